@@ -1,0 +1,45 @@
+"""Pure data of Sidelines and its invariants: events, parties, principals, spaces, meetings."""
+
+from sidelines.domain.delegation import Delegation, DelegationMember, MemberRole
+from sidelines.domain.errors import DomainError
+from sidelines.domain.event import Event, EventPolicy, OrganiserSees
+from sidelines.domain.formats import FORMAT_DEFAULTS, FormatDefaults, MeetingFormat
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.meeting import DayPart, Meeting, Placement
+from sidelines.domain.party import Party, PartyKind
+from sidelines.domain.principal import Principal, Rank
+from sidelines.domain.programme import ProgrammeSession, SessionKind
+from sidelines.domain.space import Feature, Space, SpaceKind, WalkingTimes
+from sidelines.domain.time import TimeSpan
+
+__all__ = [
+    "FORMAT_DEFAULTS",
+    "DayPart",
+    "Delegation",
+    "DelegationMember",
+    "DomainError",
+    "Event",
+    "EventPolicy",
+    "Feature",
+    "FormatDefaults",
+    "Meeting",
+    "MeetingFormat",
+    "MeetingId",
+    "MemberRole",
+    "OrganiserSees",
+    "Party",
+    "PartyId",
+    "PartyKind",
+    "Placement",
+    "Principal",
+    "PrincipalId",
+    "ProgrammeSession",
+    "Rank",
+    "SessionId",
+    "SessionKind",
+    "Space",
+    "SpaceId",
+    "SpaceKind",
+    "TimeSpan",
+    "WalkingTimes",
+]

@@ -1,0 +1,252 @@
+"""The event: a summit or a partnering fair, with everything the scheduler needs to know of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sidelines.domain.delegation import Delegation
+from sidelines.domain.errors import DomainError
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.meeting import Meeting
+from sidelines.domain.party import Party
+from sidelines.domain.principal import Principal
+from sidelines.domain.programme import ProgrammeSession
+from sidelines.domain.space import Space, WalkingTimes
+from sidelines.domain.time import TimeSpan
+
+
+class OrganiserSees(StrEnum):
+    BOOKINGS = "bookings"  # summit default: time, space and parties only
+    EVERYTHING = "everything"  # B2B default
+
+
+@dataclass(frozen=True, slots=True)
+class EventPolicy:
+    """Rules the organiser sets for the whole event.
+
+    ``max_bookings_per_party_per_day`` caps how many meetings in the organiser's rooms one party
+    may hold a day (bilateral rooms are scarce at summits). ``fairness_max_spread`` bounds
+    max - min breaks over the principals (the "d" of Bofill et al., JAIR 2022).
+    """
+
+    max_bookings_per_party_per_day: int | None = None
+    fairness_max_spread: int | None = None
+    organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
+
+    def __post_init__(self) -> None:
+        cap = self.max_bookings_per_party_per_day
+        if cap is not None and cap < 0:
+            raise DomainError(
+                f"must not be negative, got {cap}", "policy.max_bookings_per_party_per_day"
+            )
+        if self.fairness_max_spread is not None and self.fairness_max_spread < 0:
+            raise DomainError(
+                f"must not be negative, got {self.fairness_max_spread}",
+                "policy.fairness_max_spread",
+            )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(f"unknown time zone {name!r}", "timezone") from None
+
+
+def _unique(ids: Iterable[str], path: str) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        if item in seen:
+            raise DomainError(f"duplicate id {item!r}", f"{path}[{index}].id")
+        seen.add(item)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A summit or fair. Days run from ``day_start`` to ``day_end`` local time; ``morning_ends``
+    splits morning from afternoon; every meeting starts and lasts a whole number of
+    ``grain_min``-minute steps.
+    """
+
+    id: str
+    name: str
+    timezone: str
+    days: tuple[date, ...]
+    parties: tuple[Party, ...]
+    principals: tuple[Principal, ...]
+    meetings: tuple[Meeting, ...] = ()
+    delegations: tuple[Delegation, ...] = ()
+    programme: tuple[ProgrammeSession, ...] = ()
+    spaces: tuple[Space, ...] = ()
+    walking_times: WalkingTimes = field(default_factory=WalkingTimes)
+    policy: EventPolicy = field(default_factory=EventPolicy)
+    day_start: time = time(8, 0)
+    day_end: time = time(20, 0)
+    morning_ends: time = time(12, 0)
+    grain_min: int = 5
+    series: str = ""
+    host_city: str = ""
+    host_country: str = ""
+    venue: str = ""
+
+    def __post_init__(self) -> None:
+        _zone(self.timezone)
+        if not self.days:
+            raise DomainError("an event needs at least one day", "days")
+        if list(self.days) != sorted(set(self.days)):
+            raise DomainError("days must be distinct and in order", "days")
+        if self.day_end <= self.day_start:
+            raise DomainError("the day must end after it starts", "day_end")
+        if self.grain_min < 1 or 60 * 24 % self.grain_min:
+            raise DomainError(
+                f"grain must divide a day into whole steps, got {self.grain_min} min", "grain_min"
+            )
+        self._check_references()
+
+    # --- derived views -------------------------------------------------------------------
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return _zone(self.timezone)
+
+    def local(self, day: date, at: time) -> datetime:
+        """A local wall-clock time on one of the event's days, as an aware datetime."""
+        return datetime.combine(day, at, tzinfo=self.zone)
+
+    @cached_property
+    def day_spans(self) -> tuple[TimeSpan, ...]:
+        return tuple(
+            TimeSpan(self.local(day, self.day_start), self.local(day, self.day_end))
+            for day in self.days
+        )
+
+    @cached_property
+    def party_by_id(self) -> dict[PartyId, Party]:
+        return {party.id: party for party in self.parties}
+
+    @cached_property
+    def principal_by_id(self) -> dict[PrincipalId, Principal]:
+        return {principal.id: principal for principal in self.principals}
+
+    @cached_property
+    def space_by_id(self) -> dict[SpaceId, Space]:
+        return {space.id: space for space in self.spaces}
+
+    @cached_property
+    def meeting_by_id(self) -> dict[MeetingId, Meeting]:
+        return {meeting.id: meeting for meeting in self.meetings}
+
+    @cached_property
+    def delegation_by_party(self) -> dict[PartyId, Delegation]:
+        return {delegation.party: delegation for delegation in self.delegations}
+
+    def parties_of(self, meeting: Meeting) -> tuple[PartyId, ...]:
+        """The distinct parties of a meeting's principals, in the order they are listed."""
+        parties: list[PartyId] = []
+        for principal_id in meeting.principals:
+            party = self.principal_by_id[principal_id].party
+            if party not in parties:
+                parties.append(party)
+        return tuple(parties)
+
+    # --- invariants ----------------------------------------------------------------------
+
+    def _check_references(self) -> None:
+        _unique((p.id for p in self.parties), "parties")
+        _unique((p.id for p in self.principals), "principals")
+        _unique((s.id for s in self.spaces), "spaces")
+        _unique((m.id for m in self.meetings), "meetings")
+        _unique((s.id for s in self.programme), "programme")
+        party_ids = {p.id for p in self.parties}
+        principal_ids = {p.id for p in self.principals}
+        space_ids = {s.id for s in self.spaces}
+        meeting_ids = {m.id for m in self.meetings}
+        for index, principal in enumerate(self.principals):
+            if principal.party not in party_ids:
+                raise DomainError(
+                    f"unknown party {principal.party!r}", f"principals[{index}].party"
+                )
+        for index, delegation in enumerate(self.delegations):
+            if delegation.party not in party_ids:
+                raise DomainError(
+                    f"unknown party {delegation.party!r}", f"delegations[{index}].party"
+                )
+        for index, space in enumerate(self.spaces):
+            if space.host_party is not None and space.host_party not in party_ids:
+                raise DomainError(
+                    f"unknown party {space.host_party!r}", f"spaces[{index}].host_party"
+                )
+        for index, session in enumerate(self.programme):
+            for attendee in sorted(session.attendees):
+                if attendee not in principal_ids:
+                    raise DomainError(
+                        f"unknown principal {attendee!r}", f"programme[{index}].attendees"
+                    )
+        longest_day_min = min(
+            (span.end - span.start).total_seconds() / 60 for span in self.day_spans
+        )
+        for index, meeting in enumerate(self.meetings):
+            self._check_meeting(
+                meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids
+            )
+            duration = meeting.effective_duration_min
+            if duration % self.grain_min:
+                raise DomainError(
+                    f"duration {duration} min is not a whole number of the event's "
+                    f"{self.grain_min}-minute steps",
+                    f"meetings[{index}].duration_min",
+                )
+            if duration > longest_day_min:
+                raise DomainError(
+                    f"duration {duration} min does not fit in a day of the event "
+                    f"({self.day_start:%H:%M} to {self.day_end:%H:%M})",
+                    f"meetings[{index}].duration_min",
+                )
+        self._check_precedences_acyclic()
+
+    @staticmethod
+    def _check_meeting(
+        meeting: Meeting,
+        path: str,
+        principal_ids: set[PrincipalId],
+        space_ids: set[SpaceId],
+        meeting_ids: set[MeetingId],
+    ) -> None:
+        for position, principal in enumerate(meeting.principals):
+            if principal not in principal_ids:
+                raise DomainError(
+                    f"unknown principal {principal!r}", f"{path}.principals[{position}]"
+                )
+        for position, earlier in enumerate(meeting.after):
+            if earlier not in meeting_ids:
+                raise DomainError(f"unknown meeting {earlier!r}", f"{path}.after[{position}]")
+        locked_space = meeting.locked.space if meeting.locked is not None else None
+        if locked_space is not None and locked_space not in space_ids:
+            raise DomainError(f"unknown space {locked_space!r}", f"{path}.locked.space")
+
+    def _check_precedences_acyclic(self) -> None:
+        # Depth-first search with colours: a grey node met again closes a cycle.
+        after = {meeting.id: meeting.after for meeting in self.meetings}
+        colour: dict[MeetingId, int] = {}
+
+        def visit(node: MeetingId, trail: list[MeetingId]) -> None:
+            colour[node] = 1
+            for earlier in after[node]:
+                if colour.get(earlier) == 1:
+                    cycle = [*trail[trail.index(earlier) :], earlier] if earlier in trail else []
+                    raise DomainError(
+                        "precedences form a cycle: " + " -> ".join([node, *cycle]),
+                        "meetings",
+                    )
+                if earlier not in colour:
+                    visit(earlier, [*trail, earlier])
+            colour[node] = 2
+
+        for meeting in self.meetings:
+            if meeting.id not in colour:
+                visit(meeting.id, [meeting.id])

@@ -1,0 +1,102 @@
+"""Meetings to be scheduled: who meets, in which format, for how long, and under which wishes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sidelines.domain.errors import DomainError
+from sidelines.domain.formats import MeetingFormat, defaults_for
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.space import Feature
+from sidelines.domain.time import TimeSpan, require_aware
+
+
+class DayPart(StrEnum):
+    """A "morning only" or "afternoon only" wish; the event says where noon falls."""
+
+    ANY = "any"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a locked meeting must stay: its start and, for a meeting that needs one, its space."""
+
+    start: datetime
+    space: SpaceId | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", require_aware(self.start, "locked start"))
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """An agreed (or requested) engagement of two or more principals, to be placed in time.
+
+    Unset fields take the format's defaults (``duration_min``, ``needs_space``, ``size``,
+    ``needs``). ``priority`` weighs the meeting in the objective; a ``required`` meeting must be
+    scheduled or the problem is infeasible. ``windows`` restricts when it may happen (empty: any
+    time), ``preferred`` is a soft wish. ``after`` lists meetings that must end before it starts.
+    """
+
+    id: MeetingId
+    principals: tuple[PrincipalId, ...]
+    format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
+    duration_min: int | None = None
+    priority: int = 1
+    required: bool = False
+    windows: tuple[TimeSpan, ...] = ()
+    day_part: DayPart = DayPart.ANY
+    preferred: tuple[TimeSpan, ...] = ()
+    locked: Placement | None = None
+    after: tuple[MeetingId, ...] = ()
+    needs_space: bool | None = None
+    size: int | None = None
+    needs: frozenset[Feature] | None = None
+    host: PartyId | None = None
+    title: str = ""
+    topics: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.id.strip():
+            raise DomainError("meeting id must not be empty", "id")
+        if len(self.principals) < 2:
+            raise DomainError("a meeting needs at least two principals", "principals")
+        if len(set(self.principals)) != len(self.principals):
+            raise DomainError("a principal is listed twice", "principals")
+        if self.duration_min is not None and self.duration_min <= 0:
+            raise DomainError(f"duration must be positive, got {self.duration_min}", "duration_min")
+        if self.priority < 1:
+            raise DomainError(f"priority must be at least 1, got {self.priority}", "priority")
+        if self.size is not None and self.size < 1:
+            raise DomainError(f"size must be at least 1, got {self.size}", "size")
+        if self.id in self.after:
+            raise DomainError("a meeting cannot come after itself", "after")
+
+    @property
+    def effective_duration_min(self) -> int:
+        if self.duration_min is not None:
+            return self.duration_min
+        return defaults_for(self.format).duration_min
+
+    @property
+    def effective_needs_space(self) -> bool:
+        if self.needs_space is not None:
+            return self.needs_space
+        return defaults_for(self.format).needs_space
+
+    @property
+    def effective_needs(self) -> frozenset[Feature]:
+        return self.needs if self.needs is not None else defaults_for(self.format).needs
+
+    def effective_size(self, n_parties: int) -> int:
+        if self.size is not None:
+            return self.size
+        return defaults_for(self.format).size_for(n_parties)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id

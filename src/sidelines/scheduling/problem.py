@@ -1,0 +1,352 @@
+"""The scheduling problem: an event compiled onto its slot grid.
+
+``Problem`` is what every strategy and the validator read. It holds data, not logic: the rules
+that turn this data into allowed placements live in ``rules.py``, written once for the solvers and
+the validator alike. Objects are referred to by index inside the problem (``meeting_idx``,
+``principal_idx``, ``space_idx``) and by id at its edges.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from sidelines.domain.errors import DomainError
+from sidelines.domain.event import Event
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.meeting import DayPart
+from sidelines.domain.space import Feature, SpaceKind
+from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, run_mask
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalData:
+    """A principal on the grid.
+
+    ``present`` holds the slots between the delegation's arrival and departure, ``forbidden``
+    the principal's own unavailable windows, ``programme`` the slots of sessions it must attend.
+    """
+
+    id: PrincipalId
+    label: str
+    party: PartyId
+    present: SlotMask
+    forbidden: SlotMask
+    programme: SlotMask
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceData:
+    id: SpaceId
+    label: str
+    kind: SpaceKind
+    capacity: int
+    features: frozenset[Feature]
+    open: SlotMask
+    turnover_slots: int
+    location_idx: int
+    host_party: PartyId | None
+
+    @property
+    def organiser_run(self) -> bool:
+        """Spaces booked through the organiser, which the room policy rations."""
+        return self.kind in (SpaceKind.BILATERAL_ROOM, SpaceKind.TABLE, SpaceKind.NEUTRAL)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingData:
+    """A meeting on the grid. ``window`` holds the slots it may occupy (its windows, all of the
+    grid when it has none); ``day_part`` narrows that to mornings or afternoons."""
+
+    id: MeetingId
+    label: str
+    principals: tuple[int, ...]
+    parties: tuple[PartyId, ...]
+    duration_slots: int
+    weight: int
+    required: bool
+    window: SlotMask
+    day_part: DayPart
+    preferred: SlotMask
+    needs_space: bool
+    size: int
+    needs: frozenset[Feature]
+    locked_start: int | None = None
+    locked_space: int | None = None
+    after: tuple[int, ...] = ()
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_start is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceClass:
+    """Spaces that are interchangeable for every rule: same capacity, features, hours, turnover,
+    location and host. Solvers count meetings per class and pick the concrete space afterwards,
+    which is exact because interval graphs are perfect (a clique bound of k means k colours
+    suffice)."""
+
+    index: int
+    spaces: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.spaces)
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    grid: SlotGrid
+    principals: tuple[PrincipalData, ...]
+    spaces: tuple[SpaceData, ...]
+    meetings: tuple[MeetingData, ...]
+    walking_slots: dict[tuple[int, int], int] = field(default_factory=dict)
+    max_bookings_per_party_per_day: int | None = None
+    fairness_max_spread: int | None = None
+    timezone: str = "UTC"
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    @cached_property
+    def meeting_index(self) -> dict[MeetingId, int]:
+        return {meeting.id: idx for idx, meeting in enumerate(self.meetings)}
+
+    @cached_property
+    def space_index(self) -> dict[SpaceId, int]:
+        return {space.id: idx for idx, space in enumerate(self.spaces)}
+
+    @cached_property
+    def principal_index(self) -> dict[PrincipalId, int]:
+        return {principal.id: idx for idx, principal in enumerate(self.principals)}
+
+    @cached_property
+    def principal_meetings(self) -> tuple[tuple[int, ...], ...]:
+        """For each principal, the meetings it takes part in."""
+        lists: list[list[int]] = [[] for _ in self.principals]
+        for meeting_idx, meeting in enumerate(self.meetings):
+            for principal_idx in meeting.principals:
+                lists[principal_idx].append(meeting_idx)
+        return tuple(tuple(items) for items in lists)
+
+    @cached_property
+    def space_classes(self) -> tuple[SpaceClass, ...]:
+        groups: dict[tuple[object, ...], list[int]] = {}
+        locked_spaces = {m.locked_space for m in self.meetings if m.locked_space is not None}
+        for space_idx, space in enumerate(self.spaces):
+            key: tuple[object, ...] = (
+                space.kind,
+                space.capacity,
+                space.features,
+                space.open,
+                space.turnover_slots,
+                space.location_idx,
+                space.host_party,
+            )
+            # A space holding a locked meeting is its own class, so that the lock can be honoured
+            # when concrete spaces are chosen.
+            if space_idx in locked_spaces:
+                key = ("locked", space_idx)
+            groups.setdefault(key, []).append(space_idx)
+        return tuple(
+            SpaceClass(index, tuple(members)) for index, members in enumerate(groups.values())
+        )
+
+    @cached_property
+    def class_of_space(self) -> tuple[int, ...]:
+        result = [0] * len(self.spaces)
+        for space_class in self.space_classes:
+            for space_idx in space_class.spaces:
+                result[space_idx] = space_class.index
+        return tuple(result)
+
+    def walking(self, space_a: int | None, space_b: int | None) -> int:
+        """Slots a principal needs to walk from one space to another (none for corridors)."""
+        if space_a is None or space_b is None:
+            return 0
+        loc_a = self.spaces[space_a].location_idx
+        loc_b = self.spaces[space_b].location_idx
+        if loc_a == loc_b:
+            return 0
+        return self.walking_slots.get((loc_a, loc_b), 0)
+
+    @cached_property
+    def has_walking(self) -> bool:
+        return any(value > 0 for value in self.walking_slots.values())
+
+    def describe_slot(self, slot: int) -> str:
+        return self.grid.describe(slot, self.timezone)
+
+    def start_time(self, slot: int) -> datetime:
+        return self.grid.start_of(slot)
+
+
+# --- compiling an event ----------------------------------------------------------------------
+
+
+def build_grid(event: Event) -> SlotGrid:
+    days: list[Day] = []
+    starts: list[datetime] = []
+    grain = timedelta(minutes=event.grain_min)
+    for day_index, (day, span) in enumerate(zip(event.days, event.day_spans, strict=True)):
+        first = len(starts)
+        noon = event.local(day, event.morning_ends).astimezone(span.start.tzinfo)
+        afternoon = None
+        instant = span.start
+        while instant + grain <= span.end:
+            if afternoon is None and instant >= noon:
+                afternoon = len(starts)
+            starts.append(instant)
+            instant += grain
+        end = len(starts)
+        days.append(Day(day_index, day, first, end, afternoon if afternoon is not None else end))
+    return SlotGrid(event.grain_min, tuple(days), tuple(starts))
+
+
+def build_problem(event: Event) -> Problem:
+    """Compile an event onto its slot grid.
+
+    Raises ``DomainError`` (with the path of the field) for a locked placement that is not on the
+    grid; everything else was already checked when the event was built.
+    """
+    grid = build_grid(event)
+    everything = grid.all_slots()
+    principal_index = {p.id: idx for idx, p in enumerate(event.principals)}
+
+    programme_of: dict[PrincipalId, SlotMask] = {p.id: 0 for p in event.principals}
+    for session in event.programme:
+        mask = grid.slots_touching(session.span)
+        for attendee in session.attendees:
+            programme_of[attendee] |= mask
+
+    principals: list[PrincipalData] = []
+    for principal in event.principals:
+        present = everything
+        delegation = event.delegation_by_party.get(principal.party)
+        if delegation is not None:
+            # Half-open presence: a slot counts only when the principal is there for all of it.
+            first = 0
+            end = grid.n_slots
+            if delegation.arrival is not None:
+                first = bisect_left(grid.starts, delegation.arrival)
+            if delegation.departure is not None:
+                end = bisect_right(grid.starts, delegation.departure - grid.grain)
+            present = run_mask(first, end - first) if end > first else 0
+        forbidden = 0
+        for unavailable in principal.unavailable:
+            forbidden |= grid.slots_touching(unavailable)
+        principals.append(
+            PrincipalData(
+                principal.id,
+                principal.display_name,
+                principal.party,
+                present,
+                forbidden,
+                programme_of[principal.id],
+            )
+        )
+
+    locations: dict[str, int] = {}
+    spaces: list[SpaceData] = []
+    for space in event.spaces:
+        if space.opening_hours:
+            open_mask = 0
+            for span in space.opening_hours:
+                open_mask |= grid.slots_within(span)
+        else:
+            open_mask = everything
+        location_idx = locations.setdefault(space.where, len(locations))
+        spaces.append(
+            SpaceData(
+                space.id,
+                space.name,
+                space.kind,
+                space.capacity,
+                space.features,
+                open_mask,
+                math.ceil(space.turnover_min / event.grain_min),
+                location_idx,
+                space.host_party,
+            )
+        )
+
+    walking: dict[tuple[int, int], int] = {}
+    for (a, b), minutes in event.walking_times.minutes.items():
+        if a in locations and b in locations and a != b:
+            slots = math.ceil(minutes / event.grain_min)
+            walking[(locations[a], locations[b])] = slots
+            walking[(locations[b], locations[a])] = slots
+
+    meeting_index = {m.id: idx for idx, m in enumerate(event.meetings)}
+    space_index = {s.id: idx for idx, s in enumerate(event.spaces)}
+    meetings: list[MeetingData] = []
+    for idx, meeting in enumerate(event.meetings):
+        path = f"meetings[{idx}]"
+        window = everything
+        if meeting.windows:
+            window = 0
+            for span in meeting.windows:
+                window |= grid.slots_within(span)
+        preferred = 0
+        for span in meeting.preferred:
+            preferred |= grid.slots_within(span)
+        locked_start = locked_space = None
+        if meeting.locked is not None:
+            locked_start = grid.slot_at(meeting.locked.start)
+            if locked_start is None:
+                raise DomainError(
+                    f"locked start {meeting.locked.start.astimezone(event.zone):%Y-%m-%d %H:%M} "
+                    f"is not a start time of the event's {event.grain_min}-minute grid "
+                    f"within its days",
+                    f"{path}.locked.start",
+                )
+            if meeting.locked.space is not None:
+                locked_space = space_index[meeting.locked.space]
+        parties = event.parties_of(meeting)
+        meetings.append(
+            MeetingData(
+                id=meeting.id,
+                label=meeting.label,
+                principals=tuple(principal_index[p] for p in meeting.principals),
+                parties=parties,
+                duration_slots=meeting.effective_duration_min // event.grain_min,
+                weight=meeting.priority,
+                required=meeting.required,
+                window=window,
+                day_part=meeting.day_part,
+                preferred=preferred,
+                needs_space=meeting.effective_needs_space,
+                size=meeting.effective_size(len(parties)),
+                needs=meeting.effective_needs,
+                locked_start=locked_start,
+                locked_space=locked_space,
+                after=tuple(meeting_index[m] for m in meeting.after),
+            )
+        )
+
+    return Problem(
+        name=event.name,
+        grid=grid,
+        principals=tuple(principals),
+        spaces=tuple(spaces),
+        meetings=tuple(meetings),
+        walking_slots=walking,
+        max_bookings_per_party_per_day=event.policy.max_bookings_per_party_per_day,
+        fairness_max_spread=event.policy.fairness_max_spread,
+        timezone=event.timezone,
+    )
+
+
+__all__ = [
+    "MeetingData",
+    "PrincipalData",
+    "Problem",
+    "SpaceClass",
+    "SpaceData",
+    "build_grid",
+    "build_problem",
+]

@@ -1,0 +1,62 @@
+"""What a solve returns, and what it reports while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.objective import ObjectiveValue
+from sidelines.scheduling.schedule import Assignment
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven best for every objective term
+    FEASIBLE = "feasible"  # valid, not proven best
+    INFEASIBLE = "infeasible"  # proven: the required meetings cannot all be placed
+    UNKNOWN = "unknown"  # no valid schedule found and no proof that none exists
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The best the solver has proven possible: no schedule weighs more than
+    ``weight_scheduled``, and none with that weight has fewer than ``breaks`` breaks."""
+
+    weight_scheduled: int
+    breaks: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A report during a solve: the best schedule's objective so far and the proven bound."""
+
+    elapsed_s: float
+    objective: ObjectiveValue | None
+    bound: Bound | None
+    phase: str
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    status: SolveStatus
+    schedule: dict[MeetingId, Assignment]
+    objective: ObjectiveValue | None
+    bound: Bound | None
+    wall_time_s: float
+    strategy: str
+    left_out: dict[MeetingId, str] = field(default_factory=dict)
+    reason: str = ""  # for infeasible and unknown: why, in words
+    interrupted: bool = False
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap of the first objective term the bound does not close, 0.0 when closed."""
+        if self.objective is None or self.bound is None:
+            return None
+        if self.bound.weight_scheduled > self.objective.weight_scheduled:
+            return (self.bound.weight_scheduled - self.objective.weight_scheduled) / max(
+                1, self.bound.weight_scheduled
+            )
+        if self.objective.breaks > self.bound.breaks:
+            return (self.objective.breaks - self.bound.breaks) / max(1, self.objective.breaks)
+        return 0.0

@@ -1,0 +1,70 @@
+"""The hard rules, each written once and read by every solver and by the validator.
+
+``RULES`` is the table of contents: the CP-SAT model adds one constraint group per entry, the
+heuristic keeps each of them by construction, and ``validate`` checks them all on any schedule.
+"""
+
+from sidelines.scheduling.rules.base import Placed, PlacementRule, Rule, Violation
+from sidelines.scheduling.rules.overlap import (
+    OVERLAP_RULES,
+    PrincipalNotDoubleBooked,
+    SpaceNotDoubleBooked,
+    WalkingTimeRespected,
+)
+from sidelines.scheduling.rules.placement import (
+    PLACEMENT_RULES,
+    MeetingHasSpaceWhenNeeded,
+    MeetingWithinItsWindows,
+    MeetingWithinOneDay,
+    PrincipalAvailable,
+    PrincipalNotInProgrammeSession,
+    PrincipalPresent,
+    SpaceFitsMeeting,
+    SpaceOpen,
+    allowed_starts,
+    first_broken_rule,
+)
+from sidelines.scheduling.rules.policy import (
+    POLICY_RULES,
+    BreaksFairlySpread,
+    RequiredMeetingScheduled,
+    RoomPolicyRespected,
+    bookings_per_party_day,
+)
+from sidelines.scheduling.rules.sequence import (
+    SEQUENCE_RULES,
+    LockedMeetingKept,
+    PrecedenceRespected,
+)
+
+RULES: tuple[Rule, ...] = PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES
+RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
+
+__all__ = [
+    "PLACEMENT_RULES",
+    "RULES",
+    "RULE_NAMES",
+    "BreaksFairlySpread",
+    "LockedMeetingKept",
+    "MeetingHasSpaceWhenNeeded",
+    "MeetingWithinItsWindows",
+    "MeetingWithinOneDay",
+    "Placed",
+    "PlacementRule",
+    "PrecedenceRespected",
+    "PrincipalAvailable",
+    "PrincipalNotDoubleBooked",
+    "PrincipalNotInProgrammeSession",
+    "PrincipalPresent",
+    "RequiredMeetingScheduled",
+    "RoomPolicyRespected",
+    "Rule",
+    "SpaceFitsMeeting",
+    "SpaceNotDoubleBooked",
+    "SpaceOpen",
+    "Violation",
+    "WalkingTimeRespected",
+    "allowed_starts",
+    "bookings_per_party_day",
+    "first_broken_rule",
+]

@@ -1,0 +1,87 @@
+"""What a rule is, and what breaking one looks like."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.slots import SlotMask, run_mask
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A broken rule: its name, a sentence for people, and the meetings involved."""
+
+    rule: str
+    message: str
+    meetings: tuple[MeetingId, ...] = ()
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One placed meeting, by index, as the rules read it."""
+
+    meeting_idx: int
+    start: int
+    space_idx: int | None
+
+    def end(self, problem: Problem) -> int:
+        return self.start + problem.meetings[self.meeting_idx].duration_slots
+
+
+class Rule(ABC):
+    """A hard rule, named like the rule. Solvers build it into their models; the validator calls
+    ``check`` on any schedule from anywhere."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    @abstractmethod
+    def check(self, problem: Problem, placed: list[Placed]) -> Iterator[Violation]:
+        """Yield every violation of this rule in ``placed``."""
+
+
+class PlacementRule(Rule):
+    """A rule about one meeting's own placement (its time and space), whatever the others do.
+
+    It is written as the set of allowed start slots, which solvers use to prune their choices and
+    the validator uses to check a single assignment, so both read the same definition.
+    """
+
+    @abstractmethod
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        """Start slots at which the meeting keeps this rule, in that space."""
+
+    @abstractmethod
+    def explain(self, problem: Problem, item: Placed) -> str:
+        """Why ``item`` breaks this rule, in words."""
+
+    def check(self, problem: Problem, placed: list[Placed]) -> Iterator[Violation]:
+        for item in placed:
+            if (
+                not (self.allowed_starts(problem, item.meeting_idx, item.space_idx) >> item.start)
+                & 1
+            ):
+                meeting = problem.meetings[item.meeting_idx]
+                yield Violation(self.name, self.explain(problem, item), (meeting.id,))
+
+
+def occupancy(problem: Problem, meeting_idx: int, start: int) -> SlotMask:
+    return run_mask(start, problem.meetings[meeting_idx].duration_slots)
+
+
+def when(problem: Problem, item: Placed) -> str:
+    """A placed meeting's time, for messages: "2016-11-20 10:00-10:30"."""
+    meeting = problem.meetings[item.meeting_idx]
+    start = problem.describe_slot(item.start)
+    end_instant = problem.grid.end_of(item.start + meeting.duration_slots - 1)
+    end = end_instant.astimezone(ZoneInfo(problem.timezone)).strftime("%H:%M")
+    return f"{start}-{end}"

@@ -1,0 +1,214 @@
+"""Rules about one meeting's own placement: when its principals can be there, where it fits.
+
+DESIGN.md §5: a principal meets only while present (arrival to departure), never during a
+programme session it must attend, never in its forbidden windows; a space is used within its
+opening hours and fits the meeting's size and needs; "morning/afternoon only" requests hold.
+"""
+
+from __future__ import annotations
+
+from sidelines.domain.meeting import DayPart
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.base import Placed, PlacementRule, occupancy, when
+from sidelines.scheduling.slots import SlotMask, starts_inside, starts_touching
+
+
+class MeetingWithinOneDay(PlacementRule):
+    name = "meeting_within_one_day"
+    label = "a meeting starts and ends within one day of the event"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        return problem.grid.day_fit_starts(problem.meetings[meeting_idx].duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        return f"{meeting.label} at {when(problem, item)} runs past the end of the day"
+
+
+class MeetingWithinItsWindows(PlacementRule):
+    name = "meeting_within_its_windows"
+    label = "a meeting keeps to its allowed windows and to morning or afternoon when asked"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        meeting = problem.meetings[meeting_idx]
+        window = meeting.window
+        if meeting.day_part is DayPart.MORNING:
+            window &= problem.grid.morning_slots()
+        elif meeting.day_part is DayPart.AFTERNOON:
+            window &= problem.grid.afternoon_slots()
+        return starts_inside(window, meeting.duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        wish = "" if meeting.day_part is DayPart.ANY else f" ({meeting.day_part} only)"
+        return f"{meeting.label} at {when(problem, item)} is outside its allowed windows{wish}"
+
+
+class PrincipalPresent(PlacementRule):
+    name = "principal_present"
+    label = "a principal meets only between its delegation's arrival and departure"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        meeting = problem.meetings[meeting_idx]
+        mask = problem.grid.all_slots()
+        for principal_idx in meeting.principals:
+            mask &= problem.principals[principal_idx].present
+        return starts_inside(mask, meeting.duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        needed = occupancy(problem, item.meeting_idx, item.start)
+        absent = [
+            problem.principals[p].label
+            for p in meeting.principals
+            if needed & ~problem.principals[p].present
+        ]
+        return f"{', '.join(absent)} not present for {meeting.label} at {when(problem, item)}"
+
+
+class PrincipalAvailable(PlacementRule):
+    name = "principal_available"
+    label = "a principal never meets in its forbidden windows"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        meeting = problem.meetings[meeting_idx]
+        blocked = 0
+        for principal_idx in meeting.principals:
+            blocked |= problem.principals[principal_idx].forbidden
+        return problem.grid.all_slots() & ~starts_touching(blocked, meeting.duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        needed = occupancy(problem, item.meeting_idx, item.start)
+        busy = [
+            problem.principals[p].label
+            for p in meeting.principals
+            if needed & problem.principals[p].forbidden
+        ]
+        return (
+            f"{', '.join(busy)} unavailable (forbidden window) for {meeting.label} "
+            f"at {when(problem, item)}"
+        )
+
+
+class PrincipalNotInProgrammeSession(PlacementRule):
+    name = "principal_not_in_programme_session"
+    label = "a principal never meets during a programme session it must attend"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        meeting = problem.meetings[meeting_idx]
+        blocked = 0
+        for principal_idx in meeting.principals:
+            blocked |= problem.principals[principal_idx].programme
+        return problem.grid.all_slots() & ~starts_touching(blocked, meeting.duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        needed = occupancy(problem, item.meeting_idx, item.start)
+        busy = [
+            problem.principals[p].label
+            for p in meeting.principals
+            if needed & problem.principals[p].programme
+        ]
+        return (
+            f"{', '.join(busy)} must attend a programme session during {meeting.label} "
+            f"at {when(problem, item)}"
+        )
+
+
+class MeetingHasSpaceWhenNeeded(PlacementRule):
+    name = "meeting_has_space_when_needed"
+    label = "a meeting that needs a room is given one"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        if space_idx is None and problem.meetings[meeting_idx].needs_space:
+            return 0
+        return problem.grid.all_slots()
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        return f"{problem.meetings[item.meeting_idx].label} needs a room but was given none"
+
+
+class SpaceFitsMeeting(PlacementRule):
+    name = "space_fits_meeting"
+    label = "a space seats the meeting, has the features it needs, and belongs to one of its sides"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        if space_idx is None or self._misfit(problem, meeting_idx, space_idx) is None:
+            return problem.grid.all_slots()
+        return 0
+
+    @staticmethod
+    def _misfit(problem: Problem, meeting_idx: int, space_idx: int) -> str | None:
+        meeting = problem.meetings[meeting_idx]
+        space = problem.spaces[space_idx]
+        if space.capacity < meeting.size:
+            return f"seats {space.capacity}, the meeting needs {meeting.size}"
+        missing = meeting.needs - space.features
+        if missing:
+            return "lacks " + ", ".join(sorted(missing))
+        if space.host_party is not None and space.host_party not in meeting.parties:
+            return f"belongs to {space.host_party}, which is not in the meeting"
+        return None
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        assert item.space_idx is not None  # a missing space never breaks this rule
+        space = problem.spaces[item.space_idx]
+        reason = self._misfit(problem, item.meeting_idx, item.space_idx)
+        return f"{space.label} does not fit {problem.meetings[item.meeting_idx].label}: {reason}"
+
+
+class SpaceOpen(PlacementRule):
+    name = "space_open"
+    label = "a space is used only within its opening hours"
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        if space_idx is None:
+            return problem.grid.all_slots()
+        length = problem.meetings[meeting_idx].duration_slots
+        return starts_inside(problem.spaces[space_idx].open, length)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        assert item.space_idx is not None
+        space = problem.spaces[item.space_idx]
+        return (
+            f"{space.label} is closed during {problem.meetings[item.meeting_idx].label} "
+            f"at {when(problem, item)}"
+        )
+
+
+PLACEMENT_RULES: tuple[PlacementRule, ...] = (
+    MeetingWithinOneDay(),
+    MeetingWithinItsWindows(),
+    PrincipalPresent(),
+    PrincipalAvailable(),
+    PrincipalNotInProgrammeSession(),
+    MeetingHasSpaceWhenNeeded(),
+    SpaceFitsMeeting(),
+    SpaceOpen(),
+)
+
+
+def allowed_starts(problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+    """Start slots at which the meeting keeps every placement rule in that space."""
+    mask = problem.grid.all_slots()
+    for rule in PLACEMENT_RULES:
+        mask &= rule.allowed_starts(problem, meeting_idx, space_idx)
+        if not mask:
+            break
+    return mask
+
+
+def first_broken_rule(
+    problem: Problem, meeting_idx: int, space_idx: int | None
+) -> PlacementRule | None:
+    """The first placement rule that leaves the meeting no start at all in that space."""
+    mask = problem.grid.all_slots()
+    for rule in PLACEMENT_RULES:
+        mask &= rule.allowed_starts(problem, meeting_idx, space_idx)
+        if not mask:
+            return rule
+    return None
+
+
+__all__ = ["PLACEMENT_RULES", "allowed_starts", "first_broken_rule"]

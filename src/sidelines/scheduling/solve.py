@@ -1,0 +1,92 @@
+"""``solve(problem, options) -> SolveResult``: the engine's one entry point.
+
+``auto`` runs the constructive heuristic first, which answers within a second or two even on very
+large events, then hands its schedule to CP-SAT as a hint when the model is small enough to build
+and search in the time left; otherwise the heuristic's local search uses all of it. Whatever
+happens (time limit, ``options.stop``), the best valid schedule found so far is returned.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
+from sidelines.scheduling.heuristic import solve_heuristic
+from sidelines.scheduling.options import SolveOptions, Strategy
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.reasons import left_out_reasons, never_placeable
+from sidelines.scheduling.result import SolveResult, SolveStatus
+
+# Above this many start-time variables the CP-SAT model takes longer to build and presolve than
+# the heuristic's local search needs to improve on it (measured in docs/benchmarks.md).
+CPSAT_MAX_VARIABLES = 400_000
+
+
+def _required_never_placeable(problem: Problem) -> list[str]:
+    reasons = []
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        if meeting.required:
+            reason = never_placeable(problem, meeting_idx)
+            if reason is not None:
+                reasons.append(reason)
+    return reasons
+
+
+def _better(a: SolveResult, b: SolveResult) -> SolveResult:
+    """The result with the better schedule; a proof (status, bound) from either is kept."""
+    if a.objective is None:
+        return b
+    if b.objective is None:
+        return a
+    return a if a.objective.key() >= b.objective.key() else b
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
+    options = options or SolveOptions()
+    started = time.monotonic()
+    impossible = _required_never_placeable(problem)
+    if impossible:
+        return SolveResult(
+            status=SolveStatus.INFEASIBLE,
+            schedule={},
+            objective=None,
+            bound=None,
+            wall_time_s=time.monotonic() - started,
+            strategy=str(options.strategy),
+            left_out=left_out_reasons(problem, {}),
+            reason="a required meeting cannot be placed at all: " + "; ".join(impossible),
+        )
+
+    if options.strategy is Strategy.HEURISTIC:
+        result = solve_heuristic(problem, options)
+    elif options.strategy is Strategy.CPSAT:
+        result = solve_cpsat(problem, options)
+    else:
+        result = _solve_auto(problem, options, started)
+
+    return replace(
+        result,
+        wall_time_s=time.monotonic() - started,
+        left_out=left_out_reasons(problem, result.schedule),
+    )
+
+
+def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    big = estimate_model_size(problem) > CPSAT_MAX_VARIABLES
+    if big:
+        return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
+    # A short constructive pass (with a little local search) gives CP-SAT a full starting point.
+    first_limit = min(options.time_limit_s * 0.1, 2.0)
+    first = solve_heuristic(problem, replace(options, time_limit_s=first_limit))
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    if remaining <= 0.1 or options.stop.is_set():
+        return replace(first, strategy="auto:heuristic")
+    second = solve_cpsat(
+        problem, replace(options, time_limit_s=remaining), hint=first.schedule or None
+    )
+    best = _better(second, first)
+    status = second.status
+    if status is SolveStatus.UNKNOWN and best.objective is not None:
+        status = SolveStatus.FEASIBLE
+    return replace(best, status=status, bound=second.bound, strategy="auto:heuristic+cpsat")
