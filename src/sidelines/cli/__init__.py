@@ -1,0 +1,1 @@
+"""The ``sidelines`` command line."""

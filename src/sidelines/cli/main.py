@@ -1,0 +1,135 @@
+"""``sidelines``: solve an instance, validate a result, print the event file schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sidelines.cli.instances import open_instance
+from sidelines.cli.progress import ProgressReporter
+from sidelines.cli.render import render_agenda
+from sidelines.formats.errors import InputError
+from sidelines.formats.event_loader import event_json_schema
+from sidelines.formats.ical import schedule_to_ical
+from sidelines.formats.result_file import read_schedule, result_to_dict, write_json_atomically
+from sidelines.scheduling import SolveOptions, SolveResult, Strategy, solve, validate
+from sidelines.scheduling.problem import Problem
+
+# Exit codes: 0 done (an infeasible instance is an answer, not an error), 1 the schedule breaks
+# rules, 2 the input cannot be read.
+EXIT_VIOLATIONS = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="sidelines",
+    help="Arrange meetings on the sidelines of summits and at B2B partnering events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    ICS = "ics"
+
+
+def fail(error: InputError) -> typer.Exit:
+    stderr.print(f"error: {error}", highlight=False, markup=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def run_solve(problem: Problem, options: SolveOptions) -> SolveResult:
+    """Solve in a worker thread so that Ctrl-C stops the search and keeps the best schedule."""
+    outcome: list[SolveResult] = []
+    worker = threading.Thread(target=lambda: outcome.append(solve(problem, options)), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        stderr.print("interrupted: stopping and keeping the best schedule so far…")
+        options.stop.set()
+        worker.join()
+        return replace(outcome[0], interrupted=True)
+    return outcome[0]
+
+
+@app.command("solve")
+def solve_command(
+    instance: Annotated[Path, typer.Argument(help="Event file (.yaml, .yml, .json) or JAIR .dzn")],
+    time_limit: Annotated[float, typer.Option(help="Seconds to search.", min=0.1)] = 30.0,
+    fairness: Annotated[
+        int | None, typer.Option(help="Largest max − min breaks over principals.", min=0)
+    ] = None,
+    strategy: Annotated[Strategy, typer.Option(help="How to search.")] = Strategy.AUTO,
+    out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="What to print on stdout.")
+    ] = OutputFormat.TABLE,
+    seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+) -> None:
+    """Schedule the meetings of INSTANCE and print the agenda."""
+    try:
+        loaded = open_instance(instance, fairness)
+    except InputError as error:
+        raise fail(error) from None
+    problem = loaded.problem
+    with ProgressReporter(stderr) as reporter:
+        options = SolveOptions(
+            strategy=strategy, time_limit_s=time_limit, seed=seed, on_progress=reporter
+        )
+        result = run_solve(problem, options)
+    data = result_to_dict(problem, result, dzn=loaded.is_dzn)
+    if out is not None:
+        write_json_atomically(out, data)
+    if output_format is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif output_format is OutputFormat.ICS:
+        sys.stdout.write(schedule_to_ical(problem, result.schedule).decode("utf-8"))
+    else:
+        render_agenda(stdout, problem, result)
+
+
+@app.command("validate")
+def validate_command(
+    instance: Annotated[Path, typer.Argument(help="Event file (.yaml, .yml, .json) or JAIR .dzn")],
+    result_file: Annotated[Path, typer.Argument(metavar="RESULT.json", help="A result file.")],
+    fairness: Annotated[
+        int | None, typer.Option(help="Largest max − min breaks over principals.", min=0)
+    ] = None,
+) -> None:
+    """Check a result against every hard rule; exit code 1 if any is broken."""
+    try:
+        loaded = open_instance(instance, fairness)
+        schedule = read_schedule(result_file, loaded.problem)
+    except InputError as error:
+        raise fail(error) from None
+    violations = validate(loaded.problem, schedule)
+    for violation in violations:
+        stdout.print(str(violation), highlight=False, markup=False)
+    if violations:
+        stdout.print(f"{len(violations)} violation(s)", highlight=False)
+        raise typer.Exit(EXIT_VIOLATIONS)
+    stdout.print(f"valid: {len(schedule)} meetings, no rule broken", highlight=False)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of event files."""
+    sys.stdout.write(json.dumps(event_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""Showing a result to people: the agenda table, the summary, the meetings left out."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import SolveResult
+
+
+def render_agenda(console: Console, problem: Problem, result: SolveResult) -> None:
+    zone = ZoneInfo(problem.timezone)
+    placed = sorted(result.schedule.items(), key=lambda item: (item[1].start_slot, item[0]))
+
+    def day_of(item: tuple[str, object]) -> int:
+        return problem.grid.day_of(result.schedule[item[0]].start_slot).index
+
+    for day_index, items in groupby(placed, key=day_of):
+        day = problem.grid.days[day_index]
+        table = Table(title=f"{problem.name} — {day.date:%A %d %B %Y} ({problem.timezone})")
+        table.add_column("Time", no_wrap=True)
+        table.add_column("Meeting")
+        table.add_column("Principals")
+        table.add_column("Where")
+        for meeting_id, assignment in items:
+            meeting = problem.meetings[problem.meeting_index[meeting_id]]
+            start = problem.grid.start_of(assignment.start_slot).astimezone(zone)
+            end = problem.grid.end_of(assignment.start_slot + meeting.duration_slots - 1)
+            table.add_row(
+                f"{start:%H:%M}–{end.astimezone(zone):%H:%M}",
+                meeting.label,
+                " – ".join(problem.principals[p].label for p in meeting.principals),
+                (
+                    problem.spaces[problem.space_index[assignment.space]].label
+                    if assignment.space is not None
+                    else "no room (corridor)"
+                ),
+            )
+        console.print(table)
+    render_summary(console, result)
+    if result.left_out:
+        console.print(f"\n[bold]Left out ({len(result.left_out)}):[/bold]")
+        for meeting_id, reason in result.left_out.items():
+            label = problem.meetings[problem.meeting_index[meeting_id]].label
+            console.print(f"  {label}: {reason}", highlight=False)
+
+
+def render_summary(console: Console, result: SolveResult) -> None:
+    parts = [f"status [bold]{result.status}[/bold]", f"strategy {result.strategy}"]
+    if result.objective is not None:
+        objective = result.objective
+        parts.append(
+            f"{objective.meetings_scheduled} meetings (weight {objective.weight_scheduled}), "
+            f"{objective.breaks} breaks"
+        )
+    if result.bound is not None:
+        parts.append(f"bound: weight {result.bound.weight_scheduled}, breaks {result.bound.breaks}")
+    if result.gap is not None:
+        parts.append(f"gap {result.gap:.1%}")
+    parts.append(f"{result.wall_time_s:.1f} s")
+    if result.interrupted:
+        parts.append("interrupted: best schedule so far")
+    console.print("\n" + " · ".join(parts), highlight=False)
+    if result.reason:
+        console.print(result.reason, highlight=False)

@@ -1,0 +1,155 @@
+"""The result file: what ``sidelines solve --out`` writes and ``sidelines validate`` reads.
+
+Times are written in the event's local time with their UTC offset (ISO 8601), as organisers read
+them. For a JAIR ``.dzn`` instance, meetings are the 1-based row numbers of ``requested`` and each
+assignment also carries its 1-based ``slot`` and ``table``, so results compare directly with the
+paper's tools.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sidelines.domain.ids import MeetingId, SpaceId
+from sidelines.formats.errors import InputError
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import SolveResult
+from sidelines.scheduling.schedule import Assignment
+
+
+def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) -> dict[str, Any]:
+    zone = ZoneInfo(problem.timezone)
+    assignments: list[dict[str, Any]] = []
+    ordered = sorted(result.schedule.items(), key=lambda item: (item[1].start_slot, item[0]))
+    for meeting_id, assignment in ordered:
+        meeting = problem.meetings[problem.meeting_index[meeting_id]]
+        start = problem.grid.start_of(assignment.start_slot).astimezone(zone)
+        end = problem.grid.end_of(assignment.start_slot + meeting.duration_slots - 1)
+        entry: dict[str, Any] = {
+            "meeting": int(meeting_id) if dzn else meeting_id,
+            "start": start.isoformat(),
+            "end": end.astimezone(zone).isoformat(),
+            "space": assignment.space,
+            "principals": [problem.principals[p].id for p in meeting.principals],
+        }
+        if dzn:
+            entry["slot"] = assignment.start_slot + 1
+            assert assignment.space is not None  # every B2B meeting sits at a table
+            entry["table"] = problem.space_index[assignment.space] + 1
+        assignments.append(entry)
+    return {
+        "instance": problem.name,
+        "status": str(result.status),
+        "strategy": result.strategy,
+        "objective": result.objective.as_dict() if result.objective else None,
+        "bound": (
+            {
+                "weight_scheduled": result.bound.weight_scheduled,
+                "breaks": result.bound.breaks,
+            }
+            if result.bound
+            else None
+        ),
+        "gap": result.gap,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "interrupted": result.interrupted,
+        "reason": result.reason,
+        "assignments": assignments,
+        "left_out": [
+            {"meeting": int(m) if dzn else m, "reason": reason}
+            for m, reason in result.left_out.items()
+        ],
+    }
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` so that ``path`` holds either the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_schedule(path: Path, problem: Problem) -> dict[MeetingId, Assignment]:
+    """The assignments of a result file, on the problem's grid.
+
+    An assignment may give ``slot`` (1-based, as for ``.dzn`` instances) or ``start`` (ISO 8601
+    with offset); ``table`` (1-based) or ``space`` (an id).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read the file: {error}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON: {error.msg}", line=error.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("assignments"), list):
+        raise InputError(path, "expected an object with a list of 'assignments'")
+    schedule: dict[MeetingId, Assignment] = {}
+    for index, entry in enumerate(data["assignments"]):
+        where = f"assignments[{index}]"
+        if not isinstance(entry, dict) or "meeting" not in entry:
+            raise InputError(path, "expected an object with a 'meeting'", path=where)
+        meeting_id = MeetingId(str(entry["meeting"]))
+        if meeting_id in schedule:
+            raise InputError(path, f"meeting {meeting_id!r} is assigned twice", path=where)
+        schedule[meeting_id] = Assignment(
+            _start_slot(path, problem, entry, where), _space(path, problem, entry, where)
+        )
+    return schedule
+
+
+def _start_slot(path: Path, problem: Problem, entry: dict[str, Any], where: str) -> int:
+    if "slot" in entry:
+        slot = entry["slot"]
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            raise InputError(path, f"slot must be a whole number, got {slot!r}", path=where)
+        return slot - 1
+    if "start" not in entry:
+        raise InputError(path, "needs a 'start' or a 'slot'", path=where)
+    try:
+        start = datetime.fromisoformat(str(entry["start"]))
+    except ValueError:
+        raise InputError(
+            path, f"start {entry['start']!r} is not an ISO 8601 date-time", path=f"{where}.start"
+        ) from None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(problem.timezone))
+    slot = problem.grid.slot_at(start)
+    if slot is None:
+        raise InputError(
+            path,
+            f"start {entry['start']} is not a start time of the event's "
+            f"{problem.grid.grain_min}-minute grid",
+            path=f"{where}.start",
+        )
+    return slot
+
+
+def _space(path: Path, problem: Problem, entry: dict[str, Any], where: str) -> SpaceId | None:
+    if "table" in entry:
+        table = entry["table"]
+        if not isinstance(table, int) or not 1 <= table <= len(problem.spaces):
+            raise InputError(
+                path,
+                f"table must be a number from 1 to {len(problem.spaces)}, got {table!r}",
+                path=f"{where}.table",
+            )
+        return problem.spaces[table - 1].id
+    space = entry.get("space")
+    return None if space is None else SpaceId(str(space))

@@ -1,0 +1,145 @@
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from sidelines.domain import (
+    Delegation,
+    DomainError,
+    EventPolicy,
+    MeetingFormat,
+    MeetingId,
+    PartyId,
+    Placement,
+    PrincipalId,
+    SpaceId,
+    TimeSpan,
+)
+from tests.builders import event, meeting, principal, table
+
+
+def test_event_with_unknown_principal_in_meeting_names_the_field() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m1", "A", "B"), meeting("m2", "A", "ZZ")])
+    assert str(caught.value) == "meetings[1].principals[1]: unknown principal 'ZZ'"
+
+
+def test_event_time_zone_must_exist() -> None:
+    from sidelines.domain import Event, Party, Principal
+
+    with pytest.raises(DomainError) as caught:
+        Event(
+            id="e",
+            name="E",
+            timezone="Mars/Olympus",
+            days=(date(2030, 1, 1),),
+            parties=(Party(PartyId("A"), "A"),),
+            principals=(Principal(id=PrincipalId("A"), party=PartyId("A"), name="A"),),
+        )
+    assert str(caught.value) == "timezone: unknown time zone 'Mars/Olympus'"
+
+
+def test_duration_not_on_the_grid_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m1", "A", "B", duration_min=45)])
+    assert str(caught.value) == (
+        "meetings[0].duration_min: duration 45 min is not a whole number of the event's "
+        "30-minute steps"
+    )
+
+
+def test_duration_longer_than_a_day_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m1", "A", "B", duration_min=240)])
+    assert str(caught.value) == (
+        "meetings[0].duration_min: duration 240 min does not fit in a day of the event "
+        "(09:00 to 12:00)"
+    )
+
+
+def test_precedence_cycle_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(
+            ["A", "B"],
+            [
+                meeting("m1", "A", "B", after=(MeetingId("m2"),)),
+                meeting("m2", "A", "B", after=(MeetingId("m1"),)),
+            ],
+        )
+    assert caught.value.path == "meetings"
+    assert caught.value.message.startswith("precedences form a cycle: ")
+
+
+def test_duplicate_meeting_ids_are_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m1", "A", "B"), meeting("m1", "A", "B")])
+    assert str(caught.value) == "meetings[1].id: duplicate id 'm1'"
+
+
+def test_locked_meeting_in_unknown_space_is_refused() -> None:
+    placement = Placement(datetime(2030, 5, 6, 9, tzinfo=UTC), SpaceId("nowhere"))
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m1", "A", "B", locked=placement)])
+    assert str(caught.value) == "meetings[0].locked.space: unknown space 'nowhere'"
+
+
+def test_meeting_needs_two_distinct_principals() -> None:
+    with pytest.raises(DomainError) as caught:
+        meeting("m1", "A", "A")
+    assert str(caught.value) == "principals: a principal is listed twice"
+    with pytest.raises(DomainError):
+        meeting("m1", "A")
+
+
+def test_time_span_is_half_open_and_refuses_naive_times() -> None:
+    first = TimeSpan(datetime(2030, 1, 1, 9, tzinfo=UTC), datetime(2030, 1, 1, 10, tzinfo=UTC))
+    second = TimeSpan(datetime(2030, 1, 1, 10, tzinfo=UTC), datetime(2030, 1, 1, 11, tzinfo=UTC))
+    assert not first.overlaps(second)
+    with pytest.raises(DomainError):
+        TimeSpan(datetime(2030, 1, 1, 9), datetime(2030, 1, 1, 10))
+
+
+def test_delegation_must_depart_after_arrival() -> None:
+    with pytest.raises(DomainError) as caught:
+        Delegation(
+            PartyId("A"),
+            arrival=datetime(2030, 1, 2, tzinfo=UTC),
+            departure=datetime(2030, 1, 1, tzinfo=UTC),
+        )
+    assert str(caught.value) == "departure: a delegation must depart after it arrives"
+
+
+def test_format_defaults_apply_when_fields_are_unset() -> None:
+    pull_aside = meeting("m1", "A", "B", format=MeetingFormat.PULL_ASIDE)
+    bilateral = meeting("m2", "A", "B", format=MeetingFormat.BILATERAL_RESTRICTED)
+    trilateral = meeting("m3", "A", "B", "C", format=MeetingFormat.TRILATERAL)
+    assert (pull_aside.effective_duration_min, pull_aside.effective_needs_space) == (10, False)
+    assert (bilateral.effective_duration_min, bilateral.effective_needs_space) == (30, True)
+    assert trilateral.effective_size(3) == 9
+
+
+def test_policy_refuses_negative_bounds() -> None:
+    with pytest.raises(DomainError) as caught:
+        EventPolicy(fairness_max_spread=-1)
+    assert caught.value.path == "policy.fairness_max_spread"
+
+
+def test_principal_precedence_orders_rank_then_seniority() -> None:
+    from sidelines.domain import Rank
+
+    senior = principal("A", rank=Rank.HEAD_OF_STATE, in_office_since=date(2000, 5, 7))
+    junior = principal("B", rank=Rank.HEAD_OF_STATE, in_office_since=date(2009, 1, 20))
+    minister = principal("C", rank=Rank.MINISTER, in_office_since=date(1990, 1, 1))
+    ordered = sorted([minister, junior, senior], key=lambda p: p.precedence_key())
+    assert [p.id for p in ordered] == ["A", "B", "C"]
+
+
+def test_space_with_negative_turnover_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        table("T1", turnover_min=-5)
+    assert str(caught.value) == "turnover_min: turnover must not be negative, got -5"
+
+
+def test_day_must_end_after_it_starts() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], day_start=time(12, 0), day_end=time(9, 0))
+    assert str(caught.value) == "day_end: the day must end after it starts"

@@ -1,0 +1,266 @@
+"""Every hard rule, checked by the validator on a schedule that keeps it and one that breaks it.
+
+Each case is (rule, event, valid schedule, invalid schedule); the invalid schedule must break that
+rule and no other, so the violation lists are compared exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from sidelines.domain import (
+    DayPart,
+    Delegation,
+    Event,
+    EventPolicy,
+    Feature,
+    MeetingFormat,
+    MeetingId,
+    PartyId,
+    Placement,
+    SpaceId,
+    SpaceKind,
+    WalkingTimes,
+)
+from sidelines.scheduling import RULES, Assignment, build_problem, validate
+from sidelines.scheduling.schedule import Schedule
+from tests.builders import DAY, at, event, meeting, principal, session, span, table
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    build: Callable[[], Event]
+    valid: Schedule
+    invalid: Schedule
+
+
+def a(slot: int, space: str | None = "T1") -> Assignment:
+    return Assignment(slot, SpaceId(space) if space is not None else None)
+
+
+CASES = [
+    Case(
+        "meeting_within_one_day",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", duration_min=60)],
+            days=(DAY, DAY + timedelta(days=1)),
+        ),
+        {"m": a(4)},
+        {"m": a(5)},  # from the last slot of the first day into the next morning
+    ),
+    Case(
+        "meeting_within_its_windows",
+        lambda: event(["A", "B"], [meeting("m", "A", "B", day_part=DayPart.MORNING)]),
+        {"m": a(2)},
+        {"m": a(3)},  # 10:30 is afternoon in the test event
+    ),
+    Case(
+        "meeting_within_its_windows",
+        lambda: event(["A", "B"], [meeting("m", "A", "B", windows=(span((10, 0), (11, 0)),))]),
+        {"m": a(3)},
+        {"m": a(4)},
+    ),
+    Case(
+        "principal_present",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B")],
+            delegations=(Delegation(PartyId("A"), arrival=at(10, 0)),),
+        ),
+        {"m": a(2)},
+        {"m": a(1)},
+    ),
+    Case(
+        "principal_available",
+        lambda: event(
+            [principal("A", unavailable=(span((9, 0), (9, 30)),)), "B"],
+            [meeting("m", "A", "B")],
+        ),
+        {"m": a(1)},
+        {"m": a(0)},
+    ),
+    Case(
+        "principal_not_in_programme_session",
+        lambda: event(
+            ["A", "B"], [meeting("m", "A", "B")], programme=(session("s", ["B"], (9, 0), (10, 0)),)
+        ),
+        {"m": a(2)},
+        {"m": a(1)},
+    ),
+    Case(
+        "meeting_has_space_when_needed",
+        lambda: event(["A", "B"], [meeting("m", "A", "B")]),
+        {"m": a(0)},
+        {"m": a(0, None)},
+    ),
+    Case(
+        "space_fits_meeting",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", needs=frozenset({Feature.INTERPRETATION}))],
+            spaces=(table("T1", features=frozenset({Feature.INTERPRETATION})), table("T2")),
+        ),
+        {"m": a(0, "T1")},
+        {"m": a(0, "T2")},
+    ),
+    Case(
+        "space_open",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B")],
+            spaces=(table("T1", opening_hours=(span((10, 0), (12, 0)),)),),
+        ),
+        {"m": a(2)},
+        {"m": a(1)},
+    ),
+    Case(
+        "principal_not_double_booked",
+        lambda: event(
+            ["A", "B", "C"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m1": a(0, "T1"), "m2": a(1, "T2")},
+        {"m1": a(0, "T1"), "m2": a(0, "T2")},
+    ),
+    Case(
+        "space_not_double_booked",
+        lambda: event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "C", "D")],
+            spaces=(table("T1", turnover_min=30),),
+        ),
+        {"m1": a(0), "m2": a(2)},
+        {"m1": a(0), "m2": a(1)},  # back to back leaves no turnover
+    ),
+    Case(
+        "walking_time_respected",
+        lambda: event(
+            ["A", "B", "C"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            spaces=(table("T1", location="hall"), table("T2", location="hotel")),
+            walking_times=WalkingTimes({("hall", "hotel"): 20}),
+        ),
+        {"m1": a(0, "T1"), "m2": a(2, "T2")},
+        {"m1": a(0, "T1"), "m2": a(1, "T2")},
+    ),
+    Case(
+        "precedence_respected",
+        lambda: event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "C", "D", after=(MeetingId("m1"),))],
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m1": a(0, "T1"), "m2": a(1, "T2")},
+        {"m1": a(0, "T1"), "m2": a(0, "T2")},
+    ),
+    Case(
+        "locked_meeting_kept",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", locked=Placement(at(10, 0), SpaceId("T1")))],
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m": a(2, "T1")},
+        {"m": a(2, "T2")},
+    ),
+    Case(
+        "room_policy_respected",
+        lambda: event(
+            ["A", "B", "C"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            policy=EventPolicy(max_bookings_per_party_per_day=1),
+            spaces=(table("T1"), table("P", kind=SpaceKind.DELEGATION_PREMISES, host_party="A")),
+        ),
+        {"m1": a(0, "T1"), "m2": a(1, "P")},
+        {"m1": a(0, "T1"), "m2": a(1, "T1")},
+    ),
+    Case(
+        "required_meeting_scheduled",
+        lambda: event(["A", "B"], [meeting("m", "A", "B", required=True)]),
+        {"m": a(0)},
+        {},
+    ),
+    Case(
+        "breaks_fairly_spread",
+        lambda: event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C"), meeting("m3", "C", "D")],
+            policy=EventPolicy(fairness_max_spread=0),
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m1": a(0), "m2": a(1), "m3": a(2)},
+        {"m1": a(0), "m2": a(2), "m3": a(3)},  # A waits an hour between meetings, D does not
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{i}" for i, c in enumerate(CASES)])
+def test_rule_accepts_valid_and_names_itself_on_invalid(case: Case) -> None:
+    problem = build_problem(case.build())
+    assert validate(problem, case.valid) == []
+    assert [v.rule for v in validate(problem, case.invalid)] == [case.rule]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {c.rule for c in CASES} == {rule.name for rule in RULES}
+
+
+def test_violation_message_names_principal_and_time() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            spaces=(table("T1"), table("T2")),
+        )
+    )
+    (violation,) = validate(problem, {"m1": a(1, "T1"), "m2": a(1, "T2")})
+    assert violation.message == (
+        "A double-booked at 2030-05-06 09:30: m1 (2030-05-06 09:30-10:00) and "
+        "m2 (2030-05-06 09:30-10:00)"
+    )
+    assert violation.meetings == ("m1", "m2")
+
+
+def test_nested_meeting_does_not_hide_a_space_clash() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E", "F"],
+            [
+                meeting("long", "A", "B", duration_min=90),
+                meeting("short", "C", "D"),
+                meeting("late", "E", "F"),
+            ],
+        )
+    )
+    violations = validate(problem, {"long": a(0), "short": a(0), "late": a(2)})
+    assert [(v.rule, v.meetings) for v in violations] == [
+        ("space_not_double_booked", ("long", "short")),
+        ("space_not_double_booked", ("long", "late")),
+    ]
+
+
+def test_unknown_meeting_space_and_off_grid_start_are_reported() -> None:
+    problem = build_problem(event(["A", "B"], [meeting("m", "A", "B")]))
+    violations = validate(
+        problem, {MeetingId("x"): a(0), MeetingId("m"): Assignment(99, SpaceId("T1"))}
+    )
+    assert [v.message for v in violations] == [
+        "unknown meeting 'x'",
+        "m starts at slot 99, outside the event's 6 slots",
+    ]
+
+
+def test_meeting_format_without_room_needs_no_space() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B"], [meeting("m", "A", "B", format=MeetingFormat.PULL_ASIDE, duration_min=30)]
+        )
+    )
+    assert validate(problem, {"m": a(0, None)}) == []
