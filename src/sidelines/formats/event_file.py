@@ -1,0 +1,363 @@
+"""The event file: one schema for YAML and JSON, as pydantic models of the file's shape.
+
+These models describe what a person writes, not the domain: times are local wall-clock times of
+the event's time zone (``"09:00"``, ``"2016-11-20 09:00"``), references are ids written as
+strings, and most fields have defaults so that a small event stays a small file. The loader
+(``event_loader``) turns a validated ``EventFile`` into domain objects, resolving references and
+converting local times to UTC.
+
+Every model forbids unknown fields, so a misspelt key is an error rather than silently ignored.
+
+A span of time is written in one of three shapes:
+
+* ``{day: 2016-11-20, start: "09:00", end: "10:30"}`` — on one day of the event;
+* ``{start: "09:00", end: "10:30"}`` — the same hours on every day of the event;
+* ``{start: "2016-11-19 20:00", end: "2016-11-20 08:00"}`` — from one local date-time to another.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from sidelines.domain.delegation import MemberRole
+from sidelines.domain.event import OrganiserSees
+from sidelines.domain.formats import MeetingFormat
+from sidelines.domain.meeting import DayPart
+from sidelines.domain.party import PartyKind
+from sidelines.domain.principal import Rank
+from sidelines.domain.programme import SessionKind
+from sidelines.domain.space import Feature, SpaceKind
+
+# Explicit patterns rather than pydantic's own date/time parsing: pydantic also accepts Unix
+# timestamps and fractional seconds, which in a hand-written event file are mistakes, and its
+# messages do not show the expected shape.
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
+_DATETIME = re.compile(_DATE.pattern + r"[T ]" + _TIME.pattern)
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2})?$"
+_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
+
+
+def _bad(kind: str, expected: str, value: object) -> PydanticCustomError:
+    return PydanticCustomError(
+        "bad_" + kind,
+        "expected a {kind} like {expected}, got {value}",
+        {"kind": kind.replace("_", " "), "expected": expected, "value": repr(value)},
+    )
+
+
+def _build(kind: str, expected: str, value: object, make: Any, *parts: str | None) -> Any:
+    try:
+        return make(*(int(part) if part is not None else 0 for part in parts))
+    except ValueError as error:  # e.g. month 13, 25:00
+        raise PydanticCustomError(
+            "bad_" + kind,
+            "{value} is not a valid {kind} ({reason})",
+            {"value": repr(value), "kind": kind.replace("_", " "), "reason": str(error)},
+        ) from None
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        raise _bad("date", "2016-11-19", value)
+    if isinstance(value, date):
+        return value
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise _bad("date", "2016-11-19", value)
+    result: date = _build("date", "2016-11-19", value, date, *match.groups())
+    return result
+
+
+def parse_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    match = _TIME.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise _bad("time", "'09:30'", value)
+    result: time = _build("time", "'09:30'", value, time, *match.groups())
+    return result
+
+
+def parse_datetime(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise _bad("local_date_time", "'2016-11-19 09:30'", value)
+    result: datetime = _build(
+        "local_date_time", "'2016-11-19 09:30'", value, datetime, *match.groups()
+    )
+    return result
+
+
+def parse_clock(value: object) -> time | datetime:
+    """A time of day, or a full local date-time; the span that holds it says which it needs."""
+    if isinstance(value, time | datetime):
+        return value
+    if isinstance(value, str) and _DATETIME.fullmatch(value):
+        return parse_datetime(value)
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        return parse_time(value)
+    raise _bad("time", "'09:30' or '2016-11-19 09:30'", value)
+
+
+def format_time(value: time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def format_datetime(value: datetime) -> str:
+    return f"{value:%Y-%m-%d} {format_time(value.time())}"
+
+
+def format_clock(value: time | datetime) -> str:
+    return format_datetime(value) if isinstance(value, datetime) else format_time(value)
+
+
+def parse_rank(value: object) -> Rank:
+    if isinstance(value, Rank):
+        return value
+    if isinstance(value, str) and value.upper() in Rank.__members__:
+        return Rank[value.upper()]
+    raise PydanticCustomError(
+        "bad_rank",
+        "expected one of {names}, got {value}",
+        {"names": ", ".join(name.lower() for name in Rank.__members__), "value": repr(value)},
+    )
+
+
+def parse_attendees(value: object) -> Literal["all"] | list[str]:
+    if value == "all":
+        return "all"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise PydanticCustomError(
+        "bad_attendees",
+        "expected 'all' or a list of principal or party ids, got {value}",
+        {"value": repr(value)},
+    )
+
+
+LocalDate = Annotated[
+    date,
+    PlainValidator(parse_date),
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _DATE_PATTERN, "examples": ["2016-11-19"]}),
+]
+LocalTime = Annotated[
+    time,
+    PlainValidator(parse_time),
+    PlainSerializer(format_time, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _TIME_PATTERN, "examples": ["09:30"]}),
+]
+LocalDateTime = Annotated[
+    datetime,
+    PlainValidator(parse_datetime),
+    PlainSerializer(format_datetime, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": _DATETIME_PATTERN, "examples": ["2016-11-19 09:30"]}
+    ),
+]
+LocalClock = Annotated[
+    time | datetime,
+    PlainValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"({_TIME_PATTERN})|({_DATETIME_PATTERN})",
+            "examples": ["09:30", "2016-11-19 09:30"],
+        }
+    ),
+]
+RankName = Annotated[
+    Rank,
+    PlainValidator(parse_rank),
+    PlainSerializer(lambda value: value.name.lower(), return_type=str),
+    WithJsonSchema({"enum": [name.lower() for name in Rank.__members__]}),
+]
+Attendees = Annotated[
+    Literal["all"] | list[str],
+    PlainValidator(parse_attendees),
+    WithJsonSchema({"oneOf": [{"const": "all"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+Minutes = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpanIn(_Model):
+    """A span of local time, in one of the three shapes described in the module docstring."""
+
+    day: LocalDate | None = None
+    start: LocalClock
+    end: LocalClock
+
+
+class PolicyIn(_Model):
+    max_bookings_per_party_per_day: int | None = None
+    fairness_max_spread: int | None = None
+    organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
+
+
+class PartyIn(_Model):
+    id: str
+    name: str
+    kind: PartyKind = PartyKind.STATE
+
+
+class PrincipalIn(_Model):
+    """A person who meets. ``id`` defaults to the party's id, which suits the common case of one
+    principal per party (every B2B company)."""
+
+    id: str | None = None
+    party: str
+    name: str
+    title: str = ""
+    rank: RankName = Rank.REPRESENTATIVE
+    in_office_since: LocalDate | None = None
+    languages: list[str] = []
+    unavailable: list[SpanIn] = []
+
+
+class MemberIn(_Model):
+    name: str
+    role: MemberRole
+    principal: str | None = None
+
+
+class DelegationIn(_Model):
+    party: str
+    arrival: LocalDateTime | None = None
+    departure: LocalDateTime | None = None
+    members: list[MemberIn] = []
+
+
+class SessionIn(_Model):
+    """A programme item on one day. ``id`` defaults to a slug of the title; ``attendees`` to
+    every principal of the event (official sessions are for all leaders)."""
+
+    id: str | None = None
+    title: str
+    kind: SessionKind = SessionKind.OTHER
+    day: LocalDate
+    start: LocalTime
+    end: LocalTime
+    attendees: Attendees = "all"
+    venue: str = ""
+
+
+class SpaceIn(_Model):
+    id: str
+    name: str | None = None  # defaults to the id
+    kind: SpaceKind = SpaceKind.BILATERAL_ROOM
+    capacity: int = 10
+    features: list[Feature] = []
+    opening_hours: list[SpanIn] = []
+    turnover_min: Minutes = 0
+    location: str = ""
+    host_party: str | None = None
+
+
+class WalkIn(_Model):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    minutes: Minutes
+
+
+class LockedIn(_Model):
+    start: LocalDateTime
+    space: str | None = None
+
+
+class MeetingDefaultsIn(_Model):
+    """Values every meeting takes unless it sets its own (e.g. ``format: b2b`` for a fair)."""
+
+    format: MeetingFormat | None = None
+    duration_min: int | None = None
+    priority: int | None = None
+
+
+class MeetingIn(_Model):
+    """A requested meeting. ``principals`` lists principal ids or party ids; a party id stands
+    for the party's principal when it has exactly one. ``id`` defaults to the references joined
+    by ``-``."""
+
+    id: str | None = None
+    principals: list[str]
+    format: MeetingFormat | None = None
+    duration_min: int | None = None
+    priority: int | None = None
+    required: bool = False
+    windows: list[SpanIn] = []
+    day_part: DayPart = DayPart.ANY
+    preferred: list[SpanIn] = []
+    locked: LockedIn | None = None
+    after: list[str] = []
+    needs_space: bool | None = None
+    needs: list[Feature] | None = None
+    size: int | None = None
+    host: str | None = None
+    title: str = ""
+    topics: list[str] = []
+
+
+class EventFile(_Model):
+    """An event file. Times are local to ``timezone`` (an IANA name such as ``America/Lima``)."""
+
+    model_config = ConfigDict(
+        title="Sidelines event file",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    id: str
+    name: str
+    series: str = ""
+    host_city: str = ""
+    host_country: str = ""
+    venue: str = ""
+    timezone: str
+    days: list[LocalDate]
+    day_start: LocalTime = time(8, 0)
+    day_end: LocalTime = time(20, 0)
+    morning_ends: LocalTime = time(12, 0)
+    grain_min: int = 5
+    policy: PolicyIn = PolicyIn()
+    parties: list[PartyIn]
+    principals: list[PrincipalIn]
+    delegations: list[DelegationIn] = []
+    programme: list[SessionIn] = []
+    spaces: list[SpaceIn] = []
+    walking_times: list[WalkIn] = []
+    meeting_defaults: MeetingDefaultsIn = MeetingDefaultsIn()
+    meetings: list[MeetingIn] = []
+
+
+__all__ = [
+    "DelegationIn",
+    "EventFile",
+    "LockedIn",
+    "MeetingDefaultsIn",
+    "MeetingIn",
+    "MemberIn",
+    "PartyIn",
+    "PolicyIn",
+    "PrincipalIn",
+    "SessionIn",
+    "SpaceIn",
+    "SpanIn",
+    "WalkIn",
+    "format_clock",
+    "format_datetime",
+    "format_time",
+]

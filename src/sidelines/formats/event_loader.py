@@ -1,0 +1,840 @@
+"""Reading and writing event files (YAML or JSON, one schema: ``event_file.EventFile``).
+
+``load_event(path)`` reads a file into a domain ``Event``. Whatever is wrong with the file —
+its encoding, its syntax, an unknown field, a wrong type, a dangling reference, a duration that
+does not fit — comes out as ONE ``InputError`` naming the file, the 1-based line and the field
+path (``meetings[3].principals[1]``), never as a traceback. To know lines, each parser yields,
+besides the data, a map from field path to the line where that field is written; errors from
+pydantic (``loc`` tuples) and from the domain (``DomainError.path``) are both turned into such
+paths and looked up there, falling back to the nearest enclosing field that is written (a
+missing field is reported at the line of the mapping that lacks it).
+
+``dump_event(event)`` writes an event back as plain data that loads to an equal ``Event``, and
+``event_json_schema()`` is the JSON Schema of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, NoReturn, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from sidelines.domain.delegation import Delegation, DelegationMember
+from sidelines.domain.errors import DomainError
+from sidelines.domain.event import Event, EventPolicy
+from sidelines.domain.formats import MeetingFormat
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.meeting import Meeting, Placement
+from sidelines.domain.party import Party
+from sidelines.domain.principal import Principal
+from sidelines.domain.programme import ProgrammeSession
+from sidelines.domain.space import Space, WalkingTimes
+from sidelines.domain.time import TimeSpan
+from sidelines.formats.errors import InputError
+from sidelines.formats.event_file import (
+    DelegationIn,
+    EventFile,
+    LockedIn,
+    MeetingIn,
+    MemberIn,
+    PartyIn,
+    PolicyIn,
+    PrincipalIn,
+    SessionIn,
+    SpaceIn,
+    SpanIn,
+    WalkIn,
+)
+from sidelines.scheduling.problem import build_grid
+
+Loc = tuple[str | int, ...]
+LineMap = dict[Loc, int]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+def format_path(loc: Iterable[str | int]) -> str:
+    """``("meetings", 3, "principals", 1)`` -> ``meetings[3].principals[1]``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def parse_path(path: str) -> Loc:
+    return tuple(int(index) if index else name for index, name in _PATH_PART.findall(path))
+
+
+def _line_of(lines: LineMap, loc: Loc) -> int | None:
+    for length in range(len(loc), -1, -1):
+        if loc[:length] in lines:
+            return lines[loc[:length]]
+    return None
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not an event file") from None
+    except OSError as error:
+        raise InputError(path, f"cannot be read: {error.strerror or error}") from None
+    try:
+        # utf-8-sig: editors on Windows like to start UTF-8 files with a byte-order mark.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"is not valid UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            line=line,
+        ) from None
+
+
+class _EventYamlLoader(yaml.SafeLoader):
+    """A safe loader that reads scalars the way YAML 1.2 does.
+
+    YAML 1.1 (PyYAML's default) turns ``10:30`` into the integer 630 (base 60), ``NO`` (Norway)
+    into ``False`` and ``2016-11-19`` into a date object. In an event file these are times,
+    party ids and dates written as text, so only plain decimal numbers, ``true``/``false`` and
+    ``null`` are given a type here; everything else stays a string for the schema to parse.
+    """
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+
+_EventYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_EventYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_EventYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+_EventYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_EventYamlLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+
+def _parse_yaml(text: str, file: Path) -> tuple[object, LineMap]:
+    loader = _EventYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: LineMap = {}
+        _yaml_lines(node, (), lines, file, set())
+        return loader.construct_document(node), lines
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid YAML"
+        raise InputError(
+            file,
+            f"YAML syntax error: {problem}",
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    except yaml.YAMLError as error:
+        raise InputError(file, f"YAML syntax error: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_lines(node: yaml.Node, loc: Loc, lines: LineMap, file: Path, stack: set[int]) -> None:
+    """Record the line of every field below ``node`` (and refuse duplicate keys, which PyYAML
+    would silently resolve by keeping the last one)."""
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if id(node) in stack:  # a recursive alias; the schema will reject the value anyway
+        return
+    stack = stack | {id(node)}
+    if isinstance(node, yaml.MappingNode):
+        seen: set[object] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise InputError(
+                    file,
+                    f"field {key!r} is given twice",
+                    line=key_node.start_mark.line + 1,
+                    path=format_path((*loc, key)),
+                )
+            seen.add(key)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
+            _yaml_lines(value_node, (*loc, key), lines, file, stack)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _yaml_lines(item, (*loc, index), lines, file, stack)
+
+
+def _parse_json(text: str, file: Path) -> tuple[object, LineMap]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(file, f"JSON syntax error: {error.msg}", line=error.lineno) from None
+    except RecursionError:
+        raise InputError(file, "JSON nested too deeply") from None
+    return data, _JsonLines(text, file).run()
+
+
+class _JsonLines:
+    """Lines of the fields of a JSON text that ``json.loads`` has already accepted.
+
+    The standard decoder keeps no positions, and a full position-tracking parser would repeat
+    it; so this walks the (known valid) text once more, following only its structure — strings
+    and scalars via the standard decoder's ``raw_decode`` — and notes where each key
+    and each array item begins. It also refuses duplicate keys, which ``json.loads`` would
+    resolve silently by keeping the last one.
+    """
+
+    _SPACE = re.compile(r"[ \t\n\r]*")
+
+    def __init__(self, text: str, file: Path) -> None:
+        self.text = text
+        self.file = file
+        self.newlines = [index for index, char in enumerate(text) if char == "\n"]
+        self.lines: LineMap = {}
+        self.decoder = json.JSONDecoder()
+
+    def run(self) -> LineMap:
+        self._value(0, ())
+        return self.lines
+
+    def _line(self, pos: int) -> int:
+        return bisect_left(self.newlines, pos) + 1
+
+    def _skip(self, pos: int) -> int:
+        match = self._SPACE.match(self.text, pos)
+        return match.end() if match else pos
+
+    def _value(self, pos: int, loc: Loc) -> int:
+        pos = self._skip(pos)
+        self.lines.setdefault(loc, self._line(pos))
+        char = self.text[pos]
+        if char == "{":
+            return self._object(pos + 1, loc)
+        if char == "[":
+            return self._array(pos + 1, loc)
+        _, end = self.decoder.raw_decode(self.text, pos)
+        return int(end)
+
+    def _object(self, pos: int, loc: Loc) -> int:
+        pos = self._skip(pos)
+        if self.text[pos] == "}":
+            return pos + 1
+        seen: set[str] = set()
+        while True:
+            pos = self._skip(pos)
+            key, pos = self.decoder.raw_decode(self.text, pos)
+            if key in seen:
+                raise InputError(
+                    self.file,
+                    f"field {key!r} is given twice",
+                    line=self._line(pos),
+                    path=format_path((*loc, key)),
+                )
+            seen.add(key)
+            self.lines[(*loc, key)] = self._line(pos)
+            pos = self._skip(pos) + 1  # the colon
+            pos = self._skip(self._value(pos, (*loc, key)))
+            if self.text[pos] == "}":
+                return pos + 1
+            pos += 1  # the comma
+
+    def _array(self, pos: int, loc: Loc) -> int:
+        pos = self._skip(pos)
+        if self.text[pos] == "]":
+            return pos + 1
+        index = 0
+        while True:
+            pos = self._skip(self._value(pos, (*loc, index)))
+            if self.text[pos] == "]":
+                return pos + 1
+            pos += 1
+            index += 1
+
+
+# --- validating ----------------------------------------------------------------------------
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The file model that a location points into, to suggest field names."""
+    model: type[BaseModel] = EventFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next(
+            (f for name, f in model.model_fields.items() if (f.alias or name) == part), None
+        )
+        if field is None:
+            return None
+        annotation = field.annotation
+        found: type[BaseModel] | None = None
+        pending: list[Any] = [annotation]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                found = item
+                break
+            if get_origin(item) is not None or get_args(item):
+                pending.extend(get_args(item))
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _describe(error: ErrorDetails) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        message = "unknown field"
+        if model is not None:
+            names = [field.alias or name for name, field in model.model_fields.items()]
+            close = get_close_matches(str(loc[-1]), names, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+            else:
+                message += f" (known fields: {', '.join(names)})"
+        return message
+    message = error["msg"]
+    if kind.startswith("bad_"):  # our own messages already show the value
+        return message
+    message = message[0].lower() + message[1:]
+    return f"{message}, got {error['input']!r}"
+
+
+def _validate(data: object, file: Path | str, lines: LineMap) -> EventFile:
+    if data is None:
+        raise InputError(file, "the file is empty; an event file starts with id, name, timezone")
+    if not isinstance(data, dict):
+        raise InputError(
+            file, f"an event file is a mapping of fields, got {type(data).__name__}", line=1
+        )
+    try:
+        return EventFile.model_validate(data)
+    except ValidationError as errors:
+        # One error, the first in the file: that is where a reader starts fixing.
+        details = errors.errors()
+        first = min(details, key=lambda detail: _line_of(lines, tuple(detail["loc"])) or 0)
+        loc = tuple(first["loc"])
+        raise InputError(
+            file, _describe(first), line=_line_of(lines, loc), path=format_path(loc)
+        ) from None
+
+
+# --- building the domain -------------------------------------------------------------------
+
+
+class _Builder:
+    """Turns a validated file into an ``Event``, resolving references and local times."""
+
+    def __init__(self, model: EventFile, file: Path | str, lines: LineMap) -> None:
+        self.model = model
+        self.file = file
+        self.lines = lines
+        self.zone = self._zone()
+        self.days = tuple(model.days)
+        self.party_ids = {PartyId(p.id) for p in model.parties}
+        self.principals_of: dict[str, list[PrincipalId]] = {}
+        self.principal_party: dict[PrincipalId, PartyId] = {}
+
+    def fail(self, loc: Loc, message: str) -> NoReturn:
+        raise InputError(self.file, message, line=_line_of(self.lines, loc), path=format_path(loc))
+
+    @contextmanager
+    def at(self, loc: Loc) -> Iterator[None]:
+        """Report a ``DomainError`` raised while building the object at ``loc`` there."""
+        try:
+            yield
+        except DomainError as error:
+            self.fail((*loc, *parse_path(error.path)), error.message)
+
+    # --- times ---
+
+    def _zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.model.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(
+                ("timezone",),
+                f"unknown time zone {self.model.timezone!r}; use an IANA name "
+                "such as 'America/Lima' or 'Europe/Paris'",
+            )
+
+    def instant(self, local: datetime, loc: Loc) -> datetime:
+        aware = local.replace(tzinfo=self.zone)
+        # A wall-clock time skipped by a daylight-saving jump has no instant; zoneinfo would
+        # quietly shift it, so check that the instant reads back as the same wall-clock time.
+        if aware.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != local:
+            self.fail(loc, f"{local:%Y-%m-%d %H:%M} does not exist in {self.model.timezone}")
+        return aware.astimezone(UTC)
+
+    def event_day(self, day: date, loc: Loc) -> date:
+        if day not in self.days:
+            self.fail(loc, f"{day.isoformat()} is not one of the event's days")
+        return day
+
+    def spans(self, items: list[SpanIn], loc: Loc) -> tuple[TimeSpan, ...]:
+        result: list[TimeSpan] = []
+        for index, item in enumerate(items):
+            result.extend(self.span(item, (*loc, index)))
+        return tuple(result)
+
+    def span(self, item: SpanIn, loc: Loc) -> list[TimeSpan]:
+        start, end = item.start, item.end
+        pairs: list[tuple[datetime, datetime]]
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            if item.day is not None:
+                self.fail((*loc, "day"), "a span written with date-times takes no day")
+            pairs = [(start, end)]
+        elif isinstance(start, time) and isinstance(end, time):
+            days = [self.event_day(item.day, (*loc, "day"))] if item.day else self.days
+            pairs = [(datetime.combine(d, start), datetime.combine(d, end)) for d in days]
+        else:
+            self.fail(
+                (*loc, "end"),
+                "start and end must both be times of day ('09:00') "
+                "or both date-times ('2016-11-19 09:00')",
+            )
+        result: list[TimeSpan] = []
+        for local_start, local_end in pairs:
+            if local_end <= local_start:
+                self.fail(
+                    (*loc, "end"),
+                    f"must be after the start ({local_start:%Y-%m-%d %H:%M} to "
+                    f"{local_end:%Y-%m-%d %H:%M})",
+                )
+            first = self.instant(local_start, (*loc, "start"))
+            last = self.instant(local_end, (*loc, "end"))
+            with self.at(loc):
+                result.append(TimeSpan(first, last))
+        return result
+
+    # --- references ---
+
+    def party(self, ref: str, loc: Loc) -> PartyId:
+        if ref not in self.party_ids:
+            self.fail(loc, f"unknown party {ref!r}")
+        return PartyId(ref)
+
+    def principal(self, ref: str, loc: Loc) -> PrincipalId:
+        if ref in self.principal_party:
+            return PrincipalId(ref)
+        self.fail(loc, f"unknown principal {ref!r}")
+
+    def meeting_principal(self, ref: str, loc: Loc) -> PrincipalId:
+        """A principal id, or a party id standing for the party's only principal."""
+        if ref in self.principal_party:
+            return PrincipalId(ref)
+        if ref in self.party_ids:
+            members = self.principals_of.get(ref, [])
+            if len(members) == 1:
+                return members[0]
+            if not members:
+                self.fail(loc, f"party {ref!r} has no principal")
+            self.fail(
+                loc,
+                f"party {ref!r} has {len(members)} principals ({', '.join(members)}); "
+                "name one of them",
+            )
+        self.fail(loc, f"unknown principal or party {ref!r}")
+
+    # --- objects ---
+
+    def build(self) -> Event:
+        model = self.model
+        parties = tuple(self._party(p, ("parties", i)) for i, p in enumerate(model.parties))
+        principals = tuple(
+            self._principal(p, ("principals", i)) for i, p in enumerate(model.principals)
+        )
+        delegations = tuple(
+            self._delegation(d, ("delegations", i)) for i, d in enumerate(model.delegations)
+        )
+        programme = tuple(self._session(s, ("programme", i)) for i, s in enumerate(model.programme))
+        spaces = tuple(self._space(s, ("spaces", i)) for i, s in enumerate(model.spaces))
+        walking = self._walking(spaces)
+        meetings = tuple(self._meeting(m, ("meetings", i)) for i, m in enumerate(model.meetings))
+        with self.at(("policy",)):
+            policy = EventPolicy(
+                max_bookings_per_party_per_day=model.policy.max_bookings_per_party_per_day,
+                fairness_max_spread=model.policy.fairness_max_spread,
+                organiser_sees=model.policy.organiser_sees,
+            )
+        with self.at(()):
+            event = Event(
+                id=model.id,
+                name=model.name,
+                timezone=model.timezone,
+                days=self.days,
+                parties=parties,
+                principals=principals,
+                meetings=meetings,
+                delegations=delegations,
+                programme=programme,
+                spaces=spaces,
+                walking_times=walking,
+                policy=policy,
+                day_start=model.day_start,
+                day_end=model.day_end,
+                morning_ends=model.morning_ends,
+                grain_min=model.grain_min,
+                series=model.series,
+                host_city=model.host_city,
+                host_country=model.host_country,
+                venue=model.venue,
+            )
+        self._check_locks(event)
+        return event
+
+    def _party(self, item: PartyIn, loc: Loc) -> Party:
+        with self.at(loc):
+            return Party(id=PartyId(item.id), name=item.name, kind=item.kind)
+
+    def _principal(self, item: PrincipalIn, loc: Loc) -> Principal:
+        party = self.party(item.party, (*loc, "party"))
+        principal_id = PrincipalId(item.id if item.id is not None else item.party)
+        self.principals_of.setdefault(party, []).append(principal_id)
+        self.principal_party[principal_id] = party
+        unavailable = self.spans(item.unavailable, (*loc, "unavailable"))
+        with self.at(loc):
+            return Principal(
+                id=principal_id,
+                party=party,
+                name=item.name,
+                title=item.title,
+                rank=item.rank,
+                in_office_since=item.in_office_since,
+                languages=tuple(item.languages),
+                unavailable=unavailable,
+            )
+
+    def _delegation(self, item: DelegationIn, loc: Loc) -> Delegation:
+        party = self.party(item.party, (*loc, "party"))
+        members = tuple(
+            self._member(member, party, (*loc, "members", index))
+            for index, member in enumerate(item.members)
+        )
+        arrival = self.instant(item.arrival, (*loc, "arrival")) if item.arrival else None
+        departure = self.instant(item.departure, (*loc, "departure")) if item.departure else None
+        with self.at(loc):
+            return Delegation(party=party, arrival=arrival, departure=departure, members=members)
+
+    def _member(self, item: MemberIn, party: PartyId, loc: Loc) -> DelegationMember:
+        principal = None
+        if item.principal is not None:
+            principal = self.principal(item.principal, (*loc, "principal"))
+            if self.principal_party[principal] != party:
+                self.fail(
+                    (*loc, "principal"),
+                    f"principal {principal!r} belongs to party "
+                    f"{self.principal_party[principal]!r}, not {party!r}",
+                )
+        return DelegationMember(name=item.name, role=item.role, principal=principal)
+
+    def _session(self, item: SessionIn, loc: Loc) -> ProgrammeSession:
+        day = self.event_day(item.day, (*loc, "day"))
+        (span,) = self.span(SpanIn(day=day, start=item.start, end=item.end), loc)
+        attendees: set[PrincipalId] = set()
+        if item.attendees == "all":
+            attendees.update(self.principal_party)
+        else:
+            for index, ref in enumerate(item.attendees):
+                if ref in self.principal_party:
+                    attendees.add(PrincipalId(ref))
+                elif ref in self.party_ids:
+                    # A party attends with all its principals.
+                    attendees.update(self.principals_of.get(ref, []))
+                else:
+                    self.fail((*loc, "attendees", index), f"unknown principal or party {ref!r}")
+        session_id = item.id if item.id is not None else _slug(item.title)
+        with self.at(loc):
+            return ProgrammeSession(
+                id=SessionId(session_id),
+                title=item.title,
+                span=span,
+                attendees=frozenset(attendees),
+                kind=item.kind,
+                venue=item.venue,
+            )
+
+    def _space(self, item: SpaceIn, loc: Loc) -> Space:
+        host = self.party(item.host_party, (*loc, "host_party")) if item.host_party else None
+        opening = self.spans(item.opening_hours, (*loc, "opening_hours"))
+        with self.at(loc):
+            return Space(
+                id=SpaceId(item.id),
+                name=item.name if item.name is not None else item.id,
+                kind=item.kind,
+                capacity=item.capacity,
+                features=frozenset(item.features),
+                opening_hours=opening,
+                turnover_min=item.turnover_min,
+                location=item.location,
+                host_party=host,
+            )
+
+    def _walking(self, spaces: tuple[Space, ...]) -> WalkingTimes:
+        locations = {space.where for space in spaces}
+        minutes: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(self.model.walking_times):
+            for end, name in (("from", item.from_), ("to", item.to)):
+                if name not in locations:
+                    self.fail(
+                        ("walking_times", index, end),
+                        f"unknown location {name!r} (a space's location, or the id of a "
+                        "space that has none)",
+                    )
+            minutes[(item.from_, item.to)] = item.minutes
+        with self.at(("walking_times",)):
+            return WalkingTimes(minutes)
+
+    def _meeting(self, item: MeetingIn, loc: Loc) -> Meeting:
+        defaults = self.model.meeting_defaults
+        principals = tuple(
+            self.meeting_principal(ref, (*loc, "principals", index))
+            for index, ref in enumerate(item.principals)
+        )
+        host = None
+        if item.host is not None:
+            host = self.party(item.host, (*loc, "host"))
+            if host not in {self.principal_party[p] for p in principals}:
+                self.fail((*loc, "host"), f"host {host!r} is not one of the meeting's parties")
+        locked = None
+        if item.locked is not None:
+            start = self.instant(item.locked.start, (*loc, "locked", "start"))
+            space = SpaceId(item.locked.space) if item.locked.space is not None else None
+            locked = Placement(start=start, space=space)
+        windows = self.spans(item.windows, (*loc, "windows"))
+        preferred = self.spans(item.preferred, (*loc, "preferred"))
+        meeting_format = item.format or defaults.format or MeetingFormat.BILATERAL_RESTRICTED
+        with self.at(loc):
+            return Meeting(
+                id=MeetingId(item.id if item.id is not None else "-".join(item.principals)),
+                principals=principals,
+                format=meeting_format,
+                duration_min=_first(item.duration_min, defaults.duration_min),
+                priority=_first(item.priority, defaults.priority) or 1,
+                required=item.required,
+                windows=windows,
+                day_part=item.day_part,
+                preferred=preferred,
+                locked=locked,
+                after=tuple(MeetingId(m) for m in item.after),
+                needs_space=item.needs_space,
+                size=item.size,
+                needs=frozenset(item.needs) if item.needs is not None else None,
+                host=host,
+                title=item.title,
+                topics=tuple(item.topics),
+            )
+
+    def _check_locks(self, event: Event) -> None:
+        # The same grid the scheduler builds: a lock off the grid could never be honoured.
+        grid = build_grid(event)
+        for index, meeting in enumerate(event.meetings):
+            if meeting.locked is not None and grid.slot_at(meeting.locked.start) is None:
+                local = meeting.locked.start.astimezone(self.zone)
+                self.fail(
+                    ("meetings", index, "locked", "start"),
+                    f"{local:%Y-%m-%d %H:%M} is not a start time of the event's "
+                    f"{event.grain_min}-minute grid ({event.day_start:%H:%M} to "
+                    f"{event.day_end:%H:%M} on the event's days)",
+                )
+
+
+def _first(*values: int | None) -> int | None:
+    return next((value for value in values if value is not None), None)
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "session"
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def load_event(path: str | Path) -> Event:
+    """Read an event file (``.yaml``, ``.yml`` or ``.json``).
+
+    Raises ``InputError`` naming the file, line and field path of the first problem found.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            file, f"unknown file type {suffix or '(none)'!r}; use .yaml, .yml or .json"
+        )
+    text = _read_text(file)
+    data, lines = _parse_json(text, file) if suffix == ".json" else _parse_yaml(text, file)
+    return _Builder(_validate(data, file, lines), file, lines).build()
+
+
+def event_from_data(data: object, source: str = "<data>") -> Event:
+    """Build an event from already parsed data (errors carry paths but no lines)."""
+    return _Builder(_validate(data, source, {}), source, {}).build()
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of event files, YAML and JSON alike."""
+    return EventFile.model_json_schema(by_alias=True)
+
+
+def dump_event(event: Event) -> dict[str, Any]:
+    """The event as plain data (JSON/YAML-ready) that ``event_from_data`` reads back equal."""
+    zone = event.zone
+
+    def local(instant: datetime) -> datetime:
+        return instant.astimezone(zone).replace(tzinfo=None)
+
+    def span(value: TimeSpan) -> SpanIn:
+        start, end = local(value.start), local(value.end)
+        if start.date() == end.date() and start.date() in event.days:
+            return SpanIn(day=start.date(), start=start.time(), end=end.time())
+        return SpanIn(start=start, end=end)
+
+    def session(value: ProgrammeSession) -> SessionIn:
+        start, end = local(value.span.start), local(value.span.end)
+        if start.date() != end.date():
+            raise ValueError(f"programme session {value.id!r} spans midnight")
+        everyone = value.attendees == frozenset(event.principal_by_id)
+        return SessionIn(
+            id=value.id,
+            title=value.title,
+            kind=value.kind,
+            day=start.date(),
+            start=start.time(),
+            end=end.time(),
+            attendees="all" if everyone else sorted(value.attendees),
+            venue=value.venue,
+        )
+
+    model = EventFile(
+        id=event.id,
+        name=event.name,
+        series=event.series,
+        host_city=event.host_city,
+        host_country=event.host_country,
+        venue=event.venue,
+        timezone=event.timezone,
+        days=list(event.days),
+        day_start=event.day_start,
+        day_end=event.day_end,
+        morning_ends=event.morning_ends,
+        grain_min=event.grain_min,
+        policy=PolicyIn(
+            max_bookings_per_party_per_day=event.policy.max_bookings_per_party_per_day,
+            fairness_max_spread=event.policy.fairness_max_spread,
+            organiser_sees=event.policy.organiser_sees,
+        ),
+        parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
+        principals=[
+            PrincipalIn(
+                id=p.id,
+                party=p.party,
+                name=p.name,
+                title=p.title,
+                rank=p.rank,
+                in_office_since=p.in_office_since,
+                languages=list(p.languages),
+                unavailable=[span(s) for s in p.unavailable],
+            )
+            for p in event.principals
+        ],
+        delegations=[
+            DelegationIn(
+                party=d.party,
+                arrival=local(d.arrival) if d.arrival else None,
+                departure=local(d.departure) if d.departure else None,
+                members=[
+                    MemberIn(name=m.name, role=m.role, principal=m.principal) for m in d.members
+                ],
+            )
+            for d in event.delegations
+        ],
+        programme=[session(s) for s in event.programme],
+        spaces=[
+            SpaceIn(
+                id=s.id,
+                name=s.name,
+                kind=s.kind,
+                capacity=s.capacity,
+                features=sorted(s.features),
+                opening_hours=[span(h) for h in s.opening_hours],
+                turnover_min=s.turnover_min,
+                location=s.location,
+                host_party=s.host_party,
+            )
+            for s in event.spaces
+        ],
+        walking_times=[
+            WalkIn(from_=a, to=b, minutes=m) for (a, b), m in event.walking_times.minutes.items()
+        ],
+        meetings=[
+            MeetingIn(
+                id=m.id,
+                principals=list(m.principals),
+                format=m.format,
+                duration_min=m.duration_min,
+                priority=m.priority,
+                required=m.required,
+                windows=[span(w) for w in m.windows],
+                day_part=m.day_part,
+                preferred=[span(w) for w in m.preferred],
+                locked=(
+                    LockedIn(start=local(m.locked.start), space=m.locked.space)
+                    if m.locked
+                    else None
+                ),
+                after=list(m.after),
+                needs_space=m.needs_space,
+                needs=sorted(m.needs) if m.needs is not None else None,
+                size=m.size,
+                host=m.host,
+                title=m.title,
+                topics=list(m.topics),
+            )
+            for m in event.meetings
+        ],
+    )
+    return model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+__all__ = [
+    "dump_event",
+    "event_from_data",
+    "event_json_schema",
+    "format_path",
+    "load_event",
+    "parse_path",
+]
