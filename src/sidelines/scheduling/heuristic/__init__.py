@@ -1,11 +1,201 @@
-"""The constructive heuristic with local search."""
+"""The constructive heuristic with large neighbourhood search.
+
+It answers in a second or two on events with thousands of principals, for instant schedules,
+very large events and on-site insertions, and proves nothing: its status is FEASIBLE unless the
+LP bound (``bound.py``) is met on every objective term.
+
+1. Construction (``construct.py``): locked meetings at their place, then required ones, then the
+   rest by weight, hardest first, each where it adds the fewest breaks. Every hard rule is kept
+   at every step (``state.py``), so the first complete pass is already a valid schedule.
+2. The LP bound, to know when to stop and how far from the best the schedule can be.
+3. Local search (``search.py``) until the time limit, ``options.stop`` or a proven optimum.
+"""
 
 from __future__ import annotations
 
+import random
+import time
+
+from sidelines.scheduling.bound import BoundResult, upper_bound
+from sidelines.scheduling.heuristic.construct import (
+    bump_insert,
+    class_rank,
+    construction_order,
+    insert,
+    place_locked,
+)
+from sidelines.scheduling.heuristic.search import Search
+from sidelines.scheduling.heuristic.state import State, placement_masks
+from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.result import SolveResult
+from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
+
+STRATEGY = "heuristic"
+PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
+CHECK_EVERY = 128  # meetings placed between looks at the clock during construction
 
 
 def solve_heuristic(problem: Problem, options: SolveOptions) -> SolveResult:
-    raise NotImplementedError
+    return _Run(problem, options).solve()
+
+
+class _Run:
+    def __init__(self, problem: Problem, options: SolveOptions) -> None:
+        self.problem = problem
+        self.options = options
+        self.started = time.monotonic()
+        self.deadline = self.started + options.time_limit_s
+        self.rng = random.Random(options.seed)
+        self.state = State(problem, placement_masks(problem))
+        self.ranks = class_rank(self.state)
+        self.bound: Bound | None = None
+        self.last_report = -1.0
+        self.reported_key: tuple[int, int, int] | None = None
+        # An upper bound on preferences met: every meeting with a wish placed in it.
+        self.wishes = sum(1 for meeting in problem.meetings if meeting.preferred)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self.deadline or self.options.stop.is_set()
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def solve(self) -> SolveResult:
+        failures = self.construct()
+        if failures:
+            return self.without_schedule(SolveStatus.UNKNOWN, "; ".join(failures))
+        if not self.state.fair():
+            return self.without_schedule(
+                SolveStatus.UNKNOWN,
+                "the locked and required meetings alone give some principal more breaks "
+                "than the fairness bound allows",
+            )
+        self.report("construct", force=True)
+        interrupted = False
+        if not self.options.stop.is_set():
+            bounded = upper_bound(self.problem, self.state.allowed)
+            if bounded.infeasible:
+                # Cannot happen with a valid schedule in hand unless the LP is numerically off;
+                # the schedule is the stronger evidence.
+                bounded = BoundResult(None, False, bounded.reason)
+            self.bound = bounded.bound
+            self.report("bound", force=True)
+            search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
+            search.run(self.deadline, self.options.stop, self.proven_optimal)
+        interrupted = self.options.stop.is_set()
+        objective = evaluate(self.problem, self.state.placed_pairs())
+        self.report("done", force=True, objective=objective)
+        status = SolveStatus.OPTIMAL if self.proven_optimal() else SolveStatus.FEASIBLE
+        return SolveResult(
+            status=status,
+            schedule=self.state.schedule(),
+            objective=objective,
+            bound=self.bound,
+            wall_time_s=self.elapsed(),
+            strategy=STRATEGY,
+            interrupted=interrupted,
+        )
+
+    def construct(self) -> list[str]:
+        """Place everything greedily; the reasons why a locked or required meeting could not be
+        placed, if any."""
+        state = self.state
+        problem = self.problem
+        failures: list[str] = []
+        for count, meeting_idx in enumerate(construction_order(state)):
+            meeting = problem.meetings[meeting_idx]
+            if meeting.locked:
+                if not place_locked(state, meeting_idx):
+                    failures.append(
+                        f"{meeting.label} is locked at "
+                        f"{problem.describe_slot(meeting.locked_start or 0)} but that place "
+                        "breaks a hard rule or clashes with another locked meeting"
+                    )
+            elif meeting.required:
+                if not insert(state, meeting_idx, self.ranks) and not self.repair(meeting_idx):
+                    failures.append(
+                        f"{meeting.label} is required but found no place among the locked "
+                        "and required meetings"
+                    )
+            else:
+                # Stopping early still leaves a valid schedule: locked and required ones are in.
+                if count % CHECK_EVERY == 0 and self.out_of_time():
+                    break
+                insert(state, meeting_idx, self.ranks)
+        return failures
+
+    def repair(self, meeting_idx: int) -> bool:
+        """Place a required meeting by moving others out of its way and back in elsewhere."""
+        state = self.state
+        for _ in range(20):
+            state.begin()
+            removed = bump_insert(state, meeting_idx, self.ranks, self.rng, samples=48)
+            if removed is not None:
+                for other in removed:
+                    insert(state, other, self.ranks)
+                required_back = all(
+                    state.is_placed(other)
+                    for other in removed
+                    if self.problem.meetings[other].required
+                )
+                if required_back:
+                    state.commit()
+                    return True
+            state.rollback()
+        return False
+
+    # --- reporting -------------------------------------------------------------------------
+
+    def proven_optimal(self) -> bool:
+        if self.bound is None:
+            return False
+        state = self.state
+        return (
+            state.total_weight >= self.bound.weight_scheduled
+            and state.total_breaks <= self.bound.breaks
+            and state.preferences_met >= self.wishes
+        )
+
+    def current_objective(self) -> ObjectiveValue:
+        state = self.state
+        concerned = [
+            state.calendars[idx].breaks
+            for idx, meetings in enumerate(self.problem.principal_meetings)
+            if meetings
+        ]
+        return ObjectiveValue(
+            weight_scheduled=state.total_weight,
+            meetings_scheduled=state.n_scheduled,
+            breaks=state.total_breaks,
+            breaks_spread=max(concerned) - min(concerned) if concerned else 0,
+            preferences_met=state.preferences_met,
+        )
+
+    def report(
+        self, phase: str, *, force: bool = False, objective: ObjectiveValue | None = None
+    ) -> None:
+        callback = self.options.on_progress
+        if callback is None:
+            return
+        now = self.elapsed()
+        if not force and now - self.last_report < PROGRESS_INTERVAL_S:
+            return
+        self.last_report = now
+        callback(Progress(now, objective or self.current_objective(), self.bound, phase))
+
+    def without_schedule(self, status: SolveStatus, reason: str) -> SolveResult:
+        return SolveResult(
+            status=status,
+            schedule={},
+            objective=None,
+            bound=self.bound,
+            wall_time_s=self.elapsed(),
+            strategy=STRATEGY,
+            reason=reason,
+        )
+
+
+__all__ = ["solve_heuristic"]

@@ -1,0 +1,303 @@
+"""Greedy placement: where one meeting goes, and the order in which meetings are placed.
+
+A meeting goes to the start that adds the fewest breaks for its principals, in a preferred window
+if it can, then as early as possible, then in the smallest space class that fits (tables before
+rooms, so rooms stay free for the meetings that need them).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from sidelines.scheduling.heuristic.state import CORRIDOR, State
+
+
+def class_rank(state: State) -> list[int]:
+    """Order of preference among space classes: the plainest first."""
+    problem = state.problem
+    keyed = []
+    for class_idx, spaces in enumerate(state.class_spaces):
+        space = problem.spaces[spaces[0]]
+        keyed.append((space.capacity, len(space.features), space.turnover_slots, class_idx))
+    rank = [0] * len(keyed)
+    for position, (*_, class_idx) in enumerate(sorted(keyed)):
+        rank[class_idx] = position
+    return rank
+
+
+def _pick(mask: int, rng: random.Random | None) -> int:
+    """The earliest start of ``mask``, or with ``rng`` one of its first few at random."""
+    low = (mask & -mask).bit_length() - 1
+    if rng is None or rng.random() < 0.7:
+        return low
+    skip = rng.randrange(min(4, mask.bit_count()))
+    for _ in range(skip):
+        mask &= mask - 1
+    return (mask & -mask).bit_length() - 1
+
+
+def best_placement(
+    state: State, meeting_idx: int, ranks: list[int], rng: random.Random | None = None
+) -> tuple[int, int | None] | None:
+    """The best (start, space) for the meeting now, or None when it fits nowhere."""
+    options = state.options(meeting_idx)
+    if not options:
+        return None
+    if len(options) > 1:
+        options.sort(key=lambda option: ranks[option.space_class] if option.space_class >= 0 else -1)
+    starts = [option.starts for option in options]
+    anywhere = 0
+    for mask in starts:
+        anywhere |= mask
+    # Split the possible starts by how many breaks they add, summed over the principals.
+    length = state.duration[meeting_idx]
+    levels = {0: anywhere}
+    for principal_idx in state.problem.meetings[meeting_idx].principals:
+        fewer, more = state.calendars[principal_idx].break_deltas(length, state.days)
+        if not (fewer | more) & anywhere:
+            continue
+        same = ~(fewer | more)
+        shifted: dict[int, int] = {}
+        for level, mask in levels.items():
+            for delta, part in ((-1, fewer), (0, same), (1, more)):
+                hit = mask & part
+                if hit:
+                    shifted[level + delta] = shifted.get(level + delta, 0) | hit
+        levels = shifted
+    preferred = state.preferred_starts[meeting_idx]
+    for level in sorted(levels):
+        level_mask = levels[level]
+        for wish in (preferred, -1) if preferred else (-1,):
+            while True:
+                best_start = -1
+                best_option = -1
+                for position, mask in enumerate(starts):
+                    hit = mask & level_mask & wish
+                    if hit:
+                        start = _pick(hit, rng)
+                        if best_start < 0 or start < best_start:
+                            best_start = start
+                            best_option = position
+                if best_start < 0:
+                    break
+                class_idx = options[best_option].space_class
+                if class_idx == CORRIDOR:
+                    return best_start, None
+                space_idx = state.free_space(meeting_idx, class_idx, best_start)
+                if space_idx is not None:
+                    return best_start, space_idx
+                # Every slot has a free space, but no single space is free throughout.
+                starts[best_option] &= ~(1 << best_start)
+    return None
+
+
+def insert(
+    state: State, meeting_idx: int, ranks: list[int], rng: random.Random | None = None
+) -> bool:
+    placement = best_placement(state, meeting_idx, ranks, rng)
+    if placement is None:
+        return False
+    state.place(meeting_idx, *placement)
+    return True
+
+
+def place_locked(state: State, meeting_idx: int) -> bool:
+    """Put a locked meeting at its slot and space, if the rules still allow it there."""
+    meeting = state.problem.meetings[meeting_idx]
+    start = meeting.locked_start
+    assert start is not None
+    for option in state.options(meeting_idx):
+        if not (option.starts >> start) & 1:
+            continue
+        if option.space_class == CORRIDOR:
+            state.place(meeting_idx, start, None)
+            return True
+        if meeting.locked_space is not None:
+            if state.problem.class_of_space[meeting.locked_space] != option.space_class:
+                continue
+            # A locked space is a class of its own (Problem.space_classes).
+            if state.free_space(meeting_idx, option.space_class, start) is None:
+                return False
+            state.place(meeting_idx, start, meeting.locked_space)
+            return True
+        space_idx = state.free_space(meeting_idx, option.space_class, start)
+        if space_idx is not None:
+            state.place(meeting_idx, start, space_idx)
+            return True
+    return False
+
+
+def construction_order(state: State) -> list[int]:
+    """Locked first, then required, then by weight, the hardest to place first."""
+    problem = state.problem
+
+    def key(meeting_idx: int) -> tuple[int, int, int, int, int]:
+        meeting = problem.meetings[meeting_idx]
+        anywhere = 0
+        for _, starts in state.allowed[meeting_idx]:
+            anywhere |= starts
+        return (
+            not meeting.locked,
+            not meeting.required,
+            -meeting.weight,
+            anywhere.bit_count(),
+            meeting_idx,
+        )
+
+    return sorted(range(len(problem.meetings)), key=key)
+
+
+def bump_insert(
+    state: State,
+    meeting_idx: int,
+    ranks: list[int],
+    rng: random.Random,
+    samples: int = 12,
+) -> list[int] | None:
+    """Make room for the meeting by removing cheaper meetings in its way, then place it.
+
+    Tries a few starts, removes the meetings that stand in the way at the cheapest one (those of
+    its principals, of one space, precedences and walking neighbours, room-policy bookings) and
+    returns the removed meetings; None when no start is cheap enough or the meeting still does
+    not fit, after which the caller rolls its journal back. Locked meetings never move; required
+    ones move only for another required meeting.
+    """
+    assert state.journal is not None, "bump_insert needs a journal to undo a failed attempt"
+    problem = state.problem
+    meeting = problem.meetings[meeting_idx]
+    ceiling = state.weight[meeting_idx]
+    best: tuple[float, int, int | None, set[int]] | None = None
+    for class_idx, allowed in state.allowed[meeting_idx]:
+        candidates = allowed
+        for _ in range(samples):
+            if not candidates:
+                break
+            start = _random_bit(candidates, rng)
+            candidates &= ~(1 << start)
+            found = _blockers(state, meeting_idx, class_idx, start)
+            if found is None:
+                continue
+            blockers, space_idx = found
+            cost = 0.0
+            for other in blockers:
+                other_meeting = problem.meetings[other]
+                if other_meeting.locked or (other_meeting.required and not meeting.required):
+                    cost = float("inf")
+                    break
+                cost += state.weight[other] + 0.01
+            if cost >= ceiling and not meeting.required:
+                continue
+            if best is None or cost < best[0]:
+                best = (cost, start, space_idx, blockers)
+    if best is None or best[0] == float("inf"):
+        return None
+    _, _, _, blockers = best
+    for other in blockers:
+        state.unplace(other)
+    if insert(state, meeting_idx, ranks):
+        return sorted(blockers)
+    return None
+
+
+def _random_bit(mask: int, rng: random.Random) -> int:
+    skip = rng.randrange(mask.bit_count())
+    for _ in range(skip):
+        mask &= mask - 1
+    return (mask & -mask).bit_length() - 1
+
+
+def _blockers(
+    state: State, meeting_idx: int, class_idx: int, start: int
+) -> tuple[set[int], int | None] | None:
+    """The placed meetings that keep the meeting from ``start`` in the class, and the space."""
+    problem = state.problem
+    meeting = problem.meetings[meeting_idx]
+    length = state.duration[meeting_idx]
+    end = start + length
+    here = state.class_location[class_idx] if class_idx != CORRIDOR else None
+    blockers: set[int] = set()
+    for principal_idx in meeting.principals:
+        for other in state.principal_meetings[principal_idx]:
+            other_start = state.start[other]
+            other_end = other_start + state.duration[other]
+            walk = 0
+            other_space = state.space[other]
+            if here is not None and other_space is not None and problem.has_walking:
+                there = problem.spaces[other_space].location_idx
+                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
+            if other_start - walk < end and start < other_end + walk:
+                blockers.add(other)
+    for earlier in meeting.after:
+        if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
+            blockers.add(earlier)
+    for later in state.successors[meeting_idx]:
+        if 0 <= state.start[later] < end:
+            blockers.add(later)
+    space_idx: int | None = None
+    if class_idx != CORRIDOR:
+        turnover = state.class_turnover[class_idx]
+        cheapest: tuple[int, int, set[int]] | None = None
+        for candidate in state.class_spaces[class_idx]:
+            in_way = {
+                other
+                for other in state.space_meetings[candidate]
+                if state.start[other] < end + turnover
+                and start < state.start[other] + state.duration[other] + turnover
+            }
+            cost = sum(state.weight[other] for other in in_way - blockers)
+            if cheapest is None or cost < cheapest[0]:
+                cheapest = (cost, candidate, in_way)
+                if cost == 0:
+                    break
+        if cheapest is None:
+            return None
+        _, space_idx, in_way = cheapest
+        blockers |= in_way
+        if state.class_organiser_run[class_idx]:
+            booked = _policy_blockers(state, meeting_idx, start, blockers)
+            if booked is None:
+                return None
+            blockers |= booked
+    return blockers, space_idx
+
+
+def _policy_blockers(
+    state: State, meeting_idx: int, start: int, removed: set[int]
+) -> set[int] | None:
+    """Cheapest bookings to cancel so each party stays within the room policy that day (None
+    when the policy allows no booking at all)."""
+    cap = state.problem.max_bookings_per_party_per_day
+    if cap is None:
+        return set()
+    if cap == 0:
+        return None
+    problem = state.problem
+    day = state.day_of_slot[start]
+    extra: set[int] = set()
+    for party in problem.meetings[meeting_idx].parties:
+        booked = sorted(
+            (state.weight[other], other)
+            for other in _party_bookings(state, party, day)
+            if other not in removed
+        )
+        surplus = len(booked) + 1 - cap
+        for _, other in booked[: max(0, surplus)]:
+            extra.add(other)
+    return extra
+
+
+def _party_bookings(state: State, party: str, day: int) -> Iterable[int]:
+    problem = state.problem
+    seen: set[int] = set()
+    for principal_idx in state.party_principals[party]:
+        for other in state.principal_meetings[principal_idx]:
+            space_idx = state.space[other]
+            if (
+                other not in seen
+                and space_idx is not None
+                and problem.spaces[space_idx].organiser_run
+                and state.day_of_slot[state.start[other]] == day
+            ):
+                seen.add(other)
+                yield other

@@ -1,0 +1,163 @@
+"""Large neighbourhood search: ruin part of the schedule, rebuild it greedily, keep it if the
+objective did not get worse.
+
+Two neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et al. (2000):
+- *ruin principals*: take out the meetings of a left-out meeting's principals (on one day or on
+  all), then place that meeting first and the rest by weight with a little noise;
+- *bump*: make room for a left-out meeting by taking out cheaper meetings in its way, then try
+  to put those back elsewhere.
+When every meeting that can be placed is placed, the first neighbourhood works on the principals
+with the most breaks instead. Acceptance is "not worse" on ``ObjectiveValue.key``, so the search
+walks plateaus of equal weight.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from sidelines.scheduling.heuristic.construct import bump_insert, insert
+from sidelines.scheduling.heuristic.state import State
+
+REFRESH_EVERY = 256  # moves between rebuilds of the list of left-out meetings
+
+
+class Search:
+    def __init__(
+        self,
+        state: State,
+        ranks: list[int],
+        rng: random.Random,
+        on_improve: Callable[[], None],
+    ) -> None:
+        self.state = state
+        self.ranks = ranks
+        self.rng = rng
+        self.on_improve = on_improve
+        self.placeable = [idx for idx, options in enumerate(state.allowed) if options]
+        self.left_out: list[int] = []
+        self.moves = 0
+        self.accepted = 0
+
+    def run(self, deadline: float, stop: threading.Event, done: Callable[[], bool]) -> None:
+        while time.monotonic() < deadline and not stop.is_set() and not done():
+            if self.moves % REFRESH_EVERY == 0:
+                self.left_out = [idx for idx in self.placeable if not self.state.is_placed(idx)]
+            target = self._pick_left_out()
+            if target is None:
+                if not self._reduce_breaks():
+                    return  # everything placed and no breaks: nothing left to improve
+            elif self.rng.random() < 0.5:
+                self._bump(target)
+            else:
+                self._ruin_principals(target)
+            self.moves += 1
+
+    def _pick_left_out(self) -> int | None:
+        """A left-out meeting, the heavier of two drawn at random."""
+        best: int | None = None
+        for _ in range(8):
+            if not self.left_out:
+                return best
+            position = self.rng.randrange(len(self.left_out))
+            candidate = self.left_out[position]
+            if self.state.is_placed(candidate):
+                self.left_out[position] = self.left_out[-1]
+                self.left_out.pop()
+                continue
+            if best is None or self.state.weight[candidate] > self.state.weight[best]:
+                best = candidate
+            if self.rng.random() < 0.5:
+                return best
+        return best
+
+    # --- neighbourhoods --------------------------------------------------------------------
+
+    def _ruin_principals(self, target: int) -> None:
+        state = self.state
+        principals = list(state.problem.meetings[target].principals)
+        day = self.rng.randrange(len(state.days.days)) if self.rng.random() < 0.5 else None
+        self._attempt(principals, day, first=target)
+
+    def _bump(self, target: int) -> None:
+        state = self.state
+        before = state.key()
+        state.begin()
+        removed = bump_insert(state, target, self.ranks, self.rng)
+        if removed is None:
+            state.rollback()
+            return
+        principals = {p for idx in [target, *removed] for p in state.problem.meetings[idx].principals}
+        self._rebuild(removed, sorted(principals))
+        self._decide(before, removed)
+
+    def _reduce_breaks(self) -> bool:
+        state = self.state
+        with_breaks = [idx for idx, cal in enumerate(state.calendars) if cal.breaks > 0]
+        if not with_breaks:
+            return False
+        principal_idx = self.rng.choice(with_breaks)
+        day = self.rng.randrange(len(state.days.days))
+        self._attempt([principal_idx], day, first=None)
+        return True
+
+    def _attempt(self, principals: list[int], day: int | None, first: int | None) -> None:
+        state = self.state
+        problem = state.problem
+        before = state.key()
+        state.begin()
+        day_mask = state.days.days[day] if day is not None else -1
+        removed: list[int] = []
+        for principal_idx in principals:
+            for other in sorted(state.principal_meetings[principal_idx]):
+                if problem.meetings[other].locked or not (day_mask >> state.start[other]) & 1:
+                    continue
+                state.unplace(other)
+                removed.append(other)
+        if first is not None and not state.is_placed(first):
+            insert(state, first, self.ranks, self.rng)
+        self._rebuild(removed, principals)
+        self._decide(before, removed)
+
+    # --- shared steps ----------------------------------------------------------------------
+
+    def _rebuild(self, removed: list[int], principals: list[int]) -> None:
+        """Greedily place the removed meetings and the principals' left-out ones, required
+        first, then by weight with noise so that equal weights come in a new order."""
+        state = self.state
+        problem = state.problem
+        pool = set(removed)
+        for principal_idx in principals:
+            pool.update(
+                idx
+                for idx in problem.principal_meetings[principal_idx]
+                if not state.is_placed(idx) and state.allowed[idx]
+            )
+        noise = self.rng.choice((0.0, 0.5, 1.5))
+        order = sorted(
+            pool,
+            key=lambda idx: (
+                not problem.meetings[idx].required,
+                -(state.weight[idx] + noise * self.rng.random()),
+            ),
+        )
+        for idx in order:
+            if not state.is_placed(idx):
+                insert(state, idx, self.ranks, self.rng)
+
+    def _decide(self, before: tuple[int, int, int], removed: list[int]) -> None:
+        state = self.state
+        problem = state.problem
+        after = state.key()
+        keeps_rules = state.fair(state.touched_principals()) and all(
+            state.is_placed(idx) for idx in removed if problem.meetings[idx].required
+        )
+        if keeps_rules and after >= before:
+            state.commit()
+            self.accepted += 1
+            if after > before:
+                self.on_improve()
+        else:
+            state.rollback()

@@ -1,0 +1,375 @@
+"""A schedule under construction that keeps every hard rule at every step.
+
+``State`` holds the incremental data that makes a move cheap: each principal's calendar (busy
+slots, breaks), for each space class and slot the set of its spaces still free, bookings per
+party and day, and the running objective. ``options`` lists where a meeting may go now, as start
+masks per space class, with every rule of ``rules.RULES`` folded in; ``place`` and ``unplace``
+update everything; a journal lets a local-search move be undone.
+
+Rules kept and where (names from ``rules``):
+- the placement rules: ``Candidates.allowed`` from ``rules.placement.allowed_starts``;
+- principal_not_double_booked and space_not_double_booked (with the turnover buffer): masks;
+- walking_time_respected: ``_walking_blocked``; kept for every pair of a principal's meetings,
+  not only consecutive ones, so removing a meeting never breaks it;
+- precedence_respected: ``_precedence_window``;
+- room_policy_respected: ``_policy_blocked``;
+- breaks_fairly_spread: no principal gets more than ``fairness_max_spread`` breaks, which keeps
+  max - min within it whatever the least-loaded principal has;
+- locked_meeting_kept and required_meeting_scheduled: by the callers, which place those first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.heuristic.breaks import (
+    NO_PROGRAMME,
+    Calendar,
+    DayMasks,
+    Transparent,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.placement import SpaceFitsMeeting, allowed_starts
+from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.slots import run_mask, starts_touching
+
+CORRIDOR = -1  # the "class" of meetings that need no space
+_FITS = SpaceFitsMeeting()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """Where one meeting may start now in one space class (``CORRIDOR`` for no space)."""
+
+    space_class: int
+    starts: int
+
+
+def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
+    """For each meeting, ``(space_class, allowed_starts)`` for every class it may use.
+
+    ``allowed_starts`` reads a space only through its fit (capacity, features, host) and its
+    opening hours, so among the classes that fit it is computed once per distinct opening-hours
+    mask: on a fair with hundreds of meetings per class this is most of construction time saved.
+    """
+    reps = [space_class.spaces[0] for space_class in problem.space_classes]
+    result: list[tuple[tuple[int, int], ...]] = []
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        if not meeting.needs_space:
+            starts = allowed_starts(problem, meeting_idx, None)
+            result.append(((CORRIDOR, starts),) if starts else ())
+            continue
+        by_hours: dict[int, int] = {}
+        options: list[tuple[int, int]] = []
+        for class_idx, space_idx in enumerate(reps):
+            if not _FITS.allowed_starts(problem, meeting_idx, space_idx):
+                continue
+            hours = problem.spaces[space_idx].open
+            starts = by_hours.get(hours)
+            if starts is None:
+                starts = allowed_starts(problem, meeting_idx, space_idx)
+                by_hours[hours] = starts
+            if starts:
+                options.append((class_idx, starts))
+        result.append(tuple(options))
+    return result
+
+
+class State:
+    def __init__(
+        self,
+        problem: Problem,
+        masks: list[tuple[tuple[int, int], ...]] | None = None,
+    ) -> None:
+        self.problem = problem
+        grid = problem.grid
+        self.n_slots = grid.n_slots
+        self.all_slots = grid.all_slots()
+        self.days = DayMasks.of(grid)
+        self.day_of_slot = [0] * grid.n_slots
+        for day in grid.days:
+            for slot in day.slots:
+                self.day_of_slot[slot] = day.index
+        self.allowed = masks if masks is not None else placement_masks(problem)
+        meetings = problem.meetings
+        self.duration = [m.duration_slots for m in meetings]
+        self.weight = [m.weight for m in meetings]
+        self.preferred_starts = [
+            _starts_inside(m.preferred, m.duration_slots) if m.preferred else 0 for m in meetings
+        ]
+        self.successors: list[list[int]] = [[] for _ in meetings]
+        for idx, meeting in enumerate(meetings):
+            for earlier in meeting.after:
+                self.successors[earlier].append(idx)
+        self.fairness_cap = problem.fairness_max_spread
+
+        self.transparent = [
+            Transparent.of(p.programme, self.days) if p.programme else NO_PROGRAMME
+            for p in problem.principals
+        ]
+        self.calendars = [Calendar() for _ in problem.principals]
+        self.principal_meetings: list[set[int]] = [set() for _ in problem.principals]
+        self.space_meetings: list[set[int]] = [set() for _ in problem.spaces]
+        self.party_principals: dict[str, list[int]] = {}
+        for principal_idx, principal in enumerate(problem.principals):
+            self.party_principals.setdefault(principal.party, []).append(principal_idx)
+
+        classes = problem.space_classes
+        self.class_spaces = [space_class.spaces for space_class in classes]
+        self.class_turnover = [problem.spaces[c.spaces[0]].turnover_slots for c in classes]
+        self.class_organiser_run = [problem.spaces[c.spaces[0]].organiser_run for c in classes]
+        self.class_location = [problem.spaces[c.spaces[0]].location_idx for c in classes]
+        self.member_bit: dict[int, int] = {}
+        for space_class in classes:
+            for position, space_idx in enumerate(space_class.spaces):
+                self.member_bit[space_idx] = position
+        longest = max(self.duration, default=1) + max(self.class_turnover, default=0)
+        width = self.n_slots + longest + 1
+        # free[c][slot]: bit i set when the class's i-th space is free at that slot (its
+        # meetings occupy [start, end + turnover)). full[c]: slots where none is free.
+        self.free = [[(1 << c.size) - 1] * width for c in classes]
+        self.full = [0] * len(classes)
+
+        self.bookings: dict[tuple[str, int], int] = {}
+        self.start = [-1] * len(meetings)
+        self.space: list[int | None] = [None] * len(meetings)
+        self.total_weight = 0
+        self.total_breaks = 0
+        self.preferences_met = 0
+        self.n_scheduled = 0
+        self.journal: list[tuple[bool, int, int, int | None]] | None = None
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def is_placed(self, meeting_idx: int) -> bool:
+        return self.start[meeting_idx] >= 0
+
+    def key(self) -> tuple[int, int, int]:
+        """The objective, larger is better (``ObjectiveValue.key``)."""
+        return (self.total_weight, -self.total_breaks, self.preferences_met)
+
+    def options(self, meeting_idx: int) -> list[Option]:
+        """Where the meeting may start now, keeping every hard rule, per space class."""
+        problem = self.problem
+        meeting = problem.meetings[meeting_idx]
+        length = self.duration[meeting_idx]
+        busy = 0
+        for principal_idx in meeting.principals:
+            busy |= self.calendars[principal_idx].busy
+        base = self.all_slots & ~_starts_touching(busy, length) & self._precedence_window(
+            meeting_idx
+        )
+        if self.fairness_cap is not None:
+            for principal_idx in meeting.principals:
+                calendar = self.calendars[principal_idx]
+                if calendar.breaks >= self.fairness_cap:
+                    base &= ~calendar.break_deltas(length, self.days)[1]
+        if not base:
+            return []
+        result: list[Option] = []
+        for class_idx, allowed in self.allowed[meeting_idx]:
+            starts = base & allowed
+            if not starts:
+                continue
+            if class_idx != CORRIDOR:
+                span = length + self.class_turnover[class_idx]
+                starts &= ~_starts_touching(self.full[class_idx], span)
+                if starts and self.class_organiser_run[class_idx]:
+                    starts &= ~self._policy_blocked(meeting_idx)
+                if starts and problem.has_walking:
+                    starts &= ~self._walking_blocked(meeting_idx, class_idx)
+            if starts:
+                result.append(Option(class_idx, starts))
+        return result
+
+    def free_space(self, meeting_idx: int, class_idx: int, start: int) -> int | None:
+        """A space of the class free for the meeting from ``start`` (turnover included)."""
+        if class_idx == CORRIDOR:
+            return None
+        free = self.free[class_idx]
+        members = -1
+        for slot in range(start, start + self.duration[meeting_idx] + self.class_turnover[class_idx]):
+            members &= free[slot]
+            if not members:
+                return None
+        return self.class_spaces[class_idx][(members & -members).bit_length() - 1]
+
+    def _precedence_window(self, meeting_idx: int) -> int:
+        mask = self.all_slots
+        for earlier in self.problem.meetings[meeting_idx].after:
+            if self.start[earlier] >= 0:
+                mask &= ~((1 << (self.start[earlier] + self.duration[earlier])) - 1)
+        length = self.duration[meeting_idx]
+        for later in self.successors[meeting_idx]:
+            if self.start[later] >= 0:
+                latest = self.start[later] - length
+                mask &= (1 << (latest + 1)) - 1 if latest >= 0 else 0
+        return mask
+
+    def _policy_blocked(self, meeting_idx: int) -> int:
+        cap = self.problem.max_bookings_per_party_per_day
+        if cap is None:
+            return 0
+        blocked = 0
+        for party in self.problem.meetings[meeting_idx].parties:
+            for day_idx, day_mask in enumerate(self.days.days):
+                if self.bookings.get((party, day_idx), 0) >= cap:
+                    blocked |= day_mask
+        return blocked
+
+    def _walking_blocked(self, meeting_idx: int, class_idx: int) -> int:
+        """Starts too close to a meeting of one of its principals in a place too far away."""
+        problem = self.problem
+        here = self.class_location[class_idx]
+        length = self.duration[meeting_idx]
+        near = 0
+        for principal_idx in problem.meetings[meeting_idx].principals:
+            for other in self.principal_meetings[principal_idx]:
+                space_idx = self.space[other]
+                if space_idx is None:
+                    continue
+                there = problem.spaces[space_idx].location_idx
+                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
+                if walk:
+                    first = max(0, self.start[other] - walk)
+                    near |= run_mask(first, self.start[other] + self.duration[other] + walk - first)
+        return _starts_touching(near, length) if near else 0
+
+    # --- moves -----------------------------------------------------------------------------
+
+    def place(self, meeting_idx: int, start: int, space_idx: int | None) -> None:
+        """Put the meeting there; the caller took the start from ``options`` and the space
+        from ``free_space``."""
+        meeting = self.problem.meetings[meeting_idx]
+        length = self.duration[meeting_idx]
+        occupied = run_mask(start, length)
+        for principal_idx in meeting.principals:
+            calendar = self.calendars[principal_idx]
+            before = calendar.breaks
+            calendar.update(calendar.busy | occupied, self.transparent[principal_idx], self.days)
+            self.total_breaks += calendar.breaks - before
+            self.principal_meetings[principal_idx].add(meeting_idx)
+        if space_idx is not None:
+            self.space_meetings[space_idx].add(meeting_idx)
+            class_idx = self.problem.class_of_space[space_idx]
+            clear = ~(1 << self.member_bit[space_idx])
+            free = self.free[class_idx]
+            for slot in range(start, start + length + self.class_turnover[class_idx]):
+                free[slot] &= clear
+                if not free[slot]:
+                    self.full[class_idx] |= 1 << slot
+            if self.problem.spaces[space_idx].organiser_run:
+                day = self.day_of_slot[start]
+                for party in meeting.parties:
+                    self.bookings[(party, day)] = self.bookings.get((party, day), 0) + 1
+        self.start[meeting_idx] = start
+        self.space[meeting_idx] = space_idx
+        self.total_weight += self.weight[meeting_idx]
+        self.n_scheduled += 1
+        if (self.preferred_starts[meeting_idx] >> start) & 1:
+            self.preferences_met += 1
+        if self.journal is not None:
+            self.journal.append((True, meeting_idx, start, space_idx))
+
+    def unplace(self, meeting_idx: int) -> None:
+        start = self.start[meeting_idx]
+        space_idx = self.space[meeting_idx]
+        meeting = self.problem.meetings[meeting_idx]
+        length = self.duration[meeting_idx]
+        keep = ~run_mask(start, length)
+        for principal_idx in meeting.principals:
+            calendar = self.calendars[principal_idx]
+            before = calendar.breaks
+            calendar.update(calendar.busy & keep, self.transparent[principal_idx], self.days)
+            self.total_breaks += calendar.breaks - before
+            self.principal_meetings[principal_idx].discard(meeting_idx)
+        if space_idx is not None:
+            self.space_meetings[space_idx].discard(meeting_idx)
+            class_idx = self.problem.class_of_space[space_idx]
+            bit = 1 << self.member_bit[space_idx]
+            free = self.free[class_idx]
+            for slot in range(start, start + length + self.class_turnover[class_idx]):
+                free[slot] |= bit
+            self.full[class_idx] &= ~run_mask(start, length + self.class_turnover[class_idx])
+            if self.problem.spaces[space_idx].organiser_run:
+                day = self.day_of_slot[start]
+                for party in meeting.parties:
+                    self.bookings[(party, day)] -= 1
+        self.start[meeting_idx] = -1
+        self.space[meeting_idx] = None
+        self.total_weight -= self.weight[meeting_idx]
+        self.n_scheduled -= 1
+        if (self.preferred_starts[meeting_idx] >> start) & 1:
+            self.preferences_met -= 1
+        if self.journal is not None:
+            self.journal.append((False, meeting_idx, start, space_idx))
+
+    # --- undo ------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.journal = []
+
+    def commit(self) -> None:
+        self.journal = None
+
+    def rollback(self) -> None:
+        journal = self.journal or []
+        self.journal = None
+        for placed, meeting_idx, start, space_idx in reversed(journal):
+            if placed:
+                self.unplace(meeting_idx)
+            else:
+                self.place(meeting_idx, start, space_idx)
+
+    def touched_principals(self) -> set[int]:
+        touched: set[int] = set()
+        for _, meeting_idx, _, _ in self.journal or []:
+            touched.update(self.problem.meetings[meeting_idx].principals)
+        return touched
+
+    def fair(self, principals: set[int] | None = None) -> bool:
+        """Whether no principal (of those given) has more breaks than the fairness bound."""
+        cap = self.fairness_cap
+        if cap is None:
+            return True
+        indices = principals if principals is not None else range(len(self.calendars))
+        return all(self.calendars[idx].breaks <= cap for idx in indices)
+
+    # --- output ----------------------------------------------------------------------------
+
+    def placed_pairs(self) -> list[tuple[int, int]]:
+        return [(idx, start) for idx, start in enumerate(self.start) if start >= 0]
+
+    def schedule(self) -> dict[MeetingId, Assignment]:
+        problem = self.problem
+        result: dict[MeetingId, Assignment] = {}
+        for idx, start in enumerate(self.start):
+            if start >= 0:
+                space_idx = self.space[idx]
+                space = problem.spaces[space_idx].id if space_idx is not None else None
+                result[problem.meetings[idx].id] = Assignment(start, space)
+        return result
+
+
+def _starts_touching(mask: int, length: int) -> int:
+    """``slots.starts_touching`` by doubling: log(length) shifts instead of length."""
+    if not mask:
+        return 0
+    result = mask
+    covered = 1
+    while covered < length:
+        step = min(covered, length - covered)
+        result |= result >> step
+        covered += step
+    return result
+
+
+def _starts_inside(mask: int, length: int) -> int:
+    covered = 1
+    result = mask
+    while covered < length:
+        step = min(covered, length - covered)
+        result &= result >> step
+        covered += step
+    return result
