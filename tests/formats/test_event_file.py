@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -127,7 +128,6 @@ def test_dump_event_round_trips_through_json_and_yaml(tmp_path: Path) -> None:
 
 
 def test_json_schema_validates_both_examples() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = event_json_schema()
     for name in ("apec-2016-lima.yaml", "b2b-forum.yaml"):
         data = dump_event(load_event(EXAMPLES / name))
@@ -135,7 +135,6 @@ def test_json_schema_validates_both_examples() -> None:
 
 
 def test_json_schema_rejects_unknown_fields() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     data = dump_event(load_event(EXAMPLES / "b2b-forum.yaml"))
     data["meetings"][0]["colour"] = "red"
 

@@ -20,13 +20,14 @@ class Rank(IntEnum):
 
     HEAD_OF_STATE = 1
     HEAD_OF_GOVERNMENT = 2
-    HEAD_OF_ORGANISATION = 3
-    MINISTER = 4
-    DEPUTY_MINISTER = 5
-    AMBASSADOR = 6
-    SENIOR_OFFICIAL = 7
-    EXECUTIVE = 8  # a company's representative at a B2B event
-    REPRESENTATIVE = 9
+    DEPUTY_HEAD = 3  # a vice president or deputy prime minister leading a delegation
+    HEAD_OF_ORGANISATION = 4
+    MINISTER = 5
+    DEPUTY_MINISTER = 6
+    AMBASSADOR = 7
+    SENIOR_OFFICIAL = 8
+    EXECUTIVE = 9  # a company's representative at a B2B event
+    REPRESENTATIVE = 10
 
     @property
     def label(self) -> str:

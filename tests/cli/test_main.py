@@ -1,0 +1,138 @@
+"""The command line: messages and exit codes, exactly, for good and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sidelines.cli.main import app
+
+runner = CliRunner()
+
+# Four participants, three meetings, two tables, four slots (two in the morning).
+SMALL_DZN = """\
+nBusiness = 4;
+nMeetings = 3;
+nTables = 2;
+nTotalSlots = 4;
+nMorningSlots = 2;
+requested = [|1, 2, 3,
+|1, 3, 3,
+|3, 4, 1,
+|];
+meetingsxBusiness = [{1,2,3}, {1,2}, {1,3,4}, {1,4}];
+nMeetingsBusiness = [2, 1, 2, 1];
+forbidden = [{0}, {0}, {0}, {0}];
+fixed = [0, 0, 0];
+precedences = [{}, {}, {}];
+"""
+
+
+@pytest.fixture
+def small_dzn(tmp_path: Path) -> Path:
+    path = tmp_path / "small.dzn"
+    path.write_text(SMALL_DZN)
+    return path
+
+
+def write_result(tmp_path: Path, assignments: list[dict[str, object]]) -> Path:
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"assignments": assignments}))
+    return path
+
+
+def test_validate_accepts_a_valid_result(small_dzn: Path, tmp_path: Path) -> None:
+    result = write_result(
+        tmp_path,
+        [
+            {"meeting": 1, "slot": 2, "table": 1},
+            {"meeting": 2, "slot": 1, "table": 1},
+            {"meeting": 3, "slot": 2, "table": 2},
+        ],
+    )
+    outcome = runner.invoke(app, ["validate", str(small_dzn), str(result)])
+    assert (outcome.exit_code, outcome.stdout) == (0, "valid: 3 meetings, no rule broken\n")
+
+
+def test_validate_lists_violations_and_exits_1(small_dzn: Path, tmp_path: Path) -> None:
+    result = write_result(
+        tmp_path,
+        [
+            {"meeting": 1, "slot": 1, "table": 1},
+            {"meeting": 2, "slot": 1, "table": 2},
+            {"meeting": 3, "slot": 3, "table": 1},
+        ],
+    )
+    outcome = runner.invoke(app, ["validate", str(small_dzn), str(result)])
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        "[meeting_within_its_windows] 3 at 2022-06-01 10:00-10:30 is outside its allowed "
+        "windows (morning only)",
+        "[principal_not_double_booked] Participant 1 double-booked at 2022-06-01 09:00: "
+        "1 (2022-06-01 09:00-09:30) and 2 (2022-06-01 09:00-09:30)",
+        "2 violation(s)",
+    ]
+
+
+@pytest.mark.parametrize("command", ["solve", "validate"])
+def test_missing_instance_file_exits_2_without_traceback(command: str, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    args = [command, str(missing)] + ([str(tmp_path / "r.json")] if command == "validate" else [])
+    outcome = runner.invoke(app, args)
+    assert outcome.exit_code == 2
+    assert outcome.stdout == ""
+    assert "Traceback" not in outcome.stderr
+    assert outcome.stderr.startswith(f"error: {missing}: ")
+
+
+def test_unknown_kind_of_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "event.txt"
+    path.write_text("hello")
+    outcome = runner.invoke(app, ["solve", str(path)])
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"error: {path}: unknown kind of file .txt: expected .yaml, .yml, .json or .dzn\n",
+    )
+
+
+def test_truncated_dzn_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.dzn"
+    path.write_text(SMALL_DZN[: SMALL_DZN.index("meetingsxBusiness") + 30])
+    out = tmp_path / "out.json"
+    outcome = runner.invoke(app, ["solve", str(path), "--out", str(out)])
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith(f"error: {path}:10: ")
+    assert not out.exists()
+
+
+def test_validate_reports_bad_result_file(small_dzn: Path, tmp_path: Path) -> None:
+    result = tmp_path / "result.json"
+    result.write_text('{"assignments": [\n  {"meeting": 1, "slot": "x"}\n]}')
+    outcome = runner.invoke(app, ["validate", str(small_dzn), str(result)])
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"error: {result}: assignments[0]: slot must be a whole number, got 'x'\n",
+    )
+
+
+def test_validate_reports_result_file_syntax_error_with_line(
+    small_dzn: Path, tmp_path: Path
+) -> None:
+    result = tmp_path / "result.json"
+    result.write_text('{"assignments": [\n  {"meeting": 1,, }\n]}')
+    outcome = runner.invoke(app, ["validate", str(small_dzn), str(result)])
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"error: {result}:2: not valid JSON: Expecting property name enclosed in double quotes\n",
+    )
+
+
+def test_schema_prints_json_schema() -> None:
+    outcome = runner.invoke(app, ["schema"])
+    assert outcome.exit_code == 0
+    schema = json.loads(outcome.stdout)
+    assert schema["type"] == "object"
+    assert "meetings" in schema["properties"]
