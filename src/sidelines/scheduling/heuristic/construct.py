@@ -238,7 +238,24 @@ def _blockers(
     if class_idx != CORRIDOR:
         turnover = state.class_turnover[class_idx]
         cheapest: tuple[int, int, set[int]] | None = None
-        for candidate in state.class_spaces[class_idx]:
+        free_space = state.free_space(meeting_idx, class_idx, start)
+        if free_space is not None:
+            candidates: Iterable[int] = (free_space,)
+        else:
+            # Scanning every table of a large hall costs more than the move gains: look at the
+            # spaces free when the meeting would start or end, where fewest meetings are in the
+            # way, and at the first two when none is.
+            free = state.free[class_idx]
+            members = state.class_spaces[class_idx]
+            near = free[start] | free[end - 1]
+            picks = []
+            while near and len(picks) < 6:
+                low = near & -near
+                picks.append(members[low.bit_length() - 1])
+                near ^= low
+            picks.extend(members[:2])
+            candidates = picks
+        for candidate in candidates:
             in_way = {
                 other
                 for other in state.space_meetings[candidate]

@@ -22,6 +22,7 @@ from sidelines.scheduling.heuristic.construct import bump_insert, insert
 from sidelines.scheduling.heuristic.state import State
 
 REFRESH_EVERY = 256  # moves between rebuilds of the list of left-out meetings
+POOL_PER_PRINCIPAL = 16  # left-out meetings of one principal tried in one move
 
 
 class Search:
@@ -130,11 +131,20 @@ class Search:
         problem = state.problem
         pool = set(removed)
         for principal_idx in principals:
-            pool.update(
+            waiting = [
                 idx
                 for idx in problem.principal_meetings[principal_idx]
                 if not state.is_placed(idx) and state.allowed[idx]
-            )
+            ]
+            # A sought-after principal has hundreds of left-out requests; trying them all makes
+            # one move as slow as a hundred. The heaviest few and a random few are enough.
+            if len(waiting) > POOL_PER_PRINCIPAL:
+                waiting.sort(key=lambda idx: -state.weight[idx])
+                heavy = waiting[: POOL_PER_PRINCIPAL // 2]
+                waiting = heavy + self.rng.sample(
+                    waiting[POOL_PER_PRINCIPAL // 2 :], POOL_PER_PRINCIPAL // 2
+                )
+            pool.update(waiting)
         noise = self.rng.choice((0.0, 0.5, 1.5))
         order = sorted(
             pool,
