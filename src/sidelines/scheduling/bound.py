@@ -99,7 +99,10 @@ class _Relaxation:
         # Day-parts: each day's morning and afternoon, by start slot.
         self.parts: list[tuple[int, int]] = []  # (day index, mask)
         for day in grid.days:
-            for first, end in ((day.first_slot, day.afternoon_slot), (day.afternoon_slot, day.end_slot)):
+            for first, end in (
+                (day.first_slot, day.afternoon_slot),
+                (day.afternoon_slot, day.end_slot),
+            ):
                 if end > first:
                     self.parts.append((day.index, run_mask(first, end - first)))
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -124,7 +127,9 @@ class _Relaxation:
             if meeting.locked_start is not None:
                 locked_part = [v for p, v, s in own if (s >> meeting.locked_start) & 1]
                 if not locked_part:
-                    return BoundResult(None, True, f"{meeting.label} cannot be held where it is locked")
+                    return BoundResult(
+                        None, True, f"{meeting.label} cannot be held where it is locked"
+                    )
                 locked_part[0].SetLb(1.0)  # type: ignore[attr-defined]
             if meeting.required or meeting.locked:
                 if not own:

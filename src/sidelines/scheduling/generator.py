@@ -112,8 +112,7 @@ class _Builder:
         principals = tuple(self.principal(i) for i in range(spec.principals))
         spaces = self.spaces()
         programme = self.programme(principals)
-        meetings = self.meetings(principals)
-        meetings = self.lock_some(meetings, principals, spaces, programme)
+        meetings = self.lock_some(self.meetings(principals), principals, spaces, programme)
         walking: dict[tuple[str, str], int] = {}
         for a in range(spec.locations):
             for b in range(a + 1, spec.locations):
@@ -150,9 +149,7 @@ class _Builder:
         unavailable: list[TimeSpan] = []
         absent = 0
         while absent < absent_target:
-            length = min(
-                absent_target - absent, self.rng.randint(30, 120) // spec.grain_min or 1
-            )
+            length = min(absent_target - absent, self.rng.randint(30, 120) // spec.grain_min or 1)
             length = max(1, min(length, grains))
             day = self.rng.choice(self.days)
             first = self.rng.randrange(0, grains - length + 1)
@@ -370,9 +367,7 @@ class _Builder:
                     continue
                 if meeting.day_part is DayPart.AFTERNOON and when.start < noon:
                     continue
-                if any(
-                    when.overlaps(other) for p in meeting.principals for other in blocked[p]
-                ):
+                if any(when.overlaps(other) for p in meeting.principals for other in blocked[p]):
                     continue
                 assert all(p in by_id for p in meeting.principals)
                 result[idx] = _with(meeting, locked=Placement(when.start, space.id))

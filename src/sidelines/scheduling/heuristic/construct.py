@@ -45,7 +45,9 @@ def best_placement(
     if not options:
         return None
     if len(options) > 1:
-        options.sort(key=lambda option: ranks[option.space_class] if option.space_class >= 0 else -1)
+        options.sort(
+            key=lambda option: ranks[option.space_class] if option.space_class >= 0 else -1
+        )
     starts = [option.starts for option in options]
     anywhere = 0
     for mask in starts:
@@ -248,7 +250,7 @@ def _blockers(
             free = state.free[class_idx]
             members = state.class_spaces[class_idx]
             near = free[start] | free[end - 1]
-            picks = []
+            picks: list[int] = []
             while near and len(picks) < 6:
                 low = near & -near
                 picks.append(members[low.bit_length() - 1])

@@ -90,7 +90,9 @@ class Search:
         if removed is None:
             state.rollback()
             return
-        principals = {p for idx in [target, *removed] for p in state.problem.meetings[idx].principals}
+        principals = {
+            p for idx in [target, *removed] for p in state.problem.meetings[idx].principals
+        }
         self._rebuild(removed, sorted(principals))
         self._decide(before, removed)
 

@@ -32,7 +32,7 @@ from sidelines.scheduling.heuristic.breaks import (
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import SpaceFitsMeeting, allowed_starts
 from sidelines.scheduling.schedule import Assignment
-from sidelines.scheduling.slots import run_mask, starts_touching
+from sidelines.scheduling.slots import run_mask
 
 CORRIDOR = -1  # the "class" of meetings that need no space
 _FITS = SpaceFitsMeeting()
@@ -66,12 +66,10 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
             if not _FITS.allowed_starts(problem, meeting_idx, space_idx):
                 continue
             hours = problem.spaces[space_idx].open
-            starts = by_hours.get(hours)
-            if starts is None:
-                starts = allowed_starts(problem, meeting_idx, space_idx)
-                by_hours[hours] = starts
-            if starts:
-                options.append((class_idx, starts))
+            if hours not in by_hours:
+                by_hours[hours] = allowed_starts(problem, meeting_idx, space_idx)
+            if by_hours[hours]:
+                options.append((class_idx, by_hours[hours]))
         result.append(tuple(options))
     return result
 
@@ -157,8 +155,8 @@ class State:
         busy = 0
         for principal_idx in meeting.principals:
             busy |= self.calendars[principal_idx].busy
-        base = self.all_slots & ~_starts_touching(busy, length) & self._precedence_window(
-            meeting_idx
+        base = (
+            self.all_slots & ~_starts_touching(busy, length) & self._precedence_window(meeting_idx)
         )
         if self.fairness_cap is not None:
             for principal_idx in meeting.principals:
@@ -189,7 +187,9 @@ class State:
             return None
         free = self.free[class_idx]
         members = -1
-        for slot in range(start, start + self.duration[meeting_idx] + self.class_turnover[class_idx]):
+        for slot in range(
+            start, start + self.duration[meeting_idx] + self.class_turnover[class_idx]
+        ):
             members &= free[slot]
             if not members:
                 return None

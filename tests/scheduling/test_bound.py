@@ -1,0 +1,80 @@
+"""The LP bound: never below a real schedule, tight on small cases, a proof of infeasibility."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sidelines.domain import EventPolicy
+from sidelines.scheduling import Bound, build_problem
+from sidelines.scheduling.bound import BoundResult, upper_bound
+from tests.builders import event, meeting, principal, span
+
+
+def test_bound_is_the_total_weight_when_everything_fits() -> None:
+    problem = build_problem(
+        event(["A", "B", "C"], [meeting("AB", "A", "B", priority=2), meeting("BC", "B", "C")])
+    )
+
+    assert upper_bound(problem) == BoundResult(Bound(3, 0))
+
+
+def test_bound_counts_a_principals_free_slots() -> None:
+    # A has two 30-minute slots and three requests: the two heaviest fit.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [
+                meeting("AB", "A", "B", priority=1),
+                meeting("AC", "A", "C", priority=5),
+                meeting("AD", "A", "D", priority=3),
+            ],
+            day_end=time(10, 0),
+        )
+    )
+
+    assert upper_bound(problem).bound == Bound(8, 0)
+
+
+def test_bound_counts_meetings_that_fit_in_gaps_not_slots() -> None:
+    # A is free 09:00-10:00 and 10:20-11:20: six 20-minute slots would hold three 40-minute
+    # meetings, but each hour-long gap holds only one.
+    a = principal("A", unavailable=(span((10, 0), (10, 20)), span((11, 20), (12, 0))))
+    problem = build_problem(
+        event(
+            [a, "B", "C", "D"],
+            [
+                meeting("AB", "A", "B", duration_min=40),
+                meeting("AC", "A", "C", duration_min=40),
+                meeting("AD", "A", "D", duration_min=40),
+            ],
+            grain_min=20,
+        )
+    )
+
+    assert upper_bound(problem).bound == Bound(2, 0)
+
+
+def test_bound_keeps_the_room_policy() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("AB", "A", "B"), meeting("AC", "A", "C")],
+            policy=EventPolicy(max_bookings_per_party_per_day=1),
+        )
+    )
+
+    assert upper_bound(problem).bound == Bound(1, 0)
+
+
+def test_bound_proves_infeasible_when_required_meetings_exceed_a_principals_time() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("AB", "A", "B", required=True), meeting("AC", "A", "C", required=True)],
+            day_end=time(9, 30),
+        )
+    )
+
+    result = upper_bound(problem)
+
+    assert (result.bound, result.infeasible) == (None, True)
