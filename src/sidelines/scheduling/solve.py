@@ -89,4 +89,8 @@ def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> Solv
     status = second.status
     if status is SolveStatus.UNKNOWN and best.objective is not None:
         status = SolveStatus.FEASIBLE
-    return replace(best, status=status, bound=second.bound, strategy="auto:heuristic+cpsat")
+    bounds = [b for b in (first.bound, second.bound) if b is not None]
+    # Both bounds are proofs; the tighter weight bound wins (the heuristic's LP bound is often
+    # the only one CP-SAT has not beaten on a large model).
+    bound = min(bounds, key=lambda b: (b.weight_scheduled, -b.breaks)) if bounds else None
+    return replace(best, status=status, bound=bound, strategy="auto:heuristic+cpsat")
