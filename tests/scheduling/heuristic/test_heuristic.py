@@ -247,3 +247,18 @@ def test_heuristic_schedules_of_generated_events_keep_every_rule(
     if problem.fairness_max_spread is not None:
         placed = [(problem.meeting_index[m], a.start_slot) for m, a in result.schedule.items()]
         assert max(breaks_by_principal(problem, placed), default=0) <= problem.fairness_max_spread
+
+
+def test_heuristic_says_infeasible_when_required_meetings_cannot_share_one_slot() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("AB", "A", "B", required=True), meeting("AC", "A", "C", required=True)],
+            day_end=time(9, 30),
+        )
+    )
+
+    result = run(problem)
+
+    assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
+    assert result.reason == "the required and locked meetings exceed the time or rooms available"

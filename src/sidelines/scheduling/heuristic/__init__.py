@@ -66,6 +66,11 @@ class _Run:
     def solve(self) -> SolveResult:
         failures = self.construct()
         if failures:
+            # The heuristic proves nothing, but the LP relaxation may: if even fractions of the
+            # required and locked meetings do not fit, no schedule exists.
+            relaxed = upper_bound(self.problem, self.state.allowed)
+            if relaxed.infeasible:
+                return self.without_schedule(SolveStatus.INFEASIBLE, relaxed.reason)
             return self.without_schedule(SolveStatus.UNKNOWN, "; ".join(failures))
         if not self.state.fair():
             return self.without_schedule(

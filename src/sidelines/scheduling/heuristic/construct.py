@@ -156,6 +156,7 @@ def bump_insert(
     ranks: list[int],
     rng: random.Random,
     samples: int = 12,
+    relocate: bool = False,
 ) -> list[int] | None:
     """Make room for the meeting by removing cheaper meetings in its way, then place it.
 
@@ -163,12 +164,15 @@ def bump_insert(
     its principals, of one space, precedences and walking neighbours, room-policy bookings) and
     returns the removed meetings; None when no start is cheap enough or the meeting still does
     not fit, after which the caller rolls its journal back. Locked meetings never move; required
-    ones move only for another required meeting.
+    ones move only for another required meeting. With ``relocate`` the removed meetings may
+    weigh more than the meeting: the caller puts them back elsewhere.
     """
     assert state.journal is not None, "bump_insert needs a journal to undo a failed attempt"
     problem = state.problem
     meeting = problem.meetings[meeting_idx]
-    ceiling = state.weight[meeting_idx]
+    # A bump pays for itself only if what it removes weighs less; a relocation removes anything
+    # movable and counts on putting it back elsewhere (an ejection chain of depth one).
+    ceiling = float("inf") if relocate or meeting.required else state.weight[meeting_idx]
     best: tuple[float, int, int | None, set[int]] | None = None
     for class_idx, allowed in state.allowed[meeting_idx]:
         candidates = allowed
@@ -188,7 +192,7 @@ def bump_insert(
                     cost = float("inf")
                     break
                 cost += state.weight[other] + 0.01
-            if cost >= ceiling and not meeting.required:
+            if cost >= ceiling:
                 continue
             if best is None or cost < best[0]:
                 best = (cost, start, space_idx, blockers)

@@ -5,7 +5,8 @@ Two neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et al
 - *ruin principals*: take out the meetings of a left-out meeting's principals (on one day or on
   all), then place that meeting first and the rest by weight with a little noise;
 - *bump*: make room for a left-out meeting by taking out cheaper meetings in its way, then try
-  to put those back elsewhere.
+  to put those back elsewhere; half of the time any movable meeting may be taken out
+  (a relocation), since it often fits somewhere else.
 When every meeting that can be placed is placed, the first neighbourhood works on the principals
 with the most breaks instead. Acceptance is "not worse" on ``ObjectiveValue.key``, so the search
 walks plateaus of equal weight.
@@ -86,7 +87,8 @@ class Search:
         state = self.state
         before = state.key()
         state.begin()
-        removed = bump_insert(state, target, self.ranks, self.rng)
+        relocate = self.rng.random() < 0.5
+        removed = bump_insert(state, target, self.ranks, self.rng, relocate=relocate)
         if removed is None:
             state.rollback()
             return
