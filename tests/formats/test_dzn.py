@@ -19,9 +19,9 @@ nTables = 2;
 nTotalSlots = 4;
 nMorningSlots = 2;
 
-requested = [|1, 2,1, 
-|1, 3,2, 
-|2, 3,3, 
+requested = [|1, 2,1,
+|1, 3,2,
+|2, 3,3,
 |];
 
 meetingsxBusiness = [{1,2,3},
@@ -159,14 +159,14 @@ def test_parse_dzn_wrong_array_length_is_refused() -> None:
 
 
 def test_parse_dzn_participant_out_of_range_names_row_line() -> None:
-    text = GOOD.replace("|1, 3,2, ", "|1, 7,2, ")
+    text = GOOD.replace("|1, 3,2,", "|1, 7,2,")
     assert error_of(text) == (
         "small.dzn:9: requested: meeting 2: participant 7 is out of range 1..3"
     )
 
 
 def test_parse_dzn_bad_session_is_refused() -> None:
-    text = GOOD.replace("|2, 3,3, ", "|2, 3,4, ")
+    text = GOOD.replace("|2, 3,3,", "|2, 3,4,")
     assert error_of(text) == (
         "small.dzn:10: requested: meeting 3: session 4 is not 1 (morning), 2 (afternoon) "
         "or 3 (either)"
