@@ -1,24 +1,21 @@
-"""The CP-SAT (OR-Tools) strategy."""
+"""The CP-SAT (OR-Tools) strategy: a time-indexed model of start literals per meeting, slot and
+class of interchangeable spaces, built rule by rule from ``sidelines.scheduling.rules``.
+
+Laid out like PyJobShop's CP-SAT backend: ``variables`` (the decision variables and queries on
+them), ``constraints`` (one builder per hard rule), ``objective`` (breaks and the lexicographic
+weighted sum), ``solver`` (parameters, progress, stopping, reading the answer).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from sidelines.domain.ids import MeetingId
-from sidelines.scheduling.options import SolveOptions
+from sidelines.scheduling.cpsat.solver import solve_cpsat
+from sidelines.scheduling.cpsat.variables import count_start_literals
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.result import SolveResult
-from sidelines.scheduling.schedule import Assignment
 
 
 def estimate_model_size(problem: Problem) -> int:
-    """Roughly how many Boolean start variables the model would have."""
-    raise NotImplementedError
+    """How many Boolean start literals the model has (one per allowed start and space class)."""
+    return count_start_literals(problem)
 
 
-def solve_cpsat(
-    problem: Problem,
-    options: SolveOptions,
-    hint: Mapping[MeetingId, Assignment] | None = None,
-) -> SolveResult:
-    raise NotImplementedError
+__all__ = ["estimate_model_size", "solve_cpsat"]

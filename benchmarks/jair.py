@@ -1,0 +1,169 @@
+"""Solve the B2B instances of Bofill et al., JAIR 74 (2022), and compare with their optima.
+
+    python benchmarks/jair.py [--data DIR] [--time-limit S] [--strategy NAME] [--only NAME...]
+
+The instances are third-party data and are not part of the repository; by default they are read
+from ``../shared/benchmarks/b2b-jair2022/`` next to it. Every result is checked with
+``validate()``; the table shows the breaks found, the proven bound and the published optimum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sidelines.formats.dzn import read_dzn
+from sidelines.scheduling import SolveOptions, Strategy, build_problem, solve, validate
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "b2b-jair2022"
+
+# JAIR Table 5 (d = 2) for the originals; Tables 6-8 for the variants (None: proven infeasible).
+PUBLISHED: dict[str, int | None] = {
+    "forum-13.original": 0,
+    "forum-13crafb.original": 6,
+    "forum-13crafc.original": 1,
+    "forum-14.original": 2,
+    "forumt-14.original": 5,
+    "forumt-14crafc.original": 5,
+    "forumt-14crafd.original": 4,
+    "forumt-14crafe.original": 5,
+    "tic-12.original": 0,
+    "tic-12crafc.original": 0,
+    "tic-13.original": 0,
+    "tic-13crafb.original": 0,
+    "tic-13crafc.original": 4,
+    "tic-14crafa.original": 0,
+    "tic-14crafc.original": 0,
+    "tic-14crafd.original": 0,
+    "ticf-13crafa.original": 0,
+    "ticf-13crafb.original": 3,
+    "ticf-13crafc.original": 1,
+    "ticf-14crafa.original": 0,
+    "forum-14.forb0003": 0,
+    "forum-14.forb0007": None,
+    "forum-14.fixed020-Forb": 20,
+    "forum-14.fixed040-Forb": None,
+    "forum-14.prec15": 2,
+    "forum-14.prec25": None,
+    "tic-13crafc.forb0003": None,
+    "tic-13crafc.forb0007": None,
+    "tic-13crafc.fixed020-Forb": 6,
+    "tic-13crafc.fixed040-Forb": 16,
+    "tic-13crafc.prec15": 4,
+    "tic-13crafc.prec25": 4,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    sizes: tuple[int, int, int, int]
+    published: int | None
+    breaks: int | None
+    bound: int | None
+    status: str
+    seconds: float
+    valid: bool
+
+    @property
+    def matches(self) -> bool:
+        """The published answer reached: its optimum, or no schedule when it is infeasible."""
+        if self.published is None:
+            return self.breaks is None and self.status in ("infeasible", "unknown")
+        return self.valid and self.breaks == self.published
+
+    @property
+    def proven(self) -> bool:
+        return self.status in ("optimal", "infeasible")
+
+
+def run(path: Path, options: SolveOptions) -> Row:
+    name = path.name.removesuffix(".dzn")
+    event = read_dzn(path)
+    problem = build_problem(event)
+    started = time.monotonic()
+    result = solve(problem, options)
+    seconds = time.monotonic() - started
+    violations = validate(problem, result.schedule) if result.objective is not None else []
+    return Row(
+        name=name,
+        sizes=(len(event.principals), len(event.meetings), problem.grid.n_slots, len(event.spaces)),
+        published=PUBLISHED.get(name),
+        breaks=result.objective.breaks if result.objective is not None else None,
+        bound=result.bound.breaks if result.bound is not None else None,
+        status=str(result.status),
+        seconds=seconds,
+        valid=result.objective is not None and violations == [],
+    )
+
+
+def _cell(value: int | None, missing: str = "-") -> str:
+    return missing if value is None else str(value)
+
+
+def print_row(row: Row) -> None:
+    p, m, t, tables = row.sizes
+    print(
+        f"| {row.name} | {p} | {m} | {t} | {tables} | {_cell(row.published, 'infeasible')} "
+        f"| {_cell(row.breaks)} | {_cell(row.bound)} | {row.status} | {row.seconds:.1f} "
+        f"| {'yes' if row.valid else ('-' if row.breaks is None else 'NO')} |",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="instance folder")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
+    parser.add_argument(
+        "--strategy", choices=[s.value for s in Strategy], default=Strategy.CPSAT.value
+    )
+    parser.add_argument("--workers", type=int, default=8, help="CP-SAT workers")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="instances to run")
+    args = parser.parse_args(argv)
+
+    if not args.data.is_dir():
+        print(f"JAIR instances not found in {args.data}; skipping (pass --data DIR).")
+        return 0
+    paths = sorted(args.data.glob("*.dzn"))
+    if args.only:
+        wanted = set(args.only)
+        paths = [p for p in paths if p.name.removesuffix(".dzn") in wanted or p.name in wanted]
+    # The originals first, then the crafted variants, as in the paper's tables.
+    paths.sort(key=lambda p: (not p.name.endswith(".original.dzn"), p.name))
+    options = SolveOptions(
+        strategy=Strategy(args.strategy),
+        time_limit_s=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+    )
+    print(
+        f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance\n"
+    )
+    print("| instance | P | M | T | L | published | breaks | bound | status | time s | valid |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = []
+    for path in paths:
+        row = run(path, options)
+        rows.append(row)
+        print_row(row)
+    originals = [r for r in rows if r.name.endswith(".original")]
+    variants = [r for r in rows if not r.name.endswith(".original")]
+    for label, group in (("originals", originals), ("variants", variants)):
+        if group:
+            print(
+                f"\n{label}: {sum(r.matches for r in group)}/{len(group)} match the published "
+                f"result, {sum(r.proven for r in group)} proven, "
+                f"{sum(r.valid for r in group)} valid schedules, "
+                f"{sum(r.seconds for r in group):.1f} s in total"
+            )
+    return 0 if all(r.valid or r.breaks is None for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""The constraints of the CP-SAT model, one builder per hard rule.
+
+``CONSTRAINTS`` maps every name of ``sidelines.scheduling.rules.RULE_NAMES`` to the function that
+builds that rule into the model, so the model and the validator read one list of rules; a test
+checks that the two lists are the same.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from sidelines.scheduling.cpsat.objective import define_breaks
+from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables, representative
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules import (
+    BreaksFairlySpread,
+    LockedMeetingKept,
+    MeetingHasSpaceWhenNeeded,
+    MeetingWithinItsWindows,
+    MeetingWithinOneDay,
+    PrecedenceRespected,
+    PrincipalAvailable,
+    PrincipalNotDoubleBooked,
+    PrincipalNotInProgrammeSession,
+    PrincipalPresent,
+    RequiredMeetingScheduled,
+    RoomPolicyRespected,
+    SpaceFitsMeeting,
+    SpaceNotDoubleBooked,
+    SpaceOpen,
+    WalkingTimeRespected,
+)
+
+ConstraintBuilder = Callable[[cp_model.CpModel, ModelVariables, Problem], None]
+
+
+def add_constraints(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem, *, implied: bool = True
+) -> None:
+    """Build the whole model around ``variables``: structure, every rule, implied constraints."""
+    each_meeting_starts_at_most_once(model, variables, problem)
+    define_breaks(model, variables, problem)
+    for build in CONSTRAINTS.values():
+        build(model, variables, problem)
+    if implied:
+        add_implied_constraints(model, variables, problem)
+
+
+def each_meeting_starts_at_most_once(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    for meeting_idx in range(len(problem.meetings)):
+        literals = [start.var for start in variables.starts_of(meeting_idx)]
+        if len(literals) > 1:
+            model.add_at_most_one(literals)
+
+
+# --- placement rules --------------------------------------------------------------------------
+
+
+def kept_by_start_domains(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Placement rules need no constraint: ``build_variables`` creates a start literal only where
+    ``rules.placement.allowed_starts`` allows it, the same mask the validator checks."""
+
+
+# --- overlaps ---------------------------------------------------------------------------------
+
+
+def principal_not_double_booked(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    for principal_idx in range(len(problem.principals)):
+        for slot, covering in variables.covering_principal(principal_idx).items():
+            busy = variables.busy.get((principal_idx, slot))
+            if busy is not None:
+                # Exactly one of "idle" and the covering meetings: at most one meeting, and
+                # busy is true exactly when one of them runs.
+                model.add_exactly_one([*covering, busy.Not()])
+            elif len(covering) > 1:
+                model.add_at_most_one(covering)
+
+
+def space_not_double_booked(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Per class and slot, meetings holding a space (with its turnover) fit in the class's
+    spaces. Counting is exact: intervals needing at most k spaces at once can be given k
+    spaces (interval graphs are perfect), which ``spaces.assign_spaces`` does afterwards."""
+    for space_class in problem.space_classes:
+        for occupying in variables.occupying_class(space_class.index).values():
+            if len(occupying) <= space_class.size:
+                continue
+            if space_class.size == 1:
+                model.add_at_most_one(occupying)
+            else:
+                model.add(cp_model.LinearExpr.sum(occupying) <= space_class.size)
+
+
+def walking_time_respected(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Forbid pairs of starts of one principal's meetings too close for the walk between their
+    spaces. The validator checks consecutive meetings only; with a third meeting in between the
+    walk goes through its space, which is no shorter when walking times obey the triangle
+    inequality, so forbidding every close pair is exact for such venues."""
+    if not problem.has_walking:
+        return
+    for meetings in problem.principal_meetings:
+        for first_idx, second_idx in itertools.combinations(meetings, 2):
+            for before_idx, after_idx in ((first_idx, second_idx), (second_idx, first_idx)):
+                before_duration = problem.meetings[before_idx].duration_slots
+                for before in variables.starts_of(before_idx):
+                    if before.class_idx == NO_CLASS:
+                        continue
+                    end = before.slot + before_duration
+                    for after in variables.starts_of(after_idx):
+                        if after.class_idx == NO_CLASS or after.slot < end:
+                            continue
+                        walk = problem.walking(
+                            representative(problem, before.class_idx),
+                            representative(problem, after.class_idx),
+                        )
+                        if after.slot - end < walk:
+                            model.add_bool_or([before.var.Not(), after.var.Not()])
+
+
+# --- order and locks --------------------------------------------------------------------------
+
+
+def precedence_respected(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """``m`` after ``e`` (when both are held): m at t_m and e at t_e clash iff t_e + d_e > t_m.
+    For each slot tau, "m starts by tau" and "e starts at tau - d_e + 1 or later" exclude each
+    other; these time-indexed cuts are exact and much tighter than big-M on start times."""
+    n_slots = problem.grid.n_slots
+    for later_idx, later in enumerate(problem.meetings):
+        for earlier_idx in later.after:
+            duration = problem.meetings[earlier_idx].duration_slots
+            for tau in range(n_slots):
+                later_by = variables.starting_in(later_idx, 0, tau)
+                earlier_from = variables.starting_in(earlier_idx, tau - duration + 1, n_slots)
+                if later_by and earlier_from:
+                    model.add_at_most_one([*later_by, *earlier_from])
+
+
+def locked_meeting_kept(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Locked meetings have start literals only at their slot and space class (variables.py);
+    they must be held."""
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        if meeting.locked:
+            model.add_exactly_one([start.var for start in variables.starts_of(meeting_idx)])
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+
+def room_policy_respected(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    cap = problem.max_bookings_per_party_per_day
+    if cap is None:
+        return
+    organiser_classes = {
+        space_class.index
+        for space_class in problem.space_classes
+        if problem.spaces[space_class.spaces[0]].organiser_run
+    }
+    bookings: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        for start in variables.starts_of(meeting_idx):
+            if start.class_idx in organiser_classes:
+                day = problem.grid.day_of(start.slot).index
+                for party in meeting.parties:
+                    bookings.setdefault((party, day), []).append(start.var)
+    for literals in bookings.values():
+        if len(literals) > cap:
+            model.add(cp_model.LinearExpr.sum(literals) <= cap)
+
+
+def required_meeting_scheduled(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        if meeting.required:
+            model.add_exactly_one([start.var for start in variables.starts_of(meeting_idx)])
+
+
+def breaks_fairly_spread(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """max - min breaks <= d over principals with a meeting in the problem, through two bounds
+    that every such principal's breaks must lie between."""
+    spread = problem.fairness_max_spread
+    if spread is None:
+        return
+    concerned = [idx for idx, meetings in enumerate(problem.principal_meetings) if meetings]
+    if not concerned:
+        return
+    ceiling = max(variables.breaks_ceiling.values(), default=0)
+    low = model.new_int_var(0, ceiling, "breaks_low")
+    high = model.new_int_var(0, ceiling, "breaks_high")
+    for principal_idx in concerned:
+        breaks = variables.breaks.get(principal_idx)
+        if breaks is None:  # at most one meeting: never a break
+            model.add(low <= 0)
+        else:
+            model.add(low <= breaks)
+            model.add(breaks <= high)
+    model.add(high - low <= spread)
+
+
+CONSTRAINTS: dict[str, ConstraintBuilder] = {
+    MeetingWithinOneDay.name: kept_by_start_domains,
+    MeetingWithinItsWindows.name: kept_by_start_domains,
+    PrincipalPresent.name: kept_by_start_domains,
+    PrincipalAvailable.name: kept_by_start_domains,
+    PrincipalNotInProgrammeSession.name: kept_by_start_domains,
+    MeetingHasSpaceWhenNeeded.name: kept_by_start_domains,
+    SpaceFitsMeeting.name: kept_by_start_domains,
+    SpaceOpen.name: kept_by_start_domains,
+    PrincipalNotDoubleBooked.name: principal_not_double_booked,
+    SpaceNotDoubleBooked.name: space_not_double_booked,
+    WalkingTimeRespected.name: walking_time_respected,
+    PrecedenceRespected.name: precedence_respected,
+    LockedMeetingKept.name: locked_meeting_kept,
+    RoomPolicyRespected.name: room_policy_respected,
+    RequiredMeetingScheduled.name: required_meeting_scheduled,
+    BreaksFairlySpread.name: breaks_fairly_spread,
+}
+
+
+# --- implied constraints ----------------------------------------------------------------------
+
+
+def add_implied_constraints(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Redundant constraints that help the search prove bounds (Bofill et al., JAIR 74 (2022),
+    Section 5: with them their MaxSAT encoding closed 20 of 20 instances instead of 15).
+
+    (1) a principal is busy in exactly as many slots as its held meetings last;
+    (2) in each slot, busy principals of meetings that need a space are at most the number of
+        spaces times the most principals a meeting has.
+    """
+    for principal_idx, meetings in enumerate(problem.principal_meetings):
+        if not variables.has_breaks(principal_idx):
+            continue
+        busy = [var for (owner, _), var in variables.busy.items() if owner == principal_idx]
+        model.add(
+            sum(busy)
+            == sum(problem.meetings[m].duration_slots * variables.scheduled(m) for m in meetings)
+        )
+    if not problem.meetings or not all(meeting.needs_space for meeting in problem.meetings):
+        return
+    widest = max(len(meeting.principals) for meeting in problem.meetings)
+    seats = widest * len(problem.spaces)
+    by_slot: dict[int, list[cp_model.IntVar]] = {}
+    for (_, slot), var in variables.busy.items():
+        by_slot.setdefault(slot, []).append(var)
+    for literals in by_slot.values():
+        if len(literals) > seats:
+            model.add(cp_model.LinearExpr.sum(literals) <= seats)
+
+
+__all__ = ["CONSTRAINTS", "ConstraintBuilder", "add_constraints", "add_implied_constraints"]

@@ -1,0 +1,132 @@
+"""Breaks and the lexicographic objective in the CP-SAT model.
+
+Breaks are counted exactly as ``sidelines.scheduling.objective`` counts them: per principal and
+day, the day's slots with the principal's programme sessions removed are read in order, and
+breaks = blocks - 1 on days with a meeting (Bofill et al., JAIR 74 (2022), Definition 2.3). Both
+directions of every equivalence are posted: the fairness rule bounds max - min breaks, and a
+one-sided encoding would let the solver inflate some principal's breaks to meet it.
+
+The three terms (weight scheduled, breaks, preferences met) go into one weighted sum whose
+multipliers are large enough that no amount of a later term can pay for one unit of an earlier one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from sidelines.scheduling.cpsat.variables import Literal, ModelVariables
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Bound
+from sidelines.scheduling.slots import run_mask
+
+
+def define_breaks(model: cp_model.CpModel, variables: ModelVariables, problem: Problem) -> None:
+    """Create ``block_start``, ``active`` and ``breaks`` and tie them to ``busy``: a block
+    starts at a busy kept slot after an idle one, a day is active when some slot is busy, and
+    breaks = block starts - active days. (Counting "block starts after an earlier busy slot"
+    directly, as the MaxSAT encoding does, measured no better here.)"""
+    for principal_idx, meetings in enumerate(problem.principal_meetings):
+        if len(meetings) < 2:
+            continue
+        programme = problem.principals[principal_idx].programme
+        block_starts: list[Literal] = []
+        actives: list[Literal] = []
+        for day in problem.grid.days:
+            previous: Literal | None = None  # None: the previous kept slot is surely idle
+            day_busy: list[Literal] = []
+            for slot in day.slots:
+                if programme >> slot & 1:
+                    continue
+                busy = variables.busy.get((principal_idx, slot))
+                if busy is None:
+                    previous = None
+                    continue
+                day_busy.append(busy)
+                if previous is None:
+                    block_start = busy
+                else:
+                    block_start = model.new_bool_var(f"block_start[{principal_idx},{slot}]")
+                    model.add_implication(block_start, busy)
+                    model.add_implication(block_start, previous.Not())
+                    model.add_bool_or([block_start, busy.Not(), previous])
+                block_starts.append(block_start)
+                previous = busy
+            if not day_busy:
+                continue
+            active = model.new_bool_var(f"active[{principal_idx},{day.index}]")
+            for busy in day_busy:
+                model.add_implication(busy, active)
+            model.add_bool_or(day_busy).only_enforce_if(active)
+            actives.append(active)
+        ceiling = min(max(0, len(block_starts) - 1), len(meetings) - 1)
+        breaks = model.new_int_var(0, ceiling, f"breaks[{principal_idx}]")
+        model.add(
+            breaks == cp_model.LinearExpr.sum(block_starts) - cp_model.LinearExpr.sum(actives)
+        )
+        variables.breaks[principal_idx] = breaks
+        variables.breaks_ceiling[principal_idx] = ceiling
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Multipliers of the weighted sum: ``weight * scheduled - breaks_unit * breaks + prefs``."""
+
+    weight: int
+    breaks_unit: int
+    max_breaks: int
+    max_preferences: int
+
+    def bound(self, best_bound: float) -> Bound:
+        """Turn the solver's bound on the weighted sum into a ``Bound`` term by term.
+
+        Every schedule has ``W * weight - B * breaks_unit + P <= best_bound`` with
+        ``B <= max_breaks`` and ``P >= 0``, so ``W <= (best_bound + max_breaks * breaks_unit) /
+        weight``, and at that weight ``B >= (W * weight - best_bound) / breaks_unit``.
+        """
+        # The objective is integral; the tolerance absorbs the bound's floating-point noise.
+        ceiling = math.floor(best_bound + 1e-6)
+        weight = (ceiling + self.max_breaks * self.breaks_unit) // self.weight
+        breaks = -((ceiling - weight * self.weight) // self.breaks_unit)
+        return Bound(weight_scheduled=weight, breaks=max(0, breaks))
+
+
+def preference_literals(variables: ModelVariables, problem: Problem) -> list[Literal]:
+    """Start literals that place a meeting wholly inside its preferred windows."""
+    literals: list[Literal] = []
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        if not meeting.preferred:
+            continue
+        for start in variables.starts_of(meeting_idx):
+            occupied = run_mask(start.slot, meeting.duration_slots)
+            if occupied & meeting.preferred == occupied:
+                literals.append(start.var)
+    return literals
+
+
+def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: Problem) -> Weights:
+    """Maximise weight scheduled, then minimise breaks, then maximise preferences met."""
+    max_preferences = sum(1 for meeting in problem.meetings if meeting.preferred)
+    max_breaks = sum(variables.breaks_ceiling.values())
+    breaks_unit = max_preferences + 1
+    weights = Weights(
+        weight=breaks_unit * (max_breaks + 1),
+        breaks_unit=breaks_unit,
+        max_breaks=max_breaks,
+        max_preferences=max_preferences,
+    )
+    scheduled = cp_model.LinearExpr.weighted_sum(
+        [variables.scheduled(meeting_idx) for meeting_idx in range(len(problem.meetings))],
+        [meeting.weight for meeting in problem.meetings],
+    )
+    model.maximize(
+        weights.weight * scheduled
+        - breaks_unit * cp_model.LinearExpr.sum(list(variables.breaks.values()))
+        + cp_model.LinearExpr.sum(preference_literals(variables, problem))
+    )
+    return weights
+
+
+__all__ = ["Weights", "define_breaks", "preference_literals", "set_objective"]

@@ -1,0 +1,250 @@
+"""Every hard rule built into the CP-SAT model: a feasible and an infeasible case each."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from sidelines.domain import (
+    DayPart,
+    Delegation,
+    Event,
+    EventPolicy,
+    Feature,
+    MeetingFormat,
+    PartyId,
+    Placement,
+    SpaceId,
+    WalkingTimes,
+)
+from sidelines.scheduling import SolveOptions, SolveStatus, build_problem, validate
+from sidelines.scheduling.cpsat import solve_cpsat
+from sidelines.scheduling.cpsat.constraints import CONSTRAINTS
+from sidelines.scheduling.rules import RULE_NAMES
+from tests.builders import at, event, meeting, principal, session, span, table
+
+OPTIONS = SolveOptions(time_limit_s=5.0, workers=2)
+
+
+def status_of(built: Event) -> SolveStatus:
+    """Solve with CP-SAT; a returned schedule must pass the validator."""
+    problem = build_problem(built)
+    result = solve_cpsat(problem, OPTIONS)
+    if result.objective is not None:
+        assert validate(problem, result.schedule) == []
+    else:
+        assert result.schedule == {}
+    return result.status
+
+
+def test_constraints_registry_covers_exactly_the_rules() -> None:
+    assert sorted(CONSTRAINTS) == sorted(RULE_NAMES)
+
+
+# Each case builds an event from a flag: True gives the feasible twin, False the infeasible one.
+
+
+def within_one_day(feasible: bool) -> Event:
+    start = at(10, 30) if feasible else at(11, 0)
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", duration_min=90, required=True, locked=Placement(start))],
+    )
+
+
+def within_windows(feasible: bool) -> Event:
+    window = span((9, 0), (10, 0) if feasible else (9, 30))
+    return event(
+        ["A", "B"], [meeting("m", "A", "B", duration_min=60, required=True, windows=(window,))]
+    )
+
+
+def principal_present(feasible: bool) -> Event:
+    arrival = at(11, 0) if feasible else at(11, 30)
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", duration_min=60, required=True)],
+        delegations=(Delegation(PartyId("A"), arrival=arrival),),
+    )
+
+
+def principal_available(feasible: bool) -> Event:
+    blocked = span((9, 0), (11, 30) if feasible else (12, 0))
+    return event(
+        [principal("A", unavailable=(blocked,)), "B"], [meeting("m", "A", "B", required=True)]
+    )
+
+
+def not_in_programme(feasible: bool) -> Event:
+    end = (11, 30) if feasible else (12, 0)
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", required=True)],
+        programme=(session("plenary", ["A"], (9, 0), end),),
+    )
+
+
+def has_space(feasible: bool) -> Event:
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", required=True)],
+        spaces=[table("T1")] if feasible else [],
+    )
+
+
+def space_fits(feasible: bool) -> Event:
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", required=True, size=5)],
+        spaces=[table("T1", capacity=5 if feasible else 2)],
+    )
+
+
+def space_open(feasible: bool) -> Event:
+    hours = span((9, 0), (10, 0) if feasible else (9, 30))
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", duration_min=60, required=True)],
+        spaces=[table("T1", opening_hours=(hours,))],
+    )
+
+
+def principal_double_booked(feasible: bool) -> Event:
+    return event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B", required=True), meeting("m2", "A", "C", required=True)],
+        spaces=[table("T1"), table("T2")],
+        day_end=time(10, 0) if feasible else time(9, 30),
+        morning_ends=time(9, 30),
+    )
+
+
+def space_double_booked(feasible: bool) -> Event:
+    # Two slots, one table whose turnover takes a slot when the event is infeasible.
+    return event(
+        ["A", "B", "C", "D"],
+        [meeting("m1", "A", "B", required=True), meeting("m2", "C", "D", required=True)],
+        spaces=[table("T1", turnover_min=0 if feasible else 30)],
+        day_end=time(10, 0),
+        morning_ends=time(9, 30),
+    )
+
+
+def walking_time(feasible: bool) -> Event:
+    # Only the north room interprets and only the south room is press-ready: A must walk.
+    return event(
+        ["A", "B", "C"],
+        [
+            meeting("m1", "A", "B", required=True, needs=frozenset({Feature.INTERPRETATION})),
+            meeting("m2", "A", "C", required=True, needs=frozenset({Feature.PRESS})),
+        ],
+        spaces=[
+            table("N", location="north", features=frozenset({Feature.INTERPRETATION})),
+            table("S", location="south", features=frozenset({Feature.PRESS})),
+        ],
+        walking_times=WalkingTimes({("north", "south"): 30}),
+        day_end=time(10, 30) if feasible else time(10, 0),
+        morning_ends=time(9, 30),
+    )
+
+
+def precedence(feasible: bool) -> Event:
+    first, second = (
+        (DayPart.MORNING, DayPart.AFTERNOON) if feasible else (DayPart.AFTERNOON, DayPart.MORNING)
+    )
+    return event(
+        ["A", "B", "C", "D"],
+        [
+            meeting("m1", "A", "B", required=True, day_part=first),
+            meeting("m2", "C", "D", required=True, day_part=second, after=("m1",)),
+        ],
+    )
+
+
+def locked_kept(feasible: bool) -> Event:
+    second_space = SpaceId("T2") if feasible else SpaceId("T1")
+    return event(
+        ["A", "B", "C", "D"],
+        [
+            meeting("m1", "A", "B", locked=Placement(at(9, 0), SpaceId("T1"))),
+            meeting("m2", "C", "D", locked=Placement(at(9, 0), second_space)),
+        ],
+        spaces=[table("T1"), table("T2")],
+    )
+
+
+def room_policy(feasible: bool) -> Event:
+    return event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B", required=True), meeting("m2", "A", "C", required=True)],
+        policy=EventPolicy(max_bookings_per_party_per_day=2 if feasible else 1),
+    )
+
+
+def required(feasible: bool) -> Event:
+    return event(
+        ["A", "B", "C", "D"],
+        [meeting("m1", "A", "B", required=True), meeting("m2", "C", "D", required=not feasible)],
+        day_end=time(9, 30),
+        morning_ends=time(9, 30),
+    )
+
+
+def fairness(feasible: bool) -> Event:
+    # A's two meetings are locked an hour apart (one break); B and C have none.
+    return event(
+        ["A", "B", "C"],
+        [
+            meeting("m1", "A", "B", locked=Placement(at(9, 0))),
+            meeting("m2", "A", "C", locked=Placement(at(10, 0))),
+        ],
+        policy=EventPolicy(fairness_max_spread=1 if feasible else 0),
+    )
+
+
+CASES = {
+    "meeting_within_one_day": within_one_day,
+    "meeting_within_its_windows": within_windows,
+    "principal_present": principal_present,
+    "principal_available": principal_available,
+    "principal_not_in_programme_session": not_in_programme,
+    "meeting_has_space_when_needed": has_space,
+    "space_fits_meeting": space_fits,
+    "space_open": space_open,
+    "principal_not_double_booked": principal_double_booked,
+    "space_not_double_booked": space_double_booked,
+    "walking_time_respected": walking_time,
+    "precedence_respected": precedence,
+    "locked_meeting_kept": locked_kept,
+    "room_policy_respected": room_policy,
+    "required_meeting_scheduled": required,
+    "breaks_fairly_spread": fairness,
+}
+
+
+def test_cases_cover_every_rule() -> None:
+    assert sorted(CASES) == sorted(RULE_NAMES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_cpsat_rule_feasible_case_is_solved_optimally(rule: str) -> None:
+    assert status_of(CASES[rule](True)) is SolveStatus.OPTIMAL
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_cpsat_rule_infeasible_case_is_infeasible(rule: str) -> None:
+    assert status_of(CASES[rule](False)) is SolveStatus.INFEASIBLE
+
+
+def test_cpsat_corridor_meeting_gets_no_space() -> None:
+    built = event(
+        ["A", "B"],
+        [meeting("m", "A", "B", format=MeetingFormat.PULL_ASIDE, duration_min=30)],
+        spaces=[],
+    )
+    problem = build_problem(built)
+    result = solve_cpsat(problem, OPTIONS)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.schedule["m"].space is None
+    assert validate(problem, result.schedule) == []
