@@ -87,7 +87,7 @@ def _child(principals: int, requests: int, strategy: str, time_limit: float, see
 
 
 def _run(
-    principals: int, requests: int, strategy: str, time_limit: float, seed: int
+    principals: int, requests: int, strategy: str, time_limit: float, seed: int, memory_gib: float
 ) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -98,9 +98,18 @@ def _run(
         str(time_limit),
         str(seed),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    def limit_memory() -> None:
+        # A model that outgrows the limit fails on its own instead of starving the machine.
+        cap = int(memory_gib * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, preexec_fn=limit_memory
+    )
     if done.returncode != 0:
-        return {"strategy": strategy, "error": done.stderr.strip().splitlines()[-1:]}
+        last = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        return {"strategy": strategy, "error": f"{last[0][:80]} (limit {memory_gib:g} GiB)"}
     parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return parsed
 
@@ -115,6 +124,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--memory-limit-gib", type=float, default=10.0)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -123,7 +133,10 @@ def main() -> None:
         _child(principals, requests, strategy, float(limit), int(seed))
         return
 
-    print(f"time limit {args.time_limit:g} s, seed {args.seed}")
+    print(
+        f"time limit {args.time_limit:g} s, seed {args.seed}, "
+        f"address space limit {args.memory_limit_gib:g} GiB per run"
+    )
     print(
         "| principals x requests | strategy | weight | % of best bound | meetings | breaks "
         "| first valid (s) | total (s) | peak RSS (MiB) | valid |"
@@ -132,7 +145,7 @@ def main() -> None:
     for size in args.sizes.split(","):
         principals, requests = (int(part) for part in size.split("x"))
         rows = [
-            _run(principals, requests, strategy, args.time_limit, args.seed)
+            _run(principals, requests, strategy, args.time_limit, args.seed, args.memory_limit_gib)
             for strategy in args.strategies.split(",")
         ]
         bounds = [row["bound"] for row in rows if row.get("bound") is not None]
