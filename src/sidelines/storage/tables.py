@@ -1,0 +1,362 @@
+"""The tables. Rows are thin; the rules live in ``sidelines.domain`` and ``sidelines.services``.
+
+Every table of an event's data carries ``event_id`` so that a query can always be scoped to one
+event, and visibility filters (which party may see which row) are simple joins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sidelines.storage.types import UTCDateTime
+
+# Named constraints make migrations reproducible on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    organiser_sees: Mapped[str] = mapped_column(String(16))
+    request_ttl_hours: Mapped[int | None]
+    # The event as its file describes it (without meetings), to rebuild the domain Event.
+    spec: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class PartyRow(Base):
+    __tablename__ = "parties"
+
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class PrincipalRow(Base):
+    __tablename__ = "principals"
+    __table_args__ = (
+        ForeignKeyConstraint(["event_id", "party_id"], ["parties.event_id", "parties.id"]),
+    )
+
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[str] = mapped_column(String(32))
+
+
+class SpaceRow(Base):
+    __tablename__ = "spaces"
+
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # organiser | delegate
+    event_id: Mapped[str | None] = mapped_column(ID, ForeignKey("events.id"))
+    party_id: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime]
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Only a SHA-256 of the token is kept: a stolen database yields no usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class RequestRow(Base):
+    __tablename__ = "meeting_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    requester_party: Mapped[str] = mapped_column(ID)
+    state: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    on_site: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RequestPartyRow(Base):
+    """A party's side of a request. ``priority`` and ``note`` are private to that side."""
+
+    __tablename__ = "request_parties"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # requester | invitee
+    principal_id: Mapped[str] = mapped_column(ID)
+    priority: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    accepted_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answer_reason: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_request_parties_party", RequestPartyRow.party_id, RequestPartyRow.request_id)
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("request_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), index=True)
+    seq: Mapped[int]
+    by_party: Mapped[str] = mapped_column(ID)
+    format: Mapped[str] = mapped_column(String(32))
+    duration_min: Mapped[int]
+    windows: Mapped[list[Any]]  # [[start ISO, end ISO], ...] in UTC
+    space_id: Mapped[str | None] = mapped_column(ID)
+    host_party: Mapped[str | None] = mapped_column(ID)
+    press_plan: Mapped[str] = mapped_column(String(32))
+    topics: Mapped[list[Any]]
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_requests.id"), unique=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    format: Mapped[str] = mapped_column(String(32))
+    duration_min: Mapped[int]
+    windows: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(24))
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    space_id: Mapped[str | None] = mapped_column(ID)
+    weight: Mapped[int]
+    topics: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MeetingPrincipalRow(Base):
+    __tablename__ = "meeting_principals"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, index=True)
+
+
+class PrincipalBookingRow(Base):
+    """A principal's time taken by a scheduled meeting. The database refuses overlapping rows
+    of one principal (see ``bookings.py``)."""
+
+    __tablename__ = "principal_bookings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    principal_id: Mapped[str] = mapped_column(ID)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+
+Index(
+    "ix_principal_bookings_principal",
+    PrincipalBookingRow.event_id,
+    PrincipalBookingRow.principal_id,
+    PrincipalBookingRow.starts_at,
+)
+
+
+class SpaceBookingRow(Base):
+    """A space's time taken by a scheduled meeting, turnover buffer included."""
+
+    __tablename__ = "space_bookings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    space_id: Mapped[str] = mapped_column(ID)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+
+Index(
+    "ix_space_bookings_space",
+    SpaceBookingRow.event_id,
+    SpaceBookingRow.space_id,
+    SpaceBookingRow.starts_at,
+)
+
+
+class InterestRow(Base):
+    """ "We would like to meet them": revealed to the other side only when it is mutual."""
+
+    __tablename__ = "interests"
+
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), primary_key=True)
+    from_party: Mapped[str] = mapped_column(ID, primary_key=True)
+    to_party: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class ContactRow(Base):
+    """ "No meeting planned, but possible": one side's mark for a pair."""
+
+    __tablename__ = "open_contacts"
+
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), primary_key=True)
+    from_party: Mapped[str] = mapped_column(ID, primary_key=True)
+    to_party: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class SolveRunRow(Base):
+    __tablename__ = "solve_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed | published
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    time_limit_s: Mapped[float]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    progress: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any] | None]
+
+
+# One solve per event at a time, enforced by the database: a second running row is refused.
+Index(
+    "uq_solve_runs_one_running",
+    SolveRunRow.event_id,
+    unique=True,
+    sqlite_where=text("status = 'running'"),
+    postgresql_where=text("status = 'running'"),
+)
+
+
+class ScheduleVersionRow(Base):
+    __tablename__ = "schedule_versions"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    number: Mapped[int]
+    published_at: Mapped[datetime]
+    published_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    # meeting id -> [start ISO, end ISO, space id or null], the whole published schedule.
+    snapshot: Mapped[dict[str, Any]]
+
+
+class NoticeRow(Base):
+    """A change notice: one delegation learns that one of its meetings was placed, moved or
+    taken out of the published schedule."""
+
+    __tablename__ = "change_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    party_id: Mapped[str] = mapped_column(ID)
+    version: Mapped[int]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # placed | moved | unplaced
+    before: Mapped[list[Any] | None] = mapped_column(JSON)
+    after: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+Index("ix_change_notices_party", NoticeRow.event_id, NoticeRow.party_id, NoticeRow.id)
+
+
+class AuditRow(Base):
+    """One state change, appended and never edited: the database refuses UPDATE and DELETE."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    at: Mapped[datetime]
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_party: Mapped[str | None] = mapped_column(ID)
+    action: Mapped[str] = mapped_column(String(48))
+    subject_type: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]]
+
+
+class AuditAudienceRow(Base):
+    """Which delegations may read an audit entry (the sides of the thread it concerns)."""
+
+    __tablename__ = "audit_audience"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("audit_entries.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
+Index("ix_audit_audience_party", AuditAudienceRow.party_id, AuditAudienceRow.entry_id)
+
+
+class IdempotencyRow(Base):
+    """The stored answer to a POST carrying an ``Idempotency-Key``, replayed on retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
