@@ -419,7 +419,8 @@ def parse_dzn(text: str, file_name: str, *, fairness: int | None = 2) -> Event:
             principals=principals,
             meetings=meetings,
             spaces=tuple(
-                Space(SpaceId(f"T{n}"), f"Table {n}", kind=SpaceKind.TABLE)
+                # One hall: the paper's tables are interchangeable, with no walking between.
+                Space(SpaceId(f"T{n}"), f"Table {n}", kind=SpaceKind.TABLE, location="hall")
                 for n in range(1, n_tables + 1)
             ),
             policy=EventPolicy(
