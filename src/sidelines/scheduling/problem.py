@@ -144,7 +144,9 @@ class Problem:
                 space.features,
                 space.open,
                 space.turnover_slots,
-                space.location_idx,
+                # Location matters only through walking times; without any, spaces in
+                # different places are still interchangeable.
+                space.location_idx if self.has_walking else None,
                 space.host_party,
             )
             # A space holding a locked meeting is its own class, so that the lock can be honoured
