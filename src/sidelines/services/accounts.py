@@ -1,0 +1,132 @@
+"""Accounts, passwords and API tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults follow RFC 9106's recommendations).
+API tokens are random; only their SHA-256 is stored, so the table is useless to a thief.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.services.actors import Actor, Role
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Invalid, Unauthenticated
+from sidelines.storage.db import Database
+from sidelines.storage.tables import EventRow, PartyRow, TokenRow, UserRow
+
+MIN_PASSWORD_LENGTH = 8
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    actor: Actor
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(
+    db: Database,
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    event_id: str | None = None,
+    party_id: str | None = None,
+) -> int:
+    """Create an account; a delegate is bound to one party of one event."""
+    username = username.strip()
+    if not username:
+        raise Invalid("a username is required", "username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password")
+    if role is Role.PUBLIC:
+        raise Invalid("public visitors need no account", "role")
+    if role is Role.DELEGATE and (event_id is None or party_id is None):
+        raise Invalid("a delegation member needs an event and a party", "party_id")
+    password_hash = _hasher.hash(password)
+
+    def work(session: Session) -> int:
+        if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+            raise Conflict(f"the username {username!r} is taken", "username")
+        if event_id is not None and session.get(EventRow, event_id) is None:
+            raise Invalid(f"no event {event_id!r}", "event_id")
+        if party_id is not None and session.get(PartyRow, (event_id, party_id)) is None:
+            raise Invalid(f"no party {party_id!r} at event {event_id!r}", "party_id")
+        row = UserRow(
+            username=username,
+            password_hash=password_hash,
+            role=str(role),
+            event_id=event_id if role is Role.DELEGATE else None,
+            party_id=party_id if role is Role.DELEGATE else None,
+            created_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    return db.write(work)
+
+
+def _actor(user: UserRow) -> Actor:
+    return Actor(
+        role=Role(user.role),
+        user_id=user.id,
+        username=user.username,
+        event_id=user.event_id,
+        party_id=user.party_id,
+    )
+
+
+def log_in(db: Database, username: str, password: str) -> IssuedToken:
+    """Check a password and issue a new API token. The error never says which part was wrong."""
+    with db.reading() as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+    wrong = Unauthenticated("wrong username or password")
+    if user is None:
+        # Hash anyway, so that the time taken does not tell which usernames exist.
+        _hasher.hash(password)
+        raise wrong
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise wrong from None
+    token = secrets.token_urlsafe(32)
+
+    def work(session: Session) -> None:
+        session.add(TokenRow(user_id=user.id, token_hash=hash_token(token), created_at=now()))
+
+    db.write(work)
+    return IssuedToken(token, _actor(user))
+
+
+def actor_for_token(db: Database, token: str, channel: str = "api") -> Actor:
+    with db.reading() as session:
+        row = session.execute(
+            select(UserRow, TokenRow.revoked_at)
+            .join(TokenRow, TokenRow.user_id == UserRow.id)
+            .where(TokenRow.token_hash == hash_token(token))
+        ).first()
+    if row is None or row[1] is not None:
+        raise Unauthenticated("unknown or revoked token")
+    actor = _actor(row[0])
+    return Actor(actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel)
+
+
+def revoke_token(db: Database, token: str) -> None:
+    def work(session: Session) -> None:
+        row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = now()
+
+    db.write(work)

@@ -1,0 +1,63 @@
+"""The audit trail: every state change, appended with who, when, what and through which channel.
+
+Entries are only ever inserted (the database refuses UPDATE and DELETE). Each entry names its
+audience: the delegations it concerns, who alone may read it. The organiser reads entries about
+bookings, and everything where the event's policy says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.storage.tables import AuditAudienceRow, AuditRow
+
+# Actions the organiser reads even when the event's policy shows it bookings only.
+BOOKING_ACTIONS = frozenset(
+    {"meeting.scheduled", "meeting.unscheduled", "schedule.published", "solve.started"}
+)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    audience: tuple[str, ...] | list[str] = (),
+    **detail: Any,
+) -> AuditRow:
+    entry = AuditRow(
+        event_id=event_id,
+        at=now(),
+        actor_user_id=actor.user_id,
+        actor_party=actor.acts_for(event_id),
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        channel=actor.channel,
+        detail=detail,
+    )
+    session.add(entry)
+    session.flush()
+    for party in sorted(set(audience)):
+        session.add(AuditAudienceRow(entry_id=entry.id, party_id=party))
+    return entry
+
+
+def trail_query(event_id: str, party_id: str | None, organiser_sees_everything: bool) -> Any:
+    """The entries an actor may read: its party's, or the organiser's share."""
+    query = select(AuditRow).where(AuditRow.event_id == event_id)
+    if party_id is not None:
+        query = query.join(
+            AuditAudienceRow,
+            (AuditAudienceRow.entry_id == AuditRow.id) & (AuditAudienceRow.party_id == party_id),
+        )
+    elif not organiser_sees_everything:
+        query = query.where(AuditRow.action.in_(sorted(BOOKING_ACTIONS)))
+    return query.order_by(AuditRow.id)

@@ -1,0 +1,54 @@
+"""The errors services raise; the web layer maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of all service errors: a machine-readable ``code``, a message, the field at fault."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Unauthenticated(ServiceError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(ServiceError):
+    """The actor is known and the object visible, but the action is not theirs to take."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    """Also what an actor gets for an object it may not see: the two must be indistinguishable,
+    so that nobody learns that a request between two other delegations exists."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class Invalid(ServiceError):
+    status = 422
+    code = "invalid"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def not_found(kind: str, ident: object) -> NotFound:
+    return NotFound(f"no {kind} {ident}")

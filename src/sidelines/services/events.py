@@ -1,0 +1,175 @@
+"""Events in the database: importing one from its file, reading it back as a domain Event."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, Meeting, MeetingFormat, MeetingId, PrincipalId, TimeSpan
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.formats.event_loader import dump_event, event_from_data
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    EventRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    PartyRow,
+    PrincipalRow,
+    SpaceRow,
+)
+
+# How many hours a sent request waits for answers before it expires, unless the event says.
+DEFAULT_REQUEST_TTL_HOURS: int | None = None
+
+
+def spans_to_json(spans: tuple[TimeSpan, ...]) -> list[Any]:
+    return [[span.start.isoformat(), span.end.isoformat()] for span in spans]
+
+
+def spans_from_json(data: list[Any]) -> tuple[TimeSpan, ...]:
+    return tuple(TimeSpan(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in data)
+
+
+def import_event(db: Database, actor: Actor, event: Event, *, with_meetings: bool = True) -> str:
+    """Store an event with its parties, principals and spaces. Its meetings, if kept, become
+    agreed meetings that the organiser may schedule (they were agreed before the system)."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser can set up an event")
+    spec = dump_event(replace(event, meetings=()))
+
+    def work(session: Session) -> str:
+        if session.get(EventRow, event.id) is not None:
+            raise Conflict(f"an event {event.id!r} exists already", "id")
+        created = now()
+        session.add(
+            EventRow(
+                id=event.id,
+                name=event.name,
+                timezone=event.timezone,
+                organiser_sees=str(event.policy.organiser_sees),
+                request_ttl_hours=DEFAULT_REQUEST_TTL_HOURS,
+                spec=spec,
+                created_at=created,
+            )
+        )
+        session.flush()
+        session.add_all(
+            PartyRow(event_id=event.id, id=p.id, name=p.name, kind=str(p.kind))
+            for p in event.parties
+        )
+        session.flush()
+        session.add_all(
+            PrincipalRow(
+                event_id=event.id,
+                id=p.id,
+                party_id=p.party,
+                name=p.name,
+                title=p.title,
+                rank=p.rank.name.lower(),
+            )
+            for p in event.principals
+        )
+        session.add_all(
+            SpaceRow(event_id=event.id, id=s.id, name=s.name, kind=str(s.kind))
+            for s in event.spaces
+        )
+        if with_meetings:
+            for meeting in event.meetings:
+                add_agreed_meeting(session, event, meeting, created)
+        return event.id
+
+    return db.write(work)
+
+
+def add_agreed_meeting(
+    session: Session,
+    event: Event,
+    meeting: Meeting,
+    at: datetime,
+    *,
+    request_id: int | None = None,
+    proposal_id: int | None = None,
+) -> MeetingRow:
+    row = MeetingRow(
+        event_id=event.id,
+        request_id=request_id,
+        proposal_id=proposal_id,
+        format=str(meeting.format),
+        duration_min=meeting.effective_duration_min,
+        windows=spans_to_json(meeting.windows),
+        status=str(MeetingStatus.AGREED),
+        weight=meeting.priority,
+        topics=list(meeting.topics),
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    for principal_id in meeting.principals:
+        session.add(
+            MeetingPrincipalRow(
+                meeting_id=row.id,
+                principal_id=principal_id,
+                party_id=event.principal_by_id[principal_id].party,
+            )
+        )
+    return row
+
+
+def event_row(session: Session, event_id: str) -> EventRow:
+    row = session.get(EventRow, event_id)
+    if row is None:
+        raise not_found("event", event_id)
+    return row
+
+
+def domain_event(session: Session, event_id: str) -> Event:
+    """The event as the engine knows it, without meetings."""
+    return event_from_data(event_row(session, event_id).spec, source=f"event {event_id}")
+
+
+def meetings_as_domain(
+    session: Session, event_id: str, statuses: tuple[MeetingStatus, ...]
+) -> list[tuple[MeetingRow, Meeting]]:
+    """The event's meetings in the given statuses, as the engine's Meetings (id = row id)."""
+    rows = session.scalars(
+        select(MeetingRow)
+        .where(MeetingRow.event_id == event_id, MeetingRow.status.in_([str(s) for s in statuses]))
+        .order_by(MeetingRow.id)
+    ).all()
+    principals: dict[int, list[str]] = {}
+    for link in session.scalars(
+        select(MeetingPrincipalRow).where(
+            MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
+        )
+    ):
+        principals.setdefault(link.meeting_id, []).append(link.principal_id)
+    result = []
+    for row in rows:
+        result.append(
+            (
+                row,
+                Meeting(
+                    id=MeetingId(str(row.id)),
+                    principals=tuple(PrincipalId(p) for p in sorted(principals[row.id])),
+                    format=MeetingFormat(row.format),
+                    duration_min=row.duration_min,
+                    priority=row.weight,
+                    windows=spans_from_json(row.windows),
+                    topics=tuple(row.topics),
+                ),
+            )
+        )
+    return result
+
+
+def list_events(db: Database) -> list[EventRow]:
+    with db.reading() as session:
+        return list(session.scalars(select(EventRow).order_by(EventRow.id)))

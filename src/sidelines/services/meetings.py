@@ -1,0 +1,208 @@
+"""Meetings once agreed: who may see which, the agenda of a delegation, held or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import DomainError, OrganiserSees
+from sidelines.domain.negotiation import MeetingStatus, move_meeting
+from sidelines.services import audit
+from sidelines.services.actors import Actor
+from sidelines.services.bookings import unbook
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.services.events import domain_event, event_row
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A meeting as one actor may see it. ``topics`` and ``request_id`` are the sides' (and
+    an organiser's who sees everything); a bookings-only organiser gets time, place, parties."""
+
+    id: int
+    event_id: str
+    status: MeetingStatus
+    format: str
+    duration_min: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    space_id: str | None
+    parties: tuple[str, ...]
+    principals: tuple[str, ...]
+    topics: tuple[str, ...] | None
+    request_id: int | None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: str  # meeting | programme
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    where: str | None
+    meeting_id: int | None = None
+
+
+def _links(session: Session, meeting_ids: list[int]) -> dict[int, list[MeetingPrincipalRow]]:
+    links: dict[int, list[MeetingPrincipalRow]] = {}
+    for link in session.scalars(
+        select(MeetingPrincipalRow).where(MeetingPrincipalRow.meeting_id.in_(meeting_ids))
+    ):
+        links.setdefault(link.meeting_id, []).append(link)
+    return links
+
+
+def _view(row: MeetingRow, links: list[MeetingPrincipalRow], full: bool) -> MeetingView:
+    return MeetingView(
+        id=row.id,
+        event_id=row.event_id,
+        status=MeetingStatus(row.status),
+        format=row.format,
+        duration_min=row.duration_min,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        space_id=row.space_id,
+        parties=tuple(sorted({link.party_id for link in links})),
+        principals=tuple(sorted(link.principal_id for link in links)),
+        topics=tuple(row.topics) if full else None,
+        request_id=row.request_id if full else None,
+    )
+
+
+def _scope(session: Session, actor: Actor, event_id: str) -> tuple[str | None, bool]:
+    """(party whose meetings the actor sees, whether it sees the sides' details); raises
+    NotFound for the public, who see no meetings until a side publishes one."""
+    party = actor.acts_for(event_id)
+    if party is not None:
+        return party, True
+    if actor.is_organiser:
+        everything = event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+        return None, everything
+    raise not_found("meeting", "list")
+
+
+def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView]:
+    with db.reading() as session:
+        event_row(session, event_id)
+        if actor.acts_for(event_id) is None and not actor.is_organiser:
+            return []
+        party, full = _scope(session, actor, event_id)
+        query = select(MeetingRow).where(MeetingRow.event_id == event_id)
+        if party is not None:
+            query = query.where(
+                MeetingRow.id.in_(
+                    select(MeetingPrincipalRow.meeting_id).where(
+                        MeetingPrincipalRow.party_id == party
+                    )
+                )
+            )
+        rows = session.scalars(query.order_by(MeetingRow.id)).all()
+        links = _links(session, [row.id for row in rows])
+        return [_view(row, links.get(row.id, []), full) for row in rows]
+
+
+def _visible_meeting(session: Session, actor: Actor, event_id: str, meeting_id: int) -> MeetingRow:
+    row = session.get(MeetingRow, meeting_id)
+    hidden = not_found("meeting", meeting_id)
+    if row is None or row.event_id != event_id:
+        raise hidden
+    party = actor.acts_for(event_id)
+    if party is not None:
+        sides = {link.party_id for link in _links(session, [meeting_id]).get(meeting_id, [])}
+        if party not in sides:
+            raise hidden
+        return row
+    if actor.is_organiser:
+        return row
+    raise hidden
+
+
+def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> MeetingView:
+    with db.reading() as session:
+        row = _visible_meeting(session, actor, event_id, meeting_id)
+        _, full = _scope(session, actor, event_id)
+        return _view(row, _links(session, [row.id]).get(row.id, []), full)
+
+
+def set_status(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, status: MeetingStatus
+) -> MeetingView:
+    """Record what became of a meeting: held, held as another format, cancelled, not held."""
+    if status in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
+        raise Conflict("scheduling is done through the schedule, not by setting a status")
+
+    def work(session: Session) -> MeetingView:
+        row = _visible_meeting(session, actor, event_id, meeting_id)
+        if not actor.is_organiser and actor.acts_for(event_id) is None:
+            raise Forbidden("only the sides of a meeting or the organiser can record this")
+        try:
+            row.status = str(move_meeting(MeetingStatus(row.status), status))
+        except DomainError as error:
+            raise Conflict(error.message, error.path) from None
+        if status in (MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD):
+            unbook(session, row)
+            row.status = str(status)
+        row.updated_at = now()
+        links = _links(session, [row.id]).get(row.id, [])
+        audit.record(
+            session,
+            actor,
+            event_id,
+            f"meeting.{status}",
+            "meeting",
+            row.id,
+            sorted({link.party_id for link in links}),
+        )
+        _, full = _scope(session, actor, event_id)
+        return _view(row, links, full)
+
+    return db.write(work)
+
+
+def agenda(db: Database, actor: Actor, event_id: str) -> list[AgendaItem]:
+    """A delegation's day: its scheduled meetings and the programme sessions its principals
+    attend, in time order (times in UTC; pages show them in the event's zone)."""
+    party = actor.acts_for(event_id)
+    if party is None:
+        raise Forbidden("an agenda belongs to a delegation")
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+        own = {p.id for p in event.principals if p.party == party}
+        items = [
+            AgendaItem("programme", s.title, s.span.start, s.span.end, s.venue or None)
+            for s in event.programme
+            if s.attendees & own
+        ]
+        rows = session.scalars(
+            select(MeetingRow).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.starts_at.is_not(None),
+                MeetingRow.id.in_(
+                    select(MeetingPrincipalRow.meeting_id).where(
+                        MeetingPrincipalRow.party_id == party
+                    )
+                ),
+            )
+        ).all()
+        links = _links(session, [row.id for row in rows])
+        for row in rows:
+            assert row.starts_at is not None
+            assert row.ends_at is not None
+            others = sorted({link.party_id for link in links.get(row.id, [])} - {party})
+            items.append(
+                AgendaItem(
+                    "meeting",
+                    f"{row.format.replace('_', ' ')} with {', '.join(others)}",
+                    row.starts_at,
+                    row.ends_at,
+                    row.space_id,
+                    row.id,
+                )
+            )
+        return sorted(items, key=lambda item: (item.starts_at, item.kind))

@@ -1,0 +1,516 @@
+"""Scheduling from the service: batch solves in the background, publishing, change notices.
+
+The organiser starts a solve over the event's agreed meetings. It runs in a background thread of
+the serving process, one per event at a time (the database refuses a second running solve), and
+writes its progress to its row so that any process can report it. The organiser reviews the
+result and publishes it: the bookings are replaced in one transaction (the database refuses any
+double booking), the schedule gets a new version number, and each delegation whose meetings
+were placed, moved or taken out gets a change notice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sidelines.domain import MeetingId, Placement, SpaceId
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling import (
+    Progress,
+    SolveOptions,
+    SolveResult,
+    Strategy,
+    build_problem,
+    solve,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.services import audit
+from sidelines.services.actors import Actor
+from sidelines.services.bookings import book, unbook
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.services.events import domain_event, event_row, meetings_as_domain
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    MeetingPrincipalRow,
+    MeetingRow,
+    NoticeRow,
+    ScheduleVersionRow,
+    SolveRunRow,
+)
+
+# A running solve whose process stopped writing for this long is taken as dead.
+STALE_AFTER = timedelta(seconds=60)
+PROGRESS_EVERY_S = 1.0
+PLACEMENT_TIME_LIMIT_S = 0.5
+
+_threads: dict[int, threading.Thread] = {}
+
+
+@dataclass(frozen=True)
+class SolveRunView:
+    id: int
+    event_id: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    progress: dict[str, Any]
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    meeting_id: int
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    parties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    version: int
+    published_at: datetime | None
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    version: int
+    meeting_id: int
+    kind: str
+    before: list[Any] | None
+    after: list[Any] | None
+    created_at: datetime
+
+
+def _organiser(actor: Actor) -> None:
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser can do this")
+
+
+def _run_view(row: SolveRunRow) -> SolveRunView:
+    return SolveRunView(
+        row.id, row.event_id, row.status, row.started_at, row.finished_at, row.progress, row.result
+    )
+
+
+# --- the problem of an event -----------------------------------------------------------------
+
+
+def event_problem(
+    session: Session, event_id: str, *, lock_scheduled: bool, only_new: int | None = None
+) -> tuple[Problem, dict[str, MeetingRow]]:
+    """The engine's problem for the event's agreed and scheduled meetings (ids are row ids).
+
+    ``lock_scheduled`` keeps placed meetings where they are; ``only_new`` leaves out every
+    unplaced meeting but that one.
+    """
+    event = domain_event(session, event_id)
+    pairs = meetings_as_domain(session, event_id, (MeetingStatus.AGREED, MeetingStatus.SCHEDULED))
+    meetings = []
+    rows: dict[str, MeetingRow] = {}
+    for row, meeting in pairs:
+        placed = row.starts_at is not None
+        if only_new is not None and not placed and row.id != only_new:
+            continue
+        if lock_scheduled and placed:
+            assert row.starts_at is not None
+            space = SpaceId(row.space_id) if row.space_id is not None else None
+            meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
+        meetings.append(meeting)
+        rows[meeting.id] = row
+    return build_problem(replace(event, meetings=tuple(meetings))), rows
+
+
+# --- batch solves ------------------------------------------------------------------------------
+
+
+def start_solve(
+    db: Database, actor: Actor, event_id: str, *, time_limit_s: float = 10.0
+) -> SolveRunView:
+    _organiser(actor)
+
+    def work(session: Session) -> SolveRunRow:
+        event_row(session, event_id)
+        # Free the event from a solve whose process died without finishing it.
+        for stale in session.scalars(
+            select(SolveRunRow).where(
+                SolveRunRow.event_id == event_id, SolveRunRow.status == "running"
+            )
+        ):
+            beat = datetime.fromisoformat(
+                stale.progress.get("heartbeat", stale.started_at.isoformat())
+            )
+            if now() - beat > STALE_AFTER:
+                stale.status = "failed"
+                stale.finished_at = now()
+                stale.progress = {**stale.progress, "error": "the solving process stopped"}
+        session.flush()
+        started = now()
+        row = SolveRunRow(
+            event_id=event_id,
+            status="running",
+            requested_by=actor.user_id,
+            time_limit_s=time_limit_s,
+            started_at=started,
+            progress={"heartbeat": started.isoformat(), "phase": "starting"},
+            result=None,
+        )
+        session.add(row)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise Conflict("a solve is already running for this event") from None
+        audit.record(session, actor, event_id, "solve.started", "solve", row.id)
+        return row
+
+    row = db.write(work)
+    thread = threading.Thread(
+        target=_run_solve, args=(db, row.id, event_id, time_limit_s), daemon=True
+    )
+    _threads[row.id] = thread
+    thread.start()
+    return _run_view(row)
+
+
+def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) -> None:
+    last_write = 0.0
+
+    def report(progress: Progress) -> None:
+        nonlocal last_write
+        if time.monotonic() - last_write < PROGRESS_EVERY_S:
+            return
+        last_write = time.monotonic()
+        data = {
+            "heartbeat": now().isoformat(),
+            "phase": progress.phase,
+            "elapsed_s": round(progress.elapsed_s, 2),
+            "objective": progress.objective.as_dict() if progress.objective else None,
+        }
+        db.write(
+            lambda session: session.execute(
+                update(SolveRunRow)
+                .where(SolveRunRow.id == run_id, SolveRunRow.status == "running")
+                .values(progress=data)
+            )
+        )
+
+    try:
+        with db.reading() as session:
+            problem, _ = event_problem(session, event_id, lock_scheduled=False)
+        result = solve(problem, SolveOptions(time_limit_s=time_limit_s, on_progress=report))
+        data = result_data(problem, result)
+        status = "done"
+    except Exception as error:
+        data = {"error": f"{type(error).__name__}: {error}"}
+        status = "failed"
+
+    def finish(session: Session) -> None:
+        row = session.get(SolveRunRow, run_id)
+        assert row is not None
+        row.status = status
+        row.finished_at = now()
+        row.result = data
+        row.progress = {**row.progress, "phase": status, "heartbeat": now().isoformat()}
+
+    db.write(finish)
+
+
+def result_data(problem: Problem, result: SolveResult) -> dict[str, Any]:
+    assignments = []
+    for meeting_id, assignment in sorted(result.schedule.items(), key=lambda i: int(i[0])):
+        meeting = problem.meetings[problem.meeting_index[meeting_id]]
+        assignments.append(
+            {
+                "meeting_id": int(meeting_id),
+                "starts_at": problem.grid.start_of(assignment.start_slot).isoformat(),
+                "ends_at": problem.grid.end_of(
+                    assignment.start_slot + meeting.duration_slots - 1
+                ).isoformat(),
+                "space_id": assignment.space,
+            }
+        )
+    return {
+        "status": str(result.status),
+        "objective": result.objective.as_dict() if result.objective else None,
+        "assignments": assignments,
+        "left_out": [
+            {"meeting_id": int(m), "reason": reason} for m, reason in result.left_out.items()
+        ],
+        "reason": result.reason,
+    }
+
+
+def wait_for_run(db: Database, run_id: int, timeout_s: float = 60.0) -> SolveRunView:
+    """Block until a solve started by this process ends (for the CLI and tests)."""
+    thread = _threads.get(run_id)
+    if thread is not None:
+        thread.join(timeout_s)
+    with db.reading() as session:
+        row = session.get(SolveRunRow, run_id)
+        assert row is not None
+        return _run_view(row)
+
+
+def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunView:
+    _organiser(actor)
+    with db.reading() as session:
+        row = session.get(SolveRunRow, run_id)
+        if row is None or row.event_id != event_id:
+            raise not_found("solve", run_id)
+        return _run_view(row)
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+
+def _snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
+    rows = session.scalars(
+        select(MeetingRow).where(MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None))
+    )
+    return {
+        str(row.id): [
+            row.starts_at.isoformat() if row.starts_at else None,
+            row.ends_at.isoformat() if row.ends_at else None,
+            row.space_id,
+        ]
+        for row in rows
+    }
+
+
+def _current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
+    return session.scalars(
+        select(ScheduleVersionRow)
+        .where(ScheduleVersionRow.event_id == event_id)
+        .order_by(ScheduleVersionRow.number.desc())
+        .limit(1)
+    ).first()
+
+
+def _new_version(session: Session, actor: Actor, event_id: str, reason: str) -> int:
+    """Record the schedule as it now stands and notify every delegation it changed for."""
+    previous = _current_version(session, event_id)
+    before = previous.snapshot if previous else {}
+    after = _snapshot(session, event_id)
+    number = (previous.number if previous else 0) + 1
+    session.add(
+        ScheduleVersionRow(
+            event_id=event_id,
+            number=number,
+            published_at=now(),
+            published_by=actor.user_id,
+            reason=reason,
+            snapshot=after,
+        )
+    )
+    changed = sorted(
+        (key for key in set(before) | set(after) if before.get(key) != after.get(key)), key=int
+    )
+    links: dict[int, list[str]] = {}
+    for link in session.scalars(
+        select(MeetingPrincipalRow).where(
+            MeetingPrincipalRow.meeting_id.in_([int(key) for key in changed])
+        )
+    ):
+        links.setdefault(link.meeting_id, []).append(link.party_id)
+    created = now()
+    for key in changed:
+        kind = "placed" if key not in before else "unplaced" if key not in after else "moved"
+        for party in sorted(set(links.get(int(key), []))):
+            session.add(
+                NoticeRow(
+                    event_id=event_id,
+                    party_id=party,
+                    version=number,
+                    meeting_id=int(key),
+                    kind=kind,
+                    before=before.get(key),
+                    after=after.get(key),
+                    created_at=created,
+                )
+            )
+    audit.record(
+        session,
+        actor,
+        event_id,
+        "schedule.published",
+        "schedule",
+        number,
+        changed=len(changed),
+        reason=reason,
+    )
+    return number
+
+
+def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleView:
+    _organiser(actor)
+
+    def work(session: Session) -> int:
+        run = session.get(SolveRunRow, run_id)
+        if run is None or run.event_id != event_id:
+            raise not_found("solve", run_id)
+        if run.status != "done" or run.result is None:
+            raise Conflict(f"only a finished solve can be published; this one is {run.status}")
+        event = domain_event(session, event_id)
+        placed = {a["meeting_id"]: a for a in run.result["assignments"]}
+        rows = session.scalars(
+            select(MeetingRow).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
+            )
+        ).all()
+        for row in rows:
+            if row.starts_at is not None:
+                unbook(session, row)
+        session.flush()
+        for row in rows:
+            entry = placed.get(row.id)
+            if entry is not None:
+                book(
+                    session,
+                    event,
+                    row,
+                    datetime.fromisoformat(entry["starts_at"]),
+                    entry["space_id"],
+                )
+                audit.record(
+                    session,
+                    actor,
+                    event_id,
+                    "meeting.scheduled",
+                    "meeting",
+                    row.id,
+                    _parties(session, row.id),
+                )
+        run.status = "published"
+        return _new_version(session, actor, event_id, f"solve {run_id}")
+
+    db.write(work)
+    return schedule(db, actor, event_id)
+
+
+def _parties(session: Session, meeting_id: int) -> list[str]:
+    return sorted(
+        set(
+            session.scalars(
+                select(MeetingPrincipalRow.party_id).where(
+                    MeetingPrincipalRow.meeting_id == meeting_id
+                )
+            )
+        )
+    )
+
+
+def place_agreed(db: Database, actor: Actor, event_id: str, meeting_id: int) -> str | None:
+    """Fit one newly agreed meeting into the published schedule, moving nothing else.
+
+    Returns None when placed, else the reason it could not be. Without a published schedule
+    nothing happens: the meeting waits for the organiser's next solve.
+    """
+    with db.reading() as session:
+        if _current_version(session, event_id) is None:
+            return "no schedule is published yet"
+        problem, _ = event_problem(session, event_id, lock_scheduled=True, only_new=meeting_id)
+    result = solve(
+        problem,
+        SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=PLACEMENT_TIME_LIMIT_S),
+    )
+    key = MeetingId(str(meeting_id))
+    assignment = result.schedule.get(key)
+    if assignment is None:
+        return result.left_out.get(key, result.reason)
+    start = problem.grid.start_of(assignment.start_slot)
+
+    def work(session: Session) -> None:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        if row.status != MeetingStatus.AGREED or row.starts_at is not None:
+            return
+        book(session, domain_event(session, event_id), row, start, assignment.space)
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "meeting.scheduled",
+            "meeting",
+            row.id,
+            _parties(session, row.id),
+        )
+        _new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+
+    db.write(work)
+    return None
+
+
+# --- reading the published schedule ----------------------------------------------------------
+
+
+def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
+    """The current published schedule as this actor may see it."""
+    with db.reading() as session:
+        event_row(session, event_id)
+        party = actor.acts_for(event_id)
+        if party is None and not actor.is_organiser:
+            raise not_found("schedule", event_id)
+        version = _current_version(session, event_id)
+        if version is None:
+            return ScheduleView(0, None, [])
+        query = select(MeetingRow).where(
+            MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
+        )
+        if party is not None:
+            query = query.where(
+                MeetingRow.id.in_(
+                    select(MeetingPrincipalRow.meeting_id).where(
+                        MeetingPrincipalRow.party_id == party
+                    )
+                )
+            )
+        entries = []
+        for row in session.scalars(query.order_by(MeetingRow.starts_at, MeetingRow.id)):
+            assert row.starts_at is not None
+            assert row.ends_at is not None
+            entries.append(
+                Entry(
+                    row.id,
+                    row.starts_at,
+                    row.ends_at,
+                    row.space_id,
+                    tuple(_parties(session, row.id)),
+                )
+            )
+        return ScheduleView(version.number, version.published_at, entries)
+
+
+def notices(
+    db: Database, actor: Actor, event_id: str, *, after: int | None = None, limit: int = 50
+) -> list[NoticeView]:
+    party = actor.acts_for(event_id)
+    if party is None:
+        raise Forbidden("change notices go to delegations")
+    with db.reading() as session:
+        query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
+        if after is not None:
+            query = query.where(NoticeRow.id > after)
+        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100))))
+        return [
+            NoticeView(r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at)
+            for r in rows
+        ]
+
+
+def versions_count(db: Database, event_id: str) -> int:
+    with db.reading() as session:
+        return (
+            session.scalar(select(func.count()).where(ScheduleVersionRow.event_id == event_id)) or 0
+        )
