@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from sidelines.domain import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
 
@@ -16,7 +17,7 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
     zone = ZoneInfo(problem.timezone)
     placed = sorted(result.schedule.items(), key=lambda item: (item[1].start_slot, item[0]))
 
-    def day_of(item: tuple[str, object]) -> int:
+    def day_of(item: tuple[MeetingId, object]) -> int:
         return problem.grid.day_of(result.schedule[item[0]].start_slot).index
 
     for day_index, items in groupby(placed, key=day_of):

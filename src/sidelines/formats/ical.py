@@ -40,4 +40,5 @@ def schedule_to_ical(
         if assignment.space is not None:
             entry.add("location", problem.spaces[problem.space_index[assignment.space]].label)
         calendar.add_component(entry)
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data

@@ -50,9 +50,13 @@ def record(
     return entry
 
 
-def trail_query(event_id: str, party_id: str | None, organiser_sees_everything: bool) -> Any:
+def trail_query(
+    event_id: str, party_id: str | None, organiser_sees_everything: bool, after: int | None = None
+) -> Any:
     """The entries an actor may read: its party's, or the organiser's share."""
     query = select(AuditRow).where(AuditRow.event_id == event_id)
+    if after is not None:
+        query = query.where(AuditRow.id > after)
     if party_id is not None:
         query = query.join(
             AuditAudienceRow,

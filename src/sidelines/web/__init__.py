@@ -1,0 +1,1 @@
+"""The web layer: the JSON API (FastAPI) and, later, the pages."""

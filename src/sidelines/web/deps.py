@@ -1,0 +1,42 @@
+"""Dependencies of the routes: the database and the acting user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from sidelines.services.accounts import actor_for_token
+from sidelines.services.actors import PUBLIC, Actor
+from sidelines.services.errors import Unauthenticated
+from sidelines.storage.db import Database
+
+
+def get_db(request: Request) -> Database:
+    db = request.app.state.db
+    assert isinstance(db, Database)
+    return db
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+def get_actor(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The user behind ``Authorization: Bearer <token>``; the public without one."""
+    if authorization is None:
+        return PUBLIC
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    return actor_for_token(db, token.strip())
+
+
+def get_user(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    if actor.user_id is None:
+        raise Unauthenticated("log in first: POST /api/auth/token")
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+UserDep = Annotated[Actor, Depends(get_user)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

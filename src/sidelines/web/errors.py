@@ -1,0 +1,61 @@
+"""Every error as JSON, in one place: ``{"error": {"code", "message", "field"}}``.
+
+``field`` is the path of the bad input (``body.invitees[0]``, ``query.limit``), so a client can
+point at it. No stack trace or internal detail ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sidelines.services.errors import ServiceError
+
+log = logging.getLogger("sidelines.web")
+
+
+def error_body(code: str, message: str, field: str = "") -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
+        return JSONResponse(error_body(error.code, error.message, error.field), error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        loc = [part for part in first["loc"] if not str(part).startswith("function-")]
+        message = str(first["msg"])
+        return JSONResponse(error_body("invalid", message, field_path(loc)), 422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
+            error.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(code, str(error.detail)), error.status_code, headers=error.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=error)
+        return JSONResponse(error_body("internal", "an unexpected error occurred"), 500)

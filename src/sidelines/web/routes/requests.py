@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from sidelines.domain import TimeSpan
+from sidelines.domain.negotiation import RequestState
+from sidelines.services import negotiation
+from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.services.negotiation import RequestView, Terms
+from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
+from sidelines.web.schemas import (
+    AnswerCreate,
+    Page,
+    PrivateUpdate,
+    ProposalIn,
+    ProposalPublic,
+    RequestCreate,
+    RequestPublic,
+    SidePublic,
+    WindowPublic,
+)
+
+router = APIRouter(prefix="/api/events/{event_id}/requests", tags=["requests"])
+
+
+def terms(proposal: ProposalIn) -> Terms:
+    return Terms(
+        format=proposal.format,
+        duration_min=proposal.duration_min,
+        windows=tuple(TimeSpan(w.start, w.end) for w in proposal.windows),
+        space_id=proposal.space_id,
+        host_party=proposal.host_party,
+        press_plan=proposal.press_plan,
+        topics=tuple(proposal.topics),
+        message=proposal.message,
+    )
+
+
+def public(view: RequestView) -> RequestPublic:
+    return RequestPublic(
+        id=view.id,
+        event_id=view.event_id,
+        state=view.state,
+        requester=view.requester,
+        channel=view.channel,
+        on_site=view.on_site,
+        created_at=view.created_at,
+        sent_at=view.sent_at,
+        expires_at=view.expires_at,
+        sides=[
+            SidePublic(
+                party_id=side.party_id,
+                role=side.role,
+                principal_id=side.principal_id,
+                accepted_current=side.accepted_current,
+                answer=side.answer,
+                answer_reason=side.answer_reason,
+            )
+            for side in view.sides
+        ],
+        proposals=[
+            ProposalPublic(
+                seq=p.seq,
+                by_party=p.by_party,
+                format=str(p.terms.format),
+                duration_min=p.terms.duration_min,
+                windows=[WindowPublic(start=w.start, end=w.end) for w in p.terms.windows],
+                space_id=p.terms.space_id,
+                host_party=p.terms.host_party,
+                press_plan=p.terms.press_plan,
+                topics=list(p.terms.topics),
+                message=p.terms.message,
+                created_at=p.created_at,
+            )
+            for p in view.proposals
+        ],
+        meeting_id=view.meeting_id,
+        my_party=view.my_party,
+        my_priority=view.my_priority,
+        my_note=view.my_note,
+    )
+
+
+@router.get("")
+def list_requests(
+    event_id: str,
+    db: DbDep,
+    actor: ActorDep,
+    box: Annotated[str, Query(pattern="^(all|sent|received)$")] = "all",
+    state: RequestState | None = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> Page[RequestPublic]:
+    page = negotiation.list_requests(
+        db, actor, event_id, box=box, state=state, after=after, limit=limit
+    )
+    return Page[RequestPublic](
+        items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
+    )
+
+
+@router.post("", status_code=201, response_model=RequestPublic)
+def create_request(
+    event_id: str, body: RequestCreate, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Draft a request (``send: false``) or send it at once. Retries with the same
+    ``Idempotency-Key`` return the first answer instead of a second request."""
+
+    def produce() -> dict[str, object]:
+        view = negotiation.create_request(
+            db,
+            actor,
+            event_id,
+            body.invitees,
+            terms(body.proposal),
+            priority=body.priority,
+            note=body.note,
+            send_now=body.send,
+            on_site=body.on_site,
+        )
+        return public(view).model_dump(mode="json")
+
+    path = f"/api/events/{event_id}/requests"
+    outcome = run_once(
+        db, actor, key, fingerprint("POST", path, body.model_dump(mode="json")), 201, produce
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+
+
+@router.get("/{request_id}")
+def get_request(event_id: str, request_id: int, db: DbDep, actor: ActorDep) -> RequestPublic:
+    return public(negotiation.get_request(db, actor, event_id, request_id))
+
+
+@router.post("/{request_id}/send")
+def send_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+    return public(negotiation.send_request(db, actor, event_id, request_id))
+
+
+@router.post("/{request_id}/answers")
+def answer_request(
+    event_id: str, request_id: int, body: AnswerCreate, db: DbDep, actor: UserDep
+) -> RequestPublic:
+    """Accept, counter (with a proposal), defer, soft-decline or decline the current proposal."""
+    counter = terms(body.proposal) if body.proposal is not None else None
+    view = negotiation.respond(
+        db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
+    )
+    return public(view)
+
+
+@router.post("/{request_id}/withdraw")
+def withdraw_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+    return public(negotiation.withdraw_request(db, actor, event_id, request_id))
+
+
+@router.patch("/{request_id}/private")
+def set_private(
+    event_id: str, request_id: int, body: PrivateUpdate, db: DbDep, actor: UserDep
+) -> RequestPublic:
+    """This side's own priority and note, which no other side ever sees."""
+    view = negotiation.set_private(
+        db, actor, event_id, request_id, priority=body.priority, note=body.note
+    )
+    return public(view)

@@ -1,0 +1,226 @@
+"""What the API reads and writes: ``XCreate`` for input, ``XPublic`` for output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from sidelines.domain import MeetingFormat
+from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenCreate(Strict):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenPublic(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    role: str
+    event_id: str | None
+    party_id: str | None
+
+
+class WindowIn(Strict):
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def ordered(self) -> WindowIn:
+        if self.end <= self.start:
+            raise ValueError("a window must end after it starts")
+        return self
+
+
+class ProposalIn(Strict):
+    format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
+    duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    windows: list[WindowIn] = Field(default_factory=list, max_length=50)
+    space_id: str | None = None
+    host_party: str | None = None
+    press_plan: str = "none"
+    topics: list[str] = Field(default_factory=list, max_length=30)
+    message: str = Field(default="", max_length=5000)
+
+
+class RequestCreate(Strict):
+    invitees: list[str] = Field(min_length=1, max_length=10)
+    proposal: ProposalIn = Field(default_factory=ProposalIn)
+    priority: int | None = Field(default=None, ge=1, le=10)
+    note: str = Field(default="", max_length=5000)
+    send: bool = True
+    on_site: bool = False
+
+
+class AnswerCreate(Strict):
+    answer: Answer
+    proposal: ProposalIn | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class PrivateUpdate(Strict):
+    priority: int | None = Field(default=None, ge=1, le=10)
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class WindowPublic(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class ProposalPublic(BaseModel):
+    seq: int
+    by_party: str
+    format: str
+    duration_min: int | None
+    windows: list[WindowPublic]
+    space_id: str | None
+    host_party: str | None
+    press_plan: str
+    topics: list[str]
+    message: str
+    created_at: datetime
+
+
+class SidePublic(BaseModel):
+    party_id: str
+    role: str
+    principal_id: str
+    accepted_current: bool
+    answer: str | None
+    answer_reason: str | None
+
+
+class RequestPublic(BaseModel):
+    id: int
+    event_id: str
+    state: RequestState
+    requester: str
+    channel: str
+    on_site: bool
+    created_at: datetime
+    sent_at: datetime | None
+    expires_at: datetime | None
+    sides: list[SidePublic]
+    proposals: list[ProposalPublic]
+    meeting_id: int | None
+    my_party: str | None
+    my_priority: int | None
+    my_note: str | None
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: int | None
+
+
+class MarkCreate(Strict):
+    party: str = Field(min_length=1, max_length=64)
+
+
+class MarksPublic(BaseModel):
+    marked: list[str]
+    mutual: list[str]
+
+
+class MeetingPublic(BaseModel):
+    id: int
+    event_id: str
+    status: MeetingStatus
+    format: str
+    duration_min: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    space_id: str | None
+    parties: list[str]
+    principals: list[str]
+    topics: list[str] | None
+    request_id: int | None
+
+
+class StatusUpdate(Strict):
+    status: MeetingStatus
+
+
+class AgendaItemPublic(BaseModel):
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    where: str | None
+    meeting_id: int | None
+
+
+class SolveCreate(Strict):
+    time_limit_s: float = Field(default=10.0, gt=0, le=600)
+
+
+class SolvePublic(BaseModel):
+    id: int
+    event_id: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    progress: dict[str, Any]
+    result: dict[str, Any] | None
+
+
+class EntryPublic(BaseModel):
+    meeting_id: int
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    parties: list[str]
+
+
+class SchedulePublic(BaseModel):
+    version: int
+    published_at: datetime | None
+    entries: list[EntryPublic]
+
+
+class NoticePublic(BaseModel):
+    id: int
+    version: int
+    meeting_id: int
+    kind: str
+    before: list[Any] | None
+    after: list[Any] | None
+    created_at: datetime
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_party: str | None
+    action: str
+    subject_type: str
+    subject_id: str
+    channel: str
+    detail: dict[str, Any]
+
+
+class EventPublic(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    organiser_sees: str
+
+
+class ProgrammeItemPublic(BaseModel):
+    id: str
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    attendees: list[str]
