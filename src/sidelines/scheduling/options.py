@@ -15,6 +15,7 @@ class Strategy(StrEnum):
     AUTO = "auto"  # the heuristic first, then CP-SAT warm-started from it when the size allows
     CPSAT = "cpsat"
     HEURISTIC = "heuristic"
+    MAXSAT = "maxsat"  # core-guided MaxSAT for events where every meeting is required
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
 from sidelines.scheduling.heuristic import solve_heuristic
+from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
@@ -62,6 +63,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         result = solve_heuristic(problem, options)
     elif options.strategy is Strategy.CPSAT:
         result = solve_cpsat(problem, options)
+    elif options.strategy is Strategy.MAXSAT:
+        result = _solve_maxsat_or_cpsat(problem, options, started)
     else:
         result = _solve_auto(problem, options, started)
 
@@ -72,10 +75,40 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     )
 
 
+def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    """MaxSAT proves the optimum or nothing; when it runs out of time (or cannot express the
+    problem), CP-SAT gets the rest of the time and keeps MaxSAT's lower bound if it is better."""
+    if unsupported(problem) is not None:
+        return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
+    # MaxSAT gets most of the time: it alone proved the JAIR optima (docs/benchmarks.md).
+    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.75))
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    if first.objective is not None or first.status is SolveStatus.INFEASIBLE:
+        return first
+    if remaining <= 0.1 or options.stop.is_set():
+        return first
+    second = solve_cpsat(problem, replace(options, time_limit_s=remaining))
+    bound = second.bound
+    if first.bound is not None and (bound is None or first.bound.breaks > bound.breaks):
+        bound = first.bound
+    status = second.status
+    if (
+        second.objective is not None
+        and bound is not None
+        and second.objective.breaks <= bound.breaks
+    ):
+        status = SolveStatus.OPTIMAL
+    return replace(second, bound=bound, status=status, strategy="maxsat+cpsat")
+
+
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
     big = estimate_model_size(problem) > CPSAT_MAX_VARIABLES
     if big:
         return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
+    if unsupported(problem) is None:
+        # Every meeting required, breaks the only question: MaxSAT measured best (JAIR section
+        # of docs/benchmarks.md).
+        return replace(_solve_maxsat_or_cpsat(problem, options, started), strategy="auto:maxsat")
     # A short constructive pass (with a little local search) gives CP-SAT a full starting point.
     first_limit = min(options.time_limit_s * 0.1, 2.0)
     first = solve_heuristic(problem, replace(options, time_limit_s=first_limit))

@@ -65,6 +65,14 @@ def _at_most(
 
 
 def _equals(formula: WCNF, pool: IDPool, literals: list[int], bound: int) -> None:
+    if bound > len(literals):
+        # More meeting slots than slots to hold them: a contradiction (pysat rejects the bound).
+        contradiction = pool.id(("contradiction",))
+        formula.extend([[contradiction], [-contradiction]])
+        return
+    if bound == len(literals):
+        formula.extend([[literal] for literal in literals])
+        return
     formula.extend(CardEnc.equals(literals, bound, vpool=pool, encoding=EncType.seqcounter).clauses)
 
 
