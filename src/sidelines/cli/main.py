@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sidelines.cli import server
 from sidelines.cli.instances import open_instance
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
@@ -129,6 +130,12 @@ def validate_command(
 def schema_command() -> None:
     """Print the JSON Schema of event files."""
     sys.stdout.write(json.dumps(event_json_schema(), indent=2) + "\n")
+
+
+app.command("serve")(server.serve)
+app.command("demo")(server.demo)
+app.add_typer(server.user_app, name="user")
+app.add_typer(server.event_app, name="event")
 
 
 def main() -> None:

@@ -1,0 +1,164 @@
+"""``sidelines serve``, ``sidelines demo``, ``sidelines user add``, ``sidelines event import``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from sidelines.domain import MeetingId
+from sidelines.formats.errors import InputError
+from sidelines.formats.event_loader import load_event
+from sidelines.services import accounts, events, scheduling
+from sidelines.services.actors import Actor, Role
+from sidelines.services.errors import ServiceError
+from sidelines.storage.db import DEFAULT_URL, Database
+from sidelines.web.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+DEMO_EVENT = "apec-2016-lima.yaml"
+# The seed story's meeting is not agreed beforehand: it comes about on site, if both sides want.
+DEMO_LEFT_TO_NEGOTIATE = MeetingId("rus-usa")
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Database URL (default: SIDELINES_DATABASE_URL or SQLite)."),
+]
+
+
+def _url(database: str | None) -> str:
+    return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(2)
+
+
+SYSTEM = Actor(Role.ORGANISER, channel="cli")
+
+
+def serve(
+    database: DatabaseOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+) -> None:
+    """Serve the API (migrating the database first)."""
+    url = _url(database)
+    os.environ["SIDELINES_DATABASE_URL"] = url
+    try:
+        Settings()
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    uvicorn.run(
+        "sidelines.web.main:app_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def demo(
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo (made anew).")] = Path(
+        "sidelines-demo.sqlite3"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_serve: Annotated[bool, typer.Option(help="Set up the database and stop.")] = False,
+) -> None:
+    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    db = Database(url)
+    db.upgrade()
+    event = load_event(EXAMPLES / DEMO_EVENT)
+    event = replace(
+        event, meetings=tuple(m for m in event.meetings if m.id != DEMO_LEFT_TO_NEGOTIATE)
+    )
+    logins = {
+        "protocol": (Role.ORGANISER, None),
+        "russia": (Role.DELEGATE, "RUS"),
+        "usa": (Role.DELEGATE, "USA"),
+    }
+    passwords = {name: secrets.token_urlsafe(9) for name in logins}
+    accounts.create_user(db, "protocol", passwords["protocol"], Role.ORGANISER)
+    organiser = accounts.log_in(db, "protocol", passwords["protocol"]).actor
+    events.import_event(db, organiser, event)
+    for name, (role, party) in logins.items():
+        if role is Role.DELEGATE:
+            accounts.create_user(db, name, passwords[name], role, event_id=event.id, party_id=party)
+    run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
+    run = scheduling.wait_for_run(db, run.id, timeout_s=120)
+    scheduling.publish(db, organiser, event.id, run.id)
+    db.dispose()
+    console.print(f"[bold]{event.name}[/bold] — {len(event.meetings)} agreed meetings scheduled")
+    console.print(f"database: {database}")
+    for name, (_, party) in logins.items():
+        who = "organiser (host's protocol service)" if party is None else f"delegation {party}"
+        console.print(f"  login [bold]{name}[/bold] / {passwords[name]}  — {who}")
+    console.print(f"API and its documentation: http://127.0.0.1:{port}/docs")
+    if not no_serve:
+        serve(database=url, port=port)
+
+
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="organiser or delegate.")] = Role.ORGANISER,
+    event: Annotated[str | None, typer.Option(help="Event of a delegate.")] = None,
+    party: Annotated[str | None, typer.Option(help="Party a delegate acts for.")] = None,
+    database: DatabaseOption = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create an account (the first organiser, or a delegation member)."""
+    db = Database(_url(database))
+    db.upgrade()
+    try:
+        user_id = accounts.create_user(db, username, password, role, event_id=event, party_id=party)
+    except ServiceError as error:
+        raise _fail(f"{error.field}: {error.message}" if error.field else error.message) from None
+    console.print(f"created {role} {username!r} (id {user_id})")
+
+
+event_app = typer.Typer(help="Events.", no_args_is_help=True)
+
+
+@event_app.command("import")
+def event_import(
+    file: Annotated[Path, typer.Argument(help="Event file (.yaml, .yml, .json).")],
+    database: DatabaseOption = None,
+    without_meetings: Annotated[
+        bool, typer.Option(help="Leave out the file's meetings (they come from negotiation).")
+    ] = False,
+) -> None:
+    """Import an event: parties, principals, programme, spaces and (agreed) meetings."""
+    try:
+        event = load_event(file)
+    except InputError as error:
+        raise _fail(str(error)) from None
+    db = Database(_url(database))
+    db.upgrade()
+    try:
+        events.import_event(db, SYSTEM, event, with_meetings=not without_meetings)
+    except ServiceError as error:
+        raise _fail(f"{file}: {error.message}") from None
+    console.print(f"imported {event.id!r}: {len(event.parties)} parties")
