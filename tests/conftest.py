@@ -1,0 +1,141 @@
+"""Databases for the tests: every test that takes ``database`` runs on SQLite and on PostgreSQL.
+
+Migrating takes about half a second, too long to repeat for hundreds of tests, so each session
+migrates one template per database and every test gets a copy of it: a file copy on SQLite,
+``CREATE DATABASE … TEMPLATE`` on PostgreSQL (tens of milliseconds).
+
+PostgreSQL comes from ``SIDELINES_TEST_POSTGRES_URL`` (``scripts/test`` finds or starts a server);
+its user must be allowed to create databases. Without it the PostgreSQL tests are skipped, with
+the reason, and under ``CI=true`` they fail instead: a CI run must never pass by skipping them.
+Database names carry a random prefix, so that several test runs can share one server.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+
+from sidelines.storage.db import Database, normalise_url
+
+POSTGRES_URL_VARIABLE = "SIDELINES_TEST_POSTGRES_URL"
+DIALECTS = ["sqlite", "postgresql"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def unavailable(reason: str) -> NoReturn:
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: PostgreSQL tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+class PostgresServer:
+    """Creates and drops this session's databases, through the URL's database and user."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(normalise_url(url))
+        self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1)
+        self.prefix = f"sidelines_{uuid.uuid4().hex[:8]}"
+        self._numbers = itertools.count(1)
+
+    def create(self, template: str) -> str:
+        name = f"{self.prefix}_{next(self._numbers)}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        return name
+
+    def drop(self, name: str) -> None:
+        # FORCE ends connections a failed test may have left open.
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        unavailable(f"no PostgreSQL: {POSTGRES_URL_VARIABLE} is not set (scripts/test sets it)")
+    server = PostgresServer(url)
+    try:
+        with server.admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        shown = server.url.render_as_string(hide_password=True)
+        unavailable(f"no PostgreSQL: {shown} refuses connections: {error.orig}")
+    yield server
+    server.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
+    name = postgres_server.create("template0")
+    try:
+        migrated = Database(postgres_server.url_of(name))
+        migrated.upgrade()
+        migrated.dispose()  # a template may have no open connections when it is copied
+        yield name
+    finally:
+        postgres_server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    migrated = Database(f"sqlite:///{path}")
+    migrated.upgrade()
+    migrated.dispose()
+    # Everything into the main file, so that copying the file copies the whole database.
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path
+
+
+@pytest.fixture(params=DIALECTS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database migrated to head, on each of SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "sidelines.sqlite3"
+        shutil.copyfile(template, path)
+        db = Database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create(request.getfixturevalue("postgres_template"))
+    db = Database(server.url_of(name))
+    try:
+        yield db
+    finally:
+        db.dispose()
+        server.drop(name)
+
+
+@pytest.fixture(params=DIALECTS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with no tables, for the migrations to build."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create("template0")
+    try:
+        yield server.url_of(name)
+    finally:
+        server.drop(name)

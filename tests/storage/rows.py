@@ -1,0 +1,149 @@
+"""Small builders of table rows for the storage tests, with defaults that make sense."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import MetaData, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from sidelines.storage.tables import (
+    AuditAudienceRow,
+    AuditRow,
+    EventRow,
+    MeetingRow,
+    PrincipalBookingRow,
+    SpaceBookingRow,
+    UserRow,
+)
+
+EVENT_ID = "apec-2016"
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    """A moment of the first summit day, in UTC."""
+    return datetime(2016, 11, 19, hour, minute, tzinfo=UTC)
+
+
+def add_event(session: Session, event_id: str = EVENT_ID) -> EventRow:
+    event = EventRow(
+        id=event_id,
+        name=f"Summit {event_id}",
+        timezone="America/Lima",
+        organiser_sees="bookings",
+        request_ttl_hours=None,
+        spec={"parties": ["RUS", "USA"]},
+        created_at=at(8),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def add_user(session: Session, username: str = "protocol.rus", event_id: str = EVENT_ID) -> UserRow:
+    user = UserRow(
+        username=username,
+        password_hash="not-a-real-hash",
+        role="delegate",
+        event_id=event_id,
+        party_id="RUS",
+        created_at=at(8),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_meeting(session: Session, event_id: str = EVENT_ID) -> MeetingRow:
+    meeting = MeetingRow(
+        event_id=event_id,
+        format="pull_aside",
+        duration_min=30,
+        windows=[],
+        status="scheduled",
+        weight=1,
+        topics=["Ukraine", "Syria"],
+        created_at=at(8),
+        updated_at=at(8),
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def principal_booking(
+    meeting: MeetingRow, principal_id: str, starts_at: datetime, ends_at: datetime
+) -> PrincipalBookingRow:
+    return PrincipalBookingRow(
+        event_id=meeting.event_id,
+        meeting_id=meeting.id,
+        principal_id=principal_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def space_booking(
+    meeting: MeetingRow, space_id: str, starts_at: datetime, ends_at: datetime
+) -> SpaceBookingRow:
+    return SpaceBookingRow(
+        event_id=meeting.event_id,
+        meeting_id=meeting.id,
+        space_id=space_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def add_audit_entry(session: Session, user: UserRow, audience: list[str]) -> AuditRow:
+    entry = AuditRow(
+        event_id=user.event_id,
+        at=at(9),
+        actor_user_id=user.id,
+        actor_party=user.party_id,
+        action="request.sent",
+        subject_type="request",
+        subject_id="1",
+        channel="in_person",
+        detail={"to": "USA"},
+    )
+    session.add(entry)
+    session.flush()
+    session.add_all(AuditAudienceRow(entry_id=entry.id, party_id=party) for party in audience)
+    session.flush()
+    return entry
+
+
+class Rows(NamedTuple):
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def all_rows(session: Session, like: dict[str, Rows] | None = None) -> dict[str, Rows]:
+    """Every row of every table the database has, in primary key order: a snapshot to compare.
+
+    With ``like``, only its tables and columns: what a later migration adds is left out, so that
+    a snapshot taken before an upgrade compares with one taken after it.
+    """
+    reflected = MetaData()
+    reflected.reflect(bind=session.connection())
+    snapshot: dict[str, Rows] = {}
+    for table in reflected.sorted_tables:
+        if table.name == "alembic_version" or (like is not None and table.name not in like):
+            continue
+        names = like[table.name].columns if like is not None else tuple(table.columns.keys())
+        query = select(*(table.columns[name] for name in names))
+        query = query.order_by(*table.primary_key.columns)
+        snapshot[table.name] = Rows(names, [tuple(row) for row in session.execute(query)])
+    return snapshot
+
+
+def refusal(error: DBAPIError) -> str:
+    """What the database said when it refused a change: on PostgreSQL the constraint it names,
+    or else its message; on SQLite the trigger's message."""
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None:
+        return str(diag.constraint_name or diag.message_primary)
+    return str(error.orig)
