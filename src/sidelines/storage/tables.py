@@ -199,7 +199,7 @@ class MeetingPrincipalRow(Base):
 
 class PrincipalBookingRow(Base):
     """A principal's time taken by a scheduled meeting. The database refuses overlapping rows
-    of one principal (see ``bookings.py``)."""
+    of one principal (see ``guards.py``)."""
 
     __tablename__ = "principal_bookings"
 
