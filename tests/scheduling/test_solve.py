@@ -1,0 +1,113 @@
+"""``solve()`` end to end: every strategy's schedule passes the independent validator."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sidelines.domain import Delegation, PartyId
+from sidelines.scheduling import (
+    SolveOptions,
+    SolveStatus,
+    Strategy,
+    build_problem,
+    score,
+    solve,
+    validate,
+)
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from tests.builders import at, event, meeting, table
+
+specs = st.builds(
+    GeneratorSpec,
+    principals=st.integers(3, 14),
+    requests=st.integers(0, 30),
+    spaces=st.integers(1, 4),
+    days=st.integers(1, 2),
+    grain_min=st.sampled_from([10, 15, 30]),
+    durations_min=st.sampled_from([(30,), (30, 60)]),
+    availability=st.floats(0.4, 1.0),
+    locked=st.integers(0, 2),
+    precedences=st.integers(0, 3),
+    locations=st.integers(1, 2),
+    turnover_min=st.sampled_from([0, 10]),
+    max_bookings_per_party_per_day=st.sampled_from([None, 2, 4]),
+    fairness_max_spread=st.sampled_from([None, 2, 4]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs, seed=st.integers(0, 10_000), strategy=st.sampled_from(list(Strategy)))
+def test_every_strategy_returns_a_valid_schedule(
+    spec: GeneratorSpec, seed: int, strategy: Strategy
+) -> None:
+    problem = build_problem(generate_event(spec, seed))
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=1.0, workers=2))
+    if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        assert validate(problem, result.schedule) == []
+        assert result.objective == score(problem, result.schedule)
+        assert set(result.left_out) == {m.id for m in problem.meetings} - set(result.schedule)
+    else:
+        assert result.schedule == {}
+        assert result.reason != ""
+
+
+def test_required_meeting_without_any_possible_time_is_infeasible_with_reason() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m", "A", "B", required=True)],
+            delegations=(Delegation(PartyId("A"), departure=at(9, 0)),),
+        )
+    )
+    result = solve(problem, SolveOptions(time_limit_s=1))
+    assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
+    assert result.reason == (
+        "a required meeting cannot be placed at all: m has no possible time and place: "
+        "a principal meets only between its delegation's arrival and departure"
+    )
+
+
+def test_optional_meetings_that_do_not_fit_are_left_out_with_a_reason() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting(f"m{i}", "A", "B" if i % 2 else "C", priority=1 + i) for i in range(8)],
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=2))
+    assert result.status is SolveStatus.OPTIMAL
+    assert validate(problem, result.schedule) == []
+    # Six slots for eight meetings of A: the two of lowest priority stay out.
+    assert sorted(result.left_out) == ["m0", "m1"]
+    assert result.left_out["m0"].startswith("every possible time for m0 is taken")
+
+
+def test_stop_returns_the_best_schedule_found_so_far() -> None:
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=300, requests=2000, spaces=40), seed=1)
+    )
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    started = time.monotonic()
+    timer.start()
+    result = solve(problem, SolveOptions(time_limit_s=60, stop=stop))
+    timer.cancel()
+    assert time.monotonic() - started < 20
+    assert result.status is SolveStatus.FEASIBLE
+    assert validate(problem, result.schedule) == []
+
+
+def test_required_meetings_that_cannot_all_fit_are_infeasible() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting(f"m{i}", "A", "B" if i % 2 else "C", required=True) for i in range(7)],
+            spaces=(table("T1"), table("T2")),
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=5))
+    assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
