@@ -142,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         seed=args.seed,
     )
-    print(
-        f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance\n"
-    )
+    print(f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance\n")
     print("| instance | P | M | T | L | published | breaks | bound | status | time s | valid |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []

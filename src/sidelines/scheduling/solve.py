@@ -88,6 +88,8 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     if remaining <= 0.1 or options.stop.is_set():
         return first
     second = solve_cpsat(problem, replace(options, time_limit_s=remaining))
+    if second.status is SolveStatus.INFEASIBLE:
+        return replace(second, strategy="maxsat+cpsat")
     bound = second.bound
     if first.bound is not None and (bound is None or first.bound.breaks > bound.breaks):
         bound = first.bound
