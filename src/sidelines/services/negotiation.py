@@ -145,12 +145,13 @@ def _visible_request(session: Session, actor: Actor, event_id: str, request_id: 
         side = session.get(RequestPartyRow, (request_id, party))
         if side is None:
             raise hidden
-        # A draft is the requester's own business until it is sent.
-        if row.state == RequestState.DRAFT and side.role != "requester":
+        # A draft is the requester's own business until it is sent, and stays so when it is
+        # withdrawn unsent: what was never sent is judged by ``sent_at``, not by the state.
+        if row.sent_at is None and side.role != "requester":
             raise hidden
         return row
     if actor.is_organiser and _organiser_sees_everything(session, event_id):
-        if row.state == RequestState.DRAFT:
+        if row.sent_at is None:
             raise hidden
         return row
     raise hidden
@@ -243,15 +244,13 @@ def list_requests(
             query = query.join(
                 RequestPartyRow,
                 (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
-            ).where(
-                (RequestRow.state != RequestState.DRAFT) | (RequestPartyRow.role == "requester")
-            )
+            ).where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
             if box == "sent":
                 query = query.where(RequestPartyRow.role == "requester")
             elif box == "received":
                 query = query.where(RequestPartyRow.role == "invitee")
         elif actor.is_organiser and _organiser_sees_everything(session, event_id):
-            query = query.where(RequestRow.state != RequestState.DRAFT)
+            query = query.where(RequestRow.sent_at.is_not(None))
         else:
             return Page([], None, 0)
         if state is not None:
@@ -606,15 +605,9 @@ def withdraw_request(db: Database, actor: Actor, event_id: str, request_id: int)
             raise Conflict(error.message, error.path) from None
         row.state = str(step.state)
         row.updated_at = now()
-        audit.record(
-            session,
-            actor,
-            event_id,
-            "request.withdrawn",
-            "request",
-            row.id,
-            _parties(session, row.id),
-        )
+        # A draft withdrawn unsent concerns its author alone.
+        audience = _parties(session, row.id) if row.sent_at is not None else [party]
+        audit.record(session, actor, event_id, "request.withdrawn", "request", row.id, audience)
         return _view(session, actor, row)
 
     return db.write(work)

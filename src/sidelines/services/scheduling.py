@@ -39,6 +39,7 @@ from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row, meetings_as_domain
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
+    EventRow,
     MeetingPrincipalRow,
     MeetingRow,
     NoticeRow,
@@ -50,6 +51,8 @@ from sidelines.storage.tables import (
 STALE_AFTER = timedelta(seconds=60)
 PROGRESS_EVERY_S = 1.0
 PLACEMENT_TIME_LIMIT_S = 0.5
+# Tries at placing a newly agreed meeting when concurrent placements take its slot first.
+PLACEMENT_ATTEMPTS = 3
 
 _threads: dict[int, threading.Thread] = {}
 
@@ -352,10 +355,18 @@ def _new_version(session: Session, actor: Actor, event_id: str, reason: str) -> 
     return number
 
 
+def _lock_schedule(session: Session, event_id: str) -> None:
+    """Serialise the changes to one event's published schedule: two publishes (or a publish
+    and an on-site placement) at once would both read version N and both write N + 1. SQLite
+    needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
+    session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
+
+
 def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleView:
     _organiser(actor)
 
     def work(session: Session) -> int:
+        _lock_schedule(session, event_id)
         run = session.get(SolveRunRow, run_id)
         if run is None or run.event_id != event_id:
             raise not_found("solve", run_id)
@@ -415,8 +426,20 @@ def place_agreed(db: Database, actor: Actor, event_id: str, meeting_id: int) -> 
     """Fit one newly agreed meeting into the published schedule, moving nothing else.
 
     Returns None when placed, else the reason it could not be. Without a published schedule
-    nothing happens: the meeting waits for the organiser's next solve.
+    nothing happens: the meeting waits for the organiser's next solve. The agreement is already
+    committed when this runs, so losing a race for a slot is not an error: the placement is
+    tried again against the schedule as the winner left it, and at worst the meeting waits.
     """
+    reason = "other meetings took the free times first"
+    for _ in range(PLACEMENT_ATTEMPTS):
+        try:
+            return _place_once(db, actor, event_id, meeting_id)
+        except Conflict as error:
+            reason = error.message
+    return reason
+
+
+def _place_once(db: Database, actor: Actor, event_id: str, meeting_id: int) -> str | None:
     with db.reading() as session:
         if _current_version(session, event_id) is None:
             return "no schedule is published yet"
@@ -432,6 +455,7 @@ def place_agreed(db: Database, actor: Actor, event_id: str, meeting_id: int) -> 
     start = problem.grid.start_of(assignment.start_slot)
 
     def work(session: Session) -> None:
+        _lock_schedule(session, event_id)
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         if row.status != MeetingStatus.AGREED or row.starts_at is not None:

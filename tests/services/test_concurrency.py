@@ -1,0 +1,297 @@
+"""Many delegations acting at the same moment: the database stays consistent.
+
+Eight threads start together (a ``threading.Barrier``) and race for the same thing. Whatever the
+interleaving, no principal or space is booked twice, the audit trail has one entry per state
+change, and every loser gets a clean ``Conflict`` (409), never a database error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import func, select
+
+from sidelines.domain import MeetingFormat
+from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
+from sidelines.services import negotiation, scheduling
+from sidelines.services.errors import Conflict, ServiceError
+from sidelines.services.idempotency import Outcome, fingerprint, run_once
+from sidelines.services.negotiation import Terms
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    AuditRow,
+    MeetingRow,
+    PrincipalBookingRow,
+    RequestPartyRow,
+    RequestRow,
+    ScheduleVersionRow,
+)
+from tests import builders
+from tests.services.world import World, double_bookings, make_world
+
+THREADS = 8
+T = TypeVar("T")
+
+
+def race(jobs: list[Callable[[], T]]) -> list[T | ServiceError]:
+    """Run the jobs at once, one thread each; what each returned, or the service error it got.
+    Any other exception fails the test."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[T | ServiceError | None] = [None] * len(jobs)
+    unexpected: list[BaseException] = []
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = jobs[index]()
+        except ServiceError as error:
+            results[index] = error
+        except BaseException as error:
+            unexpected.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert unexpected == []
+    return [r for r in results if r is not None]
+
+
+def audit_actions(db: Database, event_id: str) -> Counter[str]:
+    with db.reading() as session:
+        return Counter(
+            session.scalars(select(AuditRow.action).where(AuditRow.event_id == event_id))
+        )
+
+
+def assert_no_double_booking(db: Database, event_id: str) -> None:
+    with db.reading() as session:
+        assert double_bookings(session, event_id) == []
+
+
+def publish_empty_schedule(db: Database, world: World) -> None:
+    run = scheduling.start_solve(db, world.organiser, world.event_id, time_limit_s=5)
+    run = scheduling.wait_for_run(db, run.id)
+    scheduling.publish(db, world.organiser, world.event_id, run.id)
+
+
+def test_accepting_at_once_places_one_meeting_per_principal_slot(database: Database) -> None:
+    # Eight delegations each accept a request of HOST's for the same half hour: all of them
+    # agree, one meeting gets the slot, the others wait unplaced for the next solve.
+    guests = [f"G{i}" for i in range(THREADS)]
+    spaces = [builders.table(f"T{i}") for i in range(THREADS)]
+    world = make_world(database, "race-accept", ["HOST", *guests], spaces=spaces)
+    publish_empty_schedule(database, world)
+    first_slot = Terms(format=MeetingFormat.B2B, windows=(builders.span((9, 0), (9, 30)),))
+    host = world.delegates["HOST"]
+    requests = {
+        guest: negotiation.create_request(database, host, world.event_id, [guest], first_slot)
+        for guest in guests
+    }
+    before = audit_actions(database, world.event_id)
+
+    outcomes = race(
+        [
+            (
+                lambda g=guest: negotiation.respond(
+                    database, world.delegates[g], world.event_id, requests[g].id, Answer.ACCEPT
+                )
+            )
+            for guest in guests
+        ]
+    )
+
+    assert [o.state for o in outcomes if not isinstance(o, ServiceError)] == [
+        RequestState.ACCEPTED
+    ] * THREADS
+    with database.reading() as session:
+        statuses = Counter(
+            session.scalars(select(MeetingRow.status).where(MeetingRow.event_id == world.event_id))
+        )
+        bookings = session.scalars(
+            select(PrincipalBookingRow.principal_id).where(
+                PrincipalBookingRow.event_id == world.event_id
+            )
+        ).all()
+    assert statuses == {MeetingStatus.SCHEDULED: 1, MeetingStatus.AGREED: THREADS - 1}
+    # HOST and the one guest whose meeting got the slot.
+    assert sorted(bookings)[1:] == ["HOST"]
+    assert len(bookings) == 2
+    assert_no_double_booking(database, world.event_id)
+    after = audit_actions(database, world.event_id) - before
+    assert after == {
+        "request.accept": THREADS,
+        "meeting.agreed": THREADS,
+        "meeting.scheduled": 1,
+        "schedule.published": 1,
+    }
+
+
+def test_publishing_two_results_at_once_publishes_each_once(database: Database) -> None:
+    parties = ["A", "B", "C", "D"]
+    world = make_world(database, "race-publish", parties, spaces=[builders.table("T1")])
+    pairs = [("A", "B"), ("C", "D"), ("A", "C"), ("B", "D")]
+    for requester, invitee in pairs:
+        request = negotiation.create_request(
+            database,
+            world.delegates[requester],
+            world.event_id,
+            [invitee],
+            Terms(format=MeetingFormat.B2B),
+        )
+        negotiation.respond(
+            database, world.delegates[invitee], world.event_id, request.id, Answer.ACCEPT
+        )
+    runs = []
+    for _ in range(2):
+        run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=5)
+        runs.append(scheduling.wait_for_run(database, run.id))
+    assert [run.status for run in runs] == ["done", "done"]
+
+    outcomes = race(
+        [
+            (
+                lambda r=runs[i % 2].id: scheduling.publish(
+                    database, world.organiser, world.event_id, r
+                )
+            )
+            for i in range(THREADS)
+        ]
+    )
+
+    published = [o for o in outcomes if isinstance(o, scheduling.ScheduleView)]
+    refused = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert len(published) == 2
+    assert [type(error) for error in refused] == [Conflict] * (THREADS - 2)
+    with database.reading() as session:
+        versions = session.scalars(
+            select(ScheduleVersionRow.number)
+            .where(ScheduleVersionRow.event_id == world.event_id)
+            .order_by(ScheduleVersionRow.number)
+        ).all()
+        scheduled = session.scalar(
+            select(func.count()).where(
+                MeetingRow.event_id == world.event_id, MeetingRow.status == MeetingStatus.SCHEDULED
+            )
+        )
+    assert versions == [1, 2]
+    assert scheduled == len(pairs)
+    assert_no_double_booking(database, world.event_id)
+    assert audit_actions(database, world.event_id)["schedule.published"] == 2
+    assert audit_actions(database, world.event_id)["meeting.scheduled"] == 2 * len(pairs)
+
+
+def test_answering_one_request_at_once_lets_exactly_one_answer_win(database: Database) -> None:
+    world = make_world(database, "race-answer", ["A", "B"])
+    request = negotiation.create_request(
+        database, world.delegates["A"], world.event_id, ["B"], Terms(format=MeetingFormat.B2B)
+    )
+    answers = [Answer.ACCEPT, Answer.DECLINE] * (THREADS // 2)
+    before = audit_actions(database, world.event_id)
+
+    outcomes = race(
+        [
+            (
+                lambda a=answer: negotiation.respond(
+                    database, world.delegates["B"], world.event_id, request.id, a
+                )
+            )
+            for answer in answers
+        ]
+    )
+
+    won = [o for o in outcomes if not isinstance(o, ServiceError)]
+    lost = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert len(won) == 1
+    assert [type(error) for error in lost] == [Conflict] * (THREADS - 1)
+    final = negotiation.get_request(database, world.delegates["A"], world.event_id, request.id)
+    assert final.state == won[0].state
+    assert final.state in (RequestState.ACCEPTED, RequestState.DECLINED)
+    with database.reading() as session:
+        meetings = session.scalars(
+            select(MeetingRow.id).where(MeetingRow.request_id == request.id)
+        ).all()
+        accepted = dict(
+            session.execute(
+                select(RequestPartyRow.party_id, RequestPartyRow.accepted_current).where(
+                    RequestPartyRow.request_id == request.id
+                )
+            ).all()
+        )
+    if final.state is RequestState.ACCEPTED:
+        assert len(meetings) == 1
+        assert accepted == {"A": True, "B": True}
+        expected = {"request.accept": 1, "meeting.agreed": 1}
+    else:
+        assert meetings == []
+        assert accepted == {"A": True, "B": False}
+        expected = {"request.decline": 1}
+    assert audit_actions(database, world.event_id) - before == expected
+
+
+def test_both_sides_of_a_trilateral_accepting_at_once_agree_it_once(database: Database) -> None:
+    world = make_world(database, "race-trilateral", ["A", "B", "C"])
+    request = negotiation.create_request(
+        database,
+        world.delegates["A"],
+        world.event_id,
+        ["B", "C"],
+        Terms(format=MeetingFormat.TRILATERAL, duration_min=30),
+    )
+
+    outcomes = race(
+        [
+            (
+                lambda p=party: negotiation.respond(
+                    database, world.delegates[p], world.event_id, request.id, Answer.ACCEPT
+                )
+            )
+            for party in ["B", "C"] * (THREADS // 2)
+        ]
+    )
+
+    won = [o for o in outcomes if not isinstance(o, ServiceError)]
+    lost = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert len(won) == 2
+    assert [type(error) for error in lost] == [Conflict] * (THREADS - 2)
+    final = negotiation.get_request(database, world.delegates["A"], world.event_id, request.id)
+    assert final.state is RequestState.ACCEPTED
+    assert [side.accepted_current for side in final.sides] == [True, True, True]
+    actions = audit_actions(database, world.event_id)
+    assert (actions["request.accept"], actions["meeting.agreed"]) == (2, 1)
+
+
+def test_creating_with_one_idempotency_key_at_once_creates_one_request(
+    database: Database,
+) -> None:
+    world = make_world(database, "race-idempotent", ["A", "B"])
+    actor = world.delegates["A"]
+    body = {"invitees": ["B"], "proposal": {"format": "b2b"}}
+    request_fingerprint = fingerprint("POST", f"/api/events/{world.event_id}/requests", body)
+
+    def create() -> Outcome:
+        def produce() -> dict[str, object]:
+            view = negotiation.create_request(
+                database, actor, world.event_id, ["B"], Terms(format=MeetingFormat.B2B)
+            )
+            return {"id": view.id}
+
+        return run_once(database, actor, "key-1", request_fingerprint, 201, produce)
+
+    outcomes = race([create] * THREADS)
+
+    done = [o for o in outcomes if isinstance(o, Outcome)]
+    busy = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert [type(error) for error in busy] == [Conflict] * len(busy)
+    assert [o.replayed for o in done].count(False) == 1
+    with database.reading() as session:
+        ids = session.scalars(
+            select(RequestRow.id).where(RequestRow.event_id == world.event_id)
+        ).all()
+    assert {o.body["id"] for o in done} == set(ids)
+    assert len(ids) == 1
+    assert audit_actions(database, world.event_id) == {"request.drafted": 1, "request.sent": 1}

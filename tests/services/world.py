@@ -1,0 +1,93 @@
+"""A small event with delegations and an organiser, set up through the services, for the
+service tests. Accounts are inserted as rows: the tests act as the logged-in actors directly and
+need no password hashing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from sidelines.domain import EventPolicy, OrganiserSees, Space
+from sidelines.services.actors import Actor, Role
+from sidelines.services.clock import now
+from sidelines.services.events import import_event
+from sidelines.storage.db import Database
+from sidelines.storage.tables import PrincipalBookingRow, SpaceBookingRow, UserRow
+from tests import builders
+
+
+@dataclass(frozen=True)
+class World:
+    event_id: str
+    organiser: Actor
+    delegates: dict[str, Actor]  # party -> the delegation's login
+
+
+def add_user(
+    db: Database, username: str, role: Role, event_id: str | None, party: str | None
+) -> Actor:
+    def work(session: Session) -> int:
+        row = UserRow(
+            username=username,
+            password_hash="not a hash: these accounts never log in",
+            role=str(role),
+            event_id=event_id,
+            party_id=party,
+            created_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    return Actor(role, db.write(work), username, event_id, party)
+
+
+def make_world(
+    db: Database,
+    event_id: str,
+    parties: Sequence[str],
+    *,
+    organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS,
+    spaces: Sequence[Space] | None = None,
+) -> World:
+    """An event of one principal per party (09:00-12:00 UTC in 30-minute steps) with a login
+    for each party and one for the organiser."""
+    event = replace(
+        builders.event(
+            list(parties),
+            spaces=spaces,
+            policy=EventPolicy(organiser_sees=organiser_sees),
+        ),
+        id=event_id,
+    )
+    organiser = add_user(db, f"{event_id}.protocol", Role.ORGANISER, None, None)
+    import_event(db, organiser, event)
+    delegates = {
+        party: add_user(db, f"{event_id}.{party}", Role.DELEGATE, event_id, party)
+        for party in parties
+    }
+    return World(event_id, organiser, delegates)
+
+
+def double_bookings(session: Session, event_id: str) -> list[tuple[int, int]]:
+    """Pairs of booking ids of one principal or one space that overlap in time."""
+    pairs: list[tuple[int, int]] = []
+    for table, column in (
+        (PrincipalBookingRow, "principal_id"),
+        (SpaceBookingRow, "space_id"),
+    ):
+        a = aliased(table)
+        b = aliased(table)
+        query = select(a.id, b.id).where(
+            a.event_id == event_id,
+            b.event_id == event_id,
+            getattr(a, column) == getattr(b, column),
+            a.id < b.id,
+            a.starts_at < b.ends_at,
+            b.starts_at < a.ends_at,
+        )
+        pairs.extend((first, second) for first, second in session.execute(query))
+    return pairs
