@@ -65,8 +65,9 @@ def test_precedence_cycle_is_refused() -> None:
                 meeting("m2", "A", "B", after=(MeetingId("m1"),)),
             ],
         )
-    assert caught.value.path == "meetings"
-    assert caught.value.message.startswith("precedences form a cycle: ")
+    assert str(caught.value) == (
+        "meetings: precedences form a cycle (each must come after the next): m1 -> m2 -> m1"
+    )
 
 
 def test_duplicate_meeting_ids_are_refused() -> None:

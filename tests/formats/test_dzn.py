@@ -192,7 +192,9 @@ def test_parse_dzn_precedence_out_of_range_is_refused() -> None:
 
 def test_parse_dzn_precedence_cycle_is_refused() -> None:
     text = GOOD.replace("precedences = [{},", "precedences = [{3},")
-    assert error_of(text) == "small.dzn:25: precedences form a cycle: 3 -> 1 -> 3 -> 1"
+    assert error_of(text) == (
+        "small.dzn:25: precedences form a cycle (each must come after the next): 1 -> 3 -> 1"
+    )
 
 
 def test_parse_dzn_meetings_per_business_mismatch_is_reported() -> None:

@@ -238,9 +238,10 @@ class Event:
             colour[node] = 1
             for earlier in after[node]:
                 if colour.get(earlier) == 1:
-                    cycle = [*trail[trail.index(earlier) :], earlier] if earlier in trail else []
+                    cycle = [*trail[trail.index(earlier) :], earlier]
                     raise DomainError(
-                        "precedences form a cycle: " + " -> ".join([node, *cycle]),
+                        "precedences form a cycle (each must come after the next): "
+                        + " -> ".join(cycle),
                         "meetings",
                     )
                 if earlier not in colour:

@@ -61,6 +61,16 @@ class Meeting:
     topics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        # Enum fields given as their plain values (as files and APIs write them) become enums,
+        # so that rules comparing with ``is`` read them right.
+        try:
+            object.__setattr__(self, "format", MeetingFormat(self.format))
+        except ValueError:
+            raise DomainError(f"unknown format {self.format!r}", "format") from None
+        try:
+            object.__setattr__(self, "day_part", DayPart(self.day_part))
+        except ValueError:
+            raise DomainError(f"unknown day part {self.day_part!r}", "day_part") from None
         if not self.id.strip():
             raise DomainError("meeting id must not be empty", "id")
         if len(self.principals) < 2:

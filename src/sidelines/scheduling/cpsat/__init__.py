@@ -9,13 +9,23 @@ weighted sum), ``solver`` (parameters, progress, stopping, reading the answer).
 from __future__ import annotations
 
 from sidelines.scheduling.cpsat.solver import solve_cpsat
-from sidelines.scheduling.cpsat.variables import count_start_literals
 from sidelines.scheduling.problem import Problem
 
 
 def estimate_model_size(problem: Problem) -> int:
-    """How many Boolean start literals the model has (one per allowed start and space class)."""
-    return count_start_literals(problem)
+    """An upper bound on the model's Boolean start literals, cheap enough to ask before deciding
+    whether to build the model at all: each meeting's starts within its windows and one day,
+    times the space classes it could use (the exact count, ``count_start_literals``, runs every
+    placement rule and costs seconds on the largest events)."""
+    n_classes = max(1, len(problem.space_classes))
+    fits: dict[int, int] = {}
+    total = 0
+    for meeting in problem.meetings:
+        if meeting.duration_slots not in fits:
+            fits[meeting.duration_slots] = problem.grid.day_fit_starts(meeting.duration_slots)
+        starts = (meeting.window & fits[meeting.duration_slots]).bit_count()
+        total += starts * (n_classes if meeting.needs_space and not meeting.locked else 1)
+    return total
 
 
 __all__ = ["estimate_model_size", "solve_cpsat"]

@@ -7,13 +7,12 @@ checks that the two lists are the same.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from sidelines.scheduling.cpsat.objective import define_breaks
-from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables, representative
+from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import (
     BreaksFairlySpread,
@@ -104,29 +103,40 @@ def space_not_double_booked(
 def walking_time_respected(
     model: cp_model.CpModel, variables: ModelVariables, problem: Problem
 ) -> None:
-    """Forbid pairs of starts of one principal's meetings too close for the walk between their
-    spaces. The validator checks consecutive meetings only; with a third meeting in between the
-    walk goes through its space, which is no shorter when walking times obey the triangle
-    inequality, so forbidding every close pair is exact for such venues."""
+    """A principal's meeting ending at ``e`` in one location and another starting in
+    ``[e, e + walk)`` in a location that far away exclude each other.
+
+    The meetings ending at ``e`` are summed per location (a principal ends at most one meeting
+    at a time), so the model grows with principals x slots x locations, not with pairs of start
+    literals. Such a pair is always consecutive, as the validator reads the rule; a corridor
+    contact squeezed in between does not shorten the walk, so the model is, if anything, stricter.
+    """
     if not problem.has_walking:
         return
+    location_of = {
+        space_class.index: problem.spaces[space_class.spaces[0]].location_idx
+        for space_class in problem.space_classes
+    }
+    away: dict[int, list[tuple[int, int]]] = {}
+    for (loc_a, loc_b), walk in problem.walking_slots.items():
+        if walk > 0:
+            away.setdefault(loc_a, []).append((loc_b, walk))
     for meetings in problem.principal_meetings:
-        for first_idx, second_idx in itertools.combinations(meetings, 2):
-            for before_idx, after_idx in ((first_idx, second_idx), (second_idx, first_idx)):
-                before_duration = problem.meetings[before_idx].duration_slots
-                for before in variables.starts_of(before_idx):
-                    if before.class_idx == NO_CLASS:
-                        continue
-                    end = before.slot + before_duration
-                    for after in variables.starts_of(after_idx):
-                        if after.class_idx == NO_CLASS or after.slot < end:
-                            continue
-                        walk = problem.walking(
-                            representative(problem, before.class_idx),
-                            representative(problem, after.class_idx),
-                        )
-                        if after.slot - end < walk:
-                            model.add_bool_or([before.var.Not(), after.var.Not()])
+        ending: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        starting: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        for meeting_idx in meetings:
+            duration = problem.meetings[meeting_idx].duration_slots
+            for start in variables.starts_of(meeting_idx):
+                if start.class_idx == NO_CLASS:
+                    continue
+                location = location_of[start.class_idx]
+                ending.setdefault((location, start.slot + duration), []).append(start.var)
+                starting.setdefault((location, start.slot), []).append(start.var)
+        for (location, end), enders in ending.items():
+            for other, walk in away.get(location, []):
+                for slot in range(end, end + walk):
+                    for follower in starting.get((other, slot), []):
+                        model.add(cp_model.LinearExpr.sum([*enders, follower]) <= 1)
 
 
 # --- order and locks --------------------------------------------------------------------------
