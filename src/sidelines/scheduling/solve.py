@@ -1,9 +1,12 @@
 """``solve(problem, options) -> SolveResult``: the engine's one entry point.
 
 ``auto`` runs the constructive heuristic first, which answers within a second or two even on very
-large events, then hands its schedule to CP-SAT as a hint when the model is small enough to build
-and search in the time left; otherwise the heuristic's local search uses all of it. Whatever
-happens (time limit, ``options.stop``), the best valid schedule found so far is returned.
+large events. When the CP-SAT model is small enough for CP-SAT to search it well, the heuristic
+gets half of the time and hands its schedule to CP-SAT as a hint for the rest, and the better of
+the two schedules is returned; otherwise the heuristic's local search uses all of it (on
+generated events of 100 principals and more CP-SAT ends far below the heuristic, see
+docs/benchmarks.md). Whatever happens (time limit, ``options.stop``), the best valid schedule
+found so far is returned.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from sidelines.scheduling.result import SolveResult, SolveStatus
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
 # the heuristic's local search needs to improve on it (measured in docs/benchmarks.md).
 CPSAT_MAX_VARIABLES = 400_000
+# Above this many (estimated) start literals, on events where meetings may be left out, CP-SAT
+# warm-started from the heuristic did not improve on it within 30 s (100 principals x 700
+# requests, about 220,000: docs/benchmarks.md), so the heuristic keeps all of the time.
+CPSAT_HINT_MAX_VARIABLES = 50_000
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -104,16 +111,18 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
 
 
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
-    big = estimate_model_size(problem) > CPSAT_MAX_VARIABLES
-    if big:
+    size = estimate_model_size(problem)
+    if size > CPSAT_MAX_VARIABLES:
         return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
     if unsupported(problem) is None:
         # Every meeting required, breaks the only question: MaxSAT measured best (JAIR section
         # of docs/benchmarks.md).
         return replace(_solve_maxsat_or_cpsat(problem, options, started), strategy="auto:maxsat")
-    # A short constructive pass (with a little local search) gives CP-SAT a full starting point.
-    first_limit = min(options.time_limit_s * 0.1, 2.0)
-    first = solve_heuristic(problem, replace(options, time_limit_s=first_limit))
+    if size > CPSAT_HINT_MAX_VARIABLES:
+        return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
+    # The heuristic's half (construction and local search) gives CP-SAT a full starting point;
+    # the better schedule of the two is returned.
+    first = solve_heuristic(problem, replace(options, time_limit_s=options.time_limit_s * 0.5))
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return replace(first, strategy="auto:heuristic")

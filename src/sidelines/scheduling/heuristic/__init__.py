@@ -7,7 +7,10 @@ LP bound (``bound.py``) is met on every objective term.
 1. Construction (``construct.py``): locked meetings at their place, then required ones, then the
    rest by weight, hardest first, each where it adds the fewest breaks. Every hard rule is kept
    at every step (``state.py``), so the first complete pass is already a valid schedule.
-2. The LP bound, to know when to stop and how far from the best the schedule can be.
+2. The LP bound, to know when to stop and how far from the best the schedule can be. On large
+   events it takes seconds (GLOP on tens of thousands of variables), so with two workers or
+   more it runs in a separate process (``parallel.py``) while the local search goes on, and
+   arrives as a progress report of its own.
 3. Local search (``search.py``) until the time limit, ``options.stop`` or a proven optimum.
 """
 
@@ -24,6 +27,7 @@ from sidelines.scheduling.heuristic.construct import (
     insert,
     place_locked,
 )
+from sidelines.scheduling.heuristic.parallel import BoundProcess
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
@@ -34,6 +38,9 @@ from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatu
 STRATEGY = "heuristic"
 PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
 CHECK_EVERY = 128  # meetings placed between looks at the clock during construction
+# Below this many meetings the LP bound takes well under a second: computed in place, where
+# starting a process would cost more.
+PARALLEL_BOUND_MIN_MEETINGS = 3_000
 
 
 def solve_heuristic(problem: Problem, options: SolveOptions) -> SolveResult:
@@ -50,6 +57,7 @@ class _Run:
         self.state = State(problem, placement_masks(problem))
         self.ranks = class_rank(self.state)
         self.bound: Bound | None = None
+        self.pending: BoundProcess | None = None
         self.last_report = -1.0
         self.reported_key: tuple[int, int, int] | None = None
         # An upper bound on preferences met: every meeting with a wish placed in it.
@@ -81,15 +89,27 @@ class _Run:
         self.report("construct", force=True)
         interrupted = False
         if not self.options.stop.is_set():
-            bounded = upper_bound(self.problem, self.state.allowed)
-            if bounded.infeasible:
-                # Cannot happen with a valid schedule in hand unless the LP is numerically off;
-                # the schedule is the stronger evidence.
-                bounded = BoundResult(None, False, bounded.reason)
-            self.bound = bounded.bound
-            self.report("bound", force=True)
-            search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
-            search.run(self.deadline, self.options.stop, self.proven_optimal)
+            parallel = (
+                self.options.workers >= 2
+                and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
+            )
+            if parallel:
+                self.pending = BoundProcess(self.problem, self.state.allowed)
+            else:
+                self.set_bound(upper_bound(self.problem, self.state.allowed))
+            try:
+                search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
+                search.run(self.deadline, self.options.stop, self.done)
+                if self.pending is not None and not self.options.stop.is_set():
+                    # The bound belongs to the answer: wait a little for it past the deadline.
+                    grace = max(1.0, 0.1 * self.options.time_limit_s)
+                    received = self.pending.result(timeout=grace)
+                    if received is not None:
+                        self.set_bound(received)
+            finally:
+                if self.pending is not None:
+                    self.pending.close()
+                    self.pending = None
         interrupted = self.options.stop.is_set()
         objective = evaluate(self.problem, self.state.placed_pairs())
         self.report("done", force=True, objective=objective)
@@ -151,6 +171,24 @@ class _Run:
                     return True
             state.rollback()
         return False
+
+    def set_bound(self, bounded: BoundResult) -> None:
+        if bounded.infeasible:
+            # Cannot happen with a valid schedule in hand unless the LP is numerically off; the
+            # schedule is the stronger evidence.
+            bounded = BoundResult(None, False, bounded.reason)
+        self.bound = bounded.bound
+        self.report("bound", force=True)
+
+    def done(self) -> bool:
+        """Whether the search may stop: the bound (once it has arrived) is met."""
+        if self.pending is not None:
+            received = self.pending.result(timeout=0.0)
+            if received is not None:
+                self.pending.close()
+                self.pending = None
+                self.set_bound(received)
+        return self.proven_optimal()
 
     # --- reporting -------------------------------------------------------------------------
 

@@ -10,18 +10,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from sidelines.scheduling.heuristic.state import CORRIDOR, State
+from sidelines.scheduling.heuristic.state import CORRIDOR, Option, State, plain_first
 
 
 def class_rank(state: State) -> list[int]:
-    """Order of preference among space classes: the plainest first."""
-    problem = state.problem
-    keyed = []
-    for class_idx, spaces in enumerate(state.class_spaces):
-        space = problem.spaces[spaces[0]]
-        keyed.append((space.capacity, len(space.features), space.turnover_slots, class_idx))
-    rank = [0] * len(keyed)
-    for position, (*_, class_idx) in enumerate(sorted(keyed)):
+    """Order of preference among space classes: the plainest first (``plain_first``)."""
+    order = plain_first(state.problem)
+    rank = [0] * len(order)
+    for position, class_idx in enumerate(order):
         rank[class_idx] = position
     return rank
 
@@ -44,7 +40,7 @@ def best_placement(
     options = state.options(meeting_idx)
     if not options:
         return None
-    if len(options) > 1:
+    if len(options) > 1 and not _in_rank_order(options, ranks):
         options.sort(
             key=lambda option: ranks[option.space_class] if option.space_class >= 0 else -1
         )
@@ -71,27 +67,40 @@ def best_placement(
     for level in sorted(levels):
         level_mask = levels[level]
         for wish in (preferred, -1) if preferred else (-1,):
+            target = level_mask & wish
             while True:
-                best_start = -1
-                best_option = -1
-                for position, mask in enumerate(starts):
-                    hit = mask & level_mask & wish
-                    if hit:
-                        start = _pick(hit, rng)
-                        if best_start < 0 or start < best_start:
-                            best_start = start
-                            best_option = position
-                if best_start < 0:
+                union = 0
+                for mask in starts:
+                    union |= mask
+                union &= target
+                if not union:
                     break
-                class_idx = options[best_option].space_class
-                if class_idx == CORRIDOR:
-                    return best_start, None
-                space_idx = state.free_space(meeting_idx, class_idx, best_start)
-                if space_idx is not None:
-                    return best_start, space_idx
-                # Every slot has a free space, but no single space is free throughout.
-                starts[best_option] &= ~(1 << best_start)
+                start = _pick(union, rng)
+                bit = 1 << start
+                # At that start, the plainest class with a space free throughout.
+                for position, mask in enumerate(starts):
+                    if not mask & bit:
+                        continue
+                    class_idx = options[position].space_class
+                    if class_idx == CORRIDOR:
+                        return start, None
+                    space_idx = state.free_space(meeting_idx, class_idx, start)
+                    if space_idx is not None:
+                        return start, space_idx
+                    # Every slot has a free space, but no single space is free throughout.
+                    starts[position] &= ~bit
     return None
+
+
+def _in_rank_order(options: list[Option], ranks: list[int]) -> bool:
+    """Whether the options come plainest first, as ``placement_masks`` orders them."""
+    previous = -1
+    for option in options:
+        rank = ranks[option.space_class] if option.space_class >= 0 else -1
+        if rank < previous:
+            return False
+        previous = rank
+    return True
 
 
 def insert(

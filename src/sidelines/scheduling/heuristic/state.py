@@ -20,7 +20,7 @@ Rules kept and where (names from ``rules``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.heuristic.breaks import (
@@ -38,22 +38,34 @@ CORRIDOR = -1  # the "class" of meetings that need no space
 _FITS = SpaceFitsMeeting()
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """Where one meeting may start now in one space class (``CORRIDOR`` for no space)."""
 
     space_class: int
     starts: int
 
 
+def plain_first(problem: Problem) -> list[int]:
+    """The space classes, the plainest first (smallest, fewest features, shortest turnover):
+    the order in which a meeting tries them, so rooms stay free for the meetings that need
+    them."""
+    keyed = []
+    for space_class in problem.space_classes:
+        space = problem.spaces[space_class.spaces[0]]
+        keyed.append((space.capacity, len(space.features), space.turnover_slots, space_class.index))
+    return [class_idx for *_, class_idx in sorted(keyed)]
+
+
 def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
-    """For each meeting, ``(space_class, allowed_starts)`` for every class it may use.
+    """For each meeting, ``(space_class, allowed_starts)`` for every class it may use, the
+    plainest class first (``plain_first``).
 
     ``allowed_starts`` reads a space only through its fit (capacity, features, host) and its
     opening hours, so among the classes that fit it is computed once per distinct opening-hours
     mask: on a fair with hundreds of meetings per class this is most of construction time saved.
     """
-    reps = [space_class.spaces[0] for space_class in problem.space_classes]
+    order = plain_first(problem)
+    reps = [(class_idx, problem.space_classes[class_idx].spaces[0]) for class_idx in order]
     result: list[tuple[tuple[int, int], ...]] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
@@ -62,7 +74,7 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
             continue
         by_hours: dict[int, int] = {}
         options: list[tuple[int, int]] = []
-        for class_idx, space_idx in enumerate(reps):
+        for class_idx, space_idx in reps:
             if not _FITS.allowed_starts(problem, meeting_idx, space_idx):
                 continue
             hours = problem.spaces[space_idx].open
@@ -128,6 +140,9 @@ class State:
         # meetings occupy [start, end + turnover)). full[c]: slots where none is free.
         self.free = [[(1 << c.size) - 1] * width for c in classes]
         self.full = [0] * len(classes)
+        # (class, span) -> (full mask it was computed for, starts clear of the full slots): the
+        # full slots of a class change seldom and every meeting asks for every class it fits.
+        self._clear: dict[tuple[int, int], tuple[int, int]] = {}
 
         self.bookings: dict[tuple[str, int], int] = {}
         self.start = [-1] * len(meetings)
@@ -148,7 +163,8 @@ class State:
         return (self.total_weight, -self.total_breaks, self.preferences_met)
 
     def options(self, meeting_idx: int) -> list[Option]:
-        """Where the meeting may start now, keeping every hard rule, per space class."""
+        """Where the meeting may start now, keeping every hard rule, per space class, in the
+        order of ``allowed`` (the plainest class first)."""
         problem = self.problem
         meeting = problem.meetings[meeting_idx]
         length = self.duration[meeting_idx]
@@ -166,16 +182,30 @@ class State:
         if not base:
             return []
         result: list[Option] = []
+        full_of = self.full
+        turnover_of = self.class_turnover
+        organiser_run = self.class_organiser_run
+        clear = self._clear
+        walking = problem.has_walking
+        policy_blocked = -1  # not computed yet: it is the same for every class
         for class_idx, allowed in self.allowed[meeting_idx]:
             starts = base & allowed
             if not starts:
                 continue
             if class_idx != CORRIDOR:
-                span = length + self.class_turnover[class_idx]
-                starts &= ~_starts_touching(self.full[class_idx], span)
-                if starts and self.class_organiser_run[class_idx]:
-                    starts &= ~self._policy_blocked(meeting_idx)
-                if starts and problem.has_walking:
+                full = full_of[class_idx]
+                if full:
+                    span = length + turnover_of[class_idx]
+                    cached = clear.get((class_idx, span))
+                    if cached is None or cached[0] != full:
+                        cached = (full, ~_starts_touching(full, span))
+                        clear[(class_idx, span)] = cached
+                    starts &= cached[1]
+                if starts and organiser_run[class_idx]:
+                    if policy_blocked < 0:
+                        policy_blocked = self._policy_blocked(meeting_idx)
+                    starts &= ~policy_blocked
+                if starts and walking:
                     starts &= ~self._walking_blocked(meeting_idx, class_idx)
             if starts:
                 result.append(Option(class_idx, starts))

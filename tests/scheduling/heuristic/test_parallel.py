@@ -1,0 +1,50 @@
+"""The LP bound computed in a separate process equals the one computed in place."""
+
+from __future__ import annotations
+
+import pytest
+
+import sidelines.scheduling.heuristic as heuristic
+from sidelines.scheduling import SolveOptions, Strategy, build_problem, validate
+from sidelines.scheduling.bound import upper_bound
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic import solve_heuristic
+from sidelines.scheduling.heuristic.parallel import BoundProcess
+from sidelines.scheduling.heuristic.state import placement_masks
+
+SPEC = GeneratorSpec(principals=30, requests=150, spaces=6, locked=1, precedences=1)
+
+
+def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
+    problem = build_problem(generate_event(SPEC, 3))
+    masks = placement_masks(problem)
+
+    pending = BoundProcess(problem, masks)
+    received = pending.result(timeout=60.0)
+    pending.close()
+
+    assert received == upper_bound(problem, masks)
+    assert pending.process is None
+
+
+def test_bound_process_closed_early_gives_nothing() -> None:
+    problem = build_problem(generate_event(SPEC, 3))
+
+    pending = BoundProcess(problem, placement_masks(problem))
+    pending.close()
+
+    assert pending.result(timeout=0.0) is None
+
+
+def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(generate_event(SPEC, 4))
+    monkeypatch.setattr(heuristic, "PARALLEL_BOUND_MIN_MEETINGS", 1)
+
+    result = solve_heuristic(
+        problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=1.0, workers=2)
+    )
+
+    assert validate(problem, result.schedule) == []
+    assert result.bound == upper_bound(problem).bound
