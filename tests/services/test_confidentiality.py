@@ -122,9 +122,10 @@ class Delegations(RuleBasedStateMachine):
         return None
 
     def refresh(self, request_id: int) -> None:
+        # A request stays the requester's alone until it is sent, even once withdrawn unsent.
         with self.db.reading() as session:
-            state = session.scalar(select(RequestRow.state).where(RequestRow.id == request_id))
-        self.threads[request_id].draft = state == RequestState.DRAFT
+            sent_at = session.scalar(select(RequestRow.sent_at).where(RequestRow.id == request_id))
+        self.threads[request_id].draft = sent_at is None
 
     def actors(self) -> list[tuple[str | None, Actor]]:
         return [(None, self.world.organiser), *self.world.delegates.items()]

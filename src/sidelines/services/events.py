@@ -130,9 +130,21 @@ def event_row(session: Session, event_id: str) -> EventRow:
     return row
 
 
+# Parsing an event's file takes ~10 ms for a hundred parties, on every agenda read; the file of
+# an imported event never changes, so each process keeps the events it has parsed (frozen
+# objects, safe to share between threads). ``created_at`` tells apart an event made anew.
+_parsed: dict[tuple[str, datetime], Event] = {}
+
+
 def domain_event(session: Session, event_id: str) -> Event:
     """The event as the engine knows it, without meetings."""
-    return event_from_data(event_row(session, event_id).spec, source=f"event {event_id}")
+    row = event_row(session, event_id)
+    key = (row.id, row.created_at)
+    event = _parsed.get(key)
+    if event is None:
+        event = event_from_data(row.spec, source=f"event {event_id}")
+        _parsed[key] = event
+    return event
 
 
 def meetings_as_domain(

@@ -1,0 +1,314 @@
+"""The JSON API under load: agenda reads, request writes and answers, on PostgreSQL and SQLite.
+
+Seeds a generated partnering event (delegate logins, agreed meetings, a published schedule) in a
+fresh database, starts ``sidelines serve`` in a subprocess on loopback, and drives it with
+concurrent asyncio + httpx clients for a bounded time per phase. Prints throughput, latency
+percentiles and errors per database and phase; then checks that every acknowledged write is in
+the database and that no principal or space is booked twice.
+
+    .venv/bin/python benchmarks/api_load.py --clients 32 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.pool import NullPool
+
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.services import events, scheduling
+from sidelines.services.actors import Actor, Role
+from sidelines.services.clock import now
+from sidelines.storage.db import Database, normalise_url
+from sidelines.storage.tables import (
+    PrincipalBookingRow,
+    RequestRow,
+    SpaceBookingRow,
+    UserRow,
+)
+
+PASSWORD = "load-test-password"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def record(self, started: float, status: int, ok: tuple[int, ...]) -> None:
+        self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if status not in ok:
+            self.errors[str(status)] = self.errors.get(str(status), 0) + 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
+    """A generated event with agreed meetings scheduled and published; delegate logins."""
+    db = Database(url)
+    db.upgrade()
+    event = generate_event(
+        GeneratorSpec(principals=parties, requests=parties * 3, spaces=max(4, parties // 5)),
+        seed_value,
+    )
+    password_hash = PasswordHasher().hash(PASSWORD)
+
+    def users(session: Session) -> int:
+        row = UserRow(
+            username="organiser",
+            password_hash=password_hash,
+            role="organiser",
+            event_id=None,
+            party_id=None,
+            created_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    organiser = Actor(Role.ORGANISER, db.write(users), "organiser")
+    events.import_event(db, organiser, event)
+
+    def delegates(session: Session) -> None:
+        for party in event.parties:
+            session.add(
+                UserRow(
+                    username=f"delegate-{party.id}",
+                    password_hash=password_hash,
+                    role="delegate",
+                    event_id=event.id,
+                    party_id=party.id,
+                    created_at=now(),
+                )
+            )
+
+    db.write(delegates)
+    run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
+    run = scheduling.wait_for_run(db, run.id, timeout_s=120)
+    scheduling.publish(db, organiser, event.id, run.id)
+    db.dispose()
+    return event.id, [party.id for party in event.parties]
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    sidelines = Path(sys.executable).with_name("sidelines")
+    command = [str(sidelines), "serve", "--database", url, "--port", str(port)]
+    command += ["--workers", str(workers)]
+    env = {**os.environ, "SIDELINES_DATABASE_URL": url}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("the server did not come up")
+
+
+async def drive(
+    base: str, event_id: str, parties: list[str], clients: int, seconds: float
+) -> tuple[list[Phase], set[int], set[int]]:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        tokens: dict[str, str] = {}
+        for party in parties[:clients]:
+            response = await http.post(
+                "/api/auth/token", json={"username": f"delegate-{party}", "password": PASSWORD}
+            )
+            response.raise_for_status()
+            tokens[party] = response.json()["token"]
+        logged_in = list(tokens)
+        created: set[int] = set()
+        accepted: set[int] = set()
+        prefix = f"/api/events/{event_id}"
+
+        async def timed(phase: Phase, client_loop: object) -> None:
+            started = time.perf_counter()
+            assert callable(client_loop)
+            await asyncio.gather(*(client_loop(party) for party in logged_in))
+            phase.seconds = time.perf_counter() - started
+
+        reads = Phase("agenda reads")
+
+        async def read_loop(party: str) -> None:
+            headers = {"Authorization": f"Bearer {tokens[party]}"}
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                t = time.perf_counter()
+                response = await http.get(f"{prefix}/agenda", headers=headers)
+                reads.record(t, response.status_code, (200,))
+
+        writes = Phase("request writes")
+
+        async def write_loop(party: str) -> None:
+            headers = {"Authorization": f"Bearer {tokens[party]}"}
+            rng = random.Random(party)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                other = rng.choice([p for p in logged_in if p != party])
+                body = {"invitees": [other], "proposal": {"format": "b2b", "duration_min": 30}}
+                key = {"Idempotency-Key": uuid.uuid4().hex}
+                t = time.perf_counter()
+                response = await http.post(f"{prefix}/requests", json=body, headers=headers | key)
+                writes.record(t, response.status_code, (201,))
+                if response.status_code == 201:
+                    created.add(response.json()["id"])
+
+        answers = Phase("answers (accept)")
+
+        async def answer_loop(party: str) -> None:
+            headers = {"Authorization": f"Bearer {tokens[party]}"}
+            end = time.monotonic() + seconds
+            response = await http.get(
+                f"{prefix}/requests",
+                params={"box": "received", "state": "sent", "limit": 100},
+                headers=headers,
+            )
+            for item in response.json()["items"]:
+                if time.monotonic() >= end:
+                    break
+                t = time.perf_counter()
+                answer = await http.post(
+                    f"{prefix}/requests/{item['id']}/answers",
+                    json={"answer": "accept"},
+                    headers=headers,
+                )
+                answers.record(t, answer.status_code, (200,))
+                if answer.status_code == 200:
+                    accepted.add(item["id"])
+
+        await timed(reads, read_loop)
+        await timed(writes, write_loop)
+        await timed(answers, answer_loop)
+        return [reads, writes, answers], created, accepted
+
+
+def verify(url: str, event_id: str, created: set[int], accepted: set[int]) -> tuple[int, int, int]:
+    """(acknowledged writes missing, acknowledged acceptances not accepted, double bookings)."""
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    with Session(engine) as session:
+        states = dict(
+            session.execute(
+                select(RequestRow.id, RequestRow.state).where(RequestRow.event_id == event_id)
+            ).all()
+        )
+        doubles = 0
+        for table, column in ((PrincipalBookingRow, "principal_id"), (SpaceBookingRow, "space_id")):
+            a, b = aliased(table), aliased(table)
+            doubles += len(
+                session.execute(
+                    select(a.id).where(
+                        a.event_id == event_id,
+                        b.event_id == event_id,
+                        getattr(a, column) == getattr(b, column),
+                        a.id < b.id,
+                        a.starts_at < b.ends_at,
+                        b.starts_at < a.ends_at,
+                    )
+                ).all()
+            )
+    engine.dispose()
+    missing = len(created - set(states))
+    not_accepted = sum(1 for i in accepted if states.get(i) != "accepted")
+    return missing, not_accepted, doubles
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list[str]:
+    event_id, parties = seed(url, args.parties, args.seed)
+    port = free_port()
+    server = start_server(url, port, workers)
+    try:
+        phases, created, accepted = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds)
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+    missing, not_accepted, doubles = verify(url, event_id, created, accepted)
+    rows = []
+    for phase in phases:
+        count = len(phase.latencies_ms)
+        p50, p95, p99 = (percentile(phase.latencies_ms, q) for q in (50, 95, 99))
+        errors = ", ".join(f"{k}: {v}" for k, v in sorted(phase.errors.items())) or "0"
+        rows.append(
+            f"| {name} ({workers} worker{'s' if workers > 1 else ''}) | {phase.name} | {count} "
+            f"| {count / phase.seconds:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} "
+            f"| {errors} |"
+        )
+    rows.append(
+        f"| {name} | check | acknowledged writes missing: {missing}; acknowledged acceptances "
+        f"not accepted: {not_accepted}; double bookings: {doubles} | | | | | |"
+    )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per phase")
+    parser.add_argument("--parties", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--pg-workers", type=int, default=4)
+    args = parser.parse_args()
+    rows = [
+        "| database | phase | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in args.databases.split(","):
+        if name == "postgresql":
+            admin_url = os.environ.get("SIDELINES_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+            admin = create_engine(
+                normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+            )
+            database = f"sidelines_load_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+            url = admin.url.set(database=database).render_as_string(hide_password=False)
+            try:
+                rows += run_one(name, url, args.pg_workers, args)
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                admin.dispose()
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                rows += run_one(name, f"sqlite:///{folder}/load.sqlite3", 1, args)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
