@@ -21,6 +21,10 @@ BOOKING_ACTIONS = frozenset(
     {"meeting.scheduled", "meeting.unscheduled", "schedule.published", "solve.started"}
 )
 
+# Details only the entry's audience (the sides) may read: the words of a refusal are for the
+# other side alone (DESIGN.md §2), whatever else the organiser's policy lets it read.
+SIDES_ONLY_DETAIL = frozenset({"answer_reason"})
+
 
 def record(
     session: Session,
@@ -65,3 +69,11 @@ def trail_query(
     elif not organiser_sees_everything:
         query = query.where(AuditRow.action.in_(sorted(BOOKING_ACTIONS)))
     return query.order_by(AuditRow.id)
+
+
+def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:
+    """The entry's detail as a reader may see it: a side (in the entry's audience, as
+    ``trail_query`` ensures) reads all of it; the organiser not the sides' own words."""
+    if party_id is not None:
+        return dict(entry.detail)
+    return {key: value for key, value in entry.detail.items() if key not in SIDES_ONLY_DETAIL}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -176,6 +176,9 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
     meeting_id = session.scalar(select(MeetingRow.id).where(MeetingRow.request_id == row.id))
     party = actor.acts_for(row.event_id)
     mine = next((side for side in sides if side.party_id == party), None)
+    # A refusal is shown to the two sides only (DESIGN.md §2), even to an organiser who sees
+    # everything else of the request.
+    answers_shown = mine is not None
     return RequestView(
         id=row.id,
         event_id=row.event_id,
@@ -188,7 +191,12 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
         expires_at=row.expires_at,
         sides=tuple(
             SideView(
-                s.party_id, s.role, s.principal_id, s.accepted_current, s.answer, s.answer_reason
+                s.party_id,
+                s.role,
+                s.principal_id,
+                s.accepted_current,
+                s.answer if answers_shown else None,
+                s.answer_reason if answers_shown else None,
             )
             for s in sides
         ),
@@ -254,7 +262,7 @@ def list_requests(
         else:
             return Page([], None, 0)
         if state is not None:
-            query = query.where(RequestRow.state == str(state))
+            query = query.where(_in_state(state, now()))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         if after is not None:
             query = query.where(RequestRow.id > after)
@@ -262,6 +270,18 @@ def list_requests(
         items = [_view(session, actor, row) for row in rows[:limit]]
         next_cursor = rows[limit - 1].id if len(rows) > limit else None
         return Page(items, next_cursor, total)
+
+
+def _in_state(state: RequestState, at: datetime) -> ColumnElement[bool]:
+    """The requests whose effective state is ``state`` at ``at``: an open request past its
+    expiry is expired, though its row says otherwise until someone touches it."""
+    overdue = RequestRow.expires_at.is_not(None) & (RequestRow.expires_at <= at)
+    if state is RequestState.EXPIRED:
+        still_open = RequestRow.state.in_([str(s) for s in RequestState if s.open])
+        return (RequestRow.state == str(state)) | (still_open & overdue)
+    if state.open:
+        return (RequestRow.state == str(state)) & ~overdue
+    return RequestRow.state == str(state)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -542,7 +562,7 @@ def respond(
             "request",
             row.id,
             parties,
-            reason=side.answer_reason,
+            answer_reason=side.answer_reason,
         )
         if step.state is RequestState.ACCEPTED:
             _agree(session, actor, event, row, parties)
@@ -599,6 +619,8 @@ def withdraw_request(db: Database, actor: Actor, event_id: str, request_id: int)
 
     def work(session: Session) -> RequestView:
         row = _locked_request(session, actor, event_id, request_id)
+        if row.requester_party != party:
+            raise Forbidden("only the requesting side can withdraw a request")
         try:
             step = withdraw(_thread(session, row), PartyId(party))
         except DomainError as error:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from sidelines import __version__
 from sidelines.storage.db import Database
 from sidelines.web import errors
 from sidelines.web.routes import audit, auth, events, interests, meetings, requests, schedule
+from sidelines.web.schemas import ErrorPublic
+
+# Documented once for every route, so that the OpenAPI document describes the errors the API
+# really sends; it also replaces FastAPI's default 422 schema, which is not our error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorPublic, "description": "The request was refused; `field` says where."}
+}
 
 
 def create_app(db: Database) -> FastAPI:
@@ -19,7 +28,7 @@ def create_app(db: Database) -> FastAPI:
     app.state.db = db
     errors.install(app)
     for module in (auth, events, requests, interests, meetings, schedule, audit):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -7,7 +7,8 @@ point at it. No stack trace or internal detail ever reaches a client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from sidelines.services.errors import ServiceError
+from sidelines.services.errors import Invalid, ServiceError
 
 log = logging.getLogger("sidelines.web")
 
@@ -34,6 +35,22 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path
 
 
+@contextmanager
+def fields_in(location: str) -> Iterator[None]:
+    """Name the fields of a service's ``Invalid`` from the top of the HTTP request.
+
+    A service names a bad field relative to what it was given (``invitees[0]``); the client
+    sent it in the body (or path, or query), so it reads ``body.invitees[0]``, as in FastAPI's
+    own validation errors.
+    """
+    try:
+        yield
+    except Invalid as error:
+        if error.field:
+            error.field = f"{location}.{error.field}"
+        raise
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
@@ -43,6 +60,8 @@ def install(app: FastAPI) -> None:
     async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0]
         loc = [part for part in first["loc"] if not str(part).startswith("function-")]
+        if first["type"] == "json_invalid":
+            loc = loc[:1]  # the rest is a character offset, not a field
         message = str(first["msg"])
         return JSONResponse(error_body("invalid", message, field_path(loc)), 422)
 

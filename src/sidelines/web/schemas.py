@@ -17,6 +17,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str  # the path of the bad input (``body.invitees[0]``), or empty
+
+
+class ErrorPublic(BaseModel):
+    """Every error response, whatever its status (``sidelines.web.errors``)."""
+
+    error: ErrorDetail
+
+
 class TokenCreate(Strict):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from sidelines.domain import OrganiserSees
-from sidelines.services.audit import trail_query
+from sidelines.services.audit import readable_detail, trail_query
 from sidelines.services.errors import Forbidden
 from sidelines.services.events import event_row
 from sidelines.web.deps import DbDep, UserDep
@@ -39,7 +39,7 @@ def audit_trail(
                 subject_type=r.subject_type,
                 subject_id=r.subject_id,
                 channel=r.channel,
-                detail=r.detail,
+                detail=readable_detail(r, party),
             )
             for r in rows
         ]

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from sidelines.services import interests
 from sidelines.services.interests import Marks
 from sidelines.web.deps import DbDep, UserDep
+from sidelines.web.errors import fields_in
 from sidelines.web.schemas import MarkCreate, MarksPublic
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["mutual interest"])
@@ -22,12 +23,14 @@ def list_interests(event_id: str, db: DbDep, actor: UserDep) -> MarksPublic:
 
 @router.post("/interests", status_code=201)
 def mark_interest(event_id: str, body: MarkCreate, db: DbDep, actor: UserDep) -> MarksPublic:
-    return public(interests.mark_interest(db, actor, event_id, body.party))
+    with fields_in("body"):
+        return public(interests.mark_interest(db, actor, event_id, body.party))
 
 
 @router.delete("/interests/{party}")
 def unmark_interest(event_id: str, party: str, db: DbDep, actor: UserDep) -> MarksPublic:
-    return public(interests.mark_interest(db, actor, event_id, party, on=False))
+    with fields_in("path"):
+        return public(interests.mark_interest(db, actor, event_id, party, on=False))
 
 
 @router.get("/contacts")
@@ -38,9 +41,11 @@ def list_contacts(event_id: str, db: DbDep, actor: UserDep) -> MarksPublic:
 
 @router.post("/contacts", status_code=201)
 def mark_contact(event_id: str, body: MarkCreate, db: DbDep, actor: UserDep) -> MarksPublic:
-    return public(interests.mark_open_to_contact(db, actor, event_id, body.party))
+    with fields_in("body"):
+        return public(interests.mark_open_to_contact(db, actor, event_id, body.party))
 
 
 @router.delete("/contacts/{party}")
 def unmark_contact(event_id: str, party: str, db: DbDep, actor: UserDep) -> MarksPublic:
-    return public(interests.mark_open_to_contact(db, actor, event_id, party, on=False))
+    with fields_in("path"):
+        return public(interests.mark_open_to_contact(db, actor, event_id, party, on=False))

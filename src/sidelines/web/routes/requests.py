@@ -11,6 +11,7 @@ from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.services.negotiation import RequestView, Terms
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
+from sidelines.web.errors import fields_in
 from sidelines.web.schemas import (
     AnswerCreate,
     Page,
@@ -110,17 +111,18 @@ def create_request(
     ``Idempotency-Key`` return the first answer instead of a second request."""
 
     def produce() -> dict[str, object]:
-        view = negotiation.create_request(
-            db,
-            actor,
-            event_id,
-            body.invitees,
-            terms(body.proposal),
-            priority=body.priority,
-            note=body.note,
-            send_now=body.send,
-            on_site=body.on_site,
-        )
+        with fields_in("body"):
+            view = negotiation.create_request(
+                db,
+                actor,
+                event_id,
+                body.invitees,
+                terms(body.proposal),
+                priority=body.priority,
+                note=body.note,
+                send_now=body.send,
+                on_site=body.on_site,
+            )
         return public(view).model_dump(mode="json")
 
     path = f"/api/events/{event_id}/requests"
@@ -147,9 +149,10 @@ def answer_request(
 ) -> RequestPublic:
     """Accept, counter (with a proposal), defer, soft-decline or decline the current proposal."""
     counter = terms(body.proposal) if body.proposal is not None else None
-    view = negotiation.respond(
-        db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
-    )
+    with fields_in("body"):
+        view = negotiation.respond(
+            db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
+        )
     return public(view)
 
 
@@ -163,7 +166,8 @@ def set_private(
     event_id: str, request_id: int, body: PrivateUpdate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """This side's own priority and note, which no other side ever sees."""
-    view = negotiation.set_private(
-        db, actor, event_id, request_id, priority=body.priority, note=body.note
-    )
+    with fields_in("body"):
+        view = negotiation.set_private(
+            db, actor, event_id, request_id, priority=body.priority, note=body.note
+        )
     return public(view)

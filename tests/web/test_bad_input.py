@@ -1,0 +1,396 @@
+"""Bad input is refused at the edge: a 4xx with the path of the bad field, and nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from sidelines.services import events
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    AuditRow,
+    ContactRow,
+    IdempotencyRow,
+    MeetingRow,
+    ProposalRow,
+    RequestPartyRow,
+    RequestRow,
+)
+from tests.web.helpers import (
+    SETUP_ACTOR,
+    Lima,
+    answer,
+    issue_token,
+    lima,
+    lima_api,
+    post_request,
+    request_body,
+    row_counts,
+    url,
+)
+
+WRITTEN = (
+    RequestRow,
+    RequestPartyRow,
+    ProposalRow,
+    MeetingRow,
+    AuditRow,
+    IdempotencyRow,
+    ContactRow,
+)
+DANANG = "apec-2017-danang"
+
+
+def invalid(message: str, field: str) -> dict[str, Any]:
+    return {"error": {"code": "invalid", "message": message, "field": field}}
+
+
+def window(start: str, end: str) -> dict[str, str]:
+    return {"start": start, "end": end}
+
+
+BAD_REQUESTS = [
+    pytest.param(
+        {"invitees": ["USA"], "colour": "red"},
+        invalid("Extra inputs are not permitted", "body.colour"),
+        id="unknown-field",
+    ),
+    pytest.param(
+        {"invitees": ["USA"], "priority": "high"},
+        invalid(
+            "Input should be a valid integer, unable to parse string as an integer",
+            "body.priority",
+        ),
+        id="wrong-type",
+    ),
+    pytest.param({}, invalid("Field required", "body.invitees"), id="missing-field"),
+    pytest.param(
+        {"invitees": []},
+        invalid("List should have at least 1 item after validation, not 0", "body.invitees"),
+        id="no-invitee",
+    ),
+    pytest.param(
+        {"invitees": ["USA", "ATL"]},
+        invalid("unknown party 'ATL'", "body.invitees[1]"),
+        id="unknown-invitee",
+    ),
+    pytest.param(
+        {"invitees": ["RUS"]},
+        invalid("a delegation cannot invite itself", "body.invitees"),
+        id="self-invitation",
+    ),
+    pytest.param(
+        {"invitees": ["USA", "USA"]},
+        invalid("a party is invited twice", "body.invitees"),
+        id="invitee-twice",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"duration_min": 7}),
+        invalid(
+            "duration 7 min is not a whole number of the event's 5-minute steps",
+            "body.proposal.duration_min",
+        ),
+        id="duration-off-the-grain",
+    ),
+    pytest.param(
+        request_body(
+            "USA", proposal={"windows": [window("2016-11-25T10:00:00Z", "2016-11-25T11:00:00Z")]}
+        ),
+        invalid("window lies outside the event's days", "body.proposal.windows[0]"),
+        id="window-outside-the-event",
+    ),
+    pytest.param(
+        request_body(
+            "USA", proposal={"windows": [window("2016-11-20T10:00:00Z", "2016-11-20T09:00:00Z")]}
+        ),
+        invalid("Value error, a window must end after it starts", "body.proposal.windows[0]"),
+        id="window-backwards",
+    ),
+    pytest.param(
+        request_body(
+            "USA", proposal={"windows": [window("2016-11-20T10:00:00", "2016-11-20T11:00:00")]}
+        ),
+        invalid("Input should have timezone info", "body.proposal.windows[0].start"),
+        id="window-without-zone",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"space_id": "ballroom"}),
+        invalid("unknown space 'ballroom'", "body.proposal.space_id"),
+        id="unknown-space",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"press_plan": "leak"}),
+        invalid(
+            "press plan must be one of none, photo_spray, pool_spray, joint_statement, "
+            "press_conference",
+            "body.proposal.press_plan",
+        ),
+        id="unknown-press-plan",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"format": "duel"}),
+        invalid(
+            "Input should be 'bilateral_restricted', 'bilateral_expanded', 'trilateral', "
+            "'pull_aside', 'courtesy_call', 'brief_contact', 'meal_conversation' or 'b2b'",
+            "body.proposal.format",
+        ),
+        id="unknown-format",
+    ),
+    pytest.param(
+        request_body("USA", priority=11),
+        invalid("Input should be less than or equal to 10", "body.priority"),
+        id="priority-above-range",
+    ),
+    pytest.param(
+        request_body("USA", priority=0),
+        invalid("Input should be greater than or equal to 1", "body.priority"),
+        id="priority-below-range",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "error"), BAD_REQUESTS)
+def test_create_request_with_bad_input_is_refused_with_the_field_and_writes_nothing(
+    database: Database, body: dict[str, Any], error: dict[str, Any]
+) -> None:
+    api = lima_api(database)
+    before = row_counts(database, *WRITTEN)
+
+    response = api.client.post(
+        url("/requests"), json=body, headers={**api.as_("RUS"), "Idempotency-Key": "k-1"}
+    )
+
+    assert (response.status_code, response.json()) == (422, error)
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_create_request_with_bad_json_is_refused_and_writes_nothing(database: Database) -> None:
+    api = lima_api(database)
+    before = row_counts(database, *WRITTEN)
+
+    response = api.client.post(
+        url("/requests"),
+        content=b'{"invitees": ["USA"',
+        headers={**api.as_("RUS"), "Content-Type": "application/json"},
+    )
+
+    assert (response.status_code, response.json()) == (422, invalid("JSON decode error", "body"))
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_answer_with_bad_counter_is_refused_and_writes_nothing(database: Database) -> None:
+    api = lima_api(database)
+    request = post_request(api, "RUS", "USA")
+    before = row_counts(database, *WRITTEN)
+
+    refused = answer(api, "USA", request["id"], "counter", proposal={"duration_min": 12})
+
+    assert refused == (
+        422,
+        invalid(
+            "duration 12 min is not a whole number of the event's 5-minute steps",
+            "body.proposal.duration_min",
+        ),
+    )
+    assert row_counts(database, *WRITTEN) == before
+    seen = api.client.get(url(f"/requests/{request['id']}"), headers=api.as_("USA")).json()
+    assert (seen["state"], len(seen["proposals"])) == ("sent", 1)
+
+
+def test_answer_with_unknown_answer_is_refused(database: Database) -> None:
+    api = lima_api(database)
+    request = post_request(api, "RUS", "USA")
+
+    refused = answer(api, "USA", request["id"], "maybe")
+
+    assert refused == (
+        422,
+        invalid(
+            "Input should be 'accept', 'counter', 'defer', 'soft_decline' or 'decline'",
+            "body.answer",
+        ),
+    )
+
+
+def test_answering_a_closed_request_is_a_conflict_and_writes_nothing(database: Database) -> None:
+    api = lima_api(database)
+    request = post_request(api, "RUS", "USA")
+    answer(api, "USA", request["id"], "decline")
+    before = row_counts(database, *WRITTEN)
+
+    refused = answer(api, "USA", request["id"], "accept")
+
+    assert refused == (
+        409,
+        {
+            "error": {
+                "code": "conflict",
+                "message": "this request is declined and takes no more answers",
+                "field": "state",
+            }
+        },
+    )
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_private_priority_out_of_range_is_refused(database: Database) -> None:
+    api = lima_api(database)
+    request = post_request(api, "RUS", "USA")
+    before = row_counts(database, *WRITTEN)
+
+    refused = api.client.patch(
+        url(f"/requests/{request['id']}/private"), json={"priority": 42}, headers=api.as_("USA")
+    )
+
+    assert (refused.status_code, refused.json()) == (
+        422,
+        invalid("Input should be less than or equal to 10", "body.priority"),
+    )
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_marking_an_unknown_party_open_to_contact_is_refused(database: Database) -> None:
+    api = lima_api(database)
+    before = row_counts(database, *WRITTEN)
+
+    refused = api.client.post(url("/contacts"), json={"party": "ATL"}, headers=api.as_("RUS"))
+    unmarked = api.client.delete(url("/contacts/RUS"), headers=api.as_("RUS"))
+
+    assert (refused.status_code, refused.json()) == (
+        422,
+        invalid("unknown party 'ATL'", "body.party"),
+    )
+    assert (unmarked.status_code, unmarked.json()) == (
+        422,
+        invalid("a delegation cannot mark itself", "path.party"),
+    )
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_list_with_limit_out_of_range_is_refused(database: Database) -> None:
+    api = lima_api(database)
+
+    refused = api.client.get(url("/requests?limit=0"), headers=api.as_("RUS"))
+
+    assert (refused.status_code, refused.json()) == (
+        422,
+        invalid("Input should be greater than or equal to 1", "query.limit"),
+    )
+
+
+# --- who is asking -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        pytest.param({"Authorization": "Bearer not-a-token"}, "unknown or revoked token", id="bad"),
+        pytest.param(
+            {"Authorization": "Basic cnVzOnB3"}, "use 'Authorization: Bearer <token>'", id="basic"
+        ),
+        pytest.param({}, "log in first: POST /api/auth/token", id="none"),
+    ],
+)
+def test_create_request_without_a_valid_token_is_unauthenticated_and_writes_nothing(
+    database: Database, headers: dict[str, str], message: str
+) -> None:
+    api = lima_api(database)
+    before = row_counts(database, *WRITTEN)
+
+    response = api.client.post(url("/requests"), json=request_body("USA"), headers=headers)
+
+    assert (response.status_code, response.json()) == (
+        401,
+        {"error": {"code": "unauthenticated", "message": message, "field": ""}},
+    )
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_log_in_with_a_wrong_password_is_unauthenticated(database: Database) -> None:
+    api = lima_api(database)
+
+    response = api.client.post(
+        "/api/auth/token", json={"username": "rus", "password": "guessed-wrong"}
+    )
+
+    assert (response.status_code, response.json()) == (
+        401,
+        {
+            "error": {
+                "code": "unauthenticated",
+                "message": "wrong username or password",
+                "field": "",
+            }
+        },
+    )
+
+
+def with_danang(api: Lima) -> str:
+    """A second event, whose Viet Nam delegation has its own login."""
+    events.import_event(
+        api.database, SETUP_ACTOR, replace(lima(), id=DANANG, name="APEC 2017 Da Nang")
+    )
+    api.tokens["VNM@danang"] = issue_token(api.database, "vnm.danang", "VNM", DANANG)
+    return DANANG
+
+
+def test_delegate_acting_on_another_event_is_forbidden_and_writes_nothing(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    with_danang(api)
+    before = row_counts(database, *WRITTEN)
+
+    response = api.client.post(
+        url("/requests", DANANG), json=request_body("USA"), headers=api.as_("JPN")
+    )
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "error": {
+                "code": "forbidden",
+                "message": "only a delegation of this event can do this",
+                "field": "",
+            }
+        },
+    )
+    assert row_counts(database, *WRITTEN) == before
+
+
+def test_request_of_another_event_is_not_found_through_this_one(database: Database) -> None:
+    api = lima_api(database)
+    with_danang(api)
+    request = post_request(api, "RUS", "USA")
+
+    through_danang = api.client.get(
+        url(f"/requests/{request['id']}", DANANG), headers=api.as_("RUS")
+    )
+    by_danang_delegate = api.client.get(
+        url(f"/requests/{request['id']}"), headers=api.as_("VNM@danang")
+    )
+    answered = api.client.post(
+        url(f"/requests/{request['id']}/answers", DANANG),
+        json={"answer": "accept"},
+        headers=api.as_("VNM@danang"),
+    )
+
+    missing = {
+        "error": {"code": "not_found", "message": f"no request {request['id']}", "field": ""}
+    }
+    assert (through_danang.status_code, through_danang.json()) == (404, missing)
+    assert (by_danang_delegate.status_code, by_danang_delegate.json()) == (404, missing)
+    assert (answered.status_code, answered.json()) == (404, missing)
+
+
+def test_request_at_an_unknown_event_is_refused(database: Database) -> None:
+    api = lima_api(database)
+
+    listed = api.client.get(url("/requests", "apec-1989-canberra"), headers=api.as_("RUS"))
+
+    assert (listed.status_code, listed.json()) == (
+        404,
+        {"error": {"code": "not_found", "message": "no event apec-1989-canberra", "field": ""}},
+    )

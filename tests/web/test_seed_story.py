@@ -1,0 +1,197 @@
+"""The seed story through the API (DESIGN.md §8): Putin and Obama at APEC 2016 in Lima.
+
+Before the summit no meeting is planned; on arrival both sides mark themselves open to contact,
+Russia asks for a brief contact on Syria and Ukraine, the US accepts, the meeting goes into the
+published schedule at the start of the retreat day and is held. Japan, a third delegation, and
+the organiser (who sees bookings only at Lima) learn nothing of the negotiation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sidelines.services import accounts, events
+from sidelines.services.actors import Role
+from sidelines.storage.db import Database
+from sidelines.web.app import create_app
+from tests.web.helpers import LIMA, Lima, TestClient, lima, solve_and_publish, url
+
+PASSWORDS = {
+    "protocol": "peru-protocol-2016",
+    "russia": "kremlin-lima-2016",
+    "usa": "white-house-lima",
+    "japan": "kantei-lima-2016",
+}
+PARTIES = {"russia": "RUS", "usa": "USA", "japan": "JPN"}
+# "At the start of the retreat": the hour before its first session opens, in Lima time.
+RETREAT_MORNING = {"start": "2016-11-20T08:30:00-05:00", "end": "2016-11-20T09:30:00-05:00"}
+
+
+def log_in(client: TestClient, username: str) -> dict[str, Any]:
+    response = client.post(
+        "/api/auth/token", json={"username": username, "password": PASSWORDS[username]}
+    )
+    assert response.status_code == 201, response.text
+    token: dict[str, Any] = response.json()
+    return token
+
+
+def what_japan_sees(api: Lima) -> dict[str, Any]:
+    """Everything Japan's delegation can ask the API about its own business and the event."""
+    headers = api.as_("JPN")
+    seen: dict[str, Any] = {
+        path: api.client.get(url(path), headers=headers).json()
+        for path in ("/requests", "/meetings", "/audit", "/notices", "/contacts", "/interests")
+    }
+    seen["/schedule entries"] = api.client.get(url("/schedule"), headers=headers).json()["entries"]
+    return seen
+
+
+def test_seed_story_brief_contact_is_agreed_placed_and_held_unseen_by_others(
+    database: Database,
+) -> None:
+    client = TestClient(create_app(database))
+    accounts.create_user(database, "protocol", PASSWORDS["protocol"], Role.ORGANISER)
+    organiser_login = log_in(client, "protocol")
+    organiser = accounts.actor_for_token(database, organiser_login["token"])
+    events.import_event(database, organiser, lima())
+    for username, party in PARTIES.items():
+        accounts.create_user(
+            database, username, PASSWORDS[username], Role.DELEGATE, event_id=LIMA, party_id=party
+        )
+    logins = {party: log_in(client, username) for username, party in PARTIES.items()}
+    api = Lima(
+        database,
+        client,
+        organiser_login["token"],
+        {party: login["token"] for party, login in logins.items()},
+    )
+    rus, usa, jpn = api.as_("RUS"), api.as_("USA"), api.as_("JPN")
+
+    # Logins say who acts for whom.
+    assert organiser_login["role"] == "organiser"
+    assert [(t["role"], t["event_id"], t["party_id"]) for t in logins.values()] == [
+        ("delegate", LIMA, "RUS"),
+        ("delegate", LIMA, "USA"),
+        ("delegate", LIMA, "JPN"),
+    ]
+
+    # The organiser schedules the meetings agreed beforehand and publishes them.
+    published = solve_and_publish(api, time_limit_s=2)
+    assert published["version"] == 1
+    japan_before = what_japan_sees(api)
+
+    # On arrival: open to contact, mutual only once both sides have said so.
+    marked = client.post(url("/contacts"), json={"party": "USA"}, headers=rus)
+    assert (marked.status_code, marked.json()) == (201, {"marked": ["USA"], "mutual": []})
+    assert client.get(url("/contacts"), headers=usa).json() == {"marked": [], "mutual": []}
+    marked = client.post(url("/contacts"), json={"party": "RUS"}, headers=usa)
+    assert (marked.status_code, marked.json()) == (201, {"marked": ["RUS"], "mutual": ["RUS"]})
+    assert client.get(url("/contacts"), headers=rus).json() == {
+        "marked": ["USA"],
+        "mutual": ["USA"],
+    }
+
+    # Russia asks, on site, for a brief contact.
+    asked = client.post(
+        url("/requests"),
+        json={
+            "invitees": ["USA"],
+            "proposal": {
+                "format": "brief_contact",
+                "windows": [RETREAT_MORNING],
+                "topics": ["Syria", "Ukraine"],
+            },
+            "priority": 8,
+            "on_site": True,
+        },
+        headers=rus,
+    )
+    assert asked.status_code == 201, asked.text
+    request = asked.json()
+    assert (request["state"], request["my_priority"], request["on_site"]) == ("sent", 8, True)
+
+    # The US side sees the request, without Russia's priority, and accepts.
+    seen_by_usa = client.get(url(f"/requests/{request['id']}"), headers=usa).json()
+    assert (seen_by_usa["state"], seen_by_usa["my_party"], seen_by_usa["my_priority"]) == (
+        "sent",
+        "USA",
+        None,
+    )
+    assert seen_by_usa["proposals"][0]["topics"] == ["Syria", "Ukraine"]
+    accepted = client.post(
+        url(f"/requests/{request['id']}/answers"), json={"answer": "accept"}, headers=usa
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["state"] == "accepted"
+    meeting_id = accepted.json()["meeting_id"]
+
+    # Agreed, and placed into the published schedule at once: five minutes at 08:30 Lima time.
+    meeting = client.get(url(f"/meetings/{meeting_id}"), headers=rus).json()
+    assert meeting == {
+        "id": meeting_id,
+        "event_id": LIMA,
+        "status": "scheduled",
+        "format": "brief_contact",
+        "duration_min": 5,
+        "starts_at": "2016-11-20T13:30:00Z",
+        "ends_at": "2016-11-20T13:35:00Z",
+        "space_id": None,
+        "parties": ["RUS", "USA"],
+        "principals": ["obama", "putin"],
+        "topics": ["Syria", "Ukraine"],
+        "request_id": request["id"],
+    }
+    entry = {
+        "meeting_id": meeting_id,
+        "starts_at": "2016-11-20T13:30:00Z",
+        "ends_at": "2016-11-20T13:35:00Z",
+        "space_id": None,
+        "parties": ["RUS", "USA"],
+    }
+    assert client.get(url("/schedule"), headers=rus).json()["entries"] == [entry]
+    for side in (rus, usa):
+        notice = client.get(url("/notices"), headers=side).json()[-1]
+        assert (notice["version"], notice["meeting_id"], notice["kind"], notice["after"]) == (
+            2,
+            meeting_id,
+            "placed",
+            ["2016-11-20T13:30:00+00:00", "2016-11-20T13:35:00+00:00", None],
+        )
+
+    # It is held; either side may record it.
+    held = client.post(url(f"/meetings/{meeting_id}/status"), json={"status": "held"}, headers=usa)
+    assert (held.status_code, held.json()["status"]) == (200, "held")
+    assert client.get(url(f"/meetings/{meeting_id}"), headers=rus).json()["status"] == "held"
+
+    # Japan learns nothing: not found, exactly as for ids that do not exist.
+    for path, kind, ident in (
+        (f"/requests/{request['id']}", "request", request["id"]),
+        (f"/meetings/{meeting_id}", "meeting", meeting_id),
+    ):
+        response = client.get(url(path), headers=jpn)
+        assert (response.status_code, response.json()) == (
+            404,
+            {"error": {"code": "not_found", "message": f"no {kind} {ident}", "field": ""}},
+        )
+    answered = client.post(
+        url(f"/requests/{request['id']}/answers"), json={"answer": "accept"}, headers=jpn
+    )
+    assert (answered.status_code, answered.json()["error"]["code"]) == (404, "not_found")
+    assert what_japan_sees(api) == japan_before
+    assert japan_before["/requests"] == {"items": [], "total": 0, "next_cursor": None}
+
+    # The organiser (bookings only at Lima) sees the booking, not the negotiation.
+    organiser_view = client.get(url(f"/requests/{request['id']}"), headers=api.as_organiser)
+    assert organiser_view.status_code == 404
+    assert client.get(url("/requests"), headers=api.as_organiser).json()["total"] == 0
+    organiser_schedule = client.get(url("/schedule"), headers=api.as_organiser).json()
+    assert organiser_schedule["version"] == 2
+    assert [e for e in organiser_schedule["entries"] if e["meeting_id"] == meeting_id] == [entry]
+    booking = client.get(url(f"/meetings/{meeting_id}"), headers=api.as_organiser).json()
+    assert (booking["topics"], booking["request_id"]) == (None, None)
+
+    # The public sees nothing either.
+    assert client.get(url(f"/requests/{request['id']}")).status_code == 404
+    assert client.get(url("/meetings")).json() == []
+    assert client.get(url("/schedule")).status_code == 404
