@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -33,6 +34,13 @@ DIALECTS = ["sqlite", "postgresql"]
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+# In CI, Hypothesis draws the same examples every run: a red build is reproducible, never luck.
+# Locally it keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if in_ci():
+    settings.load_profile("ci")
 
 
 def unavailable(reason: str) -> NoReturn:
