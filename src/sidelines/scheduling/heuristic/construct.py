@@ -183,28 +183,37 @@ def bump_insert(
     # movable and counts on putting it back elsewhere (an ejection chain of depth one).
     ceiling = float("inf") if relocate or meeting.required else state.weight[meeting_idx]
     best: tuple[float, int, int | None, set[int]] | None = None
-    for class_idx, allowed in state.allowed[meeting_idx]:
-        candidates = allowed
-        for _ in range(samples):
-            if not candidates:
+    # ``samples`` (start, class) pairs in all, each class drawn in proportion to its number of
+    # spaces: a hall of 450 tables offers more ways in than a room of its own, and sampling
+    # every class as often made one bump cost as much as a hundred insertions.
+    allowed = list(state.allowed[meeting_idx])
+    sizes = [len(state.class_spaces[c]) if c != CORRIDOR else 1 for c, _ in allowed]
+    tried = [0] * len(allowed)
+    for _ in range(samples * min(2, len(allowed))):
+        if not allowed:
+            break
+        position = rng.choices(range(len(allowed)), weights=sizes)[0] if len(allowed) > 1 else 0
+        class_idx, candidates = allowed[position]
+        candidates &= ~tried[position]
+        if not candidates:
+            continue
+        start = _random_bit(candidates, rng)
+        tried[position] |= 1 << start
+        found = _blockers(state, meeting_idx, class_idx, start)
+        if found is None:
+            continue
+        blockers, space_idx = found
+        cost = 0.0
+        for other in blockers:
+            other_meeting = problem.meetings[other]
+            if other_meeting.locked or (other_meeting.required and not meeting.required):
+                cost = float("inf")
                 break
-            start = _random_bit(candidates, rng)
-            candidates &= ~(1 << start)
-            found = _blockers(state, meeting_idx, class_idx, start)
-            if found is None:
-                continue
-            blockers, space_idx = found
-            cost = 0.0
-            for other in blockers:
-                other_meeting = problem.meetings[other]
-                if other_meeting.locked or (other_meeting.required and not meeting.required):
-                    cost = float("inf")
-                    break
-                cost += state.weight[other] + 0.01
-            if cost >= ceiling:
-                continue
-            if best is None or cost < best[0]:
-                best = (cost, start, space_idx, blockers)
+            cost += state.weight[other] + 0.01
+        if cost >= ceiling:
+            continue
+        if best is None or cost < best[0]:
+            best = (cost, start, space_idx, blockers)
     if best is None or best[0] == float("inf"):
         return None
     _, _, _, blockers = best

@@ -63,20 +63,35 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
     ``allowed_starts`` reads a space only through its fit (capacity, features, host) and its
     opening hours, so among the classes that fit it is computed once per distinct opening-hours
     mask: on a fair with hundreds of meetings per class this is most of construction time saved.
+    The fit itself depends only on the meeting's size, needs and the hosts among its parties, so
+    the classes that fit are found once per such combination.
     """
     order = plain_first(problem)
     reps = [(class_idx, problem.space_classes[class_idx].spaces[0]) for class_idx in order]
+    hosts = {problem.spaces[space_idx].host_party for _, space_idx in reps} - {None}
+    fitting: dict[tuple[object, ...], list[tuple[int, int]]] = {}
     result: list[tuple[tuple[int, int], ...]] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
             starts = allowed_starts(problem, meeting_idx, None)
             result.append(((CORRIDOR, starts),) if starts else ())
             continue
+        fit_key = (
+            meeting.size,
+            meeting.needs,
+            tuple(sorted(party for party in meeting.parties if party in hosts)),
+        )
+        fits = fitting.get(fit_key)
+        if fits is None:
+            fits = [
+                (class_idx, space_idx)
+                for class_idx, space_idx in reps
+                if _FITS.allowed_starts(problem, meeting_idx, space_idx)
+            ]
+            fitting[fit_key] = fits
         by_hours: dict[int, int] = {}
         options: list[tuple[int, int]] = []
-        for class_idx, space_idx in reps:
-            if not _FITS.allowed_starts(problem, meeting_idx, space_idx):
-                continue
+        for class_idx, space_idx in fits:
             hours = problem.spaces[space_idx].open
             if hours not in by_hours:
                 by_hours[hours] = allowed_starts(problem, meeting_idx, space_idx)
