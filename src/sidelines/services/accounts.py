@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -110,20 +112,47 @@ def log_in(db: Database, username: str, password: str) -> IssuedToken:
     return IssuedToken(token, _actor(user))
 
 
+# Who a token belongs to, kept per process for a short while: every API call authenticates, and
+# a database round trip for each would cost more than the call's own work. A revoked token is
+# refused at once by the process that revoked it and within TOKEN_CACHE_S by the others.
+TOKEN_CACHE_S = 30.0
+_token_cache: dict[str, tuple[float, Actor]] = {}
+_token_lock = threading.Lock()
+
+
 def actor_for_token(db: Database, token: str, channel: str = "api") -> Actor:
+    digest = hash_token(token)
+    with _token_lock:
+        cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        actor = cached[1]
+        return Actor(
+            actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel
+        )
+    actor = _actor_from_database(db, digest)
+    with _token_lock:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[digest] = (time.monotonic() + TOKEN_CACHE_S, actor)
+    return Actor(actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel)
+
+
+def _actor_from_database(db: Database, digest: str) -> Actor:
     with db.reading() as session:
         row = session.execute(
             select(UserRow, TokenRow.revoked_at)
             .join(TokenRow, TokenRow.user_id == UserRow.id)
-            .where(TokenRow.token_hash == hash_token(token))
+            .where(TokenRow.token_hash == digest)
         ).first()
     if row is None or row[1] is not None:
         raise Unauthenticated("unknown or revoked token")
-    actor = _actor(row[0])
-    return Actor(actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel)
+    return _actor(row[0])
 
 
 def revoke_token(db: Database, token: str) -> None:
+    with _token_lock:
+        _token_cache.pop(hash_token(token), None)
+
     def work(session: Session) -> None:
         row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
         if row is not None and row.revoked_at is None:

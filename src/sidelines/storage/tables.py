@@ -56,7 +56,8 @@ class EventRow(Base):
     organiser_sees: Mapped[str] = mapped_column(String(16))
     request_ttl_hours: Mapped[int | None]
     # The event as its file describes it (without meetings), to rebuild the domain Event.
-    spec: Mapped[dict[str, Any]]
+    # Deferred: most reads need the event's policy, not its whole description.
+    spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     created_at: Mapped[datetime]
 
 
