@@ -83,31 +83,33 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 
 
 def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
-    """MaxSAT proves the optimum or nothing; when it runs out of time (or cannot express the
-    problem), CP-SAT gets the rest of the time and keeps MaxSAT's lower bound if it is better."""
+    """MaxSAT (RC2 for the bound, a linear search for schedules) proves the optimum or reports
+    its best schedule and bound; when it has not proven its answer (or cannot express the
+    problem), CP-SAT gets the rest of the time, warm-started from MaxSAT's best schedule, and
+    the better schedule and the better bound are kept."""
     if unsupported(problem) is not None:
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
     # MaxSAT gets most of the time: it alone proved the JAIR optima (docs/benchmarks.md).
-    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.75))
+    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.8))
     remaining = options.time_limit_s - (time.monotonic() - started)
-    if first.objective is not None or first.status is SolveStatus.INFEASIBLE:
+    if first.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         return first
     if remaining <= 0.1 or options.stop.is_set():
         return first
-    second = solve_cpsat(problem, replace(options, time_limit_s=remaining))
+    second = solve_cpsat(
+        problem, replace(options, time_limit_s=remaining), hint=first.schedule or None
+    )
     if second.status is SolveStatus.INFEASIBLE:
         return replace(second, strategy="maxsat+cpsat")
+    best = _better(first, second)
     bound = second.bound
     if first.bound is not None and (bound is None or first.bound.breaks > bound.breaks):
         bound = first.bound
-    status = second.status
-    if (
-        second.objective is not None
-        and bound is not None
-        and second.objective.breaks <= bound.breaks
-    ):
-        status = SolveStatus.OPTIMAL
-    return replace(second, bound=bound, status=status, strategy="maxsat+cpsat")
+    status = best.status
+    if best.objective is not None and bound is not None:
+        proven = best.objective.breaks <= bound.breaks
+        status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    return replace(best, bound=bound, status=status, strategy="maxsat+cpsat")
 
 
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:

@@ -9,15 +9,13 @@ says why another one is not), which is the B2B setting of the paper.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
-
-from pysat.examples.rc2 import RC2
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.cpsat.variables import NO_CLASS
 from sidelines.scheduling.maxsat.encoding import encode, unsupported
+from sidelines.scheduling.maxsat.portfolio import run_portfolio
 from sidelines.scheduling.objective import evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
@@ -26,10 +24,6 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.spaces import ClassChoice, assign_spaces
 
 STRATEGY_NAME = "maxsat"
-# MapleCM under RC2: on forum-14 (30 s) it was the only one of Glucose 3, 4, 4.2, MapleCM,
-# MapleSAT and MiniSat-GH to find the optimum; the others all stopped at the right lower bound
-# with no schedule (docs/benchmarks.md).
-SAT_SOLVER = "mcm"
 
 
 def solve_maxsat(
@@ -49,35 +43,43 @@ def solve_maxsat(
     if why is not None:
         raise ValueError(f"the MaxSAT strategy cannot solve {problem.name}: {why}")
     encoding = encode(problem, implied=implied)
-    rc2 = RC2(encoding.formula, solver=SAT_SOLVER, adapt=True)
+    starts = {s.literal: s for options_of_meeting in encoding.starts for s in options_of_meeting}
+    keep = sorted(starts)
+    phases: list[int] = []
     if hint:
-        phases = []
         for meeting_idx, meeting in enumerate(problem.meetings):
             assignment = hint.get(meeting.id)
             for start in encoding.starts[meeting_idx]:
                 on = assignment is not None and assignment.start_slot == start.slot
                 phases.append(start.literal if on else -start.literal)
-        rc2.oracle.set_phases(phases)
 
-    finished = threading.Event()
+    def choices_of(kept: list[int]) -> list[ClassChoice]:
+        chosen = [starts[literal] for literal in kept]
+        return [
+            ClassChoice(s.meeting_idx, s.slot, None if s.class_idx == NO_CLASS else s.class_idx)
+            for s in chosen
+        ]
 
-    def watch() -> None:
-        deadline = started + options.time_limit_s
-        while not finished.wait(0.05):
-            if options.stop.is_set() or time.monotonic() >= deadline:
-                rc2.interrupt()
-                return
+    def score(kept: list[int], cost: int) -> int:
+        placed = [(c.meeting_idx, c.start_slot) for c in choices_of(kept)]
+        return evaluate(problem, placed).breaks
 
-    watcher = threading.Thread(target=watch, name="maxsat-stop", daemon=True)
-    watcher.start()
-    try:
-        model = rc2.compute(expect_interrupt=True)
-        interrupted = rc2.interrupted
-        lower = rc2.cost
-    finally:
-        finished.set()
-        watcher.join()
-        rc2.delete()
+    # Two processes when two workers are allowed: RC2 for the bound, LSU for schedules early.
+    searches = ("rc2", "lsu") if options.workers >= 2 else ("rc2",)
+    outcome = run_portfolio(
+        encoding.formula,
+        keep,
+        searches=searches,
+        deadline=started + options.time_limit_s,
+        should_stop=options.stop.is_set,
+        on_model=score,
+        phases=phases,
+    )
+    model: list[int] | None = None
+    if outcome.models:
+        model = min(outcome.models, key=lambda item: score(*item))[0]
+    interrupted = not outcome.finished and not outcome.optimal
+    lower = outcome.lower
 
     weight = sum(meeting.weight for meeting in problem.meetings)
     # The encoding demands min breaks = 0. That is the true rule when a principal with a single
@@ -88,9 +90,9 @@ def solve_maxsat(
     ceiling = None if exact else len(concerned)
     if model is None:
         if interrupted:
-            bound = lower if ceiling is None else min(lower, ceiling)
+            known = lower if ceiling is None else min(lower, ceiling)
             status, reason = SolveStatus.UNKNOWN, "MaxSAT found no schedule within the time limit"
-            proof = Bound(weight, max(0, bound))
+            proof = Bound(weight, max(0, known))
         elif exact:
             status = SolveStatus.INFEASIBLE
             reason = "MaxSAT proved that the required and locked meetings cannot all be placed"
@@ -109,19 +111,13 @@ def solve_maxsat(
             reason=reason,
             interrupted=options.stop.is_set(),
         )
-    true = {literal for literal in model if literal > 0}
-    choices = [
-        ClassChoice(s.meeting_idx, s.slot, None if s.class_idx == NO_CLASS else s.class_idx)
-        for options_of_meeting in encoding.starts
-        for s in options_of_meeting
-        if s.literal in true
-    ]
+    choices = choices_of(model)
     objective = evaluate(problem, [(c.meeting_idx, c.start_slot) for c in choices])
-    proven = ceiling is None or objective.breaks <= ceiling
-    bound = Bound(
-        objective.weight_scheduled,
-        objective.breaks if proven or ceiling is None else min(objective.breaks, ceiling),
-    )
+    # ``lower`` bounds the encoding (every principal at most d breaks); the true rule also
+    # allows schedules where everyone has a break, which cost at least ``ceiling``.
+    lower = lower if ceiling is None else min(lower, ceiling)
+    proven = objective.breaks <= lower
+    bound = Bound(objective.weight_scheduled, min(objective.breaks, lower))
     if options.on_progress is not None:
         options.on_progress(
             Progress(time.monotonic() - started, objective, bound, phase=STRATEGY_NAME)

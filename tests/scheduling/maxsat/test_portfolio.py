@@ -1,0 +1,87 @@
+"""The MaxSAT searches in child processes: RC2 and the linear search, bounds, stopping."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+from pysat.formula import WCNF
+
+from sidelines.scheduling import SolveStatus, build_problem, validate
+from sidelines.scheduling.maxsat import solve_maxsat
+from sidelines.scheduling.maxsat.portfolio import run_portfolio
+from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
+
+
+def two_of_three() -> WCNF:
+    """At least two of x1..x3 must be true; each true one costs 1: optimum 2."""
+    formula = WCNF()
+    formula.extend([[1, 2], [1, 3], [2, 3]])
+    for literal in (1, 2, 3):
+        formula.append([-literal], weight=1)
+    return formula
+
+
+@pytest.mark.parametrize("searches", [("rc2",), ("lsu",), ("rc2", "lsu")])
+def test_each_search_proves_the_optimum(searches: tuple[str, ...]) -> None:
+    outcome = run_portfolio(
+        two_of_three(),
+        [1, 2, 3],
+        searches=searches,
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+    )
+
+    assert outcome.optimal
+    assert not outcome.infeasible
+    assert outcome.lower == 2
+    assert min(cost for _, cost in outcome.models) == 2
+    best = min(outcome.models, key=lambda item: item[1])[0]
+    assert len(best) == 2
+    assert set(best) <= {1, 2, 3}
+
+
+def test_unsatisfiable_hard_part_is_infeasible() -> None:
+    formula = two_of_three()
+    formula.extend([[-1], [-2]])
+
+    outcome = run_portfolio(
+        formula,
+        [1, 2, 3],
+        searches=("rc2", "lsu"),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+    )
+
+    assert outcome.infeasible
+    assert not outcome.optimal
+    assert outcome.models == []
+
+
+def test_stop_returns_at_once_without_an_answer() -> None:
+    started = time.monotonic()
+
+    outcome = run_portfolio(
+        two_of_three(),
+        [1, 2, 3],
+        searches=("rc2", "lsu"),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: True,
+    )
+
+    assert time.monotonic() - started < 2
+    assert not outcome.finished
+    assert not outcome.optimal
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_solve_maxsat_with_one_or_two_searches(workers: int) -> None:
+    problem = build_problem(a_meets_three())
+
+    result = solve_maxsat(problem, replace(OPTIONS, workers=workers))
+
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective is not None
+    assert result.objective.breaks == 0
+    assert validate(problem, result.schedule) == []
