@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -57,20 +57,22 @@ def add_user(session: Session, username: str = "protocol.rus", event_id: str = E
 
 
 def add_meeting(session: Session, event_id: str = EVENT_ID) -> MeetingRow:
-    meeting = MeetingRow(
-        event_id=event_id,
-        format="pull_aside",
-        duration_min=30,
-        windows=[],
-        status="scheduled",
-        weight=1,
-        topics=["Ukraine", "Syria"],
-        created_at=at(8),
-        updated_at=at(8),
-    )
-    session.add(meeting)
-    session.flush()
-    return meeting
+    """A scheduled meeting, inserted with the columns every revision has (so that the migration
+    tests can add it before the later columns exist); returned detached, for its id."""
+    values = {
+        "event_id": event_id,
+        "format": "pull_aside",
+        "duration_min": 30,
+        "windows": [],
+        "status": "scheduled",
+        "weight": 1,
+        "topics": ["Ukraine", "Syria"],
+        "created_at": at(8),
+        "updated_at": at(8),
+    }
+    table = MeetingRow.__table__
+    inserted = session.execute(insert(table).values(values).returning(table.c.id))
+    return MeetingRow(id=inserted.scalar_one(), **values)
 
 
 def principal_booking(
@@ -125,7 +127,9 @@ def all_rows(session: Session, like: dict[str, Rows] | None = None) -> dict[str,
     """Every row of every table the database has, in primary key order: a snapshot to compare.
 
     With ``like``, only its tables and columns: what a later migration adds is left out, so that
-    a snapshot taken before an upgrade compares with one taken after it.
+    a snapshot taken before an upgrade compares with one taken after it. Columns of ``like`` that
+    the database no longer has (after a downgrade) are left out too; ``project`` trims the other
+    side to match.
     """
     reflected = MetaData()
     reflected.reflect(bind=session.connection())
@@ -133,11 +137,26 @@ def all_rows(session: Session, like: dict[str, Rows] | None = None) -> dict[str,
     for table in reflected.sorted_tables:
         if table.name == "alembic_version" or (like is not None and table.name not in like):
             continue
-        names = like[table.name].columns if like is not None else tuple(table.columns.keys())
+        names = (
+            tuple(name for name in like[table.name].columns if name in table.columns)
+            if like is not None
+            else tuple(table.columns.keys())
+        )
         query = select(*(table.columns[name] for name in names))
         query = query.order_by(*table.primary_key.columns)
         snapshot[table.name] = Rows(names, [tuple(row) for row in session.execute(query)])
     return snapshot
+
+
+def project(snapshot: dict[str, Rows], like: dict[str, Rows]) -> dict[str, Rows]:
+    """``snapshot`` with only the columns ``like`` has, table by table."""
+    projected: dict[str, Rows] = {}
+    for name, rows in snapshot.items():
+        keep = [i for i, column in enumerate(rows.columns) if column in like[name].columns]
+        projected[name] = Rows(
+            tuple(rows.columns[i] for i in keep), [tuple(row[i] for i in keep) for row in rows.rows]
+        )
+    return projected
 
 
 def refusal(error: DBAPIError) -> str:

@@ -23,6 +23,7 @@ from tests.storage.rows import (
     all_rows,
     at,
     principal_booking,
+    project,
     space_booking,
 )
 
@@ -134,7 +135,8 @@ def test_downgrade_to_before_the_guards_and_back(empty_database: Database) -> No
 
     assert revision(empty_database.engine) == BEFORE_GUARDS
     with empty_database.reading() as session:
-        assert all_rows(session, like=before) == before
+        after = all_rows(session, like=before)
+        assert after == project(before, after)
     # Without its guards the database takes a double booking; take it out to go back up.
     with empty_database.writing() as session:
         unguarded = double_booking(meeting_id)

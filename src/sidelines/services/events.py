@@ -9,7 +9,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, Meeting, MeetingFormat, MeetingId, PrincipalId, TimeSpan
+from sidelines.domain import (
+    DayPart,
+    Event,
+    Feature,
+    Meeting,
+    MeetingFormat,
+    MeetingId,
+    PartyId,
+    Placement,
+    PrincipalId,
+    SpaceId,
+    TimeSpan,
+)
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import dump_event, event_from_data
 from sidelines.services.actors import Actor
@@ -81,8 +93,17 @@ def import_event(db: Database, actor: Actor, event: Event, *, with_meetings: boo
             for s in event.spaces
         )
         if with_meetings:
+            rows = {
+                meeting.id: add_agreed_meeting(session, event, meeting, created)
+                for meeting in event.meetings
+            }
+            # "After" names the file's meeting ids; stored, it names the meetings' rows.
             for meeting in event.meetings:
-                add_agreed_meeting(session, event, meeting, created)
+                if meeting.after:
+                    rows[meeting.id].terms = {
+                        **rows[meeting.id].terms,
+                        "after": [rows[earlier].id for earlier in meeting.after],
+                    }
         return event.id
 
     return db.write(work)
@@ -107,6 +128,7 @@ def add_agreed_meeting(
         status=str(MeetingStatus.AGREED),
         weight=meeting.priority,
         topics=list(meeting.topics),
+        terms=meeting_terms(meeting),
         created_at=at,
         updated_at=at,
     )
@@ -121,6 +143,63 @@ def add_agreed_meeting(
             )
         )
     return row
+
+
+def meeting_terms(meeting: Meeting) -> dict[str, Any]:
+    """What the engine needs of a meeting beyond its columns; only fields that are set."""
+    terms: dict[str, Any] = {}
+    if meeting.required:
+        terms["required"] = True
+    if meeting.day_part is not DayPart.ANY:
+        terms["day_part"] = str(meeting.day_part)
+    if meeting.preferred:
+        terms["preferred"] = spans_to_json(meeting.preferred)
+    if meeting.locked is not None:
+        terms["locked"] = [meeting.locked.start.isoformat(), meeting.locked.space]
+    if meeting.needs_space is not None:
+        terms["needs_space"] = meeting.needs_space
+    if meeting.size is not None:
+        terms["size"] = meeting.size
+    if meeting.needs is not None:
+        terms["needs"] = sorted(meeting.needs)
+    if meeting.host is not None:
+        terms["host"] = meeting.host
+    if meeting.title:
+        terms["title"] = meeting.title
+    return terms
+
+
+def meeting_from_row(row: MeetingRow, principals: list[str], known: set[int]) -> Meeting:
+    """The engine's Meeting for a stored one (id = row id). Precedences on meetings outside
+    ``known`` (cancelled ones, say) are dropped: they no longer bind."""
+    terms = row.terms or {}
+    locked = terms.get("locked")
+    return Meeting(
+        id=MeetingId(str(row.id)),
+        principals=tuple(PrincipalId(p) for p in sorted(principals)),
+        format=MeetingFormat(row.format),
+        duration_min=row.duration_min,
+        priority=row.weight,
+        required=bool(terms.get("required", False)),
+        windows=spans_from_json(row.windows),
+        day_part=DayPart(terms.get("day_part", DayPart.ANY)),
+        preferred=spans_from_json(terms.get("preferred", [])),
+        locked=(
+            Placement(
+                datetime.fromisoformat(locked[0]),
+                SpaceId(locked[1]) if locked[1] is not None else None,
+            )
+            if locked
+            else None
+        ),
+        after=tuple(MeetingId(str(m)) for m in terms.get("after", []) if m in known),
+        needs_space=terms.get("needs_space"),
+        size=terms.get("size"),
+        needs=frozenset(Feature(f) for f in terms["needs"]) if "needs" in terms else None,
+        host=PartyId(terms["host"]) if "host" in terms else None,
+        title=terms.get("title", ""),
+        topics=tuple(row.topics),
+    )
 
 
 def event_row(session: Session, event_id: str) -> EventRow:
@@ -163,23 +242,8 @@ def meetings_as_domain(
         )
     ):
         principals.setdefault(link.meeting_id, []).append(link.principal_id)
-    result = []
-    for row in rows:
-        result.append(
-            (
-                row,
-                Meeting(
-                    id=MeetingId(str(row.id)),
-                    principals=tuple(PrincipalId(p) for p in sorted(principals[row.id])),
-                    format=MeetingFormat(row.format),
-                    duration_min=row.duration_min,
-                    priority=row.weight,
-                    windows=spans_from_json(row.windows),
-                    topics=tuple(row.topics),
-                ),
-            )
-        )
-    return result
+    known = {row.id for row in rows}
+    return [(row, meeting_from_row(row, principals[row.id], known)) for row in rows]
 
 
 def list_events(db: Database) -> list[EventRow]:

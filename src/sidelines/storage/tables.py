@@ -186,6 +186,10 @@ class MeetingRow(Base):
     space_id: Mapped[str | None] = mapped_column(ID)
     weight: Mapped[int]
     topics: Mapped[list[Any]]
+    # The rest of what the engine needs to place it (required, lock, needs, size, host, day part,
+    # preferred windows, the meetings it must follow), as ``services.events.meeting_terms``
+    # writes it.
+    terms: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -1,0 +1,56 @@
+"""An imported event's meetings keep every term the engine needs, through the database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sidelines.domain import MeetingId
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.formats.event_loader import load_event
+from sidelines.services import accounts, events, scheduling
+from sidelines.services.actors import Role
+from sidelines.storage.db import Database
+
+LIMA = Path(__file__).parents[2] / "examples" / "apec-2016-lima.yaml"
+
+
+def test_imported_meetings_come_back_as_the_file_described_them(database: Database) -> None:
+    event = load_event(LIMA)
+    accounts.create_user(database, "host", "host-password", Role.ORGANISER)
+    organiser = accounts.log_in(database, "host", "host-password").actor
+    events.import_event(database, organiser, event)
+
+    with database.reading() as session:
+        stored = [
+            meeting
+            for _, meeting in events.meetings_as_domain(session, event.id, (MeetingStatus.AGREED,))
+        ]
+    by_title = {meeting.label: meeting for meeting in stored}
+    for original in event.meetings:
+        back = by_title[original.label]
+        # Ids become row ids; everything else the engine reads is kept.
+        assert replace(back, id=original.id, after=original.after) == replace(
+            original,
+            principals=tuple(sorted(original.principals)),
+            duration_min=original.effective_duration_min,
+        )
+        assert len(back.after) == len(original.after)
+
+
+def test_a_locked_meeting_stays_where_the_file_locked_it(database: Database) -> None:
+    event = load_event(LIMA)
+    breakfast = event.meeting_by_id[MeetingId("aus-can")]
+    assert breakfast.locked is not None
+    accounts.create_user(database, "host", "host-password", Role.ORGANISER)
+    organiser = accounts.log_in(database, "host", "host-password").actor
+    events.import_event(database, organiser, event)
+
+    run = scheduling.start_solve(database, organiser, event.id, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    schedule = scheduling.publish(database, organiser, event.id, run.id)
+
+    placed = [e for e in schedule.entries if e.parties == ("AUS", "CAN")]
+    assert [(e.starts_at, e.space_id) for e in placed] == [
+        (breakfast.locked.start, breakfast.locked.space)
+    ]
