@@ -447,6 +447,16 @@ def test_request_expires_after_the_events_ttl_and_takes_no_more_answers(
     sent = api.client.get(url("/requests?state=sent"), headers=api.as_("RUS")).json()
     assert ([r["id"] for r in expired["items"]], expired["total"]) == ([request["id"]], 1)
     assert (sent["items"], sent["total"]) == ([], 0)
+    # The refused answer still left the expiry on record, in the row and in both trails.
+    with database.reading() as session:
+        row = session.get(RequestRow, request["id"])
+        assert row is not None
+        assert row.state == "expired"
+    for side in ("RUS", "USA"):
+        trail = api.client.get(url("/audit"), headers=api.as_(side)).json()
+        assert [e["action"] for e in trail if e["subject_id"] == str(request["id"])][-1] == (
+            "request.expired"
+        )
 
 
 def test_request_before_its_ttl_is_still_open(database: Database) -> None:

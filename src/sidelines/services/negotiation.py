@@ -473,6 +473,25 @@ def _locked_request(session: Session, actor: Actor, event_id: str, request_id: i
     return row
 
 
+def _expire_if_due(db: Database, actor: Actor, event_id: str, request_id: int) -> None:
+    """Record a due expiry in a transaction of its own, so that it is kept even when the
+    action that noticed it is then refused."""
+
+    def work(session: Session) -> None:
+        row = _visible_request(session, actor, event_id, request_id)
+        if (
+            _effective_state(row, now()) is RequestState.EXPIRED
+            and row.state != RequestState.EXPIRED
+        ):
+            locked = session.scalars(
+                select(RequestRow).where(RequestRow.id == request_id).with_for_update()
+            ).one()
+            if RequestState(locked.state).open:
+                _expire(session, actor, locked)
+
+    db.write(work)
+
+
 def _expire(session: Session, actor: Actor, row: RequestRow) -> None:
     expire(_thread(session, row))
     row.state = str(RequestState.EXPIRED)
@@ -490,6 +509,8 @@ def _expire(session: Session, actor: Actor, row: RequestRow) -> None:
 
 def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:
     party = _require_party(actor, event_id)
+
+    _expire_if_due(db, actor, event_id, request_id)
 
     def work(session: Session) -> RequestView:
         row = _locked_request(session, actor, event_id, request_id)
@@ -527,6 +548,8 @@ def respond(
         raise Invalid("a counter-proposal needs its terms", "proposal")
     if what is not Answer.COUNTER and counter is not None:
         raise Invalid("only a counter carries a proposal", "proposal")
+
+    _expire_if_due(db, actor, event_id, request_id)
 
     def work(session: Session) -> RequestView:
         row = _locked_request(session, actor, event_id, request_id)
@@ -616,6 +639,8 @@ def _agree(
 
 def withdraw_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:
     party = _require_party(actor, event_id)
+
+    _expire_if_due(db, actor, event_id, request_id)
 
     def work(session: Session) -> RequestView:
         row = _locked_request(session, actor, event_id, request_id)
