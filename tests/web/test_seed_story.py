@@ -41,9 +41,16 @@ def what_japan_sees(api: Lima) -> dict[str, Any]:
     headers = api.as_("JPN")
     seen: dict[str, Any] = {
         path: api.client.get(url(path), headers=headers).json()
-        for path in ("/requests", "/meetings", "/audit", "/notices", "/contacts", "/interests")
+        for path in (
+            "/requests",
+            "/meetings",
+            "/audit",
+            "/notices",
+            "/contacts",
+            "/interests",
+            "/schedule",
+        )
     }
-    seen["/schedule entries"] = api.client.get(url("/schedule"), headers=headers).json()["entries"]
     return seen
 
 

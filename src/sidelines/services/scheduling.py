@@ -50,7 +50,7 @@ from sidelines.storage.tables import (
 # A running solve whose process stopped writing for this long is taken as dead.
 STALE_AFTER = timedelta(seconds=60)
 PROGRESS_EVERY_S = 1.0
-PLACEMENT_TIME_LIMIT_S = 0.5
+PLACEMENT_TIME_LIMIT_S = 0.1
 # Tries at placing a newly agreed meeting when concurrent placements take its slot first.
 PLACEMENT_ATTEMPTS = 3
 
@@ -513,6 +513,22 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
                     tuple(_parties(session, row.id)),
                 )
             )
+        if party is not None:
+            # A delegation sees the schedule change only when its own meetings change: the
+            # version it is shown is the first one, or the last that sent it a notice, so that
+            # nobody learns from a version number that others' meetings moved.
+            seen = session.scalar(
+                select(func.max(NoticeRow.version)).where(
+                    NoticeRow.event_id == event_id, NoticeRow.party_id == party
+                )
+            )
+            shown = session.scalars(
+                select(ScheduleVersionRow).where(
+                    ScheduleVersionRow.event_id == event_id,
+                    ScheduleVersionRow.number == (seen or 1),
+                )
+            ).one()
+            return ScheduleView(shown.number, shown.published_at, entries)
         return ScheduleView(version.number, version.published_at, entries)
 
 
