@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sidelines.scheduling.heuristic as heuristic
 from sidelines.domain import EventPolicy, MeetingId, Placement, SpaceId, WalkingTimes
 from sidelines.scheduling import (
     Assignment,
@@ -205,6 +207,27 @@ def test_heuristic_reports_construction_first_and_done_last() -> None:
     run(problem, on_progress=reports.append)
 
     assert [report.phase for report in (reports[0], reports[-1])] == ["construct", "done"]
+
+
+def test_heuristic_reports_a_long_construction_part_way_with_a_smaller_valid_schedule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=40, requests=400, spaces=10, locked=1), 2)
+    )
+    monkeypatch.setattr(heuristic, "PARTIAL_REPORT_S", 0.0)
+    reports: list[Progress] = []
+
+    result = run(problem, time_limit_s=0.2, on_progress=reports.append)
+
+    phases = [report.phase for report in reports]
+    assert phases[0] == "construct:partial"
+    assert "construct" in phases
+    first = reports[0].objective
+    assert first is not None
+    assert result.objective is not None
+    assert first.weight_scheduled <= result.objective.weight_scheduled
+    assert validate(problem, result.schedule) == []
 
 
 def test_heuristic_stopped_before_it_starts_returns_a_valid_schedule() -> None:

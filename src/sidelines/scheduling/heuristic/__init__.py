@@ -6,7 +6,9 @@ LP bound (``bound.py``) is met on every objective term.
 
 1. Construction (``construct.py``): locked meetings at their place, then required ones, then the
    rest by weight, hardest first, each where it adds the fewest breaks. Every hard rule is kept
-   at every step (``state.py``), so the first complete pass is already a valid schedule.
+   at every step (``state.py``), so the first complete pass is already a valid schedule, and so
+   is every partial one once the locked and required meetings are in (reported as
+   ``construct:partial`` when construction runs long).
 2. The LP bound, to know when to stop and how far from the best the schedule can be. On large
    events it takes seconds (GLOP on tens of thousands of variables), so with two workers or
    more it runs in a separate process (``parallel.py``) while the local search goes on, and
@@ -38,6 +40,10 @@ from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatu
 STRATEGY = "heuristic"
 PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
 CHECK_EVERY = 128  # meetings placed between looks at the clock during construction
+# A construction still running after this long (a very large event on a busy machine) reports
+# the valid schedule it has so far (locked, required and the heaviest meetings), so a caller
+# always has one to show within a second or two; the complete construction follows.
+PARTIAL_REPORT_S = 1.2
 # Below this many meetings the LP bound takes well under a second: computed in place, where
 # starting a process would cost more.
 PARALLEL_BOUND_MIN_MEETINGS = 3_000
@@ -147,8 +153,17 @@ class _Run:
                     )
             else:
                 # Stopping early still leaves a valid schedule: locked and required ones are in.
-                if count % CHECK_EVERY == 0 and self.out_of_time():
-                    break
+                if count % CHECK_EVERY == 0:
+                    if self.out_of_time():
+                        break
+                    if (
+                        not failures
+                        and self.options.on_progress is not None
+                        and self.last_report < 0
+                        and self.elapsed() >= PARTIAL_REPORT_S
+                        and state.fair()
+                    ):
+                        self.report("construct:partial", force=True)
                 insert(state, meeting_idx, self.ranks)
         return failures
 

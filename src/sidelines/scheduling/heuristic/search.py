@@ -24,6 +24,9 @@ from sidelines.scheduling.heuristic.state import State
 
 REFRESH_EVERY = 256  # moves between rebuilds of the list of left-out meetings
 POOL_PER_PRINCIPAL = 16  # left-out meetings of one principal tried in one move
+BUMP_SHARE = 0.5  # of the moves on a left-out meeting, the share that bumps (the rest ruin)
+RELOCATE_SHARE = 0.5  # of the bumps, the share that may move heavier meetings elsewhere
+BUMP_SAMPLES = 12  # (start, class) pairs a bump looks at
 
 
 class Search:
@@ -51,7 +54,7 @@ class Search:
             if target is None:
                 if not self._reduce_breaks():
                     return  # everything placed and no breaks: nothing left to improve
-            elif self.rng.random() < 0.5:
+            elif self.rng.random() < BUMP_SHARE:
                 self._bump(target)
             else:
                 self._ruin_principals(target)
@@ -87,8 +90,10 @@ class Search:
         state = self.state
         before = state.key()
         state.begin()
-        relocate = self.rng.random() < 0.5
-        removed = bump_insert(state, target, self.ranks, self.rng, relocate=relocate)
+        relocate = self.rng.random() < RELOCATE_SHARE
+        removed = bump_insert(
+            state, target, self.ranks, self.rng, samples=BUMP_SAMPLES, relocate=relocate
+        )
         if removed is None:
             state.rollback()
             return
