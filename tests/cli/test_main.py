@@ -136,3 +136,101 @@ def test_schema_prints_json_schema() -> None:
     schema = json.loads(outcome.stdout)
     assert schema["type"] == "object"
     assert "meetings" in schema["properties"]
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+SMALL_EVENT = """\
+id: small
+name: Small forum
+timezone: Europe/Lisbon
+days: [2030-05-06]
+day_start: "09:00"
+day_end: "11:00"
+grain_min: 30
+parties:
+  - {id: A, name: Alpha}
+  - {id: B, name: Beta}
+principals:
+  - {party: A, name: Ana}
+  - {party: B, name: Bruno}
+spaces:
+  - {id: T1, name: Table 1, kind: table}
+meetings:
+  - {principals: [A, B], format: b2b, duration_min: 30}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        (
+            "timezone: Europe/Lisbon",
+            "timezone: Mars/Olympus",
+            "3: timezone: unknown time zone 'Mars/Olympus'; use an IANA name such as "
+            "'America/Lima' or 'Europe/Paris'",
+        ),
+        (
+            "format: b2b, duration_min: 30}",
+            "format: b2b, duration_min: 45}",
+            "17: meetings[0].duration_min: duration 45 min is not a whole number of the "
+            "event's 30-minute steps",
+        ),
+        (
+            "{party: B, name: Bruno}",
+            "{party: B, name: Bruno, rang: 1}",
+            "13: principals[1].rang: unknown field; did you mean 'rank'?",
+        ),
+        (
+            "principals: [A, B]",
+            "principals: [A, C]",
+            "17: meetings[0].principals[1]: unknown principal or party 'C'",
+        ),
+        (
+            "grain_min: 30",
+            "grain_min: [30",
+            "8: YAML syntax error: expected ',' or ']', but got ':'",
+        ),
+    ],
+    ids=["time zone", "duration", "unknown field", "unknown party", "syntax"],
+)
+def test_bad_event_file_names_file_line_and_field(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    path = tmp_path / "event.yaml"
+    path.write_text(SMALL_EVENT.replace(old, new))
+    out = tmp_path / "result.json"
+    outcome = runner.invoke(app, ["solve", str(path), "--out", str(out)])
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"error: {path}:{where}\n",
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["apec-2016-lima.yaml", "b2b-forum.yaml"])
+def test_example_solves_and_its_result_validates(name: str, tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    solved = runner.invoke(
+        app, ["solve", str(EXAMPLES / name), "--time-limit", "3", "--out", str(out)]
+    )
+    assert solved.exit_code == 0
+    result = json.loads(out.read_text())
+    assert result["status"] in ("optimal", "feasible")
+    assert len(result["assignments"]) == result["objective"]["meetings_scheduled"]
+    checked = runner.invoke(app, ["validate", str(EXAMPLES / name), str(out)])
+    assert (checked.exit_code, checked.stdout) == (
+        0,
+        f"valid: {len(result['assignments'])} meetings, no rule broken\n",
+    )
+
+
+def test_solve_prints_ics_with_one_event_per_meeting(small_dzn: Path) -> None:
+    from icalendar import Calendar
+
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--time-limit", "2", "--format", "ics"])
+    assert outcome.exit_code == 0
+    calendar = Calendar.from_ical(outcome.stdout)
+    events = calendar.walk("VEVENT")
+    assert sorted(str(e["UID"]).split("@")[0] for e in events) == ["1", "2", "3"]
