@@ -516,19 +516,13 @@ def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> 
         row = _locked_request(session, actor, event_id, request_id)
         if row.requester_party != party:
             raise Forbidden("only the requesting side can send its request")
-        _apply(lambda: _send(session, actor, row, event_row(session, event_id).request_ttl_hours))
+        try:
+            _send(session, actor, row, event_row(session, event_id).request_ttl_hours)
+        except DomainError as error:
+            raise Conflict(error.message, error.path) from None
         return _view(session, actor, row)
 
     return db.write(work)
-
-
-def _apply(step: object) -> None:
-    """Run a state-machine step, turning a refused transition into a 409."""
-    try:
-        if callable(step):
-            step()
-    except DomainError as error:
-        raise Conflict(error.message, error.path) from None
 
 
 def respond(
