@@ -90,7 +90,7 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     if unsupported(problem) is not None:
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
     # MaxSAT gets most of the time: it alone proved the JAIR optima (docs/benchmarks.md).
-    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.8))
+    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.9))
     remaining = options.time_limit_s - (time.monotonic() - started)
     if first.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         return first

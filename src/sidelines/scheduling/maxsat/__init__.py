@@ -24,6 +24,10 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.spaces import ClassChoice, assign_spaces
 
 STRATEGY_NAME = "maxsat"
+# RC2 on CaDiCaL and on MapleCM, and a linear search on CaDiCaL, as separate processes: the
+# solvers' times differ tenfold in both directions from one JAIR instance to the next
+# (docs/benchmarks.md). One worker: RC2 on CaDiCaL alone.
+SEARCHES = ("rc2:cd19", "rc2:mcm", "lsu:cd19")
 
 
 def solve_maxsat(
@@ -64,8 +68,7 @@ def solve_maxsat(
         placed = [(c.meeting_idx, c.start_slot) for c in choices_of(kept)]
         return evaluate(problem, placed).breaks
 
-    # Two processes when two workers are allowed: RC2 for the bound, LSU for schedules early.
-    searches = ("rc2", "lsu") if options.workers >= 2 else ("rc2",)
+    searches = SEARCHES if options.workers >= 2 else SEARCHES[:1]
     outcome = run_portfolio(
         encoding.formula,
         keep,

@@ -49,8 +49,10 @@ def _kept(model: Sequence[int], keep: Sequence[int]) -> list[int]:
     return [literal for literal in keep if model[literal - 1] > 0]
 
 
-def _run_rc2(formula: WCNF, keep: list[int], phases: list[int], out: Connection) -> None:
-    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=SAT_SOLVER)
+def _run_rc2(
+    solver: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection
+) -> None:
+    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=solver)
     if phases:
         rc2.oracle.set_phases(phases)
     model = rc2.compute()
@@ -61,8 +63,8 @@ def _run_rc2(formula: WCNF, keep: list[int], phases: list[int], out: Connection)
         out.send(("optimal",))
 
 
-def _run_lsu(formula: WCNF, keep: list[int], phases: list[int], out: Connection) -> None:
-    solver = Solver(name=SAT_SOLVER, bootstrap_with=formula.hard)
+def _run_lsu(name: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection) -> None:
+    solver = Solver(name=name, bootstrap_with=formula.hard)
     if phases:
         solver.set_phases(phases)
     # A soft clause is a unit [-gap]: its violation is the literal gap.
@@ -110,21 +112,23 @@ def run_portfolio(
     on_model: Callable[[list[int], int], int] | None = None,
     phases: list[int] | None = None,
 ) -> Outcome:
-    """Run ``searches`` (names of ``_SEARCHES``) until one proves its answer, ``on_model``'s
-    score of a model (the caller's own count, at most the soft cost) meets the lower bound, the
-    deadline passes or ``should_stop()``. Children are killed on return."""
+    """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
+    proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
+    cost) meets the lower bound, the deadline passes or ``should_stop()``. Children are killed
+    on return."""
     context = multiprocessing.get_context("fork")
     outcome = Outcome()
     best: int | None = None
     processes = []
     connections: list[Connection] = []
     try:
-        for name in searches:
+        for search in searches:
+            kind, _, solver = search.partition(":")
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
-                target=_SEARCHES[name],
-                args=(formula, keep, phases or [], send),
-                name=f"maxsat-{name}",
+                target=_SEARCHES[kind],
+                args=(solver or SAT_SOLVER, formula, keep, phases or [], send),
+                name=f"maxsat-{search}",
                 daemon=True,
             )
             process.start()
