@@ -22,6 +22,7 @@ from sidelines.scheduling import (
 )
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
+from sidelines.scheduling.heuristic.state import State
 from sidelines.scheduling.objective import breaks_by_principal, evaluate
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
@@ -285,3 +286,24 @@ def test_heuristic_says_infeasible_when_required_meetings_cannot_share_one_slot(
 
     assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
     assert result.reason == "the required and locked meetings exceed the time or rooms available"
+
+
+def test_heuristic_books_the_table_that_leaves_no_gap_too_short_for_a_meeting() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [meeting("AB", "A", "B"), meeting("CD", "C", "D")],
+            spaces=[table("T1"), table("T2")],
+        )
+    )
+    state = State(problem)
+    class_idx = problem.class_of_space[0]
+    t2 = problem.space_index[SpaceId("T2")]
+    length = state.duration[0]
+    state.place(0, 0, t2)  # AB from the first slot on T2
+
+    # Right after AB, T2 is booked on one side; T1 would keep its whole day free either way,
+    # so T2 wins and T1 stays free for a meeting of any length.
+    chosen = state.free_space(1, class_idx, length)
+
+    assert chosen == t2

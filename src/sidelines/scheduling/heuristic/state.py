@@ -113,6 +113,7 @@ class State:
         self.all_slots = grid.all_slots()
         self.days = DayMasks.of(grid)
         self.day_of_slot = [0] * grid.n_slots
+        self.day_bounds = {day.index: (day.first_slot, day.end_slot) for day in grid.days}
         for day in grid.days:
             for slot in day.slots:
                 self.day_of_slot[slot] = day.index
@@ -149,6 +150,9 @@ class State:
         for space_class in classes:
             for position, space_idx in enumerate(space_class.spaces):
                 self.member_bit[space_idx] = position
+        # A free run of a space shorter than this holds no meeting (``_best_fit``).
+        shortest = min(self.duration, default=1)
+        self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
         longest = max(self.duration, default=1) + max(self.class_turnover, default=0)
         width = self.n_slots + longest + 1
         # free[c][slot]: bit i set when the class's i-th space is free at that slot (its
@@ -232,13 +236,45 @@ class State:
             return None
         free = self.free[class_idx]
         members = -1
-        for slot in range(
-            start, start + self.duration[meeting_idx] + self.class_turnover[class_idx]
-        ):
+        end = start + self.duration[meeting_idx] + self.class_turnover[class_idx]
+        for slot in range(start, end):
             members &= free[slot]
             if not members:
                 return None
+        if members & (members - 1):
+            members = self._best_fit(class_idx, members, start, end)
         return self.class_spaces[class_idx][(members & -members).bit_length() - 1]
+
+    def _best_fit(self, class_idx: int, members: int, start: int, end: int) -> int:
+        """Among spaces free for ``[start, end)``, those that leave no free run too short for
+        any meeting: booked (or the day over) right before and after if any, else on one side
+        with no short run on the other, else no short run on either side."""
+        free = self.free[class_idx]
+        shortest = self.shortest_span[class_idx]
+        day = self.day_of_slot[start]
+        first, stop = self.day_bounds[day]
+        # Free runs of 1 .. shortest - 1 slots just before and just after.
+        short_before = short_after = 0
+        run_before = run_after = members
+        adjacent_before = members & ~free[start - 1] if start > first else members
+        adjacent_after = members & ~free[end] if end < stop else members
+        for k in range(1, shortest):
+            if start - k >= first:
+                run_before &= free[start - k]
+                edge = free[start - k - 1] if start - k - 1 >= first else 0
+                short_before |= run_before & ~edge
+            if end + k - 1 < stop:
+                run_after &= free[end + k - 1]
+                edge = free[end + k] if end + k < stop else 0
+                short_after |= run_after & ~edge
+        for tight in (
+            adjacent_before & adjacent_after,
+            (adjacent_before & ~short_after) | (adjacent_after & ~short_before),
+            members & ~short_before & ~short_after,
+        ):
+            if tight:
+                return tight
+        return members
 
     def _precedence_window(self, meeting_idx: int) -> int:
         mask = self.all_slots
