@@ -44,7 +44,7 @@ def _earliest(state: State, meeting_idx: int) -> tuple[int, int | None] | None:
                 continue
             if class_idx == CORRIDOR:
                 return start, None
-            space_idx = state.free_space(meeting_idx, class_idx, start)
+            space_idx = state.free_space(meeting_idx, class_idx, start, best_fit=False)
             if space_idx is not None:
                 spaces.append(space_idx)
         if spaces:

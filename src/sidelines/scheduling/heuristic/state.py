@@ -230,8 +230,11 @@ class State:
                 result.append(Option(class_idx, starts))
         return result
 
-    def free_space(self, meeting_idx: int, class_idx: int, start: int) -> int | None:
-        """A space of the class free for the meeting from ``start`` (turnover included)."""
+    def free_space(
+        self, meeting_idx: int, class_idx: int, start: int, best_fit: bool = True
+    ) -> int | None:
+        """A space of the class free for the meeting from ``start`` (turnover included): the
+        best fit (``_best_fit``), or with ``best_fit=False`` the first one."""
         if class_idx == CORRIDOR:
             return None
         free = self.free[class_idx]
@@ -241,7 +244,7 @@ class State:
             members &= free[slot]
             if not members:
                 return None
-        if members & (members - 1):
+        if best_fit and members & (members - 1):
             members = self._best_fit(class_idx, members, start, end)
         return self.class_spaces[class_idx][(members & -members).bit_length() - 1]
 
