@@ -75,8 +75,8 @@ def test_stop_returns_at_once_without_an_answer() -> None:
     assert not outcome.optimal
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_solve_maxsat_with_one_or_two_searches(workers: int) -> None:
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_solve_maxsat_with_one_search_per_worker(workers: int) -> None:
     problem = build_problem(a_meets_three())
 
     result = solve_maxsat(problem, replace(OPTIONS, workers=workers))

@@ -24,9 +24,10 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.spaces import ClassChoice, assign_spaces
 
 STRATEGY_NAME = "maxsat"
-# RC2 on CaDiCaL and on MapleCM, and a linear search on CaDiCaL, as separate processes: the
-# solvers' times differ tenfold in both directions from one JAIR instance to the next
-# (docs/benchmarks.md). One worker: RC2 on CaDiCaL alone.
+# One process per worker, in this order: RC2 on CaDiCaL 1.9.5, RC2 on MapleCM (their times differ
+# tenfold in both directions from one JAIR instance to the next), then a linear search on CaDiCaL
+# for schedules early. On two shared cores a third process slowed the others down more than it
+# helped (docs/benchmarks.md).
 SEARCHES = ("rc2:cd19", "rc2:mcm", "lsu:cd19")
 
 
@@ -68,7 +69,7 @@ def solve_maxsat(
         placed = [(c.meeting_idx, c.start_slot) for c in choices_of(kept)]
         return evaluate(problem, placed).breaks
 
-    searches = SEARCHES if options.workers >= 2 else SEARCHES[:1]
+    searches = SEARCHES[: max(1, options.workers)]
     outcome = run_portfolio(
         encoding.formula,
         keep,
