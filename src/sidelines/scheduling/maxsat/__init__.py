@@ -1,10 +1,12 @@
-"""The MaxSAT strategy: the encoding of Bofill et al. (JAIR 74, 2022) solved with RC2, a
-core-guided MaxSAT solver (python-sat).
+"""The MaxSAT strategy: the encoding of Bofill et al. (JAIR 74, 2022) solved by RC2, a
+core-guided MaxSAT solver (python-sat), on two SAT solvers side by side, and with three or more
+workers also by a linear SAT-UNSAT search (``portfolio``).
 
 Core-guided search raises a lower bound until a model meets it, so it proves optimality quickly
-on the JAIR instances where CP-SAT's search finds good schedules slowly; but it has no schedule to
-show until it finishes. It covers problems where every meeting must be held (``unsupported``
-says why another one is not), which is the B2B setting of the paper.
+on the JAIR instances where CP-SAT's search finds good schedules slowly; but RC2 has no schedule
+to show until it finishes (the linear search has one early). It covers problems where every
+meeting must be held (``unsupported`` says why another one is not), which is the B2B setting of
+the paper.
 """
 
 from __future__ import annotations
