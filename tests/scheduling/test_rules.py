@@ -264,3 +264,17 @@ def test_meeting_format_without_room_needs_no_space() -> None:
         )
     )
     assert validate(problem, {"m": a(0, None)}) == []
+
+
+def test_blocked_principal_messages_name_who_and_why() -> None:
+    problem = build_problem(
+        event(
+            [principal("A", unavailable=(span((9, 0), (9, 30)),)), "B"],
+            [meeting("m", "A", "B")],
+            programme=(session("s", ["B"], (9, 0), (9, 30)),),
+        )
+    )
+    assert [v.message for v in validate(problem, {"m": a(0)})] == [
+        "A unavailable (forbidden window) for m at 2030-05-06 09:00-09:30",
+        "B must attend a programme session during m at 2030-05-06 09:00-09:30",
+    ]

@@ -7,8 +7,10 @@ opening hours and fits the meeting's size and needs; "morning/afternoon only" re
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from sidelines.domain.meeting import DayPart
-from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.problem import PrincipalData, Problem
 from sidelines.scheduling.rules.base import Placed, PlacementRule, occupancy, when
 from sidelines.scheduling.slots import SlotMask, starts_inside, starts_touching
 
@@ -66,54 +68,58 @@ class PrincipalPresent(PlacementRule):
         return f"{', '.join(absent)} not present for {meeting.label} at {when(problem, item)}"
 
 
-class PrincipalAvailable(PlacementRule):
+class _PrincipalsBlocked(PlacementRule):
+    """A meeting may not touch any slot its principals have blocked for one reason."""
+
+    @staticmethod
+    @abstractmethod
+    def blocked(principal: PrincipalData) -> SlotMask:
+        """The principal's slots this rule keeps free of meetings."""
+
+    @abstractmethod
+    def describe(self, who: str, meeting: str, at: str) -> str:
+        """The violation in words."""
+
+    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+        meeting = problem.meetings[meeting_idx]
+        blocked = 0
+        for principal_idx in meeting.principals:
+            blocked |= self.blocked(problem.principals[principal_idx])
+        return problem.grid.all_slots() & ~starts_touching(blocked, meeting.duration_slots)
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        meeting = problem.meetings[item.meeting_idx]
+        needed = occupancy(problem, item.meeting_idx, item.start)
+        busy = [
+            problem.principals[p].label
+            for p in meeting.principals
+            if needed & self.blocked(problem.principals[p])
+        ]
+        return self.describe(", ".join(busy), meeting.label, when(problem, item))
+
+
+class PrincipalAvailable(_PrincipalsBlocked):
     name = "principal_available"
     label = "a principal never meets in its forbidden windows"
 
-    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
-        meeting = problem.meetings[meeting_idx]
-        blocked = 0
-        for principal_idx in meeting.principals:
-            blocked |= problem.principals[principal_idx].forbidden
-        return problem.grid.all_slots() & ~starts_touching(blocked, meeting.duration_slots)
+    @staticmethod
+    def blocked(principal: PrincipalData) -> SlotMask:
+        return principal.forbidden
 
-    def explain(self, problem: Problem, item: Placed) -> str:
-        meeting = problem.meetings[item.meeting_idx]
-        needed = occupancy(problem, item.meeting_idx, item.start)
-        busy = [
-            problem.principals[p].label
-            for p in meeting.principals
-            if needed & problem.principals[p].forbidden
-        ]
-        return (
-            f"{', '.join(busy)} unavailable (forbidden window) for {meeting.label} "
-            f"at {when(problem, item)}"
-        )
+    def describe(self, who: str, meeting: str, at: str) -> str:
+        return f"{who} unavailable (forbidden window) for {meeting} at {at}"
 
 
-class PrincipalNotInProgrammeSession(PlacementRule):
+class PrincipalNotInProgrammeSession(_PrincipalsBlocked):
     name = "principal_not_in_programme_session"
     label = "a principal never meets during a programme session it must attend"
 
-    def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
-        meeting = problem.meetings[meeting_idx]
-        blocked = 0
-        for principal_idx in meeting.principals:
-            blocked |= problem.principals[principal_idx].programme
-        return problem.grid.all_slots() & ~starts_touching(blocked, meeting.duration_slots)
+    @staticmethod
+    def blocked(principal: PrincipalData) -> SlotMask:
+        return principal.programme
 
-    def explain(self, problem: Problem, item: Placed) -> str:
-        meeting = problem.meetings[item.meeting_idx]
-        needed = occupancy(problem, item.meeting_idx, item.start)
-        busy = [
-            problem.principals[p].label
-            for p in meeting.principals
-            if needed & problem.principals[p].programme
-        ]
-        return (
-            f"{', '.join(busy)} must attend a programme session during {meeting.label} "
-            f"at {when(problem, item)}"
-        )
+    def describe(self, who: str, meeting: str, at: str) -> str:
+        return f"{who} must attend a programme session during {meeting} at {at}"
 
 
 class MeetingHasSpaceWhenNeeded(PlacementRule):
