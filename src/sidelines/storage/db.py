@@ -9,6 +9,7 @@ constraints as the last word, and are retried on serialisation failures and dead
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -89,9 +90,15 @@ class Database:
         with self._writes() as session, session.begin():
             yield session
 
-    def write(self, work: Callable[[Session], T], attempts: int = 5) -> T:
+    def write(self, work: Callable[[Session], T], attempts: int = 8) -> T:
         """Run ``work`` in a write transaction, retrying when the database asks to (PostgreSQL
-        serialisation failures and deadlocks, SQLite "database is locked")."""
+        serialisation failures and deadlocks, SQLite "database is locked").
+
+        Two writers inserting bookings that clash can deadlock on PostgreSQL while each checks
+        the other's row against the exclusion constraint; the database aborts one, which tries
+        again after a random pause (jitter keeps the retries from colliding in step) and then
+        meets the other's committed row as a plain refusal.
+        """
         for attempt in range(attempts):
             try:
                 with self.writing() as session:
@@ -99,7 +106,7 @@ class Database:
             except (OperationalError, DBAPIError) as error:
                 if attempt + 1 == attempts or not is_retryable(error):
                     raise
-                time.sleep(0.01 * 2**attempt)
+                time.sleep(random.uniform(0.005, 0.01 * 2 ** min(attempt, 5)))
         raise AssertionError("unreachable")
 
     def upgrade(self, revision: str = "head") -> None:
