@@ -52,19 +52,39 @@ def fail(error: InputError) -> typer.Exit:
 
 
 def run_solve(problem: Problem, options: SolveOptions) -> SolveResult:
-    """Solve in a worker thread so that Ctrl-C stops the search and keeps the best schedule."""
+    """Solve in a worker thread so that Ctrl-C stops the search and keeps the best schedule.
+
+    The main thread waits on an Event rather than ``Thread.join``: a join interrupted by
+    KeyboardInterrupt can leave the thread marked as finished while it still runs (CPython
+    gh-90882), and the result would be lost.
+    """
     outcome: list[SolveResult] = []
-    worker = threading.Thread(target=lambda: outcome.append(solve(problem, options)), daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        stderr.print("interrupted: stopping and keeping the best schedule so far…")
-        options.stop.set()
-        worker.join()
-        return replace(outcome[0], interrupted=True)
-    return outcome[0]
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome.append(solve(problem, options))
+        except BaseException as error:  # handed to the main thread, raised there
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    interrupted = False
+    while True:
+        try:
+            while not done.wait(0.2):
+                pass
+            break
+        except KeyboardInterrupt:
+            if not interrupted:
+                stderr.print("interrupted: stopping and keeping the best schedule so far…")
+                options.stop.set()
+                interrupted = True
+    if failure:
+        raise failure[0]
+    return replace(outcome[0], interrupted=True) if interrupted else outcome[0]
 
 
 @app.command("solve")
