@@ -105,7 +105,10 @@ class _Run:
                 self.set_bound(upper_bound(self.problem, self.state.allowed))
             try:
                 search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
-                search.run(self.deadline, self.options.stop, self.done)
+                try:
+                    search.run(self.deadline, self.options.stop, self.done)
+                finally:
+                    search.restore_best()
                 if self.pending is not None and not self.options.stop.is_set():
                     # The bound belongs to the answer: wait a little for it past the deadline.
                     grace = max(1.0, 0.1 * self.options.time_limit_s)

@@ -56,6 +56,10 @@ class Search:
         self.moves = 0
         self.accepted = 0
         self.break_slack = 0
+        # The best state seen. While moves may add breaks (the wide phase), the current state
+        # can fall behind it; it is saved on leaving it and put back by ``restore_best``.
+        self.best_key = state.key()
+        self.best: list[tuple[int, int, int | None]] | None = None
 
     def run(self, deadline: float, stop: threading.Event, done: Callable[[], bool]) -> None:
         narrow_from = time.monotonic() + WIDE_SHARE * max(0.0, deadline - time.monotonic())
@@ -193,9 +197,41 @@ class Search:
         if keeps_rules and (
             after >= before or (slack and after[0] == before[0] and after[1] >= before[1] - slack)
         ):
+            if after < before and before >= self.best_key and self.best is None:
+                # Leaving the best state seen: keep a copy of it first (undo, copy, redo).
+                journal = list(state.journal or [])
+                state.rollback()
+                self.best = self._placements()
+                self.best_key = state.key()
+                state.begin()
+                for placed, meeting_idx, start, space_idx in journal:
+                    if placed:
+                        state.place(meeting_idx, start, space_idx)
+                    else:
+                        state.unplace(meeting_idx)
             state.commit()
             self.accepted += 1
-            if after > before:
+            if after > self.best_key:
+                self.best_key = after
+                self.best = None  # the current state is the best again
                 self.on_improve()
         else:
             state.rollback()
+
+    def _placements(self) -> list[tuple[int, int, int | None]]:
+        state = self.state
+        return [
+            (idx, start, state.space[idx]) for idx, start in enumerate(state.start) if start >= 0
+        ]
+
+    def restore_best(self) -> None:
+        """Put back the best state seen, if the search ended behind it."""
+        if self.best is None or self.state.key() >= self.best_key:
+            return
+        state = self.state
+        for idx, start in enumerate(state.start):
+            if start >= 0:
+                state.unplace(idx)
+        for idx, start, space_idx in self.best:
+            state.place(idx, start, space_idx)
+        self.best = None
