@@ -27,19 +27,21 @@ def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2016, 11, 19, hour, minute, tzinfo=UTC)
 
 
-def add_event(session: Session, event_id: str = EVENT_ID) -> EventRow:
-    event = EventRow(
-        id=event_id,
-        name=f"Summit {event_id}",
-        timezone="America/Lima",
-        organiser_sees="bookings",
-        request_ttl_hours=None,
-        spec={"parties": ["RUS", "USA"]},
-        created_at=at(8),
-    )
-    session.add(event)
-    session.flush()
-    return event
+def add_event(
+    session: Session, event_id: str = EVENT_ID, created_at: datetime | None = None
+) -> EventRow:
+    """An event, inserted with the columns every revision has (see ``add_meeting``)."""
+    values = {
+        "id": event_id,
+        "name": f"Summit {event_id}",
+        "timezone": "America/Lima",
+        "organiser_sees": "bookings",
+        "request_ttl_hours": None,
+        "spec": {"parties": ["RUS", "USA"]},
+        "created_at": created_at or at(8),
+    }
+    session.execute(insert(EventRow.__table__).values(values))
+    return EventRow(**values)
 
 
 def add_user(session: Session, username: str = "protocol.rus", event_id: str = EVENT_ID) -> UserRow:

@@ -19,7 +19,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")  # UTC+9
 
 def test_aware_datetime_comes_back_as_the_same_instant_in_utc(database: Database) -> None:
     with database.writing() as session:
-        add_event(session).created_at = datetime(2016, 11, 19, 10, 30, 15, 123456, tzinfo=LIMA)
+        add_event(session, created_at=datetime(2016, 11, 19, 10, 30, 15, 123456, tzinfo=LIMA))
 
     with database.reading() as session:
         created_at = session.scalars(select(EventRow.created_at)).one()
@@ -57,8 +57,8 @@ def test_naive_datetime_is_refused(database: Database) -> None:
 def test_comparisons_are_between_instants_not_wall_clocks(database: Database) -> None:
     # 10:00 in Lima is 15:00 UTC; 23:30 the same day in Tokyo is 14:30 UTC, earlier.
     with database.writing() as session:
-        add_event(session, "apec-2016").created_at = datetime(2016, 11, 19, 10, tzinfo=LIMA)
-        add_event(session, "g20-2016").created_at = datetime(2016, 11, 19, 23, 30, tzinfo=TOKYO)
+        add_event(session, "apec-2016", datetime(2016, 11, 19, 10, tzinfo=LIMA))
+        add_event(session, "g20-2016", datetime(2016, 11, 19, 23, 30, tzinfo=TOKYO))
 
     with database.reading() as session:
         in_order = session.scalars(select(EventRow.id).order_by(EventRow.created_at)).all()

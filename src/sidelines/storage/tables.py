@@ -59,6 +59,10 @@ class EventRow(Base):
     # Deferred: most reads need the event's policy, not its whole description.
     spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     created_at: Mapped[datetime]
+    # Raised by a database trigger (migration 0004) whenever a meeting of the event is written,
+    # in the same transaction: a reader that saw revision r and caches what it read under r can
+    # trust the cache for as long as the revision stays r, in every process.
+    revision: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class PartyRow(Base):
