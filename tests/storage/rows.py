@@ -151,9 +151,11 @@ def all_rows(session: Session, like: dict[str, Rows] | None = None) -> dict[str,
 
 
 def project(snapshot: dict[str, Rows], like: dict[str, Rows]) -> dict[str, Rows]:
-    """``snapshot`` with only the columns ``like`` has, table by table."""
+    """``snapshot`` with only the tables and columns ``like`` has."""
     projected: dict[str, Rows] = {}
     for name, rows in snapshot.items():
+        if name not in like:
+            continue  # a table a downgrade took away
         keep = [i for i, column in enumerate(rows.columns) if column in like[name].columns]
         projected[name] = Rows(
             tuple(rows.columns[i] for i in keep), [tuple(row[i] for i in keep) for row in rows.rows]

@@ -196,6 +196,9 @@ class MeetingRow(Base):
     terms: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The iCalendar SEQUENCE of the meeting: a database trigger (``storage/sequences.py``)
+    # raises it whenever its time, place, format or status changes, whichever code writes it.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class MeetingPrincipalRow(Base):
@@ -369,3 +372,35 @@ class IdempotencyRow(Base):
     status_code: Mapped[int]
     response: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class CalendarFeedRow(Base):
+    """A delegation's private calendar feed. Its URL carries a random token, of which only the
+    SHA-256 is kept; a revoked feed keeps its row (``revoked_at``) and answers like none."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    party_id: Mapped[str] = mapped_column(ID)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+Index("ix_calendar_feeds_party", CalendarFeedRow.event_id, CalendarFeedRow.party_id)
+
+
+class LoginFailureRow(Base):
+    """A failed login, counted for a while against the username and the client address it
+    came with. ``key`` is a SHA-256 of what it counts against, never the raw address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+Index("ix_login_failures_key", LoginFailureRow.key, LoginFailureRow.at)
