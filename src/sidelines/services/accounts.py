@@ -120,15 +120,22 @@ _token_cache: dict[str, tuple[float, Actor]] = {}
 _token_lock = threading.Lock()
 
 
-def actor_for_token(db: Database, token: str, channel: str = "api") -> Actor:
-    digest = hash_token(token)
+def known_actor(token: str, channel: str = "api") -> Actor | None:
+    """The owner of ``token`` if this process checked it lately, without a database round
+    trip (callers on an event loop use this first); None if it must be looked up."""
     with _token_lock:
-        cached = _token_cache.get(digest)
-    if cached is not None and cached[0] > time.monotonic():
-        actor = cached[1]
-        return Actor(
-            actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel
-        )
+        cached = _token_cache.get(hash_token(token))
+    if cached is None or cached[0] <= time.monotonic():
+        return None
+    actor = cached[1]
+    return Actor(actor.role, actor.user_id, actor.username, actor.event_id, actor.party_id, channel)
+
+
+def actor_for_token(db: Database, token: str, channel: str = "api") -> Actor:
+    known = known_actor(token, channel)
+    if known is not None:
+        return known
+    digest = hash_token(token)
     actor = _actor_from_database(db, digest)
     with _token_lock:
         if len(_token_cache) > 10_000:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
+from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
 
 @dataclass(frozen=True)
@@ -165,44 +166,86 @@ def set_status(
     return db.write(work)
 
 
-def agenda(db: Database, actor: Actor, event_id: str) -> list[AgendaItem]:
+@dataclass(frozen=True)
+class Agenda:
+    """A delegation's agenda as of one revision of its event (see ``storage/revisions.py``)."""
+
+    event_id: str
+    party: str
+    revision: str
+    items: tuple[AgendaItem, ...]
+
+    def __iter__(self) -> Iterator[AgendaItem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+# Agendas are read far more often than meetings change (every page of every delegation shows
+# one): each process keeps the last agenda it built per delegation, and a read costs one query
+# for the event's revision while nothing changed. Frozen values, safe to share between threads.
+_agendas: dict[tuple[str, str], Agenda] = {}
+_AGENDAS_KEPT = 10_000
+
+
+def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
     """A delegation's day: its scheduled meetings and the programme sessions its principals
     attend, in time order (times in UTC; pages show them in the event's zone)."""
     party = actor.acts_for(event_id)
     if party is None:
         raise Forbidden("an agenda belongs to a delegation")
     with db.reading() as session:
-        event = domain_event(session, event_id)
-        own = {p.id for p in event.principals if p.party == party}
-        items = [
-            AgendaItem("programme", s.title, s.span.start, s.span.end, s.venue or None)
-            for s in event.programme
-            if s.attendees & own
-        ]
-        rows = session.scalars(
-            select(MeetingRow).where(
-                MeetingRow.event_id == event_id,
-                MeetingRow.starts_at.is_not(None),
-                MeetingRow.id.in_(
-                    select(MeetingPrincipalRow.meeting_id).where(
-                        MeetingPrincipalRow.party_id == party
-                    )
-                ),
+        # Read before the meetings: a write committed in between is seen by the meetings
+        # query and kept under the older revision, which the next read replaces; never the
+        # other way round.
+        current = session.execute(
+            select(EventRow.created_at, EventRow.revision).where(EventRow.id == event_id)
+        ).first()
+        if current is None:
+            raise not_found("event", event_id)
+        # ``created_at`` tells apart an event deleted and made anew under the same id.
+        revision = f"{current.created_at.timestamp():.6f}-{current.revision}"
+        cached = _agendas.get((event_id, party))
+        if cached is not None and cached.revision == revision:
+            return cached
+        built = Agenda(event_id, party, revision, _agenda_items(session, event_id, party))
+    if len(_agendas) >= _AGENDAS_KEPT:
+        _agendas.clear()
+    _agendas[(event_id, party)] = built
+    return built
+
+
+def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaItem, ...]:
+    event = domain_event(session, event_id)
+    own = {p.id for p in event.principals if p.party == party}
+    items = [
+        AgendaItem("programme", s.title, s.span.start, s.span.end, s.venue or None)
+        for s in event.programme
+        if s.attendees & own
+    ]
+    rows = session.scalars(
+        select(MeetingRow).where(
+            MeetingRow.event_id == event_id,
+            MeetingRow.starts_at.is_not(None),
+            MeetingRow.id.in_(
+                select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+            ),
+        )
+    ).all()
+    links = _links(session, [row.id for row in rows])
+    for row in rows:
+        assert row.starts_at is not None
+        assert row.ends_at is not None
+        others = sorted({link.party_id for link in links.get(row.id, [])} - {party})
+        items.append(
+            AgendaItem(
+                "meeting",
+                f"{row.format.replace('_', ' ')} with {', '.join(others)}",
+                row.starts_at,
+                row.ends_at,
+                row.space_id,
+                row.id,
             )
-        ).all()
-        links = _links(session, [row.id for row in rows])
-        for row in rows:
-            assert row.starts_at is not None
-            assert row.ends_at is not None
-            others = sorted({link.party_id for link in links.get(row.id, [])} - {party})
-            items.append(
-                AgendaItem(
-                    "meeting",
-                    f"{row.format.replace('_', ' ')} with {', '.join(others)}",
-                    row.starts_at,
-                    row.ends_at,
-                    row.space_id,
-                    row.id,
-                )
-            )
-        return sorted(items, key=lambda item: (item.starts_at, item.kind))
+        )
+    return tuple(sorted(items, key=lambda item: (item.starts_at, item.kind)))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 
-from sidelines.services.accounts import actor_for_token
+from sidelines.services.accounts import actor_for_token, known_actor
 from sidelines.services.actors import PUBLIC, Actor
 from sidelines.services.errors import Unauthenticated
 from sidelines.storage.db import Database
 
 
-def get_db(request: Request) -> Database:
+# The dependencies that do no I/O are coroutines: FastAPI runs plain functions in a thread
+# pool, and a hop there and back for each of them costs more than the work itself.
+async def get_db(request: Request) -> Database:
     db = request.app.state.db
     assert isinstance(db, Database)
     return db
@@ -21,17 +24,22 @@ def get_db(request: Request) -> Database:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-def get_actor(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
+async def get_actor(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     """The user behind ``Authorization: Bearer <token>``; the public without one."""
     if authorization is None:
         return PUBLIC
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
-    return actor_for_token(db, token.strip())
+    token = token.strip()
+    # A token checked lately is known without I/O; otherwise the lookup goes to a thread.
+    known = known_actor(token)
+    if known is not None:
+        return known
+    return await run_in_threadpool(actor_for_token, db, token)
 
 
-def get_user(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+async def get_user(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     if actor.user_id is None:
         raise Unauthenticated("log in first: POST /api/auth/token")
     return actor

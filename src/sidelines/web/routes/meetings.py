@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from pydantic import TypeAdapter
 
 from sidelines.services import meetings
 from sidelines.services.meetings import MeetingView
@@ -45,17 +48,50 @@ def set_status(
     return public(meetings.set_status(db, actor, event_id, meeting_id, body.status))
 
 
-@router.get("/agenda")
-def agenda(event_id: str, db: DbDep, actor: UserDep) -> list[AgendaItemPublic]:
-    """This delegation's scheduled meetings and its programme sessions, in time order."""
-    return [
-        AgendaItemPublic(
-            kind=item.kind,
-            title=item.title,
-            starts_at=item.starts_at,
-            ends_at=item.ends_at,
-            where=item.where,
-            meeting_id=item.meeting_id,
+# The JSON of each delegation's agenda, per process, as of the revision it was built from: while
+# the event's meetings do not change, a read costs the token check, one query and a copy.
+_agenda_json: dict[tuple[str, str], tuple[str, bytes]] = {}
+_AGENDA_ITEMS = TypeAdapter(list[AgendaItemPublic])
+
+
+@router.get(
+    "/agenda",
+    response_model=list[AgendaItemPublic],
+    responses={304: {"description": "Unchanged since the `ETag` given in `If-None-Match`."}},
+)
+def agenda(
+    event_id: str,
+    db: DbDep,
+    actor: UserDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """This delegation's scheduled meetings and its programme sessions, in time order.
+
+    The `ETag` changes whenever one of the event's meetings does; a client that sends it back in
+    `If-None-Match` gets `304 Not Modified` while nothing changed."""
+    current = meetings.agenda(db, actor, event_id)
+    # The tag names the party too: one browser may hold two delegations' logins.
+    etag = f'"{current.party}-{current.revision}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    key = (event_id, current.party)
+    cached = _agenda_json.get(key)
+    if cached is None or cached[0] != current.revision:
+        body = _AGENDA_ITEMS.dump_json(
+            [
+                AgendaItemPublic(
+                    kind=item.kind,
+                    title=item.title,
+                    starts_at=item.starts_at,
+                    ends_at=item.ends_at,
+                    where=item.where,
+                    meeting_id=item.meeting_id,
+                )
+                for item in current
+            ]
         )
-        for item in meetings.agenda(db, actor, event_id)
-    ]
+        if len(_agenda_json) >= 10_000:
+            _agenda_json.clear()
+        cached = _agenda_json[key] = (current.revision, body)
+    return Response(cached[1], media_type="application/json", headers=headers)

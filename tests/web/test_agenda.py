@@ -1,0 +1,67 @@
+"""A delegation's agenda: kept per process until a meeting of the event changes, tagged for
+conditional reads, and never stale when another process writes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow
+from tests.web.helpers import lima_api, solve_and_publish, url
+
+
+def meeting_times(items: list[dict[str, str]]) -> dict[int, str]:
+    return {item["meeting_id"]: item["starts_at"] for item in items if item["kind"] == "meeting"}
+
+
+def test_an_unchanged_agenda_answers_304_to_its_own_tag_only(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+
+    first = api.client.get(url("/agenda"), headers=api.as_("USA"))
+    etag = first.headers["ETag"]
+    again = api.client.get(url("/agenda"), headers=api.as_("USA") | {"If-None-Match": etag})
+    other = api.client.get(url("/agenda"), headers=api.as_("USA") | {"If-None-Match": '"x-1"'})
+    russian = api.client.get(url("/agenda"), headers=api.as_("RUS") | {"If-None-Match": etag})
+
+    assert first.status_code == 200
+    assert meeting_times(first.json())  # the published China–US bilateral
+    assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", etag)
+    assert (other.status_code, other.json()) == (200, first.json())
+    assert russian.status_code == 200
+    assert russian.headers["ETag"] != etag
+
+
+def test_a_meeting_moved_by_another_process_shows_at_the_next_read(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    before = api.client.get(url("/agenda"), headers=api.as_("USA"))
+    [(meeting_id, starts_at)] = meeting_times(before.json()).items()
+
+    # Another worker process: its own engine on the same database, bypassing this one's caches.
+    elsewhere = Database(database.url)
+    try:
+        with elsewhere.writing() as session:
+            row = session.scalars(select(MeetingRow).where(MeetingRow.id == meeting_id)).one()
+            assert row.starts_at is not None
+            assert row.ends_at is not None
+            session.execute(
+                update(MeetingRow)
+                .where(MeetingRow.id == meeting_id)
+                .values(
+                    starts_at=row.starts_at + timedelta(hours=1),
+                    ends_at=row.ends_at + timedelta(hours=1),
+                )
+            )
+    finally:
+        elsewhere.dispose()
+    after = api.client.get(
+        url("/agenda"), headers=api.as_("USA") | {"If-None-Match": before.headers["ETag"]}
+    )
+
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    moved = datetime.fromisoformat(meeting_times(after.json())[meeting_id])
+    assert moved == datetime.fromisoformat(starts_at) + timedelta(hours=1)
