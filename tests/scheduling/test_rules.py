@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from sidelines.domain import (
+    AtSession,
     DayPart,
     Delegation,
     Event,
@@ -23,6 +24,8 @@ from sidelines.domain import (
     PartyId,
     Placement,
     SpaceId,
+    SessionEdge,
+    SessionId,
     SpaceKind,
     WalkingTimes,
 )
@@ -180,6 +183,32 @@ CASES = [
         ),
         {"m1": a(0, "T1"), "m2": a(1, "P")},
         {"m1": a(0, "T1"), "m2": a(1, "T1")},
+    ),
+    Case(
+        "contact_at_session_fits",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", format=MeetingFormat.BRIEF_CONTACT)],
+            programme=(session("s", ["A", "B"], (10, 0), (11, 0)),),
+            grain_min=5,
+        ),
+        {"m": Assignment(12, at_session=AtSession(SessionId("s"), SessionEdge.START))},
+        {"m": Assignment(13, at_session=AtSession(SessionId("s"), SessionEdge.START))},
+    ),
+    Case(
+        "principal_not_in_programme_session",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", format=MeetingFormat.BRIEF_CONTACT)],
+            programme=(
+                session("s", ["A", "B"], (10, 0), (11, 0)),
+                session("photo", ["B"], (10, 55), (11, 10)),
+            ),
+            grain_min=5,
+        ),
+        {"m": Assignment(12, at_session=AtSession(SessionId("s"), SessionEdge.START))},
+        # The end of the session is also the start of B's family photo.
+        {"m": Assignment(23, at_session=AtSession(SessionId("s"), SessionEdge.END))},
     ),
     Case(
         "required_meeting_scheduled",

@@ -11,6 +11,7 @@ from rich.table import Table
 from sidelines.domain import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
+from sidelines.scheduling.schedule import where
 
 
 def render_agenda(console: Console, problem: Problem, result: SolveResult) -> None:
@@ -35,11 +36,7 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
                 f"{start:%H:%M}–{end.astimezone(zone):%H:%M}",
                 meeting.label,
                 " – ".join(problem.principals[p].label for p in meeting.principals),
-                (
-                    problem.spaces[problem.space_index[assignment.space]].label
-                    if assignment.space is not None
-                    else "no room (corridor)"
-                ),
+                where(problem, assignment),
             )
         console.print(table)
     render_summary(console, result)

@@ -8,12 +8,13 @@ from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, Spa
 from sidelines.domain.meeting import DayPart, Meeting, Placement
 from sidelines.domain.party import Party, PartyKind
 from sidelines.domain.principal import Principal, Rank
-from sidelines.domain.programme import ProgrammeSession, SessionKind
+from sidelines.domain.programme import AtSession, ProgrammeSession, SessionEdge, SessionKind
 from sidelines.domain.space import Feature, Space, SpaceKind, WalkingTimes
 from sidelines.domain.time import TimeSpan
 
 __all__ = [
     "FORMAT_DEFAULTS",
+    "AtSession",
     "DayPart",
     "Delegation",
     "DelegationMember",
@@ -35,6 +36,7 @@ __all__ = [
     "PrincipalId",
     "ProgrammeSession",
     "Rank",
+    "SessionEdge",
     "SessionId",
     "SessionKind",
     "Space",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
-from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.meeting import Meeting
 from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
@@ -166,6 +166,7 @@ class Event:
         principal_ids = {p.id for p in self.principals}
         space_ids = {s.id for s in self.spaces}
         meeting_ids = {m.id for m in self.meetings}
+        session_ids = {s.id for s in self.programme}
         for index, principal in enumerate(self.principals):
             if principal.party not in party_ids:
                 raise DomainError(
@@ -192,7 +193,7 @@ class Event:
         )
         for index, meeting in enumerate(self.meetings):
             self._check_meeting(
-                meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids
+                meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids, session_ids
             )
             duration = meeting.effective_duration_min
             if duration % self.grain_min:
@@ -216,6 +217,7 @@ class Event:
         principal_ids: set[PrincipalId],
         space_ids: set[SpaceId],
         meeting_ids: set[MeetingId],
+        session_ids: set[SessionId],
     ) -> None:
         for position, principal in enumerate(meeting.principals):
             if principal not in principal_ids:
@@ -228,6 +230,12 @@ class Event:
         locked_space = meeting.locked.space if meeting.locked is not None else None
         if locked_space is not None and locked_space not in space_ids:
             raise DomainError(f"unknown space {locked_space!r}", f"{path}.locked.space")
+        at_session = meeting.locked.at_session if meeting.locked is not None else None
+        if at_session is not None and at_session.session not in session_ids:
+            raise DomainError(
+                f"unknown programme session {at_session.session!r}",
+                f"{path}.locked.at_session.session",
+            )
 
     def _check_precedences_acyclic(self) -> None:
         # Depth-first search with colours: a grey node met again closes a cycle.

@@ -31,6 +31,7 @@ class FormatDefaults:
     seats_per_party: int  # people at the table for each side
     min_parties: int
     needs: frozenset[Feature] = frozenset()
+    at_session: bool = False  # may be held at the start or end of a programme session
 
     def size_for(self, n_parties: int) -> int:
         return self.seats_per_party * n_parties
@@ -40,12 +41,16 @@ FORMAT_DEFAULTS: dict[MeetingFormat, FormatDefaults] = {
     MeetingFormat.BILATERAL_RESTRICTED: FormatDefaults(30, True, 3, 2),
     MeetingFormat.BILATERAL_EXPANDED: FormatDefaults(45, True, 6, 2),
     MeetingFormat.TRILATERAL: FormatDefaults(45, True, 3, 3),
-    MeetingFormat.PULL_ASIDE: FormatDefaults(10, False, 1, 2),
+    MeetingFormat.PULL_ASIDE: FormatDefaults(10, False, 1, 2, at_session=True),
     MeetingFormat.COURTESY_CALL: FormatDefaults(20, True, 2, 2),
-    MeetingFormat.BRIEF_CONTACT: FormatDefaults(5, False, 1, 2),
+    MeetingFormat.BRIEF_CONTACT: FormatDefaults(5, False, 1, 2, at_session=True),
     MeetingFormat.MEAL_CONVERSATION: FormatDefaults(60, True, 2, 2),
     MeetingFormat.B2B: FormatDefaults(30, True, 1, 2),
 }
+
+# A contact at a programme session happens while the attendees gather or disperse; longer than a
+# pull-aside's ten minutes (DESIGN.md section 3: 5-10 min) it would hold the session up.
+AT_SESSION_MAX_MIN = 10
 
 
 def defaults_for(meeting_format: MeetingFormat) -> FormatDefaults:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sidelines.domain.errors import DomainError
 from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.programme import AtSession
 from sidelines.domain.space import Feature
 from sidelines.domain.time import TimeSpan, require_aware
 
@@ -23,13 +24,20 @@ class DayPart(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a locked meeting must stay: its start and, for a meeting that needs one, its space."""
+    """Where a locked meeting must stay: its start and, for a meeting that needs one, its space;
+    or, for a brief contact held at a programme session, that session's start or end (and no
+    space)."""
 
     start: datetime
     space: SpaceId | None = None
+    at_session: AtSession | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", require_aware(self.start, "locked start"))
+        if self.space is not None and self.at_session is not None:
+            raise DomainError(
+                "a contact at a programme session is held in no space", "locked.at_session"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,33 @@ class SessionKind(StrEnum):
     OTHER = "other"
 
 
+class SessionEdge(StrEnum):
+    """Where in a programme session a brief contact happens: as it opens or as it closes."""
+
+    START = "start"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class AtSession:
+    """The place of a brief contact held at a programme session: its first or last minutes,
+    among the attendees, with no room (the seed story's greeting "at the beginning of the
+    retreat")."""
+
+    session: SessionId
+    edge: SessionEdge = SessionEdge.START
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "edge", SessionEdge(self.edge))
+        except ValueError:
+            raise DomainError(f"unknown session edge {self.edge!r}", "edge") from None
+
+
 @dataclass(frozen=True, slots=True)
 class ProgrammeSession:
-    """An official programme item. Its attendees cannot hold sidelines meetings during it."""
+    """An official programme item. Its attendees cannot hold sidelines meetings during it,
+    except a brief contact at its start or end (``AtSession``)."""
 
     id: SessionId
     title: str

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sidelines.domain.ids import MeetingId, SpaceId
+from sidelines.domain.ids import MeetingId, SessionId, SpaceId
+from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.formats.errors import InputError
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
@@ -36,6 +37,11 @@ def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) 
             "start": start.isoformat(),
             "end": end.astimezone(zone).isoformat(),
             "space": assignment.space,
+            "at_session": (
+                {"session": assignment.at_session.session, "edge": str(assignment.at_session.edge)}
+                if assignment.at_session is not None
+                else None
+            ),
             "principals": [problem.principals[p].id for p in meeting.principals],
         }
         if dzn:
@@ -86,7 +92,8 @@ def read_schedule(path: Path, problem: Problem) -> dict[MeetingId, Assignment]:
     """The assignments of a result file, on the problem's grid.
 
     An assignment may give ``slot`` (1-based, as for ``.dzn`` instances) or ``start`` (ISO 8601
-    with offset); ``table`` (1-based) or ``space`` (an id).
+    with offset); ``table`` (1-based) or ``space`` (an id); or, for a brief contact held at a
+    programme session, ``at_session`` (``{"session": id, "edge": "start" | "end"}``).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -109,7 +116,9 @@ def read_schedule(path: Path, problem: Problem) -> dict[MeetingId, Assignment]:
         if meeting_id in schedule:
             raise InputError(path, f"meeting {meeting_id!r} is assigned twice", path=where)
         schedule[meeting_id] = Assignment(
-            _start_slot(path, problem, entry, where), _space(path, problem, entry, where)
+            _start_slot(path, problem, entry, where),
+            _space(path, problem, entry, where),
+            _at_session(path, entry, where),
         )
     return schedule
 
@@ -153,3 +162,16 @@ def _space(path: Path, problem: Problem, entry: dict[str, Any], where: str) -> S
         return problem.spaces[table - 1].id
     space = entry.get("space")
     return None if space is None else SpaceId(str(space))
+
+
+def _at_session(path: Path, entry: dict[str, Any], where: str) -> AtSession | None:
+    value = entry.get("at_session")
+    if value is None:
+        return None
+    here = f"{where}.at_session"
+    if not isinstance(value, dict) or not isinstance(value.get("session"), str):
+        raise InputError(path, "expected an object with a 'session' id and an 'edge'", path=here)
+    edge = value.get("edge", SessionEdge.START)
+    if edge not in tuple(SessionEdge):
+        raise InputError(path, f"edge must be 'start' or 'end', got {edge!r}", path=f"{here}.edge")
+    return AtSession(SessionId(value["session"]), SessionEdge(edge))

@@ -27,7 +27,7 @@ from ortools.linear_solver import pywraplp
 
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
-from sidelines.scheduling.rules.placement import allowed_starts
+from sidelines.scheduling.rules.placement import allowed_starts, possible_starts
 from sidelines.scheduling.slots import run_mask
 
 LP_TIME_LIMIT_MS = 60_000
@@ -59,7 +59,7 @@ def _placement_options(problem: Problem) -> list[list[tuple[int, int]]]:
     result: list[list[tuple[int, int]]] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
-            starts = allowed_starts(problem, meeting_idx, None)
+            starts = possible_starts(problem, meeting_idx, None)
             result.append([(-1, starts)] if starts else [])
             continue
         per_class = []

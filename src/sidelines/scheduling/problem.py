@@ -16,10 +16,12 @@ from functools import cached_property
 
 from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event
-from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SpaceId
+from sidelines.domain.formats import MeetingFormat
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.meeting import DayPart
+from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind
-from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, run_mask
+from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, lowest_slot, run_mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,28 @@ class SpaceData:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionData:
+    """A programme session on the grid: ``[first_slot, end_slot)`` are the slots wholly inside
+    it (where a brief contact at it may sit), ``touching`` every slot it blocks for its
+    ``attendees`` (principal indices)."""
+
+    id: SessionId
+    label: str
+    first_slot: int
+    end_slot: int
+    touching: SlotMask
+    attendees: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class AtSessionIdx:
+    """``domain.AtSession`` inside the problem: a session by index, and its start or end."""
+
+    session_idx: int
+    edge: SessionEdge
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingData:
     """A meeting on the grid. ``window`` holds the slots it may occupy (its windows, all of the
     grid when it has none); ``day_part`` narrows that to mornings or afternoons."""
@@ -77,6 +101,8 @@ class MeetingData:
     locked_start: int | None = None
     locked_space: int | None = None
     after: tuple[int, ...] = ()
+    format: MeetingFormat | None = None  # None: a format never held at a programme session
+    locked_session: AtSessionIdx | None = None
 
     @property
     def locked(self) -> bool:
@@ -106,6 +132,7 @@ class Problem:
     spaces: tuple[SpaceData, ...]
     meetings: tuple[MeetingData, ...]
     walking_slots: dict[tuple[int, int], int] = field(default_factory=dict)
+    sessions: tuple[SessionData, ...] = ()
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     timezone: str = "UTC"
@@ -119,6 +146,10 @@ class Problem:
     @cached_property
     def space_index(self) -> dict[SpaceId, int]:
         return {space.id: idx for idx, space in enumerate(self.spaces)}
+
+    @cached_property
+    def session_index(self) -> dict[SessionId, int]:
+        return {session.id: idx for idx, session in enumerate(self.sessions)}
 
     @cached_property
     def principal_index(self) -> dict[PrincipalId, int]:
@@ -180,11 +211,32 @@ class Problem:
     def has_walking(self) -> bool:
         return any(value > 0 for value in self.walking_slots.values())
 
+    def contact_start(self, at: AtSessionIdx, duration_slots: int) -> int | None:
+        """Where a contact of ``duration_slots`` at a session's start or end begins; None when
+        the session has fewer whole slots than that."""
+        return _contact_start(self.sessions[at.session_idx], at.edge, duration_slots)
+
+    def at_session_idx(self, at: AtSession) -> AtSessionIdx | None:
+        """The problem's form of a domain ``AtSession``; None for an unknown session."""
+        session_idx = self.session_index.get(at.session)
+        return None if session_idx is None else AtSessionIdx(session_idx, at.edge)
+
+    def at_session(self, at: AtSessionIdx) -> AtSession:
+        return AtSession(self.sessions[at.session_idx].id, at.edge)
+
     def describe_slot(self, slot: int) -> str:
         return self.grid.describe(slot, self.timezone)
 
     def start_time(self, slot: int) -> datetime:
         return self.grid.start_of(slot)
+
+
+def _contact_start(session: SessionData, edge: SessionEdge, duration_slots: int) -> int | None:
+    if session.end_slot - session.first_slot < duration_slots:
+        return None
+    if edge is SessionEdge.START:
+        return session.first_slot
+    return session.end_slot - duration_slots
 
 
 # --- compiling an event ----------------------------------------------------------------------
@@ -220,10 +272,25 @@ def build_problem(event: Event) -> Problem:
     principal_index = {p.id: idx for idx, p in enumerate(event.principals)}
 
     programme_of: dict[PrincipalId, SlotMask] = {p.id: 0 for p in event.principals}
+    sessions: list[SessionData] = []
     for session in event.programme:
         mask = grid.slots_touching(session.span)
         for attendee in session.attendees:
             programme_of[attendee] |= mask
+        inside = grid.slots_within(session.span)
+        first = lowest_slot(inside) if inside else 0
+        end = inside.bit_length() if inside else 0
+        sessions.append(
+            SessionData(
+                session.id,
+                session.title,
+                first,
+                end,
+                mask,
+                frozenset(principal_index[a] for a in session.attendees),
+            )
+        )
+    session_index = {session.id: idx for idx, session in enumerate(event.programme)}
 
     principals: list[PrincipalData] = []
     for principal in event.principals:
@@ -297,6 +364,7 @@ def build_problem(event: Event) -> Problem:
         for span in meeting.preferred:
             preferred |= grid.slots_within(span)
         locked_start = locked_space = None
+        locked_session: AtSessionIdx | None = None
         if meeting.locked is not None:
             locked_start = grid.slot_at(meeting.locked.start)
             if locked_start is None:
@@ -308,6 +376,21 @@ def build_problem(event: Event) -> Problem:
                 )
             if meeting.locked.space is not None:
                 locked_space = space_index[meeting.locked.space]
+            at = meeting.locked.at_session
+            if at is not None:
+                locked_session = AtSessionIdx(session_index[at.session], at.edge)
+                expected = _contact_start(
+                    sessions[locked_session.session_idx],
+                    at.edge,
+                    meeting.effective_duration_min // event.grain_min,
+                )
+                if expected != locked_start:
+                    raise DomainError(
+                        f"locked start is not the {at.edge} of programme session "
+                        f"{at.session!r} for a meeting of "
+                        f"{meeting.effective_duration_min} min",
+                        f"{path}.locked.start",
+                    )
         parties = event.parties_of(meeting)
         meetings.append(
             MeetingData(
@@ -327,6 +410,8 @@ def build_problem(event: Event) -> Problem:
                 locked_start=locked_start,
                 locked_space=locked_space,
                 after=tuple(meeting_index[m] for m in meeting.after),
+                format=meeting.format,
+                locked_session=locked_session,
             )
         )
 
@@ -337,6 +422,7 @@ def build_problem(event: Event) -> Problem:
         spaces=tuple(spaces),
         meetings=tuple(meetings),
         walking_slots=walking,
+        sessions=tuple(sessions),
         max_bookings_per_party_per_day=event.policy.max_bookings_per_party_per_day,
         fairness_max_spread=event.policy.fairness_max_spread,
         timezone=event.timezone,
@@ -344,9 +430,11 @@ def build_problem(event: Event) -> Problem:
 
 
 __all__ = [
+    "AtSessionIdx",
     "MeetingData",
     "PrincipalData",
     "Problem",
+    "SessionData",
     "SpaceClass",
     "SpaceData",
     "build_grid",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import first_broken_rule
-from sidelines.scheduling.rules.placement import allowed_starts
+from sidelines.scheduling.rules.placement import possible_starts
 from sidelines.scheduling.schedule import Assignment
 
 
@@ -26,7 +26,7 @@ def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
         return f"{meeting.label} needs a room and the event has none"
     blockers: list[str] = []
     for space_idx in spaces:
-        if allowed_starts(problem, meeting_idx, space_idx):
+        if possible_starts(problem, meeting_idx, space_idx):
             return None
         rule = first_broken_rule(problem, meeting_idx, space_idx)
         if rule is not None and rule.label not in blockers:

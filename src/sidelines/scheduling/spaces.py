@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment
 
 
@@ -39,7 +40,8 @@ def assign_spaces(problem: Problem, choices: Iterable[ClassChoice]) -> dict[Meet
     for choice in choices:
         meeting = problem.meetings[choice.meeting_idx]
         if choice.class_idx is None:
-            schedule[meeting.id] = Assignment(choice.start_slot)
+            at_session = contact_at(problem, choice.meeting_idx, choice.start_slot)
+            schedule[meeting.id] = Assignment(choice.start_slot, at_session=at_session)
         else:
             by_class.setdefault(choice.class_idx, []).append(choice)
     for class_idx, members in sorted(by_class.items()):

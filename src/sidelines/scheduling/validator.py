@@ -15,8 +15,8 @@ SCHEDULE_REFERS_TO_KNOWN_OBJECTS = "schedule_refers_to_known_objects"
 
 
 def to_placed(problem: Problem, schedule: Schedule) -> tuple[list[Placed], list[Violation]]:
-    """Resolve ids to indices, reporting assignments that name unknown meetings or spaces or
-    start off the grid."""
+    """Resolve ids to indices, reporting assignments that name unknown meetings, spaces or
+    sessions, or start off the grid."""
     placed: list[Placed] = []
     problems: list[Violation] = []
     n_slots = problem.grid.n_slots
@@ -44,6 +44,23 @@ def to_placed(problem: Problem, schedule: Schedule) -> tuple[list[Placed], list[
                     )
                 )
                 continue
+        session = None
+        if assignment.at_session is not None:
+            session = problem.at_session_idx(assignment.at_session)
+            if session is None or space_idx is not None:
+                what = (
+                    f"at unknown programme session {assignment.at_session.session!r}"
+                    if session is None
+                    else "both in a space and at a programme session"
+                )
+                problems.append(
+                    Violation(
+                        SCHEDULE_REFERS_TO_KNOWN_OBJECTS,
+                        f"{problem.meetings[meeting_idx].label} placed {what}",
+                        (meeting_id,),
+                    )
+                )
+                continue
         duration = problem.meetings[meeting_idx].duration_slots
         if not 0 <= assignment.start_slot <= n_slots - duration:
             problems.append(
@@ -55,7 +72,7 @@ def to_placed(problem: Problem, schedule: Schedule) -> tuple[list[Placed], list[
                 )
             )
             continue
-        placed.append(Placed(meeting_idx, assignment.start_slot, space_idx))
+        placed.append(Placed(meeting_idx, assignment.start_slot, space_idx, session))
     return placed, problems
 
 

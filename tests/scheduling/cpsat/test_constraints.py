@@ -85,6 +85,26 @@ def not_in_programme(feasible: bool) -> Event:
     )
 
 
+def contact_at_session(feasible: bool) -> Event:
+    """A greeting wanted during a retreat: only its start can hold it, and only if both sides
+    attend the retreat."""
+    return event(
+        ["A", "B"],
+        [
+            meeting(
+                "m",
+                "A",
+                "B",
+                format=MeetingFormat.BRIEF_CONTACT,
+                required=True,
+                windows=(span((10, 0), (10, 30)),),
+            )
+        ],
+        programme=(session("retreat", ["A", "B"] if feasible else ["A"], (10, 0), (11, 0)),),
+        grain_min=5,
+    )
+
+
 def has_space(feasible: bool) -> Event:
     return event(
         ["A", "B"],
@@ -209,6 +229,7 @@ CASES = {
     "principal_present": principal_present,
     "principal_available": principal_available,
     "principal_not_in_programme_session": not_in_programme,
+    "contact_at_session_fits": contact_at_session,
     "meeting_has_space_when_needed": has_space,
     "space_fits_meeting": space_fits,
     "space_open": space_open,

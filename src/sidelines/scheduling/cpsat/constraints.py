@@ -16,6 +16,7 @@ from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import (
     BreaksFairlySpread,
+    ContactAtSessionFits,
     LockedMeetingKept,
     MeetingHasSpaceWhenNeeded,
     MeetingWithinItsWindows,
@@ -64,7 +65,8 @@ def kept_by_start_domains(
     model: cp_model.CpModel, variables: ModelVariables, problem: Problem
 ) -> None:
     """Placement rules need no constraint: ``build_variables`` creates a start literal only where
-    ``rules.placement.allowed_starts`` allows it, the same mask the validator checks."""
+    ``rules.placement.possible_starts`` allows it (a contact at a programme session is a start
+    in no space at the session's edge), the same rules the validator checks."""
 
 
 # --- overlaps ---------------------------------------------------------------------------------
@@ -233,6 +235,7 @@ CONSTRAINTS: dict[str, ConstraintBuilder] = {
     PrincipalPresent.name: kept_by_start_domains,
     PrincipalAvailable.name: kept_by_start_domains,
     PrincipalNotInProgrammeSession.name: kept_by_start_domains,
+    ContactAtSessionFits.name: kept_by_start_domains,
     MeetingHasSpaceWhenNeeded.name: kept_by_start_domains,
     SpaceFitsMeeting.name: kept_by_start_domains,
     SpaceOpen.name: kept_by_start_domains,

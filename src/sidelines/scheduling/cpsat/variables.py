@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules.placement import allowed_starts
+from sidelines.scheduling.rules.placement import possible_starts
 from sidelines.scheduling.slots import iter_slots
 
-NO_CLASS = -1  # the "class" of meetings held in no space (pull-asides, corridor contacts)
+# The "class" of meetings held in no space: pull-asides and corridor contacts, and contacts at a
+# programme session (their start tells which session: ``rules.placement.contact_at``).
+NO_CLASS = -1
 
 Literal = cp_model.IntVar
 
@@ -54,7 +56,7 @@ def representative(problem: Problem, class_idx: int) -> int | None:
 
 def start_mask(problem: Problem, meeting_idx: int, class_idx: int) -> int:
     """Start slots allowed by every placement rule, narrowed to the lock when there is one."""
-    mask = allowed_starts(problem, meeting_idx, representative(problem, class_idx))
+    mask = possible_starts(problem, meeting_idx, representative(problem, class_idx))
     locked = problem.meetings[meeting_idx].locked_start
     if locked is not None:
         mask &= 1 << locked

@@ -89,18 +89,23 @@ class Calendar:
     filled_earlier: int = 0
     busy_days: int = 0  # all slots of the days that hold at least one meeting
     breaks: int = 0
+    skip: int = 0  # the programme slots
 
     def update(self, busy: int, transparent: Transparent, days: DayMasks) -> None:
         self.busy = busy
-        later = fill_later(busy, transparent) if transparent.skip else busy
+        self.skip = transparent.skip
+        # A contact held at a programme session lies in time the break count skips
+        # (objective.py): it neither makes nor closes a break.
+        counted = busy & ~transparent.skip
+        later = fill_later(counted, transparent) if transparent.skip else counted
         self.filled_later = later
-        self.filled_earlier = fill_earlier(busy, transparent) if transparent.skip else busy
+        self.filled_earlier = fill_earlier(counted, transparent) if transparent.skip else counted
         # A block starts at a busy slot whose previous (non-programme) slot on that day is idle.
-        starts = busy & ~((later << 1) & ~days.first)
+        starts = counted & ~((later << 1) & ~days.first)
         busy_days = 0
         n_days = 0
         for day in days.days:
-            if busy & day:
+            if counted & day:
                 busy_days |= day
                 n_days += 1
         self.busy_days = busy_days
@@ -114,4 +119,5 @@ class Calendar:
         joins_later = (self.filled_earlier >> length) & ~(days.first >> length)
         fewer = self.busy_days & joins_earlier & joins_later
         more = self.busy_days & ~joins_earlier & ~joins_later
-        return fewer, more
+        # A start inside the programme is a contact at a session, which changes nothing.
+        return fewer & ~self.skip, more & ~self.skip

@@ -7,7 +7,8 @@ masks per space class, with every rule of ``rules.RULES`` folded in; ``place`` a
 update everything; a journal lets a local-search move be undone.
 
 Rules kept and where (names from ``rules``):
-- the placement rules: ``Candidates.allowed`` from ``rules.placement.allowed_starts``;
+- the placement rules: ``Candidates.allowed`` from ``rules.placement.possible_starts`` (with
+  contacts at programme sessions among the starts in no space);
 - principal_not_double_booked and space_not_double_booked (with the turnover buffer): masks;
 - walking_time_respected: ``_walking_blocked``; kept for every pair of a principal's meetings,
   not only consecutive ones, so removing a meeting never breaks it;
@@ -30,7 +31,12 @@ from sidelines.scheduling.heuristic.breaks import (
     Transparent,
 )
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules.placement import SpaceFitsMeeting, allowed_starts
+from sidelines.scheduling.rules.placement import (
+    SpaceFitsMeeting,
+    allowed_starts,
+    contact_at,
+    possible_starts,
+)
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.slots import run_mask
 
@@ -73,7 +79,8 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
     result: list[tuple[tuple[int, int], ...]] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
-            starts = allowed_starts(problem, meeting_idx, None)
+            # In a corridor, or as a contact at a programme session.
+            starts = possible_starts(problem, meeting_idx, None)
             result.append(((CORRIDOR, starts),) if starts else ())
             continue
         fit_key = (
@@ -425,15 +432,22 @@ class State:
     def placed_pairs(self) -> list[tuple[int, int]]:
         return [(idx, start) for idx, start in enumerate(self.start) if start >= 0]
 
+    def assignment(self, meeting_idx: int) -> Assignment:
+        """Where a placed meeting is, by id; a start in no space inside a programme session its
+        principals attend is a contact at that session."""
+        start = self.start[meeting_idx]
+        space_idx = self.space[meeting_idx]
+        if space_idx is not None:
+            return Assignment(start, self.problem.spaces[space_idx].id)
+        return Assignment(start, at_session=contact_at(self.problem, meeting_idx, start))
+
     def schedule(self) -> dict[MeetingId, Assignment]:
         problem = self.problem
-        result: dict[MeetingId, Assignment] = {}
-        for idx, start in enumerate(self.start):
-            if start >= 0:
-                space_idx = self.space[idx]
-                space = problem.spaces[space_idx].id if space_idx is not None else None
-                result[problem.meetings[idx].id] = Assignment(start, space)
-        return result
+        return {
+            problem.meetings[idx].id: self.assignment(idx)
+            for idx, start in enumerate(self.start)
+            if start >= 0
+        }
 
 
 def _starts_touching(mask: int, length: int) -> int:

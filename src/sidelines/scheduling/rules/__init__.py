@@ -22,7 +22,10 @@ from sidelines.scheduling.rules.placement import (
     SpaceFitsMeeting,
     SpaceOpen,
     allowed_starts,
+    contact_at,
     first_broken_rule,
+    possible_starts,
+    session_contacts,
 )
 from sidelines.scheduling.rules.policy import (
     POLICY_RULES,
@@ -36,6 +39,7 @@ from sidelines.scheduling.rules.sequence import (
     LockedMeetingKept,
     PrecedenceRespected,
 )
+from sidelines.scheduling.rules.session_contact import ContactAtSessionFits
 
 RULES: tuple[Rule, ...] = PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
@@ -45,6 +49,7 @@ __all__ = [
     "RULES",
     "RULE_NAMES",
     "BreaksFairlySpread",
+    "ContactAtSessionFits",
     "LockedMeetingKept",
     "MeetingHasSpaceWhenNeeded",
     "MeetingWithinItsWindows",
@@ -66,5 +71,8 @@ __all__ = [
     "WalkingTimeRespected",
     "allowed_starts",
     "bookings_per_party_day",
+    "contact_at",
     "first_broken_rule",
+    "possible_starts",
+    "session_contacts",
 ]

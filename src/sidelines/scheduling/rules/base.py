@@ -9,7 +9,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sidelines.domain.ids import MeetingId
-from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.problem import AtSessionIdx, Problem
 from sidelines.scheduling.slots import SlotMask, run_mask
 
 
@@ -27,11 +27,13 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """One placed meeting, by index, as the rules read it."""
+    """One placed meeting, by index, as the rules read it. ``session`` is set for a brief
+    contact held at a programme session's start or end (and ``space_idx`` is then None)."""
 
     meeting_idx: int
     start: int
     space_idx: int | None
+    session: AtSessionIdx | None = None
 
     def end(self, problem: Problem) -> int:
         return self.start + problem.meetings[self.meeting_idx].duration_slots
@@ -60,16 +62,28 @@ class PlacementRule(Rule):
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
         """Start slots at which the meeting keeps this rule, in that space."""
 
+    def allows_at_session(
+        self, problem: Problem, meeting_idx: int, at: AtSessionIdx, start: int
+    ) -> bool:
+        """Whether the meeting keeps this rule as a contact at a programme session starting at
+        ``start``. Most rules read such a contact as any meeting held in no space at that
+        time; the rules about the programme itself say otherwise."""
+        return bool((self.allowed_starts(problem, meeting_idx, None) >> start) & 1)
+
     @abstractmethod
     def explain(self, problem: Problem, item: Placed) -> str:
         """Why ``item`` breaks this rule, in words."""
 
+    def keeps(self, problem: Problem, item: Placed) -> bool:
+        if item.session is not None:
+            return self.allows_at_session(problem, item.meeting_idx, item.session, item.start)
+        return bool(
+            (self.allowed_starts(problem, item.meeting_idx, item.space_idx) >> item.start) & 1
+        )
+
     def check(self, problem: Problem, placed: list[Placed]) -> Iterator[Violation]:
         for item in placed:
-            if (
-                not (self.allowed_starts(problem, item.meeting_idx, item.space_idx) >> item.start)
-                & 1
-            ):
+            if not self.keeps(problem, item):
                 meeting = problem.meetings[item.meeting_idx]
                 yield Violation(self.name, self.explain(problem, item), (meeting.id,))
 

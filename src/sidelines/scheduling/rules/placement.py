@@ -10,8 +10,10 @@ from __future__ import annotations
 from abc import abstractmethod
 
 from sidelines.domain.meeting import DayPart
-from sidelines.scheduling.problem import PrincipalData, Problem
+from sidelines.domain.programme import AtSession, SessionEdge
+from sidelines.scheduling.problem import AtSessionIdx, PrincipalData, Problem
 from sidelines.scheduling.rules.base import Placed, PlacementRule, occupancy, when
+from sidelines.scheduling.rules.session_contact import ContactAtSessionFits, held_at_sessions
 from sidelines.scheduling.slots import SlotMask, starts_inside, starts_touching
 
 
@@ -121,6 +123,39 @@ class PrincipalNotInProgrammeSession(_PrincipalsBlocked):
     def describe(self, who: str, meeting: str, at: str) -> str:
         return f"{who} must attend a programme session during {meeting} at {at}"
 
+    # A contact held at a session takes place inside it: only the principals' other sessions
+    # keep it out.
+
+    def allows_at_session(
+        self, problem: Problem, meeting_idx: int, at: AtSessionIdx, start: int
+    ) -> bool:
+        needed = occupancy(problem, meeting_idx, start)
+        return not any(
+            needed & _other_sessions(problem, p, at.session_idx)
+            for p in problem.meetings[meeting_idx].principals
+        )
+
+    def explain(self, problem: Problem, item: Placed) -> str:
+        if item.session is None:
+            return super().explain(problem, item)
+        meeting = problem.meetings[item.meeting_idx]
+        needed = occupancy(problem, item.meeting_idx, item.start)
+        busy = [
+            problem.principals[p].label
+            for p in meeting.principals
+            if needed & _other_sessions(problem, p, item.session.session_idx)
+        ]
+        return self.describe(", ".join(busy), meeting.label, when(problem, item))
+
+
+def _other_sessions(problem: Problem, principal_idx: int, session_idx: int) -> SlotMask:
+    """The slots of the sessions the principal attends, but for one."""
+    mask = 0
+    for other_idx, session in enumerate(problem.sessions):
+        if other_idx != session_idx and principal_idx in session.attendees:
+            mask |= session.touching
+    return mask
+
 
 class MeetingHasSpaceWhenNeeded(PlacementRule):
     name = "meeting_has_space_when_needed"
@@ -189,6 +224,7 @@ PLACEMENT_RULES: tuple[PlacementRule, ...] = (
     PrincipalPresent(),
     PrincipalAvailable(),
     PrincipalNotInProgrammeSession(),
+    ContactAtSessionFits(),
     MeetingHasSpaceWhenNeeded(),
     SpaceFitsMeeting(),
     SpaceOpen(),
@@ -217,4 +253,54 @@ def first_broken_rule(
     return None
 
 
-__all__ = ["PLACEMENT_RULES", "allowed_starts", "first_broken_rule"]
+def session_contacts(problem: Problem, meeting_idx: int) -> dict[int, AtSessionIdx]:
+    """Start slot -> session edge, for every programme session start or end at which the
+    meeting may be held as a contact, keeping every placement rule. Where two edges give one
+    start, the earlier session in the programme and its start win; a lock names its own."""
+    meeting = problem.meetings[meeting_idx]
+    if not problem.sessions or not held_at_sessions(meeting, problem.grid.grain_min):
+        return {}
+    principals = set(meeting.principals)
+    contacts: dict[int, AtSessionIdx] = {}
+    for session_idx, session in enumerate(problem.sessions):
+        if not principals <= session.attendees:
+            continue
+        for edge in SessionEdge:
+            at = AtSessionIdx(session_idx, edge)
+            if meeting.locked_session is not None and at != meeting.locked_session:
+                continue
+            start = problem.contact_start(at, meeting.duration_slots)
+            if start is None or start in contacts:
+                continue
+            if all(
+                rule.allows_at_session(problem, meeting_idx, at, start) for rule in PLACEMENT_RULES
+            ):
+                contacts[start] = at
+    return contacts
+
+
+def possible_starts(problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+    """Start slots at which the meeting keeps every placement rule in that space; with no space,
+    in a corridor or as a contact at a programme session. What every solver may choose from."""
+    mask = allowed_starts(problem, meeting_idx, space_idx)
+    if space_idx is None:
+        for start in session_contacts(problem, meeting_idx):
+            mask |= 1 << start
+    return mask
+
+
+def contact_at(problem: Problem, meeting_idx: int, start: int) -> AtSession | None:
+    """The session edge a meeting held in no space at ``start`` sits at, if it is a contact
+    there: solvers choose start slots, and a schedule names the session."""
+    at = session_contacts(problem, meeting_idx).get(start)
+    return None if at is None else problem.at_session(at)
+
+
+__all__ = [
+    "PLACEMENT_RULES",
+    "allowed_starts",
+    "contact_at",
+    "first_broken_rule",
+    "possible_starts",
+    "session_contacts",
+]

@@ -63,6 +63,14 @@ class LockedMeetingKept(Rule):
                     "but placed elsewhere",
                     (meeting.id,),
                 )
+            elif meeting.locked_session is not None and item.session != meeting.locked_session:
+                at = meeting.locked_session
+                yield Violation(
+                    self.name,
+                    f"{meeting.label} is locked at the {at.edge} of "
+                    f"{problem.sessions[at.session_idx].label} but placed elsewhere",
+                    (meeting.id,),
+                )
 
 
 SEQUENCE_RULES: tuple[Rule, ...] = (PrecedenceRespected(), LockedMeetingKept())
