@@ -9,7 +9,16 @@ from fastapi import FastAPI
 from sidelines import __version__
 from sidelines.storage.db import Database
 from sidelines.web import errors
-from sidelines.web.routes import audit, auth, events, interests, meetings, requests, schedule
+from sidelines.web.routes import (
+    audit,
+    auth,
+    events,
+    feeds,
+    interests,
+    meetings,
+    requests,
+    schedule,
+)
 from sidelines.web.schemas import ErrorPublic
 
 # Documented once for every route, so that the OpenAPI document describes the errors the API
@@ -27,7 +36,7 @@ def create_app(db: Database) -> FastAPI:
     )
     app.state.db = db
     errors.install(app)
-    for module in (auth, events, requests, interests, meetings, schedule, audit):
+    for module in (auth, events, requests, interests, meetings, schedule, audit, feeds):
         app.include_router(module.router, responses=ERROR_RESPONSES)
 
     @app.get("/api/health", tags=["health"])

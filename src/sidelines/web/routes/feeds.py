@@ -1,0 +1,81 @@
+"""Calendar feeds: a delegation's members (or the organiser) issue, rotate and revoke its
+private feed URL; calendar programs read ``GET /api/feeds/{token}.ics`` without logging in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from sidelines.services import feeds
+from sidelines.services.feeds import FeedState
+from sidelines.web.deps import DbDep, UserDep
+
+router = APIRouter(tags=["feeds"])
+
+CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+class FeedPublic(BaseModel):
+    """A delegation's feed. ``url`` is given only when the feed is issued: the server keeps no
+    copy of the token, so a lost URL is replaced by issuing a new one."""
+
+    event_id: str
+    party_id: str
+    active: bool
+    created_at: datetime | None
+    url: str | None = None
+
+
+def _public(state: FeedState) -> FeedPublic:
+    return FeedPublic(
+        event_id=state.event_id,
+        party_id=state.party_id,
+        active=state.active,
+        created_at=state.created_at,
+    )
+
+
+@router.get("/api/events/{event_id}/feeds/{party_id}")
+def feed_state(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> FeedPublic:
+    """Whether the delegation has a working feed."""
+    return _public(feeds.feed_state(db, actor, event_id, party_id))
+
+
+@router.post("/api/events/{event_id}/feeds/{party_id}", status_code=201)
+def issue_feed(
+    event_id: str, party_id: str, request: Request, db: DbDep, actor: UserDep
+) -> FeedPublic:
+    """Issue the delegation's feed URL; a URL issued before stops working (rotation)."""
+    issued = feeds.issue_feed(db, actor, event_id, party_id)
+    return FeedPublic(
+        event_id=issued.event_id,
+        party_id=issued.party_id,
+        active=True,
+        created_at=issued.created_at,
+        url=str(request.url_for("calendar_feed", token=issued.token)),
+    )
+
+
+@router.delete("/api/events/{event_id}/feeds/{party_id}")
+def revoke_feed(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> FeedPublic:
+    """Revoke the delegation's feed: its URL answers 404 from now on."""
+    return _public(feeds.revoke_feed(db, actor, event_id, party_id))
+
+
+@router.get(
+    "/api/feeds/{token}.ics",
+    name="calendar_feed",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}},
+)
+def calendar_feed(token: str, db: DbDep) -> Response:
+    """The delegation's meetings and programme as iCalendar; 404 for a revoked or unknown URL.
+    The token in the path is the only credential: calendar programs cannot log in."""
+    return Response(
+        feeds.feed_calendar(db, token),
+        media_type=CALENDAR_MEDIA_TYPE,
+        # The URL is a secret: keep it and the calendar out of shared caches.
+        headers={"Cache-Control": "private, no-store"},
+    )
