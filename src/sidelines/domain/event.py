@@ -32,11 +32,14 @@ class EventPolicy:
     ``max_bookings_per_party_per_day`` caps how many meetings in the organiser's rooms one party
     may hold a day (bilateral rooms are scarce at summits). ``fairness_max_spread`` bounds
     max - min breaks over the principals (the "d" of Bofill et al., JAIR 2022).
+    ``freeze_window_min``: once published, a meeting that starts within this many minutes from
+    now is no longer moved to make room for another (its sides are already on their way).
     """
 
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
+    freeze_window_min: int = 30
 
     def __post_init__(self) -> None:
         cap = self.max_bookings_per_party_per_day
@@ -48,6 +51,10 @@ class EventPolicy:
             raise DomainError(
                 f"must not be negative, got {self.fairness_max_spread}",
                 "policy.fairness_max_spread",
+            )
+        if self.freeze_window_min < 0:
+            raise DomainError(
+                f"must not be negative, got {self.freeze_window_min}", "policy.freeze_window_min"
             )
 
 

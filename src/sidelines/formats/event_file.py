@@ -206,6 +206,7 @@ class PolicyIn(_Model):
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
+    freeze_window_min: int = 30
 
 
 class PartyIn(_Model):

@@ -490,6 +490,7 @@ class _Builder:
                 max_bookings_per_party_per_day=model.policy.max_bookings_per_party_per_day,
                 fairness_max_spread=model.policy.fairness_max_spread,
                 organiser_sees=model.policy.organiser_sees,
+                freeze_window_min=model.policy.freeze_window_min,
             )
         with self.at(()):
             event = Event(
@@ -756,6 +757,7 @@ def dump_event(event: Event) -> dict[str, Any]:
             max_bookings_per_party_per_day=event.policy.max_bookings_per_party_per_day,
             fairness_max_spread=event.policy.fairness_max_spread,
             organiser_sees=event.policy.organiser_sees,
+            freeze_window_min=event.policy.freeze_window_min,
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
         principals=[

@@ -1,0 +1,111 @@
+"""The published schedule laid out on the heuristic's ``State``, with what may move and from when.
+
+A meeting is *fixed* when it is locked, or when it starts before the end of the freeze window
+(so also once it has started): its sides are on their way or already in the room. Every other
+meeting may move, but only to a start after the freeze window, so that nobody is told to be
+somewhere within the next minutes. The meetings the change asks to place may start from now on.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.heuristic.state import CORRIDOR, State, plain_first
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.placement import allowed_starts, possible_starts
+from sidelines.scheduling.schedule import Assignment, Schedule
+from sidelines.scheduling.slots import run_mask
+
+
+def meeting_masks(problem: Problem, meeting_idx: int, window: int) -> tuple[tuple[int, int], ...]:
+    """``(space_class, allowed starts)`` of one meeting within ``window``, the plainest class
+    first, as ``heuristic.state.placement_masks`` gives them for all meetings at once."""
+    if not problem.meetings[meeting_idx].needs_space:
+        # In a corridor, or as a contact at a programme session.
+        starts = possible_starts(problem, meeting_idx, None) & window
+        return ((CORRIDOR, starts),) if starts else ()
+    options = []
+    for class_idx in plain_first(problem):
+        space_idx = problem.space_classes[class_idx].spaces[0]
+        starts = allowed_starts(problem, meeting_idx, space_idx) & window
+        if starts:
+            options.append((class_idx, starts))
+    return tuple(options)
+
+
+class LazyMasks(list[tuple[tuple[int, int], ...]]):
+    """``State.allowed``, computed for a meeting when the search first asks for it: one
+    insertion looks at a handful of meetings, and computing all of them would cost more than
+    the whole search."""
+
+    def __init__(self, problem: Problem, windows: list[int]) -> None:
+        super().__init__([()] * len(problem.meetings))
+        self._problem = problem
+        self._windows = windows
+        self._known = [False] * len(problem.meetings)
+
+    def __getitem__(self, idx: int) -> tuple[tuple[int, int], ...]:  # type: ignore[override]
+        if not self._known[idx]:
+            self._known[idx] = True
+            super().__setitem__(idx, meeting_masks(self._problem, idx, self._windows[idx]))
+        return super().__getitem__(idx)
+
+    def __setitem__(self, idx: int, value: tuple[tuple[int, int], ...]) -> None:  # type: ignore[override]
+        self._known[idx] = True
+        super().__setitem__(idx, value)
+
+
+def first_slot_from(problem: Problem, instant: datetime | None) -> int:
+    """The first slot that starts at or after ``instant`` (0 without one)."""
+    if instant is None:
+        return 0
+    return bisect_left(problem.grid.starts, instant)
+
+
+class Board:
+    """``state`` holds ``schedule`` placed as it is; ``fixed[idx]`` says a meeting never moves;
+    ``published[idx]`` is each meeting's published (start, space index), or None."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        schedule: Schedule,
+        *,
+        now: datetime | None,
+        freeze_window_min: int,
+        targets: Iterable[MeetingId] = (),
+    ) -> None:
+        self.problem = problem
+        n_slots = problem.grid.n_slots
+        self.earliest_new = first_slot_from(problem, now)
+        self.earliest_move = first_slot_from(
+            problem, now + timedelta(minutes=freeze_window_min) if now is not None else None
+        )
+        from_new = run_mask(self.earliest_new, max(0, n_slots - self.earliest_new))
+        from_move = run_mask(self.earliest_move, max(0, n_slots - self.earliest_move))
+        windows = [from_move] * len(problem.meetings)
+        for meeting_id in targets:
+            windows[problem.meeting_index[meeting_id]] = from_new
+        self.windows = windows
+        self.state = State(problem, LazyMasks(problem, windows))
+        self.published: list[tuple[int, int | None] | None] = [None] * len(problem.meetings)
+        self.fixed = [m.locked for m in problem.meetings]
+        for meeting_id, assignment in schedule.items():
+            idx = problem.meeting_index[meeting_id]
+            space_idx = (
+                problem.space_index[assignment.space] if assignment.space is not None else None
+            )
+            self.published[idx] = (assignment.start_slot, space_idx)
+            if assignment.start_slot < self.earliest_move:
+                self.fixed[idx] = True
+            self.state.place(idx, assignment.start_slot, space_idx)
+
+    def assignment(self, meeting_idx: int) -> Assignment:
+        """Where the meeting is now on the board (it must be placed)."""
+        return self.state.assignment(meeting_idx)
+
+
+__all__ = ["Board", "LazyMasks", "first_slot_from", "meeting_masks"]

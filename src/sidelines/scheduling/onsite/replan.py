@@ -1,0 +1,129 @@
+"""``replan``: absorb one on-site change into a published schedule, moving as little as possible."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sidelines.domain.errors import DomainError
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.onsite.alternatives import Alternatives
+from sidelines.scheduling.onsite.board import Board, first_slot_from
+from sidelines.scheduling.onsite.changes import Change, displaced
+from sidelines.scheduling.onsite.check import check_changes
+from sidelines.scheduling.onsite.insertion import Insertion
+from sidelines.scheduling.onsite.result import (
+    Alternative,
+    Move,
+    OnsiteResult,
+    OnsiteStatus,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.schedule import Assignment, Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class OnsiteOptions:
+    """``now`` is the moment of the change (None: before the event, nothing has started);
+    ``freeze_window_min`` as in ``EventPolicy``; ``time_limit_s`` bounds the search for each
+    meeting to place, a further half of it the search for alternatives; at most ``max_moves``
+    existing meetings move for one placement. ``check`` runs the validator's rules on what the
+    re-plan changed (``check.py``)."""
+
+    now: datetime | None = None
+    freeze_window_min: int = 30
+    time_limit_s: float = 0.2
+    max_moves: int = 2
+    check: bool = True
+
+
+def replan(
+    problem: Problem, published: Schedule, change: Change, options: OnsiteOptions | None = None
+) -> OnsiteResult:
+    """The published schedule with ``change`` absorbed: every hard rule of the changed problem
+    kept, as few existing meetings moved as possible (none that is locked, has started or starts
+    within the freeze window), each placed meeting at its earliest good time. A meeting that
+    cannot be placed is left out, with ranked alternatives that the engine does not apply.
+    """
+    options = options or OnsiteOptions()
+    started = time.perf_counter()
+    changed = change.apply(problem)
+    for meeting_id in change.targets():
+        if meeting_id in published:
+            raise DomainError(f"meeting {meeting_id!r} is in the schedule already", "change")
+    for meeting_id in published:
+        if meeting_id not in changed.meeting_index:
+            raise DomainError(f"the schedule names unknown meeting {meeting_id!r}", "schedule")
+
+    earliest_new = first_slot_from(changed, options.now)
+    stuck: dict[MeetingId, str] = {}
+    targets = list(change.targets())
+    # A change that leaves the problem as it was (a new meeting) displaces nothing.
+    for meeting_id in displaced(changed, published) if changed is not problem else ():
+        meeting = changed.meetings[changed.meeting_index[meeting_id]]
+        if meeting.locked:
+            stuck[meeting_id] = "locked where the change no longer allows it"
+        elif published[meeting_id].start_slot < earliest_new:
+            stuck[meeting_id] = "already started where the change no longer allows it"
+        else:
+            targets.append(meeting_id)
+    # The heaviest first, then in the published order: they compete for the same free places.
+    targets.sort(
+        key=lambda m: (
+            -changed.meetings[changed.meeting_index[m]].weight,
+            published[m].start_slot if m in published else -1,
+            m,
+        )
+    )
+    keep = {m: a for m, a in published.items() if m not in targets}
+    board = Board(
+        changed,
+        keep,
+        now=options.now,
+        freeze_window_min=options.freeze_window_min,
+        targets=targets,
+    )
+    state = board.state
+    state.begin()
+    placed: dict[MeetingId, Assignment] = {}
+    unplaced: dict[MeetingId, str] = dict(stuck)
+    alternatives: dict[MeetingId, tuple[Alternative, ...]] = {}
+    for meeting_id in targets:
+        meeting_idx = changed.meeting_index[meeting_id]
+        clock = time.perf_counter()
+        insertion = Insertion(board, clock + options.time_limit_s, options.max_moves)
+        if insertion.place(meeting_idx):
+            placed[meeting_id] = board.assignment(meeting_idx)
+            continue
+        unplaced[meeting_id] = (
+            f"no free place, nor one that moving at most {options.max_moves} unfrozen meetings "
+            "would open"
+        )
+        insertion.deadline = time.perf_counter() + options.time_limit_s / 2
+        alternatives[meeting_id] = tuple(Alternatives(board, insertion).for_meeting(meeting_idx))
+    state.commit()
+
+    schedule = state.schedule()
+    moved = tuple(
+        Move(meeting_id, before, schedule.get(meeting_id))
+        for meeting_id, before in sorted(
+            published.items(), key=lambda item: (item[1].start_slot, item[0])
+        )
+        if schedule.get(meeting_id) != before
+    )
+    changed_ids = [m.meeting for m in moved] + list(placed)
+    violations = tuple(check_changes(changed, schedule, changed_ids)) if options.check else ()
+    return OnsiteResult(
+        status=OnsiteStatus.NEEDS_DECISION if unplaced else OnsiteStatus.PLACED,
+        schedule=schedule,
+        placed={m: schedule[m] for m in placed if m not in published},
+        moved=moved,
+        unplaced=unplaced,
+        alternatives=alternatives,
+        violations=violations,
+        elapsed_s=time.perf_counter() - started,
+    )
+
+
+__all__ = ["OnsiteOptions", "replan"]
