@@ -1,4 +1,5 @@
-"""``sidelines``: solve an instance, validate a result, print the event file schema."""
+"""``sidelines``: solve an instance, validate a result, explain a meeting left out, print the
+event file schema."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from sidelines.cli import server
 from sidelines.cli.instances import open_instance
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
+from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import event_json_schema
 from sidelines.formats.ical import schedule_to_ical
 from sidelines.formats.result_file import read_schedule, result_to_dict, write_json_atomically
 from sidelines.scheduling import SolveOptions, SolveResult, Strategy, solve, validate
+from sidelines.scheduling.explanations import UnknownMeeting, explain
 from sidelines.scheduling.problem import Problem
 
 # Exit codes: 0 done (an infeasible instance is an answer, not an error), 1 the schedule breaks
@@ -144,6 +147,55 @@ def validate_command(
         stdout.print(f"{len(violations)} violation(s)", highlight=False)
         raise typer.Exit(EXIT_VIOLATIONS)
     stdout.print(f"valid: {len(schedule)} meetings, no rule broken", highlight=False)
+
+
+@app.command("explain")
+def explain_command(
+    instance: Annotated[Path, typer.Argument(help="Event file (.yaml, .yml, .json) or JAIR .dzn")],
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[RESULT.json] MEETING",
+            help="A result file (without one, the instance is solved first) and a meeting id.",
+        ),
+    ],
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds to search when no result is given.", min=0.1)
+    ] = 10.0,
+    fairness: Annotated[
+        int | None, typer.Option(help="Largest max − min breaks over principals.", min=0)
+    ] = None,
+) -> None:
+    """Say why MEETING is not in the schedule: the facts that block each time it could have."""
+    if len(arguments) > 2:
+        stderr.print(
+            "error: expected [RESULT.json] MEETING, got " + " ".join(arguments),
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    meeting_id = MeetingId(arguments[-1])
+    try:
+        loaded = open_instance(instance, fairness)
+        if loaded.problem.meeting_index.get(meeting_id) is None:
+            raise InputError(instance, f"no meeting {meeting_id!r}", path="meetings")
+        if len(arguments) == 2:
+            schedule = read_schedule(Path(arguments[0]), loaded.problem)
+        else:
+            with ProgressReporter(stderr) as reporter:
+                options = SolveOptions(time_limit_s=time_limit, on_progress=reporter)
+                schedule = run_solve(loaded.problem, options).schedule
+        explanation = explain(loaded.problem, schedule, meeting_id)
+    except InputError as error:
+        raise fail(error) from None
+    except UnknownMeeting:  # checked above; kept for a result naming what the instance lacks
+        raise fail(InputError(instance, f"no meeting {meeting_id!r}", path="meetings")) from None
+    if not explanation.facts:
+        stdout.print(explanation.summary, highlight=False, markup=False)
+        return
+    stdout.print(explanation.summary + ":", highlight=False, markup=False)
+    for fact in explanation.facts:
+        stdout.print(f"  - {fact.text}", highlight=False, markup=False)
 
 
 @app.command("schema")

@@ -1,0 +1,175 @@
+"""Explanations name the facts that block a meeting, and only those."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from sidelines.domain import (
+    Delegation,
+    EventPolicy,
+    MeetingFormat,
+    MeetingId,
+    PartyId,
+    Placement,
+    SpaceId,
+)
+from sidelines.scheduling import Assignment, build_problem
+from sidelines.scheduling.explanations import FactKind, UnknownMeeting, explain
+from sidelines.scheduling.problem import Problem
+from tests.builders import at, event, meeting, principal, session, span, table
+
+HOURS = {"day_start": time(9, 0), "day_end": time(16, 0), "morning_ends": time(12, 0)}
+
+
+def lima_like(**fields: object) -> Problem:
+    """USA is in a retreat until 11:30, RUS departs at 15:00, and five higher-priority meetings
+    of others fill the only room that fits from 11:30 to 14:00 (B2 is too small for it)."""
+    fillers = [
+        meeting(
+            f"f{i}",
+            f"C{i}",
+            f"D{i}",
+            priority=5,
+            locked=Placement(at(11 + (30 + 30 * i) // 60, (30 + 30 * i) % 60), SpaceId("B1")),
+        )
+        for i in range(5)
+    ]
+    people = ["USA", "RUS", "E", *(f"C{i}" for i in range(5)), *(f"D{i}" for i in range(5))]
+    return build_problem(
+        event(
+            [principal(p) if p != "USA" else principal(p, title="President") for p in people],
+            [
+                meeting("usa-rus", "USA", "RUS", format=MeetingFormat.BILATERAL_RESTRICTED),
+                *fillers,
+                meeting("small", "E", "C0", locked=Placement(at(12, 0), SpaceId("B2"))),
+                meeting("late", "USA", "E", locked=Placement(at(15, 0), SpaceId("B2"))),
+            ],
+            spaces=(table("B1", capacity=6), table("B2", capacity=2)),
+            programme=(
+                session("Leaders' retreat", ["USA"], (9, 0), (11, 30)),
+                session("Ministers' lunch", ["E"], (12, 0), (13, 0)),
+            ),
+            delegations=(Delegation(PartyId("RUS"), departure=at(14, 0)),),
+            **HOURS,
+            **fields,
+        )
+    )
+
+
+def placed(problem: Problem) -> dict[MeetingId, Assignment]:
+    return {
+        m.id: Assignment(m.locked_start or 0, problem.spaces[m.locked_space or 0].id)
+        for m in problem.meetings
+        if m.locked
+    }
+
+
+def test_explanation_names_the_session_the_departure_and_the_rooms() -> None:
+    problem = lima_like()
+    explanation = explain(problem, placed(problem), MeetingId("usa-rus"))
+    assert not explanation.scheduled
+    assert explanation.text == (
+        "usa-rus cannot be placed: President USA is in Leaders' retreat 2030-05-06 09:00-11:30; "
+        "RUS departs at 2030-05-06 14:00; every room that fits is taken 2030-05-06 11:30-14:00 "
+        "by meetings of higher priority: f0 (priority 5), f1 (priority 5), f2 (priority 5), "
+        "f3 (priority 5), f4 (priority 5)."
+    )
+
+
+def test_explanation_leaves_out_what_blocks_nothing() -> None:
+    problem = lima_like()
+    text = explain(problem, placed(problem), MeetingId("usa-rus")).text
+    # E's lunch, the meeting in the room too small, and USA's meeting after RUS has left block
+    # no time the meeting could have had.
+    assert "lunch" not in text
+    assert "small" not in text
+    assert "late" not in text
+
+
+def test_explanation_hides_meetings_the_reader_may_not_see() -> None:
+    problem = lima_like()
+    explanation = explain(
+        problem,
+        placed(problem),
+        MeetingId("usa-rus"),
+        visible=lambda meeting_id: meeting_id == "usa-rus",
+        priorities=False,
+    )
+    assert [f.kind for f in explanation.facts] == [
+        FactKind.PROGRAMME,
+        FactKind.ABSENT,
+        FactKind.ROOMS,
+    ]
+    assert explanation.facts[-1].text == (
+        "every room that fits is taken 2030-05-06 11:30-14:00 by meetings: another meeting, "
+        "another meeting, another meeting, another meeting, another meeting"
+    )
+
+
+def test_explanation_names_a_principal_busy_in_another_meeting() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [
+                meeting("ab", "A", "B", windows=(span((9, 0), (10, 0)),)),
+                meeting("ac", "A", "C", priority=3, duration_min=60),
+            ],
+            spaces=(table("T1"), table("T2")),
+        )
+    )
+    explanation = explain(problem, {"ac": Assignment(0, SpaceId("T2"))}, MeetingId("ab"))
+    assert [(f.kind, f.text) for f in explanation.facts] == [
+        (FactKind.WINDOW, "it may only be held 2030-05-06 09:00-10:00"),
+        (FactKind.MEETING, "A is in ac (priority 3) 2030-05-06 09:00-10:00"),
+    ]
+
+
+def test_explanation_names_the_room_policy() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("ab", "A", "B"), meeting("ac", "A", "C")],
+            spaces=(table("T1"), table("T2")),
+            policy=EventPolicy(max_bookings_per_party_per_day=1),
+        )
+    )
+    explanation = explain(problem, {"ac": Assignment(0, SpaceId("T2"))}, MeetingId("ab"))
+    assert [(f.kind, f.text) for f in explanation.facts] == [
+        (FactKind.MEETING, "A is in ac (priority 1) 2030-05-06 09:00-09:30"),
+        (
+            FactKind.POLICY,
+            "A already holds 1 meetings in the organiser's rooms on 2030-05-06, all the room "
+            "policy allows",
+        ),
+    ]
+
+
+def test_explanation_of_a_meeting_no_room_fits() -> None:
+    problem = build_problem(
+        event(["A", "B"], [meeting("ab", "A", "B", size=20)], spaces=(table("T1", capacity=4),))
+    )
+    assert explain(problem, {}, MeetingId("ab")).text == (
+        "ab cannot be placed: no room seats 20 and belongs to no other party."
+    )
+
+
+def test_explanation_says_when_nothing_blocks_a_time() -> None:
+    problem = build_problem(event(["A", "B"], [meeting("ab", "A", "B")]))
+    (fact,) = explain(problem, {}, MeetingId("ab")).facts
+    assert fact.kind is FactKind.FREE
+    assert fact.text.startswith("nothing blocks it at 2030-05-06 09:00, 2030-05-06 09:30, ")
+
+
+def test_explanation_of_a_scheduled_meeting_says_where() -> None:
+    problem = build_problem(event(["A", "B"], [meeting("ab", "A", "B")]))
+    explanation = explain(problem, {"ab": Assignment(1, SpaceId("T1"))}, MeetingId("ab"))
+    assert explanation.scheduled
+    assert explanation.text == "ab is scheduled 2030-05-06 09:30-10:00, T1"
+
+
+def test_explanation_of_an_unknown_meeting_is_refused() -> None:
+    problem = build_problem(event(["A", "B"], [meeting("ab", "A", "B")]))
+    with pytest.raises(UnknownMeeting):
+        explain(problem, {}, MeetingId("zz"))
