@@ -23,13 +23,19 @@ from sidelines.scheduling.slots import run_mask
 def meeting_masks(problem: Problem, meeting_idx: int, window: int) -> tuple[tuple[int, int], ...]:
     """``(space_class, allowed starts)`` of one meeting within ``window``, the plainest class
     first, as ``heuristic.state.placement_masks`` gives them for all meetings at once."""
-    if not problem.meetings[meeting_idx].needs_space:
+    meeting = problem.meetings[meeting_idx]
+    if meeting.locked_start is not None:
+        # A locked meeting newly agreed goes where it is locked, or nowhere.
+        window &= 1 << meeting.locked_start
+    if not meeting.needs_space:
         # In a corridor, or as a contact at a programme session.
         starts = possible_starts(problem, meeting_idx, None) & window
         return ((CORRIDOR, starts),) if starts else ()
     options = []
     for class_idx in plain_first(problem):
         space_idx = problem.space_classes[class_idx].spaces[0]
+        if meeting.locked_space is not None and space_idx != meeting.locked_space:
+            continue
         starts = allowed_starts(problem, meeting_idx, space_idx) & window
         if starts:
             options.append((class_idx, starts))

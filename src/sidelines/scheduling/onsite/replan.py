@@ -22,6 +22,8 @@ from sidelines.scheduling.onsite.result import (
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment, Schedule
 
+UNPLACED_RULES = frozenset({"locked_meeting_kept", "required_meeting_scheduled"})
+
 
 @dataclass(frozen=True, slots=True)
 class OnsiteOptions:
@@ -42,9 +44,10 @@ def replan(
     problem: Problem, published: Schedule, change: Change, options: OnsiteOptions | None = None
 ) -> OnsiteResult:
     """The published schedule with ``change`` absorbed: every hard rule of the changed problem
-    kept, as few existing meetings moved as possible (none that is locked, has started or starts
-    within the freeze window), each placed meeting at its earliest good time. A meeting that
-    cannot be placed is left out, with ranked alternatives that the engine does not apply.
+    kept (but that a meeting reported unplaced is not scheduled), as few existing meetings
+    moved as possible (none that is locked, has started or starts within the freeze window),
+    each placed meeting at its earliest good time. A meeting that cannot be placed is left
+    out, with ranked alternatives that the engine does not apply.
     """
     options = options or OnsiteOptions()
     started = time.perf_counter()
@@ -113,7 +116,13 @@ def replan(
         if schedule.get(meeting_id) != before
     )
     changed_ids = [m.meeting for m in moved] + list(placed)
-    violations = tuple(check_changes(changed, schedule, changed_ids)) if options.check else ()
+    violations = tuple(
+        violation
+        for violation in (check_changes(changed, schedule, changed_ids) if options.check else ())
+        # A meeting reported unplaced breaks its lock or its "required" by being unplaced;
+        # the result says so already, and the organiser decides.
+        if not (violation.rule in UNPLACED_RULES and set(violation.meetings) <= set(unplaced))
+    )
     return OnsiteResult(
         status=OnsiteStatus.NEEDS_DECISION if unplaced else OnsiteStatus.PLACED,
         schedule=schedule,

@@ -1,0 +1,169 @@
+"""Invariants of every re-plan, on small generated events and random changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from sidelines.domain import DomainError, MeetingId, PrincipalId, SpaceId, TimeSpan
+from sidelines.scheduling import (
+    Problem,
+    Schedule,
+    SolveOptions,
+    Strategy,
+    build_problem,
+    solve,
+    validate,
+)
+from sidelines.scheduling.generator import generate_event
+from sidelines.scheduling.onsite import (
+    Change,
+    EarlierDeparture,
+    NewMeeting,
+    OnsiteOptions,
+    OnsiteResult,
+    OnsiteStatus,
+    SessionOverrun,
+    SpaceUnavailable,
+    displaced,
+    replan,
+)
+from sidelines.scheduling.onsite.replan import UNPLACED_RULES
+from tests.builders import event, meeting
+from tests.scheduling.heuristic.strategies import small_specs
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _published(problem: Problem) -> Schedule:
+    return solve(problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=0.05)).schedule
+
+
+@st.composite
+def situations(draw: st.DrawFn) -> tuple[Problem, Schedule, OnsiteOptions]:
+    """An event, its published schedule, and the moment of the change with a freeze window."""
+    event = generate_event(draw(small_specs()), draw(st.integers(0, 10_000)))
+    problem = build_problem(event)
+    grid = problem.grid
+    now = grid.start_of(draw(st.integers(0, grid.n_slots - 1))) if draw(st.booleans()) else None
+    options = OnsiteOptions(now=now, freeze_window_min=draw(st.sampled_from((0, 30, 60))))
+    return problem, _published(problem), options
+
+
+def _fixed(problem: Problem, published: Schedule, options: OnsiteOptions) -> set[MeetingId]:
+    """Meetings that must not move: locked, or starting before the freeze window ends."""
+    until = None
+    if options.now is not None:
+        until = options.now + timedelta(minutes=options.freeze_window_min)
+    return {
+        meeting_id
+        for meeting_id, assignment in published.items()
+        if problem.meetings[problem.meeting_index[meeting_id]].locked
+        or (until is not None and problem.grid.start_of(assignment.start_slot) < until)
+    }
+
+
+def _violations(problem: Problem, result: OnsiteResult) -> list[str]:
+    """Every broken rule but an unplaced meeting's own lock or "required" (it is unplaced)."""
+    return [
+        str(v)
+        for v in validate(problem, result.schedule)
+        if not (v.rule in UNPLACED_RULES and set(v.meetings) <= set(result.unplaced))
+    ]
+
+
+def _check_truthful(published: Schedule, result: OnsiteResult) -> None:
+    differs = {m for m, a in published.items() if result.schedule.get(m) != a}
+    assert {move.meeting for move in result.moved} == differs
+    assert len(result.moved) == len(differs)
+    for move in result.moved:
+        assert move.before == published[move.meeting]
+        assert move.after == result.schedule.get(move.meeting)
+
+
+@SETTINGS
+@given(situations(), st.data())
+def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
+    situation: tuple[Problem, Schedule, OnsiteOptions], data: st.DataObject
+) -> None:
+    problem, schedule, options = situation
+    assume(schedule)
+    target = data.draw(st.sampled_from(sorted(schedule)))
+    # The schedule as published before the meeting was agreed: without it.
+    published = {m: a for m, a in schedule.items() if m != target}
+
+    result = replan(problem, published, NewMeeting(target), options)
+
+    assert _violations(problem, result) == []
+    assert result.violations == ()
+    _check_truthful(published, result)
+    for meeting_id in _fixed(problem, published, options):
+        assert result.schedule[meeting_id] == published[meeting_id]
+    assert len(result.moved) <= options.max_moves
+    assert (target in result.schedule) == (target in result.placed)
+    assert (result.status is OnsiteStatus.PLACED) == (target in result.placed)
+    if target not in result.placed:
+        assert result.schedule == published
+        assert list(result.unplaced) == [target]
+    if options.now is not None:
+        earliest = options.now + timedelta(minutes=options.freeze_window_min)
+        for move in result.moved:
+            assert move.after is not None
+            assert problem.grid.start_of(move.after.start_slot) >= earliest
+        if target in result.placed:
+            assert problem.grid.start_of(result.placed[target].start_slot) >= options.now
+
+
+@st.composite
+def changes(draw: st.DrawFn, problem: Problem) -> Change:
+    grid = problem.grid
+    first = draw(st.integers(0, grid.n_slots - 1))
+    last = draw(st.integers(first, grid.n_slots - 1))
+    span = TimeSpan(grid.start_of(first), grid.end_of(last))
+    kind = draw(st.sampled_from(("departure", "overrun", "space")))
+    if kind == "departure":
+        who = draw(st.sampled_from(problem.principals))
+        return EarlierDeparture(grid.start_of(first), principal=PrincipalId(who.id))
+    if kind == "overrun":
+        people = draw(st.lists(st.sampled_from(problem.principals), min_size=1, max_size=3))
+        return SessionOverrun(tuple(PrincipalId(p.id) for p in people), span)
+    space = draw(st.sampled_from(problem.spaces))
+    return SpaceUnavailable(SpaceId(space.id), span)
+
+
+@SETTINGS
+@given(situations(), st.data())
+def test_any_change_keeps_every_rule_and_moves_only_what_it_may(
+    situation: tuple[Problem, Schedule, OnsiteOptions], data: st.DataObject
+) -> None:
+    problem, published, options = situation
+    change = data.draw(changes(problem))
+    changed = change.apply(problem)
+    hit = set(displaced(changed, published))
+
+    result = replan(problem, published, change, options)
+
+    _check_truthful(published, result)
+    stuck = {m for m, reason in result.unplaced.items() if m in result.schedule}
+    if not stuck:
+        assert _violations(changed, result) == []
+    else:
+        assert result.violations
+        assert set(result.violations[0].meetings) <= stuck | hit | set(published)
+    for meeting_id in _fixed(problem, published, options) - hit:
+        assert result.schedule[meeting_id] == published[meeting_id]
+    moved_unasked = [m.meeting for m in result.moved if m.meeting not in hit]
+    assert len(moved_unasked) <= options.max_moves * max(1, len(hit))
+    for meeting_id in hit - stuck:
+        assert (meeting_id in result.unplaced) != (meeting_id in result.schedule)
+
+
+def test_new_meeting_already_in_the_schedule_is_refused() -> None:
+    problem = build_problem(event(["a", "b"], [meeting("m1", "a", "b")]))
+    published = _published(problem)
+
+    with pytest.raises(DomainError, match="in the schedule already"):
+        replan(problem, published, NewMeeting(MeetingId("m1")))
