@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidelines.services import login_limits
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, Unauthenticated
@@ -90,18 +91,29 @@ def _actor(user: UserRow) -> Actor:
     )
 
 
-def log_in(db: Database, username: str, password: str) -> IssuedToken:
-    """Check a password and issue a new API token. The error never says which part was wrong."""
+def log_in(db: Database, username: str, password: str, address: str | None = None) -> IssuedToken:
+    """Check a password and issue a new API token. The error never says which part was wrong.
+
+    Failed logins are limited per username and per client ``address`` (``login_limits``):
+    beyond the limit the login is refused with ``LoginThrottled`` before the password is read.
+    """
     with db.reading() as session:
+        login_limits.check(session, username, address)
         user = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
     wrong = Unauthenticated("wrong username or password")
+
+    def count_failure(session: Session) -> None:
+        login_limits.record_failure(session, username, address)
+
     if user is None:
         # Hash anyway, so that the time taken does not tell which usernames exist.
         _hasher.hash(password)
+        db.write(count_failure)
         raise wrong
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        db.write(count_failure)
         raise wrong from None
     token = secrets.token_urlsafe(32)
 

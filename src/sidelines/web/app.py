@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from sidelines import __version__
 from sidelines.storage.db import Database
-from sidelines.web import errors
+from sidelines.web import errors, security
 from sidelines.web.routes import (
     audit,
     auth,
@@ -43,4 +43,6 @@ def create_app(db: Database) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Last: it wraps whichever handler renders service errors by then.
+    security.install(app)
     return app
