@@ -23,6 +23,7 @@ from typing import NoReturn
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -147,3 +148,31 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield server.url_of(name)
     finally:
         server.drop(name)
+
+
+# --- the browser for the page tests ---------------------------------------------------------
+
+# Debian's chromium, driven by Playwright through its executable path: Playwright's own browser
+# downloads are impossible on a closed network, and the system browser is what a venue has.
+CHROMIUM = Path(os.environ.get("SIDELINES_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session; each test opens its own contexts."""
+    if not CHROMIUM.exists():
+        reason = f"no browser: {CHROMIUM} is missing (apt-get install chromium)"
+        if in_ci():
+            pytest.fail(f"{reason} (CI=true: browser tests may not be skipped)", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

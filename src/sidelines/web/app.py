@@ -8,7 +8,8 @@ from fastapi import FastAPI
 
 from sidelines import __version__
 from sidelines.storage.db import Database
-from sidelines.web import errors, security
+from sidelines.web import errors, pages, security
+from sidelines.web.pages.session import PageSettings
 from sidelines.web.routes import (
     audit,
     auth,
@@ -20,6 +21,7 @@ from sidelines.web.routes import (
     schedule,
 )
 from sidelines.web.schemas import ErrorPublic
+from sidelines.web.settings import Settings
 
 # Documented once for every route, so that the OpenAPI document describes the errors the API
 # really sends; it also replaces FastAPI's default 422 schema, which is not our error shape.
@@ -28,7 +30,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(db: Database) -> FastAPI:
+def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = FastAPI(
         title="Sidelines",
         version=__version__,
@@ -38,6 +41,14 @@ def create_app(db: Database) -> FastAPI:
     errors.install(app)
     for module in (auth, events, requests, interests, meetings, schedule, audit, feeds):
         app.include_router(module.router, responses=ERROR_RESPONSES)
+
+    pages.install(
+        app,
+        PageSettings(
+            secret=settings.secret_key.encode(),
+            secure_cookies=settings.environment == "production",
+        ),
+    )
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

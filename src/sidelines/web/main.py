@@ -12,4 +12,4 @@ from sidelines.web.settings import Settings
 def app_from_settings() -> FastAPI:
     """Factory for uvicorn (``--factory``): each worker process opens its own connections."""
     settings = Settings()
-    return create_app(Database(settings.database_url))
+    return create_app(Database(settings.database_url), settings)

@@ -1,0 +1,69 @@
+"""Server-rendered pages for delegations, organisers and the public (Jinja2, a little JavaScript).
+
+Every page reads through the same services as the JSON API, as the logged-in user of its session
+cookie, so it sees exactly what the API would show that user: a page of one delegation never
+shows another's requests, and an id it may not see answers "not found".
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from sidelines.services.errors import ServiceError
+from sidelines.web.pages import agenda, auth, interests, live, organiser, public, requests
+from sidelines.web.pages.session import LoginRequired, PageSettings
+from sidelines.web.pages.templating import render
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PAGE_ERRORS: tuple[type[Exception], ...] = (ServiceError, HTTPException, RequestValidationError)
+ROUTERS = (auth, requests, interests, agenda, organiser, public, live)
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api") or path.startswith("/static") or path.endswith("/live"))
+
+
+def install(app: FastAPI, settings: PageSettings) -> None:
+    """Add the pages to the API's application: their routes, static files and error pages.
+
+    Errors on a page render as a page; elsewhere they keep the API's JSON handlers."""
+    app.state.page_settings = settings
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    # The API's own handlers, kept for every path that is not a page.
+    as_json = [(kind, app.exception_handlers[kind]) for kind in PAGE_ERRORS]
+
+    async def login_required(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LoginRequired)
+        return RedirectResponse(f"/login?next={quote(error.next_path)}", 303)
+
+    async def page_error(request: Request, error: Exception) -> Response:
+        if not _is_page(request):
+            handler = next(handler for kind, handler in as_json if isinstance(error, kind))
+            response = handler(request, error)
+            return await response if inspect.isawaitable(response) else response
+        if isinstance(error, ServiceError):
+            status, message = error.status, error.message
+        elif isinstance(error, HTTPException):
+            status, message = error.status_code, str(error.detail)
+        else:
+            assert isinstance(error, RequestValidationError)
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            status, message = 422, f"{where}: {first['msg']}"
+        return render(request, "error.html", {"status": status, "message": message}, status)
+
+    app.add_exception_handler(LoginRequired, login_required)
+    for kind in PAGE_ERRORS:
+        app.add_exception_handler(kind, page_error)

@@ -1,0 +1,84 @@
+"""A delegation's day in the event's local time, its meetings and its change notices."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import meetings, scheduling
+from sidelines.web.pages.context import chosen_day, event_of, local_day
+from sidelines.web.pages.live import live
+from sidelines.web.pages.requests import delegation_of
+from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+# What a side can record of a meeting from its page (DESIGN.md §4: held, cancelled, not held).
+OUTCOMES = (MeetingStatus.HELD, MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD)
+
+
+class OutcomeForm(BaseModel):
+    status: MeetingStatus
+
+
+@router.get("/agenda", response_class=HTMLResponse)
+def agenda(
+    request: Request, event_id: str, db: PageDb, actor: PageUser, day: str | None = None
+) -> Response:
+    party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    shown = chosen_day(event, day)
+    items = [
+        item
+        for item in meetings.agenda(db, actor, event_id)
+        if local_day(event, item.starts_at) == shown
+    ]
+    context = {
+        "event": event,
+        "party": party,
+        "day": shown,
+        "items": items,
+        "notices": scheduling.notices(db, actor, event_id, limit=100)[::-1],
+        "unplaced": [
+            m
+            for m in meetings.list_meetings(db, actor, event_id)
+            if m.status is MeetingStatus.AGREED
+        ],
+        **live(db, actor, event_id),
+    }
+    return render(request, "agenda.html", context)
+
+
+@router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
+def meeting(
+    request: Request, event_id: str, meeting_id: int, db: PageDb, actor: PageUser
+) -> Response:
+    # The sides of the meeting, or the organiser (who sees time, place and parties).
+    party = actor.acts_for(event_id)
+    event = event_of(db, event_id)
+    view = meetings.get_meeting(db, actor, event_id, meeting_id)
+    context = {
+        "event": event,
+        "party": party,
+        "view": view,
+        "outcomes": OUTCOMES,
+        **live(db, actor, event_id),
+    }
+    return render(request, "meeting.html", context)
+
+
+@router.post("/meetings/{meeting_id}/outcome", dependencies=[CsrfChecked])
+def outcome(
+    event_id: str,
+    meeting_id: int,
+    db: PageDb,
+    actor: PageUser,
+    form: Annotated[OutcomeForm, Form()],
+) -> Response:
+    meetings.set_status(db, actor, event_id, meeting_id, form.status)
+    return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)

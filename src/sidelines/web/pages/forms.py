@@ -1,0 +1,74 @@
+"""Reading the fields of the request forms into the service's terms."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from sidelines.domain import Event, MeetingFormat, TimeSpan
+from sidelines.domain.errors import DomainError
+from sidelines.domain.negotiation import Answer
+from sidelines.services.errors import Invalid
+from sidelines.services.negotiation import Terms
+from sidelines.web.pages.context import local_instant
+
+
+class TermsForm(BaseModel):
+    """The proposal fields as typed: times are wall-clock times in the event's zone. Numbers
+    come as text, so that an empty field means "not given" and a wrong one gets our message."""
+
+    format: str = str(MeetingFormat.BILATERAL_RESTRICTED)
+    duration_min: str = Field("", max_length=10)
+    day: str = Field("", max_length=10)
+    window_from: str = Field("", max_length=8)
+    window_to: str = Field("", max_length=8)
+    topics: str = Field("", max_length=500)
+    message: str = Field("", max_length=2000)
+
+
+class ComposeForm(TermsForm):
+    invitees: list[str] = []
+    priority: str = Field("", max_length=3)
+    note: str = Field("", max_length=2000)
+    on_site: bool = False
+
+
+class AnswerForm(TermsForm):
+    answer: Answer
+    reason: str = Field("", max_length=500)
+
+
+def _optional_int(text: str, field: str, what: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise Invalid(f"{what} must be a whole number, got {text!r}", field) from None
+
+
+def terms_from(event: Event, form: TermsForm) -> Terms:
+    try:
+        meeting_format = MeetingFormat(form.format)
+    except ValueError:
+        raise Invalid(f"unknown format {form.format!r}", "format") from None
+    windows: tuple[TimeSpan, ...] = ()
+    if form.window_from or form.window_to:
+        if not (form.day and form.window_from and form.window_to):
+            raise Invalid("a window needs its day, its start and its end", "window_from")
+        start = local_instant(event, form.day, form.window_from, "window_from")
+        end = local_instant(event, form.day, form.window_to, "window_to")
+        try:
+            windows = (TimeSpan(start, end),)
+        except DomainError:
+            raise Invalid("the window must end after it starts", "window_to") from None
+    return Terms(
+        format=meeting_format,
+        duration_min=_optional_int(form.duration_min, "duration_min", "the duration"),
+        windows=windows,
+        topics=tuple(t.strip() for t in form.topics.split(",") if t.strip()),
+        message=form.message.strip(),
+    )
+
+
+def priority_from(text: str) -> int | None:
+    return _optional_int(text, "priority", "the priority")

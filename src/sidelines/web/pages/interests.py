@@ -1,0 +1,46 @@
+"""Mutual interest and openness to contact: marks that the other side sees only when mutual."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from sidelines.services import interests
+from sidelines.web.pages.context import event_of
+from sidelines.web.pages.live import live
+from sidelines.web.pages.requests import delegation_of
+from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+
+class MarkForm(BaseModel):
+    party: str = Field(max_length=64)
+    kind: str = Field(pattern="^(interest|contact)$")
+    on: bool = True
+
+
+@router.get("/interests", response_class=HTMLResponse)
+def marks(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+    party = delegation_of(actor, event_id)
+    context = {
+        "event": event_of(db, event_id),
+        "party": party,
+        "interest": interests.interests(db, actor, event_id),
+        "contact": interests.open_contacts(db, actor, event_id),
+        **live(db, actor, event_id),
+    }
+    return render(request, "interests.html", context)
+
+
+@router.post("/interests", dependencies=[CsrfChecked])
+def mark(event_id: str, db: PageDb, actor: PageUser, form: Annotated[MarkForm, Form()]) -> Response:
+    if form.kind == "interest":
+        interests.mark_interest(db, actor, event_id, form.party, form.on)
+    else:
+        interests.mark_open_to_contact(db, actor, event_id, form.party, form.on)
+    return RedirectResponse(f"/events/{event_id}/interests", 303)

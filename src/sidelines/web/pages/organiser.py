@@ -1,0 +1,126 @@
+"""The organiser's pages: the event's setup, the schedule grid, solving and publishing, and
+the changes each published version made."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from sidelines.services import changes, logins, scheduling
+from sidelines.services.actors import Actor
+from sidelines.services.errors import Forbidden
+from sidelines.web.pages.context import chosen_day, event_of
+from sidelines.web.pages.grid import build_grid
+from sidelines.web.pages.live import live
+from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+MAX_SOLVE_S = 300
+PROGRESS_EVERY_MS = 500
+
+
+class SolveForm(BaseModel):
+    time_limit_s: float = Field(10, gt=0, le=MAX_SOLVE_S)
+
+
+def organiser_only(actor: Actor) -> None:
+    if not actor.is_organiser:
+        raise Forbidden("these pages belong to the organiser")
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+    organiser_only(actor)
+    event = event_of(db, event_id)
+    accounts: dict[str, list[logins.LoginView]] = {}
+    for login in logins.event_logins(db, actor, event_id):
+        accounts.setdefault(login.party_id, []).append(login)
+    return render(request, "setup.html", {"event": event, "logins": accounts})
+
+
+@router.get("/grid", response_class=HTMLResponse)
+def grid(
+    request: Request, event_id: str, db: PageDb, actor: PageUser, day: str | None = None
+) -> Response:
+    organiser_only(actor)
+    event = event_of(db, event_id)
+    shown = chosen_day(event, day)
+    published = scheduling.schedule(db, actor, event_id)
+    context = {
+        "event": event,
+        "schedule": published,
+        "grid": build_grid(event, shown, published.entries),
+        **live(db, actor, event_id),
+    }
+    return render(request, "grid.html", context)
+
+
+@router.get("/solves", response_class=HTMLResponse)
+def solves(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+    organiser_only(actor)
+    context = {"event": event_of(db, event_id), "run": None, "max_s": MAX_SOLVE_S}
+    return render(request, "solve.html", context)
+
+
+@router.post("/solves", dependencies=[CsrfChecked])
+def start_solve(
+    event_id: str, db: PageDb, actor: PageUser, form: Annotated[SolveForm, Form()]
+) -> Response:
+    run = scheduling.start_solve(db, actor, event_id, time_limit_s=form.time_limit_s)
+    return RedirectResponse(f"/events/{event_id}/solves/{run.id}", 303)
+
+
+@router.get("/solves/{run_id}", response_class=HTMLResponse)
+def solve_run(
+    request: Request, event_id: str, run_id: int, db: PageDb, actor: PageUser
+) -> Response:
+    organiser_only(actor)
+    run = scheduling.get_run(db, actor, event_id, run_id)
+    context: dict[str, object] = {"event": event_of(db, event_id), "run": run, "max_s": MAX_SOLVE_S}
+    if run.status == "running":
+        context.update(
+            live_url=f"/events/{event_id}/solves/{run_id}/progress",
+            live_stamp=_run_stamp(run),
+            live_every=PROGRESS_EVERY_MS,
+        )
+    return render(request, "solve.html", context)
+
+
+@router.get("/solves/{run_id}/progress")
+def solve_progress(event_id: str, run_id: int, db: PageDb, actor: PageUser) -> JSONResponse:
+    """What the run page shows as it goes; ``stamp`` changes whenever there is news."""
+    run = scheduling.get_run(db, actor, event_id, run_id)
+    return JSONResponse(
+        {
+            "stamp": _run_stamp(run),
+            "status": run.status,
+            "phase": run.progress.get("phase"),
+            "elapsed_s": run.progress.get("elapsed_s"),
+        }
+    )
+
+
+def _run_stamp(run: scheduling.SolveRunView) -> str:
+    return f"{run.status}:{run.progress.get('heartbeat', '')}"
+
+
+@router.post("/solves/{run_id}/publish", dependencies=[CsrfChecked])
+def publish(event_id: str, run_id: int, db: PageDb, actor: PageUser) -> Response:
+    scheduling.publish(db, actor, event_id, run_id)
+    return RedirectResponse(f"/events/{event_id}/changes", 303)
+
+
+@router.get("/changes", response_class=HTMLResponse)
+def schedule_changes(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+    organiser_only(actor)
+    context = {
+        "event": event_of(db, event_id),
+        "versions": changes.schedule_versions(db, actor, event_id),
+        **live(db, actor, event_id),
+    }
+    return render(request, "changes.html", context)

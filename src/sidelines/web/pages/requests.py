@@ -1,0 +1,177 @@
+"""A delegation's requests: the inbox, composing one, its thread with the answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sidelines.domain import MeetingFormat
+from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
+from sidelines.services import negotiation
+from sidelines.services.actors import Actor
+from sidelines.services.errors import Forbidden, NotFound, ServiceError
+from sidelines.web.pages.context import event_of
+from sidelines.web.pages.forms import AnswerForm, ComposeForm, priority_from, terms_from
+from sidelines.web.pages.live import live
+from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+FORMATS = [str(f) for f in MeetingFormat]
+ANSWERS = [str(a) for a in Answer]
+
+
+def delegation_of(actor: Actor, event_id: str) -> str:
+    """The party a delegation page speaks for; an organiser or a member of another event's
+    delegation has no such page."""
+    party = actor.acts_for(event_id)
+    if party is None:
+        raise Forbidden("these pages belong to a delegation of this event")
+    return party
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+    party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    received = negotiation.list_requests(db, actor, event_id, box="received", limit=100)
+    sent = negotiation.list_requests(db, actor, event_id, box="sent", limit=100)
+    context = {
+        "event": event,
+        "party": party,
+        "received": received,
+        "sent": sent,
+        **live(db, actor, event_id),
+    }
+    return render(request, "inbox.html", context)
+
+
+def _compose(
+    request: Request,
+    event_id: str,
+    db: PageDb,
+    actor: Actor,
+    values: dict[str, Any],
+    error: ServiceError | None = None,
+) -> Response:
+    party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    context = {
+        "event": event,
+        "party": party,
+        "formats": FORMATS,
+        "values": values,
+        "error": error,
+    }
+    return render(request, "compose.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/requests/new", response_class=HTMLResponse)
+def compose(
+    request: Request, event_id: str, db: PageDb, actor: PageUser, to: str | None = None
+) -> Response:
+    return _compose(request, event_id, db, actor, {"invitees": [to] if to else []})
+
+
+@router.post("/requests", dependencies=[CsrfChecked])
+def create(
+    request: Request,
+    event_id: str,
+    db: PageDb,
+    actor: PageUser,
+    form: Annotated[ComposeForm, Form()],
+) -> Response:
+    event = event_of(db, event_id)
+    try:
+        view = negotiation.create_request(
+            db,
+            actor,
+            event_id,
+            form.invitees,
+            terms_from(event, form),
+            priority=priority_from(form.priority),
+            note=form.note,
+            on_site=form.on_site,
+        )
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _compose(request, event_id, db, actor, form.model_dump(), error)
+    return RedirectResponse(f"/events/{event_id}/requests/{view.id}", 303)
+
+
+def _thread(
+    request: Request,
+    event_id: str,
+    request_id: int,
+    db: PageDb,
+    actor: Actor,
+    error: ServiceError | None = None,
+) -> Response:
+    party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    view = negotiation.get_request(db, actor, event_id, request_id)
+    mine = next(side for side in view.sides if side.party_id == party)
+    context = {
+        "event": event,
+        "party": party,
+        "view": view,
+        "mine": mine,
+        "formats": FORMATS,
+        "answers": ANSWERS,
+        "reasons": FACE_SAVING_REASONS,
+        "error": error,
+        **live(db, actor, event_id),
+    }
+    return render(request, "request.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def thread(
+    request: Request, event_id: str, request_id: int, db: PageDb, actor: PageUser
+) -> Response:
+    return _thread(request, event_id, request_id, db, actor)
+
+
+@router.post("/requests/{request_id}/answer", dependencies=[CsrfChecked])
+def answer(
+    request: Request,
+    event_id: str,
+    request_id: int,
+    db: PageDb,
+    actor: PageUser,
+    form: Annotated[AnswerForm, Form()],
+) -> Response:
+    event = event_of(db, event_id)
+    try:
+        counter = terms_from(event, form) if form.answer is Answer.COUNTER else None
+        negotiation.respond(
+            db,
+            actor,
+            event_id,
+            request_id,
+            form.answer,
+            counter=counter,
+            reason=form.reason.strip() or None,
+        )
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _thread(request, event_id, request_id, db, actor, error)
+    return RedirectResponse(f"/events/{event_id}/requests/{request_id}", 303)
+
+
+@router.post("/requests/{request_id}/withdraw", dependencies=[CsrfChecked])
+def withdraw(
+    request: Request, event_id: str, request_id: int, db: PageDb, actor: PageUser
+) -> Response:
+    try:
+        negotiation.withdraw_request(db, actor, event_id, request_id)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _thread(request, event_id, request_id, db, actor, error)
+    return RedirectResponse(f"/events/{event_id}/requests/{request_id}", 303)

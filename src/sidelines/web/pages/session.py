@@ -1,0 +1,139 @@
+"""Who is looking at a page: a session cookie holding an API token, and CSRF tokens for forms.
+
+The session cookie carries a token from ``accounts.log_in`` (only its hash is stored), so a page
+session is revoked like any API token. It is HttpOnly (no script reads it), SameSite=Lax (no other
+site's form sends it) and Secure in production. Every form carries a CSRF token: an HMAC of the
+session token under the server's secret, or, before logging in, of a random nonce kept in a cookie
+of its own ("synchronizer token" without server state, OWASP CSRF Prevention Cheat Sheet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from sidelines.services.accounts import actor_for_token
+from sidelines.services.actors import PUBLIC, Actor
+from sidelines.services.errors import Forbidden, Unauthenticated
+from sidelines.storage.db import Database
+
+SESSION_COOKIE = "sidelines_session"
+NONCE_COOKIE = "sidelines_form"
+CSRF_FIELD = "csrf_token"
+SESSION_MAX_AGE_S = 12 * 3600  # a summit day; a protocol officer logs in again the next morning
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    secret: bytes
+    secure_cookies: bool
+
+
+class LoginRequired(Exception):
+    """A page that needs a logged-in user was asked for without one."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def page_settings(request: Request) -> PageSettings:
+    found = request.app.state.page_settings
+    assert isinstance(found, PageSettings)
+    return found
+
+
+def database(request: Request) -> Database:
+    db = request.app.state.db
+    assert isinstance(db, Database)
+    return db
+
+
+def page_actor(request: Request) -> Actor:
+    """The logged-in user, or the public; an unknown or revoked session is the public."""
+    cached = getattr(request.state, "actor", None)
+    if isinstance(cached, Actor):
+        return cached
+    actor = PUBLIC
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            actor = actor_for_token(database(request), token, channel="web")
+        except Unauthenticated:
+            actor = PUBLIC
+    request.state.actor = actor
+    return actor
+
+
+def page_user(request: Request) -> Actor:
+    actor = page_actor(request)
+    if actor.user_id is None:
+        raise LoginRequired(request.url.path)
+    return actor
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+PageUser = Annotated[Actor, Depends(page_user)]
+PageDb = Annotated[Database, Depends(database)]
+
+
+def _sign(request: Request, basis: str) -> str:
+    key = page_settings(request).secret
+    return hmac.new(key, f"csrf:{basis}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: Request) -> str:
+    """The token this visitor's forms carry; a new nonce is set by ``remember_nonce``."""
+    basis = request.cookies.get(SESSION_COOKIE) or request.cookies.get(NONCE_COOKIE)
+    if not basis:
+        basis = getattr(request.state, "new_nonce", None) or secrets.token_urlsafe(24)
+        request.state.new_nonce = basis
+    return _sign(request, basis)
+
+
+def remember_nonce(request: Request, response: Response) -> None:
+    nonce = getattr(request.state, "new_nonce", None)
+    if nonce:
+        _set_cookie(request, response, NONCE_COOKIE, nonce)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form POST whose CSRF token is missing or not this visitor's."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    basis = request.cookies.get(SESSION_COOKIE) or request.cookies.get(NONCE_COOKIE)
+    if (
+        not isinstance(sent, str)
+        or not basis
+        or not hmac.compare_digest(sent, _sign(request, basis))
+    ):
+        raise Forbidden("the form has expired; load the page again and resend it", CSRF_FIELD)
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=page_settings(request).secure_cookies,
+        path="/",
+    )
+
+
+def start_session(request: Request, response: Response, token: str) -> None:
+    _set_cookie(request, response, SESSION_COOKIE, token)
+    response.delete_cookie(NONCE_COOKIE, path="/")
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -1,0 +1,45 @@
+"""Jinja2 templates and the filters that show stored UTC instants in the event's local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+templates = Jinja2Templates(directory=TEMPLATES)
+
+
+def local(instant: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
+    """An instant as people at the venue read it (DESIGN.md: store UTC, show local time)."""
+    if instant is None:
+        return ""
+    return instant.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def words(value: object) -> str:
+    """An enum value as words: ``soft_decline`` reads "soft decline"."""
+    return str(value).replace("_", " ")
+
+
+templates.env.filters["local"] = local
+templates.env.filters["words"] = words
+templates.env.filters["fromiso"] = datetime.fromisoformat
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """A page; every page gets the acting user and a CSRF token for its forms."""
+    full = {"actor": page_actor(request), "csrf_token": csrf_token(request), **context}
+    response = templates.TemplateResponse(request, name, full, status_code=status_code)
+    remember_nonce(request, response)
+    return response

@@ -1,0 +1,164 @@
+"""The seed story (DESIGN.md §8) played in headless Chromium from three browsers: the host's
+protocol service at a desk, the Russian and US delegations on phones, and Japan, a third
+delegation, that must see none of it. Every page visited passes the axe-core rules, fits a
+360 px phone, and leaves a screenshot in ``out/pages/``."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.web.helpers import LIMA
+from tests.web.pages.conftest import DESK, PHONE, Site, check_page, open_as
+
+EVENT = f"/events/{LIMA}"
+# The live pages must show news within two seconds, without a reload.
+LIVE_MS = 2000
+
+
+def mark_unreloaded(page: Page) -> None:
+    page.evaluate("window.stillTheSamePage = true")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.stillTheSamePage === true")
+
+
+def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    # The organiser sets up the day: reviews the event, solves, publishes.
+    desk = open_as(browser, contexts, site, "protocol", DESK)
+    check_page(desk, "organiser-home")
+    desk.goto(site.page_url(f"{EVENT}/setup"))
+    expect(desk.get_by_role("heading", name="Delegations and their logins")).to_be_visible()
+    delegations = desk.get_by_role("region", name="Table of the delegations")
+    expect(delegations.get_by_role("row", name=re.compile("^Russia"))).to_contain_text(
+        "russia (0 active)"
+    )
+    check_page(desk, "organiser-setup")
+    desk.goto(site.page_url(f"{EVENT}/solves"))
+    desk.get_by_label("Time limit in seconds").fill("2")
+    desk.get_by_role("button", name="Run the solver").click()
+    expect(desk).to_have_url(re.compile(r"/solves/\d+$"))
+    mark_unreloaded(desk)
+    # Progress arrives without a reload, and the finished run offers to publish.
+    expect(desk.locator("#solve-status")).to_have_text("done", timeout=15_000)
+    assert_not_reloaded(desk)
+    check_page(desk, "organiser-solve")
+    desk.get_by_role("button", name="Publish this schedule").click()
+    expect(desk.get_by_role("heading", name=re.compile("^Version 1"))).to_be_visible()
+    check_page(desk, "organiser-changes")
+    desk.goto(site.page_url(f"{EVENT}/grid?day=2016-11-20"))
+    # The locked Turnbull–Trudeau breakfast, 12:30 UTC, shows at 07:30 Lima time.
+    expect(desk.get_by_role("link", name="AUS–CAN 07:30")).to_be_visible()
+    check_page(desk, "organiser-grid")
+    mark_unreloaded(desk)
+
+    # On arrival both sides mark themselves open to contact.
+    russia = open_as(browser, contexts, site, "russia", PHONE)
+    expect(russia).to_have_url(site.page_url(f"{EVENT}/inbox"))
+    check_page(russia, "russia-inbox-empty")
+    russia.goto(site.page_url(f"{EVENT}/interests"))
+    russia.get_by_role("button", name="Mark open to contact with United States").click()
+    expect(russia.get_by_text("Nothing mutual yet.")).to_be_visible()
+    check_page(russia, "russia-interests")
+    mark_unreloaded(russia)
+
+    usa = open_as(browser, contexts, site, "usa", PHONE)
+    usa.goto(site.page_url(f"{EVENT}/interests"))
+    expect(usa.get_by_text("Nothing mutual yet.")).to_be_visible()  # Russia's wish stays hidden
+    usa.get_by_role("button", name="Mark open to contact with Russia").click()
+    expect(usa.get_by_text("Russia — open to contact")).to_be_visible()
+    check_page(usa, "usa-interests")
+    # Russia's open page learns that the mark is now mutual.
+    expect(russia.get_by_text("United States — open to contact")).to_be_visible(timeout=LIVE_MS)
+    assert_not_reloaded(russia)
+
+    # Russia asks, on site, for a brief contact at the start of the retreat day.
+    russia.get_by_role("link", name="request a meeting").click()
+    expect(russia.get_by_label("United States")).to_be_checked()
+    russia.get_by_label("Format", exact=True).select_option("brief_contact")
+    russia.get_by_label("Day", exact=True).select_option("2016-11-20")
+    russia.locator("#window_from").fill("08:30")
+    russia.locator("#window_to").fill("09:30")
+    russia.get_by_label("Topics").fill("Syria, Ukraine")
+    russia.get_by_label("Priority, 1 to 10").fill("8")
+    russia.get_by_label("Asked on site").check()
+    check_page(russia, "russia-compose")
+    russia.get_by_role("button", name="Send request").click()
+    expect(russia.locator("#request-state")).to_have_text("sent")
+    expect(russia.get_by_text("Your priority: 8")).to_be_visible()
+    check_page(russia, "russia-request-sent")
+    request_path = russia.url.removeprefix(site.url)
+    mark_unreloaded(russia)
+
+    # The US side sees it, without Russia's priority, and accepts.
+    usa.goto(site.page_url(f"{EVENT}/inbox"))
+    received = usa.get_by_role("region", name=re.compile("^Received"))
+    expect(received.get_by_role("link")).to_have_count(1)
+    check_page(usa, "usa-inbox")
+    received.get_by_role("link").click()
+    expect(usa.get_by_text("Topics: Syria, Ukraine")).to_be_visible()
+    expect(usa.get_by_text("Your priority")).to_have_count(0)
+    check_page(usa, "usa-request")
+    usa.get_by_label("accept").check()
+    usa.get_by_role("button", name="Send answer").click()
+    answered_at = time.monotonic()
+    expect(usa.locator("#request-state")).to_have_text("accepted")
+
+    # Russia's open page shows the answer within two seconds, without a reload; so does the
+    # organiser's grid, where the meeting was placed at once into the published schedule.
+    expect(russia.locator("#request-state")).to_have_text("accepted", timeout=LIVE_MS)
+    assert time.monotonic() - answered_at < LIVE_MS / 1000 + 0.5
+    assert_not_reloaded(russia)
+    check_page(russia, "russia-request-accepted")
+    expect(desk.get_by_role("link", name="RUS–USA 08:30")).to_be_visible(timeout=LIVE_MS)
+    assert_not_reloaded(desk)
+    check_page(desk, "organiser-grid-placed")
+
+    # Russia's agenda: five minutes at 08:30 Lima time (13:30 UTC), before the retreat.
+    russia.goto(site.page_url(f"{EVENT}/agenda?day=2016-11-20"))
+    agenda = russia.locator("ol.agenda > li")
+    expect(agenda.first).to_contain_text("08:30–08:35")
+    expect(agenda.first).to_contain_text("brief contact with USA")
+    retreat = agenda.filter(has=russia.get_by_text("Leaders' retreat, session I", exact=True))
+    expect(retreat).to_contain_text("09:30–11:45")
+    expect(russia.get_by_text("Version 2: meeting")).to_be_visible()
+    check_page(russia, "russia-agenda")
+    agenda.first.get_by_role("link").click()
+    expect(russia.locator("#meeting-status")).to_have_text("scheduled")
+    expect(russia.get_by_text("Sunday 20 November, 08:30")).to_be_visible()
+    check_page(russia, "russia-meeting")
+    meeting_path = russia.url.removeprefix(site.url)
+
+    # It is held; the US side records it.
+    usa.goto(site.page_url(meeting_path))
+    usa.get_by_label("Record what became of it").select_option("held")
+    usa.get_by_role("button", name="Record").click()
+    expect(usa.locator("#meeting-status")).to_have_text("held")
+    check_page(usa, "usa-meeting-held")
+
+    # Japan sees none of it: its inbox is empty, and the ids answer "not found".
+    japan = open_as(browser, contexts, site, "japan", PHONE)
+    expect(japan.get_by_text("No request has reached you.")).to_be_visible()
+    expect(japan.get_by_text("You have sent no request.")).to_be_visible()
+    expect(japan.locator("main")).not_to_contain_text("Russia")
+    check_page(japan, "japan-inbox")
+    for path in (request_path, meeting_path):
+        response = japan.goto(site.page_url(path))
+        assert response is not None
+        assert response.status == 404
+        expect(japan.get_by_role("heading", name="Not found")).to_be_visible()
+    check_page(japan, "japan-not-found")
+
+    # The public page: the official programme in Lima time, nothing of the negotiation.
+    public = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    contexts.append(public)
+    visitor = public.new_page()
+    visitor.goto(site.page_url(f"{EVENT}/public"))
+    expect(visitor.get_by_text("Sun 20 Nov 09:30")).to_be_visible()
+    expect(visitor.get_by_text("No meeting has been made public.")).to_be_visible()
+    check_page(visitor, "public")
