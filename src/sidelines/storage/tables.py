@@ -6,12 +6,13 @@ event, and visibility filters (which party may see which row) are simple joins.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -372,6 +373,120 @@ class IdempotencyRow(Base):
     status_code: Mapped[int]
     response: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+# --- the record: what became of meetings, what each side said, and the history of pairs -------
+
+
+class OutcomeRow(Base):
+    """What became of a meeting, recorded afterwards by a side or the organiser.
+
+    ``reason`` (why it was cancelled or not held) is for the two sides alone, like the words of
+    a refusal (DESIGN.md §2); ``held_format`` is the format it was really held in when it was
+    downgraded (a planned bilateral that became a brief contact).
+    """
+
+    __tablename__ = "meeting_outcomes"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    held_format: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(ID)
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+
+
+class EncounterRow(Base):
+    """A contact nobody planned (a greeting, a pull-aside, a word at dinner), logged afterwards."""
+
+    __tablename__ = "encounters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    format: Mapped[str] = mapped_column(String(32))
+    place: Mapped[str] = mapped_column(String(200))
+    session_id: Mapped[str | None] = mapped_column(ID)  # the programme session it happened at
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[list[Any]]
+    logged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    logged_party: Mapped[str | None] = mapped_column(ID)  # None: logged by the organiser
+    created_at: Mapped[datetime]
+
+
+class EncounterPartyRow(Base):
+    __tablename__ = "encounter_parties"
+
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
+    principal_id: Mapped[str | None] = mapped_column(ID)
+
+
+class StatementRow(Base):
+    """What one side says about a meeting or an encounter. Each side's statements are its own
+    rows: sides may disagree, and nothing merges them."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        # About a meeting or about an encounter, never both and never neither.
+        CheckConstraint("(meeting_id IS NULL) <> (encounter_id IS NULL)", name="one_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    encounter_id: Mapped[int | None] = mapped_column(ForeignKey("encounters.id"), index=True)
+    party_id: Mapped[str] = mapped_column(ID)  # the side that speaks
+    kind: Mapped[str] = mapped_column(String(16))  # readout | confirmation | denial | joint
+    visibility: Mapped[str] = mapped_column(String(16))  # side | counterpart | public
+    text: Mapped[str] = mapped_column(Text)
+    said_at: Mapped[datetime]
+    speaker: Mapped[str] = mapped_column(String(200), default="")
+    described_format: Mapped[str] = mapped_column(String(200), default="")
+    topics: Mapped[list[Any]]
+    sources: Mapped[list[Any]]  # [{"name", "kind", "url"}, ...]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HistoricalMeetingRow(Base):
+    """A meeting held before the system knew of it, imported from the public record.
+
+    ``parties_key`` is the sorted party keys joined by "+" ("RUS+USA"): with the day and the
+    event it identifies the meeting, so importing the same file twice adds nothing.
+    """
+
+    __tablename__ = "historical_meetings"
+    __table_args__ = (UniqueConstraint("held_on", "event", "parties_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_on: Mapped[date]
+    event: Mapped[str] = mapped_column(String(200))
+    series: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    format: Mapped[str] = mapped_column(String(32))
+    parties_key: Mapped[str] = mapped_column(String(200))
+    topics: Mapped[list[Any]]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list[Any]]
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime]
+
+
+class HistoricalPartyRow(Base):
+    __tablename__ = "historical_meeting_parties"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("historical_meetings.id"), primary_key=True)
+    party_key: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
+    principal_key: Mapped[str | None] = mapped_column(ID)
 
 
 class CalendarFeedRow(Base):

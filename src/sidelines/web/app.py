@@ -15,8 +15,10 @@ from sidelines.web.routes import (
     auth,
     events,
     feeds,
+    history,
     interests,
     meetings,
+    record,
     requests,
     schedule,
 )
@@ -39,7 +41,8 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.db = db
     errors.install(app)
-    for module in (auth, events, requests, interests, meetings, schedule, audit, feeds):
+    routers = (auth, events, requests, interests, meetings, schedule, audit, feeds, record, history)
+    for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
 
     pages.install(

@@ -1,0 +1,414 @@
+"""The history of a pair: every meeting two parties (or two principals) held, across events.
+
+A pair's history joins three records: meetings held at events in Sidelines (with each side's
+statements), encounters logged there, and meetings imported from the public record
+(``formats.history_file``). Parties are matched across events by their **key**: the id events
+give them, which for states and economies is the ISO 3166-1 alpha-3 code (``RUS``, ``USA``), the
+same in every event file and every history file. Principals are matched by their ids likewise
+(``putin``, ``obama``).
+
+Imported meetings are public record by nature: everyone reads them. A meeting or encounter at an
+event shows in a reader's history only if that reader may see it (``services.record``), with the
+statements the reader may read; a reader who is not a side sees the topics of public statements,
+not the topics the sides agreed between themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event
+from sidelines.formats.history_file import HistoricalRecord
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.events import domain_event
+from sidelines.services.record import (
+    HELD,
+    Subject,
+    organiser_sees_everything,
+    outcomes,
+    sees_subject,
+)
+from sidelines.services.statements import (
+    Source,
+    SourceKind,
+    StatementView,
+    readable_statements,
+)
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    EncounterPartyRow,
+    EncounterRow,
+    HistoricalMeetingRow,
+    HistoricalPartyRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    SpaceRow,
+    StatementRow,
+)
+
+By = Literal["party", "principal"]
+# English month names, whatever the process's locale (``strftime("%B")`` follows it).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One meeting of the pair. ``kind`` says where it comes from: ``meeting`` or
+    ``encounter`` (an event in Sidelines, ``event_id`` and ``ref`` name it) or ``historical``
+    (imported; ``ref`` is its id in the history)."""
+
+    kind: str
+    ref: int
+    event_id: str | None
+    event: str
+    city: str
+    country: str
+    held_on: date
+    starts_at: datetime | None
+    format: str | None
+    place: str
+    parties: tuple[str, ...]
+    principals: tuple[str, ...]
+    topics: tuple[str, ...]
+    summary: str = ""
+    sources: tuple[Source, ...] = ()
+    statements: tuple[StatementView, ...] = ()
+
+    def mentions(self, topic: str) -> bool:
+        wanted = topic.casefold()
+        topics = [*self.topics, *(t for s in self.statements for t in s.topics)]
+        return any(wanted in known.casefold() for known in topics)
+
+
+@dataclass(frozen=True)
+class LastMet:
+    entry: HistoryEntry
+    sentence: str  # "on the sidelines of the G20 summit in Hangzhou, 5 September 2016, …"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    known: int  # already in the history: importing a file twice adds nothing
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def pair_history(
+    db: Database,
+    actor: Actor,
+    pair: tuple[str, str] | None,
+    *,
+    by: By = "party",
+    topic: str | None = None,
+    before: date | None = None,
+) -> list[HistoryEntry]:
+    """Every meeting of ``pair`` this actor may see, newest first; only those about ``topic``
+    (a part of a topic's name, any case) or held before ``before`` when given. Without a pair,
+    every meeting about ``topic``."""
+    if pair is None and not topic:
+        raise Invalid("name a pair, or a topic to search for", "topic")
+    if pair is not None and pair[0] == pair[1]:
+        raise Invalid("a pair is two different parties or principals", "pair")
+    with db.reading() as session:
+        entries = [
+            *_historical(session, pair, by),
+            *_meetings(session, actor, pair, by),
+            *_encounters(session, actor, pair, by),
+        ]
+    if topic:
+        entries = [entry for entry in entries if entry.mentions(topic)]
+    if before is not None:
+        entries = [entry for entry in entries if entry.held_on < before]
+    return sorted(entries, key=_newest_first)
+
+
+def _newest_first(entry: HistoryEntry) -> tuple[int, float]:
+    at = entry.starts_at.timestamp() if entry.starts_at else 0.0
+    return (-entry.held_on.toordinal(), -at)
+
+
+def last_met(
+    db: Database,
+    actor: Actor,
+    pair: tuple[str, str],
+    *,
+    by: By = "party",
+    before: date | None = None,
+) -> LastMet | None:
+    """The pair's latest meeting (before ``before``, e.g. the first day of the event at hand,
+    for "their previous meeting"), with a sentence that says it."""
+    entries = pair_history(db, actor, pair, by=by, before=before)
+    if not entries:
+        return None
+    return LastMet(entries[0], describe(entries[0]))
+
+
+def describe(entry: HistoryEntry) -> str:
+    """ "on the sidelines of the G20 summit in Hangzhou, 5 September 2016, where they discussed
+    Ukraine and Syria" """
+    event = entry.event if entry.event.lower().startswith("the ") else f"the {entry.event}"
+    held_on = f"{entry.held_on.day} {MONTHS[entry.held_on.month - 1]} {entry.held_on.year}"
+    sentence = f"on the sidelines of {event}"
+    if entry.city:
+        sentence += f" in {entry.city}"
+    sentence += f", {held_on}"
+    if entry.topics:
+        sentence += f", where they discussed {_and(entry.topics)}"
+    return sentence
+
+
+def _and(items: Iterable[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _historical(session: Session, pair: tuple[str, str] | None, by: By) -> list[HistoryEntry]:
+    key = HistoricalPartyRow.party_key if by == "party" else HistoricalPartyRow.principal_key
+    query = select(HistoricalMeetingRow)
+    if pair is not None:
+        for side in pair:
+            query = query.where(
+                HistoricalMeetingRow.id.in_(
+                    select(HistoricalPartyRow.meeting_id).where(key == side)
+                )
+            )
+    rows = session.scalars(query).all()
+    links: dict[int, list[HistoricalPartyRow]] = {}
+    for link in session.scalars(
+        select(HistoricalPartyRow)
+        .where(HistoricalPartyRow.meeting_id.in_([row.id for row in rows]))
+        .order_by(HistoricalPartyRow.party_key)
+    ):
+        links.setdefault(link.meeting_id, []).append(link)
+    return [
+        HistoryEntry(
+            kind="historical",
+            ref=row.id,
+            event_id=None,
+            event=row.event,
+            city=row.city,
+            country=row.country,
+            held_on=row.held_on,
+            starts_at=None,
+            format=row.format or None,
+            place=row.place,
+            parties=tuple(link.party_key for link in links.get(row.id, [])),
+            principals=tuple(
+                sorted(link.principal_key for link in links.get(row.id, []) if link.principal_key)
+            ),
+            topics=tuple(row.topics),
+            summary=row.summary,
+            sources=tuple(
+                Source(s["name"], SourceKind.OUTLET, s.get("url", "")) for s in row.sources
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _local_day(event: Event, at: datetime | None) -> date:
+    return at.astimezone(ZoneInfo(event.timezone)).date() if at else event.days[0]
+
+
+def _meetings(
+    session: Session, actor: Actor, pair: tuple[str, str] | None, by: By
+) -> list[HistoryEntry]:
+    key = MeetingPrincipalRow.party_id if by == "party" else MeetingPrincipalRow.principal_id
+    query = select(MeetingRow).where(MeetingRow.status.in_([str(s) for s in HELD]))
+    if pair is not None:
+        for side in pair:
+            query = query.where(
+                MeetingRow.id.in_(select(MeetingPrincipalRow.meeting_id).where(key == side))
+            )
+    rows = session.scalars(query).all()
+    links: dict[int, list[MeetingPrincipalRow]] = {}
+    for link in session.scalars(
+        select(MeetingPrincipalRow).where(MeetingPrincipalRow.meeting_id.in_([r.id for r in rows]))
+    ):
+        links.setdefault(link.meeting_id, []).append(link)
+    ended = outcomes(session, [row.id for row in rows])
+    entries = []
+    for row in rows:
+        sides = frozenset(link.party_id for link in links.get(row.id, []))
+        subject = Subject("meeting", row.id, row.event_id, sides)
+        if not sees_subject(session, actor, subject):
+            continue
+        event = domain_event(session, row.event_id)
+        statements = _said_about(session, actor, subject)
+        outcome = ended.get(row.id)
+        started = (outcome.started_at if outcome else None) or row.starts_at
+        space = session.get(SpaceRow, (row.event_id, row.space_id)) if row.space_id else None
+        entries.append(
+            HistoryEntry(
+                kind="meeting",
+                ref=row.id,
+                event_id=row.event_id,
+                event=event.name,
+                city=event.host_city,
+                country=event.host_country,
+                held_on=_local_day(event, started),
+                starts_at=started,
+                format=(outcome.held_format if outcome else None) or row.format,
+                place=space.name if space else "",
+                parties=tuple(sorted(sides)),
+                principals=tuple(sorted(link.principal_id for link in links.get(row.id, []))),
+                topics=_topics(session, actor, subject, row.topics, statements),
+                statements=tuple(statements),
+            )
+        )
+    return entries
+
+
+def _encounters(
+    session: Session, actor: Actor, pair: tuple[str, str] | None, by: By
+) -> list[HistoryEntry]:
+    key = EncounterPartyRow.party_id if by == "party" else EncounterPartyRow.principal_id
+    query = select(EncounterRow)
+    if pair is not None:
+        for side in pair:
+            query = query.where(
+                EncounterRow.id.in_(select(EncounterPartyRow.encounter_id).where(key == side))
+            )
+    entries = []
+    for row in session.scalars(query).all():
+        links = session.scalars(
+            select(EncounterPartyRow).where(EncounterPartyRow.encounter_id == row.id)
+        ).all()
+        sides = frozenset(link.party_id for link in links)
+        subject = Subject(
+            "encounter", row.id, row.event_id, sides, logged_by_organiser=row.logged_party is None
+        )
+        if not sees_subject(session, actor, subject):
+            continue
+        event = domain_event(session, row.event_id)
+        statements = _said_about(session, actor, subject)
+        entries.append(
+            HistoryEntry(
+                kind="encounter",
+                ref=row.id,
+                event_id=row.event_id,
+                event=event.name,
+                city=event.host_city,
+                country=event.host_country,
+                held_on=_local_day(event, row.started_at),
+                starts_at=row.started_at,
+                format=row.format,
+                place=row.place,
+                parties=tuple(sorted(sides)),
+                principals=tuple(sorted(link.principal_id for link in links if link.principal_id)),
+                topics=_topics(session, actor, subject, row.topics, statements),
+                summary=row.description if actor.acts_for(row.event_id) in sides else "",
+                statements=tuple(statements),
+            )
+        )
+    return entries
+
+
+def _said_about(session: Session, actor: Actor, subject: Subject) -> list[StatementView]:
+    query = select(StatementRow).where(subject.column_filter())
+    return readable_statements(session, actor, subject.event_id, query)
+
+
+def _topics(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    own: list[str],
+    statements: list[StatementView],
+) -> tuple[str, ...]:
+    """The sides' own topics for the sides (and an organiser who sees everything); for anyone
+    else, the topics of the statements they may read."""
+    if actor.acts_for(subject.event_id) in subject.sides or (
+        actor.is_organiser and organiser_sees_everything(session, subject.event_id)
+    ):
+        return tuple(own)
+    said: dict[str, None] = {}
+    for statement in statements:
+        said.update(dict.fromkeys(statement.topics))
+    return tuple(said)
+
+
+# --- importing -------------------------------------------------------------------------------
+
+
+def import_history(db: Database, actor: Actor, records: list[HistoricalRecord]) -> ImportReport:
+    """Add meetings from the public record; those already there are left as they are."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser imports history")
+
+    def work(session: Session) -> ImportReport:
+        imported = known = 0
+        for record in records:
+            exists = session.scalar(
+                select(HistoricalMeetingRow.id).where(
+                    HistoricalMeetingRow.held_on == record.held_on,
+                    HistoricalMeetingRow.event == record.event,
+                    HistoricalMeetingRow.parties_key == record.parties_key,
+                )
+            )
+            if exists is not None:
+                known += 1
+                continue
+            row = HistoricalMeetingRow(
+                held_on=record.held_on,
+                event=record.event,
+                series=record.series,
+                city=record.city,
+                country=record.country,
+                place=record.place,
+                format=str(record.format) if record.format else "",
+                parties_key=record.parties_key,
+                topics=list(record.topics),
+                summary=record.summary,
+                sources=[{"name": s.name, "url": s.url} for s in record.sources],
+                imported_by=actor.user_id,
+                imported_at=now(),
+            )
+            session.add(row)
+            session.flush()
+            principals = dict(zip(record.parties, record.principals, strict=False))
+            session.add_all(
+                HistoricalPartyRow(
+                    meeting_id=row.id, party_key=party, principal_key=principals.get(party)
+                )
+                for party in record.parties
+            )
+            imported += 1
+        return ImportReport(imported, known)
+
+    try:
+        return db.write(work)
+    except IntegrityError:
+        # Another import added one of these meetings meanwhile; nothing of this one was kept.
+        raise Conflict("another import added some of these meetings meanwhile; try again") from None
+
+
+def event_first_day(db: Database, event_id: str) -> date:
+    """The first day of an event: "before" it, a pair's previous meeting."""
+    with db.reading() as session:
+        return domain_event(session, event_id).days[0]

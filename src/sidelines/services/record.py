@@ -1,0 +1,478 @@
+"""The record of what happened: the outcome of each meeting, and encounters nobody planned.
+
+A meeting ends held, held as another format (a planned bilateral that became a brief contact),
+cancelled (by one side, for a reason only the two sides read) or not held (DESIGN.md §4). An
+encounter — a greeting at the start of a session, a pull-aside, a word at dinner — is logged
+afterwards by one of its sides or by the organiser, with where and when.
+
+Who sees what: the sides see everything of their own meetings and encounters; the organiser sees
+every meeting's outcome (it keeps the bookings) without the sides' reason, and encounters it
+logged itself or, where the event's policy is ``everything``, all of them. Anyone else — a third
+delegation, the public — sees a meeting or an encounter only once one of its sides has published
+a statement about it, and otherwise gets "not found", as for an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import DomainError, Event, MeetingFormat, OrganiserSees, PrincipalId
+from sidelines.domain.negotiation import MeetingStatus, move_meeting
+from sidelines.services import audit
+from sidelines.services.actors import Actor
+from sidelines.services.bookings import unbook
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
+from sidelines.services.events import domain_event, event_row
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    EncounterPartyRow,
+    EncounterRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    OutcomeRow,
+    StatementRow,
+)
+
+# What a meeting can become once it is over; agreeing and scheduling happen elsewhere.
+OUTCOMES = (
+    MeetingStatus.HELD,
+    MeetingStatus.HELD_AS_DOWNGRADED,
+    MeetingStatus.CANCELLED,
+    MeetingStatus.NOT_HELD,
+)
+HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED)
+PUBLIC_VISIBILITY = "public"
+
+
+# --- what a meeting or an encounter is, and who may see it -----------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a statement is about: a meeting or an encounter of an event, and its sides."""
+
+    kind: str  # meeting | encounter
+    id: int
+    event_id: str
+    sides: frozenset[str]
+    logged_by_organiser: bool = False  # encounters only
+
+    def column_filter(self) -> ColumnElement[bool]:
+        if self.kind == "meeting":
+            return StatementRow.meeting_id == self.id
+        return StatementRow.encounter_id == self.id
+
+
+def meeting_subject(session: Session, event_id: str, meeting_id: int) -> Subject:
+    row = session.get(MeetingRow, meeting_id)
+    if row is None or row.event_id != event_id:
+        raise not_found("meeting", meeting_id)
+    sides = session.scalars(
+        select(MeetingPrincipalRow.party_id).where(MeetingPrincipalRow.meeting_id == meeting_id)
+    )
+    return Subject("meeting", meeting_id, event_id, frozenset(sides))
+
+
+def encounter_subject(session: Session, event_id: str, encounter_id: int) -> Subject:
+    row = session.get(EncounterRow, encounter_id)
+    if row is None or row.event_id != event_id:
+        raise not_found("encounter", encounter_id)
+    return Subject(
+        "encounter",
+        encounter_id,
+        event_id,
+        frozenset(_encounter_sides(session, encounter_id)),
+        logged_by_organiser=row.logged_party is None,
+    )
+
+
+def _encounter_sides(session: Session, encounter_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(EncounterPartyRow.party_id)
+            .where(EncounterPartyRow.encounter_id == encounter_id)
+            .order_by(EncounterPartyRow.party_id)
+        )
+    )
+
+
+def is_public(session: Session, subject: Subject) -> bool:
+    """Whether a side has published a statement about it: then it is on the public record."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    subject.column_filter(),
+                    StatementRow.visibility == PUBLIC_VISIBILITY,
+                )
+            )
+        )
+    )
+
+
+def organiser_sees_everything(session: Session, event_id: str) -> bool:
+    return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+
+
+def sees_subject(session: Session, actor: Actor, subject: Subject) -> bool:
+    if actor.acts_for(subject.event_id) in subject.sides:
+        return True
+    if actor.is_organiser:
+        if subject.kind == "meeting" or subject.logged_by_organiser:
+            return True
+        if organiser_sees_everything(session, subject.event_id):
+            return True
+    return is_public(session, subject)
+
+
+def visible_subject(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    *,
+    meeting_id: int | None = None,
+    encounter_id: int | None = None,
+) -> Subject:
+    """The meeting or encounter, if this actor may see it; "not found" otherwise."""
+    if (meeting_id is None) == (encounter_id is None):
+        raise Invalid("name a meeting or an encounter", "meeting_id")
+    if meeting_id is not None:
+        subject = meeting_subject(session, event_id, meeting_id)
+    else:
+        assert encounter_id is not None
+        subject = encounter_subject(session, event_id, encounter_id)
+    if not sees_subject(session, actor, subject):
+        raise not_found(subject.kind, subject.id)
+    return subject
+
+
+# --- outcomes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a side or the organiser reports of a meeting once it is over."""
+
+    status: MeetingStatus
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    held_format: MeetingFormat | None = None  # for a meeting held as another format
+    cancelled_by: str | None = None  # the side that called it off
+    reason: str | None = None  # why it was cancelled or not held: for the two sides only
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    meeting_id: int
+    event_id: str
+    status: MeetingStatus
+    planned_format: str
+    held_format: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    cancelled_by: str | None
+    reason: str | None
+    recorded_at: datetime | None
+
+    @property
+    def format(self) -> str:
+        """The format the meeting had in the end."""
+        return self.held_format or self.planned_format
+
+
+def _check_outcome(outcome: Outcome, planned_format: str, sides: frozenset[str]) -> None:
+    status = outcome.status
+    if status not in OUTCOMES:
+        raise Invalid(
+            "an outcome is one of "
+            + ", ".join(str(s) for s in OUTCOMES)
+            + "; scheduling is done through the schedule",
+            "status",
+        )
+    held = status in HELD
+    if not held and (outcome.started_at or outcome.ended_at):
+        raise Invalid(f"a meeting that is {status} has no actual times", "started_at")
+    if outcome.ended_at is not None and outcome.started_at is None:
+        raise Invalid("an end needs a start", "started_at")
+    if outcome.started_at and outcome.ended_at and outcome.ended_at <= outcome.started_at:
+        raise Invalid("a meeting must end after it starts", "ended_at")
+    if status is MeetingStatus.HELD_AS_DOWNGRADED:
+        if outcome.held_format is None:
+            raise Invalid("say which format the meeting was held in", "held_format")
+        if outcome.held_format == planned_format:
+            raise Invalid(f"the meeting was planned as {planned_format} already", "held_format")
+    elif outcome.held_format is not None:
+        raise Invalid("only a meeting held as another format names one", "held_format")
+    if status is MeetingStatus.CANCELLED:
+        if outcome.cancelled_by not in sides:
+            raise Invalid(
+                "say which side cancelled: one of " + ", ".join(sorted(sides)), "cancelled_by"
+            )
+    elif outcome.cancelled_by is not None:
+        raise Invalid("only a cancelled meeting names who cancelled it", "cancelled_by")
+    if held and outcome.reason:
+        raise Invalid("a held meeting needs no reason", "reason")
+
+
+def _outcome_view(row: MeetingRow, outcome: OutcomeRow | None, reason_shown: bool) -> OutcomeView:
+    return OutcomeView(
+        meeting_id=row.id,
+        event_id=row.event_id,
+        status=MeetingStatus(row.status),
+        planned_format=row.format,
+        held_format=outcome.held_format if outcome else None,
+        started_at=outcome.started_at if outcome and outcome.started_at else row.starts_at,
+        ended_at=outcome.ended_at if outcome and outcome.started_at else row.ends_at,
+        cancelled_by=outcome.cancelled_by if outcome else None,
+        reason=outcome.reason if outcome and reason_shown else None,
+        recorded_at=outcome.recorded_at if outcome else None,
+    )
+
+
+def record_outcome(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, outcome: Outcome
+) -> OutcomeView:
+    """Record what became of a meeting. Recording the status it already has amends the details
+    (actual times, format, reason) of an outcome; every change is an audit entry."""
+
+    def work(session: Session) -> OutcomeView:
+        subject = meeting_subject(session, event_id, meeting_id)
+        party = actor.acts_for(event_id)
+        if party not in subject.sides and not actor.is_organiser:
+            if sees_subject(session, actor, subject):
+                raise Forbidden("only the sides of a meeting or the organiser can record this")
+            raise not_found("meeting", meeting_id)
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        _check_outcome(outcome, row.format, subject.sides)
+        current = MeetingStatus(row.status)
+        amending = current is outcome.status
+        if not amending:
+            try:
+                row.status = str(move_meeting(current, outcome.status))
+            except DomainError as error:
+                raise Conflict(error.message, "status") from None
+            if outcome.status in (MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD):
+                unbook(session, row)
+                row.status = str(outcome.status)
+            row.updated_at = now()
+        stored = session.get(OutcomeRow, meeting_id)
+        if stored is None:
+            stored = OutcomeRow(meeting_id=meeting_id, event_id=event_id)
+            session.add(stored)
+        stored.status = str(outcome.status)
+        stored.held_format = str(outcome.held_format) if outcome.held_format else None
+        stored.started_at = outcome.started_at
+        stored.ended_at = outcome.ended_at
+        stored.cancelled_by = outcome.cancelled_by
+        stored.reason = outcome.reason
+        stored.recorded_by = actor.user_id
+        stored.recorded_at = now()
+        session.flush()
+        # The reason stays out of the audit detail: the organiser may read the entry.
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "meeting.outcome_amended" if amending else f"meeting.{outcome.status}",
+            "meeting",
+            meeting_id,
+            sorted(subject.sides),
+            held_format=stored.held_format,
+            cancelled_by=stored.cancelled_by,
+        )
+        return _outcome_view(row, stored, party in subject.sides)
+
+    return db.write(work)
+
+
+def get_outcome(db: Database, actor: Actor, event_id: str, meeting_id: int) -> OutcomeView:
+    with db.reading() as session:
+        subject = visible_subject(session, actor, event_id, meeting_id=meeting_id)
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        shown = actor.acts_for(event_id) in subject.sides
+        return _outcome_view(row, session.get(OutcomeRow, meeting_id), shown)
+
+
+def outcomes(session: Session, meeting_ids: list[int]) -> dict[int, OutcomeRow]:
+    rows = session.scalars(select(OutcomeRow).where(OutcomeRow.meeting_id.in_(meeting_ids)))
+    return {row.meeting_id: row for row in rows}
+
+
+# --- encounters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncounterIn:
+    """An encounter as a side or the organiser logs it. ``principals`` (optional) names who
+    met; each must belong to one of ``parties``."""
+
+    parties: tuple[str, ...]
+    started_at: datetime
+    format: MeetingFormat = MeetingFormat.BRIEF_CONTACT
+    place: str = ""
+    session_id: str | None = None
+    ended_at: datetime | None = None
+    principals: tuple[str, ...] = ()
+    description: str = ""
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EncounterView:
+    id: int
+    event_id: str
+    format: str
+    place: str
+    session_id: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    parties: tuple[str, ...]
+    principals: tuple[str, ...]
+    description: str
+    topics: tuple[str, ...]
+    logged_by: str | None  # the party that logged it; None for the organiser
+
+
+def _check_encounter(event: Event, encounter: EncounterIn, party: str | None) -> str:
+    """Validate against the event; return the place (a session's venue when none is given)."""
+    if len(encounter.parties) < 2:
+        raise Invalid("an encounter has at least two sides", "parties")
+    if len(set(encounter.parties)) != len(encounter.parties):
+        raise Invalid("a party is named twice", "parties")
+    for index, side in enumerate(encounter.parties):
+        if side not in event.party_by_id:
+            raise Invalid(f"unknown party {side!r}", f"parties[{index}]")
+    if party is not None and party not in encounter.parties:
+        raise Forbidden("a delegation logs only encounters it took part in")
+    for index, principal_id in enumerate(encounter.principals):
+        principal = event.principal_by_id.get(PrincipalId(principal_id))
+        if principal is None:
+            raise Invalid(f"unknown principal {principal_id!r}", f"principals[{index}]")
+        if principal.party not in encounter.parties:
+            raise Invalid(
+                f"{principal_id} is not of any of the encounter's parties", f"principals[{index}]"
+            )
+    first, last = event.day_spans[0].start, event.day_spans[-1].end
+    if not first <= encounter.started_at < last:
+        raise Invalid("the encounter lies outside the event's days", "started_at")
+    if encounter.ended_at is not None and encounter.ended_at <= encounter.started_at:
+        raise Invalid("an encounter must end after it starts", "ended_at")
+    place = encounter.place.strip()
+    if encounter.session_id is not None:
+        found = next((s for s in event.programme if s.id == encounter.session_id), None)
+        if found is None:
+            raise Invalid(f"unknown programme session {encounter.session_id!r}", "session_id")
+        place = place or found.venue or found.title
+    if not place:
+        raise Invalid("say where it happened (a place or a programme session)", "place")
+    return place
+
+
+def _encounter_view(session: Session, row: EncounterRow) -> EncounterView:
+    links = session.scalars(
+        select(EncounterPartyRow)
+        .where(EncounterPartyRow.encounter_id == row.id)
+        .order_by(EncounterPartyRow.party_id)
+    ).all()
+    return EncounterView(
+        id=row.id,
+        event_id=row.event_id,
+        format=row.format,
+        place=row.place,
+        session_id=row.session_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        parties=tuple(link.party_id for link in links),
+        principals=tuple(sorted(link.principal_id for link in links if link.principal_id)),
+        description=row.description,
+        topics=tuple(row.topics),
+        logged_by=row.logged_party,
+    )
+
+
+def log_encounter(
+    db: Database, actor: Actor, event_id: str, encounter: EncounterIn
+) -> EncounterView:
+    party = actor.acts_for(event_id)
+    if party is None and not actor.is_organiser:
+        raise Forbidden("only the sides of an encounter or the organiser can log it")
+
+    def work(session: Session) -> EncounterView:
+        event = domain_event(session, event_id)
+        place = _check_encounter(event, encounter, party)
+        row = EncounterRow(
+            event_id=event_id,
+            format=str(encounter.format),
+            place=place,
+            session_id=encounter.session_id,
+            started_at=encounter.started_at,
+            ended_at=encounter.ended_at,
+            description=encounter.description,
+            topics=list(encounter.topics),
+            logged_by=actor.user_id,
+            logged_party=party,
+            created_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        principal_of: dict[str, str] = {
+            event.principal_by_id[PrincipalId(p)].party: p for p in encounter.principals
+        }
+        session.add_all(
+            EncounterPartyRow(
+                encounter_id=row.id, party_id=side, principal_id=principal_of.get(side)
+            )
+            for side in encounter.parties
+        )
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "encounter.logged",
+            "encounter",
+            row.id,
+            list(encounter.parties),
+            format=row.format,
+        )
+        return _encounter_view(session, row)
+
+    return db.write(work)
+
+
+def get_encounter(db: Database, actor: Actor, event_id: str, encounter_id: int) -> EncounterView:
+    with db.reading() as session:
+        visible_subject(session, actor, event_id, encounter_id=encounter_id)
+        row = session.get(EncounterRow, encounter_id)
+        assert row is not None
+        return _encounter_view(session, row)
+
+
+def list_encounters(db: Database, actor: Actor, event_id: str) -> list[EncounterView]:
+    """The event's encounters this actor may see, in time order."""
+    with db.reading() as session:
+        event_row(session, event_id)
+        rows = session.scalars(
+            select(EncounterRow)
+            .where(EncounterRow.event_id == event_id)
+            .order_by(EncounterRow.started_at, EncounterRow.id)
+        ).all()
+        shown = []
+        for row in rows:
+            subject = Subject(
+                "encounter",
+                row.id,
+                event_id,
+                frozenset(_encounter_sides(session, row.id)),
+                logged_by_organiser=row.logged_party is None,
+            )
+            if sees_subject(session, actor, subject):
+                shown.append(_encounter_view(session, row))
+        return shown

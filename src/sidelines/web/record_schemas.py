@@ -1,0 +1,158 @@
+"""What the record's API reads and writes: outcomes, encounters, statements, history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from sidelines.domain import MeetingFormat
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services.statements import SourceKind, StatementKind, Visibility
+from sidelines.web.schemas import Strict
+
+Topics = list[str]
+
+
+class OutcomeCreate(Strict):
+    status: MeetingStatus
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    held_format: MeetingFormat | None = None
+    cancelled_by: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class OutcomePublic(BaseModel):
+    meeting_id: int
+    event_id: str
+    status: MeetingStatus
+    planned_format: str
+    format: str  # the format it had in the end
+    started_at: datetime | None
+    ended_at: datetime | None
+    cancelled_by: str | None
+    reason: str | None  # the sides only
+    recorded_at: datetime | None
+
+
+class EncounterCreate(Strict):
+    parties: list[str] = Field(min_length=2, max_length=10)
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    format: MeetingFormat = MeetingFormat.BRIEF_CONTACT
+    place: str = Field(default="", max_length=200)
+    session_id: str | None = Field(default=None, max_length=64)
+    principals: list[str] = Field(default_factory=list, max_length=10)
+    description: str = Field(default="", max_length=5000)
+    topics: Topics = Field(default_factory=list, max_length=30)
+
+
+class EncounterPublic(BaseModel):
+    id: int
+    event_id: str
+    format: str
+    place: str
+    session_id: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    parties: list[str]
+    principals: list[str]
+    description: str
+    topics: list[str]
+    logged_by: str | None
+
+
+class SourceIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: SourceKind = SourceKind.AGENCY
+    url: str = Field(default="", max_length=2000)
+
+
+class SourcePublic(BaseModel):
+    name: str
+    kind: SourceKind
+    url: str
+
+
+class StatementUpdate(Strict):
+    kind: StatementKind
+    text: str = Field(min_length=1, max_length=20000)
+    said_at: AwareDatetime
+    visibility: Visibility = Visibility.SIDE
+    speaker: str = Field(default="", max_length=200)
+    described_format: str = Field(default="", max_length=200)
+    topics: Topics = Field(default_factory=list, max_length=30)
+    sources: list[SourceIn] = Field(default_factory=list, max_length=20)
+
+
+class StatementCreate(StatementUpdate):
+    meeting_id: int | None = None
+    encounter_id: int | None = None
+
+
+class StatementPublic(BaseModel):
+    id: int
+    event_id: str
+    meeting_id: int | None
+    encounter_id: int | None
+    party_id: str
+    kind: StatementKind
+    visibility: Visibility
+    text: str
+    said_at: datetime
+    speaker: str
+    described_format: str
+    topics: list[str]
+    sources: list[SourcePublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+class HistoryEntryPublic(BaseModel):
+    kind: str
+    ref: int
+    event_id: str | None
+    event: str
+    city: str
+    country: str
+    held_on: date
+    starts_at: datetime | None
+    format: str | None
+    place: str
+    parties: list[str]
+    principals: list[str]
+    topics: list[str]
+    summary: str
+    sources: list[SourcePublic]
+    statements: list[StatementPublic]
+
+
+class LastMetPublic(BaseModel):
+    pair: list[str]
+    met: bool
+    answer: str  # "They last met on the sidelines of …"
+    entry: HistoryEntryPublic | None
+
+
+class ImportPublic(BaseModel):
+    imported: int
+    known: int
+
+
+class PublicItemPublic(BaseModel):
+    kind: str
+    ref: int
+    status: str
+    format: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    place: str
+    parties: list[str]
+    statements: list[StatementPublic]
+
+
+class PublicRecordPublic(BaseModel):
+    event_id: str
+    event: str
+    items: list[PublicItemPublic]

@@ -1,0 +1,158 @@
+"""The history of pairs across events, its import, and the public record of an event."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from sidelines.formats.errors import InputError
+from sidelines.formats.history_file import read_history
+from sidelines.services import history
+from sidelines.services.actors import PUBLIC
+from sidelines.services.errors import Forbidden, Invalid
+from sidelines.services.history import By, HistoryEntry
+from sidelines.services.public_record import public_record
+from sidelines.web.deps import ActorDep, DbDep, UserDep
+from sidelines.web.errors import fields_in
+from sidelines.web.record_schemas import (
+    HistoryEntryPublic,
+    ImportPublic,
+    LastMetPublic,
+    PublicItemPublic,
+    PublicRecordPublic,
+    SourcePublic,
+)
+from sidelines.web.routes.record import statement_public
+
+router = APIRouter(tags=["history"])
+
+Key = Annotated[str, Query(min_length=1, max_length=64)]
+MAX_IMPORT_BYTES = 5_000_000
+
+
+def entry_public(entry: HistoryEntry) -> HistoryEntryPublic:
+    return HistoryEntryPublic(
+        kind=entry.kind,
+        ref=entry.ref,
+        event_id=entry.event_id,
+        event=entry.event,
+        city=entry.city,
+        country=entry.country,
+        held_on=entry.held_on,
+        starts_at=entry.starts_at,
+        format=entry.format,
+        place=entry.place,
+        parties=list(entry.parties),
+        principals=list(entry.principals),
+        topics=list(entry.topics),
+        summary=entry.summary,
+        sources=[SourcePublic(name=s.name, kind=s.kind, url=s.url) for s in entry.sources],
+        statements=[statement_public(s) for s in entry.statements],
+    )
+
+
+@router.get("/api/history")
+def pair_history(
+    db: DbDep,
+    actor: ActorDep,
+    a: Key | None = None,
+    b: Key | None = None,
+    by: By = "party",
+    topic: Annotated[str | None, Query(max_length=200)] = None,
+    before: date | None = None,
+) -> list[HistoryEntryPublic]:
+    """Every meeting of the pair ``a``–``b`` (party keys, or principal ids with
+    ``by=principal``) across events, newest first; or, without a pair, every meeting about
+    ``topic``. Each reader sees what it may: the public record and its own meetings."""
+    if (a is None) != (b is None):
+        raise Invalid("name both of the pair, a and b", "query.b" if b is None else "query.a")
+    pair = (a, b) if a is not None and b is not None else None
+    with fields_in("query"):
+        entries = history.pair_history(db, actor, pair, by=by, topic=topic, before=before)
+    return [entry_public(e) for e in entries]
+
+
+@router.get("/api/history/last-met")
+def last_met(
+    db: DbDep,
+    actor: ActorDep,
+    a: Key,
+    b: Key,
+    by: By = "party",
+    before: date | None = None,
+) -> LastMetPublic:
+    """When and where the pair last met (before ``before``, say the first day of the event
+    at hand, for "their previous meeting"), in a sentence."""
+    with fields_in("query"):
+        found = history.last_met(db, actor, (a, b), by=by, before=before)
+    if found is None:
+        return LastMetPublic(pair=[a, b], met=False, answer="No meeting on record.", entry=None)
+    return LastMetPublic(
+        pair=[a, b],
+        met=True,
+        answer=f"They last met {found.sentence}.",
+        entry=entry_public(found.entry),
+    )
+
+
+@router.post("/api/history/imports", status_code=201)
+async def import_history(
+    request: Request,
+    db: DbDep,
+    actor: UserDep,
+    name: Annotated[str, Query(min_length=5, max_length=200, pattern=r"(?i)\.(csv|json)$")],
+) -> ImportPublic:
+    """Import historical meetings from a CSV or JSON file sent as the body; ``name`` is the
+    file's name (its suffix says CSV or JSON). Organiser only. A file with any bad row is
+    refused whole, every problem listed by line."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser imports history")
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise Invalid(f"a history file is at most {MAX_IMPORT_BYTES} bytes", "body")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the file is not UTF-8 text", "body") from None
+    try:
+        records = read_history(text, name)
+    except InputError as error:
+        raise Invalid(str(error), "body") from None
+    report = await run_in_threadpool(history.import_history, db, actor, records)
+    return ImportPublic(imported=report.imported, known=report.known)
+
+
+@router.get("/api/public/events/{event_id}")
+def public_event(event_id: str, db: DbDep) -> PublicRecordPublic:
+    """The event's public record: meetings and encounters a side made public, with the public
+    statements about them. The same for everyone, logged in or not."""
+    found = public_record(db, event_id)
+    return PublicRecordPublic(
+        event_id=found.event_id,
+        event=found.event,
+        items=[
+            PublicItemPublic(
+                kind=item.kind,
+                ref=item.ref,
+                status=item.status,
+                format=item.format,
+                starts_at=item.starts_at,
+                ends_at=item.ends_at,
+                place=item.place,
+                parties=list(item.parties),
+                statements=[statement_public(s) for s in item.statements],
+            )
+            for item in found.items
+        ],
+    )
+
+
+@router.get("/api/public/pairs/{a}/{b}")
+def public_pair(a: str, b: str, db: DbDep) -> list[HistoryEntryPublic]:
+    """The public record of a pair across events: imported history and public meetings."""
+    with fields_in("path"):
+        entries = history.pair_history(db, PUBLIC, (a, b))
+    return [entry_public(e) for e in entries]

@@ -1,0 +1,187 @@
+"""The record of an event: meetings' outcomes, encounters, and each side's statements."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sidelines.services import record, statements
+from sidelines.services.record import EncounterIn, EncounterView, Outcome, OutcomeView
+from sidelines.services.statements import Source, StatementIn, StatementView
+from sidelines.web.deps import ActorDep, DbDep, UserDep
+from sidelines.web.errors import fields_in
+from sidelines.web.record_schemas import (
+    EncounterCreate,
+    EncounterPublic,
+    OutcomeCreate,
+    OutcomePublic,
+    SourcePublic,
+    StatementCreate,
+    StatementPublic,
+    StatementUpdate,
+)
+
+router = APIRouter(prefix="/api/events/{event_id}", tags=["record"])
+
+
+def outcome_public(view: OutcomeView) -> OutcomePublic:
+    return OutcomePublic(
+        meeting_id=view.meeting_id,
+        event_id=view.event_id,
+        status=view.status,
+        planned_format=view.planned_format,
+        format=view.format,
+        started_at=view.started_at,
+        ended_at=view.ended_at,
+        cancelled_by=view.cancelled_by,
+        reason=view.reason,
+        recorded_at=view.recorded_at,
+    )
+
+
+def encounter_public(view: EncounterView) -> EncounterPublic:
+    return EncounterPublic(
+        id=view.id,
+        event_id=view.event_id,
+        format=view.format,
+        place=view.place,
+        session_id=view.session_id,
+        started_at=view.started_at,
+        ended_at=view.ended_at,
+        parties=list(view.parties),
+        principals=list(view.principals),
+        description=view.description,
+        topics=list(view.topics),
+        logged_by=view.logged_by,
+    )
+
+
+def statement_public(view: StatementView) -> StatementPublic:
+    return StatementPublic(
+        id=view.id,
+        event_id=view.event_id,
+        meeting_id=view.meeting_id,
+        encounter_id=view.encounter_id,
+        party_id=view.party_id,
+        kind=view.kind,
+        visibility=view.visibility,
+        text=view.text,
+        said_at=view.said_at,
+        speaker=view.speaker,
+        described_format=view.described_format,
+        topics=list(view.topics),
+        sources=[SourcePublic(name=s.name, kind=s.kind, url=s.url) for s in view.sources],
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+    )
+
+
+def statement_in(
+    body: StatementUpdate, meeting_id: int | None = None, encounter_id: int | None = None
+) -> StatementIn:
+    return StatementIn(
+        kind=body.kind,
+        text=body.text,
+        said_at=body.said_at,
+        meeting_id=meeting_id,
+        encounter_id=encounter_id,
+        visibility=body.visibility,
+        speaker=body.speaker,
+        described_format=body.described_format,
+        topics=tuple(body.topics),
+        sources=tuple(Source(s.name, s.kind, s.url) for s in body.sources),
+    )
+
+
+@router.post("/meetings/{meeting_id}/outcome")
+def record_outcome(
+    event_id: str, meeting_id: int, body: OutcomeCreate, db: DbDep, actor: UserDep
+) -> OutcomePublic:
+    """Record (or amend) what became of a meeting: held with its actual times, held as another
+    format, cancelled by a side (the reason is for the two sides only) or not held."""
+    outcome = Outcome(
+        status=body.status,
+        started_at=body.started_at,
+        ended_at=body.ended_at,
+        held_format=body.held_format,
+        cancelled_by=body.cancelled_by,
+        reason=body.reason,
+    )
+    with fields_in("body"):
+        return outcome_public(record.record_outcome(db, actor, event_id, meeting_id, outcome))
+
+
+@router.get("/meetings/{meeting_id}/outcome")
+def get_outcome(event_id: str, meeting_id: int, db: DbDep, actor: ActorDep) -> OutcomePublic:
+    return outcome_public(record.get_outcome(db, actor, event_id, meeting_id))
+
+
+@router.post("/encounters", status_code=201)
+def log_encounter(
+    event_id: str, body: EncounterCreate, db: DbDep, actor: UserDep
+) -> EncounterPublic:
+    """Log a contact nobody planned — a greeting, a pull-aside, a word at dinner — afterwards."""
+    encounter = EncounterIn(
+        parties=tuple(body.parties),
+        started_at=body.started_at,
+        ended_at=body.ended_at,
+        format=body.format,
+        place=body.place,
+        session_id=body.session_id,
+        principals=tuple(body.principals),
+        description=body.description,
+        topics=tuple(body.topics),
+    )
+    with fields_in("body"):
+        return encounter_public(record.log_encounter(db, actor, event_id, encounter))
+
+
+@router.get("/encounters")
+def list_encounters(event_id: str, db: DbDep, actor: ActorDep) -> list[EncounterPublic]:
+    return [encounter_public(v) for v in record.list_encounters(db, actor, event_id)]
+
+
+@router.get("/encounters/{encounter_id}")
+def get_encounter(event_id: str, encounter_id: int, db: DbDep, actor: ActorDep) -> EncounterPublic:
+    return encounter_public(record.get_encounter(db, actor, event_id, encounter_id))
+
+
+@router.post("/statements", status_code=201)
+def make_statement(
+    event_id: str, body: StatementCreate, db: DbDep, actor: UserDep
+) -> StatementPublic:
+    """A side's statement about one of its meetings or encounters, seen by the side only, by
+    its counterpart too, or by everyone (``visibility``)."""
+    statement = statement_in(body, body.meeting_id, body.encounter_id)
+    with fields_in("body"):
+        return statement_public(statements.make_statement(db, actor, event_id, statement))
+
+
+@router.get("/statements")
+def list_statements(
+    event_id: str,
+    db: DbDep,
+    actor: ActorDep,
+    meeting_id: int | None = None,
+    encounter_id: int | None = None,
+) -> list[StatementPublic]:
+    """The statements this reader may see, each side's own, in time order."""
+    with fields_in("query"):
+        views = statements.list_statements(
+            db, actor, event_id, meeting_id=meeting_id, encounter_id=encounter_id
+        )
+    return [statement_public(v) for v in views]
+
+
+@router.get("/statements/{statement_id}")
+def get_statement(event_id: str, statement_id: int, db: DbDep, actor: ActorDep) -> StatementPublic:
+    return statement_public(statements.get_statement(db, actor, event_id, statement_id))
+
+
+@router.put("/statements/{statement_id}")
+def amend_statement(
+    event_id: str, statement_id: int, body: StatementUpdate, db: DbDep, actor: UserDep
+) -> StatementPublic:
+    """Change a side's own statement, e.g. publish it; a public statement stays public."""
+    with fields_in("body"):
+        view = statements.amend_statement(db, actor, event_id, statement_id, statement_in(body))
+    return statement_public(view)

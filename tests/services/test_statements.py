@@ -1,0 +1,226 @@
+"""Each side's statements: kept apart, and read only by whom the side chose (every role, every
+visibility, both organiser policies)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from sidelines.domain import OrganiserSees
+from sidelines.services import statements
+from sidelines.services.actors import Actor
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.services.statements import (
+    Source,
+    StatementIn,
+    StatementKind,
+    StatementView,
+    Visibility,
+    by_side,
+)
+from sidelines.storage.db import Database
+from sidelines.storage.tables import AuditAudienceRow, AuditRow
+from tests.builders import at
+from tests.services.record_world import RecordWorld, record_world
+
+READERS = ("A", "B", "C", "organiser", "public")
+
+# Who reads a statement of A's about its meeting with B, by visibility and organiser policy.
+EXPECTED = {
+    (Visibility.SIDE, OrganiserSees.BOOKINGS): {"A"},
+    (Visibility.SIDE, OrganiserSees.EVERYTHING): {"A"},
+    (Visibility.COUNTERPART, OrganiserSees.BOOKINGS): {"A", "B"},
+    (Visibility.COUNTERPART, OrganiserSees.EVERYTHING): {"A", "B", "organiser"},
+    (Visibility.PUBLIC, OrganiserSees.BOOKINGS): set(READERS),
+    (Visibility.PUBLIC, OrganiserSees.EVERYTHING): set(READERS),
+}
+
+
+def readout(world: RecordWorld, visibility: Visibility, **fields: object) -> StatementIn:
+    values: dict[str, object] = {
+        "kind": StatementKind.READOUT,
+        "text": "The leaders greeted each other and spoke briefly.",
+        "said_at": at(11),
+        "meeting_id": world.meeting_id,
+        "visibility": visibility,
+        "described_format": "a short conversation",
+        "topics": ("trade",),
+        "sources": (Source("Reuters"),),
+    }
+    values.update(fields)
+    return StatementIn(**values)  # type: ignore[arg-type]
+
+
+def read(database: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView | str:
+    """The statement as this actor gets it, or the message of its "not found"."""
+    try:
+        return statements.get_statement(database, actor, event_id, statement_id)
+    except NotFound as error:
+        return error.message
+
+
+@pytest.mark.parametrize(("visibility", "policy"), sorted(EXPECTED))
+def test_statement_is_read_only_by_whom_its_side_chose(
+    database: Database, visibility: Visibility, policy: OrganiserSees
+) -> None:
+    world = record_world(database, organiser_sees=policy)
+    made = statements.make_statement(
+        database, world.delegates["A"], world.event_id, readout(world, visibility)
+    )
+
+    seen = {who: read(database, world.reader(who), world.event_id, made.id) for who in READERS}
+    listed = {
+        who: statements.list_statements(database, world.reader(who), world.event_id)
+        for who in READERS
+    }
+
+    readers = EXPECTED[(visibility, policy)]
+    assert seen == {who: made if who in readers else f"no statement {made.id}" for who in READERS}
+    assert listed == {who: [made] if who in readers else [] for who in READERS}
+
+
+def test_third_delegation_gets_not_found_for_a_private_meetings_statements(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    statements.make_statement(
+        database, world.delegates["A"], world.event_id, readout(world, Visibility.COUNTERPART)
+    )
+
+    with pytest.raises(NotFound) as hidden:
+        statements.list_statements(
+            database, world.delegates["C"], world.event_id, meeting_id=world.meeting_id
+        )
+    with pytest.raises(NotFound) as missing:
+        statements.list_statements(
+            database, world.delegates["C"], world.event_id, meeting_id=world.meeting_id + 99
+        )
+
+    assert hidden.value.message == f"no meeting {world.meeting_id}"
+    assert missing.value.message == f"no meeting {world.meeting_id + 99}"
+
+
+def test_both_sides_statements_are_kept_side_by_side(database: Database) -> None:
+    world = record_world(database)
+    russian = statements.make_statement(
+        database,
+        world.delegates["A"],
+        world.event_id,
+        readout(world, Visibility.PUBLIC, described_format="a short conversation"),
+    )
+    american = statements.make_statement(
+        database,
+        world.delegates["B"],
+        world.event_id,
+        readout(
+            world,
+            Visibility.PUBLIC,
+            text="The presidents exchanged greetings.",
+            described_format="an exchange of greetings",
+            said_at=at(11, 30),
+        ),
+    )
+
+    seen = statements.list_statements(
+        database, world.delegates["C"], world.event_id, meeting_id=world.meeting_id
+    )
+
+    assert seen == [russian, american]
+    assert [(side.party_id, side.statements) for side in by_side(seen)] == [
+        ("A", [russian]),
+        ("B", [american]),
+    ]
+
+
+def test_only_a_side_makes_a_statement(database: Database) -> None:
+    world = record_world(database)
+
+    with pytest.raises(NotFound):
+        statements.make_statement(
+            database, world.delegates["C"], world.event_id, readout(world, Visibility.PUBLIC)
+        )
+    with pytest.raises(Forbidden):
+        statements.make_statement(
+            database, world.organiser, world.event_id, readout(world, Visibility.PUBLIC)
+        )
+
+
+def test_statement_needs_words_and_sources_need_names(database: Database) -> None:
+    world = record_world(database)
+    a = world.delegates["A"]
+
+    with pytest.raises(Invalid) as no_text:
+        statements.make_statement(
+            database, a, world.event_id, readout(world, Visibility.SIDE, text="  ")
+        )
+    with pytest.raises(Invalid) as bad_url:
+        statements.make_statement(
+            database,
+            a,
+            world.event_id,
+            readout(world, Visibility.SIDE, sources=(Source("RIA", url="ria.ru"),)),
+        )
+
+    assert (no_text.value.field, bad_url.value.field) == ("text", "sources[0].url")
+    assert statements.list_statements(database, a, world.event_id) == []
+
+
+def test_publishing_widens_the_audience_and_is_audited(database: Database) -> None:
+    world = record_world(database)
+    a = world.delegates["A"]
+    made = statements.make_statement(database, a, world.event_id, readout(world, Visibility.SIDE))
+
+    published = statements.amend_statement(
+        database, a, world.event_id, made.id, readout(world, Visibility.PUBLIC)
+    )
+
+    assert published.visibility is Visibility.PUBLIC
+    assert statements.get_statement(database, world.reader("public"), world.event_id, made.id) == (
+        published
+    )
+    with database.reading() as session:
+        entries = session.execute(
+            select(AuditRow.action, AuditRow.detail, AuditRow.id).where(
+                AuditRow.subject_type == "statement"
+            )
+        ).all()
+        audiences = {
+            entry_id: sorted(
+                session.scalars(
+                    select(AuditAudienceRow.party_id).where(AuditAudienceRow.entry_id == entry_id)
+                )
+            )
+            for _, _, entry_id in entries
+        }
+    assert [(action, detail) for action, detail, _ in entries] == [
+        (
+            "statement.made",
+            {"kind": "readout", "visibility": "side", "about": f"meeting {world.meeting_id}"},
+        ),
+        ("statement.amended", {"changed": ["visibility"], "visibility": "public"}),
+    ]
+    assert list(audiences.values()) == [["A"], ["A", "B"]]
+
+
+def test_public_statement_cannot_be_taken_back_nor_changed_by_the_other_side(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    a = world.delegates["A"]
+    made = statements.make_statement(database, a, world.event_id, readout(world, Visibility.PUBLIC))
+
+    with pytest.raises(Conflict) as taken_back:
+        statements.amend_statement(
+            database, a, world.event_id, made.id, readout(world, Visibility.SIDE)
+        )
+    with pytest.raises(Forbidden):
+        statements.amend_statement(
+            database,
+            world.delegates["B"],
+            world.event_id,
+            made.id,
+            readout(world, Visibility.PUBLIC, text="No."),
+        )
+
+    assert taken_back.value.field == "visibility"
+    assert statements.get_statement(database, a, world.event_id, made.id) == made
