@@ -28,6 +28,7 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/meetings"),
     ("GET", "/api/events/{event_id}/meetings/{meeting_id}"),
     ("POST", "/api/events/{event_id}/meetings/{meeting_id}/status"),
+    ("GET", "/api/events/{event_id}/meetings/{meeting_id}/explanation"),
     ("GET", "/api/events/{event_id}/agenda"),
     ("POST", "/api/events/{event_id}/solves"),
     ("GET", "/api/events/{event_id}/solves/{run_id}"),

@@ -1,0 +1,80 @@
+"""Why an agreed meeting is not on the schedule, told only to those who may know of it.
+
+The meeting's sides and the organiser may ask; anyone else is answered "not found", exactly as
+for a meeting that does not exist (``meetings._visible_meeting``). The explanation is computed
+against the event's current schedule (its placed meetings, where they are). What the reader
+learns of other meetings follows the event's confidentiality: a delegation sees its own meetings
+by name and every other one as "another engagement", and no priorities (each side's are its own);
+the organiser sees every booking, and priorities only when the event lets it see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sidelines.domain import MeetingId, OrganiserSees, SpaceId
+from sidelines.scheduling.explanations import Fact, explain
+from sidelines.scheduling.rules import contact_at
+from sidelines.scheduling.schedule import Assignment
+from sidelines.services.actors import Actor
+from sidelines.services.events import event_row
+from sidelines.services.meetings import _visible_meeting
+from sidelines.services.scheduling import event_problem
+from sidelines.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationView:
+    meeting_id: int
+    scheduled: bool
+    summary: str
+    facts: tuple[Fact, ...]
+    text: str
+
+
+def meeting_explanation(
+    db: Database, actor: Actor, event_id: str, meeting_id: int
+) -> ExplanationView:
+    with db.reading() as session:
+        row = _visible_meeting(session, actor, event_id, meeting_id)
+        problem, rows = event_problem(session, event_id, lock_scheduled=True)
+        key = MeetingId(str(row.id))
+        if key not in problem.meeting_index:
+            # Held, cancelled or not held: nothing is left to place.
+            summary = f"meeting {row.id} is {row.status}, not waiting for a time"
+            return ExplanationView(row.id, row.starts_at is not None, summary, (), summary)
+        schedule: dict[MeetingId, Assignment] = {}
+        for meeting_idx, meeting in enumerate(problem.meetings):
+            # Placed meetings come locked where they are; a lock agreed in the terms of a
+            # meeting not yet placed is a wish, not a place on the schedule.
+            if rows[meeting.id].starts_at is None or meeting.locked_start is None:
+                continue
+            if meeting.locked_space is not None:
+                space = SpaceId(problem.spaces[meeting.locked_space].id)
+                schedule[meeting.id] = Assignment(meeting.locked_start, space)
+            else:
+                at = contact_at(problem, meeting_idx, meeting.locked_start)
+                schedule[meeting.id] = Assignment(meeting.locked_start, at_session=at)
+        party = actor.acts_for(event_id)
+        if party is not None:
+            parties = {meeting.id: meeting.parties for meeting in problem.meetings}
+            explanation = explain(
+                problem,
+                schedule,
+                key,
+                visible=lambda other: party in parties[other],
+                priorities=False,
+            )
+        else:
+            everything = event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+            explanation = explain(problem, schedule, key, priorities=everything)
+        return ExplanationView(
+            row.id,
+            explanation.scheduled,
+            explanation.summary,
+            explanation.facts,
+            explanation.text,
+        )
+
+
+__all__ = ["ExplanationView", "meeting_explanation"]

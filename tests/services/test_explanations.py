@@ -1,0 +1,158 @@
+"""Explanations through the database: what blocks an agreed meeting, told only to those who may
+know of it, with the other delegations' meetings kept confidential."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from sidelines.domain import Meeting, MeetingFormat, MeetingId, PrincipalId, TimeSpan
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.formats.event_loader import load_event
+from sidelines.services import events
+from sidelines.services.actors import Actor, Role
+from sidelines.services.errors import NotFound
+from sidelines.services.explanations import meeting_explanation
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow
+
+LIMA = Path(__file__).parents[2] / "examples" / "apec-2016-lima.yaml"
+EVENT = "apec-2016-lima"
+ORGANISER = Actor(Role.ORGANISER, channel="cli")
+LIMA_ZONE = ZoneInfo("America/Lima")
+
+
+def delegate(party: str) -> Actor:
+    return Actor(Role.DELEGATE, event_id=EVENT, party_id=party)
+
+
+def lima_time(hour: int, minute: int = 0) -> datetime:
+    return datetime(2016, 11, 20, hour, minute, tzinfo=LIMA_ZONE)
+
+
+def bilateral(meeting_id: str, title: str, *principals: str, **fields: object) -> Meeting:
+    return Meeting(
+        id=MeetingId(meeting_id),
+        principals=tuple(PrincipalId(p) for p in principals),
+        format=MeetingFormat.BILATERAL_RESTRICTED,
+        title=title,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def lima_with_meetings(database: Database) -> dict[str, int]:
+    """Obama-Abe wanted early on Sunday morning, when Abe is already with Xi; Obama-Xi wanted
+    during the first retreat. Row ids by title (stored meetings list principals by id)."""
+    event = replace(
+        load_event(LIMA),
+        meetings=(
+            bilateral(
+                "jpn-usa",
+                "Obama-Abe",
+                "obama",
+                "abe",
+                windows=(TimeSpan(lima_time(8, 0), lima_time(8, 30)),),
+            ),
+            bilateral("chn-jpn", "Xi-Abe", "xi", "abe", priority=6),
+            bilateral(
+                "chn-usa",
+                "Obama-Xi",
+                "obama",
+                "xi",
+                windows=(TimeSpan(lima_time(9, 30), lima_time(11, 45)),),
+            ),
+        ),
+    )
+    events.import_event(database, ORGANISER, event)
+    with database.writing() as session:
+        ids = {
+            meeting.title: row.id
+            for row, meeting in events.meetings_as_domain(session, EVENT, (MeetingStatus.AGREED,))
+        }
+        session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == ids["Xi-Abe"])
+            .values(
+                status=str(MeetingStatus.SCHEDULED),
+                starts_at=lima_time(8, 0),
+                ends_at=lima_time(8, 0) + timedelta(minutes=30),
+                space_id="lcc-bilateral-1",
+            )
+        )
+    return ids
+
+
+def test_a_side_learns_of_another_delegations_meeting_only_as_an_engagement(
+    database: Database,
+) -> None:
+    ids = lima_with_meetings(database)
+    explanation = meeting_explanation(database, delegate("USA"), EVENT, ids["Obama-Abe"])
+    assert not explanation.scheduled
+    assert explanation.text == (
+        "Obama-Abe cannot be placed: it may only be held 2016-11-20 08:00-08:30; "
+        "Prime Minister Shinzo Abe has another engagement 2016-11-20 08:00-08:30."
+    )
+
+
+def test_a_side_of_the_blocking_meeting_sees_it_by_name_without_priorities(
+    database: Database,
+) -> None:
+    ids = lima_with_meetings(database)
+    explanation = meeting_explanation(database, delegate("JPN"), EVENT, ids["Obama-Abe"])
+    assert [fact.text for fact in explanation.facts][1] == (
+        "Prime Minister Shinzo Abe is in Xi-Abe 2016-11-20 08:00-08:30"
+    )
+
+
+def test_the_organiser_sees_the_bookings_that_block_a_meeting(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+    assert [fact.text for fact in explanation.facts][1] == (
+        "Prime Minister Shinzo Abe is in Xi-Abe 2016-11-20 08:00-08:30"
+    )
+
+
+def test_a_meeting_wanted_during_the_retreat_is_blocked_by_it(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    explanation = meeting_explanation(database, delegate("CHN"), EVENT, ids["Obama-Xi"])
+    assert [(str(fact.kind), fact.text) for fact in explanation.facts] == [
+        ("window", "it may only be held 2016-11-20 09:30-11:45"),
+        (
+            "programme",
+            "President Barack Obama is in Leaders' retreat, session I 2016-11-20 09:30-11:45",
+        ),
+        (
+            "programme",
+            "President Xi Jinping is in Leaders' retreat, session I 2016-11-20 09:30-11:45",
+        ),
+    ]
+
+
+def test_a_placed_meeting_is_explained_by_where_it_is(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    explanation = meeting_explanation(database, delegate("CHN"), EVENT, ids["Xi-Abe"])
+    assert explanation.scheduled
+    assert explanation.text == "Xi-Abe is scheduled 2016-11-20 08:00-08:30, Bilateral room 1 (LCC)"
+
+
+def test_a_third_delegation_is_told_the_meeting_does_not_exist(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    with pytest.raises(NotFound) as hidden:
+        meeting_explanation(database, delegate("RUS"), EVENT, ids["Obama-Abe"])
+    missing = 10_000
+    with pytest.raises(NotFound) as absent:
+        meeting_explanation(database, delegate("RUS"), EVENT, missing)
+    assert str(hidden.value).replace(str(ids["Obama-Abe"]), "#") == str(absent.value).replace(
+        str(missing), "#"
+    )
+
+
+def test_the_public_is_told_the_meeting_does_not_exist(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    with pytest.raises(NotFound):
+        meeting_explanation(database, Actor(Role.PUBLIC), EVENT, ids["Obama-Abe"])
