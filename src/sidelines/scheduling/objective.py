@@ -8,6 +8,11 @@ A break is a maximal run of idle time between two consecutive meetings of a prin
 day (Bofill et al., JAIR 74 (2022), Definition 2.3). Time a principal spends in a programme session
 is neither idle nor a meeting: it is skipped, so a meeting, a retreat and another meeting in a row
 make no break. A forbidden window is idle time, as in the paper.
+
+A brief contact held at a programme session (a greeting at the start of a retreat) lies inside
+the session, so its slots are skipped too: it neither makes nor closes a break. It takes none of
+the principal's time that the session does not take already, and counting it would charge a
+break for waiting the session imposes anyway, which would keep solvers from placing such contacts.
 """
 
 from __future__ import annotations
