@@ -17,6 +17,7 @@ from sidelines.web.routes import (
     feeds,
     history,
     interests,
+    live,
     meetings,
     record,
     requests,
@@ -41,7 +42,19 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.db = db
     errors.install(app)
-    routers = (auth, events, requests, interests, meetings, schedule, audit, feeds, record, history)
+    routers = (
+        auth,
+        events,
+        requests,
+        interests,
+        meetings,
+        schedule,
+        audit,
+        feeds,
+        record,
+        history,
+        live,
+    )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
 

@@ -7,12 +7,17 @@ Session cookies and CSRF tokens for the pages live with the pages (``web/pages/s
 from __future__ import annotations
 
 import inspect
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from sidelines.services.errors import ServiceError
+from sidelines.services.accounts import actor_for_token
+from sidelines.services.actors import PUBLIC, Actor
+from sidelines.services.errors import ServiceError, Unauthenticated
 from sidelines.services.login_limits import LoginThrottled
+from sidelines.web.deps import DbDep, get_actor
 
 
 def client_address(request: Request) -> str | None:
@@ -37,3 +42,27 @@ def install(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(LoginThrottled, throttled)
+
+
+# The pages' session cookie (``web/pages/session.py`` sets it): an API token, HttpOnly.
+SESSION_COOKIE = "sidelines_session"
+
+
+async def actor_from_token_or_cookie(
+    request: Request, db: DbDep, authorization: Annotated[str | None, Header()] = None
+) -> Actor:
+    """The user behind ``Authorization: Bearer``, else behind the session cookie, else the
+    public. For reads only: a cookie alone must never authorise a change without a CSRF check,
+    which is why the JSON API's own ``get_actor`` does not read cookies."""
+    if authorization is not None:
+        return await get_actor(db, authorization)
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return PUBLIC
+    try:
+        return await run_in_threadpool(actor_for_token, db, token, "web")
+    except Unauthenticated:
+        return PUBLIC
+
+
+ReaderDep = Annotated[Actor, Depends(actor_from_token_or_cookie)]

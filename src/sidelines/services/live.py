@@ -1,0 +1,129 @@
+"""What an open page needs to hear about: that something it may see has changed.
+
+A reader follows an event through a cursor over two append-only logs it is allowed to read:
+its share of the audit trail (every answer, agreement, placement and status change is appended
+there, addressed to the delegations it concerns; the organiser reads its policy's share) and the
+change notices sent to its delegation. Both only grow and live in the database, so every worker
+process sees a change as soon as it is committed, whichever process wrote it.
+
+A change says only what kind of thing changed and its id, both taken from entries the reader may
+read anyway (``GET .../audit``, ``GET .../notices``); the page fetches the thing itself, through
+the same visibility checks as always. Nothing about another delegation's business can pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import OrganiserSees
+from sidelines.services.actors import Actor
+from sidelines.services.audit import trail_query
+from sidelines.services.errors import Forbidden, Unauthenticated
+from sidelines.services.events import event_row
+from sidelines.storage.db import Database
+from sidelines.storage.tables import NoticeRow
+
+# Changes read per poll at the most; a page that fell further behind just reloads everything.
+BATCH = 100
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Cursor:
+    """How far a reader has followed: the last audit entry and change notice it was told of.
+    Written ``"<entry>.<notice>"`` (the id of a server-sent event, sent back on reconnection)."""
+
+    entry_id: int = 0
+    notice_id: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}.{self.notice_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """The cursor ``text`` names, or None when it names none (the reader starts afresh)."""
+        entry, _, notice = (text or "").partition(".")
+        if not (entry.isdigit() and notice.isdigit()):
+            return None
+        return cls(int(entry), int(notice))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """``kind`` is what changed (``request``, ``meeting``, ``interest``, ``contact``,
+    ``schedule``, ``solve``, ``notice``…), ``id`` which one; ``cursor`` follows it."""
+
+    kind: str
+    id: str
+    cursor: Cursor
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    party: str | None
+    sees_everything: bool
+
+
+def _reader(session: Session, actor: Actor, event_id: str) -> _Reader:
+    if actor.user_id is None:
+        raise Unauthenticated("log in to follow an event")
+    row = event_row(session, event_id)
+    party = actor.acts_for(event_id)
+    if party is None and not actor.is_organiser:
+        raise Forbidden("an event's news go to its delegations and its organiser")
+    return _Reader(party, row.organiser_sees == OrganiserSees.EVERYTHING)
+
+
+def current_cursor(db: Database, actor: Actor, event_id: str) -> Cursor:
+    """Where ``actor`` stands now; raises when it may not follow the event at all."""
+    with db.reading() as session:
+        reader = _reader(session, actor, event_id)
+        trail = trail_query(event_id, reader.party, reader.sees_everything).subquery()
+        entry_id = session.scalar(select(func.max(trail.c.id))) or 0
+        notice_id = 0
+        if reader.party is not None:
+            notice_id = (
+                session.scalar(
+                    select(func.max(NoticeRow.id)).where(
+                        NoticeRow.event_id == event_id, NoticeRow.party_id == reader.party
+                    )
+                )
+                or 0
+            )
+    return Cursor(entry_id, notice_id)
+
+
+def changes_since(db: Database, actor: Actor, event_id: str, cursor: Cursor) -> list[Change]:
+    """What changed for ``actor`` after ``cursor``, oldest first (two indexed range reads)."""
+    with db.reading() as session:
+        reader = _reader(session, actor, event_id)
+        entries = session.scalars(
+            trail_query(
+                event_id, reader.party, reader.sees_everything, after=cursor.entry_id
+            ).limit(BATCH)
+        ).all()
+        notices: list[NoticeRow] = []
+        if reader.party is not None:
+            notices = list(
+                session.scalars(
+                    select(NoticeRow)
+                    .where(
+                        NoticeRow.event_id == event_id,
+                        NoticeRow.party_id == reader.party,
+                        NoticeRow.id > cursor.notice_id,
+                    )
+                    .order_by(NoticeRow.id)
+                    .limit(BATCH)
+                )
+            )
+    changes = []
+    at = cursor
+    for entry in entries:
+        at = Cursor(entry.id, at.notice_id)
+        changes.append(Change(entry.subject_type, entry.subject_id, at))
+    for notice in notices:
+        at = Cursor(at.entry_id, notice.id)
+        changes.append(Change("notice", str(notice.id), at))
+    return changes
