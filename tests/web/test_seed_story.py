@@ -3,11 +3,14 @@
 Before the summit no meeting is planned; on arrival both sides mark themselves open to contact,
 Russia asks for a brief contact on Syria and Ukraine, the US accepts, the meeting goes into the
 published schedule at the start of the retreat day and is held. Japan, a third delegation, and
-the organiser (who sees bookings only at Lima) learn nothing of the negotiation.
+the organiser (who sees bookings only at Lima) learn nothing of the negotiation. Then the Kremlin
+confirms the conversation (reported by Reuters and RIA Novosti), which puts it on the public
+record, and asked about the pair the system recalls their previous meeting, in Hangzhou.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sidelines.services import accounts, events
@@ -24,6 +27,8 @@ PASSWORDS = {
 }
 PARTIES = {"russia": "RUS", "usa": "USA", "japan": "JPN"}
 # "At the start of the retreat": the hour before its first session opens, in Lima time.
+HISTORY_FILE = Path(__file__).resolve().parents[2] / "examples" / "history-russia-usa.csv"
+PESKOV = "At the beginning of the retreat (working session) greeted each other and briefly spoke."
 RETREAT_MORNING = {"start": "2016-11-20T08:30:00-05:00", "end": "2016-11-20T09:30:00-05:00"}
 
 
@@ -54,7 +59,7 @@ def what_japan_sees(api: Lima) -> dict[str, Any]:
     return seen
 
 
-def test_seed_story_brief_contact_is_agreed_placed_and_held_unseen_by_others(
+def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered(
     database: Database,
 ) -> None:
     client = TestClient(create_app(database))
@@ -202,3 +207,67 @@ def test_seed_story_brief_contact_is_agreed_placed_and_held_unseen_by_others(
     assert client.get(url(f"/requests/{request['id']}")).status_code == 404
     assert client.get(url("/meetings")).json() == []
     assert client.get(url("/schedule")).status_code == 404
+
+    # The Kremlin's press secretary confirms it; Reuters and RIA Novosti report it.
+    confirmed = client.post(
+        url("/statements"),
+        json={
+            "meeting_id": meeting_id,
+            "kind": "confirmation",
+            "text": PESKOV,
+            "said_at": "2016-11-20T10:00:00-05:00",
+            "speaker": "Dmitry Peskov, Press Secretary of the President of Russia",
+            "described_format": "a short conversation",
+            "sources": [{"name": "Reuters"}, {"name": "RIA Novosti"}],
+            "visibility": "public",
+        },
+        headers=rus,
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    statement = confirmed.json()
+    assert (statement["party_id"], statement["kind"], statement["visibility"]) == (
+        "RUS",
+        "confirmation",
+        "public",
+    )
+    assert [s["name"] for s in statement["sources"]] == ["Reuters", "RIA Novosti"]
+    # Published, it is news for everyone: Japan and the public read the statement, and the
+    # meeting is on the event's public record — the sides' own topics are not.
+    for headers in (jpn, {}):
+        said = client.get(url("/statements", LIMA) + f"?meeting_id={meeting_id}", headers=headers)
+        assert said.json() == [statement]
+    public = client.get(f"/api/public/events/{LIMA}").json()
+    assert [
+        (i["kind"], i["ref"], i["status"], i["format"], i["parties"]) for i in public["items"]
+    ] == [("meeting", meeting_id, "held", "brief_contact", ["RUS", "USA"])]
+    assert client.get(url(f"/requests/{request['id']}"), headers=jpn).status_code == 404
+
+    # Asked about the pair, the system recalls their previous meeting.
+    imported = client.post(
+        "/api/history/imports?name=history-russia-usa.csv",
+        content=HISTORY_FILE.read_bytes(),
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+    assert (imported.status_code, imported.json()) == (201, {"imported": 2, "known": 0})
+    previous = client.get("/api/history/last-met?a=RUS&b=USA&before=2016-11-19", headers=rus)
+    assert previous.json()["answer"] == (
+        "They last met on the sidelines of the G20 summit in Hangzhou, 5 September 2016, "
+        "where they discussed Ukraine and Syria."
+    )
+    latest = client.get("/api/history/last-met?a=putin&b=obama&by=principal").json()
+    assert (latest["entry"]["kind"], latest["entry"]["event_id"], latest["entry"]["topics"]) == (
+        "meeting",
+        LIMA,
+        [],
+    )
+    assert latest["answer"] == (
+        "They last met on the sidelines of the APEC Economic Leaders' Meeting 2016 in Lima, "
+        "20 November 2016."
+    )
+    history = client.get("/api/history?a=RUS&b=USA", headers=rus).json()
+    assert [(h["kind"], h["held_on"], h["topics"]) for h in history] == [
+        ("meeting", "2016-11-20", ["Syria", "Ukraine"]),
+        ("historical", "2016-09-05", ["Ukraine", "Syria"]),
+        ("historical", "2015-09-28", ["Syria", "Ukraine"]),
+    ]
+    assert history[0]["statements"] == [statement]

@@ -12,6 +12,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from sidelines.cli.demo_record import add_seed_record
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import load_event
@@ -23,6 +24,7 @@ from sidelines.web.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEMO_EVENT = "apec-2016-lima.yaml"
+DEMO_HISTORY = "history-russia-usa.csv"
 # The seed story's meeting is not agreed beforehand: it comes about on site, if both sides want.
 DEMO_LEFT_TO_NEGOTIATE = MeetingId("rus-usa")
 
@@ -104,9 +106,12 @@ def demo(
     run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
     run = scheduling.wait_for_run(db, run.id, timeout_s=120)
     scheduling.publish(db, organiser, event.id, run.id)
+    russia, usa = (accounts.log_in(db, name, passwords[name]).actor for name in ("russia", "usa"))
+    last_met = add_seed_record(db, organiser, russia, usa, EXAMPLES / DEMO_HISTORY)
     db.dispose()
     console.print(f"[bold]{event.name}[/bold] — {len(event.meetings)} agreed meetings scheduled")
     console.print(f"database: {database}")
+    console.print(last_met)
     for name, (_, party) in logins.items():
         who = "organiser (host's protocol service)" if party is None else f"delegation {party}"
         console.print(f"  login [bold]{name}[/bold] / {passwords[name]}  — {who}")

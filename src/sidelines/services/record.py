@@ -15,7 +15,7 @@ a statement about it, and otherwise gets "not found", as for an id that does not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
@@ -234,6 +234,11 @@ def _outcome_view(row: MeetingRow, outcome: OutcomeRow | None, reason_shown: boo
     )
 
 
+def _utc(at: datetime | None) -> datetime | None:
+    """Instants are kept and shown in UTC, whatever zone the caller wrote them in."""
+    return at.astimezone(UTC) if at is not None else None
+
+
 def record_outcome(
     db: Database, actor: Actor, event_id: str, meeting_id: int, outcome: Outcome
 ) -> OutcomeView:
@@ -267,8 +272,8 @@ def record_outcome(
             session.add(stored)
         stored.status = str(outcome.status)
         stored.held_format = str(outcome.held_format) if outcome.held_format else None
-        stored.started_at = outcome.started_at
-        stored.ended_at = outcome.ended_at
+        stored.started_at = _utc(outcome.started_at)
+        stored.ended_at = _utc(outcome.ended_at)
         stored.cancelled_by = outcome.cancelled_by
         stored.reason = outcome.reason
         stored.recorded_by = actor.user_id
@@ -412,8 +417,8 @@ def log_encounter(
             format=str(encounter.format),
             place=place,
             session_id=encounter.session_id,
-            started_at=encounter.started_at,
-            ended_at=encounter.ended_at,
+            started_at=encounter.started_at.astimezone(UTC),
+            ended_at=_utc(encounter.ended_at),
             description=encounter.description,
             topics=list(encounter.topics),
             logged_by=actor.user_id,

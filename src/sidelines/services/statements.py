@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -207,7 +207,7 @@ def _write(row: StatementRow, statement: StatementIn, at: datetime) -> None:
     row.kind = str(statement.kind)
     row.visibility = str(statement.visibility)
     row.text = statement.text
-    row.said_at = statement.said_at
+    row.said_at = statement.said_at.astimezone(UTC)
     row.speaker = statement.speaker
     row.described_format = statement.described_format
     row.topics = list(statement.topics)

@@ -1,0 +1,69 @@
+"""The record through the API: a third delegation gets 404 for a private statement exactly as
+for a missing one; a bad history file is refused whole with its lines; only the organiser
+imports."""
+
+from __future__ import annotations
+
+from sidelines.storage.db import Database
+from sidelines.storage.tables import HistoricalMeetingRow
+from tests.web.helpers import lima_api, row_counts, url
+
+BAD_FILE = "date,event,parties\n2016-09-05,G20 summit,RUS\n"
+
+
+def test_private_statement_is_not_found_for_a_third_delegation(database: Database) -> None:
+    api = lima_api(database)
+    meeting = api.client.get(url("/meetings"), headers=api.as_("USA")).json()[0]
+    made = api.client.post(
+        url("/statements"),
+        json={
+            "meeting_id": meeting["id"],
+            "kind": "readout",
+            "text": "A good meeting.",
+            "said_at": "2016-11-19T12:00:00Z",
+            "visibility": "counterpart",
+        },
+        headers=api.as_("USA"),
+    )
+    assert made.status_code == 201, made.text
+
+    hidden = api.client.get(url(f"/statements/{made.json()['id']}"), headers=api.as_("JPN"))
+    missing = api.client.get(url("/statements/999"), headers=api.as_("JPN"))
+
+    assert (hidden.status_code, hidden.json()["error"]["message"]) == (
+        404,
+        f"no statement {made.json()['id']}",
+    )
+    assert (missing.status_code, missing.json()["error"]["message"]) == (404, "no statement 999")
+    assert api.client.get(url("/statements"), headers=api.as_("JPN")).json() == []
+
+
+def test_bad_history_file_is_refused_whole_and_only_the_organiser_imports(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+
+    refused = api.client.post(
+        "/api/history/imports?name=bad.csv",
+        content=BAD_FILE.encode(),
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+    forbidden = api.client.post(
+        "/api/history/imports?name=good.csv",
+        content=b"date,event,parties\n2016-09-05,G20 summit,RUS;USA\n",
+        headers={**api.as_("RUS"), "Content-Type": "text/csv"},
+    )
+
+    assert (refused.status_code, refused.json()) == (
+        422,
+        {
+            "error": {
+                "code": "invalid",
+                "message": "bad.csv:2: parties: list should have at least 2 items after "
+                "validation, not 1, got ['RUS']",
+                "field": "body",
+            }
+        },
+    )
+    assert forbidden.status_code == 403
+    assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}
