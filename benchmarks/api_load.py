@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
@@ -53,6 +55,10 @@ class Phase:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # What wrk measured itself (count, p50, p95, p99 in ms): it keeps no list of latencies.
+    summary: tuple[int, float, float, float] | None = None
+    # CPU seconds of the server's processes and of PostgreSQL's during the phase.
+    cpu: tuple[float, float] = (0.0, 0.0)
 
     def record(self, started: float, status: int, ok: tuple[int, ...]) -> None:
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -133,7 +139,13 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
 
 
 async def drive(
-    base: str, event_id: str, parties: list[str], clients: int, seconds: float
+    base: str,
+    event_id: str,
+    parties: list[str],
+    clients: int,
+    seconds: float,
+    reader: str,
+    meter: CpuMeter,
 ) -> tuple[list[Phase], set[int], set[int]]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
@@ -204,10 +216,67 @@ async def drive(
                 if answer.status_code == 200:
                     accepted.add(item["id"])
 
-        await timed(reads, read_loop)
-        await timed(writes, write_loop)
-        await timed(answers, answer_loop)
+        async def measured(phase: Phase, run: Any) -> None:
+            before = meter.read()
+            await run
+            after = meter.read()
+            phase.cpu = (after[0] - before[0], after[1] - before[1])
+
+        if reader == "wrk":
+            reads.name = "agenda reads (wrk)"
+            target = base + f"{prefix}/agenda"
+            wrk = asyncio.to_thread(
+                read_with_wrk, reads, target, list(tokens.values()), clients, seconds
+            )
+            await measured(reads, wrk)
+        else:
+            await measured(reads, timed(reads, read_loop))
+        await measured(writes, timed(writes, write_loop))
+        await measured(answers, timed(answers, answer_loop))
         return [reads, writes, answers], created, accepted
+
+
+# wrk's Lua hooks: each request carries the token of the next delegation in turn, so the
+# server's per-delegation caches see many readers; at the end, the figures as one line.
+WRK_SCRIPT = """
+tokens = {%s}
+local i = 0
+function setup(thread)
+  thread:set("first", math.random(#tokens))
+end
+function request()
+  i = i + 1
+  local token = tokens[((first or 0) + i) %% #tokens + 1]
+  return wrk.format("GET", nil, {["Authorization"] = "Bearer " .. token})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%f %%f %%f\\n", summary.requests,
+    summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def read_with_wrk(
+    phase: Phase, target: str, tokens: list[str], clients: int, seconds: float
+) -> None:
+    """Agenda reads driven by wrk, a load generator written in C: Python clients cost about as
+    much CPU as the server they load, and here they share its two cores."""
+    quoted = ", ".join(f'"{token}"' for token in tokens)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % quoted)
+        script.flush()
+        command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds:.0f}s", "-s", script.name, target]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    [line] = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    requests, duration_us, status_errors, socket_errors, p50, p95, p99 = line.split()[1:]
+    phase.seconds = int(duration_us) / 1e6
+    phase.summary = (int(requests), float(p50), float(p95), float(p99))
+    if int(status_errors):
+        phase.errors["non-2xx"] = int(status_errors)
+    if int(socket_errors):
+        phase.errors["socket"] = int(socket_errors)
 
 
 def verify(url: str, event_id: str, created: set[int], accepted: set[int]) -> tuple[int, int, int]:
@@ -240,6 +309,55 @@ def verify(url: str, event_id: str, created: set[int], accepted: set[int]) -> tu
     return missing, not_accepted, doubles
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def tree_pids(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            pids += tree_pids(int(child))
+    return pids
+
+
+def database_pids() -> list[int]:
+    """PostgreSQL's server processes (their CPU is the database's share of the work)."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent by the server's processes and by PostgreSQL's, between two readings:
+    on a shared machine, CPU per request is a steadier figure than requests per second."""
+
+    server: int
+
+    def read(self) -> tuple[float, float]:
+        server = sum(process_cpu_seconds(p) for p in tree_pids(self.server))
+        database = sum(process_cpu_seconds(p) for p in database_pids())
+        return server, database
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -252,7 +370,15 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
     server = start_server(url, port, workers)
     try:
         phases, created, accepted = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds)
+            drive(
+                f"http://127.0.0.1:{port}",
+                event_id,
+                parties,
+                args.clients,
+                args.seconds,
+                args.reader,
+                CpuMeter(server.pid),
+            )
         )
     finally:
         server.terminate()
@@ -260,17 +386,22 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
     missing, not_accepted, doubles = verify(url, event_id, created, accepted)
     rows = []
     for phase in phases:
-        count = len(phase.latencies_ms)
-        p50, p95, p99 = (percentile(phase.latencies_ms, q) for q in (50, 95, 99))
+        if phase.summary is not None:
+            count, p50, p95, p99 = phase.summary
+        else:
+            count = len(phase.latencies_ms)
+            p50, p95, p99 = (percentile(phase.latencies_ms, q) for q in (50, 95, 99))
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(phase.errors.items())) or "0"
+        server_ms, database_ms = (1000 * cpu / max(count, 1) for cpu in phase.cpu)
+        database_cell = f"{database_ms:.2f}" if name == "postgresql" else "–"
         rows.append(
             f"| {name} ({workers} worker{'s' if workers > 1 else ''}) | {phase.name} | {count} "
             f"| {count / phase.seconds:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} "
-            f"| {errors} |"
+            f"| {server_ms:.2f} | {database_cell} | {errors} |"
         )
     rows.append(
         f"| {name} | check | acknowledged writes missing: {missing}; acknowledged acceptances "
-        f"not accepted: {not_accepted}; double bookings: {doubles} | | | | | |"
+        f"not accepted: {not_accepted}; double bookings: {doubles} | | | | | | | |"
     )
     return rows
 
@@ -283,10 +414,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--pg-workers", type=int, default=4)
+    parser.add_argument("--sqlite-workers", type=int, default=1)
+    parser.add_argument(
+        "--reader",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="who drives the agenda reads: wrk (if installed) or the Python clients",
+    )
     args = parser.parse_args()
     rows = [
-        "| database | phase | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| database | phase | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) "
+        "| server CPU (ms/request) | PostgreSQL CPU (ms/request) | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name in args.databases.split(","):
         if name == "postgresql":
@@ -306,7 +445,7 @@ def main() -> None:
                 admin.dispose()
         else:
             with tempfile.TemporaryDirectory() as folder:
-                rows += run_one(name, f"sqlite:///{folder}/load.sqlite3", 1, args)
+                rows += run_one(name, f"sqlite:///{folder}/load.sqlite3", args.sqlite_workers, args)
     print("\n".join(rows))
 
 

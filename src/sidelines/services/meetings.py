@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import DomainError, OrganiserSees
@@ -189,26 +189,31 @@ _agendas: dict[tuple[str, str], Agenda] = {}
 _AGENDAS_KEPT = 10_000
 
 
+def _revision_of(event_id: str) -> Select[datetime, int]:
+    return select(EventRow.created_at, EventRow.revision).where(EventRow.id == event_id)
+
+
+def _revision(row: Row[datetime, int] | None) -> str | None:
+    # ``created_at`` tells apart an event deleted and made anew under the same id.
+    return None if row is None else f"{row.created_at.timestamp():.6f}-{row.revision}"
+
+
 def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
     """A delegation's day: its scheduled meetings and the programme sessions its principals
     attend, in time order (times in UTC; pages show them in the event's zone)."""
     party = actor.acts_for(event_id)
     if party is None:
         raise Forbidden("an agenda belongs to a delegation")
+    cached = _agendas.get((event_id, party))
+    if cached is not None and cached.revision == _revision(db.read_one(_revision_of(event_id))):
+        return cached
     with db.reading() as session:
-        # Read before the meetings: a write committed in between is seen by the meetings
-        # query and kept under the older revision, which the next read replaces; never the
-        # other way round.
-        current = session.execute(
-            select(EventRow.created_at, EventRow.revision).where(EventRow.id == event_id)
-        ).first()
-        if current is None:
+        # The revision first, then the meetings: a write committed in between is seen by the
+        # meetings query and kept under the older revision, which the next read replaces;
+        # never the other way round.
+        revision = _revision(session.execute(_revision_of(event_id)).first())
+        if revision is None:
             raise not_found("event", event_id)
-        # ``created_at`` tells apart an event deleted and made anew under the same id.
-        revision = f"{current.created_at.timestamp():.6f}-{current.revision}"
-        cached = _agendas.get((event_id, party))
-        if cached is not None and cached.revision == revision:
-            return cached
         built = Agenda(event_id, party, revision, _agenda_items(session, event_id, party))
     if len(_agendas) >= _AGENDAS_KEPT:
         _agendas.clear()

@@ -14,16 +14,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Row, Select, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 DEFAULT_URL = "sqlite:///sidelines.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -79,11 +80,27 @@ class Database:
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(writer, expire_on_commit=False)
+        # One statement is atomic by itself: on PostgreSQL, running it outside a transaction
+        # saves the BEGIN and COMMIT round trips (SQLite has none to save).
+        self._single = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else self.engine
+        )
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with self._reads() as session, session.begin():
             yield session
+
+    def read_one(self, statement: Select[*Ts]) -> Row[*Ts] | None:
+        """The first row of one statement, read on its own: the cheapest read there is, for the
+        hot paths that only check whether something changed (an event's revision)."""
+        if self.dialect != "postgresql":
+            with self.reading() as session:
+                return session.execute(statement).first()
+        with self._single.connect() as connection:
+            return connection.execute(statement).first()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
