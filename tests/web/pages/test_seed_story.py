@@ -134,12 +134,15 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     check_page(russia, "russia-meeting")
     meeting_path = russia.url.removeprefix(site.url)
 
-    # It is held; the US side records it.
+    # It is held; the US side records it, and Russia's open page shows it.
+    mark_unreloaded(russia)
     usa.goto(site.page_url(meeting_path))
     usa.get_by_label("Record what became of it").select_option("held")
-    usa.get_by_role("button", name="Record").click()
+    usa.get_by_role("button", name="Record", exact=True).click()
     expect(usa.locator("#meeting-status")).to_have_text("held")
     check_page(usa, "usa-meeting-held")
+    expect(russia.locator("#meeting-status")).to_have_text("held", timeout=LIVE_MS)
+    assert_not_reloaded(russia)
 
     # Japan sees none of it: its inbox is empty, and the ids answer "not found".
     japan = open_as(browser, contexts, site, "japan", PHONE)
@@ -154,11 +157,30 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
         expect(japan.get_by_role("heading", name="Not found")).to_be_visible()
     check_page(japan, "japan-not-found")
 
-    # The public page: the official programme in Lima time, nothing of the negotiation.
+    # The public sees nothing of it until a side publishes a statement.
     public = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
     contexts.append(public)
     visitor = public.new_page()
     visitor.goto(site.page_url(f"{EVENT}/public"))
-    expect(visitor.get_by_text("Sun 20 Nov 09:30")).to_be_visible()
-    expect(visitor.get_by_text("No meeting has been made public.")).to_be_visible()
+    expect(visitor.get_by_text("Nothing has been made public yet.")).to_be_visible()
+    expect(visitor.get_by_text("Sun 20 Nov 09:30")).to_be_visible()  # the retreat, Lima time
+
+    # The Russian press secretary confirms that the meeting took place (Reuters, RIA).
+    russia.get_by_label("Kind").select_option("confirmation")
+    russia.get_by_label("Who may read it").select_option("public")
+    russia.get_by_label("Speaker").fill("Dmitry Peskov, Press Secretary")
+    russia.get_by_label("Text").fill("The presidents spoke briefly at the start of the retreat.")
+    russia.get_by_label("Sources").fill("Reuters, RIA Novosti")
+    check_page(russia, "russia-statement")
+    russia.get_by_role("button", name="Record the statement").click()
+    expect(russia.get_by_text("· public")).to_be_visible()
+
+    visitor.reload()
+    record = visitor.get_by_role("region", name="Published meetings and statements")
+    expect(record.get_by_role("heading", level=3)).to_have_text(
+        "brief contact: Russia and United States"
+    )
+    expect(record).to_contain_text("Sun 20 Nov 08:30")
+    expect(record).to_contain_text("reported by Reuters, RIA Novosti")
+    expect(record).not_to_contain_text("Syria")  # the agreed topics stay between the sides
     check_page(visitor, "public")

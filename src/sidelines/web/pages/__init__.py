@@ -18,18 +18,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from sidelines.services.errors import ServiceError
-from sidelines.web.pages import agenda, auth, interests, live, organiser, public, requests
+from sidelines.web.pages import agenda, auth, interests, organiser, public, requests
 from sidelines.web.pages.session import LoginRequired, PageSettings
 from sidelines.web.pages.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_ERRORS: tuple[type[Exception], ...] = (ServiceError, HTTPException, RequestValidationError)
-ROUTERS = (auth, requests, interests, agenda, organiser, public, live)
+ROUTERS = (auth, requests, interests, agenda, organiser, public)
 
 
 def _is_page(request: Request) -> bool:
     path = request.url.path
-    return not (path.startswith("/api") or path.startswith("/static") or path.endswith("/live"))
+    return not (path.startswith("/api") or path.startswith("/static") or path.endswith("/progress"))
 
 
 def install(app: FastAPI, settings: PageSettings) -> None:

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import meetings, scheduling
+from sidelines.services import meetings, scheduling, statements
+from sidelines.services.clock import now
+from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
 from sidelines.web.pages.context import chosen_day, event_of, local_day
 from sidelines.web.pages.live import live
 from sidelines.web.pages.requests import delegation_of
@@ -24,6 +26,14 @@ OUTCOMES = (MeetingStatus.HELD, MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD)
 
 class OutcomeForm(BaseModel):
     status: MeetingStatus
+
+
+class StatementForm(BaseModel):
+    kind: StatementKind
+    visibility: Visibility
+    text: str = Field(min_length=1, max_length=5000)
+    speaker: str = Field("", max_length=200)
+    sources: str = Field("", max_length=500)  # names, separated by commas
 
 
 @router.get("/agenda", response_class=HTMLResponse)
@@ -67,6 +77,13 @@ def meeting(
         "party": party,
         "view": view,
         "outcomes": OUTCOMES,
+        "statements": (
+            statements.list_statements(db, actor, event_id, meeting_id=meeting_id)
+            if party is not None
+            else []
+        ),
+        "statement_kinds": [str(k) for k in StatementKind],
+        "visibilities": [str(v) for v in Visibility],
         **live(db, actor, event_id),
     }
     return render(request, "meeting.html", context)
@@ -81,4 +98,26 @@ def outcome(
     form: Annotated[OutcomeForm, Form()],
 ) -> Response:
     meetings.set_status(db, actor, event_id, meeting_id, form.status)
+    return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)
+
+
+@router.post("/meetings/{meeting_id}/statements", dependencies=[CsrfChecked])
+def make_statement(
+    event_id: str,
+    meeting_id: int,
+    db: PageDb,
+    actor: PageUser,
+    form: Annotated[StatementForm, Form()],
+) -> Response:
+    """A side says what happened: a readout, a spokesperson's confirmation, with its sources."""
+    statement = StatementIn(
+        kind=form.kind,
+        text=form.text.strip(),
+        said_at=now(),
+        meeting_id=meeting_id,
+        visibility=form.visibility,
+        speaker=form.speaker.strip(),
+        sources=tuple(Source(name.strip()) for name in form.sources.split(",") if name.strip()),
+    )
+    statements.make_statement(db, actor, event_id, statement)
     return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)

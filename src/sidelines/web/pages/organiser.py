@@ -84,7 +84,7 @@ def solve_run(
     context: dict[str, object] = {"event": event_of(db, event_id), "run": run, "max_s": MAX_SOLVE_S}
     if run.status == "running":
         context.update(
-            live_url=f"/events/{event_id}/solves/{run_id}/progress",
+            live_poll=f"/events/{event_id}/solves/{run_id}/progress",
             live_stamp=_run_stamp(run),
             live_every=PROGRESS_EVERY_MS,
         )

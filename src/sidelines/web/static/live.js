@@ -1,51 +1,77 @@
-// Live pages without a reload. A page whose <main> names a stamp URL (data-live) asks it every
-// second (or every data-live-every ms); when the stamp changes, the page is fetched again and
-// its <main> swapped in place, and a polite status message tells screen readers. A swap waits
-// while the reader is typing in a form, so that nothing typed is lost.
+// Live pages without a reload. When something the reader may see changes, the page is fetched
+// again and its <main> swapped in place, and a polite status message tells screen readers.
+//
+// Two ways to hear of a change, named on <main>:
+// - data-live-stream: the event's server-sent events (GET /api/events/{id}/live); the page
+//   carries the cursor it was rendered at (data-live-since), so a change made between the
+//   rendering and the stream's opening ("ready" names the cursor it starts from) is not missed;
+// - data-live-poll: a small JSON document whose "stamp" changes with the news (a solve's
+//   progress), asked for every data-live-every milliseconds.
+// A swap waits while the reader is typing in a form, so that nothing typed is lost.
 (function () {
   "use strict";
   var main = document.getElementById("main");
-  if (!main || !main.dataset.live) { return; }
-  var every = parseInt(main.dataset.liveEvery || "1000", 10);
-  var last = main.dataset.liveStamp || null;
+  if (!main) { return; }
+  // What the stream names: the kinds of things an audit entry or a notice is about.
+  var KINDS = ["request", "meeting", "interest", "contact", "schedule", "solve", "notice",
+    "statement", "encounter", "message"];
   var pending = false;
+  var busy = false;
 
   function typing() {
     var active = document.activeElement;
     return active && main.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
-  function refresh() {
-    return fetch(window.location.href, { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
-        if (!fresh) { return; }
-        main.innerHTML = fresh.innerHTML;
-        if (fresh.dataset.live) {
-          main.dataset.live = fresh.dataset.live;
-          last = fresh.dataset.liveStamp || last;
-        } else {
-          delete main.dataset.live;
-        }
-        var status = document.querySelector(".live-status");
-        if (status) { status.textContent = "Updated " + new Date().toLocaleTimeString(); }
-        pending = false;
-      });
+  function swap(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+    if (!fresh) { return; }
+    main.innerHTML = fresh.innerHTML;
+    main.dataset.livePoll = fresh.dataset.livePoll || "";
+    main.dataset.liveStamp = fresh.dataset.liveStamp || "";
+    var status = document.querySelector(".live-status");
+    if (status) { status.textContent = "Updated " + new Date().toLocaleTimeString(); }
   }
 
-  function tick() {
-    if (!main.dataset.live) { return; }
-    fetch(main.dataset.live, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  function refresh() {
+    if (!pending || busy) { return; }
+    if (typing()) { window.setTimeout(refresh, 500); return; }
+    pending = false;
+    busy = true;
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(swap)
+      .catch(function () { pending = true; })
+      .then(function () { busy = false; if (pending) { window.setTimeout(refresh, 500); } });
+  }
+
+  function changed() {
+    pending = true;
+    refresh();
+  }
+
+  if (main.dataset.liveStream && window.EventSource) {
+    var since = main.dataset.liveSince;
+    var source = new EventSource(main.dataset.liveStream);
+    source.addEventListener("ready", function (event) {
+      if (JSON.parse(event.data).cursor !== since) { changed(); }
+      since = null;
+    });
+    KINDS.forEach(function (kind) { source.addEventListener(kind, changed); });
+  }
+
+  function poll() {
+    if (!main.dataset.livePoll) { return; }
+    fetch(main.dataset.livePoll, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (data && last !== null && data.stamp !== last) { pending = true; }
-        if (data) { last = data.stamp; }
-        if (pending && !typing()) { return refresh(); }
+        if (data && data.stamp !== main.dataset.liveStamp) {
+          main.dataset.liveStamp = data.stamp;
+          changed();
+        }
       })
       .catch(function () { /* the network comes and goes at a venue: try again */ })
-      .then(function () { window.setTimeout(tick, every); });
+      .then(function () { window.setTimeout(poll, parseInt(main.dataset.liveEvery || "1000", 10)); });
   }
-
-  window.setTimeout(tick, every);
+  if (main.dataset.livePoll) { window.setTimeout(poll, parseInt(main.dataset.liveEvery || "1000", 10)); }
 })();
