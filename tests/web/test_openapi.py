@@ -33,6 +33,7 @@ ROUTES = [
     ("POST", "/api/events/{event_id}/solves"),
     ("GET", "/api/events/{event_id}/solves/{run_id}"),
     ("POST", "/api/events/{event_id}/solves/{run_id}/publish"),
+    ("POST", "/api/events/{event_id}/requests/{request_id}/agreed-on-site"),
     ("GET", "/api/events/{event_id}/schedule"),
     ("GET", "/api/events/{event_id}/notices"),
     ("GET", "/api/events/{event_id}/audit"),

@@ -48,7 +48,7 @@ from sidelines.services.events import (
     spans_from_json,
     spans_to_json,
 )
-from sidelines.services.scheduling import place_agreed
+from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingRow,
@@ -590,6 +590,42 @@ def respond(
         # A meeting agreed after the schedule was published goes straight into it if it fits.
         place_agreed(db, actor, event_id, view.meeting_id)
     return view
+
+
+def agree_on_site(
+    db: Database, actor: Actor, event_id: str, request_id: int, *, at: datetime | None = None
+) -> tuple[RequestView, PlacementView | None]:
+    """Both sides agreed in person, at the venue (DESIGN.md §4: "agreed on site"). A side of
+    the request, or the organiser where it may see the request, records it: every side accepts
+    the current proposal at once, the meeting is agreed and placed into the published schedule
+    immediately, and both sides get its change notice. The placement is None when no meeting
+    came of it. ``at`` is the moment of the agreement (the service clock by default)."""
+    if actor.acts_for(event_id) is None and not actor.is_organiser:
+        raise Forbidden("only a side of the request or the organiser can record this")
+
+    _expire_if_due(db, actor, event_id, request_id)
+
+    def work(session: Session) -> RequestView:
+        row = _locked_request(session, actor, event_id, request_id)
+        state = RequestState(row.state)
+        if state.closed:
+            raise Conflict(f"this request is {state} and takes no more answers", "state")
+        stamp = now()
+        if row.sent_at is None:
+            row.sent_at = stamp  # a draft agreed in the corridor is sent by that agreement
+        _set_accepted(session, row.id, frozenset(PartyId(p) for p in _parties(session, row.id)))
+        row.state = str(RequestState.ACCEPTED)
+        row.on_site = True
+        row.updated_at = stamp
+        parties = _parties(session, row.id)
+        audit.record(session, actor, event_id, "request.agreed_on_site", "request", row.id, parties)
+        _agree(session, actor, domain_event(session, event_id), row, parties)
+        return _view(session, actor, row)
+
+    view = db.write(work)
+    if view.meeting_id is None:
+        return view, None
+    return view, place_agreed(db, actor, event_id, view.meeting_id, at=at)
 
 
 def _reason(what: Answer, reason: str | None) -> str | None:

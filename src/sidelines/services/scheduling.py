@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,17 +20,26 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sidelines.domain import MeetingId, Placement, SpaceId
+from sidelines.domain import Event, MeetingId, Placement, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling import (
     Progress,
     SolveOptions,
     SolveResult,
-    Strategy,
     build_problem,
     solve,
 )
+from sidelines.scheduling.onsite import (
+    Alternative,
+    AlternativeKind,
+    Move,
+    NewMeeting,
+    OnsiteOptions,
+    replan,
+)
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.placement import contact_at
+from sidelines.scheduling.schedule import Assignment
 from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
@@ -50,7 +59,9 @@ from sidelines.storage.tables import (
 # A running solve whose process stopped writing for this long is taken as dead.
 STALE_AFTER = timedelta(seconds=60)
 PROGRESS_EVERY_S = 1.0
-PLACEMENT_TIME_LIMIT_S = 0.1
+# How long the search for a place for one newly agreed meeting may take, and as much again for
+# alternatives when there is none: the corridor is waiting.
+PLACEMENT_TIME_LIMIT_S = 0.3
 # Tries at placing a newly agreed meeting when concurrent placements take its slot first.
 PLACEMENT_ATTEMPTS = 3
 
@@ -387,27 +398,42 @@ def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleV
         for row in rows:
             entry = placed.get(row.id)
             if entry is not None:
-                book(
+                _book(
                     session,
+                    actor,
                     event,
                     row,
                     datetime.fromisoformat(entry["starts_at"]),
                     entry["space_id"],
-                )
-                audit.record(
-                    session,
-                    actor,
-                    event_id,
-                    "meeting.scheduled",
-                    "meeting",
-                    row.id,
-                    _parties(session, row.id),
                 )
         run.status = "published"
         return _new_version(session, actor, event_id, f"solve {run_id}")
 
     db.write(work)
     return schedule(db, actor, event_id)
+
+
+def _book(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    row: MeetingRow,
+    start: datetime,
+    space_id: str | None,
+    **detail: Any,
+) -> None:
+    """Book the meeting (the database refuses a double booking) and record it in the trail."""
+    book(session, event, row, start, space_id)
+    audit.record(
+        session,
+        actor,
+        event.id,
+        "meeting.scheduled",
+        "meeting",
+        row.id,
+        _parties(session, row.id),
+        **detail,
+    )
 
 
 def _parties(session: Session, meeting_id: int) -> list[str]:
@@ -422,58 +448,252 @@ def _parties(session: Session, meeting_id: int) -> list[str]:
     )
 
 
-def place_agreed(db: Database, actor: Actor, event_id: str, meeting_id: int) -> str | None:
-    """Fit one newly agreed meeting into the published schedule, moving nothing else.
+@dataclass(frozen=True)
+class MovedView:
+    """A meeting that moves, as ``[starts_at, ends_at, space_id]`` before and after (None:
+    it loses its place)."""
 
-    Returns None when placed, else the reason it could not be. Without a published schedule
-    nothing happens: the meeting waits for the organiser's next solve. The agreement is already
-    committed when this runs, so losing a race for a slot is not an error: the placement is
-    tried again against the schedule as the winner left it, and at worst the meeting waits.
+    meeting_id: int
+    before: list[Any]
+    after: list[Any] | None
+
+
+@dataclass(frozen=True)
+class AlternativeView:
+    kind: str  # format | day | give_way
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    format: str | None
+    duration_min: int
+    moves: list[MovedView]
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    """What placing one agreed meeting into the published schedule did, as the actor may see
+    it. ``version`` is the schedule version it made, None when nothing changed."""
+
+    meeting_id: int
+    placed: bool
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    space_id: str | None = None
+    version: int | None = None
+    moved: list[MovedView] = field(default_factory=list)
+    reason: str | None = None
+    alternatives: list[AlternativeView] = field(default_factory=list)
+
+
+def place_agreed(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, *, at: datetime | None = None
+) -> PlacementView:
+    """Fit one newly agreed meeting into the published schedule at once (``scheduling.onsite``):
+    in a free place if there is one, else by moving at most two meetings that are not locked,
+    not started and do not start within the event's freeze window from ``at`` (the service
+    clock by default). Each moved meeting's sides get a change notice, as do the meeting's.
+
+    Where it fits nowhere, nothing changes and the view carries the alternatives for the
+    organiser to decide. Without a published schedule nothing happens: the meeting waits for
+    the organiser's next solve. The agreement is already committed when this runs, so losing a
+    race for a place is not an error: the placement is tried again against the schedule as the
+    winner left it, and at worst the meeting waits.
     """
     reason = "other meetings took the free times first"
     for _ in range(PLACEMENT_ATTEMPTS):
         try:
-            return _place_once(db, actor, event_id, meeting_id)
+            view = _place_once(db, actor, event_id, meeting_id, at or now())
         except Conflict as error:
             reason = error.message
-    return reason
+            continue
+        with db.reading() as session:
+            return _as_seen_by(session, actor, event_id, view)
+    return PlacementView(meeting_id, placed=False, reason=reason)
 
 
-def _place_once(db: Database, actor: Actor, event_id: str, meeting_id: int) -> str | None:
+# Meetings that hold their bookings whatever happens: the engine must not place over them.
+_HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED, MeetingStatus.NOT_HELD)
+
+
+def _onsite_problem(
+    session: Session, event_id: str, meeting_id: int
+) -> tuple[Problem, dict[MeetingId, Assignment]]:
+    """The event's problem with its published meetings (movable unless locked), the ones
+    already held kept where they were, and the newly agreed one; and the schedule as published."""
+    event = domain_event(session, event_id)
+    statuses = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED, *_HELD)
+    meetings = []
+    rows: dict[MeetingId, MeetingRow] = {}
+    for row, meeting in meetings_as_domain(session, event_id, statuses):
+        if row.starts_at is None and row.id != meeting_id:
+            continue  # agreed and waiting for the organiser's next solve
+        if row.status not in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
+            space = SpaceId(row.space_id) if row.space_id is not None else None
+            assert row.starts_at is not None
+            meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
+        meetings.append(meeting)
+        rows[meeting.id] = row
+    problem = build_problem(replace(event, meetings=tuple(meetings)))
+    published: dict[MeetingId, Assignment] = {}
+    for key, row in rows.items():
+        if row.starts_at is None:
+            continue
+        slot = problem.grid.slot_at(row.starts_at)
+        if slot is None:
+            raise Conflict(f"meeting {row.id} is booked off the event's time grid")
+        space = SpaceId(row.space_id) if row.space_id is not None else None
+        published[key] = Assignment(
+            slot, space, contact_at(problem, problem.meeting_index[key], slot)
+        )
+    return problem, published
+
+
+def _moment(problem: Problem, at: datetime) -> datetime | None:
+    """The moment that starts the freeze window. An event already over (a replay of a past
+    summit, the demo) is re-planned as if it had not begun."""
+    grid = problem.grid
+    if grid.n_slots == 0 or at >= grid.end_of(grid.n_slots - 1):
+        return None
+    return at
+
+
+def _when(problem: Problem, meeting_idx: int, assignment: Assignment | None) -> list[Any] | None:
+    if assignment is None:
+        return None
+    duration = problem.meetings[meeting_idx].duration_slots
+    return [
+        problem.grid.start_of(assignment.start_slot).isoformat(),
+        problem.grid.end_of(assignment.start_slot + duration - 1).isoformat(),
+        assignment.space,
+    ]
+
+
+def _moved_view(problem: Problem, move: Move) -> MovedView:
+    meeting_idx = problem.meeting_index[move.meeting]
+    before = _when(problem, meeting_idx, move.before)
+    assert before is not None
+    return MovedView(int(move.meeting), before, _when(problem, meeting_idx, move.after))
+
+
+def _alternative_view(problem: Problem, alternative: Alternative) -> AlternativeView:
+    grid = problem.grid
+    start = alternative.placement.start_slot
+    return AlternativeView(
+        kind=str(alternative.kind),
+        summary=alternative.summary,
+        starts_at=grid.start_of(start),
+        ends_at=grid.end_of(start + alternative.duration_slots - 1),
+        space_id=alternative.placement.space,
+        format=alternative.format,
+        duration_min=alternative.duration_slots * grid.grain_min,
+        moves=[_moved_view(problem, move) for move in alternative.moves],
+    )
+
+
+def _place_once(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
+) -> PlacementView:
+    key = MeetingId(str(meeting_id))
     with db.reading() as session:
         if _current_version(session, event_id) is None:
-            return "no schedule is published yet"
-        problem, _ = event_problem(session, event_id, lock_scheduled=True, only_new=meeting_id)
-    result = solve(
-        problem,
-        SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=PLACEMENT_TIME_LIMIT_S),
+            return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
+        row = session.get(MeetingRow, meeting_id)
+        if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
+            return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
+        policy = domain_event(session, event_id).policy
+        problem, published = _onsite_problem(session, event_id, meeting_id)
+    options = OnsiteOptions(
+        now=_moment(problem, at),
+        freeze_window_min=policy.freeze_window_min,
+        time_limit_s=PLACEMENT_TIME_LIMIT_S,
     )
-    key = MeetingId(str(meeting_id))
-    assignment = result.schedule.get(key)
-    if assignment is None:
-        return result.left_out.get(key, result.reason)
-    start = problem.grid.start_of(assignment.start_slot)
+    result = replan(problem, published, NewMeeting(key), options)
+    if key not in result.placed:
+        return PlacementView(
+            meeting_id,
+            placed=False,
+            reason=result.unplaced.get(key, "it fits nowhere"),
+            alternatives=[
+                _alternative_view(problem, alternative)
+                for alternative in result.alternatives.get(key, ())
+            ],
+        )
+    target = result.placed[key]
+    target_idx = problem.meeting_index[key]
 
-    def work(session: Session) -> None:
+    def work(session: Session) -> int | None:
         _lock_schedule(session, event_id)
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         if row.status != MeetingStatus.AGREED or row.starts_at is not None:
-            return
-        book(session, domain_event(session, event_id), row, start, assignment.space)
-        audit.record(
-            session,
-            actor,
-            event_id,
-            "meeting.scheduled",
-            "meeting",
-            row.id,
-            _parties(session, row.id),
-        )
-        _new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+            return None
+        event = domain_event(session, event_id)
+        moving = []
+        for move in result.moved:
+            moved_row = session.get(MeetingRow, int(move.meeting))
+            assert moved_row is not None
+            # Someone moved it since it was read: plan again against the schedule as it is.
+            if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
+                moved_row.space_id != move.before.space
+            ):
+                raise Conflict(f"meeting {moved_row.id} moved while this one was being placed")
+            unbook(session, moved_row)
+            moving.append((moved_row, move))
+        session.flush()
+        for moved_row, move in moving:
+            assert move.after is not None
+            _book(
+                session,
+                actor,
+                event,
+                moved_row,
+                problem.grid.start_of(move.after.start_slot),
+                move.after.space,
+                moved_for=meeting_id,
+            )
+        _book(session, actor, event, row, problem.grid.start_of(target.start_slot), target.space)
+        return _new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
 
-    db.write(work)
-    return None
+    version = db.write(work)
+    if version is None:
+        return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
+    where = _when(problem, target_idx, target)
+    assert where is not None
+    return PlacementView(
+        meeting_id,
+        placed=True,
+        starts_at=datetime.fromisoformat(where[0]),
+        ends_at=datetime.fromisoformat(where[1]),
+        space_id=target.space,
+        version=version,
+        moved=[_moved_view(problem, move) for move in result.moved],
+    )
+
+
+def _as_seen_by(
+    session: Session, actor: Actor, event_id: str, view: PlacementView
+) -> PlacementView:
+    """The view as the actor may see it: a delegation learns of its own meetings only, so the
+    moves of others' meetings and the meetings that would give way are left out for it (the
+    organiser sees every booking)."""
+    party = actor.acts_for(event_id)
+    if party is None:
+        return view
+    own = set(
+        session.scalars(
+            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+        )
+    )
+    return replace(
+        view,
+        moved=[move for move in view.moved if move.meeting_id in own],
+        alternatives=[
+            replace(alternative, moves=[m for m in alternative.moves if m.meeting_id in own])
+            for alternative in view.alternatives
+            if alternative.kind != AlternativeKind.GIVE_WAY
+        ],
+    )
 
 
 # --- reading the published schedule ----------------------------------------------------------

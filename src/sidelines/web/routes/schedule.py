@@ -1,21 +1,94 @@
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from sidelines.services import scheduling
-from sidelines.services.scheduling import ScheduleView, SolveRunView
+from sidelines.services import negotiation, scheduling
+from sidelines.services.scheduling import MovedView, PlacementView, ScheduleView, SolveRunView
 from sidelines.web.deps import ActorDep, DbDep, UserDep
+from sidelines.web.routes.requests import public as request_public
 from sidelines.web.schemas import (
     EntryPublic,
     NoticePublic,
+    RequestPublic,
     SchedulePublic,
     SolveCreate,
     SolvePublic,
 )
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedule"])
+
+
+class MovedPublic(BaseModel):
+    """A meeting that moves: ``[starts_at, ends_at, space_id]`` before and after (null: it
+    loses its place)."""
+
+    meeting_id: int
+    before: list[Any]
+    after: list[Any] | None
+
+
+class AlternativePublic(BaseModel):
+    """A way to hold a meeting that fits nowhere as agreed, for the organiser to decide."""
+
+    kind: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    format: str | None
+    duration_min: int
+    moves: list[MovedPublic]
+
+
+class PlacementPublic(BaseModel):
+    meeting_id: int
+    placed: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    space_id: str | None
+    version: int | None
+    moved: list[MovedPublic]
+    reason: str | None
+    alternatives: list[AlternativePublic]
+
+
+class OnSiteAgreementPublic(BaseModel):
+    request: RequestPublic
+    placement: PlacementPublic | None
+
+
+def _moved(views: list[MovedView]) -> list[MovedPublic]:
+    return [MovedPublic(meeting_id=m.meeting_id, before=m.before, after=m.after) for m in views]
+
+
+def placement_public(view: PlacementView) -> PlacementPublic:
+    return PlacementPublic(
+        meeting_id=view.meeting_id,
+        placed=view.placed,
+        starts_at=view.starts_at,
+        ends_at=view.ends_at,
+        space_id=view.space_id,
+        version=view.version,
+        moved=_moved(view.moved),
+        reason=view.reason,
+        alternatives=[
+            AlternativePublic(
+                kind=a.kind,
+                summary=a.summary,
+                starts_at=a.starts_at,
+                ends_at=a.ends_at,
+                space_id=a.space_id,
+                format=a.format,
+                duration_min=a.duration_min,
+                moves=_moved(a.moves),
+            )
+            for a in view.alternatives
+        ],
+    )
 
 
 def solve_public(view: SolveRunView) -> SolvePublic:
@@ -62,6 +135,20 @@ def get_solve(event_id: str, run_id: int, db: DbDep, actor: UserDep) -> SolvePub
 def publish(event_id: str, run_id: int, db: DbDep, actor: UserDep) -> SchedulePublic:
     """Make a finished solve the published schedule; affected delegations get change notices."""
     return schedule_public(scheduling.publish(db, actor, event_id, run_id))
+
+
+@router.post("/requests/{request_id}/agreed-on-site")
+def agreed_on_site(
+    event_id: str, request_id: int, db: DbDep, actor: UserDep
+) -> OnSiteAgreementPublic:
+    """Both sides agreed in person: the meeting is agreed and placed into the published schedule
+    at once, moving as few unfrozen meetings as it must; where it fits nowhere, the placement
+    lists the alternatives for the organiser."""
+    view, placement = negotiation.agree_on_site(db, actor, event_id, request_id)
+    return OnSiteAgreementPublic(
+        request=request_public(view),
+        placement=placement_public(placement) if placement is not None else None,
+    )
 
 
 @router.get("/schedule")
