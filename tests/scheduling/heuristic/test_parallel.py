@@ -43,7 +43,7 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     monkeypatch.setattr(heuristic, "PARALLEL_BOUND_MIN_MEETINGS", 1)
 
     result = solve_heuristic(
-        problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=1.0, workers=2)
+        problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=3.0, workers=2)
     )
 
     assert validate(problem, result.schedule) == []

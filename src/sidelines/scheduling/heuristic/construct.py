@@ -1,7 +1,8 @@
 """Greedy placement: where one meeting goes, and the order in which meetings are placed.
 
-A meeting goes to the start that adds the fewest breaks for its principals, in a preferred window
-if it can, then as early as possible, then in the smallest space class that fits (tables before
+A meeting goes on its spaces' packing grid if it can (meetings back to back, no stranded
+gaps), then to the start that adds the fewest breaks for its principals, in a preferred window if
+it can, then as early as possible, then in the smallest space class that fits (tables before
 rooms, so rooms stay free for the meetings that need them).
 """
 
@@ -64,6 +65,30 @@ def best_placement(
                     shifted[level + delta] = shifted.get(level + delta, 0) | hit
         levels = shifted
     preferred = state.preferred_starts[meeting_idx]
+    # Starts on the spaces' packing grid first (``State.packing_grid``), then anywhere.
+    on_grid = [
+        mask & state.packing_grid(option.space_class, length)
+        for option, mask in zip(options, starts, strict=True)
+    ]
+    for candidates in (on_grid, starts) if on_grid != starts else (starts,):
+        placement = _first_fit(state, meeting_idx, options, candidates, levels, preferred, rng)
+        if placement is not None:
+            return placement
+    return None
+
+
+def _first_fit(
+    state: State,
+    meeting_idx: int,
+    options: list[Option],
+    starts: list[int],
+    levels: dict[int, int],
+    preferred: int,
+    rng: random.Random | None,
+) -> tuple[int, int | None] | None:
+    """The earliest (or, with ``rng``, an early) start among ``starts`` with the fewest added
+    breaks, in a preferred window if it can, and a free space there in the plainest class."""
+    starts = list(starts)
     for level in sorted(levels):
         level_mask = levels[level]
         for wish in (preferred, -1) if preferred else (-1,):
