@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, MeetingRow
@@ -50,7 +51,11 @@ def test_inserting_changing_and_deleting_a_meeting_each_raise_the_revision(
 def test_a_rolled_back_write_leaves_the_revision_as_it_was(database: Database) -> None:
     with database.writing() as session:
         add_event(session)
-    with pytest.raises(RuntimeError), database.writing() as session:
+
+    def give_up(session: Session) -> None:
         add_meeting(session)
         raise RuntimeError("the writer gives up")
+
+    with pytest.raises(RuntimeError):
+        database.write(give_up)
     assert revision_of(database) == 0

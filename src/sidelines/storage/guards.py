@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from sidelines.storage.dialects import DialectStatements
+
 DOUBLE_BOOKING = "double booking"
 AUDIT_APPEND_ONLY = "audit entries are append-only"
 
@@ -73,9 +75,7 @@ SQLITE_DOWN = [
 ]
 
 
-def statements(dialect: str, *, up: bool) -> list[str]:
-    if dialect == "postgresql":
-        return POSTGRESQL_UP if up else POSTGRESQL_DOWN
-    if dialect == "sqlite":
-        return SQLITE_UP if up else SQLITE_DOWN
-    raise ValueError(f"Sidelines runs on SQLite or PostgreSQL, not {dialect}")
+_STATEMENTS = DialectStatements(
+    tuple(POSTGRESQL_UP), tuple(POSTGRESQL_DOWN), tuple(SQLITE_UP), tuple(SQLITE_DOWN)
+)
+statements = _STATEMENTS.statements

@@ -10,6 +10,8 @@ meeting, in the same transaction, so the meeting's own trigger covers them.
 
 from __future__ import annotations
 
+from sidelines.storage.dialects import DialectStatements
+
 POSTGRESQL_UP = [
     """CREATE FUNCTION events_raise_revision() RETURNS trigger AS $$
         BEGIN
@@ -48,9 +50,7 @@ SQLITE_DOWN = [
 ]
 
 
-def statements(dialect: str, *, up: bool) -> list[str]:
-    if dialect == "postgresql":
-        return POSTGRESQL_UP if up else POSTGRESQL_DOWN
-    if dialect == "sqlite":
-        return SQLITE_UP if up else SQLITE_DOWN
-    raise ValueError(f"Sidelines runs on SQLite or PostgreSQL, not {dialect}")
+_STATEMENTS = DialectStatements(
+    tuple(POSTGRESQL_UP), tuple(POSTGRESQL_DOWN), tuple(SQLITE_UP), tuple(SQLITE_DOWN)
+)
+statements = _STATEMENTS.statements

@@ -10,6 +10,8 @@ than once (taken out, then put back): the number only ever grows, which is all a
 
 from __future__ import annotations
 
+from sidelines.storage.dialects import DialectStatements
+
 # What a calendar entry shows of a meeting: a change of any of these is a new revision of it.
 SHOWN_COLUMNS = ("starts_at", "ends_at", "space_id", "status", "format")
 
@@ -45,9 +47,7 @@ SQLITE_UP = [
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS meetings_calendar_sequence"]
 
 
-def statements(dialect: str, *, up: bool) -> list[str]:
-    if dialect == "postgresql":
-        return POSTGRESQL_UP if up else POSTGRESQL_DOWN
-    if dialect == "sqlite":
-        return SQLITE_UP if up else SQLITE_DOWN
-    raise ValueError(f"Sidelines runs on SQLite or PostgreSQL, not {dialect}")
+_STATEMENTS = DialectStatements(
+    tuple(POSTGRESQL_UP), tuple(POSTGRESQL_DOWN), tuple(SQLITE_UP), tuple(SQLITE_DOWN)
+)
+statements = _STATEMENTS.statements
