@@ -23,9 +23,9 @@ from sidelines.domain import (
     MeetingId,
     PartyId,
     Placement,
-    SpaceId,
     SessionEdge,
     SessionId,
+    SpaceId,
     SpaceKind,
     WalkingTimes,
 )

@@ -6,8 +6,8 @@ two tiers. First what no schedule can change: a principal absent (arrival, depar
 unavailable, or in a programme session. Only a start that survives those is put to the schedule:
 a principal in another meeting, a precedence, every room that fits taken or closed, the room
 policy. A fact is listed only if it rules out at least one such start, so an explanation names no
-false blocker, and every start is ruled out by at least one listed fact, so it leaves none out. Times are given in the
-event's local time, principals and sessions by their names.
+false blocker, and every start is ruled out by at least one listed fact, so it leaves none out.
+Times are given in the event's local time, principals and sessions by their names.
 
 Another delegation's meetings are confidential (DESIGN.md section 2): the caller says which
 meetings the reader may see by name, and whether priorities may be shown; the others appear as
@@ -141,10 +141,13 @@ class _Explainer:
             self.add_rooms_facts(fitting)
             if free:
                 times = ", ".join(self.slot_text(start) for start in sorted(free)[:3])
+                # Walking time between rooms and the fairness bound are not read here, so a
+                # time this finds open is said to be open only as far as the facts above go.
                 self.found[("free",)] = Fact(
                     FactKind.FREE,
-                    f"nothing blocks it at {times}; it was left out for meetings of more "
-                    "value or to keep the schedule's breaks fair",
+                    f"as far as its principals, rooms and the room policy go it could be held "
+                    f"at {times}; the solver left it out for meetings of more value, for walking "
+                    "time between rooms or to keep breaks fair",
                 )
         facts = tuple(self.found.values())
         summary = f"{meeting.label} cannot be placed"
