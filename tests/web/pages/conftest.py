@@ -66,7 +66,12 @@ def site(sqlite_template: Path, tmp_path: Path) -> Iterator[Site]:
         )
     port = _free_port()
     config = uvicorn.Config(
-        create_app(database), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        create_app(database),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -84,8 +89,9 @@ def site(sqlite_template: Path, tmp_path: Path) -> Iterator[Site]:
 
 
 @pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts opened by a test (one per user: separate cookies), closed after it."""
+def contexts(browser: Browser, site: Site) -> Iterator[list[BrowserContext]]:
+    """Browser contexts opened by a test (one per user: separate cookies), closed after it and
+    before the server stops: an open page holds its event stream open."""
     opened: list[BrowserContext] = []
     yield opened
     for context in opened:

@@ -118,6 +118,9 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(desk.get_by_role("link", name="RUS–USA 08:30")).to_be_visible(timeout=LIVE_MS)
     assert_not_reloaded(desk)
     check_page(desk, "organiser-grid-placed")
+    desk.set_viewport_size(PHONE)  # the grid scrolls in its own region on a phone
+    check_page(desk, "organiser-grid-phone")
+    desk.set_viewport_size(DESK)
 
     # Russia's agenda: five minutes at 08:30 Lima time (13:30 UTC), before the retreat.
     russia.goto(site.page_url(f"{EVENT}/agenda?day=2016-11-20"))

@@ -196,3 +196,30 @@ def test_the_api_keeps_its_json_errors_beside_the_pages(database: Database) -> N
     assert response.json() == {
         "error": {"code": "not_found", "message": "no request 1", "field": ""}
     }
+
+
+def test_a_request_the_service_refuses_shows_the_form_again_with_the_field_and_writes_nothing(
+    database: Database,
+) -> None:
+    import_lima(database)
+    client = logged_in(database, "russia", "RUS")
+    page = client.get(f"{EVENT}/requests/new")
+
+    response = client.post(
+        f"{EVENT}/requests",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "invitees": "USA",
+            "format": "brief_contact",
+            "day": "2016-11-20",
+            "window_from": "09:30",
+            "window_to": "08:30",
+            "topics": "Syria, Ukraine",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "the window must end after it starts" in response.text
+    assert "(window to)" in response.text
+    assert 'value="Syria, Ukraine"' in response.text  # what was typed is kept
+    assert negotiation.list_requests(database, RUSSIA, LIMA).total == 0
