@@ -12,10 +12,11 @@ from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import meetings, scheduling, statements
 from sidelines.services.clock import now
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
+from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of, local_day
 from sidelines.web.pages.live import live
 from sidelines.web.pages.requests import delegation_of
-from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
@@ -38,7 +39,7 @@ class StatementForm(BaseModel):
 
 @router.get("/agenda", response_class=HTMLResponse)
 def agenda(
-    request: Request, event_id: str, db: PageDb, actor: PageUser, day: str | None = None
+    request: Request, event_id: str, db: DbDep, actor: PageUser, day: str | None = None
 ) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
@@ -66,7 +67,7 @@ def agenda(
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
 def meeting(
-    request: Request, event_id: str, meeting_id: int, db: PageDb, actor: PageUser
+    request: Request, event_id: str, meeting_id: int, db: DbDep, actor: PageUser
 ) -> Response:
     # The sides of the meeting, or the organiser (who sees time, place and parties).
     party = actor.acts_for(event_id)
@@ -93,7 +94,7 @@ def meeting(
 def outcome(
     event_id: str,
     meeting_id: int,
-    db: PageDb,
+    db: DbDep,
     actor: PageUser,
     form: Annotated[OutcomeForm, Form()],
 ) -> Response:
@@ -105,7 +106,7 @@ def outcome(
 def make_statement(
     event_id: str,
     meeting_id: int,
-    db: PageDb,
+    db: DbDep,
     actor: PageUser,
     form: Annotated[StatementForm, Form()],
 ) -> Response:

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sidelines.services import accounts, events
 from sidelines.services.errors import Unauthenticated
+from sidelines.web.deps import DbDep
 from sidelines.web.pages.session import (
     SESSION_COOKIE,
     CsrfChecked,
     PageActor,
-    PageDb,
     end_session,
     start_session,
 )
@@ -31,7 +31,7 @@ def _safe_next(path: str | None) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: PageDb, actor: PageActor) -> Response:
+def home(request: Request, db: DbDep, actor: PageActor) -> Response:
     if actor.is_delegate and actor.event_id is not None:
         return RedirectResponse(f"/events/{actor.event_id}/inbox", 303)
     return render(request, "home.html", {"events": events.list_events(db)})
@@ -45,7 +45,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login", dependencies=[CsrfChecked])
 def log_in(
     request: Request,
-    db: PageDb,
+    db: DbDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/",
@@ -63,7 +63,7 @@ def log_in(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def log_out(request: Request, db: PageDb) -> Response:
+def log_out(request: Request, db: DbDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         accounts.revoke_token(db, token)

@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.services import interests
+from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.live import live
 from sidelines.web.pages.requests import delegation_of
-from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
@@ -25,7 +26,7 @@ class MarkForm(BaseModel):
 
 
 @router.get("/interests", response_class=HTMLResponse)
-def marks(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+def marks(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     party = delegation_of(actor, event_id)
     context = {
         "event": event_of(db, event_id),
@@ -38,7 +39,7 @@ def marks(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Respo
 
 
 @router.post("/interests", dependencies=[CsrfChecked])
-def mark(event_id: str, db: PageDb, actor: PageUser, form: Annotated[MarkForm, Form()]) -> Response:
+def mark(event_id: str, db: DbDep, actor: PageUser, form: Annotated[MarkForm, Form()]) -> Response:
     if form.kind == "interest":
         interests.mark_interest(db, actor, event_id, form.party, form.on)
     else:

@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 from sidelines.services import changes, logins, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden
+from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.grid import build_grid
 from sidelines.web.pages.live import live
-from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
@@ -34,7 +35,7 @@ def organiser_only(actor: Actor) -> None:
 
 
 @router.get("/setup", response_class=HTMLResponse)
-def setup(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+def setup(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
     event = event_of(db, event_id)
     accounts: dict[str, list[logins.LoginView]] = {}
@@ -45,7 +46,7 @@ def setup(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Respo
 
 @router.get("/grid", response_class=HTMLResponse)
 def grid(
-    request: Request, event_id: str, db: PageDb, actor: PageUser, day: str | None = None
+    request: Request, event_id: str, db: DbDep, actor: PageUser, day: str | None = None
 ) -> Response:
     organiser_only(actor)
     event = event_of(db, event_id)
@@ -61,7 +62,7 @@ def grid(
 
 
 @router.get("/solves", response_class=HTMLResponse)
-def solves(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+def solves(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
     context = {"event": event_of(db, event_id), "run": None, "max_s": MAX_SOLVE_S}
     return render(request, "solve.html", context)
@@ -69,16 +70,14 @@ def solves(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Resp
 
 @router.post("/solves", dependencies=[CsrfChecked])
 def start_solve(
-    event_id: str, db: PageDb, actor: PageUser, form: Annotated[SolveForm, Form()]
+    event_id: str, db: DbDep, actor: PageUser, form: Annotated[SolveForm, Form()]
 ) -> Response:
     run = scheduling.start_solve(db, actor, event_id, time_limit_s=form.time_limit_s)
     return RedirectResponse(f"/events/{event_id}/solves/{run.id}", 303)
 
 
 @router.get("/solves/{run_id}", response_class=HTMLResponse)
-def solve_run(
-    request: Request, event_id: str, run_id: int, db: PageDb, actor: PageUser
-) -> Response:
+def solve_run(request: Request, event_id: str, run_id: int, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
     run = scheduling.get_run(db, actor, event_id, run_id)
     context: dict[str, object] = {"event": event_of(db, event_id), "run": run, "max_s": MAX_SOLVE_S}
@@ -92,7 +91,7 @@ def solve_run(
 
 
 @router.get("/solves/{run_id}/progress")
-def solve_progress(event_id: str, run_id: int, db: PageDb, actor: PageUser) -> JSONResponse:
+def solve_progress(event_id: str, run_id: int, db: DbDep, actor: PageUser) -> JSONResponse:
     """What the run page shows as it goes; ``stamp`` changes whenever there is news."""
     run = scheduling.get_run(db, actor, event_id, run_id)
     return JSONResponse(
@@ -110,13 +109,13 @@ def _run_stamp(run: scheduling.SolveRunView) -> str:
 
 
 @router.post("/solves/{run_id}/publish", dependencies=[CsrfChecked])
-def publish(event_id: str, run_id: int, db: PageDb, actor: PageUser) -> Response:
+def publish(event_id: str, run_id: int, db: DbDep, actor: PageUser) -> Response:
     scheduling.publish(db, actor, event_id, run_id)
     return RedirectResponse(f"/events/{event_id}/changes", 303)
 
 
 @router.get("/changes", response_class=HTMLResponse)
-def schedule_changes(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+def schedule_changes(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
     context = {
         "event": event_of(db, event_id),

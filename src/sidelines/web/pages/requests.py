@@ -12,10 +12,11 @@ from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.services import negotiation
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
+from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.forms import AnswerForm, ComposeForm, priority_from, terms_from
 from sidelines.web.pages.live import live
-from sidelines.web.pages.session import CsrfChecked, PageDb, PageUser
+from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
@@ -34,7 +35,7 @@ def delegation_of(actor: Actor, event_id: str) -> str:
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Response:
+def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
     received = negotiation.list_requests(db, actor, event_id, box="received", limit=100)
@@ -52,7 +53,7 @@ def inbox(request: Request, event_id: str, db: PageDb, actor: PageUser) -> Respo
 def _compose(
     request: Request,
     event_id: str,
-    db: PageDb,
+    db: DbDep,
     actor: Actor,
     values: dict[str, Any],
     error: ServiceError | None = None,
@@ -71,7 +72,7 @@ def _compose(
 
 @router.get("/requests/new", response_class=HTMLResponse)
 def compose(
-    request: Request, event_id: str, db: PageDb, actor: PageUser, to: str | None = None
+    request: Request, event_id: str, db: DbDep, actor: PageUser, to: str | None = None
 ) -> Response:
     return _compose(request, event_id, db, actor, {"invitees": [to] if to else []})
 
@@ -80,7 +81,7 @@ def compose(
 def create(
     request: Request,
     event_id: str,
-    db: PageDb,
+    db: DbDep,
     actor: PageUser,
     form: Annotated[ComposeForm, Form()],
 ) -> Response:
@@ -107,7 +108,7 @@ def _thread(
     request: Request,
     event_id: str,
     request_id: int,
-    db: PageDb,
+    db: DbDep,
     actor: Actor,
     error: ServiceError | None = None,
 ) -> Response:
@@ -131,7 +132,7 @@ def _thread(
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
 def thread(
-    request: Request, event_id: str, request_id: int, db: PageDb, actor: PageUser
+    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
 ) -> Response:
     return _thread(request, event_id, request_id, db, actor)
 
@@ -141,7 +142,7 @@ def answer(
     request: Request,
     event_id: str,
     request_id: int,
-    db: PageDb,
+    db: DbDep,
     actor: PageUser,
     form: Annotated[AnswerForm, Form()],
 ) -> Response:
@@ -166,7 +167,7 @@ def answer(
 
 @router.post("/requests/{request_id}/withdraw", dependencies=[CsrfChecked])
 def withdraw(
-    request: Request, event_id: str, request_id: int, db: PageDb, actor: PageUser
+    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
 ) -> Response:
     try:
         negotiation.withdraw_request(db, actor, event_id, request_id)

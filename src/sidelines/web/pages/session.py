@@ -48,7 +48,7 @@ def page_settings(request: Request) -> PageSettings:
     return found
 
 
-def database(request: Request) -> Database:
+def _database(request: Request) -> Database:
     db = request.app.state.db
     assert isinstance(db, Database)
     return db
@@ -63,7 +63,7 @@ def page_actor(request: Request) -> Actor:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            actor = actor_for_token(database(request), token, channel="web")
+            actor = actor_for_token(_database(request), token, channel="web")
         except Unauthenticated:
             actor = PUBLIC
     request.state.actor = actor
@@ -79,7 +79,6 @@ def page_user(request: Request) -> Actor:
 
 PageActor = Annotated[Actor, Depends(page_actor)]
 PageUser = Annotated[Actor, Depends(page_user)]
-PageDb = Annotated[Database, Depends(database)]
 
 
 def _sign(request: Request, basis: str) -> str:
