@@ -51,6 +51,11 @@ ROUTES = [
     ("POST", "/api/history/imports"),
     ("GET", "/api/public/events/{event_id}"),
     ("GET", "/api/public/pairs/{a}/{b}"),
+    ("GET", "/api/events/{event_id}/feeds/{party_id}"),
+    ("POST", "/api/events/{event_id}/feeds/{party_id}"),
+    ("DELETE", "/api/events/{event_id}/feeds/{party_id}"),
+    ("GET", "/api/feeds/{token}.ics"),
+    ("GET", "/api/events/{event_id}/live"),
     ("GET", "/api/health"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}

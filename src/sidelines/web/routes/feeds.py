@@ -15,6 +15,7 @@ from sidelines.web.deps import DbDep, UserDep
 router = APIRouter(tags=["feeds"])
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 
 
 class FeedPublic(BaseModel):
@@ -68,7 +69,11 @@ def revoke_feed(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> Feed
     "/api/feeds/{token}.ics",
     name="calendar_feed",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}},
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."},
+        # Refusals are JSON like everywhere else, whatever the calendar's own media type.
+        "4XX": {"content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    },
 )
 def calendar_feed(token: str, db: DbDep) -> Response:
     """The delegation's meetings and programme as iCalendar; 404 for a revoked or unknown URL.

@@ -19,6 +19,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from sidelines.services import live
 from sidelines.web.deps import DbDep
+from sidelines.web.routes.feeds import ERROR_SCHEMA
 from sidelines.web.security import ReaderDep
 
 router = APIRouter(tags=["live"])
@@ -39,7 +40,12 @@ async def start(
     return live.Cursor.parse(last_event_id) or now
 
 
-@router.get("/api/events/{event_id}/live", response_class=EventSourceResponse)
+@router.get(
+    "/api/events/{event_id}/live",
+    response_class=EventSourceResponse,
+    # A refusal comes before the stream opens, as JSON like everywhere else.
+    responses={"4XX": {"content": {"application/json": {"schema": ERROR_SCHEMA}}}},
+)
 async def follow(
     event_id: str,
     db: DbDep,
