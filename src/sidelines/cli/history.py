@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sidelines.cli.server import SYSTEM, DatabaseOption
-from sidelines.cli.server import _url as database_url
+from sidelines.cli.server import SYSTEM, DatabaseOption, database_url
 from sidelines.formats.errors import InputError
 from sidelines.formats.history_file import load_history
 from sidelines.services.errors import ServiceError

@@ -36,7 +36,7 @@ DatabaseOption = Annotated[
 ]
 
 
-def _url(database: str | None) -> str:
+def database_url(database: str | None) -> str:
     return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
 
 
@@ -55,7 +55,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Serve the API (migrating the database first)."""
-    url = _url(database)
+    url = database_url(database)
     os.environ["SIDELINES_DATABASE_URL"] = url
     try:
         Settings()
@@ -135,7 +135,7 @@ def user_add(
     ] = "",
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
-    db = Database(_url(database))
+    db = Database(database_url(database))
     db.upgrade()
     try:
         user_id = accounts.create_user(db, username, password, role, event_id=event, party_id=party)
@@ -160,7 +160,7 @@ def event_import(
         event = load_event(file)
     except InputError as error:
         raise _fail(str(error)) from None
-    db = Database(_url(database))
+    db = Database(database_url(database))
     db.upgrade()
     try:
         events.import_event(db, SYSTEM, event, with_meetings=not without_meetings)

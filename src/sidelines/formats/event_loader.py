@@ -95,7 +95,7 @@ def _line_of(lines: LineMap, loc: Loc) -> int | None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -194,7 +194,7 @@ def _yaml_lines(node: yaml.Node, loc: Loc, lines: LineMap, file: Path, stack: se
             _yaml_lines(item, (*loc, index), lines, file, stack)
 
 
-def _parse_json(text: str, file: Path) -> tuple[object, LineMap]:
+def parse_json(text: str, file: Path) -> tuple[object, LineMap]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -696,8 +696,8 @@ def load_event(path: str | Path) -> Event:
         raise InputError(
             file, f"unknown file type {suffix or '(none)'!r}; use .yaml, .yml or .json"
         )
-    text = _read_text(file)
-    data, lines = _parse_json(text, file) if suffix == ".json" else _parse_yaml(text, file)
+    text = read_text(file)
+    data, lines = parse_json(text, file) if suffix == ".json" else _parse_yaml(text, file)
     return _Builder(_validate(data, file, lines), file, lines).build()
 
 

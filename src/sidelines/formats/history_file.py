@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_file import parse_date
-from sidelines.formats.event_loader import _parse_json, _read_text, format_path
+from sidelines.formats.event_loader import format_path, parse_json, read_text
 
 SUFFIXES = (".csv", ".json")
 LIST_SEPARATOR = ";"
@@ -146,7 +146,7 @@ def load_history(path: str | Path) -> list[HistoricalRecord]:
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(path, f"a history file ends in {' or '.join(SUFFIXES)}")
-    return read_history(_read_text(path), str(path))
+    return read_history(read_text(path), str(path))
 
 
 def read_history(text: str, file: str) -> list[HistoricalRecord]:
@@ -248,7 +248,7 @@ def _csv_data(cells: dict[str, str], file: str, line: int) -> dict[str, Any] | I
 
 def _json_rows(text: str, file: str) -> Iterator[Row]:
     try:
-        data, lines = _parse_json(text, Path(file))
+        data, lines = parse_json(text, Path(file))
     except InputError as error:
         yield error.line or 1, {}, error
         return
