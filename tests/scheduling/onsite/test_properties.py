@@ -94,6 +94,8 @@ def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
     target = data.draw(st.sampled_from(sorted(schedule)))
     # The schedule as published before the meeting was agreed: without it.
     published = {m: a for m, a in schedule.items() if m != target}
+    # Taking the meeting out may split a principal's day past the fairness bound.
+    assume(not [v for v in validate(problem, published) if v.rule == "breaks_fairly_spread"])
 
     result = replan(problem, published, NewMeeting(target), options)
 
@@ -140,6 +142,7 @@ def test_any_change_keeps_every_rule_and_moves_only_what_it_may(
     situation: tuple[Problem, Schedule, OnsiteOptions], data: st.DataObject
 ) -> None:
     problem, published, options = situation
+    assume(validate(problem, published) == [])
     change = data.draw(changes(problem))
     changed = change.apply(problem)
     hit = set(displaced(changed, published))
@@ -147,12 +150,13 @@ def test_any_change_keeps_every_rule_and_moves_only_what_it_may(
     result = replan(problem, published, change, options)
 
     _check_truthful(published, result)
-    stuck = {m for m, reason in result.unplaced.items() if m in result.schedule}
-    if not stuck:
-        assert _violations(changed, result) == []
-    else:
-        assert result.violations
-        assert set(result.violations[0].meetings) <= stuck | hit | set(published)
+    # Only what the change forces can break a rule: a meeting that cannot move from where the
+    # change broke it, or one that lost its place and left a principal's day split past the
+    # fairness bound. The result reports exactly what the validator finds.
+    assert sorted(map(str, result.violations)) == sorted(_violations(changed, result))
+    stuck = {m for m in result.unplaced if m in result.schedule}
+    for violation in result.violations:
+        assert violation.rule == "breaks_fairly_spread" or set(violation.meetings) & stuck
     for meeting_id in _fixed(problem, published, options) - hit:
         assert result.schedule[meeting_id] == published[meeting_id]
     moved_unasked = [m.meeting for m in result.moved if m.meeting not in hit]

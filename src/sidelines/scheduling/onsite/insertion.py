@@ -1,7 +1,7 @@
 """Placing one meeting into a full schedule with as few moves as possible.
 
-First a free (time, space), at the earliest good time: the earliest day, then the start that adds
-the fewest breaks to its principals, then the earliest start. Failing that, ejection chains
+First a free (time, space), at the earliest good time: among the starts that add the fewest
+breaks to its principals' days, the earliest. Failing that, ejection chains
 (Glover's term for moving one item to make room for another, and so on down the chain): at each
 candidate start, the movable meetings in the way are taken out, the meeting goes in, and each of
 them is put back elsewhere, directly or by a chain of its own, never past ``max_moves`` moved
@@ -21,6 +21,9 @@ from sidelines.scheduling.onsite.board import Board
 # A chain that re-places a moved meeting looks at this many of its candidate starts, the best
 # first: deeper in the list the moves only get worse, and the time is better spent elsewhere.
 CHAIN_CANDIDATES = 48
+# How long to look for a move that saves breaks when a free place exists: the free place is the
+# answer already, and this only polishes it.
+BREAK_SEARCH_S = 0.05
 
 
 def break_levels(state: State, meeting_idx: int, mask: int) -> dict[int, int]:
@@ -50,22 +53,18 @@ def _bits(mask: int) -> Iterator[int]:
 
 
 def ranked_starts(state: State, meeting_idx: int, mask: int, anchor: int | None) -> Iterator[int]:
-    """The starts of ``mask`` best first. Without ``anchor`` (a meeting to place): the earliest
-    day, then the fewest added breaks, then the earliest. With one (a meeting that moves from
-    ``anchor``): the fewest added breaks, then its own day, then the nearest to where it was."""
+    """The starts of ``mask`` best first: the fewest breaks added to the principals' days (a
+    good time joins their other meetings rather than splitting an idle run in two), then
+    without ``anchor`` (a meeting to place) the earliest, and with one (a meeting that moves
+    from ``anchor``) its own day, then the nearest to where it was."""
     if not mask:
         return
+    levels = break_levels(state, meeting_idx, mask)
     if anchor is None:
-        for day_mask in state.days.days:
-            on_day = mask & day_mask
-            if not on_day:
-                continue
-            levels = break_levels(state, meeting_idx, on_day)
-            for level in sorted(levels):
-                yield from _bits(levels[level])
+        for level in sorted(levels):
+            yield from _bits(levels[level])
         return
     day = state.day_of_slot[anchor]
-    levels = break_levels(state, meeting_idx, mask)
     for level in sorted(levels):
         yield from sorted(
             _bits(levels[level]),
@@ -77,25 +76,68 @@ class Insertion:
     """Places meetings on a board by direct insertion or ejection chains, until ``deadline``
     (a ``time.perf_counter()`` value)."""
 
-    def __init__(self, board: Board, deadline: float, max_moves: int = 2) -> None:
+    def __init__(
+        self, board: Board, deadline: float, max_moves: int = 2, break_moves: int = 0
+    ) -> None:
         self.board = board
         self.state = board.state
         self.deadline = deadline
         self.max_moves = max_moves
+        self.break_moves = break_moves
 
     def out_of_time(self) -> bool:
         return time.perf_counter() > self.deadline
 
     def place(self, meeting_idx: int) -> bool:
         """Put the meeting in, moving at most ``max_moves`` other meetings; False (and the
-        board as it was) when it cannot be done in time."""
+        board as it was) when it cannot be done in time. Where a free place adds breaks, one
+        move that adds fewer in all is taken instead (with ``break_moves``)."""
+        state = self.state
+        journal = state.journal
+        assert journal is not None, "the caller opens the state's journal"
+        mark = len(journal)
+        before = state.total_breaks
         if self.direct(meeting_idx, None):
+            if self.break_moves and state.total_breaks > before:
+                direct = state.total_breaks
+                undo_to(state, mark)
+                if not self._fewer_breaks(meeting_idx, direct):
+                    self.direct(meeting_idx, None)
             return True
         for budget in range(1, self.max_moves + 1):
             if self.out_of_time():
                 return False
             if self.eject(meeting_idx, budget, None, {meeting_idx}) is not None:
                 return True
+        return False
+
+    def _fewer_breaks(self, meeting_idx: int, bound: int) -> bool:
+        """Place the meeting by moving one meeting, so that the principals have fewer breaks
+        in all than ``bound``; False (and the board as it was) when no such move is found
+        within a short search."""
+        state = self.state
+        journal = state.journal
+        assert journal is not None
+        mark = len(journal)
+        stop = min(self.deadline, time.perf_counter() + BREAK_SEARCH_S)
+        static = 0
+        for _, starts in state.allowed[meeting_idx]:
+            static |= starts
+        for start in ranked_starts(state, meeting_idx, static, None):
+            if time.perf_counter() > stop:
+                return False
+            for class_idx, starts in state.allowed[meeting_idx]:
+                if not (starts >> start) & 1:
+                    continue
+                found = self.blockers(meeting_idx, class_idx, start, {meeting_idx})
+                if not found or len(found) > self.break_moves:
+                    continue
+                used = self._try(meeting_idx, class_idx, start, found, self.break_moves, set())
+                if used is None:
+                    continue
+                if state.total_breaks < bound:
+                    return True
+                undo_to(state, mark)
         return False
 
     def direct(self, meeting_idx: int, anchor: int | None) -> bool:
@@ -174,7 +216,22 @@ class Insertion:
                 undo_to(state, mark)
                 return None
             used += extra
+        if not self.fair_since(mark):
+            undo_to(state, mark)
+            return None
         return used
+
+    def fair_since(self, mark: int) -> bool:
+        """Whether the principals of the meetings moved since ``mark`` keep the fairness bound:
+        taking a meeting out of a principal's day can split it and add a break."""
+        state = self.state
+        if state.fairness_cap is None:
+            return True
+        journal = state.journal or []
+        touched: set[int] = set()
+        for _, meeting_idx, _, _ in journal[mark:]:
+            touched.update(state.problem.meetings[meeting_idx].principals)
+        return state.fair(touched)
 
     def _fits(self, meeting_idx: int, class_idx: int, start: int) -> bool:
         state = self.state

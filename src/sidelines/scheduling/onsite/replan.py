@@ -30,13 +30,16 @@ class OnsiteOptions:
     """``now`` is the moment of the change (None: before the event, nothing has started);
     ``freeze_window_min`` as in ``EventPolicy``; ``time_limit_s`` bounds the search for each
     meeting to place, a further half of it the search for alternatives; at most ``max_moves``
-    existing meetings move for one placement. ``check`` runs the validator's rules on what the
+    existing meetings move for one placement, and at most ``break_moves`` when a free place
+    exists but moving them saves breaks in all (0: never move a meeting that need not move).
+    ``check`` runs the validator's rules on what the
     re-plan changed (``check.py``)."""
 
     now: datetime | None = None
     freeze_window_min: int = 30
     time_limit_s: float = 0.2
     max_moves: int = 2
+    break_moves: int = 1
     check: bool = True
 
 
@@ -95,7 +98,9 @@ def replan(
     for meeting_id in targets:
         meeting_idx = changed.meeting_index[meeting_id]
         clock = time.perf_counter()
-        insertion = Insertion(board, clock + options.time_limit_s, options.max_moves)
+        insertion = Insertion(
+            board, clock + options.time_limit_s, options.max_moves, options.break_moves
+        )
         if insertion.place(meeting_idx):
             placed[meeting_id] = board.assignment(meeting_idx)
             continue
@@ -115,7 +120,8 @@ def replan(
         )
         if schedule.get(meeting_id) != before
     )
-    changed_ids = [m.meeting for m in moved] + list(placed)
+    # The stuck meetings too: the change broke a rule where they stay, and the result says so.
+    changed_ids = [m.meeting for m in moved] + list(placed) + list(stuck)
     violations = tuple(
         violation
         for violation in (check_changes(changed, schedule, changed_ids) if options.check else ())

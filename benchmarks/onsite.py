@@ -1,0 +1,140 @@
+"""On-site insertions: meetings agreed at the venue placed one after another into a published
+schedule, against re-solving the whole event from scratch.
+
+A generated fair (``scheduling.generator``) is solved once, over all its requests, to learn which
+meetings can be held at all; ``--published`` of those are solved again on their own and published,
+and ``--insertions`` others are then agreed one at a time and placed with ``onsite.replan``. Each
+call gets the whole problem and the schedule as it stands (a fresh board every time, as the
+service does); its wall time is the latency. At the end the same meetings are solved from
+scratch with ``solve()`` (default strategy) and the breaks compared.
+
+    python benchmarks/onsite.py --principals 500 --published 3000 --insertions 1000 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from dataclasses import replace
+
+from sidelines.domain import MeetingId
+from sidelines.scheduling import SolveOptions, Strategy, build_problem, solve, validate
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.onsite import NewMeeting, OnsiteOptions, replan
+from sidelines.scheduling.validator import score
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--principals", type=int, default=500)
+    parser.add_argument("--published", type=int, default=3000)
+    parser.add_argument("--insertions", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--spaces", type=int, default=150)
+    parser.add_argument("--days", type=int, default=3)
+    parser.add_argument("--solve-time", type=float, default=30.0, help="each from-scratch solve")
+    parser.add_argument("--freeze-window", type=int, default=30)
+    parser.add_argument(
+        "--break-moves", type=int, default=1, help="moves allowed only to save breaks"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    spec = GeneratorSpec(
+        principals=args.principals,
+        requests=args.requests,
+        spaces=args.spaces,
+        days=args.days,
+        locked=max(1, args.principals // 200),
+        precedences=5,
+    )
+    event = generate_event(spec, args.seed)
+    # Which requests can be held at all: those a solve of the whole fair schedules.
+    holdable = solve(
+        build_problem(event), SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=5.0)
+    ).schedule
+    locked = [m.id for m in event.meetings if m.locked is not None]
+    rng = random.Random(args.seed)
+    pool = sorted(set(holdable) - set(locked))
+    rng.shuffle(pool)
+    first = set(locked) | set(pool[: args.published - len(locked)])
+    later = pool[args.published - len(locked) :][: args.insertions]
+    # Precedences on meetings outside the event would name unknown meetings.
+    chosen = first | set(later)
+    meetings = tuple(
+        replace(m, after=tuple(a for a in m.after if a in chosen))
+        for m in event.meetings
+        if m.id in chosen
+    )
+    published_problem = build_problem(
+        replace(event, meetings=tuple(m for m in meetings if m.id in first))
+    )
+    published = dict(
+        solve(
+            published_problem, SolveOptions(time_limit_s=args.solve_time, seed=args.seed)
+        ).schedule
+    )
+    problem = build_problem(replace(event, meetings=meetings))
+    assert validate(problem, published) == []
+    now = problem.grid.start_of(0)
+    options = OnsiteOptions(
+        now=now, freeze_window_min=args.freeze_window, break_moves=args.break_moves
+    )
+
+    latencies: list[float] = []
+    moved: list[int] = []
+    placed = invalid = 0
+    schedule = published
+    for meeting_id in later:
+        started = time.perf_counter()
+        result = replan(problem, schedule, NewMeeting(MeetingId(meeting_id)), options)
+        latencies.append(time.perf_counter() - started)
+        moved.append(len(result.moved))
+        invalid += bool(result.violations)
+        if result.placed:
+            placed += 1
+        schedule = dict(result.schedule)
+
+    incremental = score(problem, schedule)
+    scratch = solve(problem, SolveOptions(time_limit_s=args.solve_time, seed=args.seed))
+    fresh = score(problem, scratch.schedule)
+
+    print(
+        f"{args.principals} principals, {len(published)} meetings published, "
+        f"{len(later)} insertions, break moves {args.break_moves}, seed {args.seed}"
+    )
+    print()
+    print("| measure | value |")
+    print("|---|---:|")
+    rows = [
+        ("insertions placed", f"{placed} / {len(later)}"),
+        ("results breaking a hard rule", f"{invalid}"),
+        ("latency p50 (ms)", f"{1000 * statistics.median(latencies):.0f}"),
+        ("latency p95 (ms)", f"{1000 * _percentile(latencies, 0.95):.0f}"),
+        ("latency p99 (ms)", f"{1000 * _percentile(latencies, 0.99):.0f}"),
+        ("latency max (ms)", f"{1000 * max(latencies):.0f}"),
+        ("moved meetings p50", f"{statistics.median(moved):.0f}"),
+        ("moved meetings p95", f"{_percentile(moved, 0.95):.0f}"),
+        ("moved meetings max", f"{max(moved)}"),
+        (
+            "incremental: meetings / weight",
+            f"{incremental.meetings_scheduled} / {incremental.weight_scheduled}",
+        ),
+        ("incremental: breaks", f"{incremental.breaks}"),
+        ("re-solve: meetings / weight", f"{fresh.meetings_scheduled} / {fresh.weight_scheduled}"),
+        ("re-solve: breaks", f"{fresh.breaks}"),
+        ("breaks vs re-solve", f"{100 * (incremental.breaks / max(1, fresh.breaks) - 1):+.1f} %"),
+    ]
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
