@@ -9,14 +9,12 @@ from datetime import datetime
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import DomainError, OrganiserSees
-from sidelines.domain.negotiation import MeetingStatus, move_meeting
-from sidelines.services import audit
+from sidelines.domain import OrganiserSees
+from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.actors import Actor
-from sidelines.services.bookings import unbook
-from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.record import Outcome, record_outcome
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
@@ -134,36 +132,13 @@ def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> M
 def set_status(
     db: Database, actor: Actor, event_id: str, meeting_id: int, status: MeetingStatus
 ) -> MeetingView:
-    """Record what became of a meeting: held, held as another format, cancelled, not held."""
+    """Record what became of a meeting with no more detail than its status: an outcome
+    (``record.record_outcome``) whose cancelling side is the delegation that says so."""
     if status in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
         raise Conflict("scheduling is done through the schedule, not by setting a status")
-
-    def work(session: Session) -> MeetingView:
-        row = _visible_meeting(session, actor, event_id, meeting_id)
-        if not actor.is_organiser and actor.acts_for(event_id) is None:
-            raise Forbidden("only the sides of a meeting or the organiser can record this")
-        try:
-            row.status = str(move_meeting(MeetingStatus(row.status), status))
-        except DomainError as error:
-            raise Conflict(error.message, error.path) from None
-        if status in (MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD):
-            unbook(session, row)
-            row.status = str(status)
-        row.updated_at = now()
-        links = _links(session, [row.id]).get(row.id, [])
-        audit.record(
-            session,
-            actor,
-            event_id,
-            f"meeting.{status}",
-            "meeting",
-            row.id,
-            sorted({link.party_id for link in links}),
-        )
-        _, full = _scope(session, actor, event_id)
-        return _view(row, links, full)
-
-    return db.write(work)
+    cancelled_by = actor.acts_for(event_id) if status is MeetingStatus.CANCELLED else None
+    record_outcome(db, actor, event_id, meeting_id, Outcome(status, cancelled_by=cancelled_by))
+    return get_meeting(db, actor, event_id, meeting_id)
 
 
 @dataclass(frozen=True)
