@@ -14,11 +14,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from sidelines.services.errors import Invalid, ServiceError
 
 log = logging.getLogger("sidelines.web")
+
+# How long a client should wait before it tries again when the database cannot be reached: a
+# restart of PostgreSQL or a failover takes seconds (RFC 9110 §10.2.3).
+RETRY_AFTER_S = 5
 
 
 def error_body(code: str, message: str, field: str = "") -> dict[str, Any]:
@@ -73,6 +79,25 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, str(error.detail)), error.status_code, headers=error.headers
         )
+
+    # The database is down, restarting, out of connections or locked: the request did nothing
+    # and may be sent again, so the client is told so (503) rather than that the server broke.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(error).__name__)
+        return JSONResponse(
+            error_body("unavailable", "the database is unavailable; try again shortly"),
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    # A value the database cannot hold, such as an id past PostgreSQL's 32-bit integers: no
+    # object has it, and the input is at fault, not the server.
+    @app.exception_handler(DataError)
+    async def out_of_range(_request: Request, _error: DataError) -> JSONResponse:
+        return JSONResponse(error_body("invalid", "a value is out of range"), 422)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, error: Exception) -> JSONResponse:
