@@ -14,6 +14,7 @@ from sidelines.web.routes import (
     audit,
     auth,
     events,
+    explanations,
     feeds,
     history,
     interests,
@@ -54,6 +55,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         record,
         history,
         live,
+        explanations,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
