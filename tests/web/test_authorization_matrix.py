@@ -276,8 +276,12 @@ def lima_world(database: Database) -> Iterator[tuple[Lima, World]]:
     api = lima_api(database, parties=(*PAIR, THIRD))
     world = build_world(api)
     yield api, world
-    # A solve runs in a thread of its own; it must end before its database is dropped.
-    for run_id in range(world.run_id, world.run_id + len(ROLES) + 1):
+    wait_for_solves(api, world)
+
+
+def wait_for_solves(api: Lima, world: World, started_later: int = len(ROLES)) -> None:
+    """A solve runs in a thread of its own; it must end before its database is dropped."""
+    for run_id in range(world.run_id, world.run_id + started_later + 1):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             run = api.client.get(url(f"/solves/{run_id}"), headers=api.as_organiser)
