@@ -241,10 +241,12 @@ class State:
 
     def packing_grid(self, class_idx: int, length: int) -> int:
         """Starts of a ``length``-slot meeting that tile the class's spaces back to back from
-        each opening of the day: every ``length + turnover`` slots. Meetings of one length kept on
-        this grid leave no gaps too short for another one, where a start anywhere can strand a
-        slot or two on each side; on generated fairs with tables as scarce as time, preferring
-        the grid placed 5 % more weight (docs/benchmarks.md). Corridors have no grid."""
+        each opening of the day: every ``length + turnover`` slots. Corridors have no grid.
+
+        Meetings of one length kept on this grid leave no gap too short for another, where a
+        start anywhere can strand a slot or two on each side; on generated fairs with tables as
+        scarce as time, preferring the grid placed 2 % more weight with a third fewer breaks
+        (docs/benchmarks.md)."""
         if class_idx == CORRIDOR:
             return -1
         grid = self._grids.get((class_idx, length))
