@@ -74,7 +74,14 @@ def main() -> None:
         if m.id in chosen
     )
     published_problem = build_problem(
-        replace(event, meetings=tuple(m for m in meetings if m.id in first))
+        replace(
+            event,
+            meetings=tuple(
+                replace(m, after=tuple(a for a in m.after if a in first))
+                for m in meetings
+                if m.id in first
+            ),
+        )
     )
     published = dict(
         solve(
