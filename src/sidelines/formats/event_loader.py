@@ -146,7 +146,10 @@ _EventYamlLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^
 
 
 def _parse_yaml(text: str, file: Path) -> tuple[object, LineMap]:
-    loader = _EventYamlLoader(text)
+    try:
+        loader = _EventYamlLoader(text)
+    except yaml.YAMLError as error:  # a character YAML forbids, found before any parsing
+        raise InputError(file, f"YAML syntax error: {str(error).splitlines()[0]}") from None
     try:
         node = loader.get_single_node()
         if node is None:
