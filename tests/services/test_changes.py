@@ -1,0 +1,47 @@
+"""The organiser's view of the published versions and the change notices each one sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from sidelines.services import changes, negotiation, scheduling
+from sidelines.services.errors import Forbidden
+from sidelines.services.negotiation import Terms
+from sidelines.storage.db import Database
+from tests.services.world import make_world
+
+
+def test_each_version_lists_the_meetings_it_placed_and_the_delegations_told(
+    database: Database,
+) -> None:
+    world = make_world(database, "ev", ["AAA", "BBB", "CCC"])
+    asked = negotiation.create_request(
+        database, world.delegates["AAA"], "ev", ["BBB"], Terms(topics=("trade",))
+    )
+    agreed = negotiation.respond(
+        database, world.delegates["BBB"], "ev", asked.id, negotiation.Answer.ACCEPT
+    )
+    assert agreed.meeting_id is not None
+    run = scheduling.start_solve(database, world.organiser, "ev", time_limit_s=1)
+    scheduling.wait_for_run(database, run.id)
+
+    assert changes.schedule_versions(database, world.organiser, "ev") == []
+    scheduling.publish(database, world.organiser, "ev", run.id)
+    versions = changes.schedule_versions(database, world.organiser, "ev")
+
+    assert [(v.number, v.reason) for v in versions] == [(1, f"solve {run.id}")]
+    [change] = versions[0].changes
+    assert (change.meeting_id, change.kind, change.before, change.parties) == (
+        agreed.meeting_id,
+        "placed",
+        None,
+        ("AAA", "BBB"),
+    )
+    assert change.after is not None
+
+
+def test_only_the_organiser_reads_every_change_of_the_schedule(database: Database) -> None:
+    world = make_world(database, "ev", ["AAA", "BBB"])
+
+    with pytest.raises(Forbidden):
+        changes.schedule_versions(database, world.delegates["AAA"], "ev")
