@@ -23,6 +23,7 @@ router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schem
 
 FORMATS = [str(f) for f in MeetingFormat]
 ANSWERS = [str(a) for a in Answer]
+REQUESTER_ANSWERS = [str(Answer.ACCEPT), str(Answer.COUNTER)]
 
 
 def delegation_of(actor: Actor, event_id: str) -> str:
@@ -122,7 +123,8 @@ def _thread(
         "view": view,
         "mine": mine,
         "formats": FORMATS,
-        "answers": ANSWERS,
+        # The requesting side accepts or counters; it withdraws rather than declines.
+        "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
         "reasons": FACE_SAVING_REASONS,
         "error": error,
         **live(db, actor, event_id),
