@@ -223,3 +223,19 @@ def test_a_request_the_service_refuses_shows_the_form_again_with_the_field_and_w
     assert "(window to)" in response.text
     assert 'value="Syria, Ukraine"' in response.text  # what was typed is kept
     assert negotiation.list_requests(database, RUSSIA, LIMA).total == 0
+
+
+def test_too_many_failed_logins_answer_a_page_with_retry_after(database: Database) -> None:
+    import_lima(database)
+    client = TestClient(create_app(database))
+    token = csrf_of(client.get("/login").text)
+    attempt = {"username": "russia", "password": "guessing-again", "csrf_token": token}
+
+    answers = [client.post("/login", data=attempt).status_code for _ in range(6)]
+
+    throttled = client.post("/login", data=attempt)
+    assert answers[:5] == [401] * 5
+    assert throttled.status_code == 429
+    assert throttled.headers["content-type"].startswith("text/html")
+    assert int(throttled.headers["retry-after"]) > 0
+    assert "<h1>Not done</h1>" in throttled.text
