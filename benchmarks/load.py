@@ -1,0 +1,272 @@
+"""A long mixed load on the served API, then a check of the database: nothing lost, nothing twice.
+
+Seeds a generated partnering event as ``api_load.py`` does (a published schedule, one login per
+delegation and one for the organiser), starts ``sidelines serve`` and runs ``--clients``
+concurrent clients for ``--seconds``: each delegation in turn reads its agenda, sends requests,
+answers what it received (accept, counter, soft-decline) and lists its inbox; one client is the
+organiser, reading the schedule and placing agreed-on-site meetings. Afterwards the database is
+checked: every acknowledged request is there, every acknowledged acceptance still holds, no
+principal or space is booked twice, and every acknowledged change has its audit entry.
+
+An answer of 4xx is a refusal the API meant (a request answered twice, a meeting that fits
+nowhere); errors are 5xx and broken connections.
+
+    .venv/bin/python benchmarks/load.py --seconds 300 --clients 200
+    .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy import NullPool, create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from api_load import (
+    DEFAULT_POSTGRES,
+    PASSWORD,
+    free_port,
+    percentile,
+    seed,
+    start_server,
+    verify,
+)
+from sidelines.storage.db import normalise_url
+from sidelines.storage.tables import AuditRow
+
+ANSWERS = ("accept", "accept", "soft_decline", "defer")
+
+
+@dataclass
+class Tally:
+    """What the clients saw, and what the server acknowledged."""
+
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    created: set[int] = field(default_factory=set)
+    accepted: set[int] = field(default_factory=set)
+    # Acknowledged changes per request: each must have its own audit entry.
+    changes: Counter[int] = field(default_factory=Counter)
+
+    async def call(
+        self, http: httpx.AsyncClient, kind: str, method: str, path: str, **kwargs: object
+    ) -> httpx.Response | None:
+        started = time.perf_counter()
+        try:
+            response = await http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as error:
+            self.errors[f"{kind}: {type(error).__name__}"] += 1
+            return None
+        self.latencies_ms.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+        self.statuses[f"{kind} {response.status_code}"] += 1
+        if response.status_code >= 500:
+            self.errors[f"{kind}: {response.status_code}"] += 1
+        return response
+
+
+async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    response = await http.post("/api/auth/token", json={"username": username, "password": PASSWORD})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def delegation(
+    http: httpx.AsyncClient,
+    tally: Tally,
+    prefix: str,
+    party: str,
+    others: list[str],
+    headers: dict[str, str],
+    end: float,
+) -> None:
+    rng = random.Random(party)
+    while time.monotonic() < end:
+        step = rng.random()
+        if step < 0.55:
+            await tally.call(http, "agenda", "GET", f"{prefix}/agenda", headers=headers)
+        elif step < 0.75:
+            body = {
+                "invitees": [rng.choice(others)],
+                "proposal": {"format": "b2b", "duration_min": 30},
+            }
+            key = {"Idempotency-Key": uuid.uuid4().hex}
+            made = await tally.call(
+                http, "send", "POST", f"{prefix}/requests", json=body, headers=headers | key
+            )
+            if made is not None and made.status_code == 201:
+                tally.created.add(made.json()["id"])
+                tally.changes[made.json()["id"]] += 1
+        else:
+            inbox = await tally.call(
+                http,
+                "inbox",
+                "GET",
+                f"{prefix}/requests",
+                params={"box": "received", "state": "sent", "limit": 20},
+                headers=headers,
+            )
+            if inbox is None or inbox.status_code != 200 or not inbox.json()["items"]:
+                continue
+            request_id = rng.choice(inbox.json()["items"])["id"]
+            what = rng.choice(ANSWERS)
+            body = {"answer": what} | (
+                {"reason": "scheduling conflict"} if "decline" in what else {}
+            )
+            answered = await tally.call(
+                http,
+                "answer",
+                "POST",
+                f"{prefix}/requests/{request_id}/answers",
+                json=body,
+                headers=headers,
+            )
+            if answered is not None and answered.status_code == 200:
+                tally.changes[request_id] += 1
+                if answered.json()["state"] == "accepted":
+                    tally.accepted.add(request_id)
+
+
+async def organiser(
+    http: httpx.AsyncClient, tally: Tally, prefix: str, headers: dict[str, str], end: float
+) -> None:
+    rng = random.Random(0)
+    while time.monotonic() < end:
+        await tally.call(http, "schedule", "GET", f"{prefix}/schedule", headers=headers)
+        if not tally.created:
+            await asyncio.sleep(0.1)
+            continue
+        request_id = rng.choice(sorted(tally.created)[-50:])
+        placed = await tally.call(
+            http, "place", "POST", f"{prefix}/requests/{request_id}/agreed-on-site", headers=headers
+        )
+        if placed is not None and placed.status_code == 200:
+            tally.changes[request_id] += 1
+            tally.accepted.add(request_id)
+
+
+async def drive(
+    base: str, event_id: str, parties: list[str], clients: int, seconds: float
+) -> Tally:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    prefix = f"/api/events/{event_id}"
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        # Logging in hashes a password with Argon2 (a sixth of a second of CPU): done first, a
+        # few at a time, and not measured.
+        gate = asyncio.Semaphore(4)
+
+        async def gated(username: str) -> dict[str, str]:
+            async with gate:
+                return await login(http, username)
+
+        delegates = parties[: clients - 1]
+        logins = await asyncio.gather(
+            gated("organiser"), *(gated(f"delegate-{party}") for party in delegates)
+        )
+        end = time.monotonic() + seconds
+        delegations = [
+            delegation(http, tally, prefix, party, [p for p in parties if p != party], h, end)
+            for party, h in zip(delegates, logins[1:], strict=True)
+        ]
+        await asyncio.gather(organiser(http, tally, prefix, logins[0], end), *delegations)
+    return tally
+
+
+def audit_gaps(url: str, event_id: str, changes: Counter[int]) -> int:
+    """Acknowledged changes of a request beyond the audit entries about it."""
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    with Session(engine) as session:
+        entries = dict(
+            session.execute(
+                select(AuditRow.subject_id, func.count())
+                .where(AuditRow.event_id == event_id, AuditRow.subject_type == "request")
+                .group_by(AuditRow.subject_id)
+            ).all()
+        )
+    engine.dispose()
+    return sum(max(0, n - entries.get(str(request_id), 0)) for request_id, n in changes.items())
+
+
+def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list[str]:
+    event_id, parties = seed(url, args.clients, args.seed)
+    port = free_port()
+    server = start_server(url, port, workers)
+    try:
+        tally = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds)
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+    elapsed = args.seconds
+    missing, not_accepted, doubles = verify(url, event_id, tally.created, tally.accepted)
+    gaps = audit_gaps(url, event_id, tally.changes)
+    everything = [ms for values in tally.latencies_ms.values() for ms in values]
+    label = f"{name} ({workers} worker{'s' if workers > 1 else ''})"
+    rows = []
+    for kind, values in [*sorted(tally.latencies_ms.items()), ("all", everything)]:
+        p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
+        rows.append(
+            f"| {label} | {kind} | {len(values)} | {len(values) / elapsed:.0f} "
+            f"| {p50:.1f} | {p95:.1f} | {p99:.1f} |"
+        )
+    errors = ", ".join(f"{k}: {v}" for k, v in sorted(tally.errors.items())) or "0"
+    refusals = ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items()) if " 4" in k and v)
+    rows.append(
+        f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
+        f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
+        f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps} "
+        "| | | | |"
+    )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--pg-workers", type=int, default=4)
+    parser.add_argument("--sqlite-workers", type=int, default=1)
+    args = parser.parse_args()
+    rows = [
+        "| database | operation | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    for name in args.databases.split(","):
+        if name == "postgresql":
+            admin_url = os.environ.get("SIDELINES_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+            admin = create_engine(
+                normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+            )
+            database = f"sidelines_load_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+            url = admin.url.set(database=database).render_as_string(hide_password=False)
+            try:
+                rows += run_one(name, url, args.pg_workers, args)
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        else:
+            with tempfile.TemporaryDirectory() as directory:
+                url = f"sqlite:///{directory}/load.sqlite3"
+                rows += run_one(name, url, args.sqlite_workers, args)
+        print(f"load average after {name}: {os.getloadavg()[0]:.1f}", flush=True)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
