@@ -453,3 +453,19 @@ def test_b2b_example_builds_a_problem() -> None:
     assert [s.kind for s in event.programme] == [SessionKind.WORKING_LUNCH]
     assert problem.grid.n_slots == 18
     assert {m.effective_duration_min for m in event.meetings} == {30}
+
+
+def test_freeze_window_is_read_from_the_policy_and_defaults_to_30_minutes(tmp_path: Path) -> None:
+    frozen = write(tmp_path, SMALL + "policy: {freeze_window_min: 15}\n", "frozen.yaml")
+
+    assert load_event(write(tmp_path, SMALL)).policy.freeze_window_min == 30
+    assert load_event(frozen).policy.freeze_window_min == 15
+
+
+def test_negative_freeze_window_is_refused_with_its_path(tmp_path: Path) -> None:
+    error = error_of(write(tmp_path, SMALL + "policy: {freeze_window_min: -5}\n"))
+
+    assert (error.path, error.message) == (
+        "policy.freeze_window_min",
+        "must not be negative, got -5",
+    )

@@ -488,7 +488,8 @@ class _Builder:
         spaces = tuple(self._space(s, ("spaces", i)) for i, s in enumerate(model.spaces))
         walking = self._walking(spaces)
         meetings = tuple(self._meeting(m, ("meetings", i)) for i, m in enumerate(model.meetings))
-        with self.at(("policy",)):
+        # EventPolicy names its fields from the event's root ("policy.<field>").
+        with self.at(()):
             policy = EventPolicy(
                 max_bookings_per_party_per_day=model.policy.max_bookings_per_party_per_day,
                 fairness_max_spread=model.policy.fairness_max_spread,
