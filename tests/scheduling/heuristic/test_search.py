@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
 from sidelines.formats.event_loader import load_event
-from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve
+from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve, validate
+from sidelines.scheduling.heuristic.construct import class_rank
+from sidelines.scheduling.heuristic.search import Search
+from sidelines.scheduling.heuristic.state import State
+from tests.builders import event, meeting, principal, span
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
@@ -32,3 +37,25 @@ def test_stopping_returns_no_worse_than_any_schedule_it_reported() -> None:
     timer.cancel()
     assert result.objective is not None
     assert result.objective.key() >= max(reported)
+
+
+def test_fill_moves_a_meeting_into_an_idle_table_to_make_room() -> None:
+    # One table, 09:00-12:00 in 30-minute slots. C and D can meet only at 09:00, where AB sits;
+    # AB can move to any idle half-hour of the table, and CD takes 09:00.
+    only_nine = (span((9, 30), (12, 0)),)
+    problem = build_problem(
+        event(
+            ["A", "B", principal("C", unavailable=only_nine), "D"],
+            [meeting("AB", "A", "B"), meeting("CD", "C", "D")],
+        )
+    )
+    state = State(problem)
+    state.place(0, 0, 0)
+    search = Search(state, class_rank(state), random.Random(1), lambda: None)
+    search.left_out = [1]
+
+    search._fill_idle_space()
+
+    assert state.start[1] == 0
+    assert state.start[0] > 0
+    assert validate(problem, state.schedule()) == []

@@ -1,12 +1,15 @@
 """Large neighbourhood search: ruin part of the schedule, rebuild it greedily, keep it if the
 objective did not get worse.
 
-Two neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et al. (2000):
+Three neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et al. (2000):
 - *ruin principals*: take out the meetings of a left-out meeting's principals (on one day or on
   all), then place that meeting first and the rest by weight with a little noise;
 - *bump*: make room for a left-out meeting by taking out cheaper meetings in its way, then try
   to put those back elsewhere; half of the time any movable meeting may be taken out
-  (a relocation), since it often fits somewhere else.
+  (a relocation), since it often fits somewhere else;
+- *fill*: move a placed meeting into a space left idle (while a programme session takes most
+  principals away, tables idle that are full the rest of the day), then try the heaviest
+  left-out meetings in the time it freed.
 When every meeting that can be placed is placed, the first neighbourhood works on a principal
 with breaks instead (one day of its meetings out, rebuilt with its left-out ones).
 
@@ -19,6 +22,7 @@ back in, still finds weight (measured in docs/benchmarks.md).
 
 from __future__ import annotations
 
+import heapq
 import random
 import threading
 import time
@@ -26,6 +30,7 @@ from collections.abc import Callable
 
 from sidelines.scheduling.heuristic.construct import bump_insert, insert
 from sidelines.scheduling.heuristic.state import State
+from sidelines.scheduling.slots import iter_slots, run_mask
 
 REFRESH_EVERY = 256  # moves between rebuilds of the list of left-out meetings
 POOL_PER_PRINCIPAL = 16  # left-out meetings of one principal tried in one move
@@ -37,6 +42,11 @@ BUMP_SAMPLES = 12  # (start, class) pairs a bump looks at
 # are accepted only when not worse, and half of them remove breaks.
 BREAK_SLACK = 2
 WIDE_SHARE = 0.6
+# Of the moves on a left-out meeting, the share that fills an idle space instead; the placed
+# meetings tried for the move, and the left-out ones (heaviest first) then tried in their place.
+FILL_SHARE = 0.2
+FILL_TRIES = 40
+FILL_POOL = 24
 
 
 class Search:
@@ -74,6 +84,8 @@ class Search:
             elif target is None:
                 if not self._reduce_breaks():
                     return  # everything placed and no breaks: nothing left to improve
+            elif self.rng.random() < FILL_SHARE:
+                self._fill_idle_space()
             elif self.rng.random() < BUMP_SHARE:
                 self._bump(target)
             else:
@@ -122,6 +134,55 @@ class Search:
         }
         self._rebuild(removed, sorted(principals))
         self._decide(before, removed)
+
+    def _fill_idle_space(self) -> None:
+        """Move a placed meeting into a space left idle (often while a programme session takes
+        most principals away), then place left-out meetings in the time it freed."""
+        state = self.state
+        problem = state.problem
+        classes = [c for c in range(len(state.class_spaces)) if state.all_slots & ~state.full[c]]
+        if not classes:
+            return
+        class_idx = self.rng.choice(classes)
+        idle = state.all_slots & ~state.full[class_idx]
+        slot = self.rng.choice(list(iter_slots(idle)))
+        before = state.key()
+        state.begin()
+        moved = None
+        for _ in range(FILL_TRIES):
+            # A meeting drawn at random, not from a list of placed ones: building that list
+            # would cost more than the move on an event of 20,000 requests.
+            idx = self.rng.choice(self.placeable)
+            if not state.is_placed(idx) or problem.meetings[idx].locked:
+                continue
+            length = state.duration[idx]
+            window = run_mask(max(0, slot - length + 1), min(length, slot + 1))
+            old_start, old_space = state.start[idx], state.space[idx]
+            if (window >> old_start) & 1:
+                continue
+            state.unplace(idx)
+            for option in state.options(idx):
+                if option.space_class != class_idx or not option.starts & window:
+                    continue
+                start = self.rng.choice(list(iter_slots(option.starts & window)))
+                space_idx = state.free_space(idx, class_idx, start)
+                if space_idx is not None:
+                    state.place(idx, start, space_idx)
+                    moved = idx
+                    break
+            if moved is not None:
+                break
+            state.place(idx, old_start, old_space)
+        if moved is None:
+            state.rollback()
+            return
+        waiting = [idx for idx in self.left_out if not state.is_placed(idx)]
+        heaviest = heapq.nlargest(
+            FILL_POOL, waiting, key=lambda idx: state.weight[idx] + self.rng.random()
+        )
+        for idx in heaviest:
+            insert(state, idx, self.ranks, self.rng)
+        self._decide(before, [moved])
 
     def _reduce_breaks(self) -> bool:
         state = self.state
