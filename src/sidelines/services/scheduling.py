@@ -10,6 +10,8 @@ were placed, moved or taken out gets a change notice.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -68,6 +70,28 @@ PLACEMENT_ATTEMPTS = 3
 _threads: dict[int, threading.Thread] = {}
 
 
+def _owner() -> dict[str, Any]:
+    """The process that runs a solve, kept in its progress (see ``_owner_gone``)."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _owner_gone(progress: dict[str, Any]) -> bool:
+    """Whether the process that ran a solve has certainly died: it ran on this machine and its
+    pid is gone. A killed server leaves its run ``running``; without this, a new solve would
+    wait ``STALE_AFTER`` for the heartbeat to age. Another machine's run, or a pid in use again,
+    is left to the heartbeat."""
+    pid = progress.get("pid")
+    if os.name != "posix" or progress.get("host") != socket.gethostname() or type(pid) is not int:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @dataclass(frozen=True)
 class SolveRunView:
     id: int
@@ -112,8 +136,10 @@ def _organiser(actor: Actor) -> None:
 
 
 def _run_view(row: SolveRunRow) -> SolveRunView:
+    # Which machine and process ran it is the server's own business.
+    progress = {k: v for k, v in row.progress.items() if k not in ("host", "pid")}
     return SolveRunView(
-        row.id, row.event_id, row.status, row.started_at, row.finished_at, row.progress, row.result
+        row.id, row.event_id, row.status, row.started_at, row.finished_at, progress, row.result
     )
 
 
@@ -164,7 +190,7 @@ def start_solve(
             beat = datetime.fromisoformat(
                 stale.progress.get("heartbeat", stale.started_at.isoformat())
             )
-            if now() - beat > STALE_AFTER:
+            if now() - beat > STALE_AFTER or _owner_gone(stale.progress):
                 stale.status = "failed"
                 stale.finished_at = now()
                 stale.progress = {**stale.progress, "error": "the solving process stopped"}
@@ -176,7 +202,7 @@ def start_solve(
             requested_by=actor.user_id,
             time_limit_s=time_limit_s,
             started_at=started,
-            progress={"heartbeat": started.isoformat(), "phase": "starting"},
+            progress={"heartbeat": started.isoformat(), "phase": "starting", **_owner()},
             result=None,
         )
         session.add(row)
@@ -210,6 +236,7 @@ def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) ->
             "phase": progress.phase,
             "elapsed_s": round(progress.elapsed_s, 2),
             "objective": progress.objective.as_dict() if progress.objective else None,
+            **_owner(),
         }
         db.write(
             lambda session: session.execute(
