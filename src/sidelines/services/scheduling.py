@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, MeetingId, Placement, SpaceId
@@ -528,14 +529,20 @@ def place_agreed(
     winner left it, and at worst the meeting waits.
     """
     reason = "other meetings took the free times first"
-    for _ in range(PLACEMENT_ATTEMPTS):
-        try:
-            view = _place_once(db, actor, event_id, meeting_id, at or now())
-        except Conflict as error:
-            reason = error.message
-            continue
-        with db.reading() as session:
-            return _as_seen_by(session, actor, event_id, view)
+    try:
+        for _ in range(PLACEMENT_ATTEMPTS):
+            try:
+                view = _place_once(db, actor, event_id, meeting_id, at or now())
+            except Conflict as error:
+                reason = error.message
+                continue
+            with db.reading() as session:
+                return _as_seen_by(session, actor, event_id, view)
+    except (OperationalError, InterfaceError, PoolTimeout):
+        # The database went away after the agreement was committed: answering "unavailable,
+        # try again" would tell the client that nothing was done, and the retry would be
+        # refused as answered already. The agreement stands; the meeting waits.
+        return PlacementView(meeting_id, placed=False, reason="the database was unavailable")
     return PlacementView(meeting_id, placed=False, reason=reason)
 
 
