@@ -115,7 +115,7 @@ def demo(
     for name, (_, party) in logins.items():
         who = "organiser (host's protocol service)" if party is None else f"delegation {party}"
         console.print(f"  login [bold]{name}[/bold] / {passwords[name]}  — {who}")
-    console.print(f"API and its documentation: http://127.0.0.1:{port}/docs")
+    console.print(f"pages: http://127.0.0.1:{port}/   API and its documentation: /docs")
     if not no_serve:
         serve(database=url, port=port)
 

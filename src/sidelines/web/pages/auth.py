@@ -11,14 +11,13 @@ from sidelines.services import accounts, events
 from sidelines.services.errors import Unauthenticated
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.session import (
-    SESSION_COOKIE,
     CsrfChecked,
     PageActor,
     end_session,
     start_session,
 )
 from sidelines.web.pages.templating import render
-from sidelines.web.security import client_address
+from sidelines.web.security import SESSION_COOKIE, client_address
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

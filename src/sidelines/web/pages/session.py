@@ -21,8 +21,8 @@ from sidelines.services.accounts import actor_for_token
 from sidelines.services.actors import PUBLIC, Actor
 from sidelines.services.errors import Forbidden, Unauthenticated
 from sidelines.storage.db import Database
+from sidelines.web.security import SESSION_COOKIE
 
-SESSION_COOKIE = "sidelines_session"
 NONCE_COOKIE = "sidelines_form"
 CSRF_FIELD = "csrf_token"
 SESSION_MAX_AGE_S = 12 * 3600  # a summit day; a protocol officer logs in again the next morning
