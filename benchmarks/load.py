@@ -80,6 +80,20 @@ async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+async def log_in(http: httpx.AsyncClient, parties: list[str]) -> list[dict[str, str]]:
+    """The organiser's headers, then each delegation's. Logging in hashes a password with
+    Argon2 (a sixth of a second of CPU): done first, a few at a time, and not measured."""
+    gate = asyncio.Semaphore(4)
+
+    async def gated(username: str) -> dict[str, str]:
+        async with gate:
+            return await login(http, username)
+
+    return await asyncio.gather(
+        gated("organiser"), *(gated(f"delegate-{party}") for party in parties)
+    )
+
+
 async def delegation(
     http: httpx.AsyncClient,
     tally: Tally,
@@ -161,18 +175,8 @@ async def drive(
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     prefix = f"/api/events/{event_id}"
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        # Logging in hashes a password with Argon2 (a sixth of a second of CPU): done first, a
-        # few at a time, and not measured.
-        gate = asyncio.Semaphore(4)
-
-        async def gated(username: str) -> dict[str, str]:
-            async with gate:
-                return await login(http, username)
-
         delegates = parties[: clients - 1]
-        logins = await asyncio.gather(
-            gated("organiser"), *(gated(f"delegate-{party}") for party in delegates)
-        )
+        logins = await log_in(http, delegates)
         end = time.monotonic() + seconds
         delegations = [
             delegation(http, tally, prefix, party, [p for p in parties if p != party], h, end)
