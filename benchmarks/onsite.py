@@ -109,6 +109,7 @@ def main() -> None:
             placed += 1
         schedule = dict(result.schedule)
 
+    before = score(problem, published)
     incremental = score(problem, schedule)
     scratch = solve(problem, SolveOptions(time_limit_s=args.solve_time, seed=args.seed))
     fresh = score(problem, scratch.schedule)
@@ -130,6 +131,7 @@ def main() -> None:
         ("moved meetings p50", f"{statistics.median(moved):.0f}"),
         ("moved meetings p95", f"{_percentile(moved, 0.95):.0f}"),
         ("moved meetings max", f"{max(moved)}"),
+        ("published: meetings / breaks", f"{before.meetings_scheduled} / {before.breaks}"),
         (
             "incremental: meetings / weight",
             f"{incremental.meetings_scheduled} / {incremental.weight_scheduled}",

@@ -13,7 +13,7 @@ from sidelines.domain import (
     PrincipalId,
     SpaceId,
 )
-from sidelines.scheduling import Assignment, build_problem, validate
+from sidelines.scheduling import Assignment, Problem, build_problem, validate
 from sidelines.scheduling.onsite import (
     AlternativeKind,
     EarlierDeparture,
@@ -25,10 +25,21 @@ from sidelines.scheduling.onsite import (
     SpaceUnavailable,
     replan,
 )
+from sidelines.scheduling.validator import score
 from tests.builders import DAY, at, event, meeting, span, table
 
 M1, M2, M3, NEW = (MeetingId(m) for m in ("m1", "m2", "m3", "new"))
 T1, T2 = SpaceId("T1"), SpaceId("T2")
+
+
+def _only_at_nine() -> Problem:
+    """m1 between a and c, and the new meeting between a and b, which only 09:00 allows."""
+    return build_problem(
+        event(
+            ["a", "b", "c"],
+            [meeting("m1", "a", "c"), meeting("new", "a", "b", windows=(span((9, 0), (9, 30)),))],
+        )
+    )
 
 
 def test_new_meeting_goes_to_the_earliest_free_place_and_moves_nothing() -> None:
@@ -48,12 +59,7 @@ def test_new_meeting_goes_to_the_earliest_free_place_and_moves_nothing() -> None
 
 def test_new_meeting_moves_one_meeting_out_of_its_only_window() -> None:
     # The new meeting may only be held at 09:00, where m1 of principal a sits.
-    problem = build_problem(
-        event(
-            ["a", "b", "c"],
-            [meeting("m1", "a", "c"), meeting("new", "a", "b", windows=(span((9, 0), (9, 30)),))],
-        )
-    )
+    problem = _only_at_nine()
     published = {M1: Assignment(0, T1)}
 
     result = replan(problem, published, NewMeeting(NEW))
@@ -63,13 +69,39 @@ def test_new_meeting_moves_one_meeting_out_of_its_only_window() -> None:
     assert validate(problem, result.schedule) == []
 
 
-def test_meeting_in_the_freeze_window_is_not_moved() -> None:
-    problem = build_problem(
-        event(
-            ["a", "b", "c"],
-            [meeting("m1", "a", "c"), meeting("new", "a", "b", windows=(span((9, 0), (9, 30)),))],
-        )
+def test_a_meeting_moves_to_close_the_gap_the_new_one_opens() -> None:
+    # new can only be held at 09:00; a's other meeting m1 is at 10:00, so a would wait idle
+    # from 09:30. Moving m1 to 09:30 closes that gap, where the organiser allows such a move.
+    problem = _only_at_nine()
+    published = {M1: Assignment(2, T1)}
+
+    kept = replan(problem, published, NewMeeting(NEW), OnsiteOptions(break_moves=0))
+    closed = replan(problem, published, NewMeeting(NEW), OnsiteOptions(break_moves=1))
+
+    assert kept.placed[NEW].start_slot == closed.placed[NEW].start_slot == 0
+    assert kept.moved == ()
+    assert score(problem, kept.schedule).breaks == 1
+    assert [
+        (m.meeting, m.before, m.after.start_slot if m.after else None) for m in closed.moved
+    ] == [(M1, Assignment(2, T1), 1)]
+    assert score(problem, closed.schedule).breaks == 0
+    assert validate(problem, closed.schedule) == []
+
+
+def test_no_move_to_close_a_gap_where_the_meeting_is_frozen() -> None:
+    problem = _only_at_nine()
+    published = {M1: Assignment(2, T1)}
+
+    result = replan(
+        problem, published, NewMeeting(NEW), OnsiteOptions(now=at(9, 0), freeze_window_min=90)
     )
+
+    assert result.placed[NEW].start_slot == 0
+    assert result.moved == ()
+
+
+def test_meeting_in_the_freeze_window_is_not_moved() -> None:
+    problem = _only_at_nine()
     published = {M1: Assignment(0, T1)}
 
     result = replan(

@@ -34,6 +34,26 @@ def _pick(mask: int, rng: random.Random | None) -> int:
     return (mask & -mask).bit_length() - 1
 
 
+def break_levels(state: State, meeting_idx: int, mask: int) -> dict[int, int]:
+    """The starts of ``mask`` split by how many breaks each adds to the days of the meeting's
+    principals, summed over them (negative where it joins two blocks)."""
+    length = state.duration[meeting_idx]
+    levels = {0: mask}
+    for principal_idx in state.problem.meetings[meeting_idx].principals:
+        fewer, more = state.calendars[principal_idx].break_deltas(length, state.days)
+        if not (fewer | more) & mask:
+            continue
+        same = ~(fewer | more)
+        shifted: dict[int, int] = {}
+        for level, part_mask in levels.items():
+            for delta, part in ((-1, fewer), (0, same), (1, more)):
+                hit = part_mask & part
+                if hit:
+                    shifted[level + delta] = shifted.get(level + delta, 0) | hit
+        levels = shifted
+    return levels
+
+
 def best_placement(
     state: State, meeting_idx: int, ranks: list[int], rng: random.Random | None = None
 ) -> tuple[int, int | None] | None:
@@ -49,21 +69,8 @@ def best_placement(
     anywhere = 0
     for mask in starts:
         anywhere |= mask
-    # Split the possible starts by how many breaks they add, summed over the principals.
     length = state.duration[meeting_idx]
-    levels = {0: anywhere}
-    for principal_idx in state.problem.meetings[meeting_idx].principals:
-        fewer, more = state.calendars[principal_idx].break_deltas(length, state.days)
-        if not (fewer | more) & anywhere:
-            continue
-        same = ~(fewer | more)
-        shifted: dict[int, int] = {}
-        for level, mask in levels.items():
-            for delta, part in ((-1, fewer), (0, same), (1, more)):
-                hit = mask & part
-                if hit:
-                    shifted[level + delta] = shifted.get(level + delta, 0) | hit
-        levels = shifted
+    levels = break_levels(state, meeting_idx, anywhere)
     preferred = state.preferred_starts[meeting_idx]
     # Starts on the spaces' packing grid first (``State.packing_grid``), then anywhere.
     on_grid = [
@@ -260,57 +267,18 @@ def _blockers(
     state: State, meeting_idx: int, class_idx: int, start: int
 ) -> tuple[set[int], int | None] | None:
     """The placed meetings that keep the meeting from ``start`` in the class, and the space."""
-    problem = state.problem
-    meeting = problem.meetings[meeting_idx]
-    length = state.duration[meeting_idx]
-    end = start + length
-    here = state.class_location[class_idx] if class_idx != CORRIDOR else None
-    blockers: set[int] = set()
-    for principal_idx in meeting.principals:
-        for other in state.principal_meetings[principal_idx]:
-            other_start = state.start[other]
-            other_end = other_start + state.duration[other]
-            walk = 0
-            other_space = state.space[other]
-            if here is not None and other_space is not None and problem.has_walking:
-                there = problem.spaces[other_space].location_idx
-                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
-            if other_start - walk < end and start < other_end + walk:
-                blockers.add(other)
-    for earlier in meeting.after:
-        if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
-            blockers.add(earlier)
-    for later in state.successors[meeting_idx]:
-        if 0 <= state.start[later] < end:
-            blockers.add(later)
+    end = start + state.duration[meeting_idx]
+    blockers = principal_blockers(state, meeting_idx, class_idx, start)
     space_idx: int | None = None
     if class_idx != CORRIDOR:
-        turnover = state.class_turnover[class_idx]
         cheapest: tuple[int, int, set[int]] | None = None
         free_space = state.free_space(meeting_idx, class_idx, start)
         if free_space is not None:
             candidates: Iterable[int] = (free_space,)
         else:
-            # Scanning every table of a large hall costs more than the move gains: look at the
-            # spaces free when the meeting would start or end, where fewest meetings are in the
-            # way, and at the first two when none is.
-            free = state.free[class_idx]
-            members = state.class_spaces[class_idx]
-            near = free[start] | free[end - 1]
-            picks: list[int] = []
-            while near and len(picks) < 6:
-                low = near & -near
-                picks.append(members[low.bit_length() - 1])
-                near ^= low
-            picks.extend(members[:2])
-            candidates = picks
+            candidates = spaces_to_try(state, class_idx, start, end)
         for candidate in candidates:
-            in_way = {
-                other
-                for other in state.space_meetings[candidate]
-                if state.start[other] < end + turnover
-                and start < state.start[other] + state.duration[other] + turnover
-            }
+            in_way = space_blockers(state, candidate, start, end)
             cost = sum(state.weight[other] for other in in_way - blockers)
             if cheapest is None or cost < cheapest[0]:
                 cheapest = (cost, candidate, in_way)
@@ -326,6 +294,63 @@ def _blockers(
                 return None
             blockers |= booked
     return blockers, space_idx
+
+
+def principal_blockers(state: State, meeting_idx: int, class_idx: int, start: int) -> set[int]:
+    """The placed meetings in the way of the meeting at ``start`` in the class, whichever space
+    it takes: those of its principals (with the walking time from the class's place) and
+    those of its precedences."""
+    problem = state.problem
+    meeting = problem.meetings[meeting_idx]
+    end = start + state.duration[meeting_idx]
+    here = state.class_location[class_idx] if class_idx != CORRIDOR else None
+    found: set[int] = set()
+    for principal_idx in meeting.principals:
+        for other in state.principal_meetings[principal_idx]:
+            other_start = state.start[other]
+            walk = 0
+            other_space = state.space[other]
+            if here is not None and other_space is not None and problem.has_walking:
+                there = problem.spaces[other_space].location_idx
+                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
+            if other_start - walk < end and start < other_start + state.duration[other] + walk:
+                found.add(other)
+    for earlier in meeting.after:
+        if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
+            found.add(earlier)
+    for later in state.successors[meeting_idx]:
+        if 0 <= state.start[later] < end:
+            found.add(later)
+    return found
+
+
+def spaces_to_try(state: State, class_idx: int, start: int, end: int) -> list[int]:
+    """The spaces of the class worth clearing for ``[start, end)``: up to six free when the
+    meeting would start or end (where the fewest meetings are in the way), and the first two.
+    Scanning every table of a large hall costs more than the move could gain."""
+    free = state.free[class_idx]
+    members = state.class_spaces[class_idx]
+    near = free[start] | free[end - 1]
+    picks: list[int] = []
+    while near and len(picks) < 6:
+        low = near & -near
+        picks.append(members[low.bit_length() - 1])
+        near ^= low
+    for space_idx in members[:2]:
+        if space_idx not in picks:
+            picks.append(space_idx)
+    return picks
+
+
+def space_blockers(state: State, space_idx: int, start: int, end: int) -> set[int]:
+    """The meetings of the space that overlap ``[start, end)``, its turnover included."""
+    turnover = state.class_turnover[state.problem.class_of_space[space_idx]]
+    return {
+        other
+        for other in state.space_meetings[space_idx]
+        if state.start[other] < end + turnover
+        and start < state.start[other] + state.duration[other] + turnover
+    }
 
 
 def _policy_blockers(

@@ -99,6 +99,7 @@ class Board:
         self.state = State(problem, LazyMasks(problem, windows))
         self.published: list[tuple[int, int | None] | None] = [None] * len(problem.meetings)
         self.fixed = [m.locked for m in problem.meetings]
+        placements: list[tuple[int, int, int | None]] = []
         for meeting_id, assignment in schedule.items():
             idx = problem.meeting_index[meeting_id]
             space_idx = (
@@ -107,7 +108,9 @@ class Board:
             self.published[idx] = (assignment.start_slot, space_idx)
             if assignment.start_slot < self.earliest_move:
                 self.fixed[idx] = True
-            self.state.place(idx, assignment.start_slot, space_idx)
+            placements.append((idx, assignment.start_slot, space_idx))
+        # All at once: meeting by meeting, this was most of the time of a whole re-plan.
+        self.state.place_all(placements)
 
     def assignment(self, meeting_idx: int) -> Assignment:
         """Where the meeting is now on the board (it must be placed)."""

@@ -30,10 +30,9 @@ class OnsiteOptions:
     """``now`` is the moment of the change (None: before the event, nothing has started);
     ``freeze_window_min`` as in ``EventPolicy``; ``time_limit_s`` bounds the search for each
     meeting to place, a further half of it the search for alternatives; at most ``max_moves``
-    existing meetings move for one placement, and at most ``break_moves`` when a free place
-    exists but moving them saves breaks in all (0: never move a meeting that need not move).
-    ``check`` runs the validator's rules on what the
-    re-plan changed (``check.py``)."""
+    existing meetings move for one placement, and of those at most ``break_moves`` that need
+    not move but whose move saves breaks in all (0: never move a meeting that need not move).
+    ``check`` runs the validator's rules on what the re-plan changed (``check.py``)."""
 
     now: datetime | None = None
     freeze_window_min: int = 30
@@ -101,7 +100,9 @@ def replan(
         insertion = Insertion(
             board, clock + options.time_limit_s, options.max_moves, options.break_moves
         )
+        mark = len(state.journal or ())
         if insertion.place(meeting_idx):
+            insertion.close_gaps(meeting_idx, mark)
             placed[meeting_id] = board.assignment(meeting_idx)
             continue
         unplaced[meeting_id] = (
@@ -110,15 +111,25 @@ def replan(
         )
         insertion.deadline = time.perf_counter() + options.time_limit_s / 2
         alternatives[meeting_id] = tuple(Alternatives(board, insertion).for_meeting(meeting_idx))
+    # Only what the journal touched, and the meetings to place, can differ from the published
+    # schedule: rebuilding the other thousands would cost more than the search.
+    touched = {idx for _, idx, _, _ in state.journal or ()}
+    touched.update(changed.meeting_index[m] for m in targets)
     state.commit()
 
-    schedule = state.schedule()
+    schedule = dict(keep)
+    for meeting_idx in touched:
+        if state.is_placed(meeting_idx):
+            schedule[changed.meetings[meeting_idx].id] = board.assignment(meeting_idx)
     moved = tuple(
-        Move(meeting_id, before, schedule.get(meeting_id))
-        for meeting_id, before in sorted(
-            published.items(), key=lambda item: (item[1].start_slot, item[0])
+        sorted(
+            (
+                Move(meeting_id, published[meeting_id], schedule.get(meeting_id))
+                for meeting_id in (changed.meetings[idx].id for idx in touched)
+                if meeting_id in published and schedule.get(meeting_id) != published[meeting_id]
+            ),
+            key=lambda move: (move.before.start_slot, move.meeting),
         )
-        if schedule.get(meeting_id) != before
     )
     # The stuck meetings too: the change broke a rule where they stay, and the result says so.
     changed_ids = [m.meeting for m in moved] + list(placed) + list(stuck)
