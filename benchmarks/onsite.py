@@ -6,7 +6,8 @@ meetings can be held at all; ``--published`` of those are solved again on their 
 and ``--insertions`` others are then agreed one at a time and placed with ``onsite.replan``. Each
 call gets the whole problem and the schedule as it stands (a fresh board every time, as the
 service does); its wall time is the latency. At the end the same meetings are solved from
-scratch with ``solve()`` (default strategy) and the breaks compared.
+scratch with ``solve()`` (default strategy) and the breaks compared. Several ``--break-moves``
+each place the same insertions into the same published schedule, against the same re-solve.
 
     python benchmarks/onsite.py --principals 500 --published 3000 --insertions 1000 --seed 1
 """
@@ -17,16 +18,26 @@ import argparse
 import random
 import statistics
 import time
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sidelines.domain import MeetingId
-from sidelines.scheduling import SolveOptions, Strategy, build_problem, solve, validate
+from sidelines.scheduling import (
+    Problem,
+    Schedule,
+    SolveOptions,
+    Strategy,
+    build_problem,
+    solve,
+    validate,
+)
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.onsite import NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.validator import score
 
 
-def _percentile(values: list[float], share: float) -> float:
+def _percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -42,7 +53,12 @@ def main() -> None:
     parser.add_argument("--solve-time", type=float, default=30.0, help="each from-scratch solve")
     parser.add_argument("--freeze-window", type=int, default=30)
     parser.add_argument(
-        "--break-moves", type=int, default=1, help="moves allowed only to save breaks"
+        "--break-moves",
+        type=int,
+        nargs="+",
+        default=[OnsiteOptions().break_moves],
+        help="moves allowed only to save breaks; several: each run from the same published "
+        "schedule, against the same re-solve",
     )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -91,58 +107,90 @@ def main() -> None:
     problem = build_problem(replace(event, meetings=meetings))
     assert validate(problem, published) == []
     now = problem.grid.start_of(0)
-    options = OnsiteOptions(
-        now=now, freeze_window_min=args.freeze_window, break_moves=args.break_moves
-    )
+    runs = [
+        _insert_all(
+            problem,
+            published,
+            later,
+            OnsiteOptions(now=now, freeze_window_min=args.freeze_window, break_moves=moves),
+        )
+        for moves in args.break_moves
+    ]
+    before = score(problem, published)
+    scratch = solve(problem, SolveOptions(time_limit_s=args.solve_time, seed=args.seed))
+    fresh = score(problem, scratch.schedule)
 
+    print(
+        f"{args.principals} principals, {len(published)} meetings published "
+        f"({before.breaks} breaks), {len(later)} insertions, seed {args.seed}"
+    )
+    print()
+    print("| measure | " + " | ".join(f"`--break-moves {m}`" for m in args.break_moves) + " |")
+    print("|---|" + "---:|" * len(runs))
+    names = [
+        "insertions placed",
+        "results breaking a hard rule",
+        "latency p50 (ms)",
+        "latency p95 (ms)",
+        "latency p99 (ms)",
+        "latency max (ms)",
+        "moved meetings p50 / p95 / max",
+        "incremental: meetings / weight",
+        "incremental: breaks",
+        "re-solve: meetings / weight",
+        "re-solve: breaks",
+        "breaks vs re-solve",
+    ]
+    columns = []
+    for run in runs:
+        latencies, moved = run.latencies, run.moved
+        columns.append(
+            [
+                f"{run.placed} / {len(later)}",
+                f"{run.invalid}",
+                f"{1000 * statistics.median(latencies):.0f}",
+                f"{1000 * _percentile(latencies, 0.95):.0f}",
+                f"{1000 * _percentile(latencies, 0.99):.0f}",
+                f"{1000 * max(latencies):.0f}",
+                f"{statistics.median(moved):.0f} / {_percentile(moved, 0.95):.0f} / {max(moved)}",
+                f"{run.end.meetings_scheduled} / {run.end.weight_scheduled}",
+                f"{run.end.breaks}",
+                f"{fresh.meetings_scheduled} / {fresh.weight_scheduled}",
+                f"{fresh.breaks}",
+                f"{100 * (run.end.breaks / max(1, fresh.breaks) - 1):+.1f} %",
+            ]
+        )
+    for row, name in enumerate(names):
+        print(f"| {name} | " + " | ".join(column[row] for column in columns) + " |")
+
+
+@dataclass
+class Run:
+    latencies: list[float]
+    moved: list[int]
+    placed: int
+    invalid: int
+    end: ObjectiveValue
+
+
+def _insert_all(
+    problem: Problem, published: Schedule, later: list[MeetingId], options: OnsiteOptions
+) -> Run:
+    """Each meeting of ``later`` agreed in turn, each call on the schedule the last one left."""
     latencies: list[float] = []
     moved: list[int] = []
     placed = invalid = 0
     schedule = published
     for meeting_id in later:
         started = time.perf_counter()
-        result = replan(problem, schedule, NewMeeting(MeetingId(meeting_id)), options)
+        result = replan(problem, schedule, NewMeeting(meeting_id), options)
         latencies.append(time.perf_counter() - started)
         moved.append(len(result.moved))
         invalid += bool(result.violations)
         if result.placed:
             placed += 1
         schedule = dict(result.schedule)
-
-    before = score(problem, published)
-    incremental = score(problem, schedule)
-    scratch = solve(problem, SolveOptions(time_limit_s=args.solve_time, seed=args.seed))
-    fresh = score(problem, scratch.schedule)
-
-    print(
-        f"{args.principals} principals, {len(published)} meetings published, "
-        f"{len(later)} insertions, break moves {args.break_moves}, seed {args.seed}"
-    )
-    print()
-    print("| measure | value |")
-    print("|---|---:|")
-    rows = [
-        ("insertions placed", f"{placed} / {len(later)}"),
-        ("results breaking a hard rule", f"{invalid}"),
-        ("latency p50 (ms)", f"{1000 * statistics.median(latencies):.0f}"),
-        ("latency p95 (ms)", f"{1000 * _percentile(latencies, 0.95):.0f}"),
-        ("latency p99 (ms)", f"{1000 * _percentile(latencies, 0.99):.0f}"),
-        ("latency max (ms)", f"{1000 * max(latencies):.0f}"),
-        ("moved meetings p50", f"{statistics.median(moved):.0f}"),
-        ("moved meetings p95", f"{_percentile(moved, 0.95):.0f}"),
-        ("moved meetings max", f"{max(moved)}"),
-        ("published: meetings / breaks", f"{before.meetings_scheduled} / {before.breaks}"),
-        (
-            "incremental: meetings / weight",
-            f"{incremental.meetings_scheduled} / {incremental.weight_scheduled}",
-        ),
-        ("incremental: breaks", f"{incremental.breaks}"),
-        ("re-solve: meetings / weight", f"{fresh.meetings_scheduled} / {fresh.weight_scheduled}"),
-        ("re-solve: breaks", f"{fresh.breaks}"),
-        ("breaks vs re-solve", f"{100 * (incremental.breaks / max(1, fresh.breaks) - 1):+.1f} %"),
-    ]
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+    return Run(latencies, moved, placed, invalid, score(problem, schedule))
 
 
 if __name__ == "__main__":

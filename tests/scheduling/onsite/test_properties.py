@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -32,6 +33,7 @@ from sidelines.scheduling.onsite import (
     replan,
 )
 from sidelines.scheduling.onsite.replan import UNPLACED_RULES
+from sidelines.scheduling.validator import score
 from tests.builders import event, meeting
 from tests.scheduling.heuristic.strategies import small_specs
 
@@ -84,18 +86,25 @@ def _check_truthful(published: Schedule, result: OnsiteResult) -> None:
         assert move.after == result.schedule.get(move.meeting)
 
 
+def _agreed_later(
+    problem: Problem, schedule: Schedule, data: st.DataObject
+) -> tuple[MeetingId, Schedule]:
+    """A meeting of ``schedule``, and the schedule as published before it was agreed."""
+    assume(schedule)
+    target = data.draw(st.sampled_from(sorted(schedule)))
+    published = {m: a for m, a in schedule.items() if m != target}
+    # Taking the meeting out may split a principal's day past the fairness bound.
+    assume(not [v for v in validate(problem, published) if v.rule == "breaks_fairly_spread"])
+    return target, published
+
+
 @SETTINGS
 @given(situations(), st.data())
 def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
     situation: tuple[Problem, Schedule, OnsiteOptions], data: st.DataObject
 ) -> None:
     problem, schedule, options = situation
-    assume(schedule)
-    target = data.draw(st.sampled_from(sorted(schedule)))
-    # The schedule as published before the meeting was agreed: without it.
-    published = {m: a for m, a in schedule.items() if m != target}
-    # Taking the meeting out may split a principal's day past the fairness bound.
-    assume(not [v for v in validate(problem, published) if v.rule == "breaks_fairly_spread"])
+    target, published = _agreed_later(problem, schedule, data)
 
     result = replan(problem, published, NewMeeting(target), options)
 
@@ -117,6 +126,26 @@ def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
             assert problem.grid.start_of(move.after.start_slot) >= earliest
         if target in result.placed:
             assert problem.grid.start_of(result.placed[target].start_slot) >= options.now
+
+
+@SETTINGS
+@given(situations(), st.data(), st.integers(1, 2))
+def test_moves_for_breaks_leave_fewer_breaks_and_stay_within_their_budget(
+    situation: tuple[Problem, Schedule, OnsiteOptions], data: st.DataObject, break_moves: int
+) -> None:
+    problem, schedule, options = situation
+    target, published = _agreed_later(problem, schedule, data)
+
+    plain = replan(problem, published, NewMeeting(target), replace(options, break_moves=0))
+    polished = replan(
+        problem, published, NewMeeting(target), replace(options, break_moves=break_moves)
+    )
+
+    assert polished.violations == ()
+    _check_truthful(published, polished)
+    assert (target in polished.placed) == (target in plain.placed)
+    assert score(problem, polished.schedule).breaks <= score(problem, plain.schedule).breaks
+    assert len(polished.moved) <= min(options.max_moves, len(plain.moved) + break_moves)
 
 
 @st.composite

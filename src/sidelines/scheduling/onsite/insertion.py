@@ -21,7 +21,7 @@ from sidelines.scheduling.heuristic.construct import (
     space_blockers,
     spaces_to_try,
 )
-from sidelines.scheduling.heuristic.state import CORRIDOR, State
+from sidelines.scheduling.heuristic.state import CORRIDOR, Option, State
 from sidelines.scheduling.onsite.board import Board
 
 # A chain that re-places a moved meeting looks at this many of its candidate starts, the best
@@ -33,6 +33,8 @@ CHAIN_CANDIDATES = 48
 # costs ten times as much; a count rather than a time keeps the result the same on a loaded
 # machine.
 BREAK_SEARCH_STARTS = 40
+# How many other free starts of a new meeting to try with the moves that close gaps after it.
+LOOKAHEAD_STARTS = 6
 
 
 def _bits(mask: int) -> Iterator[int]:
@@ -102,6 +104,62 @@ class Insertion:
                 return False
             if self.eject(meeting_idx, budget, None, {meeting_idx}) is not None:
                 self.needed = self.moved_since(mark)
+                return True
+        return False
+
+    def place_fewest_breaks(self, meeting_idx: int) -> bool:
+        """``place`` and ``close_gaps``, then the same from the next ``LOOKAHEAD_STARTS`` free
+        starts of the meeting (the fewest breaks first, then the earliest): the one that leaves
+        the fewest breaks in all is kept, the first on a tie. A start that adds a break can
+        still be the better one when a move then closes a gap it could not."""
+        state = self.state
+        journal = state.journal
+        assert journal is not None
+        mark = len(journal)
+        if not self.place(meeting_idx):
+            return False
+        self.close_gaps(meeting_idx, mark)
+        if not self.break_moves or self.needed:
+            return True
+        first = state.start[meeting_idx]
+        best = (state.total_breaks, journal[mark:])
+        undo_to(state, mark)
+        options = state.options(meeting_idx)
+        union = 0
+        for option in options:
+            union |= option.starts
+        tried = 0
+        for start in ranked_starts(state, meeting_idx, union & ~(1 << first), None):
+            if tried >= LOOKAHEAD_STARTS or self.out_of_time():
+                break
+            if not self._fits_at(meeting_idx, options, start):
+                continue
+            tried += 1
+            self.needed = 0
+            self.close_gaps(meeting_idx, mark)
+            if state.total_breaks < best[0]:
+                best = (state.total_breaks, journal[mark:])
+            undo_to(state, mark)
+        replay(state, best[1])
+        return True
+
+    def _fits_at(
+        self, meeting_idx: int, options: list[Option], start: int, class_idx: int | None = None
+    ) -> bool:
+        """Put the meeting at ``start`` in a free place of the plainest class of ``options``
+        that has one (of ``class_idx`` only, if given); False when none has."""
+        state = self.state
+        for option in options:
+            if not (option.starts >> start) & 1:
+                continue
+            if class_idx is not None and option.space_class != class_idx:
+                continue
+            if option.space_class == CORRIDOR:
+                state.place(meeting_idx, start, None)
+                return True
+            space_idx = state.free_space(meeting_idx, option.space_class, start)
+            if space_idx is not None:
+                state.place(meeting_idx, start, space_idx)
                 return True
         return False
 
@@ -211,12 +269,7 @@ class Insertion:
                 undo_to(state, mark)
         if best is None:
             return False
-        # The same board as when the moves were found, so they apply as they were made.
-        for placed, other, start, space_idx in best[1]:
-            if placed:
-                state.place(other, start, space_idx)
-            else:
-                state.unplace(other)
+        replay(state, best[1])
         return True
 
     def direct(self, meeting_idx: int, anchor: int | None) -> bool:
@@ -227,16 +280,8 @@ class Insertion:
         for option in options:
             union |= option.starts
         for start in ranked_starts(state, meeting_idx, union, anchor):
-            for option in options:
-                if not (option.starts >> start) & 1:
-                    continue
-                if option.space_class == CORRIDOR:
-                    state.place(meeting_idx, start, None)
-                    return True
-                space_idx = state.free_space(meeting_idx, option.space_class, start)
-                if space_idx is not None:
-                    state.place(meeting_idx, start, space_idx)
-                    return True
+            if self._fits_at(meeting_idx, options, start):
+                return True
         return False
 
     def eject(
@@ -313,18 +358,7 @@ class Insertion:
         return state.fair(touched)
 
     def _fits(self, meeting_idx: int, class_idx: int, start: int) -> bool:
-        state = self.state
-        for option in state.options(meeting_idx):
-            if option.space_class != class_idx or not (option.starts >> start) & 1:
-                continue
-            if class_idx == CORRIDOR:
-                state.place(meeting_idx, start, None)
-                return True
-            space_idx = state.free_space(meeting_idx, class_idx, start)
-            if space_idx is not None:
-                state.place(meeting_idx, start, space_idx)
-                return True
-        return False
+        return self._fits_at(meeting_idx, self.state.options(meeting_idx), start, class_idx)
 
     def blockers(
         self, meeting_idx: int, class_idx: int, start: int, chain: set[int]
@@ -350,6 +384,15 @@ class Insertion:
         if best is None:
             return None
         return found | best
+
+
+def replay(state: State, moves: list[tuple[bool, int, int, int | None]]) -> None:
+    """Make again the journal entries ``moves``, on the board they were first made on."""
+    for placed, meeting_idx, start, space_idx in moves:
+        if placed:
+            state.place(meeting_idx, start, space_idx)
+        else:
+            state.unplace(meeting_idx)
 
 
 def undo_to(state: State, mark: int) -> None:

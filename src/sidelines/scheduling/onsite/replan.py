@@ -100,9 +100,7 @@ def replan(
         insertion = Insertion(
             board, clock + options.time_limit_s, options.max_moves, options.break_moves
         )
-        mark = len(state.journal or ())
-        if insertion.place(meeting_idx):
-            insertion.close_gaps(meeting_idx, mark)
+        if insertion.place_fewest_breaks(meeting_idx):
             placed[meeting_id] = board.assignment(meeting_idx)
             continue
         unplaced[meeting_id] = (
