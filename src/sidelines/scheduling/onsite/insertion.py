@@ -141,6 +141,9 @@ class Insertion:
                 best = (state.total_breaks, journal[mark:])
             undo_to(state, mark)
         replay(state, best[1])
+        # Where two moves are still allowed, one may make room for the other (an ejection
+        # chain): too slow to try from every start, so only from the one kept.
+        self.close_gaps(meeting_idx, mark, chains=True)
         return True
 
     def _fits_at(
@@ -163,7 +166,7 @@ class Insertion:
                 return True
         return False
 
-    def close_gaps(self, meeting_idx: int, mark: int) -> int:
+    def close_gaps(self, meeting_idx: int, mark: int, chains: bool = False) -> int:
         """Once the meeting is placed (the journal from ``mark`` on), move up to
         ``break_moves`` more meetings of its principals, one at a time, each where it leaves
         the fewest breaks in all, and only while that saves breaks and at most ``max_moves``
@@ -173,7 +176,8 @@ class Insertion:
         allowed = min(self.max_moves, self.needed + self.break_moves)
         made = 0
         while self.moved_since(mark) < allowed and not self.out_of_time():
-            if not self._relocate_best(meeting_idx, mark):
+            room = allowed - self.moved_since(mark)
+            if not self._relocate_best(meeting_idx, mark, room, chains):
                 break
             made += 1
         return made
@@ -189,7 +193,9 @@ class Insertion:
                 count += 1
         return count
 
-    def _relocate_best(self, meeting_idx: int, mark: int) -> bool:
+    def _relocate_best(
+        self, meeting_idx: int, mark: int, room: int = 1, chains: bool = False
+    ) -> bool:
         """Move the movable meeting of the principals that saves the most breaks (ties: the
         first by index); False (and the board as it was) when none saves any."""
         state = self.state
@@ -203,28 +209,34 @@ class Insertion:
             for principal_idx in meetings[touched].principals:
                 candidates |= state.principal_meetings[principal_idx]
         candidates.discard(meeting_idx)
-        best: tuple[int, int, int, int | None] | None = None
+        best: tuple[int, list[tuple[bool, int, int, int | None]]] | None = None
         here = len(journal)
+        chains = chains and room >= 2
         for other in sorted(candidates):
             if self.board.fixed[other] or self.out_of_time():
                 continue
             origin = state.start[other]
-            state.unplace(other)
-            if (
-                self.direct(other, origin)
-                and self._replace_better(meeting_idx)
-                and state.total_breaks < base - (best[0] if best else 0)
-                and self.moved_since(mark) <= self.max_moves
-                and self.fair_since(here)
-            ):
-                best = (base - state.total_breaks, other, state.start[other], state.space[other])
-            undo_to(state, here)
+            for chained in (False, True) if chains else (False,):
+                state.unplace(other)
+                moved = (
+                    self.eject(other, 1, origin, {meeting_idx, other}) is not None
+                    if chained
+                    else self.direct(other, origin)
+                )
+                if (
+                    moved
+                    and self._replace_better(meeting_idx)
+                    and state.total_breaks < base - (best[0] if best else 0)
+                    and self.moved_since(mark) <= self.max_moves
+                    and self.fair_since(here)
+                ):
+                    best = (base - state.total_breaks, journal[here:])
+                undo_to(state, here)
+                if best is not None and best[0] > 0 and not chained:
+                    break
         if best is None:
             return False
-        _, other, start, space_idx = best
-        state.unplace(other)
-        state.place(other, start, space_idx)
-        self._replace_better(meeting_idx)
+        replay(state, best[1])
         return True
 
     def _replace_better(self, meeting_idx: int) -> bool:
