@@ -8,6 +8,12 @@ them is put back elsewhere, directly or by a chain of its own, never past ``max_
 meetings in all. Chains with one move are tried before chains with two, so the first success
 moves the fewest meetings. Locked and frozen meetings (``Board.fixed``) never move; the search
 stops at its deadline and reports failure rather than run on.
+
+Breaks: with ``break_moves``, a free place that adds breaks gives way to one reached by moving
+meetings where that leaves fewer in all, and once the meeting is in, a meeting of the
+principals concerned moves where that closes a gap (``close_gaps``), with a second move to make
+room for it where two are allowed; the same is tried from the meeting's next few free starts
+and the fewest breaks kept (``place_fewest_breaks``); never past ``max_moves``.
 """
 
 from __future__ import annotations
@@ -168,11 +174,12 @@ class Insertion:
 
     def close_gaps(self, meeting_idx: int, mark: int, chains: bool = False) -> int:
         """Once the meeting is placed (the journal from ``mark`` on), move up to
-        ``break_moves`` more meetings of its principals, one at a time, each where it leaves
-        the fewest breaks in all, and only while that saves breaks and at most ``max_moves``
-        published meetings differ from their place; the number of such moves made. The
-        insertion opens or closes gaps in the principals' days: a meeting next to a new gap is
-        the one a re-solve would shift."""
+        ``break_moves`` more meetings of the principals of the meetings placed or moved, one
+        at a time, each where it leaves the fewest breaks in all (with ``chains``, also by
+        pushing one more meeting to a free place), and only while that saves breaks and at
+        most ``max_moves`` published meetings differ from their place; the number of such
+        moves made. The insertion opens or closes gaps in the principals' days: a meeting next
+        to a new gap is the one a re-solve would shift."""
         allowed = min(self.max_moves, self.needed + self.break_moves)
         made = 0
         while self.moved_since(mark) < allowed and not self.out_of_time():
