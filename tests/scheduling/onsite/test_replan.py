@@ -249,7 +249,7 @@ def test_the_only_space_unavailable_leaves_its_meeting_out() -> None:
     assert result.schedule == {}
 
 
-def _crowded(**fields: object) -> tuple:
+def _crowded(**fields: object) -> tuple[Problem, dict[MeetingId, Assignment]]:
     """One table taken all morning (09:00-10:00, 10-minute steps) by two meetings of weight 1,
     frozen or not; the new bilateral of weight 5 between a and b has no place."""
     people = ["a", "b", "c", "d", "e", "f"]
