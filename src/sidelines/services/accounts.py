@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -46,8 +47,10 @@ def create_user(
     *,
     event_id: str | None = None,
     party_id: str | None = None,
+    also: Callable[[Session, int], None] | None = None,
 ) -> int:
-    """Create an account; a delegate is bound to one party of one event."""
+    """Create an account; a delegate is bound to one party of one event. ``also`` runs in the
+    same transaction with the new account's id (to record it in the audit trail, say)."""
     username = username.strip()
     if not username:
         raise Invalid("a username is required", "username")
@@ -76,6 +79,8 @@ def create_user(
         )
         session.add(row)
         session.flush()
+        if also is not None:
+            also(session, row.id)
         return row.id
 
     return db.write(work)
@@ -168,9 +173,15 @@ def _actor_from_database(db: Database, digest: str) -> Actor:
     return _actor(row[0])
 
 
-def revoke_token(db: Database, token: str) -> None:
+def forget_tokens(digests: Iterable[str]) -> None:
+    """Drop revoked tokens (by their hashes) from this process's cache: refused at once."""
     with _token_lock:
-        _token_cache.pop(hash_token(token), None)
+        for digest in digests:
+            _token_cache.pop(digest, None)
+
+
+def revoke_token(db: Database, token: str) -> None:
+    forget_tokens([hash_token(token)])
 
     def work(session: Session) -> None:
         row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))

@@ -18,7 +18,16 @@ from sidelines.storage.tables import AuditAudienceRow, AuditRow
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
 BOOKING_ACTIONS = frozenset(
-    {"meeting.scheduled", "meeting.unscheduled", "schedule.published", "solve.started"}
+    {
+        "meeting.scheduled",
+        "meeting.unscheduled",
+        "schedule.published",
+        "solve.started",
+        # The organiser's own setup of the event.
+        "event.policy_set",
+        "login.created",
+        "login.revoked",
+    }
 )
 
 # Details only the entry's audience (the sides) may read: the words of a refusal are for the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sidelines.domain import (
     Meeting,
     MeetingFormat,
     MeetingId,
+    OrganiserSees,
     PartyId,
     Placement,
     PrincipalId,
@@ -24,9 +25,10 @@ from sidelines.domain import (
 )
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import dump_event, event_from_data
+from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EventRow,
@@ -39,6 +41,8 @@ from sidelines.storage.tables import (
 
 # How many hours a sent request waits for answers before it expires, unless the event says.
 DEFAULT_REQUEST_TTL_HOURS: int | None = None
+# The longest wait the organiser may set: a request older than a month is not a sideline.
+MAX_REQUEST_TTL_HOURS = 24 * 31
 
 
 def spans_to_json(spans: tuple[TimeSpan, ...]) -> list[Any]:
@@ -249,3 +253,67 @@ def meetings_as_domain(
 def list_events(db: Database) -> list[EventRow]:
     with db.reading() as session:
         return list(session.scalars(select(EventRow).order_by(EventRow.id)))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    """The event's policy as stored, which the organiser may change after the import."""
+
+    organiser_sees: OrganiserSees
+    request_ttl_hours: int | None
+
+
+def _policy_of(row: EventRow) -> PolicyView:
+    return PolicyView(OrganiserSees(row.organiser_sees), row.request_ttl_hours)
+
+
+def event_policy(db: Database, actor: Actor, event_id: str) -> PolicyView:
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser reads the event's policy")
+    with db.reading() as session:
+        return _policy_of(event_row(session, event_id))
+
+
+def set_policy(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    organiser_sees: str,
+    request_ttl_hours: int | None,
+) -> PolicyView:
+    """Change what the organiser sees and how long a sent request waits for its answers (None:
+    until answered); requests already sent keep the expiry they were sent with."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser can change the event's policy")
+    try:
+        sees = OrganiserSees(organiser_sees)
+    except ValueError:
+        choices = ", ".join(str(s) for s in OrganiserSees)
+        raise Invalid(f"the organiser sees one of {choices}", "organiser_sees") from None
+    if request_ttl_hours is not None and not 1 <= request_ttl_hours <= MAX_REQUEST_TTL_HOURS:
+        raise Invalid(
+            f"a request waits between 1 and {MAX_REQUEST_TTL_HOURS} hours", "request_ttl_hours"
+        )
+
+    def work(session: Session) -> PolicyView:
+        row = event_row(session, event_id)
+        before = _policy_of(row)
+        row.organiser_sees = str(sees)
+        row.request_ttl_hours = request_ttl_hours
+        after = _policy_of(row)
+        if after != before:
+            audit.record(
+                session,
+                actor,
+                event_id,
+                "event.policy_set",
+                "event",
+                event_id,
+                organiser_sees=str(sees),
+                request_ttl_hours=request_ttl_hours,
+                was_organiser_sees=str(before.organiser_sees),
+                was_request_ttl_hours=before.request_ttl_hours,
+            )
+        return after
+
+    return db.write(work)

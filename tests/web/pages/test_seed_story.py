@@ -39,6 +39,11 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
         "russia (0 active)"
     )
     check_page(desk, "organiser-setup")
+    # A second login for Japan's delegation: its password is shown once.
+    desk.locator("#username-JPN").fill("japan-2")
+    desk.get_by_role("button", name="Create login for Japan").click()
+    expect(desk.locator("#created")).to_contain_text("Login created")
+    check_page(desk, "organiser-login-created")
     desk.goto(site.page_url(f"{EVENT}/solves"))
     desk.get_by_label("Time limit in seconds").fill("2")
     desk.get_by_role("button", name="Run the solver").click()

@@ -37,7 +37,7 @@ class AnswerForm(TermsForm):
     reason: str = Field("", max_length=500)
 
 
-def _optional_int(text: str, field: str, what: str) -> int | None:
+def optional_int(text: str, field: str, what: str) -> int | None:
     if not text.strip():
         return None
     try:
@@ -63,7 +63,7 @@ def terms_from(event: Event, form: TermsForm) -> Terms:
             raise Invalid("the window must end after it starts", "window_to") from None
     return Terms(
         format=meeting_format,
-        duration_min=_optional_int(form.duration_min, "duration_min", "the duration"),
+        duration_min=optional_int(form.duration_min, "duration_min", "the duration"),
         windows=windows,
         topics=tuple(t.strip() for t in form.topics.split(",") if t.strip()),
         message=form.message.strip(),
@@ -71,4 +71,4 @@ def terms_from(event: Event, form: TermsForm) -> Terms:
 
 
 def priority_from(text: str) -> int | None:
-    return _optional_int(text, "priority", "the priority")
+    return optional_int(text, "priority", "the priority")

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from sidelines.services import changes, logins, scheduling
+from sidelines.services import changes, events, logins, scheduling
 from sidelines.services.actors import Actor
-from sidelines.services.errors import Forbidden
+from sidelines.services.errors import Forbidden, ServiceError
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
+from sidelines.web.pages.forms import optional_int
 from sidelines.web.pages.grid import build_grid
 from sidelines.web.pages.live import live
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -29,19 +30,121 @@ class SolveForm(BaseModel):
     time_limit_s: float = Field(10, gt=0, le=MAX_SOLVE_S)
 
 
+class LoginForm(BaseModel):
+    party_id: str = Field(max_length=100)
+    username: str = Field("", max_length=200)
+
+
+class RevokeForm(BaseModel):
+    username: str = Field(max_length=200)
+
+
+class PolicyForm(BaseModel):
+    """Numbers come as text, so that an empty field means "no limit" and a wrong one gets our
+    message."""
+
+    organiser_sees: str = Field(max_length=32)
+    request_ttl_hours: str = Field("", max_length=10)
+
+
 def organiser_only(actor: Actor) -> None:
     if not actor.is_organiser:
         raise Forbidden("these pages belong to the organiser")
 
 
-@router.get("/setup", response_class=HTMLResponse)
-def setup(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
+def _setup(
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: Actor,
+    *,
+    error: ServiceError | None = None,
+    error_form: str = "",
+    values: dict[str, str] | None = None,
+    created: logins.NewLogin | None = None,
+    notice: str = "",
+) -> Response:
+    """The setup page; after a failed form, that form again with what was wrong."""
     organiser_only(actor)
     event = event_of(db, event_id)
     accounts: dict[str, list[logins.LoginView]] = {}
     for login in logins.event_logins(db, actor, event_id):
         accounts.setdefault(login.party_id, []).append(login)
-    return render(request, "setup.html", {"event": event, "logins": accounts})
+    context = {
+        "event": event,
+        "policy": events.event_policy(db, actor, event_id),
+        "logins": accounts,
+        "error": error,
+        "error_form": error_form,
+        "values": values or {},
+        "created": created,
+        "notice": notice,
+    }
+    return render(request, "setup.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
+    return _setup(request, event_id, db, actor)
+
+
+@router.post("/setup/logins", dependencies=[CsrfChecked], response_class=HTMLResponse)
+def create_login(
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[LoginForm, Form()],
+) -> Response:
+    """A delegation member's login; its password is on the answer, once, and nowhere else."""
+    organiser_only(actor)
+    try:
+        created = logins.create_login(db, actor, event_id, form.party_id, form.username)
+    except ServiceError as error:
+        values = {"party_id": form.party_id, "username": form.username}
+        return _setup(
+            request, event_id, db, actor, error=error, error_form=form.party_id, values=values
+        )
+    response = _setup(request, event_id, db, actor, created=created)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/setup/logins/revoke", dependencies=[CsrfChecked])
+def revoke_login(
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[RevokeForm, Form()],
+) -> Response:
+    organiser_only(actor)
+    try:
+        logins.revoke_login(db, actor, event_id, form.username)
+    except ServiceError as error:
+        return _setup(request, event_id, db, actor, error=error, error_form="revoke")
+    return RedirectResponse(f"/events/{event_id}/setup#delegations", 303)
+
+
+@router.post("/setup/policy", dependencies=[CsrfChecked])
+def set_policy(
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[PolicyForm, Form()],
+) -> Response:
+    organiser_only(actor)
+    try:
+        ttl = optional_int(form.request_ttl_hours, "request_ttl_hours", "the hours")
+        events.set_policy(db, actor, event_id, form.organiser_sees, ttl)
+    except ServiceError as error:
+        values = {
+            "organiser_sees": form.organiser_sees,
+            "request_ttl_hours": form.request_ttl_hours,
+        }
+        return _setup(request, event_id, db, actor, error=error, error_form="policy", values=values)
+    return RedirectResponse(f"/events/{event_id}/setup#policy", 303)
 
 
 @router.get("/grid", response_class=HTMLResponse)
