@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -412,6 +414,29 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
     return rows
 
 
+@contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    """The URL of a new, empty database (``postgresql`` on the server the tests use, or a
+    ``sqlite`` file), dropped afterwards."""
+    if name != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/load.sqlite3"
+        return
+    admin_url = os.environ.get("SIDELINES_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+    admin = create_engine(
+        normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    database = f"sidelines_load_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield admin.url.set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
@@ -434,24 +459,9 @@ def main() -> None:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name in args.databases.split(","):
-        if name == "postgresql":
-            admin_url = os.environ.get("SIDELINES_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
-            admin = create_engine(
-                normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
-            )
-            database = f"sidelines_load_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{database}"'))
-            url = admin.url.set(database=database).render_as_string(hide_password=False)
-            try:
-                rows += run_one(name, url, args.pg_workers, args)
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                admin.dispose()
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                rows += run_one(name, f"sqlite:///{folder}/load.sqlite3", args.sqlite_workers, args)
+        workers = args.pg_workers if name == "postgresql" else args.sqlite_workers
+        with fresh_database(name) as url:
+            rows += run_one(name, url, workers, args)
     print("\n".join(rows))
 
 

@@ -21,20 +21,19 @@ import argparse
 import asyncio
 import os
 import random
-import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
-from sqlalchemy import NullPool, create_engine, func, select, text
+from sqlalchemy import NullPool, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api_load import (
-    DEFAULT_POSTGRES,
     PASSWORD,
     free_port,
+    fresh_database,
     percentile,
     seed,
     start_server,
@@ -250,24 +249,9 @@ def main() -> None:
     ]
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     for name in args.databases.split(","):
-        if name == "postgresql":
-            admin_url = os.environ.get("SIDELINES_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
-            admin = create_engine(
-                normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
-            )
-            database = f"sidelines_load_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{database}"'))
-            url = admin.url.set(database=database).render_as_string(hide_password=False)
-            try:
-                rows += run_one(name, url, args.pg_workers, args)
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        else:
-            with tempfile.TemporaryDirectory() as directory:
-                url = f"sqlite:///{directory}/load.sqlite3"
-                rows += run_one(name, url, args.sqlite_workers, args)
+        workers = args.pg_workers if name == "postgresql" else args.sqlite_workers
+        with fresh_database(name) as url:
+            rows += run_one(name, url, workers, args)
         print(f"load average after {name}: {os.getloadavg()[0]:.1f}", flush=True)
     print("\n".join(rows))
 
