@@ -19,7 +19,13 @@ from sidelines.formats.event_loader import load_event
 from sidelines.services import accounts, events, scheduling
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import ServiceError
-from sidelines.storage.db import DEFAULT_URL, Database
+from sidelines.storage.db import (
+    ADMIN_HEADROOM,
+    DEFAULT_URL,
+    Database,
+    connection_limits,
+    pool_size_for,
+)
 from sidelines.web.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -48,11 +54,49 @@ def _fail(message: str) -> typer.Exit:
 SYSTEM = Actor(Role.ORGANISER, channel="cli")
 
 
+def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> int:
+    """Database connections per worker process: ``pool_size`` if given, else an equal share of
+    what PostgreSQL allows (less ``ADMIN_HEADROOM``). Refuses pools that the server can never
+    hold all at once, and warns when they would not fit beside the connections others hold."""
+    limits = connection_limits(db.engine)
+    if limits is None:
+        return pool_size or pool_size_for(workers)
+    if pool_size is None:
+        pool_size = pool_size_for(workers, limits.allowed - ADMIN_HEADROOM)
+    wanted = workers * pool_size
+    reserved = f", {limits.reserved} of them reserved for superusers" if limits.reserved else ""
+    if wanted > limits.allowed:
+        raise _fail(
+            f"{workers} workers need {wanted} database connections ({pool_size} each), more "
+            f"than the {limits.allowed} PostgreSQL allows (max_connections = "
+            f"{limits.max_connections}{reserved}); lower --pool-size or --workers, or raise "
+            "max_connections"
+        )
+    if wanted > limits.free:
+        errors.print(
+            f"warning: {workers} workers need {wanted} database connections ({pool_size} "
+            f"each), but only {limits.free} of the {limits.allowed} PostgreSQL allows are free "
+            f"({limits.in_use} in use); under load some requests may be refused with 503",
+            highlight=False,
+            markup=False,
+        )
+    return pool_size
+
+
 def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    pool_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Database connections per worker, and so requests each serves at once "
+            "(default: an equal share of PostgreSQL's max_connections, at most 10).",
+            envvar="SIDELINES_POOL_SIZE",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (migrating the database first)."""
     url = database_url(database)
@@ -61,9 +105,18 @@ def serve(
         Settings()
     except ValueError as error:
         raise _fail(str(error)) from None
-    db = Database(url)
+    db = Database(url, pool_size=1)
     db.upgrade()
+    pool_size = pool_size_for_server(db, workers, pool_size)
     db.dispose()
+    console.print(
+        f"{workers} worker{'s' if workers > 1 else ''}, each with {pool_size} database "
+        f"connection{'s' if pool_size > 1 else ''} and as many requests at once",
+        highlight=False,
+    )
+    # The workers read their settings from the environment (``web.main``).
+    os.environ["SIDELINES_WORKERS"] = str(workers)
+    os.environ["SIDELINES_POOL_SIZE"] = str(pool_size)
     uvicorn.run(
         "sidelines.web.main:app_from_settings",
         factory=True,

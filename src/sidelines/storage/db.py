@@ -13,12 +13,13 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, TypeVarTuple
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Row, Select, create_engine, event
+from sqlalchemy import Engine, Row, Select, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -29,6 +30,15 @@ Ts = TypeVarTuple("Ts")
 DEFAULT_URL = "sqlite:///sidelines.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+# A pool holds at most this many connections to PostgreSQL, with no overflow: SQLAlchemy's
+# default of 10 and 20 more on demand, in each of four server processes, could ask for 120
+# connections of a server that takes 100 (PostgreSQL's default max_connections), and under load
+# the surplus was refused ("sorry, too many clients already") and answered as 503s.
+DEFAULT_POOL_SIZE = 10
+POSTGRES_DEFAULT_MAX_CONNECTIONS = 100
+# Connections left for everything but the server processes: psql, migrations, backups, monitoring.
+ADMIN_HEADROOM = 10
+
 
 def normalise_url(url: str) -> str:
     """Accept ``postgresql://`` and pick the psycopg 3 driver for it."""
@@ -37,7 +47,57 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
+def pool_size_for(
+    workers: int, connections: int = POSTGRES_DEFAULT_MAX_CONNECTIONS - ADMIN_HEADROOM
+) -> int:
+    """Connections per server process: an equal share of ``connections`` among ``workers``
+    processes, at most ``DEFAULT_POOL_SIZE`` and at least one."""
+    return max(1, min(DEFAULT_POOL_SIZE, connections // workers))
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """How many connections a PostgreSQL server lets this login open, read at start-up."""
+
+    max_connections: int
+    # Slots the server keeps for superusers (``superuser_reserved_connections``, and
+    # ``reserved_connections`` since PostgreSQL 16); none of them for a login that is not one.
+    reserved: int
+    # Connections others held at the time (the one that asked not counted).
+    in_use: int
+
+    @property
+    def allowed(self) -> int:
+        return self.max_connections - self.reserved
+
+    @property
+    def free(self) -> int:
+        return self.allowed - self.in_use
+
+
+def connection_limits(engine: Engine) -> ConnectionLimits | None:
+    """The server's connection limits; None for SQLite, which has none."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT current_setting('max_connections')::int,"
+                " CASE WHEN current_setting('is_superuser') = 'on' THEN 0"
+                " ELSE current_setting('superuser_reserved_connections')::int"
+                " + coalesce(current_setting('reserved_connections', true)::int, 0) END,"
+                " (SELECT count(*) FROM pg_stat_activity"
+                "  WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())"
+            )
+        ).one()
+    return ConnectionLimits(max_connections=row[0], reserved=row[1], in_use=row[2])
+
+
+def make_engine(
+    url: str = DEFAULT_URL, pool_size: int = DEFAULT_POOL_SIZE, **kwargs: Any
+) -> Engine:
+    """An engine for ``url``. On PostgreSQL it holds at most ``pool_size`` connections; SQLite
+    opens one per use (see ``_sqlite_transactions``) and has no pool to size."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -48,10 +108,9 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
         )
         _sqlite_transactions(engine)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    return create_engine(url, pool_size=pool_size, **kwargs)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -73,9 +132,12 @@ def _sqlite_transactions(engine: Engine) -> None:
 class Database:
     """The engine and the two kinds of transaction the services use."""
 
-    def __init__(self, url: str = DEFAULT_URL, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, pool_size: int = DEFAULT_POOL_SIZE, **engine_kwargs: Any
+    ) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, **engine_kwargs)
+        self.pool_size = pool_size
+        self.engine = make_engine(self.url, pool_size, **engine_kwargs)
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reads = sessionmaker(self.engine, expire_on_commit=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sidelines.storage.db import DEFAULT_URL
+from sidelines.storage.db import DEFAULT_URL, pool_size_for
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
 
@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    workers: int = Field(default=1, ge=1)
+    # Database connections of each server process, and so the requests it serves at once.
+    # Unset, ``sidelines serve`` gives each worker its share of what PostgreSQL allows.
+    pool_size: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:
@@ -31,3 +34,7 @@ class Settings(BaseSettings):
                 "characters outside development"
             )
         return self
+
+    def pool_size_per_process(self) -> int:
+        """The pool size asked for, else each worker's share of PostgreSQL's default limit."""
+        return self.pool_size or pool_size_for(self.workers)

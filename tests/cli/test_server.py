@@ -1,0 +1,86 @@
+"""``sidelines serve`` sizes each worker's connection pool to what PostgreSQL allows."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from sidelines.cli.server import pool_size_for_server
+from sidelines.storage.db import (
+    ADMIN_HEADROOM,
+    DEFAULT_POOL_SIZE,
+    ConnectionLimits,
+    Database,
+    connection_limits,
+)
+
+on_postgresql = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+
+
+def limits_of(database: Database) -> ConnectionLimits:
+    limits = connection_limits(database.engine)
+    assert limits is not None
+    return limits
+
+
+@on_postgresql
+@pytest.mark.parametrize("workers", [1, 4, 16, 40])
+def test_default_pool_is_the_largest_equal_share_that_fits(
+    database: Database, workers: int
+) -> None:
+    share = limits_of(database).allowed - ADMIN_HEADROOM
+
+    pool_size = pool_size_for_server(database, workers, None)
+
+    assert workers * pool_size <= share
+    assert pool_size == DEFAULT_POOL_SIZE or workers * (pool_size + 1) > share
+
+
+@on_postgresql
+def test_pools_the_server_can_never_hold_are_refused(
+    database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits = limits_of(database)
+    workers = limits.allowed
+
+    with pytest.raises(typer.Exit) as refused:
+        pool_size_for_server(database, workers, 2)
+
+    assert refused.value.exit_code == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: {workers} workers need {2 * workers} database connections (2 each), more "
+        f"than the {limits.allowed} PostgreSQL allows (max_connections = "
+    )
+
+
+@on_postgresql
+def test_pools_that_do_not_fit_beside_the_open_connections_are_warned_about(
+    database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workers = limits_of(database).allowed  # one connection each: all of them, and one is held below
+
+    with database.engine.connect():
+        pool_size = pool_size_for_server(database, workers, 1)
+
+    assert pool_size == 1
+    warning = capsys.readouterr().err
+    assert warning.startswith(
+        f"warning: {workers} workers need {workers} database connections (1 each), but only "
+    )
+    assert warning.endswith("under load some requests may be refused with 503\n")
+
+
+@on_postgresql
+def test_a_pool_that_fits_is_kept_without_a_word(
+    database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pool_size_for_server(database, 2, 3) == 3
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_on_sqlite_the_pool_is_as_asked_or_the_default_share(database: Database) -> None:
+    assert (pool_size_for_server(database, 4, 3), pool_size_for_server(database, 4, None)) == (
+        3,
+        DEFAULT_POOL_SIZE,
+    )

@@ -1,0 +1,80 @@
+"""The connection pool: sized per server process, never more connections than it was given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from sidelines.storage.db import (
+    DEFAULT_POOL_SIZE,
+    ConnectionLimits,
+    Database,
+    connection_limits,
+    pool_size_for,
+)
+
+
+@pytest.mark.parametrize(
+    ("workers", "connections", "expected"),
+    [
+        (1, 90, DEFAULT_POOL_SIZE),
+        (4, 90, DEFAULT_POOL_SIZE),
+        (16, 90, 5),
+        (4, 20, 5),
+        (200, 90, 1),
+    ],
+)
+def test_pool_size_for_workers_is_an_equal_share_capped_at_the_default(
+    workers: int, connections: int, expected: int
+) -> None:
+    assert pool_size_for(workers, connections) == expected
+
+
+def test_pool_size_for_four_workers_fits_postgresqls_default_max_connections() -> None:
+    # The default of 100 connections less room for psql and migrations: four workers used to
+    # ask for 4 * (10 + 20 overflow) = 120.
+    assert 4 * pool_size_for(4) <= 90
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_postgresql_pool_holds_no_more_than_its_size(database: Database) -> None:
+    pooled = Database(database.url, pool_size=2, pool_timeout=0.2)
+    first, second = pooled.engine.connect(), pooled.engine.connect()
+
+    with pytest.raises(PoolTimeout):
+        pooled.engine.connect()
+
+    first.close()
+    second.close()
+    pooled.dispose()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_connection_limits_read_max_connections_and_count_the_others(
+    database: Database,
+) -> None:
+    with database.engine.connect() as connection:
+        max_connections = int(connection.execute(text("SHOW max_connections")).scalar_one())
+
+        limits = connection_limits(database.engine)
+
+    assert limits is not None
+    assert limits.max_connections == max_connections
+    assert 0 <= limits.reserved < max_connections
+    assert limits.in_use >= 1  # the connection held open above
+
+
+def test_connection_limits_on_sqlite_are_none(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/limits.sqlite3")
+
+    assert connection_limits(engine) is None
+    engine.dispose()
+
+
+def test_connections_allowed_and_free_leave_out_reserved_and_used_slots() -> None:
+    limits = ConnectionLimits(max_connections=100, reserved=3, in_use=12)
+
+    assert (limits.allowed, limits.free) == (97, 85)

@@ -1,0 +1,50 @@
+"""The server process's app: as many requests at once as it has database connections."""
+
+from __future__ import annotations
+
+import gc
+
+import anyio.to_thread
+import pytest
+
+from sidelines.storage.db import DEFAULT_POOL_SIZE, Database
+from sidelines.web.main import app_from_settings
+from sidelines.web.settings import Settings
+from tests.web.helpers import TestClient
+
+
+def test_app_from_settings_serves_as_many_requests_at_once_as_its_pool_holds(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIDELINES_DATABASE_URL", database.url)
+    monkeypatch.setenv("SIDELINES_POOL_SIZE", "3")
+    app = app_from_settings()
+
+    @app.get("/threads")
+    async def threads() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(app) as client:
+        at_once = client.get("/threads").json()
+    served = app.state.db
+
+    assert (at_once, served.pool_size) == (3, 3)
+    if database.dialect == "postgresql":  # SQLite opens a connection per use, without a pool
+        assert served.engine.pool.size() == 3
+    served.dispose()
+    gc.unfreeze()  # the factory froze what it built, for a server process's lifetime
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (Settings(workers=1, pool_size=None), DEFAULT_POOL_SIZE),
+        (Settings(workers=4, pool_size=None), DEFAULT_POOL_SIZE),
+        (Settings(workers=16, pool_size=None), 5),
+        (Settings(workers=16, pool_size=2), 2),
+    ],
+)
+def test_pool_size_per_process_is_as_set_or_a_share_for_the_workers(
+    settings: Settings, expected: int
+) -> None:
+    assert settings.pool_size_per_process() == expected
