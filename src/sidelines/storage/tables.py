@@ -519,3 +519,33 @@ class LoginFailureRow(Base):
 
 
 Index("ix_login_failures_key", LoginFailureRow.key, LoginFailureRow.at)
+
+
+class OnsiteChangeRow(Base):
+    """A change reported at the venue: a principal or a whole party leaving earlier, a programme
+    session running over, a space taken away for a span. Every problem built for the event
+    after it includes it (``services.recorded_changes``), so that later solves and placements
+    respect it.
+
+    ``starts_at`` is the moment of departure, the end of the session as programmed, or the
+    start of the closure; ``ends_at`` the end of the overrun or of the closure (None for a
+    departure). ``version`` is the schedule version that absorbing it made, if any."""
+
+    __tablename__ = "onsite_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('departure', 'overrun', 'closure')", name="kind"),
+        CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    party_id: Mapped[str | None] = mapped_column(ID)
+    principal_id: Mapped[str | None] = mapped_column(ID)
+    session_id: Mapped[str | None] = mapped_column(ID)
+    space_id: Mapped[str | None] = mapped_column(ID)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime]
+    version: Mapped[int | None]
