@@ -49,6 +49,7 @@ from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row, meetings_as_domain
+from sidelines.services.recorded_changes import latest_change, with_changes
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EventRow,
@@ -131,7 +132,7 @@ class NoticeView:
     created_at: datetime
 
 
-def _organiser(actor: Actor) -> None:
+def require_organiser(actor: Actor) -> None:
     if not actor.is_organiser:
         raise Forbidden("only the organiser can do this")
 
@@ -150,7 +151,8 @@ def _run_view(row: SolveRunRow) -> SolveRunView:
 def event_problem(
     session: Session, event_id: str, *, lock_scheduled: bool, only_new: int | None = None
 ) -> tuple[Problem, dict[str, MeetingRow]]:
-    """The engine's problem for the event's agreed and scheduled meetings (ids are row ids).
+    """The engine's problem for the event's agreed and scheduled meetings (ids are row ids),
+    with the changes reported at the venue applied.
 
     ``lock_scheduled`` keeps placed meetings where they are; ``only_new`` leaves out every
     unplaced meeting but that one.
@@ -169,7 +171,8 @@ def event_problem(
             meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
         meetings.append(meeting)
         rows[meeting.id] = row
-    return build_problem(replace(event, meetings=tuple(meetings))), rows
+    problem = build_problem(replace(event, meetings=tuple(meetings)))
+    return with_changes(session, event, problem), rows
 
 
 # --- batch solves ------------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def event_problem(
 def start_solve(
     db: Database, actor: Actor, event_id: str, *, time_limit_s: float = 10.0
 ) -> SolveRunView:
-    _organiser(actor)
+    require_organiser(actor)
 
     def work(session: Session) -> SolveRunRow:
         event_row(session, event_id)
@@ -250,8 +253,11 @@ def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) ->
     try:
         with db.reading() as session:
             problem, _ = event_problem(session, event_id, lock_scheduled=False)
+            applied = latest_change(session, event_id)
         result = solve(problem, SolveOptions(time_limit_s=time_limit_s, on_progress=report))
-        data = result_data(problem, result)
+        # The last change reported on site that the problem includes: ``publish`` refuses a
+        # schedule solved without a later one.
+        data = {**result_data(problem, result), "onsite_changes_applied": applied}
         status = "done"
     except Exception as error:
         data = {"error": f"{type(error).__name__}: {error}"}
@@ -305,7 +311,7 @@ def wait_for_run(db: Database, run_id: int, timeout_s: float = 60.0) -> SolveRun
 
 
 def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunView:
-    _organiser(actor)
+    require_organiser(actor)
     with db.reading() as session:
         row = session.get(SolveRunRow, run_id)
         if row is None or row.event_id != event_id:
@@ -330,7 +336,7 @@ def _snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
     }
 
 
-def _current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
+def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
     return session.scalars(
         select(ScheduleVersionRow)
         .where(ScheduleVersionRow.event_id == event_id)
@@ -339,9 +345,9 @@ def _current_version(session: Session, event_id: str) -> ScheduleVersionRow | No
     ).first()
 
 
-def _new_version(session: Session, actor: Actor, event_id: str, reason: str) -> int:
+def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> int:
     """Record the schedule as it now stands and notify every delegation it changed for."""
-    previous = _current_version(session, event_id)
+    previous = current_version(session, event_id)
     before = previous.snapshot if previous else {}
     after = _snapshot(session, event_id)
     number = (previous.number if previous else 0) + 1
@@ -394,7 +400,7 @@ def _new_version(session: Session, actor: Actor, event_id: str, reason: str) -> 
     return number
 
 
-def _lock_schedule(session: Session, event_id: str) -> None:
+def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
     needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
@@ -402,15 +408,18 @@ def _lock_schedule(session: Session, event_id: str) -> None:
 
 
 def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleView:
-    _organiser(actor)
+    require_organiser(actor)
 
     def work(session: Session) -> int:
-        _lock_schedule(session, event_id)
+        lock_schedule(session, event_id)
         run = session.get(SolveRunRow, run_id)
         if run is None or run.event_id != event_id:
             raise not_found("solve", run_id)
         if run.status != "done" or run.result is None:
             raise Conflict(f"only a finished solve can be published; this one is {run.status}")
+        if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
+            # Its problem was built before the change: it may place meetings the change forbids.
+            raise Conflict("a change was reported on site since this solve started; solve again")
         event = domain_event(session, event_id)
         placed = {a["meeting_id"]: a for a in run.result["assignments"]}
         rows = session.scalars(
@@ -426,7 +435,7 @@ def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleV
         for row in rows:
             entry = placed.get(row.id)
             if entry is not None:
-                _book(
+                book_and_record(
                     session,
                     actor,
                     event,
@@ -435,13 +444,13 @@ def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleV
                     entry["space_id"],
                 )
         run.status = "published"
-        return _new_version(session, actor, event_id, f"solve {run_id}")
+        return new_version(session, actor, event_id, f"solve {run_id}")
 
     db.write(work)
     return schedule(db, actor, event_id)
 
 
-def _book(
+def book_and_record(
     session: Session,
     actor: Actor,
     event: Event,
@@ -459,12 +468,12 @@ def _book(
         "meeting.scheduled",
         "meeting",
         row.id,
-        _parties(session, row.id),
+        meeting_parties(session, row.id),
         **detail,
     )
 
 
-def _parties(session: Session, meeting_id: int) -> list[str]:
+def meeting_parties(session: Session, meeting_id: int) -> list[str]:
     return sorted(
         set(
             session.scalars(
@@ -550,11 +559,12 @@ def place_agreed(
 _HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED, MeetingStatus.NOT_HELD)
 
 
-def _onsite_problem(
-    session: Session, event_id: str, meeting_id: int
+def onsite_problem(
+    session: Session, event_id: str, meeting_id: int | None = None
 ) -> tuple[Problem, dict[MeetingId, Assignment]]:
     """The event's problem with its published meetings (movable unless locked), the ones
-    already held kept where they were, and the newly agreed one; and the schedule as published."""
+    already held kept where they were, the newly agreed one if any, and the changes reported at
+    the venue; and the schedule as published."""
     event = domain_event(session, event_id)
     statuses = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED, *_HELD)
     meetings = []
@@ -568,7 +578,7 @@ def _onsite_problem(
             meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
         meetings.append(meeting)
         rows[meeting.id] = row
-    problem = build_problem(replace(event, meetings=tuple(meetings)))
+    problem = with_changes(session, event, build_problem(replace(event, meetings=tuple(meetings))))
     published: dict[MeetingId, Assignment] = {}
     for key, row in rows.items():
         if row.starts_at is None:
@@ -583,7 +593,7 @@ def _onsite_problem(
     return problem, published
 
 
-def _moment(problem: Problem, at: datetime) -> datetime | None:
+def freeze_moment(problem: Problem, at: datetime) -> datetime | None:
     """The moment that starts the freeze window. An event already over (a replay of a past
     summit, the demo) is re-planned as if it had not begun."""
     grid = problem.grid
@@ -592,7 +602,9 @@ def _moment(problem: Problem, at: datetime) -> datetime | None:
     return at
 
 
-def _when(problem: Problem, meeting_idx: int, assignment: Assignment | None) -> list[Any] | None:
+def placed_span(
+    problem: Problem, meeting_idx: int, assignment: Assignment | None
+) -> list[Any] | None:
     if assignment is None:
         return None
     duration = problem.meetings[meeting_idx].duration_slots
@@ -603,14 +615,14 @@ def _when(problem: Problem, meeting_idx: int, assignment: Assignment | None) -> 
     ]
 
 
-def _moved_view(problem: Problem, move: Move) -> MovedView:
+def moved_view(problem: Problem, move: Move) -> MovedView:
     meeting_idx = problem.meeting_index[move.meeting]
-    before = _when(problem, meeting_idx, move.before)
+    before = placed_span(problem, meeting_idx, move.before)
     assert before is not None
-    return MovedView(int(move.meeting), before, _when(problem, meeting_idx, move.after))
+    return MovedView(int(move.meeting), before, placed_span(problem, meeting_idx, move.after))
 
 
-def _alternative_view(problem: Problem, alternative: Alternative) -> AlternativeView:
+def alternative_view(problem: Problem, alternative: Alternative) -> AlternativeView:
     grid = problem.grid
     start = alternative.placement.start_slot
     return AlternativeView(
@@ -621,7 +633,7 @@ def _alternative_view(problem: Problem, alternative: Alternative) -> Alternative
         space_id=alternative.placement.space,
         format=alternative.format,
         duration_min=alternative.duration_slots * grid.grain_min,
-        moves=[_moved_view(problem, move) for move in alternative.moves],
+        moves=[moved_view(problem, move) for move in alternative.moves],
     )
 
 
@@ -630,15 +642,16 @@ def _place_once(
 ) -> PlacementView:
     key = MeetingId(str(meeting_id))
     with db.reading() as session:
-        if _current_version(session, event_id) is None:
+        if current_version(session, event_id) is None:
             return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
         row = session.get(MeetingRow, meeting_id)
         if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
             return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
         policy = domain_event(session, event_id).policy
-        problem, published = _onsite_problem(session, event_id, meeting_id)
+        problem, published = onsite_problem(session, event_id, meeting_id)
+        changes_seen = latest_change(session, event_id)
     options = OnsiteOptions(
-        now=_moment(problem, at),
+        now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
         time_limit_s=PLACEMENT_TIME_LIMIT_S,
     )
@@ -649,7 +662,7 @@ def _place_once(
             placed=False,
             reason=result.unplaced.get(key, "it fits nowhere"),
             alternatives=[
-                _alternative_view(problem, alternative)
+                alternative_view(problem, alternative)
                 for alternative in result.alternatives.get(key, ())
             ],
         )
@@ -657,11 +670,13 @@ def _place_once(
     target_idx = problem.meeting_index[key]
 
     def work(session: Session) -> int | None:
-        _lock_schedule(session, event_id)
+        lock_schedule(session, event_id)
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         if row.status != MeetingStatus.AGREED or row.starts_at is not None:
             return None
+        if latest_change(session, event_id) != changes_seen:
+            raise Conflict("a change was reported on site while this meeting was being placed")
         event = domain_event(session, event_id)
         moving = []
         for move in result.moved:
@@ -677,7 +692,7 @@ def _place_once(
         session.flush()
         for moved_row, move in moving:
             assert move.after is not None
-            _book(
+            book_and_record(
                 session,
                 actor,
                 event,
@@ -686,13 +701,15 @@ def _place_once(
                 move.after.space,
                 moved_for=meeting_id,
             )
-        _book(session, actor, event, row, problem.grid.start_of(target.start_slot), target.space)
-        return _new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+        book_and_record(
+            session, actor, event, row, problem.grid.start_of(target.start_slot), target.space
+        )
+        return new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
 
     version = db.write(work)
     if version is None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    where = _when(problem, target_idx, target)
+    where = placed_span(problem, target_idx, target)
     assert where is not None
     return PlacementView(
         meeting_id,
@@ -701,7 +718,7 @@ def _place_once(
         ends_at=datetime.fromisoformat(where[1]),
         space_id=target.space,
         version=version,
-        moved=[_moved_view(problem, move) for move in result.moved],
+        moved=[moved_view(problem, move) for move in result.moved],
     )
 
 
@@ -740,7 +757,7 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
         party = actor.acts_for(event_id)
         if party is None and not actor.is_organiser:
             raise not_found("schedule", event_id)
-        version = _current_version(session, event_id)
+        version = current_version(session, event_id)
         if version is None:
             return ScheduleView(0, None, [])
         query = select(MeetingRow).where(
@@ -764,7 +781,7 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
                     row.starts_at,
                     row.ends_at,
                     row.space_id,
-                    tuple(_parties(session, row.id)),
+                    tuple(meeting_parties(session, row.id)),
                 )
             )
         if party is not None:

@@ -1,0 +1,478 @@
+"""Changes at the venue absorbed into the published schedule: an earlier departure, a programme
+session that runs over, a space taken away for a span (issue 5).
+
+The organiser reports the change. It is recorded (``onsite_changes``), so that every later
+problem of the event respects it (``recorded_changes``), and the published schedule is re-planned
+around it at once by ``scheduling.onsite.replan``, with the options an on-site agreement uses
+(the event's freeze window, the service clock): each meeting the change displaces goes to its
+nearest good place, moving as few others as it must.
+
+A meeting that fits nowhere is not left where a rule forbids it: it leaves the schedule and is
+agreed but unscheduled again (DESIGN.md §4: a meeting is scheduled only where the rules allow),
+and the answer lists it with the engine's alternatives and the explanation, for the organiser
+to decide. The record, the moves and the removals are one transaction with a new schedule
+version, so both sides of every meeting that changed get their change notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, MeetingId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.errors import DomainError
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.domain.time import require_aware
+from sidelines.scheduling.onsite import Move, OnsiteOptions, OnsiteResult, replan
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.schedule import Assignment
+from sidelines.services import audit
+from sidelines.services.actors import Actor, Role
+from sidelines.services.bookings import unbook
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Invalid
+from sidelines.services.events import domain_event, event_row
+from sidelines.services.explanations import ExplanationView, meeting_explanation
+from sidelines.services.recorded_changes import ChangeKind, engine_change, latest_change
+from sidelines.services.scheduling import (
+    PLACEMENT_ATTEMPTS,
+    PLACEMENT_TIME_LIMIT_S,
+    AlternativeView,
+    MovedView,
+    alternative_view,
+    book_and_record,
+    current_version,
+    freeze_moment,
+    lock_schedule,
+    meeting_parties,
+    moved_view,
+    new_version,
+    onsite_problem,
+    placed_span,
+    require_organiser,
+)
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow
+
+# The longest overrun one report may announce: a session that runs a day over is a new session.
+MAX_OVERRUN_MIN = 24 * 60
+# Meetings that can lose their place; the ones held (or not) are history and keep theirs.
+_PLACEABLE = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class OnsiteChangeView:
+    id: int
+    kind: str  # departure | overrun | closure
+    party_id: str | None
+    principal_id: str | None
+    session_id: str | None
+    space_id: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    reported_at: datetime
+    version: int | None
+
+
+@dataclass(frozen=True)
+class UnplacedView:
+    """A meeting the change took off the schedule, agreed again and waiting for the organiser:
+    where it was, why it fits nowhere, the engine's alternatives and the explanation."""
+
+    meeting_id: int
+    before: list[Any]
+    reason: str
+    alternatives: list[AlternativeView]
+    explanation: ExplanationView
+
+
+@dataclass(frozen=True)
+class AbsorbedView:
+    """What absorbing one change did. ``version`` is the schedule version it made, None when no
+    meeting had to change (or no schedule is published yet)."""
+
+    change: OnsiteChangeView
+    version: int | None = None
+    moved: list[MovedView] = field(default_factory=list)
+    unplaced: list[UnplacedView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Reported:
+    """A validated change, as it will be stored; ``audience`` the parties it concerns."""
+
+    kind: ChangeKind
+    starts_at: datetime
+    ends_at: datetime | None = None
+    party_id: str | None = None
+    principal_id: str | None = None
+    session_id: str | None = None
+    space_id: str | None = None
+    audience: tuple[str, ...] = ()
+
+    def row(self, event_id: str, actor: Actor, reported_at: datetime) -> OnsiteChangeRow:
+        return OnsiteChangeRow(
+            event_id=event_id,
+            kind=str(self.kind),
+            party_id=self.party_id,
+            principal_id=self.principal_id,
+            session_id=self.session_id,
+            space_id=self.space_id,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            reported_by=actor.user_id,
+            reported_at=reported_at,
+        )
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+
+def report_departure(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    *,
+    leaves_at: datetime,
+    principal_id: str | None = None,
+    party_id: str | None = None,
+    at: datetime | None = None,
+) -> AbsorbedView:
+    """A principal, or every principal of a party, leaves at ``leaves_at``: no meeting of
+    theirs may end later. ``at`` is the moment of the report (the service clock by default)."""
+    event = _event_for(db, actor, event_id)
+    leaves_at = _aware(leaves_at, "leaves_at")
+    if (principal_id is None) == (party_id is None):
+        raise Invalid("name either the principal or the party that leaves", "principal_id")
+    if principal_id is not None:
+        principal = event.principal_by_id.get(PrincipalId(principal_id))
+        if principal is None:
+            raise Invalid(f"no principal {principal_id!r} at this event", "principal_id")
+        audience: tuple[str, ...] = (principal.party,)
+    else:
+        if party_id not in event.party_by_id:
+            raise Invalid(f"no party {party_id!r} at this event", "party_id")
+        if not any(p.party == party_id for p in event.principals):
+            raise Invalid(f"party {party_id!r} has no principal at this event", "party_id")
+        audience = (str(party_id),)
+    first, last = _event_span(event)
+    if not first <= leaves_at < last:
+        raise Invalid(_outside(event, leaves_at), "leaves_at")
+    reported = _Reported(
+        ChangeKind.DEPARTURE,
+        leaves_at,
+        party_id=party_id,
+        principal_id=principal_id,
+        audience=audience,
+    )
+    return _absorb(db, actor, event_id, reported, at or now())
+
+
+def report_overrun(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    *,
+    session_id: str,
+    extra_min: int,
+    at: datetime | None = None,
+) -> AbsorbedView:
+    """The programme session ``session_id`` (its id in the event's programme) runs
+    ``extra_min`` minutes past its programmed end; its attendees are held for that time too.
+    Overruns of one session are not added up: each says how far past the end it runs."""
+    event = _event_for(db, actor, event_id)
+    found = [s for s in event.programme if s.id == SessionId(session_id)]
+    if not found:
+        raise Invalid(f"no programme session {session_id!r} at this event", "session_id")
+    if not 1 <= extra_min <= MAX_OVERRUN_MIN:
+        raise Invalid(f"an overrun lasts 1 to {MAX_OVERRUN_MIN} minutes", "extra_min")
+    end = found[0].span.end
+    reported = _Reported(
+        ChangeKind.OVERRUN, end, end + timedelta(minutes=extra_min), session_id=session_id
+    )
+    return _absorb(db, actor, event_id, reported, at or now())
+
+
+def report_closure(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    *,
+    space_id: str,
+    start: datetime,
+    end: datetime,
+    at: datetime | None = None,
+) -> AbsorbedView:
+    """The space cannot be used from ``start`` to ``end`` (a room taken for a press
+    conference, say); the span lies within the event."""
+    event = _event_for(db, actor, event_id)
+    start = _aware(start, "start")
+    end = _aware(end, "end")
+    if SpaceId(space_id) not in event.space_by_id:
+        raise Invalid(f"no space {space_id!r} at this event", "space_id")
+    if end <= start:
+        raise Invalid("the span must end after it starts", "end")
+    first, last = _event_span(event)
+    if not first <= start < last:
+        raise Invalid(_outside(event, start), "start")
+    if end > last:
+        raise Invalid(_outside(event, end), "end")
+    reported = _Reported(ChangeKind.CLOSURE, start, end, space_id=space_id)
+    return _absorb(db, actor, event_id, reported, at or now())
+
+
+def list_changes(db: Database, actor: Actor, event_id: str) -> list[OnsiteChangeView]:
+    """The changes recorded for the event, in the order they were reported."""
+    require_organiser(actor)
+    with db.reading() as session:
+        event_row(session, event_id)
+        rows = session.scalars(
+            select(OnsiteChangeRow)
+            .where(OnsiteChangeRow.event_id == event_id)
+            .order_by(OnsiteChangeRow.id)
+        )
+        return [_change_view(row) for row in rows]
+
+
+def organiser_named(db: Database, username: str) -> Actor:
+    """The organiser's account ``username``, acting from the console: a change to the schedule
+    is recorded under the person who made it."""
+    with db.reading() as session:
+        user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if user is None or user.role != Role.ORGANISER:
+            raise Invalid(f"no organiser account {username!r}", "user")
+        return Actor(Role.ORGANISER, user.id, user.username, channel="cli")
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _event_for(db: Database, actor: Actor, event_id: str) -> Event:
+    require_organiser(actor)
+    with db.reading() as session:
+        return domain_event(session, event_id)
+
+
+def _aware(instant: datetime, name: str) -> datetime:
+    try:
+        return require_aware(instant, name)
+    except DomainError as error:
+        raise Invalid(error.message, name) from None
+    except OverflowError:  # the first or last day of the calendar, in another zone
+        raise Invalid(f"{name} is out of range", name) from None
+
+
+def _event_span(event: Event) -> tuple[datetime, datetime]:
+    return event.day_spans[0].start, event.day_spans[-1].end
+
+
+def _outside(event: Event, instant: datetime) -> str:
+    first, last = _event_span(event)
+    return (
+        f"{_local(event, instant)} is outside the event, which runs from "
+        f"{_local(event, first)} to {_local(event, last)}"
+    )
+
+
+def _local(event: Event, instant: datetime) -> str:
+    try:
+        return instant.astimezone(event.zone).isoformat()
+    except OverflowError:  # an instant near the calendar's end, already refused
+        return instant.isoformat()
+
+
+# --- absorbing a change ------------------------------------------------------------------------
+
+
+def _stamp(session: Session, event_id: str) -> tuple[int, int]:
+    """What a re-plan is computed against: the schedule's version and the last change reported
+    at the venue. A write that finds either moved on plans again."""
+    version = current_version(session, event_id)
+    return (version.number if version else 0, latest_change(session, event_id))
+
+
+def _absorb(
+    db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
+) -> AbsorbedView:
+    for _ in range(PLACEMENT_ATTEMPTS):
+        try:
+            return _absorb_once(db, actor, event_id, reported, at)
+        except Conflict:
+            continue  # the schedule changed since it was read: plan again against it
+    raise Conflict("the schedule kept changing while this change was absorbed; report it again")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    problem: Problem
+    published: dict[MeetingId, Assignment]
+    result: OnsiteResult
+
+
+def _absorb_once(
+    db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
+) -> AbsorbedView:
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+        stamp = _stamp(session, event_id)
+        plan = None
+        if current_version(session, event_id) is not None:
+            problem, published = onsite_problem(session, event_id)
+            change = engine_change(event, reported.row(event_id, actor, now()))
+            options = OnsiteOptions(
+                now=freeze_moment(problem, at),
+                freeze_window_min=event.policy.freeze_window_min,
+                time_limit_s=PLACEMENT_TIME_LIMIT_S,
+            )
+            plan = _Plan(problem, published, replan(problem, published, change, options))
+
+    def work(session: Session) -> tuple[OnsiteChangeView, list[MeetingId]]:
+        lock_schedule(session, event_id)
+        if _stamp(session, event_id) != stamp:
+            raise Conflict("the schedule changed while this change was absorbed")
+        row = reported.row(event_id, actor, now())
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "onsite_change.reported",
+            "onsite_change",
+            row.id,
+            reported.audience,
+            **_detail(row),
+        )
+        taken_off = _apply(session, actor, event, row, plan) if plan is not None else []
+        if plan is not None and (taken_off or plan.result.moved):
+            row.version = new_version(
+                session, actor, event_id, f"on-site change {row.id} ({row.kind})"
+            )
+        return _change_view(row), taken_off
+
+    view, taken_off = db.write(work)
+    if plan is None:
+        return AbsorbedView(view)
+    problem, published, result = plan.problem, plan.published, plan.result
+    unplaced = []
+    for meeting_id in taken_off:
+        meeting_idx = problem.meeting_index[meeting_id]
+        before = placed_span(problem, meeting_idx, published[meeting_id])
+        assert before is not None
+        unplaced.append(
+            UnplacedView(
+                int(meeting_id),
+                before,
+                result.unplaced[meeting_id],
+                [alternative_view(problem, a) for a in result.alternatives.get(meeting_id, ())],
+                # Against the schedule as it now stands, with the change recorded.
+                meeting_explanation(db, actor, event_id, int(meeting_id)),
+            )
+        )
+    return AbsorbedView(
+        view,
+        view.version,
+        [moved_view(problem, move) for move in result.moved if move.after is not None],
+        unplaced,
+    )
+
+
+def _apply(
+    session: Session, actor: Actor, event: Event, change: OnsiteChangeRow, plan: _Plan
+) -> list[MeetingId]:
+    """Book the re-plan: moved meetings in their new places, the ones that fit nowhere taken
+    off the schedule (agreed again). The meetings taken off, in the published order."""
+    result = plan.result
+    moving: list[tuple[MeetingRow, Move]] = []
+    taken_off: list[MeetingId] = []
+    for move in result.moved:
+        row = _placed_row(session, move.meeting)
+        unbook(session, row)
+        if move.after is None:
+            taken_off.append(move.meeting)
+        else:
+            moving.append((row, move))
+    # Locked or already started where the change no longer allows them: the engine leaves them
+    # in place for the organiser; the schedule must not keep them there.
+    for meeting_id in result.unplaced:
+        if meeting_id in plan.published and meeting_id not in taken_off:
+            row = _placed_row(session, meeting_id, held_ok=True)
+            if row.status in _PLACEABLE:
+                unbook(session, row)
+                taken_off.append(meeting_id)
+    session.flush()
+    grid = plan.problem.grid
+    for row, move in moving:
+        assert move.after is not None
+        book_and_record(
+            session,
+            actor,
+            event,
+            row,
+            grid.start_of(move.after.start_slot),
+            move.after.space,
+            moved_for_change=change.id,
+        )
+    taken_off.sort(key=lambda m: (plan.published[m].start_slot, int(m)))
+    for meeting_id in taken_off:
+        audit.record(
+            session,
+            actor,
+            event.id,
+            "meeting.unscheduled",
+            "meeting",
+            int(meeting_id),
+            meeting_parties(session, int(meeting_id)),
+            reason=result.unplaced[meeting_id],
+            change=change.id,
+        )
+    return taken_off
+
+
+def _placed_row(session: Session, meeting_id: MeetingId, *, held_ok: bool = False) -> MeetingRow:
+    row = session.get(MeetingRow, int(meeting_id))
+    if row is None or row.starts_at is None:
+        raise Conflict(f"meeting {meeting_id} left the schedule while the change was absorbed")
+    if not held_ok and row.status not in _PLACEABLE:
+        raise Conflict(f"meeting {meeting_id} was recorded while the change was absorbed")
+    return row
+
+
+def _detail(row: OnsiteChangeRow) -> dict[str, Any]:
+    keys = ("party_id", "principal_id", "session_id", "space_id")
+    detail: dict[str, Any] = {"kind": row.kind, "starts_at": row.starts_at.isoformat()}
+    if row.ends_at is not None:
+        detail["ends_at"] = row.ends_at.isoformat()
+    detail.update({key: getattr(row, key) for key in keys if getattr(row, key) is not None})
+    return detail
+
+
+def _change_view(row: OnsiteChangeRow) -> OnsiteChangeView:
+    return OnsiteChangeView(
+        id=row.id,
+        kind=row.kind,
+        party_id=row.party_id,
+        principal_id=row.principal_id,
+        session_id=row.session_id,
+        space_id=row.space_id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        reported_at=row.reported_at,
+        version=row.version,
+    )
+
+
+__all__ = [
+    "AbsorbedView",
+    "OnsiteChangeView",
+    "UnplacedView",
+    "list_changes",
+    "organiser_named",
+    "report_closure",
+    "report_departure",
+    "report_overrun",
+]

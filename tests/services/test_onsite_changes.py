@@ -1,0 +1,439 @@
+"""Changes at the venue (issue 5): an earlier departure, a session that overruns, a space taken
+away. Each is recorded; the meetings it displaces move, or leave the schedule with the engine's
+alternatives when they fit nowhere; both sides of every changed meeting are told; and later
+placements and solves respect the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
+from sidelines.scheduling.explanations import FactKind
+from sidelines.services import negotiation, onsite_changes, scheduling
+from sidelines.services.actors import Role
+from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.events import import_event
+from sidelines.services.negotiation import Terms
+from sidelines.services.scheduling import MovedView
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    AuditAudienceRow,
+    AuditRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    NoticeRow,
+    OnsiteChangeRow,
+    ScheduleVersionRow,
+)
+from tests import builders
+from tests.services.world import World, add_user, double_bookings
+from tests.web.helpers import row_counts
+
+EVENT = "venue"
+PARTIES = ("A", "B", "C", "D", "E")
+at = builders.at
+
+
+def make_venue(
+    database: Database,
+    meetings: Sequence[Meeting],
+    *,
+    programme: Sequence[ProgrammeSession] = (),
+    grain_min: int = 30,
+    publish: bool = True,
+) -> World:
+    """An event of parties A-E (09:00-12:00 UTC, one table T1) with ``meetings`` agreed and,
+    unless told otherwise, solved and published."""
+    event = replace(
+        builders.event(PARTIES, meetings, grain_min=grain_min, programme=tuple(programme)),
+        id=EVENT,
+    )
+    organiser = add_user(database, "venue.protocol", Role.ORGANISER, None, None)
+    import_event(database, organiser, event)
+    delegates = {p: add_user(database, f"venue.{p}", Role.DELEGATE, EVENT, p) for p in PARTIES}
+    world = World(EVENT, organiser, delegates)
+    if publish:
+        run = scheduling.start_solve(database, organiser, EVENT, time_limit_s=2)
+        run = scheduling.wait_for_run(database, run.id)
+        scheduling.publish(database, organiser, EVENT, run.id)
+    return world
+
+
+def meeting_of(database: Database, a: str, b: str) -> int:
+    with database.reading() as session:
+        links = session.scalars(select(MeetingPrincipalRow)).all()
+    sides: dict[int, set[str]] = {}
+    for link in links:
+        sides.setdefault(link.meeting_id, set()).add(link.party_id)
+    [found] = [meeting_id for meeting_id, parties in sides.items() if parties == {a, b}]
+    return found
+
+
+def where(database: Database, meeting_id: int) -> tuple[str, datetime | None, str | None]:
+    with database.reading() as session:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        return row.status, row.starts_at, row.space_id
+
+
+def placed(start: datetime, space: str | None = "T1", minutes: int = 30) -> list[Any]:
+    """A placement as moves and notices write it: ``[starts_at, ends_at, space_id]``."""
+    return [start.isoformat(), (start + timedelta(minutes=minutes)).isoformat(), space]
+
+
+def notices_of(database: Database, world: World, version: int) -> dict[str, list[Any]]:
+    """Each party's notices of ``version``, as (meeting, kind)."""
+    found = {}
+    for party, delegate in world.delegates.items():
+        notices = scheduling.notices(database, delegate, world.event_id)
+        kept = [(n.meeting_id, n.kind) for n in notices if n.version == version]
+        if kept:
+            found[party] = kept
+    return found
+
+
+def new_actions(database: Database, after: int) -> list[str]:
+    with database.reading() as session:
+        return list(
+            session.scalars(
+                select(AuditRow.action).where(AuditRow.id > after).order_by(AuditRow.id)
+            )
+        )
+
+
+def last_audit_id(database: Database) -> int:
+    with database.reading() as session:
+        return max(session.scalars(select(AuditRow.id)).all(), default=0)
+
+
+def wanted(start: tuple[int, int], end: tuple[int, int]) -> tuple[TimeSpan, ...]:
+    return (builders.span(start, end),)
+
+
+# --- an earlier departure ----------------------------------------------------------------------
+
+
+def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Database) -> None:
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((11, 30), (12, 0))),
+            builders.meeting("cd", "C", "D", windows=wanted((11, 0), (11, 30))),
+        ],
+    )
+    ab, cd = meeting_of(database, "A", "B"), meeting_of(database, "C", "D")
+    assert where(database, ab) == ("scheduled", at(11, 30), "T1")
+    audit_before = last_audit_id(database)
+
+    view = onsite_changes.report_departure(
+        database, world.organiser, EVENT, principal_id="A", leaves_at=at(11, 30)
+    )
+
+    assert (view.version, view.unplaced) == (2, [])
+    assert view.moved == [MovedView(ab, placed(at(11, 30)), placed(at(9, 0)))]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+    assert where(database, cd) == ("scheduled", at(11, 0), "T1")
+    assert notices_of(database, world, 2) == {"A": [(ab, "moved")], "B": [(ab, "moved")]}
+    assert new_actions(database, audit_before) == [
+        "onsite_change.reported",
+        "meeting.scheduled",
+        "schedule.published",
+    ]
+    [change] = onsite_changes.list_changes(database, world.organiser, EVENT)
+    assert (change.kind, change.principal_id, change.starts_at, change.version) == (
+        "departure",
+        "A",
+        at(11, 30),
+        2,
+    )
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternatives(
+    database: Database,
+) -> None:
+    # Five-minute steps: a ten-minute pull-aside fits before the departure, the bilateral not.
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
+    )
+    ab = meeting_of(database, "A", "B")
+    _, published_at, _ = where(database, ab)
+    assert published_at is not None
+    audit_before = last_audit_id(database)
+
+    view = onsite_changes.report_departure(
+        database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
+    )
+
+    assert (view.version, view.moved) == (2, [])
+    [unplaced] = view.unplaced
+    assert (unplaced.meeting_id, unplaced.before) == (ab, placed(published_at))
+    assert [
+        (a.kind, a.format, a.starts_at, a.ends_at, a.space_id) for a in unplaced.alternatives
+    ] == [
+        ("format", "pull_aside", at(11, 0), at(11, 10), None),
+        # Outside the window the sides asked for, before the departure.
+        ("day", None, at(9, 0), at(9, 30), "T1"),
+    ]
+    assert unplaced.explanation.scheduled is False
+    assert [(f.kind, f.text) for f in unplaced.explanation.facts] == [
+        (FactKind.WINDOW, "it may only be held 2030-05-06 11:00-12:00"),
+        (FactKind.ABSENT, "A departs at 2030-05-06 11:15"),
+    ]
+    # Agreed again, with no place: the organiser decides.
+    assert where(database, ab) == ("agreed", None, None)
+    assert notices_of(database, world, 2) == {"A": [(ab, "unplaced")], "B": [(ab, "unplaced")]}
+    assert new_actions(database, audit_before) == [
+        "onsite_change.reported",
+        "meeting.unscheduled",
+        "schedule.published",
+    ]
+    with database.reading() as session:
+        unscheduled = session.scalars(
+            select(AuditRow).where(AuditRow.action == "meeting.unscheduled")
+        ).one()
+        audience = session.scalars(
+            select(AuditAudienceRow.party_id).where(AuditAudienceRow.entry_id == unscheduled.id)
+        ).all()
+    assert (unscheduled.subject_id, sorted(audience)) == (str(ab), ["A", "B"])
+
+
+# --- a programme session that runs over ----------------------------------------------------
+
+
+def test_an_overrun_moves_its_attendees_meeting_out_of_the_extra_time(database: Database) -> None:
+    plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30))),
+            builders.meeting("cd", "C", "D", windows=wanted((9, 0), (9, 30))),
+        ],
+        programme=[plenary],
+    )
+    ab, cd = meeting_of(database, "A", "B"), meeting_of(database, "C", "D")
+    assert where(database, ab) == ("scheduled", at(10, 0), "T1")
+
+    view = onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=30
+    )
+
+    assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(10, 30)))]
+    assert (view.change.starts_at, view.change.ends_at) == (at(10, 0), at(10, 30))
+    assert where(database, cd) == ("scheduled", at(9, 0), "T1")
+    assert notices_of(database, world, 2) == {"A": [(ab, "moved")], "B": [(ab, "moved")]}
+
+
+def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
+    database: Database,
+) -> None:
+    plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
+    world = make_venue(
+        database,
+        [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))],
+        programme=[plenary],
+    )
+
+    view = onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    assert (view.version, view.moved, view.unplaced) == (None, [], [])
+    assert scheduling.versions_count(database, EVENT) == 1
+    assert [c.id for c in onsite_changes.list_changes(database, world.organiser, EVENT)] == [
+        view.change.id
+    ]
+
+
+# --- a space taken away ------------------------------------------------------------------------
+
+
+def test_a_closed_room_sends_its_meeting_to_a_time_it_is_open(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    ab = meeting_of(database, "A", "B")
+    assert where(database, ab) == ("scheduled", at(10, 0), "T1")
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 30), end=at(10, 30)
+    )
+
+    assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(9, 0)))]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+
+
+def test_a_room_closed_all_day_leaves_its_meeting_a_corridor_alternative(
+    database: Database,
+) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    ab = meeting_of(database, "A", "B")
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 0), end=at(12, 0)
+    )
+
+    [unplaced] = view.unplaced
+    assert (unplaced.meeting_id, unplaced.before) == (ab, placed(at(10, 0)))
+    assert [(a.kind, a.format, a.space_id) for a in unplaced.alternatives] == [
+        ("format", "pull_aside", None)
+    ]
+    assert [f.kind for f in unplaced.explanation.facts] == [FactKind.ROOMS]
+    assert where(database, ab) == ("agreed", None, None)
+    assert notices_of(database, world, 2) == {"A": [(ab, "unplaced")], "B": [(ab, "unplaced")]}
+
+
+# --- what comes later respects the change ------------------------------------------------------
+
+
+def agree_on_site(database: Database, world: World, a: str, b: str, window: TimeSpan) -> Any:
+    request = negotiation.create_request(
+        database,
+        world.delegates[a],
+        EVENT,
+        [b],
+        Terms(format=MeetingFormat.B2B, windows=(window,)),
+    )
+    _, placement = negotiation.agree_on_site(database, world.delegates[b], EVENT, request.id)
+    assert placement is not None
+    return placement
+
+
+def test_a_later_agreement_on_site_is_placed_before_a_recorded_departure(
+    database: Database,
+) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))]
+    )
+    onsite_changes.report_departure(
+        database, world.organiser, EVENT, principal_id="C", leaves_at=at(10, 0)
+    )
+
+    before_departure = agree_on_site(database, world, "C", "D", builders.span((9, 30), (12, 0)))
+    after_departure = agree_on_site(database, world, "C", "E", builders.span((10, 0), (12, 0)))
+
+    assert (before_departure.placed, before_departure.starts_at, before_departure.ends_at) == (
+        True,
+        at(9, 30),
+        at(10, 0),
+    )
+    assert (after_departure.placed, after_departure.version) == (False, None)
+    assert where(database, after_departure.meeting_id) == ("agreed", None, None)
+
+
+def test_a_solve_started_after_a_departure_respects_it(database: Database) -> None:
+    world = make_venue(database, [builders.meeting("ab", "A", "B")], publish=False)
+    ab = meeting_of(database, "A", "B")
+    onsite_changes.report_departure(
+        database, world.organiser, EVENT, party_id="B", leaves_at=at(9, 30)
+    )
+
+    run = scheduling.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, world.organiser, EVENT, run.id)
+
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+
+
+def test_a_solve_started_before_a_change_cannot_be_published(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((11, 0), (11, 30)))]
+    )
+    ab = meeting_of(database, "A", "B")
+    run = scheduling.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    onsite_changes.report_departure(
+        database, world.organiser, EVENT, principal_id="A", leaves_at=at(10, 0)
+    )
+    _, moved_to, _ = where(database, ab)
+
+    with pytest.raises(Conflict):
+        scheduling.publish(database, world.organiser, EVENT, run.id)
+
+    assert where(database, ab) == ("scheduled", moved_to, "T1")
+    assert scheduling.versions_count(database, EVENT) == 2
+
+
+# --- who may report, and what is refused -----------------------------------------------------
+
+
+CHANGE_TABLES = (OnsiteChangeRow, AuditRow, ScheduleVersionRow, NoticeRow)
+
+
+def test_only_the_organiser_reports_changes(database: Database) -> None:
+    world = make_venue(database, [builders.meeting("ab", "A", "B")])
+    before = row_counts(database, *CHANGE_TABLES)
+
+    with pytest.raises(Forbidden):
+        onsite_changes.report_departure(
+            database, world.delegates["A"], EVENT, party_id="A", leaves_at=at(10, 0)
+        )
+    with pytest.raises(Forbidden):
+        onsite_changes.list_changes(database, world.delegates["A"], EVENT)
+
+    assert row_counts(database, *CHANGE_TABLES) == before
+
+
+Report = Callable[[Database, World], object]
+
+
+def departure(**fields: Any) -> Report:
+    return lambda database, world: onsite_changes.report_departure(
+        database, world.organiser, EVENT, **{"leaves_at": at(10, 0), **fields}
+    )
+
+
+def overrun(**fields: Any) -> Report:
+    return lambda database, world: onsite_changes.report_overrun(
+        database, world.organiser, EVENT, **{"session_id": "plenary", "extra_min": 15, **fields}
+    )
+
+
+def closure(**fields: Any) -> Report:
+    return lambda database, world: onsite_changes.report_closure(
+        database,
+        world.organiser,
+        EVENT,
+        **{"space_id": "T1", "start": at(10, 0), "end": at(11, 0), **fields},
+    )
+
+
+BAD_REPORTS: dict[str, tuple[Report, str]] = {
+    "unknown principal": (departure(principal_id="Z"), "principal_id"),
+    "unknown party": (departure(party_id="Z"), "party_id"),
+    "principal and party": (departure(principal_id="A", party_id="A"), "principal_id"),
+    "nobody leaves": (departure(), "principal_id"),
+    "naive departure": (departure(party_id="A", leaves_at=datetime(2030, 5, 6, 10)), "leaves_at"),
+    "departure after the event": (departure(party_id="A", leaves_at=at(12, 0)), "leaves_at"),
+    "departure before the event": (departure(party_id="A", leaves_at=at(8, 0)), "leaves_at"),
+    "unknown session": (overrun(session_id="gala"), "session_id"),
+    "no extra time": (overrun(extra_min=0), "extra_min"),
+    "unknown space": (closure(space_id="T9"), "space_id"),
+    "naive start": (closure(start=datetime(2030, 5, 6, 10)), "start"),
+    "empty span": (closure(end=at(10, 0)), "end"),
+    "span before the event": (closure(start=at(8, 0)), "start"),
+    "span past the event": (closure(end=at(12, 30)), "end"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_REPORTS)
+def test_a_bad_report_names_its_field_and_writes_nothing(database: Database, case: str) -> None:
+    plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
+    world = make_venue(database, [builders.meeting("ab", "A", "B")], programme=[plenary])
+    report, field = BAD_REPORTS[case]
+    before = row_counts(database, *CHANGE_TABLES)
+
+    with pytest.raises(Invalid) as refused:
+        report(database, world)
+
+    assert refused.value.field == field
+    assert row_counts(database, *CHANGE_TABLES) == before
