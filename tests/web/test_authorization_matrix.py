@@ -125,6 +125,20 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "said_at": "2016-11-20T12:00:00Z",
     },
     ("POST", "/api/history/imports"): lambda w: "date,event,parties\n2016-09-05,G20,RUS;USA\n",
+    # Changes at the venue late on the last day, when the pair has nothing left to move.
+    ("POST", "/api/events/{event_id}/onsite-changes/departures"): lambda w: {
+        "principal_id": "obama",
+        "leaves_at": "2016-11-20T22:00:00-05:00",
+    },
+    ("POST", "/api/events/{event_id}/onsite-changes/overruns"): lambda w: {
+        "session_id": "closing",
+        "extra_min": 10,
+    },
+    ("POST", "/api/events/{event_id}/onsite-changes/closures"): lambda w: {
+        "space_id": "lcc-bilateral-5",
+        "start": "2016-11-20T21:00:00-05:00",
+        "end": "2016-11-20T22:00:00-05:00",
+    },
 }
 # Body fields that name an object, as path parameters do.
 BODY_REFERENCES = {("POST", "/api/events/{event_id}/statements"): "meeting_id"}

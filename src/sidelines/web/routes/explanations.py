@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from sidelines.services import explanations
+from sidelines.services.explanations import ExplanationView
 from sidelines.web.deps import ActorDep, DbDep
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["meetings"])
@@ -29,7 +30,10 @@ def get_explanation(
     event_id: str, meeting_id: int, db: DbDep, actor: ActorDep
 ) -> ExplanationPublic:
     """Why the meeting has no time yet (or where it is): its sides and the organiser only."""
-    view = explanations.meeting_explanation(db, actor, event_id, meeting_id)
+    return explanation_public(explanations.meeting_explanation(db, actor, event_id, meeting_id))
+
+
+def explanation_public(view: ExplanationView) -> ExplanationPublic:
     return ExplanationPublic(
         meeting_id=view.meeting_id,
         scheduled=view.scheduled,

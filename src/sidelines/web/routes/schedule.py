@@ -7,7 +7,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from sidelines.services import negotiation, scheduling
-from sidelines.services.scheduling import MovedView, PlacementView, ScheduleView, SolveRunView
+from sidelines.services.scheduling import (
+    AlternativeView,
+    MovedView,
+    PlacementView,
+    ScheduleView,
+    SolveRunView,
+)
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.routes.requests import public as request_public
 from sidelines.web.schemas import (
@@ -61,8 +67,21 @@ class OnSiteAgreementPublic(BaseModel):
     placement: PlacementPublic | None
 
 
-def _moved(views: list[MovedView]) -> list[MovedPublic]:
+def moved_public(views: list[MovedView]) -> list[MovedPublic]:
     return [MovedPublic(meeting_id=m.meeting_id, before=m.before, after=m.after) for m in views]
+
+
+def alternative_public(view: AlternativeView) -> AlternativePublic:
+    return AlternativePublic(
+        kind=view.kind,
+        summary=view.summary,
+        starts_at=view.starts_at,
+        ends_at=view.ends_at,
+        space_id=view.space_id,
+        format=view.format,
+        duration_min=view.duration_min,
+        moves=moved_public(view.moves),
+    )
 
 
 def placement_public(view: PlacementView) -> PlacementPublic:
@@ -73,21 +92,9 @@ def placement_public(view: PlacementView) -> PlacementPublic:
         ends_at=view.ends_at,
         space_id=view.space_id,
         version=view.version,
-        moved=_moved(view.moved),
+        moved=moved_public(view.moved),
         reason=view.reason,
-        alternatives=[
-            AlternativePublic(
-                kind=a.kind,
-                summary=a.summary,
-                starts_at=a.starts_at,
-                ends_at=a.ends_at,
-                space_id=a.space_id,
-                format=a.format,
-                duration_min=a.duration_min,
-                moves=_moved(a.moves),
-            )
-            for a in view.alternatives
-        ],
+        alternatives=[alternative_public(a) for a in view.alternatives],
     )
 
 

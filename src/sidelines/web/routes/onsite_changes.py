@@ -1,0 +1,146 @@
+"""Changes at the venue: an earlier departure, a session that overruns, a space taken away.
+The organiser's alone; each is recorded and absorbed into the published schedule at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from sidelines.services import onsite_changes
+from sidelines.services.actors import Actor
+from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.services.onsite_changes import AbsorbedView, OnsiteChangeView
+from sidelines.storage.db import Database
+from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
+from sidelines.web.errors import fields_in
+from sidelines.web.onsite_schemas import (
+    AbsorbedPublic,
+    ClosureCreate,
+    DepartureCreate,
+    OnsiteChangePublic,
+    OverrunCreate,
+    UnplacedPublic,
+)
+from sidelines.web.routes.explanations import explanation_public
+from sidelines.web.routes.schedule import alternative_public, moved_public
+
+router = APIRouter(prefix="/api/events/{event_id}/onsite-changes", tags=["schedule"])
+
+
+def change_public(view: OnsiteChangeView) -> OnsiteChangePublic:
+    return OnsiteChangePublic(
+        id=view.id,
+        kind=view.kind,
+        party_id=view.party_id,
+        principal_id=view.principal_id,
+        session_id=view.session_id,
+        space_id=view.space_id,
+        starts_at=view.starts_at,
+        ends_at=view.ends_at,
+        reported_at=view.reported_at,
+        version=view.version,
+    )
+
+
+def absorbed_public(view: AbsorbedView) -> AbsorbedPublic:
+    return AbsorbedPublic(
+        change=change_public(view.change),
+        version=view.version,
+        moved=moved_public(view.moved),
+        unplaced=[
+            UnplacedPublic(
+                meeting_id=u.meeting_id,
+                before=u.before,
+                reason=u.reason,
+                alternatives=[alternative_public(a) for a in u.alternatives],
+                explanation=explanation_public(u.explanation),
+            )
+            for u in view.unplaced
+        ],
+    )
+
+
+def _report(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    path: str,
+    body: BaseModel,
+    report: Callable[[], AbsorbedView],
+) -> JSONResponse:
+    """Run one report once per ``Idempotency-Key``, its bad fields named from the body."""
+
+    def produce() -> dict[str, object]:
+        with fields_in("body"):
+            return absorbed_public(report()).model_dump(mode="json")
+
+    request = fingerprint("POST", path, body.model_dump(mode="json"))
+    outcome = run_once(db, actor, key, request, 201, produce)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+
+
+@router.get("")
+def list_changes(event_id: str, db: DbDep, actor: UserDep) -> list[OnsiteChangePublic]:
+    """The changes reported at the venue, in the order they were reported."""
+    return [change_public(v) for v in onsite_changes.list_changes(db, actor, event_id)]
+
+
+@router.post("/departures", status_code=201, response_model=AbsorbedPublic)
+def report_departure(
+    event_id: str, body: DepartureCreate, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """A principal (or every principal of a party) leaves earlier: its meetings that would end
+    later move before the departure, or leave the schedule with alternatives."""
+    return _report(
+        db,
+        actor,
+        key,
+        f"/api/events/{event_id}/onsite-changes/departures",
+        body,
+        lambda: onsite_changes.report_departure(
+            db,
+            actor,
+            event_id,
+            leaves_at=body.leaves_at,
+            principal_id=body.principal_id,
+            party_id=body.party_id,
+        ),
+    )
+
+
+@router.post("/overruns", status_code=201, response_model=AbsorbedPublic)
+def report_overrun(
+    event_id: str, body: OverrunCreate, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """A programme session runs over: its attendees' meetings in the extra time move."""
+    return _report(
+        db,
+        actor,
+        key,
+        f"/api/events/{event_id}/onsite-changes/overruns",
+        body,
+        lambda: onsite_changes.report_overrun(
+            db, actor, event_id, session_id=body.session_id, extra_min=body.extra_min
+        ),
+    )
+
+
+@router.post("/closures", status_code=201, response_model=AbsorbedPublic)
+def report_closure(
+    event_id: str, body: ClosureCreate, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """A space cannot be used for a span: its meetings then move to another time or space."""
+    return _report(
+        db,
+        actor,
+        key,
+        f"/api/events/{event_id}/onsite-changes/closures",
+        body,
+        lambda: onsite_changes.report_closure(
+            db, actor, event_id, space_id=body.space_id, start=body.start, end=body.end
+        ),
+    )
