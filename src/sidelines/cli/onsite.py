@@ -1,0 +1,138 @@
+"""``sidelines onsite``: the organiser reports a change at the venue from the console, as the API's
+``/onsite-changes`` does, and reads what the schedule did to absorb it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sidelines.cli.server import DatabaseOption, database_url
+from sidelines.services import onsite_changes
+from sidelines.services.actors import Actor
+from sidelines.services.errors import ServiceError
+from sidelines.services.onsite_changes import AbsorbedView
+from sidelines.storage.db import Database
+
+# The exit code of every command for input it cannot use (``sidelines.cli.main``).
+EXIT_BAD_INPUT = 2
+
+onsite_app = typer.Typer(
+    help="Changes at the venue: an earlier departure, a session that overruns, a room taken away.",
+    no_args_is_help=True,
+)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+UserOption = Annotated[
+    str, typer.Option("--user", help="The organiser's account the change is recorded under.")
+]
+
+
+def _instant(value: str, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        errors.print(f"error: {name}: not an ISO 8601 time: {value!r}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _run(
+    database: str | None, user: str, report: Callable[[Database, Actor], AbsorbedView]
+) -> None:
+    db = Database(database_url(database))
+    db.upgrade()
+    try:
+        view = report(db, onsite_changes.organiser_named(db, user))
+    except ServiceError as error:
+        where = f"{error.field}: " if error.field else ""
+        errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    finally:
+        db.dispose()
+    _print(view)
+
+
+def _print(view: AbsorbedView) -> None:
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False)
+
+    say(f"recorded {view.change.kind} {view.change.id}")
+    if view.version is None:
+        say("no meeting had to change")
+        return
+    say(f"schedule version {view.version}")
+    for move in view.moved:
+        assert move.after is not None
+        say(f"  meeting {move.meeting_id} moved: {_where(move.before)} -> {_where(move.after)}")
+    for unplaced in view.unplaced:
+        say(f"  meeting {unplaced.meeting_id} left the schedule: {unplaced.reason}")
+        say(f"    why: {unplaced.explanation.text}")
+        for alternative in unplaced.alternatives:
+            say(f"    alternative ({alternative.kind}): {alternative.summary}")
+
+
+def _where(placement: list[object]) -> str:
+    start, end, space = placement
+    return f"{start} to {end} in {space or 'no room'}"
+
+
+@onsite_app.command("departure")
+def departure(
+    event: Annotated[str, typer.Argument(help="The event's id.")],
+    leaves_at: Annotated[str, typer.Option(help="When they leave (ISO 8601, with its zone).")],
+    user: UserOption,
+    principal: Annotated[str | None, typer.Option(help="The principal who leaves.")] = None,
+    party: Annotated[str | None, typer.Option(help="The party whose principals leave.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """A principal, or a whole party, leaves earlier than planned."""
+    at = _instant(leaves_at, "leaves_at")
+    _run(
+        database,
+        user,
+        lambda db, actor: onsite_changes.report_departure(
+            db, actor, event, leaves_at=at, principal_id=principal, party_id=party
+        ),
+    )
+
+
+@onsite_app.command("overrun")
+def overrun(
+    event: Annotated[str, typer.Argument(help="The event's id.")],
+    session: Annotated[str, typer.Argument(help="The session's id in the event's programme.")],
+    minutes: Annotated[int, typer.Argument(help="How long it runs past its programmed end.")],
+    user: UserOption,
+    database: DatabaseOption = None,
+) -> None:
+    """A programme session runs over; its attendees are held for the extra time."""
+    _run(
+        database,
+        user,
+        lambda db, actor: onsite_changes.report_overrun(
+            db, actor, event, session_id=session, extra_min=minutes
+        ),
+    )
+
+
+@onsite_app.command("closure")
+def closure(
+    event: Annotated[str, typer.Argument(help="The event's id.")],
+    space: Annotated[str, typer.Argument(help="The space's id.")],
+    start: Annotated[str, typer.Option(help="From when (ISO 8601, with its zone).")],
+    end: Annotated[str, typer.Option(help="Until when (ISO 8601, with its zone).")],
+    user: UserOption,
+    database: DatabaseOption = None,
+) -> None:
+    """A space cannot be used for a while."""
+    span = _instant(start, "start"), _instant(end, "end")
+    _run(
+        database,
+        user,
+        lambda db, actor: onsite_changes.report_closure(
+            db, actor, event, space_id=space, start=span[0], end=span[1]
+        ),
+    )

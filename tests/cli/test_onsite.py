@@ -1,0 +1,138 @@
+"""``sidelines onsite``: the organiser reports a change at the venue from the console and reads
+what the schedule did; bad input is refused with exit code 2 and nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sidelines.cli.main import app
+from sidelines.services import scheduling
+from sidelines.services.onsite_changes import organiser_named
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, OnsiteChangeRow
+from tests.web.helpers import LIMA, import_lima, issue_token, row_counts
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def lima_file(tmp_path: Path) -> str:
+    """Lima in an SQLite file, with the organiser's account ``protocol``; its URL."""
+    url = f"sqlite:///{tmp_path / 'onsite.sqlite3'}"
+    database = Database(url)
+    database.upgrade()
+    import_lima(database)
+    issue_token(database, "protocol")
+    database.dispose()
+    return url
+
+
+def publish(url: str) -> None:
+    database = Database(url)
+    organiser = organiser_named(database, "protocol")
+    run = scheduling.start_solve(database, organiser, LIMA, time_limit_s=1)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, organiser, LIMA, run.id)
+    database.dispose()
+
+
+def onsite(url: str, *arguments: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["onsite", *arguments, "--user", "protocol", "--database", url])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_departure_before_any_schedule_is_recorded(lima_file: str) -> None:
+    assert onsite(
+        lima_file, "departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-20T17:00-05:00"
+    ) == (0, "recorded departure 1\nno meeting had to change\n", "")
+
+
+def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str]:
+    """A meeting in a room (the first one, unless named): its id, and where it is as the
+    command prints it."""
+    database = Database(url)
+    with database.reading() as session:
+        query = select(MeetingRow).where(MeetingRow.space_id.is_not(None))
+        if meeting_id is not None:
+            query = query.where(MeetingRow.id == meeting_id)
+        row = session.scalars(query.order_by(MeetingRow.id)).first()
+    database.dispose()
+    assert row is not None
+    assert row.starts_at is not None
+    assert row.ends_at is not None
+    assert row.space_id is not None
+    return row.id, row.starts_at.isoformat(), row.ends_at.isoformat(), row.space_id
+
+
+def test_a_closed_room_prints_the_meeting_that_moved(lima_file: str) -> None:
+    publish(lima_file)
+    meeting_id, start, end, room = placed(lima_file)
+
+    code, out, err = onsite(lima_file, "closure", LIMA, room, "--start", start, "--end", end)
+
+    _, new_start, new_end, new_room = placed(lima_file, meeting_id)
+    moved = f"{start} to {end} in {room} -> {new_start} to {new_end} in {new_room}"
+    assert (code, out, err) == (
+        0,
+        f"recorded closure 1\nschedule version 2\n  meeting {meeting_id} moved: {moved}\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (
+            ("departure", LIMA, "--principal", "nobody", "--leaves-at", "2016-11-20T17:00Z"),
+            "error: principal_id: no principal 'nobody' at this event\n",
+        ),
+        (
+            ("departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-20T17:00"),
+            "error: leaves_at: leaves_at must carry a time zone, got naive 2016-11-20T17:00:00\n",
+        ),
+        (
+            ("departure", LIMA, "--party", "USA", "--leaves-at", "tomorrow"),
+            "error: leaves_at: not an ISO 8601 time: 'tomorrow'\n",
+        ),
+        (
+            ("overrun", LIMA, "karaoke", "15"),
+            "error: session_id: no programme session 'karaoke' at this event\n",
+        ),
+        (
+            (
+                "closure",
+                LIMA,
+                "lcc-bilateral-1",
+                "--start",
+                "2016-11-20T12:00Z",
+                "--end",
+                "2016-11-20T11:00Z",
+            ),
+            "error: end: the span must end after it starts\n",
+        ),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    lima_file: str, arguments: tuple[str, ...], error: str
+) -> None:
+    assert onsite(lima_file, *arguments) == (2, "", error)
+    database = Database(lima_file)
+    assert row_counts(database, OnsiteChangeRow) == {"onsite_changes": 0}
+    database.dispose()
+
+
+def test_an_account_that_is_not_the_organisers_is_refused(lima_file: str) -> None:
+    database = Database(lima_file)
+    issue_token(database, "russia", "RUS")
+    database.dispose()
+
+    result = runner.invoke(
+        app,
+        ["onsite", "overrun", LIMA, "retreat-1", "15", "--user", "russia", "--database", lima_file],
+    )
+
+    assert (result.exit_code, result.stderr) == (2, "error: user: no organiser account 'russia'\n")
