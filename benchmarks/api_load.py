@@ -121,14 +121,22 @@ def seed(url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
     return event.id, [party.id for party in event.parties]
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, workers: int, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``sidelines serve`` on loopback, once it answers; its output goes to ``log`` if given
+    (appended, so that a restarted server adds to the same file), else nowhere."""
     sidelines = Path(sys.executable).with_name("sidelines")
     command = [str(sidelines), "serve", "--database", url, "--port", str(port)]
     command += ["--workers", str(workers)]
     env = {**os.environ, "SIDELINES_DATABASE_URL": url}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    if log is None:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    else:
+        with log.open("ab") as output:  # the child keeps its own copy of the file
+            process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

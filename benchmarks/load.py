@@ -12,7 +12,7 @@ An answer of 4xx is a refusal the API meant (a request answered twice, a meeting
 nowhere); errors are 5xx and broken connections.
 
     .venv/bin/python benchmarks/load.py --seconds 300 --clients 200
-    .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite
+    .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite --server-log /tmp/load
 """
 
 from __future__ import annotations
@@ -21,22 +21,27 @@ import argparse
 import asyncio
 import os
 import random
+import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
-from sqlalchemy import NullPool, create_engine, func, select
+from sqlalchemy import NullPool, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from api_load import (
     PASSWORD,
+    database_pids,
     free_port,
     fresh_database,
     percentile,
+    process_cpu_seconds,
     seed,
     start_server,
+    tree_pids,
     verify,
 )
 from sidelines.storage.db import normalise_url
@@ -71,6 +76,78 @@ class Tally:
         if response.status_code >= 500:
             self.errors[f"{kind}: {response.status_code}"] += 1
         return response
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine have spent on anything but idling, so far."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Usage:
+    """Where the machine's CPU went while the clients ran (the server's processes, PostgreSQL's,
+    the clients' own and everything else), and the most connections the server held at once
+    (sampled each second; PostgreSQL only)."""
+
+    def __init__(self, url: str, server_pid: int) -> None:
+        self.url = url
+        self.server_pid = server_pid
+        self.peak_connections = 0
+        self.seconds = self.server = self.database = self.clients = self.rest = 0.0
+        self._before = (0.0, 0.0, 0.0, 0.0)
+        self._started = 0.0
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def _readings(self) -> tuple[float, float, float, float]:
+        return (
+            sum(process_cpu_seconds(p) for p in tree_pids(self.server_pid)),
+            sum(process_cpu_seconds(p) for p in database_pids()),
+            process_cpu_seconds(os.getpid()),
+            machine_busy_seconds(),
+        )
+
+    def start(self) -> None:
+        self._before = self._readings()
+        self._started = time.monotonic()
+        if self.url.startswith("postgresql"):
+            self._sampler.start()
+
+    def stop(self) -> None:
+        after = self._readings()
+        self.seconds = time.monotonic() - self._started
+        self.server, self.database, self.clients, machine = (
+            a - b for a, b in zip(after, self._before, strict=True)
+        )
+        self.rest = machine - self.server - self.database - self.clients
+        self._stop.set()
+        if self._sampler.is_alive():
+            self._sampler.join()
+
+    def _sample(self) -> None:
+        engine = create_engine(normalise_url(self.url), poolclass=NullPool)
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with engine.connect() as connection:
+            while not self._stop.wait(1.0):
+                held = connection.execute(query).scalar_one()
+                self.peak_connections = max(self.peak_connections, held)
+                connection.rollback()  # a fresh snapshot of pg_stat_activity each time
+        engine.dispose()
+
+    def summary(self) -> str:
+        cores = os.cpu_count() or 1
+        shares = (
+            f"CPU seconds in {self.seconds:.0f} s on {cores} cores: server {self.server:.0f}, "
+            f"PostgreSQL {self.database:.0f}, clients {self.clients:.0f}, rest of the machine "
+            f"{self.rest:.0f}"
+        )
+        if self.url.startswith("postgresql"):
+            shares += f"; most connections held at once: {self.peak_connections}"
+        return shares
 
 
 async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -168,7 +245,7 @@ async def organiser(
 
 
 async def drive(
-    base: str, event_id: str, parties: list[str], clients: int, seconds: float
+    base: str, event_id: str, parties: list[str], clients: int, seconds: float, usage: Usage
 ) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -181,7 +258,9 @@ async def drive(
             delegation(http, tally, prefix, party, [p for p in parties if p != party], h, end)
             for party, h in zip(delegates, logins[1:], strict=True)
         ]
+        usage.start()
         await asyncio.gather(organiser(http, tally, prefix, logins[0], end), *delegations)
+        usage.stop()
     return tally
 
 
@@ -203,10 +282,12 @@ def audit_gaps(url: str, event_id: str, changes: Counter[int]) -> int:
 def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list[str]:
     event_id, parties = seed(url, args.clients, args.seed)
     port = free_port()
-    server = start_server(url, port, workers)
+    log = Path(f"{args.server_log}-{name}.log") if args.server_log else None
+    server = start_server(url, port, workers, log)
+    usage = Usage(url, server.pid)
     try:
         tally = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds)
+            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds, usage)
         )
     finally:
         server.terminate()
@@ -228,8 +309,8 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
     rows.append(
         f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
         f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
-        f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps} "
-        "| | | | |"
+        f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps}; "
+        f"{usage.summary()} | | | | |"
     )
     return rows
 
@@ -242,7 +323,15 @@ def main() -> None:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--pg-workers", type=int, default=4)
     parser.add_argument("--sqlite-workers", type=int, default=1)
+    parser.add_argument(
+        "--server-log", help="keep the server's output in PREFIX-<database>.log", metavar="PREFIX"
+    )
+    parser.add_argument(
+        "--pool-size", type=int, help="the server's connections per worker (sidelines serve)"
+    )
     args = parser.parse_args()
+    if args.pool_size:
+        os.environ["SIDELINES_POOL_SIZE"] = str(args.pool_size)
     rows = [
         "| database | operation | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) |",
         "|---|---|---:|---:|---:|---:|---:|",
