@@ -38,7 +38,7 @@ class OnsiteOptions:
     freeze_window_min: int = 30
     time_limit_s: float = 0.2
     max_moves: int = 2
-    break_moves: int = 1
+    break_moves: int = 2
     check: bool = True
 
 
