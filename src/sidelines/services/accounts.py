@@ -131,8 +131,10 @@ def log_in(db: Database, username: str, password: str, address: str | None = Non
 
 # Who a token belongs to, kept per process for a short while: every API call authenticates, and
 # a database round trip for each would cost more than the call's own work. A revoked token is
-# refused at once by the process that revoked it and within TOKEN_CACHE_S by the others.
-TOKEN_CACHE_S = 30.0
+# refused at once by the process that revoked it and within TOKEN_CACHE_S by the others. Five
+# seconds is one lookup per client every few dozen calls (about 1 ms each), and shuts a
+# revoked login out of every worker before a delegation officer can switch windows to check.
+TOKEN_CACHE_S = 5.0
 _token_cache: dict[str, tuple[float, Actor]] = {}
 _token_lock = threading.Lock()
 
