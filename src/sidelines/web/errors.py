@@ -93,10 +93,12 @@ def install(app: FastAPI) -> None:
             headers={"Retry-After": str(RETRY_AFTER_S)},
         )
 
-    # A value the database cannot hold, such as an id past PostgreSQL's 32-bit integers: no
-    # object has it, and the input is at fault, not the server.
+    # A value the database cannot hold, such as an id past PostgreSQL's 32-bit integers (or,
+    # raised by the sqlite3 module as OverflowError, past SQLite's 64-bit ones): no object has
+    # it, and the input is at fault, not the server.
     @app.exception_handler(DataError)
-    async def out_of_range(_request: Request, _error: DataError) -> JSONResponse:
+    @app.exception_handler(OverflowError)
+    async def out_of_range(_request: Request, _error: Exception) -> JSONResponse:
         return JSONResponse(error_body("invalid", "a value is out of range"), 422)
 
     @app.exception_handler(Exception)
