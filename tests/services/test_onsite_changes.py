@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
-from sidelines.services import negotiation, onsite_changes, scheduling
+from sidelines.services import audit, negotiation, onsite_changes, scheduling
 from sidelines.services.actors import Role
 from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import import_event
@@ -154,6 +154,13 @@ def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Data
     )
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
+        # The organiser reads its own report under the summit default policy (bookings only).
+        organisers_share = session.scalars(audit.trail_query(EVENT, None, False, audit_before))
+        assert [entry.action for entry in organisers_share] == [
+            "onsite_change.reported",
+            "meeting.scheduled",
+            "schedule.published",
+        ]
 
 
 def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternatives(

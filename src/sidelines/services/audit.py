@@ -27,6 +27,8 @@ BOOKING_ACTIONS = frozenset(
         "event.policy_set",
         "login.created",
         "login.revoked",
+        # What the organiser reported at the venue (a departure, an overrun, a closed space).
+        "onsite_change.reported",
     }
 )
 
