@@ -1,4 +1,4 @@
-"""Changes at the venue (issue 5): an earlier departure, a session that overruns, a space taken
+"""Changes at the venue: an earlier departure, a session that overruns, a space taken
 away. Each is recorded; the meetings it displaces move, or leave the schedule with the engine's
 alternatives when they fit nowhere; both sides of every changed meeting are told; and later
 placements and solves respect the change."""

@@ -1,5 +1,5 @@
 """Changes at the venue absorbed into the published schedule: an earlier departure, a programme
-session that runs over, a space taken away for a span (issue 5).
+session that runs over, a space taken away for a span.
 
 The organiser reports the change. It is recorded (``onsite_changes``), so that every later
 problem of the event respects it (``recorded_changes``), and the published schedule is re-planned

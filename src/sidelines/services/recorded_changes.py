@@ -1,6 +1,6 @@
 """Changes reported at the venue, as stored and as the engine's changes.
 
-An organiser at the venue reports what the published schedule must absorb (issue 5): a
+An organiser at the venue reports what the published schedule must absorb: a
 principal, or a whole party, leaving earlier; a programme session running over; a space taken
 away for a span. Each is a row of ``onsite_changes`` (``services.onsite_changes`` records it and
 re-plans around it). Every problem built for the event afterwards has the recorded changes
