@@ -52,6 +52,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 SYSTEM = Actor(Role.ORGANISER, channel="cli")
+WORKER_HEALTHCHECK_S = 30
+KEEP_ALIVE_S = 75  # idle seconds before a kept-alive connection is closed (nginx's default)
 
 
 def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> int:
@@ -123,6 +125,15 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # The supervisor kills a worker that does not answer its ping in time, and a worker
+        # starting on a busy machine can take longer than uvicorn's 5 s to import everything
+        # before it answers (seen three times in a row under load: each replacement started
+        # over, and served nothing meanwhile).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        # A client that keeps connections for reuse must let them go before the server does:
+        # with uvicorn's 5 s, the same as httpx's default, a request sent on a connection just
+        # as the server closed it failed as a broken connection (two in each 5-minute run).
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level="info",
     )
 
