@@ -95,15 +95,15 @@ class Usage:
         self.server_pid = server_pid
         self.peak_connections = 0
         self.seconds = self.server = self.database = self.clients = self.rest = 0.0
-        self._before = (0.0, 0.0, 0.0, 0.0)
+        self._before: tuple[dict[int, float], dict[int, float], float, float] = ({}, {}, 0, 0)
         self._started = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
 
-    def _readings(self) -> tuple[float, float, float, float]:
+    def _readings(self) -> tuple[dict[int, float], dict[int, float], float, float]:
         return (
-            sum(process_cpu_seconds(p) for p in tree_pids(self.server_pid)),
-            sum(process_cpu_seconds(p) for p in database_pids()),
+            {p: process_cpu_seconds(p) for p in tree_pids(self.server_pid)},
+            {p: process_cpu_seconds(p) for p in database_pids()},
             process_cpu_seconds(os.getpid()),
             machine_busy_seconds(),
         )
@@ -115,12 +115,15 @@ class Usage:
             self._sampler.start()
 
     def stop(self) -> None:
-        after = self._readings()
+        server, database, clients, machine = self._readings()
+        before = self._before
         self.seconds = time.monotonic() - self._started
-        self.server, self.database, self.clients, machine = (
-            a - b for a, b in zip(after, self._before, strict=True)
-        )
-        self.rest = machine - self.server - self.database - self.clients
+        # Per process, so that one that ended meanwhile (a connection of the run before) does
+        # not count against the others; what it spent before it ended is not counted.
+        self.server = sum(cpu - before[0].get(p, 0.0) for p, cpu in server.items())
+        self.database = sum(cpu - before[1].get(p, 0.0) for p, cpu in database.items())
+        self.clients = clients - before[2]
+        self.rest = machine - before[3] - self.server - self.database - self.clients
         self._stop.set()
         if self._sampler.is_alive():
             self._sampler.join()
