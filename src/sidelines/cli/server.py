@@ -111,9 +111,10 @@ def serve(
     db.upgrade()
     pool_size = pool_size_for_server(db, workers, pool_size)
     db.dispose()
+    each = "s, each" if workers > 1 else ""
     console.print(
-        f"{workers} worker{'s' if workers > 1 else ''}, each with {pool_size} database "
-        f"connection{'s' if pool_size > 1 else ''} and as many requests at once",
+        f"{workers} worker{each} with {pool_size} database connection"
+        f"{'s' if pool_size > 1 else ''} and as many requests at once",
         highlight=False,
     )
     # The workers read their settings from the environment (``web.main``).
