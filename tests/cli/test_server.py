@@ -8,7 +8,7 @@ import typer
 from sidelines.cli.server import pool_size_for_server
 from sidelines.storage.db import (
     ADMIN_HEADROOM,
-    DEFAULT_POOL_SIZE,
+    SERVER_POOL_SIZE,
     ConnectionLimits,
     Database,
     connection_limits,
@@ -33,7 +33,7 @@ def test_default_pool_is_the_largest_equal_share_that_fits(
     pool_size = pool_size_for_server(database, workers, None)
 
     assert workers * pool_size <= share
-    assert pool_size == DEFAULT_POOL_SIZE or workers * (pool_size + 1) > share
+    assert pool_size == SERVER_POOL_SIZE or workers * (pool_size + 1) > share
 
 
 @on_postgresql
@@ -82,5 +82,5 @@ def test_a_pool_that_fits_is_kept_without_a_word(
 def test_on_sqlite_the_pool_is_as_asked_or_the_default_share(database: Database) -> None:
     assert (pool_size_for_server(database, 4, 3), pool_size_for_server(database, 4, None)) == (
         3,
-        DEFAULT_POOL_SIZE,
+        SERVER_POOL_SIZE,
     )

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.storage.db import (
-    DEFAULT_POOL_SIZE,
+    SERVER_POOL_SIZE,
     ConnectionLimits,
     Database,
     connection_limits,
@@ -20,10 +20,10 @@ from sidelines.storage.db import (
 @pytest.mark.parametrize(
     ("workers", "connections", "expected"),
     [
-        (1, 90, DEFAULT_POOL_SIZE),
-        (4, 90, DEFAULT_POOL_SIZE),
-        (16, 90, 5),
-        (4, 20, 5),
+        (1, 90, SERVER_POOL_SIZE),
+        (4, 90, SERVER_POOL_SIZE),
+        (30, 90, 3),
+        (4, 10, 2),
         (200, 90, 1),
     ],
 )

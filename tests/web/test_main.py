@@ -7,7 +7,7 @@ import gc
 import anyio.to_thread
 import pytest
 
-from sidelines.storage.db import DEFAULT_POOL_SIZE, Database
+from sidelines.storage.db import SERVER_POOL_SIZE, Database
 from sidelines.web.main import app_from_settings
 from sidelines.web.settings import Settings
 from tests.web.helpers import TestClient
@@ -38,10 +38,10 @@ def test_app_from_settings_serves_as_many_requests_at_once_as_its_pool_holds(
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        (Settings(workers=1, pool_size=None), DEFAULT_POOL_SIZE),
-        (Settings(workers=4, pool_size=None), DEFAULT_POOL_SIZE),
-        (Settings(workers=16, pool_size=None), 5),
-        (Settings(workers=16, pool_size=2), 2),
+        (Settings(workers=1, pool_size=None), SERVER_POOL_SIZE),
+        (Settings(workers=4, pool_size=None), SERVER_POOL_SIZE),
+        (Settings(workers=30, pool_size=None), 3),
+        (Settings(workers=30, pool_size=9), 9),
     ],
 )
 def test_pool_size_per_process_is_as_set_or_a_share_for_the_workers(

@@ -94,7 +94,7 @@ def serve(
         int | None,
         typer.Option(
             help="Database connections per worker, and so requests each serves at once "
-            "(default: an equal share of PostgreSQL's max_connections, at most 10).",
+            "(default: an equal share of PostgreSQL's max_connections, at most 4).",
             envvar="SIDELINES_POOL_SIZE",
             min=1,
         ),

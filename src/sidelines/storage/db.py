@@ -35,6 +35,11 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # connections of a server that takes 100 (PostgreSQL's default max_connections), and under load
 # the surplus was refused ("sorry, too many clients already") and answered as 503s.
 DEFAULT_POOL_SIZE = 10
+# A server process serves as many requests at once as it has connections (``web.main``), and
+# its Python code runs one thread at a time: beyond a few threads, more of them only stretch
+# each request. At 200 clients on two cores, four workers of 4 served 77 requests/s with a p99
+# of 9 s where workers of 10 served 69 with 20 s (docs/reliability.md).
+SERVER_POOL_SIZE = 4
 POSTGRES_DEFAULT_MAX_CONNECTIONS = 100
 # Connections left for everything but the server processes: psql, migrations, backups, monitoring.
 ADMIN_HEADROOM = 10
@@ -51,8 +56,8 @@ def pool_size_for(
     workers: int, connections: int = POSTGRES_DEFAULT_MAX_CONNECTIONS - ADMIN_HEADROOM
 ) -> int:
     """Connections per server process: an equal share of ``connections`` among ``workers``
-    processes, at most ``DEFAULT_POOL_SIZE`` and at least one."""
-    return max(1, min(DEFAULT_POOL_SIZE, connections // workers))
+    processes, at most ``SERVER_POOL_SIZE`` and at least one."""
+    return max(1, min(SERVER_POOL_SIZE, connections // workers))
 
 
 @dataclass(frozen=True)
