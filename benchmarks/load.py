@@ -12,7 +12,7 @@ An answer of 4xx is a refusal the API meant (a request answered twice, a meeting
 nowhere); errors are 5xx and broken connections.
 
     .venv/bin/python benchmarks/load.py --seconds 300 --clients 200
-    .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite --server-log /tmp/load
+    .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite --server-log server
 """
 
 from __future__ import annotations
