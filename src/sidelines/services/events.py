@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -239,13 +240,34 @@ def meetings_as_domain(
         .where(MeetingRow.event_id == event_id, MeetingRow.status.in_([str(s) for s in statuses]))
         .order_by(MeetingRow.id)
     ).all()
+    return _with_domain(session, rows)
+
+
+def meeting_facts_as_domain(
+    session: Session, event_id: str, statuses: tuple[MeetingStatus, ...]
+) -> list[tuple[MeetingRow, Meeting]]:
+    """As ``meetings_as_domain``, read-only: the rows are plain column tuples, not ORM objects,
+    which costs a third as much. Every on-site placement reads all of the event's meetings, and
+    building ORM objects for them was a third of the server's CPU under load
+    (docs/reliability.md); nothing may be written through these rows."""
+    rows = session.execute(
+        select(*MeetingRow.__table__.columns)
+        .where(MeetingRow.event_id == event_id, MeetingRow.status.in_([str(s) for s in statuses]))
+        .order_by(MeetingRow.id)
+    ).all()
+    # A row has every column of MeetingRow under the same name, which is all a reader asks of it.
+    return _with_domain(session, cast("list[MeetingRow]", rows))
+
+
+def _with_domain(session: Session, rows: Sequence[MeetingRow]) -> list[tuple[MeetingRow, Meeting]]:
     principals: dict[int, list[str]] = {}
-    for link in session.scalars(
-        select(MeetingPrincipalRow).where(
+    # Plain columns, not ORM objects: read for every placement, and never written through.
+    for meeting_id, principal_id in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id).where(
             MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
         )
     ):
-        principals.setdefault(link.meeting_id, []).append(link.principal_id)
+        principals.setdefault(meeting_id, []).append(principal_id)
     known = {row.id for row in rows}
     return [(row, meeting_from_row(row, principals[row.id], known)) for row in rows]
 

@@ -48,7 +48,12 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, not_found
-from sidelines.services.events import domain_event, event_row, meetings_as_domain
+from sidelines.services.events import (
+    domain_event,
+    event_row,
+    meeting_facts_as_domain,
+    meetings_as_domain,
+)
 from sidelines.services.recorded_changes import latest_change, with_changes
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -569,7 +574,7 @@ def onsite_problem(
     statuses = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED, *_HELD)
     meetings = []
     rows: dict[MeetingId, MeetingRow] = {}
-    for row, meeting in meetings_as_domain(session, event_id, statuses):
+    for row, meeting in meeting_facts_as_domain(session, event_id, statuses):
         if row.starts_at is None and row.id != meeting_id:
             continue  # agreed and waiting for the organiser's next solve
         if row.status not in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
