@@ -48,6 +48,28 @@ def default_move_budget(published_count: int) -> int:
     return max(1, math.ceil(published_count * DEFAULT_MOVE_SHARE))
 
 
+def parse_move_budget(text: str, published_count: int) -> int:
+    """A move budget written as a number of meetings ("3") or a share of the published ones
+    ("1%", "0.5%": at most that share, rounded down). Raises ``ValueError`` saying what is
+    expected."""
+    value = text.strip()
+    try:
+        if value.endswith("%"):
+            share = float(value[:-1])
+            if not 0.0 <= share <= 100.0 or math.isnan(share):
+                raise ValueError(value)
+            # The tolerance keeps 1% of 700 at 7 despite binary fractions.
+            return math.floor(share * published_count / 100.0 + 1e-9)
+        count = int(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a number of meetings (3) or a percentage from 0 to 100 (1%), got {text!r}"
+        ) from None
+    if count < 0:
+        raise ValueError(f"expected a number of meetings of 0 or more, got {text!r}")
+    return count
+
+
 @dataclass(frozen=True)
 class Published:
     """The published placements, and how much a re-solve may change them. ``max_moves`` None:
@@ -221,6 +243,7 @@ __all__ = [
     "changes",
     "count_moves",
     "default_move_budget",
+    "parse_move_budget",
     "published_schedule",
     "with_moves",
     "with_published",

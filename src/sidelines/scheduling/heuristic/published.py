@@ -6,9 +6,10 @@
 2. The other meetings go in as the plain construction places them: locked, then required and
    published ones that must find a new place (forced), then by weight. A required or published
    one that finds no free place is placed by the on-site ejection chains (``Insertion``).
-3. ``minimal`` only: the move budget is spent on ejection chains that let a left-out meeting in,
-   the heaviest first. Each chain puts every meeting it takes out back in, so a move is made
-   only when the weight strictly grows, never for breaks.
+3. ``minimal`` only: the move budget is spent on ejection chains that let a meeting in that
+   found no free place, as soon as it is its turn (heaviest first), and once more on those
+   still left out at the end. Each chain puts every meeting it takes out back in, so a move is
+   made only when the weight strictly grows, never for breaks.
 4. Every published meeting that is placed is then fixed, so the local search that follows
    improves breaks and weight by moving only meetings that were not published.
 """
@@ -81,8 +82,12 @@ class StableConstruction:
                         f"{meeting.label} is {what} but found no place among the locked, "
                         "required and published meetings"
                     )
-            elif not out_of_time():
-                insert(state, meeting_idx, self.ranks)
+            elif out_of_time() or insert(state, meeting_idx, self.ranks):
+                continue
+            elif self.budget_left() > 0 and time.perf_counter() < deadline:
+                # At once rather than after the lighter meetings: they would take the free
+                # places that the moves open.
+                self.eject(meeting_idx, deadline)
         if not failures and self.plan.stability is Stability.MINIMAL:
             self.spend_budget(deadline)
         for meeting_idx in self.plan.places:
