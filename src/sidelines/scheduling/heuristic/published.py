@@ -12,6 +12,8 @@
    made only when the weight strictly grows, never for breaks.
 4. Every published meeting that is placed is then fixed, so the local search that follows
    improves breaks and weight by moving only meetings that were not published.
+5. After the search, a moved meeting whose published place is free again goes back there
+   (``revert_moves``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from sidelines.scheduling.heuristic.construct import construction_order, insert, place_locked
-from sidelines.scheduling.heuristic.state import State
+from sidelines.scheduling.heuristic.state import CORRIDOR, State
 from sidelines.scheduling.onsite.board import Board
 from sidelines.scheduling.onsite.insertion import Insertion
 from sidelines.scheduling.problem import Problem, PublishedPlan, Stability
@@ -107,6 +109,44 @@ class StableConstruction:
             if self.budget_left() <= 0 or time.perf_counter() >= deadline:
                 return
             self.eject(meeting_idx, deadline)
+
+    def revert_moves(self) -> int:
+        """Put back at its published place every moved meeting whose place is free again (the
+        local search may have freed it, or the chain that moved it was not the only way): a
+        move ranks above breaks, so it is undone whatever that does to breaks, as long as the
+        fairness bound holds. The number put back."""
+        state = self.state
+        problem = self.problem
+        reverted = 0
+        for meeting_idx in sorted(self.moved):
+            place = self.plan.places[meeting_idx]
+            state.begin()
+            state.unplace(meeting_idx)
+            if self._fits_published(meeting_idx, place.start, place.space_idx):
+                state.place(meeting_idx, place.start, place.space_idx)
+                if state.fair(set(problem.meetings[meeting_idx].principals)):
+                    state.commit()
+                    self.moved.discard(meeting_idx)
+                    reverted += 1
+                    continue
+            state.rollback()
+        return reverted
+
+    def _fits_published(self, meeting_idx: int, start: int, space_idx: int | None) -> bool:
+        """Whether the (unplaced) meeting may go back to its published start and space now."""
+        state = self.state
+        wanted = CORRIDOR if space_idx is None else self.problem.class_of_space[space_idx]
+        if not any(
+            option.space_class == wanted and (option.starts >> start) & 1
+            for option in state.options(meeting_idx)
+        ):
+            return False
+        if space_idx is None:
+            return True
+        free = state.free[wanted]
+        bit = 1 << state.member_bit[space_idx]
+        end = start + state.duration[meeting_idx] + state.class_turnover[wanted]
+        return all(free[slot] & bit for slot in range(start, end))
 
     def budget_left(self) -> int:
         return self.plan.max_moves - len(self.moved)
