@@ -175,6 +175,19 @@ def test_a_lock_elsewhere_forces_a_move() -> None:
     assert problem.published.forced == {0}
 
 
+def test_of_two_published_meetings_that_clash_the_later_one_is_forced() -> None:
+    # A published file that books T1 twice at 09:00 (made for another set-up, or edited).
+    built = event(["A", "B", "C", "D"], [meeting("m1", "A", "B"), meeting("m2", "C", "D")])
+    published = {MeetingId("m2"): t(0), MeetingId("m1"): t(0)}
+    problem = resolve(build_problem(built), published, Stability.KEEP)
+    assert problem.published is not None
+    assert problem.published.forced == {1}
+    result = solve(problem, options(Strategy.HEURISTIC))
+    assert validate(problem, result.schedule) == []
+    assert result.schedule["m1"] == t(0)
+    assert result.schedule["m2"] != t(0)
+
+
 def test_a_withdrawn_meeting_frees_its_place() -> None:
     # m0 was published at 09:00 and withdrawn: it is not in the problem any more.
     published = {MeetingId("m0"): t(0), MeetingId("m1"): t(1)}
