@@ -178,3 +178,15 @@ def test_a_solve_result_can_be_published_and_re_planned(files: tuple[Path, Path]
     assert code == 0
     assert data["moved"] == []
     assert data["assignments"] == json.loads(first.read_text())["assignments"]
+
+
+def test_the_agenda_says_how_many_published_meetings_moved(files: tuple[Path, Path]) -> None:
+    event, published = files
+    outcome = runner.invoke(
+        app, ["solve", str(event), "--published", str(published), "--time-limit", "2"]
+    )
+    assert outcome.exit_code == 0
+    assert (
+        "1 published meetings moved or left out (0 forced: their published place no longer "
+        "allowed), minimal re-solve\n"
+    ) in outcome.stdout
