@@ -4,8 +4,14 @@ from sidelines.domain.delegation import Delegation, DelegationMember, MemberRole
 from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event, EventPolicy, OrganiserSees
 from sidelines.domain.formats import FORMAT_DEFAULTS, FormatDefaults, MeetingFormat
+from sidelines.domain.interpretation import (
+    InterpreterPool,
+    LanguagePair,
+    interpretation_needs,
+    language_pair,
+)
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.meeting import DayPart, Meeting, Placement
+from sidelines.domain.meeting import DayPart, Meeting, Placement, PressPlan
 from sidelines.domain.party import Party, PartyKind
 from sidelines.domain.principal import Principal, Rank
 from sidelines.domain.programme import AtSession, ProgrammeSession, SessionEdge, SessionKind
@@ -23,6 +29,8 @@ __all__ = [
     "EventPolicy",
     "Feature",
     "FormatDefaults",
+    "InterpreterPool",
+    "LanguagePair",
     "Meeting",
     "MeetingFormat",
     "MeetingId",
@@ -33,6 +41,7 @@ __all__ = [
     "PartyKind",
     "Placement",
     "Principal",
+    "PressPlan",
     "PrincipalId",
     "ProgrammeSession",
     "Rank",
@@ -44,4 +53,6 @@ __all__ = [
     "SpaceKind",
     "TimeSpan",
     "WalkingTimes",
+    "interpretation_needs",
+    "language_pair",
 ]

@@ -343,13 +343,15 @@ def spaces_to_try(state: State, class_idx: int, start: int, end: int) -> list[in
 
 
 def space_blockers(state: State, space_idx: int, start: int, end: int) -> set[int]:
-    """The meetings of the space that overlap ``[start, end)``, its turnover included."""
+    """The meetings of the space that overlap ``[start, end)``, its turnover (and their
+    press-out buffers) included."""
     turnover = state.class_turnover[state.problem.class_of_space[space_idx]]
     return {
         other
         for other in state.space_meetings[space_idx]
         if state.start[other] < end + turnover
-        and start < state.start[other] + state.duration[other] + turnover
+        and start
+        < state.start[other] + state.duration[other] + turnover + state.press_buffer[other]
     }
 
 

@@ -40,23 +40,39 @@ from sidelines.scheduling.rules.sequence import (
     PrecedenceRespected,
 )
 from sidelines.scheduling.rules.session_contact import ContactAtSessionFits
+from sidelines.scheduling.rules.terms import (
+    TERMS_RULES,
+    InterpretersNotOverbooked,
+    MeetingHasInterpreter,
+    MeetingInAgreedSpace,
+    PressOutBufferRespected,
+    PressReadySpace,
+)
 
-RULES: tuple[Rule, ...] = PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES
+RULES: tuple[Rule, ...] = (
+    PLACEMENT_RULES + OVERLAP_RULES + TERMS_RULES + SEQUENCE_RULES + POLICY_RULES
+)
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
 
 __all__ = [
     "PLACEMENT_RULES",
     "RULES",
     "RULE_NAMES",
+    "TERMS_RULES",
     "BreaksFairlySpread",
     "ContactAtSessionFits",
+    "InterpretersNotOverbooked",
     "LockedMeetingKept",
+    "MeetingHasInterpreter",
     "MeetingHasSpaceWhenNeeded",
+    "MeetingInAgreedSpace",
     "MeetingWithinItsWindows",
     "MeetingWithinOneDay",
     "Placed",
     "PlacementRule",
     "PrecedenceRespected",
+    "PressOutBufferRespected",
+    "PressReadySpace",
     "PrincipalAvailable",
     "PrincipalNotDoubleBooked",
     "PrincipalNotInProgrammeSession",
