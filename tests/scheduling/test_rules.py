@@ -91,6 +91,7 @@ CASES = [
                 principal("C", languages=("fr", "en")),
             ],
             [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            interpreters=(InterpreterPool(("en", "fr"), 1),),
         ),
         {"m2": a(0)},
         {"m1": a(0)},  # the event has no en-ru interpreter and neither side brings one

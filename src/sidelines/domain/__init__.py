@@ -4,13 +4,13 @@ from sidelines.domain.delegation import Delegation, DelegationMember, MemberRole
 from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event, EventPolicy, OrganiserSees
 from sidelines.domain.formats import FORMAT_DEFAULTS, FormatDefaults, MeetingFormat
+from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.interpretation import (
     InterpreterPool,
     LanguagePair,
     interpretation_needs,
     language_pair,
 )
-from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.meeting import DayPart, Meeting, Placement, PressPlan
 from sidelines.domain.party import Party, PartyKind
 from sidelines.domain.principal import Principal, Rank
@@ -40,8 +40,8 @@ __all__ = [
     "PartyId",
     "PartyKind",
     "Placement",
-    "Principal",
     "PressPlan",
+    "Principal",
     "PrincipalId",
     "ProgrammeSession",
     "Rank",

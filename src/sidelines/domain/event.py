@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
-from sidelines.domain.interpretation import InterpreterPool, LanguagePair, interpretation_needs
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.interpretation import InterpreterPool, LanguagePair, interpretation_needs
 from sidelines.domain.meeting import Meeting
 from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
@@ -86,7 +86,8 @@ class Event:
     """A summit or fair. Days run from ``day_start`` to ``day_end`` local time; ``morning_ends``
     splits morning from afternoon; every meeting starts and lasts a whole number of
     ``grain_min``-minute steps. ``interpreters`` is the event's interpreter pool, one entry per
-    language pair.
+    language pair; without any, the event does not provide interpretation and the sides arrange
+    their own.
     """
 
     id: str
@@ -176,7 +177,10 @@ class Event:
         return {pool.languages: pool.count for pool in self.interpreters}
 
     def interpretation_of(self, meeting: Meeting) -> frozenset[LanguagePair]:
-        """The language pairs the meeting needs from the event's interpreter pool."""
+        """The language pairs the meeting needs from the event's interpreter pool. An event
+        that lists no pool leaves interpretation to the sides: its meetings need none from it."""
+        if not self.interpreters:
+            return frozenset()
         return interpretation_needs(
             [self.principal_by_id[p] for p in meeting.principals],
             meeting.own_interpreters,

@@ -17,8 +17,8 @@ from functools import cached_property
 from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event
 from sidelines.domain.formats import MeetingFormat
-from sidelines.domain.interpretation import LanguagePair
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.interpretation import LanguagePair
 from sidelines.domain.meeting import DayPart, PressPlan
 from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind

@@ -66,7 +66,10 @@ class MeetingHasInterpreter(PlacementRule):
     def explain(self, problem: Problem, item: Placed) -> str:
         meeting = problem.meetings[item.meeting_idx]
         pairs = ", ".join(missing_interpretation(problem, item.meeting_idx))
-        return f"{meeting.label} needs {pairs} interpretation; the event has none and no side brings its own"
+        return (
+            f"{meeting.label} needs {pairs} interpretation; the event has none and no side "
+            "brings its own"
+        )
 
 
 def missing_interpretation(problem: Problem, meeting_idx: int) -> list[str]:
