@@ -188,3 +188,18 @@ def test_event_policy_refuses_a_negative_press_buffer() -> None:
     with pytest.raises(DomainError) as caught:
         EventPolicy(press_buffer_min=-5)
     assert str(caught.value) == "policy.press_buffer_min: must not be negative, got -5"
+
+
+def test_event_refuses_an_agreed_place_in_the_premises_of_a_third_party() -> None:
+    from sidelines.domain import SpaceKind
+
+    suite = table("C-suite", kind=SpaceKind.DELEGATION_PREMISES, host_party=PartyId("C"))
+    with pytest.raises(DomainError) as caught:
+        event(
+            ["A", "B", "C"],
+            [meeting("m", "A", "B", spaces=(SpaceId("C-suite"),))],
+            spaces=(table("T1"), suite),
+        )
+    assert str(caught.value) == (
+        "meetings[0].spaces[0]: 'C-suite' belongs to 'C', which is not a side of the meeting"
+    )

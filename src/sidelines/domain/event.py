@@ -237,6 +237,14 @@ class Event:
                 meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids, session_ids
             )
             sides = set(self.parties_of(meeting))
+            for position, space_id in enumerate(meeting.spaces):
+                # "The host's suite" is agreed as the host's premises: one of the sides'.
+                owner = self.space_by_id[space_id].host_party
+                if owner is not None and owner not in sides:
+                    raise DomainError(
+                        f"{space_id!r} belongs to {owner!r}, which is not a side of the meeting",
+                        f"meetings[{index}].spaces[{position}]",
+                    )
             for position, party in enumerate(meeting.own_interpreters):
                 if party not in sides:
                     raise DomainError(
