@@ -219,8 +219,7 @@ def test_a_pair_the_pool_lacks_leaves_the_meeting_out_with_the_reason() -> None:
     assert result.status is SolveStatus.OPTIMAL
     assert result.schedule == {}
     assert left_out_reasons(problem, result.schedule) == {
-        "m": "m has no possible time and place: principals who share no working language have "
-        "an interpreter, from the event's pool or brought by a side"
+        "m": "m needs en-zh interpretation, which the event does not provide and no side brings"
     }
 
 

@@ -383,7 +383,11 @@ def build_problem(event: Event) -> Problem:
     meeting_index = {m.id: idx for idx, m in enumerate(event.meetings)}
     space_index = {s.id: idx for idx, s in enumerate(event.spaces)}
     interpreters = {pool.languages: pool.count for pool in event.interpreters}
-    needs_of = [event.interpretation_of(meeting) for meeting in event.meetings]
+    none: frozenset[LanguagePair] = frozenset()
+    needs_of = [
+        event.interpretation_of(meeting) if event.interpreters else none
+        for meeting in event.meetings
+    ]
     for needs in needs_of:
         for pair in needs:
             interpreters.setdefault(pair, 0)  # needed, and the pool lacks it
@@ -449,12 +453,20 @@ def build_problem(event: Event) -> Problem:
                 after=tuple(meeting_index[m] for m in meeting.after),
                 format=meeting.format,
                 locked_session=locked_session,
-                agreed_spaces=frozenset(space_index[s] for s in meeting.spaces),
+                agreed_spaces=(
+                    frozenset(space_index[s] for s in meeting.spaces)
+                    if meeting.spaces
+                    else frozenset()
+                ),
                 press=meeting.press is not PressPlan.NONE,
                 press_buffer_slots=(
                     press_buffer_slots if meeting.press is not PressPlan.NONE else 0
                 ),
-                interpretation=tuple(sorted(pair_index[pair] for pair in needs_of[idx])),
+                interpretation=(
+                    tuple(sorted(pair_index[pair] for pair in needs_of[idx]))
+                    if needs_of[idx]
+                    else ()
+                ),
             )
         )
 
