@@ -194,6 +194,7 @@ class State:
         # interpreter of the pair is taken.
         self.interpreters_used = [[0] * grid.n_slots for _ in problem.interpreters]
         self.interpreters_full = [0] * len(problem.interpreters)
+        self.interpreted: list[set[int]] = [set() for _ in problem.interpreters]
 
         self.bookings: dict[tuple[str, int], int] = {}
         self.start = [-1] * len(meetings)
@@ -428,6 +429,7 @@ class State:
         for principal_idx in meeting.principals:
             self.principal_meetings[principal_idx].add(meeting_idx)
         for pair_idx in meeting.interpretation:
+            self.interpreted[pair_idx].add(meeting_idx)
             used = self.interpreters_used[pair_idx]
             count = self.problem.interpreters[pair_idx].count
             for slot in range(start, start + length):
@@ -470,6 +472,7 @@ class State:
             self.total_breaks += calendar.breaks - before
             self.principal_meetings[principal_idx].discard(meeting_idx)
         for pair_idx in meeting.interpretation:
+            self.interpreted[pair_idx].discard(meeting_idx)
             used = self.interpreters_used[pair_idx]
             for slot in range(start, start + length):
                 used[slot] -= 1
