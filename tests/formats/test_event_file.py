@@ -507,3 +507,18 @@ def test_negative_freeze_window_is_refused_with_its_path(tmp_path: Path) -> None
         "policy.freeze_window_min",
         "must not be negative, got -5",
     )
+
+
+def test_an_interpreter_pool_of_one_language_is_located(tmp_path: Path) -> None:
+    file = write(
+        tmp_path,
+        TERMS.replace("{languages: [ru, en], count: 2}", "{languages: [en, en], count: 2}"),
+    )
+
+    error = error_of(file)
+
+    assert (error.line, error.path, error.message) == (
+        21,
+        "interpreters[0].languages",
+        "an interpreter pool names two different languages",
+    )
