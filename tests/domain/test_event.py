@@ -203,3 +203,14 @@ def test_event_refuses_an_agreed_place_in_the_premises_of_a_third_party() -> Non
     assert str(caught.value) == (
         "meetings[0].spaces[0]: 'C-suite' belongs to 'C', which is not a side of the meeting"
     )
+
+
+def test_a_meeting_takes_a_language_pair_the_pool_has_interpreters_for() -> None:
+    from sidelines.domain import InterpreterPool
+
+    built = event(
+        [principal("A", languages=("ja", "en")), principal("B", languages=("ru",))],
+        [meeting("m", "A", "B")],
+        interpreters=(InterpreterPool(("ja", "ru"), 0), InterpreterPool(("en", "ru"), 1)),
+    )
+    assert built.interpretation_of(built.meetings[0]) == {("en", "ru")}

@@ -184,8 +184,14 @@ class Event:
         return interpretation_needs(
             [self.principal_by_id[p] for p in meeting.principals],
             meeting.own_interpreters,
-            self.interpreter_counts,
+            self._pairs_offered,
         )
+
+    @cached_property
+    def _pairs_offered(self) -> frozenset[LanguagePair]:
+        # A pair listed with no interpreter is not on offer: another pair the principals
+        # could use is chosen before it.
+        return frozenset(pool.languages for pool in self.interpreters if pool.count > 0)
 
     # --- invariants ----------------------------------------------------------------------
 
