@@ -1,6 +1,6 @@
 """Rules from the terms both sides agreed: the place, the press plan, interpretation.
 
-Issue 13: what the sides agreed binds the schedule. The agreed window is the meeting's windows
+What both sides agreed binds the schedule. The agreed window is the meeting's windows
 (``meeting_within_its_windows``), the host's suite is resolved into the agreed place when it is
 agreed, and the attendees are the meeting's principals (``principal_present`` and the others);
 the rules here cover the rest. Placement rules are the set of allowed starts, as in
