@@ -213,4 +213,4 @@ def test_a_meeting_takes_a_language_pair_the_pool_has_interpreters_for() -> None
         [meeting("m", "A", "B")],
         interpreters=(InterpreterPool(("ja", "ru"), 0), InterpreterPool(("en", "ru"), 1)),
     )
-    assert built.interpretation_of(built.meetings[0]) == {("en", "ru")}
+    assert built.interpretation_of(built.meetings[0]) == {frozenset({"en", "ru"})}

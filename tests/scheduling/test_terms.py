@@ -68,7 +68,7 @@ def broken_terms(built: Event, schedule: Schedule) -> list[str]:
     counts = built.interpreter_counts
     for slot in range(problem.grid.n_slots):
         instant = problem.grid.start_of(slot)
-        in_use: dict[tuple[str, str], int] = {}
+        in_use: dict[frozenset[str], int] = {}
         for meeting_id, assignment in schedule.items():
             item = built.meeting_by_id[meeting_id]
             start = problem.grid.start_of(assignment.start_slot)
@@ -77,7 +77,7 @@ def broken_terms(built: Event, schedule: Schedule) -> list[str]:
                     in_use[pair] = in_use.get(pair, 0) + 1
         for pair, used in in_use.items():
             if used > counts.get(pair, 0):
-                broken.append(f"{used} meetings need {pair} at slot {slot}")
+                broken.append(f"{used} meetings need {sorted(pair)} at slot {slot}")
     return broken
 
 

@@ -113,6 +113,8 @@ def test_agreed_terms_bind_the_published_schedule_through_the_database(
     # The room's 10-minute turnover and the 10-minute press-out buffer after the meeting.
     assert [b.ends_at - b.starts_at for b in held] == [timedelta(minutes=60 + 10 + 10)]
     # The pool has no en-zh interpreter: the meetings that need one are all left out.
-    needing = {int(m.id) for m in stored.values() if back.interpretation_of(m) == {("en", "zh")}}
+    needing = {
+        int(m.id) for m in stored.values() if back.interpretation_of(m) == {frozenset({"en", "zh"})}
+    }
     assert needing
     assert needing.isdisjoint(e.meeting_id for e in schedule.entries)

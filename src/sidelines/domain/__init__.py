@@ -8,8 +8,9 @@ from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, Spa
 from sidelines.domain.interpretation import (
     InterpreterPool,
     LanguagePair,
-    interpretation_needs,
-    language_pair,
+    needs_interpretation,
+    pair_label,
+    sorted_pairs,
 )
 from sidelines.domain.meeting import DayPart, Meeting, Placement, PressPlan
 from sidelines.domain.party import Party, PartyKind
@@ -53,6 +54,7 @@ __all__ = [
     "SpaceKind",
     "TimeSpan",
     "WalkingTimes",
-    "interpretation_needs",
-    "language_pair",
+    "needs_interpretation",
+    "pair_label",
+    "sorted_pairs",
 ]

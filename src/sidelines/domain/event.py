@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.interpretation import InterpreterPool, LanguagePair, interpretation_needs
+from sidelines.domain.interpretation import (
+    InterpreterPool,
+    LanguagePair,
+    needs_interpretation,
+    pair_label,
+)
 from sidelines.domain.meeting import Meeting
 from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
@@ -181,7 +186,7 @@ class Event:
         that lists no pool leaves interpretation to the sides: its meetings need none from it."""
         if not self.interpreters:
             return frozenset()
-        return interpretation_needs(
+        return needs_interpretation(
             [self.principal_by_id[p] for p in meeting.principals],
             meeting.own_interpreters,
             self._pairs_offered,
@@ -205,7 +210,7 @@ class Event:
         for index, pool in enumerate(self.interpreters):
             if pool.languages in pairs:
                 raise DomainError(
-                    f"duplicate language pair {'-'.join(pool.languages)}",
+                    f"duplicate language pair {pair_label(pool.languages)}",
                     f"interpreters[{index}].languages",
                 )
             pairs.add(pool.languages)

@@ -634,9 +634,7 @@ class _Builder:
 
     def _interpreters(self, item: InterpretersIn, loc: Loc) -> InterpreterPool:
         with self.at(loc):
-            return InterpreterPool(
-                languages=(item.languages[0], item.languages[1]), count=item.count
-            )
+            return InterpreterPool(languages=frozenset(item.languages), count=item.count)
 
     def _meeting(self, item: MeetingIn, loc: Loc) -> Meeting:
         defaults = self.model.meeting_defaults
@@ -829,7 +827,7 @@ def dump_event(event: Event) -> dict[str, Any]:
             WalkIn(from_=a, to=b, minutes=m) for (a, b), m in event.walking_times.minutes.items()
         ],
         interpreters=[
-            InterpretersIn(languages=list(pool.languages), count=pool.count)
+            InterpretersIn(languages=sorted(pool.languages), count=pool.count)
             for pool in event.interpreters
         ],
         meetings=[

@@ -18,7 +18,7 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.interpretation import LanguagePair
+from sidelines.domain.interpretation import LanguagePair, pair_label
 from sidelines.domain.meeting import DayPart, PressPlan
 from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind
@@ -83,7 +83,7 @@ class InterpreterData:
 
     @property
     def label(self) -> str:
-        return "-".join(self.languages)
+        return pair_label(self.languages)
 
 
 @dataclass(frozen=True, slots=True, order=True)
