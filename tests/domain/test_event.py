@@ -144,3 +144,73 @@ def test_day_must_end_after_it_starts() -> None:
     with pytest.raises(DomainError) as caught:
         event(["A", "B"], day_start=time(12, 0), day_end=time(9, 0))
     assert str(caught.value) == "day_end: the day must end after it starts"
+
+
+def test_event_refuses_an_agreed_place_that_is_no_space_of_the_event() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B"], [meeting("m", "A", "B", spaces=(SpaceId("T1"), SpaceId("ZZ")))])
+    assert str(caught.value) == "meetings[0].spaces[1]: unknown space 'ZZ'"
+
+
+def test_event_refuses_an_own_interpreter_of_a_party_not_in_the_meeting() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(["A", "B", "C"], [meeting("m", "A", "B", own_interpreters=(PartyId("C"),))])
+    assert str(caught.value) == "meetings[0].own_interpreters[0]: 'C' is not a side of the meeting"
+
+
+def test_event_refuses_two_pools_of_one_language_pair() -> None:
+    from sidelines.domain import InterpreterPool
+
+    with pytest.raises(DomainError) as caught:
+        event(
+            ["A", "B"],
+            interpreters=(InterpreterPool(("en", "ru"), 1), InterpreterPool(("ru", "en"), 2)),
+        )
+    assert str(caught.value) == "interpreters[1].languages: duplicate language pair en-ru"
+
+
+def test_meeting_refuses_an_unknown_press_plan() -> None:
+    with pytest.raises(DomainError) as caught:
+        meeting("m", "A", "B", press="live_broadcast")
+    assert str(caught.value) == "press: unknown press plan 'live_broadcast'"
+
+
+def test_meeting_with_an_agreed_place_or_the_press_in_needs_a_space() -> None:
+    from sidelines.domain import PressPlan
+
+    contact = MeetingFormat.BRIEF_CONTACT
+    assert not meeting("m", "A", "B", format=contact).effective_needs_space
+    assert meeting("m", "A", "B", format=contact, spaces=(SpaceId("T1"),)).effective_needs_space
+    assert meeting("m", "A", "B", format=contact, press=PressPlan.POOL_SPRAY).effective_needs_space
+
+
+def test_event_policy_refuses_a_negative_press_buffer() -> None:
+    with pytest.raises(DomainError) as caught:
+        EventPolicy(press_buffer_min=-5)
+    assert str(caught.value) == "policy.press_buffer_min: must not be negative, got -5"
+
+
+def test_event_refuses_an_agreed_place_in_the_premises_of_a_third_party() -> None:
+    from sidelines.domain import SpaceKind
+
+    suite = table("C-suite", kind=SpaceKind.DELEGATION_PREMISES, host_party=PartyId("C"))
+    with pytest.raises(DomainError) as caught:
+        event(
+            ["A", "B", "C"],
+            [meeting("m", "A", "B", spaces=(SpaceId("C-suite"),))],
+            spaces=(table("T1"), suite),
+        )
+    assert str(caught.value) == (
+        "meetings[0].spaces[0]: 'C-suite' belongs to 'C', which is not a side of the meeting"
+    )
+
+
+def test_a_meeting_takes_a_language_pair_the_pool_has_interpreters_for() -> None:
+    from sidelines.domain import InterpreterPool
+
+    built = event(
+        [principal("A", languages=("ja", "en")), principal("B", languages=("ru",))],
+        [meeting("m", "A", "B")],
+        interpreters=(InterpreterPool(("ja", "ru"), 0), InterpreterPool(("en", "ru"), 1)),
+    )
+    assert built.interpretation_of(built.meetings[0]) == {frozenset({"en", "ru"})}

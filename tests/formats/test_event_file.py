@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sidelines.domain import PrincipalId, SessionKind
+from sidelines.domain import InterpreterPool, PressPlan, PrincipalId, SessionKind
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import (
     dump_event,
@@ -134,6 +134,44 @@ def test_json_schema_validates_both_examples() -> None:
         jsonschema.Draft202012Validator(schema).validate(data)
 
 
+TERMS = SMALL.replace(
+    "spaces:\n",
+    "policy: {press_buffer_min: 15}\ninterpreters:\n  - {languages: [ru, en], count: 2}\nspaces:\n",
+).replace(
+    "    topics: [Syria, Ukraine]\n",
+    "    topics: [Syria, Ukraine]\n    spaces: [room-1]\n    press: pool_spray\n"
+    "    own_interpreters: [RUS]\n",
+)
+
+
+def test_agreed_terms_and_the_interpreter_pool_load_and_round_trip(tmp_path: Path) -> None:
+    event = load_event(write(tmp_path, TERMS))
+
+    meeting = event.meetings[0]
+    assert (meeting.spaces, meeting.press, meeting.own_interpreters) == (
+        ("room-1",),
+        PressPlan.POOL_SPRAY,
+        ("RUS",),
+    )
+    assert event.interpreters == (InterpreterPool(("en", "ru"), 2),)
+    assert event.policy.press_buffer_min == 15
+    data = dump_event(event)
+    assert event_from_data(data) == event
+    jsonschema.Draft202012Validator(event_json_schema()).validate(data)
+
+
+def test_an_agreed_place_that_is_no_space_is_located(tmp_path: Path) -> None:
+    file = write(tmp_path, TERMS.replace("spaces: [room-1]", "spaces: [room-1, room-9]"))
+
+    error = error_of(file)
+
+    assert (error.line, error.path, error.message) == (
+        31,
+        "meetings[0].spaces[1]",
+        "unknown space 'room-9'",
+    )
+
+
 def test_json_schema_rejects_unknown_fields() -> None:
     data = dump_event(load_event(EXAMPLES / "b2b-forum.yaml"))
     data["meetings"][0]["colour"] = "red"
@@ -155,7 +193,7 @@ def test_json_schema_rejects_unknown_fields() -> None:
             "meetings[0].colour",
             "unknown field (known fields: id, principals, format, duration_min, priority, "
             "required, windows, day_part, preferred, locked, after, needs_space, needs, size, "
-            "host, title, topics)",
+            "host, title, topics, spaces, press, own_interpreters)",
             id="unknown-field",
         ),
         pytest.param(
@@ -468,4 +506,19 @@ def test_negative_freeze_window_is_refused_with_its_path(tmp_path: Path) -> None
     assert (error.path, error.message) == (
         "policy.freeze_window_min",
         "must not be negative, got -5",
+    )
+
+
+def test_an_interpreter_pool_of_one_language_is_located(tmp_path: Path) -> None:
+    file = write(
+        tmp_path,
+        TERMS.replace("{languages: [ru, en], count: 2}", "{languages: [en, en], count: 2}"),
+    )
+
+    error = error_of(file)
+
+    assert (error.line, error.path, error.message) == (
+        21,
+        "interpreters[0].languages",
+        "an interpreter pool names two different languages",
     )

@@ -177,3 +177,59 @@ def test_explanation_of_an_unknown_meeting_is_refused() -> None:
     problem = build_problem(event(["A", "B"], [meeting("ab", "A", "B")]))
     with pytest.raises(UnknownMeeting):
         explain(problem, {}, MeetingId("zz"))
+
+
+def test_explanation_names_a_language_pair_the_event_does_not_provide() -> None:
+    from sidelines.domain import InterpreterPool
+
+    problem = build_problem(
+        event(
+            [principal("A", languages=("en",)), principal("B", languages=("zh",))],
+            [meeting("ab", "A", "B")],
+            interpreters=(InterpreterPool(("en", "ru"), 1),),
+        )
+    )
+    explanation = explain(problem, {}, MeetingId("ab"))
+    assert [(f.kind, f.text) for f in explanation.facts] == [
+        (
+            FactKind.INTERPRETERS,
+            "it needs en-zh interpretation, which the event does not provide and no side brings",
+        )
+    ]
+
+
+def test_explanation_names_the_interpreters_taken_and_the_agreed_place() -> None:
+    from sidelines.domain import InterpreterPool
+
+    problem = build_problem(
+        event(
+            [
+                principal("A", languages=("en",)),
+                principal("B", languages=("ru",)),
+                principal("C", languages=("en",)),
+                principal("D", languages=("ru",)),
+                "E",
+                "F",
+            ],
+            [
+                meeting("ab", "A", "B", windows=(span((9, 0), (9, 30)),)),
+                meeting("cd", "C", "D", spaces=(SpaceId("T2"),), windows=(span((9, 0), (10, 0)),)),
+                meeting("ef", "E", "F"),
+            ],
+            spaces=(table("T1"), table("T2")),
+            interpreters=(InterpreterPool(("en", "ru"), 1),),
+        )
+    )
+    schedule = {"ab": Assignment(0, SpaceId("T1")), "ef": Assignment(1, SpaceId("T2"))}
+
+    explanation = explain(problem, schedule, MeetingId("cd"))
+
+    assert [(f.kind, f.text) for f in explanation.facts] == [
+        (FactKind.WINDOW, "it may only be held 2030-05-06 09:00-10:00"),
+        (FactKind.INTERPRETERS, "every en-ru interpreter of the event is in another meeting then"),
+        (
+            FactKind.ROOMS,
+            "every room that fits is taken 2030-05-06 09:30-10:00 by meetings of equal or "
+            "higher priority: ef (priority 1)",
+        ),
+    ]

@@ -19,10 +19,12 @@ from sidelines.domain import (
     Event,
     EventPolicy,
     Feature,
+    InterpreterPool,
     MeetingFormat,
     MeetingId,
     PartyId,
     Placement,
+    PressPlan,
     SessionEdge,
     SessionId,
     SpaceId,
@@ -48,7 +50,70 @@ def a(slot: int, space: str | None = "T1") -> Assignment:
     return Assignment(slot, SpaceId(space) if space is not None else None)
 
 
+PRESS_ROOM = frozenset({Feature.PRESS})
+
 CASES = [
+    Case(
+        "meeting_in_agreed_space",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", spaces=(SpaceId("T2"),))],
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m": a(0, "T2")},
+        {"m": a(0, "T1")},
+    ),
+    Case(
+        "press_ready_space",
+        lambda: event(
+            ["A", "B"],
+            [meeting("m", "A", "B", press=PressPlan.POOL_SPRAY)],
+            spaces=(table("T1", features=PRESS_ROOM), table("T2")),
+        ),
+        {"m": a(0, "T1")},
+        {"m": a(0, "T2")},
+    ),
+    Case(
+        "press_out_buffer_respected",
+        lambda: event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B", press=PressPlan.OPEN_PRESS), meeting("m2", "C", "D")],
+            spaces=(table("T1", features=PRESS_ROOM),),
+            policy=EventPolicy(press_buffer_min=30),
+        ),
+        {"m1": a(0), "m2": a(2)},
+        {"m1": a(0), "m2": a(1)},  # right after the meeting, while the press leaves
+    ),
+    Case(
+        "meeting_has_interpreter",
+        lambda: event(
+            [
+                principal("A", languages=("en",)),
+                principal("B", languages=("ru",)),
+                principal("C", languages=("fr", "en")),
+            ],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+            interpreters=(InterpreterPool(("en", "fr"), 1),),
+        ),
+        {"m2": a(0)},
+        {"m1": a(0)},  # the event has no en-ru interpreter and neither side brings one
+    ),
+    Case(
+        "interpreters_not_overbooked",
+        lambda: event(
+            [
+                principal("A", languages=("en",)),
+                principal("B", languages=("ru",)),
+                principal("C", languages=("en",)),
+                principal("D", languages=("ru",)),
+            ],
+            [meeting("m1", "A", "B"), meeting("m2", "C", "D")],
+            spaces=(table("T1"), table("T2")),
+            interpreters=(InterpreterPool(("ru", "en"), 1),),
+        ),
+        {"m1": a(0, "T1"), "m2": a(1, "T2")},
+        {"m1": a(0, "T1"), "m2": a(0, "T2")},
+    ),
     Case(
         "meeting_within_one_day",
         lambda: event(

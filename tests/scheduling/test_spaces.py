@@ -68,3 +68,53 @@ def test_assign_spaces_more_meetings_than_spaces_is_refused() -> None:
 
     with pytest.raises(SpacesExhausted, match="no space of class 0 is free at slot 0"):
         assign_spaces(problem, [ClassChoice(0, 0, 0), ClassChoice(1, 0, 0)])
+
+
+def test_spaces_named_by_an_agreed_place_stay_interchangeable_only_among_themselves() -> None:
+    from sidelines.domain import SpaceId
+
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [
+                meeting("m1", "A", "B", spaces=(SpaceId("T2"), SpaceId("T3"))),
+                meeting("m2", "C", "D"),
+            ],
+            spaces=[table("T1"), table("T2"), table("T3"), table("T4")],
+        )
+    )
+
+    assert sorted(
+        sorted(problem.spaces[s].id for s in c.spaces) for c in problem.space_classes
+    ) == [["T1", "T4"], ["T2", "T3"]]
+
+
+def test_assign_spaces_keeps_a_space_free_for_the_press_leaving() -> None:
+    from sidelines.domain import EventPolicy, Feature, PressPlan
+
+    press = frozenset({Feature.PRESS})
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E", "F"],
+            [
+                meeting("m1", "A", "B", press=PressPlan.OPEN_PRESS),
+                meeting("m2", "C", "D"),
+                meeting("m3", "E", "F"),
+            ],
+            spaces=[table("T1", features=press), table("T2", features=press)],
+            policy=EventPolicy(press_buffer_min=30),
+        )
+    )
+    (class_idx,) = (c.index for c in problem.space_classes)
+
+    schedule = assign_spaces(
+        problem,
+        [ClassChoice(0, 0, class_idx), ClassChoice(1, 0, class_idx), ClassChoice(2, 1, class_idx)],
+    )
+
+    # T1 holds m1 and then the press leaving, so m3 takes T2 once m2 is over.
+    assert schedule == {
+        MeetingId("m1"): Assignment(0, "T1"),
+        MeetingId("m2"): Assignment(0, "T2"),
+        MeetingId("m3"): Assignment(1, "T2"),
+    }

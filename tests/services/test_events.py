@@ -54,3 +54,67 @@ def test_a_locked_meeting_stays_where_the_file_locked_it(database: Database) -> 
     assert [(e.starts_at, e.space_id) for e in placed] == [
         (breakfast.locked.start, breakfast.locked.space)
     ]
+
+
+def test_agreed_terms_bind_the_published_schedule_through_the_database(
+    database: Database,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from sidelines.domain import InterpreterPool, PartyId, PressPlan, SpaceId
+    from sidelines.storage.tables import SpaceBookingRow
+
+    lima = load_event(LIMA)
+    terms = {
+        # Xi and Obama: agreed in Bilateral room 2, with a pool spray; the US brings its own
+        # interpreter, so the pool's zh-en interpreters are not needed.
+        "chn-usa": {
+            "spaces": (SpaceId("lcc-bilateral-2"),),
+            "press": PressPlan.POOL_SPRAY,
+            "own_interpreters": (PartyId("USA"),),
+        },
+    }
+    event = replace(
+        lima,
+        meetings=tuple(replace(m, **terms.get(m.id, {})) for m in lima.meetings),
+        interpreters=(InterpreterPool(("en", "zh"), 0),),
+    )
+    accounts.create_user(database, "host", "host-password", Role.ORGANISER)
+    organiser = accounts.log_in(database, "host", "host-password").actor
+    events.import_event(database, organiser, event)
+
+    with database.reading() as session:
+        stored = {
+            m.label: m
+            for _, m in events.meetings_as_domain(session, event.id, (MeetingStatus.AGREED,))
+        }
+        back = events.domain_event(session, event.id)
+    xi_obama = stored[event.meeting_by_id[MeetingId("chn-usa")].label]
+    assert (xi_obama.spaces, xi_obama.press, xi_obama.own_interpreters) == (
+        ("lcc-bilateral-2",),
+        PressPlan.POOL_SPRAY,
+        ("USA",),
+    )
+    assert back.interpreters == (InterpreterPool(("en", "zh"), 0),)
+
+    run = scheduling.start_solve(database, organiser, event.id, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    schedule = scheduling.publish(database, organiser, event.id, run.id)
+
+    placed = [e for e in schedule.entries if e.parties == ("CHN", "USA")]
+    assert [e.space_id for e in placed] == ["lcc-bilateral-2"]
+    with database.reading() as session:
+        booking = session.scalars(
+            select(SpaceBookingRow).where(SpaceBookingRow.space_id == "lcc-bilateral-2")
+        ).all()
+    held = [b for b in booking if b.starts_at == placed[0].starts_at]
+    # The room's 10-minute turnover and the 10-minute press-out buffer after the meeting.
+    assert [b.ends_at - b.starts_at for b in held] == [timedelta(minutes=60 + 10 + 10)]
+    # The pool has no en-zh interpreter: the meetings that need one are all left out.
+    needing = {
+        int(m.id) for m in stored.values() if back.interpretation_of(m) == {frozenset({"en", "zh"})}
+    }
+    assert needing
+    assert needing.isdisjoint(e.meeting_id for e in schedule.entries)

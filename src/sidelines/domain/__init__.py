@@ -5,7 +5,14 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event, EventPolicy, OrganiserSees
 from sidelines.domain.formats import FORMAT_DEFAULTS, FormatDefaults, MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.meeting import DayPart, Meeting, Placement
+from sidelines.domain.interpretation import (
+    InterpreterPool,
+    LanguagePair,
+    needs_interpretation,
+    pair_label,
+    sorted_pairs,
+)
+from sidelines.domain.meeting import DayPart, Meeting, Placement, PressPlan
 from sidelines.domain.party import Party, PartyKind
 from sidelines.domain.principal import Principal, Rank
 from sidelines.domain.programme import AtSession, ProgrammeSession, SessionEdge, SessionKind
@@ -23,6 +30,8 @@ __all__ = [
     "EventPolicy",
     "Feature",
     "FormatDefaults",
+    "InterpreterPool",
+    "LanguagePair",
     "Meeting",
     "MeetingFormat",
     "MeetingId",
@@ -32,6 +41,7 @@ __all__ = [
     "PartyId",
     "PartyKind",
     "Placement",
+    "PressPlan",
     "Principal",
     "PrincipalId",
     "ProgrammeSession",
@@ -44,4 +54,7 @@ __all__ = [
     "SpaceKind",
     "TimeSpan",
     "WalkingTimes",
+    "needs_interpretation",
+    "pair_label",
+    "sorted_pairs",
 ]

@@ -12,6 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.interpretation import (
+    InterpreterPool,
+    LanguagePair,
+    needs_interpretation,
+    pair_label,
+)
 from sidelines.domain.meeting import Meeting
 from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
@@ -34,12 +40,15 @@ class EventPolicy:
     max - min breaks over the principals (the "d" of Bofill et al., JAIR 2022).
     ``freeze_window_min``: once published, a meeting that starts within this many minutes from
     now is no longer moved to make room for another (its sides are already on their way).
+    ``press_buffer_min``: after a meeting with a pool spray or open press, its space stays
+    closed this much longer than its turnover, while the press leaves.
     """
 
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
     freeze_window_min: int = 30
+    press_buffer_min: int = 10
 
     def __post_init__(self) -> None:
         cap = self.max_bookings_per_party_per_day
@@ -55,6 +64,10 @@ class EventPolicy:
         if self.freeze_window_min < 0:
             raise DomainError(
                 f"must not be negative, got {self.freeze_window_min}", "policy.freeze_window_min"
+            )
+        if self.press_buffer_min < 0:
+            raise DomainError(
+                f"must not be negative, got {self.press_buffer_min}", "policy.press_buffer_min"
             )
 
 
@@ -77,7 +90,9 @@ def _unique(ids: Iterable[str], path: str) -> None:
 class Event:
     """A summit or fair. Days run from ``day_start`` to ``day_end`` local time; ``morning_ends``
     splits morning from afternoon; every meeting starts and lasts a whole number of
-    ``grain_min``-minute steps.
+    ``grain_min``-minute steps. ``interpreters`` is the event's interpreter pool, one entry per
+    language pair; without any, the event does not provide interpretation and the sides arrange
+    their own.
     """
 
     id: str
@@ -91,6 +106,7 @@ class Event:
     programme: tuple[ProgrammeSession, ...] = ()
     spaces: tuple[Space, ...] = ()
     walking_times: WalkingTimes = field(default_factory=WalkingTimes)
+    interpreters: tuple[InterpreterPool, ...] = ()
     policy: EventPolicy = field(default_factory=EventPolicy)
     day_start: time = time(8, 0)
     day_end: time = time(20, 0)
@@ -161,6 +177,27 @@ class Event:
                 parties.append(party)
         return tuple(parties)
 
+    @cached_property
+    def interpreter_counts(self) -> dict[LanguagePair, int]:
+        return {pool.languages: pool.count for pool in self.interpreters}
+
+    def interpretation_of(self, meeting: Meeting) -> frozenset[LanguagePair]:
+        """The language pairs the meeting needs from the event's interpreter pool. An event
+        that lists no pool leaves interpretation to the sides: its meetings need none from it."""
+        if not self.interpreters:
+            return frozenset()
+        return needs_interpretation(
+            [self.principal_by_id[p] for p in meeting.principals],
+            meeting.own_interpreters,
+            self._pairs_offered,
+        )
+
+    @cached_property
+    def _pairs_offered(self) -> frozenset[LanguagePair]:
+        # A pair listed with no interpreter is not on offer: another pair the principals
+        # could use is chosen before it.
+        return frozenset(pool.languages for pool in self.interpreters if pool.count > 0)
+
     # --- invariants ----------------------------------------------------------------------
 
     def _check_references(self) -> None:
@@ -169,6 +206,14 @@ class Event:
         _unique((s.id for s in self.spaces), "spaces")
         _unique((m.id for m in self.meetings), "meetings")
         _unique((s.id for s in self.programme), "programme")
+        pairs: set[LanguagePair] = set()
+        for index, pool in enumerate(self.interpreters):
+            if pool.languages in pairs:
+                raise DomainError(
+                    f"duplicate language pair {pair_label(pool.languages)}",
+                    f"interpreters[{index}].languages",
+                )
+            pairs.add(pool.languages)
         party_ids = {p.id for p in self.parties}
         principal_ids = {p.id for p in self.principals}
         space_ids = {s.id for s in self.spaces}
@@ -202,6 +247,21 @@ class Event:
             self._check_meeting(
                 meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids, session_ids
             )
+            sides = set(self.parties_of(meeting))
+            for position, space_id in enumerate(meeting.spaces):
+                # "The host's suite" is agreed as the host's premises: one of the sides'.
+                owner = self.space_by_id[space_id].host_party
+                if owner is not None and owner not in sides:
+                    raise DomainError(
+                        f"{space_id!r} belongs to {owner!r}, which is not a side of the meeting",
+                        f"meetings[{index}].spaces[{position}]",
+                    )
+            for position, party in enumerate(meeting.own_interpreters):
+                if party not in sides:
+                    raise DomainError(
+                        f"{party!r} is not a side of the meeting",
+                        f"meetings[{index}].own_interpreters[{position}]",
+                    )
             duration = meeting.effective_duration_min
             if duration % self.grain_min:
                 raise DomainError(
@@ -234,6 +294,9 @@ class Event:
         for position, earlier in enumerate(meeting.after):
             if earlier not in meeting_ids:
                 raise DomainError(f"unknown meeting {earlier!r}", f"{path}.after[{position}]")
+        for position, space in enumerate(meeting.spaces):
+            if space not in space_ids:
+                raise DomainError(f"unknown space {space!r}", f"{path}.spaces[{position}]")
         locked_space = meeting.locked.space if meeting.locked is not None else None
         if locked_space is not None and locked_space not in space_ids:
             raise DomainError(f"unknown space {locked_space!r}", f"{path}.locked.space")

@@ -14,6 +14,15 @@ from sidelines.domain.space import Feature
 from sidelines.domain.time import TimeSpan, require_aware
 
 
+class PressPlan(StrEnum):
+    """What the press sees of a meeting: nothing, a pool spray (cameras for the opening
+    handshake and remarks, then out), or an open press event."""
+
+    NONE = "none"
+    POOL_SPRAY = "pool_spray"
+    OPEN_PRESS = "open_press"
+
+
 class DayPart(StrEnum):
     """A "morning only" or "afternoon only" wish; the event says where noon falls."""
 
@@ -67,6 +76,9 @@ class Meeting:
     host: PartyId | None = None
     title: str = ""
     topics: tuple[str, ...] = ()
+    spaces: tuple[SpaceId, ...] = ()
+    press: PressPlan = PressPlan.NONE
+    own_interpreters: tuple[PartyId, ...] = ()
 
     def __post_init__(self) -> None:
         # Enum fields given as their plain values (as files and APIs write them) become enums,
@@ -79,6 +91,10 @@ class Meeting:
             object.__setattr__(self, "day_part", DayPart(self.day_part))
         except ValueError:
             raise DomainError(f"unknown day part {self.day_part!r}", "day_part") from None
+        try:
+            object.__setattr__(self, "press", PressPlan(self.press))
+        except ValueError:
+            raise DomainError(f"unknown press plan {self.press!r}", "press") from None
         if not self.id.strip():
             raise DomainError("meeting id must not be empty", "id")
         if len(self.principals) < 2:
@@ -91,6 +107,10 @@ class Meeting:
             raise DomainError(f"priority must be at least 1, got {self.priority}", "priority")
         if self.size is not None and self.size < 1:
             raise DomainError(f"size must be at least 1, got {self.size}", "size")
+        if len(set(self.spaces)) != len(self.spaces):
+            raise DomainError("a space is listed twice", "spaces")
+        if len(set(self.own_interpreters)) != len(self.own_interpreters):
+            raise DomainError("a side is listed twice", "own_interpreters")
         if self.id in self.after:
             raise DomainError("a meeting cannot come after itself", "after")
 
@@ -102,6 +122,9 @@ class Meeting:
 
     @property
     def effective_needs_space(self) -> bool:
+        # An agreed place or a press plan is held in a room, whatever the format's default.
+        if self.spaces or self.press is not PressPlan.NONE:
+            return True
         if self.needs_space is not None:
             return self.needs_space
         return defaults_for(self.format).needs_space

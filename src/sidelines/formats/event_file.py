@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from sidelines.domain.delegation import MemberRole
 from sidelines.domain.event import OrganiserSees
 from sidelines.domain.formats import MeetingFormat
-from sidelines.domain.meeting import DayPart
+from sidelines.domain.meeting import DayPart, PressPlan
 from sidelines.domain.party import PartyKind
 from sidelines.domain.principal import Rank
 from sidelines.domain.programme import SessionKind
@@ -207,6 +207,7 @@ class PolicyIn(_Model):
     fairness_max_spread: int | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
     freeze_window_min: int = 30
+    press_buffer_min: int = 10
 
 
 class PartyIn(_Model):
@@ -268,6 +269,13 @@ class SpaceIn(_Model):
     host_party: str | None = None
 
 
+class InterpretersIn(_Model):
+    """``count`` interpreters between two languages that the event provides."""
+
+    languages: list[str] = Field(min_length=2, max_length=2)
+    count: Annotated[int, Field(ge=0)]
+
+
 class WalkIn(_Model):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -311,6 +319,9 @@ class MeetingIn(_Model):
     host: str | None = None
     title: str = ""
     topics: list[str] = []
+    spaces: list[str] = []  # the agreed place: only these spaces
+    press: PressPlan = PressPlan.NONE
+    own_interpreters: list[str] = []  # party ids of the sides that bring their own
 
 
 class EventFile(_Model):
@@ -340,6 +351,7 @@ class EventFile(_Model):
     programme: list[SessionIn] = []
     spaces: list[SpaceIn] = []
     walking_times: list[WalkIn] = []
+    interpreters: list[InterpretersIn] = []
     meeting_defaults: MeetingDefaultsIn = MeetingDefaultsIn()
     meetings: list[MeetingIn] = []
 
@@ -347,6 +359,7 @@ class EventFile(_Model):
 __all__ = [
     "DelegationIn",
     "EventFile",
+    "InterpretersIn",
     "LockedIn",
     "MeetingDefaultsIn",
     "MeetingIn",

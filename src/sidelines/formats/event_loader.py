@@ -35,6 +35,7 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event, EventPolicy
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.interpretation import InterpreterPool
 from sidelines.domain.meeting import Meeting, Placement
 from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
@@ -45,6 +46,7 @@ from sidelines.formats.errors import InputError
 from sidelines.formats.event_file import (
     DelegationIn,
     EventFile,
+    InterpretersIn,
     LockedIn,
     MeetingIn,
     MemberIn,
@@ -495,7 +497,12 @@ class _Builder:
                 fairness_max_spread=model.policy.fairness_max_spread,
                 organiser_sees=model.policy.organiser_sees,
                 freeze_window_min=model.policy.freeze_window_min,
+                press_buffer_min=model.policy.press_buffer_min,
             )
+        interpreters = tuple(
+            self._interpreters(item, ("interpreters", index))
+            for index, item in enumerate(model.interpreters)
+        )
         with self.at(()):
             event = Event(
                 id=model.id,
@@ -509,6 +516,7 @@ class _Builder:
                 programme=programme,
                 spaces=spaces,
                 walking_times=walking,
+                interpreters=interpreters,
                 policy=policy,
                 day_start=model.day_start,
                 day_end=model.day_end,
@@ -624,6 +632,10 @@ class _Builder:
         with self.at(("walking_times",)):
             return WalkingTimes(minutes)
 
+    def _interpreters(self, item: InterpretersIn, loc: Loc) -> InterpreterPool:
+        with self.at(loc):
+            return InterpreterPool(languages=frozenset(item.languages), count=item.count)
+
     def _meeting(self, item: MeetingIn, loc: Loc) -> Meeting:
         defaults = self.model.meeting_defaults
         principals = tuple(
@@ -640,6 +652,10 @@ class _Builder:
             start = self.instant(item.locked.start, (*loc, "locked", "start"))
             space = SpaceId(item.locked.space) if item.locked.space is not None else None
             locked = Placement(start=start, space=space)
+        own_interpreters = tuple(
+            self.party(ref, (*loc, "own_interpreters", index))
+            for index, ref in enumerate(item.own_interpreters)
+        )
         windows = self.spans(item.windows, (*loc, "windows"))
         preferred = self.spans(item.preferred, (*loc, "preferred"))
         meeting_format = item.format or defaults.format or MeetingFormat.BILATERAL_RESTRICTED
@@ -662,6 +678,9 @@ class _Builder:
                 host=host,
                 title=item.title,
                 topics=tuple(item.topics),
+                spaces=tuple(SpaceId(space) for space in item.spaces),
+                press=item.press,
+                own_interpreters=own_interpreters,
             )
 
     def _check_locks(self, event: Event) -> None:
@@ -762,6 +781,7 @@ def dump_event(event: Event) -> dict[str, Any]:
             fairness_max_spread=event.policy.fairness_max_spread,
             organiser_sees=event.policy.organiser_sees,
             freeze_window_min=event.policy.freeze_window_min,
+            press_buffer_min=event.policy.press_buffer_min,
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
         principals=[
@@ -806,6 +826,10 @@ def dump_event(event: Event) -> dict[str, Any]:
         walking_times=[
             WalkIn(from_=a, to=b, minutes=m) for (a, b), m in event.walking_times.minutes.items()
         ],
+        interpreters=[
+            InterpretersIn(languages=sorted(pool.languages), count=pool.count)
+            for pool in event.interpreters
+        ],
         meetings=[
             MeetingIn(
                 id=m.id,
@@ -829,6 +853,9 @@ def dump_event(event: Event) -> dict[str, Any]:
                 host=m.host,
                 title=m.title,
                 topics=list(m.topics),
+                spaces=list(m.spaces),
+                press=m.press,
+                own_interpreters=list(m.own_interpreters),
             )
             for m in event.meetings
         ],

@@ -31,6 +31,11 @@ from sidelines.scheduling.rules.placement import (
     SpaceFitsMeeting,
     session_contacts,
 )
+from sidelines.scheduling.rules.terms import (
+    MeetingInAgreedSpace,
+    PressReadySpace,
+    missing_interpretation,
+)
 from sidelines.scheduling.schedule import Assignment, where
 from sidelines.scheduling.slots import iter_slots, run_mask
 from sidelines.scheduling.validator import to_placed
@@ -46,6 +51,7 @@ class FactKind(StrEnum):
     ROOMS = "rooms"  # every room that fits is taken or closed
     POLICY = "policy"  # the room policy's daily cap
     PRECEDENCE = "precedence"  # a meeting it must follow or precede
+    INTERPRETERS = "interpreters"  # no interpreter of a pair it needs (none, or all taken)
     FREE = "free"  # a time that is still open: nothing blocks it
 
 
@@ -128,7 +134,14 @@ class _Explainer:
             self.found[("window",)] = window
         contacts = session_contacts(self.problem, self.meeting_idx)
         fitting = self.fitting_spaces()
-        if meeting.needs_space and not fitting:
+        missing = missing_interpretation(self.problem, self.meeting_idx)
+        if missing:
+            self.found[("no_interpreter",)] = Fact(
+                FactKind.INTERPRETERS,
+                f"it needs {', '.join(missing)} interpretation, which the event does not "
+                "provide and no side brings",
+            )
+        elif meeting.needs_space and not fitting:
             self.found[("no_room",)] = Fact(FactKind.NO_ROOM, self.no_room_text())
         else:
             free: list[int] = []
@@ -191,11 +204,36 @@ class _Explainer:
                 and follower.start < start + length
             ):
                 keys.append(self.precedence(follower, before=False))
+        for pair_idx in meeting.interpretation:
+            if self.interpreters_taken(pair_idx, start, length):
+                keys.append(self.interpreters_fact(pair_idx))
         if meeting.needs_space and not keys:
             room = self.room_problem(start, fitting)
             if room is not None:
                 keys.append(room)
         return bool(keys)
+
+    def interpreters_fact(self, pair_idx: int) -> tuple[object, ...]:
+        label = self.problem.interpreters[pair_idx].label
+        return self.add(
+            ("interpreters", pair_idx),
+            FactKind.INTERPRETERS,
+            lambda: f"every {label} interpreter of the event is in another meeting then",
+        )
+
+    def interpreters_taken(self, pair_idx: int, start: int, length: int) -> bool:
+        """Whether every interpreter of the pair is busy in some slot of ``[start, +length)``."""
+        count = self.problem.interpreters[pair_idx].count
+        users = [
+            item
+            for item in self.placed
+            if pair_idx in self.problem.meetings[item.meeting_idx].interpretation
+            and self.overlaps(item, start, length)
+        ]
+        return any(
+            sum(1 for item in users if item.start <= slot < item.end(self.problem)) >= count
+            for slot in range(start, start + length)
+        )
 
     def overlaps(self, item: Placed, start: int, length: int) -> bool:
         return item.start < start + length and start < item.end(self.problem)
@@ -299,17 +337,22 @@ class _Explainer:
     def fitting_spaces(self) -> list[int]:
         if not self.meeting.needs_space:
             return []
-        fits = SpaceFitsMeeting()
+        rules = (SpaceFitsMeeting(), MeetingInAgreedSpace(), PressReadySpace())
         return [
             space_idx
             for space_idx in range(len(self.problem.spaces))
-            if fits.allowed_starts(self.problem, self.meeting_idx, space_idx)
+            if all(rule.allowed_starts(self.problem, self.meeting_idx, space_idx) for rule in rules)
         ]
 
     def no_room_text(self) -> str:
         meeting = self.meeting
-        needs = f" with {', '.join(sorted(meeting.needs))}" if meeting.needs else ""
-        return f"no room seats {meeting.size}{needs} and belongs to no other party"
+        needs = sorted(meeting.needs | ({"press"} if meeting.press else set()))
+        with_needs = f" with {', '.join(needs)}" if needs else ""
+        text = f"no room seats {meeting.size}{with_needs} and belongs to no other party"
+        if meeting.agreed_spaces:
+            agreed = ", ".join(sorted(self.problem.spaces[s].label for s in meeting.agreed_spaces))
+            text += f" in its agreed place ({agreed})"
+        return text
 
     def room_problem(self, start: int, fitting: list[int]) -> tuple[object, ...] | None:
         """None when some fitting room is open and free for the meeting at ``start`` within
@@ -321,10 +364,16 @@ class _Explainer:
             space = problem.spaces[space_idx]
             if run_mask(start, length) & ~space.open:
                 continue
+            # Each meeting holds the room for its turnover, and one with the press in while
+            # the press leaves.
             busy = any(
                 item.space_idx == space_idx
-                and item.start < start + length + space.turnover_slots
-                and start < item.end(problem) + space.turnover_slots
+                and item.start
+                < start + length + space.turnover_slots + self.meeting.press_buffer_slots
+                and start
+                < item.end(problem)
+                + space.turnover_slots
+                + problem.meetings[item.meeting_idx].press_buffer_slots
                 for item in self.placed
             )
             if busy:
@@ -378,7 +427,10 @@ class _Explainer:
                     for item in self.placed
                     if item.space_idx in fitting
                     and item.start < span_end
-                    and first < item.end(problem) + problem.spaces[item.space_idx].turnover_slots
+                    and first
+                    < item.end(problem)
+                    + problem.spaces[item.space_idx].turnover_slots
+                    + problem.meetings[item.meeting_idx].press_buffer_slots
                 },
                 key=lambda idx: (self.by_meeting[idx].start, idx),
             )

@@ -20,7 +20,8 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.meeting import DayPart
+from sidelines.domain.interpretation import LanguagePair, pair_label
+from sidelines.domain.meeting import DayPart, PressPlan
 from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind
 from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, lowest_slot, run_mask
@@ -74,6 +75,19 @@ class SessionData:
     attendees: frozenset[int]
 
 
+@dataclass(frozen=True, slots=True)
+class InterpreterData:
+    """One language pair of interpretation on the grid: ``count`` interpreters, each in one
+    meeting at a time (0: the event's pool lacks the pair, yet a meeting needs it)."""
+
+    languages: LanguagePair
+    count: int
+
+    @property
+    def label(self) -> str:
+        return pair_label(self.languages)
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class AtSessionIdx:
     """``domain.AtSession`` inside the problem: a session by index, and its start or end."""
@@ -85,7 +99,12 @@ class AtSessionIdx:
 @dataclass(frozen=True, slots=True)
 class MeetingData:
     """A meeting on the grid. ``window`` holds the slots it may occupy (its windows, all of the
-    grid when it has none); ``day_part`` narrows that to mornings or afternoons."""
+    grid when it has none); ``day_part`` narrows that to mornings or afternoons.
+
+    The agreed terms: ``agreed_spaces`` (space indices; empty: any space that fits), ``press``
+    (a pool spray or open press: a press-ready space, then ``press_buffer_slots`` more for the
+    press to leave), ``interpretation`` (indices into ``Problem.interpreters`` of the language
+    pairs it needs from the event's pool)."""
 
     id: MeetingId
     label: str
@@ -105,6 +124,10 @@ class MeetingData:
     after: tuple[int, ...] = ()
     format: MeetingFormat | None = None  # None: a format never held at a programme session
     locked_session: AtSessionIdx | None = None
+    agreed_spaces: frozenset[int] = frozenset()
+    press: bool = False
+    press_buffer_slots: int = 0
+    interpretation: tuple[int, ...] = ()
 
     @property
     def locked(self) -> bool:
@@ -188,6 +211,7 @@ class Problem:
     # Spaces that form a class of their own, as a locked meeting's space does: the CP-SAT model
     # sets them for published places, so that "stays" is one literal (``cpsat.stability``).
     own_class_spaces: frozenset[int] = frozenset()
+    interpreters: tuple[InterpreterData, ...] = ()
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -220,6 +244,11 @@ class Problem:
     def space_classes(self) -> tuple[SpaceClass, ...]:
         groups: dict[tuple[object, ...], list[int]] = {}
         locked_spaces = {m.locked_space for m in self.meetings if m.locked_space is not None}
+        # Spaces are interchangeable for an agreed place only if it names all or none of them.
+        agreed_by: dict[int, set[int]] = {}
+        for meeting_idx, meeting in enumerate(self.meetings):
+            for space_idx in meeting.agreed_spaces:
+                agreed_by.setdefault(space_idx, set()).add(meeting_idx)
         for space_idx, space in enumerate(self.spaces):
             key: tuple[object, ...] = (
                 space.kind,
@@ -231,6 +260,7 @@ class Problem:
                 # different places are still interchangeable.
                 space.location_idx if self.has_walking else None,
                 space.host_party,
+                frozenset(agreed_by.get(space_idx, ())),
             )
             # A space holding a locked meeting is its own class, so that the lock can be honoured
             # when concrete spaces are chosen.
@@ -404,6 +434,17 @@ def build_problem(event: Event) -> Problem:
 
     meeting_index = {m.id: idx for idx, m in enumerate(event.meetings)}
     space_index = {s.id: idx for idx, s in enumerate(event.spaces)}
+    interpreters = {pool.languages: pool.count for pool in event.interpreters}
+    none: frozenset[LanguagePair] = frozenset()
+    needs_of = [
+        event.interpretation_of(meeting) if event.interpreters else none
+        for meeting in event.meetings
+    ]
+    for needs in needs_of:
+        for pair in needs:
+            interpreters.setdefault(pair, 0)  # needed, and the pool lacks it
+    pair_index = {pair: idx for idx, pair in enumerate(interpreters)}
+    press_buffer_slots = math.ceil(event.policy.press_buffer_min / event.grain_min)
     meetings: list[MeetingData] = []
     for idx, meeting in enumerate(event.meetings):
         path = f"meetings[{idx}]"
@@ -464,6 +505,20 @@ def build_problem(event: Event) -> Problem:
                 after=tuple(meeting_index[m] for m in meeting.after),
                 format=meeting.format,
                 locked_session=locked_session,
+                agreed_spaces=(
+                    frozenset(space_index[s] for s in meeting.spaces)
+                    if meeting.spaces
+                    else frozenset()
+                ),
+                press=meeting.press is not PressPlan.NONE,
+                press_buffer_slots=(
+                    press_buffer_slots if meeting.press is not PressPlan.NONE else 0
+                ),
+                interpretation=(
+                    tuple(sorted(pair_index[pair] for pair in needs_of[idx]))
+                    if needs_of[idx]
+                    else ()
+                ),
             )
         )
 
@@ -478,11 +533,13 @@ def build_problem(event: Event) -> Problem:
         max_bookings_per_party_per_day=event.policy.max_bookings_per_party_per_day,
         fairness_max_spread=event.policy.fairness_max_spread,
         timezone=event.timezone,
+        interpreters=tuple(InterpreterData(pair, count) for pair, count in interpreters.items()),
     )
 
 
 __all__ = [
     "AtSessionIdx",
+    "InterpreterData",
     "MeetingData",
     "PrincipalData",
     "Problem",

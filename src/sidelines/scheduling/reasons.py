@@ -8,6 +8,7 @@ from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import first_broken_rule
 from sidelines.scheduling.rules.placement import possible_starts
+from sidelines.scheduling.rules.terms import missing_interpretation
 from sidelines.scheduling.schedule import Assignment
 
 
@@ -21,6 +22,12 @@ def candidate_spaces(problem: Problem, meeting_idx: int) -> list[int | None]:
 def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
     """If no time and space keep the meeting's own placement rules, say which rule stops it."""
     meeting = problem.meetings[meeting_idx]
+    missing = missing_interpretation(problem, meeting_idx)
+    if missing:
+        return (
+            f"{meeting.label} needs {', '.join(missing)} interpretation, which the event does "
+            "not provide and no side brings"
+        )
     spaces = candidate_spaces(problem, meeting_idx)
     if not spaces:
         return f"{meeting.label} needs a room and the event has none"

@@ -3,7 +3,8 @@
 Solvers decide only how many meetings each class of interchangeable spaces holds at a time. Any
 set of intervals that never needs more than k spaces at once can be given k spaces (interval
 graphs are perfect), and the greedy "earliest start first, any free space" colouring finds such an
-assignment. A meeting holds its space for its duration plus the space's turnover buffer.
+assignment. A meeting holds its space for its duration plus the space's turnover buffer, and
+after a meeting with the press in, the press-out buffer.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def assign_spaces(problem: Problem, choices: Iterable[ClassChoice]) -> dict[Meet
                 )
             space_idx = heapq.heappop(free)
             meeting = problem.meetings[choice.meeting_idx]
-            free_from = choice.start_slot + meeting.duration_slots + turnover
+            free_from = (
+                choice.start_slot + meeting.duration_slots + turnover + meeting.press_buffer_slots
+            )
             heapq.heappush(taken, (free_from, space_idx))
             schedule[meeting.id] = Assignment(choice.start_slot, problem.spaces[space_idx].id)
     return schedule

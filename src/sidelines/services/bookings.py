@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, SpaceId
+from sidelines.domain import Event, PressPlan, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict
@@ -43,6 +43,9 @@ def book(
                 )
             if space_id is not None:
                 turnover = timedelta(minutes=event.space_by_id[SpaceId(space_id)].turnover_min)
+                if (meeting.terms or {}).get("press", PressPlan.NONE) != PressPlan.NONE:
+                    # The press leaves before the space turns over (press_out_buffer_respected).
+                    turnover += timedelta(minutes=event.policy.press_buffer_min)
                 session.add(
                     SpaceBookingRow(
                         event_id=meeting.event_id,

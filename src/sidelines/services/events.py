@@ -20,6 +20,7 @@ from sidelines.domain import (
     OrganiserSees,
     PartyId,
     Placement,
+    PressPlan,
     PrincipalId,
     SpaceId,
     TimeSpan,
@@ -171,12 +172,21 @@ def meeting_terms(meeting: Meeting) -> dict[str, Any]:
         terms["host"] = meeting.host
     if meeting.title:
         terms["title"] = meeting.title
+    # The agreed terms that bind the schedule (an agreement writes the same keys).
+    if meeting.spaces:
+        terms["spaces"] = list(meeting.spaces)
+    if meeting.press is not PressPlan.NONE:
+        terms["press"] = str(meeting.press)
+    if meeting.own_interpreters:
+        terms["own_interpreters"] = list(meeting.own_interpreters)
     return terms
 
 
 def meeting_from_row(row: MeetingRow, principals: list[str], known: set[int]) -> Meeting:
     """The engine's Meeting for a stored one (id = row id). Precedences on meetings outside
-    ``known`` (cancelled ones, say) are dropped: they no longer bind."""
+    ``known`` (cancelled ones, say) are dropped: they no longer bind. The agreed terms
+    ("spaces", "press", "own_interpreters") bind; "attendees" is for people (its size is
+    already the "size" term)."""
     terms = row.terms or {}
     locked = terms.get("locked")
     return Meeting(
@@ -204,6 +214,9 @@ def meeting_from_row(row: MeetingRow, principals: list[str], known: set[int]) ->
         host=PartyId(terms["host"]) if "host" in terms else None,
         title=terms.get("title", ""),
         topics=tuple(row.topics),
+        spaces=tuple(SpaceId(s) for s in terms.get("spaces", [])),
+        press=PressPlan(terms.get("press", PressPlan.NONE)),
+        own_interpreters=tuple(PartyId(p) for p in terms.get("own_interpreters", [])),
     )
 
 

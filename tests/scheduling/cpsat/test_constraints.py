@@ -13,10 +13,12 @@ from sidelines.domain import (
     Event,
     EventPolicy,
     Feature,
+    InterpreterPool,
     MeetingFormat,
     MeetingId,
     PartyId,
     Placement,
+    PressPlan,
     SpaceId,
     WalkingTimes,
 )
@@ -266,7 +268,75 @@ def move_budget(feasible: bool) -> Problem:
     return with_published(build_problem(built), published)
 
 
+def agreed_space(feasible: bool) -> Event:
+    # One slot, two rooms: two meetings agreed for the same room cannot both be held.
+    return event(
+        ["A", "B", "C", "D"],
+        [
+            meeting("m1", "A", "B", required=True, spaces=(SpaceId("T1"),)),
+            meeting("m2", "C", "D", required=True, spaces=(SpaceId("T2" if feasible else "T1"),)),
+        ],
+        spaces=[table("T1"), table("T2")],
+        day_end=time(9, 30),
+        morning_ends=time(9, 30),
+    )
+
+
+def press_ready(feasible: bool) -> Event:
+    features = frozenset({Feature.PRESS}) if feasible else frozenset()
+    return event(
+        ["A", "B"],
+        [meeting("m", "A", "B", required=True, press=PressPlan.POOL_SPRAY)],
+        spaces=[table("T1", features=features)],
+    )
+
+
+def press_out_buffer(feasible: bool) -> Event:
+    # Two slots and one press-ready room: the press must be out before the second meeting.
+    return event(
+        ["A", "B", "C", "D"],
+        [
+            meeting("m1", "A", "B", required=True, press=PressPlan.OPEN_PRESS),
+            meeting("m2", "C", "D", required=True, after=("m1",)),
+        ],
+        spaces=[table("T1", features=frozenset({Feature.PRESS}))],
+        policy=EventPolicy(press_buffer_min=0 if feasible else 10),
+        day_end=time(10, 0),
+        morning_ends=time(9, 30),
+    )
+
+
+def has_interpreter(feasible: bool) -> Event:
+    return event(
+        [principal("A", languages=("en",)), principal("B", languages=("ru",))],
+        [meeting("m", "A", "B", required=True)],
+        interpreters=(InterpreterPool(("en", "ru"), 1 if feasible else 0),),
+    )
+
+
+def interpreters_overbooked(feasible: bool) -> Event:
+    # One slot, two rooms, two meetings needing en-ru at once.
+    return event(
+        [
+            principal("A", languages=("en",)),
+            principal("B", languages=("ru",)),
+            principal("C", languages=("en",)),
+            principal("D", languages=("ru",)),
+        ],
+        [meeting("m1", "A", "B", required=True), meeting("m2", "C", "D", required=True)],
+        spaces=[table("T1"), table("T2")],
+        interpreters=(InterpreterPool(("en", "ru"), 2 if feasible else 1),),
+        day_end=time(9, 30),
+        morning_ends=time(9, 30),
+    )
+
+
 CASES: dict[str, Callable[[bool], Event | Problem]] = {
+    "meeting_in_agreed_space": agreed_space,
+    "press_ready_space": press_ready,
+    "press_out_buffer_respected": press_out_buffer,
+    "meeting_has_interpreter": has_interpreter,
+    "interpreters_not_overbooked": interpreters_overbooked,
     "meeting_within_one_day": within_one_day,
     "meeting_within_its_windows": within_windows,
     "principal_present": principal_present,

@@ -6,6 +6,7 @@ from datetime import time
 
 from sidelines.domain import (
     EventPolicy,
+    InterpreterPool,
     MeetingFormat,
     MeetingId,
     PartyId,
@@ -26,7 +27,7 @@ from sidelines.scheduling.onsite import (
     replan,
 )
 from sidelines.scheduling.validator import score
-from tests.builders import DAY, at, event, meeting, span, table
+from tests.builders import DAY, at, event, meeting, principal, span, table
 
 M1, M2, M3, NEW = (MeetingId(m) for m in ("m1", "m2", "m3", "new"))
 T1, T2 = SpaceId("T1"), SpaceId("T2")
@@ -330,3 +331,55 @@ def test_alternative_on_another_day_when_the_asked_day_is_full() -> None:
 
 def test_freeze_window_is_part_of_the_event_policy() -> None:
     assert EventPolicy().freeze_window_min == 30
+
+
+def test_a_new_meeting_takes_the_interpreter_of_a_lighter_meeting_that_moves() -> None:
+    people = [
+        principal("A", languages=("en",)),
+        principal("B", languages=("ru",)),
+        principal("C", languages=("en",)),
+        principal("D", languages=("ru",)),
+    ]
+    problem = build_problem(
+        event(
+            people,
+            [
+                meeting("light", "C", "D"),
+                meeting("new", "A", "B", priority=3, windows=(span((9, 0), (9, 30)),)),
+            ],
+            spaces=[table("T1"), table("T2")],
+            interpreters=(InterpreterPool(("en", "ru"), 1),),
+        )
+    )
+    published = {MeetingId("light"): Assignment(0, SpaceId("T1"))}
+
+    result = replan(problem, published, NewMeeting(MeetingId("new")))
+
+    assert result.placed == {MeetingId("new"): Assignment(0, SpaceId("T1"))}
+    assert [move.meeting for move in result.moved] == [MeetingId("light")]
+    assert validate(problem, result.schedule) == []
+
+
+def test_a_new_meeting_with_the_press_in_moves_what_stands_in_its_press_out_buffer() -> None:
+    from sidelines.domain import Feature, PressPlan
+
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [
+                meeting("light", "C", "D"),
+                meeting(
+                    "new", "A", "B", press=PressPlan.POOL_SPRAY, windows=(span((9, 0), (9, 30)),)
+                ),
+            ],
+            spaces=[table("T1", features=frozenset({Feature.PRESS})), table("T2")],
+            policy=EventPolicy(press_buffer_min=30),
+        )
+    )
+    published = {MeetingId("light"): Assignment(1, SpaceId("T1"))}
+
+    result = replan(problem, published, NewMeeting(MeetingId("new")))
+
+    assert result.placed == {MeetingId("new"): Assignment(0, SpaceId("T1"))}
+    assert [move.meeting for move in result.moved] == [MeetingId("light")]
+    assert validate(problem, result.schedule) == []

@@ -22,12 +22,17 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import (
     BreaksFairlySpread,
     ContactAtSessionFits,
+    InterpretersNotOverbooked,
     LockedMeetingKept,
+    MeetingHasInterpreter,
     MeetingHasSpaceWhenNeeded,
+    MeetingInAgreedSpace,
     MeetingWithinItsWindows,
     MeetingWithinOneDay,
     MoveBudgetRespected,
     PrecedenceRespected,
+    PressOutBufferRespected,
+    PressReadySpace,
     PrincipalAvailable,
     PrincipalNotDoubleBooked,
     PrincipalNotInProgrammeSession,
@@ -149,6 +154,38 @@ def walking_time_respected(
                         model.add(cp_model.LinearExpr.sum([*enders, follower]) <= 1)
 
 
+# --- agreed terms ---------------------------------------------------------------------------
+
+
+def kept_by_space_occupancy(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """The press-out buffer needs no constraint of its own: ``build_variables`` lets a meeting
+    with the press in hold its space class for the buffer too, which ``space_not_double_booked``
+    counts like its turnover."""
+
+
+def interpreters_not_overbooked(
+    model: cp_model.CpModel, variables: ModelVariables, problem: Problem
+) -> None:
+    """Per language pair and slot, the meetings needing the pair then are at most its
+    interpreters (a pair the pool lacks leaves its meetings no start literal at all)."""
+    interpreting: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        for pair_idx in meeting.interpretation:
+            for start in variables.starts_of(meeting_idx):
+                for slot in range(start.slot, start.slot + meeting.duration_slots):
+                    interpreting.setdefault((pair_idx, slot), []).append(start.var)
+    for (pair_idx, _), literals in interpreting.items():
+        count = problem.interpreters[pair_idx].count
+        if len(literals) <= count:
+            continue
+        if count == 1:
+            model.add_at_most_one(literals)
+        else:
+            model.add(cp_model.LinearExpr.sum(literals) <= count)
+
+
 # --- order and locks --------------------------------------------------------------------------
 
 
@@ -239,17 +276,22 @@ def breaks_fairly_spread(
 
 CONSTRAINTS: dict[str, ConstraintBuilder] = {
     MeetingWithinOneDay.name: kept_by_start_domains,
+    MeetingHasInterpreter.name: kept_by_start_domains,
     MeetingWithinItsWindows.name: kept_by_start_domains,
     PrincipalPresent.name: kept_by_start_domains,
     PrincipalAvailable.name: kept_by_start_domains,
     PrincipalNotInProgrammeSession.name: kept_by_start_domains,
     ContactAtSessionFits.name: kept_by_start_domains,
     MeetingHasSpaceWhenNeeded.name: kept_by_start_domains,
+    MeetingInAgreedSpace.name: kept_by_start_domains,
+    PressReadySpace.name: kept_by_start_domains,
     SpaceFitsMeeting.name: kept_by_start_domains,
     SpaceOpen.name: kept_by_start_domains,
     PrincipalNotDoubleBooked.name: principal_not_double_booked,
     SpaceNotDoubleBooked.name: space_not_double_booked,
     WalkingTimeRespected.name: walking_time_respected,
+    PressOutBufferRespected.name: kept_by_space_occupancy,
+    InterpretersNotOverbooked.name: interpreters_not_overbooked,
     PrecedenceRespected.name: precedence_respected,
     LockedMeetingKept.name: locked_meeting_kept,
     RoomPolicyRespected.name: room_policy_respected,

@@ -92,7 +92,8 @@ class ModelVariables:
         return self._principal_slots[principal_idx]
 
     def occupying_class(self, class_idx: int) -> dict[int, list[Literal]]:
-        """Per slot, the literals that hold a space of the class during it or its turnover."""
+        """Per slot, the literals that hold a space of the class during it, its turnover or
+        its press-out buffer."""
         return self._class_slots.get(class_idx, {})
 
     def has_breaks(self, principal_idx: int) -> bool:
@@ -130,8 +131,11 @@ def build_variables(model: cp_model.CpModel, problem: Problem) -> ModelVariables
                     for principal_idx in meeting.principals:
                         principal_slots[principal_idx].setdefault(covered, []).append(var)
                 if class_idx != NO_CLASS:
-                    # A space stays taken for the meeting and its turnover buffer after it.
-                    end = min(n_slots, slot + meeting.duration_slots + turnover)
+                    # A space stays taken for the meeting and its turnover buffer after it, and
+                    # after a meeting with the press in while the press leaves
+                    # (press_out_buffer_respected).
+                    hold = meeting.duration_slots + turnover + meeting.press_buffer_slots
+                    end = min(n_slots, slot + hold)
                     per_slot = class_slots.setdefault(class_idx, {})
                     for covered in range(slot, end):
                         per_slot.setdefault(covered, []).append(var)

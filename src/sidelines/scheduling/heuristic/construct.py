@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterable
 
 from sidelines.scheduling.heuristic.state import CORRIDOR, Option, State, plain_first
+from sidelines.scheduling.slots import run_mask
 
 
 def class_rank(state: State) -> list[int]:
@@ -278,7 +279,8 @@ def _blockers(
         else:
             candidates = spaces_to_try(state, class_idx, start, end)
         for candidate in candidates:
-            in_way = space_blockers(state, candidate, start, end)
+            # The space stays taken after it while the press leaves, if it has the press in.
+            in_way = space_blockers(state, candidate, start, end + state.press_buffer[meeting_idx])
             cost = sum(state.weight[other] for other in in_way - blockers)
             if cheapest is None or cost < cheapest[0]:
                 cheapest = (cost, candidate, in_way)
@@ -298,8 +300,9 @@ def _blockers(
 
 def principal_blockers(state: State, meeting_idx: int, class_idx: int, start: int) -> set[int]:
     """The placed meetings in the way of the meeting at ``start`` in the class, whichever space
-    it takes: those of its principals (with the walking time from the class's place) and
-    those of its precedences."""
+    it takes: those of its principals (with the walking time from the class's place), those
+    of its precedences, and where every interpreter of a pair it needs is taken, the meetings
+    holding them."""
     problem = state.problem
     meeting = problem.meetings[meeting_idx]
     end = start + state.duration[meeting_idx]
@@ -321,6 +324,13 @@ def principal_blockers(state: State, meeting_idx: int, class_idx: int, start: in
     for later in state.successors[meeting_idx]:
         if 0 <= state.start[later] < end:
             found.add(later)
+    for pair_idx in meeting.interpretation:
+        if state.interpreters_full[pair_idx] & run_mask(start, end - start):
+            found.update(
+                other
+                for other in state.interpreted[pair_idx]
+                if state.start[other] < end and start < state.start[other] + state.duration[other]
+            )
     return found
 
 
@@ -343,13 +353,15 @@ def spaces_to_try(state: State, class_idx: int, start: int, end: int) -> list[in
 
 
 def space_blockers(state: State, space_idx: int, start: int, end: int) -> set[int]:
-    """The meetings of the space that overlap ``[start, end)``, its turnover included."""
+    """The meetings of the space that overlap ``[start, end)``, its turnover (and their
+    press-out buffers) included."""
     turnover = state.class_turnover[state.problem.class_of_space[space_idx]]
     return {
         other
         for other in state.space_meetings[space_idx]
         if state.start[other] < end + turnover
-        and start < state.start[other] + state.duration[other] + turnover
+        and start
+        < state.start[other] + state.duration[other] + turnover + state.press_buffer[other]
     }
 
 

@@ -10,6 +10,9 @@ Rules kept and where (names from ``rules``):
 - the placement rules: ``Candidates.allowed`` from ``rules.placement.possible_starts`` (with
   contacts at programme sessions among the starts in no space);
 - principal_not_double_booked and space_not_double_booked (with the turnover buffer): masks;
+- press_out_buffer_respected: a meeting with the press in holds its space that much longer;
+- interpreters_not_overbooked: per language pair, the slots where all its interpreters are
+  taken (``interpreters_full``);
 - walking_time_respected: ``_walking_blocked``; kept for every pair of a principal's meetings,
   not only consecutive ones, so removing a meeting never breaks it;
 - precedence_respected: ``_precedence_window``;
@@ -38,11 +41,17 @@ from sidelines.scheduling.rules.placement import (
     contact_at,
     possible_starts,
 )
+from sidelines.scheduling.rules.terms import MeetingInAgreedSpace, PressReadySpace
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.slots import run_mask
 
 CORRIDOR = -1  # the "class" of meetings that need no space
-_FITS = SpaceFitsMeeting()
+# The placement rules that read a space but not the time: which classes a meeting may use.
+_SPACE_RULES = (SpaceFitsMeeting(), MeetingInAgreedSpace(), PressReadySpace())
+
+
+def _fits(problem: Problem, meeting_idx: int, space_idx: int) -> bool:
+    return all(rule.allowed_starts(problem, meeting_idx, space_idx) for rule in _SPACE_RULES)
 
 
 class Option(NamedTuple):
@@ -67,11 +76,12 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
     """For each meeting, ``(space_class, allowed_starts)`` for every class it may use, the
     plainest class first (``plain_first``).
 
-    ``allowed_starts`` reads a space only through its fit (capacity, features, host) and its
-    opening hours, so among the classes that fit it is computed once per distinct opening-hours
-    mask: on a fair with hundreds of meetings per class this is most of construction time saved.
-    The fit itself depends only on the meeting's size, needs and the hosts among its parties, so
-    the classes that fit are found once per such combination.
+    ``allowed_starts`` reads a space only through its fit (capacity, features, host, agreed
+    place, press-ready) and its opening hours, so among the classes that fit it is computed once
+    per distinct opening-hours mask: on a fair with hundreds of meetings per class this is most
+    of construction time saved. The fit itself depends only on the meeting's size, needs, the
+    hosts among its parties, its agreed place and press plan, so the classes that fit are found
+    once per such combination.
     """
     order = plain_first(problem)
     reps = [(class_idx, problem.space_classes[class_idx].spaces[0]) for class_idx in order]
@@ -88,13 +98,15 @@ def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
             meeting.size,
             meeting.needs,
             tuple(sorted(party for party in meeting.parties if party in hosts)),
+            meeting.agreed_spaces,
+            meeting.press,
         )
         fits = fitting.get(fit_key)
         if fits is None:
             fits = [
                 (class_idx, space_idx)
                 for class_idx, space_idx in reps
-                if _FITS.allowed_starts(problem, meeting_idx, space_idx)
+                if _fits(problem, meeting_idx, space_idx)
             ]
             fitting[fit_key] = fits
         by_hours: dict[int, int] = {}
@@ -128,6 +140,7 @@ class State:
         self.allowed = masks if masks is not None else placement_masks(problem)
         meetings = problem.meetings
         self.duration = [m.duration_slots for m in meetings]
+        self.press_buffer = [m.press_buffer_slots for m in meetings]
         self.weight = [m.weight for m in meetings]
         self.preferred_starts = [
             _starts_inside(m.preferred, m.duration_slots) if m.preferred else 0 for m in meetings
@@ -161,7 +174,11 @@ class State:
         # A free run of a space shorter than this holds no meeting (``_best_fit``).
         shortest = min(self.duration, default=1)
         self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
-        longest = max(self.duration, default=1) + max(self.class_turnover, default=0)
+        longest = (
+            max(self.duration, default=1)
+            + max(self.class_turnover, default=0)
+            + max(self.press_buffer, default=0)
+        )
         width = self.n_slots + longest + 1
         # free[c][slot]: bit i set when the class's i-th space is free at that slot (its
         # meetings occupy [start, end + turnover)). full[c]: slots where none is free.
@@ -172,6 +189,12 @@ class State:
         # (class, span) -> (full mask it was computed for, starts clear of the full slots): the
         # full slots of a class change seldom and every meeting asks for every class it fits.
         self._clear: dict[tuple[int, int], tuple[int, int]] = {}
+
+        # Per language pair: meetings interpreted in each slot, and the slots where every
+        # interpreter of the pair is taken.
+        self.interpreters_used = [[0] * grid.n_slots for _ in problem.interpreters]
+        self.interpreters_full = [0] * len(problem.interpreters)
+        self.interpreted: list[set[int]] = [set() for _ in problem.interpreters]
 
         self.bookings: dict[tuple[str, int], int] = {}
         self.start = [-1] * len(meetings)
@@ -203,6 +226,8 @@ class State:
         busy = 0
         for principal_idx in meeting.principals:
             busy |= self.calendars[principal_idx].busy
+        for pair_idx in meeting.interpretation:
+            busy |= self.interpreters_full[pair_idx]
         base = (
             self.all_slots & ~_starts_touching(busy, length) & self._precedence_window(meeting_idx)
         )
@@ -220,6 +245,7 @@ class State:
         clear = self._clear
         walking = problem.has_walking
         policy_blocked = -1  # not computed yet: it is the same for every class
+        press_buffer = self.press_buffer[meeting_idx]
         for class_idx, allowed in self.allowed[meeting_idx]:
             starts = base & allowed
             if not starts:
@@ -227,7 +253,7 @@ class State:
             if class_idx != CORRIDOR:
                 full = full_of[class_idx]
                 if full:
-                    span = length + turnover_of[class_idx]
+                    span = length + turnover_of[class_idx] + press_buffer
                     cached = clear.get((class_idx, span))
                     if cached is None or cached[0] != full:
                         cached = (full, ~_starts_touching(full, span))
@@ -281,7 +307,12 @@ class State:
             return None
         free = self.free[class_idx]
         members = -1
-        end = start + self.duration[meeting_idx] + self.class_turnover[class_idx]
+        end = (
+            start
+            + self.duration[meeting_idx]
+            + self.class_turnover[class_idx]
+            + self.press_buffer[meeting_idx]
+        )
         for slot in range(start, end):
             members &= free[slot]
             if not members:
@@ -400,12 +431,21 @@ class State:
         length = self.duration[meeting_idx]
         for principal_idx in meeting.principals:
             self.principal_meetings[principal_idx].add(meeting_idx)
+        for pair_idx in meeting.interpretation:
+            self.interpreted[pair_idx].add(meeting_idx)
+            used = self.interpreters_used[pair_idx]
+            count = self.problem.interpreters[pair_idx].count
+            for slot in range(start, start + length):
+                used[slot] += 1
+                if used[slot] >= count:
+                    self.interpreters_full[pair_idx] |= 1 << slot
         if space_idx is not None:
             self.space_meetings[space_idx].add(meeting_idx)
             class_idx = self.problem.class_of_space[space_idx]
             clear = ~(1 << self.member_bit[space_idx])
             free = self.free[class_idx]
-            for slot in range(start, start + length + self.class_turnover[class_idx]):
+            hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
+            for slot in range(start, start + hold):
                 free[slot] &= clear
                 if not free[slot]:
                     self.full[class_idx] |= 1 << slot
@@ -434,14 +474,21 @@ class State:
             calendar.update(calendar.busy & keep, self.transparent[principal_idx], self.days)
             self.total_breaks += calendar.breaks - before
             self.principal_meetings[principal_idx].discard(meeting_idx)
+        for pair_idx in meeting.interpretation:
+            self.interpreted[pair_idx].discard(meeting_idx)
+            used = self.interpreters_used[pair_idx]
+            for slot in range(start, start + length):
+                used[slot] -= 1
+            self.interpreters_full[pair_idx] &= ~run_mask(start, length)
         if space_idx is not None:
             self.space_meetings[space_idx].discard(meeting_idx)
             class_idx = self.problem.class_of_space[space_idx]
             bit = 1 << self.member_bit[space_idx]
             free = self.free[class_idx]
-            for slot in range(start, start + length + self.class_turnover[class_idx]):
+            hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
+            for slot in range(start, start + hold):
                 free[slot] |= bit
-            self.full[class_idx] &= ~run_mask(start, length + self.class_turnover[class_idx])
+            self.full[class_idx] &= ~run_mask(start, hold)
             if self.problem.spaces[space_idx].organiser_run:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:

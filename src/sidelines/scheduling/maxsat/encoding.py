@@ -86,6 +86,7 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
     starts: list[list[StartLiteral]] = []
     covering: list[dict[int, list[int]]] = [{} for _ in problem.principals]
     occupying: dict[int, dict[int, list[int]]] = {}
+    interpreting: dict[int, dict[int, list[int]]] = {}  # per language pair and slot
     n_slots = problem.grid.n_slots
 
     # Start literals, and every meeting held exactly once (all are required or locked).
@@ -101,9 +102,15 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
                 for covered in range(slot, slot + meeting.duration_slots):
                     for principal_idx in meeting.principals:
                         covering[principal_idx].setdefault(covered, []).append(literal)
+                for pair_idx in meeting.interpretation:
+                    for covered in range(slot, slot + meeting.duration_slots):
+                        interpreting.setdefault(pair_idx, {}).setdefault(covered, []).append(
+                            literal
+                        )
                 if class_idx != NO_CLASS:
-                    end = min(n_slots, slot + meeting.duration_slots + turnover)
-                    for covered in range(slot, end):
+                    # The space is taken for the meeting, its turnover, and the press leaving.
+                    hold = meeting.duration_slots + turnover + meeting.press_buffer_slots
+                    for covered in range(slot, min(n_slots, slot + hold)):
                         occupying.setdefault(class_idx, {}).setdefault(covered, []).append(literal)
         literals = [option.literal for option in options]
         formula.append(literals)  # at least one (an empty clause when it has no start at all)
@@ -114,6 +121,11 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
     for space_class in problem.space_classes:
         for literals in occupying.get(space_class.index, {}).values():
             _at_most(formula, pool, literals, space_class.size, EncType.kmtotalizer)
+
+    # Interpreters: per language pair and slot, no more meetings than interpreters.
+    for pair_idx, per_slot in interpreting.items():
+        for literals in per_slot.values():
+            _at_most(formula, pool, literals, problem.interpreters[pair_idx].count)
 
     # Precedences: exclude every pair of starts where the later meeting begins too early.
     for later_idx, later in enumerate(problem.meetings):

@@ -401,7 +401,8 @@ class Insertion:
             return found
         best: set[int] | None = None
         for space_idx in spaces_to_try(state, class_idx, start, end):
-            in_way = space_blockers(state, space_idx, start, end)
+            # The space stays taken after it while the press leaves, if it has the press in.
+            in_way = space_blockers(state, space_idx, start, end + state.press_buffer[meeting_idx])
             if any(board.fixed[other] or other in chain for other in in_way):
                 continue
             if best is None or len(in_way - found) < len(best - found):

@@ -46,9 +46,17 @@ from sidelines.scheduling.rules.stability import (
     PublishedMeetingKept,
     PublishedMeetingStillHeld,
 )
+from sidelines.scheduling.rules.terms import (
+    TERMS_RULES,
+    InterpretersNotOverbooked,
+    MeetingHasInterpreter,
+    MeetingInAgreedSpace,
+    PressOutBufferRespected,
+    PressReadySpace,
+)
 
 RULES: tuple[Rule, ...] = (
-    PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES + STABILITY_RULES
+    PLACEMENT_RULES + OVERLAP_RULES + TERMS_RULES + SEQUENCE_RULES + POLICY_RULES + STABILITY_RULES
 )
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
 
@@ -56,16 +64,22 @@ __all__ = [
     "PLACEMENT_RULES",
     "RULES",
     "RULE_NAMES",
+    "TERMS_RULES",
     "BreaksFairlySpread",
     "ContactAtSessionFits",
+    "InterpretersNotOverbooked",
     "LockedMeetingKept",
+    "MeetingHasInterpreter",
     "MeetingHasSpaceWhenNeeded",
+    "MeetingInAgreedSpace",
     "MeetingWithinItsWindows",
     "MeetingWithinOneDay",
     "MoveBudgetRespected",
     "Placed",
     "PlacementRule",
     "PrecedenceRespected",
+    "PressOutBufferRespected",
+    "PressReadySpace",
     "PrincipalAvailable",
     "PrincipalNotDoubleBooked",
     "PrincipalNotInProgrammeSession",

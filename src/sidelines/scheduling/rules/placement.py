@@ -14,6 +14,11 @@ from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.scheduling.problem import AtSessionIdx, PrincipalData, Problem
 from sidelines.scheduling.rules.base import Placed, PlacementRule, occupancy, when
 from sidelines.scheduling.rules.session_contact import ContactAtSessionFits, held_at_sessions
+from sidelines.scheduling.rules.terms import (
+    MeetingHasInterpreter,
+    MeetingInAgreedSpace,
+    PressReadySpace,
+)
 from sidelines.scheduling.slots import SlotMask, starts_inside, starts_touching
 
 
@@ -220,12 +225,15 @@ class SpaceOpen(PlacementRule):
 
 PLACEMENT_RULES: tuple[PlacementRule, ...] = (
     MeetingWithinOneDay(),
+    MeetingHasInterpreter(),
     MeetingWithinItsWindows(),
     PrincipalPresent(),
     PrincipalAvailable(),
     PrincipalNotInProgrammeSession(),
     ContactAtSessionFits(),
     MeetingHasSpaceWhenNeeded(),
+    MeetingInAgreedSpace(),
+    PressReadySpace(),
     SpaceFitsMeeting(),
     SpaceOpen(),
 )
