@@ -66,6 +66,9 @@ class StatementKind(StrEnum):
     CONFIRMATION = "confirmation"  # a spokesperson confirms that the meeting took place
     DENIAL = "denial"
     JOINT = "joint"
+    # What a side says beforehand of its plans: "no separate talks are planned, but they are
+    # possible" (the Kremlin before Lima, DESIGN.md §8).
+    ANNOUNCEMENT = "announcement"
 
 
 class Visibility(StrEnum):
