@@ -425,6 +425,10 @@ def amend_statement(
         was = _view(row, subject, signed)
         if was.visibility is Visibility.PUBLIC and changes.visibility is not Visibility.PUBLIC:
             raise Conflict("a public statement cannot be taken back", "visibility")
+        published_joint = was.joint_state == "signed" and was.visibility is Visibility.PUBLIC
+        if published_joint and (changes.kind, changes.text) != (was.kind, was.text):
+            # Its sides' signatures would come off and it would leave the public record.
+            raise Conflict("a published joint statement keeps the words its sides signed", "text")
         wanted = replace(
             was,
             kind=changes.kind,
