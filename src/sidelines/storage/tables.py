@@ -453,7 +453,9 @@ class StatementRow(Base):
     # kept when it is later linked to the meeting or encounter it was about.
     parties_key: Mapped[str | None] = mapped_column(String(200))
     party_id: Mapped[str] = mapped_column(ID)  # the side that speaks
-    kind: Mapped[str] = mapped_column(String(16))  # readout | confirmation | denial | joint | announcement
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # readout | confirmation | denial | joint | announcement
     visibility: Mapped[str] = mapped_column(String(16))  # side | counterpart | public
     text: Mapped[str] = mapped_column(Text)
     said_at: Mapped[datetime]
