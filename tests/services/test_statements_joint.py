@@ -4,6 +4,7 @@ until then a draft between the two sides."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from sidelines.services import statements
 from sidelines.services.errors import Conflict, Invalid, NotFound
@@ -151,3 +152,31 @@ def test_new_words_of_a_joint_draft_need_the_other_side_s_signature_again(
         ("A",),
         ("B",),
     )
+
+
+def queries_of_listing(database: Database, world: RecordWorld) -> int:
+    """How many SQL statements listing the event's statements for B runs."""
+    ran: list[str] = []
+
+    def count(*args: object) -> None:
+        ran.append(str(args[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        statements.list_statements(database, world.delegates["B"], world.event_id)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return len(ran)
+
+
+def test_listing_reads_the_signatures_of_any_number_of_joint_statements_at_once(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    propose(database, world)
+    one = queries_of_listing(database, world)
+
+    for _ in range(4):
+        propose(database, world)
+
+    assert queries_of_listing(database, world) == one
