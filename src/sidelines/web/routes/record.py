@@ -129,7 +129,11 @@ def get_outcome(event_id: str, meeting_id: int, db: DbDep, actor: ActorDep) -> O
     return outcome_public(record.get_outcome(db, actor, event_id, meeting_id))
 
 
-@router.post("/encounters", status_code=201)
+@router.post(
+    "/encounters",
+    status_code=201,
+    responses={200: {"model": EncounterPublic, "description": "Joined the other side's log"}},
+)
 def log_encounter(
     event_id: str, body: EncounterCreate, db: DbDep, actor: UserDep, response: Response
 ) -> EncounterPublic:
