@@ -344,9 +344,9 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         "20 November 2016."
     )
     history = client.get("/api/history?a=RUS&b=USA", headers=rus).json()
-    assert [(h["kind"], h["held_on"], h["topics"]) for h in history] == [
-        ("meeting", "2016-11-20", ["Syria", "Ukraine"]),
-        ("historical", "2016-09-05", ["Ukraine", "Syria"]),
-        ("historical", "2015-09-28", ["Syria", "Ukraine"]),
+    assert [(h["kind"], h["held_on"], h["topics"], h["city"], h["place"]) for h in history] == [
+        ("meeting", "2016-11-20", ["Syria", "Ukraine"], "Lima", AT_THE_RETREAT),
+        ("historical", "2016-09-05", ["Ukraine", "Syria"], "Hangzhou", ""),
+        ("historical", "2015-09-28", ["Syria", "Ukraine"], "New York", ""),
     ]
     assert history[0]["statements"] == [statement]
