@@ -124,6 +124,9 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "text": "Changed.",
         "said_at": "2016-11-20T12:00:00Z",
     },
+    ("POST", "/api/events/{event_id}/statements/{statement_id}/link"): lambda w: {
+        "meeting_id": w.meeting_id
+    },
     ("POST", "/api/history/imports"): lambda w: "date,event,parties\n2016-09-05,G20,RUS;USA\n",
     # Changes at the venue late on the last day, when the pair has nothing left to move.
     ("POST", "/api/events/{event_id}/onsite-changes/departures"): lambda w: {
@@ -141,7 +144,10 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     },
 }
 # Body fields that name an object, as path parameters do.
-BODY_REFERENCES = {("POST", "/api/events/{event_id}/statements"): "meeting_id"}
+BODY_REFERENCES = {
+    ("POST", "/api/events/{event_id}/statements"): "meeting_id",
+    ("POST", "/api/events/{event_id}/statements/{statement_id}/link"): "meeting_id",
+}
 
 
 @dataclass(frozen=True)

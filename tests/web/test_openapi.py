@@ -50,6 +50,8 @@ ROUTES = [
     ("POST", "/api/events/{event_id}/statements"),
     ("GET", "/api/events/{event_id}/statements/{statement_id}"),
     ("PUT", "/api/events/{event_id}/statements/{statement_id}"),
+    ("POST", "/api/events/{event_id}/statements/{statement_id}/signatures"),
+    ("POST", "/api/events/{event_id}/statements/{statement_id}/link"),
     ("GET", "/api/history"),
     ("GET", "/api/history/last-met"),
     ("POST", "/api/history/imports"),

@@ -1,17 +1,22 @@
 """The seed story through the API (DESIGN.md §8): Putin and Obama at APEC 2016 in Lima.
 
-Before the summit no meeting is planned; on arrival both sides mark themselves open to contact,
-Russia asks for a brief contact on Syria and Ukraine, the US accepts, the meeting goes into the
-published schedule at the start of the retreat day and is held. Japan, a third delegation, and
-the organiser (who sees bookings only at Lima) learn nothing of the negotiation. Then the Kremlin
-confirms the conversation (reported by Reuters and RIA Novosti), which puts it on the public
-record, and asked about the pair the system recalls their previous meeting, in Hangzhou.
+Before the summit the Kremlin says that no separate talks are planned, but that they are
+possible: a public statement about the pair, made when no meeting exists. On arrival both sides
+mark themselves open to contact, Russia asks at the venue for a brief contact at the start of
+the retreat, the US accepts, and the meeting goes into the published schedule at the retreat's
+opening, 09:30 Lima time, held at the session in no room: both agendas and both calendar feeds
+say so. It is held. Japan, a third delegation, and the organiser (who sees bookings only at
+Lima) learn nothing of the negotiation. Then the Kremlin's press secretary confirms the
+conversation (reported by Reuters and RIA Novosti), which puts it on the public record, and
+asked about the pair the system recalls their previous meeting, in Hangzhou.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from icalendar import Calendar
 
 from sidelines.services import accounts, events
 from sidelines.services.actors import Role
@@ -26,10 +31,18 @@ PASSWORDS = {
     "japan": "kantei-lima-2016",
 }
 PARTIES = {"russia": "RUS", "usa": "USA", "japan": "JPN"}
-# "At the start of the retreat": the hour before its first session opens, in Lima time.
 HISTORY_FILE = Path(__file__).resolve().parents[2] / "examples" / "history-russia-usa.csv"
 PESKOV = "At the beginning of the retreat (working session) greeted each other and briefly spoke."
-RETREAT_MORNING = {"start": "2016-11-20T08:30:00-05:00", "end": "2016-11-20T09:30:00-05:00"}
+# Before the summit (the seed article: "Prior to the summit, Peskov explained ..."; the day is
+# not reported, any day before the summit tells the story).
+NOT_PLANNED = (
+    "A separate meeting of the two presidents is not planned, but they can meet during the "
+    "event: one way or another they will cross paths during the summit."
+)
+# "At the start of the retreat": the first minutes of the retreat's first session, which opens
+# at 09:30 Lima time (examples/apec-2016-lima.yaml).
+RETREAT_OPENING = {"start": "2016-11-20T09:30:00-05:00", "end": "2016-11-20T09:45:00-05:00"}
+AT_THE_RETREAT = "At the start of Leaders' retreat, session I, Lima Convention Center"
 
 
 def log_in(client: TestClient, username: str) -> dict[str, Any]:
@@ -93,6 +106,37 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
     assert published["version"] == 1
     japan_before = what_japan_sees(api)
 
+    # Before the summit the Kremlin says no separate talks are planned, but that they are
+    # possible: a statement about the pair, on its own, as no meeting exists.
+    planned = client.post(
+        url("/statements"),
+        json={
+            "about_parties": ["RUS", "USA"],
+            "kind": "announcement",
+            "text": NOT_PLANNED,
+            "said_at": "2016-11-17T12:00:00+03:00",
+            "speaker": "Dmitry Peskov, Press Secretary of the President of Russia",
+            "sources": [{"name": "Kremlin press service", "kind": "official"}],
+            "visibility": "public",
+        },
+        headers=rus,
+    )
+    assert planned.status_code == 201, planned.text
+    not_planned = planned.json()
+    assert (
+        not_planned["meeting_id"],
+        not_planned["encounter_id"],
+        not_planned["about_parties"],
+        not_planned["kind"],
+        not_planned["said_at"],
+    ) == (None, None, ["RUS", "USA"], "announcement", "2016-11-17T09:00:00Z")
+    assert [s["name"] for s in not_planned["sources"]] == ["Kremlin press service"]
+    # It is public: the press, Japan and the public read it before anything was agreed.
+    public = client.get(f"/api/public/events/{LIMA}").json()
+    assert (public["items"], public["statements"]) == ([], [not_planned])
+    about_pair = client.get(url("/statements") + "?about=USA&about=RUS", headers=jpn)
+    assert about_pair.json() == [not_planned]
+
     # On arrival: open to contact, mutual only once both sides have said so.
     marked = client.post(url("/contacts"), json={"party": "USA"}, headers=rus)
     assert (marked.status_code, marked.json()) == (201, {"marked": ["USA"], "mutual": []})
@@ -104,14 +148,14 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         "mutual": ["USA"],
     }
 
-    # Russia asks, on site, for a brief contact.
+    # Russia asks, at the venue, for a brief contact as the retreat opens.
     asked = client.post(
         url("/requests"),
         json={
             "invitees": ["USA"],
             "proposal": {
                 "format": "brief_contact",
-                "windows": [RETREAT_MORNING],
+                "windows": [RETREAT_OPENING],
                 "topics": ["Syria", "Ukraine"],
             },
             "priority": 8,
@@ -138,7 +182,8 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
     assert accepted.json()["state"] == "accepted"
     meeting_id = accepted.json()["meeting_id"]
 
-    # Agreed, and placed into the published schedule at once: five minutes at 08:30 Lima time.
+    # Agreed, and placed into the published schedule at once: five minutes at the retreat's
+    # opening, 09:30 Lima time (14:30 UTC), in no room: at the session itself.
     meeting = client.get(url(f"/meetings/{meeting_id}"), headers=rus).json()
     assert meeting == {
         "id": meeting_id,
@@ -146,18 +191,19 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         "status": "scheduled",
         "format": "brief_contact",
         "duration_min": 5,
-        "starts_at": "2016-11-20T13:30:00Z",
-        "ends_at": "2016-11-20T13:35:00Z",
+        "starts_at": "2016-11-20T14:30:00Z",
+        "ends_at": "2016-11-20T14:35:00Z",
         "space_id": None,
         "parties": ["RUS", "USA"],
         "principals": ["obama", "putin"],
         "topics": ["Syria", "Ukraine"],
         "request_id": request["id"],
+        "place": AT_THE_RETREAT,
     }
     entry = {
         "meeting_id": meeting_id,
-        "starts_at": "2016-11-20T13:30:00Z",
-        "ends_at": "2016-11-20T13:35:00Z",
+        "starts_at": "2016-11-20T14:30:00Z",
+        "ends_at": "2016-11-20T14:35:00Z",
         "space_id": None,
         "parties": ["RUS", "USA"],
     }
@@ -168,7 +214,37 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
             2,
             meeting_id,
             "placed",
-            ["2016-11-20T13:30:00+00:00", "2016-11-20T13:35:00+00:00", None],
+            ["2016-11-20T14:30:00+00:00", "2016-11-20T14:35:00+00:00", None],
+        )
+
+    # Both agendas place it at the retreat, just as the retreat itself begins.
+    for side, other in ((rus, "USA"), (usa, "RUS")):
+        agenda = client.get(url("/agenda"), headers=side).json()
+        at_retreat = [i for i in agenda if i["starts_at"] == "2016-11-20T14:30:00Z"]
+        assert [(i["kind"], i["title"], i["where"]) for i in at_retreat] == [
+            ("meeting", f"brief contact with {other}", AT_THE_RETREAT),
+            ("programme", "Leaders' retreat, session I", "Lima Convention Center"),
+        ]
+
+    # And so do both calendar feeds: LOCATION and DESCRIPTION.
+    for party, other in (("RUS", "United States"), ("USA", "Russia")):
+        feed_url = client.post(url(f"/feeds/{party}"), headers=api.as_(party)).json()["url"]
+        calendar = Calendar.from_ical(client.get(feed_url).content)
+        (vevent,) = [
+            c
+            for c in calendar.walk("VEVENT")
+            if str(c["UID"]) == f"meeting-{meeting_id}@{LIMA}.sidelines"
+        ]
+        assert (
+            vevent.decoded("DTSTART").isoformat(),
+            str(vevent["SUMMARY"]),
+            str(vevent["LOCATION"]),
+            str(vevent["DESCRIPTION"]),
+        ) == (
+            "2016-11-20T14:30:00+00:00",
+            f"Brief contact with {other}",
+            AT_THE_RETREAT,
+            f"Brief contact with {other}. {AT_THE_RETREAT}.",
         )
 
     # It is held; either side may record it.
@@ -238,8 +314,11 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         assert said.json() == [statement]
     public = client.get(f"/api/public/events/{LIMA}").json()
     assert [
-        (i["kind"], i["ref"], i["status"], i["format"], i["parties"]) for i in public["items"]
-    ] == [("meeting", meeting_id, "held", "brief_contact", ["RUS", "USA"])]
+        (i["kind"], i["ref"], i["status"], i["format"], i["place"], i["parties"])
+        for i in public["items"]
+    ] == [("meeting", meeting_id, "held", "brief_contact", AT_THE_RETREAT, ["RUS", "USA"])]
+    assert public["items"][0]["statements"] == [statement]
+    assert public["statements"] == [not_planned]  # the statement before the summit stays
     assert client.get(url(f"/requests/{request['id']}"), headers=jpn).status_code == 404
 
     # Asked about the pair, the system recalls their previous meeting.
@@ -265,9 +344,9 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         "20 November 2016."
     )
     history = client.get("/api/history?a=RUS&b=USA", headers=rus).json()
-    assert [(h["kind"], h["held_on"], h["topics"]) for h in history] == [
-        ("meeting", "2016-11-20", ["Syria", "Ukraine"]),
-        ("historical", "2016-09-05", ["Ukraine", "Syria"]),
-        ("historical", "2015-09-28", ["Syria", "Ukraine"]),
+    assert [(h["kind"], h["held_on"], h["topics"], h["city"], h["place"]) for h in history] == [
+        ("meeting", "2016-11-20", ["Syria", "Ukraine"], "Lima", AT_THE_RETREAT),
+        ("historical", "2016-09-05", ["Ukraine", "Syria"], "Hangzhou", ""),
+        ("historical", "2015-09-28", ["Syria", "Ukraine"], "New York", ""),
     ]
     assert history[0]["statements"] == [statement]

@@ -12,7 +12,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from sidelines.cli.demo_record import add_seed_record
+from sidelines.cli.demo_record import add_pair_history, play_seed_story
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import load_event
@@ -145,8 +145,12 @@ def demo(
     ),
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     no_serve: Annotated[bool, typer.Option(help="Set up the database and stop.")] = False,
+    played: Annotated[
+        bool, typer.Option(help="Play the seed story too, for a look at how it ends.")
+    ] = False,
 ) -> None:
-    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins."""
+    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
+    story is left for you to play (the README says how), unless --played."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -171,12 +175,23 @@ def demo(
     run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
     run = scheduling.wait_for_run(db, run.id, timeout_s=120)
     scheduling.publish(db, organiser, event.id, run.id)
-    russia, usa = (accounts.log_in(db, name, passwords[name]).actor for name in ("russia", "usa"))
-    last_met = add_seed_record(db, organiser, russia, usa, EXAMPLES / DEMO_HISTORY)
+    last_met = add_pair_history(db, organiser, event.id, EXAMPLES / DEMO_HISTORY)
+    if played:
+        russia, usa = (
+            accounts.log_in(db, name, passwords[name]).actor for name in ("russia", "usa")
+        )
+        play_seed_story(db, russia, usa)
     db.dispose()
     console.print(f"[bold]{event.name}[/bold] — {len(event.meetings)} agreed meetings scheduled")
     console.print(f"database: {database}")
     console.print(last_met)
+    if played:
+        console.print(
+            "The seed story is played: the Kremlin's statement before the summit, the brief "
+            "contact at the start of the retreat, Peskov's confirmation."
+        )
+    else:
+        console.print('The seed story is yours to play: README.md, "Playing the seed story".')
     for name, (_, party) in logins.items():
         who = "organiser (host's protocol service)" if party is None else f"delegation {party}"
         console.print(f"  login [bold]{name}[/bold] / {passwords[name]}  — {who}")

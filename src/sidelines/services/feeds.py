@@ -30,6 +30,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Forbidden, NotFound, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.places import meeting_place
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     CalendarFeedRow,
@@ -37,7 +38,6 @@ from sidelines.storage.tables import (
     MeetingRow,
     PartyRow,
     ScheduleVersionRow,
-    SpaceRow,
 )
 
 # Meetings that had a time and lost it for good: shown struck out, at their last time.
@@ -168,17 +168,16 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
         party.id: party.name
         for party in session.scalars(select(PartyRow).where(PartyRow.event_id == event_id))
     }
-    space_names: dict[str, str] = {
-        space.id: space.name
-        for space in session.scalars(select(SpaceRow).where(SpaceRow.event_id == event_id))
-    }
+    event = domain_event(session, event_id)
     sides: dict[int, set[str]] = {}
+    principals: dict[int, list[str]] = {}
     for link in session.scalars(
         select(MeetingPrincipalRow).where(
             MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
         )
     ):
         sides.setdefault(link.meeting_id, set()).add(link.party_id)
+        principals.setdefault(link.meeting_id, []).append(link.principal_id)
     entries = []
     for row in rows:
         start, end, space_id = row.starts_at, row.ends_at, row.space_id
@@ -187,13 +186,19 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
                 continue  # cancelled before it was ever placed: never was in a calendar
             start, end, space_id = last_times[row.id]
         others = sorted(party_names.get(p, p) for p in sides.get(row.id, set()) - {party_id})
+        summary = f"{row.format.replace('_', ' ').capitalize()} with {', '.join(others)}"
+        place = meeting_place(event, row.format, start, end, space_id, principals.get(row.id, []))
+        # A contact at a programme session says where in the description too: some calendar
+        # programs show only one of the two fields.
+        at_session = place is not None and place.session_id is not None
         entries.append(
             CalendarEntry(
                 uid=meeting_uid(event_id, row.id),
                 start=start,
                 end=end,
-                summary=f"{row.format.replace('_', ' ').capitalize()} with {', '.join(others)}",
-                location=space_names.get(space_id, space_id) if space_id else None,
+                summary=summary,
+                location=place.location if place is not None else None,
+                description=f"{summary}. {place.text}." if place and at_session else None,
                 sequence=row.calendar_sequence,
                 status="CANCELLED" if row.status in ENDED_WITHOUT_MEETING else "CONFIRMED",
                 last_modified=row.updated_at,

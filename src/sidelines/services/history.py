@@ -31,6 +31,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import domain_event
+from sidelines.services.places import meeting_place
 from sidelines.services.record import (
     HELD,
     Subject,
@@ -52,7 +53,6 @@ from sidelines.storage.tables import (
     HistoricalPartyRow,
     MeetingPrincipalRow,
     MeetingRow,
-    SpaceRow,
     StatementRow,
 )
 
@@ -262,7 +262,14 @@ def _meetings(
         statements = _said_about(session, actor, subject)
         outcome = ended.get(row.id)
         started = (outcome.started_at if outcome else None) or row.starts_at
-        space = session.get(SpaceRow, (row.event_id, row.space_id)) if row.space_id else None
+        place = meeting_place(
+            event,
+            row.format,
+            row.starts_at,
+            row.ends_at,
+            row.space_id,
+            [link.principal_id for link in links.get(row.id, [])],
+        )
         entries.append(
             HistoryEntry(
                 kind="meeting",
@@ -274,7 +281,7 @@ def _meetings(
                 held_on=_local_day(event, started),
                 starts_at=started,
                 format=(outcome.held_format if outcome else None) or row.format,
-                place=space.name if space else "",
+                place=place.text if place is not None and place.location else "",
                 parties=tuple(sorted(sides)),
                 principals=tuple(sorted(link.principal_id for link in links.get(row.id, []))),
                 topics=_topics(session, actor, subject, row.topics, statements),

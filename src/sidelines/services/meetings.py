@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import OrganiserSees
+from sidelines.domain import Event, OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.places import meeting_place
 from sidelines.services.record import Outcome, record_outcome
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
@@ -36,6 +37,7 @@ class MeetingView:
     principals: tuple[str, ...]
     topics: tuple[str, ...] | None
     request_id: int | None
+    place: str | None = None  # in words (``places.meeting_place``); None while it has no time
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,17 @@ def _links(session: Session, meeting_ids: list[int]) -> dict[int, list[MeetingPr
     return links
 
 
-def _view(row: MeetingRow, links: list[MeetingPrincipalRow], full: bool) -> MeetingView:
+def _view(
+    row: MeetingRow, links: list[MeetingPrincipalRow], full: bool, event: Event
+) -> MeetingView:
+    place = meeting_place(
+        event,
+        row.format,
+        row.starts_at,
+        row.ends_at,
+        row.space_id,
+        (link.principal_id for link in links),
+    )
     return MeetingView(
         id=row.id,
         event_id=row.event_id,
@@ -71,6 +83,7 @@ def _view(row: MeetingRow, links: list[MeetingPrincipalRow], full: bool) -> Meet
         principals=tuple(sorted(link.principal_id for link in links)),
         topics=tuple(row.topics) if full else None,
         request_id=row.request_id if full else None,
+        place=place.text if place is not None else None,
     )
 
 
@@ -88,7 +101,7 @@ def _scope(session: Session, actor: Actor, event_id: str) -> tuple[str | None, b
 
 def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView]:
     with db.reading() as session:
-        event_row(session, event_id)
+        event = domain_event(session, event_id)
         if actor.acts_for(event_id) is None and not actor.is_organiser:
             return []
         party, full = _scope(session, actor, event_id)
@@ -103,7 +116,7 @@ def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView
             )
         rows = session.scalars(query.order_by(MeetingRow.id)).all()
         links = _links(session, [row.id for row in rows])
-        return [_view(row, links.get(row.id, []), full) for row in rows]
+        return [_view(row, links.get(row.id, []), full, event) for row in rows]
 
 
 def _visible_meeting(session: Session, actor: Actor, event_id: str, meeting_id: int) -> MeetingRow:
@@ -126,7 +139,8 @@ def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> M
     with db.reading() as session:
         row = _visible_meeting(session, actor, event_id, meeting_id)
         _, full = _scope(session, actor, event_id)
-        return _view(row, _links(session, [row.id]).get(row.id, []), full)
+        event = domain_event(session, event_id)
+        return _view(row, _links(session, [row.id]).get(row.id, []), full, event)
 
 
 def set_status(
@@ -218,13 +232,26 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
         assert row.starts_at is not None
         assert row.ends_at is not None
         others = sorted({link.party_id for link in links.get(row.id, [])} - {party})
+        # A room meeting keeps its space's id (pages name it); a contact at a programme
+        # session says which, and at which edge.
+        where = row.space_id
+        if where is None:
+            place = meeting_place(
+                event,
+                row.format,
+                row.starts_at,
+                row.ends_at,
+                None,
+                (link.principal_id for link in links.get(row.id, [])),
+            )
+            where = place.location if place is not None else None
         items.append(
             AgendaItem(
                 "meeting",
                 f"{row.format.replace('_', ' ')} with {', '.join(others)}",
                 row.starts_at,
                 row.ends_at,
-                row.space_id,
+                where,
                 row.id,
             )
         )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from sidelines.services.actors import PUBLIC
 from sidelines.services.events import domain_event
+from sidelines.services.places import meeting_place
 from sidelines.services.record import outcomes
 from sidelines.services.statements import StatementView, Visibility, readable_statements
 from sidelines.storage.db import Database
@@ -43,9 +44,13 @@ class PublicItem:
 
 @dataclass(frozen=True)
 class PublicRecord:
+    """``statements`` are the public statements about parties made on their own and not (yet)
+    linked to a meeting or an encounter, in time order."""
+
     event_id: str
     event: str
     items: list[PublicItem]
+    statements: list[StatementView]
 
 
 def public_record(db: Database, event_id: str) -> PublicRecord:
@@ -62,21 +67,34 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
         )
         about_meeting: dict[int, list[StatementView]] = {}
         about_encounter: dict[int, list[StatementView]] = {}
+        on_their_own: list[StatementView] = []
         for statement in statements:
             if statement.meeting_id is not None:
                 about_meeting.setdefault(statement.meeting_id, []).append(statement)
             elif statement.encounter_id is not None:
                 about_encounter.setdefault(statement.encounter_id, []).append(statement)
+            else:
+                on_their_own.append(statement)
         items: list[PublicItem] = []
         ended = outcomes(session, list(about_meeting))
         for meeting in session.scalars(
             select(MeetingRow).where(MeetingRow.id.in_(list(about_meeting)))
         ):
             outcome = ended.get(meeting.id)
-            parties = session.scalars(
-                select(MeetingPrincipalRow.party_id).where(
+            links = session.execute(
+                select(MeetingPrincipalRow.party_id, MeetingPrincipalRow.principal_id).where(
                     MeetingPrincipalRow.meeting_id == meeting.id
                 )
+            ).all()
+            parties = [party for party, _ in links]
+            # Where it was planned to be: a space, or a programme session's start or end.
+            place = meeting_place(
+                event,
+                meeting.format,
+                meeting.starts_at,
+                meeting.ends_at,
+                meeting.space_id,
+                [principal for _, principal in links],
             )
             items.append(
                 PublicItem(
@@ -86,7 +104,7 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
                     format=(outcome.held_format if outcome else None) or meeting.format,
                     starts_at=(outcome.started_at if outcome else None) or meeting.starts_at,
                     ends_at=(outcome.ended_at if outcome else None) or meeting.ends_at,
-                    place="",
+                    place=place.text if place is not None and place.location else "",
                     parties=tuple(sorted(set(parties))),
                     statements=tuple(about_meeting[meeting.id]),
                 )
@@ -94,7 +112,7 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
         for encounter in session.scalars(
             select(EncounterRow).where(EncounterRow.id.in_(list(about_encounter)))
         ):
-            parties = session.scalars(
+            sides = session.scalars(
                 select(EncounterPartyRow.party_id).where(
                     EncounterPartyRow.encounter_id == encounter.id
                 )
@@ -108,9 +126,9 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
                     starts_at=encounter.started_at,
                     ends_at=encounter.ended_at,
                     place=encounter.place,
-                    parties=tuple(sorted(parties)),
+                    parties=tuple(sorted(sides)),
                     statements=tuple(about_encounter[encounter.id]),
                 )
             )
         items.sort(key=lambda item: (item.starts_at is None, item.starts_at, item.kind, item.ref))
-        return PublicRecord(event_id, event.name, items)
+        return PublicRecord(event_id, event.name, items, on_their_own)

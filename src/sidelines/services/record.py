@@ -14,10 +14,11 @@ a statement about it, and otherwise gets "not found", as for an id that does not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import DomainError, Event, MeetingFormat, OrganiserSees, PrincipalId
@@ -36,6 +37,7 @@ from sidelines.storage.tables import (
     MeetingRow,
     OutcomeRow,
     StatementRow,
+    StatementSignatureRow,
 )
 
 # What a meeting can become once it is over; agreeing and scheduling happen elsewhere.
@@ -47,25 +49,49 @@ OUTCOMES = (
 )
 HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED)
 PUBLIC_VISIBILITY = "public"
+JOINT = "joint"
 
 
 # --- what a meeting or an encounter is, and who may see it -----------------------------------
 
 
+# Parties a statement on its own is about, as stored: sorted, joined by this ("RUS+USA").
+PARTIES_JOIN = "+"
+
+
 @dataclass(frozen=True)
 class Subject:
-    """What a statement is about: a meeting or an encounter of an event, and its sides."""
+    """What a statement is about: a meeting or an encounter of an event, or (for a statement
+    made on its own) parties at the event; and its sides."""
 
-    kind: str  # meeting | encounter
-    id: int
+    kind: str  # meeting | encounter | parties
+    id: int  # 0 for parties
     event_id: str
     sides: frozenset[str]
     logged_by_organiser: bool = False  # encounters only
 
+    @property
+    def label(self) -> str:
+        """ "meeting 12", "encounter 3", "parties RUS+USA"."""
+        if self.kind == "parties":
+            return f"parties {PARTIES_JOIN.join(sorted(self.sides))}"
+        return f"{self.kind} {self.id}"
+
     def column_filter(self) -> ColumnElement[bool]:
         if self.kind == "meeting":
             return StatementRow.meeting_id == self.id
-        return StatementRow.encounter_id == self.id
+        if self.kind == "encounter":
+            return StatementRow.encounter_id == self.id
+        return and_(
+            StatementRow.meeting_id.is_(None),
+            StatementRow.encounter_id.is_(None),
+            StatementRow.parties_key == PARTIES_JOIN.join(sorted(self.sides)),
+        )
+
+
+def parties_subject(event_id: str, parties: Iterable[str]) -> Subject:
+    """The subject of a statement made on its own about ``parties``."""
+    return Subject("parties", 0, event_id, frozenset(parties))
 
 
 def meeting_subject(session: Session, event_id: str, meeting_id: int) -> Subject:
@@ -102,17 +128,24 @@ def _encounter_sides(session: Session, encounter_id: int) -> list[str]:
 
 
 def is_public(session: Session, subject: Subject) -> bool:
-    """Whether a side has published a statement about it: then it is on the public record."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    subject.column_filter(),
-                    StatementRow.visibility == PUBLIC_VISIBILITY,
-                )
+    """Whether a side has published a statement about it: then it is on the public record. A
+    joint statement publishes only once every side has signed it."""
+    published = session.execute(
+        select(StatementRow.id, StatementRow.kind).where(
+            subject.column_filter(), StatementRow.visibility == PUBLIC_VISIBILITY
+        )
+    ).all()
+    if any(kind != JOINT for _, kind in published):
+        return True
+    for statement_id, _ in published:
+        signed = session.scalars(
+            select(StatementSignatureRow.party_id).where(
+                StatementSignatureRow.statement_id == statement_id
             )
         )
-    )
+        if subject.sides <= set(signed):
+            return True
+    return False
 
 
 def organiser_sees_everything(session: Session, event_id: str) -> bool:
@@ -342,7 +375,14 @@ class EncounterView:
     principals: tuple[str, ...]
     description: str
     topics: tuple[str, ...]
-    logged_by: str | None  # the party that logged it; None for the organiser
+    logged_by: str | None  # the party that logged it first; None for the organiser
+    owners: tuple[str, ...] = ()  # the sides that logged it, each of which owns it
+    joined: bool = False  # this log joined an encounter another side had logged
+
+
+# Two sides logging the same contact seldom write the same minute: logs of the same parties at
+# the same place whose starts lie this close are one encounter.
+SAME_ENCOUNTER_WITHIN = timedelta(minutes=10)
 
 
 def _check_encounter(event: Event, encounter: EncounterIn, party: str | None) -> str:
@@ -399,12 +439,81 @@ def _encounter_view(session: Session, row: EncounterRow) -> EncounterView:
         description=row.description,
         topics=tuple(row.topics),
         logged_by=row.logged_party,
+        owners=tuple(link.party_id for link in links if link.logged_at is not None),
     )
+
+
+def _same_place(row: EncounterRow, encounter: EncounterIn, place: str) -> bool:
+    if row.session_id is not None and encounter.session_id is not None:
+        return row.session_id == encounter.session_id
+    return row.place.strip().casefold() == place.casefold()
+
+
+def _logged_before(
+    session: Session, event_id: str, encounter: EncounterIn, place: str, party: str
+) -> EncounterRow | None:
+    """The encounter another side logged of the same parties, time and place, that ``party``
+    has not logged yet: the second side's log joins it instead of making another."""
+    start = encounter.started_at.astimezone(UTC)
+    candidates = session.scalars(
+        select(EncounterRow)
+        .where(
+            EncounterRow.event_id == event_id,
+            EncounterRow.started_at >= start - SAME_ENCOUNTER_WITHIN,
+            EncounterRow.started_at <= start + SAME_ENCOUNTER_WITHIN,
+        )
+        .order_by(EncounterRow.started_at, EncounterRow.id)
+    ).all()
+    for row in candidates:
+        links = session.scalars(
+            select(EncounterPartyRow).where(EncounterPartyRow.encounter_id == row.id)
+        ).all()
+        if {link.party_id for link in links} != set(encounter.parties):
+            continue
+        mine = next(link for link in links if link.party_id == party)
+        if mine.logged_at is None and _same_place(row, encounter, place):
+            return row
+    return None
+
+
+def _join(
+    session: Session, actor: Actor, event: Event, row: EncounterRow, encounter: EncounterIn
+) -> EncounterView:
+    """The second side's log of an encounter: it owns it too, and names its own principal
+    where the first side did not. The first side's description and topics stay; each side's
+    account of it belongs in its statements."""
+    party = actor.acts_for(event.id)
+    for link in session.scalars(
+        select(EncounterPartyRow).where(EncounterPartyRow.encounter_id == row.id)
+    ):
+        if link.party_id == party:
+            link.logged_at = now()
+        for principal_id in encounter.principals:
+            principal = event.principal_by_id[PrincipalId(principal_id)]
+            if principal.party == link.party_id and link.principal_id is None:
+                link.principal_id = principal_id
+    if row.ended_at is None and encounter.ended_at is not None:
+        row.ended_at = encounter.ended_at.astimezone(UTC)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        event.id,
+        "encounter.joined",
+        "encounter",
+        row.id,
+        sorted(_encounter_sides(session, row.id)),
+        format=row.format,
+    )
+    return replace(_encounter_view(session, row), joined=True)
 
 
 def log_encounter(
     db: Database, actor: Actor, event_id: str, encounter: EncounterIn
 ) -> EncounterView:
+    """Log an encounter. A side logging one that another of its sides logged already (same
+    parties, same place, starts within ``SAME_ENCOUNTER_WITHIN``) joins it (``joined``) and
+    owns it too. The organiser's log never joins a side's: it may not know of it."""
     party = actor.acts_for(event_id)
     if party is None and not actor.is_organiser:
         raise Forbidden("only the sides of an encounter or the organiser can log it")
@@ -412,6 +521,11 @@ def log_encounter(
     def work(session: Session) -> EncounterView:
         event = domain_event(session, event_id)
         place = _check_encounter(event, encounter, party)
+        if party is not None:
+            earlier = _logged_before(session, event_id, encounter, place, party)
+            if earlier is not None:
+                return _join(session, actor, event, earlier, encounter)
+        logged_at = now()
         row = EncounterRow(
             event_id=event_id,
             format=str(encounter.format),
@@ -423,7 +537,7 @@ def log_encounter(
             topics=list(encounter.topics),
             logged_by=actor.user_id,
             logged_party=party,
-            created_at=now(),
+            created_at=logged_at,
         )
         session.add(row)
         session.flush()
@@ -432,7 +546,10 @@ def log_encounter(
         }
         session.add_all(
             EncounterPartyRow(
-                encounter_id=row.id, party_id=side, principal_id=principal_of.get(side)
+                encounter_id=row.id,
+                party_id=side,
+                principal_id=principal_of.get(side),
+                logged_at=logged_at if side == party else None,
             )
             for side in encounter.parties
         )

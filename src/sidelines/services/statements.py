@@ -1,6 +1,11 @@
 """What each side says about a meeting or an encounter: readouts, confirmations, denials, joint
 statements (DESIGN.md §3).
 
+A statement may also stand on its own, about parties at the event before any meeting exists —
+the Kremlin's "no separate talks are planned, but they are possible" before Lima — and be linked
+later, by the side that made it, to the meeting or encounter it turned out to be about (whose
+sides must be the parties it named). Its sides are then the parties it names.
+
 A statement belongs to the side that made it. Sides may disagree — one calls it "a short
 conversation", the other "an exchange of greetings" — and both statements are kept side by side;
 nothing merges them into one account.
@@ -17,6 +22,14 @@ public        yes         yes              yes                          yes
 
 A statement a reader may not see answers "not found", like one that does not exist. A public
 statement cannot be made private again: what the press has quoted stays quoted.
+
+A joint statement is proposed by one side and co-signed by the others (``sign_statement``); it
+is joint only once every side has signed. Until then it is a draft between the sides: the
+proposing side reads it as its draft, the other sides read it to co-sign, and nobody else reads
+it, whatever visibility it will have (the organiser and the public learn of it once signed). A
+joint statement is shared at least with the counterpart (``side`` visibility is refused), and a
+change of its words by the proposing side takes the other sides' signatures off: they signed
+other words. Changing only its visibility keeps them.
 """
 
 from __future__ import annotations
@@ -27,7 +40,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sidelines.services import audit
@@ -36,14 +49,16 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import event_row
 from sidelines.services.record import (
+    PARTIES_JOIN,
     Subject,
     encounter_subject,
     meeting_subject,
     organiser_sees_everything,
+    parties_subject,
     visible_subject,
 )
 from sidelines.storage.db import Database
-from sidelines.storage.tables import StatementRow
+from sidelines.storage.tables import PartyRow, StatementRow, StatementSignatureRow
 
 
 class StatementKind(StrEnum):
@@ -51,6 +66,9 @@ class StatementKind(StrEnum):
     CONFIRMATION = "confirmation"  # a spokesperson confirms that the meeting took place
     DENIAL = "denial"
     JOINT = "joint"
+    # What a side says beforehand of its plans: "no separate talks are planned, but they are
+    # possible" (the Kremlin before Lima, DESIGN.md §8).
+    ANNOUNCEMENT = "announcement"
 
 
 class Visibility(StrEnum):
@@ -76,13 +94,15 @@ class Source:
 
 @dataclass(frozen=True)
 class StatementIn:
-    """A statement as its side writes it. ``meeting_id`` or ``encounter_id`` says what about."""
+    """A statement as its side writes it. ``meeting_id``, ``encounter_id`` or, for a statement
+    on its own, ``about_parties`` (the parties at the event it is about) says what about."""
 
     kind: StatementKind
     text: str
     said_at: datetime
     meeting_id: int | None = None
     encounter_id: int | None = None
+    about_parties: tuple[str, ...] = ()
     visibility: Visibility = Visibility.SIDE
     speaker: str = ""  # "Dmitry Peskov, Press Secretary of the President of Russia"
     described_format: str = ""  # how the side characterises it: "a short conversation"
@@ -107,6 +127,22 @@ class StatementView:
     sources: tuple[Source, ...]
     created_at: datetime
     updated_at: datetime
+    about_parties: tuple[str, ...] = ()  # the sides of what it is about
+    signed_by: tuple[str, ...] = ()  # a joint statement's signatures, the proposer's included
+
+    @property
+    def awaiting(self) -> tuple[str, ...]:
+        """The sides yet to sign a joint statement; empty for any other kind."""
+        if self.kind is not StatementKind.JOINT:
+            return ()
+        return tuple(p for p in self.about_parties if p not in self.signed_by)
+
+    @property
+    def joint_state(self) -> str | None:
+        """``proposed`` while a side has yet to sign a joint statement, then ``signed``."""
+        if self.kind is not StatementKind.JOINT:
+            return None
+        return "proposed" if self.awaiting else "signed"
 
 
 @dataclass(frozen=True)
@@ -136,12 +172,17 @@ def readable(
     sides: frozenset[str],
     reader_party: str | None,
     organiser_sees_all: bool | None,
+    *,
+    unsigned: bool = False,
 ) -> bool:
     """Whether a reader may see a statement (the table in this module's docstring).
 
     ``reader_party`` is the party the reader acts for at the statement's event (None for the
-    organiser and the public); ``organiser_sees_all`` is None for anyone but the organiser.
+    organiser and the public); ``organiser_sees_all`` is None for anyone but the organiser;
+    ``unsigned`` tells a joint statement some side has yet to sign: the sides' draft.
     """
+    if unsigned:
+        return reader_party is not None and reader_party in sides
     if visibility is Visibility.PUBLIC or reader_party == author:
         return True
     if visibility is Visibility.SIDE:
@@ -159,7 +200,7 @@ def _sources_json(sources: Iterable[Source]) -> list[Any]:
     return [{"name": s.name, "kind": str(s.kind), "url": s.url} for s in sources]
 
 
-def _view(row: StatementRow) -> StatementView:
+def _view(row: StatementRow, subject: Subject, signed_by: Iterable[str] = ()) -> StatementView:
     return StatementView(
         id=row.id,
         event_id=row.event_id,
@@ -178,12 +219,35 @@ def _view(row: StatementRow) -> StatementView:
         ),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        about_parties=tuple(sorted(subject.sides)),
+        signed_by=tuple(sorted(signed_by)) if row.kind == StatementKind.JOINT else (),
     )
+
+
+def _signatures(session: Session, statement_ids: list[int]) -> dict[int, list[str]]:
+    signed: dict[int, list[str]] = {}
+    if not statement_ids:
+        return signed
+    for statement_id, party in session.execute(
+        select(StatementSignatureRow.statement_id, StatementSignatureRow.party_id).where(
+            StatementSignatureRow.statement_id.in_(statement_ids)
+        )
+    ):
+        signed.setdefault(statement_id, []).append(party)
+    return signed
+
+
+def _unsigned(row: StatementRow, subject: Subject, signed_by: Iterable[str]) -> bool:
+    return row.kind == StatementKind.JOINT and not subject.sides <= set(signed_by)
 
 
 def _check(statement: StatementIn) -> None:
     if not statement.text.strip():
         raise Invalid("a statement needs its words", "text")
+    if statement.kind is StatementKind.JOINT and statement.visibility is Visibility.SIDE:
+        raise Invalid(
+            "a joint statement is shared at least with the other sides, who sign it", "visibility"
+        )
     for index, source in enumerate(statement.sources):
         if not source.name.strip():
             raise Invalid("a source needs a name", f"sources[{index}].name")
@@ -194,8 +258,46 @@ def _check(statement: StatementIn) -> None:
 def _subject_of(session: Session, row: StatementRow) -> Subject:
     if row.meeting_id is not None:
         return meeting_subject(session, row.event_id, row.meeting_id)
-    assert row.encounter_id is not None
-    return encounter_subject(session, row.event_id, row.encounter_id)
+    if row.encounter_id is not None:
+        return encounter_subject(session, row.event_id, row.encounter_id)
+    assert row.parties_key is not None
+    return parties_subject(row.event_id, row.parties_key.split(PARTIES_JOIN))
+
+
+def _about_parties(session: Session, event_id: str, parties: tuple[str, ...]) -> Subject:
+    """The subject of a statement made on its own; every bad party named by its index."""
+    if len(parties) < 2:
+        raise Invalid("a statement on its own is about at least two parties", "about_parties")
+    if len(set(parties)) != len(parties):
+        raise Invalid("a party is named twice", "about_parties")
+    known = set(session.scalars(select(PartyRow.id).where(PartyRow.event_id == event_id)).all())
+    for index, party in enumerate(parties):
+        if party not in known:
+            raise Invalid(f"unknown party {party!r}", f"about_parties[{index}]")
+    return parties_subject(event_id, parties)
+
+
+def _subject_for(session: Session, actor: Actor, event_id: str, statement: StatementIn) -> Subject:
+    """What a new statement is about, if the actor may see it."""
+    named = statement.meeting_id is not None or statement.encounter_id is not None
+    if named and statement.about_parties:
+        raise Invalid(
+            "a statement about a meeting or an encounter is about its sides; name no parties",
+            "about_parties",
+        )
+    if not named:
+        if not statement.about_parties:
+            raise Invalid(
+                "name a meeting, an encounter or the parties it is about", "about_parties"
+            )
+        return _about_parties(session, event_id, statement.about_parties)
+    return visible_subject(
+        session,
+        actor,
+        event_id,
+        meeting_id=statement.meeting_id,
+        encounter_id=statement.encounter_id,
+    )
 
 
 def _audience(visibility: Visibility, author: str, subject: Subject) -> list[str]:
@@ -225,13 +327,8 @@ def make_statement(
     _check(statement)
 
     def work(session: Session) -> StatementView:
-        subject = visible_subject(
-            session,
-            actor,
-            event_id,
-            meeting_id=statement.meeting_id,
-            encounter_id=statement.encounter_id,
-        )
+        event_row(session, event_id)
+        subject = _subject_for(session, actor, event_id, statement)
         if party not in subject.sides:
             raise Forbidden(f"only the sides of this {subject.kind} speak for it")
         created = now()
@@ -239,6 +336,7 @@ def make_statement(
             event_id=event_id,
             meeting_id=statement.meeting_id,
             encounter_id=statement.encounter_id,
+            parties_key=PARTIES_JOIN.join(sorted(subject.sides)),
             party_id=party,
             created_by=actor.user_id,
             created_at=created,
@@ -246,6 +344,7 @@ def make_statement(
         _write(row, statement, created)
         session.add(row)
         session.flush()
+        signed = _sign_own(session, actor, row)
         audit.record(
             session,
             actor,
@@ -256,37 +355,59 @@ def make_statement(
             _audience(statement.visibility, party, subject),
             kind=row.kind,
             visibility=row.visibility,
-            about=f"{subject.kind} {subject.id}",
+            about=subject.label,
         )
-        return _view(row)
+        return _view(row, subject, signed)
 
     return db.write(work)
 
 
+def _sign_own(session: Session, actor: Actor, row: StatementRow) -> list[str]:
+    """The proposing side signs a joint statement by proposing it; its signatures after."""
+    if row.kind != StatementKind.JOINT:
+        session.execute(
+            delete(StatementSignatureRow).where(StatementSignatureRow.statement_id == row.id)
+        )
+        return []
+    if session.get(StatementSignatureRow, (row.id, row.party_id)) is None:
+        session.add(
+            StatementSignatureRow(
+                statement_id=row.id,
+                party_id=row.party_id,
+                signed_by=actor.user_id,
+                signed_at=now(),
+            )
+        )
+        session.flush()
+    return _signatures(session, [row.id]).get(row.id, [])
+
+
 def _visible_statement(
     session: Session, actor: Actor, event_id: str, statement_id: int
-) -> tuple[StatementRow, Subject]:
+) -> tuple[StatementRow, Subject, list[str]]:
     row = session.get(StatementRow, statement_id)
     hidden = not_found("statement", statement_id)
     if row is None or row.event_id != event_id:
         raise hidden
     subject = _subject_of(session, row)
+    signed = _signatures(session, [row.id]).get(row.id, [])
     shown = readable(
         Visibility(row.visibility),
         row.party_id,
         subject.sides,
         actor.acts_for(event_id),
         _organiser_policy(session, actor, event_id),
+        unsigned=_unsigned(row, subject, signed),
     )
     if not shown:
         raise hidden
-    return row, subject
+    return row, subject, signed
 
 
 def get_statement(db: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView:
     with db.reading() as session:
-        row, _ = _visible_statement(session, actor, event_id, statement_id)
-        return _view(row)
+        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
+        return _view(row, subject, signed)
 
 
 def amend_statement(
@@ -298,12 +419,16 @@ def amend_statement(
     _check(changes)
 
     def work(session: Session) -> StatementView:
-        row, subject = _visible_statement(session, actor, event_id, statement_id)
+        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
         if row.party_id != party:
             raise Forbidden("only the side that made a statement can change it")
-        was = _view(row)
+        was = _view(row, subject, signed)
         if was.visibility is Visibility.PUBLIC and changes.visibility is not Visibility.PUBLIC:
             raise Conflict("a public statement cannot be taken back", "visibility")
+        published_joint = was.joint_state == "signed" and was.visibility is Visibility.PUBLIC
+        if published_joint and (changes.kind, changes.text) != (was.kind, was.text):
+            # Its sides' signatures would come off and it would leave the public record.
+            raise Conflict("a published joint statement keeps the words its sides signed", "text")
         wanted = replace(
             was,
             kind=changes.kind,
@@ -319,6 +444,15 @@ def amend_statement(
         if not changed:
             return was
         _write(row, changes, now())
+        if set(changed) - {"visibility"}:
+            # The other sides signed other words: their signatures come off.
+            session.execute(
+                delete(StatementSignatureRow).where(
+                    StatementSignatureRow.statement_id == row.id,
+                    StatementSignatureRow.party_id != row.party_id,
+                )
+            )
+        signed = _sign_own(session, actor, row)
         # Widening the audience tells the newly included sides too; what they could not read
         # before stays out of the detail.
         audit.record(
@@ -332,7 +466,7 @@ def amend_statement(
             changed=changed,
             visibility=row.visibility,
         )
-        return _view(row)
+        return _view(row, subject, signed)
 
     return db.write(work)
 
@@ -344,9 +478,11 @@ def list_statements(
     *,
     meeting_id: int | None = None,
     encounter_id: int | None = None,
+    about_parties: tuple[str, ...] = (),
 ) -> list[StatementView]:
     """The statements this actor may read, about one meeting or encounter when one is named
-    (which must itself be visible), or about the whole event; in time order."""
+    (which must itself be visible), about exactly ``about_parties`` when they are named (made
+    on their own or since linked), or about the whole event; in time order."""
     with db.reading() as session:
         event_row(session, event_id)
         query = select(StatementRow).where(StatementRow.event_id == event_id)
@@ -355,6 +491,9 @@ def list_statements(
                 session, actor, event_id, meeting_id=meeting_id, encounter_id=encounter_id
             )
             query = query.where(subject.column_filter())
+        if about_parties:
+            pair = _about_parties(session, event_id, about_parties)
+            query = query.where(StatementRow.parties_key == PARTIES_JOIN.join(sorted(pair.sides)))
         return readable_statements(session, actor, event_id, query)
 
 
@@ -365,15 +504,24 @@ def readable_statements(
     rows = session.scalars(query.order_by(StatementRow.said_at, StatementRow.id)).all()
     party = actor.acts_for(event_id)
     policy = _organiser_policy(session, actor, event_id)
-    subjects: dict[tuple[int | None, int | None], Subject] = {}
+    signatures = _signatures(session, [row.id for row in rows if row.kind == StatementKind.JOINT])
+    subjects: dict[tuple[int | None, int | None, str | None], Subject] = {}
     shown = []
     for row in rows:
-        key = (row.meeting_id, row.encounter_id)
+        key = (row.meeting_id, row.encounter_id, row.parties_key)
         subject = subjects.get(key)
         if subject is None:
             subject = subjects[key] = _subject_of(session, row)
-        if readable(Visibility(row.visibility), row.party_id, subject.sides, party, policy):
-            shown.append(_view(row))
+        signed = signatures.get(row.id, [])
+        if readable(
+            Visibility(row.visibility),
+            row.party_id,
+            subject.sides,
+            party,
+            policy,
+            unsigned=_unsigned(row, subject, signed),
+        ):
+            shown.append(_view(row, subject, signed))
     return shown
 
 
@@ -385,3 +533,92 @@ def by_side(statements: Iterable[StatementView]) -> list[SideStatements]:
         sides.setdefault(statement.party_id, SideStatements(statement.party_id))
         sides[statement.party_id].statements.append(statement)
     return [sides[party] for party in sorted(sides)]
+
+
+def sign_statement(db: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView:
+    """Co-sign a joint statement another side proposed; once every side has signed, it is
+    joint and read by whom its visibility says."""
+    party = actor.acts_for(event_id)
+    if party is None:
+        raise Forbidden("a joint statement is signed by the sides")
+
+    def work(session: Session) -> StatementView:
+        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
+        if row.kind != StatementKind.JOINT:
+            raise Conflict(f"a {row.kind} is one side's own; only a joint statement is signed")
+        if party not in subject.sides:
+            raise Forbidden("only the sides of a joint statement sign it")
+        if party in signed:
+            raise Conflict(f"{party} has signed this statement already")
+        session.add(
+            StatementSignatureRow(
+                statement_id=row.id, party_id=party, signed_by=actor.user_id, signed_at=now()
+            )
+        )
+        session.flush()
+        signed = _signatures(session, [row.id]).get(row.id, [])
+        complete = not _unsigned(row, subject, signed)
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "statement.signed",
+            "statement",
+            row.id,
+            # Signed by all, it reaches the audience its visibility gives it.
+            _audience(Visibility(row.visibility), row.party_id, subject)
+            if complete
+            else sorted(subject.sides),
+            joint=complete,
+        )
+        return _view(row, subject, signed)
+
+    return db.write(work)
+
+
+def link_statement(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    statement_id: int,
+    *,
+    meeting_id: int | None = None,
+    encounter_id: int | None = None,
+) -> StatementView:
+    """Link a statement made on its own to the meeting or encounter it was about, whose sides
+    must be the parties it named. Only the side that made it links it; a public statement so
+    linked puts the meeting or encounter on the public record, as publishing about it would."""
+    party = actor.acts_for(event_id)
+
+    def work(session: Session) -> StatementView:
+        row, was, signed = _visible_statement(session, actor, event_id, statement_id)
+        if row.party_id != party:
+            raise Forbidden("only the side that made a statement links it")
+        if row.meeting_id is not None or row.encounter_id is not None:
+            raise Conflict(f"the statement is about {was.label} already", "meeting_id")
+        subject = visible_subject(
+            session, actor, event_id, meeting_id=meeting_id, encounter_id=encounter_id
+        )
+        if subject.sides != was.sides:
+            field = "meeting_id" if meeting_id is not None else "encounter_id"
+            raise Invalid(
+                f"the statement is about {', '.join(sorted(was.sides))}; the {subject.kind}'s "
+                f"sides are {', '.join(sorted(subject.sides))}",
+                field,
+            )
+        row.meeting_id = meeting_id
+        row.encounter_id = encounter_id
+        row.updated_at = now()
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "statement.linked",
+            "statement",
+            row.id,
+            _audience(Visibility(row.visibility), row.party_id, subject),
+            about=subject.label,
+        )
+        return _view(row, subject, signed)
+
+    return db.write(work)

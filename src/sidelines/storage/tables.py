@@ -425,6 +425,9 @@ class EncounterPartyRow(Base):
     encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
     principal_id: Mapped[str | None] = mapped_column(ID)
+    # When this side logged the encounter: each side that logged it owns it. None for a side
+    # only named by the other side (or by the organiser).
+    logged_at: Mapped[datetime | None]
 
 
 class StatementRow(Base):
@@ -433,16 +436,26 @@ class StatementRow(Base):
 
     __tablename__ = "statements"
     __table_args__ = (
-        # About a meeting or about an encounter, never both and never neither.
-        CheckConstraint("(meeting_id IS NULL) <> (encounter_id IS NULL)", name="one_subject"),
+        # About a meeting, an encounter, or (before either exists) a set of parties at the
+        # event; never about a meeting and an encounter at once.
+        CheckConstraint(
+            "(meeting_id IS NULL OR encounter_id IS NULL) AND "
+            "(meeting_id IS NOT NULL OR encounter_id IS NOT NULL OR parties_key IS NOT NULL)",
+            name="subject",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
     encounter_id: Mapped[int | None] = mapped_column(ForeignKey("encounters.id"), index=True)
+    # The parties a statement made on its own is about, sorted and joined by "+" ("RUS+USA");
+    # kept when it is later linked to the meeting or encounter it was about.
+    parties_key: Mapped[str | None] = mapped_column(String(200))
     party_id: Mapped[str] = mapped_column(ID)  # the side that speaks
-    kind: Mapped[str] = mapped_column(String(16))  # readout | confirmation | denial | joint
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # readout | confirmation | denial | joint | announcement
     visibility: Mapped[str] = mapped_column(String(16))  # side | counterpart | public
     text: Mapped[str] = mapped_column(Text)
     said_at: Mapped[datetime]
@@ -453,6 +466,18 @@ class StatementRow(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class StatementSignatureRow(Base):
+    """A side's signature under a joint statement another side proposed. The proposing side
+    signs by proposing; the statement is joint once every side of its subject has signed."""
+
+    __tablename__ = "statement_signatures"
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime]
 
 
 class HistoricalMeetingRow(Base):

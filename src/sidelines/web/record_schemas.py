@@ -60,7 +60,9 @@ class EncounterPublic(BaseModel):
     principals: list[str]
     description: str
     topics: list[str]
-    logged_by: str | None
+    logged_by: str | None  # the side that logged it first; None for the organiser
+    owners: list[str]  # the sides that logged it
+    joined: bool  # this log joined an encounter another side had logged
 
 
 class SourceIn(Strict):
@@ -87,6 +89,17 @@ class StatementUpdate(Strict):
 
 
 class StatementCreate(StatementUpdate):
+    """About a meeting (``meeting_id``), an encounter (``encounter_id``), or, on its own before
+    either exists, about parties at the event (``about_parties``)."""
+
+    meeting_id: int | None = None
+    encounter_id: int | None = None
+    about_parties: list[str] = Field(default_factory=list, max_length=10)
+
+
+class StatementLink(Strict):
+    """The meeting or the encounter a statement made on its own turned out to be about."""
+
     meeting_id: int | None = None
     encounter_id: int | None = None
 
@@ -107,6 +120,10 @@ class StatementPublic(BaseModel):
     sources: list[SourcePublic]
     created_at: datetime
     updated_at: datetime
+    about_parties: list[str]  # the sides of what it is about
+    joint_state: str | None  # a joint statement: "proposed" until every side signed, "signed"
+    signed_by: list[str]  # a joint statement's signatures, its proposer's first among them
+    awaiting_signature: list[str]  # the sides yet to sign a joint statement
 
 
 class HistoryEntryPublic(BaseModel):
@@ -156,3 +173,4 @@ class PublicRecordPublic(BaseModel):
     event_id: str
     event: str
     items: list[PublicItemPublic]
+    statements: list[StatementPublic]  # public statements about parties, on their own

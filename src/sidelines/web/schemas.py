@@ -158,6 +158,9 @@ class MeetingPublic(BaseModel):
     principals: list[str]
     topics: list[str] | None
     request_id: int | None
+    # Where it is held, in words: a space's name, "At the start of Leaders' retreat, session I,
+    # Lima Convention Center" for a contact at a programme session; None while it has no time.
+    place: str | None
 
 
 class StatusUpdate(Strict):

@@ -14,6 +14,7 @@ from tests.web.helpers import LIMA
 from tests.web.pages.conftest import DESK, PHONE, Site, check_page, open_as
 
 EVENT = f"/events/{LIMA}"
+AT_THE_RETREAT = "At the start of Leaders' retreat, session I, Lima Convention Center"
 # The live pages must show news within two seconds, without a reload.
 LIVE_MS = 2000
 
@@ -62,10 +63,30 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     check_page(desk, "organiser-grid")
     mark_unreloaded(desk)
 
-    # On arrival both sides mark themselves open to contact.
+    # Before the summit the Kremlin says that no separate talks are planned, but that they are
+    # possible: a statement about Russia and the US, on its own, as no meeting exists.
     russia = open_as(browser, contexts, site, "russia", PHONE)
     expect(russia).to_have_url(site.page_url(f"{EVENT}/inbox"))
     check_page(russia, "russia-inbox-empty")
+    russia.get_by_role("link", name="Statements").click()
+    expect(russia.get_by_text("No statement yet.")).to_be_visible()
+    russia.get_by_label("United States").check()
+    russia.get_by_label("Kind").select_option("announcement")
+    russia.get_by_label("Who may read it").select_option("public")
+    russia.get_by_label("Said at").fill("2016-11-17T04:00")
+    russia.get_by_label("Speaker").fill("Dmitry Peskov, Press Secretary")
+    russia.get_by_label("Text").fill("No separate meeting is planned, but they can meet.")
+    russia.get_by_label("Sources").fill("Kremlin press service")
+    check_page(russia, "russia-statement-before-the-summit")
+    russia.get_by_role("button", name="Record the statement").click()
+    said = russia.locator("ul.statements > li")
+    expect(said).to_have_count(1)
+    expect(said).to_contain_text("announcement: Dmitry Peskov, Press Secretary")
+    expect(said).to_contain_text("about RUS and USA")
+    expect(said).to_contain_text("Thu 17 Nov 04:00")
+    check_page(russia, "russia-statements")
+
+    # On arrival both sides mark themselves open to contact.
     russia.goto(site.page_url(f"{EVENT}/interests"))
     russia.get_by_role("button", name="Mark open to contact with United States").click()
     expect(russia.get_by_text("Nothing mutual yet.")).to_be_visible()
@@ -82,13 +103,13 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(russia.get_by_text("United States — open to contact")).to_be_visible(timeout=LIVE_MS)
     assert_not_reloaded(russia)
 
-    # Russia asks, on site, for a brief contact at the start of the retreat day.
+    # Russia asks, at the venue, for a brief contact as the retreat opens.
     russia.get_by_role("link", name="request a meeting").click()
     expect(russia.get_by_label("United States")).to_be_checked()
     russia.get_by_label("Format", exact=True).select_option("brief_contact")
     russia.get_by_label("Day", exact=True).select_option("2016-11-20")
-    russia.locator("#window_from").fill("08:30")
-    russia.locator("#window_to").fill("09:30")
+    russia.locator("#window_from").fill("09:30")
+    russia.locator("#window_to").fill("09:45")
     russia.get_by_label("Topics").fill("Syria, Ukraine")
     russia.get_by_label("Priority, 1 to 10").fill("8")
     russia.get_by_label("Asked on site").check()
@@ -120,25 +141,29 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     assert time.monotonic() - answered_at < LIVE_MS / 1000 + 0.5
     assert_not_reloaded(russia)
     check_page(russia, "russia-request-accepted")
-    expect(desk.get_by_role("link", name="RUS–USA 08:30")).to_be_visible(timeout=LIVE_MS)
+    expect(desk.get_by_role("link", name="RUS–USA 09:30")).to_be_visible(timeout=LIVE_MS)
     assert_not_reloaded(desk)
     check_page(desk, "organiser-grid-placed")
     desk.set_viewport_size(PHONE)  # the grid scrolls in its own region on a phone
     check_page(desk, "organiser-grid-phone")
     desk.set_viewport_size(DESK)
 
-    # Russia's agenda: five minutes at 08:30 Lima time (13:30 UTC), before the retreat.
-    russia.goto(site.page_url(f"{EVENT}/agenda?day=2016-11-20"))
-    agenda = russia.locator("ol.agenda > li")
-    expect(agenda.first).to_contain_text("08:30–08:35")
-    expect(agenda.first).to_contain_text("brief contact with USA")
-    retreat = agenda.filter(has=russia.get_by_text("Leaders' retreat, session I", exact=True))
-    expect(retreat).to_contain_text("09:30–11:45")
+    # Both agendas: five minutes at 09:30 Lima time (14:30 UTC), as the retreat opens, at the
+    # retreat itself.
+    for side, other in ((usa, "RUS"), (russia, "USA")):
+        side.goto(site.page_url(f"{EVENT}/agenda?day=2016-11-20"))
+        agenda = side.locator("ol.agenda > li")
+        contact = agenda.filter(has_text=f"brief contact with {other}")
+        expect(contact).to_contain_text("09:30–09:35")
+        expect(contact.locator(".where")).to_have_text(AT_THE_RETREAT)
+        retreat = agenda.filter(has=side.get_by_text("Leaders' retreat, session I", exact=True))
+        expect(retreat).to_contain_text("09:30–11:45")
     expect(russia.get_by_text("Version 2: meeting")).to_be_visible()
     check_page(russia, "russia-agenda")
-    agenda.first.get_by_role("link").click()
+    contact.get_by_role("link").click()
     expect(russia.locator("#meeting-status")).to_have_text("scheduled")
-    expect(russia.get_by_text("Sunday 20 November, 08:30")).to_be_visible()
+    expect(russia.get_by_text("Sunday 20 November, 09:30")).to_be_visible()
+    expect(russia.locator("#meeting-place")).to_have_text(AT_THE_RETREAT)
     check_page(russia, "russia-meeting")
     meeting_path = russia.url.removeprefix(site.url)
 
@@ -165,12 +190,16 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
         expect(japan.get_by_role("heading", name="Not found")).to_be_visible()
     check_page(japan, "japan-not-found")
 
-    # The public sees nothing of it until a side publishes a statement.
+    # The public reads the Kremlin's statement before the summit, and nothing of the meeting
+    # until a side publishes a statement about it.
     public = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
     contexts.append(public)
     visitor = public.new_page()
     visitor.goto(site.page_url(f"{EVENT}/public"))
-    expect(visitor.get_by_text("Nothing has been made public yet.")).to_be_visible()
+    record = visitor.get_by_role("region", name="Published meetings and statements")
+    expect(record.get_by_role("heading", level=3)).to_have_text("Statements about parties")
+    expect(record).to_contain_text("No separate meeting is planned, but they can meet.")
+    expect(record).to_contain_text("announcement about Russia and United States")
     expect(visitor.get_by_text("Sun 20 Nov 09:30")).to_be_visible()  # the retreat, Lima time
 
     # The Russian press secretary confirms that the meeting took place (Reuters, RIA).
@@ -184,11 +213,10 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(russia.get_by_text("· public")).to_be_visible()
 
     visitor.reload()
-    record = visitor.get_by_role("region", name="Published meetings and statements")
     expect(record.get_by_role("heading", level=3)).to_have_text(
-        "brief contact: Russia and United States"
+        ["brief contact: Russia and United States", "Statements about parties"]
     )
-    expect(record).to_contain_text("Sun 20 Nov 08:30")
+    expect(record).to_contain_text(f"Sun 20 Nov 09:30 (America/Lima) · held · {AT_THE_RETREAT}")
     expect(record).to_contain_text("reported by Reuters, RIA Novosti")
     expect(record).not_to_contain_text("Syria")  # the agreed topics stay between the sides
     check_page(visitor, "public")

@@ -147,6 +147,7 @@ def public_event(event_id: str, db: DbDep) -> PublicRecordPublic:
             )
             for item in found.items
         ],
+        statements=[statement_public(s) for s in found.statements],
     )
 
 

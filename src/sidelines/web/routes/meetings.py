@@ -27,6 +27,7 @@ def public(view: MeetingView) -> MeetingPublic:
         principals=list(view.principals),
         topics=list(view.topics) if view.topics is not None else None,
         request_id=view.request_id,
+        place=view.place,
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from sidelines.services import record, statements
+from sidelines.services.errors import Invalid
 from sidelines.services.record import EncounterIn, EncounterView, Outcome, OutcomeView
 from sidelines.services.statements import Source, StatementIn, StatementView
 from sidelines.web.deps import ActorDep, DbDep, UserDep
@@ -16,6 +19,7 @@ from sidelines.web.record_schemas import (
     OutcomePublic,
     SourcePublic,
     StatementCreate,
+    StatementLink,
     StatementPublic,
     StatementUpdate,
 )
@@ -52,6 +56,8 @@ def encounter_public(view: EncounterView) -> EncounterPublic:
         description=view.description,
         topics=list(view.topics),
         logged_by=view.logged_by,
+        owners=list(view.owners),
+        joined=view.joined,
     )
 
 
@@ -72,11 +78,18 @@ def statement_public(view: StatementView) -> StatementPublic:
         sources=[SourcePublic(name=s.name, kind=s.kind, url=s.url) for s in view.sources],
         created_at=view.created_at,
         updated_at=view.updated_at,
+        about_parties=list(view.about_parties),
+        joint_state=view.joint_state,
+        signed_by=list(view.signed_by),
+        awaiting_signature=list(view.awaiting),
     )
 
 
 def statement_in(
-    body: StatementUpdate, meeting_id: int | None = None, encounter_id: int | None = None
+    body: StatementUpdate,
+    meeting_id: int | None = None,
+    encounter_id: int | None = None,
+    about_parties: list[str] | None = None,
 ) -> StatementIn:
     return StatementIn(
         kind=body.kind,
@@ -84,6 +97,7 @@ def statement_in(
         said_at=body.said_at,
         meeting_id=meeting_id,
         encounter_id=encounter_id,
+        about_parties=tuple(about_parties or ()),
         visibility=body.visibility,
         speaker=body.speaker,
         described_format=body.described_format,
@@ -115,11 +129,17 @@ def get_outcome(event_id: str, meeting_id: int, db: DbDep, actor: ActorDep) -> O
     return outcome_public(record.get_outcome(db, actor, event_id, meeting_id))
 
 
-@router.post("/encounters", status_code=201)
+@router.post(
+    "/encounters",
+    status_code=201,
+    responses={200: {"model": EncounterPublic, "description": "Joined the other side's log"}},
+)
 def log_encounter(
-    event_id: str, body: EncounterCreate, db: DbDep, actor: UserDep
+    event_id: str, body: EncounterCreate, db: DbDep, actor: UserDep, response: Response
 ) -> EncounterPublic:
-    """Log a contact nobody planned — a greeting, a pull-aside, a word at dinner — afterwards."""
+    """Log a contact nobody planned — a greeting, a pull-aside, a word at dinner — afterwards.
+    When the other side logged it already (same parties and place, starts within ten
+    minutes), this log joins it: 200 with ``joined``, and both sides own it."""
     encounter = EncounterIn(
         parties=tuple(body.parties),
         started_at=body.started_at,
@@ -132,7 +152,10 @@ def log_encounter(
         topics=tuple(body.topics),
     )
     with fields_in("body"):
-        return encounter_public(record.log_encounter(db, actor, event_id, encounter))
+        view = record.log_encounter(db, actor, event_id, encounter)
+    if view.joined:
+        response.status_code = 200
+    return encounter_public(view)
 
 
 @router.get("/encounters")
@@ -149,9 +172,11 @@ def get_encounter(event_id: str, encounter_id: int, db: DbDep, actor: ActorDep) 
 def make_statement(
     event_id: str, body: StatementCreate, db: DbDep, actor: UserDep
 ) -> StatementPublic:
-    """A side's statement about one of its meetings or encounters, seen by the side only, by
-    its counterpart too, or by everyone (``visibility``)."""
-    statement = statement_in(body, body.meeting_id, body.encounter_id)
+    """A side's statement about one of its meetings or encounters, or on its own about parties
+    at the event (``about_parties``); seen by the side only, by its counterpart too, or by
+    everyone (``visibility``). A joint statement is a draft between the sides until each has
+    signed it."""
+    statement = statement_in(body, body.meeting_id, body.encounter_id, body.about_parties)
     with fields_in("body"):
         return statement_public(statements.make_statement(db, actor, event_id, statement))
 
@@ -163,13 +188,50 @@ def list_statements(
     actor: ActorDep,
     meeting_id: int | None = None,
     encounter_id: int | None = None,
+    about: Annotated[list[str] | None, Query(max_length=10)] = None,
 ) -> list[StatementPublic]:
-    """The statements this reader may see, each side's own, in time order."""
+    """The statements this reader may see, each side's own, in time order; about one meeting
+    or encounter, or about exactly the parties named by ``about`` (repeated)."""
     with fields_in("query"):
-        views = statements.list_statements(
-            db, actor, event_id, meeting_id=meeting_id, encounter_id=encounter_id
-        )
+        try:
+            views = statements.list_statements(
+                db,
+                actor,
+                event_id,
+                meeting_id=meeting_id,
+                encounter_id=encounter_id,
+                about_parties=tuple(about or ()),
+            )
+        except Invalid as error:
+            # The service names the parties as it was given them; the query calls them about.
+            error.field = error.field.replace("about_parties", "about")
+            raise
     return [statement_public(v) for v in views]
+
+
+@router.post("/statements/{statement_id}/signatures")
+def sign_statement(event_id: str, statement_id: int, db: DbDep, actor: UserDep) -> StatementPublic:
+    """Co-sign a joint statement the other side proposed: joint once every side signed."""
+    return statement_public(statements.sign_statement(db, actor, event_id, statement_id))
+
+
+@router.post("/statements/{statement_id}/link")
+def link_statement(
+    event_id: str, statement_id: int, body: StatementLink, db: DbDep, actor: UserDep
+) -> StatementPublic:
+    """Link a statement made on its own to the meeting or encounter it was about."""
+    if (body.meeting_id is None) == (body.encounter_id is None):
+        raise Invalid("name a meeting or an encounter", "body.meeting_id")
+    with fields_in("body"):
+        view = statements.link_statement(
+            db,
+            actor,
+            event_id,
+            statement_id,
+            meeting_id=body.meeting_id,
+            encounter_id=body.encounter_id,
+        )
+    return statement_public(view)
 
 
 @router.get("/statements/{statement_id}")

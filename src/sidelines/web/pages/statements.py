@@ -1,0 +1,141 @@
+"""A delegation's statements: what it says about parties at the event before any meeting exists
+("no separate talks are planned, but they are possible"), joint statements to co-sign, and the
+linking of a statement to the meeting or encounter it turned out to be about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from sidelines.services import meetings, record, statements
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import Invalid, NotFound, ServiceError
+from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
+from sidelines.storage.db import Database
+from sidelines.web.deps import DbDep
+from sidelines.web.pages.context import event_of
+from sidelines.web.pages.live import live
+from sidelines.web.pages.requests import delegation_of
+from sidelines.web.pages.session import CsrfChecked, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+
+class StatementForm(BaseModel):
+    about: list[str] = []  # the other parties; the delegation's own is implied
+    kind: StatementKind
+    visibility: Visibility
+    text: str = Field(min_length=1, max_length=5000)
+    speaker: str = Field("", max_length=200)
+    sources: str = Field("", max_length=500)  # names, separated by commas
+    said_at: str = Field("", max_length=16)  # local to the event, "2016-11-17T12:00"; empty: now
+
+
+class LinkForm(BaseModel):
+    to: str = Field(pattern=r"^(meeting|encounter)-\d{1,18}$")  # "meeting-12", "encounter-3"
+
+
+def _said_at(text: str, zone: str) -> datetime:
+    if not text.strip():
+        return now()
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"not a date and time: {text!r}", "said_at") from None
+    return local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local
+
+
+def _linkable(db: Database, actor: Actor, event_id: str) -> list[tuple[str, str, frozenset[str]]]:
+    """The delegation's meetings and encounters a statement may be linked to: (value, label,
+    sides)."""
+    found = [
+        (f"meeting-{m.id}", f"{m.format.replace('_', ' ')} #{m.id}", frozenset(m.parties))
+        for m in meetings.list_meetings(db, actor, event_id)
+    ]
+    found += [
+        (f"encounter-{e.id}", f"encounter #{e.id}, {e.place}", frozenset(e.parties))
+        for e in record.list_encounters(db, actor, event_id)
+    ]
+    return found
+
+
+def _page(
+    request: Request,
+    event_id: str,
+    db: Database,
+    actor: Actor,
+    error: ServiceError | None = None,
+) -> Response:
+    party = delegation_of(actor, event_id)
+    context: dict[str, Any] = {
+        "event": event_of(db, event_id),
+        "party": party,
+        "statements": statements.list_statements(db, actor, event_id)[::-1],
+        "linkable": _linkable(db, actor, event_id),
+        "statement_kinds": [str(k) for k in StatementKind],
+        "visibilities": [str(v) for v in Visibility],
+        "error": error,
+        **live(db, actor, event_id),
+    }
+    return render(request, "statements.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/statements", response_class=HTMLResponse)
+def statements_page(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
+    return _page(request, event_id, db, actor)
+
+
+@router.post("/statements", dependencies=[CsrfChecked])
+def make_statement(
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[StatementForm, Form()],
+) -> Response:
+    """A statement about the delegation and the parties it names, on its own."""
+    party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    try:
+        statement = StatementIn(
+            kind=form.kind,
+            text=form.text.strip(),
+            said_at=_said_at(form.said_at, event.timezone),
+            about_parties=(party, *(p for p in form.about if p != party)),
+            visibility=form.visibility,
+            speaker=form.speaker.strip(),
+            sources=tuple(Source(n.strip()) for n in form.sources.split(",") if n.strip()),
+        )
+        statements.make_statement(db, actor, event_id, statement)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _page(request, event_id, db, actor, error)
+    return RedirectResponse(f"/events/{event_id}/statements", 303)
+
+
+@router.post("/statements/{statement_id}/signatures", dependencies=[CsrfChecked])
+def sign(event_id: str, statement_id: int, db: DbDep, actor: PageUser) -> Response:
+    statements.sign_statement(db, actor, event_id, statement_id)
+    return RedirectResponse(f"/events/{event_id}/statements", 303)
+
+
+@router.post("/statements/{statement_id}/link", dependencies=[CsrfChecked])
+def link(
+    event_id: str,
+    statement_id: int,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[LinkForm, Form()],
+) -> Response:
+    kind, ident = form.to.split("-")
+    target = {f"{kind}_id": int(ident)}
+    statements.link_statement(db, actor, event_id, statement_id, **target)
+    return RedirectResponse(f"/events/{event_id}/statements", 303)
