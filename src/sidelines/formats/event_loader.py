@@ -495,6 +495,8 @@ class _Builder:
                 fairness_max_spread=model.policy.fairness_max_spread,
                 organiser_sees=model.policy.organiser_sees,
                 freeze_window_min=model.policy.freeze_window_min,
+                formats=frozenset(model.policy.formats),
+                required_terms=tuple(dict.fromkeys(model.policy.required_terms)),
             )
         with self.at(()):
             event = Event(
@@ -762,6 +764,8 @@ def dump_event(event: Event) -> dict[str, Any]:
             fairness_max_spread=event.policy.fairness_max_spread,
             organiser_sees=event.policy.organiser_sees,
             freeze_window_min=event.policy.freeze_window_min,
+            formats=sorted(event.policy.formats),
+            required_terms=list(event.policy.required_terms),
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
         principals=[
