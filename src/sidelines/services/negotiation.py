@@ -473,7 +473,8 @@ def _optional_values(
             **_plain_attendees(attendees),
         }
     if own_interpreters is not None:
-        values[Term.INTERPRETATION] = {"own": sorted(own_interpreters)}
+        # In the order given, so that a refusal names the entry as the client wrote it.
+        values[Term.INTERPRETATION] = {"own": list(own_interpreters)}
     return values
 
 
