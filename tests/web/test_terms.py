@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from sidelines.domain import MeetingFormat, Principal, PrincipalId, Rank
+from sidelines.domain import MeetingFormat, PartyId, Principal, PrincipalId, Rank
 from sidelines.domain.terms import Term
 from sidelines.services import events
 from sidelines.storage.db import Database
@@ -39,7 +39,7 @@ from tests.web.helpers import (
 # the foreign minister".
 LAVROV = Principal(
     PrincipalId("lavrov"),
-    party="RUS",  # type: ignore[arg-type]
+    party=PartyId("RUS"),
     name="Sergey Lavrov",
     title="Minister of Foreign Affairs",
     rank=Rank.MINISTER,
@@ -48,7 +48,7 @@ LAVROV = Principal(
 )
 KERRY = Principal(
     PrincipalId("kerry"),
-    party="USA",  # type: ignore[arg-type]
+    party=PartyId("USA"),
     name="John Kerry",
     title="Secretary of State",
     rank=Rank.MINISTER,
