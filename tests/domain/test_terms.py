@@ -90,3 +90,12 @@ def test_a_policy_without_the_contact_is_refused() -> None:
         EventPolicy(required_terms=(Term.FORMAT, Term.TIME))
 
     assert caught.value.path == "policy.required_terms"
+
+
+def test_named_attendees_in_the_opening_request_do_not_lapse() -> None:
+    attendees = {Term.ATTENDEES: {"USA": {"principal": "kerry", "plus": 0}}}
+    terms = propose(open_terms(), RUS, {**OPENING, **attendees}, 1)
+    terms = agree(terms, USA, [Term.CONTACT, Term.FORMAT, Term.TIME])
+
+    assert not meeting_agreed(terms, SIDES, DEFAULT_REQUIRED_TERMS)
+    assert meeting_agreed(agree(terms, USA, [Term.ATTENDEES]), SIDES, DEFAULT_REQUIRED_TERMS)

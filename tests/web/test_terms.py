@@ -536,3 +536,29 @@ def test_a_third_delegation_sees_no_terms_and_cannot_answer_them(database: Datab
     assert answered == (404, missing)
     assert listed["items"] == []
     assert row_counts(database, *NOTHING_WRITTEN) == before
+
+
+def test_a_named_attendance_waits_for_the_other_side_even_in_the_opening_request(
+    database: Database,
+) -> None:
+    api = terms_api(database)
+    request = post_request(
+        api,
+        "USA",
+        "RUS",
+        proposal={
+            "windows": [WINDOW],
+            "attendees": {"RUS": {"level": "minister_for_foreign_affairs"}},
+        },
+    )
+
+    _, waiting = answer_terms(api, "RUS", request["id"], ["contact", "format", "time"])
+    assert (waiting["state"], waiting["meeting_id"]) == ("sent", None)
+
+    _, agreed = answer_terms(api, "RUS", request["id"], ["attendees"])
+
+    assert agreed["state"] == "accepted"
+    assert meeting_row(api, agreed["meeting_id"])[2]["attendees"] == {
+        "USA": {"principal": "obama", "plus": 0},
+        "RUS": {"principal": "lavrov", "plus": 0},
+    }

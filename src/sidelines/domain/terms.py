@@ -18,9 +18,10 @@ its values on the table afresh.
 The meeting is agreed when every term the event's policy requires is agreed and no counter
 waits for an answer. A term proposed with the opening request and never agreed simply lapses
 (an optional wish, not a condition); a counter, by contrast, is a condition the side set, and
-the meeting waits until the others agree it or counter it back. This is also why a substitution
-(another principal, a lower level) binds only once the other side agrees: it is a counter on the
-``attendees`` term.
+the meeting waits until the others agree it or counter it back. Who attends is never left to
+lapse once named: the meeting would be held by other people than those asked for. This is
+also why a substitution (another principal, a lower level) binds only once the other side
+agrees: it is a counter on the ``attendees`` term.
 
 Pure: values are plain JSON-able data, checked against the event by the service layer.
 """
@@ -90,6 +91,12 @@ class TermStatus:
         """Whether the value on the table came from a counter rather than the opening request."""
         return self.proposed_in > 1
 
+    @property
+    def must_be_answered(self) -> bool:
+        """Whether the meeting waits for this term while it is only proposed: a counter always;
+        and who attends, once anyone names it, since letting it lapse would change who meets."""
+        return self.countered or (self.term is Term.ATTENDEES and self.proposed_by is not None)
+
 
 def open_terms() -> dict[Term, TermStatus]:
     return {term: TermStatus(term) for term in Term}
@@ -140,13 +147,15 @@ def agree_all(terms: Mapping[Term, TermStatus], by: PartyId) -> dict[Term, TermS
 def meeting_agreed(
     terms: Mapping[Term, TermStatus], parties: Iterable[PartyId], required: Iterable[Term]
 ) -> bool:
-    """Every required term is agreed by every side, and no counter waits for an answer."""
+    """Every required term is agreed by every side, and no counter (nor a named attendance)
+    waits for an answer."""
     sides = frozenset(parties)
     for term in required:
         if terms[term].state(sides) is not TermState.AGREED:
             return False
     return not any(
-        status.countered and status.state(sides) is TermState.PROPOSED for status in terms.values()
+        status.must_be_answered and status.state(sides) is TermState.PROPOSED
+        for status in terms.values()
     )
 
 
