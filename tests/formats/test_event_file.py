@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from sidelines.domain import PrincipalId, SessionKind
+from sidelines.domain import MeetingFormat, PrincipalId, SessionKind
+from sidelines.domain.terms import DEFAULT_REQUIRED_TERMS, Term
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import (
     dump_event,
@@ -468,4 +469,25 @@ def test_negative_freeze_window_is_refused_with_its_path(tmp_path: Path) -> None
     assert (error.path, error.message) == (
         "policy.freeze_window_min",
         "must not be negative, got -5",
+    )
+
+
+def test_offered_formats_and_required_terms_are_read_from_the_policy(tmp_path: Path) -> None:
+    text = SMALL + "policy: {formats: [b2b], required_terms: [contact, format, time, place]}\n"
+    event = load_event(write(tmp_path, text, "terms.yaml"))
+
+    assert (event.policy.formats, event.policy.required_terms) == (
+        frozenset({MeetingFormat.B2B}),
+        (Term.CONTACT, Term.FORMAT, Term.TIME, Term.PLACE),
+    )
+    assert event_from_data(dump_event(event), source="dump").policy == event.policy
+    assert load_event(write(tmp_path, SMALL)).policy.required_terms == DEFAULT_REQUIRED_TERMS
+
+
+def test_required_terms_without_the_contact_are_refused_with_their_path(tmp_path: Path) -> None:
+    error = error_of(write(tmp_path, SMALL + "policy: {required_terms: [format]}\n"))
+
+    assert (error.path, error.message) == (
+        "policy.required_terms",
+        "the contact is always required",
     )
