@@ -233,7 +233,13 @@ def _effective_state(row: RequestRow, at: datetime) -> RequestState:
     return state
 
 
-def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
+def _view(
+    session: Session,
+    actor: Actor,
+    row: RequestRow,
+    terms: Mapping[Term, TermStatus] | None = None,
+) -> RequestView:
+    """The request as ``actor`` sees it; ``terms``, when a list read loaded them already."""
     sides = session.scalars(
         select(RequestPartyRow)
         .where(RequestPartyRow.request_id == row.id)
@@ -246,7 +252,7 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
     party = actor.acts_for(row.event_id)
     mine = next((side for side in sides if side.party_id == party), None)
     event = domain_event(session, row.event_id)
-    on_table = request_terms.load(session, row.id)
+    on_table = terms if terms is not None else request_terms.load(session, row.id)
     asked = _sides_of(sides)
     required = set(event.policy.required_terms)
     participants = request_terms.participants_in_order(event, asked, on_table)
@@ -366,7 +372,9 @@ def list_requests(
         if after is not None:
             query = query.where(RequestRow.id > after)
         rows = session.scalars(query.order_by(RequestRow.id).limit(limit + 1)).all()
-        items = [_view(session, actor, row) for row in rows[:limit]]
+        # The terms of the whole page in one query.
+        terms = request_terms.load_many(session, [row.id for row in rows[:limit]])
+        items = [_view(session, actor, row, terms[row.id]) for row in rows[:limit]]
         next_cursor = rows[limit - 1].id if len(rows) > limit else None
         return Page(items, next_cursor, total)
 
