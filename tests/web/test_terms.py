@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sidelines.domain import MeetingFormat, PartyId, Principal, PrincipalId, Rank
 from sidelines.domain.terms import Term
@@ -562,3 +562,22 @@ def test_a_named_attendance_waits_for_the_other_side_even_in_the_opening_request
         "USA": {"principal": "obama", "plus": 0},
         "RUS": {"principal": "lavrov", "plus": 0},
     }
+
+
+def test_a_page_of_requests_reads_the_terms_in_one_query(database: Database) -> None:
+    api = terms_api(database)
+    for invitee in ("USA", "JPN", "CHN"):
+        post_request(api, "RUS", invitee)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        page = api.client.get(url("/requests"), headers=api.as_("RUS")).json()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+
+    assert [len(r["terms"]) for r in page["items"]] == [8, 8, 8]
+    assert len([s for s in statements if "FROM request_terms" in s]) == 1
