@@ -24,9 +24,9 @@ from sidelines.domain import (
     MeetingId,
     OrganiserSees,
     PartyId,
-    Rank,
     TimeSpan,
 )
+from sidelines.domain.attendance import leading
 from sidelines.domain.formats import defaults_for
 from sidelines.domain.interpretation import needs_interpretation, sorted_pairs
 from sidelines.domain.negotiation import (
@@ -67,7 +67,6 @@ from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingRow,
-    PrincipalRow,
     ProposalRow,
     RequestPartyRow,
     RequestRow,
@@ -401,16 +400,13 @@ def _require_party(actor: Actor, event_id: str) -> str:
     return party
 
 
-def _principal_of(session: Session, event_id: str, party: str, field_path: str) -> str:
-    """The party's leading principal: the highest rank, then the longest in office."""
-    rows = session.scalars(
-        select(PrincipalRow).where(
-            PrincipalRow.event_id == event_id, PrincipalRow.party_id == party
-        )
-    ).all()
-    if not rows:
+def _principal_of(event: Event, party: str, field_path: str) -> str:
+    """The party's leading principal, asked for unless the request names another: the most
+    senior (rank, then the longest in office)."""
+    chosen = leading(request_terms.principals_of(event, party))
+    if chosen is None:
         raise Invalid(f"no party {party!r} with a principal at this event", field_path)
-    return min(rows, key=lambda r: (Rank[r.rank.upper()], r.id)).id
+    return chosen.id
 
 
 def _check_duration(
@@ -564,9 +560,9 @@ def create_request(
             if invitee not in event.party_by_id:
                 raise Invalid(f"unknown party {invitee!r}", f"invitees[{index}]")
         duration = _check_terms(event, terms, "proposal")
-        principals = {party: _principal_of(session, event_id, party, "invitees")}
+        principals = {party: _principal_of(event, party, "invitees")}
         for index, invitee in enumerate(invitees):
-            principals[invitee] = _principal_of(session, event_id, invitee, f"invitees[{index}]")
+            principals[invitee] = _principal_of(event, invitee, f"invitees[{index}]")
         sides = Sides(principals)
         values = _proposal_values(terms, duration, open_terms())
         request_terms.check(event, sides, open_terms(), values, _proposal_paths("proposal", terms))
