@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from sidelines.domain import InterpreterPool, PressPlan, PrincipalId, SessionKind
+from sidelines.domain import InterpreterPool, MeetingFormat, PressPlan, PrincipalId, SessionKind
+from sidelines.domain.terms import DEFAULT_REQUIRED_TERMS, Term
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import (
     dump_event,
@@ -521,4 +522,25 @@ def test_an_interpreter_pool_of_one_language_is_located(tmp_path: Path) -> None:
         21,
         "interpreters[0].languages",
         "an interpreter pool names two different languages",
+    )
+
+
+def test_offered_formats_and_required_terms_are_read_from_the_policy(tmp_path: Path) -> None:
+    text = SMALL + "policy: {formats: [b2b], required_terms: [contact, format, time, place]}\n"
+    event = load_event(write(tmp_path, text, "terms.yaml"))
+
+    assert (event.policy.formats, event.policy.required_terms) == (
+        frozenset({MeetingFormat.B2B}),
+        (Term.CONTACT, Term.FORMAT, Term.TIME, Term.PLACE),
+    )
+    assert event_from_data(dump_event(event), source="dump").policy == event.policy
+    assert load_event(write(tmp_path, SMALL)).policy.required_terms == DEFAULT_REQUIRED_TERMS
+
+
+def test_required_terms_without_the_contact_are_refused_with_their_path(tmp_path: Path) -> None:
+    error = error_of(write(tmp_path, SMALL + "policy: {required_terms: [format]}\n"))
+
+    assert (error.path, error.message) == (
+        "policy.required_terms",
+        "the contact is always required",
     )

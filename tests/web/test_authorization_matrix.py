@@ -93,6 +93,9 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "answer": "soft_decline",
         "reason": "scheduling conflict",
     },
+    ("POST", "/api/events/{event_id}/requests/{request_id}/terms"): lambda w: {
+        "agree": ["contact"]
+    },
     ("PATCH", "/api/events/{event_id}/requests/{request_id}/private"): lambda w: {
         "priority": 3,
         "note": "changed",

@@ -17,6 +17,7 @@ from sidelines.storage.tables import (
     ProposalRow,
     RequestPartyRow,
     RequestRow,
+    RequestTermRow,
 )
 from tests.web.helpers import (
     SETUP_ACTOR,
@@ -33,6 +34,7 @@ from tests.web.helpers import (
 
 WRITTEN = (
     RequestRow,
+    RequestTermRow,
     RequestPartyRow,
     ProposalRow,
     MeetingRow,
@@ -123,11 +125,53 @@ BAD_REQUESTS = [
     pytest.param(
         request_body("USA", proposal={"press_plan": "leak"}),
         invalid(
-            "press plan must be one of none, photo_spray, pool_spray, joint_statement, "
-            "press_conference",
+            "press plan must be one of none, pool_spray, open_press",
             "body.proposal.press_plan",
         ),
         id="unknown-press-plan",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"host_party": "NOPE"}),
+        invalid("the host 'NOPE' is not a side of this request", "body.proposal.host_party"),
+        id="host-not-a-side",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"host_party": "CHN"}),
+        invalid("the host 'CHN' is not a side of this request", "body.proposal.host_party"),
+        id="host-of-another-party",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"host_suite": True}),
+        invalid("the host's suite needs a host side: propose one", "body.proposal.host_suite"),
+        id="host-suite-without-host",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"attendees": {"USA": {"principal": "putin"}}}),
+        invalid("no principal 'putin' on this side", "body.proposal.attendees.USA.principal"),
+        id="principal-of-the-other-side",
+    ),
+    pytest.param(
+        request_body(
+            "USA", proposal={"attendees": {"USA": {"level": "minister_for_foreign_affairs"}}}
+        ),
+        invalid(
+            "no principal of this side is at the level minister for foreign affairs",
+            "body.proposal.attendees.USA.level",
+        ),
+        id="level-nobody-has",
+    ),
+    pytest.param(
+        request_body(
+            "USA",
+            proposal={
+                "space_id": "lcc-bilateral-5",
+                "attendees": {"USA": {"level": "head_of_state", "plus": 9}},
+            },
+        ),
+        invalid(
+            "11 people do not fit the place, which holds 10", "body.proposal.attendees.USA.plus"
+        ),
+        id="plus-beyond-capacity",
     ),
     pytest.param(
         request_body("USA", proposal={"format": "duel"}),

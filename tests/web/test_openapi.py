@@ -17,6 +17,7 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/requests/{request_id}"),
     ("POST", "/api/events/{event_id}/requests/{request_id}/send"),
     ("POST", "/api/events/{event_id}/requests/{request_id}/answers"),
+    ("POST", "/api/events/{event_id}/requests/{request_id}/terms"),
     ("POST", "/api/events/{event_id}/requests/{request_id}/withdraw"),
     ("PATCH", "/api/events/{event_id}/requests/{request_id}/private"),
     ("GET", "/api/events/{event_id}/interests"),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
+from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.interpretation import (
     InterpreterPool,
@@ -23,6 +24,7 @@ from sidelines.domain.party import Party
 from sidelines.domain.principal import Principal
 from sidelines.domain.programme import ProgrammeSession
 from sidelines.domain.space import Space, WalkingTimes
+from sidelines.domain.terms import DEFAULT_REQUIRED_TERMS, Term
 from sidelines.domain.time import TimeSpan
 
 
@@ -42,6 +44,9 @@ class EventPolicy:
     now is no longer moved to make room for another (its sides are already on their way).
     ``press_buffer_min``: after a meeting with a pool spray or open press, its space stays
     closed this much longer than its turnover, while the press leaves.
+    ``formats`` lists the meeting formats the event offers (empty: every format).
+    ``required_terms`` are the terms of a request both sides must agree before the meeting is
+    agreed (``domain.terms``; by default the contact, the format and the time).
     """
 
     max_bookings_per_party_per_day: int | None = None
@@ -49,8 +54,16 @@ class EventPolicy:
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
     freeze_window_min: int = 30
     press_buffer_min: int = 10
+    formats: frozenset[MeetingFormat] = frozenset()
+    required_terms: tuple[Term, ...] = DEFAULT_REQUIRED_TERMS
+
+    def offers(self, meeting_format: MeetingFormat) -> bool:
+        return not self.formats or meeting_format in self.formats
 
     def __post_init__(self) -> None:
+        if Term.CONTACT not in self.required_terms:
+            # Without the contact agreed nobody has said yes to meeting at all.
+            raise DomainError("the contact is always required", "policy.required_terms")
         cap = self.max_bookings_per_party_per_day
         if cap is not None and cap < 0:
             raise DomainError(

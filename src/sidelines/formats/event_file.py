@@ -32,6 +32,7 @@ from sidelines.domain.party import PartyKind
 from sidelines.domain.principal import Rank
 from sidelines.domain.programme import SessionKind
 from sidelines.domain.space import Feature, SpaceKind
+from sidelines.domain.terms import DEFAULT_REQUIRED_TERMS, Term
 
 # Explicit patterns rather than pydantic's own date/time parsing: pydantic also accepts Unix
 # timestamps and fractional seconds, which in a hand-written event file are mistakes, and its
@@ -208,6 +209,10 @@ class PolicyIn(_Model):
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
     freeze_window_min: int = 30
     press_buffer_min: int = 10
+    # The formats the event offers (empty: every format), and the terms of a request both
+    # sides must agree before the meeting is agreed.
+    formats: list[MeetingFormat] = []
+    required_terms: list[Term] = list(DEFAULT_REQUIRED_TERMS)
 
 
 class PartyIn(_Model):

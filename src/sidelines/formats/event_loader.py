@@ -498,6 +498,8 @@ class _Builder:
                 organiser_sees=model.policy.organiser_sees,
                 freeze_window_min=model.policy.freeze_window_min,
                 press_buffer_min=model.policy.press_buffer_min,
+                formats=frozenset(model.policy.formats),
+                required_terms=tuple(dict.fromkeys(model.policy.required_terms)),
             )
         interpreters = tuple(
             self._interpreters(item, ("interpreters", index))
@@ -782,6 +784,8 @@ def dump_event(event: Event) -> dict[str, Any]:
             organiser_sees=event.policy.organiser_sees,
             freeze_window_min=event.policy.freeze_window_min,
             press_buffer_min=event.policy.press_buffer_min,
+            formats=sorted(event.policy.formats),
+            required_terms=list(event.policy.required_terms),
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
         principals=[

@@ -8,8 +8,10 @@ where the event's policy is ``everything``, and never a side's priority or note.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -22,11 +24,11 @@ from sidelines.domain import (
     MeetingId,
     OrganiserSees,
     PartyId,
-    PrincipalId,
-    Rank,
     TimeSpan,
 )
+from sidelines.domain.attendance import leading
 from sidelines.domain.formats import defaults_for
+from sidelines.domain.interpretation import needs_interpretation, sorted_pairs
 from sidelines.domain.negotiation import (
     FACE_SAVING_REASONS,
     Answer,
@@ -37,7 +39,19 @@ from sidelines.domain.negotiation import (
     send,
     withdraw,
 )
-from sidelines.services import audit
+from sidelines.domain.terms import (
+    HOST_SUITE,
+    Term,
+    TermState,
+    TermStatus,
+    agree_all,
+    meeting_agreed,
+    open_terms,
+    propose,
+)
+from sidelines.domain.terms import agree as agree_terms
+from sidelines.domain.terms import binding as agreed_values
+from sidelines.services import audit, request_terms
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound, not_found
@@ -48,23 +62,25 @@ from sidelines.services.events import (
     spans_from_json,
     spans_to_json,
 )
+from sidelines.services.request_terms import Sides
 from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingRow,
-    PrincipalRow,
     ProposalRow,
     RequestPartyRow,
     RequestRow,
 )
 
-PRESS_PLANS = ("none", "photo_spray", "pool_spray", "joint_statement", "press_conference")
 MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
 class Terms:
-    """What a proposal fixes. Unset duration takes the format's default."""
+    """What a proposal fixes. Unset duration takes the format's default. The place is a space
+    (``space_id``) or the host side's own premises (``host_suite``), or open; ``attendees``
+    ({party: {"principal" or "level", "plus"}}) and ``own_interpreters`` are left as they are on
+    the table when None."""
 
     format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
     duration_min: int | None = None
@@ -74,6 +90,50 @@ class Terms:
     press_plan: str = "none"
     topics: tuple[str, ...] = ()
     message: str = ""
+    host_suite: bool = False
+    attendees: Mapping[str, Mapping[str, Any]] | None = None
+    own_interpreters: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TermCounter:
+    """New values for some terms, in one answer; None leaves a term as it is on the table.
+    ``place`` is a space id or ``"host_suite"``; ``own_interpreters`` empty means interpreters
+    from the event's pool."""
+
+    format: MeetingFormat | None = None
+    duration_min: int | None = None
+    windows: tuple[TimeSpan, ...] | None = None
+    place: str | None = None
+    host: str | None = None
+    attendees: Mapping[str, Mapping[str, Any]] | None = None
+    own_interpreters: tuple[str, ...] | None = None
+    press: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == TermCounter()
+
+
+@dataclass(frozen=True)
+class TermView:
+    """One term as the thread shows it: open, proposed (by whom) or agreed by every side."""
+
+    term: Term
+    state: TermState
+    value: Any
+    proposed_by: str | None
+    agreed_by: tuple[str, ...]
+    required: bool
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    party_id: str
+    principal_id: str
+    name: str
+    rank: str
+    languages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -113,10 +173,18 @@ class RequestView:
     my_party: str | None = None
     my_priority: int | None = None
     my_note: str | None = None
+    terms: tuple[TermView, ...] = ()
+    # Who would attend on the terms on the table, in protocol order (rank, time in office).
+    participants: tuple[ParticipantView, ...] = ()
+    # The language pairs the meeting needs interpreters for; empty: none.
+    interpretation: tuple[tuple[str, str], ...] = ()
 
     @property
     def current(self) -> ProposalView:
         return self.proposals[-1]
+
+    def term(self, term: Term) -> TermView:
+        return next(t for t in self.terms if t.term is term)
 
 
 @dataclass(frozen=True)
@@ -164,7 +232,13 @@ def _effective_state(row: RequestRow, at: datetime) -> RequestState:
     return state
 
 
-def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
+def _view(
+    session: Session,
+    actor: Actor,
+    row: RequestRow,
+    terms: Mapping[Term, TermStatus] | None = None,
+) -> RequestView:
+    """The request as ``actor`` sees it; ``terms``, when a list read loaded them already."""
     sides = session.scalars(
         select(RequestPartyRow)
         .where(RequestPartyRow.request_id == row.id)
@@ -176,6 +250,11 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
     meeting_id = session.scalar(select(MeetingRow.id).where(MeetingRow.request_id == row.id))
     party = actor.acts_for(row.event_id)
     mine = next((side for side in sides if side.party_id == party), None)
+    event = domain_event(session, row.event_id)
+    on_table = terms if terms is not None else request_terms.load(session, row.id)
+    asked = _sides_of(sides)
+    required = set(event.policy.required_terms)
+    participants = request_terms.participants_in_order(event, asked, on_table)
     # A refusal is shown to the two sides only (DESIGN.md §2), even to an organiser who sees
     # everything else of the request.
     answers_shown = mine is not None
@@ -213,6 +292,9 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
                     p.press_plan,
                     tuple(p.topics),
                     p.message,
+                    p.host_suite,
+                    p.attendees,
+                    tuple(p.own_interpreters) if p.own_interpreters is not None else None,
                 ),
                 p.created_at,
             )
@@ -222,7 +304,29 @@ def _view(session: Session, actor: Actor, row: RequestRow) -> RequestView:
         my_party=party,
         my_priority=mine.priority if mine else None,
         my_note=mine.note if mine else None,
+        terms=tuple(
+            TermView(
+                term,
+                status.state(asked.parties),
+                status.value,
+                status.proposed_by,
+                tuple(sorted(status.agreed_by)),
+                term in required,
+            )
+            for term, status in on_table.items()
+        ),
+        participants=tuple(
+            ParticipantView(p.party, p.id, p.display_name, p.rank.label, p.languages)
+            for p in participants
+        ),
+        interpretation=tuple(sorted_pairs(needs_interpretation(participants))),
     )
+
+
+def _sides_of(sides: Sequence[RequestPartyRow]) -> Sides:
+    """The request's sides, the requester first, with the principal each was asked for."""
+    ordered = sorted(sides, key=lambda s: (s.role != "requester", s.party_id))
+    return Sides({s.party_id: s.principal_id for s in ordered})
 
 
 def get_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:
@@ -267,7 +371,9 @@ def list_requests(
         if after is not None:
             query = query.where(RequestRow.id > after)
         rows = session.scalars(query.order_by(RequestRow.id).limit(limit + 1)).all()
-        items = [_view(session, actor, row) for row in rows[:limit]]
+        # The terms of the whole page in one query.
+        terms = request_terms.load_many(session, [row.id for row in rows[:limit]])
+        items = [_view(session, actor, row, terms[row.id]) for row in rows[:limit]]
         next_cursor = rows[limit - 1].id if len(rows) > limit else None
         return Page(items, next_cursor, total)
 
@@ -294,39 +400,108 @@ def _require_party(actor: Actor, event_id: str) -> str:
     return party
 
 
-def _principal_of(session: Session, event_id: str, party: str, field_path: str) -> str:
-    """The party's leading principal: the highest rank, then the longest in office."""
-    rows = session.scalars(
-        select(PrincipalRow).where(
-            PrincipalRow.event_id == event_id, PrincipalRow.party_id == party
-        )
-    ).all()
-    if not rows:
+def _principal_of(event: Event, party: str, field_path: str) -> str:
+    """The party's leading principal, asked for unless the request names another: the most
+    senior (rank, then the longest in office)."""
+    chosen = leading(request_terms.principals_of(event, party))
+    if chosen is None:
         raise Invalid(f"no party {party!r} with a principal at this event", field_path)
-    return min(rows, key=lambda r: (Rank[r.rank.upper()], r.id)).id
+    return chosen.id
 
 
-def _check_terms(event: Event, terms: Terms, field_path: str) -> int:
-    """Validate terms against the event; return the duration in minutes."""
-    duration = terms.duration_min or defaults_for(terms.format).duration_min
+def _check_duration(
+    event: Event, meeting_format: MeetingFormat, duration_min: int | None, path: str
+) -> int:
+    duration = duration_min or defaults_for(meeting_format).duration_min
     if duration <= 0 or duration % event.grain_min:
         raise Invalid(
             f"duration {duration} min is not a whole number of the event's "
             f"{event.grain_min}-minute steps",
-            f"{field_path}.duration_min",
-        )
-    first = event.day_spans[0].start
-    last = event.day_spans[-1].end
-    for index, window in enumerate(terms.windows):
-        if window.end <= first or window.start >= last:
-            raise Invalid("window lies outside the event's days", f"{field_path}.windows[{index}]")
-    if terms.space_id is not None and terms.space_id not in event.space_by_id:
-        raise Invalid(f"unknown space {terms.space_id!r}", f"{field_path}.space_id")
-    if terms.press_plan not in PRESS_PLANS:
-        raise Invalid(
-            f"press plan must be one of {', '.join(PRESS_PLANS)}", f"{field_path}.press_plan"
+            path,
         )
     return duration
+
+
+def _check_windows(event: Event, windows: tuple[TimeSpan, ...], path: str) -> None:
+    first = event.day_spans[0].start
+    last = event.day_spans[-1].end
+    for index, window in enumerate(windows):
+        if window.end <= first or window.start >= last:
+            raise Invalid("window lies outside the event's days", f"{path}[{index}]")
+
+
+def _check_terms(event: Event, terms: Terms, field_path: str) -> int:
+    """Validate the parts of terms that need only the event; return the duration in minutes."""
+    duration = _check_duration(
+        event, terms.format, terms.duration_min, f"{field_path}.duration_min"
+    )
+    _check_windows(event, terms.windows, f"{field_path}.windows")
+    if terms.space_id is not None and terms.host_suite:
+        raise Invalid("name a space or the host's suite, not both", f"{field_path}.host_suite")
+    return duration
+
+
+def _proposal_values(
+    terms: Terms, duration: int, current: Mapping[Term, TermStatus]
+) -> dict[Term, Any]:
+    """The term values a whole proposal puts on the table. A place or host left unset stays
+    open (or as it is); attendees named for some sides keep the others as they are."""
+    place = HOST_SUITE if terms.host_suite else terms.space_id
+    return {
+        Term.CONTACT: True,
+        Term.FORMAT: {"format": str(terms.format), "duration_min": duration},
+        Term.TIME: spans_to_json(terms.windows),
+        Term.PRESS: terms.press_plan,
+        **_optional_values(
+            current, place, terms.host_party, terms.attendees, terms.own_interpreters
+        ),
+    }
+
+
+def _optional_values(
+    current: Mapping[Term, TermStatus],
+    place: str | None,
+    host: str | None,
+    attendees: Mapping[str, Mapping[str, Any]] | None,
+    own_interpreters: tuple[str, ...] | None,
+) -> dict[Term, Any]:
+    """The values of the terms that may be left open; None leaves one as it is."""
+    values: dict[Term, Any] = {}
+    if place is not None:
+        values[Term.PLACE] = place
+    if host is not None:
+        values[Term.HOST] = host
+    if attendees is not None:
+        values[Term.ATTENDEES] = {
+            **(current[Term.ATTENDEES].value or {}),
+            **_plain_attendees(attendees),
+        }
+    if own_interpreters is not None:
+        # In the order given, so that a refusal names the entry as the client wrote it.
+        values[Term.INTERPRETATION] = {"own": list(own_interpreters)}
+    return values
+
+
+def _plain_attendees(attendees: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Attendees as stored: only the keys given, plus N always written."""
+    return {
+        party: {
+            **{k: entry[k] for k in ("principal", "level") if entry.get(k) is not None},
+            "plus": int(entry.get("plus") or 0),
+        }
+        for party, entry in attendees.items()
+    }
+
+
+def _proposal_paths(field_path: str, terms: Terms) -> dict[Term, str]:
+    return {
+        Term.FORMAT: f"{field_path}.format",
+        Term.HOST: f"{field_path}.host_party",
+        Term.PLACE: f"{field_path}.host_suite" if terms.host_suite else f"{field_path}.space_id",
+        Term.ATTENDEES: f"{field_path}.attendees",
+        Term.INTERPRETATION: f"{field_path}.own_interpreters",
+        Term.PRESS: f"{field_path}.press_plan",
+    }
 
 
 def _add_proposal(
@@ -345,6 +520,11 @@ def _add_proposal(
         topics=list(terms.topics),
         message=terms.message,
         created_at=now(),
+        host_suite=terms.host_suite,
+        attendees=_plain_attendees(terms.attendees) if terms.attendees is not None else None,
+        own_interpreters=(
+            sorted(terms.own_interpreters) if terms.own_interpreters is not None else None
+        ),
     )
     session.add(row)
     session.flush()
@@ -380,6 +560,12 @@ def create_request(
             if invitee not in event.party_by_id:
                 raise Invalid(f"unknown party {invitee!r}", f"invitees[{index}]")
         duration = _check_terms(event, terms, "proposal")
+        principals = {party: _principal_of(event, party, "invitees")}
+        for index, invitee in enumerate(invitees):
+            principals[invitee] = _principal_of(event, invitee, f"invitees[{index}]")
+        sides = Sides(principals)
+        values = _proposal_values(terms, duration, open_terms())
+        request_terms.check(event, sides, open_terms(), values, _proposal_paths("proposal", terms))
         created = now()
         request = RequestRow(
             event_id=event_id,
@@ -398,22 +584,25 @@ def create_request(
                 request_id=request.id,
                 party_id=party,
                 role="requester",
-                principal_id=_principal_of(session, event_id, party, "invitees"),
+                principal_id=principals[party],
                 priority=priority,
                 note=note,
             )
         )
-        for index, invitee in enumerate(invitees):
+        for invitee in invitees:
             session.add(
                 RequestPartyRow(
                     request_id=request.id,
                     party_id=invitee,
                     role="invitee",
-                    principal_id=_principal_of(session, event_id, invitee, f"invitees[{index}]"),
+                    principal_id=principals[invitee],
                     note="",
                 )
             )
         _add_proposal(session, request.id, 1, party, terms, duration)
+        request_terms.save(
+            session, request.id, open_terms(), propose(open_terms(), PartyId(party), values, 1)
+        )
         audit.record(session, actor, event_id, "request.drafted", "request", request.id, [party])
         if send_now:
             _send(session, actor, request, row_event.request_ttl_hours)
@@ -553,22 +742,31 @@ def respond(
         except DomainError as error:
             raise Conflict(error.message, error.path) from None
         event = domain_event(session, event_id)
+        before = request_terms.load(session, row.id)
+        after = before
+        sides = _request_sides(session, row.id)
         if step.new_proposal:
             assert counter is not None
             duration = _check_terms(event, counter, "proposal")
-            seq = 1 + (
-                session.scalar(
-                    select(func.max(ProposalRow.seq)).where(ProposalRow.request_id == row.id)
-                )
-                or 0
-            )
+            values = _proposal_values(counter, duration, before)
+            request_terms.check(event, sides, before, values, _proposal_paths("proposal", counter))
+            seq = _next_seq(session, row.id)
             _add_proposal(session, row.id, seq, party, counter, duration)
+            after = propose(before, PartyId(party), values, seq, whole=True)
+        elif what is Answer.ACCEPT:
+            # Accepting the proposal on the table agrees every term on it.
+            after = agree_all(before, PartyId(party))
+        request_terms.save(session, row.id, before, after)
         side = session.get(RequestPartyRow, (row.id, party))
         assert side is not None
         side.answer = str(what)
         side.answer_reason = _reason(what, reason)
-        _set_accepted(session, row.id, step.accepted_by)
-        row.state = str(step.state)
+        state = step.state
+        if what in (Answer.ACCEPT, Answer.COUNTER):
+            state = _settle(session, event, row, sides, after, step.state)
+        else:
+            _set_accepted(session, row.id, step.accepted_by)
+        row.state = str(state)
         row.updated_at = now()
         parties = _parties(session, row.id)
         audit.record(
@@ -581,7 +779,7 @@ def respond(
             parties,
             answer_reason=side.answer_reason,
         )
-        if step.state is RequestState.ACCEPTED:
+        if state is RequestState.ACCEPTED:
             _agree(session, actor, event, row, parties)
         return _view(session, actor, row)
 
@@ -590,6 +788,198 @@ def respond(
         # A meeting agreed after the schedule was published goes straight into it if it fits.
         place_agreed(db, actor, event_id, view.meeting_id)
     return view
+
+
+def _request_sides(session: Session, request_id: int) -> Sides:
+    return _sides_of(
+        session.scalars(
+            select(RequestPartyRow).where(RequestPartyRow.request_id == request_id)
+        ).all()
+    )
+
+
+def _next_seq(session: Session, request_id: int) -> int:
+    last = session.scalar(
+        select(func.max(ProposalRow.seq)).where(ProposalRow.request_id == request_id)
+    )
+    return 1 + (last or 0)
+
+
+def _settle(
+    session: Session,
+    event: Event,
+    row: RequestRow,
+    sides: Sides,
+    terms: Mapping[Term, TermStatus],
+    state: RequestState,
+) -> RequestState:
+    """After an answer that agreed or proposed terms: a side accepts the proposal on the table
+    when it agrees every term on it; the request is accepted when every side does, or when the
+    terms the event requires are agreed and no counter waits (``domain.terms``)."""
+    on_table = [status for status in terms.values() if status.proposed_by is not None]
+    accepting = frozenset(
+        party for party in sides.parties if all(party in s.agreed_by for s in on_table)
+    )
+    _set_accepted(session, row.id, accepting)
+    if accepting >= set(sides.parties):
+        return RequestState.ACCEPTED
+    if meeting_agreed(terms, sides.parties, event.policy.required_terms):
+        return RequestState.ACCEPTED
+    return state
+
+
+def answer_terms(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    request_id: int,
+    agree: Sequence[Term],
+    counter: TermCounter,
+    *,
+    message: str = "",
+) -> RequestView:
+    """One side's answer term by term: it agrees the terms in ``agree`` as they are on the table
+    and puts the values of ``counter`` on the table. A counter adds a step to the thread (the
+    whole proposal now on the table); the meeting is agreed once the terms the event requires
+    are agreed by every side and no counter waits for an answer."""
+    party = _require_party(actor, event_id)
+    if not agree and counter.empty:
+        raise Invalid("agree some terms or counter some", "agree")
+    if len(set(agree)) != len(agree):
+        raise Invalid("a term is named twice", "agree")
+    countered = _counter_values_terms(counter)
+    for index, term in enumerate(agree):
+        if term in countered:
+            raise Invalid(f"the {term} is both agreed and countered", f"agree[{index}]")
+
+    _expire_if_due(db, actor, event_id, request_id)
+
+    def work(session: Session) -> RequestView:
+        row = _locked_request(session, actor, event_id, request_id)
+        state = RequestState(row.state)
+        if party not in _parties(session, row.id):
+            raise Conflict("only the parties of a request can answer it", "party")
+        if not state.open:
+            raise Conflict(f"this request is {state} and takes no more answers", "state")
+        event = domain_event(session, event_id)
+        sides = _request_sides(session, row.id)
+        before = request_terms.load(session, row.id)
+        try:
+            after = agree_terms(before, PartyId(party), agree)
+        except DomainError as error:
+            raise Invalid(error.message, f"agree[{agree.index(Term(error.path))}]") from None
+        if not counter.empty:
+            values = _counter_values(event, counter, before)
+            request_terms.check(event, sides, before, values, _COUNTER_PATHS)
+            seq = _next_seq(session, row.id)
+            after = propose(after, PartyId(party), values, seq)
+            _add_proposal(
+                session, row.id, seq, party, _terms_on_table(after, message), _duration(after)
+            )
+            state = RequestState.COUNTERED
+        request_terms.save(session, row.id, before, after)
+        side = session.get(RequestPartyRow, (row.id, party))
+        assert side is not None
+        side.answer = "counter" if not counter.empty else "agree_terms"
+        side.answer_reason = None
+        state = _settle(session, event, row, sides, after, state)
+        row.state = str(state)
+        row.updated_at = now()
+        parties = _parties(session, row.id)
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "request.terms",
+            "request",
+            row.id,
+            parties,
+            agreed=sorted(str(t) for t in agree),
+            countered=sorted(str(t) for t in countered),
+        )
+        if state is RequestState.ACCEPTED:
+            _agree(session, actor, event, row, parties)
+        return _view(session, actor, row)
+
+    view = db.write(work)
+    if view.state is RequestState.ACCEPTED and view.meeting_id is not None:
+        place_agreed(db, actor, event_id, view.meeting_id)
+    return view
+
+
+# Where each countered term stands in the body of a term-by-term answer.
+_COUNTER_PATHS: dict[Term, str] = {
+    Term.FORMAT: "counter.format",
+    Term.HOST: "counter.host",
+    Term.PLACE: "counter.place",
+    Term.ATTENDEES: "counter.attendees",
+    Term.INTERPRETATION: "counter.own_interpreters",
+    Term.PRESS: "counter.press",
+}
+
+
+def _counter_values_terms(counter: TermCounter) -> set[Term]:
+    fields = {
+        Term.FORMAT: counter.format is not None or counter.duration_min is not None,
+        Term.TIME: counter.windows is not None,
+        Term.PLACE: counter.place is not None,
+        Term.HOST: counter.host is not None,
+        Term.ATTENDEES: counter.attendees is not None,
+        Term.INTERPRETATION: counter.own_interpreters is not None,
+        Term.PRESS: counter.press is not None,
+    }
+    return {term for term, given in fields.items() if given}
+
+
+def _counter_values(
+    event: Event, counter: TermCounter, current: Mapping[Term, TermStatus]
+) -> dict[Term, Any]:
+    values: dict[Term, Any] = {}
+    if counter.format is not None or counter.duration_min is not None:
+        on_table = current[Term.FORMAT].value or {}
+        meeting_format = counter.format or MeetingFormat(
+            on_table.get("format", MeetingFormat.BILATERAL_RESTRICTED)
+        )
+        # A new format without a length takes that format's default, not the old length.
+        duration = _check_duration(
+            event, meeting_format, counter.duration_min, "counter.duration_min"
+        )
+        values[Term.FORMAT] = {"format": str(meeting_format), "duration_min": duration}
+    if counter.windows is not None:
+        _check_windows(event, counter.windows, "counter.windows")
+        values[Term.TIME] = spans_to_json(counter.windows)
+    values.update(
+        _optional_values(
+            current, counter.place, counter.host, counter.attendees, counter.own_interpreters
+        )
+    )
+    if counter.press is not None:
+        values[Term.PRESS] = counter.press
+    return values
+
+
+def _duration(terms: Mapping[Term, TermStatus]) -> int:
+    value = terms[Term.FORMAT].value
+    meeting_format = MeetingFormat(value["format"])
+    return int(value.get("duration_min") or defaults_for(meeting_format).duration_min)
+
+
+def _terms_on_table(terms: Mapping[Term, TermStatus], message: str) -> Terms:
+    """The whole proposal on the table after a term-by-term counter, as a step of the thread."""
+    place = terms[Term.PLACE].value
+    own = terms[Term.INTERPRETATION].value
+    return Terms(
+        format=MeetingFormat(terms[Term.FORMAT].value["format"]),
+        duration_min=_duration(terms),
+        windows=spans_from_json(terms[Term.TIME].value or []),
+        space_id=place if place not in (None, HOST_SUITE) else None,
+        host_party=terms[Term.HOST].value,
+        press_plan=terms[Term.PRESS].value or "none",
+        message=message,
+        host_suite=place == HOST_SUITE,
+        attendees=terms[Term.ATTENDEES].value,
+        own_interpreters=tuple(own["own"]) if own is not None else None,
+    )
 
 
 def agree_on_site(
@@ -614,6 +1004,11 @@ def agree_on_site(
         if row.sent_at is None:
             row.sent_at = stamp  # a draft agreed in the corridor is sent by that agreement
         _set_accepted(session, row.id, frozenset(PartyId(p) for p in _parties(session, row.id)))
+        before = request_terms.load(session, row.id)
+        after = dict(before)
+        for side in _parties(session, row.id):
+            after = agree_all(after, PartyId(side))
+        request_terms.save(session, row.id, before, after)
         row.state = str(RequestState.ACCEPTED)
         row.on_site = True
         row.updated_at = stamp
@@ -639,7 +1034,9 @@ def _reason(what: Answer, reason: str | None) -> str | None:
 def _agree(
     session: Session, actor: Actor, event: Event, row: RequestRow, parties: list[str]
 ) -> None:
-    """Every side accepted the same proposal: the meeting exists, agreed and not yet placed."""
+    """The sides agreed: the meeting exists, agreed and not yet placed, bound by the agreed
+    terms (the meeting row's ``terms`` keys of the shared contract: spaces, host, press,
+    attendees, own_interpreters, size; and its windows)."""
     proposal = session.scalars(
         select(ProposalRow).where(ProposalRow.request_id == row.id).order_by(ProposalRow.seq.desc())
     ).first()
@@ -647,21 +1044,27 @@ def _agree(
     sides = session.scalars(
         select(RequestPartyRow).where(RequestPartyRow.request_id == row.id)
     ).all()
+    asked = _sides_of(sides)
+    terms = request_terms.load(session, row.id)
+    bound = request_terms.binding(event, asked, terms, agreed_values(terms, asked.parties))
     # The engine weighs a meeting by what its sides said it is worth to them; the weights stay
     # inside the engine and are never shown to the other side.
     weight = sum(side.priority or 5 for side in sides)
     meeting = Meeting(
         id=MeetingId("new"),
-        principals=tuple(PrincipalId(side.principal_id) for side in sides),
-        format=MeetingFormat(proposal.format),
-        duration_min=proposal.duration_min,
+        principals=bound.principals,
+        format=bound.format,
+        duration_min=bound.duration_min,
         priority=weight,
-        windows=spans_from_json(proposal.windows),
+        windows=spans_from_json(bound.windows),
         topics=tuple(proposal.topics),
+        host=PartyId(bound.host) if bound.host is not None else None,
+        size=bound.size,
     )
     created = add_agreed_meeting(
         session, event, meeting, now(), request_id=row.id, proposal_id=proposal.id
     )
+    created.terms = {**created.terms, **bound.terms}
     audit.record(
         session, actor, event.id, "meeting.agreed", "meeting", created.id, parties, request=row.id
     )

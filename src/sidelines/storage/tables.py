@@ -173,6 +173,26 @@ class ProposalRow(Base):
     topics: Mapped[list[Any]]
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+    # The place as "the host side's own premises" instead of a space (``domain.terms``).
+    host_suite: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # {party_id: {"principal" | "level": ..., "plus": n}}; null: not part of this proposal.
+    attendees: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Parties that bring their own interpreter; null: not part of this proposal.
+    own_interpreters: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+class RequestTermRow(Base):
+    """One term of a request (``domain.terms``): the value on the table, who proposed it in
+    which step of the thread, and which parties agree to it. No row: the term is open."""
+
+    __tablename__ = "request_terms"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    proposed_by: Mapped[str] = mapped_column(ID)
+    proposed_in: Mapped[int]
+    agreed_by: Mapped[list[Any]]
 
 
 class MeetingRow(Base):

@@ -8,6 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from sidelines.domain import MeetingFormat
+from sidelines.domain.attendance import Level
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
 
 T = TypeVar("T")
@@ -53,7 +54,25 @@ class WindowIn(Strict):
         return self
 
 
+class AttendeeIn(Strict):
+    """Who attends for one side: a named principal or a level, and how many more people."""
+
+    principal: str | None = None
+    level: Level | None = None
+    plus: int = Field(default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def one_of(self) -> AttendeeIn:
+        if (self.principal is None) == (self.level is None):
+            raise ValueError("name a principal or a level, not both")
+        return self
+
+
 class ProposalIn(Strict):
+    """A whole proposal. The place is ``space_id`` or ``host_suite`` (the host side's own
+    premises); ``attendees`` (by party) and ``own_interpreters`` (parties that bring their own)
+    are left as they stand when absent."""
+
     format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
     duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
     windows: list[WindowIn] = Field(default_factory=list, max_length=50)
@@ -62,6 +81,9 @@ class ProposalIn(Strict):
     press_plan: str = "none"
     topics: list[str] = Field(default_factory=list, max_length=30)
     message: str = Field(default="", max_length=5000)
+    host_suite: bool = False
+    attendees: dict[str, AttendeeIn] | None = Field(default=None, max_length=10)
+    own_interpreters: list[str] | None = Field(default=None, max_length=10)
 
 
 class RequestCreate(Strict):
@@ -101,6 +123,9 @@ class ProposalPublic(BaseModel):
     topics: list[str]
     message: str
     created_at: datetime
+    host_suite: bool = False
+    attendees: dict[str, Any] | None = None
+    own_interpreters: list[str] | None = None
 
 
 class SidePublic(BaseModel):
@@ -128,6 +153,28 @@ class RequestPublic(BaseModel):
     my_party: str | None
     my_priority: int | None
     my_note: str | None
+    # The terms, each open, proposed or agreed (``domain.terms``); who would attend, in protocol
+    # order; the language pairs the meeting needs interpreters for.
+    terms: list[TermPublic] = []
+    participants: list[ParticipantPublic] = []
+    interpretation: list[list[str]] = []
+
+
+class TermPublic(BaseModel):
+    term: str
+    state: str  # open | proposed | agreed
+    value: Any
+    proposed_by: str | None
+    agreed_by: list[str]
+    required: bool
+
+
+class ParticipantPublic(BaseModel):
+    party_id: str
+    principal_id: str
+    name: str
+    rank: str
+    languages: list[str]
 
 
 class Page(BaseModel, Generic[T]):

@@ -7,8 +7,9 @@ from pydantic import BaseModel, Field
 from sidelines.domain import Event, MeetingFormat, TimeSpan
 from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import Answer
+from sidelines.domain.terms import Term
 from sidelines.services.errors import Invalid
-from sidelines.services.negotiation import Terms
+from sidelines.services.negotiation import TermCounter, Terms
 from sidelines.web.pages.context import local_instant
 
 
@@ -35,6 +36,49 @@ class ComposeForm(TermsForm):
 class AnswerForm(TermsForm):
     answer: Answer
     reason: str = Field("", max_length=500)
+
+
+class TermsAnswerForm(BaseModel):
+    """A term-by-term answer as typed: the terms agreed as they stand, and new values for
+    others (an empty field leaves a term as it is)."""
+
+    agree: list[str] = []
+    place: str = Field("", max_length=64)
+    host: str = Field("", max_length=64)
+    press: str = Field("", max_length=32)
+    principal: str = Field("", max_length=64)  # who attends for this side
+    plus: str = Field("", max_length=3)
+    own_interpreter: str = Field("", max_length=3)  # "yes", "no" or empty
+    message: str = Field("", max_length=2000)
+
+
+def term_answer_from(form: TermsAnswerForm, party: str) -> tuple[list[Term], TermCounter]:
+    """The terms agreed and the counter a term-by-term form gives, for the side ``party``."""
+    agreed: list[Term] = []
+    for value in form.agree:
+        try:
+            agreed.append(Term(value))
+        except ValueError:
+            raise Invalid(f"unknown term {value!r}", "agree") from None
+    plus = optional_int(form.plus, "plus", "the number of companions")
+    attendees = None
+    if form.principal or plus is not None:
+        if not form.principal:
+            raise Invalid("name who attends with the companions", "principal")
+        attendees = {party: {"principal": form.principal, "plus": plus or 0}}
+    own: tuple[str, ...] | None = None
+    if form.own_interpreter == "yes":
+        own = (party,)
+    elif form.own_interpreter == "no":
+        own = ()
+    counter = TermCounter(
+        place=form.place or None,
+        host=form.host or None,
+        press=form.press or None,
+        attendees=attendees,
+        own_interpreters=own,
+    )
+    return agreed, counter
 
 
 def optional_int(text: str, field: str, what: str) -> int | None:

@@ -9,15 +9,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
+from sidelines.domain.terms import PRESS_PLANS, TermState
 from sidelines.services import negotiation
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
-from sidelines.web.pages.forms import AnswerForm, ComposeForm, priority_from, terms_from
+from sidelines.web.pages.forms import (
+    AnswerForm,
+    ComposeForm,
+    TermsAnswerForm,
+    priority_from,
+    term_answer_from,
+    terms_from,
+)
 from sidelines.web.pages.live import live
 from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
+from sidelines.web.pages.term_text import describe
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
 
@@ -122,6 +131,13 @@ def _thread(
         "party": party,
         "view": view,
         "mine": mine,
+        "term_rows": [(t, describe(event, t)) for t in view.terms],
+        # The terms this side can still agree: on the table, and not yet agreed by it.
+        "to_agree": [
+            t.term for t in view.terms if t.state is TermState.PROPOSED and party not in t.agreed_by
+        ],
+        "press_plans": PRESS_PLANS,
+        "my_principals": [p for p in event.principals if p.party == party],
         "formats": FORMATS,
         # The requesting side accepts or counters; it withdraws rather than declines.
         "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
@@ -159,6 +175,28 @@ def answer(
             form.answer,
             counter=counter,
             reason=form.reason.strip() or None,
+        )
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _thread(request, event_id, request_id, db, actor, error)
+    return RedirectResponse(f"/events/{event_id}/requests/{request_id}", 303)
+
+
+@router.post("/requests/{request_id}/terms", dependencies=[CsrfChecked])
+def answer_terms(
+    request: Request,
+    event_id: str,
+    request_id: int,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[TermsAnswerForm, Form()],
+) -> Response:
+    party = delegation_of(actor, event_id)
+    try:
+        agreed, counter = term_answer_from(form, party)
+        negotiation.answer_terms(
+            db, actor, event_id, request_id, agreed, counter, message=form.message.strip()
         )
     except NotFound:
         raise

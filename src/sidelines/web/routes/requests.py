@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -9,22 +9,36 @@ from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
-from sidelines.services.negotiation import RequestView, Terms
+from sidelines.services.negotiation import RequestView, TermCounter, Terms
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.schemas import (
     AnswerCreate,
+    AttendeeIn,
     Page,
+    ParticipantPublic,
     PrivateUpdate,
     ProposalIn,
     ProposalPublic,
     RequestCreate,
     RequestPublic,
     SidePublic,
+    TermPublic,
     WindowPublic,
 )
+from sidelines.web.term_schemas import TermCounterIn, TermsAnswerCreate
 
 router = APIRouter(prefix="/api/events/{event_id}/requests", tags=["requests"])
+
+
+def attendees(given: dict[str, AttendeeIn] | None) -> dict[str, dict[str, Any]] | None:
+    if given is None:
+        return None
+    return {party: entry.model_dump(exclude_none=True) for party, entry in given.items()}
+
+
+def as_tuple(given: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(given) if given is not None else None
 
 
 def terms(proposal: ProposalIn) -> Terms:
@@ -37,6 +51,26 @@ def terms(proposal: ProposalIn) -> Terms:
         press_plan=proposal.press_plan,
         topics=tuple(proposal.topics),
         message=proposal.message,
+        host_suite=proposal.host_suite,
+        attendees=attendees(proposal.attendees),
+        own_interpreters=as_tuple(proposal.own_interpreters),
+    )
+
+
+def term_counter(counter: TermCounterIn) -> TermCounter:
+    return TermCounter(
+        format=counter.format,
+        duration_min=counter.duration_min,
+        windows=(
+            tuple(TimeSpan(w.start, w.end) for w in counter.windows)
+            if counter.windows is not None
+            else None
+        ),
+        place=counter.place,
+        host=counter.host,
+        attendees=attendees(counter.attendees),
+        own_interpreters=as_tuple(counter.own_interpreters),
+        press=counter.press,
     )
 
 
@@ -75,6 +109,11 @@ def public(view: RequestView) -> RequestPublic:
                 topics=list(p.terms.topics),
                 message=p.terms.message,
                 created_at=p.created_at,
+                host_suite=p.terms.host_suite,
+                attendees=dict(p.terms.attendees) if p.terms.attendees is not None else None,
+                own_interpreters=(
+                    list(p.terms.own_interpreters) if p.terms.own_interpreters is not None else None
+                ),
             )
             for p in view.proposals
         ],
@@ -82,6 +121,28 @@ def public(view: RequestView) -> RequestPublic:
         my_party=view.my_party,
         my_priority=view.my_priority,
         my_note=view.my_note,
+        terms=[
+            TermPublic(
+                term=str(t.term),
+                state=str(t.state),
+                value=t.value,
+                proposed_by=t.proposed_by,
+                agreed_by=list(t.agreed_by),
+                required=t.required,
+            )
+            for t in view.terms
+        ],
+        participants=[
+            ParticipantPublic(
+                party_id=p.party_id,
+                principal_id=p.principal_id,
+                name=p.name,
+                rank=p.rank,
+                languages=list(p.languages),
+            )
+            for p in view.participants
+        ],
+        interpretation=[list(pair) for pair in view.interpretation],
     )
 
 
@@ -152,6 +213,26 @@ def answer_request(
     with fields_in("body"):
         view = negotiation.respond(
             db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
+        )
+    return public(view)
+
+
+@router.post("/{request_id}/terms")
+def answer_terms(
+    event_id: str, request_id: int, body: TermsAnswerCreate, db: DbDep, actor: UserDep
+) -> RequestPublic:
+    """Agree some terms as they stand and counter others (``counter``), in one answer. The
+    meeting is agreed once the terms the event requires are agreed by every side and no counter
+    waits for an answer."""
+    with fields_in("body"):
+        view = negotiation.answer_terms(
+            db,
+            actor,
+            event_id,
+            request_id,
+            body.agree,
+            term_counter(body.counter),
+            message=body.message,
         )
     return public(view)
 
