@@ -77,3 +77,53 @@ def test_generate_event_builds_the_largest_benchmark_size_in_seconds() -> None:
 
     assert len(problem.meetings) == 20000
     assert time.perf_counter() - started < 10.0
+
+
+TERMS_SPEC = GeneratorSpec(
+    principals=40,
+    requests=200,
+    spaces=9,
+    room_share=0.5,
+    locked=3,
+    press_share=0.2,
+    agreed_place_share=0.2,
+    languages=3,
+    interpreters_per_pair=2,
+)
+
+
+def test_generated_terms_leave_the_rest_of_the_event_as_it_was() -> None:
+    from dataclasses import replace
+
+    from sidelines.domain import PressPlan
+
+    plain = generate_event(replace(TERMS_SPEC, press_share=0, agreed_place_share=0, languages=0), 4)
+    with_terms = generate_event(TERMS_SPEC, 4)
+
+    assert [
+        replace(m, spaces=(), press=PressPlan.NONE, own_interpreters=())
+        for m in with_terms.meetings
+    ] == list(plain.meetings)
+    assert [replace(p, languages=()) for p in with_terms.principals] == list(plain.principals)
+
+
+def test_generated_terms_come_in_the_asked_shares_and_can_be_kept() -> None:
+    from sidelines.domain import Feature, PressPlan
+
+    generated = generate_event(TERMS_SPEC, 4)
+    meetings = generated.meetings
+    press = [m for m in meetings if m.press is not PressPlan.NONE]
+    agreed = [m for m in meetings if m.spaces]
+
+    assert 20 <= len(press) <= 60
+    assert 20 <= len(agreed) <= 60
+    assert len(generated.interpreters) == 3  # en-es, en-fr, es-fr
+    assert {p.count for p in generated.interpreters} == {2}
+    assert any(generated.interpretation_of(m) for m in meetings)
+    assert any(Feature.PRESS in s.features for s in generated.spaces)
+    for meeting in agreed:
+        needs = meeting.effective_needs | (
+            {Feature.PRESS} if meeting.press is not PressPlan.NONE else set()
+        )
+        assert all(needs <= generated.space_by_id[s].features for s in meeting.spaces)
+    assert generate_event(TERMS_SPEC, 4) == generated

@@ -32,6 +32,7 @@ from sidelines.scheduling import (
     solve,
     validate,
 )
+from sidelines.scheduling.baselines import first_come_first_served
 from sidelines.scheduling.onsite import NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.onsite.replan import UNPLACED_RULES
 from sidelines.scheduling.reasons import left_out_reasons
@@ -147,6 +148,15 @@ def test_no_strategy_breaks_an_agreed_term(built: Event, strategy: Strategy) -> 
     result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=2.0, workers=1))
     assert validate(problem, result.schedule) == []
     assert broken_terms(built, result.schedule) == []
+
+
+@SETTINGS
+@given(events_with_terms())
+def test_the_first_come_first_served_baseline_breaks_no_agreed_term(built: Event) -> None:
+    problem = build_problem(built)
+    schedule = first_come_first_served(problem)
+    assert validate(problem, schedule) == []
+    assert broken_terms(built, schedule) == []
 
 
 @SETTINGS

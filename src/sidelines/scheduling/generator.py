@@ -17,7 +17,8 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.event import Event, EventPolicy, OrganiserSees
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
-from sidelines.domain.meeting import DayPart, Meeting, Placement
+from sidelines.domain.interpretation import InterpreterPool
+from sidelines.domain.meeting import DayPart, Meeting, Placement, PressPlan
 from sidelines.domain.party import Party, PartyKind
 from sidelines.domain.principal import Principal, Rank
 from sidelines.domain.programme import ProgrammeSession, SessionKind
@@ -27,6 +28,8 @@ from sidelines.domain.time import TimeSpan
 FIRST_DAY = date(2030, 6, 3)
 # Priorities 1 (nice to have) to 5 (must try hard): most requests are casual.
 PRIORITY_WEIGHTS = (0.40, 0.25, 0.17, 0.11, 0.07)
+# Working languages of generated principals, the most common first.
+LANGUAGES = ("en", "es", "fr", "de", "zh", "ja", "ru", "ar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,13 @@ class GeneratorSpec:
     ``availability`` is the fraction of the event's hours each principal is present and not
     forbidden, on average. ``popularity_skew`` is the exponent of the Zipf law by which some
     principals attract more requests than others (0: uniform).
+
+    Agreed terms, all off by default: ``press_share`` of the requests have a pool spray (every
+    third room is press-ready), ``agreed_place_share`` are agreed for one or two of the spaces
+    that fit them, ``languages`` working languages are spread over the principals (0: none
+    known), with ``interpreters_per_pair`` interpreters for each pair of them (0: no pool; the
+    sides arrange their own) and a side bringing its own to ``own_interpreter_share`` of the
+    requests.
     """
 
     principals: int
@@ -63,6 +73,11 @@ class GeneratorSpec:
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     timezone: str = "Europe/Lisbon"
+    press_share: float = 0.0
+    agreed_place_share: float = 0.0
+    languages: int = 0
+    interpreters_per_pair: int = 0
+    own_interpreter_share: float = 0.3
 
     def __post_init__(self) -> None:
         if self.principals < 3:
@@ -75,11 +90,72 @@ class GeneratorSpec:
             raise DomainError("durations must be whole numbers of grains", "durations_min")
         if self.locations < 1:
             raise DomainError("needs at least one location", "locations")
+        if not 0 <= self.languages <= len(LANGUAGES):
+            raise DomainError(f"must be 0 to {len(LANGUAGES)}, got {self.languages}", "languages")
 
 
 def generate_event(spec: GeneratorSpec, seed: int) -> Event:
     """A partnering event of the given shape; the same spec and seed give the same event."""
-    return _Builder(spec, random.Random(seed)).build()
+    event = _Builder(spec, random.Random(seed)).build()
+    if spec.press_share or spec.agreed_place_share or spec.languages:
+        # A random stream of their own, so that the rest of the event stays as without terms.
+        event = _with_terms(event, spec, random.Random(f"terms-{seed}"))
+    return event
+
+
+def _with_terms(event: Event, spec: GeneratorSpec, rng: random.Random) -> Event:
+    """The event with the agreed terms of ``spec`` laid over it."""
+    languages = LANGUAGES[: spec.languages]
+    principals = event.principals
+    pools: tuple[InterpreterPool, ...] = ()
+    if languages:
+        principals = tuple(
+            replace(
+                p, languages=tuple(rng.sample(languages, min(len(languages), rng.choice((1, 2)))))
+            )
+            for p in principals
+        )
+        if spec.interpreters_per_pair > 0:
+            pools = tuple(
+                InterpreterPool(frozenset({a, b}), spec.interpreters_per_pair)
+                for index, a in enumerate(languages)
+                for b in languages[index + 1 :]
+            )
+    spaces = event.spaces
+    if spec.press_share:
+        rooms = [s for s in spaces if s.kind is SpaceKind.BILATERAL_ROOM]
+        press_ready = {s.id for s in rooms[::3]}
+        spaces = tuple(
+            replace(s, features=s.features | {Feature.PRESS}) if s.id in press_ready else s
+            for s in spaces
+        )
+    party_of = {p.id: p.party for p in principals}
+    meetings: list[Meeting] = []
+    for meeting in event.meetings:
+        if meeting.locked is not None:
+            meetings.append(meeting)
+            continue
+        press = PressPlan.POOL_SPRAY if rng.random() < spec.press_share else PressPlan.NONE
+        own: tuple[PartyId, ...] = ()
+        if languages and rng.random() < spec.own_interpreter_share:
+            own = (party_of[rng.choice(meeting.principals)],)
+        agreed: tuple[SpaceId, ...] = ()
+        if rng.random() < spec.agreed_place_share:
+            size = meeting.effective_size(len({party_of[p] for p in meeting.principals}))
+            needs = meeting.effective_needs | (
+                {Feature.PRESS} if press is not PressPlan.NONE else set()
+            )
+            fitting = [s.id for s in spaces if s.capacity >= size and needs <= s.features]
+            if fitting:
+                agreed = tuple(rng.sample(fitting, min(len(fitting), rng.choice((1, 2)))))
+        meetings.append(replace(meeting, press=press, own_interpreters=own, spaces=agreed))
+    return replace(
+        event,
+        principals=principals,
+        spaces=spaces,
+        meetings=tuple(meetings),
+        interpreters=pools,
+    )
 
 
 class _Builder:

@@ -32,4 +32,9 @@ def small_specs(draw: st.DrawFn) -> GeneratorSpec:
         turnover_min=draw(st.sampled_from((0, grain))),
         max_bookings_per_party_per_day=cap,
         fairness_max_spread=draw(st.sampled_from((None, 0, 1))),
+        # The agreed terms: a press plan, an agreed place, interpreters from a pool.
+        press_share=draw(st.sampled_from((0.0, 0.3))),
+        agreed_place_share=draw(st.sampled_from((0.0, 0.3))),
+        languages=draw(st.sampled_from((0, 2, 3))),
+        interpreters_per_pair=draw(st.sampled_from((0, 1, 2))),
     )

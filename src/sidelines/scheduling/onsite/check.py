@@ -31,11 +31,12 @@ WHOLE_SCHEDULE_RULES = frozenset(
 
 
 def neighbourhood(problem: Problem, placed: list[Placed], changed: set[int]) -> list[Placed]:
-    """The placed meetings that share a principal, a party's principal, a space or a
-    precedence with a changed one (the changed ones included)."""
+    """The placed meetings that share a principal, a party's principal, a space, a precedence
+    or a language pair of interpretation with a changed one (the changed ones included)."""
     principals: set[int] = set()
     parties: set[str] = set()
     spaces: set[int] = set()
+    pairs: set[int] = set()
     linked: set[int] = set(changed)
     for item in placed:
         if item.meeting_idx in changed:
@@ -43,6 +44,7 @@ def neighbourhood(problem: Problem, placed: list[Placed], changed: set[int]) -> 
             principals.update(meeting.principals)
             parties.update(meeting.parties)
             linked.update(meeting.after)
+            pairs.update(meeting.interpretation)
             if item.space_idx is not None:
                 spaces.add(item.space_idx)
     for meeting_idx in changed:
@@ -56,6 +58,7 @@ def neighbourhood(problem: Problem, placed: list[Placed], changed: set[int]) -> 
         if item.meeting_idx in linked
         or item.space_idx in spaces
         or not principals.isdisjoint(problem.meetings[item.meeting_idx].principals)
+        or not pairs.isdisjoint(problem.meetings[item.meeting_idx].interpretation)
     ]
 
 
