@@ -220,17 +220,20 @@ class _Published:
     freeze_window_min: int
 
 
-def _published(session: Session, event_id: str, waiting: int | None = None) -> _Published:
-    """The event's problem and its published schedule; ``waiting`` a waiting meeting to add."""
+def _published(
+    session: Session, event_id: str, waiting: int | None = None, *, required: bool = True
+) -> _Published:
+    """The event's problem and its published schedule; ``waiting`` a waiting meeting to add.
+    Without a published version, a Conflict where ``required``, else an empty schedule."""
     version = current_version(session, event_id)
-    if version is None:
+    if version is None and required:
         raise Conflict("no schedule is published yet: solve and publish first")
     policy = domain_event(session, event_id).policy
     problem, schedule = onsite_problem(session, event_id, waiting)
     return _Published(
         problem,
         dict(schedule),
-        version.number,
+        version.number if version is not None else 0,
         latest_change(session, event_id),
         policy.freeze_window_min,
     )
@@ -781,7 +784,8 @@ def meeting_places(
         row = _meeting(session, event_id, meeting_id)
         if row.status not in _PLACEABLE:
             raise Conflict(f"meeting {meeting_id} is {row.status}, not to be placed")
-        ctx = _published(session, event_id, meeting_id if row.starts_at is None else None)
+        waiting = meeting_id if row.starts_at is None else None
+        ctx = _published(session, event_id, waiting, required=False)
     problem = ctx.problem
     key = MeetingId(str(meeting_id))
     days = [d for d in problem.grid.days if day is None or d.date == day]

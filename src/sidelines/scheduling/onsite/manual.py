@@ -155,6 +155,10 @@ def _why_not(
     judged as one (``session_contacts`` checked every placement rule for it)."""
     if space_idx is None and start in contacts:
         return None, None
+    meeting = problem.meetings[meeting_idx]
+    if start + meeting.duration_slots > problem.grid.n_slots:
+        # Past the grid's end there is no time to name in the rule's own words.
+        return "meeting_within_one_day", f"{meeting.label} would run past the end of the event"
     for rule in PLACEMENT_RULES:
         if not (masks[(rule.name, space_idx)] >> start) & 1:
             item = Placed(meeting_idx, start, space_idx)
