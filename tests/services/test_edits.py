@@ -15,6 +15,7 @@ from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import edits, scheduling
 from sidelines.services.actors import Role
+from sidelines.services.clock import now
 from sidelines.services.edits import (
     PlaceTaken,
     PreferenceBroken,
@@ -79,6 +80,7 @@ def free_windows(database: Database, meeting_id: int) -> None:
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         row.windows = []
+        row.updated_at = now()
 
 
 def where(database: Database, meeting_id: int) -> tuple[datetime | None, str | None, str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingId, SpaceId
@@ -43,11 +44,10 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, not_found
-from sidelines.services.events import domain_event
+from sidelines.services.events import domain_event, event_row
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.scheduling import (
     PLACEMENT_TIME_LIMIT_S,
-    current_version,
     freeze_moment,
     lock_schedule,
     meeting_parties,
@@ -56,7 +56,7 @@ from sidelines.services.scheduling import (
     require_organiser,
 )
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingRow
+from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
 
 # A plan made on a schedule that changed before it was written is made again, this many times.
 ATTEMPTS = 3
@@ -209,6 +209,9 @@ class _Plan:
     problem: Problem
     update: Callable[[MeetingRow], None] | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    # The problem and schedule once written, to keep for the next edit (``_known``), with the
+    # rows they were planned on; None where the edit changes the problem's meetings.
+    after: tuple[_Published, Problem, dict[MeetingId, Assignment]] | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,56 @@ class _Published:
     version: int
     changes_seen: int
     freeze_window_min: int
+    key: tuple[str, datetime, int]
+    rows: _Rows
+
+
+# Each meeting of the event as (id, status, calendar sequence, updated_at as text): every change
+# to a meeting the problem reads moves one of these (the sequence, raised by the database, its
+# time, place, format and status; ``updated_at`` its lock). Plain values, cheap to read.
+_Rows = tuple[tuple[Any, ...], ...]
+# Building the problem from the rows is most of an edit's time on a large event (about 150 ms
+# of CPU for 3,000 meetings, docs/benchmarks.md), and an edit leaves it as it was, or changes
+# one meeting's lock. So each process keeps, per event and last on-site change, the problem
+# and schedule it built or wrote last, with the rows they stand for; they are used only while
+# the event's rows, read afresh (a few milliseconds), are still the same.
+_known: dict[tuple[str, datetime, int], tuple[_Rows, Problem, dict[MeetingId, Assignment]]] = {}
+KNOWN_EVENTS = 8
+
+
+def _rows(session: Session, event_id: str) -> _Rows:
+    return tuple(
+        tuple(row)
+        for row in session.execute(
+            select(
+                MeetingRow.id,
+                MeetingRow.status,
+                MeetingRow.calendar_sequence,
+                cast(MeetingRow.updated_at, String),
+            )
+            .where(MeetingRow.event_id == event_id)
+            .order_by(MeetingRow.id)
+        )
+    )
+
+
+def _remember(
+    key: tuple[str, datetime, int],
+    rows: _Rows,
+    problem: Problem,
+    schedule: dict[MeetingId, Assignment],
+) -> None:
+    if key not in _known and len(_known) >= KNOWN_EVENTS:
+        _known.clear()
+    _known[key] = (rows, problem, schedule)
+
+
+def _version(session: Session, event_id: str) -> int:
+    """The number of the event's current schedule version (0: none), without its snapshot."""
+    number = session.scalar(
+        select(func.max(ScheduleVersionRow.number)).where(ScheduleVersionRow.event_id == event_id)
+    )
+    return number or 0
 
 
 def _published(
@@ -225,17 +278,31 @@ def _published(
 ) -> _Published:
     """The event's problem and its published schedule; ``waiting`` a waiting meeting to add.
     Without a published version, a Conflict where ``required``, else an empty schedule."""
-    version = current_version(session, event_id)
-    if version is None and required:
+    version = _version(session, event_id)
+    if version == 0 and required:
         raise Conflict("no schedule is published yet: solve and publish first")
-    policy = domain_event(session, event_id).policy
-    problem, schedule = onsite_problem(session, event_id, waiting)
+    event = domain_event(session, event_id)
+    changes_seen = latest_change(session, event_id)
+    key = (event_id, event_row(session, event_id).created_at, changes_seen)
+    # Read before the problem: a change committed in between makes the two differ, and the
+    # next read misses rather than trusting a problem older than its rows.
+    rows = _rows(session, event_id)
+    known = _known.get(key) if waiting is None else None
+    if known is not None and known[0] == rows:
+        _, problem, schedule = known
+    else:
+        problem, published = onsite_problem(session, event_id, waiting)
+        schedule = dict(published)
+        if waiting is None:
+            _remember(key, rows, problem, schedule)
     return _Published(
         problem,
         dict(schedule),
-        version.number if version is not None else 0,
-        latest_change(session, event_id),
-        policy.freeze_window_min,
+        version,
+        changes_seen,
+        event.policy.freeze_window_min,
+        key,
+        rows,
     )
 
 
@@ -411,6 +478,7 @@ def _relocation(
         _steps(problem, ctx.schedule, after, [key, *moved]),
         problem,
         detail={"pushed": [int(m) for m in moved], "override": override},
+        after=(ctx, problem, after),
     )
 
 
@@ -423,8 +491,7 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
 
     def work(session: Session) -> int:
         lock_schedule(session, event_id)
-        version = current_version(session, event_id)
-        if version is None or version.number != plan.version:
+        if _version(session, event_id) != plan.version:
             raise _Stale("the schedule changed meanwhile")
         if latest_change(session, event_id) != plan.changes_seen:
             raise _Stale("a change was reported on site meanwhile")
@@ -479,9 +546,19 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
             edit=plan.edit,
             **plan.detail,
         )
-        return new_version(session, actor, event_id, f"{plan.edit} of meeting {plan.subject}")
+        number = new_version(session, actor, event_id, f"{plan.edit} of meeting {plan.subject}")
+        # Read inside the write: another writer's change since the plan shows here, and the
+        # plan's problem is then not kept.
+        if plan.after is not None:
+            session.flush()
+            written.append(_rows(session, event_id))
+        return number
 
-    return db.write(work)
+    written: list[_Rows] = []
+    number = db.write(work)
+    if written:
+        _keep_written(plan, written[-1])
+    return number
 
 
 def _run(
@@ -500,6 +577,8 @@ def _run(
             version = _write(db, actor, event_id, plan)
         except _Stale as stale:
             reason = stale.message
+            # What this process kept may be what went stale.
+            _known.clear()
             continue
         with db.reading() as session:
             locked = bool(_meeting(session, event_id, plan.subject).terms.get("locked"))
@@ -518,6 +597,25 @@ def _run(
             locked,
         )
     raise Conflict(f"{reason}; try again")
+
+
+def _keep_written(plan: _Plan, rows: _Rows) -> None:
+    """Keep the plan's problem and schedule for the next edit, if ``rows`` (read at the end of
+    its write) are the rows it was planned on but for its own meetings, as planned."""
+    assert plan.after is not None
+    ctx, problem, schedule = plan.after
+    before = {row[0]: row for row in ctx.rows}
+    written = {row[0]: row for row in rows}
+    if before.keys() != written.keys():
+        return
+    for meeting_id, row in written.items():
+        if meeting_id in plan.steps:
+            placed = plan.steps[meeting_id][1] is not None
+            if row[1] != (MeetingStatus.SCHEDULED if placed else MeetingStatus.AGREED):
+                return
+        elif meeting_id != plan.subject and row != before[meeting_id]:
+            return
+    _remember(ctx.key, rows, problem, dict(schedule))
 
 
 # --- the edits ---------------------------------------------------------------------------------
@@ -608,6 +706,7 @@ def swap(
             _steps(problem, ctx.schedule, after, [a, b]),
             problem,
             detail={"with": other_id, "override": override},
+            after=(ctx, problem, after),
         )
 
     return _run(db, actor, event_id, make)
@@ -655,6 +754,18 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             subject.terms = terms
             subject.updated_at = now()
 
+        problem = ctx.problem
+        meeting_idx = problem.meeting_index[MeetingId(str(meeting_id))]
+        placed = ctx.schedule[MeetingId(str(meeting_id))]
+        meetings = list(problem.meetings)
+        # What ``build_problem`` makes of the lock (a lock names a start and a space only).
+        meetings[meeting_idx] = replace(
+            meetings[meeting_idx],
+            locked_start=placed.start_slot if locked else None,
+            locked_space=problem.space_index[placed.space]
+            if locked and placed.space is not None
+            else None,
+        )
         return _Plan(
             "lock" if locked else "unlock",
             meeting_id,
@@ -664,6 +775,7 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             ctx.problem,
             update=update,
             detail={"at": where},
+            after=(ctx, replace(problem, meetings=tuple(meetings)), ctx.schedule),
         )
 
     return _run(db, actor, event_id, make)
