@@ -927,6 +927,19 @@ def meeting_places(
     )
 
 
+def locked_meetings(db: Database, actor: Actor, event_id: str) -> set[int]:
+    """The event's scheduled meetings that are locked where they are, for the organiser."""
+    require_organiser(actor)
+    with db.reading() as session:
+        rows = session.execute(
+            select(MeetingRow.id, MeetingRow.terms).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status == str(MeetingStatus.SCHEDULED),
+            )
+        )
+        return {meeting_id for meeting_id, terms in rows if terms and terms.get("locked")}
+
+
 __all__ = [
     "Breach",
     "ChangeView",
@@ -940,6 +953,7 @@ __all__ = [
     "Target",
     "apply_alternative",
     "lock",
+    "locked_meetings",
     "meeting_places",
     "move",
     "place",
