@@ -8,8 +8,9 @@ run one after another through ``services.edits``, as the API would call them:
 
 - move: a random meeting to a random place where ``meeting_places`` says it fits (the places
   of its day are read first, and timed apart);
-- swap: a random meeting with another of the same length and room need; the engine's rules
-  refuse many such pairs, and a refusal is an answer too, so both count;
+- swap: a random meeting with another of the same length and room need at the same time (they
+  trade rooms); the engine's rules refuse some pairs (a room that does not fit the other), and
+  a refusal is an answer too, so both count;
 - lock: a random meeting locked where it is.
 
 On SQLite (the default, a file in a temporary directory) the database works in the same
@@ -218,13 +219,16 @@ def main() -> None:
         swaps = Timings()
         rows = scheduled(db, event_id)
         for row in rng.sample(rows, args.edits):
-            peers = [
+            # Two meetings at the same time trade rooms (what an organiser swaps most); where
+            # there is none, any other of the same length.
+            alike = [
                 other
                 for other in rows
                 if other.id != row.id
                 and other.duration_min == row.duration_min
                 and (other.space_id is None) == (row.space_id is None)
             ]
+            peers = [other for other in alike if other.starts_at == row.starts_at] or alike
             other = rng.choice(peers)
             swaps.time(
                 partial(edits.swap, db, organiser, event_id, row.id, other.id, override=True)
