@@ -106,6 +106,11 @@ def places(
                     space_idx is not None and space_blockers(state, space_idx, start, end)
                 ):
                     rule, reason = _in_the_way(problem, state, meeting_idx, start, space_idx)
+                elif not _fair_with(problem, state, meeting_idx, start, space_idx):
+                    rule, reason = (
+                        "breaks_fairly_spread",
+                        ("the principals' breaks would spread wider than the fairness bound"),
+                    )
             found.append(
                 Place(
                     start,
@@ -141,6 +146,26 @@ def places(
             for place in found
         ]
     return found
+
+
+def _fair_with(
+    problem: Problem, state: State, meeting_idx: int, start: int, space_idx: int | None
+) -> bool:
+    """Whether the principals' breaks keep the fairness bound with the meeting there, as the
+    validator counts them (max - min over the principals with meetings). ``State.options``
+    keeps each principal under the bound as the meeting is added, but taking the meeting from
+    its place can already split a day of its principals."""
+    bound = problem.fairness_max_spread
+    if bound is None:
+        return True
+    state.place(meeting_idx, start, space_idx)
+    breaks = [
+        state.calendars[idx].breaks
+        for idx, meetings in enumerate(problem.principal_meetings)
+        if meetings
+    ]
+    state.unplace(meeting_idx)
+    return not breaks or max(breaks) - min(breaks) <= bound
 
 
 def _why_not(
