@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import edits, scheduling
+from sidelines.services import edits, meetings, scheduling
 from sidelines.services.actors import Role
 from sidelines.services.clock import now
 from sidelines.services.edits import (
@@ -457,4 +457,54 @@ def test_only_the_organiser_edits(database: Database) -> None:
     ):
         with pytest.raises(Forbidden):
             attempt()
+    assert state(database) == before
+
+
+def test_an_edit_sees_a_meeting_cancelled_since_the_last_one(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    cd_start, cd_space, _ = where(database, ids["cd"])
+    assert cd_start is not None
+    free = next(
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and p.space_id
+    )
+    edits.move(database, w.organiser, EVENT, ids["ab"], Target(free.starts_at, free.space_id))
+
+    meetings.set_status(database, w.delegates["C"], EVENT, ids["cd"], MeetingStatus.CANCELLED)
+    view = edits.move(database, w.organiser, EVENT, ids["ab"], Target(cd_start, cd_space))
+
+    assert [c.meeting_id for c in view.changes] == [ids["ab"]]
+    assert where(database, ids["ab"])[:2] == (cd_start, cd_space)
+
+
+def test_an_edit_sees_a_lock_written_since_the_last_one(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    fitting = [
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and p.space_id
+    ]
+    edits.move(
+        database, w.organiser, EVENT, ids["ab"], Target(fitting[0].starts_at, fitting[0].space_id)
+    )
+    # Another server process locks it.
+    with database.writing() as session:
+        row = session.get(MeetingRow, ids["ab"])
+        assert row is not None
+        assert row.starts_at is not None
+        row.terms = {**row.terms, "locked": [row.starts_at.isoformat(), row.space_id]}
+        row.updated_at = now()
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.move(
+            database,
+            w.organiser,
+            EVENT,
+            ids["ab"],
+            Target(fitting[1].starts_at, fitting[1].space_id),
+        )
+
+    assert [v.rule for v in refused.value.violations] == ["locked_meeting_kept"]
     assert state(database) == before
