@@ -34,6 +34,7 @@ from sidelines.storage.tables import (
     SpaceBookingRow,
 )
 from tests import builders
+from tests.services.test_concurrency import race
 from tests.services.world import World, add_user, double_bookings
 
 PARTIES = ["A", "B", "C", "D", "E", "F"]
@@ -508,3 +509,29 @@ def test_an_edit_sees_a_lock_written_since_the_last_one(database: Database) -> N
 
     assert [v.rule for v in refused.value.violations] == ["locked_meeting_kept"]
     assert state(database) == before
+
+
+def test_edits_at_once_each_write_their_own_version_and_never_double_book(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    targets = [
+        (meeting_id, Target(p.starts_at, p.space_id))
+        for meeting_id in (ids["ab"], ids["cd"])
+        for p in edits.meeting_places(database, w.organiser, EVENT, meeting_id).places
+        if p.fits and not p.current and p.space_id
+    ][::3][:6]
+
+    results = race(
+        [
+            lambda m=meeting_id, t=target: edits.move(database, w.organiser, EVENT, m, t)
+            for meeting_id, target in targets
+        ]
+    )
+
+    done = [r for r in results if isinstance(r, edits.EditView)]
+    assert all(isinstance(r, edits.EditView | Conflict) for r in results), results
+    assert sorted(r.version for r in done) == list(range(2, 2 + len(done)))
+    assert scheduling.versions_count(database, EVENT) == 1 + len(done)
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
