@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
@@ -535,3 +535,51 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
     assert scheduling.versions_count(database, EVENT) == 1 + len(done)
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
+
+
+# Statements (places of a meeting, a move) measured on the smallest schedule: a larger one
+# must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements.
+STATEMENTS = {"sqlite": (11, 43), "postgresql": (10, 38)}
+
+
+class Statements:
+    """Counts the SQL statements the database is sent while the block runs."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine = database.engine
+        self.count = 0
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def _statements_for(database: Database, pairs: list[tuple[str, str]]) -> tuple[int, int]:
+    """Statements of reading the first meeting's places, and of moving it, without a cache."""
+    w, ids = world(database, [meeting(a + b, a, b) for a, b in pairs])
+    first = ids[pairs[0][0] + pairs[0][1]]
+    edits._known.clear()
+    with Statements(database) as reading:
+        places = edits.meeting_places(database, w.organiser, EVENT, first).places
+    there = next(p for p in places if p.fits and not p.current and p.space_id)
+    edits._known.clear()
+    with Statements(database) as moving:
+        edits.move(database, w.organiser, EVENT, first, Target(there.starts_at, there.space_id))
+    return reading.count, moving.count
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_the_places_and_a_move_cost_as_many_statements_whatever_the_schedule_holds(
+    database: Database, size: int
+) -> None:
+    pairs = [("A", "B"), ("C", "D"), ("E", "F")][:size]
+
+    counts = _statements_for(database, pairs)
+
+    assert counts == STATEMENTS[database.dialect]
