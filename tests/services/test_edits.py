@@ -256,6 +256,16 @@ def test_a_preferred_window_is_kept_unless_the_organiser_overrides(database: Dat
         database, w.organiser, EVENT, ids["ab"], Target(at(11, 0), "T2"), override=True
     )
     assert view.version == 2
+    # Outside its preferred windows already: another place outside them breaks nothing more.
+    elsewhere = next(
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and not p.preferred and p.space_id
+    )
+    again = edits.move(
+        database, w.organiser, EVENT, ids["ab"], Target(elsewhere.starts_at, elsewhere.space_id)
+    )
+    assert again.version == 3
 
 
 def test_a_taken_place_names_the_meetings_that_would_move_and_pushes_them_when_asked(

@@ -376,11 +376,19 @@ def _refuse_broken(violations: list[Violation]) -> None:
 
 
 def _refuse_leaving_preference(
-    problem: Problem, after: dict[MeetingId, Assignment], meetings: list[MeetingId]
+    problem: Problem,
+    before: dict[MeetingId, Assignment],
+    after: dict[MeetingId, Assignment],
+    meetings: list[MeetingId],
 ) -> None:
+    """Refuse an edit that puts a meeting outside its preferred windows, unless it was
+    outside them already (staying outside breaks nothing)."""
     found = []
     for meeting_id in meetings:
         meeting_idx = problem.meeting_index[meeting_id]
+        was = before.get(meeting_id)
+        if was is not None and not keeps_preference(problem, meeting_idx, was.start_slot):
+            continue
         if not keeps_preference(problem, meeting_idx, after[meeting_id].start_slot):
             found.append(
                 Breach(
@@ -469,7 +477,8 @@ def _relocation(
                 pushes,
             )
     if not override:
-        _refuse_leaving_preference(problem, after, [key])
+        # The meetings pushed out of the way count too: the edit moves them.
+        _refuse_leaving_preference(problem, ctx.schedule, after, [key, *moved])
     return _Plan(
         edit,
         meeting_id,
@@ -697,7 +706,7 @@ def swap(
             )
         _refuse_broken(_new_violations(problem, ctx.schedule, after, [a, b]))
         if not override:
-            _refuse_leaving_preference(problem, after, [a, b])
+            _refuse_leaving_preference(problem, ctx.schedule, after, [a, b])
         return _Plan(
             "swap",
             meeting_id,
