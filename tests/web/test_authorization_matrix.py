@@ -130,6 +130,23 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("POST", "/api/events/{event_id}/statements/{statement_id}/link"): lambda w: {
         "meeting_id": w.meeting_id
     },
+    # The organiser's edits of the schedule: a start on the grid, in no room.
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/move"): lambda w: {
+        "starts_at": "2016-11-20T09:00:00-05:00",
+        "space_id": None,
+    },
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/place"): lambda w: {
+        "starts_at": "2016-11-20T09:00:00-05:00",
+        "space_id": None,
+    },
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/swap"): lambda w: {
+        "other_id": w.meeting_id
+    },
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/alternative"): lambda w: {
+        "kind": "format",
+        "starts_at": "2016-11-20T09:00:00-05:00",
+        "space_id": None,
+    },
     ("POST", "/api/history/imports"): lambda w: "date,event,parties\n2016-09-05,G20,RUS;USA\n",
     # Changes at the venue late on the last day, when the pair has nothing left to move.
     ("POST", "/api/events/{event_id}/onsite-changes/departures"): lambda w: {
@@ -146,6 +163,9 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "end": "2016-11-20T22:00:00-05:00",
     },
 }
+# Operations on an object that only the organiser may use, though its sides may see it: where a
+# meeting could go on the grid is the organiser's planning.
+ORGANISER_ONLY = {("GET", "/api/events/{event_id}/meetings/{meeting_id}/places")}
 # Body fields that name an object, as path parameters do.
 BODY_REFERENCES = {
     ("POST", "/api/events/{event_id}/statements"): "meeting_id",
@@ -176,6 +196,8 @@ class Operation:
     def guards(self) -> frozenset[str] | None:
         """The roles that may see what this operation names; ``None`` if it names nothing
         confidential."""
+        if (self.method, self.path) in ORGANISER_ONLY:
+            return frozenset({"organiser"})
         names = [p["name"] for p in self.parameters("path")]
         reference = BODY_REFERENCES.get((self.method, self.path))
         if reference:

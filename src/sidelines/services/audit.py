@@ -22,6 +22,8 @@ BOOKING_ACTIONS = frozenset(
         "meeting.scheduled",
         "meeting.unscheduled",
         "schedule.published",
+        # The organiser's own edits of the schedule (a move, a swap, a lock).
+        "schedule.edited",
         "solve.started",
         # The organiser's own setup of the event.
         "event.policy_set",

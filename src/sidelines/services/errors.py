@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
     """Base of all service errors: a machine-readable ``code``, a message, the field at fault."""
@@ -13,6 +15,10 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def details(self) -> dict[str, Any]:
+        """More for the client beside the message (the rules an edit breaks, say); none here."""
+        return {}
 
 
 class Unauthenticated(ServiceError):

@@ -13,6 +13,7 @@ from sidelines.web.pages.session import PageSettings
 from sidelines.web.routes import (
     audit,
     auth,
+    edits,
     events,
     explanations,
     feeds,
@@ -51,6 +52,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         interests,
         meetings,
         schedule,
+        edits,
         onsite_changes,
         audit,
         feeds,

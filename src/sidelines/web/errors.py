@@ -60,7 +60,9 @@ def fields_in(location: str) -> Iterator[None]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.message, error.field), error.status)
+        body = error_body(error.code, error.message, error.field)
+        body["error"].update(error.details())
+        return JSONResponse(body, error.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:

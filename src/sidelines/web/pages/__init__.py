@@ -21,6 +21,7 @@ from sidelines.services.errors import ServiceError
 from sidelines.web.pages import (
     agenda,
     auth,
+    grid_edits,
     interests,
     organiser,
     public,
@@ -32,7 +33,7 @@ from sidelines.web.pages.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_ERRORS: tuple[type[Exception], ...] = (ServiceError, HTTPException, RequestValidationError)
-ROUTERS = (auth, requests, interests, agenda, statements, organiser, public)
+ROUTERS = (auth, requests, interests, agenda, statements, organiser, grid_edits, public)
 
 
 def _is_page(request: Request) -> bool:

@@ -15,7 +15,7 @@ from sidelines.services.errors import Forbidden, ServiceError
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.forms import optional_int
-from sidelines.web.pages.grid import build_grid
+from sidelines.web.pages.grid_edits import grid_page
 from sidelines.web.pages.live import live
 from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
@@ -149,19 +149,18 @@ def set_policy(
 
 @router.get("/grid", response_class=HTMLResponse)
 def grid(
-    request: Request, event_id: str, db: DbDep, actor: PageUser, day: str | None = None
+    request: Request,
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    day: str | None = None,
+    meeting: int | None = None,
+    done: str | None = None,
 ) -> Response:
+    """The day's grid; with ``meeting``, where that meeting could go (``grid_edits``)."""
     organiser_only(actor)
     event = event_of(db, event_id)
-    shown = chosen_day(event, day)
-    published = scheduling.schedule(db, actor, event_id)
-    context = {
-        "event": event,
-        "schedule": published,
-        "grid": build_grid(event, shown, published.entries),
-        **live(db, actor, event_id),
-    }
-    return render(request, "grid.html", context)
+    return grid_page(request, db, actor, event, chosen_day(event, day), meeting, done)
 
 
 @router.get("/solves", response_class=HTMLResponse)

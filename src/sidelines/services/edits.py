@@ -1,0 +1,974 @@
+"""The organiser's edits of the published schedule, one at a time: move a meeting, swap two,
+lock or unlock one, unplace one (it stays agreed, waiting), place a waiting one, or apply one of
+the alternatives the engine offers for it.
+
+Each edit is planned on the problem the on-site placement reads (``scheduling.onsite_problem``:
+the published meetings, those held kept where they were, the changes reported at the venue)
+and checked by the validator's rules on what it touches (``onsite.check.check_changes``)
+against the schedule as published, so that only a violation the edit itself makes counts:
+
+- a broken hard rule refuses it, each rule named and explained (``RuleBroken``);
+- a place held by meetings that can move refuses it with the moves that would make room
+  (``PlaceTaken``), unless the organiser asks for them (``push``);
+- leaving a meeting's preferred windows refuses it unless the organiser overrides
+  (``PreferenceBroken``).
+
+An edit that passes is written in one transaction under the event's schedule lock: the bookings
+(the database still refuses double booking), one new schedule version with change notices to
+the sides concerned, audit entries. The plan is checked inside the write against the schedule
+version and the last on-site change it was made on; a stale plan is made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import MeetingId, SpaceId
+from sidelines.domain.formats import MeetingFormat, defaults_for
+from sidelines.domain.meeting import DayPart
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
+from sidelines.scheduling.onsite.check import check_changes
+from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, places, push
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules import Violation, contact_at
+from sidelines.scheduling.schedule import Assignment
+from sidelines.services import audit
+from sidelines.services.actors import Actor
+from sidelines.services.bookings import book, unbook
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Invalid, not_found
+from sidelines.services.events import domain_event, event_row
+from sidelines.services.recorded_changes import latest_change
+from sidelines.services.scheduling import (
+    PLACEMENT_TIME_LIMIT_S,
+    freeze_moment,
+    lock_schedule,
+    meeting_parties,
+    new_version,
+    onsite_problem,
+    require_organiser,
+)
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
+
+# A plan made on a schedule that changed before it was written is made again, this many times.
+ATTEMPTS = 3
+# Violations that a move into an occupied place makes, which moving the meetings in the way
+# can mend: every other broken rule is the place's own fault.
+ROOM_RULES = frozenset(
+    {
+        "principal_not_double_booked",
+        "space_not_double_booked",
+        "walking_time_respected",
+        "precedence_respected",
+        # The on-site ejection chains also clear a press-out buffer and free an interpreter.
+        "press_out_buffer_respected",
+        "interpreters_not_overbooked",
+    }
+)
+PREFERENCE = "meeting_within_preferred_windows"
+_PLACEABLE = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED)
+
+Where = tuple[datetime, str | None]  # a booking: its start and its space (None: no room)
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A rule an edit would break: its name, what breaks, and the meetings involved."""
+
+    rule: str
+    message: str
+    meetings: tuple[int, ...] = ()
+
+
+class EditRefused(Conflict):
+    """An edit that would break a rule; nothing was written. ``violations`` names each rule."""
+
+    code = "rule_broken"
+
+    def __init__(self, message: str, violations: list[Breach]) -> None:
+        super().__init__(message)
+        self.violations = violations
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "violations": [
+                {"rule": v.rule, "message": v.message, "meetings": list(v.meetings)}
+                for v in self.violations
+            ]
+        }
+
+
+class RuleBroken(EditRefused):
+    """A hard rule: no one may break it."""
+
+
+class PreferenceBroken(EditRefused):
+    """A preferred window: the organiser may override it (``override``)."""
+
+    code = "preference_broken"
+
+
+class PlaceTaken(EditRefused):
+    """The place is held by meetings that can move; ``pushes`` says where, and the organiser
+    may ask for them (``push``)."""
+
+    code = "place_taken"
+
+    def __init__(self, message: str, violations: list[Breach], pushes: list[ChangeView]) -> None:
+        super().__init__(message, violations)
+        self.pushes = pushes
+
+    def details(self) -> dict[str, Any]:
+        return {
+            **super().details(),
+            "pushes": [
+                {"meeting_id": p.meeting_id, "before": p.before, "after": p.after}
+                for p in self.pushes
+            ],
+        }
+
+
+class _Stale(Conflict):
+    """The schedule changed between the plan and its write."""
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the organiser puts a meeting: a start on the event's grid and a space (None: no
+    room, in a corridor or as a contact at a programme session where its format allows)."""
+
+    starts_at: datetime
+    space_id: str | None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A meeting whose place an edit changes, as ``[starts_at, ends_at, space_id]`` before and
+    after (None: it has no place)."""
+
+    meeting_id: int
+    before: list[Any] | None
+    after: list[Any] | None
+
+
+@dataclass(frozen=True)
+class EditView:
+    edit: str
+    meeting_id: int
+    version: int
+    changes: list[ChangeView]
+    locked: bool
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    fits: bool
+    rule: str | None
+    reason: str | None
+    preferred: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class PlacesView:
+    meeting_id: int
+    version: int
+    duration_min: int
+    locked: bool
+    places: list[PlaceView]
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """An edit ready to write: the bookings it changes (meeting -> before, after), on which
+    schedule version and last on-site change it was planned, and what else the edit changes on
+    the subject's row."""
+
+    edit: str
+    subject: int
+    version: int
+    changes_seen: int
+    steps: dict[int, tuple[Where | None, Where | None]]
+    problem: Problem
+    update: Callable[[MeetingRow], None] | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    # The problem and schedule once written, to keep for the next edit (``_known``), with the
+    # rows they were planned on; None where the edit changes the problem's meetings.
+    after: tuple[_Published, Problem, dict[MeetingId, Assignment]] | None = None
+
+
+@dataclass(frozen=True)
+class _Published:
+    problem: Problem
+    schedule: dict[MeetingId, Assignment]
+    version: int
+    changes_seen: int
+    freeze_window_min: int
+    key: tuple[str, datetime, int]
+    rows: _Rows
+
+
+# Each meeting of the event as (id, status, calendar sequence, updated_at as text): every change
+# to a meeting the problem reads moves one of these (the sequence, raised by the database, its
+# time, place, format and status; ``updated_at`` its lock). Plain values, cheap to read.
+_Rows = tuple[tuple[Any, ...], ...]
+# Building the problem from the rows is most of an edit's time on a large event (about 150 ms
+# of CPU for 3,000 meetings, docs/benchmarks.md), and an edit leaves it as it was, or changes
+# one meeting's lock. So each process keeps, per event and last on-site change, the problem
+# and schedule it built or wrote last, with the rows they stand for; they are used only while
+# the event's rows, read afresh (a few milliseconds), are still the same.
+_known: dict[tuple[str, datetime, int], tuple[_Rows, Problem, dict[MeetingId, Assignment]]] = {}
+KNOWN_EVENTS = 8
+
+
+def _rows(session: Session, event_id: str) -> _Rows:
+    return tuple(
+        tuple(row)
+        for row in session.execute(
+            select(
+                MeetingRow.id,
+                MeetingRow.status,
+                MeetingRow.calendar_sequence,
+                cast(MeetingRow.updated_at, String),
+            )
+            .where(MeetingRow.event_id == event_id)
+            .order_by(MeetingRow.id)
+        )
+    )
+
+
+def _remember(
+    key: tuple[str, datetime, int],
+    rows: _Rows,
+    problem: Problem,
+    schedule: dict[MeetingId, Assignment],
+) -> None:
+    if key not in _known and len(_known) >= KNOWN_EVENTS:
+        _known.clear()
+    _known[key] = (rows, problem, schedule)
+
+
+def _version(session: Session, event_id: str) -> int:
+    """The number of the event's current schedule version (0: none), without its snapshot."""
+    number = session.scalar(
+        select(func.max(ScheduleVersionRow.number)).where(ScheduleVersionRow.event_id == event_id)
+    )
+    return number or 0
+
+
+def _published(
+    session: Session, event_id: str, waiting: int | None = None, *, required: bool = True
+) -> _Published:
+    """The event's problem and its published schedule; ``waiting`` a waiting meeting to add.
+    Without a published version, a Conflict where ``required``, else an empty schedule."""
+    version = _version(session, event_id)
+    if version == 0 and required:
+        raise Conflict("no schedule is published yet: solve and publish first")
+    event = domain_event(session, event_id)
+    changes_seen = latest_change(session, event_id)
+    key = (event_id, event_row(session, event_id).created_at, changes_seen)
+    # Read before the problem: a change committed in between makes the two differ, and the
+    # next read misses rather than trusting a problem older than its rows.
+    rows = _rows(session, event_id)
+    known = _known.get(key) if waiting is None else None
+    if known is not None and known[0] == rows:
+        _, problem, schedule = known
+    else:
+        problem, published = onsite_problem(session, event_id, waiting)
+        schedule = dict(published)
+        if waiting is None:
+            _remember(key, rows, problem, schedule)
+    return _Published(
+        problem,
+        dict(schedule),
+        version,
+        changes_seen,
+        event.policy.freeze_window_min,
+        key,
+        rows,
+    )
+
+
+def _meeting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
+    row = session.get(MeetingRow, meeting_id)
+    if row is None or row.event_id != event_id:
+        raise not_found("meeting", meeting_id)
+    return row
+
+
+def _placed(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
+    row = _meeting(session, event_id, meeting_id)
+    if row.status != MeetingStatus.SCHEDULED or row.starts_at is None:
+        raise Conflict(f"meeting {meeting_id} is {row.status}, not on the schedule")
+    return row
+
+
+def _waiting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
+    row = _meeting(session, event_id, meeting_id)
+    if row.status != MeetingStatus.AGREED or row.starts_at is not None:
+        raise Conflict(f"meeting {meeting_id} is {row.status}, not agreed and waiting")
+    return row
+
+
+def _where(problem: Problem, assignment: Assignment | None) -> Where | None:
+    if assignment is None:
+        return None
+    return problem.grid.start_of(assignment.start_slot), assignment.space
+
+
+def _assignment(problem: Problem, meeting_id: MeetingId, target: Target) -> Assignment:
+    """The target on the problem's grid; a bad start or space is the input's fault."""
+    start = problem.grid.slot_at(target.starts_at)
+    if start is None:
+        raise Invalid(
+            f"{target.starts_at.isoformat()} is not a start time of the event's "
+            f"{problem.grid.grain_min}-minute grid",
+            "starts_at",
+        )
+    if target.space_id is not None and SpaceId(target.space_id) not in problem.space_index:
+        raise Invalid(f"no space {target.space_id!r} at this event", "space_id")
+    if target.space_id is not None:
+        return Assignment(start, SpaceId(target.space_id))
+    meeting_idx = problem.meeting_index[meeting_id]
+    return Assignment(start, at_session=contact_at(problem, meeting_idx, start))
+
+
+def _breaches(violations: Iterable[Violation]) -> list[Breach]:
+    return [
+        Breach(v.rule, v.message, tuple(int(m) for m in v.meetings if m.isdigit()))
+        for v in violations
+    ]
+
+
+def _new_violations(
+    problem: Problem,
+    before: dict[MeetingId, Assignment],
+    after: dict[MeetingId, Assignment],
+    changed: list[MeetingId],
+) -> list[Violation]:
+    """The violations of ``after`` that involve the changed meetings and that ``before`` did
+    not have: an edit answers for what it breaks, not for what the venue broke already."""
+    known = set(check_changes(problem, before, changed))
+    return [v for v in check_changes(problem, after, changed) if v not in known]
+
+
+def _refuse_broken(violations: list[Violation]) -> None:
+    if violations:
+        rules = ", ".join(sorted({v.rule for v in violations}))
+        raise RuleBroken(f"the edit would break {rules}", _breaches(violations))
+
+
+def _refuse_leaving_preference(
+    problem: Problem,
+    before: dict[MeetingId, Assignment],
+    after: dict[MeetingId, Assignment],
+    meetings: list[MeetingId],
+) -> None:
+    """Refuse an edit that puts a meeting outside its preferred windows, unless it was
+    outside them already (staying outside breaks nothing)."""
+    found = []
+    for meeting_id in meetings:
+        meeting_idx = problem.meeting_index[meeting_id]
+        was = before.get(meeting_id)
+        if was is not None and not keeps_preference(problem, meeting_idx, was.start_slot):
+            continue
+        if not keeps_preference(problem, meeting_idx, after[meeting_id].start_slot):
+            found.append(
+                Breach(
+                    PREFERENCE,
+                    f"{meeting_name(problem, meeting_idx)} at "
+                    f"{problem.describe_slot(after[meeting_id].start_slot)} is outside its "
+                    "preferred windows",
+                    (int(meeting_id),),
+                )
+            )
+    if found:
+        raise PreferenceBroken(
+            "the edit leaves a preferred window; pass override to make it anyway", found
+        )
+
+
+def _span(problem: Problem, meeting_id: MeetingId, where: Where | None) -> list[Any] | None:
+    if where is None:
+        return None
+    duration = problem.meetings[problem.meeting_index[meeting_id]].duration_slots
+    start = problem.grid.slot_at(where[0])
+    assert start is not None
+    return [where[0].isoformat(), problem.grid.end_of(start + duration - 1).isoformat(), where[1]]
+
+
+def _steps(
+    problem: Problem,
+    before: dict[MeetingId, Assignment],
+    after: dict[MeetingId, Assignment],
+    meetings: Iterable[MeetingId],
+) -> dict[int, tuple[Where | None, Where | None]]:
+    return {
+        int(m): (_where(problem, before.get(m)), _where(problem, after.get(m))) for m in meetings
+    }
+
+
+def _relocation(
+    ctx: _Published,
+    edit: str,
+    meeting_id: int,
+    target: Target,
+    *,
+    override: bool,
+    push_others: bool,
+) -> _Plan:
+    """Put one meeting (placed or waiting) at ``target``, refusing what breaks a rule."""
+    problem = ctx.problem
+    key = MeetingId(str(meeting_id))
+    assignment = _assignment(problem, key, target)
+    if ctx.schedule.get(key) == assignment:
+        raise Conflict(f"meeting {meeting_id} is there already")
+    after = {**ctx.schedule, key: assignment}
+    broken = _new_violations(problem, ctx.schedule, after, [key])
+    moved: list[MeetingId] = []
+    if broken:
+        if any(v.rule not in ROOM_RULES for v in broken):
+            _refuse_broken(broken)
+        moves = push(
+            problem,
+            ctx.schedule,
+            key,
+            assignment,
+            now=freeze_moment(problem, now()),
+            freeze_window_min=ctx.freeze_window_min,
+        )
+        if moves is None:
+            _refuse_broken(broken)
+        assert moves is not None
+        for move in moves:
+            assert move.after is not None
+            after[move.meeting] = move.after
+            moved.append(move.meeting)
+        if not push_others:
+            pushes = [
+                ChangeView(
+                    int(m),
+                    _span(problem, m, _where(problem, ctx.schedule[m])),
+                    _span(problem, m, _where(problem, after[m])),
+                )
+                for m in moved
+            ]
+            raise PlaceTaken(
+                f"the place is taken; {len(pushes)} meeting(s) would have to move: pass push "
+                "to move them",
+                _breaches(broken),
+                pushes,
+            )
+    if not override:
+        # The meetings pushed out of the way count too: the edit moves them.
+        _refuse_leaving_preference(problem, ctx.schedule, after, [key, *moved])
+    return _Plan(
+        edit,
+        meeting_id,
+        ctx.version,
+        ctx.changes_seen,
+        _steps(problem, ctx.schedule, after, [key, *moved]),
+        problem,
+        detail={"pushed": [int(m) for m in moved], "override": override},
+        after=(ctx, problem, after),
+    )
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
+    """Book what the plan changes and record one schedule version; ``_Stale`` when the
+    schedule is no longer the one the plan was made on."""
+
+    def work(session: Session) -> int:
+        lock_schedule(session, event_id)
+        if _version(session, event_id) != plan.version:
+            raise _Stale("the schedule changed meanwhile")
+        if latest_change(session, event_id) != plan.changes_seen:
+            raise _Stale("a change was reported on site meanwhile")
+        event = domain_event(session, event_id)
+        rows: dict[int, MeetingRow] = {}
+        for meeting_id, (before, _) in plan.steps.items():
+            row = _meeting(session, event_id, meeting_id)
+            where = (row.starts_at, row.space_id) if row.starts_at is not None else None
+            if where != before or row.status not in _PLACEABLE:
+                raise _Stale(f"meeting {meeting_id} changed meanwhile")
+            rows[meeting_id] = row
+            if row.starts_at is not None:
+                unbook(session, row)
+        session.flush()
+        subject = rows.get(plan.subject) or _meeting(session, event_id, plan.subject)
+        if plan.update is not None:
+            plan.update(subject)
+        for meeting_id, (_, after) in plan.steps.items():
+            row = rows[meeting_id]
+            detail = {"edit": plan.edit, "by_edit_of": plan.subject}
+            if after is None:
+                audit.record(
+                    session,
+                    actor,
+                    event_id,
+                    "meeting.unscheduled",
+                    "meeting",
+                    row.id,
+                    meeting_parties(session, row.id),
+                    **detail,
+                )
+                continue
+            book(session, event, row, after[0], after[1])
+            audit.record(
+                session,
+                actor,
+                event_id,
+                "meeting.scheduled",
+                "meeting",
+                row.id,
+                meeting_parties(session, row.id),
+                **detail,
+            )
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "schedule.edited",
+            "meeting",
+            plan.subject,
+            meeting_parties(session, plan.subject),
+            edit=plan.edit,
+            **plan.detail,
+        )
+        number = new_version(session, actor, event_id, f"{plan.edit} of meeting {plan.subject}")
+        # Read inside the write: another writer's change since the plan shows here, and the
+        # plan's problem is then not kept.
+        if plan.after is not None:
+            session.flush()
+            written.append(_rows(session, event_id))
+        return number
+
+    written: list[_Rows] = []
+    number = db.write(work)
+    if written:
+        _keep_written(plan, written[-1])
+    return number
+
+
+def _run(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    make: Callable[[Session], _Plan],
+) -> EditView:
+    """Plan on a read, then write; again while the schedule moves under the plan."""
+    require_organiser(actor)
+    reason = "the schedule kept changing"
+    for _ in range(ATTEMPTS):
+        with db.reading() as session:
+            plan = make(session)
+        try:
+            version = _write(db, actor, event_id, plan)
+        except _Stale as stale:
+            reason = stale.message
+            # What this process kept may be what went stale.
+            _known.clear()
+            continue
+        with db.reading() as session:
+            locked = bool(_meeting(session, event_id, plan.subject).terms.get("locked"))
+        return EditView(
+            plan.edit,
+            plan.subject,
+            version,
+            [
+                ChangeView(
+                    meeting_id,
+                    _span(plan.problem, MeetingId(str(meeting_id)), before),
+                    _span(plan.problem, MeetingId(str(meeting_id)), after),
+                )
+                for meeting_id, (before, after) in sorted(plan.steps.items())
+            ],
+            locked,
+        )
+    raise Conflict(f"{reason}; try again")
+
+
+def _keep_written(plan: _Plan, rows: _Rows) -> None:
+    """Keep the plan's problem and schedule for the next edit, if ``rows`` (read at the end of
+    its write) are the rows it was planned on but for its own meetings, as planned."""
+    assert plan.after is not None
+    ctx, problem, schedule = plan.after
+    before = {row[0]: row for row in ctx.rows}
+    written = {row[0]: row for row in rows}
+    if before.keys() != written.keys():
+        return
+    for meeting_id, row in written.items():
+        if meeting_id in plan.steps:
+            placed = plan.steps[meeting_id][1] is not None
+            if row[1] != (MeetingStatus.SCHEDULED if placed else MeetingStatus.AGREED):
+                return
+        elif meeting_id != plan.subject and row != before[meeting_id]:
+            return
+    _remember(ctx.key, rows, problem, dict(schedule))
+
+
+# --- the edits ---------------------------------------------------------------------------------
+
+
+def move(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    target: Target,
+    *,
+    override: bool = False,
+    push_others: bool = False,
+) -> EditView:
+    """Move a scheduled meeting to ``target``; with ``push_others``, the movable meetings in
+    the way move too, each where it fits best near its place."""
+
+    def make(session: Session) -> _Plan:
+        _placed(session, event_id, meeting_id)
+        ctx = _published(session, event_id)
+        return _relocation(
+            ctx, "move", meeting_id, target, override=override, push_others=push_others
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+def place(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    target: Target,
+    *,
+    override: bool = False,
+    push_others: bool = False,
+) -> EditView:
+    """Put a waiting (agreed, unplaced) meeting at ``target``, as ``move`` would."""
+
+    def make(session: Session) -> _Plan:
+        _waiting(session, event_id, meeting_id)
+        ctx = _published(session, event_id, meeting_id)
+        return _relocation(
+            ctx, "place", meeting_id, target, override=override, push_others=push_others
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+def swap(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    other_id: int,
+    *,
+    override: bool = False,
+) -> EditView:
+    """Each of two scheduled meetings takes the other's start and space."""
+    if meeting_id == other_id:
+        raise Invalid("a meeting cannot swap with itself", "other_id")
+
+    def make(session: Session) -> _Plan:
+        _placed(session, event_id, meeting_id)
+        _placed(session, event_id, other_id)
+        ctx = _published(session, event_id)
+        problem = ctx.problem
+        a, b = MeetingId(str(meeting_id)), MeetingId(str(other_id))
+        after = dict(ctx.schedule)
+        for mine, theirs in ((a, b), (b, a)):
+            there = ctx.schedule[theirs]
+            after[mine] = Assignment(
+                there.start_slot,
+                there.space,
+                None
+                if there.space is not None
+                else contact_at(problem, problem.meeting_index[mine], there.start_slot),
+            )
+        _refuse_broken(_new_violations(problem, ctx.schedule, after, [a, b]))
+        if not override:
+            _refuse_leaving_preference(problem, ctx.schedule, after, [a, b])
+        return _Plan(
+            "swap",
+            meeting_id,
+            ctx.version,
+            ctx.changes_seen,
+            _steps(problem, ctx.schedule, after, [a, b]),
+            problem,
+            detail={"with": other_id, "override": override},
+            after=(ctx, problem, after),
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+def unplace(db: Database, actor: Actor, event_id: str, meeting_id: int) -> EditView:
+    """Take a scheduled meeting off the schedule; it stays agreed, waiting for a place."""
+
+    def make(session: Session) -> _Plan:
+        _placed(session, event_id, meeting_id)
+        ctx = _published(session, event_id)
+        key = MeetingId(str(meeting_id))
+        after = {m: a for m, a in ctx.schedule.items() if m != key}
+        _refuse_broken(_new_violations(ctx.problem, ctx.schedule, after, [key]))
+        return _Plan(
+            "unplace",
+            meeting_id,
+            ctx.version,
+            ctx.changes_seen,
+            _steps(ctx.problem, ctx.schedule, after, [key]),
+            ctx.problem,
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: bool) -> EditView:
+    """Lock a scheduled meeting where it is (the engine and every on-site placement then leave
+    it there), or unlock it."""
+
+    def make(session: Session) -> _Plan:
+        row = _placed(session, event_id, meeting_id)
+        if bool(row.terms.get("locked")) == locked:
+            raise Conflict(f"meeting {meeting_id} is {'locked' if locked else 'unlocked'} already")
+        ctx = _published(session, event_id)
+        assert row.starts_at is not None
+        where = [row.starts_at.isoformat(), row.space_id]
+
+        def update(subject: MeetingRow) -> None:
+            terms = dict(subject.terms)
+            if locked:
+                terms["locked"] = where
+            else:
+                terms.pop("locked", None)
+            subject.terms = terms
+            subject.updated_at = now()
+
+        problem = ctx.problem
+        meeting_idx = problem.meeting_index[MeetingId(str(meeting_id))]
+        placed = ctx.schedule[MeetingId(str(meeting_id))]
+        meetings = list(problem.meetings)
+        # What ``build_problem`` makes of the lock (a lock names a start and a space only).
+        meetings[meeting_idx] = replace(
+            meetings[meeting_idx],
+            locked_start=placed.start_slot if locked else None,
+            locked_space=problem.space_index[placed.space]
+            if locked and placed.space is not None
+            else None,
+        )
+        return _Plan(
+            "lock" if locked else "unlock",
+            meeting_id,
+            ctx.version,
+            ctx.changes_seen,
+            {},
+            ctx.problem,
+            update=update,
+            detail={"at": where},
+            after=(ctx, replace(problem, meetings=tuple(meetings)), ctx.schedule),
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+def apply_alternative(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    kind: str,
+    target: Target,
+) -> EditView:
+    """Apply one of the alternatives the engine offers for a waiting meeting that fits nowhere
+    as agreed (``place_agreed``, the on-site changes): they are computed again, and the one of
+    that kind at ``target`` applied only if it is still among them."""
+    try:
+        wanted = AlternativeKind(kind)
+    except ValueError:
+        kinds = ", ".join(str(k) for k in AlternativeKind)
+        raise Invalid(f"an alternative is one of {kinds}", "kind") from None
+
+    def make(session: Session) -> _Plan:
+        _waiting(session, event_id, meeting_id)
+        ctx = _published(session, event_id, meeting_id)
+        problem = ctx.problem
+        key = MeetingId(str(meeting_id))
+        options = OnsiteOptions(
+            now=freeze_moment(problem, now()),
+            freeze_window_min=ctx.freeze_window_min,
+            time_limit_s=PLACEMENT_TIME_LIMIT_S,
+        )
+        result = replan(problem, ctx.schedule, NewMeeting(key), options)
+        if key in result.placed:
+            raise Conflict(f"meeting {meeting_id} now fits as agreed: place it instead")
+        chosen = next(
+            (
+                a
+                for a in result.alternatives.get(key, ())
+                if a.kind is wanted
+                and problem.grid.start_of(a.placement.start_slot) == target.starts_at
+                and a.placement.space == target.space_id
+            ),
+            None,
+        )
+        if chosen is None:
+            raise Conflict("that alternative no longer holds: ask for the alternatives again")
+        meeting_idx = problem.meeting_index[key]
+        meeting = problem.meetings[meeting_idx]
+        grain = problem.grid.grain_min
+        update: Callable[[MeetingRow], None] | None = None
+        if chosen.kind is AlternativeKind.FORMAT:
+            assert chosen.format is not None
+            fmt = MeetingFormat(chosen.format)
+            varied = replace(
+                meeting,
+                duration_slots=chosen.duration_slots,
+                needs_space=False,
+                size=defaults_for(fmt).size_for(len(meeting.parties)),
+                needs=frozenset(),
+                preferred=0,
+            )
+
+            def update(row: MeetingRow) -> None:
+                row.format = str(fmt)
+                row.duration_min = chosen.duration_slots * grain
+                row.terms = {
+                    **{k: v for k, v in row.terms.items() if k not in ("size", "preferred")},
+                    "needs_space": False,
+                    "needs": [],
+                }
+
+        elif chosen.kind is AlternativeKind.DAY:
+            varied = replace(meeting, window=problem.grid.all_slots(), day_part=DayPart.ANY)
+
+            def update(row: MeetingRow) -> None:
+                row.windows = []
+                row.terms = {k: v for k, v in row.terms.items() if k != "day_part"}
+
+        else:
+            varied = meeting
+        meetings = list(problem.meetings)
+        meetings[meeting_idx] = varied
+        varied_problem = replace(problem, meetings=tuple(meetings))
+        after = dict(ctx.schedule)
+        after[key] = chosen.placement
+        for move in chosen.moves:
+            if move.after is None:
+                del after[move.meeting]
+            else:
+                after[move.meeting] = move.after
+        changed = [key, *(move.meeting for move in chosen.moves)]
+        _refuse_broken(_new_violations(varied_problem, ctx.schedule, after, changed))
+        return _Plan(
+            "alternative",
+            meeting_id,
+            ctx.version,
+            ctx.changes_seen,
+            _steps(varied_problem, ctx.schedule, after, changed),
+            varied_problem,
+            update=update,
+            detail={"kind": str(chosen.kind), "summary": chosen.summary},
+        )
+
+    return _run(db, actor, event_id, make)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def meeting_places(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, day: date | None = None
+) -> PlacesView:
+    """Every (start, space) of the grid (of ``day`` in the event's zone, if given) where the
+    meeting could go, each with the first rule it would break there; for the organiser."""
+    require_organiser(actor)
+    with db.reading() as session:
+        row = _meeting(session, event_id, meeting_id)
+        if row.status not in _PLACEABLE:
+            raise Conflict(f"meeting {meeting_id} is {row.status}, not to be placed")
+        waiting = meeting_id if row.starts_at is None else None
+        ctx = _published(session, event_id, waiting, required=False)
+    problem = ctx.problem
+    key = MeetingId(str(meeting_id))
+    days = [d for d in problem.grid.days if day is None or d.date == day]
+    if not days:
+        raise Invalid(f"{day} is not a day of the event", "day")
+    slots = [slot for d in days for slot in range(d.first_slot, d.end_slot)]
+    meeting = problem.meetings[problem.meeting_index[key]]
+    grid = problem.grid
+    return PlacesView(
+        meeting_id,
+        ctx.version,
+        meeting.duration_slots * grid.grain_min,
+        meeting.locked,
+        [
+            PlaceView(
+                grid.start_of(p.start_slot),
+                grid.end_of(min(p.start_slot + meeting.duration_slots, grid.n_slots) - 1),
+                p.space,
+                p.fits,
+                p.rule,
+                p.reason,
+                p.preferred,
+                p.current,
+            )
+            for p in places(problem, ctx.schedule, key, slots)
+        ],
+    )
+
+
+def locked_meetings(db: Database, actor: Actor, event_id: str) -> set[int]:
+    """The event's scheduled meetings that are locked where they are, for the organiser."""
+    require_organiser(actor)
+    with db.reading() as session:
+        rows = session.execute(
+            select(MeetingRow.id, MeetingRow.terms).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status == str(MeetingStatus.SCHEDULED),
+            )
+        )
+        return {meeting_id for meeting_id, terms in rows if terms and terms.get("locked")}
+
+
+__all__ = [
+    "Breach",
+    "ChangeView",
+    "EditRefused",
+    "EditView",
+    "PlaceTaken",
+    "PlaceView",
+    "PlacesView",
+    "PreferenceBroken",
+    "RuleBroken",
+    "Target",
+    "apply_alternative",
+    "lock",
+    "locked_meetings",
+    "meeting_places",
+    "move",
+    "place",
+    "swap",
+    "unplace",
+]

@@ -1,0 +1,93 @@
+"""What the API reads and writes for the organiser's edits of the schedule (``routes/edits``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from sidelines.web.schemas import Strict
+
+
+class MoveCreate(Strict):
+    """Where the meeting goes: a start on the event's grid and a space (null: no room, in a
+    corridor or as a contact at a programme session where its format allows). ``override``
+    accepts leaving a preferred window; ``push`` moves the meetings in the way."""
+
+    starts_at: AwareDatetime
+    space_id: str | None = Field(default=None, min_length=1, max_length=64)
+    override: bool = False
+    push: bool = False
+
+
+class SwapCreate(Strict):
+    other_id: int = Field(ge=1)
+    override: bool = False
+
+
+class AlternativeCreate(Strict):
+    """The alternative chosen, as the engine offered it: its kind, start and space."""
+
+    kind: str = Field(min_length=1, max_length=16)
+    starts_at: AwareDatetime
+    space_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ChangePublic(BaseModel):
+    """A meeting whose place the edit changed: ``[starts_at, ends_at, space_id]`` before and
+    after (null: no place)."""
+
+    meeting_id: int
+    before: list[Any] | None
+    after: list[Any] | None
+
+
+class EditPublic(BaseModel):
+    edit: str
+    meeting_id: int
+    version: int
+    changes: list[ChangePublic]
+    locked: bool
+
+
+class PlacePublic(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    fits: bool
+    rule: str | None
+    reason: str | None
+    preferred: bool
+    current: bool
+
+
+class PlacesPublic(BaseModel):
+    """Every place of the grid for one meeting: ``fits``, or the rule it would break there."""
+
+    meeting_id: int
+    version: int
+    duration_min: int
+    locked: bool
+    places: list[PlacePublic]
+
+
+class BreachPublic(BaseModel):
+    rule: str
+    message: str
+    meetings: list[int]
+
+
+class EditRefusedDetail(BaseModel):
+    code: str  # rule_broken | preference_broken | place_taken | conflict
+    message: str
+    field: str
+    violations: list[BreachPublic] = []
+    pushes: list[ChangePublic] = []
+
+
+class EditRefusedPublic(BaseModel):
+    """An edit refused, nothing written: each rule it would break, and for a place taken the
+    meetings that would move (send ``push`` to move them)."""
+
+    error: EditRefusedDetail

@@ -1,0 +1,179 @@
+"""The organiser's edits on the schedule grid: pick a meeting, see where it fits (and why not
+elsewhere), move it there, lock, unlock or unplace it.
+
+The grid shows the picked meeting's places (``?meeting=ID``): each cell where it fits holds a
+"Move here" button, each other cell the rule it would break. Every edit goes through
+``services.edits`` and comes back to the grid, with what was done or why it was refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from sidelines.domain import Event
+from sidelines.services import edits, scheduling
+from sidelines.services.actors import Actor
+from sidelines.services.edits import EditRefused, PlaceTaken, Target
+from sidelines.services.errors import Invalid, ServiceError
+from sidelines.web.deps import DbDep
+from sidelines.web.pages.context import chosen_day, event_of
+from sidelines.web.pages.grid import build_grid
+from sidelines.web.pages.live import live
+from sidelines.web.pages.session import CsrfChecked, PageUser
+from sidelines.web.pages.templating import render
+
+router = APIRouter(prefix="/events/{event_id}/grid", tags=["pages"], include_in_schema=False)
+
+# What the grid says after an edit; the query names one of these, never free text.
+DONE = {
+    "move": "Moved. Both sides have a change notice.",
+    "lock": "Locked: no solve or on-site change will move it.",
+    "unlock": "Unlocked.",
+    "unplace": "Taken off the schedule: it stays agreed, waiting for a place.",
+}
+
+
+class MoveForm(BaseModel):
+    """``target`` is ``starts_at|space_id`` (no space after the bar: no room)."""
+
+    target: str = Field(max_length=200)
+    day: str = Field(max_length=10)
+    override: bool = False
+    push: bool = False
+    waiting: bool = False  # the meeting is agreed and waiting: it is placed, not moved
+
+
+class DayForm(BaseModel):
+    day: str = Field(max_length=10)
+
+
+def edit_context(
+    db: DbDep, actor: Actor, event_id: str, day: date, meeting: int | None, done: str | None
+) -> dict[str, Any]:
+    """What the grid shows beside the day: locked meetings, and the picked meeting's places
+    by (start, space id or "")."""
+    context: dict[str, Any] = {
+        "locked": edits.locked_meetings(db, actor, event_id),
+        "done": DONE.get(done or ""),
+        "picked": None,
+        "places": {},
+    }
+    if meeting is not None:
+        view = edits.meeting_places(db, actor, event_id, meeting, day)
+        context["picked"] = view
+        context["places"] = {(p.starts_at, p.space_id or ""): p for p in view.places}
+    return context
+
+
+def grid_page(
+    request: Request,
+    db: DbDep,
+    actor: Actor,
+    event: Event,
+    day: date,
+    meeting: int | None,
+    done: str | None = None,
+    error: ServiceError | None = None,
+) -> Response:
+    published = scheduling.schedule(db, actor, event.id)
+    context = {
+        "event": event,
+        "schedule": published,
+        "grid": build_grid(event, day, published.entries),
+        "error": error,
+        "violations": error.violations if isinstance(error, EditRefused) else [],
+        "pushes": error.pushes if isinstance(error, PlaceTaken) else [],
+        **edit_context(db, actor, event.id, day, meeting, done),
+        **live(db, actor, event.id),
+    }
+    return render(request, "grid.html", context, status_code=error.status if error else 200)
+
+
+def _after(
+    request: Request,
+    db: DbDep,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    day: str,
+    edit: str,
+    call: Any,
+) -> Response:
+    """Make the edit; back to the grid, with what was done or, refused, with why."""
+    event = event_of(db, event_id)
+    shown = chosen_day(event, day)
+    try:
+        call()
+    except ServiceError as error:
+        picked = meeting_id if not isinstance(error, EditRefused) or edit == "move" else None
+        return grid_page(request, db, actor, event, shown, picked, error=error)
+    query = f"day={shown.isoformat()}&done={edit}"
+    if edit in ("lock", "unlock"):
+        query += f"&meeting={meeting_id}"
+    return RedirectResponse(f"/events/{event_id}/grid?{query}#grid-status", 303)
+
+
+def _target(text: str) -> Target:
+    start, _, space = text.partition("|")
+    try:
+        starts_at = datetime.fromisoformat(start)
+    except ValueError:
+        raise Invalid("choose a place on the grid", "target") from None
+    return Target(starts_at, space or None)
+
+
+@router.post("/meetings/{meeting_id}/move", dependencies=[CsrfChecked])
+def move(
+    request: Request,
+    event_id: str,
+    meeting_id: int,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[MoveForm, Form()],
+) -> Response:
+    """Move a scheduled meeting, or place a waiting one, where the organiser clicked."""
+    target = _target(form.target)
+    edit = edits.place if form.waiting else edits.move
+    return _after(
+        request,
+        db,
+        actor,
+        event_id,
+        meeting_id,
+        form.day,
+        "move",
+        lambda: edit(
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            target,
+            override=form.override,
+            push_others=form.push,
+        ),
+    )
+
+
+@router.post("/meetings/{meeting_id}/{action}", dependencies=[CsrfChecked])
+def lock_or_unplace(
+    request: Request,
+    event_id: str,
+    meeting_id: int,
+    action: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[DayForm, Form()],
+) -> Response:
+    calls = {
+        "lock": lambda: edits.lock(db, actor, event_id, meeting_id, locked=True),
+        "unlock": lambda: edits.lock(db, actor, event_id, meeting_id, locked=False),
+        "unplace": lambda: edits.unplace(db, actor, event_id, meeting_id),
+    }
+    if action not in calls:
+        raise Invalid(f"no edit {action!r}", "action")
+    return _after(request, db, actor, event_id, meeting_id, form.day, action, calls[action])

@@ -1,0 +1,249 @@
+"""The organiser's edits of the published schedule, one meeting at a time, and the places a
+meeting could take on the grid. Each edit is checked by the engine's rules at once; one that
+breaks a rule is refused (409) with every rule named, and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from sidelines.services import edits
+from sidelines.services.actors import Actor
+from sidelines.services.edits import EditView, PlacesView, Target
+from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.storage.db import Database
+from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
+from sidelines.web.edit_schemas import (
+    AlternativeCreate,
+    ChangePublic,
+    EditPublic,
+    EditRefusedPublic,
+    MoveCreate,
+    PlacePublic,
+    PlacesPublic,
+    SwapCreate,
+)
+from sidelines.web.errors import fields_in
+
+router = APIRouter(prefix="/api/events/{event_id}/meetings/{meeting_id}", tags=["schedule"])
+REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {"model": EditRefusedPublic, "description": "The edit breaks a rule; nothing written."}
+}
+
+
+def edit_public(view: EditView) -> EditPublic:
+    return EditPublic(
+        edit=view.edit,
+        meeting_id=view.meeting_id,
+        version=view.version,
+        changes=[
+            ChangePublic(meeting_id=c.meeting_id, before=c.before, after=c.after)
+            for c in view.changes
+        ],
+        locked=view.locked,
+    )
+
+
+def places_public(view: PlacesView) -> PlacesPublic:
+    return PlacesPublic(
+        meeting_id=view.meeting_id,
+        version=view.version,
+        duration_min=view.duration_min,
+        locked=view.locked,
+        places=[
+            PlacePublic(
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
+                space_id=p.space_id,
+                fits=p.fits,
+                rule=p.rule,
+                reason=p.reason,
+                preferred=p.preferred,
+                current=p.current,
+            )
+            for p in view.places
+        ],
+    )
+
+
+def _once(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    path: str,
+    body: BaseModel | None,
+    edit: Callable[[], EditView],
+) -> JSONResponse:
+    """Run one edit once per ``Idempotency-Key``, its bad fields named from the body."""
+
+    def produce() -> dict[str, object]:
+        with fields_in("body"):
+            return edit_public(edit()).model_dump(mode="json")
+
+    request = fingerprint("POST", path, body.model_dump(mode="json") if body else None)
+    outcome = run_once(db, actor, key, request, 200, produce)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+
+
+def _path(event_id: str, meeting_id: int, action: str) -> str:
+    return f"/api/events/{event_id}/meetings/{meeting_id}/{action}"
+
+
+@router.get("/places")
+def places(
+    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, day: date | None = None
+) -> PlacesPublic:
+    """Every start and space of the grid (of one day, if given) for the meeting: where it fits,
+    and where not, the rule it would break there."""
+    return places_public(edits.meeting_places(db, actor, event_id, meeting_id, day))
+
+
+@router.post("/move", response_model=EditPublic, responses=REFUSED)
+def move(
+    event_id: str,
+    meeting_id: int,
+    body: MoveCreate,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Move a scheduled meeting; where the place is taken by meetings that can move, the answer
+    says where they would go, and ``push`` moves them."""
+    target = Target(body.starts_at, body.space_id)
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "move"),
+        body,
+        lambda: edits.move(
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            target,
+            override=body.override,
+            push_others=body.push,
+        ),
+    )
+
+
+@router.post("/place", response_model=EditPublic, responses=REFUSED)
+def place(
+    event_id: str,
+    meeting_id: int,
+    body: MoveCreate,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Place a waiting (agreed, unplaced) meeting at a chosen time and space."""
+    target = Target(body.starts_at, body.space_id)
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "place"),
+        body,
+        lambda: edits.place(
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            target,
+            override=body.override,
+            push_others=body.push,
+        ),
+    )
+
+
+@router.post("/swap", response_model=EditPublic, responses=REFUSED)
+def swap(
+    event_id: str,
+    meeting_id: int,
+    body: SwapCreate,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """The two scheduled meetings change places."""
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "swap"),
+        body,
+        lambda: edits.swap(db, actor, event_id, meeting_id, body.other_id, override=body.override),
+    )
+
+
+@router.post("/lock", response_model=EditPublic, responses=REFUSED)
+def lock(
+    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Lock a scheduled meeting where it is: no solve or on-site placement moves it."""
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "lock"),
+        None,
+        lambda: edits.lock(db, actor, event_id, meeting_id, locked=True),
+    )
+
+
+@router.post("/unlock", response_model=EditPublic, responses=REFUSED)
+def unlock(
+    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "unlock"),
+        None,
+        lambda: edits.lock(db, actor, event_id, meeting_id, locked=False),
+    )
+
+
+@router.post("/unplace", response_model=EditPublic, responses=REFUSED)
+def unplace(
+    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Take a meeting off the schedule; it stays agreed, waiting for a place."""
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "unplace"),
+        None,
+        lambda: edits.unplace(db, actor, event_id, meeting_id),
+    )
+
+
+@router.post("/alternative", response_model=EditPublic, responses=REFUSED)
+def apply_alternative(
+    event_id: str,
+    meeting_id: int,
+    body: AlternativeCreate,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Apply one of the alternatives the engine offered for a waiting meeting, if it still
+    holds."""
+    target = Target(body.starts_at, body.space_id)
+    return _once(
+        db,
+        actor,
+        key,
+        _path(event_id, meeting_id, "alternative"),
+        body,
+        lambda: edits.apply_alternative(db, actor, event_id, meeting_id, body.kind, target),
+    )

@@ -1,0 +1,595 @@
+"""The organiser's edits of the published schedule: each one checked by the engine's rules at
+once, refused with the rule named and nothing written, or written as one new schedule version
+with change notices to the sides concerned."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import edits, meetings, scheduling
+from sidelines.services.actors import Role
+from sidelines.services.clock import now
+from sidelines.services.edits import (
+    PlaceTaken,
+    PreferenceBroken,
+    RuleBroken,
+    Target,
+)
+from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.events import import_event
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    AuditRow,
+    MeetingRow,
+    NoticeRow,
+    PrincipalBookingRow,
+    ScheduleVersionRow,
+    SpaceBookingRow,
+)
+from tests import builders
+from tests.services.test_concurrency import race
+from tests.services.world import World, add_user, double_bookings
+
+PARTIES = ["A", "B", "C", "D", "E", "F"]
+EVENT = "edits"
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return builders.at(hour, minute)
+
+
+def slot(hour: int, minute: int = 0) -> tuple[TimeSpan, ...]:
+    """A window of exactly one 30-minute slot: the solve puts the meeting there."""
+    return (TimeSpan(at(hour, minute), at(hour, minute) + timedelta(minutes=30)),)
+
+
+def world(
+    database: Database, meetings: list[Meeting], spaces: list[Space] | None = None
+) -> tuple[World, dict[str, int]]:
+    """The event with ``meetings`` agreed, solved and published; meeting row ids by title."""
+    event = replace(
+        builders.event(
+            PARTIES, meetings, spaces=spaces or [builders.table("T1"), builders.table("T2")]
+        ),
+        id=EVENT,
+    )
+    organiser = add_user(database, f"{EVENT}.protocol", Role.ORGANISER, None, None)
+    import_event(database, organiser, event)
+    delegates = {p: add_user(database, f"{EVENT}.{p}", Role.DELEGATE, EVENT, p) for p in PARTIES}
+    run = scheduling.start_solve(database, organiser, EVENT, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, organiser, EVENT, run.id)
+    with database.reading() as session:
+        ids = {row.terms["title"]: row.id for row in session.scalars(select(MeetingRow))}
+    return World(EVENT, organiser, delegates), ids
+
+
+def meeting(title: str, *principals: str, **fields: Any) -> Meeting:
+    return builders.meeting(title, *principals, title=title, **fields)
+
+
+def free_windows(database: Database, meeting_id: int) -> None:
+    """Let a meeting the solve put in one slot be held at any time from now on."""
+    with database.writing() as session:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        row.windows = []
+        row.updated_at = now()
+
+
+def where(database: Database, meeting_id: int) -> tuple[datetime | None, str | None, str]:
+    with database.reading() as session:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        return row.starts_at, row.space_id, row.status
+
+
+def state(database: Database) -> tuple[Any, ...]:
+    """Everything an edit writes: bookings, versions, notices, audit, the meetings' rows."""
+    with database.reading() as session:
+        counts = tuple(
+            session.scalar(select(func.count()).select_from(table))
+            for table in (
+                PrincipalBookingRow,
+                SpaceBookingRow,
+                ScheduleVersionRow,
+                NoticeRow,
+                AuditRow,
+            )
+        )
+        rows = tuple(
+            (r.id, r.starts_at, r.space_id, r.status, r.format, r.duration_min, r.terms)
+            for r in session.scalars(select(MeetingRow).order_by(MeetingRow.id))
+        )
+        return counts, rows
+
+
+def notices_of(database: Database, w: World, version: int) -> dict[str, list[str]]:
+    found = {}
+    for party, actor in w.delegates.items():
+        kinds = [n.kind for n in scheduling.notices(database, actor, EVENT) if n.version == version]
+        if kinds:
+            found[party] = kinds
+    return found
+
+
+FIRST_HOUR = (TimeSpan(at(9), at(10)),)
+TWO = [meeting("ab", "A", "B", windows=slot(9)), meeting("cd", "C", "D", windows=slot(9, 30))]
+
+
+def test_a_move_to_a_free_place_writes_one_version_and_notifies_both_sides(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    target = Target(at(11, 30), "T2")
+
+    view = edits.move(database, w.organiser, EVENT, ids["ab"], target)
+
+    assert (view.edit, view.meeting_id, view.version, view.locked) == ("move", ids["ab"], 2, False)
+    assert [(c.meeting_id, c.after) for c in view.changes] == [
+        (ids["ab"], [at(11, 30).isoformat(), at(12).isoformat(), "T2"])
+    ]
+    assert where(database, ids["ab"]) == (at(11, 30), "T2", MeetingStatus.SCHEDULED)
+    assert notices_of(database, w, 2) == {"A": ["moved"], "B": ["moved"]}
+    assert scheduling.versions_count(database, EVENT) == 2
+    with database.reading() as session:
+        actions = session.scalars(
+            select(AuditRow.action).where(AuditRow.subject_id == str(ids["ab"]))
+        ).all()
+        assert actions[-2:] == ["meeting.scheduled", "schedule.edited"]
+        assert double_bookings(session, EVENT) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [
+        # ab may only be held 09:00-09:30.
+        (Target(at(11, 0), "T2"), "meeting_within_its_windows"),
+        # The small room seats one.
+        (Target(at(9, 0), "S1"), "space_fits_meeting"),
+        # A table meeting needs a room.
+        (Target(at(9, 0), None), "meeting_has_space_when_needed"),
+    ],
+)
+def test_a_move_that_breaks_a_hard_rule_is_refused_and_writes_nothing(
+    database: Database, target: Target, rule: str
+) -> None:
+    spaces = [builders.table("T1"), builders.table("T2"), builders.table("S1", capacity=1)]
+    w, ids = world(
+        database,
+        [meeting("ab", "A", "B", windows=(TimeSpan(at(9), at(10)),)), meeting("cd", "C", "D")],
+        spaces,
+    )
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], target)
+
+    assert [v.rule for v in refused.value.violations] == [rule]
+    assert refused.value.violations[0].meetings == (ids["ab"],)
+    assert refused.value.code == "rule_broken"
+    assert state(database) == before
+
+
+def test_a_move_off_the_grid_is_refused_naming_the_field(database: Database) -> None:
+    w, ids = world(database, TWO)
+    before = state(database)
+
+    with pytest.raises(Invalid) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], Target(at(9, 10), "T1"))
+    assert refused.value.field == "starts_at"
+    with pytest.raises(Invalid) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], Target(at(9, 0), "nowhere"))
+    assert refused.value.field == "space_id"
+    assert state(database) == before
+
+
+def test_a_locked_meeting_is_refused_a_move_until_unlocked(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    start, space, _ = where(database, ids["ab"])
+    assert start is not None
+    free_places = edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+    first = next(p for p in free_places if p.fits and not p.current and p.space_id)
+    free = Target(first.starts_at, first.space_id)
+
+    locked = edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+
+    assert (locked.edit, locked.version, locked.locked, locked.changes) == ("lock", 2, True, [])
+    assert notices_of(database, w, 2) == {}
+    with database.reading() as session:
+        row = session.get(MeetingRow, ids["ab"])
+        assert row is not None
+        assert row.terms["locked"] == [start.isoformat(), space]
+    before = state(database)
+    with pytest.raises(RuleBroken) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], free)
+    assert [v.rule for v in refused.value.violations] == ["locked_meeting_kept"]
+    with pytest.raises(RuleBroken) as refused:
+        edits.unplace(database, w.organiser, EVENT, ids["ab"])
+    assert [v.rule for v in refused.value.violations] == ["locked_meeting_kept"]
+    assert state(database) == before
+    with pytest.raises(Conflict):
+        edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+
+    unlocked = edits.lock(database, w.organiser, EVENT, ids["ab"], locked=False)
+    moved = edits.move(database, w.organiser, EVENT, ids["ab"], free)
+
+    assert (unlocked.version, unlocked.locked, moved.version) == (3, False, 4)
+    assert where(database, ids["ab"])[:2] == (free.starts_at, free.space_id)
+
+
+def test_the_engine_keeps_a_locked_meeting_where_it_is(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    edits.move(database, w.organiser, EVENT, ids["ab"], Target(at(11, 30), "T2"))
+    edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+
+    run = scheduling.start_solve(database, w.organiser, EVENT, time_limit_s=1)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, w.organiser, EVENT, run.id)
+
+    assert where(database, ids["ab"])[:2] == (at(11, 30), "T2")
+
+
+def test_a_preferred_window_is_kept_unless_the_organiser_overrides(database: Database) -> None:
+    w, ids = world(
+        database,
+        [meeting("ab", "A", "B", windows=slot(9), preferred=slot(9)), meeting("cd", "C", "D")],
+        [builders.table("T1"), builders.table("T2")],
+    )
+    # Free windows, a preference: the preference may be left, but only on purpose.
+    free_windows(database, ids["ab"])
+    before = state(database)
+
+    with pytest.raises(PreferenceBroken) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], Target(at(11, 0), "T2"))
+
+    assert [v.rule for v in refused.value.violations] == ["meeting_within_preferred_windows"]
+    assert state(database) == before
+    view = edits.move(
+        database, w.organiser, EVENT, ids["ab"], Target(at(11, 0), "T2"), override=True
+    )
+    assert view.version == 2
+    # Outside its preferred windows already: another place outside them breaks nothing more.
+    elsewhere = next(
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and not p.preferred and p.space_id
+    )
+    again = edits.move(
+        database, w.organiser, EVENT, ids["ab"], Target(elsewhere.starts_at, elsewhere.space_id)
+    )
+    assert again.version == 3
+
+
+def test_a_taken_place_names_the_meetings_that_would_move_and_pushes_them_when_asked(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    cd_start, cd_space, _ = where(database, ids["cd"])
+    assert cd_start is not None
+    before = state(database)
+    target = Target(cd_start, cd_space)
+
+    with pytest.raises(PlaceTaken) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], target)
+
+    assert refused.value.code == "place_taken"
+    assert [v.rule for v in refused.value.violations] == ["space_not_double_booked"]
+    [pushed] = refused.value.pushes
+    assert pushed.meeting_id == ids["cd"]
+    assert pushed.before == [
+        cd_start.isoformat(),
+        (cd_start + timedelta(minutes=30)).isoformat(),
+        cd_space,
+    ]
+    assert state(database) == before
+
+    view = edits.move(database, w.organiser, EVENT, ids["ab"], target, push_others=True)
+
+    assert [c.meeting_id for c in view.changes] == sorted([ids["ab"], ids["cd"]])
+    [cd_change] = [c for c in view.changes if c.meeting_id == ids["cd"]]
+    assert cd_change.after == pushed.after
+    assert where(database, ids["ab"])[:2] == (cd_start, cd_space)
+    assert notices_of(database, w, 2) == {p: ["moved"] for p in "ABCD"}
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+def test_a_meeting_that_cannot_give_way_refuses_the_move(database: Database) -> None:
+    # One table: cd may only be held 09:30-10:00, where ab wants to go.
+    w, ids = world(
+        database,
+        [meeting("ab", "A", "B", windows=slot(9)), meeting("cd", "C", "D", windows=slot(9, 30))],
+        [builders.table("T1")],
+    )
+    free_windows(database, ids["ab"])
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.move(
+            database, w.organiser, EVENT, ids["ab"], Target(at(9, 30), "T1"), push_others=True
+        )
+
+    assert [v.rule for v in refused.value.violations] == ["space_not_double_booked"]
+    assert refused.value.violations[0].meetings == (ids["ab"], ids["cd"])
+    assert state(database) == before
+
+
+def test_a_swap_moves_both_and_notifies_all_four_sides(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    ab, cd = where(database, ids["ab"]), where(database, ids["cd"])
+
+    view = edits.swap(database, w.organiser, EVENT, ids["ab"], ids["cd"])
+
+    assert (view.edit, view.version) == ("swap", 2)
+    assert where(database, ids["ab"]) == cd
+    assert where(database, ids["cd"]) == ab
+    assert notices_of(database, w, 2) == {p: ["moved"] for p in "ABCD"}
+
+
+def test_a_swap_that_breaks_a_window_is_refused(database: Database) -> None:
+    w, ids = world(database, TWO)
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.swap(database, w.organiser, EVENT, ids["ab"], ids["cd"])
+
+    assert sorted(v.rule for v in refused.value.violations) == [
+        "meeting_within_its_windows",
+        "meeting_within_its_windows",
+    ]
+    assert state(database) == before
+
+
+def test_unplace_and_place_again(database: Database) -> None:
+    w, ids = world(database, TWO)
+    start, space, _ = where(database, ids["ab"])
+    assert start is not None
+
+    out = edits.unplace(database, w.organiser, EVENT, ids["ab"])
+
+    assert where(database, ids["ab"]) == (None, None, MeetingStatus.AGREED)
+    assert [(c.meeting_id, c.after) for c in out.changes] == [(ids["ab"], None)]
+    assert notices_of(database, w, 2) == {"A": ["unplaced"], "B": ["unplaced"]}
+
+    back = edits.place(database, w.organiser, EVENT, ids["ab"], Target(start, space))
+
+    assert back.version == 3
+    assert where(database, ids["ab"]) == (start, space, MeetingStatus.SCHEDULED)
+    assert notices_of(database, w, 3) == {"A": ["placed"], "B": ["placed"]}
+    with pytest.raises(Conflict):
+        edits.place(database, w.organiser, EVENT, ids["ab"], Target(start, space))
+
+
+def test_a_required_meeting_cannot_be_unplaced(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B", required=True)])
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.unplace(database, w.organiser, EVENT, ids["ab"])
+
+    assert [v.rule for v in refused.value.violations] == ["required_meeting_scheduled"]
+    assert state(database) == before
+
+
+def test_a_waiting_meeting_takes_the_alternative_the_engine_offers(database: Database) -> None:
+    # One table, 09:00-10:00: ab and cd fill it; ef, the lightest, waits.
+    event_meetings = [
+        meeting("ab", "A", "B", priority=5, windows=FIRST_HOUR),
+        meeting("cd", "C", "D", priority=5, windows=FIRST_HOUR),
+        meeting("ef", "E", "F", priority=1, windows=FIRST_HOUR),
+    ]
+    w, ids = world(database, event_meetings, [builders.table("T1")])
+    assert where(database, ids["ef"]) == (None, None, MeetingStatus.AGREED)
+    placement = scheduling.place_agreed(database, w.organiser, EVENT, ids["ef"])
+    assert not placement.placed
+    pull_aside = next(a for a in placement.alternatives if a.kind == "format")
+    before = state(database)
+
+    with pytest.raises(Conflict):
+        edits.apply_alternative(
+            database, w.organiser, EVENT, ids["ef"], "format", Target(at(11), None)
+        )
+    assert state(database) == before
+    view = edits.apply_alternative(
+        database,
+        w.organiser,
+        EVENT,
+        ids["ef"],
+        "format",
+        Target(pull_aside.starts_at, pull_aside.space_id),
+    )
+
+    assert (view.edit, view.version) == ("alternative", 2)
+    with database.reading() as session:
+        row = session.get(MeetingRow, ids["ef"])
+        assert row is not None
+        assert (row.status, row.format, row.space_id, row.starts_at) == (
+            MeetingStatus.SCHEDULED,
+            pull_aside.format,
+            None,
+            pull_aside.starts_at,
+        )
+    assert notices_of(database, w, 2) == {"E": ["placed"], "F": ["placed"]}
+    assert pull_aside.format == str(MeetingFormat.PULL_ASIDE)
+
+
+def test_the_places_of_a_meeting_say_where_it_fits_and_why_not(database: Database) -> None:
+    w, ids = world(database, TWO, [builders.table("T1")])
+
+    view = edits.meeting_places(database, w.organiser, EVENT, ids["ab"])
+
+    by_place = {(p.starts_at, p.space_id): p for p in view.places}
+    assert len(view.places) == 6 * 2  # six starts, one table and no room
+    here = by_place[(at(9), "T1")]
+    assert (here.fits, here.current) == (True, True)
+    taken = by_place[(at(9, 30), "T1")]
+    assert (taken.fits, taken.rule) == (False, "meeting_within_its_windows")
+    assert by_place[(at(9), None)].rule == "meeting_has_space_when_needed"
+
+    cd = {
+        (p.starts_at, p.space_id): p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["cd"]).places
+    }
+    assert cd[(at(9), "T1")].rule == "meeting_within_its_windows"
+    assert cd[(at(9, 30), "T1")].fits
+
+
+def test_the_places_name_the_meeting_in_the_way(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B", windows=slot(9)), meeting("cd", "C", "D")])
+    free_windows(database, ids["ab"])
+    cd_start, cd_space, _ = where(database, ids["cd"])
+
+    places = edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+
+    [taken] = [p for p in places if (p.starts_at, p.space_id) == (cd_start, cd_space)]
+    assert (taken.fits, taken.rule) == (False, "space_not_double_booked")
+    assert taken.reason == f"{cd_space} holds meeting cd (C–D)"
+
+
+def test_only_the_organiser_edits(database: Database) -> None:
+    w, ids = world(database, TWO)
+    before = state(database)
+    delegate = w.delegates["A"]
+
+    for attempt in (
+        lambda: edits.move(database, delegate, EVENT, ids["ab"], Target(at(11), "T1")),
+        lambda: edits.swap(database, delegate, EVENT, ids["ab"], ids["cd"]),
+        lambda: edits.lock(database, delegate, EVENT, ids["ab"], locked=True),
+        lambda: edits.unplace(database, delegate, EVENT, ids["ab"]),
+        lambda: edits.meeting_places(database, delegate, EVENT, ids["ab"]),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    assert state(database) == before
+
+
+def test_an_edit_sees_a_meeting_cancelled_since_the_last_one(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    cd_start, cd_space, _ = where(database, ids["cd"])
+    assert cd_start is not None
+    free = next(
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and p.space_id
+    )
+    edits.move(database, w.organiser, EVENT, ids["ab"], Target(free.starts_at, free.space_id))
+
+    meetings.set_status(database, w.delegates["C"], EVENT, ids["cd"], MeetingStatus.CANCELLED)
+    view = edits.move(database, w.organiser, EVENT, ids["ab"], Target(cd_start, cd_space))
+
+    assert [c.meeting_id for c in view.changes] == [ids["ab"]]
+    assert where(database, ids["ab"])[:2] == (cd_start, cd_space)
+
+
+def test_an_edit_sees_a_lock_written_since_the_last_one(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    fitting = [
+        p
+        for p in edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+        if p.fits and not p.current and p.space_id
+    ]
+    edits.move(
+        database, w.organiser, EVENT, ids["ab"], Target(fitting[0].starts_at, fitting[0].space_id)
+    )
+    # Another server process locks it.
+    with database.writing() as session:
+        row = session.get(MeetingRow, ids["ab"])
+        assert row is not None
+        assert row.starts_at is not None
+        row.terms = {**row.terms, "locked": [row.starts_at.isoformat(), row.space_id]}
+        row.updated_at = now()
+    before = state(database)
+
+    with pytest.raises(RuleBroken) as refused:
+        edits.move(
+            database,
+            w.organiser,
+            EVENT,
+            ids["ab"],
+            Target(fitting[1].starts_at, fitting[1].space_id),
+        )
+
+    assert [v.rule for v in refused.value.violations] == ["locked_meeting_kept"]
+    assert state(database) == before
+
+
+def test_edits_at_once_each_write_their_own_version_and_never_double_book(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    targets = [
+        (meeting_id, Target(p.starts_at, p.space_id))
+        for meeting_id in (ids["ab"], ids["cd"])
+        for p in edits.meeting_places(database, w.organiser, EVENT, meeting_id).places
+        if p.fits and not p.current and p.space_id
+    ][::3][:6]
+
+    results = race(
+        [
+            lambda m=meeting_id, t=target: edits.move(database, w.organiser, EVENT, m, t)
+            for meeting_id, target in targets
+        ]
+    )
+
+    done = [r for r in results if isinstance(r, edits.EditView)]
+    assert all(isinstance(r, edits.EditView | Conflict) for r in results), results
+    assert sorted(r.version for r in done) == list(range(2, 2 + len(done)))
+    assert scheduling.versions_count(database, EVENT) == 1 + len(done)
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+# Statements (places of a meeting, a move) measured on the smallest schedule: a larger one
+# must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements.
+STATEMENTS = {"sqlite": (11, 43), "postgresql": (10, 38)}
+
+
+class Statements:
+    """Counts the SQL statements the database is sent while the block runs."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine = database.engine
+        self.count = 0
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def _statements_for(database: Database, pairs: list[tuple[str, str]]) -> tuple[int, int]:
+    """Statements of reading the first meeting's places, and of moving it, without a cache."""
+    w, ids = world(database, [meeting(a + b, a, b) for a, b in pairs])
+    first = ids[pairs[0][0] + pairs[0][1]]
+    edits._known.clear()
+    with Statements(database) as reading:
+        places = edits.meeting_places(database, w.organiser, EVENT, first).places
+    there = next(p for p in places if p.fits and not p.current and p.space_id)
+    edits._known.clear()
+    with Statements(database) as moving:
+        edits.move(database, w.organiser, EVENT, first, Target(there.starts_at, there.space_id))
+    return reading.count, moving.count
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_the_places_and_a_move_cost_as_many_statements_whatever_the_schedule_holds(
+    database: Database, size: int
+) -> None:
+    pairs = [("A", "B"), ("C", "D"), ("E", "F")][:size]
+
+    counts = _statements_for(database, pairs)
+
+    assert counts == STATEMENTS[database.dialect]

@@ -1,0 +1,90 @@
+"""The grid's edit forms without a browser: a place that breaks a rule shows the grid again
+with every rule named and writes nothing; delegations may not post them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from sidelines.services import scheduling
+from sidelines.services.actors import Actor, Role
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    AuditRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    NoticeRow,
+    ScheduleVersionRow,
+    UserRow,
+)
+from tests.web.helpers import LIMA, import_lima, issue_token, row_counts
+from tests.web.pages.test_session import csrf_of, logged_in
+
+EVENT = f"/events/{LIMA}"
+WRITTEN = (ScheduleVersionRow, NoticeRow, AuditRow)
+
+
+def published(database: Database) -> tuple[int, str]:
+    """Lima solved and published by the organiser ``protocol``; the Xi-Obama bilateral's id
+    and its day in Lima."""
+    import_lima(database)
+    issue_token(database, "protocol", None)
+    with database.reading() as session:
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == "protocol"))
+    protocol = Actor(Role.ORGANISER, user_id, "protocol")
+    run = scheduling.start_solve(database, protocol, LIMA, time_limit_s=1)
+    scheduling.publish(database, protocol, LIMA, scheduling.wait_for_run(database, run.id).id)
+    with database.reading() as session:
+        meeting_id = session.scalar(
+            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == "CHN")
+        )
+        assert meeting_id is not None
+        return meeting_id, "2016-11-19"
+
+
+def test_a_move_to_a_place_that_breaks_a_rule_shows_the_rules_and_writes_nothing(
+    database: Database,
+) -> None:
+    meeting_id, day = published(database)
+    client = logged_in(database, "protocol-2", None)
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+    assert page.status_code == 200, page.text
+    with database.reading() as session:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        assert row.starts_at is not None
+    before = row_counts(database, *WRITTEN)
+    # 07:00 in Lima, in the Russian delegation's suite: closed to a Chinese–US meeting.
+    target = "2016-11-19T12:00:00+00:00|rus-suite"
+
+    refused = client.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={"target": target, "day": day, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 409, refused.text
+    rules = re.findall(r"<li><code>(\w+)</code>", refused.text)
+    assert "space_fits_meeting" in rules
+    assert row_counts(database, *WRITTEN) == before
+    with database.reading() as session:
+        again = session.get(MeetingRow, meeting_id)
+        assert again is not None
+        assert (again.starts_at, again.space_id) == (row.starts_at, row.space_id)
+
+
+def test_a_delegation_may_not_post_the_grids_forms(database: Database) -> None:
+    meeting_id, day = published(database)
+    client = logged_in(database, "usa", "USA")
+    page = client.get(f"{EVENT}/agenda")
+    before = row_counts(database, *WRITTEN)
+
+    for action in ("lock", "unplace"):
+        response = client.post(
+            f"{EVENT}/grid/meetings/{meeting_id}/{action}",
+            data={"day": day, "csrf_token": csrf_of(page.text)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+    assert row_counts(database, *WRITTEN) == before
