@@ -22,6 +22,7 @@ from sidelines.web.routes import (
     meetings,
     onsite_changes,
     record,
+    reports,
     requests,
     schedule,
 )
@@ -58,6 +59,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         history,
         live,
         explanations,
+        reports,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

@@ -153,17 +153,18 @@ class Gazetteer:
         leaders: dict[str, str] = {}
         for principal in sorted(event.principals, key=lambda p: p.precedence_key()):
             known = next((p for p in people if principal.name in p.names), None)
-            if known is None:
-                surname = principal.name.split()[-1]
-                known = PersonEntry(
-                    principal.id,
-                    principal.party,
-                    "leader",
-                    (principal.name, surname),
-                    principal.title,
-                )
-                people.append(known)
-            leaders.setdefault(principal.party, known.id)
+            surname = principal.name.split()[-1]
+            # The event's own ids and parties win, so that claims name what the record knows.
+            entry = PersonEntry(
+                principal.id,
+                principal.party,
+                known.role if known else "leader",
+                known.names if known else (principal.name, surname),
+                principal.title,
+            )
+            people = [p for p in people if p is not known and p.id != principal.id]
+            people.append(entry)
+            leaders.setdefault(principal.party, entry.id)
         known_event = self.event(event.id)
         tz = event.zone
         sessions = tuple(
@@ -176,7 +177,7 @@ class Gazetteer:
             )
             for s in event.programme
         )
-        entry = EventEntry(
+        event_entry = EventEntry(
             event.id,
             event.series,
             (event.host_city, *(known_event.places if known_event else ())),
@@ -185,7 +186,7 @@ class Gazetteer:
             leaders,
             sessions or (known_event.sessions if known_event else ()),
         )
-        events = (*(e for e in self.events if e.id != event.id), entry)
+        events = (*(e for e in self.events if e.id != event.id), event_entry)
         return replace(self, parties=tuple(parties), people=tuple(people), events=events)
 
 
