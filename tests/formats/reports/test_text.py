@@ -1,0 +1,41 @@
+"""A report's text: sentences cut where they end, not after "U.S." or an initial."""
+
+from __future__ import annotations
+
+from sidelines.formats.reports.text import html_to_text, plain, sentences
+
+
+def test_sentences_do_not_end_after_abbreviations_or_initials() -> None:
+    text = "The U.S. President met V. Putin. They spoke briefly.\n«Да», — сказал он. Всё."
+
+    found = [s.text for s in sentences(text)]
+
+    assert found == [
+        "The U.S. President met V. Putin.",
+        "They spoke briefly.",
+        "«Да», — сказал он.",
+        "Всё.",
+    ]
+
+
+def test_sentence_offsets_point_into_the_text() -> None:
+    text = "First one. Second one.\nThird."
+
+    assert [(text[s.start : s.end], s.paragraph) for s in sentences(text)] == [
+        ("First one.", 0),
+        ("Second one.", 0),
+        ("Third.", 1),
+    ]
+
+
+def test_plain_keeps_the_length_of_the_text() -> None:
+    text = "“Quoted” and Putin’s"
+
+    assert plain(text) == '"Quoted" and Putin\'s'
+    assert len(plain(text)) == len(text)
+
+
+def test_html_keeps_blocks_as_lines_and_drops_scripts() -> None:
+    html = "<p>One&nbsp;line</p><style>p {}</style><div>Two<br>Three</div>"
+
+    assert html_to_text(html) == "One line\nTwo\nThree"
