@@ -3,10 +3,11 @@ a person accepts them, audited as proposed from a report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sidelines.services import record, report_proposals, statements
 from sidelines.services.actors import Actor, Role
@@ -250,3 +251,33 @@ def test_bad_report_names_the_field(
 
     assert refused.value.field == field
     assert report_proposals.list_uploads(database, people["RUS"], LIMA) == []
+
+
+def _statements_run(database: Database, read: Callable[[], object]) -> int:
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(database.engine, "before_cursor_execute", counted)
+    try:
+        read()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_listing_reports_takes_as_many_queries_for_three_as_for_one(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    def listing() -> object:
+        return report_proposals.list_uploads(database, people["RUS"], LIMA)
+
+    report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+    one = _statements_run(database, listing)
+    for _ in range(2):
+        report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    assert _statements_run(database, listing) == one
+    assert len(report_proposals.list_uploads(database, people["RUS"], LIMA)) == 3
