@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sidelines.formats.reports.text import html_to_text, plain, sentences
+import pytest
+
+from sidelines.formats.errors import InputError
+from sidelines.formats.reports.text import html_to_text, pdf_to_text, plain, sentences
+from tests.formats.reports.pdfs import one_line_pdf
 
 
 def test_sentences_do_not_end_after_abbreviations_or_initials() -> None:
@@ -39,3 +43,16 @@ def test_html_keeps_blocks_as_lines_and_drops_scripts() -> None:
     html = "<p>One&nbsp;line</p><style>p {}</style><div>Two<br>Three</div>"
 
     assert html_to_text(html) == "One line\nTwo\nThree"
+
+
+def test_pdf_gives_its_text_layer() -> None:
+    assert pdf_to_text(one_line_pdf("Putin and Obama spoke briefly (Lima).")) == (
+        "Putin and Obama spoke briefly (Lima)."
+    )
+
+
+def test_a_file_that_is_not_a_pdf_is_refused() -> None:
+    with pytest.raises(InputError) as refused:
+        pdf_to_text(b"<html>no</html>", "wire.pdf")
+
+    assert refused.value.file == "wire.pdf"

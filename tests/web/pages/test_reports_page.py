@@ -8,6 +8,7 @@ import pytest
 from sidelines.services import record
 from sidelines.services.actors import Actor, Role
 from sidelines.storage.db import Database
+from tests.formats.reports.pdfs import one_line_pdf
 from tests.web.helpers import LIMA, TestClient, import_lima
 from tests.web.pages.test_session import csrf_of, logged_in
 
@@ -91,3 +92,30 @@ def test_bad_correction_is_shown_and_writes_nothing(database: Database, russia: 
         record.list_encounters(database, Actor(Role.DELEGATE, event_id=LIMA, party_id="RUS"), LIMA)
         == []
     )
+
+
+def test_a_pdf_file_is_read_as_its_text(russia: TestClient) -> None:
+    form = russia.get(f"{EVENT}/reports")
+
+    answer = russia.post(
+        f"{EVENT}/reports",
+        data={"published_on": "2016-11-20", "source": "Vesti", "csrf_token": csrf_of(form.text)},
+        files={"file": ("wire.pdf", one_line_pdf(TEXT), "application/pdf")},
+    )
+
+    assert answer.status_code == 200
+    assert f'<mark title="claims 1">{TEXT}<sup>1</sup></mark>' in answer.text
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_naming_it(russia: TestClient) -> None:
+    form = russia.get(f"{EVENT}/reports")
+
+    answer = russia.post(
+        f"{EVENT}/reports",
+        data={"published_on": "2016-11-20", "source": "Vesti", "csrf_token": csrf_of(form.text)},
+        files={"file": ("wire.pdf", b"not a pdf", "application/pdf")},
+    )
+
+    assert answer.status_code == 422
+    assert "not a readable PDF" in answer.text
+    assert "No reports yet." in answer.text

@@ -6,9 +6,15 @@ character by one, so nothing shifts.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from sidelines.formats.errors import InputError
 
 _BLOCKS = {
     "p",
@@ -65,6 +71,20 @@ def html_to_text(html: str) -> str:
         re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in "".join(parser.parts).split("\n")
     )
     return "\n".join(line for line in lines if line)
+
+
+def pdf_to_text(data: bytes, name: str = "report.pdf") -> str:
+    """The text of a PDF (a report or a transcript), page after page; a file that is not a
+    readable PDF, or one with no text layer (a scan), is refused."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise InputError(name, f"not a readable PDF: {error}") from None
+    text = "\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise InputError(name, "the PDF has no text to read (a scan needs OCR first)")
+    return text
 
 
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

@@ -8,15 +8,17 @@ from datetime import date
 from itertools import pairwise
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain import MeetingFormat
+from sidelines.formats.errors import InputError
 from sidelines.formats.reports import Modality
+from sidelines.formats.reports.text import pdf_to_text
 from sidelines.services import report_proposals
 from sidelines.services.actors import Actor
-from sidelines.services.errors import NotFound, ServiceError
+from sidelines.services.errors import Invalid, NotFound, ServiceError
 from sidelines.services.report_proposals import ReportIn, Review, UploadView
 from sidelines.storage.db import Database
 from sidelines.web.deps import DbDep
@@ -27,8 +29,11 @@ from sidelines.web.pages.templating import render
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
 
 
+MAX_FILE_BYTES = 10_000_000
+
+
 class UploadForm(BaseModel):
-    text: str = Field(max_length=200_000)
+    text: str = Field(default="", max_length=200_000)
     published_on: date
     source: str = Field(max_length=200)
     media_type: str = Field(default="text/plain", max_length=32)
@@ -88,6 +93,25 @@ def reports(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Resp
     return _reports(request, event_id, db, actor)
 
 
+def from_file(upload: UploadFile) -> tuple[str, str]:
+    """A report's text and media type from an uploaded file: PDF (its text layer), HTML or
+    plain text (UTF-8)."""
+    data = upload.file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise Invalid(f"a file of at most {MAX_FILE_BYTES // 1_000_000} MB", "file")
+    name = (upload.filename or "").lower()
+    kind = upload.content_type or ""
+    if name.endswith(".pdf") or kind == "application/pdf":
+        try:
+            return pdf_to_text(data, upload.filename or "report.pdf"), "text/plain"
+        except InputError as error:
+            raise Invalid(error.message, "file") from None
+    text = data.decode("utf-8", errors="replace")
+    if name.endswith((".html", ".htm")) or kind == "text/html":
+        return text, "text/html"
+    return text, "text/plain"
+
+
 @router.post("/reports", dependencies=[CsrfChecked])
 def upload(
     request: Request,
@@ -95,9 +119,13 @@ def upload(
     db: DbDep,
     actor: PageUser,
     form: Annotated[UploadForm, Form()],
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    report = ReportIn(form.text, form.published_on, form.source, form.media_type)
     try:
+        text, media_type = form.text, form.media_type
+        if file is not None and file.filename:
+            text, media_type = from_file(file)
+        report = ReportIn(text, form.published_on, form.source, media_type)
         view = report_proposals.upload_report(db, actor, event_id, report)
     except NotFound:
         raise
