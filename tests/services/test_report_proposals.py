@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
-from sidelines.services import record, report_proposals, statements
+from sidelines.services import history, record, report_proposals, statements
 from sidelines.services.actors import Actor, Role
-from sidelines.services.errors import Conflict, Invalid, NotFound
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.services.report_proposals import ReportIn, Review
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditRow, EncounterRow
@@ -281,3 +281,55 @@ def test_listing_reports_takes_as_many_queries_for_three_as_for_one(
 
     assert _statements_run(database, listing) == one
     assert len(report_proposals.list_uploads(database, people["RUS"], LIMA)) == 3
+
+
+HISTORY_REPORT = ReportIn(
+    "Putin and Obama last met at the G20 summit in Hangzhou, where they discussed Syria.",
+    date(2016, 11, 20),
+    "Vesti",
+)
+
+
+def test_organiser_accepts_a_recalled_meeting_into_the_history(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
+    [claim] = upload.claims
+
+    view = report_proposals.review_claim(
+        database, people["organiser"], LIMA, upload.id, 0, Review("accept", {"when": "2016-09-05"})
+    )
+
+    assert (claim.kind, claim.fields["event"], claim.fields["topics"]) == (
+        "history",
+        "g20-2016-hangzhou",
+        ["syria"],
+    )
+    assert view.claims[0].merged == {"history_event": "g20-2016-hangzhou", "held_on": "2016-09-05"}
+    [entry] = history.pair_history(database, people["organiser"], ("RUS", "USA"))
+    assert (entry.kind, entry.event, entry.city, entry.held_on, entry.topics) == (
+        "historical",
+        "G20 summit",
+        "Hangzhou",
+        date(2016, 9, 5),
+        ("syria",),
+    )
+
+
+def test_a_recalled_meeting_needs_its_day_and_the_organiser(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    mine = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
+    theirs = report_proposals.upload_report(database, people["RUS"], LIMA, HISTORY_REPORT)
+
+    with pytest.raises(Invalid) as undated:
+        report_proposals.review_claim(
+            database, people["organiser"], LIMA, mine.id, 0, Review("accept")
+        )
+    with pytest.raises(Forbidden):
+        report_proposals.review_claim(
+            database, people["RUS"], LIMA, theirs.id, 0, Review("accept", {"when": "2016-09-05"})
+        )
+
+    assert undated.value.field == "corrections.when"
+    assert history.pair_history(database, people["organiser"], ("RUS", "USA")) == []

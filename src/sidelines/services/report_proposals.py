@@ -522,9 +522,10 @@ def _merge_history(db: Database, actor: Actor, fields: dict[str, Any]) -> dict[s
         [
             HistoricalRecord(
                 held_on=date.fromisoformat(when),
-                event=known.id,
+                event=f"{known.series} summit",
                 parties=tuple(fields["parties"]),
                 series=known.series,
+                city=known.places[0],
                 principals=tuple(fields["principals"]),
                 topics=tuple(fields["topics"]),
                 summary="Proposed from a report",
