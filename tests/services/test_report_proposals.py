@@ -333,3 +333,29 @@ def test_a_recalled_meeting_needs_its_day_and_the_organiser(
 
     assert undated.value.field == "corrections.when"
     assert history.pair_history(database, people["organiser"], ("RUS", "USA")) == []
+
+
+def test_a_claim_of_someone_not_at_the_event_asks_for_the_principals(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    report = ReportIn("Putin and Trump spoke briefly in Lima.", date(2016, 11, 20), "Vesti")
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, report)
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(database, people["RUS"], LIMA, upload.id, 0, Review("accept"))
+    corrected = report_proposals.review_claim(
+        database,
+        people["RUS"],
+        LIMA,
+        upload.id,
+        0,
+        Review("accept", {"principals": ["putin", "obama"], "day": "2016-11-19"}),
+    )
+
+    assert (refused.value.field, upload.claims[0].fields["principals"]) == (
+        "corrections.principals[1]",
+        ["putin", "trump"],
+    )
+    [encounter] = record.list_encounters(database, people["RUS"], LIMA)
+    assert encounter.principals == ("obama", "putin")
+    assert corrected.claims[0].merged == {"encounter_id": encounter.id}

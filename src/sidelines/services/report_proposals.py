@@ -438,7 +438,15 @@ def _merge_meeting(
             "cancellation or a denial as a statement about the meeting",
             "modality",
         )
+    for index, principal_id in enumerate(fields["principals"]):
+        if PrincipalId(principal_id) not in event.principal_by_id:
+            raise Invalid(
+                f"{principal_id!r} is no principal of this event; correct the principals",
+                f"corrections.principals[{index}]",
+            )
     started_at = _local_start(event, fields)
+    if not event.day_spans[0].start <= started_at < event.day_spans[-1].end:
+        raise Invalid("the day lies outside the event's days", "corrections.day")
     found = _existing(db, event, parties, started_at.astimezone(event.zone).date())
     merged: dict[str, Any] = {}
     if found is None:
