@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.reports import cues
@@ -36,6 +36,7 @@ from sidelines.formats.reports.claims import (
     Report,
     Span,
 )
+from sidelines.formats.reports.dates import dates_in, relative_day
 from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, form_pattern
 from sidelines.formats.reports.text import Sentence, html_to_text, plain, sentences
 
@@ -523,7 +524,7 @@ class ReportReader:
     ) -> None:
         s = sentence.text
         candidates: list[tuple[int, PartialDate, str | None, str | None]] = []
-        for when in _dates(s, published, event):
+        for when in dates_in(s, published, event):
             inside = event is None or (
                 when.precision is Precision.DAY and event.days_from(when.value) <= 1
             )
@@ -548,9 +549,7 @@ class ReportReader:
             # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
             statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
             relative = (
-                None
-                if any(c.search(s) for c in statement)
-                else (_relative_day(s, published, event))
+                None if any(c.search(s) for c in statement) else (relative_day(s, published, event))
             )
             if relative is not None:
                 candidates.append((_RANK_RELATIVE, PartialDate(relative), None, None))
@@ -567,7 +566,7 @@ class ReportReader:
                     item.claim.day = when
 
     def _any_date(self, s: str, published: date, event: EventEntry | None) -> PartialDate | None:
-        found = _dates(s, published, event)
+        found = dates_in(s, published, event)
         return found[0] if found else None
 
     # --- who said it --------------------------------------------------------------------------
@@ -792,79 +791,3 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
     if any(cue_start - 3 <= o.end <= cue_start for o in speakers):
         return False
     return not any(cue_end <= o.start < m.start for o in speakers)
-
-
-def _year_for(month: int, published: date, event: EventEntry | None) -> int:
-    year = event.start.year if event else published.year
-    return year if date(year, month, 1) <= published + timedelta(days=31) else year - 1
-
-
-def _dates(s: str, published: date, event: EventEntry | None) -> list[PartialDate]:
-    found: list[tuple[int, PartialDate]] = []
-
-    def add(at: int, year: str | None, month: int, day: int | None) -> None:
-        y = int(year) if year else _year_for(month, published, event)
-        try:
-            value = date(y, month, day or 1)
-        except ValueError:
-            return
-        found.append((at, PartialDate(value, Precision.DAY if day else Precision.MONTH)))
-
-    for m in cues.DAY_MONTH_EN.finditer(s):
-        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(2).lower()) + 1, int(m.group(1)))
-    for m in cues.MONTH_DAY_EN.finditer(s):
-        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(1).lower()) + 1, int(m.group(2)))
-    for m in cues.MONTH_YEAR_EN.finditer(s):
-        if not any(m.start() <= at < m.end() + 4 for at, _ in found):
-            add(m.start(), m.group(2), cues.MONTHS_EN.index(m.group(1).lower()) + 1, None)
-    for m in cues.DAY_MONTH_RU.finditer(s):
-        month = _ru_month(m.group(2))
-        add(m.start(), m.group(3), month, int(m.group(1)))
-    for m in cues.MONTH_YEAR_RU.finditer(s):
-        add(m.start(), m.group(2), _ru_month(m.group(1)), None)
-    covered: list[PartialDate] = []
-    for _, when in sorted(found, key=lambda f: f[0]):
-        if when not in covered:
-            covered.append(when)
-    return covered
-
-
-def _ru_month(word: str) -> int:
-    stem = word.lower()
-    for index, prefix in enumerate(cues.MONTHS_RU):
-        if stem.startswith(prefix) and (prefix != "ма" or stem[:3] in ("мая", "мае")):
-            return index + 1
-    raise ValueError(word)
-
-
-def _relative_day(s: str, published: date, event: EventEntry) -> date | None:
-    if cues.EVE.search(s):
-        return event.start - timedelta(days=1)
-    if cues.FIRST_DAY.search(s):
-        return event.start
-    if cues.LAST_DAY.search(s):
-        return event.end
-    if cues.YESTERDAY.search(s):
-        return published - timedelta(days=1)
-    if cues.TOMORROW.search(s):
-        return published + timedelta(days=1)
-    if cues.TODAY.search(s):
-        return published
-    weekday = cues.WEEKDAY.search(s)
-    if weekday:
-        word = weekday.group(1).lower()
-        index = (
-            cues.WEEKDAYS_EN.index(word)
-            if word in cues.WEEKDAYS_EN
-            else cues.WEEKDAYS_RU.index(word)
-        )
-        # The day of that name nearest the summit, then nearest the report.
-        window = [
-            event.start + timedelta(days=d) for d in range(-2, (event.end - event.start).days + 2)
-        ]
-        near = [d for d in window if d.weekday() == index]
-        if near:
-            return near[0]
-        back = (published.weekday() - index) % 7
-        return published - timedelta(days=back)
-    return None
