@@ -36,7 +36,9 @@ NOTE = "SECRET-NOTE-of-Russia"
 MESSAGE = "SECRET-MESSAGE-between-the-pair"
 SIDE_TEXT = "SECRET-STATEMENT-for-Russia-only"
 SHARED_TEXT = "SECRET-STATEMENT-for-the-pair"
+REPORT_TEXT = "SECRET-REPORT-of-Russia"
 SECRETS: dict[str, frozenset[str]] = {
+    REPORT_TEXT: frozenset({"RUS"}),
     NOTE: frozenset({"RUS"}),
     MESSAGE: frozenset(PAIR),
     SIDE_TEXT: frozenset({"RUS"}),
@@ -55,11 +57,12 @@ class World:
     shared_statement_id: int
     encounter_id: int
     run_id: int
+    report_id: int
     feed_token: str
 
     @classmethod
     def missing(cls) -> World:
-        return cls(*(MISSING_ID,) * 6, feed_token="never-issued")  # type: ignore[arg-type]
+        return cls(*(MISSING_ID,) * 7, feed_token="never-issued")  # type: ignore[arg-type]
 
 
 # What each path parameter names: the attribute of ``World`` that fills it, and the roles that
@@ -74,6 +77,9 @@ PATH_PARAMETERS: dict[str, tuple[Callable[[World], object], frozenset[str] | Non
     # logged or said.
     "encounter_id": (lambda w: w.encounter_id, frozenset(PAIR)),
     "run_id": (lambda w: w.run_id, frozenset({"organiser"})),
+    # A report's proposals are its uploader's alone.
+    "report_id": (lambda w: w.report_id, frozenset({"RUS"})),
+    "index": (lambda w: 0, None),
     "party_id": (lambda w: "RUS", None),
     "party": (lambda w: "USA", None),
     "token": (lambda w: w.feed_token, None),
@@ -146,6 +152,14 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "kind": "format",
         "starts_at": "2016-11-20T09:00:00-05:00",
         "space_id": None,
+    },
+    ("POST", "/api/events/{event_id}/reports"): lambda w: {
+        "text": "Putin and Obama spoke briefly in Lima.",
+        "published_on": "2016-11-20",
+        "source": "Vesti",
+    },
+    ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"): lambda w: {
+        "action": "drop"
     },
     ("POST", "/api/history/imports"): lambda w: "date,event,parties\n2016-09-05,G20,RUS;USA\n",
     # Changes at the venue late on the last day, when the pair has nothing left to move.
@@ -260,6 +274,16 @@ def build_world(api: Lima) -> World:
     feed = api.client.post(url("/feeds/RUS"), headers=api.as_("RUS"))
     assert feed.status_code in (200, 201), feed.text
     feed_token = feed.json()["url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    report = api.client.post(
+        url("/reports"),
+        json={
+            "text": f"Putin and Obama spoke briefly in Lima. {REPORT_TEXT}.",
+            "published_on": "2016-11-20",
+            "source": "Vesti",
+        },
+        headers=api.as_("RUS"),
+    )
+    assert report.status_code == 201, report.text
     return World(
         request_id=request["id"],
         meeting_id=meeting_id,
@@ -267,6 +291,7 @@ def build_world(api: Lima) -> World:
         shared_statement_id=statement("USA", SHARED_TEXT, "counterpart"),
         encounter_id=encounter.json()["id"],
         run_id=solve.json()["id"],
+        report_id=report.json()["id"],
         feed_token=feed_token,
     )
 
@@ -311,6 +336,7 @@ def same_but_ids(text: str, world: World) -> str:
         world.statement_id,
         world.encounter_id,
         world.run_id,
+        world.report_id,
     ):
         text = re.sub(rf"\b{value}\b", str(MISSING_ID), text)
     return text

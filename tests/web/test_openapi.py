@@ -72,6 +72,10 @@ ROUTES = [
     ("GET", "/api/feeds/{token}.ics"),
     ("GET", "/api/events/{event_id}/live"),
     ("GET", "/api/health"),
+    ("POST", "/api/events/{event_id}/reports"),
+    ("GET", "/api/events/{event_id}/reports"),
+    ("GET", "/api/events/{event_id}/reports/{report_id}"),
+    ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

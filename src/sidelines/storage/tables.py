@@ -594,3 +594,22 @@ class OnsiteChangeRow(Base):
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime]
     version: Mapped[int | None]
+
+
+class ReportUploadRow(Base):
+    """A press report uploaded by a delegation (or the organiser: ``owner_party`` None) and the
+    claims read from it. The claims are proposals, private to the uploader, until a person
+    reviews each; ``claims`` keeps every claim's fields, spans, confidence and review."""
+
+    __tablename__ = "report_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    owner_party: Mapped[str | None] = mapped_column(ID)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[date]
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    claims: Mapped[list[Any]]

@@ -23,6 +23,7 @@ from sidelines.web.routes import (
     meetings,
     onsite_changes,
     record,
+    reports,
     requests,
     schedule,
 )
@@ -60,6 +61,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         history,
         live,
         explanations,
+        reports,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

@@ -1,0 +1,604 @@
+"""The words that carry a report's meaning, in English and Russian.
+
+Each cue is a general pattern of news language (a verb of meeting, a word of cancelling, an
+attribution), never a phrase of a particular story. Russian stems end in ``\\w*`` so that one
+pattern covers the forms of a word.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _cue(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+# A leader named by office and party: "the Russian President", "президент России", "his U.S.
+# counterpart".
+TITLE = _cue(
+    "presidents?",
+    "prime ministers?",
+    "premier",
+    "chancellor",
+    "leaders?",
+    "heads? of state",
+    "counterparts?",
+    "президент\\w*",
+    "председател\\w*",
+    "премьер\\w*",
+    "канцлер\\w*",
+    "лидер\\w*",
+    "глав\\w*",
+    "коллег\\w*",
+)
+# A title right after one of these names someone's staff, not the leader: "press secretary of
+# the President of Russia", "помощник президента России".
+STAFF_BEFORE = re.compile(
+    r"(?:secretary|adviser|advisor|aide|spokes\w*|assistant|office|administration|staff|"
+    r"пресс-секретар\w*|помощник\w*|советник\w*|администраци\w*|представител\w*|аппарат\w*|"
+    r"пресс-служб\w*)\W+(?:(?:of|to|the|for)\W+){0,3}(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+# Both of the last-named pair: "the two presidents", "оба лидера".
+PAIR_ANAPHOR = _cue(
+    "the two (?:presidents|leaders|heads of state|men)",
+    "both (?:presidents|leaders|men)",
+    "the (?:presidents|leaders)",
+    "they",
+    "the pair",
+    "(?:два|двух|оба|обоих|обоими) (?:президент|лидер|глав|государств)\\w*",
+    "президенты",
+    "президентов",
+    "президентами",
+    "лидеры",
+    "лидеров",
+    "лидерами",
+    "главы государств",
+    "главами государств",
+    "они",
+    "стороны",
+)
+
+MEETING = _cue(
+    "met",
+    "meet\\w*",
+    "talks?",
+    "talked",
+    "talking",
+    "spoke",
+    "spoken",
+    "speak\\w*",
+    "conversations?",
+    "chat\\w*",
+    "greet\\w*",
+    "handshakes?",
+    "shook hands",
+    "exchanged",
+    "exchange",
+    "encounters?",
+    "bilaterals?",
+    "pull-asides?",
+    "pulled .{0,20}aside",
+    "discuss\\w*",
+    "встреч\\w*",
+    "встрет\\w*",
+    "встречал\\w*",
+    "переговор\\w*",
+    "бесед\\w*",
+    "побеседова\\w*",
+    "поговори\\w*",
+    "разговор\\w*",
+    "пообща\\w*",
+    "общени\\w*",
+    "общались",
+    "поприветствова\\w*",
+    "рукопожат\\w*",
+    "пожали",
+    "обменял\\w*",
+    "контакт\\w*",
+    "обсуди\\w*",
+    "обсужда\\w*",
+)
+
+# --- formats ---------------------------------------------------------------------------------
+
+# Talk (not a handshake) is what makes a contact at a meal a meal conversation.
+TALK = _cue(
+    "talk\\w*",
+    "spoke",
+    "speak\\w*",
+    "conversations?",
+    "chat\\w*",
+    "discuss\\w*",
+    "exchange",
+    "бесед\\w*",
+    "поговори\\w*",
+    "разговор\\w*",
+    "разговарива\\w*",
+    "пообща\\w*",
+    "общались",
+    "обсуди\\w*",
+)
+MEAL = _cue(
+    "dinner",
+    "lunch",
+    "breakfast",
+    "banquet",
+    "ужин\\w*",
+    "обед\\w*",
+    "завтрак\\w*",
+    "банкет\\w*",
+)
+PULL_ASIDE = _cue(
+    "pull-asides?",
+    "pull aside",
+    "pulled .{0,20}aside",
+    "отв[её]л\\w* в сторону",
+    "отошли в сторону",
+)
+BRIEF = _cue(
+    "brief\\w*",
+    "short",
+    "shortly",
+    "quick\\w*",
+    "informal\\w*",
+    "few words",
+    "few minutes",
+    "exchanged (?:remarks|words|a few words|pleasantries|greetings)",
+    "chat\\w*",
+    "greet\\w*",
+    "handshakes?",
+    "shook hands",
+    "on their feet",
+    "standing",
+    "кратк\\w*",
+    "коротк\\w*",
+    "неформальн\\w*",
+    "на ногах",
+    "накоротке",
+    "мимол[её]тн\\w*",
+    "поприветствова\\w*",
+    "рукопожат\\w*",
+    "пожали",
+    "пообща\\w*",
+    "перекинул\\w*",
+    "пар\\w* слов",
+    "нескольк\\w* минут",
+    "парой фраз",
+    "обменял\\w* репликами",
+)
+FORMAL = _cue(
+    "bilaterals?",
+    "talks",
+    "full-fledged",
+    "full-scale",
+    "formal",
+    "separate (?:[\\w-]+ ){0,2}(?:meeting|talks)",
+    "sit-down",
+    "one-on-one",
+    "переговор\\w*",
+    "двусторонн\\w*",
+    "полноформатн\\w*",
+    "полноценн\\w*",
+    "отдельн\\w*",
+    "официальн\\w*",
+    "формальн\\w*",
+)
+EXPANDED = _cue(
+    "expanded (?:format|session)",
+    "with (?:their |the )?delegations",
+    "в расширенном (?:составе|формате)",
+)
+
+# --- modality --------------------------------------------------------------------------------
+
+CANCELLED = _cue(
+    "cancel\\w*",
+    "called off",
+    "call off",
+    "calling off",
+    "scrapped",
+    "scrap",
+    "(?:will|would) not take place",
+    "won't take place",
+    "отмен\\w*",
+    "не состоится",
+    "не состоялась",
+    "не состоялись",
+    "не состоялся",
+)
+DENIED = _cue(
+    "deni\\w*",
+    "deny",
+    "dismissed",
+    "refuted",
+    "опроверг\\w*",
+    "отрица\\w*",
+)
+# A meeting said not to have happened: "did not meet", "there was no formal meeting".
+NEGATED = _cue(
+    "did not (?:meet|hold|have)",
+    "didn't (?:meet|hold|have)",
+    "(?:had|have|has) not (?:met|held|had)",
+    "never (?:met|held)",
+    "no (?:[\\w-]+ ){0,2}(?:meeting|talks)",
+    "не встречал\\w*",
+    "не провел\\w*",
+    "не было (?:\\w+ ){0,2}встреч\\w*",
+    "без (?:\\w+ ){0,2}встреч\\w*",
+)
+# A meeting sought that did not come about: "failed to agree a time", "не удалось согласовать".
+FAILED = _cue(
+    "fail\\w* to (?:meet|agree|arrange|find)",
+    "could not (?:be )?(?:arrange|agree|fit|find)\\w*",
+    "не удалось",
+    "не смогли",
+    "не получилось",
+)
+NOT_PLANNED = _cue(
+    "(?:not|no longer) (?:\\w+ ){0,2}(?:planned|scheduled|on the agenda|expected|in the plans)",
+    "no plans?",
+    "no (?:[\\w-]+ ){0,8}?(?:is|was|are|were|has been|had been) (?:planned|scheduled|envisaged)",
+    "не планир\\w*",
+    "не запланирован\\w*",
+    "не предусмотрен\\w*",
+    "нет в (?:графике|планах)",
+    "не значится",
+    "не намечен\\w*",
+    "не стоит в графике",
+)
+POSSIBLE = _cue(
+    "may",
+    "might",
+    "could",
+    "possible",
+    "possibly",
+    "possibility",
+    "can",
+    "(?:cannot|can't|not) be ruled out",
+    "not ruled out",
+    "cross paths",
+    "bump into",
+    "не исключ\\w*",
+    "возможн\\w*",
+    "могут",
+    "может",
+    "пересекутся",
+    "пересечься",
+)
+PLANNED = _cue(
+    "will (?:\\w+ )?(?:meet|hold|sit down)",
+    "to meet",
+    "scheduled",
+    "planned",
+    "plans? to",
+    "expected to",
+    "(?:was|were|had been|is|are|has been) (?:\\w+ )?expected",
+    "due to",
+    "agreed to meet",
+    "set to",
+    "upcoming",
+    "запланирован\\w*",
+    "планиру\\w*",
+    "встретятся",
+    "проведут",
+    "состоится",
+    "намечен\\w*",
+    "договорились о встрече",
+    "пройд[её]т",
+    "предстоящ\\w*",
+)
+HELD = _cue(
+    "met",
+    "held",
+    "spoke",
+    "(?:had|has|have) spoken",
+    "talked",
+    "had (?:a|an|their|two|three) (?:\\w+ ){0,3}(?:conversation|talk|meeting|chat|exchange|talks)",
+    "greeted",
+    "shook hands",
+    "exchanged",
+    "chatted",
+    "took place",
+    "lasted",
+    "sat down",
+    "pulled .{0,20}aside",
+    "встретил\\w*",
+    "провел\\w*",
+    "провели",
+    "поговорил\\w*",
+    "пообщал\\w*",
+    "обменял\\w*",
+    "поприветствовал\\w*",
+    "состоял\\w*",
+    "побеседовал\\w*",
+    "беседовал\\w*",
+    "пожали",
+    "обсудил\\w*",
+    "discussed",
+    "продлил\\w*",
+    "длил\\w*",
+)
+
+# --- who said it, and through whom -----------------------------------------------------------
+
+SPEECH = _cue(
+    "confirm\\w*",
+    "said",
+    "says",
+    "told",
+    "according to",
+    "stated",
+    "announced",
+    "noted",
+    "explained",
+    "added",
+    "briefed",
+    "commented",
+    "recalled",
+    "described",
+    "insisted",
+    "подтверди\\w*",
+    "подтвержда\\w*",
+    "сообщи\\w*",
+    "заяви\\w*",
+    "сказал\\w*",
+    "рассказа\\w*",
+    "по словам",
+    "поясни\\w*",
+    "отмети\\w*",
+    "уточни\\w*",
+    "напомни\\w*",
+    "признал\\w*",
+)
+ATTRIBUTION = _cue(
+    "reports?",
+    "reported",
+    "reporting",
+    "according to",
+    "quoted",
+    "quoting",
+    "citing",
+    "cited",
+    "told",
+    "said",
+    "wrote",
+    "writes",
+    "via",
+    "confirm\\w*",
+    "сообща\\w*",
+    "сообщил\\w*",
+    "переда\\w*",
+    "по данным",
+    "цитиру\\w*",
+    "со ссылкой",
+    "пишет",
+    "написал\\w*",
+    "заяви\\w*",
+    "сказал\\w*",
+    "рассказал\\w*",
+    "подтверди\\w*",
+    "информаци\\w*",
+)
+
+# The agencies and outlets reports name, as canonical name -> its forms.
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "Reuters": ("Reuters", "Рейтер", "Рейтерс", "Reuters's"),
+    "Associated Press": ("Associated Press", "AP", "Ассошиэйтед Пресс", "Ассошиэйтед пресс"),
+    "AFP": ("AFP", "Agence France-Presse", "France-Presse", "Франс Пресс", "Франс пресс"),
+    "Bloomberg": ("Bloomberg", "Блумберг", "Bloomberg's"),
+    "RIA Novosti": ("RIA Novosti", "RIA news", "RIA", "РИА Новости", "РИА"),
+    "TASS": ("TASS", "ТАСС", "ITAR-TASS", "ИТАР-ТАСС"),
+    "Interfax": ("Interfax", "Интерфакс"),
+    "RBC": ("RBC", "РБК"),
+    "Xinhua": ("Xinhua", "Синьхуа"),
+    "Kyodo": ("Kyodo", "Киодо"),
+    "CNN": ("CNN", "Си-эн-эн"),
+    "BBC": ("BBC", "Би-би-си"),
+    "Kommersant": ("Kommersant", "Коммерсантъ", "Коммерсант"),
+    "Izvestia": ("Izvestia", "Известия"),
+    "Anadolu": ("Anadolu", "Анадолу"),
+    "NHK": ("NHK",),
+    "The New York Times": ("New York Times", "Нью-Йорк таймс", "The New York Times"),
+    "The Washington Post": ("Washington Post", "Вашингтон пост"),
+    "Fox News": ("Fox News",),
+    "Sputnik": ("Sputnik", "Спутник"),
+    "Vedomosti": ("Vedomosti", "Ведомости"),
+}
+
+# --- topics ----------------------------------------------------------------------------------
+
+DISCUSSION = _cue(
+    "discuss\\w*",
+    "talk\\w* (?:about|on|over)",
+    "spoke (?:about|on)",
+    "on the agenda",
+    "touch\\w*",
+    "raising",
+    "focus\\w*",
+    "covered",
+    "about",
+    "regarding",
+    "including",
+    "agreed",
+    "endorsed",
+    "approved",
+    "adopted",
+    "statement",
+    "issues?",
+    "topics?",
+    "raised",
+    "pressed",
+    "urged",
+    "warned",
+    "concerns?",
+    "обсуди\\w*",
+    "обсужда\\w*",
+    "затронул\\w*",
+    "затрагива\\w*",
+    "говорил\\w* о",
+    "тем\\w*",
+    "каса\\w*",
+    "вопрос\\w*",
+    "по ситуации",
+    "ситуаци\\w*",
+    "о ситуации",
+    "согласова\\w*",
+    "одобрил\\w*",
+    "заявлени\\w*",
+)
+TOPICS: dict[str, re.Pattern[str]] = {
+    "syria": _cue("Syria\\w*", "Сири\\w*", "Damascus", "Дамаск\\w*"),
+    "ukraine": _cue(
+        "Ukrain\\w*",
+        "Украин\\w*",
+        "Donbas\\w*",
+        "Донбасс\\w*",
+        "Minsk \\w+",
+        "Минск\\w* \\w+",
+        "Kerch\\w*",
+        "Керч\\w*",
+        "Crimea\\w*",
+        "Крым\\w*",
+    ),
+    "sanctions": _cue("sanctions?", "санкци\\w*"),
+    "north_korea": _cue(
+        "North Korea\\w*",
+        "Korean Peninsula",
+        "Pyongyang",
+        "КНДР",
+        "Северн\\w* Коре\\w*",
+        "Корейск\\w* полуостров\\w*",
+        "Пхеньян\\w*",
+    ),
+    "taiwan": _cue("Taiwan\\w*", "Тайван\\w*"),
+    "cybersecurity": _cue(
+        "cyber\\w*",
+        "election (?:interference|meddling|hacking)",
+        "meddling",
+        "hacking",
+        "interference in (?:the )?(?:\\d{4} )?(?:U\\.S\\. |US |American )?"
+        "(?:presidential )?elections?",
+        "кибер\\w*",
+        "вмешательств\\w*",
+    ),
+    "terrorism": _cue("terror\\w*", "террор\\w*", "ISIS", "Islamic State", "ИГИЛ"),
+    "peace_treaty": _cue(
+        "peace treaty", "Kuril\\w*", "мирн\\w* договор\\w*", "Курил\\w*", "Northern Territories"
+    ),
+    "trade": _cue("trade", "tariffs?", "торгов\\w*", "тариф\\w*"),
+    "climate": _cue("climate", "климат\\w*"),
+    "nuclear_arms": _cue(
+        "nuclear",
+        "arms control",
+        "INF",
+        "strategic stability",
+        "ядерн\\w*",
+        "ДРСМД",
+        "стратегическ\\w* стабильност\\w*",
+    ),
+}
+
+# --- the report's past ------------------------------------------------------------------------
+
+HISTORY = _cue(
+    "last met",
+    "last meeting",
+    "previous meeting",
+    "previously met",
+    "last time",
+    "had last",
+    "last (?:held|talked|spoke)",
+    "first meeting since",
+    "прошл\\w* встреч\\w*",
+    "в последний раз",
+    "последн\\w* встреч\\w*",
+    "предыдущ\\w* встреч\\w*",
+    "предыдущ\\w*",
+    "до этого",
+    "ранее встречал\\w*",
+    "последний раз",
+)
+
+# --- when ------------------------------------------------------------------------------------
+
+MONTHS_EN = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+# Russian month stems: the genitive ("20 ноября") names a day, the prepositional ("в сентябре")
+# a month.
+MONTHS_RU = [
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "ма",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+]
+WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"]
+
+_EN_MONTH = "(" + "|".join(m.capitalize() for m in MONTHS_EN) + ")"
+_RU_MONTH_GEN = (
+    "(января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
+_RU_MONTH_PREP = (
+    "(январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
+)
+DAY_MONTH_EN = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {_EN_MONTH}(?:,? (\d{{4}}))?\b")
+MONTH_DAY_EN = re.compile(rf"\b{_EN_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b")
+MONTH_YEAR_EN = re.compile(
+    rf"\b(?:in|since|of|during) (?:early |late |mid-)?{_EN_MONTH}(?: (\d{{4}}))?\b"
+)
+DAY_MONTH_RU = re.compile(rf"(?<!\w)(\d{{1,2}}) {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE)
+MONTH_YEAR_RU = re.compile(rf"(?<!\w)в {_RU_MONTH_PREP}(?: (\d{{4}}))?", re.IGNORECASE)
+WEEKDAY = re.compile(
+    r"(?<!\w)(?:on |в(?:о)? )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)(?!\w)",
+    re.IGNORECASE,
+)
+TODAY = _cue("today", "this morning", "this afternoon", "this evening", "tonight", "сегодня")
+YESTERDAY = _cue("yesterday", "last night", "вчера")
+TOMORROW = _cue("tomorrow", "завтра")
+EVE = _cue(
+    "(?:on )?the eve of the summit",
+    "the day before the summit",
+    "накануне саммита",
+    "накануне открытия саммита",
+    "on the eve of",
+)
+FIRST_DAY = _cue("(?:the )?(?:first|opening) day", "перв\\w* день")
+LAST_DAY = _cue(
+    "(?:the )?(?:second|final|last|closing) day",
+    "втор\\w* день",
+    "заключительн\\w* день",
+    "последн\\w* день",
+)
+SESSION_START = _cue(
+    "(?:at|on) the (?:beginning|start|opening|outset) of",
+    "before the",
+    "в начале",
+    "перед началом",
+    "до начала",
+)
+SESSION_END = _cue(
+    "(?:at|on) the end of", "after the", "on the way out of", "в конце", "по окончании", "после"
+)

@@ -1,0 +1,87 @@
+"""When a report says a contact happened: dates as precise as written ("20 November", "в
+сентябре 2016 года" is a month), weekdays and relative days ("on Saturday", "вчера", "on the
+eve of the summit") resolved against the report's date and the summit's days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sidelines.formats.reports import cues
+from sidelines.formats.reports.claims import PartialDate, Precision
+from sidelines.formats.reports.gazetteer import EventEntry
+
+
+def _year_for(month: int, published: date, event: EventEntry | None) -> int:
+    year = event.start.year if event else published.year
+    return year if date(year, month, 1) <= published + timedelta(days=31) else year - 1
+
+
+def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialDate]:
+    found: list[tuple[int, PartialDate]] = []
+
+    def add(at: int, year: str | None, month: int, day: int | None) -> None:
+        y = int(year) if year else _year_for(month, published, event)
+        try:
+            value = date(y, month, day or 1)
+        except ValueError:
+            return
+        found.append((at, PartialDate(value, Precision.DAY if day else Precision.MONTH)))
+
+    for m in cues.DAY_MONTH_EN.finditer(s):
+        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(2).lower()) + 1, int(m.group(1)))
+    for m in cues.MONTH_DAY_EN.finditer(s):
+        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(1).lower()) + 1, int(m.group(2)))
+    for m in cues.MONTH_YEAR_EN.finditer(s):
+        if not any(m.start() <= at < m.end() + 4 for at, _ in found):
+            add(m.start(), m.group(2), cues.MONTHS_EN.index(m.group(1).lower()) + 1, None)
+    for m in cues.DAY_MONTH_RU.finditer(s):
+        month = _ru_month(m.group(2))
+        add(m.start(), m.group(3), month, int(m.group(1)))
+    for m in cues.MONTH_YEAR_RU.finditer(s):
+        add(m.start(), m.group(2), _ru_month(m.group(1)), None)
+    covered: list[PartialDate] = []
+    for _, when in sorted(found, key=lambda f: f[0]):
+        if when not in covered:
+            covered.append(when)
+    return covered
+
+
+def _ru_month(word: str) -> int:
+    stem = word.lower()
+    for index, prefix in enumerate(cues.MONTHS_RU):
+        if stem.startswith(prefix) and (prefix != "ма" or stem[:3] in ("мая", "мае")):
+            return index + 1
+    raise ValueError(word)
+
+
+def relative_day(s: str, published: date, event: EventEntry) -> date | None:
+    if cues.EVE.search(s):
+        return event.start - timedelta(days=1)
+    if cues.FIRST_DAY.search(s):
+        return event.start
+    if cues.LAST_DAY.search(s):
+        return event.end
+    if cues.YESTERDAY.search(s):
+        return published - timedelta(days=1)
+    if cues.TOMORROW.search(s):
+        return published + timedelta(days=1)
+    if cues.TODAY.search(s):
+        return published
+    weekday = cues.WEEKDAY.search(s)
+    if weekday:
+        word = weekday.group(1).lower()
+        index = (
+            cues.WEEKDAYS_EN.index(word)
+            if word in cues.WEEKDAYS_EN
+            else cues.WEEKDAYS_RU.index(word)
+        )
+        # The day of that name nearest the summit, then nearest the report.
+        window = [
+            event.start + timedelta(days=d) for d in range(-2, (event.end - event.start).days + 2)
+        ]
+        near = [d for d in window if d.weekday() == index]
+        if near:
+            return near[0]
+        back = (published.weekday() - index) % 7
+        return published - timedelta(days=back)
+    return None

@@ -1,0 +1,793 @@
+"""Reading a report into proposed claims, with the event's roster as the gazetteer.
+
+The reader works sentence by sentence, in the report's order:
+
+1. find the names the gazetteer knows (people, parties, offices, agencies, summits, sessions);
+2. resolve the principals a sentence speaks of: by name, by office and party ("the Russian
+   President", "президент США", "his U.S. counterpart"), or, for "the two presidents", "оба
+   лидера", "they", as the last-named pair;
+3. decide which event the sentence is about: the report's own event, or an earlier one it
+   recalls ("they last met at the G20 in Hangzhou"), which makes a history claim;
+4. add what the sentence says to the claim of that pair, event and kind of contact (a formal
+   meeting, or an informal contact: greeting, brief conversation, pull-aside, talk at a meal):
+   its modality, its day, who spoke for a side, the agencies named, the topics.
+
+It is rule-based on purpose: it needs no model, reads a 1,000-word report in milliseconds on
+one core, and every claim can be traced to the words that made it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sidelines.domain.formats import MeetingFormat
+from sidelines.formats.reports import cues
+from sidelines.formats.reports.claims import (
+    Confirmer,
+    HistoryClaim,
+    MeetingClaim,
+    Modality,
+    PartialDate,
+    Precision,
+    Reading,
+    Report,
+    Span,
+)
+from sidelines.formats.reports.dates import dates_in, relative_day
+from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, form_pattern
+from sidelines.formats.reports.text import Sentence, html_to_text, plain, sentences
+
+# Mentions live in two layers: who (people, parties, offices, agencies) and where (summits,
+# places, sessions); "China" may be both a party and, for another report, a place.
+_WHO = ("person", "office", "party", "adjective", "agency")
+_WHERE = ("series", "place", "session")
+
+FORMAL = "formal"
+INFORMAL = "informal"
+
+# How sure a day is, by where it came from (a higher rank wins).
+_RANK_EXPLICIT, _RANK_SESSION, _RANK_RELATIVE, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
+
+_MEAL_AT = re.compile(
+    r"(?<!\w)(?:at|during|over|after|on the sidelines of)\s+(?:the\s+|a\s+)?(?:[\w']+\s+){0,3}"
+    r"(?:dinner|lunch|banquet|breakfast)|(?<!\w)(?:на|во время|за|в ходе|после)\s+"
+    r"(?:\w+\s+){0,2}(?:ужин|обед|банкет|завтрак)\w*",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"(?<!\w)(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|"
+    r"fifty|ninety|пят\w*|десят\w*|двадцат\w*|тридцат\w*|сорок\w*)(?:[- ]minutes?|[- ]minute|"
+    r"\s*мин\w*)|(?<!\w)(?:(\d+|two|three|an?|one|полтора|два|три|более)\s+)?(hours?|час\w*)(?!\w)",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "ninety": 90,
+    "полтора": 1.5,
+    "два": 2,
+    "три": 3,
+    "более": 1,
+    "пят": 5,
+    "десят": 10,
+    "двадцат": 20,
+    "тридцат": 30,
+    "сорок": 40,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: str
+    ref: str
+    start: int
+    end: int
+
+
+class _Matcher:
+    """Every name form of the gazetteer as a compiled pattern, by layer."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        entries: list[tuple[str, str, str]] = []
+        for person in gazetteer.people:
+            entries += [("person", person.id, form) for form in person.names]
+        for office in gazetteer.offices:
+            entries += [("office", office.id, form) for form in office.names]
+        for party in gazetteer.parties:
+            entries += [("party", party.id, form) for form in party.names]
+            entries += [("adjective", party.id, form) for form in party.adjectives]
+        for name, forms in cues.AGENCIES.items():
+            entries += [("agency", name, form) for form in forms]
+        for series in gazetteer.series:
+            entries += [("series", series.id, form) for form in series.names]
+        for event in gazetteer.events:
+            entries += [("place", event.id, form) for form in event.places]
+            for session in event.sessions:
+                entries += [("session", f"{event.id}/{session.id}", f) for f in session.names]
+        self.patterns = [(kind, ref, re.compile(form_pattern(form))) for kind, ref, form in entries]
+
+    def find(self, text: str) -> list[Mention]:
+        found: list[Mention] = []
+        for layer in (_WHO, _WHERE):
+            hits = [
+                Mention(kind, ref, m.start(), m.end())
+                for kind, ref, pattern in self.patterns
+                if kind in layer
+                for m in pattern.finditer(text)
+            ]
+            # The longest name wins where two overlap ("White House" over "White"); a place
+            # named by several events stays once per event.
+            hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+            taken_until = -1
+            last: Mention | None = None
+            for hit in hits:
+                if hit.start >= taken_until:
+                    found.append(hit)
+                    taken_until, last = hit.end, hit
+                elif (
+                    last
+                    and (hit.start, hit.end) == (last.start, last.end)
+                    and hit.kind
+                    in (
+                        "place",
+                        "session",
+                    )
+                ):
+                    found.append(hit)
+        return sorted(found, key=lambda h: (h.start, h.end))
+
+
+@dataclass
+class _Claim:
+    claim: MeetingClaim
+    modality_cues: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)  # meal, pull_aside, expanded
+    day_rank: int = 0
+    named_directly: bool = False
+    kind_known: bool = False
+
+
+@dataclass
+class _History:
+    claim: HistoryClaim
+
+
+@dataclass
+class _State:
+    recent: list[str] = field(default_factory=list)  # principals in order of mention
+    last_pair: tuple[str, str] | None = None
+    current: _Claim | None = None
+    in_history: _History | None = None
+    pending_sources: list[str] = field(default_factory=list)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    first, second = sorted((a, b))
+    return first, second
+
+
+class ReportReader:
+    """Reads reports against one gazetteer; build it once, read many reports."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._matcher = _Matcher(gazetteer)
+        self._party_of = {p.id: p.party for p in gazetteer.people}
+        self._party_of.update({o.id: o.party for o in gazetteer.offices})
+
+    # --- the whole report ---------------------------------------------------------------------
+
+    def read(self, report: Report, event_id: str | None = None) -> Reading:
+        """The claims of one report. ``event_id`` names the report's event when the uploader
+        knows it; otherwise the reader finds it from the summits the text names and the report's
+        date."""
+        raw = html_to_text(report.text) if report.media_type == "text/html" else report.text
+        text = plain(raw)
+        cyrillic = len(re.findall(r"[а-яёА-ЯЁ]", text))
+        latin = len(re.findall(r"[a-zA-Z]", text))
+        language = "ru" if cyrillic > latin else "en"
+        found = sentences(text)
+        mentions = self._matcher.find(text)
+        by_sentence = [[m for m in mentions if s.start <= m.start < s.end] for s in found]
+
+        main = self.gazetteer.event(event_id) if event_id else None
+        if main is None:
+            main = self._main_event(found, by_sentence, report.published_on)
+        reading = Reading(text=text, language=language, event=main.id if main else None)
+        state = _State()
+        claims: list[_Claim] = []
+        histories: list[_History] = []
+        own_source = self._agency_of(report.source)
+        previous: Sentence | None = None
+        for sentence, ms in zip(found, by_sentence, strict=True):
+            if previous is not None and previous.paragraph != sentence.paragraph:
+                state.in_history = None
+            self._sentence(text, sentence, ms, main, report, own_source, state, claims, histories)
+            previous = sentence
+        for item in claims:
+            reading.meetings.append(self._finish(item, main, report.published_on))
+        reading.history = [h.claim for h in histories]
+        return reading
+
+    def _agency_of(self, name: str) -> str | None:
+        for canonical, forms in cues.AGENCIES.items():
+            if name.strip() and any(name.strip().lower() == f.lower() for f in forms):
+                return canonical
+        return name.strip() or None
+
+    def _main_event(
+        self, found: list[Sentence], by_sentence: list[list[Mention]], published: date
+    ) -> EventEntry | None:
+        votes: Counter[str] = Counter()
+        first_seen: dict[str, int] = {}
+        for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
+            if cues.HISTORY.search(sentence.text):
+                continue
+            event = self._event_of(ms, None, published)
+            if event:
+                votes[event.id] += 1
+                first_seen.setdefault(event.id, index)
+        if votes:
+            best = max(votes, key=lambda e: (votes[e], -first_seen[e]))
+            return self.gazetteer.event(best)
+        near = [e for e in self.gazetteer.events if e.days_from(published) <= 3]
+        return min(near, key=lambda e: e.days_from(published)) if near else None
+
+    def _event_of(
+        self, ms: list[Mention], main: EventEntry | None, published: date
+    ) -> EventEntry | None:
+        places = {m.ref for m in ms if m.kind == "place"}
+        series = {m.ref for m in ms if m.kind == "series"}
+        events = self.gazetteer.events
+        if places:
+            candidates = [e for e in events if e.id in places]
+            if series:
+                candidates = [e for e in candidates if e.series in series] or candidates
+        elif series:
+            if main is not None and main.series in series:
+                return main
+            candidates = [e for e in events if e.series in series]
+        else:
+            return None
+        if main is not None and main in candidates:
+            return main
+        # The nearest such summit, an earlier one before a later one: reports look back.
+        return min(
+            candidates,
+            key=lambda e: (e.days_from(published), e.start > published),
+            default=None,
+        )
+
+    # --- one sentence -------------------------------------------------------------------------
+
+    def _sentence(
+        self,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        main: EventEntry | None,
+        report: Report,
+        own_source: str | None,
+        state: _State,
+        claims: list[_Claim],
+        histories: list[_History],
+    ) -> None:
+        s = sentence.text
+        named_event = self._event_of(ms, main, report.published_on)
+        is_history = bool(cues.HISTORY.search(s)) or (
+            named_event is not None
+            and main is not None
+            and named_event.id != main.id
+            and named_event.start < main.start
+        )
+        if (
+            not is_history
+            and state.in_history is not None
+            and named_event is None
+            and not any(m.kind == "session" for m in ms)
+        ):
+            # A paragraph that recalls an earlier meeting goes on about it until it names a
+            # summit or a session again ("They discussed Ukraine and Syria" after "last met in
+            # Hangzhou").
+            is_history = True
+        event = named_event if is_history else (main or named_event)
+        principals, direct, principal_spans = self._principals(text, sentence, ms, event)
+        meeting_cue = cues.MEETING.search(s)
+        anaphor = cues.PAIR_ANAPHOR.search(s)
+        pair: tuple[str, str] | None = None
+        if len(principals) >= 2:
+            pair = _pair(principals[0], principals[1])
+        elif len(principals) == 1 and (meeting_cue or anaphor):
+            other = next((p for p in reversed(state.recent) if p != principals[0]), None)
+            if other is not None:
+                pair = _pair(principals[0], other)
+        elif not principals and (anaphor or meeting_cue) and state.last_pair:
+            pair = state.last_pair
+        for p in principals:
+            if p in state.recent:
+                state.recent.remove(p)
+            state.recent.append(p)
+        if pair is not None:
+            state.last_pair = pair
+        span = Span(sentence.start, sentence.end)
+        sources = self._sources(s, ms, sentence, own_source)
+
+        if is_history:
+            history = self._history(pair, event, state, histories)
+            if history is None:
+                return
+            state.in_history = history
+            history.claim.spans.append(span)
+            if history.claim.when is None:
+                history.claim.when = self._any_date(s, report.published_on, event)
+            if cues.DISCUSSION.search(s):
+                _add_all(history.claim.topics, _topics(s))
+            return
+        state.in_history = None
+
+        item: _Claim | None = None
+        current = state.current
+        follows = (
+            not principals
+            and current is not None
+            and pair == current.claim.pair
+            and _worded_kind(s) in (None, _kind_of(current))
+        )
+        if follows and meeting_cue is not None:
+            # "The talk lasted about an hour": a sentence that names no one goes on about the
+            # contact spoken of last, unless its own words make it another kind of contact.
+            item = current
+        elif pair is not None and meeting_cue is not None and (principals or anaphor):
+            item = self._claim_for(pair, event, s, claims, state.current, direct)
+        elif state.current is not None and (pair is None or pair == state.current.claim.pair):
+            # No meeting named: what it says (who confirmed, who reported) goes to the contact
+            # spoken of last.
+            item = state.current
+            about_it = pair is not None and cues.DISCUSSION.search(s)
+            if not (sources or cues.SPEECH.search(s) or about_it):
+                return
+        if item is None:
+            state.pending_sources += [x for x in sources if x not in state.pending_sources]
+            return
+        state.current = item
+        claim = item.claim
+        claim.spans.append(span)
+        if meeting_cue is not None:
+            item.modality_cues |= _modality_cues(s)
+            self._place_in_time(item, text, sentence, ms, event, report.published_on)
+        if cues.DISCUSSION.search(s):
+            _add_all(claim.topics, _topics(s))
+        _add_all(claim.sources, state.pending_sources + sources)
+        state.pending_sources = []
+        for confirmer in self._confirmers(text, sentence, ms + principal_spans, claim):
+            if all(c.id != confirmer.id for c in claim.confirmers):
+                claim.confirmers.append(confirmer)
+
+    def _principals(
+        self, text: str, sentence: Sentence, ms: list[Mention], event: EventEntry | None
+    ) -> tuple[list[str], bool, list[Mention]]:
+        """The principals a sentence names, in order, whether any was named by name, and where
+        each is named."""
+        leaders = set(event.leaders.values()) if event else set()
+        named: list[tuple[int, str]] = []
+        spans: list[Mention] = []
+        direct = False
+        for m in ms:
+            if m.kind != "person":
+                continue
+            person = self.gazetteer.person(m.ref)
+            if person and (person.role == "leader" or person.id in leaders):
+                named.append((m.start, person.id))
+                spans.append(Mention("principal", person.id, m.start, m.end))
+                direct = True
+        if event is not None:
+            parties = [m for m in ms if m.kind in ("party", "adjective", "office")]
+            for title in cues.TITLE.finditer(sentence.text):
+                at = sentence.start + title.start()
+                end = sentence.start + title.end()
+                if cues.STAFF_BEFORE.search(text[max(sentence.start, at - 60) : at]):
+                    continue
+                for party in self._parties_at_title(text, at, end, parties):
+                    leader = event.leaders.get(party)
+                    if leader:
+                        named.append((at, leader))
+                        spans.append(Mention("principal", leader, at, end))
+        ordered: list[str] = []
+        for _, person_id in sorted(named):
+            if person_id not in ordered:
+                ordered.append(person_id)
+        return ordered, direct, spans
+
+    def _parties_at_title(self, text: str, at: int, end: int, parties: list[Mention]) -> list[str]:
+        found: list[str] = []
+        for m in parties:
+            if m.kind == "office" and not self._presidential(m.ref):
+                continue
+            before = text[m.end : at]
+            # "Russian President", "Russia's president", "the US counterpart", "российский
+            # лидер": the party right before the title, one word between at most, and a
+            # country's name only as a possessive or right before it.
+            adjacent = (
+                m.end <= at
+                and len(before) < 14
+                and re.fullmatch(r"(?:'s)?\s*(?:[\w.]+\s+)?", before) is not None
+            )
+            if adjacent and (m.kind != "party" or before.startswith("'s") or not before.strip()):
+                found.append(self._party_ref(m))
+        cursor = end
+        for m in (m for m in parties if m.start >= end):
+            gap = text[cursor : m.start]
+            pattern = r"\s*(?:of\s+(?:the\s+)?)?" if cursor == end else r"\s*(?:,|and|и)\s*"
+            if not re.fullmatch(pattern, gap, re.IGNORECASE):
+                break
+            found.append(self._party_ref(m))
+            cursor = m.end
+        return found
+
+    def _presidential(self, office_id: str) -> bool:
+        return any(
+            o.id == office_id and o.role == "presidential office" for o in self.gazetteer.offices
+        )
+
+    def _party_ref(self, m: Mention) -> str:
+        return self._party_of.get(m.ref, m.ref) if m.kind == "office" else m.ref
+
+    def _claim_for(
+        self,
+        pair: tuple[str, str],
+        event: EventEntry | None,
+        s: str,
+        claims: list[_Claim],
+        current: _Claim | None,
+        direct: bool,
+    ) -> _Claim:
+        kind = _contact_kind(s)
+        event_id = event.id if event else None
+        same = [c for c in claims if c.claim.pair == pair and c.claim.event == event_id]
+        found: _Claim | None
+        if kind is None and same:
+            found = current if current is not None and current in same else same[-1]
+        else:
+            found = next((c for c in same if c.kind_known and _kind_of(c) == kind), None)
+            if found is None and kind is not None:
+                # A contact first spoken of without saying how ("they spoke") is the one a
+                # later sentence describes.
+                found = next((c for c in same if not c.kind_known), None)
+            if found is None:
+                parties = (self._party_of.get(pair[0], ""), self._party_of.get(pair[1], ""))
+                found = _Claim(MeetingClaim(pair, parties, event_id, _format(kind), Modality.HELD))
+                claims.append(found)
+            if kind is not None and not found.kind_known:
+                found.kind_known = True
+                found.claim.format = _format(kind)
+        if kind == INFORMAL and not found.claim.described:
+            cue = cues.PULL_ASIDE.search(s) or _MEAL_AT.search(s) or cues.BRIEF.search(s)
+            found.claim.described = cue.group(0) if cue else ""
+        if _meal_talk(s) and kind == INFORMAL:
+            found.kinds.add("meal")
+        if cues.PULL_ASIDE.search(s):
+            found.kinds.add("pull_aside")
+        if cues.EXPANDED.search(s):
+            found.kinds.add("expanded")
+        found.named_directly |= direct
+        return found
+
+    def _history(
+        self,
+        pair: tuple[str, str] | None,
+        event: EventEntry | None,
+        state: _State,
+        histories: list[_History],
+    ) -> _History | None:
+        carried = state.in_history
+        if pair is None or (event is None and carried is not None and carried.claim.pair == pair):
+            return carried
+        event_id = event.id if event else None
+        for history in histories:
+            if history.claim.pair == pair and history.claim.event in (event_id, None):
+                if history.claim.event is None:
+                    history.claim.event = event_id
+                return history
+        parties = (self._party_of.get(pair[0], ""), self._party_of.get(pair[1], ""))
+        created = _History(HistoryClaim(pair, parties, event_id))
+        histories.append(created)
+        return created
+
+    # --- when ---------------------------------------------------------------------------------
+
+    def _place_in_time(
+        self,
+        item: _Claim,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        event: EventEntry | None,
+        published: date,
+    ) -> None:
+        s = sentence.text
+        candidates: list[tuple[int, PartialDate, str | None, str | None]] = []
+        for when in dates_in(s, published, event):
+            inside = event is None or (
+                when.precision is Precision.DAY and event.days_from(when.value) <= 1
+            )
+            if inside:
+                candidates.append((_RANK_EXPLICIT, when, None, None))
+            elif (
+                event
+                and when.precision is Precision.MONTH
+                and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
+            ):
+                candidates.append((_RANK_MONTH, when, None, None))
+        if event is not None:
+            for m in ms:
+                if m.kind != "session" or not m.ref.startswith(event.id + "/"):
+                    continue
+                session = next(x for x in event.sessions if f"{event.id}/{x.id}" == m.ref)
+                lead = text[max(sentence.start, m.start - 40) : m.start]
+                edge = "end" if cues.SESSION_END.search(lead) else "start"
+                day = PartialDate(session.start.date())
+                candidates.append((_RANK_SESSION, day, session.id, edge))
+                break
+            # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
+            statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
+            relative = (
+                None if any(c.search(s) for c in statement) else (relative_day(s, published, event))
+            )
+            if relative is not None:
+                candidates.append((_RANK_RELATIVE, PartialDate(relative), None, None))
+        best: list[tuple[int, PartialDate, str | None, str | None]] = sorted(
+            candidates, key=lambda c: -c[0]
+        )[:1]
+        for rank, when, session_id, at_edge in best:
+            if rank > item.day_rank:
+                item.day_rank = rank
+                item.claim.day = when
+            if session_id and item.claim.session is None:
+                item.claim.session, item.claim.edge = session_id, at_edge
+                if item.claim.day is None or item.day_rank <= _RANK_SESSION:
+                    item.claim.day = when
+
+    def _any_date(self, s: str, published: date, event: EventEntry | None) -> PartialDate | None:
+        found = dates_in(s, published, event)
+        return found[0] if found else None
+
+    # --- who said it --------------------------------------------------------------------------
+
+    def _sources(self, s: str, ms: list[Mention], sentence: Sentence, own: str | None) -> list[str]:
+        if not cues.ATTRIBUTION.search(s):
+            return []
+        names = [m.ref for m in ms if m.kind == "agency" and m.ref != own]
+        return list(dict.fromkeys(names))
+
+    def _confirmers(
+        self, text: str, sentence: Sentence, ms: list[Mention], claim: MeetingClaim
+    ) -> list[Confirmer]:
+        found: list[Confirmer] = []
+        speakers = sorted(
+            (m for m in ms if m.kind in ("person", "office", "principal")), key=lambda m: m.start
+        )
+        for m in speakers:
+            if not _speaks(text, sentence, m, speakers):
+                continue
+            if m.kind == "office":
+                if cues.STAFF_BEFORE.search(text[max(sentence.start, m.start - 40) : m.start]):
+                    continue  # "представитель Кремля", "spokesman for the Kremlin": a person
+                office = next(o for o in self.gazetteer.offices if o.id == m.ref)
+                if office.party in claim.parties:
+                    found.append(
+                        Confirmer(
+                            office.id,
+                            office.names[0],
+                            office.role,
+                            office.party,
+                            Span(m.start, m.end),
+                        )
+                    )
+                continue
+            person = self.gazetteer.person(m.ref)
+            if person is None or person.party not in claim.parties:
+                continue
+            if person.id in claim.pair:
+                role = "principal"
+            elif person.role == "leader" or m.kind == "principal":
+                continue
+            else:
+                role = person.role
+            found.append(
+                Confirmer(person.id, person.name, role, person.party, Span(m.start, m.end))
+            )
+        return found
+
+    # --- the claim as proposed ----------------------------------------------------------------
+
+    def _finish(self, item: _Claim, event: EventEntry | None, published: date) -> MeetingClaim:
+        claim = item.claim
+        claim.modality = _modality(item.modality_cues)
+        if _kind_of(item) == INFORMAL:
+            if "meal" in item.kinds:
+                claim.format = MeetingFormat.MEAL_CONVERSATION
+            elif "pull_aside" in item.kinds:
+                claim.format = MeetingFormat.PULL_ASIDE
+        elif "expanded" in item.kinds:
+            claim.format = MeetingFormat.BILATERAL_EXPANDED
+        ev = self.gazetteer.event(claim.event) if claim.event else event
+        if (
+            claim.day is None
+            and claim.modality is Modality.HELD
+            and ev is not None
+            and ev.days_from(published) == 0
+        ):
+            # A report filed during a summit about a contact held there, with no other word of
+            # when: the day it was filed.
+            claim.day = PartialDate(published)
+            item.day_rank = _RANK_PUBLISHED
+        confidence = 0.4
+        confidence += 0.2 if item.named_directly else 0.0
+        confidence += 0.15 if item.modality_cues else 0.0
+        confidence += 0.1 if item.day_rank >= _RANK_RELATIVE else 0.0
+        confidence += 0.1 if len(claim.spans) >= 2 else 0.0
+        claim.confidence = round(min(confidence, 0.95), 2)
+        return claim
+
+
+# --- sentence-level helpers --------------------------------------------------------------------
+
+
+def _add_all(into: list[str], items: list[str]) -> None:
+    for x in items:
+        if x not in into:
+            into.append(x)
+
+
+def _format(kind: str | None) -> MeetingFormat:
+    if kind == INFORMAL:
+        return MeetingFormat.BRIEF_CONTACT
+    return MeetingFormat.BILATERAL_RESTRICTED
+
+
+def _kind_of(item: _Claim) -> str:
+    fmt = item.claim.format
+    formal = (MeetingFormat.BILATERAL_RESTRICTED, MeetingFormat.BILATERAL_EXPANDED)
+    return FORMAL if fmt in formal else INFORMAL
+
+
+def _duration_min(s: str) -> float | None:
+    for m in _DURATION.finditer(s):
+        if m.group(1):
+            return _number(m.group(1))
+        count = m.group(2)
+        if count is None:
+            return 60.0
+        return 60.0 * _number(count)
+    return None
+
+
+def _number(word: str) -> float:
+    if word.isdigit():
+        return float(word)
+    lower = word.lower()
+    for key, value in _WORD_NUMBERS.items():
+        if lower == key or (len(key) > 2 and lower.startswith(key) and not key.isascii()):
+            return float(value)
+    return 1.0
+
+
+def _meal_talk(s: str) -> bool:
+    return bool(_MEAL_AT.search(s) and cues.TALK.search(s))
+
+
+def _worded_kind(s: str) -> str | None:
+    """Formal meeting or informal contact, as the sentence's own words name it."""
+    if _meal_talk(s) or cues.PULL_ASIDE.search(s) or cues.BRIEF.search(s):
+        return INFORMAL
+    if cues.FORMAL.search(s):
+        return FORMAL
+    return None
+
+
+def _contact_kind(s: str) -> str | None:
+    """Formal meeting or informal contact, from the sentence's words; None when it does not
+    say."""
+    if _meal_talk(s):
+        return INFORMAL
+    minutes = _duration_min(s)
+    if minutes is not None and minutes >= 20:
+        return FORMAL  # a sit-down of twenty minutes or more is a meeting, however it is called
+    return _worded_kind(s)
+
+
+def _modality_cues(s: str) -> set[str]:
+    found: set[str] = set()
+    if cues.CANCELLED.search(s) or cues.FAILED.search(s):
+        found.add("cancelled")
+    if cues.DENIED.search(s):
+        found.add("denied")
+    if cues.NOT_PLANNED.search(s):
+        found.add("not_planned")
+    negated = cues.NEGATED.search(s)
+    if negated and "not_planned" not in found:
+        found.add("negated")  # "no meeting was planned" negates the plan, not the meeting
+    if cues.POSSIBLE.search(s):
+        found.add("possible")
+    if cues.PLANNED.search(s) and "not_planned" not in found:
+        found.add("planned")
+    held = cues.HELD.search(s)
+    held_negated = (
+        negated is not None
+        and held is not None
+        and (negated.start() <= held.start() < negated.end())
+    )
+    if held and not held_negated and not found & {"cancelled", "denied", "not_planned", "negated"}:
+        found.add("held")
+    return found
+
+
+def _modality(found: set[str]) -> Modality:
+    """What the sentences about one contact say together: held beats any plan, a cancellation
+    beats the plan it cancels."""
+    if "held" in found:
+        return Modality.HELD
+    if "cancelled" in found:
+        return Modality.CANCELLED
+    if "negated" in found and "planned" in found:
+        return Modality.CANCELLED
+    if "denied" in found or ("negated" in found and "not_planned" not in found):
+        return Modality.DENIED
+    if "planned" in found and "not_planned" not in found:
+        return Modality.PLANNED
+    if found & {"not_planned", "possible"}:
+        return Modality.POSSIBLE_NOT_PLANNED
+    return Modality.HELD
+
+
+def _topics(s: str) -> list[str]:
+    return [name for name, pattern in cues.TOPICS.items() if pattern.search(s)]
+
+
+_NOT_THE_SPEAKER = re.compile(
+    r"[.;,:\"«»]|(?<!\w)(?:that|что|как|about|о том)(?!\w)", re.IGNORECASE
+)
+
+
+def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) -> bool:
+    """Whether the named person or office is the one speaking: "Peskov confirmed", "said
+    Peskov", "according to the Kremlin", "сообщил журналистам Дмитрий Песков", "по словам
+    Пескова" -- and not someone spoken about ("Tillerson said that Trump pressed Putin")."""
+    after = text[m.end : min(sentence.end, m.end + 60)]
+    hit = cues.SPEECH.search(after)
+    if (
+        hit
+        and hit.start() <= 30
+        and not _NOT_THE_SPEAKER.search(after[: hit.start()])
+        and not any(m.end <= o.start < m.end + hit.start() for o in speakers)
+    ):
+        return True
+    before = text[max(sentence.start, m.start - 70) : m.start]
+    cues_before = list(cues.SPEECH.finditer(before))
+    last = cues_before[-1] if cues_before else None
+    if last is None or _NOT_THE_SPEAKER.search(before[last.end() :]):
+        return False
+    cue_start = m.start - len(before) + last.start()
+    cue_end = m.start - len(before) + last.end()
+    # "Lavrov said Trump had accepted": the one named just before the verb is its speaker.
+    if any(cue_start - 3 <= o.end <= cue_start for o in speakers):
+        return False
+    return not any(cue_end <= o.start < m.start for o in speakers)

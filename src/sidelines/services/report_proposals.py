@@ -1,0 +1,543 @@
+"""Press reports read into proposals for the record, for a person to confirm.
+
+A delegation (or the organiser) uploads a report; the reader proposes claims (who met, how,
+when, who confirmed, the sources, the pair's history). The proposals are the uploader's alone:
+another delegation, or the organiser for a delegation's upload, gets "not found", as for an
+upload that does not exist. Nothing enters the record until the uploader reviews a claim:
+
+- ``drop``: the claim is set aside;
+- ``accept``: with ``corrections`` for the fields a person changed (the rest as proposed), the
+  claim is merged into the record through the record's own services: the encounter for the same
+  pair and day if there is one (or the meeting held that day), else a new encounter; the
+  uploader's side's confirmation as a statement with its sources; or, for a recalled meeting,
+  a history entry (the organiser's). Every merge is audited as proposed from a report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, MeetingFormat, PrincipalId
+from sidelines.formats.history_file import HistoricalRecord
+from sidelines.formats.reports import (
+    HistoryClaim,
+    MeetingClaim,
+    Modality,
+    Report,
+    ReportReader,
+    default_gazetteer,
+)
+from sidelines.services import audit, history, record, statements
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
+from sidelines.services.events import domain_event, event_row
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    EncounterPartyRow,
+    EncounterRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    ReportUploadRow,
+)
+
+MEDIA_TYPES = ("text/plain", "text/html")
+MAX_TEXT = 200_000  # characters: a long transcript, not a book
+
+# What a person may correct, per kind of claim.
+MEETING_FIELDS = frozenset(
+    {"principals", "format", "modality", "day", "session_id", "topics", "sources", "confirmers"}
+)
+HISTORY_FIELDS = frozenset({"principals", "event", "when", "topics"})
+
+
+@dataclass(frozen=True)
+class ReportIn:
+    text: str
+    published_on: date
+    source: str
+    media_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    index: int
+    kind: str  # meeting | history
+    state: str  # proposed | merged | dropped
+    confidence: float
+    spans: tuple[tuple[int, int], ...]
+    fields: dict[str, Any]
+    merged: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UploadView:
+    id: int
+    event_id: str
+    owner_party: str | None
+    source: str
+    published_on: date
+    language: str
+    text: str
+    uploaded_at: datetime
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A person's decision on one claim: ``accept`` (with corrected fields) or ``drop``."""
+
+    action: str
+    corrections: dict[str, Any] = field(default_factory=dict)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _meeting_fields(claim: MeetingClaim) -> dict[str, Any]:
+    return {
+        "principals": list(claim.pair),
+        "parties": list(claim.parties),
+        "event": claim.event,
+        "format": str(claim.format),
+        "modality": str(claim.modality),
+        "day": None if claim.day is None else str(claim.day),
+        "session_id": claim.session,
+        "edge": claim.edge,
+        "described": claim.described,
+        "confirmers": [
+            {"id": c.id, "name": c.name, "role": c.role, "side": c.side} for c in claim.confirmers
+        ],
+        "sources": list(claim.sources),
+        "topics": list(claim.topics),
+    }
+
+
+def _history_fields(claim: HistoryClaim) -> dict[str, Any]:
+    return {
+        "principals": list(claim.pair),
+        "parties": list(claim.parties),
+        "event": claim.event,
+        "when": None if claim.when is None else str(claim.when),
+        "topics": list(claim.topics),
+    }
+
+
+def _claims(event: Event, report: ReportIn) -> tuple[str, str, list[dict[str, Any]]]:
+    reader = ReportReader(default_gazetteer().with_event(event))
+    reading = reader.read(
+        Report(report.text, report.published_on, report.source, report.media_type), event.id
+    )
+    claims: list[dict[str, Any]] = []
+    for claim in reading.meetings:
+        claims.append(_proposal("meeting", claim.confidence, claim.spans, _meeting_fields(claim)))
+    for recalled in reading.history:
+        fields = _history_fields(recalled)
+        claims.append(_proposal("history", recalled.confidence, recalled.spans, fields))
+    return reading.text, reading.language, claims
+
+
+def _proposal(kind: str, confidence: float, spans: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "state": "proposed",
+        "confidence": confidence,
+        "spans": [[s.start, s.end] for s in spans],
+        "fields": fields,
+        "merged": {},
+    }
+
+
+def _check_report(report: ReportIn) -> None:
+    if not report.text.strip():
+        raise Invalid("the report has no text", "text")
+    if len(report.text) > MAX_TEXT:
+        raise Invalid(f"a report has at most {MAX_TEXT} characters", "text")
+    if not report.source.strip():
+        raise Invalid("name who published the report", "source")
+    if report.media_type not in MEDIA_TYPES:
+        raise Invalid(f"one of {', '.join(MEDIA_TYPES)}", "media_type")
+
+
+def _owner(actor: Actor, event_id: str) -> str | None:
+    party = actor.acts_for(event_id)
+    if party is None and not actor.is_organiser:
+        raise Forbidden("a delegation of the event or the organiser uploads reports")
+    return party
+
+
+def _view(row: ReportUploadRow) -> UploadView:
+    return UploadView(
+        id=row.id,
+        event_id=row.event_id,
+        owner_party=row.owner_party,
+        source=row.source,
+        published_on=row.published_on,
+        language=row.language,
+        text=row.text,
+        uploaded_at=row.uploaded_at,
+        claims=tuple(
+            ClaimView(
+                index=index,
+                kind=c["kind"],
+                state=c["state"],
+                confidence=c["confidence"],
+                spans=tuple((s[0], s[1]) for s in c["spans"]),
+                fields=c["fields"],
+                merged=c["merged"],
+            )
+            for index, c in enumerate(row.claims)
+        ),
+    )
+
+
+def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -> UploadView:
+    """Read a report into proposals, kept for the uploader's delegation (or the organiser)."""
+    owner = _owner(actor, event_id)
+    _check_report(report)
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+    # Reading takes milliseconds; it stays outside the write transaction all the same.
+    text, language, claims = _claims(event, report)
+
+    def work(session: Session) -> UploadView:
+        row = ReportUploadRow(
+            event_id=event_id,
+            owner_party=owner,
+            uploaded_by=actor.user_id,
+            uploaded_at=now(),
+            source=report.source.strip(),
+            published_on=report.published_on,
+            language=language,
+            text=text,
+            claims=claims,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            event_id,
+            "report.uploaded",
+            "report",
+            row.id,
+            [owner] if owner else [],
+            claims=len(claims),
+        )
+        return _view(row)
+
+    return db.write(work)
+
+
+def _own_upload(session: Session, actor: Actor, event_id: str, upload_id: int) -> ReportUploadRow:
+    event_row(session, event_id)
+    row = session.get(ReportUploadRow, upload_id)
+    party = actor.acts_for(event_id)
+    mine = (
+        row is not None
+        and row.event_id == event_id
+        and (
+            (party is not None and row.owner_party == party)
+            or (party is None and actor.is_organiser and row.owner_party is None)
+        )
+    )
+    if row is None or not mine:
+        raise not_found("report", upload_id)
+    return row
+
+
+def get_upload(db: Database, actor: Actor, event_id: str, upload_id: int) -> UploadView:
+    with db.reading() as session:
+        return _view(_own_upload(session, actor, event_id, upload_id))
+
+
+def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
+    """The uploader's own reports of the event, newest first; nobody else's."""
+    with db.reading() as session:
+        event_row(session, event_id)
+        party = actor.acts_for(event_id)
+        if party is None and not actor.is_organiser:
+            return []
+        owner = (
+            ReportUploadRow.owner_party == party
+            if party is not None
+            else ReportUploadRow.owner_party.is_(None)
+        )
+        rows = session.scalars(
+            select(ReportUploadRow)
+            .where(ReportUploadRow.event_id == event_id, owner)
+            .order_by(ReportUploadRow.uploaded_at.desc(), ReportUploadRow.id.desc())
+        ).all()
+        return [_view(row) for row in rows]
+
+
+# --- reviewing -------------------------------------------------------------------------------
+
+
+def _corrected(
+    event: Event, kind: str, fields: dict[str, Any], corrections: dict[str, Any]
+) -> dict[str, Any]:
+    allowed = MEETING_FIELDS if kind == "meeting" else HISTORY_FIELDS
+    result = dict(fields)
+    for name, value in corrections.items():
+        where = f"corrections.{name}"
+        if name not in allowed:
+            raise Invalid(f"a {kind} claim has no field {name!r} to correct", where)
+        if name == "principals":
+            if not isinstance(value, list) or len(value) != 2 or len(set(value)) != 2:
+                raise Invalid("two different principals", where)
+            for index, principal_id in enumerate(value):
+                if PrincipalId(str(principal_id)) not in event.principal_by_id:
+                    raise Invalid(f"unknown principal {principal_id!r}", f"{where}[{index}]")
+            result["parties"] = [event.principal_by_id[PrincipalId(p)].party for p in value]
+        elif name == "format" and value not in {str(f) for f in MeetingFormat}:
+            raise Invalid(f"unknown format {value!r}", where)
+        elif name == "modality" and value not in {str(m) for m in Modality}:
+            raise Invalid(f"unknown modality {value!r}", where)
+        elif name in ("day", "when") and value is not None:
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise Invalid("a day as YYYY-MM-DD", where) from None
+        elif name == "session_id" and value is not None:
+            if all(s.id != value for s in event.programme):
+                raise Invalid(f"unknown programme session {value!r}", where)
+        elif name in ("topics", "sources") and not (
+            isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)
+        ):
+            raise Invalid("a list of names", where)
+        elif name == "confirmers" and not (
+            isinstance(value, list)
+            and all(isinstance(c, dict) and {"name", "side"} <= set(c) for c in value)
+        ):
+            raise Invalid("a list of {name, role, side}", where)
+        result[name] = value
+    return result
+
+
+def review_claim(
+    db: Database, actor: Actor, event_id: str, upload_id: int, index: int, review: Review
+) -> UploadView:
+    """Drop a proposed claim, or accept it (corrected) and merge it into the record."""
+    if review.action not in ("accept", "drop"):
+        raise Invalid("accept or drop", "action")
+    with db.reading() as session:
+        row = _own_upload(session, actor, event_id, upload_id)
+        event = domain_event(session, event_id)
+        claims = list(row.claims)
+    if not 0 <= index < len(claims):
+        raise not_found("claim", index)
+    claim = claims[index]
+    if claim["state"] != "proposed":
+        raise Conflict(f"this claim was already {claim['state']}", "state")
+    if review.action == "drop":
+        merged: dict[str, Any] = {}
+        fields = claim["fields"]
+    else:
+        fields = _corrected(event, claim["kind"], claim["fields"], review.corrections)
+        if claim["kind"] == "meeting":
+            merged = _merge_meeting(db, actor, event, row, claim, fields)
+        else:
+            merged = _merge_history(db, actor, fields)
+    corrected = sorted(n for n in review.corrections if claim["fields"].get(n) != fields.get(n))
+
+    def work(session: Session) -> UploadView:
+        fresh = _own_upload(session, actor, event_id, upload_id)
+        updated = list(fresh.claims)
+        if updated[index]["state"] != "proposed":
+            raise Conflict(f"this claim was already {updated[index]['state']}", "state")
+        state = "dropped" if review.action == "drop" else "merged"
+        updated[index] = {**updated[index], "state": state, "fields": fields, "merged": merged}
+        fresh.claims = updated  # a new list, so that the JSON column is written
+        audit.record(
+            session,
+            actor,
+            event_id,
+            f"report.claim_{state}",
+            "report",
+            upload_id,
+            [fresh.owner_party] if fresh.owner_party else [],
+            proposed_from="report",
+            claim=index,
+            corrected=corrected,
+            **merged,
+        )
+        return _view(fresh)
+
+    return db.write(work)
+
+
+def _local_start(event: Event, fields: dict[str, Any]) -> datetime:
+    """When the contact began: at its programme session's start (or last minutes), else at the
+    start of the day the report gives."""
+    if fields.get("session_id"):
+        session = next(s for s in event.programme if s.id == fields["session_id"])
+        if fields.get("edge") == "end":
+            return session.span.end - timedelta(minutes=5)
+        return session.span.start
+    day = fields.get("day")
+    if day is None or len(str(day)) != 10:
+        raise Invalid("say the day it happened (YYYY-MM-DD)", "corrections.day")
+    return datetime.combine(date.fromisoformat(day), event.day_start, tzinfo=event.zone)
+
+
+def _same_day(event: Event, at: datetime | None, day: date) -> bool:
+    return at is not None and at.astimezone(event.zone).date() == day
+
+
+def _existing(
+    db: Database, event: Event, parties: frozenset[str], day: date
+) -> tuple[str, int] | None:
+    """An encounter or a meeting of the same pair on the same day, if the record has one."""
+    with db.reading() as session:
+        encounters = session.scalars(
+            select(EncounterRow).where(EncounterRow.event_id == event.id)
+        ).all()
+        sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
+        for encounter in encounters:
+            if sides.get(encounter.id) == parties and _same_day(event, encounter.started_at, day):
+                return ("encounter", encounter.id)
+        meetings = session.scalars(select(MeetingRow).where(MeetingRow.event_id == event.id)).all()
+        sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
+        for meeting in meetings:
+            if sides.get(meeting.id) == parties and _same_day(event, meeting.starts_at, day):
+                return ("meeting", meeting.id)
+    return None
+
+
+def _sides(session: Session, table: Any, ids: list[int]) -> dict[int, frozenset[str]]:
+    key = table.encounter_id if table is EncounterPartyRow else table.meeting_id
+    found: dict[int, set[str]] = {}
+    for owner, party in session.execute(select(key, table.party_id).where(key.in_(ids))):
+        found.setdefault(owner, set()).add(party)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _merge_meeting(
+    db: Database,
+    actor: Actor,
+    event: Event,
+    row: ReportUploadRow,
+    claim: dict[str, Any],
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    parties = frozenset(fields["parties"])
+    party = actor.acts_for(event.id)
+    if party is not None and party not in parties:
+        raise Forbidden("a delegation merges only contacts it took part in")
+    if fields["modality"] != str(Modality.HELD):
+        # A plan, a cancellation or a denial is a side's statement, never a contact of the
+        # record; it needs a meeting of the record to be about.
+        raise Conflict(
+            "only a held contact enters the record from a report; record a plan, a "
+            "cancellation or a denial as a statement about the meeting",
+            "modality",
+        )
+    for index, principal_id in enumerate(fields["principals"]):
+        if PrincipalId(principal_id) not in event.principal_by_id:
+            raise Invalid(
+                f"{principal_id!r} is no principal of this event; correct the principals",
+                f"corrections.principals[{index}]",
+            )
+    started_at = _local_start(event, fields)
+    if not event.day_spans[0].start <= started_at < event.day_spans[-1].end:
+        raise Invalid("the day lies outside the event's days", "corrections.day")
+    found = _existing(db, event, parties, started_at.astimezone(event.zone).date())
+    merged: dict[str, Any] = {}
+    if found is None:
+        encounter = record.log_encounter(
+            db,
+            actor,
+            event.id,
+            record.EncounterIn(
+                parties=tuple(sorted(parties)),
+                started_at=started_at,
+                format=MeetingFormat(fields["format"]),
+                session_id=fields.get("session_id"),
+                place="" if fields.get("session_id") else "reported",
+                principals=tuple(fields["principals"]),
+                description=f"Proposed from a report: {row.source}, {row.published_on}",
+                topics=tuple(fields["topics"]),
+            ),
+        )
+        merged["encounter_id"] = encounter.id
+        subject = ("encounter", encounter.id)
+    else:
+        subject = found
+        merged[f"{found[0]}_id"] = found[1]
+    statement = _statement(db, actor, event, row, claim, fields, subject)
+    if statement is not None:
+        merged["statement_id"] = statement
+    return merged
+
+
+def _statement(
+    db: Database,
+    actor: Actor,
+    event: Event,
+    row: ReportUploadRow,
+    claim: dict[str, Any],
+    fields: dict[str, Any],
+    subject: tuple[str, int],
+) -> int | None:
+    """The uploader's side's confirmation, in the report's words, with the sources it names."""
+    party = actor.acts_for(event.id)
+    own = [c for c in fields["confirmers"] if c.get("side") == party]
+    if party is None or not own:
+        return None
+    words = " ".join(row.text[start:end] for start, end in claim["spans"]) or row.text[:2000]
+    sources = [statements.Source(name, statements.SourceKind.AGENCY) for name in fields["sources"]]
+    sources.append(statements.Source(row.source, statements.SourceKind.OUTLET))
+    speaker = ", ".join(
+        f"{c['name']}, {c['role']}" if c.get("role") else str(c["name"]) for c in own
+    )
+    made = statements.make_statement(
+        db,
+        actor,
+        event.id,
+        statements.StatementIn(
+            kind=statements.StatementKind.CONFIRMATION,
+            text=words,
+            said_at=datetime.combine(row.published_on, time(12), tzinfo=UTC),
+            meeting_id=subject[1] if subject[0] == "meeting" else None,
+            encounter_id=subject[1] if subject[0] == "encounter" else None,
+            speaker=speaker[:200],
+            described_format=str(claim["fields"].get("described", ""))[:200],
+            topics=tuple(fields["topics"]),
+            sources=tuple(sources),
+        ),
+    )
+    return made.id
+
+
+def _merge_history(db: Database, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+    if not actor.is_organiser:
+        raise Forbidden("the organiser keeps the history of past meetings")
+    when = fields.get("when")
+    if when is None or len(str(when)) != 10:
+        raise Invalid("the day it was held (YYYY-MM-DD)", "corrections.when")
+    known = default_gazetteer().event(fields["event"]) if fields.get("event") else None
+    if known is None:
+        raise Invalid("name the event it was held at", "corrections.event")
+    history.import_history(
+        db,
+        actor,
+        [
+            HistoricalRecord(
+                held_on=date.fromisoformat(when),
+                event=f"{known.series} summit",
+                parties=tuple(fields["parties"]),
+                series=known.series,
+                city=known.places[0],
+                principals=tuple(fields["principals"]),
+                topics=tuple(fields["topics"]),
+                summary="Proposed from a report",
+            )
+        ],
+    )
+    return {"history_event": known.id, "held_on": when}

@@ -1,0 +1,198 @@
+"""The report reader: each rule on a small report of its own, and the written set's scores."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sidelines.domain.formats import MeetingFormat
+from sidelines.formats.reports import (
+    Modality,
+    PartialDate,
+    Precision,
+    Reading,
+    Report,
+    ReportReader,
+    default_gazetteer,
+)
+
+READER = ReportReader(default_gazetteer())
+
+
+def read(text: str, published_on: date, source: str = "Agency", **kwargs: str) -> Reading:
+    return READER.read(Report(text, published_on, source, **kwargs))
+
+
+def test_read_seed_like_report_gives_the_contact_the_plan_and_the_history() -> None:
+    reading = read(
+        "Russian President Vladimir Putin and his U.S. counterpart Barack Obama exchanged a few "
+        "words at the APEC summit in Lima, Reuters reports.\n"
+        "Kremlin spokesman Dmitry Peskov confirmed that the two presidents greeted each other "
+        "at the beginning of the retreat.\n"
+        "Earlier the Kremlin said no separate meeting of the leaders was planned, but they "
+        "might still meet.\n"
+        "Putin and Obama last met at the G20 summit in Hangzhou, where they discussed Syria.",
+        date(2016, 11, 20),
+    )
+
+    contact, plan = reading.meetings
+    assert reading.event == "apec-2016-lima"
+    assert (contact.pair, contact.parties) == (("obama", "putin"), ("USA", "RUS"))
+    assert (contact.format, contact.modality) == (MeetingFormat.BRIEF_CONTACT, Modality.HELD)
+    assert (contact.day, contact.session, contact.edge) == (
+        PartialDate(date(2016, 11, 20)),
+        "retreat-1",
+        "start",
+    )
+    assert [(c.id, c.role, c.side) for c in contact.confirmers] == [
+        ("peskov", "press secretary", "RUS")
+    ]
+    assert contact.sources == ["Reuters"]
+    assert (plan.format, plan.modality) == (
+        MeetingFormat.BILATERAL_RESTRICTED,
+        Modality.POSSIBLE_NOT_PLANNED,
+    )
+    assert [(c.id, c.side) for c in plan.confirmers] == [("kremlin", "RUS")]
+    [history] = reading.history
+    assert (history.pair, history.event, history.topics) == (
+        ("obama", "putin"),
+        "g20-2016-hangzhou",
+        ["syria"],
+    )
+
+
+def test_spans_point_at_the_sentences_the_claim_came_from() -> None:
+    reading = read("Putin and Obama met in Lima on Saturday.", date(2016, 11, 19))
+
+    [claim] = reading.meetings
+    assert [reading.text[s.start : s.end] for s in claim.spans] == [
+        "Putin and Obama met in Lima on Saturday."
+    ]
+    assert claim.confidence == pytest.approx(0.85)
+
+
+def test_russian_names_in_their_cases_and_titles_resolve_to_principals() -> None:
+    reading = read(
+        "Президент России провел переговоры с Бараком Обамой в Лиме. Встреча продлилась час, "
+        "сообщил Песков.",
+        date(2016, 11, 19),
+    )
+
+    [claim] = reading.meetings
+    assert reading.language == "ru"
+    assert claim.pair == ("obama", "putin")
+    assert [c.id for c in claim.confirmers] == ["peskov"]
+
+
+def test_the_two_presidents_are_the_last_named_pair() -> None:
+    reading = read(
+        "Putin met Abe in Lima on Saturday. Later Putin and Obama were seen in the hall. "
+        "The two presidents spoke briefly.",
+        date(2016, 11, 20),
+    )
+
+    assert [(m.pair, m.format) for m in reading.meetings] == [
+        (("abe", "putin"), MeetingFormat.BILATERAL_RESTRICTED),
+        (("obama", "putin"), MeetingFormat.BRIEF_CONTACT),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "modality"),
+    [
+        ("Putin and Trump will meet on Saturday.", Modality.PLANNED),
+        ("Trump called off his meeting with Putin.", Modality.CANCELLED),
+        (
+            "No meeting between Putin and Trump is planned, but they may talk.",
+            Modality.POSSIBLE_NOT_PLANNED,
+        ),
+        ("The Kremlin denied that Putin and Trump had a secret meeting.", Modality.DENIED),
+        ("Putin and Trump met for two hours.", Modality.HELD),
+    ],
+)
+def test_modality_of_a_meeting(sentence: str, modality: Modality) -> None:
+    [claim] = read(sentence, date(2018, 11, 29)).meetings
+
+    assert claim.modality is modality
+
+
+def test_a_conversation_at_dinner_is_a_meal_conversation_on_the_dinner_day() -> None:
+    [claim] = read(
+        "Putin and Trump talked at the leaders' dinner of the G20 in Buenos Aires.",
+        date(2018, 12, 2),
+    ).meetings
+
+    assert (claim.format, claim.session, claim.day) == (
+        MeetingFormat.MEAL_CONVERSATION,
+        "leaders-dinner",
+        PartialDate(date(2018, 11, 30)),
+    )
+
+
+def test_a_month_keeps_its_precision_in_the_history() -> None:
+    reading = read(
+        "Putin and Trump spoke briefly in Da Nang. They had last met in Hamburg in July 2017.",
+        date(2017, 11, 11),
+    )
+
+    [history] = reading.history
+    assert history.when == PartialDate(date(2017, 7, 1), Precision.MONTH)
+    assert str(history.when) == "2017-07"
+
+
+def test_the_publishers_own_name_is_not_a_source() -> None:
+    [claim] = read(
+        "Putin and Obama met in Antalya, Reuters and TASS reported.",
+        date(2015, 11, 15),
+        source="Reuters",
+    ).meetings
+
+    assert claim.sources == ["TASS"]
+
+
+def test_html_is_read_as_its_text() -> None:
+    reading = read(
+        "<html><head><script>var x = 'Obama';</script></head><body><h1>Lima</h1>"
+        "<p>Putin and Obama spoke briefly at the APEC summit.</p></body></html>",
+        date(2016, 11, 20),
+        media_type="text/html",
+    )
+
+    assert reading.text == "Lima\nPutin and Obama spoke briefly at the APEC summit."
+    assert [m.pair for m in reading.meetings] == [("obama", "putin")]
+
+
+def test_a_report_without_principals_proposes_nothing() -> None:
+    reading = read("The summit adopted a declaration on trade.", date(2016, 11, 20))
+
+    assert (reading.meetings, reading.history) == ([], [])
+
+
+def _benchmark() -> object:
+    path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
+    spec = importlib.util.spec_from_file_location("report_benchmark", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["report_benchmark"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_written_report_set_scores_at_least_the_targets() -> None:
+    bench = _benchmark()
+    cases = bench.load_cases()  # type: ignore[attr-defined]
+    assert len(cases) >= 30
+    assert len({c.id.split("-0")[0] for c in cases}) >= 7
+    assert {c.language for c in cases} == {"en", "ru"}
+
+    tally = bench.evaluate(cases, READER)  # type: ignore[attr-defined]
+
+    for name in ("pair", "event", "day"):
+        assert tally.scores(name)[2] >= 0.9, name
+    for name in ("format", "modality", "confirmer", "sources", "topics"):
+        assert tally.scores(name)[2] >= 0.8, name

@@ -1,0 +1,361 @@
+"""Press reports read into proposals: private to the uploader, merged into the record only once
+a person accepts them, audited as proposed from a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select
+
+from sidelines.services import history, record, report_proposals, statements
+from sidelines.services.actors import Actor, Role
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.services.report_proposals import ReportIn, Review
+from sidelines.storage.db import Database
+from sidelines.storage.tables import AuditRow, EncounterRow
+from tests.services.world import add_user
+from tests.web.helpers import LIMA, import_lima
+
+RUSSIAN_REPORT = ReportIn(
+    "Vladimir Putin and Barack Obama spoke briefly at the APEC summit in Lima, Reuters reported. "
+    "Kremlin spokesman Dmitry Peskov confirmed to RIA Novosti that the two presidents greeted "
+    "each other at the beginning of the retreat.",
+    date(2016, 11, 20),
+    "Vesti",
+)
+AMERICAN_REPORT = ReportIn(
+    "Obama told reporters he had spoken briefly with Putin at the start of the retreat in Lima.",
+    date(2016, 11, 20),
+    "Associated Press",
+)
+
+
+@pytest.fixture
+def people(database: Database) -> dict[str, Actor]:
+    import_lima(database)
+    found = {
+        p: add_user(database, p.lower(), Role.DELEGATE, LIMA, p) for p in ("RUS", "USA", "CHN")
+    }
+    found["organiser"] = add_user(database, "protocol", Role.ORGANISER, None, None)
+    return found
+
+
+def test_upload_proposes_claims_with_their_spans(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    view = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    [claim] = view.claims
+    assert (view.owner_party, view.language, claim.kind, claim.state) == (
+        "RUS",
+        "en",
+        "meeting",
+        "proposed",
+    )
+    fields = claim.fields
+    assert (fields["principals"], fields["parties"], fields["format"], fields["modality"]) == (
+        ["obama", "putin"],
+        ["USA", "RUS"],
+        "brief_contact",
+        "held",
+    )
+    assert (fields["day"], fields["session_id"], fields["edge"]) == (
+        "2016-11-20",
+        "retreat-1",
+        "start",
+    )
+    assert fields["confirmers"] == [
+        {"id": "peskov", "name": "Dmitry Peskov", "role": "press secretary", "side": "RUS"}
+    ]
+    assert fields["sources"] == ["Reuters", "RIA Novosti"]
+    assert [view.text[s:e][:24] for s, e in claim.spans] == [
+        "Vladimir Putin and Barac",
+        "Kremlin spokesman Dmitry",
+    ]
+
+
+def test_nothing_enters_the_record_before_review(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    assert record.list_encounters(database, people["RUS"], LIMA) == []
+    assert statements.list_statements(database, people["RUS"], LIMA) == []
+
+
+@pytest.mark.parametrize("reader", ["USA", "CHN", "organiser"])
+def test_proposals_are_the_uploaders_alone(
+    database: Database, people: dict[str, Actor], reader: str
+) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    with pytest.raises(NotFound):
+        report_proposals.get_upload(database, people[reader], LIMA, upload.id)
+    with pytest.raises(NotFound):
+        report_proposals.review_claim(
+            database, people[reader], LIMA, upload.id, 0, Review("accept")
+        )
+    assert report_proposals.list_uploads(database, people[reader], LIMA) == []
+
+
+def test_accepted_claim_becomes_an_encounter_and_the_sides_statement(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    view = report_proposals.review_claim(
+        database, people["RUS"], LIMA, upload.id, 0, Review("accept")
+    )
+
+    [claim] = view.claims
+    [encounter] = record.list_encounters(database, people["RUS"], LIMA)
+    [statement] = statements.list_statements(database, people["RUS"], LIMA)
+    assert claim.state == "merged"
+    assert claim.merged == {"encounter_id": encounter.id, "statement_id": statement.id}
+    assert (encounter.parties, encounter.principals, encounter.format, encounter.session_id) == (
+        ("RUS", "USA"),
+        ("obama", "putin"),
+        "brief_contact",
+        "retreat-1",
+    )
+    assert (statement.party_id, statement.kind, statement.speaker) == (
+        "RUS",
+        statements.StatementKind.CONFIRMATION,
+        "Dmitry Peskov, press secretary",
+    )
+    assert [(s.name, s.kind) for s in statement.sources] == [
+        ("Reuters", statements.SourceKind.AGENCY),
+        ("RIA Novosti", statements.SourceKind.AGENCY),
+        ("Vesti", statements.SourceKind.OUTLET),
+    ]
+    # The third delegation still sees nothing: no side has published a statement.
+    assert record.list_encounters(database, people["CHN"], LIMA) == []
+    with database.reading() as session:
+        entry = session.scalars(
+            select(AuditRow).where(AuditRow.action == "report.claim_merged")
+        ).one()
+    assert entry.detail == {
+        "proposed_from": "report",
+        "claim": 0,
+        "corrected": [],
+        "encounter_id": encounter.id,
+        "statement_id": statement.id,
+    }
+
+
+def test_corrected_field_is_merged_as_corrected(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    view = report_proposals.review_claim(
+        database,
+        people["RUS"],
+        LIMA,
+        upload.id,
+        0,
+        Review("accept", {"format": "pull_aside", "topics": ["syria"]}),
+    )
+
+    [encounter] = record.list_encounters(database, people["RUS"], LIMA)
+    assert (encounter.format, encounter.topics) == ("pull_aside", ("syria",))
+    assert view.claims[0].fields["format"] == "pull_aside"
+
+
+def test_second_report_of_the_same_pair_and_day_joins_the_first_encounter(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    first = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+    report_proposals.review_claim(database, people["RUS"], LIMA, first.id, 0, Review("accept"))
+    second = report_proposals.upload_report(database, people["USA"], LIMA, AMERICAN_REPORT)
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, second.id, 0, Review("accept")
+    )
+
+    [encounter] = record.list_encounters(database, people["USA"], LIMA)
+    [american] = statements.list_statements(database, people["USA"], LIMA)
+    assert view.claims[0].merged == {"encounter_id": encounter.id, "statement_id": american.id}
+    assert (american.party_id, american.speaker) == ("USA", "Barack Obama, principal")
+
+
+def test_dropped_claim_writes_nothing_to_the_record(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    view = report_proposals.review_claim(
+        database, people["RUS"], LIMA, upload.id, 0, Review("drop")
+    )
+
+    assert view.claims[0].state == "dropped"
+    with database.reading() as session:
+        assert session.scalars(select(EncounterRow)).all() == []
+
+
+def test_a_claim_is_reviewed_once(database: Database, people: dict[str, Actor]) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+    report_proposals.review_claim(database, people["RUS"], LIMA, upload.id, 0, Review("drop"))
+
+    with pytest.raises(Conflict) as refused:
+        report_proposals.review_claim(database, people["RUS"], LIMA, upload.id, 0, Review("accept"))
+
+    assert refused.value.field == "state"
+
+
+@pytest.mark.parametrize(
+    ("corrections", "field"),
+    [
+        ({"format": "tea party"}, "corrections.format"),
+        ({"principals": ["putin", "nobody"]}, "corrections.principals[1]"),
+        ({"day": "20 November"}, "corrections.day"),
+        ({"session_id": "karaoke"}, "corrections.session_id"),
+        ({"venue": "hall"}, "corrections.venue"),
+    ],
+)
+def test_bad_correction_names_the_field_and_writes_nothing(
+    database: Database, people: dict[str, Actor], corrections: dict[str, object], field: str
+) -> None:
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(
+            database, people["RUS"], LIMA, upload.id, 0, Review("accept", corrections)
+        )
+
+    assert refused.value.field == field
+    assert report_proposals.get_upload(database, people["RUS"], LIMA, upload.id).claims[
+        0
+    ].state == ("proposed")
+    assert record.list_encounters(database, people["RUS"], LIMA) == []
+
+
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        (ReportIn("  ", date(2016, 11, 20), "Vesti"), "text"),
+        (ReportIn("Putin met Obama.", date(2016, 11, 20), " "), "source"),
+        (
+            ReportIn("Putin met Obama.", date(2016, 11, 20), "Vesti", "application/pdf"),
+            "media_type",
+        ),
+    ],
+)
+def test_bad_report_names_the_field(
+    database: Database, people: dict[str, Actor], report: ReportIn, field: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        report_proposals.upload_report(database, people["RUS"], LIMA, report)
+
+    assert refused.value.field == field
+    assert report_proposals.list_uploads(database, people["RUS"], LIMA) == []
+
+
+def _statements_run(database: Database, read: Callable[[], object]) -> int:
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(database.engine, "before_cursor_execute", counted)
+    try:
+        read()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_listing_reports_takes_as_many_queries_for_three_as_for_one(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    def listing() -> object:
+        return report_proposals.list_uploads(database, people["RUS"], LIMA)
+
+    report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+    one = _statements_run(database, listing)
+    for _ in range(2):
+        report_proposals.upload_report(database, people["RUS"], LIMA, RUSSIAN_REPORT)
+
+    assert _statements_run(database, listing) == one
+    assert len(report_proposals.list_uploads(database, people["RUS"], LIMA)) == 3
+
+
+HISTORY_REPORT = ReportIn(
+    "Putin and Obama last met at the G20 summit in Hangzhou, where they discussed Syria.",
+    date(2016, 11, 20),
+    "Vesti",
+)
+
+
+def test_organiser_accepts_a_recalled_meeting_into_the_history(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
+    [claim] = upload.claims
+
+    view = report_proposals.review_claim(
+        database, people["organiser"], LIMA, upload.id, 0, Review("accept", {"when": "2016-09-05"})
+    )
+
+    assert (claim.kind, claim.fields["event"], claim.fields["topics"]) == (
+        "history",
+        "g20-2016-hangzhou",
+        ["syria"],
+    )
+    assert view.claims[0].merged == {"history_event": "g20-2016-hangzhou", "held_on": "2016-09-05"}
+    [entry] = history.pair_history(database, people["organiser"], ("RUS", "USA"))
+    assert (entry.kind, entry.event, entry.city, entry.held_on, entry.topics) == (
+        "historical",
+        "G20 summit",
+        "Hangzhou",
+        date(2016, 9, 5),
+        ("syria",),
+    )
+
+
+def test_a_recalled_meeting_needs_its_day_and_the_organiser(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    mine = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
+    theirs = report_proposals.upload_report(database, people["RUS"], LIMA, HISTORY_REPORT)
+
+    with pytest.raises(Invalid) as undated:
+        report_proposals.review_claim(
+            database, people["organiser"], LIMA, mine.id, 0, Review("accept")
+        )
+    with pytest.raises(Forbidden):
+        report_proposals.review_claim(
+            database, people["RUS"], LIMA, theirs.id, 0, Review("accept", {"when": "2016-09-05"})
+        )
+
+    assert undated.value.field == "corrections.when"
+    assert history.pair_history(database, people["organiser"], ("RUS", "USA")) == []
+
+
+def test_a_claim_of_someone_not_at_the_event_asks_for_the_principals(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    report = ReportIn("Putin and Trump spoke briefly in Lima.", date(2016, 11, 20), "Vesti")
+    upload = report_proposals.upload_report(database, people["RUS"], LIMA, report)
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(database, people["RUS"], LIMA, upload.id, 0, Review("accept"))
+    corrected = report_proposals.review_claim(
+        database,
+        people["RUS"],
+        LIMA,
+        upload.id,
+        0,
+        Review("accept", {"principals": ["putin", "obama"], "day": "2016-11-19"}),
+    )
+
+    assert (refused.value.field, upload.claims[0].fields["principals"]) == (
+        "corrections.principals[1]",
+        ["putin", "trump"],
+    )
+    [encounter] = record.list_encounters(database, people["RUS"], LIMA)
+    assert encounter.principals == ("obama", "putin")
+    assert corrected.claims[0].merged == {"encounter_id": encounter.id}
