@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from sidelines.scheduling import (
     SolveResult,
     build_problem,
     solve,
+    validate,
 )
 from sidelines.scheduling.onsite import (
     Alternative,
@@ -42,12 +44,19 @@ from sidelines.scheduling.onsite import (
 )
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import contact_at
-from sidelines.scheduling.schedule import Assignment
-from sidelines.services import audit
+from sidelines.scheduling.schedule import Assignment, Schedule
+from sidelines.services import audit, notice_text, schedule_diff
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    PreviewChanged,
+    RulesBroken,
+    not_found,
+)
 from sidelines.services.events import (
     domain_event,
     event_row,
@@ -135,6 +144,7 @@ class NoticeView:
     before: list[Any] | None
     after: list[Any] | None
     created_at: datetime
+    summary: str = ""  # the change in words, as its delegation reads it (``notice_text``)
 
 
 def require_organiser(actor: Actor) -> None:
@@ -327,18 +337,17 @@ def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunV
 # --- publishing --------------------------------------------------------------------------------
 
 
-def _snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
+def snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
+    """The bookings as they stand, in the stored form of a schedule version."""
     rows = session.scalars(
         select(MeetingRow).where(MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None))
     )
-    return {
-        str(row.id): [
-            row.starts_at.isoformat() if row.starts_at else None,
-            row.ends_at.isoformat() if row.ends_at else None,
-            row.space_id,
-        ]
-        for row in rows
-    }
+    snap: dict[str, list[Any]] = {}
+    for row in rows:
+        assert row.starts_at is not None
+        assert row.ends_at is not None
+        snap[str(row.id)] = schedule_diff.stored(row.starts_at, row.ends_at, row.space_id)
+    return snap
 
 
 def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
@@ -354,7 +363,7 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
     """Record the schedule as it now stands and notify every delegation it changed for."""
     previous = current_version(session, event_id)
     before = previous.snapshot if previous else {}
-    after = _snapshot(session, event_id)
+    after = snapshot(session, event_id)
     number = (previous.number if previous else 0) + 1
     session.add(
         ScheduleVersionRow(
@@ -366,29 +375,20 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
             snapshot=after,
         )
     )
-    changed = sorted(
-        (key for key in set(before) | set(after) if before.get(key) != after.get(key)), key=int
-    )
-    links: dict[int, list[str]] = {}
-    for link in session.scalars(
-        select(MeetingPrincipalRow).where(
-            MeetingPrincipalRow.meeting_id.in_([int(key) for key in changed])
-        )
-    ):
-        links.setdefault(link.meeting_id, []).append(link.party_id)
+    changed = schedule_diff.changes(before, after)
+    links = parties_of(session, [change.meeting_id for change in changed])
     created = now()
-    for key in changed:
-        kind = "placed" if key not in before else "unplaced" if key not in after else "moved"
-        for party in sorted(set(links.get(int(key), []))):
+    for change in changed:
+        for party in links.get(change.meeting_id, ()):
             session.add(
                 NoticeRow(
                     event_id=event_id,
                     party_id=party,
                     version=number,
-                    meeting_id=int(key),
-                    kind=kind,
-                    before=before.get(key),
-                    after=after.get(key),
+                    meeting_id=change.meeting_id,
+                    kind=change.kind,
+                    before=change.before,
+                    after=change.after,
                     created_at=created,
                 )
             )
@@ -405,6 +405,18 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
     return number
 
 
+def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The parties of each meeting, sorted: the delegations a change notice goes to."""
+    links: dict[int, set[str]] = {}
+    for meeting_id, party in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+            MeetingPrincipalRow.meeting_id.in_(meeting_ids)
+        )
+    ):
+        links.setdefault(meeting_id, set()).add(party)
+    return {meeting_id: tuple(sorted(parties)) for meeting_id, parties in links.items()}
+
+
 def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
@@ -412,47 +424,180 @@ def lock_schedule(session: Session, event_id: str) -> None:
     session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
 
 
-def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleView:
+def publish(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    run_id: int,
+    *,
+    keep_out: Collection[int] = (),
+    confirm: str | None = None,
+) -> ScheduleView:
+    """Make a finished solve the published schedule, but for the meetings in ``keep_out``,
+    which stay as published. ``confirm`` is the digest of the preview the organiser was shown
+    (``services.preview``): when what would be published differs from it, nothing is written
+    and ``PreviewChanged`` carries the preview as it now stands. A schedule combined with
+    meetings kept out is checked by the engine's validator first; one that breaks a rule is
+    refused with the rules named (``RulesBroken``), writing nothing. Every delegation whose
+    meetings were placed, moved or taken out gets a change notice."""
     require_organiser(actor)
 
     def work(session: Session) -> int:
         lock_schedule(session, event_id)
-        run = session.get(SolveRunRow, run_id)
-        if run is None or run.event_id != event_id:
-            raise not_found("solve", run_id)
-        if run.status != "done" or run.result is None:
-            raise Conflict(f"only a finished solve can be published; this one is {run.status}")
-        if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
-            # Its problem was built before the change: it may place meetings the change forbids.
-            raise Conflict("a change was reported on site since this solve started; solve again")
-        event = domain_event(session, event_id)
-        placed = {a["meeting_id"]: a for a in run.result["assignments"]}
-        rows = session.scalars(
-            select(MeetingRow).where(
-                MeetingRow.event_id == event_id,
-                MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
+        plan = publication(session, event_id, run_id, keep_out)
+        if confirm is not None and confirm != plan.digest:
+            raise PreviewChanged(
+                "the schedule to publish changed since the preview was shown "
+                f"(now {plan.summary()}); review the preview and confirm again",
+                {"digest": plan.digest, **plan.counts()},
             )
-        ).all()
-        for row in rows:
-            if row.starts_at is not None:
-                unbook(session, row)
+        if keep_out:
+            broken = validate(*combined(session, event_id, plan))
+            if broken:
+                raise RulesBroken(
+                    "keeping these meetings as published breaks rules: "
+                    + "; ".join(str(v) for v in broken[:5]),
+                    [
+                        {"rule": v.rule, "message": v.message, "meetings": list(v.meetings)}
+                        for v in broken
+                    ],
+                )
+        event = domain_event(session, event_id)
+        rows = {row.id: row for row in plan.rows}
+        # Booked against the bookings as they stand (which the last version normally equals).
+        moving = [
+            c for c in schedule_diff.changes(plan.current, plan.after) if c.meeting_id in rows
+        ]
+        for change in moving:
+            if change.before is not None:
+                unbook(session, rows[change.meeting_id])
         session.flush()
-        for row in rows:
-            entry = placed.get(row.id)
-            if entry is not None:
+        for change in moving:
+            if change.after is not None:
                 book_and_record(
                     session,
                     actor,
                     event,
-                    row,
-                    datetime.fromisoformat(entry["starts_at"]),
-                    entry["space_id"],
+                    rows[change.meeting_id],
+                    datetime.fromisoformat(change.after[0]),
+                    change.after[2],
                 )
+        run = session.get(SolveRunRow, run_id)
+        assert run is not None
         run.status = "published"
         return new_version(session, actor, event_id, f"solve {run_id}")
 
     db.write(work)
     return schedule(db, actor, event_id)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a finished solve would do, read in one transaction: the version it
+    replaces, the snapshot it would leave, and the changes between the two."""
+
+    run_id: int
+    run_result: dict[str, Any]
+    version: int  # the published version it replaces; 0 when none is
+    keep_out: tuple[int, ...]
+    rows: list[MeetingRow]  # the meetings a solve places: agreed or scheduled
+    before: dict[str, list[Any]]  # the version it replaces
+    current: dict[str, list[Any]]  # the bookings as they stand
+    after: dict[str, list[Any]]
+    changes: list[schedule_diff.Changed]
+    notified: dict[int, tuple[str, ...]]  # meeting id -> the delegations told of its change
+    digest: str
+
+    def counts(self) -> dict[str, int]:
+        kinds = [change.kind for change in self.changes]
+        return {
+            "added": kinds.count(schedule_diff.PLACED),
+            "moved": kinds.count(schedule_diff.MOVED),
+            "left_out": kinds.count(schedule_diff.UNPLACED),
+            "delegations": len({p for parties in self.notified.values() for p in parties}),
+        }
+
+    def summary(self) -> str:
+        """The totals the organiser confirms, in words."""
+        c = self.counts()
+        return (
+            f"{c['added']} added, {c['moved']} moved, {c['left_out']} left out, "
+            f"notices to {c['delegations']} delegations"
+        )
+
+
+def publication(
+    session: Session, event_id: str, run_id: int, keep_out: Collection[int] = ()
+) -> Publication:
+    """What publishing solve ``run_id`` with ``keep_out`` would change, or Conflict when it
+    cannot be published: not finished, solved before a change reported on site, or keeping
+    out meetings that are not the event's agreed ones."""
+    run = session.get(SolveRunRow, run_id)
+    if run is None or run.event_id != event_id:
+        raise not_found("solve", run_id)
+    if run.status != "done" or run.result is None:
+        raise Conflict(f"only a finished solve can be published; this one is {run.status}")
+    if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
+        # Its problem was built before the change: it may place meetings the change forbids.
+        raise Conflict("a change was reported on site since this solve started; solve again")
+    rows = list(
+        session.scalars(
+            select(MeetingRow)
+            .where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
+            )
+            .order_by(MeetingRow.id)
+        )
+    )
+    known = {row.id for row in rows}
+    for index, meeting_id in enumerate(keep_out):
+        if meeting_id not in known:
+            raise Invalid(
+                f"meeting {meeting_id} is not an agreed meeting of this event", f"keep_out[{index}]"
+            )
+    previous = current_version(session, event_id)
+    before = previous.snapshot if previous else {}
+    current = snapshot(session, event_id)
+    after = schedule_diff.projected(
+        current,
+        [schedule_diff.Movable(row.id, row.duration_min) for row in rows],
+        run.result["assignments"],
+        set(keep_out),
+    )
+    changed = schedule_diff.changes(before, after)
+    version = previous.number if previous else 0
+    kept = tuple(sorted(set(keep_out)))
+    return Publication(
+        run_id,
+        run.result,
+        version,
+        kept,
+        rows,
+        before,
+        current,
+        after,
+        changed,
+        parties_of(session, [change.meeting_id for change in changed]),
+        schedule_diff.digest(run_id, version, changed, kept),
+    )
+
+
+def combined(session: Session, event_id: str, plan: Publication) -> tuple[Problem, Schedule]:
+    """The event's problem, and the schedule publishing ``plan`` would leave in its terms."""
+    problem, _ = event_problem(session, event_id, lock_scheduled=False)
+    schedule: dict[MeetingId, Assignment] = {}
+    for key, (start, _end, space) in plan.after.items():
+        meeting_id = MeetingId(key)
+        meeting_idx = problem.meeting_index.get(meeting_id)
+        if meeting_idx is None:
+            continue  # held, or otherwise no longer the engine's to place
+        slot = problem.grid.slot_at(datetime.fromisoformat(start))
+        if slot is None:
+            raise Conflict(f"meeting {key} is booked off the event's time grid")
+        space_id = SpaceId(space) if space is not None else None
+        schedule[meeting_id] = Assignment(slot, space_id, contact_at(problem, meeting_idx, slot))
+    return problem, schedule
 
 
 def book_and_record(
@@ -818,10 +963,18 @@ def notices(
         query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
         if after is not None:
             query = query.where(NoticeRow.id > after)
-        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100))))
+        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100)))).all()
+        said = notice_text.summaries(
+            domain_event(session, event_id),
+            notice_text.labels_of(session, [r.meeting_id for r in rows]),
+            [(r.meeting_id, r.kind, r.before, r.after) for r in rows],
+            viewer=party,
+        )
         return [
-            NoticeView(r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at)
-            for r in rows
+            NoticeView(
+                r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at, summary
+            )
+            for r, summary in zip(rows, said, strict=True)
         ]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from sidelines.services.errors import Invalid, ServiceError
+from sidelines.services.errors import Invalid, PreviewChanged, RulesBroken, ServiceError
 
 log = logging.getLogger("sidelines.web")
 
@@ -60,7 +60,14 @@ def fields_in(location: str) -> Iterator[None]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.message, error.field), error.status)
+        body = error_body(error.code, error.message, error.field)
+        # Errors that carry what a client needs to act on them: the rules a schedule breaks,
+        # the preview that now stands.
+        if isinstance(error, RulesBroken):
+            body["error"]["rules"] = error.rules
+        if isinstance(error, PreviewChanged):
+            body["error"]["preview"] = error.preview
+        return JSONResponse(body, error.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -209,6 +209,7 @@ class NoticePublic(BaseModel):
     before: list[Any] | None
     after: list[Any] | None
     created_at: datetime
+    summary: str  # the change in words, in the event's local time: "Bilateral with Russia moved"
 
 
 class AuditPublic(BaseModel):

@@ -180,6 +180,7 @@ def notices(
             before=n.before,
             after=n.after,
             created_at=n.created_at,
+            summary=n.summary,
         )
         for n in scheduling.notices(db, actor, event_id, after=after, limit=limit)
     ]
