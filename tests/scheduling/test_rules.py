@@ -31,6 +31,7 @@ from sidelines.domain import (
 )
 from sidelines.scheduling import RULES, Assignment, build_problem, validate
 from sidelines.scheduling.schedule import Schedule
+from sidelines.scheduling.stability import Published, Stability, with_published
 from tests.builders import DAY, at, event, meeting, principal, session, span, table
 
 
@@ -40,6 +41,7 @@ class Case:
     build: Callable[[], Event]
     valid: Schedule
     invalid: Schedule
+    published: Published | None = None  # a re-solve against this published schedule
 
 
 def a(slot: int, space: str | None = "T1") -> Assignment:
@@ -227,12 +229,39 @@ CASES = [
         {"m1": a(0), "m2": a(1), "m3": a(2)},
         {"m1": a(0), "m2": a(2), "m3": a(3)},  # A waits an hour between meetings, D does not
     ),
+    Case(
+        "published_meeting_kept",
+        lambda: event(["A", "B", "C"], [meeting("m1", "A", "B"), meeting("m2", "A", "C")]),
+        {"m1": a(0), "m2": a(1)},
+        {"m1": a(1), "m2": a(0)},  # m1 gives way to a new meeting although nothing forces it
+        Published({MeetingId("m1"): a(0)}, Stability.KEEP),
+    ),
+    Case(
+        "published_meeting_still_held",
+        lambda: event(["A", "B"], [meeting("m1", "A", "B")]),
+        {"m1": a(1)},
+        {},  # left out, within the budget of one move, while it can still be held
+        Published({MeetingId("m1"): a(0)}, Stability.MINIMAL, max_moves=1),
+    ),
+    Case(
+        "move_budget_respected",
+        lambda: event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "C", "D")],
+            spaces=(table("T1"), table("T2")),
+        ),
+        {"m1": a(0), "m2": a(3, "T2")},
+        {"m1": a(1), "m2": a(3, "T2")},  # two published meetings move, the budget allows one
+        Published({MeetingId("m1"): a(0), MeetingId("m2"): a(2, "T2")}, max_moves=1),
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{i}" for i, c in enumerate(CASES)])
 def test_rule_accepts_valid_and_names_itself_on_invalid(case: Case) -> None:
     problem = build_problem(case.build())
+    if case.published is not None:
+        problem = with_published(problem, case.published)
     assert validate(problem, case.valid) == []
     assert [v.rule for v in validate(problem, case.invalid)] == [case.rule]
 

@@ -31,10 +31,18 @@ class ObjectiveValue:
     breaks: int
     breaks_spread: int  # max - min breaks over the principals who have meetings to attend
     preferences_met: int
+    # Published meetings whose time or space changed, or that were left out
+    # (``stability.changes``); 0 without a published schedule.
+    moves: int = 0
+    # Whether moves rank second, after weight (a ``minimal`` re-solve); otherwise they are only
+    # reported: ``keep`` has none by construction, ``free`` does not weigh them.
+    moves_ranked: bool = False
 
-    def key(self) -> tuple[int, int, int]:
-        """Larger is better, compared term by term."""
-        return (self.weight_scheduled, -self.breaks, self.preferences_met)
+    def key(self) -> tuple[int, int, int, int]:
+        """Larger is better, compared term by term: weight, then (in a ``minimal`` re-solve)
+        fewer moves, then fewer breaks, then preferences met."""
+        moves = -self.moves if self.moves_ranked else 0
+        return (self.weight_scheduled, moves, -self.breaks, self.preferences_met)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -43,6 +51,7 @@ class ObjectiveValue:
             "breaks": self.breaks,
             "breaks_spread": self.breaks_spread,
             "preferences_met": self.preferences_met,
+            "moves": self.moves,
         }
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import cached_property
 
 from sidelines.domain.errors import DomainError
@@ -124,6 +126,51 @@ class SpaceClass:
         return len(self.spaces)
 
 
+class Stability(StrEnum):
+    """How much a re-solve may change a published schedule (``scheduling.stability``)."""
+
+    KEEP = "keep"  # published meetings stay; only new or unplaced ones are placed
+    MINIMAL = "minimal"  # at most a budget of published meetings move
+    FREE = "free"  # weight, breaks, preferences, as before publishing
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPlace:
+    """A published placement inside the problem. ``space_idx`` is None for a meeting held in no
+    space and for one whose published space the problem no longer has (then it is forced)."""
+
+    start: int
+    space_idx: int | None
+    session: AtSessionIdx | None = None
+
+
+@dataclass(frozen=True)
+class PublishedPlan:
+    """The published schedule a re-solve plans against, by meeting index.
+
+    ``places`` holds every published meeting still in the problem (a withdrawn one is not, and
+    frees its place); ``forced`` those whose published place their own placement rules no longer
+    allow (they count as moved, and never against ``max_moves``); ``holdable`` those that have
+    at least one allowed time and place at all. Built by ``stability.with_published``.
+    """
+
+    stability: Stability
+    max_moves: int
+    places: Mapping[int, PublishedPlace]
+    forced: frozenset[int]
+    holdable: frozenset[int]
+
+    @property
+    def stays(self) -> dict[int, PublishedPlace]:
+        """The published meetings that can stay where they are."""
+        return {idx: place for idx, place in self.places.items() if idx not in self.forced}
+
+    @property
+    def binding(self) -> bool:
+        """Whether the plan limits the re-solve (``keep`` or ``minimal``)."""
+        return self.stability is not Stability.FREE
+
+
 @dataclass(frozen=True)
 class Problem:
     name: str
@@ -136,6 +183,11 @@ class Problem:
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     timezone: str = "UTC"
+    # The published schedule a re-solve plans against (None: nothing published, or ignored).
+    published: PublishedPlan | None = None
+    # Spaces that form a class of their own, as a locked meeting's space does: the CP-SAT model
+    # sets them for published places, so that "stays" is one literal (``cpsat.stability``).
+    own_class_spaces: frozenset[int] = frozenset()
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -182,7 +234,7 @@ class Problem:
             )
             # A space holding a locked meeting is its own class, so that the lock can be honoured
             # when concrete spaces are chosen.
-            if space_idx in locked_spaces:
+            if space_idx in locked_spaces or space_idx in self.own_class_spaces:
                 key = ("locked", space_idx)
             groups.setdefault(key, []).append(space_idx)
         return tuple(
@@ -434,9 +486,12 @@ __all__ = [
     "MeetingData",
     "PrincipalData",
     "Problem",
+    "PublishedPlace",
+    "PublishedPlan",
     "SessionData",
     "SpaceClass",
     "SpaceData",
+    "Stability",
     "build_grid",
     "build_problem",
 ]

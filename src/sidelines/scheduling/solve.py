@@ -21,6 +21,7 @@ from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
 from sidelines.scheduling.result import SolveResult, SolveStatus
+from sidelines.scheduling.stability import with_moves
 
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
 # the heuristic's local search needs to improve on it (measured in docs/benchmarks.md).
@@ -75,8 +76,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     else:
         result = _solve_auto(problem, options, started)
 
+    objective = result.objective
+    if objective is not None:
+        objective = with_moves(problem, objective, result.schedule)
     return replace(
         result,
+        objective=objective,
         wall_time_s=time.monotonic() - started,
         left_out=left_out_reasons(problem, result.schedule),
     )

@@ -10,6 +10,7 @@ from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import RULES, Placed, Violation
 from sidelines.scheduling.schedule import Schedule
+from sidelines.scheduling.stability import with_moves
 
 SCHEDULE_REFERS_TO_KNOWN_OBJECTS = "schedule_refers_to_known_objects"
 
@@ -86,6 +87,8 @@ def validate(problem: Problem, schedule: Schedule) -> list[Violation]:
 
 def score(problem: Problem, schedule: Schedule) -> ObjectiveValue:
     """The objective of ``schedule``, term by term (assignments that name unknown meetings or
-    lie off the grid do not count)."""
+    lie off the grid do not count), with the published meetings it moves or leaves out when
+    the problem re-plans a published schedule."""
     placed, _ = to_placed(problem, schedule)
-    return evaluate(problem, ((item.meeting_idx, item.start) for item in placed))
+    objective = evaluate(problem, ((item.meeting_idx, item.start) for item in placed))
+    return with_moves(problem, objective, schedule)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time
 
 import pytest
@@ -13,6 +14,7 @@ from sidelines.domain import (
     EventPolicy,
     Feature,
     MeetingFormat,
+    MeetingId,
     PartyId,
     Placement,
     SpaceId,
@@ -21,15 +23,18 @@ from sidelines.domain import (
 from sidelines.scheduling import SolveOptions, SolveStatus, build_problem, validate
 from sidelines.scheduling.cpsat import solve_cpsat
 from sidelines.scheduling.cpsat.constraints import CONSTRAINTS
+from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import RULE_NAMES
+from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.stability import Published, Stability, with_published
 from tests.builders import at, event, meeting, principal, session, span, table
 
 OPTIONS = SolveOptions(time_limit_s=5.0, workers=2)
 
 
-def status_of(built: Event) -> SolveStatus:
+def status_of(built: Event | Problem) -> SolveStatus:
     """Solve with CP-SAT; a returned schedule must pass the validator."""
-    problem = build_problem(built)
+    problem = built if isinstance(built, Problem) else build_problem(built)
     result = solve_cpsat(problem, OPTIONS)
     if result.objective is not None:
         assert validate(problem, result.schedule) == []
@@ -223,7 +228,45 @@ def fairness(feasible: bool) -> Event:
     )
 
 
-CASES = {
+def published_kept(feasible: bool) -> Problem:
+    # Keep: m1 stays at 09:00, where a locked meeting of A's is (or is not) as well.
+    built = event(
+        ["A", "B", "C"],
+        [
+            meeting("m1", "A", "B"),
+            meeting("m2", "A", "C", locked=Placement(at(9, 30) if feasible else at(9, 0))),
+        ],
+    )
+    published = Published({MeetingId("m1"): Assignment(0, SpaceId("T1"))}, Stability.KEEP)
+    return with_published(build_problem(built), published)
+
+
+def published_held(feasible: bool) -> Problem:
+    # Minimal, one move allowed: a locked meeting takes m1's place, and a second slot (or none)
+    # is left for m1 to move to.
+    built = event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B"), meeting("m2", "A", "C", locked=Placement(at(9, 0)))],
+        day_end=time(10, 0) if feasible else time(9, 30),
+        morning_ends=time(9, 30),
+    )
+    published = Published({MeetingId("m1"): Assignment(0, SpaceId("T1"))}, max_moves=1)
+    return with_published(build_problem(built), published)
+
+
+def move_budget(feasible: bool) -> Problem:
+    # m1 must move for a locked meeting; the budget allows one move, or none.
+    built = event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B"), meeting("m2", "A", "C", locked=Placement(at(9, 0)))],
+    )
+    published = Published(
+        {MeetingId("m1"): Assignment(0, SpaceId("T1"))}, max_moves=1 if feasible else 0
+    )
+    return with_published(build_problem(built), published)
+
+
+CASES: dict[str, Callable[[bool], Event | Problem]] = {
     "meeting_within_one_day": within_one_day,
     "meeting_within_its_windows": within_windows,
     "principal_present": principal_present,
@@ -241,6 +284,9 @@ CASES = {
     "room_policy_respected": room_policy,
     "required_meeting_scheduled": required,
     "breaks_fairly_spread": fairness,
+    "published_meeting_kept": published_kept,
+    "published_meeting_still_held": published_held,
+    "move_budget_respected": move_budget,
 }
 
 

@@ -12,6 +12,11 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from sidelines.scheduling.cpsat.objective import define_breaks
+from sidelines.scheduling.cpsat.stability import (
+    move_budget_respected,
+    published_meeting_kept,
+    published_meeting_still_held,
+)
 from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import (
@@ -21,11 +26,14 @@ from sidelines.scheduling.rules import (
     MeetingHasSpaceWhenNeeded,
     MeetingWithinItsWindows,
     MeetingWithinOneDay,
+    MoveBudgetRespected,
     PrecedenceRespected,
     PrincipalAvailable,
     PrincipalNotDoubleBooked,
     PrincipalNotInProgrammeSession,
     PrincipalPresent,
+    PublishedMeetingKept,
+    PublishedMeetingStillHeld,
     RequiredMeetingScheduled,
     RoomPolicyRespected,
     SpaceFitsMeeting,
@@ -247,6 +255,9 @@ CONSTRAINTS: dict[str, ConstraintBuilder] = {
     RoomPolicyRespected.name: room_policy_respected,
     RequiredMeetingScheduled.name: required_meeting_scheduled,
     BreaksFairlySpread.name: breaks_fairly_spread,
+    PublishedMeetingKept.name: published_meeting_kept,
+    PublishedMeetingStillHeld.name: published_meeting_still_held,
+    MoveBudgetRespected.name: move_budget_respected,
 }
 
 

@@ -72,24 +72,30 @@ def define_breaks(model: cp_model.CpModel, variables: ModelVariables, problem: P
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Multipliers of the weighted sum: ``weight * scheduled - breaks_unit * breaks + prefs``."""
+    """Multipliers of the weighted sum:
+    ``weight * scheduled - moves_unit * moves - breaks_unit * breaks + prefs``; moves enter only
+    a minimal re-solve (``max_moves`` 0 otherwise)."""
 
     weight: int
     breaks_unit: int
     max_breaks: int
     max_preferences: int
+    moves_unit: int = 0
+    max_moves: int = 0
 
     def bound(self, best_bound: float) -> Bound:
         """Turn the solver's bound on the weighted sum into a ``Bound`` term by term.
 
-        Every schedule has ``W * weight - B * breaks_unit + P <= best_bound`` with
-        ``B <= max_breaks`` and ``P >= 0``, so ``W <= (best_bound + max_breaks * breaks_unit) /
-        weight``, and at that weight ``B >= (W * weight - best_bound) / breaks_unit``.
+        Every schedule has ``W * weight - M * moves_unit - B * breaks_unit + P <= best_bound``
+        with ``M <= max_moves``, ``B <= max_breaks`` and ``P >= 0``, so ``W <= (best_bound +
+        max_moves * moves_unit + max_breaks * breaks_unit) / weight``, and at that weight
+        ``B >= (W * weight - max_moves * moves_unit - best_bound) / breaks_unit``.
         """
         # The objective is integral; the tolerance absorbs the bound's floating-point noise.
         ceiling = math.floor(best_bound + 1e-6)
-        weight = (ceiling + self.max_breaks * self.breaks_unit) // self.weight
-        breaks = -((ceiling - weight * self.weight) // self.breaks_unit)
+        slack = self.max_moves * self.moves_unit
+        weight = (ceiling + slack + self.max_breaks * self.breaks_unit) // self.weight
+        breaks = -((ceiling + slack - weight * self.weight) // self.breaks_unit)
         return Bound(weight_scheduled=weight, breaks=max(0, breaks))
 
 
@@ -107,15 +113,20 @@ def preference_literals(variables: ModelVariables, problem: Problem) -> list[Lit
 
 
 def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: Problem) -> Weights:
-    """Maximise weight scheduled, then minimise breaks, then maximise preferences met."""
+    """Maximise weight scheduled, then (in a minimal re-solve) minimise moves, then minimise
+    breaks, then maximise preferences met."""
     max_preferences = sum(1 for meeting in problem.meetings if meeting.preferred)
     max_breaks = sum(variables.breaks_ceiling.values())
     breaks_unit = max_preferences + 1
+    moves_unit = breaks_unit * (max_breaks + 1)
+    max_moves = len(variables.moved)
     weights = Weights(
-        weight=breaks_unit * (max_breaks + 1),
+        weight=moves_unit * (max_moves + 1),
         breaks_unit=breaks_unit,
         max_breaks=max_breaks,
         max_preferences=max_preferences,
+        moves_unit=moves_unit,
+        max_moves=max_moves,
     )
     scheduled = cp_model.LinearExpr.weighted_sum(
         [variables.scheduled(meeting_idx) for meeting_idx in range(len(problem.meetings))],
@@ -123,6 +134,7 @@ def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: P
     )
     model.maximize(
         weights.weight * scheduled
+        - moves_unit * cp_model.LinearExpr.sum(variables.moved)
         - breaks_unit * cp_model.LinearExpr.sum(list(variables.breaks.values()))
         + cp_model.LinearExpr.sum(preference_literals(variables, problem))
     )

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.cpsat.constraints import add_constraints
 from sidelines.scheduling.cpsat.objective import Weights, set_objective
+from sidelines.scheduling.cpsat.stability import stable_view
 from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables, build_variables
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
@@ -23,6 +24,7 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.spaces import ClassChoice, assign_spaces
+from sidelines.scheduling.stability import published_schedule, with_moves
 
 STRATEGY_NAME = "cpsat"
 _STOP_POLL_S = 0.05
@@ -126,8 +128,14 @@ def solve_cpsat(
     *,
     implied: bool = True,
 ) -> SolveResult:
-    """Solve with CP-SAT within ``options.time_limit_s``; infeasible and unknown are statuses."""
+    """Solve with CP-SAT within ``options.time_limit_s``; infeasible and unknown are statuses.
+
+    Against a published schedule, without a ``hint`` of its own, the published placements are
+    the hint (``keep`` and ``minimal`` start from them)."""
     started = time.monotonic()
+    problem = stable_view(problem)
+    if hint is None and problem.published is not None:
+        hint = published_schedule(problem)
     built = build_model(problem, implied=implied)
     if hint is not None:
         add_hint(built, problem, hint)
@@ -165,7 +173,9 @@ def solve_cpsat(
     if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         choices = _placed(built.variables, solver)
         schedule = assign_spaces(problem, choices)
-        objective = evaluate(problem, [(c.meeting_idx, c.start_slot) for c in choices])
+        objective = with_moves(
+            problem, evaluate(problem, [(c.meeting_idx, c.start_slot) for c in choices]), schedule
+        )
         if status is SolveStatus.OPTIMAL:
             bound = Bound(objective.weight_scheduled, objective.breaks)
         else:

@@ -69,6 +69,8 @@ class ModelVariables:
     busy: dict[tuple[int, int], Literal] = field(default_factory=dict)
     breaks: dict[int, cp_model.IntVar] = field(default_factory=dict)
     breaks_ceiling: dict[int, int] = field(default_factory=dict)  # upper bound of each breaks var
+    # In a minimal re-solve, 1 for each published meeting that may stay and does not.
+    moved: list[cp_model.LinearExprT] = field(default_factory=list)
     _principal_slots: list[dict[int, list[Literal]]] = field(default_factory=list)
     _class_slots: dict[int, dict[int, list[Literal]]] = field(default_factory=dict)
 

@@ -30,12 +30,14 @@ from sidelines.scheduling.heuristic.construct import (
     place_locked,
 )
 from sidelines.scheduling.heuristic.parallel import BoundProcess
+from sidelines.scheduling.heuristic.published import EJECTION_SHARE, StableConstruction
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
+from sidelines.scheduling.stability import with_moves
 
 STRATEGY = "heuristic"
 PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
@@ -65,7 +67,8 @@ class _Run:
         self.bound: Bound | None = None
         self.pending: BoundProcess | None = None
         self.last_report = -1.0
-        self.reported_key: tuple[int, int, int] | None = None
+        self.reported_key: tuple[int, int, int, int] | None = None
+        self.stable: StableConstruction | None = None  # against a published schedule
         # An upper bound on preferences met: every meeting with a wish placed in it.
         self.wishes = sum(1 for meeting in problem.meetings if meeting.preferred)
 
@@ -120,12 +123,15 @@ class _Run:
                     self.pending.close()
                     self.pending = None
         interrupted = self.options.stop.is_set()
-        objective = evaluate(self.problem, self.state.placed_pairs())
+        schedule = self.state.schedule()
+        objective = with_moves(
+            self.problem, evaluate(self.problem, self.state.placed_pairs()), schedule
+        )
         self.report("done", force=True, objective=objective)
         status = SolveStatus.OPTIMAL if self.proven_optimal() else SolveStatus.FEASIBLE
         return SolveResult(
             status=status,
-            schedule=self.state.schedule(),
+            schedule=schedule,
             objective=objective,
             bound=self.bound,
             wall_time_s=self.elapsed(),
@@ -135,7 +141,16 @@ class _Run:
 
     def construct(self) -> list[str]:
         """Place everything greedily; the reasons why a locked or required meeting could not be
-        placed, if any."""
+        placed, if any. Against a published schedule in ``keep`` or ``minimal``, from that
+        schedule (``published.py``)."""
+        plan = self.problem.published
+        if plan is not None and plan.binding:
+            stable = StableConstruction(self.problem, self.state, self.ranks)
+            self.stable = stable
+            ejection_until = time.perf_counter() + EJECTION_SHARE * max(
+                0.0, self.deadline - time.monotonic()
+            )
+            return stable.construct(ejection_until, self.out_of_time)
         state = self.state
         problem = self.problem
         failures: list[str] = []
@@ -212,6 +227,9 @@ class _Run:
 
     def proven_optimal(self) -> bool:
         if self.bound is None:
+            return False
+        if self.stable is not None and self.stable.moved:
+            # The bound says nothing of moves: fewer might reach the same weight.
             return False
         state = self.state
         return (

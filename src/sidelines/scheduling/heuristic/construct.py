@@ -238,7 +238,7 @@ def bump_insert(
         cost = 0.0
         for other in blockers:
             other_meeting = problem.meetings[other]
-            if other_meeting.locked or (other_meeting.required and not meeting.required):
+            if state.fixed[other] or (other_meeting.required and not meeting.required):
                 cost = float("inf")
                 break
             cost += state.weight[other] + 0.01

@@ -139,7 +139,6 @@ class Search:
         """Move a placed meeting into a space left idle (often while a programme session takes
         most principals away), then place left-out meetings in the time it freed."""
         state = self.state
-        problem = state.problem
         classes = [c for c in range(len(state.class_spaces)) if state.all_slots & ~state.full[c]]
         if not classes:
             return
@@ -153,7 +152,7 @@ class Search:
             # A meeting drawn at random, not from a list of placed ones: building that list
             # would cost more than the move on an event of 20,000 requests.
             idx = self.rng.choice(self.placeable)
-            if not state.is_placed(idx) or problem.meetings[idx].locked:
+            if not state.is_placed(idx) or state.fixed[idx]:
                 continue
             length = state.duration[idx]
             window = run_mask(max(0, slot - length + 1), min(length, slot + 1))
@@ -196,14 +195,13 @@ class Search:
 
     def _attempt(self, principals: list[int], day: int | None, first: int | None) -> None:
         state = self.state
-        problem = state.problem
         before = state.key()
         state.begin()
         day_mask = state.days.days[day] if day is not None else -1
         removed: list[int] = []
         for principal_idx in principals:
             for other in sorted(state.principal_meetings[principal_idx]):
-                if problem.meetings[other].locked or not (day_mask >> state.start[other]) & 1:
+                if state.fixed[other] or not (day_mask >> state.start[other]) & 1:
                     continue
                 state.unplace(other)
                 removed.append(other)

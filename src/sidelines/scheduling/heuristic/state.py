@@ -181,6 +181,9 @@ class State:
         self.preferences_met = 0
         self.n_scheduled = 0
         self.journal: list[tuple[bool, int, int, int | None]] | None = None
+        # Meetings that construction and the local search never move or take out: the locked
+        # ones, and in a stable re-solve the published ones once they are in.
+        self.fixed = [meeting.locked for meeting in problem.meetings]
 
     # --- queries ---------------------------------------------------------------------------
 

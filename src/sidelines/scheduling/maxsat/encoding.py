@@ -36,6 +36,10 @@ def unsupported(problem: Problem) -> str | None:
         return "it has no walking times"
     if problem.max_bookings_per_party_per_day is not None:
         return "it has no room policy"
+    if problem.published is not None and problem.published.binding:
+        # Keep or minimal: the published places and the move budget are not encoded; a free
+        # re-solve is an ordinary one, with its moves only reported.
+        return f"it has no {problem.published.stability} re-solve against a published schedule"
     return None
 
 

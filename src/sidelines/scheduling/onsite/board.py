@@ -73,7 +73,8 @@ def first_slot_from(problem: Problem, instant: datetime | None) -> int:
 
 class Board:
     """``state`` holds ``schedule`` placed as it is; ``fixed[idx]`` says a meeting never moves;
-    ``published[idx]`` is each meeting's published (start, space index), or None."""
+    ``published[idx]`` is each meeting's published (start, space index), or None. ``state``,
+    when given, is an empty ``State`` of the problem to lay the schedule out on."""
 
     def __init__(
         self,
@@ -83,6 +84,7 @@ class Board:
         now: datetime | None,
         freeze_window_min: int,
         targets: Iterable[MeetingId] = (),
+        state: State | None = None,
     ) -> None:
         self.problem = problem
         n_slots = problem.grid.n_slots
@@ -96,9 +98,12 @@ class Board:
         for meeting_id in targets:
             windows[problem.meeting_index[meeting_id]] = from_new
         self.windows = windows
-        self.state = State(problem, LazyMasks(problem, windows))
+        # A state of the caller's (an empty one, with every meeting's masks) instead of one
+        # that computes masks on demand: a stable re-solve places all meetings, not a few.
+        self.state = state if state is not None else State(problem, LazyMasks(problem, windows))
         self.published: list[tuple[int, int | None] | None] = [None] * len(problem.meetings)
-        self.fixed = [m.locked for m in problem.meetings]
+        # The state's own list: what the board fixes, the local search leaves alone too.
+        self.fixed = self.state.fixed
         placements: list[tuple[int, int, int | None]] = []
         for meeting_id, assignment in schedule.items():
             idx = problem.meeting_index[meeting_id]

@@ -19,7 +19,14 @@ from sidelines.scheduling.schedule import Schedule
 from sidelines.scheduling.validator import to_placed
 
 WHOLE_SCHEDULE_RULES = frozenset(
-    {"locked_meeting_kept", "required_meeting_scheduled", "breaks_fairly_spread"}
+    {
+        "locked_meeting_kept",
+        "required_meeting_scheduled",
+        "breaks_fairly_spread",
+        "published_meeting_kept",
+        "published_meeting_still_held",
+        "move_budget_respected",
+    }
 )
 
 

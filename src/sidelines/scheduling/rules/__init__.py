@@ -40,8 +40,16 @@ from sidelines.scheduling.rules.sequence import (
     PrecedenceRespected,
 )
 from sidelines.scheduling.rules.session_contact import ContactAtSessionFits
+from sidelines.scheduling.rules.stability import (
+    STABILITY_RULES,
+    MoveBudgetRespected,
+    PublishedMeetingKept,
+    PublishedMeetingStillHeld,
+)
 
-RULES: tuple[Rule, ...] = PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES
+RULES: tuple[Rule, ...] = (
+    PLACEMENT_RULES + OVERLAP_RULES + SEQUENCE_RULES + POLICY_RULES + STABILITY_RULES
+)
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
 
 __all__ = [
@@ -54,6 +62,7 @@ __all__ = [
     "MeetingHasSpaceWhenNeeded",
     "MeetingWithinItsWindows",
     "MeetingWithinOneDay",
+    "MoveBudgetRespected",
     "Placed",
     "PlacementRule",
     "PrecedenceRespected",
@@ -61,6 +70,8 @@ __all__ = [
     "PrincipalNotDoubleBooked",
     "PrincipalNotInProgrammeSession",
     "PrincipalPresent",
+    "PublishedMeetingKept",
+    "PublishedMeetingStillHeld",
     "RequiredMeetingScheduled",
     "RoomPolicyRespected",
     "Rule",
