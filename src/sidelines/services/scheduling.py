@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from sidelines.scheduling import (
     SolveOptions,
     SolveResult,
     build_problem,
+    score,
     solve,
     validate,
 )
@@ -45,6 +46,7 @@ from sidelines.scheduling.onsite import (
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment, Schedule
+from sidelines.scheduling.stability import Published, changes, with_published
 from sidelines.services import audit, notice_text, schedule_diff
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
@@ -64,6 +66,7 @@ from sidelines.services.events import (
     meetings_as_domain,
 )
 from sidelines.services.recorded_changes import latest_change, with_changes
+from sidelines.services.stable_solves import MoveBudget, StabilityChoice, stability_choice
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EventRow,
@@ -194,9 +197,20 @@ def event_problem(
 
 
 def start_solve(
-    db: Database, actor: Actor, event_id: str, *, time_limit_s: float = 10.0
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    *,
+    time_limit_s: float = 10.0,
+    stability: str | None = None,
+    max_moves: MoveBudget = None,
 ) -> SolveRunView:
+    """Start a batch solve in the background. Once a version is published it re-plans against
+    it with ``stability`` (keep, minimal or free; minimal by default, with ``max_moves`` a
+    count or a percentage of the published meetings, 1 % and at least one by default); see
+    ``services.stable_solves``."""
     require_organiser(actor)
+    choice = stability_choice(stability, max_moves)
 
     def work(session: Session) -> SolveRunRow:
         event_row(session, event_id)
@@ -235,14 +249,16 @@ def start_solve(
 
     row = db.write(work)
     thread = threading.Thread(
-        target=_run_solve, args=(db, row.id, event_id, time_limit_s), daemon=True
+        target=_run_solve, args=(db, row.id, event_id, time_limit_s, choice), daemon=True
     )
     _threads[row.id] = thread
     thread.start()
     return _run_view(row)
 
 
-def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) -> None:
+def _run_solve(
+    db: Database, run_id: int, event_id: str, time_limit_s: float, choice: StabilityChoice
+) -> None:
     last_write = 0.0
 
     def report(progress: Progress) -> None:
@@ -267,12 +283,31 @@ def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) ->
 
     try:
         with db.reading() as session:
-            problem, _ = event_problem(session, event_id, lock_scheduled=False)
+            problem, rows = event_problem(session, event_id, lock_scheduled=False)
             applied = latest_change(session, event_id)
+            version = current_version(session, event_id)
+            published = placements(problem, rows) if version is not None else {}
+        mode, budget = choice.resolve(len(published))
+        if version is not None:
+            problem = with_published(problem, Published(published, mode, budget))
         result = solve(problem, SolveOptions(time_limit_s=time_limit_s, on_progress=report))
-        # The last change reported on site that the problem includes: ``publish`` refuses a
-        # schedule solved without a later one.
-        data = {**result_data(problem, result), "onsite_changes_applied": applied}
+        data = {
+            **result_data(problem, result),
+            # The last change reported on site that the problem includes: ``publish`` refuses
+            # a schedule solved without a later one.
+            "onsite_changes_applied": applied,
+            "stability": {
+                "mode": str(mode),
+                "max_moves": budget,
+                "published_meetings": len(published),
+            },
+            "moved": moved_data(problem, result),
+            # What the preview compares the solve's terms with.
+            "published": {
+                "version": version.number if version is not None else 0,
+                "objective": (score(problem, published).as_dict() if version is not None else None),
+            },
+        }
         status = "done"
     except Exception as error:
         data = {"error": f"{type(error).__name__}: {error}"}
@@ -312,6 +347,44 @@ def result_data(problem: Problem, result: SolveResult) -> dict[str, Any]:
         ],
         "reason": result.reason,
     }
+
+
+def moved_data(problem: Problem, result: SolveResult) -> list[dict[str, Any]]:
+    """The published meetings the solve moves or leaves out (``to`` null), each from and to
+    its start and space."""
+
+    def place(assignment: Assignment) -> dict[str, Any]:
+        start = problem.grid.start_of(assignment.start_slot).isoformat()
+        return {"starts_at": start, "space_id": assignment.space}
+
+    return [
+        {
+            "meeting_id": int(change.meeting),
+            "from": place(change.before),
+            "to": place(change.after) if change.after is not None else None,
+            "forced": change.forced,
+        }
+        for change in changes(problem, result.schedule)
+    ]
+
+
+def placements(
+    problem: Problem, rows: Mapping[str, MeetingRow] | Mapping[MeetingId, MeetingRow]
+) -> dict[MeetingId, Assignment]:
+    """Where the placed ones of ``rows`` (by meeting id) are booked, in the problem's terms."""
+    placed: dict[MeetingId, Assignment] = {}
+    for key, row in rows.items():
+        if row.starts_at is None:
+            continue
+        slot = problem.grid.slot_at(row.starts_at)
+        if slot is None:
+            raise Conflict(f"meeting {row.id} is booked off the event's time grid")
+        space = SpaceId(row.space_id) if row.space_id is not None else None
+        meeting_id = MeetingId(key)
+        placed[meeting_id] = Assignment(
+            slot, space, contact_at(problem, problem.meeting_index[meeting_id], slot)
+        )
+    return placed
 
 
 def wait_for_run(db: Database, run_id: int, timeout_s: float = 60.0) -> SolveRunView:
@@ -436,10 +509,11 @@ def publish(
     """Make a finished solve the published schedule, but for the meetings in ``keep_out``,
     which stay as published. ``confirm`` is the digest of the preview the organiser was shown
     (``services.preview``): when what would be published differs from it, nothing is written
-    and ``PreviewChanged`` carries the preview as it now stands. A schedule combined with
-    meetings kept out is checked by the engine's validator first; one that breaks a rule is
-    refused with the rules named (``RulesBroken``), writing nothing. Every delegation whose
-    meetings were placed, moved or taken out gets a change notice."""
+    and ``PreviewChanged`` carries the new digest and counts. The API and the pages always
+    send it; None skips the check, for a caller that shows no preview (the demo, tests).
+    A schedule combined with meetings kept out is checked by the engine's validator first; one
+    that breaks a rule is refused with the rules named (``RulesBroken``), writing nothing.
+    Every delegation whose meetings were placed, moved or taken out gets a change notice."""
     require_organiser(actor)
 
     def work(session: Session) -> int:
@@ -729,18 +803,7 @@ def onsite_problem(
         meetings.append(meeting)
         rows[meeting.id] = row
     problem = with_changes(session, event, build_problem(replace(event, meetings=tuple(meetings))))
-    published: dict[MeetingId, Assignment] = {}
-    for key, row in rows.items():
-        if row.starts_at is None:
-            continue
-        slot = problem.grid.slot_at(row.starts_at)
-        if slot is None:
-            raise Conflict(f"meeting {row.id} is booked off the event's time grid")
-        space = SpaceId(row.space_id) if row.space_id is not None else None
-        published[key] = Assignment(
-            slot, space, contact_at(problem, problem.meeting_index[key], slot)
-        )
-    return problem, published
+    return problem, placements(problem, rows)
 
 
 def freeze_moment(problem: Problem, at: datetime) -> datetime | None:

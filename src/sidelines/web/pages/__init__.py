@@ -18,13 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from sidelines.services.errors import ServiceError
-from sidelines.web.pages import agenda, auth, interests, organiser, public, requests
+from sidelines.web.pages import agenda, auth, interests, organiser, public, publishing, requests
 from sidelines.web.pages.session import LoginRequired, PageSettings
 from sidelines.web.pages.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_ERRORS: tuple[type[Exception], ...] = (ServiceError, HTTPException, RequestValidationError)
-ROUTERS = (auth, requests, interests, agenda, organiser, public)
+ROUTERS = (auth, requests, interests, agenda, organiser, publishing, public)
 
 
 def _is_page(request: Request) -> bool:

@@ -131,8 +131,19 @@ def schedule_public(view: ScheduleView) -> SchedulePublic:
 
 @router.post("/solves", status_code=202)
 def start_solve(event_id: str, body: SolveCreate, db: DbDep, actor: UserDep) -> SolvePublic:
-    """Start a batch solve of the agreed meetings in the background (one per event at a time)."""
-    return solve_public(scheduling.start_solve(db, actor, event_id, time_limit_s=body.time_limit_s))
+    """Start a batch solve of the agreed meetings in the background (one per event at a time).
+    Once a version is published it re-plans against it: ``stability`` keep, minimal (the
+    default, moving at most ``max_moves`` published meetings) or free."""
+    with fields_in("body"):
+        view = scheduling.start_solve(
+            db,
+            actor,
+            event_id,
+            time_limit_s=body.time_limit_s,
+            stability=body.stability,
+            max_moves=body.max_moves,
+        )
+    return solve_public(view)
 
 
 @router.get("/solves/{run_id}")
