@@ -4,19 +4,16 @@ console, reads what publishing the solve would change, and publishes it, as the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sidelines.cli.onsite import EXIT_BAD_INPUT, UserOption
-from sidelines.cli.server import DatabaseOption, database_url
+from sidelines.cli.onsite import UserOption, as_organiser
+from sidelines.cli.server import DatabaseOption
 from sidelines.services import preview, scheduling
 from sidelines.services.actors import Actor
-from sidelines.services.errors import ServiceError
-from sidelines.services.onsite_changes import organiser_named
 from sidelines.services.preview import PreviewView
 from sidelines.storage.db import Database
 
@@ -27,26 +24,10 @@ schedule_app = typer.Typer(
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
-T = TypeVar("T")
-
 KeepOutOption = Annotated[
     list[int] | None,
     typer.Option("--keep-out", help="A meeting to keep as published (repeat for more)."),
 ]
-
-
-def _as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
-    """Run ``act`` as organiser ``user`` on the database; bad input exits with code 2."""
-    db = Database(database_url(database))
-    db.upgrade()
-    try:
-        return act(db, organiser_named(db, user))
-    except ServiceError as error:
-        where = f"{error.field}: " if error.field else ""
-        errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    finally:
-        db.dispose()
 
 
 @schedule_app.command("solve")
@@ -76,7 +57,7 @@ def solve_command(
             return f"solve {run.id} {(finished.result or {}).get('error', finished.status)}"
         return preview.preview(db, actor, event, run.id)
 
-    shown = _as_organiser(database, user, act)
+    shown = as_organiser(database, user, act)
     if isinstance(shown, str):
         errors.print(f"error: {shown}", highlight=False, markup=False)
         raise typer.Exit(1)
@@ -93,7 +74,7 @@ def preview_command(
 ) -> None:
     """What publishing a finished solve would change against the published version."""
     _print(
-        _as_organiser(
+        as_organiser(
             database,
             user,
             lambda db, actor: preview.preview(db, actor, event, run, keep_out=keep_out or []),
@@ -113,7 +94,7 @@ def publish_command(
     database: DatabaseOption = None,
 ) -> None:
     """Publish a finished solve whose preview (with the same --keep-out) you confirm."""
-    view = _as_organiser(
+    view = as_organiser(
         database,
         user,
         lambda db, actor: scheduling.publish(
