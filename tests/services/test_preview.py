@@ -3,11 +3,13 @@ moves kept out), and the change notices in words."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sidelines.services import negotiation, preview, scheduling
 from sidelines.services.errors import Forbidden, Invalid, PreviewChanged, RulesBroken
@@ -326,3 +328,42 @@ def test_a_bad_stability_choice_is_refused_naming_its_field_and_starts_nothing(
     assert refused.value.field == field
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(SolveRunRow)) == 0
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements run on ``db`` inside the block."""
+    run: list[str] = []
+
+    def seen(*args: Any) -> None:
+        run.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        yield run
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_a_preview_and_the_notices_read_as_many_rows_in_as_many_queries(
+    database: Database, two_published: tuple[World, int, int, int]
+) -> None:
+    world, ab, cd, ce = two_published
+    one = finished_run(database, world, {ab: (at(10), "T1"), cd: (at(9, 30), "T1")})
+    three = finished_run(database, world, {ab: (at(10), "T1"), ce: (at(11), "T1")})
+    preview.preview(database, world.organiser, "ev", one)  # the event's parsing is kept
+
+    with statements(database) as few:
+        small = preview.preview(database, world.organiser, "ev", one)
+    with statements(database) as many:
+        large = preview.preview(database, world.organiser, "ev", three)
+    with statements(database) as before:
+        told_once = scheduling.notices(database, world.delegates["AAA"], "ev")
+    scheduling.publish(database, world.organiser, "ev", three, confirm=large.digest)
+    with statements(database) as after:
+        told_twice = scheduling.notices(database, world.delegates["AAA"], "ev")
+
+    assert (len(small.moved), len(large.moved) + len(large.left_out) + len(large.added)) == (1, 3)
+    assert len(few) == len(many)
+    assert (len(told_once), len(told_twice)) == (1, 2)
+    assert len(before) == len(after)

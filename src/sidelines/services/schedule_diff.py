@@ -53,25 +53,18 @@ def changes(before: Mapping[str, list[Any]], after: Mapping[str, list[Any]]) -> 
     ]
 
 
-@dataclass(frozen=True)
-class Movable:
-    """A meeting a solve may place: agreed or scheduled (held ones keep their bookings)."""
-
-    meeting_id: int
-    duration_min: int
-
-
 def projected(
     current: Mapping[str, list[Any]],
-    movable: Iterable[Movable],
+    movable: Mapping[int, int],
     assignments: Iterable[Mapping[str, Any]],
     keep_out: Collection[int] = (),
 ) -> Snapshot:
     """The snapshot publishing a solve would leave: ``current`` (the bookings as they stand)
-    with every movable meeting where the solve's ``assignments`` put it, or unplaced where it
-    left it out; but a meeting in ``keep_out`` stays as it stands. A meeting ends
-    ``duration_min`` after it starts, as ``bookings.book`` writes it."""
-    durations = {m.meeting_id: m.duration_min for m in movable}
+    with every ``movable`` meeting (id → duration_min: the agreed and scheduled ones; held ones
+    keep their bookings) where the solve's ``assignments`` put it, or unplaced where it left it
+    out; but a meeting in ``keep_out`` stays as it stands. A meeting ends ``duration_min``
+    after it starts, as ``bookings.book`` writes it."""
+    durations = movable
     after = {
         key: value
         for key, value in current.items()

@@ -412,15 +412,16 @@ def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunV
 
 def snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
     """The bookings as they stand, in the stored form of a schedule version."""
-    rows = session.scalars(
-        select(MeetingRow).where(MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None))
+    rows = session.execute(
+        select(MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id).where(
+            MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
+        )
     )
-    snap: dict[str, list[Any]] = {}
-    for row in rows:
-        assert row.starts_at is not None
-        assert row.ends_at is not None
-        snap[str(row.id)] = schedule_diff.stored(row.starts_at, row.ends_at, row.space_id)
-    return snap
+    return {
+        str(meeting_id): schedule_diff.stored(start, end, space_id)
+        for meeting_id, start, end, space_id in rows
+        if start is not None and end is not None  # placed: both are set together
+    }
 
 
 def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
@@ -537,11 +538,18 @@ def publish(
                     ],
                 )
         event = domain_event(session, event_id)
-        rows = {row.id: row for row in plan.rows}
         # Booked against the bookings as they stand (which the last version normally equals).
         moving = [
-            c for c in schedule_diff.changes(plan.current, plan.after) if c.meeting_id in rows
+            c
+            for c in schedule_diff.changes(plan.current, plan.after)
+            if c.meeting_id in plan.movable
         ]
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(MeetingRow).where(MeetingRow.id.in_([c.meeting_id for c in moving]))
+            )
+        }
         for change in moving:
             if change.before is not None:
                 unbook(session, rows[change.meeting_id])
@@ -574,7 +582,7 @@ class Publication:
     run_result: dict[str, Any]
     version: int  # the published version it replaces; 0 when none is
     keep_out: tuple[int, ...]
-    rows: list[MeetingRow]  # the meetings a solve places: agreed or scheduled
+    movable: dict[int, int]  # the meetings a solve places (agreed or scheduled): duration_min
     before: dict[str, list[Any]]  # the version it replaces
     current: dict[str, list[Any]]  # the bookings as they stand
     after: dict[str, list[Any]]
@@ -614,19 +622,18 @@ def publication(
     if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
         # Its problem was built before the change: it may place meetings the change forbids.
         raise Conflict("a change was reported on site since this solve started; solve again")
-    rows = list(
-        session.scalars(
-            select(MeetingRow)
-            .where(
+    # Plain columns: a preview of thousands of meetings spent most of its time building ORM
+    # objects it never wrote through (publishing loads the ones it changes).
+    movable: dict[int, int] = dict(
+        session.execute(
+            select(MeetingRow.id, MeetingRow.duration_min).where(
                 MeetingRow.event_id == event_id,
                 MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
             )
-            .order_by(MeetingRow.id)
-        )
+        ).all()
     )
-    known = {row.id for row in rows}
     for index, meeting_id in enumerate(keep_out):
-        if meeting_id not in known:
+        if meeting_id not in movable:
             raise Invalid(
                 f"meeting {meeting_id} is not an agreed meeting of this event", f"keep_out[{index}]"
             )
@@ -635,7 +642,7 @@ def publication(
     current = snapshot(session, event_id)
     after = schedule_diff.projected(
         current,
-        [schedule_diff.Movable(row.id, row.duration_min) for row in rows],
+        movable,
         run.result["assignments"],
         set(keep_out),
     )
@@ -647,7 +654,7 @@ def publication(
         run.result,
         version,
         kept,
-        rows,
+        movable,
         before,
         current,
         after,
