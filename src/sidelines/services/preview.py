@@ -9,7 +9,7 @@ confirms: publishing with a digest that no longer matches is refused.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -72,6 +72,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class PreviewView:
+    """What publishing solve ``run_id`` would change; ``digest`` is what the organiser sends
+    to confirm exactly this (``scheduling.publish``)."""
+
     run_id: int
     version: int  # the published version it is compared with; 0 before any
     planned_against: int | None  # the version the solve planned against
@@ -106,9 +109,6 @@ class PreviewView:
     def stale(self) -> bool:
         """The solve planned against another version than the one it would replace."""
         return self.planned_against is not None and self.planned_against != self.version
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "counts": self.counts, "summary": self.summary}
 
 
 def preview(
