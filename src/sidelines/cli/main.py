@@ -22,10 +22,21 @@ from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import event_json_schema
 from sidelines.formats.ical import schedule_to_ical
-from sidelines.formats.result_file import read_schedule, result_to_dict, write_json_atomically
+from sidelines.formats.result_file import (
+    read_published_schedule,
+    read_schedule,
+    result_to_dict,
+    write_json_atomically,
+)
 from sidelines.scheduling import SolveOptions, SolveResult, Strategy, solve, validate
 from sidelines.scheduling.explanations import UnknownMeeting, explain
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.stability import (
+    Published,
+    Stability,
+    parse_move_budget,
+    with_published,
+)
 
 # Exit codes: 0 done (an infeasible instance is an answer, not an error), 1 the schedule breaks
 # rules, 2 the input cannot be read.
@@ -103,6 +114,26 @@ def solve_command(
         OutputFormat, typer.Option("--format", help="What to print on stdout.")
     ] = OutputFormat.TABLE,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    published: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="RESULT.json", help="Re-plan against this published schedule (a result file)."
+        ),
+    ] = None,
+    stability: Annotated[
+        Stability,
+        typer.Option(
+            help="With --published: keep it, move at most --max-moves, or re-plan freely."
+        ),
+    ] = Stability.MINIMAL,
+    max_moves: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N|P%",
+            help="With --published and minimal: published meetings that may move (default 1%, "
+            "at least one).",
+        ),
+    ] = None,
 ) -> None:
     """Schedule the meetings of INSTANCE and print the agenda."""
     try:
@@ -110,6 +141,10 @@ def solve_command(
     except InputError as error:
         raise fail(error) from None
     problem = loaded.problem
+    if published is not None:
+        problem = against_published(problem, published, stability, max_moves)
+    elif max_moves is not None:
+        raise fail(InputError("--max-moves", "needs --published RESULT.json"))
     with ProgressReporter(stderr) as reporter:
         options = SolveOptions(
             strategy=strategy, time_limit_s=time_limit, seed=seed, on_progress=reporter
@@ -124,6 +159,24 @@ def solve_command(
         sys.stdout.write(schedule_to_ical(problem, result.schedule).decode("utf-8"))
     else:
         render_agenda(stdout, problem, result)
+
+
+def against_published(
+    problem: Problem, path: Path, stability: Stability, max_moves: str | None
+) -> Problem:
+    """The problem re-planning against the published schedule in ``path``; a bad file or
+    budget ends the command with exit code 2."""
+    try:
+        schedule = read_published_schedule(path, problem)
+    except InputError as error:
+        raise fail(error) from None
+    budget: int | None = None
+    if max_moves is not None:
+        try:
+            budget = parse_move_budget(max_moves, len(schedule))
+        except ValueError as error:
+            raise fail(InputError("--max-moves", str(error))) from None
+    return with_published(problem, Published(schedule, stability, budget))
 
 
 @app.command("validate")

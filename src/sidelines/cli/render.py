@@ -12,6 +12,7 @@ from sidelines.domain import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
 from sidelines.scheduling.schedule import where
+from sidelines.scheduling.stability import changes
 
 
 def render_agenda(console: Console, problem: Problem, result: SolveResult) -> None:
@@ -40,6 +41,14 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
             )
         console.print(table)
     render_summary(console, result)
+    if problem.published is not None:
+        moved = changes(problem, result.schedule)
+        forced = sum(1 for change in moved if change.forced)
+        console.print(
+            f"{len(moved)} published meetings moved or left out ({forced} forced: their "
+            f"published place no longer allowed), {problem.published.stability} re-solve",
+            highlight=False,
+        )
     if result.left_out:
         console.print(f"\n[bold]Left out ({len(result.left_out)}):[/bold]")
         for meeting_id, reason in result.left_out.items():

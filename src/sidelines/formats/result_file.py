@@ -22,6 +22,7 @@ from sidelines.formats.errors import InputError
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
 from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.stability import changes
 
 
 def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) 
             assert assignment.space is not None  # every B2B meeting sits at a table
             entry["table"] = problem.space_index[assignment.space] + 1
         assignments.append(entry)
-    return {
+    data: dict[str, Any] = {
         "instance": problem.name,
         "status": str(result.status),
         "strategy": result.strategy,
@@ -72,6 +73,23 @@ def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) 
             for m, reason in result.left_out.items()
         ],
     }
+    if problem.published is not None:
+        data["moved"] = [
+            {
+                "meeting": int(change.meeting) if dzn else change.meeting,
+                "from": _place(problem, change.before),
+                "to": _place(problem, change.after) if change.after is not None else None,
+                "forced": change.forced,
+            }
+            for change in changes(problem, result.schedule)
+        ]
+    return data
+
+
+def _place(problem: Problem, assignment: Assignment) -> dict[str, Any]:
+    """Where a meeting is or was: its start in the event's local time, and its space."""
+    start = problem.grid.start_of(assignment.start_slot).astimezone(ZoneInfo(problem.timezone))
+    return {"start": start.isoformat(), "space": assignment.space}
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
@@ -120,6 +138,21 @@ def read_schedule(path: Path, problem: Problem) -> dict[MeetingId, Assignment]:
             _space(path, problem, entry, where),
             _at_session(path, entry, where),
         )
+    return schedule
+
+
+def read_published_schedule(path: Path, problem: Problem) -> dict[MeetingId, Assignment]:
+    """``read_schedule`` for a published schedule to re-plan against: every meeting it names
+    must be one of the event's (a meeting withdrawn since is taken out of the file, not left
+    for the re-plan to guess about)."""
+    schedule = read_schedule(path, problem)
+    for index, meeting_id in enumerate(schedule):
+        if meeting_id not in problem.meeting_index:
+            raise InputError(
+                path,
+                f"unknown meeting {meeting_id!r}: not a meeting of {problem.name}",
+                path=f"assignments[{index}].meeting",
+            )
     return schedule
 
 

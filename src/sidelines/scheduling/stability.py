@@ -14,7 +14,10 @@ In ``keep`` and ``minimal`` a published meeting is never left out while it can s
 A withdrawn or cancelled meeting is simply not in the problem: it frees its place. A published
 meeting whose published place its own placement rules no longer allow (a principal now absent,
 a window narrowed, a space closed or gone, a lock elsewhere) is *forced*: it counts as moved,
-and never against the budget.
+and never against the budget. So is one that can no longer stay together with the other
+published meetings (a longer turnover, a new walking time or precedence, a tighter room policy):
+the later published of the two gives way. A meeting newly locked onto a published place is not
+looked at here: it is a decision against the published schedule, and keep says it cannot be.
 
     problem = with_published(build_problem(event), Published(schedule, Stability.MINIMAL))
     result = solve(problem)
@@ -36,8 +39,11 @@ from sidelines.scheduling.problem import (
     Stability,
 )
 from sidelines.scheduling.reasons import never_placeable
-from sidelines.scheduling.rules.base import Placed
+from sidelines.scheduling.rules.base import Placed, Rule
+from sidelines.scheduling.rules.overlap import OVERLAP_RULES
 from sidelines.scheduling.rules.placement import PLACEMENT_RULES
+from sidelines.scheduling.rules.policy import RoomPolicyRespected
+from sidelines.scheduling.rules.sequence import PrecedenceRespected
 from sidelines.scheduling.schedule import Assignment, Schedule
 
 DEFAULT_MOVE_SHARE = 0.01  # of the published meetings, the default move budget
@@ -46,6 +52,28 @@ DEFAULT_MOVE_SHARE = 0.01  # of the published meetings, the default move budget
 def default_move_budget(published_count: int) -> int:
     """1 % of the published meetings (rounded up), at least one."""
     return max(1, math.ceil(published_count * DEFAULT_MOVE_SHARE))
+
+
+def parse_move_budget(text: str, published_count: int) -> int:
+    """A move budget written as a number of meetings ("3") or a share of the published ones
+    ("1%", "0.5%": at most that share, rounded down). Raises ``ValueError`` saying what is
+    expected."""
+    value = text.strip()
+    try:
+        if value.endswith("%"):
+            share = float(value[:-1])
+            if not 0.0 <= share <= 100.0 or math.isnan(share):
+                raise ValueError(value)
+            # The tolerance keeps 1% of 700 at 7 despite binary fractions.
+            return math.floor(share * published_count / 100.0 + 1e-9)
+        count = int(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a number of meetings (3) or a percentage from 0 to 100 (1%), got {text!r}"
+        ) from None
+    if count < 0:
+        raise ValueError(f"expected a number of meetings of 0 or more, got {text!r}")
+    return count
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,8 @@ def with_published(problem: Problem, published: Published) -> Problem:
             forced.add(meeting_idx)
         if never_placeable(problem, meeting_idx) is None:
             holdable.add(meeting_idx)
+    stays = {idx: place for idx, place in places.items() if idx not in forced}
+    forced |= _clashing(problem, stays)
     plan = PublishedPlan(
         stability=published.stability,
         max_moves=published.budget,
@@ -198,6 +228,37 @@ def _resolve(
     return PublishedPlace(assignment.start_slot, space_idx, session), known
 
 
+# The rules between meetings that a published schedule can come to break by a change of the
+# event alone (a longer turnover, a walking time, a new precedence, a tighter room policy), or
+# that a published file from elsewhere may break.
+_BETWEEN_MEETINGS: tuple[Rule, ...] = (*OVERLAP_RULES, PrecedenceRespected(), RoomPolicyRespected())
+
+
+def _clashing(problem: Problem, stays: Mapping[int, PublishedPlace]) -> set[int]:
+    """Published meetings that cannot all stay where they are together: of the meetings in each
+    broken rule, all but the earliest published (then the first by id) are forced, until the
+    rest keep every rule between meetings."""
+    placed = [
+        Placed(idx, place.start, place.space_idx, place.session)
+        for idx, place in sorted(stays.items())
+    ]
+    forced: set[int] = set()
+    while placed:
+        newly: set[int] = set()
+        for rule in _BETWEEN_MEETINGS:
+            for violation in rule.check(problem, placed):
+                involved = sorted(
+                    (problem.meeting_index[m] for m in violation.meetings),
+                    key=lambda idx: (stays[idx].start, problem.meetings[idx].id),
+                )
+                newly.update(involved[1:] if len(involved) > 1 else involved)
+        if not newly:
+            break
+        forced |= newly
+        placed = [item for item in placed if item.meeting_idx not in forced]
+    return forced
+
+
 def _still_allowed(problem: Problem, meeting_idx: int, place: PublishedPlace) -> bool:
     """Whether the meeting's own placement rules, and its lock if it has one, allow it at its
     published place."""
@@ -221,6 +282,7 @@ __all__ = [
     "changes",
     "count_moves",
     "default_move_budget",
+    "parse_move_budget",
     "published_schedule",
     "with_moves",
     "with_published",

@@ -112,6 +112,8 @@ class _Run:
                     search.run(self.deadline, self.options.stop, self.done)
                 finally:
                     search.restore_best()
+                    if self.stable is not None:
+                        self.stable.revert_moves()
                 if self.pending is not None and not self.options.stop.is_set():
                     # The bound belongs to the answer: wait a little for it past the deadline.
                     grace = max(1.0, 0.1 * self.options.time_limit_s)

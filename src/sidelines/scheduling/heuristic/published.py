@@ -6,11 +6,14 @@
 2. The other meetings go in as the plain construction places them: locked, then required and
    published ones that must find a new place (forced), then by weight. A required or published
    one that finds no free place is placed by the on-site ejection chains (``Insertion``).
-3. ``minimal`` only: the move budget is spent on ejection chains that let a left-out meeting in,
-   the heaviest first. Each chain puts every meeting it takes out back in, so a move is made
-   only when the weight strictly grows, never for breaks.
+3. ``minimal`` only: the move budget is spent on ejection chains that let a meeting in that
+   found no free place, as soon as it is its turn (heaviest first), and once more on those
+   still left out at the end. Each chain puts every meeting it takes out back in, so a move is
+   made only when the weight strictly grows, never for breaks.
 4. Every published meeting that is placed is then fixed, so the local search that follows
    improves breaks and weight by moving only meetings that were not published.
+5. After the search, a moved meeting whose published place is free again goes back there
+   (``revert_moves``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from sidelines.scheduling.heuristic.construct import construction_order, insert, place_locked
-from sidelines.scheduling.heuristic.state import State
+from sidelines.scheduling.heuristic.state import CORRIDOR, State
 from sidelines.scheduling.onsite.board import Board
 from sidelines.scheduling.onsite.insertion import Insertion
 from sidelines.scheduling.problem import Problem, PublishedPlan, Stability
@@ -81,8 +84,12 @@ class StableConstruction:
                         f"{meeting.label} is {what} but found no place among the locked, "
                         "required and published meetings"
                     )
-            elif not out_of_time():
-                insert(state, meeting_idx, self.ranks)
+            elif out_of_time() or insert(state, meeting_idx, self.ranks):
+                continue
+            elif self.budget_left() > 0 and time.perf_counter() < deadline:
+                # At once rather than after the lighter meetings: they would take the free
+                # places that the moves open.
+                self.eject(meeting_idx, deadline)
         if not failures and self.plan.stability is Stability.MINIMAL:
             self.spend_budget(deadline)
         for meeting_idx in self.plan.places:
@@ -102,6 +109,44 @@ class StableConstruction:
             if self.budget_left() <= 0 or time.perf_counter() >= deadline:
                 return
             self.eject(meeting_idx, deadline)
+
+    def revert_moves(self) -> int:
+        """Put back at its published place every moved meeting whose place is free again (the
+        local search may have freed it, or the chain that moved it was not the only way): a
+        move ranks above breaks, so it is undone whatever that does to breaks, as long as the
+        fairness bound holds. The number put back."""
+        state = self.state
+        problem = self.problem
+        reverted = 0
+        for meeting_idx in sorted(self.moved):
+            place = self.plan.places[meeting_idx]
+            state.begin()
+            state.unplace(meeting_idx)
+            if self._fits_published(meeting_idx, place.start, place.space_idx):
+                state.place(meeting_idx, place.start, place.space_idx)
+                if state.fair(set(problem.meetings[meeting_idx].principals)):
+                    state.commit()
+                    self.moved.discard(meeting_idx)
+                    reverted += 1
+                    continue
+            state.rollback()
+        return reverted
+
+    def _fits_published(self, meeting_idx: int, start: int, space_idx: int | None) -> bool:
+        """Whether the (unplaced) meeting may go back to its published start and space now."""
+        state = self.state
+        wanted = CORRIDOR if space_idx is None else self.problem.class_of_space[space_idx]
+        if not any(
+            option.space_class == wanted and (option.starts >> start) & 1
+            for option in state.options(meeting_idx)
+        ):
+            return False
+        if space_idx is None:
+            return True
+        free = state.free[wanted]
+        bit = 1 << state.member_bit[space_idx]
+        end = start + state.duration[meeting_idx] + state.class_turnover[wanted]
+        return all(free[slot] & bit for slot in range(start, end))
 
     def budget_left(self) -> int:
         return self.plan.max_moves - len(self.moved)
