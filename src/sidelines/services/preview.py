@@ -99,11 +99,7 @@ class PreviewView:
     @property
     def summary(self) -> str:
         """The totals the organiser confirms, in words."""
-        c = self.counts
-        return (
-            f"{c['added']} added, {c['moved']} moved, {c['left_out']} left out, "
-            f"notices to {c['delegations']} delegations"
-        )
+        return schedule_diff.summary(self.counts)
 
     @property
     def stale(self) -> bool:
@@ -119,10 +115,10 @@ def preview(
     require_organiser(actor)
     with db.reading() as session:
         plan = publication(session, event_id, run_id, keep_out)
-        return preview_of(session, event_id, plan)
+        return _preview_of(session, event_id, plan)
 
 
-def preview_of(session: Session, event_id: str, plan: Publication) -> PreviewView:
+def _preview_of(session: Session, event_id: str, plan: Publication) -> PreviewView:
     event = domain_event(session, event_id)
     labels = notice_text.labels_of(session, [c.meeting_id for c in plan.changes])
     items: dict[str, list[PreviewItem]] = {name: [] for name in KIND_NAMES.values()}

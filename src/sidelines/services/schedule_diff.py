@@ -80,6 +80,14 @@ def projected(
     return after
 
 
+def summary(counts: Mapping[str, int]) -> str:
+    """The totals an organiser confirms before publishing, in words."""
+    return (
+        f"{counts['added']} added, {counts['moved']} moved, {counts['left_out']} left out, "
+        f"notices to {counts['delegations']} delegations"
+    )
+
+
 def digest(run_id: int, version: int, changed: Iterable[Changed], keep_out: Collection[int]) -> str:
     """A short fingerprint of exactly what publishing would change. The client sends back the
     one it was shown; any difference (another version published meanwhile, a meeting agreed or

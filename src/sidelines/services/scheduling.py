@@ -600,12 +600,7 @@ class Publication:
         }
 
     def summary(self) -> str:
-        """The totals the organiser confirms, in words."""
-        c = self.counts()
-        return (
-            f"{c['added']} added, {c['moved']} moved, {c['left_out']} left out, "
-            f"notices to {c['delegations']} delegations"
-        )
+        return schedule_diff.summary(self.counts())
 
 
 def publication(
