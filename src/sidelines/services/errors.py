@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
     """Base of all service errors: a machine-readable ``code``, a message, the field at fault."""
@@ -13,6 +15,10 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def details(self) -> dict[str, Any]:
+        """More for the client beside the message (the rules an edit breaks, say); none here."""
+        return {}
 
 
 class Unauthenticated(ServiceError):
@@ -50,6 +56,9 @@ class RulesBroken(Conflict):
         super().__init__(message)
         self.rules = rules
 
+    def details(self) -> dict[str, Any]:
+        return {"rules": self.rules}
+
 
 class PreviewChanged(Conflict):
     """What would be published is no longer what the client was shown; ``preview`` is the
@@ -60,6 +69,9 @@ class PreviewChanged(Conflict):
     def __init__(self, message: str, preview: dict[str, object]) -> None:
         super().__init__(message)
         self.preview = preview
+
+    def details(self) -> dict[str, Any]:
+        return {"preview": self.preview}
 
 
 class Invalid(ServiceError):

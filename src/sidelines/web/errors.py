@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from sidelines.services.errors import Invalid, PreviewChanged, RulesBroken, ServiceError
+from sidelines.services.errors import Invalid, ServiceError
 
 log = logging.getLogger("sidelines.web")
 
@@ -61,12 +61,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
         body = error_body(error.code, error.message, error.field)
-        # Errors that carry what a client needs to act on them: the rules a schedule breaks,
-        # the preview that now stands.
-        if isinstance(error, RulesBroken):
-            body["error"]["rules"] = error.rules
-        if isinstance(error, PreviewChanged):
-            body["error"]["preview"] = error.preview
+        body["error"].update(error.details())
         return JSONResponse(body, error.status)
 
     @app.exception_handler(RequestValidationError)
