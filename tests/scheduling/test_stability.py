@@ -30,6 +30,7 @@ from sidelines.scheduling.stability import (
     Stability,
     changes,
     default_move_budget,
+    principals_affected,
     with_published,
 )
 from tests.builders import at, event, meeting, span
@@ -79,6 +80,14 @@ def test_minimal_moves_a_published_meeting_to_let_a_heavier_one_in(strategy: Str
     assert result.objective is not None
     assert (result.objective.weight_scheduled, result.objective.moves) == (6, 1)
     assert changes(problem, result.schedule) == [Change(MeetingId("m1"), t(0), t(1), False)]
+
+
+def test_the_principals_of_the_moved_meetings_are_affected_each_once() -> None:
+    problem = resolve(break_to_save(), PUBLISHED_BREAK, Stability.FREE)
+    moved = changes(problem, {MeetingId("m1"): t(1), MeetingId("m2"): t(3)})
+    assert [change.meeting for change in moved] == ["m1", "m2"]
+    assert principals_affected(problem, moved) == ["A", "B", "C"]
+    assert principals_affected(problem, moved[1:]) == ["A", "C"]
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)

@@ -27,10 +27,10 @@ looked at here: it is a decision against the published schedule, and keep says i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from sidelines.domain.ids import MeetingId
+from sidelines.domain.ids import MeetingId, PrincipalId
 from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.problem import (
     Problem,
@@ -174,6 +174,15 @@ def changes(problem: Problem, schedule: Schedule) -> list[Change]:
     return found
 
 
+def principals_affected(problem: Problem, found: Iterable[Change]) -> list[PrincipalId]:
+    """The principals of the changed meetings, each once, in the problem's order: whom a change
+    notice concerns."""
+    concerned: set[int] = set()
+    for change in found:
+        concerned.update(problem.meetings[problem.meeting_index[change.meeting]].principals)
+    return [problem.principals[idx].id for idx in sorted(concerned)]
+
+
 def count_moves(problem: Problem, schedule: Schedule) -> int:
     """``len(changes(problem, schedule))``, without building them."""
     plan = problem.published
@@ -283,6 +292,7 @@ __all__ = [
     "count_moves",
     "default_move_budget",
     "parse_move_budget",
+    "principals_affected",
     "published_schedule",
     "with_moves",
     "with_published",

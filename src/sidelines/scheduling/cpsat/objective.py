@@ -119,7 +119,10 @@ def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: P
     max_breaks = sum(variables.breaks_ceiling.values())
     breaks_unit = max_preferences + 1
     moves_unit = breaks_unit * (max_breaks + 1)
-    max_moves = len(variables.moved)
+    # The budget caps the moves (``move_budget_respected``): a smaller multiplier for weight,
+    # and a tighter bound read back from the solver's.
+    plan = problem.published
+    max_moves = min(len(variables.moved), plan.max_moves) if plan is not None else 0
     weights = Weights(
         weight=moves_unit * (max_moves + 1),
         breaks_unit=breaks_unit,

@@ -30,7 +30,11 @@ from sidelines.scheduling.heuristic.construct import (
     place_locked,
 )
 from sidelines.scheduling.heuristic.parallel import BoundProcess
-from sidelines.scheduling.heuristic.published import EJECTION_SHARE, StableConstruction
+from sidelines.scheduling.heuristic.published import (
+    EJECTION_SHARE,
+    REVERT_TIME_S,
+    StableConstruction,
+)
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
@@ -113,7 +117,7 @@ class _Run:
                 finally:
                     search.restore_best()
                     if self.stable is not None:
-                        self.stable.revert_moves()
+                        self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
                 if self.pending is not None and not self.options.stop.is_set():
                     # The bound belongs to the answer: wait a little for it past the deadline.
                     grace = max(1.0, 0.1 * self.options.time_limit_s)

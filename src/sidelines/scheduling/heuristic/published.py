@@ -21,7 +21,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sidelines.scheduling.heuristic.construct import construction_order, insert, place_locked
+from sidelines.scheduling.heuristic.construct import (
+    construction_order,
+    insert,
+    place_locked,
+    principal_blockers,
+    space_blockers,
+)
 from sidelines.scheduling.heuristic.state import CORRIDOR, State
 from sidelines.scheduling.onsite.board import Board
 from sidelines.scheduling.onsite.insertion import Insertion
@@ -34,6 +40,8 @@ EJECTION_TIME_S = 0.05
 # The share of the time limit that the ejection phase of ``minimal`` may use at most; the rest
 # goes to the local search.
 EJECTION_SHARE = 0.4
+# Time to put moved meetings back after the search: a handful of direct placements each.
+REVERT_TIME_S = 0.5
 # Meetings an ejection chain may move for one insertion (as on site).
 CHAIN_MOVES = 2
 
@@ -110,27 +118,45 @@ class StableConstruction:
                 return
             self.eject(meeting_idx, deadline)
 
-    def revert_moves(self) -> int:
-        """Put back at its published place every moved meeting whose place is free again (the
-        local search may have freed it, or the chain that moved it was not the only way): a
-        move ranks above breaks, so it is undone whatever that does to breaks, as long as the
-        fairness bound holds. The number put back."""
+    def revert_moves(self, deadline: float) -> int:
+        """Put back at its published place every moved meeting whose place is free again, or
+        can be freed by moving meetings that were not published to free places (the local
+        search may have opened the way, or the chain that moved it was not the only way). The
+        weight stays the same and a move ranks above breaks, so it is undone whatever that does
+        to breaks, as long as the fairness bound holds. The number put back."""
         state = self.state
-        problem = self.problem
         reverted = 0
         for meeting_idx in sorted(self.moved):
-            place = self.plan.places[meeting_idx]
             state.begin()
-            state.unplace(meeting_idx)
-            if self._fits_published(meeting_idx, place.start, place.space_idx):
-                state.place(meeting_idx, place.start, place.space_idx)
-                if state.fair(set(problem.meetings[meeting_idx].principals)):
-                    state.commit()
-                    self.moved.discard(meeting_idx)
-                    reverted += 1
-                    continue
-            state.rollback()
+            if self._put_back(meeting_idx, deadline) and state.fair(state.touched_principals()):
+                state.commit()
+                self.moved.discard(meeting_idx)
+                reverted += 1
+            else:
+                state.rollback()
         return reverted
+
+    def _put_back(self, meeting_idx: int, deadline: float) -> bool:
+        state = self.state
+        place = self.plan.places[meeting_idx]
+        start, space_idx = place.start, place.space_idx
+        class_idx = CORRIDOR if space_idx is None else self.problem.class_of_space[space_idx]
+        end = start + state.duration[meeting_idx]
+        in_way = principal_blockers(state, meeting_idx, class_idx, start)
+        if space_idx is not None:
+            in_way |= space_blockers(state, space_idx, start, end)
+        in_way.discard(meeting_idx)
+        if any(other in self.plan.places or state.fixed[other] for other in in_way):
+            return False
+        origins = {other: state.start[other] for other in in_way}
+        state.unplace(meeting_idx)
+        for other in in_way:
+            state.unplace(other)
+        if not self._fits_published(meeting_idx, start, space_idx):
+            return False
+        state.place(meeting_idx, start, space_idx)
+        insertion = Insertion(self.board, deadline, max_moves=0)
+        return all(insertion.direct(other, origins[other]) for other in sorted(in_way))
 
     def _fits_published(self, meeting_idx: int, start: int, space_idx: int | None) -> bool:
         """Whether the (unplaced) meeting may go back to its published start and space now."""
