@@ -3,8 +3,6 @@ what the schedule did; bad input is refused with exit code 2 and nothing written
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -14,21 +12,9 @@ from sidelines.services import scheduling
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OnsiteChangeRow
-from tests.web.helpers import LIMA, import_lima, issue_token, row_counts
+from tests.web.helpers import LIMA, issue_token, row_counts
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def lima_file(tmp_path: Path) -> str:
-    """Lima in an SQLite file, with the organiser's account ``protocol``; its URL."""
-    url = f"sqlite:///{tmp_path / 'onsite.sqlite3'}"
-    database = Database(url)
-    database.upgrade()
-    import_lima(database)
-    issue_token(database, "protocol")
-    database.dispose()
-    return url
 
 
 def publish(url: str) -> None:

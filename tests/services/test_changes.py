@@ -38,6 +38,7 @@ def test_each_version_lists_the_meetings_it_placed_and_the_delegations_told(
         ("AAA", "BBB"),
     )
     assert change.after is not None
+    assert change.summary.startswith("Bilateral, AAA and BBB placed on Mon ")
 
 
 def test_only_the_organiser_reads_every_change_of_the_schedule(database: Database) -> None:

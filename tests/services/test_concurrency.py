@@ -24,6 +24,7 @@ from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditRow,
     MeetingRow,
+    NoticeRow,
     PrincipalBookingRow,
     RequestPartyRow,
     RequestRow,
@@ -182,7 +183,21 @@ def test_publishing_two_results_at_once_publishes_each_once(database: Database) 
     assert scheduled == len(pairs)
     assert_no_double_booking(database, world.event_id)
     assert audit_actions(database, world.event_id)["schedule.published"] == 2
-    assert audit_actions(database, world.event_id)["meeting.scheduled"] == 2 * len(pairs)
+    # Each version books only the meetings it changes: all of them first, then those the
+    # second result places elsewhere (each told in a notice of version 2).
+    with database.reading() as session:
+        changed_again = set(
+            session.scalars(
+                select(NoticeRow.meeting_id).where(
+                    NoticeRow.event_id == world.event_id,
+                    NoticeRow.version == 2,
+                    NoticeRow.kind != "unplaced",
+                )
+            )
+        )
+    assert audit_actions(database, world.event_id)["meeting.scheduled"] == len(pairs) + len(
+        changed_again
+    )
 
 
 def test_answering_one_request_at_once_lets_exactly_one_answer_win(database: Database) -> None:

@@ -152,7 +152,8 @@ def answer(
 
 
 def solve_and_publish(api: Lima, time_limit_s: float = 1) -> dict[str, Any]:
-    """Start a solve, wait for it through the API, publish it; the published schedule."""
+    """Start a solve, wait for it through the API, preview it and publish it with the preview's
+    confirmation; the published schedule."""
     started = api.client.post(
         url("/solves"), json={"time_limit_s": time_limit_s}, headers=api.as_organiser
     )
@@ -164,7 +165,13 @@ def solve_and_publish(api: Lima, time_limit_s: float = 1) -> dict[str, Any]:
         time.sleep(0.1)
         run = api.client.get(url(f"/solves/{run_id}"), headers=api.as_organiser).json()
     assert run["status"] == "done", run
-    published = api.client.post(url(f"/solves/{run_id}/publish"), headers=api.as_organiser)
+    shown = api.client.get(url(f"/solves/{run_id}/preview"), headers=api.as_organiser)
+    assert shown.status_code == 200, shown.text
+    published = api.client.post(
+        url(f"/solves/{run_id}/publish"),
+        json={"confirm": shown.json()["digest"]},
+        headers=api.as_organiser,
+    )
     assert published.status_code == 200, published.text
     result: dict[str, Any] = published.json()
     return result

@@ -112,6 +112,10 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "status": "cancelled"
     },
     ("POST", "/api/events/{event_id}/solves"): lambda w: {"time_limit_s": 1},
+    # A confirmation of some other preview: the organiser is refused with the current one.
+    ("POST", "/api/events/{event_id}/solves/{run_id}/publish"): lambda w: {
+        "confirm": "0000000000000000"
+    },
     ("POST", "/api/events/{event_id}/meetings/{meeting_id}/outcome"): lambda w: {
         "status": "held",
         "started_at": "2016-11-19T15:00:00Z",
@@ -346,6 +350,8 @@ def same_but_ids(text: str, world: World) -> str:
 def lima_world(database: Database) -> Iterator[tuple[Lima, World]]:
     api = lima_api(database, parties=(*PAIR, THIRD))
     world = build_world(api)
+    # Its solve finished, so that the organiser can read its preview.
+    wait_for_solves(api, world, started_later=0)
     yield api, world
     wait_for_solves(api, world)
 

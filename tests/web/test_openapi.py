@@ -41,6 +41,7 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/agenda"),
     ("POST", "/api/events/{event_id}/solves"),
     ("GET", "/api/events/{event_id}/solves/{run_id}"),
+    ("GET", "/api/events/{event_id}/solves/{run_id}/preview"),
     ("POST", "/api/events/{event_id}/solves/{run_id}/publish"),
     ("POST", "/api/events/{event_id}/requests/{request_id}/agreed-on-site"),
     ("GET", "/api/events/{event_id}/schedule"),

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sidelines.cli import history, onsite, server
+from sidelines.cli import history, onsite, schedule, server
 from sidelines.cli.instances import open_instance
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
@@ -263,6 +263,7 @@ app.add_typer(server.user_app, name="user")
 app.add_typer(server.event_app, name="event")
 app.add_typer(history.history_app, name="history")
 app.add_typer(onsite.onsite_app, name="onsite")
+app.add_typer(schedule.schedule_app, name="schedule")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +16,8 @@ from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
 from sidelines.services.onsite_changes import AbsorbedView
 from sidelines.storage.db import Database
+
+T = TypeVar("T")
 
 # The exit code of every command for input it cannot use (``sidelines.cli.main``).
 EXIT_BAD_INPUT = 2
@@ -40,20 +42,24 @@ def _instant(value: str, name: str) -> datetime:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _run(
-    database: str | None, user: str, report: Callable[[Database, Actor], AbsorbedView]
-) -> None:
+def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
+    """Run ``act`` as organiser ``user`` on the database; bad input exits with code 2."""
     db = Database(database_url(database))
     db.upgrade()
     try:
-        view = report(db, onsite_changes.organiser_named(db, user))
+        return act(db, onsite_changes.organiser_named(db, user))
     except ServiceError as error:
         where = f"{error.field}: " if error.field else ""
         errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         db.dispose()
-    _print(view)
+
+
+def _run(
+    database: str | None, user: str, report: Callable[[Database, Actor], AbsorbedView]
+) -> None:
+    _print(as_organiser(database, user, report))
 
 
 def _print(view: AbsorbedView) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden
-from sidelines.services.events import event_row
+from sidelines.services.events import domain_event, event_row
 from sidelines.storage.db import Database
 from sidelines.storage.tables import NoticeRow, ScheduleVersionRow
 
@@ -23,6 +24,7 @@ class Change:
     before: list[Any] | None
     after: list[Any] | None
     parties: tuple[str, ...]
+    summary: str = ""  # the change in words, naming every side (``notice_text``)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ def schedule_versions(db: Database, actor: Actor, event_id: str) -> list[Version
             select(NoticeRow).where(NoticeRow.event_id == event_id).order_by(NoticeRow.id)
         ):
             told.setdefault((notice.version, notice.meeting_id), []).append(notice)
+        said = dict(
+            zip(
+                told,
+                notice_text.summaries(
+                    domain_event(session, event_id),
+                    notice_text.labels_of(session, [meeting_id for _, meeting_id in told]),
+                    [(m, n[0].kind, n[0].before, n[0].after) for (_, m), n in told.items()],
+                    viewer=None,
+                ),
+                strict=True,
+            )
+        )
         return [
             VersionView(
                 version.number,
@@ -62,6 +76,7 @@ def schedule_versions(db: Database, actor: Actor, event_id: str) -> list[Version
                         notices[0].before,
                         notices[0].after,
                         tuple(sorted(n.party_id for n in notices)),
+                        said[(number, meeting_id)],
                     )
                     for (number, meeting_id), notices in sorted(told.items())
                     if number == version.number

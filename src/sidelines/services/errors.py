@@ -46,6 +46,34 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class RulesBroken(Conflict):
+    """A schedule that breaks hard rules, refused; ``rules`` names each broken one with its
+    sentence (``[{"rule", "message", "meetings"}]``)."""
+
+    code = "rules_broken"
+
+    def __init__(self, message: str, rules: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.rules = rules
+
+    def details(self) -> dict[str, Any]:
+        return {"rules": self.rules}
+
+
+class PreviewChanged(Conflict):
+    """What would be published is no longer what the client was shown; ``preview`` is the
+    preview as it now stands, to show and confirm again."""
+
+    code = "preview_changed"
+
+    def __init__(self, message: str, preview: dict[str, object]) -> None:
+        super().__init__(message)
+        self.preview = preview
+
+    def details(self) -> dict[str, Any]:
+        return {"preview": self.preview}
+
+
 class Invalid(ServiceError):
     status = 422
     code = "invalid"

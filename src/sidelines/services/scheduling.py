@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +31,9 @@ from sidelines.scheduling import (
     SolveOptions,
     SolveResult,
     build_problem,
+    score,
     solve,
+    validate,
 )
 from sidelines.scheduling.onsite import (
     Alternative,
@@ -42,12 +45,20 @@ from sidelines.scheduling.onsite import (
 )
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import contact_at
-from sidelines.scheduling.schedule import Assignment
-from sidelines.services import audit
+from sidelines.scheduling.schedule import Assignment, Schedule
+from sidelines.scheduling.stability import Published, changes, with_published
+from sidelines.services import audit, notice_text, schedule_diff
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, not_found
+from sidelines.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    PreviewChanged,
+    RulesBroken,
+    not_found,
+)
 from sidelines.services.events import (
     domain_event,
     event_row,
@@ -55,6 +66,7 @@ from sidelines.services.events import (
     meetings_as_domain,
 )
 from sidelines.services.recorded_changes import latest_change, with_changes
+from sidelines.services.stable_solves import MoveBudget, StabilityChoice, stability_choice
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EventRow,
@@ -135,6 +147,7 @@ class NoticeView:
     before: list[Any] | None
     after: list[Any] | None
     created_at: datetime
+    summary: str = ""  # the change in words, as its delegation reads it (``notice_text``)
 
 
 def require_organiser(actor: Actor) -> None:
@@ -184,9 +197,20 @@ def event_problem(
 
 
 def start_solve(
-    db: Database, actor: Actor, event_id: str, *, time_limit_s: float = 10.0
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    *,
+    time_limit_s: float = 10.0,
+    stability: str | None = None,
+    max_moves: MoveBudget = None,
 ) -> SolveRunView:
+    """Start a batch solve in the background. Once a version is published it re-plans against
+    it with ``stability`` (keep, minimal or free; minimal by default, with ``max_moves`` a
+    count or a percentage of the published meetings, 1 % and at least one by default); see
+    ``services.stable_solves``."""
     require_organiser(actor)
+    choice = stability_choice(stability, max_moves)
 
     def work(session: Session) -> SolveRunRow:
         event_row(session, event_id)
@@ -225,14 +249,16 @@ def start_solve(
 
     row = db.write(work)
     thread = threading.Thread(
-        target=_run_solve, args=(db, row.id, event_id, time_limit_s), daemon=True
+        target=_run_solve, args=(db, row.id, event_id, time_limit_s, choice), daemon=True
     )
     _threads[row.id] = thread
     thread.start()
     return _run_view(row)
 
 
-def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) -> None:
+def _run_solve(
+    db: Database, run_id: int, event_id: str, time_limit_s: float, choice: StabilityChoice
+) -> None:
     last_write = 0.0
 
     def report(progress: Progress) -> None:
@@ -257,12 +283,31 @@ def _run_solve(db: Database, run_id: int, event_id: str, time_limit_s: float) ->
 
     try:
         with db.reading() as session:
-            problem, _ = event_problem(session, event_id, lock_scheduled=False)
+            problem, rows = event_problem(session, event_id, lock_scheduled=False)
             applied = latest_change(session, event_id)
+            version = current_version(session, event_id)
+            published = placements(problem, rows) if version is not None else {}
+        mode, budget = choice.resolve(len(published))
+        if version is not None:
+            problem = with_published(problem, Published(published, mode, budget))
         result = solve(problem, SolveOptions(time_limit_s=time_limit_s, on_progress=report))
-        # The last change reported on site that the problem includes: ``publish`` refuses a
-        # schedule solved without a later one.
-        data = {**result_data(problem, result), "onsite_changes_applied": applied}
+        data = {
+            **result_data(problem, result),
+            # The last change reported on site that the problem includes: ``publish`` refuses
+            # a schedule solved without a later one.
+            "onsite_changes_applied": applied,
+            "stability": {
+                "mode": str(mode),
+                "max_moves": budget,
+                "published_meetings": len(published),
+            },
+            "moved": moved_data(problem, result),
+            # What the preview compares the solve's terms with.
+            "published": {
+                "version": version.number if version is not None else 0,
+                "objective": (score(problem, published).as_dict() if version is not None else None),
+            },
+        }
         status = "done"
     except Exception as error:
         data = {"error": f"{type(error).__name__}: {error}"}
@@ -302,6 +347,44 @@ def result_data(problem: Problem, result: SolveResult) -> dict[str, Any]:
         ],
         "reason": result.reason,
     }
+
+
+def moved_data(problem: Problem, result: SolveResult) -> list[dict[str, Any]]:
+    """The published meetings the solve moves or leaves out (``to`` null), each from and to
+    its start and space."""
+
+    def place(assignment: Assignment) -> dict[str, Any]:
+        start = problem.grid.start_of(assignment.start_slot).isoformat()
+        return {"starts_at": start, "space_id": assignment.space}
+
+    return [
+        {
+            "meeting_id": int(change.meeting),
+            "from": place(change.before),
+            "to": place(change.after) if change.after is not None else None,
+            "forced": change.forced,
+        }
+        for change in changes(problem, result.schedule)
+    ]
+
+
+def placements(
+    problem: Problem, rows: Mapping[str, MeetingRow] | Mapping[MeetingId, MeetingRow]
+) -> dict[MeetingId, Assignment]:
+    """Where the placed ones of ``rows`` (by meeting id) are booked, in the problem's terms."""
+    placed: dict[MeetingId, Assignment] = {}
+    for key, row in rows.items():
+        if row.starts_at is None:
+            continue
+        slot = problem.grid.slot_at(row.starts_at)
+        if slot is None:
+            raise Conflict(f"meeting {row.id} is booked off the event's time grid")
+        space = SpaceId(row.space_id) if row.space_id is not None else None
+        meeting_id = MeetingId(key)
+        placed[meeting_id] = Assignment(
+            slot, space, contact_at(problem, problem.meeting_index[meeting_id], slot)
+        )
+    return placed
 
 
 def wait_for_run(db: Database, run_id: int, timeout_s: float = 60.0) -> SolveRunView:
@@ -370,29 +453,20 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
             snapshot=after,
         )
     )
-    changed = sorted(
-        (key for key in set(before) | set(after) if before.get(key) != after.get(key)), key=int
-    )
-    links: dict[int, list[str]] = {}
-    for link in session.scalars(
-        select(MeetingPrincipalRow).where(
-            MeetingPrincipalRow.meeting_id.in_([int(key) for key in changed])
-        )
-    ):
-        links.setdefault(link.meeting_id, []).append(link.party_id)
+    changed = schedule_diff.changes(before, after)
+    links = parties_of(session, [change.meeting_id for change in changed])
     created = now()
-    for key in changed:
-        kind = "placed" if key not in before else "unplaced" if key not in after else "moved"
-        for party in sorted(set(links.get(int(key), []))):
+    for change in changed:
+        for party in links.get(change.meeting_id, ()):
             session.add(
                 NoticeRow(
                     event_id=event_id,
                     party_id=party,
                     version=number,
-                    meeting_id=int(key),
-                    kind=kind,
-                    before=before.get(key),
-                    after=after.get(key),
+                    meeting_id=change.meeting_id,
+                    kind=change.kind,
+                    before=change.before,
+                    after=change.after,
                     created_at=created,
                 )
             )
@@ -409,6 +483,18 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
     return number
 
 
+def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The parties of each meeting, sorted: the delegations a change notice goes to."""
+    links: dict[int, set[str]] = {}
+    for meeting_id, party in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+            MeetingPrincipalRow.meeting_id.in_(meeting_ids)
+        )
+    ):
+        links.setdefault(meeting_id, set()).add(party)
+    return {meeting_id: tuple(sorted(parties)) for meeting_id, parties in links.items()}
+
+
 def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
@@ -416,47 +502,182 @@ def lock_schedule(session: Session, event_id: str) -> None:
     session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
 
 
-def publish(db: Database, actor: Actor, event_id: str, run_id: int) -> ScheduleView:
+def publish(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    run_id: int,
+    *,
+    keep_out: Collection[int] = (),
+    confirm: str | None = None,
+) -> ScheduleView:
+    """Make a finished solve the published schedule, but for the meetings in ``keep_out``,
+    which stay as published. ``confirm`` is the digest of the preview the organiser was shown
+    (``services.preview``): when what would be published differs from it, nothing is written
+    and ``PreviewChanged`` carries the new digest and counts. The API and the pages always
+    send it; None skips the check, for a caller that shows no preview (the demo, tests).
+    A schedule combined with meetings kept out is checked by the engine's validator first; one
+    that breaks a rule is refused with the rules named (``RulesBroken``), writing nothing.
+    Every delegation whose meetings were placed, moved or taken out gets a change notice."""
     require_organiser(actor)
 
     def work(session: Session) -> int:
         lock_schedule(session, event_id)
-        run = session.get(SolveRunRow, run_id)
-        if run is None or run.event_id != event_id:
-            raise not_found("solve", run_id)
-        if run.status != "done" or run.result is None:
-            raise Conflict(f"only a finished solve can be published; this one is {run.status}")
-        if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
-            # Its problem was built before the change: it may place meetings the change forbids.
-            raise Conflict("a change was reported on site since this solve started; solve again")
-        event = domain_event(session, event_id)
-        placed = {a["meeting_id"]: a for a in run.result["assignments"]}
-        rows = session.scalars(
-            select(MeetingRow).where(
-                MeetingRow.event_id == event_id,
-                MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
+        plan = publication(session, event_id, run_id, keep_out)
+        if confirm is not None and confirm != plan.digest:
+            raise PreviewChanged(
+                "the schedule to publish changed since the preview was shown "
+                f"(now {plan.summary()}); review the preview and confirm again",
+                {"digest": plan.digest, **plan.counts()},
             )
-        ).all()
-        for row in rows:
-            if row.starts_at is not None:
-                unbook(session, row)
+        if keep_out:
+            broken = validate(*combined(session, event_id, plan))
+            if broken:
+                raise RulesBroken(
+                    "keeping these meetings as published breaks rules: "
+                    + "; ".join(str(v) for v in broken[:5]),
+                    [
+                        {"rule": v.rule, "message": v.message, "meetings": list(v.meetings)}
+                        for v in broken
+                    ],
+                )
+        event = domain_event(session, event_id)
+        # Booked against the bookings as they stand (which the last version normally equals).
+        moving = [
+            c
+            for c in schedule_diff.changes(plan.current, plan.after)
+            if c.meeting_id in plan.movable
+        ]
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(MeetingRow).where(MeetingRow.id.in_([c.meeting_id for c in moving]))
+            )
+        }
+        for change in moving:
+            if change.before is not None:
+                unbook(session, rows[change.meeting_id])
         session.flush()
-        for row in rows:
-            entry = placed.get(row.id)
-            if entry is not None:
+        for change in moving:
+            if change.after is not None:
                 book_and_record(
                     session,
                     actor,
                     event,
-                    row,
-                    datetime.fromisoformat(entry["starts_at"]),
-                    entry["space_id"],
+                    rows[change.meeting_id],
+                    datetime.fromisoformat(change.after[0]),
+                    change.after[2],
                 )
+        run = session.get(SolveRunRow, run_id)
+        assert run is not None
         run.status = "published"
         return new_version(session, actor, event_id, f"solve {run_id}")
 
     db.write(work)
     return schedule(db, actor, event_id)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a finished solve would do, read in one transaction: the version it
+    replaces, the snapshot it would leave, and the changes between the two."""
+
+    run_id: int
+    run_result: dict[str, Any]
+    version: int  # the published version it replaces; 0 when none is
+    keep_out: tuple[int, ...]
+    movable: dict[int, int]  # the meetings a solve places (agreed or scheduled): duration_min
+    before: dict[str, list[Any]]  # the version it replaces
+    current: dict[str, list[Any]]  # the bookings as they stand
+    after: dict[str, list[Any]]
+    changes: list[schedule_diff.Changed]
+    notified: dict[int, tuple[str, ...]]  # meeting id -> the delegations told of its change
+    digest: str
+
+    def counts(self) -> dict[str, int]:
+        kinds = [change.kind for change in self.changes]
+        return {
+            "added": kinds.count(schedule_diff.PLACED),
+            "moved": kinds.count(schedule_diff.MOVED),
+            "left_out": kinds.count(schedule_diff.UNPLACED),
+            "delegations": len({p for parties in self.notified.values() for p in parties}),
+        }
+
+    def summary(self) -> str:
+        return schedule_diff.summary(self.counts())
+
+
+def publication(
+    session: Session, event_id: str, run_id: int, keep_out: Collection[int] = ()
+) -> Publication:
+    """What publishing solve ``run_id`` with ``keep_out`` would change, or Conflict when it
+    cannot be published: not finished, solved before a change reported on site, or keeping
+    out meetings that are not the event's agreed ones."""
+    run = session.get(SolveRunRow, run_id)
+    if run is None or run.event_id != event_id:
+        raise not_found("solve", run_id)
+    if run.status != "done" or run.result is None:
+        raise Conflict(f"only a finished solve can be published; this one is {run.status}")
+    if run.result.get("onsite_changes_applied", 0) != latest_change(session, event_id):
+        # Its problem was built before the change: it may place meetings the change forbids.
+        raise Conflict("a change was reported on site since this solve started; solve again")
+    # Plain columns: a preview of thousands of meetings spent most of its time building ORM
+    # objects it never wrote through (publishing loads the ones it changes).
+    movable: dict[int, int] = dict(
+        session.execute(
+            select(MeetingRow.id, MeetingRow.duration_min).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status.in_([str(MeetingStatus.AGREED), str(MeetingStatus.SCHEDULED)]),
+            )
+        ).all()
+    )
+    for index, meeting_id in enumerate(keep_out):
+        if meeting_id not in movable:
+            raise Invalid(
+                f"meeting {meeting_id} is not an agreed meeting of this event", f"keep_out[{index}]"
+            )
+    previous = current_version(session, event_id)
+    before = previous.snapshot if previous else {}
+    current = _snapshot(session, event_id)
+    after = schedule_diff.projected(
+        current,
+        movable,
+        run.result["assignments"],
+        set(keep_out),
+    )
+    changed = schedule_diff.changes(before, after)
+    version = previous.number if previous else 0
+    kept = tuple(sorted(set(keep_out)))
+    return Publication(
+        run_id,
+        run.result,
+        version,
+        kept,
+        movable,
+        before,
+        current,
+        after,
+        changed,
+        parties_of(session, [change.meeting_id for change in changed]),
+        schedule_diff.digest(run_id, version, changed, kept),
+    )
+
+
+def combined(session: Session, event_id: str, plan: Publication) -> tuple[Problem, Schedule]:
+    """The event's problem, and the schedule publishing ``plan`` would leave in its terms."""
+    problem, _ = event_problem(session, event_id, lock_scheduled=False)
+    schedule: dict[MeetingId, Assignment] = {}
+    for key, (start, _end, space) in plan.after.items():
+        meeting_id = MeetingId(key)
+        meeting_idx = problem.meeting_index.get(meeting_id)
+        if meeting_idx is None:
+            continue  # held, or otherwise no longer the engine's to place
+        slot = problem.grid.slot_at(datetime.fromisoformat(start))
+        if slot is None:
+            raise Conflict(f"meeting {key} is booked off the event's time grid")
+        space_id = SpaceId(space) if space is not None else None
+        schedule[meeting_id] = Assignment(slot, space_id, contact_at(problem, meeting_idx, slot))
+    return problem, schedule
 
 
 def book_and_record(
@@ -588,18 +809,7 @@ def onsite_problem(
         meetings.append(meeting)
         rows[meeting.id] = row
     problem = with_changes(session, event, build_problem(replace(event, meetings=tuple(meetings))))
-    published: dict[MeetingId, Assignment] = {}
-    for key, row in rows.items():
-        if row.starts_at is None:
-            continue
-        slot = problem.grid.slot_at(row.starts_at)
-        if slot is None:
-            raise Conflict(f"meeting {row.id} is booked off the event's time grid")
-        space = SpaceId(row.space_id) if row.space_id is not None else None
-        published[key] = Assignment(
-            slot, space, contact_at(problem, problem.meeting_index[key], slot)
-        )
-    return problem, published
+    return problem, placements(problem, rows)
 
 
 def freeze_moment(problem: Problem, at: datetime) -> datetime | None:
@@ -822,10 +1032,18 @@ def notices(
         query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
         if after is not None:
             query = query.where(NoticeRow.id > after)
-        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100))))
+        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100)))).all()
+        said = notice_text.summaries(
+            domain_event(session, event_id),
+            notice_text.labels_of(session, [r.meeting_id for r in rows]),
+            [(r.meeting_id, r.kind, r.before, r.after) for r in rows],
+            viewer=party,
+        )
         return [
-            NoticeView(r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at)
-            for r in rows
+            NoticeView(
+                r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at, summary
+            )
+            for r, summary in zip(rows, said, strict=True)
         ]
 
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.attendance import Level
@@ -224,7 +231,13 @@ class AgendaItemPublic(BaseModel):
 
 
 class SolveCreate(Strict):
+    """``stability``: keep, minimal or free (default: minimal once a version is published,
+    free before); ``max_moves``: a minimal solve's budget, a count (3) or a percentage of the
+    published meetings ("2%"); default 1 %, at least one."""
+
     time_limit_s: float = Field(default=10.0, gt=0, le=600)
+    stability: str | None = Field(default=None, max_length=16)
+    max_moves: int | Annotated[str, StringConstraints(max_length=8)] | None = None
 
 
 class SolvePublic(BaseModel):
@@ -259,6 +272,7 @@ class NoticePublic(BaseModel):
     before: list[Any] | None
     after: list[Any] | None
     created_at: datetime
+    summary: str  # the change in words, in the event's local time: "Bilateral with Russia moved"
 
 
 class AuditPublic(BaseModel):

@@ -25,6 +25,7 @@ from sidelines.web.pages import (
     interests,
     organiser,
     public,
+    publishing,
     reports,
     requests,
     statements,
@@ -34,7 +35,18 @@ from sidelines.web.pages.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_ERRORS: tuple[type[Exception], ...] = (ServiceError, HTTPException, RequestValidationError)
-ROUTERS = (auth, requests, interests, agenda, statements, organiser, grid_edits, public, reports)
+ROUTERS = (
+    auth,
+    requests,
+    interests,
+    agenda,
+    statements,
+    organiser,
+    grid_edits,
+    publishing,
+    public,
+    reports,
+)
 
 
 def _is_page(request: Request) -> bool:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from sidelines.services import changes, events, logins, scheduling
+from sidelines.services import changes, events, logins, preview, scheduling
 from sidelines.services.actors import Actor
-from sidelines.services.errors import Forbidden, ServiceError
+from sidelines.services.errors import Conflict, Forbidden, ServiceError
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.forms import optional_int
@@ -28,6 +28,8 @@ PROGRESS_EVERY_MS = 500
 
 class SolveForm(BaseModel):
     time_limit_s: float = Field(10, gt=0, le=MAX_SOLVE_S)
+    stability: str = Field("", max_length=16)  # empty: the event's default
+    max_moves: str = Field("", max_length=8)  # a count or a percentage; empty: the default
 
 
 class LoginForm(BaseModel):
@@ -166,15 +168,28 @@ def grid(
 @router.get("/solves", response_class=HTMLResponse)
 def solves(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
-    context = {"event": event_of(db, event_id), "run": None, "max_s": MAX_SOLVE_S}
+    context = {"event": event_of(db, event_id), "run": None, **_solve_form(db, event_id)}
     return render(request, "solve.html", context)
+
+
+def _solve_form(db: DbDep, event_id: str) -> dict[str, object]:
+    """What the form to start a solve shows: its bounds, and whether a version is published
+    (then a solve is minimal by default, else free)."""
+    return {"max_s": MAX_SOLVE_S, "published": scheduling.versions_count(db, event_id) > 0}
 
 
 @router.post("/solves", dependencies=[CsrfChecked])
 def start_solve(
     event_id: str, db: DbDep, actor: PageUser, form: Annotated[SolveForm, Form()]
 ) -> Response:
-    run = scheduling.start_solve(db, actor, event_id, time_limit_s=form.time_limit_s)
+    run = scheduling.start_solve(
+        db,
+        actor,
+        event_id,
+        time_limit_s=form.time_limit_s,
+        stability=form.stability,
+        max_moves=form.max_moves,
+    )
     return RedirectResponse(f"/events/{event_id}/solves/{run.id}", 303)
 
 
@@ -182,7 +197,18 @@ def start_solve(
 def solve_run(request: Request, event_id: str, run_id: int, db: DbDep, actor: PageUser) -> Response:
     organiser_only(actor)
     run = scheduling.get_run(db, actor, event_id, run_id)
-    context: dict[str, object] = {"event": event_of(db, event_id), "run": run, "max_s": MAX_SOLVE_S}
+    context: dict[str, object] = {
+        "event": event_of(db, event_id),
+        "run": run,
+        "preview": None,
+        "not_publishable": "",
+        **_solve_form(db, event_id),
+    }
+    if run.status == "done":
+        try:
+            context["preview"] = preview.preview(db, actor, event_id, run_id)
+        except Conflict as error:  # a change reported on site since: it cannot be published
+            context["not_publishable"] = error.message
     if run.status == "running":
         context.update(
             live_poll=f"/events/{event_id}/solves/{run_id}/progress",
@@ -208,12 +234,6 @@ def solve_progress(event_id: str, run_id: int, db: DbDep, actor: PageUser) -> JS
 
 def _run_stamp(run: scheduling.SolveRunView) -> str:
     return f"{run.status}:{run.progress.get('heartbeat', '')}"
-
-
-@router.post("/solves/{run_id}/publish", dependencies=[CsrfChecked])
-def publish(event_id: str, run_id: int, db: DbDep, actor: PageUser) -> Response:
-    scheduling.publish(db, actor, event_id, run_id)
-    return RedirectResponse(f"/events/{event_id}/changes", 303)
 
 
 @router.get("/changes", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from sidelines.services import negotiation, scheduling
+from sidelines.services import negotiation, preview, scheduling
 from sidelines.services.scheduling import (
     AlternativeView,
     MovedView,
@@ -15,6 +15,8 @@ from sidelines.services.scheduling import (
     SolveRunView,
 )
 from sidelines.web.deps import ActorDep, DbDep, UserDep
+from sidelines.web.errors import fields_in
+from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate, preview_public
 from sidelines.web.routes.requests import public as request_public
 from sidelines.web.schemas import (
     EntryPublic,
@@ -129,8 +131,19 @@ def schedule_public(view: ScheduleView) -> SchedulePublic:
 
 @router.post("/solves", status_code=202)
 def start_solve(event_id: str, body: SolveCreate, db: DbDep, actor: UserDep) -> SolvePublic:
-    """Start a batch solve of the agreed meetings in the background (one per event at a time)."""
-    return solve_public(scheduling.start_solve(db, actor, event_id, time_limit_s=body.time_limit_s))
+    """Start a batch solve of the agreed meetings in the background (one per event at a time).
+    Once a version is published it re-plans against it: ``stability`` keep, minimal (the
+    default, moving at most ``max_moves`` published meetings) or free."""
+    with fields_in("body"):
+        view = scheduling.start_solve(
+            db,
+            actor,
+            event_id,
+            time_limit_s=body.time_limit_s,
+            stability=body.stability,
+            max_moves=body.max_moves,
+        )
+    return solve_public(view)
 
 
 @router.get("/solves/{run_id}")
@@ -138,10 +151,35 @@ def get_solve(event_id: str, run_id: int, db: DbDep, actor: UserDep) -> SolvePub
     return solve_public(scheduling.get_run(db, actor, event_id, run_id))
 
 
+@router.get("/solves/{run_id}/preview")
+def preview_solve(
+    event_id: str,
+    run_id: int,
+    db: DbDep,
+    actor: UserDep,
+    keep_out: Annotated[list[int], Query(max_length=MAX_KEPT_OUT)] = [],  # noqa: B006
+) -> PreviewPublic:
+    """What publishing a finished solve would change against the published version: meetings
+    added, moved and left out, the delegations that would get a notice, and the totals.
+    ``keep_out`` (repeated) previews keeping those meetings as published."""
+    with fields_in("query"):
+        return preview_public(preview.preview(db, actor, event_id, run_id, keep_out=keep_out))
+
+
 @router.post("/solves/{run_id}/publish")
-def publish(event_id: str, run_id: int, db: DbDep, actor: UserDep) -> SchedulePublic:
-    """Make a finished solve the published schedule; affected delegations get change notices."""
-    return schedule_public(scheduling.publish(db, actor, event_id, run_id))
+def publish(
+    event_id: str, run_id: int, body: PublishCreate, db: DbDep, actor: UserDep
+) -> SchedulePublic:
+    """Make a finished solve the published schedule, once the organiser confirmed its preview
+    (``confirm``: the preview's ``digest``); meetings in ``keep_out`` stay as published.
+    Affected delegations get change notices. 409 ``preview_changed`` when the preview no longer
+    holds, 409 ``rules_broken`` (with ``rules``) when the meetings kept out conflict; nothing is
+    written then."""
+    with fields_in("body"):
+        view = scheduling.publish(
+            db, actor, event_id, run_id, keep_out=body.keep_out, confirm=body.confirm
+        )
+    return schedule_public(view)
 
 
 @router.post("/requests/{request_id}/agreed-on-site")
@@ -180,6 +218,7 @@ def notices(
             before=n.before,
             after=n.after,
             created_at=n.created_at,
+            summary=n.summary,
         )
         for n in scheduling.notices(db, actor, event_id, after=after, limit=limit)
     ]

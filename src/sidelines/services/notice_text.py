@@ -1,0 +1,155 @@
+"""Change notices in words: which meeting (its format and counterpart, by name) and where it
+went, old → new, in the event's local time with spaces by name.
+
+"Bilateral with Russia moved from Sun 08:30 to Sun 10:15, Bilateral room 2". A delegation's
+notice names its own meeting's counterpart only (the sides of a meeting know of each other);
+the organiser, who sees every booking, reads both sides ("Bilateral, China and Russia").
+
+A placement is stored as ``[starts_at, ends_at, space_id]`` (ISO 8601 instants in UTC), the
+form of ``NoticeRow.before``/``after`` and of the schedule versions' snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, PartyId, SpaceId
+from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
+
+# How a format reads in a sentence. A protocol office says "bilateral" for the restricted
+# format, the usual one; the expanded one is named as such.
+FORMAT_LABELS = {
+    "bilateral_restricted": "Bilateral",
+    "bilateral_expanded": "Expanded bilateral",
+    "trilateral": "Trilateral",
+    "pull_aside": "Pull-aside",
+    "courtesy_call": "Courtesy call",
+    "brief_contact": "Brief contact",
+    "meal_conversation": "Conversation at a meal",
+    "b2b": "Meeting",
+}
+
+# Weekday and time: an event lasts days, not weeks, so the weekday tells the day.
+TIME_FORMAT = "%a %H:%M"
+NO_ROOM = "no room"
+
+
+@dataclass(frozen=True)
+class MeetingLabel:
+    """What a notice needs of a meeting to name it: its format and its sides' party ids."""
+
+    format: str
+    parties: tuple[str, ...]
+
+
+def format_label(meeting_format: str) -> str:
+    return FORMAT_LABELS.get(meeting_format, meeting_format.replace("_", " ").capitalize())
+
+
+def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
+    """The meeting as ``viewer`` (a party id) names it: the format with the other sides; for
+    the organiser (``viewer`` None), the format with every side."""
+    names = [party_name(event, party) for party in label.parties if party != viewer]
+    joined = _and(sorted(names))
+    if viewer is None:
+        return f"{format_label(label.format)}, {joined}" if joined else format_label(label.format)
+    return f"{format_label(label.format)} with {joined}" if joined else format_label(label.format)
+
+
+def party_name(event: Event, party: str) -> str:
+    known = event.party_by_id.get(PartyId(party))
+    return known.name if known is not None else party
+
+
+def _and(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def when(event: Event, placement: Sequence[Any]) -> str:
+    """The start of a stored placement in the event's local time."""
+    return datetime.fromisoformat(placement[0]).astimezone(event.zone).strftime(TIME_FORMAT)
+
+
+def where(event: Event, placement: Sequence[Any]) -> str:
+    """The space of a stored placement by name (its id when the event no longer has it)."""
+    space_id = placement[2]
+    if space_id is None:
+        return NO_ROOM
+    space = event.space_by_id.get(SpaceId(space_id))
+    return space.name if space is not None else str(space_id)
+
+
+def describe(
+    event: Event,
+    kind: str,
+    label: str,
+    before: Sequence[Any] | None,
+    after: Sequence[Any] | None,
+) -> str:
+    """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``)."""
+    if kind == "placed" and after is not None:
+        return f"{label} placed on {when(event, after)}, {where(event, after)}"
+    if kind == "unplaced" and before is not None:
+        return (
+            f"{label} taken out of the schedule (was {when(event, before)}, {where(event, before)})"
+        )
+    if before is not None and after is not None:
+        if before[2] == after[2]:
+            # Same room: say it once, after the new time.
+            return (
+                f"{label} moved from {when(event, before)} to {when(event, after)}, "
+                f"{where(event, after)}"
+            )
+        return (
+            f"{label} moved from {when(event, before)}, {where(event, before)} "
+            f"to {when(event, after)}, {where(event, after)}"
+        )
+    return f"{label} {kind}"
+
+
+def labels_of(session: Session, meeting_ids: Iterable[int]) -> dict[int, MeetingLabel]:
+    """The format and sides of each meeting, in two queries whatever their number."""
+    ids = sorted(set(meeting_ids))
+    if not ids:
+        return {}
+    formats = dict(
+        session.execute(
+            select(MeetingRow.id, MeetingRow.format).where(MeetingRow.id.in_(ids))
+        ).all()
+    )
+    sides: dict[int, set[str]] = {}
+    for meeting_id, party in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+            MeetingPrincipalRow.meeting_id.in_(ids)
+        )
+    ):
+        sides.setdefault(meeting_id, set()).add(party)
+    return {
+        meeting_id: MeetingLabel(meeting_format, tuple(sorted(sides.get(meeting_id, ()))))
+        for meeting_id, meeting_format in formats.items()
+    }
+
+
+def summaries(
+    event: Event,
+    labels: Mapping[int, MeetingLabel],
+    changes: Iterable[tuple[int, str, Sequence[Any] | None, Sequence[Any] | None]],
+    viewer: str | None,
+) -> list[str]:
+    """Each ``(meeting_id, kind, before, after)`` in a sentence as ``viewer`` reads it."""
+    said = []
+    for meeting_id, kind, before, after in changes:
+        known = labels.get(meeting_id)
+        label = (
+            meeting_label(event, known, viewer) if known is not None else f"Meeting {meeting_id}"
+        )
+        said.append(describe(event, kind, label, before, after))
+    return said

@@ -1,0 +1,79 @@
+"""``sidelines schedule``: the organiser solves against the published schedule from the console,
+reads the preview as a table and publishes what it confirmed; bad input exits with code 2 and
+writes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from sidelines.cli.main import app
+from sidelines.storage.db import Database
+from sidelines.storage.tables import NoticeRow, ScheduleVersionRow, SolveRunRow
+from tests.web.helpers import LIMA
+
+runner = CliRunner()
+
+
+def schedule(url: str, *arguments: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["schedule", *arguments, "--user", "protocol", "--database", url])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def count(url: str, table: type[ScheduleVersionRow | NoticeRow | SolveRunRow]) -> int:
+    database = Database(url)
+    with database.reading() as session:
+        found = session.scalar(select(func.count()).select_from(table)) or 0
+    database.dispose()
+    return found
+
+
+def test_a_solve_prints_its_preview_and_publishing_it_sends_those_notices(lima_file: str) -> None:
+    code, out, err = schedule(lima_file, "solve", LIMA, "--time-limit", "1")
+    lines = out.splitlines()
+    digest = lines[-1].removeprefix("confirm with: --confirm ")
+    added = sum(1 for line in lines if " added " in f" {line} ")
+
+    published = schedule(lima_file, "publish", LIMA, "1", "--confirm", digest)
+
+    assert (code, err) == (0, "")
+    assert lines[0] == (
+        f"solve 1 against nothing published: {added} added, 0 moved, 0 left out, "
+        f"notices to {lines[0].split('notices to ')[1]}"
+    )
+    assert lines[1].startswith("weight ")
+    assert lines[2].split() == ["meeting", "change", "what", "was", "now", "notice", "to"]
+    assert added == 3
+    assert published == (0, "published version 1\n", "")
+    assert count(lima_file, NoticeRow) == 6
+
+
+def test_a_re_solve_with_keep_moves_nothing(lima_file: str) -> None:
+    _, out, _ = schedule(lima_file, "solve", LIMA, "--time-limit", "1")
+    schedule(lima_file, "publish", LIMA, "1", "--confirm", out.splitlines()[-1].split()[-1])
+
+    code, out, _ = schedule(lima_file, "solve", LIMA, "--time-limit", "1", "--stability", "keep")
+
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "solve 2 against published version 1: 0 added, 0 moved, 0 left out, "
+        "notices to 0 delegations"
+    )
+
+
+def test_publishing_with_another_confirmation_writes_nothing(lima_file: str) -> None:
+    schedule(lima_file, "solve", LIMA, "--time-limit", "1")
+
+    code, out, err = schedule(lima_file, "publish", LIMA, "1", "--confirm", "0000")
+
+    assert (code, out) == (2, "")
+    assert err.startswith("error: the schedule to publish changed since the preview was shown")
+    assert count(lima_file, ScheduleVersionRow) == 0
+
+
+def test_a_bad_stability_is_refused_naming_it(lima_file: str) -> None:
+    code, out, err = schedule(lima_file, "solve", LIMA, "--stability", "sometimes")
+
+    assert (code, out) == (2, "")
+    assert err == "error: stability: stability must be one of keep, minimal, free\n"
+    assert count(lima_file, SolveRunRow) == 0

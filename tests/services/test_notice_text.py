@@ -1,0 +1,82 @@
+"""Change notices in words: the meeting by its format and counterpart's name, old → new time
+and place in the event's zone, spaces by name."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sidelines.domain import Event, Party, PartyId
+from sidelines.services.notice_text import MeetingLabel, describe, meeting_label
+from sidelines.services.schedule_diff import stored
+from tests import builders
+from tests.builders import at
+
+
+def summit() -> Event:
+    """Russia and China in Lima's zone, with two bilateral rooms."""
+    event = builders.event(
+        ["RUS", "CHN"],
+        spaces=[
+            builders.table("B1", name="Bilateral room 1"),
+            builders.table("B2", name="Bilateral room 2"),
+        ],
+    )
+    names = {"RUS": "Russia", "CHN": "China"}
+    return replace(
+        event,
+        timezone="America/Lima",
+        parties=tuple(Party(PartyId(p), names[p]) for p in ("RUS", "CHN")),
+    )
+
+
+def placed(start: datetime, space: str | None) -> list[object]:
+    return stored(start, start, space)
+
+
+BILATERAL = MeetingLabel("bilateral_restricted", ("CHN", "RUS"))
+
+
+def test_each_side_names_its_counterpart_and_the_organiser_both() -> None:
+    event = summit()
+
+    assert meeting_label(event, BILATERAL, "CHN") == "Bilateral with Russia"
+    assert meeting_label(event, BILATERAL, "RUS") == "Bilateral with China"
+    assert meeting_label(event, BILATERAL, None) == "Bilateral, China and Russia"
+
+
+def test_a_move_in_the_same_room_names_the_room_once_in_local_time() -> None:
+    event = summit()
+    # 13:30 and 15:15 UTC are 08:30 and 10:15 in Lima (UTC-5), on Monday 6 May 2030.
+    said = describe(
+        event,
+        "moved",
+        "Bilateral with Russia",
+        placed(at(13, 30), "B2"),
+        placed(at(15, 15), "B2"),
+    )
+
+    assert said == "Bilateral with Russia moved from Mon 08:30 to Mon 10:15, Bilateral room 2"
+
+
+def test_a_move_to_another_room_names_both_rooms() -> None:
+    said = describe(
+        summit(), "moved", "Bilateral with China", placed(at(13), "B1"), placed(at(13), "B2")
+    )
+
+    assert said == (
+        "Bilateral with China moved from Mon 08:00, Bilateral room 1 to Mon 08:00, Bilateral room 2"
+    )
+
+
+def test_a_placement_and_a_removal_say_where() -> None:
+    event = summit()
+
+    assert (
+        describe(event, "placed", "Pull-aside with China", None, placed(at(14), None))
+        == "Pull-aside with China placed on Mon 09:00, no room"
+    )
+    assert (
+        describe(event, "unplaced", "Bilateral with China", placed(at(14), "B1"), None)
+        == "Bilateral with China taken out of the schedule (was Mon 09:00, Bilateral room 1)"
+    )
