@@ -118,7 +118,7 @@ def test_a_preview_lists_moved_and_left_out_meetings_exactly_as_publishing_notif
     assert [(i.meeting_id, i.was, i.now) for i in view.left_out] == [(cd, "Mon 09:30, T1", None)]
     assert [(i.meeting_id, i.now) for i in view.added] == [(ce, "Mon 09:30, T1")]
     assert view.summary == "1 added, 1 moved, 1 left out, notices to 5 delegations"
-    assert view.totals.moves == 2
+    assert (view.totals.moves, view.totals.principals_affected) == (2, 4)
     assert shown(view) == notices_of(database, 2)
     assert len(notices_of(database, 2)) == 6
 

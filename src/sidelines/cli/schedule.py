@@ -115,7 +115,8 @@ def _print(view: PreviewView) -> None:
     t = view.totals
     say(
         f"weight {t.weight}{_change(t.weight_change)}, breaks {t.breaks}"
-        f"{_change(t.breaks_change)}, moves {t.moves}{_change(t.moves_change)}"
+        f"{_change(t.breaks_change)}, moves {t.moves}{_change(t.moves_change)}, "
+        f"principals affected {t.principals_affected}"
     )
     changes = [*view.moved, *view.left_out, *view.added]
     if changes:

@@ -9,9 +9,10 @@ confirms: publishing with a digest that no longer matches is refused.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
@@ -26,6 +27,7 @@ from sidelines.services.scheduling import (
     require_organiser,
 )
 from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingPrincipalRow
 
 # The preview's words for the notice kinds.
 KIND_NAMES = {
@@ -62,6 +64,9 @@ class Totals:
     weight_change: int | None
     breaks_change: int | None
     moves_change: int | None
+    # The principals whose published meetings move or are left out: a move of a leaders'
+    # meeting touches two diaries, a trilateral's three.
+    principals_affected: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,9 +165,27 @@ def _preview_of(session: Session, event_id: str, plan: Publication) -> PreviewVi
         moved=items["moved"],
         left_out=items["left_out"],
         delegations=[(party, notice_text.party_name(event, party)) for party in told],
-        totals=_totals(objective, published.get("objective") if plan.version else None, moves),
+        totals=replace(
+            _totals(objective, published.get("objective") if plan.version else None, moves),
+            principals_affected=_principals_of(
+                session, [item.meeting_id for item in (*items["moved"], *items["left_out"])]
+            ),
+        ),
         conflicts=conflicts,
         digest=plan.digest,
+    )
+
+
+def _principals_of(session: Session, meeting_ids: list[int]) -> int:
+    if not meeting_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count(func.distinct(MeetingPrincipalRow.principal_id))).where(
+                MeetingPrincipalRow.meeting_id.in_(meeting_ids)
+            )
+        )
+        or 0
     )
 
 

@@ -54,6 +54,7 @@ class TotalsPublic(BaseModel):
     weight_change: int | None
     breaks_change: int | None
     moves_change: int | None
+    principals_affected: int  # principals whose published meetings move or are left out
 
 
 class RulePublic(BaseModel):
@@ -117,6 +118,7 @@ def preview_public(view: PreviewView) -> PreviewPublic:
             weight_change=t.weight_change,
             breaks_change=t.breaks_change,
             moves_change=t.moves_change,
+            principals_affected=t.principals_affected,
         ),
         conflicts=[RulePublic(rule=r.rule, message=r.message) for r in view.conflicts],
         summary=view.summary,
