@@ -5,25 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
 from sidelines.domain.negotiation import RequestState
-from sidelines.domain.terms import TermState
-from sidelines.services import negotiation
+from sidelines.services import request_terms
 from sidelines.services.actors import Actor
+from sidelines.services.clock import now
 from sidelines.services.negotiation import RequestView
 from sidelines.storage.db import Database
+from sidelines.storage.tables import ProposalRow, RequestPartyRow, RequestRow
 
 OPEN_STATES = (RequestState.SENT, RequestState.COUNTERED)
 
 
-def awaits(view: RequestView, party: str) -> bool:
-    """Whether an open thread waits on ``party``: a term on the table that it has not agreed,
-    or a step by another side that it has not accepted."""
-    if not view.state.open:
-        return False
-    if any(t.state is TermState.PROPOSED and party not in t.agreed_by for t in view.terms):
+def _waits(
+    party: str,
+    terms: Iterable[tuple[str | None, Iterable[str]]],
+    accepted_current: bool,
+    last_step_by: str,
+) -> bool:
+    """An open thread waits on ``party`` when a term on the table (proposed by someone, given
+    as ``(proposed_by, agreed_by)``) lacks its agreement, or when another side made the last
+    step and ``party`` has not accepted it."""
+    if any(by is not None and party not in agreed for by, agreed in terms):
         return True
+    return not accepted_current and last_step_by != party
+
+
+def awaits(view: RequestView, party: str) -> bool:
+    """Whether the thread ``view`` waits on ``party``'s answer."""
     side = next((s for s in view.sides if s.party_id == party), None)
-    return side is not None and not side.accepted_current and view.current.by_party != party
+    if not view.state.open or side is None:
+        return False
+    terms = ((t.proposed_by, t.agreed_by) for t in view.terms)
+    return _waits(party, terms, side.accepted_current, view.current.by_party)
 
 
 def first_awaiting(views: Iterable[RequestView], party: str) -> list[RequestView]:
@@ -34,15 +50,50 @@ def first_awaiting(views: Iterable[RequestView], party: str) -> list[RequestView
 
 
 def awaiting_count(db: Database, actor: Actor, event_id: str) -> int:
-    """How many threads of the event wait on the actor's delegation (0 for anyone else); counts
-    up to the largest page of each open state."""
+    """How many threads of the event wait on the actor's delegation (0 for anyone else), in
+    three statements whatever their number (it is read for every page's navigation)."""
     party = actor.acts_for(event_id)
     if party is None:
         return 0
-    count = 0
-    for state in OPEN_STATES:
-        page = negotiation.list_requests(
-            db, actor, event_id, state=state, limit=negotiation.MAX_PAGE
+    at = now()
+    with db.reading() as session:
+        sides = session.execute(
+            select(RequestRow.id, RequestPartyRow.accepted_current)
+            .join(
+                RequestPartyRow,
+                (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
+            )
+            .where(
+                RequestRow.event_id == event_id,
+                RequestRow.sent_at.is_not(None),
+                RequestRow.state.in_([str(s) for s in OPEN_STATES]),
+                # Past its expiry an open request reads as expired (negotiation._in_state).
+                RequestRow.expires_at.is_(None) | (RequestRow.expires_at > at),
+            )
+        ).all()
+        ids = [request_id for request_id, _ in sides]
+        if not ids:
+            return 0
+        later = aliased(ProposalRow)
+        last_step_by = {
+            row.request_id: row.by_party
+            for row in session.execute(
+                select(ProposalRow.request_id, ProposalRow.by_party).where(
+                    ProposalRow.request_id.in_(ids),
+                    ProposalRow.seq
+                    == select(func.max(later.seq))
+                    .where(later.request_id == ProposalRow.request_id)
+                    .scalar_subquery(),
+                )
+            )
+        }
+        terms = request_terms.load_many(session, ids)
+    return sum(
+        _waits(
+            party,
+            ((t.proposed_by, t.agreed_by) for t in terms[request_id].values()),
+            accepted,
+            last_step_by[request_id],
         )
-        count += sum(1 for view in page.items if awaits(view, party))
-    return count
+        for request_id, accepted in sides
+    )
