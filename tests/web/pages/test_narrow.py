@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation
+from sidelines.services import accounts, negotiation, scheduling
 from sidelines.services.negotiation import Terms
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
@@ -31,6 +31,9 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         db, russia_actor, LIMA, ["USA"], Terms(MeetingFormat.BRIEF_CONTACT)
     )
     agreed = negotiation.respond(db, usa_actor, LIMA, asked.id, Answer.ACCEPT)
+    organiser = accounts.log_in(db, "protocol", PASSWORDS["protocol"]).actor
+    run = scheduling.start_solve(db, organiser, LIMA, time_limit_s=2)
+    scheduling.wait_for_run(db, run.id, timeout_s=60)
 
     visitor_context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
     contexts.append(visitor_context)
@@ -38,6 +41,7 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
     russia = open_as(browser, contexts, site, "russia", PHONE)
     protocol = open_as(browser, contexts, site, "protocol", PHONE)
     visits = [
+        (visitor, "/"),
         (visitor, "/login"),
         (visitor, f"{EVENT}/public"),
         (russia, "/"),
@@ -53,6 +57,7 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (protocol, f"{EVENT}/setup"),
         (protocol, f"{EVENT}/grid"),
         (protocol, f"{EVENT}/solves"),
+        (protocol, f"{EVENT}/solves/{run.id}"),
         (protocol, f"{EVENT}/changes"),
         (protocol, f"{EVENT}/meetings/{agreed.meeting_id}"),
     ]
