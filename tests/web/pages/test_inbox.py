@@ -22,6 +22,7 @@ from tests.web.pages.conftest import DESK, PASSWORDS, PHONE, Site, check_page, o
 from tests.web.pages.test_session import csrf_of
 
 EVENT = f"/events/{LIMA}"
+LIVE_MS = 2000
 
 
 def _delegate(db: Database, username: str) -> Actor:
@@ -65,6 +66,13 @@ def test_the_inbox_lists_what_awaits_russia_first_and_the_navigation_counts_it(
     expect(rows.nth(1).locator(".state")).to_have_text("countered")
     expect(rows.nth(1).locator(".when")).to_have_text("Proposed: Sun 20 Nov 09:30–10:00")
     check_page(russia, "russia-inbox-awaiting")
+
+    # A new request reaches the open inbox: it and the count follow without a reload.
+    negotiation.create_request(db, _delegate(db, "usa"), LIMA, ["RUS"], Terms())
+    expect(nav.get_by_role("link", name="Inbox 2 awaiting your answer")).to_be_visible(
+        timeout=LIVE_MS
+    )
+    expect(rows).to_have_count(3)
 
     # The invitee reads the thread as awaiting its answer; no answer is chosen for it.
     rows.nth(0).get_by_role("link").click()
