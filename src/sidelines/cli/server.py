@@ -12,6 +12,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from sidelines.cli import demo_guard
 from sidelines.cli.demo_record import add_pair_history, play_seed_story
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
@@ -150,7 +151,11 @@ def demo(
     ] = False,
 ) -> None:
     """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
-    story is left for you to play (the README says how), unless --played."""
+    story is left for you to play (the README says how), unless --played. Refuses to start
+    over a demo still running on the same database or port."""
+    refused = demo_guard.refusal(database, None if no_serve else port)
+    if refused is not None:
+        raise _fail(refused)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -197,7 +202,8 @@ def demo(
         console.print(f"  login [bold]{name}[/bold] / {passwords[name]}  — {who}")
     console.print(f"pages: http://127.0.0.1:{port}/   API and its documentation: /docs")
     if not no_serve:
-        serve(database=url, port=port)
+        with demo_guard.noted(database):
+            serve(database=url, port=port)
 
 
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import meetings, scheduling, statements
 from sidelines.services.clock import now
+from sidelines.services.errors import Invalid
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of, local_day
@@ -26,7 +27,14 @@ OUTCOMES = (MeetingStatus.HELD, MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD)
 
 
 class OutcomeForm(BaseModel):
-    status: MeetingStatus
+    # Nothing is chosen in advance: "held" is recorded only when someone says so.
+    status: str = Field("", max_length=20)
+
+
+def outcome_from(form: OutcomeForm) -> MeetingStatus:
+    if form.status not in OUTCOMES:
+        raise Invalid("choose what became of the meeting: held, cancelled or not held", "status")
+    return MeetingStatus(form.status)
 
 
 class StatementForm(BaseModel):
@@ -98,7 +106,7 @@ def outcome(
     actor: PageUser,
     form: Annotated[OutcomeForm, Form()],
 ) -> Response:
-    meetings.set_status(db, actor, event_id, meeting_id, form.status)
+    meetings.set_status(db, actor, event_id, meeting_id, outcome_from(form))
     return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)
 
 

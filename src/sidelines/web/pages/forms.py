@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from pydantic import BaseModel, Field
 
 from sidelines.domain import Event, MeetingFormat, TimeSpan
@@ -34,8 +36,19 @@ class ComposeForm(TermsForm):
 
 
 class AnswerForm(TermsForm):
-    answer: Answer
+    # Nothing is chosen in advance: one click must not accept a leaders' meeting.
+    answer: str = Field("", max_length=20)
     reason: str = Field("", max_length=500)
+
+
+def answer_from(form: AnswerForm) -> Answer:
+    """The answer chosen; a missing one is refused with words, not a validation dump."""
+    if not form.answer:
+        raise Invalid("choose an answer: accept, counter, defer or decline", "answer")
+    try:
+        return Answer(form.answer)
+    except ValueError:
+        raise Invalid(f"unknown answer {form.answer!r}", "answer") from None
 
 
 class TermsAnswerForm(BaseModel):
@@ -96,7 +109,9 @@ def terms_from(event: Event, form: TermsForm) -> Terms:
     except ValueError:
         raise Invalid(f"unknown format {form.format!r}", "format") from None
     windows: tuple[TimeSpan, ...] = ()
-    if form.window_from or form.window_to:
+    if form.day and not (form.window_from or form.window_to):
+        windows = (whole_day(event, form.day),)
+    elif form.window_from or form.window_to:
         if not (form.day and form.window_from and form.window_to):
             raise Invalid("a window needs its day, its start and its end", "window_from")
         start = local_instant(event, form.day, form.window_from, "window_from")
@@ -111,6 +126,17 @@ def terms_from(event: Event, form: TermsForm) -> Terms:
         windows=windows,
         topics=tuple(t.strip() for t in form.topics.split(",") if t.strip()),
         message=form.message.strip(),
+    )
+
+
+def whole_day(event: Event, day: str) -> TimeSpan:
+    """A day picked without times: from its local midnight to the next, not "any day"."""
+    try:
+        next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    except ValueError:
+        raise Invalid(f"give a date like 2016-11-20, got {day!r}", "day") from None
+    return TimeSpan(
+        local_instant(event, day, "00:00", "day"), local_instant(event, next_day, "00:00", "day")
     )
 
 

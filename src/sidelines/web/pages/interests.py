@@ -26,11 +26,21 @@ class MarkForm(BaseModel):
 
 
 @router.get("/interests", response_class=HTMLResponse)
-def marks(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
+def marks(request: Request, event_id: str, db: DbDep, actor: PageUser, q: str = "") -> Response:
     party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    # The filter works without script: the server lists only the parties whose name or code
+    # holds the text; static/filter.js does the same as one types.
+    needle = q.strip().casefold()[:100]
     context = {
-        "event": event_of(db, event_id),
+        "event": event,
         "party": party,
+        "q": q.strip()[:100],
+        "shown": [
+            p
+            for p in event.parties
+            if p.id != party and (needle in p.name.casefold() or needle in p.id.casefold())
+        ],
         "interest": interests.interests(db, actor, event_id),
         "contact": interests.open_contacts(db, actor, event_id),
         **live(db, actor, event_id),

@@ -13,12 +13,14 @@ from sidelines.domain.terms import PRESS_PLANS, TermState
 from sidelines.services import negotiation
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
+from sidelines.services.inbox import awaits, first_awaiting
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.forms import (
     AnswerForm,
     ComposeForm,
     TermsAnswerForm,
+    answer_from,
     priority_from,
     term_answer_from,
     terms_from,
@@ -55,6 +57,10 @@ def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Respon
         "party": party,
         "received": received,
         "sent": sent,
+        # What waits on this delegation comes first in each list.
+        "received_items": first_awaiting(received.items, party),
+        "sent_items": first_awaiting(sent.items, party),
+        "awaits": awaits,
         **live(db, actor, event_id),
     }
     return render(request, "inbox.html", context)
@@ -131,6 +137,7 @@ def _thread(
         "party": party,
         "view": view,
         "mine": mine,
+        "awaiting_us": awaits(view, party),
         "term_rows": [(t, describe(event, t)) for t in view.terms],
         # The terms this side can still agree: on the table, and not yet agreed by it.
         "to_agree": [
@@ -166,13 +173,14 @@ def answer(
 ) -> Response:
     event = event_of(db, event_id)
     try:
-        counter = terms_from(event, form) if form.answer is Answer.COUNTER else None
+        chosen = answer_from(form)
+        counter = terms_from(event, form) if chosen is Answer.COUNTER else None
         negotiation.respond(
             db,
             actor,
             event_id,
             request_id,
-            form.answer,
+            chosen,
             counter=counter,
             reason=form.reason.strip() or None,
         )

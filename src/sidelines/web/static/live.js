@@ -24,9 +24,14 @@
   }
 
   function swap(html) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var fresh = page.getElementById("main");
     if (!fresh) { return; }
     main.innerHTML = fresh.innerHTML;
+    // The navigation counts what awaits an answer: it changes with the news too.
+    var inbox = document.getElementById("nav-inbox");
+    var freshInbox = page.getElementById("nav-inbox");
+    if (inbox && freshInbox) { inbox.innerHTML = freshInbox.innerHTML; }
     main.dataset.livePoll = fresh.dataset.livePoll || "";
     main.dataset.liveStamp = fresh.dataset.liveStamp || "";
     var status = document.querySelector(".live-status");

@@ -1,0 +1,86 @@
+"""Every page fits a 360 px phone: the document is never wider than the viewport (wide tables
+scroll in their own region), for the public, each delegation page and each organiser page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from sidelines.domain import MeetingFormat
+from sidelines.domain.negotiation import Answer
+from sidelines.services import accounts, negotiation, scheduling
+from sidelines.services.negotiation import Terms
+from tests.web.helpers import LIMA
+from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
+
+EVENT = f"/events/{LIMA}"
+
+
+def _width(page: Page, path: str, site: Site) -> tuple[str, int]:
+    page.goto(site.page_url(path))
+    page.wait_for_load_state()
+    return path, int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_every_page_fits_360_px_without_sideways_scrolling(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    db = site.database
+    russia_actor = accounts.log_in(db, "russia", PASSWORDS["russia"]).actor
+    usa_actor = accounts.log_in(db, "usa", PASSWORDS["usa"]).actor
+    asked = negotiation.create_request(
+        db, russia_actor, LIMA, ["USA"], Terms(MeetingFormat.BRIEF_CONTACT)
+    )
+    agreed = negotiation.respond(db, usa_actor, LIMA, asked.id, Answer.ACCEPT)
+    organiser = accounts.log_in(db, "protocol", PASSWORDS["protocol"]).actor
+    run = scheduling.start_solve(db, organiser, LIMA, time_limit_s=2)
+    scheduling.wait_for_run(db, run.id, timeout_s=60)
+
+    visitor_context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    contexts.append(visitor_context)
+    visitor = visitor_context.new_page()
+    russia = open_as(browser, contexts, site, "russia", PHONE)
+    protocol = open_as(browser, contexts, site, "protocol", PHONE)
+    visits = [
+        (visitor, "/"),
+        (visitor, "/login"),
+        (visitor, f"{EVENT}/public"),
+        (russia, "/"),
+        (russia, f"{EVENT}/inbox"),
+        (russia, f"{EVENT}/requests/new"),
+        (russia, f"{EVENT}/requests/{asked.id}"),
+        (russia, f"{EVENT}/interests"),
+        (russia, f"{EVENT}/agenda"),
+        (russia, f"{EVENT}/meetings/{agreed.meeting_id}"),
+        (russia, f"{EVENT}/statements"),
+        (russia, f"{EVENT}/requests/999999"),  # the error page
+        (protocol, "/"),
+        (protocol, f"{EVENT}/setup"),
+        (protocol, f"{EVENT}/grid"),
+        (protocol, f"{EVENT}/solves"),
+        (protocol, f"{EVENT}/solves/{run.id}"),
+        (protocol, f"{EVENT}/changes"),
+        (protocol, f"{EVENT}/meetings/{agreed.meeting_id}"),
+    ]
+    too_wide = [
+        (path, width)
+        for path, width in (_width(page, path, site) for page, path in visits)
+        if width > PHONE["width"]
+    ]
+    assert too_wide == []
+
+
+def test_the_grid_keeps_its_time_column_in_view_when_scrolled_sideways(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    protocol = open_as(browser, contexts, site, "protocol", PHONE)
+    protocol.goto(site.page_url(f"{EVENT}/grid"))
+    wrap = protocol.locator(".grid-wrap").first
+    time_cell = wrap.locator("tbody th").first
+    before = time_cell.bounding_box()
+    wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    after = time_cell.bounding_box()
+    assert wrap.evaluate("el => el.scrollLeft") > 300
+    assert before is not None
+    assert after is not None
+    # In view where it was, to the pixel (a sticky cell snaps to whole pixels).
+    assert abs(after["x"] - before["x"]) < 1
