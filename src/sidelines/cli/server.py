@@ -6,27 +6,21 @@ import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from sidelines.cli.demo_record import add_pair_history, play_seed_story
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
-from sidelines.formats.event_loader import load_event
-from sidelines.services import accounts, events, scheduling
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import ServiceError
-from sidelines.storage.db import (
-    ADMIN_HEADROOM,
-    DEFAULT_URL,
-    Database,
-    connection_limits,
-    pool_size_for,
-)
-from sidelines.web.settings import Settings
+
+if TYPE_CHECKING:
+    from sidelines.storage.db import Database
+
+# The web stack, the database layer and the event reader are imported inside the commands that
+# use them: ``sidelines --help`` and ``sidelines solve`` should not pay for loading them.
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEMO_EVENT = "apec-2016-lima.yaml"
@@ -43,6 +37,8 @@ DatabaseOption = Annotated[
 
 
 def database_url(database: str | None) -> str:
+    from sidelines.storage.db import DEFAULT_URL
+
     return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
 
 
@@ -60,6 +56,8 @@ def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> i
     """Database connections per worker process: ``pool_size`` if given, else an equal share of
     what PostgreSQL allows (less ``ADMIN_HEADROOM``). Refuses pools that the server can never
     hold all at once, and warns when they would not fit beside the connections others hold."""
+    from sidelines.storage.db import ADMIN_HEADROOM, connection_limits, pool_size_for
+
     limits = connection_limits(db.engine)
     if limits is None:
         return pool_size or pool_size_for(workers)
@@ -101,6 +99,11 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API (migrating the database first)."""
+    import uvicorn
+
+    from sidelines.storage.db import Database
+    from sidelines.web.settings import Settings
+
     url = database_url(database)
     os.environ["SIDELINES_DATABASE_URL"] = url
     try:
@@ -151,6 +154,11 @@ def demo(
 ) -> None:
     """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
     story is left for you to play (the README says how), unless --played."""
+    from sidelines.cli.demo_record import add_pair_history, play_seed_story
+    from sidelines.formats.event_loader import load_event
+    from sidelines.services import accounts, events, scheduling
+    from sidelines.storage.db import Database
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -215,6 +223,9 @@ def user_add(
     ] = "",
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
+    from sidelines.services import accounts
+    from sidelines.storage.db import Database
+
     db = Database(database_url(database))
     db.upgrade()
     try:
@@ -236,6 +247,10 @@ def event_import(
     ] = False,
 ) -> None:
     """Import an event: parties, principals, programme, spaces and (agreed) meetings."""
+    from sidelines.formats.event_loader import load_event
+    from sidelines.services import events
+    from sidelines.storage.db import Database
+
     try:
         event = load_event(file)
     except InputError as error:

@@ -14,9 +14,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
-from sidelines.scheduling.heuristic import solve_heuristic
-from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
@@ -52,6 +49,11 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
+    # The solvers are imported here, not at the top: OR-Tools and PySAT take most of a second to
+    # load, which reading an event file or printing ``--help`` should not pay.
+    from sidelines.scheduling.cpsat import solve_cpsat
+    from sidelines.scheduling.heuristic import solve_heuristic
+
     options = options or SolveOptions()
     started = time.monotonic()
     impossible = _required_never_placeable(problem)
@@ -92,6 +94,9 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     its best schedule and bound; when it has not proven its answer (or cannot express the
     problem), CP-SAT gets the rest of the time, warm-started from MaxSAT's best schedule, and
     the better schedule and the better bound are kept."""
+    from sidelines.scheduling.cpsat import solve_cpsat
+    from sidelines.scheduling.maxsat import solve_maxsat, unsupported
+
     if unsupported(problem) is not None:
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
     # MaxSAT gets most of the time: it alone proved the JAIR optima (docs/benchmarks.md).
@@ -118,6 +123,10 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
 
 
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
+    from sidelines.scheduling.heuristic import solve_heuristic
+    from sidelines.scheduling.maxsat import unsupported
+
     size = estimate_model_size(problem)
     if size > CPSAT_MAX_VARIABLES:
         return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
