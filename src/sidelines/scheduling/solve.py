@@ -18,6 +18,7 @@ from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
 from sidelines.scheduling.result import SolveResult, SolveStatus
+from sidelines.scheduling.series import ProgressSeries
 from sidelines.scheduling.stability import with_moves
 
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
@@ -56,6 +57,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 
     options = options or SolveOptions()
     started = time.monotonic()
+    if options.on_progress is not None:
+        # One series for the whole solve, whichever parts run: time from here, best so far.
+        options = replace(options, on_progress=ProgressSeries(options.on_progress, started))
     impossible = _required_never_placeable(problem)
     if impossible:
         return SolveResult(
