@@ -33,8 +33,8 @@ class ProgressSeries:
     Each forwarded ``Progress`` has ``elapsed_s`` measured from ``started`` (never smaller than
     the last one), the best objective any part reported (never worse than the last one), the
     tightest bound, ``phase`` the part reporting now and ``found_by`` the part whose schedule is
-    the best. Reports with no schedule are held back until a part has one. Thread-safe: parts
-    may report from solver threads.
+    the best. Reports are held back until a part has a schedule with a meeting in it.
+    Thread-safe: parts may report from solver threads.
     """
 
     def __init__(self, report: Callable[[Progress], None], started: float) -> None:
@@ -54,8 +54,8 @@ class ProgressSeries:
                 self.best = objective
                 self.found_by = progress.phase
             self.bound = tighter(self.bound, progress.bound)
-            if self.best is None:
-                return
+            if self.best is None or self.best.meetings_scheduled == 0:
+                return  # the first report carries the first schedule with a meeting in it
             merged = Progress(
                 elapsed_s=self._elapsed,
                 objective=self.best,
