@@ -15,7 +15,7 @@ from sidelines.scheduling import (
     solve,
     validate,
 )
-from sidelines.scheduling.maxsat import unsupported
+from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 from tests.builders import event, meeting, table
 
 
@@ -64,3 +64,14 @@ def test_the_answer_is_no_worse_than_any_schedule_reported() -> None:
         result.objective.breaks <= p.objective.breaks for p in seen if p.objective is not None
     )
     assert result.status is SolveStatus.OPTIMAL
+
+
+def test_the_linear_search_alone_gives_a_complete_schedule() -> None:
+    problem = build_problem(round_robin())
+    options = SolveOptions(time_limit_s=5.0, workers=2)
+
+    linear = solve_maxsat(problem, options, searches=("lsu:cd19",))
+
+    assert linear.objective is not None
+    assert validate(problem, linear.schedule) == []
+    assert len(linear.schedule) == len(problem.meetings)

@@ -33,6 +33,7 @@ CPSAT_HINT_MAX_VARIABLES = 50_000
 # a schedule on the JAIR instances, short beside what RC2 needs to prove their optima.
 HEURISTIC_SHARE = 0.1
 HEURISTIC_SHARE_MAX_S = 2.0
+SEARCHES_WITHOUT_FALLBACK = ("rc2:cd19", "lsu:cd19")
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -124,7 +125,14 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return replace(fallback or early, strategy="maxsat:heuristic")
-    first = solve_maxsat(problem, replace(options, time_limit_s=remaining * 0.9), hint=hint)
+    searches = None
+    if fallback is None and options.workers == 2:
+        # No schedule yet and room for two searches: one of them must yield schedules early
+        # (the linear SAT-UNSAT search), since RC2 holds none until it finishes.
+        searches = SEARCHES_WITHOUT_FALLBACK
+    first = solve_maxsat(
+        problem, replace(options, time_limit_s=remaining * 0.9), hint=hint, searches=searches
+    )
     if first.status is SolveStatus.INFEASIBLE:
         return first
     best_so_far = first if fallback is None else _better(first, fallback)
