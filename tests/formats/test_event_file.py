@@ -544,3 +544,27 @@ def test_required_terms_without_the_contact_are_refused_with_their_path(tmp_path
         "policy.required_terms",
         "the contact is always required",
     )
+
+
+def json_text(tmp_path: Path) -> str:
+    return json.dumps(dump_event(load_event(write(tmp_path, SMALL))), indent=2, default=str)
+
+
+def test_json_duplicate_key_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = json_text(tmp_path).replace('"name": ', '"name": "first",\n  "name": ', 1)
+    file = write(tmp_path, text, "event.json")
+    line = text.splitlines().index('  "name": "first",') + 2
+
+    error = error_of(file)
+
+    assert (error.line, error.path, error.message) == (line, "name", "field 'name' is given twice")
+
+
+def test_json_error_names_the_line_found_after_parsing(tmp_path: Path) -> None:
+    text = json_text(tmp_path).replace('"timezone": "', '"timezone": "Nowhere/', 1)
+    file = write(tmp_path, text, "event.json")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"timezone"' in row)
+
+    error = error_of(file)
+
+    assert (error.line, error.path) == (line, "timezone")

@@ -10,10 +10,7 @@ from rich.console import Console
 
 from sidelines.cli.server import SYSTEM, DatabaseOption, database_url
 from sidelines.formats.errors import InputError
-from sidelines.formats.history_file import load_history
 from sidelines.services.errors import ServiceError
-from sidelines.services.history import import_history
-from sidelines.storage.db import Database
 
 # The exit code of every command for input it cannot read (``sidelines.cli.main``).
 EXIT_BAD_INPUT = 2
@@ -30,6 +27,11 @@ def history_import(
 ) -> None:
     """Import historical meetings; a file with any bad row is refused whole, each problem
     printed as FILE:LINE: FIELD: PROBLEM."""
+    # Imported here so that other commands do not load the database layer (``cli.server``).
+    from sidelines.formats.history_file import load_history
+    from sidelines.services.history import import_history
+    from sidelines.storage.db import Database
+
     try:
         records = load_history(file)
     except InputError as error:

@@ -9,19 +9,16 @@ import threading
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from sidelines.cli import history, onsite, schedule, server
-from sidelines.cli.instances import open_instance
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
-from sidelines.formats.event_loader import event_json_schema
-from sidelines.formats.ical import schedule_to_ical
 from sidelines.formats.result_file import (
     read_published_schedule,
     read_schedule,
@@ -37,6 +34,12 @@ from sidelines.scheduling.stability import (
     parse_move_budget,
     with_published,
 )
+
+if TYPE_CHECKING:
+    from sidelines.cli.instances import Instance
+
+# The event reader (pydantic, PyYAML) and the solvers (``sidelines.scheduling.solve`` loads them on
+# first use) are imported where a command needs them, so that ``sidelines --help`` starts at once.
 
 # Exit codes: 0 done (an infeasible instance is an answer, not an error), 1 the schedule breaks
 # rules, 2 the input cannot be read.
@@ -58,6 +61,13 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     ICS = "ics"
+
+
+def open_instance(path: Path, fairness: int | None = None) -> Instance:
+    """``cli.instances.open_instance``, imported on first use (it loads the event reader)."""
+    from sidelines.cli.instances import open_instance as open_file
+
+    return open_file(path, fairness)
 
 
 def fail(error: InputError) -> typer.Exit:
@@ -156,6 +166,8 @@ def solve_command(
     if output_format is OutputFormat.JSON:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif output_format is OutputFormat.ICS:
+        from sidelines.formats.ical import schedule_to_ical
+
         sys.stdout.write(schedule_to_ical(problem, result.schedule).decode("utf-8"))
     else:
         render_agenda(stdout, problem, result)
@@ -254,6 +266,8 @@ def explain_command(
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of event files."""
+    from sidelines.formats.event_loader import event_json_schema
+
     sys.stdout.write(json.dumps(event_json_schema(), indent=2) + "\n")
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from sidelines.cli.server import DatabaseOption, database_url
-from sidelines.services import onsite_changes
 from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
-from sidelines.services.onsite_changes import AbsorbedView
-from sidelines.storage.db import Database
+
+if TYPE_CHECKING:
+    from sidelines.services.onsite_changes import AbsorbedView
+    from sidelines.storage.db import Database
+
+# The services and the database layer are imported inside the commands: other commands (and
+# ``--help``) should not pay for loading them.
 
 T = TypeVar("T")
 
@@ -44,6 +48,9 @@ def _instant(value: str, name: str) -> datetime:
 
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
     """Run ``act`` as organiser ``user`` on the database; bad input exits with code 2."""
+    from sidelines.services import onsite_changes
+    from sidelines.storage.db import Database
+
     db = Database(database_url(database))
     db.upgrade()
     try:
@@ -96,6 +103,8 @@ def departure(
     database: DatabaseOption = None,
 ) -> None:
     """A principal, or a whole party, leaves earlier than planned."""
+    from sidelines.services import onsite_changes
+
     at = _instant(leaves_at, "leaves_at")
     _run(
         database,
@@ -115,6 +124,8 @@ def overrun(
     database: DatabaseOption = None,
 ) -> None:
     """A programme session runs over; its attendees are held for the extra time."""
+    from sidelines.services import onsite_changes
+
     _run(
         database,
         user,
@@ -134,6 +145,8 @@ def closure(
     database: DatabaseOption = None,
 ) -> None:
     """A space cannot be used for a while."""
+    from sidelines.services import onsite_changes
+
     span = _instant(start, "start"), _instant(end, "end")
     _run(
         database,

@@ -13,16 +13,20 @@ from sidelines.scheduling.result import Progress
 
 
 def describe(progress: Progress) -> str:
-    parts = [f"{progress.elapsed_s:6.1f} s", progress.phase]
+    """One line: time since the solve began, the best schedule so far and the part that found
+    it, the bound, and the part at work now."""
+    parts = [f"{progress.elapsed_s:6.1f} s"]
     if progress.objective is not None:
+        found_by = f" ({progress.found_by})" if progress.found_by else ""
         parts.append(
             f"best: weight {progress.objective.weight_scheduled}, "
-            f"breaks {progress.objective.breaks}"
+            f"breaks {progress.objective.breaks}{found_by}"
         )
     if progress.bound is not None:
         parts.append(
             f"bound: weight {progress.bound.weight_scheduled}, breaks {progress.bound.breaks}"
         )
+    parts.append(f"now: {progress.phase}")
     return " · ".join(parts)
 
 

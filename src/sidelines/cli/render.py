@@ -56,6 +56,21 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
             console.print(f"  {label}: {reason}", highlight=False)
 
 
+def describe_gap(result: SolveResult) -> str:
+    """What is left open, for the term that is open: a share of the weight bound when weight is
+    open; when weight is proven best and only breaks are open, the breaks above their bound (a
+    share of a bound of 0 breaks would always read 100 %)."""
+    term = result.open_term
+    if result.objective is None or result.bound is None or result.gap is None:
+        return ""
+    if term == "weight":
+        return f"weight gap {result.gap:.1%}"
+    if term == "breaks":
+        above = result.objective.breaks - result.bound.breaks
+        return f"weight proven best; breaks gap {above} (at least {result.bound.breaks})"
+    return "gap 0 (proven best)"
+
+
 def render_summary(console: Console, result: SolveResult) -> None:
     parts = [f"status [bold]{result.status}[/bold]", f"strategy {result.strategy}"]
     if result.objective is not None:
@@ -66,8 +81,9 @@ def render_summary(console: Console, result: SolveResult) -> None:
         )
     if result.bound is not None:
         parts.append(f"bound: weight {result.bound.weight_scheduled}, breaks {result.bound.breaks}")
-    if result.gap is not None:
-        parts.append(f"gap {result.gap:.1%}")
+    gap = describe_gap(result)
+    if gap:
+        parts.append(gap)
     parts.append(f"{result.wall_time_s:.1f} s")
     if result.interrupted:
         parts.append("interrupted: best schedule so far")

@@ -4,7 +4,7 @@ console, reads what publishing the solve would change, and publishes it, as the 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,10 +12,14 @@ from rich.table import Table
 
 from sidelines.cli.onsite import UserOption, as_organiser
 from sidelines.cli.server import DatabaseOption
-from sidelines.services import preview, scheduling
-from sidelines.services.actors import Actor
-from sidelines.services.preview import PreviewView
-from sidelines.storage.db import Database
+
+if TYPE_CHECKING:
+    from sidelines.services.actors import Actor
+    from sidelines.services.preview import PreviewView
+    from sidelines.storage.db import Database
+
+# The services and the database layer are imported inside the commands, as in ``cli.onsite``:
+# ``sidelines --help`` should not pay for loading them.
 
 schedule_app = typer.Typer(
     help="Re-plan the event's schedule, preview what publishing changes, publish it.",
@@ -47,6 +51,7 @@ def solve_command(
 ) -> None:
     """Solve the event's agreed meetings against its published schedule, wait, and print the
     preview of publishing the result."""
+    from sidelines.services import preview, scheduling
 
     def act(db: Database, actor: Actor) -> PreviewView | str:
         run = scheduling.start_solve(
@@ -73,6 +78,8 @@ def preview_command(
     database: DatabaseOption = None,
 ) -> None:
     """What publishing a finished solve would change against the published version."""
+    from sidelines.services import preview
+
     _print(
         as_organiser(
             database,
@@ -94,6 +101,8 @@ def publish_command(
     database: DatabaseOption = None,
 ) -> None:
     """Publish a finished solve whose preview (with the same --keep-out) you confirm."""
+    from sidelines.services import scheduling
+
     view = as_organiser(
         database,
         user,

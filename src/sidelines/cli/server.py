@@ -6,28 +6,22 @@ import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from sidelines.cli import demo_guard
-from sidelines.cli.demo_record import add_pair_history, play_seed_story
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
-from sidelines.formats.event_loader import load_event
-from sidelines.services import accounts, events, scheduling
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import ServiceError
-from sidelines.storage.db import (
-    ADMIN_HEADROOM,
-    DEFAULT_URL,
-    Database,
-    connection_limits,
-    pool_size_for,
-)
-from sidelines.web.settings import Settings
+
+if TYPE_CHECKING:
+    from sidelines.storage.db import Database
+
+# The web stack, the database layer and the event reader are imported inside the commands that
+# use them: ``sidelines --help`` and ``sidelines solve`` should not pay for loading them.
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEMO_EVENT = "apec-2016-lima.yaml"
@@ -44,6 +38,8 @@ DatabaseOption = Annotated[
 
 
 def database_url(database: str | None) -> str:
+    from sidelines.storage.db import DEFAULT_URL
+
     return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
 
 
@@ -61,6 +57,8 @@ def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> i
     """Database connections per worker process: ``pool_size`` if given, else an equal share of
     what PostgreSQL allows (less ``ADMIN_HEADROOM``). Refuses pools that the server can never
     hold all at once, and warns when they would not fit beside the connections others hold."""
+    from sidelines.storage.db import ADMIN_HEADROOM, connection_limits, pool_size_for
+
     limits = connection_limits(db.engine)
     if limits is None:
         return pool_size or pool_size_for(workers)
@@ -102,6 +100,11 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API (migrating the database first)."""
+    import uvicorn
+
+    from sidelines.storage.db import Database
+    from sidelines.web.settings import Settings
+
     url = database_url(database)
     os.environ["SIDELINES_DATABASE_URL"] = url
     try:
@@ -156,6 +159,11 @@ def demo(
     refused = demo_guard.refusal(database, None if no_serve else port)
     if refused is not None:
         raise _fail(refused)
+    from sidelines.cli.demo_record import add_pair_history, play_seed_story
+    from sidelines.formats.event_loader import load_event
+    from sidelines.services import accounts, events, scheduling
+    from sidelines.storage.db import Database
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -221,6 +229,9 @@ def user_add(
     ] = "",
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
+    from sidelines.services import accounts
+    from sidelines.storage.db import Database
+
     db = Database(database_url(database))
     db.upgrade()
     try:
@@ -242,6 +253,10 @@ def event_import(
     ] = False,
 ) -> None:
     """Import an event: parties, principals, programme, spaces and (agreed) meetings."""
+    from sidelines.formats.event_loader import load_event
+    from sidelines.services import events
+    from sidelines.storage.db import Database
+
     try:
         event = load_event(file)
     except InputError as error:

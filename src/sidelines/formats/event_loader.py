@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from difflib import get_close_matches
@@ -87,7 +87,30 @@ def parse_path(path: str) -> Loc:
     return tuple(int(index) if index else name for index, name in _PATH_PART.findall(path))
 
 
-def _line_of(lines: LineMap, loc: Loc) -> int | None:
+class _LazyLines(Mapping[Loc, int]):
+    """A line map computed on first look: only a file with a problem needs its lines, and
+    finding them takes longer than parsing the file."""
+
+    def __init__(self, compute: Callable[[], LineMap]) -> None:
+        self._compute = compute
+        self._lines: LineMap | None = None
+
+    def _map(self) -> LineMap:
+        if self._lines is None:
+            self._lines = self._compute()
+        return self._lines
+
+    def __getitem__(self, loc: Loc) -> int:
+        return self._map()[loc]
+
+    def __iter__(self) -> Iterator[Loc]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def _line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
     for length in range(len(loc), -1, -1):
         if loc[:length] in lines:
             return lines[loc[:length]]
@@ -199,14 +222,27 @@ def _yaml_lines(node: yaml.Node, loc: Loc, lines: LineMap, file: Path, stack: se
             _yaml_lines(item, (*loc, index), lines, file, stack)
 
 
-def parse_json(text: str, file: Path) -> tuple[object, LineMap]:
+def parse_json(text: str, file: Path) -> tuple[object, Mapping[Loc, int]]:
+    """The data of a JSON text and the lines of its fields (found only when first looked up).
+
+    A key given twice is refused here, with its line, as YAML's are."""
+    repeated = False
+
+    def mapping(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        nonlocal repeated
+        result = dict(pairs)
+        repeated = repeated or len(result) != len(pairs)
+        return result
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=mapping)
     except json.JSONDecodeError as error:
         raise InputError(file, f"JSON syntax error: {error.msg}", line=error.lineno) from None
     except RecursionError:
         raise InputError(file, "JSON nested too deeply") from None
-    return data, _JsonLines(text, file).run()
+    if repeated:
+        _JsonLines(text, file).run()  # raises, naming the key and its line
+    return data, _LazyLines(lambda: _JsonLines(text, file).run())
 
 
 class _JsonLines:
@@ -339,7 +375,7 @@ def _describe(error: ErrorDetails) -> str:
     return f"{message}, got {error['input']!r}"
 
 
-def _validate(data: object, file: Path | str, lines: LineMap) -> EventFile:
+def _validate(data: object, file: Path | str, lines: Mapping[Loc, int]) -> EventFile:
     if data is None:
         raise InputError(file, "the file is empty; an event file starts with id, name, timezone")
     if not isinstance(data, dict):
@@ -364,7 +400,7 @@ def _validate(data: object, file: Path | str, lines: LineMap) -> EventFile:
 class _Builder:
     """Turns a validated file into an ``Event``, resolving references and local times."""
 
-    def __init__(self, model: EventFile, file: Path | str, lines: LineMap) -> None:
+    def __init__(self, model: EventFile, file: Path | str, lines: Mapping[Loc, int]) -> None:
         self.model = model
         self.file = file
         self.lines = lines

@@ -28,12 +28,16 @@ class Bound:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A report during a solve: the best schedule's objective so far and the proven bound."""
+    """A report during a solve: the best schedule's objective so far and the proven bound.
+
+    ``phase`` is the part of the solve reporting; ``found_by`` the part that found the best
+    schedule (set by ``series.ProgressSeries`` for the whole solve, empty from a part alone)."""
 
     elapsed_s: float
     objective: ObjectiveValue | None
     bound: Bound | None
     phase: str
+    found_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,18 @@ class SolveResult:
     left_out: dict[MeetingId, str] = field(default_factory=dict)
     reason: str = ""  # for infeasible and unknown: why, in words
     interrupted: bool = False
+
+    @property
+    def open_term(self) -> str | None:
+        """The first objective term the bound does not close (``"weight"`` or ``"breaks"``);
+        None when all are closed or there is no schedule or no bound."""
+        if self.objective is None or self.bound is None:
+            return None
+        if self.bound.weight_scheduled > self.objective.weight_scheduled:
+            return "weight"
+        if self.objective.breaks > self.bound.breaks:
+            return "breaks"
+        return None
 
     @property
     def gap(self) -> float | None:

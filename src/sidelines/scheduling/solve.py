@@ -14,13 +14,11 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
-from sidelines.scheduling.heuristic import solve_heuristic
-from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
-from sidelines.scheduling.result import SolveResult, SolveStatus
+from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
+from sidelines.scheduling.series import ProgressSeries
 from sidelines.scheduling.stability import with_moves
 
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
@@ -30,6 +28,12 @@ CPSAT_MAX_VARIABLES = 400_000
 # warm-started from the heuristic did not improve on it within 30 s (100 principals x 700
 # requests, about 220,000: docs/benchmarks.md), so the heuristic keeps all of the time.
 CPSAT_HINT_MAX_VARIABLES = 50_000
+# On problems where every meeting is required (breaks the only question), the heuristic runs
+# first for this share of the time limit, at most this long: long enough to construct and repair
+# a schedule on the JAIR instances, short beside what RC2 needs to prove their optima.
+HEURISTIC_SHARE = 0.1
+HEURISTIC_SHARE_MAX_S = 2.0
+SEARCHES_WITHOUT_FALLBACK = ("rc2:cd19", "lsu:cd19")
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -52,8 +56,16 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
+    # The solvers are imported here, not at the top: OR-Tools and PySAT take most of a second to
+    # load, which reading an event file or printing ``--help`` should not pay.
+    from sidelines.scheduling.cpsat import solve_cpsat
+    from sidelines.scheduling.heuristic import solve_heuristic
+
     options = options or SolveOptions()
     started = time.monotonic()
+    if options.on_progress is not None:
+        # One series for the whole solve, whichever parts run: time from here, best so far.
+        options = replace(options, on_progress=ProgressSeries(options.on_progress, started))
     impossible = _required_never_placeable(problem)
     if impossible:
         return SolveResult(
@@ -90,34 +102,72 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
     """MaxSAT (RC2 for the bound, a linear search for schedules) proves the optimum or reports
     its best schedule and bound; when it has not proven its answer (or cannot express the
-    problem), CP-SAT gets the rest of the time, warm-started from MaxSAT's best schedule, and
-    the better schedule and the better bound are kept."""
+    problem), CP-SAT gets the rest of the time, warm-started from the best schedule so far, and
+    the better schedule and the better bound are kept.
+
+    RC2 holds no schedule until it finishes, and on a busy machine it may not finish: so the
+    heuristic (construction with break repair, then local search) runs first for a short share
+    of the time. Its schedule is the fallback, MaxSAT's first phases and part of CP-SAT's hint;
+    the answer is never worse than the best schedule any of the three found."""
+    from sidelines.scheduling.cpsat import solve_cpsat
+    from sidelines.scheduling.heuristic import solve_heuristic
+    from sidelines.scheduling.maxsat import solve_maxsat, unsupported
+
     if unsupported(problem) is not None:
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
-    # MaxSAT gets most of the time: it alone proved the JAIR optima (docs/benchmarks.md).
-    first = solve_maxsat(problem, replace(options, time_limit_s=options.time_limit_s * 0.9))
+    share = min(HEURISTIC_SHARE * options.time_limit_s, HEURISTIC_SHARE_MAX_S)
+    early = solve_heuristic(problem, replace(options, time_limit_s=share))
+    if early.status is SolveStatus.OPTIMAL:
+        return replace(early, strategy="maxsat:heuristic")
+    fallback = early if early.objective is not None else None
+    hint = fallback.schedule if fallback is not None else None
+    # MaxSAT gets most of the rest: it alone proved the JAIR optima (docs/benchmarks.md).
     remaining = options.time_limit_s - (time.monotonic() - started)
-    if first.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
-        return first
     if remaining <= 0.1 or options.stop.is_set():
+        return replace(fallback or early, strategy="maxsat:heuristic")
+    searches = None
+    if fallback is None and options.workers == 2:
+        # No schedule yet and room for two searches: one of them must yield schedules early
+        # (the linear SAT-UNSAT search), since RC2 holds none until it finishes.
+        searches = SEARCHES_WITHOUT_FALLBACK
+    first = solve_maxsat(
+        problem, replace(options, time_limit_s=remaining * 0.9), hint=hint, searches=searches
+    )
+    if first.status is SolveStatus.INFEASIBLE:
         return first
+    best_so_far = first if fallback is None else _better(first, fallback)
+    if first.status is SolveStatus.OPTIMAL:
+        return _with_bound(best_so_far, first.bound, "maxsat")
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    if remaining <= 0.1 or options.stop.is_set():
+        return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
     second = solve_cpsat(
-        problem, replace(options, time_limit_s=remaining), hint=first.schedule or None
+        problem, replace(options, time_limit_s=remaining), hint=best_so_far.schedule or None
     )
     if second.status is SolveStatus.INFEASIBLE:
         return replace(second, strategy="maxsat+cpsat")
-    best = _better(first, second)
+    best = _better(best_so_far, second)
     bound = second.bound
     if first.bound is not None and (bound is None or first.bound.breaks > bound.breaks):
         bound = first.bound
+    return _with_bound(best, bound, "maxsat+cpsat")
+
+
+def _with_bound(best: SolveResult, bound: Bound | None, strategy: str) -> SolveResult:
+    """``best`` with ``bound`` (a proof from another part), its status set by whether the
+    bound closes the breaks."""
     status = best.status
     if best.objective is not None and bound is not None:
         proven = best.objective.breaks <= bound.breaks
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    return replace(best, bound=bound, status=status, strategy="maxsat+cpsat")
+    return replace(best, bound=bound, status=status, strategy=strategy)
 
 
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
+    from sidelines.scheduling.heuristic import solve_heuristic
+    from sidelines.scheduling.maxsat import unsupported
+
     size = estimate_model_size(problem)
     if size > CPSAT_MAX_VARIABLES:
         return replace(solve_heuristic(problem, options), strategy="auto:heuristic")

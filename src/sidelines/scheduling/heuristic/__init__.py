@@ -177,13 +177,17 @@ class _Run:
                     )
             else:
                 # Stopping early still leaves a valid schedule: locked and required ones are in.
-                if count % CHECK_EVERY == 0:
-                    if self.out_of_time():
+                # It never stops before one meeting is in, though: a short time limit, spent
+                # on reading and setting up, must not hand back an empty schedule while the
+                # heaviest meeting fits (a look at each meeting costs little).
+                if count % CHECK_EVERY == 0 or state.n_scheduled == 0:
+                    if state.n_scheduled > 0 and self.out_of_time():
                         break
                     if (
                         not failures
                         and self.options.on_progress is not None
                         and self.last_report < 0
+                        and state.n_scheduled > 0
                         and self.elapsed() >= PARTIAL_REPORT_S
                         and state.fair()
                     ):

@@ -39,10 +39,12 @@ def solve_maxsat(
     hint: Mapping[MeetingId, Assignment] | None = None,
     *,
     implied: bool = True,
+    searches: tuple[str, ...] | None = None,
 ) -> SolveResult:
     """Solve to proven optimality within ``options.time_limit_s``, or report the lower bound.
 
-    ``hint`` sets the SAT solver's first phases. Raises ``ValueError`` for a problem the
+    ``hint`` sets the SAT solver's first phases; ``searches`` replaces the default choice of
+    searches (one per worker, from ``SEARCHES``). Raises ``ValueError`` for a problem the
     encoding cannot express (see ``unsupported``).
     """
     started = time.monotonic()
@@ -71,7 +73,8 @@ def solve_maxsat(
         placed = [(c.meeting_idx, c.start_slot) for c in choices_of(kept)]
         return evaluate(problem, placed).breaks
 
-    searches = SEARCHES[: max(1, options.workers)]
+    if searches is None:
+        searches = SEARCHES[: max(1, options.workers)]
     outcome = run_portfolio(
         encoding.formula,
         keep,

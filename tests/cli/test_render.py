@@ -1,0 +1,30 @@
+"""The summary under the agenda: which term is open, and by how much."""
+
+from __future__ import annotations
+
+from sidelines.cli.render import describe_gap
+from sidelines.scheduling.objective import ObjectiveValue
+from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
+
+
+def result(weight: int, breaks: int, bound: Bound) -> SolveResult:
+    objective = ObjectiveValue(weight, 3, breaks=breaks, breaks_spread=0, preferences_met=0)
+    return SolveResult(SolveStatus.FEASIBLE, {}, objective, bound, 1.0, "auto")
+
+
+def test_weight_proven_best_and_breaks_open_says_breaks_not_a_hundred_percent() -> None:
+    assert describe_gap(result(30, 69, Bound(30, 0))) == (
+        "weight proven best; breaks gap 69 (at least 0)"
+    )
+    assert describe_gap(result(30, 69, Bound(30, 3))) == (
+        "weight proven best; breaks gap 66 (at least 3)"
+    )
+
+
+def test_open_weight_is_a_share_of_the_bound() -> None:
+    assert describe_gap(result(95, 0, Bound(100, 0))) == "weight gap 5.0%"
+
+
+def test_everything_closed() -> None:
+    assert describe_gap(result(30, 3, Bound(30, 3))) == "gap 0 (proven best)"
+    assert result(30, 3, Bound(30, 3)).open_term is None

@@ -1,0 +1,77 @@
+"""Break minimisation (every meeting required) is anytime: a schedule from the first moment,
+kept whatever MaxSAT manages in the time it gets."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from sidelines.domain import Event
+from sidelines.scheduling import (
+    Progress,
+    SolveOptions,
+    SolveStatus,
+    Strategy,
+    build_problem,
+    solve,
+    validate,
+)
+from sidelines.scheduling.maxsat import solve_maxsat, unsupported
+from tests.builders import event, meeting, table
+
+
+def round_robin() -> Event:
+    """A small B2B round: six companies, each meets four others, three tables, all required."""
+    names = ["A", "B", "C", "D", "E", "F"]
+    pairs = [(a, b) for a, b in combinations(names, 2) if (ord(b) - ord(a)) % 5 != 0][:12]
+    return event(
+        names,
+        [meeting(f"{a}{b}", a, b, required=True) for a, b in pairs],
+        spaces=[table("T1"), table("T2"), table("T3")],
+    )
+
+
+def test_the_instance_is_a_break_minimisation_problem() -> None:
+    assert unsupported(build_problem(round_robin())) is None
+
+
+def test_stopped_at_once_it_still_answers_with_every_meeting() -> None:
+    problem = build_problem(round_robin())
+    options = SolveOptions(strategy=Strategy.MAXSAT, time_limit_s=5.0, workers=2)
+    options.stop.set()  # RC2 would hold no schedule at this point
+
+    result = solve(problem, options)
+
+    assert result.status is not SolveStatus.UNKNOWN
+    assert len(result.schedule) == len(problem.meetings)
+    assert validate(problem, result.schedule) == []
+
+
+def test_the_answer_is_no_worse_than_any_schedule_reported() -> None:
+    problem = build_problem(round_robin())
+    seen: list[Progress] = []
+    options = SolveOptions(
+        strategy=Strategy.AUTO, time_limit_s=5.0, workers=2, on_progress=seen.append
+    )
+
+    result = solve(problem, options)
+
+    assert seen
+    assert seen[0].objective is not None
+    assert seen[0].objective.meetings_scheduled == len(problem.meetings)
+    assert result.objective is not None
+    assert validate(problem, result.schedule) == []
+    assert all(
+        result.objective.breaks <= p.objective.breaks for p in seen if p.objective is not None
+    )
+    assert result.status is SolveStatus.OPTIMAL
+
+
+def test_the_linear_search_alone_gives_a_complete_schedule() -> None:
+    problem = build_problem(round_robin())
+    options = SolveOptions(time_limit_s=5.0, workers=2)
+
+    linear = solve_maxsat(problem, options, searches=("lsu:cd19",))
+
+    assert linear.objective is not None
+    assert validate(problem, linear.schedule) == []
+    assert len(linear.schedule) == len(problem.meetings)
