@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import typer
 
-from sidelines.cli.server import pool_size_for_server
+from sidelines.cli.server import forwarding, pool_size_for_server
 from sidelines.storage.db import (
     ADMIN_HEADROOM,
     SERVER_POOL_SIZE,
@@ -84,3 +84,9 @@ def test_on_sqlite_the_pool_is_as_asked_or_the_default_share(database: Database)
         3,
         SERVER_POOL_SIZE,
     )
+
+
+def test_forwarded_headers_are_trusted_only_from_the_named_proxy() -> None:
+    assert forwarding(None) == {"proxy_headers": False}
+    assert forwarding("") == {"proxy_headers": False}
+    assert forwarding("10.0.0.5") == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}

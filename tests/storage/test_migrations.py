@@ -23,6 +23,7 @@ from tests.storage.rows import (
     add_user,
     all_rows,
     at,
+    fill_every_table,
     principal_booking,
     project,
     space_booking,
@@ -41,6 +42,12 @@ def head_and_previous() -> tuple[str, str]:
 
 
 HEAD, PREVIOUS = head_and_previous()
+
+
+def earlier_revisions() -> list[str]:
+    """Every revision before the head, oldest first."""
+    scripts = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    return [script.revision for script in reversed(list(scripts.walk_revisions()))][:-1]
 
 
 @pytest.fixture
@@ -113,11 +120,17 @@ def test_comparison_notices_a_table_without_migration(empty_database: Database) 
     assert (operation, table.name) == ("add_table", "forgotten")
 
 
-def test_upgrade_from_previous_revision_keeps_the_rows(empty_database: Database) -> None:
-    empty_database.upgrade(PREVIOUS)
+@pytest.mark.parametrize("earlier", earlier_revisions())
+def test_upgrade_from_every_earlier_revision_keeps_every_row(
+    empty_database: Database, earlier: str
+) -> None:
+    empty_database.upgrade(earlier)
     add_rows(empty_database)
+    with empty_database.engine.begin() as connection:
+        fill_every_table(connection)
     with empty_database.reading() as session:
         before = all_rows(session)
+    assert all(rows.rows for rows in before.values()), "a table was left empty"
 
     empty_database.upgrade()
 

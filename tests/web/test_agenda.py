@@ -34,13 +34,9 @@ def test_an_unchanged_agenda_answers_304_to_its_own_tag_only(database: Database)
     assert russian.headers["ETag"] != etag
 
 
-def test_a_meeting_moved_by_another_process_shows_at_the_next_read(database: Database) -> None:
-    api = lima_api(database)
-    solve_and_publish(api)
-    before = api.client.get(url("/agenda"), headers=api.as_("USA"))
-    [(meeting_id, starts_at)] = meeting_times(before.json()).items()
-
-    # Another worker process: its own engine on the same database, bypassing this one's caches.
+def move_by_an_hour(database: Database, meeting_id: int) -> None:
+    """Move a meeting from another worker process: its own engine on the same database,
+    bypassing this one's caches."""
     elsewhere = Database(database.url)
     try:
         with elsewhere.writing() as session:
@@ -57,6 +53,15 @@ def test_a_meeting_moved_by_another_process_shows_at_the_next_read(database: Dat
             )
     finally:
         elsewhere.dispose()
+
+
+def test_a_meeting_moved_by_another_process_shows_at_the_next_read(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    before = api.client.get(url("/agenda"), headers=api.as_("USA"))
+    [(meeting_id, starts_at)] = meeting_times(before.json()).items()
+
+    move_by_an_hour(database, meeting_id)
     after = api.client.get(
         url("/agenda"), headers=api.as_("USA") | {"If-None-Match": before.headers["ETag"]}
     )
@@ -65,3 +70,18 @@ def test_a_meeting_moved_by_another_process_shows_at_the_next_read(database: Dat
     assert after.headers["ETag"] != before.headers["ETag"]
     moved = datetime.fromisoformat(meeting_times(after.json())[meeting_id])
     assert moved == datetime.fromisoformat(starts_at) + timedelta(hours=1)
+
+
+def test_a_third_delegation_s_tag_ignores_other_delegations_meetings(database: Database) -> None:
+    api = lima_api(database, parties=("RUS", "USA", "JPN"))
+    solve_and_publish(api)
+    usa = api.client.get(url("/agenda"), headers=api.as_("USA"))
+    russia = api.client.get(url("/agenda"), headers=api.as_("RUS"))
+    [meeting_id] = meeting_times(usa.json())
+
+    move_by_an_hour(database, meeting_id)  # the US and China's meeting, none of Russia's
+    again = api.client.get(
+        url("/agenda"), headers=api.as_("RUS") | {"If-None-Match": russia.headers["ETag"]}
+    )
+
+    assert (again.status_code, again.headers["ETag"]) == (304, russia.headers["ETag"])

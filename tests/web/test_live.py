@@ -20,12 +20,14 @@ import httpx
 import pytest
 
 from sidelines.domain.negotiation import Answer
-from sidelines.services import negotiation
-from sidelines.services.accounts import actor_for_token
+from sidelines.services import logins, negotiation
+from sidelines.services.accounts import TOKEN_CACHE_S, actor_for_token
 from sidelines.storage.db import Database
 from tests.web.helpers import LIMA, Lima, bearer, lima_api, post_request, url
 
 DEADLINE_S = 2.0
+REVOCATION_S = TOKEN_CACHE_S  # as long as other workers may still accept a revoked token
+CLOSED = "closed by the server"
 
 
 def free_port() -> int:
@@ -87,7 +89,8 @@ class Stream:
                     self.events.put((time.monotonic(), name, json.loads(data)))
                     name, data = "message", ""
         except httpx.HTTPError:
-            pass  # the test closed the stream
+            return  # the test closed the stream
+        self.events.put((time.monotonic(), CLOSED, {}))  # the server ended it
 
     def next(self, timeout_s: float) -> tuple[float, str, dict[str, Any]]:
         return self.events.get(timeout=timeout_s)
@@ -142,3 +145,28 @@ def test_a_stream_needs_a_login_of_the_event(database: Database) -> None:
 
     assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "unauthenticated")
     assert wrong_token.status_code == 401
+
+
+def test_a_revoked_login_s_stream_ends_within_the_revocation_window(database: Database) -> None:
+    api = lima_api(database, parties=("RUS", "USA"))
+    organiser = actor_for_token(api.database, api.organiser)
+
+    with (
+        server(database) as base,
+        httpx.Client(base_url=base, timeout=10) as client,
+        follow(client, url("/live"), api.as_("RUS")) as russia,
+        follow(client, url("/live"), api.as_("USA")) as usa,
+    ):
+        # Revoked from this process: the server learns of it only from the database.
+        revoked = time.monotonic()
+        logins.revoke_login(api.database, organiser, LIMA, "rus")
+
+        # The revocation itself is news to the delegation (its login changed); then it ends.
+        _, name, data = russia.next(timeout_s=REVOCATION_S)
+        assert (name, data["kind"]) == ("user", "user")
+        ended, name, _ = russia.next(timeout_s=REVOCATION_S + 5)
+        assert name == CLOSED
+        assert ended - revoked < REVOCATION_S
+        # The other delegation's stream stays open.
+        with pytest.raises(queue.Empty):
+            usa.next(timeout_s=1)

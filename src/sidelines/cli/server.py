@@ -6,7 +6,7 @@ import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -98,6 +98,14 @@ def serve(
             min=1,
         ),
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Addresses of the reverse proxy, comma-separated, whose X-Forwarded-For and "
+            "X-Forwarded-Proto are trusted (default: nobody's; the peer is the client).",
+            envvar="SIDELINES_FORWARDED_ALLOW_IPS",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (migrating the database first)."""
     import uvicorn
@@ -139,8 +147,18 @@ def serve(
         # with uvicorn's 5 s, the same as httpx's default, a request sent on a connection just
         # as the server closed it failed as a broken connection (two in each 5-minute run).
         timeout_keep_alive=KEEP_ALIVE_S,
+        # Forwarded headers name the client and the scheme only when they come from the proxy
+        # named here; uvicorn's own default trusts any process on the same machine.
+        **forwarding(forwarded_allow_ips),
         log_level="info",
     )
+
+
+def forwarding(forwarded_allow_ips: str | None) -> dict[str, Any]:
+    """uvicorn's settings for forwarded headers: trusted from ``forwarded_allow_ips`` only."""
+    if not forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
 
 
 def demo(

@@ -175,6 +175,17 @@ def _actor_from_database(db: Database, digest: str) -> Actor:
     return _actor(row[0])
 
 
+def token_in_force(db: Database, token: str) -> bool:
+    """Whether ``token`` is known and not revoked, read from the database rather than this
+    process's cache: for a long-lived connection (a live stream) that checks it again while
+    open, so that a revocation by any process ends it within ``TOKEN_CACHE_S``."""
+    try:
+        _actor_from_database(db, hash_token(token))
+    except Unauthenticated:
+        return False
+    return True
+
+
 def forget_tokens(digests: Iterable[str]) -> None:
     """Drop revoked tokens (by their hashes) from this process's cache: refused at once."""
     with _token_lock:

@@ -38,6 +38,7 @@ from sidelines.storage.tables import (
     MeetingRow,
     PartyRow,
     PrincipalRow,
+    RequestRow,
     SpaceRow,
 )
 
@@ -309,6 +310,16 @@ def event_policy(db: Database, actor: Actor, event_id: str) -> PolicyView:
         return _policy_of(event_row(session, event_id))
 
 
+def _refuse_widening_after_requests(session: Session, event_id: str) -> None:
+    sent = session.scalar(select(RequestRow.id).where(RequestRow.event_id == event_id).limit(1))
+    if sent is not None:
+        raise Conflict(
+            "the delegations sent requests trusting that the organiser sees bookings only; "
+            "the organiser's view cannot widen once the event has requests",
+            "organiser_sees",
+        )
+
+
 def set_policy(
     db: Database,
     actor: Actor,
@@ -317,7 +328,13 @@ def set_policy(
     request_ttl_hours: int | None,
 ) -> PolicyView:
     """Change what the organiser sees and how long a sent request waits for its answers (None:
-    until answered); requests already sent keep the expiry they were sent with."""
+    until answered); requests already sent keep the expiry they were sent with.
+
+    The delegations send their requests trusting what the organiser may read, so the policy
+    is part of their trust: once the event has a request, the organiser's view may narrow
+    (to bookings) but never widen (Conflict), and every change is an audit entry addressed to
+    every delegation of the event, saying what the organiser could read before and after
+    and, by its time, from when."""
     if not actor.is_organiser:
         raise Forbidden("only the organiser can change the event's policy")
     try:
@@ -333,6 +350,8 @@ def set_policy(
     def work(session: Session) -> PolicyView:
         row = event_row(session, event_id)
         before = _policy_of(row)
+        if sees != before.organiser_sees and sees is OrganiserSees.EVERYTHING:
+            _refuse_widening_after_requests(session, event_id)
         row.organiser_sees = str(sees)
         row.request_ttl_hours = request_ttl_hours
         after = _policy_of(row)
@@ -344,6 +363,7 @@ def set_policy(
                 "event.policy_set",
                 "event",
                 event_id,
+                sorted(session.scalars(select(PartyRow.id).where(PartyRow.event_id == event_id))),
                 organiser_sees=str(sees),
                 request_ttl_hours=request_ttl_hours,
                 was_organiser_sees=str(before.organiser_sees),

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sidelines import __version__
 from sidelines.storage.db import Database
 from sidelines.web import errors, pages, security
+from sidelines.web.headers import SecurityHeaders
 from sidelines.web.pages.session import PageSettings
 from sidelines.web.routes import (
     audit,
@@ -80,4 +81,5 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
 
     # Last: it wraps whichever handler renders service errors by then.
     security.install(app)
+    app.add_middleware(SecurityHeaders)
     return app

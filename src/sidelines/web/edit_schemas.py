@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from sidelines.web.bounds import DbId, Instant
 from sidelines.web.schemas import Strict
 
 
@@ -15,14 +16,14 @@ class MoveCreate(Strict):
     corridor or as a contact at a programme session where its format allows). ``override``
     accepts leaving a preferred window; ``push`` moves the meetings in the way."""
 
-    starts_at: AwareDatetime
+    starts_at: Instant
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
     override: bool = False
     push: bool = False
 
 
 class SwapCreate(Strict):
-    other_id: int = Field(ge=1)
+    other_id: DbId
     override: bool = False
 
 
@@ -30,7 +31,7 @@ class AlternativeCreate(Strict):
     """The alternative chosen, as the engine offered it: its kind, start and space."""
 
     kind: str = Field(min_length=1, max_length=16)
-    starts_at: AwareDatetime
+    starts_at: Instant
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 

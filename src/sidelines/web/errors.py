@@ -27,6 +27,33 @@ log = logging.getLogger("sidelines.web")
 RETRY_AFTER_S = 5
 
 
+# A message quotes at most this much of itself, and so of any bad value it names: an error
+# never sends a long input back (the schemas bound what reaches a service, but not every
+# service is reached through them).
+MESSAGE_MAX = 200
+# The largest id PostgreSQL's ``integer`` holds; SQLite's reach 2^63 - 1.
+DB_ID_MAX = 2**31 - 1
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis if it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unstorable_parameter(request: Request) -> tuple[str, str]:
+    """The path or query parameter the database could not take, and why: a NUL character
+    or a number out of the range of stored ids; an empty field if none is at fault."""
+    parameters = [("path", request.path_params), ("query", request.query_params)]
+    for location, values in parameters:
+        for name, value in values.items():
+            text = str(value)
+            if "\x00" in text:
+                return f"{location}.{name}", "text may not contain NUL characters"
+            if text.lstrip("-").isdigit() and not -DB_ID_MAX - 1 <= int(text) <= DB_ID_MAX:
+                return f"{location}.{name}", f"must lie between 1 and {DB_ID_MAX}"
+    return "", "a value is out of range"
+
+
 def error_body(code: str, message: str, field: str = "") -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field}}
 
@@ -60,7 +87,7 @@ def fields_in(location: str) -> Iterator[None]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-        body = error_body(error.code, error.message, error.field)
+        body = error_body(error.code, excerpt(error.message, MESSAGE_MAX), error.field)
         body["error"].update(error.details())
         return JSONResponse(body, error.status)
 
@@ -96,12 +123,14 @@ def install(app: FastAPI) -> None:
         )
 
     # A value the database cannot hold, such as an id past PostgreSQL's 32-bit integers (or,
-    # raised by the sqlite3 module as OverflowError, past SQLite's 64-bit ones): no object has
-    # it, and the input is at fault, not the server.
+    # raised by the sqlite3 module as OverflowError, past SQLite's 64-bit ones) or a NUL
+    # character in PostgreSQL text: no object has it, and the input is at fault, not the server.
+    # The body's values are bounded by its schemas, so the culprit is in the path or the query.
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
-    async def out_of_range(_request: Request, _error: Exception) -> JSONResponse:
-        return JSONResponse(error_body("invalid", "a value is out of range"), 422)
+    async def out_of_range(request: Request, _error: Exception) -> JSONResponse:
+        field, message = unstorable_parameter(request)
+        return JSONResponse(error_body("invalid", message, field), 422)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -18,6 +18,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from sidelines.storage.db import Database
+from sidelines.web import access_log
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
 
@@ -25,6 +26,7 @@ from sidelines.web.settings import Settings
 def app_from_settings() -> FastAPI:
     """Factory for uvicorn (``--factory``): each worker process opens its own connections."""
     settings = Settings()
+    access_log.install()
     db = Database(settings.database_url, pool_size=settings.pool_size_per_process())
     app = create_app(db, settings)
     app.include_router(APIRouter(lifespan=serving_at_once(db.pool_size)))

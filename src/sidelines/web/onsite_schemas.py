@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from sidelines.services.onsite_changes import MAX_OVERRUN_MIN
+from sidelines.web.bounds import Instant
 from sidelines.web.routes.explanations import ExplanationPublic
 from sidelines.web.routes.schedule import AlternativePublic, MovedPublic
 from sidelines.web.schemas import Strict
@@ -17,7 +18,7 @@ class DepartureCreate(Strict):
 
     principal_id: str | None = Field(default=None, min_length=1, max_length=64)
     party_id: str | None = Field(default=None, min_length=1, max_length=64)
-    leaves_at: AwareDatetime
+    leaves_at: Instant
 
 
 class OverrunCreate(Strict):
@@ -32,8 +33,8 @@ class ClosureCreate(Strict):
     """The space cannot be used from ``start`` to ``end`` (within the event)."""
 
     space_id: str = Field(min_length=1, max_length=64)
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
 
 class OnsiteChangePublic(BaseModel):

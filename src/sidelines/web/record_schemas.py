@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.statements import SourceKind, StatementKind, Visibility
+from sidelines.web.bounds import DbId, Instant, Ref, Topics
 from sidelines.web.schemas import Strict
-
-Topics = list[str]
 
 
 class OutcomeCreate(Strict):
     status: MeetingStatus
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: Instant | None = None
+    ended_at: Instant | None = None
     held_format: MeetingFormat | None = None
     cancelled_by: str | None = Field(default=None, max_length=64)
     reason: str | None = Field(default=None, max_length=2000)
@@ -37,15 +36,15 @@ class OutcomePublic(BaseModel):
 
 
 class EncounterCreate(Strict):
-    parties: list[str] = Field(min_length=2, max_length=10)
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    parties: list[Ref] = Field(min_length=2, max_length=10)
+    started_at: Instant
+    ended_at: Instant | None = None
     format: MeetingFormat = MeetingFormat.BRIEF_CONTACT
     place: str = Field(default="", max_length=200)
     session_id: str | None = Field(default=None, max_length=64)
-    principals: list[str] = Field(default_factory=list, max_length=10)
+    principals: list[Ref] = Field(default_factory=list, max_length=10)
     description: str = Field(default="", max_length=5000)
-    topics: Topics = Field(default_factory=list, max_length=30)
+    topics: Topics = Field(default_factory=list)
 
 
 class EncounterPublic(BaseModel):
@@ -80,11 +79,11 @@ class SourcePublic(BaseModel):
 class StatementUpdate(Strict):
     kind: StatementKind
     text: str = Field(min_length=1, max_length=20000)
-    said_at: AwareDatetime
+    said_at: Instant
     visibility: Visibility = Visibility.SIDE
     speaker: str = Field(default="", max_length=200)
     described_format: str = Field(default="", max_length=200)
-    topics: Topics = Field(default_factory=list, max_length=30)
+    topics: Topics = Field(default_factory=list)
     sources: list[SourceIn] = Field(default_factory=list, max_length=20)
 
 
@@ -92,16 +91,16 @@ class StatementCreate(StatementUpdate):
     """About a meeting (``meeting_id``), an encounter (``encounter_id``), or, on its own before
     either exists, about parties at the event (``about_parties``)."""
 
-    meeting_id: int | None = None
-    encounter_id: int | None = None
-    about_parties: list[str] = Field(default_factory=list, max_length=10)
+    meeting_id: DbId | None = None
+    encounter_id: DbId | None = None
+    about_parties: list[Ref] = Field(default_factory=list, max_length=10)
 
 
 class StatementLink(Strict):
     """The meeting or the encounter a statement made on its own turned out to be about."""
 
-    meeting_id: int | None = None
-    encounter_id: int | None = None
+    meeting_id: DbId | None = None
+    encounter_id: DbId | None = None
 
 
 class StatementPublic(BaseModel):

@@ -6,23 +6,31 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.attendance import Level
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
+from sidelines.web.bounds import Instant, Ref, Topics, no_nul
 
 T = TypeVar("T")
 
 
 class Strict(BaseModel):
+    """Input: unknown fields refused, and no NUL character in any text (``web.bounds``)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def without_nul(cls, value: Any) -> Any:
+        return no_nul(value)
 
 
 class ErrorDetail(BaseModel):
@@ -51,8 +59,8 @@ class TokenPublic(BaseModel):
 
 
 class WindowIn(Strict):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def ordered(self) -> WindowIn:
@@ -64,7 +72,7 @@ class WindowIn(Strict):
 class AttendeeIn(Strict):
     """Who attends for one side: a named principal or a level, and how many more people."""
 
-    principal: str | None = None
+    principal: Ref | None = None
     level: Level | None = None
     plus: int = Field(default=0, ge=0, le=100)
 
@@ -83,18 +91,18 @@ class ProposalIn(Strict):
     format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
     duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
     windows: list[WindowIn] = Field(default_factory=list, max_length=50)
-    space_id: str | None = None
-    host_party: str | None = None
-    press_plan: str = "none"
-    topics: list[str] = Field(default_factory=list, max_length=30)
+    space_id: Ref | None = None
+    host_party: Ref | None = None
+    press_plan: Ref = "none"
+    topics: Topics = Field(default_factory=list)
     message: str = Field(default="", max_length=5000)
     host_suite: bool = False
-    attendees: dict[str, AttendeeIn] | None = Field(default=None, max_length=10)
-    own_interpreters: list[str] | None = Field(default=None, max_length=10)
+    attendees: dict[Ref, AttendeeIn] | None = Field(default=None, max_length=10)
+    own_interpreters: list[Ref] | None = Field(default=None, max_length=10)
 
 
 class RequestCreate(Strict):
-    invitees: list[str] = Field(min_length=1, max_length=10)
+    invitees: list[Ref] = Field(min_length=1, max_length=10)
     proposal: ProposalIn = Field(default_factory=ProposalIn)
     priority: int | None = Field(default=None, ge=1, le=10)
     note: str = Field(default="", max_length=5000)

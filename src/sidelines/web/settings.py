@@ -13,7 +13,10 @@ DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIDELINES_", extra="ignore")
+    # A refusal must not print what was refused: that would put the secret key in the log.
+    model_config = SettingsConfigDict(
+        env_prefix="SIDELINES_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_URL

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.terms import Term
+from sidelines.web.bounds import Ref
 from sidelines.web.schemas import AttendeeIn, Strict, WindowIn
 
 
@@ -19,8 +20,8 @@ class TermCounterIn(Strict):
     windows: list[WindowIn] | None = Field(default=None, max_length=50)
     place: str | None = Field(default=None, max_length=64)
     host: str | None = Field(default=None, max_length=64)
-    attendees: dict[str, AttendeeIn] | None = Field(default=None, max_length=10)
-    own_interpreters: list[str] | None = Field(default=None, max_length=10)
+    attendees: dict[Ref, AttendeeIn] | None = Field(default=None, max_length=10)
+    own_interpreters: list[Ref] | None = Field(default=None, max_length=10)
     press: str | None = Field(default=None, max_length=32)
 
 

@@ -167,11 +167,7 @@ def test_revoking_a_login_ends_its_session_and_its_password(database: Database) 
 def test_the_policy_edit_changes_what_the_organiser_sees(database: Database) -> None:
     client = organiser(database)
     japan = accounts.actor_for_token(database, issue_token(database, "japan", "JPN"))
-    asked = negotiation.create_request(
-        database, japan, LIMA, ["CHN"], Terms(MeetingFormat.PULL_ASIDE, topics=("fisheries",))
-    )
     api = bearer(issue_token(database, "protocol-api"))
-    assert client.get(url(f"/requests/{asked.id}"), headers=api).status_code == 404
     page = client.get(SETUP)
     token = csrf_of(page.text)
 
@@ -185,12 +181,16 @@ def test_the_policy_edit_changes_what_the_organiser_sees(database: Database) -> 
         assert f'name="request_ttl_hours" inputmode="numeric" value="{ttl}"' in wrong.text
     assert "event.policy_set" not in actions(database)
 
+    # Before any request is sent, the organiser's view may widen.
     saved = client.post(
         f"{SETUP}/policy",
         data={"organiser_sees": "everything", "request_ttl_hours": "48", "csrf_token": token},
         follow_redirects=False,
     )
     assert (saved.status_code, saved.headers["location"]) == (303, f"{SETUP}#policy")
+    asked = negotiation.create_request(
+        database, japan, LIMA, ["CHN"], Terms(MeetingFormat.PULL_ASIDE, topics=("fisheries",))
+    )
     seen = client.get(url(f"/requests/{asked.id}"), headers=api)
     assert seen.status_code == 200, seen.text
     assert "fisheries" in seen.text
@@ -202,3 +202,20 @@ def test_the_policy_edit_changes_what_the_organiser_sees(database: Database) -> 
     shown = client.get(SETUP).text
     assert 'value="everything" checked' in shown
     assert 'value="48"' in shown
+
+    # Once requests exist it may narrow, and then never widen again.
+    narrowed = client.post(
+        f"{SETUP}/policy",
+        data={"organiser_sees": "bookings", "request_ttl_hours": "48", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert narrowed.status_code == 303
+    assert client.get(url(f"/requests/{asked.id}"), headers=api).status_code == 404
+    widened = client.post(
+        f"{SETUP}/policy",
+        data={"organiser_sees": "everything", "request_ttl_hours": "48", "csrf_token": token},
+    )
+    assert widened.status_code == 409
+    assert "cannot widen once the event has requests" in widened.text
+    assert client.get(url(f"/requests/{asked.id}"), headers=api).status_code == 404
+    assert actions(database).count("event.policy_set") == 2

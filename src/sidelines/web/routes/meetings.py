@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
@@ -51,7 +52,7 @@ def set_status(
 
 # The JSON of each delegation's agenda, per process, as of the revision it was built from: while
 # the event's meetings do not change, a read costs the token check, one query and a copy.
-_agenda_json: dict[tuple[str, str], tuple[str, bytes]] = {}
+_agenda_json: dict[tuple[str, str], tuple[str, bytes, str]] = {}
 _AGENDA_ITEMS = TypeAdapter(list[AgendaItemPublic])
 
 
@@ -68,14 +69,9 @@ def agenda(
 ) -> Response:
     """This delegation's scheduled meetings and its programme sessions, in time order.
 
-    The `ETag` changes whenever one of the event's meetings does; a client that sends it back in
+    The `ETag` changes whenever this delegation's agenda does; a client that sends it back in
     `If-None-Match` gets `304 Not Modified` while nothing changed."""
     current = meetings.agenda(db, actor, event_id)
-    # The tag names the party too: one browser may hold two delegations' logins.
-    etag = f'"{current.party}-{current.revision}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
-        return Response(status_code=304, headers=headers)
     key = (event_id, current.party)
     cached = _agenda_json.get(key)
     if cached is None or cached[0] != current.revision:
@@ -92,7 +88,15 @@ def agenda(
                 for item in current
             ]
         )
+        # The tag is the delegation's own agenda, not the event's revision: meetings of other
+        # delegations change the revision, and must not show in this delegation's tag. It
+        # names the party too: one browser may hold two delegations' logins.
+        etag = f'"{current.party}-{hashlib.sha256(body).hexdigest()[:32]}"'
         if len(_agenda_json) >= 10_000:
             _agenda_json.clear()
-        cached = _agenda_json[key] = (current.revision, body)
-    return Response(cached[1], media_type="application/json", headers=headers)
+        cached = _agenda_json[key] = (current.revision, body, etag)
+    _, body, etag = cached
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
