@@ -41,6 +41,9 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
 ) -> None:
     problem = build_problem(generate_event(SPEC, 4))
     monkeypatch.setattr(heuristic, "PARALLEL_BOUND_MIN_MEETINGS", 1)
+    # What is checked is that the bound made in the other process reaches the answer, not how
+    # fast a busy machine starts that process.
+    monkeypatch.setattr(heuristic, "BOUND_GRACE_MIN_S", 60.0)
 
     result = solve_heuristic(
         problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=3.0, workers=2)

@@ -115,7 +115,9 @@ def test_the_organiser_moves_a_meeting_on_the_grid_and_both_sides_see_it(
     ):
         page.goto(site.page_url(f"{EVENT}/agenda?day={grid_day.isoformat()}"))
         expect(page.locator("ol.agenda")).to_contain_text(f"{new_time.group(1)}–")
-        expect(page.locator(".notices")).to_contain_text(f"#{meeting_id} moved")
+        expect(page.locator(".notices")).to_contain_text(
+            f"moved from {before.astimezone(LIMA_ZONE):%a %H:%M}"
+        )
         check_page(page, "agenda-after-grid-move")
     assert [feed_start(url, meeting_id) for url in feed_urls] == [after, after]
 

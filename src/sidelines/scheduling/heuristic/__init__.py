@@ -53,6 +53,8 @@ PARTIAL_REPORT_S = 1.2
 # Below this many meetings the LP bound takes well under a second: computed in place, where
 # starting a process would cost more.
 PARALLEL_BOUND_MIN_MEETINGS = 3_000
+# How long, at least, a solve waits past its deadline for the bound computed beside it.
+BOUND_GRACE_MIN_S = 1.0
 
 
 def solve_heuristic(problem: Problem, options: SolveOptions) -> SolveResult:
@@ -120,7 +122,7 @@ class _Run:
                         self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
                 if self.pending is not None and not self.options.stop.is_set():
                     # The bound belongs to the answer: wait a little for it past the deadline.
-                    grace = max(1.0, 0.1 * self.options.time_limit_s)
+                    grace = max(BOUND_GRACE_MIN_S, 0.1 * self.options.time_limit_s)
                     received = self.pending.result(timeout=grace)
                     if received is not None:
                         self.set_bound(received)
