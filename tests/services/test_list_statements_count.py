@@ -23,11 +23,14 @@ from sidelines.services import (
     logins,
     meetings,
     negotiation,
+    record,
     scheduling,
 )
 from sidelines.services.negotiation import Terms
+from sidelines.services.record import EncounterIn
 from sidelines.storage.db import Database
 from tests import builders
+from tests.services.record_world import record_world
 from tests.services.world import World, make_world
 
 SIZES = [1, 3]
@@ -177,3 +180,47 @@ def test_the_events_cost_no_more_statements_for_three_than_for_one(database: Dat
         counts.append(statements_of(database, lambda: events.list_events(database)))
 
     assert counts[1] == counts[0]
+
+
+def test_the_notices_cost_no_more_statements_for_three_than_for_one(database: Database) -> None:
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = agreed_world(database, event_id, size)
+        host = world.delegates["HOST"]
+        assert len(scheduling.notices(database, host, event_id)) == size
+        return lambda: scheduling.notices(database, host, event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
+
+
+@pytest.mark.xfail(
+    reason="the schedule reads each entry's parties row by row (issue 14)", strict=True
+)
+def test_the_schedule_costs_no_more_statements_for_three_meetings_than_for_one(
+    database: Database,
+) -> None:
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = agreed_world(database, event_id, size)
+        assert len(scheduling.schedule(database, world.organiser, event_id).entries) == size
+        return lambda: scheduling.schedule(database, world.organiser, event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
+
+
+def test_the_encounters_cost_no_more_statements_for_three_than_for_one(
+    database: Database,
+) -> None:
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = record_world(database, event_id)
+        for hour in range(9, 9 + size):
+            greeting = EncounterIn(parties=("A", "B"), started_at=builders.at(hour), place="hall")
+            record.log_encounter(database, world.delegates["A"], event_id, greeting)
+        assert len(record.list_encounters(database, world.delegates["A"], event_id)) == size
+        return lambda: record.list_encounters(database, world.delegates["A"], event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
