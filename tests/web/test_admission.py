@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
@@ -39,8 +40,11 @@ def client(app: Admission) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
-def run(test: Callable[[], Awaitable[None]]) -> None:
-    anyio.run(test)
+def run(test: Callable[[], Awaitable[object]]) -> None:
+    """Runs ``test`` in an event loop of its own thread: the page tests' browser, when this
+    process holds one, keeps a loop running in the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, test).result()
 
 
 def test_past_the_queue_a_request_is_refused_at_once_with_retry_after() -> None:
@@ -169,7 +173,7 @@ def test_a_write_whose_client_has_gone_is_not_started(arrived: list[Message]) ->
     app = Admission(inner, at_once=1, queued=0, wait_s=5)
     sent: list[Message] = []
 
-    anyio.run(lambda: app(scope("POST"), messages(*arrived), sent_to(sent)))
+    run(lambda: app(scope("POST"), messages(*arrived), sent_to(sent)))
 
     assert inner.started == []
     assert sent == []
@@ -185,7 +189,7 @@ def test_a_write_whose_client_waits_gets_its_body_whole() -> None:
         {"type": "http.request", "body": b": 1}", "more_body": False},
     ]
 
-    anyio.run(lambda: app(scope("POST"), messages(*body), sent_to(sent)))
+    run(lambda: app(scope("POST"), messages(*body), sent_to(sent)))
 
     assert inner.started == ["POST /api/events/x/requests"]
     assert [m.get("status", m.get("body")) for m in sent] == [200, b'{"a": 1}']
