@@ -33,6 +33,8 @@ from tests import builders
 from tests.services.record_world import record_world
 from tests.services.world import World, make_world
 
+pytestmark = pytest.mark.slow
+
 SIZES = [1, 3]
 
 
