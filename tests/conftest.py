@@ -164,6 +164,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+PAGES = Path(__file__).parent / "web" / "pages"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks every page test ``browser``, so that the inner loop can leave them out by name:
+    those under tests/web/pages, and any other that takes the browser."""
+    for item in items:
+        if item.path.is_relative_to(PAGES) or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole session; each test opens its own contexts."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sidelines.cli.demo_record import NOT_PLANNED, add_pair_history, play_seed_story
@@ -53,6 +54,7 @@ def test_the_played_story_holds_the_contact_as_the_retreat_opens(database: Datab
     assert public.statements == [said[0]]
 
 
+@pytest.mark.slow
 def test_the_demo_starts_before_the_story(tmp_path: Path) -> None:
     path = tmp_path / "demo.sqlite3"
 

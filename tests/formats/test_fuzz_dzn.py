@@ -3,12 +3,15 @@ with any other exception."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sidelines.formats.dzn import parse_dzn
 from tests.formats.mutations import mutated, pieces, refusal
 from tests.formats.test_dzn import GOOD
+
+pytestmark = pytest.mark.slow
 
 # Numbers are what a .dzn file is made of; a number changed anywhere tests the instance's rules.
 numbers = st.integers(-3, 12).map(str)

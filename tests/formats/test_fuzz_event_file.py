@@ -8,11 +8,14 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sidelines.formats.event_loader import dump_event, event_from_data, load_event
 from tests.formats.mutations import mutated, pieces, refusal, with_one_value_replaced
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # The smaller of the two example events, so that each example stays quick to build.

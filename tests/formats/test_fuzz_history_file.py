@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sidelines.formats.history_file import read_history
 from tests.formats.mutations import mutated, pieces, refusal, with_one_value_replaced
 from tests.formats.test_history_file import GOOD_JSON
+
+pytestmark = pytest.mark.slow
 
 GOOD_CSV = (Path(__file__).resolve().parents[2] / "examples" / "history-russia-usa.csv").read_text(
     encoding="utf-8"

@@ -70,6 +70,7 @@ def test_generate_event_refuses_durations_off_the_grain() -> None:
         GeneratorSpec(principals=5, requests=5, spaces=1, grain_min=20, durations_min=(30,))
 
 
+@pytest.mark.slow
 def test_generate_event_builds_the_largest_benchmark_size_in_seconds() -> None:
     started = time.perf_counter()
     generated = generate_event(GeneratorSpec(principals=3000, requests=20000, spaces=500), 1)

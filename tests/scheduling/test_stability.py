@@ -299,6 +299,7 @@ def moved_by_choice(problem: Problem, schedule: Schedule) -> list[Change]:
     return [change for change in changes(problem, schedule) if not change.forced]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     spec=specs,

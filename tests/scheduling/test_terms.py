@@ -141,6 +141,7 @@ def events_with_terms(draw: st.DrawFn) -> Event:
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(events_with_terms(), st.sampled_from((Strategy.HEURISTIC, Strategy.CPSAT)))
 def test_no_strategy_breaks_an_agreed_term(built: Event, strategy: Strategy) -> None:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import func, select
 
 from sidelines.domain import MeetingFormat
@@ -132,6 +133,7 @@ def test_accepting_at_once_places_one_meeting_per_principal_slot(database: Datab
     }
 
 
+@pytest.mark.slow
 def test_publishing_two_results_at_once_publishes_each_once(database: Database) -> None:
     parties = ["A", "B", "C", "D"]
     world = make_world(database, "race-publish", parties, spaces=[builders.table("T1")])

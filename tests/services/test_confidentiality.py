@@ -500,6 +500,7 @@ class Delegations(RuleBasedStateMachine):
                     raise AssertionError(f"{party} reads {entry.action} {subject}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", [OrganiserSees.BOOKINGS, OrganiserSees.EVERYTHING])
 def test_no_view_of_any_actor_holds_what_it_may_not_see(
     database: Database, policy: OrganiserSees

@@ -407,6 +407,7 @@ def test_who_may_not_see_an_object_gets_what_a_missing_id_gets(
     assert len(checked) >= 40
 
 
+@pytest.mark.slow
 def test_no_answer_is_a_server_error_or_holds_what_its_reader_may_not_see(
     lima_world: tuple[Lima, World],
 ) -> None:

@@ -114,6 +114,7 @@ def accept(api: Lima, request_id: int) -> None:
     negotiation.respond(api.database, usa, LIMA, request_id, Answer.ACCEPT)
 
 
+@pytest.mark.slow
 def test_an_answer_reaches_the_requester_within_two_seconds_and_nobody_else(
     database: Database,
 ) -> None:

@@ -8,6 +8,7 @@ import anyio.to_thread
 import pytest
 
 from sidelines.storage.db import SERVER_POOL_SIZE, Database
+from sidelines.web.admission import Admission
 from sidelines.web.main import app_from_settings
 from sidelines.web.settings import Settings
 from tests.web.helpers import TestClient
@@ -48,3 +49,20 @@ def test_pool_size_per_process_is_as_set_or_a_share_for_the_workers(
     settings: Settings, expected: int
 ) -> None:
     assert settings.pool_size_per_process() == expected
+
+
+def test_app_from_settings_admits_its_pool_and_queues_as_set(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIDELINES_DATABASE_URL", database.url)
+    monkeypatch.setenv("SIDELINES_POOL_SIZE", "3")
+    monkeypatch.setenv("SIDELINES_QUEUED", "7")
+    monkeypatch.setenv("SIDELINES_QUEUE_WAIT_S", "0.5")
+    app = app_from_settings()
+
+    outermost = app.user_middleware[0]
+
+    assert outermost.cls is Admission
+    assert outermost.kwargs == {"at_once": 3, "queued": 7, "wait_s": 0.5}
+    app.state.db.dispose()
+    gc.unfreeze()

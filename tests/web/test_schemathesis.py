@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -38,6 +39,8 @@ from tests.web.test_authorization_matrix import (
     wait_for_solves,
 )
 from tests.web.test_authorization_matrix import build_world as build_pair_world
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("SIDELINES_SCHEMATHESIS_EXAMPLES", "10"))
 # Not ``positive_data_acceptance``: a body the schema allows may still break a rule of the

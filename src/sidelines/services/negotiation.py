@@ -232,26 +232,65 @@ def _effective_state(row: RequestRow, at: datetime) -> RequestState:
     return state
 
 
+@dataclass(frozen=True, slots=True)
+class _Related:
+    """The rows a request's view is built from besides its own."""
+
+    sides: Sequence[RequestPartyRow]
+    proposals: Sequence[ProposalRow]
+    meeting_id: int | None
+    terms: Mapping[Term, TermStatus]
+
+
+def _related_many(session: Session, request_ids: list[int]) -> dict[int, _Related]:
+    """The related rows of many requests in a fixed number of statements, whatever their
+    number: a page of requests must not read row by row."""
+    sides: dict[int, list[RequestPartyRow]] = {i: [] for i in request_ids}
+    proposals: dict[int, list[ProposalRow]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return {}
+    for side in session.scalars(
+        select(RequestPartyRow)
+        .where(RequestPartyRow.request_id.in_(request_ids))
+        .order_by(RequestPartyRow.role.desc(), RequestPartyRow.party_id)
+    ):
+        sides[side.request_id].append(side)
+    for proposal in session.scalars(
+        select(ProposalRow).where(ProposalRow.request_id.in_(request_ids)).order_by(ProposalRow.seq)
+    ):
+        proposals[proposal.request_id].append(proposal)
+    meetings: dict[int, int] = {
+        request_id: meeting_id
+        for meeting_id, request_id in session.execute(
+            select(MeetingRow.id, MeetingRow.request_id).where(
+                MeetingRow.request_id.in_(request_ids)
+            )
+        )
+        if request_id is not None
+    }
+    terms = request_terms.load_many(session, request_ids)
+    return {i: _Related(sides[i], proposals[i], meetings.get(i), terms[i]) for i in request_ids}
+
+
 def _view(
     session: Session,
     actor: Actor,
     row: RequestRow,
-    terms: Mapping[Term, TermStatus] | None = None,
+    related: _Related | None = None,
+    event: Event | None = None,
 ) -> RequestView:
-    """The request as ``actor`` sees it; ``terms``, when a list read loaded them already."""
-    sides = session.scalars(
-        select(RequestPartyRow)
-        .where(RequestPartyRow.request_id == row.id)
-        .order_by(RequestPartyRow.role.desc(), RequestPartyRow.party_id)
-    ).all()
-    proposals = session.scalars(
-        select(ProposalRow).where(ProposalRow.request_id == row.id).order_by(ProposalRow.seq)
-    ).all()
-    meeting_id = session.scalar(select(MeetingRow.id).where(MeetingRow.request_id == row.id))
+    """The request as ``actor`` sees it; ``related`` and ``event``, when a list read loaded
+    them already."""
+    if related is None:
+        related = _related_many(session, [row.id])[row.id]
+    sides = related.sides
+    proposals = related.proposals
+    meeting_id = related.meeting_id
     party = actor.acts_for(row.event_id)
     mine = next((side for side in sides if side.party_id == party), None)
-    event = domain_event(session, row.event_id)
-    on_table = terms if terms is not None else request_terms.load(session, row.id)
+    if event is None:
+        event = domain_event(session, row.event_id)
+    on_table = related.terms
     asked = _sides_of(sides)
     required = set(event.policy.required_terms)
     participants = request_terms.participants_in_order(event, asked, on_table)
@@ -349,7 +388,7 @@ def list_requests(
         raise Invalid("box must be all, sent or received", "box")
     limit = max(1, min(limit, MAX_PAGE))
     with db.reading() as session:
-        event_row(session, event_id)
+        event = domain_event(session, event_id)
         query = select(RequestRow).where(RequestRow.event_id == event_id)
         party = actor.acts_for(event_id)
         if party is not None:
@@ -371,9 +410,9 @@ def list_requests(
         if after is not None:
             query = query.where(RequestRow.id > after)
         rows = session.scalars(query.order_by(RequestRow.id).limit(limit + 1)).all()
-        # The terms of the whole page in one query.
-        terms = request_terms.load_many(session, [row.id for row in rows[:limit]])
-        items = [_view(session, actor, row, terms[row.id]) for row in rows[:limit]]
+        # The sides, proposals, meetings and terms of the whole page, each in one query.
+        related = _related_many(session, [row.id for row in rows[:limit]])
+        items = [_view(session, actor, row, related[row.id], event) for row in rows[:limit]]
         next_cursor = rows[limit - 1].id if len(rows) > limit else None
         return Page(items, next_cursor, total)
 

@@ -420,12 +420,27 @@ def _check_encounter(event: Event, encounter: EncounterIn, party: str | None) ->
     return place
 
 
-def _encounter_view(session: Session, row: EncounterRow) -> EncounterView:
-    links = session.scalars(
-        select(EncounterPartyRow)
-        .where(EncounterPartyRow.encounter_id == row.id)
-        .order_by(EncounterPartyRow.party_id)
-    ).all()
+def _encounter_links(
+    session: Session, encounter_ids: list[int]
+) -> dict[int, list[EncounterPartyRow]]:
+    """The sides of several encounters in one statement, each encounter's by party."""
+    links: dict[int, list[EncounterPartyRow]] = {i: [] for i in encounter_ids}
+    if encounter_ids:
+        for link in session.scalars(
+            select(EncounterPartyRow)
+            .where(EncounterPartyRow.encounter_id.in_(encounter_ids))
+            .order_by(EncounterPartyRow.party_id)
+        ):
+            links[link.encounter_id].append(link)
+    return links
+
+
+def _encounter_view(
+    session: Session, row: EncounterRow, links: list[EncounterPartyRow] | None = None
+) -> EncounterView:
+    """The encounter; ``links``, its sides, when a list read loaded them already."""
+    if links is None:
+        links = _encounter_links(session, [row.id])[row.id]
     return EncounterView(
         id=row.id,
         event_id=row.event_id,
@@ -586,15 +601,17 @@ def list_encounters(db: Database, actor: Actor, event_id: str) -> list[Encounter
             .where(EncounterRow.event_id == event_id)
             .order_by(EncounterRow.started_at, EncounterRow.id)
         ).all()
+        # The sides of every encounter in one statement, not one a row.
+        links = _encounter_links(session, [row.id for row in rows])
         shown = []
         for row in rows:
             subject = Subject(
                 "encounter",
                 row.id,
                 event_id,
-                frozenset(_encounter_sides(session, row.id)),
+                frozenset(link.party_id for link in links[row.id]),
                 logged_by_organiser=row.logged_party is None,
             )
             if sees_subject(session, actor, subject):
-                shown.append(_encounter_view(session, row))
+                shown.append(_encounter_view(session, row, links[row.id]))
         return shown

@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI
 
 from sidelines.storage.db import Database
 from sidelines.web import access_log
+from sidelines.web.admission import Admission
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
 
@@ -30,6 +31,10 @@ def app_from_settings() -> FastAPI:
     db = Database(settings.database_url, pool_size=settings.pool_size_per_process())
     app = create_app(db, settings)
     app.include_router(APIRouter(lifespan=serving_at_once(db.pool_size)))
+    # Outermost: a request refused for overload costs nothing of what is inside.
+    app.add_middleware(
+        Admission, at_once=db.pool_size, queued=settings.queued, wait_s=settings.queue_wait_s
+    )
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every
     # request in flight; frozen, they are left out of it, and the tail latency with them.

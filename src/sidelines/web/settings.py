@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Database connections of each server process, and so the requests it serves at once.
     # Unset, ``sidelines serve`` gives each worker its share of what PostgreSQL allows.
     pool_size: int | None = Field(default=None, ge=1)
+    # Beyond those, the requests a process lets wait for a turn, and for how long, before it
+    # answers 503 with Retry-After (``web.admission``).
+    queued: int = Field(default=32, ge=0)
+    queue_wait_s: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,7 @@ def with_programme(problem: Problem, programme: int) -> Problem:
     return replace(problem, principals=(first, *problem.principals[1:]))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(calendars())
 def test_calendar_breaks_equal_the_objectives_count(calendar: tuple[int, int]) -> None:

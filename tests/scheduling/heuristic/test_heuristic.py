@@ -252,6 +252,7 @@ def test_heuristic_is_deterministic_for_a_seed_without_local_search_time() -> No
     assert first.schedule == second.schedule
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(small_specs(), st.integers(0, 1000))
 def test_heuristic_schedules_of_generated_events_keep_every_rule(

@@ -12,6 +12,8 @@ from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess
 from sidelines.scheduling.heuristic.state import placement_masks
 
+pytestmark = pytest.mark.slow
+
 SPEC = GeneratorSpec(principals=30, requests=150, spaces=6, locked=1, precedences=1)
 
 

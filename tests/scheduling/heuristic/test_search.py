@@ -6,6 +6,8 @@ import random
 import threading
 from pathlib import Path
 
+import pytest
+
 from sidelines.formats.event_loader import load_event
 from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve, validate
 from sidelines.scheduling.heuristic.construct import class_rank
@@ -16,6 +18,7 @@ from tests.builders import event, meeting, principal, span
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
 
+@pytest.mark.slow
 def test_stopping_returns_no_worse_than_any_schedule_it_reported() -> None:
     # The first phase of the search may accept moves that add breaks; whenever it is stopped,
     # the answer is the best state it reported, not the one it happened to be in.

@@ -3,6 +3,7 @@ same rules as the validator."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from tests.scheduling.heuristic.strategies import small_specs
 PLACEMENT = {rule.name for rule in PLACEMENT_RULES}
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_specs(), st.integers(0, 10_000), st.integers(0, 1_000))
 def test_a_place_that_fits_keeps_every_rule_and_one_that_breaks_a_placement_rule_breaks_it(

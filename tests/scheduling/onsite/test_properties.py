@@ -128,6 +128,7 @@ def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
             assert problem.grid.start_of(result.placed[target].start_slot) >= options.now
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(situations(), st.data(), st.integers(1, 2))
 def test_moves_for_breaks_leave_fewer_breaks_and_stay_within_their_budget(
