@@ -196,9 +196,6 @@ def test_the_notices_cost_no_more_statements_for_three_than_for_one(database: Da
     assert three == one
 
 
-@pytest.mark.xfail(
-    reason="the schedule reads each entry's parties row by row (issue 14)", strict=True
-)
 def test_the_schedule_costs_no_more_statements_for_three_meetings_than_for_one(
     database: Database,
 ) -> None:

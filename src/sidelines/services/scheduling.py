@@ -990,8 +990,17 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
                     )
                 )
             )
+        rows = session.scalars(query.order_by(MeetingRow.starts_at, MeetingRow.id)).all()
+        # Every entry's parties in one statement, not one per entry.
+        parties: dict[int, set[str]] = {}
+        for meeting_id, party_id in session.execute(
+            select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+                MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
+            )
+        ):
+            parties.setdefault(meeting_id, set()).add(party_id)
         entries = []
-        for row in session.scalars(query.order_by(MeetingRow.starts_at, MeetingRow.id)):
+        for row in rows:
             assert row.starts_at is not None
             assert row.ends_at is not None
             entries.append(
@@ -1000,7 +1009,7 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
                     row.starts_at,
                     row.ends_at,
                     row.space_id,
-                    tuple(meeting_parties(session, row.id)),
+                    tuple(sorted(parties.get(row.id, ()))),
                 )
             )
         if party is not None:
