@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import hashlib
+import json
 import time
 from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from datetime import time as dt_time
 
 import pytest
 
@@ -128,3 +135,107 @@ def test_generated_terms_come_in_the_asked_shares_and_can_be_kept() -> None:
         )
         assert all(needs <= generated.space_by_id[s].features for s in meeting.spaces)
     assert generate_event(TERMS_SPEC, 4) == generated
+
+
+def _canonical(value: object) -> object:
+    """The value as plain JSON data, sets sorted, so that its digest does not depend on the
+    process's hash seed."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__] + [
+            [f.name, _canonical(getattr(value, f.name))] for f in dataclasses.fields(value)
+        ]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(v) for v in value), key=json.dumps)
+    if isinstance(value, Mapping):
+        return sorted(([_canonical(k), _canonical(v)] for k, v in value.items()), key=json.dumps)
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, date | dt_time):
+        return value.isoformat()
+    assert value is None or isinstance(value, bool | int | float | str), type(value)
+    return value
+
+
+def _digest(event: object) -> str:
+    return hashlib.sha256(json.dumps(_canonical(event)).encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("spec", "seed", "digest"),
+    [
+        (SPEC, 1, "b0f1eefd75da6d3e"),
+        (TERMS_SPEC, 4, "6ba7afd9dd77a6fc"),
+        (
+            GeneratorSpec(principals=200, requests=1000, spaces=25, locked=1, precedences=1),
+            1,
+            "80cbcf97801c1d5d",
+        ),
+    ],
+)
+def test_generate_event_without_new_options_is_as_before_them(
+    spec: GeneratorSpec, seed: int, digest: str
+) -> None:
+    # Digests taken before space classes were added: the benchmarks' events must not move.
+    assert _digest(generate_event(spec, seed)) == digest
+
+
+CLASSES_SPEC = GeneratorSpec(principals=200, requests=1000, spaces=250, space_classes=50)
+
+
+@pytest.mark.parametrize(
+    ("classes", "days", "distinct_hours"), [(50, 1, 11), (44, 2, 10), (7, 3, 2), (3, 1, 1)]
+)
+def test_generated_spaces_form_the_asked_number_of_classes(
+    classes: int, days: int, distinct_hours: int
+) -> None:
+    spec = dataclasses.replace(CLASSES_SPEC, space_classes=classes, days=days)
+    generated = generate_event(spec, 1)
+    problem = build_problem(generated)
+
+    assert len(generated.days) == days
+    assert len(problem.space_classes) == classes
+    # Extras make four variants per opening hours; the tables, 90 % of the spaces, get most
+    # classes (e.g. 41 of 50: 11 opening hours, the first open all the time).
+    hours = {s.opening_hours for s in generated.spaces}
+    assert len(hours) == distinct_hours
+    assert sorted(len(h) for h in hours)[1:] == [days] * (distinct_hours - 1)
+
+
+def test_generated_space_classes_change_only_spaces_and_locks() -> None:
+    spec = dataclasses.replace(CLASSES_SPEC, locked=5)
+    plain = generate_event(dataclasses.replace(spec, space_classes=0), 2)
+    varied = generate_event(spec, 2)
+
+    assert [dataclasses.replace(m, locked=None) for m in varied.meetings] == [
+        dataclasses.replace(m, locked=None) for m in plain.meetings
+    ]
+    assert (varied.principals, varied.programme) == (plain.principals, plain.programme)
+    assert [(s.id, s.kind, s.capacity) for s in varied.spaces] == [
+        (s.id, s.kind, s.capacity) for s in plain.spaces
+    ]
+    assert varied.spaces != plain.spaces
+
+
+def test_generated_locks_keep_the_varied_spaces_opening_hours() -> None:
+    spec = dataclasses.replace(CLASSES_SPEC, locked=5)
+    generated = generate_event(spec, 3)
+    problem = build_problem(generated)
+    locked = {
+        m.id: Assignment(problem.meetings[idx].locked_start or 0, m.locked.space)
+        for idx, m in enumerate(generated.meetings)
+        if m.locked is not None
+    }
+
+    assert len(locked) == 5
+    assert validate(problem, locked) == []
+    # A locked space is a class of its own: at most 5 more than asked.
+    assert 50 < len(problem.space_classes) <= 55
+
+
+def test_generated_space_classes_are_refused_below_the_kinds_of_space() -> None:
+    with pytest.raises(DomainError, match="needs at least 3 classes"):
+        generate_event(dataclasses.replace(CLASSES_SPEC, space_classes=2), 1)
+    with pytest.raises(DomainError, match="must be 0 to the number of spaces"):
+        dataclasses.replace(CLASSES_SPEC, space_classes=251)

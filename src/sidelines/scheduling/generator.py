@@ -46,6 +46,10 @@ class GeneratorSpec:
     known), with ``interpreters_per_pair`` interpreters for each pair of them (0: no pool; the
     sides arrange their own) and a side bringing its own to ``own_interpreter_share`` of the
     requests.
+
+    ``space_classes`` (0: off, the plain rooms and tables) varies the spaces' opening hours and
+    extra features (press, secure) so that, locks aside, they form exactly that many classes of
+    interchangeable spaces. ``days`` may be 1 (a one-day event) or more.
     """
 
     principals: int
@@ -78,6 +82,7 @@ class GeneratorSpec:
     languages: int = 0
     interpreters_per_pair: int = 0
     own_interpreter_share: float = 0.3
+    space_classes: int = 0
 
     def __post_init__(self) -> None:
         if self.principals < 3:
@@ -92,11 +97,17 @@ class GeneratorSpec:
             raise DomainError("needs at least one location", "locations")
         if not 0 <= self.languages <= len(LANGUAGES):
             raise DomainError(f"must be 0 to {len(LANGUAGES)}, got {self.languages}", "languages")
+        if not 0 <= self.space_classes <= self.spaces:
+            raise DomainError(
+                f"must be 0 to the number of spaces, got {self.space_classes}", "space_classes"
+            )
 
 
 def generate_event(spec: GeneratorSpec, seed: int) -> Event:
     """A partnering event of the given shape; the same spec and seed give the same event."""
-    event = _Builder(spec, random.Random(seed)).build()
+    # The varied spaces draw from a stream of their own too, so that without them (and with
+    # them, apart from the spaces and the locks placed in them) the event stays the same.
+    event = _Builder(spec, random.Random(seed), random.Random(f"spaces-{seed}")).build()
     if spec.press_share or spec.agreed_place_share or spec.languages:
         # A random stream of their own, so that the rest of the event stays as without terms.
         event = _with_terms(event, spec, random.Random(f"terms-{seed}"))
@@ -159,9 +170,10 @@ def _with_terms(event: Event, spec: GeneratorSpec, rng: random.Random) -> Event:
 
 
 class _Builder:
-    def __init__(self, spec: GeneratorSpec, rng: random.Random) -> None:
+    def __init__(self, spec: GeneratorSpec, rng: random.Random, spaces_rng: random.Random) -> None:
         self.spec = spec
         self.rng = rng
+        self.spaces_rng = spaces_rng
         self.zone = ZoneInfo(spec.timezone)
         self.days = tuple(FIRST_DAY + timedelta(days=i) for i in range(spec.days))
         self.grain = timedelta(minutes=spec.grain_min)
@@ -187,6 +199,8 @@ class _Builder:
         )
         principals = tuple(self.principal(i) for i in range(spec.principals))
         spaces = self.spaces()
+        if spec.space_classes:
+            spaces = self.varied(spaces)
         programme = self.programme(principals)
         meetings = self.lock_some(self.meetings(principals), principals, spaces, programme)
         walking: dict[tuple[str, str], int] = {}
@@ -275,6 +289,74 @@ class _Builder:
                     )
                 )
         return tuple(result)
+
+    def varied(self, spaces: tuple[Space, ...]) -> tuple[Space, ...]:
+        """The spaces, each plain group (same kind and features) split into variants of opening
+        hours and extra features, so that there are ``space_classes`` classes in all: every group
+        gets a share of the classes in proportion to its size, at least one, its first variant
+        the plain one (open all the time, no extras)."""
+        spec = self.spec
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for index, space in enumerate(spaces):
+            groups.setdefault((space.kind, space.capacity, space.features), []).append(index)
+        members = list(groups.values())
+        if spec.space_classes < len(members):
+            raise DomainError(
+                f"needs at least {len(members)} classes (one per kind of space), "
+                f"got {spec.space_classes}",
+                "space_classes",
+            )
+        shares = [1] * len(members)
+        # One more class to the group with the most spaces per class, until the total is reached.
+        while sum(shares) < spec.space_classes:
+            open_groups = [i for i in range(len(members)) if shares[i] < len(members[i])]
+            grow = max(open_groups, key=lambda i: (len(members[i]) / shares[i], -i))
+            shares[grow] += 1
+        extras: tuple[frozenset[Feature], ...] = (
+            frozenset(),
+            frozenset({Feature.PRESS}),
+            frozenset({Feature.SECURE}),
+            frozenset({Feature.PRESS, Feature.SECURE}),
+        )
+        hours = self.opening_patterns(-(-max(shares) // len(extras)))
+        result = list(spaces)
+        for group, share in zip(members, shares, strict=True):
+            for position, index in enumerate(group):
+                variant = position % share
+                # Extras cycle fastest: variant v has hours v // 4 and extras v % 4, all distinct.
+                opening = hours[variant // len(extras)]
+                extra = extras[variant % len(extras)]
+                space = spaces[index]
+                result[index] = replace(
+                    space, features=space.features | extra, opening_hours=opening
+                )
+        return tuple(result)
+
+    def opening_patterns(self, count: int) -> list[tuple[TimeSpan, ...]]:
+        """``count`` distinct opening hours: the first open whenever the event runs, the others
+        not all the time. Each day opens in its first third and closes in its last, on whole
+        grains."""
+        grains = self.day_grains()
+        seen: set[tuple[tuple[int, int], ...]] = set()
+        patterns: list[tuple[TimeSpan, ...]] = [()]
+        while len(patterns) < count:
+            windows = tuple(
+                (
+                    self.spaces_rng.randrange(0, grains // 3 + 1),
+                    grains - self.spaces_rng.randrange(0, grains // 3 + 1),
+                )
+                for _ in self.days
+            )
+            if windows in seen or all(w == (0, grains) for w in windows):
+                continue
+            seen.add(windows)
+            patterns.append(
+                tuple(
+                    TimeSpan(self.at_grain(day, first), self.at_grain(day, last))
+                    for day, (first, last) in zip(self.days, windows, strict=True)
+                )
+            )
+        return patterns
 
     def programme(self, principals: tuple[Principal, ...]) -> tuple[ProgrammeSession, ...]:
         spec = self.spec
@@ -423,15 +505,12 @@ class _Builder:
                 break
             size = meeting.effective_size(len(meeting.principals))
             needs = meeting.effective_needs
-            space = next(
-                (
-                    s
-                    for s in spaces
-                    if s.id not in used_spaces and s.capacity >= size and needs <= s.features
-                ),
-                None,
-            )
-            if space is None:
+            fitting = [
+                s
+                for s in spaces
+                if s.id not in used_spaces and s.capacity >= size and needs <= s.features
+            ]
+            if not fitting:
                 continue
             length = meeting.effective_duration_min // spec.grain_min
             for _ in range(20):
@@ -445,6 +524,9 @@ class _Builder:
                     continue
                 if any(when.overlaps(other) for p in meeting.principals for other in blocked[p]):
                     continue
+                space = next((s for s in fitting if _is_open(s, when)), None)
+                if space is None:
+                    continue
                 assert all(p in by_id for p in meeting.principals)
                 result[idx] = _with(meeting, locked=Placement(when.start, space.id))
                 locked_ids.add(meeting.id)
@@ -452,6 +534,13 @@ class _Builder:
                 used_spaces.add(space.id)
                 break
         return tuple(result)
+
+
+def _is_open(space: Space, when: TimeSpan) -> bool:
+    """Whether the space is open for all of ``when`` (no opening hours: open all the time)."""
+    if not space.opening_hours:
+        return True
+    return any(span.contains(when) for span in space.opening_hours)
 
 
 def _with(meeting: Meeting, **changes: object) -> Meeting:
