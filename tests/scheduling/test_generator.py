@@ -59,8 +59,22 @@ def test_generate_event_makes_a_few_trilaterals() -> None:
     assert all(len(m.principals) == 3 for m in trilaterals)
 
 
-def test_generate_event_locks_meetings_where_they_keep_every_rule() -> None:
-    generated = generate_event(SPEC, 5)
+@pytest.mark.parametrize(
+    ("spec", "seed", "count"),
+    [
+        (SPEC, 5, 3),
+        # Varied spaces: a lock goes only where its space is open.
+        (
+            GeneratorSpec(principals=200, requests=1000, spaces=250, space_classes=50, locked=5),
+            3,
+            5,
+        ),
+    ],
+)
+def test_generate_event_locks_meetings_where_they_keep_every_rule(
+    spec: GeneratorSpec, seed: int, count: int
+) -> None:
+    generated = generate_event(spec, seed)
     problem = build_problem(generated)
     locked = {
         m.id: Assignment(problem.meetings[idx].locked_start or 0, m.locked.space)
@@ -68,7 +82,7 @@ def test_generate_event_locks_meetings_where_they_keep_every_rule() -> None:
         if m.locked is not None
     }
 
-    assert len(locked) == 3
+    assert len(locked) == count
     assert validate(problem, locked) == []
 
 
@@ -216,22 +230,8 @@ def test_generated_space_classes_change_only_spaces_and_locks() -> None:
         (s.id, s.kind, s.capacity) for s in plain.spaces
     ]
     assert varied.spaces != plain.spaces
-
-
-def test_generated_locks_keep_the_varied_spaces_opening_hours() -> None:
-    spec = dataclasses.replace(CLASSES_SPEC, locked=5)
-    generated = generate_event(spec, 3)
-    problem = build_problem(generated)
-    locked = {
-        m.id: Assignment(problem.meetings[idx].locked_start or 0, m.locked.space)
-        for idx, m in enumerate(generated.meetings)
-        if m.locked is not None
-    }
-
-    assert len(locked) == 5
-    assert validate(problem, locked) == []
     # A locked space is a class of its own: at most 5 more than asked.
-    assert 50 < len(problem.space_classes) <= 55
+    assert 50 < len(build_problem(varied).space_classes) <= 55
 
 
 def test_generated_space_classes_are_refused_below_the_kinds_of_space() -> None:
