@@ -10,7 +10,11 @@ measured from the call of ``solve()``, with its weight (a construction still run
 construction; "total" is the whole call. The weight is given as a share of the best (smallest)
 upper bound any run proved.
 
+``--space-classes N`` varies the spaces' opening hours and features so that they form N classes
+(0, the default: the plain rooms and tables); ``--days N`` sets the event's days (default 2).
+
     python benchmarks/generated.py --sizes 100x700,1000x7000,3000x20000 --time-limit 30 --seed 1
+    python benchmarks/generated.py --sizes 200x1000 --space-classes 50 --days 1 --time-limit 10
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ STRATEGIES = ("auto", "heuristic", "cpsat", "fcfs")
 REQUESTS_PER_SPACE = 40  # a table per 40 requests keeps tables as scarce as time
 
 
-def _child(principals: int, requests: int, strategy: str, time_limit: float, seed: int) -> None:
+def _child(
+    principals: int,
+    requests: int,
+    strategy: str,
+    time_limit: float,
+    seed: int,
+    space_classes: int,
+    days: int,
+) -> None:
     from sidelines.scheduling import SolveOptions, Strategy, build_problem, solve, validate
     from sidelines.scheduling.baselines import first_come_first_served
     from sidelines.scheduling.bound import upper_bound
@@ -41,6 +53,8 @@ def _child(principals: int, requests: int, strategy: str, time_limit: float, see
         spaces=max(2, requests // REQUESTS_PER_SPACE),
         locked=max(1, principals // 200),
         precedences=max(1, requests // 1000),
+        space_classes=space_classes,
+        days=days,
     )
     problem = build_problem(generate_event(spec, seed))
     out: dict[str, Any] = {"strategy": strategy, "first_s": None, "bound": None}
@@ -99,7 +113,13 @@ def _child(principals: int, requests: int, strategy: str, time_limit: float, see
 
 
 def _run(
-    principals: int, requests: int, strategy: str, time_limit: float, seed: int, memory_gib: float
+    principals: int,
+    requests: int,
+    strategy: str,
+    time_limit: float,
+    seed: int,
+    memory_gib: float,
+    shape: tuple[int, int],
 ) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -109,6 +129,8 @@ def _run(
         strategy,
         str(time_limit),
         str(seed),
+        str(shape[0]),
+        str(shape[1]),
     ]
 
     def limit_memory() -> None:
@@ -137,17 +159,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--memory-limit-gib", type=float, default=10.0)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--space-classes", type=int, default=0)
+    parser.add_argument("--days", type=int, default=2)
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        size, strategy, limit, seed = args.child
+        size, strategy, limit, seed, classes, days = args.child
         principals, requests = (int(part) for part in size.split("x"))
-        _child(principals, requests, strategy, float(limit), int(seed))
+        _child(principals, requests, strategy, float(limit), int(seed), int(classes), int(days))
         return
 
     print(
         f"time limit {args.time_limit:g} s, seed {args.seed}, "
-        f"address space limit {args.memory_limit_gib:g} GiB per run"
+        f"address space limit {args.memory_limit_gib:g} GiB per run, "
+        f"space classes {args.space_classes or 'plain'}, {args.days} day(s)"
     )
     print(
         "| principals x requests | strategy | weight | % of best bound | meetings | breaks "
@@ -158,7 +183,15 @@ def main() -> None:
     for size in args.sizes.split(","):
         principals, requests = (int(part) for part in size.split("x"))
         rows = [
-            _run(principals, requests, strategy, args.time_limit, args.seed, args.memory_limit_gib)
+            _run(
+                principals,
+                requests,
+                strategy,
+                args.time_limit,
+                args.seed,
+                args.memory_limit_gib,
+                (args.space_classes, args.days),
+            )
             for strategy in args.strategies.split(",")
         ]
         bounds = [row["bound"] for row in rows if row.get("bound") is not None]
