@@ -50,7 +50,8 @@ def _child(
     spec = GeneratorSpec(
         principals=principals,
         requests=requests,
-        spaces=max(2, requests // REQUESTS_PER_SPACE),
+        # At least one space per asked class: a small event with many classes gets more spaces.
+        spaces=max(2, requests // REQUESTS_PER_SPACE, space_classes),
         locked=max(1, principals // 200),
         precedences=max(1, requests // 1000),
         space_classes=space_classes,
