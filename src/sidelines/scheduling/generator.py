@@ -48,8 +48,9 @@ class GeneratorSpec:
     requests.
 
     ``space_classes`` (0: off, the plain rooms and tables) varies the spaces' opening hours and
-    extra features (press, secure) so that, locks aside, they form exactly that many classes of
-    interchangeable spaces. ``days`` may be 1 (a one-day event) or more.
+    extra features (press, secure) so that they form exactly that many classes of
+    interchangeable spaces (locked spaces and, with several locations, each location's spaces
+    apart). ``days`` may be 1 (a one-day event) or more.
     """
 
     principals: int
