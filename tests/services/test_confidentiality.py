@@ -456,7 +456,8 @@ class Delegations(RuleBasedStateMachine):
             for item in items:
                 if item.meeting_id is not None:
                     others = sorted(parties[item.meeting_id] - {party})
-                    assert item.title.endswith(f" with {', '.join(others)}")
+                    # Party names are their ids here; a meeting has at most two other sides.
+                    assert item.title.endswith(f" with {' and '.join(others)}")
             for notice in scheduling.notices(self.db, actor, self.event_id, limit=100):
                 assert notice.meeting_id in own
 

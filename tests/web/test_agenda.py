@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from sidelines.services.events import domain_event
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
-from tests.web.helpers import lima_api, solve_and_publish, url
+from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
 
 
 def meeting_times(items: list[dict[str, str]]) -> dict[int, str]:
@@ -85,3 +86,20 @@ def test_a_third_delegation_s_tag_ignores_other_delegations_meetings(database: D
     )
 
     assert (again.status_code, again.headers["ETag"]) == (304, russia.headers["ETag"])
+
+
+def test_a_room_meeting_reads_in_words_with_its_space_by_name_and_id(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+
+    [item] = [
+        i
+        for i in api.client.get(url("/agenda"), headers=api.as_("USA")).json()
+        if i["kind"] == "meeting"
+    ]
+
+    with database.reading() as session:
+        spaces = {space.id: space.name for space in domain_event(session, LIMA).spaces}
+    assert item["title"] == "Expanded bilateral with People's Republic of China"
+    assert item["space_id"] in spaces
+    assert item["where"] == spaces[item["space_id"]] != item["space_id"]

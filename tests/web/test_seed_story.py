@@ -218,12 +218,12 @@ def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered
         )
 
     # Both agendas place it at the retreat, just as the retreat itself begins.
-    for side, other in ((rus, "USA"), (usa, "RUS")):
+    for side, other in ((rus, "United States"), (usa, "Russia")):
         agenda = client.get(url("/agenda"), headers=side).json()
         at_retreat = [i for i in agenda if i["starts_at"] == "2016-11-20T14:30:00Z"]
-        assert [(i["kind"], i["title"], i["where"]) for i in at_retreat] == [
-            ("meeting", f"brief contact with {other}", AT_THE_RETREAT),
-            ("programme", "Leaders' retreat, session I", "Lima Convention Center"),
+        assert [(i["kind"], i["title"], i["where"], i["space_id"]) for i in at_retreat] == [
+            ("meeting", f"Brief contact with {other}", AT_THE_RETREAT, None),
+            ("programme", "Leaders' retreat, session I", "Lima Convention Center", None),
         ]
 
     # And so do both calendar feeds: LOCATION and DESCRIPTION.

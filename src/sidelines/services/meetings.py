@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event, event_row
@@ -46,8 +47,9 @@ class AgendaItem:
     title: str
     starts_at: datetime
     ends_at: datetime
-    where: str | None
+    where: str | None  # in words: the space's name, or the contact's place at a session
     meeting_id: int | None = None
+    space_id: str | None = None  # a room meeting's space, by id, for clients
 
 
 def _links(session: Session, meeting_ids: list[int]) -> dict[int, list[MeetingPrincipalRow]]:
@@ -231,11 +233,12 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
     for row in rows:
         assert row.starts_at is not None
         assert row.ends_at is not None
-        others = sorted({link.party_id for link in links.get(row.id, [])} - {party})
-        # A room meeting keeps its space's id (pages name it); a contact at a programme
-        # session says which, and at which edge.
-        where = row.space_id
-        if where is None:
+        sides = tuple(sorted({link.party_id for link in links.get(row.id, [])}))
+        # A room meeting names its space (and keeps its id for clients); a contact at a
+        # programme session says which, and at which edge.
+        if row.space_id is not None:
+            where: str | None = notice_text.where(event, (None, None, row.space_id))
+        else:
             place = meeting_place(
                 event,
                 row.format,
@@ -248,11 +251,14 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
         items.append(
             AgendaItem(
                 "meeting",
-                f"{row.format.replace('_', ' ')} with {', '.join(others)}",
+                notice_text.meeting_label(
+                    event, notice_text.MeetingLabel(row.format, sides), party
+                ),
                 row.starts_at,
                 row.ends_at,
                 where,
                 row.id,
+                row.space_id,
             )
         )
     return tuple(sorted(items, key=lambda item: (item.starts_at, item.kind)))

@@ -234,8 +234,9 @@ class AgendaItemPublic(BaseModel):
     title: str
     starts_at: datetime
     ends_at: datetime
-    where: str | None
+    where: str | None  # in words: a space's name, or where at a programme session
     meeting_id: int | None
+    space_id: str | None = None  # a room meeting's space
 
 
 class SolveCreate(Strict):

@@ -119,9 +119,11 @@ def open_as(
     site: Site,
     username: str,
     viewport: dict[str, int],
+    timezone_id: str | None = None,
 ) -> Page:
-    """A new browser context (its own cookies) logged in through the login page."""
-    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    """A new browser context (its own cookies, and its clock in ``timezone_id`` if given)
+    logged in through the login page."""
+    context = browser.new_context(viewport=viewport, timezone_id=timezone_id)  # type: ignore[arg-type]
     context.set_default_timeout(10_000)
     contexts.append(context)
     page = context.new_page()

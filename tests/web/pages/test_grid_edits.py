@@ -94,7 +94,10 @@ def test_the_organiser_moves_a_meeting_on_the_grid_and_both_sides_see_it(
     corridor = open_as(browser, contexts, site, "protocol", PHONE)
     corridor.goto(desk.url)
     expect(
-        corridor.get_by_role("heading", name=f"Moving meeting {meeting_id}: CHN–USA")
+        corridor.get_by_role(
+            "heading",
+            name=f"Moving meeting {meeting_id}: People's Republic of China – United States",
+        )
     ).to_be_visible()
     check_page(corridor, "organiser-grid-picked-phone")
     target = desk.get_by_role("button", name=re.compile("^Move here")).first

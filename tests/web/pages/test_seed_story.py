@@ -60,7 +60,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     check_page(desk, "organiser-changes")
     desk.goto(site.page_url(f"{EVENT}/grid?day=2016-11-20"))
     # The locked Turnbull–Trudeau breakfast, 12:30 UTC, shows at 07:30 Lima time.
-    expect(desk.get_by_role("link", name="AUS–CAN 07:30")).to_be_visible()
+    expect(desk.get_by_role("link", name="Australia – Canada 07:30")).to_be_visible()
     check_page(desk, "organiser-grid")
     mark_unreloaded(desk)
 
@@ -142,7 +142,9 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     assert time.monotonic() - answered_at < LIVE_MS / 1000 + 0.5
     assert_not_reloaded(russia)
     check_page(russia, "russia-request-accepted")
-    expect(desk.get_by_role("link", name="RUS–USA 09:30")).to_be_visible(timeout=LIVE_MS)
+    expect(desk.get_by_role("link", name="Russia – United States 09:30")).to_be_visible(
+        timeout=LIVE_MS
+    )
     assert_not_reloaded(desk)
     check_page(desk, "organiser-grid-placed")
     desk.set_viewport_size(PHONE)  # the grid scrolls in its own region on a phone
@@ -151,10 +153,10 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
 
     # Both agendas: five minutes at 09:30 Lima time (14:30 UTC), as the retreat opens, at the
     # retreat itself.
-    for side, other in ((usa, "RUS"), (russia, "USA")):
+    for side, other in ((usa, "Russia"), (russia, "United States")):
         side.goto(site.page_url(f"{EVENT}/agenda?day=2016-11-20"))
         agenda = side.locator("ol.agenda > li")
-        contact = agenda.filter(has_text=f"brief contact with {other}")
+        contact = agenda.filter(has_text=f"Brief contact with {other}")
         expect(contact).to_contain_text("09:30–09:35")
         expect(contact.locator(".where")).to_have_text(AT_THE_RETREAT)
         retreat = agenda.filter(has=side.get_by_text("Leaders' retreat, session I", exact=True))

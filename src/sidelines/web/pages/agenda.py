@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import meetings, scheduling, statements
+from sidelines.services import meetings, notice_text, scheduling, statements
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
@@ -63,8 +63,14 @@ def agenda(
         "day": shown,
         "items": items,
         "notices": scheduling.notices(db, actor, event_id, limit=100)[::-1],
+        # Each agreed meeting not yet placed, with its name in words.
         "unplaced": [
-            m
+            (
+                m,
+                notice_text.meeting_label(
+                    event, notice_text.MeetingLabel(m.format, m.parties), party
+                ),
+            )
             for m in meetings.list_meetings(db, actor, event_id)
             if m.status is MeetingStatus.AGREED
         ],

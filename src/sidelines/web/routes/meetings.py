@@ -84,6 +84,7 @@ def agenda(
                     ends_at=item.ends_at,
                     where=item.where,
                     meeting_id=item.meeting_id,
+                    space_id=item.space_id,
                 )
                 for item in current
             ]

@@ -23,6 +23,15 @@
     return active && main.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // The time of an update as people at the venue read it (every page shows venue time), not
+  // the browser's zone, which may be a delegation's home capital.
+  function venueTime(instant) {
+    var zone = main.dataset.liveZone;
+    if (!zone) { return instant.toLocaleTimeString(); }
+    var time = instant.toLocaleTimeString("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit" });
+    return time + " venue time (" + zone + ")";
+  }
+
   function swap(html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var fresh = page.getElementById("main");
@@ -35,7 +44,7 @@
     main.dataset.livePoll = fresh.dataset.livePoll || "";
     main.dataset.liveStamp = fresh.dataset.liveStamp || "";
     var status = document.querySelector(".live-status");
-    if (status) { status.textContent = "Updated " + new Date().toLocaleTimeString(); }
+    if (status) { status.textContent = "Updated " + venueTime(new Date()); }
   }
 
   function refresh() {
