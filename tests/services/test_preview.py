@@ -292,7 +292,9 @@ def test_a_re_solve_with_keep_places_the_new_meeting_and_moves_nothing(
 
 
 @pytest.mark.parametrize(
-    ("max_moves", "budget"), [(0, 0), ("2", 2), ("50%", 1), ("100%", 2), ("0%", 0)]
+    ("max_moves", "budget"),
+    # A share is at most that share, rounded down: 75 % of two is one, as in the engine's CLI.
+    [(0, 0), ("2", 2), ("50%", 1), ("75%", 1), ("100%", 2), ("0%", 0)],
 )
 def test_a_minimal_budget_is_a_count_or_a_share_of_the_published_meetings(
     database: Database, two_published: tuple[World, int, int, int], max_moves: Any, budget: int

@@ -54,6 +54,14 @@ def default_move_budget(published_count: int) -> int:
     return max(1, math.ceil(published_count * DEFAULT_MOVE_SHARE))
 
 
+def share_budget(percent: float, published_count: int) -> int:
+    """The moves a budget of ``percent`` % of ``published_count`` meetings allows: at most
+    that share, rounded down (the default, ``default_move_budget``, rounds up instead, so
+    that it never falls to zero)."""
+    # The tolerance keeps 1% of 700 at 7 despite binary fractions.
+    return math.floor(percent * published_count / 100.0 + 1e-9)
+
+
 def parse_move_budget(text: str, published_count: int) -> int:
     """A move budget written as a number of meetings ("3") or a share of the published ones
     ("1%", "0.5%": at most that share, rounded down). Raises ``ValueError`` saying what is
@@ -64,8 +72,7 @@ def parse_move_budget(text: str, published_count: int) -> int:
             share = float(value[:-1])
             if not 0.0 <= share <= 100.0 or math.isnan(share):
                 raise ValueError(value)
-            # The tolerance keeps 1% of 700 at 7 despite binary fractions.
-            return math.floor(share * published_count / 100.0 + 1e-9)
+            return share_budget(share, published_count)
         count = int(value)
     except ValueError:
         raise ValueError(
@@ -294,6 +301,7 @@ __all__ = [
     "parse_move_budget",
     "principals_affected",
     "published_schedule",
+    "share_budget",
     "with_moves",
     "with_published",
 ]

@@ -3,7 +3,8 @@
 ``stability`` is keep, minimal or free (``scheduling.stability``); once a version is published
 the default is minimal, before any it is free (there is nothing to keep). ``max_moves`` is the
 budget of a minimal solve: a count (``3``) or a share of the published meetings (``"2%"``,
-rounded up as the engine's default is); without it, the engine's default, 1 % and at least one.
+at most that share, rounded down, as ``sidelines solve --max-moves`` reads it); without it, the
+engine's default, 1 % and at least one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sidelines.scheduling.stability import Stability, default_move_budget
+from sidelines.scheduling.stability import Stability, default_move_budget, share_budget
 from sidelines.services.errors import Invalid
 
 MoveBudget = int | str | None
@@ -35,7 +36,7 @@ class StabilityChoice:
         if self.max_moves is not None:
             return mode, self.max_moves
         if self.max_moves_percent is not None:
-            return mode, math.ceil(published_count * self.max_moves_percent / 100)
+            return mode, share_budget(self.max_moves_percent, published_count)
         return mode, default_move_budget(published_count)
 
     def as_dict(self) -> dict[str, Any]:
