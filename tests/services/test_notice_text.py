@@ -80,3 +80,27 @@ def test_a_placement_and_a_removal_say_where() -> None:
         describe(event, "unplaced", "Bilateral with China", placed(at(14), "B1"), None)
         == "Bilateral with China taken out of the schedule (was Mon 09:00, Bilateral room 1)"
     )
+
+
+def test_a_brief_contact_at_a_session_says_at_which_session_it_is_held() -> None:
+    retreat = replace(
+        builders.session("retreat", ["RUS", "CHN"], (14, 30), (16, 30)),
+        title="Leaders' retreat, session I",
+        venue="Lima Convention Center",
+    )
+    event = replace(summit(), programme=(retreat,))
+    contact = MeetingLabel("brief_contact", ("CHN", "RUS"), ("CHN", "RUS"))
+
+    said = describe(
+        event,
+        "placed",
+        "Brief contact with Russia",
+        None,
+        stored(at(14, 30), at(14, 35), None),
+        contact,
+    )
+
+    assert said == (
+        "Brief contact with Russia placed on Mon 09:30, "
+        "at the start of Leaders' retreat, session I, Lima Convention Center"
+    )

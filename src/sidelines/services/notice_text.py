@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PartyId, SpaceId
+from sidelines.services.places import session_of_contact, session_phrase
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
 
 # How a format reads in a sentence. A protocol office says "bilateral" for the restricted
@@ -42,10 +43,12 @@ NO_ROOM = "no room"
 
 @dataclass(frozen=True)
 class MeetingLabel:
-    """What a notice needs of a meeting to name it: its format and its sides' party ids."""
+    """What a notice needs of a meeting to name it and its place: its format, its sides'
+    party ids and its principals (a contact at a programme session is placed by them)."""
 
     format: str
     parties: tuple[str, ...]
+    principals: tuple[str, ...] = ()
 
 
 def format_label(meeting_format: str) -> str:
@@ -78,10 +81,24 @@ def when(event: Event, placement: Sequence[Any]) -> str:
     return datetime.fromisoformat(placement[0]).astimezone(event.zone).strftime(TIME_FORMAT)
 
 
-def where(event: Event, placement: Sequence[Any]) -> str:
-    """The space of a stored placement by name (its id when the event no longer has it)."""
+def where(event: Event, placement: Sequence[Any], label: MeetingLabel | None = None) -> str:
+    """The space of a stored placement by name (its id when the event no longer has it); with
+    the meeting's ``label``, a brief contact in no room says at which programme session it is
+    held, as its agenda does (``places.meeting_place``)."""
     space_id = placement[2]
     if space_id is None:
+        if label is not None and placement[0] is not None and placement[1] is not None:
+            found = session_of_contact(
+                event,
+                label.format,
+                datetime.fromisoformat(placement[0]),
+                datetime.fromisoformat(placement[1]),
+                label.principals,
+            )
+            if found is not None:
+                phrase = session_phrase(*found)
+                # Mid-sentence: "placed on Sun 09:30, at the start of Leaders' retreat".
+                return phrase[0].lower() + phrase[1:]
         return NO_ROOM
     space = event.space_by_id.get(SpaceId(space_id))
     return space.name if space is not None else str(space_id)
@@ -93,24 +110,26 @@ def describe(
     label: str,
     before: Sequence[Any] | None,
     after: Sequence[Any] | None,
+    meeting: MeetingLabel | None = None,
 ) -> str:
     """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``)."""
+
+    def place(placement: Sequence[Any]) -> str:
+        return where(event, placement, meeting)
+
     if kind == "placed" and after is not None:
-        return f"{label} placed on {when(event, after)}, {where(event, after)}"
+        return f"{label} placed on {when(event, after)}, {place(after)}"
     if kind == "unplaced" and before is not None:
-        return (
-            f"{label} taken out of the schedule (was {when(event, before)}, {where(event, before)})"
-        )
+        return f"{label} taken out of the schedule (was {when(event, before)}, {place(before)})"
     if before is not None and after is not None:
         if before[2] == after[2]:
             # Same room: say it once, after the new time.
             return (
-                f"{label} moved from {when(event, before)} to {when(event, after)}, "
-                f"{where(event, after)}"
+                f"{label} moved from {when(event, before)} to {when(event, after)}, {place(after)}"
             )
         return (
-            f"{label} moved from {when(event, before)}, {where(event, before)} "
-            f"to {when(event, after)}, {where(event, after)}"
+            f"{label} moved from {when(event, before)}, {place(before)} "
+            f"to {when(event, after)}, {place(after)}"
         )
     return f"{label} {kind}"
 
@@ -126,14 +145,22 @@ def labels_of(session: Session, meeting_ids: Iterable[int]) -> dict[int, Meeting
         ).all()
     )
     sides: dict[int, set[str]] = {}
-    for meeting_id, party in session.execute(
-        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
-            MeetingPrincipalRow.meeting_id.in_(ids)
-        )
+    principals: dict[int, set[str]] = {}
+    for meeting_id, party, principal in session.execute(
+        select(
+            MeetingPrincipalRow.meeting_id,
+            MeetingPrincipalRow.party_id,
+            MeetingPrincipalRow.principal_id,
+        ).where(MeetingPrincipalRow.meeting_id.in_(ids))
     ):
         sides.setdefault(meeting_id, set()).add(party)
+        principals.setdefault(meeting_id, set()).add(principal)
     return {
-        meeting_id: MeetingLabel(meeting_format, tuple(sorted(sides.get(meeting_id, ()))))
+        meeting_id: MeetingLabel(
+            meeting_format,
+            tuple(sorted(sides.get(meeting_id, ()))),
+            tuple(sorted(principals.get(meeting_id, ()))),
+        )
         for meeting_id, meeting_format in formats.items()
     }
 
@@ -151,5 +178,5 @@ def summaries(
         label = (
             meeting_label(event, known, viewer) if known is not None else f"Meeting {meeting_id}"
         )
-        said.append(describe(event, kind, label, before, after))
+        said.append(describe(event, kind, label, before, after, known))
     return said

@@ -141,8 +141,8 @@ def _preview_of(session: Session, event_id: str, plan: Publication) -> PreviewVi
                 label,
                 change.before,
                 change.after,
-                _said(event, change.before),
-                _said(event, change.after),
+                _said(event, change.before, known),
+                _said(event, change.after, known),
                 plan.notified.get(change.meeting_id, ()),
             )
         )
@@ -189,10 +189,12 @@ def _principals_of(session: Session, meeting_ids: list[int]) -> int:
     )
 
 
-def _said(event: Event, placement: list[Any] | None) -> str | None:
+def _said(
+    event: Event, placement: list[Any] | None, meeting: notice_text.MeetingLabel | None
+) -> str | None:
     if placement is None:
         return None
-    return f"{notice_text.when(event, placement)}, {notice_text.where(event, placement)}"
+    return f"{notice_text.when(event, placement)}, {notice_text.where(event, placement, meeting)}"
 
 
 def _totals(objective: dict[str, int], published: dict[str, int] | None, moves: int) -> Totals:
