@@ -18,6 +18,9 @@ from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 templates = Jinja2Templates(directory=TEMPLATES)
+# Every text a person reads goes through gettext: ``{{ _("...") }}`` or ``{% trans %}``.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 
 def local(instant: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
