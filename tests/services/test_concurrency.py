@@ -133,6 +133,70 @@ def test_accepting_at_once_places_one_meeting_per_principal_slot(database: Datab
     }
 
 
+def test_acceptances_at_once_all_get_a_place_while_one_is_free(database: Database) -> None:
+    # Eight pairs accept at once, each free the whole morning, with room for all of them: the
+    # plans collide on the earliest free place, yet no agreement is left waiting unplaced.
+    hosts = [f"H{i}" for i in range(THREADS)]
+    guests = [f"G{i}" for i in range(THREADS)]
+    spaces = [builders.table("T0"), builders.table("T1")]
+    world = make_world(database, "race-free-day", [*hosts, *guests], spaces=spaces)
+    publish_empty_schedule(database, world)
+    morning = Terms(format=MeetingFormat.B2B, windows=(builders.span((9, 0), (12, 0)),))
+    requests = [
+        negotiation.create_request(
+            database, world.delegates[host], world.event_id, [guest], morning
+        )
+        for host, guest in zip(hosts, guests, strict=True)
+    ]
+
+    race(
+        [
+            (
+                lambda g=guest, r=request: negotiation.respond(
+                    database, world.delegates[g], world.event_id, r.id, Answer.ACCEPT
+                )
+            )
+            for guest, request in zip(guests, requests, strict=True)
+        ]
+    )
+
+    with database.reading() as session:
+        statuses = Counter(
+            session.scalars(select(MeetingRow.status).where(MeetingRow.event_id == world.event_id))
+        )
+    assert statuses == {MeetingStatus.SCHEDULED: THREADS}
+    assert_no_double_booking(database, world.event_id)
+
+
+def test_a_placement_that_keeps_losing_races_is_planned_with_the_schedule_held(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world(database, "always-stale", ["A", "B"])
+    publish_empty_schedule(database, world)
+    morning = Terms(format=MeetingFormat.B2B, windows=(builders.span((9, 0), (12, 0)),))
+    request = negotiation.create_request(
+        database, world.delegates["A"], world.event_id, ["B"], morning
+    )
+    attempts: list[int] = []
+
+    def always_stale(*args: object, **kwargs: object) -> scheduling.PlacementView:
+        attempts.append(1)
+        raise Conflict("another change came first")
+
+    monkeypatch.setattr(scheduling, "_place_once", always_stale)
+
+    view = negotiation.respond(
+        database, world.delegates["B"], world.event_id, request.id, Answer.ACCEPT
+    )
+
+    assert len(attempts) == scheduling.PLACEMENT_ATTEMPTS
+    with database.reading() as session:
+        meeting = session.get(MeetingRow, view.meeting_id)
+        assert meeting is not None
+        assert meeting.status == MeetingStatus.SCHEDULED
+        assert meeting.starts_at is not None
+
+
 @pytest.mark.slow
 def test_publishing_two_results_at_once_publishes_each_once(database: Database) -> None:
     parties = ["A", "B", "C", "D"]

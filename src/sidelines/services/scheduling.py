@@ -41,6 +41,7 @@ from sidelines.scheduling.onsite import (
     Move,
     NewMeeting,
     OnsiteOptions,
+    OnsiteResult,
     replan,
 )
 from sidelines.scheduling.problem import Problem
@@ -767,22 +768,25 @@ def place_agreed(
     race for a place is not an error: the placement is tried again against the schedule as the
     winner left it, and at worst the meeting waits.
     """
-    reason = "other meetings took the free times first"
     try:
+        view: PlacementView | None = None
         for _ in range(PLACEMENT_ATTEMPTS):
             try:
                 view = _place_once(db, actor, event_id, meeting_id, at or now())
-            except Conflict as error:
-                reason = error.message
+                break
+            except Conflict:
                 continue
-            with db.reading() as session:
-                return _as_seen_by(session, actor, event_id, view)
+        if view is None:
+            # Busy: the schedule changed under every plan. An acknowledged agreement must not
+            # wait while a place exists, so plan once more with the schedule held still.
+            view = _place_locked(db, actor, event_id, meeting_id, at or now())
     except (OperationalError, InterfaceError, PoolTimeout):
         # The database went away after the agreement was committed: answering "unavailable,
         # try again" would tell the client that nothing was done, and the retry would be
         # refused as answered already. The agreement stands; the meeting waits.
         return PlacementView(meeting_id, placed=False, reason="the database was unavailable")
-    return PlacementView(meeting_id, placed=False, reason=reason)
+    with db.reading() as session:
+        return _as_seen_by(session, actor, event_id, view)
 
 
 # Meetings that hold their bookings whatever happens: the engine must not place over them.
@@ -856,19 +860,29 @@ def alternative_view(problem: Problem, alternative: Alternative) -> AlternativeV
     )
 
 
-def _place_once(
-    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
-) -> PlacementView:
+@dataclass(frozen=True)
+class _PlacementPlan:
+    """Where one agreed meeting goes, planned on the schedule as it was read."""
+
+    problem: Problem
+    result: OnsiteResult
+    changes_seen: int
+
+
+def _plan_placement(
+    session: Session, event_id: str, meeting_id: int, at: datetime
+) -> _PlacementPlan | PlacementView:
+    """Plan the placement on the schedule as ``session`` reads it; a view when there is
+    nothing to book (no published schedule, the meeting not waiting, no place for it)."""
     key = MeetingId(str(meeting_id))
-    with db.reading() as session:
-        if current_version(session, event_id) is None:
-            return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
-        row = session.get(MeetingRow, meeting_id)
-        if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
-            return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-        policy = domain_event(session, event_id).policy
-        problem, published = onsite_problem(session, event_id, meeting_id)
-        changes_seen = latest_change(session, event_id)
+    if current_version(session, event_id) is None:
+        return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
+    row = session.get(MeetingRow, meeting_id)
+    if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
+        return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
+    policy = domain_event(session, event_id).policy
+    problem, published = onsite_problem(session, event_id, meeting_id)
+    changes_seen = latest_change(session, event_id)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
@@ -885,50 +899,53 @@ def _place_once(
                 for alternative in result.alternatives.get(key, ())
             ],
         )
-    target = result.placed[key]
-    target_idx = problem.meeting_index[key]
+    return _PlacementPlan(problem, result, changes_seen)
 
-    def work(session: Session) -> int | None:
-        lock_schedule(session, event_id)
-        row = session.get(MeetingRow, meeting_id)
-        assert row is not None
-        if row.status != MeetingStatus.AGREED or row.starts_at is not None:
-            return None
-        if latest_change(session, event_id) != changes_seen:
-            raise Conflict("a change was reported on site while this meeting was being placed")
-        event = domain_event(session, event_id)
-        moving = []
-        for move in result.moved:
-            moved_row = session.get(MeetingRow, int(move.meeting))
-            assert moved_row is not None
-            # Someone moved it since it was read: plan again against the schedule as it is.
-            if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
-                moved_row.space_id != move.before.space
-            ):
-                raise Conflict(f"meeting {moved_row.id} moved while this one was being placed")
-            unbook(session, moved_row)
-            moving.append((moved_row, move))
-        session.flush()
-        for moved_row, move in moving:
-            assert move.after is not None
-            book_and_record(
-                session,
-                actor,
-                event,
-                moved_row,
-                problem.grid.start_of(move.after.start_slot),
-                move.after.space,
-                moved_for=meeting_id,
-            )
-        book_and_record(
-            session, actor, event, row, problem.grid.start_of(target.start_slot), target.space
-        )
-        return new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
 
-    version = db.write(work)
-    if version is None:
+def _book_placement(
+    session: Session, actor: Actor, event_id: str, meeting_id: int, plan: _PlacementPlan
+) -> PlacementView:
+    """Book a planned placement under the schedule's lock; ``Conflict`` when the schedule
+    changed since the plan was read (the caller plans again)."""
+    problem, result = plan.problem, plan.result
+    key = MeetingId(str(meeting_id))
+    lock_schedule(session, event_id)
+    row = session.get(MeetingRow, meeting_id)
+    assert row is not None
+    if row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    where = placed_span(problem, target_idx, target)
+    if latest_change(session, event_id) != plan.changes_seen:
+        raise Conflict("a change was reported on site while this meeting was being placed")
+    event = domain_event(session, event_id)
+    moving = []
+    for move in result.moved:
+        moved_row = session.get(MeetingRow, int(move.meeting))
+        assert moved_row is not None
+        # Someone moved it since it was read: plan again against the schedule as it is.
+        if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
+            moved_row.space_id != move.before.space
+        ):
+            raise Conflict(f"meeting {moved_row.id} moved while this one was being placed")
+        unbook(session, moved_row)
+        moving.append((moved_row, move))
+    session.flush()
+    for moved_row, move in moving:
+        assert move.after is not None
+        book_and_record(
+            session,
+            actor,
+            event,
+            moved_row,
+            problem.grid.start_of(move.after.start_slot),
+            move.after.space,
+            moved_for=meeting_id,
+        )
+    target = result.placed[key]
+    book_and_record(
+        session, actor, event, row, problem.grid.start_of(target.start_slot), target.space
+    )
+    version = new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+    where = placed_span(problem, problem.meeting_index[key], target)
     assert where is not None
     return PlacementView(
         meeting_id,
@@ -939,6 +956,35 @@ def _place_once(
         version=version,
         moved=[moved_view(problem, move) for move in result.moved],
     )
+
+
+def _place_once(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
+) -> PlacementView:
+    """Plan on a read of the schedule, then book under its lock: the common case, which keeps
+    the lock only for the writes. ``Conflict`` when another change came in between."""
+    with db.reading() as session:
+        plan = _plan_placement(session, event_id, meeting_id, at)
+    if isinstance(plan, PlacementView):
+        return plan
+    return db.write(lambda session: _book_placement(session, actor, event_id, meeting_id, plan))
+
+
+def _place_locked(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
+) -> PlacementView:
+    """Plan and book in one transaction that holds the schedule's lock from the first read:
+    slower for everyone else, but nothing can change under the plan, so the meeting is
+    placed whenever a place exists."""
+
+    def work(session: Session) -> PlacementView:
+        lock_schedule(session, event_id)
+        plan = _plan_placement(session, event_id, meeting_id, at)
+        if isinstance(plan, PlacementView):
+            return plan
+        return _book_placement(session, actor, event_id, meeting_id, plan)
+
+    return db.write(work)
 
 
 def _as_seen_by(
