@@ -14,7 +14,9 @@ import pytest
 from sidelines.domain.errors import DomainError
 from sidelines.domain.ids import PartyId
 from sidelines.domain.negotiation import (
+    MEETING_TRANSITIONS,
     Answer,
+    MeetingStatus,
     RequestState,
     ThreadView,
     answer,
@@ -192,3 +194,14 @@ def test_closing_answers_keep_who_had_accepted(closing: Answer) -> None:
 
     assert step.accepted_by == {REQUESTER}
     assert step.new_proposal is False
+
+
+def test_meeting_status_groupings_cover_every_status_once() -> None:
+    # Still to be held, settled with its booking, or cancelled: each meeting is one of these.
+    groups = [*MeetingStatus.placeable(), *MeetingStatus.settled(), MeetingStatus.CANCELLED]
+    assert sorted(groups) == sorted(MeetingStatus)
+    assert set(MeetingStatus.held()) < set(MeetingStatus.settled())
+    assert set(MeetingStatus.did_not_happen()).isdisjoint(MeetingStatus.held())
+    # Only a meeting still to be held can change its status.
+    for status in MeetingStatus:
+        assert bool(MEETING_TRANSITIONS[status]) == (status in MeetingStatus.placeable())

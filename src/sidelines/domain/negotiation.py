@@ -146,6 +146,25 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
     NOT_HELD = "not_held"
 
+    @classmethod
+    def placeable(cls) -> tuple[MeetingStatus, ...]:
+        """Still to be held: the engine may place (or move) these."""
+        return (cls.AGREED, cls.SCHEDULED)
+
+    @classmethod
+    def held(cls) -> tuple[MeetingStatus, ...]:
+        """Held, as agreed or in a lesser format."""
+        return (cls.HELD, cls.HELD_AS_DOWNGRADED)
+
+    @classmethod
+    def settled(cls) -> tuple[MeetingStatus, ...]:
+        """Over with an outcome that keeps its booking: held, or reported not held at its time."""
+        return (*cls.held(), cls.NOT_HELD)
+
+    @classmethod
+    def did_not_happen(cls) -> tuple[MeetingStatus, ...]:
+        return (cls.CANCELLED, cls.NOT_HELD)
+
 
 MEETING_TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
     MeetingStatus.AGREED: frozenset(

@@ -74,7 +74,6 @@ ROOM_RULES = frozenset(
     }
 )
 PREFERENCE = "meeting_within_preferred_windows"
-_PLACEABLE = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED)
 
 Where = tuple[datetime, str | None]  # a booking: its start and its space (None: no room)
 
@@ -512,7 +511,7 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
         for meeting_id, (before, _) in plan.steps.items():
             row = _meeting(session, event_id, meeting_id)
             where = (row.starts_at, row.space_id) if row.starts_at is not None else None
-            if where != before or row.status not in _PLACEABLE:
+            if where != before or row.status not in MeetingStatus.placeable():
                 raise _Stale(f"meeting {meeting_id} changed meanwhile")
             rows[meeting_id] = row
             if row.starts_at is not None:
@@ -906,7 +905,7 @@ def meeting_places(
     require_organiser(actor)
     with db.reading() as session:
         row = _meeting(session, event_id, meeting_id)
-        if row.status not in _PLACEABLE:
+        if row.status not in MeetingStatus.placeable():
             raise Conflict(f"meeting {meeting_id} is {row.status}, not to be placed")
         waiting = meeting_id if row.starts_at is None else None
         ctx = _published(session, event_id, waiting, required=False)

@@ -41,7 +41,7 @@ from sidelines.storage.tables import (
 )
 
 # Meetings that had a time and lost it for good: shown struck out, at their last time.
-ENDED_WITHOUT_MEETING = (str(MeetingStatus.CANCELLED), str(MeetingStatus.NOT_HELD))
+ENDED_WITHOUT_MEETING = tuple(str(s) for s in MeetingStatus.did_not_happen())
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
+from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.history_file import HistoricalRecord
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -33,7 +34,6 @@ from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import (
-    HELD,
     Subject,
     organiser_sees_everything,
     outcomes,
@@ -239,7 +239,7 @@ def _meetings(
     session: Session, actor: Actor, pair: tuple[str, str] | None, by: By
 ) -> list[HistoryEntry]:
     key = MeetingPrincipalRow.party_id if by == "party" else MeetingPrincipalRow.principal_id
-    query = select(MeetingRow).where(MeetingRow.status.in_([str(s) for s in HELD]))
+    query = select(MeetingRow).where(MeetingRow.status.in_([str(s) for s in MeetingStatus.held()]))
     if pair is not None:
         for side in pair:
             query = query.where(

@@ -150,7 +150,7 @@ def set_status(
 ) -> MeetingView:
     """Record what became of a meeting with no more detail than its status: an outcome
     (``record.record_outcome``) whose cancelling side is the delegation that says so."""
-    if status in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
+    if status in MeetingStatus.placeable():
         raise Conflict("scheduling is done through the schedule, not by setting a status")
     cancelled_by = actor.acts_for(event_id) if status is MeetingStatus.CANCELLED else None
     record_outcome(db, actor, event_id, meeting_id, Outcome(status, cancelled_by=cancelled_by))

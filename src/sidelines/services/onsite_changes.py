@@ -60,8 +60,6 @@ from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow
 
 # The longest overrun one report may announce: a session that runs a day over is a new session.
 MAX_OVERRUN_MIN = 24 * 60
-# Meetings that can lose their place; the ones held (or not) are history and keep theirs.
-_PLACEABLE = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -401,7 +399,7 @@ def _apply(
     for meeting_id in result.unplaced:
         if meeting_id in plan.published and meeting_id not in taken_off:
             row = _placed_row(session, meeting_id, held_ok=True)
-            if row.status in _PLACEABLE:
+            if row.status in MeetingStatus.placeable():
                 unbook(session, row)
                 taken_off.append(meeting_id)
     session.flush()
@@ -437,7 +435,7 @@ def _placed_row(session: Session, meeting_id: MeetingId, *, held_ok: bool = Fals
     row = session.get(MeetingRow, int(meeting_id))
     if row is None or row.starts_at is None:
         raise Conflict(f"meeting {meeting_id} left the schedule while the change was absorbed")
-    if not held_ok and row.status not in _PLACEABLE:
+    if not held_ok and row.status not in MeetingStatus.placeable():
         raise Conflict(f"meeting {meeting_id} was recorded while the change was absorbed")
     return row
 

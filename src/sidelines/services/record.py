@@ -47,7 +47,6 @@ OUTCOMES = (
     MeetingStatus.CANCELLED,
     MeetingStatus.NOT_HELD,
 )
-HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED)
 PUBLIC_VISIBILITY = "public"
 JOINT = "joint"
 
@@ -227,7 +226,7 @@ def _check_outcome(outcome: Outcome, planned_format: str, sides: frozenset[str])
             + "; scheduling is done through the schedule",
             "status",
         )
-    held = status in HELD
+    held = status in MeetingStatus.held()
     if not held and (outcome.started_at or outcome.ended_at):
         raise Invalid(f"a meeting that is {status} has no actual times", "started_at")
     if outcome.ended_at is not None and outcome.started_at is None:
@@ -295,7 +294,7 @@ def record_outcome(
                 row.status = str(move_meeting(current, outcome.status))
             except DomainError as error:
                 raise Conflict(error.message, "status") from None
-            if outcome.status in (MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD):
+            if outcome.status in MeetingStatus.did_not_happen():
                 unbook(session, row)
                 row.status = str(outcome.status)
             row.updated_at = now()

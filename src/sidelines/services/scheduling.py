@@ -177,7 +177,7 @@ def event_problem(
     unplaced meeting but that one.
     """
     event = domain_event(session, event_id)
-    pairs = meetings_as_domain(session, event_id, (MeetingStatus.AGREED, MeetingStatus.SCHEDULED))
+    pairs = meetings_as_domain(session, event_id, MeetingStatus.placeable())
     meetings = []
     rows: dict[str, MeetingRow] = {}
     for row, meeting in pairs:
@@ -789,10 +789,6 @@ def place_agreed(
         return _as_seen_by(session, actor, event_id, view)
 
 
-# Meetings that hold their bookings whatever happens: the engine must not place over them.
-_HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED, MeetingStatus.NOT_HELD)
-
-
 def onsite_problem(
     session: Session, event_id: str, meeting_id: int | None = None
 ) -> tuple[Problem, dict[MeetingId, Assignment]]:
@@ -800,13 +796,14 @@ def onsite_problem(
     already held kept where they were, the newly agreed one if any, and the changes reported at
     the venue; and the schedule as published."""
     event = domain_event(session, event_id)
-    statuses = (MeetingStatus.AGREED, MeetingStatus.SCHEDULED, *_HELD)
+    # The settled ones hold their bookings whatever happens: nothing is placed over them.
+    statuses = (*MeetingStatus.placeable(), *MeetingStatus.settled())
     meetings = []
     rows: dict[MeetingId, MeetingRow] = {}
     for row, meeting in meeting_facts_as_domain(session, event_id, statuses):
         if row.starts_at is None and row.id != meeting_id:
             continue  # agreed and waiting for the organiser's next solve
-        if row.status not in (MeetingStatus.AGREED, MeetingStatus.SCHEDULED):
+        if row.status not in MeetingStatus.placeable():
             space = SpaceId(row.space_id) if row.space_id is not None else None
             assert row.starts_at is not None
             meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
