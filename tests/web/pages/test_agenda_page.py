@@ -3,6 +3,7 @@ room meeting's space by name."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,10 +11,18 @@ from zoneinfo import ZoneInfo
 from sidelines.domain.negotiation import Answer
 from sidelines.services import negotiation
 from sidelines.services.accounts import actor_for_token
-from sidelines.services.negotiation import Terms
+from sidelines.services.negotiation import RequestView, Terms
 from sidelines.storage.db import Database
 from sidelines.web.pages.session import SESSION_COOKIE
-from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
+from tests.web.helpers import LIMA, Lima, lima_api, solve_and_publish, url
+
+
+def russia_and_usa_agree(api: Lima, database: Database) -> RequestView:
+    """Russia asks the United States for a bilateral, and the United States accepts."""
+    russia = actor_for_token(database, api.tokens["RUS"])
+    usa = actor_for_token(database, api.tokens["USA"])
+    asked = negotiation.create_request(database, russia, LIMA, ["USA"], Terms())
+    return negotiation.respond(database, usa, LIMA, asked.id, Answer.ACCEPT)
 
 
 def test_the_agenda_page_names_meetings_counterparts_and_spaces(database: Database) -> None:
@@ -31,26 +40,23 @@ def test_the_agenda_page_names_meetings_counterparts_and_spaces(database: Databa
     assert russia_meeting["title"] == "Bilateral with Russia"
     assert china["where"] != china["space_id"]
 
-    day = datetime.fromisoformat(china["starts_at"]).astimezone(ZoneInfo("America/Lima"))
     api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
-    page = api.client.get(f"/events/{LIMA}/agenda?day={day.date().isoformat()}").text
-
-    found = re.findall(
-        r'<a href="/events/[^"]+/meetings/\d+">([^<]*)</a>\s*<span class="where">([^<]*)</span>',
-        page,
-    )
-    assert found == [
-        ("Expanded bilateral with People&#39;s Republic of China", china["where"]),
-        ("Bilateral with Russia", russia_meeting["where"]),
-    ]
+    titles = {
+        "Expanded bilateral with People&#39;s Republic of China": china,
+        "Bilateral with Russia": russia_meeting,
+    }
+    for title, item in titles.items():
+        # Each on the page of its own day (the placement decides which day that is).
+        day = datetime.fromisoformat(item["starts_at"]).astimezone(ZoneInfo("America/Lima"))
+        page = api.client.get(f"/events/{LIMA}/agenda?day={day.date().isoformat()}").text
+        link = r'<a href="/events/[^"]+/meetings/\d+">([^<]*)</a>'
+        found = re.findall(link + r'\s*<span class="where">([^<]*)</span>', page)
+        assert (title, item["where"]) in found
 
 
 def test_an_agreed_meeting_not_yet_placed_reads_in_words(database: Database) -> None:
     api = lima_api(database)
-    russia = actor_for_token(database, api.tokens["RUS"])
-    usa = actor_for_token(database, api.tokens["USA"])
-    asked = negotiation.create_request(database, russia, LIMA, ["USA"], Terms())
-    agreed = negotiation.respond(database, usa, LIMA, asked.id, Answer.ACCEPT)
+    agreed = russia_and_usa_agree(api, database)
 
     api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
     page = api.client.get(f"/events/{LIMA}/agenda").text
@@ -62,3 +68,73 @@ def test_an_agreed_meeting_not_yet_placed_reads_in_words(database: Database) -> 
         "Bilateral with Russia",
     ]
     assert f'meetings/{agreed.meeting_id}">Bilateral with Russia<' in unplaced
+
+
+def test_an_agreed_meeting_not_yet_placed_says_why_on_its_page(database: Database) -> None:
+    api = lima_api(database)
+    agreed = russia_and_usa_agree(api, database)
+    explained = api.client.get(
+        url(f"/meetings/{agreed.meeting_id}/explanation"), headers=api.as_("USA")
+    ).json()
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    page = api.client.get(f"/events/{LIMA}/meetings/{agreed.meeting_id}").text
+
+    why = page[page.index('id="why-unplaced"') :]
+    assert explained["summary"] in html.unescape(why)
+    listed = re.findall(r"<li>([^<]*)</li>", why[: why.index("</section>")])
+    assert [fact["text"] for fact in explained["facts"]] == [html.unescape(f) for f in listed]
+
+
+def test_a_placed_meeting_page_has_no_why(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    placed = russia_and_usa_agree(api, database)
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    page = api.client.get(f"/events/{LIMA}/meetings/{placed.meeting_id}").text
+
+    assert 'id="meeting-status">scheduled<' in page
+    assert "why-unplaced" not in page
+
+
+def test_a_delegation_makes_replaces_and_stops_its_calendar_feed_from_its_pages(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    agenda = api.client.get(f"/events/{LIMA}/agenda").text
+    assert f'href="/events/{LIMA}/calendar"' in agenda
+    page = api.client.get(f"/events/{LIMA}/calendar").text
+    assert "No feed works now." in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+
+    first = api.client.post(f"/events/{LIMA}/calendar", data={"csrf_token": csrf[1]}).text
+    first_url = re.search(r'id="feed-url" readonly value="([^"]+)"', first)
+    assert first_url is not None
+    assert first_url[1].endswith(".ics")
+    calendar = api.client.get(first_url[1])
+    assert calendar.status_code == 200
+    assert calendar.text.startswith("BEGIN:VCALENDAR")
+
+    second = api.client.post(f"/events/{LIMA}/calendar", data={"csrf_token": csrf[1]}).text
+    second_url = re.search(r'id="feed-url" readonly value="([^"]+)"', second)
+    assert second_url is not None
+    assert second_url[1] != first_url[1]
+    assert api.client.get(first_url[1]).status_code == 404  # replaced: the old one is shut off
+
+    stopped = api.client.post(
+        f"/events/{LIMA}/calendar/revoke", data={"csrf_token": csrf[1]}, follow_redirects=True
+    ).text
+    assert "No feed works now." in stopped
+    assert "feed-url" not in stopped
+    assert api.client.get(second_url[1]).status_code == 404
+
+
+def test_another_delegations_calendar_page_is_its_own(database: Database) -> None:
+    api = lima_api(database)
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["RUS"])
+    page = api.client.get(f"/events/{LIMA}/calendar").text
+    assert "Russia" in page
+    assert "United States" not in page

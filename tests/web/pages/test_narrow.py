@@ -52,6 +52,7 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (russia, f"{EVENT}/agenda"),
         (russia, f"{EVENT}/meetings/{agreed.meeting_id}"),
         (russia, f"{EVENT}/statements"),
+        (russia, f"{EVENT}/calendar"),
         (russia, f"{EVENT}/requests/999999"),  # the error page
         (protocol, "/"),
         (protocol, f"{EVENT}/setup"),

@@ -21,6 +21,7 @@ from sidelines.services.errors import ServiceError
 from sidelines.web.pages import (
     agenda,
     auth,
+    calendar,
     grid_edits,
     interests,
     organiser,
@@ -40,6 +41,7 @@ ROUTERS = (
     requests,
     interests,
     agenda,
+    calendar,
     statements,
     organiser,
     grid_edits,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import meetings, notice_text, scheduling, statements
+from sidelines.services import explanations, meetings, notice_text, scheduling, statements
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
@@ -96,6 +96,12 @@ def meeting(
             statements.list_statements(db, actor, event_id, meeting_id=meeting_id)
             if party is not None
             else []
+        ),
+        # Agreed and waiting: say why it has no time yet, as far as the reader may know.
+        "explanation": (
+            explanations.meeting_explanation(db, actor, event_id, meeting_id)
+            if view.status is MeetingStatus.AGREED and view.starts_at is None
+            else None
         ),
         "statement_kinds": [str(k) for k in StatementKind],
         "visibilities": [str(v) for v in Visibility],
