@@ -81,6 +81,8 @@ from sidelines.storage.tables import (
 # A running solve whose process stopped writing for this long is taken as dead.
 STALE_AFTER = timedelta(seconds=60)
 PROGRESS_EVERY_S = 1.0
+# The phase of a solve that waits for a worker process to claim it.
+QUEUED = "queued"
 # How long the search for a place for one newly agreed meeting may take, and as much again for
 # alternatives when there is none: the corridor is waiting.
 PLACEMENT_TIME_LIMIT_S = 0.3
@@ -90,7 +92,7 @@ PLACEMENT_ATTEMPTS = 3
 _threads: dict[int, threading.Thread] = {}
 
 
-def _owner() -> dict[str, Any]:
+def solving_process() -> dict[str, Any]:
     """The process that runs a solve, kept in its progress (see ``_owner_gone``)."""
     return {"host": socket.gethostname(), "pid": os.getpid()}
 
@@ -205,11 +207,16 @@ def start_solve(
     time_limit_s: float = 10.0,
     stability: str | None = None,
     max_moves: MoveBudget = None,
+    queue: bool = False,
 ) -> SolveRunView:
     """Start a batch solve in the background. Once a version is published it re-plans against
     it with ``stability`` (keep, minimal or free; minimal by default, with ``max_moves`` a
     count or a percentage of the published meetings, 1 % and at least one by default); see
-    ``services.stable_solves``."""
+    ``services.stable_solves``.
+
+    By default the solve runs in a thread of this process. With ``queue`` it waits, phase
+    "queued", for a worker process to claim it (``services.solve_jobs``): the engine's search
+    then never shares an interpreter with the requests of a web process."""
     require_organiser(actor)
     choice = stability_choice(stability, max_moves)
 
@@ -227,7 +234,12 @@ def start_solve(
             if now() - beat > STALE_AFTER or _owner_gone(stale.progress):
                 stale.status = "failed"
                 stale.finished_at = now()
-                stale.progress = {**stale.progress, "error": "the solving process stopped"}
+                error = (
+                    "no worker process took the solve"
+                    if stale.progress.get("phase") == QUEUED
+                    else "the solving process stopped"
+                )
+                stale.progress = {**stale.progress, "error": error}
         session.flush()
         started = now()
         row = SolveRunRow(
@@ -236,7 +248,11 @@ def start_solve(
             requested_by=actor.user_id,
             time_limit_s=time_limit_s,
             started_at=started,
-            progress={"heartbeat": started.isoformat(), "phase": "starting", **_owner()},
+            progress=(
+                {"heartbeat": started.isoformat(), "phase": QUEUED, "choice": choice.as_dict()}
+                if queue
+                else {"heartbeat": started.isoformat(), "phase": "starting", **solving_process()}
+            ),
             result=None,
         )
         session.add(row)
@@ -249,15 +265,17 @@ def start_solve(
         return row
 
     row = db.write(work)
+    if queue:
+        return _run_view(row)
     thread = threading.Thread(
-        target=_run_solve, args=(db, row.id, event_id, time_limit_s, choice), daemon=True
+        target=run_solve, args=(db, row.id, event_id, time_limit_s, choice), daemon=True
     )
     _threads[row.id] = thread
     thread.start()
     return _run_view(row)
 
 
-def _run_solve(
+def run_solve(
     db: Database, run_id: int, event_id: str, time_limit_s: float, choice: StabilityChoice
 ) -> None:
     last_write = 0.0
@@ -272,7 +290,7 @@ def _run_solve(
             "phase": progress.phase,
             "elapsed_s": round(progress.elapsed_s, 2),
             "objective": progress.objective.as_dict() if progress.objective else None,
-            **_owner(),
+            **solving_process(),
         }
         db.write(
             lambda session: session.execute(

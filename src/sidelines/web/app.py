@@ -46,6 +46,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         description="Meetings on the sidelines of summits and at B2B partnering events.",
     )
     app.state.db = db
+    app.state.queue_solves = settings.solve_in_worker
     errors.install(app)
     routers = (
         auth,

@@ -24,6 +24,15 @@ async def get_db(request: Request) -> Database:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
+async def get_queue_solves(request: Request) -> bool:
+    """Whether batch solves wait for a worker process (``Settings.solve_in_worker``) rather
+    than run in a thread of this one."""
+    return bool(getattr(request.app.state, "queue_solves", False))
+
+
+QueueSolvesDep = Annotated[bool, Depends(get_queue_solves)]
+
+
 async def get_actor(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     """The user behind ``Authorization: Bearer <token>``; the public without one."""
     if authorization is None:

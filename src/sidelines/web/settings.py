@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # answers 503 with Retry-After (``web.admission``).
     queued: int = Field(default=32, ge=0)
     queue_wait_s: float = Field(default=1.0, gt=0)
+    # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
+    # running in a thread of the web process that accepted them.
+    solve_in_worker: bool = False
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sidelines.services import changes, events, logins, preview, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Conflict, Forbidden, ServiceError
-from sidelines.web.deps import DbDep
+from sidelines.web.deps import DbDep, QueueSolvesDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.forms import optional_int
 from sidelines.web.pages.grid_edits import grid_page
@@ -180,7 +180,11 @@ def _solve_form(db: DbDep, event_id: str) -> dict[str, object]:
 
 @router.post("/solves", dependencies=[CsrfChecked])
 def start_solve(
-    event_id: str, db: DbDep, actor: PageUser, form: Annotated[SolveForm, Form()]
+    event_id: str,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[SolveForm, Form()],
+    queue: QueueSolvesDep,
 ) -> Response:
     run = scheduling.start_solve(
         db,
@@ -189,6 +193,7 @@ def start_solve(
         time_limit_s=form.time_limit_s,
         stability=form.stability,
         max_moves=form.max_moves,
+        queue=queue,
     )
     return RedirectResponse(f"/events/{event_id}/solves/{run.id}", 303)
 

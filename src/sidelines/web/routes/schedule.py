@@ -14,7 +14,7 @@ from sidelines.services.scheduling import (
     ScheduleView,
     SolveRunView,
 )
-from sidelines.web.deps import ActorDep, DbDep, UserDep
+from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate, preview_public
 from sidelines.web.routes.requests import public as request_public
@@ -130,7 +130,9 @@ def schedule_public(view: ScheduleView) -> SchedulePublic:
 
 
 @router.post("/solves", status_code=202)
-def start_solve(event_id: str, body: SolveCreate, db: DbDep, actor: UserDep) -> SolvePublic:
+def start_solve(
+    event_id: str, body: SolveCreate, db: DbDep, actor: UserDep, queue: QueueSolvesDep
+) -> SolvePublic:
     """Start a batch solve of the agreed meetings in the background (one per event at a time).
     Once a version is published it re-plans against it: ``stability`` keep, minimal (the
     default, moving at most ``max_moves`` published meetings) or free."""
@@ -142,6 +144,7 @@ def start_solve(event_id: str, body: SolveCreate, db: DbDep, actor: UserDep) -> 
             time_limit_s=body.time_limit_s,
             stability=body.stability,
             max_moves=body.max_moves,
+            queue=queue,
         )
     return solve_public(view)
 
