@@ -75,7 +75,7 @@ class SharedMasks(Sequence[MeetingMasks]):
     by all meetings of the kind. A meeting's masks (both parts joined) are worked out when
     first read; ``State.options`` reads the parts as they are, so constructing a schedule costs
     no joining at all. A meeting's masks may be replaced (``onsite.alternatives`` does, while
-    it tries a variant of a meeting). Pickled as the plain list of everything.
+    it tries a variant of a meeting).
     """
 
     def __init__(
@@ -122,8 +122,12 @@ class SharedMasks(Sequence[MeetingMasks]):
             anywhere |= starts
         self._everywhere[idx] = anywhere
 
-    def __reduce__(self) -> tuple[type[list[MeetingMasks]], tuple[list[MeetingMasks]]]:
-        return list, (list(self),)
+    def __reduce__(
+        self,
+    ) -> tuple[type[SharedMasks], tuple[list[int], list[MeetingMasks], list[int], list[int]]]:
+        # The parts, not every meeting's masks joined: the kinds' tuples are shared, so the
+        # bound's process gets a few hundred kilobytes instead of a million pairs.
+        return SharedMasks, (self._own, self._kinds, self._everywhere, self._kind_of)
 
     def parts(self, idx: int) -> tuple[int, MeetingMasks, int]:
         """The meeting's own starts, its kind's ``(space_class, space starts)`` (its masks are
