@@ -81,18 +81,11 @@ def _run(src: str | None, path: Path, time_limit: float) -> dict[str, Any]:
     if src is not None:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     started = time.time()
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), str(time_limit), repr(started)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
-        return {"error": last[0][:100]}
-    parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return parsed
+    command = [sys.executable, __file__, "--child", str(path), str(time_limit), repr(started)]
+    # A failed run stops the benchmark with its own error (check=True).
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    row: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return row
 
 
 def _cell(value: Any, fmt: str) -> str:
@@ -132,9 +125,6 @@ def main() -> None:
             for src in sources:
                 row = _run(src, path, limit)
                 name = src or "installed"
-                if "error" in row:
-                    print(f"| {name} | {limit:g} | error: {row['error']} |")
-                    continue
                 share = 100 * row["weight"] / row["bound"] if row.get("bound") else None
                 print(
                     f"| {name} | {limit:g} | {row['read_s']:.2f} | {_cell(row['first_s'], '.2f')} "
