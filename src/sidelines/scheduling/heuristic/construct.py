@@ -80,9 +80,9 @@ def best_placement(
     levels = break_levels(state, meeting_idx, anywhere)
     preferred = state.preferred_starts[meeting_idx]
     # Starts on the spaces' packing grid first (``State.packing_grid``), then anywhere.
+    grids = state.packing_grids(length)
     on_grid = [
-        mask & state.packing_grid(option.space_class, length)
-        for option, mask in zip(options, starts, strict=True)
+        mask & grids[option.space_class] for option, mask in zip(options, starts, strict=True)
     ]
     for candidates in (on_grid, starts) if on_grid != starts else (starts,):
         placement = _first_fit(state, meeting_idx, options, candidates, levels, preferred, rng)

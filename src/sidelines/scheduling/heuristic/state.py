@@ -261,6 +261,7 @@ class State:
         self.full = [0] * len(classes)
         # (class, length) -> starts on the class's packing grid (``packing_grid``).
         self._grids: dict[tuple[int, int], int] = {}
+        self._grid_lists: dict[int, list[int]] = {}  # length -> ``packing_grids``
         # (class, span) -> (full mask it was computed for, starts clear of the full slots): the
         # full slots of a class change seldom and every meeting asks for every class it fits.
         self._clear: dict[tuple[int, int], tuple[int, int]] = {}
@@ -358,7 +359,9 @@ class State:
                 if starts and walking:
                     starts &= ~self._walking_blocked(meeting_idx, class_idx)
             if starts:
-                result.append(Option(class_idx, starts))
+                # tuple.__new__ directly: a NamedTuple's own __new__ is a Python call more, and
+                # construction makes hundreds of thousands of options on a large event.
+                result.append(tuple.__new__(Option, (class_idx, starts)))
         return result
 
     def _kind_room(self, kind: int, by_class: MeetingMasks, hold: int) -> int:
@@ -378,6 +381,15 @@ class State:
             room |= starts
         self._rooms[key] = (self.full_version, room)
         return room
+
+    def packing_grids(self, length: int) -> list[int]:
+        """``packing_grid`` of every class for a ``length``-slot meeting, by class index, with
+        the corridor's (every start) last, so that ``[CORRIDOR]`` reads it."""
+        grids = self._grid_lists.get(length)
+        if grids is None:
+            grids = [self.packing_grid(c, length) for c in range(len(self.class_spaces))] + [-1]
+            self._grid_lists[length] = grids
+        return grids
 
     def packing_grid(self, class_idx: int, length: int) -> int:
         """Starts of a ``length``-slot meeting that tile the class's spaces back to back from
