@@ -110,10 +110,12 @@ class _Run:
                 self.options.workers >= 2
                 and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
             )
-            if parallel:
-                self.pending = BoundProcess(self.problem, self.state.allowed)
-            else:
+            if not parallel:
                 self.set_bound(upper_bound(self.problem, self.state.allowed))
+            elif not self.out_of_time():
+                # Not when construction used up the time limit on a large event: the answer
+                # is due now, and starting the bound's process and waiting for it takes seconds.
+                self.pending = BoundProcess(self.problem, self.state.allowed)
             try:
                 search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
                 try:
