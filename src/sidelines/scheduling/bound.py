@@ -23,8 +23,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
-
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
 from sidelines.scheduling.rules.placement import allowed_starts, possible_starts
@@ -105,6 +103,11 @@ class _Relaxation:
             ):
                 if end > first:
                     self.parts.append((day.index, run_mask(first, end - first)))
+        # Imported here: loading OR-Tools takes a noticeable part of a second, which a solve
+        # should not pay before its first schedule.
+        from ortools.linear_solver import pywraplp
+
+        self.pywraplp = pywraplp
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
 
     def solve(self) -> BoundResult:
@@ -147,6 +150,7 @@ class _Relaxation:
         self._policy_rows(variables)
         solver.SetTimeLimit(LP_TIME_LIMIT_MS)
         status = solver.Solve()
+        pywraplp = self.pywraplp
         if status == pywraplp.Solver.INFEASIBLE:
             return BoundResult(
                 None, True, "the required and locked meetings exceed the time or rooms available"

@@ -56,11 +56,9 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
-    # The solvers are imported here, not at the top: OR-Tools and PySAT take most of a second to
-    # load, which reading an event file or printing ``--help`` should not pay.
-    from sidelines.scheduling.cpsat import solve_cpsat
-    from sidelines.scheduling.heuristic import solve_heuristic
-
+    # The solvers are imported where they are used, not at the top: OR-Tools and PySAT take
+    # most of a second to load, which reading an event file, printing ``--help`` or a large
+    # event's first schedule (the heuristic's) should not pay.
     options = options or SolveOptions()
     started = time.monotonic()
     if options.on_progress is not None:
@@ -80,8 +78,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         )
 
     if options.strategy is Strategy.HEURISTIC:
+        from sidelines.scheduling.heuristic import solve_heuristic
+
         result = solve_heuristic(problem, options)
     elif options.strategy is Strategy.CPSAT:
+        from sidelines.scheduling.cpsat import solve_cpsat
+
         result = solve_cpsat(problem, options)
     elif options.strategy is Strategy.MAXSAT:
         result = _solve_maxsat_or_cpsat(problem, options, started)
@@ -164,13 +166,14 @@ def _with_bound(best: SolveResult, bound: Bound | None, strategy: str) -> SolveR
 
 
 def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
-    from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
+    from sidelines.scheduling.cpsat import estimate_model_size
     from sidelines.scheduling.heuristic import solve_heuristic
-    from sidelines.scheduling.maxsat import unsupported
 
     size = estimate_model_size(problem)
     if size > CPSAT_MAX_VARIABLES:
         return replace(solve_heuristic(problem, options), strategy="auto:heuristic")
+    from sidelines.scheduling.maxsat import unsupported
+
     if unsupported(problem) is None:
         # Every meeting required, breaks the only question: MaxSAT measured best (JAIR section
         # of docs/benchmarks.md).
@@ -180,6 +183,8 @@ def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> Solv
     # The heuristic's half (construction and local search) gives CP-SAT a full starting point;
     # the better schedule of the two is returned.
     first = solve_heuristic(problem, replace(options, time_limit_s=options.time_limit_s * 0.5))
+    from sidelines.scheduling.cpsat import solve_cpsat
+
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return replace(first, strategy="auto:heuristic")

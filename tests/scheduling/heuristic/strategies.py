@@ -12,10 +12,11 @@ def small_specs(draw: st.DrawFn) -> GeneratorSpec:
     grain = draw(st.sampled_from((10, 15)))
     durations = draw(st.sampled_from(((30,), (grain * 2, grain * 3), (grain, 60))))
     cap = draw(st.sampled_from((None, 0, 1, 3)))
+    spaces = draw(st.integers(1, 4))
     return GeneratorSpec(
         principals=draw(st.integers(3, 12)),
         requests=draw(st.integers(0, 30)),
-        spaces=draw(st.integers(1, 4)),
+        spaces=spaces,
         days=draw(st.integers(1, 2)),
         grain_min=grain,
         durations_min=durations,
@@ -37,4 +38,6 @@ def small_specs(draw: st.DrawFn) -> GeneratorSpec:
         agreed_place_share=draw(st.sampled_from((0.0, 0.3))),
         languages=draw(st.sampled_from((0, 2, 3))),
         interpreters_per_pair=draw(st.sampled_from((0, 1, 2))),
+        # Spaces varied in opening hours and features, one class each.
+        space_classes=draw(st.sampled_from((0, spaces))),
     )

@@ -219,7 +219,9 @@ def test_heuristic_reports_a_long_construction_part_way_with_a_smaller_valid_sch
     monkeypatch.setattr(heuristic, "PARTIAL_REPORT_S", 0.0)
     reports: list[Progress] = []
 
-    result = run(problem, time_limit_s=0.2, on_progress=reports.append)
+    # Time enough for the whole construction however busy the machine: one cut short by the
+    # time limit reports itself as partial too.
+    result = run(problem, time_limit_s=2.0, on_progress=reports.append)
 
     phases = [report.phase for report in reports]
     assert phases[0] == "construct:partial"
@@ -228,6 +230,20 @@ def test_heuristic_reports_a_long_construction_part_way_with_a_smaller_valid_sch
     assert first is not None
     assert result.objective is not None
     assert first.weight_scheduled <= result.objective.weight_scheduled
+    assert validate(problem, result.schedule) == []
+
+
+def test_heuristic_construction_cut_short_by_the_time_limit_reports_itself_as_partial() -> None:
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=40, requests=400, spaces=10, locked=1), 2)
+    )
+    reports: list[Progress] = []
+
+    result = run(problem, time_limit_s=0.0, on_progress=reports.append)
+
+    assert [report.phase for report in reports] == ["construct:partial", "bound", "done"]
+    assert result.objective is not None
+    assert 0 < result.objective.meetings_scheduled < len(problem.meetings)
     assert validate(problem, result.schedule) == []
 
 

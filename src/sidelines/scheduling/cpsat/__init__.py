@@ -8,8 +8,22 @@ weighted sum), ``solver`` (parameters, progress, stopping, reading the answer).
 
 from __future__ import annotations
 
-from sidelines.scheduling.cpsat.solver import solve_cpsat
+from typing import TYPE_CHECKING, Any
+
 from sidelines.scheduling.problem import Problem
+
+if TYPE_CHECKING:
+    from sidelines.scheduling.cpsat.solver import solve_cpsat
+
+
+def __getattr__(name: str) -> Any:
+    # ``solve_cpsat`` is loaded on first use: OR-Tools' CP-SAT takes most of a second to import,
+    # which ``estimate_model_size`` (asked before deciding on the strategy) should not pay.
+    if name == "solve_cpsat":
+        from sidelines.scheduling.cpsat.solver import solve_cpsat
+
+        return solve_cpsat
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def estimate_model_size(problem: Problem) -> int:

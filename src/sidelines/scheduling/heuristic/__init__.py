@@ -75,6 +75,7 @@ class _Run:
         self.last_report = -1.0
         self.reported_key: tuple[int, int, int, int] | None = None
         self.stable: StableConstruction | None = None  # against a published schedule
+        self.cut_short = False  # construction stopped by the time limit before its end
         # An upper bound on preferences met: every meeting with a wish placed in it.
         self.wishes = sum(1 for meeting in problem.meetings if meeting.preferred)
 
@@ -101,17 +102,20 @@ class _Run:
                 "the locked and required meetings alone give some principal more breaks "
                 "than the fairness bound allows",
             )
-        self.report("construct", force=True)
+        # A construction cut short by the time limit is valid but partial, and says so.
+        self.report("construct:partial" if self.cut_short else "construct", force=True)
         interrupted = False
         if not self.options.stop.is_set():
             parallel = (
                 self.options.workers >= 2
                 and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
             )
-            if parallel:
-                self.pending = BoundProcess(self.problem, self.state.allowed)
-            else:
+            if not parallel:
                 self.set_bound(upper_bound(self.problem, self.state.allowed))
+            elif not self.out_of_time():
+                # Not when construction used up the time limit on a large event: the answer
+                # is due now, and starting the bound's process and waiting for it takes seconds.
+                self.pending = BoundProcess(self.problem, self.state.allowed)
             try:
                 search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
                 try:
@@ -184,6 +188,7 @@ class _Run:
                 # heaviest meeting fits (a look at each meeting costs little).
                 if count % CHECK_EVERY == 0 or state.n_scheduled == 0:
                     if state.n_scheduled > 0 and self.out_of_time():
+                        self.cut_short = True
                         break
                     if (
                         not failures

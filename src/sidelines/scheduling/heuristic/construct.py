@@ -11,7 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from sidelines.scheduling.heuristic.state import CORRIDOR, Option, State, plain_first
+from sidelines.scheduling.heuristic.state import (
+    CORRIDOR,
+    Option,
+    SharedMasks,
+    State,
+    plain_first,
+)
 from sidelines.scheduling.slots import run_mask
 
 
@@ -74,9 +80,9 @@ def best_placement(
     levels = break_levels(state, meeting_idx, anywhere)
     preferred = state.preferred_starts[meeting_idx]
     # Starts on the spaces' packing grid first (``State.packing_grid``), then anywhere.
+    grids = state.packing_grids(length)
     on_grid = [
-        mask & state.packing_grid(option.space_class, length)
-        for option, mask in zip(options, starts, strict=True)
+        mask & grids[option.space_class] for option, mask in zip(options, starts, strict=True)
     ]
     for candidates in (on_grid, starts) if on_grid != starts else (starts,):
         placement = _first_fit(state, meeting_idx, options, candidates, levels, preferred, rng)
@@ -175,12 +181,16 @@ def place_locked(state: State, meeting_idx: int) -> bool:
 def construction_order(state: State) -> list[int]:
     """Locked first, then required, then by weight, the hardest to place first."""
     problem = state.problem
+    masks = state.allowed
 
     def key(meeting_idx: int) -> tuple[int, int, int, int, int]:
         meeting = problem.meetings[meeting_idx]
-        anywhere = 0
-        for _, starts in state.allowed[meeting_idx]:
-            anywhere |= starts
+        if isinstance(masks, SharedMasks):
+            anywhere = masks.anywhere(meeting_idx)
+        else:
+            anywhere = 0
+            for _, starts in masks[meeting_idx]:
+                anywhere |= starts
         return (
             not meeting.locked,
             not meeting.required,

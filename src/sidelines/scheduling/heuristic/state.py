@@ -24,8 +24,8 @@ Rules kept and where (names from ``rules``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, overload
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.heuristic.breaks import (
@@ -36,22 +36,15 @@ from sidelines.scheduling.heuristic.breaks import (
 )
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import (
-    SpaceFitsMeeting,
-    allowed_starts,
     contact_at,
+    meeting_starts,
     possible_starts,
+    space_starts,
 )
-from sidelines.scheduling.rules.terms import MeetingInAgreedSpace, PressReadySpace
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.slots import run_mask
 
 CORRIDOR = -1  # the "class" of meetings that need no space
-# The placement rules that read a space but not the time: which classes a meeting may use.
-_SPACE_RULES = (SpaceFitsMeeting(), MeetingInAgreedSpace(), PressReadySpace())
-
-
-def _fits(problem: Problem, meeting_idx: int, space_idx: int) -> bool:
-    return all(rule.allowed_starts(problem, meeting_idx, space_idx) for rule in _SPACE_RULES)
 
 
 class Option(NamedTuple):
@@ -72,60 +65,142 @@ def plain_first(problem: Problem) -> list[int]:
     return [class_idx for *_, class_idx in sorted(keyed)]
 
 
-def placement_masks(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
+MeetingMasks = tuple[tuple[int, int], ...]  # (space class, allowed starts), plainest first
+NO_KIND = -1  # the kind (``SharedMasks.parts``) of a meeting whose masks are its own
+
+
+class SharedMasks(Sequence[MeetingMasks]):
+    """``placement_masks`` for every meeting, kept in two parts: the meeting's own starts
+    (``meeting_starts``) and the ``(space_class, space starts)`` of its kind, one tuple shared
+    by all meetings of the kind. A meeting's masks (both parts joined) are worked out when
+    first read; ``State.options`` reads the parts as they are, so constructing a schedule costs
+    no joining at all. A meeting's masks may be replaced (``onsite.alternatives`` does, while
+    it tries a variant of a meeting).
+    """
+
+    def __init__(
+        self,
+        own: list[int],
+        kinds: list[MeetingMasks],
+        everywhere: list[int],
+        kind_of: list[int],
+    ) -> None:
+        self._own = own
+        self._kinds = kinds
+        self._kind_of = kind_of
+        self._everywhere = everywhere
+        self._joined: list[MeetingMasks | None] = [None] * len(own)
+
+    def __len__(self) -> int:
+        return len(self._own)
+
+    @overload
+    def __getitem__(self, idx: int) -> MeetingMasks: ...
+
+    @overload
+    def __getitem__(self, idx: slice) -> list[MeetingMasks]: ...
+
+    def __getitem__(self, idx: int | slice) -> MeetingMasks | list[MeetingMasks]:
+        if isinstance(idx, slice):
+            return [self[one] for one in range(*idx.indices(len(self)))]
+        joined = self._joined[idx]
+        if joined is None:
+            own = self._own[idx]
+            joined = tuple(
+                (class_idx, own & starts) for class_idx, starts in self._kinds[idx] if own & starts
+            )
+            self._joined[idx] = joined
+        return joined
+
+    def __setitem__(self, idx: int, masks: MeetingMasks) -> None:
+        self._own[idx] = -1
+        self._kinds[idx] = masks
+        self._kind_of[idx] = NO_KIND
+        self._joined[idx] = masks
+        anywhere = 0
+        for _, starts in masks:
+            anywhere |= starts
+        self._everywhere[idx] = anywhere
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[SharedMasks], tuple[list[int], list[MeetingMasks], list[int], list[int]]]:
+        # The parts, not every meeting's masks joined: the kinds' tuples are shared, so the
+        # bound's process gets a few hundred kilobytes instead of a million pairs.
+        return SharedMasks, (self._own, self._kinds, self._everywhere, self._kind_of)
+
+    def parts(self, idx: int) -> tuple[int, MeetingMasks, int]:
+        """The meeting's own starts, its kind's ``(space_class, space starts)`` (its masks are
+        their intersections, the empty ones left out) and the kind's number (``NO_KIND`` for a
+        meeting in no space or whose masks were replaced)."""
+        return self._own[idx], self._kinds[idx], self._kind_of[idx]
+
+    def anywhere(self, idx: int) -> int:
+        """Every start the meeting may take in some class."""
+        return self._own[idx] & self._everywhere[idx]
+
+
+def placement_masks(problem: Problem) -> SharedMasks:
     """For each meeting, ``(space_class, allowed_starts)`` for every class it may use, the
     plainest class first (``plain_first``).
 
-    ``allowed_starts`` reads a space only through its fit (capacity, features, host, agreed
-    place, press-ready) and its opening hours, so among the classes that fit it is computed once
-    per distinct opening-hours mask: on a fair with hundreds of meetings per class this is most
-    of construction time saved. The fit itself depends only on the meeting's size, needs, the
-    hosts among its parties, its agreed place and press plan, so the classes that fit are found
-    once per such combination.
+    ``allowed_starts`` is two parts: what the rules that do not read the space allow
+    (``meeting_starts``: its principals' presence and programme, its windows; the same in every
+    class) and what the rules that do allow (``space_starts``: fit, agreed place, press-ready,
+    opening hours). Those read of a meeting only its size, needs, the hosts among its parties,
+    its agreed place, press plan and length, so the second part is computed once per such
+    kind of meeting and class and shared by all meetings of the kind: on a one-day event of
+    20,000 meetings and 50 classes, a thousand calls instead of 900,000 (docs/benchmarks.md).
     """
     order = plain_first(problem)
     reps = [(class_idx, problem.space_classes[class_idx].spaces[0]) for class_idx in order]
     hosts = {problem.spaces[space_idx].host_party for _, space_idx in reps} - {None}
-    fitting: dict[tuple[object, ...], list[tuple[int, int]]] = {}
-    result: list[tuple[tuple[int, int], ...]] = []
+    any_space = reps[0][1] if reps else None
+    kinds: dict[tuple[object, ...], tuple[MeetingMasks, int, int]] = {}
+    own: list[int] = []
+    by_kind: list[MeetingMasks] = []
+    everywhere: list[int] = []
+    kind_of: list[int] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
             # In a corridor, or as a contact at a programme session.
             starts = possible_starts(problem, meeting_idx, None)
-            result.append(((CORRIDOR, starts),) if starts else ())
+            own.append(-1)
+            by_kind.append(((CORRIDOR, starts),) if starts else ())
+            everywhere.append(starts)
+            kind_of.append(NO_KIND)
             continue
-        fit_key = (
+        kind = (
             meeting.size,
             meeting.needs,
             tuple(sorted(party for party in meeting.parties if party in hosts)),
             meeting.agreed_spaces,
             meeting.press,
+            meeting.duration_slots,
         )
-        fits = fitting.get(fit_key)
-        if fits is None:
-            fits = [
-                (class_idx, space_idx)
+        known = kinds.get(kind)
+        if known is None:
+            by_class = tuple(
+                (class_idx, starts)
                 for class_idx, space_idx in reps
-                if _fits(problem, meeting_idx, space_idx)
-            ]
-            fitting[fit_key] = fits
-        by_hours: dict[int, int] = {}
-        options: list[tuple[int, int]] = []
-        for class_idx, space_idx in fits:
-            hours = problem.spaces[space_idx].open
-            if hours not in by_hours:
-                by_hours[hours] = allowed_starts(problem, meeting_idx, space_idx)
-            if by_hours[hours]:
-                options.append((class_idx, by_hours[hours]))
-        result.append(tuple(options))
-    return result
+                if (starts := space_starts(problem, meeting_idx, space_idx))
+            )
+            union = 0
+            for _, starts in by_class:
+                union |= starts
+            known = kinds[kind] = (by_class, union, len(kinds))
+        own.append(meeting_starts(problem, meeting_idx, any_space) if known[0] else 0)
+        by_kind.append(known[0])
+        everywhere.append(known[1])
+        kind_of.append(known[2])
+    return SharedMasks(own, by_kind, everywhere, kind_of)
 
 
 class State:
     def __init__(
         self,
         problem: Problem,
-        masks: list[tuple[tuple[int, int], ...]] | None = None,
+        masks: list[MeetingMasks] | SharedMasks | None = None,
     ) -> None:
         self.problem = problem
         grid = problem.grid
@@ -186,9 +261,14 @@ class State:
         self.full = [0] * len(classes)
         # (class, length) -> starts on the class's packing grid (``packing_grid``).
         self._grids: dict[tuple[int, int], int] = {}
+        self._grid_lists: dict[int, list[int]] = {}  # length -> ``packing_grids``
         # (class, span) -> (full mask it was computed for, starts clear of the full slots): the
         # full slots of a class change seldom and every meeting asks for every class it fits.
         self._clear: dict[tuple[int, int], tuple[int, int]] = {}
+        # Bumped whenever some class's full slots change; (kind, hold) -> (version, the starts
+        # where some class of the kind has a space free throughout), see ``_kind_room``.
+        self.full_version = 0
+        self._rooms: dict[tuple[int, int], tuple[int, int]] = {}
 
         # Per language pair: meetings interpreted in each slot, and the slots where every
         # interpreter of the pair is taken.
@@ -238,6 +318,7 @@ class State:
                     base &= ~calendar.break_deltas(length, self.days)[1]
         if not base:
             return []
+        press_buffer = self.press_buffer[meeting_idx]
         result: list[Option] = []
         full_of = self.full
         turnover_of = self.class_turnover
@@ -245,8 +326,20 @@ class State:
         clear = self._clear
         walking = problem.has_walking
         policy_blocked = -1  # not computed yet: it is the same for every class
-        press_buffer = self.press_buffer[meeting_idx]
-        for class_idx, allowed in self.allowed[meeting_idx]:
+        masks = self.allowed
+        if isinstance(masks, SharedMasks):
+            # The meeting's own starts go into ``base``; its kind's space starts stay shared.
+            own, by_class, kind = masks.parts(meeting_idx)
+            base &= own
+            if kind != NO_KIND and not base & self._kind_room(
+                kind, by_class, length + press_buffer
+            ):
+                # Most meetings of an over-subscribed event end here in construction: some
+                # class would take them, but none has a space free when their principals are.
+                return []
+        else:
+            by_class = masks[meeting_idx]
+        for class_idx, allowed in by_class:
             starts = base & allowed
             if not starts:
                 continue
@@ -266,8 +359,37 @@ class State:
                 if starts and walking:
                     starts &= ~self._walking_blocked(meeting_idx, class_idx)
             if starts:
-                result.append(Option(class_idx, starts))
+                # tuple.__new__ directly: a NamedTuple's own __new__ is a Python call more, and
+                # construction makes hundreds of thousands of options on a large event.
+                result.append(tuple.__new__(Option, (class_idx, starts)))
         return result
+
+    def _kind_room(self, kind: int, by_class: MeetingMasks, hold: int) -> int:
+        """The starts at which some class of the kind has a space free for ``hold`` slots
+        (plus its turnover), from the kind's space starts: one mask instead of a look at each
+        of its classes, recomputed only when some class's full slots have changed."""
+        key = (kind, hold)
+        cached = self._rooms.get(key)
+        if cached is not None and cached[0] == self.full_version:
+            return cached[1]
+        room = 0
+        full_of = self.full
+        for class_idx, starts in by_class:
+            full = full_of[class_idx]
+            if full:
+                starts &= ~_starts_touching(full, hold + self.class_turnover[class_idx])
+            room |= starts
+        self._rooms[key] = (self.full_version, room)
+        return room
+
+    def packing_grids(self, length: int) -> list[int]:
+        """``packing_grid`` of every class for a ``length``-slot meeting, by class index, with
+        the corridor's (every start) last, so that ``[CORRIDOR]`` reads it."""
+        grids = self._grid_lists.get(length)
+        if grids is None:
+            grids = [self.packing_grid(c, length) for c in range(len(self.class_spaces))] + [-1]
+            self._grid_lists[length] = grids
+        return grids
 
     def packing_grid(self, class_idx: int, length: int) -> int:
         """Starts of a ``length``-slot meeting that tile the class's spaces back to back from
@@ -449,6 +571,7 @@ class State:
                 free[slot] &= clear
                 if not free[slot]:
                     self.full[class_idx] |= 1 << slot
+                    self.full_version += 1
             if self.problem.spaces[space_idx].organiser_run:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:
@@ -488,7 +611,10 @@ class State:
             hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
             for slot in range(start, start + hold):
                 free[slot] |= bit
-            self.full[class_idx] &= ~run_mask(start, hold)
+            full = self.full[class_idx]
+            if full & run_mask(start, hold):
+                self.full[class_idx] = full & ~run_mask(start, hold)
+                self.full_version += 1
             if self.problem.spaces[space_idx].organiser_run:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:

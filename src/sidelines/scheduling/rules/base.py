@@ -56,7 +56,14 @@ class PlacementRule(Rule):
 
     It is written as the set of allowed start slots, which solvers use to prune their choices and
     the validator uses to check a single assignment, so both read the same definition.
+
+    ``reads_space`` says whether the starts depend on which space is given (beyond whether there
+    is one): a rule that does not read it gives the same starts in every space, which lets the
+    heuristic compute it once per meeting instead of once per meeting and space class
+    (``heuristic.state.placement_masks``).
     """
+
+    reads_space: ClassVar[bool] = False
 
     @abstractmethod
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:

@@ -177,6 +177,7 @@ class MeetingHasSpaceWhenNeeded(PlacementRule):
 
 class SpaceFitsMeeting(PlacementRule):
     name = "space_fits_meeting"
+    reads_space = True
     label = "a space seats the meeting, has the features it needs, and belongs to one of its sides"
 
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
@@ -206,6 +207,7 @@ class SpaceFitsMeeting(PlacementRule):
 
 class SpaceOpen(PlacementRule):
     name = "space_open"
+    reads_space = True
     label = "a space is used only within its opening hours"
 
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
@@ -239,14 +241,36 @@ PLACEMENT_RULES: tuple[PlacementRule, ...] = (
 )
 
 
-def allowed_starts(problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
-    """Start slots at which the meeting keeps every placement rule in that space."""
+def _starts_under(
+    rules: tuple[PlacementRule, ...], problem: Problem, meeting_idx: int, space_idx: int | None
+) -> SlotMask:
     mask = problem.grid.all_slots()
-    for rule in PLACEMENT_RULES:
+    for rule in rules:
         mask &= rule.allowed_starts(problem, meeting_idx, space_idx)
         if not mask:
             break
     return mask
+
+
+def allowed_starts(problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+    """Start slots at which the meeting keeps every placement rule in that space."""
+    return _starts_under(PLACEMENT_RULES, problem, meeting_idx, space_idx)
+
+
+_MEETING_RULES = tuple(rule for rule in PLACEMENT_RULES if not rule.reads_space)
+_SPACE_RULES = tuple(rule for rule in PLACEMENT_RULES if rule.reads_space)
+
+
+def meeting_starts(problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
+    """The starts of ``allowed_starts`` as far as the rules that do not read which space say:
+    the same for every space (``space_idx`` says only whether there is one)."""
+    return _starts_under(_MEETING_RULES, problem, meeting_idx, space_idx)
+
+
+def space_starts(problem: Problem, meeting_idx: int, space_idx: int) -> SlotMask:
+    """The starts of ``allowed_starts`` as far as the rules that read the space say (its fit,
+    the agreed place, press-ready, opening hours); ``allowed_starts`` is both parts."""
+    return _starts_under(_SPACE_RULES, problem, meeting_idx, space_idx)
 
 
 def first_broken_rule(
@@ -309,6 +333,8 @@ __all__ = [
     "allowed_starts",
     "contact_at",
     "first_broken_rule",
+    "meeting_starts",
     "possible_starts",
     "session_contacts",
+    "space_starts",
 ]

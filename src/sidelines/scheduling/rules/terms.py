@@ -19,6 +19,7 @@ from sidelines.scheduling.slots import SlotMask
 
 class MeetingInAgreedSpace(PlacementRule):
     name = "meeting_in_agreed_space"
+    reads_space = True
     label = "a meeting with an agreed place is held in one of its agreed spaces"
 
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
@@ -36,6 +37,7 @@ class MeetingInAgreedSpace(PlacementRule):
 
 class PressReadySpace(PlacementRule):
     name = "press_ready_space"
+    reads_space = True
     label = "a meeting with a pool spray or open press is held in a press-ready space"
 
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:

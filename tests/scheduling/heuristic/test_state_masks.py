@@ -1,0 +1,127 @@
+"""Where a meeting may go: its own starts and its kind's space starts, shared between meetings."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import time
+
+import pytest
+from hypothesis import given, settings
+
+from sidelines.domain import Feature, SpaceId
+from sidelines.scheduling import build_problem
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic.state import (
+    CORRIDOR,
+    Option,
+    State,
+    placement_masks,
+    plain_first,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.rules.placement import allowed_starts, possible_starts
+from tests.builders import event, meeting, principal, span, table
+from tests.scheduling.heuristic.strategies import small_specs
+
+
+def masks_one_by_one(problem: Problem) -> list[tuple[tuple[int, int], ...]]:
+    """Every meeting's masks from ``allowed_starts`` in each class, as they were computed
+    before kinds of meetings shared theirs."""
+    result = []
+    for meeting_idx, data in enumerate(problem.meetings):
+        if not data.needs_space:
+            starts = possible_starts(problem, meeting_idx, None)
+            result.append(((CORRIDOR, starts),) if starts else ())
+            continue
+        options = []
+        for class_idx in plain_first(problem):
+            space_idx = problem.space_classes[class_idx].spaces[0]
+            starts = allowed_starts(problem, meeting_idx, space_idx)
+            if starts:
+                options.append((class_idx, starts))
+        result.append(tuple(options))
+    return result
+
+
+@settings(max_examples=30, deadline=None)
+@given(small_specs())
+def test_placement_masks_are_allowed_starts_in_each_class(spec: GeneratorSpec) -> None:
+    problem = build_problem(generate_event(spec, seed=1))
+
+    assert list(placement_masks(problem)) == masks_one_by_one(problem)
+
+
+def test_placement_masks_with_fifty_space_classes_are_allowed_starts_in_each_class() -> None:
+    spec = GeneratorSpec(principals=60, requests=300, spaces=50, space_classes=50, days=1)
+    problem = build_problem(generate_event(spec, seed=3))
+
+    masks = placement_masks(problem)
+
+    assert len(problem.space_classes) >= 50
+    assert list(masks) == masks_one_by_one(problem)
+    # Pickled for the bound's process in parts, read there as they are here.
+    assert list(pickle.loads(pickle.dumps(masks))) == masks_one_by_one(problem)
+
+
+def test_replaced_masks_of_one_meeting_are_what_the_state_reads() -> None:
+    problem = build_problem(
+        event(["A", "B", "C", "D"], [meeting("m1", "A", "B"), meeting("m2", "C", "D")])
+    )
+    masks = placement_masks(problem)
+    state = State(problem, masks)
+
+    masks[1] = ((0, 0b100),)
+
+    assert masks[1] == ((0, 0b100),)
+    assert state.options(1) == [Option(0, 0b100)]
+    assert state.options(0) == [Option(0, 0b111111)]
+
+
+def two_classes(secure_opens_at: tuple[int, int]) -> Problem:
+    """Two tables of two classes (one secure) and two meetings alike, on a day of two slots;
+    C and D can meet only in the first. The secure table opens at ``secure_opens_at``."""
+    return build_problem(
+        event(
+            ["A", "B", principal("C", unavailable=(span((9, 30), (10, 0)),)), "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "C", "D")],
+            spaces=[
+                table("T1"),
+                table(
+                    "T2",
+                    features=frozenset({Feature.SECURE}),
+                    opening_hours=(span(secure_opens_at, (10, 0)),),
+                ),
+            ],
+            day_end=time(10, 0),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("secure_opens_at", "options"),
+    [((9, 0), 1), ((9, 30), 0)],
+    ids=["the other class is open: feasible", "the other class is closed: no place"],
+)
+def test_a_meeting_takes_another_class_of_its_kind_or_none_when_the_first_is_full(
+    secure_opens_at: tuple[int, int], options: int
+) -> None:
+    problem = two_classes(secure_opens_at)
+    state = State(problem)
+    t1 = problem.space_index[SpaceId("T1")]
+    t2_class = problem.class_of_space[problem.space_index[SpaceId("T2")]]
+
+    state.place(0, 0, t1)
+
+    assert state.options(1) == [Option(t2_class, 0b01)][:options]
+
+
+def test_a_class_that_frees_up_takes_the_meeting_again() -> None:
+    problem = two_classes((9, 30))
+    state = State(problem)
+    t1 = problem.space_index[SpaceId("T1")]
+    state.place(0, 0, t1)
+    assert state.options(1) == []
+
+    state.unplace(0)
+
+    assert state.options(1) == [Option(problem.class_of_space[t1], 0b01)]
