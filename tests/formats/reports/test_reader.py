@@ -172,6 +172,128 @@ def test_a_report_without_principals_proposes_nothing() -> None:
     assert (reading.meetings, reading.history) == ([], [])
 
 
+def test_a_day_that_dates_the_saying_is_not_the_contacts_day() -> None:
+    reading = read(
+        "The Kremlin spokesman Dmitry Peskov on Tuesday described the talk that Putin and Obama "
+        "had before the opening session in Hangzhou as useful.",
+        date(2016, 9, 6),
+    )
+
+    [talk] = reading.meetings
+    assert (talk.day, talk.session) == (PartialDate(date(2016, 9, 4)), "opening")
+    assert [(c.id, c.side) for c in talk.confirmers] == [("peskov", "RUS")]
+
+
+def test_the_night_before_counts_back_from_the_day_of_the_saying() -> None:
+    reading = read(
+        "Obama said on Monday that he had talked with Putin in Hangzhou the night before.",
+        date(2016, 9, 6),
+    )
+
+    [talk] = reading.meetings
+    assert talk.day == PartialDate(date(2016, 9, 4))
+
+
+def test_a_stated_day_beats_a_session_of_the_same_name_on_another_day() -> None:
+    reading = read(
+        "Trump and Xi talked over a working dinner in Buenos Aires on Saturday.",
+        date(2018, 12, 2),
+    )
+
+    [dinner] = reading.meetings
+    assert (dinner.day, dinner.session, dinner.format) == (
+        PartialDate(date(2018, 12, 1)),
+        None,
+        MeetingFormat.MEAL_CONVERSATION,
+    )
+
+
+def test_contacts_of_a_pair_on_two_days_are_two_claims() -> None:
+    reading = read(
+        "Xi Jinping and Justin Trudeau had a short chat in Bali on Tuesday.\n"
+        "On Wednesday the two leaders spoke briefly again, about Ukraine.",
+        date(2022, 11, 17),
+    )
+
+    assert [(m.day, m.topics) for m in reading.meetings] == [
+        (PartialDate(date(2022, 11, 15)), []),
+        (PartialDate(date(2022, 11, 16)), ["ukraine"]),
+    ]
+
+
+def test_a_last_meeting_still_to_come_is_no_recalled_meeting() -> None:
+    reading = read(
+        "Abe and Putin met in Lima on Saturday, the last time they will meet before Putin visits "
+        "Japan.",
+        date(2016, 11, 20),
+    )
+
+    [meeting] = reading.meetings
+    assert (reading.history, meeting.day) == ([], PartialDate(date(2016, 11, 19)))
+
+
+@pytest.mark.parametrize(
+    ("words", "format_"),
+    [
+        ("talked for about three minutes", MeetingFormat.BRIEF_CONTACT),
+        ("talked for half an hour", MeetingFormat.BILATERAL_RESTRICTED),
+        ("talked for two and a half hours", MeetingFormat.BILATERAL_RESTRICTED),
+        ("поговорили около получаса", MeetingFormat.BILATERAL_RESTRICTED),
+    ],
+)
+def test_how_long_they_talked_makes_the_format(words: str, format_: MeetingFormat) -> None:
+    [meeting] = read(f"Putin and Obama {words} in Lima.", date(2016, 11, 20)).meetings
+
+    assert meeting.format == format_
+
+
+def test_a_clause_about_another_kind_of_contact_is_its_own_claim() -> None:
+    reading = read(
+        "Sarah Sanders said Trump and Putin chatted briefly at the dinner in Buenos Aires, after "
+        "Trump called off their formal meeting.",
+        date(2018, 12, 1),
+    )
+
+    assert [(m.format, m.modality, [c.id for c in m.confirmers]) for m in reading.meetings] == [
+        (MeetingFormat.MEAL_CONVERSATION, Modality.HELD, ["sanders"]),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, ["sanders"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        (
+            "Obama and Erdogan met in Antalya. Erdogan's office said the two leaders discussed "
+            "terrorism.",
+            [],
+        ),
+        (
+            "Obama and Putin met in Antalya. With them at the talk were their aides Yuri Ushakov "
+            "and Susan Rice, said Dmitry Peskov.",
+            ["peskov"],
+        ),
+    ],
+)
+def test_who_speaks_for_a_side(report: str, speakers: list[str]) -> None:
+    reading = read(report, date(2015, 11, 15))
+
+    assert [c.id for m in reading.meetings for c in m.confirmers] == speakers
+
+
+def test_a_meeting_not_held_for_a_reason_was_called_off() -> None:
+    [meeting] = read(
+        "Putin said he and Trump had not held a full meeting in Da Nang because of protocol "
+        "problems.",
+        date(2017, 11, 11),
+    ).meetings
+
+    assert (meeting.format, meeting.modality) == (
+        MeetingFormat.BILATERAL_RESTRICTED,
+        Modality.CANCELLED,
+    )
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

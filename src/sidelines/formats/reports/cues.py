@@ -46,6 +46,8 @@ PAIR_ANAPHOR = _cue(
     "both (?:presidents|leaders|men)",
     "the (?:presidents|leaders)",
     "they",
+    "their",
+    "them",
     "the pair",
     "(?:два|двух|оба|обоих|обоими) (?:президент|лидер|глав|государств)\\w*",
     "президенты",
@@ -99,6 +101,9 @@ MEETING = _cue(
     "контакт\\w*",
     "обсуди\\w*",
     "обсужда\\w*",
+    # Two principals at a meal together: "agreed over dinner", "во время ужина".
+    "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
+    "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
 )
 
 # --- formats ---------------------------------------------------------------------------------
@@ -177,6 +182,7 @@ FORMAL = _cue(
     "separate (?:[\\w-]+ ){0,2}(?:meeting|talks)",
     "sit-down",
     "one-on-one",
+    "(?:full|proper|real|substantive|separate|standalone|stand-alone) (?:[\\w-]+ )?meeting",
     "переговор\\w*",
     "двусторонн\\w*",
     "полноформатн\\w*",
@@ -236,6 +242,8 @@ FAILED = _cue(
     "не смогли",
     "не получилось",
 )
+# A reason given for a meeting that did not happen makes it one sought and not held.
+CAUSE = _cue("because", "due to", "owing to", "citing", "из-за", "по причине", "ввиду")
 NOT_PLANNED = _cue(
     "(?:not|no longer) (?:\\w+ ){0,2}(?:planned|scheduled|on the agenda|expected|in the plans)",
     "no plans?",
@@ -247,6 +255,9 @@ NOT_PLANNED = _cue(
     "не значится",
     "не намечен\\w*",
     "не стоит в графике",
+    "not (?:yet )?(?:agreed|arranged|confirmed|finali[sz]ed)",
+    "(?:пока |ещ[её] )?не договорил\\w*",
+    "не согласован\\w*",
 )
 POSSIBLE = _cue(
     "may",
@@ -322,6 +333,22 @@ HELD = _cue(
 )
 
 # --- who said it, and through whom -----------------------------------------------------------
+
+_DAY_WORD = (
+    "(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|"
+    "(?:в|во) (?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)|вчера|сегодня"
+)
+_SAYING = (
+    "said|says|told|confirmed|announced|called|described|tweeted|wrote|insisted|added|"
+    "заявил\\w*|сообщил\\w*|рассказал\\w*|подтвердил\\w*|назвал\\w*|написал\\w*"
+)
+# A day that dates the saying, not the contact: "Peskov on Monday called the talk
+# constructive", "Putin said Saturday that…", "заявил в субботу".
+SAYING_DAY = re.compile(
+    rf"(?<!\w)(?:(?:{_SAYING})\s+(?:\w+\s+)?(?P<after>{_DAY_WORD})"
+    rf"|(?P<before>{_DAY_WORD})\s+(?:{_SAYING}))(?!\w)",
+    re.IGNORECASE,
+)
 
 SPEECH = _cue(
     "confirm\\w*",
@@ -416,6 +443,8 @@ DISCUSSION = _cue(
     "on the agenda",
     "touch\\w*",
     "raising",
+    "views? on",
+    "обменял\\w* мнениями",
     "focus\\w*",
     "covered",
     "about",
@@ -502,6 +531,14 @@ TOPICS: dict[str, re.Pattern[str]] = {
 
 # --- the report's past ------------------------------------------------------------------------
 
+# "The last time they will sit down before the visit": a last meeting still to come is a plan,
+# not a recalled one.
+HISTORY_AHEAD = _cue(
+    "last (?:time|meeting|chance)\\b.{0,40}\\b(?:will|would|is expected|are expected|is due|"
+    "are due|before (?:\\w+ ){0,3}(?:visits?|leaves?|trip))",
+    "последн\\w* (?:раз|встреч\\w*)\\b.{0,40}\\b(?:перед|до) (?:\\w+ ){0,2}"
+    "(?:визит\\w*|отъезд\\w*|уход\\w*)",
+)
 HISTORY = _cue(
     "last met",
     "last meeting",
@@ -578,6 +615,8 @@ WEEKDAY = re.compile(
 TODAY = _cue("today", "this morning", "this afternoon", "this evening", "tonight", "сегодня")
 YESTERDAY = _cue("yesterday", "last night", "вчера")
 TOMORROW = _cue("tomorrow", "завтра")
+DAY_BEFORE = _cue("the day before", "the previous day", "a day earlier", "the night before")
+SAME_DAY = _cue("(?:earlier|later) (?:that|the same) day", "the same day", "в тот же день")
 EVE = _cue(
     "(?:on )?the eve of the summit",
     "the day before the summit",

@@ -54,7 +54,12 @@ def _ru_month(word: str) -> int:
     raise ValueError(word)
 
 
-def relative_day(s: str, published: date, event: EventEntry) -> date | None:
+def relative_day(
+    s: str, published: date, event: EventEntry, anchor: date | None = None
+) -> date | None:
+    """The day a sentence names relative to the report's date or the summit's days; "the day
+    before" and "earlier that day" are relative to ``anchor``, the day the report spoke of
+    last."""
     if cues.EVE.search(s):
         return event.start - timedelta(days=1)
     if cues.FIRST_DAY.search(s):
@@ -84,4 +89,8 @@ def relative_day(s: str, published: date, event: EventEntry) -> date | None:
             return near[0]
         back = (published.weekday() - index) % 7
         return published - timedelta(days=back)
+    if anchor is not None and cues.SAME_DAY.search(s):
+        return anchor
+    if anchor is not None and cues.DAY_BEFORE.search(s):
+        return anchor - timedelta(days=1)
     return None

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.reports import cues
@@ -49,12 +50,19 @@ FORMAL = "formal"
 INFORMAL = "informal"
 
 # How sure a day is, by where it came from (a higher rank wins).
-_RANK_EXPLICIT, _RANK_SESSION, _RANK_RELATIVE, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
+# A day the sentence states ("on Saturday") beats the day of a programme session it names: "a
+# working dinner on Saturday" is not the gala dinner of Friday.
+_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
 
 _MEAL_AT = re.compile(
     r"(?<!\w)(?:at|during|over|after|on the sidelines of)\s+(?:the\s+|a\s+)?(?:[\w']+\s+){0,3}"
     r"(?:dinner|lunch|banquet|breakfast)|(?<!\w)(?:на|во время|за|в ходе|после)\s+"
     r"(?:\w+\s+){0,2}(?:ужин|обед|банкет|завтрак)\w*",
+    re.IGNORECASE,
+)
+_HALF_HOURS = re.compile(
+    r"(?<!\w)(?:(?P<hours>\d+|an?|one|two|three|four)(?:\s+and\s+a\s+half|\.5)\s+hours?"
+    r"|half\s+an\s+hour|half-hour|пол\s?часа|получаса)(?!\w)",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
@@ -122,14 +130,22 @@ class _Matcher:
             entries += [("place", event.id, form) for form in event.places]
             for session in event.sessions:
                 entries += [("session", f"{event.id}/{session.id}", f) for f in session.names]
-        self.patterns = [(kind, ref, re.compile(form_pattern(form))) for kind, ref, form in entries]
+        # Each pattern with a few letters any match of it starts with: most names of a large
+        # roster are absent from a report, and a substring test rules them out for far less
+        # than a regular expression's scan.
+        self.patterns = [
+            (kind, ref, re.compile(form_pattern(form)), form.split()[0].rstrip("*")[:3].lower())
+            for kind, ref, form in entries
+        ]
 
     def find(self, text: str) -> list[Mention]:
         found: list[Mention] = []
+        lowered = text.lower()
+        present = [p for p in self.patterns if p[3] in lowered]
         for layer in (_WHO, _WHERE):
             hits = [
                 Mention(kind, ref, m.start(), m.end())
-                for kind, ref, pattern in self.patterns
+                for kind, ref, pattern, _ in present
                 if kind in layer
                 for m in pattern.finditer(text)
             ]
@@ -177,6 +193,7 @@ class _State:
     current: _Claim | None = None
     in_history: _History | None = None
     pending_sources: list[str] = field(default_factory=list)
+    last_day: date | None = None  # the day the report spoke of last ("the day before" that)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -220,7 +237,20 @@ class ReportReader:
         for sentence, ms in zip(found, by_sentence, strict=True):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
-            self._sentence(text, sentence, ms, main, report, own_source, state, claims, histories)
+            for clause in _clauses(sentence):
+                own = [m for m in ms if clause.start <= m.start < clause.end]
+                self._sentence(
+                    text,
+                    clause,
+                    own,
+                    main,
+                    report,
+                    own_source,
+                    state,
+                    claims,
+                    histories,
+                    whole=(sentence, ms),
+                )
             previous = sentence
         for item in claims:
             reading.meetings.append(self._finish(item, main, report.published_on))
@@ -239,7 +269,7 @@ class ReportReader:
         votes: Counter[str] = Counter()
         first_seen: dict[str, int] = {}
         for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
-            if cues.HISTORY.search(sentence.text):
+            if _recalls(sentence.text):
                 continue
             event = self._event_of(ms, None, published)
             if event:
@@ -289,10 +319,14 @@ class ReportReader:
         state: _State,
         claims: list[_Claim],
         histories: list[_History],
+        whole: tuple[Sentence, list[Mention]] | None = None,
     ) -> None:
+        """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
+        and sources stand for each of its clauses)."""
         s = sentence.text
+        whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
-        is_history = bool(cues.HISTORY.search(s)) or (
+        is_history = _recalls(s) or (
             named_event is not None
             and main is not None
             and named_event.id != main.id
@@ -328,7 +362,7 @@ class ReportReader:
         if pair is not None:
             state.last_pair = pair
         span = Span(sentence.start, sentence.end)
-        sources = self._sources(s, ms, sentence, own_source)
+        sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
         if is_history:
             history = self._history(pair, event, state, histories)
@@ -345,23 +379,25 @@ class ReportReader:
 
         item: _Claim | None = None
         current = state.current
+        stated = self._stated_day(s, event, report.published_on, state.last_day)
         follows = (
             not principals
             and current is not None
             and pair == current.claim.pair
             and _worded_kind(s) in (None, _kind_of(current))
+            and not _another_day(current, stated)
         )
         if follows and meeting_cue is not None:
             # "The talk lasted about an hour": a sentence that names no one goes on about the
             # contact spoken of last, unless its own words make it another kind of contact.
             item = current
         elif pair is not None and meeting_cue is not None and (principals or anaphor):
-            item = self._claim_for(pair, event, s, claims, state.current, direct)
+            item = self._claim_for(pair, event, s, claims, state.current, direct, stated)
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
             # No meeting named: what it says (who confirmed, who reported) goes to the contact
             # spoken of last.
             item = state.current
-            about_it = pair is not None and cues.DISCUSSION.search(s)
+            about_it = cues.DISCUSSION.search(s) and _topics(s)
             if not (sources or cues.SPEECH.search(s) or about_it):
                 return
         if item is None:
@@ -372,12 +408,24 @@ class ReportReader:
         claim.spans.append(span)
         if meeting_cue is not None:
             item.modality_cues |= _modality_cues(s)
-            self._place_in_time(item, text, sentence, ms, event, report.published_on)
-        if cues.DISCUSSION.search(s):
+            self._place_in_time(item, text, sentence, ms, event, stated)
+            if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
+                state.last_day = claim.day.value
+        # A sentence that reached the contact is about it: what it names was spoken of there
+        # ("telling him at the start of their talks that trade…", "Xi said the Taiwan question…").
+        # Why a contact was called off ("citing the seizure of Ukrainian ships") is no topic of it.
+        if (
+            meeting_cue is None
+            or cues.DISCUSSION.search(s)
+            or not any(c.search(s) for c in (cues.CANCELLED, cues.DENIED, cues.NEGATED))
+        ):
             _add_all(claim.topics, _topics(s))
         _add_all(claim.sources, state.pending_sources + sources)
         state.pending_sources = []
-        for confirmer in self._confirmers(text, sentence, ms + principal_spans, claim):
+        if whole_sentence is not sentence:
+            _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
+        speakers = whole_ms + principal_spans
+        for confirmer in self._confirmers(text, whole_sentence, speakers, claim):
             if all(c.id != confirmer.id for c in claim.confirmers):
                 claim.confirmers.append(confirmer)
 
@@ -458,10 +506,15 @@ class ReportReader:
         claims: list[_Claim],
         current: _Claim | None,
         direct: bool,
+        stated: tuple[int, PartialDate] | None,
     ) -> _Claim:
         kind = _contact_kind(s)
         event_id = event.id if event else None
-        same = [c for c in claims if c.claim.pair == pair and c.claim.event == event_id]
+        same = [
+            c
+            for c in claims
+            if c.claim.pair == pair and c.claim.event == event_id and not _another_day(c, stated)
+        ]
         found: _Claim | None
         if kind is None and same:
             found = current if current is not None and current in same else same[-1]
@@ -513,6 +566,39 @@ class ReportReader:
 
     # --- when ---------------------------------------------------------------------------------
 
+    def _stated_day(
+        self, s: str, event: EventEntry | None, published: date, anchor: date | None
+    ) -> tuple[int, PartialDate] | None:
+        """The day a sentence states for a contact, as a date or relative to the report's date,
+        the summit's days or the day spoken of last, with its rank; None when it states none."""
+        candidates: list[tuple[int, PartialDate]] = []
+        for when in dates_in(s, published, event):
+            inside = event is None or (
+                when.precision is Precision.DAY and event.days_from(when.value) <= 1
+            )
+            if inside:
+                candidates.append((_RANK_EXPLICIT, when))
+            elif (
+                event
+                and when.precision is Precision.MONTH
+                and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
+            ):
+                candidates.append((_RANK_MONTH, when))
+        # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
+        statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
+        if event is not None and not any(c.search(s) for c in statement):
+            # "Peskov on Monday called the talk constructive": Monday dates the saying; it is
+            # what "the night before" counts back from.
+            said_on: date | None = None
+            for m in cues.SAYING_DAY.finditer(s):
+                start, end = m.span("after" if m.group("after") else "before")
+                said_on = said_on or relative_day(s[start:end], published, event)
+                s = s[:start] + " " * (end - start) + s[end:]
+            relative = relative_day(s, published, event, said_on or anchor)
+            if relative is not None:
+                candidates.append((_RANK_RELATIVE, PartialDate(relative)))
+        return max(candidates, key=lambda c: c[0], default=None)
+
     def _place_in_time(
         self,
         item: _Claim,
@@ -520,22 +606,9 @@ class ReportReader:
         sentence: Sentence,
         ms: list[Mention],
         event: EventEntry | None,
-        published: date,
+        stated: tuple[int, PartialDate] | None,
     ) -> None:
-        s = sentence.text
-        candidates: list[tuple[int, PartialDate, str | None, str | None]] = []
-        for when in dates_in(s, published, event):
-            inside = event is None or (
-                when.precision is Precision.DAY and event.days_from(when.value) <= 1
-            )
-            if inside:
-                candidates.append((_RANK_EXPLICIT, when, None, None))
-            elif (
-                event
-                and when.precision is Precision.MONTH
-                and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
-            ):
-                candidates.append((_RANK_MONTH, when, None, None))
+        session_at: tuple[PartialDate, str, str] | None = None
         if event is not None:
             for m in ms:
                 if m.kind != "session" or not m.ref.startswith(event.id + "/"):
@@ -543,27 +616,23 @@ class ReportReader:
                 session = next(x for x in event.sessions if f"{event.id}/{x.id}" == m.ref)
                 lead = text[max(sentence.start, m.start - 40) : m.start]
                 edge = "end" if cues.SESSION_END.search(lead) else "start"
-                day = PartialDate(session.start.date())
-                candidates.append((_RANK_SESSION, day, session.id, edge))
+                session_at = (PartialDate(session.start.date()), session.id, edge)
                 break
-            # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
-            statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
-            relative = (
-                None if any(c.search(s) for c in statement) else (relative_day(s, published, event))
-            )
-            if relative is not None:
-                candidates.append((_RANK_RELATIVE, PartialDate(relative), None, None))
-        best: list[tuple[int, PartialDate, str | None, str | None]] = sorted(
-            candidates, key=lambda c: -c[0]
-        )[:1]
-        for rank, when, session_id, at_edge in best:
-            if rank > item.day_rank:
-                item.day_rank = rank
-                item.claim.day = when
-            if session_id and item.claim.session is None:
-                item.claim.session, item.claim.edge = session_id, at_edge
-                if item.claim.day is None or item.day_rank <= _RANK_SESSION:
-                    item.claim.day = when
+        best = stated
+        if session_at is not None and (best is None or best[0] < _RANK_SESSION):
+            best = (_RANK_SESSION, session_at[0])
+        if best is not None and best[0] > item.day_rank:
+            item.day_rank, item.claim.day = best
+        if (
+            session_at is not None
+            and item.claim.session is None
+            and (item.claim.day is None or item.claim.day == session_at[0])
+            and (stated is None or stated[1] == session_at[0])
+        ):
+            # A session on another day than the one stated is another occasion of that name.
+            item.claim.session, item.claim.edge = session_at[1], session_at[2]
+            if item.claim.day is None:
+                item.claim.day = session_at[0]
 
     def _any_date(self, s: str, published: date, event: EventEntry | None) -> PartialDate | None:
         found = dates_in(s, published, event)
@@ -651,6 +720,55 @@ class ReportReader:
 # --- sentence-level helpers --------------------------------------------------------------------
 
 
+_CLAUSE_BREAK = re.compile(
+    r"(?:,|;|\s[-—–])\s+(?=(?:after|but|while|whereas|although|though|before|once|"
+    r"после того как|но|а|однако|хотя|тогда как)\s)",
+    re.IGNORECASE,
+)
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """A sentence cut into its clauses when they speak of contacts of two kinds ("had an
+    informal conversation at the dinner, after Trump scrapped their formal meeting"), so that
+    each clause's words go to its own contact; otherwise the sentence whole."""
+    cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text)]
+    pieces = [(a, b) for a, b in pairwise(cuts) if b > a]
+    kinds = {
+        _worded_kind(sentence.text[a:b])
+        for a, b in pieces
+        if cues.MEETING.search(sentence.text[a:b])
+    }
+    if len(pieces) < 2 or not {FORMAL, INFORMAL} <= kinds:
+        return [sentence]
+    return [
+        Sentence(
+            sentence.start + a,
+            sentence.start + b,
+            sentence.paragraph,
+            sentence.text[a:b],
+        )
+        for a, b in pieces
+    ]
+
+
+def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
+    """Whether a sentence states a day other than the one a contact was placed on: two
+    contacts of one pair on two days are two claims."""
+    return (
+        stated is not None
+        and stated[0] >= _RANK_RELATIVE
+        and item.day_rank >= _RANK_RELATIVE
+        and item.claim.day is not None
+        and stated[1] != item.claim.day
+    )
+
+
+def _recalls(s: str) -> bool:
+    """Whether a sentence recalls an earlier meeting ("they last met in Hangzhou"), and not a
+    last one still to come."""
+    return bool(cues.HISTORY.search(s)) and not cues.HISTORY_AHEAD.search(s)
+
+
 def _add_all(into: list[str], items: list[str]) -> None:
     for x in items:
         if x not in into:
@@ -670,6 +788,10 @@ def _kind_of(item: _Claim) -> str:
 
 
 def _duration_min(s: str) -> float | None:
+    half = _HALF_HOURS.search(s)
+    if half:
+        hours = half.group("hours")
+        return 30.0 + (60.0 * _number(hours) if hours else 0.0)
     for m in _DURATION.finditer(s):
         if m.group(1):
             return _number(m.group(1))
@@ -711,6 +833,8 @@ def _contact_kind(s: str) -> str | None:
     minutes = _duration_min(s)
     if minutes is not None and minutes >= 20:
         return FORMAL  # a sit-down of twenty minutes or more is a meeting, however it is called
+    if minutes is not None and minutes < 15:
+        return INFORMAL  # "for about four minutes": a few minutes are a brief contact
     return _worded_kind(s)
 
 
@@ -723,7 +847,9 @@ def _modality_cues(s: str) -> set[str]:
     if cues.NOT_PLANNED.search(s):
         found.add("not_planned")
     negated = cues.NEGATED.search(s)
-    if negated and "not_planned" not in found:
+    if negated and cues.CAUSE.search(s):
+        found.add("cancelled")  # "had not held a meeting because of…": sought, and not held
+    elif negated and "not_planned" not in found:
         found.add("negated")  # "no meeting was planned" negates the plan, not the meeting
     if cues.POSSIBLE.search(s):
         found.add("possible")
@@ -767,11 +893,20 @@ _NOT_THE_SPEAKER = re.compile(
 )
 
 
+_OWNER_OF_SPEAKER = re.compile(
+    r"(?:'s)?\s+(?:\w+\s+)?(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
+    r"team|staff|government|administration|camp|ministry)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) -> bool:
     """Whether the named person or office is the one speaking: "Peskov confirmed", "said
     Peskov", "according to the Kremlin", "сообщил журналистам Дмитрий Песков", "по словам
     Пескова" -- and not someone spoken about ("Tillerson said that Trump pressed Putin")."""
     after = text[m.end : min(sentence.end, m.end + 60)]
+    if _OWNER_OF_SPEAKER.match(after):
+        return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
     hit = cues.SPEECH.search(after)
     if (
         hit
@@ -787,7 +922,11 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
         return False
     cue_start = m.start - len(before) + last.start()
     cue_end = m.start - len(before) + last.end()
-    # "Lavrov said Trump had accepted": the one named just before the verb is its speaker.
-    if any(cue_start - 3 <= o.end <= cue_start for o in speakers):
+    # "Lavrov said Trump had accepted": the one named just before the verb is its speaker; not
+    # so after a comma ("…and Susan Rice, said Peskov").
+    if any(
+        cue_start - 3 <= o.end <= cue_start and not re.search(r"[,;:]", text[o.end : cue_start])
+        for o in speakers
+    ):
         return False
     return not any(cue_end <= o.start < m.start for o in speakers)
