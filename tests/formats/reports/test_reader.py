@@ -294,6 +294,53 @@ def test_a_meeting_not_held_for_a_reason_was_called_off() -> None:
     )
 
 
+def test_he_said_is_the_one_who_spoke_last() -> None:
+    reading = read(
+        "Putin and Obama met in Antalya, Peskov told reporters.\n"
+        '"They discussed Syria at length," he added.',
+        date(2015, 11, 15),
+    )
+
+    [meeting] = reading.meetings
+    assert ([c.id for c in meeting.confirmers], meeting.topics) == (["peskov"], ["syria"])
+
+
+def test_po_ego_slovam_is_the_one_who_spoke_last() -> None:
+    reading = read(
+        "Путин и Обама провели встречу в Анталье, сообщил Юрий Ушаков.\n"
+        "По его словам, лидеры обсудили Сирию.",
+        date(2015, 11, 15),
+    )
+
+    [meeting] = reading.meetings
+    assert ([c.id for c in meeting.confirmers], meeting.topics) == (["ushakov"], ["syria"])
+
+
+def test_a_courtesy_call_is_its_own_format() -> None:
+    [meeting] = read(
+        "Abe paid a courtesy call on Putin in Lima on Saturday.", date(2016, 11, 20)
+    ).meetings
+
+    assert (meeting.format, meeting.day) == (
+        MeetingFormat.COURTESY_CALL,
+        PartialDate(date(2016, 11, 19)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "day"),
+    [
+        ("19.11.2016", date(2016, 11, 19)),
+        ("позавчера", date(2016, 11, 19)),
+        ("накануне", date(2016, 11, 20)),
+    ],
+)
+def test_numeric_and_relative_days_in_russian(words: str, day: date) -> None:
+    [meeting] = read(f"Путин и Абэ {words} провели переговоры в Лиме.", date(2016, 11, 21)).meetings
+
+    assert meeting.day == PartialDate(day)
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

@@ -31,6 +31,7 @@ TITLE = _cue(
     "лидер\\w*",
     "глав\\w*",
     "коллег\\w*",
+    "хозя\\w*",
 )
 # A title right after one of these names someone's staff, not the leader: "press secretary of
 # the President of Russia", "помощник президента России".
@@ -82,6 +83,8 @@ MEETING = _cue(
     "bilaterals?",
     "pull-asides?",
     "pulled .{0,20}aside",
+    "courtesy (?:call|visit)",
+    "визит\\w* вежливости",
     "discuss\\w*",
     "встреч\\w*",
     "встрет\\w*",
@@ -182,6 +185,8 @@ FORMAL = _cue(
     "separate (?:[\\w-]+ ){0,2}(?:meeting|talks)",
     "sit-down",
     "one-on-one",
+    "courtesy",
+    "вежливости",
     "(?:full|proper|real|substantive|separate|standalone|stand-alone) (?:[\\w-]+ )?meeting",
     "переговор\\w*",
     "двусторонн\\w*",
@@ -190,6 +195,11 @@ FORMAL = _cue(
     "отдельн\\w*",
     "официальн\\w*",
     "формальн\\w*",
+)
+COURTESY = _cue(
+    "courtesy (?:call|visit|meeting)",
+    "визит\\w* вежливости",
+    "протокольн\\w* (?:визит|встреч)\\w*",
 )
 EXPANDED = _cue(
     "expanded (?:format|session)",
@@ -373,11 +383,20 @@ SPEECH = _cue(
     "сказал\\w*",
     "рассказа\\w*",
     "по словам",
+    "по е(?:го|е|ё) словам",
+    "по их словам",
     "поясни\\w*",
     "отмети\\w*",
     "уточни\\w*",
     "напомни\\w*",
     "признал\\w*",
+)
+# "…, he said", "по его словам": the pronoun stands for the one who spoke last.
+PRONOUN_SPEAKS = _cue(
+    "(?:he|she) (?:said|added|told|confirmed|noted|explained|stressed|insisted)",
+    "(?:said|added|noted|explained|stressed) (?:he|she)",
+    "(?:сказал|добавил|отметил|подчеркнул|пояснил|уточнил|заявил)а? (?:он|она)",
+    "по е(?:го|е|ё) (?:словам|данным)",
 )
 ATTRIBUTION = _cue(
     "reports?",
@@ -432,6 +451,26 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Fox News": ("Fox News",),
     "Sputnik": ("Sputnik", "Спутник"),
     "Vedomosti": ("Vedomosti", "Ведомости"),
+    "Deutsche Welle": ("Deutsche Welle", "DW", "Deutsche Welle's", "Немецкая волна", "Дойче Велле"),
+    "DPA": ("DPA", "dpa", "Deutsche Presse-Agentur", "ДПА"),
+    "EFE": ("EFE", "ЭФЕ"),
+    "Yonhap": ("Yonhap", "Ёнхап", "Йонхап"),
+    "Jiji": ("Jiji", "Jiji Press", "Дзидзи"),
+    "Nikkei": ("Nikkei", "Никкэй"),
+    "Al Jazeera": ("Al Jazeera", "Аль-Джазира"),
+    "NBC News": ("NBC", "NBC News"),
+    "CBS News": ("CBS", "CBS News"),
+    "ABC News": ("ABC News",),
+    "CNBC": ("CNBC",),
+    "Politico": ("Politico", "Политико"),
+    "Axios": ("Axios", "Аксиос"),
+    "The Wall Street Journal": ("Wall Street Journal", "Уолл-стрит джорнал"),
+    "Financial Times": ("Financial Times", "Файнэншл таймс"),
+    "The Guardian": ("Guardian",),
+    "RT": ("RT", "Russia Today", "Раша Тудэй"),
+    "Rossiya 24": ("Россия 24", "Rossiya 24", "ВГТРК"),
+    "Global Times": ("Global Times", "Глобал таймс"),
+    "CGTN": ("CGTN", "CCTV", "China Central Television", "Центральное телевидение Китая"),
 }
 
 # --- topics ----------------------------------------------------------------------------------
@@ -518,6 +557,37 @@ TOPICS: dict[str, re.Pattern[str]] = {
     ),
     "trade": _cue("trade", "tariffs?", "торгов\\w*", "тариф\\w*"),
     "climate": _cue("climate", "климат\\w*"),
+    "iran": _cue("Iran\\w*", "Иран\\w*", "JCPOA", "СВПД"),
+    "afghanistan": _cue("Afghan\\w*", "Taliban", "Афганистан\\w*", "Талибан\\w*"),
+    "energy": _cue(
+        "energy",
+        "gas",
+        "oil",
+        "pipelines?",
+        "Nord Stream",
+        "энергети\\w*",
+        "газов\\w*",
+        "газопровод\\w*",
+        "нефт\\w*",
+        "Северн\\w* поток\\w*",
+    ),
+    "migration": _cue("migra\\w*", "refugees?", "мигра\\w*", "беженц\\w*"),
+    "human_rights": _cue("human rights", "прав\\w* человека"),
+    "south_china_sea": _cue("South China Sea", "Южно-Китайск\\w* мор\\w*"),
+    "venezuela": _cue("Venezuel\\w*", "Венесуэл\\w*"),
+    "libya": _cue("Liby\\w*", "Ливи\\w*"),
+    "middle_east": _cue(
+        "Middle East",
+        "Israel\\w*",
+        "Palestin\\w*",
+        "Gaza",
+        "Ближн\\w* Восток\\w*",
+        "Израил\\w*",
+        "Палестин\\w*",
+        "Сектор\\w* Газа",
+    ),
+    "covid": _cue("COVID\\S*", "coronavirus", "pandemic", "коронавирус\\w*", "пандеми\\w*"),
+    "food_security": _cue("food security", "grain", "продовольств\\w*", "зерн\\w*"),
     "nuclear_arms": _cue(
         "nuclear",
         "arms control",
@@ -615,7 +685,23 @@ WEEKDAY = re.compile(
 TODAY = _cue("today", "this morning", "this afternoon", "this evening", "tonight", "сегодня")
 YESTERDAY = _cue("yesterday", "last night", "вчера")
 TOMORROW = _cue("tomorrow", "завтра")
-DAY_BEFORE = _cue("the day before", "the previous day", "a day earlier", "the night before")
+DAY_BEFORE_YESTERDAY = _cue("the day before yesterday", "позавчера")
+# "20.11.2016" (day first, as Russian and European reports write it) and "2016-11-20".
+NUMERIC_DATE = re.compile(
+    r"(?<![\w.])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
+    r"|(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2}))(?![\w])"
+)
+DAY_BEFORE = _cue(
+    "the day before",
+    "the previous day",
+    "a day earlier",
+    "the night before",
+    "the previous (?:night|evening)",
+    "накануне(?! (?:саммит|открыти|встреч|заседани|форум)\\w*)",
+    "днем раньше",
+    "днём раньше",
+    "за день до этого",
+)
 SAME_DAY = _cue("(?:earlier|later) (?:that|the same) day", "the same day", "в тот же день")
 EVE = _cue(
     "(?:on )?the eve of the summit",

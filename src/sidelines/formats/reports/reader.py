@@ -194,6 +194,7 @@ class _State:
     in_history: _History | None = None
     pending_sources: list[str] = field(default_factory=list)
     last_day: date | None = None  # the day the report spoke of last ("the day before" that)
+    last_speaker: Confirmer | None = None  # who spoke last ("he said" is that one)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -425,7 +426,16 @@ class ReportReader:
         if whole_sentence is not sentence:
             _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
         speakers = whole_ms + principal_spans
-        for confirmer in self._confirmers(text, whole_sentence, speakers, claim):
+        confirmers = self._confirmers(text, whole_sentence, speakers, claim)
+        if confirmers:
+            state.last_speaker = confirmers[-1]
+        elif (
+            state.last_speaker is not None
+            and state.last_speaker.side in claim.parties
+            and cues.PRONOUN_SPEAKS.search(s)
+        ):
+            confirmers = [state.last_speaker]  # "…, he said": the one who spoke last
+        for confirmer in confirmers:
             if all(c.id != confirmer.id for c in claim.confirmers):
                 claim.confirmers.append(confirmer)
 
@@ -540,6 +550,8 @@ class ReportReader:
             found.kinds.add("pull_aside")
         if cues.EXPANDED.search(s):
             found.kinds.add("expanded")
+        if cues.COURTESY.search(s):
+            found.kinds.add("courtesy")
         found.named_directly |= direct
         return found
 
@@ -594,7 +606,7 @@ class ReportReader:
                 start, end = m.span("after" if m.group("after") else "before")
                 said_on = said_on or relative_day(s[start:end], published, event)
                 s = s[:start] + " " * (end - start) + s[end:]
-            relative = relative_day(s, published, event, said_on or anchor)
+            relative = relative_day(s, published, event, said_on or anchor or published)
             if relative is not None:
                 candidates.append((_RANK_RELATIVE, PartialDate(relative)))
         return max(candidates, key=lambda c: c[0], default=None)
@@ -695,6 +707,8 @@ class ReportReader:
                 claim.format = MeetingFormat.MEAL_CONVERSATION
             elif "pull_aside" in item.kinds:
                 claim.format = MeetingFormat.PULL_ASIDE
+        elif "courtesy" in item.kinds:
+            claim.format = MeetingFormat.COURTESY_CALL
         elif "expanded" in item.kinds:
             claim.format = MeetingFormat.BILATERAL_EXPANDED
         ev = self.gazetteer.event(claim.event) if claim.event else event
