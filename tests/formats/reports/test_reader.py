@@ -341,6 +341,36 @@ def test_numeric_and_relative_days_in_russian(words: str, day: date) -> None:
     assert meeting.day == PartialDate(day)
 
 
+def test_an_unnamed_contact_whose_fate_is_told_is_the_pairs() -> None:
+    reading = read(
+        "Trump and Putin chatted briefly in Da Nang on Saturday, but a sit-down meeting never "
+        "materialised.\nYuri Ushakov blamed the American side.",
+        date(2017, 11, 12),
+    )
+
+    assert [(m.format, m.modality, [c.id for c in m.confirmers]) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD, []),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, ["ushakov"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        (
+            "Obama and Putin huddled in Antalya. Peskov, the Kremlin's spokesman, confirmed it.",
+            ["peskov"],
+        ),
+        ("Peskov called the talk between Putin and Obama in Antalya useful.", ["peskov"]),
+        ("Obama and Putin met in Antalya. Putin called for a transition in Syria.", []),
+    ],
+)
+def test_verbs_of_a_sides_word(report: str, speakers: list[str]) -> None:
+    [meeting] = read(report, date(2015, 11, 15)).meetings
+
+    assert [c.id for c in meeting.confirmers] == speakers
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

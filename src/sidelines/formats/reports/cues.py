@@ -61,6 +61,7 @@ PAIR_ANAPHOR = _cue(
     "главами государств",
     "они",
     "стороны",
+    "сторон",
 )
 
 MEETING = _cue(
@@ -85,6 +86,10 @@ MEETING = _cue(
     "pulled .{0,20}aside",
     "courtesy (?:call|visit)",
     "визит\\w* вежливости",
+    "huddl\\w*",
+    "sat down",
+    "sit(?:ting|s)? down",
+    "confer(?:red|ring)",
     "discuss\\w*",
     "встреч\\w*",
     "встрет\\w*",
@@ -113,6 +118,8 @@ MEETING = _cue(
 
 # Talk (not a handshake) is what makes a contact at a meal a meal conversation.
 TALK = _cue(
+    "over (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
+    "за (?:\\w+ ){0,2}(?:ужином|обедом|завтраком)",
     "talk\\w*",
     "spoke",
     "speak\\w*",
@@ -216,6 +223,10 @@ CANCELLED = _cue(
     "calling off",
     "scrapped",
     "scrap",
+    "never materiali[sz]ed",
+    "(?:did not|didn't|failed to) materiali[sz]e",
+    "fell through",
+    "сорвал\\w*",
     "(?:will|would) not take place",
     "won't take place",
     "отмен\\w*",
@@ -397,6 +408,18 @@ PRONOUN_SPEAKS = _cue(
     "(?:said|added|noted|explained|stressed) (?:he|she)",
     "(?:сказал|добавил|отметил|подчеркнул|пояснил|уточнил|заявил)а? (?:он|она)",
     "по е(?:го|е|ё) (?:словам|данным)",
+)
+# Verbs of a side's word that take an object ("called the talk candid", "blamed the American
+# side"): a speaker before them, never the name after them ("called the talk between Putin…").
+VERDICT = _cue(
+    "acknowledg\\w*",
+    "revealed",
+    "disclosed",
+    "called(?! (?:off|for|on|upon))",
+    "blamed",
+    "characteri[sz]ed",
+    "назвал\\w*",
+    "обвинил\\w*",
 )
 ATTRIBUTION = _cue(
     "reports?",

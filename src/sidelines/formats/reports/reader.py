@@ -356,6 +356,10 @@ class ReportReader:
                 pair = _pair(principals[0], other)
         elif not principals and (anaphor or meeting_cue) and state.last_pair:
             pair = state.last_pair
+            if meeting_cue and _worded_kind(s) is not None and _modality_cues(s) - {"held"}:
+                # "…, but a sit-down meeting never materialised": a contact of a kind the
+                # sentence names, with no one named, whose fate it tells, is the pair's.
+                anaphor = anaphor or meeting_cue
         for p in principals:
             if p in state.recent:
                 state.recent.remove(p)
@@ -399,7 +403,7 @@ class ReportReader:
             # spoken of last.
             item = state.current
             about_it = cues.DISCUSSION.search(s) and _topics(s)
-            if not (sources or cues.SPEECH.search(s) or about_it):
+            if not (sources or _says(s) or about_it):
                 return
         if item is None:
             state.pending_sources += [x for x in sources if x not in state.pending_sources]
@@ -914,19 +918,34 @@ _OWNER_OF_SPEAKER = re.compile(
 )
 
 
+_APPOSITION = re.compile(
+    r",\s+(?:the\s+|his\s+|her\s+)?[^,]{0,30}?(?:spokes\w*|secretary|aide|adviser|advisor|"
+    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},",
+    re.IGNORECASE,
+)
+
+
+def _says(s: str) -> bool:
+    return bool(cues.SPEECH.search(s) or cues.VERDICT.search(s))
+
+
 def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) -> bool:
     """Whether the named person or office is the one speaking: "Peskov confirmed", "said
     Peskov", "according to the Kremlin", "сообщил журналистам Дмитрий Песков", "по словам
     Пескова" -- and not someone spoken about ("Tillerson said that Trump pressed Putin")."""
-    after = text[m.end : min(sentence.end, m.end + 60)]
+    after = text[m.end : min(sentence.end, m.end + 70)]
     if _OWNER_OF_SPEAKER.match(after):
         return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
-    hit = cues.SPEECH.search(after)
+    # "Peskov, the Kremlin's spokesman, confirmed": the apposition is skipped.
+    apposition = _APPOSITION.match(after)
+    skip = apposition.end() if apposition else 0
+    hits = [h for h in (cues.SPEECH.search(after, skip), cues.VERDICT.search(after, skip)) if h]
+    hit = min(hits, key=lambda h: h.start(), default=None)
     if (
         hit
-        and hit.start() <= 30
-        and not _NOT_THE_SPEAKER.search(after[: hit.start()])
-        and not any(m.end <= o.start < m.end + hit.start() for o in speakers)
+        and hit.start() - skip <= 30
+        and not _NOT_THE_SPEAKER.search(after[skip : hit.start()])
+        and not any(m.end + skip <= o.start < m.end + hit.start() for o in speakers)
     ):
         return True
     before = text[max(sentence.start, m.start - 70) : m.start]
