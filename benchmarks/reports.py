@@ -39,10 +39,11 @@ import yaml
 from sidelines.formats.reports import Reading, Report, ReportReader, default_gazetteer
 
 SET_DIR = Path(__file__).parent / "report-set"
-# The rules are written on the development reports: ``tune`` from the start, ``tune-2`` the
-# first round's held-out reports (read once, then used for tuning in the second round). The
-# ``heldout`` reports were written for the second round and read once, after the rules froze.
-SPLITS = {"tune": "development", "tune-2": "development", "heldout": "heldout"}
+# The rules are written on the development reports: ``tune`` from the start, then each round's
+# held-out reports once that round had read them (``tune-2``, ``tune-3``). The ``heldout``
+# reports are the latest round's, written before its rules changed and read once after.
+SPLITS = {"tune": "development", "tune-2": "development", "tune-3": "development"}
+SPLITS["heldout"] = "heldout"
 FIELDS = ("pair", "event", "day", "format", "modality", "confirmer", "sources", "topics", "history")
 
 
