@@ -198,12 +198,15 @@ def table(title: str, tally: Tally) -> str:
     lines = [
         f"{title}: {tally.reports} reports, {tally.words} words",
         "",
-        "| field | precision | recall | F1 |",
-        "|---|---:|---:|---:|",
+        "| field | written | proposed | precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name in FIELDS:
         precision, recall, f1 = tally.scores(name)
-        lines.append(f"| {name} | {precision:.2f} | {recall:.2f} | {f1:.2f} |")
+        lines.append(
+            f"| {name} | {tally.expected[name]} | {tally.predicted[name]} | {precision:.2f}"
+            f" | {recall:.2f} | {f1:.2f} |"
+        )
     per_1000 = 1000 * tally.seconds / tally.words if tally.words else 0.0
     accepted = tally.accepted + tally.history_accepted
     proposals = tally.proposals + tally.history_proposals
