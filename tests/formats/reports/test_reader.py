@@ -371,6 +371,46 @@ def test_verbs_of_a_sides_word(report: str, speakers: list[str]) -> None:
     assert [c.id for c in meeting.confirmers] == speakers
 
 
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        ("Песков: Путин и Обама поговорили в Лиме.", ["peskov"]),
+        ("Путин и Обама поговорили в Лиме, сообщила пресс-служба Кремля.", ["kremlin"]),
+        (
+            "Путин и Обама поговорили в Лиме, сообщила официальный представитель МИД России "
+            "Мария Захарова.",
+            ["zakharova"],
+        ),
+    ],
+)
+def test_who_speaks_in_russian(report: str, speakers: list[str]) -> None:
+    [meeting] = read(report, date(2016, 11, 20)).meetings
+
+    assert [c.id for c in meeting.confirmers] == speakers
+
+
+def test_minutes_in_russian_words_make_a_brief_contact() -> None:
+    [meeting] = read(
+        "Путин и Обама поговорили в Лиме; разговор длился не более четырёх минут.",
+        date(2016, 11, 20),
+    ).meetings
+
+    assert meeting.format == MeetingFormat.BRIEF_CONTACT
+
+
+def test_a_meeting_called_off_is_not_the_contact_held() -> None:
+    reading = read(
+        "Putin and Trump greeted each other in Buenos Aires on Friday.\n"
+        "That came a day after Trump cancelled their planned meeting.",
+        date(2018, 12, 1),
+    )
+
+    assert [(m.format, m.modality) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED),
+    ]
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

@@ -41,6 +41,8 @@ STAFF_BEFORE = re.compile(
     r"пресс-служб\w*)\W+(?:(?:of|to|the|for)\W+){0,3}(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+# An office's own voice: "пресс-служба Кремля сообщила", "the Kremlin press office said".
+PRESS_SERVICE = re.compile(r"(?:пресс-служб\w*|press (?:service|office))\W+$", re.IGNORECASE)
 # Both of the last-named pair: "the two presidents", "оба лидера".
 PAIR_ANAPHOR = _cue(
     "the two (?:presidents|leaders|heads of state|men)",
@@ -171,6 +173,7 @@ BRIEF = _cue(
     "коротк\\w*",
     "неформальн\\w*",
     "на ногах",
+    "на ходу",
     "накоротке",
     "мимол[её]тн\\w*",
     "поприветствова\\w*",

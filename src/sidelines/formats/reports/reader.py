@@ -67,7 +67,8 @@ _HALF_HOURS = re.compile(
 )
 _DURATION = re.compile(
     r"(?<!\w)(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|"
-    r"fifty|ninety|пят\w*|десят\w*|двадцат\w*|тридцат\w*|сорок\w*)(?:[- ]minutes?|[- ]minute|"
+    r"fifty|ninety|одн\w*|дв\w*|тр[её]х|четыр\w*|пят\w*|шест\w*|сем\w*|восьм\w*|девят\w*|"
+    r"десят\w*|пятнадцат\w*|двадцат\w*|тридцат\w*|сорок\w*)(?:[- ]minutes?|[- ]minute|"
     r"\s*мин\w*)|(?<!\w)(?:(\d+|two|three|an?|one|полтора|два|три|более)\s+)?(hours?|час\w*)(?!\w)",
     re.IGNORECASE,
 )
@@ -94,8 +95,17 @@ _WORD_NUMBERS = {
     "два": 2,
     "три": 3,
     "более": 1,
+    "одн": 1,
+    "дв": 2,
+    "тр": 3,
+    "четыр": 4,
     "пят": 5,
+    "шест": 6,
+    "сем": 7,
+    "восьм": 8,
+    "девят": 9,
     "десят": 10,
+    "пятнадцат": 15,
     "двадцат": 20,
     "тридцат": 30,
     "сорок": 40,
@@ -523,6 +533,8 @@ class ReportReader:
         stated: tuple[int, PartialDate] | None,
     ) -> _Claim:
         kind = _contact_kind(s)
+        if kind is None and _modality_cues(s) & {"cancelled", "denied", "negated"}:
+            kind = FORMAL  # what is called off or denied is a meeting, not a passing contact
         event_id = event.id if event else None
         same = [
             c
@@ -673,7 +685,8 @@ class ReportReader:
             if not _speaks(text, sentence, m, speakers):
                 continue
             if m.kind == "office":
-                if cues.STAFF_BEFORE.search(text[max(sentence.start, m.start - 40) : m.start]):
+                lead = text[max(sentence.start, m.start - 40) : m.start]
+                if cues.STAFF_BEFORE.search(lead) and not cues.PRESS_SERVICE.search(lead):
                     continue  # "представитель Кремля", "spokesman for the Kremlin": a person
                 office = next(o for o in self.gazetteer.offices if o.id == m.ref)
                 if office.party in claim.parties:
@@ -824,9 +837,12 @@ def _number(word: str) -> float:
     if word.isdigit():
         return float(word)
     lower = word.lower()
-    for key, value in _WORD_NUMBERS.items():
-        if lower == key or (len(key) > 2 and lower.startswith(key) and not key.isascii()):
-            return float(value)
+    if lower in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[lower])
+    # A Russian number word by its stem, the longest first: "тридцати" is thirty, not three.
+    for key in sorted(_WORD_NUMBERS, key=len, reverse=True):
+        if not key.isascii() and lower.startswith(key):
+            return float(_WORD_NUMBERS[key])
     return 1.0
 
 
@@ -934,6 +950,8 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
     Peskov", "according to the Kremlin", "сообщил журналистам Дмитрий Песков", "по словам
     Пескова" -- and not someone spoken about ("Tillerson said that Trump pressed Putin")."""
     after = text[m.end : min(sentence.end, m.end + 70)]
+    if m.start == sentence.start and after.startswith(":"):
+        return True  # a headline's attribution: "Песков: Путин и Обама поговорили…"
     if _OWNER_OF_SPEAKER.match(after):
         return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
     # "Peskov, the Kremlin's spokesman, confirmed": the apposition is skipped.
@@ -962,4 +980,6 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
         for o in speakers
     ):
         return False
-    return not any(cue_end <= o.start < m.start for o in speakers)
+    # "сообщила официальный представитель МИД России Мария Захарова": an office a staff word
+    # names stands between the verb and its speaker.
+    return not any(cue_end <= o.start < m.start and o.kind != "office" for o in speakers)
