@@ -344,7 +344,7 @@ def test_numeric_and_relative_days_in_russian(words: str, day: date) -> None:
 def test_an_unnamed_contact_whose_fate_is_told_is_the_pairs() -> None:
     reading = read(
         "Trump and Putin chatted briefly in Da Nang on Saturday, but a sit-down meeting never "
-        "materialised.\nYuri Ushakov blamed the American side.",
+        "materialised.\nYuri Ushakov blamed the American side for the failure to agree on a time.",
         date(2017, 11, 12),
     )
 
@@ -408,6 +408,20 @@ def test_a_meeting_called_off_is_not_the_contact_held() -> None:
     assert [(m.format, m.modality) for m in reading.meetings] == [
         (MeetingFormat.BRIEF_CONTACT, Modality.HELD),
         (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED),
+    ]
+
+
+def test_what_the_leaders_did_goes_to_the_contact_held_not_the_meeting_called_off() -> None:
+    reading = read(
+        "Путин и Трамп коротко пообщались в Дананге в субботу.\n"
+        "Полноформатную встречу провести не удалось.\n"
+        "Лидеры одобрили совместное заявление по Сирии.",
+        date(2017, 11, 11),
+    )
+
+    assert [(m.format, m.modality, m.topics) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD, ["syria"]),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, []),
     ]
 
 

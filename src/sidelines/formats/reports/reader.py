@@ -411,7 +411,7 @@ class ReportReader:
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
             # No meeting named: what it says (who confirmed, who reported) goes to the contact
             # spoken of last.
-            item = state.current
+            item = _held_rather(state.current, claims, s)
             about_it = cues.DISCUSSION.search(s) and _topics(s)
             if not (sources or _says(s) or about_it):
                 return
@@ -544,6 +544,7 @@ class ReportReader:
         found: _Claim | None
         if kind is None and same:
             found = current if current is not None and current in same else same[-1]
+            found = _held_rather(found, claims, s)
         else:
             found = next((c for c in same if c.kind_known and _kind_of(c) == kind), None)
             if found is None and kind is not None:
@@ -780,6 +781,27 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in pieces
     ]
+
+
+_NOT_HELD = frozenset({"cancelled", "denied", "negated"})
+
+
+def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
+    """What a sentence adds without saying which contact ("the leaders endorsed a statement on
+    Syria", "the Kremlin said they might still talk") goes to the pair's contact that was held,
+    not to the meeting called off or denied that was spoken of just before."""
+    if "held" in item.modality_cues or not item.modality_cues & _NOT_HELD:
+        return item
+    if _modality_cues(s) & (_NOT_HELD | {"not_planned"}):
+        return item
+    held = [
+        c
+        for c in claims
+        if c.claim.pair == item.claim.pair
+        and c.claim.event == item.claim.event
+        and "held" in c.modality_cues
+    ]
+    return held[-1] if held else item
 
 
 def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
