@@ -45,6 +45,8 @@ from sidelines.formats.reports.text import Sentence, html_to_text, plain, senten
 # places, sessions); "China" may be both a party and, for another report, a place.
 _WHO = ("person", "office", "party", "adjective", "agency")
 _WHERE = ("series", "place", "session")
+# Where a name may start: a word, with the dots and hyphens names carry ("U.S.", "G-20").
+_WORD_START = re.compile(r"(?<!\w)\w[\w.'-]{0,2}")
 
 FORMAL = "formal"
 INFORMAL = "informal"
@@ -140,25 +142,26 @@ class _Matcher:
             entries += [("place", event.id, form) for form in event.places]
             for session in event.sessions:
                 entries += [("session", f"{event.id}/{session.id}", f) for f in session.names]
-        # Each pattern with a few letters any match of it starts with: most names of a large
-        # roster are absent from a report, and a substring test rules them out for far less
-        # than a regular expression's scan.
-        self.patterns = [
-            (kind, ref, re.compile(form_pattern(form)), form.split()[0].rstrip("*")[:3].lower())
-            for kind, ref, form in entries
-        ]
+        # Each pattern under the first letters (up to three) any match of it starts with, so
+        # that a report is scanned once, word by word, trying at each word only the names that
+        # can start there: most of a large roster is absent from any one report.
+        self.by_key: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
+        for kind, ref, form in entries:
+            key = form.split()[0].rstrip("*")[:3].lower()
+            self.by_key.setdefault(key, []).append((kind, ref, re.compile(form_pattern(form))))
 
     def find(self, text: str) -> list[Mention]:
         found: list[Mention] = []
-        lowered = text.lower()
-        present = [p for p in self.patterns if p[3] in lowered]
-        for layer in (_WHO, _WHERE):
-            hits = [
-                Mention(kind, ref, m.start(), m.end())
-                for kind, ref, pattern, _ in present
-                if kind in layer
-                for m in pattern.finditer(text)
-            ]
+        hits_by_layer: dict[bool, list[Mention]] = {True: [], False: []}
+        for word in _WORD_START.finditer(text):
+            lowered = word.group(0).lower()
+            for key in {lowered[:3], lowered[:2], lowered[:1]}:
+                for kind, ref, pattern in self.by_key.get(key, ()):
+                    m = pattern.match(text, word.start())
+                    if m:
+                        hits_by_layer[kind in _WHO].append(Mention(kind, ref, m.start(), m.end()))
+        for layer in (True, False):
+            hits = hits_by_layer[layer]
             # The longest name wins where two overlap ("White House" over "White"); a place
             # named by several events stays once per event.
             hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
@@ -171,11 +174,7 @@ class _Matcher:
                 elif (
                     last
                     and (hit.start, hit.end) == (last.start, last.end)
-                    and hit.kind
-                    in (
-                        "place",
-                        "session",
-                    )
+                    and hit.kind in ("place", "session")
                 ):
                     found.append(hit)
         return sorted(found, key=lambda h: (h.start, h.end))
