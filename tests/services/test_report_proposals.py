@@ -14,7 +14,7 @@ from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.services.report_proposals import ReportIn, Review
 from sidelines.storage.db import Database
-from sidelines.storage.tables import AuditRow, EncounterRow
+from sidelines.storage.tables import AuditRow, EncounterRow, HistoricalMeetingRow, StatementRow
 from tests.services.world import add_user
 from tests.web.helpers import LIMA, import_lima
 
@@ -22,6 +22,11 @@ RUSSIAN_REPORT = ReportIn(
     "Vladimir Putin and Barack Obama spoke briefly at the APEC summit in Lima, Reuters reported. "
     "Kremlin spokesman Dmitry Peskov confirmed to RIA Novosti that the two presidents greeted "
     "each other at the beginning of the retreat.",
+    date(2016, 11, 20),
+    "Vesti",
+)
+HISTORY_REPORT = ReportIn(
+    "Putin and Obama last met at the G20 summit in Hangzhou, where they discussed Syria.",
     date(2016, 11, 20),
     "Vesti",
 )
@@ -143,6 +148,50 @@ def test_accepted_claim_becomes_an_encounter_and_the_sides_statement(
         "encounter_id": encounter.id,
         "statement_id": statement.id,
     }
+
+
+class DiskFull(Exception):
+    pass
+
+
+def _fail_when_a_claim_is_marked_merged(_: object, __: object, entry: AuditRow) -> None:
+    if entry.action == "report.claim_merged":
+        raise DiskFull
+
+
+@pytest.mark.parametrize(
+    ("uploader", "report", "review"),
+    [
+        ("RUS", RUSSIAN_REPORT, Review("accept")),
+        ("organiser", HISTORY_REPORT, Review("accept", {"when": "2016-09-05"})),
+    ],
+)
+def test_a_merge_failing_at_its_last_step_leaves_nothing_written(
+    database: Database, people: dict[str, Actor], uploader: str, report: ReportIn, review: Review
+) -> None:
+    upload = report_proposals.upload_report(database, people[uploader], LIMA, report)
+    with database.reading() as session:
+        audited = len(session.scalars(select(AuditRow)).all())
+
+    # The claim's own audit entry, written after the encounter, the statement or the history
+    # entry, is the last step of a merge.
+    event.listen(AuditRow, "before_insert", _fail_when_a_claim_is_marked_merged)
+    try:
+        with pytest.raises(DiskFull):
+            report_proposals.review_claim(database, people[uploader], LIMA, upload.id, 0, review)
+    finally:
+        event.remove(AuditRow, "before_insert", _fail_when_a_claim_is_marked_merged)
+
+    with database.reading() as session:
+        assert session.scalars(select(EncounterRow)).all() == []
+        assert session.scalars(select(StatementRow)).all() == []
+        assert session.scalars(select(HistoricalMeetingRow)).all() == []
+        assert len(session.scalars(select(AuditRow)).all()) == audited
+    after = report_proposals.get_upload(database, people[uploader], LIMA, upload.id)
+    assert [(c.state, c.merged) for c in after.claims] == [("proposed", {})]
+    # Nothing half-done stands in the way: the same review succeeds afterwards.
+    merged = report_proposals.review_claim(database, people[uploader], LIMA, upload.id, 0, review)
+    assert merged.claims[0].state == "merged"
 
 
 def test_corrected_field_is_merged_as_corrected(
@@ -281,13 +330,6 @@ def test_listing_reports_takes_as_many_queries_for_three_as_for_one(
 
     assert _statements_run(database, listing) == one
     assert len(report_proposals.list_uploads(database, people["RUS"], LIMA)) == 3
-
-
-HISTORY_REPORT = ReportIn(
-    "Putin and Obama last met at the G20 summit in Hangzhou, where they discussed Syria.",
-    date(2016, 11, 20),
-    "Vesti",
-)
 
 
 def test_organiser_accepts_a_recalled_meeting_into_the_history(

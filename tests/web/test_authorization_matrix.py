@@ -48,6 +48,14 @@ TRACE = re.compile(r"Traceback|File \"|sqlalchemy\.|psycopg|\.py\", line")
 
 
 @dataclass(frozen=True)
+class Multipart:
+    """A form body with files, for an operation that takes an upload."""
+
+    data: dict[str, str]
+    files: dict[str, tuple[str, bytes, str]]
+
+
+@dataclass(frozen=True)
 class World:
     """The ids of the pair's objects; ``missing`` holds ids that name nothing."""
 
@@ -162,6 +170,10 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "published_on": "2016-11-20",
         "source": "Vesti",
     },
+    ("POST", "/api/events/{event_id}/reports/file"): lambda w: Multipart(
+        {"published_on": "2016-11-20", "source": "Vesti"},
+        {"file": ("wire.txt", b"Putin and Obama spoke briefly in Lima.", "text/plain")},
+    ),
     ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"): lambda w: {
         "action": "drop"
     },
@@ -320,7 +332,11 @@ def call(api: Lima, operation: Operation, role: str, world: World) -> tuple[int,
         if (operation.method, operation.path) not in BODIES:
             pytest.fail(f"{operation.name}: give a valid body in BODIES")
         body = BODIES[operation.method, operation.path](world)
-    if isinstance(body, str):
+    if isinstance(body, Multipart):
+        response = api.client.request(
+            operation.method, path, params=query, data=body.data, files=body.files, headers=headers
+        )
+    elif isinstance(body, str):
         headers = {**headers, "Content-Type": "text/csv"}
         response = api.client.request(
             operation.method, path, params=query, content=body.encode(), headers=headers

@@ -74,6 +74,7 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/live"),
     ("GET", "/api/health"),
     ("POST", "/api/events/{event_id}/reports"),
+    ("POST", "/api/events/{event_id}/reports/file"),
     ("GET", "/api/events/{event_id}/reports"),
     ("GET", "/api/events/{event_id}/reports/{report_id}"),
     ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
+
 from sidelines.storage.db import Database
-from tests.web.helpers import LIMA, lima_api
+from tests.formats.reports.pdfs import one_line_pdf
+from tests.web.helpers import LIMA, Lima, lima_api
 
 REPORT = {
     "text": "Putin and Obama spoke briefly at the beginning of the retreat in Lima, "
@@ -88,3 +92,77 @@ def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
     assert answer.json()["error"]["field"] == "body.corrections.format"
     encounters = api.client.get(f"/api/events/{LIMA}/encounters", headers=api.as_("RUS"))
     assert encounters.json() == []
+
+
+FORM = {"published_on": "2016-11-20", "source": "Vesti"}
+
+
+def _post_file(api: Lima, form: dict[str, str], file: tuple[str, bytes, str]) -> httpx.Response:
+    return api.client.post(
+        f"/api/events/{LIMA}/reports/file", data=form, files={"file": file}, headers=api.as_("RUS")
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("wire.pdf", one_line_pdf(REPORT["text"]), "application/pdf"),
+        ("wire.html", f"<html><body><p>{REPORT['text']}</p></body></html>".encode(), "text/html"),
+        ("wire.txt", REPORT["text"].encode(), "text/plain"),
+        (
+            "wire.txt",
+            "Путин и Обама коротко пообщались в Лиме, сообщил Песков.".encode("cp1251"),
+            "text/plain; charset=windows-1251",
+        ),
+    ],
+)
+def test_a_report_file_is_read_with_its_date_and_source(
+    database: Database, name: str, data: bytes, kind: str
+) -> None:
+    api = lima_api(database)
+
+    answer = _post_file(api, FORM, (name, data, kind))
+
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["source"], body["published_on"]) == ("Vesti", "2016-11-20")
+    [claim] = body["claims"]
+    assert (claim["fields"]["principals"], claim["fields"]["format"]) == (
+        ["obama", "putin"],
+        "brief_contact",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind", "says"),
+    [
+        ("wire.pdf", b"%PDF-1.4 broken", "application/pdf", "not a readable PDF"),
+        ("wire.docx", b"PK\x03\x04 a zip", "application/vnd.openxmlformats", "PDF, HTML or"),
+        ("wire.txt", b"\xff\xfe\xfa not utf-8", "text/plain", "not readable as utf-8"),
+        ("wire.txt", b"   \n", "text/plain", "no text"),
+        ("photo.txt", b"\x89PNG\r\n\x00\x00", "text/plain", "binary"),
+    ],
+)
+def test_an_unreadable_file_is_refused_naming_it_and_nothing_is_kept(
+    database: Database, name: str, data: bytes, kind: str, says: str
+) -> None:
+    api = lima_api(database)
+
+    answer = _post_file(api, FORM, (name, data, kind))
+
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["field"] == "body.file"
+    assert says in error["message"]
+    assert api.client.get(f"/api/events/{LIMA}/reports", headers=api.as_("RUS")).json() == []
+
+
+def test_a_report_file_without_its_date_is_refused_naming_the_field(database: Database) -> None:
+    api = lima_api(database)
+
+    answer = _post_file(
+        api, {"source": "Vesti"}, ("wire.txt", REPORT["text"].encode(), "text/plain")
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "body.published_on"

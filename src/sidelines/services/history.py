@@ -367,52 +367,57 @@ def import_history(db: Database, actor: Actor, records: list[HistoricalRecord]) 
     """Add meetings from the public record; those already there are left as they are."""
     if not actor.is_organiser:
         raise Forbidden("only the organiser imports history")
-
-    def work(session: Session) -> ImportReport:
-        imported = known = 0
-        for record in records:
-            exists = session.scalar(
-                select(HistoricalMeetingRow.id).where(
-                    HistoricalMeetingRow.held_on == record.held_on,
-                    HistoricalMeetingRow.event == record.event,
-                    HistoricalMeetingRow.parties_key == record.parties_key,
-                )
-            )
-            if exists is not None:
-                known += 1
-                continue
-            row = HistoricalMeetingRow(
-                held_on=record.held_on,
-                event=record.event,
-                series=record.series,
-                city=record.city,
-                country=record.country,
-                place=record.place,
-                format=str(record.format) if record.format else "",
-                parties_key=record.parties_key,
-                topics=list(record.topics),
-                summary=record.summary,
-                sources=[{"name": s.name, "url": s.url} for s in record.sources],
-                imported_by=actor.user_id,
-                imported_at=now(),
-            )
-            session.add(row)
-            session.flush()
-            principals = dict(zip(record.parties, record.principals, strict=False))
-            session.add_all(
-                HistoricalPartyRow(
-                    meeting_id=row.id, party_key=party, principal_key=principals.get(party)
-                )
-                for party in record.parties
-            )
-            imported += 1
-        return ImportReport(imported, known)
-
     try:
-        return db.write(work)
+        return db.write(lambda session: import_history_in(session, actor, records))
     except IntegrityError:
         # Another import added one of these meetings meanwhile; nothing of this one was kept.
         raise Conflict("another import added some of these meetings meanwhile; try again") from None
+
+
+def import_history_in(
+    session: Session, actor: Actor, records: list[HistoricalRecord]
+) -> ImportReport:
+    """``import_history`` inside a write transaction the caller holds."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser imports history")
+    imported = known = 0
+    for record in records:
+        exists = session.scalar(
+            select(HistoricalMeetingRow.id).where(
+                HistoricalMeetingRow.held_on == record.held_on,
+                HistoricalMeetingRow.event == record.event,
+                HistoricalMeetingRow.parties_key == record.parties_key,
+            )
+        )
+        if exists is not None:
+            known += 1
+            continue
+        row = HistoricalMeetingRow(
+            held_on=record.held_on,
+            event=record.event,
+            series=record.series,
+            city=record.city,
+            country=record.country,
+            place=record.place,
+            format=str(record.format) if record.format else "",
+            parties_key=record.parties_key,
+            topics=list(record.topics),
+            summary=record.summary,
+            sources=[{"name": s.name, "url": s.url} for s in record.sources],
+            imported_by=actor.user_id,
+            imported_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        principals = dict(zip(record.parties, record.principals, strict=False))
+        session.add_all(
+            HistoricalPartyRow(
+                meeting_id=row.id, party_key=party, principal_key=principals.get(party)
+            )
+            for party in record.parties
+        )
+        imported += 1
+    return ImportReport(imported, known)
 
 
 def event_first_day(db: Database, event_id: str) -> date:

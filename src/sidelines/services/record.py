@@ -528,59 +528,69 @@ def log_encounter(
     """Log an encounter. A side logging one that another of its sides logged already (same
     parties, same place, starts within ``SAME_ENCOUNTER_WITHIN``) joins it (``joined``) and
     owns it too. The organiser's log never joins a side's: it may not know of it."""
+    _encounter_logger(actor, event_id)
+    return db.write(lambda session: log_encounter_in(session, actor, event_id, encounter))
+
+
+def _encounter_logger(actor: Actor, event_id: str) -> str | None:
     party = actor.acts_for(event_id)
     if party is None and not actor.is_organiser:
         raise Forbidden("only the sides of an encounter or the organiser can log it")
+    return party
 
-    def work(session: Session) -> EncounterView:
-        event = domain_event(session, event_id)
-        place = _check_encounter(event, encounter, party)
-        if party is not None:
-            earlier = _logged_before(session, event_id, encounter, place, party)
-            if earlier is not None:
-                return _join(session, actor, event, earlier, encounter)
-        logged_at = now()
-        row = EncounterRow(
-            event_id=event_id,
-            format=str(encounter.format),
-            place=place,
-            session_id=encounter.session_id,
-            started_at=encounter.started_at.astimezone(UTC),
-            ended_at=_utc(encounter.ended_at),
-            description=encounter.description,
-            topics=list(encounter.topics),
-            logged_by=actor.user_id,
-            logged_party=party,
-            created_at=logged_at,
-        )
-        session.add(row)
-        session.flush()
-        principal_of: dict[str, str] = {
-            event.principal_by_id[PrincipalId(p)].party: p for p in encounter.principals
-        }
-        session.add_all(
-            EncounterPartyRow(
-                encounter_id=row.id,
-                party_id=side,
-                principal_id=principal_of.get(side),
-                logged_at=logged_at if side == party else None,
-            )
-            for side in encounter.parties
-        )
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            event_id,
-            "encounter.logged",
-            "encounter",
-            row.id,
-            list(encounter.parties),
-            format=row.format,
-        )
-        return _encounter_view(session, row)
 
-    return db.write(work)
+def log_encounter_in(
+    session: Session, actor: Actor, event_id: str, encounter: EncounterIn
+) -> EncounterView:
+    """``log_encounter`` inside a write transaction the caller holds (and commits or rolls
+    back with whatever else it writes)."""
+    party = _encounter_logger(actor, event_id)
+    event = domain_event(session, event_id)
+    place = _check_encounter(event, encounter, party)
+    if party is not None:
+        earlier = _logged_before(session, event_id, encounter, place, party)
+        if earlier is not None:
+            return _join(session, actor, event, earlier, encounter)
+    logged_at = now()
+    row = EncounterRow(
+        event_id=event_id,
+        format=str(encounter.format),
+        place=place,
+        session_id=encounter.session_id,
+        started_at=encounter.started_at.astimezone(UTC),
+        ended_at=_utc(encounter.ended_at),
+        description=encounter.description,
+        topics=list(encounter.topics),
+        logged_by=actor.user_id,
+        logged_party=party,
+        created_at=logged_at,
+    )
+    session.add(row)
+    session.flush()
+    principal_of: dict[str, str] = {
+        event.principal_by_id[PrincipalId(p)].party: p for p in encounter.principals
+    }
+    session.add_all(
+        EncounterPartyRow(
+            encounter_id=row.id,
+            party_id=side,
+            principal_id=principal_of.get(side),
+            logged_at=logged_at if side == party else None,
+        )
+        for side in encounter.parties
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        event_id,
+        "encounter.logged",
+        "encounter",
+        row.id,
+        list(encounter.parties),
+        format=row.format,
+    )
+    return _encounter_view(session, row)
 
 
 def get_encounter(db: Database, actor: Actor, event_id: str, encounter_id: int) -> EncounterView:

@@ -10,19 +10,23 @@ upload that does not exist. Nothing enters the record until the uploader reviews
   claim is merged into the record through the record's own services: the encounter for the same
   pair and day if there is one (or the meeting held that day), else a new encounter; the
   uploader's side's confirmation as a statement with its sources; or, for a recalled meeting,
-  a history entry (the organiser's). Every merge is audited as proposed from a report.
+  a history entry (the organiser's). A merge is one transaction, all of it or nothing, and is
+  audited as proposed from a report.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, MeetingFormat, PrincipalId
+from sidelines.formats.errors import InputError
 from sidelines.formats.history_file import HistoricalRecord
 from sidelines.formats.reports import (
     HistoryClaim,
@@ -32,6 +36,7 @@ from sidelines.formats.reports import (
     ReportReader,
     default_gazetteer,
 )
+from sidelines.formats.reports.text import pdf_to_text
 from sidelines.services import audit, history, record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -48,6 +53,7 @@ from sidelines.storage.tables import (
 
 MEDIA_TYPES = ("text/plain", "text/html")
 MAX_TEXT = 200_000  # characters: a long transcript, not a book
+MAX_FILE_BYTES = 10_000_000  # a PDF transcript with its fonts
 
 # What a person may correct, per kind of claim.
 MEETING_FIELDS = frozenset(
@@ -151,6 +157,57 @@ def _proposal(kind: str, confidence: float, spans: Any, fields: dict[str, Any]) 
         "fields": fields,
         "merged": {},
     }
+
+
+def report_from_file(
+    data: bytes, filename: str, content_type: str, published_on: date, source: str
+) -> ReportIn:
+    """A report from an uploaded file: a PDF (its text layer), an HTML page or plain text.
+
+    A file too large, of another kind, not readable as one of these, or with no text is refused
+    naming ``file``; the HTML or text is decoded by the charset it declares, else as UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise Invalid(f"a file of at most {MAX_FILE_BYTES // 1_000_000} MB", "file")
+    name = filename.lower()
+    kind, _, parameters = content_type.partition(";")
+    kind = kind.strip().lower()
+    if name.endswith(".pdf") or kind == "application/pdf" or data.startswith(b"%PDF-"):
+        try:
+            text, media_type = pdf_to_text(data, filename or "report.pdf"), "text/plain"
+        except InputError as error:
+            raise Invalid(error.message, "file") from None
+    elif name.endswith((".html", ".htm")) or kind in ("text/html", "application/xhtml+xml"):
+        text, media_type = _decoded(data, parameters, html=True), "text/html"
+    elif name.endswith((".txt", ".text")) or kind == "text/plain" or (not name and not kind):
+        text, media_type = _decoded(data, parameters, html=False), "text/plain"
+    else:
+        raise Invalid(
+            f"a PDF, HTML or plain-text file; {filename or 'the file'} ({kind or 'no type'}) "
+            "is none of these",
+            "file",
+        )
+    if not text.strip():
+        raise Invalid("the file has no text to read", "file")
+    return ReportIn(text, published_on, source, media_type)
+
+
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def _decoded(data: bytes, parameters: str, html: bool) -> str:
+    declared = re.search(r"charset\s*=\s*\"?([\w-]+)", parameters, re.IGNORECASE)
+    meta = _CHARSET.search(data[:4096]) if html and declared is None else None
+    charset = declared.group(1) if declared else meta.group(1).decode() if meta else "utf-8"
+    if b"\x00" in data[:4096] and not charset.lower().startswith("utf-16"):
+        raise Invalid("not a text file: it holds binary data", "file")
+    try:
+        return data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
+    except LookupError:
+        raise Invalid(f"unknown character set {charset!r}", "file") from None
+    except UnicodeDecodeError as error:
+        raise Invalid(
+            f"not readable as {charset} text (byte {error.start}); save it as UTF-8", "file"
+        ) from None
 
 
 def _check_report(report: ReportIn) -> None:
@@ -323,53 +380,72 @@ def _corrected(
 def review_claim(
     db: Database, actor: Actor, event_id: str, upload_id: int, index: int, review: Review
 ) -> UploadView:
-    """Drop a proposed claim, or accept it (corrected) and merge it into the record."""
+    """Drop a proposed claim, or accept it (corrected) and merge it into the record.
+
+    The merge is one transaction: the encounter (or the existing one it joins), the side's
+    statement with its sources or the history entry, the claim marked as merged and the audit
+    entries are written together or not at all."""
     if review.action not in ("accept", "drop"):
         raise Invalid("accept or drop", "action")
-    with db.reading() as session:
+
+    def work(session: Session) -> UploadView:
         row = _own_upload(session, actor, event_id, upload_id)
         event = domain_event(session, event_id)
         claims = list(row.claims)
-    if not 0 <= index < len(claims):
-        raise not_found("claim", index)
-    claim = claims[index]
-    if claim["state"] != "proposed":
-        raise Conflict(f"this claim was already {claim['state']}", "state")
-    if review.action == "drop":
-        merged: dict[str, Any] = {}
-        fields = claim["fields"]
-    else:
-        fields = _corrected(event, claim["kind"], claim["fields"], review.corrections)
-        if claim["kind"] == "meeting":
-            merged = _merge_meeting(db, actor, event, row, claim, fields)
+        if not 0 <= index < len(claims):
+            raise not_found("claim", index)
+        claim = claims[index]
+        if claim["state"] != "proposed":
+            raise Conflict(f"this claim was already {claim['state']}", "state")
+        if review.action == "drop":
+            merged: dict[str, Any] = {}
+            fields = claim["fields"]
         else:
-            merged = _merge_history(db, actor, fields)
-    corrected = sorted(n for n in review.corrections if claim["fields"].get(n) != fields.get(n))
+            fields = _corrected(event, claim["kind"], claim["fields"], review.corrections)
+            if claim["kind"] == "meeting":
+                merged = _merge_meeting(session, actor, event, row, claim, fields)
+            else:
+                merged = _merge_history(session, actor, fields)
+        corrected = sorted(n for n in review.corrections if claim["fields"].get(n) != fields.get(n))
+        _mark_reviewed(session, actor, row, index, review.action, fields, merged, corrected)
+        return _view(row)
 
-    def work(session: Session) -> UploadView:
-        fresh = _own_upload(session, actor, event_id, upload_id)
-        updated = list(fresh.claims)
-        if updated[index]["state"] != "proposed":
-            raise Conflict(f"this claim was already {updated[index]['state']}", "state")
-        state = "dropped" if review.action == "drop" else "merged"
-        updated[index] = {**updated[index], "state": state, "fields": fields, "merged": merged}
-        fresh.claims = updated  # a new list, so that the JSON column is written
-        audit.record(
-            session,
-            actor,
-            event_id,
-            f"report.claim_{state}",
-            "report",
-            upload_id,
-            [fresh.owner_party] if fresh.owner_party else [],
-            proposed_from="report",
-            claim=index,
-            corrected=corrected,
-            **merged,
-        )
-        return _view(fresh)
+    try:
+        return db.write(work)
+    except IntegrityError:
+        # A concurrent merge or import wrote the same row first; nothing of this one was kept.
+        raise Conflict("the record changed meanwhile; review the claim again", "state") from None
 
-    return db.write(work)
+
+def _mark_reviewed(
+    session: Session,
+    actor: Actor,
+    row: ReportUploadRow,
+    index: int,
+    action: str,
+    fields: dict[str, Any],
+    merged: dict[str, Any],
+    corrected: list[str],
+) -> None:
+    """The last step of a review: the claim marked merged or dropped, and audited as proposed
+    from a report."""
+    state = "dropped" if action == "drop" else "merged"
+    updated = list(row.claims)
+    updated[index] = {**updated[index], "state": state, "fields": fields, "merged": merged}
+    row.claims = updated  # a new list, so that the JSON column is written
+    audit.record(
+        session,
+        actor,
+        row.event_id,
+        f"report.claim_{state}",
+        "report",
+        row.id,
+        [row.owner_party] if row.owner_party else [],
+        proposed_from="report",
+        claim=index,
+        corrected=corrected,
+        **merged,
+    )
 
 
 def _local_start(event: Event, fields: dict[str, Any]) -> datetime:
@@ -391,22 +467,21 @@ def _same_day(event: Event, at: datetime | None, day: date) -> bool:
 
 
 def _existing(
-    db: Database, event: Event, parties: frozenset[str], day: date
+    session: Session, event: Event, parties: frozenset[str], day: date
 ) -> tuple[str, int] | None:
     """An encounter or a meeting of the same pair on the same day, if the record has one."""
-    with db.reading() as session:
-        encounters = session.scalars(
-            select(EncounterRow).where(EncounterRow.event_id == event.id)
-        ).all()
-        sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
-        for encounter in encounters:
-            if sides.get(encounter.id) == parties and _same_day(event, encounter.started_at, day):
-                return ("encounter", encounter.id)
-        meetings = session.scalars(select(MeetingRow).where(MeetingRow.event_id == event.id)).all()
-        sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
-        for meeting in meetings:
-            if sides.get(meeting.id) == parties and _same_day(event, meeting.starts_at, day):
-                return ("meeting", meeting.id)
+    encounters = session.scalars(
+        select(EncounterRow).where(EncounterRow.event_id == event.id)
+    ).all()
+    sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
+    for encounter in encounters:
+        if sides.get(encounter.id) == parties and _same_day(event, encounter.started_at, day):
+            return ("encounter", encounter.id)
+    meetings = session.scalars(select(MeetingRow).where(MeetingRow.event_id == event.id)).all()
+    sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
+    for meeting in meetings:
+        if sides.get(meeting.id) == parties and _same_day(event, meeting.starts_at, day):
+            return ("meeting", meeting.id)
     return None
 
 
@@ -419,7 +494,7 @@ def _sides(session: Session, table: Any, ids: list[int]) -> dict[int, frozenset[
 
 
 def _merge_meeting(
-    db: Database,
+    session: Session,
     actor: Actor,
     event: Event,
     row: ReportUploadRow,
@@ -447,11 +522,11 @@ def _merge_meeting(
     started_at = _local_start(event, fields)
     if not event.day_spans[0].start <= started_at < event.day_spans[-1].end:
         raise Invalid("the day lies outside the event's days", "corrections.day")
-    found = _existing(db, event, parties, started_at.astimezone(event.zone).date())
+    found = _existing(session, event, parties, started_at.astimezone(event.zone).date())
     merged: dict[str, Any] = {}
     if found is None:
-        encounter = record.log_encounter(
-            db,
+        encounter = record.log_encounter_in(
+            session,
             actor,
             event.id,
             record.EncounterIn(
@@ -470,14 +545,14 @@ def _merge_meeting(
     else:
         subject = found
         merged[f"{found[0]}_id"] = found[1]
-    statement = _statement(db, actor, event, row, claim, fields, subject)
+    statement = _statement(session, actor, event, row, claim, fields, subject)
     if statement is not None:
         merged["statement_id"] = statement
     return merged
 
 
 def _statement(
-    db: Database,
+    session: Session,
     actor: Actor,
     event: Event,
     row: ReportUploadRow,
@@ -496,8 +571,8 @@ def _statement(
     speaker = ", ".join(
         f"{c['name']}, {c['role']}" if c.get("role") else str(c["name"]) for c in own
     )
-    made = statements.make_statement(
-        db,
+    made = statements.make_statement_in(
+        session,
         actor,
         event.id,
         statements.StatementIn(
@@ -515,7 +590,7 @@ def _statement(
     return made.id
 
 
-def _merge_history(db: Database, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+def _merge_history(session: Session, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
     if not actor.is_organiser:
         raise Forbidden("the organiser keeps the history of past meetings")
     when = fields.get("when")
@@ -524,8 +599,8 @@ def _merge_history(db: Database, actor: Actor, fields: dict[str, Any]) -> dict[s
     known = default_gazetteer().event(fields["event"]) if fields.get("event") else None
     if known is None:
         raise Invalid("name the event it was held at", "corrections.event")
-    history.import_history(
-        db,
+    history.import_history_in(
+        session,
         actor,
         [
             HistoricalRecord(

@@ -321,45 +321,54 @@ def make_statement(
     db: Database, actor: Actor, event_id: str, statement: StatementIn
 ) -> StatementView:
     """Record one side's statement; only a side of the meeting or encounter can make one."""
+    _statement_maker(actor, event_id, statement)
+    return db.write(lambda session: make_statement_in(session, actor, event_id, statement))
+
+
+def _statement_maker(actor: Actor, event_id: str, statement: StatementIn) -> str:
     party = actor.acts_for(event_id)
     if party is None:
         raise Forbidden("a statement is made by one of the sides")
     _check(statement)
+    return party
 
-    def work(session: Session) -> StatementView:
-        event_row(session, event_id)
-        subject = _subject_for(session, actor, event_id, statement)
-        if party not in subject.sides:
-            raise Forbidden(f"only the sides of this {subject.kind} speak for it")
-        created = now()
-        row = StatementRow(
-            event_id=event_id,
-            meeting_id=statement.meeting_id,
-            encounter_id=statement.encounter_id,
-            parties_key=PARTIES_JOIN.join(sorted(subject.sides)),
-            party_id=party,
-            created_by=actor.user_id,
-            created_at=created,
-        )
-        _write(row, statement, created)
-        session.add(row)
-        session.flush()
-        signed = _sign_own(session, actor, row)
-        audit.record(
-            session,
-            actor,
-            event_id,
-            "statement.made",
-            "statement",
-            row.id,
-            _audience(statement.visibility, party, subject),
-            kind=row.kind,
-            visibility=row.visibility,
-            about=subject.label,
-        )
-        return _view(row, subject, signed)
 
-    return db.write(work)
+def make_statement_in(
+    session: Session, actor: Actor, event_id: str, statement: StatementIn
+) -> StatementView:
+    """``make_statement`` inside a write transaction the caller holds."""
+    party = _statement_maker(actor, event_id, statement)
+    event_row(session, event_id)
+    subject = _subject_for(session, actor, event_id, statement)
+    if party not in subject.sides:
+        raise Forbidden(f"only the sides of this {subject.kind} speak for it")
+    created = now()
+    row = StatementRow(
+        event_id=event_id,
+        meeting_id=statement.meeting_id,
+        encounter_id=statement.encounter_id,
+        parties_key=PARTIES_JOIN.join(sorted(subject.sides)),
+        party_id=party,
+        created_by=actor.user_id,
+        created_at=created,
+    )
+    _write(row, statement, created)
+    session.add(row)
+    session.flush()
+    signed = _sign_own(session, actor, row)
+    audit.record(
+        session,
+        actor,
+        event_id,
+        "statement.made",
+        "statement",
+        row.id,
+        _audience(statement.visibility, party, subject),
+        kind=row.kind,
+        visibility=row.visibility,
+        about=subject.label,
+    )
+    return _view(row, subject, signed)
 
 
 def _sign_own(session: Session, actor: Actor, row: StatementRow) -> list[str]:

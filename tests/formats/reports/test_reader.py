@@ -172,6 +172,259 @@ def test_a_report_without_principals_proposes_nothing() -> None:
     assert (reading.meetings, reading.history) == ([], [])
 
 
+def test_a_day_that_dates_the_saying_is_not_the_contacts_day() -> None:
+    reading = read(
+        "The Kremlin spokesman Dmitry Peskov on Tuesday described the talk that Putin and Obama "
+        "had before the opening session in Hangzhou as useful.",
+        date(2016, 9, 6),
+    )
+
+    [talk] = reading.meetings
+    assert (talk.day, talk.session) == (PartialDate(date(2016, 9, 4)), "opening")
+    assert [(c.id, c.side) for c in talk.confirmers] == [("peskov", "RUS")]
+
+
+def test_the_night_before_counts_back_from_the_day_of_the_saying() -> None:
+    reading = read(
+        "Obama said on Monday that he had talked with Putin in Hangzhou the night before.",
+        date(2016, 9, 6),
+    )
+
+    [talk] = reading.meetings
+    assert talk.day == PartialDate(date(2016, 9, 4))
+
+
+def test_a_stated_day_beats_a_session_of_the_same_name_on_another_day() -> None:
+    reading = read(
+        "Trump and Xi talked over a working dinner in Buenos Aires on Saturday.",
+        date(2018, 12, 2),
+    )
+
+    [dinner] = reading.meetings
+    assert (dinner.day, dinner.session, dinner.format) == (
+        PartialDate(date(2018, 12, 1)),
+        None,
+        MeetingFormat.MEAL_CONVERSATION,
+    )
+
+
+def test_contacts_of_a_pair_on_two_days_are_two_claims() -> None:
+    reading = read(
+        "Xi Jinping and Justin Trudeau had a short chat in Bali on Tuesday.\n"
+        "On Wednesday the two leaders spoke briefly again, about Ukraine.",
+        date(2022, 11, 17),
+    )
+
+    assert [(m.day, m.topics) for m in reading.meetings] == [
+        (PartialDate(date(2022, 11, 15)), []),
+        (PartialDate(date(2022, 11, 16)), ["ukraine"]),
+    ]
+
+
+def test_a_last_meeting_still_to_come_is_no_recalled_meeting() -> None:
+    reading = read(
+        "Abe and Putin met in Lima on Saturday, the last time they will meet before Putin visits "
+        "Japan.",
+        date(2016, 11, 20),
+    )
+
+    [meeting] = reading.meetings
+    assert (reading.history, meeting.day) == ([], PartialDate(date(2016, 11, 19)))
+
+
+@pytest.mark.parametrize(
+    ("words", "format_"),
+    [
+        ("talked for about three minutes", MeetingFormat.BRIEF_CONTACT),
+        ("talked for half an hour", MeetingFormat.BILATERAL_RESTRICTED),
+        ("talked for two and a half hours", MeetingFormat.BILATERAL_RESTRICTED),
+        ("поговорили около получаса", MeetingFormat.BILATERAL_RESTRICTED),
+    ],
+)
+def test_how_long_they_talked_makes_the_format(words: str, format_: MeetingFormat) -> None:
+    [meeting] = read(f"Putin and Obama {words} in Lima.", date(2016, 11, 20)).meetings
+
+    assert meeting.format == format_
+
+
+def test_a_clause_about_another_kind_of_contact_is_its_own_claim() -> None:
+    reading = read(
+        "Sarah Sanders said Trump and Putin chatted briefly at the dinner in Buenos Aires, after "
+        "Trump called off their formal meeting.",
+        date(2018, 12, 1),
+    )
+
+    assert [(m.format, m.modality, [c.id for c in m.confirmers]) for m in reading.meetings] == [
+        (MeetingFormat.MEAL_CONVERSATION, Modality.HELD, ["sanders"]),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, ["sanders"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        (
+            "Obama and Erdogan met in Antalya. Erdogan's office said the two leaders discussed "
+            "terrorism.",
+            [],
+        ),
+        (
+            "Obama and Putin met in Antalya. With them at the talk were their aides Yuri Ushakov "
+            "and Susan Rice, said Dmitry Peskov.",
+            ["peskov"],
+        ),
+    ],
+)
+def test_who_speaks_for_a_side(report: str, speakers: list[str]) -> None:
+    reading = read(report, date(2015, 11, 15))
+
+    assert [c.id for m in reading.meetings for c in m.confirmers] == speakers
+
+
+def test_a_meeting_not_held_for_a_reason_was_called_off() -> None:
+    [meeting] = read(
+        "Putin said he and Trump had not held a full meeting in Da Nang because of protocol "
+        "problems.",
+        date(2017, 11, 11),
+    ).meetings
+
+    assert (meeting.format, meeting.modality) == (
+        MeetingFormat.BILATERAL_RESTRICTED,
+        Modality.CANCELLED,
+    )
+
+
+def test_he_said_is_the_one_who_spoke_last() -> None:
+    reading = read(
+        "Putin and Obama met in Antalya, Peskov told reporters.\n"
+        '"They discussed Syria at length," he added.',
+        date(2015, 11, 15),
+    )
+
+    [meeting] = reading.meetings
+    assert ([c.id for c in meeting.confirmers], meeting.topics) == (["peskov"], ["syria"])
+
+
+def test_po_ego_slovam_is_the_one_who_spoke_last() -> None:
+    reading = read(
+        "Путин и Обама провели встречу в Анталье, сообщил Юрий Ушаков.\n"
+        "По его словам, лидеры обсудили Сирию.",
+        date(2015, 11, 15),
+    )
+
+    [meeting] = reading.meetings
+    assert ([c.id for c in meeting.confirmers], meeting.topics) == (["ushakov"], ["syria"])
+
+
+def test_a_courtesy_call_is_its_own_format() -> None:
+    [meeting] = read(
+        "Abe paid a courtesy call on Putin in Lima on Saturday.", date(2016, 11, 20)
+    ).meetings
+
+    assert (meeting.format, meeting.day) == (
+        MeetingFormat.COURTESY_CALL,
+        PartialDate(date(2016, 11, 19)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "day"),
+    [
+        ("19.11.2016", date(2016, 11, 19)),
+        ("позавчера", date(2016, 11, 19)),
+        ("накануне", date(2016, 11, 20)),
+    ],
+)
+def test_numeric_and_relative_days_in_russian(words: str, day: date) -> None:
+    [meeting] = read(f"Путин и Абэ {words} провели переговоры в Лиме.", date(2016, 11, 21)).meetings
+
+    assert meeting.day == PartialDate(day)
+
+
+def test_an_unnamed_contact_whose_fate_is_told_is_the_pairs() -> None:
+    reading = read(
+        "Trump and Putin chatted briefly in Da Nang on Saturday, but a sit-down meeting never "
+        "materialised.\nYuri Ushakov blamed the American side for the failure to agree on a time.",
+        date(2017, 11, 12),
+    )
+
+    assert [(m.format, m.modality, [c.id for c in m.confirmers]) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD, []),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, ["ushakov"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        (
+            "Obama and Putin huddled in Antalya. Peskov, the Kremlin's spokesman, confirmed it.",
+            ["peskov"],
+        ),
+        ("Peskov called the talk between Putin and Obama in Antalya useful.", ["peskov"]),
+        ("Obama and Putin met in Antalya. Putin called for a transition in Syria.", []),
+    ],
+)
+def test_verbs_of_a_sides_word(report: str, speakers: list[str]) -> None:
+    [meeting] = read(report, date(2015, 11, 15)).meetings
+
+    assert [c.id for c in meeting.confirmers] == speakers
+
+
+@pytest.mark.parametrize(
+    ("report", "speakers"),
+    [
+        ("Песков: Путин и Обама поговорили в Лиме.", ["peskov"]),
+        ("Путин и Обама поговорили в Лиме, сообщила пресс-служба Кремля.", ["kremlin"]),
+        (
+            "Путин и Обама поговорили в Лиме, сообщила официальный представитель МИД России "
+            "Мария Захарова.",
+            ["zakharova"],
+        ),
+    ],
+)
+def test_who_speaks_in_russian(report: str, speakers: list[str]) -> None:
+    [meeting] = read(report, date(2016, 11, 20)).meetings
+
+    assert [c.id for c in meeting.confirmers] == speakers
+
+
+def test_minutes_in_russian_words_make_a_brief_contact() -> None:
+    [meeting] = read(
+        "Путин и Обама поговорили в Лиме; разговор длился не более четырёх минут.",
+        date(2016, 11, 20),
+    ).meetings
+
+    assert meeting.format == MeetingFormat.BRIEF_CONTACT
+
+
+def test_a_meeting_called_off_is_not_the_contact_held() -> None:
+    reading = read(
+        "Putin and Trump greeted each other in Buenos Aires on Friday.\n"
+        "That came a day after Trump cancelled their planned meeting.",
+        date(2018, 12, 1),
+    )
+
+    assert [(m.format, m.modality) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED),
+    ]
+
+
+def test_what_the_leaders_did_goes_to_the_contact_held_not_the_meeting_called_off() -> None:
+    reading = read(
+        "Путин и Трамп коротко пообщались в Дананге в субботу.\n"
+        "Полноформатную встречу провести не удалось.\n"
+        "Лидеры одобрили совместное заявление по Сирии.",
+        date(2017, 11, 11),
+    )
+
+    assert [(m.format, m.modality, m.topics) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, Modality.HELD, ["syria"]),
+        (MeetingFormat.BILATERAL_RESTRICTED, Modality.CANCELLED, []),
+    ]
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

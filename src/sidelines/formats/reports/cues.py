@@ -31,6 +31,7 @@ TITLE = _cue(
     "лидер\\w*",
     "глав\\w*",
     "коллег\\w*",
+    "хозя\\w*",
 )
 # A title right after one of these names someone's staff, not the leader: "press secretary of
 # the President of Russia", "помощник президента России".
@@ -40,12 +41,16 @@ STAFF_BEFORE = re.compile(
     r"пресс-служб\w*)\W+(?:(?:of|to|the|for)\W+){0,3}(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+# An office's own voice: "пресс-служба Кремля сообщила", "the Kremlin press office said".
+PRESS_SERVICE = re.compile(r"(?:пресс-служб\w*|press (?:service|office))\W+$", re.IGNORECASE)
 # Both of the last-named pair: "the two presidents", "оба лидера".
 PAIR_ANAPHOR = _cue(
     "the two (?:presidents|leaders|heads of state|men)",
     "both (?:presidents|leaders|men)",
     "the (?:presidents|leaders)",
     "they",
+    "their",
+    "them",
     "the pair",
     "(?:два|двух|оба|обоих|обоими) (?:президент|лидер|глав|государств)\\w*",
     "президенты",
@@ -58,6 +63,7 @@ PAIR_ANAPHOR = _cue(
     "главами государств",
     "они",
     "стороны",
+    "сторон",
 )
 
 MEETING = _cue(
@@ -80,6 +86,12 @@ MEETING = _cue(
     "bilaterals?",
     "pull-asides?",
     "pulled .{0,20}aside",
+    "courtesy (?:call|visit)",
+    "визит\\w* вежливости",
+    "huddl\\w*",
+    "sat down",
+    "sit(?:ting|s)? down",
+    "confer(?:red|ring)",
     "discuss\\w*",
     "встреч\\w*",
     "встрет\\w*",
@@ -99,12 +111,17 @@ MEETING = _cue(
     "контакт\\w*",
     "обсуди\\w*",
     "обсужда\\w*",
+    # Two principals at a meal together: "agreed over dinner", "во время ужина".
+    "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
+    "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
 )
 
 # --- formats ---------------------------------------------------------------------------------
 
 # Talk (not a handshake) is what makes a contact at a meal a meal conversation.
 TALK = _cue(
+    "over (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
+    "за (?:\\w+ ){0,2}(?:ужином|обедом|завтраком)",
     "talk\\w*",
     "spoke",
     "speak\\w*",
@@ -156,6 +173,7 @@ BRIEF = _cue(
     "коротк\\w*",
     "неформальн\\w*",
     "на ногах",
+    "на ходу",
     "накоротке",
     "мимол[её]тн\\w*",
     "поприветствова\\w*",
@@ -177,6 +195,9 @@ FORMAL = _cue(
     "separate (?:[\\w-]+ ){0,2}(?:meeting|talks)",
     "sit-down",
     "one-on-one",
+    "courtesy",
+    "вежливости",
+    "(?:full|proper|real|substantive|separate|standalone|stand-alone) (?:[\\w-]+ )?meeting",
     "переговор\\w*",
     "двусторонн\\w*",
     "полноформатн\\w*",
@@ -184,6 +205,11 @@ FORMAL = _cue(
     "отдельн\\w*",
     "официальн\\w*",
     "формальн\\w*",
+)
+COURTESY = _cue(
+    "courtesy (?:call|visit|meeting)",
+    "визит\\w* вежливости",
+    "протокольн\\w* (?:визит|встреч)\\w*",
 )
 EXPANDED = _cue(
     "expanded (?:format|session)",
@@ -200,6 +226,10 @@ CANCELLED = _cue(
     "calling off",
     "scrapped",
     "scrap",
+    "never materiali[sz]ed",
+    "(?:did not|didn't|failed to) materiali[sz]e",
+    "fell through",
+    "сорвал\\w*",
     "(?:will|would) not take place",
     "won't take place",
     "отмен\\w*",
@@ -236,6 +266,8 @@ FAILED = _cue(
     "не смогли",
     "не получилось",
 )
+# A reason given for a meeting that did not happen makes it one sought and not held.
+CAUSE = _cue("because", "due to", "owing to", "citing", "из-за", "по причине", "ввиду")
 NOT_PLANNED = _cue(
     "(?:not|no longer) (?:\\w+ ){0,2}(?:planned|scheduled|on the agenda|expected|in the plans)",
     "no plans?",
@@ -247,6 +279,9 @@ NOT_PLANNED = _cue(
     "не значится",
     "не намечен\\w*",
     "не стоит в графике",
+    "not (?:yet )?(?:agreed|arranged|confirmed|finali[sz]ed)",
+    "(?:пока |ещ[её] )?не договорил\\w*",
+    "не согласован\\w*",
 )
 POSSIBLE = _cue(
     "may",
@@ -323,6 +358,22 @@ HELD = _cue(
 
 # --- who said it, and through whom -----------------------------------------------------------
 
+_DAY_WORD = (
+    "(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|"
+    "(?:в|во) (?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)|вчера|сегодня"
+)
+_SAYING = (
+    "said|says|told|confirmed|announced|called|described|tweeted|wrote|insisted|added|"
+    "заявил\\w*|сообщил\\w*|рассказал\\w*|подтвердил\\w*|назвал\\w*|написал\\w*"
+)
+# A day that dates the saying, not the contact: "Peskov on Monday called the talk
+# constructive", "Putin said Saturday that…", "заявил в субботу".
+SAYING_DAY = re.compile(
+    rf"(?<!\w)(?:(?:{_SAYING})\s+(?:\w+\s+)?(?P<after>{_DAY_WORD})"
+    rf"|(?P<before>{_DAY_WORD})\s+(?:{_SAYING}))(?!\w)",
+    re.IGNORECASE,
+)
+
 SPEECH = _cue(
     "confirm\\w*",
     "said",
@@ -346,11 +397,32 @@ SPEECH = _cue(
     "сказал\\w*",
     "рассказа\\w*",
     "по словам",
+    "по е(?:го|е|ё) словам",
+    "по их словам",
     "поясни\\w*",
     "отмети\\w*",
     "уточни\\w*",
     "напомни\\w*",
     "признал\\w*",
+)
+# "…, he said", "по его словам": the pronoun stands for the one who spoke last.
+PRONOUN_SPEAKS = _cue(
+    "(?:he|she) (?:said|added|told|confirmed|noted|explained|stressed|insisted)",
+    "(?:said|added|noted|explained|stressed) (?:he|she)",
+    "(?:сказал|добавил|отметил|подчеркнул|пояснил|уточнил|заявил)а? (?:он|она)",
+    "по е(?:го|е|ё) (?:словам|данным)",
+)
+# Verbs of a side's word that take an object ("called the talk candid", "blamed the American
+# side"): a speaker before them, never the name after them ("called the talk between Putin…").
+VERDICT = _cue(
+    "acknowledg\\w*",
+    "revealed",
+    "disclosed",
+    "called(?! (?:off|for|on|upon))",
+    "blamed",
+    "characteri[sz]ed",
+    "назвал\\w*",
+    "обвинил\\w*",
 )
 ATTRIBUTION = _cue(
     "reports?",
@@ -405,6 +477,26 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Fox News": ("Fox News",),
     "Sputnik": ("Sputnik", "Спутник"),
     "Vedomosti": ("Vedomosti", "Ведомости"),
+    "Deutsche Welle": ("Deutsche Welle", "DW", "Deutsche Welle's", "Немецкая волна", "Дойче Велле"),
+    "DPA": ("DPA", "dpa", "Deutsche Presse-Agentur", "ДПА"),
+    "EFE": ("EFE", "ЭФЕ"),
+    "Yonhap": ("Yonhap", "Ёнхап", "Йонхап"),
+    "Jiji": ("Jiji", "Jiji Press", "Дзидзи"),
+    "Nikkei": ("Nikkei", "Никкэй"),
+    "Al Jazeera": ("Al Jazeera", "Аль-Джазира"),
+    "NBC News": ("NBC", "NBC News"),
+    "CBS News": ("CBS", "CBS News"),
+    "ABC News": ("ABC News",),
+    "CNBC": ("CNBC",),
+    "Politico": ("Politico", "Политико"),
+    "Axios": ("Axios", "Аксиос"),
+    "The Wall Street Journal": ("Wall Street Journal", "Уолл-стрит джорнал"),
+    "Financial Times": ("Financial Times", "Файнэншл таймс"),
+    "The Guardian": ("Guardian",),
+    "RT": ("RT", "Russia Today", "Раша Тудэй"),
+    "Rossiya 24": ("Россия 24", "Rossiya 24", "ВГТРК"),
+    "Global Times": ("Global Times", "Глобал таймс"),
+    "CGTN": ("CGTN", "CCTV", "China Central Television", "Центральное телевидение Китая"),
 }
 
 # --- topics ----------------------------------------------------------------------------------
@@ -416,6 +508,8 @@ DISCUSSION = _cue(
     "on the agenda",
     "touch\\w*",
     "raising",
+    "views? on",
+    "обменял\\w* мнениями",
     "focus\\w*",
     "covered",
     "about",
@@ -489,6 +583,37 @@ TOPICS: dict[str, re.Pattern[str]] = {
     ),
     "trade": _cue("trade", "tariffs?", "торгов\\w*", "тариф\\w*"),
     "climate": _cue("climate", "климат\\w*"),
+    "iran": _cue("Iran\\w*", "Иран\\w*", "JCPOA", "СВПД"),
+    "afghanistan": _cue("Afghan\\w*", "Taliban", "Афганистан\\w*", "Талибан\\w*"),
+    "energy": _cue(
+        "energy",
+        "gas",
+        "oil",
+        "pipelines?",
+        "Nord Stream",
+        "энергети\\w*",
+        "газов\\w*",
+        "газопровод\\w*",
+        "нефт\\w*",
+        "Северн\\w* поток\\w*",
+    ),
+    "migration": _cue("migra\\w*", "refugees?", "мигра\\w*", "беженц\\w*"),
+    "human_rights": _cue("human rights", "прав\\w* человека"),
+    "south_china_sea": _cue("South China Sea", "Южно-Китайск\\w* мор\\w*"),
+    "venezuela": _cue("Venezuel\\w*", "Венесуэл\\w*"),
+    "libya": _cue("Liby\\w*", "Ливи\\w*"),
+    "middle_east": _cue(
+        "Middle East",
+        "Israel\\w*",
+        "Palestin\\w*",
+        "Gaza",
+        "Ближн\\w* Восток\\w*",
+        "Израил\\w*",
+        "Палестин\\w*",
+        "Сектор\\w* Газа",
+    ),
+    "covid": _cue("COVID\\S*", "coronavirus", "pandemic", "коронавирус\\w*", "пандеми\\w*"),
+    "food_security": _cue("food security", "grain", "продовольств\\w*", "зерн\\w*"),
     "nuclear_arms": _cue(
         "nuclear",
         "arms control",
@@ -502,6 +627,14 @@ TOPICS: dict[str, re.Pattern[str]] = {
 
 # --- the report's past ------------------------------------------------------------------------
 
+# "The last time they will sit down before the visit": a last meeting still to come is a plan,
+# not a recalled one.
+HISTORY_AHEAD = _cue(
+    "last (?:time|meeting|chance)\\b.{0,40}\\b(?:will|would|is expected|are expected|is due|"
+    "are due|before (?:\\w+ ){0,3}(?:visits?|leaves?|trip))",
+    "последн\\w* (?:раз|встреч\\w*)\\b.{0,40}\\b(?:перед|до) (?:\\w+ ){0,2}"
+    "(?:визит\\w*|отъезд\\w*|уход\\w*)",
+)
 HISTORY = _cue(
     "last met",
     "last meeting",
@@ -578,6 +711,24 @@ WEEKDAY = re.compile(
 TODAY = _cue("today", "this morning", "this afternoon", "this evening", "tonight", "сегодня")
 YESTERDAY = _cue("yesterday", "last night", "вчера")
 TOMORROW = _cue("tomorrow", "завтра")
+DAY_BEFORE_YESTERDAY = _cue("the day before yesterday", "позавчера")
+# "20.11.2016" (day first, as Russian and European reports write it) and "2016-11-20".
+NUMERIC_DATE = re.compile(
+    r"(?<![\w.])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
+    r"|(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2}))(?![\w])"
+)
+DAY_BEFORE = _cue(
+    "the day before",
+    "the previous day",
+    "a day earlier",
+    "the night before",
+    "the previous (?:night|evening)",
+    "накануне(?! (?:саммит|открыти|встреч|заседани|форум)\\w*)",
+    "днем раньше",
+    "днём раньше",
+    "за день до этого",
+)
+SAME_DAY = _cue("(?:earlier|later) (?:that|the same) day", "the same day", "в тот же день")
 EVE = _cue(
     "(?:on )?the eve of the summit",
     "the day before the summit",

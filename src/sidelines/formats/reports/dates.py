@@ -39,6 +39,11 @@ def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialD
         add(m.start(), m.group(3), month, int(m.group(1)))
     for m in cues.MONTH_YEAR_RU.finditer(s):
         add(m.start(), m.group(2), _ru_month(m.group(1)), None)
+    for m in cues.NUMERIC_DATE.finditer(s):
+        if m.group("iso_year"):
+            add(m.start(), m.group("iso_year"), int(m.group("iso_month")), int(m.group("iso_day")))
+        else:
+            add(m.start(), m.group("year"), int(m.group("month")), int(m.group("day")))
     covered: list[PartialDate] = []
     for _, when in sorted(found, key=lambda f: f[0]):
         if when not in covered:
@@ -54,13 +59,20 @@ def _ru_month(word: str) -> int:
     raise ValueError(word)
 
 
-def relative_day(s: str, published: date, event: EventEntry) -> date | None:
+def relative_day(
+    s: str, published: date, event: EventEntry, anchor: date | None = None
+) -> date | None:
+    """The day a sentence names relative to the report's date or the summit's days; "the day
+    before" and "earlier that day" are relative to ``anchor``, the day the report spoke of
+    last."""
     if cues.EVE.search(s):
         return event.start - timedelta(days=1)
     if cues.FIRST_DAY.search(s):
         return event.start
     if cues.LAST_DAY.search(s):
         return event.end
+    if cues.DAY_BEFORE_YESTERDAY.search(s):
+        return published - timedelta(days=2)
     if cues.YESTERDAY.search(s):
         return published - timedelta(days=1)
     if cues.TOMORROW.search(s):
@@ -84,4 +96,8 @@ def relative_day(s: str, published: date, event: EventEntry) -> date | None:
             return near[0]
         back = (published.weekday() - index) % 7
         return published - timedelta(days=back)
+    if anchor is not None and cues.SAME_DAY.search(s):
+        return anchor
+    if anchor is not None and cues.DAY_BEFORE.search(s):
+        return anchor - timedelta(days=1)
     return None

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.reports import cues
@@ -44,12 +45,16 @@ from sidelines.formats.reports.text import Sentence, html_to_text, plain, senten
 # places, sessions); "China" may be both a party and, for another report, a place.
 _WHO = ("person", "office", "party", "adjective", "agency")
 _WHERE = ("series", "place", "session")
+# Where a name may start: a word, with the dots and hyphens names carry ("U.S.", "G-20").
+_WORD_START = re.compile(r"(?<!\w)\w[\w.'-]{0,2}")
 
 FORMAL = "formal"
 INFORMAL = "informal"
 
 # How sure a day is, by where it came from (a higher rank wins).
-_RANK_EXPLICIT, _RANK_SESSION, _RANK_RELATIVE, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
+# A day the sentence states ("on Saturday") beats the day of a programme session it names: "a
+# working dinner on Saturday" is not the gala dinner of Friday.
+_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
 
 _MEAL_AT = re.compile(
     r"(?<!\w)(?:at|during|over|after|on the sidelines of)\s+(?:the\s+|a\s+)?(?:[\w']+\s+){0,3}"
@@ -57,9 +62,15 @@ _MEAL_AT = re.compile(
     r"(?:\w+\s+){0,2}(?:ужин|обед|банкет|завтрак)\w*",
     re.IGNORECASE,
 )
+_HALF_HOURS = re.compile(
+    r"(?<!\w)(?:(?P<hours>\d+|an?|one|two|three|four)(?:\s+and\s+a\s+half|\.5)\s+hours?"
+    r"|half\s+an\s+hour|half-hour|пол\s?часа|получаса)(?!\w)",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(
     r"(?<!\w)(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|"
-    r"fifty|ninety|пят\w*|десят\w*|двадцат\w*|тридцат\w*|сорок\w*)(?:[- ]minutes?|[- ]minute|"
+    r"fifty|ninety|одн\w*|дв\w*|тр[её]х|четыр\w*|пят\w*|шест\w*|сем\w*|восьм\w*|девят\w*|"
+    r"десят\w*|пятнадцат\w*|двадцат\w*|тридцат\w*|сорок\w*)(?:[- ]minutes?|[- ]minute|"
     r"\s*мин\w*)|(?<!\w)(?:(\d+|two|three|an?|one|полтора|два|три|более)\s+)?(hours?|час\w*)(?!\w)",
     re.IGNORECASE,
 )
@@ -86,8 +97,17 @@ _WORD_NUMBERS = {
     "два": 2,
     "три": 3,
     "более": 1,
+    "одн": 1,
+    "дв": 2,
+    "тр": 3,
+    "четыр": 4,
     "пят": 5,
+    "шест": 6,
+    "сем": 7,
+    "восьм": 8,
+    "девят": 9,
     "десят": 10,
+    "пятнадцат": 15,
     "двадцат": 20,
     "тридцат": 30,
     "сорок": 40,
@@ -122,17 +142,26 @@ class _Matcher:
             entries += [("place", event.id, form) for form in event.places]
             for session in event.sessions:
                 entries += [("session", f"{event.id}/{session.id}", f) for f in session.names]
-        self.patterns = [(kind, ref, re.compile(form_pattern(form))) for kind, ref, form in entries]
+        # Each pattern under the first letters (up to three) any match of it starts with, so
+        # that a report is scanned once, word by word, trying at each word only the names that
+        # can start there: most of a large roster is absent from any one report.
+        self.by_key: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
+        for kind, ref, form in entries:
+            key = form.split()[0].rstrip("*")[:3].lower()
+            self.by_key.setdefault(key, []).append((kind, ref, re.compile(form_pattern(form))))
 
     def find(self, text: str) -> list[Mention]:
         found: list[Mention] = []
-        for layer in (_WHO, _WHERE):
-            hits = [
-                Mention(kind, ref, m.start(), m.end())
-                for kind, ref, pattern in self.patterns
-                if kind in layer
-                for m in pattern.finditer(text)
-            ]
+        hits_by_layer: dict[bool, list[Mention]] = {True: [], False: []}
+        for word in _WORD_START.finditer(text):
+            lowered = word.group(0).lower()
+            for key in {lowered[:3], lowered[:2], lowered[:1]}:
+                for kind, ref, pattern in self.by_key.get(key, ()):
+                    m = pattern.match(text, word.start())
+                    if m:
+                        hits_by_layer[kind in _WHO].append(Mention(kind, ref, m.start(), m.end()))
+        for layer in (True, False):
+            hits = hits_by_layer[layer]
             # The longest name wins where two overlap ("White House" over "White"); a place
             # named by several events stays once per event.
             hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
@@ -145,11 +174,7 @@ class _Matcher:
                 elif (
                     last
                     and (hit.start, hit.end) == (last.start, last.end)
-                    and hit.kind
-                    in (
-                        "place",
-                        "session",
-                    )
+                    and hit.kind in ("place", "session")
                 ):
                     found.append(hit)
         return sorted(found, key=lambda h: (h.start, h.end))
@@ -177,6 +202,8 @@ class _State:
     current: _Claim | None = None
     in_history: _History | None = None
     pending_sources: list[str] = field(default_factory=list)
+    last_day: date | None = None  # the day the report spoke of last ("the day before" that)
+    last_speaker: Confirmer | None = None  # who spoke last ("he said" is that one)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -220,7 +247,20 @@ class ReportReader:
         for sentence, ms in zip(found, by_sentence, strict=True):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
-            self._sentence(text, sentence, ms, main, report, own_source, state, claims, histories)
+            for clause in _clauses(sentence):
+                own = [m for m in ms if clause.start <= m.start < clause.end]
+                self._sentence(
+                    text,
+                    clause,
+                    own,
+                    main,
+                    report,
+                    own_source,
+                    state,
+                    claims,
+                    histories,
+                    whole=(sentence, ms),
+                )
             previous = sentence
         for item in claims:
             reading.meetings.append(self._finish(item, main, report.published_on))
@@ -239,7 +279,7 @@ class ReportReader:
         votes: Counter[str] = Counter()
         first_seen: dict[str, int] = {}
         for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
-            if cues.HISTORY.search(sentence.text):
+            if _recalls(sentence.text):
                 continue
             event = self._event_of(ms, None, published)
             if event:
@@ -289,10 +329,14 @@ class ReportReader:
         state: _State,
         claims: list[_Claim],
         histories: list[_History],
+        whole: tuple[Sentence, list[Mention]] | None = None,
     ) -> None:
+        """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
+        and sources stand for each of its clauses)."""
         s = sentence.text
+        whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
-        is_history = bool(cues.HISTORY.search(s)) or (
+        is_history = _recalls(s) or (
             named_event is not None
             and main is not None
             and named_event.id != main.id
@@ -321,6 +365,10 @@ class ReportReader:
                 pair = _pair(principals[0], other)
         elif not principals and (anaphor or meeting_cue) and state.last_pair:
             pair = state.last_pair
+            if meeting_cue and _worded_kind(s) is not None and _modality_cues(s) - {"held"}:
+                # "…, but a sit-down meeting never materialised": a contact of a kind the
+                # sentence names, with no one named, whose fate it tells, is the pair's.
+                anaphor = anaphor or meeting_cue
         for p in principals:
             if p in state.recent:
                 state.recent.remove(p)
@@ -328,7 +376,7 @@ class ReportReader:
         if pair is not None:
             state.last_pair = pair
         span = Span(sentence.start, sentence.end)
-        sources = self._sources(s, ms, sentence, own_source)
+        sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
         if is_history:
             history = self._history(pair, event, state, histories)
@@ -345,24 +393,26 @@ class ReportReader:
 
         item: _Claim | None = None
         current = state.current
+        stated = self._stated_day(s, event, report.published_on, state.last_day)
         follows = (
             not principals
             and current is not None
             and pair == current.claim.pair
             and _worded_kind(s) in (None, _kind_of(current))
+            and not _another_day(current, stated)
         )
         if follows and meeting_cue is not None:
             # "The talk lasted about an hour": a sentence that names no one goes on about the
             # contact spoken of last, unless its own words make it another kind of contact.
             item = current
         elif pair is not None and meeting_cue is not None and (principals or anaphor):
-            item = self._claim_for(pair, event, s, claims, state.current, direct)
+            item = self._claim_for(pair, event, s, claims, state.current, direct, stated)
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
             # No meeting named: what it says (who confirmed, who reported) goes to the contact
             # spoken of last.
-            item = state.current
-            about_it = pair is not None and cues.DISCUSSION.search(s)
-            if not (sources or cues.SPEECH.search(s) or about_it):
+            item = _held_rather(state.current, claims, s)
+            about_it = cues.DISCUSSION.search(s) and _topics(s)
+            if not (sources or _says(s) or about_it):
                 return
         if item is None:
             state.pending_sources += [x for x in sources if x not in state.pending_sources]
@@ -372,12 +422,33 @@ class ReportReader:
         claim.spans.append(span)
         if meeting_cue is not None:
             item.modality_cues |= _modality_cues(s)
-            self._place_in_time(item, text, sentence, ms, event, report.published_on)
-        if cues.DISCUSSION.search(s):
+            self._place_in_time(item, text, sentence, ms, event, stated)
+            if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
+                state.last_day = claim.day.value
+        # A sentence that reached the contact is about it: what it names was spoken of there
+        # ("telling him at the start of their talks that trade…", "Xi said the Taiwan question…").
+        # Why a contact was called off ("citing the seizure of Ukrainian ships") is no topic of it.
+        if (
+            meeting_cue is None
+            or cues.DISCUSSION.search(s)
+            or not any(c.search(s) for c in (cues.CANCELLED, cues.DENIED, cues.NEGATED))
+        ):
             _add_all(claim.topics, _topics(s))
         _add_all(claim.sources, state.pending_sources + sources)
         state.pending_sources = []
-        for confirmer in self._confirmers(text, sentence, ms + principal_spans, claim):
+        if whole_sentence is not sentence:
+            _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
+        speakers = whole_ms + principal_spans
+        confirmers = self._confirmers(text, whole_sentence, speakers, claim)
+        if confirmers:
+            state.last_speaker = confirmers[-1]
+        elif (
+            state.last_speaker is not None
+            and state.last_speaker.side in claim.parties
+            and cues.PRONOUN_SPEAKS.search(s)
+        ):
+            confirmers = [state.last_speaker]  # "…, he said": the one who spoke last
+        for confirmer in confirmers:
             if all(c.id != confirmer.id for c in claim.confirmers):
                 claim.confirmers.append(confirmer)
 
@@ -458,13 +529,21 @@ class ReportReader:
         claims: list[_Claim],
         current: _Claim | None,
         direct: bool,
+        stated: tuple[int, PartialDate] | None,
     ) -> _Claim:
         kind = _contact_kind(s)
+        if kind is None and _modality_cues(s) & {"cancelled", "denied", "negated"}:
+            kind = FORMAL  # what is called off or denied is a meeting, not a passing contact
         event_id = event.id if event else None
-        same = [c for c in claims if c.claim.pair == pair and c.claim.event == event_id]
+        same = [
+            c
+            for c in claims
+            if c.claim.pair == pair and c.claim.event == event_id and not _another_day(c, stated)
+        ]
         found: _Claim | None
         if kind is None and same:
             found = current if current is not None and current in same else same[-1]
+            found = _held_rather(found, claims, s)
         else:
             found = next((c for c in same if c.kind_known and _kind_of(c) == kind), None)
             if found is None and kind is not None:
@@ -487,6 +566,8 @@ class ReportReader:
             found.kinds.add("pull_aside")
         if cues.EXPANDED.search(s):
             found.kinds.add("expanded")
+        if cues.COURTESY.search(s):
+            found.kinds.add("courtesy")
         found.named_directly |= direct
         return found
 
@@ -513,6 +594,39 @@ class ReportReader:
 
     # --- when ---------------------------------------------------------------------------------
 
+    def _stated_day(
+        self, s: str, event: EventEntry | None, published: date, anchor: date | None
+    ) -> tuple[int, PartialDate] | None:
+        """The day a sentence states for a contact, as a date or relative to the report's date,
+        the summit's days or the day spoken of last, with its rank; None when it states none."""
+        candidates: list[tuple[int, PartialDate]] = []
+        for when in dates_in(s, published, event):
+            inside = event is None or (
+                when.precision is Precision.DAY and event.days_from(when.value) <= 1
+            )
+            if inside:
+                candidates.append((_RANK_EXPLICIT, when))
+            elif (
+                event
+                and when.precision is Precision.MONTH
+                and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
+            ):
+                candidates.append((_RANK_MONTH, when))
+        # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
+        statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
+        if event is not None and not any(c.search(s) for c in statement):
+            # "Peskov on Monday called the talk constructive": Monday dates the saying; it is
+            # what "the night before" counts back from.
+            said_on: date | None = None
+            for m in cues.SAYING_DAY.finditer(s):
+                start, end = m.span("after" if m.group("after") else "before")
+                said_on = said_on or relative_day(s[start:end], published, event)
+                s = s[:start] + " " * (end - start) + s[end:]
+            relative = relative_day(s, published, event, said_on or anchor or published)
+            if relative is not None:
+                candidates.append((_RANK_RELATIVE, PartialDate(relative)))
+        return max(candidates, key=lambda c: c[0], default=None)
+
     def _place_in_time(
         self,
         item: _Claim,
@@ -520,22 +634,9 @@ class ReportReader:
         sentence: Sentence,
         ms: list[Mention],
         event: EventEntry | None,
-        published: date,
+        stated: tuple[int, PartialDate] | None,
     ) -> None:
-        s = sentence.text
-        candidates: list[tuple[int, PartialDate, str | None, str | None]] = []
-        for when in dates_in(s, published, event):
-            inside = event is None or (
-                when.precision is Precision.DAY and event.days_from(when.value) <= 1
-            )
-            if inside:
-                candidates.append((_RANK_EXPLICIT, when, None, None))
-            elif (
-                event
-                and when.precision is Precision.MONTH
-                and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
-            ):
-                candidates.append((_RANK_MONTH, when, None, None))
+        session_at: tuple[PartialDate, str, str] | None = None
         if event is not None:
             for m in ms:
                 if m.kind != "session" or not m.ref.startswith(event.id + "/"):
@@ -543,27 +644,23 @@ class ReportReader:
                 session = next(x for x in event.sessions if f"{event.id}/{x.id}" == m.ref)
                 lead = text[max(sentence.start, m.start - 40) : m.start]
                 edge = "end" if cues.SESSION_END.search(lead) else "start"
-                day = PartialDate(session.start.date())
-                candidates.append((_RANK_SESSION, day, session.id, edge))
+                session_at = (PartialDate(session.start.date()), session.id, edge)
                 break
-            # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
-            statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
-            relative = (
-                None if any(c.search(s) for c in statement) else (relative_day(s, published, event))
-            )
-            if relative is not None:
-                candidates.append((_RANK_RELATIVE, PartialDate(relative), None, None))
-        best: list[tuple[int, PartialDate, str | None, str | None]] = sorted(
-            candidates, key=lambda c: -c[0]
-        )[:1]
-        for rank, when, session_id, at_edge in best:
-            if rank > item.day_rank:
-                item.day_rank = rank
-                item.claim.day = when
-            if session_id and item.claim.session is None:
-                item.claim.session, item.claim.edge = session_id, at_edge
-                if item.claim.day is None or item.day_rank <= _RANK_SESSION:
-                    item.claim.day = when
+        best = stated
+        if session_at is not None and (best is None or best[0] < _RANK_SESSION):
+            best = (_RANK_SESSION, session_at[0])
+        if best is not None and best[0] > item.day_rank:
+            item.day_rank, item.claim.day = best
+        if (
+            session_at is not None
+            and item.claim.session is None
+            and (item.claim.day is None or item.claim.day == session_at[0])
+            and (stated is None or stated[1] == session_at[0])
+        ):
+            # A session on another day than the one stated is another occasion of that name.
+            item.claim.session, item.claim.edge = session_at[1], session_at[2]
+            if item.claim.day is None:
+                item.claim.day = session_at[0]
 
     def _any_date(self, s: str, published: date, event: EventEntry | None) -> PartialDate | None:
         found = dates_in(s, published, event)
@@ -588,7 +685,8 @@ class ReportReader:
             if not _speaks(text, sentence, m, speakers):
                 continue
             if m.kind == "office":
-                if cues.STAFF_BEFORE.search(text[max(sentence.start, m.start - 40) : m.start]):
+                lead = text[max(sentence.start, m.start - 40) : m.start]
+                if cues.STAFF_BEFORE.search(lead) and not cues.PRESS_SERVICE.search(lead):
                     continue  # "представитель Кремля", "spokesman for the Kremlin": a person
                 office = next(o for o in self.gazetteer.offices if o.id == m.ref)
                 if office.party in claim.parties:
@@ -626,6 +724,8 @@ class ReportReader:
                 claim.format = MeetingFormat.MEAL_CONVERSATION
             elif "pull_aside" in item.kinds:
                 claim.format = MeetingFormat.PULL_ASIDE
+        elif "courtesy" in item.kinds:
+            claim.format = MeetingFormat.COURTESY_CALL
         elif "expanded" in item.kinds:
             claim.format = MeetingFormat.BILATERAL_EXPANDED
         ev = self.gazetteer.event(claim.event) if claim.event else event
@@ -651,6 +751,76 @@ class ReportReader:
 # --- sentence-level helpers --------------------------------------------------------------------
 
 
+_CLAUSE_BREAK = re.compile(
+    r"(?:,|;|\s[-—–])\s+(?=(?:after|but|while|whereas|although|though|before|once|"
+    r"после того как|но|а|однако|хотя|тогда как)\s)",
+    re.IGNORECASE,
+)
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """A sentence cut into its clauses when they speak of contacts of two kinds ("had an
+    informal conversation at the dinner, after Trump scrapped their formal meeting"), so that
+    each clause's words go to its own contact; otherwise the sentence whole."""
+    cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text)]
+    pieces = [(a, b) for a, b in pairwise(cuts) if b > a]
+    kinds = {
+        _worded_kind(sentence.text[a:b])
+        for a, b in pieces
+        if cues.MEETING.search(sentence.text[a:b])
+    }
+    if len(pieces) < 2 or not {FORMAL, INFORMAL} <= kinds:
+        return [sentence]
+    return [
+        Sentence(
+            sentence.start + a,
+            sentence.start + b,
+            sentence.paragraph,
+            sentence.text[a:b],
+        )
+        for a, b in pieces
+    ]
+
+
+_NOT_HELD = frozenset({"cancelled", "denied", "negated"})
+
+
+def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
+    """What a sentence adds without saying which contact ("the leaders endorsed a statement on
+    Syria", "the Kremlin said they might still talk") goes to the pair's contact that was held,
+    not to the meeting called off or denied that was spoken of just before."""
+    if "held" in item.modality_cues or not item.modality_cues & _NOT_HELD:
+        return item
+    if _modality_cues(s) & (_NOT_HELD | {"not_planned"}):
+        return item
+    held = [
+        c
+        for c in claims
+        if c.claim.pair == item.claim.pair
+        and c.claim.event == item.claim.event
+        and "held" in c.modality_cues
+    ]
+    return held[-1] if held else item
+
+
+def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
+    """Whether a sentence states a day other than the one a contact was placed on: two
+    contacts of one pair on two days are two claims."""
+    return (
+        stated is not None
+        and stated[0] >= _RANK_RELATIVE
+        and item.day_rank >= _RANK_RELATIVE
+        and item.claim.day is not None
+        and stated[1] != item.claim.day
+    )
+
+
+def _recalls(s: str) -> bool:
+    """Whether a sentence recalls an earlier meeting ("they last met in Hangzhou"), and not a
+    last one still to come."""
+    return bool(cues.HISTORY.search(s)) and not cues.HISTORY_AHEAD.search(s)
+
+
 def _add_all(into: list[str], items: list[str]) -> None:
     for x in items:
         if x not in into:
@@ -670,6 +840,10 @@ def _kind_of(item: _Claim) -> str:
 
 
 def _duration_min(s: str) -> float | None:
+    half = _HALF_HOURS.search(s)
+    if half:
+        hours = half.group("hours")
+        return 30.0 + (60.0 * _number(hours) if hours else 0.0)
     for m in _DURATION.finditer(s):
         if m.group(1):
             return _number(m.group(1))
@@ -684,9 +858,12 @@ def _number(word: str) -> float:
     if word.isdigit():
         return float(word)
     lower = word.lower()
-    for key, value in _WORD_NUMBERS.items():
-        if lower == key or (len(key) > 2 and lower.startswith(key) and not key.isascii()):
-            return float(value)
+    if lower in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[lower])
+    # A Russian number word by its stem, the longest first: "тридцати" is thirty, not three.
+    for key in sorted(_WORD_NUMBERS, key=len, reverse=True):
+        if not key.isascii() and lower.startswith(key):
+            return float(_WORD_NUMBERS[key])
     return 1.0
 
 
@@ -711,6 +888,8 @@ def _contact_kind(s: str) -> str | None:
     minutes = _duration_min(s)
     if minutes is not None and minutes >= 20:
         return FORMAL  # a sit-down of twenty minutes or more is a meeting, however it is called
+    if minutes is not None and minutes < 15:
+        return INFORMAL  # "for about four minutes": a few minutes are a brief contact
     return _worded_kind(s)
 
 
@@ -723,7 +902,9 @@ def _modality_cues(s: str) -> set[str]:
     if cues.NOT_PLANNED.search(s):
         found.add("not_planned")
     negated = cues.NEGATED.search(s)
-    if negated and "not_planned" not in found:
+    if negated and cues.CAUSE.search(s):
+        found.add("cancelled")  # "had not held a meeting because of…": sought, and not held
+    elif negated and "not_planned" not in found:
         found.add("negated")  # "no meeting was planned" negates the plan, not the meeting
     if cues.POSSIBLE.search(s):
         found.add("possible")
@@ -767,17 +948,43 @@ _NOT_THE_SPEAKER = re.compile(
 )
 
 
+_OWNER_OF_SPEAKER = re.compile(
+    r"(?:'s)?\s+(?:\w+\s+)?(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
+    r"team|staff|government|administration|camp|ministry)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+_APPOSITION = re.compile(
+    r",\s+(?:the\s+|his\s+|her\s+)?[^,]{0,30}?(?:spokes\w*|secretary|aide|adviser|advisor|"
+    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},",
+    re.IGNORECASE,
+)
+
+
+def _says(s: str) -> bool:
+    return bool(cues.SPEECH.search(s) or cues.VERDICT.search(s))
+
+
 def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) -> bool:
     """Whether the named person or office is the one speaking: "Peskov confirmed", "said
     Peskov", "according to the Kremlin", "сообщил журналистам Дмитрий Песков", "по словам
     Пескова" -- and not someone spoken about ("Tillerson said that Trump pressed Putin")."""
-    after = text[m.end : min(sentence.end, m.end + 60)]
-    hit = cues.SPEECH.search(after)
+    after = text[m.end : min(sentence.end, m.end + 70)]
+    if m.start == sentence.start and after.startswith(":"):
+        return True  # a headline's attribution: "Песков: Путин и Обама поговорили…"
+    if _OWNER_OF_SPEAKER.match(after):
+        return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
+    # "Peskov, the Kremlin's spokesman, confirmed": the apposition is skipped.
+    apposition = _APPOSITION.match(after)
+    skip = apposition.end() if apposition else 0
+    hits = [h for h in (cues.SPEECH.search(after, skip), cues.VERDICT.search(after, skip)) if h]
+    hit = min(hits, key=lambda h: h.start(), default=None)
     if (
         hit
-        and hit.start() <= 30
-        and not _NOT_THE_SPEAKER.search(after[: hit.start()])
-        and not any(m.end <= o.start < m.end + hit.start() for o in speakers)
+        and hit.start() - skip <= 30
+        and not _NOT_THE_SPEAKER.search(after[skip : hit.start()])
+        and not any(m.end + skip <= o.start < m.end + hit.start() for o in speakers)
     ):
         return True
     before = text[max(sentence.start, m.start - 70) : m.start]
@@ -787,7 +994,13 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
         return False
     cue_start = m.start - len(before) + last.start()
     cue_end = m.start - len(before) + last.end()
-    # "Lavrov said Trump had accepted": the one named just before the verb is its speaker.
-    if any(cue_start - 3 <= o.end <= cue_start for o in speakers):
+    # "Lavrov said Trump had accepted": the one named just before the verb is its speaker; not
+    # so after a comma ("…and Susan Rice, said Peskov").
+    if any(
+        cue_start - 3 <= o.end <= cue_start and not re.search(r"[,;:]", text[o.end : cue_start])
+        for o in speakers
+    ):
         return False
-    return not any(cue_end <= o.start < m.start for o in speakers)
+    # "сообщила официальный представитель МИД России Мария Захарова": an office a staff word
+    # names stands between the verb and its speaker.
+    return not any(cue_end <= o.start < m.start and o.kind != "office" for o in speakers)

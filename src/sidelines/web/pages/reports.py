@@ -13,12 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain import MeetingFormat
-from sidelines.formats.errors import InputError
 from sidelines.formats.reports import Modality
-from sidelines.formats.reports.text import pdf_to_text
 from sidelines.services import report_proposals
 from sidelines.services.actors import Actor
-from sidelines.services.errors import Invalid, NotFound, ServiceError
+from sidelines.services.errors import NotFound, ServiceError
 from sidelines.services.report_proposals import ReportIn, Review, UploadView
 from sidelines.storage.db import Database
 from sidelines.web.deps import DbDep
@@ -27,9 +25,6 @@ from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
-
-
-MAX_FILE_BYTES = 10_000_000
 
 
 class UploadForm(BaseModel):
@@ -93,25 +88,6 @@ def reports(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Resp
     return _reports(request, event_id, db, actor)
 
 
-def from_file(upload: UploadFile) -> tuple[str, str]:
-    """A report's text and media type from an uploaded file: PDF (its text layer), HTML or
-    plain text (UTF-8)."""
-    data = upload.file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise Invalid(f"a file of at most {MAX_FILE_BYTES // 1_000_000} MB", "file")
-    name = (upload.filename or "").lower()
-    kind = upload.content_type or ""
-    if name.endswith(".pdf") or kind == "application/pdf":
-        try:
-            return pdf_to_text(data, upload.filename or "report.pdf"), "text/plain"
-        except InputError as error:
-            raise Invalid(error.message, "file") from None
-    text = data.decode("utf-8", errors="replace")
-    if name.endswith((".html", ".htm")) or kind == "text/html":
-        return text, "text/html"
-    return text, "text/plain"
-
-
 @router.post("/reports", dependencies=[CsrfChecked])
 def upload(
     request: Request,
@@ -122,10 +98,15 @@ def upload(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     try:
-        text, media_type = form.text, form.media_type
+        report = ReportIn(form.text, form.published_on, form.source, form.media_type)
         if file is not None and file.filename:
-            text, media_type = from_file(file)
-        report = ReportIn(text, form.published_on, form.source, media_type)
+            report = report_proposals.report_from_file(
+                file.file.read(report_proposals.MAX_FILE_BYTES + 1),
+                file.filename,
+                file.content_type or "",
+                form.published_on,
+                form.source,
+            )
         view = report_proposals.upload_report(db, actor, event_id, report)
     except NotFound:
         raise

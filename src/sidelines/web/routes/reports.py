@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
 
 from sidelines.services import report_proposals
 from sidelines.services.report_proposals import ReportIn, Review, UploadView
@@ -44,6 +47,29 @@ def upload_report(event_id: str, body: ReportCreate, db: DbDep, actor: UserDep) 
     for the uploader's delegation (or the organiser) alone until reviewed."""
     report = ReportIn(body.text, body.published_on, body.source, body.media_type)
     with fields_in("body"):
+        return report_public(report_proposals.upload_report(db, actor, event_id, report))
+
+
+@router.post("/file", status_code=201)
+def upload_report_file(
+    event_id: str,
+    file: Annotated[UploadFile, File(description="a PDF, an HTML page or plain text")],
+    published_on: Annotated[date, Form(description="the date the report bears")],
+    source: Annotated[str, Form(min_length=1, max_length=200, description="who published it")],
+    db: DbDep,
+    actor: UserDep,
+) -> ReportPublic:
+    """Read a press report uploaded as a file (multipart form: ``file``, ``published_on``,
+    ``source``): a PDF's text layer, an HTML page or plain text. A file of another kind, or one
+    that cannot be read, is refused naming ``body.file``, and nothing is kept."""
+    with fields_in("body"):
+        report = report_proposals.report_from_file(
+            file.file.read(report_proposals.MAX_FILE_BYTES + 1),
+            file.filename or "",
+            file.content_type or "",
+            published_on,
+            source,
+        )
         return report_public(report_proposals.upload_report(db, actor, event_id, report))
 
 
