@@ -116,7 +116,7 @@ def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView
                     )
                 )
             )
-        rows = session.scalars(query.order_by(MeetingRow.id)).all()
+        rows = session.scalars(query.order_by(MeetingRow.created_at, MeetingRow.id)).all()
         links = _links(session, [row.id for row in rows])
         return [_view(row, links.get(row.id, []), full, event) for row in rows]
 

@@ -65,6 +65,7 @@ from sidelines.services.events import (
 from sidelines.services.request_terms import Sides
 from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
+from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     MeetingRow,
     ProposalRow,
@@ -407,9 +408,8 @@ def list_requests(
         if state is not None:
             query = query.where(_in_state(state, now()))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        if after is not None:
-            query = query.where(RequestRow.id > after)
-        rows = session.scalars(query.order_by(RequestRow.id).limit(limit + 1)).all()
+        query = in_order(session, query, RequestRow.created_at, RequestRow.id, after)
+        rows = session.scalars(query.limit(limit + 1)).all()
         # The sides, proposals, meetings and terms of the whole page, each in one query.
         related = _related_many(session, [row.id for row in rows[:limit]])
         items = [_view(session, actor, row, related[row.id], event) for row in rows[:limit]]

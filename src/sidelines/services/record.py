@@ -477,7 +477,7 @@ def _logged_before(
             EncounterRow.started_at >= start - SAME_ENCOUNTER_WITHIN,
             EncounterRow.started_at <= start + SAME_ENCOUNTER_WITHIN,
         )
-        .order_by(EncounterRow.started_at, EncounterRow.id)
+        .order_by(EncounterRow.started_at, EncounterRow.created_at, EncounterRow.id)
     ).all()
     for row in candidates:
         links = session.scalars(
@@ -599,7 +599,7 @@ def list_encounters(db: Database, actor: Actor, event_id: str) -> list[Encounter
         rows = session.scalars(
             select(EncounterRow)
             .where(EncounterRow.event_id == event_id)
-            .order_by(EncounterRow.started_at, EncounterRow.id)
+            .order_by(EncounterRow.started_at, EncounterRow.created_at, EncounterRow.id)
         ).all()
         # The sides of every encounter in one statement, not one a row.
         links = _encounter_links(session, [row.id for row in rows])

@@ -501,7 +501,9 @@ def readable_statements(
     session: Session, actor: Actor, event_id: str, query: Any
 ) -> list[StatementView]:
     """The rows of ``query`` (statements of one event) this actor may read, in time order."""
-    rows = session.scalars(query.order_by(StatementRow.said_at, StatementRow.id)).all()
+    rows = session.scalars(
+        query.order_by(StatementRow.said_at, StatementRow.created_at, StatementRow.id)
+    ).all()
     party = actor.acts_for(event_id)
     policy = _organiser_policy(session, actor, event_id)
     signatures = _signatures(session, [row.id for row in rows if row.kind == StatementKind.JOINT])

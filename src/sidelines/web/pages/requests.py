@@ -14,6 +14,7 @@ from sidelines.services import negotiation
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
 from sidelines.services.inbox import awaits, first_awaiting
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.forms import (
@@ -123,7 +124,7 @@ def create(
 def _thread(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: Actor,
     error: ServiceError | None = None,
@@ -157,7 +158,7 @@ def _thread(
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
 def thread(
-    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
+    request: Request, event_id: str, request_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     return _thread(request, event_id, request_id, db, actor)
 
@@ -166,7 +167,7 @@ def thread(
 def answer(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[AnswerForm, Form()],
@@ -195,7 +196,7 @@ def answer(
 def answer_terms(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[TermsAnswerForm, Form()],
@@ -215,7 +216,7 @@ def answer_terms(
 
 @router.post("/requests/{request_id}/withdraw", dependencies=[CsrfChecked])
 def withdraw(
-    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
+    request: Request, event_id: str, request_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     try:
         negotiation.withdraw_request(db, actor, event_id, request_id)

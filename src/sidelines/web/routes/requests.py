@@ -10,6 +10,7 @@ from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.services.negotiation import RequestView, TermCounter, Terms
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.schemas import (
@@ -195,18 +196,18 @@ def create_request(
 
 
 @router.get("/{request_id}")
-def get_request(event_id: str, request_id: int, db: DbDep, actor: ActorDep) -> RequestPublic:
+def get_request(event_id: str, request_id: PathId, db: DbDep, actor: ActorDep) -> RequestPublic:
     return public(negotiation.get_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/send")
-def send_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+def send_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
     return public(negotiation.send_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/answers")
 def answer_request(
-    event_id: str, request_id: int, body: AnswerCreate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: AnswerCreate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """Accept, counter (with a proposal), defer, soft-decline or decline the current proposal."""
     counter = terms(body.proposal) if body.proposal is not None else None
@@ -219,7 +220,7 @@ def answer_request(
 
 @router.post("/{request_id}/terms")
 def answer_terms(
-    event_id: str, request_id: int, body: TermsAnswerCreate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: TermsAnswerCreate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """Agree some terms as they stand and counter others (``counter``), in one answer. The
     meeting is agreed once the terms the event requires are agreed by every side and no counter
@@ -238,13 +239,13 @@ def answer_terms(
 
 
 @router.post("/{request_id}/withdraw")
-def withdraw_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+def withdraw_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
     return public(negotiation.withdraw_request(db, actor, event_id, request_id))
 
 
 @router.patch("/{request_id}/private")
 def set_private(
-    event_id: str, request_id: int, body: PrivateUpdate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: PrivateUpdate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """This side's own priority and note, which no other side ever sees."""
     with fields_in("body"):
