@@ -91,7 +91,10 @@ BAD_BODIES = [
         "/statements", statement(about_parties=["RUS", HUGE]), "body.about_parties[1]", id="s-ref"
     ),
     pytest.param(
-        "/statements", statement(meeting_id=2**53 + 1, about_parties=[]), "body.meeting_id", id="s-id"
+        "/statements",
+        statement(meeting_id=2**53 + 1, about_parties=[]),
+        "body.meeting_id",
+        id="s-id",
     ),
 ]
 
