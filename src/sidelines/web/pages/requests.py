@@ -16,6 +16,7 @@ from sidelines.services.errors import Forbidden, NotFound, ServiceError
 from sidelines.services.inbox import awaits, first_awaiting
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
+from sidelines.web.freshness import NOT_MODIFIED, is_fresh, tag_of
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.forms import (
     AnswerForm,
@@ -47,7 +48,7 @@ def delegation_of(actor: Actor, event_id: str) -> str:
     return party
 
 
-@router.get("/inbox", response_class=HTMLResponse)
+@router.get("/inbox", response_class=HTMLResponse, responses=NOT_MODIFIED)
 def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
@@ -64,7 +65,13 @@ def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Respon
         "awaits": awaits,
         **live(db, actor, event_id),
     }
-    return render(request, "inbox.html", context)
+    page = render(request, "inbox.html", context)
+    # The page is this delegation's alone: its tag changes only when what it shows does.
+    etag = tag_of(party, bytes(page.body))
+    if is_fresh(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    page.headers["ETag"] = etag
+    return page
 
 
 def _compose(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from sidelines.domain import TimeSpan
@@ -10,9 +10,10 @@ from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.services.negotiation import RequestView, TermCounter, Terms
-from sidelines.web.bounds import PathId
+from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
+from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
 from sidelines.web.schemas import (
     AnswerCreate,
     AttendeeIn,
@@ -147,22 +148,31 @@ def public(view: RequestView) -> RequestPublic:
     )
 
 
-@router.get("")
+@router.get("", response_model=Page[RequestPublic], responses=NOT_MODIFIED)
 def list_requests(
     event_id: str,
     db: DbDep,
     actor: ActorDep,
     box: Annotated[str, Query(pattern="^(all|sent|received)$")] = "all",
     state: RequestState | None = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> Page[RequestPublic]:
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The requests this actor may see, oldest first. The `ETag` is this reader's page: it
+    changes only when something on it does, and `If-None-Match` with it gets 304."""
     page = negotiation.list_requests(
         db, actor, event_id, box=box, state=state, after=after, limit=limit
     )
-    return Page[RequestPublic](
-        items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
+    body = (
+        Page[RequestPublic](
+            items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
+        )
+        .model_dump_json()
+        .encode()
     )
+    etag = tag_of(actor.acts_for(event_id) or "-", body)
+    return answer(body, etag, if_none_match, "application/json")
 
 
 @router.post("", status_code=201, response_model=RequestPublic)

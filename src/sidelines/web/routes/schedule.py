@@ -14,7 +14,7 @@ from sidelines.services.scheduling import (
     ScheduleView,
     SolveRunView,
 )
-from sidelines.web.bounds import DbId, PathId
+from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate, preview_public
@@ -207,7 +207,7 @@ def notices(
     event_id: str,
     db: DbDep,
     actor: UserDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[NoticePublic]:
     return [
