@@ -39,5 +39,5 @@ def last_of(
 ) -> int | None:
     """The id of the last row of ``query`` in that order; None when it has none."""
     return session.scalar(
-        query.with_only_columns(row_id).order_by(made.desc(), row_id.desc()).limit(1)
+        query.with_only_columns(row_id).order_by(None).order_by(made.desc(), row_id.desc()).limit(1)
     )
