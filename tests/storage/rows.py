@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -20,6 +21,10 @@ from sidelines.storage.tables import (
 )
 
 EVENT_ID = "apec-2016"
+
+# Small ids, as the sequences of the revisions before random ids gave them, so that these rows
+# can be written into a database at any revision (PostgreSQL's ids were ``integer`` then).
+_small_ids = itertools.count(1)
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -46,6 +51,7 @@ def add_event(
 
 def add_user(session: Session, username: str = "protocol.rus", event_id: str = EVENT_ID) -> UserRow:
     user = UserRow(
+        id=next(_small_ids),
         username=username,
         password_hash="not-a-real-hash",
         role="delegate",
@@ -62,6 +68,7 @@ def add_meeting(session: Session, event_id: str = EVENT_ID) -> MeetingRow:
     """A scheduled meeting, inserted with the columns every revision has (so that the migration
     tests can add it before the later columns exist); returned detached, for its id."""
     values = {
+        "id": next(_small_ids),
         "event_id": event_id,
         "format": "pull_aside",
         "duration_min": 30,
@@ -74,13 +81,14 @@ def add_meeting(session: Session, event_id: str = EVENT_ID) -> MeetingRow:
     }
     table = MeetingRow.__table__
     inserted = session.execute(insert(table).values(values).returning(table.c.id))
-    return MeetingRow(id=inserted.scalar_one(), **values)
+    return MeetingRow(**(values | {"id": inserted.scalar_one()}))
 
 
 def principal_booking(
     meeting: MeetingRow, principal_id: str, starts_at: datetime, ends_at: datetime
 ) -> PrincipalBookingRow:
     return PrincipalBookingRow(
+        id=next(_small_ids),
         event_id=meeting.event_id,
         meeting_id=meeting.id,
         principal_id=principal_id,
@@ -93,6 +101,7 @@ def space_booking(
     meeting: MeetingRow, space_id: str, starts_at: datetime, ends_at: datetime
 ) -> SpaceBookingRow:
     return SpaceBookingRow(
+        id=next(_small_ids),
         event_id=meeting.event_id,
         meeting_id=meeting.id,
         space_id=space_id,
@@ -103,6 +112,7 @@ def space_booking(
 
 def add_audit_entry(session: Session, user: UserRow, audience: list[str]) -> AuditRow:
     entry = AuditRow(
+        id=next(_small_ids),
         event_id=user.event_id,
         at=at(9),
         actor_user_id=user.id,

@@ -81,8 +81,10 @@ def add_rows(database: Database) -> int:
 
 
 def double_booking(meeting_id: int) -> PrincipalBookingRow:
-    """A booking overlapping the one ``add_rows`` made."""
+    """A booking overlapping the one ``add_rows`` made (with an id the revisions before random
+    ids can hold)."""
     return PrincipalBookingRow(
+        id=999_999,
         event_id=EVENT_ID,
         meeting_id=meeting_id,
         principal_id="RUS/president",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
+from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import AuditAudienceRow, AuditRow
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
@@ -68,12 +69,15 @@ def record(
 
 
 def trail_query(
-    event_id: str, party_id: str | None, organiser_sees_everything: bool, after: int | None = None
+    session: Session,
+    event_id: str,
+    party_id: str | None,
+    organiser_sees_everything: bool,
+    after: int | None = None,
 ) -> Any:
-    """The entries an actor may read: its party's, or the organiser's share."""
+    """The entries an actor may read (its party's, or the organiser's share), in the order they
+    were appended, after the entry ``after`` if it is one of them."""
     query = select(AuditRow).where(AuditRow.event_id == event_id)
-    if after is not None:
-        query = query.where(AuditRow.id > after)
     if party_id is not None:
         query = query.join(
             AuditAudienceRow,
@@ -81,7 +85,7 @@ def trail_query(
         )
     elif not organiser_sees_everything:
         query = query.where(AuditRow.action.in_(sorted(BOOKING_ACTIONS)))
-    return query.order_by(AuditRow.id)
+    return in_order(session, query, AuditRow.at, AuditRow.id, after)
 
 
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:

@@ -49,7 +49,9 @@ def schedule_versions(db: Database, actor: Actor, event_id: str) -> list[Version
         ).all()
         told: dict[tuple[int, int], list[NoticeRow]] = {}
         for notice in session.scalars(
-            select(NoticeRow).where(NoticeRow.event_id == event_id).order_by(NoticeRow.id)
+            select(NoticeRow)
+            .where(NoticeRow.event_id == event_id)
+            .order_by(NoticeRow.created_at, NoticeRow.id)
         ):
             told.setdefault((notice.version, notice.meeting_id), []).append(notice)
         said = dict(

@@ -248,11 +248,12 @@ def domain_event(session: Session, event_id: str) -> Event:
 def meetings_as_domain(
     session: Session, event_id: str, statuses: tuple[MeetingStatus, ...]
 ) -> list[tuple[MeetingRow, Meeting]]:
-    """The event's meetings in the given statuses, as the engine's Meetings (id = row id)."""
+    """The event's meetings in the given statuses, as the engine's Meetings (id = row id), in
+    the order they were made (ids are random: ``tables.random_id``)."""
     rows = session.scalars(
         select(MeetingRow)
         .where(MeetingRow.event_id == event_id, MeetingRow.status.in_([str(s) for s in statuses]))
-        .order_by(MeetingRow.id)
+        .order_by(MeetingRow.created_at, MeetingRow.id)
     ).all()
     return _with_domain(session, rows)
 
@@ -267,7 +268,7 @@ def meeting_facts_as_domain(
     rows = session.execute(
         select(*MeetingRow.__table__.columns)
         .where(MeetingRow.event_id == event_id, MeetingRow.status.in_([str(s) for s in statuses]))
-        .order_by(MeetingRow.id)
+        .order_by(MeetingRow.created_at, MeetingRow.id)
     ).all()
     # A row has every column of MeetingRow under the same name, which is all a reader asks of it.
     return _with_domain(session, cast("list[MeetingRow]", rows))

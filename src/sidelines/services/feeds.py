@@ -139,10 +139,15 @@ def feed_calendar(db: Database, token: str) -> bytes:
             raise NotFound("no such calendar feed")
         entries = _meeting_entries(session, feed.event_id, feed.party_id)
         entries += _programme_entries(session, feed.event_id, feed.party_id)
-        event_name = event_row(session, feed.event_id).name
+        event = event_row(session, feed.event_id)
         party = session.get(PartyRow, (feed.event_id, feed.party_id))
-        name = f"{event_name} – {party.name if party else feed.party_id}"
-    return calendar_to_ical(name, sorted(entries, key=lambda entry: (entry.start, entry.uid)))
+        name = f"{event.name} – {party.name if party else feed.party_id}"
+    # DTSTAMP is when the calendar's information was last revised (RFC 5545 §3.8.7.2, for a
+    # calendar without METHOD): the latest change of the delegation's own meetings, not the
+    # time of the request, so that the file (and its ETag) stays the same until they change.
+    stamp = max((e.last_modified for e in entries if e.last_modified), default=event.created_at)
+    ordered = sorted(entries, key=lambda entry: (entry.start, entry.uid))
+    return calendar_to_ical(name, ordered, stamp=stamp)
 
 
 def meeting_uid(event_id: str, meeting_id: int) -> str:

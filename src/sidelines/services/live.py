@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import OrganiserSees
@@ -24,7 +24,11 @@ from sidelines.services.audit import trail_query
 from sidelines.services.errors import Forbidden, Unauthenticated
 from sidelines.services.events import event_row
 from sidelines.storage.db import Database
-from sidelines.storage.tables import NoticeRow
+from sidelines.storage.keyset import in_order, last_of
+from sidelines.storage.tables import AuditRow, NoticeRow
+
+# Notices in the order they were sent.
+NOTICE_ORDER = (NoticeRow.created_at, NoticeRow.id)
 
 # Changes read per poll at the most; a page that fell further behind just reloads everything.
 BATCH = 100
@@ -80,44 +84,33 @@ def current_cursor(db: Database, actor: Actor, event_id: str) -> Cursor:
     """Where ``actor`` stands now; raises when it may not follow the event at all."""
     with db.reading() as session:
         reader = _reader(session, actor, event_id)
-        trail = trail_query(event_id, reader.party, reader.sees_everything).subquery()
-        entry_id = session.scalar(select(func.max(trail.c.id))) or 0
+        trail = trail_query(session, event_id, reader.party, reader.sees_everything)
+        entry_id = last_of(session, trail, AuditRow.at, AuditRow.id) or 0
         notice_id = 0
         if reader.party is not None:
-            notice_id = (
-                session.scalar(
-                    select(func.max(NoticeRow.id)).where(
-                        NoticeRow.event_id == event_id, NoticeRow.party_id == reader.party
-                    )
-                )
-                or 0
-            )
+            notice_id = last_of(session, _notices(event_id, reader.party), *NOTICE_ORDER) or 0
     return Cursor(entry_id, notice_id)
 
 
+def _notices(event_id: str, party: str) -> Select[NoticeRow]:
+    return select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
+
+
 def changes_since(db: Database, actor: Actor, event_id: str, cursor: Cursor) -> list[Change]:
-    """What changed for ``actor`` after ``cursor``, oldest first (two indexed range reads)."""
+    """What changed for ``actor`` after ``cursor``, oldest first. A cursor naming an entry or
+    notice the reader was never given reads as the start."""
     with db.reading() as session:
         reader = _reader(session, actor, event_id)
-        entries = session.scalars(
-            trail_query(
-                event_id, reader.party, reader.sees_everything, after=cursor.entry_id
-            ).limit(BATCH)
-        ).all()
+        trail = trail_query(
+            session, event_id, reader.party, reader.sees_everything, after=cursor.entry_id
+        )
+        entries = session.scalars(trail.limit(BATCH)).all()
         notices: list[NoticeRow] = []
         if reader.party is not None:
-            notices = list(
-                session.scalars(
-                    select(NoticeRow)
-                    .where(
-                        NoticeRow.event_id == event_id,
-                        NoticeRow.party_id == reader.party,
-                        NoticeRow.id > cursor.notice_id,
-                    )
-                    .order_by(NoticeRow.id)
-                    .limit(BATCH)
-                )
+            after = in_order(
+                session, _notices(event_id, reader.party), *NOTICE_ORDER, cursor.notice_id
             )
+            notices = list(session.scalars(after.limit(BATCH)))
     changes = []
     at = cursor
     for entry in entries:

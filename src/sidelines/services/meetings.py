@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, OrganiserSees
@@ -109,32 +109,30 @@ def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView
         party, full = _scope(session, actor, event_id)
         query = select(MeetingRow).where(MeetingRow.event_id == event_id)
         if party is not None:
-            query = query.where(
-                MeetingRow.id.in_(
-                    select(MeetingPrincipalRow.meeting_id).where(
-                        MeetingPrincipalRow.party_id == party
-                    )
-                )
-            )
-        rows = session.scalars(query.order_by(MeetingRow.id)).all()
+            query = query.where(_has_side(party))
+        rows = session.scalars(query.order_by(MeetingRow.created_at, MeetingRow.id)).all()
         links = _links(session, [row.id for row in rows])
         return [_view(row, links.get(row.id, []), full, event) for row in rows]
 
 
 def _visible_meeting(session: Session, actor: Actor, event_id: str, meeting_id: int) -> MeetingRow:
-    row = session.get(MeetingRow, meeting_id)
-    hidden = not_found("meeting", meeting_id)
-    if row is None or row.event_id != event_id:
-        raise hidden
+    """The meeting, if this actor may see it; "not found" otherwise. The condition is part of
+    the one query, so that another pair's meeting and a missing one cost the same."""
+    query = select(MeetingRow).where(MeetingRow.id == meeting_id, MeetingRow.event_id == event_id)
     party = actor.acts_for(event_id)
     if party is not None:
-        sides = {link.party_id for link in _links(session, [meeting_id]).get(meeting_id, [])}
-        if party not in sides:
-            raise hidden
-        return row
-    if actor.is_organiser:
-        return row
-    raise hidden
+        query = query.where(_has_side(party))
+    row = session.scalar(query) if party is not None or actor.is_organiser else None
+    if row is None:
+        raise not_found("meeting", meeting_id)
+    return row
+
+
+def _has_side(party: str) -> ColumnElement[bool]:
+    """The meetings ``party`` is a side of."""
+    return MeetingRow.id.in_(
+        select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+    )
 
 
 def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> MeetingView:

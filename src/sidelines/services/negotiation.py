@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -65,6 +65,7 @@ from sidelines.services.events import (
 from sidelines.services.request_terms import Sides
 from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
+from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     MeetingRow,
     ProposalRow,
@@ -202,27 +203,31 @@ def _organiser_sees_everything(session: Session, event_id: str) -> bool:
     return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
 
 
-def _visible_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
-    """The request, if this actor may see it; "not found" otherwise, whatever the reason."""
-    row = session.get(RequestRow, request_id)
-    hidden = not_found("request", request_id)
-    if row is None or row.event_id != event_id:
-        raise hidden
+def _visible_requests(session: Session, actor: Actor, event_id: str) -> Select[RequestRow] | None:
+    """The requests of the event this actor may see, as one query; None when it sees none."""
+    query = select(RequestRow).where(RequestRow.event_id == event_id)
     party = actor.acts_for(event_id)
     if party is not None:
-        side = session.get(RequestPartyRow, (request_id, party))
-        if side is None:
-            raise hidden
         # A draft is the requester's own business until it is sent, and stays so when it is
         # withdrawn unsent: what was never sent is judged by ``sent_at``, not by the state.
-        if row.sent_at is None and side.role != "requester":
-            raise hidden
-        return row
+        return query.join(
+            RequestPartyRow,
+            (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
+        ).where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
     if actor.is_organiser and _organiser_sees_everything(session, event_id):
-        if row.sent_at is None:
-            raise hidden
-        return row
-    raise hidden
+        return query.where(RequestRow.sent_at.is_not(None))
+    return None
+
+
+def _visible_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
+    """The request, if this actor may see it; "not found" otherwise, whatever the reason. The
+    condition is part of the one query, so that another's request and a missing one cost the
+    same: how long a refusal takes tells nothing."""
+    visible = _visible_requests(session, actor, event_id)
+    row = None if visible is None else session.scalar(visible.where(RequestRow.id == request_id))
+    if row is None:
+        raise not_found("request", request_id)
+    return row
 
 
 def _effective_state(row: RequestRow, at: datetime) -> RequestState:
@@ -389,27 +394,19 @@ def list_requests(
     limit = max(1, min(limit, MAX_PAGE))
     with db.reading() as session:
         event = domain_event(session, event_id)
-        query = select(RequestRow).where(RequestRow.event_id == event_id)
-        party = actor.acts_for(event_id)
-        if party is not None:
-            query = query.join(
-                RequestPartyRow,
-                (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
-            ).where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
+        query = _visible_requests(session, actor, event_id)
+        if query is None:
+            return Page([], None, 0)
+        if actor.acts_for(event_id) is not None:
             if box == "sent":
                 query = query.where(RequestPartyRow.role == "requester")
             elif box == "received":
                 query = query.where(RequestPartyRow.role == "invitee")
-        elif actor.is_organiser and _organiser_sees_everything(session, event_id):
-            query = query.where(RequestRow.sent_at.is_not(None))
-        else:
-            return Page([], None, 0)
         if state is not None:
             query = query.where(_in_state(state, now()))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        if after is not None:
-            query = query.where(RequestRow.id > after)
-        rows = session.scalars(query.order_by(RequestRow.id).limit(limit + 1)).all()
+        query = in_order(session, query, RequestRow.created_at, RequestRow.id, after)
+        rows = session.scalars(query.limit(limit + 1)).all()
         # The sides, proposals, meetings and terms of the whole page, each in one query.
         related = _related_many(session, [row.id for row in rows[:limit]])
         items = [_view(session, actor, row, related[row.id], event) for row in rows[:limit]]

@@ -231,7 +231,7 @@ def list_changes(db: Database, actor: Actor, event_id: str) -> list[OnsiteChange
         rows = session.scalars(
             select(OnsiteChangeRow)
             .where(OnsiteChangeRow.event_id == event_id)
-            .order_by(OnsiteChangeRow.id)
+            .order_by(OnsiteChangeRow.reported_at, OnsiteChangeRow.id)
         )
         return [_change_view(row) for row in rows]
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists, false, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sidelines.domain import DomainError, Event, MeetingFormat, OrganiserSees, PrincipalId
 from sidelines.domain.negotiation import MeetingStatus, move_meeting
@@ -162,6 +163,42 @@ def sees_subject(session: Session, actor: Actor, subject: Subject) -> bool:
     return is_public(session, subject)
 
 
+def sides_text(
+    party: InstrumentedAttribute[str], of: InstrumentedAttribute[int], subject: Any
+) -> ScalarSelect[Any]:
+    """The sides of a meeting or encounter (``party`` of the link rows whose ``of`` is
+    ``subject``), joined by "+", as one column of a query: no second round trip."""
+    return (
+        select(func.aggregate_strings(party, PARTIES_JOIN)).where(of == subject).scalar_subquery()
+    )
+
+
+def split_sides(text: str | None) -> frozenset[str]:
+    return frozenset(text.split(PARTIES_JOIN)) if text else frozenset()
+
+
+def _on_public_record(
+    about: InstrumentedAttribute[int | None],
+    subject_id: int,
+    party: InstrumentedAttribute[str],
+    of: InstrumentedAttribute[int],
+) -> Exists:
+    """Whether a side published a statement about the subject (``is_public``, as a condition):
+    any public statement but a joint one that some side has yet to sign."""
+    signed = select(StatementSignatureRow.party_id).where(
+        StatementSignatureRow.statement_id == StatementRow.id,
+        StatementSignatureRow.party_id == party,
+    )
+    unsigned_side = select(party).where(of == subject_id, ~exists(signed))
+    return exists(
+        select(StatementRow.id).where(
+            about == subject_id,
+            StatementRow.visibility == PUBLIC_VISIBILITY,
+            (StatementRow.kind != JOINT) | ~exists(unsigned_side),
+        )
+    )
+
+
 def visible_subject(
     session: Session,
     actor: Actor,
@@ -170,17 +207,41 @@ def visible_subject(
     meeting_id: int | None = None,
     encounter_id: int | None = None,
 ) -> Subject:
-    """The meeting or encounter, if this actor may see it; "not found" otherwise."""
+    """The meeting or encounter, if this actor may see it (``sees_subject``); "not found"
+    otherwise. One query reads it with its sides and whether it is on the public record, and
+    the verdict reads nothing more, so that another pair's meeting or encounter and a missing
+    one cost the same: how long a refusal takes tells nothing."""
     if (meeting_id is None) == (encounter_id is None):
         raise Invalid("name a meeting or an encounter", "meeting_id")
+    # Read for the organiser whatever the id, so that the two paths stay one.
+    everything = actor.is_organiser and organiser_sees_everything(session, event_id)
     if meeting_id is not None:
-        subject = meeting_subject(session, event_id, meeting_id)
+        kind, subject_id = "meeting", meeting_id
+        party, of = MeetingPrincipalRow.party_id, MeetingPrincipalRow.meeting_id
+        query = select(
+            sides_text(party, of, meeting_id),
+            false(),
+            _on_public_record(StatementRow.meeting_id, meeting_id, party, of),
+        ).where(MeetingRow.id == meeting_id, MeetingRow.event_id == event_id)
     else:
         assert encounter_id is not None
-        subject = encounter_subject(session, event_id, encounter_id)
-    if not sees_subject(session, actor, subject):
-        raise not_found(subject.kind, subject.id)
-    return subject
+        kind, subject_id = "encounter", encounter_id
+        party, of = EncounterPartyRow.party_id, EncounterPartyRow.encounter_id
+        query = select(
+            sides_text(party, of, encounter_id),
+            EncounterRow.logged_party.is_(None),
+            _on_public_record(StatementRow.encounter_id, encounter_id, party, of),
+        ).where(EncounterRow.id == encounter_id, EncounterRow.event_id == event_id)
+    found = session.execute(query).first()
+    if found is None:
+        raise not_found(kind, subject_id)
+    sides, by_organiser, published = found
+    subject = Subject(kind, subject_id, event_id, split_sides(sides), bool(by_organiser))
+    if actor.acts_for(event_id) in subject.sides or published:
+        return subject
+    if actor.is_organiser and (kind == "meeting" or subject.logged_by_organiser or everything):
+        return subject
+    raise not_found(kind, subject_id)
 
 
 # --- outcomes --------------------------------------------------------------------------------
@@ -476,7 +537,7 @@ def _logged_before(
             EncounterRow.started_at >= start - SAME_ENCOUNTER_WITHIN,
             EncounterRow.started_at <= start + SAME_ENCOUNTER_WITHIN,
         )
-        .order_by(EncounterRow.started_at, EncounterRow.id)
+        .order_by(EncounterRow.started_at, EncounterRow.created_at, EncounterRow.id)
     ).all()
     for row in candidates:
         links = session.scalars(
@@ -608,7 +669,7 @@ def list_encounters(db: Database, actor: Actor, event_id: str) -> list[Encounter
         rows = session.scalars(
             select(EncounterRow)
             .where(EncounterRow.event_id == event_id)
-            .order_by(EncounterRow.started_at, EncounterRow.id)
+            .order_by(EncounterRow.started_at, EncounterRow.created_at, EncounterRow.id)
         ).all()
         # The sides of every encounter in one statement, not one a row.
         links = _encounter_links(session, [row.id for row in rows])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PartyId, PrincipalId, SpaceId, TimeSpan
@@ -23,6 +23,7 @@ from sidelines.scheduling.onsite import (
     SpaceUnavailable,
 )
 from sidelines.scheduling.problem import Problem
+from sidelines.storage.keyset import last_of
 from sidelines.storage.tables import OnsiteChangeRow
 
 
@@ -56,7 +57,7 @@ def recorded(session: Session, event_id: str) -> list[OnsiteChangeRow]:
         session.scalars(
             select(OnsiteChangeRow)
             .where(OnsiteChangeRow.event_id == event_id)
-            .order_by(OnsiteChangeRow.id)
+            .order_by(OnsiteChangeRow.reported_at, OnsiteChangeRow.id)
         )
     )
 
@@ -72,12 +73,8 @@ def with_changes(session: Session, event: Event, problem: Problem) -> Problem:
 def latest_change(session: Session, event_id: str) -> int:
     """The id of the event's last recorded change (0: none): a re-plan computed before a
     change was recorded is stale once this moves on."""
-    return (
-        session.scalar(
-            select(func.max(OnsiteChangeRow.id)).where(OnsiteChangeRow.event_id == event_id)
-        )
-        or 0
-    )
+    reported = select(OnsiteChangeRow).where(OnsiteChangeRow.event_id == event_id)
+    return last_of(session, reported, OnsiteChangeRow.reported_at, OnsiteChangeRow.id) or 0
 
 
 __all__ = [

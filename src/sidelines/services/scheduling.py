@@ -69,6 +69,7 @@ from sidelines.services.events import (
 from sidelines.services.recorded_changes import latest_change, with_changes
 from sidelines.services.stable_solves import MoveBudget, StabilityChoice, stability_choice
 from sidelines.storage.db import Database
+from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     EventRow,
     MeetingPrincipalRow,
@@ -1051,7 +1052,9 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
                     )
                 )
             )
-        rows = session.scalars(query.order_by(MeetingRow.starts_at, MeetingRow.id)).all()
+        rows = session.scalars(
+            query.order_by(MeetingRow.starts_at, MeetingRow.created_at, MeetingRow.id)
+        ).all()
         # Every entry's parties in one statement, not one per entry.
         parties: dict[int, set[str]] = {}
         for meeting_id, party_id in session.execute(
@@ -1100,9 +1103,8 @@ def notices(
         raise Forbidden("change notices go to delegations")
     with db.reading() as session:
         query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
-        if after is not None:
-            query = query.where(NoticeRow.id > after)
-        rows = session.scalars(query.order_by(NoticeRow.id).limit(max(1, min(limit, 100)))).all()
+        query = in_order(session, query, NoticeRow.created_at, NoticeRow.id, after)
+        rows = session.scalars(query.limit(max(1, min(limit, 100)))).all()
         said = notice_text.summaries(
             domain_event(session, event_id),
             notice_text.labels_of(session, [r.meeting_id for r in rows]),

@@ -55,10 +55,19 @@ from sidelines.services.record import (
     meeting_subject,
     organiser_sees_everything,
     parties_subject,
+    sides_text,
+    split_sides,
     visible_subject,
 )
 from sidelines.storage.db import Database
-from sidelines.storage.tables import PartyRow, StatementRow, StatementSignatureRow
+from sidelines.storage.tables import (
+    EncounterPartyRow,
+    EncounterRow,
+    MeetingPrincipalRow,
+    PartyRow,
+    StatementRow,
+    StatementSignatureRow,
+)
 
 
 class StatementKind(StrEnum):
@@ -394,18 +403,52 @@ def _sign_own(session: Session, actor: Actor, row: StatementRow) -> list[str]:
 def _visible_statement(
     session: Session, actor: Actor, event_id: str, statement_id: int
 ) -> tuple[StatementRow, Subject, list[str]]:
-    row = session.get(StatementRow, statement_id)
+    """The statement, its subject and its signatures, if this actor may read it; "not found"
+    otherwise. One query reads the statement with its subject's sides and its signatures, and
+    the verdict (``readable``) reads nothing more, so that another side's statement and a
+    missing one cost the same: how long a refusal takes tells nothing."""
+    policy = _organiser_policy(session, actor, event_id)  # whatever the id: one path for both
+    found = session.execute(
+        select(
+            StatementRow,
+            sides_text(
+                MeetingPrincipalRow.party_id,
+                MeetingPrincipalRow.meeting_id,
+                StatementRow.meeting_id,
+            ),
+            sides_text(
+                EncounterPartyRow.party_id,
+                EncounterPartyRow.encounter_id,
+                StatementRow.encounter_id,
+            ),
+            select(EncounterRow.logged_party.is_(None))
+            .where(EncounterRow.id == StatementRow.encounter_id)
+            .scalar_subquery(),
+            sides_text(
+                StatementSignatureRow.party_id, StatementSignatureRow.statement_id, StatementRow.id
+            ),
+        ).where(StatementRow.id == statement_id, StatementRow.event_id == event_id)
+    ).first()
     hidden = not_found("statement", statement_id)
-    if row is None or row.event_id != event_id:
+    if found is None:
         raise hidden
-    subject = _subject_of(session, row)
-    signed = _signatures(session, [row.id]).get(row.id, [])
+    row, meeting_sides, encounter_sides, by_organiser, signatures = found
+    if row.meeting_id is not None:
+        subject = Subject("meeting", row.meeting_id, event_id, split_sides(meeting_sides))
+    elif row.encounter_id is not None:
+        subject = Subject(
+            "encounter", row.encounter_id, event_id, split_sides(encounter_sides), by_organiser
+        )
+    else:
+        assert row.parties_key is not None
+        subject = parties_subject(event_id, row.parties_key.split(PARTIES_JOIN))
+    signed = sorted(split_sides(signatures))
     shown = readable(
         Visibility(row.visibility),
         row.party_id,
         subject.sides,
         actor.acts_for(event_id),
-        _organiser_policy(session, actor, event_id),
+        policy,
         unsigned=_unsigned(row, subject, signed),
     )
     if not shown:
@@ -510,7 +553,9 @@ def readable_statements(
     session: Session, actor: Actor, event_id: str, query: Any
 ) -> list[StatementView]:
     """The rows of ``query`` (statements of one event) this actor may read, in time order."""
-    rows = session.scalars(query.order_by(StatementRow.said_at, StatementRow.id)).all()
+    rows = session.scalars(
+        query.order_by(StatementRow.said_at, StatementRow.created_at, StatementRow.id)
+    ).all()
     party = actor.acts_for(event_id)
     policy = _organiser_policy(session, actor, event_id)
     signatures = _signatures(session, [row.id for row in rows if row.kind == StatementKind.JOINT])

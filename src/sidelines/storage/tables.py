@@ -6,11 +6,13 @@ event, and visibility filters (which party may see which row) are simple joins.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -37,6 +39,28 @@ NAMING = {
 }
 
 ID = String(64)
+
+# The ids of stored objects are drawn at random from [1, 2^53), not counted by a sequence: the
+# ids a delegation sees of its own requests, meetings, notices or statements would otherwise
+# count what others created in between. 2^53 keeps every id exact in JavaScript's numbers
+# (RFC 8259 §6 advises staying within it). The space is so large that an id drawn again, by a
+# new object or in place of one long gone, is as likely as guessing a 53-bit key: with a
+# million objects in a table the odds that any two ever collide are about 1 in 18,000, and the
+# primary key refuses such a row rather than mixing two objects up.
+ROW_ID_END = 2**53
+# PostgreSQL's ``integer`` stops at 2^31 - 1; SQLite's INTEGER already holds 64 bits, and stays
+# the rowid so that lookups by id keep their speed.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def random_id() -> int:
+    """A new row id, uniformly random in [1, ``ROW_ID_END``), from the system's CSPRNG."""
+    return 1 + secrets.randbelow(ROW_ID_END - 1)
+
+
+def random_id_column() -> Mapped[int]:
+    """The primary key of a table whose rows get a random id when they are inserted."""
+    return mapped_column(RowId, primary_key=True, autoincrement=False, default=random_id)
 
 
 class Base(DeclarativeBase):
@@ -101,7 +125,7 @@ class SpaceRow(Base):
 class UserRow(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # organiser | delegate
@@ -113,8 +137,8 @@ class UserRow(Base):
 class TokenRow(Base):
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    id: Mapped[int] = random_id_column()
+    user_id: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"), index=True)
     # Only a SHA-256 of the token is kept: a stolen database yields no usable tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
@@ -124,12 +148,12 @@ class TokenRow(Base):
 class RequestRow(Base):
     __tablename__ = "meeting_requests"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     requester_party: Mapped[str] = mapped_column(ID)
     state: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(32))
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
@@ -142,7 +166,9 @@ class RequestPartyRow(Base):
 
     __tablename__ = "request_parties"
 
-    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        RowId, ForeignKey("meeting_requests.id"), primary_key=True
+    )
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
     role: Mapped[str] = mapped_column(String(16))  # requester | invitee
     principal_id: Mapped[str] = mapped_column(ID)
@@ -160,8 +186,8 @@ class ProposalRow(Base):
     __tablename__ = "proposals"
     __table_args__ = (UniqueConstraint("request_id", "seq"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), index=True)
+    id: Mapped[int] = random_id_column()
+    request_id: Mapped[int] = mapped_column(RowId, ForeignKey("meeting_requests.id"), index=True)
     seq: Mapped[int]
     by_party: Mapped[str] = mapped_column(ID)
     format: Mapped[str] = mapped_column(String(32))
@@ -187,7 +213,9 @@ class RequestTermRow(Base):
 
     __tablename__ = "request_terms"
 
-    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        RowId, ForeignKey("meeting_requests.id"), primary_key=True
+    )
     term: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     proposed_by: Mapped[str] = mapped_column(ID)
@@ -198,10 +226,12 @@ class RequestTermRow(Base):
 class MeetingRow(Base):
     __tablename__ = "meetings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_requests.id"), unique=True)
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    request_id: Mapped[int | None] = mapped_column(
+        RowId, ForeignKey("meeting_requests.id"), unique=True
+    )
+    proposal_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("proposals.id"))
     format: Mapped[str] = mapped_column(String(32))
     duration_min: Mapped[int]
     windows: Mapped[list[Any]]
@@ -225,7 +255,7 @@ class MeetingRow(Base):
 class MeetingPrincipalRow(Base):
     __tablename__ = "meeting_principals"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), primary_key=True)
     principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, index=True)
 
@@ -236,9 +266,9 @@ class PrincipalBookingRow(Base):
 
     __tablename__ = "principal_bookings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), index=True)
     principal_id: Mapped[str] = mapped_column(ID)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -257,9 +287,9 @@ class SpaceBookingRow(Base):
 
     __tablename__ = "space_bookings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), index=True)
     space_id: Mapped[str] = mapped_column(ID)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -298,10 +328,10 @@ class ContactRow(Base):
 class SolveRunRow(Base):
     __tablename__ = "solve_runs"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))  # running | done | failed | published
-    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_by: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"))
     time_limit_s: Mapped[float]
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
@@ -323,11 +353,11 @@ class ScheduleVersionRow(Base):
     __tablename__ = "schedule_versions"
     __table_args__ = (UniqueConstraint("event_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
     number: Mapped[int]
     published_at: Mapped[datetime]
-    published_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_by: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(200))
     # meeting id -> [start ISO, end ISO, space id or null], the whole published schedule.
     snapshot: Mapped[dict[str, Any]]
@@ -339,11 +369,11 @@ class NoticeRow(Base):
 
     __tablename__ = "change_notices"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
     party_id: Mapped[str] = mapped_column(ID)
     version: Mapped[int]
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"))
     kind: Mapped[str] = mapped_column(String(16))  # placed | moved | unplaced
     before: Mapped[list[Any] | None] = mapped_column(JSON)
     after: Mapped[list[Any] | None] = mapped_column(JSON)
@@ -358,10 +388,10 @@ class AuditRow(Base):
 
     __tablename__ = "audit_entries"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     at: Mapped[datetime]
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     actor_party: Mapped[str | None] = mapped_column(ID)
     action: Mapped[str] = mapped_column(String(48))
     subject_type: Mapped[str] = mapped_column(String(24))
@@ -375,7 +405,7 @@ class AuditAudienceRow(Base):
 
     __tablename__ = "audit_audience"
 
-    entry_id: Mapped[int] = mapped_column(ForeignKey("audit_entries.id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(RowId, ForeignKey("audit_entries.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
 
 
@@ -387,7 +417,7 @@ class IdempotencyRow(Base):
 
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int]
@@ -408,7 +438,7 @@ class OutcomeRow(Base):
 
     __tablename__ = "meeting_outcomes"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), primary_key=True)
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     status: Mapped[str] = mapped_column(String(24))
     held_format: Mapped[str | None] = mapped_column(String(32))
@@ -416,7 +446,7 @@ class OutcomeRow(Base):
     ended_at: Mapped[datetime | None]
     cancelled_by: Mapped[str | None] = mapped_column(ID)
     reason: Mapped[str | None] = mapped_column(Text)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     recorded_at: Mapped[datetime]
 
 
@@ -425,7 +455,7 @@ class EncounterRow(Base):
 
     __tablename__ = "encounters"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     format: Mapped[str] = mapped_column(String(32))
     place: Mapped[str] = mapped_column(String(200))
@@ -434,7 +464,7 @@ class EncounterRow(Base):
     ended_at: Mapped[datetime | None]
     description: Mapped[str] = mapped_column(Text, default="")
     topics: Mapped[list[Any]]
-    logged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    logged_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     logged_party: Mapped[str | None] = mapped_column(ID)  # None: logged by the organiser
     created_at: Mapped[datetime]
 
@@ -442,7 +472,7 @@ class EncounterRow(Base):
 class EncounterPartyRow(Base):
     __tablename__ = "encounter_parties"
 
-    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(RowId, ForeignKey("encounters.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
     principal_id: Mapped[str | None] = mapped_column(ID)
     # When this side logged the encounter: each side that logged it owns it. None for a side
@@ -465,10 +495,10 @@ class StatementRow(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
-    encounter_id: Mapped[int | None] = mapped_column(ForeignKey("encounters.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("meetings.id"), index=True)
+    encounter_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("encounters.id"), index=True)
     # The parties a statement made on its own is about, sorted and joined by "+" ("RUS+USA");
     # kept when it is later linked to the meeting or encounter it was about.
     parties_key: Mapped[str | None] = mapped_column(String(200))
@@ -483,7 +513,7 @@ class StatementRow(Base):
     described_format: Mapped[str] = mapped_column(String(200), default="")
     topics: Mapped[list[Any]]
     sources: Mapped[list[Any]]  # [{"name", "kind", "url"}, ...]
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -494,9 +524,9 @@ class StatementSignatureRow(Base):
 
     __tablename__ = "statement_signatures"
 
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(RowId, ForeignKey("statements.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     signed_at: Mapped[datetime]
 
 
@@ -510,7 +540,7 @@ class HistoricalMeetingRow(Base):
     __tablename__ = "historical_meetings"
     __table_args__ = (UniqueConstraint("held_on", "event", "parties_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     held_on: Mapped[date]
     event: Mapped[str] = mapped_column(String(200))
     series: Mapped[str] = mapped_column(String(64), default="")
@@ -522,14 +552,16 @@ class HistoricalMeetingRow(Base):
     topics: Mapped[list[Any]]
     summary: Mapped[str] = mapped_column(Text, default="")
     sources: Mapped[list[Any]]
-    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     imported_at: Mapped[datetime]
 
 
 class HistoricalPartyRow(Base):
     __tablename__ = "historical_meeting_parties"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("historical_meetings.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        RowId, ForeignKey("historical_meetings.id"), primary_key=True
+    )
     party_key: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
     principal_key: Mapped[str | None] = mapped_column(ID)
 
@@ -540,11 +572,11 @@ class CalendarFeedRow(Base):
 
     __tablename__ = "calendar_feeds"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
     party_id: Mapped[str] = mapped_column(ID)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -558,7 +590,7 @@ class LoginFailureRow(Base):
 
     __tablename__ = "login_failures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
 
@@ -582,7 +614,7 @@ class OnsiteChangeRow(Base):
         CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="span"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     party_id: Mapped[str | None] = mapped_column(ID)
@@ -591,7 +623,7 @@ class OnsiteChangeRow(Base):
     space_id: Mapped[str | None] = mapped_column(ID)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
-    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     reported_at: Mapped[datetime]
     version: Mapped[int | None]
 
@@ -603,10 +635,10 @@ class ReportUploadRow(Base):
 
     __tablename__ = "report_uploads"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     owner_party: Mapped[str | None] = mapped_column(ID)
-    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
     source: Mapped[str] = mapped_column(String(200))
     published_on: Mapped[date]

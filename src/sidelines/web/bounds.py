@@ -6,7 +6,9 @@ store, index or echo an unbounded value. A bad value is refused with 422 naming 
 - ``Ref``: the id of a party, principal, space, session or interpreter: 1 to 64 characters.
 - ``Topic``: one topic, 1 to 200 characters; ``TOPICS_MAX`` (30) topics at the most.
 - ``Instant``: a time with its offset that also has a UTC form (year 1 to 9999 in UTC).
-- ``DbId``: the id of a stored object, 1 to 2³¹ − 1 (PostgreSQL's ``integer``).
+- ``DbId`` (in a body), ``PathId`` and ``QueryId``: the id of a stored object, 1 to 2⁵³: ids
+  are drawn at random below 2⁵³ (``storage.tables.random_id``), which JavaScript's numbers hold
+  exactly.
 - No text anywhere may hold a NUL character, which PostgreSQL cannot store (``no_nul``).
 
 The free texts keep their own limits in the schemas (messages and notes 5,000 characters,
@@ -18,17 +20,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 REF_MAX = 64
 TOPIC_MAX = 200
 TOPICS_MAX = 30
-DB_ID_MAX = 2**31 - 1
+DB_ID_MAX = 2**53
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=REF_MAX)]
 Topic = Annotated[str, StringConstraints(min_length=1, max_length=TOPIC_MAX)]
 Topics = Annotated[list[Topic], Field(max_length=TOPICS_MAX)]
 DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
+PathId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
+QueryId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
 
 
 def in_utc_range(moment: datetime) -> datetime:

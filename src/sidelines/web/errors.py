@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from sidelines.services.errors import Invalid, ServiceError
+from sidelines.web.bounds import DB_ID_MAX
 
 log = logging.getLogger("sidelines.web")
 
@@ -31,8 +32,6 @@ RETRY_AFTER_S = 5
 # never sends a long input back (the schemas bound what reaches a service, but not every
 # service is reached through them).
 MESSAGE_MAX = 200
-# The largest id PostgreSQL's ``integer`` holds; SQLite's reach 2^63 - 1.
-DB_ID_MAX = 2**31 - 1
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -49,7 +48,7 @@ def unstorable_parameter(request: Request) -> tuple[str, str]:
             text = str(value)
             if "\x00" in text:
                 return f"{location}.{name}", "text may not contain NUL characters"
-            if text.lstrip("-").isdigit() and not -DB_ID_MAX - 1 <= int(text) <= DB_ID_MAX:
+            if text.lstrip("-").isdigit() and not -DB_ID_MAX <= int(text) <= DB_ID_MAX:
                 return f"{location}.{name}", f"must lie between 1 and {DB_ID_MAX}"
     return "", "a value is out of range"
 

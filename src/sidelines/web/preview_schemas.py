@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from sidelines.services.preview import PreviewItem, PreviewView
+from sidelines.web.bounds import DbId
 from sidelines.web.schemas import Strict
 
 # More than an event holds: a bound on what one request may name.
@@ -21,7 +22,7 @@ class PublishCreate(Strict):
     digest and counts. ``keep_out`` names meetings that stay as published."""
 
     confirm: str = Field(min_length=1, max_length=64)
-    keep_out: list[int] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
+    keep_out: list[DbId] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
 
 
 class PreviewItemPublic(BaseModel):

@@ -13,6 +13,7 @@ from sidelines.services import explanations, meetings, notice_text, scheduling, 
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of, local_day
 from sidelines.web.pages.live import live
@@ -81,7 +82,7 @@ def agenda(
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
 def meeting(
-    request: Request, event_id: str, meeting_id: int, db: DbDep, actor: PageUser
+    request: Request, event_id: str, meeting_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     # The sides of the meeting, or the organiser (who sees time, place and parties).
     party = actor.acts_for(event_id)
@@ -113,7 +114,7 @@ def meeting(
 @router.post("/meetings/{meeting_id}/outcome", dependencies=[CsrfChecked])
 def outcome(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[OutcomeForm, Form()],
@@ -125,7 +126,7 @@ def outcome(
 @router.post("/meetings/{meeting_id}/statements", dependencies=[CsrfChecked])
 def make_statement(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[StatementForm, Form()],

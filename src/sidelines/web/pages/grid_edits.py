@@ -20,6 +20,7 @@ from sidelines.services import edits, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.edits import EditRefused, PlaceTaken, Target
 from sidelines.services.errors import Invalid, ServiceError
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.grid import build_grid
@@ -99,7 +100,7 @@ def _after(
     db: DbDep,
     actor: Actor,
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     day: str,
     edit: str,
     call: Any,
@@ -131,7 +132,7 @@ def _target(text: str) -> Target:
 def move(
     request: Request,
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[MoveForm, Form()],
@@ -163,7 +164,7 @@ def move(
 def lock_or_unplace(
     request: Request,
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     action: str,
     db: DbDep,
     actor: PageUser,

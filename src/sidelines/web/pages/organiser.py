@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sidelines.services import changes, events, logins, preview, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Conflict, Forbidden, ServiceError
+from sidelines.web.bounds import PathId, QueryId
 from sidelines.web.deps import DbDep, QueueSolvesDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.forms import optional_int
@@ -156,7 +157,7 @@ def grid(
     db: DbDep,
     actor: PageUser,
     day: str | None = None,
-    meeting: int | None = None,
+    meeting: QueryId = None,
     done: str | None = None,
 ) -> Response:
     """The day's grid; with ``meeting``, where that meeting could go (``grid_edits``)."""
@@ -199,7 +200,9 @@ def start_solve(
 
 
 @router.get("/solves/{run_id}", response_class=HTMLResponse)
-def solve_run(request: Request, event_id: str, run_id: int, db: DbDep, actor: PageUser) -> Response:
+def solve_run(
+    request: Request, event_id: str, run_id: PathId, db: DbDep, actor: PageUser
+) -> Response:
     organiser_only(actor)
     run = scheduling.get_run(db, actor, event_id, run_id)
     context: dict[str, object] = {
@@ -224,7 +227,7 @@ def solve_run(request: Request, event_id: str, run_id: int, db: DbDep, actor: Pa
 
 
 @router.get("/solves/{run_id}/progress")
-def solve_progress(event_id: str, run_id: int, db: DbDep, actor: PageUser) -> JSONResponse:
+def solve_progress(event_id: str, run_id: PathId, db: DbDep, actor: PageUser) -> JSONResponse:
     """What the run page shows as it goes; ``stamp`` changes whenever there is news."""
     run = scheduling.get_run(db, actor, event_id, run_id)
     return JSONResponse(

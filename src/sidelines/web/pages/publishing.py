@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sidelines.services import preview, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.errors import PreviewChanged, RulesBroken
+from sidelines.web.bounds import DbId, PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -25,13 +26,13 @@ KeepOut = Annotated[list[int], Query(max_length=MAX_KEPT_OUT)]
 
 class PublishForm(BaseModel):
     confirm: str = Field(min_length=1, max_length=64)
-    keep_out: list[int] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
+    keep_out: list[DbId] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
 
 
 def _confirmation(
     request: Request,
     event_id: str,
-    run_id: int,
+    run_id: PathId,
     db: DbDep,
     actor: Actor,
     keep_out: list[int],
@@ -53,7 +54,7 @@ def _confirmation(
 def confirm(
     request: Request,
     event_id: str,
-    run_id: int,
+    run_id: PathId,
     db: DbDep,
     actor: PageUser,
     keep_out: KeepOut = [],  # noqa: B006
@@ -66,7 +67,7 @@ def confirm(
 def publish(
     request: Request,
     event_id: str,
-    run_id: int,
+    run_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[PublishForm, Form()],

@@ -19,6 +19,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.errors import NotFound, ServiceError
 from sidelines.services.report_proposals import ReportIn, Review, UploadView
 from sidelines.storage.db import Database
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -118,7 +119,7 @@ def upload(
 def _report(
     request: Request,
     event_id: str,
-    report_id: int,
+    report_id: PathId,
     db: Database,
     actor: Actor,
     error: ServiceError | None = None,
@@ -136,7 +137,9 @@ def _report(
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report(request: Request, event_id: str, report_id: int, db: DbDep, actor: PageUser) -> Response:
+def report(
+    request: Request, event_id: str, report_id: PathId, db: DbDep, actor: PageUser
+) -> Response:
     return _report(request, event_id, report_id, db, actor)
 
 
@@ -159,7 +162,7 @@ def corrections(fields: dict[str, Any], form: ReviewForm) -> dict[str, Any]:
 def review(
     request: Request,
     event_id: str,
-    report_id: int,
+    report_id: PathId,
     index: int,
     db: DbDep,
     actor: PageUser,

@@ -14,7 +14,9 @@ from sidelines.services import negotiation
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
 from sidelines.services.inbox import awaits, first_awaiting
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
+from sidelines.web.freshness import NOT_MODIFIED, is_fresh, tag_of
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.forms import (
     AnswerForm,
@@ -46,7 +48,7 @@ def delegation_of(actor: Actor, event_id: str) -> str:
     return party
 
 
-@router.get("/inbox", response_class=HTMLResponse)
+@router.get("/inbox", response_class=HTMLResponse, responses=NOT_MODIFIED)
 def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
@@ -63,7 +65,13 @@ def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Respon
         "awaits": awaits,
         **live(db, actor, event_id),
     }
-    return render(request, "inbox.html", context)
+    page = render(request, "inbox.html", context)
+    # The page is this delegation's alone: its tag changes only when what it shows does.
+    etag = tag_of(party, bytes(page.body))
+    if is_fresh(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    page.headers["ETag"] = etag
+    return page
 
 
 def _compose(
@@ -123,7 +131,7 @@ def create(
 def _thread(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: Actor,
     error: ServiceError | None = None,
@@ -157,7 +165,7 @@ def _thread(
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
 def thread(
-    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
+    request: Request, event_id: str, request_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     return _thread(request, event_id, request_id, db, actor)
 
@@ -166,7 +174,7 @@ def thread(
 def answer(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[AnswerForm, Form()],
@@ -195,7 +203,7 @@ def answer(
 def answer_terms(
     request: Request,
     event_id: str,
-    request_id: int,
+    request_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[TermsAnswerForm, Form()],
@@ -215,7 +223,7 @@ def answer_terms(
 
 @router.post("/requests/{request_id}/withdraw", dependencies=[CsrfChecked])
 def withdraw(
-    request: Request, event_id: str, request_id: int, db: DbDep, actor: PageUser
+    request: Request, event_id: str, request_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     try:
         negotiation.withdraw_request(db, actor, event_id, request_id)

@@ -18,6 +18,7 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Invalid, NotFound, ServiceError
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
 from sidelines.storage.db import Database
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.live import live
@@ -122,7 +123,7 @@ def make_statement(
 
 
 @router.post("/statements/{statement_id}/signatures", dependencies=[CsrfChecked])
-def sign(event_id: str, statement_id: int, db: DbDep, actor: PageUser) -> Response:
+def sign(event_id: str, statement_id: PathId, db: DbDep, actor: PageUser) -> Response:
     statements.sign_statement(db, actor, event_id, statement_id)
     return RedirectResponse(f"/events/{event_id}/statements", 303)
 
@@ -130,7 +131,7 @@ def sign(event_id: str, statement_id: int, db: DbDep, actor: PageUser) -> Respon
 @router.post("/statements/{statement_id}/link", dependencies=[CsrfChecked])
 def link(
     event_id: str,
-    statement_id: int,
+    statement_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[LinkForm, Form()],

@@ -8,6 +8,7 @@ from sidelines.domain import OrganiserSees
 from sidelines.services.audit import readable_detail, trail_query
 from sidelines.services.errors import Forbidden
 from sidelines.services.events import event_row
+from sidelines.web.bounds import DB_ID_MAX
 from sidelines.web.deps import DbDep, UserDep
 from sidelines.web.schemas import AuditPublic
 
@@ -19,7 +20,7 @@ def audit_trail(
     event_id: str,
     db: DbDep,
     actor: UserDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditPublic]:
     """A delegation's own trail; the organiser's share of the event's trail."""
@@ -28,7 +29,7 @@ def audit_trail(
         raise Forbidden("the audit trail belongs to the delegations and the organiser")
     with db.reading() as session:
         everything = event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
-        query = trail_query(event_id, party, everything, after)
+        query = trail_query(session, event_id, party, everything, after)
         rows = session.scalars(query.limit(limit)).all()
         return [
             AuditPublic(

@@ -17,6 +17,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.edits import EditView, PlacesView, Target
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.storage.db import Database
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
 from sidelines.web.edit_schemas import (
     AlternativeCreate,
@@ -91,13 +92,13 @@ def _once(
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 
 
-def _path(event_id: str, meeting_id: int, action: str) -> str:
+def _path(event_id: str, meeting_id: PathId, action: str) -> str:
     return f"/api/events/{event_id}/meetings/{meeting_id}/{action}"
 
 
 @router.get("/places")
 def places(
-    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, day: date | None = None
+    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, day: date | None = None
 ) -> PlacesPublic:
     """Every start and space of the grid (of one day, if given) for the meeting: where it fits,
     and where not, the rule it would break there."""
@@ -107,7 +108,7 @@ def places(
 @router.post("/move", response_model=EditPublic, responses=REFUSED)
 def move(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     body: MoveCreate,
     db: DbDep,
     actor: UserDep,
@@ -137,7 +138,7 @@ def move(
 @router.post("/place", response_model=EditPublic, responses=REFUSED)
 def place(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     body: MoveCreate,
     db: DbDep,
     actor: UserDep,
@@ -166,7 +167,7 @@ def place(
 @router.post("/swap", response_model=EditPublic, responses=REFUSED)
 def swap(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     body: SwapCreate,
     db: DbDep,
     actor: UserDep,
@@ -185,7 +186,7 @@ def swap(
 
 @router.post("/lock", response_model=EditPublic, responses=REFUSED)
 def lock(
-    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Lock a scheduled meeting where it is: no solve or on-site placement moves it."""
     return _once(
@@ -200,7 +201,7 @@ def lock(
 
 @router.post("/unlock", response_model=EditPublic, responses=REFUSED)
 def unlock(
-    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     return _once(
         db,
@@ -214,7 +215,7 @@ def unlock(
 
 @router.post("/unplace", response_model=EditPublic, responses=REFUSED)
 def unplace(
-    event_id: str, meeting_id: int, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Take a meeting off the schedule; it stays agreed, waiting for a place."""
     return _once(
@@ -230,7 +231,7 @@ def unplace(
 @router.post("/alternative", response_model=EditPublic, responses=REFUSED)
 def apply_alternative(
     event_id: str,
-    meeting_id: int,
+    meeting_id: PathId,
     body: AlternativeCreate,
     db: DbDep,
     actor: UserDep,

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from sidelines.services import explanations
 from sidelines.services.explanations import ExplanationView
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import ActorDep, DbDep
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["meetings"])
@@ -18,7 +19,7 @@ class FactPublic(BaseModel):
 
 
 class ExplanationPublic(BaseModel):
-    meeting_id: int
+    meeting_id: PathId
     scheduled: bool
     summary: str
     facts: list[FactPublic]
@@ -27,7 +28,7 @@ class ExplanationPublic(BaseModel):
 
 @router.get("/meetings/{meeting_id}/explanation")
 def get_explanation(
-    event_id: str, meeting_id: int, db: DbDep, actor: ActorDep
+    event_id: str, meeting_id: PathId, db: DbDep, actor: ActorDep
 ) -> ExplanationPublic:
     """Why the meeting has no time yet (or where it is): its sides and the organiser only."""
     return explanation_public(explanations.meeting_explanation(db, actor, event_id, meeting_id))

@@ -4,13 +4,15 @@ private feed URL; calendar programs read ``GET /api/feeds/{token}.ics`` without 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 
 from sidelines.services import feeds
 from sidelines.services.feeds import FeedState
 from sidelines.web.deps import DbDep, UserDep
+from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
 
 router = APIRouter(tags=["feeds"])
 
@@ -71,16 +73,24 @@ def revoke_feed(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> Feed
     response_class=Response,
     responses={
         200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."},
+        **NOT_MODIFIED,
         # Refusals are JSON like everywhere else, whatever the calendar's own media type.
         "4XX": {"content": {"application/json": {"schema": ERROR_SCHEMA}}},
     },
 )
-def calendar_feed(token: str, db: DbDep) -> Response:
+def calendar_feed(
+    token: str, db: DbDep, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
     """The delegation's meetings and programme as iCalendar; 404 for a revoked or unknown URL.
-    The token in the path is the only credential: calendar programs cannot log in."""
-    return Response(
-        feeds.feed_calendar(db, token),
-        media_type=CALENDAR_MEDIA_TYPE,
-        # The URL is a secret: keep it and the calendar out of shared caches.
-        headers={"Cache-Control": "private, no-store"},
+    The token in the path is the only credential: calendar programs cannot log in. The
+    `ETag` is the delegation's calendar: `If-None-Match` with it gets 304 until it changes."""
+    calendar = feeds.feed_calendar(db, token)
+    # The URL is a secret: keep it and the calendar out of shared caches. The tag is a digest
+    # of this delegation's calendar alone, never of the event's activity.
+    return answer(
+        calendar,
+        tag_of("feed", calendar),
+        if_none_match,
+        CALENDAR_MEDIA_TYPE,
+        **{"Cache-Control": "private, no-store"},
     )

@@ -8,6 +8,7 @@ from pydantic import TypeAdapter
 
 from sidelines.services import meetings
 from sidelines.services.meetings import MeetingView
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.schemas import AgendaItemPublic, MeetingPublic, StatusUpdate
 
@@ -38,13 +39,13 @@ def list_meetings(event_id: str, db: DbDep, actor: ActorDep) -> list[MeetingPubl
 
 
 @router.get("/meetings/{meeting_id}")
-def get_meeting(event_id: str, meeting_id: int, db: DbDep, actor: ActorDep) -> MeetingPublic:
+def get_meeting(event_id: str, meeting_id: PathId, db: DbDep, actor: ActorDep) -> MeetingPublic:
     return public(meetings.get_meeting(db, actor, event_id, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/status")
 def set_status(
-    event_id: str, meeting_id: int, body: StatusUpdate, db: DbDep, actor: UserDep
+    event_id: str, meeting_id: PathId, body: StatusUpdate, db: DbDep, actor: UserDep
 ) -> MeetingPublic:
     """Record that a meeting was held, held as another format, cancelled or not held."""
     return public(meetings.set_status(db, actor, event_id, meeting_id, body.status))

@@ -10,6 +10,7 @@ from sidelines.services import record, statements
 from sidelines.services.errors import Invalid
 from sidelines.services.record import EncounterIn, EncounterView, Outcome, OutcomeView
 from sidelines.services.statements import Source, StatementIn, StatementView
+from sidelines.web.bounds import PathId, QueryId
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.record_schemas import (
@@ -87,8 +88,8 @@ def statement_public(view: StatementView) -> StatementPublic:
 
 def statement_in(
     body: StatementUpdate,
-    meeting_id: int | None = None,
-    encounter_id: int | None = None,
+    meeting_id: QueryId = None,
+    encounter_id: QueryId = None,
     about_parties: list[str] | None = None,
 ) -> StatementIn:
     return StatementIn(
@@ -108,7 +109,7 @@ def statement_in(
 
 @router.post("/meetings/{meeting_id}/outcome")
 def record_outcome(
-    event_id: str, meeting_id: int, body: OutcomeCreate, db: DbDep, actor: UserDep
+    event_id: str, meeting_id: PathId, body: OutcomeCreate, db: DbDep, actor: UserDep
 ) -> OutcomePublic:
     """Record (or amend) what became of a meeting: held with its actual times, held as another
     format, cancelled by a side (the reason is for the two sides only) or not held."""
@@ -125,7 +126,7 @@ def record_outcome(
 
 
 @router.get("/meetings/{meeting_id}/outcome")
-def get_outcome(event_id: str, meeting_id: int, db: DbDep, actor: ActorDep) -> OutcomePublic:
+def get_outcome(event_id: str, meeting_id: PathId, db: DbDep, actor: ActorDep) -> OutcomePublic:
     return outcome_public(record.get_outcome(db, actor, event_id, meeting_id))
 
 
@@ -164,7 +165,9 @@ def list_encounters(event_id: str, db: DbDep, actor: ActorDep) -> list[Encounter
 
 
 @router.get("/encounters/{encounter_id}")
-def get_encounter(event_id: str, encounter_id: int, db: DbDep, actor: ActorDep) -> EncounterPublic:
+def get_encounter(
+    event_id: str, encounter_id: PathId, db: DbDep, actor: ActorDep
+) -> EncounterPublic:
     return encounter_public(record.get_encounter(db, actor, event_id, encounter_id))
 
 
@@ -186,8 +189,8 @@ def list_statements(
     event_id: str,
     db: DbDep,
     actor: ActorDep,
-    meeting_id: int | None = None,
-    encounter_id: int | None = None,
+    meeting_id: QueryId = None,
+    encounter_id: QueryId = None,
     about: Annotated[list[str] | None, Query(max_length=10)] = None,
 ) -> list[StatementPublic]:
     """The statements this reader may see, each side's own, in time order; about one meeting
@@ -210,14 +213,16 @@ def list_statements(
 
 
 @router.post("/statements/{statement_id}/signatures")
-def sign_statement(event_id: str, statement_id: int, db: DbDep, actor: UserDep) -> StatementPublic:
+def sign_statement(
+    event_id: str, statement_id: PathId, db: DbDep, actor: UserDep
+) -> StatementPublic:
     """Co-sign a joint statement the other side proposed: joint once every side signed."""
     return statement_public(statements.sign_statement(db, actor, event_id, statement_id))
 
 
 @router.post("/statements/{statement_id}/link")
 def link_statement(
-    event_id: str, statement_id: int, body: StatementLink, db: DbDep, actor: UserDep
+    event_id: str, statement_id: PathId, body: StatementLink, db: DbDep, actor: UserDep
 ) -> StatementPublic:
     """Link a statement made on its own to the meeting or encounter it was about."""
     if (body.meeting_id is None) == (body.encounter_id is None):
@@ -235,13 +240,15 @@ def link_statement(
 
 
 @router.get("/statements/{statement_id}")
-def get_statement(event_id: str, statement_id: int, db: DbDep, actor: ActorDep) -> StatementPublic:
+def get_statement(
+    event_id: str, statement_id: PathId, db: DbDep, actor: ActorDep
+) -> StatementPublic:
     return statement_public(statements.get_statement(db, actor, event_id, statement_id))
 
 
 @router.put("/statements/{statement_id}")
 def amend_statement(
-    event_id: str, statement_id: int, body: StatementUpdate, db: DbDep, actor: UserDep
+    event_id: str, statement_id: PathId, body: StatementUpdate, db: DbDep, actor: UserDep
 ) -> StatementPublic:
     """Change a side's own statement, e.g. publish it; a public statement stays public."""
     with fields_in("body"):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from sidelines.services import report_proposals
 from sidelines.services.report_proposals import ReportIn, Review, UploadView
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.report_schemas import ClaimPublic, ClaimReview, ReportCreate, ReportPublic
@@ -79,13 +80,13 @@ def list_reports(event_id: str, db: DbDep, actor: UserDep) -> list[ReportPublic]
 
 
 @router.get("/{report_id}")
-def get_report(event_id: str, report_id: int, db: DbDep, actor: UserDep) -> ReportPublic:
+def get_report(event_id: str, report_id: PathId, db: DbDep, actor: UserDep) -> ReportPublic:
     return report_public(report_proposals.get_upload(db, actor, event_id, report_id))
 
 
 @router.post("/{report_id}/claims/{index}/review")
 def review_claim(
-    event_id: str, report_id: int, index: int, body: ClaimReview, db: DbDep, actor: UserDep
+    event_id: str, report_id: PathId, index: int, body: ClaimReview, db: DbDep, actor: UserDep
 ) -> ReportPublic:
     """Drop a proposed claim, or accept it with the fields a person corrected; an accepted
     claim is merged into the record (an encounter, a statement, a history entry)."""

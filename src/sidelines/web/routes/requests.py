@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from sidelines.domain import TimeSpan
@@ -10,8 +10,10 @@ from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.services.negotiation import RequestView, TermCounter, Terms
+from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
+from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
 from sidelines.web.schemas import (
     AnswerCreate,
     AttendeeIn,
@@ -146,22 +148,31 @@ def public(view: RequestView) -> RequestPublic:
     )
 
 
-@router.get("")
+@router.get("", response_model=Page[RequestPublic], responses=NOT_MODIFIED)
 def list_requests(
     event_id: str,
     db: DbDep,
     actor: ActorDep,
     box: Annotated[str, Query(pattern="^(all|sent|received)$")] = "all",
     state: RequestState | None = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> Page[RequestPublic]:
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The requests this actor may see, oldest first. The `ETag` is this reader's page: it
+    changes only when something on it does, and `If-None-Match` with it gets 304."""
     page = negotiation.list_requests(
         db, actor, event_id, box=box, state=state, after=after, limit=limit
     )
-    return Page[RequestPublic](
-        items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
+    body = (
+        Page[RequestPublic](
+            items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
+        )
+        .model_dump_json()
+        .encode()
     )
+    etag = tag_of(actor.acts_for(event_id) or "-", body)
+    return answer(body, etag, if_none_match, "application/json")
 
 
 @router.post("", status_code=201, response_model=RequestPublic)
@@ -195,18 +206,18 @@ def create_request(
 
 
 @router.get("/{request_id}")
-def get_request(event_id: str, request_id: int, db: DbDep, actor: ActorDep) -> RequestPublic:
+def get_request(event_id: str, request_id: PathId, db: DbDep, actor: ActorDep) -> RequestPublic:
     return public(negotiation.get_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/send")
-def send_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+def send_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
     return public(negotiation.send_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/answers")
 def answer_request(
-    event_id: str, request_id: int, body: AnswerCreate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: AnswerCreate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """Accept, counter (with a proposal), defer, soft-decline or decline the current proposal."""
     counter = terms(body.proposal) if body.proposal is not None else None
@@ -219,7 +230,7 @@ def answer_request(
 
 @router.post("/{request_id}/terms")
 def answer_terms(
-    event_id: str, request_id: int, body: TermsAnswerCreate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: TermsAnswerCreate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """Agree some terms as they stand and counter others (``counter``), in one answer. The
     meeting is agreed once the terms the event requires are agreed by every side and no counter
@@ -238,13 +249,13 @@ def answer_terms(
 
 
 @router.post("/{request_id}/withdraw")
-def withdraw_request(event_id: str, request_id: int, db: DbDep, actor: UserDep) -> RequestPublic:
+def withdraw_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
     return public(negotiation.withdraw_request(db, actor, event_id, request_id))
 
 
 @router.patch("/{request_id}/private")
 def set_private(
-    event_id: str, request_id: int, body: PrivateUpdate, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, body: PrivateUpdate, db: DbDep, actor: UserDep
 ) -> RequestPublic:
     """This side's own priority and note, which no other side ever sees."""
     with fields_in("body"):

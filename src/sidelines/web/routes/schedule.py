@@ -14,6 +14,7 @@ from sidelines.services.scheduling import (
     ScheduleView,
     SolveRunView,
 )
+from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
 from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate, preview_public
@@ -34,7 +35,7 @@ class MovedPublic(BaseModel):
     """A meeting that moves: ``[starts_at, ends_at, space_id]`` before and after (null: it
     loses its place)."""
 
-    meeting_id: int
+    meeting_id: PathId
     before: list[Any]
     after: list[Any] | None
 
@@ -53,7 +54,7 @@ class AlternativePublic(BaseModel):
 
 
 class PlacementPublic(BaseModel):
-    meeting_id: int
+    meeting_id: PathId
     placed: bool
     starts_at: datetime | None
     ends_at: datetime | None
@@ -150,17 +151,17 @@ def start_solve(
 
 
 @router.get("/solves/{run_id}")
-def get_solve(event_id: str, run_id: int, db: DbDep, actor: UserDep) -> SolvePublic:
+def get_solve(event_id: str, run_id: PathId, db: DbDep, actor: UserDep) -> SolvePublic:
     return solve_public(scheduling.get_run(db, actor, event_id, run_id))
 
 
 @router.get("/solves/{run_id}/preview")
 def preview_solve(
     event_id: str,
-    run_id: int,
+    run_id: PathId,
     db: DbDep,
     actor: UserDep,
-    keep_out: Annotated[list[int], Query(max_length=MAX_KEPT_OUT)] = [],  # noqa: B006
+    keep_out: Annotated[list[DbId], Query(max_length=MAX_KEPT_OUT)] = [],  # noqa: B006
 ) -> PreviewPublic:
     """What publishing a finished solve would change against the published version: meetings
     added, moved and left out, the delegations that would get a notice, and the totals.
@@ -171,7 +172,7 @@ def preview_solve(
 
 @router.post("/solves/{run_id}/publish")
 def publish(
-    event_id: str, run_id: int, body: PublishCreate, db: DbDep, actor: UserDep
+    event_id: str, run_id: PathId, body: PublishCreate, db: DbDep, actor: UserDep
 ) -> SchedulePublic:
     """Make a finished solve the published schedule, once the organiser confirmed its preview
     (``confirm``: the preview's ``digest``); meetings in ``keep_out`` stay as published.
@@ -187,7 +188,7 @@ def publish(
 
 @router.post("/requests/{request_id}/agreed-on-site")
 def agreed_on_site(
-    event_id: str, request_id: int, db: DbDep, actor: UserDep
+    event_id: str, request_id: PathId, db: DbDep, actor: UserDep
 ) -> OnSiteAgreementPublic:
     """Both sides agreed in person: the meeting is agreed and placed into the published schedule
     at once, moving as few unfrozen meetings as it must; where it fits nowhere, the placement
@@ -209,7 +210,7 @@ def notices(
     event_id: str,
     db: DbDep,
     actor: UserDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[NoticePublic]:
     return [
