@@ -284,11 +284,12 @@ def _edit(
         before = domain_event(session, event_id)
         data = change(copy.deepcopy(row.spec), row)
         _check_text(data)
+        # What the database still names first: it says more than the file's dangling paths.
+        _refuse_dangling(session, event_id, before, data)
         try:
             after = event_from_data(data, source=f"event {event_id}")
         except InputError as error:
             raise locate(error.path, error.message) from None
-        _refuse_dangling(session, event_id, before, after)
         _refuse_broken_schedule(session, event_id, before, after)
         row.spec = dump_event(replace(after, meetings=()))
         row.name = after.name
@@ -318,14 +319,20 @@ def _count(session: Session, query: Select[int]) -> int:
     return session.scalar(query) or 0
 
 
-def _refuse_dangling(session: Session, event_id: str, before: Event, after: Event) -> None:
+def _ids(data: dict[str, Any], section: str) -> set[str]:
+    key, _ = SECTIONS[section]
+    return {str(item.get(key)) for item in data.get(section, [])}
+
+
+def _refuse_dangling(session: Session, event_id: str, before: Event, data: dict[str, Any]) -> None:
     """A Conflict naming what still refers to a party, principal, space or programme session
-    the edit takes away (a principal moved to another party counts as taken away)."""
-    parties = {str(p.id) for p in before.parties} - {p.id for p in after.parties}
-    party_of = {p.id: p.party for p in after.principals}
+    the edit takes away (a principal moved to another party counts as taken away). ``data`` is
+    the edited event's, whose items name themselves (the stored data always does)."""
+    parties = {str(p.id) for p in before.parties} - _ids(data, "parties")
+    party_of = {str(p.get("id") or p.get("party")): p.get("party") for p in data["principals"]}
     principals = {str(p.id) for p in before.principals if party_of.get(p.id) != p.party}
-    spaces = {str(s.id) for s in before.spaces} - {s.id for s in after.spaces}
-    sessions = {str(s.id) for s in before.programme} - {s.id for s in after.programme}
+    spaces = {str(s.id) for s in before.spaces} - _ids(data, "spaces")
+    sessions = {str(s.id) for s in before.programme} - _ids(data, "programme")
     of_requests = select(RequestRow.id).where(RequestRow.event_id == event_id)
     of_meetings = select(MeetingRow.id).where(MeetingRow.event_id == event_id)
     of_encounters = select(EncounterRow.id).where(EncounterRow.event_id == event_id)
