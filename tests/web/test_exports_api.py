@@ -33,7 +33,9 @@ def test_the_event_file_round_trips_through_the_api(database: Database) -> None:
     assert again.json() == {**exported, "id": "lima-again"}
 
 
-def test_the_yaml_export_is_a_file_the_import_reads_back(database: Database, tmp_path: Path) -> None:
+def test_the_yaml_export_is_a_file_the_import_reads_back(
+    database: Database, tmp_path: Path
+) -> None:
     api = lima_api(database)
     text = api.client.get(url("/export"), headers=api.as_organiser).text
     file = tmp_path / "copy.yaml"
