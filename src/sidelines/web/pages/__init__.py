@@ -21,6 +21,7 @@ from sidelines.services.errors import ServiceError
 from sidelines.web.pages import (
     agenda,
     auth,
+    exports,
     grid_edits,
     interests,
     organiser,
@@ -46,6 +47,7 @@ ROUTERS = (
     publishing,
     public,
     reports,
+    exports,
 )
 
 

@@ -21,7 +21,7 @@ MEDIA_TYPES = {
 }
 
 
-def _file(body: str | bytes, file_format: str, name: str) -> Response:
+def file_response(body: str | bytes, file_format: str, name: str) -> Response:
     return Response(
         body,
         media_type=MEDIA_TYPES[file_format],
@@ -40,7 +40,7 @@ def export_event(
 ) -> Response:
     """The event as an event file (the organiser's)."""
     data = exports.event_file(db, actor, event_id)
-    return _file(exports.render_event_file(data, format), format, event_id)
+    return file_response(exports.render_event_file(data, format), format, event_id)
 
 
 @router.get(
@@ -51,7 +51,7 @@ def export_schedule(
 ) -> Response:
     """The published schedule as the reader may see it, with the programme."""
     export = exports.schedule_export(db, actor, event_id)
-    return _file(exports.render_schedule(export, format), format, f"{event_id}-schedule")
+    return file_response(exports.render_schedule(export, format), format, f"{event_id}-schedule")
 
 
 @router.get("/record/export", response_class=Response, responses=_documented("json", "csv"))
@@ -61,4 +61,4 @@ def export_record(
     """What became of the meetings, the encounters and the statements, as the reader may see
     them."""
     record = exports.record_export(db, actor, event_id)
-    return _file(exports.render_record(record, format), format, f"{event_id}-record")
+    return file_response(exports.render_record(record, format), format, f"{event_id}-record")
