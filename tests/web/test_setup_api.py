@@ -228,3 +228,26 @@ def test_each_role_reads_the_sections_it_may(database: Database) -> None:
     assert as_public == {"parties": 200, "principals": 401, "delegations": 401, "spaces": 401}
     assert [d["party"] for d in own] == ["RUS"]
     assert len(everyone) > 1
+
+
+def test_a_renamed_space_shows_at_once_in_the_agenda(database: Database) -> None:
+    api, entry = published(database)
+    party = next(p for p in entry["parties"] if p in api.tokens)
+    space = next(
+        s
+        for s in api.client.get(url("/spaces"), headers=api.as_organiser).json()
+        if s["id"] == entry["space_id"]
+    )
+    before = api.client.get(url("/agenda"), headers=api.as_(party)).json()
+
+    renamed = api.client.put(
+        url(f"/spaces/{space['id']}"),
+        json={**space, "name": "The Blue Room"},
+        headers=api.as_organiser,
+    )
+    after = api.client.get(url("/agenda"), headers=api.as_(party)).json()
+
+    assert renamed.status_code == 200, renamed.text
+    where = [i["where"] for i in after if i["meeting_id"] == entry["meeting_id"]]
+    assert where == ["The Blue Room"]
+    assert before != after
