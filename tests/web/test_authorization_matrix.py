@@ -90,6 +90,8 @@ PATH_PARAMETERS: dict[str, tuple[Callable[[World], object], frozenset[str] | Non
     "index": (lambda w: 0, None),
     "party_id": (lambda w: "RUS", None),
     "party": (lambda w: "USA", None),
+    # An item of the event's setup (a party, principal, space, programme session): public.
+    "item_id": (lambda w: "THA", None),
     "token": (lambda w: w.feed_token, None),
     "a": (lambda w: "RUS", None),
     "b": (lambda w: "USA", None),
@@ -178,6 +180,33 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "action": "drop"
     },
     ("POST", "/api/history/imports"): lambda w: "date,event,parties\n2016-09-05,G20,RUS;USA\n",
+    # The organiser's setup: a party of the event's renamed, a new principal, space, session.
+    ("POST", "/api/events"): lambda w: {
+        "id": "another-event",
+        "name": "Another event",
+        "timezone": "UTC",
+        "days": ["2016-11-21"],
+        "parties": [{"id": "A", "name": "A"}],
+        "principals": [{"party": "A", "name": "A's leader"}],
+    },
+    ("PATCH", "/api/events/{event_id}"): lambda w: {"venue": "Lima Convention Center"},
+    ("PUT", "/api/events/{event_id}/parties/{item_id}"): lambda w: {
+        "id": "THA",
+        "name": "Thailand",
+    },
+    ("PUT", "/api/events/{event_id}/principals/{item_id}"): lambda w: {
+        "party": "THA",
+        "name": "Prayut Chan-o-cha",
+    },
+    ("PUT", "/api/events/{event_id}/delegations/{item_id}"): lambda w: {"party": "THA"},
+    ("PUT", "/api/events/{event_id}/spaces/{item_id}"): lambda w: {"id": "THA"},
+    ("PUT", "/api/events/{event_id}/programme/{item_id}"): lambda w: {
+        "title": "A late briefing",
+        "day": "2016-11-20",
+        "start": "19:30",
+        "end": "19:45",
+        "attendees": [],
+    },
     # Changes at the venue late on the last day, when the pair has nothing left to move.
     ("POST", "/api/events/{event_id}/onsite-changes/departures"): lambda w: {
         "principal_id": "obama",
@@ -471,5 +500,9 @@ def test_the_public_gets_nothing_private(lima_world: tuple[Lima, World]) -> None
             "GET /api/events",
             "GET /api/events/{event_id}",
             "GET /api/events/{event_id}/programme",
+            "GET /api/events/{event_id}/parties",
+            # The public schedule and record: the programme and what a side made public.
+            "GET /api/events/{event_id}/schedule/export",
+            "GET /api/events/{event_id}/record/export",
             "GET /api/health",
         }, f"{operation.name} answers the public: {body[:300]}"

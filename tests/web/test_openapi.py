@@ -78,6 +78,17 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/reports"),
     ("GET", "/api/events/{event_id}/reports/{report_id}"),
     ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"),
+    ("POST", "/api/events"),
+    ("PATCH", "/api/events/{event_id}"),
+    *(
+        (method, f"/api/events/{{event_id}}/{section}{item}")
+        for section in ("parties", "principals", "delegations", "spaces", "programme")
+        for method, item in (("GET", ""), ("PUT", "/{item_id}"), ("DELETE", "/{item_id}"))
+        if (method, section) != ("GET", "programme")
+    ),
+    ("GET", "/api/events/{event_id}/export"),
+    ("GET", "/api/events/{event_id}/schedule/export"),
+    ("GET", "/api/events/{event_id}/record/export"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

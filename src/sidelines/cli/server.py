@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -286,3 +287,29 @@ def event_import(
     except ServiceError as error:
         raise _fail(f"{file}: {error.message}") from None
     console.print(f"imported {event.id!r}: {len(event.parties)} parties")
+
+
+class ExportFormat(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
+@event_app.command("export")
+def event_export(
+    event_id: Annotated[str, typer.Argument(help="The event's id.")],
+    file_format: Annotated[ExportFormat, typer.Option("--format", help="yaml or json.")] = (
+        ExportFormat.YAML
+    ),
+    database: DatabaseOption = None,
+) -> None:
+    """Print the event as an event file, which `sidelines event import` reads back."""
+    from sidelines.services import exports
+    from sidelines.storage.db import Database
+
+    db = Database(database_url(database))
+    db.upgrade()
+    try:
+        data = exports.event_file(db, SYSTEM, event_id)
+    except ServiceError as error:
+        raise _fail(error.message) from None
+    typer.echo(exports.render_event_file(data, str(file_format)), nl=False)

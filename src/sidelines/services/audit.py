@@ -28,6 +28,8 @@ BOOKING_ACTIONS = frozenset(
         "solve.started",
         # The organiser's own setup of the event.
         "event.policy_set",
+        "event.created",
+        "event.setup_changed",
         "login.created",
         "login.revoked",
         # What the organiser reported at the venue (a departure, an overrun, a closed space).

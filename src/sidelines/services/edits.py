@@ -44,7 +44,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, not_found
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event, event_row, setup_key
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.scheduling import (
     PLACEMENT_TIME_LIMIT_S,
@@ -216,6 +216,10 @@ class _Plan:
     after: tuple[_Published, Problem, dict[MeetingId, Assignment]] | None = None
 
 
+# The event's description (``events.setup_key``) and its last on-site change.
+_Key = tuple[str, datetime, int, int]
+
+
 @dataclass(frozen=True)
 class _Published:
     problem: Problem
@@ -223,7 +227,7 @@ class _Published:
     version: int
     changes_seen: int
     freeze_window_min: int
-    key: tuple[str, datetime, int]
+    key: _Key
     rows: _Rows
 
 
@@ -236,7 +240,7 @@ _Rows = tuple[tuple[Any, ...], ...]
 # one meeting's lock. So each process keeps, per event and last on-site change, the problem
 # and schedule it built or wrote last, with the rows they stand for; they are used only while
 # the event's rows, read afresh (a few milliseconds), are still the same.
-_known: dict[tuple[str, datetime, int], tuple[_Rows, Problem, dict[MeetingId, Assignment]]] = {}
+_known: dict[_Key, tuple[_Rows, Problem, dict[MeetingId, Assignment]]] = {}
 KNOWN_EVENTS = 8
 
 
@@ -257,7 +261,7 @@ def _rows(session: Session, event_id: str) -> _Rows:
 
 
 def _remember(
-    key: tuple[str, datetime, int],
+    key: _Key,
     rows: _Rows,
     problem: Problem,
     schedule: dict[MeetingId, Assignment],
@@ -285,7 +289,7 @@ def _published(
         raise Conflict("no schedule is published yet: solve and publish first")
     event = domain_event(session, event_id)
     changes_seen = latest_change(session, event_id)
-    key = (event_id, event_row(session, event_id).created_at, changes_seen)
+    key = (*setup_key(event_row(session, event_id)), changes_seen)
     # Read before the problem: a change committed in between makes the two differ, and the
     # next read misses rather than trusting a problem older than its rows.
     rows = _rows(session, event_id)

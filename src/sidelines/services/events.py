@@ -56,9 +56,13 @@ def spans_from_json(data: list[Any]) -> tuple[TimeSpan, ...]:
     return tuple(TimeSpan(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in data)
 
 
-def import_event(db: Database, actor: Actor, event: Event, *, with_meetings: bool = True) -> str:
+def import_event(
+    db: Database, actor: Actor, event: Event, *, with_meetings: bool = True, audited: bool = False
+) -> str:
     """Store an event with its parties, principals and spaces. Its meetings, if kept, become
-    agreed meetings that the organiser may schedule (they were agreed before the system)."""
+    agreed meetings that the organiser may schedule (they were agreed before the system).
+    ``audited``: the import is an audit entry (``event.created``), as a creation through the
+    API is."""
     if not actor.is_organiser:
         raise Forbidden("only the organiser can set up an event")
     spec = dump_event(replace(event, meetings=()))
@@ -111,6 +115,8 @@ def import_event(db: Database, actor: Actor, event: Event, *, with_meetings: boo
                         **rows[meeting.id].terms,
                         "after": [rows[earlier].id for earlier in meeting.after],
                     }
+        if audited:
+            audit.record(session, actor, event.id, "event.created", "event", event.id)
         return event.id
 
     return db.write(work)
@@ -230,14 +236,20 @@ def event_row(session: Session, event_id: str) -> EventRow:
 
 # Parsing an event's file takes ~10 ms for a hundred parties, on every agenda read; the file of
 # an imported event never changes, so each process keeps the events it has parsed (frozen
-# objects, safe to share between threads). ``created_at`` tells apart an event made anew.
-_parsed: dict[tuple[str, datetime], Event] = {}
+# objects, safe to share between threads). ``created_at`` tells apart an event made anew, and
+# ``setup_revision`` an event whose description the organiser edited.
+_parsed: dict[tuple[str, datetime, int], Event] = {}
+
+
+def setup_key(row: EventRow) -> tuple[str, datetime, int]:
+    """What names one description of an event, for the caches built from it."""
+    return (row.id, row.created_at, row.setup_revision)
 
 
 def domain_event(session: Session, event_id: str) -> Event:
     """The event as the engine knows it, without meetings."""
     row = event_row(session, event_id)
-    key = (row.id, row.created_at)
+    key = setup_key(row)
     event = _parsed.get(key)
     if event is None:
         event = event_from_data(row.spec, source=f"event {event_id}")

@@ -809,12 +809,13 @@ def place_agreed(
 
 
 def onsite_problem(
-    session: Session, event_id: str, meeting_id: int | None = None
+    session: Session, event_id: str, meeting_id: int | None = None, *, event: Event | None = None
 ) -> tuple[Problem, dict[MeetingId, Assignment]]:
     """The event's problem with its published meetings (movable unless locked), the ones
     already held kept where they were, the newly agreed one if any, and the changes reported at
-    the venue; and the schedule as published."""
-    event = domain_event(session, event_id)
+    the venue; and the schedule as published. ``event``: another description of the event
+    than the stored one (an edit the organiser is about to make)."""
+    event = event or domain_event(session, event_id)
     # The settled ones hold their bookings whatever happens: nothing is placed over them.
     statuses = (*MeetingStatus.placeable(), *MeetingStatus.settled())
     meetings = []

@@ -88,6 +88,9 @@ class EventRow(Base):
     # in the same transaction: a reader that saw revision r and caches what it read under r can
     # trust the cache for as long as the revision stays r, in every process.
     revision: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Raised by every edit of the event's description (``services/event_setup.py``): a process
+    # that parsed ``spec`` at one setup revision parses it again at the next (migration 0015).
+    setup_revision: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class PartyRow(Base):

@@ -17,6 +17,7 @@ from sidelines.web.routes import (
     edits,
     events,
     explanations,
+    exports,
     feeds,
     history,
     interests,
@@ -27,6 +28,7 @@ from sidelines.web.routes import (
     reports,
     requests,
     schedule,
+    setup,
 )
 from sidelines.web.schemas import ErrorPublic
 from sidelines.web.settings import Settings
@@ -64,6 +66,8 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         live,
         explanations,
         reports,
+        setup,
+        exports,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

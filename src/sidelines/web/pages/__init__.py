@@ -22,6 +22,7 @@ from sidelines.web.pages import (
     agenda,
     auth,
     calendar,
+    exports,
     grid_edits,
     interests,
     organiser,
@@ -48,6 +49,7 @@ ROUTERS = (
     publishing,
     public,
     reports,
+    exports,
 )
 
 
