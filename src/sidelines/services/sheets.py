@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event, OrganiserSees, PrincipalId, SpaceId
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor, Role
-from sidelines.services.errors import Invalid, NotFound, not_found
+from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.places import meeting_place
 from sidelines.services.scheduling import current_version
@@ -232,9 +232,9 @@ def _version_for(session: Session, actor: Actor, event_id: str) -> VersionStamp:
 
 
 def _organiser_full(session: Session, actor: Actor, event_id: str) -> bool:
-    """Whether an organiser sees the sides' terms; NotFound for anyone not an organiser."""
+    """Whether an organiser sees the sides' terms; Forbidden for anyone not an organiser."""
     if not actor.is_organiser:
-        raise not_found("sheet", event_id)
+        raise Forbidden("door sheets, the day overview and others' run-sheets are the organiser's")
     return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
 
 
