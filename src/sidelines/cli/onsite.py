@@ -49,12 +49,20 @@ def _instant(value: str, name: str) -> datetime:
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
     """Run ``act`` as organiser ``user`` on the database; bad input exits with code 2."""
     from sidelines.services import onsite_changes
+
+    return acting(database, lambda db: onsite_changes.organiser_named(db, user), act)
+
+
+def acting(
+    database: str | None, who: Callable[[Database], Actor], act: Callable[[Database, Actor], T]
+) -> T:
+    """Run ``act`` as the actor ``who`` finds on the database; bad input exits with code 2."""
     from sidelines.storage.db import Database
 
     db = Database(database_url(database))
     db.upgrade()
     try:
-        return act(db, onsite_changes.organiser_named(db, user))
+        return act(db, who(db))
     except ServiceError as error:
         where = f"{error.field}: " if error.field else ""
         errors.print(f"error: {where}{error.message}", highlight=False, markup=False)

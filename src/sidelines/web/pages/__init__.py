@@ -30,6 +30,7 @@ from sidelines.web.pages import (
     publishing,
     reports,
     requests,
+    sheets,
     statements,
 )
 from sidelines.web.pages.session import LoginRequired, PageSettings
@@ -50,6 +51,7 @@ ROUTERS = (
     public,
     reports,
     exports,
+    sheets,
 )
 
 

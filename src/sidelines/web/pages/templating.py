@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from sidelines.domain import Event
-from sidelines.services.clock import now
+from sidelines.services.venue_time import dated
 from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -30,15 +30,11 @@ def local(instant: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
     return instant.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 
-def stamp(instant: datetime, event: Event) -> str:
+def stamp(instant: datetime, event: Event, time: bool = True, weekday: bool = False) -> str:
     """When something was said or done, in the venue's time: "19 Nov 14:05", with the year
     ("19 Nov 2016 14:05") unless the event and the instant both fall in the current year, so
-    that a past event's thread does not read as this year's."""
-    here = instant.astimezone(event.zone)
-    this_year = now().astimezone(event.zone).year
-    if {here.year, *(day.year for day in event.days)} == {this_year}:
-        return here.strftime("%d %b %H:%M")
-    return here.strftime("%d %b %Y %H:%M")
+    that a past event's thread does not read as this year's (``services.venue_time``)."""
+    return dated(instant, event, time=time, weekday=weekday)
 
 
 def words(value: object) -> str:

@@ -1,0 +1,218 @@
+"""The printed sheets (``services.sheets``) laid out as PDF with fpdf2, pure Python: the same
+content as the pages, one page per day or space, each with its version stamp, the short link to
+check it is still current and that link's QR code (drawn from segno's matrix, module by module).
+
+A Unicode font (DejaVu Sans) is used where the system has one; else the PDF's built-in
+Helvetica, which holds Latin-1 only, and other letters are folded to their nearest Latin ones.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from sidelines.services.sheets import DoorSheet, Overview, RunSheet, SheetMeeting
+from sidelines.services.venue_time import dated
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+QR_SIZE_MM = 28.0
+# Typographic marks that Latin-1 lacks, and their plain equivalents.
+_PLAIN = str.maketrans(
+    {"–": "-", "—": "-", "│": "|", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
+)
+
+Sheet = RunSheet | DoorSheet | Overview
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.pdf = FPDF(format="A4", unit="mm")
+        self.pdf.set_auto_page_break(auto=True, margin=12)
+        self.pdf.set_margins(12, 12, 12)
+        self.family, self.unicode = self._font()
+
+    def _font(self) -> tuple[str, bool]:
+        for folder in FONT_DIRS:
+            regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+            if regular.exists() and bold.exists():
+                self.pdf.add_font("DejaVu", "", str(regular))
+                self.pdf.add_font("DejaVu", "B", str(bold))
+                return "DejaVu", True
+        return "Helvetica", False
+
+    def text(self, value: str) -> str:
+        if self.unicode:
+            return value
+        value = value.translate(_PLAIN)
+        if all(ord(ch) < 256 for ch in value):
+            return value
+        folded = unicodedata.normalize("NFKD", value)
+        return "".join(
+            ch if ord(ch) < 256 else "?" for ch in folded if not unicodedata.combining(ch)
+        )
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+
+    def line(self, value: str, size: float = 9, bold: bool = False, height: float = 5) -> None:
+        self.font(size, bold)
+        self.pdf.multi_cell(
+            self.pdf.epw - QR_SIZE_MM - 4,
+            height,
+            self.text(value),
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+
+    def qr(self, url: str) -> None:
+        code = segno.make(url, error="m")
+        rows = list(code.matrix_iter(scale=1, border=2))
+        module = QR_SIZE_MM / len(rows)
+        left = self.pdf.w - self.pdf.r_margin - QR_SIZE_MM
+        top = self.pdf.t_margin
+        self.pdf.set_fill_color(0, 0, 0)
+        for y, row in enumerate(rows):
+            for x, dark in enumerate(row):
+                if dark:
+                    self.pdf.rect(left + x * module, top + y * module, module, module, style="F")
+
+    def header(self, title: str, sheet: Sheet, link: str, printed: datetime) -> None:
+        self.pdf.add_page(orientation="L" if isinstance(sheet, Overview) else "P")
+        self.qr(link)
+        event = sheet.event
+        self.line(title, size=14, bold=True, height=7)
+        self.line(event.name, size=10)
+        version = sheet.version
+        if version.number and version.published_at is not None:
+            stamp = (
+                f"Schedule version {version.number}, published "
+                f"{dated(version.published_at, event, weekday=True)} ({event.timezone})"
+            )
+        else:
+            stamp = "Nothing published yet"
+        self.line(stamp, size=10, bold=True)
+        self.line(f"Still current? Scan the code or open {link}")
+        self.line(
+            f"Printed {dated(printed, event)}. Times in {event.timezone}, local to the venue."
+        )
+        self.pdf.set_y(max(self.pdf.get_y(), self.pdf.t_margin + QR_SIZE_MM) + 3)
+
+    def table(
+        self,
+        widths: Sequence[float],
+        heads: Sequence[str],
+        rows: list[list[str]],
+        size: float = 8.5,
+    ) -> None:
+        self.font(size)
+        self.pdf.set_fill_color(235, 235, 235)
+        with self.pdf.table(
+            col_widths=tuple(widths),
+            text_align="LEFT",
+            line_height=size / 2,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+        ) as table:
+            table.row([self.text(h) for h in heads])
+            for cells in rows:
+                table.row([self.text(c) for c in cells])
+
+    def nothing(self, what: str) -> None:
+        self.line(what, size=10)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def _span(sheet: Sheet, start: datetime, end: datetime) -> str:
+    zone = sheet.event.zone
+    return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+
+
+def _details(meeting: SheetMeeting) -> str:
+    said = [meeting.title]
+    if meeting.people:
+        said.append("; ".join(meeting.people))
+    terms = [
+        *([f"host: {meeting.host}"] if meeting.host is not None else []),
+        *([f"press: {meeting.press}"] if meeting.press is not None else []),
+        *([f"topics: {', '.join(meeting.topics)}"] if meeting.topics else []),
+        *([meeting.status] if meeting.status != "scheduled" else []),
+    ]
+    if terms:
+        said.append(" · ".join(terms))
+    return "\n".join(said)
+
+
+def _day(sheet: Sheet) -> str:
+    return sheet.day.strftime("%A %d %B %Y")
+
+
+def run_sheets_pdf(sheets: Sequence[RunSheet], links: Sequence[str], printed: datetime) -> bytes:
+    out = _Writer()
+    for sheet, link in zip(sheets, links, strict=True):
+        out.header(f"Run-sheet of {sheet.party_name}, {_day(sheet)}", sheet, link, printed)
+        if not sheet.lines:
+            out.nothing("Nothing on this day.")
+            continue
+        out.table(
+            (22, 110, 54),
+            ("Time", "What and who", "Where"),
+            [
+                [
+                    _span(sheet, line.starts_at, line.ends_at),
+                    _details(line.meeting) if line.meeting else f"{line.title} (programme)",
+                    line.place,
+                ]
+                for line in sheet.lines
+            ],
+        )
+    return out.output()
+
+
+def door_sheets_pdf(sheets: Sequence[DoorSheet], links: Sequence[str], printed: datetime) -> bytes:
+    out = _Writer()
+    for sheet, link in zip(sheets, links, strict=True):
+        out.header(f"{sheet.space_name}, {_day(sheet)} (door sheet)", sheet, link, printed)
+        if not sheet.meetings:
+            out.nothing("Nothing is held here on this day.")
+            continue
+        out.table(
+            (24, 162),
+            ("Time", "Meeting and who comes"),
+            [[_span(sheet, m.starts_at, m.ends_at), _details(m)] for m in sheet.meetings],
+        )
+    return out.output()
+
+
+def overviews_pdf(sheets: Sequence[Overview], links: Sequence[str], printed: datetime) -> bytes:
+    out = _Writer()
+    for sheet, link in zip(sheets, links, strict=True):
+        out.header(f"Day overview, {_day(sheet)}", sheet, link, printed)
+        if not sheet.rows:
+            out.nothing("Nothing on this day.")
+            continue
+        # Landscape A4: the time and programme columns, then the spaces share what is left.
+        free = out.pdf.epw - 14 - 30
+        each = free / len(sheet.columns)
+        zone = sheet.event.zone
+        out.table(
+            (14, 30, *([each] * len(sheet.columns))),
+            ("Time", "Programme", *sheet.columns),
+            [
+                [
+                    f"{row.starts_at.astimezone(zone):%H:%M}",
+                    "; ".join(row.programme),
+                    *("; ".join(c.starts) + ("|" if c.continues else "") for c in row.cells),
+                ]
+                for row in sheet.rows
+            ],
+            size=6.5,
+        )
+    return out.output()

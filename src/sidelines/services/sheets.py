@@ -1,0 +1,497 @@
+"""Printed sheets: what protocol officers and the venue's staff carry when the Wi-Fi fails.
+
+- a delegation's **run-sheet** for a day: its meetings (time, counterparts by name, format,
+  place, host, press plan, topics) and the programme sessions its principals attend;
+- a **door sheet** for a space and a day: what is held there, in order, with the names;
+- the organiser's **day overview**: every space across, the day's time down.
+
+Each carries the schedule version it was printed from (number and publish time) and a check
+code; ``check`` says whether that version is still the current one and what changed since on
+that sheet. A sheet holds only what its reader may see (DESIGN.md §2): a delegation its own
+meetings with their terms; an organiser who sees bookings only the bookings (time, place,
+format, sides and principals), one who sees everything the terms and topics too. The version
+a delegation is shown is the last one that changed its own meetings, as on its grid, so that
+nobody learns from a number that others' meetings moved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, OrganiserSees, PrincipalId, SpaceId
+from sidelines.services import notice_text
+from sidelines.services.actors import Actor, Role
+from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
+from sidelines.services.events import domain_event, event_row
+from sidelines.services.places import meeting_place
+from sidelines.services.scheduling import current_version
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    MeetingPrincipalRow,
+    MeetingRow,
+    NoticeRow,
+    ScheduleVersionRow,
+    UserRow,
+)
+
+# The overview's rows: a quarter of an hour (or the event's grain, if coarser), as on the grid.
+STEP_MIN = 15
+NO_ROOM = "no room"
+PRESS_WORDS = {"none": "no press", "pool_spray": "pool spray", "open_press": "open press"}
+
+
+class SheetKind(StrEnum):
+    RUN_SHEET = "run-sheet"
+    DOOR_SHEET = "door-sheet"
+    OVERVIEW = "overview"
+
+
+_LETTERS = {SheetKind.RUN_SHEET: "r", SheetKind.DOOR_SHEET: "d", SheetKind.OVERVIEW: "o"}
+# "r3-20161120-RUS": kind, version, day, and the delegation or space (ids may hold dashes).
+_CODE = re.compile(r"(?P<kind>[rdo])(?P<version>\d{1,9})-(?P<day>\d{8})(?:-(?P<subject>.+))?")
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    """Which sheet, of which version: what its check code says."""
+
+    kind: SheetKind
+    day: date
+    version: int
+    subject: str | None = None  # the delegation's party id, or the space's id
+
+    @property
+    def code(self) -> str:
+        tail = f"-{self.subject}" if self.subject else ""
+        return f"{_LETTERS[self.kind]}{self.version}-{self.day:%Y%m%d}{tail}"
+
+
+def parse_code(code: str) -> SheetRef:
+    """The sheet a check code names; Invalid (field ``code``) for anything else."""
+    found = _CODE.fullmatch(code)
+    if found is None:
+        raise Invalid(f"not a sheet's check code: {code!r}", "code")
+    kind = next(k for k, letter in _LETTERS.items() if letter == found["kind"])
+    try:
+        day = datetime.strptime(found["day"], "%Y%m%d").date()
+    except ValueError:
+        raise Invalid(f"not a sheet's check code: {code!r}", "code") from None
+    subject = found["subject"]
+    if (kind is SheetKind.OVERVIEW) != (subject is None):
+        raise Invalid(f"not a sheet's check code: {code!r}", "code")
+    return SheetRef(kind, day, int(found["version"]), subject)
+
+
+@dataclass(frozen=True)
+class VersionStamp:
+    """The published version a sheet shows; number 0 while nothing is published."""
+
+    number: int
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SheetMeeting:
+    """One meeting on a sheet. ``press`` and ``topics`` are None where the reader may not see
+    them, and ``host`` also where no host side was agreed."""
+
+    meeting_id: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str  # the format with the other sides, by name, as the reader names it
+    format: str
+    status: str
+    place: str
+    space_id: str | None
+    people: tuple[str, ...]  # "Barack Obama, President (United States)", counterparts first
+    host: str | None
+    press: str | None
+    topics: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """A line of a run-sheet: a meeting, or a programme session the delegation attends."""
+
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    place: str
+    meeting: SheetMeeting | None = None
+
+
+@dataclass(frozen=True)
+class RunSheet:
+    event: Event
+    party: str
+    party_name: str
+    day: date
+    version: VersionStamp
+    lines: tuple[SheetLine, ...]
+    ref: SheetRef
+
+
+@dataclass(frozen=True)
+class DoorSheet:
+    event: Event
+    space_id: str
+    space_name: str
+    day: date
+    version: VersionStamp
+    meetings: tuple[SheetMeeting, ...]
+    ref: SheetRef
+
+
+@dataclass(frozen=True)
+class OverviewCell:
+    starts: tuple[str, ...]  # titles of the meetings that begin in this step
+    continues: bool  # a meeting begun earlier still runs
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    starts_at: datetime
+    programme: tuple[str, ...]  # sessions that begin in this step
+    cells: tuple[OverviewCell, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    event: Event
+    day: date
+    version: VersionStamp
+    columns: tuple[str, ...]  # space names, then "no room"
+    rows: tuple[OverviewRow, ...]
+    ref: SheetRef
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Whether a printed sheet is still current: ``latest`` is the newest version the reader
+    may know of, ``changes`` what changed on that sheet since, in words."""
+
+    ref: SheetRef
+    latest: VersionStamp
+    changes: tuple[str, ...]
+
+    @property
+    def current(self) -> bool:
+        return self.latest.number == self.ref.version
+
+
+# --- who reads, which version ------------------------------------------------------------------
+
+
+def reader_named(db: Database, username: str) -> Actor:
+    """The account ``username`` reading sheets from the console: an organiser, or a member of
+    a delegation reading its own."""
+    with db.reading() as session:
+        user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if user is None:
+            raise Invalid(f"no account {username!r}", "user")
+        return Actor(
+            Role(user.role),
+            user.id,
+            user.username,
+            event_id=user.event_id,
+            party_id=user.party_id,
+            channel="cli",
+        )
+
+
+def _stamp(row: ScheduleVersionRow | None) -> VersionStamp:
+    return VersionStamp(0, None) if row is None else VersionStamp(row.number, row.published_at)
+
+
+def _version_for(session: Session, actor: Actor, event_id: str) -> VersionStamp:
+    party = actor.acts_for(event_id)
+    latest = current_version(session, event_id)
+    if party is None or latest is None:
+        return _stamp(latest)
+    seen = session.scalar(
+        select(func.max(NoticeRow.version)).where(
+            NoticeRow.event_id == event_id, NoticeRow.party_id == party
+        )
+    )
+    return _stamp(
+        session.scalars(
+            select(ScheduleVersionRow).where(
+                ScheduleVersionRow.event_id == event_id,
+                ScheduleVersionRow.number == (seen or 1),
+            )
+        ).one()
+    )
+
+
+def _organiser_full(session: Session, actor: Actor, event_id: str) -> bool:
+    """Whether an organiser sees the sides' terms; Forbidden for anyone not an organiser."""
+    if not actor.is_organiser:
+        raise Forbidden("door sheets, the day overview and others' run-sheets are the organiser's")
+    return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+
+
+def _day_of(event: Event, day: date) -> tuple[datetime, datetime]:
+    if day not in event.days:
+        raise Invalid(f"{day.isoformat()} is not a day of the event", "day")
+    start = datetime.combine(day, datetime.min.time(), event.zone)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), event.zone)
+
+
+def _local_day(event: Event, instant: datetime) -> date:
+    return instant.astimezone(event.zone).date()
+
+
+# --- the meetings on a sheet ------------------------------------------------------------------
+
+
+def _person(event: Event, principal: str) -> str:
+    known = event.principal_by_id.get(PrincipalId(principal))
+    if known is None:
+        return principal
+    name = f"{known.name}, {known.title}" if known.title else known.name
+    return f"{name} ({notice_text.party_name(event, known.party)})"
+
+
+def _sheet_meetings(
+    session: Session,
+    event: Event,
+    day: date,
+    *,
+    viewer: str | None,
+    full: bool,
+    party: str | None = None,
+    space_id: str | None = None,
+) -> list[SheetMeeting]:
+    """The day's placed meetings (of ``party``, or in ``space_id``) as ``viewer`` names them."""
+    start, end = _day_of(event, day)
+    query = select(MeetingRow).where(
+        MeetingRow.event_id == event.id,
+        MeetingRow.starts_at.is_not(None),
+        MeetingRow.starts_at >= start,
+        MeetingRow.starts_at < end,
+    )
+    if party is not None:
+        query = query.where(
+            MeetingRow.id.in_(
+                select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+            )
+        )
+    if space_id is not None:
+        query = query.where(MeetingRow.space_id == space_id)
+    rows = session.scalars(query.order_by(MeetingRow.starts_at, MeetingRow.id)).all()
+    links: dict[int, list[MeetingPrincipalRow]] = {}
+    for link in session.scalars(
+        select(MeetingPrincipalRow).where(MeetingPrincipalRow.meeting_id.in_([r.id for r in rows]))
+    ):
+        links.setdefault(link.meeting_id, []).append(link)
+    found = []
+    for row in rows:
+        assert row.starts_at is not None
+        assert row.ends_at is not None
+        own = links.get(row.id, [])
+        sides = tuple(sorted({link.party_id for link in own}))
+        principals = sorted(own, key=lambda link: (link.party_id == viewer, link.party_id))
+        place = meeting_place(
+            event,
+            row.format,
+            row.starts_at,
+            row.ends_at,
+            row.space_id,
+            (link.principal_id for link in own),
+        )
+        host = row.terms.get("host")
+        found.append(
+            SheetMeeting(
+                meeting_id=row.id,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                title=notice_text.meeting_label(
+                    event, notice_text.MeetingLabel(row.format, sides), viewer
+                ),
+                format=notice_text.format_label(row.format),
+                status=row.status.replace("_", " "),
+                place=place.text if place is not None else "",
+                space_id=row.space_id,
+                people=tuple(_person(event, link.principal_id) for link in principals),
+                host=notice_text.party_name(event, host) if full and host else None,
+                press=PRESS_WORDS.get(row.terms.get("press", "none"), "") if full else None,
+                topics=tuple(row.topics) if full else None,
+            )
+        )
+    return found
+
+
+# --- the sheets --------------------------------------------------------------------------------
+
+
+def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) -> RunSheet:
+    """A delegation's day, for the delegation itself or the organiser (who reads it as it
+    reads bookings, or everything, by the event's policy)."""
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+        own = actor.acts_for(event_id)
+        if own is not None:
+            if own != party:
+                raise not_found("delegation", party)
+            full = True
+        else:
+            full = _organiser_full(session, actor, event_id)
+        if party not in event.party_by_id:
+            raise not_found("delegation", party)
+        version = _version_for(session, actor, event_id)
+        meetings = _sheet_meetings(session, event, day, viewer=party, full=full, party=party)
+        principals = {p.id for p in event.principals if p.party == party}
+        lines = [
+            SheetLine(s.span.start, s.span.end, s.title, s.venue)
+            for s in event.programme
+            if s.attendees & principals and _local_day(event, s.span.start) == day
+        ]
+        lines += [SheetLine(m.starts_at, m.ends_at, m.title, m.place, m) for m in meetings]
+        lines.sort(key=lambda line: (line.starts_at, line.meeting is not None))
+        return RunSheet(
+            event,
+            party,
+            notice_text.party_name(event, party),
+            day,
+            version,
+            tuple(lines),
+            SheetRef(SheetKind.RUN_SHEET, day, version.number, party),
+        )
+
+
+def door_sheet(db: Database, actor: Actor, event_id: str, space_id: str, day: date) -> DoorSheet:
+    """What a space holds on a day, in order, for the organiser and the space's staff."""
+    with db.reading() as session:
+        full = _organiser_full(session, actor, event_id)
+        event = domain_event(session, event_id)
+        space = event.space_by_id.get(SpaceId(space_id))
+        if space is None:
+            raise Invalid(f"no space {space_id!r} at this event", "space")
+        version = _version_for(session, actor, event_id)
+        return DoorSheet(
+            event,
+            space.id,
+            space.name,
+            day,
+            version,
+            tuple(_sheet_meetings(session, event, day, viewer=None, full=full, space_id=space_id)),
+            SheetRef(SheetKind.DOOR_SHEET, day, version.number, space.id),
+        )
+
+
+def door_sheets(db: Database, actor: Actor, event_id: str, day: date) -> list[DoorSheet]:
+    """Every space's door sheet for the day, in the event's order of spaces."""
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+    return [door_sheet(db, actor, event_id, space.id, day) for space in event.spaces]
+
+
+def overview(db: Database, actor: Actor, event_id: str, day: date) -> Overview:
+    """The organiser's day: spaces across (and "no room"), steps of the day down, from the
+    first thing that day to the last."""
+    with db.reading() as session:
+        full = _organiser_full(session, actor, event_id)
+        event = domain_event(session, event_id)
+        version = _version_for(session, actor, event_id)
+        meetings = _sheet_meetings(session, event, day, viewer=None, full=full)
+    sessions = [s for s in event.programme if _local_day(event, s.span.start) == day]
+    columns: list[str | None] = [*(s.id for s in event.spaces), None]
+    step = timedelta(minutes=max(STEP_MIN, event.grain_min))
+    spans = [(m.starts_at, m.ends_at) for m in meetings] + [
+        (s.span.start, s.span.end) for s in sessions
+    ]
+    rows: list[OverviewRow] = []
+    if spans:
+        first = event.local(day, event.day_start)
+        # Begin on a step of the day's grid, so that rows read 08:00, 08:15, ...
+        at = first + step * ((min(start for start, _ in spans) - first) // step)
+        last = max(end for _, end in spans)
+        while at < last:
+            end = at + step
+            cells = []
+            for column in columns:
+                here = [m for m in meetings if m.space_id == column]
+                starts = tuple(m.title for m in here if at <= m.starts_at < end)
+                runs = any(m.starts_at < at < m.ends_at for m in here)
+                cells.append(OverviewCell(starts, runs and not starts))
+            rows.append(
+                OverviewRow(
+                    at,
+                    tuple(s.title for s in sessions if at <= s.span.start < end),
+                    tuple(cells),
+                )
+            )
+            at = end
+    return Overview(
+        event,
+        day,
+        version,
+        (*(s.name for s in event.spaces), NO_ROOM),
+        tuple(rows),
+        SheetRef(SheetKind.OVERVIEW, day, version.number),
+    )
+
+
+# --- is it still current? ----------------------------------------------------------------------
+
+
+def _on_sheet(ref: SheetRef, event: Event, placement: Sequence[Any] | None) -> bool:
+    if placement is None or placement[0] is None:
+        return False
+    if _local_day(event, datetime.fromisoformat(placement[0])) != ref.day:
+        return False
+    return ref.kind is not SheetKind.DOOR_SHEET or placement[2] == ref.subject
+
+
+def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
+    """Whether the sheet ``ref`` names is still current for this reader, and what changed on
+    it since its version: the reader must be one who may read the sheet."""
+    with db.reading() as session:
+        event = domain_event(session, event_id)
+        _day_of(event, ref.day)
+        own = actor.acts_for(event_id)
+        if own is not None:
+            if ref.kind is not SheetKind.RUN_SHEET or ref.subject != own:
+                raise not_found("sheet", ref.code)
+        else:
+            _organiser_full(session, actor, event_id)
+        latest = _version_for(session, actor, event_id)
+        if ref.version > latest.number:
+            raise NotFound(f"no schedule version {ref.version} of this sheet", "code")
+        query = select(NoticeRow).where(
+            NoticeRow.event_id == event_id, NoticeRow.version > ref.version
+        )
+        if ref.kind is SheetKind.RUN_SHEET:
+            query = query.where(NoticeRow.party_id == ref.subject)
+        notices: dict[tuple[int, int], NoticeRow] = {}
+        for notice in session.scalars(query.order_by(NoticeRow.version, NoticeRow.id)):
+            if _on_sheet(ref, event, notice.before) or _on_sheet(ref, event, notice.after):
+                notices.setdefault((notice.version, notice.meeting_id), notice)
+        viewer = ref.subject if ref.kind is SheetKind.RUN_SHEET else None
+        said = notice_text.summaries(
+            event,
+            notice_text.labels_of(session, [n.meeting_id for n in notices.values()]),
+            [(n.meeting_id, n.kind, n.before, n.after) for n in notices.values()],
+            viewer=viewer,
+        )
+        return Currency(
+            ref,
+            latest,
+            tuple(
+                f"Version {n.version}: {text}"
+                for n, text in zip(notices.values(), said, strict=True)
+            ),
+        )
+
+
+def check_path(event_id: str, ref: SheetRef) -> str:
+    """The short link a sheet prints (and its QR code holds), under the server's address."""
+    return f"/events/{event_id}/check/{ref.code}"

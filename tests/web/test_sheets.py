@@ -1,0 +1,69 @@
+"""The printed sheets' pages and the page their QR code leads to: each sheet shows its version
+stamp and a QR code of its check link; the check says superseded once a newer version changed
+the sheet; readers get only the sheets they may read."""
+
+from __future__ import annotations
+
+import re
+
+from sidelines.storage.db import Database
+from sidelines.web.pages.session import SESSION_COOKIE
+from tests.services.sheet_world import agree_russia_us, local_day
+from tests.web.helpers import LIMA, lima_api, solve_and_publish
+
+
+def _check_link(page: str) -> str:
+    [link] = re.findall(r'<a class="check-link" href="([^"]+)">', page)
+    return link
+
+
+def test_the_check_page_says_superseded_after_a_new_version(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    printed = {
+        day: api.client.get(f"/events/{LIMA}/print/run-sheet?day={day}").text
+        for day in ("2016-11-19", "2016-11-20")
+    }
+    before = {day: api.client.get(_check_link(page)).text for day, page in printed.items()}
+
+    meeting, _ = agree_russia_us(api)
+    day = local_day(meeting).isoformat()
+    after = api.client.get(_check_link(printed[day])).text
+
+    assert all('id="verdict"><strong>Current:</strong>' in page for page in before.values())
+    assert "<strong>Superseded:</strong>" in after
+    assert "version 2, published" in after
+    assert "Version 2: Bilateral with Russia placed on" in after
+    # A newer sheet is a click away.
+    assert f'href="/events/{LIMA}/print/run-sheet?day={day}&amp;party=USA"' in after
+
+
+def test_a_sheet_page_carries_its_version_stamp_and_qr_code(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    api.client.cookies.set(SESSION_COOKIE, api.organiser)
+
+    page = api.client.get(f"/events/{LIMA}/print/door-sheets?day=2016-11-20").text
+
+    sections = page.count('<section class="sheet"')
+    assert sections == len(re.findall(r'class="version-stamp">Schedule version 1</strong>', page))
+    assert sections == page.count("<svg width=") == 10  # one per space
+    assert f"http://testserver/events/{LIMA}/check/d1-20161120-lcc-bilateral-1" in page
+
+
+def test_a_delegation_gets_no_door_sheets_and_the_organiser_names_a_delegation(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    door = api.client.get(f"/events/{LIMA}/print/door-sheets")
+    other = api.client.get(f"/events/{LIMA}/check/r1-20161119-RUS")
+    api.client.cookies.set(SESSION_COOKIE, api.organiser)
+    nameless = api.client.get(f"/events/{LIMA}/print/run-sheet")
+    named = api.client.get(f"/events/{LIMA}/print/run-sheet?party=RUS&day=2016-11-20")
+
+    assert (door.status_code, other.status_code, nameless.status_code) == (403, 404, 422)
+    assert "Run-sheet of Russia, Sunday 20 November 2016" in named.text
