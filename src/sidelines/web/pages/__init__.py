@@ -28,6 +28,7 @@ from sidelines.web.pages import (
     publishing,
     reports,
     requests,
+    results,
     statements,
 )
 from sidelines.web.pages.session import LoginRequired, PageSettings
@@ -46,6 +47,7 @@ ROUTERS = (
     publishing,
     public,
     reports,
+    results,
 )
 
 
