@@ -52,7 +52,9 @@ class EventPolicy:
     ``no_show_after_min`` minutes after its start is a no-show; the time it frees is offered to
     agreed meetings that wait, whose sides confirm within ``refill_confirm_min`` or lose it.
     Requests: a delegation has at most ``max_open_requests_per_party`` open requests at once, a
-    party receives at most ``max_open_requests_per_target`` (None: no cap); the invitee of an
+    party receives at most ``max_open_requests_per_target`` (None: no cap), and with
+    ``one_open_request_per_format`` a delegation has one open request to a party per format;
+    the invitee of an
     unanswered request is reminded ``request_reminder_hours`` before it expires.
     """
 
@@ -67,6 +69,7 @@ class EventPolicy:
     refill_confirm_min: int = 10
     max_open_requests_per_party: int | None = None
     max_open_requests_per_target: int | None = None
+    one_open_request_per_format: bool = True
     request_reminder_hours: int = 12
 
     def offers(self, meeting_format: MeetingFormat) -> bool:

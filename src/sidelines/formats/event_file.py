@@ -224,6 +224,7 @@ class PolicyIn(_Model):
     refill_confirm_min: int = 10
     max_open_requests_per_party: int | None = None
     max_open_requests_per_target: int | None = None
+    one_open_request_per_format: bool = True
     request_reminder_hours: int = 12
 
 

@@ -540,6 +540,7 @@ class _Builder:
                 refill_confirm_min=model.policy.refill_confirm_min,
                 max_open_requests_per_party=model.policy.max_open_requests_per_party,
                 max_open_requests_per_target=model.policy.max_open_requests_per_target,
+                one_open_request_per_format=model.policy.one_open_request_per_format,
                 request_reminder_hours=model.policy.request_reminder_hours,
             )
         interpreters = tuple(
@@ -831,6 +832,7 @@ def dump_event(event: Event) -> dict[str, Any]:
             refill_confirm_min=event.policy.refill_confirm_min,
             max_open_requests_per_party=event.policy.max_open_requests_per_party,
             max_open_requests_per_target=event.policy.max_open_requests_per_target,
+            one_open_request_per_format=event.policy.one_open_request_per_format,
             request_reminder_hours=event.policy.request_reminder_hours,
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],

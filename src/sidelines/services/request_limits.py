@@ -4,7 +4,8 @@ A delegation that sends sixty requests, three to each party, floods everyone's i
 platforms cap the requests one may have open, and merge repeats. Here: a delegation has at most
 ``policy.max_open_requests_per_party`` open requests (sent or countered, not expired), a party
 receives at most ``policy.max_open_requests_per_target``, and a second open request between the
-same two parties for the same format is refused, naming the first (``DuplicateRequest``).
+same delegation to the same party for the same format is refused, naming the first
+(``DuplicateRequest``), unless the policy's ``one_open_request_per_format`` is off.
 Nothing is written when a limit refuses a request.
 """
 
@@ -31,7 +32,7 @@ class RequestLimit(Conflict):
 
 
 class DuplicateRequest(Conflict):
-    """The two parties already have an open request for this format: ``request_id`` is it."""
+    """The delegation has an open request to that party for this format: ``request_id``."""
 
     code = "duplicate_request"
 
@@ -75,38 +76,9 @@ def check(
     to ``invitees`` for ``meeting_format`` if it would break a limit."""
     _lock_parties(session, event.id, [requester, *invitees])
     others = RequestRow.id != request_id if request_id is not None else RequestRow.id.is_not(None)
-    mine = (
-        select(RequestRow.id)
-        .join(RequestPartyRow, RequestPartyRow.request_id == RequestRow.id)
-        .where(
-            RequestRow.event_id == event.id,
-            RequestPartyRow.party_id == requester,
-            is_open(at),
-            others,
-        )
-    )
-    for index, invitee in enumerate(invitees):
-        shared = session.scalars(
-            select(RequestPartyRow.request_id).where(
-                RequestPartyRow.request_id.in_(mine), RequestPartyRow.party_id == invitee
-            )
-        ).all()
-        formats: dict[int, Any] = dict(
-            session.execute(
-                select(RequestTermRow.request_id, RequestTermRow.value).where(
-                    RequestTermRow.request_id.in_(shared), RequestTermRow.term == str(Term.FORMAT)
-                )
-            ).all()
-        )
-        for first in sorted(shared):
-            if (formats.get(first) or {}).get("format") == meeting_format:
-                raise DuplicateRequest(
-                    f"request {first} between these parties for this format is still open; "
-                    "answer or withdraw it instead",
-                    f"invitees[{index}]",
-                    first,
-                )
     policy = event.policy
+    if policy.one_open_request_per_format:
+        _refuse_duplicates(session, event.id, requester, invitees, meeting_format, at, others)
     if policy.max_open_requests_per_party is not None:
         sent = session.scalar(
             select(func.count()).where(
@@ -141,4 +113,44 @@ def check(
                     f"{invitee} has {policy.max_open_requests_per_target} open requests to "
                     "answer already; try again later",
                     f"invitees[{index}]",
+                )
+
+
+def _refuse_duplicates(
+    session: Session,
+    event_id: str,
+    requester: str,
+    invitees: Sequence[str],
+    meeting_format: str,
+    at: datetime,
+    others: ColumnElement[bool],
+) -> None:
+    """A second open request from ``requester`` to an invitee for the same format is refused,
+    naming the first."""
+    mine = select(RequestRow.id).where(
+        RequestRow.event_id == event_id,
+        RequestRow.requester_party == requester,
+        is_open(at),
+        others,
+    )
+    for index, invitee in enumerate(invitees):
+        shared = session.scalars(
+            select(RequestPartyRow.request_id).where(
+                RequestPartyRow.request_id.in_(mine), RequestPartyRow.party_id == invitee
+            )
+        ).all()
+        formats: dict[int, Any] = dict(
+            session.execute(
+                select(RequestTermRow.request_id, RequestTermRow.value).where(
+                    RequestTermRow.request_id.in_(shared), RequestTermRow.term == str(Term.FORMAT)
+                )
+            ).all()
+        )
+        for first in sorted(shared):
+            if (formats.get(first) or {}).get("format") == meeting_format:
+                raise DuplicateRequest(
+                    f"request {first} to {invitee} for this format is still open; "
+                    "answer or withdraw it instead",
+                    f"invitees[{index}]",
+                    first,
                 )
