@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from sidelines.domain import EventPolicy
 from sidelines.domain.negotiation import Answer
 from sidelines.services import inbox, negotiation
 from sidelines.services.negotiation import Terms
@@ -47,7 +48,9 @@ def test_what_waits_comes_first_then_the_latest_step(database: Database) -> None
 
 
 def test_the_count_reads_at_a_fixed_number_of_statements(database: Database) -> None:
-    world = make_world(database, "ev", ["A", "B"])
+    # Five open requests from A to B: the policy allows repeats here.
+    policy = EventPolicy(one_open_request_per_format=False)
+    world = make_world(database, "ev", ["A", "B"], policy=policy)
     a, b = world.delegates["A"], world.delegates["B"]
 
     def statements_counting() -> tuple[int, int]:

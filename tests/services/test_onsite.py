@@ -16,30 +16,11 @@ from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
 from tests import builders
-from tests.services.world import World, double_bookings, make_world
+from tests.services.world import World, agree, double_bookings, make_world
 
 EARLY = builders.at(9, 0)
 LATE = builders.at(10, 0)
 MORNING = TimeSpan(EARLY, LATE)
-
-
-def _agree(
-    world: World, database: Database, a: str, b: str, window: TimeSpan, priority: int = 5
-) -> int:
-    """A meeting of a and b, agreed through a request and an acceptance; its id."""
-    request = negotiation.create_request(
-        database,
-        world.delegates[a],
-        world.event_id,
-        [b],
-        Terms(format=MeetingFormat.B2B, windows=(window,)),
-        priority=priority,
-    )
-    view = negotiation.respond(
-        database, world.delegates[b], world.event_id, request.id, Answer.ACCEPT
-    )
-    assert view.meeting_id is not None
-    return view.meeting_id
 
 
 def _published_world(database: Database, policy: OrganiserSees) -> tuple[World, int, datetime]:
@@ -52,7 +33,7 @@ def _published_world(database: Database, policy: OrganiserSees) -> tuple[World, 
         organiser_sees=policy,
         spaces=[builders.table("T1")],
     )
-    meeting_id = _agree(world, database, "C", "D", MORNING, priority=1)
+    meeting_id = agree(database, world, "C", "D", MORNING, priority=1)
     run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
     run = scheduling.wait_for_run(database, run.id)
     scheduling.publish(database, world.organiser, world.event_id, run.id)
@@ -161,7 +142,7 @@ def test_meetings_that_would_give_way_are_shown_to_the_organiser_only(
         spaces=[builders.table("T1")],
     )
     nine = _slot(EARLY)
-    cd = _agree(world, database, "C", "D", nine, priority=1)
+    cd = agree(database, world, "C", "D", nine, priority=1)
     run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
     run = scheduling.wait_for_run(database, run.id)
     scheduling.publish(database, world.organiser, world.event_id, run.id)

@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from sidelines.domain import EventPolicy, OrganiserSees, Space
+from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, Space, TimeSpan
+from sidelines.domain.negotiation import Answer
+from sidelines.services import negotiation
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.events import import_event
+from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import PrincipalBookingRow, SpaceBookingRow, UserRow
 from tests import builders
@@ -52,6 +55,8 @@ def make_world(
     *,
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS,
     spaces: Sequence[Space] | None = None,
+    policy: EventPolicy | None = None,
+    grain_min: int = 30,
 ) -> World:
     """An event of one principal per party (09:00-12:00 UTC in 30-minute steps) with a login
     for each party and one for the organiser."""
@@ -59,7 +64,8 @@ def make_world(
         builders.event(
             list(parties),
             spaces=spaces,
-            policy=EventPolicy(organiser_sees=organiser_sees),
+            policy=replace(policy or EventPolicy(), organiser_sees=organiser_sees),
+            grain_min=grain_min,
         ),
         id=event_id,
     )
@@ -91,3 +97,19 @@ def double_bookings(session: Session, event_id: str) -> list[tuple[int, int]]:
         )
         pairs.extend((first, second) for first, second in session.execute(query))
     return pairs
+
+
+def agree(db: Database, world: World, a: str, b: str, window: TimeSpan, priority: int = 5) -> int:
+    """A B2B meeting of a and b within ``window``, agreed through a request and an acceptance;
+    its id."""
+    request = negotiation.create_request(
+        db,
+        world.delegates[a],
+        world.event_id,
+        [b],
+        Terms(format=MeetingFormat.B2B, windows=(window,)),
+        priority=priority,
+    )
+    view = negotiation.respond(db, world.delegates[b], world.event_id, request.id, Answer.ACCEPT)
+    assert view.meeting_id is not None
+    return view.meeting_id

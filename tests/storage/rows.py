@@ -188,6 +188,7 @@ CHECKED_VALUES: dict[tuple[str, str], Any] = {
     ("onsite_changes", "kind"): "departure",
     ("onsite_changes", "ends_at"): None,
     ("statements", "encounter_id"): None,
+    ("refills", "state"): "offered",
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from sidelines.services.attendance import door_code
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditRow
 from tests.web.helpers import LIMA, Lima, answer, lima_api, post_request, row_counts, url
@@ -130,6 +131,12 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "status": "held",
         "started_at": "2016-11-19T15:00:00Z",
         "ended_at": "2016-11-19T15:10:00Z",
+    },
+    # A side checks in for itself; the organiser names the side (here, at the door by code).
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/check-in"): lambda w: {},
+    ("POST", "/api/events/{event_id}/check-ins/scan"): lambda w: {
+        "code": door_code(LIMA, w.meeting_id),
+        "party": "USA",
     },
     ("POST", "/api/events/{event_id}/encounters"): lambda w: {
         "parties": ["RUS", "USA"],
@@ -284,7 +291,10 @@ def build_world(api: Lima) -> World:
     request = post_request(
         api, "RUS", "USA", note=NOTE, priority=9, proposal={"topics": ["x"], "message": MESSAGE}
     )
-    agreed = post_request(api, "RUS", "USA")
+    # Another format: one open request per party and format (the event's policy).
+    agreed = post_request(
+        api, "RUS", "USA", proposal={"format": "bilateral_expanded", "topics": ["trade"]}
+    )
     _, accepted = answer(api, "USA", agreed["id"], "accept")
     meeting_id = accepted["meeting_id"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from sidelines.cli import history, onsite, schedule, server, sheets
+from sidelines.cli import attendance, history, onsite, schedule, server, sheets
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
 from sidelines.domain import MeetingId
@@ -279,6 +279,7 @@ app.add_typer(history.history_app, name="history")
 app.add_typer(onsite.onsite_app, name="onsite")
 app.add_typer(schedule.schedule_app, name="schedule")
 app.add_typer(sheets.print_app, name="print")
+app.add_typer(attendance.attendance_app, name="attendance")
 
 
 def main() -> None:

@@ -47,6 +47,15 @@ class EventPolicy:
     ``formats`` lists the meeting formats the event offers (empty: every format).
     ``required_terms`` are the terms of a request both sides must agree before the meeting is
     agreed (``domain.terms``; by default the contact, the format and the time).
+
+    Attendance: a scheduled meeting that one side has checked in to and the other has not
+    ``no_show_after_min`` minutes after its start is a no-show; the time it frees is offered to
+    agreed meetings that wait, whose sides confirm within ``refill_confirm_min`` or lose it.
+    Requests: a delegation has at most ``max_open_requests_per_party`` open requests at once, a
+    party receives at most ``max_open_requests_per_target`` (None: no cap), and with
+    ``one_open_request_per_format`` a delegation has one open request to a party per format;
+    the invitee of an
+    unanswered request is reminded ``request_reminder_hours`` before it expires.
     """
 
     max_bookings_per_party_per_day: int | None = None
@@ -56,6 +65,12 @@ class EventPolicy:
     press_buffer_min: int = 10
     formats: frozenset[MeetingFormat] = frozenset()
     required_terms: tuple[Term, ...] = DEFAULT_REQUIRED_TERMS
+    no_show_after_min: int = 10
+    refill_confirm_min: int = 10
+    max_open_requests_per_party: int | None = None
+    max_open_requests_per_target: int | None = None
+    one_open_request_per_format: bool = True
+    request_reminder_hours: int = 12
 
     def offers(self, meeting_format: MeetingFormat) -> bool:
         return not self.formats or meeting_format in self.formats
@@ -82,6 +97,15 @@ class EventPolicy:
             raise DomainError(
                 f"must not be negative, got {self.press_buffer_min}", "policy.press_buffer_min"
             )
+        for name in ("no_show_after_min", "refill_confirm_min", "request_reminder_hours"):
+            if getattr(self, name) < 0:
+                raise DomainError(
+                    f"must not be negative, got {getattr(self, name)}", f"policy.{name}"
+                )
+        for name in ("max_open_requests_per_party", "max_open_requests_per_target"):
+            cap = getattr(self, name)
+            if cap is not None and cap < 1:
+                raise DomainError(f"must be at least 1, got {cap}", f"policy.{name}")
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -219,6 +219,13 @@ class PolicyIn(_Model):
     # sides must agree before the meeting is agreed.
     formats: list[MeetingFormat] = EMPTY_LIST
     required_terms: list[Term] = list(DEFAULT_REQUIRED_TERMS)
+    # Check-in and no-shows, and limits on requests (``domain.EventPolicy``).
+    no_show_after_min: int = 10
+    refill_confirm_min: int = 10
+    max_open_requests_per_party: int | None = None
+    max_open_requests_per_target: int | None = None
+    one_open_request_per_format: bool = True
+    request_reminder_hours: int = 12
 
 
 class PartyIn(_Model):

@@ -536,6 +536,12 @@ class _Builder:
                 press_buffer_min=model.policy.press_buffer_min,
                 formats=frozenset(model.policy.formats),
                 required_terms=tuple(dict.fromkeys(model.policy.required_terms)),
+                no_show_after_min=model.policy.no_show_after_min,
+                refill_confirm_min=model.policy.refill_confirm_min,
+                max_open_requests_per_party=model.policy.max_open_requests_per_party,
+                max_open_requests_per_target=model.policy.max_open_requests_per_target,
+                one_open_request_per_format=model.policy.one_open_request_per_format,
+                request_reminder_hours=model.policy.request_reminder_hours,
             )
         interpreters = tuple(
             self._interpreters(item, ("interpreters", index))
@@ -822,6 +828,12 @@ def dump_event(event: Event) -> dict[str, Any]:
             press_buffer_min=event.policy.press_buffer_min,
             formats=sorted(event.policy.formats),
             required_terms=list(event.policy.required_terms),
+            no_show_after_min=event.policy.no_show_after_min,
+            refill_confirm_min=event.policy.refill_confirm_min,
+            max_open_requests_per_party=event.policy.max_open_requests_per_party,
+            max_open_requests_per_target=event.policy.max_open_requests_per_target,
+            one_open_request_per_format=event.policy.one_open_request_per_format,
+            request_reminder_hours=event.policy.request_reminder_hours,
         ),
         parties=[PartyIn(id=p.id, name=p.name, kind=p.kind) for p in event.parties],
         principals=[

@@ -51,7 +51,7 @@ from sidelines.domain.terms import (
 )
 from sidelines.domain.terms import agree as agree_terms
 from sidelines.domain.terms import binding as agreed_values
-from sidelines.services import audit, request_terms
+from sidelines.services import audit, request_limits, request_terms
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound, not_found
@@ -71,6 +71,7 @@ from sidelines.storage.tables import (
     ProposalRow,
     RequestPartyRow,
     RequestRow,
+    RequestTermRow,
 )
 
 MAX_PAGE = 100
@@ -603,6 +604,8 @@ def create_request(
         values = _proposal_values(terms, duration, open_terms())
         request_terms.check(event, sides, open_terms(), values, _proposal_paths("proposal", terms))
         created = now()
+        if send_now:
+            request_limits.check(session, event, party, invitees, str(terms.format), created)
         request = RequestRow(
             event_id=event_id,
             requester_party=party,
@@ -732,6 +735,23 @@ def _expire(session: Session, actor: Actor, row: RequestRow) -> None:
     )
 
 
+def expire_overdue(session: Session, actor: Actor, event_id: str, at: datetime) -> list[int]:
+    """Record the expiry of every open request of the event past its expiry at ``at``."""
+    rows = session.scalars(
+        select(RequestRow)
+        .where(
+            RequestRow.event_id == event_id,
+            _in_state(RequestState.EXPIRED, at),
+            RequestRow.state != str(RequestState.EXPIRED),
+        )
+        .order_by(RequestRow.id)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        _expire(session, actor, row)
+    return [row.id for row in rows]
+
+
 def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:
     party = _require_party(actor, event_id)
 
@@ -741,6 +761,17 @@ def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> 
         row = _locked_request(session, actor, event_id, request_id)
         if row.requester_party != party:
             raise Forbidden("only the requesting side can send its request")
+        if row.state == RequestState.DRAFT:
+            format_term = session.get(RequestTermRow, (row.id, str(Term.FORMAT)))
+            request_limits.check(
+                session,
+                domain_event(session, event_id),
+                party,
+                _thread(session, row).invitees,
+                (format_term.value or {}).get("format", "") if format_term else "",
+                now(),
+                request_id=row.id,
+            )
         try:
             _send(session, actor, row, event_row(session, event_id).request_ttl_hours)
         except DomainError as error:

@@ -112,13 +112,25 @@ def describe(
     after: Sequence[Any] | None,
     meeting: MeetingLabel | None = None,
 ) -> str:
-    """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``)."""
+    """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``), or
+    what attendance made of it: a no-show, time offered after one, an offer released."""
 
     def place(placement: Sequence[Any]) -> str:
         return where(event, placement, meeting)
 
     if kind == "placed" and after is not None:
         return f"{label} placed on {when(event, after)}, {place(after)}"
+    if kind == "offered" and after is not None:
+        return (
+            f"{label} offered {when(event, after)}, {place(after)}, in time a no-show freed: "
+            "confirm it to keep it"
+        )
+    if kind == "no_show" and before is not None:
+        return f"{label} marked a no-show (was {when(event, before)}, {place(before)})"
+    if kind == "released" and before is not None:
+        return (
+            f"{label} released, not confirmed in time (was {when(event, before)}, {place(before)})"
+        )
     if kind == "unplaced" and before is not None:
         return f"{label} taken out of the schedule (was {when(event, before)}, {place(before)})"
     if before is not None and after is not None:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, MeetingId, Placement, SpaceId
+from sidelines.domain import Event, MeetingId, Placement, SpaceId, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling import (
     Progress,
@@ -457,8 +457,17 @@ def current_version(session: Session, event_id: str) -> ScheduleVersionRow | Non
     ).first()
 
 
-def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> int:
-    """Record the schedule as it now stands and notify every delegation it changed for."""
+def new_version(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    reason: str,
+    *,
+    kinds: Mapping[int, str] | None = None,
+) -> int:
+    """Record the schedule as it now stands and notify every delegation it changed for.
+    ``kinds`` names what a change was where the placement alone does not say it (a meeting
+    that left the schedule as a no-show, one placed in freed time and awaiting confirmation)."""
     previous = current_version(session, event_id)
     before = previous.snapshot if previous else {}
     after = _snapshot(session, event_id)
@@ -484,7 +493,7 @@ def new_version(session: Session, actor: Actor, event_id: str, reason: str) -> i
                     party_id=party,
                     version=number,
                     meeting_id=change.meeting_id,
-                    kind=change.kind,
+                    kind=(kinds or {}).get(change.meeting_id, change.kind),
                     before=change.before,
                     after=change.after,
                     created_at=created,
@@ -723,6 +732,41 @@ def book_and_record(
     )
 
 
+def rebook_moves(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    problem: Problem,
+    moves: Collection[Move],
+    **detail: Any,
+) -> None:
+    """Move published meetings where a re-plan of ``problem`` put them: every old booking
+    goes before any new one is written, since they may trade places."""
+    moving = []
+    for move in moves:
+        moved_row = session.get(MeetingRow, int(move.meeting))
+        assert moved_row is not None
+        # Someone moved it since it was read: plan again against the schedule as it is.
+        if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
+            moved_row.space_id != move.before.space
+        ):
+            raise Conflict(f"meeting {moved_row.id} moved while the re-plan was computed")
+        unbook(session, moved_row)
+        moving.append((moved_row, move))
+    session.flush()
+    for moved_row, move in moving:
+        assert move.after is not None
+        book_and_record(
+            session,
+            actor,
+            event,
+            moved_row,
+            problem.grid.start_of(move.after.start_slot),
+            move.after.space,
+            **detail,
+        )
+
+
 def meeting_parties(session: Session, meeting_id: int) -> list[str]:
     return sorted(
         set(
@@ -809,12 +853,19 @@ def place_agreed(
 
 
 def onsite_problem(
-    session: Session, event_id: str, meeting_id: int | None = None, *, event: Event | None = None
+    session: Session,
+    event_id: str,
+    meeting_id: int | None = None,
+    *,
+    event: Event | None = None,
+    waiting: Mapping[int, tuple[TimeSpan, ...]] | None = None,
 ) -> tuple[Problem, dict[MeetingId, Assignment]]:
     """The event's problem with its published meetings (movable unless locked), the ones
     already held kept where they were, the newly agreed one if any, and the changes reported at
     the venue; and the schedule as published. ``event``: another description of the event
-    than the stored one (an edit the organiser is about to make)."""
+    than the stored one (an edit the organiser is about to make). ``waiting`` adds agreed
+    meetings that wait, each with its windows narrowed to the spans given (an offer of time a
+    no-show freed)."""
     event = event or domain_event(session, event_id)
     # The settled ones hold their bookings whatever happens: nothing is placed over them.
     statuses = (*MeetingStatus.placeable(), *MeetingStatus.settled())
@@ -822,7 +873,9 @@ def onsite_problem(
     rows: dict[MeetingId, MeetingRow] = {}
     for row, meeting in meeting_facts_as_domain(session, event_id, statuses):
         if row.starts_at is None and row.id != meeting_id:
-            continue  # agreed and waiting for the organiser's next solve
+            if waiting is None or row.id not in waiting or row.status != MeetingStatus.AGREED:
+                continue  # agreed and waiting for the organiser's next solve
+            meeting = replace(meeting, windows=waiting[row.id])
         if row.status not in MeetingStatus.placeable():
             space = SpaceId(row.space_id) if row.space_id is not None else None
             assert row.starts_at is not None
@@ -934,29 +987,7 @@ def _book_placement(
     if latest_change(session, event_id) != plan.changes_seen:
         raise Conflict("a change was reported on site while this meeting was being placed")
     event = domain_event(session, event_id)
-    moving = []
-    for move in result.moved:
-        moved_row = session.get(MeetingRow, int(move.meeting))
-        assert moved_row is not None
-        # Someone moved it since it was read: plan again against the schedule as it is.
-        if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
-            moved_row.space_id != move.before.space
-        ):
-            raise Conflict(f"meeting {moved_row.id} moved while this one was being placed")
-        unbook(session, moved_row)
-        moving.append((moved_row, move))
-    session.flush()
-    for moved_row, move in moving:
-        assert move.after is not None
-        book_and_record(
-            session,
-            actor,
-            event,
-            moved_row,
-            problem.grid.start_of(move.after.start_slot),
-            move.after.space,
-            moved_for=meeting_id,
-        )
+    rebook_moves(session, actor, event, problem, result.moved, moved_for=meeting_id)
     target = result.placed[key]
     book_and_record(
         session, actor, event, row, problem.grid.start_of(target.start_slot), target.space

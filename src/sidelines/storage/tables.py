@@ -648,3 +648,68 @@ class ReportUploadRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     claims: Mapped[list[Any]]
+
+
+class CheckInRow(Base):
+    """A side's arrival at one of its meetings: through its page, the API, or the organiser's
+    scan at the door (``channel``)."""
+
+    __tablename__ = "check_ins"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    checked_in_at: Mapped[datetime]
+    checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # page | api | scan
+
+
+class NoShowRow(Base):
+    """A meeting one side did not come to: ``absent`` lists the sides that had not checked in
+    when it was marked, and the placement it held is kept here, since the meeting leaves the
+    schedule (its outcome is ``not_held``)."""
+
+    __tablename__ = "no_shows"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    absent: Mapped[list[Any]]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    space_id: Mapped[str | None] = mapped_column(ID)
+    marked_at: Mapped[datetime]
+    marked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RefillRow(Base):
+    """An agreed meeting placed into the time a no-show freed. It counts only once every side
+    has confirmed it (``confirmed_by``); unconfirmed at ``confirm_by`` it is released: it
+    leaves the schedule and waits again. ``state``: offered | confirmed | released."""
+
+    __tablename__ = "refills"
+    __table_args__ = (
+        CheckConstraint("state IN ('offered', 'confirmed', 'released')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    freed_by: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    offered_at: Mapped[datetime]
+    confirm_by: Mapped[datetime]
+    confirmed_by: Mapped[list[Any]]
+    state: Mapped[str] = mapped_column(String(16))
+    settled_at: Mapped[datetime | None]
+
+
+class RequestReminderRow(Base):
+    """The notice that an unanswered request will soon expire, one per request and invitee
+    (so that a sweep run twice reminds once)."""
+
+    __tablename__ = "request_reminders"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    expires_at: Mapped[datetime]
+    reminded_at: Mapped[datetime]

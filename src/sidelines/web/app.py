@@ -12,6 +12,7 @@ from sidelines.web import errors, pages, security
 from sidelines.web.headers import SecurityHeaders
 from sidelines.web.pages.session import PageSettings
 from sidelines.web.routes import (
+    attendance,
     audit,
     auth,
     edits,
@@ -27,6 +28,7 @@ from sidelines.web.routes import (
     record,
     reports,
     requests,
+    results,
     schedule,
     setup,
 )
@@ -68,6 +70,8 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         reports,
         setup,
         exports,
+        attendance,
+        results,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

@@ -37,6 +37,22 @@ class NewMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class NewMeetings:
+    """Several agreed meetings that wait, offered a place at once (the time a no-show freed):
+    the heaviest first, each where it fits, the others left out."""
+
+    meetings: tuple[MeetingId, ...]
+
+    def apply(self, problem: Problem) -> Problem:
+        for meeting in self.meetings:
+            NewMeeting(meeting).apply(problem)
+        return problem
+
+    def targets(self) -> tuple[MeetingId, ...]:
+        return self.meetings
+
+
+@dataclass(frozen=True, slots=True)
 class EarlierDeparture:
     """A principal, or every principal of a party, leaves at ``at``: no meeting may end later."""
 
@@ -113,7 +129,7 @@ class SpaceUnavailable:
         return ()
 
 
-Change = NewMeeting | EarlierDeparture | SessionOverrun | SpaceUnavailable
+Change = NewMeeting | NewMeetings | EarlierDeparture | SessionOverrun | SpaceUnavailable
 
 
 def displaced(problem: Problem, schedule: Schedule) -> list[MeetingId]:

@@ -32,7 +32,9 @@ class OnsiteOptions:
     meeting to place, a further half of it the search for alternatives; at most ``max_moves``
     existing meetings move for one placement, and of those at most ``break_moves`` that need
     not move but whose move saves breaks in all (0: never move a meeting that need not move).
-    ``check`` runs the validator's rules on what the re-plan changed (``check.py``)."""
+    ``check`` runs the validator's rules on what the re-plan changed (``check.py``);
+    ``alternatives`` searches alternatives for a meeting that fits nowhere (an offer of freed
+    time needs none: the meeting simply keeps waiting)."""
 
     now: datetime | None = None
     freeze_window_min: int = 30
@@ -40,6 +42,7 @@ class OnsiteOptions:
     max_moves: int = 2
     break_moves: int = 2
     check: bool = True
+    alternatives: bool = True
 
 
 def replan(
@@ -107,6 +110,8 @@ def replan(
             f"no free place, nor one that moving at most {options.max_moves} unfrozen meetings "
             "would open"
         )
+        if not options.alternatives:
+            continue
         insertion.deadline = time.perf_counter() + options.time_limit_s / 2
         alternatives[meeting_id] = tuple(Alternatives(board, insertion).for_meeting(meeting_idx))
     # Only what the journal touched, and the meetings to place, can differ from the published

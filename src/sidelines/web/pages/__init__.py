@@ -30,6 +30,7 @@ from sidelines.web.pages import (
     publishing,
     reports,
     requests,
+    results,
     sheets,
     statements,
 )
@@ -52,6 +53,7 @@ ROUTERS = (
     reports,
     exports,
     sheets,
+    results,
 )
 
 

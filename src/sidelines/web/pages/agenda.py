@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import explanations, meetings, notice_text, scheduling, statements
+from sidelines.services import (
+    attendance,
+    explanations,
+    meetings,
+    notice_text,
+    scheduling,
+    statements,
+)
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
 from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
@@ -52,6 +59,7 @@ def agenda(
 ) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
+    attendance.sweep_if_due(db, event_id, now())
     shown = chosen_day(event, day)
     items = [
         item
@@ -87,11 +95,14 @@ def meeting(
     # The sides of the meeting, or the organiser (who sees time, place and parties).
     party = actor.acts_for(event_id)
     event = event_of(db, event_id)
+    # Reading attendance first marks a no-show that is due, so the page shows it.
+    present = attendance.attendance(db, actor, event_id, meeting_id, at=now())
     view = meetings.get_meeting(db, actor, event_id, meeting_id)
     context = {
         "event": event,
         "party": party,
         "view": view,
+        "attendance": present,
         "outcomes": OUTCOMES,
         "statements": (
             statements.list_statements(db, actor, event_id, meeting_id=meeting_id)
@@ -142,4 +153,29 @@ def make_statement(
         sources=tuple(Source(name.strip()) for name in form.sources.split(",") if name.strip()),
     )
     statements.make_statement(db, actor, event_id, statement)
+    return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)
+
+
+class CheckInForm(BaseModel):
+    # The organiser at the door names the side; a delegation checks in for itself.
+    party: str = Field("", max_length=64)
+
+
+@router.post("/meetings/{meeting_id}/check-in", dependencies=[CsrfChecked])
+def check_in(
+    event_id: str,
+    meeting_id: int,
+    db: DbDep,
+    actor: PageUser,
+    form: Annotated[CheckInForm, Form()],
+) -> Response:
+    channel = "scan" if actor.is_organiser else "page"
+    party = form.party or None
+    attendance.check_in(db, actor, event_id, meeting_id, party=party, channel=channel, at=now())
+    return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)
+
+
+@router.post("/meetings/{meeting_id}/confirm", dependencies=[CsrfChecked])
+def confirm(event_id: str, meeting_id: int, db: DbDep, actor: PageUser) -> Response:
+    attendance.confirm_refill(db, actor, event_id, meeting_id, at=now())
     return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)

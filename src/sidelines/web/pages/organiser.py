@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from sidelines.services import changes, events, logins, preview, scheduling
+from sidelines.services import attendance, changes, events, logins, preview, scheduling
 from sidelines.services.actors import Actor
+from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, ServiceError
 from sidelines.web.bounds import PathId, QueryId
 from sidelines.web.deps import DbDep, QueueSolvesDep
@@ -163,6 +164,8 @@ def grid(
     """The day's grid; with ``meeting``, where that meeting could go (``grid_edits``)."""
     organiser_only(actor)
     event = event_of(db, event_id)
+    # The organiser's day view marks the no-shows that are due, without a worker.
+    attendance.sweep_if_due(db, event_id, now())
     return grid_page(request, db, actor, event, chosen_day(event, day), meeting, done)
 
 

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.domain.terms import PRESS_PLANS, TermState
-from sidelines.services import negotiation
+from sidelines.services import negotiation, request_expiry
 from sidelines.services.actors import Actor
+from sidelines.services.clock import now
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
 from sidelines.services.inbox import awaits, first_awaiting
 from sidelines.web.bounds import PathId
@@ -52,6 +53,8 @@ def delegation_of(actor: Actor, event_id: str) -> str:
 def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Response:
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
+    # Reminds the invitees of requests about to expire, and expires those due, without a worker.
+    request_expiry.sweep_requests_if_due(db, event_id, now())
     received = negotiation.list_requests(db, actor, event_id, box="received", limit=100)
     sent = negotiation.list_requests(db, actor, event_id, box="sent", limit=100)
     context = {

@@ -1,0 +1,156 @@
+"""Limits on open requests (the event's policy), checked before a request is sent.
+
+A delegation that sends sixty requests, three to each party, floods everyone's inbox; partnering
+platforms cap the requests one may have open, and merge repeats. Here: a delegation has at most
+``policy.max_open_requests_per_party`` open requests (sent or countered, not expired), a party
+receives at most ``policy.max_open_requests_per_target``, and a second open request between the
+same delegation to the same party for the same format is refused, naming the first
+(``DuplicateRequest``), unless the policy's ``one_open_request_per_format`` is off.
+Nothing is written when a limit refuses a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event
+from sidelines.domain.negotiation import RequestState
+from sidelines.domain.terms import Term
+from sidelines.services.errors import Conflict
+from sidelines.storage.tables import PartyRow, RequestPartyRow, RequestRow, RequestTermRow
+
+
+class RequestLimit(Conflict):
+    """A cap of the event's policy is reached."""
+
+    code = "request_limit"
+
+
+class DuplicateRequest(Conflict):
+    """The delegation has an open request to that party for this format: ``request_id``."""
+
+    code = "duplicate_request"
+
+    def __init__(self, message: str, field: str, request_id: int) -> None:
+        super().__init__(message, field)
+        self.request_id = request_id
+
+    def details(self) -> dict[str, Any]:
+        return {"request_id": self.request_id}
+
+
+def is_open(at: datetime) -> ColumnElement[bool]:
+    """Requests that still wait for answers at ``at``: sent or countered, and not past expiry."""
+    return RequestRow.state.in_([str(s) for s in RequestState if s.open]) & or_(
+        RequestRow.expires_at.is_(None), RequestRow.expires_at > at
+    )
+
+
+def _lock_parties(session: Session, event_id: str, parties: Sequence[str]) -> None:
+    """Serialise the sending of requests that involve these parties, so that two sent at once
+    cannot both pass a cap (in a fixed order: no deadlock). SQLite writes one at a time."""
+    session.scalars(
+        select(PartyRow.id)
+        .where(PartyRow.event_id == event_id, PartyRow.id.in_(sorted(parties)))
+        .order_by(PartyRow.id)
+        .with_for_update()
+    ).all()
+
+
+def check(
+    session: Session,
+    event: Event,
+    requester: str,
+    invitees: Sequence[str],
+    meeting_format: str,
+    at: datetime,
+    *,
+    request_id: int | None = None,
+) -> None:
+    """Refuse sending a request (``request_id`` when it exists as a draft) from ``requester``
+    to ``invitees`` for ``meeting_format`` if it would break a limit."""
+    _lock_parties(session, event.id, [requester, *invitees])
+    others = RequestRow.id != request_id if request_id is not None else RequestRow.id.is_not(None)
+    policy = event.policy
+    if policy.one_open_request_per_format:
+        _refuse_duplicates(session, event.id, requester, invitees, meeting_format, at, others)
+    if policy.max_open_requests_per_party is not None:
+        sent = session.scalar(
+            select(func.count()).where(
+                RequestRow.event_id == event.id,
+                RequestRow.requester_party == requester,
+                is_open(at),
+                others,
+            )
+        )
+        if (sent or 0) >= policy.max_open_requests_per_party:
+            raise RequestLimit(
+                f"a delegation may have {policy.max_open_requests_per_party} open requests at "
+                "once; withdraw one or wait for answers",
+                "invitees",
+            )
+    if policy.max_open_requests_per_target is not None:
+        for index, invitee in enumerate(invitees):
+            received = session.scalar(
+                select(func.count())
+                .select_from(RequestRow)
+                .join(RequestPartyRow, RequestPartyRow.request_id == RequestRow.id)
+                .where(
+                    RequestRow.event_id == event.id,
+                    RequestPartyRow.party_id == invitee,
+                    RequestPartyRow.role == "invitee",
+                    is_open(at),
+                    others,
+                )
+            )
+            if (received or 0) >= policy.max_open_requests_per_target:
+                raise RequestLimit(
+                    f"{invitee} has {policy.max_open_requests_per_target} open requests to "
+                    "answer already; try again later",
+                    f"invitees[{index}]",
+                )
+
+
+def _refuse_duplicates(
+    session: Session,
+    event_id: str,
+    requester: str,
+    invitees: Sequence[str],
+    meeting_format: str,
+    at: datetime,
+    others: ColumnElement[bool],
+) -> None:
+    """A second open request from ``requester`` to an invitee for the same format is refused,
+    naming the first."""
+    mine = select(RequestRow.id).where(
+        RequestRow.event_id == event_id,
+        RequestRow.requester_party == requester,
+        is_open(at),
+        others,
+    )
+    for index, invitee in enumerate(invitees):
+        shared = session.scalars(
+            select(RequestPartyRow.request_id).where(
+                RequestPartyRow.request_id.in_(mine), RequestPartyRow.party_id == invitee
+            )
+        ).all()
+        formats: dict[int, Any] = dict(
+            session.execute(
+                select(RequestTermRow.request_id, RequestTermRow.value).where(
+                    RequestTermRow.request_id.in_(shared), RequestTermRow.term == str(Term.FORMAT)
+                )
+            ).all()
+        )
+        for first in sorted(shared):
+            if (formats.get(first) or {}).get("format") == meeting_format:
+                raise DuplicateRequest(
+                    f"request {first} to {invitee} for this format is still open; "
+                    "answer or withdraw it instead",
+                    f"invitees[{index}]",
+                    first,
+                )

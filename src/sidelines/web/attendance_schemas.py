@@ -1,0 +1,89 @@
+"""What the API reads and writes for check-in, no-shows and refills, and the results report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.web.bounds import Ref
+from sidelines.web.schemas import Strict
+
+
+class CheckInCreate(Strict):
+    """A delegation checks in for itself (no ``party``); the organiser names the side."""
+
+    party: Ref | None = None
+
+
+class ScanCreate(Strict):
+    """The organiser's scan at the door: the code printed for the meeting, and the side."""
+
+    code: str = Field(min_length=3, max_length=20)
+    party: Ref
+
+
+class CheckedInPublic(BaseModel):
+    party: str
+    at: datetime
+
+
+class RefillPublic(BaseModel):
+    freed_by: int
+    state: str  # offered | confirmed | released
+    offered_at: datetime
+    confirm_by: datetime
+    confirmed_by: list[str]
+
+
+class AttendancePublic(BaseModel):
+    meeting_id: int
+    status: MeetingStatus
+    code: str
+    starts_at: datetime | None
+    sides: list[str]
+    checked_in: list[CheckedInPublic]
+    absent: list[str]
+    refill: RefillPublic | None
+
+
+class SweepPublic(BaseModel):
+    no_shows: list[int]
+    offered: list[int]
+    released: list[int]
+    version: int | None
+    refill_ms: float | None
+
+
+class LeftOutPublic(BaseModel):
+    meeting_id: int
+    label: str
+    reason: str
+
+
+class DelegationResultPublic(BaseModel):
+    """None where the reader may not read it (requests under a bookings-only organiser,
+    priorities of any side but the reader's own)."""
+
+    party: str
+    name: str
+    requested: int | None
+    received: int | None
+    accepted: int | None
+    agreed: int
+    placed: int
+    held: int
+    no_show_absent: int
+    no_show_other: int
+    left_out: list[LeftOutPublic]
+    share_placed: float | None
+    priority_asked: int | None
+    priority_met: int | None
+
+
+class ResultsPublic(BaseModel):
+    event_id: str
+    viewer: str | None
+    lines: list[DelegationResultPublic]
+    least_served: list[str]  # the parties, least served first

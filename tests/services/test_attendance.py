@@ -1,0 +1,206 @@
+"""Check-in and no-shows: a side that does not come frees the time, which is offered at once to
+a meeting that waits; its sides confirm it, or the offer is released."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from sidelines.domain import EventPolicy, TimeSpan
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import attendance, scheduling
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, NoShowRow, OutcomeRow
+from tests import builders
+from tests.services.world import World, agree, double_bookings, make_world
+
+START = builders.at(9, 0)
+DUE = builders.at(9, 10)  # ten minutes after the start: the policy's default
+
+
+def _world(database: Database) -> tuple[World, int, int]:
+    """One table, 10-minute steps. A and B (heavy) hold it 09:00-09:30; C and D want
+    09:00-09:40 too and wait. The two meetings' ids."""
+    world = make_world(
+        database,
+        "attend",
+        ["A", "B", "C", "D"],
+        spaces=[builders.table("T1")],
+        grain_min=10,
+        policy=EventPolicy(),
+    )
+    ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
+    cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=1)
+    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    return world, ab, cd
+
+
+def _row(database: Database, meeting_id: int) -> MeetingRow:
+    with database.reading() as session:
+        row = session.get(MeetingRow, meeting_id)
+        assert row is not None
+        return row
+
+
+def _kinds(database: Database, world: World, party: str) -> list[str]:
+    return [n.kind for n in scheduling.notices(database, world.delegates[party], world.event_id)]
+
+
+def test_a_no_show_is_marked_and_its_time_offered_to_a_waiting_meeting(
+    database: Database,
+) -> None:
+    world, ab, cd = _world(database)
+    assert (_row(database, ab).starts_at, _row(database, cd).status) == (START, "agreed")
+    attendance.check_in(
+        database, world.delegates["A"], world.event_id, ab, channel="page", at=START
+    )
+
+    swept = attendance.sweep(database, world.event_id, DUE)
+
+    assert (swept.no_shows, swept.offered, swept.released) == ([ab], [cd], [])
+    assert swept.refill_ms is not None
+    assert swept.refill_ms < 1000
+    assert _row(database, ab).status == MeetingStatus.NOT_HELD
+    refilled = _row(database, cd)
+    assert (refilled.status, refilled.starts_at, refilled.space_id) == (
+        MeetingStatus.SCHEDULED,
+        DUE,
+        "T1",
+    )
+    with database.reading() as session:
+        no_show = session.get(NoShowRow, ab)
+        assert no_show is not None
+        assert (no_show.absent, no_show.starts_at, no_show.space_id) == (["B"], START, "T1")
+        outcome = session.get(OutcomeRow, ab)
+        assert outcome is not None
+        assert outcome.status == MeetingStatus.NOT_HELD
+        assert double_bookings(session, world.event_id) == []
+    assert _kinds(database, world, "A")[-1] == "no_show"
+    assert _kinds(database, world, "B")[-1] == "no_show"
+    assert _kinds(database, world, "C")[-1] == "offered"
+    view = attendance.attendance(database, world.delegates["C"], world.event_id, cd, at=DUE)
+    assert view.refill is not None
+    assert (view.refill.state, view.refill.freed_by, view.refill.confirmed_by) == (
+        "offered",
+        ab,
+        (),
+    )
+
+
+def test_a_refill_counts_once_both_sides_confirm(database: Database) -> None:
+    world, ab, cd = _world(database)
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    attendance.sweep(database, world.event_id, DUE)
+
+    first = attendance.confirm_refill(database, world.delegates["C"], world.event_id, cd, at=DUE)
+    second = attendance.confirm_refill(database, world.delegates["D"], world.event_id, cd, at=DUE)
+
+    assert first.refill is not None
+    assert (first.refill.state, first.refill.confirmed_by) == ("offered", ("C",))
+    assert second.refill is not None
+    assert (second.refill.state, second.refill.confirmed_by) == ("confirmed", ("C", "D"))
+    # Confirmed, it stays when the confirmation time is over.
+    late = attendance.sweep(database, world.event_id, DUE + timedelta(minutes=15))
+    assert late.released == []
+    assert _row(database, cd).starts_at == DUE
+
+
+def test_an_unconfirmed_refill_is_released_and_waits_again(database: Database) -> None:
+    world, ab, cd = _world(database)
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    attendance.sweep(database, world.event_id, DUE)
+    attendance.confirm_refill(database, world.delegates["C"], world.event_id, cd, at=DUE)
+
+    late = attendance.sweep(database, world.event_id, DUE + timedelta(minutes=10))
+
+    assert (late.no_shows, late.offered, late.released) == ([], [], [cd])
+    row = _row(database, cd)
+    assert (row.status, row.starts_at) == (MeetingStatus.AGREED, None)
+    assert _kinds(database, world, "D")[-1] == "released"
+    with pytest.raises(Conflict):
+        attendance.confirm_refill(
+            database, world.delegates["D"], world.event_id, cd, at=DUE + timedelta(minutes=11)
+        )
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "at"),
+    [
+        ((), DUE),  # nobody checked in: the event may not use check-in; nothing is marked
+        (("A", "B"), DUE),  # both came
+        (("A",), DUE - timedelta(minutes=1)),  # not yet ten minutes
+    ],
+)
+def test_no_no_show_without_a_missing_side_after_the_wait(
+    database: Database, checked_in: tuple[str, ...], at: datetime
+) -> None:
+    world, ab, cd = _world(database)
+    for party in checked_in:
+        attendance.check_in(database, world.delegates[party], world.event_id, ab, at=START)
+
+    assert attendance.sweep(database, world.event_id, at) == attendance.SweepView()
+    assert attendance.sweep_if_due(database, world.event_id, at) is None
+    assert _row(database, ab).status == MeetingStatus.SCHEDULED
+    assert _row(database, cd).status == MeetingStatus.AGREED
+
+
+def test_the_organiser_scans_the_door_code_for_a_side(database: Database) -> None:
+    world, ab, _ = _world(database)
+    code = attendance.door_code(world.event_id, ab)
+
+    view = attendance.check_in_by_code(
+        database, world.organiser, world.event_id, code, "B", at=START
+    )
+    again = attendance.check_in(database, world.delegates["B"], world.event_id, ab, at=DUE)
+
+    assert view.checked_in == (("B", START),)
+    assert again.checked_in == (("B", START),)  # the first arrival stands
+    assert view.code == code
+
+
+@pytest.mark.parametrize(
+    ("who", "party", "error", "field"),
+    [
+        ("C", None, NotFound, ""),  # not a side: the meeting is not theirs to see
+        ("A", "B", Forbidden, ""),  # a delegation checks in for itself only
+        ("organiser", None, Invalid, "party"),
+        ("organiser", "C", Invalid, "party"),
+    ],
+)
+def test_a_check_in_by_the_wrong_actor_is_refused_and_writes_nothing(
+    database: Database, who: str, party: str | None, error: type[Exception], field: str
+) -> None:
+    world, ab, _ = _world(database)
+    actor = world.organiser if who == "organiser" else world.delegates[who]
+
+    with pytest.raises(error) as raised:
+        attendance.check_in(database, actor, world.event_id, ab, party=party, at=START)
+
+    assert getattr(raised.value, "field", "") == field
+    view = attendance.attendance(database, world.organiser, world.event_id, ab, at=START)
+    assert view.checked_in == ()
+
+
+def test_a_check_in_outside_the_meeting_or_with_a_bad_code_is_refused(
+    database: Database,
+) -> None:
+    world, ab, cd = _world(database)
+
+    with pytest.raises(Conflict):
+        attendance.check_in(
+            database, world.delegates["A"], world.event_id, ab, at=START - timedelta(hours=2)
+        )
+    with pytest.raises(Conflict):
+        attendance.check_in(database, world.delegates["C"], world.event_id, cd, at=START)
+    with pytest.raises(Invalid) as bad:
+        attendance.check_in_by_code(
+            database, world.organiser, world.event_id, f"{ab}-0000", "A", at=START
+        )
+    assert bad.value.field == "code"
+    with database.reading() as session:
+        assert session.scalars(select(NoShowRow)).all() == []

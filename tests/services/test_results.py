@@ -1,0 +1,163 @@
+"""The results report: what each delegation asked and got, as each reader may read it, with
+fairness for the organiser; a fixed number of statements whatever the event's size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, TimeSpan
+from sidelines.domain.negotiation import Answer
+from sidelines.services import attendance, negotiation, results, scheduling
+from sidelines.services.actors import PUBLIC
+from sidelines.services.errors import NotFound
+from sidelines.services.negotiation import Terms
+from sidelines.services.results import WAITING_REASON
+from sidelines.storage.db import Database
+from tests import builders
+from tests.services.world import World, agree, make_world
+
+START = builders.at(9, 0)
+DUE = builders.at(9, 10)
+
+
+def _world(
+    database: Database, sees: OrganiserSees = OrganiserSees.BOOKINGS
+) -> tuple[World, int, int]:
+    """A and B meet 09:00 (published, then B does not come); C and D wait for a place; E asked
+    F, who declined."""
+    world = make_world(
+        database,
+        "results",
+        ["A", "B", "C", "D", "E", "F"],
+        organiser_sees=sees,
+        spaces=[builders.table("T1")],
+        grain_min=10,
+        policy=EventPolicy(),
+    )
+    ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
+    cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 30)), priority=1)
+    declined = negotiation.create_request(
+        database, world.delegates["E"], world.event_id, ["F"], Terms(format=MeetingFormat.B2B)
+    )
+    negotiation.respond(database, world.delegates["F"], world.event_id, declined.id, Answer.DECLINE)
+    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    scheduling.publish(
+        database, world.organiser, world.event_id, scheduling.wait_for_run(database, run.id).id
+    )
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    return world, ab, cd
+
+
+def _line(view: results.ResultsView, party: str) -> results.DelegationResult:
+    [line] = [line for line in view.lines if line.party == party]
+    return line
+
+
+def test_a_delegation_reads_its_own_line_with_its_priorities(database: Database) -> None:
+    world, _, _ = _world(database)
+
+    view = results.results(database, world.delegates["B"], world.event_id, at=DUE)
+
+    assert [line.party for line in view.lines] == ["B"]
+    line = view.lines[0]
+    assert (line.requested, line.received, line.accepted) == (0, 1, 1)
+    assert (line.agreed, line.placed, line.held, line.no_show_absent) == (1, 1, 0, 1)
+    assert (line.priority_asked, line.priority_met) == (0, 0)
+    a = results.results(database, world.delegates["A"], world.event_id, at=DUE).lines[0]
+    assert (a.requested, a.no_show_other, a.priority_asked, a.priority_met) == (1, 1, 10, 10)
+
+
+def test_a_meeting_left_out_carries_the_engine_reason(database: Database) -> None:
+    world, _, cd = _world(database)
+
+    line = results.results(database, world.delegates["C"], world.event_id, at=START).lines[0]
+
+    assert [(item.meeting_id, item.label) for item in line.left_out] == [(cd, "Meeting with D")]
+    assert line.left_out[0].reason != WAITING_REASON
+    assert line.left_out[0].reason != ""
+    assert (line.priority_asked, line.priority_met) == (1, 0)
+
+
+def test_the_organiser_who_sees_bookings_reads_no_request_and_no_priority(
+    database: Database,
+) -> None:
+    world, _, _ = _world(database)
+
+    view = results.results(database, world.organiser, world.event_id, at=START)
+
+    assert [line.party for line in view.lines] == ["A", "B", "C", "D", "E", "F"]
+    assert not view.requests_shown
+    assert {(line.requested, line.received, line.priority_asked) for line in view.lines} == {
+        (None, None, None)
+    }
+    assert [(line.party, line.share) for line in view.least_served] == [
+        ("C", 0.0),
+        ("D", 0.0),
+        ("A", 1.0),
+        ("B", 1.0),
+    ]
+    csv_lines = results.as_csv(view).splitlines()
+    assert csv_lines[0].startswith("party,name,requested,received,accepted,agreed,placed")
+    assert csv_lines[1] == "A,A,,,,1,1,0,0,0,0,1.00,,"
+
+
+def test_the_organiser_who_sees_everything_reads_the_requests(database: Database) -> None:
+    world, _, _ = _world(database, OrganiserSees.EVERYTHING)
+
+    view = results.results(database, world.organiser, world.event_id, at=START)
+
+    assert view.requests_shown
+    assert [(line.party, line.requested, line.received, line.accepted) for line in view.lines] == [
+        ("A", 1, 0, 1),
+        ("B", 0, 1, 1),
+        ("C", 1, 0, 1),
+        ("D", 0, 1, 1),
+        ("E", 1, 0, 0),
+        ("F", 0, 1, 0),
+    ]
+    assert [line.party for line in view.least_served][:3] == ["C", "E", "A"]
+    assert {line.priority_asked for line in view.lines} == {None}
+
+
+def test_the_public_reads_no_results(database: Database) -> None:
+    world, _, _ = _world(database)
+
+    with pytest.raises(NotFound):
+        results.results(database, PUBLIC, world.event_id, at=START)
+
+
+@contextmanager
+def _counted(database: Database) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+
+
+@pytest.mark.parametrize("reader", ["organiser", "A"])
+def test_reading_the_results_sends_as_many_statements_for_many_meetings_as_for_few(
+    database: Database, reader: str
+) -> None:
+    world, _, _ = _world(database, OrganiserSees.EVERYTHING)
+    actor = world.organiser if reader == "organiser" else world.delegates["A"]
+    results.results(database, actor, world.event_id, at=START)  # warm the caches
+    with _counted(database) as few:
+        results.results(database, actor, world.event_id, at=START)
+    for other in ("C", "D", "E"):
+        agree(database, world, "A", other, TimeSpan(builders.at(10, 0), builders.at(12, 0)))
+
+    with _counted(database) as many:
+        results.results(database, actor, world.event_id, at=START)
+
+    assert len(many) == len(few)
