@@ -656,11 +656,11 @@ class CheckInRow(Base):
 
     __tablename__ = "check_ins"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     checked_in_at: Mapped[datetime]
-    checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_in_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(16))  # page | api | scan
 
 
@@ -671,14 +671,14 @@ class NoShowRow(Base):
 
     __tablename__ = "no_shows"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), primary_key=True)
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     absent: Mapped[list[Any]]
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     space_id: Mapped[str | None] = mapped_column(ID)
     marked_at: Mapped[datetime]
-    marked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_by: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
 
 
 class RefillRow(Base):
@@ -691,10 +691,10 @@ class RefillRow(Base):
         CheckConstraint("state IN ('offered', 'confirmed', 'released')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = random_id_column()
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    freed_by: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), index=True)
+    freed_by: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"))
     offered_at: Mapped[datetime]
     confirm_by: Mapped[datetime]
     confirmed_by: Mapped[list[Any]]
@@ -708,7 +708,9 @@ class RequestReminderRow(Base):
 
     __tablename__ = "request_reminders"
 
-    request_id: Mapped[int] = mapped_column(ForeignKey("meeting_requests.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        RowId, ForeignKey("meeting_requests.id"), primary_key=True
+    )
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     expires_at: Mapped[datetime]

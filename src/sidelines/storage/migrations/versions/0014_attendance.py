@@ -1,7 +1,7 @@
 """Check-in, no-shows and the refills of the time they free; reminders of expiring requests.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-05
 """
 
@@ -13,9 +13,13 @@ from alembic import op
 import sidelines.storage.types
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
+
+
+# Ids and references to them: 64-bit on PostgreSQL (see 0012), SQLite's INTEGER elsewhere.
+ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _when(name: str, nullable: bool = False) -> sa.Column[object]:
@@ -31,11 +35,11 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
 def upgrade() -> None:
     op.create_table(
         "check_ins",
-        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", ROW_ID, nullable=False),
         sa.Column("party_id", sa.String(length=64), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
         _when("checked_in_at"),
-        sa.Column("checked_in_by", sa.Integer(), nullable=True),
+        sa.Column("checked_in_by", ROW_ID, nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
         _fk("check_ins", "checked_in_by", "users"),
         _fk("check_ins", "event_id", "events"),
@@ -45,14 +49,14 @@ def upgrade() -> None:
     op.create_index(op.f("ix_check_ins_event_id"), "check_ins", ["event_id"], unique=False)
     op.create_table(
         "no_shows",
-        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", ROW_ID, nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("absent", sa.JSON(), nullable=False),
         _when("starts_at"),
         _when("ends_at"),
         sa.Column("space_id", sa.String(length=64), nullable=True),
         _when("marked_at"),
-        sa.Column("marked_by", sa.Integer(), nullable=True),
+        sa.Column("marked_by", ROW_ID, nullable=True),
         _fk("no_shows", "event_id", "events"),
         _fk("no_shows", "marked_by", "users"),
         _fk("no_shows", "meeting_id", "meetings"),
@@ -61,10 +65,10 @@ def upgrade() -> None:
     op.create_index(op.f("ix_no_shows_event_id"), "no_shows", ["event_id"], unique=False)
     op.create_table(
         "refills",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", ROW_ID, nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("meeting_id", sa.Integer(), nullable=False),
-        sa.Column("freed_by", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", ROW_ID, nullable=False),
+        sa.Column("freed_by", ROW_ID, nullable=False),
         _when("offered_at"),
         _when("confirm_by"),
         sa.Column("confirmed_by", sa.JSON(), nullable=False),
@@ -82,7 +86,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_refills_meeting_id"), "refills", ["meeting_id"], unique=False)
     op.create_table(
         "request_reminders",
-        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("request_id", ROW_ID, nullable=False),
         sa.Column("party_id", sa.String(length=64), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
         _when("expires_at"),
