@@ -425,6 +425,42 @@ def test_what_the_leaders_did_goes_to_the_contact_held_not_the_meeting_called_of
     ]
 
 
+def test_a_meeting_at_a_later_summit_is_that_summits() -> None:
+    reading = read(
+        "Trump and Putin met in Hamburg on Friday.\n"
+        "Their next encounter could come at the APEC summit in November, officials said.",
+        date(2017, 7, 10),
+    )
+
+    assert [(m.event, str(m.day), m.modality) for m in reading.meetings] == [
+        ("g20-2017-hamburg", "2017-07-07", Modality.HELD),
+        ("apec-2017-danang", "2017-11", Modality.POSSIBLE_NOT_PLANNED),
+    ]
+
+
+def test_earlier_in_the_day_is_the_day_of_the_saying() -> None:
+    [meeting] = read(
+        "Putin said on Monday that he and Obama had talked in Hangzhou earlier in the day.",
+        date(2016, 9, 6),
+    ).meetings
+
+    assert meeting.day == PartialDate(date(2016, 9, 5))
+
+
+def test_the_speaker_an_agency_cites_and_an_outlet_by_its_acronym() -> None:
+    [meeting] = read(
+        "Путин и Обама перекинулись парой фраз в Лиме, передает CBC со ссылкой на Дмитрия "
+        "Пескова.\nПо его словам, Путин рассказал Обаме о Сирии.",
+        date(2016, 11, 20),
+    ).meetings
+
+    assert (meeting.format, [c.id for c in meeting.confirmers], meeting.sources) == (
+        MeetingFormat.BRIEF_CONTACT,
+        ["peskov"],
+        ["CBC"],
+    )
+
+
 def _benchmark() -> object:
     path = Path(__file__).parents[3] / "benchmarks" / "reports.py"
     spec = importlib.util.spec_from_file_location("report_benchmark", path)

@@ -108,6 +108,7 @@ MEETING = _cue(
     "рукопожат\\w*",
     "пожали",
     "обменял\\w*",
+    "перекинул\\w*",
     "контакт\\w*",
     "обсуди\\w*",
     "обсужда\\w*",
@@ -397,6 +398,9 @@ SPEECH = _cue(
     "сказал\\w*",
     "рассказа\\w*",
     "по словам",
+    "со ссылкой на",
+    "citing",
+    "quoting",
     "по е(?:го|е|ё) словам",
     "по их словам",
     "поясни\\w*",
@@ -423,6 +427,12 @@ VERDICT = _cue(
     "characteri[sz]ed",
     "назвал\\w*",
     "обвинил\\w*",
+)
+# An outlet the roster does not know, named by its acronym right after a verb of reporting:
+# "передает CBC", "reported NHK", "according to KBS".
+UNLISTED_OUTLET = re.compile(
+    r"(?<!\w)(?:переда[её]т|сообщает|сообщил[аио]?|reports|reported|according to|told)\s+"
+    r"(?:the\s+)?(?P<name>[A-Z]{2,5})(?!\w)"
 )
 ATTRIBUTION = _cue(
     "reports?",
@@ -728,7 +738,12 @@ DAY_BEFORE = _cue(
     "днём раньше",
     "за день до этого",
 )
-SAME_DAY = _cue("(?:earlier|later) (?:that|the same) day", "the same day", "в тот же день")
+SAME_DAY = _cue(
+    "(?:earlier|later) (?:that|the same|in the) day",
+    "the same day",
+    "в тот же день",
+    "(?:ранее|позднее|позже) в тот же день",
+)
 EVE = _cue(
     "(?:on )?the eve of the summit",
     "the day before the summit",

@@ -12,6 +12,8 @@ from sidelines.formats.reports.gazetteer import EventEntry
 
 
 def _year_for(month: int, published: date, event: EventEntry | None) -> int:
+    if event is not None and month in (event.start.month, event.end.month):
+        return event.start.year  # "in November" of a summit held in November, even ahead
     year = event.start.year if event else published.year
     return year if date(year, month, 1) <= published + timedelta(days=31) else year - 1
 

@@ -352,7 +352,9 @@ class ReportReader:
             # summit or a session again ("They discussed Ukraine and Syria" after "last met in
             # Hangzhou").
             is_history = True
-        event = named_event if is_history else (main or named_event)
+        later = named_event is not None and main is not None and named_event.start > main.end
+        # "Their next encounter could come at the APEC summit in November": a later summit's.
+        event = named_event if is_history or later else (main or named_event)
         principals, direct, principal_spans = self._principals(text, sentence, ms, event)
         meeting_cue = cues.MEETING.search(s)
         anaphor = cues.PAIR_ANAPHOR.search(s)
@@ -398,6 +400,7 @@ class ReportReader:
             not principals
             and current is not None
             and pair == current.claim.pair
+            and current.claim.event == (event.id if event else None)
             and _worded_kind(s) in (None, _kind_of(current))
             and not _another_day(current, stated)
         )
@@ -440,6 +443,12 @@ class ReportReader:
             _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
         speakers = whole_ms + principal_spans
         confirmers = self._confirmers(text, whole_sentence, speakers, claim)
+        opening = _ATTRIBUTED_OPENING.match(whole_sentence.text)
+        if opening:
+            # "По его словам, Путин рассказал…": who speaks is named in the opening words; the
+            # rest is what was said, whoever speaks in it.
+            limit = whole_sentence.start + opening.end()
+            confirmers = [c for c in confirmers if c.span.start < limit]
         if confirmers:
             state.last_speaker = confirmers[-1]
         elif (
@@ -672,6 +681,10 @@ class ReportReader:
         if not cues.ATTRIBUTION.search(s):
             return []
         names = [m.ref for m in ms if m.kind == "agency" and m.ref != own]
+        for outlet in cues.UNLISTED_OUTLET.finditer(s):
+            at = sentence.start + outlet.start("name")
+            if not any(m.start <= at < m.end for m in ms) and outlet.group("name") != own:
+                names.append(outlet.group("name"))
         return list(dict.fromkeys(names))
 
     def _confirmers(
@@ -782,6 +795,10 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     ]
 
 
+_ATTRIBUTED_OPENING = re.compile(
+    r"(?:по (?:его |ее |её |их )?словам|according to|as (?:\w+ ){0,4}(?:said|told \w+))[^,]{0,60},",
+    re.IGNORECASE,
+)
 _NOT_HELD = frozenset({"cancelled", "denied", "negated"})
 
 
