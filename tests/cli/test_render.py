@@ -7,7 +7,7 @@ from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 
 
-def result(weight: int, breaks: int, bound: Bound) -> SolveResult:
+def result(weight: int, breaks: int, bound: Bound | None) -> SolveResult:
     objective = ObjectiveValue(weight, 3, breaks=breaks, breaks_spread=0, preferences_met=0)
     return SolveResult(SolveStatus.FEASIBLE, {}, objective, bound, 1.0, "auto")
 
@@ -28,3 +28,7 @@ def test_open_weight_is_a_share_of_the_bound() -> None:
 def test_everything_closed() -> None:
     assert describe_gap(result(30, 3, Bound(30, 3))) == "gap 0 (proven best)"
     assert result(30, 3, Bound(30, 3)).open_term is None
+
+
+def test_a_schedule_without_a_bound_says_the_gap_is_unknown() -> None:
+    assert describe_gap(result(30, 3, None)) == "no bound within the time limit: gap unknown"

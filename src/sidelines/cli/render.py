@@ -59,8 +59,11 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
 def describe_gap(result: SolveResult) -> str:
     """What is left open, for the term that is open: a share of the weight bound when weight is
     open; when weight is proven best and only breaks are open, the breaks above their bound (a
-    share of a bound of 0 breaks would always read 100 %)."""
+    share of a bound of 0 breaks would always read 100 %). With a schedule but no bound (on a
+    large event the LP bound may not finish within the time limit), that the gap is unknown."""
     term = result.open_term
+    if result.objective is not None and result.bound is None:
+        return "no bound within the time limit: gap unknown"
     if result.objective is None or result.bound is None or result.gap is None:
         return ""
     if term == "weight":

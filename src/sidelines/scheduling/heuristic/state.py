@@ -84,10 +84,12 @@ class SharedMasks(Sequence[MeetingMasks]):
         kinds: list[MeetingMasks],
         everywhere: list[int],
         kind_of: list[int],
+        kind_masks: list[MeetingMasks],
     ) -> None:
         self._own = own
         self._kinds = kinds
         self._kind_of = kind_of
+        self.kind_masks = kind_masks  # by kind number: its ``(space_class, space starts)``
         self._everywhere = everywhere
         self._joined: list[MeetingMasks | None] = [None] * len(own)
 
@@ -124,10 +126,14 @@ class SharedMasks(Sequence[MeetingMasks]):
 
     def __reduce__(
         self,
-    ) -> tuple[type[SharedMasks], tuple[list[int], list[MeetingMasks], list[int], list[int]]]:
+    ) -> tuple[
+        type[SharedMasks],
+        tuple[list[int], list[MeetingMasks], list[int], list[int], list[MeetingMasks]],
+    ]:
         # The parts, not every meeting's masks joined: the kinds' tuples are shared, so the
         # bound's process gets a few hundred kilobytes instead of a million pairs.
-        return SharedMasks, (self._own, self._kinds, self._everywhere, self._kind_of)
+        parts = (self._own, self._kinds, self._everywhere, self._kind_of, self.kind_masks)
+        return SharedMasks, parts
 
     def parts(self, idx: int) -> tuple[int, MeetingMasks, int]:
         """The meeting's own starts, its kind's ``(space_class, space starts)`` (its masks are
@@ -161,6 +167,7 @@ def placement_masks(problem: Problem) -> SharedMasks:
     by_kind: list[MeetingMasks] = []
     everywhere: list[int] = []
     kind_of: list[int] = []
+    kind_masks: list[MeetingMasks] = []
     for meeting_idx, meeting in enumerate(problem.meetings):
         if not meeting.needs_space:
             # In a corridor, or as a contact at a programme session.
@@ -189,11 +196,12 @@ def placement_masks(problem: Problem) -> SharedMasks:
             for _, starts in by_class:
                 union |= starts
             known = kinds[kind] = (by_class, union, len(kinds))
+            kind_masks.append(by_class)
         own.append(meeting_starts(problem, meeting_idx, any_space) if known[0] else 0)
         by_kind.append(known[0])
         everywhere.append(known[1])
         kind_of.append(known[2])
-    return SharedMasks(own, by_kind, everywhere, kind_of)
+    return SharedMasks(own, by_kind, everywhere, kind_of, kind_masks)
 
 
 class State:
@@ -265,10 +273,16 @@ class State:
         # (class, span) -> (full mask it was computed for, starts clear of the full slots): the
         # full slots of a class change seldom and every meeting asks for every class it fits.
         self._clear: dict[tuple[int, int], tuple[int, int]] = {}
-        # Bumped whenever some class's full slots change; (kind, hold) -> (version, the starts
-        # where some class of the kind has a space free throughout), see ``_kind_room``.
-        self.full_version = 0
-        self._rooms: dict[tuple[int, int], tuple[int, int]] = {}
+        # Per kind of meeting (``SharedMasks``): a version bumped whenever the full slots of
+        # one of its classes change, and (kind, hold) -> (version, its space starts clear of
+        # full slots, their union), see ``_kind_room``.
+        kind_masks = self.allowed.kind_masks if isinstance(self.allowed, SharedMasks) else []
+        self.class_kinds: list[list[int]] = [[] for _ in classes]
+        for kind, by_class in enumerate(kind_masks):
+            for class_idx, _ in by_class:
+                self.class_kinds[class_idx].append(kind)
+        self.kind_version = [0] * len(kind_masks)
+        self._rooms: dict[tuple[int, int], tuple[int, MeetingMasks, int]] = {}
 
         # Per language pair: meetings interpreted in each slot, and the slots where every
         # interpreter of the pair is taken.
@@ -327,16 +341,19 @@ class State:
         walking = problem.has_walking
         policy_blocked = -1  # not computed yet: it is the same for every class
         masks = self.allowed
+        cleared = False  # whether ``by_class`` has the full slots taken out already
         if isinstance(masks, SharedMasks):
             # The meeting's own starts go into ``base``; its kind's space starts stay shared.
             own, by_class, kind = masks.parts(meeting_idx)
             base &= own
-            if kind != NO_KIND and not base & self._kind_room(
-                kind, by_class, length + press_buffer
-            ):
-                # Most meetings of an over-subscribed event end here in construction: some
-                # class would take them, but none has a space free when their principals are.
-                return []
+            if kind != NO_KIND:
+                by_class, room = self._kind_room(kind, by_class, length + press_buffer)
+                cleared = True
+                if not base & room:
+                    # Most meetings of an over-subscribed event end here in construction: some
+                    # class would take them, but none has a space free when their principals
+                    # are.
+                    return []
         else:
             by_class = masks[meeting_idx]
         for class_idx, allowed in by_class:
@@ -344,7 +361,7 @@ class State:
             if not starts:
                 continue
             if class_idx != CORRIDOR:
-                full = full_of[class_idx]
+                full = 0 if cleared else full_of[class_idx]
                 if full:
                     span = length + turnover_of[class_idx] + press_buffer
                     cached = clear.get((class_idx, span))
@@ -364,23 +381,29 @@ class State:
                 result.append(tuple.__new__(Option, (class_idx, starts)))
         return result
 
-    def _kind_room(self, kind: int, by_class: MeetingMasks, hold: int) -> int:
-        """The starts at which some class of the kind has a space free for ``hold`` slots
-        (plus its turnover), from the kind's space starts: one mask instead of a look at each
-        of its classes, recomputed only when some class's full slots have changed."""
+    def _kind_room(self, kind: int, by_class: MeetingMasks, hold: int) -> tuple[MeetingMasks, int]:
+        """The kind's space starts with the starts taken out at which the class has no space
+        free for ``hold`` slots (plus its turnover), and their union: one mask to turn a
+        meeting away instead of a look at each class, recomputed only when the full slots of
+        one of the kind's classes have changed."""
         key = (kind, hold)
+        version = self.kind_version[kind]
         cached = self._rooms.get(key)
-        if cached is not None and cached[0] == self.full_version:
-            return cached[1]
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
         room = 0
         full_of = self.full
+        clear: list[tuple[int, int]] = []
         for class_idx, starts in by_class:
             full = full_of[class_idx]
             if full:
                 starts &= ~_starts_touching(full, hold + self.class_turnover[class_idx])
-            room |= starts
-        self._rooms[key] = (self.full_version, room)
-        return room
+            if starts:
+                clear.append((class_idx, starts))
+                room |= starts
+        result = tuple(clear)
+        self._rooms[key] = (version, result, room)
+        return result, room
 
     def packing_grids(self, length: int) -> list[int]:
         """``packing_grid`` of every class for a ``length``-slot meeting, by class index, with
@@ -571,7 +594,8 @@ class State:
                 free[slot] &= clear
                 if not free[slot]:
                     self.full[class_idx] |= 1 << slot
-                    self.full_version += 1
+                    for kind in self.class_kinds[class_idx]:
+                        self.kind_version[kind] += 1
             if self.problem.spaces[space_idx].organiser_run:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:
@@ -614,7 +638,8 @@ class State:
             full = self.full[class_idx]
             if full & run_mask(start, hold):
                 self.full[class_idx] = full & ~run_mask(start, hold)
-                self.full_version += 1
+                for kind in self.class_kinds[class_idx]:
+                    self.kind_version[kind] += 1
             if self.problem.spaces[space_idx].organiser_run:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:
