@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -104,9 +104,13 @@ def import_event(
             for s in event.spaces
         )
         if with_meetings:
+            # A microsecond apart, so that lists ordered by creation keep the file's order
+            # (ids are random, and cannot break the tie).
             rows = {
-                meeting.id: add_agreed_meeting(session, event, meeting, created)
-                for meeting in event.meetings
+                meeting.id: add_agreed_meeting(
+                    session, event, meeting, created + timedelta(microseconds=n)
+                )
+                for n, meeting in enumerate(event.meetings)
             }
             # "After" names the file's meeting ids; stored, it names the meetings' rows.
             for meeting in event.meetings:
