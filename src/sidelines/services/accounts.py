@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidelines import i18n
 from sidelines.services import login_limits
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
@@ -82,6 +83,37 @@ def create_user(
         if also is not None:
             also(session, row.id)
         return row.id
+
+    return db.write(work)
+
+
+def language_of(db: Database, user_id: int) -> str | None:
+    """The language ``user_id`` chose for the pages, if any."""
+    found = db.read_one(select(UserRow.language).where(UserRow.id == user_id))
+    return found[0] if found is not None else None
+
+
+def valid_language(language: str) -> str:
+    """``language`` if the pages speak it (``i18n.LANGUAGES``), else refused with the list."""
+    if language not in i18n.LANGUAGES:
+        known = ", ".join(i18n.LANGUAGES)
+        raise Invalid(f"unknown language {language!r}; one of {known}", "language")
+    return language
+
+
+def set_language(db: Database, actor: Actor, language: str) -> str:
+    """Keep ``language`` as the acting user's language on the pages."""
+    chosen = valid_language(language)
+    if actor.user_id is None:
+        raise Unauthenticated("log in to keep a language")
+    user_id = actor.user_id
+
+    def work(session: Session) -> str:
+        row = session.get(UserRow, user_id)
+        if row is None:
+            raise Unauthenticated("unknown user")
+        row.language = chosen
+        return chosen
 
     return db.write(work)
 

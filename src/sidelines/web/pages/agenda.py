@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import _
 from sidelines.services import meetings, notice_text, scheduling, statements
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
@@ -33,7 +34,7 @@ class OutcomeForm(BaseModel):
 
 def outcome_from(form: OutcomeForm) -> MeetingStatus:
     if form.status not in OUTCOMES:
-        raise Invalid("choose what became of the meeting: held, cancelled or not held", "status")
+        raise Invalid(_("choose what became of the meeting: held, cancelled or not held"), "status")
     return MeetingStatus(form.status)
 
 

@@ -16,6 +16,7 @@ from sidelines.domain import MeetingFormat
 from sidelines.formats.errors import InputError
 from sidelines.formats.reports import Modality
 from sidelines.formats.reports.text import pdf_to_text
+from sidelines.i18n import _
 from sidelines.services import report_proposals
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Invalid, NotFound, ServiceError
@@ -98,7 +99,9 @@ def from_file(upload: UploadFile) -> tuple[str, str]:
     plain text (UTF-8)."""
     data = upload.file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise Invalid(f"a file of at most {MAX_FILE_BYTES // 1_000_000} MB", "file")
+        raise Invalid(
+            _("a file of at most %(mb)d MB") % {"mb": MAX_FILE_BYTES // 1_000_000}, "file"
+        )
     name = (upload.filename or "").lower()
     kind = upload.content_type or ""
     if name.endswith(".pdf") or kind == "application/pdf":
@@ -186,7 +189,7 @@ def review(
 ) -> Response:
     view = report_proposals.get_upload(db, actor, event_id, report_id)
     if not 0 <= index < len(view.claims):
-        raise NotFound(f"no claim {index}")
+        raise NotFound(_("no claim %(index)d") % {"index": index})
     changed = corrections(view.claims[index].fields, form) if form.action == "accept" else {}
     try:
         report_proposals.review_claim(
