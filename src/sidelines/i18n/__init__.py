@@ -53,7 +53,7 @@ def from_accept_language(header: str | None) -> str | None:
     for position, part in enumerate(header.split(",")):
         tag, _, params = part.strip().partition(";")
         quality = 1.0
-        match = re.search(r"q=([0-9.]+)", params)
+        match = re.search(r"q=([^;\s]*)", params)
         if match:
             try:
                 quality = float(match.group(1))
