@@ -7,6 +7,7 @@ the tests extract again and fail while a text is not in the catalogs or not tran
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -82,7 +83,8 @@ def update(languages: Iterable[str] = LANGUAGES) -> list[str]:
     for language in languages:
         path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
         catalog = read(language) if path.exists() else Catalog(locale=language, fuzzy=False)
-        catalog.update(template, no_fuzzy_matching=True)
+        # A copy each: an update shares the template's messages with the catalog.
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         if language == SOURCE:
             # The texts are written in English: its catalog says each as it stands.
