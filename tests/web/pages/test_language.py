@@ -9,10 +9,9 @@ import re
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from sidelines import i18n
-from sidelines.services import scheduling
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import DESK, PHONE, Site, check_page, open_as
-from tests.web.pages.test_grid_edits import LIMA_ZONE, organiser, xi_obama
+from tests.web.pages.test_grid_edits import LIMA_ZONE, publish_a_schedule, xi_obama
 
 EVENT = f"/events/{LIMA}"
 
@@ -27,11 +26,7 @@ def choose_russian(page: Page) -> None:
 def test_a_user_who_chose_russian_reads_russian_pages(
     browser: Browser, contexts: list[BrowserContext], site: Site
 ) -> None:
-    protocol = organiser(site)
-    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
-    scheduling.publish(
-        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    publish_a_schedule(site)
     meeting_id, before = xi_obama(site)
     day = before.astimezone(LIMA_ZONE).date()
 
