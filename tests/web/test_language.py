@@ -106,11 +106,20 @@ def test_a_visitor_choice_is_kept_on_the_browser(database: Database) -> None:
 
     chosen = client.post(
         "/language",
-        data={"language": "ru", "next": "/login", "csrf_token": _csrf(form)},
+        data={"language": "ru", "csrf_token": _csrf(form)},
+        headers={"Referer": "http://testserver/login?next=/events"},
+        follow_redirects=False,
+    )
+    elsewhere = client.post(
+        "/language",
+        data={"language": "ru", "csrf_token": _csrf(form)},
+        headers={"Referer": "http://example.org/login"},
         follow_redirects=False,
     )
 
     assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/login?next=/events"  # back where it was chosen
+    assert elsewhere.headers["location"] == "/"  # never to another site
     assert client.cookies.get(LANGUAGE_COOKIE) == "ru"
     assert client.cookies.get(NONCE_COOKIE)
     assert _heading(client.get("/login").text) == "Войти"

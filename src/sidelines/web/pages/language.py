@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import APIRouter, Form, Request
@@ -76,19 +77,30 @@ class PageLanguage:
             await self.app(scope, receive, send)
 
 
+def _same_site_referer(request: Request) -> str | None:
+    # The page itself is not written into the chooser's form: a page must not differ by its
+    # own address (a hidden request reads exactly as an unknown one). Pages send a Referer to
+    # their own site only (Referrer-Policy: same-origin).
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc:
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
 @router.post("/language", dependencies=[CsrfChecked])
 def choose_language(
     request: Request,
     db: DbDep,
     actor: PageActor,
     language: Annotated[str, Form(max_length=8)],
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
-    """Keep the language chosen: on the account when logged in, and on this browser."""
+    """Keep the language chosen: on the account when logged in, and on this browser; back to
+    the page it was chosen on (``next``, else the Referer of this site), in that language."""
     chosen = accounts.valid_language(language)
     if actor.user_id is not None:
         accounts.set_language(db, actor, chosen)
-    response = RedirectResponse(safe_next(next), 303)
+    response = RedirectResponse(safe_next(next or _same_site_referer(request)), 303)
     response.set_cookie(
         LANGUAGE_COOKIE,
         chosen,
