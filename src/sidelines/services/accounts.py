@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines import i18n
+from sidelines.i18n import _
 from sidelines.services import login_limits
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
@@ -54,9 +55,10 @@ def create_user(
     same transaction with the new account's id (to record it in the audit trail, say)."""
     username = username.strip()
     if not username:
-        raise Invalid("a username is required", "username")
+        raise Invalid(_("a username is required"), "username")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password")
+        message = _("a password needs at least %(count)d characters")
+        raise Invalid(message % {"count": MIN_PASSWORD_LENGTH}, "password")
     if role is Role.PUBLIC:
         raise Invalid("public visitors need no account", "role")
     if role is Role.DELEGATE and (event_id is None or party_id is None):
@@ -65,7 +67,7 @@ def create_user(
 
     def work(session: Session) -> int:
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-            raise Conflict(f"the username {username!r} is taken", "username")
+            raise Conflict(_("the username %(name)r is taken") % {"name": username}, "username")
         if event_id is not None and session.get(EventRow, event_id) is None:
             raise Invalid(f"no event {event_id!r}", "event_id")
         if party_id is not None and session.get(PartyRow, (event_id, party_id)) is None:
@@ -97,7 +99,8 @@ def valid_language(language: str) -> str:
     """``language`` if the pages speak it (``i18n.LANGUAGES``), else refused with the list."""
     if language not in i18n.LANGUAGES:
         known = ", ".join(i18n.LANGUAGES)
-        raise Invalid(f"unknown language {language!r}; one of {known}", "language")
+        message = _("unknown language %(value)r; one of %(known)s")
+        raise Invalid(message % {"value": language, "known": known}, "language")
     return language
 
 
@@ -137,7 +140,7 @@ def log_in(db: Database, username: str, password: str, address: str | None = Non
     with db.reading() as session:
         login_limits.check(session, username, address)
         user = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-    wrong = Unauthenticated("wrong username or password")
+    wrong = Unauthenticated(_("wrong username or password"))
 
     def count_failure(session: Session) -> None:
         login_limits.record_failure(session, username, address)
