@@ -58,7 +58,9 @@ def read(language: str) -> Catalog:
 
 def _write(catalog: Catalog, path: Path) -> None:
     out = io.BytesIO()
-    write_po(out, catalog, width=100, sort_output=True, include_lineno=False)
+    # Sorted, without places in the sources: a text moved in a template changes no catalog, and
+    # two changes that add texts merge unless they add neighbouring ones.
+    write_po(out, catalog, width=100, sort_output=True, no_location=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.getvalue())
 
