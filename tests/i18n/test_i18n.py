@@ -58,6 +58,20 @@ def test_dates_and_times_read_in_the_venue_zone_with_the_reader_month_names() ->
     assert day == "воскресенье 20 ноября 2016"
 
 
+def test_english_names_are_the_same_by_cldr_and_by_strftime() -> None:
+    # English takes strftime's quicker way; CLDR's English must read the same.
+    instant = datetime(2016, 9, 4, 13, 5, tzinfo=UTC)
+    for fmt in ("%a %d %b %H:%M", "%A %d %B %Y", "%d %b %Y %H:%M", "%H:%M"):
+        english = i18n.format_instant(instant, "Asia/Shanghai", fmt)
+        cldr = i18n.format_datetime(
+            instant.astimezone(i18n.ZoneInfo("Asia/Shanghai")),
+            i18n._pattern(fmt),
+            tzinfo=i18n.ZoneInfo("Asia/Shanghai"),
+            locale="en",
+        )
+        assert english == cldr, fmt
+
+
 def test_an_unknown_language_speaks_english() -> None:
     with i18n.speaking("xx"):
         assert i18n.current() == "en"
