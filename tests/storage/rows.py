@@ -50,18 +50,19 @@ def add_event(
 
 
 def add_user(session: Session, username: str = "protocol.rus", event_id: str = EVENT_ID) -> UserRow:
-    user = UserRow(
-        id=next(_small_ids),
-        username=username,
-        password_hash="not-a-real-hash",
-        role="delegate",
-        event_id=event_id,
-        party_id="RUS",
-        created_at=at(8),
-    )
-    session.add(user)
-    session.flush()
-    return user
+    """A delegate's account, inserted with the columns every revision has (as ``add_meeting``);
+    returned detached, for its id."""
+    values = {
+        "id": next(_small_ids),
+        "username": username,
+        "password_hash": "not-a-real-hash",
+        "role": "delegate",
+        "event_id": event_id,
+        "party_id": "RUS",
+        "created_at": at(8),
+    }
+    session.execute(insert(UserRow.__table__).values(values))
+    return UserRow(**values)
 
 
 def add_meeting(session: Session, event_id: str = EVENT_ID) -> MeetingRow:

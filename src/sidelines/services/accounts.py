@@ -18,6 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidelines import i18n
+from sidelines.i18n import _
 from sidelines.services import login_limits
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
@@ -53,9 +55,10 @@ def create_user(
     same transaction with the new account's id (to record it in the audit trail, say)."""
     username = username.strip()
     if not username:
-        raise Invalid("a username is required", "username")
+        raise Invalid(_("a username is required"), "username")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password")
+        message = _("a password needs at least %(count)d characters")
+        raise Invalid(message % {"count": MIN_PASSWORD_LENGTH}, "password")
     if role is Role.PUBLIC:
         raise Invalid("public visitors need no account", "role")
     if role is Role.DELEGATE and (event_id is None or party_id is None):
@@ -64,7 +67,7 @@ def create_user(
 
     def work(session: Session) -> int:
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-            raise Conflict(f"the username {username!r} is taken", "username")
+            raise Conflict(_("the username %(name)r is taken") % {"name": username}, "username")
         if event_id is not None and session.get(EventRow, event_id) is None:
             raise Invalid(f"no event {event_id!r}", "event_id")
         if party_id is not None and session.get(PartyRow, (event_id, party_id)) is None:
@@ -82,6 +85,38 @@ def create_user(
         if also is not None:
             also(session, row.id)
         return row.id
+
+    return db.write(work)
+
+
+def language_of(db: Database, user_id: int) -> str | None:
+    """The language ``user_id`` chose for the pages, if any."""
+    found = db.read_one(select(UserRow.language).where(UserRow.id == user_id))
+    return found[0] if found is not None else None
+
+
+def valid_language(language: str) -> str:
+    """``language`` if the pages speak it (``i18n.LANGUAGES``), else refused with the list."""
+    if language not in i18n.LANGUAGES:
+        known = ", ".join(i18n.LANGUAGES)
+        message = _("unknown language %(value)r; one of %(known)s")
+        raise Invalid(message % {"value": language, "known": known}, "language")
+    return language
+
+
+def set_language(db: Database, actor: Actor, language: str) -> str:
+    """Keep ``language`` as the acting user's language on the pages."""
+    chosen = valid_language(language)
+    if actor.user_id is None:
+        raise Unauthenticated("log in to keep a language")
+    user_id = actor.user_id
+
+    def work(session: Session) -> str:
+        row = session.get(UserRow, user_id)
+        if row is None:
+            raise Unauthenticated("unknown user")
+        row.language = chosen
+        return chosen
 
     return db.write(work)
 
@@ -105,7 +140,7 @@ def log_in(db: Database, username: str, password: str, address: str | None = Non
     with db.reading() as session:
         login_limits.check(session, username, address)
         user = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-    wrong = Unauthenticated("wrong username or password")
+    wrong = Unauthenticated(_("wrong username or password"))
 
     def count_failure(session: Session) -> None:
         login_limits.record_failure(session, username, address)

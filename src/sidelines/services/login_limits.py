@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from sidelines.i18n import _
 from sidelines.services.clock import now
 from sidelines.services.errors import TooManyAttempts
 from sidelines.storage.tables import LoginFailureRow
@@ -39,7 +40,8 @@ class LoginThrottled(TooManyAttempts):
     """Too many failed logins lately; ``retry_after_s`` says when the next try is let through."""
 
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed logins; try again in {retry_after_s} s")
+        message = _("too many failed logins; try again in %(seconds)d s")
+        super().__init__(message % {"seconds": retry_after_s})
         self.retry_after_s = retry_after_s
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
+from sidelines import i18n
 from sidelines.domain import Event, OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import notice_text
@@ -174,7 +175,8 @@ class Agenda:
 # Agendas are read far more often than meetings change (every page of every delegation shows
 # one): each process keeps the last agenda it built per delegation, and a read costs one query
 # for the event's revision while nothing changed. Frozen values, safe to share between threads.
-_agendas: dict[tuple[str, str], Agenda] = {}
+# Kept per language too: titles and places are words (the API's in English).
+_agendas: dict[tuple[str, str, str], Agenda] = {}
 _AGENDAS_KEPT = 10_000
 
 
@@ -193,7 +195,8 @@ def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
     party = actor.acts_for(event_id)
     if party is None:
         raise Forbidden("an agenda belongs to a delegation")
-    cached = _agendas.get((event_id, party))
+    key = (event_id, party, i18n.current())
+    cached = _agendas.get(key)
     if cached is not None and cached.revision == _revision(db.read_one(_revision_of(event_id))):
         return cached
     with db.reading() as session:
@@ -206,7 +209,7 @@ def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
         built = Agenda(event_id, party, revision, _agenda_items(session, event_id, party))
     if len(_agendas) >= _AGENDAS_KEPT:
         _agendas.clear()
-    _agendas[(event_id, party)] = built
+    _agendas[key] = built
     return built
 
 

@@ -20,25 +20,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PartyId, SpaceId
+from sidelines.i18n import N_, _, format_instant
 from sidelines.services.places import session_of_contact, session_phrase
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
 
 # How a format reads in a sentence. A protocol office says "bilateral" for the restricted
 # format, the usual one; the expanded one is named as such.
+# Each is translated where it is shown: the pages read in their reader's language (sidelines.i18n),
+# the API and the command line in English.
 FORMAT_LABELS = {
-    "bilateral_restricted": "Bilateral",
-    "bilateral_expanded": "Expanded bilateral",
-    "trilateral": "Trilateral",
-    "pull_aside": "Pull-aside",
-    "courtesy_call": "Courtesy call",
-    "brief_contact": "Brief contact",
-    "meal_conversation": "Conversation at a meal",
-    "b2b": "Meeting",
+    "bilateral_restricted": N_("Bilateral"),
+    "bilateral_expanded": N_("Expanded bilateral"),
+    "trilateral": N_("Trilateral"),
+    "pull_aside": N_("Pull-aside"),
+    "courtesy_call": N_("Courtesy call"),
+    "brief_contact": N_("Brief contact"),
+    "meal_conversation": N_("Conversation at a meal"),
+    "b2b": N_("Meeting"),
 }
 
 # Weekday and time: an event lasts days, not weeks, so the weekday tells the day.
 TIME_FORMAT = "%a %H:%M"
-NO_ROOM = "no room"
+NO_ROOM = N_("no room")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ class MeetingLabel:
 
 
 def format_label(meeting_format: str) -> str:
-    return FORMAT_LABELS.get(meeting_format, meeting_format.replace("_", " ").capitalize())
+    known = FORMAT_LABELS.get(meeting_format)
+    return _(known) if known is not None else meeting_format.replace("_", " ").capitalize()
 
 
 def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
@@ -60,9 +64,12 @@ def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
     the organiser (``viewer`` None), the format with every side."""
     names = [party_name(event, party) for party in label.parties if party != viewer]
     joined = _and(sorted(names))
+    said = format_label(label.format)
+    if not joined:
+        return said
     if viewer is None:
-        return f"{format_label(label.format)}, {joined}" if joined else format_label(label.format)
-    return f"{format_label(label.format)} with {joined}" if joined else format_label(label.format)
+        return _("%(format)s, %(parties)s") % {"format": said, "parties": joined}
+    return _("%(format)s with %(parties)s") % {"format": said, "parties": joined}
 
 
 def party_name(event: Event, party: str) -> str:
@@ -73,12 +80,12 @@ def party_name(event: Event, party: str) -> str:
 def _and(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def when(event: Event, placement: Sequence[Any]) -> str:
     """The start of a stored placement in the event's local time."""
-    return datetime.fromisoformat(placement[0]).astimezone(event.zone).strftime(TIME_FORMAT)
+    return format_instant(datetime.fromisoformat(placement[0]), event.zone, TIME_FORMAT)
 
 
 def where(event: Event, placement: Sequence[Any], label: MeetingLabel | None = None) -> str:
@@ -99,7 +106,7 @@ def where(event: Event, placement: Sequence[Any], label: MeetingLabel | None = N
                 phrase = session_phrase(*found)
                 # Mid-sentence: "placed on Sun 09:30, at the start of Leaders' retreat".
                 return phrase[0].lower() + phrase[1:]
-        return NO_ROOM
+        return _(NO_ROOM)
     space = event.space_by_id.get(SpaceId(space_id))
     return space.name if space is not None else str(space_id)
 
@@ -119,30 +126,41 @@ def describe(
         return where(event, placement, meeting)
 
     if kind == "placed" and after is not None:
-        return f"{label} placed on {when(event, after)}, {place(after)}"
+        said = _("%(meeting)s placed on %(when)s, %(where)s")
+        return said % {"meeting": label, "when": when(event, after), "where": place(after)}
     if kind == "offered" and after is not None:
-        return (
-            f"{label} offered {when(event, after)}, {place(after)}, in time a no-show freed: "
+        said = _(
+            "%(meeting)s offered %(when)s, %(where)s, in time a no-show freed: "
             "confirm it to keep it"
         )
+        return said % {"meeting": label, "when": when(event, after), "where": place(after)}
     if kind == "no_show" and before is not None:
-        return f"{label} marked a no-show (was {when(event, before)}, {place(before)})"
+        said = _("%(meeting)s marked a no-show (was %(when)s, %(where)s)")
+        return said % {"meeting": label, "when": when(event, before), "where": place(before)}
     if kind == "released" and before is not None:
-        return (
-            f"{label} released, not confirmed in time (was {when(event, before)}, {place(before)})"
-        )
+        said = _("%(meeting)s released, not confirmed in time (was %(when)s, %(where)s)")
+        return said % {"meeting": label, "when": when(event, before), "where": place(before)}
     if kind == "unplaced" and before is not None:
-        return f"{label} taken out of the schedule (was {when(event, before)}, {place(before)})"
+        said = _("%(meeting)s taken out of the schedule (was %(when)s, %(where)s)")
+        return said % {"meeting": label, "when": when(event, before), "where": place(before)}
     if before is not None and after is not None:
         if before[2] == after[2]:
             # Same room: say it once, after the new time.
-            return (
-                f"{label} moved from {when(event, before)} to {when(event, after)}, {place(after)}"
-            )
-        return (
-            f"{label} moved from {when(event, before)}, {place(before)} "
-            f"to {when(event, after)}, {place(after)}"
-        )
+            said = _("%(meeting)s moved from %(old)s to %(new)s, %(where)s")
+            return said % {
+                "meeting": label,
+                "old": when(event, before),
+                "new": when(event, after),
+                "where": place(after),
+            }
+        said = _("%(meeting)s moved from %(old)s, %(old_where)s to %(new)s, %(where)s")
+        return said % {
+            "meeting": label,
+            "old": when(event, before),
+            "old_where": place(before),
+            "new": when(event, after),
+            "where": place(after),
+        }
     return f"{label} {kind}"
 
 
@@ -188,7 +206,9 @@ def summaries(
     for meeting_id, kind, before, after in changes:
         known = labels.get(meeting_id)
         label = (
-            meeting_label(event, known, viewer) if known is not None else f"Meeting {meeting_id}"
+            meeting_label(event, known, viewer)
+            if known is not None
+            else _("Meeting %(id)s") % {"id": meeting_id}
         )
         said.append(describe(event, kind, label, before, after, known))
     return said

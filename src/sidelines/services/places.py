@@ -28,6 +28,7 @@ from sidelines.domain import (
     SpaceId,
 )
 from sidelines.domain.formats import defaults_for
+from sidelines.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,8 @@ def session_of_contact(
 def session_phrase(session: ProgrammeSession, edge: SessionEdge) -> str:
     """ "At the start of Leaders' retreat, session I, Lima Convention Center"."""
     where = f", {session.venue}" if session.venue else ""
-    return f"At the {edge} of {session.title}{where}"
+    said = _("At the start of %(session)s") if edge == "start" else _("At the end of %(session)s")
+    return (said % {"session": session.title}) + where
 
 
 def meeting_place(
@@ -92,7 +94,7 @@ def meeting_place(
         return MeetingPlace(name, name, space_id=space_id)
     found = session_of_contact(event, meeting_format, starts_at, ends_at, principals)
     if found is None:
-        return MeetingPlace("no room: where the principals are", None)
+        return MeetingPlace(_("no room: where the principals are"), None)
     session, edge = found
     phrase = session_phrase(session, edge)
     return MeetingPlace(phrase, phrase, session_id=session.id, edge=edge)

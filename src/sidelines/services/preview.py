@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
+from sidelines.i18n import _
 from sidelines.scheduling import score, validate
 from sidelines.services import notice_text, schedule_diff
 from sidelines.services.actors import Actor
@@ -132,7 +133,7 @@ def _preview_of(session: Session, event_id: str, plan: Publication) -> PreviewVi
         label = (
             notice_text.meeting_label(event, known, None)
             if known is not None
-            else f"Meeting {change.meeting_id}"
+            else _("Meeting %(id)s") % {"id": change.meeting_id}
         )
         items[KIND_NAMES[change.kind]].append(
             PreviewItem(

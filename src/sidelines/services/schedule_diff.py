@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sidelines.i18n import _, ngettext
+
 Snapshot = dict[str, list[Any]]
 
 # The notice kinds (``NoticeRow.kind``) of a change.
@@ -82,10 +84,16 @@ def projected(
 
 def summary(counts: Mapping[str, int]) -> str:
     """The totals an organiser confirms before publishing, in words."""
-    return (
-        f"{counts['added']} added, {counts['moved']} moved, {counts['left_out']} left out, "
-        f"notices to {counts['delegations']} delegations"
-    )
+    totals = _("%(added)d added, %(moved)d moved, %(left_out)d left out") % {
+        "added": counts["added"],
+        "moved": counts["moved"],
+        "left_out": counts["left_out"],
+    }
+    told = counts["delegations"]
+    notices = ngettext("notices to %(num)d delegation", "notices to %(num)d delegations", told) % {
+        "num": told
+    }
+    return f"{totals}, {notices}"
 
 
 def digest(run_id: int, version: int, changed: Iterable[Changed], keep_out: Collection[int]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sidelines import i18n
 from sidelines.domain import Event
 from sidelines.services.clock import now
 
@@ -16,10 +17,11 @@ def needs_year(instant: datetime, event: Event) -> bool:
 
 def dated(instant: datetime, event: Event, *, time: bool = True, weekday: bool = False) -> str:
     """ "19 Nov 14:05" for this year's event, "19 Nov 2016 14:05" for another year's; with
-    ``weekday`` "Sat 19 Nov 2016 14:05", without ``time`` the day alone."""
+    ``weekday`` "Sat 19 Nov 2016 14:05", without ``time`` the day alone; in the reader's
+    language (``i18n``)."""
     fmt = "%d %b %Y" if needs_year(instant, event) else "%d %b"
     if weekday:
         fmt = "%a " + fmt
     if time:
         fmt += " %H:%M"
-    return instant.astimezone(event.zone).strftime(fmt)
+    return i18n.format_instant(instant, event.zone, fmt)

@@ -135,6 +135,8 @@ class UserRow(Base):
     event_id: Mapped[str | None] = mapped_column(ID, ForeignKey("events.id"))
     party_id: Mapped[str | None] = mapped_column(ID)
     created_at: Mapped[datetime]
+    # The language the pages speak to this user ("en", "ru"); none chosen: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class TokenRow(Base):

@@ -30,6 +30,15 @@ def organiser(site: Site) -> Actor:
     return Actor(Role.ORGANISER, user_id, "protocol")
 
 
+def publish_a_schedule(site: Site) -> None:
+    """The organiser solves and publishes: the Xi-Obama bilateral gets its place."""
+    protocol = organiser(site)
+    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
+    scheduling.publish(
+        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
+    )
+
+
 def xi_obama(site: Site) -> tuple[int, datetime]:
     """The Xi-Obama bilateral's id and start, once published."""
     with site.database.reading() as session:
@@ -66,11 +75,7 @@ def log_in(browser: Browser, contexts: list[BrowserContext], site: Site, passwor
 def test_the_organiser_moves_a_meeting_on_the_grid_and_both_sides_see_it(
     browser: Browser, contexts: list[BrowserContext], site: Site
 ) -> None:
-    protocol = organiser(site)
-    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
-    scheduling.publish(
-        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    publish_a_schedule(site)
     accounts.create_user(
         site.database, "china", CHINA_PASSWORD, Role.DELEGATE, event_id=LIMA, party_id="CHN"
     )

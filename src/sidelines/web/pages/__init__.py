@@ -25,6 +25,7 @@ from sidelines.web.pages import (
     exports,
     grid_edits,
     interests,
+    language,
     organiser,
     public,
     publishing,
@@ -54,11 +55,11 @@ ROUTERS = (
     exports,
     sheets,
     results,
+    language,
 )
 
 
-def _is_page(request: Request) -> bool:
-    path = request.url.path
+def _is_page(path: str) -> bool:
     return not (path.startswith("/api") or path.startswith("/static") or path.endswith("/progress"))
 
 
@@ -70,6 +71,7 @@ def install(app: FastAPI, settings: PageSettings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)
+    app.add_middleware(language.PageLanguage, is_page=_is_page)
 
     # The API's own handlers, kept for every path that is not a page.
     as_json = [(kind, app.exception_handlers[kind]) for kind in PAGE_ERRORS]
@@ -79,7 +81,7 @@ def install(app: FastAPI, settings: PageSettings) -> None:
         return RedirectResponse(f"/login?next={quote(error.next_path)}", 303)
 
     async def page_error(request: Request, error: Exception) -> Response:
-        if not _is_page(request):
+        if not _is_page(request.url.path):
             handler = next(handler for kind, handler in as_json if isinstance(error, kind))
             response = handler(request, error)
             return await response if inspect.isawaitable(response) else response

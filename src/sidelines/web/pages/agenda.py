@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import _
 from sidelines.services import (
     attendance,
     explanations,
@@ -41,7 +42,7 @@ class OutcomeForm(BaseModel):
 
 def outcome_from(form: OutcomeForm) -> MeetingStatus:
     if form.status not in OUTCOMES:
-        raise Invalid("choose what became of the meeting: held, cancelled or not held", "status")
+        raise Invalid(_("choose what became of the meeting: held, cancelled or not held"), "status")
     return MeetingStatus(form.status)
 
 

@@ -22,7 +22,7 @@ from sidelines.web.security import SESSION_COOKIE, client_address
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _safe_next(path: str | None) -> str:
+def safe_next(path: str | None) -> str:
     """Only a path of this site: a login must never forward to another one."""
     if path and path.startswith("/") and not path.startswith("//"):
         return path
@@ -38,7 +38,7 @@ def home(request: Request, db: DbDep, actor: PageActor) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/login", dependencies=[CsrfChecked])
@@ -54,9 +54,9 @@ def log_in(
         # refused with its own page and Retry-After, by the handler ``security`` installs).
         issued = accounts.log_in(db, username, password, client_address(request))
     except Unauthenticated as error:
-        context = {"next": _safe_next(next), "error": error.message, "username": username}
+        context = {"next": safe_next(next), "error": error.message, "username": username}
         return render(request, "login.html", context, status_code=401)
-    response = RedirectResponse(_safe_next(next), 303)
+    response = RedirectResponse(safe_next(next), 303)
     start_session(request, response, issued.token)
     return response
 

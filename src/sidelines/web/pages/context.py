@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sidelines.domain import Event
+from sidelines.i18n import _
 from sidelines.services.errors import Invalid
 from sidelines.services.events import domain_event
 from sidelines.storage.db import Database
@@ -24,9 +25,11 @@ def chosen_day(event: Event, day: str | None) -> date:
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
-        raise Invalid(f"day must be a date like {event.days[0].isoformat()}", "day") from None
+        raise Invalid(
+            _("day must be a date like %(example)s") % {"example": event.days[0].isoformat()}, "day"
+        ) from None
     if wanted not in event.days:
-        raise Invalid(f"{wanted.isoformat()} is not a day of the event", "day")
+        raise Invalid(_("%(day)s is not a day of the event") % {"day": wanted.isoformat()}, "day")
     return wanted
 
 
@@ -39,4 +42,5 @@ def local_instant(event: Event, day: str, at: str, field: str) -> datetime:
     try:
         return event.local(date.fromisoformat(day), time.fromisoformat(at))
     except ValueError:
-        raise Invalid(f"give a date and a time like 08:30, got {day!r} {at!r}", field) from None
+        message = _("give a date and a time like 08:30, got %(day)r %(at)r")
+        raise Invalid(message % {"day": day, "at": at}, field) from None

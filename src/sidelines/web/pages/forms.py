@@ -10,6 +10,7 @@ from sidelines.domain import Event, MeetingFormat, TimeSpan
 from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import Answer
 from sidelines.domain.terms import Term
+from sidelines.i18n import _
 from sidelines.services.errors import Invalid
 from sidelines.services.negotiation import TermCounter, Terms
 from sidelines.web.pages.context import local_instant
@@ -44,11 +45,11 @@ class AnswerForm(TermsForm):
 def answer_from(form: AnswerForm) -> Answer:
     """The answer chosen; a missing one is refused with words, not a validation dump."""
     if not form.answer:
-        raise Invalid("choose an answer: accept, counter, defer or decline", "answer")
+        raise Invalid(_("choose an answer: accept, counter, defer or decline"), "answer")
     try:
         return Answer(form.answer)
     except ValueError:
-        raise Invalid(f"unknown answer {form.answer!r}", "answer") from None
+        raise Invalid(_("unknown answer %(value)r") % {"value": form.answer}, "answer") from None
 
 
 class TermsAnswerForm(BaseModel):
@@ -72,12 +73,12 @@ def term_answer_from(form: TermsAnswerForm, party: str) -> tuple[list[Term], Ter
         try:
             agreed.append(Term(value))
         except ValueError:
-            raise Invalid(f"unknown term {value!r}", "agree") from None
-    plus = optional_int(form.plus, "plus", "the number of companions")
+            raise Invalid(_("unknown term %(value)r") % {"value": value}, "agree") from None
+    plus = optional_int(form.plus, "plus", _("the number of companions"))
     attendees = None
     if form.principal or plus is not None:
         if not form.principal:
-            raise Invalid("name who attends with the companions", "principal")
+            raise Invalid(_("name who attends with the companions"), "principal")
         attendees = {party: {"principal": form.principal, "plus": plus or 0}}
     own: tuple[str, ...] | None = None
     if form.own_interpreter == "yes":
@@ -100,29 +101,30 @@ def optional_int(text: str, field: str, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise Invalid(f"{what} must be a whole number, got {text!r}", field) from None
+        message = _("%(what)s must be a whole number, got %(text)r")
+        raise Invalid(message % {"what": what, "text": text}, field) from None
 
 
 def terms_from(event: Event, form: TermsForm) -> Terms:
     try:
         meeting_format = MeetingFormat(form.format)
     except ValueError:
-        raise Invalid(f"unknown format {form.format!r}", "format") from None
+        raise Invalid(_("unknown format %(value)r") % {"value": form.format}, "format") from None
     windows: tuple[TimeSpan, ...] = ()
     if form.day and not (form.window_from or form.window_to):
         windows = (whole_day(event, form.day),)
     elif form.window_from or form.window_to:
         if not (form.day and form.window_from and form.window_to):
-            raise Invalid("a window needs its day, its start and its end", "window_from")
+            raise Invalid(_("a window needs its day, its start and its end"), "window_from")
         start = local_instant(event, form.day, form.window_from, "window_from")
         end = local_instant(event, form.day, form.window_to, "window_to")
         try:
             windows = (TimeSpan(start, end),)
         except DomainError:
-            raise Invalid("the window must end after it starts", "window_to") from None
+            raise Invalid(_("the window must end after it starts"), "window_to") from None
     return Terms(
         format=meeting_format,
-        duration_min=optional_int(form.duration_min, "duration_min", "the duration"),
+        duration_min=optional_int(form.duration_min, "duration_min", _("the duration")),
         windows=windows,
         topics=tuple(t.strip() for t in form.topics.split(",") if t.strip()),
         message=form.message.strip(),
@@ -134,11 +136,11 @@ def whole_day(event: Event, day: str) -> TimeSpan:
     try:
         next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
     except ValueError:
-        raise Invalid(f"give a date like 2016-11-20, got {day!r}", "day") from None
+        raise Invalid(_("give a date like 2016-11-20, got %(day)r") % {"day": day}, "day") from None
     return TimeSpan(
         local_instant(event, day, "00:00", "day"), local_instant(event, next_day, "00:00", "day")
     )
 
 
 def priority_from(text: str) -> int | None:
-    return optional_int(text, "priority", "the priority")
+    return optional_int(text, "priority", _("the priority"))

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sidelines.domain import Event, ProgrammeSession, Space
+from sidelines.i18n import N_, _
 from sidelines.services.scheduling import Entry
 
 STEP_MIN = 15
-NO_ROOM = "no room"
+NO_ROOM = N_("no room")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def build_grid(event: Event, day: date, entries: list[Entry]) -> Grid:
     by_space: dict[str | None, list[Entry]] = {}
     for entry in entries:
         by_space.setdefault(entry.space_id, []).append(entry)
-    columns = (*(s.name for s in event.spaces), NO_ROOM)
+    columns = (*(s.name for s in event.spaces), _(NO_ROOM))
     rows = []
     free = [0] * len(event.spaces)
     at = first

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from sidelines.domain import Event
+from sidelines.i18n import N_, _
 from sidelines.services import edits, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.edits import EditRefused, PlaceTaken, Target
@@ -32,10 +33,10 @@ router = APIRouter(prefix="/events/{event_id}/grid", tags=["pages"], include_in_
 
 # What the grid says after an edit; the query names one of these, never free text.
 DONE = {
-    "move": "Moved. Both sides have a change notice.",
-    "lock": "Locked: no solve or on-site change will move it.",
-    "unlock": "Unlocked.",
-    "unplace": "Taken off the schedule: it stays agreed, waiting for a place.",
+    "move": N_("Moved. Both sides have a change notice."),
+    "lock": N_("Locked: no solve or on-site change will move it."),
+    "unlock": N_("Unlocked."),
+    "unplace": N_("Taken off the schedule: it stays agreed, waiting for a place."),
 }
 
 
@@ -60,7 +61,7 @@ def edit_context(
     by (start, space id or "")."""
     context: dict[str, Any] = {
         "locked": edits.locked_meetings(db, actor, event_id),
-        "done": DONE.get(done or ""),
+        "done": _(DONE[done]) if done in DONE else None,
         "picked": None,
         "places": {},
     }
@@ -120,11 +121,11 @@ def _after(
 
 
 def _target(text: str) -> Target:
-    start, _, space = text.partition("|")
+    start, _bar, space = text.partition("|")
     try:
         starts_at = datetime.fromisoformat(start)
     except ValueError:
-        raise Invalid("choose a place on the grid", "target") from None
+        raise Invalid(_("choose a place on the grid"), "target") from None
     return Target(starts_at, space or None)
 
 
@@ -176,5 +177,5 @@ def lock_or_unplace(
         "unplace": lambda: edits.unplace(db, actor, event_id, meeting_id),
     }
     if action not in calls:
-        raise Invalid(f"no edit {action!r}", "action")
+        raise Invalid(_("no edit %(action)r") % {"action": action}, "action")
     return _after(request, db, actor, event_id, meeting_id, form.day, action, calls[action])

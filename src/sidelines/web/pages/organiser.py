@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from sidelines.i18n import _
 from sidelines.services import attendance, changes, events, logins, preview, scheduling
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -53,7 +54,7 @@ class PolicyForm(BaseModel):
 
 def organiser_only(actor: Actor) -> None:
     if not actor.is_organiser:
-        raise Forbidden("these pages belong to the organiser")
+        raise Forbidden(_("these pages belong to the organiser"))
 
 
 def _setup(
@@ -140,7 +141,7 @@ def set_policy(
 ) -> Response:
     organiser_only(actor)
     try:
-        ttl = optional_int(form.request_ttl_hours, "request_ttl_hours", "the hours")
+        ttl = optional_int(form.request_ttl_hours, "request_ttl_hours", _("the hours"))
         events.set_policy(db, actor, event_id, form.organiser_sees, ttl)
     except ServiceError as error:
         values = {

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from sidelines.domain import MeetingFormat
 from sidelines.formats.reports import Modality
+from sidelines.i18n import _
 from sidelines.services import report_proposals
 from sidelines.services.actors import Actor
 from sidelines.services.errors import NotFound, ServiceError
@@ -170,7 +171,7 @@ def review(
 ) -> Response:
     view = report_proposals.get_upload(db, actor, event_id, report_id)
     if not 0 <= index < len(view.claims):
-        raise NotFound(f"no claim {index}")
+        raise NotFound(_("no claim %(index)d") % {"index": index})
     changed = corrections(view.claims[index].fields, form) if form.action == "accept" else {}
     try:
         report_proposals.review_claim(

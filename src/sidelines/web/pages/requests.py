@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.domain.terms import PRESS_PLANS, TermState
+from sidelines.i18n import _
 from sidelines.services import negotiation, request_expiry
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -45,7 +46,7 @@ def delegation_of(actor: Actor, event_id: str) -> str:
     delegation has no such page."""
     party = actor.acts_for(event_id)
     if party is None:
-        raise Forbidden("these pages belong to a delegation of this event")
+        raise Forbidden(_("these pages belong to a delegation of this event"))
     return party
 
 

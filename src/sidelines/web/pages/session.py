@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from sidelines.i18n import _
 from sidelines.services.accounts import actor_for_token
 from sidelines.services.actors import PUBLIC, Actor
 from sidelines.services.errors import Forbidden, Unauthenticated
@@ -111,7 +112,7 @@ async def check_csrf(request: Request) -> None:
         or not basis
         or not hmac.compare_digest(sent, _sign(request, basis))
     ):
-        raise Forbidden("the form has expired; load the page again and resend it", CSRF_FIELD)
+        raise Forbidden(_("the form has expired; load the page again and resend it"), CSRF_FIELD)
 
 
 CsrfChecked = Depends(check_csrf)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from sidelines.i18n import _
 from sidelines.services import meetings, record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -49,7 +50,7 @@ def _said_at(text: str, zone: str) -> datetime:
     try:
         local = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"not a date and time: {text!r}", "said_at") from None
+        raise Invalid(_("not a date and time: %(text)r") % {"text": text}, "said_at") from None
     return local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from sidelines import i18n
 from sidelines.domain import Event
 from sidelines.services.venue_time import dated
+from sidelines.web.pages.labels import words
 from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -20,14 +21,22 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
 # Every text a person reads goes through gettext: ``{{ _("...") }}`` or ``{% trans %}``.
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+# The catalogs of sidelines.i18n, in the language the request chose (``language.py``).
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+)
 
 
 def local(instant: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
     """An instant as people at the venue read it (DESIGN.md: store UTC, show local time)."""
     if instant is None:
         return ""
-    return instant.astimezone(ZoneInfo(zone)).strftime(fmt)
+    return i18n.format_instant(instant, zone, fmt)
+
+
+def day(value: date, fmt: str = "%a %d %b") -> str:
+    """A day of the event with the reader's weekday and month names."""
+    return i18n.format_day(value, fmt)
 
 
 def stamp(instant: datetime, event: Event, time: bool = True, weekday: bool = False) -> str:
@@ -37,12 +46,8 @@ def stamp(instant: datetime, event: Event, time: bool = True, weekday: bool = Fa
     return dated(instant, event, time=time, weekday=weekday)
 
 
-def words(value: object) -> str:
-    """An enum value as words: ``soft_decline`` reads "soft decline"."""
-    return str(value).replace("_", " ")
-
-
 templates.env.filters["local"] = local
+templates.env.filters["day"] = day
 templates.env.filters["words"] = words
 templates.env.filters["stamp"] = stamp
 templates.env.filters["fromiso"] = datetime.fromisoformat
@@ -52,7 +57,13 @@ def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     """A page; every page gets the acting user and a CSRF token for its forms."""
-    full = {"actor": page_actor(request), "csrf_token": csrf_token(request), **context}
+    full = {
+        "actor": page_actor(request),
+        "csrf_token": csrf_token(request),
+        "language": i18n.current(),
+        "languages": i18n.LANGUAGES,
+        **context,
+    }
     response = templates.TemplateResponse(request, name, full, status_code=status_code)
     remember_nonce(request, response)
     return response

@@ -8,7 +8,9 @@ from typing import Any
 from sidelines.domain import Event, PartyId, PrincipalId, SpaceId
 from sidelines.domain.attendance import Level
 from sidelines.domain.terms import HOST_SUITE, Term, TermState
+from sidelines.i18n import _, format_instant
 from sidelines.services.negotiation import TermView
+from sidelines.web.pages.labels import words
 
 OPEN = "—"
 
@@ -19,9 +21,9 @@ def _party(event: Event, party: str) -> str:
 
 
 def _window(event: Event, start: str, end: str) -> str:
-    begin = datetime.fromisoformat(start).astimezone(event.zone)
-    finish = datetime.fromisoformat(end).astimezone(event.zone)
-    return f"{begin:%a %d %b %H:%M}–{finish:%H:%M}"
+    begin = format_instant(datetime.fromisoformat(start), event.zone, "%a %d %b %H:%M")
+    finish = format_instant(datetime.fromisoformat(end), event.zone, "%H:%M")
+    return f"{begin}–{finish}"
 
 
 def _attendee(event: Event, party: str, entry: dict[str, Any]) -> str:
@@ -29,7 +31,7 @@ def _attendee(event: Event, party: str, entry: dict[str, Any]) -> str:
         principal = event.principal_by_id.get(PrincipalId(entry["principal"]))
         who = principal.display_name if principal is not None else entry["principal"]
     else:
-        who = f"at the level {Level(entry['level']).label}"
+        who = _("at the level %(level)s") % {"level": words(Level(entry["level"]))}
     plus = int(entry.get("plus", 0))
     return f"{_party(event, party)}: {who}" + (f" + {plus}" if plus else "")
 
@@ -40,14 +42,17 @@ def describe(event: Event, term: TermView) -> str:
     if term.state is TermState.OPEN or value is None:
         return OPEN
     if term.term is Term.CONTACT:
-        return "they meet"
+        return _("they meet")
     if term.term is Term.FORMAT:
-        return f"{value['format'].replace('_', ' ')}, {value['duration_min']} min"
+        return _("%(format)s, %(minutes)s min") % {
+            "format": words(value["format"]),
+            "minutes": value["duration_min"],
+        }
     if term.term is Term.TIME:
-        return ", ".join(_window(event, a, b) for a, b in value) or "any time"
+        return ", ".join(_window(event, a, b) for a, b in value) or _("any time")
     if term.term is Term.PLACE:
         if value == HOST_SUITE:
-            return "the host's suite"
+            return _("the host's suite")
         space = event.space_by_id.get(SpaceId(value))
         return space.name if space is not None else str(value)
     if term.term is Term.HOST:
@@ -57,6 +62,7 @@ def describe(event: Event, term: TermView) -> str:
     if term.term is Term.INTERPRETATION:
         own = value["own"]
         if not own:
-            return "from the event's pool"
-        return ", ".join(_party(event, p) for p in own) + " bring their own"
-    return str(value).replace("_", " ")
+            return _("from the event's pool")
+        parties = ", ".join(_party(event, p) for p in own)
+        return _("%(parties)s bring their own") % {"parties": parties}
+    return words(value)

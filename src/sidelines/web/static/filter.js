@@ -13,7 +13,12 @@ document.addEventListener("DOMContentLoaded", () => {
         row.hidden = !hit;
         if (hit) shown += 1;
       }
-      if (status) status.textContent = `${shown} ${shown === 1 ? "party" : "parties"} shown`;
+      if (status) {
+        // The page's language says which plural form a count takes (data-one, data-few, ...).
+        const form = new Intl.PluralRules(document.documentElement.lang || "en").select(shown);
+        const said = status.dataset[form] || status.dataset.other || "{n}";
+        status.textContent = said.replace("{n}", String(shown));
+      }
     };
     input.addEventListener("input", apply);
   }

@@ -27,9 +27,11 @@
   // the browser's zone, which may be a delegation's home capital.
   function venueTime(instant) {
     var zone = main.dataset.liveZone;
-    if (!zone) { return instant.toLocaleTimeString(); }
+    if (!zone) { return "Updated " + instant.toLocaleTimeString(); }
     var time = instant.toLocaleTimeString("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit" });
-    return time + " venue time (" + zone + ")";
+    // The words come from the page, in its reader's language.
+    var said = main.dataset.liveUpdated || "Updated {time} venue time ({zone})";
+    return said.replace("{time}", time).replace("{zone}", zone);
   }
 
   function swap(html) {
@@ -44,7 +46,7 @@
     main.dataset.livePoll = fresh.dataset.livePoll || "";
     main.dataset.liveStamp = fresh.dataset.liveStamp || "";
     var status = document.querySelector(".live-status");
-    if (status) { status.textContent = "Updated " + venueTime(new Date()); }
+    if (status) { status.textContent = venueTime(new Date()); }
   }
 
   function refresh() {

@@ -1,0 +1,183 @@
+"""The languages people read Sidelines in: gettext catalogs (Babel) and dates in the reader's
+language.
+
+Texts are marked with ``_`` (``gettext``), ``ngettext`` for counts and ``N_`` for constants that
+are translated where they are shown. The catalogs are ``locales/<lang>/LC_MESSAGES/messages.po``
+beside this module, read once per process with Babel (no compiled ``.mo`` files to build or to
+keep in step with their sources). The language of the moment lives in a context variable: the
+pages set it for each request (the user's choice, else the browser's Accept-Language); the API,
+the command line and every other caller keep English.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+DEFAULT = "en"
+# The languages with a complete catalog, by code, as each names itself in the chooser.
+LANGUAGES = {"en": "English", "ru": "Русский"}
+
+_language: ContextVar[str] = ContextVar("sidelines_language", default=DEFAULT)
+
+
+def supported(code: str | None) -> str | None:
+    """``code`` if a catalog exists for it (``ru-RU`` counts as ``ru``), else None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best language of an Accept-Language header that has a catalog (RFC 9110 §12.5.4:
+    by quality, then by order), or None."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        match = re.search(r"q=([^;\s]*)", params)
+        if match:
+            try:
+                quality = float(match.group(1))
+            except ValueError:
+                continue
+        if quality > 0:
+            ranked.append((-quality, position, tag.strip()))
+    for _quality, _position, tag in sorted(ranked):
+        found = supported(tag)
+        if found:
+            return found
+    return None
+
+
+def current() -> str:
+    """The language texts are given in now."""
+    return _language.get()
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Texts and dates in ``language`` within the block."""
+    token = _language.set(supported(language) or DEFAULT)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def use(language: str) -> None:
+    """Texts and dates in ``language`` for the rest of this context (one request)."""
+    _language.set(supported(language) or DEFAULT)
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The catalog of ``language``, compiled in memory from its ``.po`` file once."""
+    path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return _gettext.NullTranslations()
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+def gettext(message: str) -> str:
+    return translations(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations(current()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return translations(current()).npgettext(context, singular, plural, n)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a constant for extraction; it is translated where it is shown."""
+    return message
+
+
+# strftime directives as CLDR patterns, so that one format string serves every language:
+# "%a %d %b" reads "Sun 20 Nov" in English and "вс 20 нояб." in Russian.
+_PATTERNS = {
+    "a": "EEE",
+    "A": "EEEE",
+    "d": "dd",
+    "b": "MMM",
+    "B": "MMMM",
+    "m": "MM",
+    "Y": "yyyy",
+    "H": "HH",
+    "M": "mm",
+}
+
+
+@cache
+def _pattern(strftime: str) -> str:
+    pattern = []
+    for piece in re.split(r"(%.)", strftime):
+        if piece.startswith("%") and len(piece) == 2:
+            pattern.append(_PATTERNS[piece[1]])
+        elif piece:
+            # Letters are pattern symbols in CLDR: literal text is quoted.
+            pattern.append(re.sub(r"([A-Za-z']+)", lambda m: "'" + m.group(1) + "'", piece))
+    return "".join(pattern)
+
+
+def _locale() -> Locale:
+    return _parsed(current())
+
+
+@cache
+def _parsed(language: str) -> Locale:
+    # Parsed once: a grid page formats hundreds of times.
+    try:
+        return Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(DEFAULT)
+
+
+def format_instant(instant: datetime, zone: str | ZoneInfo, fmt: str = "%H:%M") -> str:
+    """An instant in ``zone`` by a strftime-like ``fmt``, with the reader's month and weekday
+    names."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    if current() == DEFAULT:
+        # English names are strftime's own (C locale), and six times quicker than CLDR's.
+        return instant.astimezone(tz).strftime(fmt)
+    return format_datetime(instant.astimezone(tz), _pattern(fmt), tzinfo=tz, locale=_locale())
+
+
+def format_day(day: date, fmt: str = "%a %d %b") -> str:
+    """A date by a strftime-like ``fmt``, in the reader's language."""
+    if current() == DEFAULT:
+        return day.strftime(fmt)
+    return format_date(day, _pattern(fmt), locale=_locale())

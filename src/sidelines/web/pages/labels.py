@@ -1,0 +1,135 @@
+"""The words pages show for machine values (formats, states, kinds): one table, translated where
+shown. The API keeps the values themselves (``bilateral_restricted``), never these words."""
+
+from __future__ import annotations
+
+from sidelines.i18n import N_, gettext, pgettext
+
+# Each value as English words; ``words`` translates them in the reader's language. A value not
+# listed reads as itself with spaces for underscores.
+WORDS = {
+    # Meeting formats
+    "bilateral_restricted": N_("bilateral restricted"),
+    "bilateral_expanded": N_("bilateral expanded"),
+    "trilateral": N_("trilateral"),
+    "pull_aside": N_("pull aside"),
+    "courtesy_call": N_("courtesy call"),
+    "brief_contact": N_("brief contact"),
+    "meal_conversation": N_("meal conversation"),
+    "b2b": N_("b2b"),
+    # Request states and answers
+    "draft": N_("draft"),
+    "sent": N_("sent"),
+    "countered": N_("countered"),
+    "accepted": N_("accepted"),
+    "deferred": N_("deferred"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    "accept": N_("accept"),
+    "counter": N_("counter"),
+    "defer": N_("defer"),
+    "soft_decline": N_("soft decline"),
+    "decline": N_("decline"),
+    "requester": N_("requester"),
+    "invitee": N_("invitee"),
+    # Meeting statuses, and what a report says of a meeting
+    "agreed": N_("agreed"),
+    "scheduled": N_("scheduled"),
+    "held": N_("held"),
+    "held_as_downgraded": N_("held as downgraded"),
+    "cancelled": N_("cancelled"),
+    "not_held": N_("not held"),
+    "planned": N_("planned"),
+    "possible_not_planned": N_("possible, not planned"),
+    "denied": N_("denied"),
+    "dropped": N_("dropped"),
+    "proposed": N_("proposed"),
+    # Terms of a request
+    "contact": N_("contact"),
+    "format": N_("format"),
+    "time": N_("time"),
+    "place": N_("place"),
+    "host": N_("host"),
+    "attendees": N_("attendees"),
+    "interpretation": N_("interpretation"),
+    "press": N_("press"),
+    # Press plans
+    "none": N_("no press"),
+    "pool_spray": N_("pool spray"),
+    "open_press": N_("open press"),
+    # Statements
+    "readout": N_("readout"),
+    "confirmation": N_("confirmation"),
+    "denial": N_("denial"),
+    "joint": N_("joint"),
+    "announcement": N_("announcement"),
+    "side": N_("side"),
+    "counterpart": N_("counterpart"),
+    "public": N_("public"),
+    # Spaces
+    "bilateral_room": N_("bilateral room"),
+    "delegation_premises": N_("delegation premises"),
+    "neutral": N_("neutral"),
+    "table": N_("table"),
+    "secure": N_("secure"),
+    # Ranks of attendees
+    "head_of_state_or_government": N_("head of state or government"),
+    "head_of_state": N_("head of state"),
+    "head_of_government": N_("head of government"),
+    "deputy_head": N_("deputy head"),
+    "head_of_organisation": N_("head of organisation"),
+    "minister_for_foreign_affairs": N_("minister for foreign affairs"),
+    "minister": N_("minister"),
+    "deputy_minister": N_("deputy minister"),
+    "ambassador": N_("ambassador"),
+    "senior_official": N_("senior official"),
+    "executive": N_("executive"),
+    "representative": N_("representative"),
+    # Solves: their runs, results, stability and objective
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "done": N_("done"),
+    "failed": N_("failed"),
+    "published": N_("published"),
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible"),
+    "infeasible": N_("infeasible"),
+    "unknown": N_("unknown"),
+    "keep": N_("keep"),
+    "minimal": N_("minimal"),
+    "free": N_("free"),
+    "weight_scheduled": N_("weight scheduled"),
+    "meetings_scheduled": N_("meetings scheduled"),
+    "breaks": N_("breaks"),
+    "breaks_spread": N_("breaks spread"),
+    "preferences_met": N_("preferences met"),
+    "moves": N_("moves"),
+    # Face-saving reasons (domain.negotiation.FACE_SAVING_REASONS)
+    "scheduling conflict": N_("scheduling conflict"),
+    "let's meet at the next summit": N_("let's meet at the next summit"),
+}
+
+
+def _term_state(state: str) -> str | None:
+    # Where one English word needs another in Russian: a term (условие) is neuter, a meeting
+    # (встреча) feminine.
+    if state == "open":
+        return pgettext("term", "open")
+    if state == "proposed":
+        return pgettext("term", "proposed")
+    if state == "agreed":
+        return pgettext("term", "agreed")
+    return None
+
+
+def words(value: object, context: str | None = None) -> str:
+    """A machine value as words in the reader's language: ``soft_decline`` reads "soft
+    decline" (English) or "мягкий отказ" (Russian)."""
+    key = str(value)
+    if context == "term":
+        found = _term_state(key)
+        if found is not None:
+            return found
+    known = WORDS.get(key)
+    return gettext(known) if known is not None else key.replace("_", " ")

@@ -1,0 +1,78 @@
+"""Texts and dates in the reader's language; English wherever none was set."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from sidelines import i18n
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("ru-RU,ru;q=0.9,en-US;q=0.8", "ru"),
+        ("de-DE, en;q=0.7, ru;q=0.8", "ru"),
+        ("en-GB,ru;q=0.5", "en"),
+        ("ru;q=0", None),
+        ("fr, de", None),
+        ("", None),
+        (None, None),
+        ("ru;q=abc, en", "en"),
+    ],
+)
+def test_accept_language_picks_the_best_language_with_a_catalog(
+    header: str | None, expected: str | None
+) -> None:
+    assert i18n.from_accept_language(header) == expected
+
+
+def test_english_is_the_language_when_none_was_set() -> None:
+    assert i18n.current() == "en"
+    assert i18n.gettext("Inbox") == "Inbox"
+
+
+def test_russian_texts_and_plural_forms() -> None:
+    with i18n.speaking("ru"):
+        assert i18n.gettext("Inbox") == "Входящие"
+        steps = [
+            i18n.ngettext("%(num)d step", "%(num)d steps", n) % {"num": n} for n in (1, 3, 5, 21)
+        ]
+        assert steps == ["1 шаг", "3 шага", "5 шагов", "21 шаг"]
+        assert i18n.pgettext("term", "agreed") == "согласовано"
+    assert i18n.gettext("Inbox") == "Inbox"
+
+
+def test_dates_and_times_read_in_the_venue_zone_with_the_reader_month_names() -> None:
+    instant = datetime(2016, 11, 20, 13, 30, tzinfo=UTC)  # 08:30 in Lima
+
+    english = i18n.format_instant(instant, "America/Lima", "%a %d %b %H:%M")
+    with i18n.speaking("ru"):
+        russian = i18n.format_instant(instant, "America/Lima", "%a %d %b %H:%M")
+        day = i18n.format_day(date(2016, 11, 20), "%A %d %B %Y")
+
+    assert english == instant.astimezone(i18n.ZoneInfo("America/Lima")).strftime("%a %d %b %H:%M")
+    assert english == "Sun 20 Nov 08:30"
+    assert russian == "вс 20 нояб. 08:30"
+    assert day == "воскресенье 20 ноября 2016"
+
+
+def test_english_names_are_the_same_by_cldr_and_by_strftime() -> None:
+    # English takes strftime's quicker way; CLDR's English must read the same.
+    instant = datetime(2016, 9, 4, 13, 5, tzinfo=UTC)
+    for fmt in ("%a %d %b %H:%M", "%A %d %B %Y", "%d %b %Y %H:%M", "%H:%M"):
+        english = i18n.format_instant(instant, "Asia/Shanghai", fmt)
+        cldr = i18n.format_datetime(
+            instant.astimezone(i18n.ZoneInfo("Asia/Shanghai")),
+            i18n._pattern(fmt),
+            tzinfo=i18n.ZoneInfo("Asia/Shanghai"),
+            locale="en",
+        )
+        assert english == cldr, fmt
+
+
+def test_an_unknown_language_speaks_english() -> None:
+    with i18n.speaking("xx"):
+        assert i18n.current() == "en"
+        assert i18n.format_day(date(2016, 11, 20), "%d %B") == "20 November"
