@@ -77,6 +77,13 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/reports"),
     ("GET", "/api/events/{event_id}/reports/{report_id}"),
     ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"),
+    ("GET", "/api/events/{event_id}/meetings/{meeting_id}/attendance"),
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/check-in"),
+    ("POST", "/api/events/{event_id}/check-ins/scan"),
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/confirm"),
+    ("POST", "/api/events/{event_id}/attendance/sweep"),
+    ("GET", "/api/events/{event_id}/results"),
+    ("GET", "/api/events/{event_id}/results.csv"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

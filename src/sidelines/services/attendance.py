@@ -62,8 +62,8 @@ CHANNELS = ("page", "api", "scan")
 CHECK_IN_OPENS = timedelta(minutes=60)
 # The waiting meetings offered freed time in one sweep, heaviest first, and how long the search
 # may spend on each: the offer must reach the sides within a second of the no-show.
-REFILL_CANDIDATES = 12
-REFILL_TIME_LIMIT_S = 0.05
+REFILL_CANDIDATES = 8
+REFILL_TIME_LIMIT_S = 0.02
 
 
 class RefillState:
