@@ -21,6 +21,7 @@ from sidelines.services.errors import ServiceError
 from sidelines.web.pages import (
     agenda,
     auth,
+    door,
     grid_edits,
     interests,
     organiser,
@@ -48,6 +49,7 @@ ROUTERS = (
     public,
     reports,
     results,
+    door,
 )
 
 
