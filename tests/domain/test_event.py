@@ -214,3 +214,30 @@ def test_a_meeting_takes_a_language_pair_the_pool_has_interpreters_for() -> None
         interpreters=(InterpreterPool(("ja", "ru"), 0), InterpreterPool(("en", "ru"), 1)),
     )
     assert built.interpretation_of(built.meetings[0]) == {frozenset({"en", "ru"})}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("no_show_after_min", -1),
+        ("refill_confirm_min", -5),
+        ("request_reminder_hours", -1),
+        ("max_open_requests_per_party", 0),
+        ("max_open_requests_per_target", 0),
+    ],
+)
+def test_attendance_and_request_limits_refuse_values_out_of_range(field: str, value: int) -> None:
+    with pytest.raises(DomainError) as caught:
+        EventPolicy(**{field: value})
+    assert caught.value.path == f"policy.{field}"
+
+
+def test_attendance_and_request_limits_take_their_least_values() -> None:
+    policy = EventPolicy(
+        no_show_after_min=0,
+        refill_confirm_min=0,
+        request_reminder_hours=0,
+        max_open_requests_per_party=1,
+        max_open_requests_per_target=1,
+    )
+    assert (policy.no_show_after_min, policy.max_open_requests_per_party) == (0, 1)

@@ -204,3 +204,17 @@ def test_a_check_in_outside_the_meeting_or_with_a_bad_code_is_refused(
     assert bad.value.field == "code"
     with database.reading() as session:
         assert session.scalars(select(NoShowRow)).all() == []
+
+
+def test_both_sides_checking_in_to_a_refill_confirm_it(database: Database) -> None:
+    world, ab, cd = _world(database)
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    attendance.sweep(database, world.event_id, DUE)
+
+    attendance.check_in(database, world.delegates["C"], world.event_id, cd, at=DUE)
+    view = attendance.check_in(database, world.delegates["D"], world.event_id, cd, at=DUE)
+
+    assert view.refill is not None
+    assert (view.refill.state, view.refill.confirmed_by) == ("confirmed", ("C", "D"))
+    later = attendance.sweep(database, world.event_id, DUE + timedelta(minutes=20))
+    assert later == attendance.SweepView()

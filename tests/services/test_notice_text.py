@@ -104,3 +104,24 @@ def test_a_brief_contact_at_a_session_says_at_which_session_it_is_held() -> None
         "Brief contact with Russia placed on Mon 09:30, "
         "at the start of Leaders' retreat, session I, Lima Convention Center"
     )
+
+
+def test_attendance_notices_say_no_show_offer_and_release() -> None:
+    event = summit()
+    where = placed(at(14, 0), "B1")  # 09:00 in Lima
+
+    said = [
+        describe(event, kind, "Bilateral with Russia", before, after)
+        for kind, before, after in (
+            ("no_show", where, None),
+            ("offered", None, where),
+            ("released", where, None),
+        )
+    ]
+
+    assert said == [
+        "Bilateral with Russia marked a no-show (was Mon 09:00, Bilateral room 1)",
+        "Bilateral with Russia offered Mon 09:00, Bilateral room 1, in time a no-show freed: "
+        "confirm it to keep it",
+        "Bilateral with Russia released, not confirmed in time (was Mon 09:00, Bilateral room 1)",
+    ]

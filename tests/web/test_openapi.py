@@ -89,6 +89,13 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/export"),
     ("GET", "/api/events/{event_id}/schedule/export"),
     ("GET", "/api/events/{event_id}/record/export"),
+    ("GET", "/api/events/{event_id}/meetings/{meeting_id}/attendance"),
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/check-in"),
+    ("POST", "/api/events/{event_id}/check-ins/scan"),
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/confirm"),
+    ("POST", "/api/events/{event_id}/attendance/sweep"),
+    ("GET", "/api/events/{event_id}/results"),
+    ("GET", "/api/events/{event_id}/results.csv"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import distinct, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, MeetingId, TimeSpan
@@ -62,8 +63,8 @@ CHANNELS = ("page", "api", "scan")
 CHECK_IN_OPENS = timedelta(minutes=60)
 # The waiting meetings offered freed time in one sweep, heaviest first, and how long the search
 # may spend on each: the offer must reach the sides within a second of the no-show.
-REFILL_CANDIDATES = 12
-REFILL_TIME_LIMIT_S = 0.05
+REFILL_CANDIDATES = 8
+REFILL_TIME_LIMIT_S = 0.02
 
 
 class RefillState:
@@ -180,17 +181,25 @@ def check_in(
                 "check-in opens an hour before the meeting and closes at its end", "meeting_id"
             )
         if session.get(CheckInRow, (meeting_id, side)) is None:
-            session.add(
-                CheckInRow(
-                    meeting_id=meeting_id,
-                    party_id=side,
-                    event_id=event_id,
-                    checked_in_at=at,
-                    checked_in_by=actor.user_id,
-                    channel=channel,
-                )
-            )
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(
+                        CheckInRow(
+                            meeting_id=meeting_id,
+                            party_id=side,
+                            event_id=event_id,
+                            checked_in_at=at,
+                            checked_in_by=actor.user_id,
+                            channel=channel,
+                        )
+                    )
+            except IntegrityError:
+                # The same side checked in at the same moment elsewhere: the first one stands.
+                return _view(session, event_id, row, sides)
+            # Arriving for a meeting offered in freed time confirms it for that side.
+            offer = _open_offer(session, meeting_id)
+            if offer is not None:
+                _confirm(session, actor, offer, side, sides, at)
             audit.record(
                 session,
                 actor,
@@ -279,33 +288,50 @@ def confirm_refill(
     def work(session: Session) -> AttendanceView:
         row = _meeting(session, actor, event_id, meeting_id)
         sides = _sides(session, meeting_id)
-        offer = session.scalars(
-            select(RefillRow)
-            .where(RefillRow.meeting_id == meeting_id, RefillRow.state == RefillState.OFFERED)
-            .with_for_update()
-        ).first()
+        offer = _open_offer(session, meeting_id)
         if offer is None:
             raise Conflict(f"meeting {meeting_id} awaits no confirmation", "meeting_id")
-        if party not in offer.confirmed_by:
-            offer.confirmed_by = sorted({*offer.confirmed_by, party})
-            if set(offer.confirmed_by) >= set(sides):
-                offer.state = RefillState.CONFIRMED
-                offer.settled_at = at
-            audit.record(
-                session,
-                actor,
-                event_id,
-                "meeting.refill_confirmed",
-                "meeting",
-                meeting_id,
-                list(sides),
-                party=party,
-                state=offer.state,
-            )
+        _confirm(session, actor, offer, party, sides, at)
         session.flush()
         return _view(session, event_id, row, sides)
 
     return db.write(work)
+
+
+def _open_offer(session: Session, meeting_id: int) -> RefillRow | None:
+    return session.scalars(
+        select(RefillRow)
+        .where(RefillRow.meeting_id == meeting_id, RefillRow.state == RefillState.OFFERED)
+        .with_for_update()
+    ).first()
+
+
+def _confirm(
+    session: Session,
+    actor: Actor,
+    offer: RefillRow,
+    party: str,
+    sides: tuple[str, ...],
+    at: datetime,
+) -> None:
+    """``party`` confirms the offer; once every side has, the meeting counts."""
+    if party in offer.confirmed_by:
+        return
+    offer.confirmed_by = sorted({*offer.confirmed_by, party})
+    if set(offer.confirmed_by) >= set(sides):
+        offer.state = RefillState.CONFIRMED
+        offer.settled_at = at
+    audit.record(
+        session,
+        actor,
+        offer.event_id,
+        "meeting.refill_confirmed",
+        "meeting",
+        offer.meeting_id,
+        list(sides),
+        party=party,
+        state=offer.state,
+    )
 
 
 # --- the sweep -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sidelines.web.pages import (
     auth,
     calendar,
     exports,
+    door,
     grid_edits,
     interests,
     language,
@@ -56,6 +57,7 @@ ROUTERS = (
     sheets,
     results,
     language,
+    door,
 )
 
 

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 170
+LABEL_WIDTH = 250
 BAR_WIDTH = 320
 VALUE_WIDTH = 60
 COLOURS = ("#2f5d8a", "#4f8a3c", "#b5762a", "#8a2f5d", "#5d5d5d", "#2a8a86")
@@ -34,8 +34,9 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
     height = max(1, len(bars)) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        # No fixed size: the chart takes its container's width (a phone in a corridor).
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
     for index, bar in enumerate(bars):
