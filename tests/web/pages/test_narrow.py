@@ -54,12 +54,16 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (russia, f"{EVENT}/statements"),
         (russia, f"{EVENT}/calendar"),
         (russia, f"{EVENT}/requests/999999"),  # the error page
+        (russia, f"{EVENT}/print/run-sheet"),
+        (russia, f"{EVENT}/check/r0-20161119-RUS"),
         (protocol, "/"),
         (protocol, f"{EVENT}/setup"),
         (protocol, f"{EVENT}/grid"),
         (protocol, f"{EVENT}/solves"),
         (protocol, f"{EVENT}/solves/{run.id}"),
         (protocol, f"{EVENT}/changes"),
+        (protocol, f"{EVENT}/print/door-sheets?day=2016-11-19"),
+        (protocol, f"{EVENT}/print/overview"),
         (protocol, f"{EVENT}/meetings/{agreed.meeting_id}"),
     ]
     too_wide = [

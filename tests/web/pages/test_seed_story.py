@@ -84,7 +84,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(said).to_have_count(1)
     expect(said).to_contain_text("announcement: Dmitry Peskov, Press Secretary")
     expect(said).to_contain_text("about RUS and USA")
-    expect(said).to_contain_text("Thu 17 Nov 04:00")
+    expect(said).to_contain_text("Thu 17 Nov 2016 04:00")
     check_page(russia, "russia-statements")
 
     # On arrival both sides mark themselves open to contact.
@@ -205,7 +205,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(record.get_by_role("heading", level=3)).to_have_text("Statements about parties")
     expect(record).to_contain_text("No separate meeting is planned, but they can meet.")
     expect(record).to_contain_text("announcement about Russia and United States")
-    expect(visitor.get_by_text("Sun 20 Nov 09:30")).to_be_visible()  # the retreat, Lima time
+    expect(visitor.get_by_text("Sun 20 Nov 2016 09:30")).to_be_visible()  # the retreat, Lima time
 
     # The Russian press secretary confirms that the meeting took place (Reuters, RIA).
     russia.get_by_label("Kind").select_option("confirmation")
@@ -221,7 +221,9 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     expect(record.get_by_role("heading", level=3)).to_have_text(
         ["brief contact: Russia and United States", "Statements about parties"]
     )
-    expect(record).to_contain_text(f"Sun 20 Nov 09:30 (America/Lima) · held · {AT_THE_RETREAT}")
+    expect(record).to_contain_text(
+        f"Sun 20 Nov 2016 09:30 (America/Lima) · held · {AT_THE_RETREAT}"
+    )
     expect(record).to_contain_text("reported by Reuters, RIA Novosti")
     expect(record).not_to_contain_text("Syria")  # the agreed topics stay between the sides
     check_page(visitor, "public")

@@ -28,3 +28,11 @@ def test_a_request_made_now_for_a_past_event_carries_the_year() -> None:
     assert stamp(at, event) == at.astimezone(event.zone).strftime(
         f"%d %b {at.astimezone(event.zone).year} %H:%M"
     )
+
+
+def test_the_public_record_s_day_carries_the_weekday_and_the_year_of_a_past_event() -> None:
+    event = builders.event(["a"], days=(date(2016, 11, 19),))
+    at = datetime(2016, 11, 17, 9, 0, tzinfo=UTC)  # 04:00 in the builder's zone or another
+    local = at.astimezone(event.zone)
+    assert stamp(at, event, time=False, weekday=True) == local.strftime("%a %d %b 2016")
+    assert stamp(at, event, weekday=True) == local.strftime("%a %d %b 2016 %H:%M")
