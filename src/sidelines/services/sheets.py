@@ -370,28 +370,34 @@ def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) 
 def door_sheet(db: Database, actor: Actor, event_id: str, space_id: str, day: date) -> DoorSheet:
     """What a space holds on a day, in order, for the organiser and the space's staff."""
     with db.reading() as session:
-        full = _organiser_full(session, actor, event_id)
-        event = domain_event(session, event_id)
-        space = event.space_by_id.get(SpaceId(space_id))
-        if space is None:
-            raise Invalid(f"no space {space_id!r} at this event", "space")
-        version = _version_for(session, actor, event_id)
-        return DoorSheet(
-            event,
-            space.id,
-            space.name,
-            day,
-            version,
-            tuple(_sheet_meetings(session, event, day, viewer=None, full=full, space_id=space_id)),
-            SheetRef(SheetKind.DOOR_SHEET, day, version.number, space.id),
-        )
+        return _door_sheet(session, actor, event_id, space_id, day)
 
 
 def door_sheets(db: Database, actor: Actor, event_id: str, day: date) -> list[DoorSheet]:
-    """Every space's door sheet for the day, in the event's order of spaces."""
+    """Every space's door sheet for the day, in the event's order of spaces, in one read."""
     with db.reading() as session:
         event = domain_event(session, event_id)
-    return [door_sheet(db, actor, event_id, space.id, day) for space in event.spaces]
+        return [_door_sheet(session, actor, event_id, space.id, day) for space in event.spaces]
+
+
+def _door_sheet(
+    session: Session, actor: Actor, event_id: str, space_id: str, day: date
+) -> DoorSheet:
+    full = _organiser_full(session, actor, event_id)
+    event = domain_event(session, event_id)
+    space = event.space_by_id.get(SpaceId(space_id))
+    if space is None:
+        raise Invalid(f"no space {space_id!r} at this event", "space")
+    version = _version_for(session, actor, event_id)
+    return DoorSheet(
+        event,
+        space.id,
+        space.name,
+        day,
+        version,
+        tuple(_sheet_meetings(session, event, day, viewer=None, full=full, space_id=space_id)),
+        SheetRef(SheetKind.DOOR_SHEET, day, version.number, space.id),
+    )
 
 
 def overview(db: Database, actor: Actor, event_id: str, day: date) -> Overview:

@@ -6,6 +6,7 @@ print``) leaves out the navigation and the buttons and starts each day or space 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import segno
 from fastapi import APIRouter, Request
@@ -28,6 +29,7 @@ def check_url(request: Request, event_id: str, ref: sheets.SheetRef) -> str:
     return str(request.base_url).rstrip("/") + sheets.check_path(event_id, ref)
 
 
+@lru_cache(maxsize=1024)  # a sheet is printed again and again under the same link
 def qr_svg(url: str) -> Markup:
     """The QR code of ``url`` as inline SVG, drawn here: a venue's closed network reaches no
     QR service. Segno escapes nothing of ours into it but the path data it draws."""
