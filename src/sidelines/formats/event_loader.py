@@ -893,10 +893,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_event(path: str | Path) -> Event:
+def load_event(path: str | Path, *, precise: bool = False) -> Event:
     """Read an event file (``.yaml``, ``.yml`` or ``.json``).
 
     Raises ``InputError`` naming the file, line and field path of the first problem found.
+    ``precise`` reads YAML the slow way a file with a syntax error is read again (PyYAML's
+    pure-Python parser and constructor, every field's line found first); the event is the same.
     """
     file = Path(path)
     suffix = file.suffix.lower()
@@ -906,7 +908,10 @@ def load_event(path: str | Path) -> Event:
         )
     text = read_text(file)
     with gc_paused():
-        data, lines = parse_json(text, file) if suffix == ".json" else _parse_yaml(text, file)
+        if suffix == ".json":
+            data, lines = parse_json(text, file)
+        else:
+            data, lines = _parse_yaml(text, file, fast=not precise)
         return _Builder(_validate(data, file, lines), file, lines).build()
 
 
