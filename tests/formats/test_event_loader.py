@@ -141,6 +141,23 @@ def test_a_file_libyaml_refuses_gets_the_precise_readers_error(tmp_path: Path, t
     assert str(fast) == str(error_of(path, precise=True))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\n1: a\n'1': b\n",
+        "id: x\ntrue: a\nTrue: b\n",
+        "id: x\n~: a\n",
+        "id: x\nname: &self [*self]\n",
+    ],
+    ids=["number-and-text-key", "two-spellings-of-true", "null-key", "recursive-alias"],
+)
+def test_keys_that_are_not_text_give_the_same_error_both_ways(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    assert str(error_of(path)) == str(error_of(path, precise=True))
+
+
 def test_gc_paused_restores_the_collector_as_it_was() -> None:
     assert gc.isenabled()
     with gc_paused():

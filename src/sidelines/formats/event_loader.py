@@ -237,7 +237,6 @@ class _NotPlain(Exception):
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
-_KEY_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"})
 
 
 def _read_yaml_fast(loader: Any, file: Path) -> tuple[object, Mapping[Loc, int]]:
@@ -275,9 +274,11 @@ def _read_yaml_fast(loader: Any, file: Path) -> tuple[object, Mapping[Loc, int]]
                 pairs = item.value
                 mapping = {}
                 for key_node, value_node in pairs:
-                    if key_node.tag not in _KEY_TAGS or not isinstance(key_node, yaml.ScalarNode):
+                    # Only text keys, as the file's fields are: then a key given twice is
+                    # the same text twice, as ``_yaml_lines`` counts it.
+                    if key_node.tag != _STR_TAG or not isinstance(key_node, yaml.ScalarNode):
                         raise _NotPlain
-                    mapping[data(key_node)] = data(value_node)
+                    mapping[key_node.value] = data(value_node)
                 if len(mapping) != len(pairs):  # a key given twice: refused with its line
                     _yaml_lines(node, (), {}, file, set())
                 result = mapping
