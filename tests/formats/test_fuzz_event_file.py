@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import dump_event, event_from_data, load_event
 from tests.formats.mutations import mutated, pieces, refusal, with_one_value_replaced
 
@@ -42,6 +43,30 @@ def loads_or_names_its_problem(text: str, suffix: str) -> bool:
 @example(text="\x1fid: lima\n")  # a control character YAML forbids was a bare ReaderError
 def test_a_broken_yaml_event_loads_or_names_its_problem(text: str) -> None:
     assert loads_or_names_its_problem(text, ".yaml")
+
+
+def reading(path: Path, *, precise: bool) -> object:
+    """The event read from ``path``, or the text of the ``InputError`` it is refused with."""
+    try:
+        return load_event(path, precise=precise)
+    except InputError as error:
+        return str(error)
+
+
+def both_readings(text: str) -> tuple[object, object]:
+    """What the fast and the precise reading of a YAML text give."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "event.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        return reading(path, precise=False), reading(path, precise=True)
+
+
+@FUZZ
+@given(text=mutated(SEED.read_text(encoding="utf-8")))
+def test_a_broken_yaml_event_reads_the_same_fast_and_precisely(text: str) -> None:
+    fast, precise = both_readings(text)
+
+    assert fast == precise
 
 
 def test_a_character_yaml_forbids_is_named_with_its_file() -> None:

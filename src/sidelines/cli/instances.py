@@ -8,7 +8,7 @@ from pathlib import Path
 from sidelines.domain.errors import DomainError
 from sidelines.formats.dzn import read_dzn
 from sidelines.formats.errors import InputError
-from sidelines.formats.event_loader import load_event
+from sidelines.formats.event_loader import gc_paused, load_event
 from sidelines.scheduling.problem import Problem, build_problem
 
 EVENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -34,7 +34,8 @@ def open_instance(path: Path, fairness: int | None = None) -> Instance:
             f"unknown kind of file {suffix or '(no suffix)'}: expected .yaml, .yml, .json or .dzn",
         )
     try:
-        problem = build_problem(event)
+        with gc_paused():  # as while reading: many objects, no cycles
+            problem = build_problem(event)
     except DomainError as error:
         raise InputError(path, error.message, path=error.path) from None
     if fairness is not None:

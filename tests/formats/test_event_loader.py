@@ -1,0 +1,168 @@
+"""The fast way of reading an event file (libyaml, lines found only for an error, no garbage
+collection) gives what the precise way gives: the same event, the same located errors."""
+
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sidelines.formats.errors import InputError
+from sidelines.formats.event_loader import dump_event, gc_paused, load_event
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+GENERATED = GeneratorSpec(
+    principals=60, requests=300, spaces=20, space_classes=8, days=1, locked=1, precedences=2
+)
+
+# Anchors, a merge key and an explicit tag: not plain data, so the standard constructor reads it.
+WITH_ANCHORS = """\
+id: anchors
+name: Anchors
+timezone: Europe/Paris
+days: [2030-06-03]
+parties:
+  - &usa {id: USA, name: United States}
+  - {<<: *usa, id: RUS, name: !!str Russia}
+principals:
+  - {party: USA, name: A}
+  - {party: RUS, name: B}
+meetings:
+  - principals: [USA, RUS]
+    duration_min: !!int 30
+    windows: &morning [{start: "09:00", end: "12:00"}]
+    preferred: *morning
+"""
+
+
+def error_of(path: Path, *, precise: bool = False) -> InputError:
+    with pytest.raises(InputError) as caught:
+        load_event(path, precise=precise)
+    return caught.value
+
+
+def generated_yaml(tmp_path: Path) -> Path:
+    path = tmp_path / "generated.yaml"
+    data = dump_event(generate_event(GENERATED, 1))
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["apec-2016-lima.yaml", "b2b-forum.yaml"])
+def test_fast_and_precise_readers_give_the_same_event_for_the_examples(name: str) -> None:
+    fast = load_event(EXAMPLES / name)
+
+    assert fast == load_event(EXAMPLES / name, precise=True)
+
+
+def test_fast_and_precise_readers_give_the_same_generated_event(tmp_path: Path) -> None:
+    path = generated_yaml(tmp_path)
+    as_json = tmp_path / "generated.json"
+    as_json.write_text(json.dumps(dump_event(generate_event(GENERATED, 1))), encoding="utf-8")
+
+    fast = load_event(path)
+
+    assert fast == load_event(path, precise=True)
+    assert fast == load_event(as_json)
+    assert fast == generate_event(GENERATED, 1)
+
+
+def test_anchors_merge_keys_and_tags_read_the_same_both_ways(tmp_path: Path) -> None:
+    path = tmp_path / "anchors.yaml"
+    path.write_text(WITH_ANCHORS, encoding="utf-8")
+
+    fast = load_event(path)
+
+    assert fast == load_event(path, precise=True)
+    assert [party.kind for party in fast.parties] == [fast.parties[0].kind] * 2
+    assert fast.meetings[0].duration_min == 30
+    assert fast.meetings[0].preferred == fast.meetings[0].windows
+
+
+def test_an_error_deep_in_a_large_file_keeps_its_line_and_path(tmp_path: Path) -> None:
+    path = generated_yaml(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("meetings:\n")
+    # The first principal of the 200th meeting: two lines below its "- id:" line.
+    at = [i for i, line in enumerate(lines) if i > start and line.startswith("- id:")][199] + 2
+    lines[at] = "  - NOBODY\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+    fast, precise = error_of(path), error_of(path, precise=True)
+
+    assert (fast.line, fast.path, fast.message) == (
+        at + 1,
+        "meetings[199].principals[0]",
+        "unknown principal or party 'NOBODY'",
+    )
+    assert str(fast) == str(precise)
+
+
+def test_a_key_given_twice_deep_in_a_large_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = generated_yaml(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("meetings:\n") + 2  # "  principals:" of the first meeting
+    lines.insert(at, "  title: Twice\n  title: Again\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+    fast = error_of(path)
+
+    assert (fast.line, fast.path, fast.message) == (
+        at + 2,
+        "meetings[0].title",
+        "field 'title' is given twice",
+    )
+    assert str(fast) == str(error_of(path, precise=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\nname: [unclosed\n",
+        "id: x\nname: y\n  bad: indentation\n",
+        "id: x\nname: \x07bell\n",
+        "id: x\nname: y\n---\nid: second document\n",
+        "id: !!python/name:os.system x\n",
+    ],
+    ids=["unclosed", "indentation", "control-character", "two-documents", "unsafe-tag"],
+)
+def test_a_file_libyaml_refuses_gets_the_precise_readers_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    fast = error_of(path)
+
+    assert fast.message.startswith("YAML syntax error: ")
+    assert str(fast) == str(error_of(path, precise=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\n1: a\n'1': b\n",
+        "id: x\ntrue: a\nTrue: b\n",
+        "id: x\n~: a\n",
+        "id: x\nname: &self [*self]\n",
+    ],
+    ids=["number-and-text-key", "two-spellings-of-true", "null-key", "recursive-alias"],
+)
+def test_keys_that_are_not_text_give_the_same_error_both_ways(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    assert str(error_of(path)) == str(error_of(path, precise=True))
+
+
+def test_gc_paused_restores_the_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
