@@ -251,3 +251,16 @@ def test_a_renamed_space_shows_at_once_in_the_agenda(database: Database) -> None
     where = [i["where"] for i in after if i["meeting_id"] == entry["meeting_id"]]
     assert where == ["The Blue Room"]
     assert before != after
+
+
+def test_a_retried_put_changes_nothing_and_is_not_audited_again(database: Database) -> None:
+    api = lima_api(database)
+    party = {"id": "EU", "name": "European Union", "kind": "organisation"}
+    first = api.client.put(url("/parties/EU"), json=party, headers=api.as_organiser)
+    before = row_counts(database, AuditRow, EventRow)
+
+    again = api.client.put(url("/parties/EU"), json=party, headers=api.as_organiser)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == party
+    assert row_counts(database, AuditRow, EventRow) == before

@@ -290,8 +290,11 @@ def _edit(
             after = event_from_data(data, source=f"event {event_id}")
         except InputError as error:
             raise locate(error.path, error.message) from None
+        spec = dump_event(replace(after, meetings=()))
+        if spec == row.spec:
+            return after  # nothing changes (a retried edit, say): nothing to write or audit
         _refuse_broken_schedule(session, event_id, before, after)
-        row.spec = dump_event(replace(after, meetings=()))
+        row.spec = spec
         row.name = after.name
         row.timezone = after.timezone
         _store_rows(session, event_id, after)
