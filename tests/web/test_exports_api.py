@@ -16,6 +16,8 @@ from sidelines.services import events
 from sidelines.storage.db import Database
 from tests.web.helpers import LIMA, SETUP_ACTOR, lima_api, solve_and_publish, url
 
+HISTORY = Path(__file__).resolve().parents[2] / "examples" / "history-russia-usa.csv"
+
 
 def test_the_event_file_round_trips_through_the_api(database: Database) -> None:
     api = lima_api(database)
@@ -132,3 +134,28 @@ def test_a_format_not_offered_is_named(database: Database) -> None:
 
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "query.format"
+
+
+def test_the_record_recalls_the_earlier_meetings_of_the_event_s_parties(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    imported = api.client.post(
+        "/api/history/imports?name=history.csv",
+        content=HISTORY.read_bytes(),
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+
+    as_public = api.client.get(url("/record/export")).json()
+    as_csv = api.client.get(url("/record/export?format=csv"), headers=api.as_("JPN")).text
+
+    assert [(h["event"], h["held_on"], h["parties"]) for h in as_public["history"]] == [
+        ("G20 summit", "2016-09-05", ["RUS", "USA"]),
+        ("United Nations General Assembly", "2015-09-28", ["RUS", "USA"]),
+    ]
+    history = [row for row in csv.DictReader(io.StringIO(as_csv)) if row["kind"] == "history"]
+    assert [row["place"] for row in history] == [
+        "G20 summit, Hangzhou, China",
+        "United Nations General Assembly, New York, United States",
+    ]

@@ -29,6 +29,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, Invalid
 from sidelines.services.events import domain_event, event_row, meetings_as_domain
 from sidelines.services.feeds import meeting_uid
+from sidelines.services.history import HistoryEntry, earlier_meetings
 from sidelines.services.meetings import MeetingView, list_meetings
 from sidelines.services.public_record import public_record
 from sidelines.services.record import EncounterView, list_encounters
@@ -244,7 +245,12 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
 def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
     """What became of the meetings, the encounters and the statements, as ``actor`` may read
     them: the public the public record; a delegation its own meetings and encounters and the
-    statements it may read; the organiser what the event's policy shows it."""
+    statements it may read; the organiser what the event's policy shows it. With the history
+    of earlier meetings between the event's parties, which is public."""
+    with db.reading() as session:
+        name = event_row(session, event_id).name
+        parties = list(session.scalars(select(PartyRow.id).where(PartyRow.event_id == event_id)))
+    history = [_earlier(entry) for entry in earlier_meetings(db, parties)]
     if actor.acts_for(event_id) is None and not actor.is_organiser:
         record = public_record(db, event_id)
         return {
@@ -282,15 +288,30 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
                     key=lambda s: (s.said_at, s.id),
                 )
             ],
+            "history": history,
         }
-    with db.reading() as session:
-        name = event_row(session, event_id).name
     return {
         "event_id": event_id,
         "event": name,
         "meetings": [_meeting(m) for m in list_meetings(db, actor, event_id)],
         "encounters": [_encounter(e) for e in list_encounters(db, actor, event_id)],
         "statements": [_statement(s) for s in list_statements(db, actor, event_id)],
+        "history": history,
+    }
+
+
+def _earlier(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "event": entry.event,
+        "city": entry.city,
+        "country": entry.country,
+        "held_on": entry.held_on.isoformat(),
+        "format": entry.format,
+        "place": entry.place,
+        "parties": list(entry.parties),
+        "topics": list(entry.topics),
+        "summary": entry.summary,
+        "sources": [source.name for source in entry.sources],
     }
 
 
@@ -411,6 +432,20 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "speaker": statement["speaker"],
                 "text": statement["text"],
                 "sources": "; ".join(statement["sources"]),
+            }
+        )
+    for earlier in record["history"]:
+        rows.append(
+            {
+                "kind": "history",
+                "format": earlier["format"] or "",
+                "starts_at": earlier["held_on"],
+                "place": ", ".join(
+                    p for p in (earlier["event"], earlier["city"], earlier["country"]) if p
+                ),
+                "parties": "; ".join(earlier["parties"]),
+                "text": earlier["summary"],
+                "sources": "; ".join(earlier["sources"]),
             }
         )
     return _csv(list(_RECORD_COLUMNS), rows)

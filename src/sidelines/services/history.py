@@ -15,13 +15,13 @@ not the topics the sides agreed between themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -187,9 +187,32 @@ def _and(items: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _historical(session: Session, pair: tuple[str, str] | None, by: By) -> list[HistoryEntry]:
+def earlier_meetings(db: Database, parties: Collection[str]) -> list[HistoryEntry]:
+    """The imported history's meetings between two or more of ``parties`` (an event's),
+    newest first: what an event's record recalls of its parties' earlier meetings. Public, as
+    the imported history is to every reader."""
+    among = (
+        select(HistoricalPartyRow.meeting_id)
+        .where(HistoricalPartyRow.party_key.in_(sorted(parties)))
+        .group_by(HistoricalPartyRow.meeting_id)
+        .having(func.count() >= 2)
+    )
+    with db.reading() as session:
+        entries = _historical(session, None, "party", among=among)
+    return sorted(entries, key=_newest_first)
+
+
+def _historical(
+    session: Session,
+    pair: tuple[str, str] | None,
+    by: By,
+    *,
+    among: Select[int] | None = None,
+) -> list[HistoryEntry]:
     key = HistoricalPartyRow.party_key if by == "party" else HistoricalPartyRow.principal_key
     query = select(HistoricalMeetingRow)
+    if among is not None:
+        query = query.where(HistoricalMeetingRow.id.in_(among))
     if pair is not None:
         for side in pair:
             query = query.where(
