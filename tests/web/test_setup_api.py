@@ -264,3 +264,19 @@ def test_a_retried_put_changes_nothing_and_is_not_audited_again(database: Databa
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == party
     assert row_counts(database, AuditRow, EventRow) == before
+
+
+def test_a_principal_s_unavailable_times_are_read_by_its_own_side_and_the_organiser(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+
+    def obama(headers: dict[str, str]) -> dict[str, Any]:
+        principals = api.client.get(url("/principals"), headers=headers).json()
+        found: dict[str, Any] = next(p for p in principals if p["id"] == "obama")
+        return found
+
+    assert len(obama(api.as_("USA"))["unavailable"]) == 2
+    assert len(obama(api.as_organiser)["unavailable"]) == 2
+    assert obama(api.as_("RUS"))["unavailable"] == []
+    assert obama(api.as_("RUS"))["title"] == "President"

@@ -157,7 +157,9 @@ def list_section(db: Database, actor: Actor, event_id: str, section: str) -> lis
         event = domain_event(session, event_id)
     party = actor.acts_for(event_id)
     if section != "parties" and party is None and not actor.is_organiser:
-        raise Unauthenticated(f"log in to read the event's {section}")
+        if actor.user_id is None:
+            raise Unauthenticated(f"log in to read the event's {section}")
+        raise Forbidden(f"the event's {section} are read by its delegations and the organiser")
     items = [model.model_validate(item) for item in dump_event(event).get(section, [])]
     if actor.is_organiser:
         return items
@@ -165,7 +167,9 @@ def list_section(db: Database, actor: Actor, event_id: str, section: str) -> lis
         return [item for item in items if getattr(item, key) == party]
     if section == "principals":
         return [
-            item if item.party == party else item.model_copy(update={"unavailable": []})  # type: ignore[attr-defined]
+            item.model_copy(update={"unavailable": []})
+            if isinstance(item, PrincipalIn) and item.party != party
+            else item
             for item in items
         ]
     return items
