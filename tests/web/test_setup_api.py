@@ -280,3 +280,21 @@ def test_a_principal_s_unavailable_times_are_read_by_its_own_side_and_the_organi
     assert len(obama(api.as_organiser)["unavailable"]) == 2
     assert obama(api.as_("RUS"))["unavailable"] == []
     assert obama(api.as_("RUS"))["title"] == "President"
+
+
+def test_a_policy_edit_keeps_the_policy_s_other_fields(database: Database) -> None:
+    api = lima_api(database)
+    before = api.client.get(url("/export?format=json"), headers=api.as_organiser).json()
+
+    edited = api.client.patch(
+        url(), json={"policy": {"freeze_window_min": 20}}, headers=api.as_organiser
+    )
+    widened = api.client.patch(
+        url(), json={"policy": {"organiser_sees": "everything"}}, headers=api.as_organiser
+    )
+
+    after = api.client.get(url("/export?format=json"), headers=api.as_organiser).json()
+    assert edited.status_code == 200, edited.text
+    assert after["policy"] == {**before.get("policy", {}), "freeze_window_min": 20}
+    assert widened.status_code == 422
+    assert widened.json()["error"]["field"] == "body.policy.organiser_sees"

@@ -190,8 +190,12 @@ def update_event(db: Database, actor: Actor, event_id: str, fields: dict[str, An
         if policy is not None and policy.get("organiser_sees", row.organiser_sees) != (
             row.organiser_sees
         ):
-            raise Invalid("what the organiser sees changes through the event's policy", "policy")
-        spec.update(fields)
+            raise Invalid(
+                "what the organiser sees changes through the event's policy",
+                "policy.organiser_sees",
+            )
+        # The policy's fields left out stay as they are, as the event's own do.
+        spec.update({**fields, "policy": {**spec.get("policy", {}), **(policy or {})}})
         return spec
 
     def locate(path: str, message: str) -> Exception:
@@ -287,6 +291,9 @@ def _edit(
         row = event_row(session, event_id)
         before = domain_event(session, event_id)
         data = change(copy.deepcopy(row.spec), row)
+        # What the organiser sees is the row's (``events.set_policy``); the description says
+        # the same, so that the event read from it does.
+        data["policy"] = {**data.get("policy", {}), "organiser_sees": row.organiser_sees}
         _check_text(data)
         # What the database still names first: it says more than the file's dangling paths.
         _refuse_dangling(session, event_id, before, data)
