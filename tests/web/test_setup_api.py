@@ -298,3 +298,17 @@ def test_a_policy_edit_keeps_the_policy_s_other_fields(database: Database) -> No
     assert after["policy"] == {**before.get("policy", {}), "freeze_window_min": 20}
     assert widened.status_code == 422
     assert widened.json()["error"]["field"] == "body.policy.organiser_sees"
+
+
+def test_a_creation_retried_with_its_idempotency_key_gets_the_first_answer(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    headers = {**api.as_organiser, "Idempotency-Key": "create-copy"}
+
+    first = api.client.post("/api/events", json=lima_data(), headers=headers)
+    again = api.client.post("/api/events", json=lima_data(), headers=headers)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert row_counts(database, EventRow) == {"events": 2}
