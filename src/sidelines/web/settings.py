@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     # answers 503 with Retry-After (``web.admission``).
     queued: int = Field(default=32, ge=0)
     queue_wait_s: float = Field(default=1.0, gt=0)
+    # Messages (``sidelines worker``): the SMTP server, the sender, and the site's address for
+    # the links in messages. ``smtp_security``: none, starttls or tls (SMTPS, port 465).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "sidelines@localhost"
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:
