@@ -47,7 +47,7 @@ class SmtpReceiver:
     mails: list[Mail] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
@@ -110,7 +110,7 @@ def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver(**options)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             post = Post(self.path, dict(self.headers.items()), self.rfile.read(length))
             status = receiver.answer(post)
