@@ -62,9 +62,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
 
 def outbox(db: Database) -> dict[str, str]:
     with db.reading() as session:
-        return {
-            key: status for key, status in session.execute(select(OutboxRow.key, OutboxRow.status))
-        }
+        return dict(session.execute(select(OutboxRow.key, OutboxRow.status)))
 
 
 def tokens(db: Database, world: World) -> dict[str, str]:
@@ -105,7 +103,7 @@ def test_a_worker_killed_mid_delivery_loses_no_message(database: Database) -> No
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=30)
         received_before = len(smtp.keys()) + len(hooks.keys())
-        assert 0 < received_before
+        assert received_before > 0
         assert set(outbox(database).values()) == {"pending"}  # killed before it marked any
 
         with running(worker_arguments(database), env):
