@@ -99,7 +99,7 @@ def test_preferences_refuse_a_bad_value_naming_its_field(database: Database) -> 
     actor = world.delegates["AAA"]
     bad = {
         "email": Preferences(email="not an address"),
-        "kinds.1": Preferences(kinds=("placed", "gossip")),
+        "kinds[1]": Preferences(kinds=("placed", "gossip")),
         "digest_min": Preferences(digest_min=7),
         "quiet_from": Preferences(quiet_from="25:00", quiet_until="07:00"),
         "quiet_until": Preferences(quiet_from="22:00"),

@@ -91,7 +91,7 @@ def check_preferences(wanted: Preferences) -> None:
         raise Invalid("not an e-mail address", "email")
     for index, kind in enumerate(wanted.kinds):
         if kind not in KINDS:
-            raise Invalid(f"unknown kind; one of {', '.join(KINDS)}", f"kinds.{index}")
+            raise Invalid(f"unknown kind; one of {', '.join(KINDS)}", f"kinds[{index}]")
     if wanted.digest_min not in DIGEST_PERIODS:
         raise Invalid(
             "a digest period in minutes: " + ", ".join(map(str, DIGEST_PERIODS)), "digest_min"
@@ -164,7 +164,7 @@ def add_webhook(
     check_url(url)
     for index, kind in enumerate(kinds):
         if kind not in KINDS:
-            raise Invalid(f"unknown kind; one of {', '.join(KINDS)}", f"kinds.{index}")
+            raise Invalid(f"unknown kind; one of {', '.join(KINDS)}", f"kinds[{index}]")
     secret = secrets.token_urlsafe(32)
 
     def work(session: Session) -> WebhookView:

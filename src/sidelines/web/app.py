@@ -22,6 +22,7 @@ from sidelines.web.routes import (
     interests,
     live,
     meetings,
+    messages,
     onsite_changes,
     record,
     reports,
@@ -63,6 +64,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         live,
         explanations,
         reports,
+        messages,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
