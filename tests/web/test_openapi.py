@@ -77,6 +77,12 @@ ROUTES = [
     ("GET", "/api/events/{event_id}/reports"),
     ("GET", "/api/events/{event_id}/reports/{report_id}"),
     ("POST", "/api/events/{event_id}/reports/{report_id}/claims/{index}/review"),
+    ("GET", "/api/me/messages"),
+    ("PUT", "/api/me/messages"),
+    ("GET", "/api/events/{event_id}/webhooks"),
+    ("POST", "/api/events/{event_id}/webhooks"),
+    ("DELETE", "/api/events/{event_id}/webhooks/{webhook_id}"),
+    ("GET", "/api/events/{event_id}/webhooks/{webhook_id}/deliveries"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

@@ -23,6 +23,10 @@ def worker(
     backoff: Annotated[
         float, typer.Option(help="Seconds before the first retry; doubled after each failure.")
     ] = 2.0,
+    parent: Annotated[
+        int | None,
+        typer.Option(help="Stop when the process with this id (the server) is gone.", hidden=True),
+    ] = None,
 ) -> None:
     """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
     side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
@@ -60,11 +64,17 @@ def worker(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logging.getLogger("sidelines.worker").info("started as %s", context.name)
-    run(context, tick_s=tick, stop=lambda: stopping)
+    # Started by ``serve``: a server killed outright (SIGKILL) cannot stop its worker, so the
+    # worker stops once it is no longer the server's child.
+    run(
+        context,
+        tick_s=tick,
+        stop=lambda: stopping or (parent is not None and os.getppid() != parent),
+    )
     db.dispose()
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:
     """``sidelines worker`` as a child process of ``serve``, on the same database."""
     command = [sys.executable, "-c", "from sidelines.cli.main import main; main()"]
-    return subprocess.Popen([*command, "worker", "--database", url])
+    return subprocess.Popen([*command, "worker", "--database", url, "--parent", str(os.getpid())])

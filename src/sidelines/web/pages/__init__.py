@@ -23,6 +23,7 @@ from sidelines.web.pages import (
     auth,
     grid_edits,
     interests,
+    messages,
     organiser,
     public,
     publishing,
@@ -46,6 +47,7 @@ ROUTERS = (
     publishing,
     public,
     reports,
+    messages,
 )
 
 
