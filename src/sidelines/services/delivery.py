@@ -22,6 +22,7 @@ import json
 import random
 import smtplib
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -93,8 +94,8 @@ class DeliveryOptions:
     backoff_cap_s: float = 3600.0
     max_attempts: int = 10
     webhook_timeout_s: float = 10.0
-    # Webhooks are posted side by side: one slow receiver must not hold up everyone's.
-    webhook_threads: int = 8
+    # Messages are sent side by side, each thread with its own SMTP connection.
+    threads: int = 8
 
 
 @dataclass(frozen=True)
@@ -431,11 +432,14 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class Mailer:
-    """One SMTP connection, opened on first use and reopened after a failure."""
+    """SMTP connections, one per sending thread, each opened on first use and reopened after
+    a failure."""
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._local = threading.local()
+        self._opened: list[smtplib.SMTP] = []
+        self._lock = threading.Lock()
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -450,24 +454,34 @@ class Mailer:
                 smtp.starttls(context=ssl.create_default_context())
         if s.username:
             smtp.login(s.username, s.password or "")
+        with self._lock:
+            self._opened.append(smtp)
         return smtp
 
     def send(self, message: EmailMessage) -> None:
-        if self._smtp is None:
-            self._smtp = self._connect()
+        smtp: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        if smtp is None:
+            smtp = self._local.smtp = self._connect()
         try:
-            self._smtp.send_message(message)
+            smtp.send_message(message)
         except (smtplib.SMTPException, OSError):
-            self.close()
+            self._local.smtp = None
+            _quit(smtp)
             raise
 
     def close(self) -> None:
-        if self._smtp is not None:
-            try:
-                self._smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self._smtp.close()
-            self._smtp = None
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for smtp in opened:
+            _quit(smtp)
+        self._local = threading.local()
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _timed(send: Any) -> Outcome:
@@ -490,9 +504,10 @@ def send_all(
     mailer: Mailer,
     client: httpx.Client,
     settings: MailSettings,
-    options: DeliveryOptions,
+    pool: ThreadPoolExecutor,
 ) -> list[Outcome]:
-    """Send each, in order; e-mails over one connection, webhooks side by side."""
+    """Send each, side by side on the ``pool``'s threads (one SMTP connection each): a slow
+    receiver must not hold up everyone's messages."""
 
     def post(item: Outgoing) -> Outcome:
         assert item.webhook is not None
@@ -505,16 +520,11 @@ def send_all(
         url = item.webhook.url
         return _timed(lambda: client.post(url, content=body, headers=headers).status_code)
 
-    outcomes: dict[int, Outcome] = {}
-    hooks = [(i, o) for i, o in enumerate(outgoing) if o.webhook is not None]
-    with ThreadPoolExecutor(max_workers=options.webhook_threads) as pool:
-        posted = {i: pool.submit(post, o) for i, o in hooks}
-        for i, item in enumerate(outgoing):
-            if item.webhook is None:
-                outcomes[i] = _timed(lambda m=item: mailer.send(mail_for(m, settings.sender)))
-        for i, future in posted.items():
-            outcomes[i] = future.result()
-    return [outcomes[i] for i in range(len(outgoing))]
+    def mail(item: Outgoing) -> Outcome:
+        return _timed(lambda: mailer.send(mail_for(item, settings.sender)))
+
+    sent = [pool.submit(mail if o.webhook is None else post, o) for o in outgoing]
+    return [future.result() for future in sent]
 
 
 def record(
@@ -533,10 +543,12 @@ def record(
             _set(session, row.id, status=DROPPED, last_error=reason[:500])
         for row, until in result.held:
             _set(session, row.id, due_at=until)
+        sent: list[int] = []
+        log: list[DeliveryRow] = []
         for outgoing, outcome in done:
             for row in outgoing.rows:
                 attempt = row.attempts + 1
-                session.add(
+                log.append(
                     DeliveryRow(
                         outbox_id=row.id,
                         attempt=attempt,
@@ -548,7 +560,7 @@ def record(
                     )
                 )
                 if outcome.ok:
-                    _set(session, row.id, status=SENT, sent_at=at, attempts=attempt)
+                    sent.append(row.id)
                 elif attempt >= options.max_attempts:
                     _set(session, row.id, status=FAILED, attempts=attempt, last_error=outcome.error)
                 else:
@@ -559,6 +571,20 @@ def record(
                         due_at=at + backoff(attempt, options),
                         last_error=outcome.error,
                     )
+        # Most rows are sent at their first attempt: one statement marks them all.
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(sent))
+            .values(
+                status=SENT,
+                sent_at=at,
+                attempts=OutboxRow.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.add_all(log)
 
     db.write(work)
 
@@ -572,11 +598,33 @@ def _set(session: Session, row_id: int, **values: Any) -> None:
     )
 
 
+@dataclass
+class Senders:
+    """What a worker sends with, kept from batch to batch: SMTP connections, an HTTP client
+    and the threads that use them."""
+
+    mailer: Mailer
+    client: httpx.Client
+    pool: ThreadPoolExecutor
+
+    @classmethod
+    def open(cls, settings: MailSettings, options: DeliveryOptions) -> Senders:
+        return cls(
+            Mailer(settings),
+            httpx.Client(timeout=options.webhook_timeout_s),
+            ThreadPoolExecutor(max_workers=options.threads, thread_name_prefix="send"),
+        )
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.mailer.close()
+        self.client.close()
+
+
 def deliver_due(
     db: Database,
     worker: str,
-    mailer: Mailer,
-    client: httpx.Client,
+    senders: Senders,
     settings: MailSettings,
     options: DeliveryOptions,
 ) -> int:
@@ -586,6 +634,6 @@ def deliver_due(
         return 0
     with db.reading() as session:
         result = plan(session, ids, worker, settings)
-    outcomes = send_all(result.send, mailer, client, settings, options)
+    outcomes = send_all(result.send, senders.mailer, senders.client, settings, senders.pool)
     record(db, worker, result, outcomes, options)
     return len(ids)

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -59,19 +58,16 @@ class WorkerContext:
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
-    mailer: delivery.Mailer | None = None
-    client: httpx.Client | None = None
+    senders: delivery.Senders | None = None
     reminders_at: float = float("-inf")
 
     def open(self) -> None:
-        self.mailer = delivery.Mailer(self.mail)
-        self.client = httpx.Client(timeout=self.options.webhook_timeout_s)
+        self.senders = delivery.Senders.open(self.mail, self.options)
 
     def close(self) -> None:
-        if self.mailer is not None:
-            self.mailer.close()
-        if self.client is not None:
-            self.client.close()
+        if self.senders is not None:
+            self.senders.close()
+            self.senders = None
 
 
 Duty = Callable[[WorkerContext], int]
@@ -79,10 +75,9 @@ Duty = Callable[[WorkerContext], int]
 
 def deliver(context: WorkerContext) -> int:
     """Send one batch of due outbox rows."""
-    assert context.mailer is not None
-    assert context.client is not None
+    assert context.senders is not None, "open the context first"
     return delivery.deliver_due(
-        context.db, context.name, context.mailer, context.client, context.mail, context.options
+        context.db, context.name, context.senders, context.mail, context.options
     )
 
 
