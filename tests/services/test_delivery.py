@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from sidelines.services import messages, negotiation
 from sidelines.services.clock import now
-from sidelines.services.delivery import in_quiet_hours
+from sidelines.services.delivery import DeliveryOptions, claim, claim_in, in_quiet_hours
 from sidelines.services.errors import NotFound
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
@@ -48,6 +48,8 @@ def test_an_email_tells_the_invitee_in_text_and_html_without_private_words(
         assert "AAA asked you for a meeting</a>" in mail.body("html")
         assert all(SECRET_WORDS not in mail.body(kind) for kind in ("plain", "html"))
         assert "fishing" not in mail.message.as_string()
+        digest = hashlib.sha256(row.key.encode()).hexdigest()[:40]
+        assert mail.message["Message-ID"] == f"<{digest}@sidelines>"
 
 
 def test_a_webhook_body_is_signed_with_the_webhooks_secret(database: Database) -> None:
@@ -87,6 +89,40 @@ def test_a_refused_webhook_is_retried_and_its_owner_reads_every_attempt(
         ]
         assert len(m.hooks.posts) == 1
         assert m.rows()[0].status == "sent"
+
+
+def test_two_workers_never_claim_the_same_message(database: Database) -> None:
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        one = DeliveryOptions(batch=1)
+
+        first = claim(database, "worker-1", one)
+        second = claim(database, "worker-2", one)
+        third = claim(database, "worker-3", one)
+
+        assert (len(first), len(second), third) == (1, 1, [])
+        assert first != second
+
+
+def test_on_postgresql_a_claim_under_way_is_skipped_not_waited_for(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its workers claim one after another")
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        one = DeliveryOptions(batch=1)
+
+        with database.writing() as session:
+            first = claim_in(session, "worker-1", one)
+            second = claim(database, "worker-2", one)  # while the first is not committed
+
+        assert (len(first), len(second)) == (1, 1)
+        assert first != second
 
 
 def test_another_delegation_cannot_read_a_webhooks_log(database: Database) -> None:

@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -146,31 +145,33 @@ def backoff(attempt: int, options: DeliveryOptions) -> timedelta:
 
 def claim(db: Database, worker: str, options: DeliveryOptions) -> list[int]:
     """Claim up to ``options.batch`` due rows for ``worker``; their ids, oldest first."""
+    return db.write(lambda session: claim_in(session, worker, options))
 
-    def work(session: Session) -> list[int]:
-        at = now()
-        due = (
-            select(OutboxRow.id)
-            .where(
-                OutboxRow.status == PENDING,
-                OutboxRow.due_at <= at,
-                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < at),
-            )
-            .order_by(OutboxRow.due_at, OutboxRow.id)
-            .limit(options.batch)
+
+def claim_in(session: Session, worker: str, options: DeliveryOptions) -> list[int]:
+    """``claim`` inside the caller's transaction. On PostgreSQL rows that another transaction
+    is claiming are skipped, not waited for."""
+    at = now()
+    due = (
+        select(OutboxRow.id)
+        .where(
+            OutboxRow.status == PENDING,
+            OutboxRow.due_at <= at,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < at),
         )
-        if session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        claimed = session.scalars(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(due.scalar_subquery()))
-            .values(claimed_by=worker, claimed_until=at + timedelta(seconds=options.lease_s))
-            .returning(OutboxRow.id)
-            .execution_options(synchronize_session=False)
-        ).all()
-        return sorted(claimed)
-
-    return db.write(work)
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(options.batch)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = session.scalars(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=at + timedelta(seconds=options.lease_s))
+        .returning(OutboxRow.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(claimed)
 
 
 def in_quiet_hours(at: datetime, zone: ZoneInfo, start: str, end: str) -> datetime | None:
@@ -402,7 +403,8 @@ def mail_for(outgoing: Outgoing, sender: str) -> EmailMessage:
     message["From"] = sender
     assert outgoing.to is not None
     message["To"] = outgoing.to
-    message["Message-ID"] = make_msgid(idstring=outgoing.key.replace(":", "."), domain="sidelines")
+    # The same message has the same Message-ID at every attempt: mail programs drop repeats.
+    message["Message-ID"] = f"<{hashlib.sha256(outgoing.key.encode()).hexdigest()[:40]}@sidelines>"
     message[MAIL_KEY_HEADER] = outgoing.key
     message.set_content(_templates.get_template("message.txt").render(context))
     message.add_alternative(_templates.get_template("message.html").render(context), subtype="html")
