@@ -62,7 +62,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
 
 def outbox(db: Database) -> dict[str, str]:
     with db.reading() as session:
-        return dict(session.execute(select(OutboxRow.key, OutboxRow.status)))
+        return dict(session.execute(select(OutboxRow.key, OutboxRow.status)).all())
 
 
 def tokens(db: Database, world: World) -> dict[str, str]:
@@ -177,3 +177,34 @@ def _requests_sent(db: Database) -> int:
         return len(
             session.scalars(select(AuditRow.id).where(AuditRow.action == "request.sent")).all()
         )
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True)
+    return [int(line) for line in found.stdout.split()]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return any(line.split() == ["State:", "Z", "(zombie)"] for line in status)
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.slow
+def test_serve_starts_a_worker_that_ends_when_the_server_is_killed(database: Database) -> None:
+    with smtp_receiver() as smtp, webhook_receiver() as hooks:
+        world = listening_world(database, hooks.url)
+        negotiation.create_request(database, world.delegates["P00"], "ev", ["P01"], Terms())
+        port = free_port()
+        serve = ["serve", "--database", database.url, "--port", str(port)]
+
+        with running(serve, {"SIDELINES_SMTP_PORT": str(smtp.port)}) as server:
+            wait_until(lambda: set(outbox(database).values()) == {"sent"})
+            [worker] = _children(server.pid)
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+            wait_until(lambda: _gone(worker), timeout_s=30)
+
+        assert sorted(smtp.keys() + hooks.keys()) == sorted(outbox(database))
