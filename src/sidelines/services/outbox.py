@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import OrganiserSees
@@ -179,7 +179,7 @@ def enqueue(
         return 0
     event_row = session.get(EventRow, event_id)
     sees_everything = event_row is not None and event_row.organiser_sees == OrganiserSees.EVERYTHING
-    rows: list[OutboxRow] = []
+    rows: list[dict[str, Any]] = []
     created = now()
 
     def add(
@@ -229,7 +229,9 @@ def enqueue(
         add({"entry": entry.id}, ENTRY_KINDS[entry.action], parties, entry.actor_user_id)
     for notice in notices:
         add({"notice": notice.id}, notice_kind(notice.kind), {notice.party_id}, None)
-    session.add_all(rows)
+    if rows:
+        # One multi-row INSERT: a publish writes thousands of these in its transaction.
+        session.execute(insert(OutboxRow), rows)
     return len(rows)
 
 
@@ -243,17 +245,20 @@ def _row(
     created: datetime,
     due: datetime,
     **receiver: Any,
-) -> OutboxRow:
-    return OutboxRow(
-        key=key,
-        event_id=event_id,
-        channel=channel,
-        kind=kind,
-        source=source,
-        party_id=party_id,
-        status=PENDING,
-        due_at=due,
-        attempts=0,
-        created_at=created,
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "event_id": event_id,
+        "channel": channel,
+        "kind": kind,
+        "source": source,
+        "party_id": party_id,
+        "status": PENDING,
+        "due_at": due,
+        "attempts": 0,
+        "created_at": created,
+        "digest": False,
+        "user_id": None,
+        "webhook_id": None,
         **receiver,
-    )
+    }
