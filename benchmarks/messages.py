@@ -79,6 +79,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--database", help="a database URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--no-listeners",
+        action="store_true",
+        help="no addresses or webhooks: the publish alone, for comparison",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="sidelines-messages-")
     url = args.database or f"sqlite:///{folder}/bench.sqlite3"
@@ -104,10 +109,10 @@ def main() -> None:
                 db, name, PASSWORD, Role.DELEGATE, event_id="bench", party_id=party.id
             )
             actor = Actor(Role.DELEGATE, user_id, name, "bench", party.id)
-            messages.set_preferences(
-                db, actor, Preferences(email=f"{party.id.lower()}@example.org", kinds=("placed",))
-            )
-            messages.add_webhook(db, actor, "bench", hooks.url, ("placed",))
+            if not args.no_listeners:
+                address = f"{party.id.lower()}@example.org"
+                messages.set_preferences(db, actor, Preferences(email=address, kinds=("placed",)))
+                messages.add_webhook(db, actor, "bench", hooks.url, ("placed",))
             readers.append(actor)
 
         with db.reading() as session:
