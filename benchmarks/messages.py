@@ -169,7 +169,12 @@ def main() -> None:
     sent = counted(db, "sent")
     print(
         f"{db.engine.dialect.name}, {len(result.schedule)} meetings published, "
-        f"{len(readers)} delegations, each with an e-mail address and a webhook"
+        f"{len(readers)} delegations, "
+        + (
+            "without listeners"
+            if args.no_listeners
+            else "each with an e-mail address and a webhook"
+        )
     )
     print(f"{'what':<44}{'value':>12}")
     rows = [
