@@ -548,8 +548,9 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
 
 
 # Statements (places of a meeting, a move) measured on the smallest schedule: a larger one
-# must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements.
-STATEMENTS = {"sqlite": (11, 43), "postgresql": (10, 38)}
+# must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements. A move's
+# change notices fill the outbox: two more reads (who listens by e-mail, which webhooks).
+STATEMENTS = {"sqlite": (11, 45), "postgresql": (10, 40)}
 
 
 class Statements:

@@ -68,10 +68,15 @@ class World:
     run_id: int
     report_id: int
     feed_token: str
+    webhook_id: int
 
     @classmethod
     def missing(cls) -> World:
-        return cls(*(MISSING_ID,) * 7, feed_token="never-issued")  # type: ignore[arg-type]
+        return cls(
+            *(MISSING_ID,) * 7,  # type: ignore[arg-type]
+            feed_token="never-issued",
+            webhook_id=MISSING_ID,
+        )
 
 
 # What each path parameter names: the attribute of ``World`` that fills it, and the roles that
@@ -88,6 +93,8 @@ PATH_PARAMETERS: dict[str, tuple[Callable[[World], object], frozenset[str] | Non
     "run_id": (lambda w: w.run_id, frozenset({"organiser"})),
     # A report's proposals are its uploader's alone.
     "report_id": (lambda w: w.report_id, frozenset({"RUS"})),
+    # A webhook and its delivery log are its delegation's alone.
+    "webhook_id": (lambda w: w.webhook_id, frozenset({"RUS"})),
     "index": (lambda w: 0, None),
     "party_id": (lambda w: "RUS", None),
     "party": (lambda w: "USA", None),
@@ -339,6 +346,10 @@ def build_world(api: Lima) -> World:
         headers=api.as_("RUS"),
     )
     assert report.status_code == 201, report.text
+    hook = api.client.post(
+        url("/webhooks"), json={"url": "https://rus.example/hook"}, headers=api.as_("RUS")
+    )
+    assert hook.status_code == 201, hook.text
     return World(
         request_id=request["id"],
         meeting_id=meeting_id,
@@ -348,6 +359,7 @@ def build_world(api: Lima) -> World:
         run_id=solve.json()["id"],
         report_id=report.json()["id"],
         feed_token=feed_token,
+        webhook_id=hook.json()["id"],
     )
 
 

@@ -96,6 +96,12 @@ ROUTES = [
     ("POST", "/api/events/{event_id}/attendance/sweep"),
     ("GET", "/api/events/{event_id}/results"),
     ("GET", "/api/events/{event_id}/results.csv"),
+    ("GET", "/api/me/messages"),
+    ("PUT", "/api/me/messages"),
+    ("GET", "/api/events/{event_id}/webhooks"),
+    ("POST", "/api/events/{event_id}/webhooks"),
+    ("DELETE", "/api/events/{event_id}/webhooks/{webhook_id}"),
+    ("GET", "/api/events/{event_id}/webhooks/{webhook_id}/deliveries"),
 ]
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 

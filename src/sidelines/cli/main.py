@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from sidelines.cli import attendance, history, onsite, schedule, server, sheets
+from sidelines.cli import attendance, history, onsite, schedule, server, sheets, worker
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
 from sidelines.domain import MeetingId
@@ -273,6 +273,7 @@ def schema_command() -> None:
 
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
+app.command("worker")(worker.worker)
 app.add_typer(server.user_app, name="user")
 app.add_typer(server.event_app, name="event")
 app.add_typer(history.history_app, name="history")

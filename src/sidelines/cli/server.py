@@ -107,9 +107,15 @@ def serve(
             envvar="SIDELINES_FORWARDED_ALLOW_IPS",
         ),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Start one `sidelines worker` beside the server to deliver messages "
+            "(--no-worker where workers run on their own)."
+        ),
+    ] = True,
 ) -> None:
-    """Serve the API (migrating the database first)."""
-    import uvicorn
+    """Serve the API (migrating the database first), with a message worker."""
 
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
@@ -133,6 +139,20 @@ def serve(
     # The workers read their settings from the environment (``web.main``).
     os.environ["SIDELINES_WORKERS"] = str(workers)
     os.environ["SIDELINES_POOL_SIZE"] = str(pool_size)
+    from sidelines.cli.worker import start_worker
+
+    messages = start_worker(url) if worker else None
+    try:
+        _run_server(host, port, workers, forwarded_allow_ips)
+    finally:
+        if messages is not None:
+            messages.terminate()
+            messages.wait(timeout=30)
+
+
+def _run_server(host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> None:
+    import uvicorn
+
     uvicorn.run(
         "sidelines.web.main:app_from_settings",
         factory=True,

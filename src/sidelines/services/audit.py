@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# Whatever writes an audit entry or a change notice fills the outbox in the same transaction:
+# importing the outbox installs its listeners.
+from sidelines.services import outbox  # noqa: F401
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.storage.keyset import in_order

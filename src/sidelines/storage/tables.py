@@ -717,3 +717,94 @@ class RequestReminderRow(Base):
     event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
     expires_at: Mapped[datetime]
     reminded_at: Mapped[datetime]
+
+
+# --- messages: the outbox, and what reaches people outside the pages ---------------------------
+
+
+class OutboxRow(Base):
+    """One message to one receiver (a user's e-mail address or a webhook), written in the
+    transaction of the change it tells of and delivered later by ``sidelines worker``.
+
+    ``key`` is the idempotency key the receiver sees: a redelivery after a crash repeats it.
+    A worker claims a row by setting ``claimed_by`` and ``claimed_until`` (a lease): a worker
+    killed mid-delivery leaves a claim that lapses, and another worker (or the same, restarted)
+    delivers the row again."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = random_id_column()
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    user_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("users.id"))
+    webhook_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("webhooks.id"))
+    # The receiver's delegation (None: the organiser), the viewer the text is written for.
+    party_id: Mapped[str | None] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(24))
+    # What it tells of: {"entry": audit id} | {"notice": id} | {"meeting": id, "starts_at": iso}.
+    source: Mapped[dict[str, Any]]
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | dropped | failed
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+# The workers' one hot query: the pending rows that are due, oldest first.
+Index("ix_outbox_due", OutboxRow.status, OutboxRow.due_at)
+Index("ix_outbox_user", OutboxRow.user_id, OutboxRow.status)
+
+
+class WebhookRow(Base):
+    """Where a delegation (or the organiser, ``party_id`` None) wants its messages posted,
+    signed with ``secret`` (HMAC-SHA256 of the body)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = random_id_column()
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("events.id"), index=True)
+    party_id: Mapped[str | None] = mapped_column(ID)
+    url: Mapped[str] = mapped_column(String(2000))
+    # Kept in the clear: signing needs it. Shown to its owner once, when it is made.
+    secret: Mapped[str] = mapped_column(String(100))
+    kinds: Mapped[list[Any]]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """One attempt to deliver an outbox row: the delivery log its owner reads."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = random_id_column()
+    outbox_id: Mapped[int] = mapped_column(RowId, ForeignKey("outbox.id"), index=True)
+    attempt: Mapped[int]
+    at: Mapped[datetime]
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int]
+
+
+class MessagePreferenceRow(Base):
+    """How a user wants to hear of things: an e-mail address, which kinds, at once or as a
+    digest every ``digest_min`` minutes, quiet hours in the venue's time (``HH:MM``), and how
+    long before each meeting its reminder comes."""
+
+    __tablename__ = "message_preferences"
+
+    user_id: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    kinds: Mapped[list[Any]]
+    digest_min: Mapped[int] = mapped_column(Integer, default=0)
+    quiet_from: Mapped[str | None] = mapped_column(String(5))
+    quiet_until: Mapped[str | None] = mapped_column(String(5))
+    reminder_min: Mapped[int] = mapped_column(Integer, default=15)
+    updated_at: Mapped[datetime]

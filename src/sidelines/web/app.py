@@ -24,6 +24,7 @@ from sidelines.web.routes import (
     interests,
     live,
     meetings,
+    messages,
     onsite_changes,
     record,
     reports,
@@ -72,6 +73,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         exports,
         attendance,
         results,
+        messages,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

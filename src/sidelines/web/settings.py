@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
     # running in a thread of the web process that accepted them.
     solve_in_worker: bool = False
+    # Messages (``sidelines worker``): the SMTP server, the sender, and the site's address for
+    # the links in messages. ``smtp_security``: none, starttls or tls (SMTPS, port 465).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "sidelines@localhost"
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:

@@ -27,6 +27,7 @@ from sidelines.web.pages import (
     grid_edits,
     interests,
     language,
+    messages,
     organiser,
     public,
     publishing,
@@ -58,6 +59,7 @@ ROUTERS = (
     results,
     language,
     door,
+    messages,
 )
 
 

@@ -1,0 +1,80 @@
+"""``sidelines worker``: delivers the outbox (e-mail, webhooks) and writes reminders."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from sidelines.cli.server import DatabaseOption, _fail, database_url
+
+
+def worker(
+    database: DatabaseOption = None,
+    tick: Annotated[float, typer.Option(help="Seconds between rounds when idle.", min=0.01)] = 1.0,
+    lease: Annotated[
+        float, typer.Option(help="Seconds a claim holds before another worker may take it.")
+    ] = 60.0,
+    backoff: Annotated[
+        float, typer.Option(help="Seconds before the first retry; doubled after each failure.")
+    ] = 2.0,
+    parent: Annotated[
+        int | None,
+        typer.Option(help="Stop when the process with this id (the server) is gone.", hidden=True),
+    ] = None,
+) -> None:
+    """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
+    side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
+    from sidelines.services.delivery import DeliveryOptions, MailSettings
+    from sidelines.services.worker import WorkerContext, run
+    from sidelines.storage.db import Database
+    from sidelines.web.settings import Settings
+
+    os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    db = Database(settings.database_url, pool_size=2)
+    context = WorkerContext(
+        db,
+        MailSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            sender=settings.mail_from,
+            base_url=settings.public_url,
+        ),
+        DeliveryOptions(lease_s=lease, backoff_s=backoff),
+    )
+    stopping = False
+
+    def stop(_signal: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logging.getLogger("sidelines.worker").info("started as %s", context.name)
+    # Started by ``serve``: a server killed outright (SIGKILL) cannot stop its worker, so the
+    # worker stops once it is no longer the server's child.
+    run(
+        context,
+        tick_s=tick,
+        stop=lambda: stopping or (parent is not None and os.getppid() != parent),
+    )
+    db.dispose()
+
+
+def start_worker(url: str) -> subprocess.Popen[bytes]:
+    """``sidelines worker`` as a child process of ``serve``, on the same database."""
+    command = [sys.executable, "-c", "from sidelines.cli.main import main; main()"]
+    return subprocess.Popen([*command, "worker", "--database", url, "--parent", str(os.getpid())])

@@ -1,0 +1,223 @@
+"""The background worker (``sidelines worker``): a loop over duties.
+
+A duty is a function ``duty(context) -> int`` that does one bounded piece of background work
+and says how much it did. Each tick the worker calls every duty in turn; when none did
+anything it sleeps ``tick_s``, otherwise it goes round again at once. A duty must be safe to
+run in several workers at once and to be killed at any point: it keeps its state in the
+database, claims what it works on there, and commits in short transactions.
+
+To add one, write the function here (or in the service it belongs to) and add it to
+``DUTIES``; ``WorkerContext`` carries the database and the worker's settings. A duty that
+raises is logged and the loop goes on with the next.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidelines.services import delivery
+from sidelines.services.clock import now
+from sidelines.services.delivery import DeliveryOptions, MailSettings
+from sidelines.services.outbox import EMAIL, PENDING, WEBHOOK, webhooks
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    MeetingPrincipalRow,
+    MeetingRow,
+    MessagePreferenceRow,
+    OutboxRow,
+    UserRow,
+)
+
+log = logging.getLogger("sidelines.worker")
+
+DEFAULT_REMINDER_MIN = 15
+# Reminders are written this long before they are due, so that one exists (and can be seen)
+# before its time; a meeting moved meanwhile gets a new one and the old one is dropped.
+REMINDER_LOOKAHEAD = timedelta(hours=1)
+# How often reminders are looked for: a moved meeting's reminder follows within this time.
+REMINDER_EVERY_S = 2.0
+# The longest lead a user may ask for (a day): it bounds the meetings the duty reads.
+MAX_REMINDER_MIN = 24 * 60
+
+
+@dataclass
+class WorkerContext:
+    db: Database
+    mail: MailSettings = field(default_factory=MailSettings)
+    options: DeliveryOptions = field(default_factory=DeliveryOptions)
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+    senders: delivery.Senders | None = None
+    reminders_at: float = float("-inf")
+
+    def open(self) -> None:
+        self.senders = delivery.Senders.open(self.mail, self.options)
+
+    def close(self) -> None:
+        if self.senders is not None:
+            self.senders.close()
+            self.senders = None
+
+
+Duty = Callable[[WorkerContext], int]
+
+
+def deliver(context: WorkerContext) -> int:
+    """Send one batch of due outbox rows."""
+    assert context.senders is not None, "open the context first"
+    return delivery.deliver_due(
+        context.db, context.name, context.senders, context.mail, context.options
+    )
+
+
+def schedule_reminders(context: WorkerContext) -> int:
+    """Write a reminder for each receiver of each meeting starting within its lead (plus the
+    look-ahead), keyed by the meeting and its start: a moved meeting gets a new one, and the
+    one for the old time is dropped here (and, should it be claimed first, at delivery)."""
+    if time.monotonic() - context.reminders_at < REMINDER_EVERY_S:
+        return 0
+    context.reminders_at = time.monotonic()
+    return context.db.write(write_reminders)
+
+
+def write_reminders(session: Session) -> int:
+    at = now()
+    lead = session.scalar(select(func.max(MessagePreferenceRow.reminder_min))) or 0
+    lead = min(MAX_REMINDER_MIN, max(lead, DEFAULT_REMINDER_MIN))
+    horizon = at + timedelta(minutes=lead) + REMINDER_LOOKAHEAD
+    meetings = list(
+        session.scalars(
+            select(MeetingRow).where(
+                MeetingRow.starts_at.is_not(None),
+                MeetingRow.starts_at > at,
+                MeetingRow.starts_at <= horizon,
+                MeetingRow.status == "scheduled",
+            )
+        )
+    )
+    written = _drop_stale(session, {m.id: m for m in meetings})
+    if not meetings:
+        return written
+    sides: dict[int, set[str]] = {}
+    for meeting_id, party in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+            MeetingPrincipalRow.meeting_id.in_([m.id for m in meetings])
+        )
+    ):
+        sides.setdefault(meeting_id, set()).add(party)
+    events = {m.event_id for m in meetings}
+    people = session.execute(
+        select(UserRow.id, UserRow.event_id, UserRow.party_id, MessagePreferenceRow)
+        .join(MessagePreferenceRow, MessagePreferenceRow.user_id == UserRow.id)
+        .where(MessagePreferenceRow.email.is_not(None), UserRow.event_id.in_(events))
+    ).all()
+    hooks = {event_id: webhooks(session, event_id) for event_id in events}
+    wanted: list[OutboxRow] = []
+    for meeting in meetings:
+        assert meeting.starts_at is not None
+        start = meeting.starts_at
+        source = {"meeting": meeting.id, "starts_at": start.isoformat()}
+        name = f"reminder{meeting.id}-{int(start.timestamp())}"
+        parties = sides.get(meeting.id, set())
+        receivers: list[tuple[str, str, str | None, int, dict[str, int]]] = [
+            (f"{name}:user{uid}", EMAIL, party, prefs.reminder_min, {"user_id": uid})
+            for uid, event_id, party, prefs in people
+            if event_id == meeting.event_id and party in parties and "reminder" in prefs.kinds
+        ]
+        receivers += [
+            (
+                f"{name}:webhook{h.id}",
+                WEBHOOK,
+                h.party_id,
+                DEFAULT_REMINDER_MIN,
+                {"webhook_id": h.id},
+            )
+            for h in hooks[meeting.event_id]
+            if h.party_id in parties and "reminder" in h.kinds
+        ]
+        for key, channel, side, lead, receiver in receivers:
+            due = start - timedelta(minutes=lead)
+            if due - REMINDER_LOOKAHEAD > at:
+                continue
+            wanted.append(
+                OutboxRow(
+                    key=key,
+                    event_id=meeting.event_id,
+                    channel=channel,
+                    kind="reminder",
+                    source=source,
+                    party_id=side,
+                    status=PENDING,
+                    due_at=max(due, at),
+                    attempts=0,
+                    created_at=at,
+                    **receiver,
+                )
+            )
+    if not wanted:
+        return written
+    known = set(
+        session.scalars(select(OutboxRow.key).where(OutboxRow.key.in_([r.key for r in wanted])))
+    )
+    fresh = [r for r in wanted if r.key not in known]
+    session.add_all(fresh)
+    return written + len(fresh)
+
+
+def _drop_stale(session: Session, upcoming: dict[int, MeetingRow]) -> int:
+    """Drop pending reminders whose meeting moved, left the schedule or began."""
+    dropped = 0
+    for row in session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.kind == "reminder",
+            OutboxRow.status == PENDING,
+            OutboxRow.claimed_by.is_(None),
+        )
+    ):
+        meeting = upcoming.get(row.source["meeting"])
+        if meeting is None or meeting.starts_at is None:
+            reason = "the meeting is no longer scheduled or has begun"
+        elif meeting.starts_at.isoformat() != row.source["starts_at"]:
+            reason = "the meeting moved: its reminder comes at the new time"
+        else:
+            continue
+        row.status = "dropped"
+        row.last_error = reason
+        dropped += 1
+    return dropped
+
+
+DUTIES: tuple[Duty, ...] = (schedule_reminders, deliver)
+
+
+def run(
+    context: WorkerContext,
+    duties: tuple[Duty, ...] = DUTIES,
+    tick_s: float = 1.0,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Call every duty until ``stop()`` says so, sleeping ``tick_s`` when all were idle."""
+    context.open()
+    try:
+        while not stop():
+            busy = 0
+            for duty in duties:
+                try:
+                    busy += duty(context)
+                except Exception:
+                    log.exception("duty %s failed; the worker goes on", duty.__name__)
+            if not busy:
+                time.sleep(tick_s)
+    finally:
+        context.close()

@@ -1,0 +1,133 @@
+"""Real receivers on 127.0.0.1 for the message tests and the benchmark: an SMTP server
+(aiosmtpd) and an HTTP server for webhooks, each keeping what it was sent."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    message: EmailMessage
+
+    @property
+    def key(self) -> str:
+        return str(self.message["X-Sidelines-Idempotency-Key"])
+
+    def body(self, subtype: str) -> str:
+        part = self.message.get_body((subtype,))
+        assert part is not None
+        content: str = part.get_content()  # type: ignore[attr-defined]
+        return content
+
+
+@dataclass
+class SmtpReceiver:
+    port: int
+    mails: list[Mail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        with self.lock:
+            self.mails.append(Mail(list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+    def keys(self) -> list[str]:
+        with self.lock:
+            return [mail.key for mail in self.mails]
+
+
+@contextmanager
+def smtp_receiver() -> Iterator[SmtpReceiver]:
+    receiver = SmtpReceiver(free_port())
+    controller = Controller(receiver, hostname="127.0.0.1", port=receiver.port)
+    controller.start()
+    try:
+        yield receiver
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Post:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """Answers each post with the next of ``answers`` (then 200), after ``delay_s``."""
+
+    port: int = 0
+    posts: list[Post] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)
+    delay_s: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def keys(self) -> list[str]:
+        with self.lock:
+            return [post.headers["Idempotency-Key"] for post in self.posts]
+
+    def answer(self, post: Post) -> int:
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        with self.lock:
+            status = self.answers.pop(0) if self.answers else 200
+            if 200 <= status < 300:
+                self.posts.append(post)
+            return status
+
+
+@contextmanager
+def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver(**options)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            post = Post(self.path, dict(self.headers.items()), self.rfile.read(length))
+            status = receiver.answer(post)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

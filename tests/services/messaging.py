@@ -1,0 +1,80 @@
+"""A world whose delegations listen for messages, and a worker context that delivers them to
+real receivers on 127.0.0.1, for the message tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from sidelines.services import messages, negotiation, scheduling
+from sidelines.services.delivery import DeliveryOptions, MailSettings
+from sidelines.services.messages import Preferences
+from sidelines.services.negotiation import Terms
+from sidelines.services.worker import WorkerContext, deliver
+from sidelines.storage.db import Database
+from sidelines.storage.tables import OutboxRow
+from tests.receivers import SmtpReceiver, WebhookReceiver, smtp_receiver, webhook_receiver
+from tests.services.world import World, make_world
+
+FAST = DeliveryOptions(backoff_s=0.01, backoff_cap_s=0.05, lease_s=5)
+
+
+@dataclass
+class Messaging:
+    world: World
+    smtp: SmtpReceiver
+    hooks: WebhookReceiver
+    context: WorkerContext
+
+    def deliver_all(self, rounds: int = 50) -> None:
+        """Run the delivery duty until nothing is due (or ``rounds`` are spent)."""
+        for _ in range(rounds):
+            if not deliver(self.context) and not self.due():
+                return
+
+    def due(self) -> int:
+        with self.context.db.reading() as session:
+            return len(
+                session.scalars(select(OutboxRow.id).where(OutboxRow.status == "pending")).all()
+            )
+
+    def rows(self) -> list[OutboxRow]:
+        with self.context.db.reading() as session:
+            return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
+
+
+def listen(db: Database, world: World, party: str, email: str, **prefs: object) -> None:
+    """Give the delegation's login an e-mail address (and any other preference)."""
+    messages.set_preferences(
+        db,
+        world.delegates[party],
+        Preferences(email=email, **prefs),  # type: ignore[arg-type]
+    )
+
+
+@contextmanager
+def messaging(
+    db: Database, parties: tuple[str, ...] = ("AAA", "BBB"), **hook_options: object
+) -> Iterator[Messaging]:
+    world = make_world(db, "ev", list(parties))
+    with smtp_receiver() as smtp, webhook_receiver(**hook_options) as hooks:
+        context = WorkerContext(db, MailSettings(port=smtp.port), FAST, name="test-worker")
+        context.open()
+        try:
+            yield Messaging(world, smtp, hooks, context)
+        finally:
+            context.close()
+
+
+def agree_and_publish(db: Database, world: World, a: str = "AAA", b: str = "BBB") -> int:
+    """A meeting of ``a`` and ``b`` agreed and published; its id."""
+    asked = negotiation.create_request(db, world.delegates[a], "ev", [b], Terms(topics=("trade",)))
+    agreed = negotiation.respond(db, world.delegates[b], "ev", asked.id, negotiation.Answer.ACCEPT)
+    assert agreed.meeting_id is not None
+    run = scheduling.start_solve(db, world.organiser, "ev", time_limit_s=1)
+    scheduling.wait_for_run(db, run.id)
+    scheduling.publish(db, world.organiser, "ev", run.id)
+    return agreed.meeting_id

@@ -1,0 +1,187 @@
+"""Delivery to a real SMTP server and a real webhook receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from sidelines.services import messages, negotiation
+from sidelines.services.clock import now
+from sidelines.services.delivery import DeliveryOptions, claim, claim_in, in_quiet_hours
+from sidelines.services.errors import NotFound
+from sidelines.services.negotiation import Terms
+from sidelines.storage.db import Database
+from sidelines.storage.tables import OutboxRow
+from tests.services.messaging import agree_and_publish, listen, messaging
+
+SECRET_WORDS = "our red line is the fishing quota"
+
+
+def test_an_email_tells_the_invitee_in_text_and_html_without_private_words(
+    database: Database,
+) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        negotiation.create_request(
+            database,
+            m.world.delegates["AAA"],
+            "ev",
+            ["BBB"],
+            Terms(message=SECRET_WORDS, topics=("fishing quota",)),
+            priority=5,
+            note=SECRET_WORDS,
+        )
+
+        m.deliver_all()
+
+        [mail] = m.smtp.mails
+        [row] = m.rows()
+        assert (mail.to, mail.key, row.status) == (["bbb@example.org"], row.key, "sent")
+        assert mail.message["Subject"] == "Test event: AAA asked you for a meeting"
+        assert "AAA asked you for a meeting" in mail.body("plain")
+        assert "AAA asked you for a meeting</a>" in mail.body("html")
+        assert all(SECRET_WORDS not in mail.body(kind) for kind in ("plain", "html"))
+        assert "fishing" not in mail.message.as_string()
+        digest = hashlib.sha256(row.key.encode()).hexdigest()[:40]
+        assert mail.message["Message-ID"] == f"<{digest}@sidelines>"
+
+
+def test_a_webhook_body_is_signed_with_the_webhooks_secret(database: Database) -> None:
+    with messaging(database) as m:
+        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        m.deliver_all()
+
+        [post] = m.hooks.posts
+        assert hook.secret is not None
+        expected = hmac.new(hook.secret.encode(), post.body, hashlib.sha256).hexdigest()
+        assert post.headers["X-Sidelines-Signature"] == f"sha256={expected}"
+        body = json.loads(post.body)
+        assert (body["kind"], body["party_id"], body["text"]) == (
+            "new_request",
+            "BBB",
+            "AAA asked you for a meeting",
+        )
+        assert post.headers["Idempotency-Key"] == body["key"] == m.rows()[0].key
+
+
+def test_a_refused_webhook_is_retried_and_its_owner_reads_every_attempt(
+    database: Database,
+) -> None:
+    with messaging(database, answers=[500, 503]) as m:
+        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        m.deliver_all()
+
+        log = messages.webhook_deliveries(database, m.world.delegates["BBB"], "ev", hook.id)
+        assert [(d.attempt, d.ok, d.status_code) for d in log] == [
+            (3, True, 200),
+            (2, False, 503),
+            (1, False, 500),
+        ]
+        assert len(m.hooks.posts) == 1
+        assert m.rows()[0].status == "sent"
+
+
+def test_two_workers_never_claim_the_same_message(database: Database) -> None:
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        one = DeliveryOptions(batch=1)
+
+        first = claim(database, "worker-1", one)
+        second = claim(database, "worker-2", one)
+        third = claim(database, "worker-3", one)
+
+        assert (len(first), len(second), third) == (1, 1, [])
+        assert first != second
+
+
+def test_on_postgresql_a_claim_under_way_is_skipped_not_waited_for(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its workers claim one after another")
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        one = DeliveryOptions(batch=1)
+
+        with database.writing() as session:
+            first = claim_in(session, "worker-1", one)
+            second = claim(database, "worker-2", one)  # while the first is not committed
+
+        assert (len(first), len(second)) == (1, 1)
+        assert first != second
+
+
+def test_another_delegation_cannot_read_a_webhooks_log(database: Database) -> None:
+    with messaging(database) as m:
+        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        with pytest.raises(NotFound, match=f"^no webhook {hook.id}$"):
+            messages.webhook_deliveries(database, m.world.delegates["AAA"], "ev", hook.id)
+
+
+def test_a_message_in_quiet_hours_is_held_until_they_end(database: Database) -> None:
+    with messaging(database) as m:
+        local = now()  # the event's venue is on UTC
+        start = (local - timedelta(hours=1)).strftime("%H:%M")
+        end = (local + timedelta(hours=1)).strftime("%H:%M")
+        listen(database, m.world, "BBB", "bbb@example.org", quiet_from=start, quiet_until=end)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        m.deliver_all(rounds=2)
+
+        [row] = m.rows()
+        assert m.smtp.mails == []
+        assert (row.status, row.attempts, row.due_at.strftime("%H:%M")) == ("pending", 0, end)
+
+
+def test_quiet_hours_over_midnight_end_the_next_morning() -> None:
+    late = datetime(2030, 5, 6, 23, 30, tzinfo=UTC)
+    assert in_quiet_hours(late, ZoneInfo("UTC"), "22:00", "07:00") == datetime(
+        2030, 5, 7, 7, 0, tzinfo=UTC
+    )
+    assert in_quiet_hours(late, ZoneInfo("UTC"), "07:00", "22:00") is None
+
+
+def test_a_digest_sends_everything_of_its_period_in_one_email(database: Database) -> None:
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", digest_min=60)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        m.deliver_all(rounds=2)
+        assert m.smtp.mails == []
+        with database.writing() as session:  # the hour is over
+            session.execute(update(OutboxRow).values(due_at=now()))
+
+        m.deliver_all()
+
+        [mail] = m.smtp.mails
+        assert mail.message["Subject"] == "Test event: 2 updates"
+        assert "AAA asked you for a meeting" in mail.body("plain")
+        assert "CCC asked you for a meeting" in mail.body("plain")
+        assert [r.status for r in m.rows()] == ["sent", "sent"]
+
+
+def test_a_published_meeting_is_told_in_the_words_of_the_change_notice(
+    database: Database,
+) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", kinds=("placed",))
+        agree_and_publish(database, m.world)
+
+        m.deliver_all()
+
+        [mail] = m.smtp.mails
+        assert mail.message["Subject"].startswith("Test event: Bilateral with AAA placed on Mon ")

@@ -1,0 +1,107 @@
+"""The worker's loop over duties, and reminders before each meeting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from sidelines.services import worker
+from sidelines.services.clock import now
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, OutboxRow
+from tests.services.messaging import agree_and_publish, listen, messaging
+
+
+def move(db: Database, meeting_id: int, minutes_from_now: int) -> None:
+    """Set the meeting's time (only its row: the reminders read nothing else)."""
+    start = now().replace(microsecond=0) + timedelta(minutes=minutes_from_now)
+    with db.writing() as session:
+        session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(starts_at=start, ends_at=start + timedelta(minutes=30))
+        )
+
+
+def reminders(db: Database) -> list[tuple[str, str, int]]:
+    """(status, start, minutes from now to due) of every reminder."""
+    with db.reading() as session:
+        rows = session.scalars(
+            select(OutboxRow).where(OutboxRow.kind == "reminder").order_by(OutboxRow.id)
+        )
+        return [
+            (r.status, r.source["starts_at"][11:16], round((r.due_at - now()).total_seconds() / 60))
+            for r in rows
+        ]
+
+
+def test_a_meeting_gets_its_reminder_with_place_and_counterpart(database: Database) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", kinds=("reminder",))
+        meeting_id = agree_and_publish(database, m.world)
+        move(database, meeting_id, 10)
+
+        assert worker.schedule_reminders(m.context) == 1
+        m.deliver_all()
+
+        [mail] = m.smtp.mails
+        assert mail.message["Subject"].startswith("Test event: Reminder: Bilateral with AAA at ")
+        assert ", T1 (in " in mail.message["Subject"]
+        assert database.write(worker.write_reminders) == 0  # written once
+
+
+def test_a_reminder_comes_at_the_users_lead_and_follows_a_moved_meeting(
+    database: Database,
+) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", reminder_min=30)
+        meeting_id = agree_and_publish(database, m.world)
+        move(database, meeting_id, 60)
+        database.write(worker.write_reminders)
+        [(status, first, due)] = reminders(database)
+        assert (status, due) == ("pending", 30)
+
+        move(database, meeting_id, 80)
+        database.write(worker.write_reminders)
+
+        [old, new] = reminders(database)
+        assert old == ("dropped", first, 30)
+        assert (new[0], new[2]) == ("pending", 50)
+
+
+def test_a_reminder_claimed_after_its_meeting_moved_is_not_sent(database: Database) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org")
+        meeting_id = agree_and_publish(database, m.world)
+        m.deliver_all()
+        sent = len(m.smtp.mails)
+        move(database, meeting_id, 5)
+        database.write(worker.write_reminders)
+        move(database, meeting_id, 6)  # moved again before the worker sends it
+
+        m.deliver_all()
+
+        assert len(m.smtp.mails) == sent
+        assert [r[0] for r in reminders(database)] == ["dropped"]
+
+
+def test_the_loop_calls_every_duty_and_goes_on_after_one_fails(database: Database) -> None:
+    calls: list[str] = []
+
+    def failing(_context: worker.WorkerContext) -> int:
+        calls.append("failing")
+        raise RuntimeError("a duty that breaks")
+
+    def counting(_context: worker.WorkerContext) -> int:
+        calls.append("counting")
+        return 0
+
+    worker.run(
+        worker.WorkerContext(database),
+        duties=(failing, counting),
+        tick_s=0.01,
+        stop=lambda: len(calls) >= 4,
+    )
+
+    assert calls == ["failing", "counting", "failing", "counting"]
