@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
-from sidelines.services import worker
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import attendance, scheduling, worker
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OutboxRow
 from tests.services.messaging import agree_and_publish, listen, messaging
+from tests.services.test_attendance import DUE, START
+from tests.services.test_attendance import _world as attendance_world
+from tests.services.world import make_world
 
 
 def move(db: Database, meeting_id: int, minutes_from_now: int) -> None:
@@ -28,7 +33,9 @@ def reminders(db: Database) -> list[tuple[str, str, int]]:
     """(status, start, minutes from now to due) of every reminder."""
     with db.reading() as session:
         rows = session.scalars(
-            select(OutboxRow).where(OutboxRow.kind == "reminder").order_by(OutboxRow.id)
+            select(OutboxRow)
+            .where(OutboxRow.kind == "reminder")
+            .order_by(OutboxRow.created_at, OutboxRow.id)
         )
         return [
             (r.status, r.source["starts_at"][11:16], round((r.due_at - now()).total_seconds() / 60))
@@ -105,3 +112,39 @@ def test_the_loop_calls_every_duty_and_goes_on_after_one_fails(database: Databas
     )
 
     assert calls == ["failing", "counting", "failing", "counting"]
+
+
+def test_a_queued_solve_runs_in_the_worker_one_at_a_time(database: Database) -> None:
+    world = make_world(database, "worker-solves", ["A", "B"])
+    run = scheduling.start_solve(
+        database, world.organiser, world.event_id, time_limit_s=1, queue=True
+    )
+    context = worker.WorkerContext(database)
+
+    assert worker.run_solves(context) == 1
+    assert context.solving is not None
+    assert worker.run_solves(context) == 0  # busy with the first: claims nothing more
+    context.solving.join(60)
+
+    done = scheduling.get_run(database, world.organiser, world.event_id, run.id)
+    assert done.status == "done"
+    assert worker.run_solves(context) == 0  # nothing queued
+
+
+def test_the_sweeps_mark_a_no_show_without_anyone_reading_a_page(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, ab, _ = attendance_world(database)
+    monkeypatch.setattr(worker, "now", lambda: DUE)  # ten minutes after the meeting's start
+    context = worker.WorkerContext(database)
+    assert worker.sweep_events(context) == 0  # nobody checked in: nothing is due
+
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    assert worker.sweep_events(context) == 0  # not looked at again before its period
+    context.sweeps_at = float("-inf")
+    assert worker.sweep_events(context) == 1
+
+    with database.reading() as session:
+        row = session.get(MeetingRow, ab)
+        assert row is not None
+        assert row.status == MeetingStatus.NOT_HELD

@@ -110,12 +110,13 @@ def serve(
     worker: Annotated[
         bool,
         typer.Option(
-            help="Start one `sidelines worker` beside the server to deliver messages "
-            "(--no-worker where workers run on their own)."
+            help="Start one `sidelines worker` beside the server for messages, batch solves "
+            "and the attendance and request sweeps (--no-worker where workers run on their own)."
         ),
     ] = True,
 ) -> None:
-    """Serve the API (migrating the database first), with a message worker."""
+    """Serve the API (migrating the database first), with a worker for messages, batch
+    solves and the attendance and request sweeps."""
 
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
@@ -141,6 +142,10 @@ def serve(
     os.environ["SIDELINES_POOL_SIZE"] = str(pool_size)
     from sidelines.cli.worker import start_worker
 
+    if worker:
+        # Batch solves go to the worker, out of the web processes' interpreters (unless the
+        # environment says otherwise).
+        os.environ.setdefault("SIDELINES_SOLVE_IN_WORKER", "true")
     messages = start_worker(url) if worker else None
     try:
         _run_server(host, port, workers, forwarded_allow_ips)

@@ -56,14 +56,18 @@ def claim_solve(db: Database) -> ClaimedSolve | None:
     return db.write(work)
 
 
+def run_claimed(db: Database, claimed: ClaimedSolve) -> None:
+    """Run a claimed solve to its end in this thread, recording it as a web process would."""
+    run_solve(db, claimed.run_id, claimed.event_id, claimed.time_limit_s, claimed.choice)
+
+
 def run_queued_solve(db: Database) -> bool:
-    """A worker's duty: claim one queued solve and run it to its end in this thread. Whether
-    there was one."""
+    """Claim one queued solve and run it to its end in this thread. Whether there was one."""
     claimed = claim_solve(db)
     if claimed is None:
         return False
-    run_solve(db, claimed.run_id, claimed.event_id, claimed.time_limit_s, claimed.choice)
+    run_claimed(db, claimed)
     return True
 
 
-__all__ = ["ClaimedSolve", "claim_solve", "run_queued_solve"]
+__all__ = ["ClaimedSolve", "claim_solve", "run_claimed", "run_queued_solve"]

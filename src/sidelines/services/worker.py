@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -25,12 +26,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sidelines.services import delivery
+from sidelines.services import attendance, delivery, request_expiry, solve_jobs
 from sidelines.services.clock import now
 from sidelines.services.delivery import DeliveryOptions, MailSettings
 from sidelines.services.outbox import EMAIL, PENDING, WEBHOOK, webhooks
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
+    EventRow,
     MeetingPrincipalRow,
     MeetingRow,
     MessagePreferenceRow,
@@ -46,6 +48,8 @@ DEFAULT_REMINDER_MIN = 15
 REMINDER_LOOKAHEAD = timedelta(hours=1)
 # How often reminders are looked for: a moved meeting's reminder follows within this time.
 REMINDER_EVERY_S = 2.0
+# How often the events are looked at for no-shows, offers and requests that are due.
+SWEEP_EVERY_S = 15.0
 # The longest lead a user may ask for (a day): it bounds the meetings the duty reads.
 MAX_REMINDER_MIN = 24 * 60
 
@@ -60,6 +64,9 @@ class WorkerContext:
     )
     senders: delivery.Senders | None = None
     reminders_at: float = float("-inf")
+    sweeps_at: float = float("-inf")
+    # The batch solve this worker runs, in a thread of its own so that deliveries go on.
+    solving: threading.Thread | None = None
 
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
@@ -198,7 +205,43 @@ def _drop_stale(session: Session, upcoming: dict[int, MeetingRow]) -> int:
     return dropped
 
 
-DUTIES: tuple[Duty, ...] = (schedule_reminders, deliver)
+def run_solves(context: WorkerContext) -> int:
+    """Claim a batch solve queued by a web process (``SIDELINES_SOLVE_IN_WORKER``) and run it
+    in a thread of this worker, one at a time: the search never shares an interpreter with the
+    requests of a web process. A worker killed mid-solve leaves its run to be given up by the
+    next solve of the event (``scheduling.start_solve``)."""
+    if context.solving is not None and context.solving.is_alive():
+        return 0
+    claimed = solve_jobs.claim_solve(context.db)
+    if claimed is None:
+        return 0
+    context.solving = threading.Thread(
+        target=solve_jobs.run_claimed, args=(context.db, claimed), daemon=True
+    )
+    context.solving.start()
+    return 1
+
+
+def sweep_events(context: WorkerContext) -> int:
+    """Mark no-shows and offer the time they free, release offers not confirmed in time
+    (``attendance``), and remind of and expire unanswered requests (``request_expiry``), for
+    every event, when something is due; the pages do the same when they are read."""
+    if time.monotonic() - context.sweeps_at < SWEEP_EVERY_S:
+        return 0
+    context.sweeps_at = time.monotonic()
+    at = now()
+    with context.db.reading() as session:
+        event_ids = list(session.scalars(select(EventRow.id)))
+    done = 0
+    for event_id in event_ids:
+        if attendance.sweep_if_due(context.db, event_id, at) is not None:
+            done += 1
+        if request_expiry.sweep_requests_if_due(context.db, event_id, at) is not None:
+            done += 1
+    return done
+
+
+DUTIES: tuple[Duty, ...] = (run_solves, sweep_events, schedule_reminders, deliver)
 
 
 def run(
