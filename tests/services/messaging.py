@@ -43,7 +43,9 @@ class Messaging:
 
     def rows(self) -> list[OutboxRow]:
         with self.context.db.reading() as session:
-            return list(session.scalars(select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.key)))
+            return list(
+                session.scalars(select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.key))
+            )
 
 
 def listen(db: Database, world: World, party: str, email: str, **prefs: object) -> None:

@@ -45,10 +45,12 @@ def test_the_invitee_is_reminded_once_then_the_request_expires(database: Databas
     assert view.state is RequestState.EXPIRED
     with database.reading() as session:
         seen_by_b = [
-            e.action for e in session.scalars(audit.trail_query(world.event_id, "B", False))
+            e.action
+            for e in session.scalars(audit.trail_query(session, world.event_id, "B", False))
         ]
         seen_by_a = [
-            e.action for e in session.scalars(audit.trail_query(world.event_id, "A", False))
+            e.action
+            for e in session.scalars(audit.trail_query(session, world.event_id, "A", False))
         ]
     assert seen_by_b.count("request.expiring") == 1
     assert seen_by_a.count("request.expiring") == 0

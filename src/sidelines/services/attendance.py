@@ -114,14 +114,15 @@ class SweepView:
 
 def door_code(event_id: str, meeting_id: int) -> str:
     """The code printed for a meeting at its door: its id and four check characters, so that a
-    mistyped or misread code names no other meeting ("12-7F3A")."""
+    mistyped or misread code names no other meeting ("12-7F3A"). Ids are below 2^53: at most
+    16 digits."""
     check = hashlib.sha256(f"{event_id}:{meeting_id}".encode()).hexdigest()[:4].upper()
     return f"{meeting_id}-{check}"
 
 
 def meeting_of_code(event_id: str, code: str) -> int:
     number, _, _ = code.strip().partition("-")
-    if not number.isdigit() or len(number) > 9 or door_code(event_id, int(number)) != code.strip():
+    if not number.isdigit() or len(number) > 16 or door_code(event_id, int(number)) != code.strip():
         raise Invalid("this is not the code of a meeting of this event", "code")
     return int(number)
 

@@ -20,7 +20,7 @@ class CheckInCreate(Strict):
 class ScanCreate(Strict):
     """The organiser's scan at the door: the code printed for the meeting, and the side."""
 
-    code: str = Field(min_length=3, max_length=20)
+    code: str = Field(min_length=3, max_length=24)  # up to 16 digits, a dash and 4 check characters
     party: Ref
 
 

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schem
 
 
 class ScanForm(BaseModel):
-    code: str = Field(min_length=1, max_length=20)
+    code: str = Field(min_length=1, max_length=24)
     party: str = Field(min_length=1, max_length=64)
 
 
