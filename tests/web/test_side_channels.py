@@ -118,7 +118,13 @@ def test_the_observer_s_new_ids_do_not_count_what_others_made(api: Lima) -> None
     ids = []
     for _ in range(12):
         ids.append(post_request(api, OBSERVER, "USA")["id"])
-        post_request(api, "RUS", "USA")  # another's request in between, every time
+        other = post_request(api, "RUS", "USA")["id"]  # another's request in between, every time
+        # Withdrawn, so that the next request to the same party is not a duplicate.
+        for party, request_id in ((OBSERVER, ids[-1]), ("RUS", other)):
+            withdrawn = api.client.post(
+                url(f"/requests/{request_id}/withdraw"), headers=api.as_(party)
+            )
+            assert withdrawn.status_code == 200, withdrawn.text
 
     # Uniformly random below 2^53: neither in creation order nor close together (twelve
     # sorted draws have odds of 1 in 479,001,600; twelve within 2^45 of each other, 1 in 2^85).
