@@ -45,7 +45,7 @@ def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str]
         query = select(MeetingRow).where(MeetingRow.space_id.is_not(None))
         if meeting_id is not None:
             query = query.where(MeetingRow.id == meeting_id)
-        row = session.scalars(query.order_by(MeetingRow.id)).first()
+        row = session.scalars(query.order_by(MeetingRow.created_at, MeetingRow.id)).first()
     database.dispose()
     assert row is not None
     assert row.starts_at is not None

@@ -141,7 +141,9 @@ def test_a_move_to_a_free_place_writes_one_version_and_notifies_both_sides(
     assert scheduling.versions_count(database, EVENT) == 2
     with database.reading() as session:
         actions = session.scalars(
-            select(AuditRow.action).where(AuditRow.subject_id == str(ids["ab"]))
+            select(AuditRow.action)
+            .where(AuditRow.subject_id == str(ids["ab"]))
+            .order_by(AuditRow.at, AuditRow.id)
         ).all()
         assert actions[-2:] == ["meeting.scheduled", "schedule.edited"]
         assert double_bookings(session, EVENT) == []
@@ -549,7 +551,8 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
 
 # Statements (places of a meeting, a move) measured on the smallest schedule: a larger one
 # must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements.
-STATEMENTS = {"sqlite": (11, 43), "postgresql": (10, 38)}
+# SQLite sends two fewer since ids are random: rows with their id known are inserted in one batch.
+STATEMENTS = {"sqlite": (11, 41), "postgresql": (10, 38)}
 
 
 class Statements:
