@@ -153,8 +153,8 @@ def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Data
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
         # The organiser reads its own report under the summit default policy (bookings only).
-        organisers_share = session.scalars(audit.trail_query(EVENT, None, False, audit_before))
-        assert [entry.action for entry in organisers_share] == [
+        organisers_share = session.scalars(audit.trail_query(session, EVENT, None, False)).all()
+        assert [entry.action for entry in organisers_share][-3:] == [
             "onsite_change.reported",
             "meeting.scheduled",
             "schedule.published",
