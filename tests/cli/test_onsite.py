@@ -31,21 +31,35 @@ def onsite(url: str, *arguments: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def change_id(url: str) -> int:
+    """The id of the one change recorded."""
+    database = Database(url)
+    with database.reading() as session:
+        [found] = session.scalars(select(OnsiteChangeRow.id)).all()
+    database.dispose()
+    return found
+
+
 def test_a_departure_before_any_schedule_is_recorded(lima_file: str) -> None:
-    assert onsite(
+    printed = onsite(
         lima_file, "departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-20T17:00-05:00"
-    ) == (0, "recorded departure 1\nno meeting had to change\n", "")
+    )
+
+    recorded = change_id(lima_file)
+    assert printed == (0, f"recorded departure {recorded}\nno meeting had to change\n", "")
 
 
 def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str]:
-    """A meeting in a room (the first one, unless named): its id, and where it is as the
-    command prints it."""
+    """A meeting in a room (the one in China's suite, unless named): its id, and where it is
+    as the command prints it."""
     database = Database(url)
     with database.reading() as session:
         query = select(MeetingRow).where(MeetingRow.space_id.is_not(None))
         if meeting_id is not None:
             query = query.where(MeetingRow.id == meeting_id)
-        row = session.scalars(query.order_by(MeetingRow.id)).first()
+        else:
+            query = query.where(MeetingRow.space_id == "chn-suite")
+        row = session.scalars(query).first()
     database.dispose()
     assert row is not None
     assert row.starts_at is not None
@@ -64,7 +78,8 @@ def test_a_closed_room_prints_the_meeting_that_moved(lima_file: str) -> None:
     moved = f"{start} to {end} in {room} -> {new_start} to {new_end} in {new_room}"
     assert (code, out, err) == (
         0,
-        f"recorded closure 1\nschedule version 2\n  meeting {meeting_id} moved: {moved}\n",
+        f"recorded closure {change_id(lima_file)}\nschedule version 2\n"
+        f"  meeting {meeting_id} moved: {moved}\n",
         "",
     )
 

@@ -28,17 +28,27 @@ def count(url: str, table: type[ScheduleVersionRow | NoticeRow | SolveRunRow]) -
     return found
 
 
+def run_ids(url: str) -> list[int]:
+    """The event's solve runs, in the order they were started (ids are random)."""
+    database = Database(url)
+    with database.reading() as session:
+        ids = list(session.scalars(select(SolveRunRow.id).order_by(SolveRunRow.started_at)))
+    database.dispose()
+    return ids
+
+
 def test_a_solve_prints_its_preview_and_publishing_it_sends_those_notices(lima_file: str) -> None:
     code, out, err = schedule(lima_file, "solve", LIMA, "--time-limit", "1")
     lines = out.splitlines()
     digest = lines[-1].removeprefix("confirm with: --confirm ")
     added = sum(1 for line in lines if " added " in f" {line} ")
+    [run_id] = run_ids(lima_file)
 
-    published = schedule(lima_file, "publish", LIMA, "1", "--confirm", digest)
+    published = schedule(lima_file, "publish", LIMA, str(run_id), "--confirm", digest)
 
     assert (code, err) == (0, "")
     assert lines[0] == (
-        f"solve 1 against nothing published: {added} added, 0 moved, 0 left out, "
+        f"solve {run_id} against nothing published: {added} added, 0 moved, 0 left out, "
         f"notices to {lines[0].split('notices to ')[1]}"
     )
     assert lines[1].startswith("weight ")
@@ -50,21 +60,23 @@ def test_a_solve_prints_its_preview_and_publishing_it_sends_those_notices(lima_f
 
 def test_a_re_solve_with_keep_moves_nothing(lima_file: str) -> None:
     _, out, _ = schedule(lima_file, "solve", LIMA, "--time-limit", "1")
-    schedule(lima_file, "publish", LIMA, "1", "--confirm", out.splitlines()[-1].split()[-1])
+    [first] = run_ids(lima_file)
+    schedule(lima_file, "publish", LIMA, str(first), "--confirm", out.splitlines()[-1].split()[-1])
 
     code, out, _ = schedule(lima_file, "solve", LIMA, "--time-limit", "1", "--stability", "keep")
 
     assert code == 0
     assert out.splitlines()[0] == (
-        "solve 2 against published version 1: 0 added, 0 moved, 0 left out, "
+        f"solve {run_ids(lima_file)[1]} against published version 1: 0 added, 0 moved, 0 left out, "
         "notices to 0 delegations"
     )
 
 
 def test_publishing_with_another_confirmation_writes_nothing(lima_file: str) -> None:
     schedule(lima_file, "solve", LIMA, "--time-limit", "1")
+    [run_id] = run_ids(lima_file)
 
-    code, out, err = schedule(lima_file, "publish", LIMA, "1", "--confirm", "0000")
+    code, out, err = schedule(lima_file, "publish", LIMA, str(run_id), "--confirm", "0000")
 
     assert (code, out) == (2, "")
     assert err.startswith("error: the schedule to publish changed since the preview was shown")

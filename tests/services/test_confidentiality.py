@@ -479,7 +479,9 @@ class Delegations(RuleBasedStateMachine):
         everything = self.policy == OrganiserSees.EVERYTHING
         for party, _actor in self.actors():
             with self.db.reading() as session:
-                entries = session.scalars(audit.trail_query(self.event_id, party, everything)).all()
+                entries = session.scalars(
+                    audit.trail_query(session, self.event_id, party, everything)
+                ).all()
             for entry in entries:
                 self.assert_no_leak(party, (entry.action, entry.detail))
                 if party is None:

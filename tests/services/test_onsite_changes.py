@@ -98,18 +98,16 @@ def notices_of(database: Database, world: World, version: int) -> dict[str, list
     return found
 
 
-def new_actions(database: Database, after: int) -> list[str]:
+def new_actions(database: Database, seen: int) -> list[str]:
+    """The actions appended after the first ``seen`` entries, in the order they were."""
     with database.reading() as session:
-        return list(
-            session.scalars(
-                select(AuditRow.action).where(AuditRow.id > after).order_by(AuditRow.id)
-            )
-        )
+        query = select(AuditRow.action).order_by(AuditRow.at, AuditRow.id).offset(seen)
+        return list(session.scalars(query))
 
 
-def last_audit_id(database: Database) -> int:
+def audit_count(database: Database) -> int:
     with database.reading() as session:
-        return max(session.scalars(select(AuditRow.id)).all(), default=0)
+        return len(session.scalars(select(AuditRow.id)).all())
 
 
 def wanted(start: tuple[int, int], end: tuple[int, int]) -> tuple[TimeSpan, ...]:
@@ -129,7 +127,7 @@ def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Data
     )
     ab, cd = meeting_of(database, "A", "B"), meeting_of(database, "C", "D")
     assert where(database, ab) == ("scheduled", at(11, 30), "T1")
-    audit_before = last_audit_id(database)
+    audit_before = audit_count(database)
 
     view = onsite_changes.report_departure(
         database, world.organiser, EVENT, principal_id="A", leaves_at=at(11, 30)
@@ -155,8 +153,8 @@ def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Data
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
         # The organiser reads its own report under the summit default policy (bookings only).
-        organisers_share = session.scalars(audit.trail_query(EVENT, None, False, audit_before))
-        assert [entry.action for entry in organisers_share] == [
+        organisers_share = session.scalars(audit.trail_query(session, EVENT, None, False)).all()
+        assert [entry.action for entry in organisers_share][-3:] == [
             "onsite_change.reported",
             "meeting.scheduled",
             "schedule.published",
@@ -173,7 +171,7 @@ def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternative
     ab = meeting_of(database, "A", "B")
     _, published_at, _ = where(database, ab)
     assert published_at is not None
-    audit_before = last_audit_id(database)
+    audit_before = audit_count(database)
 
     view = onsite_changes.report_departure(
         database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)

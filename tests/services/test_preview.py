@@ -42,7 +42,9 @@ def confirm(db: Database, world: World, run_id: int, keep_out: tuple[int, ...] =
 def notices_of(db: Database, version: int) -> list[tuple[int, str, str]]:
     with db.reading() as session:
         rows = session.scalars(
-            select(NoticeRow).where(NoticeRow.version == version).order_by(NoticeRow.id)
+            select(NoticeRow)
+            .where(NoticeRow.version == version)
+            .order_by(NoticeRow.created_at, NoticeRow.id)
         )
         return sorted((n.meeting_id, n.kind, n.party_id) for n in rows)
 

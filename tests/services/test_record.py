@@ -147,7 +147,9 @@ def test_outcome_follows_the_meeting_lifecycle_and_can_be_amended(database: Data
     assert (amended.status, amended.started_at) == (MeetingStatus.HELD, at(9, 30))
     with database.reading() as session:
         actions = session.scalars(
-            select(AuditRow.action).where(AuditRow.subject_type == "meeting").order_by(AuditRow.id)
+            select(AuditRow.action)
+            .where(AuditRow.subject_type == "meeting")
+            .order_by(AuditRow.at, AuditRow.id)
         ).all()
     assert actions == ["meeting.held", "meeting.outcome_amended"]
 

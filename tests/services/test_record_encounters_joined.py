@@ -49,7 +49,7 @@ def test_the_second_side_s_log_joins_the_first_and_both_own_it(database: Databas
         record.get_encounter(database, world.delegates["A"], world.event_id, first.id)
     ]
     with database.reading() as session:
-        actions = session.scalars(select(AuditRow.action).order_by(AuditRow.id)).all()
+        actions = session.scalars(select(AuditRow.action).order_by(AuditRow.at, AuditRow.id)).all()
     assert actions[-2:] == ["encounter.logged", "encounter.joined"]
 
 

@@ -180,9 +180,9 @@ def test_publishing_widens_the_audience_and_is_audited(database: Database) -> No
     )
     with database.reading() as session:
         entries = session.execute(
-            select(AuditRow.action, AuditRow.detail, AuditRow.id).where(
-                AuditRow.subject_type == "statement"
-            )
+            select(AuditRow.action, AuditRow.detail, AuditRow.id)
+            .where(AuditRow.subject_type == "statement")
+            .order_by(AuditRow.at, AuditRow.id)
         ).all()
         audiences = {
             entry_id: sorted(

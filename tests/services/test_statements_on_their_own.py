@@ -147,7 +147,7 @@ def test_statement_on_its_own_is_linked_later_to_the_meeting_it_was_about(
     )
     assert about_meeting == [linked]
     with database.reading() as session:
-        actions = session.scalars(select(AuditRow.action).order_by(AuditRow.id)).all()
+        actions = session.scalars(select(AuditRow.action).order_by(AuditRow.at, AuditRow.id)).all()
     assert actions[-2:] == ["statement.made", "statement.linked"]
 
 

@@ -220,7 +220,9 @@ def _historical(
                     select(HistoricalPartyRow.meeting_id).where(key == side)
                 )
             )
-    rows = session.scalars(query).all()
+    rows = session.scalars(
+        query.order_by(HistoricalMeetingRow.imported_at, HistoricalMeetingRow.id)
+    ).all()
     links: dict[int, list[HistoricalPartyRow]] = {}
     for link in session.scalars(
         select(HistoricalPartyRow)
@@ -268,7 +270,8 @@ def _meetings(
             query = query.where(
                 MeetingRow.id.in_(select(MeetingPrincipalRow.meeting_id).where(key == side))
             )
-    rows = session.scalars(query).all()
+    # In the order they were made: meetings held at the same time keep that order.
+    rows = session.scalars(query.order_by(MeetingRow.created_at, MeetingRow.id)).all()
     links: dict[int, list[MeetingPrincipalRow]] = {}
     for link in session.scalars(
         select(MeetingPrincipalRow).where(MeetingPrincipalRow.meeting_id.in_([r.id for r in rows]))
@@ -325,7 +328,7 @@ def _encounters(
                 EncounterRow.id.in_(select(EncounterPartyRow.encounter_id).where(key == side))
             )
     entries = []
-    for row in session.scalars(query).all():
+    for row in session.scalars(query.order_by(EncounterRow.created_at, EncounterRow.id)).all():
         links = session.scalars(
             select(EncounterPartyRow).where(EncounterPartyRow.encounter_id == row.id)
         ).all()

@@ -293,17 +293,19 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
 
 def _own_upload(session: Session, actor: Actor, event_id: str, upload_id: int) -> ReportUploadRow:
     event_row(session, event_id)
-    row = session.get(ReportUploadRow, upload_id)
     party = actor.acts_for(event_id)
-    mine = (
-        row is not None
-        and row.event_id == event_id
-        and (
-            (party is not None and row.owner_party == party)
-            or (party is None and actor.is_organiser and row.owner_party is None)
+    # The owner is part of the one query: another's report and a missing one cost the same.
+    owner = ReportUploadRow.owner_party == party if party is not None else None
+    if party is None and actor.is_organiser:
+        owner = ReportUploadRow.owner_party.is_(None)
+    row = None
+    if owner is not None:
+        row = session.scalar(
+            select(ReportUploadRow).where(
+                ReportUploadRow.id == upload_id, ReportUploadRow.event_id == event_id, owner
+            )
         )
-    )
-    if row is None or not mine:
+    if row is None:
         raise not_found("report", upload_id)
     return row
 

@@ -410,7 +410,13 @@ def _visible_statement(
     policy = _organiser_policy(session, actor, event_id)  # whatever the id: one path for both
     found = session.execute(
         select(
-            StatementRow,
+            # The columns of the verdict only: the statement itself is read once it is shown.
+            StatementRow.meeting_id,
+            StatementRow.encounter_id,
+            StatementRow.parties_key,
+            StatementRow.party_id,
+            StatementRow.kind,
+            StatementRow.visibility,
             sides_text(
                 MeetingPrincipalRow.party_id,
                 MeetingPrincipalRow.meeting_id,
@@ -432,26 +438,28 @@ def _visible_statement(
     hidden = not_found("statement", statement_id)
     if found is None:
         raise hidden
-    row, meeting_sides, encounter_sides, by_organiser, signatures = found
-    if row.meeting_id is not None:
-        subject = Subject("meeting", row.meeting_id, event_id, split_sides(meeting_sides))
-    elif row.encounter_id is not None:
+    meeting_id, encounter_id, parties_key, author, kind, visibility = found[:6]
+    meeting_sides, encounter_sides, by_organiser, signatures = found[6:]
+    if meeting_id is not None:
+        subject = Subject("meeting", meeting_id, event_id, split_sides(meeting_sides))
+    elif encounter_id is not None:
         subject = Subject(
-            "encounter", row.encounter_id, event_id, split_sides(encounter_sides), by_organiser
+            "encounter", encounter_id, event_id, split_sides(encounter_sides), by_organiser
         )
     else:
-        assert row.parties_key is not None
-        subject = parties_subject(event_id, row.parties_key.split(PARTIES_JOIN))
+        assert parties_key is not None
+        subject = parties_subject(event_id, parties_key.split(PARTIES_JOIN))
     signed = sorted(split_sides(signatures))
     shown = readable(
-        Visibility(row.visibility),
-        row.party_id,
+        Visibility(visibility),
+        author,
         subject.sides,
         actor.acts_for(event_id),
         policy,
-        unsigned=_unsigned(row, subject, signed),
+        unsigned=kind == StatementKind.JOINT and not subject.sides <= set(signed),
     )
-    if not shown:
+    row = session.get(StatementRow, statement_id) if shown else None
+    if row is None:
         raise hidden
     return row, subject, signed
 

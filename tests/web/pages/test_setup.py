@@ -40,7 +40,7 @@ def log_in(database: Database, username: str, password: str) -> tuple[TestClient
 
 def actions(database: Database) -> list[str]:
     with database.reading() as session:
-        return list(session.scalars(select(AuditRow.action).order_by(AuditRow.id)))
+        return list(session.scalars(select(AuditRow.action).order_by(AuditRow.at, AuditRow.id)))
 
 
 def test_a_created_login_logs_in_with_the_password_shown_once(database: Database) -> None:
