@@ -130,6 +130,8 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "status": "cancelled"
     },
     ("POST", "/api/events/{event_id}/solves"): lambda w: {"time_limit_s": 1},
+    ("PUT", "/api/me/messages"): lambda w: {"email": "protocol@example.org", "digest_min": 0},
+    ("POST", "/api/events/{event_id}/webhooks"): lambda w: {"url": "https://example.org/hook"},
     # A confirmation of some other preview: the organiser is refused with the current one.
     ("POST", "/api/events/{event_id}/solves/{run_id}/publish"): lambda w: {
         "confirm": "0000000000000000"
@@ -408,6 +410,7 @@ def same_but_ids(text: str, world: World) -> str:
         world.encounter_id,
         world.run_id,
         world.report_id,
+        world.webhook_id,
     ):
         text = re.sub(rf"\b{value}\b", str(MISSING_ID), text)
     return text
