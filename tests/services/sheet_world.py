@@ -33,13 +33,18 @@ def published_with_russia_us(api: Lima) -> tuple[MeetingView, dict[str, Actor]]:
 
 def agree_russia_us(api: Lima) -> tuple[MeetingView, dict[str, Actor]]:
     """A Russia–US bilateral agreed on top of the published schedule, and placed in it."""
+    return agree_placed(api, "RUS", "USA")
+
+
+def agree_placed(api: Lima, a: str, b: str) -> tuple[MeetingView, dict[str, Actor]]:
+    """A bilateral of ``a`` and ``b`` agreed on top of the published schedule, and placed."""
     database = api.database
     who = actors(api)
     asked = negotiation.create_request(
-        database, who["RUS"], LIMA, ["USA"], Terms(topics=("Syria", "Ukraine"))
+        database, who[a], LIMA, [b], Terms(topics=("Syria", "Ukraine"))
     )
-    negotiation.respond(database, who["USA"], LIMA, asked.id, Answer.ACCEPT)
-    meeting = _russia_us(database, who)
+    negotiation.respond(database, who[b], LIMA, asked.id, Answer.ACCEPT)
+    meeting = _bilateral(database, who, a, b)
     if meeting.starts_at is None:
         # Placing at once has a fraction of a second; on a loaded machine the organiser places it.
         fitting = edits.meeting_places(database, who["organiser"], LIMA, meeting.id)
@@ -47,12 +52,12 @@ def agree_russia_us(api: Lima) -> tuple[MeetingView, dict[str, Actor]]:
         edits.place(
             database, who["organiser"], LIMA, meeting.id, Target(spot.starts_at, spot.space_id)
         )
-        meeting = _russia_us(database, who)
+        meeting = _bilateral(database, who, a, b)
     return meeting, who
 
 
-def _russia_us(database: Database, who: dict[str, Actor]) -> MeetingView:
-    return next(m for m in meetings.list_meetings(database, who["USA"], LIMA) if "RUS" in m.parties)
+def _bilateral(database: Database, who: dict[str, Actor], a: str, b: str) -> MeetingView:
+    return next(m for m in meetings.list_meetings(database, who[b], LIMA) if a in m.parties)
 
 
 def local_day(meeting: MeetingView) -> date:

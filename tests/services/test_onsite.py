@@ -8,15 +8,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from sidelines.domain import MeetingFormat, OrganiserSees, TimeSpan
+from sidelines.domain import OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer, RequestState
 from sidelines.services import negotiation, scheduling
 from sidelines.services.errors import Conflict, NotFound
-from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
 from tests import builders
-from tests.services.world import World, agree, double_bookings, make_world
+from tests.services.world import World, agree, ask, double_bookings, make_world
 
 EARLY = builders.at(9, 0)
 LATE = builders.at(10, 0)
@@ -49,14 +48,7 @@ def _starts(database: Database, meeting_id: int) -> datetime:
 
 
 def _request(database: Database, world: World, a: str, b: str, window: TimeSpan) -> int:
-    return negotiation.create_request(
-        database,
-        world.delegates[a],
-        world.event_id,
-        [b],
-        Terms(format=MeetingFormat.B2B, windows=(window,)),
-        priority=10,
-    ).id
+    return ask(database, world, a, b, window, priority=10)
 
 
 def _slot(start: datetime) -> TimeSpan:

@@ -99,17 +99,22 @@ def double_bookings(session: Session, event_id: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def agree(db: Database, world: World, a: str, b: str, window: TimeSpan, priority: int = 5) -> int:
-    """A B2B meeting of a and b within ``window``, agreed through a request and an acceptance;
-    its id."""
-    request = negotiation.create_request(
+def ask(db: Database, world: World, a: str, b: str, window: TimeSpan, priority: int = 5) -> int:
+    """a's request of a B2B meeting with b within ``window``; its id."""
+    return negotiation.create_request(
         db,
         world.delegates[a],
         world.event_id,
         [b],
         Terms(format=MeetingFormat.B2B, windows=(window,)),
         priority=priority,
-    )
-    view = negotiation.respond(db, world.delegates[b], world.event_id, request.id, Answer.ACCEPT)
+    ).id
+
+
+def agree(db: Database, world: World, a: str, b: str, window: TimeSpan, priority: int = 5) -> int:
+    """A B2B meeting of a and b within ``window``, agreed through a request and an acceptance;
+    its id."""
+    request_id = ask(db, world, a, b, window, priority)
+    view = negotiation.respond(db, world.delegates[b], world.event_id, request_id, Answer.ACCEPT)
     assert view.meeting_id is not None
     return view.meeting_id

@@ -8,8 +8,8 @@ import re
 
 from sidelines.storage.db import Database
 from sidelines.web.pages.session import SESSION_COOKIE
-from tests.services.sheet_world import agree_russia_us, local_day
-from tests.web.helpers import LIMA, lima_api, solve_and_publish
+from tests.services.sheet_world import agree_placed, agree_russia_us, local_day
+from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
 
 
 def _check_link(page: str) -> str:
@@ -67,3 +67,34 @@ def test_a_delegation_gets_no_door_sheets_and_the_organiser_names_a_delegation(
 
     assert (door.status_code, other.status_code, nameless.status_code) == (403, 404, 422)
     assert "Run-sheet of Russia, Sunday 20 November 2016" in named.text
+
+
+def test_a_delegation_reads_its_own_version_numbers_on_notices_schedule_and_check(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    meeting, _ = agree_placed(api, "JPN", "RUS")
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["JPN"])
+    day = local_day(meeting).isoformat()
+    printed = api.client.get(f"/events/{LIMA}/print/run-sheet?day={day}").text
+    agree_russia_us(api)  # others' change: the schedule's third version
+
+    notices = api.client.get(url("/notices"), headers=api.as_("JPN")).json()
+    schedule = api.client.get(url("/schedule"), headers=api.as_("JPN")).json()
+    organiser = api.client.get(url("/schedule"), headers=api.as_organiser).json()
+    agenda = api.client.get(f"/events/{LIMA}/agenda").text
+    current = api.client.get(_check_link(printed)).text
+    agree_placed(api, "USA", "JPN")  # its own change: the fourth, and its third
+    superseded = api.client.get(_check_link(printed)).text
+
+    assert sorted({n["version"] for n in notices}) == [1, 2]
+    assert (schedule["version"], organiser["version"]) == (2, 3)
+    assert "Version 2:" in agenda
+    assert "Version 3:" not in agenda
+    assert _check_link(printed).endswith(f"/check/r2-{day.replace('-', '')}-JPN")
+    assert 'id="verdict"><strong>Current:</strong>' in current
+    assert "<strong>Superseded:</strong>" in superseded
+    assert "version 3, published" in superseded
+    # What changed on the sheet since (if the new meeting fell on its day) is in its numbers.
+    assert set(re.findall(r"<li>Version (\d+):", superseded)) <= {"3"}

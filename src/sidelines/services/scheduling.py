@@ -68,6 +68,7 @@ from sidelines.services.events import (
 )
 from sidelines.services.recorded_changes import latest_change, with_changes
 from sidelines.services.stable_solves import MoveBudget, StabilityChoice, stability_choice
+from sidelines.services.versions import own_versions, shown_version
 from sidelines.storage.db import Database
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
@@ -1110,20 +1111,12 @@ def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
             )
         if party is not None:
             # A delegation sees the schedule change only when its own meetings change: the
-            # version it is shown is the first one, or the last that sent it a notice, so that
-            # nobody learns from a version number that others' meetings moved.
-            seen = session.scalar(
-                select(func.max(NoticeRow.version)).where(
-                    NoticeRow.event_id == event_id, NoticeRow.party_id == party
-                )
-            )
-            shown = session.scalars(
-                select(ScheduleVersionRow).where(
-                    ScheduleVersionRow.event_id == event_id,
-                    ScheduleVersionRow.number == (seen or 1),
-                )
-            ).one()
-            return ScheduleView(shown.number, shown.published_at, entries)
+            # version it is shown is the first one, or the last that sent it a notice, numbered
+            # in its own count (``versions``), so that nobody learns from a version number that
+            # others' meetings moved.
+            own = own_versions(session, event_id, party)
+            shown = shown_version(session, event_id, own)
+            return ScheduleView(own.ordinal(shown.number), shown.published_at, entries)
         return ScheduleView(version.number, version.published_at, entries)
 
 
@@ -1137,6 +1130,7 @@ def notices(
         query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
         query = in_order(session, query, NoticeRow.created_at, NoticeRow.id, after)
         rows = session.scalars(query.limit(max(1, min(limit, 100)))).all()
+        own = own_versions(session, event_id, party)
         said = notice_text.summaries(
             domain_event(session, event_id),
             notice_text.labels_of(session, [r.meeting_id for r in rows]),
@@ -1145,7 +1139,14 @@ def notices(
         )
         return [
             NoticeView(
-                r.id, r.version, r.meeting_id, r.kind, r.before, r.after, r.created_at, summary
+                r.id,
+                own.ordinal(r.version),
+                r.meeting_id,
+                r.kind,
+                r.before,
+                r.after,
+                r.created_at,
+                summary,
             )
             for r, summary in zip(rows, said, strict=True)
         ]

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, OrganiserSees, PrincipalId, SpaceId
@@ -33,6 +33,7 @@ from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.places import meeting_place
 from sidelines.services.scheduling import current_version
+from sidelines.services.versions import OwnVersions, own_versions, shown_version
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
@@ -212,23 +213,21 @@ def _stamp(row: ScheduleVersionRow | None) -> VersionStamp:
 
 
 def _version_for(session: Session, actor: Actor, event_id: str) -> VersionStamp:
+    return _versions_for(session, actor, event_id)[0]
+
+
+def _versions_for(
+    session: Session, actor: Actor, event_id: str
+) -> tuple[VersionStamp, OwnVersions | None]:
+    """The version the reader's sheets show and, for a delegation, its own numbering of the
+    versions (``versions``): the stamp is then in that numbering."""
     party = actor.acts_for(event_id)
     latest = current_version(session, event_id)
     if party is None or latest is None:
-        return _stamp(latest)
-    seen = session.scalar(
-        select(func.max(NoticeRow.version)).where(
-            NoticeRow.event_id == event_id, NoticeRow.party_id == party
-        )
-    )
-    return _stamp(
-        session.scalars(
-            select(ScheduleVersionRow).where(
-                ScheduleVersionRow.event_id == event_id,
-                ScheduleVersionRow.number == (seen or 1),
-            )
-        ).one()
-    )
+        return _stamp(latest), None
+    own = own_versions(session, event_id, party)
+    shown = shown_version(session, event_id, own)
+    return VersionStamp(own.ordinal(shown.number), shown.published_at), own
 
 
 def _organiser_full(session: Session, actor: Actor, event_id: str) -> bool:
@@ -463,18 +462,18 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
     with db.reading() as session:
         event = domain_event(session, event_id)
         _day_of(event, ref.day)
-        own = actor.acts_for(event_id)
-        if own is not None:
-            if ref.kind is not SheetKind.RUN_SHEET or ref.subject != own:
+        party = actor.acts_for(event_id)
+        if party is not None:
+            if ref.kind is not SheetKind.RUN_SHEET or ref.subject != party:
                 raise not_found("sheet", ref.code)
         else:
             _organiser_full(session, actor, event_id)
-        latest = _version_for(session, actor, event_id)
-        if ref.version > latest.number:
+        latest, own = _versions_for(session, actor, event_id)
+        # A delegation's code counts its own versions: the event's number of that version.
+        since = ref.version if own is None else own.number(ref.version)
+        if since is None or ref.version > latest.number:
             raise NotFound(f"no schedule version {ref.version} of this sheet", "code")
-        query = select(NoticeRow).where(
-            NoticeRow.event_id == event_id, NoticeRow.version > ref.version
-        )
+        query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.version > since)
         if ref.kind is SheetKind.RUN_SHEET:
             query = query.where(NoticeRow.party_id == ref.subject)
         notices: dict[tuple[int, int], NoticeRow] = {}
@@ -492,7 +491,7 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
             ref,
             latest,
             tuple(
-                f"Version {n.version}: {text}"
+                f"Version {n.version if own is None else own.ordinal(n.version)}: {text}"
                 for n, text in zip(notices.values(), said, strict=True)
             ),
         )
