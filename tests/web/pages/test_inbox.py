@@ -64,7 +64,7 @@ def test_the_inbox_lists_what_awaits_russia_first_and_the_navigation_counts_it(
     expect(rows.nth(0).locator(".awaiting-mark")).to_have_text("awaiting your answer")
     expect(rows.nth(1)).to_have_attribute("data-request", str(from_usa.id))
     expect(rows.nth(1).locator(".state")).to_have_text("countered")
-    expect(rows.nth(1).locator(".when")).to_have_text("Proposed: Sun 20 Nov 09:30–10:00")
+    expect(rows.nth(1).locator(".when")).to_have_text("Proposed: Sun 20 Nov 2016 09:30–10:00")
     check_page(russia, "russia-inbox-awaiting")
 
     # A new request reaches the open inbox: it and the count follow without a reload.

@@ -52,7 +52,7 @@ def test_a_counter_in_lima_time_then_a_soft_decline_seen_by_the_two_sides_only(
         "2016-11-20T13:30:00+00:00",  # 08:30 in Lima
     )
     seen_by_russia = clients["RUS"].get(thread).text
-    assert "pull aside, 10 min, Sun 20 Nov 08:30–09:00" in seen_by_russia
+    assert "pull aside, 10 min, Sun 20 Nov 2016 08:30–09:00" in seen_by_russia
 
     # The requesting side may accept or counter, not decline its own request.
     assert 'value="soft_decline"' not in seen_by_russia

@@ -167,7 +167,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     check_page(russia, "russia-agenda")
     contact.get_by_role("link").click()
     expect(russia.locator("#meeting-status")).to_have_text("scheduled")
-    expect(russia.get_by_text("Sunday 20 November, 09:30")).to_be_visible()
+    expect(russia.get_by_text("Sun 20 Nov 2016 09:30")).to_be_visible()
     expect(russia.locator("#meeting-place")).to_have_text(AT_THE_RETREAT)
     check_page(russia, "russia-meeting")
     meeting_path = russia.url.removeprefix(site.url)

@@ -21,7 +21,7 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
     browser: Browser, contexts: list[BrowserContext], site: Site
 ) -> None:
     # They greeted each other in the corridor; Russia logged it.
-    record.log_encounter(
+    encounter = record.log_encounter(
         site.database,
         Actor(Role.DELEGATE, event_id=LIMA, party_id="RUS"),
         LIMA,
@@ -62,9 +62,13 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
 
     # Russia links it to the encounter it was about.
     russia.reload()
+    statement_id = russia.locator("ul.statements > li").get_attribute("id")
+    assert statement_id is not None
     russia.get_by_label("It was about").select_option(
-        label="encounter #1, the corridor by the plenary hall"
+        label=f"encounter #{encounter.id}, the corridor by the plenary hall"
     )
-    russia.get_by_role("button", name="Link statement #1").click()
-    expect(russia.locator("ul.statements > li")).to_contain_text("about encounter #1")
+    russia.get_by_role(
+        "button", name=f"Link statement #{statement_id.removeprefix('statement-')}"
+    ).click()
+    expect(russia.locator("ul.statements > li")).to_contain_text(f"about encounter #{encounter.id}")
     check_page(russia, "russia-statement-linked")
