@@ -120,7 +120,9 @@ def _solved_run(
     """A finished solve whose result is the heuristic's placements (by meeting row id)."""
     problem = build_problem(event)
     rows = session.scalars(
-        select(MeetingRow).where(MeetingRow.event_id == event.id).order_by(MeetingRow.id)
+        select(MeetingRow)
+        .where(MeetingRow.event_id == event.id)
+        .order_by(MeetingRow.created_at, MeetingRow.id)
     ).all()
     # The import adds the meetings in the event's order.
     by_id = {m.id: row.id for m, row in zip(event.meetings, rows, strict=True)}
