@@ -16,8 +16,28 @@ from tests.web.helpers import LIMA, Lima, lima_api
 
 TEMPLATES = Path(sidelines.web.__file__).parent / "templates"
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
-DELEGATION_PAGES = ("/agenda", "/inbox", "/requests/new", "/statements", "/interests")
-ORGANISER_PAGES = ("/setup", "/grid", "/solves", "/changes")
+DELEGATION_PAGES = (
+    "/agenda",
+    "/inbox",
+    "/requests/new",
+    "/statements",
+    "/interests",
+    "/calendar",
+    "/results",
+    "/messages",
+    "/print/run-sheet",
+)
+ORGANISER_PAGES = (
+    "/setup",
+    "/grid",
+    "/solves",
+    "/changes",
+    "/door",
+    "/results",
+    "/messages",
+    "/print/overview",
+    "/print/door-sheets",
+)
 
 
 @pytest.fixture
