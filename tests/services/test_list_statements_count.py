@@ -22,6 +22,7 @@ from sidelines.services import (
     interests,
     logins,
     meetings,
+    messages,
     negotiation,
     record,
     scheduling,
@@ -219,6 +220,21 @@ def test_the_encounters_cost_no_more_statements_for_three_than_for_one(
             record.log_encounter(database, world.delegates["A"], event_id, greeting)
         assert len(record.list_encounters(database, world.delegates["A"], event_id)) == size
         return lambda: record.list_encounters(database, world.delegates["A"], event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
+
+
+def test_the_webhooks_cost_no_more_statements_for_three_than_for_one(database: Database) -> None:
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = make_world(database, event_id, ["A", "B"])
+        for i in range(size):
+            messages.add_webhook(
+                database, world.delegates["A"], event_id, f"http://127.0.0.1:9/{i}"
+            )
+        assert len(messages.list_webhooks(database, world.delegates["A"], event_id)) == size
+        return lambda: messages.list_webhooks(database, world.delegates["A"], event_id)
 
     one, three = by_size(database, build)
 
