@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from sidelines.domain import MeetingFormat, OrganiserSees
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
-from sidelines.services import audit, interests, meetings, negotiation, scheduling
+from sidelines.services import audit, interests, meetings, negotiation, scheduling, visibility
 from sidelines.services.actors import Actor
 from sidelines.services.errors import NotFound, ServiceError
 from sidelines.services.negotiation import Terms
@@ -481,7 +481,7 @@ class Delegations(RuleBasedStateMachine):
         for party, _actor in self.actors():
             with self.db.reading() as session:
                 entries = session.scalars(
-                    audit.trail_query(session, self.event_id, party, everything)
+                    visibility.audit_entries_seen_by(session, self.event_id, party, everything)
                 ).all()
             for entry in entries:
                 self.assert_no_leak(party, (entry.action, entry.detail))

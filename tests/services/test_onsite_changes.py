@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
-from sidelines.services import audit, negotiation, onsite_changes, scheduling
+from sidelines.services import negotiation, onsite_changes, scheduling, visibility
 from sidelines.services.actors import Role
 from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import import_event
@@ -153,7 +153,9 @@ def test_a_departure_moves_a_meeting_earlier_and_tells_both_sides(database: Data
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
         # The organiser reads its own report under the summit default policy (bookings only).
-        organisers_share = session.scalars(audit.trail_query(session, EVENT, None, False)).all()
+        organisers_share = session.scalars(
+            visibility.audit_entries_seen_by(session, EVENT, None, False)
+        ).all()
         assert [entry.action for entry in organisers_share][-3:] == [
             "onsite_change.reported",
             "meeting.scheduled",

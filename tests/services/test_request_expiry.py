@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer, RequestState
-from sidelines.services import audit, events, negotiation, request_expiry
+from sidelines.services import events, negotiation, request_expiry, visibility
 from sidelines.services.clock import now
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
@@ -46,11 +46,15 @@ def test_the_invitee_is_reminded_once_then_the_request_expires(database: Databas
     with database.reading() as session:
         seen_by_b = [
             e.action
-            for e in session.scalars(audit.trail_query(session, world.event_id, "B", False))
+            for e in session.scalars(
+                visibility.audit_entries_seen_by(session, world.event_id, "B", False)
+            )
         ]
         seen_by_a = [
             e.action
-            for e in session.scalars(audit.trail_query(session, world.event_id, "A", False))
+            for e in session.scalars(
+                visibility.audit_entries_seen_by(session, world.event_id, "A", False)
+            )
         ]
     assert seen_by_b.count("request.expiring") == 1
     assert seen_by_a.count("request.expiring") == 0

@@ -48,6 +48,7 @@ from sidelines.services.scheduling import (
     parties_of,
     rebook_moves,
 )
+from sidelines.services.visibility import visible_meeting
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     CheckInRow,
@@ -134,17 +135,6 @@ def _sides(session: Session, meeting_id: int) -> tuple[str, ...]:
     return parties_of(session, [meeting_id]).get(meeting_id, ())
 
 
-def _meeting(session: Session, actor: Actor, event_id: str, meeting_id: int) -> MeetingRow:
-    """The meeting, if the actor is one of its sides or the organiser; "not found" otherwise."""
-    row = session.get(MeetingRow, meeting_id)
-    party = actor.acts_for(event_id)
-    if row is None or row.event_id != event_id:
-        raise not_found("meeting", meeting_id)
-    if actor.is_organiser or (party is not None and party in _sides(session, meeting_id)):
-        return row
-    raise not_found("meeting", meeting_id)
-
-
 def check_in(
     db: Database,
     actor: Actor,
@@ -167,7 +157,7 @@ def check_in(
         raise not_found("meeting", meeting_id)
 
     def work(session: Session) -> AttendanceView:
-        row = _meeting(session, actor, event_id, meeting_id)
+        row = visible_meeting(session, actor, event_id, meeting_id)
         sides = _sides(session, meeting_id)
         side = own or party
         if side is None:
@@ -234,7 +224,7 @@ def attendance(
     """Who checked in to the meeting (its sides and the organiser), after anything due."""
     sweep_if_due(db, event_id, at)
     with db.reading() as session:
-        row = _meeting(session, actor, event_id, meeting_id)
+        row = visible_meeting(session, actor, event_id, meeting_id)
         return _view(session, event_id, row, _sides(session, meeting_id))
 
 
@@ -287,7 +277,7 @@ def confirm_refill(
     sweep_if_due(db, event_id, at)
 
     def work(session: Session) -> AttendanceView:
-        row = _meeting(session, actor, event_id, meeting_id)
+        row = visible_meeting(session, actor, event_id, meeting_id)
         sides = _sides(session, meeting_id)
         offer = _open_offer(session, meeting_id)
         if offer is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # Whatever writes an audit entry or a change notice fills the outbox in the same transaction:
@@ -17,7 +16,6 @@ from sqlalchemy.orm import Session
 from sidelines.services import outbox  # noqa: F401
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import AuditAudienceRow, AuditRow
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
@@ -73,29 +71,10 @@ def record(
     return entry
 
 
-def trail_query(
-    session: Session,
-    event_id: str,
-    party_id: str | None,
-    organiser_sees_everything: bool,
-    after: int | None = None,
-) -> Any:
-    """The entries an actor may read (its party's, or the organiser's share), in the order they
-    were appended, after the entry ``after`` if it is one of them."""
-    query = select(AuditRow).where(AuditRow.event_id == event_id)
-    if party_id is not None:
-        query = query.join(
-            AuditAudienceRow,
-            (AuditAudienceRow.entry_id == AuditRow.id) & (AuditAudienceRow.party_id == party_id),
-        )
-    elif not organiser_sees_everything:
-        query = query.where(AuditRow.action.in_(sorted(BOOKING_ACTIONS)))
-    return in_order(session, query, AuditRow.at, AuditRow.id, after)
-
-
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:
     """The entry's detail as a reader may see it: a side (in the entry's audience, as
-    ``trail_query`` ensures) reads all of it; the organiser not the sides' own words."""
+    ``visibility.audit_entries_seen_by`` ensures) reads all of it; the organiser not the
+    sides' own words."""
     if party_id is not None:
         return dict(entry.detail)
     return {key: value for key, value in entry.detail.items() if key not in SIDES_ONLY_DETAIL}

@@ -1,7 +1,7 @@
 """Why an agreed meeting is not on the schedule, told only to those who may know of it.
 
 The meeting's sides and the organiser may ask; anyone else is answered "not found", exactly as
-for a meeting that does not exist (``meetings._visible_meeting``). The explanation is computed
+for a meeting that does not exist (``meetings.visible_meeting``). The explanation is computed
 against the event's current schedule (its placed meetings, where they are). What the reader
 learns of other meetings follows the event's confidentiality: a delegation sees its own meetings
 by name and every other one as "another engagement", and no priorities (each side's are its own);
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidelines.domain import MeetingId, OrganiserSees, SpaceId
+from sidelines.domain import MeetingId, SpaceId
 from sidelines.scheduling.explanations import Fact, explain
 from sidelines.scheduling.rules import contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services.actors import Actor
-from sidelines.services.events import event_row
-from sidelines.services.meetings import _visible_meeting
 from sidelines.services.scheduling import event_problem
+from sidelines.services.visibility import organiser_sees_everything, visible_meeting
 from sidelines.storage.db import Database
 
 
@@ -36,7 +35,7 @@ def meeting_explanation(
     db: Database, actor: Actor, event_id: str, meeting_id: int
 ) -> ExplanationView:
     with db.reading() as session:
-        row = _visible_meeting(session, actor, event_id, meeting_id)
+        row = visible_meeting(session, actor, event_id, meeting_id)
         problem, rows = event_problem(session, event_id, lock_scheduled=True)
         key = MeetingId(str(row.id))
         if key not in problem.meeting_index:
@@ -66,7 +65,7 @@ def meeting_explanation(
                 priorities=False,
             )
         else:
-            everything = event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+            everything = organiser_sees_everything(session, event_id)
             explanation = explain(problem, schedule, key, priorities=everything)
         return ExplanationView(
             row.id,

@@ -27,24 +27,22 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.formats.history_file import HistoricalRecord
+from sidelines.formats.errors import InputError
+from sidelines.formats.history_file import HistoricalRecord, read_history
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
-from sidelines.services.record import (
-    Subject,
-    organiser_sees_everything,
-    outcomes,
-    sees_subject,
-)
+from sidelines.services.record import outcomes
 from sidelines.services.statements import (
     Source,
     SourceKind,
     StatementView,
     readable_statements,
 )
+from sidelines.services.subjects import Subject
+from sidelines.services.visibility import sees_sides_details, sees_subject
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EncounterPartyRow,
@@ -376,9 +374,7 @@ def _topics(
 ) -> tuple[str, ...]:
     """The sides' own topics for the sides (and an organiser who sees everything); for anyone
     else, the topics of the statements they may read."""
-    if actor.acts_for(subject.event_id) in subject.sides or (
-        actor.is_organiser and organiser_sees_everything(session, subject.event_id)
-    ):
+    if sees_sides_details(session, actor, subject.event_id, subject.sides):
         return tuple(own)
     said: dict[str, None] = {}
     for statement in statements:
@@ -387,6 +383,28 @@ def _topics(
 
 
 # --- importing -------------------------------------------------------------------------------
+
+
+# A history file is a few thousand rows at most; more is a mistake or an attack.
+MAX_IMPORT_BYTES = 5_000_000
+
+
+def import_history_file(db: Database, actor: Actor, raw: bytes, name: str) -> ImportReport:
+    """Import a CSV or JSON history file as uploaded (``name``'s suffix says which). A file
+    with any bad row is refused whole, every problem listed by line."""
+    if not actor.is_organiser:
+        raise Forbidden("only the organiser imports history")
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise Invalid(f"a history file is at most {MAX_IMPORT_BYTES} bytes", "body")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the file is not UTF-8 text", "body") from None
+    try:
+        records = read_history(text, name)
+    except InputError as error:
+        raise Invalid(str(error), "body") from None
+    return import_history(db, actor, records)
 
 
 def import_history(db: Database, actor: Actor, records: list[HistoricalRecord]) -> ImportReport:

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import OrganiserSees
 from sidelines.services.actors import Actor
-from sidelines.services.audit import trail_query
 from sidelines.services.errors import Forbidden, Unauthenticated
 from sidelines.services.events import event_row
+from sidelines.services.visibility import audit_entries_seen_by, organiser_sees_everything
 from sidelines.storage.db import Database
 from sidelines.storage.keyset import in_order, last_of
 from sidelines.storage.tables import AuditRow, NoticeRow
@@ -73,18 +72,18 @@ class _Reader:
 def _reader(session: Session, actor: Actor, event_id: str) -> _Reader:
     if actor.user_id is None:
         raise Unauthenticated("log in to follow an event")
-    row = event_row(session, event_id)
+    event_row(session, event_id)
     party = actor.acts_for(event_id)
     if party is None and not actor.is_organiser:
         raise Forbidden("an event's news go to its delegations and its organiser")
-    return _Reader(party, row.organiser_sees == OrganiserSees.EVERYTHING)
+    return _Reader(party, organiser_sees_everything(session, event_id))
 
 
 def current_cursor(db: Database, actor: Actor, event_id: str) -> Cursor:
     """Where ``actor`` stands now; raises when it may not follow the event at all."""
     with db.reading() as session:
         reader = _reader(session, actor, event_id)
-        trail = trail_query(session, event_id, reader.party, reader.sees_everything)
+        trail = audit_entries_seen_by(session, event_id, reader.party, reader.sees_everything)
         entry_id = last_of(session, trail, AuditRow.at, AuditRow.id) or 0
         notice_id = 0
         if reader.party is not None:
@@ -101,7 +100,7 @@ def changes_since(db: Database, actor: Actor, event_id: str, cursor: Cursor) -> 
     notice the reader was never given reads as the start."""
     with db.reading() as session:
         reader = _reader(session, actor, event_id)
-        trail = trail_query(
+        trail = audit_entries_seen_by(
             session, event_id, reader.party, reader.sees_everything, after=cursor.entry_id
         )
         entries = session.scalars(trail.limit(BATCH)).all()

@@ -6,18 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from sidelines import i18n
-from sidelines.domain import Event, OrganiserSees
+from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Conflict, Forbidden, not_found
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import Outcome, record_outcome
+from sidelines.services.visibility import meeting_has_side, meeting_scope, visible_meeting
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
@@ -90,56 +91,24 @@ def _view(
     )
 
 
-def _scope(session: Session, actor: Actor, event_id: str) -> tuple[str | None, bool]:
-    """(party whose meetings the actor sees, whether it sees the sides' details); raises
-    NotFound for the public, who see no meetings until a side publishes one."""
-    party = actor.acts_for(event_id)
-    if party is not None:
-        return party, True
-    if actor.is_organiser:
-        everything = event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
-        return None, everything
-    raise not_found("meeting", "list")
-
-
 def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView]:
     with db.reading() as session:
         event = domain_event(session, event_id)
         if actor.acts_for(event_id) is None and not actor.is_organiser:
             return []
-        party, full = _scope(session, actor, event_id)
+        party, full = meeting_scope(session, actor, event_id)
         query = select(MeetingRow).where(MeetingRow.event_id == event_id)
         if party is not None:
-            query = query.where(_has_side(party))
+            query = query.where(meeting_has_side(party))
         rows = session.scalars(query.order_by(MeetingRow.created_at, MeetingRow.id)).all()
         links = _links(session, [row.id for row in rows])
         return [_view(row, links.get(row.id, []), full, event) for row in rows]
 
 
-def _visible_meeting(session: Session, actor: Actor, event_id: str, meeting_id: int) -> MeetingRow:
-    """The meeting, if this actor may see it; "not found" otherwise. The condition is part of
-    the one query, so that another pair's meeting and a missing one cost the same."""
-    query = select(MeetingRow).where(MeetingRow.id == meeting_id, MeetingRow.event_id == event_id)
-    party = actor.acts_for(event_id)
-    if party is not None:
-        query = query.where(_has_side(party))
-    row = session.scalar(query) if party is not None or actor.is_organiser else None
-    if row is None:
-        raise not_found("meeting", meeting_id)
-    return row
-
-
-def _has_side(party: str) -> ColumnElement[bool]:
-    """The meetings ``party`` is a side of."""
-    return MeetingRow.id.in_(
-        select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
-    )
-
-
 def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> MeetingView:
     with db.reading() as session:
-        row = _visible_meeting(session, actor, event_id, meeting_id)
-        _, full = _scope(session, actor, event_id)
+        row = visible_meeting(session, actor, event_id, meeting_id)
+        _, full = meeting_scope(session, actor, event_id)
         event = domain_event(session, event_id)
         return _view(row, _links(session, [row.id]).get(row.id, []), full, event)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -22,7 +22,6 @@ from sidelines.domain import (
     Meeting,
     MeetingFormat,
     MeetingId,
-    OrganiserSees,
     PartyId,
     TimeSpan,
 )
@@ -54,17 +53,17 @@ from sidelines.domain.terms import binding as agreed_values
 from sidelines.services import audit, request_limits, request_terms
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound, not_found
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.services.events import (
     add_agreed_meeting,
     domain_event,
     event_row,
-    spans_from_json,
-    spans_to_json,
 )
 from sidelines.services.request_terms import Sides
 from sidelines.services.scheduling import PlacementView, place_agreed
+from sidelines.services.visibility import requests_seen_by, visible_request
 from sidelines.storage.db import Database
+from sidelines.storage.event_rows import spans_from_json, spans_to_json
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     MeetingRow,
@@ -198,37 +197,6 @@ class Page:
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _organiser_sees_everything(session: Session, event_id: str) -> bool:
-    return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
-
-
-def _visible_requests(session: Session, actor: Actor, event_id: str) -> Select[RequestRow] | None:
-    """The requests of the event this actor may see, as one query; None when it sees none."""
-    query = select(RequestRow).where(RequestRow.event_id == event_id)
-    party = actor.acts_for(event_id)
-    if party is not None:
-        # A draft is the requester's own business until it is sent, and stays so when it is
-        # withdrawn unsent: what was never sent is judged by ``sent_at``, not by the state.
-        return query.join(
-            RequestPartyRow,
-            (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
-        ).where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
-    if actor.is_organiser and _organiser_sees_everything(session, event_id):
-        return query.where(RequestRow.sent_at.is_not(None))
-    return None
-
-
-def _visible_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
-    """The request, if this actor may see it; "not found" otherwise, whatever the reason. The
-    condition is part of the one query, so that another's request and a missing one cost the
-    same: how long a refusal takes tells nothing."""
-    visible = _visible_requests(session, actor, event_id)
-    row = None if visible is None else session.scalar(visible.where(RequestRow.id == request_id))
-    if row is None:
-        raise not_found("request", request_id)
-    return row
 
 
 def _effective_state(row: RequestRow, at: datetime) -> RequestState:
@@ -376,7 +344,7 @@ def _sides_of(sides: Sequence[RequestPartyRow]) -> Sides:
 
 def get_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:
     with db.reading() as session:
-        return _view(session, actor, _visible_request(session, actor, event_id, request_id))
+        return _view(session, actor, visible_request(session, actor, event_id, request_id))
 
 
 def list_requests(
@@ -395,7 +363,7 @@ def list_requests(
     limit = max(1, min(limit, MAX_PAGE))
     with db.reading() as session:
         event = domain_event(session, event_id)
-        query = _visible_requests(session, actor, event_id)
+        query = requests_seen_by(session, actor, event_id)
         if query is None:
             return Page([], None, 0)
         if actor.acts_for(event_id) is not None:
@@ -692,7 +660,7 @@ def _set_accepted(session: Session, request_id: int, accepted: frozenset[PartyId
 
 def _locked_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
     """The request, visible to the actor and locked against concurrent answers."""
-    _visible_request(session, actor, event_id, request_id)
+    visible_request(session, actor, event_id, request_id)
     row = session.scalars(
         select(RequestRow).where(RequestRow.id == request_id).with_for_update()
     ).one()
@@ -706,7 +674,7 @@ def _expire_if_due(db: Database, actor: Actor, event_id: str, request_id: int) -
     action that noticed it is then refused."""
 
     def work(session: Session) -> None:
-        row = _visible_request(session, actor, event_id, request_id)
+        row = visible_request(session, actor, event_id, request_id)
         if (
             _effective_state(row, now()) is RequestState.EXPIRED
             and row.state != RequestState.EXPIRED
@@ -1175,7 +1143,7 @@ def set_private(
         raise Invalid("priority runs from 1 to 10", "priority")
 
     def work(session: Session) -> RequestView:
-        row = _visible_request(session, actor, event_id, request_id)
+        row = visible_request(session, actor, event_id, request_id)
         side = session.get(RequestPartyRow, (request_id, party))
         if side is None:
             raise NotFound(f"no request {request_id}")

@@ -14,15 +14,13 @@ a statement about it, and otherwise gets "not found", as for an id that does not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists, false, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sidelines.domain import DomainError, Event, MeetingFormat, OrganiserSees, PrincipalId
+from sidelines.domain import DomainError, Event, MeetingFormat, PrincipalId
 from sidelines.domain.negotiation import MeetingStatus, move_meeting
 from sidelines.services import audit
 from sidelines.services.actors import Actor
@@ -30,15 +28,14 @@ from sidelines.services.bookings import unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.subjects import Subject, encounter_sides, meeting_subject
+from sidelines.services.visibility import sees_subject, visible_subject
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EncounterPartyRow,
     EncounterRow,
-    MeetingPrincipalRow,
     MeetingRow,
     OutcomeRow,
-    StatementRow,
-    StatementSignatureRow,
 )
 
 # What a meeting can become once it is over; agreeing and scheduling happen elsewhere.
@@ -50,198 +47,6 @@ OUTCOMES = (
 )
 PUBLIC_VISIBILITY = "public"
 JOINT = "joint"
-
-
-# --- what a meeting or an encounter is, and who may see it -----------------------------------
-
-
-# Parties a statement on its own is about, as stored: sorted, joined by this ("RUS+USA").
-PARTIES_JOIN = "+"
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a statement is about: a meeting or an encounter of an event, or (for a statement
-    made on its own) parties at the event; and its sides."""
-
-    kind: str  # meeting | encounter | parties
-    id: int  # 0 for parties
-    event_id: str
-    sides: frozenset[str]
-    logged_by_organiser: bool = False  # encounters only
-
-    @property
-    def label(self) -> str:
-        """ "meeting 12", "encounter 3", "parties RUS+USA"."""
-        if self.kind == "parties":
-            return f"parties {PARTIES_JOIN.join(sorted(self.sides))}"
-        return f"{self.kind} {self.id}"
-
-    def column_filter(self) -> ColumnElement[bool]:
-        if self.kind == "meeting":
-            return StatementRow.meeting_id == self.id
-        if self.kind == "encounter":
-            return StatementRow.encounter_id == self.id
-        return and_(
-            StatementRow.meeting_id.is_(None),
-            StatementRow.encounter_id.is_(None),
-            StatementRow.parties_key == PARTIES_JOIN.join(sorted(self.sides)),
-        )
-
-
-def parties_subject(event_id: str, parties: Iterable[str]) -> Subject:
-    """The subject of a statement made on its own about ``parties``."""
-    return Subject("parties", 0, event_id, frozenset(parties))
-
-
-def meeting_subject(session: Session, event_id: str, meeting_id: int) -> Subject:
-    row = session.get(MeetingRow, meeting_id)
-    if row is None or row.event_id != event_id:
-        raise not_found("meeting", meeting_id)
-    sides = session.scalars(
-        select(MeetingPrincipalRow.party_id).where(MeetingPrincipalRow.meeting_id == meeting_id)
-    )
-    return Subject("meeting", meeting_id, event_id, frozenset(sides))
-
-
-def encounter_subject(session: Session, event_id: str, encounter_id: int) -> Subject:
-    row = session.get(EncounterRow, encounter_id)
-    if row is None or row.event_id != event_id:
-        raise not_found("encounter", encounter_id)
-    return Subject(
-        "encounter",
-        encounter_id,
-        event_id,
-        frozenset(_encounter_sides(session, encounter_id)),
-        logged_by_organiser=row.logged_party is None,
-    )
-
-
-def _encounter_sides(session: Session, encounter_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(EncounterPartyRow.party_id)
-            .where(EncounterPartyRow.encounter_id == encounter_id)
-            .order_by(EncounterPartyRow.party_id)
-        )
-    )
-
-
-def is_public(session: Session, subject: Subject) -> bool:
-    """Whether a side has published a statement about it: then it is on the public record. A
-    joint statement publishes only once every side has signed it."""
-    published = session.execute(
-        select(StatementRow.id, StatementRow.kind).where(
-            subject.column_filter(), StatementRow.visibility == PUBLIC_VISIBILITY
-        )
-    ).all()
-    if any(kind != JOINT for _, kind in published):
-        return True
-    for statement_id, _ in published:
-        signed = session.scalars(
-            select(StatementSignatureRow.party_id).where(
-                StatementSignatureRow.statement_id == statement_id
-            )
-        )
-        if subject.sides <= set(signed):
-            return True
-    return False
-
-
-def organiser_sees_everything(session: Session, event_id: str) -> bool:
-    return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
-
-
-def sees_subject(session: Session, actor: Actor, subject: Subject) -> bool:
-    if actor.acts_for(subject.event_id) in subject.sides:
-        return True
-    if actor.is_organiser:
-        if subject.kind == "meeting" or subject.logged_by_organiser:
-            return True
-        if organiser_sees_everything(session, subject.event_id):
-            return True
-    return is_public(session, subject)
-
-
-def sides_text(
-    party: InstrumentedAttribute[str], of: InstrumentedAttribute[int], subject: Any
-) -> ScalarSelect[Any]:
-    """The sides of a meeting or encounter (``party`` of the link rows whose ``of`` is
-    ``subject``), joined by "+", as one column of a query: no second round trip."""
-    return (
-        select(func.aggregate_strings(party, PARTIES_JOIN)).where(of == subject).scalar_subquery()
-    )
-
-
-def split_sides(text: str | None) -> frozenset[str]:
-    return frozenset(text.split(PARTIES_JOIN)) if text else frozenset()
-
-
-def _on_public_record(
-    about: InstrumentedAttribute[int | None],
-    subject_id: int,
-    party: InstrumentedAttribute[str],
-    of: InstrumentedAttribute[int],
-) -> Exists:
-    """Whether a side published a statement about the subject (``is_public``, as a condition):
-    any public statement but a joint one that some side has yet to sign."""
-    signed = select(StatementSignatureRow.party_id).where(
-        StatementSignatureRow.statement_id == StatementRow.id,
-        StatementSignatureRow.party_id == party,
-    )
-    unsigned_side = select(party).where(of == subject_id, ~exists(signed))
-    return exists(
-        select(StatementRow.id).where(
-            about == subject_id,
-            StatementRow.visibility == PUBLIC_VISIBILITY,
-            (StatementRow.kind != JOINT) | ~exists(unsigned_side),
-        )
-    )
-
-
-def visible_subject(
-    session: Session,
-    actor: Actor,
-    event_id: str,
-    *,
-    meeting_id: int | None = None,
-    encounter_id: int | None = None,
-) -> Subject:
-    """The meeting or encounter, if this actor may see it (``sees_subject``); "not found"
-    otherwise. One query reads it with its sides and whether it is on the public record, and
-    the verdict reads nothing more, so that another pair's meeting or encounter and a missing
-    one cost the same: how long a refusal takes tells nothing."""
-    if (meeting_id is None) == (encounter_id is None):
-        raise Invalid("name a meeting or an encounter", "meeting_id")
-    # Read for the organiser whatever the id, so that the two paths stay one.
-    everything = actor.is_organiser and organiser_sees_everything(session, event_id)
-    if meeting_id is not None:
-        kind, subject_id = "meeting", meeting_id
-        party, of = MeetingPrincipalRow.party_id, MeetingPrincipalRow.meeting_id
-        query = select(
-            sides_text(party, of, meeting_id),
-            false(),
-            _on_public_record(StatementRow.meeting_id, meeting_id, party, of),
-        ).where(MeetingRow.id == meeting_id, MeetingRow.event_id == event_id)
-    else:
-        assert encounter_id is not None
-        kind, subject_id = "encounter", encounter_id
-        party, of = EncounterPartyRow.party_id, EncounterPartyRow.encounter_id
-        query = select(
-            sides_text(party, of, encounter_id),
-            EncounterRow.logged_party.is_(None),
-            _on_public_record(StatementRow.encounter_id, encounter_id, party, of),
-        ).where(EncounterRow.id == encounter_id, EncounterRow.event_id == event_id)
-    found = session.execute(query).first()
-    if found is None:
-        raise not_found(kind, subject_id)
-    sides, by_organiser, published = found
-    subject = Subject(kind, subject_id, event_id, split_sides(sides), bool(by_organiser))
-    if actor.acts_for(event_id) in subject.sides or published:
-        return subject
-    if actor.is_organiser and (kind == "meeting" or subject.logged_by_organiser or everything):
-        return subject
-    raise not_found(kind, subject_id)
 
 
 # --- outcomes --------------------------------------------------------------------------------
@@ -577,7 +382,7 @@ def _join(
         "encounter.joined",
         "encounter",
         row.id,
-        sorted(_encounter_sides(session, row.id)),
+        sorted(encounter_sides(session, row.id)),
         format=row.format,
     )
     return replace(_encounter_view(session, row), joined=True)

@@ -42,6 +42,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.visibility import own_uploads
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EncounterPartyRow,
@@ -293,11 +294,8 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
 
 def _own_upload(session: Session, actor: Actor, event_id: str, upload_id: int) -> ReportUploadRow:
     event_row(session, event_id)
-    party = actor.acts_for(event_id)
     # The owner is part of the one query: another's report and a missing one cost the same.
-    owner = ReportUploadRow.owner_party == party if party is not None else None
-    if party is None and actor.is_organiser:
-        owner = ReportUploadRow.owner_party.is_(None)
+    owner = own_uploads(actor, event_id)
     row = None
     if owner is not None:
         row = session.scalar(
@@ -319,14 +317,9 @@ def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
     """The uploader's own reports of the event, newest first; nobody else's."""
     with db.reading() as session:
         event_row(session, event_id)
-        party = actor.acts_for(event_id)
-        if party is None and not actor.is_organiser:
+        owner = own_uploads(actor, event_id)
+        if owner is None:
             return []
-        owner = (
-            ReportUploadRow.owner_party == party
-            if party is not None
-            else ReportUploadRow.owner_party.is_(None)
-        )
         rows = session.scalars(
             select(ReportUploadRow)
             .where(ReportUploadRow.event_id == event_id, owner)

@@ -23,13 +23,13 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus, RequestState
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.attendance import sweep_if_due
 from sidelines.services.errors import not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.visibility import organiser_sees_everything
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
@@ -115,7 +115,7 @@ def results(db: Database, actor: Actor, event_id: str, *, at: datetime) -> Resul
     with db.reading() as session:
         row = event_row(session, event_id)
         event = domain_event(session, event_id)
-        requests_shown = party is not None or row.organiser_sees == OrganiserSees.EVERYTHING
+        requests_shown = party is not None or organiser_sees_everything(session, event_id)
         parties = [p.id for p in event.parties] if party is None else [party]
         lines = {p: DelegationResult(p, notice_text.party_name(event, p)) for p in sorted(parties)}
         if requests_shown:

@@ -26,14 +26,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, OrganiserSees, PrincipalId, SpaceId
+from sidelines.domain import Event, PrincipalId, SpaceId
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.scheduling import current_version
 from sidelines.services.versions import OwnVersions, own_versions, shown_version
+from sidelines.services.visibility import organiser_sees_everything
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
@@ -234,7 +235,7 @@ def _organiser_full(session: Session, actor: Actor, event_id: str) -> bool:
     """Whether an organiser sees the sides' terms; Forbidden for anyone not an organiser."""
     if not actor.is_organiser:
         raise Forbidden("door sheets, the day overview and others' run-sheets are the organiser's")
-    return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
+    return organiser_sees_everything(session, event_id)
 
 
 def _day_of(event: Event, day: date) -> tuple[datetime, datetime]:

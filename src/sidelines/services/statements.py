@@ -46,24 +46,27 @@ from sqlalchemy.orm import Session
 from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
+from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import event_row
-from sidelines.services.record import (
+from sidelines.services.subjects import (
     PARTIES_JOIN,
     Subject,
-    encounter_subject,
-    meeting_subject,
-    organiser_sees_everything,
     parties_subject,
-    sides_text,
-    split_sides,
+    subjects_of,
+)
+
+# Visibility is the statements' word; its rules live with the others in ``visibility``.
+from sidelines.services.visibility import (
+    Visibility as Visibility,
+)
+from sidelines.services.visibility import (
+    organiser_policy,
+    readable,
+    visible_statement,
     visible_subject,
 )
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
-    EncounterPartyRow,
-    EncounterRow,
-    MeetingPrincipalRow,
     PartyRow,
     StatementRow,
     StatementSignatureRow,
@@ -78,12 +81,6 @@ class StatementKind(StrEnum):
     # What a side says beforehand of its plans: "no separate talks are planned, but they are
     # possible" (the Kremlin before Lima, DESIGN.md §8).
     ANNOUNCEMENT = "announcement"
-
-
-class Visibility(StrEnum):
-    SIDE = "side"  # the side's own record, not yet shared
-    COUNTERPART = "counterpart"  # shared with the other side(s) of the meeting
-    PUBLIC = "public"
 
 
 class SourceKind(StrEnum):
@@ -175,36 +172,6 @@ EDITABLE = (
 )
 
 
-def readable(
-    visibility: Visibility,
-    author: str,
-    sides: frozenset[str],
-    reader_party: str | None,
-    organiser_sees_all: bool | None,
-    *,
-    unsigned: bool = False,
-) -> bool:
-    """Whether a reader may see a statement (the table in this module's docstring).
-
-    ``reader_party`` is the party the reader acts for at the statement's event (None for the
-    organiser and the public); ``organiser_sees_all`` is None for anyone but the organiser;
-    ``unsigned`` tells a joint statement some side has yet to sign: the sides' draft.
-    """
-    if unsigned:
-        return reader_party is not None and reader_party in sides
-    if visibility is Visibility.PUBLIC or reader_party == author:
-        return True
-    if visibility is Visibility.SIDE:
-        return False
-    if reader_party is not None:
-        return reader_party in sides
-    return bool(organiser_sees_all)
-
-
-def _organiser_policy(session: Session, actor: Actor, event_id: str) -> bool | None:
-    return organiser_sees_everything(session, event_id) if actor.is_organiser else None
-
-
 def _sources_json(sources: Iterable[Source]) -> list[Any]:
     return [{"name": s.name, "kind": str(s.kind), "url": s.url} for s in sources]
 
@@ -262,15 +229,6 @@ def _check(statement: StatementIn) -> None:
             raise Invalid("a source needs a name", f"sources[{index}].name")
         if source.url and not source.url.startswith(("http://", "https://")):
             raise Invalid("a source's URL starts with http:// or https://", f"sources[{index}].url")
-
-
-def _subject_of(session: Session, row: StatementRow) -> Subject:
-    if row.meeting_id is not None:
-        return meeting_subject(session, row.event_id, row.meeting_id)
-    if row.encounter_id is not None:
-        return encounter_subject(session, row.event_id, row.encounter_id)
-    assert row.parties_key is not None
-    return parties_subject(row.event_id, row.parties_key.split(PARTIES_JOIN))
 
 
 def _about_parties(session: Session, event_id: str, parties: tuple[str, ...]) -> Subject:
@@ -400,73 +358,9 @@ def _sign_own(session: Session, actor: Actor, row: StatementRow) -> list[str]:
     return _signatures(session, [row.id]).get(row.id, [])
 
 
-def _visible_statement(
-    session: Session, actor: Actor, event_id: str, statement_id: int
-) -> tuple[StatementRow, Subject, list[str]]:
-    """The statement, its subject and its signatures, if this actor may read it; "not found"
-    otherwise. One query reads the statement with its subject's sides and its signatures, and
-    the verdict (``readable``) reads nothing more, so that another side's statement and a
-    missing one cost the same: how long a refusal takes tells nothing."""
-    policy = _organiser_policy(session, actor, event_id)  # whatever the id: one path for both
-    found = session.execute(
-        select(
-            # The columns of the verdict only: the statement itself is read once it is shown.
-            StatementRow.meeting_id,
-            StatementRow.encounter_id,
-            StatementRow.parties_key,
-            StatementRow.party_id,
-            StatementRow.kind,
-            StatementRow.visibility,
-            sides_text(
-                MeetingPrincipalRow.party_id,
-                MeetingPrincipalRow.meeting_id,
-                StatementRow.meeting_id,
-            ),
-            sides_text(
-                EncounterPartyRow.party_id,
-                EncounterPartyRow.encounter_id,
-                StatementRow.encounter_id,
-            ),
-            select(EncounterRow.logged_party.is_(None))
-            .where(EncounterRow.id == StatementRow.encounter_id)
-            .scalar_subquery(),
-            sides_text(
-                StatementSignatureRow.party_id, StatementSignatureRow.statement_id, StatementRow.id
-            ),
-        ).where(StatementRow.id == statement_id, StatementRow.event_id == event_id)
-    ).first()
-    hidden = not_found("statement", statement_id)
-    if found is None:
-        raise hidden
-    meeting_id, encounter_id, parties_key, author, kind, visibility = found[:6]
-    meeting_sides, encounter_sides, by_organiser, signatures = found[6:]
-    if meeting_id is not None:
-        subject = Subject("meeting", meeting_id, event_id, split_sides(meeting_sides))
-    elif encounter_id is not None:
-        subject = Subject(
-            "encounter", encounter_id, event_id, split_sides(encounter_sides), by_organiser
-        )
-    else:
-        assert parties_key is not None
-        subject = parties_subject(event_id, parties_key.split(PARTIES_JOIN))
-    signed = sorted(split_sides(signatures))
-    shown = readable(
-        Visibility(visibility),
-        author,
-        subject.sides,
-        actor.acts_for(event_id),
-        policy,
-        unsigned=kind == StatementKind.JOINT and not subject.sides <= set(signed),
-    )
-    row = session.get(StatementRow, statement_id) if shown else None
-    if row is None:
-        raise hidden
-    return row, subject, signed
-
-
 def get_statement(db: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView:
     with db.reading() as session:
-        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
+        row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         return _view(row, subject, signed)
 
 
@@ -479,7 +373,7 @@ def amend_statement(
     _check(changes)
 
     def work(session: Session) -> StatementView:
-        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
+        row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         if row.party_id != party:
             raise Forbidden("only the side that made a statement can change it")
         was = _view(row, subject, signed)
@@ -565,15 +459,14 @@ def readable_statements(
         query.order_by(StatementRow.said_at, StatementRow.created_at, StatementRow.id)
     ).all()
     party = actor.acts_for(event_id)
-    policy = _organiser_policy(session, actor, event_id)
+    policy = organiser_policy(session, actor, event_id)
     signatures = _signatures(session, [row.id for row in rows if row.kind == StatementKind.JOINT])
-    subjects: dict[tuple[int | None, int | None, str | None], Subject] = {}
+    subjects = subjects_of(
+        session, event_id, ((row.meeting_id, row.encounter_id, row.parties_key) for row in rows)
+    )
     shown = []
     for row in rows:
-        key = (row.meeting_id, row.encounter_id, row.parties_key)
-        subject = subjects.get(key)
-        if subject is None:
-            subject = subjects[key] = _subject_of(session, row)
+        subject = subjects[(row.meeting_id, row.encounter_id, row.parties_key)]
         signed = signatures.get(row.id, [])
         if readable(
             Visibility(row.visibility),
@@ -605,7 +498,7 @@ def sign_statement(db: Database, actor: Actor, event_id: str, statement_id: int)
         raise Forbidden("a joint statement is signed by the sides")
 
     def work(session: Session) -> StatementView:
-        row, subject, signed = _visible_statement(session, actor, event_id, statement_id)
+        row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         if row.kind != StatementKind.JOINT:
             raise Conflict(f"a {row.kind} is one side's own; only a joint statement is signed")
         if party not in subject.sides:
@@ -653,7 +546,7 @@ def link_statement(
     party = actor.acts_for(event_id)
 
     def work(session: Session) -> StatementView:
-        row, was, signed = _visible_statement(session, actor, event_id, statement_id)
+        row, was, signed = visible_statement(session, actor, event_id, statement_id)
         if row.party_id != party:
             raise Forbidden("only the side that made a statement links it")
         if row.meeting_id is not None or row.encounter_id is not None:
