@@ -44,7 +44,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, not_found
-from sidelines.services.events import domain_event, event_row, setup_key
+from sidelines.services.events import domain_event, event_row
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.scheduling import (
     PLACEMENT_TIME_LIMIT_S,
@@ -56,6 +56,7 @@ from sidelines.services.scheduling import (
     require_organiser,
 )
 from sidelines.storage.db import Database
+from sidelines.storage.event_rows import setup_key
 from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
 
 # A plan made on a schedule that changed before it was written is made again, this many times.

@@ -41,10 +41,10 @@ from sidelines.services.events import (
     domain_event,
     event_row,
     import_event,
-    meeting_facts_as_domain,
 )
 from sidelines.services.scheduling import lock_schedule, onsite_problem
 from sidelines.storage.db import Database
+from sidelines.storage.event_rows import meeting_facts_as_domain
 from sidelines.storage.tables import (
     CalendarFeedRow,
     ContactRow,

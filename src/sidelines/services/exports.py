@@ -27,7 +27,7 @@ from sidelines.formats.event_loader import dump_event
 from sidelines.formats.ical import CalendarEntry, calendar_to_ical
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, Invalid
-from sidelines.services.events import domain_event, event_row, meetings_as_domain
+from sidelines.services.events import domain_event, event_row
 from sidelines.services.feeds import meeting_uid
 from sidelines.services.history import HistoryEntry, earlier_meetings
 from sidelines.services.meetings import MeetingView, list_meetings
@@ -35,6 +35,7 @@ from sidelines.services.public_record import public_record
 from sidelines.services.record import EncounterView, list_encounters
 from sidelines.services.statements import StatementView, list_statements
 from sidelines.storage.db import Database
+from sidelines.storage.event_rows import meetings_as_domain
 from sidelines.storage.tables import PartyRow
 
 EVENT_FORMATS = ("yaml", "json")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sidelines.services.events import domain_event, event_row, list_events
+from sidelines.services.events import event_summaries, event_summary
+from sidelines.services.events import programme as event_programme
 from sidelines.web.deps import DbDep
 from sidelines.web.schemas import EventPublic, ProgrammeItemPublic
 
@@ -11,34 +12,15 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 
 @router.get("")
 def events(db: DbDep) -> list[EventPublic]:
-    return [
-        EventPublic(id=e.id, name=e.name, timezone=e.timezone, organiser_sees=e.organiser_sees)
-        for e in list_events(db)
-    ]
+    return [EventPublic.model_validate(event) for event in event_summaries(db)]
 
 
 @router.get("/{event_id}")
 def event(event_id: str, db: DbDep) -> EventPublic:
-    with db.reading() as session:
-        row = event_row(session, event_id)
-        return EventPublic(
-            id=row.id, name=row.name, timezone=row.timezone, organiser_sees=row.organiser_sees
-        )
+    return EventPublic.model_validate(event_summary(db, event_id))
 
 
 @router.get("/{event_id}/programme")
 def programme(event_id: str, db: DbDep) -> list[ProgrammeItemPublic]:
     """The official programme, public as it is at every summit."""
-    with db.reading() as session:
-        domain = domain_event(session, event_id)
-    return [
-        ProgrammeItemPublic(
-            id=s.id,
-            title=s.title,
-            kind=str(s.kind),
-            starts_at=s.span.start,
-            ends_at=s.span.end,
-            attendees=sorted(s.attendees),
-        )
-        for s in sorted(domain.programme, key=lambda s: s.span.start)
-    ]
+    return [ProgrammeItemPublic.model_validate(item) for item in event_programme(db, event_id)]
