@@ -77,15 +77,28 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
                 on_their_own.append(statement)
         items: list[PublicItem] = []
         ended = outcomes(session, list(about_meeting))
+        # The sides of every meeting and encounter in one statement each, not one per item.
+        meeting_links: dict[int, list[tuple[str, str]]] = {m: [] for m in about_meeting}
+        for meeting_id, party, principal in session.execute(
+            select(
+                MeetingPrincipalRow.meeting_id,
+                MeetingPrincipalRow.party_id,
+                MeetingPrincipalRow.principal_id,
+            ).where(MeetingPrincipalRow.meeting_id.in_(list(about_meeting)))
+        ):
+            meeting_links[meeting_id].append((party, principal))
+        encounter_sides: dict[int, list[str]] = {e: [] for e in about_encounter}
+        for encounter_id, party in session.execute(
+            select(EncounterPartyRow.encounter_id, EncounterPartyRow.party_id).where(
+                EncounterPartyRow.encounter_id.in_(list(about_encounter))
+            )
+        ):
+            encounter_sides[encounter_id].append(party)
         for meeting in session.scalars(
             select(MeetingRow).where(MeetingRow.id.in_(list(about_meeting)))
         ):
             outcome = ended.get(meeting.id)
-            links = session.execute(
-                select(MeetingPrincipalRow.party_id, MeetingPrincipalRow.principal_id).where(
-                    MeetingPrincipalRow.meeting_id == meeting.id
-                )
-            ).all()
+            links = sorted(meeting_links[meeting.id])
             parties = [party for party, _ in links]
             # Where it was planned to be: a space, or a programme session's start or end.
             place = meeting_place(
@@ -112,11 +125,7 @@ def public_record(db: Database, event_id: str) -> PublicRecord:
         for encounter in session.scalars(
             select(EncounterRow).where(EncounterRow.id.in_(list(about_encounter)))
         ):
-            sides = session.scalars(
-                select(EncounterPartyRow.party_id).where(
-                    EncounterPartyRow.encounter_id == encounter.id
-                )
-            )
+            sides = encounter_sides[encounter.id]
             items.append(
                 PublicItem(
                     kind="encounter",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.web.bounds import Ref
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict, from_pairs
 
 
 class CheckInCreate(Strict):
@@ -24,12 +25,12 @@ class ScanCreate(Strict):
     party: Ref
 
 
-class CheckedInPublic(BaseModel):
+class CheckedInPublic(Public):
     party: str
     at: datetime
 
 
-class RefillPublic(BaseModel):
+class RefillPublic(Public):
     freed_by: int
     state: str  # offered | confirmed | released
     offered_at: datetime
@@ -37,18 +38,18 @@ class RefillPublic(BaseModel):
     confirmed_by: list[str]
 
 
-class AttendancePublic(BaseModel):
+class AttendancePublic(Public):
     meeting_id: int
     status: MeetingStatus
     code: str
     starts_at: datetime | None
     sides: list[str]
-    checked_in: list[CheckedInPublic]
+    checked_in: Annotated[list[CheckedInPublic], from_pairs("party", "at")]
     absent: list[str]
     refill: RefillPublic | None
 
 
-class SweepPublic(BaseModel):
+class SweepPublic(Public):
     no_shows: list[int]
     offered: list[int]
     released: list[int]
@@ -56,13 +57,13 @@ class SweepPublic(BaseModel):
     refill_ms: float | None
 
 
-class LeftOutPublic(BaseModel):
+class LeftOutPublic(Public):
     meeting_id: int
     label: str
     reason: str
 
 
-class DelegationResultPublic(BaseModel):
+class DelegationResultPublic(Public):
     """None where the reader may not read it (requests under a bookings-only organiser,
     priorities of any side but the reader's own)."""
 
@@ -77,13 +78,18 @@ class DelegationResultPublic(BaseModel):
     no_show_absent: int
     no_show_other: int
     left_out: list[LeftOutPublic]
-    share_placed: float | None
+    share_placed: float | None = Field(validation_alias=AliasChoices("share_placed", "share"))
     priority_asked: int | None
     priority_met: int | None
 
 
-class ResultsPublic(BaseModel):
+def _parties(lines: Any) -> Any:
+    return [getattr(line, "party", line) for line in lines]
+
+
+class ResultsPublic(Public):
     event_id: str
     viewer: str | None
     lines: list[DelegationResultPublic]
-    least_served: list[str]  # the parties, least served first
+    # the parties, least served first (the view holds their lines)
+    least_served: Annotated[list[str], BeforeValidator(_parties)]

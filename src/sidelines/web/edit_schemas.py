@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from sidelines.web.bounds import DbId, Instant
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict
 
 
 class MoveCreate(Strict):
@@ -35,7 +35,7 @@ class AlternativeCreate(Strict):
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class ChangePublic(BaseModel):
+class ChangePublic(Public):
     """A meeting whose place the edit changed: ``[starts_at, ends_at, space_id]`` before and
     after (null: no place)."""
 
@@ -44,7 +44,7 @@ class ChangePublic(BaseModel):
     after: list[Any] | None
 
 
-class EditPublic(BaseModel):
+class EditPublic(Public):
     edit: str
     meeting_id: int
     version: int
@@ -52,7 +52,7 @@ class EditPublic(BaseModel):
     locked: bool
 
 
-class PlacePublic(BaseModel):
+class PlacePublic(Public):
     starts_at: datetime
     ends_at: datetime
     space_id: str | None
@@ -63,7 +63,7 @@ class PlacePublic(BaseModel):
     current: bool
 
 
-class PlacesPublic(BaseModel):
+class PlacesPublic(Public):
     """Every place of the grid for one meeting: ``fits``, or the rule it would break there."""
 
     meeting_id: int

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sidelines.services.onsite_changes import MAX_OVERRUN_MIN
 from sidelines.web.bounds import Instant
-from sidelines.web.routes.explanations import ExplanationPublic
-from sidelines.web.routes.schedule import AlternativePublic, MovedPublic
-from sidelines.web.schemas import Strict
+from sidelines.web.schedule_schemas import AlternativePublic, ExplanationPublic, MovedPublic
+from sidelines.web.schemas import Public, Strict
 
 
 class DepartureCreate(Strict):
@@ -37,7 +36,7 @@ class ClosureCreate(Strict):
     end: Instant
 
 
-class OnsiteChangePublic(BaseModel):
+class OnsiteChangePublic(Public):
     id: int
     kind: str  # departure | overrun | closure
     party_id: str | None
@@ -50,7 +49,7 @@ class OnsiteChangePublic(BaseModel):
     version: int | None  # the schedule version absorbing it made
 
 
-class UnplacedPublic(BaseModel):
+class UnplacedPublic(Public):
     """A meeting the change took off the schedule: agreed again, for the organiser to decide."""
 
     meeting_id: int
@@ -60,7 +59,7 @@ class UnplacedPublic(BaseModel):
     explanation: ExplanationPublic
 
 
-class AbsorbedPublic(BaseModel):
+class AbsorbedPublic(Public):
     change: OnsiteChangePublic
     version: int | None
     moved: list[MovedPublic]

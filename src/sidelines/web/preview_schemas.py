@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from sidelines.services.preview import PreviewItem, PreviewView
 from sidelines.web.bounds import DbId
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict, from_pairs
 
 # More than an event holds: a bound on what one request may name.
 MAX_KEPT_OUT = 10_000
@@ -25,7 +24,7 @@ class PublishCreate(Strict):
     keep_out: list[DbId] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
 
 
-class PreviewItemPublic(BaseModel):
+class PreviewItemPublic(Public):
     """A meeting publishing would change. ``before``/``after`` are ``[starts_at, ends_at,
     space_id]`` (UTC; null: not placed); ``was``/``now`` the same in the event's local time with
     the space by name; ``delegations`` the party ids told of it."""
@@ -40,12 +39,12 @@ class PreviewItemPublic(BaseModel):
     delegations: list[str]
 
 
-class DelegationPublic(BaseModel):
+class DelegationPublic(Public):
     party_id: str
     name: str
 
 
-class TotalsPublic(BaseModel):
+class TotalsPublic(Public):
     """The solve's weight and breaks and the published meetings it changes (``moves``), each
     with its change against the published version (null before any is published)."""
 
@@ -58,12 +57,12 @@ class TotalsPublic(BaseModel):
     principals_affected: int  # principals whose published meetings move or are left out
 
 
-class RulePublic(BaseModel):
+class RulePublic(Public):
     rule: str
     message: str
 
 
-class PreviewPublic(BaseModel):
+class PreviewPublic(Public):
     """What publishing the solve would change against published version ``version``.
     ``stale`` says that the solve planned against an older version (solve again for a plan
     against this one); ``conflicts`` the rules the schedule with ``keep_out`` would break
@@ -78,50 +77,9 @@ class PreviewPublic(BaseModel):
     added: list[PreviewItemPublic]
     moved: list[PreviewItemPublic]
     left_out: list[PreviewItemPublic]
-    delegations: list[DelegationPublic]
+    delegations: Annotated[list[DelegationPublic], from_pairs("party_id", "name")]
     counts: dict[str, int]
     totals: TotalsPublic
     conflicts: list[RulePublic]
     summary: str
     digest: str
-
-
-def _item(item: PreviewItem) -> PreviewItemPublic:
-    return PreviewItemPublic(
-        meeting_id=item.meeting_id,
-        kind=item.kind,
-        label=item.label,
-        before=item.before,
-        after=item.after,
-        was=item.was,
-        now=item.now,
-        delegations=list(item.delegations),
-    )
-
-
-def preview_public(view: PreviewView) -> PreviewPublic:
-    t = view.totals
-    return PreviewPublic(
-        run_id=view.run_id,
-        version=view.version,
-        planned_against=view.planned_against,
-        stale=view.stale,
-        keep_out=list(view.keep_out),
-        added=[_item(i) for i in view.added],
-        moved=[_item(i) for i in view.moved],
-        left_out=[_item(i) for i in view.left_out],
-        delegations=[DelegationPublic(party_id=p, name=n) for p, n in view.delegations],
-        counts=view.counts,
-        totals=TotalsPublic(
-            weight=t.weight,
-            breaks=t.breaks,
-            moves=t.moves,
-            weight_change=t.weight_change,
-            breaks_change=t.breaks_change,
-            moves_change=t.moves_change,
-            principals_affected=t.principals_affected,
-        ),
-        conflicts=[RulePublic(rule=r.rule, message=r.message) for r in view.conflicts],
-        summary=view.summary,
-        digest=view.digest,
-    )

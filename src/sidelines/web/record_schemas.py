@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, Field
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.statements import SourceKind, StatementKind, Visibility
 from sidelines.web.bounds import DbId, Instant, Ref, Topics
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict
 
 
 class OutcomeCreate(Strict):
@@ -22,7 +22,7 @@ class OutcomeCreate(Strict):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class OutcomePublic(BaseModel):
+class OutcomePublic(Public):
     meeting_id: int
     event_id: str
     status: MeetingStatus
@@ -47,7 +47,7 @@ class EncounterCreate(Strict):
     topics: Topics = Field(default_factory=list)
 
 
-class EncounterPublic(BaseModel):
+class EncounterPublic(Public):
     id: int
     event_id: str
     format: str
@@ -70,7 +70,7 @@ class SourceIn(Strict):
     url: str = Field(default="", max_length=2000)
 
 
-class SourcePublic(BaseModel):
+class SourcePublic(Public):
     name: str
     kind: SourceKind
     url: str
@@ -103,7 +103,7 @@ class StatementLink(Strict):
     encounter_id: DbId | None = None
 
 
-class StatementPublic(BaseModel):
+class StatementPublic(Public):
     id: int
     event_id: str
     meeting_id: int | None
@@ -122,10 +122,13 @@ class StatementPublic(BaseModel):
     about_parties: list[str]  # the sides of what it is about
     joint_state: str | None  # a joint statement: "proposed" until every side signed, "signed"
     signed_by: list[str]  # a joint statement's signatures, its proposer's first among them
-    awaiting_signature: list[str]  # the sides yet to sign a joint statement
+    # the sides yet to sign a joint statement (the view's ``awaiting``)
+    awaiting_signature: list[str] = Field(
+        validation_alias=AliasChoices("awaiting_signature", "awaiting")
+    )
 
 
-class HistoryEntryPublic(BaseModel):
+class HistoryEntryPublic(Public):
     kind: str
     ref: int
     event_id: str | None
@@ -144,19 +147,19 @@ class HistoryEntryPublic(BaseModel):
     statements: list[StatementPublic]
 
 
-class LastMetPublic(BaseModel):
+class LastMetPublic(Public):
     pair: list[str]
     met: bool
     answer: str  # "They last met on the sidelines of …"
     entry: HistoryEntryPublic | None
 
 
-class ImportPublic(BaseModel):
+class ImportPublic(Public):
     imported: int
     known: int
 
 
-class PublicItemPublic(BaseModel):
+class PublicItemPublic(Public):
     kind: str
     ref: int
     status: str
@@ -168,7 +171,7 @@ class PublicItemPublic(BaseModel):
     statements: list[StatementPublic]
 
 
-class PublicRecordPublic(BaseModel):
+class PublicRecordPublic(Public):
     event_id: str
     event: str
     items: list[PublicItemPublic]

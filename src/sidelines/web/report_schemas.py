@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict
 
 
 class ReportCreate(Strict):
@@ -17,7 +17,7 @@ class ReportCreate(Strict):
     media_type: Literal["text/plain", "text/html"] = "text/plain"
 
 
-class ClaimPublic(BaseModel):
+class ClaimPublic(Public):
     index: int
     kind: str  # meeting | history
     state: str  # proposed | merged | dropped
@@ -27,7 +27,7 @@ class ClaimPublic(BaseModel):
     merged: dict[str, Any]  # what it became in the record: encounter_id, statement_id…
 
 
-class ReportPublic(BaseModel):
+class ReportPublic(Public):
     id: int
     event_id: str
     owner_party: str | None

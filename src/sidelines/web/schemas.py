@@ -6,7 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
+    AliasChoices,
+    AliasPath,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -33,10 +36,39 @@ class Strict(BaseModel):
         return no_nul(value)
 
 
+class Public(BaseModel):
+    """Output: built from a service's view by its attribute names (``Model.model_validate(view)``),
+    so that a field is written once, in the view, and here only its JSON shape."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def of_terms(name: str, **default: Any) -> Any:
+    """A field read from the view's ``terms`` (a proposal's), or by its own name from JSON."""
+    return Field(validation_alias=AliasChoices(name, AliasPath("terms", name)), **default)
+
+
+def from_pairs(*names: str) -> BeforeValidator:
+    """A list the view holds as tuples (``("RUS", "Russia")``), read as objects with these
+    field names."""
+
+    def build(value: Any) -> Any:
+        return [
+            dict(zip(names, item, strict=True)) if isinstance(item, tuple) else item
+            for item in value
+        ]
+
+    return BeforeValidator(build)
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
     field: str  # the path of the bad input (``body.invitees[0]``), or empty
+
+
+# Every error answer, for the ``responses`` of a route that answers other than JSON.
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 
 
 class ErrorPublic(BaseModel):
@@ -121,29 +153,31 @@ class PrivateUpdate(Strict):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class WindowPublic(BaseModel):
+class WindowPublic(Public):
     start: datetime
     end: datetime
 
 
-class ProposalPublic(BaseModel):
+class ProposalPublic(Public):
+    # A step of the thread: who proposed it, when, and its terms (the view's ``terms``).
+
     seq: int
     by_party: str
-    format: str
-    duration_min: int | None
-    windows: list[WindowPublic]
-    space_id: str | None
-    host_party: str | None
-    press_plan: str
-    topics: list[str]
-    message: str
+    format: str = of_terms("format")
+    duration_min: int | None = of_terms("duration_min")
+    windows: list[WindowPublic] = of_terms("windows")
+    space_id: str | None = of_terms("space_id")
+    host_party: str | None = of_terms("host_party")
+    press_plan: str = of_terms("press_plan")
+    topics: list[str] = of_terms("topics")
+    message: str = of_terms("message")
     created_at: datetime
-    host_suite: bool = False
-    attendees: dict[str, Any] | None = None
-    own_interpreters: list[str] | None = None
+    host_suite: bool = of_terms("host_suite", default=False)
+    attendees: dict[str, Any] | None = of_terms("attendees", default=None)
+    own_interpreters: list[str] | None = of_terms("own_interpreters", default=None)
 
 
-class SidePublic(BaseModel):
+class SidePublic(Public):
     party_id: str
     role: str
     principal_id: str
@@ -152,7 +186,7 @@ class SidePublic(BaseModel):
     answer_reason: str | None
 
 
-class RequestPublic(BaseModel):
+class RequestPublic(Public):
     id: int
     event_id: str
     state: RequestState
@@ -175,7 +209,7 @@ class RequestPublic(BaseModel):
     interpretation: list[list[str]] = []
 
 
-class TermPublic(BaseModel):
+class TermPublic(Public):
     term: str
     state: str  # open | proposed | agreed
     value: Any
@@ -184,7 +218,7 @@ class TermPublic(BaseModel):
     required: bool
 
 
-class ParticipantPublic(BaseModel):
+class ParticipantPublic(Public):
     party_id: str
     principal_id: str
     name: str
@@ -192,7 +226,7 @@ class ParticipantPublic(BaseModel):
     languages: list[str]
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Public, Generic[T]):
     items: list[T]
     total: int
     next_cursor: int | None
@@ -202,12 +236,12 @@ class MarkCreate(Strict):
     party: str = Field(min_length=1, max_length=64)
 
 
-class MarksPublic(BaseModel):
+class MarksPublic(Public):
     marked: list[str]
     mutual: list[str]
 
 
-class MeetingPublic(BaseModel):
+class MeetingPublic(Public):
     id: int
     event_id: str
     status: MeetingStatus
@@ -229,7 +263,7 @@ class StatusUpdate(Strict):
     status: MeetingStatus
 
 
-class AgendaItemPublic(BaseModel):
+class AgendaItemPublic(Public):
     kind: str
     title: str
     starts_at: datetime
@@ -249,7 +283,7 @@ class SolveCreate(Strict):
     max_moves: int | Annotated[str, StringConstraints(max_length=8)] | None = None
 
 
-class SolvePublic(BaseModel):
+class SolvePublic(Public):
     id: int
     event_id: str
     status: str
@@ -259,7 +293,7 @@ class SolvePublic(BaseModel):
     result: dict[str, Any] | None
 
 
-class EntryPublic(BaseModel):
+class EntryPublic(Public):
     meeting_id: int
     starts_at: datetime
     ends_at: datetime
@@ -267,13 +301,13 @@ class EntryPublic(BaseModel):
     parties: list[str]
 
 
-class SchedulePublic(BaseModel):
+class SchedulePublic(Public):
     version: int
     published_at: datetime | None
     entries: list[EntryPublic]
 
 
-class NoticePublic(BaseModel):
+class NoticePublic(Public):
     id: int
     version: int
     meeting_id: int
@@ -284,7 +318,7 @@ class NoticePublic(BaseModel):
     summary: str  # the change in words, in the event's local time: "Bilateral with Russia moved"
 
 
-class AuditPublic(BaseModel):
+class AuditPublic(Public):
     id: int
     at: datetime
     actor_party: str | None
@@ -295,14 +329,14 @@ class AuditPublic(BaseModel):
     detail: dict[str, Any]
 
 
-class EventPublic(BaseModel):
+class EventPublic(Public):
     id: str
     name: str
     timezone: str
     organiser_sees: str
 
 
-class ProgrammeItemPublic(BaseModel):
+class ProgrammeItemPublic(Public):
     id: str
     title: str
     kind: str

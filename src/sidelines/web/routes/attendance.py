@@ -8,13 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from sidelines.services import attendance, request_expiry
-from sidelines.services.attendance import AttendanceView, SweepView
 from sidelines.services.clock import now
 from sidelines.web.attendance_schemas import (
     AttendancePublic,
-    CheckedInPublic,
     CheckInCreate,
-    RefillPublic,
     ScanCreate,
     SweepPublic,
 )
@@ -24,45 +21,13 @@ from sidelines.web.errors import fields_in
 router = APIRouter(prefix="/api/events/{event_id}", tags=["attendance"])
 
 
-def attendance_public(view: AttendanceView) -> AttendancePublic:
-    refill = view.refill
-    return AttendancePublic(
-        meeting_id=view.meeting_id,
-        status=view.status,
-        code=view.code,
-        starts_at=view.starts_at,
-        sides=list(view.sides),
-        checked_in=[CheckedInPublic(party=p, at=at) for p, at in view.checked_in],
-        absent=list(view.absent),
-        refill=(
-            RefillPublic(
-                freed_by=refill.freed_by,
-                state=refill.state,
-                offered_at=refill.offered_at,
-                confirm_by=refill.confirm_by,
-                confirmed_by=list(refill.confirmed_by),
-            )
-            if refill is not None
-            else None
-        ),
-    )
-
-
-def sweep_public(view: SweepView) -> SweepPublic:
-    return SweepPublic(
-        no_shows=view.no_shows,
-        offered=view.offered,
-        released=view.released,
-        version=view.version,
-        refill_ms=view.refill_ms,
-    )
-
-
 @router.get("/meetings/{meeting_id}/attendance")
 def get_attendance(event_id: str, meeting_id: int, db: DbDep, actor: UserDep) -> AttendancePublic:
     """Who checked in, the door code, and whether it was a no-show or a refill (its sides and
     the organiser)."""
-    return attendance_public(attendance.attendance(db, actor, event_id, meeting_id, at=now()))
+    return AttendancePublic.model_validate(
+        attendance.attendance(db, actor, event_id, meeting_id, at=now())
+    )
 
 
 @router.post("/meetings/{meeting_id}/check-in")
@@ -84,7 +49,7 @@ def check_in(
             channel="api",
             at=now(),
         )
-    return attendance_public(view)
+    return AttendancePublic.model_validate(view)
 
 
 @router.post("/check-ins/scan")
@@ -92,13 +57,15 @@ def scan(event_id: str, body: ScanCreate, db: DbDep, actor: UserDep) -> Attendan
     """The organiser's scan at the door: the code printed for the meeting, and the side."""
     with fields_in("body"):
         view = attendance.check_in_by_code(db, actor, event_id, body.code, body.party, at=now())
-    return attendance_public(view)
+    return AttendancePublic.model_validate(view)
 
 
 @router.post("/meetings/{meeting_id}/confirm")
 def confirm(event_id: str, meeting_id: int, db: DbDep, actor: UserDep) -> AttendancePublic:
     """A side confirms a meeting offered in time a no-show freed."""
-    return attendance_public(attendance.confirm_refill(db, actor, event_id, meeting_id, at=now()))
+    return AttendancePublic.model_validate(
+        attendance.confirm_refill(db, actor, event_id, meeting_id, at=now())
+    )
 
 
 @router.post("/attendance/sweep")
@@ -108,4 +75,4 @@ def sweep(event_id: str, db: DbDep, actor: UserDep) -> SweepPublic:
     at = now()
     view = attendance.sweep(db, event_id, at, actor)
     request_expiry.sweep_requests(db, event_id, at, actor)
-    return sweep_public(view)
+    return SweepPublic.model_validate(view)

@@ -14,18 +14,16 @@ from pydantic import BaseModel
 
 from sidelines.services import edits
 from sidelines.services.actors import Actor
-from sidelines.services.edits import EditView, PlacesView, Target
+from sidelines.services.edits import EditView, Target
 from sidelines.services.idempotency import fingerprint, run_once
 from sidelines.storage.db import Database
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
 from sidelines.web.edit_schemas import (
     AlternativeCreate,
-    ChangePublic,
     EditPublic,
     EditRefusedPublic,
     MoveCreate,
-    PlacePublic,
     PlacesPublic,
     SwapCreate,
 )
@@ -35,41 +33,6 @@ router = APIRouter(prefix="/api/events/{event_id}/meetings/{meeting_id}", tags=[
 REFUSED: dict[int | str, dict[str, Any]] = {
     409: {"model": EditRefusedPublic, "description": "The edit breaks a rule; nothing written."}
 }
-
-
-def edit_public(view: EditView) -> EditPublic:
-    return EditPublic(
-        edit=view.edit,
-        meeting_id=view.meeting_id,
-        version=view.version,
-        changes=[
-            ChangePublic(meeting_id=c.meeting_id, before=c.before, after=c.after)
-            for c in view.changes
-        ],
-        locked=view.locked,
-    )
-
-
-def places_public(view: PlacesView) -> PlacesPublic:
-    return PlacesPublic(
-        meeting_id=view.meeting_id,
-        version=view.version,
-        duration_min=view.duration_min,
-        locked=view.locked,
-        places=[
-            PlacePublic(
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                space_id=p.space_id,
-                fits=p.fits,
-                rule=p.rule,
-                reason=p.reason,
-                preferred=p.preferred,
-                current=p.current,
-            )
-            for p in view.places
-        ],
-    )
 
 
 def _once(
@@ -84,7 +47,7 @@ def _once(
 
     def produce() -> dict[str, object]:
         with fields_in("body"):
-            return edit_public(edit()).model_dump(mode="json")
+            return EditPublic.model_validate(edit()).model_dump(mode="json")
 
     request = fingerprint("POST", path, body.model_dump(mode="json") if body else None)
     outcome = run_once(db, actor, key, request, 200, produce)
@@ -102,7 +65,7 @@ def places(
 ) -> PlacesPublic:
     """Every start and space of the grid (of one day, if given) for the meeting: where it fits,
     and where not, the rule it would break there."""
-    return places_public(edits.meeting_places(db, actor, event_id, meeting_id, day))
+    return PlacesPublic.model_validate(edits.meeting_places(db, actor, event_id, meeting_id, day))
 
 
 @router.post("/move", response_model=EditPublic, responses=REFUSED)

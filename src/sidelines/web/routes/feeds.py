@@ -7,20 +7,18 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
-from pydantic import BaseModel
 
 from sidelines.services import feeds
-from sidelines.services.feeds import FeedState
 from sidelines.web.deps import DbDep, UserDep
 from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
+from sidelines.web.schemas import ERROR_SCHEMA, Public
 
 router = APIRouter(tags=["feeds"])
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
-ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorPublic"}
 
 
-class FeedPublic(BaseModel):
+class FeedPublic(Public):
     """A delegation's feed. ``url`` is given only when the feed is issued: the server keeps no
     copy of the token, so a lost URL is replaced by issuing a new one."""
 
@@ -31,19 +29,10 @@ class FeedPublic(BaseModel):
     url: str | None = None
 
 
-def _public(state: FeedState) -> FeedPublic:
-    return FeedPublic(
-        event_id=state.event_id,
-        party_id=state.party_id,
-        active=state.active,
-        created_at=state.created_at,
-    )
-
-
 @router.get("/api/events/{event_id}/feeds/{party_id}")
 def feed_state(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> FeedPublic:
     """Whether the delegation has a working feed."""
-    return _public(feeds.feed_state(db, actor, event_id, party_id))
+    return FeedPublic.model_validate(feeds.feed_state(db, actor, event_id, party_id))
 
 
 @router.post("/api/events/{event_id}/feeds/{party_id}", status_code=201)
@@ -64,7 +53,7 @@ def issue_feed(
 @router.delete("/api/events/{event_id}/feeds/{party_id}")
 def revoke_feed(event_id: str, party_id: str, db: DbDep, actor: UserDep) -> FeedPublic:
     """Revoke the delegation's feed: its URL answers 404 from now on."""
-    return _public(feeds.revoke_feed(db, actor, event_id, party_id))
+    return FeedPublic.model_validate(feeds.revoke_feed(db, actor, event_id, party_id))
 
 
 @router.get(

@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from sidelines.formats.errors import InputError
-from sidelines.formats.history_file import read_history
 from sidelines.services import history
 from sidelines.services.actors import PUBLIC
 from sidelines.services.errors import Forbidden, Invalid
-from sidelines.services.history import By, HistoryEntry
+from sidelines.services.history import By
 from sidelines.services.public_record import public_record
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.errors import fields_in
@@ -21,37 +19,12 @@ from sidelines.web.record_schemas import (
     HistoryEntryPublic,
     ImportPublic,
     LastMetPublic,
-    PublicItemPublic,
     PublicRecordPublic,
-    SourcePublic,
 )
-from sidelines.web.routes.record import statement_public
 
 router = APIRouter(tags=["history"])
 
 Key = Annotated[str, Query(min_length=1, max_length=64)]
-MAX_IMPORT_BYTES = 5_000_000
-
-
-def entry_public(entry: HistoryEntry) -> HistoryEntryPublic:
-    return HistoryEntryPublic(
-        kind=entry.kind,
-        ref=entry.ref,
-        event_id=entry.event_id,
-        event=entry.event,
-        city=entry.city,
-        country=entry.country,
-        held_on=entry.held_on,
-        starts_at=entry.starts_at,
-        format=entry.format,
-        place=entry.place,
-        parties=list(entry.parties),
-        principals=list(entry.principals),
-        topics=list(entry.topics),
-        summary=entry.summary,
-        sources=[SourcePublic(name=s.name, kind=s.kind, url=s.url) for s in entry.sources],
-        statements=[statement_public(s) for s in entry.statements],
-    )
 
 
 @router.get("/api/history")
@@ -72,7 +45,7 @@ def pair_history(
     pair = (a, b) if a is not None and b is not None else None
     with fields_in("query"):
         entries = history.pair_history(db, actor, pair, by=by, topic=topic, before=before)
-    return [entry_public(e) for e in entries]
+    return [HistoryEntryPublic.model_validate(e) for e in entries]
 
 
 @router.get("/api/history/last-met")
@@ -94,7 +67,7 @@ def last_met(
         pair=[a, b],
         met=True,
         answer=f"They last met {found.sentence}.",
-        entry=entry_public(found.entry),
+        entry=HistoryEntryPublic.model_validate(found.entry),
     )
 
 
@@ -108,47 +81,18 @@ async def import_history(
     """Import historical meetings from a CSV or JSON file sent as the body; ``name`` is the
     file's name (its suffix says CSV or JSON). Organiser only. A file with any bad row is
     refused whole, every problem listed by line."""
-    if not actor.is_organiser:
+    if not actor.is_organiser:  # before reading a body only the organiser may send
         raise Forbidden("only the organiser imports history")
     raw = await request.body()
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise Invalid(f"a history file is at most {MAX_IMPORT_BYTES} bytes", "body")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("the file is not UTF-8 text", "body") from None
-    try:
-        records = read_history(text, name)
-    except InputError as error:
-        raise Invalid(str(error), "body") from None
-    report = await run_in_threadpool(history.import_history, db, actor, records)
-    return ImportPublic(imported=report.imported, known=report.known)
+    report = await run_in_threadpool(history.import_history_file, db, actor, raw, name)
+    return ImportPublic.model_validate(report)
 
 
 @router.get("/api/public/events/{event_id}")
 def public_event(event_id: str, db: DbDep) -> PublicRecordPublic:
     """The event's public record: meetings and encounters a side made public, with the public
     statements about them. The same for everyone, logged in or not."""
-    found = public_record(db, event_id)
-    return PublicRecordPublic(
-        event_id=found.event_id,
-        event=found.event,
-        items=[
-            PublicItemPublic(
-                kind=item.kind,
-                ref=item.ref,
-                status=item.status,
-                format=item.format,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                place=item.place,
-                parties=list(item.parties),
-                statements=[statement_public(s) for s in item.statements],
-            )
-            for item in found.items
-        ],
-        statements=[statement_public(s) for s in found.statements],
-    )
+    return PublicRecordPublic.model_validate(public_record(db, event_id))
 
 
 @router.get("/api/public/pairs/{a}/{b}")
@@ -156,4 +100,4 @@ def public_pair(a: str, b: str, db: DbDep) -> list[HistoryEntryPublic]:
     """The public record of a pair across events: imported history and public meetings."""
     with fields_in("path"):
         entries = history.pair_history(db, PUBLIC, (a, b))
-    return [entry_public(e) for e in entries]
+    return [HistoryEntryPublic.model_validate(e) for e in entries]

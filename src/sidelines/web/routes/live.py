@@ -22,7 +22,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from sidelines.services import accounts, live
 from sidelines.web.deps import DbDep
-from sidelines.web.routes.feeds import ERROR_SCHEMA
+from sidelines.web.schemas import ERROR_SCHEMA
 from sidelines.web.security import SESSION_COOKIE, ReaderDep
 
 router = APIRouter(tags=["live"])

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Header, Response
 from pydantic import TypeAdapter
 
 from sidelines.services import meetings
-from sidelines.services.meetings import MeetingView
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.schemas import AgendaItemPublic, MeetingPublic, StatusUpdate
@@ -15,32 +14,14 @@ from sidelines.web.schemas import AgendaItemPublic, MeetingPublic, StatusUpdate
 router = APIRouter(prefix="/api/events/{event_id}", tags=["meetings"])
 
 
-def public(view: MeetingView) -> MeetingPublic:
-    return MeetingPublic(
-        id=view.id,
-        event_id=view.event_id,
-        status=view.status,
-        format=view.format,
-        duration_min=view.duration_min,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        space_id=view.space_id,
-        parties=list(view.parties),
-        principals=list(view.principals),
-        topics=list(view.topics) if view.topics is not None else None,
-        request_id=view.request_id,
-        place=view.place,
-    )
-
-
 @router.get("/meetings")
 def list_meetings(event_id: str, db: DbDep, actor: ActorDep) -> list[MeetingPublic]:
-    return [public(v) for v in meetings.list_meetings(db, actor, event_id)]
+    return [MeetingPublic.model_validate(v) for v in meetings.list_meetings(db, actor, event_id)]
 
 
 @router.get("/meetings/{meeting_id}")
 def get_meeting(event_id: str, meeting_id: PathId, db: DbDep, actor: ActorDep) -> MeetingPublic:
-    return public(meetings.get_meeting(db, actor, event_id, meeting_id))
+    return MeetingPublic.model_validate(meetings.get_meeting(db, actor, event_id, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/status")
@@ -48,7 +29,9 @@ def set_status(
     event_id: str, meeting_id: PathId, body: StatusUpdate, db: DbDep, actor: UserDep
 ) -> MeetingPublic:
     """Record that a meeting was held, held as another format, cancelled or not held."""
-    return public(meetings.set_status(db, actor, event_id, meeting_id, body.status))
+    return MeetingPublic.model_validate(
+        meetings.set_status(db, actor, event_id, meeting_id, body.status)
+    )
 
 
 # The JSON of each delegation's agenda, per process, as of the revision it was built from: while
@@ -76,20 +59,7 @@ def agenda(
     key = (event_id, current.party)
     cached = _agenda_json.get(key)
     if cached is None or cached[0] != current.revision:
-        body = _AGENDA_ITEMS.dump_json(
-            [
-                AgendaItemPublic(
-                    kind=item.kind,
-                    title=item.title,
-                    starts_at=item.starts_at,
-                    ends_at=item.ends_at,
-                    where=item.where,
-                    meeting_id=item.meeting_id,
-                    space_id=item.space_id,
-                )
-                for item in current
-            ]
-        )
+        body = _AGENDA_ITEMS.dump_json(_AGENDA_ITEMS.validate_python(list(current)))
         # The tag is the delegation's own agenda, not the event's revision: meetings of other
         # delegations change the revision, and must not show in this delegation's tag. It
         # names the party too: one browser may hold two delegations' logins.

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sidelines.services import messages
-from sidelines.services.messages import DeliveryView, Preferences, WebhookView
+from sidelines.services.messages import Preferences
 from sidelines.services.outbox import KINDS
 from sidelines.web.bounds import DbId
 from sidelines.web.deps import DbDep, UserDep
-from sidelines.web.schemas import Strict
+from sidelines.web.schemas import Public, Strict
 
 router = APIRouter(tags=["messages"])
 
@@ -33,7 +33,7 @@ class PreferencesUpdate(Strict):
     reminder_min: Annotated[int, Field(ge=0, le=1440)] = 15
 
 
-class PreferencesPublic(BaseModel):
+class PreferencesPublic(Public):
     email: str | None
     kinds: list[str]
     digest_min: int
@@ -47,7 +47,7 @@ class WebhookCreate(Strict):
     kinds: Annotated[list[Kind], Field(max_length=6)] | None = None  # None: every kind
 
 
-class WebhookPublic(BaseModel):
+class WebhookPublic(Public):
     """``secret`` is given once, when the webhook is made: the receiver checks
     ``X-Sidelines-Signature: sha256=<HMAC-SHA256 of the body with it>``."""
 
@@ -60,7 +60,7 @@ class WebhookPublic(BaseModel):
     secret: str | None = None
 
 
-class DeliveryPublic(BaseModel):
+class DeliveryPublic(Public):
     key: str
     kind: str
     status: str
@@ -72,37 +72,10 @@ class DeliveryPublic(BaseModel):
     duration_ms: int
 
 
-def _preferences(p: Preferences) -> PreferencesPublic:
-    return PreferencesPublic(
-        email=p.email,
-        kinds=list(p.kinds),
-        digest_min=p.digest_min,
-        quiet_from=p.quiet_from,
-        quiet_until=p.quiet_until,
-        reminder_min=p.reminder_min,
-    )
-
-
-def _webhook(w: WebhookView) -> WebhookPublic:
-    return WebhookPublic(
-        id=w.id,
-        party_id=w.party_id,
-        url=w.url,
-        kinds=list(w.kinds),
-        active=w.active,
-        created_at=w.created_at,
-        secret=w.secret,
-    )
-
-
-def _delivery(d: DeliveryView) -> DeliveryPublic:
-    return DeliveryPublic(**d.__dict__)
-
-
 @router.get("/api/me/messages")
 def get_preferences(db: DbDep, actor: UserDep) -> PreferencesPublic:
     """What the logged-in user hears of by e-mail, when, and how long before a meeting."""
-    return _preferences(messages.get_preferences(db, actor))
+    return PreferencesPublic.model_validate(messages.get_preferences(db, actor))
 
 
 @router.put("/api/me/messages")
@@ -115,18 +88,18 @@ def set_preferences(body: PreferencesUpdate, db: DbDep, actor: UserDep) -> Prefe
         body.quiet_until,
         body.reminder_min,
     )
-    return _preferences(messages.set_preferences(db, actor, wanted))
+    return PreferencesPublic.model_validate(messages.set_preferences(db, actor, wanted))
 
 
 @router.get("/api/events/{event_id}/webhooks")
 def list_webhooks(event_id: str, db: DbDep, actor: UserDep) -> list[WebhookPublic]:
     """The webhooks of the user's delegation (the organiser's own, for the organiser)."""
-    return [_webhook(w) for w in messages.list_webhooks(db, actor, event_id)]
+    return [WebhookPublic.model_validate(w) for w in messages.list_webhooks(db, actor, event_id)]
 
 
 @router.post("/api/events/{event_id}/webhooks", status_code=201)
 def add_webhook(event_id: str, body: WebhookCreate, db: DbDep, actor: UserDep) -> WebhookPublic:
-    return _webhook(
+    return WebhookPublic.model_validate(
         messages.add_webhook(
             db, actor, event_id, body.url, KINDS if body.kinds is None else tuple(body.kinds)
         )
@@ -146,4 +119,7 @@ def webhook_deliveries(
     event_id: str, webhook_id: Annotated[DbId, Path()], db: DbDep, actor: UserDep
 ) -> list[DeliveryPublic]:
     """Every attempt to post to the webhook, newest first (its last 200)."""
-    return [_delivery(d) for d in messages.webhook_deliveries(db, actor, event_id, webhook_id)]
+    return [
+        DeliveryPublic.model_validate(d)
+        for d in messages.webhook_deliveries(db, actor, event_id, webhook_id)
+    ]

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sidelines.services import onsite_changes
 from sidelines.services.actors import Actor
 from sidelines.services.idempotency import fingerprint, run_once
-from sidelines.services.onsite_changes import AbsorbedView, OnsiteChangeView
+from sidelines.services.onsite_changes import AbsorbedView
 from sidelines.storage.db import Database
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
@@ -22,45 +22,9 @@ from sidelines.web.onsite_schemas import (
     DepartureCreate,
     OnsiteChangePublic,
     OverrunCreate,
-    UnplacedPublic,
 )
-from sidelines.web.routes.explanations import explanation_public
-from sidelines.web.routes.schedule import alternative_public, moved_public
 
 router = APIRouter(prefix="/api/events/{event_id}/onsite-changes", tags=["schedule"])
-
-
-def change_public(view: OnsiteChangeView) -> OnsiteChangePublic:
-    return OnsiteChangePublic(
-        id=view.id,
-        kind=view.kind,
-        party_id=view.party_id,
-        principal_id=view.principal_id,
-        session_id=view.session_id,
-        space_id=view.space_id,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        reported_at=view.reported_at,
-        version=view.version,
-    )
-
-
-def absorbed_public(view: AbsorbedView) -> AbsorbedPublic:
-    return AbsorbedPublic(
-        change=change_public(view.change),
-        version=view.version,
-        moved=moved_public(view.moved),
-        unplaced=[
-            UnplacedPublic(
-                meeting_id=u.meeting_id,
-                before=u.before,
-                reason=u.reason,
-                alternatives=[alternative_public(a) for a in u.alternatives],
-                explanation=explanation_public(u.explanation),
-            )
-            for u in view.unplaced
-        ],
-    )
 
 
 def _report(
@@ -75,7 +39,7 @@ def _report(
 
     def produce() -> dict[str, object]:
         with fields_in("body"):
-            return absorbed_public(report()).model_dump(mode="json")
+            return AbsorbedPublic.model_validate(report()).model_dump(mode="json")
 
     request = fingerprint("POST", path, body.model_dump(mode="json"))
     outcome = run_once(db, actor, key, request, 201, produce)
@@ -86,7 +50,10 @@ def _report(
 @router.get("")
 def list_changes(event_id: str, db: DbDep, actor: UserDep) -> list[OnsiteChangePublic]:
     """The changes reported at the venue, in the order they were reported."""
-    return [change_public(v) for v in onsite_changes.list_changes(db, actor, event_id)]
+    return [
+        OnsiteChangePublic.model_validate(v)
+        for v in onsite_changes.list_changes(db, actor, event_id)
+    ]
 
 
 @router.post("/departures", status_code=201, response_model=AbsorbedPublic)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from sidelines.services import record, statements
 from sidelines.services.errors import Invalid
-from sidelines.services.record import EncounterIn, EncounterView, Outcome, OutcomeView
-from sidelines.services.statements import Source, StatementIn, StatementView
+from sidelines.services.record import EncounterIn, Outcome
+from sidelines.services.statements import Source, StatementIn
 from sidelines.web.bounds import PathId, QueryId
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.errors import fields_in
@@ -18,7 +18,6 @@ from sidelines.web.record_schemas import (
     EncounterPublic,
     OutcomeCreate,
     OutcomePublic,
-    SourcePublic,
     StatementCreate,
     StatementLink,
     StatementPublic,
@@ -26,64 +25,6 @@ from sidelines.web.record_schemas import (
 )
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["record"])
-
-
-def outcome_public(view: OutcomeView) -> OutcomePublic:
-    return OutcomePublic(
-        meeting_id=view.meeting_id,
-        event_id=view.event_id,
-        status=view.status,
-        planned_format=view.planned_format,
-        format=view.format,
-        started_at=view.started_at,
-        ended_at=view.ended_at,
-        cancelled_by=view.cancelled_by,
-        reason=view.reason,
-        recorded_at=view.recorded_at,
-    )
-
-
-def encounter_public(view: EncounterView) -> EncounterPublic:
-    return EncounterPublic(
-        id=view.id,
-        event_id=view.event_id,
-        format=view.format,
-        place=view.place,
-        session_id=view.session_id,
-        started_at=view.started_at,
-        ended_at=view.ended_at,
-        parties=list(view.parties),
-        principals=list(view.principals),
-        description=view.description,
-        topics=list(view.topics),
-        logged_by=view.logged_by,
-        owners=list(view.owners),
-        joined=view.joined,
-    )
-
-
-def statement_public(view: StatementView) -> StatementPublic:
-    return StatementPublic(
-        id=view.id,
-        event_id=view.event_id,
-        meeting_id=view.meeting_id,
-        encounter_id=view.encounter_id,
-        party_id=view.party_id,
-        kind=view.kind,
-        visibility=view.visibility,
-        text=view.text,
-        said_at=view.said_at,
-        speaker=view.speaker,
-        described_format=view.described_format,
-        topics=list(view.topics),
-        sources=[SourcePublic(name=s.name, kind=s.kind, url=s.url) for s in view.sources],
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        about_parties=list(view.about_parties),
-        joint_state=view.joint_state,
-        signed_by=list(view.signed_by),
-        awaiting_signature=list(view.awaiting),
-    )
 
 
 def statement_in(
@@ -122,12 +63,14 @@ def record_outcome(
         reason=body.reason,
     )
     with fields_in("body"):
-        return outcome_public(record.record_outcome(db, actor, event_id, meeting_id, outcome))
+        return OutcomePublic.model_validate(
+            record.record_outcome(db, actor, event_id, meeting_id, outcome)
+        )
 
 
 @router.get("/meetings/{meeting_id}/outcome")
 def get_outcome(event_id: str, meeting_id: PathId, db: DbDep, actor: ActorDep) -> OutcomePublic:
-    return outcome_public(record.get_outcome(db, actor, event_id, meeting_id))
+    return OutcomePublic.model_validate(record.get_outcome(db, actor, event_id, meeting_id))
 
 
 @router.post(
@@ -156,19 +99,19 @@ def log_encounter(
         view = record.log_encounter(db, actor, event_id, encounter)
     if view.joined:
         response.status_code = 200
-    return encounter_public(view)
+    return EncounterPublic.model_validate(view)
 
 
 @router.get("/encounters")
 def list_encounters(event_id: str, db: DbDep, actor: ActorDep) -> list[EncounterPublic]:
-    return [encounter_public(v) for v in record.list_encounters(db, actor, event_id)]
+    return [EncounterPublic.model_validate(v) for v in record.list_encounters(db, actor, event_id)]
 
 
 @router.get("/encounters/{encounter_id}")
 def get_encounter(
     event_id: str, encounter_id: PathId, db: DbDep, actor: ActorDep
 ) -> EncounterPublic:
-    return encounter_public(record.get_encounter(db, actor, event_id, encounter_id))
+    return EncounterPublic.model_validate(record.get_encounter(db, actor, event_id, encounter_id))
 
 
 @router.post("/statements", status_code=201)
@@ -181,7 +124,9 @@ def make_statement(
     signed it."""
     statement = statement_in(body, body.meeting_id, body.encounter_id, body.about_parties)
     with fields_in("body"):
-        return statement_public(statements.make_statement(db, actor, event_id, statement))
+        return StatementPublic.model_validate(
+            statements.make_statement(db, actor, event_id, statement)
+        )
 
 
 @router.get("/statements")
@@ -209,7 +154,7 @@ def list_statements(
             # The service names the parties as it was given them; the query calls them about.
             error.field = error.field.replace("about_parties", "about")
             raise
-    return [statement_public(v) for v in views]
+    return [StatementPublic.model_validate(v) for v in views]
 
 
 @router.post("/statements/{statement_id}/signatures")
@@ -217,7 +162,9 @@ def sign_statement(
     event_id: str, statement_id: PathId, db: DbDep, actor: UserDep
 ) -> StatementPublic:
     """Co-sign a joint statement the other side proposed: joint once every side signed."""
-    return statement_public(statements.sign_statement(db, actor, event_id, statement_id))
+    return StatementPublic.model_validate(
+        statements.sign_statement(db, actor, event_id, statement_id)
+    )
 
 
 @router.post("/statements/{statement_id}/link")
@@ -236,14 +183,16 @@ def link_statement(
             meeting_id=body.meeting_id,
             encounter_id=body.encounter_id,
         )
-    return statement_public(view)
+    return StatementPublic.model_validate(view)
 
 
 @router.get("/statements/{statement_id}")
 def get_statement(
     event_id: str, statement_id: PathId, db: DbDep, actor: ActorDep
 ) -> StatementPublic:
-    return statement_public(statements.get_statement(db, actor, event_id, statement_id))
+    return StatementPublic.model_validate(
+        statements.get_statement(db, actor, event_id, statement_id)
+    )
 
 
 @router.put("/statements/{statement_id}")
@@ -253,4 +202,4 @@ def amend_statement(
     """Change a side's own statement, e.g. publish it; a public statement stays public."""
     with fields_in("body"):
         view = statements.amend_statement(db, actor, event_id, statement_id, statement_in(body))
-    return statement_public(view)
+    return StatementPublic.model_validate(view)

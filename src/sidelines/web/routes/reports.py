@@ -8,38 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 
 from sidelines.services import report_proposals
-from sidelines.services.report_proposals import ReportIn, Review, UploadView
+from sidelines.services.report_proposals import ReportIn, Review
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, UserDep
 from sidelines.web.errors import fields_in
-from sidelines.web.report_schemas import ClaimPublic, ClaimReview, ReportCreate, ReportPublic
+from sidelines.web.report_schemas import ClaimReview, ReportCreate, ReportPublic
 
 router = APIRouter(prefix="/api/events/{event_id}/reports", tags=["reports"])
-
-
-def report_public(view: UploadView) -> ReportPublic:
-    return ReportPublic(
-        id=view.id,
-        event_id=view.event_id,
-        owner_party=view.owner_party,
-        source=view.source,
-        published_on=view.published_on,
-        language=view.language,
-        text=view.text,
-        uploaded_at=view.uploaded_at,
-        claims=[
-            ClaimPublic(
-                index=c.index,
-                kind=c.kind,
-                state=c.state,
-                confidence=c.confidence,
-                spans=list(c.spans),
-                fields=c.fields,
-                merged=c.merged,
-            )
-            for c in view.claims
-        ],
-    )
 
 
 @router.post("", status_code=201)
@@ -48,7 +23,9 @@ def upload_report(event_id: str, body: ReportCreate, db: DbDep, actor: UserDep) 
     for the uploader's delegation (or the organiser) alone until reviewed."""
     report = ReportIn(body.text, body.published_on, body.source, body.media_type)
     with fields_in("body"):
-        return report_public(report_proposals.upload_report(db, actor, event_id, report))
+        return ReportPublic.model_validate(
+            report_proposals.upload_report(db, actor, event_id, report)
+        )
 
 
 @router.post("/file", status_code=201)
@@ -71,17 +48,21 @@ def upload_report_file(
             published_on,
             source,
         )
-        return report_public(report_proposals.upload_report(db, actor, event_id, report))
+        return ReportPublic.model_validate(
+            report_proposals.upload_report(db, actor, event_id, report)
+        )
 
 
 @router.get("")
 def list_reports(event_id: str, db: DbDep, actor: UserDep) -> list[ReportPublic]:
-    return [report_public(v) for v in report_proposals.list_uploads(db, actor, event_id)]
+    return [
+        ReportPublic.model_validate(v) for v in report_proposals.list_uploads(db, actor, event_id)
+    ]
 
 
 @router.get("/{report_id}")
 def get_report(event_id: str, report_id: PathId, db: DbDep, actor: UserDep) -> ReportPublic:
-    return report_public(report_proposals.get_upload(db, actor, event_id, report_id))
+    return ReportPublic.model_validate(report_proposals.get_upload(db, actor, event_id, report_id))
 
 
 @router.post("/{report_id}/claims/{index}/review")
@@ -93,4 +74,4 @@ def review_claim(
     review = Review(body.action, body.corrections)
     with fields_in("body"):
         view = report_proposals.review_claim(db, actor, event_id, report_id, index, review)
-    return report_public(view)
+    return ReportPublic.model_validate(view)

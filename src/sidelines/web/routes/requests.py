@@ -9,7 +9,7 @@ from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
 from sidelines.services.idempotency import fingerprint, run_once
-from sidelines.services.negotiation import RequestView, TermCounter, Terms
+from sidelines.services.negotiation import TermCounter, Terms
 from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
@@ -18,15 +18,10 @@ from sidelines.web.schemas import (
     AnswerCreate,
     AttendeeIn,
     Page,
-    ParticipantPublic,
     PrivateUpdate,
     ProposalIn,
-    ProposalPublic,
     RequestCreate,
     RequestPublic,
-    SidePublic,
-    TermPublic,
-    WindowPublic,
 )
 from sidelines.web.term_schemas import TermCounterIn, TermsAnswerCreate
 
@@ -76,78 +71,6 @@ def term_counter(counter: TermCounterIn) -> TermCounter:
     )
 
 
-def public(view: RequestView) -> RequestPublic:
-    return RequestPublic(
-        id=view.id,
-        event_id=view.event_id,
-        state=view.state,
-        requester=view.requester,
-        channel=view.channel,
-        on_site=view.on_site,
-        created_at=view.created_at,
-        sent_at=view.sent_at,
-        expires_at=view.expires_at,
-        sides=[
-            SidePublic(
-                party_id=side.party_id,
-                role=side.role,
-                principal_id=side.principal_id,
-                accepted_current=side.accepted_current,
-                answer=side.answer,
-                answer_reason=side.answer_reason,
-            )
-            for side in view.sides
-        ],
-        proposals=[
-            ProposalPublic(
-                seq=p.seq,
-                by_party=p.by_party,
-                format=str(p.terms.format),
-                duration_min=p.terms.duration_min,
-                windows=[WindowPublic(start=w.start, end=w.end) for w in p.terms.windows],
-                space_id=p.terms.space_id,
-                host_party=p.terms.host_party,
-                press_plan=p.terms.press_plan,
-                topics=list(p.terms.topics),
-                message=p.terms.message,
-                created_at=p.created_at,
-                host_suite=p.terms.host_suite,
-                attendees=dict(p.terms.attendees) if p.terms.attendees is not None else None,
-                own_interpreters=(
-                    list(p.terms.own_interpreters) if p.terms.own_interpreters is not None else None
-                ),
-            )
-            for p in view.proposals
-        ],
-        meeting_id=view.meeting_id,
-        my_party=view.my_party,
-        my_priority=view.my_priority,
-        my_note=view.my_note,
-        terms=[
-            TermPublic(
-                term=str(t.term),
-                state=str(t.state),
-                value=t.value,
-                proposed_by=t.proposed_by,
-                agreed_by=list(t.agreed_by),
-                required=t.required,
-            )
-            for t in view.terms
-        ],
-        participants=[
-            ParticipantPublic(
-                party_id=p.party_id,
-                principal_id=p.principal_id,
-                name=p.name,
-                rank=p.rank,
-                languages=list(p.languages),
-            )
-            for p in view.participants
-        ],
-        interpretation=[list(pair) for pair in view.interpretation],
-    )
-
-
 @router.get("", response_model=Page[RequestPublic], responses=NOT_MODIFIED)
 def list_requests(
     event_id: str,
@@ -164,13 +87,7 @@ def list_requests(
     page = negotiation.list_requests(
         db, actor, event_id, box=box, state=state, after=after, limit=limit
     )
-    body = (
-        Page[RequestPublic](
-            items=[public(v) for v in page.items], total=page.total, next_cursor=page.next_cursor
-        )
-        .model_dump_json()
-        .encode()
-    )
+    body = Page[RequestPublic].model_validate(page).model_dump_json().encode()
     etag = tag_of(actor.acts_for(event_id) or "-", body)
     return answer(body, etag, if_none_match, "application/json")
 
@@ -195,7 +112,7 @@ def create_request(
                 send_now=body.send,
                 on_site=body.on_site,
             )
-        return public(view).model_dump(mode="json")
+        return RequestPublic.model_validate(view).model_dump(mode="json")
 
     path = f"/api/events/{event_id}/requests"
     outcome = run_once(
@@ -207,12 +124,12 @@ def create_request(
 
 @router.get("/{request_id}")
 def get_request(event_id: str, request_id: PathId, db: DbDep, actor: ActorDep) -> RequestPublic:
-    return public(negotiation.get_request(db, actor, event_id, request_id))
+    return RequestPublic.model_validate(negotiation.get_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/send")
 def send_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
-    return public(negotiation.send_request(db, actor, event_id, request_id))
+    return RequestPublic.model_validate(negotiation.send_request(db, actor, event_id, request_id))
 
 
 @router.post("/{request_id}/answers")
@@ -225,7 +142,7 @@ def answer_request(
         view = negotiation.respond(
             db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
         )
-    return public(view)
+    return RequestPublic.model_validate(view)
 
 
 @router.post("/{request_id}/terms")
@@ -245,12 +162,14 @@ def answer_terms(
             term_counter(body.counter),
             message=body.message,
         )
-    return public(view)
+    return RequestPublic.model_validate(view)
 
 
 @router.post("/{request_id}/withdraw")
 def withdraw_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
-    return public(negotiation.withdraw_request(db, actor, event_id, request_id))
+    return RequestPublic.model_validate(
+        negotiation.withdraw_request(db, actor, event_id, request_id)
+    )
 
 
 @router.patch("/{request_id}/private")
@@ -262,4 +181,4 @@ def set_private(
         view = negotiation.set_private(
             db, actor, event_id, request_id, priority=body.priority, note=body.note
         )
-    return public(view)
+    return RequestPublic.model_validate(view)

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from sidelines.services import negotiation, preview, scheduling
-from sidelines.services.scheduling import (
-    AlternativeView,
-    MovedView,
-    PlacementView,
-    ScheduleView,
-    SolveRunView,
-)
 from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
 from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
-from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate, preview_public
-from sidelines.web.routes.requests import public as request_public
+from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate
+from sidelines.web.schedule_schemas import OnSiteAgreementPublic, PlacementPublic
 from sidelines.web.schemas import (
-    EntryPublic,
     NoticePublic,
     RequestPublic,
     SchedulePublic,
@@ -29,105 +19,6 @@ from sidelines.web.schemas import (
 )
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedule"])
-
-
-class MovedPublic(BaseModel):
-    """A meeting that moves: ``[starts_at, ends_at, space_id]`` before and after (null: it
-    loses its place)."""
-
-    meeting_id: PathId
-    before: list[Any]
-    after: list[Any] | None
-
-
-class AlternativePublic(BaseModel):
-    """A way to hold a meeting that fits nowhere as agreed, for the organiser to decide."""
-
-    kind: str
-    summary: str
-    starts_at: datetime
-    ends_at: datetime
-    space_id: str | None
-    format: str | None
-    duration_min: int
-    moves: list[MovedPublic]
-
-
-class PlacementPublic(BaseModel):
-    meeting_id: PathId
-    placed: bool
-    starts_at: datetime | None
-    ends_at: datetime | None
-    space_id: str | None
-    version: int | None
-    moved: list[MovedPublic]
-    reason: str | None
-    alternatives: list[AlternativePublic]
-
-
-class OnSiteAgreementPublic(BaseModel):
-    request: RequestPublic
-    placement: PlacementPublic | None
-
-
-def moved_public(views: list[MovedView]) -> list[MovedPublic]:
-    return [MovedPublic(meeting_id=m.meeting_id, before=m.before, after=m.after) for m in views]
-
-
-def alternative_public(view: AlternativeView) -> AlternativePublic:
-    return AlternativePublic(
-        kind=view.kind,
-        summary=view.summary,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        space_id=view.space_id,
-        format=view.format,
-        duration_min=view.duration_min,
-        moves=moved_public(view.moves),
-    )
-
-
-def placement_public(view: PlacementView) -> PlacementPublic:
-    return PlacementPublic(
-        meeting_id=view.meeting_id,
-        placed=view.placed,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        space_id=view.space_id,
-        version=view.version,
-        moved=moved_public(view.moved),
-        reason=view.reason,
-        alternatives=[alternative_public(a) for a in view.alternatives],
-    )
-
-
-def solve_public(view: SolveRunView) -> SolvePublic:
-    return SolvePublic(
-        id=view.id,
-        event_id=view.event_id,
-        status=view.status,
-        started_at=view.started_at,
-        finished_at=view.finished_at,
-        progress=view.progress,
-        result=view.result,
-    )
-
-
-def schedule_public(view: ScheduleView) -> SchedulePublic:
-    return SchedulePublic(
-        version=view.version,
-        published_at=view.published_at,
-        entries=[
-            EntryPublic(
-                meeting_id=e.meeting_id,
-                starts_at=e.starts_at,
-                ends_at=e.ends_at,
-                space_id=e.space_id,
-                parties=list(e.parties),
-            )
-            for e in view.entries
-        ],
-    )
 
 
 @router.post("/solves", status_code=202)
@@ -147,12 +38,12 @@ def start_solve(
             max_moves=body.max_moves,
             queue=queue,
         )
-    return solve_public(view)
+    return SolvePublic.model_validate(view)
 
 
 @router.get("/solves/{run_id}")
 def get_solve(event_id: str, run_id: PathId, db: DbDep, actor: UserDep) -> SolvePublic:
-    return solve_public(scheduling.get_run(db, actor, event_id, run_id))
+    return SolvePublic.model_validate(scheduling.get_run(db, actor, event_id, run_id))
 
 
 @router.get("/solves/{run_id}/preview")
@@ -167,7 +58,8 @@ def preview_solve(
     added, moved and left out, the delegations that would get a notice, and the totals.
     ``keep_out`` (repeated) previews keeping those meetings as published."""
     with fields_in("query"):
-        return preview_public(preview.preview(db, actor, event_id, run_id, keep_out=keep_out))
+        view = preview.preview(db, actor, event_id, run_id, keep_out=keep_out)
+    return PreviewPublic.model_validate(view)
 
 
 @router.post("/solves/{run_id}/publish")
@@ -183,7 +75,7 @@ def publish(
         view = scheduling.publish(
             db, actor, event_id, run_id, keep_out=body.keep_out, confirm=body.confirm
         )
-    return schedule_public(view)
+    return SchedulePublic.model_validate(view)
 
 
 @router.post("/requests/{request_id}/agreed-on-site")
@@ -195,14 +87,14 @@ def agreed_on_site(
     lists the alternatives for the organiser."""
     view, placement = negotiation.agree_on_site(db, actor, event_id, request_id)
     return OnSiteAgreementPublic(
-        request=request_public(view),
-        placement=placement_public(placement) if placement is not None else None,
+        request=RequestPublic.model_validate(view),
+        placement=PlacementPublic.model_validate(placement) if placement is not None else None,
     )
 
 
 @router.get("/schedule")
 def schedule(event_id: str, db: DbDep, actor: ActorDep) -> SchedulePublic:
-    return schedule_public(scheduling.schedule(db, actor, event_id))
+    return SchedulePublic.model_validate(scheduling.schedule(db, actor, event_id))
 
 
 @router.get("/notices")
@@ -213,16 +105,5 @@ def notices(
     after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[NoticePublic]:
-    return [
-        NoticePublic(
-            id=n.id,
-            version=n.version,
-            meeting_id=n.meeting_id,
-            kind=n.kind,
-            before=n.before,
-            after=n.after,
-            created_at=n.created_at,
-            summary=n.summary,
-        )
-        for n in scheduling.notices(db, actor, event_id, after=after, limit=limit)
-    ]
+    found = scheduling.notices(db, actor, event_id, after=after, limit=limit)
+    return [NoticePublic.model_validate(notice) for notice in found]
