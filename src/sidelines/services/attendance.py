@@ -48,7 +48,7 @@ from sidelines.services.scheduling import (
     parties_of,
     rebook_moves,
 )
-from sidelines.services.visibility import visible_meeting
+from sidelines.services.visibility import takes_part, visible_meeting
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     CheckInRow,
@@ -153,7 +153,7 @@ def check_in(
     own = actor.acts_for(event_id)
     if own is not None and party not in (None, own):
         raise Forbidden("a delegation checks in for itself")
-    if own is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise not_found("meeting", meeting_id)
 
     def work(session: Session) -> AttendanceView:

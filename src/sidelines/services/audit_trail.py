@@ -10,7 +10,11 @@ from sidelines.services.actors import Actor
 from sidelines.services.audit import readable_detail
 from sidelines.services.errors import Forbidden
 from sidelines.services.events import event_row
-from sidelines.services.visibility import audit_entries_seen_by, organiser_sees_everything
+from sidelines.services.visibility import (
+    audit_entries_seen_by,
+    organiser_sees_everything,
+    takes_part,
+)
 from sidelines.storage.db import Database
 
 
@@ -34,7 +38,7 @@ def read_trail(
     """A delegation's own trail; the organiser's share of the event's trail; ``limit`` entries
     after the entry ``after``, in the order they were appended."""
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("the audit trail belongs to the delegations and the organiser")
     with db.reading() as session:
         event_row(session, event_id)

@@ -43,6 +43,7 @@ from sidelines.services.events import (
     import_event,
 )
 from sidelines.services.scheduling import lock_schedule, onsite_problem
+from sidelines.services.visibility import takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import meeting_facts_as_domain
 from sidelines.storage.tables import (
@@ -156,7 +157,7 @@ def list_section(db: Database, actor: Actor, event_id: str, section: str) -> lis
     with db.reading() as session:
         event = domain_event(session, event_id)
     party = actor.acts_for(event_id)
-    if section != "parties" and party is None and not actor.is_organiser:
+    if section != "parties" and not takes_part(actor, event_id):
         if actor.user_id is None:
             raise Unauthenticated(f"log in to read the event's {section}")
         raise Forbidden(f"the event's {section} are read by its delegations and the organiser")

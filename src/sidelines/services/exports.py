@@ -34,6 +34,7 @@ from sidelines.services.meetings import MeetingView, list_meetings
 from sidelines.services.public_record import public_record
 from sidelines.services.record import EncounterView, list_encounters
 from sidelines.services.statements import StatementView, list_statements
+from sidelines.services.visibility import takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import meetings_as_domain
 from sidelines.storage.tables import PartyRow
@@ -127,7 +128,7 @@ def schedule_export(db: Database, actor: Actor, event_id: str) -> ScheduleExport
             for p in session.scalars(select(PartyRow).where(PartyRow.event_id == event_id))
         }
     items: list[ScheduleItem] = []
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         for item in public_record(db, event_id).items:
             if item.kind != "meeting" or item.starts_at is None or item.ends_at is None:
                 continue
@@ -252,7 +253,7 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
         name = event_row(session, event_id).name
         parties = list(session.scalars(select(PartyRow.id).where(PartyRow.event_id == event_id)))
     history = [_earlier(entry) for entry in earlier_meetings(db, parties)]
-    if actor.acts_for(event_id) is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         record = public_record(db, event_id)
         return {
             "event_id": event_id,

@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, Unauthenticated
 from sidelines.services.events import event_row
-from sidelines.services.visibility import audit_entries_seen_by, organiser_sees_everything
+from sidelines.services.visibility import (
+    audit_entries_seen_by,
+    organiser_sees_everything,
+    takes_part,
+)
 from sidelines.storage.db import Database
 from sidelines.storage.keyset import in_order, last_of
 from sidelines.storage.tables import AuditRow, NoticeRow
@@ -74,7 +78,7 @@ def _reader(session: Session, actor: Actor, event_id: str) -> _Reader:
         raise Unauthenticated("log in to follow an event")
     event_row(session, event_id)
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("an event's news go to its delegations and its organiser")
     return _Reader(party, organiser_sees_everything(session, event_id))
 

@@ -18,7 +18,12 @@ from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import Outcome, record_outcome
-from sidelines.services.visibility import meeting_has_side, meeting_scope, visible_meeting
+from sidelines.services.visibility import (
+    meeting_has_side,
+    meeting_scope,
+    takes_part,
+    visible_meeting,
+)
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
@@ -94,7 +99,7 @@ def _view(
 def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView]:
     with db.reading() as session:
         event = domain_event(session, event_id)
-        if actor.acts_for(event_id) is None and not actor.is_organiser:
+        if not takes_part(actor, event_id):
             return []
         party, full = meeting_scope(session, actor, event_id)
         query = select(MeetingRow).where(MeetingRow.event_id == event_id)

@@ -17,6 +17,7 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from sidelines.services.events import event_row
 from sidelines.services.outbox import KINDS
+from sidelines.services.visibility import takes_part
 from sidelines.services.worker import DEFAULT_REMINDER_MIN, MAX_REMINDER_MIN
 from sidelines.storage.db import Database
 from sidelines.storage.tables import DeliveryRow, MessagePreferenceRow, OutboxRow, WebhookRow
@@ -132,7 +133,7 @@ def _owner(session: Session, actor: Actor, event_id: str) -> str | None:
     _user(actor)
     event_row(session, event_id)
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("webhooks belong to the event's delegations and its organiser")
     return party
 

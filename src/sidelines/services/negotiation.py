@@ -61,7 +61,7 @@ from sidelines.services.events import (
 )
 from sidelines.services.request_terms import Sides
 from sidelines.services.scheduling import PlacementView, place_agreed
-from sidelines.services.visibility import requests_seen_by, visible_request
+from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json
 from sidelines.storage.keyset import in_order
@@ -1025,7 +1025,7 @@ def agree_on_site(
     the current proposal at once, the meeting is agreed and placed into the published schedule
     immediately, and both sides get its change notice. The placement is None when no meeting
     came of it. ``at`` is the moment of the agreement (the service clock by default)."""
-    if actor.acts_for(event_id) is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("only a side of the request or the organiser can record this")
 
     _expire_if_due(db, actor, event_id, request_id)

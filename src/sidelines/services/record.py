@@ -29,7 +29,7 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.subjects import Subject, encounter_sides, meeting_subject
-from sidelines.services.visibility import sees_subject, visible_subject
+from sidelines.services.visibility import sees_subject, takes_part, visible_subject
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EncounterPartyRow,
@@ -400,7 +400,7 @@ def log_encounter(
 
 def _encounter_logger(actor: Actor, event_id: str) -> str | None:
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("only the sides of an encounter or the organiser can log it")
     return party
 

@@ -42,7 +42,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import domain_event, event_row
-from sidelines.services.visibility import own_uploads
+from sidelines.services.visibility import own_uploads, takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     EncounterPartyRow,
@@ -224,7 +224,7 @@ def _check_report(report: ReportIn) -> None:
 
 def _owner(actor: Actor, event_id: str) -> str | None:
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise Forbidden("a delegation of the event or the organiser uploads reports")
     return party
 

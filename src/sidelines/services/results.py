@@ -29,7 +29,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.attendance import sweep_if_due
 from sidelines.services.errors import not_found
 from sidelines.services.events import domain_event, event_row
-from sidelines.services.visibility import organiser_sees_everything
+from sidelines.services.visibility import organiser_sees_everything, takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
@@ -109,7 +109,7 @@ class ResultsView:
 def results(db: Database, actor: Actor, event_id: str, *, at: datetime) -> ResultsView:
     """The report as ``actor`` may read it (after any no-show due at ``at``)."""
     party = actor.acts_for(event_id)
-    if party is None and not actor.is_organiser:
+    if not takes_part(actor, event_id):
         raise not_found("event", event_id)
     sweep_if_due(db, event_id, at)
     with db.reading() as session:

@@ -115,27 +115,27 @@ def subjects_of(
     encounter_ids = sorted({e for m, e, _ in keys if m is None and e is not None})
     meeting_sides: dict[int, set[str]] = {m: set() for m in meeting_ids}
     if meeting_ids:
-        for meeting_id, party in session.execute(
+        for of_meeting, party in session.execute(
             select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
                 MeetingPrincipalRow.meeting_id.in_(meeting_ids)
             )
         ):
-            meeting_sides[meeting_id].add(party)
+            meeting_sides[of_meeting].add(party)
     encounter_sides: dict[int, set[str]] = {e: set() for e in encounter_ids}
     by_organiser: dict[int, bool] = {}
     if encounter_ids:
-        for encounter_id, logged_party in session.execute(
+        for of_encounter, logged_party in session.execute(
             select(EncounterRow.id, EncounterRow.logged_party).where(
                 EncounterRow.id.in_(encounter_ids)
             )
         ):
-            by_organiser[encounter_id] = logged_party is None
-        for encounter_id, party in session.execute(
+            by_organiser[of_encounter] = logged_party is None
+        for of_encounter, party in session.execute(
             select(EncounterPartyRow.encounter_id, EncounterPartyRow.party_id).where(
                 EncounterPartyRow.encounter_id.in_(encounter_ids)
             )
         ):
-            encounter_sides[encounter_id].add(party)
+            encounter_sides[of_encounter].add(party)
     subjects: dict[tuple[int | None, int | None, str | None], Subject] = {}
     for key in keys:
         meeting_id, encounter_id, parties_key = key

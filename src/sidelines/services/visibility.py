@@ -84,6 +84,12 @@ def organiser_sees_everything(session: Session, event_id: str) -> bool:
     return event_row(session, event_id).organiser_sees == OrganiserSees.EVERYTHING
 
 
+def takes_part(actor: Actor, event_id: str) -> bool:
+    """Whether the actor is a delegation of the event or its organiser: the readers of the
+    event's business beyond its public record."""
+    return actor.acts_for(event_id) is not None or actor.is_organiser
+
+
 def sees_sides_details(
     session: Session, actor: Actor, event_id: str, sides: frozenset[str]
 ) -> bool:
