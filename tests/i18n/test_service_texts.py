@@ -38,6 +38,8 @@ def test_an_f_string_becomes_a_text_with_named_placeholders() -> None:
         "raise not_found('meeting', meeting_id)\n"
         "raise Invalid(message)\n"
         "raise Invalid('50% is too much')\n"
+        "raise Invalid('one of ' + ', '.join(CHANNELS) + f' not {channel!r}', 'channel')\n"
+        "raise Invalid(prefix + suffix)\n"
     )
 
     assert [text for _line, text in service_texts.texts(source)] == [
@@ -45,6 +47,7 @@ def test_an_f_string_becomes_a_text_with_named_placeholders() -> None:
         "no space %(space_id)s at %(space_id)s: 100%%",
         "no meeting %(ident)s",
         "50% is too much",
+        "one of %(channels)s not %(channel)s",
     ]
 
 

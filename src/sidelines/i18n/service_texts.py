@@ -70,7 +70,9 @@ def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return str(node.slice.value).lower() if isinstance(node.slice.value, str) else "value"
     if isinstance(node, ast.Call):
-        names = [_name(arg) for arg in node.args]
+        # map(str, periods) names its iterable, not the function it maps.
+        mapped = isinstance(node.func, ast.Name) and node.func.id == "map"
+        names = [_name(arg) for arg in (node.args[1:] if mapped else node.args)]
         return names[0] if names else _name(node.func)
     if isinstance(node, ast.BinOp):
         return _name(node.left)
@@ -82,6 +84,20 @@ def text_of(node: ast.expr) -> str | None:
     out in the source (a variable, a call)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value or None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # "an outcome is one of " + ", ".join(...): the sum read as an f-string.
+        pieces = _summands(node)
+        if not any(isinstance(p, ast.Constant | ast.JoinedStr) for p in pieces):
+            return None
+        values: list[ast.expr] = []
+        for piece in pieces:
+            if isinstance(piece, ast.JoinedStr):
+                values += piece.values
+            elif isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+                values.append(piece)
+            else:
+                values.append(ast.FormattedValue(piece, -1, None))
+        node = ast.JoinedStr(values)
     if not isinstance(node, ast.JoinedStr):
         return None
     names: dict[str, str] = {}  # expression → placeholder name
@@ -102,6 +118,12 @@ def text_of(node: ast.expr) -> str | None:
     if not names:
         return "".join(parts).replace("%%", "%") or None
     return "".join(parts) or None
+
+
+def _summands(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _summands(node.left) + _summands(node.right)
+    return [node]
 
 
 def _called(node: ast.Call) -> str:
