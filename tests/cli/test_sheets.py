@@ -10,9 +10,10 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from sidelines.cli.main import app
-from sidelines.services import scheduling, sheets
+from sidelines.services import scheduling, sheet_links, sheets
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.storage.db import Database
+from sidelines.web.settings import Settings
 from tests.web.helpers import LIMA, issue_token
 
 runner = CliRunner()
@@ -59,7 +60,8 @@ def test_a_door_sheet_pdf_carries_the_version_stamp_names_and_check_link(
     text = " ".join(_text(out).split())
     assert "Chinese delegation suite" in text
     assert "Schedule version 1, published" in text
-    assert f"https://sidelines.example/events/{LIMA}/check/d1-{door.day:%Y%m%d}-chn-suite" in text
+    link = sheet_links.check_path(Settings().secret_key.encode(), LIMA, door.ref)
+    assert f"https://sidelines.example{link}" in text
     assert "Expanded bilateral, People's Republic of China and United States" in text
     assert "Xi Jinping, President (People's Republic of China)" in text
     # The host's protocol service sees bookings only: not the sides' topics.

@@ -5,7 +5,10 @@ the sheet; readers get only the sheets they may read."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from sidelines.services import sheet_links
+from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.storage.db import Database
 from sidelines.web.pages.session import SESSION_COOKIE
 from tests.services.sheet_world import agree_placed, agree_russia_us, local_day
@@ -49,7 +52,9 @@ def test_a_sheet_page_carries_its_version_stamp_and_qr_code(database: Database) 
     sections = page.count('<section class="sheet"')
     assert sections == len(re.findall(r'class="version-stamp">Schedule version 1</strong>', page))
     assert sections == page.count("<svg width=") == 10  # one per space
-    assert f"http://testserver/events/{LIMA}/check/d1-20161120-lcc-bilateral-1" in page
+    secret = api.client.app.state.page_settings.secret
+    door = SheetRef(SheetKind.DOOR_SHEET, date(2016, 11, 20), 1, "lcc-bilateral-1")
+    assert f"http://testserver{sheet_links.check_path(secret, LIMA, door)}" in page
 
 
 def test_a_delegation_gets_no_door_sheets_and_the_organiser_names_a_delegation(
@@ -92,7 +97,9 @@ def test_a_delegation_reads_its_own_version_numbers_on_notices_schedule_and_chec
     assert (schedule["version"], organiser["version"]) == (2, 3)
     assert "Version 2:" in agenda
     assert "Version 3:" not in agenda
-    assert _check_link(printed).endswith(f"/check/r2-{day.replace('-', '')}-JPN")
+    secret = api.client.app.state.page_settings.secret
+    token = _check_link(printed).rpartition("/")[2]
+    assert sheet_links.unseal(secret, token)[1].code == f"r2-{day.replace('-', '')}-JPN"
     assert 'id="verdict"><strong>Current:</strong>' in current
     assert "<strong>Superseded:</strong>" in superseded
     assert "version 3, published" in superseded

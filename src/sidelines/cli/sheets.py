@@ -48,10 +48,20 @@ BaseUrlOption = Annotated[
     typer.Option(
         "--base-url",
         envvar="SIDELINES_BASE_URL",
-        help="The server's address, for the link and QR code that check a sheet is current.",
+        help=(
+            "The server's address, for the link and QR code that check a sheet is current "
+            "(sealed with SIDELINES_SECRET_KEY: set it as the server's)."
+        ),
     ),
 ]
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="The sheet's language, en or ru (default: the one the --user account chose).",
+    ),
+]
 
 
 def _days(event: Event, day: str | None) -> list[date]:
@@ -74,19 +84,46 @@ def _write(
     layout: Callable[[Sequence[S], Sequence[str], datetime], bytes],
     base_url: str,
     out: Path,
+    language: str | None = None,
 ) -> None:
-    from sidelines.services import sheets
+    from sidelines import i18n
+    from sidelines.cli.sheets_pdf import FontMissing
+    from sidelines.services import accounts, sheet_links, sheets
     from sidelines.services.clock import now
     from sidelines.services.events import domain_event
+    from sidelines.web.settings import Settings
 
-    def act(db: Database, actor: Actor) -> list[S]:
+    if language is not None and i18n.supported(language) is None:
+        known = ", ".join(i18n.LANGUAGES)
+        errors.print(f"error: --language: one of {known}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    # The server's key (SIDELINES_SECRET_KEY) seals the links, as the pages' own: the same
+    # sheet, the same link, and it opens on that server.
+    try:
+        secret = Settings().secret_key.encode()
+    except ValueError as error:
+        errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    def act(db: Database, actor: Actor) -> tuple[str, list[S]]:
+        chosen = language
+        if chosen is None and actor.user_id is not None:
+            chosen = accounts.language_of(db, actor.user_id)
+        chosen = i18n.supported(chosen) or i18n.DEFAULT
         with db.reading() as session:
             event = domain_event(session, event_id)
-        return [sheet for d in _days(event, day) for sheet in build(db, actor, d)]
+        with i18n.speaking(chosen):
+            return chosen, [sheet for d in _days(event, day) for sheet in build(db, actor, d)]
 
-    found = acting(database, lambda db: sheets.reader_named(db, user), act)
-    links = [base_url.rstrip("/") + sheets.check_path(event_id, ref(s)) for s in found]
-    out.write_bytes(layout(found, links, now()))
+    spoken, found = acting(database, lambda db: sheets.reader_named(db, user), act)
+    links = [base_url.rstrip("/") + sheet_links.check_path(secret, event_id, ref(s)) for s in found]
+    try:
+        with i18n.speaking(spoken):
+            printed = layout(found, links, now())
+    except FontMissing as error:
+        errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.write_bytes(printed)
     console.print(f"wrote {out} ({len(found)} page{'s' if len(found) != 1 else ''})", markup=False)
 
 
@@ -102,6 +139,7 @@ def run_sheet_command(
     day: DayOption = None,
     base_url: BaseUrlOption = DEFAULT_BASE_URL,
     database: DatabaseOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """A delegation's run-sheet: its meetings and programme, one page per day."""
     from sidelines.cli.sheets_pdf import run_sheets_pdf
@@ -114,7 +152,9 @@ def run_sheet_command(
             raise Invalid("name the delegation with --delegation", "delegation")
         return [sheets.run_sheet(db, actor, event, party, d)]
 
-    _write(database, user, event, day, build, lambda s: s.ref, run_sheets_pdf, base_url, out)
+    _write(
+        database, user, event, day, build, lambda s: s.ref, run_sheets_pdf, base_url, out, language
+    )
 
 
 @print_app.command("door-sheet")
@@ -128,6 +168,7 @@ def door_sheet_command(
     day: DayOption = None,
     base_url: BaseUrlOption = DEFAULT_BASE_URL,
     database: DatabaseOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """What a space holds on a day, in order, with the names: one page per space and day."""
     from sidelines.cli.sheets_pdf import door_sheets_pdf
@@ -138,7 +179,9 @@ def door_sheet_command(
             return sheets.door_sheets(db, actor, event, d)
         return [sheets.door_sheet(db, actor, event, space, d)]
 
-    _write(database, user, event, day, build, lambda s: s.ref, door_sheets_pdf, base_url, out)
+    _write(
+        database, user, event, day, build, lambda s: s.ref, door_sheets_pdf, base_url, out, language
+    )
 
 
 @print_app.command("overview")
@@ -149,6 +192,7 @@ def overview_command(
     day: DayOption = None,
     base_url: BaseUrlOption = DEFAULT_BASE_URL,
     database: DatabaseOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """The organiser's day overview: every space across, the day's time down."""
     from sidelines.cli.sheets_pdf import overviews_pdf
@@ -157,4 +201,6 @@ def overview_command(
     def build(db: Database, actor: Actor, d: date) -> list[sheets.Overview]:
         return [sheets.overview(db, actor, event, d)]
 
-    _write(database, user, event, day, build, lambda s: s.ref, overviews_pdf, base_url, out)
+    _write(
+        database, user, event, day, build, lambda s: s.ref, overviews_pdf, base_url, out, language
+    )

@@ -2,8 +2,11 @@
 content as the pages, one page per day or space, each with its version stamp, the short link to
 check it is still current and that link's QR code (drawn from segno's matrix, module by module).
 
-A Unicode font (DejaVu Sans) is used where the system has one; else the PDF's built-in
-Helvetica, which holds Latin-1 only, and other letters are folded to their nearest Latin ones.
+The texts are in the language of the moment (``sidelines.i18n``: the command sets it). A Unicode
+font is used where one is found (``pdf_fonts``); else the PDF's built-in Helvetica, which holds
+Latin-1 only: letters with marks it lacks are folded to their plain ones, and a sheet with
+letters it cannot print at all (Cyrillic, say) is refused with what to install, never printed
+with question marks.
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from sidelines.cli.pdf_fonts import INSTALL_HINT, unicode_font
+from sidelines.i18n import _, format_day
 from sidelines.services.sheets import DoorSheet, Overview, RunSheet, SheetMeeting
 from sidelines.services.venue_time import dated
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 QR_SIZE_MM = 28.0
 # Typographic marks that Latin-1 lacks, and their plain equivalents.
 _PLAIN = str.maketrans(
@@ -28,6 +31,16 @@ _PLAIN = str.maketrans(
 )
 
 Sheet = RunSheet | DoorSheet | Overview
+
+
+class FontMissing(Exception):
+    """The sheet has letters that no font found can print."""
+
+    def __init__(self, letter: str) -> None:
+        super().__init__(
+            f"the sheet has letters (such as {letter!r}) that the PDF's built-in font "
+            f"cannot print, and no Unicode font was found: {INSTALL_HINT}"
+        )
 
 
 class _Writer:
@@ -38,13 +51,12 @@ class _Writer:
         self.family, self.unicode = self._font()
 
     def _font(self) -> tuple[str, bool]:
-        for folder in FONT_DIRS:
-            regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-            if regular.exists() and bold.exists():
-                self.pdf.add_font("DejaVu", "", str(regular))
-                self.pdf.add_font("DejaVu", "B", str(bold))
-                return "DejaVu", True
-        return "Helvetica", False
+        found = unicode_font()
+        if found is None:
+            return "Helvetica", False
+        self.pdf.add_font("Sheet", "", str(found.regular))
+        self.pdf.add_font("Sheet", "B", str(found.bold))
+        return "Sheet", True
 
     def text(self, value: str) -> str:
         if self.unicode:
@@ -52,10 +64,13 @@ class _Writer:
         value = value.translate(_PLAIN)
         if all(ord(ch) < 256 for ch in value):
             return value
-        folded = unicodedata.normalize("NFKD", value)
-        return "".join(
-            ch if ord(ch) < 256 else "?" for ch in folded if not unicodedata.combining(ch)
+        folded = "".join(
+            ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
         )
+        for ch in folded:
+            if ord(ch) >= 256:
+                raise FontMissing(ch)
+        return folded
 
     def font(self, size: float, bold: bool = False) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
@@ -91,16 +106,22 @@ class _Writer:
         self.line(event.name, size=10)
         version = sheet.version
         if version.number and version.published_at is not None:
+            when = dated(version.published_at, event, weekday=True)
             stamp = (
-                f"Schedule version {version.number}, published "
-                f"{dated(version.published_at, event, weekday=True)} ({event.timezone})"
+                _("Schedule version %(number)s") % {"number": version.number}
+                + ", "
+                + _("published %(when)s") % {"when": when}
+                + f" ({event.timezone})"
             )
         else:
-            stamp = "Nothing published yet"
+            stamp = _("Nothing published yet")
         self.line(stamp, size=10, bold=True)
-        self.line(f"Still current? Scan the code or open {link}")
+        self.line(_("Still current? Scan the code or open"))
+        # On a line of its own, small: a link broken across lines cannot be typed in.
+        self.line(link, size=7)
         self.line(
-            f"Printed {dated(printed, event)}. Times in {event.timezone}, local to the venue."
+            _("Printed %(when)s. Times in %(zone)s, local to the venue.")
+            % {"when": dated(printed, event), "zone": event.timezone}
         )
         self.pdf.set_y(max(self.pdf.get_y(), self.pdf.t_margin + QR_SIZE_MM) + 3)
 
@@ -140,9 +161,13 @@ def _details(meeting: SheetMeeting) -> str:
     if meeting.people:
         said.append("; ".join(meeting.people))
     terms = [
-        *([f"host: {meeting.host}"] if meeting.host is not None else []),
-        *([f"press: {meeting.press}"] if meeting.press is not None else []),
-        *([f"topics: {', '.join(meeting.topics)}"] if meeting.topics else []),
+        *([_("host: %(host)s") % {"host": meeting.host}] if meeting.host is not None else []),
+        *([_("press: %(press)s") % {"press": meeting.press}] if meeting.press is not None else []),
+        *(
+            [_("topics: %(topics)s") % {"topics": ", ".join(meeting.topics)}]
+            if meeting.topics
+            else []
+        ),
         *([meeting.status] if meeting.status != "scheduled" else []),
     ]
     if terms:
@@ -151,23 +176,24 @@ def _details(meeting: SheetMeeting) -> str:
 
 
 def _day(sheet: Sheet) -> str:
-    return sheet.day.strftime("%A %d %B %Y")
+    return format_day(sheet.day, "%A %d %B %Y")
 
 
 def run_sheets_pdf(sheets: Sequence[RunSheet], links: Sequence[str], printed: datetime) -> bytes:
     out = _Writer()
     for sheet, link in zip(sheets, links, strict=True):
-        out.header(f"Run-sheet of {sheet.party_name}, {_day(sheet)}", sheet, link, printed)
+        title = _("Run-sheet of %(party)s") % {"party": sheet.party_name}
+        out.header(f"{title}, {_day(sheet)}", sheet, link, printed)
         if not sheet.lines:
-            out.nothing("Nothing on this day.")
+            out.nothing(_("Nothing on this day."))
             continue
         out.table(
             (22, 110, 54),
-            ("Time", "What and who", "Where"),
+            (_("Time"), _("What and who"), _("Where")),
             [
                 [
                     _span(sheet, line.starts_at, line.ends_at),
-                    _details(line.meeting) if line.meeting else f"{line.title} (programme)",
+                    _details(line.meeting) if line.meeting else f"{line.title} ({_('programme')})",
                     line.place,
                 ]
                 for line in sheet.lines
@@ -179,13 +205,14 @@ def run_sheets_pdf(sheets: Sequence[RunSheet], links: Sequence[str], printed: da
 def door_sheets_pdf(sheets: Sequence[DoorSheet], links: Sequence[str], printed: datetime) -> bytes:
     out = _Writer()
     for sheet, link in zip(sheets, links, strict=True):
-        out.header(f"{sheet.space_name}, {_day(sheet)} (door sheet)", sheet, link, printed)
+        title = f"{sheet.space_name}, {_day(sheet)} ({_('door sheet')})"
+        out.header(title, sheet, link, printed)
         if not sheet.meetings:
-            out.nothing("Nothing is held here on this day.")
+            out.nothing(_("Nothing is held here on this day."))
             continue
         out.table(
             (24, 162),
-            ("Time", "Meeting and who comes"),
+            (_("Time"), _("Meeting and who comes")),
             [[_span(sheet, m.starts_at, m.ends_at), _details(m)] for m in sheet.meetings],
         )
     return out.output()
@@ -194,9 +221,9 @@ def door_sheets_pdf(sheets: Sequence[DoorSheet], links: Sequence[str], printed: 
 def overviews_pdf(sheets: Sequence[Overview], links: Sequence[str], printed: datetime) -> bytes:
     out = _Writer()
     for sheet, link in zip(sheets, links, strict=True):
-        out.header(f"Day overview, {_day(sheet)}", sheet, link, printed)
+        out.header(f"{_('Day overview')}, {_day(sheet)}", sheet, link, printed)
         if not sheet.rows:
-            out.nothing("Nothing on this day.")
+            out.nothing(_("Nothing on this day."))
             continue
         # Landscape A4: the time and programme columns, then the spaces share what is left.
         free = out.pdf.epw - 14 - 30
@@ -204,7 +231,7 @@ def overviews_pdf(sheets: Sequence[Overview], links: Sequence[str], printed: dat
         zone = sheet.event.zone
         out.table(
             (14, 30, *([each] * len(sheet.columns))),
-            ("Time", "Programme", *sheet.columns),
+            (_("Time"), _("Programme"), *sheet.columns),
             [
                 [
                     f"{row.starts_at.astimezone(zone):%H:%M}",

@@ -26,6 +26,8 @@ METHODS = [
     # The machinery itself passes texts through, it marks none.
     ("i18n/**.py", "ignore"),
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
+    # The services' error messages, written out at each raise (sidelines.i18n.service_texts).
+    ("services/**.py", "sidelines.i18n.service_texts:extract"),
     ("**.py", "python"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}

@@ -1,8 +1,16 @@
-"""The errors services raise; the web layer maps each to one HTTP status in one place."""
+"""The errors services raise; the web layer maps each to one HTTP status in one place.
+
+A service writes its message in English; ``message`` says it in the language of the moment
+(``sidelines.i18n``: the reader's on a page, English for the API, the command line and every
+other caller), found in the catalogs from the English sentence (``i18n.service_texts``), so no
+``raise`` needs marking. ``english`` and ``str(error)`` keep the sentence as raised.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from sidelines.i18n import service_texts
 
 
 class ServiceError(Exception):
@@ -13,8 +21,13 @@ class ServiceError(Exception):
 
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
-        self.message = message
+        self.english = message
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """The message in the language of the moment."""
+        return service_texts.translate(self.english)
 
     def details(self) -> dict[str, Any]:
         """More for the client beside the message (the rules an edit breaks, say); none here."""

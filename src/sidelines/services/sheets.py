@@ -183,6 +183,8 @@ class Currency:
     ref: SheetRef
     latest: VersionStamp
     changes: tuple[str, ...]
+    # Whether anything on the sheet changed since: all a reader without an account learns.
+    changed: bool
 
     @property
     def current(self) -> bool:
@@ -222,7 +224,14 @@ def _versions_for(
 ) -> tuple[VersionStamp, OwnVersions | None]:
     """The version the reader's sheets show and, for a delegation, its own numbering of the
     versions (``versions``): the stamp is then in that numbering."""
-    party = actor.acts_for(event_id)
+    return _versions_of(session, event_id, actor.acts_for(event_id))
+
+
+def _versions_of(
+    session: Session, event_id: str, party: str | None
+) -> tuple[VersionStamp, OwnVersions | None]:
+    """The version the sheets of ``party`` (None: the event's own sheets) show, and that
+    delegation's numbering of the versions."""
     latest = current_version(session, event_id)
     if party is None or latest is None:
         return _stamp(latest), None
@@ -470,22 +479,14 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
         else:
             _organiser_full(session, actor, event_id)
         latest, own = _versions_for(session, actor, event_id)
-        # A delegation's code counts its own versions: the event's number of that version.
-        since = ref.version if own is None else own.number(ref.version)
-        if since is None or ref.version > latest.number:
+        notices = _changes_on(session, event, ref, latest, own)
+        if notices is None:
             raise NotFound(f"no schedule version {ref.version} of this sheet", "code")
-        query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.version > since)
-        if ref.kind is SheetKind.RUN_SHEET:
-            query = query.where(NoticeRow.party_id == ref.subject)
-        notices: dict[tuple[int, int], NoticeRow] = {}
-        for notice in session.scalars(query.order_by(NoticeRow.version, NoticeRow.id)):
-            if _on_sheet(ref, event, notice.before) or _on_sheet(ref, event, notice.after):
-                notices.setdefault((notice.version, notice.meeting_id), notice)
         viewer = ref.subject if ref.kind is SheetKind.RUN_SHEET else None
         said = notice_text.summaries(
             event,
-            notice_text.labels_of(session, [n.meeting_id for n in notices.values()]),
-            [(n.meeting_id, n.kind, n.before, n.after) for n in notices.values()],
+            notice_text.labels_of(session, [n.meeting_id for n in notices]),
+            [(n.meeting_id, n.kind, n.before, n.after) for n in notices],
             viewer=viewer,
         )
         return Currency(
@@ -493,11 +494,50 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
             latest,
             tuple(
                 f"Version {n.version if own is None else own.ordinal(n.version)}: {text}"
-                for n, text in zip(notices.values(), said, strict=True)
+                for n, text in zip(notices, said, strict=True)
             ),
+            bool(notices),
         )
 
 
-def check_path(event_id: str, ref: SheetRef) -> str:
-    """The short link a sheet prints (and its QR code holds), under the server's address."""
-    return f"/events/{event_id}/check/{ref.code}"
+def public_check(db: Database, event_id: str, ref: SheetRef) -> Currency:
+    """Whether the sheet ``ref`` names is still current, for anyone holding its sealed link
+    (``sheet_links``): the latest version of that sheet's numbering and when it was
+    published, and whether anything on the sheet changed, never what. ``NotFound`` ("no such
+    sheet") if the event, the day, the sheet's delegation or space or its version is gone."""
+    gone = NotFound("no such sheet")
+    with db.reading() as session:
+        try:
+            event = domain_event(session, event_id)
+            _day_of(event, ref.day)
+        except (NotFound, Invalid):
+            raise gone from None
+        party = ref.subject if ref.kind is SheetKind.RUN_SHEET else None
+        if party is not None and party not in event.party_by_id:
+            raise gone
+        if ref.kind is SheetKind.DOOR_SHEET and SpaceId(ref.subject or "") not in event.space_by_id:
+            raise gone
+        latest, own = _versions_of(session, event_id, party)
+        notices = _changes_on(session, event, ref, latest, own)
+        if notices is None:
+            raise gone
+        return Currency(ref, latest, (), bool(notices))
+
+
+def _changes_on(
+    session: Session, event: Event, ref: SheetRef, latest: VersionStamp, own: OwnVersions | None
+) -> list[NoticeRow] | None:
+    """The change notices of what is on sheet ``ref`` since its version, one per version and
+    meeting, in order; None if the sheet's version is not one the reader was shown."""
+    # A delegation's code counts its own versions: the event's number of that version.
+    since = ref.version if own is None else own.number(ref.version)
+    if since is None or ref.version > latest.number:
+        return None
+    query = select(NoticeRow).where(NoticeRow.event_id == event.id, NoticeRow.version > since)
+    if ref.kind is SheetKind.RUN_SHEET:
+        query = query.where(NoticeRow.party_id == ref.subject)
+    notices: dict[tuple[int, int], NoticeRow] = {}
+    for notice in session.scalars(query.order_by(NoticeRow.version, NoticeRow.id)):
+        if _on_sheet(ref, event, notice.before) or _on_sheet(ref, event, notice.after):
+            notices.setdefault((notice.version, notice.meeting_id), notice)
+    return list(notices.values())

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from sidelines import i18n
 from sidelines.services.errors import Invalid, ServiceError
 from sidelines.web.bounds import DB_ID_MAX
 
@@ -85,10 +86,16 @@ def fields_in(location: str) -> Iterator[None]:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-        body = error_body(error.code, excerpt(error.message, MESSAGE_MAX), error.field)
+    async def service_error(request: Request, error: ServiceError) -> JSONResponse:
+        # The message in English, the API's language, unless the client asks for another one
+        # the catalogs hold (Accept-Language): a program reads ``code``, a person the message.
+        language = i18n.from_accept_language(request.headers.get("accept-language"))
+        with i18n.speaking(language or i18n.DEFAULT):
+            message = error.message
+        body = error_body(error.code, excerpt(message, MESSAGE_MAX), error.field)
         body["error"].update(error.details())
-        return JSONResponse(body, error.status)
+        headers = {"Content-Language": language} if language else None
+        return JSONResponse(body, error.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:

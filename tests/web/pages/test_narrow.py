@@ -1,28 +1,37 @@
 """Every page fits a 360 px phone: the document is never wider than the viewport (wide tables
-scroll in their own region), for the public, each delegation page and each organiser page."""
+scroll in their own region), for the public, each delegation page and each organiser page, in
+English and in Russian (whose words run longer)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation, scheduling
+from sidelines.services import accounts, negotiation, scheduling, sheet_links
 from sidelines.services.negotiation import Terms
+from sidelines.services.sheets import SheetKind, SheetRef
+from sidelines.web.settings import Settings
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
 
 EVENT = f"/events/{LIMA}"
 
 
-def _width(page: Page, path: str, site: Site) -> tuple[str, int]:
+def _width(page: Page, path: str, site: Site) -> tuple[str, int, str | None]:
+    """How wide the page at ``path`` is, and the language it speaks."""
     page.goto(site.page_url(path))
     page.wait_for_load_state()
-    return path, int(page.evaluate("document.documentElement.scrollWidth"))
+    width = int(page.evaluate("document.documentElement.scrollWidth"))
+    return path, width, page.locator("html").get_attribute("lang")
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
 def test_every_page_fits_360_px_without_sideways_scrolling(
-    browser: Browser, contexts: list[BrowserContext], site: Site
+    browser: Browser, contexts: list[BrowserContext], site: Site, language: str
 ) -> None:
     db = site.database
     russia_actor = accounts.log_in(db, "russia", PASSWORDS["russia"]).actor
@@ -34,8 +43,13 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
     organiser = accounts.log_in(db, "protocol", PASSWORDS["protocol"]).actor
     run = scheduling.start_solve(db, organiser, LIMA, time_limit_s=2)
     scheduling.wait_for_run(db, run.id, timeout_s=60)
+    for actor in (russia_actor, organiser):
+        accounts.set_language(db, actor, language)
+    overview = SheetRef(SheetKind.OVERVIEW, date(2016, 11, 19), 0)
+    sealed = sheet_links.check_path(Settings().secret_key.encode(), LIMA, overview)
 
-    visitor_context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+    # The visitor's browser asks for the language (Accept-Language).
+    visitor_context = browser.new_context(viewport=PHONE, locale=language)  # type: ignore[arg-type]
     contexts.append(visitor_context)
     visitor = visitor_context.new_page()
     russia = open_as(browser, contexts, site, "russia", PHONE)
@@ -44,6 +58,7 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (visitor, "/"),
         (visitor, "/login"),
         (visitor, f"{EVENT}/public"),
+        (visitor, sealed),  # a printed sheet's check, without an account
         (russia, "/"),
         (russia, f"{EVENT}/inbox"),
         (russia, f"{EVENT}/requests/new"),
@@ -56,6 +71,9 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (russia, f"{EVENT}/requests/999999"),  # the error page
         (russia, f"{EVENT}/print/run-sheet"),
         (russia, f"{EVENT}/check/r0-20161119-RUS"),
+        (russia, f"{EVENT}/results"),
+        (russia, f"{EVENT}/messages"),
+        (russia, f"{EVENT}/reports"),
         (protocol, "/"),
         (protocol, f"{EVENT}/setup"),
         (protocol, f"{EVENT}/grid"),
@@ -65,13 +83,17 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
         (protocol, f"{EVENT}/print/door-sheets?day=2016-11-19"),
         (protocol, f"{EVENT}/print/overview"),
         (protocol, f"{EVENT}/meetings/{agreed.meeting_id}"),
+        (protocol, f"{EVENT}/solves/{run.id}/confirm"),
+        (protocol, f"{EVENT}/results"),
+        (protocol, f"{EVENT}/messages"),
+        (protocol, f"{EVENT}/reports"),
+        (protocol, f"{EVENT}/door"),
     ]
-    too_wide = [
-        (path, width)
-        for path, width in (_width(page, path, site) for page, path in visits)
-        if width > PHONE["width"]
-    ]
-    assert too_wide == []
+
+    seen = [_width(page, path, site) for page, path in visits]
+
+    assert [(path, width) for path, width, _ in seen if width > PHONE["width"]] == []
+    assert [(path, lang) for path, _, lang in seen if lang != language] == []
 
 
 def test_the_grid_keeps_its_time_column_in_view_when_scrolled_sideways(

@@ -75,6 +75,7 @@ def install(app: FastAPI, settings: PageSettings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)
+    app.include_router(sheets.public_router)
     app.add_middleware(language.PageLanguage, is_page=_is_page)
 
     # The API's own handlers, kept for every path that is not a page.

@@ -7,26 +7,30 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from sidelines.domain import Event
-from sidelines.services import sheets
+from sidelines.services import sheet_links, sheets
 from sidelines.services.clock import now
-from sidelines.services.errors import Invalid
+from sidelines.services.errors import Invalid, ServiceError
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
-from sidelines.web.pages.session import PageUser
+from sidelines.web.pages.session import PageActor, PageUser, page_settings
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+# The sealed link of a printed sheet, open to anyone who holds it (the space's staff).
+public_router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def check_url(request: Request, event_id: str, ref: sheets.SheetRef) -> str:
-    return str(request.base_url).rstrip("/") + sheets.check_path(event_id, ref)
+    secret = page_settings(request).secret
+    return str(request.base_url).rstrip("/") + sheet_links.check_path(secret, event_id, ref)
 
 
 @lru_cache(maxsize=1024)  # a sheet is printed again and again under the same link
@@ -115,7 +119,33 @@ def overview(
 
 @router.get("/check/{code}", response_class=HTMLResponse)
 def check(request: Request, event_id: str, code: str, db: DbDep, actor: PageUser) -> Response:
-    """Where a sheet's QR code leads: is the version it was printed from still current?"""
+    """A sheet's check code, for a reader who may read the sheet: is the version it was
+    printed from still current, and what changed on it since?"""
     event = event_of(db, event_id)
     currency = sheets.check(db, actor, event_id, sheets.parse_code(code))
-    return render(request, "sheet_check.html", {"event": event, "currency": currency})
+    context = {"event": event, "currency": currency, "full": True}
+    return render(request, "sheet_check.html", context)
+
+
+Token = Annotated[str, Path(max_length=sheet_links.TOKEN_MAX)]
+
+
+@public_router.get("/check/{token}", response_class=HTMLResponse)
+def check_sealed(request: Request, token: Token, db: DbDep, actor: PageActor) -> Response:
+    """Where a sheet's QR code leads, for anyone: current or superseded, and since when. A
+    reader logged in who may read the sheet reads what changed on it too."""
+    event_id, ref = sheet_links.unseal(page_settings(request).secret, token)
+    currency = sheets.public_check(db, event_id, ref)
+    full = False
+    if actor.user_id is not None:
+        try:
+            currency = sheets.check(db, actor, event_id, ref)
+            full = True
+        except ServiceError:
+            pass  # not this reader's sheet: what anyone holding the link reads
+    event = event_of(db, event_id)
+    context = {"event": event, "currency": currency, "full": full}
+    page = render(request, "sheet_check.html", context)
+    # The answer changes with the next version: never kept by a browser or a proxy.
+    page.headers["Cache-Control"] = "no-store"
+    return page

@@ -1,0 +1,92 @@
+"""The services' error messages in the reader's language: each message written out at a raise
+is in the catalogs as a text with placeholders, found again from the English sentence and said
+with its values; the English sentence stays the error's own."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import sidelines.services
+from sidelines import i18n
+from sidelines.i18n import service_texts
+from sidelines.services.errors import Conflict, Invalid, ServiceError, not_found
+from sidelines.storage.db import Database
+from tests.web.helpers import lima_api, url
+
+
+def _subclasses(kind: type) -> set[type]:
+    found = set()
+    for sub in kind.__subclasses__():
+        found |= {sub} | _subclasses(sub)
+    return found
+
+
+def test_every_error_class_of_the_services_is_extracted() -> None:
+    for module in pkgutil.walk_packages(sidelines.services.__path__, "sidelines.services."):
+        importlib.import_module(module.name)
+
+    names = {kind.__name__ for kind in _subclasses(ServiceError)} | {"ServiceError"}
+
+    assert names <= service_texts.ERRORS, names - service_texts.ERRORS
+
+
+def test_an_f_string_becomes_a_text_with_named_placeholders() -> None:
+    source = (
+        "raise Conflict(f'meeting {meeting_id} is {row.status}, not on the schedule')\n"
+        "raise Invalid(f'no space {target.space_id!r} at {target.space_id!r}: 100%', 'x')\n"
+        "raise not_found('meeting', meeting_id)\n"
+        "raise Invalid(message)\n"
+        "raise Invalid('50% is too much')\n"
+        "raise Invalid('one of ' + ', '.join(CHANNELS) + f' not {channel!r}', 'channel')\n"
+        "raise Invalid(prefix + suffix)\n"
+    )
+
+    assert [text for _line, text in service_texts.texts(source)] == [
+        "meeting %(meeting_id)s is %(status)s, not on the schedule",
+        "no space %(space_id)s at %(space_id)s: 100%%",
+        "no meeting %(ident)s",
+        "50% is too much",
+        "one of %(channels)s not %(channel)s",
+    ]
+
+
+def test_a_message_reads_in_the_language_of_the_moment_and_stays_english_as_raised() -> None:
+    refused = Conflict("meeting 123 is withdrawn, not on the schedule")
+    missing = not_found("meeting", 42)
+    unknown = Invalid("no space 'suite-7' at this event", "space_id")
+    untraced = Invalid("a sentence no service writes")
+
+    with i18n.speaking("ru"):
+        said = [e.message for e in (refused, missing, unknown, untraced)]
+
+    assert said == [
+        # The status is a text of the catalogs too, and is said as well.
+        "встреча 123 в состоянии «отозван» и не стоит в расписании",
+        "встреча 42 не найдена",
+        "на этом мероприятии нет помещения 'suite-7'",
+        "a sentence no service writes",
+    ]
+    assert refused.message == str(refused) == refused.english
+    assert refused.english == "meeting 123 is withdrawn, not on the schedule"
+
+
+def test_the_api_answers_in_english_unless_the_client_asks_for_russian(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    missing = url("/requests/987654321")
+
+    english = api.client.get(missing, headers=api.as_("RUS"))
+    russian = api.client.get(missing, headers={**api.as_("RUS"), "Accept-Language": "ru, en"})
+
+    assert english.status_code == russian.status_code == 404
+    assert english.json()["error"] == {
+        "code": "not_found",
+        "message": "no request 987654321",
+        "field": "",
+    }
+    assert "content-language" not in english.headers
+    assert russian.json()["error"]["code"] == "not_found"
+    assert russian.json()["error"]["message"] == "запрос 987654321 не найден"
+    assert russian.headers["content-language"] == "ru"

@@ -1,0 +1,38 @@
+"""A service's refusal reaches a Russian reader in Russian: the sentence the service raised in
+English is found in the catalogs and said with its values, on the page that was refused."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from sidelines.domain import MeetingFormat
+from sidelines.services import negotiation
+from sidelines.services.accounts import log_in
+from sidelines.services.negotiation import Terms
+from tests.web.helpers import LIMA
+from tests.web.pages.conftest import PASSWORDS, PHONE, Site, check_page, open_as
+from tests.web.pages.test_language import choose_russian
+
+
+def test_an_answer_to_a_request_withdrawn_meanwhile_is_refused_in_russian(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    russia = log_in(site.database, "russia", PASSWORDS["russia"]).actor
+    asked = negotiation.create_request(
+        site.database, russia, LIMA, ["USA"], Terms(MeetingFormat.BILATERAL_RESTRICTED)
+    )
+    usa = open_as(browser, contexts, site, "usa", PHONE)
+    usa.goto(site.page_url(f"/events/{LIMA}/requests/{asked.id}"))
+    choose_russian(usa)
+
+    # Russia withdraws while the US delegation reads the request; its answer comes too late.
+    negotiation.withdraw_request(site.database, russia, LIMA, asked.id)
+    usa.get_by_label("принять", exact=True).check()
+    usa.get_by_role("button", name="Отправить ответ").click()
+
+    refusal = usa.get_by_role("alert")
+    expect(refusal).to_contain_text(
+        "Не выполнено: запрос в состоянии «отозван» и больше не принимает ответов"
+    )
+    expect(refusal).not_to_contain_text("takes no more answers")
+    check_page(usa, "request-refused-russian")
