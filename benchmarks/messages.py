@@ -217,6 +217,32 @@ def outbox_counts(url: str) -> tuple[int, int]:
         db.dispose()
 
 
+def requeue(url: str, round_number: int) -> None:
+    """Every message due again, as new: a new key (the receivers keep them apart), no attempts."""
+    from sqlalchemy import update
+
+    from sidelines.services.clock import now
+    from sidelines.storage.db import Database
+    from sidelines.storage.tables import OutboxRow
+
+    db = Database(url, pool_size=1)
+    try:
+        with db.writing() as session:
+            session.execute(
+                update(OutboxRow).values(
+                    key=OutboxRow.key + f"#{round_number}",
+                    status="pending",
+                    due_at=now(),
+                    attempts=0,
+                    sent_at=None,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
+    finally:
+        db.dispose()
+
+
 def here(*args: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), *args]
 
@@ -325,10 +351,11 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
                 time.sleep(0.2)
                 total, sent = outbox_counts(url)
             delivered = time.monotonic()
+            settled = [(total, sent)]
             for profile in profiles:
                 profile.send_signal(signal.SIGINT)
                 profile.wait(timeout=60)
-            phase("while the worker delivers", start, delivered, at_start)
+            phase("while delivering, round 1 (the publish's)", start, delivered, at_start)
             cpu = {
                 name: (process_cpu_seconds(pid) - cpu_before[name])
                 for name, pid in (
@@ -341,7 +368,23 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
             time.sleep(0.5)  # the last marks commit; reads that were under way come back
             start, at_start = time.monotonic(), load()
             time.sleep(args.seconds)
-            phase("after everything was delivered", start, time.monotonic(), at_start)
+            phase("no delivery, after round 1", start, time.monotonic(), at_start)
+            # More rounds of the same deliveries, each after a window without: the same 1,220
+            # messages queued again under new keys, so that the reads while delivering and
+            # those without alternate and a change in the machine's load meets both.
+            for round_number in range(2, args.rounds + 1):
+                start, at_start = time.monotonic(), load()
+                requeue(url, round_number)
+                total, sent = outbox_counts(url)
+                while sent < total and time.monotonic() - start < args.timeout:
+                    time.sleep(0.2)
+                    total, sent = outbox_counts(url)
+                settled.append((total, sent))
+                phase(f"while delivering, round {round_number}", start, time.monotonic(), at_start)
+                time.sleep(0.5)
+                start, at_start = time.monotonic(), load()
+                time.sleep(args.seconds)
+                phase(f"no delivery, after round {round_number}", start, time.monotonic(), at_start)
         assert reader.stdin is not None
         reader.stdin.close()
         reader.wait(timeout=120)
@@ -363,8 +406,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
     return Run(
         database=database,
         phases=phases,
-        notifications=total,
-        delivered=sent,
+        notifications=sum(t for t, _ in settled),
+        delivered=sum(s for _, s in settled),
         mails=len(keys["mail"]),
         posts=len(keys["webhook"]),
         repeats=sum(1 for c in got.values() if c > 1),
@@ -376,31 +419,46 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
 
 def report(run: Run) -> None:
     print(
-        f"\n{run.database}: {run.notifications} notifications "
-        f"({run.mails} e-mails and {run.posts} webhook posts received, {run.repeats} more than "
-        f"once), {run.delivered} marked sent; publish {run.publish_s:.2f} s, publish to the "
-        f"last delivery {run.delivery_s:.2f} s"
+        f"\n{run.database}: {run.notifications} notifications in all rounds, {run.delivered} "
+        "delivered in time "
+        f"({run.mails} e-mails and {run.posts} webhook posts received in all, {run.repeats} more "
+        f"than once); publish {run.publish_s:.2f} s, publish to the last delivery "
+        f"{run.delivery_s:.2f} s"
     )
     print(
-        "CPU s from the publish to the last delivery: "
+        "CPU s from the publish to its last delivery: "
         + ", ".join(f"{name} {seconds:.1f}" for name, seconds in run.cpu.items())
     )
     print(
-        f"{'agenda reads':<34}{'load':>13}{'reads':>7}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'agenda reads':<42}{'load':>13}{'reads':>7}{'p50 ms':>9}{'p95 ms':>9}"
         f"{'p99 ms':>9}{'max ms':>9}{'errors':>8}{'client late p99':>17}"
     )
+    delivering = Phase("while delivering, all rounds", 0, 0)
+    idle = Phase("no delivery, all rounds", 0, 0)
     for p in run.phases:
-        values = p.latencies
-        print(
-            f"{p.name:<34}{f'{p.load[0]:.1f} → {p.load[1]:.1f}':>13}{len(values):>7}"
-            f"{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
-            f"{percentile(values, 99):>9.1f}{max(values, default=float('nan')):>9.1f}"
-            f"{p.errors:>8}{percentile(p.late, 99):>17.1f}"
-        )
-    during, after = run.phases[2], run.phases[3]
+        row(p)
+        pooled = delivering if p.name.startswith("while") else idle if p.name[:3] == "no " else None
+        if pooled is not None:
+            pooled.latencies += p.latencies
+            pooled.late += p.late
+            pooled.errors += p.errors
+    row(delivering)
+    row(idle)
     print(
-        "p99 while delivering / p99 after: "
-        f"{percentile(during.latencies, 99) / percentile(after.latencies, 99):.2f}"
+        "p99 while delivering / p99 without, all rounds: "
+        f"{percentile(delivering.latencies, 99) / percentile(idle.latencies, 99):.2f}; "
+        f"p50: {percentile(delivering.latencies, 50) / percentile(idle.latencies, 50):.2f}"
+    )
+
+
+def row(p: Phase) -> None:
+    values = p.latencies
+    load_range = f"{p.load[0]:.1f} → {p.load[1]:.1f}" if p.end else ""
+    print(
+        f"{p.name:<42}{load_range:>13}{len(values):>7}"
+        f"{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
+        f"{percentile(values, 99):>9.1f}{max(values, default=float('nan')):>9.1f}"
+        f"{p.errors:>8}{percentile(p.late, 99):>17.1f}"
     )
 
 
@@ -423,6 +481,12 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=30, help="delegations that read")
     parser.add_argument(
         "--seconds", type=float, default=15.0, help="reads measured before and after"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of delivery, each followed by a window without (the first is the publish's)",
     )
     parser.add_argument(
         "--receivers-nice",
