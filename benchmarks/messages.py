@@ -266,7 +266,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / f"{database}-server.log"
-    server = start_server(url, port, 1, log)
+    # Starting takes seconds on an idle machine, and minutes have been seen at load 20.
+    server = start_server(url, port, 1, log, timeout_s=300)
     reader: subprocess.Popen[str] | None = None
     try:
         [worker] = [p for p in tree_pids(server.pid) if p != server.pid]
