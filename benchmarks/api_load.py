@@ -122,7 +122,7 @@ def seed(url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
 
 
 def start_server(
-    url: str, port: int, workers: int, log: Path | None = None
+    url: str, port: int, workers: int, log: Path | None = None, timeout_s: float = 60
 ) -> subprocess.Popen[bytes]:
     """``sidelines serve`` on loopback, once it answers; its output goes to ``log`` if given
     (appended, so that a restarted server adds to the same file), else nowhere."""
@@ -137,7 +137,7 @@ def start_server(
     else:
         with log.open("ab") as output:  # the child keeps its own copy of the file
             process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:

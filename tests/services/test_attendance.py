@@ -128,6 +128,51 @@ def test_an_unconfirmed_refill_is_released_and_waits_again(database: Database) -
         )
 
 
+def test_the_time_of_a_released_refill_is_offered_to_the_next_meeting_that_waits(
+    database: Database,
+) -> None:
+    """A and B hold the table 09:00-09:30; C and D (preferred) and E and F wait for it. B does
+    not come: C and D are offered 09:10 and let it lapse; at 09:20 E and F are offered what is
+    left of that time, and C and D are not offered it again."""
+    world = make_world(
+        database,
+        "attend",
+        ["A", "B", "C", "D", "E", "F"],
+        spaces=[builders.table("T1")],
+        grain_min=10,
+        policy=EventPolicy(),
+    )
+    ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
+    cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=5)
+    ef = agree(database, world, "E", "F", TimeSpan(START, builders.at(9, 50)), priority=1)
+    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = scheduling.wait_for_run(database, run.id)
+    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    assert [_row(database, m).status for m in (cd, ef)] == ["agreed", "agreed"]
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    first = attendance.sweep(database, world.event_id, DUE)
+    assert (first.no_shows, first.offered) == ([ab], [cd])
+
+    lapsed_at = DUE + timedelta(minutes=10)
+    late = attendance.sweep(database, world.event_id, lapsed_at)
+
+    assert (late.no_shows, late.released, late.offered) == ([], [cd], [ef])
+    assert (_row(database, cd).status, _row(database, cd).starts_at) == ("agreed", None)
+    refilled = _row(database, ef)
+    assert (refilled.status, refilled.starts_at, refilled.space_id) == (
+        MeetingStatus.SCHEDULED,
+        lapsed_at,
+        "T1",
+    )
+    assert _kinds(database, world, "C")[-1] == "released"
+    assert _kinds(database, world, "E")[-1] == "offered"
+    view = attendance.attendance(database, world.delegates["E"], world.event_id, ef, at=lapsed_at)
+    assert view.refill is not None
+    assert (view.refill.state, view.refill.freed_by) == ("offered", ab)
+    with database.reading() as session:
+        assert double_bookings(session, world.event_id) == []
+
+
 @pytest.mark.parametrize(
     ("checked_in", "at"),
     [

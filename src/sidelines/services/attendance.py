@@ -11,7 +11,7 @@ The time the no-show frees is offered at once, in the same transaction, to agree
 wait: the on-site placement (``scheduling.onsite.replan``) places the heaviest that can start in
 it, moving as few others as it must. A refilled meeting counts only once every side confirmed
 it; unconfirmed ``policy.refill_confirm_min`` minutes after the offer, it is released and waits
-again.
+again, and what is left of the time it held is offered to the next meeting that waits.
 
 ``sweep`` does all that is due at a moment. Nothing runs it on a clock here: the pages and
 reads that show attendance run it when something is due (``sweep_if_due``), the CLI and the
@@ -399,7 +399,8 @@ def sweep(db: Database, event_id: str, at: datetime, actor: Actor | None = None)
         if acting is None:
             return SweepView()
         kinds: dict[int, str] = {}
-        released = _release(session, acting, event_id, at)
+        lapsed = _release(session, acting, event_id, at)
+        released = [meeting_id for meeting_id, _, _ in lapsed]
         kinds.update(dict.fromkeys(released, "released"))
         freed = [
             span
@@ -408,7 +409,11 @@ def sweep(db: Database, event_id: str, at: datetime, actor: Actor | None = None)
         ]
         kinds.update(dict.fromkeys((meeting_id for meeting_id, _ in freed), "no_show"))
         marked = time.perf_counter()
-        offered = _offer(session, acting, event, [(m, span) for m, (span, _) in freed], at)
+        # The time a released offer held goes to the next meeting that waits (still counted as
+        # freed by the no-show), never straight back to the meeting that let it lapse.
+        spans = [(m, span) for m, (span, _) in freed]
+        spans += [(no_show, span) for _, no_show, span in lapsed]
+        offered = _offer(session, acting, event, spans, at, passed_over=set(released))
         refill_ms = (time.perf_counter() - marked) * 1000 if freed else None
         kinds.update(dict.fromkeys(offered, "offered"))
         if not kinds:
@@ -425,7 +430,11 @@ def sweep(db: Database, event_id: str, at: datetime, actor: Actor | None = None)
     return db.write(work)
 
 
-def _release(session: Session, actor: Actor, event_id: str, at: datetime) -> list[int]:
+def _release(
+    session: Session, actor: Actor, event_id: str, at: datetime
+) -> list[tuple[int, int, TimeSpan]]:
+    """Release the offers not confirmed in time: each released meeting, the no-show whose time
+    it was offered, and the time it held."""
     released = []
     for offer in _expired_offers(session, event_id, at):
         row = session.get(MeetingRow, offer.meeting_id)
@@ -433,8 +442,11 @@ def _release(session: Session, actor: Actor, event_id: str, at: datetime) -> lis
         offer.state = RefillState.RELEASED
         offer.settled_at = at
         if row.status == MeetingStatus.SCHEDULED:
+            assert row.starts_at is not None
+            assert row.ends_at is not None
+            held = TimeSpan(row.starts_at, row.ends_at)
             unbook(session, row)
-            released.append(row.id)
+            released.append((row.id, offer.freed_by, held))
             audit.record(
                 session,
                 actor,
@@ -531,9 +543,11 @@ def _offer(
     event: Event,
     freed: Sequence[tuple[int, TimeSpan]],
     at: datetime,
+    passed_over: frozenset[int] | set[int] = frozenset(),
 ) -> list[int]:
     """Place the heaviest waiting meetings that can start in the freed time (on-site placement,
-    fewest moves); each placed one is offered to its sides to confirm."""
+    fewest moves), but none of ``passed_over``; each placed one is offered to its sides to
+    confirm."""
     if not freed:
         return []
     spans = [span for _, span in freed]
@@ -544,6 +558,7 @@ def _offer(
             MeetingRow.event_id == event.id,
             MeetingRow.status == MeetingStatus.AGREED,
             MeetingRow.starts_at.is_(None),
+            MeetingRow.id.not_in(sorted(passed_over)),
         )
         .order_by(MeetingRow.weight.desc(), MeetingRow.id)
     ):
