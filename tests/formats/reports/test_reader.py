@@ -485,3 +485,122 @@ def test_written_report_set_scores_at_least_the_targets() -> None:
         assert tally.scores(name)[2] >= 0.9, name
     for name in ("format", "modality", "confirmer", "sources", "topics"):
         assert tally.scores(name)[2] >= 0.8, name
+
+
+def test_an_unnamed_spokesman_is_the_one_roster_holder_of_that_post() -> None:
+    [meeting] = read(
+        "Trump and Putin met in Osaka on Friday for about 80 minutes, the Kremlin spokesman "
+        "told reporters.",
+        date(2019, 6, 28),
+    ).meetings
+
+    assert [(c.id, c.role, c.side) for c in meeting.confirmers] == [
+        ("peskov", "press secretary", "RUS")
+    ]
+
+
+def test_an_unnamed_staffer_of_a_side_with_several_holders_speaks_for_the_office() -> None:
+    english = read(
+        "Modi and Xi had a brief conversation in Johannesburg on Wednesday, a Chinese foreign "
+        "ministry spokesperson said.",
+        date(2023, 8, 24),
+    ).meetings[0]
+    russian = read(
+        "Обама и Дутерте коротко пообщались во Вьентьяне в среду, сообщил официальный "
+        "представитель Белого дома.",
+        date(2016, 9, 8),
+    ).meetings[0]
+
+    assert [(c.id, c.side) for c in english.confirmers] == [("mfa-chn", "CHN")]
+    assert [(c.id, c.side) for c in russian.confirmers] == [("white-house", "USA")]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "confirmers"),
+    [
+        (
+            "Путин и Моди провели переговоры в Казани во вторник, сообщил помощник президента "
+            "России.",
+            date(2024, 10, 22),
+            [("ushakov", "presidential aide")],
+        ),
+        (
+            "Obama and Putin met for 90 minutes in New York on Monday, a senior administration "
+            "official said.",
+            date(2015, 9, 29),
+            [("white-house", "presidential office")],
+        ),
+    ],
+)
+def test_an_aide_is_the_roster_aide_and_an_administration_official_the_white_house(
+    text: str, published: date, confirmers: list[tuple[str, str]]
+) -> None:
+    [meeting] = read(text, published).meetings
+
+    assert [(c.id, c.role) for c in meeting.confirmers] == confirmers
+
+
+def test_a_speaker_may_stand_an_adverbial_away_from_the_verb() -> None:
+    [meeting] = read(
+        "Путин провел переговоры с Обамой в Нью-Йорке 28 сентября. По итогам беседы Президент "
+        "России в ответ на вопросы журналистов назвал разговор конструктивным.",
+        date(2015, 9, 29),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["putin"]
+
+
+def test_a_principal_meeting_several_partners_has_a_contact_with_each() -> None:
+    reading = read(
+        "Путин в Астане проведет встречи с председателем КНР Си Цзиньпином и президентом "
+        "Турции Эрдоганом, сообщил Юрий Ушаков.\n"
+        "Встреча с Си Цзиньпином намечена на 3 июля.",
+        date(2024, 7, 2),
+    )
+
+    assert [(m.pair, str(m.day), m.modality) for m in reading.meetings] == [
+        (("putin", "xi"), "2024-07-03", Modality.PLANNED),
+        (("erdogan", "putin"), "None", Modality.PLANNED),
+    ]
+    assert all([c.id for c in m.confirmers] == ["ushakov"] for m in reading.meetings)
+
+
+def test_a_plan_inside_a_possibility_is_only_possible() -> None:
+    [meeting] = read(
+        "В Кремле не исключили, что Путин встретится в Астане с Шахбазом Шарифом.",
+        date(2024, 7, 2),
+    ).meetings
+
+    assert meeting.modality is Modality.POSSIBLE_NOT_PLANNED
+    assert [(c.id, c.side) for c in meeting.confirmers] == [("kremlin", "RUS")]
+
+
+def test_a_toast_is_a_contact_and_the_meeting_after_it_is_the_meeting() -> None:
+    reading = read(
+        "Obama and Putin met for about 90 minutes on Monday at the United Nations.\n"
+        "Earlier, at a luncheon, the two leaders clinked glasses.\n"
+        "A senior administration official described the meeting as business-like, with Syria "
+        "on the agenda.",
+        date(2015, 9, 29),
+    )
+
+    meeting, toast = reading.meetings
+    assert (meeting.format, meeting.topics) == (MeetingFormat.BILATERAL_RESTRICTED, ["syria"])
+    assert [c.id for c in meeting.confirmers] == ["white-house"]
+    assert (toast.format, str(toast.day), toast.topics) == (
+        MeetingFormat.BRIEF_CONTACT,
+        "2015-09-28",
+        [],
+    )
+
+
+def test_a_media_briefing_does_not_make_a_meeting_brief() -> None:
+    [meeting] = read(
+        "Modi and Xi held bilateral talks in Kazan on Wednesday.\n"
+        "Foreign Secretary Vikram Misri told a media briefing that the two leaders endorsed "
+        "the agreement.",
+        date(2024, 10, 23),
+    ).meetings
+
+    assert meeting.format is MeetingFormat.BILATERAL_RESTRICTED
+    assert [c.id for c in meeting.confirmers] == ["misri"]

@@ -41,6 +41,35 @@ STAFF_BEFORE = re.compile(
     r"пресс-служб\w*)\W+(?:(?:of|to|the|for)\W+){0,3}(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+# A side's staff by post, named or not: "the Kremlin spokesman", "помощник президента России".
+STAFF_ROLE = _cue(
+    "пресс-секретар\\w*",
+    "официальн\\w* представител\\w*",
+    "представител\\w*",
+    "помощник\\w*",
+    "spokes(?:man|woman|person)",
+    "press secretary",
+    "aide",
+)
+FOREIGN_MINISTRY = _cue(
+    "foreign ministry",
+    "ministry of (?:external|foreign) affairs",
+    "external affairs ministry",
+    "МИД\\w*",
+    "министерств\\w* иностранных дел",
+    "внешнеполитическ\\w* ведомств\\w*",
+)
+CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+
+
+def post_roles(staff: str) -> tuple[str, ...]:
+    """The roster roles a staff word names: a spokesman is a press secretary or a spokesman,
+    an aide an aide."""
+    if re.match(r"(?:помощник|aide)", staff, re.IGNORECASE):
+        return ("aide",)
+    return ("spokes", "press secretary")
+
+
 # An office's own voice: "пресс-служба Кремля сообщила", "the Kremlin press office said".
 PRESS_SERVICE = re.compile(r"(?:пресс-служб\w*|press (?:service|office))\W+$", re.IGNORECASE)
 # Both of the last-named pair: "the two presidents", "оба лидера".
@@ -110,11 +139,22 @@ MEETING = _cue(
     "обменял\\w*",
     "перекинул\\w*",
     "контакт\\w*",
+    # Two principals raising glasses together: "clinked glasses", "toasted", "чокнулись".
+    "clink\\w* (?:their )?glasses",
+    "toast\\w*",
+    "чокнул\\w*",
     "обсуди\\w*",
     "обсужда\\w*",
     # Two principals at a meal together: "agreed over dinner", "во время ужина".
     "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
     "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
+)
+
+# The noun news language gives a formal meeting ("the meeting", "the talks", "переговоры").
+MEETING_NOUN = _cue(
+    "the (?:meeting|talks)",
+    "переговор\\w*",
+    "встреч(?:а|и|е|у|ей)",
 )
 
 # --- formats ---------------------------------------------------------------------------------
@@ -156,7 +196,8 @@ PULL_ASIDE = _cue(
     "отошли в сторону",
 )
 BRIEF = _cue(
-    "brief\\w*",
+    # "brief", "briefly", not "briefing" or "briefed": a briefing is how a side speaks.
+    "brief(?:ly|er|est)?",
     "short",
     "shortly",
     "quick\\w*",
@@ -183,6 +224,9 @@ BRIEF = _cue(
     "пообща\\w*",
     "перекинул\\w*",
     "пар\\w* слов",
+    "clink\\w* (?:their )?glasses",
+    "toast\\w*",
+    "чокнул\\w*",
     "нескольк\\w* минут",
     "парой фраз",
     "обменял\\w* репликами",
@@ -277,7 +321,7 @@ NOT_PLANNED = _cue(
     "не запланирован\\w*",
     "не предусмотрен\\w*",
     "нет в (?:графике|планах)",
-    "не значится",
+    "не значи(?:тся|лось|лась|лся|лись)",
     "не намечен\\w*",
     "не стоит в графике",
     "not (?:yet )?(?:agreed|arranged|confirmed|finali[sz]ed)",
@@ -318,7 +362,12 @@ PLANNED = _cue(
     "запланирован\\w*",
     "планиру\\w*",
     "встретятся",
+    "встретится",
     "проведут",
+    "провед[её]т",
+    "побеседу(?:ет|ют)",
+    "пообща(?:ется|ются)",
+    "поговор(?:ит|ят)",
     "состоится",
     "намечен\\w*",
     "договорились о встрече",
@@ -340,6 +389,9 @@ HELD = _cue(
     "lasted",
     "sat down",
     "pulled .{0,20}aside",
+    "clinked (?:their )?glasses",
+    "toasted",
+    "чокнул\\w*",
     "встретил\\w*",
     "провел\\w*",
     "провели",
@@ -408,6 +460,8 @@ SPEECH = _cue(
     "уточни\\w*",
     "напомни\\w*",
     "признал\\w*",
+    "не исключ\\w*",
+    "(?:did not|didn't|would not|wouldn't|does not|doesn't) rule out",
 )
 # "…, he said", "по его словам": the pronoun stands for the one who spoke last.
 PRONOUN_SPEAKS = _cue(

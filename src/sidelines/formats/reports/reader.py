@@ -38,7 +38,7 @@ from sidelines.formats.reports.claims import (
     Span,
 )
 from sidelines.formats.reports.dates import dates_in, relative_day
-from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, form_pattern
+from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, OfficeEntry, form_pattern
 from sidelines.formats.reports.text import Sentence, html_to_text, plain, sentences
 
 # Mentions live in two layers: who (people, parties, offices, agencies) and where (summits,
@@ -330,9 +330,11 @@ class ReportReader:
         claims: list[_Claim],
         histories: list[_History],
         whole: tuple[Sentence, list[Mention]] | None = None,
+        partner: str | None = None,
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
-        and sources stand for each of its clauses)."""
+        and sources stand for each of its clauses). ``partner``: the one of several named
+        partners of the sentence's first principal this reading is for."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -358,11 +360,23 @@ class ReportReader:
         principals, direct, principal_spans = self._principals(text, sentence, ms, event)
         meeting_cue = cues.MEETING.search(s)
         anaphor = cues.PAIR_ANAPHOR.search(s)
+        partners = _partners(text, principals, principal_spans)
+        if partner is None and meeting_cue and len(partners) >= 2:
+            # "Путин проведет встречи с Си Цзиньпином и Эрдоганом": one contact per partner.
+            for each in partners:
+                self._sentence(
+                    text, sentence, ms, main, report, own_source, state, claims, histories,
+                    whole, partner=each,
+                )  # fmt: skip
+            return
+        if partner is not None:
+            principals = [principals[0], partner]
         pair: tuple[str, str] | None = None
         if len(principals) >= 2:
             pair = _pair(principals[0], principals[1])
         elif len(principals) == 1 and (meeting_cue or anaphor):
-            other = next((p for p in reversed(state.recent) if p != principals[0]), None)
+            other = _counterpart(text, principals[0], principal_spans, claims, event)
+            other = other or next((p for p in reversed(state.recent) if p != principals[0]), None)
             if other is not None:
                 pair = _pair(principals[0], other)
         elif not principals and (anaphor or meeting_cue) and state.last_pair:
@@ -408,6 +422,24 @@ class ReportReader:
             # "The talk lasted about an hour": a sentence that names no one goes on about the
             # contact spoken of last, unless its own words make it another kind of contact.
             item = current
+            if (
+                current is not None
+                and _kind_of(current) == INFORMAL
+                and cues.MEETING_NOUN.search(s)
+            ):
+                # "The meeting", "the talks" after a passing contact was told are the pair's
+                # meeting, not the handshake: a toast or a greeting is not called a meeting.
+                item = next(
+                    (
+                        c
+                        for c in reversed(claims)
+                        if c.claim.pair == current.claim.pair
+                        and c.claim.event == current.claim.event
+                        and c.kind_known
+                        and _kind_of(c) == FORMAL
+                    ),
+                    current,
+                )
         elif pair is not None and meeting_cue is not None and (principals or anaphor):
             item = self._claim_for(pair, event, s, claims, state.current, direct, stated)
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
@@ -442,7 +474,7 @@ class ReportReader:
         if whole_sentence is not sentence:
             _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
         speakers = whole_ms + principal_spans
-        confirmers = self._confirmers(text, whole_sentence, speakers, claim)
+        confirmers = self._confirmers(text, whole_sentence, speakers, claim, state.last_speaker)
         opening = _ATTRIBUTED_OPENING.match(whole_sentence.text)
         if opening:
             # "По его словам, Путин рассказал…": who speaks is named in the opening words; the
@@ -688,12 +720,17 @@ class ReportReader:
         return list(dict.fromkeys(names))
 
     def _confirmers(
-        self, text: str, sentence: Sentence, ms: list[Mention], claim: MeetingClaim
+        self,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        claim: MeetingClaim,
+        last_speaker: Confirmer | None = None,
     ) -> list[Confirmer]:
-        found: list[Confirmer] = []
         speakers = sorted(
             (m for m in ms if m.kind in ("person", "office", "principal")), key=lambda m: m.start
         )
+        found = self._unnamed_staff(text, sentence, ms, speakers, claim, last_speaker)
         for m in speakers:
             if not _speaks(text, sentence, m, speakers):
                 continue
@@ -716,6 +753,8 @@ class ReportReader:
             person = self.gazetteer.person(m.ref)
             if person is None or person.party not in claim.parties:
                 continue
+            if any(c.id == person.id for c in found):
+                continue
             if person.id in claim.pair:
                 role = "principal"
             elif person.role == "leader" or m.kind == "principal":
@@ -726,6 +765,106 @@ class ReportReader:
                 Confirmer(person.id, person.name, role, person.party, Span(m.start, m.end))
             )
         return found
+
+    def _unnamed_staff(
+        self,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        speakers: list[Mention],
+        claim: MeetingClaim,
+        last_speaker: Confirmer | None,
+    ) -> list[Confirmer]:
+        """Who speaks as a side's staff the report does not name: "the Kremlin spokesman",
+        "помощник президента России", "a Chinese foreign ministry spokesperson", "сказал
+        представитель Кремля". The side comes from the office, party or principal beside the
+        staff word; the one of the roster who holds that post for that side, when only one
+        does and the words point at one post ("the", not "a"); else the one named just before
+        in that post; else the side's office."""
+        found: list[Confirmer] = []
+        for staff in cues.STAFF_ROLE.finditer(sentence.text):
+            start, end = sentence.start + staff.start(), sentence.start + staff.end()
+            if any(
+                m.kind == "person"
+                and m.ref not in claim.pair
+                and (0 <= m.start - end <= 45 or 0 <= start - m.end <= 45)
+                for m in ms
+            ):
+                continue  # a named spokesman: the name speaks ("Kremlin spokesman Dmitry Peskov")
+            near = [
+                m for m in ms if m.kind in ("office", "party", "adjective", "principal", "person")
+            ]
+            after = [m for m in near if 0 <= m.start - end <= 30]
+            before = [m for m in near if 0 <= start - m.end <= 30]
+            # Russian names the side after the post ("пресс-секретарь Кремля"), English before
+            # it ("the Kremlin spokesman", "Putin's aide").
+            side_at = (
+                (after[:1] or before[-1:])
+                if cues.CYRILLIC.search(staff.group(0))
+                else (before[-1:] or after[:1])
+            )
+            window = text[max(sentence.start, start - 40) : min(sentence.end, end + 40)]
+            ministry = bool(cues.FOREIGN_MINISTRY.search(window))
+            party = self._side_of(side_at[0]) if side_at else None
+            phrase = Mention(
+                "role",
+                "",
+                min([start] + [m.start for m in side_at]),
+                max([end] + [m.end for m in side_at]),
+            )
+            if not _speaks(text, sentence, phrase, speakers):
+                continue
+            posts = cues.post_roles(staff.group(0))
+            holders = [
+                p
+                for p in self.gazetteer.people
+                if (party is None or p.party == party)
+                and p.role != "leader"
+                and any(post in p.role for post in posts)
+                and ("foreign ministry" in p.role) == ministry
+            ]
+            indefinite = re.search(
+                r"(?<!\w)(?:a|an|one|another)\s+(?:[\w-]+\s+){0,3}$",
+                text[max(sentence.start, phrase.start - 40) : phrase.start],
+                re.IGNORECASE,
+            )
+            chosen: Confirmer | None = None
+            if last_speaker is not None and any(h.id == last_speaker.id for h in holders):
+                chosen = last_speaker
+            elif party is not None and len(holders) == 1 and not indefinite:
+                holder = holders[0]
+                chosen = Confirmer(
+                    holder.id, holder.name, holder.role, holder.party, Span(start, end)
+                )
+            elif party is not None:
+                office = self._office_of(party, ministry, side_at)
+                if office is not None:
+                    chosen = Confirmer(
+                        office.id, office.names[0], office.role, office.party, Span(start, end)
+                    )
+            if (
+                chosen is not None
+                and chosen.side in claim.parties
+                and all(c.id != chosen.id for c in found)
+            ):
+                found.append(chosen)
+        return found
+
+    def _side_of(self, m: Mention) -> str | None:
+        if m.kind in ("party", "adjective"):
+            return m.ref
+        return self._party_of.get(m.ref)
+
+    def _office_of(self, party: str, ministry: bool, named: list[Mention]) -> OfficeEntry | None:
+        """The office an unnamed staffer speaks for: the one named beside the post, else the
+        side's foreign ministry or presidential office."""
+        for m in named:
+            if m.kind == "office":
+                return next((o for o in self.gazetteer.offices if o.id == m.ref), None)
+        role = "foreign ministry" if ministry else "presidential office"
+        return next(
+            (o for o in self.gazetteer.offices if o.party == party and o.role == role), None
+        )
 
     # --- the claim as proposed ----------------------------------------------------------------
 
@@ -800,6 +939,49 @@ _ATTRIBUTED_OPENING = re.compile(
     re.IGNORECASE,
 )
 _NOT_HELD = frozenset({"cancelled", "denied", "negated"})
+
+
+# "with", "с": the principals after it are the first one's partners.
+_WITH = re.compile(r"(?<!\w)(?:with|с|со)(?!\w)", re.IGNORECASE)
+
+
+def _first_at(person_id: str, spans: list[Mention]) -> Mention | None:
+    return min((m for m in spans if m.ref == person_id), key=lambda m: m.start, default=None)
+
+
+def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[str]:
+    """The principals a sentence names as its first principal's partners ("Putin will meet
+    with Xi and Erdogan", "в том числе с Си Цзиньпином и Эрдоганом"): those after a "with"
+    that follows the first principal, when there are two or more."""
+    if len(principals) < 3:
+        return []
+    first, second = _first_at(principals[0], spans), _first_at(principals[1], spans)
+    if first is None or second is None or not _WITH.search(text[first.end : second.start]):
+        return []
+    return principals[1:]
+
+
+def _counterpart(
+    text: str,
+    named: str,
+    spans: list[Mention],
+    claims: list[_Claim],
+    event: EventEntry | None,
+) -> str | None:
+    """Whom a principal named alone after "with" meets ("Встреча с Си Цзиньпином намечена на 3
+    июля"): the partner of the contact spoken of with that principal at this event, else the
+    principal the report's contacts share (the one whose meetings it lists)."""
+    at = _first_at(named, spans)
+    before = text[max(0, at.start - 30) : at.start].split() if at else []
+    if not before or not _WITH.fullmatch(before[-1]):
+        return None
+    event_id = event.id if event else None
+    mine = [c.claim.pair for c in claims if c.claim.event == event_id and named in c.claim.pair]
+    if mine:
+        first, second = mine[-1]
+        return second if first == named else first
+    counts = Counter(p for c in claims if c.claim.event == event_id for p in c.claim.pair)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
@@ -923,9 +1105,17 @@ def _modality_cues(s: str) -> set[str]:
         found.add("cancelled")  # "had not held a meeting because of…": sought, and not held
     elif negated and "not_planned" not in found:
         found.add("negated")  # "no meeting was planned" negates the plan, not the meeting
-    if cues.POSSIBLE.search(s):
+    possible = cues.POSSIBLE.search(s)
+    if possible:
         found.add("possible")
-    if cues.PLANNED.search(s) and "not_planned" not in found:
+    planned = cues.PLANNED.search(s)
+    # "не исключили, что Путин встретится с…", "may be expected to meet": a plan inside a
+    # possibility is only possible.
+    if (
+        planned
+        and "not_planned" not in found
+        and not (possible and possible.start() < planned.start())
+    ):
         found.add("planned")
     held = cues.HELD.search(s)
     held_negated = (
@@ -979,6 +1169,11 @@ _APPOSITION = re.compile(
 )
 
 
+# How far a speaker's verb may stand after the name: an adverbial may come between ("Президент
+# России в ответ на вопросы журналистов назвал…"), a clause may not (punctuation stops it).
+_SPEAKER_REACH = 45
+
+
 def _says(s: str) -> bool:
     return bool(cues.SPEECH.search(s) or cues.VERDICT.search(s))
 
@@ -999,7 +1194,7 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
     hit = min(hits, key=lambda h: h.start(), default=None)
     if (
         hit
-        and hit.start() - skip <= 30
+        and hit.start() - skip <= _SPEAKER_REACH
         and not _NOT_THE_SPEAKER.search(after[skip : hit.start()])
         and not any(m.end + skip <= o.start < m.end + hit.start() for o in speakers)
     ):

@@ -1,0 +1,68 @@
+"""The cues of news language, each on the words it must and must not take."""
+
+from __future__ import annotations
+
+import pytest
+
+from sidelines.formats.reports import cues
+
+
+@pytest.mark.parametrize(
+    ("text", "brief"),
+    [
+        ("they spoke briefly", True),
+        ("a brief exchange", True),
+        ("Misri told a media briefing", False),
+        ("officials briefed reporters", False),
+    ],
+)
+def test_a_briefing_is_no_brief_contact(text: str, brief: bool) -> None:
+    assert bool(cues.BRIEF.search(text)) is brief
+
+
+@pytest.mark.parametrize(
+    "text", ["the two leaders clinked glasses", "they toasted each other", "лидеры чокнулись"]
+)
+def test_a_toast_together_is_a_contact_held(text: str) -> None:
+    assert cues.MEETING.search(text)
+    assert cues.HELD.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Путин проведет встречу с Си", "Путин встретится с Шарифом", "Моди побеседует с Си"],
+)
+def test_a_russian_future_of_a_meeting_verb_is_a_plan(text: str) -> None:
+    assert cues.PLANNED.search(text)
+    assert not cues.HELD.search(text)
+
+
+@pytest.mark.parametrize("text", ["встречи в программе не значилось", "в графике не значится"])
+def test_not_in_the_programme_is_not_planned_in_any_tense(text: str) -> None:
+    assert cues.NOT_PLANNED.search(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["В Кремле не исключили, что…", "the Kremlin did not rule out a meeting"]
+)
+def test_not_ruling_out_is_a_sides_word(text: str) -> None:
+    assert cues.SPEECH.search(text)
+
+
+@pytest.mark.parametrize(
+    ("staff", "roles"),
+    [
+        ("помощник", ("aide",)),
+        ("aide", ("aide",)),
+        ("spokeswoman", ("spokes", "press secretary")),
+        ("пресс-секретарь", ("spokes", "press secretary")),
+    ],
+)
+def test_a_staff_word_names_the_posts_it_may_mean(staff: str, roles: tuple[str, ...]) -> None:
+    assert cues.post_roles(staff) == roles
+
+
+def test_the_meeting_and_the_talks_are_a_meeting_noun_the_exchange_is_not() -> None:
+    assert cues.MEETING_NOUN.search("described the meeting as business-like")
+    assert cues.MEETING_NOUN.search("Переговоры продлились час")
+    assert not cues.MEETING_NOUN.search("described the exchange as cordial")
