@@ -66,3 +66,21 @@ def test_the_meeting_and_the_talks_are_a_meeting_noun_the_exchange_is_not() -> N
     assert cues.MEETING_NOUN.search("described the meeting as business-like")
     assert cues.MEETING_NOUN.search("Переговоры продлились час")
     assert not cues.MEETING_NOUN.search("described the exchange as cordial")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Trump and Johnson had breakfast together", "a working lunch with Abe", "лидеры поужинали"],
+)
+def test_a_meal_shared_is_a_contact_and_talk_at_the_meal(text: str) -> None:
+    assert cues.MEETING.search(text)
+    assert cues.MEAL_TOGETHER.search(text)
+
+
+def test_contacts_are_a_word_of_meeting_in_english_too() -> None:
+    assert cues.MEETING.search("No contacts between the leaders are envisaged")
+
+
+@pytest.mark.parametrize("text", ["Peskov denied the report", "Песков опроверг сообщения"])
+def test_a_denial_is_a_sides_word_with_an_object(text: str) -> None:
+    assert cues.VERDICT.search(text)

@@ -25,6 +25,8 @@ from tests.web.helpers import lima_from_file
         ("Putin", "Putin's aide", "Putin's"),
         ("Xi", "Xixi and Xi met", "Xi"),
         ("US", "let us meet the US side", "US"),
+        ("рабоч* заседани*", "в начале рабочего заседания", "рабочего заседания"),
+        ("узк* состав*", "заседание в узком составе", "узком составе"),
     ],
 )
 def test_a_form_matches_its_inflections_and_nothing_inside_other_words(

@@ -604,3 +604,49 @@ def test_a_media_briefing_does_not_make_a_meeting_brief() -> None:
 
     assert meeting.format is MeetingFormat.BILATERAL_RESTRICTED
     assert [c.id for c in meeting.confirmers] == ["misri"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trump and Johnson had breakfast together in Biarritz on Sunday.",
+        "Трамп и Джонсон позавтракали вместе в Биаррице в воскресенье.",
+    ],
+)
+def test_a_meal_two_principals_shared_is_talk_at_the_meal(text: str) -> None:
+    [meeting] = read(text, date(2019, 8, 26)).meetings
+
+    assert (meeting.format, str(meeting.day)) == (MeetingFormat.MEAL_CONVERSATION, "2019-08-25")
+
+
+def test_no_contacts_envisaged_is_a_meeting_not_planned_and_who_says_so() -> None:
+    [meeting] = read(
+        "No contacts between Overchuk and Biden are envisaged at the APEC summit, the Kremlin "
+        "said.",
+        date(2023, 11, 14),
+    ).meetings
+
+    assert (meeting.pair, meeting.event, meeting.modality) == (
+        ("biden", "overchuk"),
+        "apec-2023-san-francisco",
+        Modality.POSSIBLE_NOT_PLANNED,
+    )
+    assert [c.id for c in meeting.confirmers] == ["kremlin"]
+
+
+def test_who_denies_a_meeting_speaks_for_a_side() -> None:
+    [meeting] = read(
+        "Песков опроверг сообщения о встрече Путина и Байдена на Бали.", date(2022, 11, 15)
+    ).meetings
+
+    assert (meeting.modality, [c.id for c in meeting.confirmers]) == (Modality.DENIED, ["peskov"])
+
+
+def test_a_name_inside_what_another_said_is_spoken_about() -> None:
+    [meeting] = read(
+        "Trump and Putin chatted briefly in Da Nang on Saturday.\n"
+        "Trump told reporters aboard Air Force One that Putin had again denied meddling.",
+        date(2017, 11, 11),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["trump"]

@@ -112,6 +112,7 @@ MEETING = _cue(
     "exchanged",
     "exchange",
     "encounters?",
+    "contacts?",
     "bilaterals?",
     "pull-asides?",
     "pulled .{0,20}aside",
@@ -133,6 +134,7 @@ MEETING = _cue(
     "пообща\\w*",
     "общени\\w*",
     "общались",
+    "говорили",
     "поприветствова\\w*",
     "рукопожат\\w*",
     "пожали",
@@ -148,6 +150,20 @@ MEETING = _cue(
     # Two principals at a meal together: "agreed over dinner", "во время ужина".
     "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
     "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
+    # "had breakfast together", "поужинали": a meal two principals shared.
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "(?:breakfast|lunch|dinner) (?:meeting )?with",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
+)
+# A meal shared is talk at the meal ("had breakfast together", "пообедали вместе").
+MEAL_TOGETHER = _cue(
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "(?:breakfast|lunch|dinner) (?:meeting )?with",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
 )
 
 # The noun news language gives a formal meeting ("the meeting", "the talks", "переговоры").
@@ -400,6 +416,10 @@ HELD = _cue(
     "обменял\\w*",
     "поприветствовал\\w*",
     "состоял\\w*",
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
     "побеседовал\\w*",
     "беседовал\\w*",
     "пожали",
@@ -481,6 +501,10 @@ VERDICT = _cue(
     "characteri[sz]ed",
     "назвал\\w*",
     "обвинил\\w*",
+    "denied",
+    "dismissed",
+    "опроверг\\w*",
+    "отверг\\w*",
 )
 # An outlet the roster does not know, named by its acronym right after a verb of reporting:
 # "передает CBC", "reported NHK", "according to KBS".
@@ -753,7 +777,19 @@ MONTHS_RU = [
 WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"]
 
-_EN_MONTH = "(" + "|".join(m.capitalize() for m in MONTHS_EN) + ")"
+# A month by its name or its abbreviation, as wire stories write it ("Nov. 15", "Sept 9").
+_EN_MONTH = (
+    "("
+    + "|".join(m.capitalize() for m in MONTHS_EN)
+    + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\\.?"
+)
+
+
+def en_month(word: str) -> int:
+    """The number of an English month named in full or abbreviated."""
+    return [m[:3] for m in MONTHS_EN].index(word.lower()[:3]) + 1
+
+
 _RU_MONTH_GEN = (
     "(января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 )
@@ -766,6 +802,36 @@ MONTH_YEAR_EN = re.compile(
     rf"\b(?:in|since|of|during) (?:early |late |mid-)?{_EN_MONTH}(?: (\d{{4}}))?\b"
 )
 DAY_MONTH_RU = re.compile(rf"(?<!\w)(\d{{1,2}}) {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE)
+# A day written as an ordinal word in the genitive: "третьего июля", "двадцать второго октября".
+RU_ORDINALS = {
+    "перв": 1,
+    "втор": 2,
+    "трет": 3,
+    "четв[её]рт": 4,
+    "пят": 5,
+    "шест": 6,
+    "седьм": 7,
+    "восьм": 8,
+    "девят": 9,
+    "десят": 10,
+    "одиннадцат": 11,
+    "двенадцат": 12,
+    "тринадцат": 13,
+    "четырнадцат": 14,
+    "пятнадцат": 15,
+    "шестнадцат": 16,
+    "семнадцат": 17,
+    "восемнадцат": 18,
+    "девятнадцат": 19,
+    "двадцат": 20,
+    "тридцат": 30,
+}
+_RU_ORDINAL = "(?:" + "|".join(RU_ORDINALS) + ")(?:ого|ьего)"
+ORDINAL_DAY_MONTH_RU = re.compile(
+    rf"(?<!\w)(?:(?P<tens>двадцать|тридцать)\s+)?(?P<ordinal>{_RU_ORDINAL})\s+{_RU_MONTH_GEN}"
+    rf"(?: (\d{{4}}))?",
+    re.IGNORECASE,
+)
 MONTH_YEAR_RU = re.compile(rf"(?<!\w)в {_RU_MONTH_PREP}(?: (\d{{4}}))?", re.IGNORECASE)
 WEEKDAY = re.compile(
     r"(?<!\w)(?:on |в(?:о)? )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"

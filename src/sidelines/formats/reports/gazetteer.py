@@ -5,7 +5,8 @@ and from an event of the record (``with_event``), so that a report about any sto
 read against that event's own roster.
 
 A name form matches as written, with three rules that keep the files short: a form starting in
-lower case matches either case; a trailing ``*`` matches any ending (``российск*``); a Cyrillic
+lower case matches either case; a trailing ``*`` matches any ending (``российск*``), on any word
+of the form (``рабоч* заседани*``); a Cyrillic
 word matches its case endings (``Путин`` also ``Путина``, ``Путиным``), since Russian inflects
 names and nothing in the roster should have to list them.
 """
@@ -50,10 +51,15 @@ def _token_pattern(token: str, *, inflect: bool) -> str:
 def form_pattern(form: str) -> str:
     """The regular expression one name form stands for (the rules in the module docstring)."""
     open_end = form.endswith("*")
-    tokens = form.rstrip("*").split()
-    parts = [_token_pattern(t, inflect=not open_end) for t in tokens]
-    if open_end:
-        parts[-1] += r"\w*"
+    tokens = form.split()
+    parts = []
+    for token in tokens:
+        # Each word of a form may end in "*" ("рабоч* заседани*": "рабочего заседания").
+        if token.endswith("*"):
+            parts.append(_token_pattern(token.rstrip("*"), inflect=False) + r"\w*")
+        else:
+            parts.append(_token_pattern(token, inflect=not open_end))
+    tokens = [t.rstrip("*") for t in tokens]
     head = tokens[0][0]
     if head.islower():
         parts[0] = f"[{head}{head.upper()}]" + parts[0][len(re.escape(head)) :]

@@ -1067,7 +1067,7 @@ def _number(word: str) -> float:
 
 
 def _meal_talk(s: str) -> bool:
-    return bool(_MEAL_AT.search(s) and cues.TALK.search(s))
+    return bool(_MEAL_AT.search(s) and cues.TALK.search(s)) or bool(cues.MEAL_TOGETHER.search(s))
 
 
 def _worded_kind(s: str) -> str | None:
@@ -1174,6 +1174,14 @@ _APPOSITION = re.compile(
 _SPEAKER_REACH = 45
 
 
+# A verb of saying and its "that": what follows is what was said.
+_REPORTED = re.compile(
+    r"(?<!\w)(?:said|says|told(?:\s+\w+){0,6}?|added|confirmed|заявил\w*|сообщил\w*|"
+    r"рассказал\w*|подтвердил\w*)\s*,?\s+(?:that|что)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _says(s: str) -> bool:
     return bool(cues.SPEECH.search(s) or cues.VERDICT.search(s))
 
@@ -1187,6 +1195,11 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
         return True  # a headline's attribution: "Песков: Путин и Обама поговорили…"
     if _OWNER_OF_SPEAKER.match(after):
         return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
+    said_before = text[sentence.start : m.start]
+    if _REPORTED.search(said_before) and any(o.end <= m.start for o in speakers):
+        # "Trump told reporters that Putin had again denied meddling": a name inside what
+        # another speaker said is spoken about, whatever verb follows it.
+        return False
     # "Peskov, the Kremlin's spokesman, confirmed": the apposition is skipped.
     apposition = _APPOSITION.match(after)
     skip = apposition.end() if apposition else 0
