@@ -56,6 +56,9 @@ def test_not_ruling_out_is_a_sides_word(text: str) -> None:
         ("aide", ("aide",)),
         ("spokeswoman", ("spokes", "press secretary")),
         ("пресс-секретарь", ("spokes", "press secretary")),
+        ("presidency", ()),
+        ("администрация президента", ()),
+        ("МИД", ()),
     ],
 )
 def test_a_staff_word_names_the_posts_it_may_mean(staff: str, roles: tuple[str, ...]) -> None:
@@ -84,3 +87,12 @@ def test_contacts_are_a_word_of_meeting_in_english_too() -> None:
 @pytest.mark.parametrize("text", ["Peskov denied the report", "Песков опроверг сообщения"])
 def test_a_denial_is_a_sides_word_with_an_object(text: str) -> None:
     assert cues.VERDICT.search(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "planned"),
+    [("Trump will meet Moon", True), ("Trump will not meet Rouhani", False)],
+)
+def test_will_not_meet_is_no_plan_but_a_negation(text: str, planned: bool) -> None:
+    assert bool(cues.PLANNED.search(text)) is planned
+    assert bool(cues.NEGATED.search(text)) is not planned

@@ -650,3 +650,52 @@ def test_a_name_inside_what_another_said_is_spoken_about() -> None:
     ).meetings
 
     assert [c.id for c in meeting.confirmers] == ["trump"]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "confirmers"),
+    [
+        (
+            "Erdogan and Putin held talks in Astana on Wednesday, Turkey's presidency said.",
+            date(2024, 7, 4),
+            [("tur-presidency", "TUR")],
+        ),
+        (
+            "Эрдоган и Путин провели переговоры в Астане в среду, сообщила администрация "
+            "президента Турции.",
+            date(2024, 7, 4),
+            [("tur-presidency", "TUR")],
+        ),
+        (
+            "Xi and Kishida met on Thursday in San Francisco, China's foreign ministry said.",
+            date(2023, 11, 17),
+            [("mfa-chn", "CHN")],
+        ),
+        (
+            "Lavrov did not meet Biden in Bali, the Russian foreign ministry's spokeswoman said.",
+            date(2022, 11, 16),
+            [("zakharova", "RUS")],
+        ),
+        (
+            "Xi and Biden met in Bali. Xi said the talks were candid, according to the Chinese "
+            "Foreign Ministry, and urged the U.S. side to act.",
+            date(2022, 11, 14),
+            [("xi", "CHN"), ("mfa-chn", "CHN")],
+        ),
+    ],
+)
+def test_a_sides_office_named_by_what_it_is_speaks_for_that_side(
+    text: str, published: date, confirmers: list[tuple[str, str]]
+) -> None:
+    meeting = read(text, published).meetings[0]
+
+    assert sorted((c.id, c.side) for c in meeting.confirmers) == sorted(confirmers)
+
+
+def test_will_not_meet_denies_a_meeting_rather_than_plans_it() -> None:
+    [meeting] = read(
+        "Trump and Rouhani will not meet in New York during the General Assembly.",
+        date(2018, 9, 24),
+    ).meetings
+
+    assert meeting.modality is Modality.DENIED

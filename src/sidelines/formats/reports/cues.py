@@ -43,6 +43,15 @@ STAFF_BEFORE = re.compile(
 )
 # A side's staff by post, named or not: "the Kremlin spokesman", "помощник президента России".
 STAFF_ROLE = _cue(
+    # A side's office by what it is, not by its name: "Turkey's presidency", "China's foreign
+    # ministry", "администрация президента Турции" -- the side's own office speaks.
+    "presidency",
+    "presidential office",
+    "администраци\\w* президента",
+    "офис\\w* президента",
+    "foreign ministry",
+    "ministry of (?:external|foreign) affairs",
+    "МИД",
     "пресс-секретар\\w*",
     "официальн\\w* представител\\w*",
     "представител\\w*",
@@ -67,7 +76,16 @@ def post_roles(staff: str) -> tuple[str, ...]:
     an aide an aide."""
     if re.match(r"(?:помощник|aide)", staff, re.IGNORECASE):
         return ("aide",)
+    if OFFICE_WORD.fullmatch(staff):
+        return ()  # an office, no one in it
     return ("spokes", "press secretary")
+
+
+OFFICE_WORD = re.compile(
+    r"presidency|presidential office|администраци\w* президента|офис\w* президента|"
+    r"foreign ministry|ministry of (?:external|foreign) affairs|МИД",
+    re.IGNORECASE,
+)
 
 
 # An office's own voice: "пресс-служба Кремля сообщила", "the Kremlin press office said".
@@ -314,6 +332,10 @@ NEGATED = _cue(
     "(?:had|have|has) not (?:met|held|had)",
     "never (?:met|held)",
     "no (?:[\\w-]+ ){0,2}(?:meeting|talks)",
+    "(?:will|would) not (?:meet|hold|sit down)",
+    "won't (?:meet|hold|sit down)",
+    "не встретятся",
+    "не встретится",
     "не встречал\\w*",
     "не провел\\w*",
     "не было (?:\\w+ ){0,2}встреч\\w*",
@@ -364,7 +386,7 @@ POSSIBLE = _cue(
     "пересечься",
 )
 PLANNED = _cue(
-    "will (?:\\w+ )?(?:meet|hold|sit down)",
+    "will (?!not )(?:\\w+ )?(?:meet|hold|sit down)",
     "to meet",
     "scheduled",
     "planned",

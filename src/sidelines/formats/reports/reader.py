@@ -739,7 +739,7 @@ class ReportReader:
                 if cues.STAFF_BEFORE.search(lead) and not cues.PRESS_SERVICE.search(lead):
                     continue  # "представитель Кремля", "spokesman for the Kremlin": a person
                 office = next(o for o in self.gazetteer.offices if o.id == m.ref)
-                if office.party in claim.parties:
+                if office.party in claim.parties and all(c.id != office.id for c in found):
                     found.append(
                         Confirmer(
                             office.id,
@@ -791,18 +791,7 @@ class ReportReader:
                 for m in ms
             ):
                 continue  # a named spokesman: the name speaks ("Kremlin spokesman Dmitry Peskov")
-            near = [
-                m for m in ms if m.kind in ("office", "party", "adjective", "principal", "person")
-            ]
-            after = [m for m in near if 0 <= m.start - end <= 30]
-            before = [m for m in near if 0 <= start - m.end <= 30]
-            # Russian names the side after the post ("пресс-секретарь Кремля"), English before
-            # it ("the Kremlin spokesman", "Putin's aide").
-            side_at = (
-                (after[:1] or before[-1:])
-                if cues.CYRILLIC.search(staff.group(0))
-                else (before[-1:] or after[:1])
-            )
+            side_at = self._side_beside(text, start, end, ms, staff.group(0))
             window = text[max(sentence.start, start - 40) : min(sentence.end, end + 40)]
             ministry = bool(cues.FOREIGN_MINISTRY.search(window))
             party = self._side_of(side_at[0]) if side_at else None
@@ -849,6 +838,34 @@ class ReportReader:
             ):
                 found.append(chosen)
         return found
+
+    def _side_beside(
+        self, text: str, start: int, end: int, ms: list[Mention], staff: str
+    ) -> list[Mention]:
+        """The mention that names whose staff a post is: the office it is part of ("the
+        Chinese Foreign Ministry"), else in Russian the genitive right after it ("пресс-секретарь
+        Кремля", "помощник президента России"), in English the name before it ("the Kremlin
+        spokesman", "Putin's aide") or after "of", "for" ("a spokesman for the Kremlin")."""
+        kinds = ("office", "party", "adjective", "principal", "person")
+        near = [m for m in ms if m.kind in kinds]
+        inside = [m for m in near if m.kind == "office" and m.start <= start and end <= m.end]
+        if inside:
+            return inside[:1]
+        # Russian may put the principal's post between ("помощник президента России").
+        gap = (
+            r"\s*(?:[а-яё-]+\s+){0,2}"
+            if cues.CYRILLIC.search(staff)
+            else r"\s*(?:(?:of|for|to)\s+(?:the\s+)?)?"
+        )
+        after = [m for m in near if m.start >= end and re.fullmatch(gap, text[end : m.start])]
+        before = [
+            m
+            for m in near
+            if m.end <= start and re.fullmatch(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}", text[m.end : start])
+        ]
+        if cues.CYRILLIC.search(staff):
+            return after[:1] or before[-1:]
+        return before[-1:] or after[:1]
 
     def _side_of(self, m: Mention) -> str | None:
         if m.kind in ("party", "adjective"):
