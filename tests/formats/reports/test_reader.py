@@ -515,31 +515,6 @@ def test_an_unnamed_staffer_of_a_side_with_several_holders_speaks_for_the_office
     assert [(c.id, c.side) for c in russian.confirmers] == [("white-house", "USA")]
 
 
-@pytest.mark.parametrize(
-    ("text", "published", "confirmers"),
-    [
-        (
-            "Путин и Моди провели переговоры в Казани во вторник, сообщил помощник президента "
-            "России.",
-            date(2024, 10, 22),
-            [("ushakov", "presidential aide")],
-        ),
-        (
-            "Obama and Putin met for 90 minutes in New York on Monday, a senior administration "
-            "official said.",
-            date(2015, 9, 29),
-            [("white-house", "presidential office")],
-        ),
-    ],
-)
-def test_an_aide_is_the_roster_aide_and_an_administration_official_the_white_house(
-    text: str, published: date, confirmers: list[tuple[str, str]]
-) -> None:
-    [meeting] = read(text, published).meetings
-
-    assert [(c.id, c.role) for c in meeting.confirmers] == confirmers
-
-
 def test_a_speaker_may_stand_an_adverbial_away_from_the_verb() -> None:
     [meeting] = read(
         "Путин провел переговоры с Обамой в Нью-Йорке 28 сентября. По итогам беседы Президент "
@@ -656,6 +631,18 @@ def test_a_name_inside_what_another_said_is_spoken_about() -> None:
     ("text", "published", "confirmers"),
     [
         (
+            "Путин и Моди провели переговоры в Казани во вторник, сообщил помощник президента "
+            "России.",
+            date(2024, 10, 22),
+            [("ushakov", "RUS")],
+        ),
+        (
+            "Obama and Putin met for 90 minutes in New York on Monday, a senior administration "
+            "official said.",
+            date(2015, 9, 29),
+            [("white-house", "USA")],
+        ),
+        (
             "Erdogan and Putin held talks in Astana on Wednesday, Turkey's presidency said.",
             date(2024, 7, 4),
             [("tur-presidency", "TUR")],
@@ -684,7 +671,7 @@ def test_a_name_inside_what_another_said_is_spoken_about() -> None:
         ),
     ],
 )
-def test_a_sides_office_named_by_what_it_is_speaks_for_that_side(
+def test_a_post_or_office_named_by_what_it_is_speaks_for_that_side(
     text: str, published: date, confirmers: list[tuple[str, str]]
 ) -> None:
     meeting = read(text, published).meetings[0]
