@@ -96,3 +96,48 @@ def test_a_denial_is_a_sides_word_with_an_object(text: str) -> None:
 def test_will_not_meet_is_no_plan_but_a_negation(text: str, planned: bool) -> None:
     assert bool(cues.PLANNED.search(text)) is planned
     assert bool(cues.NEGATED.search(text)) is not planned
+
+
+@pytest.mark.parametrize(
+    ("text", "brief"),
+    [("held talks shortly after signing", False), ("they spoke shortly", True)],
+)
+def test_shortly_after_is_when_not_how_long(text: str, brief: bool) -> None:
+    assert bool(cues.BRIEF.search(text)) is brief
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sat down to a working breakfast", "the two leaders dined together", "ужинали вместе"],
+)
+def test_more_ways_of_sharing_a_meal(text: str) -> None:
+    assert cues.MEAL_TOGETHER.search(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("передает агентство PTI", "PTI"), ("reported the news agency ANI", "ANI")],
+)
+def test_an_outlet_by_its_acronym_after_the_word_agency(text: str, name: str) -> None:
+    found = cues.UNLISTED_OUTLET.search(text)
+
+    assert found is not None
+    assert found.group("name") == name
+
+
+@pytest.mark.parametrize("text", ["a ban on seafood imports", "ограничения на экспорт"])
+def test_imports_and_exports_are_trade(text: str) -> None:
+    assert cues.TOPICS["trade"].search(text)
+
+
+@pytest.mark.parametrize(
+    ("staff", "role", "same"),
+    [
+        ("spokeswoman", "foreign ministry spokeswoman", True),
+        ("spokeswoman", "foreign ministry spokesman", False),
+        ("spokesman", "foreign ministry spokesman", True),
+        ("пресс-секретарь", "press secretary", False),
+    ],
+)
+def test_a_gendered_post_matches_only_that_gender(staff: str, role: str, same: bool) -> None:
+    assert cues.same_gender(staff, role) is same

@@ -686,3 +686,80 @@ def test_will_not_meet_denies_a_meeting_rather_than_plans_it() -> None:
     ).meetings
 
     assert meeting.modality is Modality.DENIED
+
+
+def test_a_post_with_no_side_is_the_holder_among_the_pairs_sides_on_the_reports_date() -> None:
+    [meeting] = read(
+        "China confirmed on Friday that Xi will travel to San Francisco and will hold talks "
+        "with Biden, the foreign ministry's spokeswoman told a regular briefing.",
+        date(2023, 11, 10),
+    ).meetings
+
+    assert [(c.id, c.side) for c in meeting.confirmers] == [("mao-ning", "CHN")]
+
+
+def test_the_holder_of_a_post_is_the_one_who_held_it_then() -> None:
+    earlier = read(
+        "Obama and Putin met in Lima on Sunday, the White House press secretary said.",
+        date(2016, 11, 20),
+    ).meetings[0]
+    later = read(
+        "Trump and Putin met in Da Nang on Saturday, the White House press secretary said.",
+        date(2017, 11, 11),
+    ).meetings[0]
+
+    assert [c.id for c in earlier.confirmers] == ["earnest"]
+    assert [c.id for c in later.confirmers] == ["sanders"]
+
+
+def test_a_speaker_before_a_participles_phrase_speaks() -> None:
+    [meeting] = read(
+        "Trump met Modi in Biarritz on Monday. Modi, sitting beside Trump, said all issues "
+        "were bilateral.",
+        date(2019, 8, 26),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["modi"]
+
+
+def test_a_leaders_country_in_a_post_is_no_topic_of_the_talk() -> None:
+    [meeting] = read(
+        "Президент США Дональд Трамп заявил, что не планирует встречаться с иранским коллегой "
+        "Хасаном Роухани в Нью-Йорке.",
+        date(2018, 9, 23),
+    ).meetings
+
+    assert (meeting.modality, meeting.topics) == (Modality.POSSIBLE_NOT_PLANNED, [])
+
+
+def test_a_meeting_that_never_took_place_is_no_recalled_meeting() -> None:
+    reading = read(
+        "Лула да Силва и Зеленский провели в среду в Нью-Йорке первую встречу.\n"
+        "Их встреча на полях саммита G7 в мае так и не состоялась.",
+        date(2023, 9, 20),
+    )
+
+    assert reading.history == []
+    assert [m.modality for m in reading.meetings] == [Modality.HELD]
+
+
+def test_a_recalled_summit_of_another_time_than_stated_is_not_named() -> None:
+    reading = read(
+        "Biden and Lula met in New York on Wednesday.\nThey had last met at a G7 summit in May.",
+        date(2023, 9, 21),
+    )
+
+    assert [(h.pair, h.event) for h in reading.history] == [(("biden", "lula"), None)]
+
+
+def test_a_working_breakfast_and_a_dinner_together_are_talk_at_the_meal() -> None:
+    reading = read(
+        "Abe and Trump agreed Wednesday in New York to start trade talks.\n"
+        "The two leaders had also dined together at Trump Tower on Sunday evening.",
+        date(2018, 9, 27),
+    )
+
+    assert [(m.format, str(m.day)) for m in reading.meetings] == [
+        (MeetingFormat.BILATERAL_RESTRICTED, "2018-09-26"),
+        (MeetingFormat.MEAL_CONVERSATION, "2018-09-23"),
+    ]

@@ -81,6 +81,15 @@ def post_roles(staff: str) -> tuple[str, ...]:
     return ("spokes", "press secretary")
 
 
+def same_gender(staff: str, role: str) -> bool:
+    """Whether a staff word and a roster role agree where both say a gender: a spokeswoman is
+    no spokesman."""
+    for word in ("spokeswoman", "spokesman"):
+        if staff.lower() == word:
+            return word in role
+    return False
+
+
 OFFICE_WORD = re.compile(
     r"presidency|presidential office|администраци\w* президента|офис\w* президента|"
     r"foreign ministry|ministry of (?:external|foreign) affairs|МИД",
@@ -168,7 +177,9 @@ MEETING = _cue(
     # Two principals at a meal together: "agreed over dinner", "во время ужина".
     "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
     "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
-    # "had breakfast together", "поужинали": a meal two principals shared.
+    # "had breakfast together", "dined", "поужинали": a meal two principals shared.
+    "dined",
+    "lunched",
     "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
     "(?:breakfast|lunch|dinner) (?:meeting )?with",
     "позавтракал\\w*",
@@ -178,6 +189,10 @@ MEETING = _cue(
 # A meal shared is talk at the meal ("had breakfast together", "пообедали вместе").
 MEAL_TOGETHER = _cue(
     "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "sat down (?:to|for) (?:a |an |their )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner)",
+    "(?:dined|lunched|breakfasted)",
+    "ужинали вместе",
+    "обедали вместе",
     "(?:breakfast|lunch|dinner) (?:meeting )?with",
     "позавтракал\\w*",
     "пообедал\\w*",
@@ -233,7 +248,7 @@ BRIEF = _cue(
     # "brief", "briefly", not "briefing" or "briefed": a briefing is how a side speaks.
     "brief(?:ly|er|est)?",
     "short",
-    "shortly",
+    "shortly(?! (?:after|before|afterwards|thereafter))",
     "quick\\w*",
     "informal\\w*",
     "few words",
@@ -503,6 +518,11 @@ SPEECH = _cue(
     "напомни\\w*",
     "признал\\w*",
     "не исключ\\w*",
+    "stressed",
+    "emphasi[sz]ed",
+    "underlined",
+    "подчеркну\\w*",
+    "подчеркива\\w*",
     "(?:did not|didn't|would not|wouldn't|does not|doesn't) rule out",
 )
 # "…, he said", "по его словам": the pronoun stands for the one who spoke last.
@@ -532,7 +552,7 @@ VERDICT = _cue(
 # "передает CBC", "reported NHK", "according to KBS".
 UNLISTED_OUTLET = re.compile(
     r"(?<!\w)(?:переда[её]т|сообщает|сообщил[аио]?|reports|reported|according to|told)\s+"
-    r"(?:the\s+)?(?P<name>[A-Z]{2,5})(?!\w)"
+    r"(?:the\s+)?(?:(?:news\s+)?agency\s+|агентств[оа]\s+)?(?P<name>[A-Z]{2,5})(?!\w)"
 )
 ATTRIBUTION = _cue(
     "reports?",
@@ -594,6 +614,8 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Jiji": ("Jiji", "Jiji Press", "Дзидзи"),
     "Nikkei": ("Nikkei", "Никкэй"),
     "Al Jazeera": ("Al Jazeera", "Аль-Джазира"),
+    "PTI": ("PTI", "Press Trust of India", "Пресс Траст оф Индия"),
+    "ANI": ("ANI", "Asian News International"),
     "NBC News": ("NBC", "NBC News"),
     "CBS News": ("CBS", "CBS News"),
     "ABC News": ("ABC News",),
@@ -691,7 +713,16 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "peace_treaty": _cue(
         "peace treaty", "Kuril\\w*", "мирн\\w* договор\\w*", "Курил\\w*", "Northern Territories"
     ),
-    "trade": _cue("trade", "tariffs?", "торгов\\w*", "тариф\\w*"),
+    "trade": _cue(
+        "trade",
+        "tariffs?",
+        "imports?",
+        "exports?",
+        "торгов\\w*",
+        "тариф\\w*",
+        "импорт\\w*",
+        "экспорт\\w*",
+    ),
     "climate": _cue("climate", "климат\\w*"),
     "iran": _cue("Iran\\w*", "Иран\\w*", "JCPOA", "СВПД"),
     "afghanistan": _cue("Afghan\\w*", "Taliban", "Афганистан\\w*", "Талибан\\w*"),

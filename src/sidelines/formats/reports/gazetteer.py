@@ -90,6 +90,15 @@ class PersonEntry:
     role: str  # "leader" for a principal, else the office held: "press secretary"
     names: tuple[str, ...]
     title: str = ""
+    # When the role was held, where the roster knows: "the Kremlin spokesman" of a report is
+    # whoever held the post on the report's date.
+    since: date | None = None
+    until: date | None = None
+
+    def held_on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
 
     @property
     def name(self) -> str:
@@ -228,6 +237,8 @@ class _Person(_Strict):
     role: str
     names: list[str]
     title: str = ""
+    since: date | None = None
+    until: date | None = None
 
 
 class _Session(_Strict):
@@ -278,7 +289,9 @@ def load_gazetteer(paths: list[Path]) -> Gazetteer:
     """The gazetteer of these files together; a leader must be a known person."""
     files = [_read(p) for p in paths]
     people = tuple(
-        PersonEntry(p.id, p.party, p.role, tuple(p.names), p.title) for f in files for p in f.people
+        PersonEntry(p.id, p.party, p.role, tuple(p.names), p.title, p.since, p.until)
+        for f in files
+        for p in f.people
     )
     known = {p.id for p in people}
     events: list[EventEntry] = []

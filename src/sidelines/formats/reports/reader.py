@@ -394,6 +394,11 @@ class ReportReader:
         span = Span(sentence.start, sentence.end)
         sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
+        if is_history and _modality_cues(s) & {"cancelled", "negated", "denied"}:
+            # "Их встреча в Хиросиме так и не состоялась": no earlier meeting to recall.
+            return
+        if is_history and event is not None and not _event_in_stated_time(s, event, report):
+            event = None  # "на саммите G7 в мае": not the series' summit of another year
         if is_history:
             history = self._history(pair, event, state, histories)
             if history is None:
@@ -468,13 +473,15 @@ class ReportReader:
             or cues.DISCUSSION.search(s)
             or not any(c.search(s) for c in (cues.CANCELLED, cues.DENIED, cues.NEGATED))
         ):
-            _add_all(claim.topics, _topics(s))
+            _add_all(claim.topics, _topics(_without_nationalities(text, sentence, ms, claim)))
         _add_all(claim.sources, state.pending_sources + sources)
         state.pending_sources = []
         if whole_sentence is not sentence:
             _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
         speakers = whole_ms + principal_spans
-        confirmers = self._confirmers(text, whole_sentence, speakers, claim, state.last_speaker)
+        confirmers = self._confirmers(
+            text, whole_sentence, speakers, claim, state.last_speaker, report.published_on
+        )
         opening = _ATTRIBUTED_OPENING.match(whole_sentence.text)
         if opening:
             # "По его словам, Путин рассказал…": who speaks is named in the opening words; the
@@ -726,11 +733,12 @@ class ReportReader:
         ms: list[Mention],
         claim: MeetingClaim,
         last_speaker: Confirmer | None = None,
+        on: date | None = None,
     ) -> list[Confirmer]:
         speakers = sorted(
             (m for m in ms if m.kind in ("person", "office", "principal")), key=lambda m: m.start
         )
-        found = self._unnamed_staff(text, sentence, ms, speakers, claim, last_speaker)
+        found = self._unnamed_staff(text, sentence, ms, speakers, claim, last_speaker, on)
         for m in speakers:
             if not _speaks(text, sentence, m, speakers):
                 continue
@@ -774,6 +782,7 @@ class ReportReader:
         speakers: list[Mention],
         claim: MeetingClaim,
         last_speaker: Confirmer | None,
+        on: date | None,
     ) -> list[Confirmer]:
         """Who speaks as a side's staff the report does not name: "the Kremlin spokesman",
         "помощник президента России", "a Chinese foreign ministry spokesperson", "сказал
@@ -804,23 +813,31 @@ class ReportReader:
             if not _speaks(text, sentence, phrase, speakers):
                 continue
             posts = cues.post_roles(staff.group(0))
+            # A post that names no side is one of the pair's sides ("the foreign ministry's
+            # spokeswoman"); the post is held by whoever held it on the report's date.
+            sides = {party} if party is not None else set(claim.parties)
             holders = [
                 p
                 for p in self.gazetteer.people
-                if (party is None or p.party == party)
+                if p.party in sides
                 and p.role != "leader"
                 and any(post in p.role for post in posts)
                 and ("foreign ministry" in p.role) == ministry
+                and (on is None or p.held_on(on))
             ]
+            gendered = [p for p in holders if cues.same_gender(staff.group(0), p.role)]
+            holders = gendered or holders
+            # "a spokesman" is one of several; so is a Russian "представитель" (a
+            # representative), except the foreign ministry's, whose post it names.
             indefinite = re.search(
                 r"(?<!\w)(?:a|an|one|another)\s+(?:[\w-]+\s+){0,3}$",
                 text[max(sentence.start, phrase.start - 40) : phrase.start],
                 re.IGNORECASE,
-            )
+            ) or (not ministry and "представител" in staff.group(0).lower())
             chosen: Confirmer | None = None
             if last_speaker is not None and any(h.id == last_speaker.id for h in holders):
                 chosen = last_speaker
-            elif party is not None and len(holders) == 1 and not indefinite:
+            elif len(holders) == 1 and not indefinite:
                 holder = holders[0]
                 chosen = Confirmer(
                     holder.id, holder.name, holder.role, holder.party, Span(start, end)
@@ -999,6 +1016,38 @@ def _counterpart(
         return second if first == named else first
     counts = Counter(p for c in claims if c.claim.event == event_id for p in c.claim.pair)
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _event_in_stated_time(s: str, event: EventEntry, report: Report) -> bool:
+    """Whether the month or year a sentence states for a recalled meeting can be the event's:
+    "в мае" of a report of September 2023 is not a summit of August 2019."""
+    stated = dates_in(s, report.published_on, None)
+    if not stated:
+        return True
+    when = stated[0]
+    if when.precision is Precision.YEAR or when.precision is Precision.MONTH:
+        same_year = when.value.year in (event.start.year, event.end.year)
+        if when.precision is Precision.YEAR:
+            return same_year
+        return same_year and when.value.month in (event.start.month, event.end.month)
+    return event.days_from(when.value) <= 3
+
+
+def _without_nationalities(
+    text: str, sentence: Sentence, ms: list[Mention], claim: MeetingClaim
+) -> str:
+    """The sentence with the pair's own nationalities blanked where they name a principal's
+    post ("с иранским коллегой", "Ukrainian President Zelensky"): a leader's country is no
+    topic of the talk; the country named on its own still is ("discussed Ukraine")."""
+    chars = list(sentence.text)
+    for m in ms:
+        if m.kind not in ("party", "adjective") or m.ref not in claim.parties:
+            continue
+        around = text[max(sentence.start, m.start - 15) : min(sentence.end, m.end + 15)]
+        if cues.TITLE.search(around):
+            for i in range(m.start - sentence.start, m.end - sentence.start):
+                chars[i] = " "
+    return "".join(chars)
 
 
 def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
@@ -1181,7 +1230,9 @@ _OWNER_OF_SPEAKER = re.compile(
 
 _APPOSITION = re.compile(
     r",\s+(?:the\s+|his\s+|her\s+)?[^,]{0,30}?(?:spokes\w*|secretary|aide|adviser|advisor|"
-    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},",
+    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},"
+    # or a participle's phrase: "Modi, sitting beside Trump, said", "Путин, отвечая на вопрос,"
+    r"|,\s+(?:\w+ing|\w+(?:ая|яя|ясь|ив|ав|ув|вшись))\s[^,]{0,40},",
     re.IGNORECASE,
 )
 
