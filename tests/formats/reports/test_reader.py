@@ -763,3 +763,9 @@ def test_a_working_breakfast_and_a_dinner_together_are_talk_at_the_meal() -> Non
         (MeetingFormat.BILATERAL_RESTRICTED, "2018-09-26"),
         (MeetingFormat.MEAL_CONVERSATION, "2018-09-23"),
     ]
+
+
+def test_readers_built_for_each_report_share_the_compiled_roster() -> None:
+    again = ReportReader(default_gazetteer())
+
+    assert again._matcher.by_key["put"][0][2] is READER._matcher.by_key["put"][0][2]

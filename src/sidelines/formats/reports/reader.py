@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from itertools import pairwise
 
 from sidelines.domain.formats import MeetingFormat
@@ -114,6 +115,13 @@ _WORD_NUMBERS = {
 }
 
 
+@cache
+def _compiled(form: str) -> re.Pattern[str]:
+    """A roster form's pattern, compiled once per process: a reader is built for each report
+    read against a stored event, and the roster's thousand forms overflow ``re``'s own cache."""
+    return re.compile(form_pattern(form))
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     kind: str
@@ -148,7 +156,7 @@ class _Matcher:
         self.by_key: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
         for kind, ref, form in entries:
             key = form.split()[0].rstrip("*")[:3].lower()
-            self.by_key.setdefault(key, []).append((kind, ref, re.compile(form_pattern(form))))
+            self.by_key.setdefault(key, []).append((kind, ref, _compiled(form)))
 
     def find(self, text: str) -> list[Mention]:
         found: list[Mention] = []
