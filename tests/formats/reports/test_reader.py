@@ -769,3 +769,16 @@ def test_readers_built_for_each_report_share_the_compiled_roster() -> None:
     again = ReportReader(default_gazetteer())
 
     assert again._matcher.by_key["put"][0][2] is READER._matcher.by_key["put"][0][2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Russian and Chinese leaders held talks in Astana on Wednesday.",
+        "Российский и китайский лидеры провели переговоры в Астане в среду.",
+    ],
+)
+def test_adjectives_joined_before_one_plural_title_name_both_leaders(text: str) -> None:
+    [meeting] = read(text, date(2024, 7, 4)).meetings
+
+    assert (meeting.pair, str(meeting.day)) == (("putin", "xi"), "2024-07-03")

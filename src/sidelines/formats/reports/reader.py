@@ -559,6 +559,17 @@ class ReportReader:
             )
             if adjacent and (m.kind != "party" or before.startswith("'s") or not before.strip()):
                 found.append(self._party_ref(m))
+                # "the Russian and Chinese leaders", "российский и китайский лидеры": the
+                # adjectives joined to it name leaders too.
+                joined = m
+                for other in sorted(
+                    (o for o in parties if o.end <= m.start and o.kind == "adjective"),
+                    key=lambda o: -o.start,
+                ):
+                    if not re.fullmatch(r"\s*(?:,|and|и)\s*", text[other.end : joined.start]):
+                        break
+                    found.insert(0, self._party_ref(other))
+                    joined = other
         cursor = end
         for m in (m for m in parties if m.start >= end):
             gap = text[cursor : m.start]
