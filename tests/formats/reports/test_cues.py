@@ -141,3 +141,14 @@ def test_imports_and_exports_are_trade(text: str) -> None:
 )
 def test_a_gendered_post_matches_only_that_gender(staff: str, role: str, same: bool) -> None:
     assert cues.same_gender(staff, role) is same
+
+
+@pytest.mark.parametrize(
+    "text", ["the meeting has been postponed", "встреча перенесена", "переговоры отложены"]
+)
+def test_a_meeting_put_off_is_not_held_at_this_summit(text: str) -> None:
+    assert cues.CANCELLED.search(text)
+
+
+def test_the_opening_day_in_russian_is_the_first_day() -> None:
+    assert cues.FIRST_DAY.search("встретились в день открытия саммита")

@@ -19,6 +19,9 @@ from sidelines.formats.reports.dates import dates_in
         ("переговоры третьего июля", "2023-07-03"),
         ("встреча двадцать второго октября", "2023-10-22"),
         ("тридцать первого августа 2023", "2023-08-31"),
+        ("встретились 28-го июня", "2023-06-28"),
+        ("met on 28/06/2023", "2023-06-28"),
+        ("met on 06/28/2023", "2023-06-28"),
     ],
 )
 def test_a_date_is_read_as_precisely_as_written(text: str, found: str) -> None:
@@ -27,3 +30,7 @@ def test_a_date_is_read_as_precisely_as_written(text: str, found: str) -> None:
 
 def test_a_word_that_only_begins_like_a_month_is_no_date() -> None:
     assert dates_in("Mar-a-Lago 15 guests, Decisions 3", date(2023, 11, 17), None) == []
+
+
+def test_a_slash_date_either_way_round_is_left_unread() -> None:
+    assert dates_in("met on 05/06/2023", date(2023, 11, 17), None) == []

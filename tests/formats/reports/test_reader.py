@@ -782,3 +782,11 @@ def test_adjectives_joined_before_one_plural_title_name_both_leaders(text: str) 
     [meeting] = read(text, date(2024, 7, 4)).meetings
 
     assert (meeting.pair, str(meeting.day)) == (("putin", "xi"), "2024-07-03")
+
+
+def test_a_summit_unnamed_in_a_preview_a_few_days_ahead_is_the_coming_one() -> None:
+    [meeting] = read(
+        "Ушаков не исключил, что Путин и Моди пообщаются на полях саммита.", date(2024, 10, 18)
+    ).meetings
+
+    assert (meeting.event, meeting.modality) == ("brics-2024-kazan", Modality.POSSIBLE_NOT_PLANNED)

@@ -315,6 +315,13 @@ EXPANDED = _cue(
 
 CANCELLED = _cue(
     "cancel\\w*",
+    # Put off to another time is not held at this summit.
+    "postpon\\w*",
+    "put off",
+    "перенес[её]н\\w*",
+    "перенесл\\w*",
+    "отложен\\w*",
+    "отложил\\w*",
     "called off",
     "call off",
     "calling off",
@@ -854,7 +861,9 @@ MONTH_DAY_EN = re.compile(rf"\b{_EN_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{
 MONTH_YEAR_EN = re.compile(
     rf"\b(?:in|since|of|during) (?:early |late |mid-)?{_EN_MONTH}(?: (\d{{4}}))?\b"
 )
-DAY_MONTH_RU = re.compile(rf"(?<!\w)(\d{{1,2}}) {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE)
+DAY_MONTH_RU = re.compile(
+    rf"(?<!\w)(\d{{1,2}})(?:-?го)? {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE
+)
 # A day written as an ordinal word in the genitive: "третьего июля", "двадцать второго октября".
 RU_ORDINALS = {
     "перв": 1,
@@ -900,6 +909,8 @@ NUMERIC_DATE = re.compile(
     r"(?<![\w.])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
     r"|(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2}))(?![\w])"
 )
+# "28/06/2019" or "06/28/2019": read only where one number cannot be a month.
+SLASH_DATE = re.compile(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?![\w/])")
 DAY_BEFORE = _cue(
     "the day before",
     "the previous day",
@@ -924,7 +935,7 @@ EVE = _cue(
     "накануне открытия саммита",
     "on the eve of",
 )
-FIRST_DAY = _cue("(?:the )?(?:first|opening) day", "перв\\w* день")
+FIRST_DAY = _cue("(?:the )?(?:first|opening) day", "перв\\w* день", "(?:в )?день открытия")
 LAST_DAY = _cue(
     "(?:the )?(?:second|final|last|closing) day",
     "втор\\w* день",

@@ -49,6 +49,12 @@ def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialD
             add(m.start(), m.group("iso_year"), int(m.group("iso_month")), int(m.group("iso_day")))
         else:
             add(m.start(), m.group("year"), int(m.group("month")), int(m.group("day")))
+    for m in cues.SLASH_DATE.finditer(s):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if a > 12 >= b:
+            add(m.start(), m.group("year"), b, a)
+        elif b > 12 >= a:
+            add(m.start(), m.group("year"), a, b)
     covered: list[PartialDate] = []
     for _, when in sorted(found, key=lambda f: f[0]):
         if when not in covered:

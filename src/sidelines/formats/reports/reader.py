@@ -296,7 +296,9 @@ class ReportReader:
         if votes:
             best = max(votes, key=lambda e: (votes[e], -first_seen[e]))
             return self.gazetteer.event(best)
-        near = [e for e in self.gazetteer.events if e.days_from(published) <= 3]
+        # No summit named: the one the report's date falls in or a week at most from it
+        # ("на полях саммита" in a preview filed the Friday before).
+        near = [e for e in self.gazetteer.events if e.days_from(published) <= 7]
         return min(near, key=lambda e: e.days_from(published)) if near else None
 
     def _event_of(
