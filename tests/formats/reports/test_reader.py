@@ -643,6 +643,12 @@ def test_a_name_inside_what_another_said_is_spoken_about() -> None:
             [("white-house", "USA")],
         ),
         (
+            "Putin and Xi met in Astana on Wednesday, the Kremlin's foreign policy aide told "
+            "reporters.",
+            date(2024, 7, 4),
+            [("ushakov", "RUS")],
+        ),
+        (
             "Erdogan and Putin held talks in Astana on Wednesday, Turkey's presidency said.",
             date(2024, 7, 4),
             [("tur-presidency", "TUR")],

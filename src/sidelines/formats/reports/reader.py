@@ -1243,7 +1243,7 @@ _NOT_THE_SPEAKER = re.compile(
 
 
 _OWNER_OF_SPEAKER = re.compile(
-    r"(?:'s)?\s+(?:\w+\s+)?(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
+    r"(?:'s)?\s+(?:[\w-]+\s+){0,2}(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
     r"team|staff|government|administration|camp|ministry)(?!\w)",
     re.IGNORECASE,
 )
