@@ -40,9 +40,11 @@ from sidelines.formats.reports import Reading, Report, ReportReader, default_gaz
 
 SET_DIR = Path(__file__).parent / "report-set"
 # The rules are written on the development reports: ``tune`` from the start, then each round's
-# held-out reports once that round had read them (``tune-2`` to ``tune-4``). The ``heldout``
+# held-out reports once that round had read them (``tune-2`` to ``tune-6``). The ``heldout``
 # reports are the latest round's, written before its rules changed and read once after.
-SPLITS = {f"tune{n}": "development" for n in ("", "-2", "-3", "-4")} | {"heldout": "heldout"}
+SPLITS = {f"tune{n}": "development" for n in ("", "-2", "-3", "-4", "-5", "-6")} | {
+    "heldout": "heldout"
+}
 FIELDS = ("pair", "event", "day", "format", "modality", "confirmer", "sources", "topics", "history")
 
 

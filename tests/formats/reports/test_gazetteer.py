@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from tests.web.helpers import lima_from_file
         ("Putin", "Putin's aide", "Putin's"),
         ("Xi", "Xixi and Xi met", "Xi"),
         ("US", "let us meet the US side", "US"),
+        ("рабоч* заседани*", "в начале рабочего заседания", "рабочего заседания"),
+        ("узк* состав*", "заседание в узком составе", "узком составе"),
     ],
 )
 def test_a_form_matches_its_inflections_and_nothing_inside_other_words(
@@ -92,3 +95,20 @@ def test_a_stored_event_brings_its_ids_sessions_and_unknown_principals() -> None
     bolkiah = gazetteer.person("bolkiah")
     assert bolkiah is not None
     assert bolkiah.names == ("Hassanal Bolkiah", "Bolkiah")
+
+
+def test_a_persons_term_of_office_is_read_and_bounds_the_days_they_held_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "people.yaml"
+    path.write_text(
+        "people:\n  - {id: e, party: USA, role: press secretary, since: 2014-06-20,"
+        " until: 2017-01-20, names: [Josh Earnest]}\n",
+        encoding="utf-8",
+    )
+
+    [person] = load_gazetteer([path]).people
+
+    assert person.held_on(date(2016, 11, 20))
+    assert not person.held_on(date(2017, 11, 11))
+    assert not person.held_on(date(2014, 1, 1))

@@ -485,3 +485,314 @@ def test_written_report_set_scores_at_least_the_targets() -> None:
         assert tally.scores(name)[2] >= 0.9, name
     for name in ("format", "modality", "confirmer", "sources", "topics"):
         assert tally.scores(name)[2] >= 0.8, name
+
+
+def test_an_unnamed_spokesman_is_the_one_roster_holder_of_that_post() -> None:
+    [meeting] = read(
+        "Trump and Putin met in Osaka on Friday for about 80 minutes, the Kremlin spokesman "
+        "told reporters.",
+        date(2019, 6, 28),
+    ).meetings
+
+    assert [(c.id, c.role, c.side) for c in meeting.confirmers] == [
+        ("peskov", "press secretary", "RUS")
+    ]
+
+
+def test_an_unnamed_staffer_of_a_side_with_several_holders_speaks_for_the_office() -> None:
+    english = read(
+        "Modi and Xi had a brief conversation in Johannesburg on Wednesday, a Chinese foreign "
+        "ministry spokesperson said.",
+        date(2023, 8, 24),
+    ).meetings[0]
+    russian = read(
+        "Обама и Дутерте коротко пообщались во Вьентьяне в среду, сообщил официальный "
+        "представитель Белого дома.",
+        date(2016, 9, 8),
+    ).meetings[0]
+
+    assert [(c.id, c.side) for c in english.confirmers] == [("mfa-chn", "CHN")]
+    assert [(c.id, c.side) for c in russian.confirmers] == [("white-house", "USA")]
+
+
+def test_a_speaker_may_stand_an_adverbial_away_from_the_verb() -> None:
+    [meeting] = read(
+        "Путин провел переговоры с Обамой в Нью-Йорке 28 сентября. По итогам беседы Президент "
+        "России в ответ на вопросы журналистов назвал разговор конструктивным.",
+        date(2015, 9, 29),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["putin"]
+
+
+def test_a_principal_meeting_several_partners_has_a_contact_with_each() -> None:
+    reading = read(
+        "Путин в Астане проведет встречи с председателем КНР Си Цзиньпином и президентом "
+        "Турции Эрдоганом, сообщил Юрий Ушаков.\n"
+        "Встреча с Си Цзиньпином намечена на 3 июля.",
+        date(2024, 7, 2),
+    )
+
+    assert [(m.pair, str(m.day), m.modality) for m in reading.meetings] == [
+        (("putin", "xi"), "2024-07-03", Modality.PLANNED),
+        (("erdogan", "putin"), "None", Modality.PLANNED),
+    ]
+    assert all([c.id for c in m.confirmers] == ["ushakov"] for m in reading.meetings)
+
+
+def test_a_plan_inside_a_possibility_is_only_possible() -> None:
+    [meeting] = read(
+        "В Кремле не исключили, что Путин встретится в Астане с Шахбазом Шарифом.",
+        date(2024, 7, 2),
+    ).meetings
+
+    assert meeting.modality is Modality.POSSIBLE_NOT_PLANNED
+    assert [(c.id, c.side) for c in meeting.confirmers] == [("kremlin", "RUS")]
+
+
+def test_a_toast_is_a_contact_and_the_meeting_after_it_is_the_meeting() -> None:
+    reading = read(
+        "Obama and Putin met for about 90 minutes on Monday at the United Nations.\n"
+        "Earlier, at a luncheon, the two leaders clinked glasses.\n"
+        "A senior administration official described the meeting as business-like, with Syria "
+        "on the agenda.",
+        date(2015, 9, 29),
+    )
+
+    meeting, toast = reading.meetings
+    assert (meeting.format, meeting.topics) == (MeetingFormat.BILATERAL_RESTRICTED, ["syria"])
+    assert [c.id for c in meeting.confirmers] == ["white-house"]
+    assert (toast.format, str(toast.day), toast.topics) == (
+        MeetingFormat.BRIEF_CONTACT,
+        "2015-09-28",
+        [],
+    )
+
+
+def test_a_media_briefing_does_not_make_a_meeting_brief() -> None:
+    [meeting] = read(
+        "Modi and Xi held bilateral talks in Kazan on Wednesday.\n"
+        "Foreign Secretary Vikram Misri told a media briefing that the two leaders endorsed "
+        "the agreement.",
+        date(2024, 10, 23),
+    ).meetings
+
+    assert meeting.format is MeetingFormat.BILATERAL_RESTRICTED
+    assert [c.id for c in meeting.confirmers] == ["misri"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trump and Johnson had breakfast together in Biarritz on Sunday.",
+        "Трамп и Джонсон позавтракали вместе в Биаррице в воскресенье.",
+    ],
+)
+def test_a_meal_two_principals_shared_is_talk_at_the_meal(text: str) -> None:
+    [meeting] = read(text, date(2019, 8, 26)).meetings
+
+    assert (meeting.format, str(meeting.day)) == (MeetingFormat.MEAL_CONVERSATION, "2019-08-25")
+
+
+def test_no_contacts_envisaged_is_a_meeting_not_planned_and_who_says_so() -> None:
+    [meeting] = read(
+        "No contacts between Overchuk and Biden are envisaged at the APEC summit, the Kremlin "
+        "said.",
+        date(2023, 11, 14),
+    ).meetings
+
+    assert (meeting.pair, meeting.event, meeting.modality) == (
+        ("biden", "overchuk"),
+        "apec-2023-san-francisco",
+        Modality.POSSIBLE_NOT_PLANNED,
+    )
+    assert [c.id for c in meeting.confirmers] == ["kremlin"]
+
+
+def test_who_denies_a_meeting_speaks_for_a_side() -> None:
+    [meeting] = read(
+        "Песков опроверг сообщения о встрече Путина и Байдена на Бали.", date(2022, 11, 15)
+    ).meetings
+
+    assert (meeting.modality, [c.id for c in meeting.confirmers]) == (Modality.DENIED, ["peskov"])
+
+
+def test_a_name_inside_what_another_said_is_spoken_about() -> None:
+    [meeting] = read(
+        "Trump and Putin chatted briefly in Da Nang on Saturday.\n"
+        "Trump told reporters aboard Air Force One that Putin had again denied meddling.",
+        date(2017, 11, 11),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["trump"]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "confirmers"),
+    [
+        (
+            "Путин и Моди провели переговоры в Казани во вторник, сообщил помощник президента "
+            "России.",
+            date(2024, 10, 22),
+            [("ushakov", "RUS")],
+        ),
+        (
+            "Obama and Putin met for 90 minutes in New York on Monday, a senior administration "
+            "official said.",
+            date(2015, 9, 29),
+            [("white-house", "USA")],
+        ),
+        (
+            "Putin and Xi met in Astana on Wednesday, the Kremlin's foreign policy aide told "
+            "reporters.",
+            date(2024, 7, 4),
+            [("ushakov", "RUS")],
+        ),
+        (
+            "Erdogan and Putin held talks in Astana on Wednesday, Turkey's presidency said.",
+            date(2024, 7, 4),
+            [("tur-presidency", "TUR")],
+        ),
+        (
+            "Эрдоган и Путин провели переговоры в Астане в среду, сообщила администрация "
+            "президента Турции.",
+            date(2024, 7, 4),
+            [("tur-presidency", "TUR")],
+        ),
+        (
+            "Xi and Kishida met on Thursday in San Francisco, China's foreign ministry said.",
+            date(2023, 11, 17),
+            [("mfa-chn", "CHN")],
+        ),
+        (
+            "Lavrov did not meet Biden in Bali, the Russian foreign ministry's spokeswoman said.",
+            date(2022, 11, 16),
+            [("zakharova", "RUS")],
+        ),
+        (
+            "Xi and Biden met in Bali. Xi said the talks were candid, according to the Chinese "
+            "Foreign Ministry, and urged the U.S. side to act.",
+            date(2022, 11, 14),
+            [("xi", "CHN"), ("mfa-chn", "CHN")],
+        ),
+    ],
+)
+def test_a_post_or_office_named_by_what_it_is_speaks_for_that_side(
+    text: str, published: date, confirmers: list[tuple[str, str]]
+) -> None:
+    meeting = read(text, published).meetings[0]
+
+    assert sorted((c.id, c.side) for c in meeting.confirmers) == sorted(confirmers)
+
+
+def test_will_not_meet_denies_a_meeting_rather_than_plans_it() -> None:
+    [meeting] = read(
+        "Trump and Rouhani will not meet in New York during the General Assembly.",
+        date(2018, 9, 24),
+    ).meetings
+
+    assert meeting.modality is Modality.DENIED
+
+
+def test_a_post_with_no_side_is_the_holder_among_the_pairs_sides_on_the_reports_date() -> None:
+    [meeting] = read(
+        "China confirmed on Friday that Xi will travel to San Francisco and will hold talks "
+        "with Biden, the foreign ministry's spokeswoman told a regular briefing.",
+        date(2023, 11, 10),
+    ).meetings
+
+    assert [(c.id, c.side) for c in meeting.confirmers] == [("mao-ning", "CHN")]
+
+
+def test_the_holder_of_a_post_is_the_one_who_held_it_then() -> None:
+    earlier = read(
+        "Obama and Putin met in Lima on Sunday, the White House press secretary said.",
+        date(2016, 11, 20),
+    ).meetings[0]
+    later = read(
+        "Trump and Putin met in Da Nang on Saturday, the White House press secretary said.",
+        date(2017, 11, 11),
+    ).meetings[0]
+
+    assert [c.id for c in earlier.confirmers] == ["earnest"]
+    assert [c.id for c in later.confirmers] == ["sanders"]
+
+
+def test_a_speaker_before_a_participles_phrase_speaks() -> None:
+    [meeting] = read(
+        "Trump met Modi in Biarritz on Monday. Modi, sitting beside Trump, said all issues "
+        "were bilateral.",
+        date(2019, 8, 26),
+    ).meetings
+
+    assert [c.id for c in meeting.confirmers] == ["modi"]
+
+
+def test_a_leaders_country_in_a_post_is_no_topic_of_the_talk() -> None:
+    [meeting] = read(
+        "Президент США Дональд Трамп заявил, что не планирует встречаться с иранским коллегой "
+        "Хасаном Роухани в Нью-Йорке.",
+        date(2018, 9, 23),
+    ).meetings
+
+    assert (meeting.modality, meeting.topics) == (Modality.POSSIBLE_NOT_PLANNED, [])
+
+
+def test_a_meeting_that_never_took_place_is_no_recalled_meeting() -> None:
+    reading = read(
+        "Лула да Силва и Зеленский провели в среду в Нью-Йорке первую встречу.\n"
+        "Их встреча на полях саммита G7 в мае так и не состоялась.",
+        date(2023, 9, 20),
+    )
+
+    assert reading.history == []
+    assert [m.modality for m in reading.meetings] == [Modality.HELD]
+
+
+def test_a_recalled_summit_of_another_time_than_stated_is_not_named() -> None:
+    reading = read(
+        "Biden and Lula met in New York on Wednesday.\nThey had last met at a G7 summit in May.",
+        date(2023, 9, 21),
+    )
+
+    assert [(h.pair, h.event) for h in reading.history] == [(("biden", "lula"), None)]
+
+
+def test_a_working_breakfast_and_a_dinner_together_are_talk_at_the_meal() -> None:
+    reading = read(
+        "Abe and Trump agreed Wednesday in New York to start trade talks.\n"
+        "The two leaders had also dined together at Trump Tower on Sunday evening.",
+        date(2018, 9, 27),
+    )
+
+    assert [(m.format, str(m.day)) for m in reading.meetings] == [
+        (MeetingFormat.BILATERAL_RESTRICTED, "2018-09-26"),
+        (MeetingFormat.MEAL_CONVERSATION, "2018-09-23"),
+    ]
+
+
+def test_readers_built_for_each_report_share_the_compiled_roster() -> None:
+    again = ReportReader(default_gazetteer())
+
+    assert again._matcher.by_key["put"][0][2] is READER._matcher.by_key["put"][0][2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Russian and Chinese leaders held talks in Astana on Wednesday.",
+        "Российский и китайский лидеры провели переговоры в Астане в среду.",
+    ],
+)
+def test_adjectives_joined_before_one_plural_title_name_both_leaders(text: str) -> None:
+    [meeting] = read(text, date(2024, 7, 4)).meetings
+
+    assert (meeting.pair, str(meeting.day)) == (("putin", "xi"), "2024-07-03")
+
+
+def test_a_summit_unnamed_in_a_preview_a_few_days_ahead_is_the_coming_one() -> None:
+    [meeting] = read(
+        "Ушаков не исключил, что Путин и Моди пообщаются на полях саммита.", date(2024, 10, 18)
+    ).meetings
+
+    assert (meeting.event, meeting.modality) == ("brics-2024-kazan", Modality.POSSIBLE_NOT_PLANNED)

@@ -56,3 +56,9 @@ def test_a_file_that_is_not_a_pdf_is_refused() -> None:
         pdf_to_text(b"<html>no</html>", "wire.pdf")
 
     assert refused.value.file == "wire.pdf"
+
+
+def test_a_sentence_does_not_end_after_an_abbreviated_month() -> None:
+    found = [s.text for s in sentences("Biden and Xi met on Nov. 15 in Woodside. They spoke.")]
+
+    assert found == ["Biden and Xi met on Nov. 15 in Woodside.", "They spoke."]

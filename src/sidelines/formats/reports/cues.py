@@ -41,6 +41,62 @@ STAFF_BEFORE = re.compile(
     r"пресс-служб\w*)\W+(?:(?:of|to|the|for)\W+){0,3}(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+# A side's staff by post, named or not: "the Kremlin spokesman", "помощник президента России".
+STAFF_ROLE = _cue(
+    # A side's office by what it is, not by its name: "Turkey's presidency", "China's foreign
+    # ministry", "администрация президента Турции" -- the side's own office speaks.
+    "presidency",
+    "presidential office",
+    "администраци\\w* президента",
+    "офис\\w* президента",
+    "foreign ministry",
+    "ministry of (?:external|foreign) affairs",
+    "МИД",
+    "пресс-секретар\\w*",
+    "официальн\\w* представител\\w*",
+    "представител\\w*",
+    "помощник\\w*",
+    "spokes(?:man|woman|person)",
+    "press secretary",
+    "aide",
+)
+FOREIGN_MINISTRY = _cue(
+    "foreign ministry",
+    "ministry of (?:external|foreign) affairs",
+    "external affairs ministry",
+    "МИД\\w*",
+    "министерств\\w* иностранных дел",
+    "внешнеполитическ\\w* ведомств\\w*",
+)
+CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+
+
+def post_roles(staff: str) -> tuple[str, ...]:
+    """The roster roles a staff word names: a spokesman is a press secretary or a spokesman,
+    an aide an aide."""
+    if re.match(r"(?:помощник|aide)", staff, re.IGNORECASE):
+        return ("aide",)
+    if OFFICE_WORD.fullmatch(staff):
+        return ()  # an office, no one in it
+    return ("spokes", "press secretary")
+
+
+def same_gender(staff: str, role: str) -> bool:
+    """Whether a staff word and a roster role agree where both say a gender: a spokeswoman is
+    no spokesman."""
+    for word in ("spokeswoman", "spokesman"):
+        if staff.lower() == word:
+            return word in role
+    return False
+
+
+OFFICE_WORD = re.compile(
+    r"presidency|presidential office|администраци\w* президента|офис\w* президента|"
+    r"foreign ministry|ministry of (?:external|foreign) affairs|МИД",
+    re.IGNORECASE,
+)
+
+
 # An office's own voice: "пресс-служба Кремля сообщила", "the Kremlin press office said".
 PRESS_SERVICE = re.compile(r"(?:пресс-служб\w*|press (?:service|office))\W+$", re.IGNORECASE)
 # Both of the last-named pair: "the two presidents", "оба лидера".
@@ -83,6 +139,7 @@ MEETING = _cue(
     "exchanged",
     "exchange",
     "encounters?",
+    "contacts?",
     "bilaterals?",
     "pull-asides?",
     "pulled .{0,20}aside",
@@ -104,17 +161,49 @@ MEETING = _cue(
     "пообща\\w*",
     "общени\\w*",
     "общались",
+    "говорили",
     "поприветствова\\w*",
     "рукопожат\\w*",
     "пожали",
     "обменял\\w*",
     "перекинул\\w*",
     "контакт\\w*",
+    # Two principals raising glasses together: "clinked glasses", "toasted", "чокнулись".
+    "clink\\w* (?:their )?glasses",
+    "toast\\w*",
+    "чокнул\\w*",
     "обсуди\\w*",
     "обсужда\\w*",
     # Two principals at a meal together: "agreed over dinner", "во время ужина".
     "(?:over|during|at) (?:a |an |the |their )?(?:[\\w-]+ ){0,2}(?:dinner|lunch|breakfast)",
     "(?:за|во время) (?:\\w+ ){0,2}(?:ужин|обед|завтрак)\\w*",
+    # "had breakfast together", "dined", "поужинали": a meal two principals shared.
+    "dined",
+    "lunched",
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "(?:breakfast|lunch|dinner) (?:meeting )?with",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
+)
+# A meal shared is talk at the meal ("had breakfast together", "пообедали вместе").
+MEAL_TOGETHER = _cue(
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "sat down (?:to|for) (?:a |an |their )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner)",
+    "(?:dined|lunched|breakfasted)",
+    "ужинали вместе",
+    "обедали вместе",
+    "(?:breakfast|lunch|dinner) (?:meeting )?with",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
+)
+
+# The noun news language gives a formal meeting ("the meeting", "the talks", "переговоры").
+MEETING_NOUN = _cue(
+    "the (?:meeting|talks)",
+    "переговор\\w*",
+    "встреч(?:а|и|е|у|ей)",
 )
 
 # --- formats ---------------------------------------------------------------------------------
@@ -156,9 +245,10 @@ PULL_ASIDE = _cue(
     "отошли в сторону",
 )
 BRIEF = _cue(
-    "brief\\w*",
+    # "brief", "briefly", not "briefing" or "briefed": a briefing is how a side speaks.
+    "brief(?:ly|er|est)?",
     "short",
-    "shortly",
+    "shortly(?! (?:after|before|afterwards|thereafter))",
     "quick\\w*",
     "informal\\w*",
     "few words",
@@ -183,6 +273,9 @@ BRIEF = _cue(
     "пообща\\w*",
     "перекинул\\w*",
     "пар\\w* слов",
+    "clink\\w* (?:their )?glasses",
+    "toast\\w*",
+    "чокнул\\w*",
     "нескольк\\w* минут",
     "парой фраз",
     "обменял\\w* репликами",
@@ -222,6 +315,13 @@ EXPANDED = _cue(
 
 CANCELLED = _cue(
     "cancel\\w*",
+    # Put off to another time is not held at this summit.
+    "postpon\\w*",
+    "put off",
+    "перенес[её]н\\w*",
+    "перенесл\\w*",
+    "отложен\\w*",
+    "отложил\\w*",
     "called off",
     "call off",
     "calling off",
@@ -254,6 +354,10 @@ NEGATED = _cue(
     "(?:had|have|has) not (?:met|held|had)",
     "never (?:met|held)",
     "no (?:[\\w-]+ ){0,2}(?:meeting|talks)",
+    "(?:will|would) not (?:meet|hold|sit down)",
+    "won't (?:meet|hold|sit down)",
+    "не встретятся",
+    "не встретится",
     "не встречал\\w*",
     "не провел\\w*",
     "не было (?:\\w+ ){0,2}встреч\\w*",
@@ -277,7 +381,7 @@ NOT_PLANNED = _cue(
     "не запланирован\\w*",
     "не предусмотрен\\w*",
     "нет в (?:графике|планах)",
-    "не значится",
+    "не значи(?:тся|лось|лась|лся|лись)",
     "не намечен\\w*",
     "не стоит в графике",
     "not (?:yet )?(?:agreed|arranged|confirmed|finali[sz]ed)",
@@ -304,7 +408,7 @@ POSSIBLE = _cue(
     "пересечься",
 )
 PLANNED = _cue(
-    "will (?:\\w+ )?(?:meet|hold|sit down)",
+    "will (?!not )(?:\\w+ )?(?:meet|hold|sit down)",
     "to meet",
     "scheduled",
     "planned",
@@ -318,7 +422,12 @@ PLANNED = _cue(
     "запланирован\\w*",
     "планиру\\w*",
     "встретятся",
+    "встретится",
     "проведут",
+    "провед[её]т",
+    "побеседу(?:ет|ют)",
+    "пообща(?:ется|ются)",
+    "поговор(?:ит|ят)",
     "состоится",
     "намечен\\w*",
     "договорились о встрече",
@@ -340,6 +449,9 @@ HELD = _cue(
     "lasted",
     "sat down",
     "pulled .{0,20}aside",
+    "clinked (?:their )?glasses",
+    "toasted",
+    "чокнул\\w*",
     "встретил\\w*",
     "провел\\w*",
     "провели",
@@ -348,6 +460,10 @@ HELD = _cue(
     "обменял\\w*",
     "поприветствовал\\w*",
     "состоял\\w*",
+    "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
+    "позавтракал\\w*",
+    "пообедал\\w*",
+    "поужинал\\w*",
     "побеседовал\\w*",
     "беседовал\\w*",
     "пожали",
@@ -408,6 +524,13 @@ SPEECH = _cue(
     "уточни\\w*",
     "напомни\\w*",
     "признал\\w*",
+    "не исключ\\w*",
+    "stressed",
+    "emphasi[sz]ed",
+    "underlined",
+    "подчеркну\\w*",
+    "подчеркива\\w*",
+    "(?:did not|didn't|would not|wouldn't|does not|doesn't) rule out",
 )
 # "…, he said", "по его словам": the pronoun stands for the one who spoke last.
 PRONOUN_SPEAKS = _cue(
@@ -427,12 +550,16 @@ VERDICT = _cue(
     "characteri[sz]ed",
     "назвал\\w*",
     "обвинил\\w*",
+    "denied",
+    "dismissed",
+    "опроверг\\w*",
+    "отверг\\w*",
 )
 # An outlet the roster does not know, named by its acronym right after a verb of reporting:
 # "передает CBC", "reported NHK", "according to KBS".
 UNLISTED_OUTLET = re.compile(
     r"(?<!\w)(?:переда[её]т|сообщает|сообщил[аио]?|reports|reported|according to|told)\s+"
-    r"(?:the\s+)?(?P<name>[A-Z]{2,5})(?!\w)"
+    r"(?:the\s+)?(?:(?:news\s+)?agency\s+|агентств[оа]\s+)?(?P<name>[A-Z]{2,5})(?!\w)"
 )
 ATTRIBUTION = _cue(
     "reports?",
@@ -494,6 +621,8 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Jiji": ("Jiji", "Jiji Press", "Дзидзи"),
     "Nikkei": ("Nikkei", "Никкэй"),
     "Al Jazeera": ("Al Jazeera", "Аль-Джазира"),
+    "PTI": ("PTI", "Press Trust of India", "Пресс Траст оф Индия"),
+    "ANI": ("ANI", "Asian News International"),
     "NBC News": ("NBC", "NBC News"),
     "CBS News": ("CBS", "CBS News"),
     "ABC News": ("ABC News",),
@@ -591,7 +720,16 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "peace_treaty": _cue(
         "peace treaty", "Kuril\\w*", "мирн\\w* договор\\w*", "Курил\\w*", "Northern Territories"
     ),
-    "trade": _cue("trade", "tariffs?", "торгов\\w*", "тариф\\w*"),
+    "trade": _cue(
+        "trade",
+        "tariffs?",
+        "imports?",
+        "exports?",
+        "торгов\\w*",
+        "тариф\\w*",
+        "импорт\\w*",
+        "экспорт\\w*",
+    ),
     "climate": _cue("climate", "климат\\w*"),
     "iran": _cue("Iran\\w*", "Иран\\w*", "JCPOA", "СВПД"),
     "afghanistan": _cue("Afghan\\w*", "Taliban", "Афганистан\\w*", "Талибан\\w*"),
@@ -699,7 +837,19 @@ MONTHS_RU = [
 WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"]
 
-_EN_MONTH = "(" + "|".join(m.capitalize() for m in MONTHS_EN) + ")"
+# A month by its name or its abbreviation, as wire stories write it ("Nov. 15", "Sept 9").
+_EN_MONTH = (
+    "("
+    + "|".join(m.capitalize() for m in MONTHS_EN)
+    + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\\.?"
+)
+
+
+def en_month(word: str) -> int:
+    """The number of an English month named in full or abbreviated."""
+    return [m[:3] for m in MONTHS_EN].index(word.lower()[:3]) + 1
+
+
 _RU_MONTH_GEN = (
     "(января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 )
@@ -711,7 +861,39 @@ MONTH_DAY_EN = re.compile(rf"\b{_EN_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{
 MONTH_YEAR_EN = re.compile(
     rf"\b(?:in|since|of|during) (?:early |late |mid-)?{_EN_MONTH}(?: (\d{{4}}))?\b"
 )
-DAY_MONTH_RU = re.compile(rf"(?<!\w)(\d{{1,2}}) {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE)
+DAY_MONTH_RU = re.compile(
+    rf"(?<!\w)(\d{{1,2}})(?:-?го)? {_RU_MONTH_GEN}(?: (\d{{4}}))?", re.IGNORECASE
+)
+# A day written as an ordinal word in the genitive: "третьего июля", "двадцать второго октября".
+RU_ORDINALS = {
+    "перв": 1,
+    "втор": 2,
+    "трет": 3,
+    "четв[её]рт": 4,
+    "пят": 5,
+    "шест": 6,
+    "седьм": 7,
+    "восьм": 8,
+    "девят": 9,
+    "десят": 10,
+    "одиннадцат": 11,
+    "двенадцат": 12,
+    "тринадцат": 13,
+    "четырнадцат": 14,
+    "пятнадцат": 15,
+    "шестнадцат": 16,
+    "семнадцат": 17,
+    "восемнадцат": 18,
+    "девятнадцат": 19,
+    "двадцат": 20,
+    "тридцат": 30,
+}
+_RU_ORDINAL = "(?:" + "|".join(RU_ORDINALS) + ")(?:ого|ьего)"
+ORDINAL_DAY_MONTH_RU = re.compile(
+    rf"(?<!\w)(?:(?P<tens>двадцать|тридцать)\s+)?(?P<ordinal>{_RU_ORDINAL})\s+{_RU_MONTH_GEN}"
+    rf"(?: (\d{{4}}))?",
+    re.IGNORECASE,
+)
 MONTH_YEAR_RU = re.compile(rf"(?<!\w)в {_RU_MONTH_PREP}(?: (\d{{4}}))?", re.IGNORECASE)
 WEEKDAY = re.compile(
     r"(?<!\w)(?:on |в(?:о)? )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -727,6 +909,8 @@ NUMERIC_DATE = re.compile(
     r"(?<![\w.])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
     r"|(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2}))(?![\w])"
 )
+# "28/06/2019" or "06/28/2019": read only where one number cannot be a month.
+SLASH_DATE = re.compile(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?![\w/])")
 DAY_BEFORE = _cue(
     "the day before",
     "the previous day",
@@ -751,7 +935,7 @@ EVE = _cue(
     "накануне открытия саммита",
     "on the eve of",
 )
-FIRST_DAY = _cue("(?:the )?(?:first|opening) day", "перв\\w* день")
+FIRST_DAY = _cue("(?:the )?(?:first|opening) day", "перв\\w* день", "(?:в )?день открытия")
 LAST_DAY = _cue(
     "(?:the )?(?:second|final|last|closing) day",
     "втор\\w* день",

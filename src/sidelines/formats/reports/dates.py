@@ -4,6 +4,7 @@ eve of the summit") resolved against the report's date and the summit's days."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sidelines.formats.reports import cues
@@ -30,15 +31,17 @@ def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialD
         found.append((at, PartialDate(value, Precision.DAY if day else Precision.MONTH)))
 
     for m in cues.DAY_MONTH_EN.finditer(s):
-        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(2).lower()) + 1, int(m.group(1)))
+        add(m.start(), m.group(3), cues.en_month(m.group(2)), int(m.group(1)))
     for m in cues.MONTH_DAY_EN.finditer(s):
-        add(m.start(), m.group(3), cues.MONTHS_EN.index(m.group(1).lower()) + 1, int(m.group(2)))
+        add(m.start(), m.group(3), cues.en_month(m.group(1)), int(m.group(2)))
     for m in cues.MONTH_YEAR_EN.finditer(s):
         if not any(m.start() <= at < m.end() + 4 for at, _ in found):
-            add(m.start(), m.group(2), cues.MONTHS_EN.index(m.group(1).lower()) + 1, None)
+            add(m.start(), m.group(2), cues.en_month(m.group(1)), None)
     for m in cues.DAY_MONTH_RU.finditer(s):
         month = _ru_month(m.group(2))
         add(m.start(), m.group(3), month, int(m.group(1)))
+    for m in cues.ORDINAL_DAY_MONTH_RU.finditer(s):
+        add(m.start(), m.group(4), _ru_month(m.group(3)), _ru_ordinal(m))
     for m in cues.MONTH_YEAR_RU.finditer(s):
         add(m.start(), m.group(2), _ru_month(m.group(1)), None)
     for m in cues.NUMERIC_DATE.finditer(s):
@@ -46,11 +49,27 @@ def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialD
             add(m.start(), m.group("iso_year"), int(m.group("iso_month")), int(m.group("iso_day")))
         else:
             add(m.start(), m.group("year"), int(m.group("month")), int(m.group("day")))
+    for m in cues.SLASH_DATE.finditer(s):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if a > 12 >= b:
+            add(m.start(), m.group("year"), b, a)
+        elif b > 12 >= a:
+            add(m.start(), m.group("year"), a, b)
     covered: list[PartialDate] = []
     for _, when in sorted(found, key=lambda f: f[0]):
         if when not in covered:
             covered.append(when)
     return covered
+
+
+def _ru_ordinal(m: re.Match[str]) -> int:
+    """The day an ordinal in words names: "третьего" 3, "двадцать второго" 22."""
+    word = m.group("ordinal").lower()
+    value = next(
+        v for stem, v in cues.RU_ORDINALS.items() if re.match(stem + "(?:ого|ьего)$", word)
+    )
+    tens = (m.group("tens") or "").lower()
+    return value + (20 if tens == "двадцать" else 30 if tens == "тридцать" else 0)
 
 
 def _ru_month(word: str) -> int:

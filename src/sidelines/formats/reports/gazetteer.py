@@ -5,7 +5,8 @@ and from an event of the record (``with_event``), so that a report about any sto
 read against that event's own roster.
 
 A name form matches as written, with three rules that keep the files short: a form starting in
-lower case matches either case; a trailing ``*`` matches any ending (``российск*``); a Cyrillic
+lower case matches either case; a trailing ``*`` matches any ending (``российск*``), on any word
+of the form (``рабоч* заседани*``); a Cyrillic
 word matches its case endings (``Путин`` also ``Путина``, ``Путиным``), since Russian inflects
 names and nothing in the roster should have to list them.
 """
@@ -50,10 +51,15 @@ def _token_pattern(token: str, *, inflect: bool) -> str:
 def form_pattern(form: str) -> str:
     """The regular expression one name form stands for (the rules in the module docstring)."""
     open_end = form.endswith("*")
-    tokens = form.rstrip("*").split()
-    parts = [_token_pattern(t, inflect=not open_end) for t in tokens]
-    if open_end:
-        parts[-1] += r"\w*"
+    tokens = form.split()
+    parts = []
+    for token in tokens:
+        # Each word of a form may end in "*" ("рабоч* заседани*": "рабочего заседания").
+        if token.endswith("*"):
+            parts.append(_token_pattern(token.rstrip("*"), inflect=False) + r"\w*")
+        else:
+            parts.append(_token_pattern(token, inflect=not open_end))
+    tokens = [t.rstrip("*") for t in tokens]
     head = tokens[0][0]
     if head.islower():
         parts[0] = f"[{head}{head.upper()}]" + parts[0][len(re.escape(head)) :]
@@ -84,6 +90,15 @@ class PersonEntry:
     role: str  # "leader" for a principal, else the office held: "press secretary"
     names: tuple[str, ...]
     title: str = ""
+    # When the role was held, where the roster knows: "the Kremlin spokesman" of a report is
+    # whoever held the post on the report's date.
+    since: date | None = None
+    until: date | None = None
+
+    def held_on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
 
     @property
     def name(self) -> str:
@@ -222,6 +237,8 @@ class _Person(_Strict):
     role: str
     names: list[str]
     title: str = ""
+    since: date | None = None
+    until: date | None = None
 
 
 class _Session(_Strict):
@@ -272,7 +289,9 @@ def load_gazetteer(paths: list[Path]) -> Gazetteer:
     """The gazetteer of these files together; a leader must be a known person."""
     files = [_read(p) for p in paths]
     people = tuple(
-        PersonEntry(p.id, p.party, p.role, tuple(p.names), p.title) for f in files for p in f.people
+        PersonEntry(p.id, p.party, p.role, tuple(p.names), p.title, p.since, p.until)
+        for f in files
+        for p in f.people
     )
     known = {p.id for p in people}
     events: list[EventEntry] = []

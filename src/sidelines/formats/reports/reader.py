@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from itertools import pairwise
 
 from sidelines.domain.formats import MeetingFormat
@@ -38,7 +39,7 @@ from sidelines.formats.reports.claims import (
     Span,
 )
 from sidelines.formats.reports.dates import dates_in, relative_day
-from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, form_pattern
+from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, OfficeEntry, form_pattern
 from sidelines.formats.reports.text import Sentence, html_to_text, plain, sentences
 
 # Mentions live in two layers: who (people, parties, offices, agencies) and where (summits,
@@ -114,6 +115,13 @@ _WORD_NUMBERS = {
 }
 
 
+@cache
+def _compiled(form: str) -> re.Pattern[str]:
+    """A roster form's pattern, compiled once per process: a reader is built for each report
+    read against a stored event, and the roster's thousand forms overflow ``re``'s own cache."""
+    return re.compile(form_pattern(form))
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     kind: str
@@ -148,7 +156,7 @@ class _Matcher:
         self.by_key: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
         for kind, ref, form in entries:
             key = form.split()[0].rstrip("*")[:3].lower()
-            self.by_key.setdefault(key, []).append((kind, ref, re.compile(form_pattern(form))))
+            self.by_key.setdefault(key, []).append((kind, ref, _compiled(form)))
 
     def find(self, text: str) -> list[Mention]:
         found: list[Mention] = []
@@ -288,7 +296,9 @@ class ReportReader:
         if votes:
             best = max(votes, key=lambda e: (votes[e], -first_seen[e]))
             return self.gazetteer.event(best)
-        near = [e for e in self.gazetteer.events if e.days_from(published) <= 3]
+        # No summit named: the one the report's date falls in or a week at most from it
+        # ("на полях саммита" in a preview filed the Friday before).
+        near = [e for e in self.gazetteer.events if e.days_from(published) <= 7]
         return min(near, key=lambda e: e.days_from(published)) if near else None
 
     def _event_of(
@@ -330,9 +340,11 @@ class ReportReader:
         claims: list[_Claim],
         histories: list[_History],
         whole: tuple[Sentence, list[Mention]] | None = None,
+        partner: str | None = None,
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
-        and sources stand for each of its clauses)."""
+        and sources stand for each of its clauses). ``partner``: the one of several named
+        partners of the sentence's first principal this reading is for."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -358,11 +370,23 @@ class ReportReader:
         principals, direct, principal_spans = self._principals(text, sentence, ms, event)
         meeting_cue = cues.MEETING.search(s)
         anaphor = cues.PAIR_ANAPHOR.search(s)
+        partners = _partners(text, principals, principal_spans)
+        if partner is None and meeting_cue and len(partners) >= 2:
+            # "Путин проведет встречи с Си Цзиньпином и Эрдоганом": one contact per partner.
+            for each in partners:
+                self._sentence(
+                    text, sentence, ms, main, report, own_source, state, claims, histories,
+                    whole, partner=each,
+                )  # fmt: skip
+            return
+        if partner is not None:
+            principals = [principals[0], partner]
         pair: tuple[str, str] | None = None
         if len(principals) >= 2:
             pair = _pair(principals[0], principals[1])
         elif len(principals) == 1 and (meeting_cue or anaphor):
-            other = next((p for p in reversed(state.recent) if p != principals[0]), None)
+            other = _counterpart(text, principals[0], principal_spans, claims, event)
+            other = other or next((p for p in reversed(state.recent) if p != principals[0]), None)
             if other is not None:
                 pair = _pair(principals[0], other)
         elif not principals and (anaphor or meeting_cue) and state.last_pair:
@@ -380,6 +404,11 @@ class ReportReader:
         span = Span(sentence.start, sentence.end)
         sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
+        if is_history and _modality_cues(s) & {"cancelled", "negated", "denied"}:
+            # "Их встреча в Хиросиме так и не состоялась": no earlier meeting to recall.
+            return
+        if is_history and event is not None and not _event_in_stated_time(s, event, report):
+            event = None  # "на саммите G7 в мае": not the series' summit of another year
         if is_history:
             history = self._history(pair, event, state, histories)
             if history is None:
@@ -408,6 +437,24 @@ class ReportReader:
             # "The talk lasted about an hour": a sentence that names no one goes on about the
             # contact spoken of last, unless its own words make it another kind of contact.
             item = current
+            if (
+                current is not None
+                and _kind_of(current) == INFORMAL
+                and cues.MEETING_NOUN.search(s)
+            ):
+                # "The meeting", "the talks" after a passing contact was told are the pair's
+                # meeting, not the handshake: a toast or a greeting is not called a meeting.
+                item = next(
+                    (
+                        c
+                        for c in reversed(claims)
+                        if c.claim.pair == current.claim.pair
+                        and c.claim.event == current.claim.event
+                        and c.kind_known
+                        and _kind_of(c) == FORMAL
+                    ),
+                    current,
+                )
         elif pair is not None and meeting_cue is not None and (principals or anaphor):
             item = self._claim_for(pair, event, s, claims, state.current, direct, stated)
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
@@ -436,13 +483,15 @@ class ReportReader:
             or cues.DISCUSSION.search(s)
             or not any(c.search(s) for c in (cues.CANCELLED, cues.DENIED, cues.NEGATED))
         ):
-            _add_all(claim.topics, _topics(s))
+            _add_all(claim.topics, _topics(_without_nationalities(text, sentence, ms, claim)))
         _add_all(claim.sources, state.pending_sources + sources)
         state.pending_sources = []
         if whole_sentence is not sentence:
             _, _, principal_spans = self._principals(text, whole_sentence, whole_ms, event)
         speakers = whole_ms + principal_spans
-        confirmers = self._confirmers(text, whole_sentence, speakers, claim)
+        confirmers = self._confirmers(
+            text, whole_sentence, speakers, claim, state.last_speaker, report.published_on
+        )
         opening = _ATTRIBUTED_OPENING.match(whole_sentence.text)
         if opening:
             # "По его словам, Путин рассказал…": who speaks is named in the opening words; the
@@ -512,6 +561,17 @@ class ReportReader:
             )
             if adjacent and (m.kind != "party" or before.startswith("'s") or not before.strip()):
                 found.append(self._party_ref(m))
+                # "the Russian and Chinese leaders", "российский и китайский лидеры": the
+                # adjectives joined to it name leaders too.
+                joined = m
+                for other in sorted(
+                    (o for o in parties if o.end <= m.start and o.kind == "adjective"),
+                    key=lambda o: -o.start,
+                ):
+                    if not re.fullmatch(r"\s*(?:,|and|и)\s*", text[other.end : joined.start]):
+                        break
+                    found.insert(0, self._party_ref(other))
+                    joined = other
         cursor = end
         for m in (m for m in parties if m.start >= end):
             gap = text[cursor : m.start]
@@ -688,12 +748,18 @@ class ReportReader:
         return list(dict.fromkeys(names))
 
     def _confirmers(
-        self, text: str, sentence: Sentence, ms: list[Mention], claim: MeetingClaim
+        self,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        claim: MeetingClaim,
+        last_speaker: Confirmer | None = None,
+        on: date | None = None,
     ) -> list[Confirmer]:
-        found: list[Confirmer] = []
         speakers = sorted(
             (m for m in ms if m.kind in ("person", "office", "principal")), key=lambda m: m.start
         )
+        found = self._unnamed_staff(text, sentence, ms, speakers, claim, last_speaker, on)
         for m in speakers:
             if not _speaks(text, sentence, m, speakers):
                 continue
@@ -702,7 +768,7 @@ class ReportReader:
                 if cues.STAFF_BEFORE.search(lead) and not cues.PRESS_SERVICE.search(lead):
                     continue  # "представитель Кремля", "spokesman for the Kremlin": a person
                 office = next(o for o in self.gazetteer.offices if o.id == m.ref)
-                if office.party in claim.parties:
+                if office.party in claim.parties and all(c.id != office.id for c in found):
                     found.append(
                         Confirmer(
                             office.id,
@@ -716,6 +782,8 @@ class ReportReader:
             person = self.gazetteer.person(m.ref)
             if person is None or person.party not in claim.parties:
                 continue
+            if any(c.id == person.id for c in found):
+                continue
             if person.id in claim.pair:
                 role = "principal"
             elif person.role == "leader" or m.kind == "principal":
@@ -726,6 +794,132 @@ class ReportReader:
                 Confirmer(person.id, person.name, role, person.party, Span(m.start, m.end))
             )
         return found
+
+    def _unnamed_staff(
+        self,
+        text: str,
+        sentence: Sentence,
+        ms: list[Mention],
+        speakers: list[Mention],
+        claim: MeetingClaim,
+        last_speaker: Confirmer | None,
+        on: date | None,
+    ) -> list[Confirmer]:
+        """Who speaks as a side's staff the report does not name: "the Kremlin spokesman",
+        "помощник президента России", "a Chinese foreign ministry spokesperson", "сказал
+        представитель Кремля". The side comes from the office, party or principal beside the
+        staff word; the one of the roster who holds that post for that side, when only one
+        does and the words point at one post ("the", not "a"); else the one named just before
+        in that post; else the side's office."""
+        found: list[Confirmer] = []
+        for staff in cues.STAFF_ROLE.finditer(sentence.text):
+            start, end = sentence.start + staff.start(), sentence.start + staff.end()
+            if any(
+                m.kind == "person"
+                and m.ref not in claim.pair
+                and (0 <= m.start - end <= 45 or 0 <= start - m.end <= 45)
+                for m in ms
+            ):
+                continue  # a named spokesman: the name speaks ("Kremlin spokesman Dmitry Peskov")
+            side_at = self._side_beside(text, start, end, ms, staff.group(0))
+            window = text[max(sentence.start, start - 40) : min(sentence.end, end + 40)]
+            ministry = bool(cues.FOREIGN_MINISTRY.search(window))
+            party = self._side_of(side_at[0]) if side_at else None
+            phrase = Mention(
+                "role",
+                "",
+                min([start] + [m.start for m in side_at]),
+                max([end] + [m.end for m in side_at]),
+            )
+            if not _speaks(text, sentence, phrase, speakers):
+                continue
+            posts = cues.post_roles(staff.group(0))
+            # A post that names no side is one of the pair's sides ("the foreign ministry's
+            # spokeswoman"); the post is held by whoever held it on the report's date.
+            sides = {party} if party is not None else set(claim.parties)
+            holders = [
+                p
+                for p in self.gazetteer.people
+                if p.party in sides
+                and p.role != "leader"
+                and any(post in p.role for post in posts)
+                and ("foreign ministry" in p.role) == ministry
+                and (on is None or p.held_on(on))
+            ]
+            gendered = [p for p in holders if cues.same_gender(staff.group(0), p.role)]
+            holders = gendered or holders
+            # "a spokesman" is one of several; so is a Russian "представитель" (a
+            # representative), except the foreign ministry's, whose post it names.
+            indefinite = re.search(
+                r"(?<!\w)(?:a|an|one|another)\s+(?:[\w-]+\s+){0,3}$",
+                text[max(sentence.start, phrase.start - 40) : phrase.start],
+                re.IGNORECASE,
+            ) or (not ministry and "представител" in staff.group(0).lower())
+            chosen: Confirmer | None = None
+            if last_speaker is not None and any(h.id == last_speaker.id for h in holders):
+                chosen = last_speaker
+            elif len(holders) == 1 and not indefinite:
+                holder = holders[0]
+                chosen = Confirmer(
+                    holder.id, holder.name, holder.role, holder.party, Span(start, end)
+                )
+            elif party is not None:
+                office = self._office_of(party, ministry, side_at)
+                if office is not None:
+                    chosen = Confirmer(
+                        office.id, office.names[0], office.role, office.party, Span(start, end)
+                    )
+            if (
+                chosen is not None
+                and chosen.side in claim.parties
+                and all(c.id != chosen.id for c in found)
+            ):
+                found.append(chosen)
+        return found
+
+    def _side_beside(
+        self, text: str, start: int, end: int, ms: list[Mention], staff: str
+    ) -> list[Mention]:
+        """The mention that names whose staff a post is: the office it is part of ("the
+        Chinese Foreign Ministry"), else in Russian the genitive right after it ("пресс-секретарь
+        Кремля", "помощник президента России"), in English the name before it ("the Kremlin
+        spokesman", "Putin's aide") or after "of", "for" ("a spokesman for the Kremlin")."""
+        kinds = ("office", "party", "adjective", "principal", "person")
+        near = [m for m in ms if m.kind in kinds]
+        inside = [m for m in near if m.kind == "office" and m.start <= start and end <= m.end]
+        if inside:
+            return inside[:1]
+        # Russian may put the principal's post between ("помощник президента России").
+        gap = (
+            r"\s*(?:[а-яё-]+\s+){0,2}"
+            if cues.CYRILLIC.search(staff)
+            else r"\s*(?:(?:of|for|to)\s+(?:the\s+)?)?"
+        )
+        after = [m for m in near if m.start >= end and re.fullmatch(gap, text[end : m.start])]
+        before = [
+            m
+            for m in near
+            if m.end <= start and re.fullmatch(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}", text[m.end : start])
+        ]
+        if cues.CYRILLIC.search(staff):
+            return after[:1] or before[-1:]
+        return before[-1:] or after[:1]
+
+    def _side_of(self, m: Mention) -> str | None:
+        if m.kind in ("party", "adjective"):
+            return m.ref
+        return self._party_of.get(m.ref)
+
+    def _office_of(self, party: str, ministry: bool, named: list[Mention]) -> OfficeEntry | None:
+        """The office an unnamed staffer speaks for: the one named beside the post, else the
+        side's foreign ministry or presidential office."""
+        for m in named:
+            if m.kind == "office":
+                return next((o for o in self.gazetteer.offices if o.id == m.ref), None)
+        role = "foreign ministry" if ministry else "presidential office"
+        return next(
+            (o for o in self.gazetteer.offices if o.party == party and o.role == role), None
+        )
 
     # --- the claim as proposed ----------------------------------------------------------------
 
@@ -800,6 +994,81 @@ _ATTRIBUTED_OPENING = re.compile(
     re.IGNORECASE,
 )
 _NOT_HELD = frozenset({"cancelled", "denied", "negated"})
+
+
+# "with", "с": the principals after it are the first one's partners.
+_WITH = re.compile(r"(?<!\w)(?:with|с|со)(?!\w)", re.IGNORECASE)
+
+
+def _first_at(person_id: str, spans: list[Mention]) -> Mention | None:
+    return min((m for m in spans if m.ref == person_id), key=lambda m: m.start, default=None)
+
+
+def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[str]:
+    """The principals a sentence names as its first principal's partners ("Putin will meet
+    with Xi and Erdogan", "в том числе с Си Цзиньпином и Эрдоганом"): those after a "with"
+    that follows the first principal, when there are two or more."""
+    if len(principals) < 3:
+        return []
+    first, second = _first_at(principals[0], spans), _first_at(principals[1], spans)
+    if first is None or second is None or not _WITH.search(text[first.end : second.start]):
+        return []
+    return principals[1:]
+
+
+def _counterpart(
+    text: str,
+    named: str,
+    spans: list[Mention],
+    claims: list[_Claim],
+    event: EventEntry | None,
+) -> str | None:
+    """Whom a principal named alone after "with" meets ("Встреча с Си Цзиньпином намечена на 3
+    июля"): the partner of the contact spoken of with that principal at this event, else the
+    principal the report's contacts share (the one whose meetings it lists)."""
+    at = _first_at(named, spans)
+    before = text[max(0, at.start - 30) : at.start].split() if at else []
+    if not before or not _WITH.fullmatch(before[-1]):
+        return None
+    event_id = event.id if event else None
+    mine = [c.claim.pair for c in claims if c.claim.event == event_id and named in c.claim.pair]
+    if mine:
+        first, second = mine[-1]
+        return second if first == named else first
+    counts = Counter(p for c in claims if c.claim.event == event_id for p in c.claim.pair)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _event_in_stated_time(s: str, event: EventEntry, report: Report) -> bool:
+    """Whether the month or year a sentence states for a recalled meeting can be the event's:
+    "в мае" of a report of September 2023 is not a summit of August 2019."""
+    stated = dates_in(s, report.published_on, None)
+    if not stated:
+        return True
+    when = stated[0]
+    if when.precision is Precision.YEAR or when.precision is Precision.MONTH:
+        same_year = when.value.year in (event.start.year, event.end.year)
+        if when.precision is Precision.YEAR:
+            return same_year
+        return same_year and when.value.month in (event.start.month, event.end.month)
+    return event.days_from(when.value) <= 3
+
+
+def _without_nationalities(
+    text: str, sentence: Sentence, ms: list[Mention], claim: MeetingClaim
+) -> str:
+    """The sentence with the pair's own nationalities blanked where they name a principal's
+    post ("с иранским коллегой", "Ukrainian President Zelensky"): a leader's country is no
+    topic of the talk; the country named on its own still is ("discussed Ukraine")."""
+    chars = list(sentence.text)
+    for m in ms:
+        if m.kind not in ("party", "adjective") or m.ref not in claim.parties:
+            continue
+        around = text[max(sentence.start, m.start - 15) : min(sentence.end, m.end + 15)]
+        if cues.TITLE.search(around):
+            for i in range(m.start - sentence.start, m.end - sentence.start):
+                chars[i] = " "
+    return "".join(chars)
 
 
 def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
@@ -885,7 +1154,7 @@ def _number(word: str) -> float:
 
 
 def _meal_talk(s: str) -> bool:
-    return bool(_MEAL_AT.search(s) and cues.TALK.search(s))
+    return bool(_MEAL_AT.search(s) and cues.TALK.search(s)) or bool(cues.MEAL_TOGETHER.search(s))
 
 
 def _worded_kind(s: str) -> str | None:
@@ -923,9 +1192,17 @@ def _modality_cues(s: str) -> set[str]:
         found.add("cancelled")  # "had not held a meeting because of…": sought, and not held
     elif negated and "not_planned" not in found:
         found.add("negated")  # "no meeting was planned" negates the plan, not the meeting
-    if cues.POSSIBLE.search(s):
+    possible = cues.POSSIBLE.search(s)
+    if possible:
         found.add("possible")
-    if cues.PLANNED.search(s) and "not_planned" not in found:
+    planned = cues.PLANNED.search(s)
+    # "не исключили, что Путин встретится с…", "may be expected to meet": a plan inside a
+    # possibility is only possible.
+    if (
+        planned
+        and "not_planned" not in found
+        and not (possible and possible.start() < planned.start())
+    ):
         found.add("planned")
     held = cues.HELD.search(s)
     held_negated = (
@@ -966,7 +1243,7 @@ _NOT_THE_SPEAKER = re.compile(
 
 
 _OWNER_OF_SPEAKER = re.compile(
-    r"(?:'s)?\s+(?:\w+\s+)?(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
+    r"(?:'s)?\s+(?:[\w-]+\s+){0,2}(?:office|spokes\w*|aide|aides|adviser|advisers|press\s+\w+|"
     r"team|staff|government|administration|camp|ministry)(?!\w)",
     re.IGNORECASE,
 )
@@ -974,7 +1251,22 @@ _OWNER_OF_SPEAKER = re.compile(
 
 _APPOSITION = re.compile(
     r",\s+(?:the\s+|his\s+|her\s+)?[^,]{0,30}?(?:spokes\w*|secretary|aide|adviser|advisor|"
-    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},",
+    r"minister|official|пресс-секретар\w*|помощник\w*|советник\w*|министр\w*)[^,]{0,25},"
+    # or a participle's phrase: "Modi, sitting beside Trump, said", "Путин, отвечая на вопрос,"
+    r"|,\s+(?:\w+ing|\w+(?:ая|яя|ясь|ив|ав|ув|вшись))\s[^,]{0,40},",
+    re.IGNORECASE,
+)
+
+
+# How far a speaker's verb may stand after the name: an adverbial may come between ("Президент
+# России в ответ на вопросы журналистов назвал…"), a clause may not (punctuation stops it).
+_SPEAKER_REACH = 45
+
+
+# A verb of saying and its "that": what follows is what was said.
+_REPORTED = re.compile(
+    r"(?<!\w)(?:said|says|told(?:\s+\w+){0,6}?|added|confirmed|заявил\w*|сообщил\w*|"
+    r"рассказал\w*|подтвердил\w*)\s*,?\s+(?:that|что)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -992,6 +1284,11 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
         return True  # a headline's attribution: "Песков: Путин и Обама поговорили…"
     if _OWNER_OF_SPEAKER.match(after):
         return False  # "Erdogan's office said", "Trudeau's spokesman told": not the person
+    said_before = text[sentence.start : m.start]
+    if _REPORTED.search(said_before) and any(o.end <= m.start for o in speakers):
+        # "Trump told reporters that Putin had again denied meddling": a name inside what
+        # another speaker said is spoken about, whatever verb follows it.
+        return False
     # "Peskov, the Kremlin's spokesman, confirmed": the apposition is skipped.
     apposition = _APPOSITION.match(after)
     skip = apposition.end() if apposition else 0
@@ -999,7 +1296,7 @@ def _speaks(text: str, sentence: Sentence, m: Mention, speakers: list[Mention]) 
     hit = min(hits, key=lambda h: h.start(), default=None)
     if (
         hit
-        and hit.start() - skip <= 30
+        and hit.start() - skip <= _SPEAKER_REACH
         and not _NOT_THE_SPEAKER.search(after[skip : hit.start()])
         and not any(m.end + skip <= o.start < m.end + hit.start() for o in speakers)
     ):
