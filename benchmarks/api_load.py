@@ -137,10 +137,11 @@ def start_server(
     else:
         with log.open("ab") as output:  # the child keeps its own copy of the file
             process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    # Four workers importing everything on a shared machine (load 15-20) took over a minute.
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
