@@ -122,7 +122,7 @@ def seed(url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
 
 
 def start_server(
-    url: str, port: int, workers: int, log: Path | None = None, timeout_s: float = 60
+    url: str, port: int, workers: int, log: Path | None = None, timeout_s: float = 240
 ) -> subprocess.Popen[bytes]:
     """``sidelines serve`` on loopback, once it answers; its output goes to ``log`` if given
     (appended, so that a restarted server adds to the same file), else nowhere."""
@@ -137,10 +137,11 @@ def start_server(
     else:
         with log.open("ab") as output:  # the child keeps its own copy of the file
             process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    # Four workers importing everything on a shared machine (load 15-20) took over a minute.
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)

@@ -11,8 +11,18 @@ principal or space is booked twice, and every acknowledged change has its audit 
 An answer of 4xx is a refusal the API meant (a request answered twice, a meeting that fits
 nowhere); errors are 5xx and broken connections.
 
+With ``--rate`` the load is an open loop instead: requests arrive at that rate whatever the
+server's answers (as a venue's delegations do, not ``--clients`` waiting on each other), with
+the same mix, each given up by its client after ``--timeout`` seconds. It counts answers,
+refusals (503 with and without Retry-After), client timeouts and answers within a second, and
+afterwards what the server did that no client was told of: requests created whose client had
+timed out or was refused, and answers applied after their client's timeout.
+
     .venv/bin/python benchmarks/load.py --seconds 300 --clients 200
     .venv/bin/python benchmarks/load.py --seconds 30 --databases sqlite --server-log server
+    .venv/bin/python benchmarks/load.py --databases postgresql --seconds 60 --rate 150
+    .venv/bin/python benchmarks/load.py --databases postgresql --seconds 60 --rate 150,300 \
+        --variant unbounded --variant bounded:
 """
 
 from __future__ import annotations
@@ -156,7 +166,13 @@ class Usage:
 
 
 async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
-    response = await http.post("/api/auth/token", json={"username": username, "password": PASSWORD})
+    body = {"username": username, "password": PASSWORD}
+    response = await http.post("/api/auth/token", json=body)
+    for _ in range(10):  # refused while busy: again after the pause the server asks for
+        if response.status_code != 503 or "retry-after" not in response.headers:
+            break
+        await asyncio.sleep(float(response.headers["retry-after"]))
+        response = await http.post("/api/auth/token", json=body)
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -306,7 +322,7 @@ def audit_gaps(url: str, event_id: str, changes: Counter[int]) -> int:
 
 
 def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list[str]:
-    event_id, parties = seed(url, args.clients, args.seed)
+    event_id, parties = seed(url, args.parties or args.clients, args.seed)
     port = free_port()
     log = Path(f"{args.server_log}-{name}.log") if args.server_log else None
     server = start_server(url, port, workers, log)
@@ -344,6 +360,25 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument(
+        "--parties", type=int, help="delegations in the event (default: --clients, or 200)"
+    )
+    parser.add_argument(
+        "--rate",
+        help="open loop: requests arriving per second; several, comma-separated, run in turn "
+        "against the same server",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="open loop: the client's timeout (s)"
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE,...",
+        help="open loop: a server started with these environment variables, on a fresh "
+        "database; repeated, the variants run one after the other in one run",
+    )
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--databases", default="postgresql,sqlite")
@@ -358,6 +393,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.pool_size:
         os.environ["SIDELINES_POOL_SIZE"] = str(args.pool_size)
+    if args.rate:
+        from open_loop import open_loop_main  # it imports this module
+
+        open_loop_main(args)
+        return
     rows = [
         "| database | operation | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) |",
         "|---|---|---:|---:|---:|---:|---:|",

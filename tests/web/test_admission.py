@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -10,9 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 import anyio
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.types import Message, Receive, Scope, Send
 
+from sidelines.services.clock import now
+from sidelines.storage.db import Database
+from sidelines.storage.tables import RequestRow, UserRow
 from sidelines.web.admission import RETRY_AFTER_S, Admission
+from sidelines.web.app import create_app
+from tests.web.helpers import Lima, lima_api, request_body, row_counts, url
 
 
 class Held:
@@ -34,6 +42,11 @@ class Held:
             await self.release.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": body or b"done"})
+
+    async def hold(self) -> str:
+        """A route of a real application that holds its turn until released."""
+        await self.release.wait()
+        return "released"
 
 
 def client(app: Admission) -> httpx.AsyncClient:
@@ -198,3 +211,226 @@ def test_a_write_whose_client_waits_gets_its_body_whole() -> None:
 def test_bounds_that_admit_nothing_are_refused() -> None:
     with pytest.raises(ValueError, match="at_once"):
         Admission(Held(), at_once=0, queued=1, wait_s=1)
+
+
+def test_a_deadline_no_shorter_than_the_wait_is_required() -> None:
+    with pytest.raises(ValueError, match="deadline_s"):
+        Admission(Held(), at_once=1, queued=1, wait_s=1, deadline_s=0.5)
+
+
+# --- the write guard: the first write transaction of a request, and only it ----------------
+
+
+class Writer:
+    """An application that, after ``pause_s``, writes ``rows`` accounts in as many write
+    transactions (in a thread, as the routes do), then answers."""
+
+    def __init__(self, database: Database, pause_s: float = 0, rows: int = 1) -> None:
+        self.database = database
+        self.pause_s = pause_s
+        self.rows = rows
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()  # the body
+        await anyio.sleep(self.pause_s)
+        for i in range(self.rows):
+            await anyio.to_thread.run_sync(self._write, f"{scope['path'].strip('/')}-{i}")
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"written"})
+
+    def _write(self, username: str) -> None:
+        def add(session: Session) -> None:
+            session.add(
+                UserRow(
+                    username=username,
+                    password_hash="-",
+                    role="organiser",
+                    event_id=None,
+                    party_id=None,
+                    created_at=now(),
+                )
+            )
+
+        self.database.write(add)
+
+
+def accounts(database: Database) -> list[str]:
+    with database.reading() as session:
+        return sorted(session.scalars(select(UserRow.username)))
+
+
+def test_a_write_past_its_deadline_is_refused_before_it_begins(database: Database) -> None:
+    app = Admission(Writer(database, pause_s=0.4), at_once=1, queued=0, wait_s=0.1, deadline_s=0.3)
+
+    async def test() -> httpx.Response:
+        async with client(app) as http:
+            return await http.post("/late", content=b"{}")
+
+    answers: list[httpx.Response] = []
+    run(lambda: _into(answers, test()))
+
+    [late] = answers
+    assert late.status_code == 503
+    assert late.headers["retry-after"] == str(RETRY_AFTER_S)
+    assert "in time" in late.json()["error"]["message"]
+    assert accounts(database) == []
+
+
+def test_a_write_begun_in_time_finishes_past_its_deadline(database: Database) -> None:
+    writer = Writer(database, rows=2)
+    original = writer._write
+
+    def slow_write(username: str) -> None:
+        original(username)
+        time.sleep(0.3)  # the second transaction begins past the deadline
+
+    writer._write = slow_write  # type: ignore[method-assign]
+    app = Admission(writer, at_once=1, queued=0, wait_s=0.1, deadline_s=0.2)
+
+    async def test() -> httpx.Response:
+        async with client(app) as http:
+            return await http.post("/begun", content=b"{}")
+
+    answers: list[httpx.Response] = []
+    run(lambda: _into(answers, test()))
+
+    assert [a.status_code for a in answers] == [201]
+    assert accounts(database) == ["begun-0", "begun-1"]
+
+
+def test_a_write_whose_client_left_while_it_read_is_not_begun(database: Database) -> None:
+    app = Admission(Writer(database, pause_s=0.2), at_once=1, queued=0, wait_s=5)
+    sent: list[Message] = []
+    left = anyio.Event()
+
+    async def receive() -> Message:
+        if not left.is_set():
+            left.set()
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+        await anyio.sleep(0.05)  # the client goes while the application is busy
+        return {"type": "http.disconnect"}
+
+    run(lambda: app(scope("POST"), receive, sent_to(sent)))
+
+    assert accounts(database) == []
+    # The refusal goes nowhere (the server drops what is sent to a client that has gone).
+    assert [m.get("status") for m in sent if m["type"] == "http.response.start"] == [503]
+
+
+# --- the whole application: a saturated worker, a client gone while queued, normal traffic ---
+
+
+def held_api(database: Database, *, queued: int, wait_s: float) -> tuple[Admission, Lima, Held]:
+    """The Lima API behind admission of one request at a time, with a route that holds the
+    one turn until released."""
+    api = lima_api(database)
+    inner = Held()
+    fastapi_app = create_app(database)
+    fastapi_app.add_api_route("/api/hold", inner.hold)
+    return Admission(fastapi_app, at_once=1, queued=queued, wait_s=wait_s), api, inner
+
+
+def test_a_saturated_worker_answers_503_with_retry_after_within_the_deadline(
+    database: Database,
+) -> None:
+    app, api, inner = held_api(database, queued=1, wait_s=0.3)
+    held: list[httpx.Response] = []
+    refused: list[httpx.Response] = []
+    took: list[float] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/api/hold", held))
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            started = time.monotonic()
+            refused.append(
+                await http.post(url("/requests"), json=request_body("USA"), headers=api.as_("RUS"))
+            )
+            took.append(time.monotonic() - started)
+            inner.release.set()
+
+    run(test)
+
+    assert 0.3 <= took[0] < 1
+    assert [a.status_code for a in held] == [200]
+    assert [a.status_code for a in refused] == [503]
+    assert refused[0].headers["retry-after"] == str(RETRY_AFTER_S)
+    assert refused[0].json()["error"]["code"] == "unavailable"
+    assert row_counts(database, RequestRow) == {"meeting_requests": 0}
+
+
+def test_a_request_whose_client_disconnected_while_queued_writes_nothing(
+    database: Database,
+) -> None:
+    app, api, inner = held_api(database, queued=1, wait_s=30)
+    sent: list[Message] = []
+    body = json.dumps(request_body("USA")).encode()
+    client_left = anyio.Event()
+
+    async def receive() -> Message:
+        if not client_left.is_set():
+            await client_left.wait()
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/api/hold", []))
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            group.start_soon(
+                app, api_scope("POST", url("/requests"), api.as_("RUS")), receive, sent_to(sent)
+            )
+            while app.admitted < 2:
+                await anyio.sleep(0.01)
+            client_left.set()  # the body arrived, then the client went, while it queued
+            await anyio.sleep(0.05)
+            inner.release.set()
+
+    run(test)
+
+    assert sent == []
+    assert row_counts(database, RequestRow) == {"meeting_requests": 0}
+
+
+def test_normal_traffic_passes_admission_unchanged(database: Database) -> None:
+    api = lima_api(database)
+    app = Admission(create_app(database), at_once=2, queued=4, wait_s=0.5)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http:
+            answers.append(
+                await http.post(url("/requests"), json=request_body("USA"), headers=api.as_("RUS"))
+            )
+            answers.append(await http.get(url("/agenda"), headers=api.as_("RUS")))
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [201, 200]
+    assert row_counts(database, RequestRow) == {"meeting_requests": 1}
+
+
+def api_scope(method: str, path: str, headers: dict[str, str]) -> Scope:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"content-type", b"application/json"),
+            *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+
+
+async def _into(answers: list[httpx.Response], call: Awaitable[httpx.Response]) -> None:
+    answers.append(await call)

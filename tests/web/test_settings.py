@@ -29,3 +29,15 @@ def test_serve_refuses_a_weak_key_without_printing_it(
     assert result.exit_code == 2
     assert "SIDELINES_SECRET_KEY" in result.output
     assert WEAK_KEY not in result.output
+
+
+def test_a_request_deadline_shorter_than_the_queue_wait_is_refused() -> None:
+    with pytest.raises(ValueError, match="SIDELINES_REQUEST_DEADLINE_S"):
+        Settings(queue_wait_s=1.0, request_deadline_s=0.5)
+
+
+def test_the_overload_bounds_default_to_a_refusal_within_a_second_and_a_write_within_five() -> None:
+    settings = Settings()
+
+    assert settings.queue_wait_s < 1.0
+    assert settings.queue_wait_s <= settings.request_deadline_s <= 5.0

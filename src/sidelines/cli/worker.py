@@ -13,6 +13,11 @@ import typer
 
 from sidelines.cli.server import DatabaseOption, _fail, database_url
 
+# A batch solve searches for as long as it is let, on every core: at the same priority as the
+# web processes it took their CPU and stretched their reads (docs/reliability.md, "Reads during
+# a solve"). Deliveries and sweeps wait on the network and the database, and barely notice.
+WORKER_NICE = 10
+
 
 def worker(
     database: DatabaseOption = None,
@@ -27,6 +32,16 @@ def worker(
         int | None,
         typer.Option(help="Stop when the process with this id (the server) is gone.", hidden=True),
     ] = None,
+    nice: Annotated[
+        int,
+        typer.Option(
+            help="CPU niceness added to the worker's (0-19): a solve's search then takes the "
+            "cores only when the web processes leave them idle.",
+            envvar="SIDELINES_WORKER_NICE",
+            min=0,
+            max=19,
+        ),
+    ] = WORKER_NICE,
 ) -> None:
     """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
     side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
@@ -35,6 +50,9 @@ def worker(
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
+    if nice:
+        # Before any thread starts: the solve's thread and the solver's own inherit it.
+        os.nice(nice)
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, TypeVarTuple
@@ -43,6 +44,13 @@ SERVER_POOL_SIZE = 4
 POSTGRES_DEFAULT_MAX_CONNECTIONS = 100
 # Connections left for everything but the server processes: psql, migrations, backups, monitoring.
 ADMIN_HEADROOM = 10
+
+# Called before each write transaction begins, in the context of whoever asked for it: the web
+# server sets one per request (``web.admission``) that raises, so that nothing is written, when
+# the request's client has gone or its deadline has passed. None: writes start unchecked.
+write_guard: ContextVar[Callable[[], None] | None] = ContextVar(
+    "sidelines_write_guard", default=None
+)
 
 
 def normalise_url(url: str) -> str:
@@ -171,6 +179,9 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
+        guard = write_guard.get()
+        if guard is not None:
+            guard()
         with self._writes() as session, session.begin():
             yield session
 

@@ -4,7 +4,14 @@ A process serves ``at_once`` requests together (as many as it holds database con
 lets at most ``queued`` more wait for a turn, each for at most ``wait_s``. A request past either
 bound is answered 503 with ``Retry-After`` at once, before it does any work: under overload the
 process keeps answering the requests it can serve in time instead of serving, late, requests
-whose clients have given up. A write whose client has gone while it waited is not started.
+whose clients have given up.
+
+Each request also has a deadline, ``deadline_s`` after it arrived, for its first write: a write
+whose client has gone, or whose deadline has passed, is not started (``storage.db.write_guard``,
+checked before the write transaction begins) and the request is answered 503 (the client, if
+still there, may send it again: nothing was written). Once a request has begun writing, or
+begun its answer, it is left to finish: a half-done request is worse than a late one. A
+request whose client has gone while it waited for its turn is not started at all.
 
 Live streams are left out: they hold their connection for as long as a page stays open and
 wait on the event loop, not on a database connection.
@@ -13,17 +20,23 @@ wait on the event loop, not on a database connection.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sidelines.storage.db import write_guard
 from sidelines.web.errors import error_body
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
 # not overloaded.
 RETRY_AFTER_S = 1
+
+
+class Abandoned(Exception):
+    """A write refused before it began: its client has gone, or its deadline has passed."""
 
 
 class Admission:
@@ -36,14 +49,20 @@ class Admission:
         at_once: int,
         queued: int,
         wait_s: float,
+        deadline_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
     ) -> None:
-        if at_once < 1 or queued < 0 or wait_s <= 0:
-            raise ValueError("at_once must be at least 1, queued at least 0, wait_s positive")
+        deadline_s = wait_s if deadline_s is None else deadline_s
+        if at_once < 1 or queued < 0 or wait_s <= 0 or deadline_s < wait_s:
+            raise ValueError(
+                "at_once must be at least 1, queued at least 0, wait_s positive and "
+                "deadline_s no shorter than wait_s"
+            )
         self.app = app
         self.at_once = at_once
         self.queued = queued
         self.wait_s = wait_s
+        self.deadline_s = deadline_s
         self.exempt_suffixes = tuple(exempt_suffixes)
         self.admitted = 0  # working or waiting for a turn
         self._turns: anyio.Semaphore | None = None  # made in the running loop
@@ -52,6 +71,7 @@ class Admission:
         if scope["type"] != "http" or scope["path"].endswith(self.exempt_suffixes):
             await self.app(scope, receive, send)
             return
+        arrived = time.monotonic()
         if self.admitted >= self.at_once + self.queued:
             await _busy(send, "the server is busy; try again shortly")
             return
@@ -67,14 +87,75 @@ class Admission:
                 await _busy(send, "the server could not take this request in time; try again")
                 return
             try:
-                handed_on = await _unless_gone(scope, receive)
+                handed_on = await _unless_gone(receive)
                 if handed_on is None:
                     return  # nobody is waiting for the answer: do nothing
-                await self.app(scope, handed_on, send)
+                if scope["method"] in WRITES:
+                    await self._write(scope, handed_on, send, arrived + self.deadline_s)
+                else:
+                    await self.app(scope, handed_on, send)
             finally:
                 self._turns.release()
         finally:
             self.admitted -= 1
+
+    async def _write(self, scope: Scope, receive: Receive, send: Send, deadline: float) -> None:
+        """Run a write request, refusing its first write transaction if by then its client
+        has gone or its deadline has passed (module doc)."""
+        watch = _Watch(receive, send, deadline)
+        async with watch.from_client, anyio.create_task_group() as tasks:
+            tasks.start_soon(watch.pump)
+            token = write_guard.set(watch.check)
+            try:
+                await self.app(scope, watch.receive, watch.send)
+            except Abandoned as refused:
+                if not watch.answering:
+                    await _busy(send, str(refused))
+            finally:
+                write_guard.reset(token)
+                tasks.cancel_scope.cancel()
+
+
+class _Watch:
+    """What a write request's client is doing while the application works: the messages from
+    the server go through here, so that a disconnect is seen as soon as it arrives."""
+
+    def __init__(self, receive: Receive, send: Send, deadline: float) -> None:
+        self._receive = receive
+        self._send = send
+        self.deadline = deadline
+        self.gone = False
+        self.answering = False  # the response has begun
+        self.writing = False  # a write transaction has begun
+        self._to_app, self.from_client = anyio.create_memory_object_stream[Message](
+            max_buffer_size=float("inf")
+        )
+
+    async def pump(self) -> None:
+        with self._to_app:
+            while not self.gone:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.gone = True
+                self._to_app.send_nowait(message)
+
+    async def receive(self) -> Message:
+        return await self.from_client.receive()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.answering = True
+        await self._send(message)
+
+    def check(self) -> None:
+        """The write guard: runs in the request's thread before each write transaction."""
+        if self.writing or self.answering:
+            return
+        if self.gone:
+            raise Abandoned("the client has gone; nothing was written")
+        if time.monotonic() > self.deadline:
+            raise Abandoned("the server could not start this request in time; try again")
+        self.writing = True
 
 
 async def _busy(send: Send, message: str) -> None:
@@ -93,11 +174,9 @@ async def _busy(send: Send, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _unless_gone(scope: Scope, receive: Receive) -> Receive | None:
-    """``receive`` for the application, or None when the request is a write whose client has
-    disconnected while it waited. The messages read to find out are handed on unchanged."""
-    if scope["method"] not in WRITES:
-        return receive
+async def _unless_gone(receive: Receive) -> Receive | None:
+    """``receive`` for the application, or None when the client has disconnected while the
+    request waited. The messages read to find out are handed on unchanged."""
     early: list[Message] = []
     while True:
         # Only what has already arrived: in a cancelled scope, receive() returns a message that

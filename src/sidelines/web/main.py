@@ -33,7 +33,11 @@ def app_from_settings() -> FastAPI:
     app.include_router(APIRouter(lifespan=serving_at_once(db.pool_size)))
     # Outermost: a request refused for overload costs nothing of what is inside.
     app.add_middleware(
-        Admission, at_once=db.pool_size, queued=settings.queued, wait_s=settings.queue_wait_s
+        Admission,
+        at_once=db.pool_size,
+        queued=settings.queued,
+        wait_s=settings.queue_wait_s,
+        deadline_s=settings.request_deadline_s,
     )
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every

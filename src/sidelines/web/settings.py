@@ -28,9 +28,15 @@ class Settings(BaseSettings):
     # Unset, ``sidelines serve`` gives each worker its share of what PostgreSQL allows.
     pool_size: int | None = Field(default=None, ge=1)
     # Beyond those, the requests a process lets wait for a turn, and for how long, before it
-    # answers 503 with Retry-After (``web.admission``).
+    # answers 503 with Retry-After; and each request's deadline, from its arrival, for its first
+    # write to begin, past which nothing is written and it is answered 503 (``web.admission``).
+    # The wait is short, so that under overload every request has its answer, or its refusal,
+    # within about a second; the deadline is longer, for requests that work a while before they
+    # write (a login's password hash, a placement on a busy machine) and would otherwise be
+    # refused after their work, and shorter than clients' usual timeouts.
     queued: int = Field(default=32, ge=0)
-    queue_wait_s: float = Field(default=1.0, gt=0)
+    queue_wait_s: float = Field(default=0.5, gt=0)
+    request_deadline_s: float = Field(default=5.0, gt=0)
     # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
     # running in a thread of the web process that accepted them.
     solve_in_worker: bool = False
@@ -47,6 +53,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:
         weak = self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        if self.request_deadline_s < self.queue_wait_s:
+            raise ValueError(
+                "SIDELINES_REQUEST_DEADLINE_S must be no shorter than SIDELINES_QUEUE_WAIT_S"
+            )
         if self.environment != "development" and weak:
             raise ValueError(
                 "SIDELINES_SECRET_KEY must be set to a random value of at least 32 "

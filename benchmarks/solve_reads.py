@@ -1,0 +1,259 @@
+"""Agenda reads while the worker process solves a large event, against the same reads without.
+
+Seeds a generated event (by default 3,000 principals and 20,000 agreed meetings) in a fresh
+PostgreSQL database, with a token for the organiser and for ``--readers`` delegations, and
+serves it with ``sidelines serve --workers 4`` (which starts the worker that runs batch solves).
+Then, for each ``--worker-nice`` value (the worker process's CPU priority, ``sidelines worker
+--nice``), on a server started anew: agenda reads arrive at ``--rate`` per second for
+``--seconds`` with no solve, then a solve is started through the API, and once the worker has
+claimed it the same reads run for ``--seconds`` more while it solves. Printed side by side: the
+reads' p50/p95/p99 in each phase, and where the CPU went (the web workers, the solving worker,
+PostgreSQL, everything else on the machine).
+
+    .venv/bin/python benchmarks/solve_reads.py                       # 3,000 x 20,000, 30 s each
+    .venv/bin/python benchmarks/solve_reads.py --principals 300 --requests 2000 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from api_load import (
+    database_pids,
+    free_port,
+    fresh_database,
+    percentile,
+    process_cpu_seconds,
+    start_server,
+    tree_pids,
+)
+from load import machine_busy_seconds
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.services import events
+from sidelines.services.accounts import hash_token
+from sidelines.services.actors import Actor, Role
+from sidelines.services.clock import now
+from sidelines.storage.db import Database
+from sidelines.storage.tables import TokenRow, UserRow
+
+REQUESTS_PER_SPACE = 40  # as benchmarks/generated.py
+
+
+def seed(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
+    """The event imported (its meetings agreed, not yet scheduled); the organiser's token and
+    the readers' tokens."""
+    spec = GeneratorSpec(
+        principals=args.principals,
+        requests=args.requests,
+        spaces=max(2, args.requests // REQUESTS_PER_SPACE),
+        locked=max(1, args.principals // 200),
+        precedences=max(1, args.requests // 1000),
+    )
+    event = generate_event(spec, args.seed)
+    db = Database(url)
+    db.upgrade()
+    events.import_event(db, Actor(Role.ORGANISER, channel="cli"), event)
+    parties = [party.id for party in event.parties][: args.readers]
+    tokens = {}
+    with db.writing() as session:
+        for party in [None, *parties]:
+            user = UserRow(
+                username=f"delegate-{party}" if party else "organiser",
+                password_hash="no password: this account logs in by token only",
+                role=str(Role.DELEGATE if party else Role.ORGANISER),
+                event_id=event.id if party else None,
+                party_id=party,
+                created_at=now(),
+            )
+            session.add(user)
+            session.flush()
+            token = secrets.token_urlsafe(24)
+            session.add(TokenRow(user_id=user.id, token_hash=hash_token(token), created_at=now()))
+            tokens[party] = token
+    db.dispose()
+    organiser = tokens.pop(None)
+    return event.id, organiser, list(tokens.values())
+
+
+@dataclass
+class Reads:
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    # CPU seconds: web workers, the worker process, PostgreSQL, the rest of the machine.
+    cpu: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    seconds: float = 0.0
+    solve: str = ""
+
+
+class Meter:
+    """CPU seconds of the web workers, of the worker process, of PostgreSQL and of the rest."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def read(self) -> tuple[float, float, float, float]:
+        web = worker = 0.0
+        for pid in tree_pids(self.server_pid):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"\0worker\0" in command:
+                worker += process_cpu_seconds(pid)
+            else:
+                web += process_cpu_seconds(pid)
+        database = sum(process_cpu_seconds(p) for p in database_pids())
+        machine = machine_busy_seconds()
+        return web, worker, database, machine - web - worker - database
+
+
+async def read_agendas(
+    http: httpx.AsyncClient, path: str, tokens: list[str], rate: float, seconds: float, into: Reads
+) -> None:
+    """One agenda read every 1/rate s (open loop), each with the next reader's token."""
+
+    async def one(token: str) -> None:
+        started = time.perf_counter()
+        try:
+            response = await http.get(path, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError:
+            into.errors += 1
+            return
+        into.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            into.errors += 1
+
+    tasks = set()
+    start = time.monotonic()
+    for i in range(int(rate * seconds)):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one(tokens[i % len(tokens)]))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.wait(tasks)
+    into.seconds = time.monotonic() - start
+
+
+async def measure(
+    base: str,
+    event_id: str,
+    organiser: str,
+    tokens: list[str],
+    args: argparse.Namespace,
+    meter: Meter,
+) -> list[Reads]:
+    prefix = f"/api/events/{event_id}"
+    as_organiser = {"Authorization": f"Bearer {organiser}"}
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        # Each web worker builds its agendas once: not counted.
+        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, 3, Reads("warm-up"))
+        quiet, solving = Reads("without a solve"), Reads("during the solve")
+        before = meter.read()
+        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, args.seconds, quiet)
+        quiet.cpu = _minus(meter.read(), before)
+        started = await http.post(
+            f"{prefix}/solves", json={"time_limit_s": args.solve_seconds}, headers=as_organiser
+        )
+        started.raise_for_status()
+        run = started.json()
+        deadline = time.monotonic() + 600
+        # Reads start once the worker has the solve in hand (building its problem included).
+        while run["progress"].get("phase") in ("queued", None) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            run = (await http.get(f"{prefix}/solves/{run['id']}", headers=as_organiser)).json()
+        before = meter.read()
+        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, args.seconds, solving)
+        solving.cpu = _minus(meter.read(), before)
+        run = (await http.get(f"{prefix}/solves/{run['id']}", headers=as_organiser)).json()
+        solving.solve = f"solve {run['status']}, phase {run['progress'].get('phase')} at the end"
+        # The next server starts with no solve running.
+        while run["status"] == "running" and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+            run = (await http.get(f"{prefix}/solves/{run['id']}", headers=as_organiser)).json()
+    return [quiet, solving]
+
+
+def _minus(
+    after: tuple[float, float, float, float], before: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    return (
+        after[0] - before[0],
+        after[1] - before[1],
+        after[2] - before[2],
+        after[3] - before[3],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--principals", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--readers", type=int, default=200, help="delegations reading")
+    parser.add_argument("--rate", type=float, default=100.0, help="agenda reads per second")
+    parser.add_argument("--seconds", type=float, default=30.0, help="per phase")
+    parser.add_argument("--solve-seconds", type=float, default=30.0, help="the solve's limit")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--worker-nice",
+        default="0,10",
+        help="the worker process's niceness, comma-separated: each on a server started anew",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--server-log", metavar="PREFIX")
+    args = parser.parse_args()
+    rows = [
+        "| worker nice | reads | count | per second | p50 (ms) | p95 (ms) | p99 (ms) | errors "
+        "| CPU s: web workers / worker / PostgreSQL / rest | solve |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    with fresh_database("postgresql") as url:
+        started = time.monotonic()
+        event_id, organiser, tokens = seed(url, args)
+        print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
+        for nice in args.worker_nice.split(","):
+            os.environ["SIDELINES_WORKER_NICE"] = nice
+            port = free_port()
+            log = Path(f"{args.server_log}-nice{nice}.log") if args.server_log else None
+            server = start_server(url, port, args.workers, log)
+            try:
+                phases = asyncio.run(
+                    measure(
+                        f"http://127.0.0.1:{port}",
+                        event_id,
+                        organiser,
+                        tokens,
+                        args,
+                        Meter(server.pid),
+                    )
+                )
+            finally:
+                server.terminate()
+                server.wait(60)
+            for reads in phases:
+                p50, p95, p99 = (percentile(reads.latencies_ms, q) for q in (50, 95, 99))
+                cpu = " / ".join(f"{c:.0f}" for c in reads.cpu)
+                rows.append(
+                    f"| {nice} | {reads.name} | {len(reads.latencies_ms)} "
+                    f"| {len(reads.latencies_ms) / reads.seconds:.0f} | {p50:.1f} | {p95:.1f} "
+                    f"| {p99:.1f} | {reads.errors} | {cpu} | {reads.solve} |"
+                )
+            print(f"load average after nice {nice}: {os.getloadavg()[0]:.1f}", flush=True)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

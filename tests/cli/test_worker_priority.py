@@ -1,0 +1,33 @@
+"""``sidelines worker`` runs at a lower CPU priority than the web processes, so that a batch
+solve's search takes the cores only when the requests leave them idle."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sidelines.cli.worker import WORKER_NICE
+from sidelines.storage.db import Database
+from tests.cli.test_worker import running, wait_until, worker_arguments
+
+
+def niceness(pid: int) -> int:
+    """The process's nice value (field 19 of /proc/PID/stat), relative to ours."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16]) - os.nice(0)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, WORKER_NICE), ("3", 3)])
+def test_the_worker_lowers_its_own_priority_as_set(
+    database: Database, setting: str | None, expected: int
+) -> None:
+    env = {} if setting is None else {"SIDELINES_WORKER_NICE": setting}
+    with running(worker_arguments(database), env) as worker:
+        wait_until(lambda: worker.poll() is None and niceness(worker.pid) == expected, 60)
+        time.sleep(1)  # and it goes on working so, rather than failing once started
+
+        assert worker.poll() is None
+        assert niceness(worker.pid) == expected
