@@ -7,6 +7,7 @@ from datetime import time
 from sidelines.domain import EventPolicy
 from sidelines.scheduling import Bound, build_problem
 from sidelines.scheduling.bound import BoundResult, upper_bound
+from sidelines.scheduling.lp_bound import capacity_bound
 from tests.builders import event, meeting, principal, span
 
 
@@ -76,5 +77,9 @@ def test_bound_proves_infeasible_when_required_meetings_exceed_a_principals_time
     )
 
     result = upper_bound(problem)
+    tight = capacity_bound(problem).result
 
     assert (result.bound, result.infeasible) == (None, True)
+    # The capacity LP (lp_bound.py) proves it too.
+    assert tight is not None
+    assert (tight.bound, tight.infeasible) == (None, True)

@@ -83,7 +83,11 @@ def render_summary(console: Console, result: SolveResult) -> None:
             f"{objective.breaks} breaks"
         )
     if result.bound is not None:
-        parts.append(f"bound: weight {result.bound.weight_scheduled}, breaks {result.bound.breaks}")
+        # Which relaxation gave the weight bound, when one did: the gap is only as tight as it.
+        kind = f"{result.bound.kind}, " if result.bound.kind else ""
+        parts.append(
+            f"bound: {kind}weight {result.bound.weight_scheduled}, breaks {result.bound.breaks}"
+        )
     gap = describe_gap(result)
     if gap:
         parts.append(gap)

@@ -31,6 +31,8 @@ from sidelines.scheduling.slots import run_mask
 LP_TIME_LIMIT_MS = 60_000
 # GLOP's optimum is exact to about 1e-7 relative; the margin keeps a true 41.9999999 at 41.
 ROUNDING_MARGIN = 1e-5
+# How ``Bound.kind`` names this bound (``lp_bound.py`` has the tighter one).
+RELAXED_KIND = "relaxed (half-days, space per day)"
 
 Options = Sequence[tuple[int, int]]  # (space class, allowed starts), CORRIDOR = -1
 
@@ -158,7 +160,7 @@ class _Relaxation:
         if status != pywraplp.Solver.OPTIMAL:
             return BoundResult(None, False, "the LP relaxation was not solved to optimality")
         value = objective.Value()
-        return BoundResult(Bound(math.floor(value + ROUNDING_MARGIN), 0))
+        return BoundResult(Bound(math.floor(value + ROUNDING_MARGIN), 0, RELAXED_KIND))
 
     def _principal_rows(self, variables: list[list[tuple[int, object, int]]]) -> None:
         problem = self.problem
@@ -256,4 +258,4 @@ class _Relaxation:
                     row.SetCoefficient(variable, 1.0)
 
 
-__all__ = ["BoundResult", "upper_bound"]
+__all__ = ["RELAXED_KIND", "BoundResult", "upper_bound"]

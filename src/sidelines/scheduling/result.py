@@ -20,10 +20,15 @@ class SolveStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Bound:
     """The best the solver has proven possible: no schedule weighs more than
-    ``weight_scheduled``, and none with that weight has fewer than ``breaks`` breaks."""
+    ``weight_scheduled``, and none with that weight has fewer than ``breaks`` breaks.
+
+    ``kind`` names the relaxation the weight bound comes from when it is not a solver's proof:
+    ``"LP (capacity sets)"`` (``lp_bound.py``) or ``"relaxed ..."`` (``bound.py``), so that a
+    reader knows how tight the reported gap can be."""
 
     weight_scheduled: int
     breaks: int
+    kind: str = field(default="", compare=False)  # the same numbers are the same bound
 
 
 @dataclass(frozen=True, slots=True)

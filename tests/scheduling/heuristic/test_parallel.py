@@ -6,11 +6,12 @@ import pytest
 
 import sidelines.scheduling.heuristic as heuristic
 from sidelines.scheduling import SolveOptions, Strategy, build_problem, validate
-from sidelines.scheduling.bound import upper_bound
+from sidelines.scheduling.bound import RELAXED_KIND, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess
 from sidelines.scheduling.heuristic.state import placement_masks
+from sidelines.scheduling.lp_bound import KIND, reported_bound
 
 pytestmark = pytest.mark.slow
 
@@ -21,18 +22,27 @@ def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
     problem = build_problem(generate_event(SPEC, 3))
     masks = placement_masks(problem)
 
-    pending = BoundProcess(problem, masks)
+    pending = BoundProcess(problem, masks, 60.0)
     received = pending.result(timeout=60.0)
+    relaxed = pending.fallback()
     pending.close()
 
-    assert received == upper_bound(problem, masks)
+    assert received is not None
+    assert received.bound is not None
+    assert received == reported_bound(problem, masks, 60.0)
+    assert received.bound.kind == KIND
+    # The relaxed bound, computed first, is there for a solve that cannot wait for the LP.
+    assert relaxed is not None
+    assert relaxed.bound is not None
+    assert relaxed.bound == upper_bound(problem, masks).bound
+    assert relaxed.bound.kind.startswith(RELAXED_KIND)
     assert pending.process is None
 
 
 def test_bound_process_closed_early_gives_nothing() -> None:
     problem = build_problem(generate_event(SPEC, 3))
 
-    pending = BoundProcess(problem, placement_masks(problem))
+    pending = BoundProcess(problem, placement_masks(problem), 60.0)
     pending.close()
 
     assert pending.result(timeout=0.0) is None
@@ -52,4 +62,4 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     )
 
     assert validate(problem, result.schedule) == []
-    assert result.bound == upper_bound(problem).bound
+    assert result.bound == reported_bound(problem).bound

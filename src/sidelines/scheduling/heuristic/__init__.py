@@ -37,6 +37,7 @@ from sidelines.scheduling.heuristic.published import (
 )
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
+from sidelines.scheduling.lp_bound import reported_bound
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
@@ -50,9 +51,12 @@ CHECK_EVERY = 128  # meetings placed between looks at the clock during construct
 # the valid schedule it has so far (locked, required and the heaviest meetings), so a caller
 # always has one to show within a second or two; the complete construction follows.
 PARTIAL_REPORT_S = 1.2
-# Below this many meetings the LP bound takes well under a second: computed in place, where
-# starting a process would cost more.
-PARALLEL_BOUND_MIN_MEETINGS = 3_000
+# Below this many meetings the LP bound (``lp_bound.py``) takes well under a second: computed
+# in place, where starting a process would cost more.
+PARALLEL_BOUND_MIN_MEETINGS = 300
+# In place, the capacity LP gets at most this share of the time limit before the relaxed bound
+# is taken instead (the search waits for it).
+IN_PLACE_BOUND_SHARE = 0.2
 # How long, at least, a solve waits past its deadline for the bound computed beside it.
 BOUND_GRACE_MIN_S = 1.0
 
@@ -110,12 +114,18 @@ class _Run:
                 self.options.workers >= 2
                 and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
             )
+            grace = max(BOUND_GRACE_MIN_S, 0.1 * self.options.time_limit_s)
             if not parallel:
-                self.set_bound(upper_bound(self.problem, self.state.allowed))
+                share = IN_PLACE_BOUND_SHARE * self.options.time_limit_s
+                self.set_bound(reported_bound(self.problem, self.state.allowed, share))
             elif not self.out_of_time():
                 # Not when construction used up the time limit on a large event: the answer
                 # is due now, and starting the bound's process and waiting for it takes seconds.
-                self.pending = BoundProcess(self.problem, self.state.allowed)
+                # The capacity LP gets until the answer is due, the relaxed bound after it.
+                remaining = self.deadline - time.monotonic()
+                self.pending = BoundProcess(
+                    self.problem, self.state.allowed, remaining + 0.8 * grace
+                )
             try:
                 search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
                 try:
@@ -125,9 +135,11 @@ class _Run:
                     if self.stable is not None:
                         self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
                 if self.pending is not None and not self.options.stop.is_set():
-                    # The bound belongs to the answer: wait a little for it past the deadline.
-                    grace = max(BOUND_GRACE_MIN_S, 0.1 * self.options.time_limit_s)
+                    # The bound belongs to the answer: wait a little for it past the deadline,
+                    # then take the relaxed one the process computed first.
                     received = self.pending.result(timeout=grace)
+                    if received is None:
+                        received = self.pending.fallback()
                     if received is not None:
                         self.set_bound(received)
             finally:

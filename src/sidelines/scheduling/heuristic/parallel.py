@@ -1,9 +1,12 @@
 """The LP bound in a separate process, so that the local search keeps the solving core.
 
 The problem and the placement masks go to a fresh interpreter (``python -m`` this module, so
-nothing of the caller's main module, threads or locks is copied) through a temporary file; it
-prints one pickled ``BoundResult`` on its standard output. The caller polls for it and ends the
-process when it no longer needs it.
+nothing of the caller's main module, threads or locks is copied) through a temporary file. It
+first computes the relaxed bound of ``bound.py`` (seconds at most) and leaves it in a second
+file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given, and prints
+the bound it reports (``lp_bound.reported_bound``) as one pickled ``BoundResult`` on its
+standard output. The caller polls for it, takes the relaxed one (``fallback``) when the LP has
+not finished by the end of the solve, and ends the process when it no longer needs it.
 """
 
 from __future__ import annotations
@@ -16,19 +19,23 @@ import tempfile
 import time
 from collections.abc import Sequence
 
-from sidelines.scheduling.bound import BoundResult, upper_bound
+from sidelines.scheduling.bound import RELAXED_KIND, BoundResult, upper_bound
+from sidelines.scheduling.lp_bound import better, capacity_bound
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Bound
 
 Masks = Sequence[Sequence[tuple[int, int]]]
 
 
 class BoundProcess:
-    def __init__(self, problem: Problem, masks: Masks) -> None:
+    def __init__(self, problem: Problem, masks: Masks, time_limit_s: float) -> None:
         handle, self.path = tempfile.mkstemp(prefix="sidelines-bound-", suffix=".pickle")
         with os.fdopen(handle, "wb") as file:
             pickle.dump((problem, masks), file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.relaxed_path = self.path + ".relaxed"
+        self.relaxed: BoundResult | None = None
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", __name__, self.path],
+            [sys.executable, "-m", __name__, self.path, str(time_limit_s)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -56,6 +63,17 @@ class BoundProcess:
             return None
         return received if isinstance(received, BoundResult) else None
 
+    def fallback(self) -> BoundResult | None:
+        """The relaxed bound, if the process has computed it (it does so first)."""
+        if self.relaxed is None:
+            try:
+                with open(self.relaxed_path, "rb") as file:
+                    received = pickle.load(file)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                return None
+            self.relaxed = received if isinstance(received, BoundResult) else None
+        return self.relaxed
+
     def close(self) -> None:
         process = self.process
         if process is not None:
@@ -65,19 +83,34 @@ class BoundProcess:
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        if os.path.exists(self.path):
-            os.unlink(self.path)
+        self.fallback()  # kept, the file goes
+        for path in (self.path, self.relaxed_path):
+            if os.path.exists(path):
+                os.unlink(path)
 
 
-def _main(path: str) -> None:
+def _main(path: str, time_limit_s: float) -> None:
+    started = time.monotonic()
     with open(path, "rb") as file:
         problem, masks = pickle.load(file)
-    sys.stdout.buffer.write(pickle.dumps(upper_bound(problem, masks)))
+    relaxed = upper_bound(problem, masks)
+    if relaxed.bound is not None:
+        kind = f"{RELAXED_KIND}; the capacity LP not solved in time"
+        bound = relaxed.bound
+        relaxed = BoundResult(Bound(bound.weight_scheduled, bound.breaks, kind))
+    partial = path + ".relaxed.partial"
+    with open(partial, "wb") as file:
+        pickle.dump(relaxed, file)
+    os.replace(partial, path + ".relaxed")
+    remaining = max(0.0, time_limit_s - (time.monotonic() - started))
+    sys.stdout.buffer.write(
+        pickle.dumps(better(capacity_bound(problem, masks, remaining), relaxed))
+    )
     sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1])
+    _main(sys.argv[1], float(sys.argv[2]))
 
 
 __all__ = ["BoundProcess"]

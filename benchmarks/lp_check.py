@@ -1,0 +1,132 @@
+"""An independent check of the capacity LP, for the benchmarks only (not the engine's code).
+
+Built from the placement rules directly (``possible_starts`` per meeting and space class, not
+the heuristic's shared masks), with the union closure of the requirement sets enumerated in full
+at every slot instead of separated, and solved from scratch by GLOP through MathOpt instead of
+``pywraplp``. Rows: a meeting at most once (required and locked ones exactly, locked at their
+start), per principal and slot at most one meeting, per slot and union of requirement sets the
+meetings needing only those classes at most the spaces open. It leaves out the engine's rows per
+principal and half-day, the turnover and the room policy, so it may lie above the engine's LP,
+never below it when both are exact: the engine's LP must come out at or under this value.
+
+    python benchmarks/lp_check.py --sizes 60x300,200x1000 --space-classes 50 --days 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import timedelta
+
+
+def check(principals: int, requests: int, space_classes: int, days: int, seed: int) -> str:
+    from ortools.math_opt.python import mathopt
+
+    from sidelines.scheduling import build_problem
+    from sidelines.scheduling.generator import GeneratorSpec, generate_event
+    from sidelines.scheduling.lp_bound import capacity_bound
+    from sidelines.scheduling.rules.placement import possible_starts
+
+    spec = GeneratorSpec(
+        principals=principals,
+        requests=requests,
+        spaces=max(2, requests // 40, space_classes),
+        locked=max(1, principals // 200),
+        precedences=max(1, requests // 1000),
+        space_classes=space_classes,
+        days=days,
+    )
+    problem = build_problem(generate_event(spec, seed))
+    started = time.monotonic()
+    n_slots = problem.grid.n_slots
+    model = mathopt.Model()
+    objective = []
+    per_principal: dict[tuple[int, int], list[mathopt.Variable]] = {}
+    needing: list[dict[frozenset[int], list[mathopt.Variable]]] = [{} for _ in range(n_slots)]
+    for idx, meeting in enumerate(problem.meetings):
+        by_start: dict[int, set[int]] = {}
+        if meeting.needs_space:
+            for space_class in problem.space_classes:
+                mask = possible_starts(problem, idx, space_class.spaces[0])
+                for start in range(n_slots):
+                    if mask >> start & 1:
+                        by_start.setdefault(start, set()).add(space_class.index)
+        else:
+            mask = possible_starts(problem, idx, None)
+            by_start = {s: set() for s in range(n_slots) if mask >> s & 1}
+        own = []
+        for start, classes in by_start.items():
+            x = model.add_variable(lb=0.0, ub=1.0)
+            if start == meeting.locked_start:
+                x.lower_bound = 1.0
+            own.append(x)
+            objective.append(meeting.weight * x)
+            for slot in range(start, min(start + meeting.duration_slots, n_slots)):
+                for principal in meeting.principals:
+                    per_principal.setdefault((principal, slot), []).append(x)
+                if classes:
+                    needing[slot].setdefault(frozenset(classes), []).append(x)
+        if own:
+            total = mathopt.fast_sum(own)
+            if meeting.required or meeting.locked:
+                model.add_linear_constraint(total == 1.0)
+            else:
+                model.add_linear_constraint(total <= 1.0)
+    for terms in per_principal.values():
+        if len(terms) > 1:
+            model.add_linear_constraint(mathopt.fast_sum(terms) <= 1.0)
+    unions = 0
+    for slot, groups in enumerate(needing):
+        closure = set(groups)
+        frontier = list(closure)
+        while frontier:
+            first = frontier.pop()
+            for other in list(closure):
+                union = first | other
+                if union not in closure:
+                    closure.add(union)
+                    frontier.append(union)
+        for chosen in closure:
+            spaces = sum(
+                problem.space_classes[c].size
+                for c in chosen
+                if problem.spaces[problem.space_classes[c].spaces[0]].open >> slot & 1
+            )
+            terms = [x for classes, group in groups.items() if classes <= chosen for x in group]
+            if len(terms) > spaces:
+                model.add_linear_constraint(mathopt.fast_sum(terms) <= spaces)
+                unions += 1
+    model.maximize(mathopt.fast_sum(objective))
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=600))
+    result = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
+    independent = result.objective_value()
+    independent_s = time.monotonic() - started
+    started = time.monotonic()
+    engine = capacity_bound(problem, None, 600.0)
+    engine_s = time.monotonic() - started
+    value = engine.result.bound.weight_scheduled if engine.result and engine.result.bound else None
+    return (
+        f"| {principals} x {requests} | {space_classes} | {days} | {independent:.2f} "
+        f"| {unions} | {independent_s:.1f} | {value} | {engine.complete} | {engine_s:.1f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="60x300,200x1000")
+    parser.add_argument("--space-classes", type=int, default=50)
+    parser.add_argument("--days", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(
+        "| principals x requests | classes | days | independent LP | its union rows | its s"
+        " | engine's LP | all rows separated | its s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    for size in args.sizes.split(","):
+        principals, requests = (int(x) for x in size.split("x"))
+        print(check(principals, requests, args.space_classes, args.days, args.seed), flush=True)
+
+
+if __name__ == "__main__":
+    main()

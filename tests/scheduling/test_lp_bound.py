@@ -1,0 +1,132 @@
+"""The capacity LP: never below a real schedule (CP-SAT's optimum on small generated events),
+never above the relaxed bound, tighter where space is scarce slot by slot, and honest about
+which bound it reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sidelines.scheduling.lp_bound as lp_bound
+from sidelines.domain import DomainError
+from sidelines.scheduling import SolveOptions, SolveStatus, Strategy, build_problem
+from sidelines.scheduling.bound import RELAXED_KIND, upper_bound
+from sidelines.scheduling.cpsat import solve_cpsat
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic.state import placement_masks
+from sidelines.scheduling.lp_bound import KIND, capacity_bound, reported_bound
+from tests.builders import event, meeting, principal, span, table
+from tests.scheduling.heuristic.strategies import small_specs
+
+
+def test_capacity_rows_count_a_table_slot_by_slot() -> None:
+    # One table open 09:00-10:00 and four pairs wanting a 30-minute meeting: two fit. Per day
+    # the table has room for two as well; the principals' rows allow all four.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E", "F", "G", "H"],
+            [
+                meeting("AB", "A", "B", priority=3),
+                meeting("CD", "C", "D", priority=2),
+                meeting("EF", "E", "F"),
+                meeting("GH", "G", "H"),
+            ],
+            spaces=[table("T1")],
+            day_end=time(10, 0),
+        )
+    )
+
+    result = capacity_bound(problem)
+
+    assert result.complete
+    assert result.result is not None
+    assert result.result.bound is not None
+    assert result.result.bound.weight_scheduled == 5
+    assert result.result.bound.kind == KIND
+
+
+def test_capacity_rows_see_the_slots_where_principals_leave_the_tables_idle() -> None:
+    # Two tables, 09:00-10:00, and four pairs who can meet only 09:00-09:30. Per day the
+    # tables hold four 30-minute meetings, which is all the relaxed bound sees; at 09:00 they
+    # hold two.
+    late = (span((9, 30), (10, 0)),)
+    principals = [principal(name, unavailable=late) for name in "ABCDEFGH"]
+    meetings = [
+        meeting("AB", "A", "B", priority=5),
+        meeting("CD", "C", "D", priority=4),
+        meeting("EF", "E", "F", priority=3),
+        meeting("GH", "G", "H", priority=2),
+    ]
+    problem = build_problem(
+        event(principals, meetings, spaces=[table("T1"), table("T2")], day_end=time(10, 0))
+    )
+
+    tight = reported_bound(problem)
+    relaxed = upper_bound(problem)
+
+    assert tight.bound is not None
+    assert tight.bound.weight_scheduled == 9
+    assert relaxed.bound is not None
+    assert relaxed.bound.weight_scheduled == 14
+
+
+def test_reported_bound_falls_back_to_the_relaxed_one_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(generate_event(GeneratorSpec(principals=10, requests=30, spaces=3), 1))
+    monkeypatch.setattr(lp_bound, "MAX_VARIABLES", 1)
+
+    result = reported_bound(problem)
+
+    assert result.bound == upper_bound(problem).bound
+    assert result.bound is not None
+    assert result.bound.kind == f"{RELAXED_KIND}; the capacity LP too large"
+
+
+def test_reported_bound_out_of_time_is_the_relaxed_one() -> None:
+    problem = build_problem(generate_event(GeneratorSpec(principals=10, requests=30, spaces=3), 1))
+
+    result = reported_bound(problem, None, 0.0)
+
+    assert result.bound == upper_bound(problem).bound
+    assert result.bound is not None
+    assert result.bound.kind.startswith(RELAXED_KIND)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(small_specs(), st.integers(0, 1000), st.sampled_from((0, 2, 3)))
+def test_bound_is_at_least_the_optimum_and_at_most_the_relaxed_bound(
+    spec: GeneratorSpec, seed: int, space_classes: int
+) -> None:
+    try:
+        problem = build_problem(generate_event(replace(spec, space_classes=space_classes), seed))
+    except DomainError:  # too few spaces for that many classes
+        problem = build_problem(generate_event(spec, seed))
+    masks = placement_masks(problem)
+
+    tight = capacity_bound(problem, masks, 60.0)
+    relaxed = upper_bound(problem, masks)
+    optimum = solve_cpsat(
+        problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=20.0, workers=2)
+    )
+
+    assert tight.complete
+    assert tight.result is not None
+    if tight.result.infeasible:
+        assert optimum.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN)
+        return
+    assert tight.result.bound is not None
+    if optimum.objective is not None:
+        # Any valid schedule, the optimum included, weighs at most the bound.
+        assert optimum.objective.weight_scheduled <= tight.result.bound.weight_scheduled
+    if relaxed.bound is not None:
+        assert tight.result.bound.weight_scheduled <= relaxed.bound.weight_scheduled
