@@ -35,7 +35,7 @@ CPSAT_HINT_MAX_VARIABLES = 50_000
 # then MaxSAT with the heuristic beside it for this share of what is left, and CP-SAT for the
 # rest.
 EARLY_SHARE = 0.05
-EARLY_CPU_S = 0.5
+EARLY_CPU_S = 0.25
 EARLY_SLICE_S = 0.05
 MAXSAT_SHARE = 0.9
 
