@@ -31,11 +31,12 @@ CPSAT_MAX_VARIABLES = 400_000
 CPSAT_HINT_MAX_VARIABLES = 50_000
 # On problems where every meeting is required (breaks the only question), the heuristic works
 # alone until its first complete schedule, for at most this share of the time limit and this
-# much CPU time (0.1-0.2 s on the JAIR originals where construction leaves meetings out);
-# then MaxSAT with the heuristic beside it for this share of what is left, and CP-SAT for the
-# rest.
+# much CPU time (it completes 21-22-slot JAIR originals in 0.05-0.2 s, and fails on the tight
+# 10-slot ones, where RC2's first plain SAT call gives a schedule in 0.1-2 s of CPU: so both
+# soon run side by side); then MaxSAT with the heuristic beside it for this share of what is
+# left, and CP-SAT for the rest.
 EARLY_SHARE = 0.05
-EARLY_CPU_S = 0.25
+EARLY_CPU_S = 0.05
 EARLY_SLICE_S = 0.05
 MAXSAT_SHARE = 0.9
 
