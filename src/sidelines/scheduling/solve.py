@@ -5,8 +5,9 @@ large events. When the CP-SAT model is small enough for CP-SAT to search it well
 gets half of the time and hands its schedule to CP-SAT as a hint for the rest, and the better of
 the two schedules is returned; otherwise the heuristic's local search uses all of it (on
 generated events of 100 principals and more CP-SAT ends far below the heuristic, see
-docs/benchmarks.md). Whatever happens (time limit, ``options.stop``), the best valid schedule
-found so far is returned.
+docs/benchmarks.md). Where every meeting is required (breaks the only question), MaxSAT proves
+the optimum with the heuristic beside it (``_solve_maxsat_or_cpsat``). Whatever happens (time
+limit, ``options.stop``), the best valid schedule found so far is returned.
 """
 
 from __future__ import annotations
@@ -28,12 +29,16 @@ CPSAT_MAX_VARIABLES = 400_000
 # warm-started from the heuristic did not improve on it within 30 s (100 principals x 700
 # requests, about 220,000: docs/benchmarks.md), so the heuristic keeps all of the time.
 CPSAT_HINT_MAX_VARIABLES = 50_000
-# On problems where every meeting is required (breaks the only question), the heuristic runs
-# first for this share of the time limit, at most this long: long enough to construct and repair
-# a schedule on the JAIR instances, short beside what RC2 needs to prove their optima.
-HEURISTIC_SHARE = 0.1
-HEURISTIC_SHARE_MAX_S = 2.0
-SEARCHES_WITHOUT_FALLBACK = ("rc2:cd19", "lsu:cd19")
+# On problems where every meeting is required (breaks the only question), the heuristic works
+# alone until its first complete schedule, for at most this share of the time limit and this
+# much CPU time (it completes 21-22-slot JAIR originals in 0.05-0.2 s, and fails on the tight
+# 10-slot ones, where RC2's first plain SAT call gives a schedule in 0.1-2 s of CPU: so both
+# soon run side by side); then MaxSAT with the heuristic beside it for this share of what is
+# left, and CP-SAT for the rest.
+EARLY_SHARE = 0.05
+EARLY_CPU_S = 0.05
+EARLY_SLICE_S = 0.05
+MAXSAT_SHARE = 0.9
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -66,15 +71,14 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         options = replace(options, on_progress=ProgressSeries(options.on_progress, started))
     impossible = _required_never_placeable(problem)
     if impossible:
-        return SolveResult(
-            status=SolveStatus.INFEASIBLE,
-            schedule={},
-            objective=None,
-            bound=None,
-            wall_time_s=time.monotonic() - started,
-            strategy=str(options.strategy),
+        return replace(
+            _no_schedule(
+                SolveStatus.INFEASIBLE,
+                str(options.strategy),
+                "a required meeting cannot be placed at all: " + "; ".join(impossible),
+                started,
+            ),
             left_out=left_out_reasons(problem, {}),
-            reason="a required meeting cannot be placed at all: " + "; ".join(impossible),
         )
 
     if options.strategy is Strategy.HEURISTIC:
@@ -102,43 +106,48 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 
 
 def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
-    """MaxSAT (RC2 for the bound, a linear search for schedules) proves the optimum or reports
-    its best schedule and bound; when it has not proven its answer (or cannot express the
-    problem), CP-SAT gets the rest of the time, warm-started from the best schedule so far, and
-    the better schedule and the better bound are kept.
-
-    RC2 holds no schedule until it finishes, and on a busy machine it may not finish: so the
-    heuristic (construction with break repair, then local search) runs first for a short share
-    of the time. Its schedule is the fallback, MaxSAT's first phases and part of CP-SAT's hint;
-    the answer is never worse than the best schedule any of the three found."""
+    """MaxSAT (RC2 for the proof) with the heuristic beside it (``anytime.Improver``: a
+    complete schedule from the first moment, then break repair, offered every better schedule
+    RC2 finds); when that has not proven its answer (or cannot express the problem), CP-SAT gets
+    the rest of the time, warm-started from the best schedule so far. The answer is never worse
+    than the best schedule any part found, and carries the best bound any part proved."""
+    from sidelines.scheduling.anytime import Improver
     from sidelines.scheduling.cpsat import solve_cpsat
-    from sidelines.scheduling.heuristic import solve_heuristic
     from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 
     if unsupported(problem) is not None:
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
-    share = min(HEURISTIC_SHARE * options.time_limit_s, HEURISTIC_SHARE_MAX_S)
-    early = solve_heuristic(problem, replace(options, time_limit_s=share))
-    if early.status is SolveStatus.OPTIMAL:
-        return replace(early, strategy="maxsat:heuristic")
-    fallback = early if early.objective is not None else None
-    hint = fallback.schedule if fallback is not None else None
-    # MaxSAT gets most of the rest: it alone proved the JAIR optima (docs/benchmarks.md).
+    improver = Improver(problem, options, started)
+    # Construction leaves a required meeting or two out on tight events; the local search
+    # puts them in, alone for a moment (MaxSAT's encoding would otherwise delay it), even when
+    # asked to stop at once. The moment is CPU time, so that a busy machine does not cut it.
+    cpu_until = time.process_time() + min(EARLY_SHARE * options.time_limit_s, EARLY_CPU_S)
+    deadline = started + options.time_limit_s
+    while not improver.complete():
+        now = time.monotonic()
+        if time.process_time() >= cpu_until or now >= deadline:
+            break
+        if improver.step(min(deadline, now + EARLY_SLICE_S)) <= 0:
+            break
+    fallback = improver.result()
+    if fallback is not None and fallback.status is SolveStatus.OPTIMAL:
+        assert fallback.objective is not None
+        return _with_bound(fallback, Bound(fallback.objective.weight_scheduled, 0), "maxsat")
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
-        return replace(fallback or early, strategy="maxsat:heuristic")
-    searches = None
-    if fallback is None and options.workers == 2:
-        # No schedule yet and room for two searches: one of them must yield schedules early
-        # (the linear SAT-UNSAT search), since RC2 holds none until it finishes.
-        searches = SEARCHES_WITHOUT_FALLBACK
+        return _heuristic_only(improver.result(), started)
     first = solve_maxsat(
-        problem, replace(options, time_limit_s=remaining * 0.9), hint=hint, searches=searches
+        problem,
+        replace(options, time_limit_s=remaining * MAXSAT_SHARE),
+        hint=improver.schedule(),
+        side=improver,
+        first_model=not improver.complete(),
     )
-    if first.status is SolveStatus.INFEASIBLE:
+    fallback = improver.result()
+    if first.status is SolveStatus.INFEASIBLE and fallback is None:
         return first
     best_so_far = first if fallback is None else _better(first, fallback)
-    if first.status is SolveStatus.OPTIMAL:
+    if _closed(best_so_far, first.bound):
         return _with_bound(best_so_far, first.bound, "maxsat")
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
@@ -153,6 +162,31 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     if first.bound is not None and (bound is None or first.bound.breaks > bound.breaks):
         bound = first.bound
     return _with_bound(best, bound, "maxsat+cpsat")
+
+
+def _closed(best: SolveResult, bound: Bound | None) -> bool:
+    return (
+        best.objective is not None and bound is not None and best.objective.breaks <= bound.breaks
+    )
+
+
+def _heuristic_only(result: SolveResult | None, started: float) -> SolveResult:
+    if result is not None:
+        return replace(result, strategy="maxsat:heuristic")
+    reason = "no complete schedule was found within the time limit"
+    return _no_schedule(SolveStatus.UNKNOWN, "maxsat:heuristic", reason, started)
+
+
+def _no_schedule(status: SolveStatus, strategy: str, reason: str, started: float) -> SolveResult:
+    return SolveResult(
+        status=status,
+        schedule={},
+        objective=None,
+        bound=None,
+        wall_time_s=time.monotonic() - started,
+        strategy=strategy,
+        reason=reason,
+    )
 
 
 def _with_bound(best: SolveResult, bound: Bound | None, strategy: str) -> SolveResult:

@@ -85,3 +85,81 @@ def test_solve_maxsat_with_one_search_per_worker(workers: int) -> None:
     assert result.objective is not None
     assert result.objective.breaks == 0
     assert validate(problem, result.schedule) == []
+
+
+def pigeons_in_fewer_holes(pigeons: int = 11) -> WCNF:
+    """Hard to refute for a SAT solver (no search proves it in the tests' time), one soft."""
+    holes = pigeons - 1
+    formula = WCNF()
+
+    def var(pigeon: int, hole: int) -> int:
+        return pigeon * holes + hole + 1
+
+    for pigeon in range(pigeons):
+        formula.append([var(pigeon, hole) for hole in range(holes)])
+    for hole in range(holes):
+        for first in range(pigeons):
+            for second in range(first + 1, pigeons):
+                formula.append([-var(first, hole), -var(second, hole)])
+    formula.append([-1], weight=1)
+    return formula
+
+
+class CountingSide:
+    """Side work that records its slices and claims ``best`` breaks once it has worked."""
+
+    def __init__(self, best: int | None, share: float = 0.5) -> None:
+        self.slices: list[tuple[float, float]] = []
+        self.best = best
+        self.share = share
+
+    def step(self, until: float) -> float:
+        began = time.monotonic()
+        while time.monotonic() < until:
+            pass
+        self.slices.append((began, until))
+        return self.share
+
+    def best_breaks(self) -> int | None:
+        return self.best if self.slices else None
+
+
+def test_a_side_schedule_that_meets_the_lower_bound_stops_the_searches() -> None:
+    side = CountingSide(best=0)
+    started = time.monotonic()
+
+    outcome = run_portfolio(
+        pigeons_in_fewer_holes(),
+        [1],
+        searches=("rc2",),
+        deadline=started + 30,
+        should_stop=lambda: False,
+        side=side,
+    )
+
+    assert outcome.side_met_bound
+    assert not outcome.optimal
+    assert not outcome.finished
+    assert time.monotonic() - started < 10
+
+
+def test_the_side_work_gets_its_share_of_the_time_while_the_searches_run() -> None:
+    side = CountingSide(best=None, share=0.25)
+    started = time.monotonic()
+
+    outcome = run_portfolio(
+        pigeons_in_fewer_holes(),
+        [1],
+        searches=("rc2",),
+        deadline=started + 2.0,
+        should_stop=lambda: False,
+        side=side,
+    )
+
+    assert not outcome.side_met_bound
+    assert not outcome.finished
+    assert side.slices, "the side work never ran"
+    worked = sum(until - began for began, until in side.slices)
+    # A quarter of the parent's time, give or take the slices' rounding (and a busy machine).
+    assert 0.1 < worked < 1.2
+    assert all(until <= started + 2.0 + 1e-6 for _, until in side.slices)

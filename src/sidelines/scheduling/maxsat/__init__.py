@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from typing import Protocol
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.cpsat.variables import NO_CLASS
 from sidelines.scheduling.maxsat.encoding import encode, unsupported
-from sidelines.scheduling.maxsat.portfolio import run_portfolio
-from sidelines.scheduling.objective import evaluate
+from sidelines.scheduling.maxsat.portfolio import SideWork, run_portfolio
+from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
@@ -33,6 +34,12 @@ STRATEGY_NAME = "maxsat"
 SEARCHES = ("rc2:cd19", "rc2:mcm", "lsu:cd19")
 
 
+class Side(SideWork, Protocol):
+    """The heuristic beside the searches: it also takes their better schedules to work on."""
+
+    def offer(self, choices: list[ClassChoice], objective: ObjectiveValue) -> None: ...
+
+
 def solve_maxsat(
     problem: Problem,
     options: SolveOptions,
@@ -40,12 +47,18 @@ def solve_maxsat(
     *,
     implied: bool = True,
     searches: tuple[str, ...] | None = None,
+    side: Side | None = None,
+    first_model: bool = False,
 ) -> SolveResult:
     """Solve to proven optimality within ``options.time_limit_s``, or report the lower bound.
 
     ``hint`` sets the SAT solver's first phases; ``searches`` replaces the default choice of
-    searches (one per worker, from ``SEARCHES``). Raises ``ValueError`` for a problem the
-    encoding cannot express (see ``unsupported``).
+    searches (one per worker, from ``SEARCHES``). ``side`` works between looks at the searches
+    and is offered every better schedule they find; when its own schedule meets the lower
+    bound, the searches stop and the result (interrupted, with the bound) says so by its bound
+    alone: the caller keeps the side's schedule. ``first_model`` asks the first search for a
+    schedule of any cost before its proof. Raises ``ValueError`` for a problem the encoding
+    cannot express (see ``unsupported``).
     """
     started = time.monotonic()
     why = unsupported(problem)
@@ -69,9 +82,37 @@ def solve_maxsat(
             for s in chosen
         ]
 
+    weight = sum(meeting.weight for meeting in problem.meetings)
+    # The encoding demands min breaks = 0. That is the true rule when a principal with a single
+    # meeting exists (it never has a break); otherwise a schedule where everyone has a break
+    # costs at least one per concerned principal, so a cost up to that many is still optimal.
+    concerned = [m for m in problem.principal_meetings if m]
+    exact = problem.fairness_max_spread is None or any(len(m) == 1 for m in concerned)
+    ceiling = None if exact else len(concerned)
+    best: list[ObjectiveValue] = []
+
+    def objective_of(choices: list[ClassChoice]) -> ObjectiveValue:
+        return evaluate(problem, [(c.meeting_idx, c.start_slot) for c in choices])
+
     def score(kept: list[int], cost: int) -> int:
-        placed = [(c.meeting_idx, c.start_slot) for c in choices_of(kept)]
-        return evaluate(problem, placed).breaks
+        choices = choices_of(kept)
+        objective = objective_of(choices)
+        if not best or objective.key() > best[0].key():
+            best[:] = [objective]
+            if side is not None:
+                side.offer(choices, objective)
+            if options.on_progress is not None:
+                options.on_progress(
+                    Progress(time.monotonic() - started, objective, None, phase=STRATEGY_NAME)
+                )
+        return objective.breaks
+
+    def on_bound(lower: int) -> None:
+        if options.on_progress is not None:
+            known = lower if ceiling is None else min(lower, ceiling)
+            options.on_progress(
+                Progress(time.monotonic() - started, None, Bound(weight, known), STRATEGY_NAME)
+            )
 
     if searches is None:
         searches = SEARCHES[: max(1, options.workers)]
@@ -82,21 +123,16 @@ def solve_maxsat(
         deadline=started + options.time_limit_s,
         should_stop=options.stop.is_set,
         on_model=score,
+        on_bound=on_bound,
         phases=phases,
+        side=side,
+        first_model=first_model,
     )
     model: list[int] | None = None
     if outcome.models:
-        model = min(outcome.models, key=lambda item: score(*item))[0]
+        model = min(outcome.models, key=lambda item: objective_of(choices_of(item[0])).breaks)[0]
     interrupted = not outcome.finished and not outcome.optimal
     lower = outcome.lower
-
-    weight = sum(meeting.weight for meeting in problem.meetings)
-    # The encoding demands min breaks = 0. That is the true rule when a principal with a single
-    # meeting exists (it never has a break); otherwise a schedule where everyone has a break
-    # costs at least one per concerned principal, so a cost up to that many is still optimal.
-    concerned = [m for m in problem.principal_meetings if m]
-    exact = problem.fairness_max_spread is None or any(len(m) == 1 for m in concerned)
-    ceiling = None if exact else len(concerned)
     if model is None:
         if interrupted:
             known = lower if ceiling is None else min(lower, ceiling)

@@ -56,6 +56,8 @@ class Encoding:
     formula: WCNF
     starts: list[list[StartLiteral]]
     busy: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Each principal's break literals (the soft clauses are their negations).
+    breaks: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _at_most(
@@ -65,19 +67,21 @@ def _at_most(
         return
     if bound == 1 and len(literals) <= 5:
         kind = EncType.pairwise
-    formula.extend(CardEnc.atmost(literals, bound, vpool=pool, encoding=kind).clauses)
+    formula.hard.extend(CardEnc.atmost(literals, bound, vpool=pool, encoding=kind).clauses)
 
 
 def _equals(formula: WCNF, pool: IDPool, literals: list[int], bound: int) -> None:
     if bound > len(literals):
         # More meeting slots than slots to hold them: a contradiction (pysat rejects the bound).
         contradiction = pool.id(("contradiction",))
-        formula.extend([[contradiction], [-contradiction]])
+        formula.hard.extend([[contradiction], [-contradiction]])
         return
     if bound == len(literals):
-        formula.extend([[literal] for literal in literals])
+        formula.hard.extend([[literal] for literal in literals])
         return
-    formula.extend(CardEnc.equals(literals, bound, vpool=pool, encoding=EncType.seqcounter).clauses)
+    formula.hard.extend(
+        CardEnc.equals(literals, bound, vpool=pool, encoding=EncType.seqcounter).clauses
+    )
 
 
 def encode(problem: Problem, *, implied: bool = True) -> Encoding:
@@ -113,7 +117,7 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
                     for covered in range(slot, min(n_slots, slot + hold)):
                         occupying.setdefault(class_idx, {}).setdefault(covered, []).append(literal)
         literals = [option.literal for option in options]
-        formula.append(literals)  # at least one (an empty clause when it has no start at all)
+        formula.hard.append(literals)  # at least one (an empty clause when it has no start at all)
         _at_most(formula, pool, literals, 1)
         starts.append(options)
 
@@ -133,7 +137,7 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
             duration = problem.meetings[earlier_idx].duration_slots
             for first, second in itertools.product(starts[earlier_idx], starts[later_idx]):
                 if second.slot < first.slot + duration:
-                    formula.append([-first.literal, -second.literal])
+                    formula.hard.append([-first.literal, -second.literal])
 
     encoding = Encoding(formula, starts)
     for principal_idx, meetings in enumerate(problem.principal_meetings):
@@ -146,8 +150,8 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
         for slot, literals in slots.items():
             busy = pool.id(("busy", principal_idx, slot))
             encoding.busy[principal_idx, slot] = busy
-            formula.append([-busy, *literals])
-            formula.extend([[-literal, busy] for literal in literals])
+            formula.hard.append([-busy, *literals])
+            formula.hard.extend([[-literal, busy] for literal in literals])
         _encode_breaks(problem, encoding, pool, principal_idx)
         if implied:
             own = [encoding.busy[principal_idx, slot] for slot in slots]
@@ -161,6 +165,9 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
             by_slot.setdefault(slot, []).append(busy)
         for literals in by_slot.values():
             _at_most(formula, pool, literals, seats, EncType.kmtotalizer)
+    # Hard clauses went straight into the list (WCNF.append scans every clause for its largest
+    # variable, most of the encoding's time): the pool knows the largest variable.
+    formula.nv = max(formula.nv, pool.top)
     return encoding
 
 
@@ -183,17 +190,20 @@ def _encode_breaks(problem: Problem, encoding: Encoding, pool: IDPool, principal
             earlier = seen[index - 2] if index >= 2 else None
             if now is not None and earlier is not None:
                 gap = pool.id(("break", principal_idx, slot))
-                formula.append([-now, -earlier, gap] + ([before] if before is not None else []))
-                formula.append([-gap], weight=1)
+                formula.hard.append(
+                    [-now, -earlier, gap] + ([before] if before is not None else [])
+                )
+                formula.append([-gap], weight=1)  # soft: one per break
                 breaks.append(gap)
             so_far = seen[index - 1] if index >= 1 else None
             if now is not None and so_far is not None:
                 merged = pool.id(("seen", principal_idx, slot))
-                formula.extend([[-now, merged], [-so_far, merged]])
+                formula.hard.extend([[-now, merged], [-so_far, merged]])
                 so_far = merged
             elif now is not None:
                 so_far = now
             seen.append(so_far)
+    encoding.breaks[principal_idx] = breaks
     spread = problem.fairness_max_spread
     if spread is not None:
         # Every principal at most d breaks: max - min <= d when the least is 0 (see solve).

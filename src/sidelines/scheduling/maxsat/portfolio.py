@@ -1,4 +1,5 @@
-"""Two searches on one MaxSAT formula, each in its own process, run side by side.
+"""Searches on one MaxSAT formula, each in its own process, run side by side, and optionally
+work of the caller's own (``SideWork``, the heuristic) between looks at them.
 
 * ``rc2``: core-guided RC2 raises a lower bound until a model meets it (the proof).
 * ``lsu``: a linear SAT-UNSAT search finds a model, then asks for one with fewer violated soft
@@ -10,6 +11,11 @@ docs/benchmarks.md). Its pysat binding cannot be interrupted, and python-sat hol
 solving, so each search runs in a child process that the parent simply kills at the time limit.
 The children report over a pipe: lower bounds, models (only the literals the caller keeps) and
 the end of the search.
+
+The parent is not idle while they run: ``SideWork`` gets slices of its time (``SLICE_S`` each,
+then a wait on the pipes in proportion to the share the work asks for). As an ordinary process
+beside the searches it gets its part of the CPU however busy the machine is, and it gives most
+of it back once it stops finding better schedules.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, Protocol
 
 from pysat.card import ITotalizer
 from pysat.examples.rc2 import RC2
@@ -28,6 +34,20 @@ from pysat.solvers import Solver
 
 SAT_SOLVER = "cd19"
 _POLL_S = 0.05
+SLICE_S = 0.1  # one slice of the side work, between looks at the searches
+
+
+class SideWork(Protocol):
+    """Work the parent does while the searches run (the heuristic improving its schedule)."""
+
+    def step(self, until: float) -> float:
+        """Work until ``until`` at the latest; the share of the parent's time wanted next
+        (0 for none: nothing left to do)."""
+        ...
+
+    def best_breaks(self) -> int | None:
+        """The breaks of the best complete schedule found so far, if any."""
+        ...
 
 
 class _ReportingRC2(RC2):  # type: ignore[misc]
@@ -49,12 +69,21 @@ def _kept(model: Sequence[int], keep: Sequence[int]) -> list[int]:
     return [literal for literal in keep if model[literal - 1] > 0]
 
 
+def _soft_cost(formula: WCNF, model: Sequence[int]) -> int:
+    # A soft clause is a unit [-gap]: it is violated when gap is true.
+    return sum(1 for clause in formula.soft if model[-clause[0] - 1] > 0)
+
+
 def _run_rc2(
-    solver: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection
+    solver: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection, first: bool
 ) -> None:
     rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=solver)
     if phases:
         rc2.oracle.set_phases(phases)
+    if first and rc2.oracle.solve():
+        # Any schedule at all, from the hard clauses alone: RC2 has none until it ends.
+        model = rc2.oracle.get_model()
+        out.send(("model", _kept(model, keep), _soft_cost(formula, model)))
     model = rc2.compute()
     if model is None:
         out.send(("infeasible",))
@@ -63,7 +92,9 @@ def _run_rc2(
         out.send(("optimal",))
 
 
-def _run_lsu(name: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection) -> None:
+def _run_lsu(
+    name: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection, first: bool
+) -> None:
     solver = Solver(name=name, bootstrap_with=formula.hard)
     if phases:
         solver.set_phases(phases)
@@ -100,6 +131,7 @@ class Outcome:
     optimal: bool = False
     infeasible: bool = False
     finished: bool = False
+    side_met_bound: bool = False  # stopped because the side work's schedule met the bound
 
 
 def run_portfolio(
@@ -110,12 +142,16 @@ def run_portfolio(
     deadline: float,
     should_stop: Callable[[], bool],
     on_model: Callable[[list[int], int], int] | None = None,
+    on_bound: Callable[[int], None] | None = None,
     phases: list[int] | None = None,
+    side: SideWork | None = None,
+    first_model: bool = False,
 ) -> Outcome:
     """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
-    cost) meets the lower bound, the deadline passes or ``should_stop()``. Children are killed
-    on return."""
+    cost) or the side work's best meets the lower bound, the deadline passes or
+    ``should_stop()``. With ``first_model`` the first search begins with a plain SAT call for a
+    schedule of any cost. Children are killed on return."""
     context = multiprocessing.get_context("fork")
     outcome = Outcome()
     best: int | None = None
@@ -127,7 +163,7 @@ def run_portfolio(
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_SEARCHES[kind],
-                args=(solver or SAT_SOLVER, formula, keep, phases or [], send),
+                args=(solver or SAT_SOLVER, formula, keep, phases or [], send, first_model),
                 name=f"maxsat-{search}",
                 daemon=True,
             )
@@ -135,11 +171,16 @@ def run_portfolio(
             send.close()
             processes.append(process)
             connections.append(receive)
+            first_model = False
+        share = 1.0 if side is not None else 0.0
+        side_due = time.monotonic()  # when the side work gets its next slice
         while connections:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0 or should_stop():
                 break
-            for connection in wait(connections, timeout=min(_POLL_S, remaining)):
+            pause = max(0.0, side_due - now) if share > 0 else _POLL_S
+            for connection in wait(connections, timeout=min(pause, _POLL_S, remaining)):
                 assert isinstance(connection, Connection)
                 try:
                     message = connection.recv()
@@ -149,6 +190,8 @@ def run_portfolio(
                 kind = message[0]
                 if kind == "bound":
                     outcome.lower = max(outcome.lower, message[1])
+                    if on_bound is not None:
+                        on_bound(outcome.lower)
                 elif kind == "model":
                     kept, cost = message[1], message[2]
                     score = on_model(kept, cost) if on_model is not None else cost
@@ -163,6 +206,18 @@ def run_portfolio(
             if outcome.finished or (best is not None and best <= outcome.lower):
                 outcome.optimal = outcome.optimal or not outcome.infeasible
                 break
+            if side is None:
+                continue
+            if share > 0 and time.monotonic() >= side_due and not should_stop():
+                began = time.monotonic()
+                share = side.step(min(deadline, began + SLICE_S))
+                worked = time.monotonic() - began
+                # Wait on the pipes in proportion: the side work has ``share`` of the time.
+                side_due = time.monotonic() + (worked * (1 - share) / share if share > 0 else 0)
+            side_best = side.best_breaks()
+            if side_best is not None and side_best <= outcome.lower:
+                outcome.side_met_bound = True
+                break
     finally:
         for connection in connections:
             connection.close()
@@ -173,4 +228,4 @@ def run_portfolio(
     return outcome
 
 
-__all__ = ["SAT_SOLVER", "Outcome", "run_portfolio"]
+__all__ = ["SAT_SOLVER", "SLICE_S", "Outcome", "SideWork", "run_portfolio"]

@@ -1,0 +1,188 @@
+"""The heuristic beside the core-guided search, on problems where every meeting is required.
+
+RC2 holds no schedule until it has proven its optimum, and on a busy machine it may not get
+there. ``Improver`` keeps a complete valid schedule from the first moment and only ever
+improves it: the heuristic's construction, then its local search until every required meeting
+is in (construction alone leaves one or two out on tight instances, e.g. every JAIR original),
+then break repair. It works in slices of time that the MaxSAT portfolio hands it between looks
+at its searches (``maxsat.portfolio.SideWork``), in the same process: it asks for a large share
+until it has a schedule, a smaller one while it improves, and little once it has stalled, so
+that the searches that prove get the CPU. A better schedule found by a search is offered to it
+(``offer``) and the local search goes on from there.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from sidelines.domain.ids import MeetingId
+from sidelines.scheduling.heuristic.construct import (
+    class_rank,
+    construction_order,
+    insert,
+    place_locked,
+)
+from sidelines.scheduling.heuristic.search import Search
+from sidelines.scheduling.heuristic.state import State, placement_masks
+from sidelines.scheduling.objective import ObjectiveValue, evaluate
+from sidelines.scheduling.options import SolveOptions
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Progress, SolveResult, SolveStatus
+from sidelines.scheduling.rules.placement import contact_at
+from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.spaces import ClassChoice, assign_spaces
+
+PHASE = "heuristic"
+# Shares of the parent's time asked for: until the first complete schedule, while improving,
+# and once no better schedule came for STALL_S (measured in docs/benchmarks.md: on the JAIR
+# instances the local search stalls at tens of breaks, where only RC2 reaches the optimum).
+SHARE_COMPLETING = 0.5
+SHARE_IMPROVING = 0.3
+SHARE_STALLED = 0.05
+STALL_S = 2.0
+
+Placement = tuple[int, int, int | None]  # meeting index, start slot, space index
+
+
+class Improver:
+    """A complete schedule as early as possible, then better ones; see the module's text."""
+
+    def __init__(self, problem: Problem, options: SolveOptions, started: float) -> None:
+        self.problem = problem
+        self.options = options
+        self.started = started
+        self.state = State(problem, placement_masks(problem))
+        self.ranks = class_rank(self.state)
+        self.rng = random.Random(options.seed)
+        self.required = [
+            idx
+            for idx, meeting in enumerate(problem.meetings)
+            if meeting.required or meeting.locked
+        ]
+        self.hopeless = False  # a locked meeting does not fit: no schedule to look for
+        for meeting_idx in construction_order(self.state):
+            if problem.meetings[meeting_idx].locked:
+                self.hopeless = self.hopeless or not place_locked(self.state, meeting_idx)
+            else:
+                insert(self.state, meeting_idx, self.ranks)
+        self.search = self._search()
+        self.best: ObjectiveValue | None = None
+        self.best_placements: list[Placement] = []
+        self.last_gain = time.monotonic()
+        self._note()
+
+    def _search(self) -> Search:
+        return Search(self.state, self.ranks, self.rng, lambda: None)
+
+    # --- SideWork ------------------------------------------------------------------------
+
+    def step(self, until: float) -> float:
+        if self.hopeless or (self.best is not None and self.best.breaks == 0):
+            return 0.0
+        # Until there is a complete schedule, not even ``stop`` interrupts (the caller limits
+        # this with ``until``): an answer without every required meeting is no answer.
+        stop = self.options.stop if self.best is not None else threading.Event()
+        self.search.run(until, stop, lambda: False)
+        self.search.restore_best()
+        self._note()
+        if self.best is None:
+            return SHARE_COMPLETING
+        if time.monotonic() - self.last_gain < STALL_S:
+            return SHARE_IMPROVING
+        return SHARE_STALLED
+
+    def best_breaks(self) -> int | None:
+        return None if self.best is None else self.best.breaks
+
+    def offer(self, choices: list[ClassChoice], objective: ObjectiveValue) -> None:
+        """A schedule found elsewhere: the local search goes on from it if it is better."""
+        if self.best is not None and objective.key() <= self.best.key():
+            return
+        schedule = assign_spaces(self.problem, choices)
+        self.best = objective
+        self.best_placements = self._placements_of(schedule)
+        self._load(self.best_placements)
+        self.search = self._search()
+        self.last_gain = time.monotonic()
+
+    # --- the best schedule ---------------------------------------------------------------
+
+    def complete(self) -> bool:
+        return self.best is not None
+
+    def placements(self) -> list[Placement]:
+        """The best complete schedule, or else where the search is now (for phases)."""
+        if self.best is not None:
+            return self.best_placements
+        state = self.state
+        return [
+            (idx, start, state.space[idx]) for idx, start in enumerate(state.start) if start >= 0
+        ]
+
+    def schedule(self) -> dict[MeetingId, Assignment]:
+        problem = self.problem
+        schedule: dict[MeetingId, Assignment] = {}
+        for meeting_idx, start, space_idx in self.placements():
+            meeting_id = problem.meetings[meeting_idx].id
+            if space_idx is None:
+                at_session = contact_at(problem, meeting_idx, start)
+                schedule[meeting_id] = Assignment(start, at_session=at_session)
+            else:
+                schedule[meeting_id] = Assignment(start, problem.spaces[space_idx].id)
+        return schedule
+
+    def result(self) -> SolveResult | None:
+        """The best complete schedule as a result (FEASIBLE: the heuristic proves nothing,
+        except that no breaks at all is optimal), or None before there is one."""
+        if self.best is None:
+            return None
+        return SolveResult(
+            status=SolveStatus.OPTIMAL if self.best.breaks == 0 else SolveStatus.FEASIBLE,
+            schedule=self.schedule(),
+            objective=self.best,
+            bound=None,
+            wall_time_s=time.monotonic() - self.started,
+            strategy=PHASE,
+        )
+
+    # --- inside --------------------------------------------------------------------------
+
+    def _note(self) -> None:
+        """Keep the current state as the best when it is complete, fair and better."""
+        state = self.state
+        if not all(state.is_placed(idx) for idx in self.required) or not state.fair():
+            return
+        objective = evaluate(self.problem, state.placed_pairs())
+        if self.best is not None and objective.key() <= self.best.key():
+            return
+        self.best = objective
+        self.best_placements = [
+            (idx, start, state.space[idx]) for idx, start in enumerate(state.start) if start >= 0
+        ]
+        self.last_gain = time.monotonic()
+        if self.options.on_progress is not None:
+            elapsed = time.monotonic() - self.started
+            self.options.on_progress(Progress(elapsed, objective, None, phase=PHASE))
+
+    def _load(self, placements: list[Placement]) -> None:
+        state = self.state
+        for meeting_idx, start in enumerate(state.start):
+            if start >= 0:
+                state.unplace(meeting_idx)
+        state.place_all(placements)
+
+    def _placements_of(self, schedule: dict[MeetingId, Assignment]) -> list[Placement]:
+        problem = self.problem
+        placements: list[Placement] = []
+        for meeting_idx, meeting in enumerate(problem.meetings):
+            assignment = schedule.get(meeting.id)
+            if assignment is None:
+                continue
+            space_idx = None if assignment.space is None else problem.space_index[assignment.space]
+            placements.append((meeting_idx, assignment.start_slot, space_idx))
+        return placements
+
+
+__all__ = ["Improver"]
