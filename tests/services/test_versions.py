@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sidelines.domain import OrganiserSees, TimeSpan
 from sidelines.services import negotiation, scheduling, sheets
 from sidelines.storage.db import Database
@@ -54,6 +56,7 @@ def _e_changes(database: Database, world: World, *, others: bool) -> None:
     _on_site(database, world, "F", "E", _slot(11))
 
 
+@pytest.mark.slow  # seconds on its own, idle: scripts/test runs it
 def test_a_delegation_numbers_its_versions_without_gaps_whatever_others_did(
     database: Database,
 ) -> None:

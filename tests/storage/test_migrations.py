@@ -122,6 +122,7 @@ def test_comparison_notices_a_table_without_migration(empty_database: Database) 
     assert (operation, table.name) == ("add_table", "forgotten")
 
 
+@pytest.mark.slow  # seconds on its own, idle: scripts/test runs it
 @pytest.mark.parametrize("earlier", earlier_revisions())
 def test_upgrade_from_every_earlier_revision_keeps_every_row(
     empty_database: Database, earlier: str
@@ -141,6 +142,7 @@ def test_upgrade_from_every_earlier_revision_keeps_every_row(
         assert all_rows(session, like=before) == before
 
 
+@pytest.mark.slow  # seconds on its own, idle: scripts/test runs it
 def test_downgrade_to_before_the_guards_and_back(empty_database: Database) -> None:
     empty_database.upgrade()
     meeting_id = add_rows(empty_database)

@@ -148,6 +148,7 @@ def test_a_stream_needs_a_login_of_the_event(database: Database) -> None:
     assert wrong_token.status_code == 401
 
 
+@pytest.mark.slow  # seconds on its own, idle: scripts/test runs it
 def test_a_revoked_login_s_stream_ends_within_the_revocation_window(database: Database) -> None:
     api = lima_api(database, parties=("RUS", "USA"))
     organiser = actor_for_token(api.database, api.organiser)

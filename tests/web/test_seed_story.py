@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 
 from sidelines.services import accounts, events
@@ -72,6 +73,7 @@ def what_japan_sees(api: Lima) -> dict[str, Any]:
     return seen
 
 
+@pytest.mark.slow  # seconds on its own, idle: scripts/test runs it
 def test_seed_story_brief_contact_is_agreed_placed_held_confirmed_and_remembered(
     database: Database,
 ) -> None:

@@ -7,12 +7,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from sidelines.services import sheet_links
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.storage.db import Database
 from sidelines.web.pages.session import SESSION_COOKIE
 from tests.services.sheet_world import agree_placed, agree_russia_us, local_day
 from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
+
+# Each test solves, publishes and renders sheets: seconds each (scripts/test runs them).
+pytestmark = pytest.mark.slow
 
 
 def _check_link(page: str) -> str:

@@ -15,6 +15,9 @@ from sidelines.storage.db import Database
 from sidelines.storage.tables import ROW_ID_END
 from tests.web.helpers import LIMA, Lima, lima_api, post_request, solve_and_publish, url
 
+# Each test builds an event of many delegations and compares whole reads: seconds each.
+pytestmark = pytest.mark.slow
+
 OBSERVER = "JPN"
 # Reads whose answer (status, ETag, body) the observer keeps seeing.
 READS = ("/agenda", "/requests", "/requests?box=received", "/notices", "/audit", "/meetings")
