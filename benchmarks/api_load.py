@@ -424,9 +424,9 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
 
 
 @contextmanager
-def fresh_database(name: str) -> Iterator[str]:
+def fresh_database(name: str, keep: bool = False) -> Iterator[str]:
     """The URL of a new, empty database (``postgresql`` on the server the tests use, or a
-    ``sqlite`` file), dropped afterwards."""
+    ``sqlite`` file), dropped afterwards unless ``keep`` (PostgreSQL)."""
     if name != "postgresql":
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/load.sqlite3"
@@ -441,8 +441,9 @@ def fresh_database(name: str) -> Iterator[str]:
     try:
         yield admin.url.set(database=database).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import math
 import os
 import secrets
 import time
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from api_load import (
     database_pids,
@@ -42,14 +45,16 @@ from sidelines.services.accounts import hash_token
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
-from sidelines.storage.tables import TokenRow, UserRow
+from sidelines.storage.tables import EventRow, PartyRow, TokenRow, UserRow
 
 REQUESTS_PER_SPACE = 40  # as benchmarks/generated.py
+CONNECTIONS = 25  # per httpx pool
+TIMEOUT_S = 10.0  # a read's client gives up after this; counted as an error
 
 
 def seed(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
-    """The event imported (its meetings agreed, not yet scheduled); the organiser's token and
-    the readers' tokens."""
+    """The event imported (its meetings agreed, not yet scheduled); its id, the organiser's
+    token and the readers' tokens."""
     spec = GeneratorSpec(
         principals=args.principals,
         requests=args.requests,
@@ -61,15 +66,26 @@ def seed(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
     db = Database(url)
     db.upgrade()
     events.import_event(db, Actor(Role.ORGANISER, channel="cli"), event)
-    parties = [party.id for party in event.parties][: args.readers]
+    db.dispose()
+    return logins(url, args)
+
+
+def logins(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
+    """The event's id, a fresh token for its organiser and for ``--readers`` delegations."""
+    db = Database(url)
     tokens = {}
     with db.writing() as session:
+        event_id = session.scalars(select(EventRow.id)).one()
+        parties = session.scalars(
+            select(PartyRow.id).where(PartyRow.event_id == event_id).order_by(PartyRow.id)
+        ).all()[: args.readers]
+        suffix = secrets.token_hex(3)  # a database kept from an earlier run has its accounts
         for party in [None, *parties]:
             user = UserRow(
-                username=f"delegate-{party}" if party else "organiser",
+                username=f"delegate-{party}-{suffix}" if party else f"organiser-{suffix}",
                 password_hash="no password: this account logs in by token only",
                 role=str(Role.DELEGATE if party else Role.ORGANISER),
-                event_id=event.id if party else None,
+                event_id=event_id if party else None,
                 party_id=party,
                 created_at=now(),
             )
@@ -80,7 +96,7 @@ def seed(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
             tokens[party] = token
     db.dispose()
     organiser = tokens.pop(None)
-    return event.id, organiser, list(tokens.values())
+    return event_id, organiser, list(tokens.values())
 
 
 @dataclass
@@ -117,15 +133,21 @@ class Meter:
 
 
 async def read_agendas(
-    http: httpx.AsyncClient, path: str, tokens: list[str], rate: float, seconds: float, into: Reads
+    pools: list[httpx.AsyncClient],
+    path: str,
+    tokens: list[str],
+    rate: float,
+    seconds: float,
+    into: Reads,
 ) -> None:
     """One agenda read every 1/rate s (open loop), each with the next reader's token."""
 
-    async def one(token: str) -> None:
+    async def one(http: httpx.AsyncClient, token: str) -> None:
         started = time.perf_counter()
         try:
-            response = await http.get(path, headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError:
+            async with asyncio.timeout(TIMEOUT_S):
+                response = await http.get(path, headers={"Authorization": f"Bearer {token}"})
+        except (httpx.HTTPError, TimeoutError):
             into.errors += 1
             return
         into.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -138,7 +160,7 @@ async def read_agendas(
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        task = asyncio.create_task(one(tokens[i % len(tokens)]))
+        task = asyncio.create_task(one(pools[i % len(pools)], tokens[i % len(tokens)]))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     if tasks:
@@ -156,13 +178,22 @@ async def measure(
 ) -> list[Reads]:
     prefix = f"/api/events/{event_id}"
     as_organiser = {"Authorization": f"Bearer {organiser}"}
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    async with contextlib.AsyncExitStack() as stack:
+        # Pools small enough that a backlog of reads does not make each answer's bookkeeping
+        # slow (see load.CLIENTS_PER_POOL), and enough of them for rate x timeout in flight.
+        pools = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, limits=limits, timeout=TIMEOUT_S + 5)
+            )
+            for _ in range(max(1, math.ceil(args.rate * TIMEOUT_S / CONNECTIONS)))
+        ]
+        http = pools[0]
         # Each web worker builds its agendas once: not counted.
-        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, 3, Reads("warm-up"))
+        await read_agendas(pools, f"{prefix}/agenda", tokens, args.rate, 3, Reads("warm-up"))
         quiet, solving = Reads("without a solve"), Reads("during the solve")
         before = meter.read()
-        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, args.seconds, quiet)
+        await read_agendas(pools, f"{prefix}/agenda", tokens, args.rate, args.seconds, quiet)
         quiet.cpu = _minus(meter.read(), before)
         started = await http.post(
             f"{prefix}/solves", json={"time_limit_s": args.solve_seconds}, headers=as_organiser
@@ -175,7 +206,7 @@ async def measure(
             await asyncio.sleep(0.2)
             run = (await http.get(f"{prefix}/solves/{run['id']}", headers=as_organiser)).json()
         before = meter.read()
-        await read_agendas(http, f"{prefix}/agenda", tokens, args.rate, args.seconds, solving)
+        await read_agendas(pools, f"{prefix}/agenda", tokens, args.rate, args.seconds, solving)
         solving.cpu = _minus(meter.read(), before)
         run = (await http.get(f"{prefix}/solves/{run['id']}", headers=as_organiser)).json()
         solving.solve = f"solve {run['status']}, phase {run['progress'].get('phase')} at the end"
@@ -213,6 +244,13 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--server-log", metavar="PREFIX")
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL database kept from an earlier run (--keep), seeded already",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded database and print its URL"
+    )
     args = parser.parse_args()
     rows = [
         "| worker nice | reads | count | per second | p50 (ms) | p95 (ms) | p99 (ms) | errors "
@@ -220,10 +258,15 @@ def main() -> None:
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
-    with fresh_database("postgresql") as url:
-        started = time.monotonic()
-        event_id, organiser, tokens = seed(url, args)
-        print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
+    with contextlib.ExitStack() as stack:
+        if args.database:
+            url = args.database
+            event_id, organiser, tokens = logins(url, args)
+        else:
+            url = stack.enter_context(fresh_database("postgresql", keep=args.keep))
+            started = time.monotonic()
+            event_id, organiser, tokens = seed(url, args)
+            print(f"seeded {url} in {time.monotonic() - started:.0f} s", flush=True)
         for nice in args.worker_nice.split(","):
             os.environ["SIDELINES_WORKER_NICE"] = nice
             port = free_port()
