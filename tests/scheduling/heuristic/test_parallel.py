@@ -24,19 +24,32 @@ def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
 
     pending = BoundProcess(problem, masks, 60.0)
     received = pending.result(timeout=60.0)
-    relaxed = pending.fallback()
+    best_so_far = pending.fallback()
     pending.close()
 
     assert received is not None
     assert received.bound is not None
     assert received == reported_bound(problem, masks, 60.0)
     assert received.bound.kind == KIND
-    # The relaxed bound, computed first, is there for a solve that cannot wait for the LP.
+    # The best bound the process had is the one it printed.
+    assert best_so_far == received
+    assert pending.process is None
+
+
+def test_bound_process_without_time_for_the_lp_leaves_the_relaxed_bound() -> None:
+    problem = build_problem(generate_event(SPEC, 3))
+    masks = placement_masks(problem)
+
+    pending = BoundProcess(problem, masks, 0.0)
+    received = pending.result(timeout=60.0)
+    relaxed = pending.fallback()
+    pending.close()
+
+    assert received is not None
+    assert received.bound == upper_bound(problem, masks).bound
     assert relaxed is not None
     assert relaxed.bound is not None
-    assert relaxed.bound == upper_bound(problem, masks).bound
     assert relaxed.bound.kind.startswith(RELAXED_KIND)
-    assert pending.process is None
 
 
 def test_bound_process_closed_early_gives_nothing() -> None:
