@@ -53,6 +53,9 @@ def _row(
     relaxed_s = time.monotonic() - started
     started = time.monotonic()
     tight = capacity_bound(problem, masks, lp_limit)
+    separated = (
+        f"{tight.separated_bound} at {tight.separated_s:.1f} s" if tight.separated_s else "–"
+    )
     tight_s = time.monotonic() - started
     relaxed_value = relaxed.bound.weight_scheduled if relaxed.bound else None
     lp = tight.result.bound.weight_scheduled if tight.result and tight.result.bound else None
@@ -79,6 +82,7 @@ def _row(
                     str(days),
                     str(relaxed_value),
                     f"{relaxed_s:.1f}",
+                    separated,
                     f"{lp}{'' if tight.complete else ' (partial)'}",
                     f"{tight_s:.1f}",
                     f"{limit:g}",
@@ -102,16 +106,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limits", default="5,30")
-    parser.add_argument("--lp-limit", type=float, default=300.0)
+    parser.add_argument("--lp-limit", type=float, default=120.0)
     args = parser.parse_args()
     limits = [float(x) for x in args.time_limits.split(",")]
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     print(
-        "| principals x requests | classes | days | relaxed bound | its s | capacity LP | its s"
+        "| principals x requests | classes | days | relaxed bound | its s"
+        " | capacity rows all held | capacity LP (with principal rounds) | its s"
         " | time limit (s) | weight | % of LP | reported bound | its kind | bound above LP (%)"
         " | first complete (s) | total (s) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|", flush=True)
+    print(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+        flush=True,
+    )
     for size in args.sizes.split(","):
         principals, requests = (int(x) for x in size.split("x"))
         for line in _row(

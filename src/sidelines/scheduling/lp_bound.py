@@ -76,6 +76,9 @@ class CapacityResult:
     rows: int
     variables: int
     complete: bool
+    # When every capacity row first held, and the bound then (before the principal rounds).
+    separated_s: float | None = None
+    separated_bound: int | None = None
 
 
 def reported_bound(
@@ -109,11 +112,16 @@ def better(tight: CapacityResult, relaxed: BoundResult) -> BoundResult:
 
 
 def capacity_bound(
-    problem: Problem, masks: Sequence[Options] | None = None, time_limit_s: float = 60.0
+    problem: Problem,
+    masks: Sequence[Options] | None = None,
+    time_limit_s: float = 60.0,
+    on_bound: Callable[[BoundResult], None] | None = None,
 ) -> CapacityResult:
+    """The capacity LP within ``time_limit_s``. ``on_bound`` hears each better bound once every
+    capacity row holds (the per-principal-and-slot rounds after it lower it further)."""
     if masks is None:
         masks = _placement_options(problem)
-    return _CapacityLP(problem, masks, time.monotonic() + time_limit_s).solve()
+    return _CapacityLP(problem, masks, time.monotonic() + time_limit_s, on_bound).solve()
 
 
 def _atoms(options: Options) -> list[tuple[int, int]]:
@@ -149,7 +157,16 @@ def _bits(mask: int) -> list[int]:
 
 
 class _CapacityLP:
-    def __init__(self, problem: Problem, masks: Sequence[Options], deadline: float) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        masks: Sequence[Options],
+        deadline: float,
+        on_bound: Callable[[BoundResult], None] | None = None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.on_bound = on_bound
+        self.separated: tuple[float, int] | None = None
         self.problem = problem
         self.masks = masks
         self.deadline = deadline
@@ -341,6 +358,11 @@ class _CapacityLP:
                 stale = 0
             else:
                 stale += 1
+            if complete and best.weight_scheduled == value:
+                if self.separated is None:
+                    self.separated = (time.monotonic() - self.started, value)
+                if self.on_bound is not None:
+                    self.on_bound(BoundResult(best))
             if complete:
                 # The capacity rows hold; the principal and slot rows tighten further, as
                 # time allows (they make the LP degenerate, so each round is slower), while
@@ -354,7 +376,16 @@ class _CapacityLP:
             return CapacityResult(None, rounds, self.n_rows, total, False)
         if not complete:
             best = Bound(best.weight_scheduled, 0, KIND + ", not all separated in time")
-        return CapacityResult(BoundResult(best), rounds, self.n_rows, total, complete)
+        separated_s, separated_bound = self.separated or (None, None)
+        return CapacityResult(
+            BoundResult(best),
+            rounds,
+            self.n_rows,
+            total,
+            complete,
+            separated_s,
+            separated_bound,
+        )
 
     def _violated_principals(self, values: list[float]) -> list[tuple[list[int], float]]:
         """The principal and slot rows this solution violates (taken out of the pool)."""

@@ -6,37 +6,52 @@ import pytest
 
 import sidelines.scheduling.heuristic as heuristic
 from sidelines.scheduling import SolveOptions, Strategy, build_problem, validate
-from sidelines.scheduling.bound import RELAXED_KIND, upper_bound
+from sidelines.scheduling.bound import RELAXED_KIND, BoundResult, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess
-from sidelines.scheduling.heuristic.state import placement_masks
+from sidelines.scheduling.heuristic.state import SharedMasks, placement_masks
 from sidelines.scheduling.lp_bound import KIND, reported_bound
+from sidelines.scheduling.problem import Problem
 
 pytestmark = pytest.mark.slow
 
 SPEC = GeneratorSpec(principals=30, requests=150, spaces=6, locked=1, precedences=1)
 
 
-def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
+def run_process(
+    time_limit_s: float,
+) -> tuple[Problem, SharedMasks, BoundProcess, BoundResult | None, BoundResult | None]:
+    """The bound's process on a generated event: what it printed and the best it had."""
     problem = build_problem(generate_event(SPEC, 3))
     masks = placement_masks(problem)
-
-    pending = BoundProcess(problem, masks, 60.0)
+    pending = BoundProcess(problem, masks, time_limit_s)
     received = pending.result(timeout=60.0)
-    relaxed = pending.fallback()
+    best_so_far = pending.fallback()
     pending.close()
+    return problem, masks, pending, received, best_so_far
+
+
+def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
+    problem, masks, pending, received, best_so_far = run_process(60.0)
 
     assert received is not None
     assert received.bound is not None
     assert received == reported_bound(problem, masks, 60.0)
     assert received.bound.kind == KIND
-    # The relaxed bound, computed first, is there for a solve that cannot wait for the LP.
+    # The best bound the process had is the one it printed.
+    assert best_so_far == received
+    assert pending.process is None
+
+
+def test_bound_process_without_time_for_the_lp_leaves_the_relaxed_bound() -> None:
+    problem, masks, _, received, relaxed = run_process(0.0)
+
+    assert received is not None
+    assert received.bound == upper_bound(problem, masks).bound
     assert relaxed is not None
     assert relaxed.bound is not None
-    assert relaxed.bound == upper_bound(problem, masks).bound
     assert relaxed.bound.kind.startswith(RELAXED_KIND)
-    assert pending.process is None
 
 
 def test_bound_process_closed_early_gives_nothing() -> None:

@@ -3,7 +3,8 @@
 The problem and the placement masks go to a fresh interpreter (``python -m`` this module, so
 nothing of the caller's main module, threads or locks is copied) through a temporary file. It
 first computes the relaxed bound of ``bound.py`` (seconds at most) and leaves it in a second
-file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given, and prints
+file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given (each better
+bound of it replacing the one in that file), and prints
 the bound it reports (``lp_bound.reported_bound``) as one pickled ``BoundResult`` on its
 standard output. The caller polls for it, takes the relaxed one (``fallback``) when the LP has
 not finished by the end of the solve, and ends the process when it no longer needs it.
@@ -64,14 +65,15 @@ class BoundProcess:
         return received if isinstance(received, BoundResult) else None
 
     def fallback(self) -> BoundResult | None:
-        """The relaxed bound, if the process has computed it (it does so first)."""
-        if self.relaxed is None:
-            try:
-                with open(self.relaxed_path, "rb") as file:
-                    received = pickle.load(file)
-            except (OSError, pickle.UnpicklingError, EOFError):
-                return None
-            self.relaxed = received if isinstance(received, BoundResult) else None
+        """The best bound the process has so far: the relaxed one (computed first) or, once
+        every capacity row holds, the capacity LP's latest; None before the relaxed one."""
+        try:
+            with open(self.relaxed_path, "rb") as file:
+                received = pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return self.relaxed  # gone with the process: the last one read
+        if isinstance(received, BoundResult):
+            self.relaxed = received
         return self.relaxed
 
     def close(self) -> None:
@@ -98,15 +100,22 @@ def _main(path: str, time_limit_s: float) -> None:
         kind = f"{RELAXED_KIND}; the capacity LP not solved in time"
         bound = relaxed.bound
         relaxed = BoundResult(Bound(bound.weight_scheduled, bound.breaks, kind))
-    partial = path + ".relaxed.partial"
-    with open(partial, "wb") as file:
-        pickle.dump(relaxed, file)
-    os.replace(partial, path + ".relaxed")
+    _keep(path + ".relaxed", relaxed)
     remaining = max(0.0, time_limit_s - (time.monotonic() - started))
-    sys.stdout.buffer.write(
-        pickle.dumps(better(capacity_bound(problem, masks, remaining), relaxed))
+    # Each better capacity bound replaces the relaxed one in the file as it comes, so a solve
+    # that cannot wait for the last rounds still has the best bound found so far.
+    tight = capacity_bound(
+        problem, masks, remaining, on_bound=lambda bound: _keep(path + ".relaxed", bound)
     )
+    sys.stdout.buffer.write(pickle.dumps(better(tight, relaxed)))
     sys.stdout.flush()
+
+
+def _keep(path: str, result: BoundResult) -> None:
+    partial = path + ".partial"
+    with open(partial, "wb") as file:
+        pickle.dump(result, file)
+    os.replace(partial, path)
 
 
 if __name__ == "__main__":
