@@ -163,3 +163,20 @@ def test_the_side_work_gets_its_share_of_the_time_while_the_searches_run() -> No
     # A quarter of the parent's time, give or take the slices' rounding (and a busy machine).
     assert 0.1 < worked < 1.2
     assert all(until <= started + 2.0 + 1e-6 for _, until in side.slices)
+
+
+def test_a_first_model_comes_before_the_proof_when_asked() -> None:
+    outcome = run_portfolio(
+        two_of_three(),
+        [1, 2, 3],
+        searches=("rc2:mcm",),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+        first_model=True,
+    )
+
+    assert outcome.optimal
+    # The plain SAT call's model (any cost), then RC2's optimal one.
+    assert len(outcome.models) == 2
+    assert outcome.models[-1][1] == 2
+    assert outcome.models[0][1] >= 2

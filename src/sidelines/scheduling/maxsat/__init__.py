@@ -56,7 +56,7 @@ def solve_maxsat(
     searches (one per worker, from ``SEARCHES``). ``side`` works between looks at the searches
     and is offered every better schedule they find; when its own schedule meets the lower
     bound, the searches stop and the result (interrupted, with the bound) says so by its bound
-    alone: the caller keeps the side's schedule. ``first_model`` asks the first search for a
+    alone: the caller keeps the side's schedule. ``first_model`` asks the last search for a
     schedule of any cost before its proof. Raises ``ValueError`` for a problem the encoding
     cannot express (see ``unsupported``).
     """
