@@ -13,6 +13,12 @@ import typer
 
 from sidelines.cli.server import DatabaseOption, _fail, database_url
 
+# How much lower than the process that starts it the worker runs (``os.nice``): beside the web
+# processes on the same cores, a page or an API read gets the CPU first and the worker takes
+# what is left. Deliveries, reminders, sweeps and batch solves can wait milliseconds; a reader
+# should not (docs/benchmarks.md, "Messages of a publish").
+WORKER_NICENESS = 10
+
 
 def worker(
     database: DatabaseOption = None,
@@ -23,6 +29,15 @@ def worker(
     backoff: Annotated[
         float, typer.Option(help="Seconds before the first retry; doubled after each failure.")
     ] = 2.0,
+    niceness: Annotated[
+        int,
+        typer.Option(
+            help="Lower this process's CPU priority by this much (os.nice; 0 keeps it), so that "
+            "web requests on the same machine come first.",
+            min=0,
+            max=19,
+        ),
+    ] = WORKER_NICENESS,
     parent: Annotated[
         int | None,
         typer.Option(help="Stop when the process with this id (the server) is gone.", hidden=True),
@@ -40,6 +55,7 @@ def worker(
         settings = Settings()
     except ValueError as error:
         raise _fail(str(error)) from None
+    lower_priority(niceness)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     db = Database(settings.database_url, pool_size=2)
     context = WorkerContext(
@@ -72,6 +88,13 @@ def worker(
         stop=lambda: stopping or (parent is not None and os.getppid() != parent),
     )
     db.dispose()
+
+
+def lower_priority(niceness: int) -> None:
+    """Run this process ``niceness`` steps below the priority it was started with. The
+    threads it starts later (sending, a batch solve) inherit it."""
+    if niceness:
+        os.nice(niceness)
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:
