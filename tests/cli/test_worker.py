@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sidelines.cli.worker import WORKER_NICE
 from sidelines.services import messages, negotiation
 from sidelines.services.accounts import hash_token
 from sidelines.services.clock import now
@@ -193,7 +194,9 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_serve_starts_a_worker_that_ends_when_the_server_is_killed(database: Database) -> None:
+def test_serve_starts_a_worker_below_its_priority_that_ends_when_the_server_is_killed(
+    database: Database,
+) -> None:
     with smtp_receiver() as smtp, webhook_receiver() as hooks:
         world = listening_world(database, hooks.url)
         negotiation.create_request(database, world.delegates["P00"], "ev", ["P01"], Terms())
@@ -203,6 +206,10 @@ def test_serve_starts_a_worker_that_ends_when_the_server_is_killed(database: Dat
         with running(serve, {"SIDELINES_SMTP_PORT": str(smtp.port)}) as server:
             wait_until(lambda: set(outbox(database).values()) == {"sent"})
             [worker] = _children(server.pid)
+            # The web process keeps the priority it was started with; the worker yields to it.
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            assert os.getpriority(os.PRIO_PROCESS, server.pid) == ours
+            assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICE)
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=30)
             wait_until(lambda: _gone(worker), timeout_s=30)

@@ -29,8 +29,10 @@ from sidelines.services import (
 )
 from sidelines.services.negotiation import Terms
 from sidelines.services.record import EncounterIn
+from sidelines.services.worker import WorkerContext, deliver
 from sidelines.storage.db import Database
 from tests import builders
+from tests.receivers import webhook_receiver
 from tests.services.record_world import record_world
 from tests.services.world import World, make_world
 
@@ -237,5 +239,36 @@ def test_the_webhooks_cost_no_more_statements_for_three_than_for_one(database: D
         return lambda: messages.list_webhooks(database, world.delegates["A"], event_id)
 
     one, three = by_size(database, build)
+
+    assert three == one
+
+
+def test_a_webhooks_log_costs_no_more_statements_for_three_deliveries_than_for_one(
+    database: Database,
+) -> None:
+    with webhook_receiver() as hooks:
+
+        def build(event_id: str, size: int) -> Callable[[], object]:
+            """HOST's webhook is told of a request from each of ``size`` guests."""
+            world = make_world(database, event_id, ["HOST", *guests(size)])
+            hook = messages.add_webhook(database, world.delegates["HOST"], event_id, hooks.url)
+            for guest in guests(size):
+                negotiation.create_request(
+                    database, world.delegates[guest], event_id, ["HOST"], Terms()
+                )
+            worker = WorkerContext(database, name=f"worker-{event_id}")
+            worker.open()
+            try:
+                while deliver(worker):
+                    pass
+            finally:
+                worker.close()
+            host = world.delegates["HOST"]
+            log = messages.webhook_deliveries(database, host, event_id, hook.id)
+            told = [(d.kind, d.ok, d.status_code) for d in log]
+            assert told == [("new_request", True, 200)] * size
+            return lambda: messages.webhook_deliveries(database, host, event_id, hook.id)
+
+        one, three = by_size(database, build)
 
     assert three == one

@@ -13,9 +13,11 @@ import typer
 
 from sidelines.cli.server import DatabaseOption, _fail, database_url
 
-# A batch solve searches for as long as it is let, on every core: at the same priority as the
-# web processes it took their CPU and stretched their reads (docs/reliability.md, "Reads during
-# a solve"). Deliveries and sweeps wait on the network and the database, and barely notice.
+# How much lower than the process that starts it the worker runs (``os.nice``): beside the web
+# processes on the same cores, a page or an API read gets the CPU first and the worker takes
+# what is left. A batch solve searches for as long as it is let, on every core, and at the same
+# priority it stretched the web processes' reads (docs/reliability.md, "Reads during a solve");
+# deliveries, reminders and sweeps can wait milliseconds, a reader should not.
 WORKER_NICE = 10
 
 
@@ -35,8 +37,9 @@ def worker(
     nice: Annotated[
         int,
         typer.Option(
-            help="CPU niceness added to the worker's (0-19): a solve's search then takes the "
-            "cores only when the web processes leave them idle.",
+            help="Lower this process's CPU priority by this much (os.nice, 0-19; 0 keeps it): "
+            "a solve's search and the deliveries then take the cores only when the web "
+            "processes leave them idle.",
             envvar="SIDELINES_WORKER_NICE",
             min=0,
             max=19,
@@ -50,9 +53,8 @@ def worker(
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
-    if nice:
-        # Before any thread starts: the solve's thread and the solver's own inherit it.
-        os.nice(nice)
+    # Before any thread starts: the sending threads, the solve's and the solver's inherit it.
+    lower_priority(nice)
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()
@@ -90,6 +92,13 @@ def worker(
         stop=lambda: stopping or (parent is not None and os.getppid() != parent),
     )
     db.dispose()
+
+
+def lower_priority(niceness: int) -> None:
+    """Run this process ``niceness`` steps below the priority it was started with. The
+    threads it starts later (sending, a batch solve) inherit it."""
+    if niceness:
+        os.nice(niceness)
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import jinja2
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
@@ -64,6 +64,8 @@ _templates = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    # The templates are part of the release: no look at the files' times at every message.
+    auto_reload=False,
 )
 
 
@@ -93,8 +95,10 @@ class DeliveryOptions:
     backoff_cap_s: float = 3600.0
     max_attempts: int = 10
     webhook_timeout_s: float = 10.0
-    # Messages are sent side by side, each thread with its own SMTP connection.
-    threads: int = 8
+    # Messages are sent side by side, each thread with its own SMTP connection. Four keep
+    # a slow receiver from holding up the rest; more would only take turns at the
+    # interpreter's lock and open more connections to the mail server.
+    threads: int = 4
 
 
 @dataclass(frozen=True)
@@ -144,24 +148,28 @@ def backoff(attempt: int, options: DeliveryOptions) -> timedelta:
 
 
 def claim(db: Database, worker: str, options: DeliveryOptions) -> list[int]:
-    """Claim up to ``options.batch`` due rows for ``worker``; their ids, oldest first."""
+    """Claim up to ``options.batch`` due rows for ``worker``; their ids, oldest first. An idle
+    worker looks in a read first: it asks every tick, and a write transaction would take
+    SQLite's one write lock (the web's writes wait for it) to find nothing."""
+    with db.reading() as session:
+        if session.scalar(_due(now()).limit(1)) is None:
+            return []
     return db.write(lambda session: claim_in(session, worker, options))
+
+
+def _due(at: datetime) -> Select[int]:
+    return select(OutboxRow.id).where(
+        OutboxRow.status == PENDING,
+        OutboxRow.due_at <= at,
+        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < at),
+    )
 
 
 def claim_in(session: Session, worker: str, options: DeliveryOptions) -> list[int]:
     """``claim`` inside the caller's transaction. On PostgreSQL rows that another transaction
     is claiming are skipped, not waited for."""
     at = now()
-    due = (
-        select(OutboxRow.id)
-        .where(
-            OutboxRow.status == PENDING,
-            OutboxRow.due_at <= at,
-            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < at),
-        )
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(options.batch)
-    )
+    due = _due(at).order_by(OutboxRow.due_at, OutboxRow.id).limit(options.batch)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed = session.scalars(
