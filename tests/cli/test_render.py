@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sidelines.cli.render import describe_gap
+from rich.console import Console
+
+from sidelines.cli.render import describe_gap, render_summary
 from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 
@@ -32,3 +34,14 @@ def test_everything_closed() -> None:
 
 def test_a_schedule_without_a_bound_says_the_gap_is_unknown() -> None:
     assert describe_gap(result(30, 3, None)) == "no bound within the time limit: gap unknown"
+
+
+def test_the_summary_names_the_bound_it_reports() -> None:
+    console = Console(record=True, width=400)
+
+    render_summary(console, result(95, 0, Bound(100, 0, "LP (capacity sets)")))
+    render_summary(console, result(95, 0, Bound(100, 0)))
+
+    lines = console.export_text().split("\n")
+    assert "bound: LP (capacity sets), weight 100, breaks 0" in lines[1]
+    assert "bound: weight 100, breaks 0" in lines[3]  # a solver's proof, no relaxation named

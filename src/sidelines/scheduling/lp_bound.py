@@ -1,28 +1,33 @@
 """A tighter upper bound: the time-indexed LP with a capacity row per set of space requirements.
 
-``bound.py`` counts meetings per principal and half-day and space per day; on a one-day event
-where tables are as scarce as time, it sits 3.5–4 % above what any schedule can reach
-(docs/benchmarks.md). This LP keeps *when*: ``x[m, s]`` is how much of meeting ``m`` starts at
-slot ``s`` (over the starts its placement masks allow in some space class), and
+``bound.py`` counts meetings per principal and half-day and space per day, so it may count a
+table idle at one slot as used at another. This LP keeps *when*: ``x[m, s]`` is how much of
+meeting ``m`` starts at slot ``s`` (over the starts its placement masks allow in some space
+class), and
 
 - per meeting, ``sum_s x[m, s] <= 1`` (``= 1`` when required or locked; a locked meeting at its
   start);
-- per principal and slot, the meetings holding the principal at that slot sum to at most 1;
+- per principal and half-day, and per principal and day, the rows of ``bound.py`` (the
+  meetings' slots fit in the slots they may hold, their number in those runs);
 - per slot ``t`` and set ``S`` of space classes, Hall's condition: the meetings that hold a
   space at ``t`` and whose allowed classes at their start all lie within ``S`` are at most the
   spaces of ``S`` usable at ``t``. A meeting holds its space for its length plus the shortest
   turnover among the classes it may use (the next meeting in that space cannot start before);
 - per party and day, the room policy's cap on bookings where every allowed class is the
-  organiser's.
+  organiser's;
+- per principal and slot, the meetings holding the principal then sum to at most 1.
 
 The sets ``S`` that matter are the unions of the meetings' requirement sets, and their number can
-explode, so they are separated lazily: each round solves the LP, then for every slot finds the
-most violated set exactly, as a maximum-weight closure (a minimum cut: source to each
-requirement set with its fractional load, each set to its classes, each class to the sink with
-its spaces), adds the violated rows, and solves again, GLOP warm-starting from its last basis.
-Without a violated row left, the LP optimum (rounded down) is the bound. It is time-boxed:
-if the rounds do not end in time, ``reported_bound`` returns the relaxed bound of ``bound.py``
-instead, and ``Bound.kind`` says which one it is.
+explode, so they are separated: each slot's own requirement sets are rows from the start; each
+round solves the LP (GLOP, warm-started from its last basis), then for every slot finds the most
+violated set exactly, as a maximum-weight closure (a minimum cut: source to each requirement set
+with its fractional load, each set to its classes, each class to the sink with its spaces), and
+adds it. Once no capacity row is violated, the rows per principal and slot are added where
+violated (they make the LP degenerate and slow, so only while time allows and they lower the
+bound). Every LP optimum with some of the valid rows is a bound (rounded down, weights being
+whole numbers), so the LP is time-boxed and anytime. ``reported_bound`` falls back to the
+relaxed bound of ``bound.py`` when the capacity rows do not all hold in time, and ``Bound.kind``
+says which one it is.
 """
 
 from __future__ import annotations
@@ -508,10 +513,6 @@ class _CapacityLP:
         if minus is not None:
             row.SetCoefficient(variables[minus], -1.0)
         self.n_rows += 1
-
-
-def _class_list(classes: int) -> list[int]:
-    return _bits(classes)
 
 
 __all__ = ["KIND", "CapacityResult", "better", "capacity_bound", "reported_bound"]

@@ -57,6 +57,9 @@ PARALLEL_BOUND_MIN_MEETINGS = 300
 # In place, the capacity LP gets at most this share of the time limit before the relaxed bound
 # is taken instead (the search waits for it).
 IN_PLACE_BOUND_SHARE = 0.2
+# Below this many meetings the relaxed bound (``bound.py``) takes well under a second: computed
+# in place when no time is left for the bound's process.
+RELAXED_IN_PLACE_MAX_MEETINGS = 3_000
 # How long, at least, a solve waits past its deadline for the bound computed beside it.
 BOUND_GRACE_MIN_S = 1.0
 
@@ -126,6 +129,9 @@ class _Run:
                 self.pending = BoundProcess(
                     self.problem, self.state.allowed, remaining + 0.8 * grace
                 )
+            elif len(self.problem.meetings) < RELAXED_IN_PLACE_MAX_MEETINGS:
+                # Out of time on a mid-sized event: the relaxed bound, well under a second.
+                self.set_bound(upper_bound(self.problem, self.state.allowed))
             try:
                 search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
                 try:
