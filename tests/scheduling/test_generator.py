@@ -6,7 +6,6 @@ import dataclasses
 import enum
 import hashlib
 import json
-import time
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -92,13 +91,13 @@ def test_generate_event_refuses_durations_off_the_grain() -> None:
 
 
 @pytest.mark.slow
-def test_generate_event_builds_the_largest_benchmark_size_in_seconds() -> None:
-    started = time.perf_counter()
+def test_generate_event_builds_the_largest_benchmark_size() -> None:
+    # How long it takes is measured by benchmarks/generated.py, not asserted here: a busy
+    # machine would fail a time limit that an idle one meets.
     generated = generate_event(GeneratorSpec(principals=3000, requests=20000, spaces=500), 1)
     problem = build_problem(generated)
 
     assert len(problem.meetings) == 20000
-    assert time.perf_counter() - started < 10.0
 
 
 TERMS_SPEC = GeneratorSpec(
