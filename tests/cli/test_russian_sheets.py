@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from sidelines.cli import pdf_fonts
+from sidelines.cli import pdf_fonts, sheets_pdf
 from sidelines.cli.main import app
 from sidelines.storage.db import Database
 from tests.cli.test_sheets import _published
@@ -104,8 +104,7 @@ def test_a_font_named_in_the_environment_is_used_if_it_holds_cyrillic(
 def test_with_no_unicode_font_a_russian_sheet_is_refused_and_an_english_one_printed(
     published: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pdf_fonts, "unicode_font", lambda: None)
-    monkeypatch.setattr("sidelines.cli.sheets_pdf.unicode_font", lambda: None)
+    monkeypatch.setattr(sheets_pdf, "unicode_font", lambda: None)
     russian, english = tmp_path / "ru.pdf", tmp_path / "en.pdf"
 
     refused = _print_run_sheet(published, russian, "--language", "ru")
@@ -120,3 +119,21 @@ def test_with_no_unicode_font_a_russian_sheet_is_refused_and_an_english_one_prin
     assert _fonts(english) == {"/Helvetica", "/Helvetica-Bold"}
     assert "Schedule version 1, published" in _text(english)
     assert "?" not in _text(english).replace("Still current?", "")
+
+
+def test_the_organiser_s_overview_in_russian_names_its_columns_in_russian(
+    published: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "overview.pdf"
+
+    result = runner.invoke(
+        app,
+        ["print", "overview", "--event", LIMA, "--user", "protocol", "--day", "2016-11-20",
+         "--out", str(out), "--database", published, "--language", "ru"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    text = _text(out)
+    assert text.startswith("Обзор дня, воскресенье 20 ноября 2016")
+    assert "без помещения" in text
+    assert "no room" not in text

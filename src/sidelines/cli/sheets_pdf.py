@@ -231,7 +231,8 @@ def overviews_pdf(sheets: Sequence[Overview], links: Sequence[str], printed: dat
         zone = sheet.event.zone
         out.table(
             (14, 30, *([each] * len(sheet.columns))),
-            (_("Time"), _("Programme"), *sheet.columns),
+            # The last column is the services' "no room", a text of the catalogs.
+            (_("Time"), _("Programme"), *sheet.columns[:-1], _(sheet.columns[-1])),
             [
                 [
                     f"{row.starts_at.astimezone(zone):%H:%M}",
