@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", default="main", help="a git revision; 'none': skip it")
+    parser.add_argument("--tree", help="a git revision to measure instead of the working tree")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -260,6 +261,8 @@ def main() -> None:
     print("|---:|---|---|---:|---:|---:|---:|---:|")
     with contextlib.ExitStack() as stack:
         trees = [("this tree", REPO / "src")]
+        if args.tree:
+            trees = [(args.tree, stack.enter_context(source_tree(args.tree)))]
         if args.baseline != "none":
             trees.insert(0, (args.baseline, stack.enter_context(source_tree(args.baseline))))
         for published in args.published:

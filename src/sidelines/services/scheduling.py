@@ -48,7 +48,13 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment, Schedule
 from sidelines.scheduling.stability import Published, changes, with_published
-from sidelines.services import audit, notice_text, schedule_diff
+from sidelines.services import (
+    audit,
+    event_state,
+    notice_text,
+    schedule_diff,
+    schedule_versions,
+)
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
@@ -431,24 +437,6 @@ def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunV
 # --- publishing --------------------------------------------------------------------------------
 
 
-def _snapshot(session: Session, event_id: str) -> dict[str, list[Any]]:
-    # Plain columns, not ORM objects: every edit of a 3,000-meeting schedule reads them all,
-    # and loading the objects cost about three times as much.
-    rows = session.execute(
-        select(MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id).where(
-            MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
-        )
-    )
-    return {
-        str(meeting_id): [
-            starts_at.isoformat() if starts_at else None,
-            ends_at.isoformat() if ends_at else None,
-            space_id,
-        ]
-        for meeting_id, starts_at, ends_at, space_id in rows
-    }
-
-
 def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
     return session.scalars(
         select(ScheduleVersionRow)
@@ -465,25 +453,30 @@ def new_version(
     reason: str,
     *,
     kinds: Mapping[int, str] | None = None,
+    full: bool = False,
 ) -> int:
     """Record the schedule as it now stands and notify every delegation it changed for.
     ``kinds`` names what a change was where the placement alone does not say it (a meeting
-    that left the schedule as a no-show, one placed in freed time and awaiting confirmation)."""
+    that left the schedule as a no-show, one placed in freed time and awaiting confirmation).
+    The version stores what changed (``schedule_versions``); with ``full`` (a publish), and
+    for the event's first, the whole schedule."""
     previous = current_version(session, event_id)
-    before = previous.snapshot if previous else {}
-    after = _snapshot(session, event_id)
     number = (previous.number if previous else 0) + 1
-    session.add(
-        ScheduleVersionRow(
-            event_id=event_id,
-            number=number,
-            published_at=now(),
-            published_by=actor.user_id,
-            reason=reason,
-            snapshot=after,
-        )
+    following = schedule_versions.next_version(session, event_id, previous, full=full)
+    version = ScheduleVersionRow(
+        event_id=event_id,
+        number=number,
+        published_at=now(),
+        published_by=actor.user_id,
+        reason=reason,
+        snapshot=following.stored,
+        full=following.full,
+        revision=schedule_versions.event_revision(session, event_id),
     )
-    changed = schedule_diff.changes(before, after)
+    session.add(version)
+    session.flush()
+    schedule_versions.remember(session, event_id, number, version.id, following.schedule)
+    changed = following.changed
     links = parties_of(session, [change.meeting_id for change in changed])
     created = now()
     for change in changed:
@@ -601,7 +594,8 @@ def publish(
         run = session.get(SolveRunRow, run_id)
         assert run is not None
         run.status = "published"
-        return new_version(session, actor, event_id, f"solve {run_id}")
+        # A publish stores the whole schedule: the versions after it store what they change.
+        return new_version(session, actor, event_id, f"solve {run_id}", full=True)
 
     db.write(work)
     return schedule(db, actor, event_id)
@@ -667,8 +661,8 @@ def publication(
                 f"meeting {meeting_id} is not an agreed meeting of this event", f"keep_out[{index}]"
             )
     previous = current_version(session, event_id)
-    before = previous.snapshot if previous else {}
-    current = _snapshot(session, event_id)
+    before = schedule_versions.schedule_at(session, event_id, previous.number if previous else 0)
+    current = schedule_versions.bookings(session, event_id)
     after = schedule_diff.projected(
         current,
         movable,
@@ -867,6 +861,28 @@ def onsite_problem(
     than the stored one (an edit the organiser is about to make). ``waiting`` adds agreed
     meetings that wait, each with its windows narrowed to the spans given (an offer of time a
     no-show freed)."""
+    if event is None and waiting is None:
+        # The common case, a placement: from the state this process keeps (``event_state``).
+        stored = domain_event(session, event_id)
+        state = event_state.onsite_state(session, stored)
+        if state is not None:
+            if meeting_id is None:
+                return state.problem, dict(state.published)
+            found = event_state.with_waiting(session, stored, state, meeting_id)
+            if found is not None:
+                return found
+    return onsite_problem_read(session, event_id, meeting_id, event=event, waiting=waiting)
+
+
+def onsite_problem_read(
+    session: Session,
+    event_id: str,
+    meeting_id: int | None = None,
+    *,
+    event: Event | None = None,
+    waiting: Mapping[int, tuple[TimeSpan, ...]] | None = None,
+) -> tuple[Problem, dict[MeetingId, Assignment]]:
+    """``onsite_problem`` read whole from the database, every meeting compiled."""
     event = event or domain_event(session, event_id)
     # The settled ones hold their bookings whatever happens: nothing is placed over them.
     statuses = (*MeetingStatus.placeable(), *MeetingStatus.settled())
