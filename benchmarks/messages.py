@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from sidelines.scheduling import SolveOptions, Strategy, solve
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
-from sidelines.services import accounts, events, meetings, messages, scheduling
+from sidelines.services import accounts, event_problem, events, meetings, messages, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.services.messages import Preferences
 from sidelines.storage.db import Database
@@ -116,11 +116,11 @@ def main() -> None:
             readers.append(actor)
 
         with db.reading() as session:
-            problem, _ = scheduling.event_problem(session, "bench", lock_scheduled=False)
+            problem, _ = event_problem.event_problem(session, "bench", lock_scheduled=False)
         result = solve(
             problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=args.solve_time)
         )
-        run = write_run(db, organiser, "bench", scheduling.result_data(problem, result))
+        run = write_run(db, organiser, "bench", solves.result_data(problem, result))
 
         stop = threading.Event()
         idle: list[float] = []
@@ -149,7 +149,7 @@ def main() -> None:
         try:
             time.sleep(2)  # the worker has started and found nothing to do
             started = time.perf_counter()
-            scheduling.publish(db, organiser, "bench", run)
+            solves.publish(db, organiser, "bench", run)
             published = time.perf_counter() - started
             # Agenda reads while the worker delivers, from when the publish has returned: the
             # publish itself runs in this process and would hold its interpreter lock.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sidelines.domain import EventPolicy, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import attendance, scheduling
+from sidelines.services import attendance, schedule_versions, solves
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, NoShowRow, OutcomeRow
@@ -34,9 +34,9 @@ def _world(database: Database) -> tuple[World, int, int]:
     )
     ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
     cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=1)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     return world, ab, cd
 
 
@@ -48,7 +48,9 @@ def _row(database: Database, meeting_id: int) -> MeetingRow:
 
 
 def _kinds(database: Database, world: World, party: str) -> list[str]:
-    return [n.kind for n in scheduling.notices(database, world.delegates[party], world.event_id)]
+    return [
+        n.kind for n in schedule_versions.notices(database, world.delegates[party], world.event_id)
+    ]
 
 
 def test_a_no_show_is_marked_and_its_time_offered_to_a_waiting_meeting(

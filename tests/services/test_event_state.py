@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import bookings, event_state, negotiation, schedule_diff, scheduling
+from sidelines.services import (
+    bookings,
+    event_problem,
+    event_state,
+    negotiation,
+    replans,
+    schedule_diff,
+    schedule_versions,
+    solves,
+)
 from sidelines.services.events import domain_event
 from sidelines.services.schedule_versions import applied, schedule_at
 from sidelines.storage.db import Database
@@ -34,16 +43,16 @@ def _published(database: Database) -> World:
     )
     agree(database, world, "A", "B", MORNING)
     agree(database, world, "C", "D", MORNING)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     return world
 
 
 def _same_as_a_whole_read(database: Database, event_id: str) -> None:
     with database.reading() as session:
-        kept = scheduling.onsite_problem(session, event_id)
-        whole = scheduling.onsite_problem_read(session, event_id)
+        kept = event_problem.onsite_problem(session, event_id)
+        whole = event_problem.onsite_problem(session, event_id, whole=True)
     assert kept == whole
 
 
@@ -69,7 +78,7 @@ def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
         event = domain_event(session, world.event_id)
     with other.writing() as session:
         rows = {
-            tuple(sorted(scheduling.meeting_parties(session, row.id))): row
+            tuple(sorted(replans.meeting_parties(session, row.id))): row
             for row in session.query(MeetingRow).filter(MeetingRow.event_id == world.event_id)
         }
         moved = rows[("A", "B")]
@@ -103,17 +112,17 @@ def test_each_version_stored_as_changes_gives_the_schedule_as_it_was(
 ) -> None:
     world = _published(database)
     with database.reading() as session:
-        seen = {1: scheduling.schedule_versions.bookings(session, world.event_id)}
+        seen = {1: schedule_versions.bookings(session, world.event_id)}
     for a, b in (("E", "F"), ("A", "C"), ("B", "D")):
         agree(database, world, a, b, MORNING)
         with database.reading() as session:
-            number = scheduling.current_version(session, world.event_id)
+            number = schedule_versions.current_version(session, world.event_id)
             assert number is not None
-            seen[number.number] = scheduling.schedule_versions.bookings(session, world.event_id)
+            seen[number.number] = schedule_versions.bookings(session, world.event_id)
 
     for known in (True, False):
         if not known:
-            scheduling.schedule_versions.forget()  # read from the stored rows alone
+            schedule_versions.forget()  # read from the stored rows alone
         with database.reading() as session:
             assert {n: schedule_at(session, world.event_id, n) for n in seen} == seen
 
@@ -139,7 +148,7 @@ def test_a_process_keeps_no_state_from_a_writer(database: Database) -> None:
     event_state.forget()
 
     def plan(session: Session) -> None:
-        scheduling.onsite_problem(session, world.event_id)
+        event_problem.onsite_problem(session, world.event_id)
 
     database.write(plan)
 

@@ -37,13 +37,14 @@ from sidelines.services.errors import (
     Unauthenticated,
     not_found,
 )
+from sidelines.services.event_problem import onsite_problem
 from sidelines.services.events import (
     domain_event,
     event_row,
     import_event,
     meeting_facts_as_domain,
 )
-from sidelines.services.scheduling import lock_schedule, onsite_problem
+from sidelines.services.replans import lock_schedule
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     CalendarFeedRow,

@@ -17,9 +17,9 @@ from sidelines.scheduling.explanations import Fact, explain
 from sidelines.scheduling.rules import contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services.actors import Actor
+from sidelines.services.event_problem import event_problem
 from sidelines.services.events import event_row
 from sidelines.services.meetings import _visible_meeting
-from sidelines.services.scheduling import event_problem
 from sidelines.storage.db import Database
 
 

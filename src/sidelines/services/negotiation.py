@@ -62,8 +62,8 @@ from sidelines.services.events import (
     spans_from_json,
     spans_to_json,
 )
+from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
-from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.storage.db import Database
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (

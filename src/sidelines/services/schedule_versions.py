@@ -23,8 +23,31 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sidelines.services import schedule_diff
-from sidelines.storage.tables import EventRow, MeetingRow, ScheduleVersionRow
+from sidelines.services import (
+    audit,
+    notice_text,
+    schedule_diff,
+)
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import (
+    Forbidden,
+    not_found,
+)
+from sidelines.services.events import (
+    domain_event,
+    event_row,
+)
+from sidelines.services.versions import own_versions, shown_version
+from sidelines.storage.db import Database
+from sidelines.storage.keyset import in_order
+from sidelines.storage.tables import (
+    EventRow,
+    MeetingPrincipalRow,
+    MeetingRow,
+    NoticeRow,
+    ScheduleVersionRow,
+)
 
 Snapshot = schedule_diff.Snapshot
 
@@ -187,3 +210,207 @@ def next_version(
         changed = schedule_diff.changes(was_placed, now_placed)
     diff = {str(change.meeting_id): change.after for change in changed}
     return NextVersion(changed, diff, False, applied(before, diff))
+
+
+@dataclass(frozen=True)
+class Entry:
+    meeting_id: int
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    parties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    version: int
+    published_at: datetime | None
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    version: int
+    meeting_id: int
+    kind: str
+    before: list[Any] | None
+    after: list[Any] | None
+    created_at: datetime
+    summary: str = ""  # the change in words, as its delegation reads it (``notice_text``)
+
+
+def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
+    return session.scalars(
+        select(ScheduleVersionRow)
+        .where(ScheduleVersionRow.event_id == event_id)
+        .order_by(ScheduleVersionRow.number.desc())
+        .limit(1)
+    ).first()
+
+
+def new_version(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    reason: str,
+    *,
+    kinds: Mapping[int, str] | None = None,
+    full: bool = False,
+) -> int:
+    """Record the schedule as it now stands and notify every delegation it changed for.
+    ``kinds`` names what a change was where the placement alone does not say it (a meeting
+    that left the schedule as a no-show, one placed in freed time and awaiting confirmation).
+    The version stores what changed (``schedule_versions``); with ``full`` (a publish), and
+    for the event's first, the whole schedule."""
+    previous = current_version(session, event_id)
+    number = (previous.number if previous else 0) + 1
+    following = next_version(session, event_id, previous, full=full)
+    version = ScheduleVersionRow(
+        event_id=event_id,
+        number=number,
+        published_at=now(),
+        published_by=actor.user_id,
+        reason=reason,
+        snapshot=following.stored,
+        full=following.full,
+        revision=event_revision(session, event_id),
+    )
+    session.add(version)
+    session.flush()
+    remember(session, event_id, number, version.id, following.schedule)
+    changed = following.changed
+    links = parties_of(session, [change.meeting_id for change in changed])
+    created = now()
+    for change in changed:
+        for party in links.get(change.meeting_id, ()):
+            session.add(
+                NoticeRow(
+                    event_id=event_id,
+                    party_id=party,
+                    version=number,
+                    meeting_id=change.meeting_id,
+                    kind=(kinds or {}).get(change.meeting_id, change.kind),
+                    before=change.before,
+                    after=change.after,
+                    created_at=created,
+                )
+            )
+    audit.record(
+        session,
+        actor,
+        event_id,
+        "schedule.published",
+        "schedule",
+        number,
+        changed=len(changed),
+        reason=reason,
+    )
+    return number
+
+
+def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The parties of each meeting, sorted: the delegations a change notice goes to."""
+    links: dict[int, set[str]] = {}
+    for meeting_id, party in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+            MeetingPrincipalRow.meeting_id.in_(meeting_ids)
+        )
+    ):
+        links.setdefault(meeting_id, set()).add(party)
+    return {meeting_id: tuple(sorted(parties)) for meeting_id, parties in links.items()}
+
+
+def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
+    """The current published schedule as this actor may see it."""
+    with db.reading() as session:
+        event_row(session, event_id)
+        party = actor.acts_for(event_id)
+        if party is None and not actor.is_organiser:
+            raise not_found("schedule", event_id)
+        version = current_version(session, event_id)
+        if version is None:
+            return ScheduleView(0, None, [])
+        query = select(MeetingRow).where(
+            MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
+        )
+        if party is not None:
+            query = query.where(
+                MeetingRow.id.in_(
+                    select(MeetingPrincipalRow.meeting_id).where(
+                        MeetingPrincipalRow.party_id == party
+                    )
+                )
+            )
+        rows = session.scalars(
+            query.order_by(MeetingRow.starts_at, MeetingRow.created_at, MeetingRow.id)
+        ).all()
+        # Every entry's parties in one statement, not one per entry.
+        parties: dict[int, set[str]] = {}
+        for meeting_id, party_id in session.execute(
+            select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
+                MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
+            )
+        ):
+            parties.setdefault(meeting_id, set()).add(party_id)
+        entries = []
+        for row in rows:
+            assert row.starts_at is not None
+            assert row.ends_at is not None
+            entries.append(
+                Entry(
+                    row.id,
+                    row.starts_at,
+                    row.ends_at,
+                    row.space_id,
+                    tuple(sorted(parties.get(row.id, ()))),
+                )
+            )
+        if party is not None:
+            # A delegation sees the schedule change only when its own meetings change: the
+            # version it is shown is the first one, or the last that sent it a notice, numbered
+            # in its own count (``versions``), so that nobody learns from a version number that
+            # others' meetings moved.
+            own = own_versions(session, event_id, party)
+            shown = shown_version(session, event_id, own)
+            return ScheduleView(own.ordinal(shown.number), shown.published_at, entries)
+        return ScheduleView(version.number, version.published_at, entries)
+
+
+def notices(
+    db: Database, actor: Actor, event_id: str, *, after: int | None = None, limit: int = 50
+) -> list[NoticeView]:
+    party = actor.acts_for(event_id)
+    if party is None:
+        raise Forbidden("change notices go to delegations")
+    with db.reading() as session:
+        query = select(NoticeRow).where(NoticeRow.event_id == event_id, NoticeRow.party_id == party)
+        query = in_order(session, query, NoticeRow.created_at, NoticeRow.id, after)
+        rows = session.scalars(query.limit(max(1, min(limit, 100)))).all()
+        own = own_versions(session, event_id, party)
+        said = notice_text.summaries(
+            domain_event(session, event_id),
+            notice_text.labels_of(session, [r.meeting_id for r in rows]),
+            [(r.meeting_id, r.kind, r.before, r.after) for r in rows],
+            viewer=party,
+        )
+        return [
+            NoticeView(
+                r.id,
+                own.ordinal(r.version),
+                r.meeting_id,
+                r.kind,
+                r.before,
+                r.after,
+                r.created_at,
+                summary,
+            )
+            for r, summary in zip(rows, said, strict=True)
+        ]
+
+
+def versions_count(db: Database, event_id: str) -> int:
+    with db.reading() as session:
+        return (
+            session.scalar(select(func.count()).where(ScheduleVersionRow.event_id == event_id)) or 0
+        )

@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation, scheduling
+from sidelines.services import accounts, negotiation, solves
 from sidelines.services.negotiation import Terms
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
@@ -32,8 +32,8 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
     )
     agreed = negotiation.respond(db, usa_actor, LIMA, asked.id, Answer.ACCEPT)
     organiser = accounts.log_in(db, "protocol", PASSWORDS["protocol"]).actor
-    run = scheduling.start_solve(db, organiser, LIMA, time_limit_s=2)
-    scheduling.wait_for_run(db, run.id, timeout_s=60)
+    run = solves.start_solve(db, organiser, LIMA, time_limit_s=2)
+    solves.wait_for_run(db, run.id, timeout_s=60)
 
     visitor_context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
     contexts.append(visitor_context)
