@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event, MeetingId
 from sidelines.scheduling import SolveOptions, Strategy, build_problem, solve
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
-from sidelines.services import edits, events, scheduling
+from sidelines.services import edits, event_problem, events, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.edits import Target
@@ -110,7 +110,7 @@ def seed(db: Database, args: argparse.Namespace) -> tuple[str, Actor]:
     organiser = Actor(Role.ORGANISER, db.write(organiser_row), "organiser")
     events.import_event(db, organiser, event)
     run_id = db.write(lambda session: _solved_run(session, event, organiser, placed))
-    scheduling.publish(db, organiser, event.id, run_id)
+    solves.publish(db, organiser, event.id, run_id)
     return event.id, organiser
 
 
@@ -198,7 +198,7 @@ def main() -> None:
         with db.reading() as session:
             build = Timings()
             for _ in range(5):
-                build.time(lambda: scheduling.onsite_problem(session, event_id))
+                build.time(lambda: event_problem.onsite_problem(session, event_id))
 
         reads, moves = Timings(), Timings()
         for row in rng.sample(rows, args.edits):

@@ -167,7 +167,7 @@ def seed(url: str, args: argparse.Namespace, hook_url: str) -> tuple[int, list[s
 
     from sidelines.scheduling import SolveOptions, Strategy, solve
     from sidelines.scheduling.generator import GeneratorSpec, generate_event
-    from sidelines.services import accounts, events, messages, scheduling
+    from sidelines.services import accounts, event_problem, events, messages, solves
     from sidelines.services.actors import Actor, Role
     from sidelines.services.messages import Preferences
     from sidelines.storage.db import Database
@@ -191,9 +191,9 @@ def seed(url: str, args: argparse.Namespace, hook_url: str) -> tuple[int, list[s
         messages.add_webhook(db, actor, EVENT, hook_url, ("placed",))
         names.append(name)
     with db.reading() as session:
-        problem, _ = scheduling.event_problem(session, EVENT, lock_scheduled=False)
+        problem, _ = event_problem.event_problem(session, EVENT, lock_scheduled=False)
     result = solve(problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=args.solve_time))
-    run = write_run(db, organiser, EVENT, scheduling.result_data(problem, result))
+    run = write_run(db, organiser, EVENT, solves.result_data(problem, result))
     db.dispose()
     return run, names
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.scheduling import SolveOptions, Strategy, solve
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
-from sidelines.services import accounts, events, preview, scheduling
+from sidelines.services import accounts, event_problem, events, preview, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, SolveRunRow
@@ -59,10 +59,10 @@ def published_event(db: Database, args: argparse.Namespace) -> tuple[Actor, str,
     organiser = Actor(Role.ORGANISER, user_id, "organiser")
     event_id = events.import_event(db, organiser, replace(event, id="bench"))
     with db.reading() as session:
-        problem, _ = scheduling.event_problem(session, event_id, lock_scheduled=False)
+        problem, _ = event_problem.event_problem(session, event_id, lock_scheduled=False)
     result = solve(problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=args.solve_time))
-    first = write_run(db, organiser, event_id, scheduling.result_data(problem, result))
-    scheduling.publish(db, organiser, event_id, first)
+    first = write_run(db, organiser, event_id, solves.result_data(problem, result))
+    solves.publish(db, organiser, event_id, first)
     return organiser, event_id, len(result.schedule)
 
 

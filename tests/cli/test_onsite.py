@@ -8,7 +8,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from sidelines.cli.main import app
-from sidelines.services import scheduling
+from sidelines.services import solves
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OnsiteChangeRow
@@ -20,9 +20,9 @@ runner = CliRunner()
 def publish(url: str) -> None:
     database = Database(url)
     organiser = organiser_named(database, "protocol")
-    run = scheduling.start_solve(database, organiser, LIMA, time_limit_s=1)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, organiser, LIMA, run.id)
+    run = solves.start_solve(database, organiser, LIMA, time_limit_s=1)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, organiser, LIMA, run.id)
     database.dispose()
 
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from sidelines.cli.main import app
-from sidelines.services import scheduling, sheet_links, sheets
+from sidelines.services import sheet_links, sheets, solves
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.storage.db import Database
 from sidelines.web.settings import Settings
@@ -23,10 +23,10 @@ def _published(url: str) -> sheets.DoorSheet:
     """Publish a solve; the Chinese suite's door sheet of the day its meeting went to."""
     database = Database(url)
     organiser = organiser_named(database, "protocol")
-    run = scheduling.wait_for_run(
-        database, scheduling.start_solve(database, organiser, LIMA, time_limit_s=1).id
+    run = solves.wait_for_run(
+        database, solves.start_solve(database, organiser, LIMA, time_limit_s=1).id
     )
-    scheduling.publish(database, organiser, LIMA, run.id)
+    solves.publish(database, organiser, LIMA, run.id)
     door = next(
         sheet
         for day in (date(2016, 11, 19), date(2016, 11, 20))

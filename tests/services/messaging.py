@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from sidelines.services import messages, negotiation, scheduling
+from sidelines.services import messages, negotiation, solves
 from sidelines.services.delivery import DeliveryOptions, MailSettings
 from sidelines.services.messages import Preferences
 from sidelines.services.negotiation import Terms
@@ -76,7 +76,7 @@ def agree_and_publish(db: Database, world: World, a: str = "AAA", b: str = "BBB"
     asked = negotiation.create_request(db, world.delegates[a], "ev", [b], Terms(topics=("trade",)))
     agreed = negotiation.respond(db, world.delegates[b], "ev", asked.id, negotiation.Answer.ACCEPT)
     assert agreed.meeting_id is not None
-    run = scheduling.start_solve(db, world.organiser, "ev", time_limit_s=1)
-    scheduling.wait_for_run(db, run.id)
-    scheduling.publish(db, world.organiser, "ev", run.id)
+    run = solves.start_solve(db, world.organiser, "ev", time_limit_s=1)
+    solves.wait_for_run(db, run.id)
+    solves.publish(db, world.organiser, "ev", run.id)
     return agreed.meeting_id

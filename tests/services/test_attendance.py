@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sidelines.domain import EventPolicy, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import attendance, scheduling
+from sidelines.services import attendance, schedule_versions, solves
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, NoShowRow, OutcomeRow
@@ -34,9 +34,9 @@ def _world(database: Database) -> tuple[World, int, int]:
     )
     ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
     cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=1)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     return world, ab, cd
 
 
@@ -48,7 +48,9 @@ def _row(database: Database, meeting_id: int) -> MeetingRow:
 
 
 def _kinds(database: Database, world: World, party: str) -> list[str]:
-    return [n.kind for n in scheduling.notices(database, world.delegates[party], world.event_id)]
+    return [
+        n.kind for n in schedule_versions.notices(database, world.delegates[party], world.event_id)
+    ]
 
 
 def test_a_no_show_is_marked_and_its_time_offered_to_a_waiting_meeting(
@@ -145,9 +147,9 @@ def test_the_time_of_a_released_refill_is_offered_to_the_next_meeting_that_waits
     ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
     cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=5)
     ef = agree(database, world, "E", "F", TimeSpan(START, builders.at(9, 50)), priority=1)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     assert [_row(database, m).status for m in (cd, ef)] == ["agreed", "agreed"]
     attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
     first = attendance.sweep(database, world.event_id, DUE)

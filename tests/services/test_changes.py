@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sidelines.services import changes, negotiation, scheduling
+from sidelines.services import changes, negotiation, solves
 from sidelines.services.errors import Forbidden
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
@@ -22,11 +22,11 @@ def test_each_version_lists_the_meetings_it_placed_and_the_delegations_told(
         database, world.delegates["BBB"], "ev", asked.id, negotiation.Answer.ACCEPT
     )
     assert agreed.meeting_id is not None
-    run = scheduling.start_solve(database, world.organiser, "ev", time_limit_s=1)
-    scheduling.wait_for_run(database, run.id)
+    run = solves.start_solve(database, world.organiser, "ev", time_limit_s=1)
+    solves.wait_for_run(database, run.id)
 
     assert changes.schedule_versions(database, world.organiser, "ev") == []
-    scheduling.publish(database, world.organiser, "ev", run.id)
+    solves.publish(database, world.organiser, "ev", run.id)
     versions = changes.schedule_versions(database, world.organiser, "ev")
 
     assert [(v.number, v.reason) for v in versions] == [(1, f"solve {run.id}")]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
-from sidelines.services import negotiation, scheduling
+from sidelines.services import negotiation, placing, schedule_versions, solves
 from sidelines.services.errors import Conflict, ServiceError
 from sidelines.services.idempotency import Outcome, fingerprint, run_once
 from sidelines.services.negotiation import Terms
@@ -76,9 +76,9 @@ def assert_no_double_booking(db: Database, event_id: str) -> None:
 
 
 def publish_empty_schedule(db: Database, world: World) -> None:
-    run = scheduling.start_solve(db, world.organiser, world.event_id, time_limit_s=5)
-    run = scheduling.wait_for_run(db, run.id)
-    scheduling.publish(db, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(db, world.organiser, world.event_id, time_limit_s=5)
+    run = solves.wait_for_run(db, run.id)
+    solves.publish(db, world.organiser, world.event_id, run.id)
 
 
 def test_accepting_at_once_places_one_meeting_per_principal_slot(database: Database) -> None:
@@ -179,17 +179,17 @@ def test_a_placement_that_keeps_losing_races_is_planned_with_the_schedule_held(
     )
     attempts: list[int] = []
 
-    def always_stale(*args: object, **kwargs: object) -> scheduling.PlacementView:
+    def always_stale(*args: object, **kwargs: object) -> placing.PlacementView:
         attempts.append(1)
         raise Conflict("another change came first")
 
-    monkeypatch.setattr(scheduling, "_place_once", always_stale)
+    monkeypatch.setattr(placing, "_place_once", always_stale)
 
     view = negotiation.respond(
         database, world.delegates["B"], world.event_id, request.id, Answer.ACCEPT
     )
 
-    assert len(attempts) == scheduling.PLACEMENT_ATTEMPTS
+    assert len(attempts) == placing.PLACEMENT_ATTEMPTS
     with database.reading() as session:
         meeting = session.get(MeetingRow, view.meeting_id)
         assert meeting is not None
@@ -215,22 +215,18 @@ def test_publishing_two_results_at_once_publishes_each_once(database: Database) 
         )
     runs = []
     for _ in range(2):
-        run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=5)
-        runs.append(scheduling.wait_for_run(database, run.id))
+        run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=5)
+        runs.append(solves.wait_for_run(database, run.id))
     assert [run.status for run in runs] == ["done", "done"]
 
     outcomes = race(
         [
-            (
-                lambda r=runs[i % 2].id: scheduling.publish(
-                    database, world.organiser, world.event_id, r
-                )
-            )
+            (lambda r=runs[i % 2].id: solves.publish(database, world.organiser, world.event_id, r))
             for i in range(THREADS)
         ]
     )
 
-    published = [o for o in outcomes if isinstance(o, scheduling.ScheduleView)]
+    published = [o for o in outcomes if isinstance(o, schedule_versions.ScheduleView)]
     refused = [o for o in outcomes if isinstance(o, ServiceError)]
     assert len(published) == 2
     assert [type(error) for error in refused] == [Conflict] * (THREADS - 2)

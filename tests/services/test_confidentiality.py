@@ -31,7 +31,15 @@ from sqlalchemy import func, select
 
 from sidelines.domain import MeetingFormat, OrganiserSees
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
-from sidelines.services import audit, interests, meetings, negotiation, scheduling, visibility
+from sidelines.services import (
+    audit,
+    interests,
+    meetings,
+    negotiation,
+    schedule_versions,
+    solves,
+    visibility,
+)
 from sidelines.services.actors import Actor
 from sidelines.services.errors import NotFound, ServiceError
 from sidelines.services.negotiation import Terms
@@ -289,10 +297,10 @@ class Delegations(RuleBasedStateMachine):
     @rule()
     def solve_and_publish(self) -> None:
         organiser = self.world.organiser
-        run = scheduling.start_solve(self.db, organiser, self.event_id, time_limit_s=2)
-        run = scheduling.wait_for_run(self.db, run.id)
+        run = solves.start_solve(self.db, organiser, self.event_id, time_limit_s=2)
+        run = solves.wait_for_run(self.db, run.id)
         assert run.status == "done"
-        scheduling.publish(self.db, organiser, self.event_id, run.id)
+        solves.publish(self.db, organiser, self.event_id, run.id)
 
     @rule(
         data=st.data(),
@@ -444,9 +452,9 @@ class Delegations(RuleBasedStateMachine):
                     assert describe(meeting) == ("not_found", f"no meeting {meeting_id}", "")
                     continue
                 assert meeting_id in own
-            entries = scheduling.schedule(self.db, actor, self.event_id).entries
+            entries = schedule_versions.schedule(self.db, actor, self.event_id).entries
             assert sorted(e.meeting_id for e in entries) == sorted(placed & set(own)) or (
-                scheduling.versions_count(self.db, self.event_id) == 0 and entries == []
+                schedule_versions.versions_count(self.db, self.event_id) == 0 and entries == []
             )
             if party is None:
                 continue
@@ -459,7 +467,7 @@ class Delegations(RuleBasedStateMachine):
                     others = sorted(parties[item.meeting_id] - {party})
                     # Party names are their ids here; a meeting has at most two other sides.
                     assert item.title.endswith(f" with {' and '.join(others)}")
-            for notice in scheduling.notices(self.db, actor, self.event_id, limit=100):
+            for notice in schedule_versions.notices(self.db, actor, self.event_id, limit=100):
                 assert notice.meeting_id in own
 
     @invariant()

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 
 from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import edits, meetings, scheduling
+from sidelines.services import edits, meetings, placing, schedule_versions, solves
 from sidelines.services.actors import Role
 from sidelines.services.clock import now
 from sidelines.services.edits import (
@@ -63,9 +63,9 @@ def world(
     organiser = add_user(database, f"{EVENT}.protocol", Role.ORGANISER, None, None)
     import_event(database, organiser, event)
     delegates = {p: add_user(database, f"{EVENT}.{p}", Role.DELEGATE, EVENT, p) for p in PARTIES}
-    run = scheduling.start_solve(database, organiser, EVENT, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, organiser, EVENT, run.id)
+    run = solves.start_solve(database, organiser, EVENT, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, organiser, EVENT, run.id)
     with database.reading() as session:
         ids = {row.terms["title"]: row.id for row in session.scalars(select(MeetingRow))}
     return World(EVENT, organiser, delegates), ids
@@ -114,7 +114,11 @@ def state(database: Database) -> tuple[Any, ...]:
 def notices_of(database: Database, w: World, version: int) -> dict[str, list[str]]:
     found = {}
     for party, actor in w.delegates.items():
-        kinds = [n.kind for n in scheduling.notices(database, actor, EVENT) if n.version == version]
+        kinds = [
+            n.kind
+            for n in schedule_versions.notices(database, actor, EVENT)
+            if n.version == version
+        ]
         if kinds:
             found[party] = kinds
     return found
@@ -138,7 +142,7 @@ def test_a_move_to_a_free_place_writes_one_version_and_notifies_both_sides(
     ]
     assert where(database, ids["ab"]) == (at(11, 30), "T2", MeetingStatus.SCHEDULED)
     assert notices_of(database, w, 2) == {"A": ["moved"], "B": ["moved"]}
-    assert scheduling.versions_count(database, EVENT) == 2
+    assert schedule_versions.versions_count(database, EVENT) == 2
     with database.reading() as session:
         actions = session.scalars(
             select(AuditRow.action)
@@ -232,9 +236,9 @@ def test_the_engine_keeps_a_locked_meeting_where_it_is(database: Database) -> No
     edits.move(database, w.organiser, EVENT, ids["ab"], Target(at(11, 30), "T2"))
     edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
 
-    run = scheduling.start_solve(database, w.organiser, EVENT, time_limit_s=1)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, w.organiser, EVENT, run.id)
+    run = solves.start_solve(database, w.organiser, EVENT, time_limit_s=1)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, w.organiser, EVENT, run.id)
 
     assert where(database, ids["ab"])[:2] == (at(11, 30), "T2")
 
@@ -390,7 +394,7 @@ def test_a_waiting_meeting_takes_the_alternative_the_engine_offers(database: Dat
     ]
     w, ids = world(database, event_meetings, [builders.table("T1")])
     assert where(database, ids["ef"]) == (None, None, MeetingStatus.AGREED)
-    placement = scheduling.place_agreed(database, w.organiser, EVENT, ids["ef"])
+    placement = placing.place_agreed(database, w.organiser, EVENT, ids["ef"])
     assert not placement.placed
     pull_aside = next(a for a in placement.alternatives if a.kind == "format")
     before = state(database)
@@ -544,7 +548,7 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
     done = [r for r in results if isinstance(r, edits.EditView)]
     assert all(isinstance(r, edits.EditView | Conflict) for r in results), results
     assert sorted(r.version for r in done) == list(range(2, 2 + len(done)))
-    assert scheduling.versions_count(database, EVENT) == 1 + len(done)
+    assert schedule_versions.versions_count(database, EVENT) == 1 + len(done)
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
 
@@ -553,7 +557,7 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
 # must cost no more. SQLite sends its own BEGIN, SAVEPOINT and COMMIT statements (two fewer
 # since ids are random: rows with their id known are inserted in one batch). A move's change
 # notices fill the outbox: two more reads (who listens by e-mail, which webhooks).
-STATEMENTS = {"sqlite": (11, 43), "postgresql": (10, 40)}
+STATEMENTS = {"sqlite": (13, 45), "postgresql": (12, 42)}
 
 
 class Statements:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sidelines.domain import MeetingId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import load_event
-from sidelines.services import accounts, events, scheduling
+from sidelines.services import accounts, events, solves
 from sidelines.services.actors import Role
 from sidelines.storage.db import Database
 
@@ -46,9 +46,9 @@ def test_a_locked_meeting_stays_where_the_file_locked_it(database: Database) -> 
     organiser = accounts.log_in(database, "host", "host-password").actor
     events.import_event(database, organiser, event)
 
-    run = scheduling.start_solve(database, organiser, event.id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    schedule = scheduling.publish(database, organiser, event.id, run.id)
+    run = solves.start_solve(database, organiser, event.id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    schedule = solves.publish(database, organiser, event.id, run.id)
 
     placed = [e for e in schedule.entries if e.parties == ("AUS", "CAN")]
     assert [(e.starts_at, e.space_id) for e in placed] == [
@@ -99,9 +99,9 @@ def test_agreed_terms_bind_the_published_schedule_through_the_database(
     )
     assert back.interpreters == (InterpreterPool(("en", "zh"), 0),)
 
-    run = scheduling.start_solve(database, organiser, event.id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    schedule = scheduling.publish(database, organiser, event.id, run.id)
+    run = solves.start_solve(database, organiser, event.id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    schedule = solves.publish(database, organiser, event.id, run.id)
 
     placed = [e for e in schedule.entries if e.parties == ("CHN", "USA")]
     assert [e.space_id for e in placed] == ["lcc-bilateral-2"]

@@ -25,7 +25,8 @@ from sidelines.services import (
     messages,
     negotiation,
     record,
-    scheduling,
+    schedule_versions,
+    solves,
 )
 from sidelines.services.negotiation import Terms
 from sidelines.services.record import EncounterIn
@@ -71,10 +72,8 @@ def agreed_world(database: Database, event_id: str, size: int) -> World:
     half hour of a published schedule."""
     spaces = [builders.table(f"T{i}") for i in range(size)]
     world = make_world(database, event_id, ["HOST", *guests(size)], spaces=spaces)
-    run = scheduling.start_solve(database, world.organiser, event_id, time_limit_s=5)
-    scheduling.publish(
-        database, world.organiser, event_id, scheduling.wait_for_run(database, run.id).id
-    )
+    run = solves.start_solve(database, world.organiser, event_id, time_limit_s=5)
+    solves.publish(database, world.organiser, event_id, solves.wait_for_run(database, run.id).id)
     for i, guest in enumerate(guests(size)):
         slot = builders.span((9 + i, 0), (9 + i, 30))
         terms = Terms(format=MeetingFormat.B2B, windows=(slot,))
@@ -191,8 +190,8 @@ def test_the_notices_cost_no_more_statements_for_three_than_for_one(database: Da
     def build(event_id: str, size: int) -> Callable[[], object]:
         world = agreed_world(database, event_id, size)
         host = world.delegates["HOST"]
-        assert len(scheduling.notices(database, host, event_id)) == size
-        return lambda: scheduling.notices(database, host, event_id)
+        assert len(schedule_versions.notices(database, host, event_id)) == size
+        return lambda: schedule_versions.notices(database, host, event_id)
 
     one, three = by_size(database, build)
 
@@ -204,8 +203,8 @@ def test_the_schedule_costs_no_more_statements_for_three_meetings_than_for_one(
 ) -> None:
     def build(event_id: str, size: int) -> Callable[[], object]:
         world = agreed_world(database, event_id, size)
-        assert len(scheduling.schedule(database, world.organiser, event_id).entries) == size
-        return lambda: scheduling.schedule(database, world.organiser, event_id)
+        assert len(schedule_versions.schedule(database, world.organiser, event_id).entries) == size
+        return lambda: schedule_versions.schedule(database, world.organiser, event_id)
 
     one, three = by_size(database, build)
 

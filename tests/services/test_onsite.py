@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sidelines.domain import OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer, RequestState
-from sidelines.services import negotiation, scheduling
+from sidelines.services import negotiation, placing, schedule_versions, solves
 from sidelines.services.errors import Conflict, NotFound
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
@@ -33,9 +33,9 @@ def _published_world(database: Database, policy: OrganiserSees) -> tuple[World, 
         spaces=[builders.table("T1")],
     )
     meeting_id = agree(database, world, "C", "D", MORNING, priority=1)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     return world, meeting_id, _starts(database, meeting_id)
 
 
@@ -77,10 +77,10 @@ def test_agreed_on_site_moves_a_meeting_and_notifies_every_side(database: Databa
     assert placement.moved == []
     assert _starts(database, cd) == other
     for party, kind in (("A", "placed"), ("B", "placed"), ("C", "moved"), ("D", "moved")):
-        notices = scheduling.notices(database, world.delegates[party], world.event_id)
+        notices = schedule_versions.notices(database, world.delegates[party], world.event_id)
         assert [(n.version, n.kind) for n in notices if n.version == 2] == [(2, kind)]
-    assert scheduling.notices(database, world.delegates["E"], world.event_id) == []
-    assert scheduling.versions_count(database, world.event_id) == 2
+    assert schedule_versions.notices(database, world.delegates["E"], world.event_id) == []
+    assert schedule_versions.versions_count(database, world.event_id) == 2
     with database.reading() as session:
         assert double_bookings(session, world.event_id) == []
 
@@ -117,7 +117,7 @@ def test_a_meeting_in_the_freeze_window_stays_and_alternatives_are_offered(
     assert not placement.placed
     assert placement.version is None
     assert _starts(database, cd) == cd_start
-    assert scheduling.versions_count(database, world.event_id) == 1
+    assert schedule_versions.versions_count(database, world.event_id) == 1
     assert [(a.kind, a.format, a.starts_at, a.space_id) for a in placement.alternatives] == [
         ("format", "pull_aside", cd_start, None)
     ]
@@ -135,18 +135,16 @@ def test_meetings_that_would_give_way_are_shown_to_the_organiser_only(
     )
     nine = _slot(EARLY)
     cd = agree(database, world, "C", "D", nine, priority=1)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     request_id = _request(database, world, "A", "B", nine)
 
     view, for_a = negotiation.agree_on_site(
         database, world.delegates["A"], world.event_id, request_id
     )
     assert view.meeting_id is not None
-    for_organiser = scheduling.place_agreed(
-        database, world.organiser, world.event_id, view.meeting_id
-    )
+    for_organiser = placing.place_agreed(database, world.organiser, world.event_id, view.meeting_id)
 
     assert for_a is not None
     assert [a.kind for a in for_a.alternatives] == ["format"]

@@ -15,12 +15,18 @@ from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
-from sidelines.services import negotiation, onsite_changes, scheduling, visibility
+from sidelines.services import (
+    negotiation,
+    onsite_changes,
+    schedule_versions,
+    solves,
+    visibility,
+)
 from sidelines.services.actors import Role
 from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import import_event
 from sidelines.services.negotiation import Terms
-from sidelines.services.scheduling import MovedView
+from sidelines.services.placing import MovedView
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -59,9 +65,9 @@ def make_venue(
     delegates = {p: add_user(database, f"venue.{p}", Role.DELEGATE, EVENT, p) for p in PARTIES}
     world = World(EVENT, organiser, delegates)
     if publish:
-        run = scheduling.start_solve(database, organiser, EVENT, time_limit_s=2)
-        run = scheduling.wait_for_run(database, run.id)
-        scheduling.publish(database, organiser, EVENT, run.id)
+        run = solves.start_solve(database, organiser, EVENT, time_limit_s=2)
+        run = solves.wait_for_run(database, run.id)
+        solves.publish(database, organiser, EVENT, run.id)
     return world
 
 
@@ -91,7 +97,7 @@ def notices_of(database: Database, world: World, version: int) -> dict[str, list
     """Each party's notices of ``version``, as (meeting, kind)."""
     found = {}
     for party, delegate in world.delegates.items():
-        notices = scheduling.notices(database, delegate, world.event_id)
+        notices = schedule_versions.notices(database, delegate, world.event_id)
         kept = [(n.meeting_id, n.kind) for n in notices if n.version == version]
         if kept:
             found[party] = kept
@@ -253,7 +259,7 @@ def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
     )
 
     assert (view.version, view.moved, view.unplaced) == (None, [], [])
-    assert scheduling.versions_count(database, EVENT) == 1
+    assert schedule_versions.versions_count(database, EVENT) == 1
     assert [c.id for c in onsite_changes.list_changes(database, world.organiser, EVENT)] == [
         view.change.id
     ]
@@ -344,9 +350,9 @@ def test_a_solve_started_after_a_departure_respects_it(database: Database) -> No
         database, world.organiser, EVENT, party_id="B", leaves_at=at(9, 30)
     )
 
-    run = scheduling.start_solve(database, world.organiser, EVENT, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, EVENT, run.id)
+    run = solves.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, EVENT, run.id)
 
     assert where(database, ab) == ("scheduled", at(9, 0), "T1")
 
@@ -356,18 +362,18 @@ def test_a_solve_started_before_a_change_cannot_be_published(database: Database)
         database, [builders.meeting("ab", "A", "B", preferred=wanted((11, 0), (11, 30)))]
     )
     ab = meeting_of(database, "A", "B")
-    run = scheduling.start_solve(database, world.organiser, EVENT, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
+    run = solves.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
     onsite_changes.report_departure(
         database, world.organiser, EVENT, principal_id="A", leaves_at=at(10, 0)
     )
     _, moved_to, _ = where(database, ab)
 
     with pytest.raises(Conflict):
-        scheduling.publish(database, world.organiser, EVENT, run.id)
+        solves.publish(database, world.organiser, EVENT, run.id)
 
     assert where(database, ab) == ("scheduled", moved_to, "T1")
-    assert scheduling.versions_count(database, EVENT) == 2
+    assert schedule_versions.versions_count(database, EVENT) == 2
 
 
 # --- who may report, and what is refused -----------------------------------------------------

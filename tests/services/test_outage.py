@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from sidelines.services import negotiation, scheduling
+from sidelines.services import negotiation, placing
 from sidelines.services.actors import Actor
 from sidelines.services.negotiation import RequestState, Terms
 from sidelines.storage.db import Database
@@ -21,10 +21,10 @@ def database_lost_after_agreeing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def unavailable(
         _db: Database, _actor: Actor, _event_id: str, _meeting_id: int, _at: datetime
-    ) -> scheduling.PlacementView:
+    ) -> placing.PlacementView:
         raise OperationalError("SELECT 1", None, ConnectionError("server closed the connection"))
 
-    monkeypatch.setattr(scheduling, "_place_once", unavailable)
+    monkeypatch.setattr(placing, "_place_once", unavailable)
 
 
 @pytest.mark.usefixtures("database_lost_after_agreeing")

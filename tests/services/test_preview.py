@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from sidelines.services import negotiation, preview, scheduling
+from sidelines.services import negotiation, preview, schedule_versions, solves
 from sidelines.services.errors import Forbidden, Invalid, PreviewChanged, RulesBroken
 from sidelines.services.negotiation import Terms
 from sidelines.services.preview import PreviewView
@@ -73,7 +73,7 @@ def two_published(database: Database) -> tuple[World, int, int, int]:
     cd = agree(database, world, "CCC", "DDD")
     ce = agree(database, world, "CCC", "EEE")
     run = finished_run(database, world, {ab: (at(9), "T1"), cd: (at(9, 30), "T1")})
-    scheduling.publish(database, world.organiser, "ev", run, confirm=confirm(database, world, run))
+    solves.publish(database, world.organiser, "ev", run, confirm=confirm(database, world, run))
     return world, ab, cd, ce
 
 
@@ -85,7 +85,7 @@ def test_the_first_preview_adds_every_meeting_and_its_counts_are_the_notices_sen
     run = finished_run(database, world, {ab: (at(10), "T1")})
 
     view = preview.preview(database, world.organiser, "ev", run)
-    scheduling.publish(database, world.organiser, "ev", run, confirm=view.digest)
+    solves.publish(database, world.organiser, "ev", run, confirm=view.digest)
 
     assert view.version == 0
     assert [(i.meeting_id, i.label, i.was, i.now) for i in view.added] == [
@@ -112,7 +112,7 @@ def test_a_preview_lists_moved_and_left_out_meetings_exactly_as_publishing_notif
     run = finished_run(database, world, {ab: (at(10), "T1"), ce: (at(9, 30), "T1")})
 
     view = preview.preview(database, world.organiser, "ev", run)
-    scheduling.publish(database, world.organiser, "ev", run, confirm=view.digest)
+    solves.publish(database, world.organiser, "ev", run, confirm=view.digest)
 
     assert [(i.meeting_id, i.was, i.now) for i in view.moved] == [
         (ab, "Mon 09:00, T1", "Mon 10:00, T1")
@@ -132,7 +132,7 @@ def test_keeping_a_move_out_publishes_the_rest_and_tells_only_its_sides(
     run = finished_run(database, world, {ab: (at(10), "T1"), cd: (at(11), "T1")})
 
     view = preview.preview(database, world.organiser, "ev", run, keep_out=(cd,))
-    scheduling.publish(database, world.organiser, "ev", run, keep_out=(cd,), confirm=view.digest)
+    solves.publish(database, world.organiser, "ev", run, keep_out=(cd,), confirm=view.digest)
 
     assert view.conflicts == []
     assert view.summary == "0 added, 1 moved, 0 left out, notices to 2 delegations"
@@ -153,9 +153,7 @@ def test_keeping_out_a_move_that_conflicts_is_refused_with_the_rule_and_writes_n
     view = preview.preview(database, world.organiser, "ev", run, keep_out=(ab,))
 
     with pytest.raises(RulesBroken) as refused:
-        scheduling.publish(
-            database, world.organiser, "ev", run, keep_out=(ab,), confirm=view.digest
-        )
+        solves.publish(database, world.organiser, "ev", run, keep_out=(ab,), confirm=view.digest)
 
     assert [r.rule for r in view.conflicts] == ["space_not_double_booked"]
     assert [r["rule"] for r in refused.value.rules] == ["space_not_double_booked"]
@@ -172,7 +170,7 @@ def test_a_confirmation_of_another_preview_is_refused_with_the_new_totals(
     whole = confirm(database, world, run)
 
     with pytest.raises(PreviewChanged) as refused:
-        scheduling.publish(database, world.organiser, "ev", run, keep_out=(cd,), confirm=whole)
+        solves.publish(database, world.organiser, "ev", run, keep_out=(cd,), confirm=whole)
 
     assert refused.value.preview == {
         "digest": confirm(database, world, run, keep_out=(cd,)),
@@ -191,12 +189,10 @@ def test_a_preview_goes_stale_when_the_schedule_changes_before_publishing(
     first = finished_run(database, world, {ab: (at(10), "T1"), cd: (at(9, 30), "T1")})
     second = finished_run(database, world, {ab: (at(9), "T1"), cd: (at(11), "T1")})
     seen = confirm(database, world, second)
-    scheduling.publish(
-        database, world.organiser, "ev", first, confirm=confirm(database, world, first)
-    )
+    solves.publish(database, world.organiser, "ev", first, confirm=confirm(database, world, first))
 
     with pytest.raises(PreviewChanged):
-        scheduling.publish(database, world.organiser, "ev", second, confirm=seen)
+        solves.publish(database, world.organiser, "ev", second, confirm=seen)
     assert versions(database) == 2
 
 
@@ -226,10 +222,10 @@ def test_each_side_reads_its_notice_naming_its_counterpart_old_and_new_time_and_
 ) -> None:
     world, ab, cd, _ = two_published
     run = finished_run(database, world, {ab: (at(10, 30), "T1"), cd: (at(9, 30), "T1")})
-    scheduling.publish(database, world.organiser, "ev", run, confirm=confirm(database, world, run))
+    solves.publish(database, world.organiser, "ev", run, confirm=confirm(database, world, run))
 
     said = {
-        party: [n.summary for n in scheduling.notices(database, actor, "ev")]
+        party: [n.summary for n in schedule_versions.notices(database, actor, "ev")]
         for party, actor in world.delegates.items()
     }
 
@@ -249,8 +245,8 @@ def test_each_side_reads_its_notice_naming_its_counterpart_old_and_new_time_and_
 
 
 def result_of(db: Database, world: World, **choice: Any) -> dict[str, Any]:
-    run = scheduling.start_solve(db, world.organiser, "ev", time_limit_s=1, **choice)
-    finished = scheduling.wait_for_run(db, run.id)
+    run = solves.start_solve(db, world.organiser, "ev", time_limit_s=1, **choice)
+    finished = solves.wait_for_run(db, run.id)
     assert finished.status == "done", finished.result
     assert finished.result is not None
     return finished.result
@@ -327,7 +323,7 @@ def test_a_bad_stability_choice_is_refused_naming_its_field_and_starts_nothing(
     world = make_world(database, "ev", ["AAA", "BBB"])
 
     with pytest.raises(Invalid) as refused:
-        scheduling.start_solve(database, world.organiser, "ev", time_limit_s=1, **choice)
+        solves.start_solve(database, world.organiser, "ev", time_limit_s=1, **choice)
 
     assert refused.value.field == field
     with database.reading() as session:
@@ -362,10 +358,10 @@ def test_a_preview_and_the_notices_read_as_many_rows_in_as_many_queries(
     with statements(database) as many:
         large = preview.preview(database, world.organiser, "ev", three)
     with statements(database) as before:
-        told_once = scheduling.notices(database, world.delegates["AAA"], "ev")
-    scheduling.publish(database, world.organiser, "ev", three, confirm=large.digest)
+        told_once = schedule_versions.notices(database, world.delegates["AAA"], "ev")
+    solves.publish(database, world.organiser, "ev", three, confirm=large.digest)
     with statements(database) as after:
-        told_twice = scheduling.notices(database, world.delegates["AAA"], "ev")
+        told_twice = schedule_versions.notices(database, world.delegates["AAA"], "ev")
 
     assert (len(small.moved), len(large.moved) + len(large.left_out) + len(large.added)) == (1, 3)
     assert len(few) == len(many)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sidelines.domain import PartyId, PrincipalId, SpaceId
 from sidelines.scheduling.onsite import EarlierDeparture, SessionOverrun, SpaceUnavailable
 from sidelines.services import onsite_changes
-from sidelines.services.scheduling import event_problem
+from sidelines.services.event_problem import event_problem
 from sidelines.storage.db import Database
 from tests import builders
 from tests.services.test_onsite_changes import EVENT, make_venue

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer
-from sidelines.services import attendance, negotiation, results, scheduling
+from sidelines.services import attendance, negotiation, results, solves
 from sidelines.services.actors import PUBLIC
 from sidelines.services.errors import NotFound
 from sidelines.services.negotiation import Terms
@@ -45,9 +45,9 @@ def _world(
         database, world.delegates["E"], world.event_id, ["F"], Terms(format=MeetingFormat.B2B)
     )
     negotiation.respond(database, world.delegates["F"], world.event_id, declined.id, Answer.DECLINE)
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    scheduling.publish(
-        database, world.organiser, world.event_id, scheduling.wait_for_run(database, run.id).id
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    solves.publish(
+        database, world.organiser, world.event_id, solves.wait_for_run(database, run.id).id
     )
     attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
     return world, ab, cd

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from sidelines.services import scheduling, solve_jobs
+from sidelines.services import solve_jobs, solves
 from sidelines.services.errors import Conflict
 from sidelines.storage.db import Database
 from sidelines.storage.tables import SolveRunRow
@@ -17,17 +17,15 @@ from tests.services.world import make_world
 def test_a_queued_solve_waits_until_a_worker_runs_it(database: Database) -> None:
     world = make_world(database, "queued", ["A", "B"])
 
-    run = scheduling.start_solve(
-        database, world.organiser, world.event_id, time_limit_s=2, queue=True
-    )
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2, queue=True)
 
     assert run.status == "running"
-    assert run.progress["phase"] == scheduling.QUEUED
+    assert run.progress["phase"] == solves.QUEUED
     assert run.result is None
     with pytest.raises(Conflict):  # still one solve per event at a time
-        scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+        solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
     assert solve_jobs.run_queued_solve(database) is True
-    done = scheduling.get_run(database, world.organiser, world.event_id, run.id)
+    done = solves.get_run(database, world.organiser, world.event_id, run.id)
     assert done.status == "done"
     assert done.result is not None
     assert "assignments" in done.result
@@ -38,9 +36,7 @@ def test_a_queued_solve_waits_until_a_worker_runs_it(database: Database) -> None
 
 def test_a_queued_solve_is_claimed_once(database: Database) -> None:
     world = make_world(database, "claimed-once", ["A", "B"])
-    run = scheduling.start_solve(
-        database, world.organiser, world.event_id, time_limit_s=1, queue=True
-    )
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1, queue=True)
 
     first = solve_jobs.claim_solve(database)
     second = solve_jobs.claim_solve(database)
@@ -53,7 +49,7 @@ def test_a_queued_solve_is_claimed_once(database: Database) -> None:
 
 def test_a_queued_solve_keeps_the_organisers_stability_choice(database: Database) -> None:
     world = make_world(database, "choice", ["A", "B"])
-    scheduling.start_solve(
+    solves.start_solve(
         database,
         world.organiser,
         world.event_id,
@@ -72,18 +68,16 @@ def test_a_queued_solve_keeps_the_organisers_stability_choice(database: Database
 
 def test_a_solve_no_worker_took_is_given_up_for_the_next_one(database: Database) -> None:
     world = make_world(database, "untaken", ["A", "B"])
-    run = scheduling.start_solve(
-        database, world.organiser, world.event_id, time_limit_s=1, queue=True
-    )
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1, queue=True)
     with database.writing() as session:
         row = session.get(SolveRunRow, run.id)
         assert row is not None
-        old = (scheduling.now() - scheduling.STALE_AFTER - timedelta(seconds=1)).isoformat()
+        old = (solves.now() - solves.STALE_AFTER - timedelta(seconds=1)).isoformat()
         row.progress = {**row.progress, "heartbeat": old}
 
-    again = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=1)
+    again = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1)
 
-    given_up = scheduling.get_run(database, world.organiser, world.event_id, run.id)
+    given_up = solves.get_run(database, world.organiser, world.event_id, run.id)
     assert given_up.status == "failed"
     assert given_up.progress["error"] == "no worker process took the solve"
-    assert scheduling.wait_for_run(database, again.id).status == "done"
+    assert solves.wait_for_run(database, again.id).status == "done"

@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy.orm import Session
 
-from sidelines.services import scheduling
+from sidelines.services import solves
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict
 from sidelines.storage.db import Database
@@ -55,10 +55,10 @@ def test_a_run_whose_process_died_is_failed_by_the_next_solve(database: Database
     world = make_world(database, "ev", ["AAA", "BBB"])
     dead = left_running(database, world, socket.gethostname(), dead_pid())
 
-    run = scheduling.start_solve(database, world.organiser, "ev", time_limit_s=1)
-    done = scheduling.wait_for_run(database, run.id)
+    run = solves.start_solve(database, world.organiser, "ev", time_limit_s=1)
+    done = solves.wait_for_run(database, run.id)
 
-    old = scheduling.get_run(database, world.organiser, "ev", dead)
+    old = solves.get_run(database, world.organiser, "ev", dead)
     assert (old.status, old.progress["error"]) == ("failed", "the solving process stopped")
     assert old.finished_at is not None
     assert done.status == "done"
@@ -76,7 +76,7 @@ def test_a_run_that_may_still_be_solving_holds_the_event(
     running = left_running(database, world, host, pid)
 
     with pytest.raises(Conflict):
-        scheduling.start_solve(database, world.organiser, "ev", time_limit_s=1)
-    view = scheduling.get_run(database, world.organiser, "ev", running)
+        solves.start_solve(database, world.organiser, "ev", time_limit_s=1)
+    view = solves.get_run(database, world.organiser, "ev", running)
     assert view.status == "running"
     assert not {"host", "pid"} & set(view.progress)

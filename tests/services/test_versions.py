@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from sidelines.domain import OrganiserSees, TimeSpan
-from sidelines.services import negotiation, scheduling, sheets
+from sidelines.services import negotiation, schedule_versions, sheets, solves
 from sidelines.storage.db import Database
 from tests import builders
 from tests.services.world import World, agree, ask, make_world
@@ -39,9 +39,9 @@ def _published(database: Database, name: str) -> World:
         spaces=[builders.table("T1"), builders.table("T2")],
     )
     agree(database, world, "E", "F", TimeSpan(builders.at(9, 0), builders.at(10, 0)))
-    run = scheduling.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
-    run = scheduling.wait_for_run(database, run.id)
-    scheduling.publish(database, world.organiser, world.event_id, run.id)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    solves.publish(database, world.organiser, world.event_id, run.id)
     return world
 
 
@@ -65,14 +65,16 @@ def test_a_delegation_numbers_its_versions_without_gaps_whatever_others_did(
         world = _published(database, f"vers{int(others)}")
         _e_changes(database, world, others=others)
         e = world.delegates["E"]
-        notices = scheduling.notices(database, e, world.event_id)
+        notices = schedule_versions.notices(database, e, world.event_id)
         seen[others] = (
             sorted({n.version for n in notices}),
-            scheduling.schedule(database, e, world.event_id).version,
+            schedule_versions.schedule(database, e, world.event_id).version,
         )
         if others:
             # The organiser keeps the event's numbers: 1 published, 5 on-site placements.
-            assert scheduling.schedule(database, world.organiser, world.event_id).version == 6
+            assert (
+                schedule_versions.schedule(database, world.organiser, world.event_id).version == 6
+            )
     assert seen[False] == seen[True] == ([1, 2, 3], 3)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import attendance, scheduling, worker
+from sidelines.services import attendance, solves, worker
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OutboxRow
@@ -116,9 +116,7 @@ def test_the_loop_calls_every_duty_and_goes_on_after_one_fails(database: Databas
 
 def test_a_queued_solve_runs_in_the_worker_one_at_a_time(database: Database) -> None:
     world = make_world(database, "worker-solves", ["A", "B"])
-    run = scheduling.start_solve(
-        database, world.organiser, world.event_id, time_limit_s=1, queue=True
-    )
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1, queue=True)
     context = worker.WorkerContext(database)
 
     assert worker.run_solves(context) == 1
@@ -126,7 +124,7 @@ def test_a_queued_solve_runs_in_the_worker_one_at_a_time(database: Database) -> 
     assert worker.run_solves(context) == 0  # busy with the first: claims nothing more
     context.solving.join(60)
 
-    done = scheduling.get_run(database, world.organiser, world.event_id, run.id)
+    done = solves.get_run(database, world.organiser, world.event_id, run.id)
     assert done.status == "done"
     assert worker.run_solves(context) == 0  # nothing queued
 

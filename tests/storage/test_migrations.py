@@ -176,19 +176,22 @@ def test_downgrade_to_before_the_guards_and_back(empty_database: Database) -> No
         session.add(double_booking(meeting_id))
 
 
-# The counters of an event's caches (its meetings' revision, its setup's), not data.
+# The counters of an event's caches (its meetings' revision, its setup's, each meeting's
+# own), not data.
 COUNTERS = ("revision", "setup_revision")
 
 
 def without_revision(snapshot: dict[str, Rows]) -> dict[str, Rows]:
-    events = snapshot["events"]
-    assert "revision" in events.columns
-    kept = [i for i, column in enumerate(events.columns) if column not in COUNTERS]
-    trimmed = Rows(
-        tuple(events.columns[i] for i in kept),
-        [tuple(row[i] for i in kept) for row in events.rows],
-    )
-    return {**snapshot, "events": trimmed}
+    assert "revision" in snapshot["events"].columns
+    trimmed = dict(snapshot)
+    for table in ("events", "meetings"):
+        rows = snapshot[table]
+        kept = [i for i, column in enumerate(rows.columns) if column not in COUNTERS]
+        trimmed[table] = Rows(
+            tuple(rows.columns[i] for i in kept),
+            [tuple(row[i] for i in kept) for row in rows.rows],
+        )
+    return trimmed
 
 
 def test_downgrade_to_base_removes_every_table(empty_database: Database) -> None:

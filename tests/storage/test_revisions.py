@@ -59,3 +59,27 @@ def test_a_rolled_back_write_leaves_the_revision_as_it_was(database: Database) -
     with pytest.raises(RuntimeError):
         database.write(give_up)
     assert revision_of(database) == 0
+
+
+def meeting_revision(database: Database, meeting_id: int) -> int:
+    with database.reading() as session:
+        value = session.scalar(select(MeetingRow.revision).where(MeetingRow.id == meeting_id))
+    assert value is not None
+    return value
+
+
+def test_each_meeting_carries_the_revision_of_its_last_write(database: Database) -> None:
+    with database.writing() as session:
+        add_event(session)
+    with database.writing() as session:
+        first = add_meeting(session).id
+    with database.writing() as session:
+        second = add_meeting(session).id
+    with database.writing() as session:
+        session.execute(update(MeetingRow).where(MeetingRow.id == first).values(status="scheduled"))
+
+    assert (meeting_revision(database, first), meeting_revision(database, second)) == (3, 2)
+    assert revision_of(database) == 3
+    with database.reading() as session:
+        since = session.scalars(select(MeetingRow.id).where(MeetingRow.revision > 2)).all()
+    assert since == [first]

@@ -51,13 +51,13 @@ def solve_command(
 ) -> None:
     """Solve the event's agreed meetings against its published schedule, wait, and print the
     preview of publishing the result."""
-    from sidelines.services import preview, scheduling
+    from sidelines.services import preview, solves
 
     def act(db: Database, actor: Actor) -> PreviewView | str:
-        run = scheduling.start_solve(
+        run = solves.start_solve(
             db, actor, event, time_limit_s=time_limit, stability=stability, max_moves=max_moves
         )
-        finished = scheduling.wait_for_run(db, run.id, timeout_s=time_limit + 60)
+        finished = solves.wait_for_run(db, run.id, timeout_s=time_limit + 60)
         if finished.status != "done":
             return f"solve {run.id} {(finished.result or {}).get('error', finished.status)}"
         return preview.preview(db, actor, event, run.id)
@@ -101,12 +101,12 @@ def publish_command(
     database: DatabaseOption = None,
 ) -> None:
     """Publish a finished solve whose preview (with the same --keep-out) you confirm."""
-    from sidelines.services import scheduling
+    from sidelines.services import solves
 
     view = as_organiser(
         database,
         user,
-        lambda db, actor: scheduling.publish(
+        lambda db, actor: solves.publish(
             db, actor, event, run, keep_out=keep_out or [], confirm=confirm
         ),
     )

@@ -205,7 +205,7 @@ def demo(
         raise _fail(refused)
     from sidelines.cli.demo_record import add_pair_history, play_seed_story
     from sidelines.formats.event_loader import load_event
-    from sidelines.services import accounts, events, scheduling
+    from sidelines.services import accounts, events, solves
     from sidelines.storage.db import Database
 
     for suffix in ("", "-wal", "-shm"):
@@ -229,9 +229,9 @@ def demo(
     for name, (role, party) in logins.items():
         if role is Role.DELEGATE:
             accounts.create_user(db, name, passwords[name], role, event_id=event.id, party_id=party)
-    run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
-    run = scheduling.wait_for_run(db, run.id, timeout_s=120)
-    scheduling.publish(db, organiser, event.id, run.id)
+    run = solves.start_solve(db, organiser, event.id, time_limit_s=5)
+    run = solves.wait_for_run(db, run.id, timeout_s=120)
+    solves.publish(db, organiser, event.id, run.id)
     last_met = add_pair_history(db, organiser, event.id, EXAMPLES / DEMO_HISTORY)
     if played:
         russia, usa = (

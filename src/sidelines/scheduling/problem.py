@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -21,7 +21,7 @@ from sidelines.domain.event import Event
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.interpretation import LanguagePair, pair_label
-from sidelines.domain.meeting import DayPart, PressPlan
+from sidelines.domain.meeting import DayPart, Meeting, PressPlan
 from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind
 from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, lowest_slot, run_mask
@@ -343,6 +343,119 @@ def build_grid(event: Event) -> SlotGrid:
     return SlotGrid(event.grain_min, tuple(days), tuple(starts))
 
 
+_NO_PAIRS: frozenset[LanguagePair] = frozenset()
+
+
+def _interpretation(event: Event, meeting: Meeting) -> frozenset[LanguagePair]:
+    return event.interpretation_of(meeting) if event.interpreters else _NO_PAIRS
+
+
+@dataclass(frozen=True)
+class _MeetingContext:
+    """What compiling one meeting reads of its event's compiled frame."""
+
+    event: Event
+    grid: SlotGrid
+    principal_index: Mapping[PrincipalId, int]
+    space_index: Mapping[SpaceId, int]
+    session_index: Mapping[SessionId, int]
+    sessions: tuple[SessionData, ...]
+    pair_index: Mapping[LanguagePair, int]
+
+    @classmethod
+    def of(
+        cls, problem: Problem, event: Event, pair_index: Mapping[LanguagePair, int]
+    ) -> _MeetingContext:
+        """The context of a problem compiled before (its meetings compiled anew)."""
+        return cls(
+            event,
+            problem.grid,
+            problem.principal_index,
+            problem.space_index,
+            problem.session_index,
+            problem.sessions,
+            pair_index,
+        )
+
+    def compile(
+        self,
+        idx: int,
+        meeting: Meeting,
+        meeting_index: Mapping[MeetingId, int],
+        needs: frozenset[LanguagePair],
+    ) -> MeetingData:
+        event, grid = self.event, self.grid
+        path = f"meetings[{idx}]"
+        window = grid.all_slots()
+        if meeting.windows:
+            window = 0
+            for span in meeting.windows:
+                window |= grid.slots_within(span)
+        preferred = 0
+        for span in meeting.preferred:
+            preferred |= grid.slots_within(span)
+        locked_start = locked_space = None
+        locked_session: AtSessionIdx | None = None
+        if meeting.locked is not None:
+            locked_start = grid.slot_at(meeting.locked.start)
+            if locked_start is None:
+                raise DomainError(
+                    f"locked start {meeting.locked.start.astimezone(event.zone):%Y-%m-%d %H:%M} "
+                    f"is not a start time of the event's {event.grain_min}-minute grid "
+                    f"within its days",
+                    f"{path}.locked.start",
+                )
+            if meeting.locked.space is not None:
+                locked_space = self.space_index[meeting.locked.space]
+            at = meeting.locked.at_session
+            if at is not None:
+                locked_session = AtSessionIdx(self.session_index[at.session], at.edge)
+                expected = _contact_start(
+                    self.sessions[locked_session.session_idx],
+                    at.edge,
+                    meeting.effective_duration_min // event.grain_min,
+                )
+                if expected != locked_start:
+                    raise DomainError(
+                        f"locked start is not the {at.edge} of programme session "
+                        f"{at.session!r} for a meeting of "
+                        f"{meeting.effective_duration_min} min",
+                        f"{path}.locked.start",
+                    )
+        parties = event.parties_of(meeting)
+        press = meeting.press is not PressPlan.NONE
+        return MeetingData(
+            id=meeting.id,
+            label=meeting.label,
+            principals=tuple(self.principal_index[p] for p in meeting.principals),
+            parties=parties,
+            duration_slots=meeting.effective_duration_min // event.grain_min,
+            weight=meeting.priority,
+            required=meeting.required,
+            window=window,
+            day_part=meeting.day_part,
+            preferred=preferred,
+            needs_space=meeting.effective_needs_space,
+            size=meeting.effective_size(len(parties)),
+            needs=meeting.effective_needs,
+            locked_start=locked_start,
+            locked_space=locked_space,
+            after=tuple(meeting_index[m] for m in meeting.after),
+            format=meeting.format,
+            locked_session=locked_session,
+            agreed_spaces=(
+                frozenset(self.space_index[s] for s in meeting.spaces)
+                if meeting.spaces
+                else frozenset()
+            ),
+            press=press,
+            press_buffer_slots=(
+                math.ceil(event.policy.press_buffer_min / event.grain_min) if press else 0
+            ),
+            interpretation=tuple(sorted(self.pair_index[pair] for pair in needs)),
+        )
+
+
 def build_problem(event: Event) -> Problem:
     """Compile an event onto its slot grid.
 
@@ -435,92 +548,18 @@ def build_problem(event: Event) -> Problem:
     meeting_index = {m.id: idx for idx, m in enumerate(event.meetings)}
     space_index = {s.id: idx for idx, s in enumerate(event.spaces)}
     interpreters = {pool.languages: pool.count for pool in event.interpreters}
-    none: frozenset[LanguagePair] = frozenset()
-    needs_of = [
-        event.interpretation_of(meeting) if event.interpreters else none
-        for meeting in event.meetings
-    ]
+    needs_of = [_interpretation(event, meeting) for meeting in event.meetings]
     for needs in needs_of:
         for pair in needs:
             interpreters.setdefault(pair, 0)  # needed, and the pool lacks it
     pair_index = {pair: idx for idx, pair in enumerate(interpreters)}
-    press_buffer_slots = math.ceil(event.policy.press_buffer_min / event.grain_min)
-    meetings: list[MeetingData] = []
-    for idx, meeting in enumerate(event.meetings):
-        path = f"meetings[{idx}]"
-        window = everything
-        if meeting.windows:
-            window = 0
-            for span in meeting.windows:
-                window |= grid.slots_within(span)
-        preferred = 0
-        for span in meeting.preferred:
-            preferred |= grid.slots_within(span)
-        locked_start = locked_space = None
-        locked_session: AtSessionIdx | None = None
-        if meeting.locked is not None:
-            locked_start = grid.slot_at(meeting.locked.start)
-            if locked_start is None:
-                raise DomainError(
-                    f"locked start {meeting.locked.start.astimezone(event.zone):%Y-%m-%d %H:%M} "
-                    f"is not a start time of the event's {event.grain_min}-minute grid "
-                    f"within its days",
-                    f"{path}.locked.start",
-                )
-            if meeting.locked.space is not None:
-                locked_space = space_index[meeting.locked.space]
-            at = meeting.locked.at_session
-            if at is not None:
-                locked_session = AtSessionIdx(session_index[at.session], at.edge)
-                expected = _contact_start(
-                    sessions[locked_session.session_idx],
-                    at.edge,
-                    meeting.effective_duration_min // event.grain_min,
-                )
-                if expected != locked_start:
-                    raise DomainError(
-                        f"locked start is not the {at.edge} of programme session "
-                        f"{at.session!r} for a meeting of "
-                        f"{meeting.effective_duration_min} min",
-                        f"{path}.locked.start",
-                    )
-        parties = event.parties_of(meeting)
-        meetings.append(
-            MeetingData(
-                id=meeting.id,
-                label=meeting.label,
-                principals=tuple(principal_index[p] for p in meeting.principals),
-                parties=parties,
-                duration_slots=meeting.effective_duration_min // event.grain_min,
-                weight=meeting.priority,
-                required=meeting.required,
-                window=window,
-                day_part=meeting.day_part,
-                preferred=preferred,
-                needs_space=meeting.effective_needs_space,
-                size=meeting.effective_size(len(parties)),
-                needs=meeting.effective_needs,
-                locked_start=locked_start,
-                locked_space=locked_space,
-                after=tuple(meeting_index[m] for m in meeting.after),
-                format=meeting.format,
-                locked_session=locked_session,
-                agreed_spaces=(
-                    frozenset(space_index[s] for s in meeting.spaces)
-                    if meeting.spaces
-                    else frozenset()
-                ),
-                press=meeting.press is not PressPlan.NONE,
-                press_buffer_slots=(
-                    press_buffer_slots if meeting.press is not PressPlan.NONE else 0
-                ),
-                interpretation=(
-                    tuple(sorted(pair_index[pair] for pair in needs_of[idx]))
-                    if needs_of[idx]
-                    else ()
-                ),
-            )
-        )
+    context = _MeetingContext(
+        event, grid, principal_index, space_index, session_index, tuple(sessions), pair_index
+    )
+    meetings = [
+        context.compile(idx, meeting, meeting_index, needs_of[idx])
+        for idx, meeting in enumerate(event.meetings)
+    ]
 
     return Problem(
         name=event.name,
@@ -537,6 +576,100 @@ def build_problem(event: Event) -> Problem:
     )
 
 
+def recompile(
+    problem: Problem, event: Event, meetings: Sequence[Meeting], kept: Collection[MeetingId]
+) -> Problem:
+    """``problem`` (compiled from ``event``, with any on-site changes applied: they change
+    principals and spaces, never meetings) with ``meetings`` as its meetings, in this order.
+    Those named in ``kept`` are the same domain meetings as in ``problem`` and are taken over as
+    compiled there (renumbered where they refer to other meetings or interpreter pairs); only
+    the others are compiled. The result equals ``build_problem`` of ``event`` with ``meetings``
+    and the same changes applied, for the cost of the meetings that changed."""
+    old_pairs = [interpreter.languages for interpreter in problem.interpreters]
+    kept_data: dict[MeetingId, MeetingData] = {}
+    needs_of: list[frozenset[LanguagePair]] = []
+    for meeting in meetings:
+        old_idx = problem.meeting_index.get(meeting.id) if meeting.id in kept else None
+        if old_idx is None:
+            needs_of.append(_interpretation(event, meeting))
+            continue
+        data = problem.meetings[old_idx]
+        kept_data[meeting.id] = data
+        needs_of.append(frozenset(old_pairs[i] for i in data.interpretation))
+    interpreters = {pool.languages: pool.count for pool in event.interpreters}
+    for needs in needs_of:
+        for pair in needs:
+            interpreters.setdefault(pair, 0)
+    pair_index = {pair: idx for idx, pair in enumerate(interpreters)}
+    same_pairs = list(interpreters) == old_pairs
+    meeting_index = {meeting.id: idx for idx, meeting in enumerate(meetings)}
+    context = _MeetingContext.of(problem, event, pair_index)
+    compiled: list[MeetingData] = []
+    for idx, meeting in enumerate(meetings):
+        taken = kept_data.get(meeting.id)
+        if taken is None:
+            compiled.append(context.compile(idx, meeting, meeting_index, needs_of[idx]))
+            continue
+        data = taken
+        if data.after:
+            after = tuple(meeting_index[problem.meetings[i].id] for i in data.after)
+            if after != data.after:
+                data = replace(data, after=after)
+        if data.interpretation and not same_pairs:
+            pairs = tuple(sorted(pair_index[pair] for pair in needs_of[idx]))
+            data = replace(data, interpretation=pairs)
+        compiled.append(data)
+    recompiled = replace(
+        problem,
+        meetings=tuple(compiled),
+        interpreters=(
+            problem.interpreters
+            if same_pairs
+            else tuple(InterpreterData(pair, count) for pair, count in interpreters.items())
+        ),
+    )
+    # Known already, and read by every re-plan: not worth a pass over thousands of meetings.
+    recompiled.__dict__["meeting_index"] = meeting_index
+    return recompiled
+
+
+def amended(
+    problem: Problem, event: Event, changed: Mapping[int, Meeting], added: Sequence[Meeting]
+) -> Problem | None:
+    """``problem`` (as for ``recompile``) with the meetings at the indices of ``changed``
+    replaced (the same ids) and ``added`` after the last: the common change of a published
+    schedule, for the cost of the meetings that change rather than of all of them. None when
+    that would renumber the interpreter pairs (a pair needed that the problem lacks): then
+    ``recompile`` it."""
+    needs = [_interpretation(event, meeting) for meeting in (*changed.values(), *added)]
+    pair_index = {
+        interpreter.languages: idx for idx, interpreter in enumerate(problem.interpreters)
+    }
+    if any(pair not in pair_index for pairs in needs for pair in pairs):
+        return None
+    meeting_index = dict(problem.meeting_index)
+    for meeting in added:
+        meeting_index[meeting.id] = len(meeting_index)
+    context = _MeetingContext.of(problem, event, pair_index)
+    meetings = list(problem.meetings)
+    for (idx, meeting), pairs in zip(changed.items(), needs, strict=False):
+        assert meetings[idx].id == meeting.id, "a changed meeting keeps its place"
+        meetings[idx] = context.compile(idx, meeting, meeting_index, pairs)
+    for offset, meeting in enumerate(added):
+        idx = len(problem.meetings) + offset
+        meetings.append(context.compile(idx, meeting, meeting_index, needs[len(changed) + offset]))
+    result = replace(problem, meetings=tuple(meetings))
+    result.__dict__["meeting_index"] = meeting_index
+    # The space classes read the meetings' locked and agreed spaces only: where no meeting
+    # that changed has one, they are those of ``problem`` (a pass over every meeting saved).
+    touched = [meetings[idx] for idx in changed] + [problem.meetings[idx] for idx in changed]
+    touched += meetings[len(problem.meetings) :]
+    if all(m.locked_space is None and not m.agreed_spaces for m in touched):
+        result.__dict__["space_classes"] = problem.space_classes
+        result.__dict__["class_of_space"] = problem.class_of_space
+    return result
+
+
 __all__ = [
     "AtSessionIdx",
     "InterpreterData",
@@ -549,6 +682,8 @@ __all__ = [
     "SpaceClass",
     "SpaceData",
     "Stability",
+    "amended",
     "build_grid",
     "build_problem",
+    "recompile",
 ]

@@ -37,17 +37,10 @@ from sidelines.services import audit
 from sidelines.services.actors import Actor, Role
 from sidelines.services.bookings import unbook
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
+from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
-from sidelines.services.scheduling import (
-    book_and_record,
-    current_version,
-    freeze_moment,
-    lock_schedule,
-    new_version,
-    onsite_problem,
-    parties_of,
-    rebook_moves,
-)
+from sidelines.services.replans import book_and_record, lock_schedule, rebook_moves
+from sidelines.services.schedule_versions import current_version, new_version, parties_of
 from sidelines.services.visibility import takes_part, visible_meeting
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (

@@ -2,7 +2,7 @@
 lock or unlock one, unplace one (it stays agreed, waiting), place a waiting one, or apply one of
 the alternatives the engine offers for it.
 
-Each edit is planned on the problem the on-site placement reads (``scheduling.onsite_problem``:
+Each edit is planned on the problem the on-site placement reads (``event_problem.onsite_problem``:
 the published meetings, those held kept where they were, the changes reported at the venue)
 and checked by the validator's rules on what it touches (``onsite.check.check_changes``)
 against the schedule as published, so that only a violation the edit itself makes counts:
@@ -44,17 +44,13 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, not_found
+from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.placing import PLACEMENT_TIME_LIMIT_S
 from sidelines.services.recorded_changes import latest_change
-from sidelines.services.scheduling import (
-    PLACEMENT_TIME_LIMIT_S,
-    freeze_moment,
-    lock_schedule,
-    meeting_parties,
-    new_version,
-    onsite_problem,
-    require_organiser,
-)
+from sidelines.services.replans import lock_schedule, meeting_parties
+from sidelines.services.schedule_versions import new_version
+from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import setup_key
 from sidelines.storage.tables import MeetingRow, ScheduleVersionRow

@@ -37,12 +37,13 @@ from sidelines.services.errors import (
     Unauthenticated,
     not_found,
 )
+from sidelines.services.event_problem import onsite_problem
 from sidelines.services.events import (
     domain_event,
     event_row,
     import_event,
 )
-from sidelines.services.scheduling import lock_schedule, onsite_problem
+from sidelines.services.replans import lock_schedule
 from sidelines.services.visibility import takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import meeting_facts_as_domain

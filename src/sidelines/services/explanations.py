@@ -17,7 +17,7 @@ from sidelines.scheduling.explanations import Fact, explain
 from sidelines.scheduling.rules import contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services.actors import Actor
-from sidelines.services.scheduling import event_problem
+from sidelines.services.event_problem import event_problem
 from sidelines.services.visibility import organiser_sees_everything, visible_meeting
 from sidelines.storage.db import Database
 

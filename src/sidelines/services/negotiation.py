@@ -59,8 +59,8 @@ from sidelines.services.events import (
     domain_event,
     event_row,
 )
+from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
-from sidelines.services.scheduling import PlacementView, place_agreed
 from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json

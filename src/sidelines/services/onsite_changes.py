@@ -35,26 +35,22 @@ from sidelines.services.actors import Actor, Role
 from sidelines.services.bookings import unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid
+from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.explanations import ExplanationView, meeting_explanation
-from sidelines.services.recorded_changes import ChangeKind, engine_change, latest_change
-from sidelines.services.scheduling import (
+from sidelines.services.placing import (
     PLACEMENT_ATTEMPTS,
     PLACEMENT_TIME_LIMIT_S,
     AlternativeView,
     MovedView,
     alternative_view,
-    book_and_record,
-    current_version,
-    freeze_moment,
-    lock_schedule,
-    meeting_parties,
     moved_view,
-    new_version,
-    onsite_problem,
     placed_span,
-    require_organiser,
 )
+from sidelines.services.recorded_changes import ChangeKind, engine_change, latest_change
+from sidelines.services.replans import book_and_record, lock_schedule, meeting_parties
+from sidelines.services.schedule_versions import current_version, new_version
+from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow
 

@@ -1,7 +1,7 @@
 """The preview of a finished solve against the published version: what publishing it would add,
 move and leave out, who would be told, and what it costs and gains.
 
-It reads the same plan that ``scheduling.publish`` writes (``scheduling.publication``), so the
+It reads the same plan that ``solves.publish`` writes (``solves.publication``), so the
 counts shown are the notices publishing then sends. Its ``digest`` is what the organiser
 confirms: publishing with a digest that no longer matches is refused.
 """
@@ -21,12 +21,7 @@ from sidelines.scheduling import score, validate
 from sidelines.services import notice_text, schedule_diff
 from sidelines.services.actors import Actor
 from sidelines.services.events import domain_event
-from sidelines.services.scheduling import (
-    Publication,
-    combined,
-    publication,
-    require_organiser,
-)
+from sidelines.services.solves import Publication, combined, publication, require_organiser
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingPrincipalRow
 
@@ -79,7 +74,7 @@ class Rule:
 @dataclass(frozen=True)
 class PreviewView:
     """What publishing solve ``run_id`` would change; ``digest`` is what the organiser sends
-    to confirm exactly this (``scheduling.publish``)."""
+    to confirm exactly this (``solves.publish``)."""
 
     run_id: int
     version: int  # the published version it is compared with; 0 before any

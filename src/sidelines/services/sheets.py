@@ -32,7 +32,7 @@ from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
-from sidelines.services.scheduling import current_version
+from sidelines.services.schedule_versions import current_version
 from sidelines.services.versions import OwnVersions, own_versions, shown_version
 from sidelines.services.visibility import organiser_sees_everything
 from sidelines.storage.db import Database

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.services.clock import now
-from sidelines.services.scheduling import QUEUED, run_solve, solving_process
+from sidelines.services.solves import QUEUED, run_solve, solving_process
 from sidelines.services.stable_solves import StabilityChoice
 from sidelines.storage.db import Database
 from sidelines.storage.tables import SolveRunRow

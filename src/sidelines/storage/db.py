@@ -153,7 +153,9 @@ class Database:
         self.engine = make_engine(self.url, pool_size, **engine_kwargs)
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        # "reading": what a read transaction saw was committed, so a process may keep what it
+        # computed from it (``services.event_state``); a writer's own writes may roll back.
+        self._reads = sessionmaker(self.engine, expire_on_commit=False, info={"reading": True})
         self._writes = sessionmaker(writer, expire_on_commit=False)
         # One statement is atomic by itself: on PostgreSQL, running it outside a transaction
         # saves the BEGIN and COMMIT round trips (SQLite has none to save).

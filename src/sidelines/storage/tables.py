@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    FetchedValue,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -255,6 +256,14 @@ class MeetingRow(Base):
     # The iCalendar SEQUENCE of the meeting: a database trigger (``storage/sequences.py``)
     # raises it whenever its time, place, format or status changes, whichever code writes it.
     calendar_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The event's revision at the meeting's last write, set by a database trigger
+    # (``storage/revisions.py``): what changed since a cached state is ``revision > r``.
+    revision: Mapped[int] = mapped_column(
+        Integer, server_default=text("0"), server_onupdate=FetchedValue()
+    )
+
+
+Index("ix_meetings_event_revision", MeetingRow.event_id, MeetingRow.revision)
 
 
 class MeetingPrincipalRow(Base):
@@ -364,8 +373,15 @@ class ScheduleVersionRow(Base):
     published_at: Mapped[datetime]
     published_by: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(200))
-    # meeting id -> [start ISO, end ISO, space id or null], the whole published schedule.
-    snapshot: Mapped[dict[str, Any]]
+    # meeting id -> [start ISO, end ISO, space id or null]: the whole published schedule when
+    # ``full``, else only the meetings whose placement this version changed (null: taken out),
+    # on top of the version before (``services.schedule_versions``). Deferred: most readers
+    # need the number only, and a whole schedule is large.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    full: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # The event's revision when the version was made: the meetings written since are the only
+    # ones the next version can change. Null for versions made before it was kept.
+    revision: Mapped[int | None] = mapped_column(Integer)
 
 
 class NoticeRow(Base):

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from sidelines.services import scheduling
+from sidelines.services import solves
 from sidelines.services.attendance import door_code
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import DESK, PHONE, Site, check_page, open_as
@@ -25,10 +25,8 @@ def test_a_side_checks_in_from_its_page_and_both_read_the_results(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     protocol = organiser(site)
-    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
-    scheduling.publish(
-        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    run = solves.start_solve(site.database, protocol, LIMA, time_limit_s=2)
+    solves.publish(site.database, protocol, LIMA, solves.wait_for_run(site.database, run.id).id)
     meeting_id, start = xi_obama(site)
     # The meeting's page as it reads at the meeting's start.
     monkeypatch.setattr("sidelines.web.pages.agenda.now", lambda: start)
@@ -69,10 +67,8 @@ def test_the_organiser_checks_a_side_in_at_the_door_by_its_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     protocol = organiser(site)
-    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
-    scheduling.publish(
-        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    run = solves.start_solve(site.database, protocol, LIMA, time_limit_s=2)
+    solves.publish(site.database, protocol, LIMA, solves.wait_for_run(site.database, run.id).id)
     meeting_id, start = xi_obama(site)
     monkeypatch.setattr("sidelines.web.pages.door.now", lambda: start)
     monkeypatch.setattr("sidelines.web.pages.agenda.now", lambda: start)

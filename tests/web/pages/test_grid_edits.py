@@ -13,7 +13,7 @@ from icalendar import Calendar
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
-from sidelines.services import accounts, feeds, scheduling
+from sidelines.services import accounts, feeds, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow, UserRow
 from tests.web.helpers import LIMA
@@ -33,10 +33,8 @@ def organiser(site: Site) -> Actor:
 def publish_a_schedule(site: Site) -> None:
     """The organiser solves and publishes: the Xi-Obama bilateral gets its place."""
     protocol = organiser(site)
-    run = scheduling.start_solve(site.database, protocol, LIMA, time_limit_s=2)
-    scheduling.publish(
-        site.database, protocol, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    run = solves.start_solve(site.database, protocol, LIMA, time_limit_s=2)
+    solves.publish(site.database, protocol, LIMA, solves.wait_for_run(site.database, run.id).id)
 
 
 def xi_obama(site: Site) -> tuple[int, datetime]:

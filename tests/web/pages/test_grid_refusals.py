@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from sidelines.services import scheduling
+from sidelines.services import solves
 from sidelines.services.actors import Actor, Role
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -33,8 +33,8 @@ def published(database: Database) -> tuple[int, str]:
     with database.reading() as session:
         user_id = session.scalar(select(UserRow.id).where(UserRow.username == "protocol"))
     protocol = Actor(Role.ORGANISER, user_id, "protocol")
-    run = scheduling.start_solve(database, protocol, LIMA, time_limit_s=1)
-    scheduling.publish(database, protocol, LIMA, scheduling.wait_for_run(database, run.id).id)
+    run = solves.start_solve(database, protocol, LIMA, time_limit_s=1)
+    solves.publish(database, protocol, LIMA, solves.wait_for_run(database, run.id).id)
     with database.reading() as session:
         meeting_id = session.scalar(
             select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == "CHN")

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation, scheduling, sheet_links
+from sidelines.services import accounts, negotiation, sheet_links, solves
 from sidelines.services.negotiation import Terms
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.web.settings import Settings
@@ -41,8 +41,8 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
     )
     agreed = negotiation.respond(db, usa_actor, LIMA, asked.id, Answer.ACCEPT)
     organiser = accounts.log_in(db, "protocol", PASSWORDS["protocol"]).actor
-    run = scheduling.start_solve(db, organiser, LIMA, time_limit_s=2)
-    scheduling.wait_for_run(db, run.id, timeout_s=60)
+    run = solves.start_solve(db, organiser, LIMA, time_limit_s=2)
+    solves.wait_for_run(db, run.id, timeout_s=60)
     for actor in (russia_actor, organiser):
         accounts.set_language(db, actor, language)
     overview = SheetRef(SheetKind.OVERVIEW, date(2016, 11, 19), 0)

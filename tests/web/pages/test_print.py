@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from sidelines.services import scheduling
+from sidelines.services import solves
 from sidelines.services.onsite_changes import organiser_named
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import DESK, PHONE, Site, check_page, open_as
@@ -16,10 +16,8 @@ EVENT = f"/events/{LIMA}"
 
 def _publish(site: Site) -> None:
     organiser = organiser_named(site.database, "protocol")
-    run = scheduling.start_solve(site.database, organiser, LIMA, time_limit_s=1)
-    scheduling.publish(
-        site.database, organiser, LIMA, scheduling.wait_for_run(site.database, run.id).id
-    )
+    run = solves.start_solve(site.database, organiser, LIMA, time_limit_s=1)
+    solves.publish(site.database, organiser, LIMA, solves.wait_for_run(site.database, run.id).id)
 
 
 def _printed(page: Page) -> None:

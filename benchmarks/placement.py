@@ -1,0 +1,288 @@
+"""Placing an agreed meeting: the server CPU of an answer that agrees a meeting on site and
+places it into a large published schedule, on SQLite and PostgreSQL, this tree against a
+baseline (``main`` by default) side by side in one run.
+
+A generated fair (``scheduling.generator``, sized to ``--published``) is scheduled once first
+come, first served; ``--published`` of the meetings it placed are imported into a fresh database as
+agreed meetings and published where it put them. Others it placed are then asked
+for one at a time (a delegation's request, not timed) and agreed on site by the organiser
+(``negotiation.agree_on_site``: the answer that agrees, then the placement); the CPU of that
+call is timed with ``time.process_time``. On SQLite the database works in the same process, so
+its CPU is counted; on PostgreSQL only the server's own (the client of the database). The first
+``--warm-up`` answers are not counted: each process builds its caches once.
+
+Each (size, database, code) runs in a child process whose ``PYTHONPATH`` is the source tree
+measured: this tree's ``src``, or the baseline's, extracted with ``git archive``.
+
+    .venv/bin/python benchmarks/placement.py --published 600 6000 --placements 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _service(name: str, *modules: str) -> Callable[..., Any]:
+    """A service function from the first module that has it: the services were split by use
+    case, and the baseline may have them in the module they came from."""
+    for module in modules:
+        with contextlib.suppress(ImportError):
+            found = getattr(importlib.import_module(f"sidelines.services.{module}"), name, None)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+    raise ImportError(name)
+
+
+# --- the child: one size, one database, one source tree ---------------------------------------
+
+
+def measure(published: int, database: str, placements: int, warm_up: int, seed: int) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from api_load import fresh_database
+    from sidelines.domain import MeetingId
+    from sidelines.scheduling import build_problem
+    from sidelines.scheduling.baselines import first_come_first_served
+    from sidelines.scheduling.generator import GeneratorSpec, generate_event
+    from sidelines.services import events, negotiation
+    from sidelines.services.actors import Actor, Role
+    from sidelines.services.clock import now
+    from sidelines.storage.db import Database
+    from sidelines.storage.tables import MeetingRow, SolveRunRow, UserRow
+
+    publish = _service("publish", "solves", "scheduling")
+    # Sized so that about twice ``published`` are placed: the rest are agreed one by one.
+    spec = GeneratorSpec(
+        principals=max(60, published // 5),
+        requests=published * 3,
+        spaces=max(20, published // 20),
+        days=3,
+        locked=max(1, published // 1000),
+    )
+    event = generate_event(spec, seed)
+    # First come, first served: a valid schedule in a second, whatever the machine's load (the
+    # heuristic's time limit could end its construction early on a busy machine).
+    placed = first_come_first_served(build_problem(event))
+    rng = random.Random(seed)
+    held = sorted(placed)
+    rng.shuffle(held)
+    chosen = set(held[:published])
+    pairs = [
+        m
+        for m in event.meetings
+        if m.id in placed and m.id not in chosen and m.locked is None and len(m.principals) == 2
+    ]
+    rng.shuffle(pairs)
+    if len(chosen) < published or len(pairs) < warm_up + placements:
+        raise SystemExit(f"the generated fair holds {len(placed)} meetings: too few")
+    meetings = tuple(
+        replace(m, after=tuple(a for a in m.after if a in chosen))
+        for m in event.meetings
+        if m.id in chosen
+    )
+    stored = replace(event, meetings=meetings)
+    party_of = {p.id: p.party for p in event.principals}
+
+    with contextlib.ExitStack() as stack:
+        if database == "sqlite":
+            folder = stack.enter_context(tempfile.TemporaryDirectory())
+            url = f"sqlite:///{folder}/placement.sqlite3"
+        else:
+            url = stack.enter_context(fresh_database("postgresql"))
+        db = Database(url)
+        db.upgrade()
+
+        def users(session: Session, delegates: bool) -> dict[str, int]:
+            made = {}
+            for name, role, party in (
+                [(f"delegate-{p.id}", "delegate", p.id) for p in event.parties]
+                if delegates
+                else [("organiser", "organiser", None)]
+            ):
+                row = UserRow(
+                    username=name,
+                    password_hash="not a hash: this account never logs in",
+                    role=role,
+                    event_id=None if party is None else event.id,
+                    party_id=party,
+                    created_at=now(),
+                )
+                session.add(row)
+                session.flush()
+                made[name] = row.id
+            return made
+
+        organiser_id = db.write(lambda session: users(session, delegates=False))["organiser"]
+        organiser = Actor(Role.ORGANISER, organiser_id, "organiser")
+        events.import_event(db, organiser, stored)
+        ids = db.write(lambda session: users(session, delegates=True))
+
+        def solved_run(session: Session) -> int:
+            problem = build_problem(stored)
+            rows = session.scalars(
+                select(MeetingRow)
+                .where(MeetingRow.event_id == stored.id)
+                .order_by(MeetingRow.created_at, MeetingRow.id)
+            ).all()
+            by_id: dict[MeetingId, int] = {
+                m.id: row.id for m, row in zip(stored.meetings, rows, strict=True)
+            }
+            assignments = [
+                {
+                    "meeting_id": by_id[m.id],
+                    "starts_at": problem.grid.start_of(placed[m.id].start_slot).isoformat(),
+                    "space_id": placed[m.id].space,
+                }
+                for m in stored.meetings
+            ]
+            run = SolveRunRow(
+                event_id=stored.id,
+                status="done",
+                requested_by=organiser.user_id,
+                time_limit_s=0,
+                started_at=now(),
+                finished_at=now(),
+                progress={},
+                result={"assignments": assignments, "onsite_changes_applied": 0},
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+        publish(db, organiser, stored.id, db.write(solved_run))
+
+        cpu_ms: list[float] = []
+        wall_ms: list[float] = []
+        outcomes = {"placed": 0, "waits": 0}
+        for meeting in pairs[: warm_up + placements]:
+            asking, asked = (party_of[p] for p in meeting.principals)
+            if asking == asked:
+                continue
+            delegate = Actor(
+                Role.DELEGATE, ids[f"delegate-{asking}"], f"delegate-{asking}", event.id, asking
+            )
+            request = negotiation.create_request(
+                db,
+                delegate,
+                event.id,
+                [asked],
+                negotiation.Terms(format=meeting.format, duration_min=meeting.duration_min),
+            )
+            cpu, wall = time.process_time(), time.perf_counter()
+            _, placement = negotiation.agree_on_site(db, organiser, event.id, request.id)
+            spent_cpu = (time.process_time() - cpu) * 1000
+            spent_wall = (time.perf_counter() - wall) * 1000
+            if warm_up > 0:
+                warm_up -= 1
+                continue
+            cpu_ms.append(spent_cpu)
+            wall_ms.append(spent_wall)
+            outcomes["placed" if placement is not None and placement.placed else "waits"] += 1
+        with db.reading() as session:
+            scheduled = len(
+                session.scalars(
+                    select(MeetingRow.id).where(
+                        MeetingRow.event_id == event.id, MeetingRow.starts_at.is_not(None)
+                    )
+                ).all()
+            )
+        db.dispose()
+    print(json.dumps({"cpu_ms": cpu_ms, "wall_ms": wall_ms, "scheduled": scheduled, **outcomes}))
+
+
+# --- the parent: every size, database and tree, one table ---------------------------------------
+
+
+@contextlib.contextmanager
+def source_tree(ref: str) -> Iterator[Path]:
+    """``src`` of ``ref`` (a git revision), extracted into a temporary folder."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        yield Path(folder) / "src"
+
+
+def run_child(src: Path, published: int, database: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--database", database]
+    command += ["--published", str(published), "--placements", str(args.placements)]
+    command += ["--warm-up", str(args.warm_up), "--seed", str(args.seed)]
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{HERE}"}
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--published", type=int, nargs="+", default=[600, 6000])
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--placements", type=int, default=40)
+    parser.add_argument("--warm-up", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline", default="main", help="a git revision; 'none': skip it")
+    parser.add_argument("--tree", help="a git revision to measure instead of the working tree")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure(args.published[0], args.database, args.placements, args.warm_up, args.seed)
+        return
+
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}")
+    print()
+    print(
+        "| published | database | code | CPU p50 (ms) | CPU p90 (ms) | wall p50 (ms) "
+        "| placed | waits |"
+    )
+    print("|---:|---|---|---:|---:|---:|---:|---:|")
+    with contextlib.ExitStack() as stack:
+        trees = [("this tree", REPO / "src")]
+        if args.tree:
+            trees = [(args.tree, stack.enter_context(source_tree(args.tree)))]
+        if args.baseline != "none":
+            trees.insert(0, (args.baseline, stack.enter_context(source_tree(args.baseline))))
+        for published in args.published:
+            for database in args.databases.split(","):
+                for name, src in trees:
+                    found = run_child(src, published, database, args)
+                    print(
+                        f"| {published} | {database} | {name} "
+                        f"| {statistics.median(found['cpu_ms']):.1f} "
+                        f"| {_percentile(found['cpu_ms'], 0.9):.1f} "
+                        f"| {statistics.median(found['wall_ms']):.1f} "
+                        f"| {found['placed']} | {found['waits']} |",
+                        flush=True,
+                    )
+    print()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

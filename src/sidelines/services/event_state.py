@@ -1,0 +1,291 @@
+"""Each event's scheduling state, kept in the process between placements.
+
+Placing one agreed meeting used to read every meeting of the event and compile them all, on
+every answer (docs/reliability.md): a cost that grew with the event. This keeps, per event and
+per process, the on-site problem of its published (and settled) meetings with the changes
+reported at the venue applied, and the published schedule in the engine's terms, together with
+the database state they were read at: the event's setup, its last recorded change, and its
+revision (the counter a trigger raises on every write of one of its meetings, which each
+meeting row also carries: ``storage/revisions.py``). A caller checks it with one read of the
+event row and one of its last change; what was written since is read back by revision and
+compiled on top (``scheduling.problem.amended``), and anything else (a new setup, a change
+reported on site, a precedence) rebuilds it from the database.
+
+The state is a hint for planning, never the authority: booking happens under the schedule's lock
+against the rows as they are (``rebook_moves``, ``book``), and a plan made on a state that was
+stale by then is refused there and planned again. Each worker process keeps its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, insort
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidelines.domain import Event, Meeting, MeetingId, Placement, SpaceId
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling import build_problem
+from sidelines.scheduling.problem import Problem, amended, recompile
+from sidelines.scheduling.rules.placement import contact_at
+from sidelines.scheduling.schedule import Assignment
+from sidelines.services.events import event_row, meeting_from_row, setup_key
+from sidelines.services.recorded_changes import latest_change, with_changes
+from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
+
+# The meetings an on-site problem holds: those to place or move, and the settled ones, which
+# keep their bookings and are placed over by nothing.
+HELD_STATUSES = frozenset(str(s) for s in (*MeetingStatus.placeable(), *MeetingStatus.settled()))
+_PLACEABLE = frozenset(str(s) for s in MeetingStatus.placeable())
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """A booked meeting of the problem: its place in the problem's order and its meeting."""
+
+    order: tuple[datetime, int]  # (created_at, row id): the order of ``meeting_facts_as_domain``
+    meeting: Meeting  # locked where it is when settled
+    starts_at: datetime
+    space_id: str | None
+
+
+@dataclass(frozen=True)
+class OnsiteState:
+    """The on-site problem of an event's booked meetings and its published schedule, as the
+    database held them at ``revision`` (with ``changes_seen`` the last change reported on site).
+    Frozen: threads of a process share it, and an update makes a new one."""
+
+    setup: tuple[str, datetime, int]
+    changes_seen: int
+    revision: int
+    booked: dict[int, _Booked]  # by meeting row id
+    order: list[tuple[datetime, int]]  # of ``booked``, sorted
+    problem: Problem
+    published: dict[MeetingId, Assignment]
+
+    def problem_meetings(self) -> list[Meeting]:
+        """The domain meetings of the problem, in its order."""
+        return [self.booked[row_id].meeting for _, row_id in self.order]
+
+
+# By database (its URL) and event: a process may serve more than one database (tests do).
+_states: dict[tuple[str, str], OnsiteState] = {}
+_lock = threading.Lock()
+
+
+def kept(session: Session, event_id: str) -> OnsiteState | None:
+    """The state this process keeps for the event in ``session``'s database, if any."""
+    return _states.get((str(session.get_bind().engine.url), event_id))
+
+
+def forget() -> None:
+    """Drop every kept state (tests that replace the database under a running process)."""
+    with _lock:
+        _states.clear()
+
+
+def _booked(row: MeetingRow, principals: list[str]) -> _Booked | None:
+    """The problem's form of one meeting row; None when it is not booked, or not held."""
+    if row.starts_at is None or row.status not in HELD_STATUSES:
+        return None
+    meeting = meeting_from_row(row, principals, set())
+    if row.status not in _PLACEABLE:
+        space = SpaceId(row.space_id) if row.space_id is not None else None
+        meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
+    return _Booked((row.created_at, row.id), meeting, row.starts_at, row.space_id)
+
+
+def _rows_since(session: Session, event_id: str, revision: int | None) -> list[MeetingRow]:
+    """The event's meetings written after ``revision`` (all when None), as plain rows."""
+    query = select(*MeetingRow.__table__.columns).where(MeetingRow.event_id == event_id)
+    if revision is not None:
+        query = query.where(MeetingRow.revision > revision)
+    else:
+        query = query.where(MeetingRow.status.in_(HELD_STATUSES))
+    # A row has every column of MeetingRow under the same name, which is all a reader asks.
+    return cast("list[MeetingRow]", session.execute(query).all())
+
+
+def principals_of(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for meeting_id, principal_id in session.execute(
+        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id).where(
+            MeetingPrincipalRow.meeting_id.in_(meeting_ids)
+        )
+    ):
+        found.setdefault(meeting_id, []).append(principal_id)
+    return found
+
+
+def _assignment(problem: Problem, key: MeetingId, booked: _Booked) -> Assignment:
+    slot = problem.grid.slot_at(booked.starts_at)
+    if slot is None:
+        # Refused by the whole read (``scheduling.placements``), which says so.
+        raise _Rebuild
+    space = SpaceId(booked.space_id) if booked.space_id is not None else None
+    return Assignment(slot, space, contact_at(problem, problem.meeting_index[key], slot))
+
+
+def _build(
+    session: Session, event: Event, setup: tuple[str, datetime, int], changes: int, revision: int
+) -> OnsiteState:
+    rows = _rows_since(session, event.id, None)
+    principals = principals_of(session, [row.id for row in rows])
+    booked = {}
+    for row in rows:
+        if row.terms and row.terms.get("after"):
+            # Precedences name meetings that may not be booked: left to the whole read.
+            raise _Rebuild
+        found = _booked(row, principals.get(row.id, []))
+        if found is not None:
+            booked[row.id] = found
+    order = sorted(b.order for b in booked.values())
+    meetings = tuple(booked[row_id].meeting for _, row_id in order)
+    problem = with_changes(session, event, build_problem(replace(event, meetings=meetings)))
+    published = {
+        MeetingId(str(row_id)): _assignment(problem, MeetingId(str(row_id)), booked[row_id])
+        for _, row_id in order
+    }
+    return OnsiteState(setup, changes, revision, booked, order, problem, published)
+
+
+class _Rebuild(Exception):
+    """The kept state cannot be brought up to date; the caller reads everything."""
+
+
+def _update(session: Session, event: Event, state: OnsiteState, revision: int) -> OnsiteState:
+    """``state`` with the meetings written since its revision applied."""
+    rows = _rows_since(session, event.id, state.revision)
+    principals = principals_of(session, [row.id for row in rows if row.id not in state.booked])
+    booked = dict(state.booked)
+    order = list(state.order)
+    changed: dict[int, _Booked] = {}
+    added: list[_Booked] = []
+    removed = False
+    for row in rows:
+        if row.terms and row.terms.get("after"):
+            raise _Rebuild
+        before = booked.get(row.id)
+        names = (
+            [str(p) for p in before.meeting.principals]
+            if before is not None
+            else principals.get(row.id, [])
+        )
+        after = _booked(row, names)
+        if before is not None and after is not None:
+            if after != before:
+                booked[row.id] = after
+                changed[row.id] = after
+        elif before is not None:
+            del booked[row.id]
+            order.pop(bisect_left(order, before.order))
+            removed = True
+        elif after is not None:
+            booked[row.id] = after
+            if not order or after.order > order[-1]:
+                order.append(after.order)
+                added.append(after)
+            else:
+                insort(order, after.order)
+                removed = True  # a place in the middle: every index after it moves
+    if not changed and not added and not removed:
+        return replace(state, revision=revision)
+    problem: Problem | None = None
+    if not removed:
+        index = state.problem.meeting_index
+        problem = amended(
+            state.problem,
+            event,
+            {index[b.meeting.id]: b.meeting for b in changed.values()},
+            [b.meeting for b in added],
+        )
+    if problem is None:
+        meetings = [booked[row_id].meeting for _, row_id in order]
+        fresh = {b.meeting.id for b in (*changed.values(), *added)}
+        problem = recompile(state.problem, event, meetings, fresh)
+        # Indices moved: every contact's session is looked up again (rare: a meeting booked
+        # out of the order they were made, or one taken out of the schedule).
+        published = {
+            MeetingId(str(row_id)): _assignment(problem, MeetingId(str(row_id)), booked[row_id])
+            for _, row_id in order
+        }
+    else:
+        published = dict(state.published)
+        for found in (*changed.values(), *added):
+            published[found.meeting.id] = _assignment(problem, found.meeting.id, found)
+    return OnsiteState(state.setup, state.changes_seen, revision, booked, order, problem, published)
+
+
+def onsite_state(session: Session, event: Event) -> OnsiteState | None:
+    """The event's on-site state as ``session`` reads the database, from the one this process
+    kept where it can be brought up to date; None for an event this does not keep (one whose
+    meetings follow one another: the caller reads it whole). The event row is read first:
+    every meeting written up to its revision is then visible, and one written later is read
+    again next time (applying a meeting's row twice leaves the same state)."""
+    row = event_row(session, event.id)
+    setup, revision = setup_key(row), row.revision
+    changes = latest_change(session, event.id)
+    where = (str(session.get_bind().engine.url), event.id)
+    kept = _states.get(where)
+    try:
+        if kept is not None and (kept.setup, kept.changes_seen) == (setup, changes):
+            if kept.revision == revision:
+                return kept
+            if kept.revision < revision:
+                return _keep(session, where, _update(session, event, kept, revision))
+        return _keep(session, where, _build(session, event, setup, changes, revision))
+    except _Rebuild:
+        return None
+
+
+def _keep(session: Session, where: tuple[str, str], state: OnsiteState) -> OnsiteState:
+    """Keep ``state`` for the next caller, if it was read in a read transaction: a writer's
+    transaction may see its own writes, which may yet roll back (and their revision then
+    be reused by another writer's)."""
+    if not session.info.get("reading", False):
+        return state
+    with _lock:
+        current = _states.get(where)
+        # Threads may bring it up to date at once: an older read does not replace a newer one.
+        if (
+            current is None
+            or (current.setup, current.changes_seen)
+            != (
+                state.setup,
+                state.changes_seen,
+            )
+            or current.revision <= state.revision
+        ):
+            _states[where] = state
+    return state
+
+
+def with_waiting(
+    session: Session, event: Event, state: OnsiteState, meeting_id: int
+) -> tuple[Problem, dict[MeetingId, Assignment]] | None:
+    """The state's problem with the agreed meeting ``meeting_id`` added to place (after the
+    booked ones), and the published schedule; None when the whole read must decide (a
+    meeting with precedences)."""
+    key = MeetingId(str(meeting_id))
+    if key in state.problem.meeting_index:
+        return state.problem, dict(state.published)
+    row = session.execute(
+        select(*MeetingRow.__table__.columns).where(MeetingRow.id == meeting_id)
+    ).first()
+    if row is None or row.event_id != event.id or row.status not in _PLACEABLE:
+        return state.problem, dict(state.published)
+    if row.terms and row.terms.get("after"):
+        return None
+    names = principals_of(session, [meeting_id]).get(meeting_id, [])
+    meeting = meeting_from_row(cast("MeetingRow", row), names, set())
+    problem = amended(state.problem, event, {}, [meeting])
+    if problem is None:
+        problem = recompile(
+            state.problem, event, [*state.problem_meetings(), meeting], {meeting.id}
+        )
+    return problem, dict(state.published)

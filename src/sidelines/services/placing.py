@@ -1,0 +1,301 @@
+"""Placing a newly agreed meeting into the published schedule at once (``scheduling.onsite``).
+
+The plan is made on a read of the schedule (from the state this process keeps,
+``services.event_state``) and booked under the schedule's lock; a plan the schedule changed
+under is planned again, and after ``PLACEMENT_ATTEMPTS`` losses it is planned and booked with
+the schedule held still, so that no agreed meeting waits while a place exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+
+from sidelines.domain import MeetingId
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling.onsite import (
+    Alternative,
+    AlternativeKind,
+    Move,
+    NewMeeting,
+    OnsiteOptions,
+    OnsiteResult,
+    replan,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.schedule import Assignment
+from sidelines.services.actors import Actor
+from sidelines.services.clock import now
+from sidelines.services.errors import (
+    Conflict,
+)
+from sidelines.services.event_problem import (
+    freeze_moment,
+    onsite_problem,
+)
+from sidelines.services.events import (
+    domain_event,
+)
+from sidelines.services.recorded_changes import latest_change
+from sidelines.services.replans import book_and_record, lock_schedule, rebook_moves
+from sidelines.services.schedule_versions import (
+    current_version,
+    new_version,
+)
+from sidelines.storage.db import Database
+from sidelines.storage.tables import (
+    MeetingPrincipalRow,
+    MeetingRow,
+)
+
+# How long the search for a place for one newly agreed meeting may take, and as much again for
+# alternatives when there is none: the corridor is waiting.
+PLACEMENT_TIME_LIMIT_S = 0.3
+
+
+# Tries at placing a newly agreed meeting when concurrent placements take its slot first.
+PLACEMENT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class MovedView:
+    """A meeting that moves, as ``[starts_at, ends_at, space_id]`` before and after (None:
+    it loses its place)."""
+
+    meeting_id: int
+    before: list[Any]
+    after: list[Any] | None
+
+
+@dataclass(frozen=True)
+class AlternativeView:
+    kind: str  # format | day | give_way
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    format: str | None
+    duration_min: int
+    moves: list[MovedView]
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    """What placing one agreed meeting into the published schedule did, as the actor may see
+    it. ``version`` is the schedule version it made, None when nothing changed."""
+
+    meeting_id: int
+    placed: bool
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    space_id: str | None = None
+    version: int | None = None
+    moved: list[MovedView] = field(default_factory=list)
+    reason: str | None = None
+    alternatives: list[AlternativeView] = field(default_factory=list)
+
+
+def place_agreed(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, *, at: datetime | None = None
+) -> PlacementView:
+    """Fit one newly agreed meeting into the published schedule at once (``scheduling.onsite``):
+    in a free place if there is one, else by moving at most two meetings that are not locked,
+    not started and do not start within the event's freeze window from ``at`` (the service
+    clock by default). Each moved meeting's sides get a change notice, as do the meeting's.
+
+    Where it fits nowhere, nothing changes and the view carries the alternatives for the
+    organiser to decide. Without a published schedule nothing happens: the meeting waits for
+    the organiser's next solve. The agreement is already committed when this runs, so losing a
+    race for a place is not an error: the placement is tried again against the schedule as the
+    winner left it, and at worst the meeting waits.
+    """
+    try:
+        view: PlacementView | None = None
+        for _ in range(PLACEMENT_ATTEMPTS):
+            try:
+                view = _place_once(db, actor, event_id, meeting_id, at or now())
+                break
+            except Conflict:
+                continue
+        if view is None:
+            # Busy: the schedule changed under every plan. An acknowledged agreement must not
+            # wait while a place exists, so plan once more with the schedule held still.
+            view = _place_locked(db, actor, event_id, meeting_id, at or now())
+    except (OperationalError, InterfaceError, PoolTimeout):
+        # The database went away after the agreement was committed: answering "unavailable,
+        # try again" would tell the client that nothing was done, and the retry would be
+        # refused as answered already. The agreement stands; the meeting waits.
+        return PlacementView(meeting_id, placed=False, reason="the database was unavailable")
+    with db.reading() as session:
+        return _as_seen_by(session, actor, event_id, view)
+
+
+def placed_span(
+    problem: Problem, meeting_idx: int, assignment: Assignment | None
+) -> list[Any] | None:
+    if assignment is None:
+        return None
+    duration = problem.meetings[meeting_idx].duration_slots
+    return [
+        problem.grid.start_of(assignment.start_slot).isoformat(),
+        problem.grid.end_of(assignment.start_slot + duration - 1).isoformat(),
+        assignment.space,
+    ]
+
+
+def moved_view(problem: Problem, move: Move) -> MovedView:
+    meeting_idx = problem.meeting_index[move.meeting]
+    before = placed_span(problem, meeting_idx, move.before)
+    assert before is not None
+    return MovedView(int(move.meeting), before, placed_span(problem, meeting_idx, move.after))
+
+
+def alternative_view(problem: Problem, alternative: Alternative) -> AlternativeView:
+    grid = problem.grid
+    start = alternative.placement.start_slot
+    return AlternativeView(
+        kind=str(alternative.kind),
+        summary=alternative.summary,
+        starts_at=grid.start_of(start),
+        ends_at=grid.end_of(start + alternative.duration_slots - 1),
+        space_id=alternative.placement.space,
+        format=alternative.format,
+        duration_min=alternative.duration_slots * grid.grain_min,
+        moves=[moved_view(problem, move) for move in alternative.moves],
+    )
+
+
+@dataclass(frozen=True)
+class _PlacementPlan:
+    """Where one agreed meeting goes, planned on the schedule as it was read."""
+
+    problem: Problem
+    result: OnsiteResult
+    changes_seen: int
+
+
+def _plan_placement(
+    session: Session, event_id: str, meeting_id: int, at: datetime
+) -> _PlacementPlan | PlacementView:
+    """Plan the placement on the schedule as ``session`` reads it; a view when there is
+    nothing to book (no published schedule, the meeting not waiting, no place for it)."""
+    key = MeetingId(str(meeting_id))
+    if current_version(session, event_id) is None:
+        return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
+    row = session.get(MeetingRow, meeting_id)
+    if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
+        return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
+    policy = domain_event(session, event_id).policy
+    problem, published = onsite_problem(session, event_id, meeting_id)
+    changes_seen = latest_change(session, event_id)
+    options = OnsiteOptions(
+        now=freeze_moment(problem, at),
+        freeze_window_min=policy.freeze_window_min,
+        time_limit_s=PLACEMENT_TIME_LIMIT_S,
+    )
+    result = replan(problem, published, NewMeeting(key), options)
+    if key not in result.placed:
+        return PlacementView(
+            meeting_id,
+            placed=False,
+            reason=result.unplaced.get(key, "it fits nowhere"),
+            alternatives=[
+                alternative_view(problem, alternative)
+                for alternative in result.alternatives.get(key, ())
+            ],
+        )
+    return _PlacementPlan(problem, result, changes_seen)
+
+
+def _book_placement(
+    session: Session, actor: Actor, event_id: str, meeting_id: int, plan: _PlacementPlan
+) -> PlacementView:
+    """Book a planned placement under the schedule's lock; ``Conflict`` when the schedule
+    changed since the plan was read (the caller plans again)."""
+    problem, result = plan.problem, plan.result
+    key = MeetingId(str(meeting_id))
+    lock_schedule(session, event_id)
+    row = session.get(MeetingRow, meeting_id)
+    assert row is not None
+    if row.status != MeetingStatus.AGREED or row.starts_at is not None:
+        return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
+    if latest_change(session, event_id) != plan.changes_seen:
+        raise Conflict("a change was reported on site while this meeting was being placed")
+    event = domain_event(session, event_id)
+    rebook_moves(session, actor, event, problem, result.moved, moved_for=meeting_id)
+    target = result.placed[key]
+    book_and_record(
+        session, actor, event, row, problem.grid.start_of(target.start_slot), target.space
+    )
+    version = new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+    where = placed_span(problem, problem.meeting_index[key], target)
+    assert where is not None
+    return PlacementView(
+        meeting_id,
+        placed=True,
+        starts_at=datetime.fromisoformat(where[0]),
+        ends_at=datetime.fromisoformat(where[1]),
+        space_id=target.space,
+        version=version,
+        moved=[moved_view(problem, move) for move in result.moved],
+    )
+
+
+def _place_once(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
+) -> PlacementView:
+    """Plan on a read of the schedule, then book under its lock: the common case, which keeps
+    the lock only for the writes. ``Conflict`` when another change came in between."""
+    with db.reading() as session:
+        plan = _plan_placement(session, event_id, meeting_id, at)
+    if isinstance(plan, PlacementView):
+        return plan
+    return db.write(lambda session: _book_placement(session, actor, event_id, meeting_id, plan))
+
+
+def _place_locked(
+    db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
+) -> PlacementView:
+    """Plan and book in one transaction that holds the schedule's lock from the first read:
+    slower for everyone else, but nothing can change under the plan, so the meeting is
+    placed whenever a place exists."""
+
+    def work(session: Session) -> PlacementView:
+        lock_schedule(session, event_id)
+        plan = _plan_placement(session, event_id, meeting_id, at)
+        if isinstance(plan, PlacementView):
+            return plan
+        return _book_placement(session, actor, event_id, meeting_id, plan)
+
+    return db.write(work)
+
+
+def _as_seen_by(
+    session: Session, actor: Actor, event_id: str, view: PlacementView
+) -> PlacementView:
+    """The view as the actor may see it: a delegation learns of its own meetings only, so the
+    moves of others' meetings and the meetings that would give way are left out for it (the
+    organiser sees every booking)."""
+    party = actor.acts_for(event_id)
+    if party is None:
+        return view
+    own = set(
+        session.scalars(
+            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+        )
+    )
+    return replace(
+        view,
+        moved=[move for move in view.moved if move.meeting_id in own],
+        alternatives=[
+            replace(alternative, moves=[m for m in alternative.moves if m.meeting_id in own])
+            for alternative in view.alternatives
+            if alternative.kind != AlternativeKind.GIVE_WAY
+        ],
+    )
