@@ -14,6 +14,7 @@ would tell another delegation's id from a missing one by its timing.
 
 The rules, by what they guard (DESIGN.md §2):
 
+- the event's business at all: its delegations and its organiser (``takes_part``);
 - the event's policy: the organiser sees bookings only, or everything (``organiser_sees``);
 - requests: a delegation sees those it is a side of, but another's draft; an organiser who sees
   everything sees every sent request; nobody else sees any;
