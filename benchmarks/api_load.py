@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.pool import NullPool
 
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
-from sidelines.services import events, scheduling
+from sidelines.services import events, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.storage.db import Database, normalise_url
@@ -114,9 +114,9 @@ def seed(url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
             )
 
     db.write(delegates)
-    run = scheduling.start_solve(db, organiser, event.id, time_limit_s=5)
-    run = scheduling.wait_for_run(db, run.id, timeout_s=120)
-    scheduling.publish(db, organiser, event.id, run.id)
+    run = solves.start_solve(db, organiser, event.id, time_limit_s=5)
+    run = solves.wait_for_run(db, run.id, timeout_s=120)
+    solves.publish(db, organiser, event.id, run.id)
     db.dispose()
     return event.id, [party.id for party in event.parties]
 

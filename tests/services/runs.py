@@ -1,4 +1,4 @@
-"""A finished solve written as ``services.scheduling.run_solve`` writes one, with the schedule
+"""A finished solve written as ``services.solves.run_solve`` writes one, with the schedule
 a test chooses: what a solver could have found, without waiting for one."""
 
 from __future__ import annotations

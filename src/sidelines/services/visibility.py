@@ -28,7 +28,7 @@ The rules, by what they guard (DESIGN.md §2):
 - the audit trail: a side reads the entries addressed to it; the organiser the bookings, or every
   entry when it sees everything.
 
-The schedule's own view (``services.scheduling._as_seen_by``) still lives beside the schedule.
+The schedule's own view (``services.placing._as_seen_by``) still lives beside the schedule.
 """
 
 from __future__ import annotations

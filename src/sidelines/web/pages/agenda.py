@@ -15,7 +15,7 @@ from sidelines.services import (
     explanations,
     meetings,
     notice_text,
-    scheduling,
+    schedule_versions,
     statements,
 )
 from sidelines.services.clock import now
@@ -72,7 +72,7 @@ def agenda(
         "party": party,
         "day": shown,
         "items": items,
-        "notices": scheduling.notices(db, actor, event_id, limit=100)[::-1],
+        "notices": schedule_versions.notices(db, actor, event_id, limit=100)[::-1],
         # Each agreed meeting not yet placed, with its name in words.
         "unplaced": [
             (

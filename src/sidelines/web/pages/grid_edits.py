@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from sidelines.domain import Event
 from sidelines.i18n import N_, _
-from sidelines.services import edits, scheduling
+from sidelines.services import edits, schedule_versions
 from sidelines.services.actors import Actor
 from sidelines.services.edits import EditRefused, PlaceTaken, Target
 from sidelines.services.errors import Invalid, ServiceError
@@ -82,7 +82,7 @@ def grid_page(
     done: str | None = None,
     error: ServiceError | None = None,
 ) -> Response:
-    published = scheduling.schedule(db, actor, event.id)
+    published = schedule_versions.schedule(db, actor, event.id)
     context = {
         "event": event,
         "schedule": published,

@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from sidelines.i18n import _
-from sidelines.services import attendance, changes, events, logins, preview, scheduling
+from sidelines.services import (
+    attendance,
+    changes,
+    events,
+    logins,
+    preview,
+    schedule_versions,
+)
+from sidelines.services import solves as solve_runs
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, ServiceError
@@ -180,7 +188,7 @@ def solves(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Respo
 def _solve_form(db: DbDep, event_id: str) -> dict[str, object]:
     """What the form to start a solve shows: its bounds, and whether a version is published
     (then a solve is minimal by default, else free)."""
-    return {"max_s": MAX_SOLVE_S, "published": scheduling.versions_count(db, event_id) > 0}
+    return {"max_s": MAX_SOLVE_S, "published": schedule_versions.versions_count(db, event_id) > 0}
 
 
 @router.post("/solves", dependencies=[CsrfChecked])
@@ -191,7 +199,7 @@ def start_solve(
     form: Annotated[SolveForm, Form()],
     queue: QueueSolvesDep,
 ) -> Response:
-    run = scheduling.start_solve(
+    run = solve_runs.start_solve(
         db,
         actor,
         event_id,
@@ -208,7 +216,7 @@ def solve_run(
     request: Request, event_id: str, run_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
     organiser_only(actor)
-    run = scheduling.get_run(db, actor, event_id, run_id)
+    run = solve_runs.get_run(db, actor, event_id, run_id)
     context: dict[str, object] = {
         "event": event_of(db, event_id),
         "run": run,
@@ -233,7 +241,7 @@ def solve_run(
 @router.get("/solves/{run_id}/progress")
 def solve_progress(event_id: str, run_id: PathId, db: DbDep, actor: PageUser) -> JSONResponse:
     """What the run page shows as it goes; ``stamp`` changes whenever there is news."""
-    run = scheduling.get_run(db, actor, event_id, run_id)
+    run = solve_runs.get_run(db, actor, event_id, run_id)
     return JSONResponse(
         {
             "stamp": _run_stamp(run),
@@ -244,7 +252,7 @@ def solve_progress(event_id: str, run_id: PathId, db: DbDep, actor: PageUser) ->
     )
 
 
-def _run_stamp(run: scheduling.SolveRunView) -> str:
+def _run_stamp(run: solve_runs.SolveRunView) -> str:
     return f"{run.status}:{run.progress.get('heartbeat', '')}"
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from sidelines.services import preview, scheduling
+from sidelines.services import preview, solves
 from sidelines.services.actors import Actor
 from sidelines.services.errors import PreviewChanged, RulesBroken
 from sidelines.web.bounds import DbId, PathId
@@ -73,9 +73,7 @@ def publish(
     form: Annotated[PublishForm, Form()],
 ) -> Response:
     try:
-        scheduling.publish(
-            db, actor, event_id, run_id, keep_out=form.keep_out, confirm=form.confirm
-        )
+        solves.publish(db, actor, event_id, run_id, keep_out=form.keep_out, confirm=form.confirm)
     except (PreviewChanged, RulesBroken) as error:
         # Show the confirmation as it now stands, with why the last one was not published.
         return _confirmation(

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sidelines.services import negotiation, preview, scheduling
+from sidelines.services import negotiation, preview, schedule_versions, solves
 from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
 from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
@@ -29,7 +29,7 @@ def start_solve(
     Once a version is published it re-plans against it: ``stability`` keep, minimal (the
     default, moving at most ``max_moves`` published meetings) or free."""
     with fields_in("body"):
-        view = scheduling.start_solve(
+        view = solves.start_solve(
             db,
             actor,
             event_id,
@@ -43,7 +43,7 @@ def start_solve(
 
 @router.get("/solves/{run_id}")
 def get_solve(event_id: str, run_id: PathId, db: DbDep, actor: UserDep) -> SolvePublic:
-    return SolvePublic.model_validate(scheduling.get_run(db, actor, event_id, run_id))
+    return SolvePublic.model_validate(solves.get_run(db, actor, event_id, run_id))
 
 
 @router.get("/solves/{run_id}/preview")
@@ -72,7 +72,7 @@ def publish(
     holds, 409 ``rules_broken`` (with ``rules``) when the meetings kept out conflict; nothing is
     written then."""
     with fields_in("body"):
-        view = scheduling.publish(
+        view = solves.publish(
             db, actor, event_id, run_id, keep_out=body.keep_out, confirm=body.confirm
         )
     return SchedulePublic.model_validate(view)
@@ -94,7 +94,7 @@ def agreed_on_site(
 
 @router.get("/schedule")
 def schedule(event_id: str, db: DbDep, actor: ActorDep) -> SchedulePublic:
-    return SchedulePublic.model_validate(scheduling.schedule(db, actor, event_id))
+    return SchedulePublic.model_validate(schedule_versions.schedule(db, actor, event_id))
 
 
 @router.get("/notices")
@@ -105,5 +105,5 @@ def notices(
     after: Annotated[int | None, Query(ge=0, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[NoticePublic]:
-    found = scheduling.notices(db, actor, event_id, after=after, limit=limit)
+    found = schedule_versions.notices(db, actor, event_id, after=after, limit=limit)
     return [NoticePublic.model_validate(notice) for notice in found]
