@@ -325,6 +325,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
                         "raw",
                         "--rate",
                         "50",
+                        # Without it py-spy stops the process at each sample: the reads would wait.
+                        "--nonblocking",
                         "--output",
                         str(folder / f"{database}-{name}.txt"),
                     ],

@@ -19,7 +19,7 @@ from sidelines.storage.tables import OutboxRow
 from tests.receivers import SmtpReceiver, WebhookReceiver, smtp_receiver, webhook_receiver
 from tests.services.world import World, make_world
 
-FAST = DeliveryOptions(backoff_s=0.01, backoff_cap_s=0.05, lease_s=5)
+FAST = DeliveryOptions(backoff_s=0.01, backoff_cap_s=0.05, lease_s=5, rest=0)
 
 
 @dataclass

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import attendance, solves, worker
+from sidelines.services import attendance, messages, negotiation, solves, worker
 from sidelines.services.clock import now
+from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OutboxRow
 from tests.services.messaging import agree_and_publish, listen, messaging
@@ -146,3 +149,24 @@ def test_the_sweeps_mark_a_no_show_without_anyone_reading_a_page(
         row = session.get(MeetingRow, ab)
         assert row is not None
         assert row.status == MeetingStatus.NOT_HELD
+
+
+def test_after_a_batch_the_worker_rests_as_long_as_the_batch_took(database: Database) -> None:
+    """Delivering takes at most half the worker's time: the web's work comes between."""
+    with messaging(database, ("AAA", "BBB", "CCC"), delay_s=0.3) as m:
+        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        m.context.options = replace(m.context.options, rest=1.0)
+
+        started = time.monotonic()
+        settled = worker.deliver(m.context)
+        took = time.monotonic() - started
+
+        assert settled == 1
+        assert len(m.hooks.posts) == 1
+        assert took >= 2 * 0.3
+        m.context.options = replace(m.context.options, rest=0)
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        started = time.monotonic()
+        assert worker.deliver(m.context) == 1
+        assert 0.3 <= time.monotonic() - started < took

@@ -99,6 +99,11 @@ class DeliveryOptions:
     # a slow receiver from holding up the rest; more would only take turns at the
     # interpreter's lock and open more connections to the mail server.
     threads: int = 4
+    # After each batch the worker rests ``rest`` times as long as the batch took: delivering
+    # takes at most half the time, and its database work (which the worker's priority does not
+    # reach on PostgreSQL, whose server processes run on their own) comes in bursts with room
+    # between them for the web's. The busier the machine, the longer a batch and its rest.
+    rest: float = 1.0
 
 
 @dataclass(frozen=True)

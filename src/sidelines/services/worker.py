@@ -83,9 +83,13 @@ Duty = Callable[[WorkerContext], int]
 def deliver(context: WorkerContext) -> int:
     """Send one batch of due outbox rows."""
     assert context.senders is not None, "open the context first"
-    return delivery.deliver_due(
+    started = time.monotonic()
+    done = delivery.deliver_due(
         context.db, context.name, context.senders, context.mail, context.options
     )
+    if done and context.options.rest:
+        time.sleep((time.monotonic() - started) * context.options.rest)
+    return done
 
 
 def schedule_reminders(context: WorkerContext) -> int:
