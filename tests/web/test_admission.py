@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
@@ -49,7 +49,7 @@ class Held:
         return "released"
 
 
-def client(app: Admission) -> httpx.AsyncClient:
+def client(app: ASGIApp) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
@@ -396,11 +396,13 @@ def test_a_request_whose_client_disconnected_while_queued_writes_nothing(
 
 def test_normal_traffic_passes_admission_unchanged(database: Database) -> None:
     api = lima_api(database)
-    app = Admission(create_app(database), at_once=2, queued=4, wait_s=0.5)
+    fastapi_app = create_app(database)
+    # As the server process adds it (web.main): inside the application's own error handling.
+    fastapi_app.add_middleware(Admission, at_once=2, queued=4, wait_s=0.5, deadline_s=60)
     answers: list[httpx.Response] = []
 
     async def test() -> None:
-        async with client(app) as http:
+        async with client(fastapi_app) as http:
             answers.append(
                 await http.post(url("/requests"), json=request_body("USA"), headers=api.as_("RUS"))
             )
@@ -410,6 +412,34 @@ def test_normal_traffic_passes_admission_unchanged(database: Database) -> None:
 
     assert [a.status_code for a in answers] == [201, 200]
     assert row_counts(database, RequestRow) == {"meeting_requests": 1}
+
+
+def test_a_route_that_writes_past_its_deadline_is_answered_503_not_500(
+    database: Database,
+) -> None:
+    fastapi_app = create_app(database)
+    writer = Writer(database)
+
+    def slow_then_write() -> str:
+        time.sleep(0.3)  # past the deadline before the first write
+        writer._write("late")
+        return "written"
+
+    fastapi_app.add_api_route("/api/slow-write", slow_then_write, methods=["POST"])
+    fastapi_app.add_middleware(Admission, at_once=1, queued=0, wait_s=0.1, deadline_s=0.2)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(fastapi_app) as http:
+            answers.append(await http.post("/api/slow-write"))
+
+    run(test)
+
+    [late] = answers
+    assert late.status_code == 503
+    assert late.headers["retry-after"] == str(RETRY_AFTER_S)
+    assert late.json()["error"]["code"] == "unavailable"
+    assert accounts(database) == []
 
 
 def api_scope(method: str, path: str, headers: dict[str, str]) -> Scope:
