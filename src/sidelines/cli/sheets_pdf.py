@@ -21,6 +21,7 @@ from fpdf.fonts import FontFace
 
 from sidelines.cli.pdf_fonts import INSTALL_HINT, unicode_font
 from sidelines.i18n import _, format_day
+from sidelines.i18n.words import words
 from sidelines.services.sheets import DoorSheet, Overview, RunSheet, SheetMeeting
 from sidelines.services.venue_time import dated
 
@@ -168,7 +169,7 @@ def _details(meeting: SheetMeeting) -> str:
             if meeting.topics
             else []
         ),
-        *([meeting.status] if meeting.status != "scheduled" else []),
+        *([words(meeting.status)] if meeting.status != "scheduled" else []),
     ]
     if terms:
         said.append(" · ".join(terms))

@@ -23,11 +23,17 @@ from sidelines.i18n import DOMAIN, LANGUAGES, LOCALES
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / f"{DOMAIN}.pot"
 METHODS = [
-    # The machinery itself passes texts through, it marks none.
+    # The table of words for machine values is marked; the machinery itself passes texts
+    # through, it marks none.
+    ("i18n/words.py", "python"),
     ("i18n/**.py", "ignore"),
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     # The services' error messages, written out at each raise (sidelines.i18n.service_texts).
     ("services/**.py", "sidelines.i18n.service_texts:extract"),
+    # ... and those the services pass on: the domain's errors, the rules' sentences.
+    ("domain/**.py", "sidelines.i18n.service_texts:extract"),
+    ("scheduling/rules/**.py", "sidelines.i18n.service_texts:extract"),
+    ("scheduling/validator.py", "sidelines.i18n.service_texts:extract"),
     ("**.py", "python"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}

@@ -54,6 +54,11 @@ ERRORS = frozenset(
         "LoginThrottled",
     }
 )
+# Sentences raised below the services and passed on by them as they are
+# (``Conflict(error.message, error.path)``): the domain's errors, and the rules' sentences on
+# what a schedule breaks (``Violation(rule, message, meetings)``, shown with ``EditRefused`` and
+# ``RulesBroken``). Each is extracted as a service's own, from where it is written.
+PASSED_ON = {"DomainError": 0, "Violation": 1}
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
 # languages that decline the noun.
 NOT_FOUND = "not_found"
@@ -142,6 +147,8 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
         called = _called(node)
         if called in ERRORS:
             text = text_of(node.args[0])
+        elif called in PASSED_ON and len(node.args) > PASSED_ON[called]:
+            text = text_of(node.args[PASSED_ON[called]])
         elif called == NOT_FOUND and isinstance(kind := node.args[0], ast.Constant):
             text = f"no {kind.value} %(ident)s" if isinstance(kind.value, str) else None
         else:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PrincipalId, SpaceId
+from sidelines.i18n.words import words
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
@@ -47,7 +48,6 @@ from sidelines.storage.tables import (
 # The overview's rows: a quarter of an hour (or the event's grain, if coarser), as on the grid.
 STEP_MIN = 15
 NO_ROOM = "no room"
-PRESS_WORDS = {"none": "no press", "pool_spray": "pool spray", "open_press": "open press"}
 
 
 class SheetKind(StrEnum):
@@ -110,7 +110,7 @@ class SheetMeeting:
     ends_at: datetime
     title: str  # the format with the other sides, by name, as the reader names it
     format: str
-    status: str
+    status: str  # the machine value (``held_as_downgraded``): sheets say it through ``words``
     place: str
     space_id: str | None
     people: tuple[str, ...]  # "Barack Obama, President (United States)", counterparts first
@@ -326,12 +326,12 @@ def _sheet_meetings(
                     event, notice_text.MeetingLabel(row.format, sides), viewer
                 ),
                 format=notice_text.format_label(row.format),
-                status=row.status.replace("_", " "),
+                status=row.status,
                 place=place.text if place is not None else "",
                 space_id=row.space_id,
                 people=tuple(_person(event, link.principal_id) for link in principals),
                 host=notice_text.party_name(event, host) if full and host else None,
-                press=PRESS_WORDS.get(row.terms.get("press", "none"), "") if full else None,
+                press=words(row.terms.get("press", "none")) if full else None,
                 topics=tuple(row.topics) if full else None,
             )
         )

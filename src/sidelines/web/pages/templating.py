@@ -12,8 +12,9 @@ from fastapi.templating import Jinja2Templates
 
 from sidelines import i18n
 from sidelines.domain import Event
+from sidelines.i18n import service_texts
+from sidelines.i18n.words import field_words, words
 from sidelines.services.venue_time import dated
-from sidelines.web.pages.labels import words
 from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -49,6 +50,9 @@ def stamp(instant: datetime, event: Event, time: bool = True, weekday: bool = Fa
 templates.env.filters["local"] = local
 templates.env.filters["day"] = day
 templates.env.filters["words"] = words
+templates.env.filters["field_words"] = field_words
+# A sentence raised in English below the pages (a rule a schedule breaks), in the reader's.
+templates.env.filters["said"] = service_texts.translate
 templates.env.filters["stamp"] = stamp
 templates.env.filters["fromiso"] = datetime.fromisoformat
 

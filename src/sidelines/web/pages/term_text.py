@@ -9,8 +9,8 @@ from sidelines.domain import Event, PartyId, PrincipalId, SpaceId
 from sidelines.domain.attendance import Level
 from sidelines.domain.terms import HOST_SUITE, Term, TermState
 from sidelines.i18n import _, format_instant
+from sidelines.i18n.words import words
 from sidelines.services.negotiation import TermView
-from sidelines.web.pages.labels import words
 
 OPEN = "—"
 

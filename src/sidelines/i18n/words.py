@@ -1,7 +1,10 @@
-"""The words pages show for machine values (formats, states, kinds): one table, translated where
-shown. The API keeps the values themselves (``bilateral_restricted``), never these words."""
+"""The words people read for machine values (formats, states, press plans, kinds): one table,
+translated where shown, on the pages and on the printed sheets (page and PDF) alike. The API
+keeps the values themselves (``bilateral_restricted``), never these words."""
 
 from __future__ import annotations
+
+import re
 
 from sidelines.i18n import N_, gettext, pgettext
 
@@ -133,3 +136,72 @@ def words(value: object, context: str | None = None) -> str:
             return found
     known = WORDS.get(key)
     return gettext(known) if known is not None else key.replace("_", " ")
+
+
+# The fields an error may name (``ServiceError.field``, the last part of its path) that a reader
+# fills in or chooses on a page, in the words of the form. A field not listed (a state, an id,
+# a request's body) names nothing the reader could correct, and pages leave it unsaid: the
+# sentence before it already says what is wrong.
+FIELDS = {
+    "party": N_("delegation"),
+    "party_id": N_("delegation"),
+    "delegation": N_("delegation"),
+    "parties": N_("delegations"),
+    "invitees": N_("invitees"),
+    "about": N_("about"),
+    "about_parties": N_("about"),
+    "format": N_("format"),
+    "held_format": N_("format held"),
+    "duration_min": N_("length"),
+    "windows": N_("time"),
+    "start": N_("start"),
+    "started_at": N_("start"),
+    "end": N_("end"),
+    "ended_at": N_("end"),
+    "day": N_("day"),
+    "extra_min": N_("extra minutes"),
+    "space": N_("space"),
+    "space_id": N_("space"),
+    "spaces": N_("space"),
+    "host_party": N_("host"),
+    "host_suite": N_("host's suite"),
+    "host": N_("host"),
+    "attendees": N_("attendees"),
+    "principals": N_("principals"),
+    "principal_id": N_("principal"),
+    "own_interpreters": N_("interpretation"),
+    "press_plan": N_("press"),
+    "press": N_("press"),
+    "proposal": N_("proposal"),
+    "priority": N_("priority"),
+    "topic": N_("topic"),
+    "text": N_("text"),
+    "source": N_("source"),
+    "reason": N_("reason"),
+    "cancelled_by": N_("cancelled by"),
+    "status": N_("what became of the meeting"),
+    "file": N_("file"),
+    "code": N_("code"),
+    "username": N_("login"),
+    "password": N_("password"),
+    "email": N_("e-mail"),
+    "language": N_("language"),
+    "role": N_("role"),
+    "visibility": N_("who may see it"),
+    "organiser_sees": N_("what the organiser sees"),
+    "stability": N_("stability"),
+    "max_moves": N_("moves at most"),
+    "reminder_min": N_("reminder"),
+    "quiet_until": N_("quiet until"),
+    "url": N_("address"),
+    "pair": N_("pair"),
+}
+
+
+def field_words(field: object) -> str:
+    """The field an error names, in the reader's words (``held_format`` reads "format held";
+    ``proposal.duration_min`` "length"), or "" where it names nothing the reader fills in."""
+    path = str(field)
+    last = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
+    known = FIELDS.get(path) or FIELDS.get(last)
+    return gettext(known) if known is not None else ""
