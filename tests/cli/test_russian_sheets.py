@@ -6,6 +6,7 @@ marks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ from typer.testing import CliRunner
 
 from sidelines.cli import pdf_fonts, sheets_pdf
 from sidelines.cli.main import app
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import record, sheets
+from sidelines.services.onsite_changes import organiser_named
+from sidelines.services.record import Outcome
 from sidelines.storage.db import Database
 from tests.cli.test_sheets import _published
 from tests.web.helpers import LIMA, issue_token
@@ -36,10 +41,12 @@ def published(lima_file: str) -> str:
     return lima_file
 
 
-def _print_run_sheet(lima_file: str, out: Path, *language: str) -> tuple[int, str]:
+def _print_run_sheet(
+    lima_file: str, out: Path, *language: str, day: str = "2016-11-20"
+) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["print", "run-sheet", "--event", LIMA, "--user", "usa", "--day", "2016-11-20",
+        ["print", "run-sheet", "--event", LIMA, "--user", "usa", "--day", day,
          "--out", str(out), "--database", lima_file, *language],
     )  # fmt: skip
     return result.exit_code, result.stderr
@@ -137,3 +144,39 @@ def test_the_organiser_s_overview_in_russian_names_its_columns_in_russian(
     assert text.startswith("Обзор дня, воскресенье 20 ноября 2016")
     assert "без помещения" in text
     assert "no room" not in text
+
+
+def _hold_a_meeting_of_the_usa(lima_file: str) -> str:
+    """The organiser records one of the US delegation's meetings as held; the meeting's day."""
+    database = Database(lima_file)
+    organiser = organiser_named(database, "protocol")
+    day, meeting = next(
+        (day, line.meeting)
+        for day in (date(2016, 11, 19), date(2016, 11, 20))
+        for line in sheets.run_sheet(database, organiser, LIMA, "USA", day).lines
+        if line.meeting
+    )
+    record.record_outcome(
+        database, organiser, LIMA, meeting.meeting_id, Outcome(MeetingStatus.HELD)
+    )
+    database.dispose()
+    return day.isoformat()
+
+
+def test_a_russian_run_sheet_says_meeting_states_and_press_plans_in_russian(
+    published: str, tmp_path: Path
+) -> None:
+    day = _hold_a_meeting_of_the_usa(published)
+    russian, english = tmp_path / "ru.pdf", tmp_path / "en.pdf"
+
+    assert _print_run_sheet(published, russian, "--language", "ru", day=day)[0] == 0
+    assert _print_run_sheet(published, english, "--language", "en", day=day)[0] == 0
+
+    said, unsaid = _text(russian), _text(english)
+    assert "пресса: без прессы" in said
+    assert "состоялась" in said
+    assert "no press" not in said
+    assert "held" not in said
+    # The English sheet keeps the English words.
+    assert "press: no press" in unsaid
+    assert "held" in unsaid

@@ -90,3 +90,40 @@ def test_the_api_answers_in_english_unless_the_client_asks_for_russian(
     assert russian.json()["error"]["code"] == "not_found"
     assert russian.json()["error"]["message"] == "запрос 987654321 не найден"
     assert russian.headers["content-language"] == "ru"
+
+
+def test_the_domain_s_errors_and_the_rules_sentences_are_extracted_too() -> None:
+    source = (
+        "raise DomainError(f'this request is {thread.state} and cannot be withdrawn')\n"
+        "yield Violation(self.name, f'{meeting.label} is required but not scheduled', ids)\n"
+        "class Rule:\n"
+        "    def explain(self, problem, item):\n"
+        "        return f'{meeting.label} at {when(problem, item)} runs past the end of the day'\n"
+    )
+
+    assert sorted(text for _, text in service_texts.texts(source)) == [
+        "%(label)s at %(problem)s runs past the end of the day",
+        "%(label)s is required but not scheduled",
+        "this request is %(state)s and cannot be withdrawn",
+    ]
+
+
+def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> None:
+    passed_on = Conflict("a meeting that is held cannot become scheduled", "status")
+    rules = [
+        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows",
+        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows"
+        " (morning only)",
+        "Russian delegation suite does not fit Xi-Obama bilateral: lacks press",
+    ]
+
+    with i18n.speaking("ru"):
+        said = [passed_on.message, *map(service_texts.translate, rules)]
+
+    assert said == [
+        "встреча в состоянии «состоялась» не может перейти в состояние «в расписании»",
+        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени",
+        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени"
+        " (morning only)",
+        "Russian delegation suite не подходит для Xi-Obama bilateral: lacks press",
+    ]

@@ -34,6 +34,8 @@ METHODS = [
     ("domain/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/rules/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/validator.py", "sidelines.i18n.service_texts:extract"),
+    # ... and those the pages raise themselves.
+    ("web/**.py", "sidelines.i18n.service_texts:extract"),
     ("**.py", "python"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}

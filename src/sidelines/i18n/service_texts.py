@@ -59,6 +59,8 @@ ERRORS = frozenset(
 # what a schedule breaks (``Violation(rule, message, meetings)``, shown with ``EditRefused`` and
 # ``RulesBroken``). Each is extracted as a service's own, from where it is written.
 PASSED_ON = {"DomainError": 0, "Violation": 1}
+# A placement rule says what a placement breaks in the sentence its ``explain`` returns.
+EXPLAIN = "explain"
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
 # languages that decline the noun.
 NOT_FOUND = "not_found"
@@ -142,6 +144,8 @@ def _called(node: ast.Call) -> str:
 def texts(source: str) -> Iterator[tuple[int, str]]:
     """Each error message written out in ``source``, with its line."""
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and node.name == EXPLAIN:
+            yield from _returned(node)
         if not isinstance(node, ast.Call) or not node.args:
             continue
         called = _called(node)
@@ -155,6 +159,14 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
             continue
         if text:
             yield node.lineno, text
+
+
+def _returned(function: ast.FunctionDef) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and node.value is not None:
+            text = text_of(node.value)
+            if text:
+                yield node.lineno, text
 
 
 def extract(
@@ -183,7 +195,8 @@ def _template(text: str) -> Template:
     pattern, fixed, seen = [], 0, set()
     for index, piece in enumerate(_PLACEHOLDER.split(text)):
         if index % 2:
-            pattern.append(f"(?P={piece})" if piece in seen else f"(?P<{piece}>.+?)")
+            # A value may be empty (a rule's " (morning only)" where none was asked).
+            pattern.append(f"(?P={piece})" if piece in seen else f"(?P<{piece}>.*?)")
             seen.add(piece)
         else:
             literal = piece.replace("%%", "%")
@@ -223,7 +236,11 @@ def translate(message: str) -> str:
         if translated == template.text:
             return message
         # A value that is itself a text of the catalogs (a status, say) is said too.
-        values = {name: i18n.gettext(value) for name, value in match.groupdict().items()}
+        # (An empty value is left empty: gettext says the catalog's header for "".)
+        values = {
+            name: i18n.gettext(value) if value else value
+            for name, value in match.groupdict().items()
+        }
         try:
             return translated % values
         except (KeyError, ValueError, TypeError):

@@ -1,0 +1,121 @@
+"""Without a browser, in Russian: the printed run-sheet says its days, the meetings' states and
+press plans in Russian; the rules a grid edit would break are said in Russian; an error names
+its field in the form's words, or not at all."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from sidelines import i18n
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import record, sheets
+from sidelines.services.errors import Conflict, Invalid, ServiceError
+from sidelines.services.onsite_changes import organiser_named
+from sidelines.services.record import Outcome
+from sidelines.storage.db import Database
+from sidelines.web.pages.templating import templates
+from tests.web.helpers import LIMA
+from tests.web.pages.test_grid_refusals import published
+from tests.web.pages.test_session import csrf_of, logged_in
+
+EVENT = f"/events/{LIMA}"
+
+
+def _in_russian(database: Database, username: str, party: str | None) -> TestClient:
+    client = logged_in(database, username, party)
+    client.headers["Accept-Language"] = "ru"
+    return client
+
+
+def _hold_a_meeting_of_the_usa(database: Database) -> None:
+    organiser = organiser_named(database, "protocol")
+    meeting = next(
+        line.meeting
+        for day in (date(2016, 11, 19), date(2016, 11, 20))
+        for line in sheets.run_sheet(database, organiser, LIMA, "USA", day).lines
+        if line.meeting
+    )
+    record.record_outcome(
+        database, organiser, LIMA, meeting.meeting_id, Outcome(MeetingStatus.HELD)
+    )
+
+
+def test_a_russian_run_sheet_says_its_days_states_and_press_plans_in_russian(
+    database: Database,
+) -> None:
+    published(database)
+    _hold_a_meeting_of_the_usa(database)
+    usa = _in_russian(database, "usa", "USA")
+
+    sheet = usa.get(f"{EVENT}/print/run-sheet")
+
+    assert sheet.status_code == 200, sheet.text
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", sheet.text) == [
+        "Распорядок делегации: United States, суббота 19 ноября 2016",
+        "Распорядок делегации: United States, воскресенье 20 ноября 2016",
+    ]
+    terms = re.findall(r'<span class="terms">(.*?)</span>', sheet.text)
+    assert terms
+    assert all(t.startswith("пресса: без прессы") for t in terms)
+    assert any(t.endswith(" · состоялась") for t in terms)
+    assert "no press" not in sheet.text
+    assert "held" not in " ".join(terms)
+
+
+def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Database) -> None:
+    meeting_id, day = published(database)
+    client = _in_russian(database, "protocol-2", None)
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+
+    # 07:00 in Lima, in the Russian delegation's suite: closed to a Chinese–US meeting.
+    refused = client.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={
+            "target": "2016-11-19T12:00:00+00:00|rus-suite",
+            "day": day,
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 409, refused.text
+    said = dict(re.findall(r"<li><code>(\w+)</code>: (.*?)</li>", refused.text))
+    assert said["space_fits_meeting"].startswith("Russian delegation suite не подходит для ")
+    assert not any(" does not fit " in s or " is outside its " in s for s in said.values())
+
+
+def test_a_page_s_own_refusal_is_said_in_russian(database: Database) -> None:
+    published(database)
+    client = _in_russian(database, "protocol-2", None)
+
+    # The organiser's run-sheet needs the delegation named.
+    refused = client.get(f"{EVENT}/print/run-sheet")
+
+    assert refused.status_code == 422, refused.text
+    assert "укажите делегацию, распорядок которой нужно напечатать" in refused.text
+    assert "name the delegation" not in refused.text
+
+
+def _error_box(error: ServiceError) -> str:
+    macro = templates.env.from_string(
+        '{% from "macros.html" import error_box %}{{ error_box(error) }}'
+    )
+    with i18n.speaking("ru"):
+        return " ".join(macro.render(error=error).split())
+
+
+def test_an_error_names_a_field_the_reader_fills_in_in_russian_and_no_other() -> None:
+    assert '<span class="field">(формат проведения)</span>' in _error_box(
+        Invalid("a downgraded meeting names the format it was held in", "held_format")
+    )
+    assert '<span class="field">(продолжительность)</span>' in _error_box(
+        Invalid("duration must be positive, got 0", "proposal.duration_min")
+    )
+    # A state or an id names nothing the reader could correct: no bracket at all.
+    withdrawn = _error_box(Conflict("this request is withdrawn and takes no more answers", "state"))
+    assert "запрос в состоянии «отозван» и больше не принимает ответов" in withdrawn
+    assert "(" not in withdrawn.split("</strong>", 1)[1]
+    assert 'class="field"' not in _error_box(Invalid("no meeting 3", "meeting_id"))
