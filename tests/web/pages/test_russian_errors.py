@@ -35,4 +35,7 @@ def test_an_answer_to_a_request_withdrawn_meanwhile_is_refused_in_russian(
         "Не выполнено: запрос в состоянии «отозван» и больше не принимает ответов"
     )
     expect(refusal).not_to_contain_text("takes no more answers")
+    # The field at fault is the request's state, nothing the reader fills in: left unsaid.
+    expect(refusal.locator(".field")).to_have_count(0)
+    expect(refusal).not_to_contain_text("(state)")
     check_page(usa, "request-refused-russian")
