@@ -3,6 +3,8 @@ sentences marked, a claim accepted with a corrected field, and another delegatio
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sidelines.services import record
@@ -87,7 +89,9 @@ def test_bad_correction_is_shown_and_writes_nothing(database: Database, russia: 
     )
 
     assert answer.status_code == 422
-    assert "corrections.day" in answer.text
+    # The field at fault, in the form's words, not its path in the request.
+    assert re.search(r'role="alert">[^<]*\(day\)</p>', answer.text), answer.text
+    assert "corrections.day" not in answer.text
     assert (
         record.list_encounters(database, Actor(Role.DELEGATE, event_id=LIMA, party_id="RUS"), LIMA)
         == []
