@@ -95,6 +95,7 @@ def test_the_api_answers_in_english_unless_the_client_asks_for_russian(
 def test_the_domain_s_errors_and_the_rules_sentences_are_extracted_too() -> None:
     source = (
         "raise DomainError(f'this request is {thread.state} and cannot be withdrawn')\n"
+        "raise InputError(file, f'unknown person {person!r}', line=3)\n"
         "yield Violation(self.name, f'{meeting.label} is required but not scheduled', ids)\n"
         "class Rule:\n"
         "    def explain(self, problem, item):\n"
@@ -105,11 +106,13 @@ def test_the_domain_s_errors_and_the_rules_sentences_are_extracted_too() -> None
         "%(label)s at %(problem)s runs past the end of the day",
         "%(label)s is required but not scheduled",
         "this request is %(state)s and cannot be withdrawn",
+        "unknown person %(person)s",
     ]
 
 
 def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> None:
     passed_on = Conflict("a meeting that is held cannot become scheduled", "status")
+    upload = Invalid("not a readable PDF: EOF marker not found", "file")
     rules = [
         "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows",
         "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows"
@@ -118,10 +121,11 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
     ]
 
     with i18n.speaking("ru"):
-        said = [passed_on.message, *map(service_texts.translate, rules)]
+        said = [passed_on.message, upload.message, *map(service_texts.translate, rules)]
 
     assert said == [
         "встреча в состоянии «состоялась» не может перейти в состояние «в расписании»",
+        "PDF не удаётся прочитать: EOF marker not found",
         "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени",
         "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени"
         " (morning only)",

@@ -32,6 +32,7 @@ METHODS = [
     ("services/**.py", "sidelines.i18n.service_texts:extract"),
     # ... and those the services pass on: the domain's errors, the rules' sentences.
     ("domain/**.py", "sidelines.i18n.service_texts:extract"),
+    ("formats/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/rules/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/validator.py", "sidelines.i18n.service_texts:extract"),
     # ... and those the pages raise themselves.

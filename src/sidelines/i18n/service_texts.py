@@ -55,10 +55,11 @@ ERRORS = frozenset(
     }
 )
 # Sentences raised below the services and passed on by them as they are
-# (``Conflict(error.message, error.path)``): the domain's errors, and the rules' sentences on
+# (``Conflict(error.message, error.path)``): the domain's errors, the input files' (event and
+# history files, uploads), and the rules' sentences on
 # what a schedule breaks (``Violation(rule, message, meetings)``, shown with ``EditRefused`` and
 # ``RulesBroken``). Each is extracted as a service's own, from where it is written.
-PASSED_ON = {"DomainError": 0, "Violation": 1}
+PASSED_ON = {"DomainError": 0, "InputError": 1, "HistoryFileError": 1, "Violation": 1}
 # A placement rule says what a placement breaks in the sentence its ``explain`` returns.
 EXPLAIN = "explain"
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
