@@ -60,8 +60,9 @@ ERRORS = frozenset(
 # what a schedule breaks (``Violation(rule, message, meetings)``, shown with ``EditRefused`` and
 # ``RulesBroken``). Each is extracted as a service's own, from where it is written.
 PASSED_ON = {"DomainError": 0, "InputError": 1, "HistoryFileError": 1, "Violation": 1}
-# A placement rule says what a placement breaks in the sentence its ``explain`` returns.
-EXPLAIN = "explain"
+# A placement rule says what a placement breaks in the sentence its ``explain`` returns, and why
+# a space or a session does not fit in the one its ``misfit`` returns.
+EXPLAIN = frozenset({"explain", "misfit", "_misfit"})
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
 # languages that decline the noun.
 NOT_FOUND = "not_found"
@@ -145,7 +146,7 @@ def _called(node: ast.Call) -> str:
 def texts(source: str) -> Iterator[tuple[int, str]]:
     """Each error message written out in ``source``, with its line."""
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef) and node.name == EXPLAIN:
+        if isinstance(node, ast.FunctionDef) and node.name in EXPLAIN:
             yield from _returned(node)
         if not isinstance(node, ast.Call) or not node.args:
             continue
@@ -224,6 +225,10 @@ def templates() -> tuple[Template, ...]:
 
 def translate(message: str) -> str:
     """``message``, an English error message of a service, in the language of the moment."""
+    return _said(message, nested=True)
+
+
+def _said(message: str, nested: bool) -> str:
     if i18n.current() == i18n.DEFAULT or not message:
         return message
     said = i18n.gettext(message)
@@ -236,14 +241,17 @@ def translate(message: str) -> str:
         translated = i18n.gettext(template.text)
         if translated == template.text:
             return message
-        # A value that is itself a text of the catalogs (a status, say) is said too.
-        # (An empty value is left empty: gettext says the catalog's header for "".)
-        values = {
-            name: i18n.gettext(value) if value else value
-            for name, value in match.groupdict().items()
-        }
+        values = {name: _value(value, nested) for name, value in match.groupdict().items()}
         try:
             return translated % values
         except (KeyError, ValueError, TypeError):
             return message
     return message
+
+
+def _value(value: str, nested: bool) -> str:
+    """A value read back from a message, said too where it is a text of the catalogs (a status)
+    or, one level deep, a sentence of its own (a rule's reason why a space does not fit)."""
+    if not value:
+        return value  # gettext says the catalog's header for ""
+    return _said(value, nested=False) if nested else i18n.gettext(value)
