@@ -154,6 +154,8 @@ FIELDS = {
     "held_format": N_("format held"),
     "duration_min": N_("length"),
     "windows": N_("time"),
+    "window_from": N_("time from"),
+    "window_to": N_("time to"),
     "start": N_("start"),
     "started_at": N_("start"),
     "end": N_("end"),

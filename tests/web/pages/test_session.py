@@ -220,7 +220,7 @@ def test_a_request_the_service_refuses_shows_the_form_again_with_the_field_and_w
 
     assert response.status_code == 422
     assert "the window must end after it starts" in response.text
-    assert "(window to)" in response.text
+    assert "(time to)" in response.text  # the form's field, in its words
     assert 'value="Syria, Ukraine"' in response.text  # what was typed is kept
     assert negotiation.list_requests(database, RUSSIA, LIMA).total == 0
 
