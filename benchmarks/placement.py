@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import importlib
 import json
 import os
@@ -60,7 +61,9 @@ def _service(name: str, *modules: str) -> Callable[..., Any]:
 # --- the child: one size, one database, one source tree ---------------------------------------
 
 
-def measure(published: int, database: str, placements: int, warm_up: int, seed: int) -> None:
+def measure(
+    published: int, database: str, placements: int, warm_up: int, seed: int, profile: str | None
+) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -176,6 +179,7 @@ def measure(published: int, database: str, placements: int, warm_up: int, seed: 
 
         publish(db, organiser, stored.id, db.write(solved_run))
 
+        profiler = cProfile.Profile() if profile else None
         cpu_ms: list[float] = []
         wall_ms: list[float] = []
         outcomes = {"placed": 0, "waits": 0}
@@ -193,8 +197,12 @@ def measure(published: int, database: str, placements: int, warm_up: int, seed: 
                 [asked],
                 negotiation.Terms(format=meeting.format, duration_min=meeting.duration_min),
             )
+            if profiler is not None and warm_up == 0:
+                profiler.enable()
             cpu, wall = time.process_time(), time.perf_counter()
             _, placement = negotiation.agree_on_site(db, organiser, event.id, request.id)
+            if profiler is not None:
+                profiler.disable()
             spent_cpu = (time.process_time() - cpu) * 1000
             spent_wall = (time.perf_counter() - wall) * 1000
             if warm_up > 0:
@@ -212,6 +220,8 @@ def measure(published: int, database: str, placements: int, warm_up: int, seed: 
                 ).all()
             )
         db.dispose()
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
     print(json.dumps({"cpu_ms": cpu_ms, "wall_ms": wall_ms, "scheduled": scheduled, **outcomes}))
 
 
@@ -234,6 +244,8 @@ def run_child(src: Path, published: int, database: str, args: argparse.Namespace
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--database", database]
     command += ["--published", str(published), "--placements", str(args.placements)]
     command += ["--warm-up", str(args.warm_up), "--seed", str(args.seed)]
+    if args.profile:
+        command += ["--profile", f"{args.profile}-{published}-{database}-{src.parent.name}.prof"]
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{HERE}"}
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -248,11 +260,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", default="main", help="a git revision; 'none': skip it")
     parser.add_argument("--tree", help="a git revision to measure instead of the working tree")
+    parser.add_argument(
+        "--profile", help="a path prefix: each child writes its timed calls' cProfile stats there"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        measure(args.published[0], args.database, args.placements, args.warm_up, args.seed)
+        measure(
+            args.published[0],
+            args.database,
+            args.placements,
+            args.warm_up,
+            args.seed,
+            args.profile,
+        )
         return
 
     print(f"load average at the start: {os.getloadavg()[0]:.1f}")

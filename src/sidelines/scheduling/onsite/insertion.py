@@ -42,6 +42,11 @@ CHAIN_CANDIDATES = 48
 BREAK_SEARCH_STARTS = 160
 # How many other free starts of a new meeting to try with the moves that close gaps after it.
 LOOKAHEAD_STARTS = 6
+# The CPU the moves that only close gaps may take after a placement that added breaks
+# (``place_fewest_breaks``): the search is a polish, and the answer that agrees a meeting waits
+# on it (docs/benchmarks.md, "Placing an agreed meeting"). Thread CPU, not wall time, so that a
+# loaded machine does not cut it short.
+BREAK_POLISH_CPU_S = 0.015
 
 
 def _bits(mask: int) -> Iterator[int]:
@@ -85,8 +90,12 @@ class Insertion:
         self.break_moves = break_moves
         # How many published meetings the last ``place`` had to move to make room at all.
         self.needed = 0
+        # While only saving breaks (``place_fewest_breaks``): the thread's CPU time to stop at.
+        self.polish_until: float | None = None
 
     def out_of_time(self) -> bool:
+        if self.polish_until is not None and time.thread_time() > self.polish_until:
+            return True
         return time.perf_counter() > self.deadline
 
     def place(self, meeting_idx: int) -> bool:
@@ -123,8 +132,29 @@ class Insertion:
         journal = state.journal
         assert journal is not None
         mark = len(journal)
+        before = state.total_breaks
         if not self.place(meeting_idx):
             return False
+        if not self.needed and state.total_breaks <= before:
+            # A free place (or one reached by moves that save breaks) that adds no break in
+            # all, as most are: further moves could only close gaps that were there before the
+            # meeting came, and stability keeps published meetings where they are.
+            return True
+        # The polishing below may only save breaks: it is bounded by CPU rather than by the
+        # whole deadline, so that the answer that waits on it stays quick.
+        polish_until = time.thread_time() + BREAK_POLISH_CPU_S
+        self.polish_until = polish_until
+        try:
+            return self._polish(meeting_idx, mark)
+        finally:
+            self.polish_until = None
+
+    def _polish(self, meeting_idx: int, mark: int) -> bool:
+        """``close_gaps`` after the meeting placed (the journal from ``mark`` on), then from
+        its next free starts, keeping the fewest breaks (``place_fewest_breaks``)."""
+        state = self.state
+        journal = state.journal
+        assert journal is not None
         self.close_gaps(meeting_idx, mark)
         if not self.break_moves or self.needed:
             return True
