@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event, Meeting, MeetingId, Placement, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling import build_problem
+from sidelines.scheduling.onsite.laid_out import LaidOut
 from sidelines.scheduling.problem import Problem, amended, recompile
 from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment
@@ -78,6 +80,18 @@ _states: dict[tuple[str, str], OnsiteState] = {}
 _lock = threading.Lock()
 
 
+@dataclass
+class _Kept:
+    """The published schedule of a kept state laid out for the on-site search, lent to one
+    thread at a time (``laid_out``)."""
+
+    lock: threading.Lock
+    board: LaidOut | None = None
+
+
+_boards: dict[tuple[str, str], _Kept] = {}
+
+
 def kept(session: Session, event_id: str) -> OnsiteState | None:
     """The state this process keeps for the event in ``session``'s database, if any."""
     return _states.get((str(session.get_bind().engine.url), event_id))
@@ -87,6 +101,36 @@ def forget() -> None:
     """Drop every kept state (tests that replace the database under a running process)."""
     with _lock:
         _states.clear()
+        _boards.clear()
+
+
+@contextmanager
+def laid_out(session: Session, event_id: str) -> Iterator[LaidOut | None]:
+    """The published schedule of the state this process keeps for the event, laid out for
+    the on-site search (``scheduling.onsite.laid_out``) and brought up to that state by moving
+    only the meetings written since; None when no state is kept, or another thread of the
+    process has it (the caller lays out its own). ``replan`` leaves it as it found it, and one
+    that fails half-way marks it broken: it is laid out anew next time."""
+    where = (str(session.get_bind().engine.url), event_id)
+    state = _states.get(where)
+    if state is None:
+        yield None
+        return
+    with _lock:
+        kept = _boards.setdefault(where, _Kept(threading.Lock()))
+    if not kept.lock.acquire(blocking=False):
+        yield None
+        return
+    try:
+        board = kept.board
+        if board is None or not board.follow(state.problem, state.published):
+            board = LaidOut(state.problem, state.published)
+        kept.board = board
+        yield board
+    finally:
+        if kept.board is not None and kept.board.broken:
+            kept.board = None
+        kept.lock.release()
 
 
 def _booked(row: MeetingRow, principals: list[str]) -> _Booked | None:

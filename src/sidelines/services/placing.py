@@ -30,6 +30,7 @@ from sidelines.scheduling.onsite import (
 )
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
+from sidelines.services import event_state
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import (
@@ -199,7 +200,8 @@ def _plan_placement(
         freeze_window_min=policy.freeze_window_min,
         time_limit_s=PLACEMENT_TIME_LIMIT_S,
     )
-    result = replan(problem, published, NewMeeting(key), options)
+    with event_state.laid_out(session, event_id) as board:
+        result = replan(problem, published, NewMeeting(key), options, board)
     if key not in result.placed:
         return PlacementView(
             meeting_id,

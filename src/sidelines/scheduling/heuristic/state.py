@@ -302,6 +302,53 @@ class State:
         # ones, and in a stable re-solve the published ones once they are in.
         self.fixed = [meeting.locked for meeting in problem.meetings]
 
+    def rebind(self, problem: Problem, changed: Iterable[int] = ()) -> None:
+        """Take ``problem`` as this state's: the same event but for the meetings at
+        ``changed``, replaced, and those past the state's count, added (or, fewer, dropped);
+        none of those placed, and no precedence among them. What the state keeps of the event
+        (grid, principals, spaces, rules) must be the same: ``onsite.laid_out`` checks it."""
+        meetings = problem.meetings
+        count, known = len(meetings), len(self.start)
+        per_meeting: list[list[int]] = [self.duration, self.press_buffer, self.weight]
+        per_meeting += [self.preferred_starts, self.start]
+        if count < known:
+            for values in per_meeting:
+                del values[count:]
+            del self.space[count:]
+            del self.fixed[count:]
+            del self.successors[count:]
+        self.problem = problem
+        for idx in (*changed, *range(known, count)):
+            meeting = meetings[idx]
+            assert not meeting.after, "a precedence needs the successors worked out again"
+            if idx >= known:
+                for values in per_meeting:
+                    values.append(-1)
+                self.space.append(None)
+                self.fixed.append(False)
+                self.successors.append([])
+            self.duration[idx] = meeting.duration_slots
+            self.press_buffer[idx] = meeting.press_buffer_slots
+            self.weight[idx] = meeting.weight
+            self.preferred_starts[idx] = (
+                _starts_inside(meeting.preferred, meeting.duration_slots)
+                if meeting.preferred
+                else 0
+            )
+            self.fixed[idx] = meeting.locked
+        shortest = min(self.duration, default=1)
+        self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
+        longest = (
+            max(self.duration, default=1)
+            + max(self.class_turnover, default=0)
+            + max(self.press_buffer, default=0)
+        )
+        for class_idx, free in enumerate(self.free):
+            # Room past the grid's end for the longest meeting's hold, as ``__init__`` makes.
+            missing = self.n_slots + longest + 1 - len(free)
+            if missing > 0:
+                free.extend([(1 << len(self.class_spaces[class_idx])) - 1] * missing)
+
     # --- queries ---------------------------------------------------------------------------
 
     def is_placed(self, meeting_idx: int) -> bool:

@@ -87,17 +87,8 @@ class Board:
         state: State | None = None,
     ) -> None:
         self.problem = problem
-        n_slots = problem.grid.n_slots
-        self.earliest_new = first_slot_from(problem, now)
-        self.earliest_move = first_slot_from(
-            problem, now + timedelta(minutes=freeze_window_min) if now is not None else None
-        )
-        from_new = run_mask(self.earliest_new, max(0, n_slots - self.earliest_new))
-        from_move = run_mask(self.earliest_move, max(0, n_slots - self.earliest_move))
-        windows = [from_move] * len(problem.meetings)
-        for meeting_id in targets:
-            windows[problem.meeting_index[meeting_id]] = from_new
-        self.windows = windows
+        self._windows(problem, now, freeze_window_min, targets)
+        windows = self.windows
         # A state of the caller's (an empty one, with every meeting's masks) instead of one
         # that computes masks on demand: a stable re-solve places all meetings, not a few.
         self.state = state if state is not None else State(problem, LazyMasks(problem, windows))
@@ -116,6 +107,56 @@ class Board:
             placements.append((idx, assignment.start_slot, space_idx))
         # All at once: meeting by meeting, this was most of the time of a whole re-plan.
         self.state.place_all(placements)
+
+    @classmethod
+    def over(
+        cls,
+        problem: Problem,
+        state: State,
+        published: list[tuple[int, int | None] | None],
+        *,
+        now: datetime | None,
+        freeze_window_min: int,
+        targets: Iterable[MeetingId],
+    ) -> Board:
+        """A board on ``state``, which holds the meetings of ``published`` (by index) placed
+        there already (``laid_out.LaidOut``): what is fixed and from when meetings may move
+        worked out for ``now``, the masks computed afresh on demand."""
+        board = cls.__new__(cls)
+        board.problem = problem
+        board._windows(problem, now, freeze_window_min, targets)
+        state.allowed = LazyMasks(problem, board.windows)
+        earliest_move = board.earliest_move
+        fixed = [meeting.locked for meeting in problem.meetings]
+        if earliest_move > 0:
+            for idx, where in enumerate(published):
+                if where is not None and where[0] < earliest_move:
+                    fixed[idx] = True
+        state.fixed = fixed
+        board.state = state
+        board.published = published
+        board.fixed = fixed
+        return board
+
+    def _windows(
+        self,
+        problem: Problem,
+        now: datetime | None,
+        freeze_window_min: int,
+        targets: Iterable[MeetingId],
+    ) -> None:
+        """``earliest_new``, ``earliest_move`` and each meeting's window of starts."""
+        n_slots = problem.grid.n_slots
+        self.earliest_new = first_slot_from(problem, now)
+        self.earliest_move = first_slot_from(
+            problem, now + timedelta(minutes=freeze_window_min) if now is not None else None
+        )
+        from_new = run_mask(self.earliest_new, max(0, n_slots - self.earliest_new))
+        from_move = run_mask(self.earliest_move, max(0, n_slots - self.earliest_move))
+        windows = [from_move] * len(problem.meetings)
+        for meeting_id in targets:
+            windows[problem.meeting_index[meeting_id]] = from_new
+        self.windows = windows
 
     def assignment(self, meeting_idx: int) -> Assignment:
         """Where the meeting is now on the board (it must be placed)."""

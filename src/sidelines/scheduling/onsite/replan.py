@@ -13,6 +13,7 @@ from sidelines.scheduling.onsite.board import Board, first_slot_from
 from sidelines.scheduling.onsite.changes import Change, displaced
 from sidelines.scheduling.onsite.check import check_changes
 from sidelines.scheduling.onsite.insertion import Insertion
+from sidelines.scheduling.onsite.laid_out import LaidOut
 from sidelines.scheduling.onsite.result import (
     Alternative,
     Move,
@@ -46,13 +47,21 @@ class OnsiteOptions:
 
 
 def replan(
-    problem: Problem, published: Schedule, change: Change, options: OnsiteOptions | None = None
+    problem: Problem,
+    published: Schedule,
+    change: Change,
+    options: OnsiteOptions | None = None,
+    laid_out: LaidOut | None = None,
 ) -> OnsiteResult:
     """The published schedule with ``change`` absorbed: every hard rule of the changed problem
     kept (but that a meeting reported unplaced is not scheduled), as few existing meetings
     moved as possible (none that is locked, has started or starts within the freeze window),
     each placed meeting at its earliest good time. A meeting that cannot be placed is left
     out, with ranked alternatives that the engine does not apply.
+
+    ``laid_out``: ``published`` as the caller keeps it laid out (``problem`` is its problem
+    with the new meetings appended); the search runs on it and leaves it as it was. Where it
+    does not hold them, or the change moves published meetings, a board is laid out anew.
     """
     options = options or OnsiteOptions()
     started = time.perf_counter()
@@ -85,15 +94,54 @@ def replan(
         )
     )
     keep = {m: a for m, a in published.items() if m not in targets}
-    board = Board(
-        changed,
-        keep,
-        now=options.now,
-        freeze_window_min=options.freeze_window_min,
-        targets=targets,
-    )
+    board = None
+    if laid_out is not None and changed is problem and len(keep) == len(published):
+        board = laid_out.lend(
+            changed,
+            published,
+            now=options.now,
+            freeze_window_min=options.freeze_window_min,
+            targets=targets,
+        )
+    lent = board is not None
+    if board is None:
+        board = Board(
+            changed,
+            keep,
+            now=options.now,
+            freeze_window_min=options.freeze_window_min,
+            targets=targets,
+        )
     state = board.state
     state.begin()
+    try:
+        return _search(changed, published, board, targets, stuck, keep, options, started)
+    except BaseException:
+        if lent:
+            assert laid_out is not None
+            laid_out.broken = True  # half-way through: what it holds is unknown
+        raise
+    finally:
+        if not lent:
+            state.commit()
+        elif laid_out is not None and not laid_out.broken:
+            state.rollback()
+            laid_out.give_back()
+
+
+def _search(
+    changed: Problem,
+    published: Schedule,
+    board: Board,
+    targets: list[MeetingId],
+    stuck: dict[MeetingId, str],
+    keep: dict[MeetingId, Assignment],
+    options: OnsiteOptions,
+    started: float,
+) -> OnsiteResult:
+    """``replan``'s search on ``board`` (its state's journal open): the result, with the
+    journal still open for the caller to commit or roll back."""
+    state = board.state
     placed: dict[MeetingId, Assignment] = {}
     unplaced: dict[MeetingId, str] = dict(stuck)
     alternatives: dict[MeetingId, tuple[Alternative, ...]] = {}
@@ -118,7 +166,6 @@ def replan(
     # schedule: rebuilding the other thousands would cost more than the search.
     touched = {idx for _, idx, _, _ in state.journal or ()}
     touched.update(changed.meeting_index[m] for m in targets)
-    state.commit()
 
     schedule = dict(keep)
     for meeting_idx in touched:
