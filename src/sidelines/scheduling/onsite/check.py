@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import RULES, Placed, Violation
+from sidelines.scheduling.rules.base import PlacementRule
 from sidelines.scheduling.schedule import Schedule
 from sidelines.scheduling.validator import to_placed
 
@@ -62,19 +63,76 @@ def neighbourhood(problem: Problem, placed: list[Placed], changed: set[int]) -> 
     ]
 
 
+def linked(problem: Problem, schedule: Schedule, changed: set[int]) -> set[MeetingId]:
+    """The meetings of ``schedule`` that ``neighbourhood`` keeps (the changed ones included),
+    found without resolving the whole schedule."""
+    meetings = problem.meetings
+    principals: set[int] = set()
+    parties: set[str] = set()
+    spaces: set[str] = set()
+    pairs: set[int] = set()
+    found: set[int] = set(changed)
+    for meeting_idx in changed:
+        meeting = meetings[meeting_idx]
+        assignment = schedule.get(meeting.id)
+        if assignment is None:
+            continue
+        principals.update(meeting.principals)
+        parties.update(meeting.parties)
+        found.update(meeting.after)
+        pairs.update(meeting.interpretation)
+        if assignment.space is not None:
+            spaces.add(assignment.space)
+    principals.update(idx for idx, p in enumerate(problem.principals) if p.party in parties)
+    for meeting_idx, meeting in enumerate(meetings):
+        if (
+            not principals.isdisjoint(meeting.principals)
+            or (meeting.after and not changed.isdisjoint(meeting.after))
+            or (pairs and not pairs.isdisjoint(meeting.interpretation))
+        ):
+            found.add(meeting_idx)
+    ids = {meetings[idx].id for idx in found}
+    if spaces:
+        ids.update(m for m, assignment in schedule.items() if assignment.space in spaces)
+    return {m for m in ids if m in schedule}
+
+
 def check_changes(
     problem: Problem, schedule: Schedule, changed: Iterable[MeetingId]
 ) -> list[Violation]:
     """Every violation of ``schedule`` that involves a meeting of ``changed`` or a rule over
-    the whole schedule."""
-    placed, violations = to_placed(problem, schedule)
+    the whole schedule (a placement rule: a meeting of ``changed`` that breaks it)."""
     indices = {problem.meeting_index[m] for m in changed if m in problem.meeting_index}
-    near = neighbourhood(problem, placed, indices)
+    if (
+        problem.fairness_max_spread is not None
+        or problem.published is not None
+        or any(m not in problem.meeting_index for m in schedule)
+    ):
+        # Rules that read every meeting's place (or ids to report): the whole schedule.
+        placed, violations = to_placed(problem, schedule)
+        near = neighbourhood(problem, placed, indices)
+    else:
+        # The other whole-schedule rules read the locked and the required meetings only:
+        # resolving those and the neighbourhood, not thousands of meetings, is enough.
+        near_ids = linked(problem, schedule, indices)
+        near, violations = to_placed(problem, {m: schedule[m] for m in near_ids})
+        kept = [
+            m.id
+            for m in problem.meetings
+            if (m.locked_start is not None or m.required) and m.id in schedule
+        ]
+        extra, more = to_placed(problem, {m: schedule[m] for m in kept if m not in near_ids})
+        violations += more
+        placed = near + extra
+    # A placement rule reads one meeting and the problem only: the meetings that did not
+    # change keep it as they did.
+    own = [item for item in near if item.meeting_idx in indices]
     for rule in RULES:
-        violations.extend(
-            rule.check(problem, placed if rule.name in WHOLE_SCHEDULE_RULES else near)
-        )
+        if rule.name in WHOLE_SCHEDULE_RULES:
+            violations.extend(rule.check(problem, placed))
+        else:
+            violations.extend(rule.check(problem, own if isinstance(rule, PlacementRule) else near))
     return violations
 
 
-__all__ = ["WHOLE_SCHEDULE_RULES", "check_changes", "neighbourhood"]
+__all__ = ["WHOLE_SCHEDULE_RULES", "check_changes", "linked", "neighbourhood"]
