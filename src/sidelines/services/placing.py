@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from sidelines.domain import MeetingId
+from sidelines.domain import Event, MeetingId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling.onsite import (
     Alternative,
@@ -133,6 +133,8 @@ def place_agreed(
         # try again" would tell the client that nothing was done, and the retry would be
         # refused as answered already. The agreement stands; the meeting waits.
         return PlacementView(meeting_id, placed=False, reason="the database was unavailable")
+    if actor.acts_for(event_id) is None:
+        return view  # the organiser sees every booking: nothing to read
     with db.reading() as session:
         return _as_seen_by(session, actor, event_id, view)
 
@@ -192,9 +194,9 @@ def _plan_placement(
     row = session.get(MeetingRow, meeting_id)
     if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    policy = domain_event(session, event_id).policy
-    problem, published = onsite_problem(session, event_id, meeting_id)
-    changes_seen = latest_change(session, event_id)
+    event = domain_event(session, event_id)
+    policy = event.policy
+    problem, published, changes_seen = _problem_to_place(session, event, meeting_id)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
@@ -213,6 +215,21 @@ def _plan_placement(
             ],
         )
     return _PlacementPlan(problem, result, changes_seen)
+
+
+def _problem_to_place(
+    session: Session, event: Event, meeting_id: int
+) -> tuple[Problem, dict[MeetingId, Assignment], int]:
+    """``onsite_problem`` for the meeting, and the last change reported on site it includes:
+    from the state this process keeps where it can (the event read once), else read whole."""
+    state = event_state.onsite_state(session, event)
+    if state is not None:
+        found = event_state.with_waiting(session, event, state, meeting_id)
+        if found is not None:
+            return found[0], found[1], state.changes_seen
+    changes_seen = latest_change(session, event.id)
+    problem, published = onsite_problem(session, event.id, meeting_id, whole=True)
+    return problem, published, changes_seen
 
 
 def _book_placement(
