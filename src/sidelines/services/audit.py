@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sidelines.services import outbox  # noqa: F401
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.storage.tables import AuditAudienceRow, AuditRow
+from sidelines.storage.tables import AuditAudienceRow, AuditRow, random_id
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
 BOOKING_ACTIONS = frozenset(
@@ -53,7 +53,10 @@ def record(
     audience: tuple[str, ...] | list[str] = (),
     **detail: Any,
 ) -> AuditRow:
+    # The id is drawn here rather than on insert, so that the audience rows can name it with
+    # no flush: the transaction's last flush inserts all its entries in one statement.
     entry = AuditRow(
+        id=random_id(),
         event_id=event_id,
         at=now(),
         actor_user_id=actor.user_id,
@@ -65,9 +68,9 @@ def record(
         detail=detail,
     )
     session.add(entry)
-    session.flush()
-    for party in sorted(set(audience)):
-        session.add(AuditAudienceRow(entry_id=entry.id, party_id=party))
+    session.add_all(
+        AuditAudienceRow(entry_id=entry.id, party_id=party) for party in sorted(set(audience))
+    )
     return entry
 
 

@@ -1,9 +1,15 @@
 """Idempotency keys: a POST retried with the same key gets the first answer, not a duplicate.
 
-The key is reserved in its own transaction before the work runs and filled in after, so a
-retry that races the first attempt is told to wait (409) rather than doing the work twice; a key
-reused for a different request is refused (422), as the IETF draft on the Idempotency-Key header
-recommends.
+``run_once`` reserves the key in its own transaction before the work runs and fills it in
+after, so a retry that races the first attempt is told to wait (409) rather than doing the work
+twice; a key reused for a different request is refused (422), as the IETF draft on the
+Idempotency-Key header recommends.
+
+``Once`` does the same inside the work's own transaction, for the writes that are sent most
+(one transaction instead of three): the key is claimed by the transaction's first statement and
+its answer stored by its last. A retry that races the first attempt waits on the key's row until
+that attempt ends, then finds its answer (or, had it failed, nothing, and does the work itself);
+a failed attempt leaves no key behind, as its transaction rolls back with everything else.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +32,8 @@ from sidelines.storage.db import Database
 from sidelines.storage.tables import IdempotencyRow
 
 IN_PROGRESS = 0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,13 +82,7 @@ def run_once(
         # Another attempt reserved the key between our read and our insert.
         existing = db.write(lambda session: session.get(IdempotencyRow, (user_id, key)))
     if existing is not None:
-        if existing.fingerprint != request_fingerprint:
-            raise Invalid(
-                "this Idempotency-Key was used for a different request", "header.Idempotency-Key"
-            )
-        if existing.status_code == IN_PROGRESS:
-            raise Conflict("a request with this Idempotency-Key is still being processed")
-        return Outcome(existing.status_code, existing.response, True)
+        return _replay(existing, request_fingerprint)
 
     def release(session: Session) -> None:
         session.execute(
@@ -102,3 +105,123 @@ def run_once(
 
     db.write(store)
     return Outcome(status_code, body, False)
+
+
+class Replayed(Exception):
+    """The key was used before: its stored answer (or the refusal of a key used for another
+    request), raised out of the work's transaction past whatever the service adds to its own
+    errors (the route's ``fields_in`` would name the header a field of the body)."""
+
+    def __init__(self, outcome: Outcome | ServiceError) -> None:
+        super().__init__("replayed")
+        self.outcome = outcome
+
+
+def _replay(existing: IdempotencyRow, request_fingerprint: str) -> Outcome:
+    if existing.fingerprint != request_fingerprint:
+        raise Invalid(
+            "this Idempotency-Key was used for a different request", "header.Idempotency-Key"
+        )
+    if existing.status_code == IN_PROGRESS:
+        raise Conflict("a request with this Idempotency-Key is still being processed")
+    return Outcome(existing.status_code, existing.response, True)
+
+
+class Once(Generic[T]):
+    """One user's key for one write, kept in that write's transaction (see the module's
+    docstring). ``body_of`` turns what the work returns into the answer stored and sent."""
+
+    def __init__(
+        self,
+        user_id: int,
+        key: str,
+        request_fingerprint: str,
+        status_code: int,
+        body_of: Callable[[T], dict[str, Any]],
+    ) -> None:
+        self.user_id = user_id
+        self.key = key
+        self.fingerprint = request_fingerprint
+        self.status_code = status_code
+        self.body_of = body_of
+        self.body: dict[str, Any] = {}
+
+    def guard(self, work: Callable[[Session], T]) -> Callable[[Session], T]:
+        """``work``, with the key claimed before it and its answer stored after it."""
+
+        def guarded(session: Session) -> T:
+            self._claim(session)
+            result = work(session)
+            self.body = self.body_of(result)
+            session.execute(
+                update(IdempotencyRow)
+                .where(IdempotencyRow.user_id == self.user_id, IdempotencyRow.key == self.key)
+                .values(status_code=self.status_code, response=self.body)
+            )
+            return result
+
+        return guarded
+
+    def _claim(self, session: Session) -> None:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        values = {
+            "user_id": self.user_id,
+            "key": self.key,
+            "fingerprint": self.fingerprint,
+            "status_code": IN_PROGRESS,
+            "response": {},
+            "created_at": now(),
+        }
+        # ON CONFLICT DO NOTHING waits for a transaction that holds the same key to end, and
+        # then inserts nothing if it committed: no error, so this transaction can go on to read
+        # the answer stored (READ COMMITTED: the next statement sees that commit).
+        claimed = session.execute(
+            dialect.insert(IdempotencyRow)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(IdempotencyRow.user_id)
+        ).first()
+        if claimed is not None:
+            return
+        existing = session.scalars(
+            select(IdempotencyRow).where(
+                IdempotencyRow.user_id == self.user_id, IdempotencyRow.key == self.key
+            )
+        ).one()
+        try:
+            outcome = _replay(existing, self.fingerprint)
+        except ServiceError as refused:
+            raise Replayed(refused) from None
+        raise Replayed(outcome)
+
+
+def once(
+    actor: Actor,
+    key: str | None,
+    request_fingerprint: str,
+    status_code: int,
+    body_of: Callable[[T], dict[str, Any]],
+) -> Once[T] | None:
+    """The key to keep with a write, or None when there is none to keep (no key, or no user)."""
+    if key is None or actor.user_id is None:
+        return None
+    return Once(actor.user_id, key, request_fingerprint, status_code, body_of)
+
+
+def run_within(
+    kept: Once[T] | None,
+    status_code: int,
+    body_of: Callable[[T], dict[str, Any]],
+    produce: Callable[[Once[T] | None], T],
+) -> Outcome:
+    """Run ``produce`` (a service call that runs its work through ``kept.guard``) once for
+    the key: the stored answer if the key was used before."""
+    if kept is None:
+        return Outcome(status_code, body_of(produce(None)), False)
+    try:
+        produce(kept)
+    except Replayed as replayed:
+        if isinstance(replayed.outcome, ServiceError):
+            raise replayed.outcome from None
+        return replayed.outcome
+    return Outcome(kept.status_code, kept.body, False)

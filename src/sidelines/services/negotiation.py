@@ -53,12 +53,13 @@ from sidelines.domain.terms import binding as agreed_values
 from sidelines.services import audit, request_limits, request_terms
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import (
     add_agreed_meeting,
     domain_event,
     event_row,
 )
+from sidelines.services.idempotency import Once
 from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
 from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
@@ -71,6 +72,7 @@ from sidelines.storage.tables import (
     RequestPartyRow,
     RequestRow,
     RequestTermRow,
+    random_id,
 )
 
 MAX_PAGE = 100
@@ -512,7 +514,10 @@ def _proposal_paths(field_path: str, terms: Terms) -> dict[Term, str]:
 def _add_proposal(
     session: Session, request_id: int, seq: int, by: str, terms: Terms, duration: int
 ) -> ProposalRow:
+    """The proposal, added to the session; its id is drawn here, so that nothing needs a
+    flush before the transaction's last one (which inserts each table's rows together)."""
     row = ProposalRow(
+        id=random_id(),
         request_id=request_id,
         seq=seq,
         by_party=by,
@@ -532,7 +537,6 @@ def _add_proposal(
         ),
     )
     session.add(row)
-    session.flush()
     return row
 
 
@@ -547,7 +551,10 @@ def create_request(
     note: str = "",
     send_now: bool = True,
     on_site: bool = False,
+    once: Once[RequestView] | None = None,
 ) -> RequestView:
+    """Draft a request, or send it at once. With ``once``, the request's idempotency key is
+    kept in the same transaction (``services.idempotency.Once``)."""
     party = _require_party(actor, event_id)
     if not invitees:
         raise Invalid("name at least one party to meet", "invitees")
@@ -574,7 +581,10 @@ def create_request(
         created = now()
         if send_now:
             request_limits.check(session, event, party, invitees, str(terms.format), created)
+        # Every row is built before any is written: the transaction's last flush inserts them
+        # table by table, a statement each, instead of one flush per row.
         request = RequestRow(
+            id=random_id(),
             event_id=event_id,
             requester_party=party,
             state=str(RequestState.DRAFT),
@@ -583,10 +593,10 @@ def create_request(
             created_at=created,
             updated_at=created,
             on_site=on_site,
+            sent_at=None,
+            expires_at=None,
         )
-        session.add(request)
-        session.flush()
-        session.add(
+        rows = [
             RequestPartyRow(
                 request_id=request.id,
                 party_id=party,
@@ -594,40 +604,66 @@ def create_request(
                 principal_id=principals[party],
                 priority=priority,
                 note=note,
-            )
-        )
-        for invitee in invitees:
-            session.add(
+                accepted_current=False,
+                answer=None,
+                answer_reason=None,
+            ),
+            *(
                 RequestPartyRow(
                     request_id=request.id,
                     party_id=invitee,
                     role="invitee",
                     principal_id=principals[invitee],
+                    priority=None,
                     note="",
+                    accepted_current=False,
+                    answer=None,
+                    answer_reason=None,
                 )
-            )
-        _add_proposal(session, request.id, 1, party, terms, duration)
-        request_terms.save(
-            session, request.id, open_terms(), propose(open_terms(), PartyId(party), values, 1)
-        )
+                for invitee in invitees
+            ),
+        ]
+        session.add(request)
+        session.add_all(rows)
+        proposal = _add_proposal(session, request.id, 1, party, terms, duration)
+        on_table = propose(open_terms(), PartyId(party), values, 1)
+        request_terms.add(session, request.id, open_terms(), on_table)
         audit.record(session, actor, event_id, "request.drafted", "request", request.id, [party])
         if send_now:
-            _send(session, actor, request, row_event.request_ttl_hours)
-        return _view(session, actor, request)
+            _send(session, actor, request, rows, row_event.request_ttl_hours)
+        return _view(
+            session,
+            actor,
+            request,
+            _Related(_in_view_order(rows), [proposal], None, on_table),
+            event,
+        )
 
-    return db.write(work)
+    return db.write(work if once is None else once.guard(work))
 
 
-def _thread(session: Session, row: RequestRow) -> ThreadView:
-    sides = session.scalars(
-        select(RequestPartyRow).where(RequestPartyRow.request_id == row.id)
-    ).all()
+def _in_view_order(sides: Sequence[RequestPartyRow]) -> list[RequestPartyRow]:
+    """The sides as ``_related_many`` reads them: the requester first, then by party."""
+    return sorted(sides, key=lambda s: (s.role != "requester", s.party_id))
+
+
+def _side_rows(session: Session, request_id: int) -> list[RequestPartyRow]:
+    return list(
+        session.scalars(select(RequestPartyRow).where(RequestPartyRow.request_id == request_id))
+    )
+
+
+def _thread_of(row: RequestRow, sides: Sequence[RequestPartyRow]) -> ThreadView:
     return ThreadView(
         state=RequestState(row.state),
         requester=PartyId(row.requester_party),
         invitees=tuple(PartyId(s.party_id) for s in sides if s.role == "invitee"),
         accepted_by=frozenset(PartyId(s.party_id) for s in sides if s.accepted_current),
     )
+
+
+def _thread(session: Session, row: RequestRow) -> ThreadView:
+    return _thread_of(row, _side_rows(session, row.id))
 
 
 def _parties(session: Session, request_id: int) -> list[str]:
@@ -638,24 +674,38 @@ def _parties(session: Session, request_id: int) -> list[str]:
     )
 
 
-def _send(session: Session, actor: Actor, row: RequestRow, ttl_hours: int | None) -> None:
-    step = send(_thread(session, row), PartyId(row.requester_party))
+def _send(
+    session: Session,
+    actor: Actor,
+    row: RequestRow,
+    sides: Sequence[RequestPartyRow],
+    ttl_hours: int | None,
+) -> None:
+    step = send(_thread_of(row, sides), PartyId(row.requester_party))
     at = now()
     row.state = str(step.state)
     row.sent_at = at
     row.updated_at = at
     row.expires_at = at + timedelta(hours=ttl_hours) if ttl_hours else None
-    _set_accepted(session, row.id, step.accepted_by)
+    _accepted(sides, step.accepted_by)
     audit.record(
-        session, actor, row.event_id, "request.sent", "request", row.id, _parties(session, row.id)
+        session,
+        actor,
+        row.event_id,
+        "request.sent",
+        "request",
+        row.id,
+        [side.party_id for side in sides],
     )
 
 
-def _set_accepted(session: Session, request_id: int, accepted: frozenset[PartyId]) -> None:
-    for side in session.scalars(
-        select(RequestPartyRow).where(RequestPartyRow.request_id == request_id)
-    ):
+def _accepted(sides: Sequence[RequestPartyRow], accepted: frozenset[PartyId]) -> None:
+    for side in sides:
         side.accepted_current = side.party_id in accepted
+
+
+def _set_accepted(session: Session, request_id: int, accepted: frozenset[PartyId]) -> None:
+    _accepted(_side_rows(session, request_id), accepted)
 
 
 def _locked_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
@@ -729,19 +779,20 @@ def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> 
         row = _locked_request(session, actor, event_id, request_id)
         if row.requester_party != party:
             raise Forbidden("only the requesting side can send its request")
+        sides = _side_rows(session, row.id)
         if row.state == RequestState.DRAFT:
             format_term = session.get(RequestTermRow, (row.id, str(Term.FORMAT)))
             request_limits.check(
                 session,
                 domain_event(session, event_id),
                 party,
-                _thread(session, row).invitees,
+                _thread_of(row, sides).invitees,
                 (format_term.value or {}).get("format", "") if format_term else "",
                 now(),
                 request_id=row.id,
             )
         try:
-            _send(session, actor, row, event_row(session, event_id).request_ttl_hours)
+            _send(session, actor, row, sides, event_row(session, event_id).request_ttl_hours)
         except DomainError as error:
             raise Conflict(error.message, error.path) from None
         return _view(session, actor, row)
@@ -767,19 +818,22 @@ def respond(
     if what is not Answer.COUNTER and counter is not None:
         raise Invalid("only a counter carries a proposal", "proposal")
 
-    _expire_if_due(db, actor, event_id, request_id)
-
-    def work(session: Session) -> RequestView:
-        row = _locked_request(session, actor, event_id, request_id)
-        thread = _thread(session, row)
+    def work(session: Session) -> RequestView | Conflict:
+        row, expired = _locked_for_answer(session, actor, event_id, request_id)
+        side_rows = _side_rows(session, row.id)
+        thread = _thread_of(row, side_rows)
         try:
             step = answer(thread, PartyId(party), what)
         except DomainError as error:
+            if expired:
+                # The expiry found here is kept (this transaction commits), the answer refused.
+                return Conflict(error.message, error.path)
             raise Conflict(error.message, error.path) from None
         event = domain_event(session, event_id)
         before = request_terms.load(session, row.id)
         after = before
-        sides = _request_sides(session, row.id)
+        sides = _sides_of(side_rows)
+        proposals: list[ProposalRow] | None = None
         if step.new_proposal:
             assert counter is not None
             duration = _check_terms(event, counter, "proposal")
@@ -792,18 +846,17 @@ def respond(
             # Accepting the proposal on the table agrees every term on it.
             after = agree_all(before, PartyId(party))
         request_terms.save(session, row.id, before, after)
-        side = session.get(RequestPartyRow, (row.id, party))
-        assert side is not None
+        side = next(s for s in side_rows if s.party_id == party)
         side.answer = str(what)
         side.answer_reason = _reason(what, reason)
         state = step.state
         if what in (Answer.ACCEPT, Answer.COUNTER):
-            state = _settle(session, event, row, sides, after, step.state)
+            state = _settle(event, side_rows, sides, after, step.state)
         else:
-            _set_accepted(session, row.id, step.accepted_by)
+            _accepted(side_rows, step.accepted_by)
         row.state = str(state)
         row.updated_at = now()
-        parties = _parties(session, row.id)
+        parties = [s.party_id for s in side_rows]
         audit.record(
             session,
             actor,
@@ -814,15 +867,55 @@ def respond(
             parties,
             answer_reason=side.answer_reason,
         )
+        meeting_id = None
         if state is RequestState.ACCEPTED:
-            _agree(session, actor, event, row, parties)
-        return _view(session, actor, row)
+            meeting_id = _agree(session, actor, event, row, parties)
+        else:
+            # Only an answer that agrees a meeting adds a proposal the view would not know of:
+            # the others are read here, after the writes.
+            proposals = list(
+                session.scalars(
+                    select(ProposalRow)
+                    .where(ProposalRow.request_id == row.id)
+                    .order_by(ProposalRow.seq)
+                )
+            )
+        # An open request has no meeting: the one agreed here is the only one it can have.
+        related = (
+            None
+            if proposals is None
+            else _Related(_in_view_order(side_rows), proposals, meeting_id, after)
+        )
+        return _view(session, actor, row, related, event)
 
     view = db.write(work)
+    if isinstance(view, Conflict):
+        raise view
     if view.state is RequestState.ACCEPTED and view.meeting_id is not None:
         # A meeting agreed after the schedule was published goes straight into it if it fits.
         place_agreed(db, actor, event_id, view.meeting_id)
     return view
+
+
+def _locked_for_answer(
+    session: Session, actor: Actor, event_id: str, request_id: int
+) -> tuple[RequestRow, bool]:
+    """The request, visible to the actor and locked against concurrent answers, in one
+    statement; whether its due expiry was recorded just now."""
+    visible = requests_seen_by(session, actor, event_id)
+    row = (
+        None
+        if visible is None
+        else session.scalar(
+            visible.where(RequestRow.id == request_id).with_for_update(of=RequestRow)
+        )
+    )
+    if row is None:
+        raise not_found("request", request_id)
+    if _effective_state(row, now()) is RequestState.EXPIRED and row.state != RequestState.EXPIRED:
+        _expire(session, actor, row)
+        return row, True
+    return row, False
 
 
 def _request_sides(session: Session, request_id: int) -> Sides:
@@ -841,9 +934,8 @@ def _next_seq(session: Session, request_id: int) -> int:
 
 
 def _settle(
-    session: Session,
     event: Event,
-    row: RequestRow,
+    side_rows: Sequence[RequestPartyRow],
     sides: Sides,
     terms: Mapping[Term, TermStatus],
     state: RequestState,
@@ -855,7 +947,7 @@ def _settle(
     accepting = frozenset(
         party for party in sides.parties if all(party in s.agreed_by for s in on_table)
     )
-    _set_accepted(session, row.id, accepting)
+    _accepted(side_rows, accepting)
     if accepting >= set(sides.parties):
         return RequestState.ACCEPTED
     if meeting_agreed(terms, sides.parties, event.policy.required_terms):
@@ -917,7 +1009,7 @@ def answer_terms(
         assert side is not None
         side.answer = "counter" if not counter.empty else "agree_terms"
         side.answer_reason = None
-        state = _settle(session, event, row, sides, after, state)
+        state = _settle(event, _side_rows(session, row.id), sides, after, state)
         row.state = str(state)
         row.updated_at = now()
         parties = _parties(session, row.id)
@@ -1068,7 +1160,7 @@ def _reason(what: Answer, reason: str | None) -> str | None:
 
 def _agree(
     session: Session, actor: Actor, event: Event, row: RequestRow, parties: list[str]
-) -> None:
+) -> int:
     """The sides agreed: the meeting exists, agreed and not yet placed, bound by the agreed
     terms (the meeting row's ``terms`` keys of the shared contract: spaces, host, press,
     attendees, own_interpreters, size; and its windows)."""
@@ -1103,6 +1195,7 @@ def _agree(
     audit.record(
         session, actor, event.id, "meeting.agreed", "meeting", created.id, parties, request=row.id
     )
+    return created.id
 
 
 def withdraw_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:

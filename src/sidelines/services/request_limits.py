@@ -139,6 +139,8 @@ def _refuse_duplicates(
                 RequestPartyRow.request_id.in_(mine), RequestPartyRow.party_id == invitee
             )
         ).all()
+        if not shared:
+            continue  # nothing open to this invitee: no formats to read
         formats: dict[int, Any] = dict(
             session.execute(
                 select(RequestTermRow.request_id, RequestTermRow.value).where(

@@ -99,6 +99,28 @@ def save(
     session.flush()
 
 
+def add(
+    session: Session,
+    request_id: int,
+    before: Mapping[Term, TermStatus],
+    after: Mapping[Term, TermStatus],
+) -> None:
+    """Add the terms of a new request, which has none stored yet: no row to look for, and
+    none written until the transaction's next flush inserts them all in one statement."""
+    session.add_all(
+        RequestTermRow(
+            request_id=request_id,
+            term=str(term),
+            value=status.value,
+            proposed_by=status.proposed_by,
+            proposed_in=status.proposed_in,
+            agreed_by=sorted(status.agreed_by),
+        )
+        for term, status in after.items()
+        if status != before[term] and status.proposed_by is not None
+    )
+
+
 # --- checking values against the event ----------------------------------------------------------
 
 

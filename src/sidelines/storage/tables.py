@@ -26,7 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from sidelines.storage.types import UTCDateTime
 
@@ -183,6 +183,9 @@ class RequestPartyRow(Base):
     accepted_current: Mapped[bool] = mapped_column(Boolean, default=False)
     answer: Mapped[str | None] = mapped_column(String(16))
     answer_reason: Mapped[str | None] = mapped_column(Text)
+    # Never read (``lazy="raise"``): declared so that a flush holding a new request and its
+    # sides inserts the request first (the unit of work orders tables by their relationships).
+    request: Mapped[RequestRow] = relationship(lazy="raise")
 
 
 Index("ix_request_parties_party", RequestPartyRow.party_id, RequestPartyRow.request_id)
@@ -211,6 +214,8 @@ class ProposalRow(Base):
     attendees: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Parties that bring their own interpreter; null: not part of this proposal.
     own_interpreters: Mapped[list[Any] | None] = mapped_column(JSON)
+    # For the order of inserts only, as ``RequestPartyRow.request``.
+    request: Mapped[RequestRow] = relationship(lazy="raise")
 
 
 class RequestTermRow(Base):
@@ -227,6 +232,8 @@ class RequestTermRow(Base):
     proposed_by: Mapped[str] = mapped_column(ID)
     proposed_in: Mapped[int]
     agreed_by: Mapped[list[Any]]
+    # For the order of inserts only, as ``RequestPartyRow.request``.
+    request: Mapped[RequestRow] = relationship(lazy="raise")
 
 
 class MeetingRow(Base):
@@ -428,6 +435,9 @@ class AuditAudienceRow(Base):
 
     entry_id: Mapped[int] = mapped_column(RowId, ForeignKey("audit_entries.id"), primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # For the order of inserts only, as ``RequestPartyRow.request``: an entry and its audience
+    # go in one flush (``services.audit``).
+    entry: Mapped[AuditRow] = relationship(lazy="raise")
 
 
 Index("ix_audit_audience_party", AuditAudienceRow.party_id, AuditAudienceRow.entry_id)

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
-from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.services.idempotency import Once, fingerprint, once, run_within
 from sidelines.services.negotiation import TermCounter, Terms
 from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
@@ -99,9 +99,12 @@ def create_request(
     """Draft a request (``send: false``) or send it at once. Retries with the same
     ``Idempotency-Key`` return the first answer instead of a second request."""
 
-    def produce() -> dict[str, object]:
+    def body_of(view: negotiation.RequestView) -> dict[str, Any]:
+        return RequestPublic.model_validate(view).model_dump(mode="json")
+
+    def produce(kept: Once[negotiation.RequestView] | None) -> negotiation.RequestView:
         with fields_in("body"):
-            view = negotiation.create_request(
+            return negotiation.create_request(
                 db,
                 actor,
                 event_id,
@@ -111,13 +114,13 @@ def create_request(
                 note=body.note,
                 send_now=body.send,
                 on_site=body.on_site,
+                once=kept,
             )
-        return RequestPublic.model_validate(view).model_dump(mode="json")
 
     path = f"/api/events/{event_id}/requests"
-    outcome = run_once(
-        db, actor, key, fingerprint("POST", path, body.model_dump(mode="json")), 201, produce
-    )
+    request_fingerprint = fingerprint("POST", path, body.model_dump(mode="json"))
+    kept = once(actor, key, request_fingerprint, 201, body_of)
+    outcome = run_within(kept, 201, body_of, produce)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 
