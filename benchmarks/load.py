@@ -23,6 +23,14 @@ timed out or was refused, and answers applied after their client's timeout.
     .venv/bin/python benchmarks/load.py --databases postgresql --seconds 60 --rate 150
     .venv/bin/python benchmarks/load.py --databases postgresql --seconds 60 --rate 150,300 \
         --variant unbounded --variant bounded:
+    .venv/bin/python benchmarks/load.py --databases postgresql --seconds 30 --overload \
+        --variant main:PYTHONPATH=../main/src --variant this:
+
+With ``--overload`` it first finds the rate the server sustains, as the throughput (2xx answers
+per second) of the closed loop, then offers twice that rate open loop to the same server, and
+reports the share of the sustainable rate still completed and the share of requests answered
+(2xx, or 503 with Retry-After) within a second (``overload.py``). ``--client httpx`` runs the
+clients on httpx instead of the light client (``raw_http.py``), to compare their CPU.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +53,7 @@ import httpx
 from sqlalchemy import NullPool, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+import raw_http
 from api_load import (
     PASSWORD,
     database_pids,
@@ -60,6 +70,29 @@ from sidelines.storage.db import normalise_url
 from sidelines.storage.tables import AuditRow
 
 ANSWERS = ("accept", "accept", "soft_decline", "defer")
+# The load generator's client: the light one (``raw_http``) by default, httpx for comparison.
+Http = httpx.AsyncClient | raw_http.Client
+Response = httpx.Response | raw_http.Response
+CLIENT_ERRORS = (httpx.HTTPError, raw_http.HTTPError)
+
+
+@contextlib.asynccontextmanager
+async def http_clients(kind: str, base: str, clients: int) -> AsyncIterator[list[Http]]:
+    """The clients' connections: one light client (it opens a connection per request in
+    flight), or httpx pools of ``CLIENTS_PER_POOL`` + 1 connections for ``clients``."""
+    if kind == "raw":
+        async with raw_http.Client(base) as light:
+            yield [light]
+        return
+    size = CLIENTS_PER_POOL + 1
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    async with contextlib.AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+            )
+            for _ in range(math.ceil(clients / CLIENTS_PER_POOL))
+        ]
 
 
 @dataclass
@@ -75,18 +108,23 @@ class Tally:
     changes: Counter[int] = field(default_factory=Counter)
 
     async def call(
-        self, http: httpx.AsyncClient, kind: str, method: str, path: str, **kwargs: object
-    ) -> httpx.Response | None:
+        self, http: Http, kind: str, method: str, path: str, **kwargs: object
+    ) -> Response | None:
         started = time.perf_counter()
         try:
             response = await http.request(method, path, **kwargs)  # type: ignore[arg-type]
-        except httpx.HTTPError as error:
+        except CLIENT_ERRORS as error:
             self.errors[f"{kind}: {type(error).__name__}"] += 1
             return None
         self.latencies_ms.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
         self.statuses[f"{kind} {response.status_code}"] += 1
         if response.status_code >= 500:
             self.errors[f"{kind}: {response.status_code}"] += 1
+        if response.status_code == 503 and "retry-after" in response.headers:
+            # A client that honours the refusal comes back after the pause asked for (jittered,
+            # so that the refused do not return in step), instead of asking again at once.
+            pause = float(response.headers["retry-after"])
+            await asyncio.sleep(random.uniform(0.5, 1.5) * pause)
         return response
 
 
@@ -153,19 +191,24 @@ class Usage:
                 connection.rollback()  # a fresh snapshot of pg_stat_activity each time
         engine.dispose()
 
-    def summary(self) -> str:
+    def summary(self, requests: int = 0) -> str:
         cores = os.cpu_count() or 1
         shares = (
             f"CPU seconds in {self.seconds:.0f} s on {cores} cores: server {self.server:.0f}, "
             f"PostgreSQL {self.database:.0f}, clients {self.clients:.0f}, rest of the machine "
             f"{self.rest:.0f}"
         )
+        if requests:
+            shares += (
+                f"; per request: server {1000 * self.server / requests:.1f} ms, clients "
+                f"{1000 * self.clients / requests:.2f} ms"
+            )
         if self.url.startswith("postgresql"):
             shares += f"; most connections held at once: {self.peak_connections}"
         return shares
 
 
-async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+async def login(http: Http, username: str) -> dict[str, str]:
     body = {"username": username, "password": PASSWORD}
     response = await http.post("/api/auth/token", json=body)
     for _ in range(10):  # refused while busy: again after the pause the server asks for
@@ -177,7 +220,7 @@ async def login(http: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-async def log_in(http: httpx.AsyncClient, parties: list[str]) -> list[dict[str, str]]:
+async def log_in(http: Http, parties: list[str]) -> list[dict[str, str]]:
     """The organiser's headers, then each delegation's. Logging in hashes a password with
     Argon2 (a sixth of a second of CPU): done first, a few at a time, and not measured."""
     gate = asyncio.Semaphore(4)
@@ -192,7 +235,7 @@ async def log_in(http: httpx.AsyncClient, parties: list[str]) -> list[dict[str, 
 
 
 async def delegation(
-    http: httpx.AsyncClient,
+    http: Http,
     tally: Tally,
     prefix: str,
     party: str,
@@ -248,7 +291,7 @@ async def delegation(
 
 
 async def organiser(
-    http: httpx.AsyncClient, tally: Tally, prefix: str, headers: dict[str, str], end: float
+    http: Http, tally: Tally, prefix: str, headers: dict[str, str], end: float
 ) -> None:
     rng = random.Random(0)
     while time.monotonic() < end:
@@ -272,38 +315,42 @@ CLIENTS_PER_POOL = 20
 
 
 async def drive(
-    base: str, event_id: str, parties: list[str], clients: int, seconds: float, usage: Usage
+    base: str,
+    event_id: str,
+    parties: list[str],
+    clients: int,
+    seconds: float,
+    usage: Usage,
+    client: str = "raw",
 ) -> Tally:
     tally = Tally()
-    size = CLIENTS_PER_POOL + 1
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
     prefix = f"/api/events/{event_id}"
-    async with contextlib.AsyncExitStack() as stack:
-        pools = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
-            )
-            for _ in range(math.ceil(clients / CLIENTS_PER_POOL))
-        ]
-        delegates = parties[: clients - 1]
-        logins = await log_in(pools[0], delegates)
-        end = time.monotonic() + seconds
-        delegations = [
-            delegation(
-                pools[i % len(pools)],
-                tally,
-                prefix,
-                party,
-                [p for p in parties if p != party],
-                h,
-                end,
-            )
-            for i, (party, h) in enumerate(zip(delegates, logins[1:], strict=True), start=1)
-        ]
-        usage.start()
-        await asyncio.gather(organiser(pools[0], tally, prefix, logins[0], end), *delegations)
-        usage.stop()
+    async with http_clients(client, base, clients) as pools:
+        logins = await log_in(pools[0], parties[: clients - 1])
+        await closed_loop(pools, tally, prefix, parties, logins, seconds, usage)
     return tally
+
+
+async def closed_loop(
+    pools: list[Http],
+    tally: Tally,
+    prefix: str,
+    parties: list[str],
+    logins: list[dict[str, str]],
+    seconds: float,
+    usage: Usage,
+) -> None:
+    """The organiser (``logins[0]``) and one client per further login, for ``seconds``."""
+    end = time.monotonic() + seconds
+    delegations = [
+        delegation(
+            pools[i % len(pools)], tally, prefix, party, [p for p in parties if p != party], h, end
+        )
+        for i, (party, h) in enumerate(zip(parties, logins[1:], strict=False), start=1)
+    ]
+    usage.start()
+    await asyncio.gather(organiser(pools[0], tally, prefix, logins[0], end), *delegations)
+    usage.stop()
 
 
 def audit_gaps(url: str, event_id: str, changes: Counter[int]) -> int:
@@ -329,7 +376,15 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
     usage = Usage(url, server.pid)
     try:
         tally = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", event_id, parties, args.clients, args.seconds, usage)
+            drive(
+                f"http://127.0.0.1:{port}",
+                event_id,
+                parties,
+                args.clients,
+                args.seconds,
+                usage,
+                args.client,
+            )
         )
     finally:
         server.terminate()
@@ -352,7 +407,7 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
         f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
         f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
         f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps}; "
-        f"{usage.summary()} | | | | |"
+        f"{usage.summary(len(everything))} | | | | |"
     )
     return rows
 
@@ -379,6 +434,18 @@ def main() -> None:
         help="open loop: a server started with these environment variables, on a fresh "
         "database; repeated, the variants run one after the other in one run",
     )
+    parser.add_argument(
+        "--overload",
+        action="store_true",
+        help="find the rate the server sustains (a closed loop of --clients), then offer twice "
+        "it in an open loop; per database and --variant",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the load generator's HTTP client: raw asyncio streams (light) or httpx",
+    )
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--databases", default="postgresql,sqlite")
@@ -393,6 +460,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.pool_size:
         os.environ["SIDELINES_POOL_SIZE"] = str(args.pool_size)
+    if args.overload:
+        from overload import overload_main  # it imports this module
+
+        overload_main(args)
+        return
     if args.rate:
         from open_loop import open_loop_main  # it imports this module
 

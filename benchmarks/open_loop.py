@@ -20,7 +20,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from api_load import free_port, fresh_database, seed, start_server
 from api_load import percentile as quantile
-from load import Usage, log_in
+from load import CLIENT_ERRORS, Http, Response, Usage, http_clients, log_in
 from sidelines.storage.db import normalise_url
 from sidelines.storage.tables import AuditRow, RequestRow
 
@@ -62,15 +62,24 @@ class OpenTally:
     refused_answers: set[tuple[int, str]] = field(default_factory=set)
     lost_answers: set[tuple[int, str]] = field(default_factory=set)
 
+    def other_outcomes(self, shown: tuple[str, ...]) -> str:
+        """The outcomes not among ``shown``, with their counts, for a table's cell."""
+        others = (f"{k}: {v}" for k, v in sorted(self.outcomes.items()) if k not in shown)
+        return ", ".join(others) or "–"
+
+    def prompt_percent(self) -> float:
+        """Arrivals answered (2xx, or 503 with Retry-After) within ``PROMPT_S``, in percent."""
+        return 100 * self.prompt / max(self.offered, 1)
+
     async def call(
         self,
-        http: httpx.AsyncClient,
+        http: Http,
         kind: str,
         method: str,
         path: str,
         timeout_s: float,
         **kwargs: object,
-    ) -> httpx.Response | None:
+    ) -> Response | None:
         """One request, given up after ``timeout_s`` (None then, or on a broken connection)."""
         started = time.perf_counter()
         try:
@@ -79,7 +88,7 @@ class OpenTally:
         except TimeoutError:
             self.outcomes["timeout"] += 1
             return None
-        except httpx.HTTPError as error:
+        except CLIENT_ERRORS as error:
             self.outcomes[f"error {type(error).__name__}"] += 1
             return None
         took = time.perf_counter() - started
@@ -108,7 +117,7 @@ class Arrivals:
     received: dict[str, list[int]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(1))
 
-    async def one(self, http: httpx.AsyncClient, tally: OpenTally) -> None:
+    async def one(self, http: Http, tally: OpenTally) -> None:
         step = self.rng.random()
         if step >= 0.99:
             await self._organiser(http, tally, schedule=step < 0.995)
@@ -127,7 +136,7 @@ class Arrivals:
             await self._answer(http, tally, party, headers)
 
     async def _send(
-        self, http: httpx.AsyncClient, tally: OpenTally, party: str, headers: dict[str, str]
+        self, http: Http, tally: OpenTally, party: str, headers: dict[str, str]
     ) -> None:
         other = self.rng.choice([p for p in self.delegates if p != party])
         body = {"invitees": [other], "proposal": {"format": "b2b", "duration_min": 30}}
@@ -145,7 +154,7 @@ class Arrivals:
             tally.created.add(made.json()["id"])
 
     async def _inbox(
-        self, http: httpx.AsyncClient, tally: OpenTally, party: str, headers: dict[str, str]
+        self, http: Http, tally: OpenTally, party: str, headers: dict[str, str]
     ) -> None:
         inbox = await tally.call(
             http,
@@ -160,7 +169,7 @@ class Arrivals:
             self.received[party] = [item["id"] for item in inbox.json()["items"]]
 
     async def _answer(
-        self, http: httpx.AsyncClient, tally: OpenTally, party: str, headers: dict[str, str]
+        self, http: Http, tally: OpenTally, party: str, headers: dict[str, str]
     ) -> None:
         request_id = self.received[party].pop(self.rng.randrange(len(self.received[party])))
         what = self.rng.choice(ANSWERS)
@@ -181,7 +190,7 @@ class Arrivals:
         elif answered.status_code == 503:
             tally.refused_answers.add((request_id, party))
 
-    async def _organiser(self, http: httpx.AsyncClient, tally: OpenTally, schedule: bool) -> None:
+    async def _organiser(self, http: Http, tally: OpenTally, schedule: bool) -> None:
         if schedule or not tally.created:
             await tally.call(
                 http,
@@ -204,7 +213,7 @@ class Arrivals:
 
 
 async def offer(
-    pools: list[httpx.AsyncClient], arrivals: Arrivals, rate: float, seconds: float
+    pools: list[Http], arrivals: Arrivals, rate: float, seconds: float
 ) -> tuple[OpenTally, float]:
     """Start one arrival every 1/rate s for ``seconds``, then wait for the last to end; the
     tally and the seconds the arrivals took to start (more than ``seconds`` when the client
@@ -225,6 +234,29 @@ async def offer(
     if tasks:
         await asyncio.wait(tasks)
     return tally, offered_in
+
+
+@contextlib.asynccontextmanager
+async def open_clients(
+    kind: str, base: str, rate: float, timeout_s: float
+) -> AsyncIterator[list[Http]]:
+    """Connections for arrivals at ``rate``: the light client opens one per request in
+    flight; httpx gets pools enough for ``rate`` times ``timeout_s`` requests in flight."""
+    if kind == "raw":
+        async with http_clients(kind, base, 1) as light:
+            yield light
+        return
+    count = max(1, math.ceil(rate * timeout_s / CONNECTIONS_PER_POOL))
+    limits = httpx.Limits(
+        max_connections=CONNECTIONS_PER_POOL, max_keepalive_connections=CONNECTIONS_PER_POOL
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout_s + 5)
+            )
+            for _ in range(count)
+        ]
 
 
 def already_made(url: str, event_id: str) -> set[int]:
@@ -294,19 +326,8 @@ async def drive_rates(
     usage: Usage,
 ) -> list[tuple[float, OpenTally, float, Usage]]:
     prefix = f"/api/events/{event_id}"
-    most = max(rates) * args.timeout
-    count = max(1, math.ceil(most / CONNECTIONS_PER_POOL))
-    limits = httpx.Limits(
-        max_connections=CONNECTIONS_PER_POOL, max_keepalive_connections=CONNECTIONS_PER_POOL
-    )
     results = []
-    async with contextlib.AsyncExitStack() as stack:
-        pools = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=base, limits=limits, timeout=args.timeout + 5)
-            )
-            for _ in range(count)
-        ]
+    async with open_clients(args.client, base, max(rates), args.timeout) as pools:
         logins = await log_in(pools[0], parties)
         arrivals = Arrivals(
             prefix, logins[0], dict(zip(parties, logins[1:], strict=True)), args.timeout
@@ -380,11 +401,7 @@ def row(
     ok = tally.outcomes["2xx"]
     refused = tally.outcomes["503 with Retry-After"]
     timeouts = tally.outcomes["timeout"]
-    others = ", ".join(
-        f"{k}: {v}"
-        for k, v in sorted(tally.outcomes.items())
-        if k not in ("2xx", "503 with Retry-After", "timeout")
-    )
+    others = tally.other_outcomes(("2xx", "503 with Retry-After", "timeout"))
     kinds = "; ".join(
         f"{kind} p99 {percentile(values, 99):.0f}"
         for kind, values in sorted(tally.latencies_ms.items())
@@ -392,21 +409,36 @@ def row(
     return (
         f"| {label} | {rate:.0f}/s ({tally.offered / offered_in:.0f}/s offered) | "
         f"{ok / seconds:.0f}/s | {p50:.0f} | {p95:.0f} | {p99:.0f} | {refused} | {timeouts} "
-        f"| {100 * tally.prompt / max(tally.offered, 1):.1f} % | {others or '–'} | "
-        f"{kinds}; {meter.summary()} |"
+        f"| {tally.prompt_percent():.1f} % | {others} | "
+        f"{kinds}; {meter.summary(sum(tally.outcomes.values()))} |"
     )
 
 
 def open_loop_main(args: argparse.Namespace) -> None:
-    variants = [parse_variant(text) for text in args.variant] or [("as configured", {})]
-    rows = [
+    header = [
         "| server | arrivals | 2xx answers | p50 (ms) | p95 (ms) | p99 (ms) | 503 with "
         "Retry-After | client timeouts | answered within 1 s | other | per kind (ms), CPU |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    print_variants(args, header, run_variant)
+
+
+def print_variants(
+    args: argparse.Namespace,
+    header: list[str],
+    run: Callable[[str, str, dict[str, str], argparse.Namespace], list[str]],
+) -> None:
+    """``run`` each ``--variant`` on each database in turn, then the table of their rows."""
+    variants = [parse_variant(text) for text in args.variant] or [("as configured", {})]
+    rows = list(header)
+    print(f"load average before: {load_average()}", flush=True)
     for database in args.databases.split(","):
         for name, settings in variants:
-            rows += run_variant(name, database, settings, args)
-            print(f"load average after {database}, {name}: {os.getloadavg()[0]:.1f}", flush=True)
+            rows += run(name, database, settings, args)
+            print(f"load average after {database}, {name}: {load_average()}", flush=True)
     print("\n".join(rows))
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes, as ``uptime`` gives it."""
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
+import anyio.abc
 import httpx
 import pytest
 from sqlalchemy import select
@@ -127,6 +128,107 @@ def test_within_the_bounds_every_request_is_served_in_turn() -> None:
     assert sorted(inner.started) == [f"GET /r{i}" for i in range(4)]
 
 
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Paced(Held):
+    """``Held``, with each request taking ``took_s`` by ``clock`` however long it really takes."""
+
+    def __init__(self, clock: Clock, took_s: float) -> None:
+        super().__init__()
+        self.clock = clock
+        self.took_s = took_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.clock.now += self.took_s
+        await super().__call__(scope, receive, send)
+
+
+def test_a_request_that_could_not_start_within_the_wait_is_refused_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    inner = Paced(clock, took_s=100)
+    # Queued, the new request would wait 30 s before its refusal; expected to wait 100, it is
+    # refused on arrival.
+    app = Admission(inner, at_once=1, queued=10, wait_s=30, clock=clock)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            await _one_served_then_one_working(http, group, inner, answers)
+            started = time.monotonic()
+            refused = await http.get("/new")
+            took = time.monotonic() - started
+            inner.release.set()
+        assert took < 10
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == str(RETRY_AFTER_S)
+        assert refused.json()["error"]["code"] == "unavailable"
+
+    with caplog.at_level("WARNING", logger="sidelines.admission"):
+        run(test)
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert inner.started == ["GET /quick", "GET /slow"]
+    assert app.counts == {"served": 2, "at once": 1}
+    assert [r.getMessage() for r in caplog.records] == [
+        "admission: since the last report served 1, refused 1 at once, 0 after waiting "
+        "30.00 s, dropped 0 whose client had gone; recent service time 100000 ms"
+    ]
+
+
+def test_a_request_expected_to_start_within_the_wait_is_served() -> None:
+    clock = Clock()
+    inner = Paced(clock, took_s=1)
+    app = Admission(inner, at_once=1, queued=10, wait_s=30, clock=clock)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            await _one_served_then_one_working(http, group, inner, answers)
+            group.start_soon(lambda: _get(http, "/next", answers))
+            while app.admitted < 2:
+                await anyio.sleep(0.01)
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert inner.started == ["GET /quick", "GET /slow", "GET /next"]
+    assert app.counts == {"served": 3}
+
+
+def test_the_expected_wait_grows_with_the_requests_ahead() -> None:
+    clock = Clock()
+    inner = Paced(clock, took_s=10)
+    # One working and one waiting: a third would wait 10 s, a fourth 20, a fifth 30 (> 25).
+    app = Admission(inner, at_once=1, queued=10, wait_s=25, clock=clock)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            answers.append(await http.get("/quick"))
+            for n in range(1, 4):
+                group.start_soon(lambda n=n: _get(http, f"/r{n}", answers))
+                while app.admitted < n:
+                    await anyio.sleep(0.01)
+            answers.append(await http.get("/refused"))
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200, 503, 200, 200, 200]
+    assert app.counts == {"served": 4, "at once": 1}
+
+
 def test_live_streams_are_not_counted() -> None:
     inner = Held()
     app = Admission(inner, at_once=1, queued=0, wait_s=5)
@@ -143,6 +245,16 @@ def test_live_streams_are_not_counted() -> None:
     run(test)
 
     assert [a.status_code for a in answers] == [200, 200]
+
+
+async def _one_served_then_one_working(
+    http: httpx.AsyncClient, group: anyio.abc.TaskGroup, inner: Held, answers: list[httpx.Response]
+) -> None:
+    """A quick request served (which sets the service time), then one that works on."""
+    answers.append(await http.get("/quick"))
+    group.start_soon(lambda: _get(http, "/slow", answers))
+    while len(inner.started) < 2:
+        await anyio.sleep(0.01)
 
 
 async def _get(http: httpx.AsyncClient, path: str, into: list[httpx.Response]) -> None:

@@ -1,10 +1,19 @@
 """Admission: how much work a server process takes on, and what it refuses at once.
 
 A process serves ``at_once`` requests together (as many as it holds database connections) and
-lets at most ``queued`` more wait for a turn, each for at most ``wait_s``. A request past either
-bound is answered 503 with ``Retry-After`` at once, before it does any work: under overload the
-process keeps answering the requests it can serve in time instead of serving, late, requests
-whose clients have given up.
+lets at most ``queued`` more wait for a turn, each for at most ``wait_s``. A request that could
+not start within ``wait_s`` is answered 503 with ``Retry-After`` at once, before it does any
+work: under overload the process keeps answering the requests it can serve in time instead of
+serving, late, requests whose clients have given up. Whether it could start in time is judged
+on arrival by the expected wait, the requests ahead of it times the recent service time over
+``at_once`` (Little's law: with every turn taken, one ends every ``service / at_once`` s on
+average), so that a refusal costs the client nothing but the round trip instead of the whole
+wait; a request let in that still waits past ``wait_s`` (a burst of slow ones ahead) is refused
+then, without running. The count ``queued`` stays as a hard bound while the service time is
+unknown (the first requests of a process).
+
+What was refused is counted (``Admission.counts``) and logged at most every
+``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
 
 Each request also has a deadline, ``deadline_s`` after it arrived, for its first write: a write
 whose client has gone, or whose deadline has passed, is not started (``storage.db.write_guard``,
@@ -22,8 +31,10 @@ wait on the event loop, not on a database connection.
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +46,11 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
 # not overloaded.
 RETRY_AFTER_S = 1
+# How much one request's service time moves the estimate: about the last ten requests count.
+SERVICE_WEIGHT = 0.2
+REPORT_EVERY_S = 10.0
+
+log = logging.getLogger("sidelines.admission")
 
 
 class Abandoned(Exception):
@@ -53,6 +69,7 @@ class Admission:
         wait_s: float,
         deadline_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         deadline_s = wait_s if deadline_s is None else deadline_s
         if at_once < 1 or queued < 0 or wait_s <= 0 or deadline_s < wait_s:
@@ -66,15 +83,59 @@ class Admission:
         self.wait_s = wait_s
         self.deadline_s = deadline_s
         self.exempt_suffixes = tuple(exempt_suffixes)
+        self.clock = clock
         self.admitted = 0  # working or waiting for a turn
+        # Seconds from a request's turn to its end, a moving average; None until one ended.
+        self.service_s: float | None = None
+        # Refusals by reason ("at once", "after waiting", "client gone"), and requests served.
+        self.counts: Counter[str] = Counter()
+        self._reported = Counter[str]()
+        self._report_at = 0.0
         self._turns: anyio.Semaphore | None = None  # made in the running loop
+
+    def expected_wait_s(self) -> float:
+        """How long a request arriving now would wait for its turn, by the recent service
+        time (0 while a turn is free or the service time is unknown)."""
+        ahead = self.admitted - self.at_once
+        if ahead < 0 or self.service_s is None:
+            return 0.0
+        return (ahead + 1) * self.service_s / self.at_once
+
+    def _served(self, took_s: float) -> None:
+        self.counts["served"] += 1
+        if self.service_s is None:
+            self.service_s = took_s
+        else:
+            self.service_s += SERVICE_WEIGHT * (took_s - self.service_s)
+
+    def _refused(self, reason: str) -> None:
+        self.counts[reason] += 1
+        now = self.clock()
+        if now < self._report_at:
+            return
+        self._report_at = now + REPORT_EVERY_S
+        since = self.counts - self._reported
+        self._reported = self.counts.copy()
+        service_ms = 1000 * (self.service_s or 0.0)
+        log.warning(
+            "admission: since the last report served %d, refused %d at once, %d after "
+            "waiting %.2f s, dropped %d whose client had gone; recent service time %.0f ms",
+            since["served"],
+            since["at once"],
+            since["after waiting"],
+            self.wait_s,
+            since["client gone"],
+            service_ms,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].endswith(self.exempt_suffixes):
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        if self.admitted >= self.at_once + self.queued:
+        full = self.admitted >= self.at_once + self.queued
+        if full or self.expected_wait_s() > self.wait_s:
+            self._refused("at once")
             await _busy(send, "the server is busy; try again shortly")
             return
         if self._turns is None:
@@ -86,16 +147,20 @@ class Admission:
                 await self._turns.acquire()
                 turn = True
             if not turn:
+                self._refused("after waiting")
                 await _busy(send, "the server could not take this request in time; try again")
                 return
+            began = self.clock()
             try:
                 handed_on = await _unless_gone(receive)
                 if handed_on is None:
+                    self._refused("client gone")
                     return  # nobody is waiting for the answer: do nothing
                 if scope["method"] in WRITES:
                     await self._write(scope, handed_on, send, arrived + self.deadline_s)
                 else:
                     await self.app(scope, handed_on, send)
+                self._served(self.clock() - began)
             finally:
                 self._turns.release()
         finally:

@@ -31,11 +31,14 @@ class Settings(BaseSettings):
     # answers 503 with Retry-After; and each request's deadline, from its arrival, for its first
     # write to begin, past which nothing is written and it is answered 503 (``web.admission``).
     # The wait is short, so that under overload every request has its answer, or its refusal,
-    # within about a second; the deadline is longer, for requests that work a while before they
-    # write (a login's password hash, a placement on a busy machine) and would otherwise be
-    # refused after their work, and shorter than clients' usual timeouts.
+    # within a second (the time before the process saw it, in the kernel's queue and the event
+    # loop, then the wait, then its own work); a request expected to wait longer, by the queue
+    # ahead and the recent service time, is refused on arrival. The deadline is longer, for
+    # requests that work a while before they write (a login's password hash, a placement on
+    # a busy machine) and would otherwise be refused after their work, and shorter than
+    # clients' usual timeouts.
     queued: int = Field(default=32, ge=0)
-    queue_wait_s: float = Field(default=0.5, gt=0)
+    queue_wait_s: float = Field(default=0.3, gt=0)
     request_deadline_s: float = Field(default=5.0, gt=0)
     # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
     # running in a thread of the web process that accepted them.
