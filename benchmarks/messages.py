@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "benchmark-password-of-every-login"
 EVENT = "bench"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/bench_messages"
+INHERITED_PYTHONPATH = os.environ.get("PYTHONPATH")
 
 
 # --- the receivers' process ------------------------------------------------------------------
@@ -129,6 +130,7 @@ class Phase:
 @dataclass
 class Run:
     database: str
+    tree: str
     phases: list[Phase]
     notifications: int
     delivered: int
@@ -247,9 +249,16 @@ def here(*args: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), *args]
 
 
-def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> Run:
+def run_one(
+    database: str, url: str, args: argparse.Namespace, folder: Path, tree: str, src: Path
+) -> Run:
+    """One run on a fresh database, the server (and its worker) running the code in ``src``."""
     from benchmarks.api_load import free_port, process_cpu_seconds, start_server, tree_pids
 
+    # The server's processes import ``sidelines`` from ``src``; everything else is this tree's.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(src), str(ROOT), INHERITED_PYTHONPATH) if p
+    )
     received = folder / f"{database}-received.json"
     receivers = subprocess.Popen(
         here("receive", str(received)),
@@ -408,6 +417,7 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
     got = Counter(keys["mail"]) + Counter(keys["webhook"])
     return Run(
         database=database,
+        tree=tree,
         phases=phases,
         notifications=sum(t for t, _ in settled),
         delivered=sum(s for _, s in settled),
@@ -422,8 +432,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, folder: Path) -> 
 
 def report(run: Run) -> None:
     print(
-        f"\n{run.database}: {run.notifications} notifications in all rounds, {run.delivered} "
-        "delivered in time "
+        f"\n{run.database}, {run.tree}: {run.notifications} notifications in all rounds, "
+        f"{run.delivered} delivered in time "
         f"({run.mails} e-mails and {run.posts} webhook posts received in all, {run.repeats} more "
         f"than once); publish {run.publish_s:.2f} s, publish to the last delivery "
         f"{run.delivery_s:.2f} s"
@@ -452,6 +462,26 @@ def report(run: Run) -> None:
         f"{percentile(delivering.latencies, 99) / percentile(idle.latencies, 99):.2f}; "
         f"p50: {percentile(delivering.latencies, 50) / percentile(idle.latencies, 50):.2f}"
     )
+
+
+def summary(runs: list[Run]) -> None:
+    """One line per run, in the order they ran: the figures to compare side by side."""
+    print(
+        "\n| database | code | load | p50 ms with / without | p99 ms with / without "
+        "| p99 ratio | publish → last delivery s | delivered / notifications | repeats |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for run in runs:
+        with_ = [ms for p in run.phases if p.name.startswith("while") for ms in p.latencies]
+        without = [ms for p in run.phases if p.name.startswith("no ") for ms in p.latencies]
+        loads = [x for p in run.phases for x in p.load]
+        print(
+            f"| {run.database} | {run.tree} | {min(loads):.1f}–{max(loads):.1f} "
+            f"| {percentile(with_, 50):.1f} / {percentile(without, 50):.1f} "
+            f"| {percentile(with_, 99):.1f} / {percentile(without, 99):.1f} "
+            f"| **{percentile(with_, 99) / percentile(without, 99):.2f}** "
+            f"| {run.delivery_s:.2f} | {run.delivered} / {run.notifications} | {run.repeats} |"
+        )
 
 
 def row(p: Phase) -> None:
@@ -508,21 +538,40 @@ def main() -> None:
         default=["sqlite", POSTGRES],
         help="sqlite and/or PostgreSQL URLs of scratch databases (dropped and made anew)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="the src folder of another tree (e.g. an export of main): its server and worker "
+        "are measured in the same run, each database alternately with this tree's",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each tree per database, in the order this, baseline, baseline, this, ...",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sidelines-messages-"))
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH")) if p
-    )
     print(f"files in {folder}")
+    trees = [("this tree", ROOT / "src")]
+    if args.baseline is not None:
+        trees.append(("baseline", args.baseline.resolve()))
     runs = []
     for database in args.databases:
-        if database == "sqlite":
-            url = f"sqlite:///{folder}/bench.sqlite3"
-        else:
-            url = database
-            fresh_postgres(url)
-        runs.append(run_one("sqlite" if database == "sqlite" else "postgresql", url, args, folder))
-        report(runs[-1])
+        for i in range(args.repeat):
+            # ABBA: a load that rises or falls through the run meets both trees alike.
+            for tree, src in trees if i % 2 == 0 else trees[::-1]:
+                if database == "sqlite":
+                    url = f"sqlite:///{folder}/bench-{len(runs)}.sqlite3"
+                else:
+                    url = database
+                    fresh_postgres(url)
+                name = "sqlite" if database == "sqlite" else "postgresql"
+                files = folder / str(len(runs))
+                files.mkdir()
+                runs.append(run_one(name, url, args, files, tree, src))
+                report(runs[-1])
+    summary(runs)
     failed = [r for r in runs if r.delivered < r.notifications]
     if failed:
         raise SystemExit(f"not all delivered within {args.timeout:.0f} s: {failed[0].database}")

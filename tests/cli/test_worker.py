@@ -210,6 +210,10 @@ def test_serve_starts_a_worker_below_its_priority_that_ends_when_the_server_is_k
             ours = os.getpriority(os.PRIO_PROCESS, 0)
             assert os.getpriority(os.PRIO_PROCESS, server.pid) == ours
             assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICE)
+            assert (os.sched_getscheduler(server.pid), os.sched_getscheduler(worker)) == (
+                os.SCHED_OTHER,
+                os.SCHED_IDLE,
+            )
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=30)
             wait_until(lambda: _gone(worker), timeout_s=30)

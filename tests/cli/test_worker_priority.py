@@ -14,6 +14,11 @@ from sidelines.storage.db import Database
 from tests.cli.test_worker import running, wait_until, worker_arguments
 
 
+def policies(pid: int) -> set[int]:
+    """The scheduling policy of each of the process's threads (``SCHED_*``)."""
+    return {os.sched_getscheduler(int(task.name)) for task in Path(f"/proc/{pid}/task").iterdir()}
+
+
 def niceness(pid: int) -> int:
     """The process's nice value (field 19 of /proc/PID/stat), relative to ours."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -31,3 +36,19 @@ def test_the_worker_lowers_its_own_priority_as_set(
 
         assert worker.poll() is None
         assert niceness(worker.pid) == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"), [(None, {os.SCHED_IDLE}), ("0", {os.SCHED_OTHER})]
+)
+def test_every_thread_of_the_worker_runs_under_the_idle_policy_unless_told_not_to(
+    database: Database, setting: str | None, expected: set[int]
+) -> None:
+    env = {} if setting is None else {"SIDELINES_WORKER_IDLE": setting}
+    with running(worker_arguments(database), env) as worker:
+        # The niceness is set just before the policy: once it is, so is the policy.
+        wait_until(lambda: worker.poll() is None and niceness(worker.pid) == WORKER_NICE, 60)
+        time.sleep(1)
+
+        assert worker.poll() is None
+        assert policies(worker.pid) == expected

@@ -8,9 +8,11 @@ from pathlib import Path
 from sidelines.domain import MeetingId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import load_event
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.services import accounts, events, solves
-from sidelines.services.actors import Role
+from sidelines.services.actors import Actor, Role
 from sidelines.storage.db import Database
+from tests.services.test_list_statements_count import counted
 
 LIMA = Path(__file__).parents[2] / "examples" / "apec-2016-lima.yaml"
 
@@ -118,3 +120,17 @@ def test_agreed_terms_bind_the_published_schedule_through_the_database(
     }
     assert needing
     assert needing.isdisjoint(e.meeting_id for e in schedule.entries)
+
+
+def test_an_import_sends_as_many_statements_for_many_meetings_as_for_few(
+    database: Database,
+) -> None:
+    # A statement per meeting made a 20,000-meeting import take minutes; batches keep it flat.
+    def statements_for(requests: int, event_id: str) -> int:
+        spec = GeneratorSpec(principals=20, requests=requests, spaces=3)
+        event = replace(generate_event(spec, 1), id=event_id)
+        with counted(database) as sent:
+            events.import_event(database, Actor(Role.ORGANISER, channel="cli"), event)
+        return len(sent)
+
+    assert statements_for(5, "few") == statements_for(60, "many")

@@ -45,6 +45,15 @@ def worker(
             max=19,
         ),
     ] = WORKER_NICE,
+    idle: Annotated[
+        bool,
+        typer.Option(
+            help="Also run under Linux's SCHED_IDLE policy: the worker then runs only on a core "
+            "that nothing else of its scheduling group wants, and a request that wakes up takes "
+            "the core from it at once.",
+            envvar="SIDELINES_WORKER_IDLE",
+        ),
+    ] = True,
 ) -> None:
     """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
     side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
@@ -54,7 +63,7 @@ def worker(
     from sidelines.web.settings import Settings
 
     # Before any thread starts: the sending threads, the solve's and the solver's inherit it.
-    lower_priority(nice)
+    lower_priority(nice, idle=idle)
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()
@@ -94,11 +103,20 @@ def worker(
     db.dispose()
 
 
-def lower_priority(niceness: int) -> None:
-    """Run this process ``niceness`` steps below the priority it was started with. The
-    threads it starts later (sending, a batch solve) inherit it."""
+def lower_priority(niceness: int, idle: bool = False) -> None:
+    """Run this process ``niceness`` steps below the priority it was started with and, with
+    ``idle`` where Linux offers it, under ``SCHED_IDLE``. The threads it starts later (sending,
+    a batch solve, the solver's) and the processes they start (the LP bound's, a portfolio's)
+    inherit both: on Linux both are a thread's, copied when it is made."""
     if niceness:
         os.nice(niceness)
+    # Niceness only weighs the worker lighter (nice 10: a tenth of a web process's share), and
+    # a reader that wakes up may still wait for the rest of the worker's time slice: the tail
+    # of the reads grew by 20-35 % while a publish's messages went out (docs/benchmarks.md,
+    # "Messages of a publish"). A SCHED_IDLE task is preempted as soon as a normal one wakes
+    # on its core (sched(7); kernel/sched/fair.c, check_preempt_wakeup).
+    if idle and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:

@@ -39,6 +39,7 @@ from sidelines.storage.tables import (
     PrincipalRow,
     RequestRow,
     SpaceRow,
+    random_id,
 )
 
 # How many hours a sent request waits for answers before it expires, unless the event says.
@@ -98,9 +99,7 @@ def import_event(
             # A microsecond apart, so that lists ordered by creation keep the file's order
             # (ids are random, and cannot break the tie).
             rows = {
-                meeting.id: add_agreed_meeting(
-                    session, event, meeting, created + timedelta(microseconds=n)
-                )
+                meeting.id: meeting_row(event, meeting, created + timedelta(microseconds=n))
                 for n, meeting in enumerate(event.meetings)
             }
             # "After" names the file's meeting ids; stored, it names the meetings' rows.
@@ -110,6 +109,15 @@ def import_event(
                         **rows[meeting.id].terms,
                         "after": [rows[earlier].id for earlier in meeting.after],
                     }
+            # Two flushes for all the meetings, not one per meeting: the ids are drawn here,
+            # so the inserts go out in batches (20,000 meetings took minutes one by one).
+            session.add_all(rows.values())
+            session.flush()
+            session.add_all(
+                side
+                for meeting in event.meetings
+                for side in meeting_principals(event, meeting, rows[meeting.id].id)
+            )
         if audited:
             audit.record(session, actor, event.id, "event.created", "event", event.id)
         return event.id
@@ -118,7 +126,18 @@ def import_event(
 
 
 def add_agreed_meeting(
-    session: Session,
+    session: Session, event: Event, meeting: Meeting, at: datetime, **links: int | None
+) -> MeetingRow:
+    """The agreed ``meeting`` written with its sides; ``links``: its ``request_id`` and
+    ``proposal_id``, if it came from a request."""
+    row = meeting_row(event, meeting, at, **links)
+    session.add(row)
+    session.flush()
+    session.add_all(meeting_principals(event, meeting, row.id))
+    return row
+
+
+def meeting_row(
     event: Event,
     meeting: Meeting,
     at: datetime,
@@ -126,7 +145,9 @@ def add_agreed_meeting(
     request_id: int | None = None,
     proposal_id: int | None = None,
 ) -> MeetingRow:
-    row = MeetingRow(
+    """The agreed ``meeting`` as a row, its id drawn already."""
+    return MeetingRow(
+        id=random_id(),
         event_id=event.id,
         request_id=request_id,
         proposal_id=proposal_id,
@@ -140,17 +161,17 @@ def add_agreed_meeting(
         created_at=at,
         updated_at=at,
     )
-    session.add(row)
-    session.flush()
-    for principal_id in meeting.principals:
-        session.add(
-            MeetingPrincipalRow(
-                meeting_id=row.id,
-                principal_id=principal_id,
-                party_id=event.principal_by_id[principal_id].party,
-            )
+
+
+def meeting_principals(event: Event, meeting: Meeting, row_id: int) -> list[MeetingPrincipalRow]:
+    return [
+        MeetingPrincipalRow(
+            meeting_id=row_id,
+            principal_id=principal_id,
+            party_id=event.principal_by_id[principal_id].party,
         )
-    return row
+        for principal_id in meeting.principals
+    ]
 
 
 def event_row(session: Session, event_id: str) -> EventRow:
