@@ -1,7 +1,7 @@
 """Solve the B2B instances of Bofill et al., JAIR 74 (2022), and compare with their optima.
 
     python benchmarks/jair.py [--data DIR] [--time-limit S] [--strategy NAME] [--only NAME...]
-        [--originals] [--busy N]
+        [--originals] [--busy N] [--baseline REV]
 
 The instances are third-party data and are not part of the repository; by default they are read
 from ``shared/benchmarks/b2b-jair2022/`` in the first folder above the checkout that has it.
@@ -9,11 +9,17 @@ Every result is checked with ``validate()``; the table shows the breaks found, t
 the published optimum, and when the first complete schedule came (seconds from the solve's
 start) with its breaks. ``--busy N`` runs N CPU-bound processes (``while 1: pass``) beside the
 solves, as a competing load; the load average is printed at the start and the end.
+
+``--baseline REV`` measures this tree against a git revision side by side: each instance is
+solved by two child processes started at the same moment, one with this tree's ``src`` on its
+path and one with the revision's (extracted with ``git archive``), so that both see the same
+load; the table gives both, the load average beside each row, and the ratio of the totals.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -21,7 +27,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sidelines.formats.dzn import read_dzn
@@ -83,6 +89,11 @@ class Row:
     first_s: float | None = None
     first_breaks: int | None = None
     cpu_s: float = 0.0
+    # Where the time goes: when the final bound was first reported, and when the final
+    # schedule's breaks were first reached and by which part (heuristic, maxsat, cpsat).
+    bound_s: float | None = None
+    best_s: float | None = None
+    best_by: str = ""
 
     @property
     def matches(self) -> bool:
@@ -101,10 +112,18 @@ def run(path: Path, options: SolveOptions) -> Row:
     event = read_dzn(path)
     problem = build_problem(event)
     first: list[Progress] = []
+    best: list[tuple[int, float, str]] = []  # breaks, when, by whom
+    bounds: list[tuple[int, float]] = []
 
     def note(progress: Progress) -> None:
         if not first and progress.objective is not None:
             first.append(progress)
+        objective, bound = progress.objective, progress.bound
+        if objective is not None and (not best or objective.breaks < best[-1][0]):
+            by = getattr(progress, "found_by", "") or progress.phase
+            best.append((objective.breaks, progress.elapsed_s, by))
+        if bound is not None and (not bounds or bound.breaks > bounds[-1][0]):
+            bounds.append((bound.breaks, progress.elapsed_s))
 
     started = time.monotonic()
     cpu = _cpu()
@@ -112,6 +131,10 @@ def run(path: Path, options: SolveOptions) -> Row:
     seconds = time.monotonic() - started
     cpu = _cpu() - cpu
     violations = validate(problem, result.schedule) if result.objective is not None else []
+    breaks = result.objective.breaks if result.objective is not None else None
+    final_bound = result.bound.breaks if result.bound is not None else None
+    reached = [entry for entry in best if entry[0] == breaks]
+    bound_at = [at for value, at in bounds if value == final_bound]
     return Row(
         name=name,
         sizes=(len(event.principals), len(event.meetings), problem.grid.n_slots, len(event.spaces)),
@@ -124,6 +147,9 @@ def run(path: Path, options: SolveOptions) -> Row:
         first_s=first[0].elapsed_s if first else None,
         first_breaks=first[0].objective.breaks if first and first[0].objective else None,
         cpu_s=cpu,
+        bound_s=bound_at[0] if bound_at else None,
+        best_s=reached[0][1] if reached else None,
+        best_by=reached[0][2] if reached else "",
     )
 
 
@@ -146,9 +172,14 @@ def print_row(row: Row) -> None:
         f"| {_cell(row.breaks)} | {_cell(row.bound)} | {row.status} | {row.seconds:.1f} "
         f"| {row.cpu_s:.1f} "
         f"| {'yes' if row.valid else ('-' if row.breaks is None else 'NO')} "
-        f"| {'-' if row.first_s is None else f'{row.first_s:.2f}'} | {_cell(row.first_breaks)} |",
+        f"| {'-' if row.first_s is None else f'{row.first_s:.2f}'} | {_cell(row.first_breaks)} "
+        f"| {_seconds(row.bound_s)} | {_seconds(row.best_s)} {row.best_by} |",
         flush=True,
     )
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def _load() -> str:
@@ -169,6 +200,99 @@ def busy(count: int) -> Iterator[None]:
             spinner.wait()
 
 
+def _child_command(path: Path, args: argparse.Namespace) -> list[str]:
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--row",
+        "--data",
+        str(path.parent),
+        "--only",
+        path.name,
+        "--time-limit",
+        str(args.time_limit),
+        "--strategy",
+        args.strategy,
+        "--workers",
+        str(args.workers),
+        "--seed",
+        str(args.seed),
+    ]
+
+
+def run_pair(path: Path, trees: list[Path], args: argparse.Namespace) -> list[Row]:
+    """``path`` solved by one child per source tree, all started at the same moment."""
+    children = [
+        subprocess.Popen(
+            _child_command(path, args),
+            env={**os.environ, "PYTHONPATH": str(src)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for src in trees
+    ]
+    rows = []
+    for child in children:
+        out, _ = child.communicate()
+        found = json.loads(out.strip().splitlines()[-1])
+        found["sizes"] = tuple(found["sizes"])
+        rows.append(Row(**found))
+    return rows
+
+
+def _pair_cells(row: Row) -> str:
+    first = "-" if row.first_s is None else f"{row.first_s:.2f}"
+    return (
+        f"{_cell(row.breaks)} | {_cell(row.bound)} | {row.seconds:.1f} | {row.cpu_s:.1f} "
+        f"| {first} | {_seconds(row.bound_s)} | {_seconds(row.best_s)} {row.best_by} "
+        f"| {'yes' if row.valid else ('-' if row.breaks is None else 'NO')}"
+    )
+
+
+def compare(paths: list[Path], args: argparse.Namespace) -> int:
+    """This tree against ``args.baseline``, side by side (see the module's text)."""
+    from placement import source_tree  # benchmarks/placement.py: the same extraction
+
+    label = args.baseline
+    print(
+        f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance, "
+        f"{args.busy} busy processes beside it; this tree against {label}, side by side\n"
+    )
+    print(
+        f"| instance (published) | {label}: breaks | bound | time s | CPU s | first s "
+        "| bound at s | best at s (by) | valid | this tree: breaks | bound | time s | CPU s "
+        "| first s | bound at s | best at s (by) | valid | load |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+    pairs: list[list[Row]] = []
+    with source_tree(label) as base, busy(args.busy):
+        for path in paths:
+            load = _load()
+            pair = run_pair(path, [base, REPO / "src"], args)
+            pairs.append(pair)
+            name = pair[0].name.removesuffix(".original")
+            print(
+                f"| {name} ({_cell(pair[0].published, 'infeasible')}) | {_pair_cells(pair[0])} "
+                f"| {_pair_cells(pair[1])} | {load} |",
+                flush=True,
+            )
+    print(f"\nload average {_load()} at the end")
+    for index, who in enumerate((label, "this tree")):
+        group = [pair[index] for pair in pairs]
+        print(
+            f"{who}: {sum(r.matches for r in group)}/{len(group)} match the published result, "
+            f"{sum(r.proven for r in group)} proven, {sum(r.valid for r in group)} valid, "
+            f"{sum(r.seconds for r in group):.1f} s ({sum(r.cpu_s for r in group):.1f} s CPU), "
+            f"breaks {sum(r.breaks or 0 for r in group)} (published "
+            f"{sum(r.published or 0 for r in group)}), at most "
+            f"{max(((r.breaks or 0) - (r.published or 0) for r in group), default=0)} above"
+        )
+    base_s = sum(pair[0].seconds for pair in pairs)
+    if base_s > 0:
+        print(f"time ratio, this tree / {label}: {sum(p[1].seconds for p in pairs) / base_s:.2f}")
+    return 0 if all(r.valid or r.breaks is None for pair in pairs for r in pair) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="instance folder")
@@ -181,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="instances to run")
     parser.add_argument("--originals", action="store_true", help="only the 20 originals")
     parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes beside it")
+    parser.add_argument("--baseline", help="a git revision to run side by side with this tree")
+    parser.add_argument("--row", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if not args.data.is_dir():
@@ -200,15 +326,20 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         seed=args.seed,
     )
+    if args.row:  # a child of ``compare``: one instance, its row as JSON
+        print(json.dumps(asdict(run(paths[0], options))))
+        return 0
+    if args.baseline:
+        return compare(paths, args)
     print(
         f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance, "
         f"{args.busy} busy processes beside it; load average {_load()} at the start\n"
     )
     print(
         "| instance | P | M | T | L | published | breaks | bound | status | time s | CPU s "
-        "| valid | first s | first breaks |"
+        "| valid | first s | first breaks | bound at s | best at s (by) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     with busy(args.busy):
         for path in paths:
