@@ -284,9 +284,7 @@ class State:
         self.kind_version = [0] * len(kind_masks)
         # (kind, hold) -> (version, per class its space starts clear of full slots, their
         # union, the full slots each class had when its starts were cleared).
-        self._rooms: dict[
-            tuple[int, int], tuple[int, list[tuple[int, int]], int, list[int]]
-        ] = {}
+        self._rooms: dict[tuple[int, int], tuple[int, list[tuple[int, int]], int, list[int]]] = {}
 
         # Per language pair: meetings interpreted in each slot, and the slots where every
         # interpreter of the pair is taken.
@@ -385,6 +383,13 @@ class State:
                 # construction makes hundreds of thousands of options on a large event.
                 result.append(tuple.__new__(Option, (class_idx, starts)))
         return result
+
+    def principals_busy_starts(self, meeting_idx: int) -> int:
+        """The starts at which the meeting would overlap a meeting of one of its principals."""
+        busy = 0
+        for principal_idx in self.problem.meetings[meeting_idx].principals:
+            busy |= self.calendars[principal_idx].busy
+        return _starts_touching(busy, self.duration[meeting_idx])
 
     def _kind_room(
         self, kind: int, by_class: MeetingMasks, hold: int
