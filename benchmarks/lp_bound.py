@@ -17,8 +17,27 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sidelines.scheduling.generator import GeneratorSpec
 
 REQUESTS_PER_SPACE = 40
+
+
+def event_spec(principals: int, requests: int, space_classes: int, days: int) -> GeneratorSpec:
+    """The generated event of these benchmarks (``search_quality.py`` reads the same)."""
+    from sidelines.scheduling.generator import GeneratorSpec
+
+    return GeneratorSpec(
+        principals=principals,
+        requests=requests,
+        spaces=max(2, requests // REQUESTS_PER_SPACE, space_classes),
+        locked=max(1, principals // 200),
+        precedences=max(1, requests // 1000),
+        space_classes=space_classes,
+        days=days,
+    )
 
 
 def _row(
@@ -32,20 +51,12 @@ def _row(
 ) -> list[str]:
     from sidelines.scheduling import SolveOptions, build_problem, solve
     from sidelines.scheduling.bound import upper_bound
-    from sidelines.scheduling.generator import GeneratorSpec, generate_event
+    from sidelines.scheduling.generator import generate_event
     from sidelines.scheduling.heuristic.state import placement_masks
     from sidelines.scheduling.lp_bound import capacity_bound
     from sidelines.scheduling.result import Progress
 
-    spec = GeneratorSpec(
-        principals=principals,
-        requests=requests,
-        spaces=max(2, requests // REQUESTS_PER_SPACE, space_classes),
-        locked=max(1, principals // 200),
-        precedences=max(1, requests // 1000),
-        space_classes=space_classes,
-        days=days,
-    )
+    spec = event_spec(principals, requests, space_classes, days)
     problem = build_problem(generate_event(spec, seed))
     masks = placement_masks(problem)
     started = time.monotonic()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
@@ -108,9 +109,18 @@ def parse_clock(value: object) -> time | datetime:
     """A time of day, or a full local date-time; the span that holds it says which it needs."""
     if isinstance(value, time | datetime):
         return value
-    if isinstance(value, str) and _DATETIME.fullmatch(value):
+    if isinstance(value, str):
+        return _parse_clock_text(value)
+    raise _bad("time", "'09:30' or '2016-11-19 09:30'", value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_clock_text(value: str) -> time | datetime:
+    # A large event repeats a few hundred distinct times tens of thousands of times: each is
+    # matched and built once (the values are immutable; errors are raised, not cached).
+    if _DATETIME.fullmatch(value):
         return parse_datetime(value)
-    if isinstance(value, str) and _TIME.fullmatch(value):
+    if _TIME.fullmatch(value):
         return parse_time(value)
     raise _bad("time", "'09:30' or '2016-11-19 09:30'", value)
 

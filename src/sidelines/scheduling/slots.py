@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sidelines.domain.time import TimeSpan
@@ -86,9 +87,15 @@ class SlotGrid:
     def n_slots(self) -> int:
         return len(self.starts)
 
-    @property
+    # Cached: compiling a large event asks for these once per meeting and slot (a frozen
+    # dataclass's ``cached_property`` writes the instance's own dict, not a field).
+    @cached_property
     def grain(self) -> timedelta:
         return timedelta(minutes=self.grain_min)
+
+    @cached_property
+    def _all_slots(self) -> SlotMask:
+        return run_mask(0, len(self.starts))
 
     def start_of(self, slot: int) -> datetime:
         return self.starts[slot]
@@ -135,7 +142,7 @@ class SlotGrid:
         return mask
 
     def all_slots(self) -> SlotMask:
-        return run_mask(0, self.n_slots)
+        return self._all_slots
 
     def day_fit_starts(self, length: int) -> SlotMask:
         """Starts from which ``length`` slots stay within one day."""

@@ -1,14 +1,16 @@
-"""Greedy placement: meetings go on their spaces' packing grid when they can."""
+"""Greedy placement: meetings go on their spaces' packing grid when they can; bumps make
+room for a meeting."""
 
 from __future__ import annotations
 
+import random
 from datetime import time
 
 import pytest
 
 from sidelines.domain import TimeSpan
 from sidelines.scheduling import build_problem
-from sidelines.scheduling.heuristic.construct import best_placement, class_rank
+from sidelines.scheduling.heuristic.construct import best_placement, bump_insert, class_rank
 from sidelines.scheduling.heuristic.state import CORRIDOR, State
 from tests.builders import event, meeting, principal, span, table
 
@@ -56,3 +58,40 @@ def test_meeting_prefers_the_packing_grid(unavailable: tuple[TimeSpan, ...], sta
     state = State(problem)
 
     assert best_placement(state, 0, class_rank(state)) == (start, 0)
+
+
+@pytest.mark.parametrize(
+    ("principals_free", "removed"),
+    [(False, ["AC"]), (True, ["DE"])],
+    ids=["any start: the cheapest blocker, A's own meeting", "A free: the meeting in the table"],
+)
+def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
+    principals_free: bool, removed: list[str]
+) -> None:
+    # One table, two slots. A meets C in the first; D meets E in the second. AB outweighs
+    # both: at 09:00 it must push out AC (A's meeting and the table's), at 09:30 only DE.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E"],
+            [
+                meeting("AB", "A", "B", priority=5),
+                meeting("AC", "A", "C", priority=1),
+                meeting("DE", "D", "E", priority=2),
+            ],
+            spaces=[table("T1")],
+            day_end=time(10, 0),
+        )
+    )
+    state = State(problem)
+    state.place(1, 0, 0)
+    state.place(2, 1, 0)
+    state.begin()
+
+    out = bump_insert(
+        state, 0, class_rank(state), random.Random(0), principals_free=principals_free
+    )
+
+    assert out is not None
+    assert [problem.meetings[idx].id for idx in out] == removed
+    assert state.is_placed(0)
+    assert state.start[0] == (1 if principals_free else 0)

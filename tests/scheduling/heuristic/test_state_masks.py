@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import random
 from datetime import time
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from sidelines.domain import Feature, SpaceId
 from sidelines.scheduling import build_problem
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic.construct import class_rank, construction_order, insert
 from sidelines.scheduling.heuristic.state import (
     CORRIDOR,
     Option,
@@ -125,3 +127,31 @@ def test_a_class_that_frees_up_takes_the_meeting_again() -> None:
     state.unplace(0)
 
     assert state.options(1) == [Option(problem.class_of_space[t1], 0b01)]
+
+
+def test_options_after_many_moves_are_those_of_a_state_built_afresh() -> None:
+    # The kinds' space starts clear of full slots are brought up to date class by class as
+    # meetings come and go; a state that never saw the moves must agree on every meeting.
+    spec = GeneratorSpec(principals=40, requests=200, spaces=20, space_classes=20, days=1)
+    problem = build_problem(generate_event(spec, seed=2))
+    state = State(problem)
+    ranks = class_rank(state)
+    rng = random.Random(5)
+    for meeting_idx in construction_order(state):
+        insert(state, meeting_idx, ranks)
+    for _ in range(300):
+        meeting_idx = rng.randrange(len(problem.meetings))
+        if state.is_placed(meeting_idx):
+            if not state.fixed[meeting_idx]:
+                state.unplace(meeting_idx)
+        else:
+            insert(state, meeting_idx, ranks, rng)
+    afresh = State(problem)
+    afresh.place_all(
+        (idx, start, state.space[idx]) for idx, start in enumerate(state.start) if start >= 0
+    )
+
+    assert state.n_scheduled > 0
+    assert [state.options(idx) for idx in range(len(problem.meetings))] == [
+        afresh.options(idx) for idx in range(len(problem.meetings))
+    ]

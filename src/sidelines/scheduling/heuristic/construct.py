@@ -209,6 +209,7 @@ def bump_insert(
     rng: random.Random,
     samples: int = 12,
     relocate: bool = False,
+    principals_free: bool = False,
 ) -> list[int] | None:
     """Make room for the meeting by removing cheaper meetings in its way, then place it.
 
@@ -217,7 +218,10 @@ def bump_insert(
     returns the removed meetings; None when no start is cheap enough or the meeting still does
     not fit, after which the caller rolls its journal back. Locked meetings never move; required
     ones move only for another required meeting. With ``relocate`` the removed meetings may
-    weigh more than the meeting: the caller puts them back elsewhere.
+    weigh more than the meeting: the caller puts them back elsewhere. With ``principals_free``
+    only starts at which its principals are free are tried (when there are any), so that only
+    space stands in the way: on events whose spaces are scarcer than the principals' time,
+    most starts drawn at random clash with a principal's meeting and the bump removes it.
     """
     assert state.journal is not None, "bump_insert needs a journal to undo a failed attempt"
     problem = state.problem
@@ -230,6 +234,11 @@ def bump_insert(
     # spaces: a hall of 450 tables offers more ways in than a room of its own, and sampling
     # every class as often made one bump cost as much as a hundred insertions.
     allowed = list(state.allowed[meeting_idx])
+    if principals_free:
+        free = ~state.principals_busy_starts(meeting_idx)
+        narrowed = [(c, starts & free) for c, starts in allowed if starts & free]
+        if narrowed:
+            allowed = narrowed
     sizes = [len(state.class_spaces[c]) if c != CORRIDOR else 1 for c, _ in allowed]
     tried = [0] * len(allowed)
     for _ in range(samples * min(2, len(allowed))):

@@ -34,7 +34,7 @@ from sidelines.scheduling.slots import iter_slots, run_mask
 
 REFRESH_EVERY = 256  # moves between rebuilds of the list of left-out meetings
 POOL_PER_PRINCIPAL = 16  # left-out meetings of one principal tried in one move
-BUMP_SHARE = 0.5  # of the moves on a left-out meeting, the share that bumps (the rest ruin)
+BUMP_SHARE = 0.8  # of the moves on a left-out meeting, the share that bumps (the rest ruin)
 RELOCATE_SHARE = 0.5  # of the bumps, the share that may move heavier meetings elsewhere
 BUMP_SAMPLES = 12  # (start, class) pairs a bump looks at
 # Until this share of the search time, a move that keeps the weight may add up to
@@ -44,7 +44,10 @@ BREAK_SLACK = 2
 WIDE_SHARE = 0.6
 # Of the moves on a left-out meeting, the share that fills an idle space instead; the placed
 # meetings tried for the move, and the left-out ones (heaviest first) then tried in their place.
-FILL_SHARE = 0.2
+FILL_SHARE = 0.1
+# Of the bumps, the share that tries only starts at which the meeting's principals are free
+# (``bump_insert``), so that only meetings in the spaces are moved.
+PRINCIPALS_FREE_SHARE = 0.5
 FILL_TRIES = 40
 FILL_POOL = 24
 
@@ -66,6 +69,7 @@ class Search:
         self.moves = 0
         self.accepted = 0
         self.break_slack = 0
+        self.principals_free_share = PRINCIPALS_FREE_SHARE
         # The best state seen. While moves may add breaks (the wide phase), the current state
         # can fall behind it; it is saved on leaving it and put back by ``restore_best``.
         self.best_key = state.key()
@@ -124,7 +128,13 @@ class Search:
         state.begin()
         relocate = self.rng.random() < RELOCATE_SHARE
         removed = bump_insert(
-            state, target, self.ranks, self.rng, samples=BUMP_SAMPLES, relocate=relocate
+            state,
+            target,
+            self.ranks,
+            self.rng,
+            samples=BUMP_SAMPLES,
+            relocate=relocate,
+            principals_free=self.rng.random() < self.principals_free_share,
         )
         if removed is None:
             state.rollback()

@@ -282,7 +282,9 @@ class State:
             for class_idx, _ in by_class:
                 self.class_kinds[class_idx].append(kind)
         self.kind_version = [0] * len(kind_masks)
-        self._rooms: dict[tuple[int, int], tuple[int, MeetingMasks, int]] = {}
+        # (kind, hold) -> (version, per class its space starts clear of full slots, their
+        # union, the full slots each class had when its starts were cleared).
+        self._rooms: dict[tuple[int, int], tuple[int, list[tuple[int, int]], int, list[int]]] = {}
 
         # Per language pair: meetings interpreted in each slot, and the slots where every
         # interpreter of the pair is taken.
@@ -389,6 +391,7 @@ class State:
         policy_blocked = -1  # not computed yet: it is the same for every class
         masks = self.allowed
         cleared = False  # whether ``by_class`` has the full slots taken out already
+        by_class: Sequence[tuple[int, int]]
         if isinstance(masks, SharedMasks):
             # The meeting's own starts go into ``base``; its kind's space starts stay shared.
             own, by_class, kind = masks.parts(meeting_idx)
@@ -428,29 +431,45 @@ class State:
                 result.append(tuple.__new__(Option, (class_idx, starts)))
         return result
 
-    def _kind_room(self, kind: int, by_class: MeetingMasks, hold: int) -> tuple[MeetingMasks, int]:
+    def principals_busy_starts(self, meeting_idx: int) -> int:
+        """The starts at which the meeting would overlap a meeting of one of its principals."""
+        busy = 0
+        for principal_idx in self.problem.meetings[meeting_idx].principals:
+            busy |= self.calendars[principal_idx].busy
+        return _starts_touching(busy, self.duration[meeting_idx])
+
+    def _kind_room(
+        self, kind: int, by_class: MeetingMasks, hold: int
+    ) -> tuple[Sequence[tuple[int, int]], int]:
         """The kind's space starts with the starts taken out at which the class has no space
         free for ``hold`` slots (plus its turnover), and their union: one mask to turn a
-        meeting away instead of a look at each class, recomputed only when the full slots of
-        one of the kind's classes have changed."""
+        meeting away instead of a look at each class, brought up to date only when the full
+        slots of one of the kind's classes have changed, and then only for those classes."""
         key = (kind, hold)
         version = self.kind_version[kind]
         cached = self._rooms.get(key)
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]
-        room = 0
         full_of = self.full
-        clear: list[tuple[int, int]] = []
-        for class_idx, starts in by_class:
+        turnover_of = self.class_turnover
+        if cached is None:
+            seen = [-1] * len(by_class)  # no full mask is -1: every class computed below
+            clear = list(by_class)
+        else:
+            _, clear, _, seen = cached
+        # During the local search the full slots of some class change at almost every move:
+        # recomputing all fifty classes of a kind each time was most of a move's cost.
+        room = 0
+        for position, (class_idx, starts) in enumerate(by_class):
             full = full_of[class_idx]
-            if full:
-                starts &= ~_starts_touching(full, hold + self.class_turnover[class_idx])
-            if starts:
-                clear.append((class_idx, starts))
-                room |= starts
-        result = tuple(clear)
-        self._rooms[key] = (version, result, room)
-        return result, room
+            if full != seen[position]:
+                seen[position] = full
+                if full:
+                    starts &= ~_starts_touching(full, hold + turnover_of[class_idx])
+                clear[position] = (class_idx, starts)
+            room |= clear[position][1]
+        self._rooms[key] = (version, clear, room, seen)
+        return clear, room
 
     def packing_grids(self, length: int) -> list[int]:
         """``packing_grid`` of every class for a ``length``-slot meeting, by class index, with
@@ -754,24 +773,33 @@ class State:
         }
 
 
+def _doubling_steps(length: int) -> tuple[int, ...]:
+    """The shifts that spread a slot over ``length`` slots by doubling."""
+    steps: list[int] = []
+    covered = 1
+    while covered < length:
+        step = min(covered, length - covered)
+        steps.append(step)
+        covered += step
+    return tuple(steps)
+
+
+# By length: the search asks for these hundreds of thousands of times on a large event.
+_STEPS = [_doubling_steps(length) for length in range(256)]
+
+
 def _starts_touching(mask: int, length: int) -> int:
     """``slots.starts_touching`` by doubling: log(length) shifts instead of length."""
     if not mask:
         return 0
     result = mask
-    covered = 1
-    while covered < length:
-        step = min(covered, length - covered)
+    for step in _STEPS[length] if length < 256 else _doubling_steps(length):
         result |= result >> step
-        covered += step
     return result
 
 
 def _starts_inside(mask: int, length: int) -> int:
-    covered = 1
     result = mask
-    while covered < length:
-        step = min(covered, length - covered)
+    for step in _STEPS[length] if length < 256 else _doubling_steps(length):
         result &= result >> step
-        covered += step
     return result

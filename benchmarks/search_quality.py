@@ -1,0 +1,126 @@
+"""The default strategy's schedules against the capacity LP, two engines side by side.
+
+Writes a generated event as JSON (by default one day, 50 space classes, as in
+``lp_bound.py``), then for each time limit starts one fresh interpreter per ``--src`` at the
+same moment (what ``sidelines solve FILE --time-limit T`` runs: ``open_instance``, then
+``solve``), so that both versions share the machine's load of the same seconds. Each child
+prints its weight, meetings, its own CPU time (the bound's process not included) and whether
+the independent validator accepts the schedule. The capacity LP of ``scheduling/lp_bound.py``
+(of the tree this script runs with) is computed after the solves, within ``--lp-limit``, and
+each weight is given as a share of it.
+
+    python benchmarks/search_quality.py --sizes 200x1000,1000x5000 --time-limits 5,30 \\
+        --src /tmp/before/src --src src
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from lp_bound import event_spec  # the same events as the capacity LP's benchmark
+
+
+def _write_event(path: Path, spec: Any, seed: int) -> None:
+    from sidelines.formats.event_loader import dump_event
+    from sidelines.scheduling.generator import generate_event
+
+    path.write_text(json.dumps(dump_event(generate_event(spec, seed)), default=str))
+
+
+def _child(path: str, time_limit: float, seed: int) -> None:
+    from sidelines.cli.instances import open_instance
+    from sidelines.scheduling import SolveOptions, solve, validate
+
+    problem = open_instance(Path(path)).problem
+    result = solve(problem, SolveOptions(time_limit_s=time_limit, seed=seed))
+    out = {
+        "weight": result.objective.weight_scheduled if result.objective else 0,
+        "meetings": len(result.schedule),
+        "breaks": result.objective.breaks if result.objective else 0,
+        "cpu_s": time.process_time(),
+        "wall_s": result.wall_time_s,
+        "valid": validate(problem, result.schedule) == [],
+    }
+    print(json.dumps(out))
+
+
+def _lp(path: Path, limit: float) -> tuple[int | None, bool]:
+    from sidelines.cli.instances import open_instance
+    from sidelines.scheduling.heuristic.state import placement_masks
+    from sidelines.scheduling.lp_bound import capacity_bound
+
+    problem = open_instance(path).problem
+    tight = capacity_bound(problem, placement_masks(problem), limit)
+    bound = tight.result.bound if tight.result else None
+    return (bound.weight_scheduled if bound else None), tight.complete
+
+
+def _start(src: str, path: Path, limit: float, seed: int) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    command = [sys.executable, __file__, "--child", str(path), str(limit), str(seed)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="200x1000,1000x5000")
+    parser.add_argument("--space-classes", type=int, default=50)
+    parser.add_argument("--days", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limits", default="5,30")
+    parser.add_argument("--lp-limit", type=float, default=120.0)
+    parser.add_argument("--src", action="append", help="a checkout's src directory to run")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child[0], float(args.child[1]), int(args.child[2]))
+        return
+    sources = args.src or ["src"]
+    print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    print(
+        "| principals x requests | time limit (s) | engine | weight | % of LP | meetings "
+        "| breaks | CPU (s) | wall (s) | valid | load |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|", flush=True)
+    for size in args.sizes.split(","):
+        principals, requests = (int(x) for x in size.split("x"))
+        spec = event_spec(principals, requests, args.space_classes, args.days)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "event.json"
+            _write_event(path, spec, args.seed)
+            rows: list[tuple[float, str, dict[str, Any], float]] = []
+            for limit in (float(part) for part in args.time_limits.split(",")):
+                # Started together, so that the versions share the same seconds of load.
+                children = [(src, _start(src, path, limit, args.seed)) for src in sources]
+                for src, child in children:
+                    output, _ = child.communicate()
+                    if child.returncode:
+                        raise SystemExit(f"{src} failed at {size}, {limit:g} s")
+                    row = json.loads(output.strip().splitlines()[-1])
+                    rows.append((limit, src, row, os.getloadavg()[0]))
+            lp, complete = _lp(path, args.lp_limit)
+        for limit, src, row, load in rows:
+            share = f"{100 * row['weight'] / lp:.2f}" if lp else "–"
+            print(
+                f"| {size} | {limit:g} | {src} | {row['weight']} | {share} | {row['meetings']} "
+                f"| {row['breaks']} | {row['cpu_s']:.2f} | {row['wall_s']:.1f} | {row['valid']} "
+                f"| {load:.1f} |"
+            )
+        print(
+            f"| {size} | capacity LP | | {lp}{'' if complete else ' (partial)'} | | | | | | | |",
+            flush=True,
+        )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
