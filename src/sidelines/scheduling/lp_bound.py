@@ -67,6 +67,7 @@ FLOW_SCALE = 1_000_000
 # A row is added when the load exceeds the capacity by more than this.
 VIOLATION = 1e-6
 MAX_ROUNDS = 200
+GLOP_PARAMETERS = "solve_dual_problem: NEVER_DO"
 
 Options = Sequence[tuple[int, int]]
 
@@ -448,6 +449,9 @@ class _CapacityLP:
                 break
             helper = model.load(helper)
             solver = mbh.ModelSolverHelper("glop")
+            # The primal simplex on the LP itself: GLOP's own choice, its dual, took 1.5 times
+            # the CPU time at 1,000 x 5,000 (docs/benchmarks.md).
+            solver.set_solver_specific_parameters(GLOP_PARAMETERS)
             solver.set_time_limit_in_seconds(remaining)
             solver.solve(helper)
             rounds += 1
