@@ -59,6 +59,18 @@ def _row(
     tight_s, tight_cpu = time.monotonic() - started, time.process_time() - cpu
     relaxed_value = relaxed.bound.weight_scheduled if relaxed.bound else None
     lp = tight.result.bound.weight_scheduled if tight.result and tight.result.bound else None
+    bounds = [
+        f"| {principals} x {requests}",
+        str(space_classes),
+        str(days),
+        str(relaxed_value),
+        f"{relaxed_s:.1f} ({relaxed_cpu:.1f})",
+        separated,
+        f"{lp}{'' if tight.complete else ' (partial)'}",
+        f"{tight_s:.1f} ({tight_cpu:.1f})",
+    ]
+    if not time_limits:  # the bounds alone
+        return [" | ".join([*bounds, *["–"] * 7, "– |"])]
     rows = []
     for limit in time_limits:
         first: list[float] = []
@@ -77,14 +89,7 @@ def _row(
         rows.append(
             " | ".join(
                 [
-                    f"| {principals} x {requests}",
-                    str(space_classes),
-                    str(days),
-                    str(relaxed_value),
-                    f"{relaxed_s:.1f} ({relaxed_cpu:.1f})",
-                    separated,
-                    f"{lp}{'' if tight.complete else ' (partial)'}",
-                    f"{tight_s:.1f} ({tight_cpu:.1f})",
+                    *bounds,
                     f"{limit:g}",
                     str(weight),
                     share,
@@ -108,7 +113,8 @@ def main() -> None:
     parser.add_argument("--time-limits", default="5,30")
     parser.add_argument("--lp-limit", type=float, default=120.0)
     args = parser.parse_args()
-    limits = [float(x) for x in args.time_limits.split(",")]
+    # An empty ``--time-limits ''``: the two bounds only, no solve.
+    limits = [float(x) for x in args.time_limits.split(",") if x]
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     print(
         "| principals x requests | classes | days | relaxed bound | its s (CPU s)"
