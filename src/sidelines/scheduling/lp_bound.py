@@ -14,20 +14,28 @@ class), and
   spaces of ``S`` usable at ``t``. A meeting holds its space for its length plus the shortest
   turnover among the classes it may use (the next meeting in that space cannot start before);
 - per party and day, the room policy's cap on bookings where every allowed class is the
-  organiser's;
-- per principal and slot, the meetings holding the principal then sum to at most 1.
+  organiser's.
+
+It is not built with a variable per meeting and start (430,000 of them at 3,000 principals and
+20,000 requests, one day): only the capacity rows tell one start from another within a half-day,
+and they see a meeting only through its starts and their classes. So a meeting gets ``y[m, h]``
+per half-day ``h`` (the share of it starting there, for the rows per meeting, principal and
+policy), and the meetings whose starts in ``h`` (with the classes allowing each) and length are
+the same share ``z[key, s]`` per start, ``sum_s z[key, s] = sum y`` over them: any such ``z``
+splits back into starts per meeting, so the LP's value is the same, from about a fifth of the
+variables (``_CapacityLP._starts``). The rows per principal and slot (at most one meeting at a
+time) are left out: they need the starts per meeting back, and made the LP degenerate and slow
+(docs/benchmarks.md). The LP is assembled as arrays (``_Model``) and loaded into OR-Tools' model
+builder in one pass, GLOP solving it.
 
 The sets ``S`` that matter are the unions of the meetings' requirement sets, and their number can
 explode, so they are separated: each slot's own requirement sets are rows from the start; each
-round solves the LP (GLOP, warm-started from its last basis), then for every slot finds the most
-violated set exactly, as a maximum-weight closure (a minimum cut: source to each requirement set
-with its fractional load, each set to its classes, each class to the sink with its spaces), and
-adds it. Once no capacity row is violated, the rows per principal and slot are added where
-violated (they make the LP degenerate and slow, so only while time allows and they lower the
-bound). Every LP optimum with some of the valid rows is a bound (rounded down, weights being
-whole numbers), so the LP is time-boxed and anytime. ``reported_bound`` falls back to the
-relaxed bound of ``bound.py`` when the capacity rows do not all hold in time, and ``Bound.kind``
-says which one it is.
+round solves the LP, then for every slot finds the most violated set exactly, as a
+maximum-weight closure (a minimum cut: source to each requirement set with its fractional load,
+each set to its classes, each class to the sink with its spaces), and adds it. Every LP optimum
+with some of the valid rows is a bound (rounded down, weights being whole numbers), so the LP is
+time-boxed and anytime. ``reported_bound`` falls back to the relaxed bound of ``bound.py`` when
+the capacity rows do not all hold in time, and ``Bound.kind`` says which one it is.
 """
 
 from __future__ import annotations
@@ -36,12 +44,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from sidelines.scheduling.bound import (
     RELAXED_KIND,
     ROUNDING_MARGIN,
     BoundResult,
+    _occupancy,
     _placement_options,
     _runs,
     upper_bound,
@@ -50,7 +59,7 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
 
 KIND = "LP (capacity sets)"
-# Above this many start variables the LP would not be built and solved within a solve's time on
+# Above this many variables the LP would not be built and solved within a solve's time on
 # 2 shared cores (docs/benchmarks.md); the relaxed bound is reported instead.
 MAX_VARIABLES = 2_000_000
 # The cut's loads are scaled to whole numbers for the max-flow solver.
@@ -58,8 +67,7 @@ FLOW_SCALE = 1_000_000
 # A row is added when the load exceeds the capacity by more than this.
 VIOLATION = 1e-6
 MAX_ROUNDS = 200
-# Principal rounds that leave the rounded bound where it was before the rest are given up.
-STALE_ROUNDS = 2
+GLOP_PARAMETERS = "solve_dual_problem: NEVER_DO"
 
 Options = Sequence[tuple[int, int]]
 
@@ -161,6 +169,76 @@ def _bits(mask: int) -> list[int]:
     return result
 
 
+def _builder() -> Any:
+    """OR-Tools' model builder, imported when first needed (loading it takes a noticeable part
+    of a second) and untyped: its stubs name numpy's dtypes where shapes belong."""
+    import importlib
+
+    return importlib.import_module("ortools.linear_solver.python.model_builder_helper")
+
+
+class _Model:
+    """The LP as arrays: bounds and objective per variable, bounds per row and the rows' terms
+    as (row, variable, coefficient) triples, loaded into OR-Tools' model builder at once."""
+
+    def __init__(self) -> None:
+        self.low: list[float] = []
+        self.high: list[float] = []
+        self.weight: list[float] = []
+        self.row_low: list[float] = []
+        self.row_high: list[float] = []
+        self.term_row: list[int] = []
+        self.term_var: list[int] = []
+        self.term_coef: list[float] = []
+
+    def variable(self, high: float, weight: float = 0.0) -> int:
+        self.low.append(0.0)
+        self.high.append(high)
+        self.weight.append(weight)
+        return len(self.low) - 1
+
+    def row(
+        self, terms: Sequence[int], low: float, high: float, coefs: Sequence[float] | None = None
+    ) -> None:
+        row = len(self.row_low)
+        self.row_low.append(low)
+        self.row_high.append(high)
+        self.term_row.extend([row] * len(terms))
+        self.term_var.extend(terms)
+        self.term_coef.extend([1.0] * len(terms) if coefs is None else coefs)
+
+    def load(self, helper: Any) -> Any:
+        """The model builder's model (new when ``helper`` is None) with the rows it lacks."""
+        import numpy as np
+
+        mbh = _builder()
+        if helper is None:
+            built = mbh.ModelBuilderHelper()
+            count = len(self.low)
+            built.add_var_array_with_bounds(
+                np.array(self.low), np.array(self.high), np.zeros(count, dtype=bool), ""
+            )
+            built.set_objective_coefficients(list(range(count)), self.weight)
+            built.set_maximize(True)
+            helper = built
+        first = helper.num_constraints()
+        for row in range(first, len(self.row_low)):
+            added = helper.add_linear_constraint()
+            helper.set_constraint_lower_bound(added, self.row_low[row])
+            helper.set_constraint_upper_bound(added, self.row_high[row])
+        add = helper.add_term_to_constraint
+        rows = self.term_row
+        variables = self.term_var
+        coefs = self.term_coef
+        # Terms are appended row by row, so the new rows' terms are the tail.
+        at = len(rows)
+        while at > 0 and rows[at - 1] >= first:
+            at -= 1
+        for term in range(at, len(rows)):
+            add(rows[term], variables[term], coefs[term])
+        return helper
+
+
 class _CapacityLP:
     def __init__(
         self,
@@ -184,15 +262,7 @@ class _CapacityLP:
             for offset in range(1, self.turnover[class_idx] + 1):
                 held |= held << offset
             self.usable.append(held)
-        from ortools.linear_solver import pywraplp
-
-        self.pywraplp = pywraplp
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        assert solver is not None
-        self.solver = solver
-        self.n_rows = 0
-        self.variables: list[object] = []
-        self.principal_terms: list[list[int]] = []
+        self.model = _Model()
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -217,15 +287,34 @@ class _CapacityLP:
             return by_kind
         return lambda idx: _atoms(masks[idx])
 
+    def _parts(self) -> list[tuple[int, int]]:
+        """Each day's morning and afternoon: (day index, mask of the starts in it)."""
+        parts = []
+        for day in self.problem.grid.days:
+            for first, end in (
+                (day.first_slot, day.afternoon_slot),
+                (day.afternoon_slot, day.end_slot),
+            ):
+                if end > first:
+                    parts.append((day.index, ((1 << (end - first)) - 1) << first))
+        return parts
+
     def solve(self) -> CapacityResult:
         problem = self.problem
-        solver = self.solver
-        meetings = problem.meetings
+        model = self.model
+        cap = problem.max_bookings_per_party_per_day
+        organiser = 0
+        for class_idx, space_class in enumerate(problem.space_classes):
+            if problem.spaces[space_class.spaces[0]].organiser_run:
+                organiser |= 1 << class_idx
+        parts = self._parts()
         atoms_of = self.meeting_atoms()
-        # Count first: an LP too large for the time is not built at all.
-        per_meeting: list[list[tuple[int, int]]] = []
-        total = 0
-        for idx, meeting in enumerate(meetings):
+        # (principal, part) -> (length, slots the meeting may occupy there, y variable)
+        principal_spans: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        policy_terms: dict[tuple[str, int], list[int]] = {}
+        # The blocks of one key: (their starts with the classes allowing each, length) -> y
+        members: dict[tuple[tuple[tuple[int, int], ...], int], list[int]] = {}
+        for idx, meeting in enumerate(problem.meetings):
             if meeting.needs_space:
                 atoms = atoms_of(idx)
             else:
@@ -234,178 +323,175 @@ class _CapacityLP:
                     if class_idx < 0:
                         corridor |= mask
                 atoms = [(corridor, 0)] if corridor else []
-            per_meeting.append(atoms)
-            total += sum(starts.bit_count() for starts, _ in atoms)
-        if total > MAX_VARIABLES:
-            return CapacityResult(None, 0, 0, total, False)
-
-        grid = problem.grid
-        n_slots = grid.n_slots
-        part_of = [0] * n_slots
-        for day in grid.days:
-            for slot in day.slots:
-                part_of[slot] = 2 * day.index + (slot >= day.afternoon_slot)
-        cap = problem.max_bookings_per_party_per_day
-        organiser = 0
-        for class_idx, space_class in enumerate(problem.space_classes):
-            if problem.spaces[space_class.spaces[0]].organiser_run:
-                organiser |= 1 << class_idx
-        objective = solver.Objective()
-        objective.SetMaximization()
-        variables = self.variables
-        # (principal, slot) -> the variables holding the principal then
-        principal_terms: dict[tuple[int, int], list[int]] = {}
-        # (principal, half-day) -> (length, start, variable)
-        principal_spans: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        # (requirement set, start, span) -> the variables of meetings holding a space so
-        together: dict[tuple[int, int, int], list[int]] = {}
-        policy_terms: dict[tuple[str, int], list[int]] = {}
-        for idx, meeting in enumerate(meetings):
-            length = meeting.duration_slots
-            own: list[tuple[int, int]] = []
-            for starts, classes in per_meeting[idx]:
-                turnover = min((self.turnover[c] for c in _bits(classes)), default=0)
-                policed = cap is not None and classes and classes & ~organiser == 0
-                for start in _bits(starts):
-                    variable = len(variables)
-                    variables.append(solver.NumVar(0.0, 1.0, ""))
-                    objective.SetCoefficient(variables[variable], float(meeting.weight))
-                    own.append((start, variable))
-                    for principal in meeting.principals:
-                        for slot in range(start, min(start + length, n_slots)):
-                            principal_terms.setdefault((principal, slot), []).append(variable)
-                        principal_spans.setdefault((principal, part_of[start]), []).append(
-                            (length, start, variable)
-                        )
-                    if classes:
-                        span = min(length + turnover, n_slots - start)
-                        together.setdefault((classes, start, span), []).append(variable)
-                    if policed:
-                        day_number = grid.day_of(start).index
-                        for party in meeting.parties:
-                            policy_terms.setdefault((party, day_number), []).append(variable)
             if meeting.locked_start is not None:
-                at = [v for s, v in own if s == meeting.locked_start]
-                if not at:
+                at = 1 << meeting.locked_start
+                atoms = [(at, classes) for starts, classes in atoms if starts & at]
+                if not atoms:
                     reason = f"{meeting.label} cannot be held where it is locked"
-                    return CapacityResult(BoundResult(None, True, reason), 0, 0, total, True)
-                variables[at[0]].SetLb(1.0)  # type: ignore[attr-defined]
+                    return CapacityResult(BoundResult(None, True, reason), 0, 0, 0, True)
+            length = meeting.duration_slots
+            own: list[int] = []
+            for part, (day_index, part_mask) in enumerate(parts):
+                for policed in (False, True):
+                    block = tuple(
+                        (starts & part_mask, classes)
+                        for starts, classes in atoms
+                        if starts & part_mask
+                        and (cap is not None and classes and classes & ~organiser == 0) == policed
+                    )
+                    if not block:
+                        continue
+                    y = model.variable(1.0, float(meeting.weight))
+                    own.append(y)
+                    anywhere = 0
+                    for starts, _ in block:
+                        anywhere |= starts
+                    occupied = _occupancy(anywhere, length)
+                    for principal in meeting.principals:
+                        principal_spans.setdefault((principal, part), []).append(
+                            (length, occupied, y)
+                        )
+                    if policed:
+                        for party in meeting.parties:
+                            policy_terms.setdefault((party, day_index), []).append(y)
+                    if meeting.needs_space:
+                        members.setdefault((block, length), []).append(y)
+            if meeting.locked_start is not None:
+                model.low[own[0]] = 1.0
             if meeting.required or meeting.locked:
                 if not own:
                     reason = f"{meeting.label} is required but has no place"
-                    return CapacityResult(BoundResult(None, True, reason), 0, 0, total, True)
-                self._row([v for _, v in own], 1.0, 1.0)
+                    return CapacityResult(BoundResult(None, True, reason), 0, 0, 0, True)
+                model.row(own, 1.0, 1.0)
             elif len(own) > 1:
-                self._row([v for _, v in own], 0.0, 1.0)
-            if idx % 256 == 0 and self.out_of_time():
-                return CapacityResult(None, 0, self.n_rows, total, False)
-        # The capacity rows count the meetings of one requirement set, start and span through
-        # one variable for all of them: rows of a few terms instead of a thousand (GLOP
-        # factorises them far faster; the LP is highly degenerate).
-        holding: list[dict[int, list[int]]] = [{} for _ in range(n_slots)]
-        for (classes, start, span), terms in together.items():
-            if len(terms) == 1:
-                grouped = terms[0]
-            else:
-                grouped = len(variables)
-                variables.append(solver.NumVar(0.0, float(len(terms)), ""))
-                self._row(terms, 0.0, 0.0, minus=grouped)
-            for slot in range(start, start + span):
-                holding[slot].setdefault(classes, []).append(grouped)
+                model.row(own, 0.0, 1.0)
+        holding = self._starts(members)
+        if len(model.low) > MAX_VARIABLES:
+            return CapacityResult(None, 0, 0, len(model.low), False)
         self._principal_span_rows(principal_spans)
-        # Per principal and slot: added when violated (most never are).
-        self.principal_terms = [terms for terms in principal_terms.values() if len(terms) > 1]
         if cap is not None:
             for terms in policy_terms.values():
                 if len(terms) > cap:
-                    self._row(terms, 0.0, float(cap))
+                    model.row(terms, 0.0, float(cap))
         # Each slot's requirement sets on their own from the start (on the generated events
         # they are nested, hence already union-closed); other unions come from separation.
         added: set[tuple[int, int]] = set()
         for slot, groups in enumerate(holding):
             for classes in groups:
                 self._capacity_row(slot, classes, groups, added)
-        return self._rounds(holding, added, total)
+        if self.out_of_time():
+            return CapacityResult(None, 0, len(model.row_low), len(model.low), False)
+        return self._rounds(holding, added)
+
+    def _starts(
+        self, members: dict[tuple[tuple[tuple[int, int], ...], int], list[int]]
+    ) -> list[dict[int, list[int]]]:
+        """The start variables of every key and the groups the capacity rows count.
+
+        The blocks of one key (a meeting's starts within a half-day, with the classes allowing
+        each, and its length) are interchangeable for the capacity rows: ``z[key, start]`` says
+        how many of them start there, with ``sum_start z = sum y`` per key. Any such ``z`` splits
+        back into a start per block (every block of the key may take every start of it), so
+        this is the LP over meetings and starts, with a variable per key and start instead of
+        per meeting and start. The rows then count the keys of one requirement set, start and
+        span through one more variable ``w`` each (rows of a few terms; GLOP factorises them
+        far faster, the LP being highly degenerate). Returns, per slot, the ``w`` holding a
+        space then, by requirement set."""
+        model = self.model
+        n_slots = self.problem.grid.n_slots
+        together: dict[tuple[int, int, int], list[int]] = {}
+        # Few distinct requirement sets and start masks, many keys: each worked out once.
+        turnovers: dict[int, int] = {}
+        bits: dict[int, list[int]] = {}
+        for (block, length), ys in members.items():
+            count = float(len(ys))
+            zs: list[int] = []
+            for starts, classes in block:
+                turnover = turnovers.get(classes)
+                if turnover is None:
+                    turnover = min(self.turnover[c] for c in _bits(classes))
+                    turnovers[classes] = turnover
+                if starts not in bits:
+                    bits[starts] = _bits(starts)
+                for start in bits[starts]:
+                    z = model.variable(count)
+                    zs.append(z)
+                    span = min(length + turnover, n_slots - start)
+                    together.setdefault((classes, start, span), []).append(z)
+            model.row(zs + ys, 0.0, 0.0, [1.0] * len(zs) + [-1.0] * len(ys))
+        holding: list[dict[int, list[int]]] = [{} for _ in range(n_slots)]
+        self.w_high: dict[int, float] = {}
+        for (classes, start, span), zs in together.items():
+            high = sum(model.high[z] for z in zs)
+            if len(zs) == 1:
+                w = zs[0]
+            else:
+                w = model.variable(high)
+                model.row([*zs, w], 0.0, 0.0, [1.0] * len(zs) + [-1.0])
+            self.w_high[w] = high
+            for slot in range(start, start + span):
+                holding[slot].setdefault(classes, []).append(w)
+        return holding
 
     def _rounds(
-        self, holding: list[dict[int, list[int]]], added: set[tuple[int, int]], total: int
+        self, holding: list[dict[int, list[int]]], added: set[tuple[int, int]]
     ) -> CapacityResult:
-        from ortools.linear_solver import linear_solver_pb2
-
-        pywraplp = self.pywraplp
-        solver = self.solver
+        mbh = _builder()
+        model = self.model
+        helper: Any = None
         rounds = 0
         # Every optimum of the LP with some of the valid rows is a bound; the last is the best.
         best: Bound | None = None
         complete = False  # no capacity row violated at ``best``
-        stale = 0  # rounds since the bound last went down
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0 or rounds >= MAX_ROUNDS:
                 break
-            solver.SetTimeLimit(max(1, int(remaining * 1000)))
-            status = solver.Solve()
+            helper = model.load(helper)
+            solver = mbh.ModelSolverHelper("glop")
+            # The primal simplex on the LP itself: GLOP's own choice, its dual, took 1.5 times
+            # the CPU time at 1,000 x 5,000 (docs/benchmarks.md).
+            solver.set_solver_specific_parameters(GLOP_PARAMETERS)
+            solver.set_time_limit_in_seconds(remaining)
+            solver.solve(helper)
             rounds += 1
-            if status == pywraplp.Solver.INFEASIBLE:
+            status = solver.status()
+            if status == mbh.SolveStatus.INFEASIBLE:
                 reason = "the required and locked meetings exceed the time or spaces available"
                 infeasible = BoundResult(None, True, reason)
-                return CapacityResult(infeasible, rounds, self.n_rows, total, True)
-            if status != pywraplp.Solver.OPTIMAL:
+                return CapacityResult(infeasible, rounds, len(model.row_low), len(model.low), True)
+            if status != mbh.SolveStatus.OPTIMAL:
                 break
-            value = math.floor(solver.Objective().Value() + ROUNDING_MARGIN)
-            response = linear_solver_pb2.MPSolutionResponse()
-            solver.FillSolutionResponseProto(response)
-            values = list(response.variable_value)
-            violated = self._violated_capacity(values, holding, added)
+            value = math.floor(solver.objective_value() + ROUNDING_MARGIN)
+            violated = self._violated_capacity(solver.variable_values(), holding, added)
             complete = not violated
             if best is None or value < best.weight_scheduled:
                 best = Bound(value, 0, KIND)
-                stale = 0
-            else:
-                stale += 1
-            if complete and best.weight_scheduled == value:
-                if self.separated is None:
-                    self.separated = (time.monotonic() - self.started, value)
+            if complete:
+                self.separated = (time.monotonic() - self.started, best.weight_scheduled)
                 if self.on_bound is not None:
                     self.on_bound(BoundResult(best))
-            if complete:
-                # The capacity rows hold; the principal and slot rows tighten further, as
-                # time allows (they make the LP degenerate, so each round is slower), while
-                # they still lower the bound.
-                violated = self._violated_principals(values)
-                if not violated or stale >= STALE_ROUNDS:
-                    break
+                break
             for terms, high in violated:
-                self._row(terms, 0.0, high)
+                model.row(terms, 0.0, high)
+        n_rows, n_variables = len(model.row_low), len(model.low)
         if best is None:
-            return CapacityResult(None, rounds, self.n_rows, total, False)
+            return CapacityResult(None, rounds, n_rows, n_variables, False)
         if not complete:
             best = Bound(best.weight_scheduled, 0, KIND + ", not all separated in time")
         separated_s, separated_bound = self.separated or (None, None)
         return CapacityResult(
             BoundResult(best),
             rounds,
-            self.n_rows,
-            total,
+            n_rows,
+            n_variables,
             complete,
             separated_s,
             separated_bound,
         )
 
-    def _violated_principals(self, values: list[float]) -> list[tuple[list[int], float]]:
-        """The principal and slot rows this solution violates (taken out of the pool)."""
-        remaining: list[list[int]] = []
-        violated: list[tuple[list[int], float]] = []
-        for terms in self.principal_terms:
-            if sum(values[v] for v in terms) > 1.0 + VIOLATION:
-                violated.append((terms, 1.0))
-            else:
-                remaining.append(terms)
-        self.principal_terms = remaining
-        return violated
-
     def _violated_capacity(
-        self, values: list[float], holding: list[dict[int, list[int]]], added: set[tuple[int, int]]
+        self, values: Any, holding: list[dict[int, list[int]]], added: set[tuple[int, int]]
     ) -> list[tuple[list[int], float]]:
         """For every slot, the most violated capacity row, if any."""
         from ortools.graph.python.max_flow import SimpleMaxFlow
@@ -414,11 +500,11 @@ class _CapacityLP:
         for slot, groups in enumerate(holding):
             if len(groups) < 2:
                 continue  # a single requirement set's row is there from the start
-            loads = {
-                classes: sum(values[v] for v in terms)
-                for classes, terms in groups.items()
-                if sum(values[v] for v in terms) > VIOLATION
-            }
+            loads = {}
+            for classes, terms in groups.items():
+                load = float(values[terms].sum())
+                if load > VIOLATION:
+                    loads[classes] = load
             involved = 0
             for classes in loads:
                 involved |= classes
@@ -468,8 +554,8 @@ class _CapacityLP:
             return None
         added.add((slot, chosen))
         capacity = sum(self._spaces(c, slot) for c in _bits(chosen))
-        terms = [v for classes, group in groups.items() if classes & ~chosen == 0 for v in group]
-        if sum(self.variables[v].ub() for v in terms) <= capacity:  # type: ignore[attr-defined]
+        terms = [w for classes, group in groups.items() if classes & ~chosen == 0 for w in group]
+        if sum(self.w_high[w] for w in terms) <= capacity:
             return None
         return terms, float(capacity)
 
@@ -478,41 +564,32 @@ class _CapacityLP:
     ) -> None:
         row = self._capacity_terms(slot, chosen, groups, added)
         if row is not None:
-            self._row(row[0], 0.0, row[1])
+            self.model.row(row[0], 0.0, row[1])
 
     def _principal_span_rows(
         self, spans: dict[tuple[int, int], list[tuple[int, int, int]]]
     ) -> None:
         """Per principal and half-day, and per principal and day: the meetings' slots fit in
         the slots they may hold, and their number in those runs (as in ``bound.py``)."""
+        parts = self._parts()
         by_day: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         for (principal, part), terms in spans.items():
-            by_day.setdefault((principal, part // 2), []).extend(terms)
+            by_day.setdefault((principal, parts[part][0]), []).extend(terms)
         for terms in [*spans.values(), *by_day.values()]:
             usable = 0
             total = 0
-            for length, start, _ in terms:
-                usable |= ((1 << length) - 1) << start
+            for length, occupied, _ in terms:
+                usable |= occupied
                 total += length
             capacity = usable.bit_count()
             if total > capacity:
-                row = self.solver.Constraint(0.0, float(capacity))
-                for length, _, variable in terms:
-                    row.SetCoefficient(self.variables[variable], float(length))
-                self.n_rows += 1
+                self.model.row(
+                    [y for _, _, y in terms], 0.0, float(capacity), [float(n) for n, _, _ in terms]
+                )
             shortest = min(length for length, _, _ in terms)
             most = sum(run // shortest for run in _runs(usable))
             if len(terms) > most:
-                self._row([variable for _, _, variable in terms], 0.0, float(most))
-
-    def _row(self, terms: list[int], low: float, high: float, minus: int | None = None) -> None:
-        row = self.solver.Constraint(low, high)
-        variables = self.variables
-        for variable in terms:
-            row.SetCoefficient(variables[variable], 1.0)
-        if minus is not None:
-            row.SetCoefficient(variables[minus], -1.0)
-        self.n_rows += 1
+                self.model.row([y for _, _, y in terms], 0.0, float(most))
 
 
 __all__ = ["KIND", "CapacityResult", "better", "capacity_bound", "reported_bound"]
