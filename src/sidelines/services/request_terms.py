@@ -78,6 +78,20 @@ def load_many(session: Session, request_ids: Sequence[int]) -> dict[int, dict[Te
     return result
 
 
+def _changed(
+    before: Mapping[Term, TermStatus], after: Mapping[Term, TermStatus]
+) -> list[tuple[Term, TermStatus]]:
+    """The terms on the table that ``after`` changes (an open term has no row)."""
+    return [(t, s) for t, s in after.items() if s != before[t] and s.proposed_by is not None]
+
+
+def _fill(row: RequestTermRow, status: TermStatus) -> None:
+    row.value = status.value
+    row.proposed_by = status.proposed_by
+    row.proposed_in = status.proposed_in
+    row.agreed_by = sorted(status.agreed_by)
+
+
 def save(
     session: Session,
     request_id: int,
@@ -85,17 +99,12 @@ def save(
     after: Mapping[Term, TermStatus],
 ) -> None:
     """Write the terms that changed."""
-    for term, status in after.items():
-        if status == before[term] or status.proposed_by is None:
-            continue
+    for term, status in _changed(before, after):
         row = session.get(RequestTermRow, (request_id, str(term)))
         if row is None:
             row = RequestTermRow(request_id=request_id, term=str(term))
             session.add(row)
-        row.value = status.value
-        row.proposed_by = status.proposed_by
-        row.proposed_in = status.proposed_in
-        row.agreed_by = sorted(status.agreed_by)
+        _fill(row, status)
     session.flush()
 
 
@@ -107,18 +116,10 @@ def add(
 ) -> None:
     """Add the terms of a new request, which has none stored yet: no row to look for, and
     none written until the transaction's next flush inserts them all in one statement."""
-    session.add_all(
-        RequestTermRow(
-            request_id=request_id,
-            term=str(term),
-            value=status.value,
-            proposed_by=status.proposed_by,
-            proposed_in=status.proposed_in,
-            agreed_by=sorted(status.agreed_by),
-        )
-        for term, status in after.items()
-        if status != before[term] and status.proposed_by is not None
-    )
+    for term, status in _changed(before, after):
+        row = RequestTermRow(request_id=request_id, term=str(term))
+        _fill(row, status)
+        session.add(row)
 
 
 # --- checking values against the event ----------------------------------------------------------
