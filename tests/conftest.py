@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from hypothesis import settings
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from sidelines.services import accounts
 from sidelines.storage.db import Database, normalise_url
 
 POSTGRES_URL_VARIABLE = "SIDELINES_TEST_POSTGRES_URL"
@@ -100,6 +102,17 @@ def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
         yield name
     finally:
         postgres_server.drop(name)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2 at its cheapest in tests: RFC 9106's parameters cost a fifth of a second of CPU
+    per login and per account made, which guards nothing a test checks. The parameters are
+    written into each hash, so a hash made either way verifies the same."""
+    kept = accounts._hasher
+    accounts._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    accounts._hasher = kept
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # A demo's first start imports Lima and schedules it: allow for a busy machine.
@@ -59,6 +60,7 @@ def _serving(port: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_a_second_demo_refuses_while_the_first_runs_offline(tmp_path: Path) -> None:
     checkout = _checkout(tmp_path)
     database, port = tmp_path / "demo.sqlite3", _free_port()

@@ -209,6 +209,7 @@ def test_bad_event_file_names_file_line_and_field(
     assert not out.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["apec-2016-lima.yaml", "b2b-forum.yaml"])
 def test_example_solves_and_its_result_validates(name: str, tmp_path: Path) -> None:
     out = tmp_path / "result.json"

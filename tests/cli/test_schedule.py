@@ -4,6 +4,7 @@ writes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -58,6 +59,7 @@ def test_a_solve_prints_its_preview_and_publishing_it_sends_those_notices(lima_f
     assert count(lima_file, NoticeRow) == 6
 
 
+@pytest.mark.slow
 def test_a_re_solve_with_keep_moves_nothing(lima_file: str) -> None:
     _, out, _ = schedule(lima_file, "solve", LIMA, "--time-limit", "1")
     [first] = run_ids(lima_file)

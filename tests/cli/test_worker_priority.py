@@ -25,6 +25,7 @@ def niceness(pid: int) -> int:
     return int(fields[16]) - os.nice(0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("setting", "expected"), [(None, WORKER_NICE), ("3", 3)])
 def test_the_worker_lowers_its_own_priority_as_set(
     database: Database, setting: str | None, expected: int

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from itertools import pairwise
 
+import pytest
+
 from sidelines.scheduling import SolveOptions, build_problem, solve
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.objective import ObjectiveValue
@@ -61,6 +63,7 @@ def test_the_tighter_bound_is_the_smaller_weight_then_the_more_breaks() -> None:
     assert tighter(Bound(10, 5), None) == Bound(10, 5)
 
 
+@pytest.mark.slow
 def test_a_solve_reports_one_monotone_series() -> None:
     problem = build_problem(generate_event(GeneratorSpec(principals=20, requests=80, spaces=4), 3))
     seen: list[Progress] = []

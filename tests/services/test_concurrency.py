@@ -21,6 +21,7 @@ from sidelines.services import negotiation, placing, schedule_versions, solves
 from sidelines.services.errors import Conflict, ServiceError
 from sidelines.services.idempotency import Outcome, fingerprint, run_once
 from sidelines.services.negotiation import Terms
+from sidelines.services.replans import StalePlan
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditRow,
@@ -181,7 +182,7 @@ def test_a_placement_that_keeps_losing_races_is_planned_with_the_schedule_held(
 
     def always_stale(*args: object, **kwargs: object) -> placing.PlacementView:
         attempts.append(1)
-        raise Conflict("another change came first")
+        raise StalePlan("another change came first")
 
     monkeypatch.setattr(placing, "_place_once", always_stale)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from sidelines.storage.db import Database
 from tests.web.helpers import answer, lima_api, post_request, solve_and_publish, url
 
@@ -50,6 +52,7 @@ def answer_schema(spec: dict[str, Any], path: str, method: str = "get") -> dict[
     return schema
 
 
+@pytest.mark.slow
 def test_the_answers_have_the_fields_of_their_schemas(database: Database) -> None:
     api = lima_api(database)
     spec = api.client.get("/openapi.json").json()

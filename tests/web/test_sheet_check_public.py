@@ -50,6 +50,7 @@ def _links(api: Lima, who: str, path: str) -> dict[str, str]:
     return {day: _printed(api, who, f"{path}?day={day}") for day in DAYS}
 
 
+@pytest.mark.slow
 def test_a_visitor_reads_current_then_superseded_and_nothing_of_the_meetings(
     database: Database,
 ) -> None:

@@ -48,7 +48,7 @@ ERRORS = frozenset(
         "RuleBroken",
         "PreferenceBroken",
         "PlaceTaken",
-        "_Stale",
+        "StalePlan",
         "RequestLimit",
         "DuplicateRequest",
         "LoginThrottled",

@@ -39,8 +39,15 @@ from sidelines.services.bookings import unbook
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
-from sidelines.services.replans import book_and_record, lock_schedule, rebook_moves
-from sidelines.services.schedule_versions import current_version, new_version, parties_of
+from sidelines.services.recorded_changes import latest_change
+from sidelines.services.replans import (
+    Rebooking,
+    Replan,
+    book_replan,
+    lock_schedule,
+    move_rebookings,
+)
+from sidelines.services.schedule_versions import current_version, parties_of
 from sidelines.services.visibility import takes_part, visible_meeting
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -406,17 +413,29 @@ def sweep(db: Database, event_id: str, at: datetime, actor: Actor | None = None)
         # freed by the no-show), never straight back to the meeting that let it lapse.
         spans = [(m, span) for m, (span, _) in freed]
         spans += [(no_show, span) for _, no_show, span in lapsed]
-        offered = _offer(session, acting, event, spans, at, passed_over=set(released))
-        refill_ms = (time.perf_counter() - marked) * 1000 if freed else None
+        refill = _offer(session, acting, event, spans, at, passed_over=set(released))
+        offered = [offer.meeting_id for offer in refill.offers]
         kinds.update(dict.fromkeys(offered, "offered"))
+        # Planned under the lock, the refill is never stale; it is booked as every re-plan is.
+        booked = book_replan(
+            session,
+            acting,
+            event_id,
+            refill.replan,
+            reason="attendance",
+            kinds=kinds,
+            always_version=bool(kinds),
+        )
+        session.add_all(refill.offers)
+        session.flush()
+        refill_ms = (time.perf_counter() - marked) * 1000 if freed else None
         if not kinds:
             return SweepView()
-        version = new_version(session, acting, event_id, "attendance", kinds=kinds)
         return SweepView(
             no_shows=[meeting_id for meeting_id, _ in freed],
             offered=offered,
             released=released,
-            version=version,
+            version=booked.version,
             refill_ms=refill_ms,
         )
 
@@ -530,6 +549,14 @@ def _offer_windows(
     return tuple(spans)
 
 
+@dataclass(frozen=True)
+class _Refill:
+    """The refill of freed time: the re-plan to book, and the offers to record once it is."""
+
+    replan: Replan
+    offers: list[RefillRow]
+
+
 def _offer(
     session: Session,
     actor: Actor,
@@ -537,12 +564,13 @@ def _offer(
     freed: Sequence[tuple[int, TimeSpan]],
     at: datetime,
     passed_over: frozenset[int] | set[int] = frozenset(),
-) -> list[int]:
-    """Place the heaviest waiting meetings that can start in the freed time (on-site placement,
-    fewest moves), but none of ``passed_over``; each placed one is offered to its sides to
-    confirm."""
+) -> _Refill:
+    """Plan the heaviest waiting meetings that can start in the freed time into it (on-site
+    placement, fewest moves), but none of ``passed_over``; each placed one is offered to its
+    sides to confirm."""
+    nothing = _Refill(Replan(latest_change(session, event.id), []), [])
     if not freed:
-        return []
+        return nothing
     spans = [span for _, span in freed]
     waiting: dict[int, tuple[TimeSpan, ...]] = {}
     for row in session.scalars(
@@ -564,7 +592,7 @@ def _offer(
         if len(waiting) == REFILL_CANDIDATES:
             break
     if not waiting:
-        return []
+        return nothing
     problem, published = onsite_problem(session, event.id, waiting=waiting)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
@@ -576,21 +604,19 @@ def _offer(
         problem, published, NewMeetings(tuple(MeetingId(str(m)) for m in waiting)), options
     )
     if not result.placed:
-        return []
-    rebook_moves(session, actor, event, problem, result.moved, moved_for="refill")
+        return nothing
+    rebookings = move_rebookings(problem, result.moved, moved_for="refill")
     confirm_by = at + timedelta(minutes=event.policy.refill_confirm_min)
-    offered = []
+    offers = []
     for key, target in sorted(result.placed.items(), key=lambda item: int(item[0])):
-        placed = session.get(MeetingRow, int(key))
-        assert placed is not None
         start = problem.grid.start_of(target.start_slot)
-        book_and_record(session, actor, event, placed, start, target.space, refill=True)
+        rebookings.append(Rebooking(int(key), None, (start, target.space), {"refill": True}))
         # The no-show whose time it starts in (windows allow no other start).
         freed_by = next(m for m, span in freed if span.start <= start < span.end)
-        session.add(
+        offers.append(
             RefillRow(
                 event_id=event.id,
-                meeting_id=placed.id,
+                meeting_id=int(key),
                 freed_by=freed_by,
                 offered_at=at,
                 confirm_by=confirm_by,
@@ -598,6 +624,4 @@ def _offer(
                 state=RefillState.OFFERED,
             )
         )
-        offered.append(placed.id)
-    session.flush()
-    return offered
+    return _Refill(Replan(nothing.replan.changes_seen, rebookings), offers)

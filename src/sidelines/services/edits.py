@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingId, SpaceId
@@ -41,18 +41,15 @@ from sidelines.scheduling.rules import Violation, contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services import audit
 from sidelines.services.actors import Actor
-from sidelines.services.bookings import book, unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, not_found
 from sidelines.services.event_problem import freeze_moment, onsite_problem
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event
 from sidelines.services.placing import PLACEMENT_TIME_LIMIT_S
 from sidelines.services.recorded_changes import latest_change
-from sidelines.services.replans import lock_schedule, meeting_parties
-from sidelines.services.schedule_versions import new_version
+from sidelines.services.replans import Rebooking, Replan, StalePlan, book_replan, meeting_parties
 from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
-from sidelines.storage.event_rows import setup_key
 from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
 
 # A plan made on a schedule that changed before it was written is made again, this many times.
@@ -135,10 +132,6 @@ class PlaceTaken(EditRefused):
         }
 
 
-class _Stale(Conflict):
-    """The schedule changed between the plan and its write."""
-
-
 # --- views -------------------------------------------------------------------------------------
 
 
@@ -208,13 +201,6 @@ class _Plan:
     problem: Problem
     update: Callable[[MeetingRow], None] | None = None
     detail: dict[str, Any] = field(default_factory=dict)
-    # The problem and schedule once written, to keep for the next edit (``_known``), with the
-    # rows they were planned on; None where the edit changes the problem's meetings.
-    after: tuple[_Published, Problem, dict[MeetingId, Assignment]] | None = None
-
-
-# The event's description (``events.setup_key``) and its last on-site change.
-_Key = tuple[str, datetime, int, int]
 
 
 @dataclass(frozen=True)
@@ -224,48 +210,6 @@ class _Published:
     version: int
     changes_seen: int
     freeze_window_min: int
-    key: _Key
-    rows: _Rows
-
-
-# Each meeting of the event as (id, status, calendar sequence, updated_at as text): every change
-# to a meeting the problem reads moves one of these (the sequence, raised by the database, its
-# time, place, format and status; ``updated_at`` its lock). Plain values, cheap to read.
-_Rows = tuple[tuple[Any, ...], ...]
-# Building the problem from the rows is most of an edit's time on a large event (about 150 ms
-# of CPU for 3,000 meetings, docs/benchmarks.md), and an edit leaves it as it was, or changes
-# one meeting's lock. So each process keeps, per event and last on-site change, the problem
-# and schedule it built or wrote last, with the rows they stand for; they are used only while
-# the event's rows, read afresh (a few milliseconds), are still the same.
-_known: dict[_Key, tuple[_Rows, Problem, dict[MeetingId, Assignment]]] = {}
-KNOWN_EVENTS = 8
-
-
-def _rows(session: Session, event_id: str) -> _Rows:
-    return tuple(
-        tuple(row)
-        for row in session.execute(
-            select(
-                MeetingRow.id,
-                MeetingRow.status,
-                MeetingRow.calendar_sequence,
-                cast(MeetingRow.updated_at, String),
-            )
-            .where(MeetingRow.event_id == event_id)
-            .order_by(MeetingRow.id)
-        )
-    )
-
-
-def _remember(
-    key: _Key,
-    rows: _Rows,
-    problem: Problem,
-    schedule: dict[MeetingId, Assignment],
-) -> None:
-    if key not in _known and len(_known) >= KNOWN_EVENTS:
-        _known.clear()
-    _known[key] = (rows, problem, schedule)
 
 
 def _version(session: Session, event_id: str) -> int:
@@ -280,32 +224,19 @@ def _published(
     session: Session, event_id: str, waiting: int | None = None, *, required: bool = True
 ) -> _Published:
     """The event's problem and its published schedule; ``waiting`` a waiting meeting to add.
-    Without a published version, a Conflict where ``required``, else an empty schedule."""
+    Without a published version, a Conflict where ``required``, else an empty schedule.
+
+    They come from the state this process keeps of the event (``event_state``, through
+    ``onsite_problem``), brought up to date with what was written since: building them from
+    every row is most of an edit's time on a large event (docs/benchmarks.md)."""
     version = _version(session, event_id)
     if version == 0 and required:
         raise Conflict("no schedule is published yet: solve and publish first")
     event = domain_event(session, event_id)
     changes_seen = latest_change(session, event_id)
-    key = (*setup_key(event_row(session, event_id)), changes_seen)
-    # Read before the problem: a change committed in between makes the two differ, and the
-    # next read misses rather than trusting a problem older than its rows.
-    rows = _rows(session, event_id)
-    known = _known.get(key) if waiting is None else None
-    if known is not None and known[0] == rows:
-        _, problem, schedule = known
-    else:
-        problem, published = onsite_problem(session, event_id, waiting)
-        schedule = dict(published)
-        if waiting is None:
-            _remember(key, rows, problem, schedule)
+    problem, schedule = onsite_problem(session, event_id, waiting)
     return _Published(
-        problem,
-        dict(schedule),
-        version,
-        changes_seen,
-        event.policy.freeze_window_min,
-        key,
-        rows,
+        problem, dict(schedule), version, changes_seen, event.policy.freeze_window_min
     )
 
 
@@ -490,7 +421,6 @@ def _relocation(
         _steps(problem, ctx.schedule, after, [key, *moved]),
         problem,
         detail={"pushed": [int(m) for m in moved], "override": override},
-        after=(ctx, problem, after),
     )
 
 
@@ -498,55 +428,31 @@ def _relocation(
 
 
 def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
-    """Book what the plan changes and record one schedule version; ``_Stale`` when the
-    schedule is no longer the one the plan was made on."""
+    """Book what the plan changes and record one schedule version (``replans.book_replan``);
+    ``StalePlan`` when the schedule changed under the plan."""
+    detail = {"edit": plan.edit, "by_edit_of": plan.subject}
+    replanned = Replan(
+        plan.changes_seen,
+        [
+            Rebooking(meeting_id, before, after, detail)
+            for meeting_id, (before, after) in plan.steps.items()
+        ],
+    )
+
+    def edit_terms(session: Session) -> None:
+        if plan.update is not None:
+            plan.update(_meeting(session, event_id, plan.subject))
 
     def work(session: Session) -> int:
-        lock_schedule(session, event_id)
-        if _version(session, event_id) != plan.version:
-            raise _Stale("the schedule changed meanwhile")
-        if latest_change(session, event_id) != plan.changes_seen:
-            raise _Stale("a change was reported on site meanwhile")
-        event = domain_event(session, event_id)
-        rows: dict[int, MeetingRow] = {}
-        for meeting_id, (before, _) in plan.steps.items():
-            row = _meeting(session, event_id, meeting_id)
-            where = (row.starts_at, row.space_id) if row.starts_at is not None else None
-            if where != before or row.status not in MeetingStatus.placeable():
-                raise _Stale(f"meeting {meeting_id} changed meanwhile")
-            rows[meeting_id] = row
-            if row.starts_at is not None:
-                unbook(session, row)
-        session.flush()
-        subject = rows.get(plan.subject) or _meeting(session, event_id, plan.subject)
-        if plan.update is not None:
-            plan.update(subject)
-        for meeting_id, (_, after) in plan.steps.items():
-            row = rows[meeting_id]
-            detail = {"edit": plan.edit, "by_edit_of": plan.subject}
-            if after is None:
-                audit.record(
-                    session,
-                    actor,
-                    event_id,
-                    "meeting.unscheduled",
-                    "meeting",
-                    row.id,
-                    meeting_parties(session, row.id),
-                    **detail,
-                )
-                continue
-            book(session, event, row, after[0], after[1])
-            audit.record(
-                session,
-                actor,
-                event_id,
-                "meeting.scheduled",
-                "meeting",
-                row.id,
-                meeting_parties(session, row.id),
-                **detail,
-            )
+        booked = book_replan(
+            session,
+            actor,
+            event_id,
+            replanned,
+            reason=f"{plan.edit} of meeting {plan.subject}",
+            always_version=True,
+            before_booking=edit_terms,
+        )
         audit.record(
             session,
             actor,
@@ -558,19 +464,10 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
             edit=plan.edit,
             **plan.detail,
         )
-        number = new_version(session, actor, event_id, f"{plan.edit} of meeting {plan.subject}")
-        # Read inside the write: another writer's change since the plan shows here, and the
-        # plan's problem is then not kept.
-        if plan.after is not None:
-            session.flush()
-            written.append(_rows(session, event_id))
-        return number
+        assert booked.version is not None
+        return booked.version
 
-    written: list[_Rows] = []
-    number = db.write(work)
-    if written:
-        _keep_written(plan, written[-1])
-    return number
+    return db.write(work)
 
 
 def _run(
@@ -587,10 +484,8 @@ def _run(
             plan = make(session)
         try:
             version = _write(db, actor, event_id, plan)
-        except _Stale as stale:
+        except StalePlan as stale:
             reason = stale.message
-            # What this process kept may be what went stale.
-            _known.clear()
             continue
         with db.reading() as session:
             locked = bool(_meeting(session, event_id, plan.subject).terms.get("locked"))
@@ -609,25 +504,6 @@ def _run(
             locked,
         )
     raise Conflict(f"{reason}; try again")
-
-
-def _keep_written(plan: _Plan, rows: _Rows) -> None:
-    """Keep the plan's problem and schedule for the next edit, if ``rows`` (read at the end of
-    its write) are the rows it was planned on but for its own meetings, as planned."""
-    assert plan.after is not None
-    ctx, problem, schedule = plan.after
-    before = {row[0]: row for row in ctx.rows}
-    written = {row[0]: row for row in rows}
-    if before.keys() != written.keys():
-        return
-    for meeting_id, row in written.items():
-        if meeting_id in plan.steps:
-            placed = plan.steps[meeting_id][1] is not None
-            if row[1] != (MeetingStatus.SCHEDULED if placed else MeetingStatus.AGREED):
-                return
-        elif meeting_id != plan.subject and row != before[meeting_id]:
-            return
-    _remember(ctx.key, rows, problem, dict(schedule))
 
 
 # --- the edits ---------------------------------------------------------------------------------
@@ -718,7 +594,6 @@ def swap(
             _steps(problem, ctx.schedule, after, [a, b]),
             problem,
             detail={"with": other_id, "override": override},
-            after=(ctx, problem, after),
         )
 
     return _run(db, actor, event_id, make)
@@ -755,9 +630,17 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             raise Conflict(f"meeting {meeting_id} is {'locked' if locked else 'unlocked'} already")
         ctx = _published(session, event_id)
         assert row.starts_at is not None
+        read = (row.starts_at, row.space_id, row.status)
         where = [row.starts_at.isoformat(), row.space_id]
 
         def update(subject: MeetingRow) -> None:
+            # The lock moves no booking, so the plan names no meeting for ``book_replan`` to
+            # check: the subject is checked here, by the same rule (where it was read, and
+            # neither locked nor unlocked since).
+            if (subject.starts_at, subject.space_id, subject.status) != read or bool(
+                subject.terms.get("locked")
+            ) == locked:
+                raise StalePlan(f"meeting {meeting_id} changed meanwhile")
             terms = dict(subject.terms)
             if locked:
                 terms["locked"] = where
@@ -766,18 +649,6 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             subject.terms = terms
             subject.updated_at = now()
 
-        problem = ctx.problem
-        meeting_idx = problem.meeting_index[MeetingId(str(meeting_id))]
-        placed = ctx.schedule[MeetingId(str(meeting_id))]
-        meetings = list(problem.meetings)
-        # What ``build_problem`` makes of the lock (a lock names a start and a space only).
-        meetings[meeting_idx] = replace(
-            meetings[meeting_idx],
-            locked_start=placed.start_slot if locked else None,
-            locked_space=problem.space_index[placed.space]
-            if locked and placed.space is not None
-            else None,
-        )
         return _Plan(
             "lock" if locked else "unlock",
             meeting_id,
@@ -787,7 +658,6 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             ctx.problem,
             update=update,
             detail={"at": where},
-            after=(ctx, replace(problem, meetings=tuple(meetings)), ctx.schedule),
         )
 
     return _run(db, actor, event_id, make)

@@ -27,12 +27,11 @@ from sidelines.domain import Event, MeetingId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.domain.time import require_aware
-from sidelines.scheduling.onsite import Move, OnsiteOptions, OnsiteResult, replan
+from sidelines.scheduling.onsite import OnsiteOptions, OnsiteResult, replan
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services import audit
 from sidelines.services.actors import Actor, Role
-from sidelines.services.bookings import unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid
 from sidelines.services.event_problem import freeze_moment, onsite_problem
@@ -48,11 +47,17 @@ from sidelines.services.placing import (
     placed_span,
 )
 from sidelines.services.recorded_changes import ChangeKind, engine_change, latest_change
-from sidelines.services.replans import book_and_record, lock_schedule, meeting_parties
-from sidelines.services.schedule_versions import current_version, new_version
+from sidelines.services.replans import (
+    Rebooking,
+    Replan,
+    StalePlan,
+    book_replan,
+    move_rebookings,
+)
+from sidelines.services.schedule_versions import current_version
 from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow
+from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow, random_id
 
 # The longest overrun one report may announce: a session that runs a day over is a new session.
 MAX_OVERRUN_MIN = 24 * 60
@@ -282,20 +287,13 @@ def _local(event: Event, instant: datetime) -> str:
 # --- absorbing a change ------------------------------------------------------------------------
 
 
-def _stamp(session: Session, event_id: str) -> tuple[int, int]:
-    """What a re-plan is computed against: the schedule's version and the last change reported
-    at the venue. A write that finds either moved on plans again."""
-    version = current_version(session, event_id)
-    return (version.number if version else 0, latest_change(session, event_id))
-
-
 def _absorb(
     db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
 ) -> AbsorbedView:
     for _ in range(PLACEMENT_ATTEMPTS):
         try:
             return _absorb_once(db, actor, event_id, reported, at)
-        except Conflict:
+        except StalePlan:
             continue  # the schedule changed since it was read: plan again against it
     raise Conflict("the schedule kept changing while this change was absorbed; report it again")
 
@@ -305,14 +303,17 @@ class _Plan:
     problem: Problem
     published: dict[MeetingId, Assignment]
     result: OnsiteResult
+    taken_off: list[MeetingId]  # in the published order
 
 
 def _absorb_once(
     db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
 ) -> AbsorbedView:
+    # Drawn before the plan: the bookings it moves name the change in the trail.
+    change_id = random_id()
     with db.reading() as session:
         event = domain_event(session, event_id)
-        stamp = _stamp(session, event_id)
+        changes_seen = latest_change(session, event_id)
         plan = None
         if current_version(session, event_id) is not None:
             problem, published = onsite_problem(session, event_id)
@@ -322,38 +323,47 @@ def _absorb_once(
                 freeze_window_min=event.policy.freeze_window_min,
                 time_limit_s=PLACEMENT_TIME_LIMIT_S,
             )
-            plan = _Plan(problem, published, replan(problem, published, change, options))
+            result = replan(problem, published, change, options)
+            plan = _Plan(
+                problem, published, result, _taken_off(session, problem, published, result)
+            )
+    replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
 
-    def work(session: Session) -> tuple[OnsiteChangeView, list[MeetingId]]:
-        lock_schedule(session, event_id)
-        if _stamp(session, event_id) != stamp:
-            raise Conflict("the schedule changed while this change was absorbed")
+    def work(session: Session) -> OnsiteChangeView:
         row = reported.row(event_id, actor, now())
-        session.add(row)
-        session.flush()
-        audit.record(
+        row.id = change_id
+
+        def record(session: Session) -> None:
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                event_id,
+                "onsite_change.reported",
+                "onsite_change",
+                row.id,
+                reported.audience,
+                **_detail(row),
+            )
+
+        booked = book_replan(
             session,
             actor,
             event_id,
-            "onsite_change.reported",
-            "onsite_change",
-            row.id,
-            reported.audience,
-            **_detail(row),
+            replanned,
+            reason=f"on-site change {row.id} ({row.kind})",
+            before_booking=record,
         )
-        taken_off = _apply(session, actor, event, row, plan) if plan is not None else []
-        if plan is not None and (taken_off or plan.result.moved):
-            row.version = new_version(
-                session, actor, event_id, f"on-site change {row.id} ({row.kind})"
-            )
-        return _change_view(row), taken_off
+        row.version = booked.version
+        return _change_view(row)
 
-    view, taken_off = db.write(work)
+    view = db.write(work)
     if plan is None:
         return AbsorbedView(view)
     problem, published, result = plan.problem, plan.published, plan.result
     unplaced = []
-    for meeting_id in taken_off:
+    for meeting_id in plan.taken_off:
         meeting_idx = problem.meeting_index[meeting_id]
         before = placed_span(problem, meeting_idx, published[meeting_id])
         assert before is not None
@@ -375,65 +385,50 @@ def _absorb_once(
     )
 
 
-def _apply(
-    session: Session, actor: Actor, event: Event, change: OnsiteChangeRow, plan: _Plan
+def _taken_off(
+    session: Session,
+    problem: Problem,
+    published: dict[MeetingId, Assignment],
+    result: OnsiteResult,
 ) -> list[MeetingId]:
-    """Book the re-plan: moved meetings in their new places, the ones that fit nowhere taken
-    off the schedule (agreed again). The meetings taken off, in the published order."""
-    result = plan.result
-    moving: list[tuple[MeetingRow, Move]] = []
-    taken_off: list[MeetingId] = []
-    for move in result.moved:
-        row = _placed_row(session, move.meeting)
-        unbook(session, row)
-        if move.after is None:
-            taken_off.append(move.meeting)
-        else:
-            moving.append((row, move))
-    # Locked or already started where the change no longer allows them: the engine leaves them
-    # in place for the organiser; the schedule must not keep them there.
+    """The meetings the re-plan takes off the schedule, in the published order: those it
+    finds no place for, and those locked or already started where the change no longer allows
+    them (the engine leaves them in place for the organiser; the schedule must not keep them
+    there), unless they were held already."""
+    taken_off = [move.meeting for move in result.moved if move.after is None]
     for meeting_id in result.unplaced:
-        if meeting_id in plan.published and meeting_id not in taken_off:
-            row = _placed_row(session, meeting_id, held_ok=True)
-            if row.status in MeetingStatus.placeable():
-                unbook(session, row)
+        if meeting_id in published and meeting_id not in taken_off:
+            row = session.get(MeetingRow, int(meeting_id))
+            if row is not None and row.status in MeetingStatus.placeable():
                 taken_off.append(meeting_id)
-    session.flush()
-    grid = plan.problem.grid
-    for row, move in moving:
-        assert move.after is not None
-        book_and_record(
-            session,
-            actor,
-            event,
-            row,
-            grid.start_of(move.after.start_slot),
-            move.after.space,
-            moved_for_change=change.id,
-        )
-    taken_off.sort(key=lambda m: (plan.published[m].start_slot, int(m)))
-    for meeting_id in taken_off:
-        audit.record(
-            session,
-            actor,
-            event.id,
-            "meeting.unscheduled",
-            "meeting",
-            int(meeting_id),
-            meeting_parties(session, int(meeting_id)),
-            reason=result.unplaced[meeting_id],
-            change=change.id,
-        )
+    taken_off.sort(key=lambda m: (published[m].start_slot, int(m)))
     return taken_off
 
 
-def _placed_row(session: Session, meeting_id: MeetingId, *, held_ok: bool = False) -> MeetingRow:
-    row = session.get(MeetingRow, int(meeting_id))
-    if row is None or row.starts_at is None:
-        raise Conflict(f"meeting {meeting_id} left the schedule while the change was absorbed")
-    if not held_ok and row.status not in MeetingStatus.placeable():
-        raise Conflict(f"meeting {meeting_id} was recorded while the change was absorbed")
-    return row
+def _rebookings(plan: _Plan, change_id: int) -> list[Rebooking]:
+    """The re-plan's bookings: the moved meetings in their new places, then the ones that fit
+    nowhere taken off the schedule (agreed again)."""
+    grid, published = plan.problem.grid, plan.published
+    moved = [
+        rebooking
+        for rebooking in move_rebookings(
+            plan.problem, plan.result.moved, moved_for_change=change_id
+        )
+        if rebooking.after is not None
+    ]
+    taken_off = [
+        Rebooking(
+            int(meeting_id),
+            (
+                grid.start_of(published[meeting_id].start_slot),
+                published[meeting_id].space,
+            ),
+            None,
+            {"reason": plan.result.unplaced[meeting_id], "change": change_id},
+        )
+        for meeting_id in plan.taken_off
+    ]
+    return [*moved, *taken_off]
 
 
 def _detail(row: OnsiteChangeRow) -> dict[str, Any]:

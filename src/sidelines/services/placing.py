@@ -33,9 +33,6 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.services import event_state
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import (
-    Conflict,
-)
 from sidelines.services.event_problem import (
     freeze_moment,
     onsite_problem,
@@ -44,10 +41,16 @@ from sidelines.services.events import (
     domain_event,
 )
 from sidelines.services.recorded_changes import latest_change
-from sidelines.services.replans import book_and_record, lock_schedule, rebook_moves
+from sidelines.services.replans import (
+    Rebooking,
+    Replan,
+    StalePlan,
+    book_replan,
+    lock_schedule,
+    move_rebookings,
+)
 from sidelines.services.schedule_versions import (
     current_version,
-    new_version,
 )
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -122,7 +125,7 @@ def place_agreed(
             try:
                 view = _place_once(db, actor, event_id, meeting_id, at or now())
                 break
-            except Conflict:
+            except StalePlan:
                 continue
         if view is None:
             # Busy: the schedule changed under every plan. An acknowledged agreement must not
@@ -180,7 +183,7 @@ class _PlacementPlan:
 
     problem: Problem
     result: OnsiteResult
-    changes_seen: int
+    replan: Replan
 
 
 def _plan_placement(
@@ -214,7 +217,10 @@ def _plan_placement(
                 for alternative in result.alternatives.get(key, ())
             ],
         )
-    return _PlacementPlan(problem, result, changes_seen)
+    target = result.placed[key]
+    placed = Rebooking(meeting_id, None, (problem.grid.start_of(target.start_slot), target.space))
+    moves = move_rebookings(problem, result.moved, moved_for=meeting_id)
+    return _PlacementPlan(problem, result, Replan(changes_seen, [*moves, placed]))
 
 
 def _problem_to_place(
@@ -235,24 +241,14 @@ def _problem_to_place(
 def _book_placement(
     session: Session, actor: Actor, event_id: str, meeting_id: int, plan: _PlacementPlan
 ) -> PlacementView:
-    """Book a planned placement under the schedule's lock; ``Conflict`` when the schedule
-    changed since the plan was read (the caller plans again)."""
+    """Book a planned placement (``replans.book_replan``); ``StalePlan`` when the schedule
+    changed under the plan (the caller plans again)."""
     problem, result = plan.problem, plan.result
     key = MeetingId(str(meeting_id))
-    lock_schedule(session, event_id)
-    row = session.get(MeetingRow, meeting_id)
-    assert row is not None
-    if row.status != MeetingStatus.AGREED or row.starts_at is not None:
-        return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    if latest_change(session, event_id) != plan.changes_seen:
-        raise Conflict("a change was reported on site while this meeting was being placed")
-    event = domain_event(session, event_id)
-    rebook_moves(session, actor, event, problem, result.moved, moved_for=meeting_id)
-    target = result.placed[key]
-    book_and_record(
-        session, actor, event, row, problem.grid.start_of(target.start_slot), target.space
+    booked = book_replan(
+        session, actor, event_id, plan.replan, reason=f"meeting {meeting_id} agreed"
     )
-    version = new_version(session, actor, event_id, f"meeting {meeting_id} agreed")
+    target = result.placed[key]
     where = placed_span(problem, problem.meeting_index[key], target)
     assert where is not None
     return PlacementView(
@@ -261,7 +257,7 @@ def _book_placement(
         starts_at=datetime.fromisoformat(where[0]),
         ends_at=datetime.fromisoformat(where[1]),
         space_id=target.space,
-        version=version,
+        version=booked.version,
         moved=[moved_view(problem, move) for move in result.moved],
     )
 
@@ -270,7 +266,7 @@ def _place_once(
     db: Database, actor: Actor, event_id: str, meeting_id: int, at: datetime
 ) -> PlacementView:
     """Plan on a read of the schedule, then book under its lock: the common case, which keeps
-    the lock only for the writes. ``Conflict`` when another change came in between."""
+    the lock only for the writes. ``StalePlan`` when another change came in between."""
     with db.reading() as session:
         plan = _plan_placement(session, event_id, meeting_id, at)
     if isinstance(plan, PlacementView):

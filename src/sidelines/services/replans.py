@@ -1,9 +1,31 @@
-"""Booking a re-plan: the schedule's lock, and moving published meetings where a re-plan put
-them, each booking recorded in the trail."""
+"""Booking a re-plan: the one way a change planned on a read of the published schedule is
+written into it, for the placement of a newly agreed meeting, the changes reported at the
+venue, the organiser's edits and the refill of a no-show's time.
+
+A re-plan is planned on a read of the schedule (the state this process keeps, or the rows) and
+booked in a later transaction under the schedule's lock. What it was planned on may have changed
+in between, and one rule says when it has (``fresh_rows``): the plan is **stale** when
+
+1. a change was reported at the venue since the plan's read (every problem of the event
+   changes with it), or
+2. a meeting the plan books, moves or takes off is no longer where the plan read it (its start
+   and space; or waiting, for a meeting it places) or no longer to be placed (held, cancelled),
+   or
+3. the database refuses a booking of the plan: a principal or the space was booked at the new
+   place since the plan's read.
+
+A stale plan books nothing (``StalePlan``, raised inside the write so that its transaction rolls
+back) and its caller plans again on the schedule as it now is. Meetings the plan leaves alone may
+change meanwhile without making it stale: two placements in different corners of the event do
+not wait for each other. The rules the database does not hold (walking time between two
+meetings booked at once by different writers, say) are the price of that, as they were for the
+placement before this rule was shared.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,23 +33,57 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
-from sidelines.scheduling.onsite import (
-    Move,
-)
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling.onsite import Move
 from sidelines.scheduling.problem import Problem
-from sidelines.services import (
-    audit,
-)
+from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, unbook
-from sidelines.services.errors import (
-    Conflict,
-)
+from sidelines.services.errors import Conflict
+from sidelines.services.events import domain_event
+from sidelines.services.recorded_changes import latest_change
+from sidelines.services.schedule_versions import new_version
 from sidelines.storage.tables import (
     EventRow,
     MeetingPrincipalRow,
     MeetingRow,
 )
+
+Where = tuple[datetime, str | None]  # a booking: its start and its space (None: no room)
+
+
+class StalePlan(Conflict):
+    """What the re-plan was planned on changed before it was booked (``fresh_rows``); nothing
+    was written, and the caller plans again."""
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    """One meeting a re-plan changes: where the plan read it and where it goes (None: waiting,
+    or taken off the schedule), and what its audit entry says besides."""
+
+    meeting_id: int
+    before: Where | None
+    after: Where | None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A re-plan ready to book: the meetings it changes, and the last change reported at the
+    venue when it was read (``recorded_changes.latest_change``)."""
+
+    changes_seen: int
+    rebookings: Sequence[Rebooking]
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A booked re-plan: the schedule version it made (None: none was asked for) and the
+    rows of the meetings it changed, by id."""
+
+    version: int | None
+    rows: dict[int, MeetingRow]
 
 
 def lock_schedule(session: Session, event_id: str) -> None:
@@ -35,6 +91,67 @@ def lock_schedule(session: Session, event_id: str) -> None:
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
     needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
     session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
+
+
+def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
+    """The rows of the meetings the plan changes, read under the schedule's lock; ``StalePlan``
+    where rules 1 and 2 of this module find the plan stale."""
+    if latest_change(session, event_id) != replan.changes_seen:
+        raise StalePlan("a change was reported on site meanwhile")
+    rows: dict[int, MeetingRow] = {}
+    for rebooking in replan.rebookings:
+        meeting_id = rebooking.meeting_id
+        row = session.get(MeetingRow, meeting_id)
+        if row is None or row.event_id != event_id:
+            raise StalePlan(f"meeting {meeting_id} is gone")
+        where = (row.starts_at, row.space_id) if row.starts_at is not None else None
+        if where != rebooking.before or row.status not in MeetingStatus.placeable():
+            raise StalePlan(f"meeting {meeting_id} changed meanwhile")
+        rows[meeting_id] = row
+    return rows
+
+
+def book_replan(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    replan: Replan,
+    *,
+    reason: str,
+    kinds: Mapping[int, str] | None = None,
+    always_version: bool = False,
+    before_booking: Callable[[Session], None] | None = None,
+) -> Booked:
+    """Book ``replan`` in ``session``'s transaction: take the schedule's lock, refuse a stale
+    plan (``StalePlan``), run ``before_booking`` (what the re-plan is for: the change reported,
+    the edit of the meeting's terms), take every old booking off before writing any new one
+    (meetings may trade places), record each in the trail, and write one schedule version
+    (``reason``, ``kinds`` as ``new_version`` takes them) when a booking changed or
+    ``always_version`` asks for it."""
+    lock_schedule(session, event_id)
+    rows = fresh_rows(session, event_id, replan)
+    if before_booking is not None:
+        before_booking(session)
+    event = domain_event(session, event_id)
+    for rebooking in replan.rebookings:
+        if rebooking.before is not None:
+            unbook(session, rows[rebooking.meeting_id])
+    session.flush()
+    for rebooking in replan.rebookings:
+        row = rows[rebooking.meeting_id]
+        if rebooking.after is None:
+            _record(session, actor, event_id, "meeting.unscheduled", row.id, rebooking.detail)
+            continue
+        try:
+            book(session, event, row, *rebooking.after)
+        except Conflict as refused:
+            # Rule 3: someone took the place since the plan's read.
+            raise StalePlan(refused.message) from None
+        _record(session, actor, event_id, "meeting.scheduled", row.id, rebooking.detail)
+    version = None
+    if replan.rebookings or always_version:
+        version = new_version(session, actor, event_id, reason, kinds=kinds)
+    return Booked(version, rows)
 
 
 def book_and_record(
@@ -48,51 +165,42 @@ def book_and_record(
 ) -> None:
     """Book the meeting (the database refuses a double booking) and record it in the trail."""
     book(session, event, row, start, space_id)
+    _record(session, actor, event.id, "meeting.scheduled", row.id, detail)
+
+
+def move_rebookings(problem: Problem, moves: Sequence[Move], **detail: Any) -> list[Rebooking]:
+    """The rebookings of meetings a re-plan of ``problem`` moves (or takes off)."""
+    grid = problem.grid
+    found = []
+    for move in moves:
+        after = (
+            (grid.start_of(move.after.start_slot), move.after.space)
+            if move.after is not None
+            else None
+        )
+        before = (grid.start_of(move.before.start_slot), move.before.space)
+        found.append(Rebooking(int(move.meeting), before, after, detail))
+    return found
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    action: str,
+    meeting_id: int,
+    detail: Mapping[str, Any],
+) -> None:
     audit.record(
         session,
         actor,
-        event.id,
-        "meeting.scheduled",
+        event_id,
+        action,
         "meeting",
-        row.id,
-        meeting_parties(session, row.id),
+        meeting_id,
+        meeting_parties(session, meeting_id),
         **detail,
     )
-
-
-def rebook_moves(
-    session: Session,
-    actor: Actor,
-    event: Event,
-    problem: Problem,
-    moves: Collection[Move],
-    **detail: Any,
-) -> None:
-    """Move published meetings where a re-plan of ``problem`` put them: every old booking
-    goes before any new one is written, since they may trade places."""
-    moving = []
-    for move in moves:
-        moved_row = session.get(MeetingRow, int(move.meeting))
-        assert moved_row is not None
-        # Someone moved it since it was read: plan again against the schedule as it is.
-        if moved_row.starts_at != problem.grid.start_of(move.before.start_slot) or (
-            moved_row.space_id != move.before.space
-        ):
-            raise Conflict(f"meeting {moved_row.id} moved while the re-plan was computed")
-        unbook(session, moved_row)
-        moving.append((moved_row, move))
-    session.flush()
-    for moved_row, move in moving:
-        assert move.after is not None
-        book_and_record(
-            session,
-            actor,
-            event,
-            moved_row,
-            problem.grid.start_of(move.after.start_slot),
-            move.after.space,
-            **detail,
-        )
 
 
 def meeting_parties(session: Session, meeting_id: int) -> list[str]:

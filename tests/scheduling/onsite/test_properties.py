@@ -98,6 +98,7 @@ def _agreed_later(
     return target, published
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(situations(), st.data())
 def test_a_new_meeting_keeps_every_rule_and_moves_no_frozen_meeting(
@@ -166,6 +167,7 @@ def changes(draw: st.DrawFn, problem: Problem) -> Change:
     return SpaceUnavailable(SpaceId(space.id), span)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(situations(), st.data())
 def test_any_change_keeps_every_rule_and_moves_only_what_it_may(

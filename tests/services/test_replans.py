@@ -1,0 +1,155 @@
+"""Booking a re-plan: the placement of an agreed meeting, a change reported at the venue and
+the organiser's edit each book through ``replans.book_replan``, so a write that lands between
+their plan and its booking makes each of them stale by the same rule, and each plans again on
+the schedule as it now is, never booking over the write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy.orm import Session
+
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import edits, onsite_changes, placing, replans
+from sidelines.services.edits import Target
+from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow
+from tests.services.test_edits import EVENT, meeting, where, world
+from tests.services.world import double_bookings
+
+T = TypeVar("T")
+
+
+class WrittenBetween:
+    """The database, with one write of another writer landing just before the first write of
+    the caller: after its plan was read, before its booking."""
+
+    def __init__(self, database: Database, other: Callable[[], object]) -> None:
+        self._database = database
+        self._other: Callable[[], object] | None = other
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        if self._other is not None:
+            other, self._other = self._other, None
+            other()
+        return self._database.write(work)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
+
+
+@pytest.fixture
+def verdicts(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """What the staleness rule said at each booking (None: not stale), in order."""
+    said: list[str | None] = []
+    rule = replans.fresh_rows
+
+    def recorded(*args: Any) -> dict[int, MeetingRow]:
+        try:
+            rows = rule(*args)
+        except replans.StalePlan as stale:
+            said.append(stale.english)
+            raise
+        said.append(None)
+        return rows
+
+    monkeypatch.setattr(replans, "fresh_rows", recorded)
+    return said
+
+
+def free_places(database: Database, organiser: Any, meeting_id: int) -> list[Target]:
+    return [
+        Target(p.starts_at, p.space_id)
+        for p in edits.meeting_places(database, organiser, EVENT, meeting_id).places
+        if p.fits and not p.current and p.space_id
+    ]
+
+
+def test_an_edit_planned_before_a_move_of_its_meeting_is_planned_again(
+    database: Database, verdicts: list[str | None]
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    first, second = free_places(database, w.organiser, ids["ab"])[:2]
+
+    def other() -> None:
+        edits.move(database, w.organiser, EVENT, ids["ab"], second)
+        verdicts.clear()
+
+    view = edits.move(WrittenBetween(database, other), w.organiser, EVENT, ids["ab"], first)
+
+    assert verdicts == [f"meeting {ids['ab']} changed meanwhile", None]
+    assert view.version == 3
+    assert [(c.meeting_id, c.before[0] if c.before else None) for c in view.changes] == [
+        (ids["ab"], second.starts_at.isoformat())
+    ]
+    assert where(database, ids["ab"])[:2] == (first.starts_at, first.space_id)
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+def test_a_change_on_site_planned_before_a_move_of_its_meeting_is_planned_again(
+    database: Database, verdicts: list[str | None]
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    start, space, _ = where(database, ids["ab"])
+    assert start is not None
+    assert space is not None
+    # Somewhere in another space: the closure of ab's room no longer touches it there.
+    elsewhere = next(
+        t for t in free_places(database, w.organiser, ids["ab"]) if t.space_id != space
+    )
+
+    def other() -> None:
+        edits.move(database, w.organiser, EVENT, ids["ab"], elsewhere)
+        verdicts.clear()
+
+    absorbed = onsite_changes.report_closure(
+        WrittenBetween(database, other),
+        w.organiser,
+        EVENT,
+        space_id=space,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+
+    assert verdicts == [f"meeting {ids['ab']} changed meanwhile", None]
+    assert (absorbed.version, absorbed.moved, absorbed.unplaced) == (None, [], [])
+    assert where(database, ids["ab"])[:2] == (elsewhere.starts_at, elsewhere.space_id)
+    assert [c.kind for c in onsite_changes.list_changes(database, w.organiser, EVENT)] == [
+        "closure"
+    ]
+
+
+def test_a_placement_planned_before_its_meeting_was_placed_books_nothing(
+    database: Database, verdicts: list[str | None]
+) -> None:
+    w, ids = world(
+        database, [meeting("ab", "A", "B"), meeting("cd", "C", "D"), meeting("ef", "E", "F")]
+    )
+    edits.unplace(database, w.organiser, EVENT, ids["ef"])
+    chosen = free_places(database, w.organiser, ids["ef"])[-1]
+
+    def other() -> None:
+        edits.place(database, w.organiser, EVENT, ids["ef"], chosen)
+        verdicts.clear()
+
+    view = placing.place_agreed(
+        WrittenBetween(database, other),
+        w.organiser,
+        EVENT,
+        ids["ef"],
+    )
+
+    # Planned again, the meeting is found placed already: nothing more to book.
+    assert verdicts == [f"meeting {ids['ef']} changed meanwhile"]
+    assert (view.placed, view.reason) == (False, "the meeting is not waiting")
+    assert where(database, ids["ef"]) == (
+        chosen.starts_at,
+        chosen.space_id,
+        MeetingStatus.SCHEDULED,
+    )
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
