@@ -7,10 +7,13 @@ same moment (what ``sidelines solve FILE --time-limit T`` runs: ``open_instance`
 prints its weight, meetings, its own CPU time (the bound's process not included) and whether
 the independent validator accepts the schedule. The capacity LP of ``scheduling/lp_bound.py``
 (of the tree this script runs with) is computed after the solves, within ``--lp-limit``, and
-each weight is given as a share of it.
+each weight is given as a share of it. With ``--cpu`` the time limits are CPU seconds of the
+heuristic's local search after its construction (no bound, no deadline), which compares the
+searches themselves on a machine too busy for wall-clock limits to mean much.
 
     python benchmarks/search_quality.py --sizes 200x1000,1000x5000 --time-limits 5,30 \\
         --src /tmp/before/src --src src
+    python benchmarks/search_quality.py --cpu --time-limits 2,10 --src /tmp/before/src --src src
 """
 
 from __future__ import annotations
@@ -52,6 +55,53 @@ def _child(path: str, time_limit: float, seed: int) -> None:
     print(json.dumps(out))
 
 
+def _child_cpu(path: str, budget: float, seed: int) -> None:
+    """The heuristic's construction, then its local search for ``budget`` seconds of this
+    process's CPU time however busy the machine is (no bound, no deadline)."""
+    import random
+    import threading
+
+    from sidelines.cli.instances import open_instance
+    from sidelines.scheduling import validate
+    from sidelines.scheduling.heuristic.construct import (
+        class_rank,
+        construction_order,
+        insert,
+        place_locked,
+    )
+    from sidelines.scheduling.heuristic.search import Search
+    from sidelines.scheduling.heuristic.state import State
+
+    problem = open_instance(Path(path)).problem
+    started = time.process_time()
+    state = State(problem)
+    ranks = class_rank(state)
+    for meeting_idx in construction_order(state):
+        if problem.meetings[meeting_idx].locked:
+            place_locked(state, meeting_idx)
+        else:
+            insert(state, meeting_idx, ranks)
+    built = time.process_time() - started
+    search = Search(state, ranks, random.Random(seed), lambda: None)
+    until = time.process_time() + budget
+    search.run(
+        time.monotonic() + 10 * budget + 3600,
+        threading.Event(),
+        lambda: time.process_time() >= until,
+    )
+    search.restore_best()
+    out = {
+        "weight": state.total_weight,
+        "meetings": state.n_scheduled,
+        "breaks": state.total_breaks,
+        "cpu_s": time.process_time() - started,
+        "moves": search.moves,
+        "construction_s": built,
+        "valid": validate(problem, state.schedule()) == [],
+    }
+    print(json.dumps(out))
+
+
 def _lp(path: Path, limit: float) -> tuple[int | None, bool]:
     from sidelines.cli.instances import open_instance
     from sidelines.scheduling.heuristic.state import placement_masks
@@ -63,10 +113,11 @@ def _lp(path: Path, limit: float) -> tuple[int | None, bool]:
     return (bound.weight_scheduled if bound else None), tight.complete
 
 
-def _start(src: str, path: Path, limit: float, seed: int) -> subprocess.Popen[str]:
+def _start(src: str, path: Path, limit: float, seed: int, cpu: bool) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     command = [sys.executable, __file__, "--child", str(path), str(limit), str(seed)]
+    command += ["--cpu"] if cpu else []
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
 
 
@@ -79,16 +130,22 @@ def main() -> None:
     parser.add_argument("--time-limits", default="5,30")
     parser.add_argument("--lp-limit", type=float, default=120.0)
     parser.add_argument("--src", action="append", help="a checkout's src directory to run")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time limits are CPU seconds of the heuristic's local search after construction",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child[0], float(args.child[1]), int(args.child[2]))
+        run = _child_cpu if args.cpu else _child
+        run(args.child[0], float(args.child[1]), int(args.child[2]))
         return
     sources = args.src or ["src"]
     print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     print(
         "| principals x requests | time limit (s) | engine | weight | % of LP | meetings "
-        "| breaks | CPU (s) | wall (s) | valid | load |"
+        f"| breaks | CPU (s) | {'moves' if args.cpu else 'wall (s)'} | valid | load |"
     )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|", flush=True)
     for size in args.sizes.split(","):
@@ -100,7 +157,7 @@ def main() -> None:
             rows: list[tuple[float, str, dict[str, Any], float]] = []
             for limit in (float(part) for part in args.time_limits.split(",")):
                 # Started together, so that the versions share the same seconds of load.
-                children = [(src, _start(src, path, limit, args.seed)) for src in sources]
+                children = [(src, _start(src, path, limit, args.seed, args.cpu)) for src in sources]
                 for src, child in children:
                     output, _ = child.communicate()
                     if child.returncode:
@@ -112,7 +169,8 @@ def main() -> None:
             share = f"{100 * row['weight'] / lp:.2f}" if lp else "–"
             print(
                 f"| {size} | {limit:g} | {src} | {row['weight']} | {share} | {row['meetings']} "
-                f"| {row['breaks']} | {row['cpu_s']:.2f} | {row['wall_s']:.1f} | {row['valid']} "
+                f"| {row['breaks']} | {row['cpu_s']:.2f} "
+                f"| {row['moves'] if args.cpu else format(row['wall_s'], '.1f')} | {row['valid']} "
                 f"| {load:.1f} |"
             )
         print(
