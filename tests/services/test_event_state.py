@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.scheduling.onsite.laid_out import LaidOut
 from sidelines.services import (
     bookings,
     event_problem,
@@ -56,14 +57,33 @@ def _same_as_a_whole_read(database: Database, event_id: str) -> None:
     assert kept == whole
 
 
+def _board_as_laid_afresh(database: Database, event_id: str) -> LaidOut:
+    """The board kept for the on-site search, checked against one laid out from the state."""
+    with database.reading() as session:
+        event_problem.onsite_problem(session, event_id)  # the kept state brought up to date
+        state = event_state.kept(session, event_id)
+        assert state is not None
+        with event_state.laid_out(session, event_id) as board:
+            assert board is not None
+            fresh = LaidOut(state.problem, state.published).state
+            assert board.state.start == fresh.start
+            assert board.state.space == fresh.space
+            assert board.state.total_breaks == fresh.total_breaks
+            assert [c.busy for c in board.state.calendars] == [c.busy for c in fresh.calendars]
+            return board
+
+
 def test_the_kept_state_follows_placements_made_through_the_service(database: Database) -> None:
     world = _published(database)
     _same_as_a_whole_read(database, world.event_id)
+    board = _board_as_laid_afresh(database, world.event_id)
 
     agree(database, world, "E", "F", MORNING)
     agree(database, world, "A", "C", MORNING)
 
     _same_as_a_whole_read(database, world.event_id)
+    # The same board, moved along with the two placements rather than laid out anew.
+    assert _board_as_laid_afresh(database, world.event_id) is board
 
 
 def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
@@ -96,6 +116,7 @@ def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
     other.dispose()
 
     _same_as_a_whole_read(database, world.event_id)
+    _board_as_laid_afresh(database, world.event_id)
     # A meeting of A's within the hour A and B moved to goes elsewhere, not over it.
     request_id = ask(database, world, "A", "E", TimeSpan(start, start + timedelta(hours=1)))
     _, placement = negotiation.agree_on_site(

@@ -22,8 +22,10 @@ from sidelines.scheduling.onsite.board import Board, LazyMasks
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
 
-# Past this share of meetings to take out and put back, laying everything out anew is as quick.
+# Past this share of meetings to take out and put back, laying everything out anew is as quick
+# (and up to this many, either is quick).
 FOLLOW_SHARE = 0.25
+FOLLOW_FEW = 8
 
 
 class LaidOut:
@@ -92,7 +94,7 @@ class LaidOut:
             if meeting_id not in self.schedule:
                 differ.add(index[meeting_id])
         differ.difference_update(range(len(old), len(new)))
-        if len(differ) + len(new) - len(old) > FOLLOW_SHARE * max(1, len(new)):
+        if len(differ) + len(new) - len(old) > max(FOLLOW_FEW, FOLLOW_SHARE * len(new)):
             return False
         state = self.state
         for idx in differ:
@@ -163,4 +165,4 @@ class LaidOut:
         self.lent = False
 
 
-__all__ = ["FOLLOW_SHARE", "LaidOut"]
+__all__ = ["FOLLOW_FEW", "FOLLOW_SHARE", "LaidOut"]
