@@ -258,7 +258,7 @@ def run_children(trees: dict[str, Path], args: argparse.Namespace) -> dict[str, 
 def table(results: dict[str, Any]) -> str:
     names = list(results)
     head = f"{'kind':<13}" + "".join(
-        f"{n + ' stmts':>17}{n + ' tx':>11}{n + ' CPU ms':>17}" for n in names
+        f"{n + ' stmts':>18}{n + ' tx':>14}{n + ' CPU ms':>18}" for n in names
     )
     if len(names) == 2:
         head += f"{'CPU ratio':>11}"
@@ -266,7 +266,7 @@ def table(results: dict[str, Any]) -> str:
     for kind in KINDS:
         cells = [results[n][kind] for n in names]
         line = f"{kind:<13}" + "".join(
-            f"{c['statements']:>17.1f}{c['transactions']:>11.1f}{c['cpu_ms']:>17.2f}" for c in cells
+            f"{c['statements']:>18.1f}{c['transactions']:>14.1f}{c['cpu_ms']:>18.2f}" for c in cells
         )
         if len(names) == 2:
             line += f"{cells[1]['cpu_ms'] / cells[0]['cpu_ms']:>11.2f}"

@@ -833,7 +833,6 @@ def respond(
         before = request_terms.load(session, row.id)
         after = before
         sides = _sides_of(side_rows)
-        proposals: list[ProposalRow] | None = None
         if step.new_proposal:
             assert counter is not None
             duration = _check_terms(event, counter, "proposal")
@@ -867,25 +866,21 @@ def respond(
             parties,
             answer_reason=side.answer_reason,
         )
+        # The view answered is built from what this transaction holds, but the proposals.
+        proposals = list(
+            session.scalars(
+                select(ProposalRow)
+                .where(ProposalRow.request_id == row.id)
+                .order_by(ProposalRow.seq)
+            )
+        )
+        # An open request has no meeting: the one agreed here is the only one it can have.
         meeting_id = None
         if state is RequestState.ACCEPTED:
-            meeting_id = _agree(session, actor, event, row, parties)
-        else:
-            # Only an answer that agrees a meeting adds a proposal the view would not know of:
-            # the others are read here, after the writes.
-            proposals = list(
-                session.scalars(
-                    select(ProposalRow)
-                    .where(ProposalRow.request_id == row.id)
-                    .order_by(ProposalRow.seq)
-                )
+            meeting_id = _agree(
+                session, actor, event, row, parties, known=(side_rows, after, proposals[-1])
             )
-        # An open request has no meeting: the one agreed here is the only one it can have.
-        related = (
-            None
-            if proposals is None
-            else _Related(_in_view_order(side_rows), proposals, meeting_id, after)
-        )
+        related = _Related(_in_view_order(side_rows), proposals, meeting_id, after)
         return _view(session, actor, row, related, event)
 
     view = db.write(work)
@@ -1159,20 +1154,27 @@ def _reason(what: Answer, reason: str | None) -> str | None:
 
 
 def _agree(
-    session: Session, actor: Actor, event: Event, row: RequestRow, parties: list[str]
+    session: Session,
+    actor: Actor,
+    event: Event,
+    row: RequestRow,
+    parties: list[str],
+    known: tuple[Sequence[RequestPartyRow], Mapping[Term, TermStatus], ProposalRow] | None = None,
 ) -> int:
     """The sides agreed: the meeting exists, agreed and not yet placed, bound by the agreed
     terms (the meeting row's ``terms`` keys of the shared contract: spaces, host, press,
-    attendees, own_interpreters, size; and its windows)."""
-    proposal = session.scalars(
-        select(ProposalRow).where(ProposalRow.request_id == row.id).order_by(ProposalRow.seq.desc())
-    ).first()
-    assert proposal is not None
-    sides = session.scalars(
-        select(RequestPartyRow).where(RequestPartyRow.request_id == row.id)
-    ).all()
+    attendees, own_interpreters, size; and its windows). ``known``: the request's sides, terms
+    and last proposal, when the caller holds them already. Returns the meeting's id."""
+    if known is None:
+        proposal = session.scalars(
+            select(ProposalRow)
+            .where(ProposalRow.request_id == row.id)
+            .order_by(ProposalRow.seq.desc())
+        ).first()
+        assert proposal is not None
+        known = (_side_rows(session, row.id), request_terms.load(session, row.id), proposal)
+    sides, terms, proposal = known
     asked = _sides_of(sides)
-    terms = request_terms.load(session, row.id)
     bound = request_terms.binding(event, asked, terms, agreed_values(terms, asked.parties))
     # The engine weighs a meeting by what its sides said it is worth to them; the weights stay
     # inside the engine and are never shown to the other side.

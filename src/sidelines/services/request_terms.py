@@ -86,6 +86,7 @@ def _changed(
 
 
 def _fill(row: RequestTermRow, status: TermStatus) -> None:
+    assert status.proposed_by is not None  # ``_changed`` passes only terms on the table
     row.value = status.value
     row.proposed_by = status.proposed_by
     row.proposed_in = status.proposed_in
