@@ -284,8 +284,13 @@ def untold(url: str, event_id: str, before: set[int], tally: OpenTally) -> tuple
         )
     engine.dispose()
     created_untold = len(made - before - tally.created)
-    late = sum(1 for rid, party in tally.lost_answers if (str(rid), party) in applied)
-    refused = sum(1 for rid, party in tally.refused_answers if (str(rid), party) in applied)
+    # An answer has one audit entry per request and party, and a party's inbox can list a
+    # request again while an answer to it is in flight: a pair also answered with success, or
+    # (for a refusal) also given up by its client, says nothing about the refused or lost one.
+    lost = tally.lost_answers - tally.answered
+    refused_only = tally.refused_answers - tally.answered - tally.lost_answers
+    late = sum(1 for rid, party in lost if (str(rid), party) in applied)
+    refused = sum(1 for rid, party in refused_only if (str(rid), party) in applied)
     return created_untold, late, refused
 
 
@@ -374,6 +379,7 @@ def run_variant(
             whole.created |= tally.created
             whole.lost_answers |= tally.lost_answers
             whole.refused_answers |= tally.refused_answers
+            whole.answered |= tally.answered
         created_untold, late, refused_applied = untold(url, event_id, before, whole)
         for rate, tally, offered_in, meter in results:
             rows.append(row(f"{database}, {name}", rate, tally, offered_in, args, meter))

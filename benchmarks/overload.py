@@ -154,6 +154,7 @@ def run_variant(
         both = OpenTally(created=created)
         both.lost_answers = closed.lost_answers | tally.lost_answers
         both.refused_answers = closed.refused_answers | tally.refused_answers
+        both.answered = closed.answered | tally.answered
         created_untold, late, refused_applied = untold(url, event_id, before, both)
     return [
         summary_row(f"{database}, {name}", phases),
