@@ -114,7 +114,7 @@ def lower_priority(niceness: int, idle: bool = False) -> None:
     # a reader that wakes up may still wait for the rest of the worker's time slice: the tail
     # of the reads grew by 20-35 % while a publish's messages went out (docs/benchmarks.md,
     # "Messages of a publish"). A SCHED_IDLE task is preempted as soon as a normal one wakes
-    # on its core (sched(7); kernel/sched/fair.c, check_preempt_wakeup).
+    # on its core (sched(7); kernel/sched/fair.c, check_preempt_wakeup_fair).
     if idle and hasattr(os, "SCHED_IDLE"):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
