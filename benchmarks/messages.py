@@ -20,6 +20,7 @@ delivered, side by side in one run; after is the baseline (the same agendas as d
 
     python benchmarks/messages.py                        # SQLite, then PostgreSQL
     python benchmarks/messages.py --databases sqlite --rate 50
+    python benchmarks/messages.py --baseline /tmp/main/src     # another tree's server beside this
 """
 
 from __future__ import annotations

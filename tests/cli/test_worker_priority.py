@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sidelines.cli.worker import WORKER_NICE
+from sidelines.cli.worker import WORKER_NICE, start_worker
 from sidelines.storage.db import Database
 from tests.cli.test_worker import running, wait_until, worker_arguments
 
@@ -53,3 +53,29 @@ def test_every_thread_of_the_worker_runs_under_the_idle_policy_unless_told_not_t
 
         assert worker.poll() is None
         assert policies(worker.pid) == expected
+
+
+def autogroup(pid: int) -> tuple[str, int]:
+    """The scheduling group (autogroup) of the process and the group's nice value."""
+    name, _, nice = Path(f"/proc/{pid}/autogroup").read_text().split()
+    return name, int(nice)
+
+
+@pytest.mark.skipif(
+    not Path("/proc/sys/kernel/sched_autogroup_enabled").exists()
+    or Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() != "1",
+    reason="Linux gives sessions no scheduling groups of their own here",
+)
+def test_a_worker_started_for_the_server_lowers_a_scheduling_group_of_its_own(
+    database: Database,
+) -> None:
+    ours = autogroup(os.getpid())
+    worker = start_worker(database.url)
+    try:
+        wait_until(lambda: autogroup(worker.pid)[1] == WORKER_NICE, 60)
+
+        assert autogroup(worker.pid)[0] != ours[0]
+        assert autogroup(os.getpid()) == ours  # the group it was started from is untouched
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
