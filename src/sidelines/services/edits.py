@@ -15,8 +15,8 @@ against the schedule as published, so that only a violation the edit itself make
 
 An edit that passes is written in one transaction under the event's schedule lock: the bookings
 (the database still refuses double booking), one new schedule version with change notices to
-the sides concerned, audit entries. The plan is checked inside the write against the schedule
-version and the last on-site change it was made on; a stale plan is made again.
+the sides concerned, audit entries. It is booked as every re-plan is (``replans.book_replan``),
+and a plan that is stale by its rule is made again.
 """
 
 from __future__ import annotations
@@ -47,7 +47,14 @@ from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event
 from sidelines.services.placing import PLACEMENT_TIME_LIMIT_S
 from sidelines.services.recorded_changes import latest_change
-from sidelines.services.replans import Rebooking, Replan, StalePlan, book_replan, meeting_parties
+from sidelines.services.replans import (
+    Rebooking,
+    Replan,
+    StalePlan,
+    Where,
+    book_replan,
+    meeting_parties,
+)
 from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
@@ -68,8 +75,6 @@ ROOM_RULES = frozenset(
     }
 )
 PREFERENCE = "meeting_within_preferred_windows"
-
-Where = tuple[datetime, str | None]  # a booking: its start and its space (None: no room)
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -189,13 +194,11 @@ class PlacesView:
 
 @dataclass
 class _Plan:
-    """An edit ready to write: the bookings it changes (meeting -> before, after), on which
-    schedule version and last on-site change it was planned, and what else the edit changes on
-    the subject's row."""
+    """An edit ready to write: the bookings it changes (meeting -> before, after), the last
+    on-site change it was planned on, and what else the edit changes on the subject's row."""
 
     edit: str
     subject: int
-    version: int
     changes_seen: int
     steps: dict[int, tuple[Where | None, Where | None]]
     problem: Problem
@@ -416,7 +419,6 @@ def _relocation(
     return _Plan(
         edit,
         meeting_id,
-        ctx.version,
         ctx.changes_seen,
         _steps(problem, ctx.schedule, after, [key, *moved]),
         problem,
@@ -589,7 +591,6 @@ def swap(
         return _Plan(
             "swap",
             meeting_id,
-            ctx.version,
             ctx.changes_seen,
             _steps(problem, ctx.schedule, after, [a, b]),
             problem,
@@ -611,7 +612,6 @@ def unplace(db: Database, actor: Actor, event_id: str, meeting_id: int) -> EditV
         return _Plan(
             "unplace",
             meeting_id,
-            ctx.version,
             ctx.changes_seen,
             _steps(ctx.problem, ctx.schedule, after, [key]),
             ctx.problem,
@@ -652,7 +652,6 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
         return _Plan(
             "lock" if locked else "unlock",
             meeting_id,
-            ctx.version,
             ctx.changes_seen,
             {},
             ctx.problem,
@@ -754,7 +753,6 @@ def apply_alternative(
         return _Plan(
             "alternative",
             meeting_id,
-            ctx.version,
             ctx.changes_seen,
             _steps(varied_problem, ctx.schedule, after, changed),
             varied_problem,
