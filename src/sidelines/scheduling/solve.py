@@ -111,11 +111,14 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     RC2 finds); when that has not proven its answer (or cannot express the problem), CP-SAT gets
     the rest of the time, warm-started from the best schedule so far. The answer is never worse
     than the best schedule any part found, and carries the best bound any part proved."""
+    # CP-SAT is imported only when it runs: OR-Tools' model loads pandas, about 0.4 s of CPU
+    # that would come before the heuristic's first schedule (seconds on a busy machine).
     from sidelines.scheduling.anytime import Improver
-    from sidelines.scheduling.cpsat import solve_cpsat
     from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 
     if unsupported(problem) is not None:
+        from sidelines.scheduling.cpsat import solve_cpsat
+
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
     improver = Improver(problem, options, started)
     # Construction leaves a required meeting or two out on tight events; the local search
@@ -152,6 +155,10 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
+    from sidelines.scheduling.cpsat import solve_cpsat
+
+    # The import took its time (on a busy machine, seconds): CP-SAT gets what is left after it.
+    remaining = max(0.1, options.time_limit_s - (time.monotonic() - started))
     second = solve_cpsat(
         problem, replace(options, time_limit_s=remaining), hint=best_so_far.schedule or None
     )
