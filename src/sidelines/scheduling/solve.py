@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 from sidelines.scheduling.series import ProgressSeries
+from sidelines.scheduling.spaces import ClassChoice
 from sidelines.scheduling.stability import with_moves
+
+if TYPE_CHECKING:
+    from sidelines.scheduling.anytime import Improver
 
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
 # the heuristic's local search needs to improve on it (measured in docs/benchmarks.md).
@@ -105,6 +111,29 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     )
 
 
+class _Preparing:
+    """The heuristic beside the searches (``anytime.Improver``), which also loads CP-SAT for
+    the last stage once it holds a complete schedule: OR-Tools takes about 0.4 s of CPU to
+    import, which should come neither before the first schedule nor after the MaxSAT share
+    (on a busy machine it took seconds past the time limit there)."""
+
+    def __init__(self, improver: Improver) -> None:
+        self.improver = improver
+        self.prepared = False
+
+    def step(self, until: float) -> float:
+        if not self.prepared and self.improver.complete():
+            self.prepared = True
+            import sidelines.scheduling.cpsat.solver  # noqa: F401  (loaded for later)
+        return self.improver.step(until)
+
+    def best_breaks(self) -> int | None:
+        return self.improver.best_breaks()
+
+    def offer(self, choices: list[ClassChoice], objective: ObjectiveValue) -> None:
+        self.improver.offer(choices, objective)
+
+
 def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
     """MaxSAT (RC2 for the proof) with the heuristic beside it (``anytime.Improver``: a
     complete schedule from the first moment, then break repair, offered every better schedule
@@ -143,7 +172,7 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         problem,
         replace(options, time_limit_s=remaining * MAXSAT_SHARE),
         hint=improver.schedule(),
-        side=improver,
+        side=_Preparing(improver),
         first_model=not improver.complete(),
     )
     fallback = improver.result()
@@ -157,8 +186,11 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
     from sidelines.scheduling.cpsat import solve_cpsat
 
-    # The import took its time (on a busy machine, seconds): CP-SAT gets what is left after it.
-    remaining = max(0.1, options.time_limit_s - (time.monotonic() - started))
+    # When the heuristic had no complete schedule, the import came only now and took its
+    # time (on a busy machine, seconds): CP-SAT gets what is left after it, if anything.
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    if remaining <= 0.1:
+        return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
     second = solve_cpsat(
         problem, replace(options, time_limit_s=remaining), hint=best_so_far.schedule or None
     )
