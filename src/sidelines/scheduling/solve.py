@@ -12,6 +12,7 @@ limit, ``options.stop``), the best valid schedule found so far is returned.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -45,6 +46,9 @@ EARLY_SHARE = 0.05
 EARLY_CPU_S = 0.05
 EARLY_SLICE_S = 0.05
 MAXSAT_SHARE = 0.9
+# CP-SAT (about 0.4 s of CPU to import) is loaded beside the searches once the heuristic holds
+# a complete schedule, if that comes within this share of the time limit.
+PREPARE_SHARE = 0.5
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -117,12 +121,13 @@ class _Preparing:
     import, which should come neither before the first schedule nor after the MaxSAT share
     (on a busy machine it took seconds past the time limit there)."""
 
-    def __init__(self, improver: Improver) -> None:
+    def __init__(self, improver: Improver, prepare_by: float) -> None:
         self.improver = improver
+        self.prepare_by = prepare_by  # later, the import would delay the searches' end
         self.prepared = False
 
     def step(self, until: float) -> float:
-        if not self.prepared and self.improver.complete():
+        if not self.prepared and self.improver.complete() and time.monotonic() < self.prepare_by:
             self.prepared = True
             import sidelines.scheduling.cpsat.solver  # noqa: F401  (loaded for later)
         return self.improver.step(until)
@@ -172,7 +177,7 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         problem,
         replace(options, time_limit_s=remaining * MAXSAT_SHARE),
         hint=improver.schedule(),
-        side=_Preparing(improver),
+        side=_Preparing(improver, started + PREPARE_SHARE * options.time_limit_s),
         first_model=not improver.complete(),
     )
     fallback = improver.result()
@@ -183,6 +188,10 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         return _with_bound(best_so_far, first.bound, "maxsat")
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
+        return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
+    if best_so_far.objective is not None and "sidelines.scheduling.cpsat.solver" not in sys.modules:
+        # The schedule came late (no time to load CP-SAT beside the searches): a warm start
+        # in the last tenth seldom improves it, and loading OR-Tools now would overrun.
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
     from sidelines.scheduling.cpsat import solve_cpsat
 
