@@ -12,15 +12,22 @@ limit, ``options.stop``), the best valid schedule found so far is returned.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, never_placeable
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 from sidelines.scheduling.series import ProgressSeries
+from sidelines.scheduling.spaces import ClassChoice
 from sidelines.scheduling.stability import with_moves
+
+if TYPE_CHECKING:
+    from sidelines.scheduling.anytime import Improver
 
 # Above this many start-time variables the CP-SAT model takes longer to build and presolve than
 # the heuristic's local search needs to improve on it (measured in docs/benchmarks.md).
@@ -39,6 +46,9 @@ EARLY_SHARE = 0.05
 EARLY_CPU_S = 0.05
 EARLY_SLICE_S = 0.05
 MAXSAT_SHARE = 0.9
+# CP-SAT (about 0.4 s of CPU to import) is loaded beside the searches once the heuristic holds
+# a complete schedule, if that comes within this share of the time limit.
+PREPARE_SHARE = 0.5
 
 
 def _required_never_placeable(problem: Problem) -> list[str]:
@@ -105,17 +115,44 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     )
 
 
+class _Preparing:
+    """The heuristic beside the searches (``anytime.Improver``), which also loads CP-SAT for
+    the last stage once it holds a complete schedule: OR-Tools takes about 0.4 s of CPU to
+    import, which should come neither before the first schedule nor after the MaxSAT share
+    (on a busy machine it took seconds past the time limit there)."""
+
+    def __init__(self, improver: Improver, prepare_by: float) -> None:
+        self.improver = improver
+        self.prepare_by = prepare_by  # later, the import would delay the searches' end
+        self.prepared = False
+
+    def step(self, until: float) -> float:
+        if not self.prepared and self.improver.complete() and time.monotonic() < self.prepare_by:
+            self.prepared = True
+            import sidelines.scheduling.cpsat.solver  # noqa: F401  (loaded for later)
+        return self.improver.step(until)
+
+    def best_breaks(self) -> int | None:
+        return self.improver.best_breaks()
+
+    def offer(self, choices: list[ClassChoice], objective: ObjectiveValue) -> None:
+        self.improver.offer(choices, objective)
+
+
 def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
     """MaxSAT (RC2 for the proof) with the heuristic beside it (``anytime.Improver``: a
     complete schedule from the first moment, then break repair, offered every better schedule
     RC2 finds); when that has not proven its answer (or cannot express the problem), CP-SAT gets
     the rest of the time, warm-started from the best schedule so far. The answer is never worse
     than the best schedule any part found, and carries the best bound any part proved."""
+    # CP-SAT is imported only when it runs: OR-Tools' model loads pandas, about 0.4 s of CPU
+    # that would come before the heuristic's first schedule (seconds on a busy machine).
     from sidelines.scheduling.anytime import Improver
-    from sidelines.scheduling.cpsat import solve_cpsat
     from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 
     if unsupported(problem) is not None:
+        from sidelines.scheduling.cpsat import solve_cpsat
+
         return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
     improver = Improver(problem, options, started)
     # Construction leaves a required meeting or two out on tight events; the local search
@@ -140,7 +177,7 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         problem,
         replace(options, time_limit_s=remaining * MAXSAT_SHARE),
         hint=improver.schedule(),
-        side=improver,
+        side=_Preparing(improver, started + PREPARE_SHARE * options.time_limit_s),
         first_model=not improver.complete(),
     )
     fallback = improver.result()
@@ -151,6 +188,17 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         return _with_bound(best_so_far, first.bound, "maxsat")
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
+        return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
+    if best_so_far.objective is not None and "sidelines.scheduling.cpsat.solver" not in sys.modules:
+        # The schedule came late (no time to load CP-SAT beside the searches): a warm start
+        # in the last tenth seldom improves it, and loading OR-Tools now would overrun.
+        return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
+    from sidelines.scheduling.cpsat import solve_cpsat
+
+    # When the heuristic had no complete schedule, the import came only now and took its
+    # time (on a busy machine, seconds): CP-SAT gets what is left after it, if anything.
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    if remaining <= 0.1:
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
     second = solve_cpsat(
         problem, replace(options, time_limit_s=remaining), hint=best_so_far.schedule or None

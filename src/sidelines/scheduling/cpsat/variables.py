@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules.placement import possible_starts
 from sidelines.scheduling.slots import iter_slots
-
-# The "class" of meetings held in no space: pull-asides and corridor contacts, and contacts at a
-# programme session (their start tells which session: ``rules.placement.contact_at``).
-NO_CLASS = -1
+from sidelines.scheduling.starts import (
+    NO_CLASS,
+    candidate_classes,
+    representative,
+    start_mask,
+)
 
 Literal = cp_model.IntVar
 
@@ -36,31 +37,6 @@ class Start:
     slot: int
     class_idx: int
     var: Literal
-
-
-def candidate_classes(problem: Problem, meeting_idx: int) -> list[int]:
-    """Space classes a meeting may use: its locked space's class, every class when it needs a
-    room, none otherwise."""
-    meeting = problem.meetings[meeting_idx]
-    if meeting.locked_space is not None:
-        return [problem.class_of_space[meeting.locked_space]]
-    if meeting.needs_space:
-        return [space_class.index for space_class in problem.space_classes]
-    return [NO_CLASS]
-
-
-def representative(problem: Problem, class_idx: int) -> int | None:
-    """A space standing for its class (all members answer every rule alike)."""
-    return None if class_idx == NO_CLASS else problem.space_classes[class_idx].spaces[0]
-
-
-def start_mask(problem: Problem, meeting_idx: int, class_idx: int) -> int:
-    """Start slots allowed by every placement rule, narrowed to the lock when there is one."""
-    mask = possible_starts(problem, meeting_idx, representative(problem, class_idx))
-    locked = problem.meetings[meeting_idx].locked_start
-    if locked is not None:
-        mask &= 1 << locked
-    return mask
 
 
 @dataclass

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from sidelines.domain.ids import MeetingId
-from sidelines.scheduling.cpsat.variables import NO_CLASS
 from sidelines.scheduling.maxsat.encoding import encode, unsupported
 from sidelines.scheduling.maxsat.portfolio import SideWork, run_portfolio
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
@@ -25,6 +24,7 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.spaces import ClassChoice, assign_spaces
+from sidelines.scheduling.starts import NO_CLASS
 
 STRATEGY_NAME = "maxsat"
 # One process per worker, in this order: RC2 on CaDiCaL 1.9.5, RC2 on MapleCM (their times differ

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pysat.card import CardEnc, EncType
 from pysat.formula import WCNF, IDPool
 
-from sidelines.scheduling.cpsat.variables import NO_CLASS, candidate_classes, start_mask
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.slots import iter_slots
+from sidelines.scheduling.starts import NO_CLASS, candidate_classes, start_mask
 
 
 def unsupported(problem: Problem) -> str | None:
