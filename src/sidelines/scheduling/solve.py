@@ -143,8 +143,10 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     """MaxSAT (RC2 for the proof) with the heuristic beside it (``anytime.Improver``: a
     complete schedule from the first moment, then break repair, offered every better schedule
     RC2 finds); when that has not proven its answer (or cannot express the problem), CP-SAT gets
-    the rest of the time, warm-started from the best schedule so far. The answer is never worse
-    than the best schedule any part found, and carries the best bound any part proved."""
+    the rest of the time, warm-started from the best schedule so far (skipped when a schedule
+    exists but came too late to load OR-Tools beside the searches: ``_Preparing``). The
+    answer is never worse than the best schedule any part found, and carries the best bound
+    any part proved."""
     # CP-SAT is imported only when it runs: OR-Tools' model loads pandas, about 0.4 s of CPU
     # that would come before the heuristic's first schedule (seconds on a busy machine).
     from sidelines.scheduling.anytime import Improver
