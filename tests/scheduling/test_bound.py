@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import time
 
+import pytest
+
 from sidelines.domain import EventPolicy
 from sidelines.scheduling import Bound, build_problem
 from sidelines.scheduling.bound import BoundResult, upper_bound
-from sidelines.scheduling.lp_bound import capacity_bound
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic.state import placement_masks
+from sidelines.scheduling.lp_bound import KindMasks, capacity_bound
 from tests.builders import event, meeting, principal, span
 
 
@@ -83,3 +87,25 @@ def test_bound_proves_infeasible_when_required_meetings_exceed_a_principals_time
     # The capacity LP (lp_bound.py) proves it too.
     assert tight is not None
     assert (tight.bound, tight.infeasible) == (None, True)
+
+
+@pytest.mark.parametrize(("space_classes", "seed"), [(0, 1), (3, 2), (5, 3)])
+def test_bound_from_masks_in_parts_is_the_bound_from_masks_joined(
+    space_classes: int, seed: int
+) -> None:
+    # The heuristic hands its masks in parts (a meeting's starts and its kind's classes); the
+    # bound reads them as parts, and must see the same classes and starts as from every
+    # meeting's masks joined.
+    spec = GeneratorSpec(
+        principals=30, requests=120, spaces=8, locked=1, space_classes=space_classes
+    )
+    problem = build_problem(generate_event(spec, seed))
+    masks = placement_masks(problem)
+    joined = [tuple(masks[idx]) for idx in range(len(masks))]
+
+    from_parts = upper_bound(problem, masks)
+
+    assert isinstance(masks, KindMasks)
+    assert from_parts.bound is not None
+    assert from_parts == upper_bound(problem, joined)
+    assert from_parts == upper_bound(problem)

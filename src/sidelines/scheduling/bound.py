@@ -92,7 +92,16 @@ def _runs(mask: int) -> list[int]:
 
 
 class _Relaxation:
+    """The LP as arrays (``lp_bound._Model``), loaded into OR-Tools' model builder at once: a
+    variable and a row cost an append each, where ``pywraplp`` took a call per coefficient
+    (most of the 3 s of CPU this bound took at 3,000 principals and 20,000 requests)."""
+
     def __init__(self, problem: Problem, options: Sequence[Options]) -> None:
+        # Imported here: ``lp_bound`` imports this module, and OR-Tools' model builder takes a
+        # noticeable part of a second to load, which a solve should not pay before its first
+        # schedule.
+        from sidelines.scheduling.lp_bound import _Model
+
         self.problem = problem
         self.options = options
         grid = problem.grid
@@ -105,29 +114,60 @@ class _Relaxation:
             ):
                 if end > first:
                     self.parts.append((day.index, run_mask(first, end - first)))
-        # Imported here: loading OR-Tools takes a noticeable part of a second, which a solve
-        # should not pay before its first schedule.
-        from ortools.linear_solver import pywraplp
+        self.model = _Model()
+        # Per variable: the slots its meeting may occupy in its part.
+        self.occupied: list[int] = []
 
-        self.pywraplp = pywraplp
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+    def reach(self) -> tuple[list[int], list[int]]:
+        """Per meeting: its starts in any class, and the classes it may use as a bit mask (0
+        for the corridor). Masks in parts (``heuristic.state.SharedMasks``) are read as parts,
+        the classes of a kind grouped by their starts, so that no meeting's masks are joined."""
+        from sidelines.scheduling.lp_bound import KindMasks
+
+        options = self.options
+        count = len(self.problem.meetings)
+        anywhere_of = [0] * count
+        classes_of = [0] * count
+        grouped: dict[int, list[tuple[int, int]]] = {}  # kind -> [(starts, classes)]
+        kinds = options if isinstance(options, KindMasks) else None
+        for idx in range(count):
+            if kinds is not None:
+                own, kind_options, kind = kinds.parts(idx)
+                if kind >= 0:
+                    groups = grouped.get(kind)
+                    if groups is None:
+                        by_starts: dict[int, int] = {}
+                        for class_idx, starts in kind_options:
+                            by_starts[starts] = by_starts.get(starts, 0) | _class_bit(class_idx)
+                        groups = grouped[kind] = list(by_starts.items())
+                    anywhere = classes = 0
+                    for starts, bits in groups:
+                        if own & starts:
+                            anywhere |= own & starts
+                            classes |= bits
+                    anywhere_of[idx], classes_of[idx] = anywhere, classes
+                    continue
+            anywhere = classes = 0
+            for class_idx, starts in options[idx]:
+                anywhere |= starts
+                classes |= _class_bit(class_idx)
+            anywhere_of[idx], classes_of[idx] = anywhere, classes
+        return anywhere_of, classes_of
 
     def solve(self) -> BoundResult:
         problem = self.problem
-        solver = self.solver
+        model = self.model
+        anywhere_of, classes_of = self.reach()
         # variables[m] = [(part index, variable, starts in that part)]
-        variables: list[list[tuple[int, object, int]]] = []
-        objective = solver.Objective()
+        variables: list[list[tuple[int, int, int]]] = []
         for meeting_idx, meeting in enumerate(problem.meetings):
-            anywhere = 0
-            for _, starts in self.options[meeting_idx]:
-                anywhere |= starts
-            own: list[tuple[int, object, int]] = []
+            anywhere = anywhere_of[meeting_idx]
+            own: list[tuple[int, int, int]] = []
             for part_idx, (_, mask) in enumerate(self.parts):
                 starts = anywhere & mask
                 if starts:
-                    variable = solver.NumVar(0.0, 1.0, "")
-                    objective.SetCoefficient(variable, meeting.weight)
+                    variable = model.variable(1.0, float(meeting.weight))
+                    self.occupied.append(_occupancy(starts, meeting.duration_slots))
                     own.append((part_idx, variable, starts))
             if meeting.locked_start is not None:
                 locked_part = [v for p, v, s in own if (s >> meeting.locked_start) & 1]
@@ -135,42 +175,46 @@ class _Relaxation:
                     return BoundResult(
                         None, True, f"{meeting.label} cannot be held where it is locked"
                     )
-                locked_part[0].SetLb(1.0)  # type: ignore[attr-defined]
+                model.low[locked_part[0]] = 1.0
             if meeting.required or meeting.locked:
                 if not own:
                     return BoundResult(None, True, f"{meeting.label} is required but has no place")
-                row = solver.Constraint(1.0, 1.0)
-            else:
-                row = solver.Constraint(0.0, 1.0) if len(own) > 1 else None
-            if row is not None:
-                for _, variable, _ in own:
-                    row.SetCoefficient(variable, 1.0)
+                model.row([v for _, v, _ in own], 1.0, 1.0)
+            elif len(own) > 1:
+                model.row([v for _, v, _ in own], 0.0, 1.0)
             variables.append(own)
-        objective.SetMaximization()
         self._principal_rows(variables)
-        self._space_rows(variables)
-        self._policy_rows(variables)
-        solver.SetTimeLimit(LP_TIME_LIMIT_MS)
-        status = solver.Solve()
-        pywraplp = self.pywraplp
-        if status == pywraplp.Solver.INFEASIBLE:
+        self._space_rows(variables, classes_of)
+        self._policy_rows(variables, classes_of)
+        return self._solved()
+
+    def _solved(self) -> BoundResult:
+        from sidelines.scheduling.lp_bound import _builder
+
+        mbh = _builder()
+        helper = self.model.load(None)
+        solver = mbh.ModelSolverHelper("glop")
+        solver.set_time_limit_in_seconds(LP_TIME_LIMIT_MS / 1000)
+        solver.solve(helper)
+        status = solver.status()
+        if status == mbh.SolveStatus.INFEASIBLE:
             return BoundResult(
                 None, True, "the required and locked meetings exceed the time or rooms available"
             )
-        if status != pywraplp.Solver.OPTIMAL:
+        if status != mbh.SolveStatus.OPTIMAL:
             return BoundResult(None, False, "the LP relaxation was not solved to optimality")
-        value = objective.Value()
+        value = solver.objective_value()
         return BoundResult(Bound(math.floor(value + ROUNDING_MARGIN), 0, RELAXED_KIND))
 
-    def _principal_rows(self, variables: list[list[tuple[int, object, int]]]) -> None:
+    def _principal_rows(self, variables: list[list[tuple[int, int, int]]]) -> None:
         problem = self.problem
         for principal_meetings in problem.principal_meetings:
-            per_part: dict[int, list[tuple[int, object, int]]] = {}
+            per_part: dict[int, list[tuple[int, int]]] = {}
             for meeting_idx in principal_meetings:
                 length = problem.meetings[meeting_idx].duration_slots
-                for part_idx, variable, starts in variables[meeting_idx]:
-                    per_part.setdefault(part_idx, []).append((length, variable, starts))
-            per_day: dict[int, list[list[tuple[int, object, int]]]] = {}
+                for part_idx, variable, _ in variables[meeting_idx]:
+                    per_part.setdefault(part_idx, []).append((length, variable))
+            per_day: dict[int, list[list[tuple[int, int]]]] = {}
             for part_idx, terms in per_part.items():
                 per_day.setdefault(self.parts[part_idx][0], []).append(terms)
                 self._fit_rows(terms)
@@ -179,49 +223,53 @@ class _Relaxation:
                 if len(parts) > 1:
                     self._fit_rows([term for terms in parts for term in terms])
 
-    def _fit_rows(self, terms: list[tuple[int, object, int]]) -> None:
+    def _fit_rows(self, terms: list[tuple[int, int]]) -> None:
         """Meetings of one principal in one span: their slots, and their number, fit."""
+        occupied = self.occupied
         usable = 0
         total = 0
         shortest = None
-        for length, _, starts in terms:
-            usable |= _occupancy(starts, length)
+        for length, variable in terms:
+            usable |= occupied[variable]
             total += length
             shortest = length if shortest is None else min(shortest, length)
         assert shortest is not None
         capacity = usable.bit_count()
         if total > capacity:
-            row = self.solver.Constraint(0.0, float(capacity))
-            for length, variable, _ in terms:
-                row.SetCoefficient(variable, float(length))
+            self.model.row(
+                [variable for _, variable in terms],
+                0.0,
+                float(capacity),
+                [float(length) for length, _ in terms],
+            )
         most = sum(run // shortest for run in _runs(usable))
         if len(terms) > most:
-            row = self.solver.Constraint(0.0, float(most))
-            for _, variable, _ in terms:
-                row.SetCoefficient(variable, 1.0)
+            self.model.row([variable for _, variable in terms], 0.0, float(most))
 
-    def _space_rows(self, variables: list[list[tuple[int, object, int]]]) -> None:
+    def _space_rows(
+        self, variables: list[list[tuple[int, int, int]]], classes_of: list[int]
+    ) -> None:
         problem = self.problem
         classes = problem.space_classes
-        # Meetings grouped by the set of classes they can use, per day.
-        groups: dict[frozenset[int], dict[int, list[tuple[int, object]]]] = {}
+        # Meetings grouped by the set of classes they can use (a bit mask), per day.
+        groups: dict[int, dict[int, list[tuple[int, int]]]] = {}
         for meeting_idx, meeting in enumerate(problem.meetings):
             if not meeting.needs_space or not variables[meeting_idx]:
                 continue
-            usable = frozenset(c for c, _ in self.options[meeting_idx])
-            by_day = groups.setdefault(usable, {})
+            by_day = groups.setdefault(classes_of[meeting_idx], {})
             for part_idx, variable, _ in variables[meeting_idx]:
                 by_day.setdefault(self.parts[part_idx][0], []).append(
                     (meeting.duration_slots, variable)
                 )
         days = problem.grid.days
         for class_set in groups:
-            members = [meetings for other, meetings in groups.items() if other <= class_set]
-            turnover = min(problem.spaces[classes[c].spaces[0]].turnover_slots for c in class_set)
+            members = [meetings for other, meetings in groups.items() if other & ~class_set == 0]
+            in_set = [c for c in range(len(classes)) if (class_set >> c) & 1]
+            turnover = min(problem.spaces[classes[c].spaces[0]].turnover_slots for c in in_set)
             for day in days:
                 day_mask = run_mask(day.first_slot, day.end_slot - day.first_slot)
                 capacity = 0
-                for class_idx in class_set:
+                for class_idx in in_set:
                     space = problem.spaces[classes[class_idx].spaces[0]]
                     open_today = space.open & day_mask
                     runs = _runs(open_today)
@@ -231,31 +279,40 @@ class _Relaxation:
                 terms = [term for by_day in members for term in by_day.get(day.index, [])]
                 if sum(length + turnover for length, _ in terms) <= capacity:
                     continue
-                row = self.solver.Constraint(0.0, float(capacity))
-                for length, variable in terms:
-                    row.SetCoefficient(variable, float(length + turnover))
+                self.model.row(
+                    [variable for _, variable in terms],
+                    0.0,
+                    float(capacity),
+                    [float(length + turnover) for length, _ in terms],
+                )
 
-    def _policy_rows(self, variables: list[list[tuple[int, object, int]]]) -> None:
+    def _policy_rows(
+        self, variables: list[list[tuple[int, int, int]]], classes_of: list[int]
+    ) -> None:
         problem = self.problem
         cap = problem.max_bookings_per_party_per_day
         if cap is None:
             return
-        classes = problem.space_classes
-        organiser = [problem.spaces[c.spaces[0]].organiser_run for c in classes]
-        per_party_day: dict[tuple[str, int], list[object]] = {}
+        organiser = 0
+        for class_idx, space_class in enumerate(problem.space_classes):
+            if problem.spaces[space_class.spaces[0]].organiser_run:
+                organiser |= 1 << class_idx
+        per_party_day: dict[tuple[str, int], list[int]] = {}
         for meeting_idx, meeting in enumerate(problem.meetings):
-            if not meeting.needs_space or not self.options[meeting_idx]:
-                continue
-            if not all(organiser[c] for c, _ in self.options[meeting_idx]):
+            usable = classes_of[meeting_idx]
+            if not meeting.needs_space or not usable or usable & ~organiser:
                 continue
             for part_idx, variable, _ in variables[meeting_idx]:
                 for party in meeting.parties:
                     per_party_day.setdefault((party, self.parts[part_idx][0]), []).append(variable)
         for terms in per_party_day.values():
             if len(terms) > cap:
-                row = self.solver.Constraint(0.0, float(cap))
-                for variable in terms:
-                    row.SetCoefficient(variable, 1.0)
+                self.model.row(terms, 0.0, float(cap))
+
+
+def _class_bit(class_idx: int) -> int:
+    """A class's bit in a set of classes; the corridor (-1) is none."""
+    return 1 << class_idx if class_idx >= 0 else 0
 
 
 __all__ = ["RELAXED_KIND", "BoundResult", "upper_bound"]
