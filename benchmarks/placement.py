@@ -179,7 +179,7 @@ def measure(
 
         publish(db, organiser, stored.id, db.write(solved_run))
 
-        profiler = cProfile.Profile() if profile else None
+        profiler = cProfile.Profile(time.process_time) if profile else None
         cpu_ms: list[float] = []
         wall_ms: list[float] = []
         outcomes = {"placed": 0, "waits": 0}

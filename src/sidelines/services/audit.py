@@ -53,9 +53,25 @@ def record(
     audience: tuple[str, ...] | list[str] = (),
     **detail: Any,
 ) -> AuditRow:
+    rows = entry(actor, event_id, action, subject_type, subject_id, audience, **detail)
+    session.add_all(rows)
+    return rows[0]  # type: ignore[return-value]
+
+
+def entry(
+    actor: Actor,
+    event_id: str,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    audience: tuple[str, ...] | list[str] = (),
+    **detail: Any,
+) -> list[AuditRow | AuditAudienceRow]:
+    """The rows ``record`` adds, stamped now, for a caller that adds them later: the entry,
+    then its audience."""
     # The id is drawn here rather than on insert, so that the audience rows can name it with
     # no flush: the transaction's last flush inserts all its entries in one statement.
-    entry = AuditRow(
+    made = AuditRow(
         id=random_id(),
         event_id=event_id,
         at=now(),
@@ -67,11 +83,10 @@ def record(
         channel=actor.channel,
         detail=detail,
     )
-    session.add(entry)
-    session.add_all(
-        AuditAudienceRow(entry_id=entry.id, party_id=party) for party in sorted(set(audience))
-    )
-    return entry
+    return [
+        made,
+        *(AuditAudienceRow(entry_id=made.id, party_id=party) for party in sorted(set(audience))),
+    ]
 
 
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:

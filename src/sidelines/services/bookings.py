@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from sidelines.domain import Event, PressPlan, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
@@ -17,6 +19,7 @@ from sidelines.storage.tables import (
     MeetingRow,
     PrincipalBookingRow,
     SpaceBookingRow,
+    random_id,
 )
 
 
@@ -42,17 +45,13 @@ def book(
                     )
                 )
             if space_id is not None:
-                turnover = timedelta(minutes=event.space_by_id[SpaceId(space_id)].turnover_min)
-                if (meeting.terms or {}).get("press", PressPlan.NONE) != PressPlan.NONE:
-                    # The press leaves before the space turns over (press_out_buffer_respected).
-                    turnover += timedelta(minutes=event.policy.press_buffer_min)
                 session.add(
                     SpaceBookingRow(
                         event_id=meeting.event_id,
                         meeting_id=meeting.id,
                         space_id=space_id,
                         starts_at=start,
-                        ends_at=end + turnover,
+                        ends_at=end + _turnover(event, meeting, space_id),
                     )
                 )
             session.flush()
@@ -61,16 +60,118 @@ def book(
             f"meeting {meeting.id} cannot be placed at {start.isoformat()}: a principal or the "
             "space is already booked then"
         ) from None
+    _placed(meeting, start, end, space_id)
+
+
+Booking = tuple[MeetingRow, datetime, str | None]  # a meeting, its start and its space
+
+
+def book_all(
+    session: Session,
+    event: Event,
+    bookings: Sequence[Booking],
+    links: Mapping[int, Sequence[tuple[str, str]]],
+) -> None:
+    """Place each meeting as ``book`` does, with one INSERT per booking table for them all;
+    ``links``: each meeting's principals and their parties (``meeting_links``). Raises Conflict
+    when the database refuses a row. No savepoint: the caller rolls the transaction back."""
+    principal_rows = []
+    space_rows = []
+    for meeting, start, space_id in bookings:
+        end = start + timedelta(minutes=meeting.duration_min)
+        principal_rows += [
+            {
+                "id": random_id(),
+                "event_id": meeting.event_id,
+                "meeting_id": meeting.id,
+                "principal_id": principal_id,
+                "starts_at": start,
+                "ends_at": end,
+            }
+            for principal_id, _ in links.get(meeting.id, ())
+        ]
+        if space_id is not None:
+            space_rows.append(
+                {
+                    "id": random_id(),
+                    "event_id": meeting.event_id,
+                    "meeting_id": meeting.id,
+                    "space_id": space_id,
+                    "starts_at": start,
+                    "ends_at": end + _turnover(event, meeting, space_id),
+                }
+            )
+    try:
+        # The meetings' rows are written once, with the next flush, not before these.
+        with session.no_autoflush:
+            for table, rows in (
+                (PrincipalBookingRow, principal_rows),
+                (SpaceBookingRow, space_rows),
+            ):
+                if rows:
+                    session.execute(insert(table), rows)
+    except IntegrityError:
+        raise Conflict(
+            f"meetings {', '.join(str(m.id) for m, *_ in bookings)} cannot be placed where "
+            "planned: a principal or a space is already booked then"
+        ) from None
+    for meeting, start, space_id in bookings:
+        _placed(meeting, start, start + timedelta(minutes=meeting.duration_min), space_id)
+
+
+def meeting_links(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each meeting's principals with their parties, in one read."""
+    links: dict[int, list[tuple[str, str]]] = {}
+    if meeting_ids:
+        for meeting_id, principal_id, party_id in session.execute(
+            select(
+                MeetingPrincipalRow.meeting_id,
+                MeetingPrincipalRow.principal_id,
+                MeetingPrincipalRow.party_id,
+            )
+            .where(MeetingPrincipalRow.meeting_id.in_(meeting_ids))
+            .order_by(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id)
+        ):
+            links.setdefault(meeting_id, []).append((principal_id, party_id))
+    return links
+
+
+def _turnover(event: Event, meeting: MeetingRow, space_id: str) -> timedelta:
+    """How long the space stays booked after the meeting: its turnover, and the press buffer
+    when the press comes (press_out_buffer_respected: the press leaves before it turns over)."""
+    turnover = timedelta(minutes=event.space_by_id[SpaceId(space_id)].turnover_min)
+    if (meeting.terms or {}).get("press", PressPlan.NONE) != PressPlan.NONE:
+        turnover += timedelta(minutes=event.policy.press_buffer_min)
+    return turnover
+
+
+def _placed(meeting: MeetingRow, start: datetime, end: datetime, space_id: str | None) -> None:
     meeting.starts_at = start
     meeting.ends_at = end
     meeting.space_id = space_id
     meeting.status = str(MeetingStatus.SCHEDULED)
+    # Written even when it was so already (a meeting moved): the meetings booked together are
+    # then updated with one statement of the same columns.
+    flag_modified(meeting, "status")
     meeting.updated_at = now()
 
 
 def unbook(session: Session, meeting: MeetingRow) -> None:
-    session.execute(delete(PrincipalBookingRow).where(PrincipalBookingRow.meeting_id == meeting.id))
-    session.execute(delete(SpaceBookingRow).where(SpaceBookingRow.meeting_id == meeting.id))
+    unbook_all(session, [meeting])
+
+
+def unbook_all(session: Session, meetings: Sequence[MeetingRow]) -> None:
+    """Take the meetings off the schedule: one DELETE per booking table for them all."""
+    if not meetings:
+        return
+    ids = [meeting.id for meeting in meetings]
+    session.execute(delete(PrincipalBookingRow).where(PrincipalBookingRow.meeting_id.in_(ids)))
+    session.execute(delete(SpaceBookingRow).where(SpaceBookingRow.meeting_id.in_(ids)))
+    for meeting in meetings:
+        _unplaced(meeting)
+
+
+def _unplaced(meeting: MeetingRow) -> None:
     meeting.starts_at = None
     meeting.ends_at = None
     meeting.space_id = None

@@ -38,7 +38,7 @@ from sidelines.scheduling.onsite import Move
 from sidelines.scheduling.problem import Problem
 from sidelines.services import audit
 from sidelines.services.actors import Actor
-from sidelines.services.bookings import book, unbook
+from sidelines.services.bookings import book, book_all, meeting_links, unbook_all
 from sidelines.services.errors import Conflict
 from sidelines.services.events import domain_event
 from sidelines.services.recorded_changes import latest_change
@@ -90,7 +90,8 @@ def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
     needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
-    session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
+    # The whole row: the booking reads the event (``domain_event``) from the session's map.
+    session.scalars(select(EventRow).where(EventRow.id == event_id).with_for_update()).all()
 
 
 def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
@@ -98,10 +99,19 @@ def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, Mee
     where rules 1 and 2 of this module find the plan stale."""
     if latest_change(session, event_id) != replan.changes_seen:
         raise StalePlan("a change was reported on site meanwhile")
+    wanted = [rebooking.meeting_id for rebooking in replan.rebookings]
+    found = (
+        {
+            row.id: row
+            for row in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(wanted)))
+        }
+        if wanted
+        else {}
+    )
     rows: dict[int, MeetingRow] = {}
     for rebooking in replan.rebookings:
         meeting_id = rebooking.meeting_id
-        row = session.get(MeetingRow, meeting_id)
+        row = found.get(meeting_id)
         if row is None or row.event_id != event_id:
             raise StalePlan(f"meeting {meeting_id} is gone")
         where = (row.starts_at, row.space_id) if row.starts_at is not None else None
@@ -127,30 +137,53 @@ def book_replan(
     the edit of the meeting's terms), take every old booking off before writing any new one
     (meetings may trade places), record each in the trail, and write one schedule version
     (``reason``, ``kinds`` as ``new_version`` takes them) when a booking changed or
-    ``always_version`` asks for it."""
+    ``always_version`` asks for it.
+
+    The statements do not grow with the meetings booked: the rows and the meetings' principals
+    are read once, the old bookings deleted and the new ones inserted a table at a time, and
+    the audit entries name their audience from the principals read. No savepoint guards the
+    inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction, which rolls
+    back whole."""
     lock_schedule(session, event_id)
     rows = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)
     event = domain_event(session, event_id)
-    for rebooking in replan.rebookings:
-        if rebooking.before is not None:
-            unbook(session, rows[rebooking.meeting_id])
-    session.flush()
-    for rebooking in replan.rebookings:
-        row = rows[rebooking.meeting_id]
-        if rebooking.after is None:
-            _record(session, actor, event_id, "meeting.unscheduled", row.id, rebooking.detail)
-            continue
-        try:
-            book(session, event, row, *rebooking.after)
-        except Conflict as refused:
-            # Rule 3: someone took the place since the plan's read.
-            raise StalePlan(refused.message) from None
-        _record(session, actor, event_id, "meeting.scheduled", row.id, rebooking.detail)
+    links = meeting_links(session, list(rows))
+    unbook_all(session, [rows[r.meeting_id] for r in replan.rebookings if r.before is not None])
+    booked = [
+        (rows[rebooking.meeting_id], rebooking.after)
+        for rebooking in replan.rebookings
+        if rebooking.after is not None
+    ]
+    try:
+        book_all(session, event, [(row, *after) for row, after in booked], links)
+    except Conflict as refused:
+        # Rule 3: someone took the place since the plan's read.
+        raise StalePlan(refused.message) from None
+    # Added after the version's reads, which flush the bookings: the entries are then inserted
+    # with the version's own, a table at a time.
+    entries = [
+        row
+        for rebooking in replan.rebookings
+        for row in audit.entry(
+            actor,
+            event_id,
+            "meeting.scheduled" if rebooking.after is not None else "meeting.unscheduled",
+            "meeting",
+            rebooking.meeting_id,
+            sorted({party for _, party in links.get(rebooking.meeting_id, ())}),
+            **rebooking.detail,
+        )
+    ]
     version = None
     if replan.rebookings or always_version:
-        version = new_version(session, actor, event_id, reason, kinds=kinds)
+        parties = {
+            meeting_id: tuple(sorted({party for _, party in pairs}))
+            for meeting_id, pairs in links.items()
+        }
+        version = new_version(session, actor, event_id, reason, kinds=kinds, parties=parties)
+    session.add_all(entries)
     return Booked(version, rows)
 
 

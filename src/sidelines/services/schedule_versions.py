@@ -47,6 +47,7 @@ from sidelines.storage.tables import (
     MeetingRow,
     NoticeRow,
     ScheduleVersionRow,
+    random_id,
 )
 
 Snapshot = schedule_diff.Snapshot
@@ -154,6 +155,16 @@ def schedule_at(session: Session, event_id: str, number: int) -> Snapshot:
     return schedule
 
 
+def _schedule_of(session: Session, event_id: str, version: ScheduleVersionRow) -> Snapshot:
+    """``schedule_at`` the version's number, with no read when this process remembers that
+    very version (its row's id): a version is never written again."""
+    with _lock:
+        known = _known.get(_where(session, event_id))
+    if known is not None and (known.number, known.version_id) == (version.number, version.id):
+        return known.schedule
+    return schedule_at(session, event_id, version.number)
+
+
 def remember(
     session: Session, event_id: str, number: int, version_id: int, schedule: Snapshot
 ) -> None:
@@ -185,7 +196,7 @@ def next_version(
     session: Session, event_id: str, previous: ScheduleVersionRow | None, *, full: bool
 ) -> NextVersion:
     """What a version made now would change against ``previous`` (the current one)."""
-    before = schedule_at(session, event_id, previous.number) if previous is not None else {}
+    before = _schedule_of(session, event_id, previous) if previous is not None else {}
     if full or previous is None or previous.revision is None:
         after = bookings(session, event_id)
         changed = schedule_diff.changes(before, after)
@@ -257,16 +268,21 @@ def new_version(
     *,
     kinds: Mapping[int, str] | None = None,
     full: bool = False,
+    parties: Mapping[int, tuple[str, ...]] | None = None,
 ) -> int:
     """Record the schedule as it now stands and notify every delegation it changed for.
     ``kinds`` names what a change was where the placement alone does not say it (a meeting
     that left the schedule as a no-show, one placed in freed time and awaiting confirmation).
     The version stores what changed (``schedule_versions``); with ``full`` (a publish), and
-    for the event's first, the whole schedule."""
+    for the event's first, the whole schedule. ``parties``: the parties of meetings the caller read
+    already (``parties_of``), not read again. The rows are inserted with the transaction's
+    last flush, a table at a time."""
     previous = current_version(session, event_id)
     number = (previous.number if previous else 0) + 1
     following = next_version(session, event_id, previous, full=full)
+    revision = event_revision(session, event_id)
     version = ScheduleVersionRow(
+        id=random_id(),
         event_id=event_id,
         number=number,
         published_at=now(),
@@ -274,13 +290,16 @@ def new_version(
         reason=reason,
         snapshot=following.stored,
         full=following.full,
-        revision=event_revision(session, event_id),
+        revision=revision,
     )
     session.add(version)
-    session.flush()
     remember(session, event_id, number, version.id, following.schedule)
     changed = following.changed
-    links = parties_of(session, [change.meeting_id for change in changed])
+    known = parties or {}
+    links = {
+        **known,
+        **parties_of(session, [c.meeting_id for c in changed if c.meeting_id not in known]),
+    }
     created = now()
     for change in changed:
         for party in links.get(change.meeting_id, ()):
@@ -312,6 +331,8 @@ def new_version(
 def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The parties of each meeting, sorted: the delegations a change notice goes to."""
     links: dict[int, set[str]] = {}
+    if not meeting_ids:
+        return {}
     for meeting_id, party in session.execute(
         select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
             MeetingPrincipalRow.meeting_id.in_(meeting_ids)
