@@ -310,23 +310,31 @@ def _keep(session: Session, where: tuple[str, str], state: OnsiteState) -> Onsit
 
 
 def with_waiting(
-    session: Session, event: Event, state: OnsiteState, meeting_id: int
+    session: Session,
+    event: Event,
+    state: OnsiteState,
+    meeting_id: int,
+    row: MeetingRow | None = None,
 ) -> tuple[Problem, dict[MeetingId, Assignment]] | None:
     """The state's problem with the agreed meeting ``meeting_id`` added to place (after the
     booked ones), and the published schedule; None when the whole read must decide (a
-    meeting with precedences)."""
+    meeting with precedences). ``row``: the meeting's row, when the caller read it already."""
     key = MeetingId(str(meeting_id))
     if key in state.problem.meeting_index:
         return state.problem, dict(state.published)
-    row = session.execute(
-        select(*MeetingRow.__table__.columns).where(MeetingRow.id == meeting_id)
-    ).first()
+    if row is None:
+        row = cast(
+            "MeetingRow | None",
+            session.execute(
+                select(*MeetingRow.__table__.columns).where(MeetingRow.id == meeting_id)
+            ).first(),
+        )
     if row is None or row.event_id != event.id or row.status not in _PLACEABLE:
         return state.problem, dict(state.published)
     if row.terms and row.terms.get("after"):
         return None
     names = principals_of(session, [meeting_id]).get(meeting_id, [])
-    meeting = meeting_from_row(cast("MeetingRow", row), names, set())
+    meeting = meeting_from_row(row, names, set())
     problem = amended(state.problem, event, {}, [meeting])
     if problem is None:
         problem = recompile(

@@ -55,9 +55,10 @@ from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import (
-    add_agreed_meeting,
     domain_event,
     event_row,
+    meeting_principals,
+    meeting_row,
 )
 from sidelines.services.idempotency import Once
 from sidelines.services.placing import PlacementView, place_agreed
@@ -704,10 +705,6 @@ def _accepted(sides: Sequence[RequestPartyRow], accepted: frozenset[PartyId]) ->
         side.accepted_current = side.party_id in accepted
 
 
-def _set_accepted(session: Session, request_id: int, accepted: frozenset[PartyId]) -> None:
-    _accepted(_side_rows(session, request_id), accepted)
-
-
 def _locked_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
     """The request, visible to the actor and locked against concurrent answers."""
     visible_request(session, actor, event_id, request_id)
@@ -1115,31 +1112,50 @@ def agree_on_site(
     if not takes_part(actor, event_id):
         raise Forbidden("only a side of the request or the organiser can record this")
 
-    _expire_if_due(db, actor, event_id, request_id)
-
-    def work(session: Session) -> RequestView:
-        row = _locked_request(session, actor, event_id, request_id)
+    def work(session: Session) -> RequestView | Conflict:
+        # Held, so that the reads below find the event's row in the session, not by a statement.
+        held = event_row(session, event_id)
+        event = domain_event(session, held.id)
+        row, expired = _locked_for_answer(session, actor, event_id, request_id)
         state = RequestState(row.state)
         if state.closed:
-            raise Conflict(f"this request is {state} and takes no more answers", "state")
+            refused = Conflict(f"this request is {state} and takes no more answers", "state")
+            if expired:
+                return refused  # the expiry found here is kept (this transaction commits)
+            raise refused
+        # Everything is read before the first write: the writes then go with one flush. The
+        # view answered is built from what this transaction holds.
+        side_rows = _side_rows(session, row.id)
+        proposals = list(
+            session.scalars(
+                select(ProposalRow)
+                .where(ProposalRow.request_id == row.id)
+                .order_by(ProposalRow.seq)
+            )
+        )
+        before = request_terms.load(session, row.id)
         stamp = now()
         if row.sent_at is None:
             row.sent_at = stamp  # a draft agreed in the corridor is sent by that agreement
-        _set_accepted(session, row.id, frozenset(PartyId(p) for p in _parties(session, row.id)))
-        before = request_terms.load(session, row.id)
+        parties = [side.party_id for side in side_rows]
+        _accepted(side_rows, frozenset(PartyId(p) for p in parties))
         after = dict(before)
-        for side in _parties(session, row.id):
+        for side in parties:
             after = agree_all(after, PartyId(side))
         request_terms.save(session, row.id, before, after)
         row.state = str(RequestState.ACCEPTED)
         row.on_site = True
         row.updated_at = stamp
-        parties = _parties(session, row.id)
         audit.record(session, actor, event_id, "request.agreed_on_site", "request", row.id, parties)
-        _agree(session, actor, domain_event(session, event_id), row, parties)
-        return _view(session, actor, row)
+        meeting_id = _agree(
+            session, actor, event, row, parties, known=(side_rows, after, proposals[-1])
+        )
+        related = _Related(_in_view_order(side_rows), proposals, meeting_id, after)
+        return _view(session, actor, row, related, event)
 
     view = db.write(work)
+    if isinstance(view, Conflict):
+        raise view
     if view.meeting_id is None:
         return view, None
     return view, place_agreed(db, actor, event_id, view.meeting_id, at=at)
@@ -1190,10 +1206,12 @@ def _agree(
         host=PartyId(bound.host) if bound.host is not None else None,
         size=bound.size,
     )
-    created = add_agreed_meeting(
-        session, event, meeting, now(), request_id=row.id, proposal_id=proposal.id
-    )
+    # Written whole, bound terms and all, with its principals at the next flush (its id is
+    # drawn up front; the unit of work inserts the meeting first).
+    created = meeting_row(event, meeting, now(), request_id=row.id, proposal_id=proposal.id)
     created.terms = {**created.terms, **bound.terms}
+    session.add(created)
+    session.add_all(meeting_principals(event, meeting, created.id))
     audit.record(
         session, actor, event.id, "meeting.agreed", "meeting", created.id, parties, request=row.id
     )

@@ -37,9 +37,7 @@ from sidelines.services.event_problem import (
     freeze_moment,
     onsite_problem,
 )
-from sidelines.services.events import (
-    domain_event,
-)
+from sidelines.services.events import domain_event, event_row
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.replans import (
     Rebooking,
@@ -197,9 +195,11 @@ def _plan_placement(
     row = session.get(MeetingRow, meeting_id)
     if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    event = domain_event(session, event_id)
+    # Held, so that the reads below find the event's row in the session, not by a statement.
+    held = event_row(session, event_id)
+    event = domain_event(session, held.id)
     policy = event.policy
-    problem, published, changes_seen = _problem_to_place(session, event, meeting_id)
+    problem, published, changes_seen = _problem_to_place(session, event, row)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
@@ -224,17 +224,17 @@ def _plan_placement(
 
 
 def _problem_to_place(
-    session: Session, event: Event, meeting_id: int
+    session: Session, event: Event, row: MeetingRow
 ) -> tuple[Problem, dict[MeetingId, Assignment], int]:
     """``onsite_problem`` for the meeting, and the last change reported on site it includes:
     from the state this process keeps where it can (the event read once), else read whole."""
     state = event_state.onsite_state(session, event)
     if state is not None:
-        found = event_state.with_waiting(session, event, state, meeting_id)
+        found = event_state.with_waiting(session, event, state, row.id, row)
         if found is not None:
             return found[0], found[1], state.changes_seen
     changes_seen = latest_change(session, event.id)
-    problem, published = onsite_problem(session, event.id, meeting_id, whole=True)
+    problem, published = onsite_problem(session, event.id, row.id, whole=True)
     return problem, published, changes_seen
 
 

@@ -86,12 +86,14 @@ class Booked:
     rows: dict[int, MeetingRow]
 
 
-def lock_schedule(session: Session, event_id: str) -> None:
+def lock_schedule(session: Session, event_id: str) -> EventRow | None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
     needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
     # The whole row: the booking reads the event (``domain_event``) from the session's map.
-    session.scalars(select(EventRow).where(EventRow.id == event_id).with_for_update()).all()
+    return session.scalars(
+        select(EventRow).where(EventRow.id == event_id).with_for_update()
+    ).first()
 
 
 def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
@@ -144,7 +146,8 @@ def book_replan(
     the audit entries name their audience from the principals read. No savepoint guards the
     inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction, which rolls
     back whole."""
-    lock_schedule(session, event_id)
+    # The row locked is held, so that ``domain_event`` below finds it in the session.
+    _locked = lock_schedule(session, event_id)
     rows = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)

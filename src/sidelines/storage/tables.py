@@ -279,6 +279,9 @@ class MeetingPrincipalRow(Base):
     meeting_id: Mapped[int] = mapped_column(RowId, ForeignKey("meetings.id"), primary_key=True)
     principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
     party_id: Mapped[str] = mapped_column(ID, index=True)
+    # For the order of inserts only, as ``RequestPartyRow.request``: a new meeting and its
+    # principals are inserted with one flush.
+    meeting: Mapped[MeetingRow] = relationship(lazy="raise")
 
 
 class PrincipalBookingRow(Base):
