@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from sidelines.services import (
     audit,
@@ -252,8 +252,11 @@ class NoticeView:
 
 
 def current_version(session: Session, event_id: str) -> ScheduleVersionRow | None:
+    """The event's latest version, without its stored schedule (read if asked for): the callers
+    want its number, id and revision, and a publish's stores the whole schedule."""
     return session.scalars(
         select(ScheduleVersionRow)
+        .options(defer(ScheduleVersionRow.snapshot))
         .where(ScheduleVersionRow.event_id == event_id)
         .order_by(ScheduleVersionRow.number.desc())
         .limit(1)
