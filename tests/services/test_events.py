@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from sidelines.domain import MeetingId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import load_event
@@ -13,6 +15,7 @@ from sidelines.services import accounts, events, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.storage.db import Database
 from tests.services.test_list_statements_count import counted
+from tests.storage.test_db import has_statistics
 
 LIMA = Path(__file__).parents[2] / "examples" / "apec-2016-lima.yaml"
 
@@ -134,3 +137,29 @@ def test_an_import_sends_as_many_statements_for_many_meetings_as_for_few(
         return len(sent)
 
     assert statements_for(5, "few") == statements_for(60, "many")
+
+
+def test_a_bulk_import_leaves_the_planner_statistics_of_the_tables_it_wrote(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = load_event(LIMA)
+    monkeypatch.setattr(events, "ANALYZE_AFTER_MEETINGS", len(event.meetings))
+    accounts.create_user(database, "host", "host-password", Role.ORGANISER)
+    organiser = accounts.log_in(database, "host", "host-password").actor
+
+    events.import_event(database, organiser, event)
+
+    assert all(has_statistics(database, table) for table in events.IMPORTED_TABLES)
+
+
+def test_a_small_import_leaves_the_statistics_to_autovacuum(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = load_event(LIMA)
+    monkeypatch.setattr(events, "ANALYZE_AFTER_MEETINGS", len(event.meetings) + 1)
+    accounts.create_user(database, "host", "host-password", Role.ORGANISER)
+    organiser = accounts.log_in(database, "host", "host-password").actor
+
+    events.import_event(database, organiser, event)
+
+    assert not any(has_statistics(database, table) for table in events.IMPORTED_TABLES)

@@ -1,4 +1,5 @@
-"""The connection pool: sized per server process, never more connections than it was given."""
+"""The connection pool: sized per server process, never more connections than it was given;
+the planner's statistics refreshed on demand."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from sidelines.services.clock import now
 from sidelines.storage.db import (
     SERVER_POOL_SIZE,
     ConnectionLimits,
@@ -15,6 +17,7 @@ from sidelines.storage.db import (
     connection_limits,
     pool_size_for,
 )
+from sidelines.storage.tables import UserRow
 
 
 @pytest.mark.parametrize(
@@ -78,3 +81,40 @@ def test_connections_allowed_and_free_leave_out_reserved_and_used_slots() -> Non
     limits = ConnectionLimits(max_connections=100, reserved=3, in_use=12)
 
     assert (limits.allowed, limits.free) == (97, 85)
+
+
+def has_statistics(database: Database, table: str) -> bool:
+    """Whether the planner holds statistics of ``table``'s columns or indexes."""
+    with database.reading() as session:
+        if database.dialect == "postgresql":
+            found = session.scalar(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = :table"), {"table": table}
+            )
+            return bool(found)
+        if not session.scalar(
+            text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        ):
+            return False
+        return bool(
+            session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table})
+        )
+
+
+def test_analyze_gives_the_planner_statistics_of_the_tables_named(database: Database) -> None:
+    with database.writing() as session:
+        session.add_all(
+            UserRow(username=f"user-{n}", password_hash="-", role="organiser", created_at=now())
+            for n in range(20)
+        )
+    assert not has_statistics(database, "users")
+
+    database.analyze(["users"])
+
+    assert has_statistics(database, "users")
+    assert not has_statistics(database, "api_tokens")  # only those named
+
+
+def test_analyze_of_no_table_analyses_nothing(database: Database) -> None:
+    database.analyze([])
+
+    assert not has_statistics(database, "users")

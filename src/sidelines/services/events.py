@@ -46,6 +46,19 @@ from sidelines.storage.tables import (
 DEFAULT_REQUEST_TTL_HOURS: int | None = None
 # The longest wait the organiser may set: a request older than a month is not a sideline.
 MAX_REQUEST_TTL_HOURS = 24 * 31
+# An import of this many meetings or more is followed by an analysis of the tables it wrote
+# (``Database.analyze``), so that the planner does not meet them without statistics and
+# autovacuum does not analyse them during the event's first solve; a smaller one is left to
+# autovacuum (an analysis of large tables costs a few tenths of a second).
+ANALYZE_AFTER_MEETINGS = 1000
+IMPORTED_TABLES = (
+    EventRow.__tablename__,
+    PartyRow.__tablename__,
+    PrincipalRow.__tablename__,
+    SpaceRow.__tablename__,
+    MeetingRow.__tablename__,
+    MeetingPrincipalRow.__tablename__,
+)
 
 
 def import_event(
@@ -122,7 +135,10 @@ def import_event(
             audit.record(session, actor, event.id, "event.created", "event", event.id)
         return event.id
 
-    return db.write(work)
+    imported = db.write(work)
+    if with_meetings and len(event.meetings) >= ANALYZE_AFTER_MEETINGS:
+        db.analyze(IMPORTED_TABLES)
+    return imported
 
 
 def add_agreed_meeting(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -205,6 +205,25 @@ class Database:
                     raise
                 time.sleep(random.uniform(0.005, 0.01 * 2 ** min(attempt, 5)))
         raise AssertionError("unreachable")
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        """Refresh the query planner's statistics of ``tables``, after a bulk write.
+
+        PostgreSQL plans with no statistics of a table until autovacuum analyses it, at most a
+        minute after the write (``autovacuum_naptime``) and then in the middle of whatever comes
+        next, such as the first solve of an event just imported; with autovacuum off, never.
+        SQLite keeps none until asked (``sqlite_stat1``). Outside a transaction on PostgreSQL;
+        on SQLite under the writers' lock."""
+        names = sorted(set(tables))
+        if not names:
+            return
+        if self.dialect == "postgresql":
+            with self._single.connect() as connection:
+                connection.execute(text(f"ANALYZE {', '.join(names)}"))
+            return
+        with self.writing() as session:
+            for name in names:
+                session.execute(text(f"ANALYZE {name}"))
 
     def upgrade(self, revision: str = "head") -> None:
         upgrade(self.engine, revision)
