@@ -32,7 +32,7 @@ LP_TIME_LIMIT_MS = 60_000
 # GLOP's optimum is exact to about 1e-7 relative; the margin keeps a true 41.9999999 at 41.
 ROUNDING_MARGIN = 1e-5
 # How ``Bound.kind`` names this bound (``lp_bound.py`` has the tighter one).
-RELAXED_KIND = "relaxed (half-days, space per day)"
+RELAXED_KIND = "relaxed bound (half-days, space per day)"
 
 Options = Sequence[tuple[int, int]]  # (space class, allowed starts), CORRIDOR = -1
 

@@ -58,7 +58,9 @@ from sidelines.scheduling.bound import (
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
 
-KIND = "LP (capacity sets)"
+KIND = "LP bound (capacity sets)"
+# What a relaxed bound reported in its place says.
+NOT_IN_TIME = "not solved in time"
 # Above this many variables the LP would not be built and solved within a solve's time on
 # 2 shared cores (docs/benchmarks.md); the relaxed bound is reported instead.
 MAX_VARIABLES = 2_000_000
@@ -102,13 +104,17 @@ def reported_bound(
     tight = capacity_bound(problem, masks, time_limit_s)
     if tight.complete and tight.result is not None:
         return tight.result
-    relaxed = upper_bound(problem, masks)
-    if relaxed.bound is not None:
-        why = "too large" if tight.variables > MAX_VARIABLES else "not solved in time"
-        kind = f"{RELAXED_KIND}; the capacity LP {why}"
-        bound = relaxed.bound
-        relaxed = BoundResult(Bound(bound.weight_scheduled, bound.breaks, kind))
-    return better(tight, relaxed)
+    why = "too large" if tight.variables > MAX_VARIABLES else NOT_IN_TIME
+    return better(tight, instead_of_lp(upper_bound(problem, masks), why))
+
+
+def instead_of_lp(relaxed: BoundResult, why: str = NOT_IN_TIME) -> BoundResult:
+    """The relaxed bound, its kind saying that it stands for the capacity LP and why."""
+    if relaxed.bound is None:
+        return relaxed
+    bound = relaxed.bound
+    kind = f"{RELAXED_KIND}; the capacity LP {why}"
+    return BoundResult(Bound(bound.weight_scheduled, bound.breaks, kind))
 
 
 def better(tight: CapacityResult, relaxed: BoundResult) -> BoundResult:
@@ -592,4 +598,11 @@ class _CapacityLP:
                 self.model.row([y for _, _, y in terms], 0.0, float(most))
 
 
-__all__ = ["KIND", "CapacityResult", "better", "capacity_bound", "reported_bound"]
+__all__ = [
+    "KIND",
+    "CapacityResult",
+    "better",
+    "capacity_bound",
+    "instead_of_lp",
+    "reported_bound",
+]
