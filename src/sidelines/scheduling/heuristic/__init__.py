@@ -140,11 +140,12 @@ class _Run:
             ):
                 share = IN_PLACE_BOUND_SHARE * self.options.time_limit_s
                 self.set_bound(reported_bound(self.problem, self.state.allowed, share))
-            search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
             try:
-                search.run(self.deadline, self.options.stop, self.done)
+                if not self.out_of_time():
+                    # Not when construction used up the time: setting the search up takes a
+                    # look at every meeting's masks (a second on a busy machine at 20,000).
+                    self.search()
             finally:
-                search.restore_best()
                 if self.stable is not None:
                     self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
             if not self.options.stop.is_set():
@@ -165,6 +166,13 @@ class _Run:
             strategy=STRATEGY,
             interrupted=interrupted,
         )
+
+    def search(self) -> None:
+        search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
+        try:
+            search.run(self.deadline, self.options.stop, self.done)
+        finally:
+            search.restore_best()
 
     def final_bound(self) -> None:
         """The bound of the answer, without waiting: the process's result if it is done, else
