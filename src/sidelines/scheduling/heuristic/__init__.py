@@ -59,9 +59,10 @@ PARALLEL_BOUND_MIN_MEETINGS = 300
 # In place, the capacity LP gets at most this share of the time limit before the relaxed bound
 # is taken instead (the search waits for it).
 IN_PLACE_BOUND_SHARE = 0.2
-# Below this many meetings the relaxed bound (``bound.py``) takes a tenth of a second or less:
-# computed in place at the end when the bound's process has none yet.
-RELAXED_IN_PLACE_MAX_MEETINGS = 1_000
+# Below this many meetings the relaxed bound (``bound.py``) takes 0.1-0.2 s of CPU, loading
+# OR-Tools included: computed in place at the end when the bound's process has none yet (on a
+# busy machine it may not have had the CPU for it within a 5-s solve).
+RELAXED_IN_PLACE_MAX_MEETINGS = 2_000
 # How often the search looks at the bound's process for a better bound so far.
 BOUND_POLL_S = 0.25
 
