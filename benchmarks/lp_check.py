@@ -55,7 +55,7 @@ def check(principals: int, requests: int, space_classes: int, days: int, seed: i
     agrees = value is not None and value <= independent + 1e-6
     # Negative when the engine's rows (its whole-meeting counts per space and run of hours)
     # make it tighter than the issue's LP.
-    above = "–" if value is None else f"{100 * (value - issues) / issues:+.2f}"
+    above = "–" if value is None else f"{round(100 * (value - issues) / issues, 2) + 0.0:+.2f}"
     return (
         f"| {principals} x {requests} | {space_classes} | {days} | {independent:.2f} "
         f"| {unions} | {independent_s:.1f} | {issues:.2f} | {issues_s:.1f} | {value} "
