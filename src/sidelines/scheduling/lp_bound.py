@@ -14,7 +14,10 @@ class), and
   spaces of ``S`` usable at ``t``. A meeting holds its space for its length plus the shortest
   turnover among the classes it may use (the next meeting in that space cannot start before);
 - per party and day, the room policy's cap on bookings where every allowed class is the
-  organiser's.
+  organiser's;
+- per requirement set ``S`` and run of the hours when a space of ``S`` is open, the whole
+  meetings its spaces hold (``_fitting_rows``: a Chvátal–Gomory rounding of the slot rows,
+  which let fractions of meetings tile hours that whole meetings leave idle).
 
 It is not built with a variable per meeting and start (430,000 of them at 3,000 principals and
 20,000 requests, one day): only the capacity rows tell one start from another within a half-day,
