@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from sidelines.cli.render import describe_gap, render_summary
+from sidelines.scheduling.bound import BoundResult
+from sidelines.scheduling.lp_bound import KIND, instead_of_lp
 from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 
@@ -39,9 +41,17 @@ def test_a_schedule_without_a_bound_says_the_gap_is_unknown() -> None:
 def test_the_summary_names_the_bound_it_reports() -> None:
     console = Console(record=True, width=400)
 
-    render_summary(console, result(95, 0, Bound(100, 0, "LP (capacity sets)")))
+    render_summary(console, result(95, 0, Bound(100, 0, KIND)))
     render_summary(console, result(95, 0, Bound(100, 0)))
+    render_summary(console, result(95, 0, instead_of_lp(BoundResult(Bound(101, 0))).bound))
 
     lines = console.export_text().split("\n")
-    assert "bound: LP (capacity sets), weight 100, breaks 0" in lines[1]
+    assert "bound: LP bound (capacity sets), weight 100, breaks 0" in lines[1]
+    assert "weight gap 5.0%" in lines[1]
     assert "bound: weight 100, breaks 0" in lines[3]  # a solver's proof, no relaxation named
+    # The cheaper bound reported in the LP's place says so, and the gap is against it.
+    assert (
+        "bound: relaxed bound (half-days, space per day); the capacity LP not solved in time, "
+        "weight 101" in lines[5]
+    )
+    assert "weight gap 5.9%" in lines[5]

@@ -12,7 +12,7 @@ from sidelines.scheduling.bound import BoundResult, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic.state import placement_masks
 from sidelines.scheduling.lp_bound import KindMasks, capacity_bound
-from tests.builders import event, meeting, principal, span
+from tests.builders import event, meeting, principal, span, table
 
 
 def test_bound_is_the_total_weight_when_everything_fits() -> None:
@@ -109,3 +109,20 @@ def test_bound_from_masks_in_parts_is_the_bound_from_masks_joined(
     assert from_parts.bound is not None
     assert from_parts == upper_bound(problem, joined)
     assert from_parts == upper_bound(problem)
+
+
+def test_bound_counts_whole_meetings_in_a_space_s_hours() -> None:
+    # One table open 09:00-10:40 (ten 10-minute slots) and four 30-minute meetings of weight 3:
+    # three fit whole. Counted in slots, fractions of meetings fill all ten (10 / 3 of them,
+    # weight 10); counted as whole meetings per run of opening hours, 9.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E", "F", "G", "H"],
+            [meeting(pair, pair[0], pair[1], priority=3) for pair in ("AB", "CD", "EF", "GH")],
+            spaces=[table("T1")],
+            day_end=time(10, 40),
+            grain_min=10,
+        )
+    )
+
+    assert upper_bound(problem) == BoundResult(Bound(9, 0))

@@ -23,8 +23,10 @@ def describe(progress: Progress) -> str:
             f"breaks {progress.objective.breaks}{found_by}"
         )
     if progress.bound is not None:
+        # Which relaxation gave the weight bound, when one did (the LP or a cheaper one).
+        kind = f"{progress.bound.kind}, " if progress.bound.kind else ""
         parts.append(
-            f"bound: weight {progress.bound.weight_scheduled}, breaks {progress.bound.breaks}"
+            f"bound: {kind}weight {progress.bound.weight_scheduled}, breaks {progress.bound.breaks}"
         )
     parts.append(f"now: {progress.phase}")
     return " · ".join(parts)

@@ -10,7 +10,10 @@ meeting ``m`` starts in day-part ``r`` (a morning or an afternoon), ``sum_r y[m,
   meetings' windows), and their number fits in those runs of free slots (a 30-minute meeting
   cannot use a 20-minute gap);
 - per set of space classes and day: the meetings that can use only those classes fit in their
-  open hours, turnover included;
+  open hours, turnover included, and their number fits too: a space open for a run of ``o``
+  slots holds at most ``(o + t) // (l + t)`` meetings of length ``l`` or more with turnover
+  ``t`` (a Chvátal–Gomory rounding of the slot count, ``fitting``: fractions of meetings
+  would otherwise tile the hours that whole meetings leave idle);
 - per party and day, the room policy's cap on bookings in the organiser's rooms.
 
 Breaks are bounded by 0: a relaxation that knows nothing of order cannot say more. GLOP solves
@@ -32,7 +35,7 @@ LP_TIME_LIMIT_MS = 60_000
 # GLOP's optimum is exact to about 1e-7 relative; the margin keeps a true 41.9999999 at 41.
 ROUNDING_MARGIN = 1e-5
 # How ``Bound.kind`` names this bound (``lp_bound.py`` has the tighter one).
-RELAXED_KIND = "relaxed (half-days, space per day)"
+RELAXED_KIND = "relaxed bound (half-days, space per day)"
 
 Options = Sequence[tuple[int, int]]  # (space class, allowed starts), CORRIDOR = -1
 
@@ -277,14 +280,22 @@ class _Relaxation:
                         open_today.bit_count() + space.turnover_slots * len(runs)
                     )
                 terms = [term for by_day in members for term in by_day.get(day.index, [])]
-                if sum(length + turnover for length, _ in terms) <= capacity:
+                if not terms:
                     continue
-                self.model.row(
-                    [variable for _, variable in terms],
-                    0.0,
-                    float(capacity),
-                    [float(length + turnover) for length, _ in terms],
+                if sum(length + turnover for length, _ in terms) > capacity:
+                    self.model.row(
+                        [variable for _, variable in terms],
+                        0.0,
+                        float(capacity),
+                        [float(length + turnover) for length, _ in terms],
+                    )
+                shortest = min(length for length, _ in terms)
+                most = sum(
+                    classes[c].size * fitting(problem, classes[c].spaces[0], day_mask, shortest)
+                    for c in in_set
                 )
+                if len(terms) > most:
+                    self.model.row([variable for _, variable in terms], 0.0, float(most))
 
     def _policy_rows(
         self, variables: list[list[tuple[int, int, int]]], classes_of: list[int]
@@ -310,9 +321,18 @@ class _Relaxation:
                 self.model.row(terms, 0.0, float(cap))
 
 
+def fitting(problem: Problem, space_idx: int, within: int, length: int) -> int:
+    """How many meetings of ``length`` slots or more the space can hold in the slots of
+    ``within``: per run of its opening hours, ``(run + turnover) // (length + turnover)`` (a
+    meeting lies in the open hours, the next one starts a turnover after it)."""
+    space = problem.spaces[space_idx]
+    turnover = space.turnover_slots
+    return sum((run + turnover) // (length + turnover) for run in _runs(space.open & within))
+
+
 def _class_bit(class_idx: int) -> int:
     """A class's bit in a set of classes; the corridor (-1) is none."""
     return 1 << class_idx if class_idx >= 0 else 0
 
 
-__all__ = ["RELAXED_KIND", "BoundResult", "upper_bound"]
+__all__ = ["RELAXED_KIND", "BoundResult", "fitting", "upper_bound"]

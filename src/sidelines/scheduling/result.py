@@ -23,8 +23,8 @@ class Bound:
     ``weight_scheduled``, and none with that weight has fewer than ``breaks`` breaks.
 
     ``kind`` names the relaxation the weight bound comes from when it is not a solver's proof:
-    ``"LP (capacity sets)"`` (``lp_bound.py``) or ``"relaxed ..."`` (``bound.py``), so that a
-    reader knows how tight the reported gap can be."""
+    ``"LP bound (capacity sets)"`` (``lp_bound.py``) or ``"relaxed bound ..."`` (``bound.py``),
+    so that a reader knows how tight the reported gap can be."""
 
     weight_scheduled: int
     breaks: int

@@ -11,8 +11,10 @@ LP bound (``bound.py``) is met on every objective term.
    ``construct:partial`` when construction runs long).
 2. The LP bound, to know when to stop and how far from the best the schedule can be. On large
    events it takes seconds (GLOP on tens of thousands of variables), so with two workers or
-   more it runs in a separate process (``parallel.py``) while the local search goes on, and
-   arrives as a progress report of its own.
+   more it runs in a separate process (``parallel.py``), started before construction, while
+   construction and the local search go on; each better bound it has arrives as a progress
+   report of its own. When the time is up the best bound it has so far is reported (its
+   ``kind`` says which) and the process is killed: the answer does not wait for it.
 3. Local search (``search.py``) until the time limit, ``options.stop`` or a proven optimum.
 """
 
@@ -37,7 +39,7 @@ from sidelines.scheduling.heuristic.published import (
 )
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
-from sidelines.scheduling.lp_bound import reported_bound
+from sidelines.scheduling.lp_bound import instead_of_lp, reported_bound
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
@@ -57,11 +59,12 @@ PARALLEL_BOUND_MIN_MEETINGS = 300
 # In place, the capacity LP gets at most this share of the time limit before the relaxed bound
 # is taken instead (the search waits for it).
 IN_PLACE_BOUND_SHARE = 0.2
-# Below this many meetings the relaxed bound (``bound.py``) takes well under a second: computed
-# in place when no time is left for the bound's process.
-RELAXED_IN_PLACE_MAX_MEETINGS = 3_000
-# How long, at least, a solve waits past its deadline for the bound computed beside it.
-BOUND_GRACE_MIN_S = 1.0
+# Below this many meetings the relaxed bound (``bound.py``) takes 0.1-0.2 s of CPU, loading
+# OR-Tools included: computed in place at the end when the bound's process has none yet (on a
+# busy machine it may not have had the CPU for it within a 5-s solve).
+RELAXED_IN_PLACE_MAX_MEETINGS = 2_000
+# How often the search looks at the bound's process for a better bound so far.
+BOUND_POLL_S = 0.25
 
 
 def solve_heuristic(problem: Problem, options: SolveOptions) -> SolveResult:
@@ -79,6 +82,7 @@ class _Run:
         self.ranks = class_rank(self.state)
         self.bound: Bound | None = None
         self.pending: BoundProcess | None = None
+        self.polled = 0.0  # when the bound's process was last looked at
         self.last_report = -1.0
         self.reported_key: tuple[int, int, int, int] | None = None
         self.stable: StableConstruction | None = None  # against a published schedule
@@ -95,6 +99,26 @@ class _Run:
     # --- the run ---------------------------------------------------------------------------
 
     def solve(self) -> SolveResult:
+        try:
+            self.start_bound()
+            return self.run()
+        finally:
+            if self.pending is not None:
+                self.pending.close()
+                self.pending = None
+
+    def start_bound(self) -> None:
+        """The bound's process, before construction, when the bound is worth a process."""
+        if (
+            self.options.workers >= 2
+            and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
+            and not self.out_of_time()
+        ):
+            # The capacity LP gets until the answer is due; what it has then is reported.
+            remaining = self.deadline - time.monotonic()
+            self.pending = BoundProcess(self.problem, self.state.allowed, remaining)
+
+    def run(self) -> SolveResult:
         failures = self.construct()
         if failures:
             # The heuristic proves nothing, but the LP relaxation may: if even fractions of the
@@ -111,47 +135,22 @@ class _Run:
             )
         # A construction cut short by the time limit is valid but partial, and says so.
         self.report("construct:partial" if self.cut_short else "construct", force=True)
-        interrupted = False
         if not self.options.stop.is_set():
-            parallel = (
-                self.options.workers >= 2
-                and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
-            )
-            grace = max(BOUND_GRACE_MIN_S, 0.1 * self.options.time_limit_s)
-            if not parallel:
+            if self.pending is None and (
+                self.options.workers < 2 or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
+            ):
                 share = IN_PLACE_BOUND_SHARE * self.options.time_limit_s
                 self.set_bound(reported_bound(self.problem, self.state.allowed, share))
-            elif not self.out_of_time():
-                # Not when construction used up the time limit on a large event: the answer
-                # is due now, and starting the bound's process and waiting for it takes seconds.
-                # The capacity LP gets until the answer is due, the relaxed bound after it.
-                remaining = self.deadline - time.monotonic()
-                self.pending = BoundProcess(
-                    self.problem, self.state.allowed, remaining + 0.8 * grace
-                )
-            elif len(self.problem.meetings) < RELAXED_IN_PLACE_MAX_MEETINGS:
-                # Out of time on a mid-sized event: the relaxed bound, well under a second.
-                self.set_bound(upper_bound(self.problem, self.state.allowed))
             try:
-                search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
-                try:
-                    search.run(self.deadline, self.options.stop, self.done)
-                finally:
-                    search.restore_best()
-                    if self.stable is not None:
-                        self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
-                if self.pending is not None and not self.options.stop.is_set():
-                    # The bound belongs to the answer: wait a little for it past the deadline,
-                    # then take the relaxed one the process computed first.
-                    received = self.pending.result(timeout=grace)
-                    if received is None:
-                        received = self.pending.fallback()
-                    if received is not None:
-                        self.set_bound(received)
+                if not self.out_of_time():
+                    # Not when construction used up the time: setting the search up takes a
+                    # look at every meeting's masks (a second on a busy machine at 20,000).
+                    self.search()
             finally:
-                if self.pending is not None:
-                    self.pending.close()
-                    self.pending = None
+                if self.stable is not None:
+                    self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
+            if not self.options.stop.is_set():
+                self.final_bound()
         interrupted = self.options.stop.is_set()
         schedule = self.state.schedule()
         objective = with_moves(
@@ -168,6 +167,33 @@ class _Run:
             strategy=STRATEGY,
             interrupted=interrupted,
         )
+
+    def search(self) -> None:
+        search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
+        try:
+            search.run(self.deadline, self.options.stop, self.done)
+        finally:
+            search.restore_best()
+
+    def final_bound(self) -> None:
+        """The bound of the answer, without waiting: the process's result if it is done, else
+        the best it has so far (its kind says which), else (none yet, or no process started:
+        the time was up at the start) on a small event the relaxed bound computed in place
+        (0.1 s of CPU, loading OR-Tools included); the process is killed."""
+        pending = self.pending
+        received = None
+        if pending is not None:
+            self.pending = None
+            received = pending.result(timeout=0.0)
+            if received is None:
+                received = pending.latest()
+            pending.close()
+        elif self.bound is not None:
+            return  # computed in place
+        if received is None and len(self.problem.meetings) < RELAXED_IN_PLACE_MAX_MEETINGS:
+            received = instead_of_lp(upper_bound(self.problem, self.state.allowed))
+        if received is not None and (received.infeasible or self.tighter(received.bound)):
+            self.set_bound(received)
 
     def construct(self) -> list[str]:
         """Place everything greedily; the reasons why a locked or required meeting could not be
@@ -248,14 +274,34 @@ class _Run:
         self.bound = bounded.bound
         self.report("bound", force=True)
 
+    def tighter(self, bound: Bound | None) -> bool:
+        """Whether ``bound`` is worth reporting over the one held: a smaller weight, or the same
+        from another relaxation (the capacity LP's after the relaxed one's)."""
+        held = self.bound
+        if bound is None:
+            return False
+        if held is None:
+            return True
+        if bound.weight_scheduled != held.weight_scheduled:
+            return bound.weight_scheduled < held.weight_scheduled
+        return bound.kind != held.kind
+
     def done(self) -> bool:
-        """Whether the search may stop: the bound (once it has arrived) is met."""
-        if self.pending is not None:
-            received = self.pending.result(timeout=0.0)
+        """Whether the search may stop: the bound (once it has arrived) is met. The bound's
+        process is looked at now and then: its final bound ends it, a better bound so far (the
+        relaxed one first, then the capacity LP's) is reported."""
+        pending = self.pending
+        if pending is not None and time.monotonic() - self.polled >= BOUND_POLL_S:
+            self.polled = time.monotonic()
+            received = pending.result(timeout=0.0)
             if received is not None:
-                self.pending.close()
+                pending.close()
                 self.pending = None
                 self.set_bound(received)
+            else:
+                latest = pending.latest()
+                if latest is not None and self.tighter(latest.bound):
+                    self.set_bound(latest)
         return self.proven_optimal()
 
     # --- reporting -------------------------------------------------------------------------
