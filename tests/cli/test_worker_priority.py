@@ -1,58 +1,99 @@
-"""``sidelines worker`` runs at a lower CPU priority than the web processes, so that a batch
-solve's search takes the cores only when the requests leave them idle."""
+"""``sidelines worker`` delivers at the priority it was started with and runs a batch solve
+lower, so that a solve's search takes the cores only when the requests leave them idle while
+a publish's messages still go out on a busy machine."""
 
 from __future__ import annotations
 
 import os
-import time
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from sidelines.cli.worker import WORKER_NICE, start_worker
+from sidelines.cli.worker import WORKER_NICE, lower_priority, start_worker
+from sidelines.services import negotiation
+from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
-from tests.cli.test_worker import running, wait_until, worker_arguments
+from tests.cli.test_worker import listening_world, outbox, running, wait_until, worker_arguments
+from tests.receivers import smtp_receiver, webhook_receiver
+
+
+def threads(pid: int) -> list[int]:
+    return [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
 
 
 def policies(pid: int) -> set[int]:
     """The scheduling policy of each of the process's threads (``SCHED_*``)."""
-    return {os.sched_getscheduler(int(task.name)) for task in Path(f"/proc/{pid}/task").iterdir()}
+    return {os.sched_getscheduler(tid) for tid in threads(pid)}
 
 
-def niceness(pid: int) -> int:
-    """The process's nice value (field 19 of /proc/PID/stat), relative to ours."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[16]) - os.nice(0)
+def niceness(tid: int) -> int:
+    """A thread's nice value (field 19 of /proc/TID/stat), relative to our main thread's."""
+
+    def nice(task: int) -> int:
+        return int(Path(f"/proc/{task}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+    return nice(tid) - nice(os.getpid())
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("setting", "expected"), [(None, WORKER_NICE), ("3", 3)])
-def test_the_worker_lowers_its_own_priority_as_set(
-    database: Database, setting: str | None, expected: int
-) -> None:
-    env = {} if setting is None else {"SIDELINES_WORKER_NICE": setting}
-    with running(worker_arguments(database), env) as worker:
-        wait_until(lambda: worker.poll() is None and niceness(worker.pid) == expected, 60)
-        time.sleep(1)  # and it goes on working so, rather than failing once started
+def nicenesses(pid: int) -> set[int]:
+    return {niceness(tid) for tid in threads(pid)}
 
-        assert worker.poll() is None
-        assert niceness(worker.pid) == expected
+
+def test_lowering_reaches_the_calling_thread_and_what_it_starts_not_the_others() -> None:
+    seen: dict[str, tuple[int, int]] = {}
+
+    def look(name: str) -> None:
+        tid = threading.get_native_id()
+        seen[name] = (niceness(tid), os.sched_getscheduler(tid))
+
+    def solve() -> None:
+        lower_priority(3, idle=True)
+        look("solve")
+        started = threading.Thread(target=look, args=("started by the solve",))
+        started.start()
+        started.join()
+
+    thread = threading.Thread(target=solve)
+    thread.start()
+    thread.join()
+    look("the others")
+
+    assert seen == {
+        "solve": (3, os.SCHED_IDLE),
+        "started by the solve": (3, os.SCHED_IDLE),
+        "the others": (0, os.SCHED_OTHER),
+    }
+
+
+def delivered(database: Database, smtp_port: int, hook_url: str) -> Callable[[], bool]:
+    """Messages for the worker to send (its sending threads start with the first): whether
+    all were sent."""
+    world = listening_world(database, hook_url)
+    negotiation.create_request(database, world.delegates["P00"], "ev", ["P01"], Terms())
+    return lambda: set(outbox(database).values()) == {"sent"}
 
 
 @pytest.mark.parametrize(
-    ("setting", "expected"), [(None, {os.SCHED_IDLE}), ("0", {os.SCHED_OTHER})]
+    ("setting", "nice", "policy"),
+    [(None, 0, os.SCHED_OTHER), ("1", WORKER_NICE, os.SCHED_IDLE)],
 )
-def test_every_thread_of_the_worker_runs_under_the_idle_policy_unless_told_not_to(
-    database: Database, setting: str | None, expected: set[int]
+def test_the_worker_delivers_at_its_priority_unless_told_to_lower_delivery_too(
+    database: Database, setting: str | None, nice: int, policy: int
 ) -> None:
-    env = {} if setting is None else {"SIDELINES_WORKER_IDLE": setting}
-    with running(worker_arguments(database), env) as worker:
-        # The niceness is set just before the policy: once it is, so is the policy.
-        wait_until(lambda: worker.poll() is None and niceness(worker.pid) == WORKER_NICE, 60)
-        time.sleep(1)
+    with smtp_receiver() as smtp, webhook_receiver() as hooks:
+        sent = delivered(database, smtp.port, hooks.url)
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port)}
+        if setting is not None:
+            env["SIDELINES_WORKER_IDLE_DELIVERY"] = setting
+        with running(worker_arguments(database), env) as worker:
+            wait_until(sent, 60)
 
-        assert worker.poll() is None
-        assert policies(worker.pid) == expected
+            assert worker.poll() is None
+            assert len(threads(worker.pid)) > 1  # the loop's and the sending threads
+            assert nicenesses(worker.pid) == {nice}
+            assert policies(worker.pid) == {policy}
 
 
 def autogroup(pid: int) -> tuple[str, int]:
@@ -78,16 +119,23 @@ def autogroups_shown() -> bool:
     not autogroups_shown(),
     reason="Linux gives sessions no scheduling groups of their own here, or does not show them",
 )
-def test_a_worker_started_for_the_server_lowers_a_scheduling_group_of_its_own(
-    database: Database,
+def test_a_worker_started_for_the_server_runs_in_a_scheduling_group_of_its_own(
+    database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours = autogroup(os.getpid())
-    worker = start_worker(database.url)
-    try:
-        wait_until(lambda: autogroup(worker.pid)[1] == WORKER_NICE, 60)
+    with smtp_receiver() as smtp, webhook_receiver() as hooks:
+        sent = delivered(database, smtp.port, hooks.url)
+        monkeypatch.setenv("SIDELINES_SMTP_PORT", str(smtp.port))
+        worker = start_worker(database.url)
+        try:
+            wait_until(sent, 60)
 
-        assert autogroup(worker.pid)[0] != ours[0]
-        assert autogroup(os.getpid()) == ours  # the group it was started from is untouched
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+            # Apart from the group it was started from (a solve's CPU is not charged to the
+            # web's group), and not lowered (delivery is not weighed down against the others).
+            name, nice = autogroup(worker.pid)
+            assert name != ours[0]
+            assert nice == 0
+            assert autogroup(os.getpid()) == ours
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -130,6 +131,21 @@ def test_a_queued_solve_runs_in_the_worker_one_at_a_time(database: Database) -> 
     done = solves.get_run(database, world.organiser, world.event_id, run.id)
     assert done.status == "done"
     assert worker.run_solves(context) == 0  # nothing queued
+
+
+def test_a_queued_solve_lowers_its_own_thread_first(database: Database) -> None:
+    world = make_world(database, "worker-solve-priority", ["A", "B"])
+    solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1, queue=True)
+    lowered: list[threading.Thread] = []
+    context = worker.WorkerContext(
+        database, lower_solve=lambda: lowered.append(threading.current_thread())
+    )
+
+    assert worker.run_solves(context) == 1
+    assert context.solving is not None
+    context.solving.join(60)
+
+    assert lowered == [context.solving]  # the solve's thread, not the loop's
 
 
 def test_the_sweeps_mark_a_no_show_without_anyone_reading_a_page(

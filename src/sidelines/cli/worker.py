@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import logging
 import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from sidelines.cli.server import DatabaseOption, _fail, database_url
 
-# How much lower than the process that starts it the worker runs (``os.nice``): beside the web
-# processes on the same cores, a page or an API read gets the CPU first and the worker takes
-# what is left. A batch solve searches for as long as it is let, on every core, and at the same
-# priority it stretched the web processes' reads (docs/reliability.md, "Reads during a solve");
-# deliveries, reminders and sweeps can wait milliseconds, a reader should not.
+# How much lower than the worker's delivery a batch solve runs (``os.nice``, its thread and the
+# threads and processes it starts): a solve searches for as long as it is let, on every core,
+# and at the web's priority it stretched the web processes' reads (docs/reliability.md, "Reads
+# during a solve"). Deliveries, reminders and sweeps are short and run at the priority the
+# worker was started with (see ``worker`` for why).
 WORKER_NICE = 10
 
 
@@ -39,9 +38,9 @@ def worker(
     nice: Annotated[
         int,
         typer.Option(
-            help="Lower this process's CPU priority by this much (os.nice, 0-19; 0 keeps it): "
-            "a solve's search and the deliveries then take the cores only when the web "
-            "processes leave them idle.",
+            help="Run a batch solve this much below the worker's priority (os.nice, 0-19; 0 "
+            "keeps it): its search then takes the cores only when the web processes leave "
+            "them idle.",
             envvar="SIDELINES_WORKER_NICE",
             min=0,
             max=19,
@@ -50,12 +49,20 @@ def worker(
     idle: Annotated[
         bool,
         typer.Option(
-            help="Also run under Linux's SCHED_IDLE policy: the worker then runs only on a core "
-            "that nothing else of its scheduling group wants, and a request that wakes up takes "
-            "the core from it at once.",
+            help="Also run a batch solve under Linux's SCHED_IDLE policy: a request that wakes "
+            "up takes the core from it at once.",
             envvar="SIDELINES_WORKER_IDLE",
         ),
     ] = True,
+    idle_delivery: Annotated[
+        bool,
+        typer.Option(
+            help="Lower the whole worker (deliveries, reminders, sweeps) as a solve is lowered, "
+            "not only its solves: reads wait less for a core while messages go out, but on a "
+            "busy machine the messages wait for a lull.",
+            envvar="SIDELINES_WORKER_IDLE_DELIVERY",
+        ),
+    ] = False,
 ) -> None:
     """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
     side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
@@ -64,8 +71,15 @@ def worker(
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
-    # Before any thread starts: the sending threads, the solve's and the solver's inherit it.
-    lower_priority(nice, idle=idle)
+    # Deliveries run at the priority the worker was started with, solves lower. Delivering a
+    # publish's 1,220 messages takes the worker 3-4 CPU-s; lowered with the solves (SCHED_IDLE,
+    # nice 10 and its scheduling group at nice 10) it waited behind every other process of the
+    # machine, and at load 10-22 the messages of a publish took 111-130 s instead of 60; a
+    # worker lowered mid-transaction also held SQLite's write lock while it waited.
+    # docs/benchmarks.md, "Delivery at the worker's priority, solves lowered", has the figures.
+    lower = functools.partial(lower_priority, nice, idle)
+    if idle_delivery:
+        lower()  # before any thread starts: the sending threads and the solve's inherit it
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()
@@ -85,6 +99,7 @@ def worker(
             base_url=settings.public_url,
         ),
         DeliveryOptions(lease_s=lease, backoff_s=backoff),
+        lower_solve=(lambda: None) if idle_delivery else lower,
     )
     stopping = False
 
@@ -106,37 +121,32 @@ def worker(
 
 
 def lower_priority(niceness: int, idle: bool = False) -> None:
-    """Run this process ``niceness`` steps below the priority it was started with and, with
-    ``idle`` where Linux offers it, under ``SCHED_IDLE``. The threads it starts later (sending,
-    a batch solve, the solver's) and the processes they start (the LP bound's, a portfolio's)
-    inherit both: on Linux both are a thread's, copied when it is made."""
+    """Run the calling thread ``niceness`` steps below its priority and, with ``idle`` where
+    Linux offers it, under ``SCHED_IDLE``. On Linux both are a thread's, not the process's
+    (setpriority(2), sched(7)): the threads this one starts later (a solve's, the solver's) and
+    the processes it starts (the LP bound's, a portfolio's) inherit both, and the other threads
+    keep theirs."""
     if niceness:
         os.nice(niceness)
-    # Niceness only weighs the worker lighter (nice 10: a tenth of a web process's share), and
-    # a reader that wakes up may still wait for the rest of the worker's time slice: the tail
-    # of the reads grew by 20-35 % while a publish's messages went out (docs/benchmarks.md,
-    # "Messages of a publish"). A SCHED_IDLE task is preempted as soon as a normal one wakes
-    # on its core (sched(7); kernel/sched/fair.c, check_preempt_wakeup_fair).
+    # Niceness only weighs a thread lighter (nice 10: a tenth of a web process's share), and a
+    # reader that wakes up may still wait for the rest of its time slice. A SCHED_IDLE task is
+    # preempted as soon as a normal one wakes on its core (sched(7); kernel/sched/fair.c,
+    # check_preempt_wakeup_fair), and a core that runs only such tasks counts as idle when a
+    # waking task is placed.
     if idle and hasattr(os, "SCHED_IDLE"):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    # Neither reaches past the worker's scheduling group: where Linux gives each session a
-    # group of its own (autogroups), the group's share of a core is spent on the worker too,
-    # and a web process of the same group then waits behind other groups' work (a busy loop
-    # beside a sleeper, both in one group, made the sleeper 8 ms late at the median, idle
-    # policy or not; in a group of its own, 0.07 ms, as with no loop: benchmarks/wakeup.py).
-    # Started by ``serve`` in a session of its own (``start_worker``), the worker lowers its
-    # own group, which holds nothing else; never the group of a terminal it was started from.
-    autogroup = Path("/proc/self/autogroup")
-    if niceness and os.getsid(0) == os.getpid() and autogroup.exists():
-        with contextlib.suppress(OSError):
-            autogroup.write_text(str(min(19, niceness)))
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:
     """``sidelines worker`` as a child process of ``serve``, on the same database."""
     command = [sys.executable, "-c", "from sidelines.cli.main import main; main()"]
-    # A session of its own, and so a scheduling group of its own (``lower_priority``): ``serve``
-    # stops it itself (SIGTERM) and it stops when ``serve`` is gone, so it needs no terminal.
+    # A session of its own, and so a scheduling group of its own where Linux gives sessions one
+    # (autogroups): a solve's CPU is charged to the worker's group, not to the web's, whose
+    # readers would otherwise wait behind it for the group's share (a busy loop beside a sleeper
+    # in one group made the sleeper 8 ms late at the median, idle policy or not; in a group of
+    # its own, 0.07 ms: benchmarks/wakeup.py). The group keeps the nice value 0 it is made with:
+    # lowered, it weighed the delivery down against every other group of the machine. ``serve``
+    # stops the worker itself (SIGTERM) and it stops when ``serve`` is gone: no terminal needed.
     return subprocess.Popen(
         [*command, "worker", "--database", url, "--parent", str(os.getpid())],
         start_new_session=True,

@@ -67,6 +67,9 @@ class WorkerContext:
     sweeps_at: float = float("-inf")
     # The batch solve this worker runs, in a thread of its own so that deliveries go on.
     solving: threading.Thread | None = None
+    # Called first in a batch solve's thread: the command lowers that thread's CPU priority
+    # (and so its solver's threads' and processes'), not the deliveries'.
+    lower_solve: Callable[[], None] = lambda: None
 
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
@@ -219,9 +222,12 @@ def run_solves(context: WorkerContext) -> int:
     claimed = solve_jobs.claim_solve(context.db)
     if claimed is None:
         return 0
-    context.solving = threading.Thread(
-        target=solve_jobs.run_claimed, args=(context.db, claimed), daemon=True
-    )
+
+    def solve() -> None:
+        context.lower_solve()
+        solve_jobs.run_claimed(context.db, claimed)
+
+    context.solving = threading.Thread(target=solve, daemon=True)
     context.solving.start()
     return 1
 
