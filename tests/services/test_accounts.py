@@ -63,3 +63,32 @@ def test_the_process_that_revokes_a_token_refuses_it_at_once(database: Database)
     assert accounts.known_actor(token) is None
     with pytest.raises(Unauthenticated):
         accounts.actor_for_token(database, token)
+
+
+def test_a_lookup_checks_again_the_other_tokens_in_use_and_drops_the_revoked(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_world(database, "ev", ["AAA", "BBB", "CCC"])
+    tokens = {}
+    for party in ("AAA", "BBB", "CCC"):
+        username = f"{party.lower()}.sherpa"
+        accounts.create_user(
+            database, username, "a-long-password", Role.DELEGATE, event_id="ev", party_id=party
+        )
+        tokens[party] = accounts.log_in(database, username, "a-long-password").token
+    clock = [1000.0]
+    monkeypatch.setattr(accounts.time, "monotonic", lambda: clock[0])
+    accounts.actor_for_token(database, tokens["AAA"])
+    clock[0] += 2.0
+    accounts.actor_for_token(database, tokens["BBB"])
+    accounts.actor_for_token(database, tokens["CCC"])
+    _revoke_elsewhere(database, tokens["CCC"])
+
+    clock[0] += 4.0  # AAA's entry has expired, BBB's and CCC's are past half-way
+    assert accounts.actor_for_token(database, tokens["AAA"]).party_id == "AAA"
+
+    assert accounts.known_actor(tokens["CCC"]) is None  # refused sooner than its window
+    clock[0] += accounts.TOKEN_CACHE_S - 0.5  # BBB's entry was checked with AAA's
+    known = accounts.known_actor(tokens["BBB"])
+    assert known is not None
+    assert known.party_id == "BBB"
