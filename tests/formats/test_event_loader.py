@@ -12,6 +12,7 @@ import yaml
 
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import dump_event, gc_paused, load_event
+from sidelines.formats.plain_yaml import read_plain_yaml
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -101,6 +102,33 @@ def test_an_error_deep_in_a_large_file_keeps_its_line_and_path(tmp_path: Path) -
         "unknown principal or party 'NOBODY'",
     )
     assert str(fast) == str(precise)
+
+
+@pytest.mark.parametrize(
+    ("line", "path", "message"),
+    [
+        ("  size: big\n", "meetings[299].size", "input should be a valid integer"),
+        ("  sizes: 3\n", "meetings[299].sizes", "unknown field; did you mean 'size'?"),
+    ],
+    ids=["wrong-type", "unknown-field"],
+)
+def test_a_bad_field_deep_in_a_large_plain_file_names_its_line(
+    tmp_path: Path, line: str, path: str, message: str
+) -> None:
+    written = generated_yaml(tmp_path)
+    lines = written.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("meetings:\n")
+    # Just below the "- id:" line of the last meeting.
+    at = [i for i, text in enumerate(lines) if i > start and text.startswith("- id:")][299] + 1
+    lines.insert(at, line)
+    written.write_text("".join(lines), encoding="utf-8")
+    assert read_plain_yaml("".join(lines), str, "") is not None  # read the fast way
+
+    error = error_of(written)
+
+    assert (error.line, error.path) == (at + 1, path)
+    assert error.message.startswith(message)
+    assert str(error) == str(error_of(written, precise=True))
 
 
 def test_a_key_given_twice_deep_in_a_large_file_is_refused_at_its_line(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ from sidelines.formats.event_file import (
     SpanIn,
     WalkIn,
 )
+from sidelines.formats.plain_yaml import NotPlain, read_plain_yaml
 from sidelines.scheduling.problem import build_grid
 
 Loc = tuple[str | int, ...]
@@ -195,6 +196,9 @@ def _parse_yaml(text: str, file: Path, *, fast: bool = True) -> tuple[object, Ma
     it refuses is read again without, so that the error is the one the pure parser gives."""
     # libyaml lets some characters through that YAML forbids: those go to the pure parser.
     if fast and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        data = _read_plain(text)
+        if data is not None:
+            return data, _LazyLines(lambda: _lines_of(text, file))
         try:
             return _read_yaml_fast(_EventCYamlLoader(text), file)
         except (yaml.YAMLError, RecursionError):
@@ -215,6 +219,41 @@ def _parse_yaml(text: str, file: Path, *, fast: bool = True) -> tuple[object, Ma
         ) from None
     except yaml.YAMLError as error:
         raise InputError(file, f"YAML syntax error: {error}") from None
+
+
+def _read_plain(text: str) -> object | None:
+    """The data of a text in plain block YAML (``plain_yaml``), typed as the event reader's
+    loader types scalars; ``None`` for any other text."""
+    loader: Any = _EventYamlLoader("")  # PyYAML's resolver is not typed
+
+    def resolve(value: str) -> object:
+        node = yaml.ScalarNode(loader.resolve(yaml.ScalarNode, value, (True, False)), value)
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError:  # a tag with no constructor, e.g. the merge key's
+            raise NotPlain from None
+
+    try:
+        return read_plain_yaml(text, resolve, _TYPED_STARTS)
+    finally:
+        loader.dispose()
+
+
+# The first characters of the plain scalars that the loader may type as other than text.
+_TYPED_STARTS = frozenset(start for start in _EventYamlLoader.yaml_implicit_resolvers if start)
+
+
+def _lines_of(text: str, file: Path) -> LineMap:
+    """The lines of the fields of a text that has been read as plain YAML."""
+    loader = _EventCYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    lines: LineMap = {}
+    if node is not None:
+        _yaml_lines(node, (), lines, file, set())
+    return lines
 
 
 def _read_yaml(loader: Any, file: Path) -> tuple[object, LineMap]:
@@ -919,7 +958,11 @@ def load_event(path: str | Path, *, precise: bool = False) -> Event:
             data, lines = parse_json(text, file)
         else:
             data, lines = _parse_yaml(text, file, fast=not precise)
-        return _Builder(_validate(data, file, lines), file, lines).build()
+        model = _validate(data, file, lines)
+        del data  # each dropped while the collector is paused: its first pass after the
+        event = _Builder(model, file, lines).build()
+        del model, lines  # pause walks every object still alive (a third of a second)
+    return event
 
 
 def event_from_data(data: object, source: str = "<data>") -> Event:
