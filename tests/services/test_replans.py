@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus
@@ -151,5 +152,62 @@ def test_a_placement_planned_before_its_meeting_was_placed_books_nothing(
         chosen.space_id,
         MeetingStatus.SCHEDULED,
     )
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+BOOK_REPLAN = replans.book_replan
+
+
+def booked_statements(
+    database: Database, monkeypatch: pytest.MonkeyPatch, edit: Callable[[], object]
+) -> list[str]:
+    """The statements ``book_replan`` sends while ``edit`` runs (their first word), until the
+    transaction's last flush."""
+    sent: list[str] = []
+
+    def counted(*args: Any, **kwargs: Any) -> replans.Booked:
+        def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+            if not sql.startswith("BEGIN"):  # SQLite sends it as a statement, PostgreSQL not
+                sent.append(sql.split()[0])
+
+        event.listen(database.engine, "before_cursor_execute", statement)
+        try:
+            return BOOK_REPLAN(*args, **kwargs)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", statement)
+
+    monkeypatch.setattr(replans, "book_replan", counted)
+    monkeypatch.setattr(edits, "book_replan", counted)
+    edit()
+    return sent
+
+
+def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, ids = world(
+        database, [meeting("ab", "A", "B"), meeting("cd", "C", "D"), meeting("ef", "E", "F")]
+    )
+    first = free_places(database, w.organiser, ids["ef"])[0]
+
+    def move() -> None:
+        edits.move(database, w.organiser, EVENT, ids["ef"], first)
+
+    def swap() -> None:
+        edits.swap(database, w.organiser, EVENT, ids["ab"], ids["cd"])
+
+    one, two = (booked_statements(database, monkeypatch, edit) for edit in (move, swap))
+
+    # The lock with the last change reported, the rows, the principals; the old bookings
+    # deleted and the new inserted a table at a time, the rows updated with one statement; the
+    # version's reads (the current one, the meetings written since, the event's revision). The
+    # version, its notices and the audit entries are inserted as the transaction ends.
+    expected = sorted(
+        ["SELECT"] * 3 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 3
+    )
+    assert sorted(one) == expected
+    assert sorted(two) == expected
+    assert "SAVEPOINT" not in one + two
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
