@@ -300,9 +300,15 @@ async def measure(
         phases.append(reads)
 
     async def solve_run(run_id: int) -> dict[str, object]:
-        answer = await http.get(f"{prefix}/solves/{run_id}", headers=as_organiser)
-        answer.raise_for_status()
-        return dict(answer.json())
+        # Polled until it answers: under load a poll may time out like any read.
+        while True:
+            try:
+                answer = await http.get(f"{prefix}/solves/{run_id}", headers=as_organiser)
+            except httpx.HTTPError:
+                continue
+            if answer.status_code == 200:
+                return dict(answer.json())
+            await asyncio.sleep(1)
 
     async with contextlib.AsyncExitStack() as stack:
         # Pools small enough that a backlog of reads does not make each answer's bookkeeping
@@ -313,7 +319,8 @@ async def measure(
             )
             for _ in range(max(1, math.ceil(args.rate * TIMEOUT_S / CONNECTIONS)))
         ]
-        http = pools[0]
+        # The organiser's requests in a pool of their own, never queued behind the reads.
+        http = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=120))
         # Each web worker builds its agendas once: not counted.
         warm = Reads("warm-up")
         await read_agendas(pools, f"{prefix}/agenda", tokens, args.rate, args.warm_up, warm)
@@ -427,7 +434,7 @@ def report(servers: list[Server], args: argparse.Namespace) -> None:
                 f"| {' / '.join(f'{c:.0f}' for c in reads.cpu)} "
                 f"| {' / '.join(str(w) for w in reads.database)} | {reads.solve} |"
             )
-    print("\n".join(rows))
+    print("\n".join(rows), flush=True)
     rows = [
         "| code | worker | pairs | load | p99 without (ms) | p99 during (ms) | during / without "
         "| 95 % interval |",
@@ -452,7 +459,7 @@ def report(servers: list[Server], args: argparse.Namespace) -> None:
             _ratio_row(tree, "every server", "all but the first after seeding", pairs, args, rng)
         )
     print()
-    print("\n".join(rows))
+    print("\n".join(rows), flush=True)
 
 
 def _ratio_row(
@@ -522,20 +529,12 @@ def main() -> None:
             seed_with(src, urls[tree], args)
             print(f"{tree}: seeded in {time.monotonic() - started:.0f} s", flush=True)
             servers.append(run_server(tree, src, urls[tree], nices[0], True, args))
-            _progress(servers[-1])
+            report(servers[-1:], args)  # as it comes, in case a later server fails
         for n, nice in enumerate(nices[1:]):
             for tree, src in trees if n % 2 else trees[::-1]:
                 servers.append(run_server(tree, src, urls[tree], nice, False, args))
-                _progress(servers[-1])
+                report(servers[-1:], args)
     report(servers, args)
-
-
-def _progress(server: Server) -> None:
-    p99s = " ".join(f"{percentile(r.latencies_ms, 99):.0f}" for r in server.phases)
-    print(
-        f"{server.tree} {server.nice}: p99 by phase {p99s} ms; load {os.getloadavg()[0]:.1f}",
-        flush=True,
-    )
 
 
 if __name__ == "__main__":
