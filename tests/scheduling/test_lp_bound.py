@@ -130,4 +130,3 @@ def test_bound_is_at_least_the_optimum_and_at_most_the_relaxed_bound(
         assert optimum.objective.weight_scheduled <= tight.result.bound.weight_scheduled
     if relaxed.bound is not None:
         assert tight.result.bound.weight_scheduled <= relaxed.bound.weight_scheduled
-

@@ -123,3 +123,35 @@ def test_a_time_limited_solve_does_not_wait_for_the_bound(monkeypatch: pytest.Mo
     assert result.bound == upper_bound(problem).bound
     assert result.bound is not None
     assert result.bound.kind == f"{RELAXED_KIND}; the capacity LP not solved in time"
+
+
+@pytest.mark.parametrize(
+    ("busy", "order"), [(False, ["bound", "construct"]), (True, ["construct", "bound"])]
+)
+def test_the_bound_s_process_starts_before_construction_when_a_core_is_free(
+    monkeypatch: pytest.MonkeyPatch, busy: bool, order: list[str]
+) -> None:
+    problem = build_problem(generate_event(SPEC, 4))
+    monkeypatch.setattr(heuristic, "PARALLEL_BOUND_MIN_MEETINGS", 1)
+    monkeypatch.setattr(heuristic, "_busy", lambda: busy)
+    seen: list[str] = []
+    start_process = BoundProcess
+    construct = heuristic._Run.construct
+
+    def process(problem: Problem, masks: Masks, time_limit_s: float) -> BoundProcess:
+        seen.append("bound")
+        return start_process(problem, masks, time_limit_s)
+
+    def constructed(run: heuristic._Run) -> list[str]:
+        seen.append("construct")
+        return construct(run)
+
+    monkeypatch.setattr(heuristic, "BoundProcess", process)
+    monkeypatch.setattr(heuristic._Run, "construct", constructed)
+
+    result = solve_heuristic(
+        problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=1.0, workers=2)
+    )
+
+    assert seen == order
+    assert validate(problem, result.schedule) == []

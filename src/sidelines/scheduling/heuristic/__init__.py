@@ -20,6 +20,7 @@ LP bound (``bound.py``) is met on every objective term.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -67,6 +68,14 @@ RELAXED_IN_PLACE_MAX_MEETINGS = 2_000
 BOUND_POLL_S = 0.25
 
 
+def _busy() -> bool:
+    """Whether the machine has no core to spare: a load average at or above its cores."""
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except OSError:
+        return False
+
+
 def solve_heuristic(problem: Problem, options: SolveOptions) -> SolveResult:
     return _Run(problem, options).solve()
 
@@ -107,13 +116,18 @@ class _Run:
                 self.pending.close()
                 self.pending = None
 
-    def start_bound(self) -> None:
-        """The bound's process, before construction, when the bound is worth a process."""
+    def start_bound(self, *, constructed: bool = False) -> None:
+        """The bound's process, when the bound is worth a process: before construction when a
+        core is free for it, else once the first schedule is there (on a busy machine the two
+        processes share one scheduling group's CPU, and the first schedule comes first)."""
         if (
-            self.options.workers >= 2
+            self.pending is None
+            and self.options.workers >= 2
             and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
             and not self.out_of_time()
         ):
+            if not constructed and _busy():
+                return
             # The capacity LP gets until the answer is due; what it has then is reported.
             remaining = self.deadline - time.monotonic()
             self.pending = BoundProcess(self.problem, self.state.allowed, remaining)
@@ -136,6 +150,7 @@ class _Run:
         # A construction cut short by the time limit is valid but partial, and says so.
         self.report("construct:partial" if self.cut_short else "construct", force=True)
         if not self.options.stop.is_set():
+            self.start_bound(constructed=True)
             if self.pending is None and (
                 self.options.workers < 2 or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
             ):

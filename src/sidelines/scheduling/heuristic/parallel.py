@@ -33,8 +33,6 @@ Masks = Sequence[Sequence[tuple[int, int]]]
 # How often the process looks for the problem's file, and how long past its time it waits.
 POLL_S = 0.01
 WRITE_WAIT_S = 5.0
-# The process's niceness above the solve's.
-NICE = 10
 
 
 class BoundProcess:
@@ -106,9 +104,6 @@ class BoundProcess:
 
 def _main(path: str, time_limit_s: float) -> None:
     started = time.monotonic()
-    # Started before construction: on a free core it runs at full speed, on a busy machine it
-    # must not take the CPU of the solve's first schedule (they share a scheduling group).
-    os.nice(NICE)
     # Loaded while the caller writes the problem (the capacity LP needs them anyway).
     import numpy  # noqa: F401
 
