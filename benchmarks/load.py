@@ -191,7 +191,10 @@ class Usage:
                 connection.rollback()  # a fresh snapshot of pg_stat_activity each time
         engine.dispose()
 
-    def summary(self, requests: int = 0) -> str:
+    def summary(self, requests: int = 0, served: int = 0) -> str:
+        """The shares of CPU; per request (all of them, refusals included) when ``requests``,
+        and per request served (neither refused nor timed out: what a refusal costs is small
+        and the refused share varies) when ``served``, the steadier figure on a busy machine."""
         cores = os.cpu_count() or 1
         shares = (
             f"CPU seconds in {self.seconds:.0f} s on {cores} cores: server {self.server:.0f}, "
@@ -203,6 +206,8 @@ class Usage:
                 f"; per request: server {1000 * self.server / requests:.1f} ms, clients "
                 f"{1000 * self.clients / requests:.2f} ms"
             )
+        if served:
+            shares += f"; server per request served: {1000 * self.server / served:.1f} ms"
         if self.url.startswith("postgresql"):
             shares += f"; most connections held at once: {self.peak_connections}"
         return shares
@@ -353,6 +358,11 @@ async def closed_loop(
     usage.stop()
 
 
+def served(statuses: Counter[str]) -> int:
+    """Answers other than 503 (``statuses`` as "kind status": counts)."""
+    return sum(n for key, n in statuses.items() if not key.endswith(" 503"))
+
+
 def audit_gaps(url: str, event_id: str, changes: Counter[int]) -> int:
     """Acknowledged changes of a request beyond the audit entries about it."""
     engine = create_engine(normalise_url(url), poolclass=NullPool)
@@ -407,7 +417,7 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
         f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
         f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
         f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps}; "
-        f"{usage.summary(len(everything))} | | | | |"
+        f"{usage.summary(len(everything), served(tally.statuses))} | | | | |"
     )
     return rows
 

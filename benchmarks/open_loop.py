@@ -67,6 +67,12 @@ class OpenTally:
         others = (f"{k}: {v}" for k, v in sorted(self.outcomes.items()) if k not in shown)
         return ", ".join(others) or "–"
 
+    def served(self) -> int:
+        """Answers that were neither a refusal (503) nor given up: 2xx and the API's 4xx."""
+        return sum(
+            n for k, n in self.outcomes.items() if k == "2xx" or (k.isdigit() and k.startswith("4"))
+        )
+
     def prompt_percent(self) -> float:
         """Arrivals answered (2xx, or 503 with Retry-After) within ``PROMPT_S``, in percent."""
         return 100 * self.prompt / max(self.offered, 1)
@@ -416,7 +422,7 @@ def row(
         f"| {label} | {rate:.0f}/s ({tally.offered / offered_in:.0f}/s offered) | "
         f"{ok / seconds:.0f}/s | {p50:.0f} | {p95:.0f} | {p99:.0f} | {refused} | {timeouts} "
         f"| {tally.prompt_percent():.1f} % | {others} | "
-        f"{kinds}; {meter.summary(sum(tally.outcomes.values()))} |"
+        f"{kinds}; {meter.summary(sum(tally.outcomes.values()), tally.served())} |"
     )
 
 

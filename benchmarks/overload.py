@@ -173,6 +173,9 @@ def summary_row(label: str, phases: Phases) -> str:
     everything = [ms for values in tally.latencies_ms.values() for ms in values]
     closed_all = [ms for values in phases.closed.latencies_ms.values() for ms in values]
     closed_503 = phases.closed.outcomes["503 with Retry-After"]
+    closed_cpu = phases.closed_usage.summary(
+        sum(phases.closed.outcomes.values()), phases.closed.served()
+    )
     others = tally.other_outcomes(("2xx", "503 with Retry-After"))
     return (
         f"| {label} | {phases.sustainable:.1f}/s (p99 {percentile(closed_all, 99):.0f} ms, "
@@ -182,8 +185,8 @@ def summary_row(label: str, phases: Phases) -> str:
         f"**{tally.prompt_percent():.1f} %** | "
         f"{percentile(everything, 99):.0f} | {tally.outcomes['503 with Retry-After']} | "
         f"{others} | load {phases.open_load}; closed loop: "
-        f"{phases.closed_usage.summary(sum(phases.closed.outcomes.values()))}; open loop: "
-        f"{phases.open_usage.summary(sum(tally.outcomes.values()))} |"
+        f"{closed_cpu}; open loop: "
+        f"{phases.open_usage.summary(sum(tally.outcomes.values()), tally.served())} |"
     )
 
 

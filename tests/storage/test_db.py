@@ -4,12 +4,15 @@ the planner's statistics refreshed on demand."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.services.clock import now
+
+from sidelines.storage import db as db_module
 from sidelines.storage.db import (
     SERVER_POOL_SIZE,
     ConnectionLimits,
@@ -118,3 +121,47 @@ def test_analyze_of_no_table_analyses_nothing(database: Database) -> None:
     database.analyze([])
 
     assert not has_statistics(database, "users")
+
+# SQLite opens a connection per use: nothing is pooled, pinged or kept broken.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_pooled_connection_is_pinged_only_after_it_sat_idle(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[Any] = []
+    ping = database.engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(database.engine.dialect, "do_ping", counted)
+    clock = [1000.0]
+    monkeypatch.setattr(db_module, "monotonic", lambda: clock[0])
+    with database.reading() as session:
+        session.execute(text("SELECT 1"))  # a new connection, not pinged
+    clock[0] += db_module.PING_IDLE_S / 2
+    with database.reading() as session:
+        session.execute(text("SELECT 1"))  # in use a moment ago
+    assert pings == []
+
+    clock[0] += db_module.PING_IDLE_S + 1
+    with database.reading() as session:
+        session.execute(text("SELECT 1"))
+    assert len(pings) == 1
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_connection_that_broke_while_idle_is_replaced_before_it_is_used(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(db_module, "monotonic", lambda: clock[0])
+    with database.reading() as session:
+        broken = session.connection().connection.dbapi_connection
+    assert broken is not None
+    broken.close()  # as when the database restarted meanwhile
+    clock[0] += db_module.PING_IDLE_S + 1
+
+    with database.reading() as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+        assert session.connection().connection.dbapi_connection is not broken

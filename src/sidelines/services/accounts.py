@@ -188,7 +188,7 @@ class _Known:
 
 
 _token_cache: dict[str, _Known] = {}
-# When this process revoked a token (its hash): a lookup that began before must not keep it.
+# When this process revoked a token (its hash): no lookup keeps it for a while after.
 _forgotten: dict[str, float] = {}
 _token_lock = threading.Lock()
 
@@ -227,7 +227,9 @@ def actor_for_token(db: Database, token: str, channel: str = "api") -> Actor:
         if len(_forgotten) > _TOKEN_CACHE_KEPT:
             _forgotten.clear()
         for each, owner in checked.items():
-            if owner is None or _forgotten.get(each, -1.0) >= started:
+            # Revoked here lately: the revocation may not have been committed when the
+            # statement read it, and this process refuses it at once (``forget_tokens``).
+            if owner is None or _forgotten.get(each, -1e9) >= started - TOKEN_CACHE_S:
                 _token_cache.pop(each, None)
                 continue
             previous = _token_cache.get(each)

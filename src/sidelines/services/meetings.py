@@ -171,13 +171,20 @@ def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
         raise Forbidden("an agenda belongs to a delegation")
     key = (event_id, party, i18n.current())
     cached = _agendas.get(key)
-    if cached is not None and cached.revision == _revision(db.read_one(_revision_of(event_id))):
-        return cached
+    revision: str | None = None
+    if cached is not None:
+        revision = _revision(db.read_one(_revision_of(event_id)))
+        if revision is None:
+            raise not_found("event", event_id)
+        if cached.revision == revision:
+            return cached
     with db.reading() as session:
         # The revision first, then the meetings: a write committed in between is seen by the
         # meetings query and kept under the older revision, which the next read replaces;
-        # never the other way round.
-        revision = _revision(session.execute(_revision_of(event_id)).first())
+        # never the other way round. The revision just read outside this transaction came
+        # first too, and serves.
+        if revision is None:
+            revision = _revision(session.execute(_revision_of(event_id)).first())
         if revision is None:
             raise not_found("event", event_id)
         built = Agenda(event_id, party, revision, _agenda_items(session, event_id, party))
@@ -185,6 +192,50 @@ def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
         _agendas.clear()
     _agendas[key] = built
     return built
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheduled:
+    """What an agenda shows of a scheduled meeting, and who takes part (principal, party)."""
+
+    format: str
+    starts_at: datetime
+    ends_at: datetime
+    space_id: str | None
+    sides: list[tuple[str, str]]
+
+
+def _scheduled_of(session: Session, event_id: str, party: str) -> dict[int, _Scheduled]:
+    """The party's scheduled meetings with every side of each, in one statement of plain
+    columns (an agenda is rebuilt whenever any meeting of the event is written)."""
+    theirs = select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+    rows = session.execute(
+        select(
+            MeetingRow.id,
+            MeetingRow.format,
+            MeetingRow.starts_at,
+            MeetingRow.ends_at,
+            MeetingRow.space_id,
+            MeetingPrincipalRow.principal_id,
+            MeetingPrincipalRow.party_id,
+        )
+        .join(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
+        .where(
+            MeetingRow.event_id == event_id,
+            MeetingRow.starts_at.is_not(None),
+            MeetingRow.id.in_(theirs),
+        )
+        .order_by(MeetingRow.id, MeetingPrincipalRow.principal_id)
+    )
+    scheduled: dict[int, _Scheduled] = {}
+    for meeting_id, format_, starts_at, ends_at, space_id, principal_id, party_id in rows:
+        meeting = scheduled.get(meeting_id)
+        if meeting is None:
+            assert starts_at is not None  # the query's own condition
+            assert ends_at is not None  # scheduled meetings have both ends
+            meeting = scheduled[meeting_id] = _Scheduled(format_, starts_at, ends_at, space_id, [])
+        meeting.sides.append((principal_id, party_id))
+    return scheduled
 
 
 def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaItem, ...]:
@@ -195,20 +246,8 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
         for s in event.programme
         if s.attendees & own
     ]
-    rows = session.scalars(
-        select(MeetingRow).where(
-            MeetingRow.event_id == event_id,
-            MeetingRow.starts_at.is_not(None),
-            MeetingRow.id.in_(
-                select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
-            ),
-        )
-    ).all()
-    links = _links(session, [row.id for row in rows])
-    for row in rows:
-        assert row.starts_at is not None
-        assert row.ends_at is not None
-        sides = tuple(sorted({link.party_id for link in links.get(row.id, [])}))
+    for meeting_id, row in _scheduled_of(session, event_id, party).items():
+        sides = tuple(sorted({side for _, side in row.sides}))
         # A room meeting names its space (and keeps its id for clients); a contact at a
         # programme session says which, and at which edge.
         if row.space_id is not None:
@@ -220,7 +259,7 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
                 row.starts_at,
                 row.ends_at,
                 None,
-                (link.principal_id for link in links.get(row.id, [])),
+                (principal for principal, _ in row.sides),
             )
             where = place.location if place is not None else None
         items.append(
@@ -232,7 +271,7 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
                 row.starts_at,
                 row.ends_at,
                 where,
-                row.id,
+                meeting_id,
                 row.space_id,
             )
         )
