@@ -67,6 +67,7 @@ def test_plain_block_yaml_reads_as_pyyaml_reads_it(text: str) -> None:
         "a: |\n  text\n",  # a block scalar
         'a: "tab\\there"\n',  # an escape
         "a: {b: 1}\n",  # a flow mapping
+        "a: [x?y]\n",  # a question mark ends a plain scalar in a flow
         "a:\n\t- 1\n",  # a tab
         "a: 1\na: 2\n",  # a key given twice
         "true: 1\n",  # a key that is not text
@@ -110,13 +111,15 @@ def test_a_broken_block_text_reads_as_pyyaml_reads_it_or_not_at_all(text: str) -
 
 # Short texts of lines made of YAML's significant characters: where the reader's rules for
 # scalars, keys and indents would part from PyYAML's, if anywhere.
+SIGNIFICANT = st.text(
+    alphabet=st.sampled_from(list(":-[]{}|,;%=\"'#&*!>\\ 0123456789.eE+ab~<@?`")), max_size=8
+)
 LINES = st.tuples(
     st.sampled_from(["", " ", "  ", "    "]),
     st.sampled_from(["", "- ", "-  "]),
     st.sampled_from(["", "a: ", "b:", "true: ", "n: ", "a:  "]),
-    st.text(
-        alphabet=st.sampled_from(list(":-[]{}|,;%=\"'#&*!>\\ 0123456789.eE+ab~<@?")), max_size=8
-    ),
+    # A value, or a flow list of values.
+    SIGNIFICANT | st.lists(SIGNIFICANT, max_size=4).map(lambda items: f"[{','.join(items)}]"),
 )
 
 

@@ -35,8 +35,9 @@ _SCALAR = re.compile(
     r"(?:(?P<plain>" + _PLAIN + r")|'(?P<single>(?:[^']|'')*)'|\"(?P<double>[^\"\\]*)\")"
     r"(?: +#.*| *)$"
 )
-# A one-line flow sequence of simple items, or an empty flow mapping.
-_FLOW_ITEM = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,\[\]{}\s]| +(?=[^\s#,\]]))*"
+# A one-line flow sequence of simple items, or an empty flow mapping. In a flow, a plain scalar
+# ends at any of ``,?[]{}`` (PyYAML's scanner): an item holds none of them, nor ``:`` or ``#``.
+_FLOW_ITEM = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,?\[\]{}\s]| +(?=[^\s#,?\]]))*"
 _FLOW_ITEMS = re.compile(r"\[ *(?P<items>(?:" + _FLOW_ITEM + r" *, *)*" + _FLOW_ITEM + r")? *\]")
 _FLOW = re.compile(r"(?P<flow>\[[^\]]*\]|\{ *\})(?: +#.*| *)$")
 _SPLIT = re.compile(r" *, *")

@@ -42,9 +42,10 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Invalid, not_found
+from sidelines.services.errors import Conflict, Invalid, ServiceError, not_found
 from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event
+from sidelines.services.idempotency import Once
 from sidelines.services.placing import PLACEMENT_TIME_LIMIT_S
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.replans import (
@@ -429,9 +430,12 @@ def _relocation(
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
+def _write(
+    db: Database, actor: Actor, event_id: str, plan: _Plan, once: Once[EditView] | None
+) -> EditView:
     """Book what the plan changes and record one schedule version (``replans.book_replan``);
-    ``StalePlan`` when the schedule changed under the plan."""
+    ``StalePlan`` when the schedule changed under the plan. With ``once``, the request's
+    idempotency key is kept in the same transaction."""
     detail = {"edit": plan.edit, "by_edit_of": plan.subject}
     replanned = Replan(
         plan.changes_seen,
@@ -445,7 +449,7 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
         if plan.update is not None:
             plan.update(_meeting(session, event_id, plan.subject))
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> EditView:
         booked = book_replan(
             session,
             actor,
@@ -467,34 +471,11 @@ def _write(db: Database, actor: Actor, event_id: str, plan: _Plan) -> int:
             **plan.detail,
         )
         assert booked.version is not None
-        return booked.version
-
-    return db.write(work)
-
-
-def _run(
-    db: Database,
-    actor: Actor,
-    event_id: str,
-    make: Callable[[Session], _Plan],
-) -> EditView:
-    """Plan on a read, then write; again while the schedule moves under the plan."""
-    require_organiser(actor)
-    reason = "the schedule kept changing"
-    for _ in range(ATTEMPTS):
-        with db.reading() as session:
-            plan = make(session)
-        try:
-            version = _write(db, actor, event_id, plan)
-        except StalePlan as stale:
-            reason = stale.message
-            continue
-        with db.reading() as session:
-            locked = bool(_meeting(session, event_id, plan.subject).terms.get("locked"))
+        locked = bool(_meeting(session, event_id, plan.subject).terms.get("locked"))
         return EditView(
             plan.edit,
             plan.subject,
-            version,
+            booked.version,
             [
                 ChangeView(
                     meeting_id,
@@ -505,6 +486,37 @@ def _run(
             ],
             locked,
         )
+
+    return db.write(once.guard(work) if once is not None else work)
+
+
+def _run(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    make: Callable[[Session], _Plan],
+    once: Once[EditView] | None,
+) -> EditView:
+    """Plan on a read, then write; again while the schedule moves under the plan. A request
+    answered before (``once``) is answered as it was, not planned again: a plan refused
+    because the first attempt has just been written is answered so too."""
+    require_organiser(actor)
+    reason = "the schedule kept changing"
+    for _ in range(ATTEMPTS):
+        try:
+            with db.reading() as session:
+                if once is not None:
+                    once.replay_if_answered(session)
+                plan = make(session)
+        except ServiceError:
+            if once is not None:
+                with db.reading() as session:
+                    once.replay_if_answered(session)
+            raise
+        try:
+            return _write(db, actor, event_id, plan, once)
+        except StalePlan as stale:
+            reason = stale.message
     raise Conflict(f"{reason}; try again")
 
 
@@ -520,6 +532,7 @@ def move(
     *,
     override: bool = False,
     push_others: bool = False,
+    once: Once[EditView] | None = None,
 ) -> EditView:
     """Move a scheduled meeting to ``target``; with ``push_others``, the movable meetings in
     the way move too, each where it fits best near its place."""
@@ -531,7 +544,7 @@ def move(
             ctx, "move", meeting_id, target, override=override, push_others=push_others
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
 def place(
@@ -543,6 +556,7 @@ def place(
     *,
     override: bool = False,
     push_others: bool = False,
+    once: Once[EditView] | None = None,
 ) -> EditView:
     """Put a waiting (agreed, unplaced) meeting at ``target``, as ``move`` would."""
 
@@ -553,7 +567,7 @@ def place(
             ctx, "place", meeting_id, target, override=override, push_others=push_others
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
 def swap(
@@ -564,6 +578,7 @@ def swap(
     other_id: int,
     *,
     override: bool = False,
+    once: Once[EditView] | None = None,
 ) -> EditView:
     """Each of two scheduled meetings takes the other's start and space."""
     if meeting_id == other_id:
@@ -597,10 +612,17 @@ def swap(
             detail={"with": other_id, "override": override},
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
-def unplace(db: Database, actor: Actor, event_id: str, meeting_id: int) -> EditView:
+def unplace(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    *,
+    once: Once[EditView] | None = None,
+) -> EditView:
     """Take a scheduled meeting off the schedule; it stays agreed, waiting for a place."""
 
     def make(session: Session) -> _Plan:
@@ -617,10 +639,18 @@ def unplace(db: Database, actor: Actor, event_id: str, meeting_id: int) -> EditV
             ctx.problem,
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
-def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: bool) -> EditView:
+def lock(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    meeting_id: int,
+    *,
+    locked: bool,
+    once: Once[EditView] | None = None,
+) -> EditView:
     """Lock a scheduled meeting where it is (the engine and every on-site placement then leave
     it there), or unlock it."""
 
@@ -659,7 +689,7 @@ def lock(db: Database, actor: Actor, event_id: str, meeting_id: int, *, locked: 
             detail={"at": where},
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
 def apply_alternative(
@@ -669,6 +699,8 @@ def apply_alternative(
     meeting_id: int,
     kind: str,
     target: Target,
+    *,
+    once: Once[EditView] | None = None,
 ) -> EditView:
     """Apply one of the alternatives the engine offers for a waiting meeting that fits nowhere
     as agreed (``place_agreed``, the on-site changes): they are computed again, and the one of
@@ -760,7 +792,7 @@ def apply_alternative(
             detail={"kind": str(chosen.kind), "summary": chosen.summary},
         )
 
-    return _run(db, actor, event_id, make)
+    return _run(db, actor, event_id, make, once)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from sidelines.services.events import (
     event_row,
     import_event,
 )
+from sidelines.services.idempotency import Once
 from sidelines.services.replans import lock_schedule
 from sidelines.services.visibility import takes_part
 from sidelines.storage.db import Database
@@ -138,10 +139,13 @@ def _build(data: dict[str, Any]) -> Event:
         raise Invalid(error.message, error.path) from None
 
 
-def create_event(db: Database, actor: Actor, data: dict[str, Any]) -> str:
-    """A new event from the event file's structure (its agreed meetings included); its id."""
+def create_event(
+    db: Database, actor: Actor, data: dict[str, Any], *, once: Once[str] | None = None
+) -> str:
+    """A new event from the event file's structure (its agreed meetings included); its id.
+    With ``once``, the request's idempotency key is kept in the same transaction."""
     _require_organiser(actor)
-    return import_event(db, actor, _build(data), audited=True)
+    return import_event(db, actor, _build(data), audited=True, once=once)
 
 
 # --- reading the sections ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
+from sidelines.services.idempotency import Once
 from sidelines.storage.db import Database
 
 # The mapping between rows and domain objects lives in storage; these names stay importable
@@ -62,12 +63,18 @@ IMPORTED_TABLES = (
 
 
 def import_event(
-    db: Database, actor: Actor, event: Event, *, with_meetings: bool = True, audited: bool = False
+    db: Database,
+    actor: Actor,
+    event: Event,
+    *,
+    with_meetings: bool = True,
+    audited: bool = False,
+    once: Once[str] | None = None,
 ) -> str:
     """Store an event with its parties, principals and spaces. Its meetings, if kept, become
     agreed meetings that the organiser may schedule (they were agreed before the system).
     ``audited``: the import is an audit entry (``event.created``), as a creation through the
-    API is."""
+    API is. With ``once``, the request's idempotency key is kept in the same transaction."""
     if not actor.is_organiser:
         raise Forbidden("only the organiser can set up an event")
     spec = dump_event(replace(event, meetings=()))
@@ -135,7 +142,7 @@ def import_event(
             audit.record(session, actor, event.id, "event.created", "event", event.id)
         return event.id
 
-    imported = db.write(work)
+    imported = db.write(once.guard(work) if once is not None else work)
     if with_meetings and len(event.meetings) >= ANALYZE_AFTER_MEETINGS:
         db.analyze(IMPORTED_TABLES)
     return imported

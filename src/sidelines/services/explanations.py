@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from sidelines.domain import MeetingId, SpaceId
 from sidelines.scheduling.explanations import Fact, explain
 from sidelines.scheduling.rules import contact_at
@@ -35,45 +37,52 @@ def meeting_explanation(
     db: Database, actor: Actor, event_id: str, meeting_id: int
 ) -> ExplanationView:
     with db.reading() as session:
-        row = visible_meeting(session, actor, event_id, meeting_id)
-        problem, rows = event_problem(session, event_id, lock_scheduled=True)
-        key = MeetingId(str(row.id))
-        if key not in problem.meeting_index:
-            # Held, cancelled or not held: nothing is left to place.
-            summary = f"meeting {row.id} is {row.status}, not waiting for a time"
-            return ExplanationView(row.id, row.starts_at is not None, summary, (), summary)
-        schedule: dict[MeetingId, Assignment] = {}
-        for meeting_idx, meeting in enumerate(problem.meetings):
-            # Placed meetings come locked where they are; a lock agreed in the terms of a
-            # meeting not yet placed is a wish, not a place on the schedule.
-            if rows[meeting.id].starts_at is None or meeting.locked_start is None:
-                continue
-            if meeting.locked_space is not None:
-                space = SpaceId(problem.spaces[meeting.locked_space].id)
-                schedule[meeting.id] = Assignment(meeting.locked_start, space)
-            else:
-                at = contact_at(problem, meeting_idx, meeting.locked_start)
-                schedule[meeting.id] = Assignment(meeting.locked_start, at_session=at)
-        party = actor.acts_for(event_id)
-        if party is not None:
-            parties = {meeting.id: meeting.parties for meeting in problem.meetings}
-            explanation = explain(
-                problem,
-                schedule,
-                key,
-                visible=lambda other: party in parties[other],
-                priorities=False,
-            )
+        return explanation_in(session, actor, event_id, meeting_id)
+
+
+def explanation_in(
+    session: Session, actor: Actor, event_id: str, meeting_id: int
+) -> ExplanationView:
+    """``meeting_explanation`` in a transaction already open (one that has just written, say)."""
+    row = visible_meeting(session, actor, event_id, meeting_id)
+    problem, rows = event_problem(session, event_id, lock_scheduled=True)
+    key = MeetingId(str(row.id))
+    if key not in problem.meeting_index:
+        # Held, cancelled or not held: nothing is left to place.
+        summary = f"meeting {row.id} is {row.status}, not waiting for a time"
+        return ExplanationView(row.id, row.starts_at is not None, summary, (), summary)
+    schedule: dict[MeetingId, Assignment] = {}
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        # Placed meetings come locked where they are; a lock agreed in the terms of a
+        # meeting not yet placed is a wish, not a place on the schedule.
+        if rows[meeting.id].starts_at is None or meeting.locked_start is None:
+            continue
+        if meeting.locked_space is not None:
+            space = SpaceId(problem.spaces[meeting.locked_space].id)
+            schedule[meeting.id] = Assignment(meeting.locked_start, space)
         else:
-            everything = organiser_sees_everything(session, event_id)
-            explanation = explain(problem, schedule, key, priorities=everything)
-        return ExplanationView(
-            row.id,
-            explanation.scheduled,
-            explanation.summary,
-            explanation.facts,
-            explanation.text,
+            at = contact_at(problem, meeting_idx, meeting.locked_start)
+            schedule[meeting.id] = Assignment(meeting.locked_start, at_session=at)
+    party = actor.acts_for(event_id)
+    if party is not None:
+        parties = {meeting.id: meeting.parties for meeting in problem.meetings}
+        explanation = explain(
+            problem,
+            schedule,
+            key,
+            visible=lambda other: party in parties[other],
+            priorities=False,
         )
+    else:
+        everything = organiser_sees_everything(session, event_id)
+        explanation = explain(problem, schedule, key, priorities=everything)
+    return ExplanationView(
+        row.id,
+        explanation.scheduled,
+        explanation.summary,
+        explanation.facts,
+        explanation.text,
+    )
 
 
-__all__ = ["ExplanationView", "meeting_explanation"]
+__all__ = ["ExplanationView", "explanation_in", "meeting_explanation"]

@@ -1,15 +1,15 @@
 """Idempotency keys: a POST retried with the same key gets the first answer, not a duplicate.
 
-``run_once`` reserves the key in its own transaction before the work runs and fills it in
-after, so a retry that races the first attempt is told to wait (409) rather than doing the work
-twice; a key reused for a different request is refused (422), as the IETF draft on the
-Idempotency-Key header recommends.
+``Once`` keeps a key inside the work's own transaction: the key is claimed by the transaction's
+first statement and its answer stored by its last. A retry that races the first attempt waits on
+the key's row until that attempt ends, then finds its answer (or, had it failed, nothing, and
+does the work itself); a failed or crashed attempt leaves no key behind, as its transaction rolls
+back with everything else. A key reused for a different request is refused (422), as the IETF
+draft on the Idempotency-Key header recommends.
 
-``Once`` does the same inside the work's own transaction, for the writes that are sent most
-(one transaction instead of three): the key is claimed by the transaction's first statement and
-its answer stored by its last. A retry that races the first attempt waits on the key's row until
-that attempt ends, then finds its answer (or, had it failed, nothing, and does the work itself);
-a failed attempt leaves no key behind, as its transaction rolls back with everything else.
+A write that plans on a read before its transaction (an edit of the schedule, an on-site
+change) looks for a stored answer first (``Once.replay_if_answered``): the plan a retry would
+make no longer holds once the first attempt is written (the meeting it placed waits no more).
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, ServiceError
-from sidelines.storage.db import Database
 from sidelines.storage.tables import IdempotencyRow
 
 IN_PROGRESS = 0
@@ -46,65 +44,6 @@ class Outcome:
 def fingerprint(method: str, path: str, body: Any) -> str:
     text = json.dumps([method, path, body], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def run_once(
-    db: Database,
-    actor: Actor,
-    key: str | None,
-    request_fingerprint: str,
-    status_code: int,
-    produce: Callable[[], dict[str, Any]],
-) -> Outcome:
-    if key is None or actor.user_id is None:
-        return Outcome(status_code, produce(), False)
-    user_id = actor.user_id
-
-    def reserve(session: Session) -> IdempotencyRow | None:
-        existing = session.get(IdempotencyRow, (user_id, key))
-        if existing is not None:
-            return existing
-        session.add(
-            IdempotencyRow(
-                user_id=user_id,
-                key=key,
-                fingerprint=request_fingerprint,
-                status_code=IN_PROGRESS,
-                response={},
-                created_at=now(),
-            )
-        )
-        return None
-
-    try:
-        existing = db.write(reserve)
-    except IntegrityError:
-        # Another attempt reserved the key between our read and our insert.
-        existing = db.write(lambda session: session.get(IdempotencyRow, (user_id, key)))
-    if existing is not None:
-        return _replay(existing, request_fingerprint)
-
-    def release(session: Session) -> None:
-        session.execute(
-            delete(IdempotencyRow).where(
-                IdempotencyRow.user_id == user_id, IdempotencyRow.key == key
-            )
-        )
-
-    try:
-        body = produce()
-    except ServiceError:
-        db.write(release)  # nothing was done: the same request may be tried again
-        raise
-
-    def store(session: Session) -> None:
-        row = session.get(IdempotencyRow, (user_id, key))
-        assert row is not None
-        row.status_code = status_code
-        row.response = body
-
-    db.write(store)
-    return Outcome(status_code, body, False)
 
 
 class Replayed(Exception):
@@ -162,6 +101,13 @@ class Once(Generic[T]):
 
         return guarded
 
+    def replay_if_answered(self, session: Session) -> None:
+        """Raise ``Replayed`` if the key holds an answer already (or was used for another
+        request); nothing if it is free."""
+        existing = session.get(IdempotencyRow, (self.user_id, self.key))
+        if existing is not None:
+            _raise_replayed(existing, self.fingerprint)
+
     def _claim(self, session: Session) -> None:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         values = {
@@ -188,11 +134,15 @@ class Once(Generic[T]):
                 IdempotencyRow.user_id == self.user_id, IdempotencyRow.key == self.key
             )
         ).one()
-        try:
-            outcome = _replay(existing, self.fingerprint)
-        except ServiceError as refused:
-            raise Replayed(refused) from None
-        raise Replayed(outcome)
+        _raise_replayed(existing, self.fingerprint)
+
+
+def _raise_replayed(existing: IdempotencyRow, request_fingerprint: str) -> NoReturn:
+    try:
+        outcome = _replay(existing, request_fingerprint)
+    except ServiceError as refused:
+        raise Replayed(refused) from None
+    raise Replayed(outcome)
 
 
 def once(

@@ -36,7 +36,8 @@ from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid
 from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
-from sidelines.services.explanations import ExplanationView, meeting_explanation
+from sidelines.services.explanations import ExplanationView, explanation_in
+from sidelines.services.idempotency import Once
 from sidelines.services.placing import (
     PLACEMENT_ATTEMPTS,
     PLACEMENT_TIME_LIMIT_S,
@@ -140,6 +141,7 @@ def report_departure(
     principal_id: str | None = None,
     party_id: str | None = None,
     at: datetime | None = None,
+    once: Once[AbsorbedView] | None = None,
 ) -> AbsorbedView:
     """A principal, or every principal of a party, leaves at ``leaves_at``: no meeting of
     theirs may end later. ``at`` is the moment of the report (the service clock by default)."""
@@ -168,7 +170,7 @@ def report_departure(
         principal_id=principal_id,
         audience=audience,
     )
-    return _absorb(db, actor, event_id, reported, at or now())
+    return _absorb(db, actor, event_id, reported, at or now(), once)
 
 
 def report_overrun(
@@ -179,6 +181,7 @@ def report_overrun(
     session_id: str,
     extra_min: int,
     at: datetime | None = None,
+    once: Once[AbsorbedView] | None = None,
 ) -> AbsorbedView:
     """The programme session ``session_id`` (its id in the event's programme) runs
     ``extra_min`` minutes past its programmed end; its attendees are held for that time too.
@@ -193,7 +196,7 @@ def report_overrun(
     reported = _Reported(
         ChangeKind.OVERRUN, end, end + timedelta(minutes=extra_min), session_id=session_id
     )
-    return _absorb(db, actor, event_id, reported, at or now())
+    return _absorb(db, actor, event_id, reported, at or now(), once)
 
 
 def report_closure(
@@ -205,6 +208,7 @@ def report_closure(
     start: datetime,
     end: datetime,
     at: datetime | None = None,
+    once: Once[AbsorbedView] | None = None,
 ) -> AbsorbedView:
     """The space cannot be used from ``start`` to ``end`` (a room taken for a press
     conference, say); the span lies within the event."""
@@ -221,7 +225,7 @@ def report_closure(
     if end > last:
         raise Invalid(_outside(event, end), "end")
     reported = _Reported(ChangeKind.CLOSURE, start, end, space_id=space_id)
-    return _absorb(db, actor, event_id, reported, at or now())
+    return _absorb(db, actor, event_id, reported, at or now(), once)
 
 
 def list_changes(db: Database, actor: Actor, event_id: str) -> list[OnsiteChangeView]:
@@ -287,17 +291,6 @@ def _local(event: Event, instant: datetime) -> str:
 # --- absorbing a change ------------------------------------------------------------------------
 
 
-def _absorb(
-    db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
-) -> AbsorbedView:
-    for _ in range(PLACEMENT_ATTEMPTS):
-        try:
-            return _absorb_once(db, actor, event_id, reported, at)
-        except StalePlan:
-            continue  # the schedule changed since it was read: plan again against it
-    raise Conflict("the schedule kept changing while this change was absorbed; report it again")
-
-
 @dataclass(frozen=True)
 class _Plan:
     problem: Problem
@@ -306,59 +299,80 @@ class _Plan:
     taken_off: list[MeetingId]  # in the published order
 
 
-def _absorb_once(
-    db: Database, actor: Actor, event_id: str, reported: _Reported, at: datetime
+def _absorb(
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    reported: _Reported,
+    at: datetime,
+    once: Once[AbsorbedView] | None,
 ) -> AbsorbedView:
-    # Drawn before the plan: the bookings it moves name the change in the trail.
-    change_id = random_id()
-    with db.reading() as session:
-        event = domain_event(session, event_id)
-        changes_seen = latest_change(session, event_id)
-        plan = None
-        if current_version(session, event_id) is not None:
-            problem, published = onsite_problem(session, event_id)
-            change = engine_change(event, reported.row(event_id, actor, now()))
-            options = OnsiteOptions(
-                now=freeze_moment(problem, at),
-                freeze_window_min=event.policy.freeze_window_min,
-                time_limit_s=PLACEMENT_TIME_LIMIT_S,
-            )
-            result = replan(problem, published, change, options)
-            plan = _Plan(
-                problem, published, result, _taken_off(session, problem, published, result)
-            )
-    replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
+    def attempt() -> AbsorbedView:
+        # Drawn before the plan: the bookings it moves name the change in the trail.
+        change_id = random_id()
+        with db.reading() as session:
+            if once is not None:  # a report answered before is not planned again
+                once.replay_if_answered(session)
+            event = domain_event(session, event_id)
+            changes_seen = latest_change(session, event_id)
+            plan = None
+            if current_version(session, event_id) is not None:
+                problem, published = onsite_problem(session, event_id)
+                change = engine_change(event, reported.row(event_id, actor, now()))
+                options = OnsiteOptions(
+                    now=freeze_moment(problem, at),
+                    freeze_window_min=event.policy.freeze_window_min,
+                    time_limit_s=PLACEMENT_TIME_LIMIT_S,
+                )
+                result = replan(problem, published, change, options)
+                plan = _Plan(
+                    problem, published, result, _taken_off(session, problem, published, result)
+                )
+        replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
 
-    def work(session: Session) -> OnsiteChangeView:
-        row = reported.row(event_id, actor, now())
-        row.id = change_id
+        def work(session: Session) -> AbsorbedView:
+            row = reported.row(event_id, actor, now())
+            row.id = change_id
 
-        def record(session: Session) -> None:
-            session.add(row)
-            session.flush()
-            audit.record(
+            def record(session: Session) -> None:
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session,
+                    actor,
+                    event_id,
+                    "onsite_change.reported",
+                    "onsite_change",
+                    row.id,
+                    reported.audience,
+                    **_detail(row),
+                )
+
+            booked = book_replan(
                 session,
                 actor,
                 event_id,
-                "onsite_change.reported",
-                "onsite_change",
-                row.id,
-                reported.audience,
-                **_detail(row),
+                replanned,
+                reason=f"on-site change {row.id} ({row.kind})",
+                before_booking=record,
             )
+            row.version = booked.version
+            # The answer is made in the transaction, so that the key keeps it (``once``).
+            return _absorbed(session, actor, event_id, _change_view(row), plan)
 
-        booked = book_replan(
-            session,
-            actor,
-            event_id,
-            replanned,
-            reason=f"on-site change {row.id} ({row.kind})",
-            before_booking=record,
-        )
-        row.version = booked.version
-        return _change_view(row)
+        return db.write(once.guard(work) if once is not None else work)
 
-    view = db.write(work)
+    for _ in range(PLACEMENT_ATTEMPTS):
+        try:
+            return attempt()
+        except StalePlan:
+            continue  # the schedule changed since it was read: plan again against it
+    raise Conflict("the schedule kept changing while this change was absorbed; report it again")
+
+
+def _absorbed(
+    session: Session, actor: Actor, event_id: str, view: OnsiteChangeView, plan: _Plan | None
+) -> AbsorbedView:
     if plan is None:
         return AbsorbedView(view)
     problem, published, result = plan.problem, plan.published, plan.result
@@ -374,7 +388,7 @@ def _absorb_once(
                 result.unplaced[meeting_id],
                 [alternative_view(problem, a) for a in result.alternatives.get(meeting_id, ())],
                 # Against the schedule as it now stands, with the change recorded.
-                meeting_explanation(db, actor, event_id, int(meeting_id)),
+                explanation_in(session, actor, event_id, int(meeting_id)),
             )
         )
     return AbsorbedView(

@@ -15,8 +15,7 @@ from pydantic import BaseModel
 from sidelines.services import edits
 from sidelines.services.actors import Actor
 from sidelines.services.edits import EditView, Target
-from sidelines.services.idempotency import fingerprint, run_once
-from sidelines.storage.db import Database
+from sidelines.services.idempotency import Once
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
 from sidelines.web.edit_schemas import (
@@ -27,7 +26,7 @@ from sidelines.web.edit_schemas import (
     PlacesPublic,
     SwapCreate,
 )
-from sidelines.web.errors import fields_in
+from sidelines.web.idempotent import answer_once
 
 router = APIRouter(prefix="/api/events/{event_id}/meetings/{meeting_id}", tags=["schedule"])
 REFUSED: dict[int | str, dict[str, Any]] = {
@@ -36,23 +35,19 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 
 
 def _once(
-    db: Database,
     actor: Actor,
     key: str | None,
     path: str,
     body: BaseModel | None,
-    edit: Callable[[], EditView],
+    edit: Callable[[Once[EditView] | None], EditView],
 ) -> JSONResponse:
     """Run one edit once per ``Idempotency-Key``, its bad fields named from the body."""
 
-    def produce() -> dict[str, object]:
-        with fields_in("body"):
-            return EditPublic.model_validate(edit()).model_dump(mode="json")
+    def body_of(view: EditView) -> dict[str, Any]:
+        return EditPublic.model_validate(view).model_dump(mode="json")
 
-    request = fingerprint("POST", path, body.model_dump(mode="json") if body else None)
-    outcome = run_once(db, actor, key, request, 200, produce)
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+    data = body.model_dump(mode="json") if body else None
+    return answer_once(actor, key, path, data, 200, body_of, edit)
 
 
 def _path(event_id: str, meeting_id: PathId, action: str) -> str:
@@ -81,12 +76,11 @@ def move(
     says where they would go, and ``push`` moves them."""
     target = Target(body.starts_at, body.space_id)
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "move"),
         body,
-        lambda: edits.move(
+        lambda kept: edits.move(
             db,
             actor,
             event_id,
@@ -94,6 +88,7 @@ def move(
             target,
             override=body.override,
             push_others=body.push,
+            once=kept,
         ),
     )
 
@@ -110,12 +105,11 @@ def place(
     """Place a waiting (agreed, unplaced) meeting at a chosen time and space."""
     target = Target(body.starts_at, body.space_id)
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "place"),
         body,
-        lambda: edits.place(
+        lambda kept: edits.place(
             db,
             actor,
             event_id,
@@ -123,6 +117,7 @@ def place(
             target,
             override=body.override,
             push_others=body.push,
+            once=kept,
         ),
     )
 
@@ -138,12 +133,13 @@ def swap(
 ) -> JSONResponse:
     """The two scheduled meetings change places."""
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "swap"),
         body,
-        lambda: edits.swap(db, actor, event_id, meeting_id, body.other_id, override=body.override),
+        lambda kept: edits.swap(
+            db, actor, event_id, meeting_id, body.other_id, override=body.override, once=kept
+        ),
     )
 
 
@@ -153,12 +149,11 @@ def lock(
 ) -> JSONResponse:
     """Lock a scheduled meeting where it is: no solve or on-site placement moves it."""
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "lock"),
         None,
-        lambda: edits.lock(db, actor, event_id, meeting_id, locked=True),
+        lambda kept: edits.lock(db, actor, event_id, meeting_id, locked=True, once=kept),
     )
 
 
@@ -167,12 +162,11 @@ def unlock(
     event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "unlock"),
         None,
-        lambda: edits.lock(db, actor, event_id, meeting_id, locked=False),
+        lambda kept: edits.lock(db, actor, event_id, meeting_id, locked=False, once=kept),
     )
 
 
@@ -182,12 +176,11 @@ def unplace(
 ) -> JSONResponse:
     """Take a meeting off the schedule; it stays agreed, waiting for a place."""
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "unplace"),
         None,
-        lambda: edits.unplace(db, actor, event_id, meeting_id),
+        lambda kept: edits.unplace(db, actor, event_id, meeting_id, once=kept),
     )
 
 
@@ -204,10 +197,11 @@ def apply_alternative(
     holds."""
     target = Target(body.starts_at, body.space_id)
     return _once(
-        db,
         actor,
         key,
         _path(event_id, meeting_id, "alternative"),
         body,
-        lambda: edits.apply_alternative(db, actor, event_id, meeting_id, body.kind, target),
+        lambda kept: edits.apply_alternative(
+            db, actor, event_id, meeting_id, body.kind, target, once=kept
+        ),
     )

@@ -4,6 +4,7 @@ The organiser's alone; each is recorded and absorbed into the published schedule
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -11,11 +12,10 @@ from pydantic import BaseModel
 
 from sidelines.services import onsite_changes
 from sidelines.services.actors import Actor
-from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.services.idempotency import Once
 from sidelines.services.onsite_changes import AbsorbedView
-from sidelines.storage.db import Database
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
-from sidelines.web.errors import fields_in
+from sidelines.web.idempotent import answer_once
 from sidelines.web.onsite_schemas import (
     AbsorbedPublic,
     ClosureCreate,
@@ -28,23 +28,18 @@ router = APIRouter(prefix="/api/events/{event_id}/onsite-changes", tags=["schedu
 
 
 def _report(
-    db: Database,
     actor: Actor,
     key: str | None,
     path: str,
     body: BaseModel,
-    report: Callable[[], AbsorbedView],
+    report: Callable[[Once[AbsorbedView] | None], AbsorbedView],
 ) -> JSONResponse:
     """Run one report once per ``Idempotency-Key``, its bad fields named from the body."""
 
-    def produce() -> dict[str, object]:
-        with fields_in("body"):
-            return AbsorbedPublic.model_validate(report()).model_dump(mode="json")
+    def body_of(view: AbsorbedView) -> dict[str, Any]:
+        return AbsorbedPublic.model_validate(view).model_dump(mode="json")
 
-    request = fingerprint("POST", path, body.model_dump(mode="json"))
-    outcome = run_once(db, actor, key, request, 201, produce)
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+    return answer_once(actor, key, path, body.model_dump(mode="json"), 201, body_of, report)
 
 
 @router.get("")
@@ -63,18 +58,18 @@ def report_departure(
     """A principal (or every principal of a party) leaves earlier: its meetings that would end
     later move before the departure, or leave the schedule with alternatives."""
     return _report(
-        db,
         actor,
         key,
         f"/api/events/{event_id}/onsite-changes/departures",
         body,
-        lambda: onsite_changes.report_departure(
+        lambda kept: onsite_changes.report_departure(
             db,
             actor,
             event_id,
             leaves_at=body.leaves_at,
             principal_id=body.principal_id,
             party_id=body.party_id,
+            once=kept,
         ),
     )
 
@@ -85,13 +80,17 @@ def report_overrun(
 ) -> JSONResponse:
     """A programme session runs over: its attendees' meetings in the extra time move."""
     return _report(
-        db,
         actor,
         key,
         f"/api/events/{event_id}/onsite-changes/overruns",
         body,
-        lambda: onsite_changes.report_overrun(
-            db, actor, event_id, session_id=body.session_id, extra_min=body.extra_min
+        lambda kept: onsite_changes.report_overrun(
+            db,
+            actor,
+            event_id,
+            session_id=body.session_id,
+            extra_min=body.extra_min,
+            once=kept,
         ),
     )
 
@@ -102,12 +101,17 @@ def report_closure(
 ) -> JSONResponse:
     """A space cannot be used for a span: its meetings then move to another time or space."""
     return _report(
-        db,
         actor,
         key,
         f"/api/events/{event_id}/onsite-changes/closures",
         body,
-        lambda: onsite_changes.report_closure(
-            db, actor, event_id, space_id=body.space_id, start=body.start, end=body.end
+        lambda kept: onsite_changes.report_closure(
+            db,
+            actor,
+            event_id,
+            space_id=body.space_id,
+            start=body.start,
+            end=body.end,
+            once=kept,
         ),
     )

@@ -8,12 +8,13 @@ from fastapi.responses import JSONResponse
 from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import RequestState
 from sidelines.services import negotiation
-from sidelines.services.idempotency import Once, fingerprint, once, run_within
+from sidelines.services.idempotency import Once
 from sidelines.services.negotiation import TermCounter, Terms
 from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
+from sidelines.web.idempotent import answer_once
 from sidelines.web.schemas import (
     AnswerCreate,
     AttendeeIn,
@@ -102,27 +103,22 @@ def create_request(
     def body_of(view: negotiation.RequestView) -> dict[str, Any]:
         return RequestPublic.model_validate(view).model_dump(mode="json")
 
-    def produce(kept: Once[negotiation.RequestView] | None) -> negotiation.RequestView:
-        with fields_in("body"):
-            return negotiation.create_request(
-                db,
-                actor,
-                event_id,
-                body.invitees,
-                terms(body.proposal),
-                priority=body.priority,
-                note=body.note,
-                send_now=body.send,
-                on_site=body.on_site,
-                once=kept,
-            )
+    def write(kept: Once[negotiation.RequestView] | None) -> negotiation.RequestView:
+        return negotiation.create_request(
+            db,
+            actor,
+            event_id,
+            body.invitees,
+            terms(body.proposal),
+            priority=body.priority,
+            note=body.note,
+            send_now=body.send,
+            on_site=body.on_site,
+            once=kept,
+        )
 
     path = f"/api/events/{event_id}/requests"
-    request_fingerprint = fingerprint("POST", path, body.model_dump(mode="json"))
-    kept = once(actor, key, request_fingerprint, 201, body_of)
-    outcome = run_within(kept, 201, body_of, produce)
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+    return answer_once(actor, key, path, body.model_dump(mode="json"), 201, body_of, write)
 
 
 @router.get("/{request_id}")

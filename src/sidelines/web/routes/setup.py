@@ -8,7 +8,6 @@ item by item; everyone lists its parties, principals, delegations and spaces as 
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from sidelines.formats.event_file import (
@@ -26,9 +25,10 @@ from sidelines.formats.event_file import (
     WalkIn,
 )
 from sidelines.services import event_setup
-from sidelines.services.idempotency import fingerprint, run_once
+from sidelines.services.idempotency import Once
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
+from sidelines.web.idempotent import answer_once
 from sidelines.web.schemas import EventPublic
 
 router = APIRouter(prefix="/api/events", tags=["setup"])
@@ -65,9 +65,7 @@ def create_event(body: EventFile, db: DbDep, actor: UserDep, key: IdempotencyKey
     """A new event, from the structure of an event file (times local to its time zone)."""
     data = body.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
-    def produce() -> dict[str, Any]:
-        with fields_in("body"):
-            event_id = event_setup.create_event(db, actor, data)
+    def body_of(event_id: str) -> dict[str, Any]:
         return EventPublic(
             id=event_id,
             name=body.name,
@@ -75,8 +73,10 @@ def create_event(body: EventFile, db: DbDep, actor: UserDep, key: IdempotencyKey
             organiser_sees=str(body.policy.organiser_sees),
         ).model_dump(mode="json")
 
-    outcome = run_once(db, actor, key, fingerprint("POST", "/api/events", data), 201, produce)
-    return JSONResponse(outcome.body, outcome.status_code)
+    def write(kept: Once[str] | None) -> str:
+        return event_setup.create_event(db, actor, data, once=kept)
+
+    return answer_once(actor, key, "/api/events", data, 201, body_of, write)
 
 
 @router.patch("/{event_id}")
