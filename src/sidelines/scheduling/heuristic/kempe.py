@@ -49,7 +49,7 @@ GAP_SHARE = 0.8
 # A chain longer than this is not tried (on the JAIR originals they close within a few).
 MAX_CHAIN = 24
 # No better schedule for this many moves: stalled (the caller gives its time back).
-STALL_MOVES = 1_000_000
+STALL_MOVES = 600_000
 MOVES_PER_LOOK = 256  # moves between looks at the clock
 
 
