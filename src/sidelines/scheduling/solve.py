@@ -143,7 +143,8 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     """MaxSAT (RC2 for the proof) with the heuristic beside it (``anytime.Improver``: a
     complete schedule from the first moment, then break repair, offered every better schedule
     RC2 finds); when that has not proven its answer (or cannot express the problem), CP-SAT gets
-    the rest of the time, warm-started from the best schedule so far (skipped when a schedule
+    the rest of the time (not where the Kempe-chain search of ``heuristic.kempe`` applies: it
+    keeps all of it), warm-started from the best schedule so far (skipped when a schedule
     exists but came too late to load OR-Tools beside the searches: ``_Preparing``). The
     answer is never worse than the best schedule any part found, and carries the best bound
     any part proved."""
@@ -175,11 +176,17 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return _heuristic_only(improver.result(), started)
+    # Where the Kempe-chain search works on the breaks (``heuristic.kempe``), it keeps the
+    # time CP-SAT would get: a warm start in the last tenth seldom improved on it, and loading
+    # OR-Tools took the heuristic's CPU for seconds on a busy machine (docs/benchmarks.md).
+    kempe = improver.kempe is not None
     first = solve_maxsat(
         problem,
-        replace(options, time_limit_s=remaining * MAXSAT_SHARE),
+        replace(options, time_limit_s=remaining * (1.0 if kempe else MAXSAT_SHARE)),
         hint=improver.schedule(),
-        side=_Preparing(improver, started + PREPARE_SHARE * options.time_limit_s),
+        side=improver
+        if kempe
+        else _Preparing(improver, started + PREPARE_SHARE * options.time_limit_s),
         first_model=not improver.complete(),
     )
     fallback = improver.result()
@@ -191,7 +198,9 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     remaining = options.time_limit_s - (time.monotonic() - started)
     if remaining <= 0.1 or options.stop.is_set():
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
-    if best_so_far.objective is not None and "sidelines.scheduling.cpsat.solver" not in sys.modules:
+    if best_so_far.objective is not None and (
+        kempe or "sidelines.scheduling.cpsat.solver" not in sys.modules
+    ):
         # The schedule came late (no time to load CP-SAT beside the searches): a warm start
         # in the last tenth seldom improves it, and loading OR-Tools now would overrun.
         return _with_bound(best_so_far, first.bound, "maxsat+heuristic")
