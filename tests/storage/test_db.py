@@ -11,7 +11,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.services.clock import now
-
 from sidelines.storage import db as db_module
 from sidelines.storage.db import (
     SERVER_POOL_SIZE,
@@ -121,6 +120,7 @@ def test_analyze_of_no_table_analyses_nothing(database: Database) -> None:
     database.analyze([])
 
     assert not has_statistics(database, "users")
+
 
 # SQLite opens a connection per use: nothing is pooled, pinged or kept broken.
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
