@@ -11,10 +11,11 @@ LP bound (``bound.py``) is met on every objective term.
    ``construct:partial`` when construction runs long).
 2. The LP bound, to know when to stop and how far from the best the schedule can be. On large
    events it takes seconds (GLOP on tens of thousands of variables), so with two workers or
-   more it runs in a separate process (``parallel.py``), started before construction, while
-   construction and the local search go on; each better bound it has arrives as a progress
-   report of its own. When the time is up the best bound it has so far is reported (its
-   ``kind`` says which) and the process is killed: the answer does not wait for it.
+   more it runs in a separate process (``parallel.py``), started before construction when a
+   core is free for it (else right after it), while construction and the local search go on;
+   each better bound it has arrives as a progress report of its own. When the time is up the
+   best bound it has so far is reported (its ``kind`` says which) and the process is killed:
+   the answer does not wait for it.
 3. Local search (``search.py``) until the time limit, ``options.stop`` or a proven optimum.
 """
 

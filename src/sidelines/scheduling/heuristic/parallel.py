@@ -1,7 +1,8 @@
 """The LP bound in a separate process, so that the local search keeps the solving core.
 
-The process is started at the very start of a solve, before construction, so that the bound is
-ready early. A fresh interpreter (``python -m`` this module, so nothing of the caller's main
+A solve starts the process before construction when a core is free for it, so that the bound
+is ready early (else once the first schedule is there: ``heuristic._Run.start_bound``). A
+fresh interpreter (``python -m`` this module, so nothing of the caller's main
 module, threads or locks is copied) is started first and loads NumPy and OR-Tools' model
 builder while the caller writes the problem and the placement masks to a temporary file (moved
 into place once whole, which the process waits for). It then computes the relaxed bound of
