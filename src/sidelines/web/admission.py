@@ -19,10 +19,10 @@ Each request also has a deadline, ``deadline_s`` after it arrived, for its first
 whose client has gone, or whose deadline has passed, is not started (``storage.db.write_guard``,
 checked before the write transaction begins) and the request is answered 503 (the client, if
 still there, may send it again: nothing was written). Once a request has begun writing, or
-begun its answer, it is left to finish: a half-done request is worse than a late one (a send
-with an ``Idempotency-Key`` reserves the key in its first transaction; stopped after it, the
-key would stay "in progress" and refuse every retry). A request whose client has gone while it
-waited for its turn is not started at all.
+begun its answer, it is left to finish: a half-done request is worse than a late one (an
+answer that agrees commits the agreement, then books the meeting in a second transaction;
+stopped between them, the agreement would wait for the next placement). A request whose client
+has gone while it waited for its turn is not started at all.
 
 Live streams are left out: they hold their connection for as long as a page stays open and
 wait on the event loop, not on a database connection.
