@@ -17,7 +17,7 @@ vacuums of the event's tables).
 
     .venv/bin/python benchmarks/solve_reads.py                       # 3,000 x 20,000, 30 s each
     .venv/bin/python benchmarks/solve_reads.py --principals 300 --requests 2000 --seconds 10
-    .venv/bin/python benchmarks/solve_reads.py --baseline /tmp/base/src   # another tree beside
+    .venv/bin/python benchmarks/solve_reads.py --baseline base/src   # another tree, git archive
 
 With ``--baseline``, each tree seeds its own database with its own import (in a subprocess that
 imports ``sidelines`` from that tree) and serves it; the trees take turns, each server's first
