@@ -72,11 +72,13 @@ def worker(
     from sidelines.web.settings import Settings
 
     # Deliveries run at the priority the worker was started with, solves lower. Delivering a
-    # publish's 1,220 messages takes the worker 3-4 CPU-s; lowered with the solves (SCHED_IDLE,
+    # publish's 1,220 messages takes the worker 2.5-4 CPU-s; lowered with the solves (SCHED_IDLE,
     # nice 10 and its scheduling group at nice 10) it waited behind every other process of the
-    # machine, and at load 10-22 the messages of a publish took 111-130 s instead of 60; a
-    # worker lowered mid-transaction also held SQLite's write lock while it waited.
-    # docs/benchmarks.md, "Delivery at the worker's priority, solves lowered", has the figures.
+    # machine: beside two busy processes at load 27-41 the messages of a publish took 256 s,
+    # at the worker's own priority 33 s (target 60), and the reads' p99 while delivering rose as
+    # much either way (1.9 and 2.3 times the p99 without, the same 216-221 ms). A worker lowered
+    # mid-transaction also held SQLite's write lock while it waited. docs/benchmarks.md,
+    # "Delivery at the worker's priority, solves lowered", has the figures.
     lower = functools.partial(lower_priority, nice, idle)
     if idle_delivery:
         lower()  # before any thread starts: the sending threads and the solve's inherit it
