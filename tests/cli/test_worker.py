@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sidelines.cli.worker import WORKER_NICE
 from sidelines.services import messages, negotiation
 from sidelines.services.accounts import hash_token
 from sidelines.services.clock import now
@@ -193,7 +194,7 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_serve_starts_a_worker_that_ends_when_the_server_is_killed(
+def test_serve_starts_a_worker_below_its_priority_that_ends_when_the_server_is_killed(
     database: Database,
 ) -> None:
     with smtp_receiver() as smtp, webhook_receiver() as hooks:
@@ -205,13 +206,13 @@ def test_serve_starts_a_worker_that_ends_when_the_server_is_killed(
         with running(serve, {"SIDELINES_SMTP_PORT": str(smtp.port)}) as server:
             wait_until(lambda: set(outbox(database).values()) == {"sent"})
             [worker] = _children(server.pid)
-            # Both keep the priority the server was started with: only a solve is lowered.
+            # The web process keeps the priority it was started with; the worker yields to it.
             ours = os.getpriority(os.PRIO_PROCESS, 0)
             assert os.getpriority(os.PRIO_PROCESS, server.pid) == ours
-            assert os.getpriority(os.PRIO_PROCESS, worker) == ours
+            assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICE)
             assert (os.sched_getscheduler(server.pid), os.sched_getscheduler(worker)) == (
                 os.SCHED_OTHER,
-                os.SCHED_OTHER,
+                os.SCHED_IDLE,
             )
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=30)

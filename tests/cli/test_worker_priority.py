@@ -1,6 +1,6 @@
-"""``sidelines worker`` delivers at the priority it was started with and runs a batch solve
-lower, so that a solve's search takes the cores only when the requests leave them idle while
-a publish's messages still go out on a busy machine."""
+"""``sidelines worker`` runs below the web processes (all of it, or only a batch solve), so
+that its work takes the cores when the requests leave them idle, in a scheduling group of its
+own that is not lowered, so that a publish's messages still go out on a busy machine."""
 
 from __future__ import annotations
 
@@ -77,9 +77,9 @@ def delivered(database: Database, smtp_port: int, hook_url: str) -> Callable[[],
 
 @pytest.mark.parametrize(
     ("setting", "nice", "policy"),
-    [(None, 0, os.SCHED_OTHER), ("1", WORKER_NICE, os.SCHED_IDLE)],
+    [(None, WORKER_NICE, os.SCHED_IDLE), ("0", 0, os.SCHED_OTHER)],
 )
-def test_the_worker_delivers_at_its_priority_unless_told_to_lower_delivery_too(
+def test_the_worker_delivers_lowered_unless_told_to_deliver_at_its_priority(
     database: Database, setting: str | None, nice: int, policy: int
 ) -> None:
     with smtp_receiver() as smtp, webhook_receiver() as hooks:

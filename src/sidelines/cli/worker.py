@@ -57,12 +57,12 @@ def worker(
     idle_delivery: Annotated[
         bool,
         typer.Option(
-            help="Lower the whole worker (deliveries, reminders, sweeps) as a solve is lowered, "
-            "not only its solves: reads wait less for a core while messages go out, but on a "
-            "busy machine the messages wait for a lull.",
+            help="Lower the whole worker (deliveries, reminders, sweeps) as a solve is lowered; "
+            "--no-idle-delivery keeps them at the worker's priority: messages go out sooner on "
+            "a busy machine, and the reads wait longer for a core meanwhile.",
             envvar="SIDELINES_WORKER_IDLE_DELIVERY",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
     side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
@@ -71,12 +71,14 @@ def worker(
     from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
-    # Deliveries run at the priority the worker was started with, solves lower. Delivering a
-    # publish's 1,220 messages takes the worker 3-4 CPU-s; lowered with the solves (SCHED_IDLE,
-    # nice 10 and its scheduling group at nice 10) it waited behind every other process of the
-    # machine, and at load 10-22 the messages of a publish took 111-130 s instead of 60; a
-    # worker lowered mid-transaction also held SQLite's write lock while it waited.
-    # docs/benchmarks.md, "Delivery at the worker's priority, solves lowered", has the figures.
+    # By default the whole worker is lowered (SCHED_IDLE, nice 10), in a scheduling group of its
+    # own that is not (``start_worker``). Lowered with its group at nice 10 too (commit 55e3169),
+    # delivery waited behind every other group of a busy machine: beside two busy processes at
+    # load 27-41 a publish's messages took 256 s (target 60). With the group at 0 they took
+    # 21-49 s at load 6-27 with the threads lowered, 12-28 s with them at the worker's priority,
+    # and the reads' wait for a core per read rose 1.18-1.31 times while delivering against
+    # 1.50-1.64 times: lowered threads cost the reads less and still meet the 60 s, so they are
+    # the default. docs/benchmarks.md, "Delivery at the worker's priority, solves lowered".
     lower = functools.partial(lower_priority, nice, idle)
     if idle_delivery:
         lower()  # before any thread starts: the sending threads and the solve's inherit it
