@@ -72,6 +72,7 @@ def test_a_broken_yaml_event_reads_the_same_fast_and_precisely(text: str) -> Non
 
 @FUZZ
 @given(text=mutated(yaml.safe_dump(seed_data(), sort_keys=False, allow_unicode=True)))
+@example(text="0\tid: lima\nname: Lima\n")  # libyaml read a key where the pure parser refused
 def test_a_broken_block_yaml_event_reads_the_same_fast_and_precisely(text: str) -> None:
     # Block style, as programs write large events: the fast reading is the plain YAML reader's.
     fast, precise = both_readings(text)
