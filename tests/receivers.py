@@ -32,7 +32,9 @@ class Mail:
 
     @property
     def key(self) -> str:
-        return str(self.message["X-Sidelines-Idempotency-Key"])
+        # A key longer than the header's line allows is folded onto the next line; unfolded, it
+        # keeps the fold's space at its start, which a receiver drops as any header's.
+        return str(self.message["X-Sidelines-Idempotency-Key"]).strip()
 
     def body(self, subtype: str) -> str:
         part = self.message.get_body((subtype,))
