@@ -5,6 +5,8 @@ own that is not lowered, so that a publish's messages still go out on a busy mac
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +141,34 @@ def test_a_worker_started_for_the_server_runs_in_a_scheduling_group_of_its_own(
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+
+
+@pytest.mark.skipif(
+    not autogroups_shown(),
+    reason="Linux gives sessions no scheduling groups of their own here, or does not show them",
+)
+def test_a_session_leader_lowers_its_scheduling_group_and_raises_it_again() -> None:
+    # As the worker does around a solve: lowered while it runs, back to 0 after, which Linux
+    # allows without privilege; a process that leads no session leaves its group alone.
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from sidelines.cli.worker import set_group_niceness\n"
+        "group = Path('/proc/self/autogroup')\n"
+        "set_group_niceness(10)\n"
+        "print(group.read_text().split()[-1])\n"
+        "set_group_niceness(0)\n"
+        "print(group.read_text().split()[-1])\n"
+    )
+    ours = autogroup(os.getpid())
+    for new_session, expected in ((True, ["10", "0"]), (False, [str(ours[1])] * 2)):
+        printed = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            start_new_session=new_session,
+        ).stdout.split()
+
+        assert printed == expected
+    assert autogroup(os.getpid()) == ours

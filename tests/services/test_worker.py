@@ -15,7 +15,7 @@ from sidelines.services import attendance, messages, negotiation, solves, worker
 from sidelines.services.clock import now
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingRow, OutboxRow
+from sidelines.storage.tables import MeetingRow, OutboxRow, SolveRunRow
 from tests.services.messaging import agree_and_publish, listen, messaging
 from tests.services.test_attendance import DUE, START
 from tests.services.test_attendance import _world as attendance_world
@@ -146,6 +146,27 @@ def test_a_queued_solve_lowers_its_own_thread_first(database: Database) -> None:
     context.solving.join(60)
 
     assert lowered == [context.solving]  # the solve's thread, not the loop's
+
+
+def test_a_queued_solve_says_it_is_done_in_its_own_thread_once_it_ended(
+    database: Database,
+) -> None:
+    world = make_world(database, "worker-solve-done", ["A", "B"])
+    solves.start_solve(database, world.organiser, world.event_id, time_limit_s=1, queue=True)
+    done: list[tuple[threading.Thread, bool]] = []
+
+    def solve_done() -> None:
+        with database.reading() as session:
+            run = session.scalars(select(SolveRunRow)).one()
+            done.append((threading.current_thread(), run.status != "running"))
+
+    context = worker.WorkerContext(database, solve_done=solve_done)
+
+    assert worker.run_solves(context) == 1
+    assert context.solving is not None
+    context.solving.join(60)
+
+    assert done == [(context.solving, True)]
 
 
 def test_the_sweeps_mark_a_no_show_without_anyone_reading_a_page(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -72,16 +74,16 @@ def worker(
     from sidelines.web.settings import Settings
 
     # By default the whole worker is lowered (SCHED_IDLE, nice 10), in a scheduling group of its
-    # own that is not (``start_worker``). Lowered with its group at nice 10 too (commit 55e3169),
+    # own that is lowered only while a solve runs (``start_worker``, ``set_group_niceness``).
+    # Lowered with its group at nice 10 for good (commit 55e3169),
     # delivery waited behind every other group of a busy machine: beside two busy processes at
     # load 27-41 a publish's messages took 256 s (target 60). With the group at 0 they took
     # 21-49 s at load 6-27 with the threads lowered, 12-28 s with them at the worker's priority,
     # and the reads' wait for a core per read rose 1.18-1.31 times while delivering against
     # 1.50-1.64 times: lowered threads cost the reads less and still meet the 60 s, so they are
     # the default. docs/benchmarks.md, "Delivery at the worker's priority, solves lowered".
-    lower = functools.partial(lower_priority, nice, idle)
     if idle_delivery:
-        lower()  # before any thread starts: the sending threads and the solve's inherit it
+        lower_priority(nice, idle)  # before any thread starts: the sending threads inherit it
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()
@@ -101,7 +103,8 @@ def worker(
             base_url=settings.public_url,
         ),
         DeliveryOptions(lease_s=lease, backoff_s=backoff),
-        lower_solve=(lambda: None) if idle_delivery else lower,
+        lower_solve=functools.partial(lower_solve, nice, idle, thread=not idle_delivery),
+        solve_done=functools.partial(set_group_niceness, 0),
     )
     stopping = False
 
@@ -139,6 +142,32 @@ def lower_priority(niceness: int, idle: bool = False) -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
+def lower_solve(niceness: int, idle: bool, *, thread: bool) -> None:
+    """Lower a batch solve: its thread (``thread``: unless the whole worker already is), and
+    the worker's scheduling group until the solve ends (``set_group_niceness``)."""
+    if thread:
+        lower_priority(niceness, idle)
+    set_group_niceness(niceness)
+
+
+def set_group_niceness(niceness: int) -> None:
+    """Set the nice value of the worker's scheduling group (autogroup), where Linux gives
+    sessions one and the worker leads a session of its own (``start_worker``); never the group
+    of a terminal it was started from. Raising it back to 0 needs no privilege.
+
+    Why only while a solve runs: a thread's niceness and SCHED_IDLE weigh it only against the
+    threads of its own group, and groups share the cores equally. At nice 0 a solve's group
+    took as much as the web's, and agenda reads during a 3,000 x 20,000 solve had a p99 1.8-1.9
+    times that of the same reads without (docs/benchmarks.md, "Reads during a solve, the
+    worker's group lowered only while it solves"); lowered for good, the group weighed the
+    delivery of messages down against every other group of a busy machine (256 s for a
+    publish's messages beside two busy processes, target 60)."""
+    autogroup = Path("/proc/self/autogroup")
+    if os.getsid(0) == os.getpid() and autogroup.exists():
+        with contextlib.suppress(OSError):
+            autogroup.write_text(str(min(19, niceness)))
+
+
 def start_worker(url: str) -> subprocess.Popen[bytes]:
     """``sidelines worker`` as a child process of ``serve``, on the same database."""
     command = [sys.executable, "-c", "from sidelines.cli.main import main; main()"]
@@ -146,9 +175,9 @@ def start_worker(url: str) -> subprocess.Popen[bytes]:
     # (autogroups): a solve's CPU is charged to the worker's group, not to the web's, whose
     # readers would otherwise wait behind it for the group's share (a busy loop beside a sleeper
     # in one group made the sleeper 8 ms late at the median, idle policy or not; in a group of
-    # its own, 0.07 ms: benchmarks/wakeup.py). The group keeps the nice value 0 it is made with:
-    # lowered, it weighed the delivery down against every other group of the machine. ``serve``
-    # stops the worker itself (SIGTERM) and it stops when ``serve`` is gone: no terminal needed.
+    # its own, 0.07 ms: benchmarks/wakeup.py). The group is lowered only while a solve runs
+    # (``set_group_niceness``). ``serve`` stops the worker itself (SIGTERM) and it stops when
+    # ``serve`` is gone: no terminal needed.
     return subprocess.Popen(
         [*command, "worker", "--database", url, "--parent", str(os.getpid())],
         start_new_session=True,

@@ -68,8 +68,10 @@ class WorkerContext:
     # The batch solve this worker runs, in a thread of its own so that deliveries go on.
     solving: threading.Thread | None = None
     # Called first in a batch solve's thread: the command lowers that thread's CPU priority
-    # (and so its solver's threads' and processes'), not the deliveries'.
+    # (and so its solver's threads' and processes'), not the deliveries', and the worker's
+    # scheduling group while the solve runs; ``solve_done``, last in it, raises the group again.
     lower_solve: Callable[[], None] = lambda: None
+    solve_done: Callable[[], None] = lambda: None
 
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
@@ -225,7 +227,10 @@ def run_solves(context: WorkerContext) -> int:
 
     def solve() -> None:
         context.lower_solve()
-        solve_jobs.run_claimed(context.db, claimed)
+        try:
+            solve_jobs.run_claimed(context.db, claimed)
+        finally:
+            context.solve_done()
 
     context.solving = threading.Thread(target=solve, daemon=True)
     context.solving.start()
