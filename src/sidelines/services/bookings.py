@@ -27,40 +27,17 @@ def book(
     session: Session, event: Event, meeting: MeetingRow, start: datetime, space_id: str | None
 ) -> None:
     """Place ``meeting`` at ``start`` in ``space_id``. Raises Conflict when a principal or the
-    space is already taken: the database refuses the rows, whatever any other writer does."""
-    end = start + timedelta(minutes=meeting.duration_min)
-    principals = session.scalars(
-        select(MeetingPrincipalRow.principal_id).where(MeetingPrincipalRow.meeting_id == meeting.id)
-    ).all()
+    space is already taken: the database refuses the rows, whatever any other writer does. A
+    savepoint keeps the refusal to this booking: the transaction goes on without it."""
+    links = meeting_links(session, [meeting.id])
     try:
         with session.begin_nested():
-            for principal_id in principals:
-                session.add(
-                    PrincipalBookingRow(
-                        event_id=meeting.event_id,
-                        meeting_id=meeting.id,
-                        principal_id=principal_id,
-                        starts_at=start,
-                        ends_at=end,
-                    )
-                )
-            if space_id is not None:
-                session.add(
-                    SpaceBookingRow(
-                        event_id=meeting.event_id,
-                        meeting_id=meeting.id,
-                        space_id=space_id,
-                        starts_at=start,
-                        ends_at=end + _turnover(event, meeting, space_id),
-                    )
-                )
-            session.flush()
-    except IntegrityError:
+            book_all(session, event, [(meeting, start, space_id)], links)
+    except Conflict:
         raise Conflict(
             f"meeting {meeting.id} cannot be placed at {start.isoformat()}: a principal or the "
             "space is already booked then"
         ) from None
-    _placed(meeting, start, end, space_id)
 
 
 Booking = tuple[MeetingRow, datetime, str | None]  # a meeting, its start and its space
