@@ -241,6 +241,14 @@ class Problem:
         return tuple(tuple(items) for items in lists)
 
     @cached_property
+    def anchored_meetings(self) -> tuple[int, ...]:
+        """The meetings locked or required, in order: all that the rules over the whole
+        schedule about locks and required meetings read."""
+        return tuple(
+            idx for idx, m in enumerate(self.meetings) if m.locked_start is not None or m.required
+        )
+
+    @cached_property
     def space_classes(self) -> tuple[SpaceClass, ...]:
         groups: dict[tuple[object, ...], list[int]] = {}
         locked_spaces = {m.locked_space for m in self.meetings if m.locked_space is not None}
@@ -667,6 +675,19 @@ def amended(
     if all(m.locked_space is None and not m.agreed_spaces for m in touched):
         result.__dict__["space_classes"] = problem.space_classes
         result.__dict__["class_of_space"] = problem.class_of_space
+    # The lookups that do not read the meetings, and those that read them brought up to date
+    # for the meetings that changed: each is a pass over every meeting otherwise.
+    for name in ("space_index", "session_index", "principal_index", "has_walking"):
+        if name in problem.__dict__:
+            result.__dict__[name] = problem.__dict__[name]
+    if "anchored_meetings" in problem.__dict__:
+        anchored = set(problem.anchored_meetings).difference(changed)
+        anchored.update(
+            idx
+            for idx in (*changed, *range(len(problem.meetings), len(meetings)))
+            if meetings[idx].locked_start is not None or meetings[idx].required
+        )
+        result.__dict__["anchored_meetings"] = tuple(sorted(anchored))
     return result
 
 

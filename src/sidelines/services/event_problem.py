@@ -106,7 +106,7 @@ def onsite_problem(
                 return state.problem, dict(state.published)
             found = event_state.with_waiting(session, stored, state, meeting_id)
             if found is not None:
-                return found
+                return found[0], dict(found[1])
     event = event or domain_event(session, event_id)
     # The settled ones hold their bookings whatever happens: nothing is placed over them.
     statuses = (*MeetingStatus.placeable(), *MeetingStatus.settled())

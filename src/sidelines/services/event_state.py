@@ -18,9 +18,10 @@ stale by then is refused there and planned again. Each worker process keeps its 
 
 from __future__ import annotations
 
+import itertools
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -69,11 +70,30 @@ class OnsiteState:
     order: list[tuple[datetime, int]]  # of ``booked``, sorted
     problem: Problem
     published: dict[MeetingId, Assignment]
+    # Which state this is (``_serials``), and the meetings each of the last updates that led
+    # to it changed, each with the serial of the state it started from: what a board laid out
+    # for an earlier state must move to follow this one (``changed_since``).
+    serial: int = 0
+    log: tuple[tuple[int, frozenset[MeetingId]], ...] = ()
+
+    def changed_since(self, serial: int) -> set[MeetingId] | None:
+        """The meetings that may differ between the state ``serial`` and this one, by index
+        and place; None when the log does not reach back to it (renumbered, or too long ago)."""
+        if serial == self.serial:
+            return set()
+        for position, (start, _) in enumerate(self.log):
+            if start == serial:
+                return set().union(*(ids for _, ids in self.log[position:]))
+        return None
 
     def problem_meetings(self) -> list[Meeting]:
         """The domain meetings of the problem, in its order."""
         return [self.booked[row_id].meeting for _, row_id in self.order]
 
+
+# How many updates a state remembers the changes of (``OnsiteState.log``).
+LOG_LENGTH = 64
+_serials = itertools.count(1)
 
 # By database (its URL) and event: a process may serve more than one database (tests do).
 _states: dict[tuple[str, str], OnsiteState] = {}
@@ -87,6 +107,7 @@ class _Kept:
 
     lock: threading.Lock
     board: LaidOut | None = None
+    serial: int = 0  # the state's the board holds
 
 
 _boards: dict[tuple[str, str], _Kept] = {}
@@ -123,9 +144,11 @@ def laid_out(session: Session, event_id: str) -> Iterator[LaidOut | None]:
         return
     try:
         board = kept.board
-        if board is None or not board.follow(state.problem, state.published):
+        if board is None or not board.follow(
+            state.problem, state.published, state.changed_since(kept.serial)
+        ):
             board = LaidOut(state.problem, state.published)
-        kept.board = board
+        kept.board, kept.serial = board, state.serial
         yield board
     finally:
         if kept.board is not None and kept.board.broken:
@@ -195,7 +218,7 @@ def _build(
         MeetingId(str(row_id)): _assignment(problem, MeetingId(str(row_id)), booked[row_id])
         for _, row_id in order
     }
-    return OnsiteState(setup, changes, revision, booked, order, problem, published)
+    return OnsiteState(setup, changes, revision, booked, order, problem, published, next(_serials))
 
 
 class _Rebuild(Exception):
@@ -240,6 +263,7 @@ def _update(session: Session, event: Event, state: OnsiteState, revision: int) -
     if not changed and not added and not removed:
         return replace(state, revision=revision)
     problem: Problem | None = None
+    log: tuple[tuple[int, frozenset[MeetingId]], ...] = ()
     if not removed:
         index = state.problem.meeting_index
         problem = amended(
@@ -259,10 +283,23 @@ def _update(session: Session, event: Event, state: OnsiteState, revision: int) -
             for _, row_id in order
         }
     else:
+        # Indices kept: a board laid out for this state's ancestors moves only these.
         published = dict(state.published)
         for found in (*changed.values(), *added):
             published[found.meeting.id] = _assignment(problem, found.meeting.id, found)
-    return OnsiteState(state.setup, state.changes_seen, revision, booked, order, problem, published)
+        ids = frozenset(found.meeting.id for found in (*changed.values(), *added))
+        log = (*state.log[-(LOG_LENGTH - 1) :], (state.serial, ids))
+    return OnsiteState(
+        state.setup,
+        state.changes_seen,
+        revision,
+        booked,
+        order,
+        problem,
+        published,
+        next(_serials),
+        log,
+    )
 
 
 def onsite_state(session: Session, event: Event) -> OnsiteState | None:
@@ -315,13 +352,14 @@ def with_waiting(
     state: OnsiteState,
     meeting_id: int,
     row: MeetingRow | None = None,
-) -> tuple[Problem, dict[MeetingId, Assignment]] | None:
+) -> tuple[Problem, Mapping[MeetingId, Assignment]] | None:
     """The state's problem with the agreed meeting ``meeting_id`` added to place (after the
-    booked ones), and the published schedule; None when the whole read must decide (a
-    meeting with precedences). ``row``: the meeting's row, when the caller read it already."""
+    booked ones), and the published schedule (the state's own, not a copy: it is never
+    changed); None when the whole read must decide (a meeting with precedences). ``row``: the
+    meeting's row, when the caller read it already."""
     key = MeetingId(str(meeting_id))
     if key in state.problem.meeting_index:
-        return state.problem, dict(state.published)
+        return state.problem, state.published
     if row is None:
         row = cast(
             "MeetingRow | None",
@@ -330,7 +368,7 @@ def with_waiting(
             ).first(),
         )
     if row is None or row.event_id != event.id or row.status not in _PLACEABLE:
-        return state.problem, dict(state.published)
+        return state.problem, state.published
     if row.terms and row.terms.get("after"):
         return None
     names = principals_of(session, [meeting_id]).get(meeting_id, [])
@@ -340,4 +378,4 @@ def with_waiting(
         problem = recompile(
             state.problem, event, [*state.problem_meetings(), meeting], {meeting.id}
         )
-    return problem, dict(state.published)
+    return problem, state.published

@@ -8,6 +8,7 @@ the schedule held still, so that no agreed meeting waits while a place exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -225,7 +226,7 @@ def _plan_placement(
 
 def _problem_to_place(
     session: Session, event: Event, row: MeetingRow
-) -> tuple[Problem, dict[MeetingId, Assignment], int]:
+) -> tuple[Problem, Mapping[MeetingId, Assignment], int]:
     """``onsite_problem`` for the meeting, and the last change reported on site it includes:
     from the state this process keeps where it can (the event read once), else read whole."""
     state = event_state.onsite_state(session, event)

@@ -9,7 +9,7 @@ somewhere within the next minutes. The meetings the change asks to place may sta
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sidelines.domain.ids import MeetingId
@@ -118,17 +118,23 @@ class Board:
         now: datetime | None,
         freeze_window_min: int,
         targets: Iterable[MeetingId],
+        fixed_from: Callable[[int], list[bool]] | None = None,
     ) -> Board:
         """A board on ``state``, which holds the meetings of ``published`` (by index) placed
         there already (``laid_out.LaidOut``): what is fixed and from when meetings may move
-        worked out for ``now``, the masks computed afresh on demand."""
+        worked out for ``now``, the masks computed afresh on demand. ``fixed_from``: what is
+        fixed when meetings may move from a given slot on, where the caller keeps it (a new
+        list of every meeting's)."""
         board = cls.__new__(cls)
         board.problem = problem
         board._windows(problem, now, freeze_window_min, targets)
         state.allowed = LazyMasks(problem, board.windows)
         earliest_move = board.earliest_move
-        fixed = [meeting.locked for meeting in problem.meetings]
-        if earliest_move > 0:
+        if fixed_from is not None:
+            fixed = fixed_from(earliest_move)
+        else:
+            fixed = [meeting.locked for meeting in problem.meetings]
+        if fixed_from is None and earliest_move > 0:
             for idx, where in enumerate(published):
                 if where is not None and where[0] < earliest_move:
                     fixed[idx] = True

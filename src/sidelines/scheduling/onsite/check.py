@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sidelines.domain.ids import MeetingId
+from sidelines.domain.ids import MeetingId, SpaceId
+from sidelines.scheduling.heuristic.state import State
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import RULES, Placed, Violation
 from sidelines.scheduling.rules.base import PlacementRule
@@ -63,9 +64,13 @@ def neighbourhood(problem: Problem, placed: list[Placed], changed: set[int]) -> 
     ]
 
 
-def linked(problem: Problem, schedule: Schedule, changed: set[int]) -> set[MeetingId]:
+def linked(
+    problem: Problem, schedule: Schedule, changed: set[int], state: State | None = None
+) -> set[MeetingId]:
     """The meetings of ``schedule`` that ``neighbourhood`` keeps (the changed ones included),
-    found without resolving the whole schedule."""
+    found without resolving the whole schedule. ``state``: the search's state holding
+    ``schedule`` placed, whose indices (each principal's and space's meetings, each meeting's
+    successors) then find them without a pass over every meeting."""
     meetings = problem.meetings
     principals: set[int] = set()
     parties: set[str] = set()
@@ -83,6 +88,16 @@ def linked(problem: Problem, schedule: Schedule, changed: set[int]) -> set[Meeti
         pairs.update(meeting.interpretation)
         if assignment.space is not None:
             spaces.add(assignment.space)
+    if state is not None and not pairs:
+        for party in parties:
+            principals.update(state.party_principals.get(party, ()))
+        for principal_idx in principals:
+            found |= state.principal_meetings[principal_idx]
+        for meeting_idx in changed:
+            found.update(state.successors[meeting_idx])
+        for space in spaces:
+            found |= state.space_meetings[problem.space_index[SpaceId(space)]]
+        return {meetings[idx].id for idx in found} & schedule.keys()
     principals.update(idx for idx, p in enumerate(problem.principals) if p.party in parties)
     for meeting_idx, meeting in enumerate(meetings):
         if (
@@ -98,15 +113,20 @@ def linked(problem: Problem, schedule: Schedule, changed: set[int]) -> set[Meeti
 
 
 def check_changes(
-    problem: Problem, schedule: Schedule, changed: Iterable[MeetingId]
+    problem: Problem,
+    schedule: Schedule,
+    changed: Iterable[MeetingId],
+    state: State | None = None,
 ) -> list[Violation]:
     """Every violation of ``schedule`` that involves a meeting of ``changed`` or a rule over
-    the whole schedule (a placement rule: a meeting of ``changed`` that breaks it)."""
+    the whole schedule (a placement rule: a meeting of ``changed`` that breaks it).
+    ``state``: as ``linked`` takes it."""
     indices = {problem.meeting_index[m] for m in changed if m in problem.meeting_index}
     if (
         problem.fairness_max_spread is not None
         or problem.published is not None
-        or any(m not in problem.meeting_index for m in schedule)
+        # A comparison of key sets, in C: every meeting of the schedule is known.
+        or not problem.meeting_index.keys() >= schedule.keys()
     ):
         # Rules that read every meeting's place (or ids to report): the whole schedule.
         placed, violations = to_placed(problem, schedule)
@@ -114,13 +134,10 @@ def check_changes(
     else:
         # The other whole-schedule rules read the locked and the required meetings only:
         # resolving those and the neighbourhood, not thousands of meetings, is enough.
-        near_ids = linked(problem, schedule, indices)
+        near_ids = linked(problem, schedule, indices, state)
         near, violations = to_placed(problem, {m: schedule[m] for m in near_ids})
-        kept = [
-            m.id
-            for m in problem.meetings
-            if (m.locked_start is not None or m.required) and m.id in schedule
-        ]
+        anchored = (problem.meetings[idx].id for idx in problem.anchored_meetings)
+        kept = [m for m in anchored if m in schedule]
         extra, more = to_placed(problem, {m: schedule[m] for m in kept if m not in near_ids})
         violations += more
         placed = near + extra

@@ -12,7 +12,7 @@ re-plans it always holds ``schedule`` on ``problem``. A re-plan that fails half-
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import datetime
 
@@ -41,6 +41,11 @@ class LaidOut:
         for idx, start, space_idx in placements:
             self.published[idx] = (start, space_idx)
         self.state.place_all(placements)
+        # Each meeting's lock, and for one moment from which meetings may move (``lend``'s
+        # ``now``) what is fixed: kept up to date meeting by meeting, so that a board lent
+        # does not look at every meeting of the event again.
+        self.locked = [meeting.locked for meeting in problem.meetings]
+        self._fixed: tuple[int, list[bool]] | None = None
         self.broken = False
         self.lent = False
 
@@ -69,10 +74,18 @@ class LaidOut:
             m.after for m in problem.meetings[len(kept.meetings) :]
         )
 
-    def follow(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> bool:
+    def follow(
+        self,
+        problem: Problem,
+        schedule: Mapping[MeetingId, Assignment],
+        changed: Collection[MeetingId] | None = None,
+    ) -> bool:
         """Hold ``schedule`` on ``problem`` instead, moving only the meetings that differ; False
         (and nothing changed) when that is not the cheaper way: another event's setup, meetings
-        renumbered or precedences, or many meetings to move."""
+        renumbered or precedences, or many meetings to move. ``changed``: the meetings whose
+        compiled form or place may differ from those laid out, when the caller knows them (the
+        others are then not compared: the cost follows the change, not the event); every
+        meeting past the laid-out ones counts as changed."""
         if self.broken or self.lent:
             return False
         if problem is self.problem and schedule is self.schedule:
@@ -80,20 +93,30 @@ class LaidOut:
         old, new = self.problem.meetings, problem.meetings
         if len(new) < len(old) or not self.same_event(problem):
             return False
-        differ: set[int] = set()
-        for idx, (before, after) in enumerate(zip(old, new, strict=False)):
-            if before is not after:
-                if before.id != after.id or after.after or before.after:
-                    return False
-                differ.add(idx)
         index = problem.meeting_index
-        for meeting_id, assignment in self.schedule.items():
-            if schedule.get(meeting_id) is not assignment:
-                differ.add(index[meeting_id])
-        for meeting_id in schedule:
-            if meeting_id not in self.schedule:
-                differ.add(index[meeting_id])
-        differ.difference_update(range(len(old), len(new)))
+        differ: set[int] = set()
+        if changed is not None:
+            for meeting_id in changed:
+                idx = index.get(meeting_id)
+                if idx is None or (idx < len(old) and old[idx].id != meeting_id):
+                    return False  # renumbered: not the problem the caller says it is
+                if idx < len(old):
+                    if new[idx].after or old[idx].after:
+                        return False
+                    differ.add(idx)
+        else:
+            for idx, (before, after) in enumerate(zip(old, new, strict=False)):
+                if before is not after:
+                    if before.id != after.id or after.after or before.after:
+                        return False
+                    differ.add(idx)
+            for meeting_id, assignment in self.schedule.items():
+                if schedule.get(meeting_id) is not assignment:
+                    differ.add(index[meeting_id])
+            for meeting_id in schedule:
+                if meeting_id not in self.schedule:
+                    differ.add(index[meeting_id])
+            differ.difference_update(range(len(old), len(new)))
         if len(differ) + len(new) - len(old) > max(FOLLOW_FEW, FOLLOW_SHARE * len(new)):
             return False
         state = self.state
@@ -112,8 +135,30 @@ class LaidOut:
                 self.published[idx] = (where[1], where[2])
                 placements.append(where)
         state.place_all(placements)
+        self.locked[len(old) :] = [new[idx].locked for idx in range(len(old), len(new))]
+        for idx in differ:
+            self.locked[idx] = new[idx].locked
+        if self._fixed is not None:
+            earliest_move, fixed = self._fixed
+            fixed[len(old) :] = [False] * (len(new) - len(old))
+            for idx in (*differ, *range(len(old), len(new))):
+                fixed[idx] = self._fixed_at(idx, earliest_move)
         self.problem, self.schedule = problem, schedule
         return True
+
+    def _fixed_at(self, idx: int, earliest_move: int) -> bool:
+        where = self.published[idx]
+        return self.locked[idx] or (where is not None and where[0] < earliest_move)
+
+    def fixed_from(self, earliest_move: int) -> list[bool]:
+        """Which laid-out meetings are fixed when meetings may move from ``earliest_move`` on
+        (``Board.fixed``): a copy of the list kept for the last such moment."""
+        if self._fixed is None or self._fixed[0] != earliest_move:
+            self._fixed = (
+                earliest_move,
+                [self._fixed_at(idx, earliest_move) for idx in range(len(self.locked))],
+            )
+        return list(self._fixed[1])
 
     def lend(
         self,
@@ -132,7 +177,8 @@ class LaidOut:
             return None
         if len(problem.meetings) < len(kept) or len(published) != len(self.schedule):
             return None
-        if any(a is not b for a, b in zip(kept, problem.meetings, strict=False)):
+        # A comparison of tuples, which takes the same objects as equal without comparing them.
+        if problem.meetings[: len(kept)] != kept:
             return None
         schedule = self.schedule
         if published is not schedule:
@@ -147,6 +193,7 @@ class LaidOut:
         self.state.rebind(problem)
         self.published.extend([None] * len(added))
         self.lent = True
+        locked = [problem.meetings[idx].locked for idx in added]
         return Board.over(
             problem,
             self.state,
@@ -154,6 +201,7 @@ class LaidOut:
             now=now,
             freeze_window_min=freeze_window_min,
             targets=targets,
+            fixed_from=lambda earliest_move: self.fixed_from(earliest_move) + locked,
         )
 
     def give_back(self) -> None:

@@ -69,9 +69,10 @@ def replan(
     for meeting_id in change.targets():
         if meeting_id in published:
             raise DomainError(f"meeting {meeting_id!r} is in the schedule already", "change")
-    for meeting_id in published:
-        if meeting_id not in changed.meeting_index:
-            raise DomainError(f"the schedule names unknown meeting {meeting_id!r}", "schedule")
+    # A comparison of key sets, in C: the search itself looks at a handful of meetings.
+    if not changed.meeting_index.keys() >= published.keys():
+        unknown = next(m for m in published if m not in changed.meeting_index)
+        raise DomainError(f"the schedule names unknown meeting {unknown!r}", "schedule")
 
     earliest_new = first_slot_from(changed, options.now)
     stuck: dict[MeetingId, str] = {}
@@ -93,7 +94,13 @@ def replan(
             m,
         )
     )
-    keep = {m: a for m, a in published.items() if m not in targets}
+    # The published schedule itself where no meeting of it is to be placed again (a new
+    # meeting): copying thousands of entries would cost more than the search.
+    keep = (
+        {m: a for m, a in published.items() if m not in targets}
+        if any(m in published for m in targets)
+        else published
+    )
     board = None
     if laid_out is not None and changed is problem and len(keep) == len(published):
         board = laid_out.lend(
@@ -135,7 +142,7 @@ def _search(
     board: Board,
     targets: list[MeetingId],
     stuck: dict[MeetingId, str],
-    keep: dict[MeetingId, Assignment],
+    keep: Schedule,
     options: OnsiteOptions,
     started: float,
 ) -> OnsiteResult:
@@ -185,7 +192,9 @@ def _search(
     changed_ids = [m.meeting for m in moved] + list(placed) + list(stuck)
     violations = tuple(
         violation
-        for violation in (check_changes(changed, schedule, changed_ids) if options.check else ())
+        for violation in (
+            check_changes(changed, schedule, changed_ids, state) if options.check else ()
+        )
         # A meeting reported unplaced breaks its lock or its "required" by being unplaced;
         # the result says so already, and the organiser decides.
         if not (violation.rule in UNPLACED_RULES and set(violation.meetings) <= set(unplaced))

@@ -48,7 +48,8 @@ class RequiredMeetingScheduled(Rule):
 
     def check(self, problem: Problem, placed: list[Placed]) -> Iterator[Violation]:
         scheduled = {item.meeting_idx for item in placed}
-        for meeting_idx, meeting in enumerate(problem.meetings):
+        for meeting_idx in problem.anchored_meetings:
+            meeting = problem.meetings[meeting_idx]
             if meeting.required and meeting_idx not in scheduled:
                 yield Violation(
                     self.name, f"{meeting.label} is required but not scheduled", (meeting.id,)

@@ -39,7 +39,8 @@ class LockedMeetingKept(Rule):
 
     def check(self, problem: Problem, placed: list[Placed]) -> Iterator[Violation]:
         by_meeting = {item.meeting_idx: item for item in placed}
-        for meeting_idx, meeting in enumerate(problem.meetings):
+        for meeting_idx in problem.anchored_meetings:
+            meeting = problem.meetings[meeting_idx]
             if meeting.locked_start is None:
                 continue
             locked_at = problem.describe_slot(meeting.locked_start)
