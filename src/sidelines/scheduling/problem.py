@@ -680,14 +680,14 @@ def amended(
     for name in ("space_index", "session_index", "principal_index", "has_walking"):
         if name in problem.__dict__:
             result.__dict__[name] = problem.__dict__[name]
-    if "anchored_meetings" in problem.__dict__:
-        anchored = set(problem.anchored_meetings).difference(changed)
-        anchored.update(
-            idx
-            for idx in (*changed, *range(len(problem.meetings), len(meetings)))
-            if meetings[idx].locked_start is not None or meetings[idx].required
-        )
-        result.__dict__["anchored_meetings"] = tuple(sorted(anchored))
+    # Worked out once on the problem amended (kept on it for the next amendment).
+    anchored = set(problem.anchored_meetings).difference(changed)
+    anchored.update(
+        idx
+        for idx in (*changed, *range(len(problem.meetings), len(meetings)))
+        if meetings[idx].locked_start is not None or meetings[idx].required
+    )
+    result.__dict__["anchored_meetings"] = tuple(sorted(anchored))
     return result
 
 

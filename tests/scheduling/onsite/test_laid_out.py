@@ -42,12 +42,6 @@ def _same_layout(kept: LaidOut, fresh: LaidOut) -> None:
     assert kept.published == fresh.published
 
 
-@pytest.fixture(autouse=True)
-def _unbounded_polish(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The polish is bounded by CPU time: the two runs compared must search alike.
-    monkeypatch.setattr(insertion, "BREAK_POLISH_CPU_S", 60.0)
-
-
 def test_kept_layout_places_as_a_fresh_board_and_follows_each_booking() -> None:
     event, problem, schedule, later = _fair()
     kept = LaidOut(problem, schedule)
@@ -70,6 +64,38 @@ def test_kept_layout_places_as_a_fresh_board_and_follows_each_booking() -> None:
         problem, schedule = waiting, dict(on_kept.schedule)
         assert kept.follow(problem, schedule)
         _same_layout(kept, LaidOut(problem, schedule))
+
+
+def test_a_layout_told_which_meetings_changed_moves_only_those_and_keeps_what_is_fixed() -> None:
+    event, problem, schedule, later = _fair()
+    kept = LaidOut(problem, schedule)
+    earliest_move = problem.grid.n_slots // 2
+    options = OnsiteOptions(time_limit_s=30.0)
+    for meeting_id in later:
+        meeting = next(m for m in event.meetings if m.id == meeting_id)
+        waiting = amended(problem, event, {}, [meeting])
+        assert waiting is not None
+        kept.fixed_from(earliest_move)  # kept from now on, and brought up to date by ``follow``
+        result = replan(waiting, schedule, NewMeeting(meeting_id), options, kept)
+        changed = {meeting_id, *(move.meeting for move in result.moved)}
+
+        problem, schedule = waiting, dict(result.schedule)
+        assert kept.follow(problem, schedule, changed)
+
+        fresh = LaidOut(problem, schedule)
+        _same_layout(kept, fresh)
+        assert kept.fixed_from(earliest_move) == fresh.fixed_from(earliest_move)
+
+
+def test_a_layout_told_of_a_renumbered_meeting_is_laid_out_anew() -> None:
+    event, problem, schedule, later = _fair()
+    kept = LaidOut(problem, schedule)
+    meeting = next(m for m in event.meetings if m.id == later[0])
+    waiting = amended(problem, event, {}, [meeting])
+    assert waiting is not None
+
+    assert not kept.follow(waiting, schedule, {MeetingId("not in the problem")})
+    _same_layout(kept, LaidOut(problem, schedule))
 
 
 def test_a_schedule_other_than_the_one_laid_out_gets_a_board_of_its_own() -> None:

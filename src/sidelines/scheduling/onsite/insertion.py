@@ -42,13 +42,14 @@ CHAIN_CANDIDATES = 48
 BREAK_SEARCH_STARTS = 160
 # How many other free starts of a new meeting to try with the moves that close gaps after it.
 LOOKAHEAD_STARTS = 6
-# The CPU the moves that only close gaps may take once the meeting is in
-# (``place_fewest_breaks``): the answer that agrees a meeting waits on them, and unbounded they
-# cost 30-40 ms. On 400 insertions into 3,000 published meetings, 8 ms left as few breaks as
-# the unbounded search (776 against 786), where skipping the search whenever the placement
-# added no break left 13 % more (docs/benchmarks.md, "Placing an agreed meeting"). Thread
-# CPU, not wall time, so that a loaded machine does not cut it short.
-BREAK_POLISH_CPU_S = 0.008
+# The work the moves that only close gaps may take once the meeting is in
+# (``place_fewest_breaks``), in steps of the search (a candidate move or start looked at, as
+# ``Insertion.out_of_time`` counts them): the answer that agrees a meeting waits on them, and
+# unbounded they cost 30-40 ms. A count rather than CPU time, so that the result is the same on
+# a loaded machine and the cost falls when a step gets cheaper; sized against
+# benchmarks/onsite_shared.py (docs/benchmarks.md, issue 14), where 8 ms of CPU, the bound
+# before, was 70 to 150 steps depending on the machine's load.
+BREAK_POLISH_STEPS = 60
 
 
 def _bits(mask: int) -> Iterator[int]:
@@ -92,12 +93,16 @@ class Insertion:
         self.break_moves = break_moves
         # How many published meetings the last ``place`` had to move to make room at all.
         self.needed = 0
-        # While only saving breaks (``place_fewest_breaks``): the thread's CPU time to stop at.
-        self.polish_until: float | None = None
+        # While only saving breaks (``place_fewest_breaks``): the steps still allowed.
+        self.polish_steps: int | None = None
 
     def out_of_time(self) -> bool:
-        if self.polish_until is not None and time.thread_time() > self.polish_until:
-            return True
+        """Whether to stop: past the deadline, or while polishing, past its steps (each call
+        is one step of the search)."""
+        if self.polish_steps is not None:
+            self.polish_steps -= 1
+            if self.polish_steps < 0:
+                return True
         return time.perf_counter() > self.deadline
 
     def place(self, meeting_idx: int) -> bool:
@@ -136,13 +141,13 @@ class Insertion:
         mark = len(journal)
         if not self.place(meeting_idx):
             return False
-        # The polishing below only saves breaks: it is bounded by CPU rather than by the
-        # whole deadline, so that the answer that waits on it stays quick.
-        self.polish_until = time.thread_time() + BREAK_POLISH_CPU_S
+        # The polishing below only saves breaks: it is bounded by a count of steps rather
+        # than by the whole deadline, so that the answer that waits on it stays quick.
+        self.polish_steps = BREAK_POLISH_STEPS
         try:
             return self._polish(meeting_idx, mark)
         finally:
-            self.polish_until = None
+            self.polish_steps = None
 
     def _polish(self, meeting_idx: int, mark: int) -> bool:
         """``close_gaps`` after the meeting placed (the journal from ``mark`` on), then from
