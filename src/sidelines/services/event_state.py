@@ -225,10 +225,19 @@ class _Rebuild(Exception):
     """The kept state cannot be brought up to date; the caller reads everything."""
 
 
-def _update(session: Session, event: Event, state: OnsiteState, revision: int) -> OnsiteState:
-    """``state`` with the meetings written since its revision applied."""
+def _update(
+    session: Session,
+    event: Event,
+    state: OnsiteState,
+    revision: int,
+    read: dict[int, list[str]] | None = None,
+) -> OnsiteState:
+    """``state`` with the meetings written since its revision applied; ``read`` gets the
+    principals read of the meetings new to it (a newly agreed one among them)."""
     rows = _rows_since(session, event.id, state.revision)
     principals = principals_of(session, [row.id for row in rows if row.id not in state.booked])
+    if read is not None:
+        read.update(principals)
     booked = dict(state.booked)
     order = list(state.order)
     changed: dict[int, _Booked] = {}
@@ -302,12 +311,15 @@ def _update(session: Session, event: Event, state: OnsiteState, revision: int) -
     )
 
 
-def onsite_state(session: Session, event: Event) -> OnsiteState | None:
+def onsite_state(
+    session: Session, event: Event, read: dict[int, list[str]] | None = None
+) -> OnsiteState | None:
     """The event's on-site state as ``session`` reads the database, from the one this process
     kept where it can be brought up to date; None for an event this does not keep (one whose
     meetings follow one another: the caller reads it whole). The event row is read first:
     every meeting written up to its revision is then visible, and one written later is read
-    again next time (applying a meeting's row twice leaves the same state)."""
+    again next time (applying a meeting's row twice leaves the same state). ``read``: as
+    ``_update`` fills it, for a caller that would read those principals again."""
     row = event_row(session, event.id)
     setup, revision = setup_key(row), row.revision
     changes = latest_change(session, event.id)
@@ -318,7 +330,7 @@ def onsite_state(session: Session, event: Event) -> OnsiteState | None:
             if kept.revision == revision:
                 return kept
             if kept.revision < revision:
-                return _keep(session, where, _update(session, event, kept, revision))
+                return _keep(session, where, _update(session, event, kept, revision, read))
         return _keep(session, where, _build(session, event, setup, changes, revision))
     except _Rebuild:
         return None
@@ -352,11 +364,13 @@ def with_waiting(
     state: OnsiteState,
     meeting_id: int,
     row: MeetingRow | None = None,
+    read: Mapping[int, list[str]] | None = None,
 ) -> tuple[Problem, Mapping[MeetingId, Assignment]] | None:
     """The state's problem with the agreed meeting ``meeting_id`` added to place (after the
     booked ones), and the published schedule (the state's own, not a copy: it is never
     changed); None when the whole read must decide (a meeting with precedences). ``row``: the
-    meeting's row, when the caller read it already."""
+    meeting's row, and ``read`` its principals (``onsite_state``), when the caller read
+    them already."""
     key = MeetingId(str(meeting_id))
     if key in state.problem.meeting_index:
         return state.problem, state.published
@@ -371,7 +385,11 @@ def with_waiting(
         return state.problem, state.published
     if row.terms and row.terms.get("after"):
         return None
-    names = principals_of(session, [meeting_id]).get(meeting_id, [])
+    names = (
+        read[meeting_id]
+        if read is not None and meeting_id in read
+        else principals_of(session, [meeting_id]).get(meeting_id, [])
+    )
     meeting = meeting_from_row(row, names, set())
     problem = amended(state.problem, event, {}, [meeting])
     if problem is None:

@@ -229,9 +229,10 @@ def _problem_to_place(
 ) -> tuple[Problem, Mapping[MeetingId, Assignment], int]:
     """``onsite_problem`` for the meeting, and the last change reported on site it includes:
     from the state this process keeps where it can (the event read once), else read whole."""
-    state = event_state.onsite_state(session, event)
+    read: dict[int, list[str]] = {}  # the principals the update reads: the meeting's too
+    state = event_state.onsite_state(session, event, read)
     if state is not None:
-        found = event_state.with_waiting(session, event, state, row.id, row)
+        found = event_state.with_waiting(session, event, state, row.id, row, read)
         if found is not None:
             return found[0], found[1], state.changes_seen
     changes_seen = latest_change(session, event.id)
