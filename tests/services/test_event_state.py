@@ -86,6 +86,33 @@ def test_the_kept_state_follows_placements_made_through_the_service(database: Da
     assert _board_as_laid_afresh(database, world.event_id) is board
 
 
+def _kept_now(database: Database, event_id: str) -> event_state.OnsiteState:
+    with database.reading() as session:
+        event_problem.onsite_problem(session, event_id)  # the kept state brought up to date
+        state = event_state.kept(session, event_id)
+    assert state is not None
+    return state
+
+
+def test_the_kept_state_names_the_meetings_each_placement_changed(database: Database) -> None:
+    world = _published(database)
+    before = _kept_now(database, world.event_id)
+
+    agree(database, world, "E", "F", MORNING)
+    agree(database, world, "A", "C", MORNING)
+    after = _kept_now(database, world.event_id)
+
+    differ = {
+        meeting_id
+        for meeting_id, assignment in after.published.items()
+        if before.published.get(meeting_id) != assignment
+    }
+    assert len(differ) >= 2  # the two placed, and any they moved
+    assert after.changed_since(before.serial) == differ
+    assert after.changed_since(after.serial) == set()
+    assert after.changed_since(-1) is None  # not an ancestor: the board is laid out anew
+
+
 def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
     database: Database,
 ) -> None:
