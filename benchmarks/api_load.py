@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -340,6 +341,25 @@ def process_cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def schedstat(pid: int) -> dict[int, tuple[int, int]]:
+    """Each thread's time on a core and time waiting for one (ns), from /proc/PID/task."""
+    stats = {}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                running, waiting, _ = (task / "schedstat").read_text().split()
+                stats[int(task.name)] = (int(running), int(waiting))
+    return stats
+
+
+def since(before: dict[int, tuple[int, int]], after: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """Time on a core and waiting, summed over the threads, between two ``schedstat`` reads (a
+    thread started meanwhile counts from 0; one that ended meanwhile is lost)."""
+    running = sum(a[0] - before.get(t, (0, 0))[0] for t, a in after.items())
+    waiting = sum(a[1] - before.get(t, (0, 0))[1] for t, a in after.items())
+    return running, waiting
 
 
 def tree_pids(pid: int) -> list[int]:

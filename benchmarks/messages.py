@@ -145,6 +145,9 @@ class Window:
     load: tuple[float, float] = (0.0, 0.0)  # one-minute load average at its start and end
     delay_ns: int = 0  # the web process's wait for a core in the window (schedstat run_delay)
     cpu_ns: int = 0  # the web process's time on a core in the window
+    # The same two for the database's server processes (PostgreSQL: those of this database).
+    db_delay_ns: int = 0
+    db_cpu_ns: int = 0
     latencies: list[float] = field(default_factory=list)
     late: list[float] = field(default_factory=list)
     errors: int = 0
@@ -171,24 +174,6 @@ def load() -> float:
 
 def p(values: list[float] | np.ndarray, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
-
-
-def schedstat(pid: int) -> dict[int, tuple[int, int]]:
-    """Each thread's time on a core and time waiting for one (ns), from /proc/PID/task."""
-    stats = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError, ValueError):
-            running, waiting, _ = (task / "schedstat").read_text().split()
-            stats[int(task.name)] = (int(running), int(waiting))
-    return stats
-
-
-def since(before: dict[int, tuple[int, int]], after: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    """Time on a core and waiting, summed over the threads, between two ``schedstat`` reads (a
-    thread started meanwhile counts from 0; one that ended meanwhile is lost)."""
-    running = sum(a[0] - before.get(t, (0, 0))[0] for t, a in after.items())
-    waiting = sum(a[1] - before.get(t, (0, 0))[1] for t, a in after.items())
-    return running, waiting
 
 
 def fresh_postgres(url: str) -> None:
@@ -310,6 +295,17 @@ class Outbox:
                 return False
             time.sleep(0.1)
 
+    def backends(self) -> list[int]:
+        """The PostgreSQL server processes connected to this database (the web's, the
+        worker's, this poll's), not other databases' on a shared server; none on SQLite."""
+        from sqlalchemy import text
+
+        if not self.db.url.startswith("postgresql"):
+            return []
+        with self.db.reading() as session:
+            query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            return list(session.scalars(text(query)))
+
     def close(self) -> None:
         self.db.dispose()
 
@@ -331,7 +327,14 @@ def run_one(
     database: str, url: str, args: argparse.Namespace, folder: Path, tree: str, src: Path
 ) -> Run:
     """One run on a fresh database, the server (and its worker) running the code in ``src``."""
-    from benchmarks.api_load import free_port, process_cpu_seconds, start_server, tree_pids
+    from benchmarks.api_load import (
+        free_port,
+        process_cpu_seconds,
+        schedstat,
+        since,
+        start_server,
+        tree_pids,
+    )
 
     # The server's processes import ``sidelines`` from ``src``; everything else is this tree's.
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -405,10 +408,15 @@ def run_one(
 
             def window(kind: str, cycle: int, measure: Any) -> Any:
                 at = Window(kind, cycle, time.monotonic(), load=(load(), 0.0))
+                backends = outbox.backends()
                 stats = schedstat(web)
+                db_stats = {t: x for pid in backends for t, x in schedstat(pid).items()}
                 outcome = measure()
                 at.end = time.monotonic()
                 at.cpu_ns, at.delay_ns = since(stats, schedstat(web))
+                at.db_cpu_ns, at.db_delay_ns = since(
+                    db_stats, {t: x for pid in backends for t, x in schedstat(pid).items()}
+                )
                 at.load = (at.load[0], load())
                 windows.append(at)
                 return outcome
@@ -575,6 +583,7 @@ def report(run: Run, deadline: float) -> None:
     print(
         f"{'reads':<22}{'windows':>8}{'load':>13}{'reads':>7}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'max ms':>9}{'errors':>8}{'late p99':>10}{'wait/read ms':>14}{'CPU/read ms':>13}"
+        f"{'db wait/read':>14}{'db CPU/read':>13}"
     )
     for kind, name in (
         ("publish", "the publish's round"),
@@ -591,6 +600,8 @@ def report(run: Run, deadline: float) -> None:
             f"{sum(w.errors for w in ws):>8}{p([x for w in ws for x in w.late], 99):>10.1f}"
             f"{sum(w.delay_ns for w in ws) / reads / 1e6:>14.2f}"
             f"{sum(w.cpu_ns for w in ws) / reads / 1e6:>13.2f}"
+            f"{sum(w.db_delay_ns for w in ws) / reads / 1e6:>14.2f}"
+            f"{sum(w.db_cpu_ns for w in ws) / reads / 1e6:>13.2f}"
         )
     sides = Sides.of(run)
     low, high = sides.interval()

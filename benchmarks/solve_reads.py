@@ -54,6 +54,8 @@ from api_load import (
     fresh_database,
     percentile,
     process_cpu_seconds,
+    schedstat,
+    since,
     start_server,
     tree_pids,
 )
@@ -166,6 +168,10 @@ def logins(url: str, args: argparse.Namespace) -> tuple[str, str, list[str]]:
 
 
 CpuSeconds = tuple[float, float, float, float, float]
+# Each thread's (time on a core, time waiting for one) in ns, of the web workers and of
+# PostgreSQL's processes (schedstat): how much of a phase's slower reads is a wait for the CPU.
+Threads = dict[int, tuple[int, int]]
+WaitNs = tuple[int, int]
 # Checkpoint buffers written; analyses (auto and manual) and vacuums of the database's tables.
 DatabaseWork = tuple[int, int, int]
 
@@ -177,6 +183,7 @@ class Reads:
     errors: int = 0
     cpu: CpuSeconds = (0.0, 0.0, 0.0, 0.0, 0.0)
     database: DatabaseWork = (0, 0, 0)
+    waited: WaitNs = (0, 0)
     seconds: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # one-minute load average at the start and the end
     solve: str = ""
@@ -191,8 +198,9 @@ class Meter:
         self.server_pid = server_pid
         self.engine = create_engine(normalise_url(url), poolclass=NullPool)
 
-    def read(self) -> tuple[CpuSeconds, DatabaseWork]:
+    def read(self) -> tuple[CpuSeconds, DatabaseWork, tuple[Threads, Threads]]:
         web = worker = children = 0.0
+        web_threads: Threads = {}
         for pid in tree_pids(self.server_pid):
             try:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -205,10 +213,13 @@ class Meter:
                 children += sum(process_cpu_seconds(p) for p in tree_pids(pid)[1:])
             elif not self._under_worker(pid):
                 web += process_cpu_seconds(pid)
-        database = sum(process_cpu_seconds(p) for p in database_pids())
+                web_threads |= schedstat(pid)
+        databases = database_pids()
+        database = sum(process_cpu_seconds(p) for p in databases)
+        database_threads = {t: s for p in databases for t, s in schedstat(p).items()}
         machine = machine_busy_seconds()
         cpu = (web, worker, children, database, machine - web - worker - children - database)
-        return cpu, self._database_work()
+        return cpu, self._database_work(), (web_threads, database_threads)
 
     def _under_worker(self, pid: int) -> bool:
         while pid > 1 and pid != self.server_pid:
@@ -296,6 +307,10 @@ async def measure(
         after = meter.read()
         reads.cpu = _minus(after[0], before[0])
         reads.database = _minus(after[1], before[1])
+        reads.waited = (
+            since(before[2][0], after[2][0])[1],
+            since(before[2][1], after[2][1])[1],
+        )
         reads.load = (load, os.getloadavg()[0])
         phases.append(reads)
 
@@ -388,10 +403,42 @@ class Server:
     phases: list[Reads]
 
 
+@contextlib.contextmanager
+def idle_cgroup(server_pid: int) -> Iterator[None]:
+    """The server's worker process (every thread of it) moved into a cgroup of its own marked
+    ``cpu.idle`` (cgroup v1's cpu controller, as mounted here; needs root), and out of its
+    session's scheduling group: at the top level of the machine the group then gives way to
+    any other task at once, as a SCHED_IDLE task does within its own group."""
+    folder = Path(f"/sys/fs/cgroup/cpu/sidelines-bench-{server_pid}")
+    deadline = time.monotonic() + 60
+    while not (workers := _worker_pids(server_pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    folder.mkdir()
+    try:
+        (folder / "cpu.idle").write_text("1")
+        for pid in workers:
+            (folder / "cgroup.procs").write_text(str(pid))
+        yield
+    finally:
+        for pid in (folder / "cgroup.procs").read_text().split():
+            with contextlib.suppress(OSError):
+                Path("/sys/fs/cgroup/cpu/cgroup.procs").write_text(pid)
+        folder.rmdir()
+
+
+def _worker_pids(server_pid: int) -> list[int]:
+    pids = []
+    for pid in tree_pids(server_pid):
+        with contextlib.suppress(OSError):
+            if b"\0worker\0" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                pids.append(pid)
+    return pids
+
+
 def run_server(
     tree: str, src: Path, url: str, nice: str, first: bool, args: argparse.Namespace
 ) -> Server:
-    idle = nice == "idle"
+    idle = nice in ("idle", "cgidle")
     os.environ["SIDELINES_WORKER_NICE"] = "10" if idle else nice
     os.environ["SIDELINES_WORKER_IDLE"] = "1" if idle else "0"
     # The server's processes import ``sidelines`` from ``src``.
@@ -401,16 +448,18 @@ def run_server(
     log = Path(f"{args.server_log}-{tree}-nice{nice}.log") if args.server_log else None
     server = start_server(url, port, args.workers, log, timeout_s=300)
     try:
-        phases = asyncio.run(
-            measure(
-                f"http://127.0.0.1:{port}",
-                event_id,
-                organiser,
-                tokens,
-                args,
-                Meter(server.pid, url),
+        lowered = idle_cgroup(server.pid) if nice == "cgidle" else contextlib.nullcontext()
+        with lowered:
+            phases = asyncio.run(
+                measure(
+                    f"http://127.0.0.1:{port}",
+                    event_id,
+                    organiser,
+                    tokens,
+                    args,
+                    Meter(server.pid, url),
+                )
             )
-        )
     finally:
         server.terminate()
         server.wait(60)
@@ -421,17 +470,20 @@ def report(servers: list[Server], args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
     rows = [
         f"| code | worker | phase | load | reads | p50 (ms) | p95 (ms) | p99 (ms) | errors "
-        f"| CPU s: {CPU_COLUMNS} | checkpoint buffers / analyses / vacuums | solve |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---|---|---|",
+        f"| CPU s: {CPU_COLUMNS} | wait for a core per read, ms: web / PostgreSQL "
+        "| checkpoint buffers / analyses / vacuums | solve |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|---|---|---|",
     ]
     for server in servers:
         for n, reads in enumerate(server.phases):
             p50, p95, p99 = (percentile(reads.latencies_ms, q) for q in (50, 95, 99))
+            per_read = max(1, len(reads.latencies_ms)) * 1e6
             rows.append(
                 f"| {server.tree} | {server.nice} | {n // 2 + 1} {reads.name} "
                 f"| {reads.load[0]:.1f}–{reads.load[1]:.1f} | {len(reads.latencies_ms)} "
                 f"| {p50:.1f} | {p95:.1f} | {p99:.1f} | {reads.errors} "
                 f"| {' / '.join(f'{c:.0f}' for c in reads.cpu)} "
+                f"| {' / '.join(f'{w / per_read:.2f}' for w in reads.waited)} "
                 f"| {' / '.join(str(w) for w in reads.database)} | {reads.solve} |"
             )
     print("\n".join(rows), flush=True)
@@ -498,7 +550,8 @@ def main() -> None:
         default="idle",
         help="the worker process's priorities, comma-separated, each on a server started anew: "
         "a niceness (0-19, the default policy; 10 is the worker's priority before SCHED_IDLE), "
-        "or idle (niceness 10 and SCHED_IDLE, as the worker runs by default)",
+        "or idle (niceness 10 and SCHED_IDLE, as the worker runs by default), or cgidle (idle, "
+        "and the worker moved into a cgroup marked cpu.idle; cgroup v1, root)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--server-log", metavar="PREFIX")

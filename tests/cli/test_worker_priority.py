@@ -1,6 +1,7 @@
 """``sidelines worker`` runs below the web processes (all of it, or only a batch solve), so
 that its work takes the cores when the requests leave them idle, in a scheduling group of its
-own that is not lowered, so that a publish's messages still go out on a busy machine."""
+own that is lowered too while delivery keeps up and raised while it is behind, so that a
+publish's messages still go out on a busy machine."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from sidelines.cli.worker import WORKER_NICE, lower_priority, start_worker
+from sidelines.cli.worker import (
+    LOWERED_GROUP_NICE,
+    WORKER_NICE,
+    GroupPriority,
+    lower_priority,
+    start_worker,
+)
 from sidelines.services import negotiation
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
@@ -126,17 +133,17 @@ def test_a_worker_started_for_the_server_runs_in_a_scheduling_group_of_its_own(
 ) -> None:
     ours = autogroup(os.getpid())
     with smtp_receiver() as smtp, webhook_receiver() as hooks:
-        sent = delivered(database, smtp.port, hooks.url)
         monkeypatch.setenv("SIDELINES_SMTP_PORT", str(smtp.port))
         worker = start_worker(database.url)
         try:
+            sent = delivered(database, smtp.port, hooks.url)
             wait_until(sent, 60)
 
             # Apart from the group it was started from (a solve's CPU is not charged to the
-            # web's group), and not lowered (delivery is not weighed down against the others).
-            name, nice = autogroup(worker.pid)
+            # web's group), and at 0 once nothing is left to send (lowered while sending).
+            wait_until(lambda: autogroup(worker.pid)[1] == 0, 30)
+            name, _ = autogroup(worker.pid)
             assert name != ours[0]
-            assert nice == 0
             assert autogroup(os.getpid()) == ours
         finally:
             worker.terminate()
@@ -172,3 +179,31 @@ def test_a_session_leader_lowers_its_scheduling_group_and_raises_it_again() -> N
 
         assert printed == expected
     assert autogroup(os.getpid()) == ours
+
+
+def test_a_lowered_worker_lowers_its_group_while_it_sends_on_time_or_solves() -> None:
+    written: list[int] = []
+    group = GroupPriority(lowered=True, write=written.append)
+
+    group.set(delivery="idle")
+    group.set(delivery="on time")
+    group.set(delivery="on time")  # unchanged: not written again
+    group.set(delivery="behind")
+    group.set(solving=True)  # behind still: a solve does not lower it
+    group.set(delivery="idle")
+    group.set(solving=False)
+
+    assert written == [0, LOWERED_GROUP_NICE, 0, LOWERED_GROUP_NICE, 0]
+
+
+def test_a_worker_delivering_at_its_priority_lowers_its_group_only_while_it_solves() -> None:
+    written: list[int] = []
+    group = GroupPriority(lowered=False, write=written.append)
+
+    group.set(delivery="on time")
+    group.set(solving=True)
+    group.set(delivery="behind")
+    group.set(delivery="on time")
+    group.set(solving=False)
+
+    assert written == [0, LOWERED_GROUP_NICE, 0, LOWERED_GROUP_NICE, 0]

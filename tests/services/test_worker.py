@@ -207,3 +207,32 @@ def test_after_a_batch_the_worker_rests_as_long_as_the_batch_took(database: Data
         started = time.monotonic()
         assert worker.deliver(m.context) == 1
         assert 0.3 <= time.monotonic() - started < took
+
+
+def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind_and_not_rested(
+    database: Database,
+) -> None:
+    """The worker is told before each batch is sent whether it keeps up (a lowered worker is
+    raised while behind), and does not rest after a batch that was behind."""
+    with messaging(database, ("AAA", "BBB", "CCC"), delay_s=0.3) as m:
+        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        told: list[tuple[str, int]] = []
+        m.context.pace = lambda pace: told.append((pace, len(m.hooks.posts)))
+        m.context.options = replace(m.context.options, rest=1.0, catch_up_s=10.0)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+        assert worker.deliver(m.context) == 1  # due just now: on time
+
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+        with database.writing() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.status == "pending")
+                .values(due_at=now() - timedelta(seconds=11))
+            )
+        started = time.monotonic()
+        assert worker.deliver(m.context) == 1
+        took = time.monotonic() - started
+        assert worker.deliver(m.context) == 0
+
+        assert told == [("on time", 0), ("behind", 1), ("idle", 2)]
+        assert 0.3 <= took < 2 * 0.3  # no rest after the batch that was behind

@@ -9,12 +9,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sidelines.cli.server import DatabaseOption, _fail, database_url
+
+if TYPE_CHECKING:  # the services load when the worker starts, not with the command line
+    from sidelines.services.delivery import Pace
 
 # How much lower than the worker's delivery a batch solve runs (``os.nice``, its thread and the
 # threads and processes it starts): a solve searches for as long as it is let, on every core,
@@ -22,6 +28,11 @@ from sidelines.cli.server import DatabaseOption, _fail, database_url
 # during a solve"). Deliveries, reminders and sweeps are short and run at the priority the
 # worker was started with (see ``worker`` for why).
 WORKER_NICE = 10
+# The nice value of the worker's scheduling group while it is lowered (``GroupPriority``): the
+# lowest there is, a group's weight of 15 against a web group's 1,024, where nice 10 gave it 110.
+# A thread's SCHED_IDLE weighs only within its own group: between groups what the solve's
+# threads, its bound's process and the sending threads yield to the web is their group's share.
+LOWERED_GROUP_NICE = 19
 
 
 def worker(
@@ -59,9 +70,10 @@ def worker(
     idle_delivery: Annotated[
         bool,
         typer.Option(
-            help="Lower the whole worker (deliveries, reminders, sweeps) as a solve is lowered; "
-            "--no-idle-delivery keeps them at the worker's priority: messages go out sooner on "
-            "a busy machine, and the reads wait longer for a core meanwhile.",
+            help="Lower the whole worker (deliveries, reminders, sweeps) as a solve is lowered, "
+            "and its scheduling group while it sends on time; --no-idle-delivery keeps "
+            "them at the worker's priority: messages go out sooner on a busy machine, and the "
+            "reads wait longer for a core meanwhile.",
             envvar="SIDELINES_WORKER_IDLE_DELIVERY",
         ),
     ] = True,
@@ -74,16 +86,18 @@ def worker(
     from sidelines.web.settings import Settings
 
     # By default the whole worker is lowered (SCHED_IDLE, nice 10), in a scheduling group of its
-    # own that is lowered only while a solve runs (``start_worker``, ``set_group_niceness``).
-    # Lowered with its group at nice 10 for good (commit 55e3169),
+    # own (``start_worker``) that is lowered too while it sends messages on time and while a
+    # solve runs (``GroupPriority``). Lowered with its group at nice 10 for good (commit 55e3169),
     # delivery waited behind every other group of a busy machine: beside two busy processes at
     # load 27-41 a publish's messages took 256 s (target 60). With the group at 0 they took
     # 21-49 s at load 6-27 with the threads lowered, 12-28 s with them at the worker's priority,
     # and the reads' wait for a core per read rose 1.18-1.31 times while delivering against
     # 1.50-1.64 times: lowered threads cost the reads less and still meet the 60 s, so they are
     # the default. docs/benchmarks.md, "Delivery at the worker's priority, solves lowered".
+    # The group is raised while delivery is behind (``DeliveryOptions.catch_up_s``).
     if idle_delivery:
         lower_priority(nice, idle)  # before any thread starts: the sending threads inherit it
+    group = GroupPriority(lowered=idle_delivery and nice > 0)
     os.environ["SIDELINES_DATABASE_URL"] = database_url(database)
     try:
         settings = Settings()
@@ -103,8 +117,9 @@ def worker(
             base_url=settings.public_url,
         ),
         DeliveryOptions(lease_s=lease, backoff_s=backoff),
-        lower_solve=functools.partial(lower_solve, nice, idle, thread=not idle_delivery),
-        solve_done=functools.partial(set_group_niceness, 0),
+        lower_solve=functools.partial(lower_solve, nice, idle, group, thread=not idle_delivery),
+        solve_done=functools.partial(group.set, solving=False),
+        pace=lambda pace: group.set(delivery=pace),
     )
     stopping = False
 
@@ -142,12 +157,42 @@ def lower_priority(niceness: int, idle: bool = False) -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def lower_solve(niceness: int, idle: bool, *, thread: bool) -> None:
+def lower_solve(niceness: int, idle: bool, group: GroupPriority, *, thread: bool) -> None:
     """Lower a batch solve: its thread (``thread``: unless the whole worker already is), and
-    the worker's scheduling group until the solve ends (``set_group_niceness``)."""
+    the worker's scheduling group until the solve ends (``GroupPriority``); ``niceness`` 0
+    lowers neither."""
     if thread:
         lower_priority(niceness, idle)
-    set_group_niceness(niceness)
+    if niceness:
+        group.set(solving=True)
+
+
+@dataclass
+class GroupPriority:
+    """The nice value of the worker's scheduling group, from what the worker is doing:
+    ``LOWERED_GROUP_NICE`` while a solve runs or, with ``lowered``, while a batch of messages
+    is sent on time; 0 while a batch is behind (whatever else runs: a publish's messages must
+    go out within a minute on a busy machine) and otherwise. Between batches the worker mostly
+    sleeps, and at 0 it wakes at once for its loop, its sweeps and a stop. Set from the loop's
+    thread and the solve's, so under a lock; written only when it changes."""
+
+    lowered: bool
+    solving: bool = False
+    delivery: Pace = "idle"
+    niceness: int | None = None
+    write: Callable[[int], None] = field(default=lambda niceness: set_group_niceness(niceness))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set(self, *, solving: bool | None = None, delivery: Pace | None = None) -> None:
+        with self._lock:
+            self.solving = self.solving if solving is None else solving
+            self.delivery = delivery or self.delivery
+            sending = self.lowered and self.delivery == "on time"
+            low = self.delivery != "behind" and (self.solving or sending)
+            niceness = LOWERED_GROUP_NICE if low else 0
+            if niceness != self.niceness:
+                self.write(niceness)
+                self.niceness = niceness
 
 
 def set_group_niceness(niceness: int) -> None:
@@ -155,13 +200,14 @@ def set_group_niceness(niceness: int) -> None:
     sessions one and the worker leads a session of its own (``start_worker``); never the group
     of a terminal it was started from. Raising it back to 0 needs no privilege.
 
-    Why only while a solve runs: a thread's niceness and SCHED_IDLE weigh it only against the
-    threads of its own group, and groups share the cores equally. At nice 0 a solve's group
-    took as much as the web's, and agenda reads during a 3,000 x 20,000 solve had a p99 1.8-1.9
-    times that of the same reads without (docs/benchmarks.md, "Reads during a solve, the
-    worker's group lowered only while it solves"); lowered for good, the group weighed the
-    delivery of messages down against every other group of a busy machine (256 s for a
-    publish's messages beside two busy processes, target 60)."""
+    Why only while it works (``GroupPriority``): a thread's niceness and SCHED_IDLE weigh it
+    only against the threads of its own group, and groups share the cores equally. At nice 0
+    a solve's group took as much as the web's, and agenda reads during a 3,000 x 20,000 solve
+    had a p99 1.8-1.9 times that of the same reads without (docs/benchmarks.md, "Reads during a
+    solve, the worker's group lowered only while it solves"); lowered for good, the group
+    weighed the delivery of messages down against every other group of a busy machine (256 s
+    for a publish's messages beside two busy processes, target 60), and a worker that only
+    sleeps between rounds gains nothing from it."""
     autogroup = Path("/proc/self/autogroup")
     if os.getsid(0) == os.getpid() and autogroup.exists():
         with contextlib.suppress(OSError):

@@ -24,7 +24,7 @@ import smtplib
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -104,6 +104,16 @@ class DeliveryOptions:
     # reach on PostgreSQL, whose server processes run on their own) comes in bursts with room
     # between them for the web's. The busier the machine, the longer a batch and its rest.
     rest: float = 1.0
+    # A batch whose oldest message was due longer ago than this is behind (``Pace``): the
+    # worker then sends at its full priority until it has caught up, so that a lowered worker
+    # still sends a publish's messages within a minute on a busy machine, and while it keeps
+    # up it takes only the time the web leaves.
+    catch_up_s: float = 10.0
+
+
+# What a round of delivery is about to do: nothing ("idle": nothing due), or send a batch that
+# keeps up with its messages ("on time") or one whose oldest waited past ``catch_up_s``.
+Pace = Literal["idle", "on time", "behind"]
 
 
 @dataclass(frozen=True)
@@ -642,13 +652,21 @@ def deliver_due(
     senders: Senders,
     settings: MailSettings,
     options: DeliveryOptions,
+    pace: Callable[[Pace], None] = lambda pace: None,
 ) -> int:
-    """Claim, send and record one batch of due rows; how many rows it settled."""
+    """Claim, send and record one batch of due rows; how many rows it settled. ``pace`` is
+    told, before anything is sent, whether the batch keeps up (``Pace``)."""
     ids = claim(db, worker, options)
     if not ids:
+        pace("idle")
         return 0
     with db.reading() as session:
         result = plan(session, ids, worker, settings)
+    # Claimed oldest due first: the batch's oldest is the oldest message waiting.
+    rows = [row for o in result.send for row in o.rows]
+    rows += [row for row, _ in result.dropped] + [row for row, _ in result.held]
+    waited = (now() - min((row.due_at for row in rows), default=now())).total_seconds()
+    pace("behind" if waited > options.catch_up_s else "on time")
     outcomes = send_all(result.send, senders.mailer, senders.client, settings, senders.pool)
     record(db, worker, result, outcomes, options)
     return len(ids)

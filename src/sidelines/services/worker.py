@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.services import attendance, delivery, request_expiry, solve_jobs
 from sidelines.services.clock import now
-from sidelines.services.delivery import DeliveryOptions, MailSettings
+from sidelines.services.delivery import DeliveryOptions, MailSettings, Pace
 from sidelines.services.outbox import EMAIL, PENDING, WEBHOOK, webhooks
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -72,6 +72,10 @@ class WorkerContext:
     # scheduling group while the solve runs; ``solve_done``, last in it, raises the group again.
     lower_solve: Callable[[], None] = lambda: None
     solve_done: Callable[[], None] = lambda: None
+    # Told at each round of delivery whether it has a batch to send and whether that keeps up
+    # (``delivery.Pace``): the command lowers the worker's scheduling group while it sends on
+    # time, and raises it while idle or behind.
+    pace: Callable[[Pace], None] = lambda pace: None
 
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
@@ -89,10 +93,17 @@ def deliver(context: WorkerContext) -> int:
     """Send one batch of due outbox rows."""
     assert context.senders is not None, "open the context first"
     started = time.monotonic()
+    paced: list[Pace] = []
+
+    def pace(state: Pace) -> None:
+        paced.append(state)
+        context.pace(state)
+
     done = delivery.deliver_due(
-        context.db, context.name, context.senders, context.mail, context.options
+        context.db, context.name, context.senders, context.mail, context.options, pace
     )
-    if done and context.options.rest:
+    # A batch that is behind is followed by the next at once.
+    if done and context.options.rest and paced != ["behind"]:
         time.sleep((time.monotonic() - started) * context.options.rest)
     return done
 

@@ -136,7 +136,7 @@ class Admission:
         full = self.admitted >= self.at_once + self.queued
         if full or self.expected_wait_s() > self.wait_s:
             self._refused("at once")
-            await _busy(send, "the server is busy; try again shortly")
+            await _busy(send, BUSY)
             return
         if self._turns is None:
             self._turns = anyio.Semaphore(self.at_once)
@@ -148,7 +148,7 @@ class Admission:
                 turn = True
             if not turn:
                 self._refused("after waiting")
-                await _busy(send, "the server could not take this request in time; try again")
+                await _busy(send, LATE)
                 return
             began = self.clock()
             try:
@@ -177,7 +177,7 @@ class Admission:
                 await self.app(scope, watch.receive, watch.send)
             except Abandoned as refused:
                 if not watch.answering:
-                    await _busy(send, str(refused))
+                    await _busy(send, _refusal(str(refused)))
             finally:
                 write_guard.reset(token)
                 tasks.cancel_scope.cancel()
@@ -225,20 +225,31 @@ class _Watch:
         self.writing = True
 
 
-async def _busy(send: Send, message: str) -> None:
+def _refusal(message: str) -> tuple[Message, Message]:
+    """The two messages of a 503 with ``Retry-After`` saying ``message``, built once: under
+    overload most answers are refusals, and each must cost next to nothing."""
     body = json.dumps(error_body("unavailable", message)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(RETRY_AFTER_S).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: Message = {
+        "type": "http.response.start",
+        "status": 503,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(RETRY_AFTER_S).encode()),
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body}
+
+
+BUSY = _refusal("the server is busy; try again shortly")
+LATE = _refusal("the server could not take this request in time; try again")
+
+
+async def _busy(send: Send, refusal: tuple[Message, Message]) -> None:
+    start, body = refusal
+    # Copies: the server and the middleware inside may add to what they are sent.
+    await send({**start, "headers": list(start["headers"])})
+    await send(dict(body))
 
 
 async def _unless_gone(receive: Receive) -> Receive | None:

@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from starlette.responses import Response
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.attendance import Level
@@ -41,6 +42,14 @@ class Public(BaseModel):
     so that a field is written once, in the view, and here only its JSON shape."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+def rendered(model: BaseModel, status_code: int = 200) -> Response:
+    """``model``'s JSON as the answer. A plain route that returns the model itself has FastAPI
+    validate it again and serialise it in a second trip through the thread pool, behind the
+    requests waiting for a thread (the route names its ``response_model`` for the OpenAPI
+    document instead)."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
 def of_terms(name: str, **default: Any) -> Any:

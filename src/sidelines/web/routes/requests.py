@@ -23,6 +23,7 @@ from sidelines.web.schemas import (
     ProposalIn,
     RequestCreate,
     RequestPublic,
+    rendered,
 )
 from sidelines.web.term_schemas import TermCounterIn, TermsAnswerCreate
 
@@ -70,6 +71,11 @@ def term_counter(counter: TermCounterIn) -> TermCounter:
         own_interpreters=as_tuple(counter.own_interpreters),
         press=counter.press,
     )
+
+
+def request_json(view: negotiation.RequestView) -> Response:
+    """The request as the API shows it, serialised here (``schemas.rendered``)."""
+    return rendered(RequestPublic.model_validate(view))
 
 
 @router.get("", response_model=Page[RequestPublic], responses=NOT_MODIFIED)
@@ -121,33 +127,33 @@ def create_request(
     return answer_once(actor, key, path, body.model_dump(mode="json"), 201, body_of, write)
 
 
-@router.get("/{request_id}")
-def get_request(event_id: str, request_id: PathId, db: DbDep, actor: ActorDep) -> RequestPublic:
-    return RequestPublic.model_validate(negotiation.get_request(db, actor, event_id, request_id))
+@router.get("/{request_id}", response_model=RequestPublic)
+def get_request(event_id: str, request_id: PathId, db: DbDep, actor: ActorDep) -> Response:
+    return request_json(negotiation.get_request(db, actor, event_id, request_id))
 
 
-@router.post("/{request_id}/send")
-def send_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
-    return RequestPublic.model_validate(negotiation.send_request(db, actor, event_id, request_id))
+@router.post("/{request_id}/send", response_model=RequestPublic)
+def send_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> Response:
+    return request_json(negotiation.send_request(db, actor, event_id, request_id))
 
 
-@router.post("/{request_id}/answers")
+@router.post("/{request_id}/answers", response_model=RequestPublic)
 def answer_request(
     event_id: str, request_id: PathId, body: AnswerCreate, db: DbDep, actor: UserDep
-) -> RequestPublic:
+) -> Response:
     """Accept, counter (with a proposal), defer, soft-decline or decline the current proposal."""
     counter = terms(body.proposal) if body.proposal is not None else None
     with fields_in("body"):
         view = negotiation.respond(
             db, actor, event_id, request_id, body.answer, counter=counter, reason=body.reason
         )
-    return RequestPublic.model_validate(view)
+    return request_json(view)
 
 
-@router.post("/{request_id}/terms")
+@router.post("/{request_id}/terms", response_model=RequestPublic)
 def answer_terms(
     event_id: str, request_id: PathId, body: TermsAnswerCreate, db: DbDep, actor: UserDep
-) -> RequestPublic:
+) -> Response:
     """Agree some terms as they stand and counter others (``counter``), in one answer. The
     meeting is agreed once the terms the event requires are agreed by every side and no counter
     waits for an answer."""
@@ -161,23 +167,21 @@ def answer_terms(
             term_counter(body.counter),
             message=body.message,
         )
-    return RequestPublic.model_validate(view)
+    return request_json(view)
 
 
-@router.post("/{request_id}/withdraw")
-def withdraw_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> RequestPublic:
-    return RequestPublic.model_validate(
-        negotiation.withdraw_request(db, actor, event_id, request_id)
-    )
+@router.post("/{request_id}/withdraw", response_model=RequestPublic)
+def withdraw_request(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> Response:
+    return request_json(negotiation.withdraw_request(db, actor, event_id, request_id))
 
 
-@router.patch("/{request_id}/private")
+@router.patch("/{request_id}/private", response_model=RequestPublic)
 def set_private(
     event_id: str, request_id: PathId, body: PrivateUpdate, db: DbDep, actor: UserDep
-) -> RequestPublic:
+) -> Response:
     """This side's own priority and note, which no other side ever sees."""
     with fields_in("body"):
         view = negotiation.set_private(
             db, actor, event_id, request_id, priority=body.priority, note=body.note
         )
-    return RequestPublic.model_validate(view)
+    return request_json(view)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from sidelines.services import negotiation, preview, schedule_versions, solves
 from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
@@ -16,6 +16,7 @@ from sidelines.web.schemas import (
     SchedulePublic,
     SolveCreate,
     SolvePublic,
+    rendered,
 )
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedule"])
@@ -78,23 +79,22 @@ def publish(
     return SchedulePublic.model_validate(view)
 
 
-@router.post("/requests/{request_id}/agreed-on-site")
-def agreed_on_site(
-    event_id: str, request_id: PathId, db: DbDep, actor: UserDep
-) -> OnSiteAgreementPublic:
+@router.post("/requests/{request_id}/agreed-on-site", response_model=OnSiteAgreementPublic)
+def agreed_on_site(event_id: str, request_id: PathId, db: DbDep, actor: UserDep) -> Response:
     """Both sides agreed in person: the meeting is agreed and placed into the published schedule
     at once, moving as few unfrozen meetings as it must; where it fits nowhere, the placement
     lists the alternatives for the organiser."""
     view, placement = negotiation.agree_on_site(db, actor, event_id, request_id)
-    return OnSiteAgreementPublic(
+    agreement = OnSiteAgreementPublic(
         request=RequestPublic.model_validate(view),
         placement=PlacementPublic.model_validate(placement) if placement is not None else None,
     )
+    return rendered(agreement)
 
 
-@router.get("/schedule")
-def schedule(event_id: str, db: DbDep, actor: ActorDep) -> SchedulePublic:
-    return SchedulePublic.model_validate(schedule_versions.schedule(db, actor, event_id))
+@router.get("/schedule", response_model=SchedulePublic)
+def schedule(event_id: str, db: DbDep, actor: ActorDep) -> Response:
+    return rendered(SchedulePublic.model_validate(schedule_versions.schedule(db, actor, event_id)))
 
 
 @router.get("/notices")
