@@ -8,10 +8,12 @@ start), per principal and slot at most one meeting, per slot and union of requir
 meetings needing only those classes at most the spaces open. It leaves out the engine's rows per
 principal and half-day, the turnover and the room policy, so it may lie above the engine's LP,
 never below it when both are exact. It is solved twice: without the rows per principal and slot,
-which the engine leaves out too (the engine's LP must come out at or under this value), and with
-them (the issue's LP: how much the engine's bound gives away by leaving them out, and how much
-its own rows that this LP has not, the whole meetings counted per space and run of opening
-hours, take back: the last column is negative where the engine's bound is the tighter).
+which the engine leaves out above ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings (the engine's LP
+must come out at or under this value), and with them (the issue's LP: how much the engine's
+bound gives away where it leaves them out or has not added them all in time, and how much its
+own rows that this LP has not, the whole meetings counted per space and run of opening hours,
+take back: the last column is negative where the engine's bound is the tighter). The engine's
+LP gets ``--engine-limit`` seconds.
 
     python benchmarks/lp_check.py --sizes 60x300,200x1000 --space-classes 50 --days 1
 """
@@ -27,7 +29,9 @@ if TYPE_CHECKING:
     from sidelines.scheduling.problem import Problem
 
 
-def check(principals: int, requests: int, space_classes: int, days: int, seed: int) -> str:
+def check(
+    principals: int, requests: int, space_classes: int, days: int, seed: int, engine_limit: float
+) -> str:
     from sidelines.scheduling import build_problem
     from sidelines.scheduling.generator import GeneratorSpec, generate_event
     from sidelines.scheduling.lp_bound import capacity_bound
@@ -49,7 +53,7 @@ def check(principals: int, requests: int, space_classes: int, days: int, seed: i
     issues, _ = _independent(problem, principal_slots=True)
     issues_s = time.monotonic() - started
     started = time.monotonic()
-    engine = capacity_bound(problem, None, 600.0)
+    engine = capacity_bound(problem, None, engine_limit)
     engine_s = time.monotonic() - started
     value = engine.result.bound.weight_scheduled if engine.result and engine.result.bound else None
     agrees = value is not None and value <= independent + 1e-6
@@ -139,6 +143,7 @@ def main() -> None:
     parser.add_argument("--space-classes", type=int, default=50)
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--engine-limit", type=float, default=600.0)
     args = parser.parse_args()
     print(
         "| principals x requests | classes | days | independent LP | its union rows | its s"
@@ -148,7 +153,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|")
     for size in args.sizes.split(","):
         principals, requests = (int(x) for x in size.split("x"))
-        print(check(principals, requests, args.space_classes, args.days, args.seed), flush=True)
+        row = check(
+            principals, requests, args.space_classes, args.days, args.seed, args.engine_limit
+        )
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,15 @@ from sidelines.scheduling.bound import RELAXED_KIND, upper_bound
 from sidelines.scheduling.cpsat import solve_cpsat
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic.state import placement_masks
-from sidelines.scheduling.lp_bound import KIND, capacity_bound, reported_bound
+from sidelines.scheduling.lp_bound import (
+    KIND,
+    PRINCIPAL_KIND,
+    PRINCIPAL_PART_KIND,
+    capacity_bound,
+    reported_bound,
+)
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Bound
 from tests.builders import event, meeting, principal, span, table
 from tests.scheduling.heuristic.strategies import small_specs
 
@@ -46,7 +54,8 @@ def test_capacity_rows_count_a_table_slot_by_slot() -> None:
     assert result.result is not None
     assert result.result.bound is not None
     assert result.result.bound.weight_scheduled == 5
-    assert result.result.bound.kind == KIND
+    # A small event: every principal's rows per slot hold too.
+    assert result.result.bound.kind == PRINCIPAL_KIND
 
 
 def test_capacity_rows_see_the_slots_where_principals_leave_the_tables_idle() -> None:
@@ -72,6 +81,82 @@ def test_capacity_rows_see_the_slots_where_principals_leave_the_tables_idle() ->
     assert tight.bound.weight_scheduled == 9
     assert relaxed.bound is not None
     assert relaxed.bound.weight_scheduled == 14
+
+
+def _one_principal_twice(late_tables: int) -> Problem:
+    """A meets B and C, either at 09:00 or 09:30; D meets E at 09:30 only. Two tables are open
+    09:00-09:30 and ``late_tables`` 09:30-10:00."""
+    free_early = (span((10, 0), (12, 0)),)
+    free_late = (span((9, 0), (9, 30)), span((10, 0), (12, 0)))
+    principals = [principal(name, unavailable=free_early) for name in "ABC"]
+    principals += [principal(name, unavailable=free_late) for name in "DE"]
+    early = (span((9, 0), (9, 30)),)
+    late = (span((9, 30), (10, 0)),)
+    spaces = [table("T1", opening_hours=early), table("T2", opening_hours=early)]
+    spaces += [table(f"L{n}", opening_hours=late) for n in range(late_tables)]
+    meetings = [
+        meeting("AB", "A", "B", priority=3),
+        meeting("AC", "A", "C", priority=3),
+        meeting("DE", "D", "E", priority=3),
+    ]
+    return build_problem(event(principals, meetings, spaces=spaces))
+
+
+def test_rows_per_principal_and_slot_keep_a_principal_at_one_meeting_at_a_time() -> None:
+    # Without them the LP seats AB and AC together at 09:00 (two tables) and DE at 09:30: 9.
+    # A can hold only one of them at 09:00, and the one late table only one meeting: 6.
+    problem = _one_principal_twice(late_tables=1)
+
+    with_rows = capacity_bound(problem, principal_rows=True)
+    without = capacity_bound(problem, principal_rows=False)
+    optimum = solve_cpsat(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=10.0))
+
+    assert with_rows.result is not None
+    assert with_rows.result.bound == Bound(6, 0, PRINCIPAL_KIND)
+    assert with_rows.principal_complete
+    assert without.result is not None
+    assert without.result.bound == Bound(9, 0, KIND)
+    assert optimum.objective is not None
+    assert optimum.objective.weight_scheduled == 6
+
+
+def test_rows_per_principal_and_slot_leave_a_schedule_that_keeps_them() -> None:
+    # With a second late table A meets B at 09:00 and C at 09:30, beside DE: all three fit.
+    problem = _one_principal_twice(late_tables=2)
+
+    with_rows = capacity_bound(problem, principal_rows=True)
+    optimum = solve_cpsat(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=10.0))
+
+    assert with_rows.result is not None
+    assert with_rows.result.bound == Bound(9, 0, PRINCIPAL_KIND)
+    assert optimum.objective is not None
+    assert optimum.objective.weight_scheduled == 9
+
+
+def test_rows_per_principal_and_slot_are_left_out_above_their_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lp_bound, "PRINCIPAL_ROWS_MAX_MEETINGS", 2)
+    problem = _one_principal_twice(late_tables=1)
+
+    result = capacity_bound(problem)
+
+    assert result.result is not None
+    assert result.result.bound == Bound(9, 0, KIND)
+    assert result.principal_rounds == 0
+
+
+def test_rows_per_principal_and_slot_cut_short_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One round only: the capacity rows hold, the principal's rows are added but not solved.
+    monkeypatch.setattr(lp_bound, "MAX_ROUNDS", 1)
+    problem = _one_principal_twice(late_tables=1)
+
+    result = capacity_bound(problem, principal_rows=True)
+
+    assert result.complete
+    assert not result.principal_complete
+    assert result.result is not None
+    assert result.result.bound == Bound(9, 0, PRINCIPAL_PART_KIND)
 
 
 def test_reported_bound_falls_back_to_the_relaxed_one_and_says_so(

@@ -236,3 +236,21 @@ def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind_an
 
         assert told == [("on time", 0), ("behind", 1), ("idle", 2)]
         assert 0.3 <= took < 2 * 0.3  # no rest after the batch that was behind
+
+
+def test_a_batch_begun_on_time_says_it_fell_behind_while_it_is_still_sending(
+    database: Database,
+) -> None:
+    # The receiver answers after 3 s; the batch is behind 1.5 s after its message was due
+    # (claiming and planning it take far less, even on a busy machine).
+    with messaging(database, ("AAA", "BBB"), delay_s=3.0) as m:
+        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        told: list[tuple[str, int]] = []
+        m.context.pace = lambda pace: told.append((pace, len(m.hooks.posts)))
+        m.context.options = replace(m.context.options, rest=0, catch_up_s=1.5)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        assert worker.deliver(m.context) == 1
+        assert worker.deliver(m.context) == 0
+
+        assert told == [("on time", 0), ("behind", 0), ("idle", 1)]

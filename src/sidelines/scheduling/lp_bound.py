@@ -26,10 +26,14 @@ per half-day ``h`` (the share of it starting there, for the rows per meeting, pr
 policy), and the meetings whose starts in ``h`` (with the classes allowing each) and length are
 the same share ``z[key, s]`` per start, ``sum_s z[key, s] = sum y`` over them: any such ``z``
 splits back into starts per meeting, so the LP's value is the same, from about a fifth of the
-variables (``_CapacityLP._starts``). The rows per principal and slot (at most one meeting at a
-time) are left out: they need the starts per meeting back, and made the LP degenerate and slow
-(docs/benchmarks.md). The LP is assembled as arrays (``_Model``) and loaded into OR-Tools' model
-builder in one pass, GLOP solving it.
+variables (``_CapacityLP._starts``). The rows per principal and slot (at most one meeting at a time)
+need the starts per meeting back, and make the LP degenerate and slow (docs/benchmarks.md):
+up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, every meeting is its own key (its own start
+variables, the same LP), and once the capacity rows hold, the rows per principal and slot that
+the LP's solution violates are added round after round, as long as time allows; above it they
+are left out, the rows of whole meetings making up for them on the larger events (the LP came
+out under the LP with them at 1,000 x 5,000). The LP is assembled as arrays (``_Model``) and
+loaded into OR-Tools' model builder in one pass, GLOP solving it.
 
 The sets ``S`` that matter are the unions of the meetings' requirement sets, and their number can
 explode, so they are separated: each slot's own requirement sets are rows from the start; each
@@ -38,7 +42,8 @@ maximum-weight closure (a minimum cut: source to each requirement set with its f
 each set to its classes, each class to the sink with its spaces), and adds it. Every LP optimum
 with some of the valid rows is a bound (rounded down, weights being whole numbers), so the LP is
 time-boxed and anytime. ``reported_bound`` falls back to the relaxed bound of ``bound.py`` when
-the capacity rows do not all hold in time, and ``Bound.kind`` says which one it is.
+the capacity rows do not all hold in time, and ``Bound.kind`` says which one it is (and whether
+the rows per principal and slot were all added).
 """
 
 from __future__ import annotations
@@ -63,6 +68,19 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
 
 KIND = "LP bound (capacity sets)"
+# The same with every row per principal and slot that its solution violated added (the LP of
+# the issue, with the engine's rows of whole meetings besides), and with some of them.
+PRINCIPAL_KIND = "LP bound (capacity sets, a meeting per principal and slot)"
+PRINCIPAL_PART_KIND = f"{KIND}; rows per principal and slot not all added in time"
+# Up to this many meetings each meeting has its own start variables and the rows per principal
+# and slot are added where violated. At 1,000 x 5,000 (5,000 meetings) its LP took three times
+# the CPU of the grouped one, already under the LP with those rows (docs/benchmarks.md).
+PRINCIPAL_ROWS_MAX_MEETINGS = 2_000
+# The rounds of rows per principal and slot stop after this many in a row that did not lower
+# the bound: the LP is degenerate there, and its solutions keep violating rows that would not
+# lower it (22 rounds at 40 x 200, one day, 50 classes, all at the capacity LP's value; at
+# 200 x 1,000 the first lower value came at the fourth).
+PRINCIPAL_STALL_ROUNDS = 5
 # What a relaxed bound reported in its place says.
 NOT_IN_TIME = "not solved in time"
 # Above this many variables the LP would not be built and solved within a solve's time on
@@ -98,6 +116,9 @@ class CapacityResult:
     # When every capacity row first held, and the bound then (before the principal rounds).
     separated_s: float | None = None
     separated_bound: int | None = None
+    # Rounds of rows per principal and slot, and whether none was left violated.
+    principal_rounds: int = 0
+    principal_complete: bool = False
 
 
 def reported_bound(
@@ -139,12 +160,18 @@ def capacity_bound(
     masks: Sequence[Options] | None = None,
     time_limit_s: float = 60.0,
     on_bound: Callable[[BoundResult], None] | None = None,
+    principal_rows: bool | None = None,
 ) -> CapacityResult:
     """The capacity LP within ``time_limit_s``. ``on_bound`` hears each better bound once every
-    capacity row holds (the per-principal-and-slot rounds after it lower it further)."""
+    capacity row holds (the per-principal-and-slot rounds after it lower it further).
+    ``principal_rows``: whether to add the rows per principal and slot (by default up to
+    ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings)."""
     if masks is None:
         masks = _placement_options(problem)
-    return _CapacityLP(problem, masks, time.monotonic() + time_limit_s, on_bound).solve()
+    if principal_rows is None:
+        principal_rows = len(problem.meetings) <= PRINCIPAL_ROWS_MAX_MEETINGS
+    deadline = time.monotonic() + time_limit_s
+    return _CapacityLP(problem, masks, deadline, on_bound, principal_rows).solve()
 
 
 def _atoms(options: Options) -> list[tuple[int, int]]:
@@ -267,8 +294,12 @@ class _CapacityLP:
         masks: Sequence[Options],
         deadline: float,
         on_bound: Callable[[BoundResult], None] | None = None,
+        principal_rows: bool = False,
     ) -> None:
         self.started = time.monotonic()
+        self.principal_rows = principal_rows
+        # With ``principal_rows``: per meeting, (start, length, variable) for each start.
+        self.starts_of: dict[int, list[tuple[int, int, int]]] = {}
         self.on_bound = on_bound
         self.separated: tuple[float, int] | None = None
         self.problem = problem
@@ -333,9 +364,11 @@ class _CapacityLP:
         # (principal, part) -> (length, slots the meeting may occupy there, y variable)
         principal_spans: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         policy_terms: dict[tuple[str, int], list[int]] = {}
-        # The blocks of one key: (their starts with the classes allowing each, length) -> y
-        members: dict[tuple[tuple[tuple[int, int], ...], int], list[int]] = {}
+        # The blocks of one key: (their starts with the classes allowing each, length, the
+        # meeting when it is a key of its own or -1) -> y
+        members: dict[tuple[tuple[tuple[int, int], ...], int, int], list[int]] = {}
         for idx, meeting in enumerate(problem.meetings):
+            owner = idx if self.principal_rows else -1
             if meeting.needs_space:
                 atoms = atoms_of(idx)
             else:
@@ -376,7 +409,9 @@ class _CapacityLP:
                         for party in meeting.parties:
                             policy_terms.setdefault((party, day_index), []).append(y)
                     if meeting.needs_space:
-                        members.setdefault((block, length), []).append(y)
+                        members.setdefault((block, length, owner), []).append(y)
+                    elif owner >= 0:
+                        self._corridor_starts(owner, anywhere, length, y)
             if meeting.locked_start is not None:
                 model.low[own[0]] = 1.0
             if meeting.required or meeting.locked:
@@ -406,7 +441,7 @@ class _CapacityLP:
         return self._rounds(holding, added)
 
     def _starts(
-        self, members: dict[tuple[tuple[tuple[int, int], ...], int], list[int]]
+        self, members: dict[tuple[tuple[tuple[int, int], ...], int, int], list[int]]
     ) -> list[dict[int, list[int]]]:
         """The start variables of every key and the groups the capacity rows count.
 
@@ -426,7 +461,7 @@ class _CapacityLP:
         # Few distinct requirement sets and start masks, many keys: each worked out once.
         turnovers: dict[int, int] = {}
         bits: dict[int, list[int]] = {}
-        for (block, length), ys in members.items():
+        for (block, length, owner), ys in members.items():
             count = float(len(ys))
             zs: list[int] = []
             for starts, classes in block:
@@ -439,6 +474,8 @@ class _CapacityLP:
                 for start in bits[starts]:
                     z = model.variable(count)
                     zs.append(z)
+                    if owner >= 0:
+                        self.starts_of.setdefault(owner, []).append((start, length, z))
                     span = min(length + turnover, n_slots - start)
                     key = (classes, start, span)
                     together.setdefault(key, []).append(z)
@@ -470,7 +507,12 @@ class _CapacityLP:
         rounds = 0
         # Every optimum of the LP with some of the valid rows is a bound; the last is the best.
         best: Bound | None = None
-        complete = False  # no capacity row violated at ``best``
+        complete = False  # every capacity row held at some round's solution
+        principal_rows = self._principal_slot_terms() if self.principal_rows else []
+        principal_rounds = 0
+        principal_complete = False
+        heard: Bound | None = None  # the last bound ``on_bound`` heard
+        stalled = 0  # rounds per principal and slot in a row that did not lower the bound
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0 or rounds >= MAX_ROUNDS:
@@ -491,22 +533,33 @@ class _CapacityLP:
             if status != mbh.SolveStatus.OPTIMAL:
                 break
             value = math.floor(solver.objective_value() + ROUNDING_MARGIN)
-            violated = self._violated_capacity(solver.variable_values(), holding, added)
-            complete = not violated
+            values = solver.variable_values()
+            violated = self._violated_capacity(values, holding, added)
             if best is None or value < best.weight_scheduled:
                 best = Bound(value, 0, KIND)
-            if complete:
-                self.separated = (time.monotonic() - self.started, best.weight_scheduled)
-                if self.on_bound is not None:
-                    self.on_bound(BoundResult(best))
-                break
+                stalled = 0
+            elif principal_rounds > 0:
+                stalled += 1
+            if not violated:
+                # Once the capacity rows hold, the LP's value is at most the capacity LP's,
+                # and any later round's (with more rows) lower still.
+                complete = True
+                if self.separated is None:
+                    self.separated = (time.monotonic() - self.started, value)
+                violated = self._violated_rows(values, principal_rows)
+                principal_complete = not violated
+                if self.on_bound is not None and best is not None and best != heard:
+                    heard = best
+                    self.on_bound(BoundResult(self._kind(best, True, principal_complete)))
+                if not violated or stalled >= PRINCIPAL_STALL_ROUNDS:
+                    break
+                principal_rounds += 1
             for terms, high in violated:
                 model.row(terms, 0.0, high)
         n_rows, n_variables = len(model.row_low), len(model.low)
         if best is None:
             return CapacityResult(None, rounds, n_rows, n_variables, False)
-        if not complete:
-            best = Bound(best.weight_scheduled, 0, KIND + ", not all separated in time")
+        best = self._kind(best, complete, principal_complete)
         separated_s, separated_bound = self.separated or (None, None)
         return CapacityResult(
             BoundResult(best),
@@ -516,7 +569,19 @@ class _CapacityLP:
             complete,
             separated_s,
             separated_bound,
+            principal_rounds,
+            principal_complete,
         )
+
+    def _kind(self, bound: Bound, separated: bool, principal_complete: bool) -> Bound:
+        """``bound`` with the kind that says which rows it has."""
+        if not separated:
+            kind = KIND + ", not all separated in time"
+        elif not self.principal_rows:
+            kind = KIND
+        else:
+            kind = PRINCIPAL_KIND if principal_complete else PRINCIPAL_PART_KIND
+        return Bound(bound.weight_scheduled, 0, kind)
 
     def _violated_capacity(
         self, values: Any, holding: list[dict[int, list[int]]], added: set[tuple[int, int]]
@@ -628,6 +693,49 @@ class _CapacityLP:
                 if sum(self.w_high[w] for w, _ in terms) > most:
                     self.model.row([w for w, _ in terms], 0.0, float(most))
 
+    def _corridor_starts(self, owner: int, starts: int, length: int, y: int) -> None:
+        """A variable per start of a meeting that needs no space (no capacity row has it),
+        for its principals' rows per slot."""
+        model = self.model
+        xs = []
+        for start in _bits(starts):
+            x = model.variable(1.0)
+            xs.append(x)
+            self.starts_of.setdefault(owner, []).append((start, length, x))
+        model.row([*xs, y], 0.0, 0.0, [1.0] * len(xs) + [-1.0])
+
+    def _principal_slot_terms(self) -> list[list[int]]:
+        """Per principal and slot, the start variables of the principal's meetings that hold
+        it then (at most one of them may), where there are two or more; the same terms as the
+        slot before are kept once."""
+        rows: list[list[int]] = []
+        for meetings in self.problem.principal_meetings:
+            by_slot: dict[int, list[int]] = {}
+            for idx in meetings:
+                for start, length, x in self.starts_of.get(idx, ()):
+                    for slot in range(start, start + length):
+                        by_slot.setdefault(slot, []).append(x)
+            previous: list[int] = []
+            for slot in sorted(by_slot):
+                terms = by_slot[slot]
+                if len(terms) > 1 and terms != previous:
+                    rows.append(terms)
+                previous = terms
+        return rows
+
+    def _violated_rows(self, values: Any, rows: list[list[int]]) -> list[tuple[list[int], float]]:
+        """The rows per principal and slot that ``values`` violate, taken out of ``rows`` (a
+        row once added stays in the LP)."""
+        violated: list[tuple[list[int], float]] = []
+        kept: list[list[int]] = []
+        for terms in rows:
+            if float(values[terms].sum()) > 1.0 + VIOLATION:
+                violated.append((terms, 1.0))
+            else:
+                kept.append(terms)
+        rows[:] = kept
+        return violated
+
     def _principal_span_rows(
         self, spans: dict[tuple[int, int], list[tuple[int, int, int]]]
     ) -> None:
@@ -656,6 +764,9 @@ class _CapacityLP:
 
 __all__ = [
     "KIND",
+    "PRINCIPAL_KIND",
+    "PRINCIPAL_PART_KIND",
+    "PRINCIPAL_ROWS_MAX_MEETINGS",
     "CapacityResult",
     "better",
     "capacity_bound",

@@ -655,7 +655,8 @@ def deliver_due(
     pace: Callable[[Pace], None] = lambda pace: None,
 ) -> int:
     """Claim, send and record one batch of due rows; how many rows it settled. ``pace`` is
-    told, before anything is sent, whether the batch keeps up (``Pace``)."""
+    told, before anything is sent, whether the batch keeps up (``Pace``), and again if it falls
+    behind while it is sent."""
     ids = claim(db, worker, options)
     if not ids:
         pace("idle")
@@ -667,6 +668,15 @@ def deliver_due(
     rows += [row for row, _ in result.dropped] + [row for row, _ in result.held]
     waited = (now() - min((row.due_at for row in rows), default=now())).total_seconds()
     pace("behind" if waited > options.catch_up_s else "on time")
-    outcomes = send_all(result.send, senders.mailer, senders.client, settings, senders.pool)
+    # A batch begun on time falls behind if a lowered worker is starved of the cores meanwhile
+    # (a busy machine): it says so once its oldest message has waited too long.
+    late = threading.Timer(options.catch_up_s - waited, pace, args=("behind",))
+    late.daemon = True
+    if waited <= options.catch_up_s:
+        late.start()
+    try:
+        outcomes = send_all(result.send, senders.mailer, senders.client, settings, senders.pool)
+    finally:
+        late.cancel()
     record(db, worker, result, outcomes, options)
     return len(ids)

@@ -102,8 +102,8 @@ def deliver(context: WorkerContext) -> int:
     done = delivery.deliver_due(
         context.db, context.name, context.senders, context.mail, context.options, pace
     )
-    # A batch that is behind is followed by the next at once.
-    if done and context.options.rest and paced != ["behind"]:
+    # A batch that is (or fell) behind is followed by the next at once.
+    if done and context.options.rest and "behind" not in paced:
         time.sleep((time.monotonic() - started) * context.options.rest)
     return done
 
