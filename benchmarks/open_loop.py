@@ -29,8 +29,7 @@ from sqlalchemy import NullPool, create_engine, select
 from sqlalchemy.orm import Session
 
 from api_load import free_port, fresh_database, seed, start_server
-from api_load import percentile as quantile
-from load import CLIENT_ERRORS, Http, Response, Usage, http_clients, log_in
+from load import CLIENT_ERRORS, Http, Response, Usage, http_clients, log_in, percentile
 from sidelines.storage.db import normalise_url
 from sidelines.storage.tables import AuditRow, RequestRow
 
@@ -42,10 +41,6 @@ CONNECTIONS_PER_POOL = 50
 PROMPT_S = 1.0
 # Actions of the audit log that an answer writes (``request.<answer>``).
 ANSWER_ACTIONS = tuple(f"request.{what}" for what in set(ANSWERS))
-
-
-def percentile(values: list[float], q: float) -> float:
-    return quantile(values, q) if len(values) > 1 else (values[0] if values else float("nan"))
 
 
 @dataclass

@@ -209,16 +209,16 @@ def test_after_a_batch_the_worker_rests_as_long_as_the_batch_took(database: Data
         assert 0.3 <= time.monotonic() - started < took
 
 
-def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind_and_not_rested(
+def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind(
     database: Database,
 ) -> None:
-    """The worker is told before each batch is sent whether it keeps up (a lowered worker is
-    raised while behind), and does not rest after a batch that was behind."""
-    with messaging(database, ("AAA", "BBB", "CCC"), delay_s=0.3) as m:
+    """The worker is told before each batch is sent whether it keeps up: a lowered worker is
+    raised while it is behind."""
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
         messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
         told: list[tuple[str, int]] = []
         m.context.pace = lambda pace: told.append((pace, len(m.hooks.posts)))
-        m.context.options = replace(m.context.options, rest=1.0, catch_up_s=10.0)
+        m.context.options = replace(m.context.options, rest=0, catch_up_s=10.0)
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
         assert worker.deliver(m.context) == 1  # due just now: on time
 
@@ -229,13 +229,10 @@ def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind_an
                 .where(OutboxRow.status == "pending")
                 .values(due_at=now() - timedelta(seconds=11))
             )
-        started = time.monotonic()
         assert worker.deliver(m.context) == 1
-        took = time.monotonic() - started
         assert worker.deliver(m.context) == 0
 
         assert told == [("on time", 0), ("behind", 1), ("idle", 2)]
-        assert 0.3 <= took < 2 * 0.3  # no rest after the batch that was behind
 
 
 def test_a_batch_begun_on_time_says_it_fell_behind_while_it_is_still_sending(

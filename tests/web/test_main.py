@@ -1,4 +1,5 @@
-"""The server process's app: as many requests at once as it has database connections."""
+"""The server process's app: as many requests at once as its share of the cores, at most as
+many as it has database connections."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from sidelines.web.settings import Settings
 from tests.web.helpers import TestClient
 
 
-def test_app_from_settings_serves_as_many_requests_at_once_as_its_pool_holds(
+def test_app_from_settings_serves_its_requests_at_once_in_as_many_threads(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIDELINES_DATABASE_URL", database.url)
     monkeypatch.setenv("SIDELINES_POOL_SIZE", "3")
+    monkeypatch.setenv("SIDELINES_AT_ONCE", "2")
     app = app_from_settings()
 
     @app.get("/threads")
@@ -29,7 +31,7 @@ def test_app_from_settings_serves_as_many_requests_at_once_as_its_pool_holds(
         at_once = client.get("/threads").json()
     served = app.state.db
 
-    assert (at_once, served.pool_size) == (3, 3)
+    assert (at_once, served.pool_size) == (2, 3)
     if database.dialect == "postgresql":  # SQLite opens a connection per use, without a pool
         assert served.engine.pool.size() == 3
     served.dispose()
@@ -51,11 +53,32 @@ def test_pool_size_per_process_is_as_set_or_a_share_for_the_workers(
     assert settings.pool_size_per_process() == expected
 
 
+@pytest.mark.parametrize(
+    ("settings", "cores", "expected"),
+    [
+        # Two requests per core among the workers, at least one each.
+        (Settings(workers=4, pool_size=4), 2, 1),
+        (Settings(workers=2, pool_size=4), 2, 2),
+        (Settings(workers=1, pool_size=10), 2, 4),
+        (Settings(workers=16, pool_size=4), 2, 1),
+        # Never more than the connections, and as asked when asked.
+        (Settings(workers=1, pool_size=3), 8, 3),
+        (Settings(workers=4, pool_size=4, at_once=3), 2, 3),
+        (Settings(workers=4, pool_size=2, at_once=3), 2, 2),
+    ],
+)
+def test_requests_at_once_are_a_share_of_the_cores_at_most_the_pool(
+    settings: Settings, cores: int, expected: int
+) -> None:
+    assert settings.at_once_per_process(cores) == expected
+
+
 def test_app_from_settings_admits_its_pool_and_queues_as_set(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIDELINES_DATABASE_URL", database.url)
     monkeypatch.setenv("SIDELINES_POOL_SIZE", "3")
+    monkeypatch.setenv("SIDELINES_AT_ONCE", "3")
     monkeypatch.setenv("SIDELINES_QUEUED", "7")
     monkeypatch.setenv("SIDELINES_QUEUE_WAIT_S", "0.5")
     monkeypatch.setenv("SIDELINES_REQUEST_DEADLINE_S", "0.8")

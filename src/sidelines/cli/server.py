@@ -131,15 +131,17 @@ def serve(
     db.upgrade()
     pool_size = pool_size_for_server(db, workers, pool_size)
     db.dispose()
-    each = "s, each" if workers > 1 else ""
-    console.print(
-        f"{workers} worker{each} with {pool_size} database connection"
-        f"{'s' if pool_size > 1 else ''} and as many requests at once",
-        highlight=False,
-    )
     # The workers read their settings from the environment (``web.main``).
     os.environ["SIDELINES_WORKERS"] = str(workers)
     os.environ["SIDELINES_POOL_SIZE"] = str(pool_size)
+    at_once = Settings().at_once_per_process()
+    each = "s, each" if workers > 1 else ""
+    console.print(
+        f"{workers} worker{each} with {pool_size} database connection"
+        f"{'s' if pool_size > 1 else ''} and {at_once} request{'s' if at_once > 1 else ''} "
+        "at once",
+        highlight=False,
+    )
     from sidelines.cli.worker import start_worker
 
     if worker:

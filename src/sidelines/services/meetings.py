@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from sidelines import i18n
@@ -132,7 +132,7 @@ def set_status(
 
 @dataclass(frozen=True)
 class Agenda:
-    """A delegation's agenda as of one revision of its event (see ``storage/revisions.py``)."""
+    """A delegation's agenda as of one state of what it is built from (``_freshness_of``)."""
 
     event_id: str
     party: str
@@ -148,19 +148,38 @@ class Agenda:
 
 # Agendas are read far more often than meetings change (every page of every delegation shows
 # one): each process keeps the last agenda it built per delegation, and a read costs one query
-# for the event's revision while nothing changed. Frozen values, safe to share between threads.
-# Kept per language too: titles and places are words (the API's in English).
+# while nothing of it changed. Frozen values, safe to share between threads. Kept per language
+# too: titles and places are words (the API's in English).
 _agendas: dict[tuple[str, str, str], Agenda] = {}
 _AGENDAS_KEPT = 10_000
 
 
-def _revision_of(event_id: str) -> Select[datetime, int]:
-    return select(EventRow.created_at, EventRow.revision).where(EventRow.id == event_id)
+def _freshness_of(event_id: str, party: str) -> Select[datetime, int, int, int | None]:
+    """What a delegation's agenda is built from, in one statement: the event (``created_at``
+    tells apart an event deleted and made anew under the same id; ``setup_revision`` its
+    description edited) and the delegation's own meetings, how many and the highest revision
+    among them. Not the event's revision: every meeting written anywhere raises it, so under
+    negotiation every agenda was rebuilt on almost every read, while a delegation's own
+    meetings change far less often. The pair tells every change of them: meetings are never
+    deleted and their principals never change, so the set only grows (the count), and a
+    meeting written gets a revision higher than any before (the highest)."""
+    theirs = MeetingRow.id.in_(
+        select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+    )
+    own = (MeetingRow.event_id == event_id) & theirs
+    return select(
+        EventRow.created_at,
+        EventRow.setup_revision,
+        select(func.count()).select_from(MeetingRow).where(own).scalar_subquery(),
+        select(func.max(MeetingRow.revision)).where(own).scalar_subquery(),
+    ).where(EventRow.id == event_id)
 
 
-def _revision(row: Row[datetime, int] | None) -> str | None:
-    # ``created_at`` tells apart an event deleted and made anew under the same id.
-    return None if row is None else f"{row.created_at.timestamp():.6f}-{row.revision}"
+def _revision(row: Row[datetime, int, int, int | None] | None) -> str | None:
+    if row is None:
+        return None
+    created_at, setup, meetings, highest = row
+    return f"{created_at.timestamp():.6f}-{setup}-{meetings}-{highest or 0}"
 
 
 def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
@@ -173,18 +192,18 @@ def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
     cached = _agendas.get(key)
     revision: str | None = None
     if cached is not None:
-        revision = _revision(db.read_one(_revision_of(event_id)))
+        revision = _revision(db.read_one(_freshness_of(event_id, party)))
         if revision is None:
             raise not_found("event", event_id)
         if cached.revision == revision:
             return cached
     with db.reading() as session:
-        # The revision first, then the meetings: a write committed in between is seen by the
-        # meetings query and kept under the older revision, which the next read replaces;
-        # never the other way round. The revision just read outside this transaction came
-        # first too, and serves.
+        # What it is built from first, then the meetings: a write committed in between is seen
+        # by the meetings query and kept under the older state, which the next read replaces;
+        # never the other way round. The state just read outside this transaction came first
+        # too, and serves.
         if revision is None:
-            revision = _revision(session.execute(_revision_of(event_id)).first())
+            revision = _revision(session.execute(_freshness_of(event_id, party)).first())
         if revision is None:
             raise not_found("event", event_id)
         built = Agenda(event_id, party, revision, _agenda_items(session, event_id, party))

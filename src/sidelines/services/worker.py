@@ -93,17 +93,12 @@ def deliver(context: WorkerContext) -> int:
     """Send one batch of due outbox rows."""
     assert context.senders is not None, "open the context first"
     started = time.monotonic()
-    paced: list[Pace] = []
-
-    def pace(state: Pace) -> None:
-        paced.append(state)
-        context.pace(state)
-
     done = delivery.deliver_due(
-        context.db, context.name, context.senders, context.mail, context.options, pace
+        context.db, context.name, context.senders, context.mail, context.options, context.pace
     )
-    # A batch that is (or fell) behind is followed by the next at once.
-    if done and context.options.rest and "behind" not in paced:
+    # Behind or not: a batch at the worker's full priority without a rest weighed on the reads
+    # (docs/benchmarks.md, "Reads and messages beside the worker's work").
+    if done and context.options.rest:
         time.sleep((time.monotonic() - started) * context.options.rest)
     return done
 

@@ -1,11 +1,13 @@
 """The application as a server process builds it: settings from the environment.
 
-``SIDELINES_POOL_SIZE`` is how many database connections the process holds, and so how many
-requests it serves at once: the routes are plain functions that FastAPI runs in a thread pool,
-and each holds a connection while it works. With more threads than connections the surplus
-waits inside the pool, where a wait of 30 s (SQLAlchemy's ``pool_timeout``) ends as a 503 when
-the process is merely busy. With as many threads as connections, requests wait their turn in
-the event loop instead, in order of arrival, and a 503 means the database really is unavailable.
+``SIDELINES_POOL_SIZE`` is how many database connections the process holds, and
+``SIDELINES_AT_ONCE`` how many requests it works on at once (by default a share of the
+machine's cores, ``Settings.at_once_per_process``, at most the pool): the routes are plain
+functions that FastAPI runs in a thread pool, and each holds a connection while it works. With
+more threads than connections the surplus waits inside the pool, where a wait of 30 s
+(SQLAlchemy's ``pool_timeout``) ends as a 503 when the process is merely busy. With as many
+threads as requests at once, the others wait their turn in the event loop instead, in order of
+arrival (``web.admission``), and a 503 for the database means it really is unavailable.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ def app_from_settings() -> FastAPI:
     access_log.install()
     db = Database(settings.database_url, pool_size=settings.pool_size_per_process())
     app = create_app(db, settings)
-    app.include_router(APIRouter(lifespan=serving_at_once(db.pool_size)))
+    at_once = settings.at_once_per_process()
+    app.include_router(APIRouter(lifespan=serving_at_once(at_once)))
     # Outermost: a request refused for overload costs nothing of what is inside.
     app.add_middleware(
         Admission,
-        at_once=db.pool_size,
+        at_once=at_once,
         queued=settings.queued,
         wait_s=settings.queue_wait_s,
         deadline_s=settings.request_deadline_s,

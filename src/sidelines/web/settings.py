@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -10,6 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sidelines.storage.db import DEFAULT_URL, pool_size_for
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+# Requests in progress at once on the whole machine, per core, when ``at_once`` is not set. A
+# process's Python code runs one thread at a time, and its requests share the cores with the
+# other processes' and PostgreSQL's: beyond about two per core a request only waits longer
+# for its turn at the interpreter, and a request that holds the schedule's lock (a placement)
+# holds it all that time while every other write of the event waits behind it. Measured at
+# 200 clients with four processes on two cores: one request at a time per process served more
+# requests per CPU-second than four did, with the answers' p99 a sixth as long (the tail
+# of a lock convoy; docs/benchmarks.md, "Admission that keeps the cores busy").
+AT_ONCE_PER_CORE = 2
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -27,6 +44,9 @@ class Settings(BaseSettings):
     # Database connections of each server process, and so the requests it serves at once.
     # Unset, ``sidelines serve`` gives each worker its share of what PostgreSQL allows.
     pool_size: int | None = Field(default=None, ge=1)
+    # The requests each process works on at once (``web.admission``), at most its connections.
+    # Unset, each process takes its share of ``AT_ONCE_PER_CORE`` per core.
+    at_once: int | None = Field(default=None, ge=1)
     # Beyond those, the requests a process lets wait for a turn, and for how long, before it
     # answers 503 with Retry-After; and each request's deadline, from its arrival, for its first
     # write to begin, past which nothing is written and it is answered 503 (``web.admission``).
@@ -70,3 +90,13 @@ class Settings(BaseSettings):
     def pool_size_per_process(self) -> int:
         """The pool size asked for, else each worker's share of PostgreSQL's default limit."""
         return self.pool_size or pool_size_for(self.workers)
+
+    def at_once_per_process(self, cores: int | None = None) -> int:
+        """The requests each process works on at once: as asked, else its share of
+        ``AT_ONCE_PER_CORE`` requests per core of the machine (``cores``, by default those
+        available); never more than its connections."""
+        wanted = self.at_once
+        if wanted is None:
+            cores = available_cores() if cores is None else cores
+            wanted = max(1, round(AT_ONCE_PER_CORE * cores / self.workers))
+        return min(wanted, self.pool_size_per_process())

@@ -39,7 +39,7 @@ UNFAIR_COST = 2.0
 # of a second, long ones the best within a few seconds (measured in docs/benchmarks.md).
 HOT = 0.6
 COLD = 0.08
-FIRST_COOLING = 50_000
+FIRST_COOLING = 200_000
 LAST_COOLING = 800_000
 # Of the moves, the share that starts from a meeting of a principal with breaks.
 FOCUS_SHARE = 0.8
@@ -109,6 +109,7 @@ class KempeSearch:
         self.movable = [idx for idx in range(len(meetings)) if not self.fixed[idx]]
         self.size = [space_class.size for space_class in problem.space_classes]
         self.n_slots = n_slots
+        self.one_day = len(self.day_masks) == 1
         spread = problem.fairness_max_spread
         self.limit = spread if spread is not None else n_slots
         concerned = [idx for idx, items in enumerate(problem.principal_meetings) if items]
@@ -200,12 +201,10 @@ class KempeSearch:
                 if not self.breaks[principal_idx]:
                     with_breaks = [p for p, b in enumerate(self.breaks) if b]
                     continue
-                row = self.occupant[principal_idx]
-                held = [m for m in row if m >= 0 and not self.fixed[m]]
-                if not held:
-                    continue
-                meeting_idx = held[rng.randrange(len(held))]
                 busy = self.busy[principal_idx]
+                meeting_idx = self.occupant[principal_idx][self._random_slot(busy)]
+                if self.fixed[meeting_idx]:
+                    continue
                 span = (1 << busy.bit_length()) - (busy & -busy)
                 gaps = span & ~busy & self.allowed[meeting_idx]
                 target = self._random_slot(gaps) if gaps and rng.random() < GAP_SHARE else -1
@@ -272,27 +271,37 @@ class KempeSearch:
                 return False
             if gain < 0 and counts[source] - gain > self.size[class_idx]:
                 return False
-        # The cost: only principals present in exactly one of the two slots change.
+        # A principal present in exactly one of the two slots is in exactly one member of the
+        # chain (one present in both has both meetings in it), so none is counted twice.
         swap = (1 << source) | (1 << target)
-        changed: dict[int, int] = {}
-        for member in chain:
-            for principal_idx in self.principals[member]:
-                if principal_idx not in changed:
-                    busy = self.busy[principal_idx]
-                    both = busy & swap
-                    if both and both != swap:
-                        changed[principal_idx] = busy ^ swap
+        busy_of = self.busy
+        breaks_of = self.breaks
+        principals = self.principals
+        one_day = self.one_day
+        first = self.first
+        limit = self.limit
+        changed: list[int] = []  # principal, new calendar, new breaks, in threes
         delta_breaks = 0
         delta_unfair = 0
-        new_breaks: dict[int, int] = {}
-        limit = self.limit
-        for principal_idx, busy in changed.items():
-            value = self._breaks_of(busy)
-            old = self.breaks[principal_idx]
-            new_breaks[principal_idx] = value
-            delta_breaks += value - old
-            delta_unfair += max(0, value - limit) - max(0, old - limit)
-        delta = delta_breaks + UNFAIR_COST * delta_unfair
+        for member in chain:
+            for principal_idx in principals[member]:
+                busy = busy_of[principal_idx]
+                both = busy & swap
+                if both and both != swap:
+                    busy ^= swap
+                    if one_day:
+                        value = (busy & ~((busy << 1) & ~first)).bit_count() - 1
+                    else:
+                        value = self._breaks_of(busy)
+                    old = breaks_of[principal_idx]
+                    changed += (principal_idx, busy, value)
+                    if value != old:
+                        delta_breaks += value - old
+                        if value > limit or old > limit:
+                            delta_unfair += (value - limit if value > limit else 0) - (
+                                old - limit if old > limit else 0
+                            )
+        delta = delta_breaks + UNFAIR_COST * delta_unfair if delta_unfair else delta_breaks
         if delta > 0 and self.rng.random() >= math.exp(-delta / self.temperature):
             return False
         # Make it.
@@ -310,9 +319,10 @@ class KempeSearch:
         for class_idx, gain in moved.items():
             self.count[class_idx][target] += gain
             self.count[class_idx][source] -= gain
-        for principal_idx, busy in changed.items():
-            self.busy[principal_idx] = busy
-            self.breaks[principal_idx] = new_breaks[principal_idx]
+        for position in range(0, len(changed), 3):
+            principal_idx = changed[position]
+            busy_of[principal_idx] = changed[position + 1]
+            breaks_of[principal_idx] = changed[position + 2]
         self.total += delta_breaks
         self.unfair += delta_unfair
         return delta_breaks < 0 or delta_unfair < 0

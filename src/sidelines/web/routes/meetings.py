@@ -34,8 +34,9 @@ def set_status(
     )
 
 
-# The JSON of each delegation's agenda, per process, as of the revision it was built from: while
-# the event's meetings do not change, a read costs the token check, one query and a copy.
+# The JSON of each delegation's agenda, per process, as of the state it was built from: while
+# the delegation's own meetings do not change, a read costs the token check, one query and a
+# copy.
 _agenda_json: dict[tuple[str, str], tuple[str, bytes, str]] = {}
 _AGENDA_ITEMS = TypeAdapter(list[AgendaItemPublic])
 
