@@ -5,19 +5,21 @@ the schedule as it now is, never booking over the write."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import edits, onsite_changes, placing, replans
+from sidelines.services import edits, onsite_changes, placing, recorded_changes, replans
 from sidelines.services.edits import Target
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingRow
+from sidelines.storage.tables import MeetingRow, OnsiteChangeRow
 from tests.services.test_edits import EVENT, meeting, where, world
 from tests.services.world import double_bookings
 
@@ -199,15 +201,86 @@ def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
 
     one, two = (booked_statements(database, monkeypatch, edit) for edit in (move, swap))
 
-    # The lock with the last change reported, the rows, the principals; the old bookings
+    # The lock, the last change reported, the rows, the principals; the old bookings
     # deleted and the new inserted a table at a time, the rows updated with one statement; the
     # version's reads (the current one, the meetings written since, the event's revision). The
     # version, its notices and the audit entries are inserted as the transaction ends.
     expected = sorted(
-        ["SELECT"] * 3 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 3
+        ["SELECT"] * 4 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 3
     )
     assert sorted(one) == expected
     assert sorted(two) == expected
     assert "SAVEPOINT" not in one + two
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
+
+
+def test_a_change_recorded_while_a_booking_waits_for_the_lock_makes_its_plan_stale(
+    database: Database,
+) -> None:
+    """The booking's staleness rule reads the last change once it holds the lock: on
+    PostgreSQL a statement that waits for a row lock still reads other tables as they were
+    when it began, so a change recorded by the lock's holder must be read after the wait."""
+    w, _ids = world(database, [meeting("ab", "A", "B")])
+    with database.reading() as session:
+        seen = recorded_changes.latest_change(session, EVENT)
+        start = session.scalars(select(MeetingRow.starts_at)).first()
+    assert start is not None
+    holding, waiting = threading.Event(), threading.Event()
+    verdict: list[str] = []
+
+    def record_change(session: Session) -> None:
+        replans.lock_schedule(session, EVENT)
+        session.add(
+            OnsiteChangeRow(
+                event_id=EVENT,
+                kind="departure",
+                party_id="A",
+                starts_at=start,
+                reported_at=start,
+            )
+        )
+        session.flush()
+        holding.set()
+        # Until the other booking waits for the lock (PostgreSQL) or has begun waiting to
+        # write (SQLite, whose writers run one at a time).
+        waiting.wait(10)
+
+    def book(session: Session) -> None:
+        try:
+            replans.book_replan(
+                session, w.organiser, EVENT, replans.Replan(seen, ()), reason="placement"
+            )
+        except replans.StalePlan as stale:
+            verdict.append(stale.english)
+
+    holder = threading.Thread(target=database.write, args=(record_change,))
+    holder.start()
+    assert holding.wait(10)
+    booker = threading.Thread(target=database.write, args=(book,))
+    booker.start()
+    lock_waits(database, at_least=1)
+    waiting.set()
+    holder.join(10)
+    booker.join(10)
+
+    assert verdict == ["a change was reported on site meanwhile"]
+
+
+def lock_waits(database: Database, at_least: int) -> None:
+    """Until ``at_least`` sessions wait for a lock (PostgreSQL); a short pause on SQLite, whose
+    second writer waits in ``BEGIN IMMEDIATE`` before it reads anything."""
+    if database.engine.dialect.name != "postgresql":
+        time.sleep(0.3)
+        return
+    waits = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:
+            if connection.scalar(waits) >= at_least:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the booking never waited for the schedule's lock")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PartyId, PrincipalId, SpaceId, TimeSpan
@@ -77,23 +77,10 @@ def latest_change(session: Session, event_id: str) -> int:
     return last_of(session, reported, OnsiteChangeRow.reported_at, OnsiteChangeRow.id) or 0
 
 
-def latest_change_column(event_id: str) -> ScalarSelect[int]:
-    """``latest_change`` as a column of another query (None: none), for a caller that reads
-    it with something else in one statement."""
-    return (
-        select(OnsiteChangeRow.id)
-        .where(OnsiteChangeRow.event_id == event_id)
-        .order_by(OnsiteChangeRow.reported_at.desc(), OnsiteChangeRow.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 __all__ = [
     "ChangeKind",
     "engine_change",
     "latest_change",
-    "latest_change_column",
     "recorded",
     "with_changes",
 ]

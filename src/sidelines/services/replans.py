@@ -41,8 +41,9 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, book_all, meeting_links, unbook_all
 from sidelines.services.errors import Conflict
 from sidelines.services.events import domain_event
-from sidelines.services.recorded_changes import latest_change, latest_change_column
+from sidelines.services.recorded_changes import latest_change
 from sidelines.services.schedule_versions import new_version
+from sidelines.storage.event_rows import event_from_row
 from sidelines.storage.tables import (
     EventRow,
     MeetingPrincipalRow,
@@ -93,15 +94,10 @@ def lock_schedule(session: Session, event_id: str) -> None:
     session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
 
 
-def fresh_rows(
-    session: Session, event_id: str, replan: Replan, latest: int | None = None
-) -> dict[int, MeetingRow]:
+def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
     """The rows of the meetings the plan changes, read under the schedule's lock; ``StalePlan``
-    where rules 1 and 2 of this module find the plan stale. ``latest``: the last change
-    reported (``latest_change``), when the caller read it under the lock already."""
-    if latest is None:
-        latest = latest_change(session, event_id)
-    if latest != replan.changes_seen:
+    where rules 1 and 2 of this module find the plan stale."""
+    if latest_change(session, event_id) != replan.changes_seen:
         raise StalePlan("a change was reported on site meanwhile")
     wanted = [rebooking.meeting_id for rebooking in replan.rebookings]
     found = (
@@ -148,17 +144,17 @@ def book_replan(
     the audit entries name their audience from the principals read. No savepoint guards the
     inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction, which rolls
     back whole."""
-    # The lock (as ``lock_schedule`` takes it), and the last change reported with it; the row
-    # locked is held, so that ``domain_event`` below finds it in the session.
-    locked = session.execute(
-        select(EventRow, latest_change_column(event_id))
-        .where(EventRow.id == event_id)
-        .with_for_update(of=EventRow)
+    # The lock (as ``lock_schedule`` takes it) on the event's row, read whole for the event
+    # below. The last change reported is read by a statement of its own after it: on
+    # PostgreSQL a statement that waited for the lock reads the other tables as they were when
+    # it began, before the change its holder recorded.
+    locked = session.scalars(
+        select(EventRow).where(EventRow.id == event_id).with_for_update()
     ).first()
-    rows = fresh_rows(session, event_id, replan, (locked[1] or 0) if locked else None)
+    rows = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)
-    event = domain_event(session, event_id)
+    event = event_from_row(locked) if locked is not None else domain_event(session, event_id)
     links = meeting_links(session, list(rows))
     unbook_all(session, [rows[r.meeting_id] for r in replan.rebookings if r.before is not None])
     booked = [
