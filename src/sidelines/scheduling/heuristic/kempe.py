@@ -39,7 +39,7 @@ UNFAIR_COST = 2.0
 # of a second, long ones the best within a few seconds (measured in docs/benchmarks.md).
 HOT = 0.6
 COLD = 0.08
-FIRST_COOLING = 200_000
+FIRST_COOLING = 50_000
 LAST_COOLING = 800_000
 # Of the moves, the share that starts from a meeting of a principal with breaks.
 FOCUS_SHARE = 0.8
