@@ -48,7 +48,7 @@ LOOKAHEAD_STARTS = 6
 # unbounded they cost 30-40 ms. A count rather than CPU time, so that the result is the same on
 # a loaded machine and the cost falls when a step gets cheaper; sized against
 # benchmarks/onsite_shared.py (docs/benchmarks.md, issue 14), where 8 ms of CPU, the bound
-# before, was 70 to 150 steps depending on the machine's load.
+# before, was 50 to 150 steps depending on the machine's load.
 BREAK_POLISH_STEPS = 60
 
 
