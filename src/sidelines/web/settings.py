@@ -16,9 +16,10 @@ DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
 # other processes' and PostgreSQL's: beyond about two per core a request only waits longer
 # for its turn at the interpreter, and a request that holds the schedule's lock (a placement)
 # holds it all that time while every other write of the event waits behind it. Measured at
-# 200 clients with four processes on two cores: one request at a time per process served more
-# requests per CPU-second than four did, with the answers' p99 a sixth as long (the tail
-# of a lock convoy; docs/benchmarks.md, "Admission that keeps the cores busy").
+# 200 clients with four processes on two cores: with one request at a time per process the
+# answers' p99 was under a second where four at a time gave 2.5-5 s (the tail of that lock
+# convoy), at the same CPU per request within the noise (docs/benchmarks.md, "Admission that
+# keeps the cores busy").
 AT_ONCE_PER_CORE = 2
 
 
