@@ -43,6 +43,7 @@ from sidelines.services import (
 from sidelines.services.actors import Actor
 from sidelines.services.errors import NotFound, ServiceError
 from sidelines.services.negotiation import Terms
+from sidelines.services.request_limits import DuplicateRequest
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
@@ -187,16 +188,27 @@ class Delegations(RuleBasedStateMachine):
             duration_min=30,
             message=message,
         )
-        view = negotiation.create_request(
-            self.db,
-            self.world.delegates[party],
-            self.event_id,
-            list(invitees),
-            terms,
-            priority=priority,
-            note=note,
-            send_now=send_now,
-        )
+        try:
+            view = negotiation.create_request(
+                self.db,
+                self.world.delegates[party],
+                self.event_id,
+                list(invitees),
+                terms,
+                priority=priority,
+                note=note,
+                send_now=send_now,
+            )
+        except DuplicateRequest as refused:
+            first = refused.request_id
+        else:
+            first = None
+        if first is not None:
+            # The event allows one open request to a party for a format: the refusal of a
+            # second, sent at once, points at the first, which the requester may see.
+            assert send_now
+            assert party in self.threads[first].parties
+            return
         self.threads[view.id] = Thread(
             party, invitees, not send_now, {party: (priority, note)}, {message}
         )

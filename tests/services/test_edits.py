@@ -558,10 +558,11 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
 # since ids are random: rows with their id known are inserted in one batch). A move's change
 # notices fill the outbox: two more reads (who listens by e-mail, which webhooks). A move books
 # as every re-plan does (``replans.book_replan``): nine fewer since its lock reads the event's
-# row whole (the last change reported after it, in a statement of its own), its rows and principals are read once, its bookings written a table at a
-# time with no savepoint, its audience taken from the principals read, and the version's
-# schedule before it kept in memory. Its answer is made in its transaction (for an idempotency
-# key to keep), not in a read of its own.
+# row whole (the last change reported after it, in a statement of its own), its rows and
+# principals are read once, its bookings written a table at a time with no savepoint, its
+# audience taken from the principals read, and the version's schedule before it kept in memory.
+# Its answer is made in its transaction (for an idempotency key to keep), not in a read of its
+# own.
 STATEMENTS = {"sqlite": (11, 33), "postgresql": (10, 31)}
 
 

@@ -90,8 +90,13 @@ class Booked:
 def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
-    needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``)."""
-    session.scalars(select(EventRow.id).where(EventRow.id == event_id).with_for_update()).all()
+    needs no lock: its writers run one at a time (``BEGIN IMMEDIATE``). On PostgreSQL the lock
+    is ``FOR NO KEY UPDATE``: as strong against the other holders, it leaves alone the key-share
+    lock that every insert of a row naming the event takes, so requests sent and answers made
+    meanwhile do not queue behind a booking."""
+    session.scalars(
+        select(EventRow.id).where(EventRow.id == event_id).with_for_update(key_share=True)
+    ).all()
 
 
 def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
@@ -149,7 +154,7 @@ def book_replan(
     # PostgreSQL a statement that waited for the lock reads the other tables as they were when
     # it began, before the change its holder recorded.
     locked = session.scalars(
-        select(EventRow).where(EventRow.id == event_id).with_for_update()
+        select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
     ).first()
     rows = fresh_rows(session, event_id, replan)
     if before_booking is not None:
