@@ -159,6 +159,18 @@ def test_rows_per_principal_and_slot_cut_short_say_so(monkeypatch: pytest.Monkey
     assert result.result.bound == Bound(9, 0, PRINCIPAL_PART_KIND)
 
 
+def test_rows_per_principal_and_slot_not_started_after_their_time() -> None:
+    # In place (the search waiting), the rounds per principal and slot have a time of their own.
+    problem = _one_principal_twice(late_tables=1)
+
+    result = capacity_bound(problem, principal_rows=True, principal_time_s=0.0)
+
+    assert result.complete
+    assert result.principal_rounds == 0
+    assert result.result is not None
+    assert result.result.bound == Bound(9, 0, PRINCIPAL_PART_KIND)
+
+
 def test_reported_bound_falls_back_to_the_relaxed_one_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
