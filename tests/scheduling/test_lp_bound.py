@@ -112,10 +112,12 @@ def test_rows_per_principal_and_slot_keep_a_principal_at_one_meeting_at_a_time()
     optimum = solve_cpsat(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=10.0))
 
     assert with_rows.result is not None
-    assert with_rows.result.bound == Bound(6, 0, PRINCIPAL_KIND)
+    assert with_rows.result.bound == Bound(6, 0)
+    assert with_rows.result.bound.kind == PRINCIPAL_KIND
     assert with_rows.principal_complete
     assert without.result is not None
-    assert without.result.bound == Bound(9, 0, KIND)
+    assert without.result.bound == Bound(9, 0)
+    assert without.result.bound.kind == KIND
     assert optimum.objective is not None
     assert optimum.objective.weight_scheduled == 6
 
@@ -128,7 +130,8 @@ def test_rows_per_principal_and_slot_leave_a_schedule_that_keeps_them() -> None:
     optimum = solve_cpsat(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=10.0))
 
     assert with_rows.result is not None
-    assert with_rows.result.bound == Bound(9, 0, PRINCIPAL_KIND)
+    assert with_rows.result.bound == Bound(9, 0)
+    assert with_rows.result.bound.kind == PRINCIPAL_KIND
     assert optimum.objective is not None
     assert optimum.objective.weight_scheduled == 9
 
@@ -142,7 +145,8 @@ def test_rows_per_principal_and_slot_are_left_out_above_their_size(
     result = capacity_bound(problem)
 
     assert result.result is not None
-    assert result.result.bound == Bound(9, 0, KIND)
+    assert result.result.bound == Bound(9, 0)
+    assert result.result.bound.kind == KIND
     assert result.principal_rounds == 0
 
 
@@ -156,7 +160,21 @@ def test_rows_per_principal_and_slot_cut_short_say_so(monkeypatch: pytest.Monkey
     assert result.complete
     assert not result.principal_complete
     assert result.result is not None
-    assert result.result.bound == Bound(9, 0, PRINCIPAL_PART_KIND)
+    assert result.result.bound == Bound(9, 0)
+    assert result.result.bound.kind == PRINCIPAL_PART_KIND
+
+
+def test_rows_per_principal_and_slot_not_started_after_their_time() -> None:
+    # In place (the search waiting), the rounds per principal and slot have a time of their own.
+    problem = _one_principal_twice(late_tables=1)
+
+    result = capacity_bound(problem, principal_rows=True, principal_time_s=0.0)
+
+    assert result.complete
+    assert result.principal_rounds == 0
+    assert result.result is not None
+    assert result.result.bound == Bound(9, 0)
+    assert result.result.bound.kind == PRINCIPAL_PART_KIND
 
 
 def test_reported_bound_falls_back_to_the_relaxed_one_and_says_so(

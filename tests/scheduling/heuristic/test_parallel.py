@@ -14,7 +14,7 @@ from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess, Masks
 from sidelines.scheduling.heuristic.state import SharedMasks, placement_masks
-from sidelines.scheduling.lp_bound import PRINCIPAL_KIND, PRINCIPAL_PART_KIND, reported_bound
+from sidelines.scheduling.lp_bound import PRINCIPAL_KIND, PRINCIPAL_PART_KIND, capacity_bound
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Progress
 
@@ -41,7 +41,8 @@ def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
 
     assert received is not None
     assert received.bound is not None
-    assert received == reported_bound(problem, masks, 60.0)
+    # The process gives its rounds per principal and slot the whole time, as here.
+    assert received == capacity_bound(problem, masks, 60.0).result
     assert received.bound.kind in (PRINCIPAL_KIND, PRINCIPAL_PART_KIND)
     # The best bound the process had is the one it printed.
     assert best_so_far == received
@@ -84,7 +85,9 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     )
 
     assert validate(problem, result.schedule) == []
-    assert result.bound == reported_bound(problem).bound
+    expected = capacity_bound(problem, placement_masks(problem), 20.0).result
+    assert expected is not None
+    assert result.bound == expected.bound
     assert result.bound is not None
     assert result.bound.kind in (PRINCIPAL_KIND, PRINCIPAL_PART_KIND)
     # Reported as it came, before the answer.
