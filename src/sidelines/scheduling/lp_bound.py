@@ -68,8 +68,9 @@ from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound
 
 KIND = "LP bound (capacity sets)"
-# The same with every row per principal and slot that its solution violated added (the LP of
-# the issue, with the engine's rows of whole meetings besides), and with some of them.
+# The same with every row per principal and slot that its solution violated added (an LP of
+# capacity sets and principals' slots, with the engine's rows of whole meetings besides), and
+# with some of them.
 PRINCIPAL_KIND = "LP bound (capacity sets, a meeting per principal and slot)"
 PRINCIPAL_PART_KIND = f"{KIND}; rows per principal and slot not all added in time"
 # Up to this many meetings each meeting has its own start variables and the rows per principal

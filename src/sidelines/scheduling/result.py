@@ -23,8 +23,9 @@ class Bound:
     ``weight_scheduled``, and none with that weight has fewer than ``breaks`` breaks.
 
     ``kind`` names the relaxation the weight bound comes from when it is not a solver's proof:
-    ``"LP bound (capacity sets)"`` (``lp_bound.py``) or ``"relaxed bound ..."`` (``bound.py``),
-    so that a reader knows how tight the reported gap can be."""
+    one of the ``"LP bound (capacity sets...)"`` kinds of ``lp_bound.py`` (with the rows per
+    principal and slot, all or some, or none) or ``"relaxed bound ..."`` (``bound.py``), so
+    that a reader knows how tight the reported gap can be."""
 
     weight_scheduled: int
     breaks: int
