@@ -118,26 +118,18 @@ class Board:
         now: datetime | None,
         freeze_window_min: int,
         targets: Iterable[MeetingId],
-        fixed_from: Callable[[int], list[bool]] | None = None,
+        fixed_from: Callable[[int], list[bool]],
     ) -> Board:
         """A board on ``state``, which holds the meetings of ``published`` (by index) placed
-        there already (``laid_out.LaidOut``): what is fixed and from when meetings may move
-        worked out for ``now``, the masks computed afresh on demand. ``fixed_from``: what is
-        fixed when meetings may move from a given slot on, where the caller keeps it (a new
-        list of every meeting's)."""
+        there already (``laid_out.LaidOut``): from when meetings may move worked out for
+        ``now``, the masks computed afresh on demand. ``fixed_from``: which meetings are fixed
+        when meetings may move from a given slot on, as the caller keeps it (a new list of
+        every meeting's)."""
         board = cls.__new__(cls)
         board.problem = problem
         board._windows(problem, now, freeze_window_min, targets)
         state.allowed = LazyMasks(problem, board.windows)
-        earliest_move = board.earliest_move
-        if fixed_from is not None:
-            fixed = fixed_from(earliest_move)
-        else:
-            fixed = [meeting.locked for meeting in problem.meetings]
-        if fixed_from is None and earliest_move > 0:
-            for idx, where in enumerate(published):
-                if where is not None and where[0] < earliest_move:
-                    fixed[idx] = True
+        fixed = fixed_from(board.earliest_move)
         state.fixed = fixed
         board.state = state
         board.published = published
