@@ -207,12 +207,10 @@ class Event:
 
     def parties_of(self, meeting: Meeting) -> tuple[PartyId, ...]:
         """The distinct parties of a meeting's principals, in the order they are listed."""
-        parties: list[PartyId] = []
-        for principal_id in meeting.principals:
-            party = self.principal_by_id[principal_id].party
-            if party not in parties:
-                parties.append(party)
-        return tuple(parties)
+        by_id = self.principal_by_id
+        return tuple(
+            dict.fromkeys(by_id[principal_id].party for principal_id in meeting.principals)
+        )
 
     @cached_property
     def interpreter_counts(self) -> dict[LanguagePair, int]:
@@ -284,7 +282,10 @@ class Event:
             self._check_meeting(
                 meeting, f"meetings[{index}]", principal_ids, space_ids, meeting_ids, session_ids
             )
-            sides = set(self.parties_of(meeting))
+            # The sides matter only to agreed spaces and own interpreters, which most lack.
+            sides = (
+                set(self.parties_of(meeting)) if meeting.spaces or meeting.own_interpreters else ()
+            )
             for position, space_id in enumerate(meeting.spaces):
                 # "The host's suite" is agreed as the host's premises: one of the sides'.
                 owner = self.space_by_id[space_id].host_party

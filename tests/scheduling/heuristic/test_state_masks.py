@@ -155,3 +155,23 @@ def test_options_after_many_moves_are_those_of_a_state_built_afresh() -> None:
     assert [state.options(idx) for idx in range(len(problem.meetings))] == [
         afresh.options(idx) for idx in range(len(problem.meetings))
     ]
+
+
+def test_options_without_walking_or_room_policy_are_those_of_the_rules_per_class() -> None:
+    # The shortcut that leaves out the per-class rules when neither applies (no walking times,
+    # no cap on bookings in organiser-run rooms) must give what the full look gives.
+    spec = GeneratorSpec(principals=40, requests=200, spaces=20, space_classes=20, days=1)
+    problem = build_problem(generate_event(spec, seed=2))
+    state = State(problem)
+    ranks = class_rank(state)
+    for meeting_idx in construction_order(state)[: len(problem.meetings) // 2]:
+        insert(state, meeting_idx, ranks)
+    assert not state.rules_per_class
+    assert any(state.class_organiser_run)
+    assert problem.max_bookings_per_party_per_day is None
+    shortcut = [state.options(idx) for idx in range(len(problem.meetings))]
+
+    state.rules_per_class = True
+
+    assert any(shortcut)
+    assert shortcut == [state.options(idx) for idx in range(len(problem.meetings))]

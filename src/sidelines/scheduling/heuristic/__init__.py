@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from typing import TYPE_CHECKING
 
 from sidelines.scheduling.bound import BoundResult, upper_bound
 from sidelines.scheduling.heuristic.construct import (
@@ -34,19 +35,16 @@ from sidelines.scheduling.heuristic.construct import (
     place_locked,
 )
 from sidelines.scheduling.heuristic.parallel import BoundProcess
-from sidelines.scheduling.heuristic.published import (
-    EJECTION_SHARE,
-    REVERT_TIME_S,
-    StableConstruction,
-)
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State, placement_masks
-from sidelines.scheduling.lp_bound import instead_of_lp, reported_bound
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
 from sidelines.scheduling.options import SolveOptions
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Bound, Progress, SolveResult, SolveStatus
 from sidelines.scheduling.stability import with_moves
+
+if TYPE_CHECKING:
+    from sidelines.scheduling.heuristic.published import StableConstruction
 
 STRATEGY = "heuristic"
 PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
@@ -118,9 +116,11 @@ class _Run:
                 self.pending = None
 
     def start_bound(self, *, constructed: bool = False) -> None:
-        """The bound's process, when the bound is worth a process: before construction when a
-        core is free for it, else once the first schedule is there (on a busy machine the two
-        processes share one scheduling group's CPU, and the first schedule comes first)."""
+        """The bound's process, when the bound is worth a process: started before construction
+        when a core is free for it (its imports overlap with construction), else once the first
+        schedule is there (on a busy machine the two processes share one scheduling group's
+        CPU, and the first schedule comes first). It is handed the problem only once the first
+        schedule is there: writing it takes a fifth of a second of this core on a large event."""
         if (
             self.pending is None
             and self.options.workers >= 2
@@ -131,7 +131,10 @@ class _Run:
                 return
             # The capacity LP gets until the answer is due; what it has then is reported.
             remaining = self.deadline - time.monotonic()
-            self.pending = BoundProcess(self.problem, self.state.allowed, remaining)
+            self.pending = BoundProcess(None, None, remaining)
+        pending = self.pending
+        if constructed and pending is not None and not pending.written and not self.out_of_time():
+            pending.write(self.problem, self.state.allowed)
 
     def run(self) -> SolveResult:
         failures = self.construct()
@@ -155,6 +158,8 @@ class _Run:
             if self.pending is None and (
                 self.options.workers < 2 or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
             ):
+                from sidelines.scheduling.lp_bound import reported_bound
+
                 share = IN_PLACE_BOUND_SHARE * self.options.time_limit_s
                 self.set_bound(reported_bound(self.problem, self.state.allowed, share))
             try:
@@ -164,6 +169,8 @@ class _Run:
                     self.search()
             finally:
                 if self.stable is not None:
+                    from sidelines.scheduling.heuristic.published import REVERT_TIME_S
+
                     self.stable.revert_moves(time.perf_counter() + REVERT_TIME_S)
             if not self.options.stop.is_set():
                 self.final_bound()
@@ -207,6 +214,8 @@ class _Run:
         elif self.bound is not None:
             return  # computed in place
         if received is None and len(self.problem.meetings) < RELAXED_IN_PLACE_MAX_MEETINGS:
+            from sidelines.scheduling.lp_bound import instead_of_lp
+
             received = instead_of_lp(upper_bound(self.problem, self.state.allowed))
         if received is not None and (received.infeasible or self.tighter(received.bound)):
             self.set_bound(received)
@@ -217,6 +226,13 @@ class _Run:
         schedule (``published.py``)."""
         plan = self.problem.published
         if plan is not None and plan.binding:
+            # Loaded only here: with the on-site search it uses, a tenth of a second of the
+            # first schedule's time on events with nothing published.
+            from sidelines.scheduling.heuristic.published import (
+                EJECTION_SHARE,
+                StableConstruction,
+            )
+
             stable = StableConstruction(self.problem, self.state, self.ranks)
             self.stable = stable
             ejection_until = time.perf_counter() + EJECTION_SHARE * max(

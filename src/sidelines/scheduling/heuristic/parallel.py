@@ -1,18 +1,21 @@
 """The LP bound in a separate process, so that the local search keeps the solving core.
 
-A solve starts the process before construction when a core is free for it, so that the bound
-is ready early (else once the first schedule is there: ``heuristic._Run.start_bound``). A
-fresh interpreter (``python -m`` this module, so nothing of the caller's main
-module, threads or locks is copied) is started first and loads NumPy and OR-Tools' model
-builder while the caller writes the problem and the placement masks to a temporary file (moved
-into place once whole, which the process waits for). It then computes the relaxed bound of
-``bound.py`` (a second of CPU at 3,000 principals and 20,000 requests) and leaves it in a
-second file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given (each
-better bound of it replacing the one in that file), and prints the bound it reports
-(``lp_bound.reported_bound``) as one pickled ``BoundResult`` on its standard output. The
-caller polls for it and for the best bound so far (``latest``), takes that one when the LP has
-not finished by the end of the solve, and kills the process at once when it no longer needs it:
-a time limit is not stretched to wait for a bound.
+A solve starts the process before construction when a core is free for it, so that its imports
+overlap with construction, and hands it the problem once the first schedule is there (writing
+the problem takes a fifth of a second of the solving core at 3,000 principals and 20,000
+requests, which the first schedule should not wait for); on a busy machine it starts the
+process only then (``heuristic._Run.start_bound``). A fresh interpreter (``python -m`` this
+module, so nothing of the caller's main module, threads or locks is copied) loads NumPy and
+OR-Tools' model builder while the caller constructs and then writes the problem and the
+placement masks to a temporary file (moved into place once whole, which the process waits
+for). It then computes the relaxed bound of ``bound.py`` (a second of CPU at 3,000 principals
+and 20,000 requests) and leaves it in a second file, then the tighter capacity LP of
+``lp_bound.py`` within the time it is given (each better bound of it replacing the one in that
+file), and prints the bound it reports (``lp_bound.reported_bound``) as one pickled
+``BoundResult`` on its standard output. The caller polls for it and for the best bound so far
+(``latest``), takes that one when the LP has not finished by the end of the solve, and kills
+the process at once when it no longer needs it: a time limit is not stretched to wait for a
+bound.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import time
 from collections.abc import Sequence
 
 from sidelines.scheduling.bound import BoundResult, upper_bound
-from sidelines.scheduling.lp_bound import better, capacity_bound, instead_of_lp
 from sidelines.scheduling.problem import Problem
 
 Masks = Sequence[Sequence[tuple[int, int]]]
@@ -37,12 +39,15 @@ WRITE_WAIT_S = 5.0
 
 
 class BoundProcess:
-    def __init__(self, problem: Problem, masks: Masks, time_limit_s: float) -> None:
+    def __init__(self, problem: Problem | None, masks: Masks | None, time_limit_s: float) -> None:
+        """Start the process; with ``problem`` and ``masks``, hand them over at once, else
+        later by ``write``."""
         folder = tempfile.mkdtemp(prefix="sidelines-bound-")
         self.folder = folder
         self.path = os.path.join(folder, "problem.pickle")
         self.relaxed_path = self.path + ".relaxed"
         self.relaxed: BoundResult | None = None
+        self.written = False
         # Started before the problem is written: its imports overlap with the writing.
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", __name__, self.path, str(time_limit_s)],
@@ -50,11 +55,13 @@ class BoundProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        self.write(problem, masks)
+        if problem is not None and masks is not None:
+            self.write(problem, masks)
 
     def write(self, problem: Problem, masks: Masks) -> None:
         """Hand the process its problem (it waits for the file)."""
         _keep(self.path, (problem, masks))
+        self.written = True
 
     def result(self, timeout: float) -> BoundResult | None:
         """The bound if it has arrived within ``timeout`` seconds, else None (also when the
@@ -108,7 +115,7 @@ def _main(path: str, time_limit_s: float) -> None:
     # Loaded while the caller writes the problem (the capacity LP needs them anyway).
     import numpy  # noqa: F401
 
-    from sidelines.scheduling.lp_bound import _builder
+    from sidelines.scheduling.lp_bound import _builder, better, capacity_bound, instead_of_lp
 
     _builder()
     while not os.path.exists(path):
