@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,11 @@ def lima_file(tmp_path: Path) -> str:
     issue_token(database, "protocol")
     database.dispose()
     return url
+
+
+@pytest.fixture(autouse=True)
+def unfrozen() -> Iterator[None]:
+    """The objects a command froze (``open_instance``) back to the collector once the test is
+    over: a test process runs many commands, a real one only its own."""
+    yield
+    gc.unfreeze()

@@ -874,12 +874,18 @@ class _Builder:
             start = self.instant(item.locked.start, (*loc, "locked", "start"))
             space = SpaceId(item.locked.space) if item.locked.space is not None else None
             locked = Placement(start=start, space=space)
-        own_interpreters = tuple(
-            self.party(ref, (*loc, "own_interpreters", index))
-            for index, ref in enumerate(item.own_interpreters)
+        # Most meetings name no interpreters, windows, wishes, precedences or agreed spaces:
+        # those are taken empty without a generator or a call each (20,000 meetings and more).
+        own_interpreters = (
+            tuple(
+                self.party(ref, (*loc, "own_interpreters", index))
+                for index, ref in enumerate(item.own_interpreters)
+            )
+            if item.own_interpreters
+            else ()
         )
-        windows = self.spans(item.windows, (*loc, "windows"))
-        preferred = self.spans(item.preferred, (*loc, "preferred"))
+        windows = self.spans(item.windows, (*loc, "windows")) if item.windows else ()
+        preferred = self.spans(item.preferred, (*loc, "preferred")) if item.preferred else ()
         meeting_format = item.format or defaults.format or MeetingFormat.BILATERAL_RESTRICTED
         with self.at(loc):
             return Meeting(
@@ -895,14 +901,14 @@ class _Builder:
                 day_part=item.day_part,
                 preferred=preferred,
                 locked=locked,
-                after=tuple(MeetingId(m) for m in item.after),
+                after=tuple([MeetingId(m) for m in item.after]) if item.after else (),
                 needs_space=item.needs_space,
                 size=item.size,
                 needs=frozenset(item.needs) if item.needs is not None else None,
                 host=host,
                 title=item.title,
-                topics=tuple(item.topics),
-                spaces=tuple(SpaceId(space) for space in item.spaces),
+                topics=tuple(item.topics) if item.topics else (),
+                spaces=tuple([SpaceId(space) for space in item.spaces]) if item.spaces else (),
                 press=item.press,
                 own_interpreters=own_interpreters,
             )
