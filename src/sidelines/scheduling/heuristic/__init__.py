@@ -226,8 +226,8 @@ class _Run:
         schedule (``published.py``)."""
         plan = self.problem.published
         if plan is not None and plan.binding:
-            # Loaded only here: with the on-site search it uses, a tenth of a second of the
-            # first schedule's time on events with nothing published.
+            # Loaded only here: with the on-site search it uses, a few hundredths of a second
+            # before the first schedule of an event with nothing published.
             from sidelines.scheduling.heuristic.published import (
                 EJECTION_SHARE,
                 StableConstruction,

@@ -410,8 +410,9 @@ class State:
                     return []
                 if not self.rules_per_class:
                     # No walking times, no room policy: the class's starts are the meeting's
-                    # and its kind's, cleared of full slots already. One comprehension over
-                    # fifty classes instead of a loop of tests was a third of construction.
+                    # and its kind's, cleared of full slots already; one comprehension over
+                    # the kind's classes instead of a loop of tests (construction asks this
+                    # of every meeting, some fifty classes each on a large event).
                     return [
                         tuple.__new__(Option, (class_idx, starts))
                         for class_idx, allowed in by_class
