@@ -180,3 +180,38 @@ def test_a_first_model_comes_before_the_proof_when_asked() -> None:
     assert len(outcome.models) == 2
     assert outcome.models[-1][1] == 2
     assert outcome.models[0][1] >= 2
+
+
+def one_break_then_pigeons() -> WCNF:
+    """A first core of one (a hard unit against a soft one), then the pigeons: RC2's bound
+    is 1 within its first call and rises no further in the tests' time."""
+    formula = pigeons_in_fewer_holes()
+    forced = formula.nv + 1
+    formula.append([forced])
+    formula.append([-forced], weight=1)
+    return formula
+
+
+@pytest.mark.parametrize(("proves_up_to", "met"), [(None, True), (0, False)])
+def test_a_side_schedule_meets_the_bound_only_up_to_what_it_proves(
+    proves_up_to: int | None, met: bool
+) -> None:
+    # Where the encoding's fairness rule is stricter than the schedule's, its lower bound
+    # proves nothing above the cap: a side schedule of 1 break must not stop the searches.
+    side = CountingSide(best=1, share=0.1)
+    started = time.monotonic()
+
+    outcome = run_portfolio(
+        one_break_then_pigeons(),
+        [1],
+        searches=("rc2",),
+        deadline=started + (10 if met else 2.0),
+        should_stop=lambda: False,
+        side=side,
+        proves_up_to=proves_up_to,
+    )
+
+    assert outcome.side_met_bound is met
+    assert outcome.lower >= 1 or not met
+    if not met:
+        assert time.monotonic() - started >= 1.9

@@ -127,6 +127,7 @@ def solve_maxsat(
         phases=phases,
         side=side,
         first_model=first_model,
+        proves_up_to=ceiling,
     )
     model: list[int] | None = None
     if outcome.models:

@@ -152,12 +152,15 @@ def run_portfolio(
     phases: list[int] | None = None,
     side: SideWork | None = None,
     first_model: bool = False,
+    proves_up_to: int | None = None,
 ) -> Outcome:
     """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
     cost) or the side work's best meets the lower bound, the deadline passes or
     ``should_stop()``. With ``first_model`` the last search begins with a plain SAT call for a
-    schedule of any cost. Children are killed on return."""
+    schedule of any cost. ``proves_up_to`` caps what the lower bound proves of a score (the
+    encoding's fairness rule may be stricter than the caller's, see ``solve_maxsat``): a score
+    above it never counts as meeting the bound. Children are killed on return."""
     context = multiprocessing.get_context("fork")
     outcome = Outcome()
     best: int | None = None
@@ -211,7 +214,8 @@ def run_portfolio(
                     outcome.optimal = outcome.finished = True
                 elif kind == "infeasible":
                     outcome.infeasible = outcome.finished = True
-            if outcome.finished or (best is not None and best <= outcome.lower):
+            proven = outcome.lower if proves_up_to is None else min(outcome.lower, proves_up_to)
+            if outcome.finished or (best is not None and best <= proven):
                 outcome.optimal = outcome.optimal or not outcome.infeasible
                 break
             if side is None:
@@ -223,7 +227,7 @@ def run_portfolio(
                 # Wait on the pipes in proportion: the side work has ``share`` of the time.
                 side_due = time.monotonic() + (worked * (1 - share) / share if share > 0 else 0)
             side_best = side.best_breaks()
-            if side_best is not None and side_best <= outcome.lower:
+            if side_best is not None and side_best <= proven:
                 outcome.side_met_bound = True
                 break
     finally:
