@@ -27,8 +27,16 @@ import time
 from collections.abc import Sequence
 
 from sidelines.scheduling.bound import BoundResult, upper_bound
-from sidelines.scheduling.lp_bound import better, capacity_bound, instead_of_lp
+from sidelines.scheduling.lp_bound import (
+    DUAL_KIND,
+    PRINCIPAL_ROWS_MAX_MEETINGS,
+    better,
+    capacity_bound,
+    instead_of_lp,
+)
+from sidelines.scheduling.lp_dual import principal_bound
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Bound
 
 Masks = Sequence[Sequence[tuple[int, int]]]
 # How often the process looks for the problem's file, and how long past its time it waits.
@@ -123,9 +131,31 @@ def _main(path: str, time_limit_s: float) -> None:
     # Each better capacity bound replaces the relaxed one in the file as it comes, so a solve
     # that cannot wait for the last rounds still has the best bound found so far.
     tight = capacity_bound(
-        problem, masks, remaining, on_bound=lambda bound: _keep(path + ".relaxed", bound)
+        problem,
+        masks,
+        remaining,
+        on_bound=lambda bound: _keep(path + ".relaxed", bound),
+        principal_rows=False,
     )
-    sys.stdout.buffer.write(pickle.dumps(better(tight, relaxed)))
+    reported = better(tight, relaxed)
+    deadline = started + time_limit_s
+    if (
+        tight.complete
+        and reported.bound is not None
+        and len(problem.meetings) <= PRINCIPAL_ROWS_MAX_MEETINGS
+        and deadline > time.monotonic()
+    ):
+        # Then the rows per principal and slot, through PDLP and its duals (``lp_dual.py``);
+        # above their size they lowered the bound by less than 0.1 % (docs/benchmarks.md).
+        def lower(value: int) -> None:
+            nonlocal reported
+            assert reported.bound is not None
+            if value < reported.bound.weight_scheduled:
+                reported = BoundResult(Bound(value, 0, DUAL_KIND))
+                _keep(path + ".relaxed", reported)
+
+        principal_bound(problem, masks, deadline, lower)
+    sys.stdout.buffer.write(pickle.dumps(reported))
     sys.stdout.flush()
 
 
