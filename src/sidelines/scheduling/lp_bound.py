@@ -32,8 +32,10 @@ up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, every meeting is its own key (it
 variables, the same LP), and once the capacity rows hold, the rows per principal and slot that
 the LP's solution violates are added round after round, as long as time allows; above it they
 are left out, the rows of whole meetings making up for them on the larger events (the LP came
-out under the LP with them at 1,000 x 5,000). The LP is assembled as arrays (``_Model``) and
-loaded into OR-Tools' model builder in one pass, GLOP solving it.
+out under the LP with them at 1,000 x 5,000). The bound's process (``heuristic/parallel.py``)
+solves the grouped LP, then the LP with every row per principal and slot through PDLP, whose
+duals give a bound however far it got (``lp_dual.py``). The LP is assembled as arrays
+(``_Model``) and loaded into OR-Tools' model builder in one pass, GLOP solving it.
 
 The sets ``S`` that matter are the unions of the meetings' requirement sets, and their number can
 explode, so they are separated: each slot's own requirement sets are rows from the start; each

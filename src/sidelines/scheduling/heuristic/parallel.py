@@ -8,8 +8,10 @@ builder while the caller writes the problem and the placement masks to a tempora
 into place once whole, which the process waits for). It then computes the relaxed bound of
 ``bound.py`` (a second of CPU at 3,000 principals and 20,000 requests) and leaves it in a
 second file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given (each
-better bound of it replacing the one in that file), and prints the bound it reports
-(``lp_bound.reported_bound``) as one pickled ``BoundResult`` on its standard output. The
+better bound of it replacing the one in that file), then, up to ``PRINCIPAL_ROWS_MAX_MEETINGS``
+meetings, the same LP with every row per principal and slot through PDLP and the dual bound at
+its duals (``lp_dual.py``) for the rest of its time, and prints the best bound it has as one
+pickled ``BoundResult`` on its standard output. The
 caller polls for it and for the best bound so far (``latest``), takes that one when the LP has
 not finished by the end of the solve, and kills the process at once when it no longer needs it:
 a time limit is not stretched to wait for a bound.
