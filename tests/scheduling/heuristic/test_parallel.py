@@ -92,14 +92,14 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
 
 def _between_the_lps(problem: Problem, masks: SharedMasks, received: BoundResult) -> None:
     """The process's bound: the capacity LP's, or lower, PDLP's dual bound with the rows per
-    principal and slot, never under the LP with all of them (GLOP's rounds to the end)."""
+    principal and slot, never under the LP with all of them."""
     grouped = capacity_bound(problem, masks, 60.0, principal_rows=False).result
-    stall = lp_bound.PRINCIPAL_STALL_ROUNDS
-    lp_bound.PRINCIPAL_STALL_ROUNDS = lp_bound.MAX_ROUNDS  # to the end
-    try:
-        exact = capacity_bound(problem, masks, 60.0, principal_rows=True)
-    finally:
-        lp_bound.PRINCIPAL_STALL_ROUNDS = stall
+    # The LP with every row per principal and slot from the start (GLOP, to the end).
+    lp = lp_bound._CapacityLP(problem, masks, time.monotonic() + 120.0, principal_rows=True)
+    assert lp.build() is None
+    for terms in lp._principal_slot_terms():
+        lp.model.row(terms, 0.0, 1.0)
+    exact = lp._rounds(lp.holding, lp.added)
     assert grouped is not None
     assert grouped.bound is not None
     assert exact.principal_complete
