@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sidelines.scheduling.generator import GeneratorSpec
+    from sidelines.scheduling.problem import Problem
 
 REQUESTS_PER_SPACE = 40
 
@@ -68,6 +69,7 @@ def _row(
         f"{tight.separated_bound} at {tight.separated_s:.1f} s" if tight.separated_s else "–"
     )
     tight_s, tight_cpu = time.monotonic() - started, time.process_time() - cpu
+    dual = _dual(problem, masks, lp_limit)
     relaxed_value = relaxed.bound.weight_scheduled if relaxed.bound else None
     lp = tight.result.bound.weight_scheduled if tight.result and tight.result.bound else None
     bounds = [
@@ -79,6 +81,7 @@ def _row(
         separated,
         f"{lp}{'' if tight.complete else ' (partial)'}",
         f"{tight_s:.1f} ({tight_cpu:.1f})",
+        dual,
     ]
     if not time_limits:  # the bounds alone
         return [" | ".join([*bounds, *["–"] * 7, "– |"])]
@@ -115,6 +118,18 @@ def _row(
     return rows
 
 
+def _dual(problem: Problem, masks: Any, lp_limit: float) -> str:
+    """PDLP's dual bound with every row per principal and slot (``lp_dual.py``), with its
+    wall and CPU seconds; "–" for a tree without it."""
+    try:
+        from sidelines.scheduling.lp_dual import principal_bound
+    except ImportError:
+        return "–"
+    started, cpu = time.monotonic(), time.process_time()
+    value = principal_bound(problem, masks, started + lp_limit)
+    return f"{value} ({time.monotonic() - started:.1f}, {time.process_time() - cpu:.1f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200x1000,1000x5000")
@@ -130,11 +145,12 @@ def main() -> None:
     print(
         "| principals x requests | classes | days | relaxed bound | its s (CPU s)"
         " | capacity rows all held | capacity LP | its s (CPU s)"
+        " | dual bound with the rows per principal and slot, PDLP (s, CPU s)"
         " | time limit (s) | weight | % of LP | reported bound | its kind | bound above LP (%)"
         " | first complete (s) | total (s) |"
     )
     print(
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
         flush=True,
     )
     for size in args.sizes.split(","):

@@ -200,20 +200,29 @@ def test_reported_bound_out_of_time_is_the_relaxed_one() -> None:
     assert result.bound.kind.startswith(RELAXED_KIND)
 
 
-@pytest.mark.slow
-@settings(
+# Small generated events with 0, 2 or 3 space classes, where CP-SAT finds the optimum.
+generated_events = given(small_specs(), st.integers(0, 1000), st.sampled_from((0, 2, 3)))
+generated_settings = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(small_specs(), st.integers(0, 1000), st.sampled_from((0, 2, 3)))
+
+
+def generated_problem(spec: GeneratorSpec, seed: int, space_classes: int) -> Problem:
+    try:
+        return build_problem(generate_event(replace(spec, space_classes=space_classes), seed))
+    except DomainError:  # too few spaces for that many classes
+        return build_problem(generate_event(spec, seed))
+
+
+@pytest.mark.slow
+@generated_settings
+@generated_events
 def test_bound_is_at_least_the_optimum_and_at_most_the_relaxed_bound(
     spec: GeneratorSpec, seed: int, space_classes: int
 ) -> None:
-    try:
-        problem = build_problem(generate_event(replace(spec, space_classes=space_classes), seed))
-    except DomainError:  # too few spaces for that many classes
-        problem = build_problem(generate_event(spec, seed))
+    problem = generated_problem(spec, seed, space_classes)
     masks = placement_masks(problem)
 
     tight = capacity_bound(problem, masks, 60.0)

@@ -32,8 +32,10 @@ up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, every meeting is its own key (it
 variables, the same LP), and once the capacity rows hold, the rows per principal and slot that
 the LP's solution violates are added round after round, as long as time allows; above it they
 are left out, the rows of whole meetings making up for them on the larger events (the LP came
-out under the LP with them at 1,000 x 5,000). The LP is assembled as arrays (``_Model``) and
-loaded into OR-Tools' model builder in one pass, GLOP solving it.
+out under the LP with them at 1,000 x 5,000). The bound's process (``heuristic/parallel.py``)
+solves the grouped LP, then the LP with every row per principal and slot through PDLP, whose
+duals give a bound however far it got (``lp_dual.py``). The LP is assembled as arrays
+(``_Model``) and loaded into OR-Tools' model builder in one pass, GLOP solving it.
 
 The sets ``S`` that matter are the unions of the meetings' requirement sets, and their number can
 explode, so they are separated: each slot's own requirement sets are rows from the start; each
@@ -73,6 +75,9 @@ KIND = "LP bound (capacity sets)"
 # with some of them.
 PRINCIPAL_KIND = "LP bound (capacity sets, a meeting per principal and slot)"
 PRINCIPAL_PART_KIND = f"{KIND}; rows per principal and slot not all added in time"
+# The LP with every row per principal and slot, not solved to the end: its dual bound at
+# PDLP's duals (``lp_dual.py``).
+DUAL_KIND = "LP bound (capacity sets, a meeting per principal and slot; dual bound, PDLP)"
 # Up to this many meetings each meeting has its own start variables and the rows per principal
 # and slot are added where violated. At 1,000 x 5,000 (5,000 meetings) its LP took three times
 # the CPU of the grouped one, already under the LP with those rows (docs/benchmarks.md).
@@ -250,6 +255,9 @@ class _Model:
         self.term_row: list[int] = []
         self.term_var: list[int] = []
         self.term_coef: list[float] = []
+        # Per row: whether it is one of the LP's own rows (``lp_dual.py`` prices it), not a
+        # row that defines a variable of the grouping or one meeting's "at most once".
+        self.dualised: list[bool] = []
 
     def variable(self, high: float, weight: float = 0.0) -> int:
         self.low.append(0.0)
@@ -258,11 +266,17 @@ class _Model:
         return len(self.low) - 1
 
     def row(
-        self, terms: Sequence[int], low: float, high: float, coefs: Sequence[float] | None = None
+        self,
+        terms: Sequence[int],
+        low: float,
+        high: float,
+        coefs: Sequence[float] | None = None,
+        dualised: bool = True,
     ) -> None:
         row = len(self.row_low)
         self.row_low.append(low)
         self.row_high.append(high)
+        self.dualised.append(dualised)
         self.term_row.extend([row] * len(terms))
         self.term_var.extend(terms)
         self.term_coef.extend([1.0] * len(terms) if coefs is None else coefs)
@@ -328,6 +342,23 @@ class _CapacityLP:
                 held |= held << offset
             self.usable.append(held)
         self.model = _Model()
+        # For ``lp_dual.py``, which prices the meetings' starts one by one: per meeting its
+        # ``y`` (one per half-day, and per policed or not); per ``y`` of a meeting that needs
+        # a space its key, per key its (start, variable of the start, variable counted by the
+        # capacity rows), and per ``y`` of a meeting that needs none its (start, variable of
+        # the start or -1).
+        self.meeting_ys: list[list[int]] = []
+        self.y_key: dict[int, tuple[tuple[tuple[int, int], ...], int, int]] = {}
+        self.key_starts: dict[tuple[tuple[tuple[int, int], ...], int, int], list[list[int]]] = {}
+        # (the keys' lists are [start, z, w])
+        self.y_corridor: dict[int, list[list[int]]] = {}
+        # The dual values of the last LP solved, and its value.
+        self.duals: Any = None
+        self.value: float | None = None
+        # Per slot, the variables holding a space by requirement set, and the capacity rows
+        # added (``build``).
+        self.holding: list[dict[int, list[int]]] = []
+        self.added: set[tuple[int, int]] = set()
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -365,6 +396,14 @@ class _CapacityLP:
         return parts
 
     def solve(self) -> CapacityResult:
+        done = self.build()
+        if done is not None:
+            return done
+        return self._rounds(self.holding, self.added)
+
+    def build(self) -> CapacityResult | None:
+        """The LP's variables and first rows; a result when there is nothing to solve (no
+        place for a required meeting, too large, out of time)."""
         problem = self.problem
         model = self.model
         cap = problem.max_bookings_per_party_per_day
@@ -422,18 +461,23 @@ class _CapacityLP:
                         for party in meeting.parties:
                             policy_terms.setdefault((party, day_index), []).append(y)
                     if meeting.needs_space:
-                        members.setdefault((block, length, owner), []).append(y)
+                        key = (block, length, owner)
+                        members.setdefault(key, []).append(y)
+                        self.y_key[y] = key
                     elif owner >= 0:
-                        self._corridor_starts(owner, anywhere, length, y)
+                        self.y_corridor[y] = self._corridor_starts(owner, anywhere, length, y)
+                    else:
+                        self.y_corridor[y] = [[start, -1] for start in _bits(anywhere)]
             if meeting.locked_start is not None:
                 model.low[own[0]] = 1.0
             if meeting.required or meeting.locked:
                 if not own:
                     reason = f"{meeting.label} is required but has no place"
                     return CapacityResult(BoundResult(None, True, reason), 0, 0, 0, True)
-                model.row(own, 1.0, 1.0)
+                model.row(own, 1.0, 1.0, dualised=False)
             elif len(own) > 1:
-                model.row(own, 0.0, 1.0)
+                model.row(own, 0.0, 1.0, dualised=False)
+            self.meeting_ys.append(own)
         holding = self._starts(members)
         if len(model.low) > MAX_VARIABLES:
             return CapacityResult(None, 0, 0, len(model.low), False)
@@ -451,7 +495,8 @@ class _CapacityLP:
         self._fitting_rows({classes for groups in holding for classes in groups})
         if self.out_of_time():
             return CapacityResult(None, 0, len(model.row_low), len(model.low), False)
-        return self._rounds(holding, added)
+        self.holding, self.added = holding, added
+        return None
 
     def _starts(
         self, members: dict[tuple[tuple[tuple[int, int], ...], int, int], list[int]]
@@ -477,6 +522,9 @@ class _CapacityLP:
         for (block, length, owner), ys in members.items():
             count = float(len(ys))
             zs: list[int] = []
+            # (start, z), the z turned into its w below
+            starts_of_key: list[list[int]] = []
+            self.key_starts[block, length, owner] = starts_of_key
             for starts, classes in block:
                 turnover = turnovers.get(classes)
                 if turnover is None:
@@ -492,23 +540,30 @@ class _CapacityLP:
                     span = min(length + turnover, n_slots - start)
                     key = (classes, start, span)
                     together.setdefault(key, []).append(z)
+                    starts_of_key.append([start, z, z])
                     shortest[key] = min(length, shortest.get(key, length))
-            model.row(zs + ys, 0.0, 0.0, [1.0] * len(zs) + [-1.0] * len(ys))
+            model.row(zs + ys, 0.0, 0.0, [1.0] * len(zs) + [-1.0] * len(ys), dualised=False)
         holding: list[dict[int, list[int]]] = [{} for _ in range(n_slots)]
         self.w_high: dict[int, float] = {}
         # Per requirement set: (w, its start, its shortest meeting), for ``_fitting_rows``.
         self.starting: dict[int, list[tuple[int, int, int]]] = {}
+        w_of: dict[int, int] = {}
         for (classes, start, span), zs in together.items():
             high = sum(model.high[z] for z in zs)
             if len(zs) == 1:
                 w = zs[0]
             else:
                 w = model.variable(high)
-                model.row([*zs, w], 0.0, 0.0, [1.0] * len(zs) + [-1.0])
+                model.row([*zs, w], 0.0, 0.0, [1.0] * len(zs) + [-1.0], dualised=False)
+            for z in zs:
+                w_of[z] = w
             self.w_high[w] = high
             self.starting.setdefault(classes, []).append((w, start, shortest[classes, start, span]))
             for slot in range(start, start + span):
                 holding[slot].setdefault(classes, []).append(w)
+        for starts_of_key in self.key_starts.values():
+            for triple in starts_of_key:
+                triple[2] = w_of[triple[1]]
         return holding
 
     def _rounds(
@@ -547,6 +602,8 @@ class _CapacityLP:
                 break
             value = math.floor(solver.objective_value() + ROUNDING_MARGIN)
             values = solver.variable_values()
+            self.duals = solver.dual_values()
+            self.value = solver.objective_value()
             violated = self._violated_capacity(values, holding, added)
             if best is None or value < best.weight_scheduled:
                 best = Bound(value, 0, KIND)
@@ -710,16 +767,19 @@ class _CapacityLP:
                 if sum(self.w_high[w] for w, _ in terms) > most:
                     self.model.row([w for w, _ in terms], 0.0, float(most))
 
-    def _corridor_starts(self, owner: int, starts: int, length: int, y: int) -> None:
+    def _corridor_starts(self, owner: int, starts: int, length: int, y: int) -> list[list[int]]:
         """A variable per start of a meeting that needs no space (no capacity row has it),
-        for its principals' rows per slot."""
+        for its principals' rows per slot: (start, variable) each."""
         model = self.model
         xs = []
+        pairs = []
         for start in _bits(starts):
             x = model.variable(1.0)
             xs.append(x)
+            pairs.append([start, x])
             self.starts_of.setdefault(owner, []).append((start, length, x))
-        model.row([*xs, y], 0.0, 0.0, [1.0] * len(xs) + [-1.0])
+        model.row([*xs, y], 0.0, 0.0, [1.0] * len(xs) + [-1.0], dualised=False)
+        return pairs
 
     def _principal_slot_terms(self) -> list[list[int]]:
         """Per principal and slot, the start variables of the principal's meetings that hold
@@ -780,6 +840,7 @@ class _CapacityLP:
 
 
 __all__ = [
+    "DUAL_KIND",
     "KIND",
     "PRINCIPAL_KIND",
     "PRINCIPAL_PART_KIND",

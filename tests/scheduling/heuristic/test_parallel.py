@@ -8,13 +8,14 @@ import time
 import pytest
 
 import sidelines.scheduling.heuristic as heuristic
+import sidelines.scheduling.lp_bound as lp_bound
 from sidelines.scheduling import SolveOptions, Strategy, build_problem, validate
 from sidelines.scheduling.bound import RELAXED_KIND, BoundResult, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess, Masks
 from sidelines.scheduling.heuristic.state import SharedMasks, placement_masks
-from sidelines.scheduling.lp_bound import PRINCIPAL_KIND, PRINCIPAL_PART_KIND, capacity_bound
+from sidelines.scheduling.lp_bound import DUAL_KIND, KIND, capacity_bound
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import Progress
 
@@ -41,9 +42,7 @@ def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
 
     assert received is not None
     assert received.bound is not None
-    # The process gives its rounds per principal and slot the whole time, as here.
-    assert received == capacity_bound(problem, masks, 60.0).result
-    assert received.bound.kind in (PRINCIPAL_KIND, PRINCIPAL_PART_KIND)
+    _between_the_lps(problem, masks, received)
     # The best bound the process had is the one it printed.
     assert best_so_far == received
     assert pending.process is None
@@ -85,13 +84,31 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     )
 
     assert validate(problem, result.schedule) == []
-    expected = capacity_bound(problem, placement_masks(problem), 20.0).result
-    assert expected is not None
-    assert result.bound == expected.bound
     assert result.bound is not None
-    assert result.bound.kind in (PRINCIPAL_KIND, PRINCIPAL_PART_KIND)
+    _between_the_lps(problem, placement_masks(problem), BoundResult(result.bound))
     # Reported as it came, before the answer.
     assert any(report.bound == result.bound for report in seen if report.phase == "bound")
+
+
+def _between_the_lps(problem: Problem, masks: SharedMasks, received: BoundResult) -> None:
+    """The process's bound: the capacity LP's, or lower, PDLP's dual bound with the rows per
+    principal and slot, never under the LP with all of them."""
+    grouped = capacity_bound(problem, masks, 60.0, principal_rows=False).result
+    # The LP with every row per principal and slot from the start (GLOP, to the end).
+    lp = lp_bound._CapacityLP(problem, masks, time.monotonic() + 120.0, principal_rows=True)
+    assert lp.build() is None
+    for terms in lp._principal_slot_terms():
+        lp.model.row(terms, 0.0, 1.0)
+    exact = lp._rounds(lp.holding, lp.added)
+    assert grouped is not None
+    assert grouped.bound is not None
+    assert exact.principal_complete
+    assert exact.result is not None
+    assert exact.result.bound is not None
+    assert received.bound is not None
+    value = received.bound.weight_scheduled
+    assert exact.result.bound.weight_scheduled <= value <= grouped.bound.weight_scheduled
+    assert received.bound.kind == (DUAL_KIND if value < grouped.bound.weight_scheduled else KIND)
 
 
 class Starved(BoundProcess):

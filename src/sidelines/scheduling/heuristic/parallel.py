@@ -11,11 +11,12 @@ placement masks to a temporary file (moved into place once whole, which the proc
 for). It then computes the relaxed bound of ``bound.py`` (a second of CPU at 3,000 principals
 and 20,000 requests) and leaves it in a second file, then the tighter capacity LP of
 ``lp_bound.py`` within the time it is given (each better bound of it replacing the one in that
-file), and prints the bound it reports (``lp_bound.reported_bound``) as one pickled
-``BoundResult`` on its standard output. The caller polls for it and for the best bound so far
-(``latest``), takes that one when the LP has not finished by the end of the solve, and kills
-the process at once when it no longer needs it: a time limit is not stretched to wait for a
-bound.
+file), then, up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, the same LP with every row per
+principal and slot through PDLP and the dual bound at its duals (``lp_dual.py``) for the rest
+of its time, and prints the best bound it has as one pickled ``BoundResult`` on its standard
+output. The caller polls for it and for the best bound so far (``latest``), takes that one
+when the LP has not finished by the end of the solve, and kills the process at once when it no
+longer needs it: a time limit is not stretched to wait for a bound.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 
 from sidelines.scheduling.bound import BoundResult, upper_bound
 from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.result import Bound
 
 Masks = Sequence[Sequence[tuple[int, int]]]
 # How often the process looks for the problem's file, and how long past its time it waits.
@@ -115,7 +117,15 @@ def _main(path: str, time_limit_s: float) -> None:
     # Loaded while the caller writes the problem (the capacity LP needs them anyway).
     import numpy  # noqa: F401
 
-    from sidelines.scheduling.lp_bound import _builder, better, capacity_bound, instead_of_lp
+    from sidelines.scheduling.lp_bound import (
+        DUAL_KIND,
+        PRINCIPAL_ROWS_MAX_MEETINGS,
+        _builder,
+        better,
+        capacity_bound,
+        instead_of_lp,
+    )
+    from sidelines.scheduling.lp_dual import principal_bound
 
     _builder()
     while not os.path.exists(path):
@@ -130,9 +140,31 @@ def _main(path: str, time_limit_s: float) -> None:
     # Each better capacity bound replaces the relaxed one in the file as it comes, so a solve
     # that cannot wait for the last rounds still has the best bound found so far.
     tight = capacity_bound(
-        problem, masks, remaining, on_bound=lambda bound: _keep(path + ".relaxed", bound)
+        problem,
+        masks,
+        remaining,
+        on_bound=lambda bound: _keep(path + ".relaxed", bound),
+        principal_rows=False,
     )
-    sys.stdout.buffer.write(pickle.dumps(better(tight, relaxed)))
+    reported = better(tight, relaxed)
+    deadline = started + time_limit_s
+    if (
+        tight.complete
+        and reported.bound is not None
+        and len(problem.meetings) <= PRINCIPAL_ROWS_MAX_MEETINGS
+        and deadline > time.monotonic()
+    ):
+        # Then the rows per principal and slot, through PDLP and its duals (``lp_dual.py``);
+        # above their size they lowered the bound by less than 0.1 % (docs/benchmarks.md).
+        def lower(value: int) -> None:
+            nonlocal reported
+            assert reported.bound is not None
+            if value < reported.bound.weight_scheduled:
+                reported = BoundResult(Bound(value, 0, DUAL_KIND))
+                _keep(path + ".relaxed", reported)
+
+        principal_bound(problem, masks, deadline, lower)
+    sys.stdout.buffer.write(pickle.dumps(reported))
     sys.stdout.flush()
 
 
