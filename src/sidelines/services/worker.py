@@ -22,10 +22,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 from sidelines.services import attendance, delivery, request_expiry, solve_jobs
 from sidelines.services.clock import now
@@ -79,7 +79,7 @@ class WorkerContext:
     pace: Callable[[Pace], None] = lambda pace: None
     # SQLite only: a connection held open while the worker runs (``open``), on which it copies
     # the write-ahead log into the database after each batch it sends (``checkpoint``).
-    wal: Any = None
+    wal: PoolProxiedConnection | None = None
 
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
