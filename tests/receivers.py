@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -13,9 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -48,6 +51,18 @@ class SmtpReceiver:
     port: int
     mails: list[Mail] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # With ``login``: the only (user, password) accepted, and the users who logged in.
+    login: tuple[str, str] | None = None
+    logins: list[str] = field(default_factory=list)
+
+    def authenticate(
+        self, _server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        user, password = data.login.decode(), data.password.decode()
+        with self.lock:
+            self.logins.append(user)
+        return AuthResult(success=(user, password) == self.login)
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -62,9 +77,32 @@ class SmtpReceiver:
 
 
 @contextmanager
-def smtp_receiver() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver(free_port())
-    controller = Controller(receiver, hostname="127.0.0.1", port=receiver.port)
+def smtp_receiver(
+    security: str = "none",
+    certificate: tuple[Path, Path] | None = None,
+    login: tuple[str, str] | None = None,
+) -> Iterator[SmtpReceiver]:
+    """An SMTP server on 127.0.0.1: plain, or with ``certificate`` (its file and its key's)
+    behind STARTTLS (``security="starttls"``, which it then requires) or TLS from the first byte
+    (``"tls"``); with ``login``, it requires that user and password."""
+    receiver = SmtpReceiver(free_port(), login=login)
+    options: dict[str, Any] = {}
+    if certificate is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*certificate)
+        if security == "starttls":
+            options.update(tls_context=context, require_starttls=True)
+        else:
+            options.update(ssl_context=context)
+    if login is not None:
+        # aiosmtpd advertises AUTH after STARTTLS or, with ``auth_require_tls`` off, at once;
+        # it cannot tell a session encrypted from the first byte. Mail without a login is
+        # refused where it may say so without a warning (behind STARTTLS).
+        starttls = security == "starttls"
+        options.update(
+            authenticator=receiver.authenticate, auth_require_tls=starttls, auth_required=starttls
+        )
+    controller = Controller(receiver, hostname="127.0.0.1", port=receiver.port, **options)
     controller.start()
     try:
         yield receiver

@@ -166,6 +166,40 @@ def test_a_server_killed_mid_request_writes_each_change_with_all_its_messages(
         assert set(smtp.keys()) | set(hooks.keys()) == set(written)
 
 
+@pytest.mark.slow
+def test_a_server_killed_mid_delivery_loses_no_message(database: Database) -> None:
+    """``serve`` killed while its worker sends: the worker ends once its batch is recorded,
+    and the server started again delivers the rest."""
+    with smtp_receiver() as smtp, webhook_receiver(delay_s=0.1) as hooks:
+        world = listening_world(database, hooks.url)
+        for party in PARTIES:
+            for other in PARTIES:
+                if other != party:
+                    negotiation.create_request(
+                        database, world.delegates[party], "ev", [other], Terms()
+                    )
+        written = outbox(database)
+        assert len(written) == 2 * 56  # more than a batch: some wait while the first is sent
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port)}
+        serve = ["serve", "--database", database.url, "--port", str(free_port())]
+
+        with running(serve, env) as server:
+            wait_until(lambda: len(hooks.keys()) >= 3)
+            [worker] = _children(server.pid)
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+            wait_until(lambda: _gone(worker), timeout_s=60)
+        assert "pending" in outbox(database).values()
+
+        serve = ["serve", "--database", database.url, "--port", str(free_port())]
+        with running(serve, env):
+            wait_until(lambda: set(outbox(database).values()) == {"sent"})
+
+        got = Counter(smtp.keys()) + Counter(hooks.keys())
+        assert set(got) == set(written)
+        assert max(got.values()) <= 2
+
+
 def _healthy(port: int) -> bool:
     try:
         return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200

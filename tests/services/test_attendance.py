@@ -11,17 +11,21 @@ from sqlalchemy import select
 from sidelines.domain import EventPolicy, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import attendance, schedule_versions, solves
+from sidelines.services.delivery import MailSettings
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.services.worker import WorkerContext, deliver
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, NoShowRow, OutcomeRow
 from tests import builders
+from tests.receivers import smtp_receiver
+from tests.services.messaging import FAST, listen
 from tests.services.world import World, agree, double_bookings, make_world
 
 START = builders.at(9, 0)
 DUE = builders.at(9, 10)  # ten minutes after the start: the policy's default
 
 
-def _world(database: Database) -> tuple[World, int, int]:
+def _world(database: Database, policy: EventPolicy | None = None) -> tuple[World, int, int]:
     """One table, 10-minute steps. A and B (heavy) hold it 09:00-09:30; C and D want
     09:00-09:40 too and wait. The two meetings' ids."""
     world = make_world(
@@ -30,7 +34,7 @@ def _world(database: Database) -> tuple[World, int, int]:
         ["A", "B", "C", "D"],
         spaces=[builders.table("T1")],
         grain_min=10,
-        policy=EventPolicy(),
+        policy=policy or EventPolicy(),
     )
     ab = agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=10)
     cd = agree(database, world, "C", "D", TimeSpan(START, builders.at(9, 40)), priority=1)
@@ -196,6 +200,20 @@ def test_no_no_show_without_a_missing_side_after_the_wait(
     assert _row(database, cd).status == MeetingStatus.AGREED
 
 
+def test_a_no_show_waits_as_many_minutes_as_the_events_policy_says(database: Database) -> None:
+    world, ab, cd = _world(database, EventPolicy(no_show_after_min=20))
+    assert _row(database, ab).status == MeetingStatus.SCHEDULED
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+
+    assert attendance.sweep(database, world.event_id, builders.at(9, 19)) == attendance.SweepView()
+    swept = attendance.sweep(database, world.event_id, builders.at(9, 20))
+
+    assert swept.no_shows == [ab]
+    assert _row(database, ab).status == MeetingStatus.NOT_HELD
+    # C and D asked for 09:00-09:40: the 20 minutes left of it are too short for their meeting.
+    assert (swept.offered, _row(database, cd).status) == ([], MeetingStatus.AGREED)
+
+
 def test_the_organiser_scans_the_door_code_for_a_side(database: Database) -> None:
     world, ab, _ = _world(database)
     code = attendance.door_code(world.event_id, ab)
@@ -265,3 +283,29 @@ def test_both_sides_checking_in_to_a_refill_confirm_it(database: Database) -> No
     assert (view.refill.state, view.refill.confirmed_by) == ("confirmed", ("C", "D"))
     later = attendance.sweep(database, world.event_id, DUE + timedelta(minutes=20))
     assert later == attendance.SweepView()
+
+
+def test_a_no_show_is_told_by_email_to_both_sides_and_the_offer_to_the_waiting_ones(
+    database: Database,
+) -> None:
+    world, ab, _ = _world(database)
+    for party in ("A", "B", "C"):
+        listen(database, world, party, f"{party.lower()}@example.org")
+    attendance.check_in(database, world.delegates["A"], world.event_id, ab, at=START)
+    with smtp_receiver() as smtp:
+        context = WorkerContext(database, MailSettings(port=smtp.port), FAST, name="test-worker")
+        context.open()
+        try:
+            deliver(context)  # what the publish owed
+            smtp.mails.clear()
+            attendance.sweep(database, world.event_id, DUE)
+            assert deliver(context) == 3
+        finally:
+            context.close()
+
+    told = sorted((mail.to, mail.body("plain")) for mail in smtp.mails)
+    assert [(to, "marked a no-show" in text, "offered" in text) for to, text in told] == [
+        (["a@example.org"], True, False),
+        (["b@example.org"], True, False),
+        (["c@example.org"], False, True),
+    ]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,11 +17,19 @@ from sqlalchemy import update
 
 from sidelines.services import messages, negotiation
 from sidelines.services.clock import now
-from sidelines.services.delivery import DeliveryOptions, claim, claim_in, in_quiet_hours
+from sidelines.services.delivery import (
+    DeliveryOptions,
+    Mailer,
+    MailSettings,
+    claim,
+    claim_in,
+    in_quiet_hours,
+)
 from sidelines.services.errors import NotFound
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
-from sidelines.storage.tables import OutboxRow
+from sidelines.storage.tables import EventRow, OutboxRow
+from tests.receivers import smtp_receiver
 from tests.services.messaging import agree_and_publish, listen, messaging
 
 SECRET_WORDS = "our red line is the fishing quota"
@@ -132,9 +144,18 @@ def test_another_delegation_cannot_read_a_webhooks_log(database: Database) -> No
             messages.webhook_deliveries(database, m.world.delegates["AAA"], "ev", hook.id)
 
 
-def test_a_message_in_quiet_hours_is_held_until_they_end(database: Database) -> None:
+@pytest.mark.parametrize("venue", ["UTC", "America/Lima"])
+def test_a_message_in_quiet_hours_is_held_until_they_end(database: Database, venue: str) -> None:
+    """Quiet hours are the venue's: in Lima (UTC-5) the hours around its local time hold now,
+    and are no UTC hours of now."""
     with messaging(database) as m:
-        local = now()  # the event's venue is on UTC
+        with database.writing() as session:
+            row = session.get(EventRow, "ev")
+            assert row is not None
+            row.spec = {**row.spec, "timezone": venue}
+            row.timezone = venue
+            row.setup_revision += 1
+        local = now().astimezone(ZoneInfo(venue))
         start = (local - timedelta(hours=1)).strftime("%H:%M")
         end = (local + timedelta(hours=1)).strftime("%H:%M")
         listen(database, m.world, "BBB", "bbb@example.org", quiet_from=start, quiet_until=end)
@@ -144,7 +165,8 @@ def test_a_message_in_quiet_hours_is_held_until_they_end(database: Database) -> 
 
         [row] = m.rows()
         assert m.smtp.mails == []
-        assert (row.status, row.attempts, row.due_at.strftime("%H:%M")) == ("pending", 0, end)
+        assert (row.status, row.attempts) == ("pending", 0)
+        assert row.due_at.astimezone(ZoneInfo(venue)).strftime("%H:%M") == end
 
 
 def test_quiet_hours_over_midnight_end_the_next_morning() -> None:
@@ -185,3 +207,43 @@ def test_a_published_meeting_is_told_in_the_words_of_the_change_notice(
 
         [mail] = m.smtp.mails
         assert mail.message["Subject"].startswith("Test event: Bilateral with AAA placed on Mon ")
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, made by the openssl command."""
+    cert, key = folder / "smtp.pem", folder / "smtp.key"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mail_goes_through_the_settings_server_encrypted_and_logged_in(
+    security: Literal["starttls", "tls"], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificate = _certificate(tmp_path)
+    # The server's certificate is checked: trusted here as a site would trust its own CA.
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    login = ("sidelines", "the mail server's password")
+    with smtp_receiver(security, certificate, login) as smtp:
+        settings = MailSettings(
+            port=smtp.port, security=security, username=login[0], password=login[1]
+        )
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = settings.sender, "bbb@example.org", "hello"
+        mail.set_content("hello")
+        mailer = Mailer(settings)
+        try:
+            mailer.send(mail)
+        finally:
+            mailer.close()
+
+    assert [m.to for m in smtp.mails] == [["bbb@example.org"]]
+    assert smtp.logins == ["sidelines"]  # accepted only with the password of the settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
 from dataclasses import replace
@@ -251,3 +253,43 @@ def test_a_batch_begun_on_time_says_it_fell_behind_while_it_is_still_sending(
         assert worker.deliver(m.context) == 0
 
         assert told == [("on time", 0), ("behind", 0), ("idle", 1)]
+
+
+def _outbox_in_the_database_file(db: Database) -> list[str]:
+    """The outbox rows' statuses as the SQLite database file holds them, its write-ahead log
+    not read: what checkpoints have copied there."""
+    path = db.engine.url.database
+    assert path is not None
+    with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as file:
+        return [status for (status,) in file.execute("SELECT status FROM outbox ORDER BY id")]
+
+
+def test_a_worker_on_sqlite_copies_its_writes_into_the_database_after_each_batch(
+    database: Database,
+) -> None:
+    if database.dialect != "sqlite":
+        pytest.skip("SQLite's write-ahead log")
+    with messaging(database, ("AAA", "BBB")) as m:
+        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        assert worker.deliver(m.context) == 1
+
+        assert _outbox_in_the_database_file(database) == ["sent"]
+
+
+def test_while_the_worker_runs_a_connection_closed_elsewhere_leaves_the_log_to_it(
+    database: Database,
+) -> None:
+    """SQLite checkpoints when a database's last connection closes: without the worker's own
+    connection that was mostly a web request's, which then waited for the log to be synced."""
+    if database.dialect != "sqlite":
+        pytest.skip("SQLite's write-ahead log")
+    with messaging(database, ("AAA", "BBB")) as m:
+        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        assert _outbox_in_the_database_file(database) == []  # in the log, for the worker
+
+    # The worker's connection, closed last, copied it.
+    assert _outbox_in_the_database_file(database) == ["pending"]
