@@ -50,7 +50,7 @@ def verdicts(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     said: list[str | None] = []
     rule = replans.fresh_rows
 
-    def recorded(*args: Any) -> dict[int, MeetingRow]:
+    def recorded(*args: Any) -> replans.Fresh:
         try:
             rows = rule(*args)
         except replans.StalePlan as stale:
@@ -201,12 +201,12 @@ def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
 
     one, two = (booked_statements(database, monkeypatch, edit) for edit in (move, swap))
 
-    # The lock, the last change reported, the rows, the principals; the old bookings
+    # The lock, the last change reported, the rows with their principals; the old bookings
     # deleted and the new inserted a table at a time, the rows updated with one statement; the
-    # version's reads (the current one, the meetings written since, the event's revision). The
-    # version, its notices and the audit entries are inserted as the transaction ends.
+    # version's reads (the current one with the event's revision, the meetings written since).
+    # The version, its notices and the audit entries are inserted as the transaction ends.
     expected = sorted(
-        ["SELECT"] * 4 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 3
+        ["SELECT"] * 3 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 2
     )
     assert sorted(one) == expected
     assert sorted(two) == expected

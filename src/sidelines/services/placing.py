@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from sidelines.services.event_problem import (
     freeze_moment,
     onsite_problem,
 )
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.replans import (
     Rebooking,
@@ -48,13 +48,12 @@ from sidelines.services.replans import (
     lock_schedule,
     move_rebookings,
 )
-from sidelines.services.schedule_versions import (
-    current_version,
-)
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
+    EventRow,
     MeetingPrincipalRow,
     MeetingRow,
+    ScheduleVersionRow,
 )
 
 # How long the search for a place for one newly agreed meeting may take, and as much again for
@@ -191,13 +190,22 @@ def _plan_placement(
     """Plan the placement on the schedule as ``session`` reads it; a view when there is
     nothing to book (no published schedule, the meeting not waiting, no place for it)."""
     key = MeetingId(str(meeting_id))
-    if current_version(session, event_id) is None:
+    # The event's row, the meeting's and whether a schedule is published, in one statement:
+    # the rows are then held in the session, and the reads below find them there.
+    found = session.execute(
+        select(
+            EventRow,
+            MeetingRow,
+            exists().where(ScheduleVersionRow.event_id == event_id),
+        )
+        .outerjoin(MeetingRow, MeetingRow.id == meeting_id)
+        .where(EventRow.id == event_id)
+    ).first()
+    if found is None or not found[2]:
         return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
-    row = session.get(MeetingRow, meeting_id)
+    held, row = found[0], found[1]
     if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
-    # Held, so that the reads below find the event's row in the session, not by a statement.
-    held = event_row(session, event_id)
     event = domain_event(session, held.id)
     policy = event.policy
     problem, published, changes_seen = _problem_to_place(session, event, row)

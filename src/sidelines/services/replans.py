@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from sidelines.scheduling.onsite import Move
 from sidelines.scheduling.problem import Problem
 from sidelines.services import audit
 from sidelines.services.actors import Actor
-from sidelines.services.bookings import book, book_all, meeting_links, unbook_all
+from sidelines.services.bookings import book, book_all, unbook_all
 from sidelines.services.errors import Conflict
 from sidelines.services.events import domain_event
 from sidelines.services.recorded_changes import latest_change
@@ -87,6 +87,14 @@ class Booked:
     rows: dict[int, MeetingRow]
 
 
+class Fresh(NamedTuple):
+    """The rows ``fresh_rows`` read, by id, and each one's principals with their parties (as
+    ``bookings.meeting_links`` gives them)."""
+
+    rows: dict[int, MeetingRow]
+    links: dict[int, list[tuple[str, str]]]
+
+
 def lock_schedule(session: Session, event_id: str) -> None:
     """Serialise the changes to one event's published schedule: two publishes (or a publish
     and an on-site placement) at once would both read version N and both write N + 1. SQLite
@@ -99,20 +107,27 @@ def lock_schedule(session: Session, event_id: str) -> None:
     ).all()
 
 
-def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, MeetingRow]:
-    """The rows of the meetings the plan changes, read under the schedule's lock; ``StalePlan``
-    where rules 1 and 2 of this module find the plan stale."""
+def fresh_rows(session: Session, event_id: str, replan: Replan) -> Fresh:
+    """The rows of the meetings the plan changes and their principals, read under the
+    schedule's lock in one statement; ``StalePlan`` where rules 1 and 2 of this module find
+    the plan stale."""
     if latest_change(session, event_id) != replan.changes_seen:
         raise StalePlan("a change was reported on site meanwhile")
     wanted = [rebooking.meeting_id for rebooking in replan.rebookings]
-    found = (
-        {
-            row.id: row
-            for row in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(wanted)))
-        }
-        if wanted
-        else {}
-    )
+    found: dict[int, MeetingRow] = {}
+    links: dict[int, list[tuple[str, str]]] = {}
+    if wanted:
+        # Each meeting's row comes once per principal (the same object: the session maps
+        # rows by id), in the order ``meeting_links`` gives them.
+        for read, principal_id, party_id in session.execute(
+            select(MeetingRow, MeetingPrincipalRow.principal_id, MeetingPrincipalRow.party_id)
+            .outerjoin(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
+            .where(MeetingRow.id.in_(wanted))
+            .order_by(MeetingRow.id, MeetingPrincipalRow.principal_id)
+        ):
+            found[read.id] = read
+            if principal_id is not None:
+                links.setdefault(read.id, []).append((principal_id, party_id))
     rows: dict[int, MeetingRow] = {}
     for rebooking in replan.rebookings:
         meeting_id = rebooking.meeting_id
@@ -123,7 +138,7 @@ def fresh_rows(session: Session, event_id: str, replan: Replan) -> dict[int, Mee
         if where != rebooking.before or row.status not in MeetingStatus.placeable():
             raise StalePlan(f"meeting {meeting_id} changed meanwhile")
         rows[meeting_id] = row
-    return rows
+    return Fresh(rows, links)
 
 
 def book_replan(
@@ -145,10 +160,10 @@ def book_replan(
     ``always_version`` asks for it.
 
     The statements do not grow with the meetings booked: the rows and the meetings' principals
-    are read once, the old bookings deleted and the new ones inserted a table at a time, and
-    the audit entries name their audience from the principals read. No savepoint guards the
-    inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction, which rolls
-    back whole."""
+    are read with one statement, the old bookings deleted and the new ones inserted a table at
+    a time, and the audit entries name their audience from the principals read. No savepoint
+    guards the inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction,
+    which rolls back whole."""
     # The lock (as ``lock_schedule`` takes it) on the event's row, read whole for the event
     # below. The last change reported is read by a statement of its own after it: on
     # PostgreSQL a statement that waited for the lock reads the other tables as they were when
@@ -156,11 +171,10 @@ def book_replan(
     locked = session.scalars(
         select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
     ).first()
-    rows = fresh_rows(session, event_id, replan)
+    rows, links = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)
     event = event_from_row(locked) if locked is not None else domain_event(session, event_id)
-    links = meeting_links(session, list(rows))
     unbook_all(session, [rows[r.meeting_id] for r in replan.rebookings if r.before is not None])
     booked = [
         (rows[rebooking.meeting_id], rebooking.after)

@@ -280,10 +280,23 @@ def new_version(
     for the event's first, the whole schedule. ``parties``: the parties of meetings the caller read
     already (``parties_of``), not read again. The rows are inserted with the transaction's
     last flush, a table at a time."""
-    previous = current_version(session, event_id)
+    # The current version and the event's revision in one statement; the revision is the one
+    # the version records, read after this transaction's bookings (the query flushes them
+    # first), which raised it.
+    found = session.execute(
+        select(
+            ScheduleVersionRow,
+            select(EventRow.revision).where(EventRow.id == event_id).scalar_subquery(),
+        )
+        .options(defer(ScheduleVersionRow.snapshot))
+        .where(ScheduleVersionRow.event_id == event_id)
+        .order_by(ScheduleVersionRow.number.desc())
+        .limit(1)
+    ).first()
+    previous: ScheduleVersionRow | None = found[0] if found is not None else None
+    revision = (found[1] or 0) if found is not None else event_revision(session, event_id)
     number = (previous.number if previous else 0) + 1
     following = next_version(session, event_id, previous, full=full)
-    revision = event_revision(session, event_id)
     version = ScheduleVersionRow(
         id=random_id(),
         event_id=event_id,
@@ -308,6 +321,9 @@ def new_version(
         for party in links.get(change.meeting_id, ()):
             session.add(
                 NoticeRow(
+                    # Drawn here rather than on insert: the notices then go in with one
+                    # executemany, with no ids to return.
+                    id=random_id(),
                     event_id=event_id,
                     party_id=party,
                     version=number,
