@@ -582,10 +582,11 @@ async def _into(answers: list[httpx.Response], call: Awaitable[httpx.Response]) 
     answers.append(await call)
 
 
-def test_a_request_still_working_at_its_deadline_is_answered_503_at_once() -> None:
+def test_a_request_working_past_its_time_to_answer_while_others_wait_is_answered_503() -> None:
     inner = Held()
-    app = Admission(inner, at_once=1, queued=0, wait_s=0.1, deadline_s=0.3)
+    app = Admission(inner, at_once=1, queued=1, wait_s=5, deadline_s=5, answer_s=0.3)
     sent: list[tuple[float, Message]] = []
+    waiting: list[Message] = []
     started = time.monotonic()
 
     async def send(message: Message) -> None:
@@ -593,15 +594,40 @@ def test_a_request_still_working_at_its_deadline_is_answered_503_at_once() -> No
         inner.release.set()  # the request's own answer, sent after this, goes nowhere
 
     request = {"type": "http.request", "body": b"", "more_body": False}
-    run(lambda: app(scope("GET"), messages(request), send))
+
+    async def test() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(app, scope("GET"), messages(request), send)
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            group.start_soon(app, scope("GET"), messages(request), sent_to(waiting))
+
+    run(test)
 
     [(answered_after_s, start), (_, body)] = sent
     assert 0.3 <= answered_after_s < 1
     assert start["status"] == 503
     assert (b"retry-after", str(RETRY_AFTER_S).encode()) in start["headers"]
     assert b"in time" in body["body"]
-    assert inner.started == ["GET /api/events/x/requests"]
-    assert app.counts == {"past its deadline": 1}
+    assert [m.get("status") for m in waiting if m["type"] == "http.response.start"] == [200]
+    assert app.counts == {"past its deadline": 1, "served": 1}
+
+
+def test_a_request_that_nobody_waits_behind_works_past_its_time_to_answer() -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=1, wait_s=5, deadline_s=5, answer_s=0.1)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/export", answers))
+            await anyio.sleep(0.4)
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200]
+    assert app.counts == {"served": 1}
 
 
 def test_a_first_write_waits_for_a_lock_only_until_its_deadline(database: Database) -> None:
@@ -609,7 +635,7 @@ def test_a_first_write_waits_for_a_lock_only_until_its_deadline(database: Databa
         pytest.skip("SQLite has one writer at a time, and no lock to wait for by row")
     api = lima_api(database)
     fastapi_app = create_app(database)
-    app = Admission(fastapi_app, at_once=1, queued=0, wait_s=0.1, deadline_s=0.5)
+    app = Admission(fastapi_app, at_once=1, queued=0, wait_s=0.1, deadline_s=5, answer_s=0.5)
     answers: list[httpx.Response] = []
     took: list[float] = []
 
@@ -638,18 +664,21 @@ def test_a_first_write_waits_for_a_lock_only_until_its_deadline(database: Databa
     assert row_counts(database, RequestRow) == {"meeting_requests": 0}
 
 
-def test_a_login_keeps_a_longer_deadline_for_its_password_hash() -> None:
+def test_a_login_keeps_a_longer_time_to_answer_for_its_password_hash() -> None:
     inner = Held()
-    app = Admission(inner, at_once=1, queued=0, wait_s=0.1, deadline_s=0.2)
+    app = Admission(inner, at_once=1, queued=1, wait_s=5, deadline_s=5, answer_s=0.2)
     answers: list[httpx.Response] = []
 
     async def test() -> None:
         async with client(app) as http, anyio.create_task_group() as group:
             group.start_soon(lambda: _get(http, "/api/auth/token", answers))
-            await anyio.sleep(0.5)  # past the deadline of other requests
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            group.start_soon(lambda: _get(http, "/api/auth/token", answers))
+            await anyio.sleep(0.5)  # past other requests' time to answer, one waiting
             inner.release.set()
 
     run(test)
 
-    assert [a.status_code for a in answers] == [200]
-    assert app.counts == {"served": 1}
+    assert [a.status_code for a in answers] == [200, 200]
+    assert app.counts == {"served": 2}

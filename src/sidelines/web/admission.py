@@ -15,18 +15,22 @@ unknown (the first requests of a process).
 What was refused is counted (``Admission.counts``) and logged at most every
 ``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
 
-Each request also has a deadline, ``deadline_s`` after it arrived, by which it is answered:
-at the deadline, a request that has begun neither its answer nor a write is answered 503 with
-``Retry-After`` at once, whatever it is doing (waiting for a turn, reading, computing), and
-whatever it answers later goes nowhere. Its first write is not started once its client has
-gone or its deadline has passed (``storage.db.write_guard``, checked before the write
-transaction begins), and may wait for a lock (a placement holding the schedule's) only until
-the deadline: past it the transaction fails with nothing written and the request is answered
-503 (the client, if still there, may send it again: nothing was written). Once a request has
-begun writing, or begun its answer, it is left to finish: a half-done request is worse than a
-late one (an answer that agrees commits the agreement, then books the meeting in a second
-transaction; stopped between them, the agreement would wait for the next placement). A
-request whose client has gone while it waited for its turn is not started at all.
+Each request also has a time to answer, ``answer_s`` after it arrived (within a second): at
+that time, if other requests wait for a turn behind it, a request that has begun neither its
+answer nor a write is answered 503 with ``Retry-After`` at once, whatever it is doing (reading,
+computing), and whatever it answers later goes nowhere; a request that nobody waits behind is
+left to work (an export, a report, a solve's preview may take seconds on an idle server). Its
+first write may wait for a lock (a placement holding the schedule's) only until that time
+(PostgreSQL's ``lock_timeout``): past it the transaction fails with nothing written and the
+request is answered 503. And each request has a deadline, ``deadline_s`` after it arrived, for
+its first write: a write whose client has gone, or whose deadline has passed, is not started
+(``storage.db.write_guard``, checked before the write transaction begins) and the request is
+answered 503 (the client, if still there, may send it again: nothing was written). Once a
+request has begun writing, or begun its answer, it is left to finish: a half-done request is
+worse than a late one (an answer that agrees commits the agreement, then books the meeting in
+a second transaction; stopped between them, the agreement would wait for the next placement).
+A request whose client has gone while it waited for its turn is not started at all. Logins,
+which hash a password before they write, keep a longer time to answer.
 
 Live streams are left out: they hold their connection for as long as a page stays open and
 wait on the event loop, not on a database connection.
@@ -60,7 +64,13 @@ REPORT_EVERY_S = 10.0
 # before it writes; refused at the one-second deadline, it would be hashed again from the
 # start, and under load no login would get through. Logins keep a longer deadline.
 LOGIN_PATHS = ("/api/auth/token", "/login")
-LOGIN_DEADLINE_S = 5.0
+LOGIN_ANSWER_S = 5.0
+# A request working past its time to answer with nobody waiting behind it is looked at again
+# this much later.
+RECHECK_S = 0.1
+# A first write that begins past the time to answer may still wait this long for a lock: a
+# lock that is free at once is taken, one held by another change refuses the request.
+LOCK_WAIT_FLOOR_S = 0.05
 
 log = logging.getLogger("sidelines.admission")
 
@@ -80,6 +90,7 @@ class Admission:
         queued: int,
         wait_s: float,
         deadline_s: float | None = None,
+        answer_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
         login_paths: Iterable[str] = LOGIN_PATHS,
         clock: Callable[[], float] = time.monotonic,
@@ -95,6 +106,8 @@ class Admission:
         self.queued = queued
         self.wait_s = wait_s
         self.deadline_s = deadline_s
+        # By when a request is answered while others wait (``answer_s``), at most its deadline.
+        self.answer_s = deadline_s if answer_s is None else min(answer_s, deadline_s)
         self.exempt_suffixes = tuple(exempt_suffixes)
         self.login_paths = frozenset(login_paths)
         self.clock = clock
@@ -173,10 +186,16 @@ class Admission:
                 if handed_on is None:
                     self._refused("client gone")
                     return  # nobody is waiting for the answer: do nothing
-                deadline_s = self.deadline_s
+                answer_s = self.answer_s
                 if scope["path"] in self.login_paths:
-                    deadline_s = max(deadline_s, LOGIN_DEADLINE_S)
-                watch = _Watch(handed_on, send, arrived + deadline_s)
+                    answer_s = max(answer_s, min(LOGIN_ANSWER_S, self.deadline_s))
+                watch = _Watch(
+                    handed_on,
+                    send,
+                    deadline=arrived + self.deadline_s,
+                    answer_by=arrived + answer_s,
+                    others_wait=lambda: self.admitted > self.at_once,
+                )
                 await self._run(scope, watch, writes=scope["method"] in WRITES)
                 if watch.refused:
                     self._refused("past its deadline")
@@ -190,8 +209,7 @@ class Admission:
         """Run the request under its deadline (module doc)."""
         # A timer of the loop rather than a task: a task per request would cost more than the
         # rest of admission, and the deadline is rarely reached.
-        loop = asyncio.get_running_loop()
-        timer = loop.call_later(max(0.0, watch.deadline - time.monotonic()), watch.expire)
+        watch.arm(watch.answer_by - time.monotonic())
         try:
             if writes:
                 async with watch.watching() as receive:
@@ -199,7 +217,7 @@ class Admission:
             else:
                 await self._guarded(scope, watch.passed_on, watch)
         finally:
-            timer.cancel()
+            watch.disarm()
             if watch.refusal is not None:
                 await watch.refusal  # the 503 is sent before the request ends
 
@@ -217,13 +235,24 @@ class Admission:
 
 class _Watch:
     """What a request's client is doing while the application works, and the request's
-    deadline: the messages from the server go through here, so that a disconnect is seen as
-    soon as it arrives, and past the deadline the application's answer goes nowhere."""
+    deadlines: the messages from the server go through here, so that a disconnect is seen as
+    soon as it arrives, and once it was answered 503 the application's answer goes nowhere."""
 
-    def __init__(self, receive: Receive, send: Send, deadline: float) -> None:
+    def __init__(
+        self,
+        receive: Receive,
+        send: Send,
+        *,
+        deadline: float,
+        answer_by: float,
+        others_wait: Callable[[], bool],
+    ) -> None:
         self.passed_on = receive
         self.client_send = send
-        self.deadline = deadline
+        self.deadline = deadline  # for the first write to begin
+        self.answer_by = answer_by  # for the answer, while other requests wait
+        self.others_wait = others_wait
+        self._timer: asyncio.TimerHandle | None = None
         self.gone = False
         self.answering = False  # the response has begun
         self.writing = False  # a write transaction has begun
@@ -263,10 +292,24 @@ class _Watch:
             self.answering = True
         await self.client_send(message)
 
+    def arm(self, after_s: float) -> None:
+        """Look at the request again in ``after_s`` (``expire``). A timer of the loop rather
+        than a task: a task per request would cost more than the rest of admission."""
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(max(0.0, after_s), self.expire)
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
     def expire(self) -> None:
-        """At the deadline, answer 503 unless the answer or a write has begun."""
+        """Past ``answer_by``, answer 503 unless the answer or a write has begun; a request
+        that nobody waits behind is left to work, and looked at again a little later."""
         with self._decided:
             if self.writing or self.answering:
+                return
+            if not self.others_wait():
+                self.arm(RECHECK_S)
                 return
             self.refused = True
         self.refusal = asyncio.get_running_loop().create_task(
@@ -275,8 +318,8 @@ class _Watch:
 
     def check(self) -> float | None:
         """The write guard: runs in the request's thread before each write transaction. The
-        first may wait for a lock until the deadline; later ones, begun once something was
-        written, as long as they must (``storage.db.write_guard``)."""
+        first may wait for a lock until the time to answer; later ones, begun once something
+        was written, as long as they must (``storage.db.write_guard``)."""
         with self._decided:
             if self.writing or self.answering:
                 return None
@@ -284,11 +327,11 @@ class _Watch:
                 raise Abandoned("the server could not answer this request in time; try again")
             if self.gone:
                 raise Abandoned("the client has gone; nothing was written")
-            left = self.deadline - time.monotonic()
-            if left <= 0:
+            at = time.monotonic()
+            if at > self.deadline:
                 raise Abandoned("the server could not start this request in time; try again")
             self.writing = True
-            return left
+            return max(self.answer_by - at, LOCK_WAIT_FLOOR_S)
 
 
 def _refusal(message: str) -> tuple[Message, Message]:
