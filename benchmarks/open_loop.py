@@ -50,6 +50,8 @@ class OpenTally:
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     prompt: int = 0  # answered (2xx, or 503 with Retry-After) within PROMPT_S
+    # Answers that came later than PROMPT_S, by kind and status ("answer 200"), to say which.
+    late: Counter[str] = field(default_factory=Counter)
     offered: int = 0
     created: set[int] = field(default_factory=set)
     # (request id, answering party) of answers acknowledged, refused 503 and timed out.
@@ -104,6 +106,8 @@ class OpenTally:
             self.outcomes[f"{status}"] += 1
         if took <= PROMPT_S and (200 <= status < 300 or retry):
             self.prompt += 1
+        elif took > PROMPT_S:
+            self.late[f"{kind} {status}"] += 1
         return response
 
 
@@ -413,6 +417,8 @@ def row(
         f"{kind} p99 {percentile(values, 99):.0f}"
         for kind, values in sorted(tally.latencies_ms.items())
     )
+    late = ", ".join(f"{k}: {v}" for k, v in sorted(tally.late.items())) or "none"
+    kinds += f"; later than {PROMPT_S:.0f} s: {late}"
     return (
         f"| {label} | {rate:.0f}/s ({tally.offered / offered_in:.0f}/s offered) | "
         f"{ok / seconds:.0f}/s | {p50:.0f} | {p95:.0f} | {p99:.0f} | {refused} | {timeouts} "

@@ -177,6 +177,7 @@ def summary_row(label: str, phases: Phases) -> str:
         sum(phases.closed.outcomes.values()), phases.closed.served()
     )
     others = tally.other_outcomes(("2xx", "503 with Retry-After"))
+    late = ", ".join(f"{k}: {v}" for k, v in sorted(tally.late.items())) or "none"
     return (
         f"| {label} | {phases.sustainable:.1f}/s (p99 {percentile(closed_all, 99):.0f} ms, "
         f"{closed_503} 503; load {phases.closed_load}) | {phases.rate:.0f}/s "
@@ -184,7 +185,7 @@ def summary_row(label: str, phases: Phases) -> str:
         f"**{100 * completed / phases.sustainable:.0f} %** | "
         f"**{tally.prompt_percent():.1f} %** | "
         f"{percentile(everything, 99):.0f} | {tally.outcomes['503 with Retry-After']} | "
-        f"{others} | load {phases.open_load}; closed loop: "
+        f"{others}; later than 1 s: {late} | load {phases.open_load}; closed loop: "
         f"{closed_cpu}; open loop: "
         f"{phases.open_usage.summary(sum(tally.outcomes.values()), tally.served())} |"
     )

@@ -12,7 +12,7 @@ import anyio
 import anyio.abc
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,7 +21,7 @@ from sidelines.storage.db import Database
 from sidelines.storage.tables import RequestRow, UserRow
 from sidelines.web.admission import RETRY_AFTER_S, Admission
 from sidelines.web.app import create_app
-from tests.web.helpers import Lima, lima_api, request_body, row_counts, url
+from tests.web.helpers import LIMA, Lima, lima_api, request_body, row_counts, url
 
 
 class Held:
@@ -181,7 +181,8 @@ def test_a_request_that_could_not_start_within_the_wait_is_refused_at_once(
     assert app.counts == {"served": 2, "at once": 1}
     assert [r.getMessage() for r in caplog.records] == [
         "admission: since the last report served 1, refused 1 at once, 0 after waiting "
-        "30.00 s, dropped 0 whose client had gone; recent service time 100000 ms"
+        "30.00 s, 0 at their deadline, dropped 0 whose client had gone; recent service time "
+        "100000 ms"
     ]
 
 
@@ -439,7 +440,10 @@ def held_api(database: Database, *, queued: int, wait_s: float) -> tuple[Admissi
     inner = Held()
     fastapi_app = create_app(database)
     fastapi_app.add_api_route("/api/hold", inner.hold)
-    return Admission(fastapi_app, at_once=1, queued=queued, wait_s=wait_s), api, inner
+    # The held request is not answered at its deadline: it holds its turn for as long as the
+    # test needs.
+    admission = Admission(fastapi_app, at_once=1, queued=queued, wait_s=wait_s, deadline_s=60)
+    return admission, api, inner
 
 
 def test_a_saturated_worker_answers_503_with_retry_after_within_the_deadline(
@@ -576,3 +580,96 @@ def api_scope(method: str, path: str, headers: dict[str, str]) -> Scope:
 
 async def _into(answers: list[httpx.Response], call: Awaitable[httpx.Response]) -> None:
     answers.append(await call)
+
+
+def test_a_request_working_past_its_time_to_answer_while_others_wait_is_answered_503() -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=1, wait_s=5, deadline_s=5, answer_s=0.3)
+    sent: list[tuple[float, Message]] = []
+    waiting: list[Message] = []
+    started = time.monotonic()
+
+    async def send(message: Message) -> None:
+        sent.append((time.monotonic() - started, message))
+        inner.release.set()  # the request's own answer, sent after this, goes nowhere
+
+    request = {"type": "http.request", "body": b"", "more_body": False}
+
+    async def test() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(app, scope("GET"), messages(request), send)
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            group.start_soon(app, scope("GET"), messages(request), sent_to(waiting))
+
+    run(test)
+
+    [(answered_after_s, start), (_, body)] = sent
+    assert 0.3 <= answered_after_s < 1
+    assert start["status"] == 503
+    assert (b"retry-after", str(RETRY_AFTER_S).encode()) in start["headers"]
+    assert b"in time" in body["body"]
+    assert [m.get("status") for m in waiting if m["type"] == "http.response.start"] == [200]
+    assert app.counts == {"past its deadline": 1, "served": 1}
+
+
+def test_a_first_write_waits_for_a_lock_only_until_its_deadline(database: Database) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time, and no lock to wait for by row")
+    api = lima_api(database)
+    fastapi_app = create_app(database)
+    app = Admission(fastapi_app, at_once=1, queued=0, wait_s=0.1, deadline_s=5, answer_s=0.5)
+    answers: list[httpx.Response] = []
+    took: list[float] = []
+
+    async def test() -> None:
+        async with client(app) as http:
+            started = time.monotonic()
+            answers.append(
+                await http.post(url("/requests"), json=request_body("USA"), headers=api.as_("RUS"))
+            )
+            took.append(time.monotonic() - started)
+
+    # The event's row locked as a change of the whole event locks it: every insert that names
+    # the event waits for it.
+    with database.engine.connect() as holder, holder.begin():
+        # Without the deadline the request would wait for the lock until PostgreSQL ends this
+        # transaction, 3 s on: served then, it fails the test rather than hangs it.
+        holder.execute(text("SET LOCAL idle_in_transaction_session_timeout = 3000"))
+        holder.execute(text("SELECT id FROM events WHERE id = :id FOR UPDATE"), {"id": LIMA})
+        run(test)
+
+    [refused] = answers
+    assert took[0] < 2
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == str(RETRY_AFTER_S)
+    assert "in time" in refused.json()["error"]["message"]
+    assert row_counts(database, RequestRow) == {"meeting_requests": 0}
+
+
+@pytest.mark.parametrize(
+    ("path", "behind"),
+    [
+        ("/export", 0),  # nobody waits behind it: an export may take seconds on an idle server
+        ("/api/auth/token", 1),  # a login hashes its password before it writes
+    ],
+)
+def test_a_request_is_left_to_work_past_its_time_to_answer(path: str, behind: int) -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=1, wait_s=5, deadline_s=5, answer_s=0.2)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, path, answers))
+            while app.admitted < 1:
+                await anyio.sleep(0.01)
+            for _ in range(behind):
+                group.start_soon(lambda: _get(http, path, answers))
+            await anyio.sleep(0.5)  # past the time to answer
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200] * (1 + behind)
+    assert app.counts == {"served": 1 + behind}

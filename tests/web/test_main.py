@@ -82,11 +82,18 @@ def test_app_from_settings_admits_its_pool_and_queues_as_set(
     monkeypatch.setenv("SIDELINES_QUEUED", "7")
     monkeypatch.setenv("SIDELINES_QUEUE_WAIT_S", "0.5")
     monkeypatch.setenv("SIDELINES_REQUEST_DEADLINE_S", "0.8")
+    monkeypatch.setenv("SIDELINES_ANSWER_DEADLINE_S", "0.6")
     app = app_from_settings()
 
     outermost = app.user_middleware[0]
 
     assert outermost.cls is Admission
-    assert outermost.kwargs == {"at_once": 3, "queued": 7, "wait_s": 0.5, "deadline_s": 0.8}
+    assert outermost.kwargs == {
+        "at_once": 3,
+        "queued": 7,
+        "wait_s": 0.5,
+        "deadline_s": 0.8,
+        "answer_s": 0.6,
+    }
     app.state.db.dispose()
     gc.unfreeze()

@@ -48,8 +48,12 @@ ADMIN_HEADROOM = 10
 
 # Called before each write transaction begins, in the context of whoever asked for it: the web
 # server sets one per request (``web.admission``) that raises, so that nothing is written, when
-# the request's client has gone or its deadline has passed. None: writes start unchecked.
-write_guard: ContextVar[Callable[[], None] | None] = ContextVar(
+# the request's client has gone or its deadline has passed. It returns how long that transaction
+# may wait for a lock (seconds), or None for as long as it takes: a request's first write may
+# wait only until its deadline (PostgreSQL's ``lock_timeout``; past it the transaction fails
+# with nothing written, and the request is refused), while a later one, begun after a write
+# was committed, finishes whatever it waits for. None as the guard: writes start unchecked.
+write_guard: ContextVar[Callable[[], float | None] | None] = ContextVar(
     "sidelines_write_guard", default=None
 )
 
@@ -213,9 +217,12 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         guard = write_guard.get()
-        if guard is not None:
-            guard()
+        lock_wait_s = guard() if guard is not None else None
         with self._writes() as session, session.begin():
+            if lock_wait_s is not None and self.dialect == "postgresql":
+                # Whole milliseconds, at least one: 0 would mean no limit at all.
+                waited = max(1, int(lock_wait_s * 1000))
+                session.execute(text(f"SET LOCAL lock_timeout = {waited}"))
             yield session
 
     def write(self, work: Callable[[Session], T], attempts: int = 8) -> T:

@@ -15,14 +15,22 @@ unknown (the first requests of a process).
 What was refused is counted (``Admission.counts``) and logged at most every
 ``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
 
-Each request also has a deadline, ``deadline_s`` after it arrived, for its first write: a write
-whose client has gone, or whose deadline has passed, is not started (``storage.db.write_guard``,
-checked before the write transaction begins) and the request is answered 503 (the client, if
-still there, may send it again: nothing was written). Once a request has begun writing, or
-begun its answer, it is left to finish: a half-done request is worse than a late one (an
-answer that agrees commits the agreement, then books the meeting in a second transaction;
-stopped between them, the agreement would wait for the next placement). A request whose client
-has gone while it waited for its turn is not started at all.
+Each request also has a time to answer, ``answer_s`` after it arrived (within a second): at
+that time, if other requests wait for a turn behind it, a request that has begun neither its
+answer nor a write is answered 503 with ``Retry-After`` at once, whatever it is doing (reading,
+computing), and whatever it answers later goes nowhere; a request that nobody waits behind is
+left to work (an export, a report, a solve's preview may take seconds on an idle server). Its
+first write may wait for a lock (a placement holding the schedule's) only until that time
+(PostgreSQL's ``lock_timeout``): past it the transaction fails with nothing written and the
+request is answered 503. And each request has a deadline, ``deadline_s`` after it arrived, for
+its first write: a write whose client has gone, or whose deadline has passed, is not started
+(``storage.db.write_guard``, checked before the write transaction begins) and the request is
+answered 503 (the client, if still there, may send it again: nothing was written). Once a
+request has begun writing, or begun its answer, it is left to finish: a half-done request is
+worse than a late one (an answer that agrees commits the agreement, then books the meeting in
+a second transaction; stopped between them, the agreement would wait for the next placement).
+A request whose client has gone while it waited for its turn is not started at all. Logins,
+which hash a password before they write, keep a longer time to answer.
 
 Live streams are left out: they hold their connection for as long as a page stays open and
 wait on the event loop, not on a database connection.
@@ -30,25 +38,39 @@ wait on the event loop, not on a database connection.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidelines.storage.db import write_guard
-from sidelines.web.errors import error_body
+from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
 # not overloaded.
-RETRY_AFTER_S = 1
+RETRY_AFTER_S = BUSY_RETRY_AFTER_S
 # How much one request's service time moves the estimate: about the last ten requests count.
 SERVICE_WEIGHT = 0.2
 REPORT_EVERY_S = 10.0
+# A login hashes its password (Argon2, a sixth of a second of CPU, longer on a busy machine)
+# before it writes; refused at the one-second deadline, it would be hashed again from the
+# start, and under load no login would get through. Logins keep a longer deadline.
+LOGIN_PATHS = ("/api/auth/token", "/login")
+LOGIN_ANSWER_S = 5.0
+# A request working past its time to answer with nobody waiting behind it is looked at again
+# this much later.
+RECHECK_S = 0.1
+# A first write that begins past the time to answer may still wait this long for a lock: a
+# lock that is free at once is taken, one held by another change refuses the request.
+LOCK_WAIT_FLOOR_S = 0.05
 
 log = logging.getLogger("sidelines.admission")
 
@@ -68,7 +90,9 @@ class Admission:
         queued: int,
         wait_s: float,
         deadline_s: float | None = None,
+        answer_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
+        login_paths: Iterable[str] = LOGIN_PATHS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         deadline_s = wait_s if deadline_s is None else deadline_s
@@ -82,7 +106,10 @@ class Admission:
         self.queued = queued
         self.wait_s = wait_s
         self.deadline_s = deadline_s
+        # By when a request is answered while others wait (``answer_s``), at most its deadline.
+        self.answer_s = deadline_s if answer_s is None else min(answer_s, deadline_s)
         self.exempt_suffixes = tuple(exempt_suffixes)
+        self.login_paths = frozenset(login_paths)
         self.clock = clock
         self.admitted = 0  # working or waiting for a turn
         # Seconds from a request's turn to its end, a moving average; None until one ended.
@@ -101,8 +128,9 @@ class Admission:
             return 0.0
         return (ahead + 1) * self.service_s / self.at_once
 
-    def _served(self, took_s: float) -> None:
-        self.counts["served"] += 1
+    def _served(self, took_s: float, *, late: bool = False) -> None:
+        if not late:  # a request answered 503 at its deadline is counted as refused
+            self.counts["served"] += 1
         if self.service_s is None:
             self.service_s = took_s
         else:
@@ -119,11 +147,13 @@ class Admission:
         service_ms = 1000 * (self.service_s or 0.0)
         log.warning(
             "admission: since the last report served %d, refused %d at once, %d after "
-            "waiting %.2f s, dropped %d whose client had gone; recent service time %.0f ms",
+            "waiting %.2f s, %d at their deadline, dropped %d whose client had gone; recent "
+            "service time %.0f ms",
             since["served"],
             since["at once"],
             since["after waiting"],
             self.wait_s,
+            since["past its deadline"],
             since["client gone"],
             service_ms,
         )
@@ -156,73 +186,152 @@ class Admission:
                 if handed_on is None:
                     self._refused("client gone")
                     return  # nobody is waiting for the answer: do nothing
-                if scope["method"] in WRITES:
-                    await self._write(scope, handed_on, send, arrived + self.deadline_s)
-                else:
-                    await self.app(scope, handed_on, send)
-                self._served(self.clock() - began)
+                answer_s = self.answer_s
+                if scope["path"] in self.login_paths:
+                    answer_s = max(answer_s, min(LOGIN_ANSWER_S, self.deadline_s))
+                watch = _Watch(
+                    handed_on,
+                    send,
+                    deadline=arrived + self.deadline_s,
+                    answer_by=arrived + answer_s,
+                    others_wait=lambda: self.admitted > self.at_once,
+                )
+                await self._run(scope, watch, writes=scope["method"] in WRITES)
+                if watch.refused:
+                    self._refused("past its deadline")
+                self._served(self.clock() - began, late=watch.refused)
             finally:
                 self._turns.release()
         finally:
             self.admitted -= 1
 
-    async def _write(self, scope: Scope, receive: Receive, send: Send, deadline: float) -> None:
-        """Run a write request, refusing its first write transaction if by then its client
-        has gone or its deadline has passed (module doc)."""
-        watch = _Watch(receive, send, deadline)
-        async with watch.from_client, anyio.create_task_group() as tasks:
-            tasks.start_soon(watch.pump)
-            token = write_guard.set(watch.check)
-            try:
-                await self.app(scope, watch.receive, watch.send)
-            except Abandoned as refused:
-                if not watch.answering:
-                    await _busy(send, _refusal(str(refused)))
-            finally:
-                write_guard.reset(token)
-                tasks.cancel_scope.cancel()
+    async def _run(self, scope: Scope, watch: _Watch, *, writes: bool) -> None:
+        """Run the request under its deadline (module doc)."""
+        # A timer of the loop rather than a task: a task per request would cost more than the
+        # rest of admission, and the deadline is rarely reached.
+        watch.arm(watch.answer_by - time.monotonic())
+        try:
+            if writes:
+                async with watch.watching() as receive:
+                    await self._guarded(scope, receive, watch)
+            else:
+                await self._guarded(scope, watch.passed_on, watch)
+        finally:
+            watch.disarm()
+            if watch.refusal is not None:
+                await watch.refusal  # the 503 is sent before the request ends
+
+    async def _guarded(self, scope: Scope, receive: Receive, watch: _Watch) -> None:
+        """The application, its writes checked by ``watch`` (``storage.db.write_guard``)."""
+        token = write_guard.set(watch.check)
+        try:
+            await self.app(scope, receive, watch.send)
+        except Abandoned as refused:
+            if not watch.answering and not watch.refused:
+                await _busy(watch.client_send, _refusal(str(refused)))
+        finally:
+            write_guard.reset(token)
 
 
 class _Watch:
-    """What a write request's client is doing while the application works: the messages from
-    the server go through here, so that a disconnect is seen as soon as it arrives."""
+    """What a request's client is doing while the application works, and the request's
+    deadlines: the messages from the server go through here, so that a disconnect is seen as
+    soon as it arrives, and once it was answered 503 the application's answer goes nowhere."""
 
-    def __init__(self, receive: Receive, send: Send, deadline: float) -> None:
-        self._receive = receive
-        self._send = send
-        self.deadline = deadline
+    def __init__(
+        self,
+        receive: Receive,
+        send: Send,
+        *,
+        deadline: float,
+        answer_by: float,
+        others_wait: Callable[[], bool],
+    ) -> None:
+        self.passed_on = receive
+        self.client_send = send
+        self.deadline = deadline  # for the first write to begin
+        self.answer_by = answer_by  # for the answer, while other requests wait
+        self.others_wait = others_wait
+        self._timer: asyncio.TimerHandle | None = None
         self.gone = False
         self.answering = False  # the response has begun
         self.writing = False  # a write transaction has begun
-        self._to_app, self.from_client = anyio.create_memory_object_stream[Message](
+        self.refused = False  # answered 503 at the deadline: the application's answer is dropped
+        # ``writing`` is set in the request's thread, ``refused`` in the event loop: whichever
+        # comes first holds, never both.
+        self._decided = threading.Lock()
+        self.refusal: asyncio.Task[None] | None = None  # the 503 sent at the deadline
+
+    @asynccontextmanager
+    async def watching(self) -> AsyncIterator[Receive]:
+        """The ``receive`` of a write request, its client's messages read ahead as they come,
+        so that a disconnect is seen as soon as it arrives."""
+        to_app, from_client = anyio.create_memory_object_stream[Message](
             max_buffer_size=float("inf")
         )
 
-    async def pump(self) -> None:
-        with self._to_app:
-            while not self.gone:
-                message = await self._receive()
-                if message["type"] == "http.disconnect":
-                    self.gone = True
-                self._to_app.send_nowait(message)
+        async def pump() -> None:
+            with to_app:
+                while not self.gone:
+                    message = await self.passed_on()
+                    if message["type"] == "http.disconnect":
+                        self.gone = True
+                    to_app.send_nowait(message)
 
-    async def receive(self) -> Message:
-        return await self.from_client.receive()
+        async with from_client, anyio.create_task_group() as tasks:
+            tasks.start_soon(pump)
+            try:
+                yield from_client.receive
+            finally:
+                tasks.cancel_scope.cancel()
 
     async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the client has its 503 already
         if message["type"] == "http.response.start":
             self.answering = True
-        await self._send(message)
+        await self.client_send(message)
 
-    def check(self) -> None:
-        """The write guard: runs in the request's thread before each write transaction."""
-        if self.writing or self.answering:
-            return
-        if self.gone:
-            raise Abandoned("the client has gone; nothing was written")
-        if time.monotonic() > self.deadline:
-            raise Abandoned("the server could not start this request in time; try again")
-        self.writing = True
+    def arm(self, after_s: float) -> None:
+        """Look at the request again in ``after_s`` (``expire``). A timer of the loop rather
+        than a task: a task per request would cost more than the rest of admission."""
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(max(0.0, after_s), self.expire)
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def expire(self) -> None:
+        """Past ``answer_by``, answer 503 unless the answer or a write has begun; a request
+        that nobody waits behind is left to work, and looked at again a little later."""
+        with self._decided:
+            if self.writing or self.answering:
+                return
+            if not self.others_wait():
+                self.arm(RECHECK_S)
+                return
+            self.refused = True
+        self.refusal = asyncio.get_running_loop().create_task(
+            _busy(self.client_send, PAST_DEADLINE)
+        )
+
+    def check(self) -> float | None:
+        """The write guard: runs in the request's thread before each write transaction. The
+        first may wait for a lock until the time to answer; later ones, begun once something
+        was written, as long as they must (``storage.db.write_guard``)."""
+        with self._decided:
+            if self.writing or self.answering:
+                return None
+            if self.refused:
+                raise Abandoned("the server could not answer this request in time; try again")
+            if self.gone:
+                raise Abandoned("the client has gone; nothing was written")
+            at = time.monotonic()
+            if at > self.deadline:
+                raise Abandoned("the server could not start this request in time; try again")
+            self.writing = True
+            return max(self.answer_by - at, LOCK_WAIT_FLOOR_S)
 
 
 def _refusal(message: str) -> tuple[Message, Message]:
@@ -243,6 +352,7 @@ def _refusal(message: str) -> tuple[Message, Message]:
 
 BUSY = _refusal("the server is busy; try again shortly")
 LATE = _refusal("the server could not take this request in time; try again")
+PAST_DEADLINE = _refusal("the server could not answer this request in time; try again")
 
 
 async def _busy(send: Send, refusal: tuple[Message, Message]) -> None:

@@ -27,6 +27,10 @@ log = logging.getLogger("sidelines.web")
 # How long a client should wait before it tries again when the database cannot be reached: a
 # restart of PostgreSQL or a failover takes seconds (RFC 9110 §10.2.3).
 RETRY_AFTER_S = 5
+# A request refused because it could not be answered in time, as admission's refusals.
+BUSY_RETRY_AFTER_S = 1
+# PostgreSQL's lock_not_available: a lock not granted within ``lock_timeout``.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 # A message quotes at most this much of itself, and so of any bad value it names: an error
@@ -121,6 +125,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InterfaceError)
     @app.exception_handler(PoolTimeout)
     async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+        if getattr(getattr(error, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            # A request's first write waited for a lock until its deadline
+            # (``web.admission``): nothing was written, and it may come back at once.
+            return JSONResponse(
+                error_body("unavailable", "the server could not answer this request in time"),
+                503,
+                headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+            )
         log.warning("database unavailable: %s", type(error).__name__)
         return JSONResponse(
             error_body("unavailable", "the database is unavailable; try again shortly"),

@@ -41,6 +41,7 @@ def app_from_settings() -> FastAPI:
         queued=settings.queued,
         wait_s=settings.queue_wait_s,
         deadline_s=settings.request_deadline_s,
+        answer_s=settings.answer_deadline_s,
     )
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every

@@ -49,18 +49,22 @@ class Settings(BaseSettings):
     # Unset, each process takes its share of ``AT_ONCE_PER_CORE`` per core.
     at_once: int | None = Field(default=None, ge=1)
     # Beyond those, the requests a process lets wait for a turn, and for how long, before it
-    # answers 503 with Retry-After; and each request's deadline, from its arrival, for its first
-    # write to begin, past which nothing is written and it is answered 503 (``web.admission``).
-    # The wait is short, so that under overload every request has its answer, or its refusal,
-    # within a second (the time before the process saw it, in the kernel's queue and the event
-    # loop, then the wait, then its own work); a request expected to wait longer, by the queue
-    # ahead and the recent service time, is refused on arrival. The deadline is longer, for
-    # requests that work a while before they write (a login's password hash, a placement on
-    # a busy machine) and would otherwise be refused after their work, and shorter than
-    # clients' usual timeouts.
+    # answers 503 with Retry-After; each request's time to answer, from its arrival, past which,
+    # while other requests wait, one that has begun neither its answer nor a write is answered
+    # 503 with Retry-After at once, and up to which its first write may wait for a lock; and
+    # each request's deadline for its first write to begin, past which nothing is written and
+    # it is answered 503 (``web.admission``). The wait and the time to answer are short, so
+    # that under overload every request has its answer, or its refusal, within a second: the
+    # time to answer leaves a fifth of it for the time before the process saw the request (the
+    # kernel's queue, the event loop) and for sending the answer. A request expected to wait
+    # longer than ``queue_wait_s``, by the queue ahead and the recent service time, is refused
+    # on arrival. The deadline is longer, for requests that work a while before they write (a
+    # placement on a busy machine) and would otherwise be refused after their work, and
+    # shorter than clients' usual timeouts.
     queued: int = Field(default=32, ge=0)
     queue_wait_s: float = Field(default=0.3, gt=0)
     request_deadline_s: float = Field(default=5.0, gt=0)
+    answer_deadline_s: float = Field(default=0.8, gt=0)
     # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
     # running in a thread of the web process that accepted them.
     solve_in_worker: bool = False
