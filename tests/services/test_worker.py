@@ -291,5 +291,7 @@ def test_while_the_worker_runs_a_connection_closed_elsewhere_leaves_the_log_to_i
 
         assert _outbox_in_the_database_file(database) == []  # in the log, for the worker
 
-    # The worker's connection, closed last, copied it.
+    # The worker's connections, closed last (the pool keeps them until the worker's process
+    # disposes of it, as ``sidelines worker`` does when it stops), copied it.
+    database.dispose()
     assert _outbox_in_the_database_file(database) == ["pending"]

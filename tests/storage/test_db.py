@@ -3,11 +3,14 @@ the planner's statistics refreshed on demand."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.services.clock import now
@@ -165,3 +168,64 @@ def test_a_connection_that_broke_while_idle_is_replaced_before_it_is_used(
     with database.reading() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
         assert session.connection().connection.dbapi_connection is not broken
+
+
+def _connections_made(db: Database) -> list[int]:
+    made: list[int] = []
+    event.listen(db.engine, "connect", lambda *_: made.append(os.getpid()))
+    return made
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_sqlite_file_keeps_its_connection_between_transactions(database: Database) -> None:
+    made = _connections_made(database)
+
+    for _ in range(3):
+        with database.reading() as session:
+            session.execute(select(UserRow.id)).first()
+    database.write(lambda session: session.execute(select(UserRow.id)).first())
+
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_pooled_sqlite_connection_holds_no_transaction_between_uses(
+    database: Database, tmp_path: Path
+) -> None:
+    database.write(lambda session: session.execute(text("CREATE TABLE probe (x INTEGER)")))
+    with database.reading() as session:
+        session.execute(select(UserRow.id)).first()
+    with database.engine.connect() as connection:  # begun, and never committed
+        connection.execute(select(UserRow.id)).first()
+
+    with database.engine.connect() as connection:
+        assert not connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+    # A checkpoint that must wait for every reader completes: none is left holding a snapshot.
+    other = sqlite3.connect(tmp_path / "sidelines.sqlite3")
+    busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    other.close()
+    assert busy == 0
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_forked_process_opens_its_own_sqlite_connection(database: Database) -> None:
+    with database.reading() as session:
+        session.execute(select(UserRow.id)).first()
+    made = _connections_made(database)
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+
+    def child() -> None:
+        with database.reading() as session:
+            session.execute(select(UserRow.id)).first()
+        answers.put(made.count(os.getpid()))
+
+    process = context.Process(target=child)
+    process.start()
+    process.join(timeout=30)
+
+    assert answers.get(timeout=5) == 1
+    assert made == []  # the parent's connection stays the parent's, still open
+    with database.reading() as session:
+        session.execute(select(UserRow.id)).first()
+    assert made == []

@@ -84,12 +84,13 @@ class WorkerContext:
     def open(self) -> None:
         self.senders = delivery.Senders.open(self.mail, self.options)
         # SQLite checkpoints when the last connection to a database closes: copies the log into
-        # the database file, syncs both to disk and deletes the log. The server opens a
-        # connection per transaction, so that last one was mostly an agenda read's, and the read
-        # waited for the worker's writes to be synced (up to 13 ms of fdatasync a read while
-        # messages went out; docs/benchmarks.md, "Agenda reads on SQLite while messages go
-        # out"). A connection of the worker's, open throughout, is never the last to close but
-        # at its end, so the copying is the worker's own, at its priority, after its batches.
+        # the database file, syncs both to disk and deletes the log. The server once opened a
+        # connection per transaction (it keeps a pool now), so that last one was mostly an
+        # agenda read's, and the read waited for the worker's writes to be synced (up to 13 ms
+        # of fdatasync a read while messages went out; docs/benchmarks.md, "Agenda reads on
+        # SQLite while messages go out"). A connection of the worker's, open throughout, is
+        # never the last to close but at its end, so the copying is the worker's own, at its
+        # priority, after its batches.
         if self.db.dialect == "sqlite" and self.wal is None:
             self.wal = self.db.engine.raw_connection()
 

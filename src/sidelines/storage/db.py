@@ -9,6 +9,7 @@ constraints as the last word, and are retried on serialisation failures and dead
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +25,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, Row, Select, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -114,17 +115,26 @@ def connection_limits(engine: Engine) -> ConnectionLimits | None:
 def make_engine(
     url: str = DEFAULT_URL, pool_size: int = DEFAULT_POOL_SIZE, **kwargs: Any
 ) -> Engine:
-    """An engine for ``url``. On PostgreSQL it holds at most ``pool_size`` connections; SQLite
-    opens one per use (see ``_sqlite_transactions``) and has no pool to size."""
+    """An engine for ``url``. On PostgreSQL it holds at most ``pool_size`` connections. A
+    SQLite file keeps up to ``pool_size`` connections open between uses and opens more when
+    more are wanted at once (closing those after use): SQLite has no server to overload, and a
+    connection opened anew costs each transaction its schema read, three files and a
+    checkpoint when it is the last to close (docs/benchmarks.md)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        file_pool: dict[str, Any] = (
+            {"poolclass": QueuePool, "pool_size": pool_size, "max_overflow": -1}
+            if ":memory:" not in url and "mode=memory" not in url and "poolclass" not in kwargs
+            else {}
+        )
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            poolclass=NullPool if ":memory:" not in url else None,
-            **kwargs,
+            **(file_pool | kwargs),
         )
         _sqlite_transactions(engine)
+        if file_pool:
+            _not_across_forks(engine)
         return engine
     kwargs.setdefault("max_overflow", 0)
     engine = create_engine(url, pool_size=pool_size, **kwargs)
@@ -159,6 +169,23 @@ def _ping_when_idle(engine: Engine) -> None:
             # The pool drops this connection and hands out another (SQLAlchemy's recipe for
             # "pessimistic" disconnect handling, done by hand).
             raise DisconnectionError() from error
+
+
+def _not_across_forks(engine: Engine) -> None:
+    """A process forked from one that had pooled connections does not use them: two processes
+    on one SQLite handle corrupt its locks (SQLite's "How To Corrupt" page, 2.6). The child
+    opens its own; the parent's stay the parent's (SQLAlchemy's recipe for pools and fork)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info["pid"] != os.getpid():
+            # Not closed here (that would close the parent's handle): dropped and replaced.
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection made in another process")
 
 
 def _sqlite_transactions(engine: Engine) -> None:
