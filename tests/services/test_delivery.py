@@ -118,11 +118,11 @@ def test_two_workers_never_claim_the_same_message(database: Database) -> None:
         assert first != second
 
 
+# SQLite has one writer at a time: its workers claim one after another.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_on_postgresql_a_claim_under_way_is_skipped_not_waited_for(
     database: Database,
 ) -> None:
-    if database.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time: its workers claim one after another")
     with messaging(database, ("AAA", "BBB", "CCC")) as m:
         listen(database, m.world, "BBB", "bbb@example.org")
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())

@@ -613,9 +613,9 @@ def test_a_request_working_past_its_time_to_answer_while_others_wait_is_answered
     assert app.counts == {"past its deadline": 1, "served": 1}
 
 
+# SQLite has one writer at a time, and no lock to wait for by row.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_a_first_write_waits_for_a_lock_only_until_its_deadline(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite has one writer at a time, and no lock to wait for by row")
     api = lima_api(database)
     fastapi_app = create_app(database)
     app = Admission(fastapi_app, at_once=1, queued=0, wait_s=0.1, deadline_s=5, answer_s=0.5)
