@@ -229,3 +229,27 @@ def test_a_forked_process_opens_its_own_sqlite_connection(database: Database) ->
     with database.reading() as session:
         session.execute(select(UserRow.id)).first()
     assert made == []
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_write_ahead_log_shrinks_back_once_checkpointed(
+    database: Database, tmp_path: Path
+) -> None:
+    wal = tmp_path / "sidelines.sqlite3-wal"
+    database.write(lambda session: session.execute(text("CREATE TABLE probe (x BLOB)")))
+    database.write(lambda session: session.execute(text("CREATE TABLE mark (x INTEGER)")))
+
+    def burst(session: Any) -> None:
+        for _ in range(40):
+            session.execute(text("INSERT INTO probe VALUES (randomblob(262144))"))
+
+    database.write(burst)  # about 10 MB through the log
+    grown = wal.stat().st_size
+    checkpointer = sqlite3.connect(tmp_path / "sidelines.sqlite3")  # as the worker's own
+    assert checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0] == 0
+    checkpointer.close()
+    # The next writer starts the log again from its beginning and cuts the file to the limit.
+    database.write(lambda session: session.execute(text("INSERT INTO mark VALUES (1)")))
+
+    assert grown > 2 * db_module.SQLITE_WAL_KEPT_BYTES
+    assert wal.stat().st_size <= db_module.SQLITE_WAL_KEPT_BYTES

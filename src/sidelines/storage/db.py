@@ -32,6 +32,11 @@ Ts = TypeVarTuple("Ts")
 
 DEFAULT_URL = "sqlite:///sidelines.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What the write-ahead log keeps of its file once a checkpoint has copied it all and a writer
+# starts it again: the worker's connection stays open and checkpoints it, so SQLite no longer
+# deletes the log when the last connection closes, and without a limit the file would stay at
+# the largest size it ever reached (a publish's burst of notices).
+SQLITE_WAL_KEPT_BYTES = 4 * 1024 * 1024
 
 # A pool holds at most this many connections to PostgreSQL, with no overflow: SQLAlchemy's
 # default of 10 and 20 more on demand, in each of four server processes, could ask for 120
@@ -196,6 +201,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA journal_size_limit = {SQLITE_WAL_KEPT_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
