@@ -37,7 +37,9 @@ def test_encode_keeps_a_schedule_with_two_breaks() -> None:
     problem = a_meets_three()
     encoding = encode(problem)
 
-    with Solver(name="cd19", bootstrap_with=encoding.formula.hard) as solver:
+    with Solver(
+        name="cd19", bootstrap_with=[*encoding.formula.hard, *encoding.redundant]
+    ) as solver:
         assert solver.solve(assumptions=starts_at(encoding, [0, 2, 4])) is True
 
 
@@ -51,7 +53,9 @@ def test_encode_without_breaks_takes_one_block_only(slots: list[int], feasible: 
     encoding = encode(problem)
     no_break = [-gap for gap in encoding.breaks[0]]
 
-    with Solver(name="cd19", bootstrap_with=encoding.formula.hard) as solver:
+    with Solver(
+        name="cd19", bootstrap_with=[*encoding.formula.hard, *encoding.redundant]
+    ) as solver:
         assert solver.solve(assumptions=[*starts_at(encoding, slots), *no_break]) is feasible
 
 
@@ -61,7 +65,9 @@ def test_encode_propagates_a_block_from_its_first_slot() -> None:
     busy = [encoding.busy[0, slot] for slot in range(6)]
     no_break = [-gap for gap in encoding.breaks[0]]
 
-    with Solver(name="cd19", bootstrap_with=encoding.formula.hard) as solver:
+    with Solver(
+        name="cd19", bootstrap_with=[*encoding.formula.hard, *encoding.redundant]
+    ) as solver:
         ok, implied = solver.propagate(assumptions=[*no_break, -busy[0], busy[1]])
 
     assert ok is True

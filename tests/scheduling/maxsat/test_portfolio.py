@@ -215,3 +215,41 @@ def test_a_side_schedule_meets_the_bound_only_up_to_what_it_proves(
     assert outcome.lower >= 1 or not met
     if not met:
         assert time.monotonic() - started >= 1.9
+
+
+@pytest.mark.parametrize("searches", [("rc2",), ("lsu",)])
+def test_each_search_reads_the_redundant_clauses(searches: tuple[str, ...]) -> None:
+    # Clauses given as redundant are the searches' too: here they are not implied (x1 and x2
+    # both true), so the optimum they prove is the formula's with them.
+    outcome = run_portfolio(
+        two_of_three(),
+        [1, 2, 3],
+        searches=searches,
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+        redundant=[[1], [2]],
+    )
+
+    assert outcome.optimal
+    best = min(outcome.models, key=lambda item: item[1])[0]
+    assert best == [1, 2]
+
+
+def test_the_plain_call_for_a_first_model_leaves_the_redundant_clauses_out() -> None:
+    # The plain SAT call sees the hard clauses alone: x3 false makes x1 and x2 true either way,
+    # and an unsatisfiable "redundant" pair would end RC2 but not the first model.
+    formula = two_of_three()
+    formula.extend([[-3]])
+
+    outcome = run_portfolio(
+        formula,
+        [1, 2, 3],
+        searches=("rc2",),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+        first_model=True,
+        redundant=[[3]],
+    )
+
+    assert outcome.infeasible
+    assert outcome.models == [([1, 2], 2)]

@@ -58,6 +58,9 @@ class Encoding:
     busy: dict[tuple[int, int], int] = field(default_factory=dict)
     # Each principal's break literals (the soft clauses are their negations).
     breaks: dict[int, list[int]] = field(default_factory=dict)
+    # Redundant clauses kept out of ``formula`` (``_encode_one_block``): they shorten the
+    # core-guided search's last call but slowed a plain SAT call for any schedule.
+    redundant: list[list[int]] = field(default_factory=list)
 
 
 def _at_most(
@@ -219,12 +222,13 @@ def _encode_one_block(
     held: int,
     busy_slots: set[int],
 ) -> None:
-    """Redundant clauses for a principal whose meetings all fall on one day: without a break
-    its busy slots are one block of exactly ``held`` kept slots, so a block that starts at a
-    slot runs on for ``held`` slots and stops there. The break literals and the count above
-    imply this, but only through a chain of inferences a SAT solver finds late; stated
-    directly, the last call of a core-guided search (a schedule at the lower bound, where most
-    principals have no break) ended sooner on the JAIR originals (docs/benchmarks.md)."""
+    """Redundant clauses (``encoding.redundant``) for a principal whose meetings all fall on
+    one day: without a break its busy slots are one block of exactly ``held`` kept slots, so a
+    block that starts at a slot runs on for ``held`` slots and stops there. The break literals
+    and the count above imply this, but only through a chain of inferences a SAT solver finds
+    late; stated directly, the last call of a core-guided search (a schedule at the lower
+    bound, where most principals have no break) ended sooner on the JAIR originals, while a
+    plain SAT call for any schedule took longer with them (docs/benchmarks.md)."""
     breaks = encoding.breaks.get(principal_idx)
     if not breaks:
         return
@@ -234,11 +238,11 @@ def _encode_one_block(
     # length is then not ``held``.
     if len(days) != 1 or any(programme >> slot & 1 for slot in busy_slots):
         return
-    formula = encoding.formula
+    clauses = encoding.redundant
     # any_break <-> one of the principal's break literals is true.
     any_break = pool.id(("any_break", principal_idx))
-    formula.hard.extend([[-gap, any_break] for gap in breaks])
-    formula.hard.append([-any_break, *breaks])
+    clauses.extend([[-gap, any_break] for gap in breaks])
+    clauses.append([-any_break, *breaks])
     kept = [slot for slot in days[0].slots if not programme >> slot & 1]
     busy = [encoding.busy.get((principal_idx, slot)) for slot in kept]
     for index, now in enumerate(busy):
@@ -251,11 +255,11 @@ def _encode_one_block(
         for offset in range(1, held + 1):
             later = busy[index + offset] if index + offset < len(busy) else None
             if offset < held:
-                formula.hard.append(starts_here + ([later] if later is not None else []))
+                clauses.append(starts_here + ([later] if later is not None else []))
                 if later is None:
                     break
             elif later is not None:
-                formula.hard.append([*starts_here, -later])
+                clauses.append([*starts_here, -later])
 
 
 __all__ = ["Encoding", "StartLiteral", "encode", "unsupported"]
