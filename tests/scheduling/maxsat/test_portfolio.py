@@ -10,7 +10,7 @@ from pysat.formula import WCNF
 
 from sidelines.scheduling import SolveStatus, build_problem, validate
 from sidelines.scheduling.maxsat import solve_maxsat
-from sidelines.scheduling.maxsat.portfolio import run_portfolio
+from sidelines.scheduling.maxsat.portfolio import Outcome, run_portfolio
 from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
 
 
@@ -217,18 +217,31 @@ def test_a_side_schedule_meets_the_bound_only_up_to_what_it_proves(
         assert time.monotonic() - started >= 1.9
 
 
+def with_redundant(
+    formula: WCNF,
+    searches: tuple[str, ...],
+    redundant: list[list[int]],
+    *,
+    first_model: bool = False,
+) -> Outcome:
+    """``run_portfolio`` on x1..x3 for 10 s at most, with ``redundant`` clauses."""
+    deadline = time.monotonic() + 10
+    return run_portfolio(
+        formula,
+        [1, 2, 3],
+        searches=searches,
+        deadline=deadline,
+        should_stop=lambda: False,
+        first_model=first_model,
+        redundant=redundant,
+    )
+
+
 @pytest.mark.parametrize("searches", [("rc2",), ("lsu",)])
 def test_each_search_reads_the_redundant_clauses(searches: tuple[str, ...]) -> None:
     # Clauses given as redundant are the searches' too: here they are not implied (x1 and x2
     # both true), so the optimum they prove is the formula's with them.
-    outcome = run_portfolio(
-        two_of_three(),
-        [1, 2, 3],
-        searches=searches,
-        deadline=time.monotonic() + 10,
-        should_stop=lambda: False,
-        redundant=[[1], [2]],
-    )
+    outcome = with_redundant(two_of_three(), searches, [[1], [2]])
 
     assert outcome.optimal
     best = min(outcome.models, key=lambda item: item[1])[0]
@@ -241,15 +254,7 @@ def test_the_plain_call_for_a_first_model_leaves_the_redundant_clauses_out() -> 
     formula = two_of_three()
     formula.extend([[-3]])
 
-    outcome = run_portfolio(
-        formula,
-        [1, 2, 3],
-        searches=("rc2",),
-        deadline=time.monotonic() + 10,
-        should_stop=lambda: False,
-        first_model=True,
-        redundant=[[3]],
-    )
+    outcome = with_redundant(formula, ("rc2",), [[3]], first_model=True)
 
     assert outcome.infeasible
     assert outcome.models == [([1, 2], 2)]

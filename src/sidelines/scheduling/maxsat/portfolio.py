@@ -74,16 +74,23 @@ def _soft_cost(formula: WCNF, model: Sequence[int]) -> int:
     return sum(1 for clause in formula.soft if model[-clause[0] - 1] > 0)
 
 
-def _run_rc2(
-    solver: str,
-    formula: WCNF,
-    redundant: list[list[int]],
-    keep: list[int],
-    phases: list[int],
-    out: Connection,
-    first: bool,
-) -> None:
-    if first:
+@dataclass(frozen=True)
+class _Task:
+    """What one search's process is given: its SAT solver, the formula, clauses implied by it
+    for the search alone, the literals to report, the first phases, and whether to begin with
+    a plain SAT call for any model."""
+
+    solver: str
+    formula: WCNF
+    redundant: list[list[int]]
+    keep: list[int]
+    phases: list[int]
+    first: bool
+
+
+def _run_rc2(task: _Task, out: Connection) -> None:
+    formula, keep, phases = task.formula, task.keep, task.phases
+    if task.first:
         # Any schedule at all, from the hard clauses alone (RC2 has none until it ends), on
         # CaDiCaL, which finds one fastest (0.1-2 s of CPU on the JAIR originals; MapleCM up
         # to 30 s).
@@ -93,8 +100,8 @@ def _run_rc2(
             if plain.solve():
                 model = plain.get_model()
                 out.send(("model", _kept(model, keep), _soft_cost(formula, model)))
-    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=solver)
-    rc2.oracle.append_formula(redundant)
+    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
+    rc2.oracle.append_formula(task.redundant)
     if phases:
         rc2.oracle.set_phases(phases)
     model = rc2.compute()
@@ -105,16 +112,9 @@ def _run_rc2(
         out.send(("optimal",))
 
 
-def _run_lsu(
-    name: str,
-    formula: WCNF,
-    redundant: list[list[int]],
-    keep: list[int],
-    phases: list[int],
-    out: Connection,
-    first: bool,
-) -> None:
-    solver = Solver(name=name, bootstrap_with=[*formula.hard, *redundant])
+def _run_lsu(task: _Task, out: Connection) -> None:
+    formula, keep, phases = task.formula, task.keep, task.phases
+    solver = Solver(name=task.solver, bootstrap_with=[*formula.hard, *task.redundant])
     if phases:
         solver.set_phases(phases)
     # A soft clause is a unit [-gap]: its violation is the literal gap.
@@ -192,13 +192,10 @@ def run_portfolio(
             process = context.Process(
                 target=_SEARCHES[kind],
                 args=(
-                    solver or SAT_SOLVER,
-                    formula,
-                    redundant or [],
-                    keep,
-                    phases or [],
+                    _Task(
+                        solver or SAT_SOLVER, formula, redundant or [], keep, phases or [], first
+                    ),
                     send,
-                    first,
                 ),
                 name=f"maxsat-{search}",
                 daemon=True,
