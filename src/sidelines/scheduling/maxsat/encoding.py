@@ -11,6 +11,8 @@ at most d breaks", which implies max - min <= d and equals it whenever the least
 says when the answer is still proven for the true rule. The paper's two implied constraints are
 added: each principal is busy in exactly its meeting slots, and each slot has at most (principals
 per meeting) x (spaces) busy principals; they took the paper's MaxSAT solver from 15 to 20 of 20.
+A third, ours, is kept apart for the searches (``Encoding.redundant``): without a break, a
+principal's busy slots are one block as long as its meetings.
 """
 
 from __future__ import annotations
