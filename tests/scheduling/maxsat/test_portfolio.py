@@ -10,7 +10,7 @@ from pysat.formula import WCNF
 
 from sidelines.scheduling import SolveStatus, build_problem, validate
 from sidelines.scheduling.maxsat import solve_maxsat
-from sidelines.scheduling.maxsat.portfolio import run_portfolio
+from sidelines.scheduling.maxsat.portfolio import Outcome, run_portfolio
 from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
 
 
@@ -215,3 +215,46 @@ def test_a_side_schedule_meets_the_bound_only_up_to_what_it_proves(
     assert outcome.lower >= 1 or not met
     if not met:
         assert time.monotonic() - started >= 1.9
+
+
+def with_redundant(
+    formula: WCNF,
+    searches: tuple[str, ...],
+    redundant: list[list[int]],
+    *,
+    first_model: bool = False,
+) -> Outcome:
+    """``run_portfolio`` on x1..x3 for 10 s at most, with ``redundant`` clauses."""
+    deadline = time.monotonic() + 10
+    return run_portfolio(
+        formula,
+        [1, 2, 3],
+        searches=searches,
+        deadline=deadline,
+        should_stop=lambda: False,
+        first_model=first_model,
+        redundant=redundant,
+    )
+
+
+@pytest.mark.parametrize("searches", [("rc2",), ("lsu",)])
+def test_each_search_reads_the_redundant_clauses(searches: tuple[str, ...]) -> None:
+    # Clauses given as redundant are the searches' too: here they are not implied (x1 and x2
+    # both true), so the optimum they prove is the formula's with them.
+    outcome = with_redundant(two_of_three(), searches, [[1], [2]])
+
+    assert outcome.optimal
+    best = min(outcome.models, key=lambda item: item[1])[0]
+    assert best == [1, 2]
+
+
+def test_the_plain_call_for_a_first_model_leaves_the_redundant_clauses_out() -> None:
+    # The plain SAT call sees the hard clauses alone: x3 false makes x1 and x2 true either way,
+    # and an unsatisfiable "redundant" pair would end RC2 but not the first model.
+    formula = two_of_three()
+    formula.extend([[-3]])
+
+    outcome = with_redundant(formula, ("rc2",), [[3]], first_model=True)
+
+    assert outcome.infeasible
+    assert outcome.models == [([1, 2], 2)]

@@ -128,6 +128,7 @@ def solve_maxsat(
         side=side,
         first_model=first_model,
         proves_up_to=ceiling,
+        redundant=encoding.redundant,
     )
     model: list[int] | None = None
     if outcome.models:

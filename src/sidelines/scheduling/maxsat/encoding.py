@@ -11,6 +11,8 @@ at most d breaks", which implies max - min <= d and equals it whenever the least
 says when the answer is still proven for the true rule. The paper's two implied constraints are
 added: each principal is busy in exactly its meeting slots, and each slot has at most (principals
 per meeting) x (spaces) busy principals; they took the paper's MaxSAT solver from 15 to 20 of 20.
+A third, ours, is kept apart for the searches (``Encoding.redundant``): without a break, a
+principal's busy slots are one block as long as its meetings.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class Encoding:
     busy: dict[tuple[int, int], int] = field(default_factory=dict)
     # Each principal's break literals (the soft clauses are their negations).
     breaks: dict[int, list[int]] = field(default_factory=dict)
+    # Redundant clauses kept out of ``formula`` (``_encode_one_block``): they shorten the
+    # core-guided search's last call but slowed a plain SAT call for any schedule.
+    redundant: list[list[int]] = field(default_factory=list)
 
 
 def _at_most(
@@ -157,6 +162,7 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoding:
             own = [encoding.busy[principal_idx, slot] for slot in slots]
             held = sum(problem.meetings[m].duration_slots for m in meetings)
             _equals(formula, pool, own, held)
+            _encode_one_block(problem, encoding, pool, principal_idx, held, set(slots))
 
     if implied and problem.meetings and all(m.needs_space for m in problem.meetings):
         seats = max(len(m.principals) for m in problem.meetings) * len(problem.spaces)
@@ -208,6 +214,54 @@ def _encode_breaks(problem: Problem, encoding: Encoding, pool: IDPool, principal
     if spread is not None:
         # Every principal at most d breaks: max - min <= d when the least is 0 (see solve).
         _at_most(formula, pool, breaks, spread, EncType.kmtotalizer)
+
+
+def _encode_one_block(
+    problem: Problem,
+    encoding: Encoding,
+    pool: IDPool,
+    principal_idx: int,
+    held: int,
+    busy_slots: set[int],
+) -> None:
+    """Redundant clauses (``encoding.redundant``) for a principal whose meetings all fall on
+    one day: without a break its busy slots are one block of exactly ``held`` kept slots, so a
+    block that starts at a slot runs on for ``held`` slots and stops there. The break literals
+    and the count above imply this, but only through a chain of inferences a SAT solver finds
+    late; stated directly, the last call of a core-guided search (a schedule at the lower
+    bound, where most principals have no break) ended sooner on the JAIR originals, while a
+    plain SAT call for any schedule took longer with them (docs/benchmarks.md)."""
+    breaks = encoding.breaks.get(principal_idx)
+    if not breaks:
+        return
+    programme = problem.principals[principal_idx].programme
+    days = [day for day in problem.grid.days if busy_slots.intersection(day.slots)]
+    # A contact held at a programme session is busy time outside the kept slots: the block's
+    # length is then not ``held``.
+    if len(days) != 1 or any(programme >> slot & 1 for slot in busy_slots):
+        return
+    clauses = encoding.redundant
+    # any_break <-> one of the principal's break literals is true.
+    any_break = pool.id(("any_break", principal_idx))
+    clauses.extend([[-gap, any_break] for gap in breaks])
+    clauses.append([-any_break, *breaks])
+    kept = [slot for slot in days[0].slots if not programme >> slot & 1]
+    busy = [encoding.busy.get((principal_idx, slot)) for slot in kept]
+    for index, now in enumerate(busy):
+        if now is None:
+            continue
+        before = busy[index - 1] if index >= 1 else None
+        # "The block starts here and there is no break" implies the next held - 1 slots busy
+        # and the one after idle; a slot that can never be busy ends the list.
+        starts_here = [-now, any_break] + ([before] if before is not None else [])
+        for offset in range(1, held + 1):
+            later = busy[index + offset] if index + offset < len(busy) else None
+            if offset < held:
+                clauses.append(starts_here + ([later] if later is not None else []))
+                if later is None:
+                    break
+            elif later is not None:
+                clauses.append([*starts_here, -later])
 
 
 __all__ = ["Encoding", "StartLiteral", "encode", "unsupported"]

@@ -74,10 +74,23 @@ def _soft_cost(formula: WCNF, model: Sequence[int]) -> int:
     return sum(1 for clause in formula.soft if model[-clause[0] - 1] > 0)
 
 
-def _run_rc2(
-    solver: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection, first: bool
-) -> None:
-    if first:
+@dataclass(frozen=True)
+class _Task:
+    """What one search's process is given: its SAT solver, the formula, clauses implied by it
+    for the search alone, the literals to report, the first phases, and whether to begin with
+    a plain SAT call for any model."""
+
+    solver: str
+    formula: WCNF
+    redundant: list[list[int]]
+    keep: list[int]
+    phases: list[int]
+    first: bool
+
+
+def _run_rc2(task: _Task, out: Connection) -> None:
+    formula, keep, phases = task.formula, task.keep, task.phases
+    if task.first:
         # Any schedule at all, from the hard clauses alone (RC2 has none until it ends), on
         # CaDiCaL, which finds one fastest (0.1-2 s of CPU on the JAIR originals; MapleCM up
         # to 30 s).
@@ -87,7 +100,8 @@ def _run_rc2(
             if plain.solve():
                 model = plain.get_model()
                 out.send(("model", _kept(model, keep), _soft_cost(formula, model)))
-    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=solver)
+    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
+    rc2.oracle.append_formula(task.redundant)
     if phases:
         rc2.oracle.set_phases(phases)
     model = rc2.compute()
@@ -98,10 +112,9 @@ def _run_rc2(
         out.send(("optimal",))
 
 
-def _run_lsu(
-    name: str, formula: WCNF, keep: list[int], phases: list[int], out: Connection, first: bool
-) -> None:
-    solver = Solver(name=name, bootstrap_with=formula.hard)
+def _run_lsu(task: _Task, out: Connection) -> None:
+    formula, keep, phases = task.formula, task.keep, task.phases
+    solver = Solver(name=task.solver, bootstrap_with=[*formula.hard, *task.redundant])
     if phases:
         solver.set_phases(phases)
     # A soft clause is a unit [-gap]: its violation is the literal gap.
@@ -153,6 +166,7 @@ def run_portfolio(
     side: SideWork | None = None,
     first_model: bool = False,
     proves_up_to: int | None = None,
+    redundant: list[list[int]] | None = None,
 ) -> Outcome:
     """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
@@ -160,7 +174,9 @@ def run_portfolio(
     ``should_stop()``. With ``first_model`` the last search begins with a plain SAT call for a
     schedule of any cost. ``proves_up_to`` caps what the lower bound proves of a score (the
     encoding's fairness rule may be stricter than the caller's, see ``solve_maxsat``): a score
-    above it never counts as meeting the bound. Children are killed on return."""
+    above it never counts as meeting the bound. ``redundant`` clauses (implied by the hard
+    ones) go to the searches' solvers but not to the plain SAT call. Children are killed on
+    return."""
     context = multiprocessing.get_context("fork")
     outcome = Outcome()
     best: int | None = None
@@ -175,7 +191,12 @@ def run_portfolio(
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_SEARCHES[kind],
-                args=(solver or SAT_SOLVER, formula, keep, phases or [], send, first),
+                args=(
+                    _Task(
+                        solver or SAT_SOLVER, formula, redundant or [], keep, phases or [], first
+                    ),
+                    send,
+                ),
                 name=f"maxsat-{search}",
                 daemon=True,
             )
