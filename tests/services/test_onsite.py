@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from sidelines.domain import OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer, RequestState
@@ -181,46 +181,3 @@ def test_a_closed_request_cannot_be_agreed_on_site(database: Database) -> None:
             session.scalars(select(MeetingRow).where(MeetingRow.request_id == request_id)).all()
             == []
         )
-
-
-# An agreement on site and its placement in one transaction, the schedule's lock taken by its
-# first statement: the lock with the event's row, whether a schedule is published with the last
-# change reported; the answer's reads (the request locked, its sides, proposals and terms) and
-# writes (the sides' acceptance, the terms, the meeting with its principals, the request); the
-# meetings written since the state this process keeps, with their principals; the rows the plan
-# books; the new bookings (a table at a time: none moves here, so none is deleted) and the
-# row's update; the version's read; the version, its notices, the audit entries of the answer
-# and the booking with their audience; the outbox's recipients and webhooks. SQLite sends its
-# BEGIN as a statement. Before, the answer, the plan's read and the booking were three
-# transactions of 30 statements (33 on SQLite).
-AGREED_AND_PLACED = {"sqlite": 24, "postgresql": 23}
-
-
-def test_an_agreement_on_site_and_its_placement_are_one_transaction(database: Database) -> None:
-    world, _, _ = _published_world(database, OrganiserSees.EVERYTHING)
-    warm = _request(database, world, "A", "E", MORNING)
-    negotiation.agree_on_site(database, world.organiser, world.event_id, warm)
-    request_id = _request(database, world, "B", "E", TimeSpan(LATE, builders.at(12, 0)))
-    seen = {"statements": 0, "transactions": 0}
-
-    def statement(*_args: object) -> None:
-        seen["statements"] += 1
-
-    def begin(*_args: object) -> None:
-        seen["transactions"] += 1
-
-    event.listen(database.engine, "before_cursor_execute", statement)
-    event.listen(database.engine, "begin", begin)
-    try:
-        _, placement = negotiation.agree_on_site(
-            database, world.organiser, world.event_id, request_id
-        )
-    finally:
-        event.remove(database.engine, "before_cursor_execute", statement)
-        event.remove(database.engine, "begin", begin)
-
-    assert placement is not None
-    assert (placement.placed, placement.moved) == (True, [])
-    assert (seen["transactions"], seen["statements"]) == (1, AGREED_AND_PLACED[database.dialect])
-    with database.reading() as session:
-        assert double_bookings(session, world.event_id) == []

@@ -44,21 +44,15 @@ def test_an_acceptance_is_answered_as_done_when_its_placement_finds_no_database(
     assert seen.state is RequestState.ACCEPTED
 
 
-def test_an_agreement_on_site_is_not_recorded_when_the_database_is_lost_before_its_commit(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.usefixtures("database_lost_after_agreeing")
+def test_an_agreement_on_site_says_its_meeting_waits_when_the_database_is_lost(
+    database: Database,
 ) -> None:
-    # The agreement and its placement share one transaction: losing the database in the
-    # placement loses the agreement too, so "unavailable, try again" tells the truth.
     world = make_world(database, "ev", ["AAA", "BBB"])
     asked = negotiation.create_request(database, world.delegates["AAA"], "ev", ["BBB"], Terms())
 
-    def unavailable(*_args: object, **_kwargs: object) -> placing.PlacementView:
-        raise OperationalError("SELECT 1", None, ConnectionError("server closed the connection"))
+    view, placement = negotiation.agree_on_site(database, world.delegates["AAA"], "ev", asked.id)
 
-    monkeypatch.setattr(negotiation, "place_held", unavailable)
-
-    with pytest.raises(OperationalError):
-        negotiation.agree_on_site(database, world.delegates["AAA"], "ev", asked.id)
-
-    seen = negotiation.get_request(database, world.delegates["AAA"], "ev", asked.id)
-    assert (seen.state, seen.meeting_id) == (asked.state, None)
+    assert view.state is RequestState.ACCEPTED
+    assert placement is not None
+    assert (placement.placed, placement.reason) == (False, "the database was unavailable")

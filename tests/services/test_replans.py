@@ -50,9 +50,9 @@ def verdicts(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     said: list[str | None] = []
     rule = replans.fresh_rows
 
-    def recorded(*args: Any, **kwargs: Any) -> replans.Fresh:
+    def recorded(*args: Any) -> replans.Fresh:
         try:
-            rows = rule(*args, **kwargs)
+            rows = rule(*args)
         except replans.StalePlan as stale:
             said.append(stale.english)
             raise
@@ -203,10 +203,11 @@ def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
 
     # The lock, the last change reported, the rows with their principals; the old bookings
     # deleted and the new inserted a table at a time, the rows updated with one statement; the
-    # version's read (the current one with the event's revision and the meetings written
-    # since, in one statement). The version, its notices and the audit entries are inserted as
-    # the transaction ends.
-    expected = sorted(["SELECT"] * 3 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"])
+    # version's reads (the current one with the event's revision, the meetings written since).
+    # The version, its notices and the audit entries are inserted as the transaction ends.
+    expected = sorted(
+        ["SELECT"] * 3 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] * 2
+    )
     assert sorted(one) == expected
     assert sorted(two) == expected
     assert "SAVEPOINT" not in one + two

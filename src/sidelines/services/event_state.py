@@ -178,28 +178,6 @@ def _rows_since(session: Session, event_id: str, revision: int | None) -> list[M
     return cast("list[MeetingRow]", session.execute(query).all())
 
 
-def _written_since(
-    session: Session, event_id: str, revision: int
-) -> tuple[list[MeetingRow], dict[int, list[str]]]:
-    """The event's meetings written after ``revision``, as plain rows, and their principals,
-    in one statement (a row comes once per principal): after one placement, a few rows."""
-    columns = MeetingRow.__table__.columns
-    rows: dict[int, MeetingRow] = {}
-    principals: dict[int, list[str]] = {}
-    for found in session.execute(
-        select(*columns, MeetingPrincipalRow.principal_id.label("principal_id_"))
-        .outerjoin(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
-        .where(MeetingRow.event_id == event_id, MeetingRow.revision > revision)
-        # In the problem's order: the new ones are then added at its end (``_update``).
-        .order_by(MeetingRow.created_at, MeetingRow.id)
-    ):
-        # Every column of MeetingRow under the same name, which is all a reader asks.
-        rows[found.id] = cast("MeetingRow", found)
-        if found.principal_id_ is not None:
-            principals.setdefault(found.id, []).append(found.principal_id_)
-    return list(rows.values()), principals
-
-
 def principals_of(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for meeting_id, principal_id in session.execute(
@@ -256,7 +234,8 @@ def _update(
 ) -> OnsiteState:
     """``state`` with the meetings written since its revision applied; ``read`` gets the
     principals read of the meetings new to it (a newly agreed one among them)."""
-    rows, principals = _written_since(session, event.id, state.revision)
+    rows = _rows_since(session, event.id, state.revision)
+    principals = principals_of(session, [row.id for row in rows if row.id not in state.booked])
     if read is not None:
         read.update(principals)
     booked = dict(state.booked)
@@ -333,22 +312,17 @@ def _update(
 
 
 def onsite_state(
-    session: Session,
-    event: Event,
-    read: dict[int, list[str]] | None = None,
-    changes: int | None = None,
+    session: Session, event: Event, read: dict[int, list[str]] | None = None
 ) -> OnsiteState | None:
     """The event's on-site state as ``session`` reads the database, from the one this process
     kept where it can be brought up to date; None for an event this does not keep (one whose
     meetings follow one another: the caller reads it whole). The event row is read first:
     every meeting written up to its revision is then visible, and one written later is read
     again next time (applying a meeting's row twice leaves the same state). ``read``: as
-    ``_update`` fills it, for a caller that would read those principals again. ``changes``:
-    the last change reported on site, when the caller read it after the event's row."""
+    ``_update`` fills it, for a caller that would read those principals again."""
     row = event_row(session, event.id)
     setup, revision = setup_key(row), row.revision
-    if changes is None:
-        changes = latest_change(session, event.id)
+    changes = latest_change(session, event.id)
     where = (str(session.get_bind().engine.url), event.id)
     kept = _states.get(where)
     try:
@@ -362,28 +336,11 @@ def onsite_state(
         return None
 
 
-_HELD_KEY = "sidelines.schedule_held"
-
-
-def hold(session: Session, event_id: str) -> None:
-    """``session``'s transaction took the event's schedule lock with its first statement
-    (``replans.hold_schedule``): until it books (``release``), what it reads of the event's
-    booked meetings is what is committed, and a state read from it may be kept."""
-    session.info.setdefault(_HELD_KEY, set()).add(event_id)
-
-
-def release(session: Session, event_id: str) -> None:
-    """``session``'s transaction is about to write bookings of the event (``hold``)."""
-    session.info.get(_HELD_KEY, set()).discard(event_id)
-
-
 def _keep(session: Session, where: tuple[str, str], state: OnsiteState) -> OnsiteState:
-    """Keep ``state`` for the next caller, if it was read in a read transaction, or in a
-    writer's that holds the schedule's lock and has booked nothing yet (``hold``): any other
-    writer's transaction may see its own bookings, which may yet roll back (and their
-    revision then be reused by another writer's). A writer's own newly agreed meetings are
-    no part of a state: they are not booked."""
-    if not (session.info.get("reading", False) or where[1] in session.info.get(_HELD_KEY, ())):
+    """Keep ``state`` for the next caller, if it was read in a read transaction: a writer's
+    transaction may see its own writes, which may yet roll back (and their revision then
+    be reused by another writer's)."""
+    if not session.info.get("reading", False):
         return state
     with _lock:
         current = _states.get(where)

@@ -61,16 +61,13 @@ from sidelines.services.events import (
     meeting_row,
 )
 from sidelines.services.idempotency import Once
-from sidelines.services.placing import PlacementView, place_agreed, place_held
-from sidelines.services.replans import StalePlan, hold_schedule
+from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
 from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
-    AuditAudienceRow,
-    AuditRow,
     MeetingRow,
     ProposalRow,
     RequestPartyRow,
@@ -879,7 +876,7 @@ def respond(
         if state is RequestState.ACCEPTED:
             meeting_id = _agree(
                 session, actor, event, row, parties, known=(side_rows, after, proposals[-1])
-            ).id
+            )
         related = _Related(_in_view_order(side_rows), proposals, meeting_id, after)
         return _view(session, actor, row, related, event)
 
@@ -1115,13 +1112,10 @@ def agree_on_site(
     if not takes_part(actor, event_id):
         raise Forbidden("only a side of the request or the organiser can record this")
 
-    def work(session: Session, place: bool) -> tuple[RequestView, PlacementView | None] | Conflict:
-        # The schedule's lock first, with the event's row: the placement below is planned and
-        # booked in this transaction, on the schedule as it is committed (``place_held``).
-        held = hold_schedule(session, event_id) if place else None
-        if held is None:
-            event_row(session, event_id)  # held, so that the reads below find it in the session
-        event = domain_event(session, event_id)
+    def work(session: Session) -> RequestView | Conflict:
+        # Held, so that the reads below find the event's row in the session, not by a statement.
+        held = event_row(session, event_id)
+        event = domain_event(session, held.id)
         row, expired = _locked_for_answer(session, actor, event_id, request_id)
         state = RequestState(row.state)
         if state.closed:
@@ -1152,39 +1146,19 @@ def agree_on_site(
         row.state = str(RequestState.ACCEPTED)
         row.on_site = True
         row.updated_at = stamp
-        # The entries are added last: with the placement's, they go in with one flush.
-        entries = audit.entry(actor, event_id, "request.agreed_on_site", "request", row.id, parties)
-        meeting = _agree(
-            session,
-            actor,
-            event,
-            row,
-            parties,
-            known=(side_rows, after, proposals[-1]),
-            entries=entries,
+        audit.record(session, actor, event_id, "request.agreed_on_site", "request", row.id, parties)
+        meeting_id = _agree(
+            session, actor, event, row, parties, known=(side_rows, after, proposals[-1])
         )
-        related = _Related(_in_view_order(side_rows), proposals, meeting.id, after)
-        view = _view(session, actor, row, related, event)
-        placement = (
-            None if held is None else place_held(session, actor, event_id, held, meeting, at=at)
-        )
-        session.add_all(entries)
-        return view, placement
+        related = _Related(_in_view_order(side_rows), proposals, meeting_id, after)
+        return _view(session, actor, row, related, event)
 
-    try:
-        answered = db.write(lambda session: work(session, place=True))
-    except StalePlan:
-        # The database refused the booking planned under the lock (a writer that books without
-        # taking it): everything rolled back. Answer alone, then place as any agreed meeting
-        # is placed, planned again until it is booked or no place exists.
-        answered = db.write(lambda session: work(session, place=False))
-        if not isinstance(answered, Conflict):
-            view = answered[0]
-            assert view.meeting_id is not None
-            answered = (view, place_agreed(db, actor, event_id, view.meeting_id, at=at))
-    if isinstance(answered, Conflict):
-        raise answered
-    return answered
+    view = db.write(work)
+    if isinstance(view, Conflict):
+        raise view
+    if view.meeting_id is None:
+        return view, None
+    return view, place_agreed(db, actor, event_id, view.meeting_id, at=at)
 
 
 def _reason(what: Answer, reason: str | None) -> str | None:
@@ -1202,13 +1176,11 @@ def _agree(
     row: RequestRow,
     parties: list[str],
     known: tuple[Sequence[RequestPartyRow], Mapping[Term, TermStatus], ProposalRow] | None = None,
-    entries: list[AuditRow | AuditAudienceRow] | None = None,
-) -> MeetingRow:
+) -> int:
     """The sides agreed: the meeting exists, agreed and not yet placed, bound by the agreed
     terms (the meeting row's ``terms`` keys of the shared contract: spaces, host, press,
     attendees, own_interpreters, size; and its windows). ``known``: the request's sides, terms
-    and last proposal, when the caller holds them already; ``entries``: where its audit entry
-    goes when the caller adds the entries later. Returns the meeting's row."""
+    and last proposal, when the caller holds them already. Returns the meeting's id."""
     if known is None:
         proposal = session.scalars(
             select(ProposalRow)
@@ -1240,14 +1212,10 @@ def _agree(
     created.terms = {**created.terms, **bound.terms}
     session.add(created)
     session.add_all(meeting_principals(event, meeting, created.id))
-    agreed = audit.entry(
-        actor, event.id, "meeting.agreed", "meeting", created.id, parties, request=row.id
+    audit.record(
+        session, actor, event.id, "meeting.agreed", "meeting", created.id, parties, request=row.id
     )
-    if entries is None:
-        session.add_all(agreed)
-    else:
-        entries += agreed
-    return created
+    return created.id
 
 
 def withdraw_request(db: Database, actor: Actor, event_id: str, request_id: int) -> RequestView:

@@ -41,7 +41,6 @@ from sidelines.services.event_problem import (
 from sidelines.services.events import domain_event
 from sidelines.services.recorded_changes import latest_change
 from sidelines.services.replans import (
-    HeldSchedule,
     Rebooking,
     Replan,
     StalePlan,
@@ -190,6 +189,7 @@ def _plan_placement(
 ) -> _PlacementPlan | PlacementView:
     """Plan the placement on the schedule as ``session`` reads it; a view when there is
     nothing to book (no published schedule, the meeting not waiting, no place for it)."""
+    key = MeetingId(str(meeting_id))
     # The event's row, the meeting's and whether a schedule is published, in one statement:
     # the rows are then held in the session, and the reads below find them there.
     found = session.execute(
@@ -203,31 +203,18 @@ def _plan_placement(
     ).first()
     if found is None or not found[2]:
         return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
-    return _plan_for(session, found[0], meeting_id, found[1], at)
-
-
-def _plan_for(
-    session: Session,
-    held: EventRow,
-    meeting_id: int,
-    row: MeetingRow | None,
-    at: datetime,
-    changes: int | None = None,
-) -> _PlacementPlan | PlacementView:
-    """``_plan_placement`` once the event's row and the meeting's are read, and a schedule is
-    known to be published; ``changes``: the last change reported on site, when read."""
-    key = MeetingId(str(meeting_id))
+    held, row = found[0], found[1]
     if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
     event = domain_event(session, held.id)
     policy = event.policy
-    problem, published, changes_seen = _problem_to_place(session, event, row, changes)
+    problem, published, changes_seen = _problem_to_place(session, event, row)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
         time_limit_s=PLACEMENT_TIME_LIMIT_S,
     )
-    with event_state.laid_out(session, held.id) as board:
+    with event_state.laid_out(session, event_id) as board:
         result = replan(problem, published, NewMeeting(key), options, board)
     if key not in result.placed:
         return PlacementView(
@@ -246,36 +233,30 @@ def _plan_for(
 
 
 def _problem_to_place(
-    session: Session, event: Event, row: MeetingRow, changes: int | None
+    session: Session, event: Event, row: MeetingRow
 ) -> tuple[Problem, Mapping[MeetingId, Assignment], int]:
     """``onsite_problem`` for the meeting, and the last change reported on site it includes:
     from the state this process keeps where it can (the event read once), else read whole."""
     read: dict[int, list[str]] = {}  # the principals the update reads: the meeting's too
-    state = event_state.onsite_state(session, event, read, changes)
+    state = event_state.onsite_state(session, event, read)
     if state is not None:
         found = event_state.with_waiting(session, event, state, row.id, row, read)
         if found is not None:
             return found[0], found[1], state.changes_seen
-    changes_seen = latest_change(session, event.id) if changes is None else changes
+    changes_seen = latest_change(session, event.id)
     problem, published = onsite_problem(session, event.id, row.id, whole=True)
     return problem, published, changes_seen
 
 
 def _book_placement(
-    session: Session,
-    actor: Actor,
-    event_id: str,
-    meeting_id: int,
-    plan: _PlacementPlan,
-    held: HeldSchedule | None = None,
+    session: Session, actor: Actor, event_id: str, meeting_id: int, plan: _PlacementPlan
 ) -> PlacementView:
     """Book a planned placement (``replans.book_replan``); ``StalePlan`` when the schedule
-    changed under the plan (the caller plans again). ``held``: the plan was read under the
-    lock this transaction holds."""
+    changed under the plan (the caller plans again)."""
     problem, result = plan.problem, plan.result
     key = MeetingId(str(meeting_id))
     booked = book_replan(
-        session, actor, event_id, plan.replan, reason=f"meeting {meeting_id} agreed", held=held
+        session, actor, event_id, plan.replan, reason=f"meeting {meeting_id} agreed"
     )
     target = result.placed[key]
     where = placed_span(problem, problem.meeting_index[key], target)
@@ -289,35 +270,6 @@ def _book_placement(
         version=booked.version,
         moved=[moved_view(problem, move) for move in result.moved],
     )
-
-
-def place_held(
-    session: Session,
-    actor: Actor,
-    event_id: str,
-    held: HeldSchedule,
-    meeting: MeetingRow,
-    *,
-    at: datetime | None = None,
-) -> PlacementView:
-    """``place_agreed`` in the caller's transaction, for the meeting it has just agreed: the
-    transaction took the schedule's lock with its first statement (``replans.hold_schedule``),
-    so the plan is made on the schedule as it is committed, nothing can change under it, and
-    the answer, the booking, the version, the notices and the outbox go with one commit. A
-    booking the database refuses all the same raises ``StalePlan`` (which rolls everything
-    back): the caller answers again and places apart (``place_agreed``)."""
-    if not held.published:
-        view = PlacementView(meeting.id, placed=False, reason="no schedule is published yet")
-    else:
-        plan = _plan_for(session, held.row, meeting.id, meeting, at or now(), held.changes_seen)
-        view = (
-            plan
-            if isinstance(plan, PlacementView)
-            else _book_placement(session, actor, event_id, meeting.id, plan, held)
-        )
-    if actor.acts_for(event_id) is None:
-        return view
-    return _as_seen_by(session, actor, event_id, view)
 
 
 def _place_once(

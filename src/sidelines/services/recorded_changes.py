@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PartyId, PrincipalId, SpaceId, TimeSpan
@@ -23,6 +23,7 @@ from sidelines.scheduling.onsite import (
     SpaceUnavailable,
 )
 from sidelines.scheduling.problem import Problem
+from sidelines.storage.keyset import last_of
 from sidelines.storage.tables import OnsiteChangeRow
 
 
@@ -72,25 +73,14 @@ def with_changes(session: Session, event: Event, problem: Problem) -> Problem:
 def latest_change(session: Session, event_id: str) -> int:
     """The id of the event's last recorded change (0: none): a re-plan computed before a
     change was recorded is stale once this moves on."""
-    return session.scalar(select(latest_change_column(event_id))) or 0
-
-
-def latest_change_column(event_id: str) -> ScalarSelect[int]:
-    """``latest_change`` as a column of another statement (None: no change)."""
-    return (
-        select(OnsiteChangeRow.id)
-        .where(OnsiteChangeRow.event_id == event_id)
-        .order_by(OnsiteChangeRow.reported_at.desc(), OnsiteChangeRow.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    reported = select(OnsiteChangeRow).where(OnsiteChangeRow.event_id == event_id)
+    return last_of(session, reported, OnsiteChangeRow.reported_at, OnsiteChangeRow.id) or 0
 
 
 __all__ = [
     "ChangeKind",
     "engine_change",
     "latest_change",
-    "latest_change_column",
     "recorded",
     "with_changes",
 ]

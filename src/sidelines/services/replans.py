@@ -29,26 +29,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling.onsite import Move
 from sidelines.scheduling.problem import Problem
-from sidelines.services import audit, event_state
+from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, book_all, unbook_all
-from sidelines.services.errors import Conflict, not_found
+from sidelines.services.errors import Conflict
 from sidelines.services.events import domain_event
-from sidelines.services.recorded_changes import latest_change, latest_change_column
+from sidelines.services.recorded_changes import latest_change
 from sidelines.services.schedule_versions import new_version
 from sidelines.storage.event_rows import event_from_row
 from sidelines.storage.tables import (
     EventRow,
     MeetingPrincipalRow,
     MeetingRow,
-    ScheduleVersionRow,
 )
 
 Where = tuple[datetime, str | None]  # a booking: its start and its space (None: no room)
@@ -108,47 +107,11 @@ def lock_schedule(session: Session, event_id: str) -> None:
     ).all()
 
 
-@dataclass(frozen=True)
-class HeldSchedule:
-    """The schedule's lock, taken by a transaction's first statement (``hold_schedule``): the
-    event's row as it was read with it, and whether a schedule is published."""
-
-    row: EventRow
-    published: bool
-    changes_seen: int  # the last change reported on site (``latest_change``)
-
-
-def hold_schedule(session: Session, event_id: str) -> HeldSchedule:
-    """Take the schedule's lock (as ``lock_schedule``) with the first statement of a
-    transaction that will plan and book a re-plan in it, reading the event's row whole with
-    it, then whether a schedule is published and the last change reported on site. Nothing
-    can change the schedule from here to the commit (every write of a meeting raises the
-    event's revision under the same row's lock), so what this transaction reads of it before
-    booking is what is committed: the state this process keeps may be brought up to date from
-    it (``event_state``), and a plan made on it is not stale when it is booked."""
-    row = session.scalars(
-        select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
-    ).first()
-    if row is None:
-        raise not_found("event", event_id)
-    # A statement of its own, after the lock: on PostgreSQL a statement that waited for the
-    # lock reads the other tables as they were when it began, before what its holder wrote.
-    published, changes = session.execute(
-        select(
-            exists().where(ScheduleVersionRow.event_id == event_id),
-            latest_change_column(event_id),
-        )
-    ).one()
-    event_state.hold(session, event_id)
-    return HeldSchedule(row, bool(published), changes or 0)
-
-
-def fresh_rows(session: Session, event_id: str, replan: Replan, *, held: bool = False) -> Fresh:
+def fresh_rows(session: Session, event_id: str, replan: Replan) -> Fresh:
     """The rows of the meetings the plan changes and their principals, read under the
     schedule's lock in one statement; ``StalePlan`` where rules 1 and 2 of this module find
-    the plan stale. ``held``: the plan was read under the lock this transaction holds
-    (``hold_schedule``), where the last change it read is the last one there is."""
-    if not held and latest_change(session, event_id) != replan.changes_seen:
+    the plan stale."""
+    if latest_change(session, event_id) != replan.changes_seen:
         raise StalePlan("a change was reported on site meanwhile")
     wanted = [rebooking.meeting_id for rebooking in replan.rebookings]
     found: dict[int, MeetingRow] = {}
@@ -188,7 +151,6 @@ def book_replan(
     kinds: Mapping[int, str] | None = None,
     always_version: bool = False,
     before_booking: Callable[[Session], None] | None = None,
-    held: HeldSchedule | None = None,
 ) -> Booked:
     """Book ``replan`` in ``session``'s transaction: take the schedule's lock, refuse a stale
     plan (``StalePlan``), run ``before_booking`` (what the re-plan is for: the change reported,
@@ -201,22 +163,15 @@ def book_replan(
     are read with one statement, the old bookings deleted and the new ones inserted a table at
     a time, and the audit entries name their audience from the principals read. No savepoint
     guards the inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction,
-    which rolls back whole. ``held``: the transaction took the lock before the plan's read
-    (``hold_schedule``), which is then neither taken nor checked again."""
-    if held is not None:
-        locked: EventRow | None = held.row
-    else:
-        # The lock (as ``lock_schedule`` takes it) on the event's row, read whole for the
-        # event below. The last change reported is read by a statement of its own after it:
-        # on PostgreSQL a statement that waited for the lock reads the other tables as they
-        # were when it began, before the change its holder recorded.
-        locked = session.scalars(
-            select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
-        ).first()
-    rows, links = fresh_rows(session, event_id, replan, held=held is not None)
-    # From here the transaction writes bookings: what it reads of the schedule is no longer
-    # what is committed.
-    event_state.release(session, event_id)
+    which rolls back whole."""
+    # The lock (as ``lock_schedule`` takes it) on the event's row, read whole for the event
+    # below. The last change reported is read by a statement of its own after it: on
+    # PostgreSQL a statement that waited for the lock reads the other tables as they were when
+    # it began, before the change its holder recorded.
+    locked = session.scalars(
+        select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
+    ).first()
+    rows, links = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)
     event = event_from_row(locked) if locked is not None else domain_event(session, event_id)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from sidelines.services import (
@@ -192,20 +192,10 @@ class NextVersion:
     schedule: Snapshot  # the whole schedule it leaves
 
 
-Written = list[tuple[int, datetime | None, datetime | None, str | None]]  # id, start, end, space
-
-
 def next_version(
-    session: Session,
-    event_id: str,
-    previous: ScheduleVersionRow | None,
-    *,
-    full: bool,
-    written: Written | None = None,
+    session: Session, event_id: str, previous: ScheduleVersionRow | None, *, full: bool
 ) -> NextVersion:
-    """What a version made now would change against ``previous`` (the current one).
-    ``written``: the event's meetings written since ``previous`` (their id and place), when
-    the caller read them already."""
+    """What a version made now would change against ``previous`` (the current one)."""
     before = _schedule_of(session, event_id, previous) if previous is not None else {}
     if full or previous is None or previous.revision is None:
         after = bookings(session, event_id)
@@ -213,12 +203,15 @@ def next_version(
         if full or previous is None:
             return NextVersion(changed, after, True, after)
     else:
-        if written is None:
-            written = _written_since(session, event_id, previous.revision)
+        written = session.execute(
+            select(
+                MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id
+            ).where(MeetingRow.event_id == event_id, MeetingRow.revision > previous.revision)
+        ).all()
         now_placed = {
             str(meeting_id): entry(starts_at, ends_at, space_id)
             for meeting_id, starts_at, ends_at, space_id in written
-            if starts_at is not None and ends_at is not None
+            if starts_at is not None
         }
         was_placed = {
             str(meeting_id): before[str(meeting_id)]
@@ -228,17 +221,6 @@ def next_version(
         changed = schedule_diff.changes(was_placed, now_placed)
     diff = {str(change.meeting_id): change.after for change in changed}
     return NextVersion(changed, diff, False, applied(before, diff))
-
-
-def _written_since(session: Session, event_id: str, revision: int) -> Written:
-    return [
-        (meeting_id, starts_at, ends_at, space_id)
-        for meeting_id, starts_at, ends_at, space_id in session.execute(
-            select(
-                MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id
-            ).where(MeetingRow.event_id == event_id, MeetingRow.revision > revision)
-        )
-    ]
 
 
 @dataclass(frozen=True)
@@ -298,45 +280,23 @@ def new_version(
     for the event's first, the whole schedule. ``parties``: the parties of meetings the caller read
     already (``parties_of``), not read again. The rows are inserted with the transaction's
     last flush, a table at a time."""
-    # The current version, the event's revision and the meetings written since the version,
-    # in one statement (the version comes once per meeting, and once with none); the revision
-    # is the one the version records, read after this transaction's bookings (the query
-    # flushes them first), which raised it.
-    current = (
-        select(ScheduleVersionRow.id)
-        .where(ScheduleVersionRow.event_id == event_id)
-        .order_by(ScheduleVersionRow.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    # The current version and the event's revision in one statement; the revision is the one
+    # the version records, read after this transaction's bookings (the query flushes them
+    # first), which raised it.
     found = session.execute(
         select(
             ScheduleVersionRow,
             select(EventRow.revision).where(EventRow.id == event_id).scalar_subquery(),
-            MeetingRow.id,
-            MeetingRow.starts_at,
-            MeetingRow.ends_at,
-            MeetingRow.space_id,
         )
         .options(defer(ScheduleVersionRow.snapshot))
-        .outerjoin(
-            MeetingRow,
-            and_(
-                MeetingRow.event_id == event_id,
-                MeetingRow.revision > ScheduleVersionRow.revision,
-            ),
-        )
-        .where(ScheduleVersionRow.id == current)
-    ).all()
-    previous: ScheduleVersionRow | None = found[0][0] if found else None
-    revision = (found[0][1] or 0) if found else event_revision(session, event_id)
-    written = [
-        (meeting_id, starts_at, ends_at, space_id)
-        for _, _, meeting_id, starts_at, ends_at, space_id in found
-        if meeting_id is not None
-    ]
+        .where(ScheduleVersionRow.event_id == event_id)
+        .order_by(ScheduleVersionRow.number.desc())
+        .limit(1)
+    ).first()
+    previous: ScheduleVersionRow | None = found[0] if found is not None else None
+    revision = (found[1] or 0) if found is not None else event_revision(session, event_id)
     number = (previous.number if previous else 0) + 1
-    following = next_version(session, event_id, previous, full=full, written=written)
+    following = next_version(session, event_id, previous, full=full)
     version = ScheduleVersionRow(
         id=random_id(),
         event_id=event_id,
