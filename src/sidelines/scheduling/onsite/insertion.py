@@ -250,10 +250,15 @@ class Insertion:
         best: tuple[int, list[tuple[bool, int, int, int | None]]] | None = None
         here = len(journal)
         chains = chains and room >= 2
+        # A meeting whose best place is where it is leaves the board as it was: the meeting
+        # being placed then fares as it did for the first such one, so that is tried once (a
+        # sixth of the meetings looked at stay put). Not with fairness, which ``fair_since``
+        # checks for the principals of the meeting that stayed put too.
+        stayed_put = False
         for other in sorted(candidates):
             if self.board.fixed[other] or self.out_of_time():
                 continue
-            origin = state.start[other]
+            origin, origin_space = state.start[other], state.space[other]
             for chained in (False, True) if chains else (False,):
                 state.unplace(other)
                 moved = (
@@ -261,14 +266,22 @@ class Insertion:
                     if chained
                     else self.direct(other, origin)
                 )
+                same = (
+                    moved
+                    and not chained
+                    and state.fairness_cap is None
+                    and (state.start[other], state.space[other]) == (origin, origin_space)
+                )
                 if (
                     moved
+                    and not (same and stayed_put)
                     and self._replace_better(meeting_idx)
                     and state.total_breaks < base - (best[0] if best else 0)
                     and self.moved_since(mark) <= self.max_moves
                     and self.fair_since(here)
                 ):
                     best = (base - state.total_breaks, journal[here:])
+                stayed_put = stayed_put or same
                 undo_to(state, here)
                 if best is not None and best[0] > 0 and not chained:
                     break
