@@ -166,6 +166,13 @@ class LaidOut:
             )
         return list(self._fixed[1])
 
+    def holds(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> bool:
+        """Whether ``schedule`` is the one laid out and ``problem`` has the laid-out meetings
+        first (so that it knows every meeting of ``schedule``)."""
+        kept = self.problem.meetings
+        # A comparison of tuples, which takes the same objects as equal without comparing them.
+        return schedule is self.schedule and problem.meetings[: len(kept)] == kept
+
     def lend(
         self,
         problem: Problem,
