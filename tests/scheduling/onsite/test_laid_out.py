@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from sidelines.domain import Event, MeetingId
+from sidelines.domain.errors import DomainError
 from sidelines.scheduling import Assignment, Problem, build_problem, validate
 from sidelines.scheduling.baselines import first_come_first_served
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
@@ -133,3 +134,28 @@ def test_a_search_that_fails_half_way_leaves_the_layout_broken(
 
     assert kept.broken
     assert not kept.follow(problem, schedule)
+
+
+def test_a_layout_holds_its_own_schedule_on_a_problem_with_its_meetings_first() -> None:
+    event, problem, schedule, later = _fair()
+    kept = LaidOut(problem, schedule)
+    meeting = next(m for m in event.meetings if m.id == later[0])
+    waiting = amended(problem, event, {}, [meeting])
+    assert waiting is not None
+    fewer = replace(problem, meetings=problem.meetings[1:])
+
+    assert kept.holds(waiting, schedule)
+    assert not kept.holds(waiting, dict(schedule))
+    assert not kept.holds(fewer, schedule)
+
+
+def test_a_schedule_naming_an_unknown_meeting_is_refused_beside_a_kept_layout() -> None:
+    event, problem, schedule, later = _fair()
+    kept = LaidOut(problem, schedule)
+    meeting = next(m for m in event.meetings if m.id == later[0])
+    waiting = amended(problem, event, {}, [meeting])
+    assert waiting is not None
+    unknown = {**schedule, MeetingId("not in the problem"): next(iter(schedule.values()))}
+
+    with pytest.raises(DomainError, match="unknown meeting 'not in the problem'"):
+        replan(waiting, unknown, NewMeeting(meeting.id), None, kept)

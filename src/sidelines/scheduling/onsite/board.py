@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sidelines.domain.ids import MeetingId
-from sidelines.scheduling.heuristic.state import CORRIDOR, State, plain_first
-from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules.placement import allowed_starts, possible_starts
+from sidelines.scheduling.heuristic.state import CORRIDOR, MeetingMasks, State, plain_first
+from sidelines.scheduling.problem import MeetingData, Problem
+from sidelines.scheduling.rules.placement import meeting_starts, possible_starts, space_starts
 from sidelines.scheduling.schedule import Assignment, Schedule
 from sidelines.scheduling.slots import run_mask
 
@@ -23,40 +23,109 @@ from sidelines.scheduling.slots import run_mask
 def meeting_masks(problem: Problem, meeting_idx: int, window: int) -> tuple[tuple[int, int], ...]:
     """``(space_class, allowed starts)`` of one meeting within ``window``, the plainest class
     first, as ``heuristic.state.placement_masks`` gives them for all meetings at once."""
-    meeting = problem.meetings[meeting_idx]
-    if meeting.locked_start is not None:
-        # A locked meeting newly agreed goes where it is locked, or nowhere.
-        window &= 1 << meeting.locked_start
-    if not meeting.needs_space:
-        # In a corridor, or as a contact at a programme session.
-        starts = possible_starts(problem, meeting_idx, None) & window
-        return ((CORRIDOR, starts),) if starts else ()
-    options = []
-    for class_idx in plain_first(problem):
-        space_idx = problem.space_classes[class_idx].spaces[0]
-        if meeting.locked_space is not None and space_idx != meeting.locked_space:
-            continue
-        starts = allowed_starts(problem, meeting_idx, space_idx) & window
-        if starts:
-            options.append((class_idx, starts))
-    return tuple(options)
+    return MaskSource(problem).masks(meeting_idx, window)
+
+
+class MaskSource:
+    """Each meeting's ``(space_class, allowed starts)`` over the whole grid, worked out when
+    first asked and kept for as long as the meeting is the same object, for ``problem`` and
+    every later problem of the same event (``laid_out.LaidOut.same_event``: the same grid,
+    principals, spaces and programme, so the rules read the same things).
+
+    As in ``heuristic.state.placement_masks``, a meeting's starts are two parts: those of the
+    rules that do not read the space (computed once per meeting instead of once per class)
+    and those of the rules that do, shared by every meeting of the same kind (size, needs,
+    hosts, agreed place, press plan, length). On a fair of 6,000 meetings a meeting has six or
+    seven classes, and working out each class's starts for every meeting the search looked at
+    was the part of a placement that grew with the event (docs/benchmarks.md, issue 14).
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        order = plain_first(problem)
+        self._reps = [(idx, problem.space_classes[idx].spaces[0]) for idx in order]
+        self._hosts = {problem.spaces[space_idx].host_party for _, space_idx in self._reps}
+        self._hosts.discard(None)
+        self._kinds: dict[tuple[object, ...], MeetingMasks] = {}
+        self._kept: dict[int, tuple[MeetingData, MeetingMasks]] = {}
+
+    def rebind(self, problem: Problem) -> None:
+        """Take ``problem``, of the same event (``LaidOut.same_event``), as the one asked about;
+        a meeting replaced in it is worked out again when next asked."""
+        self.problem = problem
+
+    def masks(self, meeting_idx: int, window: int) -> MeetingMasks:
+        """The meeting's masks within ``window``, the empty ones left out."""
+        whole = self._whole(meeting_idx)
+        if not whole:
+            return ()
+        return tuple((class_idx, window & starts) for class_idx, starts in whole if window & starts)
+
+    def _whole(self, meeting_idx: int) -> MeetingMasks:
+        meeting = self.problem.meetings[meeting_idx]
+        kept = self._kept.get(meeting_idx)
+        if kept is not None and kept[0] is meeting:
+            return kept[1]
+        masks = self._work_out(meeting_idx, meeting)
+        self._kept[meeting_idx] = (meeting, masks)
+        return masks
+
+    def _work_out(self, meeting_idx: int, meeting: MeetingData) -> MeetingMasks:
+        problem = self.problem
+        window = problem.grid.all_slots()
+        if meeting.locked_start is not None:
+            # A locked meeting newly agreed goes where it is locked, or nowhere.
+            window &= 1 << meeting.locked_start
+        if not meeting.needs_space:
+            # In a corridor, or as a contact at a programme session.
+            starts = possible_starts(problem, meeting_idx, None) & window
+            return ((CORRIDOR, starts),) if starts else ()
+        kind = (
+            meeting.size,
+            meeting.needs,
+            tuple(sorted(party for party in meeting.parties if party in self._hosts)),
+            meeting.agreed_spaces,
+            meeting.press,
+            meeting.duration_slots,
+        )
+        by_class = self._kinds.get(kind)
+        if by_class is None:
+            by_class = tuple(
+                (class_idx, starts)
+                for class_idx, space_idx in self._reps
+                if (starts := space_starts(problem, meeting_idx, space_idx))
+            )
+            self._kinds[kind] = by_class
+        if meeting.locked_space is not None:
+            by_class = tuple(
+                (class_idx, starts)
+                for class_idx, starts in by_class
+                if problem.space_classes[class_idx].spaces[0] == meeting.locked_space
+            )
+        if not by_class:
+            return ()
+        own = window & meeting_starts(problem, meeting_idx, self._reps[0][1])
+        return tuple((class_idx, own & starts) for class_idx, starts in by_class if own & starts)
 
 
 class LazyMasks(list[tuple[tuple[int, int], ...]]):
     """``State.allowed``, computed for a meeting when the search first asks for it: one
     insertion looks at a handful of meetings, and computing all of them would cost more than
-    the whole search."""
+    the whole search. ``source``: where the masks over the whole grid are kept between
+    boards (a new one by default)."""
 
-    def __init__(self, problem: Problem, windows: list[int]) -> None:
+    def __init__(
+        self, problem: Problem, windows: list[int], source: MaskSource | None = None
+    ) -> None:
         super().__init__([()] * len(problem.meetings))
-        self._problem = problem
+        self._source = source if source is not None else MaskSource(problem)
         self._windows = windows
         self._known = [False] * len(problem.meetings)
 
     def __getitem__(self, idx: int) -> tuple[tuple[int, int], ...]:  # type: ignore[override]
         if not self._known[idx]:
             self._known[idx] = True
-            super().__setitem__(idx, meeting_masks(self._problem, idx, self._windows[idx]))
+            super().__setitem__(idx, self._source.masks(idx, self._windows[idx]))
         return super().__getitem__(idx)
 
     def __setitem__(self, idx: int, value: tuple[tuple[int, int], ...]) -> None:  # type: ignore[override]
@@ -119,16 +188,17 @@ class Board:
         freeze_window_min: int,
         targets: Iterable[MeetingId],
         fixed_from: Callable[[int], list[bool]],
+        masks: MaskSource | None = None,
     ) -> Board:
         """A board on ``state``, which holds the meetings of ``published`` (by index) placed
         there already (``laid_out.LaidOut``): from when meetings may move worked out for
         ``now``, the masks computed afresh on demand. ``fixed_from``: which meetings are fixed
         when meetings may move from a given slot on, as the caller keeps it (a new list of
-        every meeting's)."""
+        every meeting's); ``masks``: the meetings' starts as the caller keeps them."""
         board = cls.__new__(cls)
         board.problem = problem
         board._windows(problem, now, freeze_window_min, targets)
-        state.allowed = LazyMasks(problem, board.windows)
+        state.allowed = LazyMasks(problem, board.windows, masks)
         fixed = fixed_from(board.earliest_move)
         state.fixed = fixed
         board.state = state
@@ -161,4 +231,4 @@ class Board:
         return self.state.assignment(meeting_idx)
 
 
-__all__ = ["Board", "LazyMasks", "first_slot_from", "meeting_masks"]
+__all__ = ["Board", "LazyMasks", "MaskSource", "first_slot_from", "meeting_masks"]

@@ -120,13 +120,15 @@ def check_changes(
 ) -> list[Violation]:
     """Every violation of ``schedule`` that involves a meeting of ``changed`` or a rule over
     the whole schedule (a placement rule: a meeting of ``changed`` that breaks it).
-    ``state``: as ``linked`` takes it."""
+    ``state``: as ``linked`` takes it (every meeting of ``schedule`` is then one of
+    ``problem``'s)."""
     indices = {problem.meeting_index[m] for m in changed if m in problem.meeting_index}
     if (
         problem.fairness_max_spread is not None
         or problem.published is not None
-        # A comparison of key sets, in C: every meeting of the schedule is known.
-        or not problem.meeting_index.keys() >= schedule.keys()
+        # Every meeting of the schedule is known: so where a state holds it placed; else a
+        # comparison of key sets (in C, but of every meeting: not when a state vouches).
+        or (state is None and not problem.meeting_index.keys() >= schedule.keys())
     ):
         # Rules that read every meeting's place (or ids to report): the whole schedule.
         placed, violations = to_placed(problem, schedule)

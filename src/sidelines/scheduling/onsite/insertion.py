@@ -105,6 +105,10 @@ class Insertion:
                 return True
         return time.perf_counter() > self.deadline
 
+    def _spent(self) -> bool:
+        """Whether the polishing has no step left (``out_of_time`` would stop it at once)."""
+        return self.polish_steps is not None and self.polish_steps <= 0
+
     def place(self, meeting_idx: int) -> bool:
         """Put the meeting in, moving at most ``max_moves`` other meetings; False (and the
         board as it was) when it cannot be done in time. Where a free place adds breaks, one
@@ -156,7 +160,9 @@ class Insertion:
         journal = state.journal
         assert journal is not None
         self.close_gaps(meeting_idx, mark)
-        if not self.break_moves or self.needed:
+        if not self.break_moves or self.needed or self._spent():
+            # With no step left, the starts below would each stop at once: undoing the moves
+            # made and making them again would be all the work.
             return True
         first = state.start[meeting_idx]
         best = (state.total_breaks, journal[mark:])
@@ -250,10 +256,15 @@ class Insertion:
         best: tuple[int, list[tuple[bool, int, int, int | None]]] | None = None
         here = len(journal)
         chains = chains and room >= 2
+        # A meeting whose best place is where it is leaves the board as it was: the meeting
+        # being placed then fares as it did for the first such one, so that is tried once (a
+        # sixth of the meetings looked at stay put). Not with fairness, which ``fair_since``
+        # checks for the principals of the meeting that stayed put too.
+        stayed_put = False
         for other in sorted(candidates):
             if self.board.fixed[other] or self.out_of_time():
                 continue
-            origin = state.start[other]
+            origin, origin_space = state.start[other], state.space[other]
             for chained in (False, True) if chains else (False,):
                 state.unplace(other)
                 moved = (
@@ -261,14 +272,22 @@ class Insertion:
                     if chained
                     else self.direct(other, origin)
                 )
+                same = (
+                    moved
+                    and not chained
+                    and state.fairness_cap is None
+                    and (state.start[other], state.space[other]) == (origin, origin_space)
+                )
                 if (
                     moved
+                    and not (same and stayed_put)
                     and self._replace_better(meeting_idx)
                     and state.total_breaks < base - (best[0] if best else 0)
                     and self.moved_since(mark) <= self.max_moves
                     and self.fair_since(here)
                 ):
                     best = (base - state.total_breaks, journal[here:])
+                stayed_put = stayed_put or same
                 undo_to(state, here)
                 if best is not None and best[0] > 0 and not chained:
                     break
@@ -281,10 +300,22 @@ class Insertion:
         """Put the meeting being placed where it now adds the fewest breaks (it has no
         published place, so this moves nobody); always True, for use in a condition."""
         state = self.state
+        journal = state.journal
+        assert journal is not None
+        mark = len(journal)
         before = state.total_breaks
         start, space_idx = state.start[meeting_idx], state.space[meeting_idx]
         state.unplace(meeting_idx)
-        if not self.direct(meeting_idx, None) or state.total_breaks > before:
+        placed = self.direct(meeting_idx, None)
+        if state.fairness_cap is None:
+            # Back where it was by undoing, not by moving it back: the journal then holds no
+            # moves of it, and the caller's undo has none to make (most calls end here). With
+            # fairness the moves stay, as ``fair_since`` checks its principals for them.
+            where = (state.start[meeting_idx], state.space[meeting_idx])
+            if not placed or state.total_breaks > before or where == (start, space_idx):
+                undo_to(state, mark)
+            return True
+        if not placed or state.total_breaks > before:
             if state.is_placed(meeting_idx):
                 state.unplace(meeting_idx)
             state.place(meeting_idx, start, space_idx)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.heuristic.state import State
-from sidelines.scheduling.onsite.board import Board, LazyMasks
+from sidelines.scheduling.onsite.board import Board, LazyMasks, MaskSource
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
 
@@ -35,7 +35,12 @@ class LaidOut:
         self.problem = problem
         self.schedule = schedule
         count = len(problem.meetings)
-        self.state = State(problem, LazyMasks(problem, [problem.grid.all_slots()] * count))
+        # Each meeting's starts, kept from one re-plan to the next: the search of each looks at
+        # the meetings of a few principals, and often at the same ones again.
+        self.masks = MaskSource(problem)
+        self.state = State(
+            problem, LazyMasks(problem, [problem.grid.all_slots()] * count, self.masks)
+        )
         self.published: list[tuple[int, int | None] | None] = [None] * count
         placements = [self._where(problem, meeting_id, a) for meeting_id, a in schedule.items()]
         for idx, start, space_idx in placements:
@@ -143,6 +148,7 @@ class LaidOut:
             fixed[len(old) :] = [False] * (len(new) - len(old))
             for idx in (*differ, *range(len(old), len(new))):
                 fixed[idx] = self._fixed_at(idx, earliest_move)
+        self.masks.rebind(problem)
         self.problem, self.schedule = problem, schedule
         return True
 
@@ -159,6 +165,13 @@ class LaidOut:
                 [self._fixed_at(idx, earliest_move) for idx in range(len(self.locked))],
             )
         return list(self._fixed[1])
+
+    def holds(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> bool:
+        """Whether ``schedule`` is the one laid out and ``problem`` has the laid-out meetings
+        first (so that it knows every meeting of ``schedule``)."""
+        kept = self.problem.meetings
+        # A comparison of tuples, which takes the same objects as equal without comparing them.
+        return schedule is self.schedule and problem.meetings[: len(kept)] == kept
 
     def lend(
         self,
@@ -191,6 +204,7 @@ class LaidOut:
         if set(targets) != {problem.meetings[idx].id for idx in added}:
             return None
         self.state.rebind(problem)
+        self.masks.rebind(problem)
         self.published.extend([None] * len(added))
         self.lent = True
         locked = [problem.meetings[idx].locked for idx in added]
@@ -201,6 +215,7 @@ class LaidOut:
             now=now,
             freeze_window_min=freeze_window_min,
             targets=targets,
+            masks=self.masks,
             fixed_from=lambda earliest_move: self.fixed_from(earliest_move) + locked,
         )
 
