@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -238,14 +238,17 @@ class Database:
         with self._reads() as session, session.begin():
             yield session
 
-    def read_one(self, statement: Select[*Ts]) -> Row[*Ts] | None:
-        """The first row of one statement, read on its own: the cheapest read there is, for the
-        hot paths that only check whether something changed (an event's revision)."""
+    def read_one(
+        self, statement: Select[*Ts], params: Mapping[str, Any] | None = None
+    ) -> Row[*Ts] | None:
+        """The first row of one statement (with its bound ``params``), read on its own: the
+        cheapest read there is, for the hot paths that only check whether something changed
+        (an event's revision)."""
         if self.dialect != "postgresql":
             with self.reading() as session:
-                return session.execute(statement).first()
+                return session.execute(statement, params).first()
         with self._single.connect() as connection:
-            return connection.execute(statement).first()
+            return connection.execute(statement, params).first()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -17,7 +17,8 @@ live stream's server-sent events.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers, MutableHeaders
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidelines.web.security import SESSION_COOKIE
@@ -40,18 +41,36 @@ DOCS_PATHS = ("/docs", "/redoc")
 ALWAYS = {"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 
 
-def carries_credentials(headers: Headers) -> bool:
-    """Whether the request names a user: a bearer token or the pages' session cookie."""
-    if "authorization" in headers:
-        return True
-    return any(
-        part.strip().startswith(f"{SESSION_COOKIE}=")
-        for part in headers.get("cookie", "").split(";")
+# The same as raw ASGI headers (names in lower case, as ASGI servers give them), added to each
+# answer by replacing any header of the same name.
+PAGE_HEADERS = [
+    (b"content-security-policy", PAGE_POLICY.encode()),
+    *((name.lower().encode(), value.encode()) for name, value in ALWAYS.items()),
+]
+DOCS_HEADERS = [(b"content-security-policy", DOCS_POLICY.encode()), *PAGE_HEADERS[1:]]
+OURS = frozenset(name for name, _ in PAGE_HEADERS)
+NO_STORE = (b"cache-control", b"no-store")
+_SESSION_PREFIX = f"{SESSION_COOKIE}=".encode()
+
+
+def carries_credentials(raw: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether the request's raw headers name a user: a bearer token or the pages' session
+    cookie (in its first ``Cookie`` header)."""
+    cookie: bytes | None = None
+    for name, value in raw:
+        if name == b"authorization":
+            return True
+        if name == b"cookie" and cookie is None:
+            cookie = value
+    return cookie is not None and any(
+        part.strip().startswith(_SESSION_PREFIX) for part in cookie.split(b";")
     )
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the headers above to every HTTP response."""
+    """ASGI middleware adding the headers above to every HTTP response. It works on the raw
+    header lists: every answer passes here, and Starlette's header objects cost more than the
+    rest of this middleware."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -61,17 +80,19 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else PAGE_POLICY
-        private = carries_credentials(Headers(scope=scope))
+        added = DOCS_HEADERS if path.startswith(DOCS_PATHS) else PAGE_HEADERS
+        private = carries_credentials(scope["headers"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = policy
-                for name, value in ALWAYS.items():
-                    headers[name] = value
-                if private and "no-store" not in headers.get("cache-control", ""):
-                    headers["Cache-Control"] = "no-store"
+                given = message.get("headers", ())
+                kept = [(name, value) for name, value in given if name not in OURS]
+                if private:
+                    cache = next((v for name, v in kept if name == b"cache-control"), b"")
+                    if b"no-store" not in cache:
+                        kept = [(name, v) for name, v in kept if name != b"cache-control"]
+                        kept.append(NO_STORE)
+                message["headers"] = [*kept, *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

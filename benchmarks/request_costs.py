@@ -1,0 +1,149 @@
+"""The server's CPU per request, by kind of request, with nothing else served meanwhile.
+
+Seeds the load event of ``load.py`` (``--parties`` delegations, a published schedule) in a fresh
+PostgreSQL database, serves it with one worker (``sidelines serve --workers 1``) and sends, a
+few at a time (``--clients``), ``--requests`` requests of one kind after another: a health check
+(what the web layer costs a request that does no work), an agenda read, an inbox read (received
+requests waiting for an answer, 20 to a page) and a send (a new request to a delegation it has
+not asked yet, with an ``Idempotency-Key``). Each kind runs once unmeasured first. Printed: the
+server's CPU per request of each kind (its processes' user and system time, the job worker's
+included), and the answers' statuses.
+
+A closed loop on a shared machine swings with the neighbours' load: its served rate follows the
+share of the cores the server gets, and its refusals' share with it. The CPU per request of one
+kind at a time is the steadier figure to compare two trees by.
+
+    .venv/bin/python benchmarks/request_costs.py
+    .venv/bin/python benchmarks/request_costs.py --baseline base/src --rounds 2
+
+With ``--baseline`` (the ``src`` folder of another tree, e.g. a ``git archive`` of a commit), the
+trees take turns, each on a database of its own, the order reversed every round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import raw_http
+from api_load import free_port, fresh_database, process_cpu_seconds, seed, start_server, tree_pids
+from load import login
+
+KINDS = ("health", "agenda", "inbox", "send")
+
+
+class Sender:
+    """Sends one kind of request for a few delegations, each send to a party not asked yet."""
+
+    def __init__(self, http: raw_http.Client, prefix: str, logins: list[dict[str, str]]) -> None:
+        self.http = http
+        self.prefix = prefix
+        self.logins = logins
+        self.sent = 0
+
+    async def one(self, kind: str, index: int, parties: list[str]) -> int:
+        headers = self.logins[index % len(self.logins)]
+        if kind == "health":
+            response = await self.http.request("GET", "/api/health")
+        elif kind == "agenda":
+            response = await self.http.request("GET", f"{self.prefix}/agenda", headers=headers)
+        elif kind == "inbox":
+            query = {"box": "received", "state": "sent", "limit": 20}
+            response = await self.http.request(
+                "GET", f"{self.prefix}/requests", params=query, headers=headers
+            )
+        else:
+            # Requester ``index % len(logins)``, invitee the next party it has not asked: a
+            # second open request to the same party would be refused.
+            self.sent += 1
+            invitee = parties[(len(self.logins) + self.sent // len(self.logins)) % len(parties)]
+            body = {"invitees": [invitee], "proposal": {"format": "b2b", "duration_min": 30}}
+            key = {"Idempotency-Key": uuid.uuid4().hex}
+            response = await self.http.request(
+                "POST", f"{self.prefix}/requests", json=body, headers=headers | key
+            )
+        return response.status_code
+
+    async def run(self, kind: str, count: int, clients: int, parties: list[str]) -> Counter[int]:
+        statuses: Counter[int] = Counter()
+        gate = asyncio.Semaphore(clients)
+
+        async def gated(index: int) -> None:
+            async with gate:
+                statuses[await self.one(kind, index, parties)] += 1
+
+        await asyncio.gather(*(gated(i) for i in range(count)))
+        return statuses
+
+
+def server_cpu(pid: int) -> float:
+    return sum(process_cpu_seconds(p) for p in tree_pids(pid))
+
+
+async def measure(
+    port: int, event_id: str, parties: list[str], pid: int, args: argparse.Namespace
+) -> dict[str, tuple[float, Counter[int]]]:
+    async with raw_http.Client(f"http://127.0.0.1:{port}") as http:
+        logins = [await login(http, f"delegate-{p}") for p in parties[: args.delegations]]
+        sender = Sender(http, f"/api/events/{event_id}", logins)
+        costs = {}
+        for kind in KINDS:
+            await sender.run(kind, args.requests // 4, args.clients, parties)  # warm-up
+            before = server_cpu(pid)
+            statuses = await sender.run(kind, args.requests, args.clients, parties)
+            costs[kind] = (1000 * (server_cpu(pid) - before) / args.requests, statuses)
+        return costs
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parties", type=int, default=200)
+    parser.add_argument("--delegations", type=int, default=16, help="delegations sending")
+    parser.add_argument("--requests", type=int, default=600, help="per kind")
+    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--baseline", type=Path, help="the src folder of another tree, taking turns with this one"
+    )
+    args = parser.parse_args()
+    here = Path(__file__).resolve().parent.parent / "src"
+    trees = [("this", here)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    print("| round | tree | load before → after | " + " | ".join(KINDS) + " | statuses |")
+    print("|---|---|---|" + "---:|" * len(KINDS) + "---|")
+    for round_index in range(args.rounds):
+        for name, src in trees if round_index % 2 == 0 else trees[::-1]:
+            os.environ["PYTHONPATH"] = str(src)
+            started = load_average()
+            with fresh_database("postgresql") as url:
+                # Seeded by this tree, as ``load.py`` does; served by the tree measured.
+                event_id, parties = seed(url, args.parties, args.seed)
+                port = free_port()
+                server = start_server(url, port, 1)
+                try:
+                    costs = asyncio.run(measure(port, event_id, parties, server.pid, args))
+                finally:
+                    server.terminate()
+                    server.wait(30)
+            cells = " | ".join(f"{costs[kind][0]:.2f} ms" for kind in KINDS)
+            statuses = "; ".join(
+                f"{kind} " + ", ".join(f"{s}: {n}" for s, n in sorted(costs[kind][1].items()))
+                for kind in KINDS
+            )
+            print(
+                f"| {round_index + 1} | {name} | {started} → {load_average()} | {cells} "
+                f"| {statuses} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
