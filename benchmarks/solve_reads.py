@@ -507,6 +507,8 @@ def report(servers: list[Server], args: argparse.Namespace) -> None:
             _ratio_row(server.tree, server.nice, name, chosen, args, rng) for name, chosen in groups
         ]
     for tree, pairs in pooled.items():
+        if not pairs:  # one round on one server: nothing after the first pair
+            continue
         rows.append(
             _ratio_row(tree, "every server", "all but the first after seeding", pairs, args, rng)
         )
