@@ -27,14 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, overload
 
-from sidelines.domain.ids import MeetingId
+from sidelines.domain.ids import MeetingId, PartyId
 from sidelines.scheduling.heuristic.breaks import (
     NO_PROGRAMME,
     Calendar,
     DayMasks,
     Transparent,
 )
-from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.problem import MeetingData, Problem
 from sidelines.scheduling.rules.placement import (
     contact_at,
     meeting_starts,
@@ -67,6 +67,49 @@ def plain_first(problem: Problem) -> list[int]:
 
 MeetingMasks = tuple[tuple[int, int], ...]  # (space class, allowed starts), plainest first
 NO_KIND = -1  # the kind (``SharedMasks.parts``) of a meeting whose masks are its own
+
+
+class SpaceKinds:
+    """The second part of a meeting's allowed starts (``space_starts``: fit, agreed place,
+    press-ready, opening hours) per space class, shared by every meeting of one kind: those
+    rules read of a meeting only its size, needs, the hosts among its parties, its agreed
+    place, press plan and length. Each class is asked through its first space, the plainest
+    class first (``plain_first``)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.reps = [(idx, problem.space_classes[idx].spaces[0]) for idx in plain_first(problem)]
+        self._hosts: set[PartyId] = {
+            host
+            for _, space_idx in self.reps
+            if (host := problem.spaces[space_idx].host_party) is not None
+        }
+        self._known: dict[tuple[object, ...], MeetingMasks] = {}
+
+    def key(self, meeting: MeetingData) -> tuple[object, ...]:
+        """The meeting's kind: what ``space_starts`` reads of it."""
+        return (
+            meeting.size,
+            meeting.needs,
+            tuple(sorted(party for party in meeting.parties if party in self._hosts)),
+            meeting.agreed_spaces,
+            meeting.press,
+            meeting.duration_slots,
+        )
+
+    def masks(
+        self, problem: Problem, meeting_idx: int, key: tuple[object, ...]
+    ) -> tuple[MeetingMasks, bool]:
+        """``(space_class, space starts)`` of the meeting's kind ``key``, the empty ones left
+        out, and whether the kind was new."""
+        known = self._known.get(key)
+        if known is not None:
+            return known, False
+        known = self._known[key] = tuple(
+            (class_idx, starts)
+            for class_idx, space_idx in self.reps
+            if (starts := space_starts(problem, meeting_idx, space_idx))
+        )
+        return known, True
 
 
 class SharedMasks(Sequence[MeetingMasks]):
@@ -158,11 +201,9 @@ def placement_masks(problem: Problem) -> SharedMasks:
     kind of meeting and class and shared by all meetings of the kind: on a one-day event of
     20,000 meetings and 50 classes, a thousand calls instead of 900,000 (docs/benchmarks.md).
     """
-    order = plain_first(problem)
-    reps = [(class_idx, problem.space_classes[class_idx].spaces[0]) for class_idx in order]
-    hosts = {problem.spaces[space_idx].host_party for _, space_idx in reps} - {None}
-    any_space = reps[0][1] if reps else None
-    kinds: dict[tuple[object, ...], tuple[MeetingMasks, int, int]] = {}
+    kinds = SpaceKinds(problem)
+    any_space = kinds.reps[0][1] if kinds.reps else None
+    unions: dict[tuple[object, ...], tuple[int, int]] = {}
     own: list[int] = []
     by_kind: list[MeetingMasks] = []
     everywhere: list[int] = []
@@ -177,30 +218,19 @@ def placement_masks(problem: Problem) -> SharedMasks:
             everywhere.append(starts)
             kind_of.append(NO_KIND)
             continue
-        kind = (
-            meeting.size,
-            meeting.needs,
-            tuple(sorted(party for party in meeting.parties if party in hosts)),
-            meeting.agreed_spaces,
-            meeting.press,
-            meeting.duration_slots,
-        )
-        known = kinds.get(kind)
-        if known is None:
-            by_class = tuple(
-                (class_idx, starts)
-                for class_idx, space_idx in reps
-                if (starts := space_starts(problem, meeting_idx, space_idx))
-            )
+        key = kinds.key(meeting)
+        by_class, new = kinds.masks(problem, meeting_idx, key)
+        if new:
             union = 0
             for _, starts in by_class:
                 union |= starts
-            known = kinds[kind] = (by_class, union, len(kinds))
+            unions[key] = (union, len(kind_masks))
             kind_masks.append(by_class)
-        own.append(meeting_starts(problem, meeting_idx, any_space) if known[0] else 0)
-        by_kind.append(known[0])
-        everywhere.append(known[1])
-        kind_of.append(known[2])
+        union, kind = unions[key]
+        own.append(meeting_starts(problem, meeting_idx, any_space) if by_class else 0)
+        by_kind.append(by_class)
+        everywhere.append(union)
+        kind_of.append(kind)
     return SharedMasks(own, by_kind, everywhere, kind_of, kind_masks)
 
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sidelines.domain.ids import MeetingId
-from sidelines.scheduling.heuristic.state import CORRIDOR, MeetingMasks, State, plain_first
+from sidelines.scheduling.heuristic.state import CORRIDOR, MeetingMasks, SpaceKinds, State
 from sidelines.scheduling.problem import MeetingData, Problem
-from sidelines.scheduling.rules.placement import meeting_starts, possible_starts, space_starts
+from sidelines.scheduling.rules.placement import meeting_starts, possible_starts
 from sidelines.scheduling.schedule import Assignment, Schedule
 from sidelines.scheduling.slots import run_mask
 
@@ -42,11 +42,7 @@ class MaskSource:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        order = plain_first(problem)
-        self._reps = [(idx, problem.space_classes[idx].spaces[0]) for idx in order]
-        self._hosts = {problem.spaces[space_idx].host_party for _, space_idx in self._reps}
-        self._hosts.discard(None)
-        self._kinds: dict[tuple[object, ...], MeetingMasks] = {}
+        self._kinds = SpaceKinds(problem)
         self._kept: dict[int, tuple[MeetingData, MeetingMasks]] = {}
 
     def rebind(self, problem: Problem) -> None:
@@ -80,22 +76,7 @@ class MaskSource:
             # In a corridor, or as a contact at a programme session.
             starts = possible_starts(problem, meeting_idx, None) & window
             return ((CORRIDOR, starts),) if starts else ()
-        kind = (
-            meeting.size,
-            meeting.needs,
-            tuple(sorted(party for party in meeting.parties if party in self._hosts)),
-            meeting.agreed_spaces,
-            meeting.press,
-            meeting.duration_slots,
-        )
-        by_class = self._kinds.get(kind)
-        if by_class is None:
-            by_class = tuple(
-                (class_idx, starts)
-                for class_idx, space_idx in self._reps
-                if (starts := space_starts(problem, meeting_idx, space_idx))
-            )
-            self._kinds[kind] = by_class
+        by_class, _ = self._kinds.masks(problem, meeting_idx, self._kinds.key(meeting))
         if meeting.locked_space is not None:
             by_class = tuple(
                 (class_idx, starts)
@@ -104,7 +85,7 @@ class MaskSource:
             )
         if not by_class:
             return ()
-        own = window & meeting_starts(problem, meeting_idx, self._reps[0][1])
+        own = window & meeting_starts(problem, meeting_idx, self._kinds.reps[0][1])
         return tuple((class_idx, own & starts) for class_idx, starts in by_class if own & starts)
 
 
