@@ -258,3 +258,88 @@ def test_the_plain_call_for_a_first_model_leaves_the_redundant_clauses_out() -> 
 
     assert outcome.infeasible
     assert outcome.models == [([1, 2], 2)]
+
+
+def test_the_plain_search_sends_one_model_and_ends_without_a_proof() -> None:
+    outcome = run_portfolio(
+        two_of_three(),
+        [1, 2, 3],
+        searches=("sat",),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+    )
+
+    assert len(outcome.models) == 1
+    assert outcome.models[0][1] >= 2
+    assert not outcome.finished
+    assert not outcome.optimal
+
+
+def test_the_plain_search_proves_an_unsatisfiable_hard_part_infeasible() -> None:
+    formula = two_of_three()
+    formula.extend([[-1], [-2]])
+
+    outcome = run_portfolio(
+        formula,
+        [1, 2, 3],
+        searches=("sat", "rc2"),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+    )
+
+    assert outcome.infeasible
+    assert outcome.models == []
+
+
+def test_rc2_asked_for_a_first_model_of_an_unsatisfiable_hard_part_is_infeasible() -> None:
+    formula = two_of_three()
+    formula.extend([[-1], [-2]])
+
+    outcome = with_redundant(formula, ("rc2",), [], first_model=True)
+
+    assert outcome.infeasible
+    assert outcome.models == []
+
+
+def test_a_tight_solve_with_two_workers_proves_the_optimum() -> None:
+    # No complete schedule at hand (``first_model``): the second worker's plain call gives
+    # one, RC2 on CaDiCaL the proof.
+    problem = build_problem(a_meets_three())
+
+    result = solve_maxsat(problem, replace(OPTIONS, workers=2), first_model=True)
+
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective is not None
+    assert result.objective.breaks == 0
+    assert validate(problem, result.schedule) == []
+
+
+def pigeons_as_soft_clauses() -> WCNF:
+    """One easy hard clause over every variable (a model at once) and the pigeons as soft
+    clauses: RC2's first core is a refutation no search finds in the tests' time."""
+    pigeons = pigeons_in_fewer_holes()
+    formula = WCNF()
+    formula.append(list(range(1, pigeons.nv + 1)))
+    for clause in pigeons.hard:
+        formula.append(clause, weight=1)
+    return formula
+
+
+def test_the_side_work_gets_all_of_the_time_once_a_search_has_ended() -> None:
+    side = CountingSide(best=None, share=0.25)
+    started = time.monotonic()
+
+    outcome = run_portfolio(
+        pigeons_as_soft_clauses(),
+        [1],
+        searches=("rc2", "sat"),
+        deadline=started + 2.0,
+        should_stop=lambda: False,
+        side=side,
+    )
+
+    assert len(outcome.models) == 1  # the plain call's, which then ended
+    assert not outcome.finished
+    worked = sum(until - began for began, until in side.slices)
+    # Far above the quarter it asked for (about 0.5 s), give or take a busy machine.
+    assert worked > 1.0
