@@ -7,13 +7,19 @@ The instances are third-party data and are not part of the repository; by defaul
 from ``shared/benchmarks/b2b-jair2022/`` in the first folder above the checkout that has it.
 Every result is checked with ``validate()``; the table shows the breaks found, the proven bound,
 the published optimum, and when the first complete schedule came (seconds from the solve's
-start) with its breaks. ``--busy N`` runs N CPU-bound processes (``while 1: pass``) beside the
-solves, as a competing load; the load average is printed at the start and the end.
+start) with its breaks. Times are those of ``solve()`` alone: reading the file and building the
+problem come before it and are summed apart; with one process for all instances, the solvers'
+imports fall in the first instance's time. ``--busy N`` runs N CPU-bound processes
+(``while 1: pass``) beside the solves, as a competing load; the load average is printed at the
+start and the end.
 
 ``--baseline REV`` measures this tree against a git revision side by side: each instance is
 solved by two child processes started at the same moment, one with this tree's ``src`` on its
 path and one with the revision's (extracted with ``git archive``), so that both see the same
 load; the table gives both, the load average beside each row, and the ratio of the totals.
+With ``--in-turn`` the two run one after the other instead (which goes first alternates): where
+the kernel shares the CPU between sessions rather than processes (autogroup), two trees run at
+the same moment share one session's part, and a tree that runs fewer processes gets less of it.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ class Row:
     bound_s: float | None = None
     best_s: float | None = None
     best_by: str = ""
+    # Reading the file and building the problem, before the solve (not in ``seconds``).
+    read_s: float = 0.0
 
     @property
     def matches(self) -> bool:
@@ -109,8 +117,10 @@ class Row:
 
 def run(path: Path, options: SolveOptions) -> Row:
     name = path.name.removesuffix(".dzn")
+    reading = time.monotonic()
     event = read_dzn(path)
     problem = build_problem(event)
+    read_s = time.monotonic() - reading
     first: list[Progress] = []
     best: list[tuple[int, float, str]] = []  # breaks, when, by whom
     bounds: list[tuple[int, float]] = []
@@ -150,6 +160,7 @@ def run(path: Path, options: SolveOptions) -> Row:
         bound_s=bound_at[0] if bound_at else None,
         best_s=reached[0][1] if reached else None,
         best_by=reached[0][2] if reached else "",
+        read_s=read_s,
     )
 
 
@@ -220,8 +231,13 @@ def _child_command(path: Path, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def run_pair(path: Path, trees: list[Path], args: argparse.Namespace) -> list[Row]:
-    """``path`` solved by one child per source tree, all started at the same moment."""
+def run_pair(
+    path: Path, trees: list[Path], args: argparse.Namespace, *, reverse: bool = False
+) -> list[Row]:
+    """``path`` solved by one child per source tree, all started at the same moment (with
+    ``--in-turn`` one after the other, the last tree first when ``reverse``)."""
+    if args.in_turn:
+        return _run_in_turn(path, trees, args, reverse)
     children = [
         subprocess.Popen(
             _child_command(path, args),
@@ -240,6 +256,27 @@ def run_pair(path: Path, trees: list[Path], args: argparse.Namespace) -> list[Ro
     return rows
 
 
+def _run_in_turn(
+    path: Path, trees: list[Path], args: argparse.Namespace, reverse: bool
+) -> list[Row]:
+    order = list(range(len(trees)))
+    if reverse:
+        order.reverse()
+    rows: dict[int, Row] = {}
+    for index in order:
+        done = subprocess.run(
+            _child_command(path, args),
+            env={**os.environ, "PYTHONPATH": str(trees[index])},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        found["sizes"] = tuple(found["sizes"])
+        rows[index] = Row(**found)
+    return [rows[index] for index in range(len(trees))]
+
+
 def _pair_cells(row: Row) -> str:
     first = "-" if row.first_s is None else f"{row.first_s:.2f}"
     return (
@@ -256,7 +293,8 @@ def compare(paths: list[Path], args: argparse.Namespace) -> int:
     label = args.baseline
     print(
         f"strategy {args.strategy}, {args.workers} workers, {args.time_limit:g} s per instance, "
-        f"{args.busy} busy processes beside it; this tree against {label}, side by side\n"
+        f"{args.busy} busy processes beside it; this tree against {label}, "
+        f"{'in turn' if args.in_turn else 'side by side'}\n"
     )
     print(
         f"| instance (published) | {label}: breaks | bound | time s | CPU s | first s "
@@ -266,9 +304,9 @@ def compare(paths: list[Path], args: argparse.Namespace) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|---|")
     pairs: list[list[Row]] = []
     with source_tree(label) as base, busy(args.busy):
-        for path in paths:
+        for position, path in enumerate(paths):
             load = _load()
-            pair = run_pair(path, [base, REPO / "src"], args)
+            pair = run_pair(path, [base, REPO / "src"], args, reverse=position % 2 == 1)
             pairs.append(pair)
             name = pair[0].name.removesuffix(".original")
             print(
@@ -282,7 +320,8 @@ def compare(paths: list[Path], args: argparse.Namespace) -> int:
         print(
             f"{who}: {sum(r.matches for r in group)}/{len(group)} match the published result, "
             f"{sum(r.proven for r in group)} proven, {sum(r.valid for r in group)} valid, "
-            f"{sum(r.seconds for r in group):.1f} s ({sum(r.cpu_s for r in group):.1f} s CPU), "
+            f"{sum(r.seconds for r in group):.1f} s ({sum(r.cpu_s for r in group):.1f} s CPU; "
+            f"reading {sum(r.read_s for r in group):.1f} s besides), "
             f"breaks {sum(r.breaks or 0 for r in group)} (published "
             f"{sum(r.published or 0 for r in group)}), at most "
             f"{max(((r.breaks or 0) - (r.published or 0) for r in group), default=0)} above"
@@ -306,6 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--originals", action="store_true", help="only the 20 originals")
     parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes beside it")
     parser.add_argument("--baseline", help="a git revision to run side by side with this tree")
+    parser.add_argument(
+        "--in-turn",
+        action="store_true",
+        help="with --baseline: the two trees one after the other, not at the same moment",
+    )
     parser.add_argument("--row", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -356,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"result, {sum(r.proven for r in group)} proven, "
                 f"{sum(r.valid for r in group)} valid schedules, "
                 f"{sum(r.seconds for r in group):.1f} s in total "
-                f"({sum(r.cpu_s for r in group):.1f} s of CPU); breaks "
+                f"({sum(r.cpu_s for r in group):.1f} s of CPU; reading the files and building "
+                f"the problems {sum(r.read_s for r in group):.1f} s besides); breaks "
                 f"{sum(r.breaks or 0 for r in group)} in total (published "
                 f"{sum(r.published or 0 for r in group)}), at most "
                 f"{max(((r.breaks or 0) - (r.published or 0) for r in group), default=0)} "
