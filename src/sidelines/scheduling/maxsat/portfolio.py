@@ -261,10 +261,8 @@ def run_portfolio(
                 began = time.monotonic()
                 share = side.step(min(deadline, began + SLICE_S))
                 worked = time.monotonic() - began
-                # Wait on the pipes in proportion: the side work has ``share`` of the time,
-                # or all of it once a search has ended (the plain call): its core is free.
-                paced = share if len(connections) == len(processes) else 1.0
-                side_due = time.monotonic() + (worked * (1 - paced) / paced if paced > 0 else 0)
+                # Wait on the pipes in proportion: the side work has ``share`` of the time.
+                side_due = time.monotonic() + (worked * (1 - share) / share if share > 0 else 0)
             side_best = side.best_breaks()
             if side_best is not None and side_best <= proven:
                 outcome.side_met_bound = True
