@@ -32,13 +32,6 @@ STRATEGY_NAME = "maxsat"
 # for schedules early. On two shared cores a third process slowed the others down more than it
 # helped (docs/benchmarks.md).
 SEARCHES = ("rc2:cd19", "rc2:mcm", "lsu:cd19")
-# Where the heuristic has no complete schedule yet (a tight event: on the JAIR originals the 11
-# of 10 slots, forum-14 and ticf-14crafa), RC2 on MapleCM reached the optimum before RC2 on
-# CaDiCaL on one of 13 (by 0.3 s of CPU), and took 1.5-13 times its CPU or did not end in 10 s
-# on the others: its worker makes the plain SAT call for a first schedule and ends, leaving its
-# core to RC2 on CaDiCaL and to the heuristic, whose schedules end most of these solves
-# (docs/benchmarks.md).
-TIGHT = {"rc2:mcm": "sat:cd19"}
 
 
 class Side(SideWork, Protocol):
@@ -60,11 +53,10 @@ def solve_maxsat(
     """Solve to proven optimality within ``options.time_limit_s``, or report the lower bound.
 
     ``hint`` sets the SAT solver's first phases; ``searches`` replaces the default choice of
-    searches (one per worker, from ``SEARCHES``, with ``TIGHT``'s in place for ``first_model``).
-    ``side`` works between looks at the searches and is offered every better schedule they
-    find; when its own schedule meets the lower bound, the searches stop and the result
-    (interrupted, with the bound) says so by its bound alone: the caller keeps the side's
-    schedule. ``first_model`` asks the last search for a
+    searches (one per worker, from ``SEARCHES``). ``side`` works between looks at the searches
+    and is offered every better schedule they find; when its own schedule meets the lower
+    bound, the searches stop and the result (interrupted, with the bound) says so by its bound
+    alone: the caller keeps the side's schedule. ``first_model`` asks the last search for a
     schedule of any cost before its proof. Raises ``ValueError`` for a problem the encoding
     cannot express (see ``unsupported``).
     """
@@ -124,8 +116,6 @@ def solve_maxsat(
 
     if searches is None:
         searches = SEARCHES[: max(1, options.workers)]
-        if first_model:
-            searches = tuple(TIGHT.get(search, search) for search in searches)
     outcome = run_portfolio(
         encoding.formula,
         keep,

@@ -5,7 +5,6 @@ work of the caller's own (``SideWork``, the heuristic) between looks at them.
 * ``lsu``: a linear SAT-UNSAT search finds a model, then asks for one with fewer violated soft
   clauses (an incremental totalizer over them), until none exists (good schedules early, and a
   proof of its own when the last call is unsatisfiable).
-* ``sat``: one plain SAT call on the hard clauses for any model, then the process ends.
 
 Both use CaDiCaL 1.9.5 (measured against MapleCM, MapleChrono and Glucose 4 in
 docs/benchmarks.md). Its pysat binding cannot be interrupted, and python-sat holds the GIL while
@@ -89,27 +88,18 @@ class _Task:
     first: bool
 
 
-def _first_schedule(task: _Task, out: Connection, solver: str) -> bool:
-    """Any schedule at all, from the hard clauses alone, sent as a model; whether one exists
-    (if not, the hard clauses are unsatisfiable: no schedule keeps the rules)."""
-    formula = task.formula
-    with Solver(name=solver, bootstrap_with=formula.hard) as plain:
-        if task.phases:
-            plain.set_phases(task.phases)
-        if not plain.solve():
-            return False
-        model = plain.get_model()
-        out.send(("model", _kept(model, task.keep), _soft_cost(formula, model)))
-        return True
-
-
 def _run_rc2(task: _Task, out: Connection) -> None:
     formula, keep, phases = task.formula, task.keep, task.phases
-    # A first schedule (RC2 has none until it ends), on CaDiCaL, which finds one fastest
-    # (0.1-2 s of CPU on the JAIR originals; MapleCM up to 30 s).
-    if task.first and not _first_schedule(task, out, SAT_SOLVER):
-        out.send(("infeasible",))
-        return
+    if task.first:
+        # Any schedule at all, from the hard clauses alone (RC2 has none until it ends), on
+        # CaDiCaL, which finds one fastest (0.1-2 s of CPU on the JAIR originals; MapleCM up
+        # to 30 s).
+        with Solver(name=SAT_SOLVER, bootstrap_with=formula.hard) as plain:
+            if phases:
+                plain.set_phases(phases)
+            if plain.solve():
+                model = plain.get_model()
+                out.send(("model", _kept(model, keep), _soft_cost(formula, model)))
     rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
     rc2.oracle.append_formula(task.redundant)
     if phases:
@@ -120,12 +110,6 @@ def _run_rc2(task: _Task, out: Connection) -> None:
     else:
         out.send(("model", _kept(model, keep), rc2.cost))
         out.send(("optimal",))
-
-
-def _run_sat(task: _Task, out: Connection) -> None:
-    """A first schedule and nothing more: the process ends and leaves its core to the others."""
-    if not _first_schedule(task, out, task.solver):
-        out.send(("infeasible",))
 
 
 def _run_lsu(task: _Task, out: Connection) -> None:
@@ -153,7 +137,7 @@ def _run_lsu(task: _Task, out: Connection) -> None:
     out.send(("optimal",) if found else ("infeasible",))
 
 
-_SEARCHES = {"rc2": _run_rc2, "lsu": _run_lsu, "sat": _run_sat}
+_SEARCHES = {"rc2": _run_rc2, "lsu": _run_lsu}
 
 
 @dataclass
@@ -184,7 +168,7 @@ def run_portfolio(
     proves_up_to: int | None = None,
     redundant: list[list[int]] | None = None,
 ) -> Outcome:
-    """Run ``searches`` ("rc2", "lsu" or "sat", optionally ":" and a pysat solver name) until one
+    """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
     cost) or the side work's best meets the lower bound, the deadline passes or
     ``should_stop()``. With ``first_model`` the last search begins with a plain SAT call for a
