@@ -18,8 +18,9 @@ solved by two child processes started at the same moment, one with this tree's `
 path and one with the revision's (extracted with ``git archive``), so that both see the same
 load; the table gives both, the load average beside each row, and the ratio of the totals.
 With ``--in-turn`` the two run one after the other instead (which goes first alternates): where
-the kernel shares the CPU between sessions rather than processes (autogroup), two trees run at
-the same moment share one session's part, and a tree that runs fewer processes gets less of it.
+the kernel shares the CPU between process groups rather than processes (autogroup, one per
+``setsid``), two trees run at the same moment share one group's part, and a tree that runs
+fewer processes gets less of it.
 """
 
 from __future__ import annotations
