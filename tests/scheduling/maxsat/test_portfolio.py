@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pysat.formula import WCNF
@@ -258,3 +263,56 @@ def test_the_plain_call_for_a_first_model_leaves_the_redundant_clauses_out() -> 
 
     assert outcome.infeasible
     assert outcome.models == [([1, 2], 2)]
+
+
+# A parent that runs two RC2 searches on the pigeons for a minute, from a script of its own.
+PARENT = """
+import time
+from pysat.formula import WCNF
+from sidelines.scheduling.maxsat.portfolio import run_portfolio
+
+pigeons, holes = 11, 10
+formula = WCNF()
+for pigeon in range(pigeons):
+    formula.append([pigeon * holes + hole + 1 for hole in range(holes)])
+for hole in range(holes):
+    for first in range(pigeons):
+        for second in range(first + 1, pigeons):
+            formula.append([-(first * holes + hole + 1), -(second * holes + hole + 1)])
+formula.append([-1], weight=1)
+run_portfolio(formula, [1], searches=("rc2", "rc2"), deadline=time.monotonic() + 60,
+              should_stop=lambda: False)
+"""
+
+
+def _ended(pid: int) -> bool:
+    """No such process, or one that has ended and waits to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the searches end with it through prctl")
+def test_the_searches_end_with_a_parent_killed_outright() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], env=os.environ.copy())
+    children: list[int] = []
+    try:
+        listed = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+        waited = time.monotonic() + 30
+        while len(children) < 2 and time.monotonic() < waited:
+            time.sleep(0.1)
+            children = [int(pid) for pid in listed.read_text().split()]
+        assert len(children) == 2
+    finally:
+        parent.kill()
+        parent.wait()
+
+    waited = time.monotonic() + 10
+    while not all(_ended(pid) for pid in children) and time.monotonic() < waited:
+        time.sleep(0.1)
+    left = [pid for pid in children if not _ended(pid)]
+    for pid in left:  # not to leave them running when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

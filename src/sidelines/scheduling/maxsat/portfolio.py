@@ -20,7 +20,11 @@ of it back once it stops finding better schedules.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +37,8 @@ from pysat.formula import WCNF
 from pysat.solvers import Solver
 
 SAT_SOLVER = "cd19"
+# prctl(2): the signal a process gets when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
 _POLL_S = 0.05
 SLICE_S = 0.1  # one slice of the side work, between looks at the searches
 
@@ -140,6 +146,27 @@ def _run_lsu(task: _Task, out: Connection) -> None:
 _SEARCHES = {"rc2": _run_rc2, "lsu": _run_lsu}
 
 
+def _run_search(
+    search: Callable[[_Task, Connection], None], parent: int, task: _Task, out: Connection
+) -> None:
+    """One search's process: bound to end with its parent, then the search."""
+    _end_with(parent)
+    search(task, out)
+
+
+def _end_with(parent: int) -> None:
+    """Have this process killed when the one that started it ends, even killed outright: the
+    parent kills its searches on return, and multiprocessing its daemonic children at a normal
+    exit, but neither happens on SIGKILL or an unhandled SIGTERM, and a search left behind
+    would keep a core busy until it proved its answer (minutes on a hard instance). Linux only
+    (``prctl``); elsewhere the parent's own clean-up is all there is."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+
+
 @dataclass
 class Outcome:
     """What the searches established: every model seen (kept literals, soft cost), the best
@@ -190,8 +217,10 @@ def run_portfolio(
             first = first_model and position == len(searches) - 1
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
-                target=_SEARCHES[kind],
+                target=_run_search,
                 args=(
+                    _SEARCHES[kind],
+                    os.getpid(),
                     _Task(
                         solver or SAT_SOLVER, formula, redundant or [], keep, phases or [], first
                     ),
