@@ -2,13 +2,15 @@
 not change much): each SAT solver's RC2 in a child process of its own, limited by CPU time.
 
     python benchmarks/jair_rc2.py [--data DIR] [--solvers cd19,mcm] [--cpu-limit S]
-        [--baseline REV] NAME...
+        [--phases] [--baseline REV] NAME...
 
 For every instance: the encoding's size and CPU time, then per solver the CPU time at which
 each lower bound was first reached (the cores) and at which the optimum's schedule came (the
-last, satisfiable call). ``--baseline REV`` also runs the same in children whose ``sidelines``
-is a git revision's (extracted with ``git archive``), at the same time, for comparing
-encodings. The data is read as by ``benchmarks/jair.py``.
+last, satisfiable call). Each RC2 is given the encoding's redundant clauses, as in the solve;
+``--phases`` also gives it the first construction's schedule as phases, as the solve does.
+``--baseline REV`` also runs the same in children whose ``sidelines`` is a git revision's
+(extracted with ``git archive``), at the same time, for comparing encodings. The data is read
+as by ``benchmarks/jair.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
-def _rc2(solver: str, formula: Any, limit: int, out: Connection) -> None:
+def _rc2(
+    solver: str,
+    formula: Any,
+    redundant: list[list[int]],
+    phases: list[int],
+    limit: int,
+    out: Connection,
+) -> None:
     """One RC2 search, reporting (kind, cost, CPU seconds) until it ends or its CPU runs out."""
     from pysat.examples.rc2 import RC2
 
@@ -43,11 +52,35 @@ def _rc2(solver: str, formula: Any, limit: int, out: Connection) -> None:
             return super()._call_oracle(list(assumptions), expect_interrupt)
 
     rc2 = Reporting(formula, solver=solver)
+    rc2.oracle.append_formula(redundant)
+    if phases:
+        rc2.oracle.set_phases(phases)
     model = rc2.compute()
     out.send(("optimum" if model is not None else "infeasible", rc2.cost, time.process_time()))
 
 
-def measure(path: Path, solvers: list[str], limit: int) -> dict[str, Any]:
+def _construction_phases(problem: Any, encoding: Any) -> list[int]:
+    """The start literals' phases from the heuristic's first schedule, built as the solve
+    builds it before the searches start (``scheduling.solve``)."""
+    from sidelines.scheduling import SolveOptions
+    from sidelines.scheduling.anytime import Improver
+
+    improver = Improver(problem, SolveOptions(time_limit_s=60, workers=2), time.monotonic())
+    cpu_until = time.process_time() + 0.05
+    while not improver.complete() and time.process_time() < cpu_until:
+        if improver.step(time.monotonic() + 0.05) <= 0:
+            break
+    hint = improver.schedule() or {}
+    phases = []
+    for meeting_idx, meeting in enumerate(problem.meetings):
+        assignment = hint.get(meeting.id)
+        for start in encoding.starts[meeting_idx]:
+            on = assignment is not None and assignment.start_slot == start.slot
+            phases.append(start.literal if on else -start.literal)
+    return phases
+
+
+def measure(path: Path, solvers: list[str], limit: int, phased: bool) -> dict[str, Any]:
     """The encoding and every solver's events on ``path`` (runs in this process's children)."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -60,13 +93,17 @@ def measure(path: Path, solvers: list[str], limit: int) -> dict[str, Any]:
     cpu = time.process_time()
     encoding = encode(problem)
     encode_s = time.process_time() - cpu
+    redundant = getattr(encoding, "redundant", [])  # older revisions have none
+    phases = _construction_phases(problem, encoding) if phased else []
     context = multiprocessing.get_context("fork")
     pending: dict[Connection, str] = {}
     processes = []
     for solver in solvers:
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_rc2, args=(solver, encoding.formula, limit, send), daemon=True
+            target=_rc2,
+            args=(solver, encoding.formula, redundant, phases, limit, send),
+            daemon=True,
         )
         process.start()
         send.close()
@@ -110,6 +147,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="instance folder (as benchmarks/jair.py)")
     parser.add_argument("--solvers", default="cd19,mcm")
     parser.add_argument("--cpu-limit", type=int, default=30, help="CPU seconds per search")
+    parser.add_argument("--phases", action="store_true", help="the construction's phases")
     parser.add_argument("--baseline", help="a git revision measured at the same time")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -119,7 +157,8 @@ def main() -> int:
     solvers = args.solvers.split(",")
     if args.child:
         found = {
-            name: measure(data / f"{name}.dzn", solvers, args.cpu_limit) for name in args.names
+            name: measure(data / f"{name}.dzn", solvers, args.cpu_limit, args.phases)
+            for name in args.names
         }
         print(json.dumps(found))
         return 0
@@ -130,7 +169,7 @@ def main() -> int:
 
     command = [sys.executable, str(Path(__file__).resolve()), "--child", *args.names]
     command += ["--data", str(data), "--solvers", args.solvers]
-    command += ["--cpu-limit", str(args.cpu_limit)]
+    command += ["--cpu-limit", str(args.cpu_limit)] + (["--phases"] if args.phases else [])
     print(f"load average {os.getloadavg()[0]:.1f} at the start; CPU seconds per search\n")
     with source_tree(args.baseline or "HEAD") as base:
         trees = [("this tree", HERE.parent / "src")]
