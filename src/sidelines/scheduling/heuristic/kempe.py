@@ -46,6 +46,12 @@ FOCUS_SHARE = 0.8
 # Of those, the share that sends the meeting into one of that principal's idle slots between
 # its first and last meeting (a gap), when it has one the meeting may take.
 GAP_SHARE = 0.8
+# Of those, the share that starts from the principal's first or last meeting rather than any
+# of its meetings (each as likely): a meeting inside a block sent into a gap opens another
+# gap, an edge one shortens the span and closes the gap when it was one slot wide. With 9-15
+# meetings its edges were drawn in one such move of 5-8; at equal CPU, half the time
+# edges gave fewer breaks on the 21-22-slot JAIR originals (docs/benchmarks.md).
+EDGE_SHARE = 0.5
 # A chain longer than this is not tried (on the JAIR originals they close within a few).
 MAX_CHAIN = 24
 # No better schedule for this many moves: stalled (the caller gives its time back).
@@ -195,6 +201,7 @@ class KempeSearch:
         allowed = self.allowed
         fixed = self.fixed
         random_slot = self._random_slot
+        occupant = self.occupant
         try_ = self._try
         with_breaks = [p for p, b in enumerate(breaks) if b]
         for _ in range(moves):
@@ -212,12 +219,16 @@ class KempeSearch:
                 if not breaks[principal_idx]:
                     with_breaks = [p for p, b in enumerate(breaks) if b]
                     continue
-                # One of its meetings, each as likely (as a slot of its calendar would be).
-                own = meetings_of[principal_idx]
-                meeting_idx = own[int(random_() * len(own))]
+                busy = busy_of[principal_idx]
+                if random_() < EDGE_SHARE:
+                    # Its first or last meeting: sent into a gap, it shortens the span.
+                    edge = busy.bit_length() if random_() < 0.5 else (busy & -busy).bit_length()
+                    meeting_idx = occupant[principal_idx][edge - 1]
+                else:
+                    own = meetings_of[principal_idx]
+                    meeting_idx = own[int(random_() * len(own))]
                 if fixed[meeting_idx]:
                     continue
-                busy = busy_of[principal_idx]
                 span = (1 << busy.bit_length()) - (busy & -busy)
                 gaps = span & ~busy & allowed[meeting_idx]
                 target = random_slot(gaps) if gaps and random_() < GAP_SHARE else -1
