@@ -46,6 +46,12 @@ FOCUS_SHARE = 0.8
 # Of those, the share that sends the meeting into one of that principal's idle slots between
 # its first and last meeting (a gap), when it has one the meeting may take.
 GAP_SHARE = 0.8
+# Of those, the share that starts from the principal's first or last meeting rather than any
+# of its meetings (each as likely): a meeting inside a block sent into a gap opens another
+# gap, an edge one shortens the span and closes the gap when it was one slot wide. With 9-15
+# meetings its edges were drawn in one such move of 5-8; at equal CPU, half the time
+# edges gave fewer breaks on the 21-22-slot JAIR originals (docs/benchmarks.md).
+EDGE_SHARE = 0.5
 # A chain longer than this is not tried (on the JAIR originals they close within a few).
 MAX_CHAIN = 24
 # No better schedule for this many moves: stalled (the caller gives its time back).
@@ -101,6 +107,7 @@ class KempeSearch:
                 )
         meetings = problem.meetings
         self.principals = [meeting.principals for meeting in meetings]
+        self.meetings_of = [list(items) for items in problem.principal_meetings]
         self.class_of = [candidate_classes(problem, idx)[0] for idx in range(len(meetings))]
         self.allowed = [
             start_mask(problem, idx, self.class_of[idx]) for idx in range(len(meetings))
@@ -186,35 +193,52 @@ class KempeSearch:
     def run(self, moves: int) -> bool:
         """Try ``moves`` moves; whether a better schedule was found."""
         found = False
-        rng = self.rng
-        with_breaks = [p for p, b in enumerate(self.breaks) if b]
+        random_ = self.rng.random
+        movable = self.movable
+        meetings_of = self.meetings_of
+        breaks = self.breaks
+        busy_of = self.busy
+        allowed = self.allowed
+        fixed = self.fixed
+        random_slot = self._random_slot
+        occupant = self.occupant
+        try_ = self._try
+        with_breaks = [p for p, b in enumerate(breaks) if b]
         for _ in range(moves):
             self.moves += 1
             self.cooling_left -= 1
             if self.cooling_left <= 0:
                 self._restart()
-                with_breaks = [p for p, b in enumerate(self.breaks) if b]
+                breaks = self.breaks  # ``load`` gives new lists
+                busy_of = self.busy
+                with_breaks = [p for p, b in enumerate(breaks) if b]
             else:
                 self.temperature *= self.cooling
-            if with_breaks and rng.random() < FOCUS_SHARE:
-                principal_idx = with_breaks[rng.randrange(len(with_breaks))]
-                if not self.breaks[principal_idx]:
-                    with_breaks = [p for p, b in enumerate(self.breaks) if b]
+            if with_breaks and random_() < FOCUS_SHARE:
+                principal_idx = with_breaks[int(random_() * len(with_breaks))]
+                if not breaks[principal_idx]:
+                    with_breaks = [p for p, b in enumerate(breaks) if b]
                     continue
-                busy = self.busy[principal_idx]
-                meeting_idx = self.occupant[principal_idx][self._random_slot(busy)]
-                if self.fixed[meeting_idx]:
+                busy = busy_of[principal_idx]
+                if random_() < EDGE_SHARE:
+                    # Its first or last meeting: sent into a gap, it shortens the span.
+                    edge = busy.bit_length() if random_() < 0.5 else (busy & -busy).bit_length()
+                    meeting_idx = occupant[principal_idx][edge - 1]
+                else:
+                    own = meetings_of[principal_idx]
+                    meeting_idx = own[int(random_() * len(own))]
+                if fixed[meeting_idx]:
                     continue
                 span = (1 << busy.bit_length()) - (busy & -busy)
-                gaps = span & ~busy & self.allowed[meeting_idx]
-                target = self._random_slot(gaps) if gaps and rng.random() < GAP_SHARE else -1
+                gaps = span & ~busy & allowed[meeting_idx]
+                target = random_slot(gaps) if gaps and random_() < GAP_SHARE else -1
             else:
-                meeting_idx = self.movable[rng.randrange(len(self.movable))]
+                meeting_idx = movable[int(random_() * len(movable))]
                 target = -1
-            if self._try(meeting_idx, target) and self._note():
+            if try_(meeting_idx, target) and self._note():
                 found = True
             if self.moves % MOVES_PER_LOOK == 0:
-                with_breaks = [p for p, b in enumerate(self.breaks) if b]
+                with_breaks = [p for p, b in enumerate(breaks) if b]
         return found
 
     def stalled(self) -> bool:
@@ -234,49 +258,51 @@ class KempeSearch:
     def _try(self, meeting_idx: int, target: int) -> bool:
         """One Kempe-chain move of the meeting to ``target`` (-1: a random other allowed
         slot); whether it removed breaks."""
-        source = self.slot[meeting_idx]
+        slot = self.slot
+        source = slot[meeting_idx]
         if target < 0:
             targets = self.allowed[meeting_idx] & ~(1 << source)
             if not targets:
                 return False
             target = self._random_slot(targets)
-        # The chain: meetings in the two slots linked by a shared principal.
+        # The chain: meetings in the two slots linked by a shared principal. Chains are short
+        # (a few meetings), so a list answers "already in it?" faster than a set.
         chain = [meeting_idx]
-        in_chain = {meeting_idx}
         occupant = self.occupant
-        slot = self.slot
+        principals = self.principals
+        allowed = self.allowed
+        fixed = self.fixed
         index = 0
         while index < len(chain):
             member = chain[index]
             index += 1
-            other = target if slot[member] == source else source
-            for principal_idx in self.principals[member]:
+            at = slot[member]
+            other = target if at == source else source
+            for principal_idx in principals[member]:
                 linked = occupant[principal_idx][other]
-                if linked >= 0 and linked not in in_chain:
-                    if self.fixed[linked] or not (self.allowed[linked] >> slot[member]) & 1:
+                if linked >= 0 and linked not in chain:
+                    if fixed[linked] or not (allowed[linked] >> at) & 1:
                         return False
-                    in_chain.add(linked)
                     chain.append(linked)
                     if len(chain) > MAX_CHAIN:
                         return False
         # Class counts after the swap.
+        class_of = self.class_of
         moved: dict[int, int] = {}  # class -> meetings gained by the target slot
         for member in chain:
-            step = 1 if slot[member] == source else -1
-            class_idx = self.class_of[member]
-            moved[class_idx] = moved.get(class_idx, 0) + step
+            class_idx = class_of[member]
+            moved[class_idx] = moved.get(class_idx, 0) + (1 if slot[member] == source else -1)
         for class_idx, gain in moved.items():
-            counts = self.count[class_idx]
-            if gain > 0 and counts[target] + gain > self.size[class_idx]:
-                return False
-            if gain < 0 and counts[source] - gain > self.size[class_idx]:
+            if gain > 0:
+                if self.count[class_idx][target] + gain > self.size[class_idx]:
+                    return False
+            elif gain < 0 and self.count[class_idx][source] - gain > self.size[class_idx]:
                 return False
         # A principal present in exactly one of the two slots is in exactly one member of the
         # chain (one present in both has both meetings in it), so none is counted twice.
         swap = (1 << source) | (1 << target)
         busy_of = self.busy
         breaks_of = self.breaks
-        principals = self.principals
         one_day = self.one_day
         first = self.first
         limit = self.limit
@@ -328,8 +354,10 @@ class KempeSearch:
         return delta_breaks < 0 or delta_unfair < 0
 
     def _random_slot(self, mask: int) -> int:
-        count = mask.bit_count()
-        pick = self.rng.randrange(count)
+        """A slot drawn uniformly from the set bits of ``mask`` (not empty)."""
+        # ``random()`` rather than ``randrange``: the draw is in every move, and ``randrange``
+        # took a fifth of the search's time (profiled on forum-13crafb).
+        pick = int(self.rng.random() * mask.bit_count())
         while pick:
             mask &= mask - 1
             pick -= 1
