@@ -230,6 +230,83 @@ def test_the_expected_wait_grows_with_the_requests_ahead() -> None:
     assert app.counts == {"served": 4, "at once": 1}
 
 
+def test_a_waiting_write_takes_the_next_turn_before_the_reads_that_waited_longer() -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=5, wait_s=30)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/working", answers))
+            group.start_soon(lambda: _get(http, "/read", answers))
+            while app.admitted < 2:
+                await anyio.sleep(0.01)
+            group.start_soon(lambda: _post(http, "/write", answers))
+            while app.admitted < 3:
+                await anyio.sleep(0.01)
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert inner.started == ["GET /working", "POST /write", "GET /read"]
+    assert app.admitted == 0
+
+
+def test_with_the_reads_queue_full_a_write_is_let_in_and_a_read_refused() -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=1, wait_s=30)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/working", answers))
+            group.start_soon(lambda: _get(http, "/waiting", answers))
+            while app.admitted < 2:
+                await anyio.sleep(0.01)
+            refused = await http.get("/refused")
+            group.start_soon(lambda: _post(http, "/write", answers))
+            while app.admitted < 3:
+                await anyio.sleep(0.01)
+            inner.release.set()
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == str(RETRY_AFTER_S)
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert inner.started == ["GET /working", "POST /write", "GET /waiting"]
+    assert app.counts == {"served": 3, "at once": 1}
+
+
+def test_a_write_is_judged_by_the_writes_ahead_of_it_only() -> None:
+    clock = Clock()
+    inner = Paced(clock, took_s=10)
+    # One working and two reads waiting: a read would wait 30 s (> 25) and is refused; a write,
+    # with no write ahead, 10 s.
+    app = Admission(inner, at_once=1, queued=10, wait_s=25, clock=clock)
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            answers.append(await http.get("/quick"))
+            for n in range(1, 4):
+                group.start_soon(lambda n=n: _get(http, f"/r{n}", answers))
+                while app.admitted < n:
+                    await anyio.sleep(0.01)
+            answers.append(await http.get("/refused"))
+            group.start_soon(lambda: _post(http, "/write", answers))
+            while app.admitted < 4:
+                await anyio.sleep(0.01)
+            inner.release.set()
+
+    run(test)
+
+    assert [a.status_code for a in answers] == [200, 503, 200, 200, 200, 200]
+    assert inner.started == ["GET /quick", "GET /r1", "POST /write", "GET /r2", "GET /r3"]
+    assert app.counts == {"served": 5, "at once": 1}
+
+
 def test_live_streams_are_not_counted() -> None:
     inner = Held()
     app = Admission(inner, at_once=1, queued=0, wait_s=5)
@@ -260,6 +337,10 @@ async def _one_served_then_one_working(
 
 async def _get(http: httpx.AsyncClient, path: str, into: list[httpx.Response]) -> None:
     into.append(await http.get(path))
+
+
+async def _post(http: httpx.AsyncClient, path: str, into: list[httpx.Response]) -> None:
+    into.append(await http.post(path, content=b"{}"))
 
 
 def scope(method: str) -> Scope:
