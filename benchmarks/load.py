@@ -372,6 +372,22 @@ async def closed_loop(
     usage.stop()
 
 
+# The organiser's kinds of request; every other kind is a delegation's.
+ORGANISER_KINDS = ("schedule", "place")
+
+
+def refused_shares(statuses: Counter[str]) -> str:
+    """The share of the organiser's requests and of the delegations' answered 503: a server
+    that sheds load fairly refuses the one organiser no more than the many delegations."""
+    shares = []
+    for who, theirs in (("organiser", True), ("delegations", False)):
+        mine = {k: n for k, n in statuses.items() if (k.split()[0] in ORGANISER_KINDS) == theirs}
+        total = sum(mine.values())
+        refused = sum(n for k, n in mine.items() if k.endswith(" 503"))
+        shares.append(f"{who} {refused} of {total} ({100 * refused / max(total, 1):.0f} %)")
+    return "refused 503: " + ", ".join(shares)
+
+
 def served(statuses: Counter[str]) -> int:
     """Answers other than 503 (``statuses`` as "kind status": counts)."""
     return sum(n for key, n in statuses.items() if not key.endswith(" 503"))
@@ -441,6 +457,7 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
         f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
         f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
         f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps}; "
+        f"{refused_shares(tally.statuses)}; "
         f"{usage.summary(len(everything), served(tally.statuses))} | | | | |"
     )
     return rows
