@@ -37,7 +37,7 @@ from sqlalchemy import NullPool, create_engine, text
 
 import raw_http
 from api_load import free_port, fresh_database, process_cpu_seconds, seed, start_server, tree_pids
-from load import login
+from load import login, own_backends_cpu
 from sidelines.storage.db import normalise_url
 
 KINDS = ("health", "agenda", "inbox", "send")
@@ -100,17 +100,11 @@ class DatabaseMeter:
     """The CPU of the PostgreSQL processes serving one database, and its statistics."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.engine = create_engine(normalise_url(url), poolclass=NullPool)
 
     def cpu(self) -> float:
-        with self.engine.connect() as connection:
-            pids = connection.execute(
-                text(
-                    "SELECT pid FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ).scalars()
-            return sum(process_cpu_seconds(p) for p in pids)
+        return sum(own_backends_cpu(self.url).values())
 
     def stats(self) -> Counter[str]:
         with self.engine.connect() as connection:

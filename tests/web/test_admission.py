@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
 from sidelines.storage.tables import RequestRow, UserRow
-from sidelines.web.admission import RETRY_AFTER_S, Admission
+from sidelines.web.admission import RETRY_AFTER_S, Admission, organisers_first
 from sidelines.web.app import create_app
 from tests.web.helpers import LIMA, Lima, lima_api, request_body, row_counts, url
 
@@ -305,6 +305,46 @@ def test_a_write_is_judged_by_the_writes_ahead_of_it_only() -> None:
     assert [a.status_code for a in answers] == [200, 503, 200, 200, 200, 200]
     assert inner.started == ["GET /quick", "GET /r1", "POST /write", "GET /r2", "GET /r3"]
     assert app.counts == {"served": 5, "at once": 1}
+
+
+def test_a_request_picked_to_go_first_takes_the_next_turn_before_other_reads() -> None:
+    inner = Held()
+    app = Admission(
+        inner, at_once=1, queued=5, wait_s=30, goes_first=lambda s: s["path"] == "/first"
+    )
+    answers: list[httpx.Response] = []
+
+    async def test() -> None:
+        async with client(app) as http, anyio.create_task_group() as group:
+            group.start_soon(lambda: _get(http, "/working", answers))
+            group.start_soon(lambda: _get(http, "/read", answers))
+            while app.admitted < 2:
+                await anyio.sleep(0.01)
+            group.start_soon(lambda: _get(http, "/first", answers))
+            while app.admitted < 3:
+                await anyio.sleep(0.01)
+            inner.release.set()
+
+    run(test)
+
+    assert inner.started == ["GET /working", "GET /first", "GET /read"]
+
+
+def test_an_organisers_known_token_goes_first_and_a_delegates_does_not(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    for headers in (api.as_organiser, api.as_("RUS")):
+        assert api.client.get(url("/agenda"), headers=headers).status_code in (200, 403)
+
+    def scope_of(headers: dict[str, str]) -> Scope:
+        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        return {"type": "http", "method": "GET", "path": url("/schedule"), "headers": raw}
+
+    assert organisers_first(scope_of(api.as_organiser)) is True
+    assert organisers_first(scope_of(api.as_("RUS"))) is False
+    assert organisers_first(scope_of({"Authorization": "Bearer unknown"})) is False
+    assert organisers_first(scope_of({})) is False
 
 
 def test_live_streams_are_not_counted() -> None:

@@ -12,13 +12,16 @@ wait; a request let in that still waits past ``wait_s`` (a burst of slow ones ah
 then, without running. The count ``queued`` stays as a hard bound while the service time is
 unknown (the first requests of a process).
 
-Writes go first: a free turn goes to a waiting write before any waiting read, and a write is
-judged on arrival by the writes ahead of it only (``queued`` of them at most). Under overload
-the reads wait and are refused (a read refused costs its client a retry, and nothing changes
-meanwhile), while a send, an answer or a placement, each a change some delegation is waiting
-for, is let in as long as the writes alone fit in the wait. Without it, each client's requests
-were refused in the same proportion however much depended on them, and a client whose work is
-a chain of writes (the organiser placing agreed meetings) lost a second to each refusal.
+Writes go first, and with them whatever ``goes_first`` picks (the server's: an organiser's
+requests): a free turn goes to a waiting one of them before any other waiting request, and
+each is judged on arrival by those of its kind ahead of it only (``queued`` of them at most).
+Under overload the delegations' reads wait and are refused (a read refused costs its client a
+retry, and nothing changes meanwhile), while a send, an answer or a placement, each a change
+some delegation is waiting for, is let in as long as they alone fit in the wait. Without it,
+every client's requests were refused in the same proportion however much depended on them,
+and the one organiser, whose reads of the schedule and placements of agreed meetings serve
+every delegation, lost a second to each refusal and placed a tenth of the meetings it placed
+when it was let in.
 
 What was refused is counted (``Admission.counts``) and logged at most every
 ``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
@@ -58,6 +61,7 @@ from contextlib import asynccontextmanager
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sidelines.services.accounts import known_actor
 from sidelines.storage.db import write_guard
 from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
 
@@ -70,8 +74,8 @@ RETRY_AFTER_S = BUSY_RETRY_AFTER_S
 # by the last ten (0.2), one placement (ten times an agenda read) raised it by a fifth of its own
 # time, and the next requests, among them the same client's, were refused for it.
 SERVICE_WEIGHT = 0.05
-# Turns go to the waiting writes first, then to the reads (module doc).
-WRITE, READ = 0, 1
+# Turns go to the waiting writes (and ``goes_first``'s requests) first, then to the others.
+FIRST, OTHERS = 0, 1
 REPORT_EVERY_S = 10.0
 # A login hashes its password (Argon2, a sixth of a second of CPU, longer on a busy machine)
 # before it writes; refused at the one-second deadline, it would be hashed again from the
@@ -106,6 +110,7 @@ class Admission:
         answer_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
         login_paths: Iterable[str] = LOGIN_PATHS,
+        goes_first: Callable[[Scope], bool] = lambda _scope: False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         deadline_s = wait_s if deadline_s is None else deadline_s
@@ -123,6 +128,7 @@ class Admission:
         self.answer_s = deadline_s if answer_s is None else min(answer_s, deadline_s)
         self.exempt_suffixes = tuple(exempt_suffixes)
         self.login_paths = frozenset(login_paths)
+        self.goes_first = goes_first
         self.clock = clock
         self.admitted = 0  # working or waiting for a turn
         # Seconds from a request's turn to its end, a moving average; None until one ended.
@@ -133,7 +139,7 @@ class Admission:
         self._report_at = 0.0
         self._turns = _Turns(at_once)
 
-    def expected_wait_s(self, kind: int = READ) -> float:
+    def expected_wait_s(self, kind: int = OTHERS) -> float:
         """How long a request of ``kind`` arriving now would wait for its turn, by the recent
         service time and the requests that would go before it (0 while a turn is free or the
         service time is unknown)."""
@@ -176,7 +182,7 @@ class Admission:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        kind = WRITE if scope["method"] in WRITES else READ
+        kind = FIRST if scope["method"] in WRITES or self.goes_first(scope) else OTHERS
         full = not self._turns.free and self._turns.ahead(kind) >= self.queued
         if full or self.expected_wait_s(kind) > self.wait_s:
             self._refused("at once")
@@ -243,7 +249,8 @@ class Admission:
 
 class _Turns:
     """The turns to work of one process: at most ``at_once`` taken, and the requests waiting
-    for one in two lines, the writes' served before the reads' (module doc)."""
+    for one in two lines, the first's (writes and ``goes_first``) served before the others'
+    (module doc)."""
 
     def __init__(self, at_once: int) -> None:
         self.free = at_once
@@ -285,7 +292,7 @@ class _Turns:
         return False
 
     def give_back(self) -> None:
-        """A turn ends: it goes to the first waiting write, else the first waiting read."""
+        """A turn ends: it goes to the longest waiting of the first line, else of the other."""
         for line in self._lines:
             while line:
                 turn = line.popleft()
@@ -293,6 +300,19 @@ class _Turns:
                     turn.set_result(None)
                     return
         self.free += 1
+
+
+def organisers_first(scope: Scope) -> bool:
+    """Whether a request is an organiser's, by a token this process checked lately (no I/O:
+    an organiser not known yet waits in line once, as anyone)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return False
+            actor = known_actor(token.strip())
+            return actor is not None and actor.is_organiser
+    return False
 
 
 class _Watch:
