@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
 from sidelines.storage.tables import RequestRow, UserRow
-from sidelines.web.admission import RETRY_AFTER_S, Admission, organisers_first
+from sidelines.web.admission import RETRY_AFTER_S, Admission
 from sidelines.web.app import create_app
 from tests.web.helpers import LIMA, Lima, lima_api, request_body, row_counts, url
 
@@ -230,123 +230,6 @@ def test_the_expected_wait_grows_with_the_requests_ahead() -> None:
     assert app.counts == {"served": 4, "at once": 1}
 
 
-def test_a_waiting_write_takes_the_next_turn_before_the_reads_that_waited_longer() -> None:
-    inner = Held()
-    app = Admission(inner, at_once=1, queued=5, wait_s=30)
-    answers: list[httpx.Response] = []
-
-    async def test() -> None:
-        async with client(app) as http, anyio.create_task_group() as group:
-            group.start_soon(lambda: _get(http, "/working", answers))
-            group.start_soon(lambda: _get(http, "/read", answers))
-            while app.admitted < 2:
-                await anyio.sleep(0.01)
-            group.start_soon(lambda: _post(http, "/write", answers))
-            while app.admitted < 3:
-                await anyio.sleep(0.01)
-            inner.release.set()
-
-    run(test)
-
-    assert [a.status_code for a in answers] == [200, 200, 200]
-    assert inner.started == ["GET /working", "POST /write", "GET /read"]
-    assert app.admitted == 0
-
-
-def test_with_the_reads_queue_full_a_write_is_let_in_and_a_read_refused() -> None:
-    inner = Held()
-    app = Admission(inner, at_once=1, queued=1, wait_s=30)
-    answers: list[httpx.Response] = []
-
-    async def test() -> None:
-        async with client(app) as http, anyio.create_task_group() as group:
-            group.start_soon(lambda: _get(http, "/working", answers))
-            group.start_soon(lambda: _get(http, "/waiting", answers))
-            while app.admitted < 2:
-                await anyio.sleep(0.01)
-            refused = await http.get("/refused")
-            group.start_soon(lambda: _post(http, "/write", answers))
-            while app.admitted < 3:
-                await anyio.sleep(0.01)
-            inner.release.set()
-        assert refused.status_code == 503
-        assert refused.headers["retry-after"] == str(RETRY_AFTER_S)
-
-    run(test)
-
-    assert [a.status_code for a in answers] == [200, 200, 200]
-    assert inner.started == ["GET /working", "POST /write", "GET /waiting"]
-    assert app.counts == {"served": 3, "at once": 1}
-
-
-def test_a_write_is_judged_by_the_writes_ahead_of_it_only() -> None:
-    clock = Clock()
-    inner = Paced(clock, took_s=10)
-    # One working and two reads waiting: a read would wait 30 s (> 25) and is refused; a write,
-    # with no write ahead, 10 s.
-    app = Admission(inner, at_once=1, queued=10, wait_s=25, clock=clock)
-    answers: list[httpx.Response] = []
-
-    async def test() -> None:
-        async with client(app) as http, anyio.create_task_group() as group:
-            answers.append(await http.get("/quick"))
-            for n in range(1, 4):
-                group.start_soon(lambda n=n: _get(http, f"/r{n}", answers))
-                while app.admitted < n:
-                    await anyio.sleep(0.01)
-            answers.append(await http.get("/refused"))
-            group.start_soon(lambda: _post(http, "/write", answers))
-            while app.admitted < 4:
-                await anyio.sleep(0.01)
-            inner.release.set()
-
-    run(test)
-
-    assert [a.status_code for a in answers] == [200, 503, 200, 200, 200, 200]
-    assert inner.started == ["GET /quick", "GET /r1", "POST /write", "GET /r2", "GET /r3"]
-    assert app.counts == {"served": 5, "at once": 1}
-
-
-def test_a_request_picked_to_go_first_takes_the_next_turn_before_other_reads() -> None:
-    inner = Held()
-    app = Admission(
-        inner, at_once=1, queued=5, wait_s=30, goes_first=lambda s: s["path"] == "/first"
-    )
-    answers: list[httpx.Response] = []
-
-    async def test() -> None:
-        async with client(app) as http, anyio.create_task_group() as group:
-            group.start_soon(lambda: _get(http, "/working", answers))
-            group.start_soon(lambda: _get(http, "/read", answers))
-            while app.admitted < 2:
-                await anyio.sleep(0.01)
-            group.start_soon(lambda: _get(http, "/first", answers))
-            while app.admitted < 3:
-                await anyio.sleep(0.01)
-            inner.release.set()
-
-    run(test)
-
-    assert inner.started == ["GET /working", "GET /first", "GET /read"]
-
-
-def test_an_organisers_known_token_goes_first_and_a_delegates_does_not(
-    database: Database,
-) -> None:
-    api = lima_api(database)
-    for headers in (api.as_organiser, api.as_("RUS")):
-        assert api.client.get(url("/agenda"), headers=headers).status_code in (200, 403)
-
-    def scope_of(headers: dict[str, str]) -> Scope:
-        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        return {"type": "http", "method": "GET", "path": url("/schedule"), "headers": raw}
-
-    assert organisers_first(scope_of(api.as_organiser)) is True
-    assert organisers_first(scope_of(api.as_("RUS"))) is False
-    assert organisers_first(scope_of({"Authorization": "Bearer unknown"})) is False
-    assert organisers_first(scope_of({})) is False
-
-
 def test_live_streams_are_not_counted() -> None:
     inner = Held()
     app = Admission(inner, at_once=1, queued=0, wait_s=5)
@@ -377,10 +260,6 @@ async def _one_served_then_one_working(
 
 async def _get(http: httpx.AsyncClient, path: str, into: list[httpx.Response]) -> None:
     into.append(await http.get(path))
-
-
-async def _post(http: httpx.AsyncClient, path: str, into: list[httpx.Response]) -> None:
-    into.append(await http.post(path, content=b"{}"))
 
 
 def scope(method: str) -> Scope:

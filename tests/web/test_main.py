@@ -9,7 +9,7 @@ import anyio.to_thread
 import pytest
 
 from sidelines.storage.db import SERVER_POOL_SIZE, Database
-from sidelines.web.admission import Admission, organisers_first
+from sidelines.web.admission import Admission
 from sidelines.web.main import app_from_settings
 from sidelines.web.settings import Settings
 from tests.web.helpers import TestClient
@@ -94,7 +94,6 @@ def test_app_from_settings_admits_its_pool_and_queues_as_set(
         "wait_s": 0.5,
         "deadline_s": 0.8,
         "answer_s": 0.6,
-        "goes_first": organisers_first,
     }
     app.state.db.dispose()
     gc.unfreeze()

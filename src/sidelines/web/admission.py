@@ -12,17 +12,6 @@ wait; a request let in that still waits past ``wait_s`` (a burst of slow ones ah
 then, without running. The count ``queued`` stays as a hard bound while the service time is
 unknown (the first requests of a process).
 
-Writes go first, and with them whatever ``goes_first`` picks (the server's: an organiser's
-requests): a free turn goes to a waiting one of them before any other waiting request, and
-each is judged on arrival by those of its kind ahead of it only (``queued`` of them at most).
-Under overload the delegations' reads wait and are refused (a read refused costs its client a
-retry, and nothing changes meanwhile), while a send, an answer or a placement, each a change
-some delegation is waiting for, is let in as long as they alone fit in the wait. Without it,
-every client's requests were refused in the same proportion however much depended on them,
-and the one organiser, whose reads of the schedule and placements of agreed meetings serve
-every delegation, lost a second to each refusal and placed a tenth of the meetings it placed
-when it was let in.
-
 What was refused is counted (``Admission.counts``) and logged at most every
 ``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
 
@@ -54,14 +43,13 @@ import json
 import logging
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sidelines.services.accounts import known_actor
 from sidelines.storage.db import write_guard
 from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
 
@@ -69,13 +57,8 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
 # not overloaded.
 RETRY_AFTER_S = BUSY_RETRY_AFTER_S
-# How much one request's service time moves the estimate: about the last forty requests count.
-# The wait ahead is that many requests of the usual mix, so the estimate is their mean: weighted
-# by the last ten (0.2), one placement (ten times an agenda read) raised it by a fifth of its own
-# time, and the next requests, among them the same client's, were refused for it.
-SERVICE_WEIGHT = 0.05
-# Turns go to the waiting writes (and ``goes_first``'s requests) first, then to the others.
-FIRST, OTHERS = 0, 1
+# How much one request's service time moves the estimate: about the last ten requests count.
+SERVICE_WEIGHT = 0.2
 REPORT_EVERY_S = 10.0
 # A login hashes its password (Argon2, a sixth of a second of CPU, longer on a busy machine)
 # before it writes; refused at the one-second deadline, it would be hashed again from the
@@ -110,7 +93,6 @@ class Admission:
         answer_s: float | None = None,
         exempt_suffixes: Iterable[str] = ("/live",),
         login_paths: Iterable[str] = LOGIN_PATHS,
-        goes_first: Callable[[Scope], bool] = lambda _scope: False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         deadline_s = wait_s if deadline_s is None else deadline_s
@@ -128,7 +110,6 @@ class Admission:
         self.answer_s = deadline_s if answer_s is None else min(answer_s, deadline_s)
         self.exempt_suffixes = tuple(exempt_suffixes)
         self.login_paths = frozenset(login_paths)
-        self.goes_first = goes_first
         self.clock = clock
         self.admitted = 0  # working or waiting for a turn
         # Seconds from a request's turn to its end, a moving average; None until one ended.
@@ -137,15 +118,15 @@ class Admission:
         self.counts: Counter[str] = Counter()
         self._reported = Counter[str]()
         self._report_at = 0.0
-        self._turns = _Turns(at_once)
+        self._turns: anyio.Semaphore | None = None  # made in the running loop
 
-    def expected_wait_s(self, kind: int = OTHERS) -> float:
-        """How long a request of ``kind`` arriving now would wait for its turn, by the recent
-        service time and the requests that would go before it (0 while a turn is free or the
-        service time is unknown)."""
-        if self._turns.free or self.service_s is None:
+    def expected_wait_s(self) -> float:
+        """How long a request arriving now would wait for its turn, by the recent service
+        time (0 while a turn is free or the service time is unknown)."""
+        ahead = self.admitted - self.at_once
+        if ahead < 0 or self.service_s is None:
             return 0.0
-        return (self._turns.ahead(kind) + 1) * self.service_s / self.at_once
+        return (ahead + 1) * self.service_s / self.at_once
 
     def _served(self, took_s: float, *, late: bool = False) -> None:
         if not late:  # a request answered 503 at its deadline is counted as refused
@@ -182,15 +163,20 @@ class Admission:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        kind = FIRST if scope["method"] in WRITES or self.goes_first(scope) else OTHERS
-        full = not self._turns.free and self._turns.ahead(kind) >= self.queued
-        if full or self.expected_wait_s(kind) > self.wait_s:
+        full = self.admitted >= self.at_once + self.queued
+        if full or self.expected_wait_s() > self.wait_s:
             self._refused("at once")
             await _busy(send, BUSY)
             return
+        if self._turns is None:
+            self._turns = anyio.Semaphore(self.at_once)
         self.admitted += 1
         try:
-            if not await self._turns.take(kind, self.wait_s):
+            turn = False
+            with anyio.move_on_after(self.wait_s):
+                await self._turns.acquire()
+                turn = True
+            if not turn:
                 self._refused("after waiting")
                 await _busy(send, LATE)
                 return
@@ -208,14 +194,14 @@ class Admission:
                     send,
                     deadline=arrived + self.deadline_s,
                     answer_by=arrived + answer_s,
-                    others_wait=self._turns.anyone_waits,
+                    others_wait=lambda: self.admitted > self.at_once,
                 )
                 await self._run(scope, watch, writes=scope["method"] in WRITES)
                 if watch.refused:
                     self._refused("past its deadline")
                 self._served(self.clock() - began, late=watch.refused)
             finally:
-                self._turns.give_back()
+                self._turns.release()
         finally:
             self.admitted -= 1
 
@@ -245,74 +231,6 @@ class Admission:
                 await _busy(watch.client_send, _refusal(str(refused)))
         finally:
             write_guard.reset(token)
-
-
-class _Turns:
-    """The turns to work of one process: at most ``at_once`` taken, and the requests waiting
-    for one in two lines, the first's (writes and ``goes_first``) served before the others'
-    (module doc)."""
-
-    def __init__(self, at_once: int) -> None:
-        self.free = at_once
-        self._lines: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
-
-    def ahead(self, kind: int) -> int:
-        """The requests waiting that a request of ``kind`` arriving now would wait behind."""
-        return sum(len(line) for line in self._lines[: kind + 1])
-
-    def anyone_waits(self) -> bool:
-        return any(self._lines)
-
-    async def take(self, kind: int, wait_s: float) -> bool:
-        """Take a turn, waiting at most ``wait_s`` for one; False if none came in time."""
-        if self.free and not self.anyone_waits():
-            self.free -= 1
-            return True
-        turn = asyncio.get_running_loop().create_future()
-        line = self._lines[kind]
-        line.append(turn)
-        try:
-            with anyio.move_on_after(wait_s):
-                await turn
-        except BaseException:
-            if self._taken(line, turn):
-                self.give_back()  # the request is cancelled: its turn goes to the next
-            raise
-        return self._taken(line, turn)
-
-    @staticmethod
-    def _taken(line: deque[asyncio.Future[None]], turn: asyncio.Future[None]) -> bool:
-        """After a wait: whether ``turn`` was handed over (even as the wait ended: it is
-        the waiting request's then); if not, it leaves the line."""
-        if turn.done() and not turn.cancelled():
-            return True
-        turn.cancel()
-        if turn in line:
-            line.remove(turn)
-        return False
-
-    def give_back(self) -> None:
-        """A turn ends: it goes to the longest waiting of the first line, else of the other."""
-        for line in self._lines:
-            while line:
-                turn = line.popleft()
-                if not turn.done():
-                    turn.set_result(None)
-                    return
-        self.free += 1
-
-
-def organisers_first(scope: Scope) -> bool:
-    """Whether a request is an organiser's, by a token this process checked lately (no I/O:
-    an organiser not known yet waits in line once, as anyone)."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                return False
-            actor = known_actor(token.strip())
-            return actor is not None and actor.is_organiser
-    return False
 
 
 class _Watch:

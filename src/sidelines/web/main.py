@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI
 
 from sidelines.storage.db import Database
 from sidelines.web import access_log
-from sidelines.web.admission import Admission, organisers_first
+from sidelines.web.admission import Admission
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
 
@@ -42,7 +42,6 @@ def app_from_settings() -> FastAPI:
         wait_s=settings.queue_wait_s,
         deadline_s=settings.request_deadline_s,
         answer_s=settings.answer_deadline_s,
-        goes_first=organisers_first,
     )
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every
