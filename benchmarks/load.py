@@ -147,6 +147,25 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def own_backends_cpu(url: str) -> dict[int, float]:
+    """The CPU so far of each PostgreSQL process connected to the database at ``url`` (a
+    server's pooled connections stay open): on a PostgreSQL server shared with other work, the
+    database's share of one benchmark alone. Empty for SQLite."""
+    if not url.startswith("postgresql"):
+        return {}
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        cpu = {p: process_cpu_seconds(p) for p in pids}
+    engine.dispose()
+    return cpu
+
+
 class Usage:
     """Where the machine's CPU went while the clients ran (the server's processes, PostgreSQL's,
     the clients' own and everything else), and the most connections the server held at once
@@ -157,6 +176,9 @@ class Usage:
         self.server_pid = server_pid
         self.peak_connections = 0
         self.seconds = self.server = self.database = self.clients = self.rest = 0.0
+        # Of ``database``, the processes serving this database alone (``own_backends_cpu``).
+        self.own_database = 0.0
+        self._own_before: dict[int, float] = {}
         self._before: tuple[dict[int, float], dict[int, float], float, float] = ({}, {}, 0, 0)
         self._started = 0.0
         self._stop = threading.Event()
@@ -171,6 +193,7 @@ class Usage:
         )
 
     def start(self) -> None:
+        self._own_before = own_backends_cpu(self.url)
         self._before = self._readings()
         self._started = time.monotonic()
         if self.url.startswith("postgresql"):
@@ -178,6 +201,8 @@ class Usage:
 
     def stop(self) -> None:
         server, database, clients, machine = self._readings()
+        own = own_backends_cpu(self.url)
+        self.own_database = sum(cpu - self._own_before.get(p, 0.0) for p, cpu in own.items())
         before = self._before
         self.seconds = time.monotonic() - self._started
         # Per process, so that one that ended meanwhile (a connection of the run before) does
@@ -220,6 +245,11 @@ class Usage:
             )
         if served:
             shares += f"; server per request served: {1000 * self.server / served:.1f} ms"
+        if served and self.url.startswith("postgresql"):
+            shares += (
+                f"; this database's PostgreSQL processes {self.own_database:.1f} s, "
+                f"{1000 * self.own_database / served:.1f} ms per request served"
+            )
         if self.url.startswith("postgresql"):
             shares += f"; most connections held at once: {self.peak_connections}"
         return shares
@@ -372,6 +402,22 @@ async def closed_loop(
     usage.stop()
 
 
+# The organiser's kinds of request; every other kind is a delegation's.
+ORGANISER_KINDS = ("schedule", "place")
+
+
+def refused_shares(statuses: Counter[str]) -> str:
+    """The share of the organiser's requests and of the delegations' answered 503: a server
+    that sheds load fairly refuses the one organiser no more than the many delegations."""
+    shares = []
+    for who, theirs in (("organiser", True), ("delegations", False)):
+        mine = {k: n for k, n in statuses.items() if (k.split()[0] in ORGANISER_KINDS) == theirs}
+        total = sum(mine.values())
+        refused = sum(n for k, n in mine.items() if k.endswith(" 503"))
+        shares.append(f"{who} {refused} of {total} ({100 * refused / max(total, 1):.0f} %)")
+    return "refused 503: " + ", ".join(shares)
+
+
 def served(statuses: Counter[str]) -> int:
     """Answers other than 503 (``statuses`` as "kind status": counts)."""
     return sum(n for key, n in statuses.items() if not key.endswith(" 503"))
@@ -441,6 +487,7 @@ def run_one(name: str, url: str, workers: int, args: argparse.Namespace) -> list
         f"| {label} | check | {args.seconds:.0f} s, {args.clients} clients; errors: {errors}; "
         f"refusals: {refusals or 0}; acknowledged writes missing: {missing}; acknowledged "
         f"acceptances lost: {not_accepted}; double bookings: {doubles}; audit gaps: {gaps}; "
+        f"{refused_shares(tally.statuses)}; "
         f"{usage.summary(len(everything), served(tally.statuses))} | | | | |"
     )
     return rows

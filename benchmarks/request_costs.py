@@ -7,7 +7,10 @@ few at a time (``--clients``), ``--requests`` requests of one kind after another
 requests waiting for an answer, 20 to a page) and a send (a new request to a delegation it has
 not asked yet, with an ``Idempotency-Key``). Each kind runs once unmeasured first. Printed: the
 server's CPU per request of each kind (its processes' user and system time, the job worker's
-included), and the answers' statuses.
+included), PostgreSQL's (the CPU of the database's own server processes, those connected to the
+benchmark's database), and the answers' statuses; then, per kind, what the database did per
+request by its own statistics (``pg_stat_database``, ``pg_stat_user_tables``): transactions,
+rows read by index and by sequential scan, and the tables scanned whole.
 
 A closed loop on a shared machine swings with the neighbours' load: its served rate follows the
 share of the cores the server gets, and its refusals' share with it. The CPU per request of one
@@ -27,11 +30,15 @@ import asyncio
 import os
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import NullPool, create_engine, text
 
 import raw_http
 from api_load import free_port, fresh_database, process_cpu_seconds, seed, start_server, tree_pids
-from load import login
+from load import login, own_backends_cpu
+from sidelines.storage.db import normalise_url
 
 KINDS = ("health", "agenda", "inbox", "send")
 
@@ -84,18 +91,85 @@ def server_cpu(pid: int) -> float:
     return sum(process_cpu_seconds(p) for p in tree_pids(pid))
 
 
+# PostgreSQL's backends send their statistics at most once a second while busy and within ten
+# seconds once idle (PostgreSQL 15's PGSTAT_IDLE_INTERVAL): read them after this long.
+STATS_SETTLE_S = 11.0
+
+
+class DatabaseMeter:
+    """The CPU of the PostgreSQL processes serving one database, and its statistics."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(normalise_url(url), poolclass=NullPool)
+
+    def cpu(self) -> float:
+        return sum(own_backends_cpu(self.url).values())
+
+    def stats(self) -> Counter[str]:
+        with self.engine.connect() as connection:
+            database = connection.execute(
+                text(
+                    "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched"
+                    " FROM pg_stat_database WHERE datname = current_database()"
+                )
+            ).one()
+            tables = connection.execute(
+                text(
+                    "SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0),"
+                    " coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables"
+                )
+            ).all()
+        counts: Counter[str] = Counter(
+            {"transactions": database[0], "returned": database[1], "fetched": database[2]}
+        )
+        for name, seq_scan, seq_rows, idx_scan, idx_rows in tables:
+            counts["seq scans"] += seq_scan
+            counts["seq rows"] += seq_rows
+            counts["index scans"] += idx_scan
+            counts["index rows"] += idx_rows
+            counts[f"seq scans of {name}"] += seq_scan
+            counts[f"index rows of {name}"] += idx_rows
+        return counts
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class Cost:
+    server_ms: float
+    database_ms: float
+    statuses: Counter[int]
+    stats: dict[str, float]
+
+
 async def measure(
-    port: int, event_id: str, parties: list[str], pid: int, args: argparse.Namespace
-) -> dict[str, tuple[float, Counter[int]]]:
+    port: int,
+    event_id: str,
+    parties: list[str],
+    pid: int,
+    meter: DatabaseMeter,
+    args: argparse.Namespace,
+) -> dict[str, Cost]:
     async with raw_http.Client(f"http://127.0.0.1:{port}") as http:
         logins = [await login(http, f"delegate-{p}") for p in parties[: args.delegations]]
         sender = Sender(http, f"/api/events/{event_id}", logins)
         costs = {}
         for kind in KINDS:
             await sender.run(kind, args.requests // 4, args.clients, parties)  # warm-up
-            before = server_cpu(pid)
+            await asyncio.sleep(STATS_SETTLE_S if args.stats else 0.0)
+            before = (server_cpu(pid), meter.cpu(), meter.stats() if args.stats else Counter())
             statuses = await sender.run(kind, args.requests, args.clients, parties)
-            costs[kind] = (1000 * (server_cpu(pid) - before) / args.requests, statuses)
+            server, database = server_cpu(pid), meter.cpu()
+            await asyncio.sleep(STATS_SETTLE_S if args.stats else 0.0)
+            stats = (meter.stats() if args.stats else Counter()) - before[2]
+            costs[kind] = Cost(
+                1000 * (server - before[0]) / args.requests,
+                1000 * (database - before[1]) / args.requests,
+                statuses,
+                {name: n / args.requests for name, n in stats.items()},
+            )
         return costs
 
 
@@ -112,13 +186,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="also the database's statistics per request (waits for them before and after "
+        "each kind)",
+    )
+    parser.add_argument(
         "--baseline", type=Path, help="the src folder of another tree, taking turns with this one"
     )
     args = parser.parse_args()
     here = Path(__file__).resolve().parent.parent / "src"
     trees = [("this", here)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
-    print("| round | tree | load before → after | " + " | ".join(KINDS) + " | statuses |")
+    print(
+        "| round | tree | load before → after | "
+        + " | ".join(f"{kind}: server / PostgreSQL" for kind in KINDS)
+        + " | statuses |"
+    )
     print("|---|---|---|" + "---:|" * len(KINDS) + "---|")
+    details = []
     for round_index in range(args.rounds):
         for name, src in trees if round_index % 2 == 0 else trees[::-1]:
             os.environ["PYTHONPATH"] = str(src)
@@ -128,21 +213,37 @@ def main() -> None:
                 event_id, parties = seed(url, args.parties, args.seed)
                 port = free_port()
                 server = start_server(url, port, 1)
+                meter = DatabaseMeter(url)
                 try:
-                    costs = asyncio.run(measure(port, event_id, parties, server.pid, args))
+                    costs = asyncio.run(measure(port, event_id, parties, server.pid, meter, args))
                 finally:
                     server.terminate()
                     server.wait(30)
-            cells = " | ".join(f"{costs[kind][0]:.2f} ms" for kind in KINDS)
+                    meter.dispose()
+            cells = " | ".join(
+                f"{costs[kind].server_ms:.2f} / {costs[kind].database_ms:.2f} ms" for kind in KINDS
+            )
             statuses = "; ".join(
-                f"{kind} " + ", ".join(f"{s}: {n}" for s, n in sorted(costs[kind][1].items()))
+                f"{kind} " + ", ".join(f"{s}: {n}" for s, n in sorted(costs[kind].statuses.items()))
                 for kind in KINDS
             )
+            details += [
+                f"{round_index + 1} {name} {kind}: "
+                + ", ".join(
+                    f"{stat} {value:.2f}"
+                    for stat, value in sorted(costs[kind].stats.items())
+                    if value >= 0.01
+                )
+                for kind in KINDS
+                if args.stats
+            ]
             print(
                 f"| {round_index + 1} | {name} | {started} → {load_average()} | {cells} "
                 f"| {statuses} |",
                 flush=True,
             )
+    if details:
+        print("\nThe database's statistics per request:\n" + "\n".join(details))
 
 
 if __name__ == "__main__":
