@@ -49,6 +49,8 @@ class BoundProcess:
         self.path = os.path.join(folder, "problem.pickle")
         self.relaxed_path = self.path + ".relaxed"
         self.relaxed: BoundResult | None = None
+        self.seated_path = self.path + ".seated"
+        self.seated_meetings: frozenset[int] | None = None
         self.written = False
         # Started before the problem is written: its imports overlap with the writing.
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -99,6 +101,18 @@ class BoundProcess:
             self.relaxed = received
         return self.relaxed
 
+    def seated(self) -> frozenset[int] | None:
+        """The meetings the capacity LP's solution seats, once it has one (``lp_bound``)."""
+        if self.seated_meetings is None and os.path.exists(self.seated_path):
+            try:
+                with open(self.seated_path, "rb") as file:
+                    received = pickle.load(file)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                return None
+            if isinstance(received, frozenset):
+                self.seated_meetings = received
+        return self.seated_meetings
+
     def close(self) -> None:
         process = self.process
         if process is not None:
@@ -108,7 +122,8 @@ class BoundProcess:
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        self.latest()  # kept, the file goes
+        self.latest()  # kept, the files go
+        self.seated()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -146,6 +161,8 @@ def _main(path: str, time_limit_s: float) -> None:
         on_bound=lambda bound: _keep(path + ".relaxed", bound),
         principal_rows=False,
     )
+    if tight.seated is not None:
+        _keep(path + ".seated", tight.seated)
     reported = better(tight, relaxed)
     deadline = started + time_limit_s
     if (
