@@ -1,22 +1,23 @@
 """The LP bound in a separate process, so that the local search keeps the solving core.
 
 A solve starts the process before construction when a core is free for it, so that its imports
-overlap with construction, and hands it the problem once the first schedule is there (writing
-the problem takes a fifth of a second of the solving core at 3,000 principals and 20,000
-requests, which the first schedule should not wait for); on a busy machine it starts the
-process only then (``heuristic._Run.start_bound``). A fresh interpreter (``python -m`` this
-module, so nothing of the caller's main module, threads or locks is copied) loads NumPy and
-OR-Tools' model builder while the caller constructs and then writes the problem and the
-placement masks to a temporary file (moved into place once whole, which the process waits
-for). It then computes the relaxed bound of ``bound.py`` (a second of CPU at 3,000 principals
-and 20,000 requests) and leaves it in a second file, then the tighter capacity LP of
-``lp_bound.py`` within the time it is given (each better bound of it replacing the one in that
-file), then, up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, the same LP with every row per
-principal and slot through PDLP and the dual bound at its duals (``lp_dual.py``) for the rest
-of its time, and prints the best bound it has as one pickled ``BoundResult`` on its standard
-output. The caller polls for it and for the best bound so far (``latest``), takes that one
-when the LP has not finished by the end of the solve, and kills the process at once when it no
-longer needs it: a time limit is not stretched to wait for a bound.
+overlap with construction, and hands it the problem once the first schedule is there (writing the
+problem takes a fifth of a second of the solving core at 3,000 principals and 20,000 requests, which
+the first schedule should not wait for); on a busy machine it starts the process only then
+(``heuristic._Run.start_bound``). A fresh interpreter (``python -m`` this module, so nothing of the
+caller's main module, threads or locks is copied) loads NumPy and OR-Tools' model builder while the
+caller constructs and then writes the problem and the placement masks to a temporary file (moved
+into place once whole, which the process waits for). It then computes the relaxed bound of
+``bound.py`` (a second of CPU at 3,000 principals and 20,000 requests) and leaves it in a second
+file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given (each better bound
+of it replacing the one in that file; once solved, the meetings its solution seats go to a third
+file, which guides the local search: ``BoundProcess.seated``), then, up to
+``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, the same LP with every row per principal and slot through
+PDLP and the dual bound at its duals (``lp_dual.py``) for the rest of its time, and prints the best
+bound it has as one pickled ``BoundResult`` on its standard output. The caller polls for it and for
+the best bound so far (``latest``), takes that one when the LP has not finished by the end of the
+solve, and kills the process at once when it no longer needs it: a time limit is not stretched to
+wait for a bound.
 """
 
 from __future__ import annotations

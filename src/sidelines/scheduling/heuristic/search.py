@@ -10,6 +10,9 @@ Three neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et 
 - *fill*: move a placed meeting into a space left idle (while a programme session takes most
   principals away, tables idle that are full the rest of the day), then try the heaviest
   left-out meetings in the time it freed.
+Once the bound's process has solved the capacity LP, most of the left-out meetings these moves
+start from are drawn among those the LP's solution seats (``guide``): a set that fits together
+as far as the LP can tell, where random draws keep trying meetings that block each other.
 When every meeting that can be placed is placed, the first neighbourhood works on a principal
 with breaks instead (one day of its meetings out, rebuilt with its left-out ones).
 
