@@ -31,10 +31,10 @@ from tests.builders import event, meeting, principal, span, table
 from tests.scheduling.heuristic.strategies import small_specs
 
 
-def test_capacity_rows_count_a_table_slot_by_slot() -> None:
-    # One table open 09:00-10:00 and four pairs wanting a 30-minute meeting: two fit. Per day
-    # the table has room for two as well; the principals' rows allow all four.
-    problem = build_problem(
+def one_table_four_pairs() -> Problem:
+    """One table open 09:00-10:00 and four pairs wanting a 30-minute meeting: two fit. Per day
+    the table has room for two as well; the principals' rows allow all four."""
+    return build_problem(
         event(
             ["A", "B", "C", "D", "E", "F", "G", "H"],
             [
@@ -48,6 +48,10 @@ def test_capacity_rows_count_a_table_slot_by_slot() -> None:
         )
     )
 
+
+def test_capacity_rows_count_a_table_slot_by_slot() -> None:
+    problem = one_table_four_pairs()
+
     result = capacity_bound(problem)
 
     assert result.complete
@@ -56,6 +60,23 @@ def test_capacity_rows_count_a_table_slot_by_slot() -> None:
     assert result.result.bound.weight_scheduled == 5
     # A small event: every principal's rows per slot hold too.
     assert result.result.bound.kind == PRINCIPAL_KIND
+
+
+def test_capacity_lp_seats_the_heaviest_meetings_that_fit() -> None:
+    # Two of the four fit, and the LP seats the two heaviest, AB and CD.
+    problem = one_table_four_pairs()
+
+    result = capacity_bound(problem, principal_rows=False)
+
+    assert [problem.meetings[idx].label for idx in sorted(result.seated or ())] == ["AB", "CD"]
+
+
+def test_capacity_lp_out_of_time_seats_nothing() -> None:
+    problem = build_problem(generate_event(GeneratorSpec(principals=20, requests=80, spaces=4), 1))
+
+    result = capacity_bound(problem, time_limit_s=0.0)
+
+    assert result.seated is None
 
 
 def test_capacity_rows_see_the_slots_where_principals_leave_the_tables_idle() -> None:

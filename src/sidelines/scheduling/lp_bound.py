@@ -129,6 +129,9 @@ class CapacityResult:
     # Rounds of rows per principal and slot, and whether none was left violated.
     principal_rounds: int = 0
     principal_complete: bool = False
+    # The meetings the last solution seats (more than half of each), when every capacity row
+    # held at it: a set of meetings that fit together, which guides the local search.
+    seated: frozenset[int] | None = None
 
 
 def reported_bound(
@@ -352,8 +355,9 @@ class _CapacityLP:
         self.key_starts: dict[tuple[tuple[tuple[int, int], ...], int, int], list[list[int]]] = {}
         # (the keys' lists are [start, z, w])
         self.y_corridor: dict[int, list[list[int]]] = {}
-        # The dual values of the last LP solved, and its value.
+        # The dual and primal values of the last LP solved, and its value.
         self.duals: Any = None
+        self.values: Any = None
         self.value: float | None = None
         # Per slot, the variables holding a space by requirement set, and the capacity rows
         # added (``build``).
@@ -603,6 +607,7 @@ class _CapacityLP:
             value = math.floor(solver.objective_value() + ROUNDING_MARGIN)
             values = solver.variable_values()
             self.duals = solver.dual_values()
+            self.values = values
             self.value = solver.objective_value()
             violated = self._violated_capacity(values, holding, added)
             if best is None or value < best.weight_scheduled:
@@ -645,6 +650,14 @@ class _CapacityLP:
             separated_bound,
             principal_rounds,
             principal_complete,
+            self.seated() if complete else None,
+        )
+
+    def seated(self) -> frozenset[int]:
+        """The meetings the last solution seats: more than half of each."""
+        values = self.values
+        return frozenset(
+            idx for idx, ys in enumerate(self.meeting_ys) if ys and sum(values[y] for y in ys) > 0.5
         )
 
     def _kind(self, bound: Bound, separated: bool, principal_complete: bool) -> Bound:

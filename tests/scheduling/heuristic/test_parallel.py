@@ -14,6 +14,7 @@ from sidelines.scheduling.bound import RELAXED_KIND, BoundResult, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.heuristic.parallel import BoundProcess, Masks
+from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import SharedMasks, placement_masks
 from sidelines.scheduling.lp_bound import DUAL_KIND, KIND, capacity_bound
 from sidelines.scheduling.problem import Problem
@@ -46,6 +47,10 @@ def test_bound_process_gives_the_in_place_bound_and_cleans_up() -> None:
     # The best bound the process had is the one it printed.
     assert best_so_far == received
     assert pending.process is None
+    # The meetings its capacity LP seats, kept once the process is gone.
+    grouped = capacity_bound(problem, masks, 60.0, principal_rows=False)
+    assert grouped.seated is not None
+    assert pending.seated() == grouped.seated
 
 
 def test_bound_process_without_time_for_the_lp_leaves_the_relaxed_bound() -> None:
@@ -73,6 +78,14 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     problem = build_problem(generate_event(SPEC, 4))
     monkeypatch.setattr(heuristic, "PARALLEL_BOUND_MIN_MEETINGS", 1)
     seen: list[Progress] = []
+    guides: list[frozenset[int]] = []
+    guide = Search.guide
+
+    def recorded(search: Search, seated: frozenset[int]) -> None:
+        guides.append(seated)
+        guide(search, seated)
+
+    monkeypatch.setattr(Search, "guide", recorded)
 
     # Long enough for the process to finish on a busy machine: what is checked is that the
     # bound made in the other process reaches the answer.
@@ -88,6 +101,9 @@ def test_heuristic_with_the_bound_in_parallel_returns_it_with_a_valid_schedule(
     _between_the_lps(problem, placement_masks(problem), BoundResult(result.bound))
     # Reported as it came, before the answer.
     assert any(report.bound == result.bound for report in seen if report.phase == "bound")
+    # The search was handed the meetings the LP seats, once: the grouped LP's own solution.
+    grouped = capacity_bound(problem, placement_masks(problem), 60.0, principal_rows=False)
+    assert guides == [grouped.seated]
 
 
 def _between_the_lps(problem: Problem, masks: SharedMasks, received: BoundResult) -> None:

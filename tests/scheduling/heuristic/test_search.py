@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import sidelines.scheduling.heuristic.search as search_module
 from sidelines.formats.event_loader import load_event
 from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve, validate
 from sidelines.scheduling.heuristic.construct import class_rank
@@ -62,3 +63,25 @@ def test_fill_moves_a_meeting_into_an_idle_table_to_make_room() -> None:
     assert state.start[1] == 0
     assert state.start[0] > 0
     assert validate(problem, state.schedule()) == []
+
+
+def test_guided_search_draws_the_left_out_meetings_the_lp_seats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Three pairs, nothing placed; the LP seats CD only: with every draw guided, CD is drawn.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D", "E", "F"],
+            [meeting("AB", "A", "B"), meeting("CD", "C", "D"), meeting("EF", "E", "F")],
+        )
+    )
+    monkeypatch.setattr(search_module, "GUIDE_SHARE", 1.0)
+    search = Search(State(problem), [], random.Random(1), lambda: None)
+    search.left_out = [0, 1, 2]
+
+    search.guide(frozenset({1}))
+
+    assert {search._pick_left_out() for _ in range(20)} == {1}
+    # Once it is placed, the draws fall back on the other left-out meetings.
+    search.state.place(1, 0, 0)
+    assert search._pick_left_out() in {0, 2}

@@ -95,6 +95,7 @@ class _Run:
         self.reported_key: tuple[int, int, int, int] | None = None
         self.stable: StableConstruction | None = None  # against a published schedule
         self.cut_short = False  # construction stopped by the time limit before its end
+        self.searching: Search | None = None  # the local search, while it runs
         # An upper bound on preferences met: every meeting with a wish placed in it.
         self.wishes = sum(1 for meeting in problem.meetings if meeting.preferred)
 
@@ -193,9 +194,11 @@ class _Run:
 
     def search(self) -> None:
         search = Search(self.state, self.ranks, self.rng, lambda: self.report("search"))
+        self.searching = search
         try:
             search.run(self.deadline, self.options.stop, self.done)
         finally:
+            self.searching = None
             search.restore_best()
 
     def final_bound(self) -> None:
@@ -334,7 +337,17 @@ class _Run:
                 latest = pending.latest()
                 if latest is not None and self.tighter(latest.bound):
                     self.set_bound(latest)
+            self.guide(pending)
         return self.proven_optimal()
+
+    def guide(self, pending: BoundProcess) -> None:
+        """Once the capacity LP has a solution, the search draws most of its left-out meetings
+        among those it seats (``Search.guide``)."""
+        search = self.searching
+        if search is not None and search.seated is None:
+            seated = pending.seated()
+            if seated is not None:
+                search.guide(seated)
 
     # --- reporting -------------------------------------------------------------------------
 

@@ -1,22 +1,23 @@
 """The LP bound in a separate process, so that the local search keeps the solving core.
 
 A solve starts the process before construction when a core is free for it, so that its imports
-overlap with construction, and hands it the problem once the first schedule is there (writing
-the problem takes a fifth of a second of the solving core at 3,000 principals and 20,000
-requests, which the first schedule should not wait for); on a busy machine it starts the
-process only then (``heuristic._Run.start_bound``). A fresh interpreter (``python -m`` this
-module, so nothing of the caller's main module, threads or locks is copied) loads NumPy and
-OR-Tools' model builder while the caller constructs and then writes the problem and the
-placement masks to a temporary file (moved into place once whole, which the process waits
-for). It then computes the relaxed bound of ``bound.py`` (a second of CPU at 3,000 principals
-and 20,000 requests) and leaves it in a second file, then the tighter capacity LP of
-``lp_bound.py`` within the time it is given (each better bound of it replacing the one in that
-file), then, up to ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, the same LP with every row per
-principal and slot through PDLP and the dual bound at its duals (``lp_dual.py``) for the rest
-of its time, and prints the best bound it has as one pickled ``BoundResult`` on its standard
-output. The caller polls for it and for the best bound so far (``latest``), takes that one
-when the LP has not finished by the end of the solve, and kills the process at once when it no
-longer needs it: a time limit is not stretched to wait for a bound.
+overlap with construction, and hands it the problem once the first schedule is there (writing the
+problem takes a fifth of a second of the solving core at 3,000 principals and 20,000 requests, which
+the first schedule should not wait for); on a busy machine it starts the process only then
+(``heuristic._Run.start_bound``). A fresh interpreter (``python -m`` this module, so nothing of the
+caller's main module, threads or locks is copied) loads NumPy and OR-Tools' model builder while the
+caller constructs and then writes the problem and the placement masks to a temporary file (moved
+into place once whole, which the process waits for). It then computes the relaxed bound of
+``bound.py`` (a second of CPU at 3,000 principals and 20,000 requests) and leaves it in a second
+file, then the tighter capacity LP of ``lp_bound.py`` within the time it is given (each better bound
+of it replacing the one in that file; once solved, the meetings its solution seats go to a third
+file, which guides the local search: ``BoundProcess.seated``), then, up to
+``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings, the same LP with every row per principal and slot through
+PDLP and the dual bound at its duals (``lp_dual.py``) for the rest of its time, and prints the best
+bound it has as one pickled ``BoundResult`` on its standard output. The caller polls for it and for
+the best bound so far (``latest``), takes that one when the LP has not finished by the end of the
+solve, and kills the process at once when it no longer needs it: a time limit is not stretched to
+wait for a bound.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class BoundProcess:
         self.path = os.path.join(folder, "problem.pickle")
         self.relaxed_path = self.path + ".relaxed"
         self.relaxed: BoundResult | None = None
+        self.seated_path = self.path + ".seated"
+        self.seated_meetings: frozenset[int] | None = None
         self.written = False
         # Started before the problem is written: its imports overlap with the writing.
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -99,6 +102,18 @@ class BoundProcess:
             self.relaxed = received
         return self.relaxed
 
+    def seated(self) -> frozenset[int] | None:
+        """The meetings the capacity LP's solution seats, once it has one (``lp_bound``)."""
+        if self.seated_meetings is None and os.path.exists(self.seated_path):
+            try:
+                with open(self.seated_path, "rb") as file:
+                    received = pickle.load(file)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                return None
+            if isinstance(received, frozenset):
+                self.seated_meetings = received
+        return self.seated_meetings
+
     def close(self) -> None:
         process = self.process
         if process is not None:
@@ -108,7 +123,8 @@ class BoundProcess:
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        self.latest()  # kept, the file goes
+        self.latest()  # kept, the files go
+        self.seated()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -146,6 +162,8 @@ def _main(path: str, time_limit_s: float) -> None:
         on_bound=lambda bound: _keep(path + ".relaxed", bound),
         principal_rows=False,
     )
+    if tight.seated is not None:
+        _keep(path + ".seated", tight.seated)
     reported = better(tight, relaxed)
     deadline = started + time_limit_s
     if (

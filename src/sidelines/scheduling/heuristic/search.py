@@ -10,6 +10,9 @@ Three neighbourhoods, after Shaw's LNS and the ruin-and-recreate of Schrimpf et 
 - *fill*: move a placed meeting into a space left idle (while a programme session takes most
   principals away, tables idle that are full the rest of the day), then try the heaviest
   left-out meetings in the time it freed.
+Once the bound's process has solved the capacity LP, most of the left-out meetings these moves
+start from are drawn among those the LP's solution seats (``guide``): a set that fits together
+as far as the LP can tell, where random draws keep trying meetings that block each other.
 When every meeting that can be placed is placed, the first neighbourhood works on a principal
 with breaks instead (one day of its meetings out, rebuilt with its left-out ones).
 
@@ -50,6 +53,10 @@ FILL_SHARE = 0.1
 PRINCIPALS_FREE_SHARE = 0.5
 FILL_TRIES = 40
 FILL_POOL = 24
+# Once the capacity LP has a solution, the share of the left-out meetings drawn among those it
+# seats (``guide``): on events whose spaces are full, the LP picks a set of meetings that fit
+# together where the search's random draws keep trying ones that do not (docs/benchmarks.md).
+GUIDE_SHARE = 0.7
 
 
 class Search:
@@ -66,6 +73,10 @@ class Search:
         self.on_improve = on_improve
         self.placeable = [idx for idx, options in enumerate(state.allowed) if options]
         self.left_out: list[int] = []
+        # The meetings the capacity LP seats (``guide``), once it has a solution, and those of
+        # them left out (brought up to date with ``left_out``).
+        self.seated: frozenset[int] | None = None
+        self.guided: list[int] = []
         self.moves = 0
         self.accepted = 0
         self.break_slack = 0
@@ -80,6 +91,8 @@ class Search:
         while (now := time.monotonic()) < deadline and not stop.is_set() and not done():
             if self.moves % REFRESH_EVERY == 0:
                 self.left_out = [idx for idx in self.placeable if not self.state.is_placed(idx)]
+                if self.seated is not None:
+                    self.guided = [idx for idx in self.left_out if idx in self.seated]
             narrow = now >= narrow_from
             self.break_slack = 0 if narrow else BREAK_SLACK
             target = self._pick_left_out()
@@ -96,17 +109,29 @@ class Search:
                 self._ruin_principals(target)
             self.moves += 1
 
+    def guide(self, seated: frozenset[int]) -> None:
+        """Draw the left-out meetings mostly among ``seated``, the meetings an LP solution
+        seats, from now on."""
+        self.seated = seated
+        self.guided = [idx for idx in self.left_out if idx in seated]
+
     def _pick_left_out(self) -> int | None:
-        """A left-out meeting, the heavier of two drawn at random."""
+        """A left-out meeting, the heavier of two drawn at random; once the LP has been
+        solved, most often one of those it seats."""
         best: int | None = None
+        pool = self.left_out
+        if self.guided and self.rng.random() < GUIDE_SHARE:
+            pool = self.guided
         for _ in range(8):
-            if not self.left_out:
+            if not pool and pool is self.guided:
+                pool = self.left_out  # the LP's left-out meetings are all placed now
+            if not pool:
                 return best
-            position = self.rng.randrange(len(self.left_out))
-            candidate = self.left_out[position]
+            position = self.rng.randrange(len(pool))
+            candidate = pool[position]
             if self.state.is_placed(candidate):
-                self.left_out[position] = self.left_out[-1]
-                self.left_out.pop()
+                pool[position] = pool[-1]
+                pool.pop()
                 continue
             if best is None or self.state.weight[candidate] > self.state.weight[best]:
                 best = candidate
