@@ -189,6 +189,9 @@ class RequestPartyRow(Base):
 
 
 Index("ix_request_parties_party", RequestPartyRow.party_id, RequestPartyRow.request_id)
+# A delegation's own requests, read on every send (the duplicate check and the cap on open
+# requests): without it each send read every request of the event.
+Index("ix_meeting_requests_requester", RequestRow.event_id, RequestRow.requester_party)
 
 
 class ProposalRow(Base):
