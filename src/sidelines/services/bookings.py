@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -41,6 +42,10 @@ def book(
 
 
 Booking = tuple[MeetingRow, datetime, str | None]  # a meeting, its start and its space
+
+# The booking tables, written with plain statements (``book_all``, ``unbook_all``).
+_PRINCIPAL_BOOKINGS = cast(Table, PrincipalBookingRow.__table__)
+_SPACE_BOOKINGS = cast(Table, SpaceBookingRow.__table__)
 
 
 def book_all(
@@ -79,11 +84,13 @@ def book_all(
                 }
             )
     try:
-        # The meetings' rows are written once, with the next flush, not before these.
+        # The meetings' rows are written once, with the next flush, not before these. Plain
+        # executemany statements on the tables: no ORM object is made of a booking, and the
+        # ORM's bulk insert only adds its own work per row.
         with session.no_autoflush:
             for table, rows in (
-                (PrincipalBookingRow, principal_rows),
-                (SpaceBookingRow, space_rows),
+                (_PRINCIPAL_BOOKINGS, principal_rows),
+                (_SPACE_BOOKINGS, space_rows),
             ):
                 if rows:
                     session.execute(insert(table), rows)
@@ -142,8 +149,10 @@ def unbook_all(session: Session, meetings: Sequence[MeetingRow]) -> None:
     if not meetings:
         return
     ids = [meeting.id for meeting in meetings]
-    session.execute(delete(PrincipalBookingRow).where(PrincipalBookingRow.meeting_id.in_(ids)))
-    session.execute(delete(SpaceBookingRow).where(SpaceBookingRow.meeting_id.in_(ids)))
+    # On the tables, not through the ORM: no booking is ever loaded as an object, so there is
+    # nothing in the session for the ORM's delete to look for.
+    for table in (_PRINCIPAL_BOOKINGS, _SPACE_BOOKINGS):
+        session.execute(delete(table).where(table.c.meeting_id.in_(ids)))
     for meeting in meetings:
         _unplaced(meeting)
 

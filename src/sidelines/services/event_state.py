@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, Meeting, MeetingId, Placement, SpaceId
@@ -167,23 +167,33 @@ def _booked(row: MeetingRow, principals: list[str]) -> _Booked | None:
     return _Booked((row.created_at, row.id), meeting, row.starts_at, row.space_id)
 
 
+# The reads of every update, built once with their values as parameters (building a statement
+# and its cache key costs about what running it does).
+_ROWS = select(*MeetingRow.__table__.columns).where(MeetingRow.event_id == bindparam("event_id"))
+_ROWS_SINCE = _ROWS.where(MeetingRow.revision > bindparam("revision"))
+_PRINCIPALS = select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id).where(
+    MeetingPrincipalRow.meeting_id.in_(bindparam("meeting_ids", expanding=True))
+)
+
+
 def _rows_since(session: Session, event_id: str, revision: int | None) -> list[MeetingRow]:
     """The event's meetings written after ``revision`` (all when None), as plain rows."""
-    query = select(*MeetingRow.__table__.columns).where(MeetingRow.event_id == event_id)
     if revision is not None:
-        query = query.where(MeetingRow.revision > revision)
+        found = session.execute(_ROWS_SINCE, {"event_id": event_id, "revision": revision})
     else:
-        query = query.where(MeetingRow.status.in_(HELD_STATUSES))
+        found = session.execute(
+            _ROWS.where(MeetingRow.status.in_(HELD_STATUSES)), {"event_id": event_id}
+        )
     # A row has every column of MeetingRow under the same name, which is all a reader asks.
-    return cast("list[MeetingRow]", session.execute(query).all())
+    return cast("list[MeetingRow]", found.all())
 
 
 def principals_of(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
+    if not meeting_ids:
+        return found
     for meeting_id, principal_id in session.execute(
-        select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id).where(
-            MeetingPrincipalRow.meeting_id.in_(meeting_ids)
-        )
+        _PRINCIPALS, {"meeting_ids": list(meeting_ids)}
     ):
         found.setdefault(meeting_id, []).append(principal_id)
     return found
@@ -312,17 +322,24 @@ def _update(
 
 
 def onsite_state(
-    session: Session, event: Event, read: dict[int, list[str]] | None = None
+    session: Session,
+    event: Event,
+    read: dict[int, list[str]] | None = None,
+    *,
+    changes: int | None = None,
 ) -> OnsiteState | None:
     """The event's on-site state as ``session`` reads the database, from the one this process
     kept where it can be brought up to date; None for an event this does not keep (one whose
     meetings follow one another: the caller reads it whole). The event row is read first:
     every meeting written up to its revision is then visible, and one written later is read
     again next time (applying a meeting's row twice leaves the same state). ``read``: as
-    ``_update`` fills it, for a caller that would read those principals again."""
+    ``_update`` fills it, for a caller that would read those principals again. ``changes``:
+    the event's last change reported on site (``latest_change``), when the caller read it with
+    the event's row."""
     row = event_row(session, event.id)
     setup, revision = setup_key(row), row.revision
-    changes = latest_change(session, event.id)
+    if changes is None:
+        changes = latest_change(session, event.id)
     where = (str(session.get_bind().engine.url), event.id)
     kept = _states.get(where)
     try:

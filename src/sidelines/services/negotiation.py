@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -648,10 +648,23 @@ def _in_view_order(sides: Sequence[RequestPartyRow]) -> list[RequestPartyRow]:
     return sorted(sides, key=lambda s: (s.role != "requester", s.party_id))
 
 
+# The reads of every answer, built once with the request as a parameter: building a statement
+# and its cache key costs about what running it does.
+_SIDES = select(RequestPartyRow).where(RequestPartyRow.request_id == bindparam("request_id"))
+_PROPOSALS = (
+    select(ProposalRow)
+    .where(ProposalRow.request_id == bindparam("request_id"))
+    .order_by(ProposalRow.seq)
+)
+
+
 def _side_rows(session: Session, request_id: int) -> list[RequestPartyRow]:
-    return list(
-        session.scalars(select(RequestPartyRow).where(RequestPartyRow.request_id == request_id))
-    )
+    return list(session.scalars(_SIDES, {"request_id": request_id}))
+
+
+def _proposals(session: Session, request_id: int) -> list[ProposalRow]:
+    """The request's proposals, in order."""
+    return list(session.scalars(_PROPOSALS, {"request_id": request_id}))
 
 
 def _thread_of(row: RequestRow, sides: Sequence[RequestPartyRow]) -> ThreadView:
@@ -864,13 +877,7 @@ def respond(
             answer_reason=side.answer_reason,
         )
         # The view answered is built from what this transaction holds, but the proposals.
-        proposals = list(
-            session.scalars(
-                select(ProposalRow)
-                .where(ProposalRow.request_id == row.id)
-                .order_by(ProposalRow.seq)
-            )
-        )
+        proposals = _proposals(session, row.id)
         # An open request has no meeting: the one agreed here is the only one it can have.
         meeting_id = None
         if state is RequestState.ACCEPTED:
@@ -1126,13 +1133,7 @@ def agree_on_site(
         # Everything is read before the first write: the writes then go with one flush. The
         # view answered is built from what this transaction holds.
         side_rows = _side_rows(session, row.id)
-        proposals = list(
-            session.scalars(
-                select(ProposalRow)
-                .where(ProposalRow.request_id == row.id)
-                .order_by(ProposalRow.seq)
-            )
-        )
+        proposals = _proposals(session, row.id)
         before = request_terms.load(session, row.id)
         stamp = now()
         if row.sent_at is None:

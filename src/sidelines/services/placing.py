@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ from sidelines.services.event_problem import (
     onsite_problem,
 )
 from sidelines.services.events import domain_event
-from sidelines.services.recorded_changes import latest_change
+from sidelines.services.recorded_changes import LATEST_CHANGE
 from sidelines.services.replans import (
     Rebooking,
     Replan,
@@ -184,22 +184,30 @@ class _PlacementPlan:
     replan: Replan
 
 
+# The event's row, the meeting's, whether a schedule is published and the last change reported
+# on site, in one statement: the rows are then held in the session, and the reads after it find
+# them there. Built once, with the event and the meeting as parameters: building a statement
+# and its cache key costs about what running it does.
+_PLACEMENT_READ = (
+    select(
+        EventRow,
+        MeetingRow,
+        exists().where(ScheduleVersionRow.event_id == bindparam("event_id")),
+        LATEST_CHANGE,
+    )
+    .outerjoin(MeetingRow, MeetingRow.id == bindparam("meeting_id"))
+    .where(EventRow.id == bindparam("event_id"))
+)
+
+
 def _plan_placement(
     session: Session, event_id: str, meeting_id: int, at: datetime
 ) -> _PlacementPlan | PlacementView:
     """Plan the placement on the schedule as ``session`` reads it; a view when there is
     nothing to book (no published schedule, the meeting not waiting, no place for it)."""
     key = MeetingId(str(meeting_id))
-    # The event's row, the meeting's and whether a schedule is published, in one statement:
-    # the rows are then held in the session, and the reads below find them there.
     found = session.execute(
-        select(
-            EventRow,
-            MeetingRow,
-            exists().where(ScheduleVersionRow.event_id == event_id),
-        )
-        .outerjoin(MeetingRow, MeetingRow.id == meeting_id)
-        .where(EventRow.id == event_id)
+        _PLACEMENT_READ, {"event_id": event_id, "meeting_id": meeting_id}
     ).first()
     if found is None or not found[2]:
         return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
@@ -208,7 +216,7 @@ def _plan_placement(
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
     event = domain_event(session, held.id)
     policy = event.policy
-    problem, published, changes_seen = _problem_to_place(session, event, row)
+    problem, published, changes_seen = _problem_to_place(session, event, row, found[3] or 0)
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
@@ -233,19 +241,20 @@ def _plan_placement(
 
 
 def _problem_to_place(
-    session: Session, event: Event, row: MeetingRow
+    session: Session, event: Event, row: MeetingRow, changes: int
 ) -> tuple[Problem, Mapping[MeetingId, Assignment], int]:
-    """``onsite_problem`` for the meeting, and the last change reported on site it includes:
-    from the state this process keeps where it can (the event read once), else read whole."""
+    """``onsite_problem`` for the meeting, and the last change reported on site it includes
+    (``changes``, read with the event's row): from the state this process keeps where it can
+    (the event read once), else read whole. A change reported after ``changes`` may be in the
+    problem read whole: the booking then finds the plan stale, and it is planned again."""
     read: dict[int, list[str]] = {}  # the principals the update reads: the meeting's too
-    state = event_state.onsite_state(session, event, read)
+    state = event_state.onsite_state(session, event, read, changes=changes)
     if state is not None:
         found = event_state.with_waiting(session, event, state, row.id, row, read)
         if found is not None:
             return found[0], found[1], state.changes_seen
-    changes_seen = latest_change(session, event.id)
     problem, published = onsite_problem(session, event.id, row.id, whole=True)
-    return problem, published, changes_seen
+    return problem, published, changes
 
 
 def _book_placement(

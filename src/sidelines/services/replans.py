@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
@@ -41,7 +41,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.bookings import book, book_all, unbook_all
 from sidelines.services.errors import Conflict
 from sidelines.services.events import domain_event
-from sidelines.services.recorded_changes import latest_change
+from sidelines.services.recorded_changes import LATEST_CHANGE
 from sidelines.services.schedule_versions import new_version
 from sidelines.storage.event_rows import event_from_row
 from sidelines.storage.tables import (
@@ -107,32 +107,52 @@ def lock_schedule(session: Session, event_id: str) -> None:
     ).all()
 
 
+# The lock (as ``lock_schedule`` takes it) on the event's row, read whole.
+_LOCK = select(EventRow).where(EventRow.id == bindparam("event_id")).with_for_update(key_share=True)
+# The last change reported on site, and the rows of the meetings asked for with their
+# principals: one row with the change and no meeting when none of them is the event's. Each
+# meeting's row comes once per principal (the same object: the session maps rows by id), in
+# the order ``meeting_links`` gives them. Built once, with its values as parameters.
+_FRESH = (
+    select(
+        LATEST_CHANGE, MeetingRow, MeetingPrincipalRow.principal_id, MeetingPrincipalRow.party_id
+    )
+    .select_from(EventRow)
+    .outerjoin(
+        MeetingRow,
+        (MeetingRow.event_id == EventRow.id)
+        & MeetingRow.id.in_(bindparam("meeting_ids", expanding=True)),
+    )
+    .outerjoin(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
+    .where(EventRow.id == bindparam("event_id"))
+    .order_by(MeetingRow.id, MeetingPrincipalRow.principal_id)
+)
+
+
 def fresh_rows(session: Session, event_id: str, replan: Replan) -> Fresh:
     """The rows of the meetings the plan changes and their principals, read under the
-    schedule's lock in one statement; ``StalePlan`` where rules 1 and 2 of this module find
-    the plan stale."""
-    if latest_change(session, event_id) != replan.changes_seen:
-        raise StalePlan("a change was reported on site meanwhile")
+    schedule's lock in one statement with the last change reported on site; ``StalePlan``
+    where rules 1 and 2 of this module find the plan stale."""
     wanted = [rebooking.meeting_id for rebooking in replan.rebookings]
     found: dict[int, MeetingRow] = {}
     links: dict[int, list[tuple[str, str]]] = {}
-    if wanted:
-        # Each meeting's row comes once per principal (the same object: the session maps
-        # rows by id), in the order ``meeting_links`` gives them.
-        for read, principal_id, party_id in session.execute(
-            select(MeetingRow, MeetingPrincipalRow.principal_id, MeetingPrincipalRow.party_id)
-            .outerjoin(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
-            .where(MeetingRow.id.in_(wanted))
-            .order_by(MeetingRow.id, MeetingPrincipalRow.principal_id)
-        ):
-            found[read.id] = read
-            if principal_id is not None:
-                links.setdefault(read.id, []).append((principal_id, party_id))
+    changes: int | None = None
+    for latest, read, principal_id, party_id in session.execute(
+        _FRESH, {"event_id": event_id, "meeting_ids": wanted}
+    ):
+        changes = latest
+        if read is None:
+            continue
+        found[read.id] = read
+        if principal_id is not None:
+            links.setdefault(read.id, []).append((principal_id, party_id))
+    if (changes or 0) != replan.changes_seen:
+        raise StalePlan("a change was reported on site meanwhile")
     rows: dict[int, MeetingRow] = {}
     for rebooking in replan.rebookings:
         meeting_id = rebooking.meeting_id
         row = found.get(meeting_id)
-        if row is None or row.event_id != event_id:
+        if row is None:
             raise StalePlan(f"meeting {meeting_id} is gone")
         where = (row.starts_at, row.space_id) if row.starts_at is not None else None
         if where != rebooking.before or row.status not in MeetingStatus.placeable():
@@ -168,9 +188,7 @@ def book_replan(
     # below. The last change reported is read by a statement of its own after it: on
     # PostgreSQL a statement that waited for the lock reads the other tables as they were when
     # it began, before the change its holder recorded.
-    locked = session.scalars(
-        select(EventRow).where(EventRow.id == event_id).with_for_update(key_share=True)
-    ).first()
+    locked = session.scalars(_LOCK, {"event_id": event_id}).first()
     rows, links = fresh_rows(session, event_id, replan)
     if before_booking is not None:
         before_booking(session)

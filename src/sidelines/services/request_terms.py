@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -56,6 +56,12 @@ class Sides:
 # --- reading and writing the rows ------------------------------------------------------------
 
 
+# Built once, with the requests as a parameter (every answer reads them).
+_TERMS = select(RequestTermRow).where(
+    RequestTermRow.request_id.in_(bindparam("request_ids", expanding=True))
+)
+
+
 def load(session: Session, request_id: int) -> dict[Term, TermStatus]:
     return load_many(session, [request_id])[request_id]
 
@@ -63,9 +69,7 @@ def load(session: Session, request_id: int) -> dict[Term, TermStatus]:
 def load_many(session: Session, request_ids: Sequence[int]) -> dict[int, dict[Term, TermStatus]]:
     """The terms of several requests in one query (for lists of requests)."""
     result = {request_id: open_terms() for request_id in request_ids}
-    rows = session.scalars(
-        select(RequestTermRow).where(RequestTermRow.request_id.in_(list(request_ids)))
-    )
+    rows = session.scalars(_TERMS, {"request_ids": list(request_ids)})
     for row in rows:
         term = Term(row.term)
         result[row.request_id][term] = TermStatus(

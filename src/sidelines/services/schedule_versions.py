@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from sidelines.services import (
@@ -192,6 +192,25 @@ class NextVersion:
     schedule: Snapshot  # the whole schedule it leaves
 
 
+# The reads of every new version, built once with their values as parameters: building a
+# statement and its cache key costs about what running it does. The meetings written since a
+# version (a meeting not written since cannot have moved):
+_WRITTEN_SINCE = select(
+    MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id
+).where(MeetingRow.event_id == bindparam("event_id"), MeetingRow.revision > bindparam("revision"))
+# The current version (as ``current_version`` reads it) with the event's revision:
+_CURRENT_WITH_REVISION = (
+    select(
+        ScheduleVersionRow,
+        select(EventRow.revision).where(EventRow.id == bindparam("event_id")).scalar_subquery(),
+    )
+    .options(defer(ScheduleVersionRow.snapshot))
+    .where(ScheduleVersionRow.event_id == bindparam("event_id"))
+    .order_by(ScheduleVersionRow.number.desc())
+    .limit(1)
+)
+
+
 def next_version(
     session: Session, event_id: str, previous: ScheduleVersionRow | None, *, full: bool
 ) -> NextVersion:
@@ -204,9 +223,7 @@ def next_version(
             return NextVersion(changed, after, True, after)
     else:
         written = session.execute(
-            select(
-                MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id
-            ).where(MeetingRow.event_id == event_id, MeetingRow.revision > previous.revision)
+            _WRITTEN_SINCE, {"event_id": event_id, "revision": previous.revision}
         ).all()
         now_placed = {
             str(meeting_id): entry(starts_at, ends_at, space_id)
@@ -283,16 +300,7 @@ def new_version(
     # The current version and the event's revision in one statement; the revision is the one
     # the version records, read after this transaction's bookings (the query flushes them
     # first), which raised it.
-    found = session.execute(
-        select(
-            ScheduleVersionRow,
-            select(EventRow.revision).where(EventRow.id == event_id).scalar_subquery(),
-        )
-        .options(defer(ScheduleVersionRow.snapshot))
-        .where(ScheduleVersionRow.event_id == event_id)
-        .order_by(ScheduleVersionRow.number.desc())
-        .limit(1)
-    ).first()
+    found = session.execute(_CURRENT_WITH_REVISION, {"event_id": event_id}).first()
     previous: ScheduleVersionRow | None = found[0] if found is not None else None
     revision = (found[1] or 0) if found is not None else event_revision(session, event_id)
     number = (previous.number if previous else 0) + 1

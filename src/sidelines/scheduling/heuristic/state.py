@@ -291,6 +291,12 @@ class State:
         # A free run of a space shorter than this holds no meeting (``_best_fit``).
         shortest = min(self.duration, default=1)
         self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
+        # The shortest and longest meeting and the longest press buffer, kept by ``rebind``.
+        self._extremes = (
+            shortest,
+            max(self.duration, default=1),
+            max(self.press_buffer, default=0),
+        )
         longest = (
             max(self.duration, default=1)
             + max(self.class_turnover, default=0)
@@ -345,6 +351,20 @@ class State:
         (grid, principals, spaces, rules) must be the same: ``onsite.laid_out`` checks it."""
         meetings = problem.meetings
         count, known = len(meetings), len(self.start)
+        changed = tuple(changed)
+        # The extremes of the lengths follow the meetings that change, unless one of those
+        # held an extreme (or meetings are dropped, or there were none): then every meeting is
+        # looked at again.
+        shortest, longest, press = self._extremes
+        again = (
+            count < known
+            or not known
+            or any(
+                self.duration[idx] in (shortest, longest) or self.press_buffer[idx] == press
+                for idx in changed
+                if idx < known
+            )
+        )
         per_meeting: list[list[int]] = [self.duration, self.press_buffer, self.weight]
         per_meeting += [self.preferred_starts, self.start]
         if count < known:
@@ -372,16 +392,20 @@ class State:
                 else 0
             )
             self.fixed[idx] = meeting.locked
-        shortest = min(self.duration, default=1)
+            if not again:
+                shortest = min(shortest, meeting.duration_slots)
+                longest = max(longest, meeting.duration_slots)
+                press = max(press, meeting.press_buffer_slots)
+        if again:
+            shortest = min(self.duration, default=1)
+            longest = max(self.duration, default=1)
+            press = max(self.press_buffer, default=0)
+        self._extremes = (shortest, longest, press)
         self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
-        longest = (
-            max(self.duration, default=1)
-            + max(self.class_turnover, default=0)
-            + max(self.press_buffer, default=0)
-        )
+        hold = longest + max(self.class_turnover, default=0) + press
         for class_idx, free in enumerate(self.free):
             # Room past the grid's end for the longest meeting's hold, as ``__init__`` makes.
-            missing = self.n_slots + longest + 1 - len(free)
+            missing = self.n_slots + hold + 1 - len(free)
             if missing > 0:
                 free.extend([(1 << len(self.class_spaces[class_idx])) - 1] * missing)
 
