@@ -48,12 +48,12 @@ SHARE_COMPLETING = 0.5
 SHARE_IMPROVING = 0.3
 SHARE_STALLED = 0.05
 STALL_S = 2.0
-# The Kempe-chain search (where it applies) asks for all of the parent's time until it stalls
-# (``stalled``): a wait on the pipes hands its CPU to the RC2 searches, whose last call on the
-# 21-22-slot JAIR originals takes 3-16 s of CPU, far beyond a 10-s limit's share, while the
-# search still gains a break or two per extra second (docs/benchmarks.md). It works in runs
-# of this many moves between looks at the clock.
-SHARE_KEMPE = 1.0
+# The Kempe-chain search (where it applies) asks for this share until it stalls (``stalled``),
+# and works in runs of this many moves between looks at the clock. All of the parent's time
+# (1.0) gave it a break or two more at 10 s, but took the CPU that RC2's proofs need in a
+# minute: 19/20 proven in 137.8 s against 20/20 in 93.7 s on the JAIR originals, in turn on
+# an idle machine (docs/benchmarks.md).
+SHARE_KEMPE = 0.7
 KEMPE_MOVES = 500
 
 Placement = tuple[int, int, int | None]  # meeting index, start slot, space index
