@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
@@ -102,13 +102,18 @@ def lock_schedule(session: Session, event_id: str) -> None:
     is ``FOR NO KEY UPDATE``: as strong against the other holders, it leaves alone the key-share
     lock that every insert of a row naming the event takes, so requests sent and answers made
     meanwhile do not queue behind a booking."""
-    session.scalars(
-        select(EventRow.id).where(EventRow.id == event_id).with_for_update(key_share=True)
-    ).all()
+    session.scalars(_LOCK_ID, {"event_id": event_id}).all()
 
 
-# The lock (as ``lock_schedule`` takes it) on the event's row, read whole.
-_LOCK = select(EventRow).where(EventRow.id == bindparam("event_id")).with_for_update(key_share=True)
+def _schedule_lock(statement: Select[Any]) -> Select[Any]:
+    """``statement`` on the event's row (bound as ``event_id``), taking the schedule's lock."""
+    return statement.where(EventRow.id == bindparam("event_id")).with_for_update(key_share=True)
+
+
+# The lock on the event's row, built once: its key alone (``lock_schedule``), or the row read
+# whole for a booking that needs the event (``book_replan``).
+_LOCK_ID = _schedule_lock(select(EventRow.id))
+_LOCK = _schedule_lock(select(EventRow))
 # The last change reported on site, and the rows of the meetings asked for with their
 # principals: one row with the change and no meeting when none of them is the event's. Each
 # meeting's row comes once per principal (the same object: the session maps rows by id), in
@@ -185,9 +190,9 @@ def book_replan(
     guards the inserts: a refused one (rule 3) raises ``StalePlan`` out of the transaction,
     which rolls back whole."""
     # The lock (as ``lock_schedule`` takes it) on the event's row, read whole for the event
-    # below. The last change reported is read by a statement of its own after it: on
-    # PostgreSQL a statement that waited for the lock reads the other tables as they were when
-    # it began, before the change its holder recorded.
+    # below. The last change reported is read after it, by the next statement (``fresh_rows``):
+    # on PostgreSQL a statement that waited for the lock reads the other tables as they were
+    # when it began, before the change its holder recorded.
     locked = session.scalars(_LOCK, {"event_id": event_id}).first()
     rows, links = fresh_rows(session, event_id, replan)
     if before_booking is not None:
