@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable
 
 from sidelines.scheduling.heuristic.construct import bump_insert, insert
-from sidelines.scheduling.heuristic.exchange import exchange
 from sidelines.scheduling.heuristic.state import State
 from sidelines.scheduling.slots import iter_slots, run_mask
 
@@ -58,9 +57,6 @@ FILL_POOL = 24
 # seats (``guide``): on events whose spaces are full, the LP picks a set of meetings that fit
 # together where the search's random draws keep trying ones that do not (docs/benchmarks.md).
 GUIDE_SHARE = 0.7
-# The share of the search's CPU time given to exchanges solved exactly (``exchange``), once
-# the search is that far into its time: they cost a model and a CP-SAT call each.
-EXCHANGE_SHARE = 0.3
 
 
 class Search:
@@ -83,8 +79,6 @@ class Search:
         self.guided: list[int] = []
         self.moves = 0
         self.accepted = 0
-        self.exchange_share = EXCHANGE_SHARE
-        self.exchange_cpu = 0.0
         self.break_slack = 0
         self.principals_free_share = PRINCIPALS_FREE_SHARE
         # The best state seen. While moves may add breaks (the wide phase), the current state
@@ -94,7 +88,6 @@ class Search:
 
     def run(self, deadline: float, stop: threading.Event, done: Callable[[], bool]) -> None:
         narrow_from = time.monotonic() + WIDE_SHARE * max(0.0, deadline - time.monotonic())
-        cpu_from = time.process_time()
         while (now := time.monotonic()) < deadline and not stop.is_set() and not done():
             if self.moves % REFRESH_EVERY == 0:
                 self.left_out = [idx for idx in self.placeable if not self.state.is_placed(idx)]
@@ -108,8 +101,6 @@ class Search:
             elif target is None:
                 if not self._reduce_breaks():
                     return  # everything placed and no breaks: nothing left to improve
-            elif self.exchange_cpu < self.exchange_share * (time.process_time() - cpu_from):
-                self._exchange(target)
             elif self.rng.random() < FILL_SHARE:
                 self._fill_idle_space()
             elif self.rng.random() < BUMP_SHARE:
@@ -178,18 +169,6 @@ class Search:
         }
         self._rebuild(removed, sorted(principals))
         self._decide(before, removed)
-
-    def _exchange(self, target: int) -> None:
-        started = time.process_time()
-        state = self.state
-        before = state.key()
-        state.begin()
-        removed = exchange(state, target, self.ranks, self.rng)
-        if removed is None:
-            state.rollback()
-        else:
-            self._decide(before, removed)
-        self.exchange_cpu += time.process_time() - started
 
     def _fill_idle_space(self) -> None:
         """Move a placed meeting into a space left idle (often while a programme session takes
