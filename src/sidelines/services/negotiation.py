@@ -66,6 +66,7 @@ from sidelines.services.request_terms import Sides
 from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json
+from sidelines.storage.inserts import insert_rows
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     MeetingRow,
@@ -517,7 +518,14 @@ def _add_proposal(
 ) -> ProposalRow:
     """The proposal, added to the session; its id is drawn here, so that nothing needs a
     flush before the transaction's last one (which inserts each table's rows together)."""
-    row = ProposalRow(
+    row = _proposal_row(request_id, seq, by, terms, duration)
+    session.add(row)
+    return row
+
+
+def _proposal_row(request_id: int, seq: int, by: str, terms: Terms, duration: int) -> ProposalRow:
+    """The proposal as a new row, its id drawn already."""
+    return ProposalRow(
         id=random_id(),
         request_id=request_id,
         seq=seq,
@@ -537,8 +545,6 @@ def _add_proposal(
             sorted(terms.own_interpreters) if terms.own_interpreters is not None else None
         ),
     )
-    session.add(row)
-    return row
 
 
 def create_request(
@@ -624,14 +630,22 @@ def create_request(
                 for invitee in invitees
             ),
         ]
-        session.add(request)
-        session.add_all(rows)
-        proposal = _add_proposal(session, request.id, 1, party, terms, duration)
+        proposal = _proposal_row(request.id, 1, party, terms, duration)
         on_table = propose(open_terms(), PartyId(party), values, 1)
-        request_terms.add(session, request.id, open_terms(), on_table)
         audit.record(session, actor, event_id, "request.drafted", "request", request.id, [party])
         if send_now:
             _send(session, actor, request, rows, row_event.request_ttl_hours)
+        # Written as they stand now, sent or not, with no flush: a new request is only
+        # inserted in this transaction, never read back (``storage.inserts``).
+        insert_rows(
+            session,
+            [
+                request,
+                *rows,
+                proposal,
+                *request_terms.new_rows(request.id, open_terms(), on_table),
+            ],
+        )
         return _view(
             session,
             actor,
