@@ -29,6 +29,13 @@ def _values(row: Base) -> dict[str, Any]:
     }
 
 
+def table_of(model: type[Base]) -> Table:
+    """The table ``model`` maps, for Core statements on it (the ORM plans nothing for them)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)  # every model maps one table
+    return table
+
+
 def insert_rows(session: Session, rows: Sequence[Base]) -> None:
     """Insert ``rows``, objects not added to any session, in the transaction of ``session``:
     one statement per table (its rows together), the tables in the order of their first row.
@@ -38,7 +45,5 @@ def insert_rows(session: Session, rows: Sequence[Base]) -> None:
     for row in rows:
         by_table.setdefault(type(row), []).append(_values(row))
     for model, values in by_table.items():
-        table = inspect(model).local_table
-        assert isinstance(table, Table)  # every model maps one table
         # Core's statement on the table, not the ORM's bulk insert, which plans as a flush does.
-        session.execute(insert(table), values)
+        session.execute(insert(table_of(model)), values)
