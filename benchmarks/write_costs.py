@@ -61,6 +61,11 @@ class Counter:
         event.listen(engine, "begin", begin)
 
 
+# Requests per batch: the CPU per request of the cheapest batch is also reported, the figure
+# least raised by neighbours competing for the cores and their caches.
+BATCH = 10
+
+
 @contextmanager
 def measured(counter: Counter, into: dict[str, float], rounds: int) -> Iterator[None]:
     statements, transactions = counter.statements, counter.transactions
@@ -108,7 +113,9 @@ def child(args: argparse.Namespace) -> None:
         from sidelines.web.main import app_from_settings
 
         app = app_from_settings()
-        profile = cProfile.Profile()
+        # The route runs in a worker thread: its own CPU time, not the wall clock that waits
+        # for the database.
+        profile = cProfile.Profile(time.thread_time)
         profiling = [False]
         if args.profile:
             profile_routes(profile, profiling)
@@ -208,9 +215,14 @@ def child(args: argparse.Namespace) -> None:
                     act(warm)
                     counter.shown = 0
                     warm += 1
+                batches: list[float] = []
                 with measured(counter, results[kind], rounds):
-                    for i in range(rounds):
-                        act(warm + i)
+                    for start in range(0, rounds, BATCH):
+                        cpu = time.process_time()
+                        for i in range(start, min(start + BATCH, rounds)):
+                            act(warm + i)
+                        batches.append((time.process_time() - cpu) / (i + 1 - start))
+                results[kind]["best_ms"] = 1000 * min(batches)
                 profiling[0] = False
                 if args.profile == kind:
                     stats = pstats.Stats(profile, stream=sys.stderr)
@@ -258,18 +270,22 @@ def run_children(trees: dict[str, Path], args: argparse.Namespace) -> dict[str, 
 def table(results: dict[str, Any]) -> str:
     names = list(results)
     head = f"{'kind':<13}" + "".join(
-        f"{n + ' stmts':>18}{n + ' tx':>14}{n + ' CPU ms':>18}" for n in names
+        f"{n + ' stmts':>18}{n + ' tx':>14}{n + ' CPU ms':>18}{n + ' best batch':>22}"
+        for n in names
     )
     if len(names) == 2:
-        head += f"{'CPU ratio':>11}"
+        head += f"{'CPU ratio':>11}{'best ratio':>12}"
     lines = [head]
     for kind in KINDS:
         cells = [results[n][kind] for n in names]
         line = f"{kind:<13}" + "".join(
-            f"{c['statements']:>18.1f}{c['transactions']:>14.1f}{c['cpu_ms']:>18.2f}" for c in cells
+            f"{c['statements']:>18.1f}{c['transactions']:>14.1f}{c['cpu_ms']:>18.2f}"
+            f"{c.get('best_ms', float('nan')):>22.2f}"
+            for c in cells
         )
         if len(names) == 2:
             line += f"{cells[1]['cpu_ms'] / cells[0]['cpu_ms']:>11.2f}"
+        line += f"{cells[1]['best_ms'] / cells[0]['best_ms']:>12.2f}"
         lines.append(line)
     return "\n".join(lines)
 

@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, ServiceError
+from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import IdempotencyRow
 
 IN_PROGRESS = 0
@@ -93,9 +94,13 @@ class Once(Generic[T]):
             result = work(session)
             self.body = self.body_of(result)
             session.execute(
-                update(IdempotencyRow)
-                .where(IdempotencyRow.user_id == self.user_id, IdempotencyRow.key == self.key)
-                .values(status_code=self.status_code, response=self.body)
+                _ANSWER,
+                {
+                    "claimed_user": self.user_id,
+                    "claimed_key": self.key,
+                    "status_code": self.status_code,
+                    "response": self.body,
+                },
             )
             return result
 
@@ -109,7 +114,7 @@ class Once(Generic[T]):
             _raise_replayed(existing, self.fingerprint)
 
     def _claim(self, session: Session) -> None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        claim = _CLAIMS[session.get_bind().dialect.name == "postgresql"]
         values = {
             "user_id": self.user_id,
             "key": self.key,
@@ -121,12 +126,7 @@ class Once(Generic[T]):
         # ON CONFLICT DO NOTHING waits for a transaction that holds the same key to end, and
         # then inserts nothing if it committed: no error, so this transaction can go on to read
         # the answer stored (READ COMMITTED: the next statement sees that commit).
-        claimed = session.execute(
-            dialect.insert(IdempotencyRow)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(IdempotencyRow.user_id)
-        ).first()
+        claimed = session.execute(claim, values).first()
         if claimed is not None:
             return
         existing = session.scalars(
@@ -135,6 +135,18 @@ class Once(Generic[T]):
             )
         ).one()
         _raise_replayed(existing, self.fingerprint)
+
+
+# The claim and the answer of every idempotent write, built once with their values as
+# parameters: building a statement and its cache key anew costs about what running it does.
+_KEYS = table_of(IdempotencyRow)
+_CLAIMS = {
+    is_postgresql: dialect.insert(_KEYS).on_conflict_do_nothing().returning(_KEYS.c.user_id)
+    for is_postgresql, dialect in ((True, postgresql), (False, sqlite))
+}
+_ANSWER = update(_KEYS).where(
+    _KEYS.c.user_id == bindparam("claimed_user"), _KEYS.c.key == bindparam("claimed_key")
+)
 
 
 def _raise_replayed(existing: IdempotencyRow, request_fingerprint: str) -> NoReturn:

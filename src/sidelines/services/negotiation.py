@@ -8,12 +8,13 @@ where the event's policy is ``everything``, and never a side's priority or note.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -63,9 +64,15 @@ from sidelines.services.events import (
 from sidelines.services.idempotency import Once
 from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
-from sidelines.services.visibility import requests_seen_by, takes_part, visible_request
+from sidelines.services.visibility import (
+    requests_seen_by,
+    requests_seen_by_party,
+    takes_part,
+    visible_request,
+)
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json
+from sidelines.storage.inserts import insert_rows
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     MeetingRow,
@@ -364,21 +371,23 @@ def list_requests(
     if box not in ("all", "sent", "received"):
         raise Invalid("box must be all, sent or received", "box")
     limit = max(1, min(limit, MAX_PAGE))
+    party = actor.acts_for(event_id)
     with db.reading() as session:
         event = domain_event(session, event_id)
-        query = requests_seen_by(session, actor, event_id)
-        if query is None:
-            return Page([], None, 0)
-        if actor.acts_for(event_id) is not None:
-            if box == "sent":
-                query = query.where(RequestPartyRow.role == "requester")
-            elif box == "received":
-                query = query.where(RequestPartyRow.role == "invitee")
-        if state is not None:
-            query = query.where(_in_state(state, now()))
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = in_order(session, query, RequestRow.created_at, RequestRow.id, after)
-        rows = session.scalars(query.limit(limit + 1)).all()
+        if party is not None and after is None:
+            # A delegation's first page, the read of every inbox: statements built once.
+            counted, first = _first_page(box, state)
+            mine = {"event_id": event_id, "party": party, "at": now(), "limit": limit + 1}
+            total = session.scalar(counted, mine) or 0
+            rows = session.scalars(first, mine).all()
+        else:
+            query = requests_seen_by(session, actor, event_id)
+            if query is None:
+                return Page([], None, 0)
+            query = _in_box(query, party is not None, box, state, now())
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            query = in_order(session, query, RequestRow.created_at, RequestRow.id, after)
+            rows = session.scalars(query.limit(limit + 1)).all()
         # The sides, proposals, meetings and terms of the whole page, each in one query.
         related = _related_many(session, [row.id for row in rows[:limit]])
         items = [_view(session, actor, row, related[row.id], event) for row in rows[:limit]]
@@ -386,7 +395,43 @@ def list_requests(
         return Page(items, next_cursor, total)
 
 
-def _in_state(state: RequestState, at: datetime) -> ColumnElement[bool]:
+def _in_box(
+    query: Select[RequestRow],
+    delegation: bool,
+    box: str,
+    state: RequestState | None,
+    at: datetime | BindParameter[datetime],
+) -> Select[RequestRow]:
+    """``query`` (the requests an actor sees) narrowed to a delegation's ``box`` and to
+    ``state``."""
+    if delegation:
+        if box == "sent":
+            query = query.where(RequestPartyRow.role == "requester")
+        elif box == "received":
+            query = query.where(RequestPartyRow.role == "invitee")
+    if state is not None:
+        query = query.where(_in_state(state, at))
+    return query
+
+
+@functools.cache
+def _first_page(box: str, state: RequestState | None) -> tuple[Select[int], Select[RequestRow]]:
+    """How many requests a delegation's ``box`` holds in ``state``, and the first page of
+    them, built once with the event, the party, the time and the page's length as parameters:
+    building a statement and its cache key anew costs about what running it does."""
+    query = _in_box(
+        requests_seen_by_party(bindparam("event_id"), bindparam("party")),
+        True,
+        box,
+        state,
+        bindparam("at"),
+    )
+    counted = select(func.count()).select_from(query.subquery())
+    first = query.order_by(RequestRow.created_at, RequestRow.id).limit(bindparam("limit"))
+    return counted, first
+
+
+def _in_state(state: RequestState, at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """The requests whose effective state is ``state`` at ``at``: an open request past its
     expiry is expired, though its row says otherwise until someone touches it."""
     overdue = RequestRow.expires_at.is_not(None) & (RequestRow.expires_at <= at)
@@ -517,7 +562,14 @@ def _add_proposal(
 ) -> ProposalRow:
     """The proposal, added to the session; its id is drawn here, so that nothing needs a
     flush before the transaction's last one (which inserts each table's rows together)."""
-    row = ProposalRow(
+    row = _proposal_row(request_id, seq, by, terms, duration)
+    session.add(row)
+    return row
+
+
+def _proposal_row(request_id: int, seq: int, by: str, terms: Terms, duration: int) -> ProposalRow:
+    """The proposal as a new row, its id drawn already."""
+    return ProposalRow(
         id=random_id(),
         request_id=request_id,
         seq=seq,
@@ -537,8 +589,6 @@ def _add_proposal(
             sorted(terms.own_interpreters) if terms.own_interpreters is not None else None
         ),
     )
-    session.add(row)
-    return row
 
 
 def create_request(
@@ -624,14 +674,22 @@ def create_request(
                 for invitee in invitees
             ),
         ]
-        session.add(request)
-        session.add_all(rows)
-        proposal = _add_proposal(session, request.id, 1, party, terms, duration)
+        proposal = _proposal_row(request.id, 1, party, terms, duration)
         on_table = propose(open_terms(), PartyId(party), values, 1)
-        request_terms.add(session, request.id, open_terms(), on_table)
         audit.record(session, actor, event_id, "request.drafted", "request", request.id, [party])
         if send_now:
             _send(session, actor, request, rows, row_event.request_ttl_hours)
+        # Written as they stand now, sent or not, with no flush: a new request is only
+        # inserted in this transaction, never read back (``storage.inserts``).
+        insert_rows(
+            session,
+            [
+                request,
+                *rows,
+                proposal,
+                *request_terms.new_rows(request.id, open_terms(), on_table),
+            ],
+        )
         return _view(
             session,
             actor,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
@@ -44,22 +44,46 @@ class DuplicateRequest(Conflict):
         return {"request_id": self.request_id}
 
 
-def is_open(at: datetime) -> ColumnElement[bool]:
+def is_open(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """Requests that still wait for answers at ``at``: sent or countered, and not past expiry."""
     return RequestRow.state.in_([str(s) for s in RequestState if s.open]) & or_(
         RequestRow.expires_at.is_(None), RequestRow.expires_at > at
     )
 
 
+# The statements of every send, built once with their values as parameters: building a
+# statement and its cache key anew costs about what running it does.
+_LOCK = (
+    select(PartyRow.id)
+    .where(
+        PartyRow.event_id == bindparam("event_id"),
+        PartyRow.id.in_(bindparam("parties", expanding=True)),
+    )
+    .order_by(PartyRow.id)
+    .with_for_update()
+)
+# The requester's open requests (but the one being sent, when it exists as a draft), and which
+# of them an invitee takes part in.
+_MINE = select(RequestRow.id).where(
+    RequestRow.event_id == bindparam("event_id"),
+    RequestRow.requester_party == bindparam("requester"),
+    is_open(bindparam("at")),
+)
+_SHARED = {
+    draft: select(RequestPartyRow.request_id).where(
+        RequestPartyRow.request_id.in_(
+            _MINE.where(RequestRow.id != bindparam("draft")) if draft else _MINE
+        ),
+        RequestPartyRow.party_id == bindparam("invitee"),
+    )
+    for draft in (False, True)
+}
+
+
 def _lock_parties(session: Session, event_id: str, parties: Sequence[str]) -> None:
     """Serialise the sending of requests that involve these parties, so that two sent at once
     cannot both pass a cap (in a fixed order: no deadlock). SQLite writes one at a time."""
-    session.scalars(
-        select(PartyRow.id)
-        .where(PartyRow.event_id == event_id, PartyRow.id.in_(sorted(parties)))
-        .order_by(PartyRow.id)
-        .with_for_update()
-    ).all()
+    session.scalars(_LOCK, {"event_id": event_id, "parties": sorted(parties)}).all()
 
 
 def check(
@@ -78,7 +102,7 @@ def check(
     others = RequestRow.id != request_id if request_id is not None else RequestRow.id.is_not(None)
     policy = event.policy
     if policy.one_open_request_per_format:
-        _refuse_duplicates(session, event.id, requester, invitees, meeting_format, at, others)
+        _refuse_duplicates(session, event.id, requester, invitees, meeting_format, at, request_id)
     if policy.max_open_requests_per_party is not None:
         sent = session.scalar(
             select(func.count()).where(
@@ -123,22 +147,13 @@ def _refuse_duplicates(
     invitees: Sequence[str],
     meeting_format: str,
     at: datetime,
-    others: ColumnElement[bool],
+    draft: int | None,
 ) -> None:
     """A second open request from ``requester`` to an invitee for the same format is refused,
-    naming the first."""
-    mine = select(RequestRow.id).where(
-        RequestRow.event_id == event_id,
-        RequestRow.requester_party == requester,
-        is_open(at),
-        others,
-    )
+    naming the first (never ``draft``, the request being sent)."""
+    mine = {"event_id": event_id, "requester": requester, "at": at, "draft": draft}
     for index, invitee in enumerate(invitees):
-        shared = session.scalars(
-            select(RequestPartyRow.request_id).where(
-                RequestPartyRow.request_id.in_(mine), RequestPartyRow.party_id == invitee
-            )
-        ).all()
+        shared = session.scalars(_SHARED[draft is not None], mine | {"invitee": invitee}).all()
         if not shared:
             continue  # nothing open to this invitee: no formats to read
         formats: dict[int, Any] = dict(

@@ -127,18 +127,17 @@ def save(
         session.execute(update(RequestTermRow), updates)
 
 
-def add(
-    session: Session,
-    request_id: int,
-    before: Mapping[Term, TermStatus],
-    after: Mapping[Term, TermStatus],
-) -> None:
-    """Add the terms of a new request, which has none stored yet: no row to look for, and
-    none written until the transaction's next flush inserts them all in one statement."""
+def new_rows(
+    request_id: int, before: Mapping[Term, TermStatus], after: Mapping[Term, TermStatus]
+) -> list[RequestTermRow]:
+    """The terms of a new request, which has none stored yet, as rows to insert: no row to
+    look for."""
+    rows = []
     for term, status in _changed(before, after):
         row = RequestTermRow(request_id=request_id, term=str(term))
         _fill(row, status)
-        session.add(row)
+        rows.append(row)
+    return rows
 
 
 # --- checking values against the event ----------------------------------------------------------

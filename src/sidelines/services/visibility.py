@@ -36,7 +36,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, exists, false, select
+from sqlalchemy import BindParameter, ColumnElement, Exists, Select, exists, false, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sidelines.domain import OrganiserSees
@@ -106,18 +106,33 @@ def sees_sides_details(
 
 def requests_seen_by(session: Session, actor: Actor, event_id: str) -> Select[RequestRow] | None:
     """The requests of the event this actor may see, as one query; None when it sees none."""
-    query = select(RequestRow).where(RequestRow.event_id == event_id)
     party = actor.acts_for(event_id)
     if party is not None:
-        # A draft is the requester's own business until it is sent, and stays so when it is
-        # withdrawn unsent: what was never sent is judged by ``sent_at``, not by the state.
-        return query.join(
+        return requests_seen_by_party(event_id, party)
+    if actor.is_organiser and organiser_sees_everything(session, event_id):
+        return select(RequestRow).where(
+            RequestRow.event_id == event_id, RequestRow.sent_at.is_not(None)
+        )
+    return None
+
+
+def requests_seen_by_party(
+    event_id: str | BindParameter[str], party: str | BindParameter[str]
+) -> Select[RequestRow]:
+    """The requests of the event a delegation may see, as one query (joined to its own side
+    of each, ``RequestPartyRow``); the event and the party may be parameters, for a statement
+    built once."""
+    # A draft is the requester's own business until it is sent, and stays so when it is
+    # withdrawn unsent: what was never sent is judged by ``sent_at``, not by the state.
+    return (
+        select(RequestRow)
+        .where(RequestRow.event_id == event_id)
+        .join(
             RequestPartyRow,
             (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
-        ).where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
-    if actor.is_organiser and organiser_sees_everything(session, event_id):
-        return query.where(RequestRow.sent_at.is_not(None))
-    return None
+        )
+        .where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
+    )
 
 
 def visible_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:

@@ -64,6 +64,12 @@ write_guard: ContextVar[Callable[[], float | None] | None] = ContextVar(
 )
 
 
+# ``SET LOCAL lock_timeout`` for this transaction, with the time as a parameter: ``SET`` takes
+# none, and its text with the time written in was a new statement on every write, compiled
+# anew by SQLAlchemy and parsed anew by PostgreSQL; this one is prepared once per connection.
+_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
+
+
 def normalise_url(url: str) -> str:
     """Accept ``postgresql://`` and pick the psycopg 3 driver for it."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -258,7 +264,7 @@ class Database:
             if lock_wait_s is not None and self.dialect == "postgresql":
                 # Whole milliseconds, at least one: 0 would mean no limit at all.
                 waited = max(1, int(lock_wait_s * 1000))
-                session.execute(text(f"SET LOCAL lock_timeout = {waited}"))
+                session.execute(_LOCK_TIMEOUT, {"ms": str(waited)})
             yield session
 
     def write(self, work: Callable[[Session], T], attempts: int = 8) -> T:
