@@ -707,36 +707,3 @@ def test_a_request_refused_before_it_started_is_marked_for_the_access_log() -> N
 
     assert marked == {"/working": [(200, False)], "/refused": [(503, True)]}
     assert app.counts == Counter({"at once": 1, "served": 1})
-
-
-def test_a_client_refused_at_once_has_its_next_request_let_in_to_wait() -> None:
-    clock = Clock()
-    inner = Paced(clock, took_s=100)
-    # Expected to wait 100 s, past a wait of 0.2: refused on arrival, unless the same client's
-    # last request here was.
-    app = Admission(inner, at_once=1, queued=10, wait_s=0.2, deadline_s=30, clock=clock)
-    answers: list[httpx.Response] = []
-    refused: list[tuple[str, int, str]] = []
-
-    async def test() -> None:
-        async with client(app) as http, anyio.create_task_group() as group:
-            await _one_served_then_one_working(http, group, inner, answers)
-            for who in ("a", "a", "b", "a", "a"):
-                answer = await http.get("/next", headers={"Authorization": f"Bearer {who}"})
-                message = answer.json()["error"]["message"]
-                refused.append((who, answer.status_code, message))
-            inner.release.set()
-
-    run(test)
-
-    busy = "the server is busy; try again shortly"
-    late = "the server could not take this request in time; try again"
-    assert refused == [
-        ("a", 503, busy),
-        ("a", 503, late),
-        ("b", 503, busy),
-        ("a", 503, busy),
-        ("a", 503, late),
-    ]
-    assert inner.started == ["GET /quick", "GET /slow"]
-    assert app.counts == {"served": 2, "at once": 3, "after waiting": 2}

@@ -10,12 +10,7 @@ on arrival by the expected wait, the requests ahead of it times the recent servi
 average), so that a refusal costs the client nothing but the round trip instead of the whole
 wait; a request let in that still waits past ``wait_s`` (a burst of slow ones ahead) is refused
 then, without running. The count ``queued`` stays as a hard bound while the service time is
-unknown (the first requests of a process). A client (by its credentials) refused at once by
-the expected wait is not refused so again on its next request to the process: that one is let
-in to wait its turn, within ``queued`` and ``wait_s`` as any other. Under a steady overload the
-estimate would otherwise refuse a client on one keep-alive connection (the organiser, whose
-schedule reads and placements serve every delegation) time after time; a share, not a
-priority, so the mix of what is served stays the mix asked for.
+unknown (the first requests of a process).
 
 What was refused is counted (``Admission.counts``) and logged at most every
 ``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on; a request
@@ -79,9 +74,6 @@ RECHECK_S = 0.1
 # A first write that begins past the time to answer may still wait this long for a lock: a
 # lock that is free at once is taken, one held by another change refuses the request.
 LOCK_WAIT_FLOOR_S = 0.05
-# How many clients refused at once a process remembers; past it, it forgets them all (a bound
-# on memory, at worst one more refusal for each).
-REMEMBERED_CLIENTS = 4096
 
 log = logging.getLogger("sidelines.admission")
 
@@ -130,9 +122,6 @@ class Admission:
         self._reported = Counter[str]()
         self._report_at = 0.0
         self._turns: anyio.Semaphore | None = None  # made in the running loop
-        # The clients (by their credentials) whose last request here was refused at once by
-        # the expected wait: their next one is let in to wait its turn (module doc).
-        self._refused_last: dict[bytes | None, bool] = {}
 
     def expected_wait_s(self) -> float:
         """How long a request arriving now would wait for its turn, by the recent service
@@ -178,15 +167,8 @@ class Admission:
             return
         arrived = time.monotonic()
         full = self.admitted >= self.at_once + self.queued
-        client = _credentials(scope)
-        # Whether this client's last request here was refused at once (and so forgotten now).
-        again = self._refused_last.pop(client, False) if self._refused_last else False
-        if full or (self.expected_wait_s() > self.wait_s and not again):
+        if full or self.expected_wait_s() > self.wait_s:
             self._refused("at once")
-            if client is not None and not full:
-                if len(self._refused_last) >= REMEMBERED_CLIENTS:
-                    self._refused_last.clear()
-                self._refused_last[client] = True
             await _busy_unstarted(send, BUSY)
             return
         if self._turns is None:
@@ -381,17 +363,6 @@ async def _busy(send: Send, refusal: tuple[Message, Message]) -> None:
     # Copies: the server and the middleware inside may add to what they are sent.
     await send({**start, "headers": list(start["headers"])})
     await send(dict(body))
-
-
-def _credentials(scope: Scope) -> bytes | None:
-    """The request's bearer token or cookies, as sent: who the client is, without a lookup."""
-    cookie = None
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            return bytes(value)
-        if name == b"cookie":
-            cookie = bytes(value)
-    return cookie
 
 
 async def _busy_unstarted(send: Send, refusal: tuple[Message, Message]) -> None:
