@@ -53,4 +53,19 @@ def test_the_server_process_installs_the_filter_once(
     app_from_settings()
     app_from_settings()
 
-    assert [type(known) for known in logger.filters] == [access_log.RedactFeedTokens]
+    assert [type(known) for known in logger.filters] == [
+        access_log.LeaveOutRefusals,
+        access_log.RedactFeedTokens,
+    ]
+
+
+def test_an_answer_refused_before_it_started_has_no_access_line() -> None:
+    leave_out = access_log.LeaveOutRefusals()
+    mark = access_log.refused_unstarted.set(True)
+    try:
+        refused = leave_out.filter(access_record("/api/events/lima/agenda"))
+    finally:
+        access_log.refused_unstarted.reset(mark)
+
+    assert refused is False
+    assert leave_out.filter(access_record("/api/events/lima/agenda")) is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sidelines.services.clock import now
 from sidelines.storage.db import Database
 from sidelines.storage.tables import RequestRow, UserRow
+from sidelines.web.access_log import refused_unstarted
 from sidelines.web.admission import RETRY_AFTER_S, Admission
 from sidelines.web.app import create_app
 from tests.web.helpers import LIMA, Lima, lima_api, request_body, row_counts, url
@@ -673,3 +675,35 @@ def test_a_request_is_left_to_work_past_its_time_to_answer(path: str, behind: in
 
     assert [a.status_code for a in answers] == [200] * (1 + behind)
     assert app.counts == {"served": 1 + behind}
+
+
+def test_a_request_refused_before_it_started_is_marked_for_the_access_log() -> None:
+    inner = Held()
+    app = Admission(inner, at_once=1, queued=0, wait_s=5)
+    marked: dict[str, list[tuple[int, bool]]] = {"/working": [], "/refused": []}
+
+    def recorder(path: str) -> Send:
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                marked[path].append((message["status"], refused_unstarted.get()))
+
+        return send
+
+    async def request(path: str) -> None:
+        get: Scope = {"type": "http", "method": "GET", "path": path, "headers": []}
+        await app(get, messages({"type": "http.request", "body": b""}), recorder(path))
+
+    async def test() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(request, "/working")
+            while not inner.started:
+                await anyio.sleep(0.01)
+            await request("/refused")
+            # The mark stays with the refused answer, not with the task that sent it.
+            assert refused_unstarted.get() is False
+            inner.release.set()
+
+    run(test)
+
+    assert marked == {"/working": [(200, False)], "/refused": [(503, True)]}
+    assert app.counts == Counter({"at once": 1, "served": 1})

@@ -13,7 +13,9 @@ then, without running. The count ``queued`` stays as a hard bound while the serv
 unknown (the first requests of a process).
 
 What was refused is counted (``Admission.counts``) and logged at most every
-``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on.
+``REPORT_EVERY_S`` seconds, with the recent service time, while refusals go on; a request
+refused before it started (on arrival, or after waiting) has no access log line of its own
+(``web.access_log``).
 
 Each request also has a time to answer, ``answer_s`` after it arrived (within a second): at
 that time, if other requests wait for a turn behind it, a request that has begun neither its
@@ -51,6 +53,7 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidelines.storage.db import write_guard
+from sidelines.web.access_log import refused_unstarted
 from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -166,7 +169,7 @@ class Admission:
         full = self.admitted >= self.at_once + self.queued
         if full or self.expected_wait_s() > self.wait_s:
             self._refused("at once")
-            await _busy(send, BUSY)
+            await _busy_unstarted(send, BUSY)
             return
         if self._turns is None:
             self._turns = anyio.Semaphore(self.at_once)
@@ -178,7 +181,7 @@ class Admission:
                 turn = True
             if not turn:
                 self._refused("after waiting")
-                await _busy(send, LATE)
+                await _busy_unstarted(send, LATE)
                 return
             began = self.clock()
             try:
@@ -360,6 +363,16 @@ async def _busy(send: Send, refusal: tuple[Message, Message]) -> None:
     # Copies: the server and the middleware inside may add to what they are sent.
     await send({**start, "headers": list(start["headers"])})
     await send(dict(body))
+
+
+async def _busy_unstarted(send: Send, refusal: tuple[Message, Message]) -> None:
+    """``_busy`` for a request refused before it started: counted, reported, and left out of
+    the access log (``web.access_log``)."""
+    mark = refused_unstarted.set(True)
+    try:
+        await _busy(send, refusal)
+    finally:
+        refused_unstarted.reset(mark)
 
 
 async def _unless_gone(receive: Receive) -> Receive | None:
