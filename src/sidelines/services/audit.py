@@ -7,16 +7,18 @@ bookings, and everything where the event's policy says so.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 # Whatever writes an audit entry or a change notice fills the outbox in the same transaction:
 # importing the outbox installs its listeners.
-from sidelines.services import outbox  # noqa: F401
+from sidelines.services import outbox
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.storage.tables import AuditAudienceRow, AuditRow, random_id
+from sidelines.storage.tables import AuditAudienceRow, AuditRow, NoticeRow, random_id
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
 BOOKING_ACTIONS = frozenset(
@@ -87,6 +89,39 @@ def entry(
         made,
         *(AuditAudienceRow(entry_id=made.id, party_id=party) for party in sorted(set(audience))),
     ]
+
+
+def values_of(row: Any) -> dict[str, Any]:
+    """A new row's column values, as a plain INSERT of its table takes them."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def insert_all(
+    session: Session,
+    rows: Sequence[AuditRow | AuditAudienceRow],
+    notices: Sequence[NoticeRow] = (),
+) -> None:
+    """Write entries (``entry``'s rows, never added to the session) and change notices with one
+    plain INSERT per table, and owe their messages (``outbox.owe``). For the writes with many
+    rows a change makes at once (a booking, a schedule version): the ORM's unit of work costs
+    more CPU than the statements themselves there (docs/benchmarks.md, issue 14)."""
+    entries = [row for row in rows if isinstance(row, AuditRow)]
+    audience = [row for row in rows if isinstance(row, AuditAudienceRow)]
+    # The entries before their audience, which names them.
+    for statement, made in (
+        (_INSERT_ENTRIES, entries),
+        (_INSERT_NOTICES, notices),
+        (_INSERT_AUDIENCE, audience),
+    ):
+        if made:
+            session.execute(statement, [values_of(row) for row in made])
+    outbox.owe(session, entries, audience, notices)
+
+
+# Built once: building a statement costs about what running it does.
+_INSERT_ENTRIES = insert(cast(Table, AuditRow.__table__))
+_INSERT_AUDIENCE = insert(cast(Table, AuditAudienceRow.__table__))
+_INSERT_NOTICES = insert(cast(Table, NoticeRow.__table__))
 
 
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:

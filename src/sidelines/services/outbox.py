@@ -102,6 +102,21 @@ def _gather(session: Session, _context: Any) -> None:
     pending.notices.extend(notices)
 
 
+def owe(
+    session: Session,
+    entries: Sequence[AuditRow],
+    audience: Sequence[AuditAudienceRow],
+    notices: Sequence[NoticeRow],
+) -> None:
+    """What the transaction wrote to the logs with plain statements rather than through the
+    session (whose flush ``_gather`` reads): the same messages are owed for it at the commit."""
+    pending = session.info.setdefault(_PENDING_KEY, _Pending([], {}, []))
+    pending.entries.extend(e for e in entries if e.action in ENTRY_KINDS)
+    for row in audience:
+        pending.audiences.setdefault(row.entry_id, set()).add(row.party_id)
+    pending.notices.extend(notices)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
     session.flush()  # the audience rows added since the last flush

@@ -209,8 +209,7 @@ def book_replan(
     except Conflict as refused:
         # Rule 3: someone took the place since the plan's read.
         raise StalePlan(refused.message) from None
-    # Added after the version's reads, which flush the bookings: the entries are then inserted
-    # with the version's own, a table at a time.
+    # Written with the version's own, a table at a time, with plain statements.
     entries = [
         row
         for rebooking in replan.rebookings
@@ -230,8 +229,11 @@ def book_replan(
             meeting_id: tuple(sorted({party for _, party in pairs}))
             for meeting_id, pairs in links.items()
         }
-        version = new_version(session, actor, event_id, reason, kinds=kinds, parties=parties)
-    session.add_all(entries)
+        version = new_version(
+            session, actor, event_id, reason, kinds=kinds, parties=parties, entries=entries
+        )
+    else:
+        audit.insert_all(session, entries)
     return Booked(version, rows)
 
 
