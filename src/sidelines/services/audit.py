@@ -8,9 +8,9 @@ bookings, and everything where the event's policy says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 # Whatever writes an audit entry or a change notice fills the outbox in the same transaction:
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sidelines.services import outbox
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
+from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import AuditAudienceRow, AuditRow, NoticeRow, random_id
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
@@ -119,9 +120,9 @@ def insert_all(
 
 
 # Built once: building a statement costs about what running it does.
-_INSERT_ENTRIES = insert(cast(Table, AuditRow.__table__))
-_INSERT_AUDIENCE = insert(cast(Table, AuditAudienceRow.__table__))
-_INSERT_NOTICES = insert(cast(Table, NoticeRow.__table__))
+_INSERT_ENTRIES = insert(table_of(AuditRow))
+_INSERT_AUDIENCE = insert(table_of(AuditAudienceRow))
+_INSERT_NOTICES = insert(table_of(NoticeRow))
 
 
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -15,6 +15,7 @@ from sidelines.domain import Event, PressPlan, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict
+from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
     MeetingRow,
@@ -44,8 +45,8 @@ def book(
 Booking = tuple[MeetingRow, datetime, str | None]  # a meeting, its start and its space
 
 # The booking tables, written with plain statements (``book_all``, ``unbook_all``).
-_PRINCIPAL_BOOKINGS = cast(Table, PrincipalBookingRow.__table__)
-_SPACE_BOOKINGS = cast(Table, SpaceBookingRow.__table__)
+_PRINCIPAL_BOOKINGS = table_of(PrincipalBookingRow)
+_SPACE_BOOKINGS = table_of(SpaceBookingRow)
 
 
 def book_all(
@@ -147,7 +148,7 @@ _PLACED_COLUMNS = ("starts_at", "ends_at", "space_id", "status", "updated_at")
 # The booked meetings' rows, every placed column written (a meeting moved was scheduled
 # already): one statement of the same columns for all. Built once.
 _PLACE_MEETINGS = (
-    update(cast(Table, MeetingRow.__table__))
+    update(table_of(MeetingRow))
     .where(MeetingRow.__table__.c.id == bindparam("meeting_id"))
     .values({key: bindparam(f"new_{key}") for key in _PLACED_COLUMNS})
 )

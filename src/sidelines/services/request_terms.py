@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sidelines.domain import (
@@ -39,6 +39,7 @@ from sidelines.domain.formats import defaults_for
 from sidelines.domain.space import SpaceKind
 from sidelines.domain.terms import HOST_SUITE, PRESS_PLANS, Term, TermStatus, open_terms
 from sidelines.services.errors import Invalid
+from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import RequestTermRow
 
 
@@ -132,7 +133,7 @@ def save(
 
 
 # Built once: building a statement costs about what running it does.
-_TERMS_TABLE = cast(Table, RequestTermRow.__table__)
+_TERMS_TABLE = table_of(RequestTermRow)
 _UPDATE_TERMS = (
     update(_TERMS_TABLE)
     .where(

@@ -18,9 +18,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, defer
 
 from sidelines.services import (
@@ -40,6 +40,7 @@ from sidelines.services.events import (
 )
 from sidelines.services.versions import own_versions, shown_version
 from sidelines.storage.db import Database
+from sidelines.storage.inserts import table_of
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -365,7 +366,7 @@ def new_version(
 
 
 # Built once: building a statement costs about what running it does.
-_INSERT_VERSION = insert(cast(Table, ScheduleVersionRow.__table__))
+_INSERT_VERSION = insert(table_of(ScheduleVersionRow))
 
 
 def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str, ...]]:
