@@ -58,6 +58,14 @@ class OpenTally:
     answered: set[tuple[int, str]] = field(default_factory=set)
     refused_answers: set[tuple[int, str]] = field(default_factory=set)
     lost_answers: set[tuple[int, str]] = field(default_factory=set)
+    # 2xx answers by kind: what the server spent its work on, to compare two phases' mixes.
+    completed: Counter[str] = field(default_factory=Counter)
+
+    def completed_mix(self) -> str:
+        """Each kind's share of the 2xx answers, for a table's cell."""
+        total = max(sum(self.completed.values()), 1)
+        shares = (f"{k} {100 * n / total:.0f} %" for k, n in sorted(self.completed.items()))
+        return ", ".join(shares) or "–"
 
     def other_outcomes(self, shown: tuple[str, ...]) -> str:
         """The outcomes not among ``shown``, with their counts, for a table's cell."""
@@ -100,6 +108,7 @@ class OpenTally:
         retry = status == 503 and "retry-after" in response.headers
         if 200 <= status < 300:
             self.outcomes["2xx"] += 1
+            self.completed[kind] += 1
         elif retry:
             self.outcomes["503 with Retry-After"] += 1
         else:

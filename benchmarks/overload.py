@@ -187,7 +187,9 @@ def summary_row(label: str, phases: Phases) -> str:
         f"{percentile(everything, 99):.0f} | {tally.outcomes['503 with Retry-After']} | "
         f"{others}; later than 1 s: {late} | load {phases.open_load}; closed loop: "
         f"{closed_cpu}; open loop: "
-        f"{phases.open_usage.summary(sum(tally.outcomes.values()), tally.served())} |"
+        f"{phases.open_usage.summary(sum(tally.outcomes.values()), tally.served())}; "
+        f"2xx by kind, closed loop: {phases.closed.completed_mix()}; open loop: "
+        f"{tally.completed_mix()} |"
     )
 
 
