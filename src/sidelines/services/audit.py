@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sidelines.services import outbox
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.storage.inserts import table_of
+from sidelines.storage.inserts import table_of, values_of
 from sidelines.storage.tables import AuditAudienceRow, AuditRow, NoticeRow, random_id
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
@@ -90,11 +90,6 @@ def entry(
         made,
         *(AuditAudienceRow(entry_id=made.id, party_id=party) for party in sorted(set(audience))),
     ]
-
-
-def values_of(row: Any) -> dict[str, Any]:
-    """A new row's column values, as a plain INSERT of its table takes them."""
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
 def insert_all(

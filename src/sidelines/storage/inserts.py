@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from sidelines.storage.tables import Base
 
 
-def _values(row: Base) -> dict[str, Any]:
-    """The columns set on ``row``, by column key: as a flush would, an attribute never set is
-    left to the column's default."""
+def values_of(row: Base) -> dict[str, Any]:
+    """The columns set on ``row``, a new row not added to any session, by column key: as a
+    flush would, an attribute never set is left to the column's default."""
     state = inspect(row)
     return {
         prop.columns[0].key: state.dict[prop.key]
@@ -43,7 +43,7 @@ def insert_rows(session: Session, rows: Sequence[Base]) -> None:
     change made to one afterwards is not written."""
     by_table: dict[type[Base], list[dict[str, Any]]] = {}
     for row in rows:
-        by_table.setdefault(type(row), []).append(_values(row))
+        by_table.setdefault(type(row), []).append(values_of(row))
     for model, values in by_table.items():
         # Core's statement on the table, not the ORM's bulk insert, which plans as a flush does.
         session.execute(insert(table_of(model)), values)
