@@ -222,6 +222,34 @@ def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
         assert double_bookings(session, EVENT) == []
 
 
+def test_a_booking_leaves_the_meetings_it_moves_with_nothing_for_the_flush(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The old bookings are taken off the rows that are booked again without changing them
+    # through the ORM: the rows' new places are written as committed, so the unit of work has
+    # no row to compare at the next flush.
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    ab, cd = where(database, ids["ab"]), where(database, ids["cd"])
+    pending: list[object] = []
+
+    def flushed(session: Session, *_args: Any) -> None:
+        pending.extend(session.dirty)
+
+    def watched(session: Session, *args: Any, **kwargs: Any) -> replans.Booked:
+        event.listen(session, "before_flush", flushed)
+        try:
+            return BOOK_REPLAN(session, *args, **kwargs)
+        finally:
+            event.remove(session, "before_flush", flushed)
+
+    monkeypatch.setattr(edits, "book_replan", watched)
+    edits.swap(database, w.organiser, EVENT, ids["ab"], ids["cd"])
+
+    assert pending == []
+    assert where(database, ids["ab"]) == cd
+    assert where(database, ids["cd"]) == ab
+
+
 def test_a_change_recorded_while_a_booking_waits_for_the_lock_makes_its_plan_stale(
     database: Database,
 ) -> None:

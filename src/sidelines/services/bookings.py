@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -172,17 +172,33 @@ def unbook(session: Session, meeting: MeetingRow) -> None:
     unbook_all(session, [meeting])
 
 
-def unbook_all(session: Session, meetings: Sequence[MeetingRow]) -> None:
-    """Take the meetings off the schedule: one DELETE per booking table for them all."""
+def unbook_all(
+    session: Session, meetings: Sequence[MeetingRow], *, booked_again: Collection[int] = ()
+) -> None:
+    """Take the meetings off the schedule: one DELETE per booking table for them all. The
+    meetings of ``booked_again`` (ids) keep their rows' placed columns as they are: the caller
+    books them again (``book_all``), which writes those columns and sets them as written."""
     if not meetings:
         return
     ids = [meeting.id for meeting in meetings]
     # On the tables, not through the ORM: no booking is ever loaded as an object, so there is
     # nothing in the session for the ORM's delete to look for.
-    for table in (_PRINCIPAL_BOOKINGS, _SPACE_BOOKINGS):
-        session.execute(delete(table).where(table.c.meeting_id.in_(ids)))
+    for statement in _UNBOOK:
+        session.execute(statement, {"meeting_ids": ids})
     for meeting in meetings:
-        _unplaced(meeting)
+        # A row changed through the ORM stays the unit of work's to compare at the next flush
+        # even once ``book_all`` sets its columns as written: that costs the CPU of a flush
+        # of every such row, with no statement to send.
+        if meeting.id not in booked_again:
+            _unplaced(meeting)
+
+
+# Built once, the meetings as an expanding parameter: building a statement and its cache key
+# costs about what running it does.
+_UNBOOK = tuple(
+    delete(table).where(table.c.meeting_id.in_(bindparam("meeting_ids", expanding=True)))
+    for table in (_PRINCIPAL_BOOKINGS, _SPACE_BOOKINGS)
+)
 
 
 def _unplaced(meeting: MeetingRow) -> None:

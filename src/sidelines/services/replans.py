@@ -198,7 +198,11 @@ def book_replan(
     if before_booking is not None:
         before_booking(session)
     event = event_from_row(locked) if locked is not None else domain_event(session, event_id)
-    unbook_all(session, [rows[r.meeting_id] for r in replan.rebookings if r.before is not None])
+    unbook_all(
+        session,
+        [rows[r.meeting_id] for r in replan.rebookings if r.before is not None],
+        booked_again={r.meeting_id for r in replan.rebookings if r.after is not None},
+    )
     booked = [
         (rows[rebooking.meeting_id], rebooking.after)
         for rebooking in replan.rebookings
