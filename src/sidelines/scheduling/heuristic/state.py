@@ -730,7 +730,7 @@ class State:
                     self.full[class_idx] |= 1 << slot
                     for kind in self.class_kinds[class_idx]:
                         self.kind_version[kind] += 1
-            if self.problem.spaces[space_idx].organiser_run:
+            if self.class_organiser_run[class_idx]:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:
                     self.bookings[(party, day)] = self.bookings.get((party, day), 0) + 1
@@ -774,7 +774,7 @@ class State:
                 self.full[class_idx] = full & ~run_mask(start, hold)
                 for kind in self.class_kinds[class_idx]:
                     self.kind_version[kind] += 1
-            if self.problem.spaces[space_idx].organiser_run:
+            if self.class_organiser_run[class_idx]:
                 day = self.day_of_slot[start]
                 for party in meeting.parties:
                     self.bookings[(party, day)] -= 1
