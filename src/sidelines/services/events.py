@@ -50,8 +50,11 @@ MAX_REQUEST_TTL_HOURS = 24 * 31
 # An import of this many meetings or more is followed by an analysis of the tables it wrote
 # (``Database.analyze``), so that the planner does not meet them without statistics and
 # autovacuum does not analyse them during the event's first solve; a smaller one is left to
-# autovacuum (an analysis of large tables costs a few tenths of a second).
-ANALYZE_AFTER_MEETINGS = 1000
+# autovacuum. Without statistics at 600 meetings, every agenda read's freshness statement and
+# a delegation's meetings were planned from the event's meetings rather than the party's, five
+# times the database's CPU (docs/benchmarks.md); an analysis of tables that size costs a few
+# milliseconds, of large ones a few tenths of a second.
+ANALYZE_AFTER_MEETINGS = 100
 IMPORTED_TABLES = (
     EventRow.__tablename__,
     PartyRow.__tablename__,
