@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -113,3 +114,68 @@ def test_required_meetings_that_cannot_all_fit_are_infeasible() -> None:
     )
     result = solve(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=5))
     assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
+
+
+@pytest.mark.parametrize(
+    ("strategy", "answered_by"),
+    [(Strategy.CPSAT, "cpsat:heuristic"), (Strategy.MAXSAT, "maxsat:cpsat:heuristic")],
+)
+def test_solver_stopped_before_its_first_schedule_returns_the_construction(
+    strategy: Strategy, answered_by: str
+) -> None:
+    # Stopped at once, CP-SAT has no schedule (on a short time limit the same happens: it
+    # spends the time presolving); the answer is the heuristic's construction, not nothing.
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=30, requests=120, spaces=8, days=1), seed=1)
+    )
+    options = SolveOptions(strategy=strategy, time_limit_s=5, workers=1)
+    options.stop.set()
+    result = solve(problem, options)
+    assert (result.status, result.strategy) == (SolveStatus.FEASIBLE, answered_by)
+    assert result.schedule != {}
+    assert validate(problem, result.schedule) == []
+    assert result.objective == score(problem, result.schedule)
+
+
+def test_auto_skips_cpsat_when_the_heuristic_proved_its_schedule_optimal() -> None:
+    # Every meeting fits without a break: the heuristic's bound closes every term, and loading
+    # OR-Tools' CP-SAT (seconds on a busy machine) would only delay the answer.
+    problem = build_problem(
+        event(["A", "B", "C"], [meeting("m1", "A", "B"), meeting("m2", "A", "C")])
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=5, workers=1))
+    assert (result.status, result.strategy) == (SolveStatus.OPTIMAL, "auto:heuristic")
+    assert sorted(result.schedule) == ["m1", "m2"]
+    assert validate(problem, result.schedule) == []
+
+
+def test_auto_on_an_event_where_nothing_fits_is_optimal_and_empty() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m", "A", "B")],
+            delegations=(Delegation(PartyId("A"), departure=at(9, 0)),),
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=5, workers=1))
+    assert (result.status, result.strategy, result.schedule) == (
+        SolveStatus.OPTIMAL,
+        "auto:heuristic",
+        {},
+    )
+    assert result.gap == 0.0
+
+
+def test_auto_does_not_load_cpsat_with_too_little_time_left_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading OR-Tools' CP-SAT takes 0.4 s of CPU, a second on a busy machine: after the
+    # heuristic's half of a short limit it would only make the answer late.
+    monkeypatch.delitem(sys.modules, "sidelines.scheduling.cpsat.solver", raising=False)
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=10, requests=40, spaces=1, days=1), seed=1)
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=1.0, workers=1))
+    assert (result.status, result.strategy) == (SolveStatus.FEASIBLE, "auto:heuristic")
+    assert "sidelines.scheduling.cpsat.solver" not in sys.modules
+    assert validate(problem, result.schedule) == []

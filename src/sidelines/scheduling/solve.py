@@ -36,6 +36,10 @@ CPSAT_MAX_VARIABLES = 400_000
 # warm-started from the heuristic did not improve on it within 30 s (100 principals x 700
 # requests, about 220,000: docs/benchmarks.md), so the heuristic keeps all of the time.
 CPSAT_HINT_MAX_VARIABLES = 50_000
+# In ``auto``, CP-SAT is loaded after the heuristic's half only when at least this much of the
+# time limit is left: loading takes 0.4 s of CPU (up to a second on a busy machine), and
+# CP-SAT needs some time after it to improve on the heuristic.
+CPSAT_LOAD_MIN_S = 0.6
 # On problems where every meeting is required (breaks the only question), the heuristic works
 # alone until its first complete schedule, for at most this share of the time limit and this
 # much CPU time (it completes 21-22-slot JAIR originals in 0.05-0.2 s, and fails on the tight
@@ -96,9 +100,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 
         result = solve_heuristic(problem, options)
     elif options.strategy is Strategy.CPSAT:
-        from sidelines.scheduling.cpsat import solve_cpsat
-
-        result = solve_cpsat(problem, options)
+        result = _solve_cpsat_alone(problem, options, started)
     elif options.strategy is Strategy.MAXSAT:
         result = _solve_maxsat_or_cpsat(problem, options, started)
     else:
@@ -113,6 +115,27 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         wall_time_s=time.monotonic() - started,
         left_out=left_out_reasons(problem, result.schedule),
     )
+
+
+def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    """CP-SAT within what is left of the limit (loading OR-Tools counts: seconds on a busy
+    machine); where it found no schedule in time (on a short limit it spends it building and
+    presolving the model), the heuristic's construction: a valid schedule, never an empty one
+    while a meeting fits. Construction places at least one meeting even with no time left,
+    and a small event's whole in hundredths of a second."""
+    from sidelines.scheduling.cpsat import solve_cpsat
+
+    remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
+    result = solve_cpsat(problem, replace(options, time_limit_s=remaining))
+    if result.status is not SolveStatus.UNKNOWN or result.schedule:
+        return result
+    from sidelines.scheduling.heuristic import solve_heuristic
+
+    remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
+    constructed = solve_heuristic(problem, replace(options, time_limit_s=remaining))
+    if not constructed.schedule:
+        return result
+    return replace(constructed, strategy=f"{result.strategy}:heuristic")
 
 
 class _Preparing:
@@ -154,9 +177,8 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
     from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 
     if unsupported(problem) is not None:
-        from sidelines.scheduling.cpsat import solve_cpsat
-
-        return replace(solve_cpsat(problem, options), strategy="maxsat:cpsat")
+        result = _solve_cpsat_alone(problem, options, started)
+        return replace(result, strategy=f"maxsat:{result.strategy}")
     improver = Improver(problem, options, started)
     # Construction leaves a required meeting or two out on tight events; the local search
     # puts them in, alone for a moment (MaxSAT's encoding would otherwise delay it), even when
@@ -276,10 +298,23 @@ def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> Solv
     # The heuristic's half (construction and local search) gives CP-SAT a full starting point;
     # the better schedule of the two is returned.
     first = solve_heuristic(problem, replace(options, time_limit_s=options.time_limit_s * 0.5))
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    # Asked before CP-SAT is loaded (OR-Tools' model takes 0.4 s of CPU to import, a second
+    # on a busy machine): with nothing left to prove, or too little time left to load it and
+    # still search, the import would only make the answer late (measured in the event shapes
+    # section of docs/benchmarks.md: up to a second past 0.5-s and 1-s limits).
+    loaded = "sidelines.scheduling.cpsat.solver" in sys.modules
+    if (
+        first.status is SolveStatus.OPTIMAL
+        or remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S)
+        or options.stop.is_set()
+    ):
+        return replace(first, strategy="auto:heuristic")
     from sidelines.scheduling.cpsat import solve_cpsat
 
+    # The import took its time: CP-SAT gets what is left after it, if anything.
     remaining = options.time_limit_s - (time.monotonic() - started)
-    if remaining <= 0.1 or options.stop.is_set():
+    if remaining <= 0.1:
         return replace(first, strategy="auto:heuristic")
     second = solve_cpsat(
         problem, replace(options, time_limit_s=remaining), hint=first.schedule or None

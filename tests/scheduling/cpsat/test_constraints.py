@@ -385,3 +385,31 @@ def test_cpsat_corridor_meeting_gets_no_space() -> None:
     assert result.status is SolveStatus.OPTIMAL
     assert result.schedule["m"].space is None
     assert validate(problem, result.schedule) == []
+
+
+@pytest.mark.parametrize("feasible", [True, False])
+def test_cpsat_walking_time_holds_with_several_room_kinds_per_location(feasible: bool) -> None:
+    # Each hall has rooms of two kinds (two space classes), so several start literals of A end
+    # and start at the same time in the same hall: the walk still separates them.
+    interpreting = frozenset({Feature.INTERPRETATION})
+    press = frozenset({Feature.PRESS})
+    built = event(
+        ["A", "B", "C"],
+        [
+            meeting("m1", "A", "B", required=True, needs=interpreting),
+            meeting("m2", "A", "C", required=True, needs=press),
+        ],
+        spaces=[
+            table("N1", location="north", features=interpreting),
+            table("N2", location="north", features=interpreting | {Feature.SECURE}),
+            table("S1", location="south", features=press),
+            table("S2", location="south", features=press | {Feature.SECURE}),
+        ],
+        walking_times=WalkingTimes({("north", "south"): 30}),
+        day_end=time(10, 30) if feasible else time(10, 0),
+        morning_ends=time(9, 30),
+    )
+    problem = build_problem(built)
+    assert [len(c.spaces) for c in problem.space_classes] == [1, 1, 1, 1]
+    expected = SolveStatus.OPTIMAL if feasible else SolveStatus.INFEASIBLE
+    assert status_of(problem) is expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 from sidelines.domain import DayPart, Event, EventPolicy, MeetingId
@@ -16,7 +17,9 @@ from sidelines.scheduling import (
     validate,
 )
 from sidelines.scheduling.cpsat import estimate_model_size, solve_cpsat
+from sidelines.scheduling.cpsat.solver import build_model
 from sidelines.scheduling.cpsat.variables import count_start_literals
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from tests.builders import event, meeting, principal, span, table
 
 OPTIONS = SolveOptions(time_limit_s=5.0, workers=2)
@@ -175,3 +178,18 @@ def test_model_size_counts_allowed_starts_per_class_and_estimate_bounds_it() -> 
     assert count_start_literals(problem) == 9
     # The cheap estimate ignores the morning-only wish: six starts each.
     assert estimate_model_size(problem) == 12
+
+
+def test_model_not_built_in_time_gives_no_model_and_an_unknown_result() -> None:
+    # Building takes a second of CPU on a few hundred meetings: past the limit, CP-SAT does not
+    # search at all (``solve`` then answers with the heuristic's construction).
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=20, requests=60, spaces=4, days=1), seed=1)
+    )
+    assert build_model(problem, until=time.monotonic()) is None
+    result = solve_cpsat(problem, SolveOptions(time_limit_s=0.0))
+    assert (result.status, result.schedule, result.reason) == (
+        SolveStatus.UNKNOWN,
+        {},
+        "CP-SAT's model was not built within 0 s",
+    )

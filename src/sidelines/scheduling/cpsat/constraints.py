@@ -147,11 +147,31 @@ def walking_time_respected(
                 location = location_of[start.class_idx]
                 ending.setdefault((location, start.slot + duration), []).append(start.var)
                 starting.setdefault((location, start.slot), []).append(start.var)
+        # One literal for "a meeting ends (starts) here then" per location and slot (the
+        # principal ends or starts at most one meeting at a time), so that each pair too close
+        # is a clause of two literals, not a sum over every ender for each follower: with
+        # several locations the sums made the model take seconds to build (40 principals, 200
+        # requests, 3 halls: 310,000 sums, 6 s of CPU; docs/benchmarks.md).
+        starts_here: dict[tuple[int, int], cp_model.IntVar] = {}
         for (location, end), enders in ending.items():
+            ends_here = _one_of(model, enders)
             for other, walk in away.get(location, []):
                 for slot in range(end, end + walk):
-                    for follower in starting.get((other, slot), []):
-                        model.add(cp_model.LinearExpr.sum([*enders, follower]) <= 1)
+                    starters = starting.get((other, slot))
+                    if not starters:
+                        continue
+                    if (other, slot) not in starts_here:
+                        starts_here[other, slot] = _one_of(model, starters)
+                    model.add_bool_or([ends_here.Not(), starts_here[other, slot].Not()])
+
+
+def _one_of(model: cp_model.CpModel, literals: list[cp_model.IntVar]) -> cp_model.IntVar:
+    """A literal true exactly when one of ``literals`` (at most one of which can be) is."""
+    if len(literals) == 1:
+        return literals[0]
+    either = model.new_bool_var("")
+    model.add(cp_model.LinearExpr.sum(literals) == either)
+    return either
 
 
 # --- agreed terms ---------------------------------------------------------------------------

@@ -37,10 +37,19 @@ class CpsatModel:
     weights: Weights
 
 
-def build_model(problem: Problem, *, implied: bool = True) -> CpsatModel:
+def build_model(
+    problem: Problem, *, implied: bool = True, until: float | None = None
+) -> CpsatModel | None:
+    """The model, or None when ``until`` (a ``time.monotonic()`` instant) passes between its
+    parts: on an event of a few hundred meetings building takes a second of CPU, more than a
+    short time limit, and searching after that would only make the answer late."""
     model = cp_model.CpModel()
-    variables = build_variables(model, problem)
+    variables = build_variables(model, problem, until)
+    if variables is None or (until is not None and time.monotonic() >= until):
+        return None
     add_constraints(model, variables, problem, implied=implied)
+    if until is not None and time.monotonic() >= until:
+        return None
     weights = set_objective(model, variables, problem)
     return CpsatModel(model, variables, weights)
 
@@ -136,7 +145,17 @@ def solve_cpsat(
     problem = stable_view(problem)
     if hint is None and problem.published is not None:
         hint = published_schedule(problem)
-    built = build_model(problem, implied=implied)
+    built = build_model(problem, implied=implied, until=started + options.time_limit_s)
+    if built is None:
+        return SolveResult(
+            status=SolveStatus.UNKNOWN,
+            schedule={},
+            objective=None,
+            bound=None,
+            wall_time_s=time.monotonic() - started,
+            strategy=STRATEGY_NAME,
+            reason=f"CP-SAT's model was not built within {options.time_limit_s:g} s",
+        )
     if hint is not None:
         add_hint(built, problem, hint)
     solver = cp_model.CpSolver()

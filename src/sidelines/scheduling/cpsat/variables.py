@@ -13,6 +13,7 @@ For the breaks (``sidelines.scheduling.objective``), principals with two meeting
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -25,6 +26,9 @@ from sidelines.scheduling.starts import (
     representative,
     start_mask,
 )
+
+# Meetings between looks at the clock while the variables are made (a few milliseconds).
+CHECK_EVERY = 16
 
 Literal = cp_model.IntVar
 
@@ -88,12 +92,18 @@ def count_start_literals(problem: Problem) -> int:
     )
 
 
-def build_variables(model: cp_model.CpModel, problem: Problem) -> ModelVariables:
+def build_variables(
+    model: cp_model.CpModel, problem: Problem, until: float | None = None
+) -> ModelVariables | None:
+    """The decision variables, or None when ``until`` (a ``time.monotonic()`` instant) passes
+    while they are made (most of the model's building time goes here)."""
     starts: list[list[Start]] = []
     principal_slots: list[dict[int, list[Literal]]] = [{} for _ in problem.principals]
     class_slots: dict[int, dict[int, list[Literal]]] = {}
     n_slots = problem.grid.n_slots
     for meeting_idx, meeting in enumerate(problem.meetings):
+        if until is not None and meeting_idx % CHECK_EVERY == 0 and time.monotonic() >= until:
+            return None
         options: list[Start] = []
         for class_idx in candidate_classes(problem, meeting_idx):
             turnover = 0

@@ -156,8 +156,16 @@ class _Run:
         self.report("construct:partial" if self.cut_short else "construct", force=True)
         if not self.options.stop.is_set():
             self.start_bound(constructed=True)
-            if self.pending is None and (
-                self.options.workers < 2 or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
+            # Not when construction used up the time: building the capacity LP takes a few
+            # tenths of a second even when it gets none to solve, and the relaxed bound comes
+            # at the end in its place (``final_bound``).
+            if (
+                self.pending is None
+                and (
+                    self.options.workers < 2
+                    or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
+                )
+                and not self.out_of_time()
             ):
                 from sidelines.scheduling.lp_bound import reported_bound
 
