@@ -169,6 +169,28 @@ def test_a_file_libyaml_refuses_gets_the_precise_readers_error(tmp_path: Path, t
     assert str(fast) == str(error_of(path, precise=True))
 
 
+@pytest.mark.parametrize("precise", [False, True], ids=["fast", "precise"])
+def test_a_file_nested_too_deeply_is_refused_at_a_line_not_crashed_on(
+    tmp_path: Path, precise: bool
+) -> None:
+    path = tmp_path / "deep.yaml"
+    nested = "".join("  " * depth + "-\n" for depth in range(2000))
+    path.write_text("id: x\nmeetings:\n" + nested, encoding="utf-8")
+
+    error = error_of(path, precise=precise)
+
+    assert (error.message, error.path) == ("YAML nested too deeply", "")
+    # The line the reader had reached: somewhere in the nesting, as deep as the stack allowed.
+    assert error.line in range(3, 2003)
+
+
+def test_a_flow_collection_nested_too_deeply_is_refused_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: x\nname: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+
+    assert str(error_of(path)) == f"{path}:2: YAML nested too deeply"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -98,6 +98,26 @@ def test_bad_csv_reports_every_bad_row_by_line() -> None:
     ]
 
 
+def test_a_meeting_dated_after_the_day_held_by_is_refused_at_its_date_line() -> None:
+    text = """[
+  {"date": "2016-09-05", "event": "G20 summit", "parties": ["RUS", "USA"]},
+  {"event": "UNGA",
+   "date": "2016-09-21", "parties": ["RUS", "USA"]}
+]
+"""
+
+    with pytest.raises(HistoryFileError) as refused:
+        read_history(text, "history.json", held_by=date(2016, 9, 20))
+
+    assert [str(p) for p in refused.value.problems] == [
+        "history.json:4: date: 2016-09-21 is after today; the history holds meetings already held"
+    ]
+    assert [r.held_on for r in read_history(text, "history.json", held_by=date(2016, 9, 21))] == [
+        date(2016, 9, 5),
+        date(2016, 9, 21),
+    ]
+
+
 def test_bad_json_reports_every_bad_field_at_its_line() -> None:
     with pytest.raises(HistoryFileError) as refused:
         read_history(BAD_JSON, "history.json")

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from sidelines import i18n
 from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer
+from sidelines.i18n import service_texts
 from sidelines.services import attendance, negotiation, results, solves
 from sidelines.services.actors import PUBLIC
 from sidelines.services.errors import NotFound
@@ -161,3 +163,12 @@ def test_reading_the_results_sends_as_many_statements_for_many_meetings_as_for_f
         results.results(database, actor, world.event_id, at=START)
 
     assert len(many) == len(few)
+
+
+def test_the_reason_a_meeting_agreed_after_the_solve_waits_is_said_in_the_reader_s_language() -> (
+    None
+):
+    with i18n.speaking("ru"):
+        said = service_texts.translate(WAITING_REASON)
+
+    assert said == "согласована после последнего расчёта: ждёт следующего или места на площадке"

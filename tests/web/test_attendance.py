@@ -135,7 +135,7 @@ def test_a_second_open_request_is_refused_with_the_first_ones_id(database: Datab
     assert (error["code"], error["request_id"], error["field"]) == (
         "duplicate_request",
         first["id"],
-        "invitees[0]",
+        "body.invitees[0]",
     )
     assert row_counts(database, RequestRow) == {"meeting_requests": 1}
 

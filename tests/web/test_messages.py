@@ -29,10 +29,10 @@ def test_a_user_sets_and_reads_its_message_preferences(database: Database) -> No
 def test_bad_preferences_are_refused_naming_the_field(database: Database) -> None:
     api = lima_api(database)
     for body, field in (
-        ({"email": "nowhere"}, "email"),
+        ({"email": "nowhere"}, "body.email"),
         ({"kinds": ["gossip"]}, "body.kinds[0]"),
         ({"quiet_from": "24:10", "quiet_until": "06:00"}, "body.quiet_from"),
-        ({"digest_min": 7}, "digest_min"),
+        ({"digest_min": 7}, "body.digest_min"),
     ):
         answer = api.client.put("/api/me/messages", json=body, headers=api.as_("RUS"))
         assert answer.status_code == 422, body
@@ -67,4 +67,5 @@ def test_a_webhook_needs_an_http_url(database: Database) -> None:
     answer = api.client.post(
         url("/webhooks"), json={"url": "file:///etc/passwd"}, headers=api.as_("RUS")
     )
-    assert (answer.status_code, answer.json()["error"]["field"]) == (422, "url")
+    assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body.url")
+    assert api.client.get(url("/webhooks"), headers=api.as_("RUS")).json() == []

@@ -4,6 +4,8 @@ imports."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sidelines.storage.db import Database
 from sidelines.storage.tables import HistoricalMeetingRow
 from tests.web.helpers import lima_api, row_counts, url
@@ -66,4 +68,29 @@ def test_bad_history_file_is_refused_whole_and_only_the_organiser_imports(
         },
     )
     assert forbidden.status_code == 403
+    assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}
+
+
+def test_a_history_file_dating_a_meeting_after_today_is_refused_at_its_line(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    next_year = date.today().year + 1
+    text = f"date,event,parties\n2016-09-05,G20 summit,RUS;USA\n{next_year}-09-28,UNGA,RUS;USA\n"
+
+    refused = api.client.post(
+        "/api/history/imports?name=typo.csv",
+        content=text.encode(),
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+
+    assert (refused.status_code, refused.json()["error"]) == (
+        422,
+        {
+            "code": "invalid",
+            "message": f"typo.csv:3: date: {next_year}-09-28 is after today; "
+            "the history holds meetings already held",
+            "field": "body",
+        },
+    )
     assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}

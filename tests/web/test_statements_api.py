@@ -93,6 +93,47 @@ def test_statements_listed_about_an_unknown_party_name_the_query_field(
     assert (refused.status_code, refused.json()["error"]["field"]) == (422, "query.about[1]")
 
 
+def test_statement_about_a_pair_it_is_not_one_of_is_refused_and_says_so(
+    database: Database,
+) -> None:
+    api = lima_api(database, parties=("RUS", "USA", "CHN"))
+    before = row_counts(database, *TABLES)
+    about_others = about_pair(about_parties=["CHN", "USA"])
+
+    messages = [
+        (refused.status_code, refused.json()["error"]["message"])
+        for language in ("en", "ru")
+        for refused in [
+            api.client.post(
+                url("/statements"),
+                json=about_others,
+                headers={**api.as_("RUS"), "Accept-Language": language},
+            )
+        ]
+    ]
+
+    assert messages == [
+        (403, "a statement on its own is made by one of the parties it is about"),
+        (403, "самостоятельное заявление делает одна из сторон, которых оно касается"),
+    ]
+    assert row_counts(database, *TABLES) == before
+
+
+def test_a_statement_of_one_side_is_not_signed_and_the_refusal_names_its_kind(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    made = api.client.post(url("/statements"), json=about_pair(), headers=api.as_("RUS")).json()
+
+    refused = api.client.post(url(f"/statements/{made['id']}/signatures"), headers=api.as_("USA"))
+
+    assert (refused.status_code, refused.json()["error"]["message"]) == (
+        409,
+        "this announcement is one side's own; only a joint statement is signed",
+    )
+    assert row_counts(database, StatementSignatureRow) == {"statement_signatures": 0}
+
+
 def test_joint_statement_is_co_signed_through_the_api(database: Database) -> None:
     api = lima_api(database, parties=("RUS", "USA", "CHN"))
     meeting_id = us_meeting(api)

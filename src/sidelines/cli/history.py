@@ -29,11 +29,11 @@ def history_import(
     printed as FILE:LINE: FIELD: PROBLEM."""
     # Imported here so that other commands do not load the database layer (``cli.server``).
     from sidelines.formats.history_file import load_history
-    from sidelines.services.history import import_history
+    from sidelines.services.history import import_history, latest_today
     from sidelines.storage.db import Database
 
     try:
-        records = load_history(file)
+        records = load_history(file, held_by=latest_today())
     except InputError as error:
         errors.print(
             "\n".join(f"error: {line}" for line in str(error).splitlines()),

@@ -222,6 +222,10 @@ def _parse_yaml(text: str, file: Path, *, fast: bool = True) -> tuple[object, Ma
         ) from None
     except yaml.YAMLError as error:
         raise InputError(file, f"YAML syntax error: {error}") from None
+    except RecursionError:
+        # PyYAML composes nested collections by recursion: a text nested a few hundred levels
+        # deep (no event file is) is refused at the line the reader had reached, as JSON's is.
+        raise InputError(file, "YAML nested too deeply", line=loader.line + 1) from None
 
 
 def _read_plain(text: str) -> object | None:

@@ -142,16 +142,18 @@ class HistoryFileError(InputError):
         return "\n".join(str(problem) for problem in self.problems)
 
 
-def load_history(path: str | Path) -> list[HistoricalRecord]:
+def load_history(path: str | Path, *, held_by: date | None = None) -> list[HistoricalRecord]:
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(path, f"a history file ends in {' or '.join(SUFFIXES)}")
-    return read_history(read_text(path), str(path))
+    return read_history(read_text(path), str(path), held_by=held_by)
 
 
-def read_history(text: str, file: str) -> list[HistoricalRecord]:
+def read_history(text: str, file: str, *, held_by: date | None = None) -> list[HistoricalRecord]:
     """Parse a history file's text; ``file`` names it in messages and says CSV or JSON by its
-    suffix. Raises one ``HistoryFileError`` listing every problem."""
+    suffix. Raises one ``HistoryFileError`` listing every problem. A meeting dated after
+    ``held_by`` (today, where the caller knows it) is one of them: the history holds meetings
+    already held, and a mistyped year would otherwise become a pair's latest meeting."""
     if file.lower().endswith(".json"):
         rows = list(_json_rows(text, file))
     elif file.lower().endswith(".csv"):
@@ -171,6 +173,16 @@ def read_history(text: str, file: str) -> list[HistoricalRecord]:
             problems.extend(_problems(error, file, line, lines))
             continue
         record = _record(row, line)
+        if held_by is not None and record.held_on > held_by:
+            problems.append(
+                InputError(
+                    file,
+                    f"{record.held_on} is after today; the history holds meetings already held",
+                    line=lines.get("date", line),
+                    path="date",
+                )
+            )
+            continue
         key = (record.held_on, record.event, record.parties_key)
         if key in seen:
             problems.append(

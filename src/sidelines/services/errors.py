@@ -18,6 +18,10 @@ class ServiceError(Exception):
 
     status = 400
     code = "bad_request"
+    # Whether ``field`` is a path into what the service was given (``invitees[0]``), which the
+    # web layer then names from the top of the HTTP request, rather than a part of the stored
+    # object at fault (a request's ``state``).
+    field_is_input = False
 
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
@@ -90,6 +94,7 @@ class PreviewChanged(Conflict):
 class Invalid(ServiceError):
     status = 422
     code = "invalid"
+    field_is_input = True
 
 
 class TooManyAttempts(ServiceError):

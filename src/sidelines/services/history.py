@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -389,6 +389,11 @@ def _topics(
 MAX_IMPORT_BYTES = 5_000_000
 
 
+def latest_today() -> date:
+    """Today's date where it is latest (UTC+14): no meeting held yet anywhere is dated after it."""
+    return (now() + timedelta(hours=14)).date()
+
+
 def import_history_file(db: Database, actor: Actor, raw: bytes, name: str) -> ImportReport:
     """Import a CSV or JSON history file as uploaded (``name``'s suffix says which). A file
     with any bad row is refused whole, every problem listed by line."""
@@ -401,7 +406,7 @@ def import_history_file(db: Database, actor: Actor, raw: bytes, name: str) -> Im
     except UnicodeDecodeError:
         raise Invalid("the file is not UTF-8 text", "body") from None
     try:
-        records = read_history(text, name)
+        records = read_history(text, name, held_by=latest_today())
     except InputError as error:
         raise Invalid(str(error), "body") from None
     return import_history(db, actor, records)

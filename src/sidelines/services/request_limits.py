@@ -26,15 +26,17 @@ from sidelines.storage.tables import PartyRow, RequestPartyRow, RequestRow, Requ
 
 
 class RequestLimit(Conflict):
-    """A cap of the event's policy is reached."""
+    """A cap of the event's policy is reached, by the invitees named."""
 
     code = "request_limit"
+    field_is_input = True
 
 
 class DuplicateRequest(Conflict):
     """The delegation has an open request to that party for this format: ``request_id``."""
 
     code = "duplicate_request"
+    field_is_input = True
 
     def __init__(self, message: str, field: str, request_id: int) -> None:
         super().__init__(message, field)

@@ -24,6 +24,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus, RequestState
+from sidelines.i18n import N_
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.attendance import sweep_if_due
@@ -45,7 +46,8 @@ HELD = (MeetingStatus.HELD, MeetingStatus.HELD_AS_DOWNGRADED)
 PLACED = (MeetingStatus.SCHEDULED, *HELD)
 # The priority the engine gives a side that named none (``negotiation``).
 DEFAULT_PRIORITY = 5
-WAITING_REASON = "agreed after the last solve: it waits for the next one, or a place on site"
+# Marked for the catalogs: the pages show it in the reader's language (the ``said`` filter).
+WAITING_REASON = N_("agreed after the last solve: it waits for the next one, or a place on site")
 
 
 @dataclass(frozen=True)

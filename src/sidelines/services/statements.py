@@ -308,6 +308,8 @@ def make_statement_in(
     event_row(session, event_id)
     subject = _subject_for(session, actor, event_id, statement)
     if party not in subject.sides:
+        if subject.kind == "parties":
+            raise Forbidden("a statement on its own is made by one of the parties it is about")
         raise Forbidden(f"only the sides of this {subject.kind} speak for it")
     created = now()
     row = StatementRow(
@@ -500,7 +502,7 @@ def sign_statement(db: Database, actor: Actor, event_id: str, statement_id: int)
     def work(session: Session) -> StatementView:
         row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         if row.kind != StatementKind.JOINT:
-            raise Conflict(f"a {row.kind} is one side's own; only a joint statement is signed")
+            raise Conflict(f"this {row.kind} is one side's own; only a joint statement is signed")
         if party not in subject.sides:
             raise Forbidden("only the sides of a joint statement sign it")
         if party in signed:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from sidelines import i18n
-from sidelines.services.errors import Invalid, ServiceError
+from sidelines.services.errors import ServiceError
 from sidelines.web.bounds import DB_ID_MAX
 
 log = logging.getLogger("sidelines.web")
@@ -74,7 +74,8 @@ def field_path(loc: Sequence[str | int]) -> str:
 
 @contextmanager
 def fields_in(location: str) -> Iterator[None]:
-    """Name the fields of a service's ``Invalid`` from the top of the HTTP request.
+    """Name the input fields of a service's errors (``Invalid``, a duplicate request...) from
+    the top of the HTTP request.
 
     A service names a bad field relative to what it was given (``invitees[0]``); the client
     sent it in the body (or path, or query), so it reads ``body.invitees[0]``, as in FastAPI's
@@ -82,8 +83,8 @@ def fields_in(location: str) -> Iterator[None]:
     """
     try:
         yield
-    except Invalid as error:
-        if error.field:
+    except ServiceError as error:
+        if error.field and error.field_is_input:
             error.field = f"{location}.{error.field}"
         raise
 

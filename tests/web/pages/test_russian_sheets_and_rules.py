@@ -89,6 +89,10 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Databas
         said["space_fits_meeting"],
     ), said
     assert not any(" does not fit " in s or " is outside its " in s for s in said.values())
+    # So is why the meeting does not fit each place the grid shows it, before any move.
+    why = re.findall(r'<span class="why" title="([^"]*)">', page.text)
+    assert [w for w in why if " does not fit " in w or " is outside its " in w] == []
+    assert any(" не подходит для " in w for w in why), why
 
 
 def test_a_page_s_own_refusal_is_said_in_russian(database: Database) -> None:

@@ -14,6 +14,7 @@ from sidelines.services.messages import Preferences
 from sidelines.services.outbox import KINDS
 from sidelines.web.bounds import DbId
 from sidelines.web.deps import DbDep, UserDep
+from sidelines.web.errors import fields_in
 from sidelines.web.schemas import Public, Strict
 
 router = APIRouter(tags=["messages"])
@@ -88,7 +89,8 @@ def set_preferences(body: PreferencesUpdate, db: DbDep, actor: UserDep) -> Prefe
         body.quiet_until,
         body.reminder_min,
     )
-    return PreferencesPublic.model_validate(messages.set_preferences(db, actor, wanted))
+    with fields_in("body"):
+        return PreferencesPublic.model_validate(messages.set_preferences(db, actor, wanted))
 
 
 @router.get("/api/events/{event_id}/webhooks")
@@ -99,11 +101,11 @@ def list_webhooks(event_id: str, db: DbDep, actor: UserDep) -> list[WebhookPubli
 
 @router.post("/api/events/{event_id}/webhooks", status_code=201)
 def add_webhook(event_id: str, body: WebhookCreate, db: DbDep, actor: UserDep) -> WebhookPublic:
-    return WebhookPublic.model_validate(
-        messages.add_webhook(
-            db, actor, event_id, body.url, KINDS if body.kinds is None else tuple(body.kinds)
+    kinds = KINDS if body.kinds is None else tuple(body.kinds)
+    with fields_in("body"):
+        return WebhookPublic.model_validate(
+            messages.add_webhook(db, actor, event_id, body.url, kinds)
         )
-    )
 
 
 @router.delete("/api/events/{event_id}/webhooks/{webhook_id}", status_code=204)
