@@ -224,6 +224,20 @@ def test_create_request_with_bad_json_is_refused_and_writes_nothing(database: Da
     assert row_counts(database, *WRITTEN) == before
 
 
+def test_a_body_nested_too_deeply_or_not_text_is_refused_at_the_body(database: Database) -> None:
+    api = lima_api(database)
+    before = row_counts(database, *WRITTEN)
+    headers = {**api.as_("RUS"), "Content-Type": "application/json"}
+
+    nested = api.client.post(url("/requests"), content=b"[" * 100_000, headers=headers)
+    not_text = api.client.post(url("/requests"), content=b'{"invitees": ["\xff"]}', headers=headers)
+
+    assert (nested.status_code, nested.json()) == (422, invalid("JSON nested too deeply", "body"))
+    assert not_text.status_code == 422
+    assert not_text.json()["error"]["field"] == "body"
+    assert row_counts(database, *WRITTEN) == before
+
+
 def test_answer_with_bad_counter_is_refused_and_writes_nothing(database: Database) -> None:
     api = lima_api(database)
     request = post_request(api, "RUS", "USA")

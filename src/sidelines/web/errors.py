@@ -113,6 +113,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.__cause__ is not None:
+            # FastAPI could not read the body (it says no more than that); the client is told
+            # the body is at fault, as for any other body that is not JSON.
+            message = (
+                "JSON nested too deeply"
+                if isinstance(error.__cause__, RecursionError)
+                else "the body could not be read"
+            )
+            return JSONResponse(error_body("invalid", message, "body"), 422)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
             error.status_code, "http_error"
         )
