@@ -10,7 +10,7 @@ from itertools import pairwise
 from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve, validate
 from sidelines.scheduling.anytime import SHARE_COMPLETING, SHARE_KEMPE, Improver
 from sidelines.scheduling.spaces import ClassChoice
-from tests.scheduling.test_anytime_breaks import one_round_in_five_slots, round_robin
+from tests.scheduling.test_anytime_breaks import round_robin
 
 
 def test_it_holds_a_complete_valid_schedule_after_construction_and_steps() -> None:
@@ -88,17 +88,3 @@ def test_a_break_problem_reports_one_monotone_series_from_every_part() -> None:
     assert result.objective is not None
     assert result.objective.breaks <= breaks[-1]
     assert validate(problem, result.schedule) == []
-
-
-def test_until_it_is_complete_it_asks_for_all_of_the_parents_time() -> None:
-    # The searches run in processes of their own beside it, one of them after any schedule:
-    # a parent that waited half of the time held no complete schedule at 0.5-1 s on a busy
-    # machine where its local search needed 0.1-0.2 s of CPU.
-    problem = build_problem(one_round_in_five_slots())
-    improver = Improver(problem, SolveOptions(), time.monotonic())
-    assert not improver.complete()
-
-    share = improver.step(time.monotonic() + 0.01)
-
-    assert improver.complete() or share == 1.0
-    assert SHARE_COMPLETING == 1.0

@@ -44,11 +44,7 @@ PHASE = "heuristic"
 # Shares of the parent's time asked for: until the first complete schedule, while improving,
 # and once no better schedule came for STALL_S (measured in docs/benchmarks.md: on the JAIR
 # instances the local search stalls at tens of breaks, where only RC2 reaches the optimum).
-# Until the first complete schedule all of it: the searches' processes run beside it (the one
-# with a plain SAT call for any schedule among them), and a parent that waited half of the time
-# on a busy machine held no complete schedule within 0.5-1 s on JAIR instances that the local
-# search completes in 0.1-0.2 s of CPU (docs/benchmarks.md).
-SHARE_COMPLETING = 1.0
+SHARE_COMPLETING = 0.5
 SHARE_IMPROVING = 0.3
 SHARE_STALLED = 0.05
 STALL_S = 2.0
