@@ -220,8 +220,9 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         return replace(result, strategy=f"maxsat:{result.strategy}")
     improver = Improver(problem, options, started)
     # Construction leaves a required meeting or two out on tight events; the local search
-    # puts them in, alone for a moment (MaxSAT's encoding would otherwise delay it), even when
-    # asked to stop at once. The moment is CPU time, so that a busy machine does not cut it.
+    # puts them in, alone for a moment (a complete schedule spares the searches their plain SAT
+    # call for one, and gives RC2 its phases), even when asked to stop at once. The moment is
+    # CPU time, so that a busy machine does not cut it.
     cpu_until = time.process_time() + min(EARLY_SHARE * options.time_limit_s, EARLY_CPU_S)
     deadline = started + options.time_limit_s
     while not improver.complete():
