@@ -3,6 +3,7 @@ kept whatever MaxSAT manages in the time it gets."""
 
 from __future__ import annotations
 
+from datetime import time
 from itertools import combinations
 
 from sidelines.domain import Event
@@ -15,6 +16,7 @@ from sidelines.scheduling import (
     solve,
     validate,
 )
+from sidelines.scheduling.heuristic import solve_heuristic
 from sidelines.scheduling.maxsat import solve_maxsat, unsupported
 from tests.builders import event, meeting, table
 
@@ -77,3 +79,45 @@ def test_the_linear_search_alone_gives_a_complete_schedule() -> None:
     assert linear.objective is not None
     assert validate(problem, linear.schedule) == []
     assert len(linear.schedule) == len(problem.meetings)
+
+
+def one_round_in_five_slots(*, optional: bool = False) -> Event:
+    """Six companies, each meets every other once in five 30-min slots at three tables (all
+    required): only a perfect round fits, which the heuristic's construction misses (with
+    ``optional``, a seventh company's meeting that may be left out)."""
+    names = ["A", "B", "C", "D", "E", "F"]
+    meetings = [meeting(f"{a}{b}", a, b, required=True) for a, b in combinations(names, 2)]
+    if optional:
+        names.append("G")
+        meetings.append(meeting("AG", "A", "G"))
+    return event(
+        names,
+        meetings,
+        spaces=[table("T1"), table("T2"), table("T3")],
+        day_end=time(11, 30),
+    )
+
+
+def test_the_heuristic_strategy_completes_what_its_construction_leaves_out() -> None:
+    problem = build_problem(one_round_in_five_slots())
+    options = SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=20.0)
+    assert solve_heuristic(problem, options).schedule == {}  # construction alone gives up
+
+    result = solve(problem, options)
+
+    assert result.strategy.startswith("heuristic:")
+    assert len(result.schedule) == len(problem.meetings)
+    assert validate(problem, result.schedule) == []
+
+
+def test_the_heuristic_strategy_completes_them_where_maxsat_cannot_express_the_event() -> None:
+    problem = build_problem(one_round_in_five_slots(optional=True))
+    assert unsupported(problem) is not None
+    options = SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=3.0)
+    assert solve_heuristic(problem, options).schedule == {}
+
+    result = solve(problem, options)
+
+    assert result.strategy == "heuristic:heuristic"
+    assert all(m.id in result.schedule for m in problem.meetings if m.required)
+    assert validate(problem, result.schedule) == []

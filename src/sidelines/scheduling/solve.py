@@ -96,9 +96,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         )
 
     if options.strategy is Strategy.HEURISTIC:
-        from sidelines.scheduling.heuristic import solve_heuristic
-
-        result = solve_heuristic(problem, options)
+        result = _solve_heuristic(problem, options, started)
     elif options.strategy is Strategy.CPSAT:
         result = _solve_cpsat_alone(problem, options, started)
     elif options.strategy is Strategy.MAXSAT:
@@ -115,6 +113,47 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         wall_time_s=time.monotonic() - started,
         left_out=left_out_reasons(problem, result.schedule),
     )
+
+
+def _solve_heuristic(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    """The heuristic; where its construction leaves a required meeting out (tight events where
+    every meeting is required, such as the JAIR instances: it gave up within 0.02-0.6 s), the
+    route that completes them for the rest of the limit: the local search beside MaxSAT's
+    first plain SAT call (``_solve_maxsat_or_cpsat``, ``anytime.Improver``), or where MaxSAT
+    cannot express the problem, the local search alone."""
+    from sidelines.scheduling.heuristic import solve_heuristic
+
+    result = solve_heuristic(problem, options)
+    if result.schedule or result.status is not SolveStatus.UNKNOWN:
+        return result
+    if not any(meeting.required for meeting in problem.meetings):
+        return result
+    from sidelines.scheduling.maxsat import unsupported
+
+    if unsupported(problem) is None:
+        completed = _solve_maxsat_or_cpsat(problem, options, started)
+    else:
+        completed = _complete_alone(problem, options, started)
+    if not completed.schedule:
+        return result
+    return replace(completed, strategy=f"{result.strategy}:{completed.strategy}")
+
+
+def _complete_alone(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
+    """``anytime.Improver`` alone until the limit: its local search puts the required meetings
+    in, then improves the complete schedule."""
+    from sidelines.scheduling.anytime import Improver
+
+    improver = Improver(problem, options, started)
+    deadline = started + options.time_limit_s
+    while (now := time.monotonic()) < deadline and not options.stop.is_set():
+        if improver.step(min(deadline, now + EARLY_SLICE_S)) <= 0:
+            break
+    completed = improver.result()
+    if completed is None:
+        reason = "no schedule with every required meeting was found within the time limit"
+        return _no_schedule(SolveStatus.UNKNOWN, "heuristic", reason, started)
+    return completed
 
 
 def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
@@ -181,8 +220,9 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         return replace(result, strategy=f"maxsat:{result.strategy}")
     improver = Improver(problem, options, started)
     # Construction leaves a required meeting or two out on tight events; the local search
-    # puts them in, alone for a moment (MaxSAT's encoding would otherwise delay it), even when
-    # asked to stop at once. The moment is CPU time, so that a busy machine does not cut it.
+    # puts them in, alone for a moment (a complete schedule spares the searches their plain SAT
+    # call for one, and gives RC2 its phases), even when asked to stop at once. The moment is
+    # CPU time, so that a busy machine does not cut it.
     cpu_until = time.process_time() + min(EARLY_SHARE * options.time_limit_s, EARLY_CPU_S)
     deadline = started + options.time_limit_s
     while not improver.complete():

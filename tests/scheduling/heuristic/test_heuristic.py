@@ -233,10 +233,13 @@ def test_heuristic_reports_a_long_construction_part_way_with_a_smaller_valid_sch
     assert validate(problem, result.schedule) == []
 
 
-def test_heuristic_construction_cut_short_by_the_time_limit_reports_itself_as_partial() -> None:
+def test_heuristic_construction_cut_short_by_the_time_limit_reports_itself_as_partial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     problem = build_problem(
         generate_event(GeneratorSpec(principals=40, requests=400, spaces=10, locked=1), 2)
     )
+    monkeypatch.setattr(heuristic, "CONSTRUCT_MIN_CPU_S", 0.0)
     reports: list[Progress] = []
 
     result = run(problem, time_limit_s=0.0, on_progress=reports.append)
@@ -244,6 +247,21 @@ def test_heuristic_construction_cut_short_by_the_time_limit_reports_itself_as_pa
     assert [report.phase for report in reports] == ["construct:partial", "bound", "done"]
     assert result.objective is not None
     assert 0 < result.objective.meetings_scheduled < len(problem.meetings)
+    assert validate(problem, result.schedule) == []
+
+
+def test_heuristic_construction_with_no_time_left_still_gets_its_minimum() -> None:
+    # Handed no time (CP-SAT's fallback after CP-SAT used the limit up), construction goes on
+    # for CONSTRUCT_MIN_CPU_S of CPU: far more than the CHECK_EVERY meetings placed before its first
+    # look at the clock.
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=60, requests=600, spaces=12), 3)
+    )
+
+    result = run(problem, time_limit_s=0.0)
+
+    assert result.objective is not None
+    assert result.objective.meetings_scheduled > 2 * heuristic.CHECK_EVERY
     assert validate(problem, result.schedule) == []
 
 

@@ -15,7 +15,7 @@ from pysat.formula import WCNF
 
 from sidelines.scheduling import SolveStatus, build_problem, validate
 from sidelines.scheduling.maxsat import solve_maxsat
-from sidelines.scheduling.maxsat.portfolio import Outcome, run_portfolio
+from sidelines.scheduling.maxsat.portfolio import Formula, Outcome, run_portfolio
 from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
 
 
@@ -316,3 +316,28 @@ def test_the_searches_end_with_a_parent_killed_outright() -> None:
     for pid in left:  # not to leave them running when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_a_formula_built_by_each_search_is_solved_there_and_its_models_sent_decoded() -> None:
+    # The searches' processes build the formula (the caller's process does not wait for the
+    # encoding) and send what ``decode`` makes of a model's kept literals.
+    built_here: list[int] = []
+
+    def build() -> Formula:
+        built_here.append(os.getpid())
+        return Formula(two_of_three(), [], [1, 2, 3], [])
+
+    outcome = run_portfolio(
+        build,
+        searches=("rc2", "lsu"),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+        first_model=True,
+        decode=lambda kept: [f"x{literal}" for literal in kept],
+    )
+
+    assert built_here == []  # built in the children only
+    assert outcome.optimal
+    assert outcome.lower == 2
+    assert all(len(model) == cost for model, cost in outcome.models if cost == 2)
+    assert all(name.startswith("x") for model, _ in outcome.models for name in model)

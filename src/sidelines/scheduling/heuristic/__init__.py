@@ -49,6 +49,12 @@ if TYPE_CHECKING:
 STRATEGY = "heuristic"
 PROGRESS_INTERVAL_S = 0.1  # improvements come in bursts; report at most ten a second
 CHECK_EVERY = 128  # meetings placed between looks at the clock during construction
+# Construction goes on for at least this much CPU time from the start of the run, even past
+# the time limit: a run handed no time at all (CP-SAT's fallback when CP-SAT used the limit up)
+# placed only its first CHECK_EVERY meetings, 128 of the 1,597 that construction places on an
+# event of 2,000 requests (docs/benchmarks.md). CPU time, so that a busy machine does not cut
+# it to nothing.
+CONSTRUCT_MIN_CPU_S = 0.1
 # A construction still running after this long (a very large event on a busy machine) reports
 # the valid schedule it has so far (locked, required and the heaviest meetings), so a caller
 # always has one to show within a second or two; the complete construction follows.
@@ -84,6 +90,7 @@ class _Run:
         self.problem = problem
         self.options = options
         self.started = time.monotonic()
+        self.cpu_started = time.process_time()
         self.deadline = self.started + options.time_limit_s
         self.rng = random.Random(options.seed)
         self.state = State(problem, placement_masks(problem))
@@ -104,6 +111,14 @@ class _Run:
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline or self.options.stop.is_set()
+
+    def construction_over(self) -> bool:
+        """Whether construction stops here: the time is up, but not before CONSTRUCT_MIN_CPU_S
+        of CPU from the start; at once when asked to stop."""
+        if self.options.stop.is_set():
+            return True
+        cpu = time.process_time() - self.cpu_started
+        return time.monotonic() >= self.deadline and cpu >= CONSTRUCT_MIN_CPU_S
 
     # --- the run ---------------------------------------------------------------------------
 
@@ -274,7 +289,7 @@ class _Run:
                 # on reading and setting up, must not hand back an empty schedule while the
                 # heaviest meeting fits (a look at each meeting costs little).
                 if count % CHECK_EVERY == 0 or state.n_scheduled == 0:
-                    if state.n_scheduled > 0 and self.out_of_time():
+                    if state.n_scheduled > 0 and self.construction_over():
                         self.cut_short = True
                         break
                     if (

@@ -81,46 +81,64 @@ def _soft_cost(formula: WCNF, model: Sequence[int]) -> int:
 
 
 @dataclass(frozen=True)
-class _Task:
-    """What one search's process is given: its SAT solver, the formula, clauses implied by it
-    for the search alone, the literals to report, the first phases, and whether to begin with
-    a plain SAT call for any model."""
+class Formula:
+    """What the searches solve: the formula, clauses implied by it for the searches alone, the
+    literals to report of a model, and the first phases."""
 
-    solver: str
-    formula: WCNF
+    wcnf: WCNF
     redundant: list[list[int]]
     keep: list[int]
     phases: list[int]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What one search's process is given: its SAT solver, the formula (or how to build it, in
+    the search's own process), what a model's kept literals are sent as, and whether to begin
+    with a plain SAT call for any model."""
+
+    solver: str
+    formula: Formula | Callable[[], Formula]
+    decode: Callable[[list[int]], Any] | None
     first: bool
+
+    def built(self) -> Formula:
+        return self.formula if isinstance(self.formula, Formula) else self.formula()
+
+    def sent(self, model: Sequence[int], keep: Sequence[int]) -> Any:
+        kept = _kept(model, keep)
+        return kept if self.decode is None else self.decode(kept)
 
 
 def _run_rc2(task: _Task, out: Connection) -> None:
-    formula, keep, phases = task.formula, task.keep, task.phases
+    built = task.built()
+    formula, keep, phases = built.wcnf, built.keep, built.phases
     if task.first:
         # Any schedule at all, from the hard clauses alone (RC2 has none until it ends), on
         # CaDiCaL, which finds one fastest (0.1-2 s of CPU on the JAIR originals; MapleCM up
-        # to 30 s).
+        # to 30 s). Without the phases: they come from a schedule that lacks meetings (else
+        # no call is made), and they took this call from 7.8 to 15.8 s of CPU in all on the
+        # 15 JAIR instances it is made for, 0.7 to 3.9 s on forum-14 (docs/benchmarks.md).
         with Solver(name=SAT_SOLVER, bootstrap_with=formula.hard) as plain:
-            if phases:
-                plain.set_phases(phases)
             if plain.solve():
                 model = plain.get_model()
-                out.send(("model", _kept(model, keep), _soft_cost(formula, model)))
+                out.send(("model", task.sent(model, keep), _soft_cost(formula, model)))
     rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
-    rc2.oracle.append_formula(task.redundant)
+    rc2.oracle.append_formula(built.redundant)
     if phases:
         rc2.oracle.set_phases(phases)
     model = rc2.compute()
     if model is None:
         out.send(("infeasible",))
     else:
-        out.send(("model", _kept(model, keep), rc2.cost))
+        out.send(("model", task.sent(model, keep), rc2.cost))
         out.send(("optimal",))
 
 
 def _run_lsu(task: _Task, out: Connection) -> None:
-    formula, keep, phases = task.formula, task.keep, task.phases
-    solver = Solver(name=task.solver, bootstrap_with=[*formula.hard, *task.redundant])
+    built = task.built()
+    formula, keep, phases = built.wcnf, built.keep, built.phases
+    solver = Solver(name=task.solver, bootstrap_with=[*formula.hard, *built.redundant])
     if phases:
         solver.set_phases(phases)
     # A soft clause is a unit [-gap]: its violation is the literal gap.
@@ -130,7 +148,7 @@ def _run_lsu(task: _Task, out: Connection) -> None:
     while solver.solve():
         model = solver.get_model()
         cost = sum(1 for literal in violated if model[literal - 1] > 0)
-        out.send(("model", _kept(model, keep), cost))
+        out.send(("model", task.sent(model, keep), cost))
         found = True
         if cost == 0:
             break
@@ -169,10 +187,11 @@ def _end_with(parent: int) -> None:
 
 @dataclass
 class Outcome:
-    """What the searches established: every model seen (kept literals, soft cost), the best
-    lower bound, and whether the optimum (of the best model) or infeasibility was proven."""
+    """What the searches established: every model seen (kept literals, or what ``decode`` made
+    of them; soft cost), the best lower bound, and whether the optimum (of the best model) or
+    infeasibility was proven."""
 
-    models: list[tuple[list[int], int]] = field(default_factory=list)
+    models: list[tuple[Any, int]] = field(default_factory=list)
     lower: int = 0
     optimal: bool = False
     infeasible: bool = False
@@ -181,19 +200,20 @@ class Outcome:
 
 
 def run_portfolio(
-    formula: WCNF,
-    keep: list[int],
+    formula: WCNF | Callable[[], Formula],
+    keep: list[int] | None = None,
     *,
     searches: Sequence[str],
     deadline: float,
     should_stop: Callable[[], bool],
-    on_model: Callable[[list[int], int], int] | None = None,
+    on_model: Callable[[Any, int], int] | None = None,
     on_bound: Callable[[int], None] | None = None,
     phases: list[int] | None = None,
     side: SideWork | None = None,
     first_model: bool = False,
     proves_up_to: int | None = None,
     redundant: list[list[int]] | None = None,
+    decode: Callable[[list[int]], Any] | None = None,
 ) -> Outcome:
     """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
@@ -202,9 +222,19 @@ def run_portfolio(
     schedule of any cost. ``proves_up_to`` caps what the lower bound proves of a score (the
     encoding's fairness rule may be stricter than the caller's, see ``solve_maxsat``): a score
     above it never counts as meeting the bound. ``redundant`` clauses (implied by the hard
-    ones) go to the searches' solvers but not to the plain SAT call. Children are killed on
+    ones) go to the searches' solvers but not to the plain SAT call. ``formula`` may instead
+    be a function that builds all of these (``Formula``): each search's process calls it, so
+    that the searches start at once and the caller's side work is not held up by the
+    encoding (0.05-0.2 s of CPU on the JAIR instances, and a SAT call for a first schedule
+    takes no longer on the tight ones). ``decode`` turns a model's kept literals into what is
+    sent (in the search's process) and handed to ``on_model``. Children are killed on
     return."""
     context = multiprocessing.get_context("fork")
+    source = (
+        Formula(formula, redundant or [], keep or [], phases or [])
+        if isinstance(formula, WCNF)
+        else formula
+    )
     outcome = Outcome()
     best: int | None = None
     processes = []
@@ -221,9 +251,7 @@ def run_portfolio(
                 args=(
                     _SEARCHES[kind],
                     os.getpid(),
-                    _Task(
-                        solver or SAT_SOLVER, formula, redundant or [], keep, phases or [], first
-                    ),
+                    _Task(solver or SAT_SOLVER, source, decode, first),
                     send,
                 ),
                 name=f"maxsat-{search}",
@@ -290,4 +318,4 @@ def run_portfolio(
     return outcome
 
 
-__all__ = ["SAT_SOLVER", "SLICE_S", "Outcome", "SideWork", "run_portfolio"]
+__all__ = ["SAT_SOLVER", "SLICE_S", "Formula", "Outcome", "SideWork", "run_portfolio"]
