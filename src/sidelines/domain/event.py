@@ -116,8 +116,11 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _unique(ids: Iterable[str], path: str) -> None:
+    items = list(ids)
+    if len(set(items)) == len(items):
+        return  # the common case, found in C; the first duplicate is looked for below
     seen: set[str] = set()
-    for index, item in enumerate(ids):
+    for index, item in enumerate(items):
         if item in seen:
             raise DomainError(f"duplicate id {item!r}", f"{path}[{index}].id")
         seen.add(item)
@@ -382,5 +385,7 @@ class Event:
             colour[node] = 2
 
         for meeting in self.meetings:
-            if meeting.id not in colour:
+            # One that comes after none closes no cycle, and colours no other meeting: most
+            # meetings of a large event are not searched from.
+            if meeting.after and meeting.id not in colour:
                 visit(meeting.id, [meeting.id])
