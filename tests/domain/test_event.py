@@ -56,6 +56,23 @@ def test_duration_longer_than_a_day_is_refused() -> None:
     )
 
 
+def test_a_precedence_cycle_among_meetings_without_precedences_is_named_from_its_first() -> None:
+    with pytest.raises(DomainError) as caught:
+        event(
+            ["A", "B"],
+            [
+                meeting("m0", "A", "B"),
+                meeting("m1", "A", "B", after=(MeetingId("m0"), MeetingId("m3"))),
+                meeting("m2", "A", "B", after=(MeetingId("m1"),)),
+                meeting("m3", "A", "B", after=(MeetingId("m4"), MeetingId("m2"))),
+                meeting("m4", "A", "B"),
+            ],
+        )
+    assert str(caught.value) == (
+        "meetings: precedences form a cycle (each must come after the next): m1 -> m3 -> m2 -> m1"
+    )
+
+
 def test_precedence_cycle_is_refused() -> None:
     with pytest.raises(DomainError) as caught:
         event(

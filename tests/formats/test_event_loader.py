@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sidelines.formats import event_loader
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import dump_event, gc_paused, load_event
 from sidelines.formats.plain_yaml import read_plain_yaml
@@ -216,3 +217,75 @@ def test_gc_paused_restores_the_collector_as_it_was() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def _schema_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every meeting read by the file's schema, none the plain way."""
+    monkeypatch.setattr(event_loader, "_plain_meeting", lambda item: None)
+
+
+def test_plain_meetings_read_as_the_schema_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = dump_event(generate_event(GENERATED, 1))
+    data["meetings"][0] |= {"needs": ["press"], "after": [], "required": True, "title": "T"}
+    data["meetings"][1] |= {"id": None, "needs_space": False, "size": 3, "day_part": "morning"}
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert event_loader._plain_meeting(data["meetings"][0]) is not None
+
+    plain = load_event(path)
+    _schema_only(monkeypatch)
+
+    assert plain == load_event(path)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"priority": "2"},  # the schema takes it
+        {"priority": 2.0},
+        {"required": 1},
+        {"format": "B2B"},
+        {"day_part": None},
+        {"needs": ["wifi"]},
+        {"principals": "P00001"},
+        {"after": "M000001"},
+        {"title": None},
+        {"sizes": 3},
+    ],
+)
+def test_a_meeting_that_is_not_plain_is_read_as_the_schema_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fields: dict[str, object]
+) -> None:
+    data = dump_event(generate_event(GENERATED, 1))
+    data["meetings"][250] |= fields
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    def outcome() -> object:
+        try:
+            return load_event(path)
+        except InputError as error:
+            return (error.line, error.path, error.message)
+
+    read = outcome()
+    _schema_only(monkeypatch)
+
+    assert read == outcome()
+
+
+def test_an_error_elsewhere_in_a_file_of_plain_meetings_is_the_schemas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = dump_event(generate_event(GENERATED, 1))
+    data["principals"][5]["rank"] = "emperor"
+    data["colour"] = "blue"
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    error = error_of(path)
+    _schema_only(monkeypatch)
+
+    assert str(error) == str(error_of(path))
+    assert error.path == "principals[5].rank"

@@ -112,11 +112,11 @@ class Meeting:
             raise DomainError(f"priority must be at least 1, got {self.priority}", "priority")
         if self.size is not None and self.size < 1:
             raise DomainError(f"size must be at least 1, got {self.size}", "size")
-        if len(set(self.spaces)) != len(self.spaces):
+        if self.spaces and len(set(self.spaces)) != len(self.spaces):
             raise DomainError("a space is listed twice", "spaces")
-        if len(set(self.own_interpreters)) != len(self.own_interpreters):
+        if self.own_interpreters and len(set(self.own_interpreters)) != len(self.own_interpreters):
             raise DomainError("a side is listed twice", "own_interpreters")
-        if self.id in self.after:
+        if self.after and self.id in self.after:
             raise DomainError("a meeting cannot come after itself", "after")
 
     @property
