@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -36,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import NullPool, create_engine, text
 
 import raw_http
-from api_load import free_port, fresh_database, process_cpu_seconds, seed, start_server, tree_pids
+from api_load import free_port, fresh_database, process_cpu_seconds, start_server, tree_pids
 from load import login, own_backends_cpu
 from sidelines.storage.db import normalise_url
 
@@ -177,6 +180,25 @@ def load_average() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+def seed_by(src: Path, url: str, parties: int, seed_value: int) -> tuple[str, list[str]]:
+    """``api_load.seed`` run by the tree measured: its own migrations build the database, so
+    that a baseline whose tables differ from this tree's serves a database it can write."""
+    code = (
+        "import json, sys; from api_load import seed; "
+        "print(json.dumps(seed(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))"
+    )
+    path = os.pathsep.join([str(src), str(Path(__file__).resolve().parent)])
+    done = subprocess.run(
+        [sys.executable, "-c", code, url, str(parties), str(seed_value)],
+        env=os.environ | {"PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    event_id, names = json.loads(done.stdout.splitlines()[-1])
+    return event_id, names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, default=200)
@@ -209,8 +231,8 @@ def main() -> None:
             os.environ["PYTHONPATH"] = str(src)
             started = load_average()
             with fresh_database("postgresql") as url:
-                # Seeded by this tree, as ``load.py`` does; served by the tree measured.
-                event_id, parties = seed(url, args.parties, args.seed)
+                # Seeded and served by the tree measured.
+                event_id, parties = seed_by(src, url, args.parties, args.seed)
                 port = free_port()
                 server = start_server(url, port, 1)
                 meter = DatabaseMeter(url)

@@ -202,3 +202,21 @@ def test_downgrade_to_base_removes_every_table(empty_database: Database) -> None
 
     assert revision(empty_database.engine) is None
     assert inspect(empty_database.engine).get_table_names() == ["alembic_version"]
+
+
+def test_upgrade_gives_each_side_of_a_request_the_request_s_event(
+    empty_database: Database,
+) -> None:
+    empty_database.upgrade("0017")
+    with empty_database.engine.begin() as connection:
+        fill_every_table(connection)
+
+    empty_database.upgrade("0018")
+
+    with empty_database.engine.connect() as connection:
+        pairs = connection.exec_driver_sql(
+            "SELECT request_parties.event_id, meeting_requests.event_id FROM request_parties "
+            "JOIN meeting_requests ON meeting_requests.id = request_parties.request_id"
+        ).all()
+    assert len(pairs) == 1
+    assert pairs[0][0] == pairs[0][1]

@@ -59,12 +59,11 @@ def awaiting_count(db: Database, actor: Actor, event_id: str) -> int:
     with db.reading() as session:
         sides = session.execute(
             select(RequestRow.id, RequestPartyRow.accepted_current)
-            .join(
-                RequestPartyRow,
-                (RequestPartyRow.request_id == RequestRow.id) & (RequestPartyRow.party_id == party),
-            )
+            .join(RequestPartyRow, RequestPartyRow.request_id == RequestRow.id)
             .where(
-                RequestRow.event_id == event_id,
+                # The event asked of the party's sides (``visibility.requests_seen_by_party``).
+                RequestPartyRow.party_id == party,
+                RequestPartyRow.event_id == event_id,
                 RequestRow.sent_at.is_not(None),
                 RequestRow.state.in_([str(s) for s in OPEN_STATES]),
                 # Past its expiry an open request reads as expired (negotiation._in_state).

@@ -653,6 +653,7 @@ def create_request(
             RequestPartyRow(
                 request_id=request.id,
                 party_id=party,
+                event_id=event_id,
                 role="requester",
                 principal_id=principals[party],
                 priority=priority,
@@ -665,6 +666,7 @@ def create_request(
                 RequestPartyRow(
                     request_id=request.id,
                     party_id=invitee,
+                    event_id=event_id,
                     role="invitee",
                     principal_id=principals[invitee],
                     priority=None,

@@ -127,7 +127,9 @@ def check(
                 .select_from(RequestRow)
                 .join(RequestPartyRow, RequestPartyRow.request_id == RequestRow.id)
                 .where(
-                    RequestRow.event_id == event.id,
+                    # The event asked of the invitee's sides (``visibility.requests_seen_by_
+                    # party``): the plan starts from them with or without statistics.
+                    RequestPartyRow.event_id == event.id,
                     RequestPartyRow.party_id == invitee,
                     RequestPartyRow.role == "invitee",
                     is_open(at),
