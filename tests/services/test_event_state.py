@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,33 @@ def test_the_kept_state_follows_placements_made_through_the_service(database: Da
     _same_as_a_whole_read(database, world.event_id)
     # The same board, moved along with the two placements rather than laid out anew.
     assert _board_as_laid_afresh(database, world.event_id) is board
+
+
+def test_the_kept_state_reads_the_meetings_written_since_with_their_principals(
+    database: Database,
+) -> None:
+    """Bringing the kept state up to date after a placement reads the event, its last change
+    and the meetings written since with their principals: three statements, the principals of
+    the meeting new to it not read apart."""
+    world = _published(database)
+    _kept_now(database, world.event_id)
+    agree(database, world, "E", "F", MORNING)
+    sent: list[str] = []
+
+    def seen(*args: object) -> None:
+        sent.append(str(args[2]).split()[0])
+
+    with database.reading() as session:
+        event = domain_event(session, world.event_id)
+        session.expunge_all()  # the event's row is read by the update, as a placement does
+        sa_event.listen(database.engine, "before_cursor_execute", seen)
+        try:
+            state = event_state.onsite_state(session, event)
+        finally:
+            sa_event.remove(database.engine, "before_cursor_execute", seen)
+    assert state is not None
+    assert sent == ["SELECT"] * 3
+    _same_as_a_whole_read(database, world.event_id)
 
 
 def _kept_now(database: Database, event_id: str) -> event_state.OnsiteState:

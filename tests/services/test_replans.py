@@ -203,17 +203,12 @@ def test_a_booking_writes_a_table_at_a_time_whatever_the_meetings_it_moves(
 
     # The lock, then the last change reported with the rows and their principals; the old
     # bookings deleted and the new inserted a table at a time, the rows updated with one
-    # statement; the version's reads (the current one with the event's revision, the meetings
-    # written since); then the version, its audit entries, its notices and the entries'
-    # audience, a table at a time with plain statements (before, the same four went in with
-    # the transaction's last flush, after this count).
+    # statement; the version's read (the current one with the event's revision and the
+    # meetings written since, in one statement); then the version, its audit entries, its
+    # notices and the entries' audience, a table at a time with plain statements (before, the
+    # same four went in with the transaction's last flush, after this count).
     expected = sorted(
-        ["SELECT"] * 2
-        + ["DELETE"] * 2
-        + ["INSERT"] * 2
-        + ["UPDATE"]
-        + ["SELECT"] * 2
-        + ["INSERT"] * 4
+        ["SELECT"] * 2 + ["DELETE"] * 2 + ["INSERT"] * 2 + ["UPDATE"] + ["SELECT"] + ["INSERT"] * 4
     )
     assert sorted(one) == expected
     assert sorted(two) == expected

@@ -170,22 +170,42 @@ def _booked(row: MeetingRow, principals: list[str]) -> _Booked | None:
 # The reads of every update, built once with their values as parameters (building a statement
 # and its cache key costs about what running it does).
 _ROWS = select(*MeetingRow.__table__.columns).where(MeetingRow.event_id == bindparam("event_id"))
-_ROWS_SINCE = _ROWS.where(MeetingRow.revision > bindparam("revision"))
+# The meetings written since a revision, a row per principal of each (one with none for a
+# meeting without principals): an update reads them and the principals of those new to it
+# in one statement. ``meeting_from_row`` sorts the principals: their order here is no matter.
+_ROWS_SINCE = (
+    select(*MeetingRow.__table__.columns, MeetingPrincipalRow.principal_id)
+    .outerjoin(MeetingPrincipalRow, MeetingPrincipalRow.meeting_id == MeetingRow.id)
+    .where(
+        MeetingRow.event_id == bindparam("event_id"),
+        MeetingRow.revision > bindparam("revision"),
+    )
+)
 _PRINCIPALS = select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.principal_id).where(
     MeetingPrincipalRow.meeting_id.in_(bindparam("meeting_ids", expanding=True))
 )
 
 
-def _rows_since(session: Session, event_id: str, revision: int | None) -> list[MeetingRow]:
-    """The event's meetings written after ``revision`` (all when None), as plain rows."""
-    if revision is not None:
-        found = session.execute(_ROWS_SINCE, {"event_id": event_id, "revision": revision})
-    else:
-        found = session.execute(
-            _ROWS.where(MeetingRow.status.in_(HELD_STATUSES)), {"event_id": event_id}
-        )
+def _held_rows(session: Session, event_id: str) -> list[MeetingRow]:
+    """The event's meetings in the statuses a problem holds, as plain rows."""
+    found = session.execute(
+        _ROWS.where(MeetingRow.status.in_(HELD_STATUSES)), {"event_id": event_id}
+    )
     # A row has every column of MeetingRow under the same name, which is all a reader asks.
     return cast("list[MeetingRow]", found.all())
+
+
+def _rows_since(
+    session: Session, event_id: str, revision: int
+) -> tuple[list[MeetingRow], dict[int, list[str]]]:
+    """The event's meetings written after ``revision``, as plain rows, and their principals."""
+    rows: dict[int, MeetingRow] = {}
+    principals: dict[int, list[str]] = {}
+    for row in session.execute(_ROWS_SINCE, {"event_id": event_id, "revision": revision}):
+        rows.setdefault(row.id, cast("MeetingRow", row))
+        if row.principal_id is not None:
+            principals.setdefault(row.id, []).append(row.principal_id)
+    return list(rows.values()), principals
 
 
 def principals_of(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -211,7 +231,7 @@ def _assignment(problem: Problem, key: MeetingId, booked: _Booked) -> Assignment
 def _build(
     session: Session, event: Event, setup: tuple[str, datetime, int], changes: int, revision: int
 ) -> OnsiteState:
-    rows = _rows_since(session, event.id, None)
+    rows = _held_rows(session, event.id)
     principals = principals_of(session, [row.id for row in rows])
     booked = {}
     for row in rows:
@@ -243,9 +263,8 @@ def _update(
     read: dict[int, list[str]] | None = None,
 ) -> OnsiteState:
     """``state`` with the meetings written since its revision applied; ``read`` gets the
-    principals read of the meetings new to it (a newly agreed one among them)."""
-    rows = _rows_since(session, event.id, state.revision)
-    principals = principals_of(session, [row.id for row in rows if row.id not in state.booked])
+    principals of those meetings, read with them (a newly agreed one among them)."""
+    rows, principals = _rows_since(session, event.id, state.revision)
     if read is not None:
         read.update(principals)
     booked = dict(state.booked)

@@ -196,28 +196,48 @@ class NextVersion:
 
 
 # The reads of every new version, built once with their values as parameters: building a
-# statement and its cache key costs about what running it does. The meetings written since a
-# version (a meeting not written since cannot have moved):
-_WRITTEN_SINCE = select(
-    MeetingRow.id, MeetingRow.starts_at, MeetingRow.ends_at, MeetingRow.space_id
-).where(MeetingRow.event_id == bindparam("event_id"), MeetingRow.revision > bindparam("revision"))
-# The current version (as ``current_version`` reads it) with the event's revision:
-_CURRENT_WITH_REVISION = (
-    select(
-        ScheduleVersionRow,
-        select(EventRow.revision).where(EventRow.id == bindparam("event_id")).scalar_subquery(),
-    )
-    .options(defer(ScheduleVersionRow.snapshot))
+# statement and its cache key costs about what running it does. The current version (as
+# ``current_version`` reads it) with the event's revision, and the meetings written since that
+# version (a meeting not written since cannot have moved), a row each (one with none when no
+# meeting was): one statement.
+_LATEST = (
+    select(ScheduleVersionRow.id)
     .where(ScheduleVersionRow.event_id == bindparam("event_id"))
     .order_by(ScheduleVersionRow.number.desc())
     .limit(1)
+    .scalar_subquery()
 )
+_CURRENT_AND_WRITTEN = (
+    select(
+        ScheduleVersionRow,
+        select(EventRow.revision).where(EventRow.id == bindparam("event_id")).scalar_subquery(),
+        MeetingRow.id,
+        MeetingRow.starts_at,
+        MeetingRow.ends_at,
+        MeetingRow.space_id,
+    )
+    .options(defer(ScheduleVersionRow.snapshot))
+    .outerjoin(
+        MeetingRow,
+        (MeetingRow.event_id == ScheduleVersionRow.event_id)
+        & (MeetingRow.revision > ScheduleVersionRow.revision),
+    )
+    .where(ScheduleVersionRow.id == _LATEST)
+)
+# Written = (meeting id, starts_at, ends_at, space_id) of a meeting written since a version.
+Written = tuple[int, datetime | None, datetime | None, str | None]
 
 
 def next_version(
-    session: Session, event_id: str, previous: ScheduleVersionRow | None, *, full: bool
+    session: Session,
+    event_id: str,
+    previous: ScheduleVersionRow | None,
+    *,
+    full: bool,
+    written: Sequence[Written] = (),
 ) -> NextVersion:
-    """What a version made now would change against ``previous`` (the current one)."""
+    """What a version made now would change against ``previous`` (the current one);
+    ``written``: the meetings written since it (``_CURRENT_AND_WRITTEN``)."""
     before = _schedule_of(session, event_id, previous) if previous is not None else {}
     if full or previous is None or previous.revision is None:
         after = bookings(session, event_id)
@@ -225,9 +245,6 @@ def next_version(
         if full or previous is None:
             return NextVersion(changed, after, True, after)
     else:
-        written = session.execute(
-            _WRITTEN_SINCE, {"event_id": event_id, "revision": previous.revision}
-        ).all()
         now_placed = {
             str(meeting_id): entry(starts_at, ends_at, space_id)
             for meeting_id, starts_at, ends_at, space_id in written
@@ -305,11 +322,12 @@ def new_version(
     # The current version and the event's revision in one statement; the revision is the one
     # the version records, read after this transaction's bookings (the query flushes them
     # first), which raised it.
-    found = session.execute(_CURRENT_WITH_REVISION, {"event_id": event_id}).first()
-    previous: ScheduleVersionRow | None = found[0] if found is not None else None
-    revision = (found[1] or 0) if found is not None else event_revision(session, event_id)
+    found = session.execute(_CURRENT_AND_WRITTEN, {"event_id": event_id}).all()
+    previous: ScheduleVersionRow | None = found[0][0] if found else None
+    revision = (found[0][1] or 0) if found else event_revision(session, event_id)
     number = (previous.number if previous else 0) + 1
-    following = next_version(session, event_id, previous, full=full)
+    written = [(m, starts, ends, space) for _, _, m, starts, ends, space in found if m is not None]
+    following = next_version(session, event_id, previous, full=full, written=written)
     version_id = random_id()
     session.execute(
         _INSERT_VERSION,

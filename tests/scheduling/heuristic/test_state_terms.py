@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sidelines.domain import EventPolicy, Feature, InterpreterPool, PressPlan, SpaceId
+from sidelines.domain import EventPolicy, Feature, InterpreterPool, Meeting, PressPlan, SpaceId
 from sidelines.scheduling import build_problem
 from sidelines.scheduling.heuristic.state import Option, State
+from sidelines.scheduling.problem import Problem
 from tests.builders import event, meeting, principal, table
 
 
@@ -62,3 +63,35 @@ def test_a_meeting_waits_for_an_interpreter_of_its_pair() -> None:
     assert state.options(1) == [Option(0, 0b111100)]
     state.unplace(0)
     assert state.options(1) == [Option(0, 0b111111)]
+
+
+def test_a_rebound_state_keeps_the_extremes_of_a_fresh_one() -> None:
+    """``rebind`` follows the shortest and longest meeting and the longest press buffer from
+    the meetings added, dropped and replaced, as a state built afresh works them out."""
+
+    def problem_of(*meetings: Meeting) -> Problem:
+        return build_problem(
+            event(
+                ["A", "B", "C", "D"],
+                list(meetings),
+                spaces=[table("T1", features=frozenset({Feature.PRESS})), table("T2")],
+                policy=EventPolicy(press_buffer_min=30),
+            )
+        )
+
+    short, other = meeting("m1", "A", "B", duration_min=30), meeting("m2", "C", "D")
+    long = meeting("m3", "A", "C", duration_min=90, press=PressPlan.POOL_SPRAY)
+    steps: list[tuple[Problem, tuple[int, ...]]] = [
+        (problem_of(short, other), ()),
+        (problem_of(short, other, long), ()),  # added: longer, with the press
+        (problem_of(short, other), ()),  # dropped again
+        (problem_of(meeting("m1", "A", "B", duration_min=60), other), (0,)),  # replaced
+        (problem_of(meeting("m1", "A", "B", duration_min=60)), ()),  # the shortest dropped
+    ]
+    state = State(steps[0][0])
+    for problem, changed in steps[1:]:
+        state.rebind(problem, changed)
+        fresh = State(problem)
+
+        assert state._extremes == fresh._extremes
+        assert state.shortest_span == fresh.shortest_span

@@ -24,6 +24,7 @@ Rules kept and where (names from ``rules``):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, overload
 
@@ -291,12 +292,15 @@ class State:
         # A free run of a space shorter than this holds no meeting (``_best_fit``).
         shortest = min(self.duration, default=1)
         self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
-        # The shortest and longest meeting and the longest press buffer, kept by ``rebind``.
+        # The shortest and longest meeting and the longest press buffer, kept by ``rebind``
+        # from how many meetings have each length and each press buffer (a few values).
         self._extremes = (
             shortest,
             max(self.duration, default=1),
             max(self.press_buffer, default=0),
         )
+        self._lengths = Counter(self.duration)
+        self._buffers = Counter(self.press_buffer)
         longest = (
             max(self.duration, default=1)
             + max(self.class_turnover, default=0)
@@ -352,19 +356,13 @@ class State:
         meetings = problem.meetings
         count, known = len(meetings), len(self.start)
         changed = tuple(changed)
-        # The extremes of the lengths follow the meetings that change, unless one of those
-        # held an extreme (or meetings are dropped, or there were none): then every meeting is
-        # looked at again.
-        shortest, longest, press = self._extremes
-        again = (
-            count < known
-            or not known
-            or any(
-                self.duration[idx] in (shortest, longest) or self.press_buffer[idx] == press
-                for idx in changed
-                if idx < known
-            )
-        )
+        # The extremes of the lengths follow the meetings that change, dropped or added: the
+        # counts of each length and press buffer, not a pass over every meeting (one answer
+        # rebinds three times, and each pass over a large event cost more than its search).
+        lengths, buffers = self._lengths, self._buffers
+        for idx in (*(idx for idx in changed if idx < known), *range(count, known)):
+            lengths[self.duration[idx]] -= 1
+            buffers[self.press_buffer[idx]] -= 1
         per_meeting: list[list[int]] = [self.duration, self.press_buffer, self.weight]
         per_meeting += [self.preferred_starts, self.start]
         if count < known:
@@ -392,14 +390,14 @@ class State:
                 else 0
             )
             self.fixed[idx] = meeting.locked
-            if not again:
-                shortest = min(shortest, meeting.duration_slots)
-                longest = max(longest, meeting.duration_slots)
-                press = max(press, meeting.press_buffer_slots)
-        if again:
-            shortest = min(self.duration, default=1)
-            longest = max(self.duration, default=1)
-            press = max(self.press_buffer, default=0)
+            lengths[meeting.duration_slots] += 1
+            buffers[meeting.press_buffer_slots] += 1
+        for counts in (lengths, buffers):
+            for value in [value for value, many in counts.items() if many <= 0]:
+                del counts[value]
+        shortest = min(lengths, default=1)
+        longest = max(lengths, default=1)
+        press = max(buffers, default=0)
         self._extremes = (shortest, longest, press)
         self.shortest_span = [shortest + turnover for turnover in self.class_turnover]
         hold = longest + max(self.class_turnover, default=0) + press
