@@ -367,9 +367,9 @@ class _Run:
         """Once the capacity LP has a solution, the search draws most of its left-out meetings
         among those it seats (``Search.guide``)."""
         search = self.searching
-        if search is not None and search.seated is None:
+        if search is not None:
             seated = pending.seated()
-            if seated is not None:
+            if seated is not None and seated is not search.seated:
                 search.guide(seated)
 
     # --- reporting -------------------------------------------------------------------------
