@@ -102,10 +102,6 @@ FLOW_SCALE = 1_000_000
 VIOLATION = 1e-6
 MAX_ROUNDS = 200
 GLOP_PARAMETERS = "solve_dual_problem: NEVER_DO"
-# ``capacity_bound``'s ``on_seated`` first hears the meetings seated by PDLP's solution after
-# this many seconds: not a feasible solution, but close enough to guide the local search while
-# GLOP takes 13-15 s of CPU on the LP at 3,000 x 20,000 (docs/benchmarks.md).
-EARLY_GUIDE_S = 4.0
 
 Options = Sequence[tuple[int, int]]
 
@@ -181,12 +177,9 @@ def capacity_bound(
     on_bound: Callable[[BoundResult], None] | None = None,
     principal_rows: bool | None = None,
     principal_time_s: float | None = None,
-    on_seated: Callable[[frozenset[int]], None] | None = None,
 ) -> CapacityResult:
     """The capacity LP within ``time_limit_s``. ``on_bound`` hears each better bound once every
-    capacity row holds (the per-principal-and-slot rounds after it lower it further);
-    ``on_seated``, before GLOP starts, the meetings an approximate solution seats (PDLP for
-    ``EARLY_GUIDE_S``; the result's ``seated`` is the LP's own).
+    capacity row holds (the per-principal-and-slot rounds after it lower it further).
     ``principal_rows``: whether to add the rows per principal and slot (by default up to
     ``PRINCIPAL_ROWS_MAX_MEETINGS`` meetings); their rounds start only within
     ``principal_time_s`` when given."""
@@ -198,7 +191,6 @@ def capacity_bound(
     lp = _CapacityLP(problem, masks, now + time_limit_s, on_bound, principal_rows)
     if principal_time_s is not None:
         lp.principal_deadline = now + principal_time_s
-    lp.on_seated = on_seated
     return lp.solve()
 
 
@@ -339,7 +331,6 @@ class _CapacityLP:
         # With ``principal_rows``: per meeting, (start, length, variable) for each start.
         self.starts_of: dict[int, list[tuple[int, int, int]]] = {}
         self.on_bound = on_bound
-        self.on_seated: Callable[[frozenset[int]], None] | None = None
         self.separated: tuple[float, int] | None = None
         self.problem = problem
         self.masks = masks
@@ -412,23 +403,7 @@ class _CapacityLP:
         done = self.build()
         if done is not None:
             return done
-        if self.on_seated is not None:
-            self._early_guide(self.on_seated)
         return self._rounds(self.holding, self.added)
-
-    def _early_guide(self, on_seated: Callable[[frozenset[int]], None]) -> None:
-        """PDLP on the first rows for ``EARLY_GUIDE_S``: the meetings its solution seats, though
-        it is neither optimal nor feasible when stopped on time, go to ``on_seated``."""
-        limit = min(EARLY_GUIDE_S, self.deadline - time.monotonic())
-        if limit <= 0:
-            return
-        solver = _builder().ModelSolverHelper("pdlp")
-        solver.set_time_limit_in_seconds(limit)
-        solver.solve(self.model.load(None))
-        values = solver.variable_values()
-        if len(values) == len(self.model.low):
-            self.values = values
-            on_seated(self.seated())
 
     def build(self) -> CapacityResult | None:
         """The LP's variables and first rows; a result when there is nothing to solve (no

@@ -8,7 +8,6 @@ import time
 import pytest
 
 import sidelines.scheduling.heuristic as heuristic
-import sidelines.scheduling.heuristic.parallel as parallel
 import sidelines.scheduling.lp_bound as lp_bound
 from sidelines.scheduling import SolveOptions, Strategy, build_problem, validate
 from sidelines.scheduling.bound import RELAXED_KIND, BoundResult, upper_bound
@@ -62,23 +61,6 @@ def test_bound_process_without_time_for_the_lp_leaves_the_relaxed_bound() -> Non
     assert relaxed is not None
     assert relaxed.bound is not None
     assert relaxed.bound.kind.startswith(RELAXED_KIND)
-
-
-def test_bound_process_hands_over_the_early_guess_until_the_lps_own() -> None:
-    problem = build_problem(generate_event(SPEC, 3))
-    pending = BoundProcess(problem, placement_masks(problem), 0.0)
-    early, final = frozenset({1, 2, 3}), frozenset({2, 3})
-
-    parallel._keep(pending.seated_path, (False, early))
-    assert pending.seated() == early
-    assert not pending.seated_final
-    parallel._keep(pending.seated_path, (True, final))
-    assert pending.seated() == final
-    assert pending.seated_final
-    # The LP's own set is kept, whatever the file holds after it.
-    parallel._keep(pending.seated_path, (False, early))
-    assert pending.seated() == final
-    pending.close()
 
 
 def test_bound_process_closed_early_gives_nothing() -> None:

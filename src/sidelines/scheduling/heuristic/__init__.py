@@ -367,9 +367,9 @@ class _Run:
         """Once the capacity LP has a solution, the search draws most of its left-out meetings
         among those it seats (``Search.guide``)."""
         search = self.searching
-        if search is not None:
+        if search is not None and search.seated is None:
             seated = pending.seated()
-            if seated is not None and seated is not search.seated:
+            if seated is not None:
                 search.guide(seated)
 
     # --- reporting -------------------------------------------------------------------------

@@ -52,7 +52,6 @@ class BoundProcess:
         self.relaxed: BoundResult | None = None
         self.seated_path = self.path + ".seated"
         self.seated_meetings: frozenset[int] | None = None
-        self.seated_final = False  # the LP's own, not PDLP's early guess
         self.written = False
         # Started before the problem is written: its imports overlap with the writing.
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -104,18 +103,15 @@ class BoundProcess:
         return self.relaxed
 
     def seated(self) -> frozenset[int] | None:
-        """The meetings the capacity LP's solution seats, once it has one (``lp_bound``); until
-        then, on large events, those of PDLP's early approximate solution."""
-        if not self.seated_final and os.path.exists(self.seated_path):
+        """The meetings the capacity LP's solution seats, once it has one (``lp_bound``)."""
+        if self.seated_meetings is None and os.path.exists(self.seated_path):
             try:
                 with open(self.seated_path, "rb") as file:
                     received = pickle.load(file)
             except (OSError, pickle.UnpicklingError, EOFError):
-                return self.seated_meetings
-            match received:
-                case (bool(final), frozenset() as seated) if seated != self.seated_meetings:
-                    self.seated_meetings = seated
-                    self.seated_final = final
+                return None
+            if isinstance(received, frozenset):
+                self.seated_meetings = received
         return self.seated_meetings
 
     def close(self) -> None:
@@ -159,19 +155,15 @@ def _main(path: str, time_limit_s: float) -> None:
     remaining = max(0.0, time_limit_s - (time.monotonic() - started))
     # Each better capacity bound replaces the relaxed one in the file as it comes, so a solve
     # that cannot wait for the last rounds still has the best bound found so far.
-    # Where GLOP takes long (above the size of the rows per principal and slot), PDLP's early
-    # approximate solution guides the search meanwhile.
-    early = len(problem.meetings) > PRINCIPAL_ROWS_MAX_MEETINGS
     tight = capacity_bound(
         problem,
         masks,
         remaining,
         on_bound=lambda bound: _keep(path + ".relaxed", bound),
         principal_rows=False,
-        on_seated=(lambda seated: _keep(path + ".seated", (False, seated))) if early else None,
     )
     if tight.seated is not None:
-        _keep(path + ".seated", (True, tight.seated))
+        _keep(path + ".seated", tight.seated)
     reported = better(tight, relaxed)
     deadline = started + time_limit_s
     if (
