@@ -3,13 +3,26 @@ ever better ones after, and a better schedule found elsewhere taken up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import replace
 from itertools import pairwise
 
+import pytest
+
+from sidelines.domain import Event
 from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem, solve, validate
-from sidelines.scheduling.anytime import SHARE_COMPLETING, SHARE_KEMPE, Improver
+from sidelines.scheduling.anytime import (
+    SHARE_COMPLETING,
+    SHARE_KEMPE,
+    SHARE_STALLED,
+    SHORT_SOLVE_S,
+    Improver,
+)
+from sidelines.scheduling.heuristic.kempe import STALL_MOVES
 from sidelines.scheduling.spaces import ClassChoice
+from tests.builders import event
+from tests.builders import meeting as a_meeting
 from tests.scheduling.test_anytime_breaks import round_robin
 
 
@@ -88,3 +101,33 @@ def test_a_break_problem_reports_one_monotone_series_from_every_part() -> None:
     assert result.objective is not None
     assert result.objective.breaks <= breaks[-1]
     assert validate(problem, result.schedule) == []
+
+
+def a_forced_break() -> Event:
+    """Four companies in a cycle of four meetings at one table in four slots: one of them
+    waits between its two meetings (two meetings in a row share at most one company)."""
+    return event(
+        ["A", "B", "C", "D"],
+        [a_meeting(f"{a}{b}", a, b, required=True) for a, b in ("AB", "BC", "CD", "DA")],
+        day_end=dt.time(11, 0),
+    )
+
+
+@pytest.mark.parametrize(("limit_s", "stalled_share"), [(10.0, 1.0), (60.0, SHARE_STALLED)])
+def test_in_a_short_solve_the_kempe_search_keeps_the_time_once_stalled(
+    limit_s: float, stalled_share: float
+) -> None:
+    improver = Improver(
+        build_problem(a_forced_break()), SolveOptions(time_limit_s=limit_s), time.monotonic()
+    )
+    while not improver.complete():
+        improver.step(time.monotonic() + 0.05)
+    kempe = improver.kempe
+    assert kempe is not None
+    improver.step(time.monotonic() + 0.05)
+    assert improver.best_breaks() == 1
+
+    kempe.last_gain = kempe.moves - STALL_MOVES  # no better schedule for that many moves
+
+    assert improver.short is (limit_s < SHORT_SOLVE_S)
+    assert improver.step(time.monotonic() + 0.01) == stalled_share

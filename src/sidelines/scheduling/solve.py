@@ -250,6 +250,7 @@ def _solve_maxsat_or_cpsat(problem: Problem, options: SolveOptions, started: flo
         if kempe
         else _Preparing(improver, started + PREPARE_SHARE * options.time_limit_s),
         first_model=not improver.complete(),
+        background=kempe and improver.short,
     )
     fallback = improver.result()
     if first.status is SolveStatus.INFEASIBLE and fallback is None:

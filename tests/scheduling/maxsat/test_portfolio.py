@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -15,7 +16,13 @@ from pysat.formula import WCNF
 
 from sidelines.scheduling import SolveStatus, build_problem, validate
 from sidelines.scheduling.maxsat import solve_maxsat
-from sidelines.scheduling.maxsat.portfolio import Formula, Outcome, run_portfolio
+from sidelines.scheduling.maxsat.portfolio import (
+    _SEARCHES,
+    Formula,
+    Outcome,
+    _Task,
+    run_portfolio,
+)
 from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
 
 
@@ -341,3 +348,57 @@ def test_a_formula_built_by_each_search_is_solved_there_and_its_models_sent_deco
     assert outcome.lower == 2
     assert all(len(model) == cost for model, cost in outcome.models if cost == 2)
     assert all(name.startswith("x") for model, _ in outcome.models for name in model)
+
+
+def _niceness_of_models(search: str, first: bool, increment: int) -> list[int]:
+    """The niceness of the search's process when it sent each of its models (``decode`` runs
+    there), the search run in a child process of its own."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    task = _Task("cd19", Formula(two_of_three(), [], [1, 2, 3], []), _niceness, first, increment)
+    process = context.Process(target=_SEARCHES[search], args=(task, send), daemon=True)
+    process.start()
+    send.close()
+    sent: list[int] = []
+    try:
+        while True:
+            message = receive.recv()
+            if message[0] == "model":
+                sent.append(message[1])
+    except EOFError:
+        pass
+    process.join()
+    return sent
+
+
+def _niceness(kept: list[int]) -> int:
+    return os.nice(0)
+
+
+@pytest.mark.parametrize("search", ["rc2", "lsu"])
+def test_a_background_search_lowers_its_priority_after_its_plain_call(search: str) -> None:
+    base = os.nice(0)
+
+    plain_first = _niceness_of_models(search, search == "rc2", 5)
+    as_usual = _niceness_of_models(search, False, 0)
+
+    if search == "rc2":
+        assert plain_first == [base, base + 5]  # the plain call's model, then RC2's
+    else:
+        assert plain_first
+        assert set(plain_first) == {base + 5}
+    assert set(as_usual) == {base}
+
+
+def test_only_the_searches_after_the_first_run_in_the_background() -> None:
+    outcome = run_portfolio(
+        lambda: Formula(two_of_three(), [], [1, 2, 3], []),
+        searches=("rc2",),
+        deadline=time.monotonic() + 10,
+        should_stop=lambda: False,
+        decode=_niceness,
+        background=5,
+    )
+
+    assert outcome.optimal
+    assert {niceness for niceness, _ in outcome.models} == {os.nice(0)}

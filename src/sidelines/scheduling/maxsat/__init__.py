@@ -32,6 +32,9 @@ STRATEGY_NAME = "maxsat"
 # for schedules early. On two shared cores a third process slowed the others down more than it
 # helped (docs/benchmarks.md).
 SEARCHES = ("rc2:cd19", "rc2:mcm", "lsu:cd19")
+# The niceness added to the searches after the first when the caller asks for them in the
+# background (``solve_maxsat``).
+BACKGROUND_NICE = 10
 
 
 class Side(SideWork, Protocol):
@@ -49,6 +52,7 @@ def solve_maxsat(
     searches: tuple[str, ...] | None = None,
     side: Side | None = None,
     first_model: bool = False,
+    background: bool = False,
 ) -> SolveResult:
     """Solve to proven optimality within ``options.time_limit_s``, or report the lower bound.
 
@@ -57,8 +61,10 @@ def solve_maxsat(
     and is offered every better schedule they find; when its own schedule meets the lower
     bound, the searches stop and the result (interrupted, with the bound) says so by its bound
     alone: the caller keeps the side's schedule. ``first_model`` asks the last search for a
-    schedule of any cost before its proof. Raises ``ValueError`` for a problem the encoding
-    cannot express (see ``unsupported``).
+    schedule of any cost before its proof. With ``background`` the searches after the first
+    run at a lower priority once their plain SAT call is done: on a busy machine they take only
+    the CPU that the first search and the side work leave. Raises ``ValueError`` for a problem
+    the encoding cannot express (see ``unsupported``).
     """
     started = time.monotonic()
     why = unsupported(problem)
@@ -133,6 +139,7 @@ def solve_maxsat(
         first_model=first_model,
         proves_up_to=ceiling,
         decode=choices_of,
+        background=BACKGROUND_NICE if background else 0,
     )
     model: list[ClassChoice] | None = None
     if outcome.models:

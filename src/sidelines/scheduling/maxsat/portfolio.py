@@ -101,6 +101,7 @@ class _Task:
     formula: Formula | Callable[[], Formula]
     decode: Callable[[list[int]], Any] | None
     first: bool
+    nice: int = 0  # added to the process's niceness once its plain SAT call (if any) is done
 
     def built(self) -> Formula:
         return self.formula if isinstance(self.formula, Formula) else self.formula()
@@ -123,6 +124,7 @@ def _run_rc2(task: _Task, out: Connection) -> None:
             if plain.solve():
                 model = plain.get_model()
                 out.send(("model", task.sent(model, keep), _soft_cost(formula, model)))
+    _lower_priority(task.nice)
     rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
     rc2.oracle.append_formula(built.redundant)
     if phases:
@@ -138,6 +140,7 @@ def _run_rc2(task: _Task, out: Connection) -> None:
 def _run_lsu(task: _Task, out: Connection) -> None:
     built = task.built()
     formula, keep, phases = built.wcnf, built.keep, built.phases
+    _lower_priority(task.nice)
     solver = Solver(name=task.solver, bootstrap_with=[*formula.hard, *built.redundant])
     if phases:
         solver.set_phases(phases)
@@ -162,6 +165,11 @@ def _run_lsu(task: _Task, out: Connection) -> None:
 
 
 _SEARCHES = {"rc2": _run_rc2, "lsu": _run_lsu}
+
+
+def _lower_priority(increment: int) -> None:
+    if increment > 0:
+        os.nice(increment)
 
 
 def _run_search(
@@ -214,6 +222,7 @@ def run_portfolio(
     proves_up_to: int | None = None,
     redundant: list[list[int]] | None = None,
     decode: Callable[[list[int]], Any] | None = None,
+    background: int = 0,
 ) -> Outcome:
     """Run ``searches`` ("rc2" or "lsu", optionally ":" and a pysat solver name) until one
     proves its answer, ``on_model``'s score of a model (the caller's own count, at most the soft
@@ -227,8 +236,10 @@ def run_portfolio(
     that the searches start at once and the caller's side work is not held up by the
     encoding (0.05-0.2 s of CPU on the JAIR instances, and a SAT call for a first schedule
     takes no longer on the tight ones). ``decode`` turns a model's kept literals into what is
-    sent (in the search's process) and handed to ``on_model``. Children are killed on
-    return."""
+    sent (in the search's process) and handed to ``on_model``. ``background`` is added to the
+    niceness of every search but the first, after its plain SAT call: on a busy machine they
+    then take the CPU the others leave (the first search and the side work get theirs), on an
+    idle one they still get a core. Children are killed on return."""
     context = multiprocessing.get_context("fork")
     source = (
         Formula(formula, redundant or [], keep or [], phases or [])
@@ -251,7 +262,13 @@ def run_portfolio(
                 args=(
                     _SEARCHES[kind],
                     os.getpid(),
-                    _Task(solver or SAT_SOLVER, source, decode, first),
+                    _Task(
+                        solver or SAT_SOLVER,
+                        source,
+                        decode,
+                        first,
+                        background if position > 0 else 0,
+                    ),
                     send,
                 ),
                 name=f"maxsat-{search}",
