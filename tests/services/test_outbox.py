@@ -46,6 +46,23 @@ def test_a_sent_request_writes_a_message_for_the_invitee_and_not_the_sender(
     ]
 
 
+def test_a_draft_sent_later_writes_its_message_when_sent_and_not_before(
+    database: Database,
+) -> None:
+    world = make_world(database, "ev", ["AAA", "BBB"])
+    listen(database, world, "BBB", "bbb@example.org")
+    aaa = world.delegates["AAA"]
+
+    draft = negotiation.create_request(database, aaa, "ev", ["BBB"], Terms(), send_now=False)
+    before = outbox(database)
+    negotiation.send_request(database, aaa, "ev", draft.id)
+
+    assert before == []
+    assert outbox(database) == [
+        ("email", "new_request", f"user{world.delegates['BBB'].user_id}", "BBB")
+    ]
+
+
 def test_the_organiser_hears_of_requests_only_where_the_policy_lets_it_read_them(
     database: Database,
 ) -> None:

@@ -228,6 +228,23 @@ class _Related:
     terms: Mapping[Term, TermStatus]
 
 
+# The reads of a page of requests, built once with the requests as a parameter: building a
+# statement and its cache key costs about what running it does, and every inbox read runs them.
+_PAGE_SIDES = (
+    select(RequestPartyRow)
+    .where(RequestPartyRow.request_id.in_(bindparam("request_ids", expanding=True)))
+    .order_by(RequestPartyRow.role.desc(), RequestPartyRow.party_id)
+)
+_PAGE_PROPOSALS = (
+    select(ProposalRow)
+    .where(ProposalRow.request_id.in_(bindparam("request_ids", expanding=True)))
+    .order_by(ProposalRow.seq)
+)
+_PAGE_MEETINGS = select(MeetingRow.id, MeetingRow.request_id).where(
+    MeetingRow.request_id.in_(bindparam("request_ids", expanding=True))
+)
+
+
 def _related_many(session: Session, request_ids: list[int]) -> dict[int, _Related]:
     """The related rows of many requests in a fixed number of statements, whatever their
     number: a page of requests must not read row by row."""
@@ -235,23 +252,14 @@ def _related_many(session: Session, request_ids: list[int]) -> dict[int, _Relate
     proposals: dict[int, list[ProposalRow]] = {i: [] for i in request_ids}
     if not request_ids:
         return {}
-    for side in session.scalars(
-        select(RequestPartyRow)
-        .where(RequestPartyRow.request_id.in_(request_ids))
-        .order_by(RequestPartyRow.role.desc(), RequestPartyRow.party_id)
-    ):
+    page = {"request_ids": request_ids}
+    for side in session.scalars(_PAGE_SIDES, page):
         sides[side.request_id].append(side)
-    for proposal in session.scalars(
-        select(ProposalRow).where(ProposalRow.request_id.in_(request_ids)).order_by(ProposalRow.seq)
-    ):
+    for proposal in session.scalars(_PAGE_PROPOSALS, page):
         proposals[proposal.request_id].append(proposal)
     meetings: dict[int, int] = {
         request_id: meeting_id
-        for meeting_id, request_id in session.execute(
-            select(MeetingRow.id, MeetingRow.request_id).where(
-                MeetingRow.request_id.in_(request_ids)
-            )
-        )
+        for meeting_id, request_id in session.execute(_PAGE_MEETINGS, page)
         if request_id is not None
     }
     terms = request_terms.load_many(session, request_ids)
@@ -680,11 +688,12 @@ def create_request(
         ]
         proposal = _proposal_row(request.id, 1, party, terms, duration)
         on_table = propose(open_terms(), PartyId(party), values, 1)
-        audit.record(session, actor, event_id, "request.drafted", "request", request.id, [party])
+        entries = audit.entry(actor, event_id, "request.drafted", "request", request.id, [party])
         if send_now:
-            _send(session, actor, request, rows, row_event.request_ttl_hours)
+            entries += _send(actor, request, rows, row_event.request_ttl_hours)
         # Written as they stand now, sent or not, with no flush: a new request is only
-        # inserted in this transaction, never read back (``storage.inserts``).
+        # inserted in this transaction, never read back (``storage.inserts``); its audit
+        # entries likewise (``audit.insert_all``), which under a flush cost a fifth of a send.
         insert_rows(
             session,
             [
@@ -694,6 +703,7 @@ def create_request(
                 *request_terms.new_rows(request.id, open_terms(), on_table),
             ],
         )
+        audit.insert_all(session, entries)
         return _view(
             session,
             actor,
@@ -751,12 +761,13 @@ def _parties(session: Session, request_id: int) -> list[str]:
 
 
 def _send(
-    session: Session,
     actor: Actor,
     row: RequestRow,
     sides: Sequence[RequestPartyRow],
     ttl_hours: int | None,
-) -> None:
+) -> list[AuditRow | AuditAudienceRow]:
+    """Send the request (``row`` and its ``sides`` changed in place); its audit entry's rows,
+    for the caller to write."""
     step = send(_thread_of(row, sides), PartyId(row.requester_party))
     at = now()
     row.state = str(step.state)
@@ -764,14 +775,8 @@ def _send(
     row.updated_at = at
     row.expires_at = at + timedelta(hours=ttl_hours) if ttl_hours else None
     _accepted(sides, step.accepted_by)
-    audit.record(
-        session,
-        actor,
-        row.event_id,
-        "request.sent",
-        "request",
-        row.id,
-        [side.party_id for side in sides],
+    return audit.entry(
+        actor, row.event_id, "request.sent", "request", row.id, [side.party_id for side in sides]
     )
 
 
@@ -864,7 +869,8 @@ def send_request(db: Database, actor: Actor, event_id: str, request_id: int) -> 
                 request_id=row.id,
             )
         try:
-            _send(session, actor, row, sides, event_row(session, event_id).request_ttl_hours)
+            ttl_hours = event_row(session, event_id).request_ttl_hours
+            session.add_all(_send(actor, row, sides, ttl_hours))
         except DomainError as error:
             raise Conflict(error.message, error.path) from None
         return _view(session, actor, row)
