@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.services.clock import now
@@ -22,7 +22,6 @@ from sidelines.storage.db import (
     connection_limits,
     pool_size_for,
 )
-from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import UserRow
 
 
@@ -118,41 +117,6 @@ def test_analyze_gives_the_planner_statistics_of_the_tables_named(database: Data
 
     assert has_statistics(database, "users")
     assert not has_statistics(database, "api_tokens")  # only those named
-
-
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_rows_inserted_together_go_as_one_statement_of_many_values(database: Database) -> None:
-    sent: list[tuple[str, Any]] = []
-
-    @event.listens_for(database.engine, "before_cursor_execute")
-    def count(*args: Any) -> None:
-        sent.append((args[2], args[3]))  # the statement and its parameters
-
-    with database.writing() as session:
-        session.execute(
-            insert(table_of(UserRow)),
-            [
-                {
-                    "username": f"user-{n}",
-                    "password_hash": "-",
-                    "role": "organiser",
-                    "created_at": now(),
-                }
-                for n in range(3)
-            ],
-        )
-
-    # One execution with the three rows' values, not psycopg's executemany of three.
-    assert len(sent) == 1
-    statement, parameters = sent[0]
-    assert statement.count("%(username__") == 3
-    assert isinstance(parameters, dict)
-    with database.reading() as session:
-        assert sorted(session.scalars(select(UserRow.username))) == [
-            "user-0",
-            "user-1",
-            "user-2",
-        ]
 
 
 def test_analyze_of_no_table_analyses_nothing(database: Database) -> None:

@@ -149,11 +149,6 @@ def make_engine(
         return engine
     kwargs.setdefault("max_overflow", 0)
     engine = create_engine(url, pool_size=pool_size, **kwargs)
-    # An INSERT of several rows with no RETURNING goes as one statement of many VALUES
-    # (SQLAlchemy's "insertmanyvalues", which its psycopg2 dialect uses for these too) rather
-    # than psycopg's executemany, which runs each in a pipeline of its own: about a fifth less
-    # of this process's CPU for the few rows a change writes per table (docs/benchmarks.md).
-    engine.dialect.use_insertmanyvalues_wo_returning = True
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
     return engine
