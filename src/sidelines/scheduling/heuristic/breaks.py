@@ -80,6 +80,10 @@ def fill_earlier(busy: int, transparent: Transparent) -> int:
     return busy
 
 
+# How many busy masks a calendar remembers (``Calendar.memo``) before it forgets them all.
+MEMO_SIZE = 16
+
+
 @dataclass(slots=True)
 class Calendar:
     """What the search needs to know of one principal's meetings, kept up to date together."""
@@ -90,9 +94,20 @@ class Calendar:
     busy_days: int = 0  # all slots of the days that hold at least one meeting
     breaks: int = 0
     skip: int = 0  # the programme slots
+    # What ``update`` worked out for the busy slots it was last given (``MEMO_SIZE`` of them):
+    # (filled_later, filled_earlier, busy_days, breaks) by busy slots, for a search that puts
+    # the same meetings in and takes them out again (``State.remember_calendars``); None: not
+    # kept. Its principal's programme and the days are the same at every call.
+    memo: dict[int, tuple[int, int, int, int]] | None = None
 
     def update(self, busy: int, transparent: Transparent, days: DayMasks) -> None:
         self.busy = busy
+        memo = self.memo
+        if memo is not None:
+            known = memo.get(busy)
+            if known is not None:
+                self.filled_later, self.filled_earlier, self.busy_days, self.breaks = known
+                return
         self.skip = transparent.skip
         # A contact held at a programme session lies in time the break count skips
         # (objective.py): it neither makes nor closes a break.
@@ -110,6 +125,10 @@ class Calendar:
                 n_days += 1
         self.busy_days = busy_days
         self.breaks = starts.bit_count() - n_days
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[busy] = (later, self.filled_earlier, busy_days, self.breaks)
 
     def break_deltas(self, length: int, days: DayMasks) -> tuple[int, int]:
         """Starts at which a meeting of ``length`` slots would remove a break (joining two

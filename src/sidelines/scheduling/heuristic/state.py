@@ -802,6 +802,13 @@ class State:
             else:
                 self.place(meeting_idx, start, space_idx)
 
+    def remember_calendars(self) -> None:
+        """Let each principal's calendar remember what it worked out for its last busy masks
+        (``Calendar.memo``): a search that tries a move and undoes it returns to them."""
+        for calendar in self.calendars:
+            if calendar.memo is None:
+                calendar.memo = {}
+
     def touched_principals(self) -> set[int]:
         touched: set[int] = set()
         for _, meeting_idx, _, _ in self.journal or []:

@@ -104,10 +104,14 @@ class LazyMasks(list[tuple[tuple[int, int], ...]]):
         self._known = [False] * len(problem.meetings)
 
     def __getitem__(self, idx: int) -> tuple[tuple[int, int], ...]:  # type: ignore[override]
-        if not self._known[idx]:
-            self._known[idx] = True
-            super().__setitem__(idx, self._source.masks(idx, self._windows[idx]))
-        return super().__getitem__(idx)
+        # ``list.__getitem__`` rather than ``super()``, which builds an object at each call:
+        # the search asks for a meeting's masks at every step (``State.options``).
+        if self._known[idx]:
+            return list.__getitem__(self, idx)
+        self._known[idx] = True
+        masks = self._source.masks(idx, self._windows[idx])
+        list.__setitem__(self, idx, masks)
+        return masks
 
     def __setitem__(self, idx: int, value: tuple[tuple[int, int], ...]) -> None:  # type: ignore[override]
         self._known[idx] = True
@@ -141,7 +145,11 @@ class Board:
         windows = self.windows
         # A state of the caller's (an empty one, with every meeting's masks) instead of one
         # that computes masks on demand: a stable re-solve places all meetings, not a few.
-        self.state = state if state is not None else State(problem, LazyMasks(problem, windows))
+        if state is None:
+            state = State(problem, LazyMasks(problem, windows))
+            # The insertion's search tries moves and undoes them (``Calendar.memo``).
+            state.remember_calendars()
+        self.state = state
         self.published: list[tuple[int, int | None] | None] = [None] * len(problem.meetings)
         # The state's own list: what the board fixes, the local search leaves alone too.
         self.fixed = self.state.fixed

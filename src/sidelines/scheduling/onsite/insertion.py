@@ -29,6 +29,7 @@ from sidelines.scheduling.heuristic.construct import (
 )
 from sidelines.scheduling.heuristic.state import CORRIDOR, Option, State
 from sidelines.scheduling.onsite.board import Board
+from sidelines.scheduling.slots import run_mask
 
 # A chain that re-places a moved meeting looks at this many of its candidate starts, the best
 # first: deeper in the list the moves only get worse, and the time is better spent elsewhere.
@@ -71,12 +72,34 @@ def ranked_starts(state: State, meeting_idx: int, mask: int, anchor: int | None)
         for level in sorted(levels):
             yield from _bits(levels[level])
         return
-    day = state.day_of_slot[anchor]
+    first, end = state.day_bounds[state.day_of_slot[anchor]]
+    day = run_mask(first, end - first)
     for level in sorted(levels):
-        yield from sorted(
-            _bits(levels[level]),
-            key=lambda start: (state.day_of_slot[start] != day, abs(start - anchor), start),
-        )
+        yield from _nearest_first(levels[level] & day, anchor)
+        yield from _nearest_first(levels[level] & ~day, anchor)
+
+
+def _nearest_first(mask: int, anchor: int) -> Iterator[int]:
+    """The starts of ``mask`` the nearest to ``anchor`` first, the earlier of two as near: the
+    order of a sort by distance, one start at a time, as the caller mostly takes the first."""
+    below = mask & ((1 << anchor) - 1)
+    above = mask >> anchor  # bit k: the start ``anchor + k``
+    while below and above:
+        down = below.bit_length() - 1
+        up = anchor + (above & -above).bit_length() - 1
+        if anchor - down <= up - anchor:
+            yield down
+            below ^= 1 << down
+        else:
+            yield up
+            above &= above - 1
+    while below:
+        down = below.bit_length() - 1
+        yield down
+        below ^= 1 << down
+    while above:
+        yield anchor + (above & -above).bit_length() - 1
+        above &= above - 1
 
 
 class Insertion:

@@ -41,6 +41,8 @@ class LaidOut:
         self.state = State(
             problem, LazyMasks(problem, [problem.grid.all_slots()] * count, self.masks)
         )
+        # The insertion's search tries moves and undoes them (``Calendar.memo``).
+        self.state.remember_calendars()
         self.published: list[tuple[int, int | None] | None] = [None] * count
         placements = [self._where(problem, meeting_id, a) for meeting_id, a in schedule.items()]
         for idx, start, space_idx in placements:
