@@ -427,9 +427,9 @@ class State:
             busy |= self.calendars[principal_idx].busy
         for pair_idx in meeting.interpretation:
             busy |= self.interpreters_full[pair_idx]
-        base = (
-            self.all_slots & ~_starts_touching(busy, length) & self._precedence_window(meeting_idx)
-        )
+        base = self.all_slots & ~_starts_touching(busy, length)
+        if meeting.after or self.successors[meeting_idx]:
+            base &= self._precedence_window(meeting_idx)
         if self.fairness_cap is not None:
             for principal_idx in meeting.principals:
                 calendar = self.calendars[principal_idx]
@@ -611,6 +611,10 @@ class State:
         run_before = run_after = members
         adjacent_before = members & ~free[start - 1] if start > first else members
         adjacent_after = members & ~free[end] if end < stop else members
+        both = adjacent_before & adjacent_after
+        if both:
+            # The tightest fit needs none of the short runs below (most calls in a full hall).
+            return both
         for k in range(1, shortest):
             if start - k >= first:
                 run_before &= free[start - k]
@@ -621,7 +625,6 @@ class State:
                 edge = free[end + k] if end + k < stop else 0
                 short_after |= run_after & ~edge
         for tight in (
-            adjacent_before & adjacent_after,
             (adjacent_before & ~short_after) | (adjacent_after & ~short_before),
             members & ~short_before & ~short_after,
         ):
@@ -675,13 +678,15 @@ class State:
     def place(self, meeting_idx: int, start: int, space_idx: int | None) -> None:
         """Put the meeting there; the caller took the start from ``options`` and the space
         from ``free_space``."""
-        meeting = self.problem.meetings[meeting_idx]
-        occupied = run_mask(start, self.duration[meeting_idx])
-        for principal_idx in meeting.principals:
-            calendar = self.calendars[principal_idx]
-            before = calendar.breaks
-            calendar.update(calendar.busy | occupied, self.transparent[principal_idx], self.days)
-            self.total_breaks += calendar.breaks - before
+        occupied = ((1 << self.duration[meeting_idx]) - 1) << start  # ``run_mask``, inline
+        calendars, transparent, days = self.calendars, self.transparent, self.days
+        breaks = self.total_breaks
+        for principal_idx in self.problem.meetings[meeting_idx].principals:
+            calendar = calendars[principal_idx]
+            breaks -= calendar.breaks
+            calendar.update(calendar.busy | occupied, transparent[principal_idx], days)
+            breaks += calendar.breaks
+        self.total_breaks = breaks
         self._take(meeting_idx, start, space_idx)
 
     def place_all(self, placements: Iterable[tuple[int, int, int | None]]) -> None:
@@ -723,15 +728,18 @@ class State:
             free = self.free[class_idx]
             hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
             for slot in range(start, start + hold):
-                free[slot] &= clear
-                if not free[slot]:
+                left = free[slot] & clear
+                free[slot] = left
+                if not left:
                     self.full[class_idx] |= 1 << slot
                     for kind in self.class_kinds[class_idx]:
                         self.kind_version[kind] += 1
             if self.class_organiser_run[class_idx]:
                 day = self.day_of_slot[start]
+                bookings = self.bookings
                 for party in meeting.parties:
-                    self.bookings[(party, day)] = self.bookings.get((party, day), 0) + 1
+                    key = (party, day)
+                    bookings[key] = bookings.get(key, 0) + 1
         self.start[meeting_idx] = start
         self.space[meeting_idx] = space_idx
         self.total_weight += self.weight[meeting_idx]
@@ -746,13 +754,17 @@ class State:
         space_idx = self.space[meeting_idx]
         meeting = self.problem.meetings[meeting_idx]
         length = self.duration[meeting_idx]
-        keep = ~run_mask(start, length)
+        keep = ~(((1 << length) - 1) << start)  # ``run_mask``, inline
+        calendars, transparent, days = self.calendars, self.transparent, self.days
+        principal_meetings = self.principal_meetings
+        breaks = self.total_breaks
         for principal_idx in meeting.principals:
-            calendar = self.calendars[principal_idx]
-            before = calendar.breaks
-            calendar.update(calendar.busy & keep, self.transparent[principal_idx], self.days)
-            self.total_breaks += calendar.breaks - before
-            self.principal_meetings[principal_idx].discard(meeting_idx)
+            calendar = calendars[principal_idx]
+            breaks -= calendar.breaks
+            calendar.update(calendar.busy & keep, transparent[principal_idx], days)
+            breaks += calendar.breaks
+            principal_meetings[principal_idx].discard(meeting_idx)
+        self.total_breaks = breaks
         for pair_idx in meeting.interpretation:
             self.interpreted[pair_idx].discard(meeting_idx)
             used = self.interpreters_used[pair_idx]
@@ -768,8 +780,9 @@ class State:
             for slot in range(start, start + hold):
                 free[slot] |= bit
             full = self.full[class_idx]
-            if full & run_mask(start, hold):
-                self.full[class_idx] = full & ~run_mask(start, hold)
+            held = ((1 << hold) - 1) << start  # ``run_mask``, inline
+            if full & held:
+                self.full[class_idx] = full & ~held
                 for kind in self.class_kinds[class_idx]:
                     self.kind_version[kind] += 1
             if self.class_organiser_run[class_idx]:
