@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sidelines.scheduling import build_problem
-from sidelines.scheduling.heuristic.breaks import Calendar, DayMasks, Transparent
+from sidelines.scheduling.heuristic.breaks import MEMO_SIZE, Calendar, DayMasks, Transparent
 from sidelines.scheduling.objective import principal_breaks
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.slots import run_mask
@@ -71,3 +71,24 @@ def test_break_deltas_predict_the_change_of_every_free_start(
         expected = principal_breaks(problem, 0, busy | occupied) - before
         predicted = -((fewer >> start) & 1) + ((more >> start) & 1)
         assert predicted == expected, start
+
+
+@settings(max_examples=100, deadline=None)
+@given(calendars(), st.lists(st.integers(0, 40), min_size=1, max_size=60))
+def test_a_calendar_that_remembers_holds_what_one_that_works_it_out_holds(
+    calendar: tuple[int, int], picks: list[int]
+) -> None:
+    # Busy masks taken again and again, more of them than the memo keeps (it forgets them all).
+    busy, programme = calendar
+    days = DayMasks.of(PROBLEM.grid)
+    transparent = Transparent.of(programme, days)
+    masks = [busy >> shift & ~programme for shift in range(41)]
+    remembers = Calendar(memo={})
+    for pick in picks:
+        remembers.update(masks[pick], transparent, days)
+        fresh = Calendar()
+        fresh.update(masks[pick], transparent, days)
+
+        assert remembers.memo is not None
+        assert len(remembers.memo) <= MEMO_SIZE
+        assert remembers == fresh

@@ -1,14 +1,21 @@
-"""Undoing a search's moves: the pairs of moves that cancel out are not undone."""
+"""The insertion's steps: undoing a search's moves (the pairs that cancel out are not undone),
+the order of the starts it tries, and the polish's result on a small board."""
 
 from __future__ import annotations
 
 import copy
+import time
+from datetime import timedelta
 from typing import Any
 
+from sidelines.domain.ids import MeetingId, SpaceId
 from sidelines.scheduling import build_problem
 from sidelines.scheduling.heuristic.state import State
-from sidelines.scheduling.onsite.insertion import cancelled, undo_to
-from tests.builders import event, meeting, table
+from sidelines.scheduling.onsite.board import Board
+from sidelines.scheduling.onsite.insertion import Insertion, cancelled, ranked_starts, undo_to
+from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.slots import run_mask
+from tests.builders import DAY, event, meeting, table
 
 
 def _board() -> tuple[State, list[Any]]:
@@ -85,3 +92,60 @@ def test_undo_to_leaves_the_board_as_it_was_before_the_moves() -> None:
 
     assert journal == []
     assert _held(state) == before
+
+
+def test_ranked_starts_from_an_anchor_go_nearest_first_on_its_day_then_on_the_others() -> None:
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("AB", "A", "B")],
+            spaces=[table("T1")],
+            days=(DAY, DAY + timedelta(days=1)),
+        )
+    )
+    state = State(problem)
+    first, _ = state.day_bounds[1]
+    anchor = first + 3
+    mask = run_mask(0, state.n_slots) & ~(1 << (anchor + 1))
+
+    ranked = list(ranked_starts(state, 0, mask, anchor))
+
+    # No meeting placed: every start adds the same (no) breaks, one level, sorted as the
+    # search always has: its own day first, then the nearest, the earlier of two as near.
+    expected = sorted(
+        range(state.n_slots),
+        key=lambda start: (state.day_of_slot[start] != 1, abs(start - anchor), start),
+    )
+    expected.remove(anchor + 1)
+    assert ranked == expected
+    assert ranked[:4] == [anchor, anchor - 1, anchor - 2, anchor + 2]
+
+
+def test_the_polish_closes_the_gap_a_new_meeting_leaves_by_moving_a_published_one() -> None:
+    # A meets B at 09:00 and C at 11:00 (a break in between); AD fits best right after AB,
+    # and moving AC to 10:00 then closes A's gap: the polish's result, pinned.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [meeting("AB", "A", "B"), meeting("AC", "A", "C"), meeting("AD", "A", "D")],
+            spaces=[table("T1")],
+        )
+    )
+    published = {
+        MeetingId("AB"): Assignment(0, SpaceId("T1")),
+        MeetingId("AC"): Assignment(4, SpaceId("T1")),
+    }
+    board = Board(problem, published, now=None, freeze_window_min=0, targets=[MeetingId("AD")])
+    state = board.state
+    assert state.total_breaks == 1
+    state.begin()
+    insertion = Insertion(board, time.perf_counter() + 60.0, max_moves=2, break_moves=2)
+
+    assert insertion.place_fewest_breaks(problem.meeting_index[MeetingId("AD")])
+
+    assert state.total_breaks == 0
+    assert {problem.meetings[idx].id: state.start[idx] for idx in range(3)} == {
+        MeetingId("AB"): 0,
+        MeetingId("AC"): 2,
+        MeetingId("AD"): 1,
+    }

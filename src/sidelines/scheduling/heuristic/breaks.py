@@ -9,7 +9,7 @@ that follow (or precede) them, then block starts are counted with a shift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sidelines.scheduling.slots import SlotGrid, run_mask
 
@@ -97,8 +97,11 @@ class Calendar:
     # What ``update`` worked out for the busy slots it was last given (``MEMO_SIZE`` of them):
     # (filled_later, filled_earlier, busy_days, breaks) by busy slots, for a search that puts
     # the same meetings in and takes them out again (``State.remember_calendars``); None: not
-    # kept. Its principal's programme and the days are the same at every call.
-    memo: dict[int, tuple[int, int, int, int]] | None = None
+    # kept. Its principal's programme and the days are the same at every call. Not part of
+    # what the calendar holds: two calendars of the same busy slots are equal.
+    memo: dict[int, tuple[int, int, int, int]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def update(self, busy: int, transparent: Transparent, days: DayMasks) -> None:
         self.busy = busy
