@@ -4,7 +4,7 @@ not make itself."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -141,13 +141,9 @@ def test_the_kept_state_names_the_meetings_each_placement_changed(database: Data
     assert after.changed_since(-1) is None  # not an ancestor: the board is laid out anew
 
 
-def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
-    database: Database,
-) -> None:
-    world = _published(database)
-    _same_as_a_whole_read(database, world.event_id)  # kept at this revision
-    # Another process (its own Database) moves A and B's meeting an hour on and cancels C
-    # and D's: this process made neither write.
+def _written_by_another_process(database: Database, world: World) -> datetime:
+    """Another process (its own Database) moves A and B's meeting an hour on and cancels C
+    and D's: this process made neither write. Where A and B's meeting starts now."""
     other = Database(database.url)
     with database.reading() as session:
         event = domain_event(session, world.event_id)
@@ -169,10 +165,12 @@ def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
             .values(status=str(MeetingStatus.CANCELLED))
         )
     other.dispose()
+    return start
 
-    _same_as_a_whole_read(database, world.event_id)
-    _board_as_laid_afresh(database, world.event_id)
-    # A meeting of A's within the hour A and B moved to goes elsewhere, not over it.
+
+def _placed_beside(database: Database, world: World, start: datetime) -> None:
+    """A meeting of A's within the hour from ``start`` (where A and B's meeting was moved)
+    goes elsewhere, not over it."""
     request_id = ask(database, world, "A", "E", TimeSpan(start, start + timedelta(hours=1)))
     _, placement = negotiation.agree_on_site(
         database, world.delegates["E"], world.event_id, request_id
@@ -181,6 +179,42 @@ def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
     assert placement.placed
     with database.reading() as session:
         assert double_bookings(session, world.event_id) == []
+
+
+def test_a_write_by_another_process_is_seen_and_the_placement_still_right(
+    database: Database,
+) -> None:
+    world = _published(database)
+    _same_as_a_whole_read(database, world.event_id)  # kept at this revision
+    start = _written_by_another_process(database, world)
+
+    _same_as_a_whole_read(database, world.event_id)
+    _board_as_laid_afresh(database, world.event_id)
+    _placed_beside(database, world, start)
+
+
+def test_a_placement_reads_the_meetings_written_since_the_kept_state_with_the_event(
+    database: Database,
+) -> None:
+    """The plan's first read (the event, the meeting, the last change) brings the meetings
+    written since the state this process keeps too, here by another process: no statement of
+    their own, and the placement still made on the schedule as it is."""
+    world = _published(database)
+    _kept_now(database, world.event_id)
+    start = _written_by_another_process(database, world)
+    sent: list[str] = []
+
+    def seen(*args: object) -> None:
+        sent.append(" ".join(str(args[2]).split()))
+
+    sa_event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        _placed_beside(database, world, start)
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", seen)
+
+    assert [s for s in sent if s.startswith("SELECT meetings.") and "revision >" in s] == []
+    _same_as_a_whole_read(database, world.event_id)
 
 
 def test_each_version_stored_as_changes_gives_the_schedule_as_it_was(

@@ -46,6 +46,25 @@ def test_a_sent_request_writes_a_message_for_the_invitee_and_not_the_sender(
     ]
 
 
+def test_a_message_goes_to_the_event_s_own_active_receivers_of_its_kind(
+    database: Database,
+) -> None:
+    world = make_world(database, "ev", ["AAA", "BBB"])
+    other = make_world(database, "other", ["AAA", "BBB"])
+    listen(database, world, "BBB", "bbb@example.org", kinds=("placed",))
+    listen(database, other, "BBB", "bbb-other@example.org")
+    bbb = world.delegates["BBB"]
+    kept = messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/kept")
+    removed = messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/removed")
+    messages.remove_webhook(database, bbb, "ev", removed.id)
+    messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/placed", kinds=("placed",))
+    messages.add_webhook(database, other.delegates["BBB"], "other", "http://127.0.0.1:9/other")
+
+    negotiation.create_request(database, world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+    assert outbox(database) == [("webhook", "new_request", f"webhook{kept.id}", "BBB")]
+
+
 def test_a_draft_sent_later_writes_its_message_when_sent_and_not_before(
     database: Database,
 ) -> None:

@@ -3,9 +3,10 @@
 A request sent with an Idempotency-Key is one transaction: the key claimed, the event read, the
 parties locked and the duplicates looked for, the request, its proposal, sides and terms and its
 two audit entries with their audience inserted a table at a time, the answer stored with the
-key, and the outbox's recipients and webhooks read. An answer that neither agrees nor counters
-is one transaction too. Each route is called once to warm the caches (the event, the token),
-then counted; ``BEGIN`` is not counted (SQLite sends it as a statement, PostgreSQL does not).
+key, and the outbox's receivers read (its users and webhooks in one statement). An answer that
+neither agrees nor counters is one transaction too. Each route is called once to warm the
+caches (the event, the token), then counted; ``BEGIN`` is not counted (SQLite sends it as a
+statement, PostgreSQL does not).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def test_a_request_sent_with_a_key_is_one_transaction_of_14_statements(
         ["INSERT", "UPDATE"]  # the key claimed, then its answer stored
         + ["SELECT"] * 3  # the event, the parties locked, the open requests to the invitee
         + ["INSERT"] * 6  # request, proposal, sides, terms, audit entries, their audience
-        + ["SELECT"] * 2  # the outbox's recipients and webhooks
+        + ["SELECT"]  # the outbox's receivers: users and webhooks in one statement
     )
 
 
@@ -115,5 +116,5 @@ def test_an_answer_that_agrees_nothing_is_one_transaction_of_11_statements(
         + ["UPDATE"] * 2  # the request's state, the answering side
         + ["INSERT"] * 2  # the audit entry and its audience
         + ["SELECT"]  # the proposals, for the view answered
-        + ["SELECT"] * 2  # the outbox's recipients and webhooks
+        + ["SELECT"]  # the outbox's receivers: users and webhooks in one statement
     )

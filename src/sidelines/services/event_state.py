@@ -21,14 +21,14 @@ from __future__ import annotations
 import itertools
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.orm import Bundle, Session
 
 from sidelines.domain import Event, Meeting, MeetingId, Placement, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
@@ -39,7 +39,7 @@ from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services.events import event_row, meeting_from_row, setup_key
 from sidelines.services.recorded_changes import latest_change, with_changes
-from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
+from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
 # The meetings an on-site problem holds: those to place or move, and the settled ones, which
 # keep their bookings and are placed over by nothing.
@@ -195,17 +195,78 @@ def _held_rows(session: Session, event_id: str) -> list[MeetingRow]:
     return cast("list[MeetingRow]", found.all())
 
 
+# The same rows for a caller that reads them with its own first read of the event's row
+# (``placing``), one statement fewer: ``with_written`` joins them on, as a bundle ``written``.
+_WRITTEN = MeetingRow.__table__.alias("written")
+_WRITTEN_PRINCIPAL = MeetingPrincipalRow.__table__.alias("written_principal")
+_T = TypeVar("_T", bound=tuple[Any, ...])
+# Bound where no state is kept: past every revision, so nothing is read.
+_NOTHING_KEPT = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Written:
+    """The meetings written after ``revision`` (plain rows) and their principals, read by the
+    caller with the event's row (``with_written``)."""
+
+    revision: int
+    rows: list[MeetingRow]
+    principals: dict[int, list[str]]
+
+
+def with_written(query: Select[_T]) -> Select[_T]:
+    """``query``, a read of the event's row (its joins from ``EventRow`` explicit), with the
+    meetings written after the revision bound as ``written_since`` joined on, a row per
+    principal of each, as its last column. Bind ``written_since(...)``; read the rows with
+    ``written``."""
+    return (
+        query.add_columns(Bundle("written", *_WRITTEN.columns, _WRITTEN_PRINCIPAL.c.principal_id))
+        .outerjoin_from(
+            EventRow,
+            _WRITTEN,
+            and_(
+                _WRITTEN.c.event_id == EventRow.id, _WRITTEN.c.revision > bindparam("written_since")
+            ),
+        )
+        .outerjoin_from(
+            _WRITTEN, _WRITTEN_PRINCIPAL, _WRITTEN_PRINCIPAL.c.meeting_id == _WRITTEN.c.id
+        )
+    )
+
+
+def written_since(session: Session, event_id: str) -> int:
+    """The revision to bind as ``written_since``: the kept state's, so that the read brings
+    what an update of it needs; past every revision (nothing read) where none is kept."""
+    state = kept(session, event_id)
+    return _NOTHING_KEPT if state is None else state.revision
+
+
+def written(revision: int, found: Sequence[object]) -> Written:
+    """The meetings a read joined with ``with_written`` at ``revision`` found: its rows' last
+    column."""
+    rows, principals = _collect(cast("tuple[object, ...]", row)[-1] for row in found)
+    return Written(revision, rows, principals)
+
+
+def _collect(found: Iterable[object]) -> tuple[list[MeetingRow], dict[int, list[str]]]:
+    """Rows of meetings with a principal each (None: none) as plain rows and principals; a row
+    without a meeting (an outer join's empty side) is passed over."""
+    rows: dict[int, MeetingRow] = {}
+    principals: dict[int, list[str]] = {}
+    for row in cast("Iterable[Any]", found):
+        if row.id is None:
+            continue
+        rows.setdefault(row.id, row)
+        if row.principal_id is not None:
+            principals.setdefault(row.id, []).append(row.principal_id)
+    return list(rows.values()), principals
+
+
 def _rows_since(
     session: Session, event_id: str, revision: int
 ) -> tuple[list[MeetingRow], dict[int, list[str]]]:
     """The event's meetings written after ``revision``, as plain rows, and their principals."""
-    rows: dict[int, MeetingRow] = {}
-    principals: dict[int, list[str]] = {}
-    for row in session.execute(_ROWS_SINCE, {"event_id": event_id, "revision": revision}):
-        rows.setdefault(row.id, cast("MeetingRow", row))
-        if row.principal_id is not None:
-            principals.setdefault(row.id, []).append(row.principal_id)
-    return list(rows.values()), principals
+    return _collect(session.execute(_ROWS_SINCE, {"event_id": event_id, "revision": revision}))
 
 
 def principals_of(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -261,10 +322,15 @@ def _update(
     state: OnsiteState,
     revision: int,
     read: dict[int, list[str]] | None = None,
+    since: Written | None = None,
 ) -> OnsiteState:
     """``state`` with the meetings written since its revision applied; ``read`` gets the
-    principals of those meetings, read with them (a newly agreed one among them)."""
-    rows, principals = _rows_since(session, event.id, state.revision)
+    principals of those meetings, read with them (a newly agreed one among them). ``since``:
+    those meetings, where the caller read them with the event's row from this revision."""
+    if since is not None and since.revision == state.revision:
+        rows, principals = since.rows, since.principals
+    else:
+        rows, principals = _rows_since(session, event.id, state.revision)
     if read is not None:
         read.update(principals)
     booked = dict(state.booked)
@@ -346,6 +412,7 @@ def onsite_state(
     read: dict[int, list[str]] | None = None,
     *,
     changes: int | None = None,
+    since: Written | None = None,
 ) -> OnsiteState | None:
     """The event's on-site state as ``session`` reads the database, from the one this process
     kept where it can be brought up to date; None for an event this does not keep (one whose
@@ -354,7 +421,8 @@ def onsite_state(
     again next time (applying a meeting's row twice leaves the same state). ``read``: as
     ``_update`` fills it, for a caller that would read those principals again. ``changes``:
     the event's last change reported on site (``latest_change``), when the caller read it with
-    the event's row."""
+    the event's row. ``since``: the meetings written since the kept state's revision, when
+    the caller read them with the event's row too (``with_written``)."""
     row = event_row(session, event.id)
     setup, revision = setup_key(row), row.revision
     if changes is None:
@@ -366,7 +434,7 @@ def onsite_state(
             if kept.revision == revision:
                 return kept
             if kept.revision < revision:
-                return _keep(session, where, _update(session, event, kept, revision, read))
+                return _keep(session, where, _update(session, event, kept, revision, read, since))
         return _keep(session, where, _build(session, event, setup, changes, revision))
     except _Rebuild:
         return None

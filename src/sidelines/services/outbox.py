@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, or_, select
+from sqlalchemy import String, bindparam, event, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sidelines.domain import OrganiserSees
@@ -88,6 +88,15 @@ class Recipient:
     digest_min: int
 
 
+@dataclass(frozen=True)
+class Hook:
+    """An active webhook, with what decides which messages it is sent."""
+
+    id: int
+    party_id: str | None  # None: the organiser's
+    kinds: frozenset[str]
+
+
 @event.listens_for(Session, "after_flush")
 def _gather(session: Session, _context: Any) -> None:
     entries = [o for o in session.new if isinstance(o, AuditRow) and o.action in ENTRY_KINDS]
@@ -140,33 +149,56 @@ def _forget(session: Session) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
-# Every write with audit entries asks both, so they are built once with the event as a
-# parameter: building a statement and its cache key anew costs more CPU than running it.
-_RECIPIENTS = (
-    select(UserRow.id, UserRow.role, UserRow.party_id, MessagePreferenceRow)
+# Every write with audit entries asks who receives its messages, so the question is one
+# statement, built once with the event as a parameter: building a statement and its cache key
+# anew costs more CPU than running it. Its two halves, the event's users with an e-mail address
+# (its delegations' members and organisers) and its active webhooks, come in one round trip.
+_USER, _WEBHOOK = "user", "webhook"
+_RECEIVERS = union_all(
+    select(
+        literal(_USER).label("receiver"),
+        UserRow.id,
+        UserRow.role,
+        UserRow.party_id,
+        MessagePreferenceRow.kinds,
+        MessagePreferenceRow.digest_min,
+    )
     .join(MessagePreferenceRow, MessagePreferenceRow.user_id == UserRow.id)
     .where(
         MessagePreferenceRow.email.is_not(None),
         or_(UserRow.event_id == bindparam("event_id"), UserRow.role == "organiser"),
-    )
+    ),
+    select(
+        literal(_WEBHOOK),
+        WebhookRow.id,
+        literal(None, String),
+        WebhookRow.party_id,
+        WebhookRow.kinds,
+        literal(0),
+    ).where(WebhookRow.event_id == bindparam("event_id"), WebhookRow.active),
 )
 _WEBHOOKS = select(WebhookRow).where(
     WebhookRow.event_id == bindparam("event_id"), WebhookRow.active
 )
 
 
-def recipients(session: Session, event_id: str) -> list[Recipient]:
-    """The event's users with an e-mail address: its delegations' members and organisers."""
-    rows = session.execute(_RECIPIENTS, {"event_id": event_id}).all()
-    return [
-        Recipient(
-            user_id,
-            party if role != "organiser" else None,
-            frozenset(prefs.kinds),
-            prefs.digest_min,
-        )
-        for user_id, role, party, prefs in rows
-    ]
+def receivers(session: Session, event_id: str) -> tuple[list[Recipient], list[Hook]]:
+    """Who receives the messages of an event's changes: its users with an e-mail address (its
+    delegations' members and organisers) and its active webhooks, read in one statement."""
+    people: list[Recipient] = []
+    hooks: list[Hook] = []
+    for receiver, row_id, role, party, kinds, digest_min in session.execute(
+        _RECEIVERS, {"event_id": event_id}
+    ):
+        if receiver == _WEBHOOK:
+            hooks.append(Hook(row_id, party, frozenset(kinds)))
+        else:
+            people.append(
+                Recipient(
+                    row_id, party if role != "organiser" else None, frozenset(kinds), digest_min
+                )
+            )
+    return people, hooks
 
 
 def webhooks(session: Session, event_id: str) -> list[WebhookRow]:
@@ -192,8 +224,7 @@ def enqueue(
     # change installs the listeners above.
     from sidelines.services.audit import BOOKING_ACTIONS
 
-    people = recipients(session, event_id)
-    hooks = webhooks(session, event_id)
+    people, hooks = receivers(session, event_id)
     if not (people or hooks):
         return 0
     event_row = session.get(EventRow, event_id)

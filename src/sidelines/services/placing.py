@@ -184,18 +184,19 @@ class _PlacementPlan:
     replan: Replan
 
 
-# The event's row, the meeting's, whether a schedule is published and the last change reported
-# on site, in one statement: the rows are then held in the session, and the reads after it find
-# them there. Built once, with the event and the meeting as parameters: building a statement
-# and its cache key costs about what running it does.
-_PLACEMENT_READ = (
+# The event's row, the meeting's, whether a schedule is published, the last change reported
+# on site and the meetings written since the state this process keeps (``event_state``), in
+# one statement: the rows are then held in the session, and the reads after it find them
+# there. Built once, with the event and the meeting as parameters: building a statement and
+# its cache key costs about what running it does.
+_PLACEMENT_READ = event_state.with_written(
     select(
         EventRow,
         MeetingRow,
         exists().where(ScheduleVersionRow.event_id == bindparam("event_id")),
         LATEST_CHANGE,
     )
-    .outerjoin(MeetingRow, MeetingRow.id == bindparam("meeting_id"))
+    .outerjoin_from(EventRow, MeetingRow, MeetingRow.id == bindparam("meeting_id"))
     .where(EventRow.id == bindparam("event_id"))
 )
 
@@ -206,17 +207,22 @@ def _plan_placement(
     """Plan the placement on the schedule as ``session`` reads it; a view when there is
     nothing to book (no published schedule, the meeting not waiting, no place for it)."""
     key = MeetingId(str(meeting_id))
-    found = session.execute(
-        _PLACEMENT_READ, {"event_id": event_id, "meeting_id": meeting_id}
-    ).first()
-    if found is None or not found[2]:
+    since = event_state.written_since(session, event_id)
+    rows = session.execute(
+        _PLACEMENT_READ,
+        {"event_id": event_id, "meeting_id": meeting_id, "written_since": since},
+    ).all()
+    if not rows or not rows[0][2]:
         return PlacementView(meeting_id, placed=False, reason="no schedule is published yet")
+    found = rows[0]
     held, row = found[0], found[1]
     if row is None or row.status != MeetingStatus.AGREED or row.starts_at is not None:
         return PlacementView(meeting_id, placed=False, reason="the meeting is not waiting")
     event = domain_event(session, held.id)
     policy = event.policy
-    problem, published, changes_seen = _problem_to_place(session, event, row, found[3] or 0)
+    problem, published, changes_seen = _problem_to_place(
+        session, event, row, found[3] or 0, event_state.written(since, rows)
+    )
     options = OnsiteOptions(
         now=freeze_moment(problem, at),
         freeze_window_min=policy.freeze_window_min,
@@ -241,14 +247,15 @@ def _plan_placement(
 
 
 def _problem_to_place(
-    session: Session, event: Event, row: MeetingRow, changes: int
+    session: Session, event: Event, row: MeetingRow, changes: int, written: event_state.Written
 ) -> tuple[Problem, Mapping[MeetingId, Assignment], int]:
     """``onsite_problem`` for the meeting, and the last change reported on site it includes
-    (``changes``, read with the event's row): from the state this process keeps where it can
-    (the event read once), else read whole. A change reported after ``changes`` may be in the
+    (``changes``, read with the event's row, as were the meetings ``written`` since the kept
+    state): from the state this process keeps where it can (the event read once), else read
+    whole. A change reported after ``changes`` may be in the
     problem read whole: the booking then finds the plan stale, and it is planned again."""
     read: dict[int, list[str]] = {}  # the principals the update reads: the meeting's too
-    state = event_state.onsite_state(session, event, read, changes=changes)
+    state = event_state.onsite_state(session, event, read, changes=changes, since=written)
     if state is not None:
         found = event_state.with_waiting(session, event, state, row.id, row, read)
         if found is not None:
