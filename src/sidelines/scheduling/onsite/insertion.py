@@ -168,6 +168,10 @@ class Insertion:
         mark = len(journal)
         if not self.place(meeting_idx):
             return False
+        if not state.total_breaks:
+            # Every move below is kept only where it leaves fewer breaks in all, and no
+            # principal's day has fewer than none: with none anywhere, nothing can be kept.
+            return True
         # The polishing below only saves breaks: it is bounded by a count of steps rather
         # than by the whole deadline, so that the answer that waits on it stays quick.
         self.polish_steps = BREAK_POLISH_STEPS
@@ -279,6 +283,12 @@ class Insertion:
         best: tuple[int, list[tuple[bool, int, int, int | None]]] | None = None
         here = len(journal)
         chains = chains and room >= 2
+        calendars = state.calendars
+        # A direct move of a meeting, and the meeting being placed put back after it, change
+        # only their principals' days: where those have no break, no such move leaves fewer
+        # breaks in all, and it is not tried (the step it would take is still counted, so
+        # that the moves looked at after it are the same).
+        placed_idle = not any(calendars[p].breaks for p in meetings[meeting_idx].principals)
         # A meeting whose best place is where it is leaves the board as it was: the meeting
         # being placed then fares as it did for the first such one, so that is tried once (a
         # sixth of the meetings looked at stay put). Not with fairness, which ``fair_since``
@@ -288,7 +298,10 @@ class Insertion:
             if self.board.fixed[other] or self.out_of_time():
                 continue
             origin, origin_space = state.start[other], state.space[other]
+            idle = placed_idle and not any(calendars[p].breaks for p in meetings[other].principals)
             for chained in (False, True) if chains else (False,):
+                if idle and not chained:
+                    continue
                 state.unplace(other)
                 moved = (
                     self.eject(other, 1, origin, {meeting_idx, other}) is not None
