@@ -151,59 +151,6 @@ def test_the_polish_closes_the_gap_a_new_meeting_leaves_by_moving_a_published_on
     }
 
 
-def _fair_with_a_break_elsewhere() -> tuple[Board, Insertion]:
-    """A meets B at 09:00; E meets F at 09:00 and G at 11:00, a break in E's day that no move
-    of A's, B's or D's meetings can close. AD is the meeting to place."""
-    problem = build_problem(
-        event(
-            ["A", "B", "D", "E", "F", "G"],
-            [
-                meeting("AB", "A", "B"),
-                meeting("EF", "E", "F"),
-                meeting("EG", "E", "G"),
-                meeting("AD", "A", "D"),
-            ],
-            spaces=[table("T1"), table("T2")],
-        )
-    )
-    published = {
-        MeetingId("AB"): Assignment(0, SpaceId("T1")),
-        MeetingId("EF"): Assignment(0, SpaceId("T2")),
-        MeetingId("EG"): Assignment(4, SpaceId("T2")),
-    }
-    board = Board(problem, published, now=None, freeze_window_min=0, targets=[MeetingId("AD")])
-    board.state.begin()
-    return board, Insertion(board, time.perf_counter() + 60.0, max_moves=2, break_moves=2)
-
-
-def test_the_polish_does_not_move_a_meeting_whose_principals_have_no_break(
-    monkeypatch: Any,
-) -> None:
-    board, insertion = _fair_with_a_break_elsewhere()
-    state = board.state
-    problem = state.problem
-    ab, ad = problem.meeting_index[MeetingId("AB")], problem.meeting_index[MeetingId("AD")]
-    journal = state.journal
-    assert journal is not None
-    mark = len(journal)
-    state.place(ad, 1, 0)  # right after AB: A's day has no break, E's still has one
-    assert state.total_breaks == 1
-    taken_out: list[int] = []
-    unplace = state.unplace
-
-    def spy(meeting_idx: int) -> None:
-        taken_out.append(meeting_idx)
-        unplace(meeting_idx)
-
-    monkeypatch.setattr(state, "unplace", spy)
-
-    # Moving AB (or AD after it) changes only A's, B's and D's days, none of which has a
-    # break: no such move can leave fewer breaks, so none is made or tried.
-    assert insertion.close_gaps(ad, mark) == 0
-    assert ab not in taken_out
-    assert (state.start[ab], state.start[ad], state.total_breaks) == (0, 1, 1)
-
-
 def test_with_no_break_anywhere_the_meeting_is_placed_without_the_polish(
     monkeypatch: Any,
 ) -> None:

@@ -283,12 +283,6 @@ class Insertion:
         best: tuple[int, list[tuple[bool, int, int, int | None]]] | None = None
         here = len(journal)
         chains = chains and room >= 2
-        calendars = state.calendars
-        # A direct move of a meeting, and the meeting being placed put back after it, change
-        # only their principals' days: where those have no break, no such move leaves fewer
-        # breaks in all, and it is not tried (the step it would take is still counted, so
-        # that the moves looked at after it are the same).
-        placed_idle = not any(calendars[p].breaks for p in meetings[meeting_idx].principals)
         # A meeting whose best place is where it is leaves the board as it was: the meeting
         # being placed then fares as it did for the first such one, so that is tried once (a
         # sixth of the meetings looked at stay put). Not with fairness, which ``fair_since``
@@ -298,10 +292,7 @@ class Insertion:
             if self.board.fixed[other] or self.out_of_time():
                 continue
             origin, origin_space = state.start[other], state.space[other]
-            idle = placed_idle and not any(calendars[p].breaks for p in meetings[other].principals)
             for chained in (False, True) if chains else (False,):
-                if idle and not chained:
-                    continue
                 state.unplace(other)
                 moved = (
                     self.eject(other, 1, origin, {meeting_idx, other}) is not None
