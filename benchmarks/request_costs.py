@@ -4,8 +4,9 @@ Seeds the load event of ``load.py`` (``--parties`` delegations, a published sche
 PostgreSQL database, serves it with one worker (``sidelines serve --workers 1``) and sends, a
 few at a time (``--clients``), ``--requests`` requests of one kind after another: a health check
 (what the web layer costs a request that does no work), an agenda read, an inbox read (received
-requests waiting for an answer, 20 to a page) and a send (a new request to a delegation it has
-not asked yet, with an ``Idempotency-Key``). Each kind runs once unmeasured first. Printed: the
+requests waiting for an answer, 20 to a page), a send (a new request to a delegation it has
+not asked yet, with an ``Idempotency-Key``) and the organiser's read of the whole published
+schedule. Each kind runs once unmeasured first. Printed: the
 server's CPU per request of each kind (its processes' user and system time, the job worker's
 included), PostgreSQL's (the CPU of the database's own server processes, those connected to the
 benchmark's database), and the answers' statuses; then, per kind, what the database did per
@@ -43,16 +44,23 @@ from api_load import free_port, fresh_database, process_cpu_seconds, start_serve
 from load import login, own_backends_cpu
 from sidelines.storage.db import normalise_url
 
-KINDS = ("health", "agenda", "inbox", "send")
+KINDS = ("health", "agenda", "inbox", "send", "schedule")
 
 
 class Sender:
     """Sends one kind of request for a few delegations, each send to a party not asked yet."""
 
-    def __init__(self, http: raw_http.Client, prefix: str, logins: list[dict[str, str]]) -> None:
+    def __init__(
+        self,
+        http: raw_http.Client,
+        prefix: str,
+        logins: list[dict[str, str]],
+        organiser: dict[str, str],
+    ) -> None:
         self.http = http
         self.prefix = prefix
         self.logins = logins
+        self.organiser = organiser
         self.sent = 0
 
     async def one(self, kind: str, index: int, parties: list[str]) -> int:
@@ -61,6 +69,10 @@ class Sender:
             response = await self.http.request("GET", "/api/health")
         elif kind == "agenda":
             response = await self.http.request("GET", f"{self.prefix}/agenda", headers=headers)
+        elif kind == "schedule":
+            response = await self.http.request(
+                "GET", f"{self.prefix}/schedule", headers=self.organiser
+            )
         elif kind == "inbox":
             query = {"box": "received", "state": "sent", "limit": 20}
             response = await self.http.request(
@@ -157,7 +169,8 @@ async def measure(
 ) -> dict[str, Cost]:
     async with raw_http.Client(f"http://127.0.0.1:{port}") as http:
         logins = [await login(http, f"delegate-{p}") for p in parties[: args.delegations]]
-        sender = Sender(http, f"/api/events/{event_id}", logins)
+        organiser = await login(http, "organiser")
+        sender = Sender(http, f"/api/events/{event_id}", logins, organiser)
         costs = {}
         for kind in KINDS:
             await sender.run(kind, args.requests // 4, args.clients, parties)  # warm-up
