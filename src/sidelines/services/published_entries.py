@@ -78,10 +78,11 @@ def entries(session: Session, event: EventRow) -> Entries:
         return kept
     # Another event made under the same id, or a revision lower than the kept one (a database
     # made anew): everything is read again.
-    fresh = kept is None or kept.created_at != event.created_at or kept.revision > event.revision
-    since = _NOTHING_KEPT if fresh or kept is None else kept.revision
+    if kept is not None and (kept.created_at != event.created_at or kept.revision > event.revision):
+        kept = None
+    since = _NOTHING_KEPT if kept is None else kept.revision
     found = session.execute(_WRITTEN_SINCE, {"event_id": event.id, "revision": since}).all()
-    by_meeting = {} if fresh or kept is None else dict(kept.by_meeting)
+    by_meeting = {} if kept is None else dict(kept.by_meeting)
     _apply(by_meeting, found)
     ordered = tuple(entry for _, entry in sorted(by_meeting.values(), key=lambda kv: kv[0]))
     updated = Entries(event.created_at, event.revision, by_meeting, ordered)
@@ -90,7 +91,7 @@ def entries(session: Session, event: EventRow) -> Entries:
         if (
             current is None
             or current.created_at != updated.created_at
-            or (current.revision <= updated.revision)
+            or current.revision <= updated.revision
         ):
             _kept[where] = updated
     return updated
