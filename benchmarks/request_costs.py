@@ -1,16 +1,18 @@
 """The server's CPU per request, by kind of request, with nothing else served meanwhile.
 
 Seeds the load event of ``load.py`` (``--parties`` delegations, a published schedule) in a fresh
-PostgreSQL database, serves it with one worker (``sidelines serve --workers 1``) and sends, a
-few at a time (``--clients``), ``--requests`` requests of one kind after another: a health check
-(what the web layer costs a request that does no work), an agenda read, an inbox read (received
-requests waiting for an answer, 20 to a page) and a send (a new request to a delegation it has
-not asked yet, with an ``Idempotency-Key``). Each kind runs once unmeasured first. Printed: the
-server's CPU per request of each kind (its processes' user and system time, the job worker's
-included), PostgreSQL's (the CPU of the database's own server processes, those connected to the
-benchmark's database), and the answers' statuses; then, per kind, what the database did per
-request by its own statistics (``pg_stat_database``, ``pg_stat_user_tables``): transactions,
-rows read by index and by sequential scan, and the tables scanned whole.
+PostgreSQL database, serves it with one worker (``sidelines serve --workers 1``) and sends, a few
+at a time (``--clients``), ``--requests`` requests of one kind after another: a health check (what
+the web layer costs a request that does no work), an agenda read, an inbox read (received requests
+waiting for an answer, 20 to a page), a send (a new request to a delegation it has not asked yet,
+with an ``Idempotency-Key``), the organiser's read of the whole published schedule while nothing
+changes, and the organiser's step of ``load.py`` (the schedule read, then one of the requests sent
+agreed on site and placed). Each kind runs once unmeasured first. Printed: the server's CPU per
+request of each kind (its processes' user and system time, the job worker's included), PostgreSQL's
+(the CPU of the database's own server processes, those connected to the benchmark's database), and
+the answers' statuses; then, per kind, what the database did per request by its own statistics
+(``pg_stat_database``, ``pg_stat_user_tables``): transactions, rows read by index and by sequential
+scan, and the tables scanned whole.
 
 A closed loop on a shared machine swings with the neighbours' load: its served rate follows the
 share of the cores the server gets, and its refusals' share with it. The CPU per request of one
@@ -43,17 +45,26 @@ from api_load import free_port, fresh_database, process_cpu_seconds, start_serve
 from load import login, own_backends_cpu
 from sidelines.storage.db import normalise_url
 
-KINDS = ("health", "agenda", "inbox", "send")
+KINDS = ("health", "agenda", "inbox", "send", "schedule", "place")
 
 
 class Sender:
     """Sends one kind of request for a few delegations, each send to a party not asked yet."""
 
-    def __init__(self, http: raw_http.Client, prefix: str, logins: list[dict[str, str]]) -> None:
+    def __init__(
+        self,
+        http: raw_http.Client,
+        prefix: str,
+        logins: list[dict[str, str]],
+        organiser: dict[str, str],
+    ) -> None:
         self.http = http
         self.prefix = prefix
         self.logins = logins
+        self.organiser = organiser
         self.sent = 0
+        self.created: list[int] = []  # by the sends, for the organiser to place
+        self.placed = 0
 
     async def one(self, kind: str, index: int, parties: list[str]) -> int:
         headers = self.logins[index % len(self.logins)]
@@ -61,6 +72,21 @@ class Sender:
             response = await self.http.request("GET", "/api/health")
         elif kind == "agenda":
             response = await self.http.request("GET", f"{self.prefix}/agenda", headers=headers)
+        elif kind == "schedule":
+            response = await self.http.request(
+                "GET", f"{self.prefix}/schedule", headers=self.organiser
+            )
+        elif kind == "place":
+            # As the organiser of ``load.py`` does; a request placed twice (more places than
+            # sends) is refused 409, as there.
+            await self.http.request("GET", f"{self.prefix}/schedule", headers=self.organiser)
+            request_id = self.created[self.placed % len(self.created)]
+            self.placed += 1
+            response = await self.http.request(
+                "POST",
+                f"{self.prefix}/requests/{request_id}/agreed-on-site",
+                headers=self.organiser,
+            )
         elif kind == "inbox":
             query = {"box": "received", "state": "sent", "limit": 20}
             response = await self.http.request(
@@ -76,6 +102,8 @@ class Sender:
             response = await self.http.request(
                 "POST", f"{self.prefix}/requests", json=body, headers=headers | key
             )
+            if response.status_code == 201:
+                self.created.append(response.json()["id"])
         return response.status_code
 
     async def run(self, kind: str, count: int, clients: int, parties: list[str]) -> Counter[int]:
@@ -157,7 +185,8 @@ async def measure(
 ) -> dict[str, Cost]:
     async with raw_http.Client(f"http://127.0.0.1:{port}") as http:
         logins = [await login(http, f"delegate-{p}") for p in parties[: args.delegations]]
-        sender = Sender(http, f"/api/events/{event_id}", logins)
+        organiser = await login(http, "organiser")
+        sender = Sender(http, f"/api/events/{event_id}", logins, organiser)
         costs = {}
         for kind in KINDS:
             await sender.run(kind, args.requests // 4, args.clients, parties)  # warm-up

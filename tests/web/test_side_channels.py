@@ -20,7 +20,15 @@ pytestmark = pytest.mark.slow
 
 OBSERVER = "JPN"
 # Reads whose answer (status, ETag, body) the observer keeps seeing.
-READS = ("/agenda", "/requests", "/requests?box=received", "/notices", "/audit", "/meetings")
+READS = (
+    "/agenda",
+    "/requests",
+    "/requests?box=received",
+    "/notices",
+    "/audit",
+    "/meetings",
+    "/schedule",
+)
 
 
 def observe(api: Lima, feed: str) -> dict[str, Any]:
@@ -90,7 +98,7 @@ def test_every_tag_the_observer_holds_still_answers_304(api: Lima) -> None:
 
     others_negotiate_agree_and_place(api)
 
-    for path in ("/agenda", "/requests"):
+    for path in ("/agenda", "/requests", "/schedule"):
         again = api.client.get(
             url(path), headers=api.as_(OBSERVER) | {"If-None-Match": before[path][1]}
         )

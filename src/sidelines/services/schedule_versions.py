@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, defer
 from sidelines.services import (
     audit,
     notice_text,
+    published_entries,
     schedule_diff,
 )
 from sidelines.services.actors import Actor
@@ -38,6 +39,7 @@ from sidelines.services.events import (
     domain_event,
     event_row,
 )
+from sidelines.services.published_entries import Entry
 from sidelines.services.versions import own_versions, shown_version
 from sidelines.storage.db import Database
 from sidelines.storage.inserts import table_of
@@ -261,15 +263,6 @@ def next_version(
 
 
 @dataclass(frozen=True)
-class Entry:
-    meeting_id: int
-    starts_at: datetime
-    ends_at: datetime
-    space_id: str | None
-    parties: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ScheduleView:
     version: int
     published_at: datetime | None
@@ -404,48 +397,15 @@ def parties_of(session: Session, meeting_ids: list[int]) -> dict[int, tuple[str,
 def schedule(db: Database, actor: Actor, event_id: str) -> ScheduleView:
     """The current published schedule as this actor may see it."""
     with db.reading() as session:
-        event_row(session, event_id)
+        row = event_row(session, event_id)
         party = actor.acts_for(event_id)
         if party is None and not actor.is_organiser:
             raise not_found("schedule", event_id)
         version = current_version(session, event_id)
         if version is None:
             return ScheduleView(0, None, [])
-        query = select(MeetingRow).where(
-            MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
-        )
-        if party is not None:
-            query = query.where(
-                MeetingRow.id.in_(
-                    select(MeetingPrincipalRow.meeting_id).where(
-                        MeetingPrincipalRow.party_id == party
-                    )
-                )
-            )
-        rows = session.scalars(
-            query.order_by(MeetingRow.starts_at, MeetingRow.created_at, MeetingRow.id)
-        ).all()
-        # Every entry's parties in one statement, not one per entry.
-        parties: dict[int, set[str]] = {}
-        for meeting_id, party_id in session.execute(
-            select(MeetingPrincipalRow.meeting_id, MeetingPrincipalRow.party_id).where(
-                MeetingPrincipalRow.meeting_id.in_([row.id for row in rows])
-            )
-        ):
-            parties.setdefault(meeting_id, set()).add(party_id)
-        entries = []
-        for row in rows:
-            assert row.starts_at is not None
-            assert row.ends_at is not None
-            entries.append(
-                Entry(
-                    row.id,
-                    row.starts_at,
-                    row.ends_at,
-                    row.space_id,
-                    tuple(sorted(parties.get(row.id, ()))),
-                )
-            )
+        scheduled = published_entries.entries(session, row).ordered
+        entries = list(scheduled) if party is None else [e for e in scheduled if party in e.parties]
         if party is not None:
             # A delegation sees the schedule change only when its own meetings change: the
             # version it is shown is the first one, or the last that sent it a notice, numbered

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sidelines.services.schedule_versions import Entry
+from sidelines.services.published_entries import Entry
 from sidelines.web.pages.grid import NO_ROOM, build_grid
 from tests.web.helpers import lima
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sidelines.domain import Event, ProgrammeSession, Space
 from sidelines.i18n import N_, _
-from sidelines.services.schedule_versions import Entry
+from sidelines.services.published_entries import Entry
 
 STEP_MIN = 15
 NO_ROOM = N_("no room")

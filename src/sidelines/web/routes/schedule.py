@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from sidelines.services import negotiation, preview, schedule_versions, solves
 from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
 from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
+from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
 from sidelines.web.preview_schemas import MAX_KEPT_OUT, PreviewPublic, PublishCreate
+from sidelines.web.schedule_json import schedule_json
 from sidelines.web.schedule_schemas import OnSiteAgreementPublic, PlacementPublic
 from sidelines.web.schemas import (
     NoticePublic,
@@ -92,9 +94,25 @@ def agreed_on_site(event_id: str, request_id: PathId, db: DbDep, actor: UserDep)
     return rendered(agreement)
 
 
-@router.get("/schedule", response_model=SchedulePublic)
-def schedule(event_id: str, db: DbDep, actor: ActorDep) -> Response:
-    return rendered(SchedulePublic.model_validate(schedule_versions.schedule(db, actor, event_id)))
+@router.get("/schedule", response_model=SchedulePublic, responses=NOT_MODIFIED)
+def schedule(
+    event_id: str,
+    db: DbDep,
+    actor: ActorDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The published schedule as this actor may see it: the organiser's whole, a delegation's
+    own meetings. The `ETag` changes whenever what this reader is shown does; a client that
+    sends it back in `If-None-Match` gets `304 Not Modified` while nothing changed."""
+    body = schedule_json(schedule_versions.schedule(db, actor, event_id))
+    reader = actor.acts_for(event_id) or "organiser"
+    return answer(
+        body,
+        tag_of(reader, body),
+        if_none_match,
+        "application/json",
+        **{"Cache-Control": "private, no-cache"},
+    )
 
 
 @router.get("/notices")
