@@ -67,6 +67,12 @@ _WRITTEN_SINCE = (
 _NOTHING_KEPT = -1
 
 
+def forget() -> None:
+    """Drop every kept schedule (tests that replace the database under a running process)."""
+    with _lock:
+        _kept.clear()
+
+
 def entries(session: Session, event: EventRow) -> Entries:
     """The event's scheduled meetings as of ``event``'s revision, read in ``session`` after the
     event's row: a meeting committed in between is read too and kept under the older revision,
@@ -86,6 +92,11 @@ def entries(session: Session, event: EventRow) -> Entries:
     _apply(by_meeting, found)
     ordered = tuple(entry for _, entry in sorted(by_meeting.values(), key=lambda kv: kv[0]))
     updated = Entries(event.created_at, event.revision, by_meeting, ordered)
+    # Kept only from a read transaction, as the placement's state is (``event_state._keep``):
+    # a writer's transaction sees its own writes, which may yet roll back and their revision
+    # then be reused by another writer's.
+    if not session.info.get("reading", False):
+        return updated
     with _lock:
         current = _kept.get(where)
         if (
