@@ -24,6 +24,7 @@ from sidelines.services import (
     meetings,
     messages,
     negotiation,
+    published_entries,
     record,
     schedule_versions,
     solves,
@@ -205,6 +206,26 @@ def test_the_schedule_costs_no_more_statements_for_three_meetings_than_for_one(
         world = agreed_world(database, event_id, size)
         assert len(schedule_versions.schedule(database, world.organiser, event_id).entries) == size
         return lambda: schedule_versions.schedule(database, world.organiser, event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
+
+
+def test_the_schedule_read_with_nothing_kept_costs_no_more_statements_for_three_meetings(
+    database: Database,
+) -> None:
+    # The read above finds the entries kept by the process; this one reads them all anew.
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = agreed_world(database, event_id, size)
+
+        def read() -> object:
+            published_entries.forget()
+            view = schedule_versions.schedule(database, world.organiser, event_id)
+            assert len(view.entries) == size
+            return view
+
+        return read
 
     one, three = by_size(database, build)
 
