@@ -2,12 +2,15 @@
 not change much): each SAT solver's RC2 in a child process of its own, limited by CPU time.
 
     python benchmarks/jair_rc2.py [--data DIR] [--solvers cd19,mcm] [--cpu-limit S]
-        [--phases] [--baseline REV] NAME...
+        [--phases] [--seed K] [--baseline REV] NAME...
 
 For every instance: the encoding's size and CPU time, then per solver the CPU time at which
 each lower bound was first reached (the cores) and at which the optimum's schedule came (the
 last, satisfiable call). Each RC2 is given the encoding's redundant clauses, as in the solve;
 ``--phases`` also gives it the first construction's schedule as phases, as the solve does.
+``--seed K`` sets CaDiCaL's random seed (other solvers have none here): the time of one SAT
+call on these instances swings several-fold with it alone, so a change to the formula is
+judged over several seeds per instance (docs/benchmarks.md).
 ``--baseline REV`` also runs the same in children whose ``sidelines`` is a git revision's
 (extracted with ``git archive``), at the same time, for comparing encodings. The data is read
 as by ``benchmarks/jair.py``.
@@ -35,6 +38,7 @@ def _rc2(
     redundant: list[list[int]],
     phases: list[int],
     limit: int,
+    seed: int,
     out: Connection,
 ) -> None:
     """One RC2 search, reporting (kind, cost, CPU seconds) until it ends or its CPU runs out."""
@@ -52,6 +56,8 @@ def _rc2(
             return super()._call_oracle(list(assumptions), expect_interrupt)
 
     rc2 = Reporting(formula, solver=solver)
+    if seed and solver.startswith("cd"):
+        rc2.oracle.configure({"seed": seed})
     rc2.oracle.append_formula(redundant)
     if phases:
         rc2.oracle.set_phases(phases)
@@ -80,7 +86,9 @@ def _construction_phases(problem: Any, encoding: Any) -> list[int]:
     return phases
 
 
-def measure(path: Path, solvers: list[str], limit: int, phased: bool) -> dict[str, Any]:
+def measure(
+    path: Path, solvers: list[str], limit: int, phased: bool, seed: int = 0
+) -> dict[str, Any]:
     """The encoding and every solver's events on ``path`` (runs in this process's children)."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -102,7 +110,7 @@ def measure(path: Path, solvers: list[str], limit: int, phased: bool) -> dict[st
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=_rc2,
-            args=(solver, encoding.formula, redundant, phases, limit, send),
+            args=(solver, encoding.formula, redundant, phases, limit, seed, send),
             daemon=True,
         )
         process.start()
@@ -148,6 +156,7 @@ def main() -> int:
     parser.add_argument("--solvers", default="cd19,mcm")
     parser.add_argument("--cpu-limit", type=int, default=30, help="CPU seconds per search")
     parser.add_argument("--phases", action="store_true", help="the construction's phases")
+    parser.add_argument("--seed", type=int, default=0, help="CaDiCaL's random seed")
     parser.add_argument("--baseline", help="a git revision measured at the same time")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -157,7 +166,7 @@ def main() -> int:
     solvers = args.solvers.split(",")
     if args.child:
         found = {
-            name: measure(data / f"{name}.dzn", solvers, args.cpu_limit, args.phases)
+            name: measure(data / f"{name}.dzn", solvers, args.cpu_limit, args.phases, args.seed)
             for name in args.names
         }
         print(json.dumps(found))
@@ -170,6 +179,7 @@ def main() -> int:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", *args.names]
     command += ["--data", str(data), "--solvers", args.solvers]
     command += ["--cpu-limit", str(args.cpu_limit)] + (["--phases"] if args.phases else [])
+    command += ["--seed", str(args.seed)]
     print(f"load average {os.getloadavg()[0]:.1f} at the start; CPU seconds per search\n")
     with source_tree(args.baseline or "HEAD") as base:
         trees = [("this tree", HERE.parent / "src")]
