@@ -24,6 +24,7 @@ from sidelines.web import access_log
 from sidelines.web.admission import Admission
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
+from sidelines.web.time_slice import ask_for_slice
 
 
 def app_from_settings() -> FastAPI:
@@ -43,6 +44,8 @@ def app_from_settings() -> FastAPI:
         deadline_s=settings.request_deadline_s,
         answer_s=settings.answer_deadline_s,
     )
+    if settings.request_slice_us:
+        ask_for_slice(settings.request_slice_us)
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every
     # request in flight; frozen, they are left out of it, and the tail latency with them.
