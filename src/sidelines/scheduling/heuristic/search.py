@@ -100,7 +100,8 @@ class Search:
         narrow_from = time.monotonic() + WIDE_SHARE * max(0.0, deadline - time.monotonic())
         while (now := time.monotonic()) < deadline and not stop.is_set() and not done():
             if self.moves % REFRESH_EVERY == 0:
-                self.left_out = [idx for idx in self.placeable if not self.state.is_placed(idx)]
+                start = self.state.start  # read directly: 20,000 meetings on a large event
+                self.left_out = [idx for idx in self.placeable if start[idx] < 0]
                 if self.seated is not None:
                     self.guided = [idx for idx in self.left_out if idx in self.seated]
             narrow = now >= narrow_from
