@@ -75,23 +75,16 @@ def test_meeting_prefers_the_packing_grid(unavailable: tuple[TimeSpan, ...], sta
     assert best_placement(state, 0, class_rank(state)) == (start, 0)
 
 
-@pytest.mark.parametrize(
-    ("principals_free", "removed"),
-    [(False, ["AC"]), (True, ["DE"])],
-    ids=["any start: the cheapest blocker, A's own meeting", "A free: the meeting in the table"],
-)
-def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
-    principals_free: bool, removed: list[str]
-) -> None:
-    # One table, two slots. A meets C in the first; D meets E in the second. AB outweighs
-    # both: at 09:00 it must push out AC (A's meeting and the table's), at 09:30 only DE.
+def _table_of_two_slots(ab: int, ac: int, de: int) -> State:
+    """One table, two slots, the priorities given: A meets C in the first, D meets E in the
+    second, AB (meeting 0) left out; a move begun."""
     problem = build_problem(
         event(
             ["A", "B", "C", "D", "E"],
             [
-                meeting("AB", "A", "B", priority=5),
-                meeting("AC", "A", "C", priority=1),
-                meeting("DE", "D", "E", priority=2),
+                meeting("AB", "A", "B", priority=ab),
+                meeting("AC", "A", "C", priority=ac),
+                meeting("DE", "D", "E", priority=de),
             ],
             spaces=[table("T1")],
             day_end=time(10, 0),
@@ -101,6 +94,21 @@ def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
     state.place(1, 0, 0)
     state.place(2, 1, 0)
     state.begin()
+    return state
+
+
+@pytest.mark.parametrize(
+    ("principals_free", "removed"),
+    [(False, ["AC"]), (True, ["DE"])],
+    ids=["any start: the cheapest blocker, A's own meeting", "A free: the meeting in the table"],
+)
+def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
+    principals_free: bool, removed: list[str]
+) -> None:
+    # AB outweighs both AC and DE: at 09:00 it must push out AC (A's meeting and the
+    # table's), at 09:30 only DE.
+    state = _table_of_two_slots(ab=5, ac=1, de=2)
+    problem = state.problem
 
     out = bump_insert(
         state, 0, class_rank(state), random.Random(0), principals_free=principals_free
@@ -115,24 +123,9 @@ def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
 def test_a_bump_looks_at_no_space_where_the_principals_meetings_already_cost_too_much(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # One table, two slots. A meets C (heavier than AB) in the first, D meets E (lighter) in
-    # the second. At 09:00 AC alone outweighs AB: the table need not be looked at there.
-    problem = build_problem(
-        event(
-            ["A", "B", "C", "D", "E"],
-            [
-                meeting("AB", "A", "B", priority=2),
-                meeting("AC", "A", "C", priority=5),
-                meeting("DE", "D", "E", priority=1),
-            ],
-            spaces=[table("T1")],
-            day_end=time(10, 0),
-        )
-    )
-    state = State(problem)
-    state.place(1, 0, 0)
-    state.place(2, 1, 0)
-    state.begin()
+    # AC is heavier than AB, DE lighter. At 09:00 AC alone outweighs AB: the table need not
+    # be looked at there.
+    state = _table_of_two_slots(ab=2, ac=5, de=1)
     looked_at: list[int] = []
     blockers = construct._blockers
 
