@@ -7,12 +7,27 @@ import random
 from datetime import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sidelines.domain import TimeSpan
 from sidelines.scheduling import build_problem
-from sidelines.scheduling.heuristic.construct import best_placement, bump_insert, class_rank
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
+from sidelines.scheduling.heuristic import construct
+from sidelines.scheduling.heuristic.construct import (
+    best_placement,
+    bump_insert,
+    class_rank,
+    construction_order,
+    insert,
+    place_locked,
+    principal_blockers,
+    space_blockers,
+)
 from sidelines.scheduling.heuristic.state import CORRIDOR, State
+from sidelines.scheduling.slots import run_mask
 from tests.builders import event, meeting, principal, span, table
+from tests.scheduling.heuristic.strategies import small_specs
 
 
 def grid_starts(mask: int) -> list[int]:
@@ -60,23 +75,16 @@ def test_meeting_prefers_the_packing_grid(unavailable: tuple[TimeSpan, ...], sta
     assert best_placement(state, 0, class_rank(state)) == (start, 0)
 
 
-@pytest.mark.parametrize(
-    ("principals_free", "removed"),
-    [(False, ["AC"]), (True, ["DE"])],
-    ids=["any start: the cheapest blocker, A's own meeting", "A free: the meeting in the table"],
-)
-def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
-    principals_free: bool, removed: list[str]
-) -> None:
-    # One table, two slots. A meets C in the first; D meets E in the second. AB outweighs
-    # both: at 09:00 it must push out AC (A's meeting and the table's), at 09:30 only DE.
+def _table_of_two_slots(ab: int, ac: int, de: int) -> State:
+    """One table, two slots, the priorities given: A meets C in the first, D meets E in the
+    second, AB (meeting 0) left out; a move begun."""
     problem = build_problem(
         event(
             ["A", "B", "C", "D", "E"],
             [
-                meeting("AB", "A", "B", priority=5),
-                meeting("AC", "A", "C", priority=1),
-                meeting("DE", "D", "E", priority=2),
+                meeting("AB", "A", "B", priority=ab),
+                meeting("AC", "A", "C", priority=ac),
+                meeting("DE", "D", "E", priority=de),
             ],
             spaces=[table("T1")],
             day_end=time(10, 0),
@@ -86,6 +94,21 @@ def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
     state.place(1, 0, 0)
     state.place(2, 1, 0)
     state.begin()
+    return state
+
+
+@pytest.mark.parametrize(
+    ("principals_free", "removed"),
+    [(False, ["AC"]), (True, ["DE"])],
+    ids=["any start: the cheapest blocker, A's own meeting", "A free: the meeting in the table"],
+)
+def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
+    principals_free: bool, removed: list[str]
+) -> None:
+    # AB outweighs both AC and DE: at 09:00 it must push out AC (A's meeting and the
+    # table's), at 09:30 only DE.
+    state = _table_of_two_slots(ab=5, ac=1, de=2)
+    problem = state.problem
 
     out = bump_insert(
         state, 0, class_rank(state), random.Random(0), principals_free=principals_free
@@ -95,3 +118,121 @@ def test_a_bump_with_principals_free_moves_only_what_is_in_the_space(
     assert [problem.meetings[idx].id for idx in out] == removed
     assert state.is_placed(0)
     assert state.start[0] == (1 if principals_free else 0)
+
+
+def test_a_bump_looks_at_no_space_where_the_principals_meetings_already_cost_too_much(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # AC is heavier than AB, DE lighter. At 09:00 AC alone outweighs AB: the table need not
+    # be looked at there.
+    state = _table_of_two_slots(ab=2, ac=5, de=1)
+    looked_at: list[int] = []
+    blockers = construct._blockers
+
+    def counting(
+        state: State, meeting_idx: int, class_idx: int, start: int, found: set[int]
+    ) -> tuple[set[int], int | None] | None:
+        looked_at.append(start)
+        return blockers(state, meeting_idx, class_idx, start, found)
+
+    monkeypatch.setattr(construct, "_blockers", counting)
+
+    out = bump_insert(state, 0, class_rank(state), random.Random(0))
+
+    assert set(looked_at) == {1}
+    assert out == [2]
+    assert state.start[0] == 1
+
+
+def _space_blockers_by_scan(state: State, space_idx: int, start: int, end: int) -> set[int]:
+    """``space_blockers`` by a pass over every meeting of the space."""
+    turnover = state.class_turnover[state.problem.class_of_space[space_idx]]
+    return {
+        other
+        for other in state.space_meetings[space_idx]
+        if state.start[other] < end + turnover
+        and start
+        < state.start[other] + state.duration[other] + turnover + state.press_buffer[other]
+    }
+
+
+def _principal_blockers_by_scan(
+    state: State, meeting_idx: int, class_idx: int, start: int
+) -> set[int]:
+    """``principal_blockers`` by a pass over each of the principals' meetings, walking time
+    looked up for every one of them."""
+    problem = state.problem
+    meeting = problem.meetings[meeting_idx]
+    end = start + state.duration[meeting_idx]
+    here = state.class_location[class_idx] if class_idx != CORRIDOR else None
+    found: set[int] = set()
+    for principal_idx in meeting.principals:
+        for other in state.principal_meetings[principal_idx]:
+            walk = 0
+            other_space = state.space[other]
+            if here is not None and other_space is not None:
+                there = problem.spaces[other_space].location_idx
+                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
+            if state.start[other] - walk < end and start < (
+                state.start[other] + state.duration[other] + walk
+            ):
+                found.add(other)
+    for earlier in meeting.after:
+        if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
+            found.add(earlier)
+    for later in state.successors[meeting_idx]:
+        if 0 <= state.start[later] < end:
+            found.add(later)
+    for pair_idx in meeting.interpretation:
+        if state.interpreters_full[pair_idx] & run_mask(start, end - start):
+            found.update(
+                other
+                for other in state.interpreted[pair_idx]
+                if state.start[other] < end and start < state.start[other] + state.duration[other]
+            )
+    return found
+
+
+@settings(max_examples=30, deadline=None)
+@given(small_specs(), st.integers(0, 1000))
+def test_blockers_are_the_meetings_a_pass_over_the_schedule_finds(
+    spec: GeneratorSpec, seed: int
+) -> None:
+    problem = build_problem(generate_event(spec, seed))
+    state = State(problem)
+    ranks = class_rank(state)
+    rng = random.Random(seed)
+    for meeting_idx in construction_order(state):
+        if problem.meetings[meeting_idx].locked:
+            place_locked(state, meeting_idx)
+        else:
+            insert(state, meeting_idx, ranks)
+    # A move undone and a move kept: who holds each space must follow both.
+    for keep in (False, True):
+        state.begin()
+        movable = [
+            idx for idx, start in enumerate(state.start) if start >= 0 and not state.fixed[idx]
+        ]
+        for idx in rng.sample(movable, len(movable) // 2):
+            state.unplace(idx)
+        for idx in rng.sample(range(len(problem.meetings)), len(problem.meetings)):
+            if not state.is_placed(idx):
+                insert(state, idx, ranks, rng)
+        if keep:
+            state.commit()
+        else:
+            state.rollback()
+
+    for meeting_idx in range(len(problem.meetings)):
+        end_of = state.duration[meeting_idx] + state.press_buffer[meeting_idx]
+        for class_idx, starts in state.allowed[meeting_idx]:
+            for start in grid_starts(starts):
+                assert principal_blockers(
+                    state, meeting_idx, class_idx, start
+                ) == _principal_blockers_by_scan(state, meeting_idx, class_idx, start)
+                if class_idx == CORRIDOR:
+                    continue
+                for space_idx in state.class_spaces[class_idx]:
+                    assert space_blockers(
+                        state, space_idx, start, start + end_of
+                    ) == _space_blockers_by_scan(state, space_idx, start, start + end_of)

@@ -14,7 +14,7 @@ from sidelines.scheduling import Progress, SolveOptions, Strategy, build_problem
 from sidelines.scheduling.heuristic.construct import class_rank
 from sidelines.scheduling.heuristic.search import Search
 from sidelines.scheduling.heuristic.state import State
-from tests.builders import event, meeting, principal, span
+from tests.builders import event, meeting, principal, span, table
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
@@ -85,3 +85,34 @@ def test_guided_search_draws_the_left_out_meetings_the_lp_seats(
     # Once it is placed, the draws fall back on the other left-out meetings.
     search.state.place(1, 0, 0)
     assert search._pick_left_out() in {0, 2}
+
+
+def test_restore_best_puts_back_the_state_from_before_a_move_that_added_a_break() -> None:
+    # A meets B, then C, back to back. In the wide phase the search may move AC away from AB
+    # at the same weight (A gets a break); the state before that move is the best seen, and
+    # restore_best puts every meeting back where it was, in the same space.
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [meeting("AB", "A", "B"), meeting("AC", "A", "C")],
+            spaces=[table("T1"), table("T2")],
+        )
+    )
+    state = State(problem)
+    state.place(0, 0, 0)
+    state.place(1, 1, 1)
+    saved = (list(state.start), list(state.space))
+    before = state.key()
+    search = Search(state, class_rank(state), random.Random(1), lambda: None)
+    search.break_slack = 2
+    state.begin()
+    state.unplace(1)
+    state.place(1, 3, 0)
+
+    search._decide(before, [])
+
+    assert state.key() == (before[0], before[1] - 1, before[2])
+    assert search.best == saved
+    search.restore_best()
+    assert (state.start, state.space) == saved
+    assert state.key() == before

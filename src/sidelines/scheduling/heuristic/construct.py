@@ -9,7 +9,9 @@ rooms, so rooms stay free for the meetings that need them).
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from collections.abc import Iterable
+from itertools import accumulate
 
 from sidelines.scheduling.heuristic.state import (
     CORRIDOR,
@@ -19,6 +21,11 @@ from sidelines.scheduling.heuristic.state import (
     plain_first,
 )
 from sidelines.scheduling.slots import run_mask
+
+# Bump costs are weights plus a hundredth per meeting removed, summed in floating point: two
+# costs that differ at all differ by far more than this, which covers the rounding.
+COST_ROUNDING = 0.005
+INFINITE = float("inf")
 
 
 def class_rank(state: State) -> list[int]:
@@ -240,28 +247,46 @@ def bump_insert(
         if narrowed:
             allowed = narrowed
     sizes = [len(state.class_spaces[c]) if c != CORRIDOR else 1 for c, _ in allowed]
+    # ``rng.choices(range(len(allowed)), weights=sizes)`` worked out once per bump: the same
+    # draws from the same random numbers, without summing the sizes at every sample.
+    cumulative = list(accumulate(sizes))
+    total = cumulative[-1] + 0.0 if cumulative else 0.0
+    last = len(allowed) - 1
     tried = [0] * len(allowed)
+    fixed, weight, meetings = state.fixed, state.weight, problem.meetings
     for _ in range(samples * min(2, len(allowed))):
         if not allowed:
             break
-        position = rng.choices(range(len(allowed)), weights=sizes)[0] if len(allowed) > 1 else 0
+        position = bisect(cumulative, rng.random() * total, 0, last) if last > 0 else 0
         class_idx, candidates = allowed[position]
         candidates &= ~tried[position]
         if not candidates:
             continue
         start = _random_bit(candidates, rng)
         tried[position] |= 1 << start
-        found = _blockers(state, meeting_idx, class_idx, start)
+        # What the principals' meetings alone cost is a floor on the whole cost: when it
+        # already loses (to the ceiling or to the best start so far, by more than rounding),
+        # the spaces need no look. Most samples of a bump end here or in a free space.
+        limit = ceiling if best is None else min(ceiling, best[0])
+        in_the_way = principal_blockers(state, meeting_idx, class_idx, start)
+        floor = 0.0
+        for other in in_the_way:
+            if fixed[other] or (meetings[other].required and not meeting.required):
+                floor = INFINITE
+                break
+            floor += weight[other] + 0.01
+        if floor == INFINITE or floor > limit + COST_ROUNDING:
+            continue
+        found = _blockers(state, meeting_idx, class_idx, start, in_the_way)
         if found is None:
             continue
         blockers, space_idx = found
         cost = 0.0
         for other in blockers:
-            other_meeting = problem.meetings[other]
-            if state.fixed[other] or (other_meeting.required and not meeting.required):
+            if fixed[other] or (meetings[other].required and not meeting.required):
                 cost = float("inf")
                 break
-            cost += state.weight[other] + 0.01
+            cost += weight[other] + 0.01
         if cost >= ceiling:
             continue
         if best is None or cost < best[0]:
@@ -284,11 +309,11 @@ def _random_bit(mask: int, rng: random.Random) -> int:
 
 
 def _blockers(
-    state: State, meeting_idx: int, class_idx: int, start: int
+    state: State, meeting_idx: int, class_idx: int, start: int, blockers: set[int]
 ) -> tuple[set[int], int | None] | None:
-    """The placed meetings that keep the meeting from ``start`` in the class, and the space."""
+    """The placed meetings that keep the meeting from ``start`` in the class, and the space;
+    ``blockers`` holds those of its principals (``principal_blockers``) and is added to."""
     end = start + state.duration[meeting_idx]
-    blockers = principal_blockers(state, meeting_idx, class_idx, start)
     space_idx: int | None = None
     if class_idx != CORRIDOR:
         cheapest: tuple[int, int, set[int]] | None = None
@@ -327,16 +352,28 @@ def principal_blockers(state: State, meeting_idx: int, class_idx: int, start: in
     end = start + state.duration[meeting_idx]
     here = state.class_location[class_idx] if class_idx != CORRIDOR else None
     found: set[int] = set()
-    for principal_idx in meeting.principals:
-        for other in state.principal_meetings[principal_idx]:
-            other_start = state.start[other]
-            walk = 0
-            other_space = state.space[other]
-            if here is not None and other_space is not None and problem.has_walking:
-                there = problem.spaces[other_space].location_idx
-                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
-            if other_start - walk < end and start < other_start + state.duration[other] + walk:
-                found.add(other)
+    if here is None or not problem.has_walking:
+        # No walking time: only meetings overlapping ``[start, end)`` are in the way, and a
+        # principal free throughout (the calendar's busy slots say so) has none of them.
+        window = ((1 << (end - start)) - 1) << start  # ``run_mask``, inline
+        for principal_idx in meeting.principals:
+            if not state.calendars[principal_idx].busy & window:
+                continue
+            for other in state.principal_meetings[principal_idx]:
+                other_start = state.start[other]
+                if other_start < end and start < other_start + state.duration[other]:
+                    found.add(other)
+    else:
+        for principal_idx in meeting.principals:
+            for other in state.principal_meetings[principal_idx]:
+                other_start = state.start[other]
+                walk = 0
+                other_space = state.space[other]
+                if other_space is not None:
+                    there = problem.spaces[other_space].location_idx
+                    walk = problem.walking_slots.get((here, there), 0) if here != there else 0
+                if other_start - walk < end and start < other_start + state.duration[other] + walk:
+                    found.add(other)
     for earlier in meeting.after:
         if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
             found.add(earlier)
@@ -375,13 +412,11 @@ def space_blockers(state: State, space_idx: int, start: int, end: int) -> set[in
     """The meetings of the space that overlap ``[start, end)``, its turnover (and their
     press-out buffers) included."""
     turnover = state.class_turnover[state.problem.class_of_space[space_idx]]
-    return {
-        other
-        for other in state.space_meetings[space_idx]
-        if state.start[other] < end + turnover
-        and start
-        < state.start[other] + state.duration[other] + turnover + state.press_buffer[other]
-    }
+    # A meeting holds its space from its start to its end, turnover and press-out buffer
+    # included (``State.holder``); it overlaps when it holds one of these slots.
+    found = set(state.holder[space_idx][start : end + turnover])
+    found.discard(-1)
+    return found
 
 
 def _policy_blockers(

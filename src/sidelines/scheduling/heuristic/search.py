@@ -72,6 +72,16 @@ class Search:
         self.rng = rng
         self.on_improve = on_improve
         self.placeable = [idx for idx, options in enumerate(state.allowed) if options]
+        # Each principal's meetings that have somewhere to go, in the problem's order: a move
+        # looks at its principals' left-out ones, and testing every request of a sought-after
+        # principal for a place anywhere at each move cost a tenth of the search.
+        placeable = bytearray(len(state.allowed))
+        for idx in self.placeable:
+            placeable[idx] = 1
+        self.placeable_of = [
+            [idx for idx in meetings if placeable[idx]]
+            for meetings in state.problem.principal_meetings
+        ]
         self.left_out: list[int] = []
         # The meetings the capacity LP seats (``guide``), once it has a solution, and those of
         # them left out (brought up to date with ``left_out``).
@@ -84,13 +94,14 @@ class Search:
         # The best state seen. While moves may add breaks (the wide phase), the current state
         # can fall behind it; it is saved on leaving it and put back by ``restore_best``.
         self.best_key = state.key()
-        self.best: list[tuple[int, int, int | None]] | None = None
+        self.best: tuple[list[int], list[int | None]] | None = None
 
     def run(self, deadline: float, stop: threading.Event, done: Callable[[], bool]) -> None:
         narrow_from = time.monotonic() + WIDE_SHARE * max(0.0, deadline - time.monotonic())
         while (now := time.monotonic()) < deadline and not stop.is_set() and not done():
             if self.moves % REFRESH_EVERY == 0:
-                self.left_out = [idx for idx in self.placeable if not self.state.is_placed(idx)]
+                start = self.state.start  # read directly: 20,000 meetings on a large event
+                self.left_out = [idx for idx in self.placeable if start[idx] < 0]
                 if self.seated is not None:
                     self.guided = [idx for idx in self.left_out if idx in self.seated]
             narrow = now >= narrow_from
@@ -252,13 +263,10 @@ class Search:
         first, then by weight with noise so that equal weights come in a new order."""
         state = self.state
         problem = state.problem
+        start = state.start
         pool = set(removed)
         for principal_idx in principals:
-            waiting = [
-                idx
-                for idx in problem.principal_meetings[principal_idx]
-                if not state.is_placed(idx) and state.allowed[idx]
-            ]
+            waiting = [idx for idx in self.placeable_of[principal_idx] if start[idx] < 0]
             # A sought-after principal has hundreds of left-out requests; trying them all makes
             # one move as slow as a hundred. The heaviest few and a random few are enough.
             if len(waiting) > POOL_PER_PRINCIPAL:
@@ -284,7 +292,9 @@ class Search:
         state = self.state
         problem = state.problem
         after = state.key()
-        keeps_rules = state.fair(state.touched_principals()) and all(
+        # Without a fairness bound every state is fair: no need to gather who the move touched.
+        fair = state.fairness_cap is None or state.fair(state.touched_principals())
+        keeps_rules = fair and all(
             state.is_placed(idx) for idx in removed if problem.meetings[idx].required
         )
         slack = self.break_slack
@@ -292,17 +302,16 @@ class Search:
             after >= before or (slack and after[0] == before[0] and after[1] >= before[1] - slack)
         ):
             if after < before and before >= self.best_key and self.best is None:
-                # Leaving the best state seen: keep a copy of it first (undo, copy, redo).
-                journal = list(state.journal or [])
-                state.rollback()
-                self.best = self._placements()
-                self.best_key = state.key()
-                state.begin()
-                for placed, meeting_idx, start, space_idx in journal:
+                # Leaving the best state seen: keep a copy of it first, the state's lists with
+                # the move's changes read back out of them (its journal, newest first).
+                starts, spaces = self._placements()
+                for placed, meeting_idx, start, space_idx in reversed(state.journal or []):
                     if placed:
-                        state.place(meeting_idx, start, space_idx)
+                        starts[meeting_idx], spaces[meeting_idx] = -1, None
                     else:
-                        state.unplace(meeting_idx)
+                        starts[meeting_idx], spaces[meeting_idx] = start, space_idx
+                self.best = (starts, spaces)
+                self.best_key = before
             state.commit()
             self.accepted += 1
             if after > self.best_key:
@@ -312,11 +321,10 @@ class Search:
         else:
             state.rollback()
 
-    def _placements(self) -> list[tuple[int, int, int | None]]:
-        state = self.state
-        return [
-            (idx, start, state.space[idx]) for idx, start in enumerate(state.start) if start >= 0
-        ]
+    def _placements(self) -> tuple[list[int], list[int | None]]:
+        # Copies of the state's own lists, not a tuple per placed meeting: the wide phase
+        # saves the best state whenever it leaves it, hundreds of times a second.
+        return list(self.state.start), list(self.state.space)
 
     def restore_best(self) -> None:
         """Put back the best state seen, if the search ended behind it."""
@@ -326,6 +334,8 @@ class Search:
         for idx, start in enumerate(state.start):
             if start >= 0:
                 state.unplace(idx)
-        for idx, start, space_idx in self.best:
-            state.place(idx, start, space_idx)
+        starts, spaces = self.best
+        for idx, start in enumerate(starts):
+            if start >= 0:
+                state.place(idx, start, spaces[idx])
         self.best = None

@@ -310,6 +310,11 @@ class State:
         # free[c][slot]: bit i set when the class's i-th space is free at that slot (its
         # meetings occupy [start, end + turnover)). full[c]: slots where none is free.
         self.free = [[(1 << c.size) - 1] * width for c in classes]
+        # holder[space][slot]: the meeting holding the space at that slot (its slots, the
+        # turnover and its press-out buffer), -1 for none. A space's holds never overlap, so
+        # what stands in a start's way is a few reads (``construct.space_blockers``) instead of
+        # a pass over the space's meetings, which the search asks some fifty times a move.
+        self.holder = [[-1] * width for _ in problem.spaces]
         self.full = [0] * len(classes)
         # (class, length) -> starts on the class's packing grid (``packing_grid``).
         self._grids: dict[tuple[int, int], int] = {}
@@ -406,6 +411,8 @@ class State:
             missing = self.n_slots + hold + 1 - len(free)
             if missing > 0:
                 free.extend([(1 << len(self.class_spaces[class_idx])) - 1] * missing)
+                for space_idx in self.class_spaces[class_idx]:
+                    self.holder[space_idx].extend([-1] * missing)
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -726,8 +733,10 @@ class State:
             class_idx = self.problem.class_of_space[space_idx]
             clear = ~(1 << self.member_bit[space_idx])
             free = self.free[class_idx]
+            holder = self.holder[space_idx]
             hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
             for slot in range(start, start + hold):
+                holder[slot] = meeting_idx
                 left = free[slot] & clear
                 free[slot] = left
                 if not left:
@@ -776,9 +785,11 @@ class State:
             class_idx = self.problem.class_of_space[space_idx]
             bit = 1 << self.member_bit[space_idx]
             free = self.free[class_idx]
+            holder = self.holder[space_idx]
             hold = length + self.class_turnover[class_idx] + self.press_buffer[meeting_idx]
             for slot in range(start, start + hold):
                 free[slot] |= bit
+                holder[slot] = -1
             full = self.full[class_idx]
             held = ((1 << hold) - 1) << start  # ``run_mask``, inline
             if full & held:
