@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from sidelines.web.admission import Admission
-from sidelines.web.route_cpu import RouteCpu, pool_threads_cpu_s, report_on_signal
+from sidelines.web.route_cpu import RouteCpu, pool_threads_cpu_s, report_on_signal, spent_since
 from tests.web.test_admission import client, run
 
 
@@ -24,21 +24,39 @@ def busy(seconds: float) -> None:
         pass
 
 
-def test_the_pool_threads_cpu_counts_other_threads_not_the_main_one() -> None:
+def test_the_threads_cpu_counts_other_threads_not_the_main_one() -> None:
     before = pool_threads_cpu_s()
     busy(0.05)  # the main thread's work is the event loop's, not the pool's
-    in_main = pool_threads_cpu_s() - before
-    # A thread that has ended is no longer counted: read while it still runs.
+    in_main = spent_since(before)
     done = threading.Event()
-    lingering = threading.Thread(target=lambda: (busy(0.05), done.set(), time.sleep(0.5)))
+    worker = threading.Thread(target=lambda: (busy(0.05), done.set(), time.sleep(0.5)))
     before = pool_threads_cpu_s()
-    lingering.start()
+    worker.start()
     done.wait(10)
-    in_thread = pool_threads_cpu_s() - before
-    lingering.join(timeout=10)
+    in_thread = spent_since(before)
+    worker.join(timeout=10)
 
     assert in_main < 0.02
     assert in_thread >= 0.05
+
+
+def test_a_thread_that_ends_takes_nothing_off_the_sum() -> None:
+    ready, release, done, hold = (threading.Event() for _ in range(4))
+    idle = threading.Thread(target=lambda: (busy(0.1), ready.set(), release.wait(10)))
+    idle.start()
+    ready.wait(10)
+    before = pool_threads_cpu_s()  # the idle thread has spent 0.1 s already
+    release.set()
+    idle.join(timeout=10)  # and ends, as an idle worker of the pool does
+    working = threading.Thread(target=lambda: (busy(0.05), done.set(), hold.wait(10)))
+    working.start()
+    done.wait(10)
+    spent = spent_since(before)
+    hold.set()
+    working.join(timeout=10)
+
+    # What the thread that started spent, not that less what the one that ended had spent.
+    assert 0.05 <= spent < 0.1
 
 
 def app_with_routes() -> FastAPI:

@@ -55,7 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sidelines.storage.db import write_guard
 from sidelines.web.access_log import refused_unstarted
 from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
-from sidelines.web.route_cpu import RouteCpu, pool_threads_cpu_s
+from sidelines.web.route_cpu import RouteCpu, pool_threads_cpu_s, spent_since
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
@@ -203,10 +203,10 @@ class Admission:
                     answer_by=arrived + answer_s,
                     others_wait=lambda: self.admitted > self.at_once,
                 )
-                threads_cpu = pool_threads_cpu_s() if self.cpu is not None else 0.0
+                threads_cpu = pool_threads_cpu_s() if self.cpu is not None else {}
                 await self._run(scope, watch, writes=scope["method"] in WRITES)
                 if self.cpu is not None:
-                    self.cpu.add(_kind(scope), pool_threads_cpu_s() - threads_cpu)
+                    self.cpu.add(_kind(scope), spent_since(threads_cpu))
                 if watch.refused:
                     self._refused("past its deadline")
                 self._served(self.clock() - began, late=watch.refused)

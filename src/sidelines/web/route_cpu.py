@@ -26,18 +26,25 @@ from typing import Any
 log = logging.getLogger("sidelines.cpu")
 
 
-def pool_threads_cpu_s() -> float:
-    """CPU seconds spent so far by this process's threads other than the main one."""
+def pool_threads_cpu_s() -> dict[threading.Thread, float]:
+    """CPU seconds spent so far by each of this process's threads other than the main one."""
     main = threading.main_thread()
-    total = 0.0
+    spent = {}
     for thread in threading.enumerate():
         if thread is main or thread.ident is None:
             continue
         try:
-            total += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+            spent[thread] = time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
         except OSError:  # ended since it was listed
             continue
-    return total
+    return spent
+
+
+def spent_since(before: dict[threading.Thread, float]) -> float:
+    """CPU seconds the threads other than the main one spent since ``before`` was read: by
+    thread, so that a thread that ends meanwhile (an idle worker of the pool leaving) takes
+    none of what it spent earlier off the sum, and one that starts counts whole."""
+    return sum(cpu - before.get(thread, 0.0) for thread, cpu in pool_threads_cpu_s().items())
 
 
 class RouteCpu:
