@@ -145,6 +145,24 @@ class RouteCpuPhases:
     open: dict[str, tuple[int, float]]
     loop: tuple[float, float]
     process: tuple[float, float]
+    # Per worker and phase: requests run, requests refused, the event loop's CPU seconds.
+    points: list[tuple[int, int, float]]
+
+    def loop_split(self) -> tuple[float, float] | None:
+        """The event loop's CPU per request run and per refusal (ms), fitted by least
+        squares (no constant) to every worker's phases; None when they cannot tell the two
+        apart (the workers' phases all refused in the same proportion)."""
+        ss_run = sum(run * run for run, _, _ in self.points)
+        ss_refused = sum(refused * refused for _, refused, _ in self.points)
+        ss_both = sum(run * refused for run, refused, _ in self.points)
+        on_run = sum(run * cpu for run, _, cpu in self.points)
+        on_refused = sum(refused * cpu for _, refused, cpu in self.points)
+        det = ss_run * ss_refused - ss_both * ss_both
+        if det <= 1e-9 * ss_run * ss_refused:
+            return None
+        per_run = (on_run * ss_refused - on_refused * ss_both) / det
+        per_refusal = (on_refused * ss_run - on_run * ss_both) / det
+        return 1000 * per_run, 1000 * per_refusal
 
     def rows(self) -> list[str]:
         rows = [
@@ -197,17 +215,24 @@ def route_cpu_by_phase(log: Path) -> RouteCpuPhases:
             reports.setdefault(report["pid"], []).append(report)
     routes: list[dict[str, tuple[int, float]]] = [{}, {}]
     loop, process = [0.0, 0.0], [0.0, 0.0]
+    points = []
     for marks in reports.values():
         if len(marks) != 4:
             continue  # a worker that was replaced meanwhile: its phases cannot be told apart
         for phase, (start, end) in enumerate(((marks[0], marks[1]), (marks[2], marks[3]))):
             loop[phase] += end[LOOP] - start[LOOP]
+            run = sum(n for n, _ in end["routes"].values())
+            run -= sum(n for n, _ in start["routes"].values())
+            refused = end.get("refused", 0) - start.get("refused", 0)
+            points.append((run, refused, end[LOOP] - start[LOOP]))
             process[phase] += end[PROCESS] - start[PROCESS]
             for kind, (count, cpu) in end["routes"].items():
                 was_count, was_cpu = start["routes"].get(kind, (0, 0.0))
                 n, total = routes[phase].get(kind, (0, 0.0))
                 routes[phase][kind] = (n + count - was_count, total + cpu - was_cpu)
-    return RouteCpuPhases(routes[0], routes[1], (loop[0], loop[1]), (process[0], process[1]))
+    return RouteCpuPhases(
+        routes[0], routes[1], (loop[0], loop[1]), (process[0], process[1]), points
+    )
 
 
 async def drive_overload(
@@ -290,6 +315,13 @@ def print_route_cpu(by_route: RouteCpuPhases, phases: Phases) -> None:
     completed = phases.open.outcomes["2xx"] / phases.open_usage.seconds
     at_open_mix = phases.sustainable * own_mix / open_mix
     print("\n".join(by_route.rows()))
+    split = by_route.loop_split()
+    if split is not None:
+        print(
+            f"the event loops' CPU per request run / per refusal, fitted over the workers' "
+            f"phases: {split[0]:.2f} / {split[1]:.2f} ms",
+            flush=True,
+        )
     print(
         f"closed loop's CPU per request run at its own mix / at the open loop's: {own_mix:.2f} "
         f"/ {open_mix:.2f} ms; sustainable {phases.sustainable:.1f}/s, at the open loop's mix "

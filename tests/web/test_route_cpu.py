@@ -111,6 +111,7 @@ def test_a_request_refused_before_it_starts_is_not_counted() -> None:
     run(test)
 
     assert counted.requests == {"GET /items/{item_id}": 1}
+    assert counted.refused == 1
 
 
 def test_sigusr1_logs_the_totals_so_far(caplog: pytest.LogCaptureFixture) -> None:
@@ -130,4 +131,5 @@ def test_sigusr1_logs_the_totals_so_far(caplog: pytest.LogCaptureFixture) -> Non
     report = json.loads(reports[0].removeprefix("route cpu "))
     assert report["pid"] == os.getpid()
     assert report["routes"] == {"GET /items/{item_id}": [1, 0.25]}
+    assert report["refused"] == 0
     assert report["process_s"] >= report["loop_thread_s"] > 0

@@ -145,6 +145,8 @@ class Admission:
 
     def _refused(self, reason: str) -> None:
         self.counts[reason] += 1
+        if self.cpu is not None:
+            self.cpu.refused += 1
         now = self.clock()
         if now < self._report_at:
             return

@@ -53,6 +53,9 @@ class RouteCpu:
     def __init__(self) -> None:
         self.requests: dict[str, int] = {}
         self.cpu_s: dict[str, float] = {}
+        # Requests admission refused (at once, after waiting, at their deadline, client gone):
+        # their CPU is the event loop's, beside that of the requests run.
+        self.refused = 0
 
     def add(self, kind: str, cpu_s: float) -> None:
         """Count one request of ``kind``; called in the event loop only."""
@@ -66,6 +69,7 @@ class RouteCpu:
             "pid": os.getpid(),
             "process_s": round(time.process_time(), 6),
             "loop_thread_s": round(time.thread_time(), 6),
+            "refused": self.refused,
             "routes": {
                 kind: [count, round(self.cpu_s[kind], 6)] for kind, count in self.requests.items()
             },
