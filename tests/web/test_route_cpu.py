@@ -133,3 +133,21 @@ def test_sigusr1_logs_the_totals_so_far(caplog: pytest.LogCaptureFixture) -> Non
     assert report["routes"] == {"GET /items/{item_id}": [1, 0.25]}
     assert report["refused"] == 0
     assert report["process_s"] >= report["loop_thread_s"] > 0
+
+
+def test_built_in_another_thread_no_handler_is_installed() -> None:
+    before = signal.getsignal(signal.SIGUSR1)
+    failed: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            report_on_signal(RouteCpu())
+        except BaseException as error:  # what the thread raised, to assert on
+            failed.append(error)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    builder.join(timeout=10)
+
+    assert failed == []
+    assert signal.getsignal(signal.SIGUSR1) is before

@@ -79,7 +79,10 @@ class RouteCpu:
 def report_on_signal(counted: RouteCpu) -> None:
     """Log ``counted`` on each ``SIGUSR1``. Called in the process's main thread, where a
     server's event loop runs and where Python runs the handler, so that the thread CPU in the
-    report is the loop's."""
+    report is the loop's. Elsewhere (an app built in another thread) Python allows no handler,
+    and there is no loop of a server process to report on: nothing is installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return
     signal.signal(
         signal.SIGUSR1,
         lambda _signal, _frame: log.warning("route cpu %s", json.dumps(counted.snapshot())),
