@@ -11,6 +11,7 @@ import pytest
 from sidelines.storage.db import SERVER_POOL_SIZE, Database
 from sidelines.web.admission import Admission
 from sidelines.web.main import app_from_settings
+from sidelines.web.route_cpu import RouteCpu
 from sidelines.web.settings import Settings
 from tests.web.helpers import TestClient
 
@@ -88,6 +89,8 @@ def test_app_from_settings_admits_its_pool_and_queues_as_set(
     outermost = app.user_middleware[0]
 
     assert outermost.cls is Admission
+    # Each admitted request's CPU is counted by route, for SIGUSR1's report (web.route_cpu).
+    assert isinstance(outermost.kwargs.pop("cpu"), RouteCpu)
     assert outermost.kwargs == {
         "at_once": 3,
         "queued": 7,

@@ -55,6 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sidelines.storage.db import write_guard
 from sidelines.web.access_log import refused_unstarted
 from sidelines.web.errors import BUSY_RETRY_AFTER_S, error_body
+from sidelines.web.route_cpu import RouteCpu, pool_threads_cpu_s, spent_since
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A refused request may come back soon: the queue drains in well under a second when it is
@@ -97,6 +98,7 @@ class Admission:
         exempt_suffixes: Iterable[str] = ("/live",),
         login_paths: Iterable[str] = LOGIN_PATHS,
         clock: Callable[[], float] = time.monotonic,
+        cpu: RouteCpu | None = None,
     ) -> None:
         deadline_s = wait_s if deadline_s is None else deadline_s
         if at_once < 1 or queued < 0 or wait_s <= 0 or deadline_s < wait_s:
@@ -114,6 +116,8 @@ class Admission:
         self.exempt_suffixes = tuple(exempt_suffixes)
         self.login_paths = frozenset(login_paths)
         self.clock = clock
+        # Each admitted request's CPU in the thread pool, by route (``web.route_cpu``).
+        self.cpu = cpu
         self.admitted = 0  # working or waiting for a turn
         # Seconds from a request's turn to its end, a moving average; None until one ended.
         self.service_s: float | None = None
@@ -141,6 +145,8 @@ class Admission:
 
     def _refused(self, reason: str) -> None:
         self.counts[reason] += 1
+        if self.cpu is not None:
+            self.cpu.refused += 1
         now = self.clock()
         if now < self._report_at:
             return
@@ -199,7 +205,10 @@ class Admission:
                     answer_by=arrived + answer_s,
                     others_wait=lambda: self.admitted > self.at_once,
                 )
+                threads_cpu = pool_threads_cpu_s() if self.cpu is not None else {}
                 await self._run(scope, watch, writes=scope["method"] in WRITES)
+                if self.cpu is not None:
+                    self.cpu.add(_kind(scope), spent_since(threads_cpu))
                 if watch.refused:
                     self._refused("past its deadline")
                 self._served(self.clock() - began, late=watch.refused)
@@ -335,6 +344,13 @@ class _Watch:
                 raise Abandoned("the server could not start this request in time; try again")
             self.writing = True
             return max(self.answer_by - at, LOCK_WAIT_FLOOR_S)
+
+
+def _kind(scope: Scope) -> str:
+    """The request's method and route (its path's template), once the application ran."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return f"{scope['method']} {path if isinstance(path, str) else 'unrouted'}"
 
 
 def _refusal(message: str) -> tuple[Message, Message]:

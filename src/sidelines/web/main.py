@@ -20,7 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from sidelines.storage.db import Database
-from sidelines.web import access_log
+from sidelines.web import access_log, route_cpu
 from sidelines.web.admission import Admission
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
@@ -35,6 +35,9 @@ def app_from_settings() -> FastAPI:
     app = create_app(db, settings)
     at_once = settings.at_once_per_process()
     app.include_router(APIRouter(lifespan=serving_at_once(at_once)))
+    # What each kind of request costs this process, logged on SIGUSR1 (``web.route_cpu``).
+    counted = route_cpu.RouteCpu()
+    route_cpu.report_on_signal(counted)
     # Outermost: a request refused for overload costs nothing of what is inside.
     app.add_middleware(
         Admission,
@@ -43,6 +46,7 @@ def app_from_settings() -> FastAPI:
         wait_s=settings.queue_wait_s,
         deadline_s=settings.request_deadline_s,
         answer_s=settings.answer_deadline_s,
+        cpu=counted,
     )
     if settings.request_slice_us:
         ask_for_slice(settings.request_slice_us)
