@@ -159,24 +159,24 @@ def _space_blockers_by_scan(state: State, space_idx: int, start: int, end: int) 
 def _principal_blockers_by_scan(
     state: State, meeting_idx: int, class_idx: int, start: int
 ) -> set[int]:
-    """``principal_blockers`` by a pass over each of the principals' meetings, walking time
-    looked up for every one of them."""
+    """``principal_blockers`` by a pass over every placed meeting of the schedule, walking
+    time looked up for each one that shares a principal with the meeting."""
     problem = state.problem
     meeting = problem.meetings[meeting_idx]
     end = start + state.duration[meeting_idx]
     here = state.class_location[class_idx] if class_idx != CORRIDOR else None
+    principals = set(meeting.principals)
     found: set[int] = set()
-    for principal_idx in meeting.principals:
-        for other in state.principal_meetings[principal_idx]:
-            walk = 0
-            other_space = state.space[other]
-            if here is not None and other_space is not None:
-                there = problem.spaces[other_space].location_idx
-                walk = problem.walking_slots.get((here, there), 0) if here != there else 0
-            if state.start[other] - walk < end and start < (
-                state.start[other] + state.duration[other] + walk
-            ):
-                found.add(other)
+    for other, other_start in enumerate(state.start):
+        if other_start < 0 or not principals & set(problem.meetings[other].principals):
+            continue
+        other_space = state.space[other]
+        walk = 0
+        if here is not None and other_space is not None:
+            there = problem.spaces[other_space].location_idx
+            walk = 0 if here == there else problem.walking_slots.get((here, there), 0)
+        if other_start - walk < end and start < other_start + state.duration[other] + walk:
+            found.add(other)
     for earlier in meeting.after:
         if state.start[earlier] >= 0 and state.start[earlier] + state.duration[earlier] > start:
             found.add(earlier)
