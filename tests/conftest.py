@@ -30,7 +30,6 @@ from sqlalchemy.exc import OperationalError
 
 from sidelines.services import accounts
 from sidelines.storage.db import Database, normalise_url
-from sidelines.web.time_slice import ask_for_slice, slice_of
 
 POSTGRES_URL_VARIABLE = "SIDELINES_TEST_POSTGRES_URL"
 DIALECTS = ["sqlite", "postgresql"]
@@ -114,17 +113,6 @@ def cheap_password_hashes() -> Iterator[None]:
     accounts._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     yield
     accounts._hasher = kept
-
-
-@pytest.fixture(autouse=True)
-def kernel_time_slice() -> Iterator[None]:
-    """The test process's time slice back to the kernel's default after a test that built the
-    server's app (``web.main`` asks for a short one for every thread of the process): the
-    tests after it, and the servers they start, inherit the slice."""
-    before = slice_of()
-    yield
-    if slice_of() != before:
-        ask_for_slice(0)
 
 
 @pytest.fixture(scope="session")

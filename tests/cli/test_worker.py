@@ -251,7 +251,6 @@ def test_serve_starts_a_worker_below_its_priority_that_ends_when_the_server_is_k
                 os.SCHED_IDLE,
             )
             if slice_of():  # Linux 6.12 and later: a request's thread takes the core at once
-                wait_until(lambda: _healthy(port))  # the app is built, its slice asked for
                 assert slice_of(server.pid) == Settings().request_slice_us < slice_of(worker)
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=30)

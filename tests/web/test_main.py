@@ -13,7 +13,6 @@ from sidelines.web.admission import Admission
 from sidelines.web.main import app_from_settings
 from sidelines.web.route_cpu import RouteCpu
 from sidelines.web.settings import Settings
-from sidelines.web.time_slice import slice_of
 from tests.web.helpers import TestClient
 
 
@@ -101,17 +100,3 @@ def test_app_from_settings_admits_its_pool_and_queues_as_set(
     }
     app.state.db.dispose()
     gc.unfreeze()
-
-
-@pytest.mark.skipif(not slice_of(), reason="this system does not report a thread's time slice")
-@pytest.mark.parametrize("asked", [300, 0])
-def test_app_from_settings_gives_the_process_the_slice_asked_for(
-    database: Database, monkeypatch: pytest.MonkeyPatch, asked: int
-) -> None:
-    default = slice_of()
-    monkeypatch.setenv("SIDELINES_DATABASE_URL", database.url)
-    monkeypatch.setenv("SIDELINES_REQUEST_SLICE_US", str(asked))
-    app_from_settings().state.db.dispose()
-    gc.unfreeze()
-
-    assert slice_of() == (asked or default)
