@@ -24,7 +24,6 @@ from sidelines.web import access_log, route_cpu
 from sidelines.web.admission import Admission
 from sidelines.web.app import create_app
 from sidelines.web.settings import Settings
-from sidelines.web.time_slice import ask_for_slice
 
 
 def app_from_settings() -> FastAPI:
@@ -48,8 +47,6 @@ def app_from_settings() -> FastAPI:
         answer_s=settings.answer_deadline_s,
         cpu=counted,
     )
-    if settings.request_slice_us:
-        ask_for_slice(settings.request_slice_us)
     # Everything imported and built so far lives as long as the process. A full collection
     # walks ~200,000 such objects (about 0.1 s, longer on a busy machine) and stalls every
     # request in flight; frozen, they are left out of it, and the tail latency with them.

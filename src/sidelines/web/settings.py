@@ -65,11 +65,6 @@ class Settings(BaseSettings):
     queue_wait_s: float = Field(default=0.3, gt=0)
     request_deadline_s: float = Field(default=5.0, gt=0)
     answer_deadline_s: float = Field(default=0.8, gt=0)
-    # The time slice the server's threads ask Linux for, in microseconds (0: the kernel's
-    # default, 1.4 ms on two cores): with a slice shorter than a solve's, a request that wakes
-    # up takes the core at once instead of after the rest of the solve's slice
-    # (``web.time_slice``). 100 is the shortest Linux accepts.
-    request_slice_us: int = Field(default=100, ge=0, le=100_000)
     # Batch solves wait in the database for a worker process (``sidelines worker``) instead of
     # running in a thread of the web process that accepted them.
     solve_in_worker: bool = False
