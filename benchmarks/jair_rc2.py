@@ -39,7 +39,6 @@ def _rc2(
     phases: list[int],
     limit: int,
     seed: int,
-    restarts: int,
     out: Connection,
 ) -> None:
     """One RC2 search, reporting (kind, cost, CPU seconds) until it ends or its CPU runs out."""
@@ -56,24 +55,13 @@ def _rc2(
                 out.send(("bound", self.cost, time.process_time()))
             return super()._call_oracle(list(assumptions), expect_interrupt)
 
-    if restarts and solver.startswith("cd"):
-        # The solve's own RC2 (``maxsat.portfolio``), which restarts its long SAT calls.
-        from sidelines.scheduling.maxsat.portfolio import Restarts, _ReportingRC2
-
-        def bound(cost: int) -> None:
-            out.send(("bound", cost, time.process_time()))
-
-        rc2 = _ReportingRC2(formula, bound, Restarts(restarts, seed), solver=solver)
-    else:
-        rc2 = Reporting(formula, solver=solver)
-        if seed and solver.startswith("cd"):
-            rc2.oracle.configure({"seed": seed})
+    rc2 = Reporting(formula, solver=solver)
+    if seed and solver.startswith("cd"):
+        rc2.oracle.configure({"seed": seed})
     rc2.oracle.append_formula(redundant)
     if phases:
         rc2.oracle.set_phases(phases)
     model = rc2.compute()
-    if getattr(rc2, "renewals", 0):
-        out.send(("restarts", rc2.renewals, time.process_time()))
     out.send(("optimum" if model is not None else "infeasible", rc2.cost, time.process_time()))
 
 
@@ -99,7 +87,7 @@ def _construction_phases(problem: Any, encoding: Any) -> list[int]:
 
 
 def measure(
-    path: Path, solvers: list[str], limit: int, phased: bool, seed: int = 0, restarts: int = 0
+    path: Path, solvers: list[str], limit: int, phased: bool, seed: int = 0
 ) -> dict[str, Any]:
     """The encoding and every solver's events on ``path`` (runs in this process's children)."""
     import multiprocessing
@@ -122,7 +110,7 @@ def measure(
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=_rc2,
-            args=(solver, encoding.formula, redundant, phases, limit, seed, restarts, send),
+            args=(solver, encoding.formula, redundant, phases, limit, seed, send),
             daemon=True,
         )
         process.start()
@@ -157,7 +145,7 @@ def _summary(events: list[list[Any]]) -> str:
         for kind, cost, at in events
         if kind != "bound" or cost > 0
     ]
-    ended = any(kind in ("optimum", "infeasible") for kind, _, _ in events)
+    ended = any(kind != "bound" for kind, _, _ in events)
     return "; ".join(parts) + ("" if ended else " (CPU limit)")
 
 
@@ -169,13 +157,6 @@ def main() -> int:
     parser.add_argument("--cpu-limit", type=int, default=30, help="CPU seconds per search")
     parser.add_argument("--phases", action="store_true", help="the construction's phases")
     parser.add_argument("--seed", type=int, default=0, help="CaDiCaL's random seed")
-    parser.add_argument(
-        "--restarts",
-        type=int,
-        default=0,
-        help="CaDiCaL's RC2 restarts its SAT calls after this many conflicts times Luby's "
-        "sequence (0: none)",
-    )
     parser.add_argument("--baseline", help="a git revision measured at the same time")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -185,14 +166,7 @@ def main() -> int:
     solvers = args.solvers.split(",")
     if args.child:
         found = {
-            name: measure(
-                data / f"{name}.dzn",
-                solvers,
-                args.cpu_limit,
-                args.phases,
-                args.seed,
-                args.restarts,
-            )
+            name: measure(data / f"{name}.dzn", solvers, args.cpu_limit, args.phases, args.seed)
             for name in args.names
         }
         print(json.dumps(found))
@@ -205,7 +179,7 @@ def main() -> int:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", *args.names]
     command += ["--data", str(data), "--solvers", args.solvers]
     command += ["--cpu-limit", str(args.cpu_limit)] + (["--phases"] if args.phases else [])
-    command += ["--seed", str(args.seed), "--restarts", str(args.restarts)]
+    command += ["--seed", str(args.seed)]
     print(f"load average {os.getloadavg()[0]:.1f} at the start; CPU seconds per search\n")
     with source_tree(args.baseline or "HEAD") as base:
         trees = [("this tree", HERE.parent / "src")]

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import random
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pysat.formula import WCNF
 
 from sidelines.scheduling import SolveStatus, build_problem, validate
-from sidelines.scheduling.maxsat import portfolio, solve_maxsat
+from sidelines.scheduling.maxsat import solve_maxsat
 from sidelines.scheduling.maxsat.portfolio import (
     _SEARCHES,
-    RESTARTS,
     Formula,
     Outcome,
-    Restarts,
-    _ReportingRC2,
-    _run_rc2,
     _Task,
-    luby,
     run_portfolio,
 )
 from tests.scheduling.maxsat.test_maxsat import OPTIONS, a_meets_three
@@ -409,89 +402,3 @@ def test_only_the_searches_after_the_first_run_in_the_background() -> None:
 
     assert outcome.optimal
     assert {niceness for niceness, _ in outcome.models} == {os.nice(0)}
-
-
-def test_luby_sequence() -> None:
-    assert [luby(i) for i in range(15)] == [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]
-
-
-def hard_three_sat(variables: int = 30, seed: int = 3) -> WCNF:
-    """A random 3-SAT formula near the threshold (hard clauses) with every variable's truth
-    costing 1: many SAT calls, some of them with tens of conflicts."""
-    rng = random.Random(seed)
-    formula = WCNF()
-    for _ in range(int(4.1 * variables)):
-        chosen = rng.sample(range(1, variables + 1), 3)
-        formula.append([v if rng.random() < 0.5 else -v for v in chosen])
-    for v in range(1, variables + 1):
-        formula.append([-v], weight=1)
-    return formula
-
-
-def _optimum(formula: WCNF, restarts: Restarts | None) -> tuple[int, list[int], int]:
-    rc2 = _ReportingRC2(formula, lambda cost: None, restarts, solver="cd19")
-    model = rc2.compute()
-    assert model is not None
-    return rc2.cost, model, rc2.renewals
-
-
-def test_a_long_sat_call_is_restarted_on_fresh_solvers_and_keeps_the_optimum() -> None:
-    formula = hard_three_sat()
-    cost, _, renewals = _optimum(formula, None)
-
-    restarted_cost, model, restarted = _optimum(formula, Restarts(unit=1))
-
-    assert renewals == 0
-    assert restarted > 0  # the calls were cut and begun again
-    # The fresh solvers had every clause the search had added (its cores' sums): the same
-    # optimum, and a model of the hard clauses at that cost.
-    assert restarted_cost == cost
-    true = {literal for literal in model if literal > 0}
-    assert all(any(literal in set(model) for literal in clause) for clause in formula.hard)
-    assert len(true) == cost
-
-
-def test_a_restarted_search_takes_another_seed_and_the_phases_each_time() -> None:
-    formula = hard_three_sat()
-    rc2 = _ReportingRC2(formula, lambda cost: None, Restarts(unit=1, seed=5), solver="cd19")
-    seeds: list[int] = []
-    renew = rc2.oracle.renew
-
-    def renewed(seed: int) -> None:
-        seeds.append(seed)
-        renew(seed)
-        assert rc2.oracle.solver.nof_clauses() >= len(formula.hard)
-
-    rc2.oracle.set_phases([-v for v in range(1, formula.nv + 1)])
-    rc2.oracle.renew = renewed
-    assert rc2.compute() is not None
-
-    assert seeds == list(range(6, 6 + len(seeds)))
-    assert len(seeds) == rc2.renewals > 0
-    assert rc2.oracle.phases == [-v for v in range(1, formula.nv + 1)]
-
-
-@pytest.mark.parametrize(("solver", "restarted"), [("cd19", True), ("mcm", False)])
-def test_only_cadicals_rc2_restarts_its_calls(
-    solver: str, restarted: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    given: list[Restarts | None] = []
-
-    class Recording(_ReportingRC2):
-        def __init__(self, formula: WCNF, report: Any, restarts: Restarts | None, **kw: Any):
-            given.append(restarts)
-            super().__init__(formula, report, restarts, **kw)
-
-    monkeypatch.setattr(portfolio, "_ReportingRC2", Recording)
-    receive, send = multiprocessing.Pipe(duplex=False)
-    formula = hard_three_sat()
-
-    _run_rc2(_Task(solver, Formula(formula, [], [], []), None, False), send)
-
-    assert given == [RESTARTS if restarted else None]
-    assert RESTARTS is not None
-    messages = []
-    while receive.poll():
-        messages.append(receive.recv())
-    assert messages[-1] == ("optimal",)
-    assert messages[-2][2] == _optimum(formula, None)[0]

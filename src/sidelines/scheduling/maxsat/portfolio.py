@@ -56,113 +56,19 @@ class SideWork(Protocol):
         ...
 
 
-def luby(index: int) -> int:
-    """The ``index``-th term (from 0) of Luby's sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, ..."""
-    size, power = 1, 0
-    while size < index + 1:
-        power += 1
-        size = 2 * size + 1
-    while size - 1 != index:
-        size = (size - 1) >> 1
-        power -= 1
-        index %= size
-    return 1 << power
-
-
-@dataclass(frozen=True)
-class Restarts:
-    """When a SAT call of RC2 is cut and begun again on a fresh solver with another random
-    seed: after ``unit`` conflicts times the next term of Luby's sequence."""
-
-    unit: int
-    seed: int = 0
-
-
-# RC2 on CaDiCaL cuts a SAT call after this many conflicts times Luby's sequence and begins it
-# again on a fresh solver with another seed: the time of one call swings several-fold with the
-# seed (docs/benchmarks.md). None: no restarts.
-RESTARTS: Restarts | None = Restarts(unit=10_000)
-
-
-class _Renewable:
-    """A SAT solver that keeps every clause it was given, so that a fresh one with the same
-    clauses, phases and another seed can take its place (``renew``); everything else is the
-    solver's own."""
-
-    def __init__(self, name: str, clauses: list[list[int]], seed: int) -> None:
-        self.name = name
-        self.clauses = [list(clause) for clause in clauses]
-        self.phases: list[int] = []
-        self.solver = self._new(seed)
-
-    def _new(self, seed: int) -> Solver:
-        solver = Solver(name=self.name, bootstrap_with=self.clauses, use_timer=True)
-        if seed:
-            solver.configure({"seed": seed})
-        if self.phases:
-            solver.set_phases(self.phases)
-        return solver
-
-    def renew(self, seed: int) -> None:
-        self.solver.delete()
-        self.solver = self._new(seed)
-
-    def add_clause(self, clause: Sequence[int], no_return: bool = True) -> Any:
-        self.clauses.append(list(clause))
-        return self.solver.add_clause(clause, no_return)
-
-    def append_formula(self, formula: Sequence[Sequence[int]], no_return: bool = True) -> Any:
-        for clause in formula:
-            self.add_clause(clause)
-
-    def set_phases(self, literals: Sequence[int]) -> None:
-        self.phases = list(literals)
-        self.solver.set_phases(self.phases)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.solver, name)
-
-
 class _ReportingRC2(RC2):  # type: ignore[misc]
-    """RC2 that reports its lower bound before every SAT call, and with ``restarts`` cuts a
-    long call and begins it again with another seed."""
+    """RC2 that reports its lower bound before every SAT call."""
 
-    oracle: Any  # RC2's SAT solver, or a ``_Renewable`` one with ``restarts``
-
-    def __init__(
-        self,
-        formula: WCNF,
-        report: Callable[[int], None],
-        restarts: Restarts | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, formula: WCNF, report: Callable[[int], None], **kwargs: Any) -> None:
         super().__init__(formula, **kwargs)
         self._report = report
         self._reported = -1
-        self._restarts = restarts
-        self.renewals = 0  # fresh solvers begun, over all calls
-        if restarts is not None:
-            # Every soft clause is a unit (its own selector), so the hard clauses are all
-            # the solver was given.
-            assert all(len(clause) == 1 for clause in formula.soft)
-            self.oracle.delete()
-            self.oracle = _Renewable(self.solver, formula.hard, restarts.seed)
 
     def _call_oracle(self, assumptions: Any = (), expect_interrupt: bool = False) -> Any:
         if self.cost != self._reported:
             self._reported = self.cost
             self._report(self.cost)
-        if self._restarts is None:
-            return super()._call_oracle(list(assumptions), expect_interrupt)
-        attempt = 0
-        while True:
-            self.oracle.conf_budget(self._restarts.unit * luby(attempt))
-            status = self.oracle.solve_limited(assumptions=list(assumptions))
-            if status is not None:
-                return status
-            attempt += 1
-            self.renewals += 1
-            self.oracle.renew(self._restarts.seed + self.renewals)
+        return super()._call_oracle(list(assumptions), expect_interrupt)
 
 
 def _kept(model: Sequence[int], keep: Sequence[int]) -> list[int]:
@@ -219,10 +125,7 @@ def _run_rc2(task: _Task, out: Connection) -> None:
                 model = plain.get_model()
                 out.send(("model", task.sent(model, keep), _soft_cost(formula, model)))
     _lower_priority(task.nice)
-    restarts = RESTARTS if task.solver.startswith("cd") else None
-    rc2 = _ReportingRC2(
-        formula, lambda cost: out.send(("bound", cost)), restarts, solver=task.solver
-    )
+    rc2 = _ReportingRC2(formula, lambda cost: out.send(("bound", cost)), solver=task.solver)
     rc2.oracle.append_formula(built.redundant)
     if phases:
         rc2.oracle.set_phases(phases)
