@@ -58,11 +58,66 @@ def _service(name: str, *modules: str) -> Callable[..., Any]:
     raise ImportError(name)
 
 
+# The parts of an answer that agrees and places a meeting (``--split``): the module and the
+# name each is called by, so that a wrapper put there times every call. The agreement is the
+# answer less its placement; the placement's read is its plan less the search.
+SPLIT_PARTS = (
+    ("answer", "negotiation", "agree_on_site"),
+    ("placement", "negotiation", "place_agreed"),
+    ("plan", "placing", "_plan_placement"),
+    ("search", "placing", "replan"),
+    ("booking", "placing", "_book_placement"),
+)
+
+
+def _timed_parts(spent: dict[str, float]) -> None:
+    """Wrap each part of ``SPLIT_PARTS`` the tree measured has, adding its CPU to ``spent``."""
+    for part, module_name, name in SPLIT_PARTS:
+        try:
+            module = importlib.import_module(f"sidelines.services.{module_name}")
+        except ImportError:
+            continue
+        found = getattr(module, name, None)
+        if found is None:
+            continue
+
+        def timed(*args: Any, _part: str = part, _call: Any = found, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return _call(*args, **kwargs)
+            finally:
+                spent[_part] = spent.get(_part, 0.0) + time.process_time() - started
+
+        setattr(module, name, timed)
+
+
+def _split_ms(spent: dict[str, float], answers: int) -> dict[str, float]:
+    """The mean CPU per answer (ms) of each part; the agreement, the placement's read and its
+    rest (sessions, retries, the view) worked out from the parts around them."""
+    mean = {part: 1000 * value / answers for part, value in spent.items()}
+    return {
+        "agreement": mean.get("answer", 0.0) - mean.get("placement", 0.0),
+        "placement read": mean.get("plan", 0.0) - mean.get("search", 0.0),
+        "search": mean.get("search", 0.0),
+        "booking": mean.get("booking", 0.0),
+        "placement's rest": mean.get("placement", 0.0)
+        - mean.get("plan", 0.0)
+        - mean.get("booking", 0.0),
+        "answer": mean.get("answer", 0.0),
+    }
+
+
 # --- the child: one size, one database, one source tree ---------------------------------------
 
 
 def measure(
-    published: int, database: str, placements: int, warm_up: int, seed: int, profile: str | None
+    published: int,
+    database: str,
+    placements: int,
+    warm_up: int,
+    seed: int,
+    profile: str | None,
+    split: bool = False,
 ) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -180,6 +235,9 @@ def measure(
         publish(db, organiser, stored.id, db.write(solved_run))
 
         profiler = cProfile.Profile(time.process_time) if profile else None
+        spent: dict[str, float] = {}
+        if split:
+            _timed_parts(spent)
         cpu_ms: list[float] = []
         wall_ms: list[float] = []
         outcomes = {"placed": 0, "waits": 0}
@@ -207,6 +265,7 @@ def measure(
             spent_wall = (time.perf_counter() - wall) * 1000
             if warm_up > 0:
                 warm_up -= 1
+                spent.clear()  # the warm-up's calls are not counted
                 continue
             cpu_ms.append(spent_cpu)
             wall_ms.append(spent_wall)
@@ -222,7 +281,10 @@ def measure(
         db.dispose()
     if profiler is not None and profile:
         profiler.dump_stats(profile)
-    print(json.dumps({"cpu_ms": cpu_ms, "wall_ms": wall_ms, "scheduled": scheduled, **outcomes}))
+    found = {"cpu_ms": cpu_ms, "wall_ms": wall_ms, "scheduled": scheduled, **outcomes}
+    if split:
+        found["split_ms"] = _split_ms(spent, len(cpu_ms))
+    print(json.dumps(found))
 
 
 # --- the parent: every size, database and tree, one table ---------------------------------------
@@ -246,6 +308,8 @@ def run_child(src: Path, published: int, database: str, args: argparse.Namespace
     command += ["--warm-up", str(args.warm_up), "--seed", str(args.seed)]
     if args.profile:
         command += ["--profile", f"{args.profile}-{published}-{database}-{src.parent.name}.prof"]
+    if args.split:
+        command += ["--split"]
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{HERE}"}
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -263,6 +327,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", help="a path prefix: each child writes its timed calls' cProfile stats there"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also print each answer's CPU by part: agreement, placement read, search, booking",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -274,6 +343,7 @@ def main() -> None:
             args.warm_up,
             args.seed,
             args.profile,
+            args.split,
         )
         return
 
@@ -284,6 +354,7 @@ def main() -> None:
         "| placed | waits |"
     )
     print("|---:|---|---|---:|---:|---:|---:|---:|")
+    splits: list[tuple[int, str, dict[str, float]]] = []
     with contextlib.ExitStack() as stack:
         trees = [("this tree", REPO / "src")]
         if args.tree:
@@ -302,6 +373,16 @@ def main() -> None:
                         f"| {found['placed']} | {found['waits']} |",
                         flush=True,
                     )
+                    if "split_ms" in found:
+                        splits.append((published, name, found["split_ms"]))
+    if splits:
+        parts = list(splits[0][2])
+        print()
+        print("| published | code | " + " | ".join(f"{part} (ms)" for part in parts) + " |")
+        print("|---:|---|" + "---:|" * len(parts))
+        for published, name, split in splits:
+            cells = " | ".join(f"{split[part]:.1f}" for part in parts)
+            print(f"| {published} | {name} | {cells} |")
     print()
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
