@@ -63,6 +63,36 @@ def places(
     return PlacesPublic.model_validate(edits.meeting_places(db, actor, event_id, meeting_id, day))
 
 
+def _to_target(
+    event_id: str,
+    meeting_id: PathId,
+    body: MoveCreate,
+    db: DbDep,
+    actor: UserDep,
+    key: str | None,
+    action: str,
+    edit: Callable[..., EditView],
+) -> JSONResponse:
+    """A move or a placement at the body's target: the two take the same body and options."""
+    target = Target(body.starts_at, body.space_id)
+    return _once(
+        actor,
+        key,
+        _path(event_id, meeting_id, action),
+        body,
+        lambda kept: edit(
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            target,
+            override=body.override,
+            push_others=body.push,
+            once=kept,
+        ),
+    )
+
+
 @router.post("/move", response_model=EditPublic, responses=REFUSED)
 def move(
     event_id: str,
@@ -74,23 +104,7 @@ def move(
 ) -> JSONResponse:
     """Move a scheduled meeting; where the place is taken by meetings that can move, the answer
     says where they would go, and ``push`` moves them."""
-    target = Target(body.starts_at, body.space_id)
-    return _once(
-        actor,
-        key,
-        _path(event_id, meeting_id, "move"),
-        body,
-        lambda kept: edits.move(
-            db,
-            actor,
-            event_id,
-            meeting_id,
-            target,
-            override=body.override,
-            push_others=body.push,
-            once=kept,
-        ),
-    )
+    return _to_target(event_id, meeting_id, body, db, actor, key, "move", edits.move)
 
 
 @router.post("/place", response_model=EditPublic, responses=REFUSED)
@@ -103,23 +117,7 @@ def place(
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Place a waiting (agreed, unplaced) meeting at a chosen time and space."""
-    target = Target(body.starts_at, body.space_id)
-    return _once(
-        actor,
-        key,
-        _path(event_id, meeting_id, "place"),
-        body,
-        lambda kept: edits.place(
-            db,
-            actor,
-            event_id,
-            meeting_id,
-            target,
-            override=body.override,
-            push_others=body.push,
-            once=kept,
-        ),
-    )
+    return _to_target(event_id, meeting_id, body, db, actor, key, "place", edits.place)
 
 
 @router.post("/swap", response_model=EditPublic, responses=REFUSED)
@@ -161,6 +159,7 @@ def lock(
 def unlock(
     event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
 ) -> JSONResponse:
+    """Unlock a meeting: solves and on-site placement may move it again."""
     return _once(
         actor,
         key,
