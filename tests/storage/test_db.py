@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import JSON, bindparam, cast, create_engine, event, select, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sidelines.services.clock import now
@@ -253,3 +253,15 @@ def test_the_write_ahead_log_shrinks_back_once_checkpointed(
 
     assert grown > 2 * db_module.SQLITE_WAL_KEPT_BYTES
     assert wal.stat().st_size <= db_module.SQLITE_WAL_KEPT_BYTES
+
+
+# PostgreSQL's JSON reaches Python through the engine's own decoder (``db._json_from_utf8``).
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_json_values_read_back_as_written_beyond_ascii(database: Database) -> None:
+    written = {"topics": ["Ukraine", "Сирия", "Perú", "会谈 🤝"], "plus": 2, "none": None}
+    value = cast(bindparam("value", written, type_=JSON), JSON)
+
+    with database.engine.connect() as connection:
+        read = connection.execute(select(value)).scalar_one()
+
+    assert read == written

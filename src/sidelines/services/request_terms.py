@@ -58,9 +58,14 @@ class Sides:
 
 
 # Built once, with the requests as a parameter (every answer reads them).
-_TERMS = select(RequestTermRow).where(
-    RequestTermRow.request_id.in_(bindparam("request_ids", expanding=True))
-)
+_TERMS = select(
+    RequestTermRow.request_id,
+    RequestTermRow.term,
+    RequestTermRow.value,
+    RequestTermRow.proposed_by,
+    RequestTermRow.proposed_in,
+    RequestTermRow.agreed_by,
+).where(RequestTermRow.request_id.in_(bindparam("request_ids", expanding=True)))
 
 
 def load(session: Session, request_id: int) -> dict[Term, TermStatus]:
@@ -70,15 +75,13 @@ def load(session: Session, request_id: int) -> dict[Term, TermStatus]:
 def load_many(session: Session, request_ids: Sequence[int]) -> dict[int, dict[Term, TermStatus]]:
     """The terms of several requests in one query (for lists of requests)."""
     result = {request_id: open_terms() for request_id in request_ids}
-    rows = session.scalars(_TERMS, {"request_ids": list(request_ids)})
-    for row in rows:
-        term = Term(row.term)
-        result[row.request_id][term] = TermStatus(
-            term,
-            row.value,
-            PartyId(row.proposed_by),
-            row.proposed_in,
-            frozenset(PartyId(p) for p in row.agreed_by),
+    # Plain columns, not mapped objects: every page of requests reads a few terms per request,
+    # and nothing here is written back through them.
+    rows = session.execute(_TERMS, {"request_ids": list(request_ids)}).tuples()
+    for request_id, name, value, proposed_by, proposed_in, agreed_by in rows:
+        term = Term(name)
+        result[request_id][term] = TermStatus(
+            term, value, PartyId(proposed_by), proposed_in, frozenset(agreed_by)
         )
     return result
 
