@@ -306,9 +306,9 @@ def _related_many(session: Session, request_ids: list[int]) -> dict[int, _Relate
     if not request_ids:
         return {}
     page = {"request_ids": request_ids}
-    for side in map(_PageSide._make, session.execute(_PAGE_SIDES, page).tuples()):
+    for side in map(_PageSide._make, session.execute(_PAGE_SIDES, page)):
         sides[side.request_id].append(side)
-    for proposal in map(_PageProposal._make, session.execute(_PAGE_PROPOSALS, page).tuples()):
+    for proposal in map(_PageProposal._make, session.execute(_PAGE_PROPOSALS, page)):
         proposals[proposal.request_id].append(proposal)
     meetings: dict[int, int] = {
         request_id: meeting_id
@@ -444,7 +444,7 @@ def list_requests(
             mine = {"event_id": event_id, "party": party, "at": now(), "limit": limit + 1}
             total = session.scalar(counted, mine) or 0
             rows: Sequence[RequestRow | _PageRequest] = [
-                _PageRequest._make(row) for row in session.execute(first, mine).tuples()
+                _PageRequest._make(row) for row in session.execute(first, mine)
             ]
         else:
             query = requests_seen_by(session, actor, event_id)

@@ -77,7 +77,7 @@ def load_many(session: Session, request_ids: Sequence[int]) -> dict[int, dict[Te
     result = {request_id: open_terms() for request_id in request_ids}
     # Plain columns, not mapped objects: every page of requests reads a few terms per request,
     # and nothing here is written back through them.
-    rows = session.execute(_TERMS, {"request_ids": list(request_ids)}).tuples()
+    rows = session.execute(_TERMS, {"request_ids": list(request_ids)})
     for request_id, name, value, proposed_by, proposed_in, agreed_by in rows:
         term = Term(name)
         result[request_id][term] = TermStatus(
