@@ -74,17 +74,23 @@ def test_break_deltas_predict_the_change_of_every_free_start(
 
 
 @settings(max_examples=100, deadline=None)
-@given(calendars(), st.lists(st.integers(0, 40), min_size=1, max_size=60))
+@given(
+    calendars(),
+    st.lists(st.integers(0, 40), min_size=1, max_size=60),
+    st.lists(st.integers(1, 4), min_size=60, max_size=60),
+)
 def test_a_calendar_that_remembers_holds_what_one_that_works_it_out_holds(
-    calendar: tuple[int, int], picks: list[int]
+    calendar: tuple[int, int], picks: list[int], lengths: list[int]
 ) -> None:
-    # Busy masks taken again and again, more of them than the memo keeps (it forgets them all).
+    # Busy masks taken again and again, more of them than the memo keeps (it forgets them all);
+    # the break deltas asked twice for each, as the on-site search asks them again: what the
+    # calendar kept of its last answer never outlives its busy slots.
     busy, programme = calendar
     days = DayMasks.of(PROBLEM.grid)
     transparent = Transparent.of(programme, days)
     masks = [busy >> shift & ~programme for shift in range(41)]
     remembers = Calendar(memo={})
-    for pick in picks:
+    for pick, length in zip(picks, lengths, strict=False):
         remembers.update(masks[pick], transparent, days)
         fresh = Calendar()
         fresh.update(masks[pick], transparent, days)
@@ -92,3 +98,5 @@ def test_a_calendar_that_remembers_holds_what_one_that_works_it_out_holds(
         assert remembers.memo is not None
         assert len(remembers.memo) <= MEMO_SIZE
         assert remembers == fresh
+        assert remembers.break_deltas(length, days) == fresh.break_deltas(length, days)
+        assert remembers.break_deltas(length, days) == fresh.break_deltas(length, days)

@@ -4,15 +4,29 @@ the order of the starts it tries, and the polish's result on a small board."""
 from __future__ import annotations
 
 import copy
+import random
 import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from sidelines.domain.ids import MeetingId, SpaceId
-from sidelines.scheduling import build_problem
+from sidelines.scheduling import build_problem, validate
+from sidelines.scheduling.baselines import first_come_first_served
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic.state import State
+from sidelines.scheduling.onsite import NewMeeting, OnsiteOptions, OnsiteResult, replan
+from sidelines.scheduling.onsite import insertion as insertion_module
 from sidelines.scheduling.onsite.board import Board
-from sidelines.scheduling.onsite.insertion import Insertion, cancelled, ranked_starts, undo_to
+from sidelines.scheduling.onsite.insertion import (
+    Insertion,
+    cancelled,
+    first_ranked,
+    ranked_starts,
+    undo_to,
+)
+from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.slots import run_mask
 from tests.builders import DAY, event, meeting, table
@@ -174,3 +188,101 @@ def test_with_no_break_anywhere_the_meeting_is_placed_without_the_polish(
     assert insertion.place_fewest_breaks(problem.meeting_index[MeetingId("AD")])
     assert board.state.start[problem.meeting_index[MeetingId("AD")]] == 1
     assert board.state.total_breaks == 0
+
+
+def _fair(seed: int) -> tuple[Problem, dict[MeetingId, Assignment], list[MeetingId]]:
+    """A generated fair with programme sessions, scheduled first come first served: half of
+    what it placed published, the two-principal meetings of the other half to insert."""
+    spec = GeneratorSpec(principals=40, requests=320, spaces=8, days=2)
+    problem = build_problem(generate_event(spec, seed))
+    placed = first_come_first_served(problem)
+    held = sorted(placed)
+    random.Random(seed).shuffle(held)
+    published = {m: placed[m] for m in held[: len(held) // 2]}
+    later = [
+        m
+        for m in held[len(held) // 2 :]
+        if len(problem.meetings[problem.meeting_index[m]].principals) == 2
+        and not problem.meetings[problem.meeting_index[m]].locked
+    ]
+    return problem, published, later[:25]
+
+
+def _insert_all(
+    problem: Problem, published: dict[MeetingId, Assignment], later: list[MeetingId]
+) -> list[OnsiteResult]:
+    """Each of ``later`` placed in turn, on the schedule the last left; the search's time
+    limit far past what it needs, so that only its steps bound it."""
+    options = OnsiteOptions(time_limit_s=600.0)
+    results = []
+    schedule = published
+    for meeting_id in later:
+        result = replan(problem, schedule, NewMeeting(meeting_id), options)
+        results.append(result)
+        schedule = dict(result.schedule)
+    return results
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_ranked_is_the_first_start_ranked_wherever_it_answers(seed: int) -> None:
+    problem, published, later = _fair(seed)
+    board = Board(problem, published, now=None, freeze_window_min=0, targets=later)
+    state = board.state
+    state.begin()
+    rng = random.Random(seed)
+    asked = answered = 0
+    for meeting_id in later:
+        meeting_idx = problem.meeting_index[meeting_id]
+        # Every placed meeting of the new one's principals taken out in turn, as the polish
+        # does, and the new one itself, from where they were and from nowhere.
+        others = set().union(
+            *(state.principal_meetings[p] for p in problem.meetings[meeting_idx].principals)
+        )
+        for idx in sorted(others) or [meeting_idx]:
+            origin = state.start[idx]
+            if origin >= 0:
+                space_idx = state.space[idx]
+                state.unplace(idx)
+            union = 0
+            for option in state.options(idx):
+                union |= option.starts
+            for mask in (union, union & rng.getrandbits(state.n_slots)):
+                for anchor in (None, origin if origin >= 0 else None, rng.randrange(state.n_slots)):
+                    found = first_ranked(state, idx, mask, anchor)
+                    ranked = next(ranked_starts(state, idx, mask, anchor), None)
+                    asked += 1
+                    if found is not None:
+                        answered += 1
+                        assert found == ranked
+            if origin >= 0:
+                state.place(idx, origin, space_idx)
+        Insertion(board, time.perf_counter() + 600.0).place(meeting_idx)
+
+    # It answers for about half of these (more of the polish's own asks): taken, not only
+    # sound.
+    assert answered > asked / 3
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_search_decides_as_the_full_ranking_does_on_a_sequence_of_insertions(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem, published, later = _fair(seed)
+
+    quick = _insert_all(problem, published, later)
+    calls = {"first_ranked": 0}
+
+    def rank_all(*_: Any) -> None:
+        calls["first_ranked"] += 1
+        return None  # The shortcut never answers: every start ranked, as before it.
+
+    monkeypatch.setattr(insertion_module, "first_ranked", rank_all)
+    ranked = _insert_all(problem, published, later)
+
+    assert calls["first_ranked"] > 0
+    assert [(r.placed, r.moved, r.unplaced, r.schedule) for r in quick] == [
+        (r.placed, r.moved, r.unplaced, r.schedule) for r in ranked
+    ]
+    # The polish moved published meetings, so the comparison covers its moves too.
+    assert sum(len(r.moved) for r in quick) > 0
+    assert all(validate(problem, r.schedule) == [] for r in quick)

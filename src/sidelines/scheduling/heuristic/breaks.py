@@ -102,6 +102,12 @@ class Calendar:
     memo: dict[int, tuple[int, int, int, int]] | None = field(
         default=None, compare=False, repr=False
     )
+    # What ``break_deltas`` last gave, and for which busy slots, length and days: the on-site
+    # search asks it again for the same calendar more often than not (a meeting's principals,
+    # looked at for each move tried). Not part of what the calendar holds either.
+    last_deltas: tuple[int, int, DayMasks | None, int, int] = field(
+        default=(-1, 0, None, 0, 0), compare=False, repr=False
+    )
 
     def update(self, busy: int, transparent: Transparent, days: DayMasks) -> None:
         self.busy = busy
@@ -137,9 +143,15 @@ class Calendar:
         """Starts at which a meeting of ``length`` slots would remove a break (joining two
         blocks) and starts at which it would add one (standing alone on a day that has
         meetings); every other start keeps the count."""
+        busy, last_length, last_days, fewer, more = self.last_deltas
+        if busy == self.busy and last_length == length and last_days is days:
+            return fewer, more
         joins_earlier = (self.filled_later << 1) & ~days.first
         joins_later = (self.filled_earlier >> length) & ~(days.first >> length)
         fewer = self.busy_days & joins_earlier & joins_later
         more = self.busy_days & ~joins_earlier & ~joins_later
         # A start inside the programme is a contact at a session, which changes nothing.
-        return fewer & ~self.skip, more & ~self.skip
+        fewer &= ~self.skip
+        more &= ~self.skip
+        self.last_deltas = (self.busy, length, days, fewer, more)
+        return fewer, more

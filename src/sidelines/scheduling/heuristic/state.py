@@ -455,7 +455,10 @@ class State:
         masks = self.allowed
         cleared = False  # whether ``by_class`` has the full slots taken out already
         by_class: Sequence[tuple[int, int]]
-        if isinstance(masks, SharedMasks):
+        # ``type(...) is`` rather than ``isinstance``: ``SharedMasks`` is a ``Sequence``, whose
+        # ``isinstance`` is an abstract base class's check in Python, at every call (the
+        # on-site search's ``LazyMasks`` always took its slow path); nothing subclasses it.
+        if type(masks) is SharedMasks:
             # The meeting's own starts go into ``base``; its kind's space starts stay shared.
             own, by_class, kind = masks.parts(meeting_idx)
             base &= own
