@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Dialect, String, Table, TextClause, insert, inspect, text
 from sqlalchemy.orm import Session
@@ -40,20 +40,36 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
-def insert_rows(session: Session, rows: Sequence[Base]) -> None:
-    """Insert ``rows``, objects not added to any session, in the transaction of ``session``:
-    one statement per table (its rows together), the tables in the order of their first row.
-    The objects stay out of the session: nothing reads them back from the database, and a
-    change made to one afterwards is not written."""
+class New(NamedTuple):
+    """A new row as its columns' values by column key, for a table ``model`` maps: cheaper to
+    build than the mapped object (whose every attribute set is an instrumented event), where
+    nothing needs the object."""
+
+    model: type[Base]
+    values: dict[str, Any]
+
+
+def _by_table(rows: Sequence[Base | New]) -> dict[type[Base], list[dict[str, Any]]]:
     by_table: dict[type[Base], list[dict[str, Any]]] = {}
     for row in rows:
-        by_table.setdefault(type(row), []).append(values_of(row))
-    for model, values in by_table.items():
+        if isinstance(row, New):
+            by_table.setdefault(row.model, []).append(row.values)
+        else:
+            by_table.setdefault(type(row), []).append(values_of(row))
+    return by_table
+
+
+def insert_rows(session: Session, rows: Sequence[Base | New]) -> None:
+    """Insert ``rows``, objects not added to any session (or ``New`` values), in the
+    transaction of ``session``: one statement per table (its rows together), the tables in the
+    order of their first row. The objects stay out of the session: nothing reads them back
+    from the database, and a change made to one afterwards is not written."""
+    for model, values in _by_table(rows).items():
         # Core's statement on the table, not the ORM's bulk insert, which plans as a flush does.
         session.execute(insert(table_of(model)), values)
 
 
-def insert_together(session: Session, rows: Sequence[Base]) -> None:
+def insert_together(session: Session, rows: Sequence[Base | New]) -> None:
     """As ``insert_rows``; on PostgreSQL all the tables' rows in one statement, each table's
     rows passed as one JSON parameter (``_together``). A request sent wrote its request, sides,
     proposal, terms and audit entries with their audience in six statements, most of them a
@@ -64,9 +80,7 @@ def insert_together(session: Session, rows: Sequence[Base]) -> None:
     if dialect.name != "postgresql":
         insert_rows(session, rows)
         return
-    by_table: dict[type[Base], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_table.setdefault(type(row), []).append(values_of(row))
+    by_table = _by_table(rows)
     shape = tuple((model, tuple(values[0])) for model, values in by_table.items())
     if any(tuple(v) != columns for (model, columns) in shape for v in by_table[model]):
         # Rows of one table that set different columns (a default left to the database on
