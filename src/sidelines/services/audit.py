@@ -114,6 +114,17 @@ def insert_all(
     outbox.owe(session, entries, audience, notices)
 
 
+def owe(session: Session, rows: Sequence[AuditRow | AuditAudienceRow]) -> None:
+    """Owe the messages of entries (``entry``'s rows) that the caller writes itself, with
+    other rows of its transaction in one statement (``storage.inserts.insert_together``)."""
+    outbox.owe(
+        session,
+        [row for row in rows if isinstance(row, AuditRow)],
+        [row for row in rows if isinstance(row, AuditAudienceRow)],
+        (),
+    )
+
+
 # Built once: building a statement costs about what running it does.
 _INSERT_ENTRIES = insert(table_of(AuditRow))
 _INSERT_AUDIENCE = insert(table_of(AuditAudienceRow))

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -72,7 +72,7 @@ from sidelines.services.visibility import (
 )
 from sidelines.storage.db import Database
 from sidelines.storage.event_rows import spans_from_json, spans_to_json
-from sidelines.storage.inserts import insert_rows
+from sidelines.storage.inserts import New, insert_together
 from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -639,26 +639,33 @@ def _add_proposal(
 
 def _proposal_row(request_id: int, seq: int, by: str, terms: Terms, duration: int) -> ProposalRow:
     """The proposal as a new row, its id drawn already."""
-    return ProposalRow(
-        id=random_id(),
-        request_id=request_id,
-        seq=seq,
-        by_party=by,
-        format=str(terms.format),
-        duration_min=duration,
-        windows=spans_to_json(terms.windows),
-        space_id=terms.space_id,
-        host_party=terms.host_party,
-        press_plan=terms.press_plan,
-        topics=list(terms.topics),
-        message=terms.message,
-        created_at=now(),
-        host_suite=terms.host_suite,
-        attendees=_plain_attendees(terms.attendees) if terms.attendees is not None else None,
-        own_interpreters=(
+    return ProposalRow(**_new_proposal(request_id, seq, by, terms, duration))
+
+
+def _new_proposal(
+    request_id: int, seq: int, by: str, terms: Terms, duration: int
+) -> dict[str, Any]:
+    """The proposal's columns, its id drawn already."""
+    return {
+        "id": random_id(),
+        "request_id": request_id,
+        "seq": seq,
+        "by_party": by,
+        "format": str(terms.format),
+        "duration_min": duration,
+        "windows": spans_to_json(terms.windows),
+        "space_id": terms.space_id,
+        "host_party": terms.host_party,
+        "press_plan": terms.press_plan,
+        "topics": list(terms.topics),
+        "message": terms.message,
+        "created_at": now(),
+        "host_suite": terms.host_suite,
+        "attendees": (_plain_attendees(terms.attendees) if terms.attendees is not None else None),
+        "own_interpreters": (
             sorted(terms.own_interpreters) if terms.own_interpreters is not None else None
         ),
-    )
+    }
 
 
 def create_request(
@@ -702,80 +709,88 @@ def create_request(
         created = now()
         if send_now:
             request_limits.check(session, event, party, invitees, str(terms.format), created)
-        # Every row is built before any is written: the transaction's last flush inserts them
-        # table by table, a statement each, instead of one flush per row.
-        request = RequestRow(
-            id=random_id(),
-            event_id=event_id,
-            requester_party=party,
-            state=str(RequestState.DRAFT),
-            channel=actor.channel,
-            created_by=actor.user_id,
-            created_at=created,
-            updated_at=created,
-            on_site=on_site,
-            sent_at=None,
-            expires_at=None,
-        )
-        rows = [
-            RequestPartyRow(
-                request_id=request.id,
-                party_id=party,
-                event_id=event_id,
-                role="requester",
-                principal_id=principals[party],
-                priority=priority,
-                note=note,
-                accepted_current=False,
-                answer=None,
-                answer_reason=None,
-            ),
-            *(
-                RequestPartyRow(
-                    request_id=request.id,
-                    party_id=invitee,
-                    event_id=event_id,
-                    role="invitee",
-                    principal_id=principals[invitee],
-                    priority=None,
-                    note="",
-                    accepted_current=False,
-                    answer=None,
-                    answer_reason=None,
-                )
-                for invitee in invitees
-            ),
+        # Every row is built before any is written, as plain values (``storage.inserts.New``):
+        # a new request is only inserted in this transaction, never read back, and its view is
+        # built from the same values, as a page's are from the columns read.
+        request: dict[str, Any] = {
+            "id": random_id(),
+            "event_id": event_id,
+            "requester_party": party,
+            "state": str(RequestState.DRAFT),
+            "channel": actor.channel,
+            "created_by": actor.user_id,
+            "created_at": created,
+            "updated_at": created,
+            "on_site": on_site,
+            "sent_at": None,
+            "expires_at": None,
+        }
+        request_id: int = request["id"]
+        side_values: list[dict[str, Any]] = [
+            {
+                "request_id": request_id,
+                "party_id": side,
+                "event_id": event_id,
+                "role": "requester" if side == party else "invitee",
+                "principal_id": principals[side],
+                "priority": priority if side == party else None,
+                "note": note if side == party else "",
+                "accepted_current": False,
+                "answer": None,
+                "answer_reason": None,
+            }
+            for side in (party, *invitees)
         ]
-        proposal = _proposal_row(request.id, 1, party, terms, duration)
+        proposal = _new_proposal(request_id, 1, party, terms, duration)
         on_table = propose(open_terms(), PartyId(party), values, 1)
-        entries = audit.entry(actor, event_id, "request.drafted", "request", request.id, [party])
+        entries = audit.entry(actor, event_id, "request.drafted", "request", request_id, [party])
         if send_now:
-            entries += _send(actor, request, rows, row_event.request_ttl_hours)
-        # Written as they stand now, sent or not, with no flush: a new request is only
-        # inserted in this transaction, never read back (``storage.inserts``); its audit
-        # entries likewise (``audit.insert_all``), which under a flush cost a fifth of a send.
-        insert_rows(
+            thread = ThreadView(
+                RequestState.DRAFT, PartyId(party), tuple(PartyId(i) for i in invitees), frozenset()
+            )
+            changes, accepted, sent = _sending(
+                actor, event_id, request_id, thread, row_event.request_ttl_hours
+            )
+            request |= changes
+            for side in side_values:
+                side["accepted_current"] = side["party_id"] in accepted
+            entries += sent
+        # Written with no flush, which under the unit of work cost a third of a send: on
+        # PostgreSQL in one statement (``insert_together``), the entries' messages owed for
+        # the commit.
+        insert_together(
             session,
             [
-                request,
-                *rows,
-                proposal,
-                *request_terms.new_rows(request.id, open_terms(), on_table),
+                New(RequestRow, request),
+                *(New(RequestPartyRow, side) for side in side_values),
+                New(ProposalRow, proposal),
+                *request_terms.new_rows(request_id, open_terms(), on_table),
+                *entries,
             ],
         )
-        audit.insert_all(session, entries)
+        audit.owe(session, entries)
         return _view(
             session,
             actor,
-            request,
-            _Related(_in_view_order(rows), [proposal], None, on_table),
+            _PageRequest(*(request[name] for name in _PageRequest._fields)),
+            _Related(
+                _in_view_order(
+                    [_PageSide(*(side[name] for name in _PageSide._fields)) for side in side_values]
+                ),
+                [_PageProposal(*(proposal[name] for name in _PageProposal._fields))],
+                None,
+                on_table,
+            ),
             event,
         )
 
     return db.write(work if once is None else once.guard(work))
 
 
-def _in_view_order(sides: Sequence[RequestPartyRow]) -> list[RequestPartyRow]:
+_Side = TypeVar("_Side", RequestPartyRow, _PageSide)
+
+
+def _in_view_order(sides: Sequence[_Side]) -> list[_Side]:
     """The sides as ``_related_many`` reads them: the requester first, then by party."""
     return sorted(sides, key=lambda s: (s.role != "requester", s.party_id))
 
@@ -828,16 +843,31 @@ def _send(
 ) -> list[AuditRow | AuditAudienceRow]:
     """Send the request (``row`` and its ``sides`` changed in place); its audit entry's rows,
     for the caller to write."""
-    step = send(_thread_of(row, sides), PartyId(row.requester_party))
-    at = now()
-    row.state = str(step.state)
-    row.sent_at = at
-    row.updated_at = at
-    row.expires_at = at + timedelta(hours=ttl_hours) if ttl_hours else None
-    _accepted(sides, step.accepted_by)
-    return audit.entry(
-        actor, row.event_id, "request.sent", "request", row.id, [side.party_id for side in sides]
+    changes, accepted, entries = _sending(
+        actor, row.event_id, row.id, _thread_of(row, sides), ttl_hours
     )
+    for column, value in changes.items():
+        setattr(row, column, value)
+    _accepted(sides, accepted)
+    return entries
+
+
+def _sending(
+    actor: Actor, event_id: str, request_id: int, thread: ThreadView, ttl_hours: int | None
+) -> tuple[dict[str, Any], frozenset[PartyId], list[AuditRow | AuditAudienceRow]]:
+    """What sending the request of ``thread`` changes: its columns, the sides that accept the
+    proposal on the table, and the audit entry's rows (for the caller to write)."""
+    step = send(thread, thread.requester)
+    at = now()
+    changes = {
+        "state": str(step.state),
+        "sent_at": at,
+        "updated_at": at,
+        "expires_at": at + timedelta(hours=ttl_hours) if ttl_hours else None,
+    }
+    parties: list[str] = [thread.requester, *thread.invitees]
+    entries = audit.entry(actor, event_id, "request.sent", "request", request_id, parties)
+    return changes, step.accepted_by, entries
 
 
 def _accepted(sides: Sequence[RequestPartyRow], accepted: frozenset[PartyId]) -> None:

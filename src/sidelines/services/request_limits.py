@@ -22,6 +22,7 @@ from sidelines.domain import Event
 from sidelines.domain.negotiation import RequestState
 from sidelines.domain.terms import Term
 from sidelines.services.errors import Conflict
+from sidelines.storage.inserts import table_of
 from sidelines.storage.tables import PartyRow, RequestPartyRow, RequestRow, RequestTermRow
 
 
@@ -46,37 +47,44 @@ class DuplicateRequest(Conflict):
         return {"request_id": self.request_id}
 
 
-def is_open(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
-    """Requests that still wait for answers at ``at``: sent or countered, and not past expiry."""
-    return RequestRow.state.in_([str(s) for s in RequestState if s.open]) & or_(
-        RequestRow.expires_at.is_(None), RequestRow.expires_at > at
-    )
+def is_open(
+    at: datetime | BindParameter[datetime], requests: Any = RequestRow
+) -> ColumnElement[bool]:
+    """Requests that still wait for answers at ``at``: sent or countered, and not past expiry.
+    ``requests``: the mapped class, or the columns of its table (``Table.c``)."""
+    waiting: ColumnElement[bool] = requests.state.in_(
+        [str(s) for s in RequestState if s.open]
+    ) & or_(requests.expires_at.is_(None), requests.expires_at > at)
+    return waiting
 
 
 # The statements of every send, built once with their values as parameters: building a
-# statement and its cache key anew costs about what running it does.
+# statement and its cache key anew costs about what running it does. On the tables' columns,
+# not the mapped classes': the ORM's execution of a statement (its compile state, the loading
+# of its rows) costs more than the statement here, where only ids come back.
+_PARTIES = table_of(PartyRow).c
+_REQUESTS = table_of(RequestRow).c
+_SIDES = table_of(RequestPartyRow).c
 _LOCK = (
-    select(PartyRow.id)
+    select(_PARTIES.id)
     .where(
-        PartyRow.event_id == bindparam("event_id"),
-        PartyRow.id.in_(bindparam("parties", expanding=True)),
+        _PARTIES.event_id == bindparam("event_id"),
+        _PARTIES.id.in_(bindparam("parties", expanding=True)),
     )
-    .order_by(PartyRow.id)
+    .order_by(_PARTIES.id)
     .with_for_update()
 )
 # The requester's open requests (but the one being sent, when it exists as a draft), and which
 # of them an invitee takes part in.
-_MINE = select(RequestRow.id).where(
-    RequestRow.event_id == bindparam("event_id"),
-    RequestRow.requester_party == bindparam("requester"),
-    is_open(bindparam("at")),
+_MINE = select(_REQUESTS.id).where(
+    _REQUESTS.event_id == bindparam("event_id"),
+    _REQUESTS.requester_party == bindparam("requester"),
+    is_open(bindparam("at"), _REQUESTS),
 )
 _SHARED = {
-    draft: select(RequestPartyRow.request_id).where(
-        RequestPartyRow.request_id.in_(
-            _MINE.where(RequestRow.id != bindparam("draft")) if draft else _MINE
-        ),
-        RequestPartyRow.party_id == bindparam("invitee"),
+    draft: select(_SIDES.request_id).where(
+        _SIDES.request_id.in_(_MINE.where(_REQUESTS.id != bindparam("draft")) if draft else _MINE),
+        _SIDES.party_id == bindparam("invitee"),
     )
     for draft in (False, True)
 }
@@ -85,7 +93,7 @@ _SHARED = {
 def _lock_parties(session: Session, event_id: str, parties: Sequence[str]) -> None:
     """Serialise the sending of requests that involve these parties, so that two sent at once
     cannot both pass a cap (in a fixed order: no deadlock). SQLite writes one at a time."""
-    session.scalars(_LOCK, {"event_id": event_id, "parties": sorted(parties)}).all()
+    session.execute(_LOCK, {"event_id": event_id, "parties": sorted(parties)}).all()
 
 
 def check(

@@ -39,7 +39,7 @@ from sidelines.domain.formats import defaults_for
 from sidelines.domain.space import SpaceKind
 from sidelines.domain.terms import HOST_SUITE, PRESS_PLANS, Term, TermStatus, open_terms
 from sidelines.services.errors import Invalid
-from sidelines.storage.inserts import table_of
+from sidelines.storage.inserts import New, table_of
 from sidelines.storage.tables import RequestTermRow
 
 
@@ -154,15 +154,23 @@ _UPDATE_TERMS = (
 
 def new_rows(
     request_id: int, before: Mapping[Term, TermStatus], after: Mapping[Term, TermStatus]
-) -> list[RequestTermRow]:
-    """The terms of a new request, which has none stored yet, as rows to insert: no row to
-    look for."""
-    rows = []
-    for term, status in _changed(before, after):
-        row = RequestTermRow(request_id=request_id, term=str(term))
-        _fill(row, status)
-        rows.append(row)
-    return rows
+) -> list[New]:
+    """The terms of a new request, which has none stored yet, as rows to insert (the columns
+    ``_fill`` sets): no row to look for, and no object, which nothing reads."""
+    return [
+        New(
+            RequestTermRow,
+            {
+                "request_id": request_id,
+                "term": str(term),
+                "value": status.value,
+                "proposed_by": status.proposed_by,
+                "proposed_in": status.proposed_in,
+                "agreed_by": sorted(status.agreed_by),
+            },
+        )
+        for term, status in _changed(before, after)
+    ]
 
 
 # --- checking values against the event ----------------------------------------------------------

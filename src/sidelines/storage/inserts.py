@@ -9,11 +9,15 @@ Rows that are only inserted, never read back nor changed later in the transactio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import JSON, Dialect, String, Table, TextClause, insert, inspect, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from sidelines.storage.tables import Base
 
@@ -36,14 +40,129 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
-def insert_rows(session: Session, rows: Sequence[Base]) -> None:
-    """Insert ``rows``, objects not added to any session, in the transaction of ``session``:
-    one statement per table (its rows together), the tables in the order of their first row.
-    The objects stay out of the session: nothing reads them back from the database, and a
-    change made to one afterwards is not written."""
+class New(NamedTuple):
+    """A new row as its columns' values by column key, for a table ``model`` maps: cheaper to
+    build than the mapped object (whose every attribute set is an instrumented event), where
+    nothing needs the object."""
+
+    model: type[Base]
+    values: dict[str, Any]
+
+
+def _by_table(rows: Sequence[Base | New]) -> dict[type[Base], list[dict[str, Any]]]:
     by_table: dict[type[Base], list[dict[str, Any]]] = {}
     for row in rows:
-        by_table.setdefault(type(row), []).append(values_of(row))
-    for model, values in by_table.items():
+        if isinstance(row, New):
+            by_table.setdefault(row.model, []).append(row.values)
+        else:
+            by_table.setdefault(type(row), []).append(values_of(row))
+    return by_table
+
+
+def insert_rows(session: Session, rows: Sequence[Base | New]) -> None:
+    """Insert ``rows``, objects not added to any session (or ``New`` values), in the
+    transaction of ``session``: one statement per table (its rows together), the tables in the
+    order of their first row. The objects stay out of the session: nothing reads them back
+    from the database, and a change made to one afterwards is not written."""
+    for model, values in _by_table(rows).items():
         # Core's statement on the table, not the ORM's bulk insert, which plans as a flush does.
         session.execute(insert(table_of(model)), values)
+
+
+def insert_together(session: Session, rows: Sequence[Base | New]) -> None:
+    """As ``insert_rows``; on PostgreSQL all the tables' rows in one statement, each table's
+    rows passed as one JSON parameter (``_together``). A request sent wrote its request, sides,
+    proposal, terms and audit entries with their audience in six statements, most of them a
+    pipeline of one execution per row (psycopg's ``executemany``): sixteen executions for a
+    request to one party, each with its round trip and its parameters converted one by one.
+    SQLite, whose statements cost no round trip, keeps a statement per table."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        insert_rows(session, rows)
+        return
+    by_table = _by_table(rows)
+    shape = tuple((model, tuple(values[0])) for model, values in by_table.items())
+    if any(tuple(v) != columns for (model, columns) in shape for v in by_table[model]):
+        # Rows of one table that set different columns (a default left to the database on
+        # some): a statement per table, as the unit of work would write them.
+        insert_rows(session, rows)
+        return
+    statement, encoders = _together(shape, dialect)
+    session.execute(
+        statement,
+        {
+            f"rows_{index}": json.dumps(
+                [
+                    {key: encode(values[key]) for key, encode in encoders[index]}
+                    for values in by_table[model]
+                ]
+            )
+            for index, (model, _columns) in enumerate(shape)
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value
+
+
+def _as_json_text(value: Any) -> str:
+    """A JSON column's value as the column's type writes it (``None`` as JSON ``null``, not
+    SQL NULL: ``json_to_recordset`` makes SQL NULL of a JSON null)."""
+    return json.dumps(value)
+
+
+@functools.cache
+def _together(
+    shape: tuple[tuple[type[Base], tuple[str, ...]], ...], dialect: Dialect
+) -> tuple[TextClause, list[list[tuple[str, Callable[[Any], Any]]]]]:
+    """The statement that inserts the rows of ``shape``'s tables (each a model and the columns
+    its rows set), PostgreSQL's data-modifying WITH: each table's rows read from a JSON array
+    of objects (``json_to_recordset``) as text and cast to the column's type, strings left to
+    the INSERT's own assignment (which refuses an over-long value, where a cast would cut it);
+    with each table's encoder of a row's values into that array. Built once per shape: a
+    request sent to one party always has the same. The database checks the foreign keys
+    between the tables at the statement's end, when every row is in."""
+    quote = dialect.identifier_preparer.quote
+    inserts: list[str] = []
+    encoders: list[list[tuple[str, Callable[[Any], Any]]]] = []
+    for index, (model, keys) in enumerate(shape):
+        table = table_of(model)
+        columns = [table.c[key] for key in keys]
+        selected = []
+        encoder: list[tuple[str, Callable[[Any], Any]]] = []
+        for column in columns:
+            name = f"r.{quote(column.name)}"
+            if isinstance(column.type, String):
+                selected.append(name)
+                encoder.append((column.key, _plain))
+            else:
+                selected.append(f"CAST({name} AS {column.type.compile(dialect=dialect)})")
+                encoder.append((column.key, _encoder(column.type, dialect)))
+        encoders.append(encoder)
+        inserts.append(
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+            f"SELECT {', '.join(selected)} "
+            f"FROM json_to_recordset(CAST(:rows_{index} AS JSON)) "
+            f"AS r({', '.join(f'{quote(c.name)} TEXT' for c in columns)})"
+        )
+    first, last = inserts[:-1], inserts[-1]
+    with_clause = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(first))
+    return text(f"WITH {with_clause} {last}" if first else last), encoders
+
+
+def _encoder(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A value of ``column_type`` as JSON can carry it to PostgreSQL's cast from text: JSON
+    columns as their text, aware datetimes (after the type's own conversion to UTC) in ISO
+    8601, numbers and booleans as they are."""
+    if isinstance(column_type, JSON):
+        return _as_json_text
+    if isinstance(column_type, TypeDecorator):
+        bind = column_type.process_bind_param
+
+        def converted(value: Any) -> Any:
+            made = bind(value, dialect)
+            return made.isoformat() if isinstance(made, datetime) else made
+
+        return converted
+    return lambda value: value.isoformat() if isinstance(value, datetime) else value
