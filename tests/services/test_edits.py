@@ -566,7 +566,10 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
 # rows; one fewer since the meetings written since the current version come with it. Its
 # answer is made in its transaction (for an idempotency key to keep), not in a read of its own;
 # one fewer since the outbox reads the receivers of its messages, users and webhooks, at once.
-STATEMENTS = {"sqlite": (11, 28), "postgresql": (10, 26)}
+# On PostgreSQL four fewer since the old bookings go with one statement for both tables, the
+# new ones with another, and the audit entries with their notices and audience with a third
+# (``inserts.insert_at_once``).
+STATEMENTS = {"sqlite": (11, 28), "postgresql": (10, 22)}
 
 
 class Statements:

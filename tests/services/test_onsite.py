@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sidelines.domain import OrganiserSees, TimeSpan
 from sidelines.domain.negotiation import Answer, RequestState
@@ -181,3 +181,47 @@ def test_a_closed_request_cannot_be_agreed_on_site(database: Database) -> None:
             session.scalars(select(MeetingRow).where(MeetingRow.request_id == request_id)).all()
             == []
         )
+
+
+# The statements of an answer that agrees on site and moves a meeting to place its own, by
+# transaction: the agreement (the request locked with the event's row, its sides, proposals
+# and terms, the terms, meeting, request, principals and side written, the audit entries), the
+# placement's read, and the booking (the schedule's lock, the fresh rows, the old bookings off,
+# the new ones in, the meetings' rows, the current version, the new one, the audit entries and
+# notices, the outbox's receivers). On PostgreSQL the booking tables are written and cleared
+# with one statement for both, and the audit entries go with their notices and audience in one
+# (``inserts.insert_at_once``).
+AGREE_AND_PLACE_STATEMENTS = {"sqlite": [11, 1, 13], "postgresql": [10, 1, 9]}
+
+
+def test_an_answer_that_agrees_and_places_costs_a_fixed_count_of_statements(
+    database: Database,
+) -> None:
+    world, cd, cd_start = _published_world(database, OrganiserSees.EVERYTHING)
+    warm = _request(database, world, "A", "E", _slot(cd_start + timedelta(hours=2)))
+    negotiation.agree_on_site(database, world.organiser, world.event_id, warm)
+    request_id = _request(database, world, "A", "B", _slot(cd_start))
+    counts = [0]
+
+    def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if not sql.startswith("BEGIN"):  # SQLite sends it as a statement, PostgreSQL does not
+            counts[-1] += 1
+
+    def commit(*_: object) -> None:
+        counts.append(0)
+
+    event.listen(database.engine, "before_cursor_execute", statement)
+    event.listen(database.engine, "commit", commit)
+    try:
+        _, placement = negotiation.agree_on_site(
+            database, world.organiser, world.event_id, request_id
+        )
+    finally:
+        event.remove(database.engine, "before_cursor_execute", statement)
+        event.remove(database.engine, "commit", commit)
+
+    assert placement is not None
+    assert [m.meeting_id for m in placement.moved] == [cd]
+    assert counts[:-1] == AGREE_AND_PLACE_STATEMENTS[database.dialect]
+    with database.reading() as session:
+        assert double_bookings(session, world.event_id) == []

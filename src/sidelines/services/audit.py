@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 # Whatever writes an audit entry or a change notice fills the outbox in the same transaction:
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from sidelines.services import outbox
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.storage.inserts import table_of, values_of
+from sidelines.storage.inserts import insert_at_once, table_of, values_of
 from sidelines.storage.tables import AuditAudienceRow, AuditRow, NoticeRow, random_id
 
 # Actions the organiser reads even when the event's policy shows it bookings only.
@@ -97,20 +96,22 @@ def insert_all(
     rows: Sequence[AuditRow | AuditAudienceRow],
     notices: Sequence[NoticeRow] = (),
 ) -> None:
-    """Write entries (``entry``'s rows, never added to the session) and change notices with one
-    plain INSERT per table, and owe their messages (``outbox.owe``). For the writes with many
-    rows a change makes at once (a booking, a schedule version): the ORM's unit of work costs
-    more CPU than the statements themselves there (docs/benchmarks.md, issue 14)."""
+    """Write entries (``entry``'s rows, never added to the session) and change notices with
+    plain INSERTs (``inserts.insert_at_once``: one statement on PostgreSQL), and owe their
+    messages (``outbox.owe``). For the writes with many rows a change makes at once (a
+    booking, a schedule version): the ORM's unit of work costs more CPU than the statements
+    themselves there (docs/benchmarks.md, issue 14)."""
     entries = [row for row in rows if isinstance(row, AuditRow)]
     audience = [row for row in rows if isinstance(row, AuditAudienceRow)]
     # The entries before their audience, which names them.
-    for statement, made in (
-        (_INSERT_ENTRIES, entries),
-        (_INSERT_NOTICES, notices),
-        (_INSERT_AUDIENCE, audience),
-    ):
-        if made:
-            session.execute(statement, [values_of(row) for row in made])
+    insert_at_once(
+        session,
+        [
+            (_ENTRIES, [values_of(row) for row in entries]),
+            (_NOTICES, [values_of(row) for row in notices]),
+            (_AUDIENCE, [values_of(row) for row in audience]),
+        ],
+    )
     outbox.owe(session, entries, audience, notices)
 
 
@@ -125,10 +126,9 @@ def owe(session: Session, rows: Sequence[AuditRow | AuditAudienceRow]) -> None:
     )
 
 
-# Built once: building a statement costs about what running it does.
-_INSERT_ENTRIES = insert(table_of(AuditRow))
-_INSERT_AUDIENCE = insert(table_of(AuditAudienceRow))
-_INSERT_NOTICES = insert(table_of(NoticeRow))
+_ENTRIES = table_of(AuditRow)
+_AUDIENCE = table_of(AuditAudienceRow)
+_NOTICES = table_of(NoticeRow)
 
 
 def readable_detail(entry: AuditRow, party_id: str | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -15,7 +15,7 @@ from sidelines.domain import Event, PressPlan, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict
-from sidelines.storage.inserts import table_of
+from sidelines.storage.inserts import insert_at_once, table_of
 from sidelines.storage.tables import (
     MeetingPrincipalRow,
     MeetingRow,
@@ -86,15 +86,12 @@ def book_all(
             )
     try:
         # The meetings' rows are written after these, once the database took them. Plain
-        # executemany statements on the tables: no ORM object is made of a booking, and the
-        # ORM's bulk insert only adds its own work per row.
+        # statements on the tables (one for both on PostgreSQL): no ORM object is made of a
+        # booking, and the ORM's bulk insert only adds its own work per row.
         with session.no_autoflush:
-            for table, rows in (
-                (_PRINCIPAL_BOOKINGS, principal_rows),
-                (_SPACE_BOOKINGS, space_rows),
-            ):
-                if rows:
-                    session.execute(insert(table), rows)
+            insert_at_once(
+                session, [(_PRINCIPAL_BOOKINGS, principal_rows), (_SPACE_BOOKINGS, space_rows)]
+            )
     except IntegrityError:
         raise Conflict(
             f"meetings {', '.join(str(m.id) for m, *_ in bookings)} cannot be placed where "
@@ -183,8 +180,11 @@ def unbook_all(
     ids = [meeting.id for meeting in meetings]
     # On the tables, not through the ORM: no booking is ever loaded as an object, so there is
     # nothing in the session for the ORM's delete to look for.
-    for statement in _UNBOOK:
-        session.execute(statement, {"meeting_ids": ids})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_UNBOOK_AT_ONCE, {"meeting_ids": ids})
+    else:
+        for statement in _UNBOOK:
+            session.execute(statement, {"meeting_ids": ids})
     for meeting in meetings:
         # A row changed through the ORM stays the unit of work's to compare at the next flush
         # even once ``book_all`` sets its columns as written: that costs the CPU of a flush
@@ -198,6 +198,15 @@ def unbook_all(
 _UNBOOK = tuple(
     delete(table).where(table.c.meeting_id.in_(bindparam("meeting_ids", expanding=True)))
     for table in (_PRINCIPAL_BOOKINGS, _SPACE_BOOKINGS)
+)
+# PostgreSQL's one statement for both: the principals' bookings deleted by a data-modifying
+# WITH query, each statement costing the server's process a few hundred µs of CPU
+# (docs/benchmarks.md, issue 14). The new bookings go in by a later statement, which sees the
+# old ones gone (a statement's WITH queries and its main query do not see each other's rows).
+_UNBOOK_AT_ONCE = text(
+    f"WITH unbooked AS (DELETE FROM {_PRINCIPAL_BOOKINGS.name} "
+    "WHERE meeting_id = ANY(CAST(:meeting_ids AS bigint[]))) "
+    f"DELETE FROM {_SPACE_BOOKINGS.name} WHERE meeting_id = ANY(CAST(:meeting_ids AS bigint[]))"
 )
 
 

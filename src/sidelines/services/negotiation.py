@@ -65,8 +65,10 @@ from sidelines.services.idempotency import Once
 from sidelines.services.placing import PlacementView, place_agreed
 from sidelines.services.request_terms import Sides
 from sidelines.services.visibility import (
+    REQUESTS_WITH_EVENT,
     requests_seen_by,
     requests_seen_by_party,
+    requests_with_event_seen_by,
     takes_part,
     visible_request,
 )
@@ -77,6 +79,7 @@ from sidelines.storage.keyset import in_order
 from sidelines.storage.tables import (
     AuditAudienceRow,
     AuditRow,
+    EventRow,
     MeetingRow,
     ProposalRow,
     RequestPartyRow,
@@ -1075,6 +1078,38 @@ def _locked_for_answer(
     return row, False
 
 
+# The request locked, with the event's row, for each query of ``REQUESTS_WITH_EVENT``: built
+# once, with the request as a parameter.
+_LOCKED_WITH_EVENT = {
+    who: query.where(RequestRow.id == bindparam("request_id")).with_for_update(of=RequestRow)
+    for who, query in REQUESTS_WITH_EVENT.items()
+}
+
+
+def _locked_with_event(
+    session: Session, actor: Actor, event_id: str, request_id: int
+) -> tuple[RequestRow, EventRow, bool]:
+    """``_locked_for_answer`` with the event's row, read by the same statement: the caller
+    holds it, so that ``event_row`` finds it in the session (which keeps no row nothing
+    refers to)."""
+    seen = requests_with_event_seen_by(actor, event_id)
+    found = (
+        None
+        if seen is None
+        else session.execute(
+            _LOCKED_WITH_EVENT[seen[0]], {**seen[1], "request_id": request_id}
+        ).first()
+    )
+    if found is None:
+        event_row(session, event_id)  # "not found" names the event when it is the one missing
+        raise not_found("request", request_id)
+    row, held = found
+    if _effective_state(row, now()) is RequestState.EXPIRED and row.state != RequestState.EXPIRED:
+        _expire(session, actor, row)
+        return row, held, True
+    return row, held, False
+
+
 def _request_sides(session: Session, request_id: int) -> Sides:
     return _sides_of(
         session.scalars(
@@ -1278,10 +1313,10 @@ def agree_on_site(
         raise Forbidden("only a side of the request or the organiser can record this")
 
     def work(session: Session) -> RequestView | Conflict:
-        # Held, so that the reads below find the event's row in the session, not by a statement.
-        held = event_row(session, event_id)
+        # The event's row read with the request, and held: the reads below find it in the
+        # session, not by a statement.
+        row, held, expired = _locked_with_event(session, actor, event_id, request_id)
         event = domain_event(session, held.id)
-        row, expired = _locked_for_answer(session, actor, event_id, request_id)
         state = RequestState(row.state)
         if state.closed:
             refused = Conflict(f"this request is {state} and takes no more answers", "state")

@@ -36,7 +36,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Exists, Select, exists, false, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Exists,
+    Select,
+    bindparam,
+    exists,
+    false,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sidelines.domain import OrganiserSees
@@ -57,6 +66,7 @@ from sidelines.storage.tables import (
     AuditRow,
     EncounterPartyRow,
     EncounterRow,
+    EventRow,
     MeetingPrincipalRow,
     MeetingRow,
     ReportUploadRow,
@@ -134,6 +144,32 @@ def requests_seen_by_party(
         .where(RequestPartyRow.party_id == party, RequestPartyRow.event_id == event_id)
         .where(RequestRow.sent_at.is_not(None) | (RequestPartyRow.role == "requester"))
     )
+
+
+# ``requests_seen_by`` with the event's row, by who reads (a delegation, the organiser), built
+# once with the event and the party as parameters. For the organiser the event's policy is asked
+# in the query itself, not of the row read first: a write that needs the request and the event
+# reads both with one statement.
+REQUESTS_WITH_EVENT: dict[str, Select[RequestRow, EventRow]] = {
+    "party": requests_seen_by_party(bindparam("event_id"), bindparam("party"))
+    .add_columns(EventRow)
+    .join(EventRow, EventRow.id == RequestRow.event_id),
+    "organiser": select(RequestRow, EventRow)
+    .join(EventRow, EventRow.id == RequestRow.event_id)
+    .where(RequestRow.event_id == bindparam("event_id"), RequestRow.sent_at.is_not(None))
+    .where(EventRow.organiser_sees == str(OrganiserSees.EVERYTHING)),
+}
+
+
+def requests_with_event_seen_by(actor: Actor, event_id: str) -> tuple[str, dict[str, Any]] | None:
+    """Which query of ``REQUESTS_WITH_EVENT`` holds the requests of the event this actor may
+    see (as ``requests_seen_by``), and its parameters; None when it sees none."""
+    party = actor.acts_for(event_id)
+    if party is not None:
+        return "party", {"event_id": event_id, "party": party}
+    if actor.is_organiser:
+        return "organiser", {"event_id": event_id}
+    return None
 
 
 def visible_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:

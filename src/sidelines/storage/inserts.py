@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -70,64 +70,73 @@ def insert_rows(session: Session, rows: Sequence[Base | New]) -> None:
 
 
 def insert_together(session: Session, rows: Sequence[Base | New]) -> None:
-    """As ``insert_rows``; on PostgreSQL all the tables' rows in one statement, each table's
-    rows passed as one JSON parameter (``_together``). A request sent wrote its request, sides,
-    proposal, terms and audit entries with their audience in six statements, most of them a
-    pipeline of one execution per row (psycopg's ``executemany``): sixteen executions for a
-    request to one party, each with its round trip and its parameters converted one by one.
-    SQLite, whose statements cost no round trip, keeps a statement per table."""
-    dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
-        insert_rows(session, rows)
-        return
+    """As ``insert_rows``; on PostgreSQL all the tables' rows in one statement
+    (``insert_at_once``). A request sent wrote its request, sides, proposal, terms and audit
+    entries with their audience in six statements, most of them a pipeline of one execution per
+    row (psycopg's ``executemany``): sixteen executions for a request to one party, each with
+    its round trip and its parameters converted one by one."""
     by_table = _by_table(rows)
-    shape = tuple((model, tuple(values[0])) for model, values in by_table.items())
-    if any(tuple(v) != columns for (model, columns) in shape for v in by_table[model]):
+    if any(values.keys() != made[0].keys() for made in by_table.values() for values in made):
         # Rows of one table that set different columns (a default left to the database on
         # some): a statement per table, as the unit of work would write them.
         insert_rows(session, rows)
         return
-    statement, encoders = _together(shape, dialect)
+    insert_at_once(session, [(table_of(model), made) for model, made in by_table.items()])
+
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+def insert_at_once(session: Session, tables: Sequence[tuple[Table, Rows]]) -> None:
+    """Insert the rows of several tables (each table's rows as column values by column key,
+    every row of a table with the same columns), in the order given: on PostgreSQL with one
+    statement, elsewhere one statement per table (SQLite's statements cost no round trip).
+
+    Each statement costs the server's process a few hundred µs of CPU whatever its rows
+    (docs/benchmarks.md, issue 14). On PostgreSQL each table's rows go as one JSON parameter
+    (``_at_once``). A column left out is NULL or its server default: no Python default is
+    worked out, so a column that has one must be given."""
+    written = [(table, rows) for table, rows in tables if rows]
+    if not written:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        for table, rows in written:
+            session.execute(insert(table), rows)
+        return
+    shape = tuple((table, tuple(rows[0])) for table, rows in written)
+    if any(row.keys() != rows[0].keys() for _, rows in written for row in rows):
+        raise ValueError("every row of a table must set the same columns")
+    statement, encoders = _at_once(shape, dialect)
     session.execute(
         statement,
         {
             f"rows_{index}": json.dumps(
-                [
-                    {key: encode(values[key]) for key, encode in encoders[index]}
-                    for values in by_table[model]
-                ]
+                [{key: encode(row[key]) for key, encode in encoders[index]} for row in rows]
             )
-            for index, (model, _columns) in enumerate(shape)
+            for index, (_, rows) in enumerate(written)
         },
     )
 
 
-def _plain(value: Any) -> Any:
-    return value
-
-
-def _as_json_text(value: Any) -> str:
-    """A JSON column's value as the column's type writes it (``None`` as JSON ``null``, not
-    SQL NULL: ``json_to_recordset`` makes SQL NULL of a JSON null)."""
-    return json.dumps(value)
-
-
 @functools.cache
-def _together(
-    shape: tuple[tuple[type[Base], tuple[str, ...]], ...], dialect: Dialect
+def _at_once(
+    shape: tuple[tuple[Table, tuple[str, ...]], ...], dialect: Dialect
 ) -> tuple[TextClause, list[list[tuple[str, Callable[[Any], Any]]]]]:
-    """The statement that inserts the rows of ``shape``'s tables (each a model and the columns
+    """The statement that inserts the rows of ``shape``'s tables (each a table and the columns
     its rows set), PostgreSQL's data-modifying WITH: each table's rows read from a JSON array
     of objects (``json_to_recordset``) as text and cast to the column's type, strings left to
     the INSERT's own assignment (which refuses an over-long value, where a cast would cut it);
-    with each table's encoder of a row's values into that array. Built once per shape: a
-    request sent to one party always has the same. The database checks the foreign keys
-    between the tables at the statement's end, when every row is in."""
+    with each table's encoder of a row's values into that array. Built once per shape. The
+    database checks the foreign keys between the tables at the statement's end, when every
+    row is in."""
     quote = dialect.identifier_preparer.quote
     inserts: list[str] = []
     encoders: list[list[tuple[str, Callable[[Any], Any]]]] = []
-    for index, (model, keys) in enumerate(shape):
-        table = table_of(model)
+    for index, (table, keys) in enumerate(shape):
+        left_out = [c.name for c in table.columns if c.default is not None and c.key not in keys]
+        if left_out:
+            raise ValueError(f"{table.name}: {', '.join(left_out)} must be given")
         columns = [table.c[key] for key in keys]
         selected = []
         encoder: list[tuple[str, Callable[[Any], Any]]] = []
@@ -151,10 +160,20 @@ def _together(
     return text(f"WITH {with_clause} {last}" if first else last), encoders
 
 
+def _plain(value: Any) -> Any:
+    return value
+
+
+def _as_json_text(value: Any) -> str:
+    """A JSON column's value as the column's type writes it (``None`` as JSON ``null``, not
+    SQL NULL: ``json_to_recordset`` makes SQL NULL of a JSON null)."""
+    return json.dumps(value)
+
+
 def _encoder(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
     """A value of ``column_type`` as JSON can carry it to PostgreSQL's cast from text: JSON
-    columns as their text, aware datetimes (after the type's own conversion to UTC) in ISO
-    8601, numbers and booleans as they are."""
+    columns as their text, aware datetimes (after the type's own conversion to UTC, which
+    refuses a naive one) in ISO 8601, numbers and booleans as they are."""
     if isinstance(column_type, JSON):
         return _as_json_text
     if isinstance(column_type, TypeDecorator):
