@@ -188,11 +188,11 @@ def test_rows_inserted_together_refuse_a_duplicate_key_and_write_nothing(
         assert session.scalars(select(RequestRow.id)).all() == []
 
 
+# Only on PostgreSQL: SQLite does not enforce a VARCHAR's length.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_a_string_too_long_for_its_column_is_refused_not_cut_on_postgresql(
     database: Database,
 ) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite does not enforce a VARCHAR's length")
     user_id = a_user(database)
     rows = request_rows(1000, user_id)
     rows[0].channel = "x" * 33  # String(32)
