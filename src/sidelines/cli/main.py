@@ -4,6 +4,7 @@ event file schema."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from dataclasses import replace
@@ -36,6 +37,8 @@ from sidelines.scheduling.stability import (
 )
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from sidelines.cli.instances import Instance
 
 # The event reader (pydantic, PyYAML) and the solvers (``sidelines.scheduling.solve`` loads them on
@@ -78,13 +81,18 @@ def fail(error: InputError) -> typer.Exit:
 def run_solve(problem: Problem, options: SolveOptions) -> SolveResult:
     """Solve in a worker thread so that Ctrl-C stops the search and keeps the best schedule.
 
-    The main thread waits on an Event rather than ``Thread.join``: a join interrupted by
-    KeyboardInterrupt can leave the thread marked as finished while it still runs (CPython
-    gh-90882), and the result would be lost.
+    Ctrl-C is taken by a handler of SIGINT that only asks the search to stop, rather than as
+    a KeyboardInterrupt: raised inside the main thread's wait, one can leave a lock of the
+    threading module held, and then the wait, or the worker's report that it is done, blocks
+    for ever (CPython gh-90882 for ``Thread.join``; ``Event.wait`` takes locks the same way).
+    A solve interrupted at 0.8 s in the test suite once went on past 60 s; a handler that
+    raises nothing takes that way of hanging away. The main thread waits on an Event in short
+    slices, so that it notices the request.
     """
     outcome: list[SolveResult] = []
     failure: list[BaseException] = []
     done = threading.Event()
+    asked = threading.Event()
 
     def work() -> None:
         try:
@@ -94,21 +102,28 @@ def run_solve(problem: Problem, options: SolveOptions) -> SolveResult:
         finally:
             done.set()
 
-    threading.Thread(target=work, daemon=True).start()
-    interrupted = False
-    while True:
-        try:
-            while not done.wait(0.2):
-                pass
-            break
-        except KeyboardInterrupt:
-            if not interrupted:
+    def interrupt(_signal: int, _frame: FrameType | None) -> None:
+        asked.set()
+        options.stop.set()
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, interrupt) if in_main else None
+    try:
+        threading.Thread(target=work, daemon=True).start()
+        told = False
+        while not done.is_set():
+            done.wait(0.2)
+            if asked.is_set() and not told:
                 stderr.print("interrupted: stopping and keeping the best schedule so far…")
-                options.stop.set()
-                interrupted = True
+                told = True
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if asked.is_set() and not told:
+        stderr.print("interrupted: stopping and keeping the best schedule so far…")
     if failure:
         raise failure[0]
-    return replace(outcome[0], interrupted=True) if interrupted else outcome[0]
+    return replace(outcome[0], interrupted=True) if asked.is_set() else outcome[0]
 
 
 @app.command("solve")
