@@ -285,7 +285,7 @@ def table(results: dict[str, Any]) -> str:
         )
         if len(names) == 2:
             line += f"{cells[1]['cpu_ms'] / cells[0]['cpu_ms']:>11.2f}"
-        line += f"{cells[1]['best_ms'] / cells[0]['best_ms']:>12.2f}"
+            line += f"{cells[1]['best_ms'] / cells[0]['best_ms']:>12.2f}"
         lines.append(line)
     return "\n".join(lines)
 
