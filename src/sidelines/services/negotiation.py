@@ -1072,10 +1072,15 @@ def _locked_for_answer(
     )
     if row is None:
         raise not_found("request", request_id)
+    return row, _expired_now(session, actor, row)
+
+
+def _expired_now(session: Session, actor: Actor, row: RequestRow) -> bool:
+    """Record the locked request's due expiry, if it has one not yet recorded; whether it did."""
     if _effective_state(row, now()) is RequestState.EXPIRED and row.state != RequestState.EXPIRED:
         _expire(session, actor, row)
-        return row, True
-    return row, False
+        return True
+    return False
 
 
 # The request locked, with the event's row, for each query of ``REQUESTS_WITH_EVENT``: built
@@ -1104,10 +1109,7 @@ def _locked_with_event(
         event_row(session, event_id)  # "not found" names the event when it is the one missing
         raise not_found("request", request_id)
     row, held = found
-    if _effective_state(row, now()) is RequestState.EXPIRED and row.state != RequestState.EXPIRED:
-        _expire(session, actor, row)
-        return row, held, True
-    return row, held, False
+    return row, held, _expired_now(session, actor, row)
 
 
 def _request_sides(session: Session, request_id: int) -> Sides:
