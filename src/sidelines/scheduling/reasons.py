@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules import first_broken_rule
+from sidelines.scheduling.result import SolveStatus
+from sidelines.scheduling.rules import PLACEMENT_RULES, first_broken_rule
+from sidelines.scheduling.rules.base import Placed, when
 from sidelines.scheduling.rules.placement import possible_starts
 from sidelines.scheduling.rules.terms import missing_interpretation
 from sidelines.scheduling.schedule import Assignment
@@ -41,15 +43,65 @@ def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
     return f"{meeting.label} has no possible time and place: " + "; ".join(blockers)
 
 
+def not_holdable_where_locked(problem: Problem, meeting_idx: int) -> str | None:
+    """If a locked meeting's own placement rules do not allow it where it is locked (its
+    principal leaves before it ends, its room closes...), say which rule stops it there: such a
+    lock leaves no schedule at all, since a locked meeting must be held."""
+    meeting = problem.meetings[meeting_idx]
+    start = meeting.locked_start
+    if start is None:
+        return None
+    if meeting.locked_space is not None:
+        spaces: list[int | None] = [meeting.locked_space]
+    elif meeting.locked_session is not None:
+        spaces = [None]
+    else:
+        spaces = candidate_spaces(problem, meeting_idx)
+    blockers: list[str] = [] if spaces else ["it needs a room and the event has none"]
+    for space_idx in spaces:
+        if possible_starts(problem, meeting_idx, space_idx) >> start & 1:
+            return None
+        for rule in PLACEMENT_RULES:
+            if meeting.locked_session is not None:
+                allowed = rule.allows_at_session(
+                    problem, meeting_idx, meeting.locked_session, start
+                )
+            else:
+                allowed = bool(rule.allowed_starts(problem, meeting_idx, space_idx) >> start & 1)
+            if not allowed:
+                if rule.label not in blockers:
+                    blockers.append(rule.label)
+                break
+    where = when(problem, Placed(meeting_idx, start, meeting.locked_space))
+    if meeting.locked_space is not None:
+        where += f" in {problem.spaces[meeting.locked_space].label}"
+    return f"{meeting.label} cannot be held where it is locked ({where}): " + "; ".join(blockers)
+
+
+# Why a meeting that could be placed on its own is out of a solve that has no schedule at all
+# (the result's own reason says more): not because other meetings took its times.
+_NO_SCHEDULE = {
+    SolveStatus.INFEASIBLE: "no schedule keeps every locked and required meeting within the rules",
+    SolveStatus.UNKNOWN: "the solve found no schedule",
+}
+
+
 def left_out_reasons(
-    problem: Problem, schedule: Mapping[MeetingId, Assignment]
+    problem: Problem,
+    schedule: Mapping[MeetingId, Assignment],
+    no_schedule: SolveStatus | None = None,
 ) -> dict[MeetingId, str]:
-    """A reason for every meeting of ``problem`` missing from ``schedule``."""
+    """A reason for every meeting of ``problem`` missing from ``schedule``. ``no_schedule`` is
+    the status of a solve that has no schedule at all (infeasible or unknown), if it has none."""
     reasons: dict[MeetingId, str] = {}
     for meeting_idx, meeting in enumerate(problem.meetings):
         if meeting.id in schedule:
             continue
-        reason = never_placeable(problem, meeting_idx)
+        reason = never_placeable(problem, meeting_idx) or not_holdable_where_locked(
+            problem, meeting_idx
+        )
+        if reason is None and no_schedule in _NO_SCHEDULE:
+            reason = f"{meeting.label} could be placed on its own, but {_NO_SCHEDULE[no_schedule]}"
         if reason is None:
             others = sorted({problem.principals[p].label for p in meeting.principals})
             reason = (

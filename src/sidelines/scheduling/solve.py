@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING
 from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.reasons import left_out_reasons, never_placeable
+from sidelines.scheduling.reasons import (
+    left_out_reasons,
+    never_placeable,
+    not_holdable_where_locked,
+)
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
 from sidelines.scheduling.series import ProgressSeries
 from sidelines.scheduling.spaces import ClassChoice
@@ -55,13 +59,22 @@ MAXSAT_SHARE = 0.9
 PREPARE_SHARE = 0.5
 
 
-def _required_never_placeable(problem: Problem) -> list[str]:
+# Statuses that are proofs: a schedule proven best (an empty one when nothing fits at all),
+# or proven impossible.
+_PROOFS = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
+
+
+def _anchored_never_placeable(problem: Problem) -> list[str]:
+    """Why a required meeting has no time and place at all, or a locked one none where it is
+    locked: either leaves no schedule, whatever the other meetings do."""
     reasons = []
-    for meeting_idx, meeting in enumerate(problem.meetings):
-        if meeting.required:
+    for meeting_idx in problem.anchored_meetings:
+        if problem.meetings[meeting_idx].locked:
+            reason = not_holdable_where_locked(problem, meeting_idx)
+        else:
             reason = never_placeable(problem, meeting_idx)
-            if reason is not None:
-                reasons.append(reason)
+        if reason is not None:
+            reasons.append(reason)
     return reasons
 
 
@@ -83,16 +96,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     if options.on_progress is not None:
         # One series for the whole solve, whichever parts run: time from here, best so far.
         options = replace(options, on_progress=ProgressSeries(options.on_progress, started))
-    impossible = _required_never_placeable(problem)
+    impossible = _anchored_never_placeable(problem)
     if impossible:
+        reason = "a required or locked meeting cannot be placed: " + "; ".join(impossible)
         return replace(
-            _no_schedule(
-                SolveStatus.INFEASIBLE,
-                str(options.strategy),
-                "a required meeting cannot be placed at all: " + "; ".join(impossible),
-                started,
-            ),
-            left_out=left_out_reasons(problem, {}),
+            _no_schedule(SolveStatus.INFEASIBLE, str(options.strategy), reason, started),
+            left_out=left_out_reasons(problem, {}, SolveStatus.INFEASIBLE),
         )
 
     if options.strategy is Strategy.HEURISTIC:
@@ -111,7 +120,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         result,
         objective=objective,
         wall_time_s=time.monotonic() - started,
-        left_out=left_out_reasons(problem, result.schedule),
+        left_out=left_out_reasons(
+            problem, result.schedule, None if result.objective is not None else result.status
+        ),
     )
 
 
@@ -172,7 +183,9 @@ def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) 
 
     remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
     constructed = solve_heuristic(problem, replace(options, time_limit_s=remaining))
-    if not constructed.schedule:
+    # An empty construction is an answer only with a proof: nothing fits at all (optimal and
+    # empty), or the locked and required meetings cannot all be placed (infeasible).
+    if not constructed.schedule and constructed.status not in _PROOFS:
         return result
     return replace(constructed, strategy=f"{result.strategy}:heuristic")
 
@@ -341,12 +354,14 @@ def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> Solv
     first = solve_heuristic(problem, replace(options, time_limit_s=options.time_limit_s * 0.5))
     remaining = options.time_limit_s - (time.monotonic() - started)
     # Asked before CP-SAT is loaded (OR-Tools' model takes 0.4 s of CPU to import, a second
-    # on a busy machine): with nothing left to prove, or too little time left to load it and
+    # on a busy machine): with nothing left to prove (the heuristic's schedule proven best, or
+    # its proof that the locked and required meetings cannot all be placed, which CP-SAT,
+    # out of time, would otherwise turn into "unknown"), or too little time left to load it and
     # still search, the import would only make the answer late (measured in the event shapes
     # section of docs/benchmarks.md: up to a second past 0.5-s and 1-s limits).
     loaded = "sidelines.scheduling.cpsat.solver" in sys.modules
     if (
-        first.status is SolveStatus.OPTIMAL
+        first.status in _PROOFS
         or remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S)
         or options.stop.is_set()
     ):
