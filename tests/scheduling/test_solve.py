@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sidelines.domain import Delegation, PartyId, Placement, SpaceId
 from sidelines.scheduling import (
+    Progress,
     SolveOptions,
     SolveStatus,
     Strategy,
@@ -298,3 +299,26 @@ def test_cpsat_on_a_short_limit_answers_no_worse_than_the_construction(
     assert result.objective is not None
     assert validate(problem, result.schedule) == []
     assert result.objective.key() >= constructed.objective.key()
+
+
+def test_cpsat_stopped_once_the_construction_is_done_says_it_was_interrupted() -> None:
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=30, requests=120, spaces=8, days=1), seed=1)
+    )
+    stop = threading.Event()
+
+    def stop_after_construction(progress: Progress) -> None:
+        if progress.phase == "done":
+            stop.set()
+
+    options = SolveOptions(
+        strategy=Strategy.CPSAT,
+        time_limit_s=30,
+        workers=1,
+        on_progress=stop_after_construction,
+        stop=stop,
+    )
+    result = solve(problem, options)
+    assert (result.status, result.interrupted) == (SolveStatus.FEASIBLE, True)
+    assert result.wall_time_s < 20
+    assert validate(problem, result.schedule) == []

@@ -189,14 +189,21 @@ def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) 
         # and empty), or the locked and required meetings cannot all be placed (infeasible).
         if not constructed.schedule and constructed.status not in _PROOFS:
             return result
-        return replace(constructed, strategy=f"{result.strategy}:heuristic")
+        return replace(
+            constructed, strategy=f"{result.strategy}:heuristic", interrupted=result.interrupted
+        )
     # On a tie the construction's schedule is kept when it carries a proof (its bound met).
     if constructed.status is SolveStatus.OPTIMAL:
         best = _better(constructed, result)
     else:
         best = _better(result, constructed)
     strategy = result.strategy if best is result else f"{result.strategy}:heuristic"
-    return replace(best, bound=tighter(result.bound, constructed.bound), strategy=strategy)
+    return replace(
+        best,
+        bound=tighter(result.bound, constructed.bound),
+        strategy=strategy,
+        interrupted=result.interrupted,
+    )
 
 
 class _Preparing:
