@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sidelines.domain import Placement, SpaceId
-from sidelines.scheduling import SolveStatus, build_problem
+from datetime import time
+
+from sidelines.domain import EventPolicy, MeetingId, Placement, SpaceId
+from sidelines.scheduling import Assignment, SolveStatus, build_problem, validate
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.reasons import left_out_reasons, not_holdable_where_locked
-from tests.builders import at, event, meeting, span, table
+from tests.builders import at, event, meeting, principal, span, table
 
 
 def locked_in_t1(hour: int, minute: int) -> Problem:
@@ -54,4 +56,48 @@ def test_left_out_of_a_schedule_is_for_the_meetings_that_took_its_times() -> Non
         "A, B or by the spaces it could use",
         "m2": "every possible time for m2 is taken by meetings of equal or higher value for "
         "A, C or by the spaces it could use",
+    }
+
+
+def m3_at_eleven(fairness: int) -> Problem:
+    """Five half-hour slots from 09:00. A meets B at 09:00 and C at 10:00, with its forbidden
+    window between: one break for A, none for the others. m3 (A and D) may only be held at
+    11:00, where every rule but fairness lets it be; there it gives A a second break while D,
+    B and C have none: a spread of 2."""
+    return build_problem(
+        event(
+            [principal("A", unavailable=(span((9, 30), (10, 0)),)), "B", "C", "D"],
+            [
+                meeting("m1", "A", "B"),
+                meeting("m2", "A", "C"),
+                meeting("m3", "A", "D", windows=(span((11, 0), (11, 30)),)),
+            ],
+            spaces=(table("T1"), table("T2")),
+            day_end=time(11, 30),
+            policy=EventPolicy(fairness_max_spread=fairness),
+        )
+    )
+
+
+M1_M2 = {
+    MeetingId("m1"): Assignment(0, SpaceId("T1")),
+    MeetingId("m2"): Assignment(2, SpaceId("T1")),
+}
+
+
+def test_a_meeting_kept_out_by_the_fairness_bound_alone_is_said_to_be() -> None:
+    # It was said that "every possible time is taken by meetings of equal or higher value",
+    # while its time was free.
+    problem = m3_at_eleven(fairness=1)
+    assert validate(problem, M1_M2) == []
+    assert left_out_reasons(problem, M1_M2) == {
+        "m3": "m3 has free times, but at each the principals' breaks would spread more than "
+        "the event's fairness bound (max - min 1) allows"
+    }
+
+
+def test_a_meeting_that_fits_within_the_fairness_bound_is_said_to_fit() -> None:
+    problem = m3_at_eleven(fairness=2)
+    assert left_out_reasons(problem, M1_M2) == {
+        "m3": "m3 fits at 2030-05-06 11:00-11:30 in T1, but the solve did not place it"
     }
