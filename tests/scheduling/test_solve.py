@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sidelines.domain import Delegation, PartyId
+from sidelines.domain import Delegation, PartyId, Placement, SpaceId
 from sidelines.scheduling import (
+    Progress,
     SolveOptions,
     SolveStatus,
     Strategy,
@@ -69,7 +70,7 @@ def test_required_meeting_without_any_possible_time_is_infeasible_with_reason() 
     result = solve(problem, SolveOptions(time_limit_s=1))
     assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
     assert result.reason == (
-        "a required meeting cannot be placed at all: m has no possible time and place: "
+        "a required or locked meeting cannot be placed: m has no possible time and place: "
         "a principal meets only between its delegation's arrival and departure"
     )
 
@@ -180,4 +181,144 @@ def test_auto_does_not_load_cpsat_with_too_little_time_left_for_it(
     result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=1.0, workers=1))
     assert (result.status, result.strategy) == (SolveStatus.FEASIBLE, "auto:heuristic")
     assert "sidelines.scheduling.cpsat.solver" not in sys.modules
+    assert validate(problem, result.schedule) == []
+
+
+def test_auto_keeps_the_heuristic_proof_that_the_required_meetings_cannot_all_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seven required meetings of A in six slots, and one optional meeting (so not MaxSAT's
+    # route): the heuristic's relaxation proves it, and CP-SAT, loaded after it and out of time
+    # on a short limit, turned the proof into "unknown".
+    monkeypatch.delitem(sys.modules, "sidelines.scheduling.cpsat.solver", raising=False)
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [
+                *(meeting(f"m{i}", "A", "B" if i % 2 else "C", required=True) for i in range(7)),
+                meeting("optional", "C", "D"),
+            ],
+            spaces=(table("T1"), table("T2")),
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.AUTO, time_limit_s=5, workers=1))
+    assert (result.status, result.strategy, result.schedule) == (
+        SolveStatus.INFEASIBLE,
+        "auto:heuristic",
+        {},
+    )
+    assert result.reason == "the required and locked meetings exceed the time or rooms available"
+    assert "sidelines.scheduling.cpsat.solver" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("strategy", "answered_by"),
+    [(Strategy.CPSAT, "cpsat:heuristic"), (Strategy.MAXSAT, "maxsat:cpsat:heuristic")],
+)
+def test_cpsat_out_of_time_on_an_event_where_nothing_fits_is_optimal_and_empty(
+    strategy: Strategy, answered_by: str
+) -> None:
+    # No time to build CP-SAT's model: the construction proves that nothing fits, which is
+    # the answer, rather than "unknown" (CP-SAT's "model not built within 0 s").
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m", "A", "B")],
+            delegations=(Delegation(PartyId("A"), departure=at(9, 0)),),
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=0, workers=1))
+    assert (result.status, result.strategy, result.schedule) == (
+        SolveStatus.OPTIMAL,
+        answered_by,
+        {},
+    )
+    assert result.left_out == {
+        "m": "m has no possible time and place: "
+        "a principal meets only between its delegation's arrival and departure"
+    }
+
+
+@pytest.mark.parametrize("strategy", list(Strategy))
+def test_a_locked_meeting_its_principal_has_left_is_infeasible_with_reason(
+    strategy: Strategy,
+) -> None:
+    # B leaves at 11:30, and m1 is locked at 11:30: no schedule holds it, and every strategy
+    # says why, naming the rule; m2 is out because there is no schedule, not because other
+    # meetings took its times.
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [
+                meeting("m1", "A", "B", locked=Placement(at(11, 30), SpaceId("T1"))),
+                meeting("m2", "A", "C"),
+            ],
+            delegations=(Delegation(PartyId("B"), departure=at(11, 30)),),
+        )
+    )
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=2, workers=1))
+    why = (
+        "m1 cannot be held where it is locked (2030-05-06 11:30-12:00 in T1): "
+        "a principal meets only between its delegation's arrival and departure"
+    )
+    assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})
+    assert result.reason == "a required or locked meeting cannot be placed: " + why
+    assert result.left_out == {
+        "m1": why,
+        "m2": "m2 could be placed on its own, but no schedule keeps every locked and required "
+        "meeting within the rules",
+    }
+
+
+@pytest.mark.parametrize("strategy", [Strategy.CPSAT, Strategy.MAXSAT])
+def test_cpsat_on_a_short_limit_answers_no_worse_than_the_construction(
+    strategy: Strategy,
+) -> None:
+    # 40 requests over two days: in a second CP-SAT (two workers) found 21 meetings, or none,
+    # where the construction places 33 in hundredths of a second; so two workers answered
+    # worse than one, whose empty result fell back to the construction.
+    problem = build_problem(
+        generate_event(
+            GeneratorSpec(
+                principals=12,
+                requests=40,
+                spaces=4,
+                grain_min=20,
+                durations_min=(20, 40),
+                fairness_max_spread=1,
+                availability=0.7,
+            ),
+            seed=2,
+        )
+    )
+    constructed = solve(
+        problem, SolveOptions(strategy=Strategy.HEURISTIC, time_limit_s=0, workers=1)
+    )
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=1, workers=2))
+    assert constructed.objective is not None
+    assert result.objective is not None
+    assert validate(problem, result.schedule) == []
+    assert result.objective.key() >= constructed.objective.key()
+
+
+def test_cpsat_stopped_once_the_construction_is_done_says_it_was_interrupted() -> None:
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=30, requests=120, spaces=8, days=1), seed=1)
+    )
+    stop = threading.Event()
+
+    def stop_after_construction(progress: Progress) -> None:
+        if progress.phase == "done":
+            stop.set()
+
+    options = SolveOptions(
+        strategy=Strategy.CPSAT,
+        time_limit_s=30,
+        workers=1,
+        on_progress=stop_after_construction,
+        stop=stop,
+    )
+    result = solve(problem, options)
+    assert (result.status, result.interrupted) == (SolveStatus.FEASIBLE, True)
+    assert result.wall_time_s < 20
     assert validate(problem, result.schedule) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from sidelines.domain import Delegation, MeetingId, PartyId, Placement, SpaceId
 from sidelines.scheduling import (
+    Progress,
     SolveOptions,
     SolveStatus,
     Strategy,
@@ -80,6 +82,24 @@ def test_minimal_moves_a_published_meeting_to_let_a_heavier_one_in(strategy: Str
     assert result.objective is not None
     assert (result.objective.weight_scheduled, result.objective.moves) == (6, 1)
     assert changes(problem, result.schedule) == [Change(MeetingId("m1"), t(0), t(1), False)]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_minimal_re_solve_reports_its_progress_with_the_moves_ranked(
+    strategy: Strategy,
+) -> None:
+    # Every report counts its schedule's moves and ranks them as the result does: reports
+    # without them ranked a schedule with a move above the same schedule in the result, so
+    # that the series claimed more than the solve returned.
+    problem = resolve(heavier_newcomer(), PUBLISHED_M1, Stability.MINIMAL, max_moves=1)
+    reports: list[Progress] = []
+    result = solve(problem, replace(options(strategy), on_progress=reports.append))
+    assert result.objective is not None
+    assert reports != []
+    assert [r.objective.moves_ranked for r in reports if r.objective is not None] == [True] * len(
+        reports
+    )
+    assert reports[-1].objective == result.objective
 
 
 def test_the_principals_of_the_moved_meetings_are_affected_each_once() -> None:

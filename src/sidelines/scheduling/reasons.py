@@ -6,10 +6,13 @@ from collections.abc import Mapping
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.rules import first_broken_rule
+from sidelines.scheduling.result import SolveStatus
+from sidelines.scheduling.rules import PLACEMENT_RULES, first_broken_rule
+from sidelines.scheduling.rules.base import Placed, when
 from sidelines.scheduling.rules.placement import possible_starts
 from sidelines.scheduling.rules.terms import missing_interpretation
 from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.slots import iter_slots
 
 
 def candidate_spaces(problem: Problem, meeting_idx: int) -> list[int | None]:
@@ -41,15 +44,142 @@ def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
     return f"{meeting.label} has no possible time and place: " + "; ".join(blockers)
 
 
+def not_holdable_where_locked(problem: Problem, meeting_idx: int) -> str | None:
+    """If a locked meeting's own placement rules do not allow it where it is locked (its
+    principal leaves before it ends, its room closes...), say which rule stops it there: such a
+    lock leaves no schedule at all, since a locked meeting must be held."""
+    meeting = problem.meetings[meeting_idx]
+    start = meeting.locked_start
+    if start is None:
+        return None
+    if meeting.locked_space is not None:
+        spaces: list[int | None] = [meeting.locked_space]
+    elif meeting.locked_session is not None:
+        spaces = [None]
+    else:
+        spaces = candidate_spaces(problem, meeting_idx)
+    blockers: list[str] = [] if spaces else ["it needs a room and the event has none"]
+    for space_idx in spaces:
+        if possible_starts(problem, meeting_idx, space_idx) >> start & 1:
+            return None
+        for rule in PLACEMENT_RULES:
+            if meeting.locked_session is not None:
+                allowed = rule.allows_at_session(
+                    problem, meeting_idx, meeting.locked_session, start
+                )
+            else:
+                allowed = bool(rule.allowed_starts(problem, meeting_idx, space_idx) >> start & 1)
+            if not allowed:
+                if rule.label not in blockers:
+                    blockers.append(rule.label)
+                break
+    where = when(problem, Placed(meeting_idx, start, meeting.locked_space))
+    if meeting.locked_space is not None:
+        where += f" in {problem.spaces[meeting.locked_space].label}"
+    return f"{meeting.label} cannot be held where it is locked ({where}): " + "; ".join(blockers)
+
+
+# Starts tried per meeting for one within the fairness bound; past them the meeting is said to
+# be kept out by the bound (each try places it and reads every principal's breaks).
+FAIR_TRIES = 500
+
+
+class _FreeTimes:
+    """A schedule laid out on the heuristic's state (``heuristic.state``), to ask of a meeting
+    left out whether some time and place are free for it under every hard rule but the
+    fairness bound, and whether one of them keeps the bound too."""
+
+    def __init__(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> None:
+        # Loaded only for an event with a fairness bound and a meeting that could be placed.
+        from sidelines.scheduling.heuristic.state import State, placement_masks
+
+        state = State(problem, placement_masks(problem))
+        # The state keeps each principal's breaks within the bound as it places (stricter
+        # than max - min): here the bound is what is asked about, read as the rule reads it.
+        state.fairness_cap = None
+        state.place_all(
+            (
+                problem.meeting_index[meeting_id],
+                assignment.start_slot,
+                problem.space_index[assignment.space] if assignment.space is not None else None,
+            )
+            for meeting_id, assignment in schedule.items()
+        )
+        self.problem = problem
+        self.state = state
+        self.concerned = [idx for idx, items in enumerate(problem.principal_meetings) if items]
+
+    def _spread_with(self, meeting_idx: int, start: int, space_idx: int | None) -> int:
+        state = self.state
+        state.place(meeting_idx, start, space_idx)
+        breaks = [state.calendars[idx].breaks for idx in self.concerned]
+        state.unplace(meeting_idx)
+        return max(breaks) - min(breaks)
+
+    def reason(self, meeting_idx: int) -> str | None:
+        """Why the meeting is out when times are free for it; None when none is."""
+        from sidelines.scheduling.heuristic.state import CORRIDOR
+
+        problem, state = self.problem, self.state
+        bound = problem.fairness_max_spread
+        meeting = problem.meetings[meeting_idx]
+        tries = 0
+        for option in state.options(meeting_idx):
+            for start in iter_slots(option.starts):
+                space_idx = None
+                if option.space_class != CORRIDOR:
+                    space_idx = state.free_space(meeting_idx, option.space_class, start)
+                    if space_idx is None:
+                        continue
+                tries += 1
+                if bound is None or self._spread_with(meeting_idx, start, space_idx) <= bound:
+                    where = when(problem, Placed(meeting_idx, start, space_idx))
+                    if space_idx is not None:
+                        where += f" in {problem.spaces[space_idx].label}"
+                    return f"{meeting.label} fits at {where}, but the solve did not place it"
+                if tries >= FAIR_TRIES:
+                    break
+            if tries >= FAIR_TRIES:
+                break
+        if not tries:
+            return None
+        return (
+            f"{meeting.label} has free times, but at each the principals' breaks would spread "
+            f"more than the event's fairness bound (max - min {bound}) allows"
+        )
+
+
+# Why a meeting that could be placed on its own is out of a solve that has no schedule at all
+# (the result's own reason says more): not because other meetings took its times.
+_NO_SCHEDULE = {
+    SolveStatus.INFEASIBLE: "no schedule keeps every locked and required meeting within the rules",
+    SolveStatus.UNKNOWN: "the solve found no schedule",
+}
+
+
 def left_out_reasons(
-    problem: Problem, schedule: Mapping[MeetingId, Assignment]
+    problem: Problem,
+    schedule: Mapping[MeetingId, Assignment],
+    no_schedule: SolveStatus | None = None,
 ) -> dict[MeetingId, str]:
-    """A reason for every meeting of ``problem`` missing from ``schedule``."""
+    """A reason for every meeting of ``problem`` missing from ``schedule``. ``no_schedule`` is
+    the status of a solve that has no schedule at all (infeasible or unknown), if it has none."""
     reasons: dict[MeetingId, str] = {}
+    free: _FreeTimes | None = None  # laid out at the first meeting that asks
     for meeting_idx, meeting in enumerate(problem.meetings):
         if meeting.id in schedule:
             continue
-        reason = never_placeable(problem, meeting_idx)
+        reason = never_placeable(problem, meeting_idx) or not_holdable_where_locked(
+            problem, meeting_idx
+        )
+        if reason is None and no_schedule in _NO_SCHEDULE:
+            reason = f"{meeting.label} could be placed on its own, but {_NO_SCHEDULE[no_schedule]}"
+        if reason is None and problem.fairness_max_spread is not None and no_schedule is None:
+            # With a fairness bound a meeting may be out with its times free: the bound, not
+            # the other meetings, keeps it out.
+            if free is None:
+                free = _FreeTimes(problem, schedule)
+            reason = free.reason(meeting_idx)
         if reason is None:
             others = sorted({problem.principals[p].label for p in meeting.principals})
             reason = (

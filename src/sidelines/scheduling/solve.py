@@ -20,9 +20,13 @@ from typing import TYPE_CHECKING
 from sidelines.scheduling.objective import ObjectiveValue
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Problem
-from sidelines.scheduling.reasons import left_out_reasons, never_placeable
+from sidelines.scheduling.reasons import (
+    left_out_reasons,
+    never_placeable,
+    not_holdable_where_locked,
+)
 from sidelines.scheduling.result import Bound, SolveResult, SolveStatus
-from sidelines.scheduling.series import ProgressSeries
+from sidelines.scheduling.series import ProgressSeries, tighter
 from sidelines.scheduling.spaces import ClassChoice
 from sidelines.scheduling.stability import with_moves
 
@@ -55,13 +59,22 @@ MAXSAT_SHARE = 0.9
 PREPARE_SHARE = 0.5
 
 
-def _required_never_placeable(problem: Problem) -> list[str]:
+# Statuses that are proofs: a schedule proven best (an empty one when nothing fits at all),
+# or proven impossible.
+_PROOFS = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
+
+
+def _anchored_never_placeable(problem: Problem) -> list[str]:
+    """Why a required meeting has no time and place at all, or a locked one none where it is
+    locked: either leaves no schedule, whatever the other meetings do."""
     reasons = []
-    for meeting_idx, meeting in enumerate(problem.meetings):
-        if meeting.required:
+    for meeting_idx in problem.anchored_meetings:
+        if problem.meetings[meeting_idx].locked:
+            reason = not_holdable_where_locked(problem, meeting_idx)
+        else:
             reason = never_placeable(problem, meeting_idx)
-            if reason is not None:
-                reasons.append(reason)
+        if reason is not None:
+            reasons.append(reason)
     return reasons
 
 
@@ -83,16 +96,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     if options.on_progress is not None:
         # One series for the whole solve, whichever parts run: time from here, best so far.
         options = replace(options, on_progress=ProgressSeries(options.on_progress, started))
-    impossible = _required_never_placeable(problem)
+    impossible = _anchored_never_placeable(problem)
     if impossible:
+        reason = "a required or locked meeting cannot be placed: " + "; ".join(impossible)
         return replace(
-            _no_schedule(
-                SolveStatus.INFEASIBLE,
-                str(options.strategy),
-                "a required meeting cannot be placed at all: " + "; ".join(impossible),
-                started,
-            ),
-            left_out=left_out_reasons(problem, {}),
+            _no_schedule(SolveStatus.INFEASIBLE, str(options.strategy), reason, started),
+            left_out=left_out_reasons(problem, {}, SolveStatus.INFEASIBLE),
         )
 
     if options.strategy is Strategy.HEURISTIC:
@@ -111,7 +120,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         result,
         objective=objective,
         wall_time_s=time.monotonic() - started,
-        left_out=left_out_reasons(problem, result.schedule),
+        left_out=left_out_reasons(
+            problem, result.schedule, None if result.objective is not None else result.status
+        ),
     )
 
 
@@ -157,24 +168,42 @@ def _complete_alone(problem: Problem, options: SolveOptions, started: float) -> 
 
 
 def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) -> SolveResult:
-    """CP-SAT within what is left of the limit (loading OR-Tools counts: seconds on a busy
-    machine); where it found no schedule in time (on a short limit it spends it building and
-    presolving the model), the heuristic's construction: a valid schedule, never an empty one
-    while a meeting fits. Construction places at least one meeting even with no time left,
-    and a small event's whole in hundredths of a second."""
+    """The heuristic's construction first (hundredths of a second on a small event; at most a
+    tenth of a second of CPU on a large one, then what it has), then CP-SAT within what is
+    left of the limit (loading OR-Tools counts: seconds on a busy machine); the better of the
+    two schedules, with the tighter bound. On a short limit CP-SAT spends most of it building
+    and presolving the model, and found no schedule, or one far below the construction: of
+    40 requests, 21 meetings or a single one in a second with two workers, where the
+    construction places 33 (and one worker, finding none, answered with the construction).
+    Never empty while a meeting fits, never below the construction."""
     from sidelines.scheduling.cpsat import solve_cpsat
-
-    remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
-    result = solve_cpsat(problem, replace(options, time_limit_s=remaining))
-    if result.status is not SolveStatus.UNKNOWN or result.schedule:
-        return result
     from sidelines.scheduling.heuristic import solve_heuristic
 
+    constructed = solve_heuristic(problem, replace(options, time_limit_s=0.0))
     remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
-    constructed = solve_heuristic(problem, replace(options, time_limit_s=remaining))
-    if not constructed.schedule:
+    result = solve_cpsat(problem, replace(options, time_limit_s=remaining))
+    if result.status in _PROOFS:
         return result
-    return replace(constructed, strategy=f"{result.strategy}:heuristic")
+    if result.status is SolveStatus.UNKNOWN and not result.schedule:
+        # An empty construction is an answer only with a proof: nothing fits at all (optimal
+        # and empty), or the locked and required meetings cannot all be placed (infeasible).
+        if not constructed.schedule and constructed.status not in _PROOFS:
+            return result
+        return replace(
+            constructed, strategy=f"{result.strategy}:heuristic", interrupted=result.interrupted
+        )
+    # On a tie the construction's schedule is kept when it carries a proof (its bound met).
+    if constructed.status is SolveStatus.OPTIMAL:
+        best = _better(constructed, result)
+    else:
+        best = _better(result, constructed)
+    strategy = result.strategy if best is result else f"{result.strategy}:heuristic"
+    return replace(
+        best,
+        bound=tighter(result.bound, constructed.bound),
+        strategy=strategy,
+        interrupted=result.interrupted,
+    )
 
 
 class _Preparing:
@@ -341,12 +370,14 @@ def _solve_auto(problem: Problem, options: SolveOptions, started: float) -> Solv
     first = solve_heuristic(problem, replace(options, time_limit_s=options.time_limit_s * 0.5))
     remaining = options.time_limit_s - (time.monotonic() - started)
     # Asked before CP-SAT is loaded (OR-Tools' model takes 0.4 s of CPU to import, a second
-    # on a busy machine): with nothing left to prove, or too little time left to load it and
+    # on a busy machine): with nothing left to prove (the heuristic's schedule proven best, or
+    # its proof that the locked and required meetings cannot all be placed, which CP-SAT,
+    # out of time, would otherwise turn into "unknown"), or too little time left to load it and
     # still search, the import would only make the answer late (measured in the event shapes
     # section of docs/benchmarks.md: up to a second past 0.5-s and 1-s limits).
     loaded = "sidelines.scheduling.cpsat.solver" in sys.modules
     if (
-        first.status is SolveStatus.OPTIMAL
+        first.status in _PROOFS
         or remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S)
         or options.stop.is_set()
     ):

@@ -82,6 +82,7 @@ class Weights:
     max_preferences: int
     moves_unit: int = 0
     max_moves: int = 0
+    total_weight: int | None = None  # of every meeting: no schedule weighs more
 
     def bound(self, best_bound: float) -> Bound:
         """Turn the solver's bound on the weighted sum into a ``Bound`` term by term.
@@ -89,12 +90,16 @@ class Weights:
         Every schedule has ``W * weight - M * moves_unit - B * breaks_unit + P <= best_bound``
         with ``M <= max_moves``, ``B <= max_breaks`` and ``P >= 0``, so ``W <= (best_bound +
         max_moves * moves_unit + max_breaks * breaks_unit) / weight``, and at that weight
-        ``B >= (W * weight - max_moves * moves_unit - best_bound) / breaks_unit``.
+        ``B >= (W * weight - max_moves * moves_unit - best_bound) / breaks_unit``. Early in a
+        search the solver's bound can claim more weight than all meetings have: ``W`` is
+        then their total weight.
         """
         # The objective is integral; the tolerance absorbs the bound's floating-point noise.
         ceiling = math.floor(best_bound + 1e-6)
         slack = self.max_moves * self.moves_unit
         weight = (ceiling + slack + self.max_breaks * self.breaks_unit) // self.weight
+        if self.total_weight is not None:
+            weight = min(weight, self.total_weight)
         breaks = -((ceiling + slack - weight * self.weight) // self.breaks_unit)
         return Bound(weight_scheduled=weight, breaks=max(0, breaks))
 
@@ -130,6 +135,7 @@ def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: P
         max_preferences=max_preferences,
         moves_unit=moves_unit,
         max_moves=max_moves,
+        total_weight=sum(meeting.weight for meeting in problem.meetings),
     )
     scheduled = cp_model.LinearExpr.weighted_sum(
         [variables.scheduled(meeting_idx) for meeting_idx in range(len(problem.meetings))],

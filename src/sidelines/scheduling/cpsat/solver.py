@@ -104,11 +104,15 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.stop_search()
         if self.options.on_progress is None:
             return
-        placed = [(c.meeting_idx, c.start_slot) for c in _placed(self.built.variables, self)]
+        choices = _placed(self.built.variables, self)
+        objective = evaluate(self.problem, [(c.meeting_idx, c.start_slot) for c in choices])
+        if self.problem.published is not None:
+            # The moves count as in the result, where ``minimal`` ranks them second.
+            objective = with_moves(self.problem, objective, assign_spaces(self.problem, choices))
         self.options.on_progress(
             Progress(
                 elapsed_s=time.monotonic() - self.started,
-                objective=evaluate(self.problem, placed),
+                objective=objective,
                 bound=self.built.weights.bound(self.best_objective_bound),
                 phase=STRATEGY_NAME,
             )

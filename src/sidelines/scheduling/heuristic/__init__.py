@@ -394,13 +394,24 @@ class _Run:
             for idx, meetings in enumerate(self.problem.principal_meetings)
             if meetings
         ]
-        return ObjectiveValue(
+        objective = ObjectiveValue(
             weight_scheduled=state.total_weight,
             meetings_scheduled=state.n_scheduled,
             breaks=state.total_breaks,
             breaks_spread=max(concerned) - min(concerned) if concerned else 0,
             preferences_met=state.preferences_met,
         )
+        plan = self.problem.published
+        if plan is None:
+            return objective
+        # In a re-solve the moves count as in the result (ranked second in ``minimal``):
+        # reported without them, a schedule ranked above itself in the result. Only the
+        # published meetings' places are read.
+        meetings = self.problem.meetings
+        published = {
+            meetings[idx].id: state.assignment(idx) for idx in plan.places if state.start[idx] >= 0
+        }
+        return with_moves(self.problem, objective, published)
 
     def report(
         self, phase: str, *, force: bool = False, objective: ObjectiveValue | None = None

@@ -1,0 +1,103 @@
+"""Why a meeting is out of a schedule: the rule that stops it, never a guess about others."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sidelines.domain import EventPolicy, MeetingId, Placement, SpaceId
+from sidelines.scheduling import Assignment, SolveStatus, build_problem, validate
+from sidelines.scheduling.problem import Problem
+from sidelines.scheduling.reasons import left_out_reasons, not_holdable_where_locked
+from tests.builders import at, event, meeting, principal, span, table
+
+
+def locked_in_t1(hour: int, minute: int) -> Problem:
+    """m1 locked in T1, which opens 09:00-11:00 only, and m2 free to go anywhere."""
+    return build_problem(
+        event(
+            ["A", "B", "C"],
+            [
+                meeting("m1", "A", "B", locked=Placement(at(hour, minute), SpaceId("T1"))),
+                meeting("m2", "A", "C"),
+            ],
+            spaces=(table("T1", opening_hours=(span((9, 0), (11, 0)),)), table("T2")),
+        )
+    )
+
+
+def test_a_lock_its_placement_rules_allow_is_holdable() -> None:
+    assert not_holdable_where_locked(locked_in_t1(10, 30), 0) is None
+
+
+def test_a_lock_after_its_room_closes_names_the_opening_hours() -> None:
+    assert not_holdable_where_locked(locked_in_t1(11, 0), 0) == (
+        "m1 cannot be held where it is locked (2030-05-06 11:00-11:30 in T1): "
+        "a space is used only within its opening hours"
+    )
+
+
+def test_a_meeting_that_is_not_locked_has_no_lock_to_break() -> None:
+    assert not_holdable_where_locked(locked_in_t1(11, 0), 1) is None
+
+
+def test_left_out_of_a_solve_without_a_schedule_blames_no_other_meeting() -> None:
+    problem = locked_in_t1(11, 0)
+    assert left_out_reasons(problem, {}, SolveStatus.UNKNOWN) == {
+        "m1": "m1 cannot be held where it is locked (2030-05-06 11:00-11:30 in T1): "
+        "a space is used only within its opening hours",
+        "m2": "m2 could be placed on its own, but the solve found no schedule",
+    }
+
+
+def test_left_out_of_a_schedule_is_for_the_meetings_that_took_its_times() -> None:
+    problem = locked_in_t1(10, 30)
+    assert left_out_reasons(problem, {}) == {
+        "m1": "every possible time for m1 is taken by meetings of equal or higher value for "
+        "A, B or by the spaces it could use",
+        "m2": "every possible time for m2 is taken by meetings of equal or higher value for "
+        "A, C or by the spaces it could use",
+    }
+
+
+def m3_at_eleven(fairness: int) -> Problem:
+    """Five half-hour slots from 09:00. A meets B at 09:00 and C at 10:00, with its forbidden
+    window between: one break for A, none for the others. m3 (A and D) may only be held at
+    11:00, where every rule but fairness lets it be; there it gives A a second break while D,
+    B and C have none: a spread of 2."""
+    return build_problem(
+        event(
+            [principal("A", unavailable=(span((9, 30), (10, 0)),)), "B", "C", "D"],
+            [
+                meeting("m1", "A", "B"),
+                meeting("m2", "A", "C"),
+                meeting("m3", "A", "D", windows=(span((11, 0), (11, 30)),)),
+            ],
+            spaces=(table("T1"), table("T2")),
+            day_end=time(11, 30),
+            policy=EventPolicy(fairness_max_spread=fairness),
+        )
+    )
+
+
+M1_M2 = {
+    MeetingId("m1"): Assignment(0, SpaceId("T1")),
+    MeetingId("m2"): Assignment(2, SpaceId("T1")),
+}
+
+
+def test_a_meeting_kept_out_by_the_fairness_bound_alone_is_said_to_be() -> None:
+    # It was said that "every possible time is taken by meetings of equal or higher value",
+    # while its time was free.
+    problem = m3_at_eleven(fairness=1)
+    assert validate(problem, M1_M2) == []
+    assert left_out_reasons(problem, M1_M2) == {
+        "m3": "m3 has free times, but at each the principals' breaks would spread more than "
+        "the event's fairness bound (max - min 1) allows"
+    }
+
+
+def test_a_meeting_that_fits_within_the_fairness_bound_is_said_to_fit() -> None:
+    problem = m3_at_eleven(fairness=2)
+    assert left_out_reasons(problem, M1_M2) == {
+        "m3": "m3 fits at 2030-05-06 11:00-11:30 in T1, but the solve did not place it"
+    }
