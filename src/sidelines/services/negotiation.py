@@ -549,11 +549,19 @@ def _check_duration(
 
 
 def _check_windows(event: Event, windows: tuple[TimeSpan, ...], path: str) -> None:
+    """Each window must reach into the event's hours: one between two days (at night, or
+    before the first day's start) is a time the meeting could never be placed at."""
     first = event.day_spans[0].start
     last = event.day_spans[-1].end
     for index, window in enumerate(windows):
         if window.end <= first or window.start >= last:
             raise Invalid("window lies outside the event's days", f"{path}[{index}]")
+        if not any(window.overlaps(day) for day in event.day_spans):
+            raise Invalid(
+                f"window lies outside the event's hours, {event.day_start:%H:%M} to "
+                f"{event.day_end:%H:%M} each day ({event.timezone})",
+                f"{path}[{index}]",
+            )
 
 
 def _check_terms(event: Event, terms: Terms, field_path: str) -> int:
