@@ -74,6 +74,49 @@ def test_a_move_to_a_place_that_breaks_a_rule_shows_the_rules_and_writes_nothing
         assert (again.starts_at, again.space_id) == (row.starts_at, row.space_id)
 
 
+def test_a_move_from_a_grid_shown_before_another_organiser_moved_the_meeting_is_refused(
+    database: Database,
+) -> None:
+    meeting_id, day = published(database)
+    client = logged_in(database, "protocol-2", None)
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+    assert page.status_code == 200, page.text
+    assert re.findall(r'name="seen_version" value="(\d+)"', page.text) == ["1", "1", "1"]
+    targets = re.findall(r'name="target" value="([^"]+)"', page.text)
+    # Meanwhile another organiser moves the meeting elsewhere.
+    other = logged_in(database, "protocol-3", None)
+    other_page = other.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+    moved = other.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={
+            "target": targets[-1],
+            "day": day,
+            "seen_version": "1",
+            "csrf_token": csrf_of(other_page.text),
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, moved.text
+    before = row_counts(database, *WRITTEN)
+
+    refused = client.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={
+            "target": targets[0],
+            "day": day,
+            "seen_version": "1",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert f"meeting {meeting_id} changed since version 1" in refused.text
+    # The grid is shown again as it now is: a further click edits version 2.
+    assert re.findall(r'name="seen_version" value="(\d+)"', refused.text) == ["2", "2", "2"]
+    assert row_counts(database, *WRITTEN) == before
+
+
 def test_a_delegation_may_not_post_the_grids_forms(database: Database) -> None:
     meeting_id, day = published(database)
     client = logged_in(database, "usa", "USA")
