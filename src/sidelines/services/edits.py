@@ -39,7 +39,7 @@ from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, p
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import Violation, contact_at
 from sidelines.scheduling.schedule import Assignment
-from sidelines.services import audit, schedule_versions
+from sidelines.services import audit, notice_text, schedule_versions
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, ServiceError, not_found
@@ -913,9 +913,47 @@ def locked_meetings(db: Database, actor: Actor, event_id: str) -> set[int]:
         return {meeting_id for meeting_id, terms in rows if terms and terms.get("locked")}
 
 
+@dataclass(frozen=True)
+class WaitingView:
+    """An agreed meeting with no place, for the organiser to place: its label (format and
+    sides, by name) and length."""
+
+    meeting_id: int
+    label: str
+    duration_min: int
+
+
+def waiting_meetings(db: Database, actor: Actor, event_id: str) -> list[WaitingView]:
+    """The event's agreed meetings that wait for a place, oldest agreement first: those agreed
+    after publication that fit nowhere, and those taken off the schedule. Nobody else sees
+    them, so the grid must: else they wait until the next solve, unknown to the organiser."""
+    require_organiser(actor)
+    with db.reading() as session:
+        rows = session.execute(
+            select(MeetingRow.id, MeetingRow.duration_min)
+            .where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status == str(MeetingStatus.AGREED),
+                MeetingRow.starts_at.is_(None),
+            )
+            .order_by(MeetingRow.updated_at, MeetingRow.id)
+        ).all()
+        if not rows:
+            return []
+        event = domain_event(session, event_id)
+        labels = notice_text.labels_of(session, [meeting_id for meeting_id, _ in rows])
+        return [
+            WaitingView(
+                meeting_id, notice_text.meeting_label(event, labels[meeting_id], None), duration
+            )
+            for meeting_id, duration in rows
+        ]
+
+
 __all__ = [
     "Breach",
     "ChangeView",
+    "ChangedSince",
     "EditRefused",
     "EditView",
     "PlaceTaken",
@@ -924,6 +962,7 @@ __all__ = [
     "PreferenceBroken",
     "RuleBroken",
     "Target",
+    "WaitingView",
     "apply_alternative",
     "lock",
     "locked_meetings",
@@ -932,4 +971,5 @@ __all__ = [
     "place",
     "swap",
     "unplace",
+    "waiting_meetings",
 ]

@@ -65,10 +65,11 @@ class MoveForm(DayForm):
 def edit_context(
     db: DbDep, actor: Actor, event_id: str, day: date, meeting: int | None, done: str | None
 ) -> dict[str, Any]:
-    """What the grid shows beside the day: locked meetings, and the picked meeting's places
-    by (start, space id or "")."""
+    """What the grid shows beside the day: locked meetings, the agreed meetings waiting for a
+    place, and the picked meeting's places by (start, space id or "")."""
     context: dict[str, Any] = {
         "locked": edits.locked_meetings(db, actor, event_id),
+        "waiting": edits.waiting_meetings(db, actor, event_id),
         "done": _(DONE[done]) if done in DONE else None,
         "picked": None,
         "places": {},
