@@ -252,6 +252,23 @@ def test_a_countered_term_waits_for_the_other_side_then_binds(
     )
 
 
+def test_a_counter_keeps_the_topics_and_the_meeting_agreed_after_it_has_them(
+    database: Database,
+) -> None:
+    api = terms_api(database)
+    request = post_request(
+        api, "RUS", "USA", proposal={"windows": [WINDOW], "topics": ["Syria", "Ukraine"]}
+    )
+
+    _, countered = answer_terms(api, "USA", request["id"], ["contact", "format"], windows=[LATER])
+    _, agreed = answer_terms(api, "RUS", request["id"], ["time"])
+
+    assert [p["topics"] for p in countered["proposals"]] == [["Syria", "Ukraine"]] * 2
+    assert agreed["state"] == "accepted"
+    meeting = api.client.get(url(f"/meetings/{agreed['meeting_id']}"), headers=api.as_("USA"))
+    assert meeting.json()["topics"] == ["Syria", "Ukraine"]
+
+
 def test_a_side_cannot_agree_an_open_term_nor_counter_the_contact(database: Database) -> None:
     api = terms_api(database)
     request = post_request(api, "RUS", "USA")
