@@ -151,6 +151,13 @@ BAD_REQUESTS = [
         id="press-in-a-room-not-press-ready",
     ),
     pytest.param(
+        request_body(
+            "USA", proposal={"space_id": "lcc-bilateral-5", "format": "bilateral_expanded"}
+        ),
+        invalid("12 people do not fit the place, which holds 10", "body.proposal.space_id"),
+        id="format-larger-than-the-room",
+    ),
+    pytest.param(
         request_body("USA", proposal={"host_party": "NOPE"}),
         invalid("the host 'NOPE' is not a side of this request", "body.proposal.host_party"),
         id="host-not-a-side",

@@ -449,6 +449,29 @@ def test_a_place_without_a_press_ready_room_is_refused_once_the_press_is_agreed(
     assert settled(fits)["place"] == ("proposed", "lcc-bilateral-2", ["USA"])
 
 
+def test_a_format_whose_delegations_the_place_cannot_seat_is_refused(database: Database) -> None:
+    # No attendees named: the meeting seats its format's delegations (an expanded bilateral
+    # six a side), which Bilateral room 5 (ten seats) cannot hold, so it could never be placed.
+    api = terms_api(database)
+    request = post_request(api, "RUS", "USA", proposal={"space_id": "lcc-bilateral-5"})
+    before = row_counts(database, *NOTHING_WRITTEN)
+
+    refused = answer_terms(api, "USA", request["id"], ["contact"], format="bilateral_expanded")
+    refused_counts = row_counts(database, *NOTHING_WRITTEN)
+    _, fits = answer_terms(api, "USA", request["id"], ["contact"], format="courtesy_call")
+
+    assert refused == (
+        422,
+        invalid("12 people do not fit the place, which holds 10", "body.counter.format"),
+    )
+    assert refused_counts == before
+    assert settled(fits)["format"] == (
+        "proposed",
+        {"format": "courtesy_call", "duration_min": 20},
+        ["USA"],
+    )
+
+
 def test_a_format_the_event_does_not_offer_is_refused_in_a_request(database: Database) -> None:
     api = terms_api(database, formats=frozenset({MeetingFormat.B2B}))
     response = api.client.post(

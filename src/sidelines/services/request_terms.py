@@ -306,28 +306,34 @@ def check(
     if Term.PRESS in values:
         check_press(values[Term.PRESS], paths[Term.PRESS])
     place = on_table(Term.PLACE)
-    touched = {Term.PLACE, Term.HOST, Term.ATTENDEES, Term.PRESS} & set(values)
+    order = (Term.PLACE, Term.HOST, Term.ATTENDEES, Term.PRESS, Term.FORMAT)
+    touched = set(order) & set(values)
     if place is None or not touched:
         return
     # A new host moves "the host's suite" to the new host's premises: name the host then.
-    place_path = next(
-        paths[t] for t in (Term.PLACE, Term.HOST, Term.ATTENDEES, Term.PRESS) if t in values
-    )
-    if place == HOST_SUITE and on_table(Term.HOST) is None and touched == {Term.PRESS}:
-        return  # the suite is named once a host is: the press is checked then
+    place_path = next(paths[t] for t in order if t in values)
+    if place == HOST_SUITE and on_table(Term.HOST) is None and touched <= {Term.PRESS, Term.FORMAT}:
+        return  # the suite is named once a host is: the press and size are checked then
     spaces = place_spaces(event, place, on_table(Term.HOST), place_path)
     check_press_room(event, spaces, on_table(Term.PRESS), values, paths, place_path)
     attendees = on_table(Term.ATTENDEES)
-    if attendees is None:
-        return
-    size = attendees_size(attendees, sides)
+    if attendees is not None:
+        size = attendees_size(attendees, sides)
+    else:
+        # Without attendees agreed the meeting seats its format's delegations
+        # (``Meeting.effective_size``), which the place must hold as well.
+        meeting_format = MeetingFormat(on_table(Term.FORMAT)["format"])
+        size = defaults_for(meeting_format).size_for(len(sides.asked))
     capacity = place_capacity(event, spaces)
     if size > capacity:
-        # Name what this answer changed: a side's plus N (the largest), else the place.
+        # Name what this answer changed: a side's plus N (the largest), the format, else the
+        # place.
         if values.get(Term.ATTENDEES):
             given = values[Term.ATTENDEES]
             party = max(given, key=lambda p: int(given[p].get("plus", 0)))
             path = f"{paths[Term.ATTENDEES]}.{party}.plus"
+        elif attendees is None and Term.FORMAT in values and not {Term.PLACE, Term.HOST} & touched:
+            path = paths[Term.FORMAT]
         else:
             path = place_path
         raise Invalid(f"{size} people do not fit the place, which holds {capacity}", path)
