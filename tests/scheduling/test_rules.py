@@ -351,6 +351,22 @@ def test_violation_message_names_principal_and_time() -> None:
     assert violation.meetings == ("m1", "m2")
 
 
+def test_a_meeting_past_the_end_of_the_day_is_said_to_end_on_its_own_clock() -> None:
+    # The slot after a day's last one is the next morning's first: the message says when the
+    # meeting would end (11:30), not the next morning's time its last slot falls on.
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m", "A", "B", duration_min=60)],
+            days=(DAY, DAY + timedelta(days=1)),
+        )
+    )
+
+    (violation,) = validate(problem, {"m": a(5)})
+
+    assert violation.message == "m at 2030-05-06 11:30-12:30 runs past the end of the day"
+
+
 def test_nested_meeting_does_not_hide_a_space_clash() -> None:
     problem = build_problem(
         event(

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sidelines.services.recorded_changes import latest_change
 from sidelines.storage.db import Database
-from sidelines.storage.tables import SolveRunRow
+from sidelines.storage.tables import ScheduleVersionRow, SolveRunRow
 
 
 def finished_run(
@@ -38,7 +39,8 @@ def finished_run(
                 "left_out": [],
                 "reason": "",
                 "onsite_changes_applied": latest_change(session, event_id),
-                "published": {"version": 0, "objective": None},
+                # Planned against the version published now, as ``run_solve`` records it.
+                "published": {"version": _version(session, event_id), "objective": None},
             },
         )
         session.add(row)
@@ -46,6 +48,13 @@ def finished_run(
         return row.id
 
     return db.write(work)
+
+
+def _version(session: Session, event_id: str) -> int:
+    number = session.scalar(
+        select(func.max(ScheduleVersionRow.number)).where(ScheduleVersionRow.event_id == event_id)
+    )
+    return number or 0
 
 
 def assignment(meeting_id: int, start: datetime, space: str | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import edits, event_state, meetings, placing, schedule_versions, solves
-from sidelines.services.actors import Role
+from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.edits import (
     PlaceTaken,
@@ -549,6 +549,113 @@ def test_edits_at_once_each_write_their_own_version_and_never_double_book(
     assert all(isinstance(r, edits.EditView | Conflict) for r in results), results
     assert sorted(r.version for r in done) == list(range(2, 2 + len(done)))
     assert schedule_versions.versions_count(database, EVENT) == 1 + len(done)
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+def _fitting(database: Database, w: World, meeting_id: int) -> tuple[int, list[Target]]:
+    """The schedule's version and the free places where the meeting fits, a few apart."""
+    view = edits.meeting_places(database, w.organiser, EVENT, meeting_id)
+    targets = [Target(p.starts_at, p.space_id) for p in view.places if p.fits and not p.current]
+    return view.version, targets[::3]
+
+
+def _two_organisers(database: Database) -> tuple[World, dict[str, int], Actor, int, list[Target]]:
+    """Two meetings published, a second organiser, and the version and places ab was seen at."""
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    second = add_user(database, f"{EVENT}.protocol2", Role.ORGANISER, None, None)
+    seen, targets = _fitting(database, w, ids["ab"])
+    return w, ids, second, seen, targets
+
+
+def test_a_move_made_on_an_older_version_is_refused_once_another_moved_the_meeting(
+    database: Database,
+) -> None:
+    w, ids, second, seen, targets = _two_organisers(database)
+    first = edits.move(database, w.organiser, EVENT, ids["ab"], targets[0], seen_version=seen)
+    before = state(database)
+
+    with pytest.raises(edits.ChangedSince) as refused:
+        edits.move(database, second, EVENT, ids["ab"], targets[1], seen_version=seen)
+
+    assert (refused.value.code, refused.value.meetings, refused.value.version) == (
+        "changed_since",
+        [ids["ab"]],
+        first.version,
+    )
+    assert state(database) == before
+    again = edits.move(database, second, EVENT, ids["ab"], targets[1], seen_version=first.version)
+    assert where(database, ids["ab"])[:2] == (targets[1].starts_at, targets[1].space_id)
+    assert again.version == first.version + 1
+
+
+def test_an_edit_of_another_meeting_since_does_not_refuse_a_move(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    seen, cd_targets = _fitting(database, w, ids["cd"])
+    edits.move(database, w.organiser, EVENT, ids["cd"], cd_targets[0], seen_version=seen)
+    _, ab_targets = _fitting(database, w, ids["ab"])
+
+    view = edits.move(database, w.organiser, EVENT, ids["ab"], ab_targets[0], seen_version=seen)
+
+    assert view.version == seen + 2
+    assert where(database, ids["ab"])[:2] == (ab_targets[0].starts_at, ab_targets[0].space_id)
+
+
+def test_a_lock_or_unplace_made_on_an_older_version_is_refused_once_the_meeting_moved(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    seen, targets = _fitting(database, w, ids["ab"])
+    edits.move(database, w.organiser, EVENT, ids["ab"], targets[0])
+    before = state(database)
+
+    with pytest.raises(edits.ChangedSince):
+        edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True, seen_version=seen)
+    with pytest.raises(edits.ChangedSince):
+        edits.unplace(database, w.organiser, EVENT, ids["ab"], seen_version=seen)
+    with pytest.raises(edits.ChangedSince):
+        edits.swap(database, w.organiser, EVENT, ids["cd"], ids["ab"], seen_version=seen)
+
+    assert state(database) == before
+
+
+def test_a_version_not_yet_published_is_refused_naming_the_field(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    seen, targets = _fitting(database, w, ids["ab"])
+    before = state(database)
+
+    with pytest.raises(Invalid) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], targets[0], seen_version=seen + 1)
+
+    assert (refused.value.field, state(database)) == ("seen_version", before)
+
+
+def test_two_organisers_moving_one_meeting_at_once_one_wins_the_other_is_told(
+    database: Database,
+) -> None:
+    w, ids, second, seen, targets = _two_organisers(database)
+
+    results = race(
+        [
+            lambda: edits.move(
+                database, w.organiser, EVENT, ids["ab"], targets[0], seen_version=seen
+            ),
+            lambda: edits.move(database, second, EVENT, ids["ab"], targets[1], seen_version=seen),
+        ]
+    )
+
+    done = [r for r in results if isinstance(r, edits.EditView)]
+    lost = [r for r in results if not isinstance(r, edits.EditView)]
+    assert len(done) == 1
+    assert [type(r) for r in lost] == [edits.ChangedSince]
+    [winner] = done
+    [change] = winner.changes
+    assert change.after is not None
+    assert where(database, ids["ab"])[:2] == (
+        datetime.fromisoformat(change.after[0]),
+        change.after[2],
+    )
+    assert schedule_versions.versions_count(database, EVENT) == 2
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from sidelines.services import negotiation, preview, schedule_versions, solves
+from sidelines.services import edits, negotiation, preview, schedule_versions, solves
 from sidelines.services.errors import Forbidden, Invalid, PreviewChanged, RulesBroken
 from sidelines.services.negotiation import Terms
 from sidelines.services.preview import PreviewView
@@ -194,6 +194,44 @@ def test_a_preview_goes_stale_when_the_schedule_changes_before_publishing(
     with pytest.raises(PreviewChanged):
         solves.publish(database, world.organiser, "ev", second, confirm=seen)
     assert versions(database) == 2
+
+
+def test_a_solve_planned_before_a_lock_cannot_move_the_locked_meeting(
+    database: Database, two_published: tuple[World, int, int, int]
+) -> None:
+    world, ab, cd, _ = two_published
+    # Planned against version 1, the solve moves AAA-BBB; the organiser then locks it.
+    run = finished_run(database, world, {ab: (at(10), "T1"), cd: (at(9, 30), "T1")})
+    edits.lock(database, world.organiser, "ev", ab, locked=True)
+    view = preview.preview(database, world.organiser, "ev", run)
+
+    with pytest.raises(RulesBroken) as refused:
+        solves.publish(database, world.organiser, "ev", run, confirm=view.digest)
+
+    assert [r.rule for r in view.conflicts] == ["locked_meeting_kept"]
+    assert [r["rule"] for r in refused.value.rules] == ["locked_meeting_kept"]
+    assert versions(database) == 2
+    kept = confirm(database, world, run, keep_out=(ab,))
+    solves.publish(database, world.organiser, "ev", run, keep_out=(ab,), confirm=kept)
+    with database.reading() as session:
+        placed = {r.id: r.starts_at for r in session.scalars(select(MeetingRow))}
+    assert (placed[ab], placed[cd], versions(database)) == (at(9), at(9, 30), 3)
+
+
+def test_a_solve_planned_before_a_lock_of_a_meeting_it_leaves_alone_is_published(
+    database: Database, two_published: tuple[World, int, int, int]
+) -> None:
+    world, ab, cd, _ = two_published
+    run = finished_run(database, world, {ab: (at(9), "T1"), cd: (at(11), "T1")})
+    edits.lock(database, world.organiser, "ev", ab, locked=True)
+    view = preview.preview(database, world.organiser, "ev", run)
+
+    solves.publish(database, world.organiser, "ev", run, confirm=view.digest)
+
+    assert view.conflicts == []
+    with database.reading() as session:
+        placed = {r.id: r.starts_at for r in session.scalars(select(MeetingRow))}
+    assert (placed[ab], placed[cd], versions(database)) == (at(9), at(11), 3)
 
 
 def test_keeping_out_a_meeting_that_is_not_agreed_names_the_field(

@@ -3,6 +3,8 @@ organiser, each change audited, the sides' reason kept from everyone else."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +16,7 @@ from sidelines.services.record import EncounterIn, Outcome
 from sidelines.services.statements import StatementIn, StatementKind, Visibility
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditRow, MeetingRow
-from tests.builders import at
+from tests.builders import DAY, at
 from tests.services.record_world import record_world
 
 
@@ -101,6 +103,10 @@ def test_cancellation_reason_is_for_the_two_sides_only(database: Database) -> No
             "held_format",
         ),
         (Outcome(MeetingStatus.HELD, held_format=MeetingFormat.PULL_ASIDE), "held_format"),
+        # A start after the event's days (a mistyped year), or before them.
+        (Outcome(MeetingStatus.HELD, started_at=at(10, day=date(2031, 5, 6))), "started_at"),
+        (Outcome(MeetingStatus.HELD, started_at=at(12)), "started_at"),
+        (Outcome(MeetingStatus.HELD, started_at=at(10, day=DAY - timedelta(days=1))), "started_at"),
     ],
 )
 def test_bad_outcome_is_refused_and_nothing_changes(

@@ -178,6 +178,10 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("POST", "/api/events/{event_id}/meetings/{meeting_id}/swap"): lambda w: {
         "other_id": w.meeting_id
     },
+    # The edits that read only the meeting's place take an optional body.
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/lock"): lambda w: {},
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/unlock"): lambda w: {},
+    ("POST", "/api/events/{event_id}/meetings/{meeting_id}/unplace"): lambda w: {},
     ("POST", "/api/events/{event_id}/meetings/{meeting_id}/alternative"): lambda w: {
         "kind": "format",
         "starts_at": "2016-11-20T09:00:00-05:00",

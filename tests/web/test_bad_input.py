@@ -104,6 +104,17 @@ BAD_REQUESTS = [
         id="window-outside-the-event",
     ),
     pytest.param(
+        # 23:30 to 00:30 in Lima, across midnight: the event's days end at 23:00.
+        request_body(
+            "USA", proposal={"windows": [window("2016-11-20T04:30:00Z", "2016-11-20T05:30:00Z")]}
+        ),
+        invalid(
+            "window lies outside the event's hours, 07:00 to 23:00 each day (America/Lima)",
+            "body.proposal.windows[0]",
+        ),
+        id="window-between-the-event-days",
+    ),
+    pytest.param(
         request_body(
             "USA", proposal={"windows": [window("2016-11-20T10:00:00Z", "2016-11-20T09:00:00Z")]}
         ),
@@ -129,6 +140,22 @@ BAD_REQUESTS = [
             "body.proposal.press_plan",
         ),
         id="unknown-press-plan",
+    ),
+    pytest.param(
+        request_body("USA", proposal={"space_id": "lcc-bilateral-5", "press_plan": "pool_spray"}),
+        invalid(
+            "the press plan pool_spray needs a press-ready room; the place "
+            "(Bilateral room 5 (LCC)) has none",
+            "body.proposal.press_plan",
+        ),
+        id="press-in-a-room-not-press-ready",
+    ),
+    pytest.param(
+        request_body(
+            "USA", proposal={"space_id": "lcc-bilateral-5", "format": "bilateral_expanded"}
+        ),
+        invalid("12 people do not fit the place, which holds 10", "body.proposal.space_id"),
+        id="format-larger-than-the-room",
     ),
     pytest.param(
         request_body("USA", proposal={"host_party": "NOPE"}),

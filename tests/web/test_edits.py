@@ -108,6 +108,62 @@ def test_a_move_to_a_place_that_breaks_a_rule_is_refused_naming_it(database: Dat
     assert row_counts(database, *WRITTEN) == before
 
 
+def test_a_move_on_an_older_version_of_a_meeting_moved_since_is_refused_with_409(
+    database: Database,
+) -> None:
+    # Two organisers at the grid: the one who saw the meeting before the other moved it is
+    # told so, rather than overwriting the other's move unknowingly.
+    api = lima_api(database)
+    meeting_id = entry_of(solve_and_publish(api), "CHN", "USA")["meeting_id"]
+    fitting = [p for p in places_of(api, meeting_id) if p["fits"] and not p["current"]]
+    first, second = fitting[0], fitting[len(fitting) // 2]
+    moved = edit(
+        api,
+        meeting_id,
+        "move",
+        {"starts_at": first["starts_at"], "space_id": first["space_id"], "seen_version": 1},
+    )
+    before = row_counts(database, *WRITTEN)
+
+    late = edit(
+        api,
+        meeting_id,
+        "move",
+        {"starts_at": second["starts_at"], "space_id": second["space_id"], "seen_version": 1},
+    )
+    late_lock = edit(api, meeting_id, "lock", {"seen_version": 1})
+
+    assert moved.status_code == 200, moved.text
+    assert (late.status_code, late.json()) == (
+        409,
+        {
+            "error": {
+                "code": "changed_since",
+                "message": f"meeting {meeting_id} changed since version 1; the schedule is at "
+                "version 2: look again",
+                "field": "",
+                "meetings": [meeting_id],
+                "version": 2,
+            }
+        },
+    )
+    assert (late_lock.status_code, late_lock.json()["error"]["code"]) == (409, "changed_since")
+    assert row_counts(database, *WRITTEN) == before
+    current = edit(api, meeting_id, "lock", {"seen_version": 2})
+    assert (current.status_code, current.json()["locked"]) == (200, True)
+
+
+def test_a_version_not_yet_published_is_refused_naming_the_field(database: Database) -> None:
+    api = lima_api(database)
+    meeting_id = entry_of(solve_and_publish(api), "CHN", "USA")["meeting_id"]
+    before = row_counts(database, *WRITTEN)
+
+    response = edit(api, meeting_id, "unplace", {"seen_version": 7})
+
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "body.seen_version")
+    assert row_counts(database, *WRITTEN) == before
+
+
 def test_a_retried_edit_with_its_idempotency_key_is_answered_once(database: Database) -> None:
     api = lima_api(database)
     xi_obama = entry_of(solve_and_publish(api), "CHN", "USA")

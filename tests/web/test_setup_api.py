@@ -141,6 +141,33 @@ def test_an_item_with_a_bad_field_names_it_from_the_body(database: Database) -> 
     assert other_id.json()["error"]["field"] == "body.id"
 
 
+def test_an_item_with_too_long_a_name_or_a_nul_names_the_field_from_the_body(
+    database: Database,
+) -> None:
+    # The lengths the database bounds are checked on the whole event the edit leaves: the
+    # path is still the one the client wrote, not the item's place among the event's.
+    api = lima_api(database)
+    before = row_counts(database, PartyRow, AuditRow)
+
+    long_name = api.client.put(
+        url("/parties/EU"),
+        json={"id": "EU", "name": "E" * 201, "kind": "organisation"},
+        headers=api.as_organiser,
+    )
+    nul_title = api.client.put(
+        url("/principals/rosa"),
+        json={"party": "PER", "name": "Ana Rosa", "title": "Vice\u0000President"},
+        headers=api.as_organiser,
+    )
+
+    assert (long_name.status_code, long_name.json()["error"]) == (
+        422,
+        {"code": "invalid", "message": "a name is at most 200 characters", "field": "body.name"},
+    )
+    assert (nul_title.status_code, nul_title.json()["error"]["field"]) == (422, "body.title")
+    assert row_counts(database, PartyRow, AuditRow) == before
+
+
 def test_removing_a_party_that_requests_and_logins_name_is_refused(database: Database) -> None:
     api = lima_api(database)
     before = row_counts(database, PartyRow, AuditRow)

@@ -173,7 +173,8 @@ def test_accepting_a_whole_proposal_agrees_every_term_and_writes_them_on_the_mee
             "windows": [WINDOW],
             "host_party": "USA",
             "host_suite": True,
-            "press_plan": "pool_spray",
+            # No press: the US suite has no press-ready room (a pool spray there is refused).
+            "press_plan": "none",
             "attendees": {
                 "RUS": {"level": "head_of_state_or_government", "plus": 2},
                 "USA": {"principal": "obama", "plus": 3},
@@ -193,7 +194,7 @@ def test_accepting_a_whole_proposal_agrees_every_term_and_writes_them_on_the_mee
             "host": "USA",
             "size": 7,
             "spaces": ["usa-suite"],  # the host's suite, resolved to the US premises
-            "press": "pool_spray",
+            "press": "none",
             "attendees": {
                 "RUS": {"principal": "putin", "plus": 2},
                 "USA": {"principal": "obama", "plus": 3},
@@ -249,6 +250,23 @@ def test_a_countered_term_waits_for_the_other_side_then_binds(
         "accepted",
         ("agreed", value, ["RUS", "USA"]),
     )
+
+
+def test_a_counter_keeps_the_topics_and_the_meeting_agreed_after_it_has_them(
+    database: Database,
+) -> None:
+    api = terms_api(database)
+    request = post_request(
+        api, "RUS", "USA", proposal={"windows": [WINDOW], "topics": ["Syria", "Ukraine"]}
+    )
+
+    _, countered = answer_terms(api, "USA", request["id"], ["contact", "format"], windows=[LATER])
+    _, agreed = answer_terms(api, "RUS", request["id"], ["time"])
+
+    assert [p["topics"] for p in countered["proposals"]] == [["Syria", "Ukraine"]] * 2
+    assert agreed["state"] == "accepted"
+    meeting = api.client.get(url(f"/meetings/{agreed['meeting_id']}"), headers=api.as_("USA"))
+    assert meeting.json()["topics"] == ["Syria", "Ukraine"]
 
 
 def test_a_side_cannot_agree_an_open_term_nor_counter_the_contact(database: Database) -> None:
@@ -315,6 +333,14 @@ REFUSALS = [
         id="interpreters-of-a-third-party",
     ),
     pytest.param(
+        {"windows": [WINDOW, {"start": "2016-11-20T04:30:00Z", "end": "2016-11-20T05:30:00Z"}]},
+        invalid(
+            "window lies outside the event's hours, 07:00 to 23:00 each day (America/Lima)",
+            "body.counter.windows[1]",
+        ),
+        id="window-at-night",
+    ),
+    pytest.param(
         {"press": "leak"},
         invalid("press plan must be one of none, pool_spray, open_press", "body.counter.press"),
         id="unknown-press-plan",
@@ -370,6 +396,80 @@ def test_a_smaller_place_than_the_attendees_need_is_refused(database: Database) 
         invalid("12 people do not fit the place, which holds 10", "body.counter.place"),
     )
     assert settled(fits)["place"] == ("proposed", "lcc-bilateral-3", ["USA"])
+
+
+def test_a_press_plan_is_agreed_only_for_a_place_with_a_press_ready_room(
+    database: Database,
+) -> None:
+    # The agreed press binds the placement (rules.terms.press_ready_space): a pool spray in a
+    # room without press facilities could never be placed, so it is refused at the table.
+    api = terms_api(database)
+    request = post_request(api, "RUS", "USA", proposal={"space_id": "lcc-bilateral-5"})
+    before = row_counts(database, *NOTHING_WRITTEN)
+
+    refused = answer_terms(api, "USA", request["id"], ["contact"], press="pool_spray")
+    refused_counts = row_counts(database, *NOTHING_WRITTEN)
+    _, fits = answer_terms(
+        api, "USA", request["id"], ["contact"], press="pool_spray", place="lcc-bilateral-1"
+    )
+
+    assert refused == (
+        422,
+        invalid(
+            "the press plan pool_spray needs a press-ready room; the place "
+            "(Bilateral room 5 (LCC)) has none",
+            "body.counter.press",
+        ),
+    )
+    assert refused_counts == before
+    assert settled(fits)["press"] == ("proposed", "pool_spray", ["USA"])
+    assert settled(fits)["place"] == ("proposed", "lcc-bilateral-1", ["USA"])
+
+
+def test_a_place_without_a_press_ready_room_is_refused_once_the_press_is_agreed(
+    database: Database,
+) -> None:
+    api = terms_api(database)
+    request = post_request(
+        api, "RUS", "USA", proposal={"space_id": "lcc-bilateral-1", "press_plan": "open_press"}
+    )
+
+    refused = answer_terms(api, "USA", request["id"], ["contact", "press"], place="lcc-bilateral-5")
+    _, fits = answer_terms(api, "USA", request["id"], ["contact", "press"], place="lcc-bilateral-2")
+
+    assert refused == (
+        422,
+        invalid(
+            "the press plan open_press needs a press-ready room; the place "
+            "(Bilateral room 5 (LCC)) has none",
+            "body.counter.place",
+        ),
+    )
+    assert settled(fits)["press"] == ("agreed", "open_press", ["RUS", "USA"])
+    assert settled(fits)["place"] == ("proposed", "lcc-bilateral-2", ["USA"])
+
+
+def test_a_format_whose_delegations_the_place_cannot_seat_is_refused(database: Database) -> None:
+    # No attendees named: the meeting seats its format's delegations (an expanded bilateral
+    # six a side), which Bilateral room 5 (ten seats) cannot hold, so it could never be placed.
+    api = terms_api(database)
+    request = post_request(api, "RUS", "USA", proposal={"space_id": "lcc-bilateral-5"})
+    before = row_counts(database, *NOTHING_WRITTEN)
+
+    refused = answer_terms(api, "USA", request["id"], ["contact"], format="bilateral_expanded")
+    refused_counts = row_counts(database, *NOTHING_WRITTEN)
+    _, fits = answer_terms(api, "USA", request["id"], ["contact"], format="courtesy_call")
+
+    assert refused == (
+        422,
+        invalid("12 people do not fit the place, which holds 10", "body.counter.format"),
+    )
+    assert refused_counts == before
+    assert settled(fits)["format"] == (
+        "proposed",
+        {"format": "courtesy_call", "duration_min": 20},
+        ["USA"],
+    )
 
 
 def test_a_format_the_event_does_not_offer_is_refused_in_a_request(database: Database) -> None:

@@ -48,6 +48,7 @@ ERRORS = frozenset(
         "RuleBroken",
         "PreferenceBroken",
         "PlaceTaken",
+        "ChangedSince",
         "StalePlan",
         "RequestLimit",
         "DuplicateRequest",

@@ -39,7 +39,7 @@ from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, p
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules import Violation, contact_at
 from sidelines.scheduling.schedule import Assignment
-from sidelines.services import audit
+from sidelines.services import audit, notice_text, schedule_versions
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid, ServiceError, not_found
@@ -136,6 +136,22 @@ class PlaceTaken(EditRefused):
                 for p in self.pushes
             ],
         }
+
+
+class ChangedSince(Conflict):
+    """An edit made on an older view of the schedule (``seen_version``): a meeting it changes
+    has been placed elsewhere, or taken off, by a later version. Nothing was written; the
+    organiser looks again at ``version``, the schedule as it now is."""
+
+    code = "changed_since"
+
+    def __init__(self, message: str, meetings: list[int], version: int) -> None:
+        super().__init__(message)
+        self.meetings = meetings
+        self.version = version
+
+    def details(self) -> dict[str, Any]:
+        return {"meetings": self.meetings, "version": self.version}
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -490,16 +506,51 @@ def _write(
     return db.write(once.guard(work) if once is not None else work)
 
 
+def _refuse_changed_since(
+    session: Session, event_id: str, seen_version: int, meetings: Iterable[int]
+) -> None:
+    """Refuse an edit made on version ``seen_version`` of the schedule when a later version
+    placed one of ``meetings`` elsewhere (or took it off, or placed it): two organisers who
+    move one meeting at once must not overwrite each other unknowingly; the loser looks again.
+    A meeting back where it was seen counts as unchanged."""
+    current = _version(session, event_id)
+    if seen_version > current:
+        raise Invalid(
+            f"the schedule has no version {seen_version}; it is at version {current}",
+            "seen_version",
+        )
+    if seen_version == current:
+        return
+    then = schedule_versions.schedule_at(session, event_id, seen_version)
+    now_ = schedule_versions.schedule_at(session, event_id, current)
+    changed = sorted({m for m in meetings if then.get(str(m)) != now_.get(str(m))})
+    if changed:
+        names = ", ".join(str(m) for m in changed)
+        raise ChangedSince(
+            f"meeting {names} changed since version {seen_version}; the schedule is at "
+            f"version {current}: look again",
+            changed,
+            current,
+        )
+
+
 def _run(
     db: Database,
     actor: Actor,
     event_id: str,
     make: Callable[[Session], _Plan],
     once: Once[EditView] | None,
+    seen_version: int | None = None,
+    subjects: tuple[int, ...] = (),
 ) -> EditView:
     """Plan on a read, then write; again while the schedule moves under the plan. A request
     answered before (``once``) is answered as it was, not planned again: a plan refused
-    because the first attempt has just been written is answered so too."""
+    because the first attempt has just been written is answered so too.
+
+    With ``seen_version``, the version of the schedule the organiser edited on, the edit is
+    refused (``ChangedSince``) where a later version changed ``subjects`` or a meeting the
+    plan moves. Planned again on a stale read, it is checked again: what it books is what
+    the organiser saw, or nothing."""
     require_organiser(actor)
     reason = "the schedule kept changing"
     for _ in range(ATTEMPTS):
@@ -507,7 +558,11 @@ def _run(
             with db.reading() as session:
                 if once is not None:
                     once.replay_if_answered(session)
+                if seen_version is not None:
+                    _refuse_changed_since(session, event_id, seen_version, subjects)
                 plan = make(session)
+                if seen_version is not None:
+                    _refuse_changed_since(session, event_id, seen_version, plan.steps)
         except ServiceError:
             if once is not None:
                 with db.reading() as session:
@@ -533,6 +588,7 @@ def move(
     override: bool = False,
     push_others: bool = False,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Move a scheduled meeting to ``target``; with ``push_others``, the movable meetings in
     the way move too, each where it fits best near its place."""
@@ -544,7 +600,7 @@ def move(
             ctx, "move", meeting_id, target, override=override, push_others=push_others
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
 
 
 def place(
@@ -557,6 +613,7 @@ def place(
     override: bool = False,
     push_others: bool = False,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Put a waiting (agreed, unplaced) meeting at ``target``, as ``move`` would."""
 
@@ -567,7 +624,7 @@ def place(
             ctx, "place", meeting_id, target, override=override, push_others=push_others
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
 
 
 def swap(
@@ -579,6 +636,7 @@ def swap(
     *,
     override: bool = False,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Each of two scheduled meetings takes the other's start and space."""
     if meeting_id == other_id:
@@ -612,7 +670,7 @@ def swap(
             detail={"with": other_id, "override": override},
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id, other_id))
 
 
 def unplace(
@@ -622,6 +680,7 @@ def unplace(
     meeting_id: int,
     *,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Take a scheduled meeting off the schedule; it stays agreed, waiting for a place."""
 
@@ -639,7 +698,7 @@ def unplace(
             ctx.problem,
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
 
 
 def lock(
@@ -650,6 +709,7 @@ def lock(
     *,
     locked: bool,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Lock a scheduled meeting where it is (the engine and every on-site placement then leave
     it there), or unlock it."""
@@ -689,7 +749,7 @@ def lock(
             detail={"at": where},
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
 
 
 def apply_alternative(
@@ -701,6 +761,7 @@ def apply_alternative(
     target: Target,
     *,
     once: Once[EditView] | None = None,
+    seen_version: int | None = None,
 ) -> EditView:
     """Apply one of the alternatives the engine offers for a waiting meeting that fits nowhere
     as agreed (``place_agreed``, the on-site changes): they are computed again, and the one of
@@ -792,7 +853,7 @@ def apply_alternative(
             detail={"kind": str(chosen.kind), "summary": chosen.summary},
         )
 
-    return _run(db, actor, event_id, make, once)
+    return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -852,9 +913,47 @@ def locked_meetings(db: Database, actor: Actor, event_id: str) -> set[int]:
         return {meeting_id for meeting_id, terms in rows if terms and terms.get("locked")}
 
 
+@dataclass(frozen=True)
+class WaitingView:
+    """An agreed meeting with no place, for the organiser to place: its label (format and
+    sides, by name) and length."""
+
+    meeting_id: int
+    label: str
+    duration_min: int
+
+
+def waiting_meetings(db: Database, actor: Actor, event_id: str) -> list[WaitingView]:
+    """The event's agreed meetings that wait for a place, oldest agreement first: those agreed
+    after publication that fit nowhere, and those taken off the schedule. Nobody else sees
+    them, so the grid must: else they wait until the next solve, unknown to the organiser."""
+    require_organiser(actor)
+    with db.reading() as session:
+        rows = session.execute(
+            select(MeetingRow.id, MeetingRow.duration_min)
+            .where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status == str(MeetingStatus.AGREED),
+                MeetingRow.starts_at.is_(None),
+            )
+            .order_by(MeetingRow.updated_at, MeetingRow.id)
+        ).all()
+        if not rows:
+            return []
+        event = domain_event(session, event_id)
+        labels = notice_text.labels_of(session, [meeting_id for meeting_id, _ in rows])
+        return [
+            WaitingView(
+                meeting_id, notice_text.meeting_label(event, labels[meeting_id], None), duration
+            )
+            for meeting_id, duration in rows
+        ]
+
+
 __all__ = [
     "Breach",
     "ChangeView",
+    "ChangedSince",
     "EditRefused",
     "EditView",
     "PlaceTaken",
@@ -863,6 +962,7 @@ __all__ = [
     "PreferenceBroken",
     "RuleBroken",
     "Target",
+    "WaitingView",
     "apply_alternative",
     "lock",
     "locked_meetings",
@@ -871,4 +971,5 @@ __all__ = [
     "place",
     "swap",
     "unplace",
+    "waiting_meetings",
 ]

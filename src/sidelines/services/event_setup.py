@@ -300,7 +300,11 @@ def _edit(
         # What the organiser sees is the row's (``events.set_policy``); the description says
         # the same, so that the event read from it does.
         data["policy"] = {**data.get("policy", {}), "organiser_sees": row.organiser_sees}
-        _check_text(data)
+        try:
+            _check_text(data)
+        except Invalid as error:
+            # Its path is into the whole event: named as the client wrote it, like the loader's.
+            raise locate(error.field, error.english) from None
         # What the database still names first: it says more than the file's dangling paths.
         _refuse_dangling(session, event_id, before, data)
         try:

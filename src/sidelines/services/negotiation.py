@@ -549,11 +549,19 @@ def _check_duration(
 
 
 def _check_windows(event: Event, windows: tuple[TimeSpan, ...], path: str) -> None:
+    """Each window must reach into the event's hours: one between two days (at night, or
+    before the first day's start) is a time the meeting could never be placed at."""
     first = event.day_spans[0].start
     last = event.day_spans[-1].end
     for index, window in enumerate(windows):
         if window.end <= first or window.start >= last:
             raise Invalid("window lies outside the event's days", f"{path}[{index}]")
+        if not any(window.overlaps(day) for day in event.day_spans):
+            raise Invalid(
+                f"window lies outside the event's hours, {event.day_start:%H:%M} to "
+                f"{event.day_end:%H:%M} each day ({event.timezone})",
+                f"{path}[{index}]",
+            )
 
 
 def _check_terms(event: Event, terms: Terms, field_path: str) -> int:
@@ -1192,10 +1200,16 @@ def answer_terms(
         if not counter.empty:
             values = _counter_values(event, counter, before)
             request_terms.check(event, sides, before, values, _COUNTER_PATHS)
-            seq = _next_seq(session, row.id)
+            last_seq, topics = _last_step(session, row.id)
+            seq = last_seq + 1
             after = propose(after, PartyId(party), values, seq)
             _add_proposal(
-                session, row.id, seq, party, _terms_on_table(after, message), _duration(after)
+                session,
+                row.id,
+                seq,
+                party,
+                _terms_on_table(after, message, topics),
+                _duration(after),
             )
             state = RequestState.COUNTERED
         request_terms.save(session, row.id, before, after)
@@ -1285,8 +1299,25 @@ def _duration(terms: Mapping[Term, TermStatus]) -> int:
     return int(value.get("duration_min") or defaults_for(meeting_format).duration_min)
 
 
-def _terms_on_table(terms: Mapping[Term, TermStatus], message: str) -> Terms:
-    """The whole proposal on the table after a term-by-term counter, as a step of the thread."""
+def _last_step(session: Session, request_id: int) -> tuple[int, tuple[str, ...]]:
+    """The number of the thread's last step and its topics, in one read."""
+    last = session.execute(
+        select(ProposalRow.seq, ProposalRow.topics)
+        .where(ProposalRow.request_id == request_id)
+        .order_by(ProposalRow.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return 0, ()
+    return last.seq, tuple(last.topics or ())
+
+
+def _terms_on_table(
+    terms: Mapping[Term, TermStatus], message: str, topics: tuple[str, ...]
+) -> Terms:
+    """The whole proposal on the table after a term-by-term counter, as a step of the thread.
+    Topics are no term: they stay as the step before left them, so that the meeting the
+    thread agrees keeps what the sides said they would discuss."""
     place = terms[Term.PLACE].value
     own = terms[Term.INTERPRETATION].value
     return Terms(
@@ -1296,6 +1327,7 @@ def _terms_on_table(terms: Mapping[Term, TermStatus], message: str) -> Terms:
         space_id=place if place not in (None, HOST_SUITE) else None,
         host_party=terms[Term.HOST].value,
         press_plan=terms[Term.PRESS].value or "none",
+        topics=topics,
         message=message,
         host_suite=place == HOST_SUITE,
         attendees=terms[Term.ATTENDEES].value,

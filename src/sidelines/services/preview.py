@@ -85,7 +85,7 @@ class PreviewView:
     left_out: list[PreviewItem]
     delegations: list[tuple[str, str]]  # (party id, name) of each delegation told
     totals: Totals
-    conflicts: list[Rule]  # rules the schedule with ``keep_out`` would break
+    conflicts: list[Rule]  # rules the schedule with ``keep_out``, or stale, would break
     digest: str
 
     @property
@@ -145,8 +145,9 @@ def _preview_of(session: Session, event_id: str, plan: Publication) -> PreviewVi
     told = sorted({party for parties in plan.notified.values() for party in parties})
     conflicts: list[Rule] = []
     objective: dict[str, int] = plan.run_result.get("objective") or {}
-    if plan.keep_out:
-        # The solve's own terms no longer hold for the schedule with meetings kept out.
+    if plan.checked:
+        # The solve's own terms no longer hold for the schedule with meetings kept out, or
+        # edited since the solve was planned: what publishing would break is shown first.
         problem, schedule = combined(session, event_id, plan)
         conflicts = [Rule(v.rule, v.message) for v in validate(problem, schedule)]
         objective = score(problem, schedule).as_dict()

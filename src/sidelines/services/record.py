@@ -117,6 +117,14 @@ def _check_outcome(outcome: Outcome, planned_format: str, sides: frozenset[str])
         raise Invalid("a held meeting needs no reason", "reason")
 
 
+def _check_within_days(event: Event, started_at: datetime) -> None:
+    """A meeting held on the sidelines starts during the event, as an encounter does: a
+    mistyped year would otherwise become the pair's last meeting in their history."""
+    first, last = event.day_spans[0].start, event.day_spans[-1].end
+    if not first <= started_at < last:
+        raise Invalid("the meeting's start lies outside the event's days", "started_at")
+
+
 def _outcome_view(row: MeetingRow, outcome: OutcomeRow | None, reason_shown: bool) -> OutcomeView:
     return OutcomeView(
         meeting_id=row.id,
@@ -153,6 +161,8 @@ def record_outcome(
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         _check_outcome(outcome, row.format, subject.sides)
+        if outcome.started_at is not None:
+            _check_within_days(domain_event(session, event_id), outcome.started_at)
         current = MeetingStatus(row.status)
         amending = current is outcome.status
         if not amending:

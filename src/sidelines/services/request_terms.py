@@ -36,7 +36,8 @@ from sidelines.domain import (
 )
 from sidelines.domain.attendance import Attendance, Level, attending, by_seniority
 from sidelines.domain.formats import defaults_for
-from sidelines.domain.space import SpaceKind
+from sidelines.domain.meeting import PressPlan
+from sidelines.domain.space import Feature, SpaceKind
 from sidelines.domain.terms import HOST_SUITE, PRESS_PLANS, Term, TermStatus, open_terms
 from sidelines.services.errors import Invalid
 from sidelines.storage.inserts import New, table_of
@@ -259,6 +260,28 @@ def check_press(value: str, path: str) -> None:
         raise Invalid(f"press plan must be one of {', '.join(PRESS_PLANS)}", path)
 
 
+def check_press_room(
+    event: Event,
+    spaces: Sequence[str],
+    press: str | None,
+    values: Mapping[Term, Any],
+    paths: Mapping[Term, str],
+    place_path: str,
+) -> None:
+    """A pool spray or open press needs a press-ready room in the place
+    (``rules.terms.press_ready_space``): agreed elsewhere, the meeting could never be placed.
+    The answer's own press plan is named when it changed it, else the place."""
+    if press is None or PressPlan(press) is PressPlan.NONE:
+        return
+    if any(Feature.PRESS in event.space_by_id[SpaceId(s)].features for s in spaces):
+        return
+    names = ", ".join(event.space_by_id[SpaceId(s)].name for s in spaces)
+    path = paths[Term.PRESS] if Term.PRESS in values else place_path
+    raise Invalid(
+        f"the press plan {press} needs a press-ready room; the place ({names}) has none", path
+    )
+
+
 def check(
     event: Event,
     sides: Sides,
@@ -283,25 +306,34 @@ def check(
     if Term.PRESS in values:
         check_press(values[Term.PRESS], paths[Term.PRESS])
     place = on_table(Term.PLACE)
-    touched = {Term.PLACE, Term.HOST, Term.ATTENDEES} & set(values)
+    order = (Term.PLACE, Term.HOST, Term.ATTENDEES, Term.PRESS, Term.FORMAT)
+    touched = set(order) & set(values)
     if place is None or not touched:
         return
     # A new host moves "the host's suite" to the new host's premises: name the host then.
-    place_path = paths[Term.PLACE] if Term.PLACE in values else paths[Term.HOST]
-    if Term.PLACE not in values and Term.HOST not in values:
-        place_path = paths[Term.ATTENDEES]
+    place_path = next(paths[t] for t in order if t in values)
+    if place == HOST_SUITE and on_table(Term.HOST) is None and touched <= {Term.PRESS, Term.FORMAT}:
+        return  # the suite is named once a host is: the press and size are checked then
     spaces = place_spaces(event, place, on_table(Term.HOST), place_path)
+    check_press_room(event, spaces, on_table(Term.PRESS), values, paths, place_path)
     attendees = on_table(Term.ATTENDEES)
-    if attendees is None:
-        return
-    size = attendees_size(attendees, sides)
+    if attendees is not None:
+        size = attendees_size(attendees, sides)
+    else:
+        # Without attendees agreed the meeting seats its format's delegations
+        # (``Meeting.effective_size``), which the place must hold as well.
+        meeting_format = MeetingFormat(on_table(Term.FORMAT)["format"])
+        size = defaults_for(meeting_format).size_for(len(sides.asked))
     capacity = place_capacity(event, spaces)
     if size > capacity:
-        # Name what this answer changed: a side's plus N (the largest), else the place.
+        # Name what this answer changed: a side's plus N (the largest), the format, else the
+        # place.
         if values.get(Term.ATTENDEES):
             given = values[Term.ATTENDEES]
             party = max(given, key=lambda p: int(given[p].get("plus", 0)))
             path = f"{paths[Term.ATTENDEES]}.{party}.plus"
+        elif attendees is None and Term.FORMAT in values and not {Term.PLACE, Term.HOST} & touched:
+            path = paths[Term.FORMAT]
         else:
             path = place_path
         raise Invalid(f"{size} people do not fit the place, which holds {capacity}", path)

@@ -373,12 +373,17 @@ def publish(
                 f"(now {plan.summary()}); review the preview and confirm again",
                 {"digest": plan.digest, **plan.counts()},
             )
-        if keep_out:
+        if plan.checked:
             broken = validate(*combined(session, event_id, plan))
             if broken:
-                raise RulesBroken(
+                why = (
                     "keeping these meetings as published breaks rules: "
-                    + "; ".join(str(v) for v in broken[:5]),
+                    if keep_out
+                    else "the schedule changed since this solve was planned, and publishing it "
+                    "now breaks rules (keep those meetings out, or solve again): "
+                )
+                raise RulesBroken(
+                    why + "; ".join(str(v) for v in broken[:5]),
                     [
                         {"rule": v.rule, "message": v.message, "meetings": list(v.meetings)}
                         for v in broken
@@ -437,6 +442,20 @@ class Publication:
     changes: list[schedule_diff.Changed]
     notified: dict[int, tuple[str, ...]]  # meeting id -> the delegations told of its change
     digest: str
+    planned_against: int | None = None  # the version the solve planned against
+
+    @property
+    def stale(self) -> bool:
+        """The solve planned against another version than the one it would replace: edits
+        made since (a lock, a move, a placement on site) are not in its terms."""
+        return self.planned_against is not None and self.planned_against != self.version
+
+    @property
+    def checked(self) -> bool:
+        """Whether the schedule it leaves must pass the engine's validator before it is
+        written: the solve's own terms no longer vouch for it with meetings kept out, nor
+        when the schedule changed after it was planned (a meeting locked since must stay)."""
+        return bool(self.keep_out) or self.stale
 
     def counts(self) -> dict[str, int]:
         kinds = [change.kind for change in self.changes]
@@ -504,6 +523,7 @@ def publication(
         changed,
         parties_of(session, [change.meeting_id for change in changed]),
         schedule_diff.digest(run_id, version, changed, kept),
+        (run.result.get("published") or {}).get("version"),
     )
 
 

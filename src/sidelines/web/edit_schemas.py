@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from sidelines.web.bounds import DbId, Instant
+from sidelines.web.bounds import DB_ID_MAX, DbId, Instant
 from sidelines.web.schemas import Public, Strict
+
+# The schedule version the organiser saw (``version`` of the places, of the last edit, of the
+# schedule): where a later version changed a meeting the edit changes, it is refused with 409
+# ``changed_since`` and nothing is written. Left out, the edit applies to the schedule as it is.
+SeenVersion = Annotated[int | None, Field(ge=1, le=DB_ID_MAX)]
 
 
 class MoveCreate(Strict):
@@ -20,11 +25,19 @@ class MoveCreate(Strict):
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
     override: bool = False
     push: bool = False
+    seen_version: SeenVersion = None
 
 
 class SwapCreate(Strict):
     other_id: DbId
     override: bool = False
+    seen_version: SeenVersion = None
+
+
+class EditCreate(Strict):
+    """A lock, unlock or unplace: the body is optional."""
+
+    seen_version: SeenVersion = None
 
 
 class AlternativeCreate(Strict):
@@ -33,6 +46,7 @@ class AlternativeCreate(Strict):
     kind: str = Field(min_length=1, max_length=16)
     starts_at: Instant
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
+    seen_version: SeenVersion = None
 
 
 class ChangePublic(Public):

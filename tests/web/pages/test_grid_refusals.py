@@ -4,11 +4,14 @@ with every rule named and writes nothing; delegations may not post them."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from sidelines.services import solves
+from sidelines.domain import TimeSpan
+from sidelines.services import negotiation, solves
 from sidelines.services.actors import Actor, Role
+from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditRow,
@@ -72,6 +75,97 @@ def test_a_move_to_a_place_that_breaks_a_rule_shows_the_rules_and_writes_nothing
         again = session.get(MeetingRow, meeting_id)
         assert again is not None
         assert (again.starts_at, again.space_id) == (row.starts_at, row.space_id)
+
+
+def test_a_move_from_a_grid_shown_before_another_organiser_moved_the_meeting_is_refused(
+    database: Database,
+) -> None:
+    meeting_id, day = published(database)
+    client = logged_in(database, "protocol-2", None)
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+    assert page.status_code == 200, page.text
+    assert re.findall(r'name="seen_version" value="(\d+)"', page.text) == ["1", "1", "1"]
+    targets = re.findall(r'name="target" value="([^"]+)"', page.text)
+    # Meanwhile another organiser moves the meeting elsewhere.
+    other = logged_in(database, "protocol-3", None)
+    other_page = other.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
+    moved = other.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={
+            "target": targets[-1],
+            "day": day,
+            "seen_version": "1",
+            "csrf_token": csrf_of(other_page.text),
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, moved.text
+    before = row_counts(database, *WRITTEN)
+
+    refused = client.post(
+        f"{EVENT}/grid/meetings/{meeting_id}/move",
+        data={
+            "target": targets[0],
+            "day": day,
+            "seen_version": "1",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert f"meeting {meeting_id} changed since version 1" in refused.text
+    # The grid is shown again as it now is: a further click edits version 2.
+    assert re.findall(r'name="seen_version" value="(\d+)"', refused.text) == ["2", "2", "2"]
+    assert row_counts(database, *WRITTEN) == before
+
+
+def delegate(database: Database, username: str, party: str) -> Actor:
+    issue_token(database, username, party)
+    with database.reading() as session:
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+    return Actor(Role.DELEGATE, user_id, username, LIMA, party)
+
+
+def test_a_meeting_waiting_for_a_place_is_listed_on_the_grid_to_be_placed(
+    database: Database,
+) -> None:
+    _, day = published(database)
+    client = logged_in(database, "protocol-2", None)
+    assert "agreed meeting waits" not in client.get(f"{EVENT}/grid?day={day}").text
+    # Agreed after publication for the first half hour of the retreat, which both leaders
+    # attend: it fits nowhere, and waits.
+    retreat = datetime(2016, 11, 20, 14, 30, tzinfo=UTC)
+    asked = negotiation.create_request(
+        database,
+        delegate(database, "russia", "RUS"),
+        LIMA,
+        ["USA"],
+        Terms(windows=(TimeSpan(retreat, retreat + timedelta(minutes=30)),)),
+    )
+    agreed = negotiation.respond(
+        database, delegate(database, "usa", "USA"), LIMA, asked.id, negotiation.Answer.ACCEPT
+    )
+    assert agreed.meeting_id is not None
+
+    page = client.get(f"{EVENT}/grid?day={day}")
+
+    listed = re.findall(
+        r'<section class="waiting".*?<h2[^>]*>([^<]+)</h2>'
+        r'.*?meeting=(\d+)#picked-title">([^<]+)</a>',
+        page.text,
+        re.S,
+    )
+    assert listed == [
+        (
+            "1 agreed meeting waits for a place",
+            str(agreed.meeting_id),
+            "Bilateral, Russia and United States",
+        )
+    ]
+    picked = client.get(f"{EVENT}/grid?day={day}&meeting={agreed.meeting_id}")
+    assert "Agreed, waiting for a place." in picked.text
+    assert 'name="waiting" value="true"' in picked.text
 
 
 def test_a_delegation_may_not_post_the_grids_forms(database: Database) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -103,6 +104,9 @@ def when(problem: Problem, item: Placed) -> str:
     """A placed meeting's time, for messages: "2016-11-20 10:00-10:30"."""
     meeting = problem.meetings[item.meeting_idx]
     start = problem.describe_slot(item.start)
-    end_instant = problem.grid.end_of(item.start + meeting.duration_slots - 1)
+    # On the clock from its start: a meeting that runs past the day's end would otherwise be
+    # said to end at the time its last slot falls on, the next morning.
+    length = timedelta(minutes=meeting.duration_slots * problem.grid.grain_min)
+    end_instant = problem.grid.start_of(item.start) + length
     end = end_instant.astimezone(ZoneInfo(problem.timezone)).strftime("%H:%M")
     return f"{start}-{end}"

@@ -21,7 +21,7 @@ from sidelines.services import edits, schedule_versions
 from sidelines.services.actors import Actor
 from sidelines.services.edits import EditRefused, PlaceTaken, Target
 from sidelines.services.errors import Invalid, ServiceError
-from sidelines.web.bounds import PathId
+from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of
 from sidelines.web.pages.grid import build_grid
@@ -40,27 +40,36 @@ DONE = {
 }
 
 
-class MoveForm(BaseModel):
+class DayForm(BaseModel):
+    """``seen_version`` is the schedule version the grid was shown at: an edit of a meeting
+    another organiser changed since is refused (``edits.ChangedSince``), and the grid shown
+    again as it now is."""
+
+    day: str = Field(max_length=10)
+    seen_version: int | None = Field(default=None, ge=0, le=DB_ID_MAX)
+
+    @property
+    def seen(self) -> int | None:
+        return self.seen_version or None  # 0: nothing was published when the grid was shown
+
+
+class MoveForm(DayForm):
     """``target`` is ``starts_at|space_id`` (no space after the bar: no room)."""
 
     target: str = Field(max_length=200)
-    day: str = Field(max_length=10)
     override: bool = False
     push: bool = False
     waiting: bool = False  # the meeting is agreed and waiting: it is placed, not moved
 
 
-class DayForm(BaseModel):
-    day: str = Field(max_length=10)
-
-
 def edit_context(
     db: DbDep, actor: Actor, event_id: str, day: date, meeting: int | None, done: str | None
 ) -> dict[str, Any]:
-    """What the grid shows beside the day: locked meetings, and the picked meeting's places
-    by (start, space id or "")."""
+    """What the grid shows beside the day: locked meetings, the agreed meetings waiting for a
+    place, and the picked meeting's places by (start, space id or "")."""
     context: dict[str, Any] = {
         "locked": edits.locked_meetings(db, actor, event_id),
+        "waiting": edits.waiting_meetings(db, actor, event_id),
         "done": _(DONE[done]) if done in DONE else None,
         "picked": None,
         "places": {},
@@ -157,6 +166,7 @@ def move(
             target,
             override=form.override,
             push_others=form.push,
+            seen_version=form.seen,
         ),
     )
 
@@ -171,10 +181,13 @@ def lock_or_unplace(
     actor: PageUser,
     form: Annotated[DayForm, Form()],
 ) -> Response:
+    seen = form.seen
     calls = {
-        "lock": lambda: edits.lock(db, actor, event_id, meeting_id, locked=True),
-        "unlock": lambda: edits.lock(db, actor, event_id, meeting_id, locked=False),
-        "unplace": lambda: edits.unplace(db, actor, event_id, meeting_id),
+        "lock": lambda: edits.lock(db, actor, event_id, meeting_id, locked=True, seen_version=seen),
+        "unlock": lambda: edits.lock(
+            db, actor, event_id, meeting_id, locked=False, seen_version=seen
+        ),
+        "unplace": lambda: edits.unplace(db, actor, event_id, meeting_id, seen_version=seen),
     }
     if action not in calls:
         raise Invalid(_("no edit %(action)r") % {"action": action}, "action")

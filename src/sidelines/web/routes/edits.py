@@ -20,6 +20,7 @@ from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, IdempotencyKey, UserDep
 from sidelines.web.edit_schemas import (
     AlternativeCreate,
+    EditCreate,
     EditPublic,
     EditRefusedPublic,
     MoveCreate,
@@ -89,6 +90,7 @@ def _to_target(
             override=body.override,
             push_others=body.push,
             once=kept,
+            seen_version=body.seen_version,
         ),
     )
 
@@ -136,51 +138,80 @@ def swap(
         _path(event_id, meeting_id, "swap"),
         body,
         lambda kept: edits.swap(
-            db, actor, event_id, meeting_id, body.other_id, override=body.override, once=kept
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            body.other_id,
+            override=body.override,
+            once=kept,
+            seen_version=body.seen_version,
         ),
     )
 
 
+def _in_place(
+    event_id: str,
+    meeting_id: PathId,
+    db: DbDep,
+    actor: UserDep,
+    key: str | None,
+    body: EditCreate | None,
+    action: str,
+) -> JSONResponse:
+    """A lock, unlock or unplace: the meeting's place is all it reads, the body optional."""
+    seen = body.seen_version if body is not None else None
+    calls: dict[str, Callable[[Once[EditView] | None], EditView]] = {
+        "lock": lambda kept: edits.lock(
+            db, actor, event_id, meeting_id, locked=True, once=kept, seen_version=seen
+        ),
+        "unlock": lambda kept: edits.lock(
+            db, actor, event_id, meeting_id, locked=False, once=kept, seen_version=seen
+        ),
+        "unplace": lambda kept: edits.unplace(
+            db, actor, event_id, meeting_id, once=kept, seen_version=seen
+        ),
+    }
+    return _once(actor, key, _path(event_id, meeting_id, action), body, calls[action])
+
+
 @router.post("/lock", response_model=EditPublic, responses=REFUSED)
 def lock(
-    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str,
+    meeting_id: PathId,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+    body: EditCreate | None = None,
 ) -> JSONResponse:
     """Lock a scheduled meeting where it is: no solve or on-site placement moves it."""
-    return _once(
-        actor,
-        key,
-        _path(event_id, meeting_id, "lock"),
-        None,
-        lambda kept: edits.lock(db, actor, event_id, meeting_id, locked=True, once=kept),
-    )
+    return _in_place(event_id, meeting_id, db, actor, key, body, "lock")
 
 
 @router.post("/unlock", response_model=EditPublic, responses=REFUSED)
 def unlock(
-    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str,
+    meeting_id: PathId,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+    body: EditCreate | None = None,
 ) -> JSONResponse:
     """Unlock a meeting: solves and on-site placement may move it again."""
-    return _once(
-        actor,
-        key,
-        _path(event_id, meeting_id, "unlock"),
-        None,
-        lambda kept: edits.lock(db, actor, event_id, meeting_id, locked=False, once=kept),
-    )
+    return _in_place(event_id, meeting_id, db, actor, key, body, "unlock")
 
 
 @router.post("/unplace", response_model=EditPublic, responses=REFUSED)
 def unplace(
-    event_id: str, meeting_id: PathId, db: DbDep, actor: UserDep, key: IdempotencyKey = None
+    event_id: str,
+    meeting_id: PathId,
+    db: DbDep,
+    actor: UserDep,
+    key: IdempotencyKey = None,
+    body: EditCreate | None = None,
 ) -> JSONResponse:
     """Take a meeting off the schedule; it stays agreed, waiting for a place."""
-    return _once(
-        actor,
-        key,
-        _path(event_id, meeting_id, "unplace"),
-        None,
-        lambda kept: edits.unplace(db, actor, event_id, meeting_id, once=kept),
-    )
+    return _in_place(event_id, meeting_id, db, actor, key, body, "unplace")
 
 
 @router.post("/alternative", response_model=EditPublic, responses=REFUSED)
@@ -201,6 +232,13 @@ def apply_alternative(
         _path(event_id, meeting_id, "alternative"),
         body,
         lambda kept: edits.apply_alternative(
-            db, actor, event_id, meeting_id, body.kind, target, once=kept
+            db,
+            actor,
+            event_id,
+            meeting_id,
+            body.kind,
+            target,
+            once=kept,
+            seen_version=body.seen_version,
         ),
     )
