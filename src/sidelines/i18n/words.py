@@ -47,6 +47,7 @@ WORDS = {
     "possible_not_planned": N_("possible, not planned"),
     "denied": N_("denied"),
     "dropped": N_("dropped"),
+    "merged": N_("in the record"),
     "proposed": N_("proposed"),
     # Terms of a request
     "contact": N_("contact"),
