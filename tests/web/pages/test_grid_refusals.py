@@ -38,12 +38,7 @@ def published(database: Database) -> tuple[int, str]:
     protocol = Actor(Role.ORGANISER, user_id, "protocol")
     run = solves.start_solve(database, protocol, LIMA, time_limit_s=1)
     solves.publish(database, protocol, LIMA, solves.wait_for_run(database, run.id).id)
-    with database.reading() as session:
-        meeting_id = session.scalar(
-            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == "CHN")
-        )
-        assert meeting_id is not None
-        return meeting_id, "2016-11-19"
+    return _meeting_of(database, "CHN"), "2016-11-19"
 
 
 def test_a_move_to_a_place_that_breaks_a_rule_shows_the_rules_and_writes_nothing(
