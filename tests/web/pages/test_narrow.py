@@ -19,6 +19,7 @@ from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
 
 EVENT = f"/events/{LIMA}"
+DAYS = ("2016-11-19", "2016-11-20")
 
 
 def _width(page: Page, path: str, site: Site) -> tuple[str, int, str | None]:
@@ -94,6 +95,23 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
 
     assert [(path, width) for path, width, _ in seen if width > PHONE["width"]] == []
     assert [(path, lang) for path, _, lang in seen if lang != language] == []
+
+
+def test_a_russian_run_sheet_with_long_formats_fits_a_phone(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    # The US sheet holds the expanded bilateral with China: "Двусторонняя встреча в
+    # расширенном составе" and the principals' titles run wider than 360 px in a table.
+    organiser = accounts.log_in(site.database, "protocol", PASSWORDS["protocol"]).actor
+    run = solves.start_solve(site.database, organiser, LIMA, time_limit_s=2)
+    solves.publish(site.database, organiser, LIMA, solves.wait_for_run(site.database, run.id).id)
+    usa = accounts.log_in(site.database, "usa", PASSWORDS["usa"]).actor
+    accounts.set_language(site.database, usa, "ru")
+    page = open_as(browser, contexts, site, "usa", PHONE)
+
+    widths = [_width(page, f"{EVENT}/print/run-sheet?day={day}", site) for day in DAYS]
+
+    assert [(path, width) for path, width, _ in widths if width > PHONE["width"]] == []
 
 
 def test_the_grid_keeps_its_time_column_in_view_when_scrolled_sideways(
