@@ -11,8 +11,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation, sheet_links, solves
+from sidelines.services import accounts, negotiation, report_proposals, sheet_links, solves
 from sidelines.services.negotiation import Terms
+from sidelines.services.report_proposals import ReportIn
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.web.settings import Settings
 from tests.web.helpers import LIMA
@@ -112,6 +113,29 @@ def test_a_russian_run_sheet_with_long_formats_fits_a_phone(
     widths = [_width(page, f"{EVENT}/print/run-sheet?day={day}", site) for day in DAYS]
 
     assert [(path, width) for path, width, _ in widths if width > PHONE["width"]] == []
+
+
+def test_a_russian_press_report_page_fits_a_phone(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    # The text and its claims side by side leave the claims a third of a phone: they stack.
+    russia = accounts.log_in(site.database, "russia", PASSWORDS["russia"]).actor
+    accounts.set_language(site.database, russia, "ru")
+    report = report_proposals.upload_report(
+        site.database,
+        russia,
+        LIMA,
+        ReportIn(
+            "Putin and Obama spoke briefly at the beginning of the retreat, Peskov told TASS.",
+            date(2016, 11, 20),
+            "TASS",
+        ),
+    )
+    page = open_as(browser, contexts, site, "russia", PHONE)
+
+    path, width, language = _width(page, f"{EVENT}/reports/{report.id}", site)
+
+    assert (path, width, language) == (path, PHONE["width"], "ru")
 
 
 def test_the_grid_keeps_its_time_column_in_view_when_scrolled_sideways(
