@@ -123,6 +123,13 @@ def test_a_placed_meeting_the_other_side_cancelled_reads_so_on_the_agenda_and_it
     assert re.fullmatch(r"Bilateral with Russia cancelled \(was \w{3} \d\d:\d\d, .+\)", first[1])
     assert 'id="meeting-status">cancelled<' in page
     assert "not placed yet" not in page
+    # The organiser's changes name the delegations told, by name.
+    api.client.cookies.set(SESSION_COOKIE, api.organiser)
+    changes = html.unescape(api.client.get(f"/events/{LIMA}/changes").text)
+    latest = changes[changes.index('id="v3"') :]
+    assert re.search(
+        r"Russia and United States cancelled \(was [^)]+\)</a> — told Russia, United States", latest
+    )
 
 
 def test_a_delegation_makes_replaces_and_stops_its_calendar_feed_from_its_pages(
