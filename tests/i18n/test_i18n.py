@@ -92,3 +92,14 @@ def test_a_printed_sheet_s_kind_reads_in_words(kind: str, english: str, russian:
     assert words(kind) == english
     with i18n.speaking("ru"):
         assert words(kind) == russian
+
+
+def test_a_working_language_reads_by_its_name_in_the_reader_s_language() -> None:
+    assert [i18n.language_name(code) for code in ("en", "ru", "zh", "xx-nonsense")] == [
+        "English",
+        "Russian",
+        "Chinese",
+        "xx-nonsense",
+    ]
+    with i18n.speaking("ru"):
+        assert [i18n.language_name(code) for code in ("en", "ru")] == ["английский", "русский"]
