@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sidelines import i18n
+from sidelines.i18n.words import words
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,29 @@ def test_an_unknown_language_speaks_english() -> None:
     with i18n.speaking("xx"):
         assert i18n.current() == "en"
         assert i18n.format_day(date(2016, 11, 20), "%d %B") == "20 November"
+
+
+@pytest.mark.parametrize(
+    ("kind", "english", "russian"),
+    [
+        ("run-sheet", "run-sheet", "распорядок делегации"),
+        ("door-sheet", "door sheet", "лист у входа"),
+        ("overview", "day overview", "обзор дня"),
+    ],
+)
+def test_a_printed_sheet_s_kind_reads_in_words(kind: str, english: str, russian: str) -> None:
+    # The sheet's check names its kind: "The sheet (run-sheet, Saturday 19 November 2016)".
+    assert words(kind) == english
+    with i18n.speaking("ru"):
+        assert words(kind) == russian
+
+
+def test_a_working_language_reads_by_its_name_in_the_reader_s_language() -> None:
+    assert [i18n.language_name(code) for code in ("en", "ru", "zh", "xx-nonsense")] == [
+        "English",
+        "Russian",
+        "Chinese",
+        "xx-nonsense",
+    ]
+    with i18n.speaking("ru"):
+        assert [i18n.language_name(code) for code in ("en", "ru")] == ["английский", "русский"]

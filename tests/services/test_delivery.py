@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from sidelines.services import messages, negotiation
+from sidelines.services import accounts, messages, negotiation
 from sidelines.services.clock import now
 from sidelines.services.delivery import (
     DeliveryOptions,
@@ -207,6 +207,30 @@ def test_a_published_meeting_is_told_in_the_words_of_the_change_notice(
 
         [mail] = m.smtp.mails
         assert mail.message["Subject"].startswith("Test event: Bilateral with AAA placed on Mon ")
+
+
+def test_an_email_speaks_the_language_its_reader_chose_for_the_pages(
+    database: Database,
+) -> None:
+    with messaging(database, ("AAA", "BBB", "CCC")) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", kinds=("new_request", "placed"))
+        accounts.set_language(database, m.world.delegates["BBB"], "ru")
+        agree_and_publish(database, m.world)
+        negotiation.create_request(database, m.world.delegates["CCC"], "ev", ["BBB"], Terms())
+
+        m.deliver_all()
+
+        subjects = sorted(mail.message["Subject"] for mail in m.smtp.mails)
+        assert subjects[:2] == [
+            "Test event: AAA просит вас о встрече",  # noqa: RUF001
+            "Test event: CCC просит вас о встрече",  # noqa: RUF001
+        ]
+        # The notice's words, its weekday too: "пн" for Monday.
+        assert subjects[2].startswith("Test event: Двусторонняя встреча: AAA — в расписании: пн ")
+        plain = m.smtp.mails[0].body("plain")
+        assert "Вы получаете это письмо" in plain
+        assert "You receive this" not in plain
+        assert '<html lang="ru">' in m.smtp.mails[0].body("html")
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:

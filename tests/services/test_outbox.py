@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import OrganiserSees
-from sidelines.services import audit, messages, negotiation
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import audit, meetings, messages, negotiation
 from sidelines.services.errors import Invalid
 from sidelines.services.messages import Preferences
 from sidelines.services.negotiation import Terms
@@ -124,6 +125,21 @@ def test_publishing_tells_each_side_of_its_placed_meeting(database: Database) ->
     agree_and_publish(database, world)
 
     assert outbox(database) == [("email", "placed", f"user{world.delegates['AAA'].user_id}", "AAA")]
+
+
+def test_a_placed_meeting_cancelled_tells_the_other_side_once(database: Database) -> None:
+    # The cancellation is an audit entry and, off the published schedule, a change notice to
+    # each side: one message, not one for each.
+    world = make_world(database, "ev", ["AAA", "BBB"])
+    for party in ("AAA", "BBB"):
+        listen(database, world, party, f"{party.lower()}@example.org", kinds=("cancelled", "moved"))
+    meeting_id = agree_and_publish(database, world)
+
+    meetings.set_status(database, world.delegates["AAA"], "ev", meeting_id, MeetingStatus.CANCELLED)
+
+    assert outbox(database) == [
+        ("email", "cancelled", f"user{world.delegates['BBB'].user_id}", "BBB")
+    ]
 
 
 def test_a_digest_waits_for_the_end_of_its_period() -> None:

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from sidelines.services import events, sheets
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import events, meetings, schedule_versions, sheets
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, Invalid, NotFound
 from sidelines.services.sheets import SheetKind, SheetRef
@@ -155,6 +156,40 @@ def test_a_sheet_is_superseded_once_a_version_changes_it(database: Database) -> 
     )
     assert (new.current, new.changes) == (True, ())
     assert (suite.current, suite.latest.number, suite.changes) == (False, 2, ())
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [(MeetingStatus.CANCELLED, "cancelled"), (MeetingStatus.NOT_HELD, "not held")],
+)
+def test_a_placed_meeting_that_does_not_happen_supersedes_the_sheets_it_was_on(
+    database: Database, status: MeetingStatus, said: str
+) -> None:
+    meeting, who = published_with_russia_us(lima_api(database))
+    day = local_day(meeting)
+    assert meeting.space_id is not None
+    printed = sheets.run_sheet(database, who["USA"], LIMA, "USA", day)
+    door = sheets.door_sheet(database, who["organiser"], LIMA, meeting.space_id, day)
+
+    meetings.set_status(database, who["RUS"], LIMA, meeting.id, status)
+
+    run_check = sheets.check(database, who["USA"], LIMA, printed.ref)
+    door_check = sheets.check(database, who["organiser"], LIMA, door.ref)
+    assert (run_check.current, run_check.latest.number) == (False, 3)
+    [change] = run_check.changes
+    assert change.startswith(f"Version 3: Bilateral with Russia {said} (was ")
+    assert door_check.current is False
+    # Both sides read it among their change notices, the latest about the meeting.
+    for party, other in (("USA", "Russia"), ("RUS", "United States")):
+        latest = [
+            n
+            for n in schedule_versions.notices(database, who[party], LIMA)
+            if n.meeting_id == meeting.id
+        ][-1]
+        assert (latest.kind, latest.summary.split(" (was ")[0]) == (
+            str(status),
+            f"Bilateral with {other} {said}",
+        )
 
 
 def test_a_delegation_s_version_moves_only_with_its_own_meetings(database: Database) -> None:

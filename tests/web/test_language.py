@@ -137,3 +137,18 @@ def test_an_unknown_language_is_refused_with_the_known_ones(database: Database) 
     assert refused.status_code == 422
     assert "unknown language &#39;xx&#39;; one of en, ru" in refused.text
     assert LANGUAGE_COOKIE not in client.cookies
+
+
+def test_no_two_links_of_the_navigation_share_a_name_in_any_language(database: Database) -> None:
+    # Two links of one name lead a reader (and a screen reader's list of links) astray: the
+    # press reports and the messages were both "Сообщения" in Russian.
+    api = lima_api(database)
+    for token in (api.tokens["RUS"], api.organiser):
+        api.client.cookies.set(SESSION_COOKIE, token)
+        for language in ("en", "ru"):
+            page = api.client.get(f"/events/{LIMA}/results", headers={"Accept-Language": language})
+            nav = page.text[page.text.index("<nav") : page.text.index("</nav>")]
+            links = re.findall(r'<a[^>]*href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+            names = [name for _, name in links]
+            assert len(links) > 5
+            assert sorted(set(names)) == sorted(names), (language, links)

@@ -181,3 +181,13 @@ def format_day(day: date, fmt: str = "%a %d %b") -> str:
     if current() == DEFAULT:
         return day.strftime(fmt)
     return format_date(day, _pattern(fmt), locale=_locale())
+
+
+def language_name(code: str) -> str:
+    """A working language's name in the reader's language ("ru": "Russian", "русский"); the
+    code itself when Babel knows no such language."""
+    try:
+        named = Locale.parse(code.replace("-", "_")).get_display_name(_locale())
+    except (ValueError, UnknownLocaleError):
+        return code
+    return named or code

@@ -47,6 +47,7 @@ WORDS = {
     "possible_not_planned": N_("possible, not planned"),
     "denied": N_("denied"),
     "dropped": N_("dropped"),
+    "merged": N_("in the record"),
     "proposed": N_("proposed"),
     # Terms of a request
     "contact": N_("contact"),
@@ -70,6 +71,10 @@ WORDS = {
     "side": N_("side"),
     "counterpart": N_("counterpart"),
     "public": N_("public"),
+    # Printed sheets (services.sheets.SheetKind)
+    "run-sheet": N_("run-sheet"),
+    "door-sheet": N_("door sheet"),
+    "overview": N_("day overview"),
     # Spaces
     "bilateral_room": N_("bilateral room"),
     "delegation_premises": N_("delegation premises"),

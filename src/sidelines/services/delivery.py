@@ -39,6 +39,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
+from sidelines.i18n import DEFAULT, N_, _, ngettext, speaking
 from sidelines.services import notice_text
 from sidelines.services.clock import now
 from sidelines.services.events import domain_event
@@ -52,6 +53,7 @@ from sidelines.storage.tables import (
     MessagePreferenceRow,
     NoticeRow,
     OutboxRow,
+    UserRow,
     WebhookRow,
 )
 
@@ -137,6 +139,9 @@ class Outgoing:
     to: str | None = None  # an e-mail address
     webhook: WebhookRow | None = None
     event_name: str = ""
+    # The reader's language (the one chosen for the pages); webhooks, read by programs, and
+    # readers who chose none get English.
+    language: str = DEFAULT
 
 
 @dataclass
@@ -216,6 +221,25 @@ def in_quiet_hours(at: datetime, zone: ZoneInfo, start: str, end: str) -> dateti
 def _minutes(hhmm: str) -> int:
     hours, _, minutes = hhmm.partition(":")
     return int(hours) * 60 + int(minutes)
+
+
+FOOTER = N_(
+    "You receive this because you asked for these messages in Sidelines; change which ones, "
+    "when, and your quiet hours on your messages page."
+)
+
+# What a side did to a request, in a sentence (``_Words._entry``), translated where said.
+ANSWERS = {
+    "request.withdrawn": N_("%(actor)s withdrew its request for a meeting"),
+    "request.accept": N_("%(actor)s accepted the request for a meeting"),
+    "request.counter": N_(
+        "%(actor)s answered with a counter-proposal to the request for a meeting"
+    ),
+    "request.defer": N_("%(actor)s deferred the request for a meeting"),
+    "request.soft_decline": N_("%(actor)s declined the request for a meeting"),
+    "request.decline": N_("%(actor)s declined the request for a meeting"),
+}
+ANSWERED_TERMS = N_("%(actor)s answered terms of the request for a meeting")
 
 
 class _Words:
@@ -309,41 +333,37 @@ class _Words:
         name = (
             notice_text.meeting_label(event, label, row.party_id)
             if label is not None
-            else f"Meeting {meeting.id}"
+            else _("Meeting %(id)s") % {"id": meeting.id}
         )
         minutes = max(0, round((meeting.starts_at - now()).total_seconds() / 60))
-        return (
-            f"Reminder: {name} at {notice_text.when(event, placement)}, "
-            f"{notice_text.where(event, placement, label)} (in {minutes} min)"
-        )
+        return _("Reminder: %(meeting)s at %(when)s, %(where)s (in %(minutes)s min)") % {
+            "meeting": name,
+            "when": notice_text.when(event, placement),
+            "where": notice_text.where(event, placement, label),
+            "minutes": minutes,
+        }
 
     def _entry(self, event: Event, entry: AuditRow, viewer: str | None) -> str:
         actor = (
             notice_text.party_name(event, entry.actor_party)
             if entry.actor_party
-            else "The organiser"
+            else _("The organiser")
         )
         others = sorted(self.audience.get(entry.id, set()) - {entry.actor_party or ""})
-        named = ", ".join(notice_text.party_name(event, p) for p in others) or "you"
-        if viewer is not None:
-            named = "you"
+        named = ", ".join(notice_text.party_name(event, p) for p in others)
         action = entry.action
         if action == "request.sent":
-            return f"{actor} asked {named} for a meeting"
-        if action == "request.withdrawn":
-            return f"{actor} withdrew its request for a meeting"
+            if viewer is not None or not named:
+                return _("%(actor)s asked you for a meeting") % {"actor": actor}
+            return _("%(actor)s asked %(parties)s for a meeting") % {
+                "actor": actor,
+                "parties": named,
+            }
         if action == "meeting.cancelled":
             label = self.labels.get(int(entry.subject_id))
-            name = notice_text.meeting_label(event, label, viewer) if label else "A meeting"
-            return f"{name} was cancelled by {actor}"
-        verb = {
-            "request.accept": "accepted",
-            "request.counter": "answered with a counter-proposal to",
-            "request.defer": "deferred",
-            "request.soft_decline": "declined",
-            "request.decline": "declined",
-        }.get(action, "answered terms of")
-        return f"{actor} {verb} the request for a meeting"
+            name = notice_text.meeting_label(event, label, viewer) if label else _("A meeting")
+            return _("%(meeting)s was cancelled by %(actor)s") % {"meeting": name, "actor": actor}
+        return _(ANSWERS.get(action, ANSWERED_TERMS)) % {"actor": actor}
 
 
 def plan(session: Session, ids: Sequence[int], worker: str, settings: MailSettings) -> Plan:
@@ -362,6 +382,12 @@ def plan(session: Session, ids: Sequence[int], worker: str, settings: MailSettin
         p.user_id: p
         for p in session.scalars(
             select(MessagePreferenceRow).where(MessagePreferenceRow.user_id.in_(user_ids))
+        )
+    }
+    languages: dict[int, str] = {
+        user_id: language or DEFAULT
+        for user_id, language in session.execute(
+            select(UserRow.id, UserRow.language).where(UserRow.id.in_(user_ids))
         )
     }
     hook_ids = {r.webhook_id for r in rows if r.webhook_id is not None}
@@ -389,16 +415,21 @@ def plan(session: Session, ids: Sequence[int], worker: str, settings: MailSettin
                 if until is not None:
                     result.held.append((row, until))
                     continue
-            item = words.item(row)
+            language = languages.get(row.user_id or 0, DEFAULT)
+            with speaking(language):
+                item = words.item(row)
             if row.digest and row.user_id is not None:
                 digest = digests.setdefault(
-                    row.user_id, Outgoing([], [], "", to=pref.email, event_name=event.name)
+                    row.user_id,
+                    Outgoing([], [], "", to=pref.email, event_name=event.name, language=language),
                 )
                 digest.rows.append(row)
                 digest.items.append(item)
                 continue
             result.send.append(
-                Outgoing([row], [item], row.key, to=pref.email, event_name=event.name)
+                Outgoing(
+                    [row], [item], row.key, to=pref.email, event_name=event.name, language=language
+                )
             )
         else:
             hook = hooks.get(row.webhook_id or 0)
@@ -416,13 +447,26 @@ def plan(session: Session, ids: Sequence[int], worker: str, settings: MailSettin
 
 
 def mail_for(outgoing: Outgoing, sender: str) -> EmailMessage:
-    """The e-mail, plain text with an HTML alternative, both from the templates."""
-    context = {"items": outgoing.items, "event_name": outgoing.event_name}
+    """The e-mail, plain text with an HTML alternative, both from the templates, in the
+    reader's language."""
+    with speaking(outgoing.language):
+        return _mail_for(outgoing, sender)
+
+
+def _mail_for(outgoing: Outgoing, sender: str) -> EmailMessage:
+    context = {
+        "items": outgoing.items,
+        "event_name": outgoing.event_name,
+        "language": outgoing.language,
+        "footer": _(FOOTER),
+    }
     message = EmailMessage()
     if len(outgoing.items) == 1:
         message["Subject"] = f"{outgoing.event_name}: {outgoing.items[0].text}"
     else:
-        message["Subject"] = f"{outgoing.event_name}: {len(outgoing.items)} updates"
+        count = len(outgoing.items)
+        updates = ngettext("%(num)d update", "%(num)d updates", count) % {"num": count}
+        message["Subject"] = f"{outgoing.event_name}: {updates}"
     message["From"] = sender
     assert outgoing.to is not None
     message["To"] = outgoing.to

@@ -39,6 +39,15 @@ FORMAT_LABELS = {
     "b2b": N_("Meeting"),
 }
 
+# How a meeting left the schedule, by the notice's kind, each with the place it left.
+LEFT_THE_SCHEDULE = {
+    "no_show": N_("%(meeting)s marked a no-show (was %(when)s, %(where)s)"),
+    "released": N_("%(meeting)s released, not confirmed in time (was %(when)s, %(where)s)"),
+    "cancelled": N_("%(meeting)s cancelled (was %(when)s, %(where)s)"),
+    "not_held": N_("%(meeting)s not held (was %(when)s, %(where)s)"),
+    "unplaced": N_("%(meeting)s taken out of the schedule (was %(when)s, %(where)s)"),
+}
+
 # Weekday and time: an event lasts days, not weeks, so the weekday tells the day.
 TIME_FORMAT = "%a %H:%M"
 NO_ROOM = N_("no room")
@@ -119,8 +128,9 @@ def describe(
     after: Sequence[Any] | None,
     meeting: MeetingLabel | None = None,
 ) -> str:
-    """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``), or
-    what attendance made of it: a no-show, time offered after one, an offer released."""
+    """One change in a sentence. ``kind`` is placed, moved or unplaced (``new_version``), what
+    attendance made of it (a no-show, time offered after one, an offer released), or what a
+    side recorded of a placed meeting that did not happen (cancelled, not held)."""
 
     def place(placement: Sequence[Any]) -> str:
         return where(event, placement, meeting)
@@ -134,14 +144,9 @@ def describe(
             "confirm it to keep it"
         )
         return said % {"meeting": label, "when": when(event, after), "where": place(after)}
-    if kind == "no_show" and before is not None:
-        said = _("%(meeting)s marked a no-show (was %(when)s, %(where)s)")
-        return said % {"meeting": label, "when": when(event, before), "where": place(before)}
-    if kind == "released" and before is not None:
-        said = _("%(meeting)s released, not confirmed in time (was %(when)s, %(where)s)")
-        return said % {"meeting": label, "when": when(event, before), "where": place(before)}
-    if kind == "unplaced" and before is not None:
-        said = _("%(meeting)s taken out of the schedule (was %(when)s, %(where)s)")
+    left = LEFT_THE_SCHEDULE.get(kind)
+    if left is not None and before is not None:
+        said = _(left)
         return said % {"meeting": label, "when": when(event, before), "where": place(before)}
     if before is not None and after is not None:
         if before[2] == after[2]:

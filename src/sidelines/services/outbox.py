@@ -55,8 +55,14 @@ ENTRY_KINDS = {
     "meeting.cancelled": "cancelled",
 }
 # Change notices by kind; any other kind of notice (one that later code adds) is a change of
-# the delegation's meeting, which people follow as "moved".
-NOTICE_KINDS = {"placed": "placed", "moved": "moved", "unplaced": "moved"}
+# the delegation's meeting, which people follow as "moved". A cancellation's notice is no
+# message: its audit entry (``meeting.cancelled``) already tells the other side, once.
+NOTICE_KINDS: dict[str, str | None] = {
+    "placed": "placed",
+    "moved": "moved",
+    "unplaced": "moved",
+    "cancelled": None,
+}
 CHANGED = "moved"
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
@@ -65,7 +71,7 @@ EMAIL, WEBHOOK = "email", "webhook"
 _PENDING_KEY = "sidelines.outbox"
 
 
-def notice_kind(kind: str) -> str:
+def notice_kind(kind: str) -> str | None:
     return NOTICE_KINDS.get(kind, CHANGED)
 
 
@@ -278,7 +284,9 @@ def enqueue(
             parties.add(None)
         add({"entry": entry.id}, ENTRY_KINDS[entry.action], parties, entry.actor_user_id)
     for notice in notices:
-        add({"notice": notice.id}, notice_kind(notice.kind), {notice.party_id}, None)
+        kind = notice_kind(notice.kind)
+        if kind is not None:
+            add({"notice": notice.id}, kind, {notice.party_id}, None)
     if rows:
         # One multi-row INSERT: a publish writes thousands of these in its transaction.
         session.execute(insert(OutboxRow), rows)

@@ -28,6 +28,8 @@ from sidelines.services.bookings import unbook
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
 from sidelines.services.events import domain_event, event_row
+from sidelines.services.replans import lock_schedule
+from sidelines.services.schedule_versions import current_version, new_version
 from sidelines.services.subjects import Subject, encounter_sides, meeting_subject
 from sidelines.services.visibility import sees_subject, takes_part, visible_subject
 from sidelines.storage.db import Database
@@ -152,6 +154,10 @@ def record_outcome(
     (actual times, format, reason) of an outcome; every change is an audit entry."""
 
     def work(session: Session) -> OutcomeView:
+        taken_off = outcome.status in MeetingStatus.did_not_happen()
+        if taken_off:
+            # It may leave the published schedule: a new version, as every change of it takes.
+            lock_schedule(session, event_id)
         subject = meeting_subject(session, event_id, meeting_id)
         party = actor.acts_for(event_id)
         if party not in subject.sides and not actor.is_organiser:
@@ -165,12 +171,13 @@ def record_outcome(
             _check_within_days(domain_event(session, event_id), outcome.started_at)
         current = MeetingStatus(row.status)
         amending = current is outcome.status
+        was_placed = row.starts_at is not None
         if not amending:
             try:
                 row.status = str(move_meeting(current, outcome.status))
             except DomainError as error:
                 raise Conflict(error.message, "status") from None
-            if outcome.status in MeetingStatus.did_not_happen():
+            if taken_off:
                 unbook(session, row)
                 row.status = str(outcome.status)
             row.updated_at = now()
@@ -199,6 +206,17 @@ def record_outcome(
             held_format=stored.held_format,
             cancelled_by=stored.cancelled_by,
         )
+        if taken_off and not amending and was_placed and current_version(session, event_id):
+            # Off the published schedule: both sides' agendas, the sheets printed with it and
+            # the organiser's changes say so in a version of their own, with the meeting's
+            # last place ("Bilateral with Russia cancelled (was Sun 08:30, Bilateral room 2)").
+            new_version(
+                session,
+                actor,
+                event_id,
+                f"meeting {meeting_id} {outcome.status}",
+                kinds={meeting_id: str(outcome.status)},
+            )
         return _outcome_view(row, stored, party in subject.sides)
 
     return db.write(work)

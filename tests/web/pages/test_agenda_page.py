@@ -98,6 +98,40 @@ def test_a_placed_meeting_page_has_no_why(database: Database) -> None:
     assert "why-unplaced" not in page
 
 
+def test_a_placed_meeting_the_other_side_cancelled_reads_so_on_the_agenda_and_its_page(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    placed = russia_and_usa_agree(api, database)
+    assert placed.meeting_id is not None
+    cancelled = api.client.post(
+        url(f"/meetings/{placed.meeting_id}/status"),
+        json={"status": "cancelled"},
+        headers=api.as_("RUS"),
+    )
+    assert cancelled.status_code == 200
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    agenda = html.unescape(api.client.get(f"/events/{LIMA}/agenda").text)
+    page = api.client.get(f"/events/{LIMA}/meetings/{placed.meeting_id}").text
+
+    notices = agenda[agenda.index('id="notices"') :]
+    # The newest notice first: the meeting is off, and where it was.
+    first = re.findall(r"<li>(Version \d+:) <a [^>]*>([^<]*)</a></li>", notices)[0]
+    assert first[0] == "Version 3:"
+    assert re.fullmatch(r"Bilateral with Russia cancelled \(was \w{3} \d\d:\d\d, .+\)", first[1])
+    assert 'id="meeting-status">cancelled<' in page
+    assert "not placed yet" not in page
+    # The organiser's changes name the delegations told, by name.
+    api.client.cookies.set(SESSION_COOKIE, api.organiser)
+    changes = html.unescape(api.client.get(f"/events/{LIMA}/changes").text)
+    latest = changes[changes.index('id="v3"') :]
+    assert re.search(
+        r"Russia and United States cancelled \(was [^)]+\)</a> — told Russia, United States", latest
+    )
+
+
 def test_a_delegation_makes_replaces_and_stops_its_calendar_feed_from_its_pages(
     database: Database,
 ) -> None:

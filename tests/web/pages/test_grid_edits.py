@@ -90,18 +90,15 @@ def test_the_organiser_moves_a_meeting_on_the_grid_and_both_sides_see_it(
     grid_day = before.astimezone(LIMA_ZONE).date()
     desk.goto(site.page_url(f"{EVENT}/grid?day={grid_day.isoformat()}"))
     check_page(desk, "organiser-grid-edits")
-    desk.get_by_role("link", name=f"Move meeting {meeting_id}").click()
-    expect(desk.get_by_role("heading", name=f"Moving meeting {meeting_id}")).to_be_focused()
+    sides = "People's Republic of China – United States"
+    desk.get_by_role("link", name=f"Move {sides} {before.astimezone(LIMA_ZONE):%H:%M}").click()
+    moving = re.compile(r"^Moving: .+, People's Republic of China and United States$")
+    expect(desk.get_by_role("heading", name=moving)).to_be_focused()
     expect(desk.locator("td.nofit").first).to_be_visible()
     check_page(desk, "organiser-grid-picked")
     corridor = open_as(browser, contexts, site, "protocol", PHONE)
     corridor.goto(desk.url)
-    expect(
-        corridor.get_by_role(
-            "heading",
-            name=f"Moving meeting {meeting_id}: People's Republic of China – United States",
-        )
-    ).to_be_visible()
+    expect(corridor.get_by_role("heading", name=moving)).to_be_visible()
     check_page(corridor, "organiser-grid-picked-phone")
     # The first place at another time: the solver's schedule decides where the meeting stands,
     # and a place at its own time in another space would leave its start unchanged.
@@ -133,7 +130,7 @@ def test_the_organiser_moves_a_meeting_on_the_grid_and_both_sides_see_it(
     assert [feed_start(url, meeting_id) for url in feed_urls] == [after, after]
 
     # Locked from the grid: marked, and its other places say why not.
-    desk.get_by_role("link", name=f"Move meeting {meeting_id}").click()
+    desk.get_by_role("link", name=f"Move {sides} {new_time.group(1)}").click()
     desk.get_by_role("button", name="Lock where it is").click()
     expect(desk.locator(".done")).to_have_text("Locked: no solve or on-site change will move it.")
     expect(desk.locator("td .tag.locked").first).to_be_visible()

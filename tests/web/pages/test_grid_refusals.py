@@ -3,14 +3,17 @@ with every rule named and writes nothing; delegations may not post them."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from sidelines.domain import TimeSpan
-from sidelines.services import negotiation, solves
+from sidelines.services import edits, negotiation, solves
 from sidelines.services.actors import Actor, Role
+from sidelines.services.edits import Target
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -38,12 +41,7 @@ def published(database: Database) -> tuple[int, str]:
     protocol = Actor(Role.ORGANISER, user_id, "protocol")
     run = solves.start_solve(database, protocol, LIMA, time_limit_s=1)
     solves.publish(database, protocol, LIMA, solves.wait_for_run(database, run.id).id)
-    with database.reading() as session:
-        meeting_id = session.scalar(
-            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == "CHN")
-        )
-        assert meeting_id is not None
-        return meeting_id, "2016-11-19"
+    return _meeting_of(database, "CHN"), "2016-11-19"
 
 
 def test_a_move_to_a_place_that_breaks_a_rule_shows_the_rules_and_writes_nothing(
@@ -182,3 +180,79 @@ def test_a_delegation_may_not_post_the_grids_forms(database: Database) -> None:
         )
         assert response.status_code == 403
     assert row_counts(database, *WRITTEN) == before
+
+
+def _meeting_of(database: Database, party: str) -> int:
+    with database.reading() as session:
+        meeting_id = session.scalar(
+            select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
+        )
+        assert meeting_id is not None
+        return meeting_id
+
+
+def _shared_place(database: Database, protocol: Actor, first: int, second: int) -> Target:
+    """A place of a bilateral room that both meetings fit, other than where each now is."""
+    fits = [
+        {
+            (p.starts_at, p.space_id)
+            for p in edits.meeting_places(database, protocol, LIMA, meeting).places
+            if p.fits and not p.current and p.space_id and p.space_id.startswith("lcc-")
+        }
+        for meeting in (first, second)
+    ]
+    starts_at, space_id = min(fits[0] & fits[1])
+    return Target(starts_at, space_id)
+
+
+def test_a_taken_place_offers_to_make_room_and_names_in_words_what_would_move(
+    database: Database,
+) -> None:
+    xi_obama, _ = published(database)
+    abe_kuczynski = _meeting_of(database, "JPN")
+    client = logged_in(database, "protocol-2", None)
+    with database.reading() as session:
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == "protocol"))
+    protocol = Actor(Role.ORGANISER, user_id, "protocol")
+    # The Xi-Obama bilateral moved where the Abe-Kuczynski one could go too.
+    held = _shared_place(database, protocol, xi_obama, abe_kuczynski)
+    edits.move(database, protocol, LIMA, xi_obama, held)
+    day = held.starts_at.astimezone(ZoneInfo("America/Lima")).date().isoformat()
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={abe_kuczynski}").text
+    target = f"{held.starts_at.isoformat()}|{held.space_id}"
+    # Taken, but the meeting there can give way.
+    assert f'value="{target}" class="make-room secondary"' in page
+    picked = page[page.index('id="picked-title"') : page.index('<div class="actions">')]
+    assert re.search(r"Moving: \w[\w ]*, Japan and Peru<", picked), picked
+    assert re.search(r"Now at \w{3} \d\d:\d\d, [^.]+\.", picked), picked
+    assert str(abe_kuczynski) not in picked
+    before = row_counts(database, *WRITTEN)
+
+    refused = client.post(
+        f"{EVENT}/grid/meetings/{abe_kuczynski}/move",
+        data={"target": target, "day": day, "csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 409, refused.text
+    pushes = re.findall(r'<ul class="pushes">(.*?)</ul>', refused.text, re.S)
+    [pushed] = [html.unescape(li) for li in re.findall(r"<li>([^<]*)</li>", pushes[0])]
+    assert re.fullmatch(
+        r"[\w-]+( \w+)*, People's Republic of China and United States moved from "
+        r"\w{3} \d\d:\d\d, (?P<old>.+) to \w{3} \d\d:\d\d, (?P<new>.+)",
+        pushed,
+    ), pushed
+    assert "lcc-" not in pushed  # spaces by name, never by id
+    assert row_counts(database, *WRITTEN) == before
+
+    moved = client.post(
+        f"{EVENT}/grid/meetings/{abe_kuczynski}/move",
+        data={"target": target, "day": day, "push": "true", "csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
+
+    assert moved.status_code == 303, moved.text
+    with database.reading() as session:
+        now_there = session.get(MeetingRow, abe_kuczynski)
+        assert now_there is not None
+        assert (now_there.starts_at, now_there.space_id) == (held.starts_at, held.space_id)

@@ -27,14 +27,17 @@ def test_a_user_who_chose_russian_reads_russian_pages(
     browser: Browser, contexts: list[BrowserContext], site: Site
 ) -> None:
     publish_a_schedule(site)
-    meeting_id, before = xi_obama(site)
+    _, before = xi_obama(site)
     day = before.astimezone(LIMA_ZONE).date()
 
     desk = open_as(browser, contexts, site, "protocol", DESK)
     desk.goto(site.page_url(f"{EVENT}/grid?day={day.isoformat()}"))
     choose_russian(desk)
     expect(desk.get_by_role("navigation", name="Главное меню")).to_contain_text("Сетка")
-    desk.get_by_role("link", name=f"Перенести встречу {meeting_id}").click()
+    sides = "People's Republic of China – United States"
+    desk.get_by_role(
+        "link", name=f"Перенести: {sides} {before.astimezone(LIMA_ZONE):%H:%M}"
+    ).click()
     desk.get_by_role("button", name=re.compile("^Перенести сюда")).first.click()
     expect(desk.locator(".done")).to_have_text("Перенесена. Обе стороны получили уведомление.")
     check_page(desk, "grid-russian")

@@ -11,14 +11,16 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer
-from sidelines.services import accounts, negotiation, sheet_links, solves
+from sidelines.services import accounts, negotiation, report_proposals, sheet_links, solves
 from sidelines.services.negotiation import Terms
+from sidelines.services.report_proposals import ReportIn
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.web.settings import Settings
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, open_as
 
 EVENT = f"/events/{LIMA}"
+DAYS = ("2016-11-19", "2016-11-20")
 
 
 def _width(page: Page, path: str, site: Site) -> tuple[str, int, str | None]:
@@ -94,6 +96,46 @@ def test_every_page_fits_360_px_without_sideways_scrolling(
 
     assert [(path, width) for path, width, _ in seen if width > PHONE["width"]] == []
     assert [(path, lang) for path, _, lang in seen if lang != language] == []
+
+
+def test_a_russian_run_sheet_with_long_formats_fits_a_phone(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    # The US sheet holds the expanded bilateral with China: "Двусторонняя встреча в
+    # расширенном составе" and the principals' titles run wider than 360 px in a table.
+    organiser = accounts.log_in(site.database, "protocol", PASSWORDS["protocol"]).actor
+    run = solves.start_solve(site.database, organiser, LIMA, time_limit_s=2)
+    solves.publish(site.database, organiser, LIMA, solves.wait_for_run(site.database, run.id).id)
+    usa = accounts.log_in(site.database, "usa", PASSWORDS["usa"]).actor
+    accounts.set_language(site.database, usa, "ru")
+    page = open_as(browser, contexts, site, "usa", PHONE)
+
+    widths = [_width(page, f"{EVENT}/print/run-sheet?day={day}", site) for day in DAYS]
+
+    assert [(path, width) for path, width, _ in widths if width > PHONE["width"]] == []
+
+
+def test_a_russian_press_report_page_fits_a_phone(
+    browser: Browser, contexts: list[BrowserContext], site: Site
+) -> None:
+    # The text and its claims side by side leave the claims a third of a phone: they stack.
+    russia = accounts.log_in(site.database, "russia", PASSWORDS["russia"]).actor
+    accounts.set_language(site.database, russia, "ru")
+    report = report_proposals.upload_report(
+        site.database,
+        russia,
+        LIMA,
+        ReportIn(
+            "Putin and Obama spoke briefly at the beginning of the retreat, Peskov told TASS.",
+            date(2016, 11, 20),
+            "TASS",
+        ),
+    )
+    page = open_as(browser, contexts, site, "russia", PHONE)
+
+    path, width, language = _width(page, f"{EVENT}/reports/{report.id}", site)
+
+    assert (path, width, language) == (path, PHONE["width"], "ru")
 
 
 def test_the_grid_keeps_its_time_column_in_view_when_scrolled_sideways(

@@ -96,7 +96,7 @@ def test_the_thread_page_shows_the_terms_and_takes_an_answer_term_by_term(
     assert "<td>pull aside, 10 min</td>" in page
     # Obama (in office since 2009) precedes Putin (since 2012); they share no language.
     assert page.index("Barack Obama") < page.index("Vladimir Putin")
-    assert "Interpretation: needed between en and ru" in page
+    assert "Interpretation: needed between English and Russian" in page
 
     answered = clients["USA"].post(
         f"{thread}/terms",

@@ -28,8 +28,8 @@ def test_a_delegation_reads_a_report_and_accepts_its_claim(
     page.get_by_label("Dated").fill("2016-11-20")
     page.get_by_label("Published by").fill("Vesti")
     page.get_by_role("button", name="Read the report").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vesti, 2016-11-20")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vesti, 20 November 2016")
     check_page(page, f"report-{name}")
     page.get_by_role("button", name="Accept into the record").click()
 
-    expect(page.get_by_text("encounter_id")).to_be_visible()
+    expect(page.get_by_text("an encounter ·")).to_be_visible()

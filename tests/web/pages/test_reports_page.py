@@ -3,6 +3,7 @@ sentences marked, a claim accepted with a corrected field, and another delegatio
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -66,7 +67,58 @@ def test_report_page_marks_the_claims_sentences_and_accepts_a_corrected_claim(
     assert answer.status_code == 303
     [encounter] = record.list_encounters(database, RUSSIA, LIMA)
     assert (encounter.format, encounter.topics) == ("pull_aside", ("syria",))
-    assert "merged" in russia.get(location).text
+    assert '<span class="tag">in the record</span>' in russia.get(location).text
+
+
+def _facts(page: str) -> dict[str, str]:
+    """A claim's facts as the reader sees them, tags and spaces folded."""
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page, re.S)
+    return {
+        html.unescape(k): " ".join(html.unescape(re.sub(r"<[^>]+>", "", v)).split())
+        for k, v in pairs
+    }
+
+
+def test_a_claim_reads_in_names_not_ids_before_and_after_it_is_accepted(
+    database: Database, russia: TestClient
+) -> None:
+    location = upload(russia)
+    page = russia.get(location).text
+
+    assert "Reuters" not in page
+    assert "<h1>Vesti, 20 November 2016</h1>" in page
+    assert re.search(r"1\. Meeting: Barack Obama and Vladimir Putin <span", page) or re.search(
+        r"1\. Meeting: Vladimir Putin and Barack Obama <span", page
+    )
+    facts = _facts(page)
+    assert facts["Event"] == "APEC Economic Leaders' Meeting 2016"
+    assert facts["Session"] == "Leaders' retreat, session I (at the start)"
+    assert facts["Confirmed by"] == "Dmitry Peskov, press secretary (Russia)"
+
+    russia.post(
+        f"{location}/claims/0",
+        data={"action": "accept", "csrf_token": csrf_of(page)} | _as_proposed(page),
+    )
+    accepted = russia.get(location).text
+
+    assert '<span class="tag">in the record</span>' in accepted
+    said = _facts(accepted)["In the record"]
+    assert said == "an encounter · your side's confirmation"
+    assert "_id" not in accepted
+
+
+def _as_proposed(page: str) -> dict[str, str]:
+    """The review form's fields as the page proposes them."""
+    fields: dict[str, str] = {}
+    for name in ("format", "modality"):
+        found = re.search(rf'name="{name}">.*?<option value="([^"]+)" selected>', page, re.S)
+        assert found is not None
+        fields[name] = found[1]
+    for name in ("day", "topics"):
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
+        assert found is not None
+        fields[name] = html.unescape(found[1])
+    return fields
 
 
 def test_another_delegation_gets_not_found(database: Database, russia: TestClient) -> None:

@@ -60,7 +60,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     check_page(desk, "organiser-changes")
     desk.goto(site.page_url(f"{EVENT}/grid?day=2016-11-20"))
     # The locked Turnbull–Trudeau breakfast, 12:30 UTC, shows at 07:30 Lima time.
-    expect(desk.get_by_role("link", name="Australia – Canada 07:30")).to_be_visible()
+    expect(desk.get_by_role("link", name="Australia – Canada 07:30", exact=True)).to_be_visible()
     check_page(desk, "organiser-grid")
     mark_unreloaded(desk)
 
@@ -83,7 +83,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     said = russia.locator("ul.statements > li")
     expect(said).to_have_count(1)
     expect(said).to_contain_text("announcement: Dmitry Peskov, Press Secretary")
-    expect(said).to_contain_text("about RUS and USA")
+    expect(said).to_contain_text("about Russia and United States")
     expect(said).to_contain_text("Thu 17 Nov 2016 04:00")
     check_page(russia, "russia-statements")
 
@@ -142,7 +142,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
     assert time.monotonic() - answered_at < LIVE_MS / 1000 + 0.5
     assert_not_reloaded(russia)
     check_page(russia, "russia-request-accepted")
-    expect(desk.get_by_role("link", name="Russia – United States 09:30")).to_be_visible(
+    expect(desk.get_by_role("link", name="Russia – United States 09:30", exact=True)).to_be_visible(
         timeout=LIVE_MS
     )
     assert_not_reloaded(desk)

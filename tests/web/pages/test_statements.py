@@ -39,7 +39,8 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
     russia.get_by_label("Text").fill(JOINT)
     russia.get_by_role("button", name="Record the statement").click()
     draft = russia.locator("ul.statements > li")
-    expect(draft).to_contain_text("draft joint statement, awaiting USA")
+    expect(draft).to_contain_text("draft joint statement, awaiting United States")
+    expect(draft).to_contain_text("about Russia and United States")
     check_page(russia, "russia-joint-draft")
 
     # Until the US signs, the public reads nothing of it.
@@ -52,7 +53,7 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
     usa = open_as(browser, contexts, site, "usa", PHONE)
     usa.goto(site.page_url(STATEMENTS))
     to_sign = usa.locator("ul.statements > li")
-    expect(to_sign).to_contain_text("joint statement proposed by RUS, for you to co-sign")
+    expect(to_sign).to_contain_text("joint statement proposed by Russia, for you to co-sign")
     check_page(usa, "usa-joint-to-sign")
     to_sign.get_by_role("button").click()
     expect(usa.locator("ul.statements > li")).to_contain_text("Russia, joint statement")
@@ -64,11 +65,12 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
     russia.reload()
     statement_id = russia.locator("ul.statements > li").get_attribute("id")
     assert statement_id is not None
-    russia.get_by_label("It was about").select_option(
-        label=f"encounter #{encounter.id}, the corridor by the plenary hall"
+    # Named as the agenda names it, in the venue's time: 20:00 UTC is 15:00 in Lima.
+    encounter_label = (
+        "Encounter with United States, Sat 19 Nov 15:00, the corridor by the plenary hall"
     )
-    russia.get_by_role(
-        "button", name=f"Link statement #{statement_id.removeprefix('statement-')}"
-    ).click()
-    expect(russia.locator("ul.statements > li")).to_contain_text(f"about encounter #{encounter.id}")
+    russia.get_by_label("It was about").select_option(label=encounter_label)
+    russia.get_by_role("button", name="Link").click()
+    expect(russia.locator("ul.statements > li")).to_contain_text(f"about {encounter_label}")
+    assert str(encounter.id) not in russia.locator("ul.statements").inner_text()
     check_page(russia, "russia-statement-linked")

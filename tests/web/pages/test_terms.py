@@ -32,7 +32,9 @@ def test_a_request_agreed_term_by_term_from_two_phones(
     expect(terms.locator("tr[data-term='format']")).to_contain_text("pull aside, 10 min")
     expect(usa.locator("#participants > li")).to_have_count(2)
     expect(usa.locator("#participants > li").first).to_contain_text("Barack Obama")
-    expect(usa.locator("#interpretation")).to_have_text("Interpretation: needed between en and ru")
+    expect(usa.locator("#interpretation")).to_have_text(
+        "Interpretation: needed between English and Russian"
+    )
     check_page(usa, "usa-request-terms")
 
     for term in ("contact", "format", "time", "press"):

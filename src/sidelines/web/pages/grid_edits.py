@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 
 from sidelines.domain import Event
 from sidelines.i18n import N_, _
-from sidelines.services import edits, schedule_versions
+from sidelines.services import edits, meetings, notice_text, schedule_versions
 from sidelines.services.actors import Actor
-from sidelines.services.edits import EditRefused, PlaceTaken, Target
+from sidelines.services.edits import ChangeView, EditRefused, PlaceTaken, Target
 from sidelines.services.errors import Invalid, ServiceError
 from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import DbDep
@@ -62,21 +62,50 @@ class MoveForm(DayForm):
     waiting: bool = False  # the meeting is agreed and waiting: it is placed, not moved
 
 
+# The rules that only say another meeting is in the way: such a place can be made room in, by
+# moving that meeting ("move the meetings in the way"), so its cell offers it.
+IN_THE_WAY = frozenset({"space_not_double_booked", "principal_not_double_booked"})
+
+
+def _named(
+    db: DbDep, actor: Actor, event: Event, meeting_id: int
+) -> tuple[str, notice_text.MeetingLabel, str | None]:
+    """A meeting as the organiser reads it ("Bilateral, China and United States"), what a
+    sentence about it needs, and where it is now in words (None: not placed)."""
+    view = meetings.get_meeting(db, actor, event.id, meeting_id)
+    label = notice_text.MeetingLabel(view.format, view.parties, view.principals)
+    return notice_text.meeting_label(event, label, None), label, view.place
+
+
+def _pushes(db: DbDep, actor: Actor, event: Event, pushes: list[ChangeView]) -> list[str]:
+    """Each meeting a move would push out of the way, in a sentence: which, from where, to
+    where ("Bilateral, China and United States moved from Sat 10:00, ... to Sat 11:00, ...")."""
+    said = []
+    for push in pushes:
+        named, label, _place = _named(db, actor, event, push.meeting_id)
+        said.append(notice_text.describe(event, "moved", named, push.before, push.after, label))
+    return said
+
+
 def edit_context(
-    db: DbDep, actor: Actor, event_id: str, day: date, meeting: int | None, done: str | None
+    db: DbDep, actor: Actor, event: Event, day: date, meeting: int | None, done: str | None
 ) -> dict[str, Any]:
     """What the grid shows beside the day: locked meetings, the agreed meetings waiting for a
-    place, and the picked meeting's places by (start, space id or "")."""
+    place, and the picked meeting (in words) with its places by (start, space id or "")."""
     context: dict[str, Any] = {
-        "locked": edits.locked_meetings(db, actor, event_id),
-        "waiting": edits.waiting_meetings(db, actor, event_id),
+        "locked": edits.locked_meetings(db, actor, event.id),
+        "waiting": edits.waiting_meetings(db, actor, event.id),
         "done": _(DONE[done]) if done in DONE else None,
         "picked": None,
+        "picked_label": None,
+        "picked_place": None,
         "places": {},
+        "in_the_way": IN_THE_WAY,
     }
     if meeting is not None:
-        view = edits.meeting_places(db, actor, event_id, meeting, day)
+        view = edits.meeting_places(db, actor, event.id, meeting, day)
         context["picked"] = view
+        context["picked_label"], _label, context["picked_place"] = _named(db, actor, event, meeting)
         context["places"] = {(p.starts_at, p.space_id or ""): p for p in view.places}
     return context
 
@@ -98,8 +127,8 @@ def grid_page(
         "grid": build_grid(event, day, published.entries),
         "error": error,
         "violations": error.violations if isinstance(error, EditRefused) else [],
-        "pushes": error.pushes if isinstance(error, PlaceTaken) else [],
-        **edit_context(db, actor, event.id, day, meeting, done),
+        "pushes": _pushes(db, actor, event, error.pushes) if isinstance(error, PlaceTaken) else [],
+        **edit_context(db, actor, event, day, meeting, done),
         **live(db, actor, event.id),
     }
     return render(request, "grid.html", context, status_code=error.status if error else 200)

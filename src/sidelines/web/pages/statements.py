@@ -12,8 +12,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from sidelines.i18n import _
-from sidelines.services import meetings, record, statements
+from sidelines.domain import Event
+from sidelines.i18n import _, format_instant
+from sidelines.services import meetings, notice_text, record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Invalid, NotFound, ServiceError
@@ -28,6 +29,9 @@ from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
+
+# When a meeting or an encounter was, in a label: the day too, a statement may come days later.
+WHEN = "%a %d %b %H:%M"
 
 
 class StatementForm(BaseModel):
@@ -54,17 +58,28 @@ def _said_at(text: str, zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local
 
 
-def _linkable(db: Database, actor: Actor, event_id: str) -> list[tuple[str, str, frozenset[str]]]:
-    """The delegation's meetings and encounters a statement may be linked to: (value, label,
-    sides)."""
-    found = [
-        (f"meeting-{m.id}", f"{m.format.replace('_', ' ')} #{m.id}", frozenset(m.parties))
-        for m in meetings.list_meetings(db, actor, event_id)
-    ]
-    found += [
-        (f"encounter-{e.id}", f"encounter #{e.id}, {e.place}", frozenset(e.parties))
-        for e in record.list_encounters(db, actor, event_id)
-    ]
+def _linkable(
+    db: Database, actor: Actor, event: Event, party: str
+) -> list[tuple[str, str, frozenset[str]]]:
+    """The delegation's meetings and encounters, which its statements may be about: (value,
+    label, sides), the value ``meeting-12`` or ``encounter-3``, the label in words as its
+    agenda names them ("Bilateral with United States, Sun 20 Nov 09:30")."""
+    found = []
+    for m in meetings.list_meetings(db, actor, event.id):
+        label = notice_text.MeetingLabel(m.format, m.parties, m.principals)
+        said = notice_text.meeting_label(event, label, party)
+        if m.starts_at is not None:
+            said = f"{said}, {format_instant(m.starts_at, event.zone, WHEN)}"
+        found.append((f"meeting-{m.id}", said, frozenset(m.parties)))
+    for e in record.list_encounters(db, actor, event.id):
+        others = ", ".join(notice_text.party_name(event, p) for p in e.parties if p != party)
+        said = _("Encounter with %(parties)s, %(when)s") % {
+            "parties": others,
+            "when": format_instant(e.started_at, event.zone, WHEN),
+        }
+        found.append(
+            (f"encounter-{e.id}", f"{said}, {e.place}" if e.place else said, frozenset(e.parties))
+        )
     return found
 
 
@@ -76,11 +91,14 @@ def _page(
     error: ServiceError | None = None,
 ) -> Response:
     party = delegation_of(actor, event_id)
+    event = event_of(db, event_id)
+    linkable = _linkable(db, actor, event, party)
     context: dict[str, Any] = {
-        "event": event_of(db, event_id),
+        "event": event,
         "party": party,
         "statements": statements.list_statements(db, actor, event_id)[::-1],
-        "linkable": _linkable(db, actor, event_id),
+        "described": {value: label for value, label, _sides in linkable},
+        "linkable": linkable,
         "statement_kinds": [str(k) for k in StatementKind],
         "visibilities": [str(v) for v in Visibility],
         "error": error,

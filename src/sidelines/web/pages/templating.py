@@ -55,6 +55,7 @@ templates.env.filters["field_words"] = field_words
 templates.env.filters["said"] = service_texts.translate
 templates.env.filters["stamp"] = stamp
 templates.env.filters["fromiso"] = datetime.fromisoformat
+templates.env.filters["language_name"] = i18n.language_name
 
 
 def render(
