@@ -59,13 +59,25 @@ def leaving_out_the_first(site: Site) -> tuple[int, int]:
             started_at=published.started_at,
             finished_at=published.finished_at,
             progress={},
-            result={**published.result, "assignments": rest},
+            # Planned against the version published now, as a solve started now records it.
+            result={
+                **published.result,
+                "assignments": rest,
+                "published": {**published.result["published"], "version": _version_now(session)},
+            },
         )
         session.add(row)
         session.flush()
         return row.id, int(first["meeting_id"])
 
     return site.database.write(work)
+
+
+def _version_now(session: Session) -> int:
+    number = session.scalar(
+        select(func.max(ScheduleVersionRow.number)).where(ScheduleVersionRow.event_id == LIMA)
+    )
+    return number or 0
 
 
 def test_the_organiser_previews_keeps_a_change_out_and_confirms_the_totals(
