@@ -222,6 +222,26 @@ def _check_report(report: ReportIn) -> None:
         raise Invalid(f"one of {', '.join(MEDIA_TYPES)}", "media_type")
 
 
+def _check_published_on(event: Event, published_on: date) -> None:
+    """A report about the event bears a date from a year before its first day (a preview) to a
+    year after its last (a look back): a mistyped year would otherwise count its weekdays and
+    "yesterday" from another time. As a held meeting's actual start is kept within the event's
+    days, so is a report's date kept near them."""
+    earliest, latest = _years_from(event.days[0], -1), _years_from(event.days[-1], 1)
+    if not earliest <= published_on <= latest:
+        raise Invalid(
+            f"a report about this event is dated from {earliest} to {latest}, not {published_on}",
+            "published_on",
+        )
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def _owner(actor: Actor, event_id: str) -> str | None:
     party = actor.acts_for(event_id)
     if not takes_part(actor, event_id):
@@ -260,6 +280,7 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
     _check_report(report)
     with db.reading() as session:
         event = domain_event(session, event_id)
+    _check_published_on(event, report.published_on)
     # Reading takes milliseconds; it stays outside the write transaction all the same.
     text, language, claims = _claims(event, report)
 
