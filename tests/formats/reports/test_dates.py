@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sidelines.formats.reports import default_gazetteer
+from sidelines.formats.reports.cues import WEEKDAYS_EN, WEEKDAYS_RU
 from sidelines.formats.reports.dates import dates_in, relative_day
 
 
@@ -83,3 +86,23 @@ def test_a_weekday_of_a_plan_is_the_next_such_day() -> None:
     assert LIMA is not None
     assert relative_day("on Sunday", date(2016, 11, 19), LIMA, tense="ahead") == date(2016, 11, 20)
     assert relative_day("on Sunday", date(2016, 11, 19), LIMA) is None
+
+
+@given(
+    published=st.dates(date(2016, 10, 1), date(2017, 1, 31)),
+    weekday=st.sampled_from(
+        [*(f"on {d.capitalize()}" for d in WEEKDAYS_EN), *(f"в {d}" for d in WEEKDAYS_RU)]
+    ),
+)
+def test_a_weekday_told_as_held_is_a_summit_day_of_its_name_not_after_the_report(
+    published: date, weekday: str
+) -> None:
+    assert LIMA is not None
+    day = relative_day(weekday, published, LIMA)
+
+    if day is not None:
+        named = weekday.split()[-1].lower()
+        names = WEEKDAYS_EN if named in WEEKDAYS_EN else WEEKDAYS_RU
+        assert day.weekday() == names.index(named)
+        assert published - timedelta(days=6) <= day <= published
+        assert LIMA.start - timedelta(days=2) <= day <= LIMA.end + timedelta(days=1)

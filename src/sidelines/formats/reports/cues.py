@@ -956,7 +956,9 @@ SESSION_END = _cue(
 # A wire story's dateline: "LIMA, Nov 20 (Reuters) -", "ЛИМА, 20 ноября. /ТАСС/ —". Its date
 # is the day the report was filed, not the day of what it tells.
 DATELINE = re.compile(
-    r"\s*[A-ZА-ЯЁ][\w .,'’-]{1,40}?,\s+[^()\n—–/]{3,30}?\s*(?:\([^()\n]{1,40}\)\s*|"
+    r"\s*[A-ZА-ЯЁ][\w.'’-]*(?:,?\s[A-ZА-ЯЁ][\w.'’-]*){0,3},\s+"
+    r"(?:\d{1,2}\s+[а-яёa-z]{3,9}|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+\d{4})?\.?\s*"
+    r"(?:\([^()\n]{1,40}\)\s*|"
     r"\.?\s*/[^/\n]{1,40}/\s*)?[-—–]+\s"
 )
 # A word for a time of day, and the hours of the clock it can mean (a span may run past
