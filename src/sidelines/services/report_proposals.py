@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -236,10 +236,11 @@ def _check_published_on(event: Event, published_on: date) -> None:
 
 
 def _years_from(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    """The same day ``years`` later (28 February for a 29th), within the calendar's years."""
+    year = day.year + years
+    if not MINYEAR <= year <= MAXYEAR:
+        return date.min if years < 0 else date.max
+    return day.replace(year=year, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def _owner(actor: Actor, event_id: str) -> str | None:
