@@ -4,17 +4,25 @@ a person accepts them, audited as proposed from a report."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
-from sidelines.services import history, record, report_proposals, statements
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import events, history, record, report_proposals, statements
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
 from sidelines.services.report_proposals import ReportIn, Review
 from sidelines.storage.db import Database
-from sidelines.storage.tables import AuditRow, EncounterRow, HistoricalMeetingRow, StatementRow
+from sidelines.storage.tables import (
+    AuditRow,
+    EncounterRow,
+    HistoricalMeetingRow,
+    MeetingRow,
+    StatementRow,
+)
 from tests.services.world import add_user
 from tests.web.helpers import LIMA, import_lima
 
@@ -282,6 +290,33 @@ def test_bad_correction_names_the_field_and_writes_nothing(
 
 
 @pytest.mark.parametrize(
+    "published_on",
+    [date(1016, 11, 20), date(2015, 11, 18), date(2017, 11, 21), date(9999, 1, 1)],
+)
+def test_a_report_dated_far_from_the_event_is_refused_naming_its_date(
+    database: Database, people: dict[str, Actor], published_on: date
+) -> None:
+    report = ReportIn(RUSSIAN_REPORT.text, published_on, "Vesti")
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.upload_report(database, people["RUS"], LIMA, report)
+
+    assert refused.value.field == "published_on"
+    assert report_proposals.list_uploads(database, people["RUS"], LIMA) == []
+
+
+@pytest.mark.parametrize("published_on", [date(2015, 11, 19), date(2017, 11, 20)])
+def test_a_report_dated_a_year_from_the_event_is_read(
+    database: Database, people: dict[str, Actor], published_on: date
+) -> None:
+    report = ReportIn(HISTORY_REPORT.text, published_on, "Vesti")
+
+    view = report_proposals.upload_report(database, people["RUS"], LIMA, report)
+
+    assert view.published_on == published_on
+
+
+@pytest.mark.parametrize(
     ("report", "field"),
     [
         (ReportIn("  ", date(2016, 11, 20), "Vesti"), "text"),
@@ -401,3 +436,81 @@ def test_a_claim_of_someone_not_at_the_event_asks_for_the_principals(
     [encounter] = record.list_encounters(database, people["RUS"], LIMA)
     assert encounter.principals == ("obama", "putin")
     assert corrected.claims[0].merged == {"encounter_id": encounter.id}
+
+
+LIMA_ZONE = ZoneInfo("America/Lima")
+
+
+def _place_sunday_meeting(database: Database, title: str) -> int:
+    """The agreed meeting ``title`` scheduled on the summit's Sunday, 20 November, at 10:00."""
+    starts_at = datetime(2016, 11, 20, 10, 0, tzinfo=LIMA_ZONE)
+    with database.writing() as session:
+        [meeting_id] = [
+            row.id
+            for row, meeting in events.meetings_as_domain(session, LIMA, (MeetingStatus.AGREED,))
+            if meeting.title == title
+        ]
+        session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(
+                status=str(MeetingStatus.SCHEDULED),
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=45),
+            )
+        )
+    return meeting_id
+
+
+DINNER_REPORT = ReportIn(
+    "LIMA, Nov 20 (Reuters) - Barack Obama and Xi Jinping spoke at the gala dinner on Saturday "
+    "evening, the White House said.",
+    date(2016, 11, 20),
+    "Reuters",
+)
+
+
+def test_a_dinner_on_the_evening_before_is_no_meeting_of_the_report_day(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    meeting_id = _place_sunday_meeting(database, "Xi-Obama bilateral")
+    upload = report_proposals.upload_report(database, people["USA"], LIMA, DINNER_REPORT)
+    [claim] = upload.claims
+    assert (claim.fields["day"], claim.fields["session_id"]) == ("2016-11-19", "gala-dinner")
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, upload.id, 0, Review("accept")
+    )
+
+    [encounter] = record.list_encounters(database, people["USA"], LIMA)
+    assert view.claims[0].merged["encounter_id"] == encounter.id
+    assert (encounter.session_id, encounter.started_at.astimezone(LIMA_ZONE).date()) == (
+        "gala-dinner",
+        date(2016, 11, 19),
+    )
+    said = statements.list_statements(database, people["USA"], LIMA)
+    assert [(s.meeting_id, s.encounter_id) for s in said] == [(None, encounter.id)]
+    assert meeting_id not in [s.meeting_id for s in said]
+
+
+def test_a_day_that_is_none_of_the_summits_is_proposed_without_a_day_and_matches_no_meeting(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    _place_sunday_meeting(database, "Xi-Obama bilateral")
+    report = ReportIn(
+        "Barack Obama and Xi Jinping met on Monday, the White House said.",
+        date(2016, 11, 20),
+        "Reuters",
+    )
+    dated = report_proposals.upload_report(database, people["USA"], LIMA, DINNER_REPORT)
+    upload = report_proposals.upload_report(database, people["USA"], LIMA, report)
+    [claim] = upload.claims
+    assert (claim.fields["day"], claim.fields["session_id"]) == (None, None)
+    assert claim.confidence < dated.claims[0].confidence
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(database, people["USA"], LIMA, upload.id, 0, Review("accept"))
+
+    assert refused.value.field == "corrections.day"
+    assert record.list_encounters(database, people["USA"], LIMA) == []
+    assert statements.list_statements(database, people["USA"], LIMA) == []

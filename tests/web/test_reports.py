@@ -76,6 +76,30 @@ def test_bad_upload_is_refused_naming_the_field(database: Database) -> None:
     assert listed.json() == []
 
 
+@pytest.mark.parametrize("published_on", ["1016-11-20", "2030-11-20"])
+def test_a_report_dated_far_from_the_event_is_refused_naming_the_field(
+    database: Database, published_on: str
+) -> None:
+    api = lima_api(database)
+
+    answer = api.client.post(
+        f"/api/events/{LIMA}/reports",
+        json={**REPORT, "published_on": published_on},
+        headers=api.as_("RUS"),
+    )
+    as_file = api.client.post(
+        f"/api/events/{LIMA}/reports/file",
+        data={**FORM, "published_on": published_on},
+        files={"file": ("report.txt", REPORT["text"].encode(), "text/plain")},
+        headers=api.as_("RUS"),
+    )
+
+    assert [a.status_code for a in (answer, as_file)] == [422, 422]
+    assert [a.json()["error"]["field"] for a in (answer, as_file)] == ["body.published_on"] * 2
+    listed = api.client.get(f"/api/events/{LIMA}/reports", headers=api.as_("RUS"))
+    assert listed.json() == []
+
+
 def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
     api = lima_api(database)
     report_id = api.client.post(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -222,6 +222,27 @@ def _check_report(report: ReportIn) -> None:
         raise Invalid(f"one of {', '.join(MEDIA_TYPES)}", "media_type")
 
 
+def _check_published_on(event: Event, published_on: date) -> None:
+    """A report about the event bears a date from a year before its first day (a preview) to a
+    year after its last (a look back): a mistyped year would otherwise count its weekdays and
+    "yesterday" from another time. As a held meeting's actual start is kept within the event's
+    days, so is a report's date kept near them."""
+    earliest, latest = _years_from(event.days[0], -1), _years_from(event.days[-1], 1)
+    if not earliest <= published_on <= latest:
+        raise Invalid(
+            f"a report about this event is dated from {earliest} to {latest}, not {published_on}",
+            "published_on",
+        )
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29th), within the calendar's years."""
+    year = day.year + years
+    if not MINYEAR <= year <= MAXYEAR:
+        return date.min if years < 0 else date.max
+    return day.replace(year=year, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
 def _owner(actor: Actor, event_id: str) -> str | None:
     party = actor.acts_for(event_id)
     if not takes_part(actor, event_id):
@@ -260,6 +281,7 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
     _check_report(report)
     with db.reading() as session:
         event = domain_event(session, event_id)
+    _check_published_on(event, report.published_on)
     # Reading takes milliseconds; it stays outside the write transaction all the same.
     text, language, claims = _claims(event, report)
 

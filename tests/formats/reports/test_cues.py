@@ -152,3 +152,23 @@ def test_a_meeting_put_off_is_not_held_at_this_summit(text: str) -> None:
 
 def test_the_opening_day_in_russian_is_the_first_day() -> None:
     assert cues.FIRST_DAY.search("встретились в день открытия саммита")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LIMA, Nov 20 (Reuters) - Putin",
+        "NEW DELHI, Sept 9 (Reuters) — Putin",
+        "Lima, Peru, Nov. 20 - Putin",
+        "ЛИМА, 20 ноября. /ТАСС/ — Путин",
+    ],
+)
+def test_a_dateline_is_read_as_one(text: str) -> None:
+    found = cues.DATELINE.match(text)
+
+    assert found is not None
+    assert text[found.end() :] in ("Putin", "Путин")
+
+
+def test_a_sentence_with_a_date_is_no_dateline() -> None:
+    assert cues.DATELINE.match("Putin, speaking on 20 November - he said") is None

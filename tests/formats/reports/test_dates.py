@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sidelines.formats.reports.dates import dates_in
+from sidelines.formats.reports import default_gazetteer
+from sidelines.formats.reports.cues import WEEKDAYS_EN, WEEKDAYS_RU
+from sidelines.formats.reports.dates import dates_in, relative_day
 
 
 @pytest.mark.parametrize(
@@ -34,3 +38,71 @@ def test_a_word_that_only_begins_like_a_month_is_no_date() -> None:
 
 def test_a_slash_date_either_way_round_is_left_unread() -> None:
     assert dates_in("met on 05/06/2023", date(2023, 11, 17), None) == []
+
+
+LIMA = default_gazetteer().event("apec-2016-lima")  # Saturday 19 and Sunday 20 November 2016
+
+
+@pytest.mark.parametrize(
+    ("words", "published", "day"),
+    [
+        ("on Saturday evening", date(2016, 11, 20), date(2016, 11, 19)),
+        ("on Sunday", date(2016, 11, 20), date(2016, 11, 20)),
+        ("on Saturday", date(2016, 11, 22), date(2016, 11, 19)),
+        ("в субботу вечером", date(2016, 11, 20), date(2016, 11, 19)),
+        ("в воскресенье", date(2016, 11, 21), date(2016, 11, 20)),
+        ("yesterday", date(2016, 11, 20), date(2016, 11, 19)),
+        ("last night", date(2016, 11, 21), date(2016, 11, 20)),
+        ("вчера вечером", date(2016, 11, 20), date(2016, 11, 19)),
+    ],
+)
+def test_a_relative_day_is_the_last_such_day_on_or_before_the_report(
+    words: str, published: date, day: date
+) -> None:
+    assert LIMA is not None
+    assert relative_day(words, published, LIMA) == day
+
+
+@pytest.mark.parametrize(
+    ("words", "published"),
+    [
+        ("on Monday", date(2016, 11, 20)),  # the 14th, or a Monday still to come: not the summit's
+        ("on Saturday", date(2016, 12, 3)),  # the Saturday before the report is the 26th
+        ("yesterday", date(2016, 11, 30)),
+        ("в понедельник", date(2016, 11, 20)),
+    ],
+)
+def test_a_relative_day_outside_the_summit_is_no_day_of_it(words: str, published: date) -> None:
+    assert LIMA is not None
+    assert relative_day(words, published, LIMA) is None
+
+
+def test_a_weekday_in_a_preview_is_the_summit_day_of_that_name() -> None:
+    assert LIMA is not None
+    assert relative_day("on Sunday", date(2016, 11, 17), LIMA, tense="ahead") == date(2016, 11, 20)
+
+
+def test_a_weekday_of_a_plan_is_the_next_such_day() -> None:
+    assert LIMA is not None
+    assert relative_day("on Sunday", date(2016, 11, 19), LIMA, tense="ahead") == date(2016, 11, 20)
+    assert relative_day("on Sunday", date(2016, 11, 19), LIMA) is None
+
+
+@given(
+    published=st.dates(date(2016, 10, 1), date(2017, 1, 31)),
+    weekday=st.sampled_from(
+        [*(f"on {d.capitalize()}" for d in WEEKDAYS_EN), *(f"в {d}" for d in WEEKDAYS_RU)]
+    ),
+)
+def test_a_weekday_told_as_held_is_a_summit_day_of_its_name_not_after_the_report(
+    published: date, weekday: str
+) -> None:
+    assert LIMA is not None
+    day = relative_day(weekday, published, LIMA)
+
+    if day is not None:
+        named = weekday.split()[-1].lower()
+        names = WEEKDAYS_EN if named in WEEKDAYS_EN else WEEKDAYS_RU
+        assert day.weekday() == names.index(named)
+        assert published - timedelta(days=6) <= day <= published
+        assert LIMA.start - timedelta(days=2) <= day <= LIMA.end + timedelta(days=1)

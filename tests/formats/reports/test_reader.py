@@ -208,6 +208,76 @@ def test_a_stated_day_beats_a_session_of_the_same_name_on_another_day() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LIMA, Nov 20 (Reuters) - Vladimir Putin and Xi Jinping met at the gala dinner on "
+        "Saturday evening.",
+        "Vladimir Putin and Xi Jinping met at the gala dinner last night.",
+        "Путин и Си Цзиньпин побеседовали в субботу вечером на торжественном ужине.",
+        "ЛИМА, 20 ноября. /ТАСС/ — Путин и Си Цзиньпин побеседовали вчера вечером на ужине.",
+    ],
+)
+def test_a_relative_day_counts_back_from_the_report_not_from_its_dateline(text: str) -> None:
+    reading = read(text, date(2016, 11, 20))
+
+    [dinner] = reading.meetings
+    assert (dinner.pair, dinner.day, dinner.session) == (
+        ("putin", "xi"),
+        PartialDate(date(2016, 11, 19)),
+        "gala-dinner",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day"),
+    [
+        ("Putin and Xi met on Saturday morning at the gala dinner.", date(2016, 11, 20), 19),
+        ("Putin and Xi spoke last night at the retreat.", date(2016, 11, 21), 20),
+        ("Путин и Си Цзиньпин поговорили утром в субботу на ужине.", date(2016, 11, 20), 19),
+    ],
+)
+def test_a_time_of_day_is_no_session_at_another_time(text: str, published: date, day: int) -> None:
+    reading = read(text, published)
+
+    [talk] = reading.meetings
+    assert (talk.day, talk.session) == (PartialDate(date(2016, 11, day)), None)
+
+
+def test_a_session_at_the_time_of_day_named_is_that_session() -> None:
+    reading = read("Putin and Xi spoke in the evening at the gala dinner.", date(2016, 11, 20))
+
+    [talk] = reading.meetings
+    assert (talk.day, talk.session) == (PartialDate(date(2016, 11, 19)), "gala-dinner")
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("Putin and Xi met on Monday.", date(2016, 11, 20)),  # the 14th; the 21st is to come
+        ("Putin and Xi met at the gala dinner on Monday.", date(2016, 11, 20)),
+        ("Путин и Си Цзиньпин встретились в понедельник.", date(2016, 11, 20)),
+        ("Putin and Xi met in Lima yesterday.", date(2016, 11, 30)),
+    ],
+)
+def test_a_day_that_is_none_of_the_summits_is_left_for_a_person_to_say(
+    text: str, published: date
+) -> None:
+    dated = read("Putin and Xi met on Saturday.", date(2016, 11, 20))
+
+    [talk] = read(text, published).meetings
+
+    assert (talk.day, talk.session) == (None, None)
+    assert talk.confidence < dated.meetings[0].confidence - 0.2
+
+
+def test_a_meeting_planned_for_a_weekday_is_the_coming_one() -> None:
+    reading = read("Putin will meet Xi on Sunday in Lima.", date(2016, 11, 19))
+
+    [plan] = reading.meetings
+    assert (plan.modality, plan.day) == (Modality.PLANNED, PartialDate(date(2016, 11, 20)))
+
+
 def test_contacts_of_a_pair_on_two_days_are_two_claims() -> None:
     reading = read(
         "Xi Jinping and Justin Trudeau had a short chat in Bali on Tuesday.\n"

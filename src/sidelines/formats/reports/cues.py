@@ -952,3 +952,23 @@ SESSION_START = _cue(
 SESSION_END = _cue(
     "(?:at|on) the end of", "after the", "on the way out of", "в конце", "по окончании", "после"
 )
+
+# A wire story's dateline: "LIMA, Nov 20 (Reuters) -", "ЛИМА, 20 ноября. /ТАСС/ —". Its date
+# is the day the report was filed, not the day of what it tells.
+DATELINE = re.compile(
+    r"\s*[A-ZА-ЯЁ][\w.'’-]*(?:,?\s[A-ZА-ЯЁ][\w.'’-]*){0,3},\s+"
+    r"(?:\d{1,2}\s+[а-яёa-z]{3,9}|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+\d{4})?\.?\s*"
+    r"(?:\([^()\n]{1,40}\)\s*|"
+    r"\.?\s*/[^/\n]{1,40}/\s*)?[-—–]+\s"
+)
+# A word for a time of day, and the hours of the clock it can mean (a span may run past
+# midnight): "on Saturday evening" cannot be a morning session, "last night" no retreat at 9:30.
+TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
+    (_cue("morning", "breakfast", "утром", "утра", "утренн\\w*", "завтрак\\w*"), (5, 12)),
+    (_cue("afternoon", "lunch", "luncheon", "днём", "днем", "обед\\w*"), (11, 18)),
+    (
+        _cue("evening", "dinner", "supper", "banquet", "вечер\\w*", "ужин\\w*", "банкет\\w*"),
+        (17, 29),
+    ),
+    (_cue("night", "tonight", "overnight", "ноч\\w*"), (19, 29)),
+)

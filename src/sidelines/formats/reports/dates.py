@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Literal
 
 from sidelines.formats.reports import cues
 from sidelines.formats.reports.claims import PartialDate, Precision
 from sidelines.formats.reports.gazetteer import EventEntry
+
+# What a sentence tells of a contact, which says which way a weekday counts from the report.
+Tense = Literal["past", "ahead", "unsaid"]
 
 
 def _year_for(month: int, published: date, event: EventEntry | None) -> int:
@@ -80,12 +84,37 @@ def _ru_month(word: str) -> int:
     raise ValueError(word)
 
 
+def _of_summit(day: date, event: EventEntry) -> date | None:
+    """``day`` if it is one of the summit's days, or close enough to be a contact on its
+    sidelines (two days before, for arrivals and a General Assembly's first bilaterals, or the
+    day after); otherwise the word speaks of another occasion, and the contact's day is left
+    for a person to say rather than guessed."""
+    if event.start - timedelta(days=2) <= day <= event.end + timedelta(days=1):
+        return day
+    return None
+
+
 def relative_day(
-    s: str, published: date, event: EventEntry, anchor: date | None = None
+    s: str,
+    published: date,
+    event: EventEntry,
+    anchor: date | None = None,
+    *,
+    tense: Tense = "past",
+    any_day: bool = False,
 ) -> date | None:
     """The day a sentence names relative to the report's date or the summit's days; "the day
     before" and "earlier that day" are relative to ``anchor``, the day the report spoke of
-    last."""
+    last. "Yesterday" counts back from the report's date; a weekday is the last such day on or
+    before it when the sentence tells a contact held (``tense`` "past"), the next such day (else
+    the last) when it tells a plan or one called off ("ahead"), the last (else the next) when it
+    tells neither ("unsaid"). None when that day is no day of the summit (unless ``any_day``,
+    for the day a saying is dated): a person says which it was rather than the reader guessing
+    another."""
+
+    def of_summit(day: date) -> date | None:
+        return day if any_day else _of_summit(day, event)
+
     if cues.EVE.search(s):
         return event.start - timedelta(days=1)
     if cues.FIRST_DAY.search(s):
@@ -93,13 +122,13 @@ def relative_day(
     if cues.LAST_DAY.search(s):
         return event.end
     if cues.DAY_BEFORE_YESTERDAY.search(s):
-        return published - timedelta(days=2)
+        return of_summit(published - timedelta(days=2))
     if cues.YESTERDAY.search(s):
-        return published - timedelta(days=1)
+        return of_summit(published - timedelta(days=1))
     if cues.TOMORROW.search(s):
         return published + timedelta(days=1)
     if cues.TODAY.search(s):
-        return published
+        return of_summit(published)
     weekday = cues.WEEKDAY.search(s)
     if weekday:
         word = weekday.group(1).lower()
@@ -108,15 +137,16 @@ def relative_day(
             if word in cues.WEEKDAYS_EN
             else cues.WEEKDAYS_RU.index(word)
         )
-        # The day of that name nearest the summit, then nearest the report.
-        window = [
-            event.start + timedelta(days=d) for d in range(-2, (event.end - event.start).days + 2)
-        ]
-        near = [d for d in window if d.weekday() == index]
-        if near:
-            return near[0]
-        back = (published.weekday() - index) % 7
-        return published - timedelta(days=back)
+        last = of_summit(published - timedelta(days=(published.weekday() - index) % 7))
+        following = of_summit(published + timedelta(days=(index - published.weekday()) % 7))
+        if tense == "past":
+            # A report tells what happened: "met on Saturday" in a report of Sunday the 20th is
+            # the 19th, the last Saturday on or before the report's date, never one to come.
+            return last
+        if tense == "ahead":
+            # A plan, or one called off: "will meet on Sunday", "was to take place on Saturday".
+            return following or last
+        return last or following
     if anchor is not None and cues.SAME_DAY.search(s):
         return anchor
     if anchor is not None and cues.DAY_BEFORE.search(s):

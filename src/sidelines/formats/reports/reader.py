@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 from itertools import pairwise
 
@@ -38,8 +38,14 @@ from sidelines.formats.reports.claims import (
     Report,
     Span,
 )
-from sidelines.formats.reports.dates import dates_in, relative_day
-from sidelines.formats.reports.gazetteer import EventEntry, Gazetteer, OfficeEntry, form_pattern
+from sidelines.formats.reports.dates import Tense, dates_in, relative_day
+from sidelines.formats.reports.gazetteer import (
+    EventEntry,
+    Gazetteer,
+    OfficeEntry,
+    SessionEntry,
+    form_pattern,
+)
 from sidelines.formats.reports.text import Sentence, html_to_text, plain, sentences
 
 # Mentions live in two layers: who (people, parties, offices, agencies) and where (summits,
@@ -194,6 +200,7 @@ class _Claim:
     modality_cues: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)  # meal, pull_aside, expanded
     day_rank: int = 0
+    day_unsure: bool = False  # a day named that is none of the summit's
     named_directly: bool = False
     kind_known: bool = False
 
@@ -472,7 +479,8 @@ class ReportReader:
         claim.spans.append(span)
         if meeting_cue is not None:
             item.modality_cues |= _modality_cues(s)
-            self._place_in_time(item, text, sentence, ms, event, stated)
+            unsure = stated is None and _names_another_day(s, event, report.published_on)
+            self._place_in_time(item, text, sentence, ms, event, stated, unsure)
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
@@ -669,6 +677,10 @@ class ReportReader:
         """The day a sentence states for a contact, as a date or relative to the report's date,
         the summit's days or the day spoken of last, with its rank; None when it states none."""
         candidates: list[tuple[int, PartialDate]] = []
+        dateline = cues.DATELINE.match(s)
+        if dateline and dates_in(dateline.group(0), published, event):
+            # "LIMA, Nov 20 (Reuters) - …": the date the report was filed, not the contact's.
+            s = " " * dateline.end() + s[dateline.end() :]
         for when in dates_in(s, published, event):
             inside = event is None or (
                 when.precision is Precision.DAY and event.days_from(when.value) <= 1
@@ -681,17 +693,13 @@ class ReportReader:
                 and ((when.value.year, when.value.month) == (event.start.year, event.start.month))
             ):
                 candidates.append((_RANK_MONTH, when))
-        # "Trump called off the meeting on Thursday" dates the calling-off, not the meeting.
-        statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
-        if event is not None and not any(c.search(s) for c in statement):
-            # "Peskov on Monday called the talk constructive": Monday dates the saying; it is
-            # what "the night before" counts back from.
-            said_on: date | None = None
-            for m in cues.SAYING_DAY.finditer(s):
-                start, end = m.span("after" if m.group("after") else "before")
-                said_on = said_on or relative_day(s[start:end], published, event)
-                s = s[:start] + " " * (end - start) + s[end:]
-            relative = relative_day(s, published, event, said_on or anchor or published)
+        if event is not None and not _dates_a_statement(s):
+            s, said_on = _without_saying_days(s, published, event)
+            told = _modality_cues(s)
+            tense: Tense = "past" if "held" in told else "ahead" if told else "unsaid"
+            relative = relative_day(
+                s, published, event, said_on or anchor or published, tense=tense
+            )
             if relative is not None:
                 candidates.append((_RANK_RELATIVE, PartialDate(relative)))
         return max(candidates, key=lambda c: c[0], default=None)
@@ -704,13 +712,21 @@ class ReportReader:
         ms: list[Mention],
         event: EventEntry | None,
         stated: tuple[int, PartialDate] | None,
+        unsure: bool = False,
     ) -> None:
         session_at: tuple[PartialDate, str, str] | None = None
+        if unsure:
+            # The sentence names a day that is none of the summit's ("on Monday" in a report of
+            # the Sunday it closed): no day, and no session of another day, is guessed for it.
+            item.day_unsure = item.day_unsure or item.day_rank < _RANK_RELATIVE
+            return
         if event is not None:
             for m in ms:
                 if m.kind != "session" or not m.ref.startswith(event.id + "/"):
                     continue
                 session = next(x for x in event.sessions if f"{event.id}/{x.id}" == m.ref)
+                if not _at_time_of_day(text, sentence, m, session):
+                    continue
                 lead = text[max(sentence.start, m.start - 40) : m.start]
                 edge = "end" if cues.SESSION_END.search(lead) else "start"
                 session_at = (PartialDate(session.start.date()), session.id, edge)
@@ -938,6 +954,7 @@ class ReportReader:
         ev = self.gazetteer.event(claim.event) if claim.event else event
         if (
             claim.day is None
+            and not item.day_unsure
             and claim.modality is Modality.HELD
             and ev is not None
             and ev.days_from(published) == 0
@@ -951,6 +968,8 @@ class ReportReader:
         confidence += 0.15 if item.modality_cues else 0.0
         confidence += 0.1 if item.day_rank >= _RANK_RELATIVE else 0.0
         confidence += 0.1 if len(claim.spans) >= 2 else 0.0
+        if item.day_unsure and claim.day is None:
+            confidence -= 0.2  # a person must say the day: it is no day the reader could tell
         claim.confidence = round(min(confidence, 0.95), 2)
         return claim
 
@@ -1087,6 +1106,46 @@ def _held_rather(item: _Claim, claims: list[_Claim], s: str) -> _Claim:
         and "held" in c.modality_cues
     ]
     return held[-1] if held else item
+
+
+def _names_another_day(s: str, event: EventEntry | None, published: date) -> bool:
+    """Whether a sentence dates a contact by a word counted from the report's date ("on
+    Monday", "yesterday") that names no day of the summit."""
+    if event is None or _dates_a_statement(s):
+        return False
+    s, _ = _without_saying_days(s, published, event)
+    counted = (cues.WEEKDAY, cues.YESTERDAY, cues.DAY_BEFORE_YESTERDAY, cues.TODAY)
+    return any(c.search(s) for c in counted)
+
+
+def _at_time_of_day(text: str, sentence: Sentence, m: Mention, session: SessionEntry) -> bool:
+    """Whether a programme session can be the time of day the sentence names, outside the
+    session's own name ("on Saturday morning at the gala dinner" is no gala dinner at 19:30;
+    "the dinner" names its own time)."""
+    words = text[sentence.start : m.start] + " " + text[m.end : sentence.end]
+    midnight = datetime.combine(session.start.date(), time())
+    start_h = (session.start - midnight).total_seconds() / 3600
+    end_h = (session.end - midnight).total_seconds() / 3600
+    named = [hours for cue, hours in cues.TIMES_OF_DAY if cue.search(words)]
+    return not named or any(start_h < last and first < end_h for first, last in named)
+
+
+def _dates_a_statement(s: str) -> bool:
+    """Whether a day the sentence names dates a calling-off or a denial: "Trump called off the
+    meeting on Thursday" dates the calling-off, not the meeting."""
+    statement = (cues.CANCELLED, cues.DENIED, cues.NEGATED, cues.NOT_PLANNED)
+    return any(c.search(s) for c in statement)
+
+
+def _without_saying_days(s: str, published: date, event: EventEntry) -> tuple[str, date | None]:
+    """The sentence without the days that date a saying ("Peskov on Monday called the talk
+    constructive"), and the first such day: what "the night before" counts back from."""
+    said_on: date | None = None
+    for m in cues.SAYING_DAY.finditer(s):
+        start, end = m.span("after" if m.group("after") else "before")
+        said_on = said_on or relative_day(s[start:end], published, event, any_day=True)
+        s = s[:start] + " " * (end - start) + s[end:]
+    return s, said_on
 
 
 def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
