@@ -190,6 +190,7 @@ def seed(url: str, args: argparse.Namespace, hook_url: str) -> tuple[int, list[s
     """The fair, its delegations (each with an address and a webhook for ``placed``) and a
     finished solve; the run's id and the delegations' login names."""
     from benchmarks.preview import write_run
+    from tests.receivers import LOOPBACK
 
     from sidelines.scheduling import SolveOptions, Strategy, solve
     from sidelines.scheduling.generator import GeneratorSpec, generate_event
@@ -214,7 +215,7 @@ def seed(url: str, args: argparse.Namespace, hook_url: str) -> tuple[int, list[s
         actor = Actor(Role.DELEGATE, user_id, name, EVENT, party.id)
         address = f"{party.id.lower()}@example.org"
         messages.set_preferences(db, actor, Preferences(email=address, kinds=("placed",)))
-        messages.add_webhook(db, actor, EVENT, hook_url, ("placed",))
+        messages.add_webhook(db, actor, EVENT, hook_url, ("placed",), allowed=LOOPBACK)
         names.append(name)
     with db.reading() as session:
         problem, _ = event_problem.event_problem(session, EVENT, lock_scheduled=False)
@@ -335,6 +336,7 @@ def run_one(
         start_server,
         tree_pids,
     )
+    from tests.receivers import LOOPBACK_ENV
 
     # The server's processes import ``sidelines`` from ``src``; everything else is this tree's.
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -363,6 +365,8 @@ def run_one(
     ports = json.loads(receivers.stdout.readline())
     run_id, names = seed(url, args, ports["webhook"])
     os.environ["SIDELINES_SMTP_PORT"] = str(ports["smtp"])
+    # The webhook receiver listens on the loopback: the server's worker is allowed to post there.
+    os.environ.update(LOOPBACK_ENV)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / f"{database}-server.log"

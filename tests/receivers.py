@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ipaddress
 import socket
 import ssl
 import threading
@@ -19,6 +20,12 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# The receivers listen on the loopback, where webhooks are refused unless the deployment
+# allows it: the tests and the benchmark allow it, as a service call and as the worker's and
+# the server's setting.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
+LOOPBACK_ENV = {"SIDELINES_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"}
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from sidelines.services.messages import Preferences
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditAudienceRow, AuditRow, OutboxRow, TokenRow
-from tests.receivers import free_port, smtp_receiver, webhook_receiver
+from tests.receivers import LOOPBACK, LOOPBACK_ENV, free_port, smtp_receiver, webhook_receiver
 from tests.services.world import World, make_world
 
 PARTIES = [f"P{i:02}" for i in range(8)]
@@ -88,7 +88,7 @@ def listening_world(db: Database, hook_url: str) -> World:
     world = make_world(db, "ev", PARTIES)
     for party, actor in world.delegates.items():
         messages.set_preferences(db, actor, Preferences(email=f"{party.lower()}@example.org"))
-        messages.add_webhook(db, actor, "ev", hook_url)
+        messages.add_webhook(db, actor, "ev", hook_url, allowed=LOOPBACK)
     return world
 
 
@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_delivery_loses_no_message(database: Database) -> No
                 negotiation.create_request(database, world.delegates[party], "ev", [other], Terms())
         written = outbox(database)
         assert len(written) == 2 * 28  # an e-mail and a webhook post for each invitee
-        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **AT_OUR_PRIORITY}
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **LOOPBACK_ENV, **AT_OUR_PRIORITY}
 
         with running(worker_arguments(database), env) as first:
             wait_until(lambda: len(hooks.keys()) >= 3)
@@ -169,7 +169,7 @@ def test_a_server_killed_mid_request_writes_each_change_with_all_its_messages(
         written = outbox(database)
         assert len(written) == 2 * len(invitees)
 
-        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **AT_OUR_PRIORITY}
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **LOOPBACK_ENV, **AT_OUR_PRIORITY}
         with running(worker_arguments(database), env):
             wait_until(lambda: set(outbox(database).values()) == {"sent"})
         assert set(smtp.keys()) | set(hooks.keys()) == set(written)
@@ -189,7 +189,7 @@ def test_a_server_killed_mid_delivery_loses_no_message(database: Database) -> No
                     )
         written = outbox(database)
         assert len(written) == 2 * 56  # more than a batch: some wait while the first is sent
-        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **AT_OUR_PRIORITY}
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **LOOPBACK_ENV, **AT_OUR_PRIORITY}
         serve = ["serve", "--database", database.url, "--port", str(free_port())]
 
         with running(serve, env) as server:
@@ -246,7 +246,7 @@ def test_serve_starts_a_worker_below_its_priority_that_ends_when_the_server_is_k
         port = free_port()
         serve = ["serve", "--database", database.url, "--port", str(port)]
 
-        with running(serve, {"SIDELINES_SMTP_PORT": str(smtp.port)}) as server:
+        with running(serve, {"SIDELINES_SMTP_PORT": str(smtp.port), **LOOPBACK_ENV}) as server:
             wait_until(lambda: set(outbox(database).values()) == {"sent"})
             [worker] = _children(server.pid)
             # The web process keeps the priority it was started with; the worker yields to it.

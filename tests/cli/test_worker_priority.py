@@ -25,7 +25,7 @@ from sidelines.services import negotiation
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from tests.cli.test_worker import listening_world, outbox, running, wait_until, worker_arguments
-from tests.receivers import smtp_receiver, webhook_receiver
+from tests.receivers import LOOPBACK_ENV, smtp_receiver, webhook_receiver
 
 
 def threads(pid: int) -> list[int]:
@@ -93,7 +93,7 @@ def test_the_worker_delivers_lowered_unless_told_to_deliver_at_its_priority(
 ) -> None:
     with smtp_receiver() as smtp, webhook_receiver() as hooks:
         sent = delivered(database, smtp.port, hooks.url)
-        env = {"SIDELINES_SMTP_PORT": str(smtp.port)}
+        env = {"SIDELINES_SMTP_PORT": str(smtp.port), **LOOPBACK_ENV}
         if setting is not None:
             env["SIDELINES_WORKER_IDLE_DELIVERY"] = setting
         with running(worker_arguments(database), env) as worker:
@@ -134,6 +134,8 @@ def test_a_worker_started_for_the_server_runs_in_a_scheduling_group_of_its_own(
     ours = autogroup(os.getpid())
     with smtp_receiver() as smtp, webhook_receiver() as hooks:
         monkeypatch.setenv("SIDELINES_SMTP_PORT", str(smtp.port))
+        for name, value in LOOPBACK_ENV.items():
+            monkeypatch.setenv(name, value)
         worker = start_worker(database.url)
         try:
             sent = delivered(database, smtp.port, hooks.url)

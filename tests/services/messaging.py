@@ -17,10 +17,18 @@ from sidelines.services.negotiation import Terms
 from sidelines.services.worker import WorkerContext, deliver
 from sidelines.storage.db import Database
 from sidelines.storage.tables import OutboxRow
-from tests.receivers import SmtpReceiver, WebhookReceiver, smtp_receiver, webhook_receiver
+from tests.receivers import (
+    LOOPBACK,
+    SmtpReceiver,
+    WebhookReceiver,
+    smtp_receiver,
+    webhook_receiver,
+)
 from tests.services.world import World, make_world
 
-FAST = DeliveryOptions(backoff_s=0.01, backoff_cap_s=0.05, lease_s=5, rest=0)
+FAST = DeliveryOptions(
+    backoff_s=0.01, backoff_cap_s=0.05, lease_s=5, rest=0, webhook_allowed_networks=LOOPBACK
+)
 
 
 @dataclass

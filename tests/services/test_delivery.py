@@ -29,7 +29,7 @@ from sidelines.services.errors import NotFound
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, OutboxRow
-from tests.receivers import smtp_receiver
+from tests.receivers import LOOPBACK, smtp_receiver
 from tests.services.messaging import agree_and_publish, listen, messaging
 
 SECRET_WORDS = "our red line is the fishing quota"
@@ -66,7 +66,9 @@ def test_an_email_tells_the_invitee_in_text_and_html_without_private_words(
 
 def test_a_webhook_body_is_signed_with_the_webhooks_secret(database: Database) -> None:
     with messaging(database) as m:
-        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        hook = messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
 
         m.deliver_all()
@@ -88,7 +90,9 @@ def test_a_refused_webhook_is_retried_and_its_owner_reads_every_attempt(
     database: Database,
 ) -> None:
     with messaging(database, answers=[500, 503]) as m:
-        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        hook = messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
 
         m.deliver_all()
@@ -139,7 +143,9 @@ def test_on_postgresql_a_claim_under_way_is_skipped_not_waited_for(
 
 def test_another_delegation_cannot_read_a_webhooks_log(database: Database) -> None:
     with messaging(database) as m:
-        hook = messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        hook = messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         with pytest.raises(NotFound, match=f"^no webhook {hook.id}$"):
             messages.webhook_deliveries(database, m.world.delegates["AAA"], "ev", hook.id)
 

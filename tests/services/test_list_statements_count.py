@@ -29,12 +29,13 @@ from sidelines.services import (
     schedule_versions,
     solves,
 )
+from sidelines.services.delivery import DeliveryOptions
 from sidelines.services.negotiation import Terms
 from sidelines.services.record import EncounterIn
 from sidelines.services.worker import WorkerContext, deliver
 from sidelines.storage.db import Database
 from tests import builders
-from tests.receivers import webhook_receiver
+from tests.receivers import LOOPBACK, webhook_receiver
 from tests.services.record_world import record_world
 from tests.services.world import World, make_world
 
@@ -253,7 +254,11 @@ def test_the_webhooks_cost_no_more_statements_for_three_than_for_one(database: D
         world = make_world(database, event_id, ["A", "B"])
         for i in range(size):
             messages.add_webhook(
-                database, world.delegates["A"], event_id, f"http://127.0.0.1:9/{i}"
+                database,
+                world.delegates["A"],
+                event_id,
+                f"http://127.0.0.1:9/{i}",
+                allowed=LOOPBACK,
             )
         assert len(messages.list_webhooks(database, world.delegates["A"], event_id)) == size
         return lambda: messages.list_webhooks(database, world.delegates["A"], event_id)
@@ -271,12 +276,18 @@ def test_a_webhooks_log_costs_no_more_statements_for_three_deliveries_than_for_o
         def build(event_id: str, size: int) -> Callable[[], object]:
             """HOST's webhook is told of a request from each of ``size`` guests."""
             world = make_world(database, event_id, ["HOST", *guests(size)])
-            hook = messages.add_webhook(database, world.delegates["HOST"], event_id, hooks.url)
+            hook = messages.add_webhook(
+                database, world.delegates["HOST"], event_id, hooks.url, allowed=LOOPBACK
+            )
             for guest in guests(size):
                 negotiation.create_request(
                     database, world.delegates[guest], event_id, ["HOST"], Terms()
                 )
-            worker = WorkerContext(database, name=f"worker-{event_id}")
+            worker = WorkerContext(
+                database,
+                options=DeliveryOptions(webhook_allowed_networks=LOOPBACK),
+                name=f"worker-{event_id}",
+            )
             worker.open()
             try:
                 while deliver(worker):

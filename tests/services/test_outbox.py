@@ -17,6 +17,7 @@ from sidelines.services.outbox import digest_due
 from sidelines.storage.db import Database
 from sidelines.storage.tables import OutboxRow
 from tests.builders import at
+from tests.receivers import LOOPBACK
 from tests.services.messaging import agree_and_publish, listen
 from tests.services.world import make_world
 
@@ -36,7 +37,9 @@ def test_a_sent_request_writes_a_message_for_the_invitee_and_not_the_sender(
     world = make_world(database, "ev", ["AAA", "BBB", "CCC"])
     for party in ("AAA", "BBB", "CCC"):
         listen(database, world, party, f"{party.lower()}@example.org")
-    hook = messages.add_webhook(database, world.delegates["BBB"], "ev", "http://127.0.0.1:9/h")
+    hook = messages.add_webhook(
+        database, world.delegates["BBB"], "ev", "http://127.0.0.1:9/h", allowed=LOOPBACK
+    )
 
     negotiation.create_request(database, world.delegates["AAA"], "ev", ["BBB"], Terms())
 
@@ -55,11 +58,17 @@ def test_a_message_goes_to_the_event_s_own_active_receivers_of_its_kind(
     listen(database, world, "BBB", "bbb@example.org", kinds=("placed",))
     listen(database, other, "BBB", "bbb-other@example.org")
     bbb = world.delegates["BBB"]
-    kept = messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/kept")
-    removed = messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/removed")
+    kept = messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/kept", allowed=LOOPBACK)
+    removed = messages.add_webhook(
+        database, bbb, "ev", "http://127.0.0.1:9/removed", allowed=LOOPBACK
+    )
     messages.remove_webhook(database, bbb, "ev", removed.id)
-    messages.add_webhook(database, bbb, "ev", "http://127.0.0.1:9/placed", kinds=("placed",))
-    messages.add_webhook(database, other.delegates["BBB"], "other", "http://127.0.0.1:9/other")
+    messages.add_webhook(
+        database, bbb, "ev", "http://127.0.0.1:9/placed", kinds=("placed",), allowed=LOOPBACK
+    )
+    messages.add_webhook(
+        database, other.delegates["BBB"], "other", "http://127.0.0.1:9/other", allowed=LOOPBACK
+    )
 
     negotiation.create_request(database, world.delegates["AAA"], "ev", ["BBB"], Terms())
 
@@ -89,7 +98,9 @@ def test_the_organiser_hears_of_requests_only_where_the_policy_lets_it_read_them
     for sees, expected in ((OrganiserSees.BOOKINGS, 0), (OrganiserSees.EVERYTHING, 1)):
         event_id = f"ev-{sees}"
         world = make_world(database, event_id, ["AAA", "BBB"], organiser_sees=sees)
-        messages.add_webhook(database, world.organiser, event_id, "http://127.0.0.1:9/h")
+        messages.add_webhook(
+            database, world.organiser, event_id, "http://127.0.0.1:9/h", allowed=LOOPBACK
+        )
 
         negotiation.create_request(database, world.delegates["AAA"], event_id, ["BBB"], Terms())
 

@@ -18,6 +18,7 @@ from sidelines.services.clock import now
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OutboxRow, SolveRunRow
+from tests.receivers import LOOPBACK
 from tests.services.messaging import agree_and_publish, listen, messaging
 from tests.services.test_attendance import DUE, START
 from tests.services.test_attendance import _world as attendance_world
@@ -193,7 +194,9 @@ def test_the_sweeps_mark_a_no_show_without_anyone_reading_a_page(
 def test_after_a_batch_the_worker_rests_as_long_as_the_batch_took(database: Database) -> None:
     """Delivering takes at most half the worker's time: the web's work comes between."""
     with messaging(database, ("AAA", "BBB", "CCC"), delay_s=0.3) as m:
-        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
         m.context.options = replace(m.context.options, rest=1.0)
 
@@ -217,7 +220,9 @@ def test_a_batch_whose_oldest_message_waited_past_the_catch_up_time_is_behind(
     """The worker is told before each batch is sent whether it keeps up: a lowered worker is
     raised while it is behind."""
     with messaging(database, ("AAA", "BBB", "CCC")) as m:
-        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         told: list[tuple[str, int]] = []
         m.context.pace = lambda pace: told.append((pace, len(m.hooks.posts)))
         m.context.options = replace(m.context.options, rest=0, catch_up_s=10.0)
@@ -243,7 +248,9 @@ def test_a_batch_begun_on_time_says_it_fell_behind_while_it_is_still_sending(
     # The receiver answers after 3 s; the batch is behind 1.5 s after its message was due
     # (claiming and planning it take far less, even on a busy machine).
     with messaging(database, ("AAA", "BBB"), delay_s=3.0) as m:
-        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         told: list[tuple[str, int]] = []
         m.context.pace = lambda pace: told.append((pace, len(m.hooks.posts)))
         m.context.options = replace(m.context.options, rest=0, catch_up_s=1.5)
@@ -270,7 +277,9 @@ def test_a_worker_on_sqlite_copies_its_writes_into_the_database_after_each_batch
     database: Database,
 ) -> None:
     with messaging(database, ("AAA", "BBB")) as m:
-        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
 
         assert worker.deliver(m.context) == 1
@@ -286,7 +295,9 @@ def test_while_the_worker_runs_a_connection_closed_elsewhere_leaves_the_log_to_i
     """SQLite checkpoints when a database's last connection closes: without the worker's own
     connection that was mostly a web request's, which then waited for the log to be synced."""
     with messaging(database, ("AAA", "BBB")) as m:
-        messages.add_webhook(database, m.world.delegates["BBB"], "ev", m.hooks.url)
+        messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
+        )
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
 
         assert _outbox_in_the_database_file(database) == []  # in the log, for the worker

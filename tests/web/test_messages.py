@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sidelines.storage.db import Database
-from tests.web.helpers import lima_api, url
+from sidelines.web.app import create_app
+from sidelines.web.settings import Settings
+from tests.web.helpers import TestClient, lima_api, url
 
 
 def test_a_user_sets_and_reads_its_message_preferences(database: Database) -> None:
@@ -69,3 +71,26 @@ def test_a_webhook_needs_an_http_url(database: Database) -> None:
     )
     assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body.url")
     assert api.client.get(url("/webhooks"), headers=api.as_("RUS")).json() == []
+
+
+def test_a_webhook_to_the_servers_own_network_is_refused_naming_the_url(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    for address in ("http://127.0.0.1:22/", "http://169.254.169.254/latest/meta-data/"):
+        answer = api.client.post(url("/webhooks"), json={"url": address}, headers=api.as_("RUS"))
+        assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body.url"), address
+    assert api.client.get(url("/webhooks"), headers=api.as_("RUS")).json() == []
+
+
+def test_a_webhook_to_a_network_the_deployment_allows_is_made(database: Database) -> None:
+    api = lima_api(database)
+    settings = Settings(webhook_allowed_networks=["127.0.0.0/8"])  # type: ignore[list-item]
+    client = TestClient(create_app(database, settings))
+
+    made = client.post(
+        url("/webhooks"), json={"url": "http://127.0.0.1:8080/hook"}, headers=api.as_("RUS")
+    )
+
+    assert made.status_code == 201
+    assert made.json()["url"] == "http://127.0.0.1:8080/hook"

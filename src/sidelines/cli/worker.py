@@ -116,7 +116,11 @@ def worker(
             sender=settings.mail_from,
             base_url=settings.public_url,
         ),
-        DeliveryOptions(lease_s=lease, backoff_s=backoff),
+        DeliveryOptions(
+            lease_s=lease,
+            backoff_s=backoff,
+            webhook_allowed_networks=tuple(settings.webhook_allowed_networks),
+        ),
         lower_solve=functools.partial(lower_solve, nice, idle, group, thread=not idle_delivery),
         solve_done=functools.partial(group.set, solving=False),
         pace=lambda pace: group.set(delivery=pace),

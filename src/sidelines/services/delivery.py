@@ -44,6 +44,7 @@ from sidelines.services import notice_text
 from sidelines.services.clock import now
 from sidelines.services.events import domain_event
 from sidelines.services.outbox import DROPPED, EMAIL, FAILED, PENDING, SENT
+from sidelines.services.webhook_hosts import Network, refused
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -97,6 +98,9 @@ class DeliveryOptions:
     backoff_cap_s: float = 3600.0
     max_attempts: int = 10
     webhook_timeout_s: float = 10.0
+    # The networks off the public internet that webhooks may still be sent to
+    # (``Settings.webhook_allowed_networks``); by default none (``webhook_hosts``).
+    webhook_allowed_networks: tuple[Network, ...] = ()
     # Messages are sent side by side, each thread with its own SMTP connection. Four keep
     # a slow receiver from holding up the rest; more would only take turns at the
     # interpreter's lock and open more connections to the mail server.
@@ -574,12 +578,19 @@ def send_all(
     client: httpx.Client,
     settings: MailSettings,
     pool: ThreadPoolExecutor,
+    allowed: Sequence[Network] = (),
 ) -> list[Outcome]:
     """Send each, side by side on the ``pool``'s threads (one SMTP connection each): a slow
-    receiver must not hold up everyone's messages."""
+    receiver must not hold up everyone's messages. A webhook whose host now resolves off the
+    public internet, outside the ``allowed`` networks, is not posted to: a failed attempt."""
 
     def post(item: Outgoing) -> Outcome:
         assert item.webhook is not None
+        # Checked again at each delivery: the name may resolve elsewhere than when the webhook
+        # was made (webhook_hosts).
+        reason = refused(item.webhook.url, allowed)
+        if reason is not None:
+            return Outcome(False, None, reason)
         body = webhook_body(item)
         headers = {
             "Content-Type": "application/json",
@@ -680,7 +691,8 @@ class Senders:
     def open(cls, settings: MailSettings, options: DeliveryOptions) -> Senders:
         return cls(
             Mailer(settings),
-            httpx.Client(timeout=options.webhook_timeout_s),
+            # A redirect is not followed: it could lead to an address the check refuses.
+            httpx.Client(timeout=options.webhook_timeout_s, follow_redirects=False),
             ThreadPoolExecutor(max_workers=options.threads, thread_name_prefix="send"),
         )
 
@@ -719,7 +731,14 @@ def deliver_due(
     if waited <= options.catch_up_s:
         late.start()
     try:
-        outcomes = send_all(result.send, senders.mailer, senders.client, settings, senders.pool)
+        outcomes = send_all(
+            result.send,
+            senders.mailer,
+            senders.client,
+            settings,
+            senders.pool,
+            options.webhook_allowed_networks,
+        )
     finally:
         late.cancel()
     record(db, worker, result, outcomes, options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from sidelines.services.errors import Forbidden, Invalid, NotFound, Unauthentica
 from sidelines.services.events import event_row
 from sidelines.services.outbox import KINDS
 from sidelines.services.visibility import takes_part
+from sidelines.services.webhook_hosts import Network, refused
 from sidelines.services.worker import DEFAULT_REMINDER_MIN, MAX_REMINDER_MIN
 from sidelines.storage.db import Database
 from sidelines.storage.tables import DeliveryRow, MessagePreferenceRow, OutboxRow, WebhookRow
@@ -151,18 +153,33 @@ def _view(row: WebhookRow, secret: str | None = None) -> WebhookView:
     )
 
 
-def check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+def check_url(url: str, allowed: Sequence[Network] = ()) -> None:
+    """Refuse a URL that is not http(s), or whose host resolves to an address off the public
+    internet outside the ``allowed`` networks (``webhook_hosts``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed "[" of an IPv6 address
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         raise Invalid("an http or https URL of at most 2,000 characters", "url")
+    reason = refused(url, allowed)
+    if reason is not None:
+        raise Invalid(reason, "url")
 
 
 def add_webhook(
-    db: Database, actor: Actor, event_id: str, url: str, kinds: tuple[str, ...] = KINDS
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    url: str,
+    kinds: tuple[str, ...] = KINDS,
+    *,
+    allowed: Sequence[Network] = (),
 ) -> WebhookView:
     """A new webhook for the actor's delegation (or the organiser); its secret is given here
-    once, for the receiver to check ``X-Sidelines-Signature``."""
-    check_url(url)
+    once, for the receiver to check ``X-Sidelines-Signature``. Its host must be public, or in
+    one of the ``allowed`` networks (``Settings.webhook_allowed_networks``)."""
+    check_url(url, allowed)
     for index, kind in enumerate(kinds):
         if kind not in KINDS:
             raise Invalid(f"unknown kind; one of {', '.join(KINDS)}", f"kinds[{index}]")

@@ -52,6 +52,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.db = db
     app.state.queue_solves = settings.solve_in_worker
+    app.state.webhook_networks = tuple(settings.webhook_allowed_networks)
     errors.install(app)
     routers = (
         auth,

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sidelines.services.accounts import actor_for_token, known_actor
 from sidelines.services.actors import PUBLIC, Actor
 from sidelines.services.errors import Unauthenticated
+from sidelines.services.webhook_hosts import Network
 from sidelines.storage.db import Database
 
 
@@ -31,6 +32,16 @@ async def get_queue_solves(request: Request) -> bool:
 
 
 QueueSolvesDep = Annotated[bool, Depends(get_queue_solves)]
+
+
+async def get_webhook_networks(request: Request) -> tuple[Network, ...]:
+    """The networks off the public internet that webhooks may be made to
+    (``Settings.webhook_allowed_networks``)."""
+    networks: tuple[Network, ...] = getattr(request.app.state, "webhook_networks", ())
+    return networks
+
+
+WebhookNetworksDep = Annotated[tuple[Network, ...], Depends(get_webhook_networks)]
 
 
 async def get_actor(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sidelines.storage.db import DEFAULT_URL, pool_size_for
 
@@ -77,6 +77,17 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     mail_from: str = "sidelines@localhost"
     public_url: str = "http://127.0.0.1:8000"
+    # Webhooks go to public internet hosts only (``services.webhook_hosts``); these networks
+    # (comma-separated, e.g. ``10.20.0.0/16,127.0.0.1``) are allowed besides, for receivers on
+    # the deployment's own network. None by default.
+    webhook_allowed_networks: Annotated[list[IPvAnyNetwork], NoDecode] = []
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:

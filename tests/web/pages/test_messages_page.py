@@ -61,3 +61,14 @@ def test_a_webhook_is_added_with_its_secret_shown_once(russia: TestClient) -> No
     again = russia.get(PAGE).text
     assert "https://rus.example/hook" in again
     assert "shown this once" not in again
+
+
+def test_a_webhook_to_the_servers_own_network_is_refused(russia: TestClient) -> None:
+    page = russia.get(PAGE)
+    answer = russia.post(
+        f"{PAGE}/webhooks",
+        data={"url": "http://169.254.169.254/latest/", "csrf_token": csrf_of(page.text)},
+    )
+    assert answer.status_code == 422
+    assert "not a public internet address" in answer.text
+    assert "169.254.169.254" not in russia.get(PAGE).text

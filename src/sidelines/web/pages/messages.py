@@ -14,7 +14,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.messages import DIGEST_PERIODS, Preferences
 from sidelines.services.outbox import KINDS
 from sidelines.storage.db import Database
-from sidelines.web.deps import DbDep
+from sidelines.web.deps import DbDep, WebhookNetworksDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.session import CsrfChecked, PageUser
 from sidelines.web.pages.templating import render
@@ -91,9 +91,10 @@ def add_webhook(
     db: DbDep,
     actor: PageUser,
     form: Annotated[WebhookForm, Form()],
+    allowed: WebhookNetworksDep,
 ) -> Response:
     # The page is answered here, not redirected: the secret is shown this once.
-    made = messages.add_webhook(db, actor, event_id, form.url.strip())
+    made = messages.add_webhook(db, actor, event_id, form.url.strip(), allowed=allowed)
     return _page(request, db, actor, event_id, made.id, made.secret)
 
 

@@ -13,7 +13,7 @@ from sidelines.services import messages
 from sidelines.services.messages import Preferences
 from sidelines.services.outbox import KINDS
 from sidelines.web.bounds import DbId
-from sidelines.web.deps import DbDep, UserDep
+from sidelines.web.deps import DbDep, UserDep, WebhookNetworksDep
 from sidelines.web.errors import fields_in
 from sidelines.web.schemas import Public, Strict
 
@@ -100,11 +100,15 @@ def list_webhooks(event_id: str, db: DbDep, actor: UserDep) -> list[WebhookPubli
 
 
 @router.post("/api/events/{event_id}/webhooks", status_code=201)
-def add_webhook(event_id: str, body: WebhookCreate, db: DbDep, actor: UserDep) -> WebhookPublic:
+def add_webhook(
+    event_id: str, body: WebhookCreate, db: DbDep, actor: UserDep, allowed: WebhookNetworksDep
+) -> WebhookPublic:
+    """A webhook to a public host (or to a network the deployment allows); its secret is
+    given this once."""
     kinds = KINDS if body.kinds is None else tuple(body.kinds)
     with fields_in("body"):
         return WebhookPublic.model_validate(
-            messages.add_webhook(db, actor, event_id, body.url, kinds)
+            messages.add_webhook(db, actor, event_id, body.url, kinds, allowed=allowed)
         )
 
 
