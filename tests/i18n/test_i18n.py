@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -103,3 +103,46 @@ def test_a_working_language_reads_by_its_name_in_the_reader_s_language() -> None
     ]
     with i18n.speaking("ru"):
         assert [i18n.language_name(code) for code in ("en", "ru")] == ["английский", "русский"]
+
+
+# Clocks in Berlin go back at 03:00 CEST on 25 Oct 2026 (01:00 UTC): 02:00-03:00 is lived twice.
+FIRST_0220 = datetime(2026, 10, 25, 0, 20, tzinfo=UTC)  # 02:20 CEST
+SECOND_0220 = datetime(2026, 10, 25, 1, 20, tzinfo=UTC)  # 02:20 CET, an hour later
+
+
+def test_a_span_in_the_repeated_hour_shows_the_zone_on_both_ends() -> None:
+    assert i18n.format_span(FIRST_0220, SECOND_0220, "Europe/Berlin") == "02:20 CEST–02:20 CET"
+
+
+def test_a_span_ending_before_its_start_on_the_clock_shows_the_zone_on_both_ends() -> None:
+    end = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 CET, 50 minutes later
+
+    assert i18n.format_span(FIRST_0220, end, "Europe/Berlin") == "02:20 CEST–02:10 CET"
+
+
+def test_a_span_that_reads_forward_on_the_clock_shows_bare_times() -> None:
+    across = datetime(2026, 10, 24, 23, 50, tzinfo=UTC)  # 01:50 CEST, to 02:50 CET
+    midnight = datetime(2026, 10, 23, 21, 30, tzinfo=UTC)  # 23:30 CEST, to 00:30 the next day
+
+    assert i18n.format_span(across, SECOND_0220 + timedelta(minutes=30), "Europe/Berlin") == (
+        "01:50–02:50"
+    )
+    assert i18n.format_span(midnight, midnight + timedelta(hours=1), "Europe/Berlin") == (
+        "23:30–00:30"
+    )
+
+
+def test_a_span_keeps_the_formats_of_its_ends_in_the_reader_language() -> None:
+    with i18n.speaking("ru"):
+        said = i18n.format_span(FIRST_0220, SECOND_0220, "Europe/Berlin", "%a %d %b %H:%M")
+
+    assert said == "вс 25 окт. 02:20 CEST–02:20 CET"
+
+
+def test_a_zone_without_an_abbreviation_shows_the_utc_offset() -> None:
+    # Chile goes back an hour at 00:00 local on 5 Apr 2026 (03:00 UTC): -03 then -04.
+    start = datetime(2026, 4, 5, 2, 40, tzinfo=UTC)  # 23:40 -03
+
+    said = i18n.format_span(start, start + timedelta(minutes=30), "America/Santiago")
+
+    assert said == "23:40 -03–23:10 -04"

@@ -7,8 +7,8 @@ rule and no other, so the violation lists are compared exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -416,4 +416,32 @@ def test_blocked_principal_messages_name_who_and_why() -> None:
     assert [v.message for v in validate(problem, {"m": a(0)})] == [
         "A unavailable (forbidden window) for m at 2030-05-06 09:00-09:30",
         "B must attend a programme session during m at 2030-05-06 09:00-09:30",
+    ]
+
+
+def test_a_message_in_the_hour_lived_twice_names_the_zone_of_each_end() -> None:
+    # Berlin's clocks go back at 03:00 CEST on 25 Oct 2026: a meeting from 02:20 CEST lasts
+    # until 02:20 CET, which "02:20-02:20" would not say.
+    built = replace(
+        event(
+            ["A", "B", "C"],
+            [meeting("m1", "A", "B", duration_min=60), meeting("m2", "A", "C", duration_min=60)],
+            spaces=[table("T1"), table("T2")],
+            days=(date(2026, 10, 25),),
+            day_start=time(1, 0),
+            day_end=time(5, 0),
+            morning_ends=time(4, 0),
+            grain_min=20,
+        ),
+        timezone="Europe/Berlin",
+    )
+    problem = build_problem(built)
+    schedule = {
+        MeetingId("m1"): Assignment(4, SpaceId("T1")),  # 00:20 UTC, 02:20 CEST
+        MeetingId("m2"): Assignment(5, SpaceId("T2")),
+    }
+
+    assert [v.message for v in validate(problem, schedule)] == [
+        "A double-booked at 2026-10-25 02:40: m1 (2026-10-25 02:20 CEST-02:20 CET) and "
+        "m2 (2026-10-25 02:40 CEST-02:40 CET)"
     ]

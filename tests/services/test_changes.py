@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from sidelines import i18n
 from sidelines.services import changes, negotiation, solves
 from sidelines.services.errors import Forbidden
 from sidelines.services.negotiation import Terms
+from sidelines.services.notice_text import MeetingLabel
 from sidelines.storage.db import Database
+from tests.builders import event
 from tests.services.world import make_world
 
 
@@ -29,7 +32,9 @@ def test_each_version_lists_the_meetings_it_placed_and_the_delegations_told(
     solves.publish(database, world.organiser, "ev", run.id)
     versions = changes.schedule_versions(database, world.organiser, "ev")
 
-    assert [(v.number, v.reason) for v in versions] == [(1, f"solve {run.id}")]
+    assert [(v.number, v.reason, v.said) for v in versions] == [
+        (1, f"solve {run.id}", "a new solve")
+    ]
     [change] = versions[0].changes
     assert (change.meeting_id, change.kind, change.before, change.parties) == (
         agreed.meeting_id,
@@ -46,3 +51,34 @@ def test_only_the_organiser_reads_every_change_of_the_schedule(database: Databas
 
     with pytest.raises(Forbidden):
         changes.schedule_versions(database, world.delegates["AAA"], "ev")
+
+
+REASONS = [
+    ("solve 7102", "a new solve"),
+    ("meeting 62 agreed", "Bilateral, AAA and BBB agreed and placed"),
+    ("meeting 62 cancelled", "Bilateral, AAA and BBB: cancelled"),
+    ("move of meeting 62", "Bilateral, AAA and BBB moved by the organiser"),
+    ("move of meeting 9", "a meeting moved by the organiser"),
+    ("on-site change 3 (closure)", "on-site change: a room is closed"),
+    ("imported", "imported"),
+]
+
+
+@pytest.mark.parametrize(("reason", "said"), REASONS)
+def test_a_version_reason_reads_in_words_without_ids(reason: str, said: str) -> None:
+    labels = {62: MeetingLabel("bilateral_restricted", ("AAA", "BBB"))}
+
+    assert changes.reason_words(event(["AAA", "BBB"]), labels, reason) == said
+
+
+def test_a_version_reason_reads_in_russian() -> None:
+    labels = {62: MeetingLabel("bilateral_restricted", ("AAA", "BBB"))}
+    with i18n.speaking("ru"):
+        said = [
+            changes.reason_words(event(["AAA", "BBB"]), labels, reason)
+            for reason in ("solve 7102", "move of meeting 62")
+        ]
+
+    assert said[0] == "новый расчёт"
+    assert said[1].endswith(" — перенос организатором")
+    assert "62" not in said[1]

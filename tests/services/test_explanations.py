@@ -156,3 +156,21 @@ def test_the_public_is_told_the_meeting_does_not_exist(database: Database) -> No
     ids = lima_with_meetings(database)
     with pytest.raises(NotFound):
         meeting_explanation(database, Actor(Role.PUBLIC), EVENT, ids["Obama-Abe"])
+
+
+def test_a_meeting_without_a_title_is_named_by_its_format_and_sides(database: Database) -> None:
+    # A meeting agreed through negotiation has no title: its row number must not name it.
+    ids = lima_with_meetings(database)
+    with database.writing() as session:
+        for title in ("Obama-Abe", "Xi-Abe"):
+            row = session.get(MeetingRow, ids[title])
+            assert row is not None
+            row.terms = {k: v for k, v in row.terms.items() if k != "title"}
+
+    explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+
+    assert explanation.text == (
+        "Bilateral, Japan and United States cannot be placed: it may only be held "
+        "2016-11-20 08:00-08:30; Prime Minister Shinzo Abe is in Bilateral, Japan and "
+        "People's Republic of China 2016-11-20 08:00-08:30."
+    )

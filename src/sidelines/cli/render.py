@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sidelines.domain import MeetingId
+from sidelines.i18n import format_span
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.result import SolveResult
 from sidelines.scheduling.schedule import where
@@ -31,10 +32,10 @@ def render_agenda(console: Console, problem: Problem, result: SolveResult) -> No
         table.add_column("Where")
         for meeting_id, assignment in items:
             meeting = problem.meetings[problem.meeting_index[meeting_id]]
-            start = problem.grid.start_of(assignment.start_slot).astimezone(zone)
+            start = problem.grid.start_of(assignment.start_slot)
             end = problem.grid.end_of(assignment.start_slot + meeting.duration_slots - 1)
             table.add_row(
-                f"{start:%H:%M}–{end.astimezone(zone):%H:%M}",
+                format_span(start, end, zone),
                 meeting.label,
                 " – ".join(problem.principals[p].label for p in meeting.principals),
                 where(problem, assignment),

@@ -20,7 +20,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from sidelines.cli.pdf_fonts import INSTALL_HINT, unicode_font
-from sidelines.i18n import _, format_day
+from sidelines.i18n import _, format_day, format_span
 from sidelines.i18n.words import words
 from sidelines.services.sheets import DoorSheet, Overview, RunSheet, SheetMeeting
 from sidelines.services.venue_time import dated
@@ -153,8 +153,7 @@ class _Writer:
 
 
 def _span(sheet: Sheet, start: datetime, end: datetime) -> str:
-    zone = sheet.event.zone
-    return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+    return format_span(start, end, sheet.event.zone)
 
 
 def _details(meeting: SheetMeeting) -> str:

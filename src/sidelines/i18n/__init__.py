@@ -176,6 +176,34 @@ def format_instant(instant: datetime, zone: str | ZoneInfo, fmt: str = "%H:%M") 
     return format_datetime(instant.astimezone(tz), _pattern(fmt), tzinfo=tz, locale=_locale())
 
 
+def zone_marks(start: datetime, end: datetime, zone: str | ZoneInfo) -> tuple[str, str]:
+    """What to add to each end of the span ``[start, end)`` shown on the clock of ``zone``:
+    nothing, or, when the end does not come after the start on the clock (the hour lived twice
+    when clocks go back), each end's zone abbreviation or UTC offset (" CEST", " CET"), so
+    that a 60-minute meeting does not read "02:20–02:20"."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    begin, finish = start.astimezone(tz), end.astimezone(tz)
+    if finish.replace(tzinfo=None) > begin.replace(tzinfo=None):
+        return "", ""
+    # %Z is the tz database's abbreviation, "CET", or the offset itself ("-03") where the zone
+    # has none; the same in every language.
+    return f" {begin:%Z}", f" {finish:%Z}"
+
+
+def format_span(
+    start: datetime,
+    end: datetime,
+    zone: str | ZoneInfo,
+    start_fmt: str = "%H:%M",
+    end_fmt: str = "%H:%M",
+) -> str:
+    """The span ``[start, end)`` in ``zone``, "10:00–10:30", each end by its strftime-like
+    format; with the zone on both ends where the clock alone would mislead (``zone_marks``)."""
+    before, after = zone_marks(start, end, zone)
+    begin = format_instant(start, zone, start_fmt)
+    return f"{begin}{before}–{format_instant(end, zone, end_fmt)}{after}"
+
+
 def format_day(day: date, fmt: str = "%a %d %b") -> str:
     """A date by a strftime-like ``fmt``, in the reader's language."""
     if current() == DEFAULT:

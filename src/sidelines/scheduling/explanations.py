@@ -23,6 +23,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sidelines.domain.ids import MeetingId
+from sidelines.i18n import zone_marks
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.base import Placed
 from sidelines.scheduling.rules.placement import (
@@ -480,6 +481,9 @@ class _Explainer:
         """'2016-11-20 09:30-11:45', or with both dates when it runs past midnight."""
         begin = self.local(self.problem.grid.start_of(start))
         end = self.local(self.problem.grid.end_of(start + length - 1))
+        before, after = zone_marks(begin, end, self.zone)
+        if before:
+            return f"{begin:%Y-%m-%d %H:%M}{before}-{end:%H:%M}{after}"
         if begin.date() == end.date():
             return f"{begin:%Y-%m-%d} {begin:%H:%M}-{end:%H:%M}"
         return f"{begin:%Y-%m-%d %H:%M}-{end:%Y-%m-%d %H:%M}"

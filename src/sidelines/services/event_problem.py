@@ -30,6 +30,7 @@ from sidelines.services.events import (
     meeting_facts_as_domain,
     meetings_as_domain,
 )
+from sidelines.services.notice_text import engine_named
 from sidelines.services.recorded_changes import with_changes
 from sidelines.storage.tables import (
     MeetingRow,
@@ -57,7 +58,7 @@ def event_problem(
             assert row.starts_at is not None
             space = SpaceId(row.space_id) if row.space_id is not None else None
             meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
-        meetings.append(meeting)
+        meetings.append(engine_named(event, meeting))
         rows[meeting.id] = row
     problem = build_problem(replace(event, meetings=tuple(meetings)))
     return with_changes(session, event, problem), rows
@@ -121,7 +122,7 @@ def onsite_problem(
             space = SpaceId(row.space_id) if row.space_id is not None else None
             assert row.starts_at is not None
             meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
-        meetings.append(meeting)
+        meetings.append(engine_named(event, meeting))
         rows[meeting.id] = row
     problem = with_changes(session, event, build_problem(replace(event, meetings=tuple(meetings))))
     return problem, placements(problem, rows)

@@ -38,6 +38,7 @@ from sidelines.scheduling.problem import Problem, amended, recompile
 from sidelines.scheduling.rules.placement import contact_at
 from sidelines.scheduling.schedule import Assignment
 from sidelines.services.events import event_row, meeting_from_row, setup_key
+from sidelines.services.notice_text import engine_named
 from sidelines.services.recorded_changes import latest_change, with_changes
 from sidelines.storage.tables import EventRow, MeetingPrincipalRow, MeetingRow
 
@@ -156,11 +157,11 @@ def laid_out(session: Session, event_id: str) -> Iterator[LaidOut | None]:
         kept.lock.release()
 
 
-def _booked(row: MeetingRow, principals: list[str]) -> _Booked | None:
+def _booked(event: Event, row: MeetingRow, principals: list[str]) -> _Booked | None:
     """The problem's form of one meeting row; None when it is not booked, or not held."""
     if row.starts_at is None or row.status not in HELD_STATUSES:
         return None
-    meeting = meeting_from_row(row, principals, set())
+    meeting = engine_named(event, meeting_from_row(row, principals, set()))
     if row.status not in _PLACEABLE:
         space = SpaceId(row.space_id) if row.space_id is not None else None
         meeting = replace(meeting, locked=Placement(row.starts_at, space), windows=())
@@ -299,7 +300,7 @@ def _build(
         if row.terms and row.terms.get("after"):
             # Precedences name meetings that may not be booked: left to the whole read.
             raise _Rebuild
-        found = _booked(row, principals.get(row.id, []))
+        found = _booked(event, row, principals.get(row.id, []))
         if found is not None:
             booked[row.id] = found
     order = sorted(b.order for b in booked.values())
@@ -347,7 +348,7 @@ def _update(
             if before is not None
             else principals.get(row.id, [])
         )
-        after = _booked(row, names)
+        after = _booked(event, row, names)
         if before is not None and after is not None:
             if after != before:
                 booked[row.id] = after
@@ -494,7 +495,7 @@ def with_waiting(
         if read is not None and meeting_id in read
         else principals_of(session, [meeting_id]).get(meeting_id, [])
     )
-    meeting = meeting_from_row(row, names, set())
+    meeting = engine_named(event, meeting_from_row(row, names, set()))
     problem = amended(state.problem, event, {}, [meeting])
     if problem is None:
         problem = recompile(

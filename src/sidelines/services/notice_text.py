@@ -12,15 +12,15 @@ form of ``NoticeRow.before``/``after`` and of the schedule versions' snapshots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, PartyId, SpaceId
-from sidelines.i18n import N_, _, format_instant
+from sidelines.domain import Event, Meeting, PartyId, SpaceId
+from sidelines.i18n import DEFAULT, N_, _, current, format_instant, speaking
 from sidelines.services.places import session_of_contact, session_phrase
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
 
@@ -79,6 +79,20 @@ def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
     if viewer is None:
         return _("%(format)s, %(parties)s") % {"format": said, "parties": joined}
     return _("%(format)s with %(parties)s") % {"format": said, "parties": joined}
+
+
+def engine_named(event: Event, meeting: Meeting) -> Meeting:
+    """A stored meeting as the engine's sentences name it (a rule's message, an explanation):
+    by its title, else as the organiser's pages do, by its format and its sides ("Bilateral,
+    Russia and United States"), never by its row number. In English, as every sentence of the
+    engine is; a page says the sentence in its reader's language (``service_texts``)."""
+    if meeting.title:
+        return meeting
+    label = MeetingLabel(str(meeting.format), tuple(event.parties_of(meeting)))
+    if current() == DEFAULT:
+        return replace(meeting, title=meeting_label(event, label, None))
+    with speaking(DEFAULT):
+        return replace(meeting, title=meeting_label(event, label, None))
 
 
 def party_name(event: Event, party: str) -> str:

@@ -25,3 +25,11 @@ def dated(instant: datetime, event: Event, *, time: bool = True, weekday: bool =
     if time:
         fmt += " %H:%M"
     return i18n.format_instant(instant, event.zone, fmt)
+
+
+def dated_span(start: datetime, end: datetime, event: Event, *, weekday: bool = False) -> str:
+    """ "Sat 19 Nov 2016 10:00–10:30": the start ``dated``, the end on the clock; with the zone
+    on both ends where the clock alone would mislead (``i18n.zone_marks``)."""
+    before, after = i18n.zone_marks(start, end, event.zone)
+    finish = i18n.format_instant(end, event.zone)
+    return f"{dated(start, event, weekday=weekday)}{before}–{finish}{after}"

@@ -80,8 +80,9 @@ def test_the_organiser_checks_a_side_in_at_the_door_by_its_code(
     door.get_by_label("The side that arrived").select_option("CHN")
     door.get_by_role("button", name="Check in").click()
 
+    when = start.astimezone(LIMA_ZONE).strftime("%a %d %b %Y %H:%M")
     expect(door.locator("#scanned")).to_have_text(
-        f"People's Republic of China checked in to meeting #{meeting_id}."
+        f"People's Republic of China checked in to the meeting with United States at {when}."
     )
     check_page(door, "door-scanned")
     door.goto(site.page_url(f"{EVENT}/meetings/{meeting_id}"))

@@ -10,6 +10,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sidelines.domain.ids import MeetingId
+from sidelines.i18n import zone_marks
 from sidelines.scheduling.problem import AtSessionIdx, Problem
 from sidelines.scheduling.slots import SlotMask, run_mask
 
@@ -108,5 +109,7 @@ def when(problem: Problem, item: Placed) -> str:
     # said to end at the time its last slot falls on, the next morning.
     length = timedelta(minutes=meeting.duration_slots * problem.grid.grain_min)
     end_instant = problem.grid.start_of(item.start) + length
-    end = end_instant.astimezone(ZoneInfo(problem.timezone)).strftime("%H:%M")
-    return f"{start}-{end}"
+    zone = ZoneInfo(problem.timezone)
+    end = end_instant.astimezone(zone).strftime("%H:%M")
+    before, after = zone_marks(problem.grid.start_of(item.start), end_instant, zone)
+    return f"{start}{before}-{end}{after}"

@@ -14,7 +14,7 @@ from sidelines import i18n
 from sidelines.domain import Event
 from sidelines.i18n import service_texts
 from sidelines.i18n.words import field_words, words
-from sidelines.services.venue_time import dated
+from sidelines.services.venue_time import dated, dated_span
 from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,6 +35,12 @@ def local(instant: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
     return i18n.format_instant(instant, zone, fmt)
 
 
+def span(start: datetime, end: datetime, zone: str, fmt: str = "%H:%M") -> str:
+    """A meeting's or a session's time at the venue, "10:00–10:30" (``i18n.format_span``): the
+    start by ``fmt``, the end on the clock; the zone on both ends when clocks go back."""
+    return i18n.format_span(start, end, zone, fmt)
+
+
 def day(value: date, fmt: str = "%a %d %b") -> str:
     """A day of the event with the reader's weekday and month names."""
     return i18n.format_day(value, fmt)
@@ -48,6 +54,10 @@ def stamp(instant: datetime, event: Event, time: bool = True, weekday: bool = Fa
 
 
 templates.env.filters["local"] = local
+templates.env.filters["span"] = span
+templates.env.filters["dated_span"] = dated_span
+# For a span whose two ends are marked up apart (``<time>``): what follows each end's time.
+templates.env.globals["zone_marks"] = i18n.zone_marks
 templates.env.filters["day"] = day
 templates.env.filters["words"] = words
 templates.env.filters["field_words"] = field_words

@@ -8,7 +8,7 @@ from typing import Any
 from sidelines.domain import Event, PartyId, PrincipalId, SpaceId
 from sidelines.domain.attendance import Level
 from sidelines.domain.terms import HOST_SUITE, Term, TermState
-from sidelines.i18n import _, format_instant
+from sidelines.i18n import _, format_span
 from sidelines.i18n.words import words
 from sidelines.services.negotiation import TermView
 
@@ -21,9 +21,8 @@ def _party(event: Event, party: str) -> str:
 
 
 def _window(event: Event, start: str, end: str) -> str:
-    begin = format_instant(datetime.fromisoformat(start), event.zone, "%a %d %b %H:%M")
-    finish = format_instant(datetime.fromisoformat(end), event.zone, "%H:%M")
-    return f"{begin}–{finish}"
+    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    return format_span(begin, finish, event.zone, "%a %d %b %H:%M")
 
 
 def _attendee(event: Event, party: str, entry: dict[str, Any]) -> str:
