@@ -146,7 +146,7 @@ def test_the_uploaded_reports_cost_no_more_statements_for_three_than_for_one(
         world = record_world(database, event_id)
         a = world.delegates["A"]
         for i in range(size):
-            report = ReportIn(f"The leaders of A and B met, report {i}.", date(2016, 11, 20), "RIA")
+            report = ReportIn(f"The leaders of A and B met, report {i}.", builders.DAY, "RIA")
             report_proposals.upload_report(database, a, event_id, report)
         assert len(report_proposals.list_uploads(database, a, event_id)) == size
         return lambda: report_proposals.list_uploads(database, a, event_id)
