@@ -12,10 +12,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from sidelines.formats.history_file import HistoricalRecord
 from sidelines.services import (
     audit_trail,
+    edits,
     event_setup,
     history,
     onsite_changes,
@@ -30,6 +32,7 @@ from sidelines.services.record import EncounterIn
 from sidelines.services.report_proposals import ReportIn
 from sidelines.services.statements import StatementIn, StatementKind, Visibility
 from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow
 from tests import builders
 from tests.services.record_world import RecordWorld, record_world
 from tests.services.test_list_statements_count import agreed_world, by_size, guests
@@ -133,6 +136,27 @@ def test_the_onsite_changes_cost_no_more_statements_for_three_than_for_one(
             )
         assert len(onsite_changes.list_changes(database, world.organiser, event_id)) == size
         return lambda: onsite_changes.list_changes(database, world.organiser, event_id)
+
+    one, three = by_size(database, build)
+
+    assert three == one
+
+
+def test_the_meetings_waiting_for_a_place_cost_no_more_statements_for_three_than_for_one(
+    database: Database,
+) -> None:
+    def build(event_id: str, size: int) -> Callable[[], object]:
+        world = agreed_world(database, event_id, size)
+        with database.reading() as session:
+            placed = session.scalars(
+                select(MeetingRow.id).where(
+                    MeetingRow.event_id == event_id, MeetingRow.starts_at.is_not(None)
+                )
+            ).all()
+        for meeting_id in placed:
+            edits.unplace(database, world.organiser, event_id, meeting_id)
+        assert len(edits.waiting_meetings(database, world.organiser, event_id)) == size
+        return lambda: edits.waiting_meetings(database, world.organiser, event_id)
 
     one, three = by_size(database, build)
 

@@ -506,32 +506,49 @@ def _write(
     return db.write(once.guard(work) if once is not None else work)
 
 
-def _refuse_changed_since(
-    session: Session, event_id: str, seen_version: int, meetings: Iterable[int]
-) -> None:
-    """Refuse an edit made on version ``seen_version`` of the schedule when a later version
-    placed one of ``meetings`` elsewhere (or took it off, or placed it): two organisers who
-    move one meeting at once must not overwrite each other unknowingly; the loser looks again.
-    A meeting back where it was seen counts as unchanged."""
-    current = _version(session, event_id)
-    if seen_version > current:
-        raise Invalid(
-            f"the schedule has no version {seen_version}; it is at version {current}",
-            "seen_version",
-        )
-    if seen_version == current:
-        return
-    then = schedule_versions.schedule_at(session, event_id, seen_version)
-    now_ = schedule_versions.schedule_at(session, event_id, current)
-    changed = sorted({m for m in meetings if then.get(str(m)) != now_.get(str(m))})
-    if changed:
-        names = ", ".join(str(m) for m in changed)
-        raise ChangedSince(
-            f"meeting {names} changed since version {seen_version}; the schedule is at "
-            f"version {current}: look again",
-            changed,
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The schedule an edit was made on (version ``seen_version``) and the schedule now, each read
+    once per plan: both checks of one attempt (``_run``) compare them."""
+
+    seen_version: int
+    current: int
+    then: schedule_versions.Snapshot
+    now: schedule_versions.Snapshot
+
+    @classmethod
+    def read(cls, session: Session, event_id: str, seen_version: int) -> _Seen:
+        current = _version(session, event_id)
+        if seen_version > current:
+            raise Invalid(
+                f"the schedule has no version {seen_version}; it is at version {current}",
+                "seen_version",
+            )
+        if seen_version == current:
+            return cls(seen_version, current, {}, {})
+        return cls(
+            seen_version,
             current,
+            schedule_versions.schedule_at(session, event_id, seen_version),
+            schedule_versions.schedule_at(session, event_id, current),
         )
+
+    def refuse_changed(self, meetings: Iterable[int]) -> None:
+        """Refuse the edit when a later version placed one of ``meetings`` elsewhere (or took
+        it off, or placed it): two organisers who move one meeting at once must not overwrite
+        each other unknowingly; the loser looks again. A meeting back where it was seen
+        counts as unchanged."""
+        if self.seen_version == self.current:
+            return
+        changed = sorted({m for m in meetings if self.then.get(str(m)) != self.now.get(str(m))})
+        if changed:
+            names = ", ".join(str(m) for m in changed)
+            raise ChangedSince(
+                f"meeting {names} changed since version {self.seen_version}; the schedule is at "
+                f"version {self.current}: look again",
+                changed,
+                self.current,
+            )
 
 
 def _run(
@@ -558,11 +575,12 @@ def _run(
             with db.reading() as session:
                 if once is not None:
                     once.replay_if_answered(session)
-                if seen_version is not None:
-                    _refuse_changed_since(session, event_id, seen_version, subjects)
+                seen = None if seen_version is None else _Seen.read(session, event_id, seen_version)
+                if seen is not None:
+                    seen.refuse_changed(subjects)
                 plan = make(session)
-                if seen_version is not None:
-                    _refuse_changed_since(session, event_id, seen_version, plan.steps)
+                if seen is not None:
+                    seen.refuse_changed(plan.steps)
         except ServiceError:
             if once is not None:
                 with db.reading() as session:
