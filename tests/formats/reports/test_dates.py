@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sidelines.formats.reports import default_gazetteer
 from sidelines.formats.reports.cues import WEEKDAYS_EN, WEEKDAYS_RU
-from sidelines.formats.reports.dates import dates_in, relative_day
+from sidelines.formats.reports.dates import dates_in, labelled_dates, relative_day
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,9 @@ def test_a_relative_day_is_the_last_such_day_on_or_before_the_report(
         ("on Saturday", date(2016, 12, 3)),  # the Saturday before the report is the 26th
         ("yesterday", date(2016, 11, 30)),
         ("в понедельник", date(2016, 11, 20)),
+        ("вчера", date(2016, 11, 30)),
+        ("tomorrow", date(2016, 11, 25)),  # the 26th, a week after the summit's Saturday
+        ("завтра", date(2016, 11, 10)),
     ],
 )
 def test_a_relative_day_outside_the_summit_is_no_day_of_it(words: str, published: date) -> None:
@@ -106,3 +109,29 @@ def test_a_weekday_told_as_held_is_a_summit_day_of_its_name_not_after_the_report
         assert day.weekday() == names.index(named)
         assert published - timedelta(days=6) <= day <= published
         assert LIMA.start - timedelta(days=2) <= day <= LIMA.end + timedelta(days=1)
+
+
+def test_tomorrow_is_the_day_after_the_report_when_it_is_a_summit_day() -> None:
+    assert LIMA is not None
+    assert relative_day("tomorrow", date(2016, 11, 18), LIMA, tense="ahead") == date(2016, 11, 19)
+    assert relative_day("завтра", date(2016, 11, 19), LIMA, tense="ahead") == date(2016, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "labelled"),
+    [
+        ("met on Saturday, November 19, in Lima", [("Saturday, November 19", "2016-11-19", True)]),
+        ("met on Saturday, November 21", [("Saturday, November 21", "2016-11-21", False)]),
+        ("met Sunday 20 November 2016", [("Sunday 20 November 2016", "2016-11-20", True)]),
+        ("встретились в субботу, 20 ноября", [("субботу, 20 ноября", "2016-11-20", False)]),
+        ("встретились 19 ноября, в субботу", [("19 ноября, в субботу", "2016-11-19", True)]),
+        ("met on Thursday, 21.11.2030", [("Thursday, 21.11.2030", "2030-11-21", True)]),
+        ("met on Saturday after the talks of November 21", []),
+    ],
+)
+def test_a_weekday_written_beside_a_date_labels_it(
+    text: str, labelled: list[tuple[str, str, bool]]
+) -> None:
+    found = labelled_dates(text, date(2016, 11, 20), LIMA)
+
+    assert [(text[x.start : x.end], str(x.day), x.agrees) for x in found] == labelled

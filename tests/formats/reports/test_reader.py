@@ -866,3 +866,92 @@ def test_a_summit_unnamed_in_a_preview_a_few_days_ahead_is_the_coming_one() -> N
     ).meetings
 
     assert (meeting.event, meeting.modality) == ("brics-2024-kazan", Modality.POSSIBLE_NOT_PLANNED)
+
+
+# --- a weekday and a date that disagree, days after the report, times of day --------------------
+
+
+LIMA_SUNDAY = date(2016, 11, 20)  # the APEC summit in Lima's second and last day
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "day"),
+    [
+        ("Putin and Obama met in Lima on Saturday, November 20.", "Saturday, November 20", 20),
+        ("Путин и Обама встретились в Лиме в пятницу, 19 ноября.", "пятницу, 19 ноября", 19),
+    ],
+)
+def test_a_date_whose_weekday_is_written_wrong_is_proposed_with_a_note_and_less_confidence(
+    text: str, words: str, day: int
+) -> None:
+    [agreeing] = read("Putin and Obama met in Lima on Saturday, November 19.", LIMA_SUNDAY).meetings
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    # The written date stands (a weekday is the word most often slipped), flagged for a person.
+    assert meeting.day == PartialDate(date(2016, 11, day))
+    assert [(n.kind, n.words) for n in meeting.notes] == [("weekday_conflict", words)]
+    assert agreeing.notes == []
+    assert meeting.confidence == pytest.approx(agreeing.confidence - 0.2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Obama met in Lima on Saturday, November 26.",  # a Saturday, not the summit's
+        "Putin and Obama met in Lima on November 25.",
+        "Putin and Obama met on the sidelines in Lima on 21.11.2030.",
+        "Путин и Обама встретились в Лиме 25 ноября.",
+    ],
+)
+def test_a_written_date_that_is_none_of_the_summits_gives_no_day(text: str) -> None:
+    [dated] = read("Putin and Obama met in Lima.", LIMA_SUNDAY).meetings
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (dated.day, meeting.day) == (PartialDate(LIMA_SUNDAY), None)
+    assert meeting.confidence < dated.confidence
+
+
+def test_a_date_the_contact_is_counted_from_is_not_its_day() -> None:
+    [meeting] = read(
+        "Putin and Obama met in Lima, their first talks since September 28, 2015.", LIMA_SUNDAY
+    ).meetings
+
+    assert meeting.day == PartialDate(LIMA_SUNDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day"),
+    [
+        ("Putin and Obama will meet in Lima tomorrow.", date(2016, 11, 18), date(2016, 11, 19)),
+        ("Putin and Obama will meet in Lima tomorrow.", date(2016, 11, 25), None),
+        ("Путин и Обама встретятся в Лиме завтра.", date(2016, 11, 19), date(2016, 11, 20)),
+        ("Путин и Обама встретятся в Лиме завтра.", date(2016, 11, 25), None),
+        ("Путин и Обама встретились в Лиме вчера.", date(2016, 11, 25), None),
+    ],
+)
+def test_tomorrow_and_yesterday_count_from_the_report_and_must_be_a_summit_day(
+    text: str, published: date, day: date | None
+) -> None:
+    [meeting] = read(text, published).meetings
+
+    assert meeting.day == (None if day is None else PartialDate(day))
+    assert meeting.confidence == pytest.approx(0.85 if day else 0.55)
+
+
+@pytest.mark.parametrize(
+    ("text", "time_of_day"),
+    [
+        ("Putin and Obama met in Lima on Saturday morning.", "morning"),
+        ("Putin and Obama met at 15:00 on Saturday in Lima.", "15:00"),
+        ("Putin and Obama met at 3 p.m. on Saturday in Lima.", "15:00"),
+        ("Putin and Obama met in Lima at 9.30 on Saturday.", "09:30"),
+        ("Путин и Обама встретились в субботу вечером в Лиме.", "evening"),
+        ("Путин и Обама встретились в Лиме в 15:00 19.11.2016.", "15:00"),
+        ("Putin and Obama met in Lima on Saturday.", None),
+        ("Putin and Obama met in Lima on 19.11.2016 at the summit.", None),
+    ],
+)
+def test_the_time_of_day_a_report_gives_is_proposed(text: str, time_of_day: str | None) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), time_of_day)

@@ -62,13 +62,26 @@ class Confirmer:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What a person should check in a claim before accepting it, and the report's words it is
+    about: ``weekday_conflict``, a date written with a weekday it does not fall on ("on Saturday,
+    November 21" when the 21st is a Monday)."""
+
+    kind: str
+    words: str
+    span: Span
+
+
 @dataclass
 class MeetingClaim:
     """A meeting or a contact of two principals at an event, as the report tells it.
 
     ``pair`` holds the principals' ids in sorted order, ``parties`` their parties in the same
     order. ``session`` and ``edge`` place it at a programme session ("at the beginning of the
-    retreat"); ``day`` is that session's day or a date the report gives.
+    retreat"); ``day`` is that session's day or a date the report gives; ``time_of_day`` the
+    time the report gives, on the clock ("15:00") or in words ("morning", "afternoon",
+    "evening", "night").
     """
 
     pair: tuple[str, str]
@@ -79,11 +92,13 @@ class MeetingClaim:
     day: PartialDate | None = None
     session: str | None = None
     edge: str | None = None
+    time_of_day: str | None = None
     described: str = ""  # the report's own words for the format: "a short conversation"
     confirmers: list[Confirmer] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     confidence: float = 0.0
 
 

@@ -963,12 +963,28 @@ DATELINE = re.compile(
 )
 # A word for a time of day, and the hours of the clock it can mean (a span may run past
 # midnight): "on Saturday evening" cannot be a morning session, "last night" no retreat at 9:30.
-TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
-    (_cue("morning", "breakfast", "утром", "утра", "утренн\\w*", "завтрак\\w*"), (5, 12)),
-    (_cue("afternoon", "lunch", "luncheon", "днём", "днем", "обед\\w*"), (11, 18)),
+# Each is named: the name is the time of day a claim proposes.
+NAMED_TIMES_OF_DAY: tuple[tuple[str, re.Pattern[str], tuple[int, int]], ...] = (
     (
+        "morning",
+        _cue("morning", "breakfast", "утром", "утра", "утренн\\w*", "завтрак\\w*"),
+        (5, 12),
+    ),
+    ("afternoon", _cue("afternoon", "lunch", "luncheon", "днём", "днем", "обед\\w*"), (11, 18)),
+    (
+        "evening",
         _cue("evening", "dinner", "supper", "banquet", "вечер\\w*", "ужин\\w*", "банкет\\w*"),
         (17, 29),
     ),
-    (_cue("night", "tonight", "overnight", "ноч\\w*"), (19, 29)),
+    ("night", _cue("night", "tonight", "overnight", "ноч\\w*"), (19, 29)),
+)
+TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = tuple(
+    (cue, hours) for _, cue, hours in NAMED_TIMES_OF_DAY
+)
+# A time on the clock: "at 15:00", "at 3 p.m.", "at 10.30 local time", "в 15:00", "около 9.30".
+# A preposition before it, so that a date ("19.11.2016") or a score is no time.
+CLOCK_TIME = re.compile(
+    r"(?<!\w)(?:at|around|about|from|в|около|с)\s+(?P<hour>\d{1,2})"
+    r"(?:[:.](?P<minute>\d{2}))?(?:\s*(?P<half>[ap])\.?\s?m\.?)?(?![\w:]|\.\d)",
+    re.IGNORECASE,
 )

@@ -5,6 +5,7 @@ eve of the summit") resolved against the report's date and the summit's days."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -24,46 +25,126 @@ def _year_for(month: int, published: date, event: EventEntry | None) -> int:
 
 
 def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialDate]:
-    found: list[tuple[int, PartialDate]] = []
+    covered: list[PartialDate] = []
+    for _, _, when in _dates_at(s, published, event):
+        if when not in covered:
+            covered.append(when)
+    return covered
 
-    def add(at: int, year: str | None, month: int, day: int | None) -> None:
+
+def _dates_at(
+    s: str, published: date, event: EventEntry | None
+) -> list[tuple[int, int, PartialDate]]:
+    """Each date written in ``s`` with where it is written, in the order written."""
+    found: list[tuple[int, int, PartialDate]] = []
+
+    def add(m: re.Match[str], year: str | None, month: int, day: int | None) -> None:
         y = int(year) if year else _year_for(month, published, event)
         try:
             value = date(y, month, day or 1)
         except ValueError:
             return
-        found.append((at, PartialDate(value, Precision.DAY if day else Precision.MONTH)))
+        precision = Precision.DAY if day else Precision.MONTH
+        found.append((m.start(), m.end(), PartialDate(value, precision)))
 
     for m in cues.DAY_MONTH_EN.finditer(s):
-        add(m.start(), m.group(3), cues.en_month(m.group(2)), int(m.group(1)))
+        add(m, m.group(3), cues.en_month(m.group(2)), int(m.group(1)))
     for m in cues.MONTH_DAY_EN.finditer(s):
-        add(m.start(), m.group(3), cues.en_month(m.group(1)), int(m.group(2)))
+        add(m, m.group(3), cues.en_month(m.group(1)), int(m.group(2)))
     for m in cues.MONTH_YEAR_EN.finditer(s):
-        if not any(m.start() <= at < m.end() + 4 for at, _ in found):
-            add(m.start(), m.group(2), cues.en_month(m.group(1)), None)
+        if not any(m.start() <= at < m.end() + 4 for at, _, _ in found):
+            add(m, m.group(2), cues.en_month(m.group(1)), None)
     for m in cues.DAY_MONTH_RU.finditer(s):
-        month = _ru_month(m.group(2))
-        add(m.start(), m.group(3), month, int(m.group(1)))
+        add(m, m.group(3), _ru_month(m.group(2)), int(m.group(1)))
     for m in cues.ORDINAL_DAY_MONTH_RU.finditer(s):
-        add(m.start(), m.group(4), _ru_month(m.group(3)), _ru_ordinal(m))
+        add(m, m.group(4), _ru_month(m.group(3)), _ru_ordinal(m))
     for m in cues.MONTH_YEAR_RU.finditer(s):
-        add(m.start(), m.group(2), _ru_month(m.group(1)), None)
+        add(m, m.group(2), _ru_month(m.group(1)), None)
     for m in cues.NUMERIC_DATE.finditer(s):
         if m.group("iso_year"):
-            add(m.start(), m.group("iso_year"), int(m.group("iso_month")), int(m.group("iso_day")))
+            add(m, m.group("iso_year"), int(m.group("iso_month")), int(m.group("iso_day")))
         else:
-            add(m.start(), m.group("year"), int(m.group("month")), int(m.group("day")))
+            add(m, m.group("year"), int(m.group("month")), int(m.group("day")))
     for m in cues.SLASH_DATE.finditer(s):
         a, b = int(m.group("a")), int(m.group("b"))
         if a > 12 >= b:
-            add(m.start(), m.group("year"), b, a)
+            add(m, m.group("year"), b, a)
         elif b > 12 >= a:
-            add(m.start(), m.group("year"), a, b)
-    covered: list[PartialDate] = []
-    for _, when in sorted(found, key=lambda f: f[0]):
-        if when not in covered:
-            covered.append(when)
-    return covered
+            add(m, m.group("year"), a, b)
+    return sorted(found, key=lambda f: f[0])
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledDate:
+    """A weekday written right beside a date ("on Saturday, November 19", "19 ноября, в
+    субботу"): it labels that date, it does not count from the report's date. ``agrees`` is
+    whether the date falls on that weekday; ``start`` and ``end`` span both."""
+
+    start: int
+    end: int
+    weekday: str
+    day: date
+    agrees: bool
+
+
+# What may stand between a weekday and the date it labels: a comma, "the", "в".
+_LABEL_GAP = re.compile(r"[\s,(]*(?:the\s+|в\s+|во\s+)?", re.IGNORECASE)
+
+
+def labelled_dates(s: str, published: date, event: EventEntry | None) -> list[LabelledDate]:
+    """The days ``s`` writes as a weekday and a date together, each checked against the other."""
+    found: list[LabelledDate] = []
+    dates = [
+        (a, b, d.value)
+        for a, b, d in _dates_at(s, published, event)
+        if d.precision is Precision.DAY
+    ]
+    for weekday in cues.WEEKDAY.finditer(s):
+        word = weekday.group(1)
+        at, end = weekday.span(1)
+        for start_at, end_at, day in dates:
+            before = _LABEL_GAP.fullmatch(s, end, start_at) if end <= start_at else None
+            after = _LABEL_GAP.fullmatch(s, end_at, at) if end_at <= at else None
+            if before is None and after is None:
+                continue
+            agrees = day.weekday() == _weekday_index(word)
+            found.append(LabelledDate(min(at, start_at), max(end, end_at), word, day, agrees))
+            break
+    return found
+
+
+def unlabelled(s: str, published: date, event: EventEntry | None) -> str:
+    """``s`` with each weekday that labels a date blanked: "on Saturday, November 26" names the
+    26th, not the last Saturday before the report."""
+    for labelled in labelled_dates(s, published, event):
+        for weekday in cues.WEEKDAY.finditer(s, labelled.start, labelled.end):
+            at, end = weekday.span(1)
+            s = s[:at] + " " * (end - at) + s[end:]
+    return s
+
+
+# A date a contact is counted from, not held on: "their first talks since September 28, 2015".
+_COUNTED_FROM = re.compile(
+    r"(?<!\w)(?:since|after|before|until|till|from|с|со|до|после|от)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def written_days(s: str, published: date, event: EventEntry | None) -> list[date]:
+    """The days ``s`` writes as a date on which something happens: not a month alone, not a
+    date counted from ("since", «после»)."""
+    return [
+        when.value
+        for at, _, when in _dates_at(s, published, event)
+        if when.precision is Precision.DAY and not _COUNTED_FROM.search(s[max(0, at - 12) : at])
+    ]
+
+
+def _weekday_index(word: str) -> int:
+    lowered = word.lower()
+    if lowered in cues.WEEKDAYS_EN:
+        return cues.WEEKDAYS_EN.index(lowered)
+    return cues.WEEKDAYS_RU.index(lowered)
 
 
 def _ru_ordinal(m: re.Match[str]) -> int:
@@ -126,17 +207,12 @@ def relative_day(
     if cues.YESTERDAY.search(s):
         return of_summit(published - timedelta(days=1))
     if cues.TOMORROW.search(s):
-        return published + timedelta(days=1)
+        return of_summit(published + timedelta(days=1))
     if cues.TODAY.search(s):
         return of_summit(published)
     weekday = cues.WEEKDAY.search(s)
     if weekday:
-        word = weekday.group(1).lower()
-        index = (
-            cues.WEEKDAYS_EN.index(word)
-            if word in cues.WEEKDAYS_EN
-            else cues.WEEKDAYS_RU.index(word)
-        )
+        index = _weekday_index(weekday.group(1))
         last = of_summit(published - timedelta(days=(published.weekday() - index) % 7))
         following = of_summit(published + timedelta(days=(index - published.weekday()) % 7))
         if tense == "past":

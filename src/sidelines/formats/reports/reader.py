@@ -32,13 +32,21 @@ from sidelines.formats.reports.claims import (
     HistoryClaim,
     MeetingClaim,
     Modality,
+    Note,
     PartialDate,
     Precision,
     Reading,
     Report,
     Span,
 )
-from sidelines.formats.reports.dates import Tense, dates_in, relative_day
+from sidelines.formats.reports.dates import (
+    Tense,
+    dates_in,
+    labelled_dates,
+    relative_day,
+    unlabelled,
+    written_days,
+)
 from sidelines.formats.reports.gazetteer import (
     EventEntry,
     Gazetteer,
@@ -201,6 +209,8 @@ class _Claim:
     kinds: set[str] = field(default_factory=set)  # meal, pull_aside, expanded
     day_rank: int = 0
     day_unsure: bool = False  # a day named that is none of the summit's
+    day_in_doubt: bool = False  # a date written with a weekday it does not fall on
+    time_rank: int = 0  # 2: a time on the clock, 1: a time of day in words
     named_directly: bool = False
     kind_known: bool = False
 
@@ -481,6 +491,8 @@ class ReportReader:
             item.modality_cues |= _modality_cues(s)
             unsure = stated is None and _names_another_day(s, event, report.published_on)
             self._place_in_time(item, text, sentence, ms, event, stated, unsure)
+            _note_weekday_conflicts(item, sentence, event, report.published_on)
+            _place_in_day(item, s, event, report.published_on)
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
@@ -677,10 +689,7 @@ class ReportReader:
         """The day a sentence states for a contact, as a date or relative to the report's date,
         the summit's days or the day spoken of last, with its rank; None when it states none."""
         candidates: list[tuple[int, PartialDate]] = []
-        dateline = cues.DATELINE.match(s)
-        if dateline and dates_in(dateline.group(0), published, event):
-            # "LIMA, Nov 20 (Reuters) - …": the date the report was filed, not the contact's.
-            s = " " * dateline.end() + s[dateline.end() :]
+        s = _without_dateline(s, published, event)
         for when in dates_in(s, published, event):
             inside = event is None or (
                 when.precision is Precision.DAY and event.days_from(when.value) <= 1
@@ -694,7 +703,7 @@ class ReportReader:
             ):
                 candidates.append((_RANK_MONTH, when))
         if event is not None and not _dates_a_statement(s):
-            s, said_on = _without_saying_days(s, published, event)
+            s, said_on = _without_saying_days(unlabelled(s, published, event), published, event)
             told = _modality_cues(s)
             tense: Tense = "past" if "held" in told else "ahead" if told else "unsaid"
             relative = relative_day(
@@ -970,6 +979,8 @@ class ReportReader:
         confidence += 0.1 if len(claim.spans) >= 2 else 0.0
         if item.day_unsure and claim.day is None:
             confidence -= 0.2  # a person must say the day: it is no day the reader could tell
+        if item.day_in_doubt:
+            confidence -= 0.2  # the report contradicts itself on the day: a person checks it
         claim.confidence = round(min(confidence, 0.95), 2)
         return claim
 
@@ -1113,9 +1124,70 @@ def _names_another_day(s: str, event: EventEntry | None, published: date) -> boo
     Monday", "yesterday") that names no day of the summit."""
     if event is None or _dates_a_statement(s):
         return False
-    s, _ = _without_saying_days(s, published, event)
-    counted = (cues.WEEKDAY, cues.YESTERDAY, cues.DAY_BEFORE_YESTERDAY, cues.TODAY)
+    s = _without_dateline(s, published, event)
+    if written_days(s, published, event):
+        # "met on November 25", "on Saturday, November 26": a date the report writes, which is
+        # none of the summit's (a summit day would have been stated).
+        return True
+    s, _ = _without_saying_days(unlabelled(s, published, event), published, event)
+    counted = (cues.WEEKDAY, cues.YESTERDAY, cues.DAY_BEFORE_YESTERDAY, cues.TODAY, cues.TOMORROW)
     return any(c.search(s) for c in counted)
+
+
+def _without_dateline(s: str, published: date, event: EventEntry | None) -> str:
+    """The sentence without a wire story's dateline: "LIMA, Nov 20 (Reuters) - …" dates the
+    report's filing, not the contact."""
+    dateline = cues.DATELINE.match(s)
+    if dateline and dates_in(dateline.group(0), published, event):
+        return " " * dateline.end() + s[dateline.end() :]
+    return s
+
+
+def _note_weekday_conflicts(
+    item: _Claim, sentence: Sentence, event: EventEntry | None, published: date
+) -> None:
+    """Flag a date written with a weekday it does not fall on ("on Saturday, November 20" when
+    the 20th is a Sunday). The reader does not pick one silently: the written date stays the
+    proposed day (when it is a summit day), since reporters and translators slip on a weekday
+    more often than on a date copied from a readout or a programme, and a press officer expects
+    the date the report prints; the claim says which words disagree and is proposed with less
+    confidence, for a person to check."""
+    s = _without_dateline(sentence.text, published, event)
+    for labelled in labelled_dates(s, published, event):
+        if labelled.agrees:
+            continue
+        span = Span(sentence.start + labelled.start, sentence.start + labelled.end)
+        note = Note("weekday_conflict", sentence.text[labelled.start : labelled.end], span)
+        if note not in item.claim.notes:
+            item.claim.notes.append(note)
+        item.day_in_doubt = True
+
+
+def _place_in_day(item: _Claim, s: str, event: EventEntry | None, published: date) -> None:
+    """The time of day a sentence gives a contact: a time on the clock ("at 15:00", "at 3
+    p.m.", "в 15.00") before words for a part of the day ("in the morning", «вечером»); what
+    tells two contacts of one pair on one day apart."""
+    s = _without_dateline(s, published, event)
+    if event is not None:
+        s, _ = _without_saying_days(s, published, event)
+    for m in cues.CLOCK_TIME.finditer(s):
+        hour, minute, half = int(m.group("hour")), m.group("minute"), m.group("half")
+        if minute is None and half is None:
+            continue  # "at 3": a number, not a time
+        if half is not None:
+            if not 1 <= hour <= 12:
+                continue
+            hour = hour % 12 + (12 if half.lower() == "p" else 0)
+        if hour > 23 or int(minute or 0) > 59:
+            continue
+        if item.time_rank < 2:
+            item.claim.time_of_day, item.time_rank = f"{hour:02d}:{minute or '00'}", 2
+        return
+    if item.time_rank < 1:
+        for name, cue, _ in cues.NAMED_TIMES_OF_DAY:
+            if cue.search(s):
+                item.claim.time_of_day, item.time_rank = name, 1
+                return
 
 
 def _at_time_of_day(text: str, sentence: Sentence, m: Mention, session: SessionEntry) -> bool:
