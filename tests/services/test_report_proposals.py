@@ -514,3 +514,129 @@ def test_a_day_that_is_none_of_the_summits_is_proposed_without_a_day_and_matches
     assert refused.value.field == "corrections.day"
     assert record.list_encounters(database, people["USA"], LIMA) == []
     assert statements.list_statements(database, people["USA"], LIMA) == []
+
+
+def _log_sunday_encounter(database: Database, organiser: Actor, hour: int) -> int:
+    """An encounter of Xi and Obama in the lobby on the summit's Sunday at ``hour``:00."""
+    started_at = datetime(2016, 11, 20, hour, 0, tzinfo=LIMA_ZONE)
+    encounter = record.EncounterIn(parties=("CHN", "USA"), started_at=started_at, place="lobby")
+    return record.log_encounter(database, organiser, LIMA, encounter).id
+
+
+def _obama_xi_report(when: str) -> ReportIn:
+    return ReportIn(
+        f"Barack Obama and Xi Jinping met {when}, the White House said.",
+        date(2016, 11, 20),
+        "Reuters",
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "time_of_day", "joins"),
+    [
+        ("on Sunday afternoon", "afternoon", "encounter"),
+        ("on Sunday at 16:00", "16:00", "encounter"),
+        ("on Sunday morning", "morning", "meeting"),
+        ("at 10:00 on Sunday", "10:00", "meeting"),
+        ("on Sunday at 10 a.m.", "10:00", "meeting"),
+    ],
+)
+def test_the_time_of_day_picks_which_of_the_pairs_contacts_that_day_a_report_joins(
+    database: Database, people: dict[str, Actor], when: str, time_of_day: str, joins: str
+) -> None:
+    meeting_id = _place_sunday_meeting(database, "Xi-Obama bilateral")
+    encounter_id = _log_sunday_encounter(database, people["organiser"], 16)
+    upload = report_proposals.upload_report(database, people["USA"], LIMA, _obama_xi_report(when))
+    [claim] = upload.claims
+    assert (claim.fields["day"], claim.fields["time"], claim.fields["notes"]) == (
+        "2016-11-20",
+        time_of_day,
+        [],
+    )
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, upload.id, 0, Review("accept")
+    )
+
+    subject = {"encounter": encounter_id, "meeting": meeting_id}[joins]
+    assert view.claims[0].merged[f"{joins}_id"] == subject
+    assert [e.id for e in record.list_encounters(database, people["organiser"], LIMA)] == [
+        encounter_id
+    ]
+
+
+def test_a_report_that_cannot_say_which_of_two_contacts_that_day_is_flagged_and_asks_the_time(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    _place_sunday_meeting(database, "Xi-Obama bilateral")
+    encounter_id = _log_sunday_encounter(database, people["organiser"], 16)
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("on Sunday")
+    )
+    [claim] = upload.claims
+    assert (claim.fields["time"], claim.fields["notes"]) == (
+        None,
+        [{"kind": "ambiguous_match", "times": ["10:00", "16:00"]}],
+    )
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(database, people["USA"], LIMA, upload.id, 0, Review("accept"))
+    assert refused.value.field == "corrections.time"
+    assert statements.list_statements(database, people["USA"], LIMA) == []
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, upload.id, 0, Review("accept", {"time": "16:00"})
+    )
+    assert view.claims[0].merged["encounter_id"] == encounter_id
+
+
+def test_a_time_of_day_no_contact_of_the_day_has_is_a_new_encounter_at_that_time(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    meeting_id = _place_sunday_meeting(database, "Xi-Obama bilateral")
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday at 17:30")
+    )
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, upload.id, 0, Review("accept")
+    )
+
+    [encounter] = record.list_encounters(database, people["USA"], LIMA)
+    assert view.claims[0].merged["encounter_id"] == encounter.id
+    assert encounter.started_at.astimezone(LIMA_ZONE) == datetime(
+        2016, 11, 20, 17, 30, tzinfo=LIMA_ZONE
+    )
+    assert meeting_id not in [
+        s.meeting_id for s in statements.list_statements(database, people["USA"], LIMA)
+    ]
+
+
+@pytest.mark.parametrize("value", ["25:00", "teatime", "9:5", 1600])
+def test_a_time_of_day_correction_is_a_time_on_the_clock_or_a_part_of_the_day(
+    database: Database, people: dict[str, Actor], value: object
+) -> None:
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("on Sunday")
+    )
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(
+            database, people["USA"], LIMA, upload.id, 0, Review("accept", {"time": value})
+        )
+
+    assert refused.value.field == "corrections.time"
+
+
+def test_a_date_written_with_the_wrong_weekday_is_proposed_with_a_note(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("on Saturday, November 20")
+    )
+
+    [claim] = upload.claims
+    assert (claim.fields["day"], claim.fields["notes"]) == (
+        "2016-11-20",
+        [{"kind": "weekday_conflict", "words": "Saturday, November 20"}],
+    )

@@ -49,6 +49,11 @@ WORDS = {
     "dropped": N_("dropped"),
     "merged": N_("in the record"),
     "proposed": N_("proposed"),
+    # A report's time of day
+    "morning": N_("morning"),
+    "afternoon": N_("afternoon"),
+    "evening": N_("evening"),
+    "night": N_("night"),
     # Terms of a request
     "contact": N_("contact"),
     "format": N_("format"),
@@ -202,6 +207,7 @@ FIELDS = {
     "quiet_until": N_("quiet until"),
     "url": N_("address"),
     "pair": N_("pair"),
+    "time": N_("time of day"),
 }
 
 

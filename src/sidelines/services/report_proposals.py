@@ -7,8 +7,10 @@ upload that does not exist. Nothing enters the record until the uploader reviews
 
 - ``drop``: the claim is set aside;
 - ``accept``: with ``corrections`` for the fields a person changed (the rest as proposed), the
-  claim is merged into the record through the record's own services: the encounter for the same
-  pair and day if there is one (or the meeting held that day), else a new encounter; the
+  claim is merged into the record through the record's own services: the encounter or meeting
+  of the same pair that day, at the time of day the report gives when it gives one, else a new
+  encounter (when the pair has several that day and the report's time does not say which, the
+  proposal says so and the merge asks for the time, never picking one); the
   uploader's side's confirmation as a statement with its sources; or, for a recalled meeting,
   a history entry (the organiser's). A merge is one transaction, all of it or nothing, and is
   audited as proposed from a report.
@@ -26,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, MeetingFormat, PrincipalId
+from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.errors import InputError
 from sidelines.formats.history_file import HistoricalRecord
 from sidelines.formats.reports import (
@@ -36,6 +39,7 @@ from sidelines.formats.reports import (
     ReportReader,
     default_gazetteer,
 )
+from sidelines.formats.reports.dates import hours_of_day
 from sidelines.formats.reports.text import pdf_to_text
 from sidelines.services import audit, history, record, statements
 from sidelines.services.actors import Actor
@@ -58,8 +62,23 @@ MAX_FILE_BYTES = 10_000_000  # a PDF transcript with its fonts
 
 # What a person may correct, per kind of claim.
 MEETING_FIELDS = frozenset(
-    {"principals", "format", "modality", "day", "session_id", "topics", "sources", "confirmers"}
+    {
+        "principals",
+        "format",
+        "modality",
+        "day",
+        "time",
+        "session_id",
+        "topics",
+        "sources",
+        "confirmers",
+    }
 )
+# How long an encounter logged without its end is taken to last, to meet a report's time.
+ENCOUNTER_MIN = 15
+# How far from a report's time on the clock a contact of the record may start or end: reports
+# round ("at about 3 p.m.") and contacts start late.
+CLOCK_SLACK_MIN = 30
 HISTORY_FIELDS = frozenset({"principals", "event", "when", "topics"})
 
 
@@ -116,12 +135,16 @@ def _meeting_fields(claim: MeetingClaim) -> dict[str, Any]:
         "day": None if claim.day is None else str(claim.day),
         "session_id": claim.session,
         "edge": claim.edge,
+        "time": claim.time_of_day,
         "described": claim.described,
         "confirmers": [
             {"id": c.id, "name": c.name, "role": c.role, "side": c.side} for c in claim.confirmers
         ],
         "sources": list(claim.sources),
         "topics": list(claim.topics),
+        # What a person should check: {"kind": "weekday_conflict", "words": …} from the reader,
+        # {"kind": "ambiguous_match", "times": […]} from the record at upload.
+        "notes": [{"kind": n.kind, "words": n.words} for n in claim.notes],
     }
 
 
@@ -284,6 +307,8 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
     _check_published_on(event, report.published_on)
     # Reading takes milliseconds; it stays outside the write transaction all the same.
     text, language, claims = _claims(event, report)
+    with db.reading() as session:
+        _note_ambiguous_matches(session, event, claims)
 
     def work(session: Session) -> UploadView:
         row = ReportUploadRow(
@@ -373,6 +398,9 @@ def _corrected(
             raise Invalid(f"unknown format {value!r}", where)
         elif name == "modality" and value not in {str(m) for m in Modality}:
             raise Invalid(f"unknown modality {value!r}", where)
+        elif name == "time" and value is not None:
+            if not isinstance(value, str) or hours_of_day(value) is None:
+                raise Invalid("a time as HH:MM, or morning, afternoon, evening or night", where)
         elif name in ("day", "when") and value is not None:
             try:
                 date.fromisoformat(str(value))
@@ -467,7 +495,7 @@ def _mark_reviewed(
 
 def _local_start(event: Event, fields: dict[str, Any]) -> datetime:
     """When the contact began: at its programme session's start (or last minutes), else at the
-    start of the day the report gives."""
+    time on the clock the report gives, else at the start of the day the report gives."""
     if fields.get("session_id"):
         session = next(s for s in event.programme if s.id == fields["session_id"])
         if fields.get("edge") == "end":
@@ -476,30 +504,115 @@ def _local_start(event: Event, fields: dict[str, Any]) -> datetime:
     day = fields.get("day")
     if day is None or len(str(day)) != 10:
         raise Invalid("say the day it happened (YYYY-MM-DD)", "corrections.day")
+    hours = hours_of_day(fields["time"]) if fields.get("time") else None
+    if hours is not None and hours[0] == hours[1]:
+        midnight = datetime.combine(date.fromisoformat(day), time(), tzinfo=event.zone)
+        return _at_hours(midnight, hours[0])
     return datetime.combine(date.fromisoformat(day), event.day_start, tzinfo=event.zone)
 
 
-def _same_day(event: Event, at: datetime | None, day: date) -> bool:
-    return at is not None and at.astimezone(event.zone).date() == day
+def _at_hours(midnight: datetime, hours: float) -> datetime:
+    """The venue's wall clock ``hours`` after ``midnight`` (aware datetimes add on the wall
+    clock, so a day when clocks change keeps "15:00" at 15:00)."""
+    return midnight + timedelta(minutes=round(hours * 60))
 
 
-def _existing(
+@dataclass(frozen=True)
+class _Contact:
+    """An encounter or a meeting of the record, and when it ran on the venue's clock."""
+
+    kind: str  # encounter | meeting
+    id: int
+    start: datetime
+    end: datetime
+
+
+def _window(event: Event, fields: dict[str, Any], day: date) -> tuple[datetime, datetime] | None:
+    """When in the day a claim places its contact, on the venue's clock: around the time the
+    report gives, else its programme session; None when it says neither."""
+    hours = hours_of_day(fields["time"]) if fields.get("time") else None
+    if hours is not None:
+        midnight = datetime.combine(day, time(), tzinfo=event.zone)
+        slack = timedelta(minutes=CLOCK_SLACK_MIN if hours[0] == hours[1] else 0)
+        return _at_hours(midnight, hours[0]) - slack, _at_hours(midnight, hours[1]) + slack
+    if fields.get("session_id"):
+        session = next(s for s in event.programme if s.id == fields["session_id"])
+        return session.span.start, session.span.end
+    return None
+
+
+def _contacts_that_day(
     session: Session, event: Event, parties: frozenset[str], day: date
-) -> tuple[str, int] | None:
-    """An encounter or a meeting of the same pair on the same day, if the record has one."""
+) -> list[_Contact]:
+    """The record's encounters and meetings of the pair on the day, by start; a meeting called
+    off or not held is no contact a report of a held one can be about."""
+    found: list[_Contact] = []
     encounters = session.scalars(
         select(EncounterRow).where(EncounterRow.event_id == event.id)
     ).all()
     sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
     for encounter in encounters:
-        if sides.get(encounter.id) == parties and _same_day(event, encounter.started_at, day):
-            return ("encounter", encounter.id)
-    meetings = session.scalars(select(MeetingRow).where(MeetingRow.event_id == event.id)).all()
+        start = encounter.started_at.astimezone(event.zone)
+        if sides.get(encounter.id) == parties and start.date() == day:
+            end = encounter.ended_at or encounter.started_at + timedelta(minutes=ENCOUNTER_MIN)
+            found.append(_Contact("encounter", encounter.id, start, end.astimezone(event.zone)))
+    gone = (str(MeetingStatus.CANCELLED), str(MeetingStatus.NOT_HELD))
+    meetings = session.scalars(
+        select(MeetingRow).where(MeetingRow.event_id == event.id, MeetingRow.status.not_in(gone))
+    ).all()
     sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
     for meeting in meetings:
-        if sides.get(meeting.id) == parties and _same_day(event, meeting.starts_at, day):
-            return ("meeting", meeting.id)
-    return None
+        if meeting.starts_at is None or sides.get(meeting.id) != parties:
+            continue
+        start = meeting.starts_at.astimezone(event.zone)
+        if start.date() == day:
+            end = meeting.ends_at or meeting.starts_at + timedelta(minutes=meeting.duration_min)
+            found.append(_Contact("meeting", meeting.id, start, end.astimezone(event.zone)))
+    return sorted(found, key=lambda c: (c.start, c.kind, c.id))
+
+
+def _matches(session: Session, event: Event, fields: dict[str, Any], day: date) -> list[_Contact]:
+    """The record's contacts of the claim's pair on ``day`` that can be the one it tells: those
+    running at its time of day, when it gives one."""
+    contacts = _contacts_that_day(session, event, frozenset(fields["parties"]), day)
+    window = _window(event, fields, day)
+    if window is None:
+        return contacts
+    return [c for c in contacts if c.start <= window[1] and window[0] < c.end]
+
+
+def _times(contacts: list[_Contact]) -> list[str]:
+    return [c.start.strftime("%H:%M") for c in contacts]
+
+
+def _note_ambiguous_matches(session: Session, event: Event, claims: list[dict[str, Any]]) -> None:
+    """A proposed held contact that two or more of the record's contacts of the pair that day
+    could be, its time of day not saying which, says so: the person gives the time."""
+    for claim in claims:
+        fields = claim["fields"]
+        day = fields.get("day") if claim["kind"] == "meeting" else None
+        if fields.get("modality") != str(Modality.HELD) or day is None or len(day) != 10:
+            continue
+        found = _matches(session, event, fields, date.fromisoformat(day))
+        if len(found) > 1:
+            fields["notes"].append({"kind": "ambiguous_match", "times": _times(found)})
+
+
+def _existing(
+    session: Session, event: Event, fields: dict[str, Any], day: date
+) -> tuple[str, int] | None:
+    """The encounter or meeting of the record the claim tells, if the record has one: the
+    pair's on the day, at the claim's time of day when it gives one. Several that the time does
+    not tell apart are refused naming ``corrections.time``: a person says which."""
+    found = _matches(session, event, fields, day)
+    if len(found) > 1:
+        times = ", ".join(_times(found))
+        raise Invalid(
+            f"the pair has contacts at {times} that day in the record; say the time of day "
+            "this one began",
+            "corrections.time",
+        )
+    return (found[0].kind, found[0].id) if found else None
 
 
 def _sides(session: Session, table: Any, ids: list[int]) -> dict[int, frozenset[str]]:
@@ -539,7 +652,7 @@ def _merge_meeting(
     started_at = _local_start(event, fields)
     if not event.day_spans[0].start <= started_at < event.day_spans[-1].end:
         raise Invalid("the day lies outside the event's days", "corrections.day")
-    found = _existing(session, event, parties, started_at.astimezone(event.zone).date())
+    found = _existing(session, event, fields, started_at.astimezone(event.zone).date())
     merged: dict[str, Any] = {}
     if found is None:
         encounter = record.log_encounter_in(

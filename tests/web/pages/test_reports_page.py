@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,12 +21,12 @@ TEXT = "Putin and Obama spoke briefly at the beginning of the retreat, Peskov to
 RUSSIA = Actor(Role.DELEGATE, event_id=LIMA, party_id="RUS")
 
 
-def upload(client: TestClient) -> str:
+def upload(client: TestClient, text: str = TEXT) -> str:
     form = client.get(f"{EVENT}/reports")
     answer = client.post(
         f"{EVENT}/reports",
         data={
-            "text": TEXT,
+            "text": text,
             "published_on": "2016-11-20",
             "source": "Vesti",
             "media_type": "text/plain",
@@ -175,3 +176,27 @@ def test_a_file_that_is_not_a_pdf_is_refused_naming_it(russia: TestClient) -> No
     assert answer.status_code == 422
     assert "not a readable PDF" in answer.text
     assert "No reports yet." in answer.text
+
+
+def test_a_claims_notes_and_time_of_day_are_shown_and_the_time_can_be_corrected(
+    database: Database, russia: TestClient
+) -> None:
+    location = upload(
+        russia, "Putin and Obama met in Lima on Saturday, November 20, in the evening."
+    )
+    page = russia.get(location).text
+
+    assert _facts(page)["Time of day"] == "evening"
+    assert (
+        "The report writes “Saturday, November 20”, but that date falls on another weekday: "
+        "the date is proposed; check the day." in html.unescape(page)
+    )
+    russia.post(
+        f"{location}/claims/0",
+        data={"action": "accept", "csrf_token": csrf_of(page)}
+        | _as_proposed(page)
+        | {"time": "18:30"},
+    )
+
+    [encounter] = record.list_encounters(database, RUSSIA, LIMA)
+    assert encounter.started_at.astimezone(ZoneInfo("America/Lima")).strftime("%H:%M") == "18:30"

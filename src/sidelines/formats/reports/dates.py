@@ -228,3 +228,17 @@ def relative_day(
     if anchor is not None and cues.DAY_BEFORE.search(s):
         return anchor - timedelta(days=1)
     return None
+
+
+def hours_of_day(time_of_day: str) -> tuple[float, float] | None:
+    """The hours of the clock a claim's time of day spans, from midnight of its day (the night
+    runs past the next midnight): "15:00" is that moment, "morning" 5 to 12. None for words
+    that are no time of day."""
+    clock = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", time_of_day)
+    if clock:
+        at = int(clock.group(1)) + int(clock.group(2)) / 60
+        return at, at
+    for name, _, (first, last) in cues.NAMED_TIMES_OF_DAY:
+        if name == time_of_day:
+            return float(first), float(last)
+    return None

@@ -41,6 +41,7 @@ class ReviewForm(BaseModel):
     format: str = Field(default="", max_length=32)
     modality: str = Field(default="", max_length=32)
     day: str = Field(default="", max_length=10)
+    time: str = Field(default="", max_length=10)
     topics: str = Field(default="", max_length=1000)
 
 
@@ -153,6 +154,8 @@ def corrections(fields: dict[str, Any], form: ReviewForm) -> dict[str, Any]:
         changed["modality"] = form.modality
     if "day" in fields and (form.day.strip() or None) != fields.get("day"):
         changed["day"] = form.day.strip() or None
+    if "time" in fields and (form.time.strip() or None) != fields.get("time"):
+        changed["time"] = form.time.strip() or None
     topics = [t.strip() for t in form.topics.split(",") if t.strip()]
     if topics != fields.get("topics", []):
         changed["topics"] = topics
