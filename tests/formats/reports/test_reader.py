@@ -955,3 +955,51 @@ def test_the_time_of_day_a_report_gives_is_proposed(text: str, time_of_day: str 
     [meeting] = read(text, LIMA_SUNDAY).meetings
 
     assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), time_of_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "time_of_day"),
+    [
+        ("Putin and Obama met at 15:00 local time (20:00 GMT) in Lima on Saturday.", "15:00"),
+        ("Putin and Obama met at 8 p.m. GMT (3 p.m. local time) in Lima on Saturday.", "15:00"),
+        ("Путин и Обама встретились в субботу в 22:30 мск в Лиме.", None),
+        ("Путин и Обама встретились в субботу в 22:30 по московскому времени.", None),
+        ("Путин и Обама встретились в субботу в 12:30 по местному времени.", "12:30"),
+        ("Putin and Obama met in Lima on Saturday at noon.", "12:00"),
+        ("Путин и Обама встретились в субботу в полдень.", "12:00"),
+        ("Путин и Обама встретились в субботу в первой половине дня.", "morning"),
+        ("Путин и Обама встретились в субботу во второй половине дня.", "afternoon"),
+    ],
+)
+def test_a_time_in_another_zone_is_not_the_venues(text: str, time_of_day: str | None) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), time_of_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Putin and Obama met on the 19th in Lima.", date(2016, 11, 19)),
+        ("Putin and Obama met in Lima on the 19th of November.", date(2016, 11, 19)),
+        ("Путин и Обама встретились в Лиме 19-го.", date(2016, 11, 19)),
+        ("Putin and Obama met on the 3rd in Lima.", None),
+        ("Путин и Обама встретились в Лиме 19-го числа.", date(2016, 11, 19)),
+        ("Putin and Obama met in Lima on the 19th of December.", None),
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_summit_day_of_that_number(
+    text: str, day: date | None
+) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert meeting.day == (None if day is None else PartialDate(day))
+    assert meeting.confidence == pytest.approx(0.85 if day else 0.55)
+
+
+def test_a_count_of_meetings_is_no_day_of_the_month() -> None:
+    [meeting] = read(
+        "Abe and Putin met in Lima on Saturday, meeting for the 16th time.", LIMA_SUNDAY
+    ).meetings
+
+    assert meeting.day == PartialDate(date(2016, 11, 19))

@@ -62,3 +62,13 @@ def test_a_sentence_does_not_end_after_an_abbreviated_month() -> None:
     found = [s.text for s in sentences("Biden and Xi met on Nov. 15 in Woodside. They spoke.")]
 
     assert found == ["Biden and Xi met on Nov. 15 in Woodside.", "They spoke."]
+
+
+def test_a_sentence_does_not_end_at_a_time_before_its_zone() -> None:
+    text = "They met at 8 p.m. GMT (3 p.m. local time). They spoke at 9 a.m. US aides said so."
+
+    assert [s.text for s in sentences(text)] == [
+        "They met at 8 p.m. GMT (3 p.m. local time).",
+        "They spoke at 9 a.m.",
+        "US aides said so.",
+    ]

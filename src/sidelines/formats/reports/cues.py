@@ -856,7 +856,7 @@ _RU_MONTH_GEN = (
 _RU_MONTH_PREP = (
     "(январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
 )
-DAY_MONTH_EN = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {_EN_MONTH}(?:,? (\d{{4}}))?\b")
+DAY_MONTH_EN = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH}(?:,? (\d{{4}}))?\b")
 MONTH_DAY_EN = re.compile(rf"\b{_EN_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b")
 MONTH_YEAR_EN = re.compile(
     rf"\b(?:in|since|of|during) (?:early |late |mid-)?{_EN_MONTH}(?: (\d{{4}}))?\b"
@@ -967,10 +967,30 @@ DATELINE = re.compile(
 NAMED_TIMES_OF_DAY: tuple[tuple[str, re.Pattern[str], tuple[int, int]], ...] = (
     (
         "morning",
-        _cue("morning", "breakfast", "утром", "утра", "утренн\\w*", "завтрак\\w*"),
+        _cue(
+            "morning",
+            "breakfast",
+            "утром",
+            "утра",
+            "утренн\\w*",
+            "завтрак\\w*",
+            "(?:в )?первой половине дня",
+        ),
         (5, 12),
     ),
-    ("afternoon", _cue("afternoon", "lunch", "luncheon", "днём", "днем", "обед\\w*"), (11, 18)),
+    (
+        "afternoon",
+        _cue(
+            "afternoon",
+            "lunch",
+            "luncheon",
+            "днём",
+            "днем",
+            "обед\\w*",
+            "(?:во )?второй половине дня",
+        ),
+        (11, 18),
+    ),
     (
         "evening",
         _cue("evening", "dinner", "supper", "banquet", "вечер\\w*", "ужин\\w*", "банкет\\w*"),
@@ -982,9 +1002,32 @@ TIMES_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = tuple(
     (cue, hours) for _, cue, hours in NAMED_TIMES_OF_DAY
 )
 # A time on the clock: "at 15:00", "at 3 p.m.", "at 10.30 local time", "в 15:00", "около 9.30".
-# A preposition before it, so that a date ("19.11.2016") or a score is no time.
+# A preposition before it (or a bracket: "(3 p.m. local time)"), so that a date ("19.11.2016")
+# or a score is no time.
 CLOCK_TIME = re.compile(
-    r"(?<!\w)(?:at|around|about|from|в|около|с)\s+(?P<hour>\d{1,2})"
+    r"(?:(?<!\w)(?:at|around|about|from|в|около|с)\s+|\(\s*)(?P<hour>\d{1,2})"
     r"(?:[:.](?P<minute>\d{2}))?(?:\s*(?P<half>[ap])\.?\s?m\.?)?(?![\w:]|\.\d)",
+    re.IGNORECASE,
+)
+# The time zones wire stories write after a time: "20:00 GMT", "at 8 p.m. EST".
+ZONES = "(?:GMT|UTC|ET|EST|EDT|CT|CST|CDT|PT|PST|PDT|CET|CEST|BST|MSK|JST|AEST|AEDT|HKT)"
+# Noon on the clock: "at noon", "at midday", «в полдень».
+NOON = _cue("(?:at )?noon", "(?:at )?midday", "в полдень")
+# A zone written after a time, which makes it no time on the venue's clock unless it is the
+# local one: "20:00 GMT", "at 8 p.m. EST", "в 22:30 мск", "по московскому времени".
+TIME_ZONE_AFTER = re.compile(
+    r"\s*\(?\s*(?:(?P<local>local(?:\s+time)?|по\s+местному(?:\s+времени)?)"
+    rf"|(?:{ZONES}\b"
+    r"|мск|по\s+москве|по\s+\w+скому(?:\s+времени)?|[\w-]+\s+time\b))",
+)
+# A day of the month alone, the month left to the event: "on the 19th", "Saturday, the 19th",
+# «19-го», «19-го числа». Not followed by a month, which makes it a date ("the 19th of
+# December"), nor by what it counts ("meeting for the 26th time", "on the 70th anniversary").
+DAY_OF_MONTH = re.compile(
+    r"(?:(?:(?<!\w)on\s+|,\s*)the\s+(?P<en>\d{1,2})(?:st|nd|rd|th)"
+    r"|(?<![\w.])(?P<ru>\d{1,2})-?го)(?!\w)"
+    r"(?!\s+(?:time|anniversary|century|round|meeting|summit|session|edition|birthday|year|раз)"
+    r"(?!\w))"
+    rf"(?!\s+(?:of\s+)?{_EN_MONTH}|\s+{_RU_MONTH_GEN})",
     re.IGNORECASE,
 )

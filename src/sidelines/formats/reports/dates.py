@@ -210,6 +210,14 @@ def relative_day(
         return of_summit(published + timedelta(days=1))
     if cues.TODAY.search(s):
         return of_summit(published)
+    day_of_month = cues.DAY_OF_MONTH.search(s)
+    if day_of_month and not any_day:
+        # "on the 19th", «19-го»: the summit day of that number, the month left unsaid.
+        number = int(day_of_month.group("en") or day_of_month.group("ru"))
+        near = (
+            event.start + timedelta(days=d) for d in range(-2, (event.end - event.start).days + 2)
+        )
+        return next((day for day in near if day.day == number), None)
     weekday = cues.WEEKDAY.search(s)
     if weekday:
         index = _weekday_index(weekday.group(1))

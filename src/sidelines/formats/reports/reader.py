@@ -1130,7 +1130,14 @@ def _names_another_day(s: str, event: EventEntry | None, published: date) -> boo
         # none of the summit's (a summit day would have been stated).
         return True
     s, _ = _without_saying_days(unlabelled(s, published, event), published, event)
-    counted = (cues.WEEKDAY, cues.YESTERDAY, cues.DAY_BEFORE_YESTERDAY, cues.TODAY, cues.TOMORROW)
+    counted = (
+        cues.WEEKDAY,
+        cues.YESTERDAY,
+        cues.DAY_BEFORE_YESTERDAY,
+        cues.TODAY,
+        cues.TOMORROW,
+        cues.DAY_OF_MONTH,
+    )
     return any(c.search(s) for c in counted)
 
 
@@ -1163,13 +1170,11 @@ def _note_weekday_conflicts(
         item.day_in_doubt = True
 
 
-def _place_in_day(item: _Claim, s: str, event: EventEntry | None, published: date) -> None:
-    """The time of day a sentence gives a contact: a time on the clock ("at 15:00", "at 3
-    p.m.", "в 15.00") before words for a part of the day ("in the morning", «вечером»); what
-    tells two contacts of one pair on one day apart."""
-    s = _without_dateline(s, published, event)
-    if event is not None:
-        s, _ = _without_saying_days(s, published, event)
+def _clock_time(s: str) -> str | None:
+    """The time on the venue's clock a sentence gives, as HH:MM: the one said to be local
+    first ("at 15:00 local time (20:00 GMT)"), never one in another zone ("в 22:30 мск"), whose
+    offset from the venue the reader does not know."""
+    found: str | None = None
     for m in cues.CLOCK_TIME.finditer(s):
         hour, minute, half = int(m.group("hour")), m.group("minute"), m.group("half")
         if minute is None and half is None:
@@ -1180,8 +1185,29 @@ def _place_in_day(item: _Claim, s: str, event: EventEntry | None, published: dat
             hour = hour % 12 + (12 if half.lower() == "p" else 0)
         if hour > 23 or int(minute or 0) > 59:
             continue
+        zone = cues.TIME_ZONE_AFTER.match(s, m.end())
+        if zone is not None and not zone.group("local"):
+            continue
+        value = f"{hour:02d}:{minute or '00'}"
+        if zone is not None:
+            return value
+        found = found or value
+    if found is None and cues.NOON.search(s):
+        return "12:00"
+    return found
+
+
+def _place_in_day(item: _Claim, s: str, event: EventEntry | None, published: date) -> None:
+    """The time of day a sentence gives a contact: a time on the clock ("at 15:00", "at 3
+    p.m.", "в 15.00") before words for a part of the day ("in the morning", «вечером»); what
+    tells two contacts of one pair on one day apart."""
+    s = _without_dateline(s, published, event)
+    if event is not None:
+        s, _ = _without_saying_days(s, published, event)
+    clock = _clock_time(s)
+    if clock is not None:
         if item.time_rank < 2:
-            item.claim.time_of_day, item.time_rank = f"{hour:02d}:{minute or '00'}", 2
+            item.claim.time_of_day, item.time_rank = clock, 2
         return
     if item.time_rank < 1:
         for name, cue, _ in cues.NAMED_TIMES_OF_DAY:

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from sidelines.formats.errors import InputError
+from sidelines.formats.reports import cues
 
 _BLOCKS = {
     "p",
@@ -139,6 +140,8 @@ _ABBREVIATIONS = {
     "ул.",
     "см.",
 }
+# A time zone's abbreviation after a time: "8 p.m. GMT", "9 a.m. (EST)".
+_ZONE_NEXT = re.compile(rf"\(?{cues.ZONES}(?![.\w])")
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"»)]*\s+(?=[\"«(\-—–]*\s*[A-ZА-ЯЁ0-9])")
 
 
@@ -155,6 +158,8 @@ def sentences(text: str) -> list[Sentence]:
             last = before[-1] if before else ""
             if last in _ABBREVIATIONS or re.fullmatch(r"[A-ZА-ЯЁ]\.", last):
                 continue
+            if last.lower() in ("a.m.", "p.m.") and _ZONE_NEXT.match(line, match.end()):
+                continue  # "at 8 p.m. GMT": the time's zone, not a new sentence
             _add(found, line, start, cut, match.start(), paragraph)
             cut = match.end()
         _add(found, line, start, cut, len(line), paragraph)
