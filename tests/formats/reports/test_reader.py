@@ -1003,3 +1003,45 @@ def test_a_count_of_meetings_is_no_day_of_the_month() -> None:
     ).meetings
 
     assert meeting.day == PartialDate(date(2016, 11, 19))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peskov told reporters on Sunday evening that Putin and Obama spoke briefly at the "
+        "retreat.",
+        "Putin and Obama spoke briefly at the retreat, Peskov said on Sunday evening.",
+        "Песков вчера вечером рассказал, что Путин и Обама коротко поговорили на рабочей сессии.",
+    ],
+)
+def test_the_time_of_day_a_saying_is_dated_is_not_the_contacts(text: str) -> None:
+    [contact] = read(text, date(2016, 11, 21) if "вчера" in text else LIMA_SUNDAY).meetings
+
+    assert (contact.day, contact.session, contact.time_of_day) == (
+        PartialDate(LIMA_SUNDAY),
+        "retreat-1",
+        None,
+    )
+
+
+def test_the_same_pair_met_again_at_another_time_of_day_is_another_contact() -> None:
+    reading = read(
+        "Putin and Obama spoke briefly on Saturday morning. They met again in the evening for "
+        "thirty minutes.",
+        LIMA_SUNDAY,
+    )
+
+    assert [(m.format, m.day, m.time_of_day) for m in reading.meetings] == [
+        (MeetingFormat.BRIEF_CONTACT, PartialDate(date(2016, 11, 19)), "morning"),
+        (MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19)), "evening"),
+    ]
+
+
+def test_a_later_time_of_the_same_contact_stays_with_it() -> None:
+    reading = read(
+        "Putin and Obama met on Saturday morning. The talks began at 10:30 and lasted an hour.",
+        LIMA_SUNDAY,
+    )
+
+    [meeting] = reading.meetings
+    assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), "10:30")

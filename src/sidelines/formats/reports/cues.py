@@ -483,11 +483,14 @@ _SAYING = (
     "said|says|told|confirmed|announced|called|described|tweeted|wrote|insisted|added|"
     "заявил\\w*|сообщил\\w*|рассказал\\w*|подтвердил\\w*|назвал\\w*|написал\\w*"
 )
+# The part of the day a saying's day may name with it: "said on Sunday evening".
+_PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night|утром|днём|днем|вечером|ночью))?"
 # A day that dates the saying, not the contact: "Peskov on Monday called the talk
-# constructive", "Putin said Saturday that…", "заявил в субботу".
+# constructive", "Putin said Saturday that…", "заявил в субботу", "told reporters on Sunday
+# evening", "вчера вечером рассказал".
 SAYING_DAY = re.compile(
-    rf"(?<!\w)(?:(?:{_SAYING})\s+(?:\w+\s+)?(?P<after>{_DAY_WORD})"
-    rf"|(?P<before>{_DAY_WORD})\s+(?:{_SAYING}))(?!\w)",
+    rf"(?<!\w)(?:(?:{_SAYING})\s+(?:\w+\s+)?(?P<after>(?:{_DAY_WORD}){_PART_OF_DAY})"
+    rf"|(?P<before>(?:{_DAY_WORD}){_PART_OF_DAY})\s+(?:{_SAYING}))(?!\w)",
     re.IGNORECASE,
 )
 

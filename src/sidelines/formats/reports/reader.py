@@ -42,6 +42,7 @@ from sidelines.formats.reports.claims import (
 from sidelines.formats.reports.dates import (
     Tense,
     dates_in,
+    hours_of_day,
     labelled_dates,
     relative_day,
     unlabelled,
@@ -442,6 +443,7 @@ class ReportReader:
         item: _Claim | None = None
         current = state.current
         stated = self._stated_day(s, event, report.published_on, state.last_day)
+        told = _told_time(s, event, report.published_on)
         follows = (
             not principals
             and current is not None
@@ -449,6 +451,7 @@ class ReportReader:
             and current.claim.event == (event.id if event else None)
             and _worded_kind(s) in (None, _kind_of(current))
             and not _another_day(current, stated)
+            and not _another_time(current, told)
         )
         if follows and meeting_cue is not None:
             # "The talk lasted about an hour": a sentence that names no one goes on about the
@@ -473,7 +476,7 @@ class ReportReader:
                     current,
                 )
         elif pair is not None and meeting_cue is not None and (principals or anaphor):
-            item = self._claim_for(pair, event, s, claims, state.current, direct, stated)
+            item = self._claim_for(pair, event, s, claims, state.current, direct, stated, told)
         elif state.current is not None and (pair is None or pair == state.current.claim.pair):
             # No meeting named: what it says (who confirmed, who reported) goes to the contact
             # spoken of last.
@@ -490,9 +493,12 @@ class ReportReader:
         if meeting_cue is not None:
             item.modality_cues |= _modality_cues(s)
             unsure = stated is None and _names_another_day(s, event, report.published_on)
-            self._place_in_time(item, text, sentence, ms, event, stated, unsure)
+            self._place_in_time(
+                item, text, sentence, ms, event, report.published_on, stated, unsure
+            )
             _note_weekday_conflicts(item, sentence, event, report.published_on)
-            _place_in_day(item, s, event, report.published_on)
+            if told is not None and told[0] > item.time_rank:
+                item.time_rank, item.claim.time_of_day = told
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
@@ -619,16 +625,14 @@ class ReportReader:
         current: _Claim | None,
         direct: bool,
         stated: tuple[int, PartialDate] | None,
+        told: tuple[int, str] | None = None,
     ) -> _Claim:
         kind = _contact_kind(s)
         if kind is None and _modality_cues(s) & {"cancelled", "denied", "negated"}:
             kind = FORMAL  # what is called off or denied is a meeting, not a passing contact
         event_id = event.id if event else None
-        same = [
-            c
-            for c in claims
-            if c.claim.pair == pair and c.claim.event == event_id and not _another_day(c, stated)
-        ]
+        pairs = [c for c in claims if c.claim.pair == pair and c.claim.event == event_id]
+        same = [c for c in pairs if not _another_day(c, stated) and not _another_time(c, told)]
         found: _Claim | None
         if kind is None and same:
             found = current if current is not None and current in same else same[-1]
@@ -642,6 +646,10 @@ class ReportReader:
             if found is None:
                 parties = (self._party_of.get(pair[0], ""), self._party_of.get(pair[1], ""))
                 found = _Claim(MeetingClaim(pair, parties, event_id, _format(kind), Modality.HELD))
+                earlier = [c for c in pairs if c not in same and not _another_day(c, stated)]
+                if stated is None and earlier:
+                    # "They met again in the evening": another contact of the day spoken of.
+                    found.claim.day, found.day_rank = earlier[-1].claim.day, earlier[-1].day_rank
                 claims.append(found)
             if kind is not None and not found.kind_known:
                 found.kind_known = True
@@ -720,6 +728,7 @@ class ReportReader:
         sentence: Sentence,
         ms: list[Mention],
         event: EventEntry | None,
+        published: date,
         stated: tuple[int, PartialDate] | None,
         unsure: bool = False,
     ) -> None:
@@ -730,11 +739,14 @@ class ReportReader:
             item.day_unsure = item.day_unsure or item.day_rank < _RANK_RELATIVE
             return
         if event is not None:
+            # "told reporters on Sunday evening that they spoke at the retreat": the saying's
+            # time of day is not the contact's.
+            said, _ = _without_saying_days(sentence.text, published, event)
             for m in ms:
                 if m.kind != "session" or not m.ref.startswith(event.id + "/"):
                     continue
                 session = next(x for x in event.sessions if f"{event.id}/{x.id}" == m.ref)
-                if not _at_time_of_day(text, sentence, m, session):
+                if not _at_time_of_day(said, sentence, m, session):
                     continue
                 lead = text[max(sentence.start, m.start - 40) : m.start]
                 edge = "end" if cues.SESSION_END.search(lead) else "start"
@@ -1197,30 +1209,42 @@ def _clock_time(s: str) -> str | None:
     return found
 
 
-def _place_in_day(item: _Claim, s: str, event: EventEntry | None, published: date) -> None:
-    """The time of day a sentence gives a contact: a time on the clock ("at 15:00", "at 3
-    p.m.", "в 15.00") before words for a part of the day ("in the morning", «вечером»); what
-    tells two contacts of one pair on one day apart."""
+def _told_time(s: str, event: EventEntry | None, published: date) -> tuple[int, str] | None:
+    """The time of day a sentence gives a contact, with its rank: a time on the clock ("at
+    15:00", "at 3 p.m.", "в 15.00"; 2) before words for a part of the day ("in the morning",
+    «вечером»; 1). What tells two contacts of one pair on one day apart."""
     s = _without_dateline(s, published, event)
     if event is not None:
         s, _ = _without_saying_days(s, published, event)
     clock = _clock_time(s)
     if clock is not None:
-        if item.time_rank < 2:
-            item.claim.time_of_day, item.time_rank = clock, 2
-        return
-    if item.time_rank < 1:
-        for name, cue, _ in cues.NAMED_TIMES_OF_DAY:
-            if cue.search(s):
-                item.claim.time_of_day, item.time_rank = name, 1
-                return
+        return 2, clock
+    for name, cue, _ in cues.NAMED_TIMES_OF_DAY:
+        if cue.search(s):
+            return 1, name
+    return None
 
 
-def _at_time_of_day(text: str, sentence: Sentence, m: Mention, session: SessionEntry) -> bool:
+def _another_time(item: _Claim, told: tuple[int, str] | None) -> bool:
+    """Whether a sentence gives a time of day apart from the contact's ("in the morning", then
+    "again in the evening"): two contacts of one pair at two times are two claims. Two times on
+    the clock within an hour are one contact ("met at 10:00", "the talks began at 10:30")."""
+    known = item.claim.time_of_day
+    if told is None or known is None:
+        return False
+    ours, theirs = hours_of_day(known), hours_of_day(told[1])
+    if ours is None or theirs is None:
+        return False
+    slack = 1.0 if ours[0] == ours[1] and theirs[0] == theirs[1] else 0.0
+    return ours[0] - slack > theirs[1] or theirs[0] - slack > ours[1]
+
+
+def _at_time_of_day(said: str, sentence: Sentence, m: Mention, session: SessionEntry) -> bool:
     """Whether a programme session can be the time of day the sentence names, outside the
     session's own name ("on Saturday morning at the gala dinner" is no gala dinner at 19:30;
-    "the dinner" names its own time)."""
-    words = text[sentence.start : m.start] + " " + text[m.end : sentence.end]
+    "the dinner" names its own time). ``said`` is the sentence's text without the days that
+    date a saying."""
+    words = said[: m.start - sentence.start] + " " + said[m.end - sentence.start :]
     midnight = datetime.combine(session.start.date(), time())
     start_h = (session.start - midnight).total_seconds() / 3600
     end_h = (session.end - midnight).total_seconds() / 3600
