@@ -127,6 +127,9 @@ def test_tomorrow_is_the_day_after_the_report_when_it_is_a_summit_day() -> None:
         ("встретились 19 ноября, в субботу", [("19 ноября, в субботу", "2016-11-19", True)]),
         ("met on Thursday, 21.11.2030", [("Thursday, 21.11.2030", "2030-11-21", True)]),
         ("met on Saturday after the talks of November 21", []),
+        ("met on Sunday, the 19th", [("Sunday, the 19th", "2016-11-19", False)]),
+        ("встретились в субботу, 19-го", [("субботу, 19-го", "2016-11-19", True)]),
+        ("met on November 20 (Saturday) in", [("November 20 (Saturday)", "2016-11-20", False)]),
     ],
 )
 def test_a_weekday_written_beside_a_date_labels_it(

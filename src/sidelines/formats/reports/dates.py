@@ -99,6 +99,12 @@ def labelled_dates(s: str, published: date, event: EventEntry | None) -> list[La
         for a, b, d in _dates_at(s, published, event)
         if d.precision is Precision.DAY
     ]
+    if event is not None:
+        # "on Saturday, the 19th", «в субботу, 19-го»: the summit day of that number.
+        for m in cues.DAY_OF_MONTH.finditer(s):
+            day = _summit_day_numbered(int(m.group("en") or m.group("ru")), event)
+            if day is not None:
+                dates.append((m.start("en") if m.group("en") else m.start("ru"), m.end(), day))
     for weekday in cues.WEEKDAY.finditer(s):
         word = weekday.group(1)
         at, end = weekday.span(1)
@@ -107,10 +113,20 @@ def labelled_dates(s: str, published: date, event: EventEntry | None) -> list[La
             after = _LABEL_GAP.fullmatch(s, end_at, at) if end_at <= at else None
             if before is None and after is None:
                 continue
+            if after is not None and "(" in after.group(0) and s.startswith(")", end):
+                end += 1  # "November 20 (Saturday)": the words it is about, bracket closed
             agrees = day.weekday() == _weekday_index(word)
             found.append(LabelledDate(min(at, start_at), max(end, end_at), word, day, agrees))
             break
     return found
+
+
+def _summit_day_numbered(number: int, event: EventEntry) -> date | None:
+    """The day numbered ``number`` in its month from two days before the summit to the day
+    after (as :func:`_of_summit` reaches), if one is."""
+    span = (event.end - event.start).days
+    near = (event.start + timedelta(days=d) for d in range(-2, span + 2))
+    return next((day for day in near if day.day == number), None)
 
 
 def unlabelled(s: str, published: date, event: EventEntry | None) -> str:
@@ -213,11 +229,9 @@ def relative_day(
     day_of_month = cues.DAY_OF_MONTH.search(s)
     if day_of_month and not any_day:
         # "on the 19th", «19-го»: the summit day of that number, the month left unsaid.
-        number = int(day_of_month.group("en") or day_of_month.group("ru"))
-        near = (
-            event.start + timedelta(days=d) for d in range(-2, (event.end - event.start).days + 2)
+        return _summit_day_numbered(
+            int(day_of_month.group("en") or day_of_month.group("ru")), event
         )
-        return next((day for day in near if day.day == number), None)
     weekday = cues.WEEKDAY.search(s)
     if weekday:
         index = _weekday_index(weekday.group(1))
