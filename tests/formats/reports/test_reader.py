@@ -1045,3 +1045,34 @@ def test_a_later_time_of_the_same_contact_stays_with_it() -> None:
 
     [meeting] = reading.meetings
     assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), "10:30")
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "told_held"),
+    [
+        (
+            "Путин и Обама переговорили в кулуарах саммита в Лиме.",
+            MeetingFormat.BRIEF_CONTACT,
+            True,
+        ),
+        ("Путин и Обама провели переговоры в Лиме.", MeetingFormat.BILATERAL_RESTRICTED, True),
+        ("Putin and Obama bumped into each other in Lima.", MeetingFormat.BRIEF_CONTACT, True),
+        ("Putin and Obama ran into each other in a corridor.", MeetingFormat.BRIEF_CONTACT, True),
+        # A plan may run into trouble: no word that it was held.
+        (
+            "Putin and Obama talks ran into trouble in Lima.",
+            MeetingFormat.BILATERAL_RESTRICTED,
+            False,
+        ),
+    ],
+)
+def test_having_a_word_is_a_brief_contact_and_talks_a_meeting(
+    text: str, format: MeetingFormat, told_held: bool
+) -> None:
+    [contact] = read(text, LIMA_SUNDAY).meetings
+
+    assert (contact.format, contact.modality, contact.confidence) == (
+        format,
+        Modality.HELD,
+        pytest.approx(0.75 if told_held else 0.6),
+    )

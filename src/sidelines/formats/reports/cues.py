@@ -122,6 +122,9 @@ PAIR_ANAPHOR = _cue(
     "сторон",
 )
 
+# "Переговоры" (talks) and its forms, not the verb "переговорить" (to have a word).
+_TALKS_RU = "переговор(?!и|ят)\\w*"
+
 MEETING = _cue(
     "met",
     "meet\\w*",
@@ -146,6 +149,7 @@ MEETING = _cue(
     "courtesy (?:call|visit)",
     "визит\\w* вежливости",
     "huddl\\w*",
+    "bumped into|ran into each other",
     "sat down",
     "sit(?:ting|s)? down",
     "confer(?:red|ring)",
@@ -202,7 +206,7 @@ MEAL_TOGETHER = _cue(
 # The noun news language gives a formal meeting ("the meeting", "the talks", "переговоры").
 MEETING_NOUN = _cue(
     "the (?:meeting|talks)",
-    "переговор\\w*",
+    _TALKS_RU,
     "встреч(?:а|и|е|у|ей)",
 )
 
@@ -258,10 +262,14 @@ BRIEF = _cue(
     "greet\\w*",
     "handshakes?",
     "shook hands",
+    "bumped into|ran into each other",
     "on their feet",
     "standing",
     "кратк\\w*",
     "коротк\\w*",
+    # "переговорили": had a word; not "переговоры", talks.
+    "переговори\\w*",
+    "переговорят",
     "неформальн\\w*",
     "на ногах",
     "на ходу",
@@ -292,7 +300,7 @@ FORMAL = _cue(
     "courtesy",
     "вежливости",
     "(?:full|proper|real|substantive|separate|standalone|stand-alone) (?:[\\w-]+ )?meeting",
-    "переговор\\w*",
+    _TALKS_RU,
     "двусторонн\\w*",
     "полноформатн\\w*",
     "полноценн\\w*",
@@ -437,6 +445,8 @@ PLANNED = _cue(
 HELD = _cue(
     "met",
     "held",
+    "bumped into|ran into each other",
+    "переговорил\\w*",
     "spoke",
     "(?:had|has|have) spoken",
     "talked",
