@@ -138,3 +138,25 @@ def test_a_weekday_written_beside_a_date_labels_it(
     found = labelled_dates(text, date(2016, 11, 20), LIMA)
 
     assert [(text[x.start : x.end], str(x.day), x.agrees) for x in found] == labelled
+
+
+@given(
+    day=st.dates(date(2016, 1, 1), date(2031, 12, 31)),
+    weekday=st.integers(0, 6),
+    russian=st.booleans(),
+)
+def test_a_labelled_date_agrees_exactly_when_it_falls_on_its_weekday(
+    day: date, weekday: int, russian: bool
+) -> None:
+    months_ru = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа"]
+    months_ru += ["сентября", "октября", "ноября", "декабря"]
+    if russian:
+        text = (
+            f"встретились в {WEEKDAYS_RU[weekday]}, {day.day} {months_ru[day.month - 1]} {day.year}"
+        )
+    else:
+        text = f"met on {WEEKDAYS_EN[weekday].capitalize()}, {day:%B} {day.day}, {day.year}"
+
+    [labelled] = labelled_dates(text, date(2016, 11, 20), LIMA)
+
+    assert (labelled.day, labelled.agrees) == (day, day.weekday() == weekday)
