@@ -640,3 +640,22 @@ def test_a_date_written_with_the_wrong_weekday_is_proposed_with_a_note(
         "2016-11-20",
         [{"kind": "weekday_conflict", "words": "Saturday, November 20"}],
     )
+
+
+def test_a_contact_first_reported_without_a_time_is_joined_by_a_report_that_gives_one(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    first = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday")
+    )
+    report_proposals.review_claim(database, people["USA"], LIMA, first.id, 0, Review("accept"))
+    second = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday afternoon")
+    )
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, second.id, 0, Review("accept")
+    )
+
+    [encounter] = record.list_encounters(database, people["USA"], LIMA)
+    assert view.claims[0].merged["encounter_id"] == encounter.id

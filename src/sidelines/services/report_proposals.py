@@ -74,6 +74,8 @@ MEETING_FIELDS = frozenset(
         "confirmers",
     }
 )
+# Where an encounter proposed from a report took place, when the report names no session.
+REPORTED_PLACE = "reported"
 # How long an encounter logged without its end is taken to last, to meet a report's time.
 ENCOUNTER_MIN = 15
 # How far from a report's time on the clock a contact of the record may start or end: reports
@@ -525,6 +527,7 @@ class _Contact:
     id: int
     start: datetime
     end: datetime
+    timed: bool = True  # False: put at the day's start by a report that gave no time
 
 
 def _window(event: Event, fields: dict[str, Any], day: date) -> tuple[datetime, datetime] | None:
@@ -555,7 +558,14 @@ def _contacts_that_day(
         start = encounter.started_at.astimezone(event.zone)
         if sides.get(encounter.id) == parties and start.date() == day:
             end = encounter.ended_at or encounter.started_at + timedelta(minutes=ENCOUNTER_MIN)
-            found.append(_Contact("encounter", encounter.id, start, end.astimezone(event.zone)))
+            # One merged from a report that gave no time starts with the day: any time is its.
+            timed = not (
+                encounter.place == REPORTED_PLACE
+                and encounter.session_id is None
+                and start.time() == event.day_start
+            )
+            contact = _Contact("encounter", encounter.id, start, end.astimezone(event.zone), timed)
+            found.append(contact)
     gone = (str(MeetingStatus.CANCELLED), str(MeetingStatus.NOT_HELD))
     meetings = session.scalars(
         select(MeetingRow).where(MeetingRow.event_id == event.id, MeetingRow.status.not_in(gone))
@@ -578,7 +588,7 @@ def _matches(session: Session, event: Event, fields: dict[str, Any], day: date) 
     window = _window(event, fields, day)
     if window is None:
         return contacts
-    return [c for c in contacts if c.start <= window[1] and window[0] < c.end]
+    return [c for c in contacts if not c.timed or (c.start <= window[1] and window[0] < c.end)]
 
 
 def _times(contacts: list[_Contact]) -> list[str]:
@@ -664,7 +674,7 @@ def _merge_meeting(
                 started_at=started_at,
                 format=MeetingFormat(fields["format"]),
                 session_id=fields.get("session_id"),
-                place="" if fields.get("session_id") else "reported",
+                place="" if fields.get("session_id") else REPORTED_PLACE,
                 principals=tuple(fields["principals"]),
                 description=f"Proposed from a report: {row.source}, {row.published_on}",
                 topics=tuple(fields["topics"]),
