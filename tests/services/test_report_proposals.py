@@ -531,6 +531,14 @@ def _obama_xi_report(when: str) -> ReportIn:
     )
 
 
+def _accepted(database: Database, actor: Actor, when: str) -> dict[str, object]:
+    """What accepting, as proposed, the one claim of a report that Obama and Xi met ``when``
+    merged into the record."""
+    upload = report_proposals.upload_report(database, actor, LIMA, _obama_xi_report(when))
+    view = report_proposals.review_claim(database, actor, LIMA, upload.id, 0, Review("accept"))
+    return view.claims[0].merged
+
+
 @pytest.mark.parametrize(
     ("when", "time_of_day", "joins"),
     [
@@ -594,16 +602,11 @@ def test_a_time_of_day_no_contact_of_the_day_has_is_a_new_encounter_at_that_time
     database: Database, people: dict[str, Actor]
 ) -> None:
     meeting_id = _place_sunday_meeting(database, "Xi-Obama bilateral")
-    upload = report_proposals.upload_report(
-        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday at 17:30")
-    )
 
-    view = report_proposals.review_claim(
-        database, people["USA"], LIMA, upload.id, 0, Review("accept")
-    )
+    merged = _accepted(database, people["USA"], "briefly on Sunday at 17:30")
 
     [encounter] = record.list_encounters(database, people["USA"], LIMA)
-    assert view.claims[0].merged["encounter_id"] == encounter.id
+    assert merged["encounter_id"] == encounter.id
     assert encounter.started_at.astimezone(LIMA_ZONE) == datetime(
         2016, 11, 20, 17, 30, tzinfo=LIMA_ZONE
     )
@@ -645,17 +648,9 @@ def test_a_date_written_with_the_wrong_weekday_is_proposed_with_a_note(
 def test_a_contact_first_reported_without_a_time_is_joined_by_a_report_that_gives_one(
     database: Database, people: dict[str, Actor]
 ) -> None:
-    first = report_proposals.upload_report(
-        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday")
-    )
-    report_proposals.review_claim(database, people["USA"], LIMA, first.id, 0, Review("accept"))
-    second = report_proposals.upload_report(
-        database, people["USA"], LIMA, _obama_xi_report("briefly on Sunday afternoon")
-    )
+    first = _accepted(database, people["USA"], "briefly on Sunday")
 
-    view = report_proposals.review_claim(
-        database, people["USA"], LIMA, second.id, 0, Review("accept")
-    )
+    second = _accepted(database, people["USA"], "briefly on Sunday afternoon")
 
     [encounter] = record.list_encounters(database, people["USA"], LIMA)
-    assert view.claims[0].merged["encounter_id"] == encounter.id
+    assert first["encounter_id"] == second["encounter_id"] == encounter.id
