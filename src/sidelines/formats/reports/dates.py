@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from sidelines.formats.reports import cues
@@ -17,10 +18,11 @@ from sidelines.formats.reports.gazetteer import EventEntry
 Tense = Literal["past", "ahead", "unsaid"]
 
 
-def _year_for(month: int, published: date, event: EventEntry | None) -> int:
-    if event is not None and month in (event.start.month, event.end.month):
-        return event.start.year  # "in November" of a summit held in November, even ahead
-    year = event.start.year if event else published.year
+def _year_for(month: int, published: date, days: tuple[date, date] | None) -> int:
+    """The year of a month written without one, for a summit held over ``days`` (first, last)."""
+    if days is not None and month in (days[0].month, days[1].month):
+        return days[0].year  # "in November" of a summit held in November, even ahead
+    year = days[0].year if days else published.year
     return year if date(year, month, 1) <= published + timedelta(days=31) else year - 1
 
 
@@ -34,12 +36,21 @@ def dates_in(s: str, published: date, event: EventEntry | None) -> list[PartialD
 
 def _dates_at(
     s: str, published: date, event: EventEntry | None
-) -> list[tuple[int, int, PartialDate]]:
+) -> tuple[tuple[int, int, PartialDate], ...]:
     """Each date written in ``s`` with where it is written, in the order written."""
+    return _dates_written(s, published, (event.start, event.end) if event else None)
+
+
+# A sentence's dates are asked for several times as it is read (its day, a weekday beside a
+# date, a day that is none of the summit's); the patterns run once.
+@lru_cache(maxsize=256)
+def _dates_written(
+    s: str, published: date, days: tuple[date, date] | None
+) -> tuple[tuple[int, int, PartialDate], ...]:
     found: list[tuple[int, int, PartialDate]] = []
 
     def add(m: re.Match[str], year: str | None, month: int, day: int | None) -> None:
-        y = int(year) if year else _year_for(month, published, event)
+        y = int(year) if year else _year_for(month, published, days)
         try:
             value = date(y, month, day or 1)
         except ValueError:
@@ -71,7 +82,7 @@ def _dates_at(
             add(m, m.group("year"), b, a)
         elif b > 12 >= a:
             add(m, m.group("year"), a, b)
-    return sorted(found, key=lambda f: f[0])
+    return tuple(sorted(found, key=lambda f: f[0]))
 
 
 @dataclass(frozen=True, slots=True)
