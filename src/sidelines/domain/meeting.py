@@ -33,9 +33,9 @@ class DayPart(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a locked meeting must stay: its start and, for a meeting that needs one, its space;
-    or, for a brief contact held at a programme session, that session's start or end (and no
-    space)."""
+    """Where a locked meeting must stay: its start and its space (a meeting locked in a space is
+    held in a room, whatever its format); or, for a brief contact held at a programme session,
+    that session's start or end (and no space)."""
 
     start: datetime
     space: SpaceId | None = None
@@ -127,8 +127,11 @@ class Meeting:
 
     @property
     def effective_needs_space(self) -> bool:
-        # An agreed place or a press plan is held in a room, whatever the format's default.
+        # An agreed place, a press plan or a lock in a space is held in a room, whatever the
+        # format's default.
         if self.spaces or self.press is not PressPlan.NONE:
+            return True
+        if self.locked is not None and self.locked.space is not None:
             return True
         if self.needs_space is not None:
             return self.needs_space
