@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from sidelines.domain import MeetingFormat, Placement, SpaceId
+from sidelines.domain import MeetingFormat, MeetingId, Placement, SpaceId
 from sidelines.scheduling import build_problem, solve, validate
 from sidelines.scheduling.options import SolveOptions, Strategy
+from sidelines.scheduling.problem import Stability
 from sidelines.scheduling.result import SolveStatus
+from sidelines.scheduling.schedule import Assignment
+from sidelines.scheduling.stability import Published, with_published
 from tests.builders import at, event, meeting, table
 
 
@@ -32,3 +35,26 @@ def test_a_corridor_format_locked_in_a_room_is_held_in_that_room(
     assert result.status is SolveStatus.OPTIMAL
     assert result.schedule["m1"].space == "T1"
     assert validate(problem, result.schedule) == []
+
+
+@pytest.mark.parametrize("strategy", list(Strategy))
+@pytest.mark.parametrize("stability", [Stability.KEEP, Stability.MINIMAL])
+def test_a_required_meeting_that_only_fits_by_moving_what_may_not_move_is_no_schedule(
+    strategy: Strategy, stability: Stability
+) -> None:
+    # The published meeting holds the morning's first slot; the new required one needs all of
+    # the morning. Keep may not move the first, and minimal's budget of none may not either.
+    published_meeting = meeting("m1", "a", "b")
+    whole_morning = meeting("m2", "a", "b", duration_min=180, required=True)
+    before = build_problem(event(["a", "b"], [published_meeting]))
+    published = {MeetingId("m1"): Assignment(0, SpaceId("T1"))}
+    assert validate(before, published) == []
+    problem = with_published(
+        build_problem(event(["a", "b"], [published_meeting, whole_morning])),
+        Published(published, stability, max_moves=0),
+    )
+
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=0.2, workers=1))
+
+    assert result.schedule == {} or validate(problem, result.schedule) == []
+    assert result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN)

@@ -139,6 +139,11 @@ def _solve_heuristic(problem: Problem, options: SolveOptions, started: float) ->
         return result
     if not any(meeting.required for meeting in problem.meetings):
         return result
+    if problem.published is not None and problem.published.binding:
+        # The completing searches start afresh, blind to the published places and the move
+        # budget: their schedule would leave out or move what keep and minimal hold. The
+        # construction from the published schedule (ejection chains included) had its say.
+        return result
     from sidelines.scheduling.maxsat import unsupported
 
     if unsupported(problem) is None:
