@@ -90,7 +90,7 @@ class _FreeTimes:
     fairness bound, and whether one of them keeps the bound too."""
 
     def __init__(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> None:
-        # Loaded only for an event with a fairness bound and a meeting that could be placed.
+        # Loaded only for a meeting that could be placed.
         from sidelines.scheduling.heuristic.state import State, placement_masks
 
         state = State(problem, placement_masks(problem))
@@ -125,7 +125,10 @@ class _FreeTimes:
         meeting = problem.meetings[meeting_idx]
         tries = 0
         for option in state.options(meeting_idx):
-            for start in iter_slots(option.starts):
+            starts = option.starts
+            if meeting.locked_start is not None:
+                starts &= 1 << meeting.locked_start  # a locked meeting fits where it is locked
+            for start in iter_slots(starts):
                 space_idx = None
                 if option.space_class != CORRIDOR:
                     space_idx = state.free_space(meeting_idx, option.space_class, start)
@@ -174,9 +177,9 @@ def left_out_reasons(
         )
         if reason is None and no_schedule in _NO_SCHEDULE:
             reason = f"{meeting.label} could be placed on its own, but {_NO_SCHEDULE[no_schedule]}"
-        if reason is None and problem.fairness_max_spread is not None and no_schedule is None:
-            # With a fairness bound a meeting may be out with its times free: the bound, not
-            # the other meetings, keeps it out.
+        if reason is None and no_schedule is None:
+            # A meeting may be out with its times free: a solve cut short by its time limit
+            # left it out, or the fairness bound, not the other meetings, keeps it out.
             if free is None:
                 free = _FreeTimes(problem, schedule)
             reason = free.reason(meeting_idx)
