@@ -3,10 +3,13 @@ accepts."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from sidelines.domain import MeetingFormat, MeetingId, Placement, SpaceId
 from sidelines.scheduling import build_problem, solve, validate
+from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.options import SolveOptions, Strategy
 from sidelines.scheduling.problem import Stability
 from sidelines.scheduling.result import SolveStatus
@@ -58,3 +61,24 @@ def test_a_required_meeting_that_only_fits_by_moving_what_may_not_move_is_no_sch
 
     assert result.schedule == {} or validate(problem, result.schedule) == []
     assert result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN)
+
+
+@pytest.mark.parametrize("strategy", [Strategy.CPSAT, Strategy.MAXSAT])
+@pytest.mark.parametrize("time_limit_s", [0.0, 0.01])
+def test_cpsat_is_not_loaded_on_a_limit_too_short_to_load_it(
+    monkeypatch: pytest.MonkeyPatch, strategy: Strategy, time_limit_s: float
+) -> None:
+    # Loading OR-Tools' CP-SAT takes 0.4 s of CPU, seconds on a busy machine: a solve asked
+    # for within 0 s answered 1.5-4 s late. The construction is the answer.
+    monkeypatch.delitem(sys.modules, "sidelines.scheduling.cpsat.solver", raising=False)
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=10, requests=40, spaces=1, days=1), seed=1)
+    )
+
+    result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=time_limit_s, workers=1))
+
+    assert "sidelines.scheduling.cpsat.solver" not in sys.modules
+    assert result.status is SolveStatus.FEASIBLE
+    assert result.strategy.endswith("cpsat:heuristic")
+    assert result.schedule != {}
+    assert validate(problem, result.schedule) == []
