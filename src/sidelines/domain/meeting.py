@@ -13,6 +13,11 @@ from sidelines.domain.programme import AtSession
 from sidelines.domain.space import Feature
 from sidelines.domain.time import TimeSpan, require_aware
 
+# The solvers weigh meetings by their priorities in 64-bit and floating-point sums (CP-SAT's
+# objective multiplies the weight by the breaks' and preferences' ranges): far below that limit,
+# and far above any scale of priorities in use (a request's sides give 1 to 10 each).
+MAX_PRIORITY = 1_000_000
+
 
 class PressPlan(StrEnum):
     """What the press sees of a meeting: nothing, a pool spray (cameras for the opening
@@ -110,6 +115,10 @@ class Meeting:
             raise DomainError(f"duration must be positive, got {self.duration_min}", "duration_min")
         if self.priority < 1:
             raise DomainError(f"priority must be at least 1, got {self.priority}", "priority")
+        if self.priority > MAX_PRIORITY:
+            raise DomainError(
+                f"priority must be at most {MAX_PRIORITY}, got {self.priority}", "priority"
+            )
         if self.size is not None and self.size < 1:
             raise DomainError(f"size must be at least 1, got {self.size}", "size")
         if self.spaces and len(set(self.spaces)) != len(self.spaces):
