@@ -121,3 +121,23 @@ def test_a_meeting_that_fits_within_the_fairness_bound_is_said_to_fit() -> None:
     assert left_out_reasons(problem, M1_M2) == {
         "m3": "m3 fits at 2030-05-06 11:00-11:30 in T1, but the solve did not place it"
     }
+
+
+def test_a_meeting_kept_out_by_the_room_policy_alone_is_said_to_be() -> None:
+    # A and B's parties may book one of the organiser's tables a day, and m1 holds it: m2 has
+    # every time free, but no booking left. It was said that every possible time was taken by
+    # meetings of equal or higher value for A, B.
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "B")],
+            spaces=(table("T1"), table("T2")),
+            policy=EventPolicy(max_bookings_per_party_per_day=1),
+        )
+    )
+    schedule = {MeetingId("m1"): Assignment(0, SpaceId("T1"))}
+    assert validate(problem, schedule) == []
+    assert left_out_reasons(problem, schedule) == {
+        "m2": "m2 has free times, but its sides have used the bookings of the organiser's "
+        "rooms the room policy allows them that day (at most 1 per party a day)"
+    }

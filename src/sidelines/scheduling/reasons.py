@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
@@ -169,6 +170,7 @@ def left_out_reasons(
     the status of a solve that has no schedule at all (infeasible or unknown), if it has none."""
     reasons: dict[MeetingId, str] = {}
     free: _FreeTimes | None = None  # laid out at the first meeting that asks
+    unrationed: _FreeTimes | None = None  # the same, without the room policy
     for meeting_idx, meeting in enumerate(problem.meetings):
         if meeting.id in schedule:
             continue
@@ -183,6 +185,20 @@ def left_out_reasons(
             if free is None:
                 free = _FreeTimes(problem, schedule)
             reason = free.reason(meeting_idx)
+            cap = problem.max_bookings_per_party_per_day
+            if reason is None and cap is not None:
+                # Times free but for the room policy: the sides' bookings, not the other
+                # meetings' times, keep it out.
+                if unrationed is None:
+                    unrationed = _FreeTimes(
+                        replace(problem, max_bookings_per_party_per_day=None), schedule
+                    )
+                if unrationed.reason(meeting_idx) is not None:
+                    reason = (
+                        f"{meeting.label} has free times, but its sides have used the bookings "
+                        "of the organiser's rooms the room policy allows them that day "
+                        f"(at most {cap} per party a day)"
+                    )
         if reason is None:
             others = sorted({problem.principals[p].label for p in meeting.principals})
             reason = (
