@@ -201,6 +201,29 @@ def test_meeting_with_an_agreed_place_or_the_press_in_needs_a_space() -> None:
     assert meeting("m", "A", "B", format=contact, press=PressPlan.POOL_SPRAY).effective_needs_space
 
 
+def test_meeting_priority_beyond_a_million_is_refused() -> None:
+    # The solvers weigh meetings by it in 64-bit and floating-point sums: a priority of 10**18
+    # from an event file made CP-SAT refuse its model, and the error escaped the solve.
+    meeting("m", "A", "B", priority=1_000_000)
+    with pytest.raises(DomainError) as caught:
+        meeting("m", "A", "B", priority=10**18)
+    assert (caught.value.path, caught.value.message) == (
+        "priority",
+        "priority must be at most 1000000, got 1000000000000000000",
+    )
+
+
+def test_meeting_locked_in_a_space_needs_a_space() -> None:
+    contact = MeetingFormat.BRIEF_CONTACT
+    start = datetime(2030, 5, 6, 9, 30, tzinfo=UTC)
+    in_room = Placement(start, SpaceId("T1"))
+    assert meeting("m", "A", "B", format=contact, locked=in_room).effective_needs_space
+    assert meeting(
+        "m", "A", "B", format=contact, needs_space=False, locked=in_room
+    ).effective_needs_space
+    assert not meeting("m", "A", "B", format=contact, locked=Placement(start)).effective_needs_space
+
+
 def test_event_policy_refuses_a_negative_press_buffer() -> None:
     with pytest.raises(DomainError) as caught:
         EventPolicy(press_buffer_min=-5)

@@ -90,6 +90,26 @@ def test_generate_event_refuses_durations_off_the_grain() -> None:
         GeneratorSpec(principals=5, requests=5, spaces=1, grain_min=20, durations_min=(30,))
 
 
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        # A day that ends before it starts, or a meeting longer than the day: the locks were
+        # drawn from an empty range ("ValueError: empty range for randrange()").
+        ({"day_start": dt_time(23, 0), "day_end": dt_time(18, 0)}, "day_end"),
+        (
+            {"day_start": dt_time(9, 0), "day_end": dt_time(9, 30), "durations_min": (60,)},
+            "durations_min",
+        ),
+    ],
+)
+def test_generate_event_refuses_a_day_no_meeting_fits_in(
+    fields: dict[str, object], path: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        generate_event(GeneratorSpec(principals=5, requests=5, spaces=1, locked=1, **fields), 1)
+    assert caught.value.path == path
+
+
 @pytest.mark.slow
 def test_generate_event_builds_the_largest_benchmark_size() -> None:
     # How long it takes is measured by benchmarks/generated.py, not asserted here: a busy

@@ -50,12 +50,32 @@ def test_left_out_of_a_solve_without_a_schedule_blames_no_other_meeting() -> Non
 
 
 def test_left_out_of_a_schedule_is_for_the_meetings_that_took_its_times() -> None:
+    # One table, two half-hour slots: A meets B, then C; A's meeting with D finds none free.
+    problem = build_problem(
+        event(
+            ["A", "B", "C", "D"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "C"), meeting("m3", "A", "D")],
+            day_end=time(10, 0),
+        )
+    )
+    schedule = {
+        MeetingId("m1"): Assignment(0, SpaceId("T1")),
+        MeetingId("m2"): Assignment(1, SpaceId("T1")),
+    }
+    assert validate(problem, schedule) == []
+    assert left_out_reasons(problem, schedule) == {
+        "m3": "every possible time for m3 is taken by meetings of equal or higher value for "
+        "A, D or by the spaces it could use"
+    }
+
+
+def test_a_meeting_left_out_with_its_times_free_is_said_to_fit() -> None:
+    # A solve cut short by its time limit leaves meetings out whose times are free: it was
+    # said that every possible time was taken by meetings of equal or higher value.
     problem = locked_in_t1(10, 30)
     assert left_out_reasons(problem, {}) == {
-        "m1": "every possible time for m1 is taken by meetings of equal or higher value for "
-        "A, B or by the spaces it could use",
-        "m2": "every possible time for m2 is taken by meetings of equal or higher value for "
-        "A, C or by the spaces it could use",
+        "m1": "m1 fits at 2030-05-06 10:30-11:00 in T1, but the solve did not place it",
+        "m2": "m2 fits at 2030-05-06 09:00-09:30 in T1, but the solve did not place it",
     }
 
 
@@ -100,4 +120,24 @@ def test_a_meeting_that_fits_within_the_fairness_bound_is_said_to_fit() -> None:
     problem = m3_at_eleven(fairness=2)
     assert left_out_reasons(problem, M1_M2) == {
         "m3": "m3 fits at 2030-05-06 11:00-11:30 in T1, but the solve did not place it"
+    }
+
+
+def test_a_meeting_kept_out_by_the_room_policy_alone_is_said_to_be() -> None:
+    # A and B's parties may book one of the organiser's tables a day, and m1 holds it: m2 has
+    # every time free, but no booking left. It was said that every possible time was taken by
+    # meetings of equal or higher value for A, B.
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("m1", "A", "B"), meeting("m2", "A", "B")],
+            spaces=(table("T1"), table("T2")),
+            policy=EventPolicy(max_bookings_per_party_per_day=1),
+        )
+    )
+    schedule = {MeetingId("m1"): Assignment(0, SpaceId("T1"))}
+    assert validate(problem, schedule) == []
+    assert left_out_reasons(problem, schedule) == {
+        "m2": "m2 has free times, but its sides have used the bookings of the organiser's "
+        "rooms the room policy allows them that day (at most 1 per party a day)"
     }

@@ -13,6 +13,11 @@ from sidelines.domain.programme import AtSession
 from sidelines.domain.space import Feature
 from sidelines.domain.time import TimeSpan, require_aware
 
+# The solvers weigh meetings by their priorities in 64-bit and floating-point sums (CP-SAT's
+# objective multiplies the weight by the breaks' and preferences' ranges): far below that limit,
+# and far above any scale of priorities in use (a request's sides give 1 to 10 each).
+MAX_PRIORITY = 1_000_000
+
 
 class PressPlan(StrEnum):
     """What the press sees of a meeting: nothing, a pool spray (cameras for the opening
@@ -33,9 +38,9 @@ class DayPart(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a locked meeting must stay: its start and, for a meeting that needs one, its space;
-    or, for a brief contact held at a programme session, that session's start or end (and no
-    space)."""
+    """Where a locked meeting must stay: its start and its space (a meeting locked in a space is
+    held in a room, whatever its format); or, for a brief contact held at a programme session,
+    that session's start or end (and no space)."""
 
     start: datetime
     space: SpaceId | None = None
@@ -110,6 +115,10 @@ class Meeting:
             raise DomainError(f"duration must be positive, got {self.duration_min}", "duration_min")
         if self.priority < 1:
             raise DomainError(f"priority must be at least 1, got {self.priority}", "priority")
+        if self.priority > MAX_PRIORITY:
+            raise DomainError(
+                f"priority must be at most {MAX_PRIORITY}, got {self.priority}", "priority"
+            )
         if self.size is not None and self.size < 1:
             raise DomainError(f"size must be at least 1, got {self.size}", "size")
         if self.spaces and len(set(self.spaces)) != len(self.spaces):
@@ -127,8 +136,11 @@ class Meeting:
 
     @property
     def effective_needs_space(self) -> bool:
-        # An agreed place or a press plan is held in a room, whatever the format's default.
+        # An agreed place, a press plan or a lock in a space is held in a room, whatever the
+        # format's default.
         if self.spaces or self.press is not PressPlan.NONE:
+            return True
+        if self.locked is not None and self.locked.space is not None:
             return True
         if self.needs_space is not None:
             return self.needs_space

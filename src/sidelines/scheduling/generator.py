@@ -94,6 +94,16 @@ class GeneratorSpec:
             raise DomainError(f"must be in (0, 1], got {self.availability}", "availability")
         if not self.durations_min or any(d % self.grain_min for d in self.durations_min):
             raise DomainError("durations must be whole numbers of grains", "durations_min")
+        day_min = (self.day_end.hour - self.day_start.hour) * 60 + (
+            self.day_end.minute - self.day_start.minute
+        )
+        if day_min <= 0:
+            raise DomainError("the day must end after it starts", "day_end")
+        if max(self.durations_min) > day_min:
+            raise DomainError(
+                f"durations must fit in a day of {day_min} min, got {max(self.durations_min)}",
+                "durations_min",
+            )
         if self.locations < 1:
             raise DomainError("needs at least one location", "locations")
         if not 0 <= self.languages <= len(LANGUAGES):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.problem import Problem
@@ -90,7 +91,7 @@ class _FreeTimes:
     fairness bound, and whether one of them keeps the bound too."""
 
     def __init__(self, problem: Problem, schedule: Mapping[MeetingId, Assignment]) -> None:
-        # Loaded only for an event with a fairness bound and a meeting that could be placed.
+        # Loaded only for a meeting that could be placed.
         from sidelines.scheduling.heuristic.state import State, placement_masks
 
         state = State(problem, placement_masks(problem))
@@ -125,7 +126,10 @@ class _FreeTimes:
         meeting = problem.meetings[meeting_idx]
         tries = 0
         for option in state.options(meeting_idx):
-            for start in iter_slots(option.starts):
+            starts = option.starts
+            if meeting.locked_start is not None:
+                starts &= 1 << meeting.locked_start  # a locked meeting fits where it is locked
+            for start in iter_slots(starts):
                 space_idx = None
                 if option.space_class != CORRIDOR:
                     space_idx = state.free_space(meeting_idx, option.space_class, start)
@@ -166,6 +170,7 @@ def left_out_reasons(
     the status of a solve that has no schedule at all (infeasible or unknown), if it has none."""
     reasons: dict[MeetingId, str] = {}
     free: _FreeTimes | None = None  # laid out at the first meeting that asks
+    unrationed: _FreeTimes | None = None  # the same, without the room policy
     for meeting_idx, meeting in enumerate(problem.meetings):
         if meeting.id in schedule:
             continue
@@ -174,12 +179,26 @@ def left_out_reasons(
         )
         if reason is None and no_schedule in _NO_SCHEDULE:
             reason = f"{meeting.label} could be placed on its own, but {_NO_SCHEDULE[no_schedule]}"
-        if reason is None and problem.fairness_max_spread is not None and no_schedule is None:
-            # With a fairness bound a meeting may be out with its times free: the bound, not
-            # the other meetings, keeps it out.
+        if reason is None and no_schedule is None:
+            # A meeting may be out with its times free: a solve cut short by its time limit
+            # left it out, or the fairness bound, not the other meetings, keeps it out.
             if free is None:
                 free = _FreeTimes(problem, schedule)
             reason = free.reason(meeting_idx)
+            cap = problem.max_bookings_per_party_per_day
+            if reason is None and cap is not None:
+                # Times free but for the room policy: the sides' bookings, not the other
+                # meetings' times, keep it out.
+                if unrationed is None:
+                    unrationed = _FreeTimes(
+                        replace(problem, max_bookings_per_party_per_day=None), schedule
+                    )
+                if unrationed.reason(meeting_idx) is not None:
+                    reason = (
+                        f"{meeting.label} has free times, but its sides have used the bookings "
+                        "of the organiser's rooms the room policy allows them that day "
+                        f"(at most {cap} per party a day)"
+                    )
         if reason is None:
             others = sorted({problem.principals[p].label for p in meeting.principals})
             reason = (

@@ -139,6 +139,11 @@ def _solve_heuristic(problem: Problem, options: SolveOptions, started: float) ->
         return result
     if not any(meeting.required for meeting in problem.meetings):
         return result
+    if problem.published is not None and problem.published.binding:
+        # The completing searches start afresh, blind to the published places and the move
+        # budget: their schedule would leave out or move what keep and minimal hold. The
+        # construction from the published schedule (ejection chains included) had its say.
+        return result
     from sidelines.scheduling.maxsat import unsupported
 
     if unsupported(problem) is None:
@@ -175,12 +180,18 @@ def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) 
     and presolving the model, and found no schedule, or one far below the construction: of
     40 requests, 21 meetings or a single one in a second with two workers, where the
     construction places 33 (and one worker, finding none, answered with the construction).
-    Never empty while a meeting fits, never below the construction."""
-    from sidelines.scheduling.cpsat import solve_cpsat
+    Never empty while a meeting fits, never below the construction. CP-SAT is not loaded with
+    too little of the limit left to load it and search (as in ``auto``): the construction is
+    the answer (loading took 1.5-4 s on a busy machine, for a limit of 0 s)."""
     from sidelines.scheduling.heuristic import solve_heuristic
 
     constructed = solve_heuristic(problem, replace(options, time_limit_s=0.0))
     remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
+    loaded = "sidelines.scheduling.cpsat.solver" in sys.modules
+    if remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S):
+        return replace(constructed, strategy="cpsat:heuristic")
+    from sidelines.scheduling.cpsat import solve_cpsat
+
     result = solve_cpsat(problem, replace(options, time_limit_s=remaining))
     if result.status in _PROOFS:
         return result

@@ -193,3 +193,20 @@ def test_model_not_built_in_time_gives_no_model_and_an_unknown_result() -> None:
         {},
         "CP-SAT's model was not built within 0 s",
     )
+
+
+def test_weights_too_large_for_the_objective_give_an_unknown_result_not_an_error() -> None:
+    # A problem built by hand with priorities of 10**18: CP-SAT refused the model ("possible
+    # integer overflow in objective") and the error escaped ``solve``.
+    problem = build_problem(
+        event(["A", "B", "C"], [meeting("ab", "A", "B"), meeting("bc", "B", "C")])
+    )
+    heavy = replace(problem, meetings=tuple(replace(m, weight=10**18) for m in problem.meetings))
+
+    result = solve_cpsat(heavy, OPTIONS)
+
+    assert (result.status, result.schedule) == (SolveStatus.UNKNOWN, {})
+    assert result.reason == (
+        "the meetings' weights are too large for CP-SAT's objective "
+        "(it reads at most 2**53 back exactly)"
+    )

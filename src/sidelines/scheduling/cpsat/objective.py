@@ -70,6 +70,15 @@ def define_breaks(model: cp_model.CpModel, variables: ModelVariables, problem: P
         variables.breaks_ceiling[principal_idx] = ceiling
 
 
+# CP-SAT reports its objective's bound as a double: past 2**53 the weighted sum's terms can no
+# longer be read back from it exactly (and past 2**63 CP-SAT refuses the model).
+MAX_OBJECTIVE = 2**53
+
+
+class ObjectiveTooLarge(ValueError):
+    """The weighted sum of a problem's objective does not fit CP-SAT's exact range."""
+
+
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Multipliers of the weighted sum:
@@ -137,6 +146,17 @@ def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: P
         max_moves=max_moves,
         total_weight=sum(meeting.weight for meeting in problem.meetings),
     )
+    largest = (
+        weights.weight * (weights.total_weight or 0)
+        + moves_unit * max_moves
+        + breaks_unit * max_breaks
+        + max_preferences
+    )
+    if largest >= MAX_OBJECTIVE:
+        raise ObjectiveTooLarge(
+            "the meetings' weights are too large for CP-SAT's objective "
+            "(it reads at most 2**53 back exactly)"
+        )
     scheduled = cp_model.LinearExpr.weighted_sum(
         [variables.scheduled(meeting_idx) for meeting_idx in range(len(problem.meetings))],
         [meeting.weight for meeting in problem.meetings],
@@ -150,4 +170,11 @@ def set_objective(model: cp_model.CpModel, variables: ModelVariables, problem: P
     return weights
 
 
-__all__ = ["Weights", "define_breaks", "preference_literals", "set_objective"]
+__all__ = [
+    "MAX_OBJECTIVE",
+    "ObjectiveTooLarge",
+    "Weights",
+    "define_breaks",
+    "preference_literals",
+    "set_objective",
+]

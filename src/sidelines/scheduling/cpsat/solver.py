@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from sidelines.domain.ids import MeetingId
 from sidelines.scheduling.cpsat.constraints import add_constraints
-from sidelines.scheduling.cpsat.objective import Weights, set_objective
+from sidelines.scheduling.cpsat.objective import ObjectiveTooLarge, Weights, set_objective
 from sidelines.scheduling.cpsat.stability import stable_view
 from sidelines.scheduling.cpsat.variables import NO_CLASS, ModelVariables, build_variables
 from sidelines.scheduling.objective import ObjectiveValue, evaluate
@@ -134,6 +134,19 @@ def _parameters(solver: cp_model.CpSolver, options: SolveOptions) -> None:
     solver.parameters.log_search_progress = False
 
 
+def _no_search(started: float, reason: str) -> SolveResult:
+    """An unknown result without a schedule: CP-SAT did not search, for ``reason``."""
+    return SolveResult(
+        status=SolveStatus.UNKNOWN,
+        schedule={},
+        objective=None,
+        bound=None,
+        wall_time_s=time.monotonic() - started,
+        strategy=STRATEGY_NAME,
+        reason=reason,
+    )
+
+
 def solve_cpsat(
     problem: Problem,
     options: SolveOptions,
@@ -149,16 +162,13 @@ def solve_cpsat(
     problem = stable_view(problem)
     if hint is None and problem.published is not None:
         hint = published_schedule(problem)
-    built = build_model(problem, implied=implied, until=started + options.time_limit_s)
+    try:
+        built = build_model(problem, implied=implied, until=started + options.time_limit_s)
+    except ObjectiveTooLarge as error:
+        return _no_search(started, str(error))
     if built is None:
-        return SolveResult(
-            status=SolveStatus.UNKNOWN,
-            schedule={},
-            objective=None,
-            bound=None,
-            wall_time_s=time.monotonic() - started,
-            strategy=STRATEGY_NAME,
-            reason=f"CP-SAT's model was not built within {options.time_limit_s:g} s",
+        return _no_search(
+            started, f"CP-SAT's model was not built within {options.time_limit_s:g} s"
         )
     if hint is not None:
         add_hint(built, problem, hint)
