@@ -95,7 +95,7 @@ def test_the_public_schedule_holds_no_meeting_until_a_side_makes_it_public(
     assert len([i for i in organiser.json()["items"] if i["kind"] == "meeting"]) == 3
 
 
-def _us_readout_at_noon_utc(api: Lima, visibility: str) -> int:
+def us_readout_at_noon_utc(api: Lima, visibility: str) -> int:
     """Publishes the schedule and records the US readout of its meeting; the meeting's id."""
     schedule = solve_and_publish(api)
     meeting_id: int = next(e["meeting_id"] for e in schedule["entries"] if "USA" in e["parties"])
@@ -116,7 +116,7 @@ def _us_readout_at_noon_utc(api: Lima, visibility: str) -> int:
 
 def test_the_record_is_exported_as_each_reader_may_see_it(database: Database) -> None:
     api = lima_api(database)
-    meeting_id = _us_readout_at_noon_utc(api, "counterpart")
+    meeting_id = us_readout_at_noon_utc(api, "counterpart")
 
     as_usa = api.client.get(url("/record/export"), headers=api.as_("USA")).json()
     as_russia = api.client.get(url("/record/export"), headers=api.as_("RUS")).json()
@@ -171,7 +171,7 @@ def test_the_record_speaks_venue_time_and_names_the_zone_as_the_schedule_does(
     database: Database,
 ) -> None:
     api = lima_api(database)
-    _us_readout_at_noon_utc(api, "public")
+    us_readout_at_noon_utc(api, "public")
 
     as_usa = api.client.get(url("/record/export"), headers=api.as_("USA")).json()
     as_public = api.client.get(url("/record/export")).json()
