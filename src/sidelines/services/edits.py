@@ -195,6 +195,8 @@ class PlaceView:
     reason: str | None
     preferred: bool
     current: bool
+    # Only meetings that may move keep it out: moving them (``push``) would let it in.
+    makes_room: bool = False
 
 
 @dataclass(frozen=True)
@@ -912,6 +914,7 @@ def meeting_places(
                 p.reason,
                 p.preferred,
                 p.current,
+                p.makes_room,
             )
             for p in places(problem, ctx.schedule, key, slots)
         ],
