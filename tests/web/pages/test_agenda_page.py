@@ -244,3 +244,39 @@ def test_a_said_at_that_is_no_time_is_refused_on_the_meeting_page(database: Data
     assert ">The presidents spoke briefly.</textarea>" in refused.text
     assert 'value="Sunday morning"' in refused.text
     assert said == []
+
+
+def test_a_meeting_agreed_with_no_place_reads_as_waiting_for_one_to_both_sides(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    # Nothing is published yet: the meeting agreed has nowhere to go until the next solve.
+    agreed = russia_and_usa_agree(api, database)
+
+    for side in ("RUS", "USA"):
+        api.client.cookies.set(SESSION_COOKIE, api.tokens[side])
+        inbox = api.client.get(f"/events/{LIMA}/inbox").text
+        thread = api.client.get(f"/events/{LIMA}/requests/{agreed.id}").text
+        agenda = api.client.get(f"/events/{LIMA}/agenda").text
+
+        found = re.search(rf'data-request="{agreed.id}">.*?</li>', inbox, re.S)
+        assert found is not None, side
+        assert '<span class="state waiting">agreed, waiting for a place</span>' in found.group()
+        assert f'meetings/{agreed.meeting_id}">the agreed meeting</a>' in thread
+        assert '<span id="meeting-waiting">agreed, waiting for a place</span>' in thread
+        assert '<h2 id="unplaced">Agreed, waiting for a place</h2>' in agenda
+
+
+def test_a_meeting_placed_as_it_is_agreed_does_not_read_as_waiting(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    placed = russia_and_usa_agree(api, database)  # placed at once
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["RUS"])
+    inbox = api.client.get(f"/events/{LIMA}/inbox").text
+    thread = api.client.get(f"/events/{LIMA}/requests/{placed.id}").text
+
+    found = re.search(rf'data-request="{placed.id}">.*?</li>', inbox, re.S)
+    assert found is not None
+    assert '<span class="state">accepted</span>' in found.group()
+    assert "waiting for a place" not in inbox + thread
