@@ -156,3 +156,20 @@ def test_no_room_is_offered_where_a_principal_stays_busy_in_a_locked_meeting() -
         "a principal of it is in meeting ae (A–E), which is locked there: unlock it first",
         False,
     )
+
+
+def test_no_room_is_offered_where_the_meeting_in_the_way_starts_within_the_freeze_window() -> None:
+    problem, schedule = _two_at_one_table(locked=False)
+    # From 10:00 on meetings may move: cd, at 09:30, is about to begin and stays.
+    from_ten = 2
+
+    ab = {
+        (p.start_slot, p.space): p
+        for p in places(problem, schedule, MeetingId("ab"), range(6), moves_from=from_ten)
+    }
+
+    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason, ab[(1, "T1")].makes_room) == (
+        "published_meeting_kept",
+        "T1 holds meeting cd (C–D), which starts too soon to be moved",
+        False,
+    )

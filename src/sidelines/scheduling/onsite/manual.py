@@ -77,10 +77,17 @@ def _board_without(
 
 
 def places(
-    problem: Problem, published: Schedule, meeting_id: MeetingId, slots: Iterable[int]
+    problem: Problem,
+    published: Schedule,
+    meeting_id: MeetingId,
+    slots: Iterable[int],
+    *,
+    moves_from: int = 0,
 ) -> list[Place]:
     """Every (start in ``slots``, space) for the meeting, spaces in the problem's order and then
-    no space, with the first rule each place breaks, given the rest of ``published`` as it is."""
+    no space, with the first rule each place breaks, given the rest of ``published`` as it is.
+    A meeting in the way that starts before ``moves_from`` (the end of the freeze window, as
+    ``push`` is given it) cannot give way, as a locked one cannot."""
     meeting_idx = problem.meeting_index[meeting_id]
     meeting = problem.meetings[meeting_idx]
     board = _board_without(problem, published, meeting_id, None, 0)
@@ -109,7 +116,7 @@ def places(
                     space_idx is not None and space_blockers(state, space_idx, start, end)
                 ):
                     rule, reason = _in_the_way(problem, state, meeting_idx, start, space_idx)
-                    still = _after_making_room(board, meeting_idx, start, space_idx)
+                    still = _after_making_room(board, meeting_idx, start, space_idx, moves_from)
                     if still is None:
                         room.add((start, space))
                     elif still[0] is not None:
@@ -253,7 +260,7 @@ def _blockers(state: State, meeting_idx: int, start: int, space_idx: int | None)
 
 
 def _after_making_room(
-    board: Board, meeting_idx: int, start: int, space_idx: int | None
+    board: Board, meeting_idx: int, start: int, space_idx: int | None, moves_from: int
 ) -> tuple[str | None, str | None] | None:
     """What would still keep the meeting out of a place it is kept out of by other meetings,
     were those taken out of the way as ``push`` takes them: None when nothing would (the
@@ -267,7 +274,12 @@ def _after_making_room(
         return None, None
     fixed = sorted(other for other in blockers if board.fixed[other])
     if fixed:
-        return "locked_meeting_kept", _why_fixed(board, meeting_idx, start, space_idx, fixed[0])
+        why = _in_its_way(board, meeting_idx, start, space_idx, fixed[0])
+        return "locked_meeting_kept", f"{why}, which is locked there: unlock it first"
+    frozen = sorted(other for other in blockers if state.start[other] < moves_from)
+    if frozen:
+        why = _in_its_way(board, meeting_idx, start, space_idx, frozen[0])
+        return "published_meeting_kept", f"{why}, which starts too soon to be moved"
     state.begin()
     for other in blockers:
         state.unplace(other)
@@ -285,10 +297,10 @@ def _after_making_room(
     return still
 
 
-def _why_fixed(
+def _in_its_way(
     board: Board, meeting_idx: int, start: int, space_idx: int | None, other: int
 ) -> str:
-    """Why a meeting in the way (``other``, locked) keeps the meeting out, in a sentence."""
+    """How a meeting in the way (``other``) keeps the meeting out, in words."""
     problem, state = board.problem, board.state
     name = meeting_name(problem, other)
     end = start + problem.meetings[meeting_idx].duration_slots
@@ -300,7 +312,7 @@ def _why_fixed(
         where = f"a principal of it is in {name}"
     else:
         where = f"{name} is in its way"
-    return f"{where}, which is locked there: unlock it first"
+    return where
 
 
 def push(
