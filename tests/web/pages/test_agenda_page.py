@@ -209,10 +209,11 @@ def test_a_statement_made_from_the_meeting_page_is_said_at_the_venue_time_typed(
 
 
 def statement_said_on_sunday_morning(
-    database: Database, language: str
+    database: Database, language: str, said_at: str = "Sunday morning"
 ) -> tuple[Response, list[dict[str, object]]]:
-    """The US side records a statement from the meeting page with "Sunday morning" as when it
-    was said, reading the page in ``language``: the answer, and the statements stored."""
+    """The US side records a statement from the meeting page with "Sunday morning" (or
+    ``said_at``) as when it was said, reading the page in ``language``: the answer, and the
+    statements stored."""
     api = lima_api(database)
     agreed = russia_and_usa_agree(api, database)
     page_url = f"/events/{LIMA}/meetings/{agreed.meeting_id}"
@@ -222,7 +223,7 @@ def statement_said_on_sunday_morning(
         "kind": "readout",
         "visibility": "counterpart",
         "text": "The presidents spoke briefly.",
-        "said_at": "Sunday morning",
+        "said_at": said_at,
     }
     answer = api.client.post(
         f"{page_url}/statements", data=form, headers={"Accept-Language": language}
@@ -280,3 +281,15 @@ def test_a_meeting_placed_as_it_is_agreed_does_not_read_as_waiting(database: Dat
     assert found is not None
     assert '<span class="state">accepted</span>' in found.group()
     assert "waiting for a place" not in inbox + thread
+
+
+def test_a_said_at_past_the_calendar_once_in_utc_is_refused_on_the_meeting_page(
+    database: Database,
+) -> None:
+    # The last minute of year 9999 in Lima is already year 10000 in UTC.
+    refused, said = statement_said_on_sunday_morning(database, "en", "9999-12-31T23:59")
+
+    assert refused.status_code == 422
+    assert "Not done:</strong> the time is out of range once converted to UTC" in refused.text
+    assert '<span class="field">(said at)</span>' in refused.text
+    assert said == []

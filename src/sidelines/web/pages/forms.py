@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -58,7 +58,12 @@ def said_at_from(text: str, event: Event) -> datetime:
         local = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(_("not a date and time: %(text)r") % {"text": text}, "said_at") from None
-    return local.replace(tzinfo=event.zone) if local.tzinfo is None else local
+    said = local.replace(tzinfo=event.zone) if local.tzinfo is None else local
+    try:
+        said.astimezone(UTC)  # it is stored in UTC: the year must still be one then
+    except OverflowError:
+        raise Invalid(_("the time is out of range once converted to UTC"), "said_at") from None
+    return said
 
 
 class TermsForm(BaseModel):
