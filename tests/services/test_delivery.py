@@ -277,3 +277,24 @@ def test_mail_goes_through_the_settings_server_encrypted_and_logged_in(
 
     assert [m.to for m in smtp.mails] == [["bbb@example.org"]]
     assert smtp.logins == ["sidelines"]  # accepted only with the password of the settings
+
+
+def test_an_acceptance_with_no_place_yet_tells_the_asker_the_meeting_waits_for_one(
+    database: Database,
+) -> None:
+    with messaging(database) as m:
+        listen(database, m.world, "AAA", "aaa@example.org", kinds=("answer",))
+        asked = negotiation.create_request(
+            database, m.world.delegates["AAA"], "ev", ["BBB"], Terms()
+        )
+        # Nothing is published: the meeting agreed waits for the organiser's next solve.
+        negotiation.respond(
+            database, m.world.delegates["BBB"], "ev", asked.id, negotiation.Answer.ACCEPT
+        )
+
+        m.deliver_all()
+
+        [mail] = m.smtp.mails
+        assert mail.message["Subject"] == (
+            "Test event: BBB accepted the request for a meeting; it is agreed and waits for a place"
+        )

@@ -458,6 +458,28 @@ def test_the_places_name_the_meeting_in_the_way(database: Database) -> None:
     [taken] = [p for p in places if (p.starts_at, p.space_id) == (cd_start, cd_space)]
     assert (taken.fits, taken.rule) == (False, "space_not_double_booked")
     assert taken.reason == f"{cd_space} holds meeting cd (C–D)"
+    assert taken.makes_room
+
+
+def test_a_meeting_in_the_way_about_to_begin_makes_no_room(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B", windows=slot(9)), meeting("cd", "C", "D")])
+    free_windows(database, ids["ab"])
+    cd_start, cd_space, _ = where(database, ids["cd"])
+    assert cd_start is not None
+    # Ten minutes before cd begins: its sides are on their way, and it stays where it is.
+    monkeypatch.setattr(edits, "now", lambda: cd_start - timedelta(minutes=10))
+
+    places = edits.meeting_places(database, w.organiser, EVENT, ids["ab"]).places
+
+    [taken] = [p for p in places if (p.starts_at, p.space_id) == (cd_start, cd_space)]
+    assert (taken.rule, taken.makes_room) == ("published_meeting_kept", False)
+    assert taken.reason == f"{cd_space} holds meeting cd (C–D), which starts too soon to be moved"
+    with pytest.raises(RuleBroken):
+        edits.move(
+            database, w.organiser, EVENT, ids["ab"], Target(cd_start, cd_space), push_others=True
+        )
 
 
 def test_only_the_organiser_edits(database: Database) -> None:

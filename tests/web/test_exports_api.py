@@ -14,7 +14,7 @@ from icalendar import Calendar
 from sidelines.formats.event_loader import load_event
 from sidelines.services import events
 from sidelines.storage.db import Database
-from tests.web.helpers import LIMA, SETUP_ACTOR, lima_api, solve_and_publish, url
+from tests.web.helpers import LIMA, SETUP_ACTOR, Lima, lima_api, solve_and_publish, url
 
 HISTORY = Path(__file__).resolve().parents[2] / "examples" / "history-russia-usa.csv"
 
@@ -95,10 +95,10 @@ def test_the_public_schedule_holds_no_meeting_until_a_side_makes_it_public(
     assert len([i for i in organiser.json()["items"] if i["kind"] == "meeting"]) == 3
 
 
-def test_the_record_is_exported_as_each_reader_may_see_it(database: Database) -> None:
-    api = lima_api(database)
+def us_readout_at_noon_utc(api: Lima, visibility: str) -> int:
+    """Publishes the schedule and records the US readout of its meeting; the meeting's id."""
     schedule = solve_and_publish(api)
-    meeting_id = next(e["meeting_id"] for e in schedule["entries"] if "USA" in e["parties"])
+    meeting_id: int = next(e["meeting_id"] for e in schedule["entries"] if "USA" in e["parties"])
     said = api.client.post(
         url("/statements"),
         json={
@@ -106,11 +106,17 @@ def test_the_record_is_exported_as_each_reader_may_see_it(database: Database) ->
             "kind": "readout",
             "text": "The leaders discussed trade.",
             "said_at": "2016-11-20T12:00:00Z",
-            "visibility": "counterpart",
+            "visibility": visibility,
         },
         headers=api.as_("USA"),
     )
     assert said.status_code == 201, said.text
+    return meeting_id
+
+
+def test_the_record_is_exported_as_each_reader_may_see_it(database: Database) -> None:
+    api = lima_api(database)
+    meeting_id = us_readout_at_noon_utc(api, "counterpart")
 
     as_usa = api.client.get(url("/record/export"), headers=api.as_("USA")).json()
     as_russia = api.client.get(url("/record/export"), headers=api.as_("RUS")).json()
@@ -159,3 +165,44 @@ def test_the_record_recalls_the_earlier_meetings_of_the_event_s_parties(
         "G20 summit, Hangzhou, China",
         "United Nations General Assembly, New York, United States",
     ]
+
+
+def test_the_record_speaks_venue_time_and_names_the_zone_as_the_schedule_does(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    us_readout_at_noon_utc(api, "public")
+
+    as_usa = api.client.get(url("/record/export"), headers=api.as_("USA")).json()
+    as_public = api.client.get(url("/record/export")).json()
+    record_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.client.get(url("/record/export?format=csv"), headers=api.as_("USA")).text
+            )
+        )
+    )
+    schedule_json = api.client.get(url("/schedule/export"), headers=api.as_("USA")).json()
+    schedule_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.client.get(url("/schedule/export?format=csv"), headers=api.as_("USA")).text
+            )
+        )
+    )
+
+    # Noon UTC is seven in the morning in Lima, five hours behind.
+    assert (as_usa["timezone"], as_public["timezone"]) == ("America/Lima", "America/Lima")
+    assert [s["said_at"] for s in as_usa["statements"]] == ["2016-11-20T07:00:00-05:00"]
+    assert [s["said_at"] for s in as_public["statements"]] == ["2016-11-20T07:00:00-05:00"]
+    assert as_usa["meetings"][0]["starts_at"].endswith("-05:00")
+    assert as_public["meetings"][0]["starts_at"] == as_usa["meetings"][0]["starts_at"]
+    assert [(r["kind"], r["starts_at"], r["timezone"]) for r in record_rows][1] == (
+        "statement",
+        "2016-11-20T07:00:00-05:00",
+        "America/Lima",
+    )
+    assert record_rows[0]["starts_at"] == as_usa["meetings"][0]["starts_at"]
+    assert record_rows[0]["timezone"] == "America/Lima"
+    assert schedule_json["timezone"] == "America/Lima"
+    assert {r["timezone"] for r in schedule_rows} == {"America/Lima"}

@@ -188,6 +188,7 @@ FIELDS = {
     "priority": N_("priority"),
     "topic": N_("topic"),
     "text": N_("text"),
+    "said_at": N_("said at"),
     "source": N_("source"),
     "reason": N_("reason"),
     "cancelled_by": N_("cancelled by"),

@@ -39,6 +39,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event
+from sidelines.domain.negotiation import MeetingStatus
 from sidelines.i18n import DEFAULT, N_, _, ngettext, speaking
 from sidelines.services import notice_text
 from sidelines.services.clock import now
@@ -244,6 +245,16 @@ ANSWERS = {
     "request.decline": N_("%(actor)s declined the request for a meeting"),
 }
 ANSWERED_TERMS = N_("%(actor)s answered terms of the request for a meeting")
+# An answer that agreed a meeting no place was found for (none published yet, or nothing
+# fits): the asker learns it waits, as the sides' pages say, not only that it was accepted.
+AGREED_WAITING = {
+    "request.accept": N_(
+        "%(actor)s accepted the request for a meeting; it is agreed and waits for a place"
+    ),
+    "request.terms": N_(
+        "%(actor)s answered terms of the request for a meeting; it is agreed and waits for a place"
+    ),
+}
 
 
 class _Words:
@@ -278,6 +289,25 @@ class _Words:
             m.id: m
             for m in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(meeting_ids)))
         }
+        # The requests answered whose meeting is agreed and, as the message goes, unplaced.
+        answered = [
+            int(e.subject_id)
+            for e in self.entries.values()
+            if e.action in AGREED_WAITING and e.subject_type == "request"
+        ]
+        self.waiting_requests = (
+            set(
+                session.scalars(
+                    select(MeetingRow.request_id).where(
+                        MeetingRow.request_id.in_(answered),
+                        MeetingRow.status == str(MeetingStatus.AGREED),
+                        MeetingRow.starts_at.is_(None),
+                    )
+                )
+            )
+            if answered
+            else set()
+        )
 
     def event(self, event_id: str) -> Event:
         if event_id not in self.events:
@@ -367,6 +397,8 @@ class _Words:
             label = self.labels.get(int(entry.subject_id))
             name = notice_text.meeting_label(event, label, viewer) if label else _("A meeting")
             return _("%(meeting)s was cancelled by %(actor)s") % {"meeting": name, "actor": actor}
+        if action in AGREED_WAITING and int(entry.subject_id) in self.waiting_requests:
+            return _(AGREED_WAITING[action]) % {"actor": actor}
         return _(ANSWERS.get(action, ANSWERED_TERMS)) % {"actor": actor}
 
 

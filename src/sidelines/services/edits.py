@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,6 +34,7 @@ from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
+from sidelines.scheduling.onsite.board import first_slot_from
 from sidelines.scheduling.onsite.check import check_changes
 from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, places, push
 from sidelines.scheduling.problem import Problem
@@ -195,6 +196,8 @@ class PlaceView:
     reason: str | None
     preferred: bool
     current: bool
+    # Only meetings that may move keep it out: moving them (``push``) would let it in.
+    makes_room: bool = False
 
 
 @dataclass(frozen=True)
@@ -897,6 +900,12 @@ def meeting_places(
     slots = [slot for d in days for slot in range(d.first_slot, d.end_slot)]
     meeting = problem.meetings[problem.meeting_index[key]]
     grid = problem.grid
+    # A meeting in the way within the freeze window cannot give way (``push`` keeps it).
+    frozen_from = freeze_moment(problem, now())
+    moves_from = first_slot_from(
+        problem,
+        None if frozen_from is None else frozen_from + timedelta(minutes=ctx.freeze_window_min),
+    )
     return PlacesView(
         meeting_id,
         ctx.version,
@@ -912,8 +921,9 @@ def meeting_places(
                 p.reason,
                 p.preferred,
                 p.current,
+                p.makes_room,
             )
-            for p in places(problem, ctx.schedule, key, slots)
+            for p in places(problem, ctx.schedule, key, slots, moves_from=moves_from)
         ],
     )
 

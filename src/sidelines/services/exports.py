@@ -206,18 +206,39 @@ def render_schedule(export: ScheduleExport, file_format: str) -> str | bytes:
     rows = [_schedule_row(export, item) for item in export.items]
     if chosen == "json":
         return json.dumps(
-            {"event_id": export.event_id, "event": export.event, "items": rows},
+            {
+                "event_id": export.event_id,
+                "event": export.event,
+                "timezone": export.timezone,
+                "items": rows,
+            },
             indent=2,
             ensure_ascii=False,
         )
     return _csv(list(_SCHEDULE_COLUMNS), rows)
 
 
-_SCHEDULE_COLUMNS = ("kind", "starts_at", "ends_at", "title", "parties", "place", "status", "uid")
+# Times are the venue's clock with its UTC offset; the last column names the venue's zone.
+_SCHEDULE_COLUMNS = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "title",
+    "parties",
+    "place",
+    "status",
+    "uid",
+    "timezone",
+)
 
 
 def _local(export_zone: str, at: datetime | None) -> str:
-    return "" if at is None else at.astimezone(ZoneInfo(export_zone)).isoformat()
+    return _venue_iso(export_zone, at) or ""
+
+
+def _venue_iso(zone: str, at: datetime | None) -> str | None:
+    """``at`` on the venue's clock, as ISO 8601 with the offset the venue had then."""
+    return None if at is None else at.astimezone(ZoneInfo(zone)).isoformat()
 
 
 def _schedule_row(export: ScheduleExport, item: ScheduleItem) -> dict[str, Any]:
@@ -230,6 +251,7 @@ def _schedule_row(export: ScheduleExport, item: ScheduleItem) -> dict[str, Any]:
         "place": item.place,
         "status": item.status,
         "uid": item.uid,
+        "timezone": export.timezone,
     }
 
 
@@ -248,9 +270,11 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
     """What became of the meetings, the encounters and the statements, as ``actor`` may read
     them: the public the public record; a delegation its own meetings and encounters and the
     statements it may read; the organiser what the event's policy shows it. With the history
-    of earlier meetings between the event's parties, which is public."""
+    of earlier meetings between the event's parties, which is public. Times are the venue's
+    clock with its offset, as the schedule's, and ``timezone`` names the venue's zone."""
     with db.reading() as session:
-        name = event_row(session, event_id).name
+        row = event_row(session, event_id)
+        name, zone = row.name, row.timezone
         parties = list(session.scalars(select(PartyRow.id).where(PartyRow.event_id == event_id)))
     history = [_earlier(entry) for entry in earlier_meetings(db, parties)]
     if not takes_part(actor, event_id):
@@ -258,13 +282,14 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
         return {
             "event_id": event_id,
             "event": record.event,
+            "timezone": zone,
             "meetings": [
                 {
                     "id": item.ref,
                     "status": item.status,
                     "format": item.format,
-                    "starts_at": _iso(item.starts_at),
-                    "ends_at": _iso(item.ends_at),
+                    "starts_at": _venue_iso(zone, item.starts_at),
+                    "ends_at": _venue_iso(zone, item.ends_at),
                     "place": item.place,
                     "parties": list(item.parties),
                 }
@@ -275,8 +300,8 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
                 {
                     "id": item.ref,
                     "format": item.format,
-                    "started_at": _iso(item.starts_at),
-                    "ended_at": _iso(item.ends_at),
+                    "started_at": _venue_iso(zone, item.starts_at),
+                    "ended_at": _venue_iso(zone, item.ends_at),
                     "place": item.place,
                     "parties": list(item.parties),
                 }
@@ -284,7 +309,7 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
                 if item.kind == "encounter"
             ],
             "statements": [
-                _statement(s)
+                _statement(s, zone)
                 for s in sorted(
                     [*record.statements, *(s for i in record.items for s in i.statements)],
                     key=lambda s: (s.said_at, s.id),
@@ -295,9 +320,10 @@ def record_export(db: Database, actor: Actor, event_id: str) -> dict[str, Any]:
     return {
         "event_id": event_id,
         "event": name,
-        "meetings": [_meeting(m) for m in list_meetings(db, actor, event_id)],
-        "encounters": [_encounter(e) for e in list_encounters(db, actor, event_id)],
-        "statements": [_statement(s) for s in list_statements(db, actor, event_id)],
+        "timezone": zone,
+        "meetings": [_meeting(m, zone) for m in list_meetings(db, actor, event_id)],
+        "encounters": [_encounter(e, zone) for e in list_encounters(db, actor, event_id)],
+        "statements": [_statement(s, zone) for s in list_statements(db, actor, event_id)],
         "history": history,
     }
 
@@ -317,17 +343,13 @@ def _earlier(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
-def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat()
-
-
-def _meeting(view: MeetingView) -> dict[str, Any]:
+def _meeting(view: MeetingView, zone: str) -> dict[str, Any]:
     return {
         "id": view.id,
         "status": str(view.status),
         "format": view.format,
-        "starts_at": _iso(view.starts_at),
-        "ends_at": _iso(view.ends_at),
+        "starts_at": _venue_iso(zone, view.starts_at),
+        "ends_at": _venue_iso(zone, view.ends_at),
         "place": view.place or "",
         "parties": list(view.parties),
         "principals": list(view.principals),
@@ -335,12 +357,12 @@ def _meeting(view: MeetingView) -> dict[str, Any]:
     }
 
 
-def _encounter(view: EncounterView) -> dict[str, Any]:
+def _encounter(view: EncounterView, zone: str) -> dict[str, Any]:
     return {
         "id": view.id,
         "format": view.format,
-        "started_at": _iso(view.started_at),
-        "ended_at": _iso(view.ended_at),
+        "started_at": _venue_iso(zone, view.started_at),
+        "ended_at": _venue_iso(zone, view.ended_at),
         "place": view.place,
         "parties": list(view.parties),
         "principals": list(view.principals),
@@ -349,7 +371,7 @@ def _encounter(view: EncounterView) -> dict[str, Any]:
     }
 
 
-def _statement(view: StatementView) -> dict[str, Any]:
+def _statement(view: StatementView, zone: str) -> dict[str, Any]:
     return {
         "id": view.id,
         "meeting_id": view.meeting_id,
@@ -357,7 +379,7 @@ def _statement(view: StatementView) -> dict[str, Any]:
         "party": view.party_id,
         "kind": str(view.kind),
         "visibility": str(view.visibility),
-        "said_at": _iso(view.said_at),
+        "said_at": _venue_iso(zone, view.said_at),
         "speaker": view.speaker,
         "text": view.text,
         "topics": list(view.topics),
@@ -366,6 +388,8 @@ def _statement(view: StatementView) -> dict[str, Any]:
     }
 
 
+# As the schedule's: venue time with its offset, the venue's zone named in the last column (a
+# history line's date is the day at its own place, so it names none).
 _RECORD_COLUMNS = (
     "kind",
     "id",
@@ -381,6 +405,7 @@ _RECORD_COLUMNS = (
     "speaker",
     "text",
     "sources",
+    "timezone",
 )
 
 
@@ -400,6 +425,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "ends_at": meeting["ends_at"] or "",
                 "place": meeting["place"],
                 "parties": "; ".join(meeting["parties"]),
+                "timezone": record["timezone"],
             }
         )
     for encounter in record["encounters"]:
@@ -413,6 +439,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "ends_at": encounter["ended_at"] or "",
                 "place": encounter["place"],
                 "parties": "; ".join(encounter["parties"]),
+                "timezone": record["timezone"],
             }
         )
     for statement in record["statements"]:
@@ -434,6 +461,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "speaker": statement["speaker"],
                 "text": statement["text"],
                 "sources": "; ".join(statement["sources"]),
+                "timezone": record["timezone"],
             }
         )
     for earlier in record["history"]:

@@ -110,6 +110,24 @@ def list_meetings(db: Database, actor: Actor, event_id: str) -> list[MeetingView
         return [_view(row, links.get(row.id, []), full, event) for row in rows]
 
 
+def waiting_for_a_place(db: Database, actor: Actor, event_id: str) -> frozenset[int]:
+    """The meetings ``actor`` may see that are agreed and wait for a place: agreed before any
+    schedule was published, where nothing fitted, or taken off the schedule. A side reads so
+    beside the request that agreed one (its inbox, the thread), not only "accepted"."""
+    if not takes_part(actor, event_id):
+        return frozenset()
+    with db.reading() as session:
+        party, _full = meeting_scope(session, actor, event_id)
+        query = select(MeetingRow.id).where(
+            MeetingRow.event_id == event_id,
+            MeetingRow.status == str(MeetingStatus.AGREED),
+            MeetingRow.starts_at.is_(None),
+        )
+        if party is not None:
+            query = query.where(meeting_has_side(party))
+        return frozenset(session.scalars(query))
+
+
 def get_meeting(db: Database, actor: Actor, event_id: str, meeting_id: int) -> MeetingView:
     with db.reading() as session:
         row = visible_meeting(session, actor, event_id, meeting_id)

@@ -75,10 +75,12 @@ class PlacePublic(Public):
     reason: str | None
     preferred: bool
     current: bool
+    makes_room: bool
 
 
 class PlacesPublic(Public):
-    """Every place of the grid for one meeting: ``fits``, or the rule it would break there."""
+    """Every place of the grid for one meeting: ``fits``, or the rule it would break there;
+    ``makes_room`` where only meetings that may move are in its way (a move with ``push``)."""
 
     meeting_id: int
     version: int

@@ -106,11 +106,70 @@ def test_the_places_of_a_meeting_name_the_meeting_in_the_way_and_the_lock() -> N
     cd = {(p.start_slot, p.space): p for p in places(problem, schedule, MeetingId("cd"), range(6))}
 
     assert (ab[(0, "T1")].fits, ab[(0, "T1")].current) == (True, True)
-    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason) == (
-        "space_not_double_booked",
-        "T1 holds meeting cd (C–D)",
+    # The locked meeting in the way cannot give way: no room can be made there.
+    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason, ab[(1, "T1")].makes_room) == (
+        "locked_meeting_kept",
+        "T1 holds meeting cd (C–D), which is locked there: unlock it first",
+        False,
     )
     assert [start for start in range(6) if ab[(start, "T1")].fits] == [0, 2, 3, 4, 5]
     assert ab[(0, None)].rule == "meeting_has_space_when_needed"
     assert {cd[(start, "T1")].rule for start in (0, 2, 3, 4, 5)} == {"locked_meeting_kept"}
     assert cd[(1, "T1")].fits
+
+
+def test_a_place_held_by_a_meeting_that_can_move_offers_to_make_room() -> None:
+    problem, schedule = _two_at_one_table(locked=False)
+
+    ab = {(p.start_slot, p.space): p for p in places(problem, schedule, MeetingId("ab"), range(6))}
+
+    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason, ab[(1, "T1")].makes_room) == (
+        "space_not_double_booked",
+        "T1 holds meeting cd (C–D)",
+        True,
+    )
+    assert not any(p.makes_room for p in ab.values() if p != ab[(1, "T1")])
+
+
+def test_no_room_is_offered_where_a_principal_stays_busy_in_a_locked_meeting() -> None:
+    # cd holds T1 at 09:30 and could give way, but A is in ae, locked at T2 then.
+    event = builders.event(
+        ["A", "B", "C", "D", "E"],
+        [
+            builders.meeting("ab", "A", "B"),
+            builders.meeting("cd", "C", "D"),
+            builders.meeting("ae", "A", "E", locked=Placement(builders.at(9, 30), SpaceId("T2"))),
+        ],
+        spaces=[builders.table("T1"), builders.table("T2")],
+    )
+    problem = build_problem(event)
+    schedule = {
+        MeetingId("ab"): Assignment(0, SpaceId("T1")),
+        MeetingId("cd"): Assignment(1, SpaceId("T1")),
+        MeetingId("ae"): Assignment(1, SpaceId("T2")),
+    }
+
+    ab = {(p.start_slot, p.space): p for p in places(problem, schedule, MeetingId("ab"), range(6))}
+
+    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason, ab[(1, "T1")].makes_room) == (
+        "locked_meeting_kept",
+        "a principal of it is in meeting ae (A–E), which is locked there: unlock it first",
+        False,
+    )
+
+
+def test_no_room_is_offered_where_the_meeting_in_the_way_starts_within_the_freeze_window() -> None:
+    problem, schedule = _two_at_one_table(locked=False)
+    # From 10:00 on meetings may move: cd, at 09:30, is about to begin and stays.
+    from_ten = 2
+
+    ab = {
+        (p.start_slot, p.space): p
+        for p in places(problem, schedule, MeetingId("ab"), range(6), moves_from=from_ten)
+    }
+
+    assert (ab[(1, "T1")].rule, ab[(1, "T1")].reason, ab[(1, "T1")].makes_room) == (
+        "published_meeting_kept",
+        "T1 holds meeting cd (C–D), which starts too soon to be moved",
+        False,
+    )

@@ -8,6 +8,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from httpx import Response
+
 from sidelines.domain.negotiation import Answer
 from sidelines.services import negotiation
 from sidelines.services.accounts import actor_for_token
@@ -15,6 +17,7 @@ from sidelines.services.negotiation import RequestView, Terms
 from sidelines.storage.db import Database
 from sidelines.web.pages.session import SESSION_COOKIE
 from tests.web.helpers import LIMA, Lima, lima_api, solve_and_publish, url
+from tests.web.pages.test_session import csrf_of
 
 
 def russia_and_usa_agree(api: Lima, database: Database) -> RequestView:
@@ -172,3 +175,121 @@ def test_another_delegations_calendar_page_is_its_own(database: Database) -> Non
     page = api.client.get(f"/events/{LIMA}/calendar").text
     assert "Russia" in page
     assert "United States" not in page
+
+
+def test_a_statement_made_from_the_meeting_page_is_said_at_the_venue_time_typed(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    agreed = russia_and_usa_agree(api, database)
+    page_url = f"/events/{LIMA}/meetings/{agreed.meeting_id}"
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    page = api.client.get(page_url).text
+
+    made = api.client.post(
+        f"{page_url}/statements",
+        data={
+            "csrf_token": csrf_of(page),
+            "kind": "readout",
+            "visibility": "counterpart",
+            "text": "The presidents spoke briefly.",
+            "said_at": "2016-11-20T07:00",
+        },
+        follow_redirects=False,
+    )
+    said = api.client.get(
+        url(f"/statements?meeting_id={agreed.meeting_id}"), headers=api.as_("USA")
+    ).json()
+
+    assert 'name="said_at" type="datetime-local"' in page
+    assert "(America/Lima; empty: now)" in page
+    assert made.status_code == 303
+    # Seven in the morning in Lima is noon UTC.
+    assert [s["said_at"] for s in said] == ["2016-11-20T12:00:00Z"]
+
+
+def statement_said_on_sunday_morning(
+    database: Database, language: str, said_at: str = "Sunday morning"
+) -> tuple[Response, list[dict[str, object]]]:
+    """The US side records a statement from the meeting page with "Sunday morning" (or
+    ``said_at``) as when it was said, reading the page in ``language``: the answer, and the
+    statements stored."""
+    api = lima_api(database)
+    agreed = russia_and_usa_agree(api, database)
+    page_url = f"/events/{LIMA}/meetings/{agreed.meeting_id}"
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+    form = {
+        "csrf_token": csrf_of(api.client.get(page_url).text),
+        "kind": "readout",
+        "visibility": "counterpart",
+        "text": "The presidents spoke briefly.",
+        "said_at": said_at,
+    }
+    answer = api.client.post(
+        f"{page_url}/statements", data=form, headers={"Accept-Language": language}
+    )
+    said = api.client.get(
+        url(f"/statements?meeting_id={agreed.meeting_id}"), headers=api.as_("USA")
+    ).json()
+    return answer, said
+
+
+def test_a_said_at_that_is_no_time_is_refused_on_the_meeting_page(database: Database) -> None:
+    refused, said = statement_said_on_sunday_morning(database, "en")
+
+    assert refused.status_code == 422
+    assert "Not done:</strong> not a date and time: &#39;Sunday morning&#39;" in refused.text
+    assert '<span class="field">(said at)</span>' in refused.text
+    # The meeting's own page, with the text typed kept for a second try.
+    assert 'id="meeting-status">agreed<' in refused.text
+    assert ">The presidents spoke briefly.</textarea>" in refused.text
+    assert 'value="Sunday morning"' in refused.text
+    assert said == []
+
+
+def test_a_meeting_agreed_with_no_place_reads_as_waiting_for_one_to_both_sides(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    # Nothing is published yet: the meeting agreed has nowhere to go until the next solve.
+    agreed = russia_and_usa_agree(api, database)
+
+    for side in ("RUS", "USA"):
+        api.client.cookies.set(SESSION_COOKIE, api.tokens[side])
+        inbox = api.client.get(f"/events/{LIMA}/inbox").text
+        thread = api.client.get(f"/events/{LIMA}/requests/{agreed.id}").text
+        agenda = api.client.get(f"/events/{LIMA}/agenda").text
+
+        found = re.search(rf'data-request="{agreed.id}">.*?</li>', inbox, re.S)
+        assert found is not None, side
+        assert '<span class="state waiting">agreed, waiting for a place</span>' in found.group()
+        assert f'meetings/{agreed.meeting_id}">the agreed meeting</a>' in thread
+        assert '<span id="meeting-waiting">agreed, waiting for a place</span>' in thread
+        assert '<h2 id="unplaced">Agreed, waiting for a place</h2>' in agenda
+
+
+def test_a_meeting_placed_as_it_is_agreed_does_not_read_as_waiting(database: Database) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    placed = russia_and_usa_agree(api, database)  # placed at once
+
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["RUS"])
+    inbox = api.client.get(f"/events/{LIMA}/inbox").text
+    thread = api.client.get(f"/events/{LIMA}/requests/{placed.id}").text
+
+    found = re.search(rf'data-request="{placed.id}">.*?</li>', inbox, re.S)
+    assert found is not None
+    assert '<span class="state">accepted</span>' in found.group()
+    assert "waiting for a place" not in inbox + thread
+
+
+def test_a_said_at_past_the_calendar_once_in_utc_is_refused_on_the_meeting_page(
+    database: Database,
+) -> None:
+    # The last minute of year 9999 in Lima is already year 10000 in UTC.
+    refused, said = statement_said_on_sunday_morning(database, "en", "9999-12-31T23:59")
+
+    assert refused.status_code == 422
+    assert "Not done:</strong> the time is out of range once converted to UTC" in refused.text
+    assert '<span class="field">(said at)</span>' in refused.text
+    assert said == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from sidelines.storage.db import Database
-from tests.web.helpers import LIMA, import_lima
+from tests.web.helpers import LIMA, import_lima, issue_token
 from tests.web.pages.test_session import logged_in
 
 
@@ -45,3 +45,33 @@ def test_a_delegation_downloads_its_schedule_but_not_the_event_file(database: Da
     assert schedule.status_code == 200
     assert schedule.text.startswith("BEGIN:VCALENDAR")
     assert event_file.status_code == 403
+
+
+def test_the_record_downloaded_from_a_page_is_in_venue_time_with_its_zone(
+    database: Database,
+) -> None:
+    import_lima(database)
+    client = logged_in(database, "australia", "AUS")
+    said = client.post(
+        f"/api/events/{LIMA}/statements",
+        json={
+            "about_parties": ["AUS", "CAN"],
+            "kind": "readout",
+            "text": "The prime ministers met over breakfast.",
+            "said_at": "2016-11-20T12:00:00Z",
+            "visibility": "side",
+        },
+        headers={"Authorization": f"Bearer {issue_token(database, 'canberra', 'AUS')}"},
+    )
+    assert said.status_code == 201, said.text
+
+    record = client.get(f"/events/{LIMA}/exports/record.json").json()
+    lines = client.get(f"/events/{LIMA}/exports/record.csv").text.splitlines()
+
+    # Noon UTC is seven in the morning in Lima, five hours behind.
+    assert record["timezone"] == "America/Lima"
+    assert [s["said_at"] for s in record["statements"]] == ["2016-11-20T07:00:00-05:00"]
+    assert lines[0].endswith(",sources,timezone")
+    statement = next(line for line in lines if line.startswith("statement,"))
+    assert ",2016-11-20T07:00:00-05:00," in statement
+    assert statement.endswith(",America/Lima")

@@ -205,18 +205,24 @@ def _shared_place(database: Database, protocol: Actor, first: int, second: int) 
     return Target(starts_at, space_id)
 
 
-def test_a_taken_place_offers_to_make_room_and_names_in_words_what_would_move(
-    database: Database,
-) -> None:
+def _xi_obama_where_abe_kuczynski_fits(database: Database) -> tuple[int, int, Actor, Target]:
+    """Lima published, and the Xi-Obama bilateral moved by ``protocol`` to a place where the
+    Abe-Kuczynski one could go too: both meetings, the organiser, and that place."""
     xi_obama, _ = published(database)
     abe_kuczynski = _meeting_of(database, "JPN")
-    client = logged_in(database, "protocol-2", None)
     with database.reading() as session:
         user_id = session.scalar(select(UserRow.id).where(UserRow.username == "protocol"))
     protocol = Actor(Role.ORGANISER, user_id, "protocol")
-    # The Xi-Obama bilateral moved where the Abe-Kuczynski one could go too.
     held = _shared_place(database, protocol, xi_obama, abe_kuczynski)
     edits.move(database, protocol, LIMA, xi_obama, held)
+    return xi_obama, abe_kuczynski, protocol, held
+
+
+def test_a_taken_place_offers_to_make_room_and_names_in_words_what_would_move(
+    database: Database,
+) -> None:
+    _, abe_kuczynski, _, held = _xi_obama_where_abe_kuczynski_fits(database)
+    client = logged_in(database, "protocol-2", None)
     day = held.starts_at.astimezone(ZoneInfo("America/Lima")).date().isoformat()
     page = client.get(f"{EVENT}/grid?day={day}&meeting={abe_kuczynski}").text
     target = f"{held.starts_at.isoformat()}|{held.space_id}"
@@ -256,3 +262,27 @@ def test_a_taken_place_offers_to_make_room_and_names_in_words_what_would_move(
         now_there = session.get(MeetingRow, abe_kuczynski)
         assert now_there is not None
         assert (now_there.starts_at, now_there.space_id) == (held.starts_at, held.space_id)
+
+
+def test_a_place_held_by_a_locked_meeting_offers_no_room_and_says_it_is_locked(
+    database: Database,
+) -> None:
+    xi_obama, abe_kuczynski, protocol, held = _xi_obama_where_abe_kuczynski_fits(database)
+    client = logged_in(database, "protocol-2", None)
+    # Locked where it now is: it will not give way to the Abe-Kuczynski meeting.
+    edits.lock(database, protocol, LIMA, xi_obama, locked=True)
+    day = held.starts_at.astimezone(ZoneInfo("America/Lima")).date().isoformat()
+
+    page = client.get(f"{EVENT}/grid?day={day}&meeting={abe_kuczynski}").text
+
+    target = f"{held.starts_at.isoformat()}|{held.space_id}"
+    assert f'value="{target}" class="make-room' not in page
+    place = next(
+        p
+        for p in edits.meeting_places(database, protocol, LIMA, abe_kuczynski).places
+        if (p.starts_at, p.space_id) == (held.starts_at, held.space_id)
+    )
+    assert (place.rule, place.makes_room) == ("locked_meeting_kept", False)
+    assert place.reason is not None
+    assert place.reason.endswith(", which is locked there: unlock it first")
+    assert html.escape(f"Not here: {place.reason}") in page

@@ -9,8 +9,10 @@ from sidelines.domain import MeetingFormat
 from sidelines.services import negotiation
 from sidelines.services.accounts import log_in
 from sidelines.services.negotiation import Terms
+from sidelines.storage.db import Database
 from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PASSWORDS, PHONE, Site, check_page, open_as
+from tests.web.pages.test_agenda_page import statement_said_on_sunday_morning
 from tests.web.pages.test_language import choose_russian
 
 
@@ -39,3 +41,14 @@ def test_an_answer_to_a_request_withdrawn_meanwhile_is_refused_in_russian(
     expect(refusal.locator(".field")).to_have_count(0)
     expect(refusal).not_to_contain_text("(state)")
     check_page(usa, "request-refused-russian")
+
+
+def test_a_said_at_that_is_no_time_is_refused_on_the_meeting_page_in_russian(
+    database: Database,
+) -> None:
+    refused, said = statement_said_on_sunday_morning(database, "ru")
+
+    assert refused.status_code == 422
+    assert "Не выполнено:</strong> это не дата и время: &#39;Sunday morning&#39;" in refused.text
+    assert '<span class="field">(когда сказано)</span>' in refused.text
+    assert said == []

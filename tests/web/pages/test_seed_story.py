@@ -219,7 +219,7 @@ def test_seed_story_in_the_browsers_of_russia_the_us_and_the_organiser(
 
     visitor.reload()
     expect(record.get_by_role("heading", level=3)).to_have_text(
-        ["brief contact: Russia and United States", "Statements about parties"]
+        ["Brief contact: Russia and United States", "Statements about parties"]
     )
     expect(record).to_contain_text(
         f"Sun 20 Nov 2016 09:30 (America/Lima) · held · {AT_THE_RETREAT}"

@@ -39,7 +39,8 @@ PUSH_MAX_MOVES = 3
 class Place:
     """One (start, space) of the grid for a meeting: ``rule`` and ``reason`` say why it does
     not fit there (None where it fits); ``preferred`` whether it keeps the meeting's preferred
-    windows (True for a meeting without any)."""
+    windows (True for a meeting without any); ``makes_room`` whether only meetings that may
+    move keep it out, so that taking them out of the way (``push``) would let it in."""
 
     start_slot: int
     space: str | None
@@ -47,6 +48,7 @@ class Place:
     reason: str | None
     preferred: bool
     current: bool
+    makes_room: bool = False
 
     @property
     def fits(self) -> bool:
@@ -75,10 +77,17 @@ def _board_without(
 
 
 def places(
-    problem: Problem, published: Schedule, meeting_id: MeetingId, slots: Iterable[int]
+    problem: Problem,
+    published: Schedule,
+    meeting_id: MeetingId,
+    slots: Iterable[int],
+    *,
+    moves_from: int = 0,
 ) -> list[Place]:
     """Every (start in ``slots``, space) for the meeting, spaces in the problem's order and then
-    no space, with the first rule each place breaks, given the rest of ``published`` as it is."""
+    no space, with the first rule each place breaks, given the rest of ``published`` as it is.
+    A meeting in the way that starts before ``moves_from`` (the end of the freeze window, as
+    ``push`` is given it) cannot give way, as a locked one cannot."""
     meeting_idx = problem.meeting_index[meeting_id]
     meeting = problem.meetings[meeting_idx]
     board = _board_without(problem, published, meeting_id, None, 0)
@@ -94,6 +103,7 @@ def places(
         for space_idx in spaces
     }
     found: list[Place] = []
+    room: set[tuple[int, str | None]] = set()  # the places room can be made in
     for start in slots:
         for space_idx in spaces:
             space = problem.spaces[space_idx].id if space_idx is not None else None
@@ -106,6 +116,11 @@ def places(
                     space_idx is not None and space_blockers(state, space_idx, start, end)
                 ):
                     rule, reason = _in_the_way(problem, state, meeting_idx, start, space_idx)
+                    still = _after_making_room(board, meeting_idx, start, space_idx, moves_from)
+                    if still is None:
+                        room.add((start, space))
+                    elif still[0] is not None:
+                        rule, reason = still
                 elif not _fair_with(problem, state, meeting_idx, start, space_idx):
                     rule, reason = (
                         "breaks_fairly_spread",
@@ -119,6 +134,7 @@ def places(
                     reason,
                     keeps_preference(problem, meeting_idx, start),
                     current is not None and (current.start_slot, current.space) == (start, space),
+                    (start, space) in room,
                 )
             )
     if meeting.locked_start is not None:
@@ -233,6 +249,72 @@ def _in_the_way(
     return "breaks_fairly_spread", "a principal would have more breaks than the fairness bound"
 
 
+def _blockers(state: State, meeting_idx: int, start: int, space_idx: int | None) -> set[int]:
+    """The meetings ``push`` takes out of the way of the meeting at ``start`` in the space."""
+    class_idx = CORRIDOR if space_idx is None else state.problem.class_of_space[space_idx]
+    blockers = principal_blockers(state, meeting_idx, class_idx, start)
+    if space_idx is not None:
+        end = start + state.problem.meetings[meeting_idx].duration_slots
+        blockers |= space_blockers(state, space_idx, start, end)
+    return blockers
+
+
+def _after_making_room(
+    board: Board, meeting_idx: int, start: int, space_idx: int | None, moves_from: int
+) -> tuple[str | None, str | None] | None:
+    """What would still keep the meeting out of a place it is kept out of by other meetings,
+    were those taken out of the way as ``push`` takes them: None when nothing would (the
+    place is then the meeting's); ``(None, None)`` when making room cannot help but the rule
+    already named stays the one to tell (nothing is in the way to move, or too much is); else
+    the rule that would still break, and why (a meeting in the way is locked, or the meeting
+    would break a rule between meetings with those left where they are)."""
+    problem, state = board.problem, board.state
+    blockers = _blockers(state, meeting_idx, start, space_idx)
+    if not blockers or len(blockers) > PUSH_MAX_MOVES:
+        return None, None
+    fixed = sorted(other for other in blockers if board.fixed[other])
+    if fixed:
+        why = _in_its_way(board, meeting_idx, start, space_idx, fixed[0])
+        return "locked_meeting_kept", f"{why}, which is locked there: unlock it first"
+    frozen = sorted(other for other in blockers if state.start[other] < moves_from)
+    if frozen:
+        why = _in_its_way(board, meeting_idx, start, space_idx, frozen[0])
+        return "published_meeting_kept", f"{why}, which starts too soon to be moved"
+    state.begin()
+    for other in blockers:
+        state.unplace(other)
+    class_idx = CORRIDOR if space_idx is None else problem.class_of_space[space_idx]
+    options = {option.space_class: option.starts for option in state.options(meeting_idx)}
+    end = start + problem.meetings[meeting_idx].duration_slots
+    still: tuple[str | None, str | None] | None = None
+    if (
+        not (options.get(class_idx, 0) >> start) & 1
+        or (space_idx is not None and space_blockers(state, space_idx, start, end))
+        or not _fair_with(problem, state, meeting_idx, start, space_idx)
+    ):
+        still = _in_the_way(problem, state, meeting_idx, start, space_idx)
+    state.rollback()
+    return still
+
+
+def _in_its_way(
+    board: Board, meeting_idx: int, start: int, space_idx: int | None, other: int
+) -> str:
+    """How a meeting in the way (``other``) keeps the meeting out, in words."""
+    problem, state = board.problem, board.state
+    name = meeting_name(problem, other)
+    end = start + problem.meetings[meeting_idx].duration_slots
+    if space_idx is not None and other in space_blockers(state, space_idx, start, end):
+        where = f"{problem.spaces[space_idx].label} holds {name}"
+    elif not set(problem.meetings[other].principals).isdisjoint(
+        problem.meetings[meeting_idx].principals
+    ) and (state.start[other] < end and start < state.start[other] + state.duration[other]):
+        where = f"a principal of it is in {name}"
+    else:
+        where = f"{name} is in its way"
+    return where
+
+
 def push(
     problem: Problem,
     published: Schedule,
@@ -252,11 +334,7 @@ def push(
     state = board.state
     start = target.start_slot
     space_idx = problem.space_index[target.space] if target.space is not None else None
-    class_idx = CORRIDOR if space_idx is None else problem.class_of_space[space_idx]
-    end = start + problem.meetings[meeting_idx].duration_slots
-    blockers = principal_blockers(state, meeting_idx, class_idx, start)
-    if space_idx is not None:
-        blockers |= space_blockers(state, space_idx, start, end)
+    blockers = _blockers(state, meeting_idx, start, space_idx)
     if not blockers or len(blockers) > PUSH_MAX_MOVES or any(board.fixed[b] for b in blockers):
         return None
     state.begin()

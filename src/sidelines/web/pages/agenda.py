@@ -18,12 +18,15 @@ from sidelines.services import (
     schedule_versions,
     statements,
 )
+from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Invalid
-from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
+from sidelines.services.errors import Invalid, NotFound, ServiceError
+from sidelines.services.statements import StatementKind, Visibility
+from sidelines.storage.db import Database
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import chosen_day, event_of, local_day
+from sidelines.web.pages.forms import StatementForm, statement_from
 from sidelines.web.pages.live import live
 from sidelines.web.pages.requests import delegation_of
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -44,14 +47,6 @@ def outcome_from(form: OutcomeForm) -> MeetingStatus:
     if form.status not in OUTCOMES:
         raise Invalid(_("choose what became of the meeting: held, cancelled or not held"), "status")
     return MeetingStatus(form.status)
-
-
-class StatementForm(BaseModel):
-    kind: StatementKind
-    visibility: Visibility
-    text: str = Field(min_length=1, max_length=5000)
-    speaker: str = Field("", max_length=200)
-    sources: str = Field("", max_length=500)  # names, separated by commas
 
 
 @router.get("/agenda", response_class=HTMLResponse)
@@ -93,6 +88,19 @@ def agenda(
 def meeting(
     request: Request, event_id: str, meeting_id: PathId, db: DbDep, actor: PageUser
 ) -> Response:
+    return _meeting_page(request, event_id, meeting_id, db, actor)
+
+
+def _meeting_page(
+    request: Request,
+    event_id: str,
+    meeting_id: int,
+    db: Database,
+    actor: Actor,
+    error: ServiceError | None = None,
+    typed: StatementForm | None = None,
+) -> Response:
+    """The meeting's page; after a refused statement, with the refusal and what was typed."""
     # The sides of the meeting, or the organiser (who sees time, place and parties).
     party = actor.acts_for(event_id)
     event = event_of(db, event_id)
@@ -118,9 +126,11 @@ def meeting(
         ),
         "statement_kinds": [str(k) for k in StatementKind],
         "visibilities": [str(v) for v in Visibility],
+        "error": error,
+        "typed": typed,
         **live(db, actor, event_id),
     }
-    return render(request, "meeting.html", context)
+    return render(request, "meeting.html", context, status_code=error.status if error else 200)
 
 
 @router.post("/meetings/{meeting_id}/outcome", dependencies=[CsrfChecked])
@@ -137,23 +147,22 @@ def outcome(
 
 @router.post("/meetings/{meeting_id}/statements", dependencies=[CsrfChecked])
 def make_statement(
+    request: Request,
     event_id: str,
     meeting_id: PathId,
     db: DbDep,
     actor: PageUser,
     form: Annotated[StatementForm, Form()],
 ) -> Response:
-    """A side says what happened: a readout, a spokesperson's confirmation, with its sources."""
-    statement = StatementIn(
-        kind=form.kind,
-        text=form.text.strip(),
-        said_at=now(),
-        meeting_id=meeting_id,
-        visibility=form.visibility,
-        speaker=form.speaker.strip(),
-        sources=tuple(Source(name.strip()) for name in form.sources.split(",") if name.strip()),
-    )
-    statements.make_statement(db, actor, event_id, statement)
+    """A side says what happened: a readout, a spokesperson's confirmation, with its sources
+    and when it was said (venue time; empty: now). A refusal is said on the meeting's page."""
+    try:
+        statement = statement_from(form, event_of(db, event_id), meeting_id=meeting_id)
+        statements.make_statement(db, actor, event_id, statement)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return _meeting_page(request, event_id, meeting_id, db, actor, error, form)
     return RedirectResponse(f"/events/{event_id}/meetings/{meeting_id}", 303)
 
 

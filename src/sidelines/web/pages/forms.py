@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -11,9 +11,59 @@ from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import Answer
 from sidelines.domain.terms import Term
 from sidelines.i18n import _
+from sidelines.services.clock import now
 from sidelines.services.errors import Invalid
 from sidelines.services.negotiation import TermCounter, Terms
+from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
 from sidelines.web.pages.context import local_instant
+
+
+class StatementForm(BaseModel):
+    """What a side says, as typed on the meeting's page and the statements page."""
+
+    kind: StatementKind
+    visibility: Visibility
+    text: str = Field(min_length=1, max_length=5000)
+    speaker: str = Field("", max_length=200)
+    sources: str = Field("", max_length=500)  # names, separated by commas
+    said_at: str = Field("", max_length=25)  # local to the event, "2016-11-20T07:00"; empty: now
+
+
+def statement_from(
+    form: StatementForm,
+    event: Event,
+    *,
+    meeting_id: int | None = None,
+    about_parties: tuple[str, ...] = (),
+) -> StatementIn:
+    """The statement typed, about a meeting or about parties; a bad "said at" is refused."""
+    return StatementIn(
+        kind=form.kind,
+        text=form.text.strip(),
+        said_at=said_at_from(form.said_at, event),
+        meeting_id=meeting_id,
+        about_parties=about_parties,
+        visibility=form.visibility,
+        speaker=form.speaker.strip(),
+        sources=tuple(Source(name.strip()) for name in form.sources.split(",") if name.strip()),
+    )
+
+
+def said_at_from(text: str, event: Event) -> datetime:
+    """When a statement was said, typed as a wall-clock time in the event's zone
+    ("2016-11-20T07:00", as a datetime-local field sends it); empty: now."""
+    if not text.strip():
+        return now()
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(_("not a date and time: %(text)r") % {"text": text}, "said_at") from None
+    said = local.replace(tzinfo=event.zone) if local.tzinfo is None else local
+    try:
+        said.astimezone(UTC)  # it is stored in UTC: the year must still be one then
+    except OverflowError:
+        raise Invalid(_("the time is out of range once converted to UTC"), "said_at") from None
+    return said
 
 
 class TermsForm(BaseModel):

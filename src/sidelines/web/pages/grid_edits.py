@@ -62,11 +62,6 @@ class MoveForm(DayForm):
     waiting: bool = False  # the meeting is agreed and waiting: it is placed, not moved
 
 
-# The rules that only say another meeting is in the way: such a place can be made room in, by
-# moving that meeting ("move the meetings in the way"), so its cell offers it.
-IN_THE_WAY = frozenset({"space_not_double_booked", "principal_not_double_booked"})
-
-
 def _named(
     db: DbDep, actor: Actor, event: Event, meeting_id: int
 ) -> tuple[str, notice_text.MeetingLabel, str | None]:
@@ -99,8 +94,8 @@ def edit_context(
         "picked": None,
         "picked_label": None,
         "picked_place": None,
+        # Each cell's place; one that only meetings able to move are in offers to make room.
         "places": {},
-        "in_the_way": IN_THE_WAY,
     }
     if meeting is not None:
         view = edits.meeting_places(db, actor, event.id, meeting, day)

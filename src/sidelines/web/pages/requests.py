@@ -11,7 +11,7 @@ from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.domain.terms import PRESS_PLANS, TermState
 from sidelines.i18n import _
-from sidelines.services import negotiation, request_expiry
+from sidelines.services import meetings, negotiation, request_expiry
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
@@ -67,6 +67,8 @@ def inbox(request: Request, event_id: str, db: DbDep, actor: PageUser) -> Respon
         "received_items": first_awaiting(received.items, party),
         "sent_items": first_awaiting(sent.items, party),
         "awaits": awaits,
+        # The meetings agreed that have no place yet: their requests say so, not "accepted".
+        "unplaced": meetings.waiting_for_a_place(db, actor, event_id),
         **live(db, actor, event_id),
     }
     page = render(request, "inbox.html", context)
@@ -161,6 +163,8 @@ def _thread(
         # The requesting side accepts or counters; it withdraws rather than declines.
         "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
         "reasons": FACE_SAVING_REASONS,
+        "meeting_waits": view.meeting_id is not None
+        and view.meeting_id in meetings.waiting_for_a_place(db, actor, event_id),
         "error": error,
         **live(db, actor, event_id),
     }

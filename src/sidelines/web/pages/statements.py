@@ -4,9 +4,7 @@ linking of a statement to the meeting or encounter it turned out to be about."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,12 +14,12 @@ from sidelines.domain import Event
 from sidelines.i18n import _, format_instant
 from sidelines.services import meetings, notice_text, record, statements
 from sidelines.services.actors import Actor
-from sidelines.services.clock import now
-from sidelines.services.errors import Invalid, NotFound, ServiceError
-from sidelines.services.statements import Source, StatementIn, StatementKind, Visibility
+from sidelines.services.errors import NotFound, ServiceError
+from sidelines.services.statements import StatementKind, Visibility
 from sidelines.storage.db import Database
 from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep
+from sidelines.web.pages import forms
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.live import live
 from sidelines.web.pages.requests import delegation_of
@@ -34,28 +32,12 @@ router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schem
 WHEN = "%a %d %b %H:%M"
 
 
-class StatementForm(BaseModel):
-    about: list[str] = []  # the other parties; the delegation's own is implied
-    kind: StatementKind
-    visibility: Visibility
-    text: str = Field(min_length=1, max_length=5000)
-    speaker: str = Field("", max_length=200)
-    sources: str = Field("", max_length=500)  # names, separated by commas
-    said_at: str = Field("", max_length=16)  # local to the event, "2016-11-17T12:00"; empty: now
+class StatementForm(forms.StatementForm):
+    about: list[str] = Field(default_factory=list)  # the other parties; its own is implied
 
 
 class LinkForm(BaseModel):
     to: str = Field(pattern=r"^(meeting|encounter)-\d{1,18}$")  # "meeting-12", "encounter-3"
-
-
-def _said_at(text: str, zone: str) -> datetime:
-    if not text.strip():
-        return now()
-    try:
-        local = datetime.fromisoformat(text)
-    except ValueError:
-        raise Invalid(_("not a date and time: %(text)r") % {"text": text}, "said_at") from None
-    return local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local
 
 
 def _linkable(
@@ -124,15 +106,8 @@ def make_statement(
     party = delegation_of(actor, event_id)
     event = event_of(db, event_id)
     try:
-        statement = StatementIn(
-            kind=form.kind,
-            text=form.text.strip(),
-            said_at=_said_at(form.said_at, event.timezone),
-            about_parties=(party, *(p for p in form.about if p != party)),
-            visibility=form.visibility,
-            speaker=form.speaker.strip(),
-            sources=tuple(Source(n.strip()) for n in form.sources.split(",") if n.strip()),
-        )
+        about = (party, *(p for p in form.about if p != party))
+        statement = forms.statement_from(form, event, about_parties=about)
         statements.make_statement(db, actor, event_id, statement)
     except NotFound:
         raise

@@ -14,6 +14,7 @@ from sidelines import i18n
 from sidelines.domain import Event
 from sidelines.i18n import service_texts
 from sidelines.i18n.words import field_words, words
+from sidelines.services import notice_text
 from sidelines.services.venue_time import dated, dated_span
 from sidelines.web.pages.session import csrf_token, page_actor, remember_nonce
 
@@ -60,6 +61,8 @@ templates.env.filters["dated_span"] = dated_span
 templates.env.globals["zone_marks"] = i18n.zone_marks
 templates.env.filters["day"] = day
 templates.env.filters["words"] = words
+# A meeting's format as a sentence names it ("Expanded bilateral"), not as a value in words.
+templates.env.filters["format_words"] = notice_text.format_label
 templates.env.filters["field_words"] = field_words
 # A sentence raised in English below the pages (a rule a schedule breaks), in the reader's.
 templates.env.filters["said"] = service_texts.translate
