@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
+    meetings,
     negotiation,
     onsite_changes,
     schedule_versions,
+    sheets,
     solves,
     visibility,
 )
@@ -244,15 +246,20 @@ def test_an_overrun_moves_its_attendees_meeting_out_of_the_extra_time(database: 
     assert notices_of(database, world, 2) == {"A": [(ab, "moved")], "B": [(ab, "moved")]}
 
 
-def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
-    database: Database,
-) -> None:
+def _after_the_plenary(database: Database) -> World:
+    """A and B in a plenary 09:00-10:00, their meeting wanted 11:00-12:00, published."""
     plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
-    world = make_venue(
+    return make_venue(
         database,
         [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))],
         programme=[plenary],
     )
+
+
+def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
+    database: Database,
+) -> None:
+    world = _after_the_plenary(database)
 
     view = onsite_changes.report_overrun(
         database, world.organiser, EVENT, session_id="plenary", extra_min=15
@@ -263,6 +270,29 @@ def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
     assert [c.id for c in onsite_changes.list_changes(database, world.organiser, EVENT)] == [
         view.change.id
     ]
+
+
+def test_an_overrun_runs_on_in_the_agenda_and_the_run_sheet_of_its_attendees(
+    database: Database,
+) -> None:
+    world = _after_the_plenary(database)
+    a = world.delegates["A"]
+
+    def programme_ends() -> tuple[list[datetime], list[datetime]]:
+        agenda = meetings.agenda(database, a, EVENT)
+        sheet = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+        return (
+            [item.ends_at for item in agenda if item.kind == "programme"],
+            [line.ends_at for line in sheet.lines if line.meeting is None],
+        )
+
+    assert programme_ends() == ([at(10, 0)], [at(10, 0)])  # read once: the agenda is kept
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    # No meeting moved, so no version: the plenary's new end is all there is to tell.
+    assert programme_ends() == ([at(10, 15)], [at(10, 15)])
 
 
 # --- a space taken away ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
+from sidelines.services.recorded_changes import as_on_site
 from sidelines.services.schedule_versions import current_version
 from sidelines.services.versions import OwnVersions, own_versions, shown_version
 from sidelines.services.visibility import organiser_sees_everything
@@ -358,9 +359,10 @@ def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) 
         version = _version_for(session, actor, event_id)
         meetings = _sheet_meetings(session, event, day, viewer=party, full=full, party=party)
         principals = {p.id for p in event.principals if p.party == party}
+        # The programme as it runs on site: a session reported to run over ends later.
         lines = [
             SheetLine(s.span.start, s.span.end, s.title, s.venue)
-            for s in event.programme
+            for s in as_on_site(session, event).programme
             if s.attendees & principals and _local_day(event, s.span.start) == day
         ]
         lines += [SheetLine(m.starts_at, m.ends_at, m.title, m.place, m) for m in meetings]
