@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -427,7 +427,9 @@ def overview(db: Database, actor: Actor, event_id: str, day: date) -> Overview:
     ]
     rows: list[OverviewRow] = []
     if spans:
-        first = event.local(day, event.day_start)
+        # Stepped in UTC: adding to a local time counts on the wall clock, which skips the hour
+        # lived twice when the clocks go back (and the meetings in it with it).
+        first = event.local(day, event.day_start).astimezone(UTC)
         # Begin on a step of the day's grid, so that rows read 08:00, 08:15, ...
         at = first + step * ((min(start for start, _ in spans) - first) // step)
         last = max(end for _, end in spans)
