@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
+    edits,
     meetings,
     negotiation,
     onsite_changes,
+    preview,
     schedule_versions,
     sheets,
     solves,
@@ -311,6 +313,32 @@ def test_a_closed_room_sends_its_meeting_to_a_time_it_is_open(database: Database
 
     assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(9, 0)))]
     assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+
+
+def test_a_locked_meeting_a_closed_room_takes_off_is_unlocked_and_the_next_solve_places_it(
+    database: Database,
+) -> None:
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30))),
+            builders.meeting("cd", "C", "D", preferred=wanted((11, 0), (11, 30))),
+        ],
+    )
+    ab = meeting_of(database, "A", "B")
+    edits.lock(database, world.organiser, EVENT, ab, locked=True)
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(10, 0), end=at(10, 30)
+    )
+
+    assert [u.meeting_id for u in view.unplaced] == [ab]
+    # Its place is gone, and its lock with it: a lock there would leave no schedule at all.
+    assert edits.locked_meetings(database, world.organiser, EVENT) == set()
+    run = solves.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    shown = preview.preview(database, world.organiser, EVENT, run.id)
+    assert (shown.counts["added"], shown.counts["moved"], shown.counts["left_out"]) == (1, 0, 0)
 
 
 def test_a_room_closed_all_day_leaves_its_meeting_a_corridor_alternative(
