@@ -136,3 +136,16 @@ def test_a_trilateral_held_off_the_schedule_shows_its_sides_and_the_times_it_was
     assert "Sun 20 Nov 2016 15:00" in page
     assert "–15:40" in page
     assert "When held" in page
+    # Made public by a side, it reads the same on the public page.
+    readout = {
+        "meeting_id": meeting["id"],
+        "kind": "readout",
+        "text": "The three leaders discussed trade.",
+        "said_at": "2016-11-20T21:00:00Z",
+        "visibility": "public",
+    }
+    said = api.client.post(url("/statements"), json=readout, headers=api.as_("RUS"))
+    assert said.status_code == 201, said.text
+    api.client.cookies.clear()
+    public = api.client.get(f"/events/{LIMA}/public").text
+    assert "<h3>trilateral: Japan, Russia and United States</h3>" in public
