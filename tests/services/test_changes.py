@@ -59,6 +59,13 @@ REASONS = [
     ("meeting 62 cancelled", "Bilateral, AAA and BBB: cancelled"),
     ("move of meeting 62", "Bilateral, AAA and BBB moved by the organiser"),
     ("move of meeting 9", "a meeting moved by the organiser"),
+    ("lock of meeting 62", "Bilateral, AAA and BBB locked in place by the organiser"),
+    ("unlock of meeting 62", "Bilateral, AAA and BBB unlocked by the organiser"),
+    (
+        "alternative of meeting 62",
+        "Bilateral, AAA and BBB placed by the organiser on an alternative offered",
+    ),
+    ("attendance", "attendance: no-shows and the time they freed"),
     ("on-site change 3 (closure)", "on-site change: a room is closed"),
     ("imported", "imported"),
 ]
@@ -76,9 +83,11 @@ def test_a_version_reason_reads_in_russian() -> None:
     with i18n.speaking("ru"):
         said = [
             changes.reason_words(event(["AAA", "BBB"]), labels, reason)
-            for reason in ("solve 7102", "move of meeting 62")
+            for reason in ("solve 7102", "move of meeting 62", "lock of meeting 62", "attendance")
         ]
 
     assert said[0] == "новый расчёт"
     assert said[1].endswith(" — перенос организатором")
     assert "62" not in said[1]
+    assert said[2].endswith(" — закрепление на месте организатором")
+    assert said[3] == "явка: неявки и освободившееся время"

@@ -4,7 +4,7 @@ and place in the event's zone, spaces by name."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sidelines.domain import Event, Party, PartyId
 from sidelines.services.notice_text import MeetingLabel, describe, meeting_label
@@ -57,6 +57,25 @@ def test_a_move_in_the_same_room_names_the_room_once_in_local_time() -> None:
     )
 
     assert said == "Bilateral with Russia moved from Mon 08:30 to Mon 10:15, Bilateral room 2"
+
+
+def test_a_move_within_the_hour_lived_twice_says_which_of_the_two_it_is() -> None:
+    """Lima keeps no summer time; Los Angeles goes back from 02:00 PDT to 01:00 PST on Sunday
+    3 November 2030: 08:30 and 09:30 UTC are both 01:30 there."""
+    event = replace(summit(), timezone="America/Los_Angeles")
+    first = datetime(2030, 11, 3, 8, 30, tzinfo=UTC)
+
+    said = describe(
+        event,
+        "moved",
+        "Bilateral with Russia",
+        placed(first, "B2"),
+        placed(first + timedelta(hours=1), "B2"),
+    )
+
+    assert said == (
+        "Bilateral with Russia moved from Sun 01:30 PDT to Sun 01:30 PST, Bilateral room 2"
+    )
 
 
 def test_a_move_to_another_room_names_both_rooms() -> None:

@@ -16,9 +16,13 @@ from sqlalchemy import select
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
+    edits,
+    meetings,
     negotiation,
     onsite_changes,
+    preview,
     schedule_versions,
+    sheets,
     solves,
     visibility,
 )
@@ -244,15 +248,20 @@ def test_an_overrun_moves_its_attendees_meeting_out_of_the_extra_time(database: 
     assert notices_of(database, world, 2) == {"A": [(ab, "moved")], "B": [(ab, "moved")]}
 
 
-def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
-    database: Database,
-) -> None:
+def _after_the_plenary(database: Database) -> World:
+    """A and B in a plenary 09:00-10:00, their meeting wanted 11:00-12:00, published."""
     plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
-    world = make_venue(
+    return make_venue(
         database,
         [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))],
         programme=[plenary],
     )
+
+
+def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
+    database: Database,
+) -> None:
+    world = _after_the_plenary(database)
 
     view = onsite_changes.report_overrun(
         database, world.organiser, EVENT, session_id="plenary", extra_min=15
@@ -263,6 +272,29 @@ def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
     assert [c.id for c in onsite_changes.list_changes(database, world.organiser, EVENT)] == [
         view.change.id
     ]
+
+
+def test_an_overrun_runs_on_in_the_agenda_and_the_run_sheet_of_its_attendees(
+    database: Database,
+) -> None:
+    world = _after_the_plenary(database)
+    a = world.delegates["A"]
+
+    def programme_ends() -> tuple[list[datetime], list[datetime]]:
+        agenda = meetings.agenda(database, a, EVENT)
+        sheet = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+        return (
+            [item.ends_at for item in agenda if item.kind == "programme"],
+            [line.ends_at for line in sheet.lines if line.meeting is None],
+        )
+
+    assert programme_ends() == ([at(10, 0)], [at(10, 0)])  # read once: the agenda is kept
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    # No meeting moved, so no version: the plenary's new end is all there is to tell.
+    assert programme_ends() == ([at(10, 15)], [at(10, 15)])
 
 
 # --- a space taken away ------------------------------------------------------------------------
@@ -281,6 +313,32 @@ def test_a_closed_room_sends_its_meeting_to_a_time_it_is_open(database: Database
 
     assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(9, 0)))]
     assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+
+
+def test_a_locked_meeting_a_closed_room_takes_off_is_unlocked_and_the_next_solve_places_it(
+    database: Database,
+) -> None:
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30))),
+            builders.meeting("cd", "C", "D", preferred=wanted((11, 0), (11, 30))),
+        ],
+    )
+    ab = meeting_of(database, "A", "B")
+    edits.lock(database, world.organiser, EVENT, ab, locked=True)
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(10, 0), end=at(10, 30)
+    )
+
+    assert [u.meeting_id for u in view.unplaced] == [ab]
+    # Its place is gone, and its lock with it: a lock there would leave no schedule at all.
+    assert edits.locked_meetings(database, world.organiser, EVENT) == set()
+    run = solves.start_solve(database, world.organiser, EVENT, time_limit_s=2)
+    run = solves.wait_for_run(database, run.id)
+    shown = preview.preview(database, world.organiser, EVENT, run.id)
+    assert (shown.counts["added"], shown.counts["moved"], shown.counts["left_out"]) == (1, 0, 0)
 
 
 def test_a_room_closed_all_day_leaves_its_meeting_a_corridor_alternative(

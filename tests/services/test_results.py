@@ -126,6 +126,42 @@ def test_the_organiser_who_sees_everything_reads_the_requests(database: Database
     assert {line.priority_asked for line in view.lines} == {None}
 
 
+def test_a_delegation_s_share_counts_what_it_asked_not_what_others_asked_of_it(
+    database: Database,
+) -> None:
+    """A asked two meetings and got one; B's request of A was placed too. A was served half
+    of what it asked, not all of it: what others asked of it is theirs."""
+    world = make_world(
+        database,
+        "share",
+        ["A", "B", "C"],
+        organiser_sees=OrganiserSees.EVERYTHING,
+        spaces=[builders.table("T1")],
+        policy=EventPolicy(),
+    )
+    agree(database, world, "A", "C", TimeSpan(START, builders.at(9, 30)), priority=5)
+    agree(database, world, "B", "A", TimeSpan(builders.at(10, 0), builders.at(10, 30)))
+    # Asked for the same half hour as A and C: the one table holds only one of them.
+    agree(database, world, "A", "B", TimeSpan(START, builders.at(9, 30)), priority=1)
+    run = solves.start_solve(database, world.organiser, world.event_id, time_limit_s=2)
+    solves.publish(
+        database, world.organiser, world.event_id, solves.wait_for_run(database, run.id).id
+    )
+
+    organiser = results.results(database, world.organiser, world.event_id, at=START)
+    own = results.results(database, world.delegates["A"], world.event_id, at=START)
+
+    a = _line(organiser, "A")
+    assert (a.requested, a.agreed, a.placed, len(a.left_out)) == (2, 3, 2, 1)
+    assert a.share == 0.5
+    assert _line(own, "A").share == 0.5
+    assert [(line.party, line.share) for line in organiser.least_served] == [
+        ("A", 0.5),
+        ("B", 1.0),
+    ]
+    assert results.as_csv(organiser).splitlines()[1] == "A,A,2,1,3,3,2,0,0,0,1,0.50,,"
+
+
 def test_the_public_reads_no_results(database: Database) -> None:
     world, _, _ = _world(database)
 

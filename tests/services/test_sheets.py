@@ -3,17 +3,21 @@ and their check says when a newer version changed them."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from sidelines.domain import TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.services import events, meetings, schedule_versions, sheets
-from sidelines.services.actors import Actor
+from sidelines.services import events, meetings, schedule_versions, sheets, solves
+from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.storage.db import Database
+from tests import builders
 from tests.services.sheet_world import actors, local_day, published_with_russia_us
+from tests.services.world import add_user
 from tests.web.helpers import LIMA, lima_api, solve_and_publish
 
 SAT = date(2016, 11, 19)
@@ -226,3 +230,45 @@ def test_a_code_that_names_no_sheet_is_refused(code: str) -> None:
     with pytest.raises(Invalid) as refused:
         sheets.parse_code(code)
     assert refused.value.field == "code"
+
+
+def test_the_overview_of_the_night_the_clocks_go_back_has_its_hour_lived_twice(
+    database: Database,
+) -> None:
+    """Los Angeles, 3 November 2030: 01:00 comes twice, first in PDT, then in PST. The meeting
+    at the second 01:00 starts on the overview's row of that instant, among rows a half hour
+    apart in real time."""
+    fall_back = date(2030, 11, 3)
+    second_one_o_clock = datetime(2030, 11, 3, 9, 0, tzinfo=UTC)
+    event = replace(
+        builders.event(
+            ["A", "B"],
+            [
+                builders.meeting(
+                    "ab",
+                    "A",
+                    "B",
+                    windows=(
+                        TimeSpan(second_one_o_clock, second_one_o_clock + timedelta(minutes=30)),
+                    ),
+                )
+            ],
+            days=(fall_back,),
+            day_start=time(0, 0),
+            day_end=time(3, 0),
+            morning_ends=time(1, 0),
+        ),
+        id="night",
+        timezone="America/Los_Angeles",
+    )
+    organiser = add_user(database, "night.protocol", Role.ORGANISER, None, None)
+    events.import_event(database, organiser, event)
+    run = solves.start_solve(database, organiser, "night", time_limit_s=1)
+    solves.publish(database, organiser, "night", solves.wait_for_run(database, run.id).id)
+
+    sheet = sheets.overview(database, organiser, "night", fall_back)
+
+    # The sheet runs from the first thing of the day, the meeting, to its end: one row.
+    assert [(row.starts_at, [c.starts for c in row.cells if c.starts]) for row in sheet.rows] == [
+        (second_one_o_clock, [("Meeting, A and B",)])
+    ]

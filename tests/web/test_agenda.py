@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sidelines.services.events import domain_event
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
-from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
+from sidelines.web.pages.session import SESSION_COOKIE
+from tests.web.helpers import LIMA, answer, lima_api, post_request, solve_and_publish, url
 
 
 def meeting_times(items: list[dict[str, str]]) -> dict[int, str]:
@@ -103,3 +104,48 @@ def test_a_room_meeting_reads_in_words_with_its_space_by_name_and_id(database: D
     assert item["title"] == "Expanded bilateral with People's Republic of China"
     assert item["space_id"] in spaces
     assert item["where"] == spaces[item["space_id"]] != item["space_id"]
+
+
+def test_a_trilateral_held_off_the_schedule_shows_its_sides_and_the_times_it_was_held(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    asked = post_request(api, "RUS", "USA", "JPN", proposal={"format": "trilateral"})
+    for side in ("USA", "JPN"):
+        assert answer(api, side, asked["id"], "accept")[0] == 200
+    [meeting] = [
+        m
+        for m in api.client.get(url("/meetings"), headers=api.as_("RUS")).json()
+        if m["format"] == "trilateral"
+    ]
+    held = {
+        "status": "held",
+        "started_at": "2016-11-20T15:00:00-05:00",
+        "ended_at": "2016-11-20T15:40:00-05:00",
+    }
+    recorded = api.client.post(
+        url(f"/meetings/{meeting['id']}/outcome"), json=held, headers=api.as_("RUS")
+    )
+    assert recorded.status_code == 200, recorded.text
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["JPN"])
+
+    page = api.client.get(f"/events/{LIMA}/meetings/{meeting['id']}").text
+
+    assert "<h1>trilateral: Japan, Russia and United States</h1>" in page
+    assert "not placed yet" not in page
+    assert "Sun 20 Nov 2016 15:00" in page
+    assert "–15:40" in page
+    assert "When held" in page
+    # Made public by a side, it reads the same on the public page.
+    readout = {
+        "meeting_id": meeting["id"],
+        "kind": "readout",
+        "text": "The three leaders discussed trade.",
+        "said_at": "2016-11-20T21:00:00Z",
+        "visibility": "public",
+    }
+    said = api.client.post(url("/statements"), json=readout, headers=api.as_("RUS"))
+    assert said.status_code == 201, said.text
+    api.client.cookies.clear()
+    public = api.client.get(f"/events/{LIMA}/public").text
+    assert "<h3>trilateral: Japan, Russia and United States</h3>" in public

@@ -71,6 +71,8 @@ def test_a_delegation_exports_its_own_schedule_as_csv_and_icalendar(database: Da
     meetings = [r for r in rows if r["kind"] == "meeting"]
     # Of the agreed meetings, only the Xi-Obama bilateral is the US's.
     assert [m["parties"] for m in meetings] == ["People's Republic of China; United States"]
+    # The format as the agenda names it, not its machine value ("Bilateral expanded").
+    assert meetings[0]["title"] == "Expanded bilateral: People's Republic of China – United States"
     assert meetings[0]["starts_at"].endswith("-05:00")
     assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
     calendar = Calendar.from_ical(as_ics.content)

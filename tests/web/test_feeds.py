@@ -74,8 +74,9 @@ def test_feed_lists_the_delegations_meetings_and_programme_and_nothing_else(
 
     meetings = {key: value for key, value in entries.items() if key.startswith("meeting-")}
     assert list(meetings) == [uid(meeting_id)]
+    # The format as the agenda names it, not its machine value.
     assert (
-        meetings[uid(meeting_id)]["summary"] == "Bilateral expanded with People's Republic of China"
+        meetings[uid(meeting_id)]["summary"] == "Expanded bilateral with People's Republic of China"
     )
     assert meetings[uid(meeting_id)]["status"] == "CONFIRMED"
     programme = [key for key in entries if key.startswith("programme-")]

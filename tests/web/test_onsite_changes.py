@@ -4,6 +4,7 @@ in, and a bad report is refused naming its field, with nothing written."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditRow, NoticeRow, OnsiteChangeRow, ScheduleVersionRow
-from tests.web.helpers import Lima, lima_api, row_counts, solve_and_publish, url
+from sidelines.web.pages.session import SESSION_COOKIE
+from tests.web.helpers import Lima, lima, lima_api, row_counts, solve_and_publish, url
 
 WRITTEN = (OnsiteChangeRow, AuditRow, ScheduleVersionRow, NoticeRow)
 DEPARTURE = {"principal_id": "obama", "leaves_at": "2016-11-20T17:00:00-05:00"}
@@ -162,3 +164,42 @@ def test_a_retried_report_with_its_idempotency_key_is_answered_once(database: Da
     assert again.headers["Idempotent-Replayed"] == "true"
     assert other.status_code == 422
     assert row_counts(database, OnsiteChangeRow) == {"onsite_changes": 1}
+
+
+def _grid_row(html: str, at: str) -> str:
+    """The grid's row of the step starting ``at`` (its ``datetime``), up to the next row."""
+    start = html.index(f'<time datetime="{at}">')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_the_grid_shows_a_room_closed_on_site_as_closed_and_an_overrun_as_running_on(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    solve_and_publish(api)
+    closed = {
+        "space_id": "lcc-bilateral-5",
+        "start": "2016-11-20T15:00:00-05:00",
+        "end": "2016-11-20T16:00:00-05:00",
+    }
+    assert report(api, "closures", closed, api.as_organiser).status_code == 201
+    overrun = {"session_id": "ceo-summit", "extra_min": 30}
+    assert report(api, "overruns", overrun, api.as_organiser).status_code == 201
+    api.client.cookies.set(SESSION_COOKIE, api.organiser)
+
+    sunday = api.client.get("/events/apec-2016-lima/grid?day=2016-11-20").text
+    saturday = api.client.get("/events/apec-2016-lima/grid?day=2016-11-19").text
+
+    spaces = len(lima().spaces)
+    during, after = (
+        re.findall(r'class="cell (\w+)"', _grid_row(sunday, f"2016-11-20T{hour}:00:00-05:00"))
+        for hour in (15, 16)
+    )
+    # Room 5 is the fifth space: closed while the closure lasts, free again after it.
+    assert (during[4], after[4]) == ("closed", "free")
+    assert during.count("free") == after.count("free") - 1
+    assert len(during) == spaces + 1
+    # The CEO Summit ran 30 minutes over its programmed noon: the grid holds it to 12:30.
+    for hour, held in (("12:00", True), ("12:15", True), ("12:30", False)):
+        row = _grid_row(saturday, f"2016-11-19T{hour}:00-05:00")
+        assert ("APEC CEO Summit: leaders&#39; addresses continues" in row) is held, hour

@@ -51,6 +51,9 @@ EDITS = {
     "swap": N_("%(meeting)s swapped by the organiser"),
     "place": N_("%(meeting)s placed by the organiser"),
     "unplace": N_("%(meeting)s taken off the schedule by the organiser"),
+    "lock": N_("%(meeting)s locked in place by the organiser"),
+    "unlock": N_("%(meeting)s unlocked by the organiser"),
+    "alternative": N_("%(meeting)s placed by the organiser on an alternative offered"),
 }
 ONSITE = {
     "departure": N_("a delegation leaves early"),
@@ -64,6 +67,8 @@ def reason_words(event: Event, labels: dict[int, notice_text.MeetingLabel], reas
     its format and sides; a reason of another shape as it is."""
     if _SOLVE.fullmatch(reason):
         return _("a new solve")
+    if reason == "attendance":  # the door's sweep: no-shows marked, their time offered
+        return _("attendance: no-shows and the time they freed")
 
     def label(found: re.Match[str]) -> str:
         known = labels.get(int(found["meeting"]))

@@ -25,6 +25,7 @@ from sidelines.domain import MeetingId, OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import dump_event
 from sidelines.formats.ical import CalendarEntry, calendar_to_ical
+from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.errors import Forbidden, Invalid
 from sidelines.services.events import domain_event, event_row
@@ -112,7 +113,7 @@ class ScheduleExport:
 
 
 def _title(format_name: str, parties: list[str]) -> str:
-    return f"{format_name.replace('_', ' ').capitalize()}: {' – '.join(parties)}"
+    return f"{notice_text.format_label(format_name)}: {' – '.join(parties)}"
 
 
 def schedule_export(db: Database, actor: Actor, event_id: str) -> ScheduleExport:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.ical import CalendarEntry, calendar_to_ical
+from sidelines.services import notice_text
 from sidelines.services.accounts import hash_token
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
@@ -169,10 +170,6 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
     last_times = _last_published_times(
         session, event_id, {row.id for row in rows if row.starts_at is None}
     )
-    party_names: dict[str, str] = {
-        party.id: party.name
-        for party in session.scalars(select(PartyRow).where(PartyRow.event_id == event_id))
-    }
     event = domain_event(session, event_id)
     sides: dict[int, set[str]] = {}
     principals: dict[int, list[str]] = {}
@@ -190,8 +187,9 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
             if row.id not in last_times:
                 continue  # cancelled before it was ever placed: never was in a calendar
             start, end, space_id = last_times[row.id]
-        others = sorted(party_names.get(p, p) for p in sides.get(row.id, set()) - {party_id})
-        summary = f"{row.format.replace('_', ' ').capitalize()} with {', '.join(others)}"
+        # Named as the agenda names it ("Meeting with Embr Inc."), not by its machine format.
+        label = notice_text.MeetingLabel(row.format, tuple(sorted(sides.get(row.id, set()))))
+        summary = notice_text.meeting_label(event, label, party_id)
         place = meeting_place(event, row.format, start, end, space_id, principals.get(row.id, []))
         # A contact at a programme session says where in the description too: some calendar
         # programs show only one of the two fields.

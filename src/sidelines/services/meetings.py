@@ -18,6 +18,7 @@ from sidelines.services.errors import Conflict, Forbidden, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import Outcome, record_outcome
+from sidelines.services.recorded_changes import LATEST_CHANGE, as_on_site
 from sidelines.services.visibility import (
     meeting_has_side,
     meeting_scope,
@@ -172,7 +173,7 @@ _agendas: dict[tuple[str, str, str], Agenda] = {}
 _AGENDAS_KEPT = 10_000
 
 
-def _freshness_statement() -> Select[datetime, int, int, int | None]:
+def _freshness_statement() -> Select[datetime, int, int, int | None, int | None]:
     """What a delegation's agenda is built from, in one statement: the event (``created_at``
     tells apart an event deleted and made anew under the same id; ``setup_revision`` its
     description edited) and the delegation's own meetings, how many and the highest revision
@@ -206,8 +207,16 @@ def _freshness_statement() -> Select[datetime, int, int, int | None]:
     )
     # An aggregate without GROUP BY has exactly one row: joined to the event's row, it adds
     # its columns and no rows.
+    # The last change recorded on site: a session that runs over moves its end on the agenda,
+    # whether or not it moved a meeting.
     return (
-        select(EventRow.created_at, EventRow.setup_revision, own.c.meetings, own.c.highest)
+        select(
+            EventRow.created_at,
+            EventRow.setup_revision,
+            own.c.meetings,
+            own.c.highest,
+            LATEST_CHANGE.label("change"),
+        )
         .select_from(EventRow)
         .join(own, true())
         .where(EventRow.id == bindparam("event_id"))
@@ -222,11 +231,11 @@ def _freshness_of(event_id: str, party: str) -> dict[str, str]:
     return {"event_id": event_id, "party": party}
 
 
-def _revision(row: Row[datetime, int, int, int | None] | None) -> str | None:
+def _revision(row: Row[datetime, int, int, int | None, int | None] | None) -> str | None:
     if row is None:
         return None
-    created_at, setup, meetings, highest = row
-    return f"{created_at.timestamp():.6f}-{setup}-{meetings}-{highest or 0}"
+    created_at, setup, meetings, highest, change = row
+    return f"{created_at.timestamp():.6f}-{setup}-{meetings}-{highest or 0}-{change or 0}"
 
 
 def agenda(db: Database, actor: Actor, event_id: str) -> Agenda:
@@ -307,7 +316,8 @@ def _scheduled_of(session: Session, event_id: str, party: str) -> dict[int, _Sch
 
 
 def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaItem, ...]:
-    event = domain_event(session, event_id)
+    # The programme as it runs on site: a session reported to run over ends later.
+    event = as_on_site(session, domain_event(session, event_id))
     own = {p.id for p in event.principals if p.party == party}
     items = [
         AgendaItem("programme", s.title, s.span.start, s.span.end, s.venue or None)

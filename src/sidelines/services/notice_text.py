@@ -111,6 +111,20 @@ def when(event: Event, placement: Sequence[Any]) -> str:
     return format_instant(datetime.fromisoformat(placement[0]), event.zone, TIME_FORMAT)
 
 
+def _old_and_new(event: Event, before: Sequence[Any], after: Sequence[Any]) -> tuple[str, str]:
+    """The starts of a move on the venue's clock; each with its zone where the two read the
+    same and are not (the hour lived twice when the clocks go back: "01:30 PDT", "01:30 PST")."""
+    old, new = when(event, before), when(event, after)
+    first, second = (datetime.fromisoformat(p[0]) for p in (before, after))
+    # Told apart as instants: on the venue's clock the two compare equal (PEP 495).
+    if old == new and first != second:
+        return (
+            f"{old} {first.astimezone(event.zone):%Z}",
+            f"{new} {second.astimezone(event.zone):%Z}",
+        )
+    return old, new
+
+
 def where(event: Event, placement: Sequence[Any], label: MeetingLabel | None = None) -> str:
     """The space of a stored placement by name (its id when the event no longer has it); with
     the meeting's ``label``, a brief contact in no room says at which programme session it is
@@ -163,21 +177,17 @@ def describe(
         said = _(left)
         return said % {"meeting": label, "when": when(event, before), "where": place(before)}
     if before is not None and after is not None:
+        old, new = _old_and_new(event, before, after)
         if before[2] == after[2]:
             # Same room: say it once, after the new time.
             said = _("%(meeting)s moved from %(old)s to %(new)s, %(where)s")
-            return said % {
-                "meeting": label,
-                "old": when(event, before),
-                "new": when(event, after),
-                "where": place(after),
-            }
+            return said % {"meeting": label, "old": old, "new": new, "where": place(after)}
         said = _("%(meeting)s moved from %(old)s, %(old_where)s to %(new)s, %(where)s")
         return said % {
             "meeting": label,
-            "old": when(event, before),
+            "old": old,
             "old_where": place(before),
-            "new": when(event, after),
+            "new": new,
             "where": place(after),
         }
     return f"{label} {kind}"

@@ -357,6 +357,9 @@ def _absorb(
                 before_booking=record,
             )
             row.version = booked.version
+            for rebooking in replanned.rebookings:
+                if rebooking.after is None:
+                    _unlock(booked.rows[rebooking.meeting_id])
             # The answer is made in the transaction, so that the key keeps it (``once``).
             return _absorbed(session, actor, event_id, _change_view(row), plan)
 
@@ -417,6 +420,14 @@ def _taken_off(
                 taken_off.append(meeting_id)
     taken_off.sort(key=lambda m: (published[m].start_slot, int(m)))
     return taken_off
+
+
+def _unlock(row: MeetingRow) -> None:
+    """Release the lock of a meeting the change took off the schedule: the place it was locked
+    to is no longer one it can have, and a lock there would leave every later solve without a
+    schedule (a locked meeting must be held where it is locked)."""
+    if row.terms and row.terms.get("locked"):
+        row.terms = {key: value for key, value in row.terms.items() if key != "locked"}
 
 
 def _rebookings(plan: _Plan, change_id: int) -> list[Rebooking]:

@@ -10,12 +10,14 @@ meeting where a reported change forbids it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, PartyId, PrincipalId, SpaceId, TimeSpan
+from sidelines.domain import Event, PartyId, PrincipalId, SessionId, SpaceId, TimeSpan
 from sidelines.scheduling.onsite import (
     Change,
     EarlierDeparture,
@@ -70,6 +72,56 @@ def with_changes(session: Session, event: Event, problem: Problem) -> Problem:
     return problem
 
 
+def as_on_site(session: Session, event: Event) -> Event:
+    """``event`` as the venue stands now, for the pages that show it: each space closed on site
+    is closed for that span (its opening hours lose it), and each programme session reported to
+    run over ends where the furthest report says. Departures change no page of the event."""
+    closures: dict[SpaceId, list[TimeSpan]] = {}
+    ends: dict[SessionId, datetime] = {}
+    for row in recorded(session, event.id):
+        if row.ends_at is None:
+            continue
+        if row.kind == ChangeKind.CLOSURE and row.space_id is not None:
+            closures.setdefault(SpaceId(row.space_id), []).append(
+                TimeSpan(row.starts_at, row.ends_at)
+            )
+        elif row.kind == ChangeKind.OVERRUN and row.session_id is not None:
+            key = SessionId(row.session_id)
+            ends[key] = max(ends.get(key, row.ends_at), row.ends_at)
+    if not closures and not ends:
+        return event
+    spaces = tuple(
+        replace(space, opening_hours=_without(space.opening_hours or event.day_spans, closed))
+        if (closed := closures.get(space.id))
+        else space
+        for space in event.spaces
+    )
+    programme = tuple(
+        replace(s, span=TimeSpan(s.span.start, ends[s.id]))
+        if s.id in ends and ends[s.id] > s.span.end
+        else s
+        for s in event.programme
+    )
+    return replace(event, spaces=spaces, programme=programme)
+
+
+def _without(spans: tuple[TimeSpan, ...], taken: list[TimeSpan]) -> tuple[TimeSpan, ...]:
+    """What is left of ``spans`` once every span of ``taken`` is cut out of them."""
+    left = list(spans)
+    for cut in taken:
+        pieces: list[TimeSpan] = []
+        for span in left:
+            if not span.overlaps(cut):
+                pieces.append(span)
+                continue
+            if span.start < cut.start:
+                pieces.append(TimeSpan(span.start, cut.start))
+            if cut.end < span.end:
+                pieces.append(TimeSpan(cut.end, span.end))
+        left = pieces
+    return tuple(left)
+
+
 def latest_change(session: Session, event_id: str) -> int:
     """The id of the event's last recorded change (0: none): a re-plan computed before a
     change was recorded is stale once this moves on."""
@@ -92,6 +144,7 @@ LATEST_CHANGE = (
 __all__ = [
     "LATEST_CHANGE",
     "ChangeKind",
+    "as_on_site",
     "engine_change",
     "latest_change",
     "recorded",

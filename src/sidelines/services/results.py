@@ -69,6 +69,7 @@ class DelegationResult:
     accepted: int | None = None
     agreed: int = 0
     placed: int = 0
+    placed_asked: int = 0  # of the meetings placed, those of the requests it sent
     held: int = 0
     no_show_absent: int = 0  # meetings it missed
     no_show_other: int = 0  # meetings the other side missed
@@ -83,8 +84,13 @@ class DelegationResult:
 
     @property
     def share(self) -> float | None:
-        """The share of what it asked that was placed (None: it asked nothing)."""
-        return min(1.0, self.placed / self.asked) if self.asked else None
+        """The share of what it asked that was placed (None: it asked nothing). Counted over
+        its requests, only the meetings of its own requests count as placed: a meeting another
+        delegation asked of it served the other's request, not one of its own."""
+        if not self.asked:
+            return None
+        placed = self.placed_asked if self.requested is not None else self.placed
+        return placed / self.asked
 
     @property
     def priorities_share(self) -> float | None:
@@ -174,6 +180,12 @@ def _count_meetings(
 ) -> tuple[dict[int, notice_text.MeetingLabel], dict[str, list[int]]]:
     """Meetings agreed, placed, held and missed per delegation; the labels of the meetings and
     the meetings left out (agreed, with no time) of each."""
+    # The side that sent the meeting's request (none for a meeting imported as agreed).
+    requester = (
+        select(RequestPartyRow.request_id, RequestPartyRow.party_id)
+        .where(RequestPartyRow.role == "requester")
+        .subquery()
+    )
     query = (
         select(
             MeetingPrincipalRow.party_id,
@@ -181,18 +193,20 @@ def _count_meetings(
             MeetingRow.status,
             MeetingRow.format,
             MeetingRow.starts_at,
+            requester.c.party_id,
         )
         .join(MeetingRow, MeetingRow.id == MeetingPrincipalRow.meeting_id)
+        .outerjoin(requester, requester.c.request_id == MeetingRow.request_id)
         .where(MeetingRow.event_id == event_id, MeetingRow.status != str(MeetingStatus.CANCELLED))
     )
     if party is not None:
         mine = select(MeetingPrincipalRow.meeting_id).where(MeetingPrincipalRow.party_id == party)
         query = query.where(MeetingRow.id.in_(mine))
     sides: dict[int, set[str]] = defaultdict(set)
-    facts: dict[int, tuple[str, str, datetime | None]] = {}
-    for who, meeting_id, status, meeting_format, starts_at in session.execute(query):
+    facts: dict[int, tuple[str, str, datetime | None, str | None]] = {}
+    for who, meeting_id, status, meeting_format, starts_at, asker in session.execute(query):
         sides[meeting_id].add(who)
-        facts[meeting_id] = (status, meeting_format, starts_at)
+        facts[meeting_id] = (status, meeting_format, starts_at, asker)
     absent: dict[int, list[str]] = dict(
         session.execute(
             select(NoShowRow.meeting_id, NoShowRow.absent).where(
@@ -202,7 +216,7 @@ def _count_meetings(
     )
     labels = {}
     waiting: dict[str, list[int]] = defaultdict(list)
-    for meeting_id, (status, meeting_format, starts_at) in facts.items():
+    for meeting_id, (status, meeting_format, starts_at, asker) in facts.items():
         labels[meeting_id] = notice_text.MeetingLabel(
             meeting_format, tuple(sorted(sides[meeting_id]))
         )
@@ -213,12 +227,14 @@ def _count_meetings(
             line.agreed += 1
             if meeting_id in absent:
                 line.placed += 1
+                line.placed_asked += who == asker
                 if who in absent[meeting_id]:
                     line.no_show_absent += 1
                 else:
                     line.no_show_other += 1
             elif status in PLACED:
                 line.placed += 1
+                line.placed_asked += who == asker
                 line.held += status in HELD
             elif status == MeetingStatus.AGREED and starts_at is None:
                 waiting[who].append(meeting_id)

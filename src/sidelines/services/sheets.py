@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +33,7 @@ from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
+from sidelines.services.recorded_changes import as_on_site
 from sidelines.services.schedule_versions import current_version
 from sidelines.services.versions import OwnVersions, own_versions, shown_version
 from sidelines.services.visibility import organiser_sees_everything
@@ -358,9 +359,10 @@ def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) 
         version = _version_for(session, actor, event_id)
         meetings = _sheet_meetings(session, event, day, viewer=party, full=full, party=party)
         principals = {p.id for p in event.principals if p.party == party}
+        # The programme as it runs on site: a session reported to run over ends later.
         lines = [
             SheetLine(s.span.start, s.span.end, s.title, s.venue)
-            for s in event.programme
+            for s in as_on_site(session, event).programme
             if s.attendees & principals and _local_day(event, s.span.start) == day
         ]
         lines += [SheetLine(m.starts_at, m.ends_at, m.title, m.place, m) for m in meetings]
@@ -425,7 +427,9 @@ def overview(db: Database, actor: Actor, event_id: str, day: date) -> Overview:
     ]
     rows: list[OverviewRow] = []
     if spans:
-        first = event.local(day, event.day_start)
+        # Stepped in UTC: adding to a local time counts on the wall clock, which skips the hour
+        # lived twice when the clocks go back (and the meetings in it with it).
+        first = event.local(day, event.day_start).astimezone(UTC)
         # Begin on a step of the day's grid, so that rows read 08:00, 08:15, ...
         at = first + step * ((min(start for start, _ in spans) - first) // step)
         last = max(end for _, end in spans)

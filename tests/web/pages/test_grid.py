@@ -3,13 +3,15 @@ where two meetings really overlap."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from sidelines.services.published_entries import Entry
 from sidelines.web.pages.grid import NO_ROOM, build_grid
 from tests.web.helpers import lima
 
 RETREAT_DAY = date(2016, 11, 20)
+HALF_HOUR = timedelta(minutes=30)
 
 
 def at(hour: int, minute: int) -> datetime:
@@ -63,3 +65,39 @@ def test_overlapping_meetings_of_one_party_and_of_one_room_are_conflicts() -> No
     assert row.cells[room_1].state == "conflict"
     assert row.double_booked == ("RUS",)
     assert grid.conflicts == 1
+
+
+def test_the_night_the_clocks_go_back_has_its_hour_lived_twice_on_the_grid() -> None:
+    """Los Angeles, 3 November 2030: at 02:00 PDT the clocks go back to 01:00 PST. A grid from
+    midnight to 03:00 covers four real hours, in half-hour steps, each of thirty minutes."""
+    fall_back = date(2030, 11, 3)
+    event = replace(
+        lima(),
+        timezone="America/Los_Angeles",
+        days=(fall_back,),
+        day_start=time(0, 0),
+        day_end=time(3, 0),
+        morning_ends=time(1, 0),
+        grain_min=30,
+        programme=(),
+        meetings=(),
+    )
+    second_one_o_clock = datetime(2030, 11, 3, 9, 0, tzinfo=UTC)  # 01:00 PST
+    first = event.spaces[0].id
+
+    grid = build_grid(
+        event, fall_back, [entry(1, second_one_o_clock, second_one_o_clock + HALF_HOUR, first, "A")]
+    )
+
+    starts = [row.starts_at for row in grid.rows]
+    assert [s.astimezone(UTC).hour * 60 + s.astimezone(UTC).minute for s in starts] == [
+        7 * 60 + 30 * step for step in range(8)
+    ]
+    assert [f"{row.local_start:%H:%M %Z}" for row in grid.rows[2:6]] == [
+        "01:00 PDT",
+        "01:30 PDT",
+        "01:00 PST",
+        "01:30 PST",
+    ]
+    [busy] = [row for row in grid.rows if row.cells[0].entries]
+    assert busy.starts_at == second_one_o_clock

@@ -15,6 +15,7 @@ from sidelines.services import (
     explanations,
     meetings,
     notice_text,
+    record,
     schedule_versions,
     statements,
 )
@@ -122,6 +123,12 @@ def _meeting_page(
         "explanation": (
             explanations.meeting_explanation(db, actor, event_id, meeting_id)
             if view.status is MeetingStatus.AGREED and view.starts_at is None
+            else None
+        ),
+        # Held: when it was, as a side recorded it (it may never have had a place).
+        "outcome": (
+            record.get_outcome(db, actor, event_id, meeting_id)
+            if view.status in MeetingStatus.held()
             else None
         ),
         "statement_kinds": [str(k) for k in StatementKind],

@@ -8,6 +8,7 @@ from sidelines.domain import Event
 from sidelines.i18n import _
 from sidelines.services.errors import Invalid
 from sidelines.services.events import domain_event
+from sidelines.services.recorded_changes import as_on_site
 from sidelines.storage.db import Database
 
 
@@ -16,6 +17,13 @@ def event_of(db: Database, event_id: str) -> Event:
     found" for an unknown id."""
     with db.reading() as session:
         return domain_event(session, event_id)
+
+
+def event_on_site(db: Database, event_id: str) -> Event:
+    """``event_of`` as the venue stands now: rooms closed and sessions run over on site
+    (``recorded_changes.as_on_site``), for the pages that show the day as it is."""
+    with db.reading() as session:
+        return as_on_site(session, domain_event(session, event_id))
 
 
 def chosen_day(event: Event, day: str | None) -> date:

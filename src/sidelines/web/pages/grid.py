@@ -10,7 +10,7 @@ a finer grid is too long to read on a phone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sidelines.domain import Event, ProgrammeSession, Space
 from sidelines.i18n import N_, _
@@ -38,10 +38,13 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
+    # In UTC: a local time in the hour lived twice (fold=1) never equals an instant of another
+    # zone (PEP 495), so the places offered for a step would not be found by its start.
     starts_at: datetime
     programme: tuple[ProgrammeSession, ...]
     cells: tuple[Cell, ...]
     double_booked: tuple[str, ...]  # parties in two meetings at once
+    local_start: datetime  # ``starts_at`` on the venue's clock, for the page
 
     @property
     def free_spaces(self) -> int:
@@ -87,8 +90,10 @@ def _clashing_pairs(entries: list[Entry]) -> list[tuple[Entry, Entry]]:
 
 def build_grid(event: Event, day: date, entries: list[Entry]) -> Grid:
     step = timedelta(minutes=max(STEP_MIN, event.grain_min))
-    first = event.local(day, event.day_start)
-    last = event.local(day, event.day_end)
+    # Stepped in UTC: adding to a local time counts on the wall clock, which skips the hour
+    # lived twice when the clocks go back (and invents the one skipped when they go forward).
+    first = event.local(day, event.day_start).astimezone(UTC)
+    last = event.local(day, event.day_end).astimezone(UTC)
     by_space: dict[str | None, list[Entry]] = {}
     for entry in entries:
         by_space.setdefault(entry.space_id, []).append(entry)
@@ -121,6 +126,7 @@ def build_grid(event: Event, day: date, entries: list[Entry]) -> Grid:
                 tuple(s for s in event.programme if s.span.start < end and at < s.span.end),
                 tuple(cells),
                 tuple(sorted(double)),
+                at.astimezone(event.zone),
             )
         )
         at = end

@@ -23,7 +23,7 @@ from sidelines.services.edits import ChangeView, EditRefused, PlaceTaken, Target
 from sidelines.services.errors import Invalid, ServiceError
 from sidelines.web.bounds import DB_ID_MAX, PathId
 from sidelines.web.deps import DbDep
-from sidelines.web.pages.context import chosen_day, event_of
+from sidelines.web.pages.context import chosen_day, event_of, event_on_site
 from sidelines.web.pages.grid import build_grid
 from sidelines.web.pages.live import live
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -119,7 +119,8 @@ def grid_page(
     context = {
         "event": event,
         "schedule": published,
-        "grid": build_grid(event, day, published.entries),
+        # The day as it stands: a room closed on site shows closed, an overrun runs on.
+        "grid": build_grid(event_on_site(db, event.id), day, published.entries),
         "error": error,
         "violations": error.violations if isinstance(error, EditRefused) else [],
         "pushes": _pushes(db, actor, event, error.pushes) if isinstance(error, PlaceTaken) else [],
