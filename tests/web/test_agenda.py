@@ -148,4 +148,4 @@ def test_a_trilateral_held_off_the_schedule_shows_its_sides_and_the_times_it_was
     assert said.status_code == 201, said.text
     api.client.cookies.clear()
     public = api.client.get(f"/events/{LIMA}/public").text
-    assert "<h3>trilateral: Japan, Russia and United States</h3>" in public
+    assert "<h3>Trilateral: Japan, Russia and United States</h3>" in public
