@@ -100,7 +100,18 @@ def test_a_report_dated_far_from_the_event_is_refused_naming_the_field(
     assert listed.json() == []
 
 
-def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
+@pytest.mark.parametrize(
+    ("corrections", "field"),
+    [
+        ({"format": "tea party"}, "body.corrections.format"),
+        ({"format": ["pull_aside"]}, "body.corrections.format"),
+        ({"principals": [["putin"], "obama"]}, "body.corrections.principals"),
+        ({"topics": ["x" * 10_000]}, "body.corrections.topics[0]"),
+    ],
+)
+def test_bad_correction_is_refused_naming_the_field(
+    database: Database, corrections: dict[str, object], field: str
+) -> None:
     api = lima_api(database)
     report_id = api.client.post(
         f"/api/events/{LIMA}/reports", json=REPORT, headers=api.as_("RUS")
@@ -108,12 +119,11 @@ def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
 
     answer = api.client.post(
         f"/api/events/{LIMA}/reports/{report_id}/claims/0/review",
-        json={"action": "accept", "corrections": {"format": "tea party"}},
+        json={"action": "accept", "corrections": corrections},
         headers=api.as_("RUS"),
     )
 
-    assert answer.status_code == 422
-    assert answer.json()["error"]["field"] == "body.corrections.format"
+    assert (answer.status_code, answer.json()["error"]["field"]) == (422, field)
     encounters = api.client.get(f"/api/events/{LIMA}/encounters", headers=api.as_("RUS"))
     assert encounters.json() == []
 

@@ -61,6 +61,13 @@ MEETING_FIELDS = frozenset(
     {"principals", "format", "modality", "day", "session_id", "topics", "sources", "confirmers"}
 )
 HISTORY_FIELDS = frozenset({"principals", "event", "when", "topics"})
+# A corrected name (a topic, a source, a confirmer's name or role, an event) is a person's
+# typing kept in the record: as long as a name may be anywhere in the API, at most as many as
+# the topics of a statement, and no NUL character, which PostgreSQL cannot store.
+NAME_MAX = 200
+NAMES_MAX = 30
+CONFIRMER_KEYS = frozenset({"id", "name", "role", "side"})
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -353,9 +360,59 @@ def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
 # --- reviewing -------------------------------------------------------------------------------
 
 
+def _is_name(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= NAME_MAX
+        and "\x00" not in value
+    )
+
+
+def _check_names(value: object, where: str) -> None:
+    """Invalid, naming the list or the name at fault, unless ``value`` is a list of names."""
+    if not isinstance(value, list) or len(value) > NAMES_MAX:
+        raise Invalid(f"a list of at most {NAMES_MAX} names", where)
+    for index, name in enumerate(value):
+        if not _is_name(name):
+            raise Invalid(
+                f"a name of 1 to {NAME_MAX} characters, without NUL characters",
+                f"{where}[{index}]",
+            )
+
+
+def _check_confirmers(value: object, where: str) -> None:
+    if not isinstance(value, list) or len(value) > NAMES_MAX:
+        raise Invalid("a list of {name, role, side}", where)
+    for index, confirmer in enumerate(value):
+        if not (
+            isinstance(confirmer, dict)
+            and {"name", "side"} <= confirmer.keys() <= CONFIRMER_KEYS
+            and _is_name(confirmer["name"])
+            and _is_name(confirmer["side"])
+            and all(_is_name(confirmer.get(k) or "-") for k in ("id", "role"))
+        ):
+            raise Invalid("a list of {name, role, side}", f"{where}[{index}]")
+
+
+def _check_day(value: object, where: str) -> None:
+    """Invalid unless ``value`` is None or a day written YYYY-MM-DD (not 2016-W47-1)."""
+    if value is None:
+        return
+    try:
+        if not (isinstance(value, str) and _DAY.fullmatch(value)):
+            raise ValueError(value)
+        date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("a day as YYYY-MM-DD", where) from None
+
+
 def _corrected(
     event: Event, kind: str, fields: dict[str, Any], corrections: dict[str, Any]
 ) -> dict[str, Any]:
+    """The claim's fields with the person's corrections; Invalid naming the first correction
+    at fault. Corrections come as JSON of any shape, so each is checked for its type before
+    it is looked up (a list is no format) and bounded like the same field elsewhere."""
     allowed = MEETING_FIELDS if kind == "meeting" else HISTORY_FIELDS
     result = dict(fields)
     for name, value in corrections.items():
@@ -363,33 +420,36 @@ def _corrected(
         if name not in allowed:
             raise Invalid(f"a {kind} claim has no field {name!r} to correct", where)
         if name == "principals":
-            if not isinstance(value, list) or len(value) != 2 or len(set(value)) != 2:
+            if (
+                not isinstance(value, list)
+                or len(value) != 2
+                or not all(isinstance(p, str) for p in value)
+                or len(set(value)) != 2
+            ):
                 raise Invalid("two different principals", where)
             for index, principal_id in enumerate(value):
-                if PrincipalId(str(principal_id)) not in event.principal_by_id:
+                if PrincipalId(principal_id) not in event.principal_by_id:
                     raise Invalid(f"unknown principal {principal_id!r}", f"{where}[{index}]")
             result["parties"] = [event.principal_by_id[PrincipalId(p)].party for p in value]
-        elif name == "format" and value not in {str(f) for f in MeetingFormat}:
+        elif name == "format" and not (
+            isinstance(value, str) and value in {str(f) for f in MeetingFormat}
+        ):
             raise Invalid(f"unknown format {value!r}", where)
-        elif name == "modality" and value not in {str(m) for m in Modality}:
+        elif name == "modality" and not (
+            isinstance(value, str) and value in {str(m) for m in Modality}
+        ):
             raise Invalid(f"unknown modality {value!r}", where)
-        elif name in ("day", "when") and value is not None:
-            try:
-                date.fromisoformat(str(value))
-            except ValueError:
-                raise Invalid("a day as YYYY-MM-DD", where) from None
+        elif name in ("day", "when"):
+            _check_day(value, where)
         elif name == "session_id" and value is not None:
-            if all(s.id != value for s in event.programme):
+            if not isinstance(value, str) or all(s.id != value for s in event.programme):
                 raise Invalid(f"unknown programme session {value!r}", where)
-        elif name in ("topics", "sources") and not (
-            isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)
-        ):
-            raise Invalid("a list of names", where)
-        elif name == "confirmers" and not (
-            isinstance(value, list)
-            and all(isinstance(c, dict) and {"name", "side"} <= set(c) for c in value)
-        ):
-            raise Invalid("a list of {name, role, side}", where)
+        elif name in ("topics", "sources"):
+            _check_names(value, where)
+        elif name == "confirmers":
+            _check_confirmers(value, where)
+        elif name == "event" and value is not None and not _is_name(value):
+            raise Invalid(f"a name of 1 to {NAME_MAX} characters, without NUL characters", where)
         result[name] = value
     return result
 
