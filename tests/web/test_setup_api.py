@@ -48,6 +48,19 @@ def test_a_bad_field_is_named_by_its_path_and_nothing_is_written(database: Datab
     assert row_counts(database, EventRow, PartyRow, PrincipalRow, AuditRow) == before
 
 
+def test_an_event_its_url_could_not_name_or_without_a_name_is_refused(database: Database) -> None:
+    api = lima_api(database)
+    before = row_counts(database, EventRow, PartyRow, AuditRow)
+
+    slashed = api.client.post("/api/events", json=lima_data("apec/2016"), headers=api.as_organiser)
+    unnamed = api.client.patch(url(), json={"name": " "}, headers=api.as_organiser)
+
+    assert (slashed.status_code, slashed.json()["error"]["field"]) == (422, "body.id")
+    assert (unnamed.status_code, unnamed.json()["error"]["field"]) == (422, "body.name")
+    assert row_counts(database, EventRow, PartyRow, AuditRow) == before
+    assert api.client.get(url()).json()["name"] == "APEC Economic Leaders' Meeting 2016"
+
+
 def test_a_delegation_may_not_create_or_edit_an_event(database: Database) -> None:
     api = lima_api(database)
 
