@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -41,7 +41,7 @@ from sidelines.services import audit, history, record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event, event_row, near_the_event
 from sidelines.services.visibility import own_uploads, takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -230,24 +230,14 @@ def _check_report(report: ReportIn) -> None:
 
 
 def _check_published_on(event: Event, published_on: date) -> None:
-    """A report about the event bears a date from a year before its first day (a preview) to a
-    year after its last (a look back): a mistyped year would otherwise count its weekdays and
-    "yesterday" from another time. As a held meeting's actual start is kept within the event's
-    days, so is a report's date kept near them."""
-    earliest, latest = _years_from(event.days[0], -1), _years_from(event.days[-1], 1)
+    """A report about the event bears a date near it (``events.near_the_event``): a mistyped
+    year would otherwise count its weekdays and "yesterday" from another time."""
+    earliest, latest = near_the_event(event)
     if not earliest <= published_on <= latest:
         raise Invalid(
             f"a report about this event is dated from {earliest} to {latest}, not {published_on}",
             "published_on",
         )
-
-
-def _years_from(day: date, years: int) -> date:
-    """The same day ``years`` later (28 February for a 29th), within the calendar's years."""
-    year = day.year + years
-    if not MINYEAR <= year <= MAXYEAR:
-        return date.min if years < 0 else date.max
-    return day.replace(year=year, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def _owner(actor: Actor, event_id: str) -> str | None:
