@@ -184,6 +184,8 @@ def report_from_file(
             text, media_type = pdf_to_text(data, filename or "report.pdf"), "text/plain"
         except InputError as error:
             raise Invalid(error.message, "file") from None
+        # A text layer may hold NUL characters between its words; they are no part of them.
+        text = text.replace("\x00", "")
     elif name.endswith((".html", ".htm")) or kind in ("text/html", "application/xhtml+xml"):
         text, media_type = _decoded(data, parameters, html=True), "text/html"
     elif name.endswith((".txt", ".text")) or kind == "text/plain" or (not name and not kind):
@@ -209,13 +211,17 @@ def _decoded(data: bytes, parameters: str, html: bool) -> str:
     if b"\x00" in data[:4096] and not charset.lower().startswith("utf-16"):
         raise Invalid("not a text file: it holds binary data", "file")
     try:
-        return data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
+        text = data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
     except LookupError:
         raise Invalid(f"unknown character set {charset!r}", "file") from None
     except UnicodeDecodeError as error:
         raise Invalid(
             f"not readable as {charset} text (byte {error.start}); save it as UTF-8", "file"
         ) from None
+    # Its first bytes were looked at above, cheaply; a NUL further on is binary data too.
+    if "\x00" in text:
+        raise Invalid("not a text file: it holds binary data", "file")
+    return text
 
 
 def _check_report(report: ReportIn) -> None:
@@ -225,6 +231,10 @@ def _check_report(report: ReportIn) -> None:
         raise Invalid(f"a report has at most {MAX_TEXT} characters", "text")
     if not report.source.strip():
         raise Invalid("name who published the report", "source")
+    # PostgreSQL's text holds no NUL character (the form's source comes past no schema).
+    for name, value in (("text", report.text), ("source", report.source)):
+        if "\x00" in value:
+            raise Invalid("text may not contain NUL characters", name)
     if report.media_type not in MEDIA_TYPES:
         raise Invalid(f"one of {', '.join(MEDIA_TYPES)}", "media_type")
 
