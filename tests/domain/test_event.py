@@ -5,12 +5,18 @@ import pytest
 from sidelines.domain import (
     Delegation,
     DomainError,
+    Event,
     EventPolicy,
     MeetingFormat,
     MeetingId,
+    Party,
     PartyId,
     Placement,
+    Principal,
     PrincipalId,
+    ProgrammeSession,
+    SessionId,
+    Space,
     SpaceId,
     TimeSpan,
 )
@@ -36,6 +42,43 @@ def test_event_time_zone_must_exist() -> None:
             principals=(Principal(id=PrincipalId("A"), party=PartyId("A"), name="A"),),
         )
     assert str(caught.value) == "timezone: unknown time zone 'Mars/Olympus'"
+
+
+def lima_like(event_id: str = "e", name: str = "E") -> Event:
+    return Event(
+        id=event_id,
+        name=name,
+        timezone="America/Lima",
+        days=(date(2030, 1, 1),),
+        parties=(Party(PartyId("A"), "A"),),
+        principals=(Principal(id=PrincipalId("A"), party=PartyId("A"), name="A"),),
+    )
+
+
+@pytest.mark.parametrize(("event_id", "name"), [("", "E"), (" ", "E"), ("e", ""), ("e", "  ")])
+def test_an_event_needs_an_id_and_a_name(event_id: str, name: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        lima_like(event_id, name)
+    assert caught.value.path == ("id" if not event_id.strip() else "name")
+
+
+@pytest.mark.parametrize("ident", ["apec/2016", ".", "..", "/"])
+def test_an_id_the_api_could_not_name_in_a_url_is_refused(ident: str) -> None:
+    span = TimeSpan(datetime(2030, 1, 1, 9, tzinfo=UTC), datetime(2030, 1, 1, 10, tzinfo=UTC))
+    makers = [
+        lambda: lima_like(ident),
+        lambda: Party(PartyId(ident), "A"),
+        lambda: Principal(id=PrincipalId(ident), party=PartyId("A"), name="A"),
+        lambda: Space(SpaceId(ident), "Room"),
+        lambda: ProgrammeSession(SessionId(ident), "Plenary", span, frozenset()),
+    ]
+    for make in makers:
+        with pytest.raises(DomainError) as caught:
+            make()
+        assert (caught.value.path, caught.value.message) == (
+            "id",
+            f"the id {ident!r} cannot stand in a URL: it may not contain '/' nor be '.' or '..'",
+        )
 
 
 def test_duration_not_on_the_grid_is_refused() -> None:

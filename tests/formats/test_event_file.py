@@ -510,6 +510,23 @@ def test_negative_freeze_window_is_refused_with_its_path(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.parametrize(
+    ("added", "path"),
+    [
+        ("policy: {freeze_window_min: 100000000000000000000}\n", "policy.freeze_window_min"),
+        ("policy: {no_show_after_min: 10081}\n", "policy.no_show_after_min"),
+        ("policy: {request_reminder_hours: 8785}\n", "policy.request_reminder_hours"),
+        ("meeting_defaults: {duration_min: -10}\n", "meeting_defaults.duration_min"),
+    ],
+)
+def test_a_stretch_of_time_past_its_bound_is_refused_with_its_path(
+    tmp_path: Path, added: str, path: str
+) -> None:
+    # Past its bound it would be a typing mistake, and past what a date can be moved by it
+    # would break every solve and check of the event later.
+    assert error_of(write(tmp_path, SMALL + added)).path == path
+
+
 def test_an_interpreter_pool_of_one_language_is_located(tmp_path: Path) -> None:
     file = write(
         tmp_path,

@@ -118,6 +118,24 @@ def test_a_meeting_dated_after_the_day_held_by_is_refused_at_its_date_line() -> 
     ]
 
 
+def test_a_nul_character_in_any_text_is_refused_at_its_line() -> None:
+    text = """[
+  {"date": "2016-09-05", "event": "G20\\u0000summit", "parties": ["RUS", "USA"]},
+  {"date": "2016-09-21", "event": "UNGA", "parties": ["RUS", "USA"],
+   "topics": ["Syria", "Ukr\\u0000aine"], "sources": [{"name": "RIA\\u0000"}]}
+]
+"""
+
+    with pytest.raises(HistoryFileError) as refused:
+        read_history(text, "history.json")
+
+    assert [str(p) for p in refused.value.problems] == [
+        "history.json:2: event: text may not contain NUL characters",
+        "history.json:4: topics: text may not contain NUL characters",
+        "history.json:4: sources[0].name: text may not contain NUL characters",
+    ]
+
+
 def test_bad_json_reports_every_bad_field_at_its_line() -> None:
     with pytest.raises(HistoryFileError) as refused:
         read_history(BAD_JSON, "history.json")

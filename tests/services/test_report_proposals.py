@@ -270,6 +270,22 @@ def test_a_claim_is_reviewed_once(database: Database, people: dict[str, Actor]) 
         ({"day": "20 November"}, "corrections.day"),
         ({"session_id": "karaoke"}, "corrections.session_id"),
         ({"venue": "hall"}, "corrections.venue"),
+        ({"format": ["bilateral_restricted"]}, "corrections.format"),
+        ({"modality": {"held": True}}, "corrections.modality"),
+        ({"principals": [["putin"], "obama"]}, "corrections.principals"),
+        ({"session_id": ["retreat-1"]}, "corrections.session_id"),
+        ({"day": "2016-W47-7"}, "corrections.day"),
+        ({"day": 20161120}, "corrections.day"),
+        ({"topics": "syria"}, "corrections.topics"),
+        ({"topics": ["syria"] * 31}, "corrections.topics"),
+        ({"topics": ["syria", "x" * 201]}, "corrections.topics[1]"),
+        ({"topics": ["syr\x00ia"]}, "corrections.topics[0]"),
+        ({"sources": ["TASS", " "]}, "corrections.sources[1]"),
+        ({"confirmers": [{"name": 7, "side": "RUS"}]}, "corrections.confirmers[0]"),
+        (
+            {"confirmers": [{"name": "Peskov", "side": "RUS", "rank": 1}]},
+            "corrections.confirmers[0]",
+        ),
     ],
 )
 def test_bad_correction_names_the_field_and_writes_nothing(
@@ -287,6 +303,23 @@ def test_bad_correction_names_the_field_and_writes_nothing(
         0
     ].state == ("proposed")
     assert record.list_encounters(database, people["RUS"], LIMA) == []
+
+
+def test_a_history_claims_event_is_a_name(database: Database, people: dict[str, Actor]) -> None:
+    upload = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
+    index = next(c.index for c in upload.claims if c.kind == "history")
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(
+            database,
+            people["organiser"],
+            LIMA,
+            upload.id,
+            index,
+            Review("accept", {"event": ["g20-2016-hangzhou"]}),
+        )
+
+    assert refused.value.field == "corrections.event"
 
 
 @pytest.mark.parametrize(

@@ -165,6 +165,27 @@ def test_statement_needs_words_and_sources_need_names(database: Database) -> Non
     assert statements.list_statements(database, a, world.event_id) == []
 
 
+def test_a_statement_said_more_than_a_year_from_its_event_is_refused_naming_said_at(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    a, event_id = world.delegates["A"], world.event_id
+    kept = statements.make_statement(database, a, event_id, readout(world, Visibility.SIDE))
+    mistyped = readout(world, Visibility.SIDE, said_at=at(11).replace(year=1916))
+    refused_fields = []
+
+    for write in (
+        lambda: statements.make_statement(database, a, event_id, mistyped),
+        lambda: statements.amend_statement(database, a, event_id, kept.id, mistyped),
+    ):
+        with pytest.raises(Invalid) as refused:
+            write()
+        refused_fields.append(refused.value.field)
+
+    assert refused_fields == ["said_at", "said_at"]
+    assert statements.list_statements(database, a, event_id) == [kept]
+
+
 def test_publishing_widens_the_audience_and_is_audited(database: Database) -> None:
     world = record_world(database)
     a = world.delegates["A"]

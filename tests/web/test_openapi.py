@@ -128,15 +128,22 @@ def test_openapi_documents_the_error_shape_of_every_api_route(database: Database
     spec = openapi(api)
 
     documented = {
-        (method.upper(), path): ops[method]["responses"].get("4XX", {})
+        (method.upper(), path, status): ops[method]["responses"].get(status, {})
         for path, ops in spec["paths"].items()
         for method in ops
+        for status in ("4XX", "503")
         if path != "/api/health"
     }
     assert {
         route: response["content"]["application/json"]["schema"]
         for route, response in documented.items()
     } == dict.fromkeys(documented, ERROR_SCHEMA)
+    # A 503 (busy, or the database unavailable) says when to come back.
+    assert {
+        route: list(response["headers"])
+        for route, response in documented.items()
+        if route[2] == "503"
+    } == {route: ["Retry-After"] for route in documented if route[2] == "503"}
     assert spec["components"]["schemas"]["ErrorDetail"]["required"] == ["code", "message", "field"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]
 

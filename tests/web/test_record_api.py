@@ -71,6 +71,24 @@ def test_bad_history_file_is_refused_whole_and_only_the_organiser_imports(
     assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}
 
 
+def test_a_history_file_with_a_nul_character_is_refused_at_its_line_on_every_database(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+
+    refused = api.client.post(
+        "/api/history/imports?name=nul.csv",
+        content=b"date,event,parties\n2016-09-05,G20\x00summit,RUS;USA\n",
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+
+    assert (refused.status_code, refused.json()["error"]["message"]) == (
+        422,
+        "nul.csv:2: event: text may not contain NUL characters",
+    )
+    assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}
+
+
 def test_a_history_file_dating_a_meeting_after_today_is_refused_at_its_line(
     database: Database,
 ) -> None:

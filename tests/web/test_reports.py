@@ -100,7 +100,18 @@ def test_a_report_dated_far_from_the_event_is_refused_naming_the_field(
     assert listed.json() == []
 
 
-def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
+@pytest.mark.parametrize(
+    ("corrections", "field"),
+    [
+        ({"format": "tea party"}, "body.corrections.format"),
+        ({"format": ["pull_aside"]}, "body.corrections.format"),
+        ({"principals": [["putin"], "obama"]}, "body.corrections.principals"),
+        ({"topics": ["x" * 10_000]}, "body.corrections.topics[0]"),
+    ],
+)
+def test_bad_correction_is_refused_naming_the_field(
+    database: Database, corrections: dict[str, object], field: str
+) -> None:
     api = lima_api(database)
     report_id = api.client.post(
         f"/api/events/{LIMA}/reports", json=REPORT, headers=api.as_("RUS")
@@ -108,12 +119,11 @@ def test_bad_correction_is_refused_naming_the_field(database: Database) -> None:
 
     answer = api.client.post(
         f"/api/events/{LIMA}/reports/{report_id}/claims/0/review",
-        json={"action": "accept", "corrections": {"format": "tea party"}},
+        json={"action": "accept", "corrections": corrections},
         headers=api.as_("RUS"),
     )
 
-    assert answer.status_code == 422
-    assert answer.json()["error"]["field"] == "body.corrections.format"
+    assert (answer.status_code, answer.json()["error"]["field"]) == (422, field)
     encounters = api.client.get(f"/api/events/{LIMA}/encounters", headers=api.as_("RUS"))
     assert encounters.json() == []
 
@@ -131,6 +141,12 @@ def _post_file(api: Lima, form: dict[str, str], file: tuple[str, bytes, str]) ->
     ("name", "data", "kind"),
     [
         ("wire.pdf", one_line_pdf(REPORT["text"]), "application/pdf"),
+        # A text layer's NUL characters are dropped: no part of the words, nor storable.
+        (
+            "nul.pdf",
+            one_line_pdf(REPORT["text"].replace(" briefly", "\x00 briefly")),
+            "application/pdf",
+        ),
         ("wire.html", f"<html><body><p>{REPORT['text']}</p></body></html>".encode(), "text/html"),
         ("wire.txt", REPORT["text"].encode(), "text/plain"),
         (
@@ -165,6 +181,7 @@ def test_a_report_file_is_read_with_its_date_and_source(
         ("wire.txt", b"\xff\xfe\xfa not utf-8", "text/plain", "not readable as utf-8"),
         ("wire.txt", b"   \n", "text/plain", "no text"),
         ("photo.txt", b"\x89PNG\r\n\x00\x00", "text/plain", "binary"),
+        ("long.txt", REPORT["text"].encode() * 60 + b"\x00", "text/plain", "binary"),
     ],
 )
 def test_an_unreadable_file_is_refused_naming_it_and_nothing_is_kept(
@@ -178,6 +195,17 @@ def test_an_unreadable_file_is_refused_naming_it_and_nothing_is_kept(
     error = answer.json()["error"]
     assert error["field"] == "body.file"
     assert says in error["message"]
+    assert api.client.get(f"/api/events/{LIMA}/reports", headers=api.as_("RUS")).json() == []
+
+
+def test_a_report_file_whose_source_holds_a_nul_is_refused_naming_it(database: Database) -> None:
+    api = lima_api(database)
+
+    answer = _post_file(
+        api, {**FORM, "source": "Ves\x00ti"}, ("wire.txt", REPORT["text"].encode(), "text/plain")
+    )
+
+    assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body.source")
     assert api.client.get(f"/api/events/{LIMA}/reports", headers=api.as_("RUS")).json() == []
 
 

@@ -48,6 +48,19 @@ def test_a_bad_field_is_named_by_its_path_and_nothing_is_written(database: Datab
     assert row_counts(database, EventRow, PartyRow, PrincipalRow, AuditRow) == before
 
 
+def test_an_event_its_url_could_not_name_or_without_a_name_is_refused(database: Database) -> None:
+    api = lima_api(database)
+    before = row_counts(database, EventRow, PartyRow, AuditRow)
+
+    slashed = api.client.post("/api/events", json=lima_data("apec/2016"), headers=api.as_organiser)
+    unnamed = api.client.patch(url(), json={"name": " "}, headers=api.as_organiser)
+
+    assert (slashed.status_code, slashed.json()["error"]["field"]) == (422, "body.id")
+    assert (unnamed.status_code, unnamed.json()["error"]["field"]) == (422, "body.name")
+    assert row_counts(database, EventRow, PartyRow, AuditRow) == before
+    assert api.client.get(url()).json()["name"] == "APEC Economic Leaders' Meeting 2016"
+
+
 def test_a_delegation_may_not_create_or_edit_an_event(database: Database) -> None:
     api = lima_api(database)
 
@@ -166,6 +179,34 @@ def test_an_item_with_too_long_a_name_or_a_nul_names_the_field_from_the_body(
     )
     assert (nul_title.status_code, nul_title.json()["error"]["field"]) == (422, "body.title")
     assert row_counts(database, PartyRow, AuditRow) == before
+
+
+def test_a_stretch_of_time_past_its_bound_is_refused_naming_it_and_the_event_still_works(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    space = api.client.get(url("/spaces"), headers=api.as_organiser).json()[0]
+    before = row_counts(database, EventRow, SpaceRow, AuditRow)
+
+    turnover = api.client.put(
+        url(f"/spaces/{space['id']}"),
+        json={**space, "turnover_min": 10**20},
+        headers=api.as_organiser,
+    )
+    no_show = api.client.patch(
+        url(), json={"policy": {"no_show_after_min": 10**12}}, headers=api.as_organiser
+    )
+
+    assert (turnover.status_code, turnover.json()["error"]["field"]) == (422, "body.turnover_min")
+    assert (no_show.status_code, no_show.json()["error"]["field"]) == (
+        422,
+        "body.policy.no_show_after_min",
+    )
+    assert row_counts(database, EventRow, SpaceRow, AuditRow) == before
+    meeting = api.client.get(url("/meetings"), headers=api.as_organiser).json()[0]
+    places = api.client.get(url(f"/meetings/{meeting['id']}/places"), headers=api.as_organiser)
+    sweep = api.client.post(url("/attendance/sweep"), headers=api.as_organiser)
+    assert (places.status_code, sweep.status_code) == (200, 200)
 
 
 def test_removing_a_party_that_requests_and_logins_name_is_refused(database: Database) -> None:

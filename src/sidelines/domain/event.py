@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
 from sidelines.domain.formats import MeetingFormat
-from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
+from sidelines.domain.ids import (
+    MeetingId,
+    PartyId,
+    PrincipalId,
+    SessionId,
+    SpaceId,
+    check_url_safe,
+)
 from sidelines.domain.interpretation import (
     InterpreterPool,
     LanguagePair,
@@ -158,6 +165,11 @@ class Event:
     venue: str = ""
 
     def __post_init__(self) -> None:
+        if not self.id.strip():
+            raise DomainError("event id must not be empty", "id")
+        check_url_safe(self.id)
+        if not self.name.strip():
+            raise DomainError("event name must not be empty", "name")
         _zone(self.timezone)
         if not self.days:
             raise DomainError("an event needs at least one day", "days")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sidelines.domain.errors import DomainError
-from sidelines.domain.ids import PartyId
+from sidelines.domain.ids import PartyId, check_url_safe
 
 
 class PartyKind(StrEnum):
@@ -25,5 +25,6 @@ class Party:
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise DomainError("party id must not be empty", "id")
+        check_url_safe(self.id)
         if not self.name.strip():
             raise DomainError("party name must not be empty", "name")

@@ -7,7 +7,7 @@ from datetime import date
 from enum import IntEnum
 
 from sidelines.domain.errors import DomainError
-from sidelines.domain.ids import PartyId, PrincipalId
+from sidelines.domain.ids import PartyId, PrincipalId, check_url_safe
 from sidelines.domain.time import TimeSpan
 
 
@@ -54,6 +54,7 @@ class Principal:
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise DomainError("principal id must not be empty", "id")
+        check_url_safe(self.id)
         if not self.name.strip():
             raise DomainError("principal name must not be empty", "name")
 

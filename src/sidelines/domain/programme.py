@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sidelines.domain.errors import DomainError
-from sidelines.domain.ids import PrincipalId, SessionId
+from sidelines.domain.ids import PrincipalId, SessionId, check_url_safe
 from sidelines.domain.time import TimeSpan
 
 
@@ -59,3 +59,4 @@ class ProgrammeSession:
     def __post_init__(self) -> None:
         if not self.title.strip():
             raise DomainError("programme session title must not be empty", "title")
+        check_url_safe(self.id)

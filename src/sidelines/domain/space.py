@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sidelines.domain.errors import DomainError
-from sidelines.domain.ids import PartyId, SpaceId
+from sidelines.domain.ids import PartyId, SpaceId, check_url_safe
 from sidelines.domain.time import TimeSpan
 
 
@@ -46,6 +46,7 @@ class Space:
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise DomainError("space id must not be empty", "id")
+        check_url_safe(self.id)
         if self.capacity < 1:
             raise DomainError(f"capacity must be at least 1, got {self.capacity}", "capacity")
         if self.turnover_min < 0:

@@ -204,7 +204,17 @@ Attendees = Annotated[
     PlainValidator(parse_attendees),
     WithJsonSchema({"oneOf": [{"const": "all"}, {"type": "array", "items": {"type": "string"}}]}),
 ]
-Minutes = Annotated[int, Field(ge=0)]
+# A stretch of time the event's rules take (a turnover, a walk, a freeze window, how long a
+# no-show waits) is at most a week, a reminder before a request expires at most a year, a
+# meeting's default duration at most a day: more is a typing mistake, and a value past what a
+# date can be moved by (10**20 minutes) would break every solve and check of the event later,
+# far from where it was written.
+WEEK_MIN = 7 * 24 * 60
+YEAR_HOURS = 366 * 24
+DAY_MIN = 24 * 60
+Minutes = Annotated[int, Field(ge=0, le=WEEK_MIN)]
+# The policy's own lower bounds are the domain's (``domain.EventPolicy``), with its messages.
+PolicyMinutes = Annotated[int, Field(le=WEEK_MIN)]
 
 
 class _Model(BaseModel):
@@ -223,19 +233,19 @@ class PolicyIn(_Model):
     max_bookings_per_party_per_day: int | None = None
     fairness_max_spread: int | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
-    freeze_window_min: int = 30
-    press_buffer_min: int = 10
+    freeze_window_min: PolicyMinutes = 30
+    press_buffer_min: PolicyMinutes = 10
     # The formats the event offers (empty: every format), and the terms of a request both
     # sides must agree before the meeting is agreed.
     formats: list[MeetingFormat] = EMPTY_LIST
     required_terms: list[Term] = list(DEFAULT_REQUIRED_TERMS)
     # Check-in and no-shows, and limits on requests (``domain.EventPolicy``).
-    no_show_after_min: int = 10
-    refill_confirm_min: int = 10
+    no_show_after_min: PolicyMinutes = 10
+    refill_confirm_min: PolicyMinutes = 10
     max_open_requests_per_party: int | None = None
     max_open_requests_per_target: int | None = None
     one_open_request_per_format: bool = True
-    request_reminder_hours: int = 12
+    request_reminder_hours: Annotated[int, Field(le=YEAR_HOURS)] = 12
 
 
 class PartyIn(_Model):
@@ -321,7 +331,7 @@ class MeetingDefaultsIn(_Model):
     """Values every meeting takes unless it sets its own (e.g. ``format: b2b`` for a fair)."""
 
     format: MeetingFormat | None = None
-    duration_min: int | None = None
+    duration_min: Annotated[int, Field(ge=1, le=DAY_MIN)] | None = None
     priority: int | None = None
 
 

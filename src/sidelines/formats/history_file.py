@@ -35,7 +35,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.errors import InputError
@@ -67,17 +76,29 @@ Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=6
 Text = Annotated[str, Field(max_length=200)]
 
 
-class SourceIn(BaseModel):
+class _Texts(BaseModel):
+    """A part of a row: unknown fields refused, and no NUL character in any text, which
+    PostgreSQL's text cannot hold: refused here by line and field, rather than by the database
+    at the import, naming neither (and kept as it was on SQLite)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def without_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise PydanticCustomError("bad_text", "text may not contain NUL characters")
+        return value
+
+
+class SourceIn(_Texts):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     url: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=2000)] = ""
 
 
-class HistoryRow(BaseModel):
+class HistoryRow(_Texts):
     """One meeting as the file writes it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     date: Annotated[date, PlainValidator(parse_date)]
     event: Annotated[str, Field(min_length=1, max_length=200)]

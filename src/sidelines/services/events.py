@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -210,6 +210,22 @@ def event_row(session: Session, event_id: str) -> EventRow:
 def domain_event(session: Session, event_id: str) -> Event:
     """The event as the engine knows it, without meetings."""
     return event_from_row(event_row(session, event_id))
+
+
+def near_the_event(event: Event) -> tuple[date, date]:
+    """The days a text about the event may bear (a report, a side's statement): from a year
+    before its first day (a preview) to a year after its last (a look back). A date outside is
+    a mistyped year: as a held meeting's actual start is kept within the event's days, so is
+    what is said about it kept near them."""
+    return _years_from(event.days[0], -1), _years_from(event.days[-1], 1)
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29th), within the calendar's years."""
+    year = day.year + years
+    if not MINYEAR <= year <= MAXYEAR:
+        return date.min if years < 0 else date.max
+    return day.replace(year=year, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def list_events(db: Database) -> list[EventRow]:

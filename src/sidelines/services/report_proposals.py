@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -45,7 +45,7 @@ from sidelines.services import audit, history, record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, not_found
-from sidelines.services.events import domain_event, event_row
+from sidelines.services.events import domain_event, event_row, near_the_event
 from sidelines.services.visibility import own_uploads, takes_part
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
@@ -82,6 +82,13 @@ ENCOUNTER_MIN = 15
 # round ("at about 3 p.m.") and contacts start late.
 CLOCK_SLACK_MIN = 30
 HISTORY_FIELDS = frozenset({"principals", "event", "when", "topics"})
+# A corrected name (a topic, a source, a confirmer's name or role, an event) is a person's
+# typing kept in the record: as long as a name may be anywhere in the API, at most as many as
+# the topics of a statement, and no NUL character, which PostgreSQL cannot store.
+NAME_MAX = 200
+NAMES_MAX = 30
+CONFIRMER_KEYS = frozenset({"id", "name", "role", "side"})
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,8 @@ def report_from_file(
             text, media_type = pdf_to_text(data, filename or "report.pdf"), "text/plain"
         except InputError as error:
             raise Invalid(error.message, "file") from None
+        # A text layer may hold NUL characters between its words; they are no part of them.
+        text = text.replace("\x00", "")
     elif name.endswith((".html", ".htm")) or kind in ("text/html", "application/xhtml+xml"):
         text, media_type = _decoded(data, parameters, html=True), "text/html"
     elif name.endswith((".txt", ".text")) or kind == "text/plain" or (not name and not kind):
@@ -227,13 +236,17 @@ def _decoded(data: bytes, parameters: str, html: bool) -> str:
     if b"\x00" in data[:4096] and not charset.lower().startswith("utf-16"):
         raise Invalid("not a text file: it holds binary data", "file")
     try:
-        return data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
+        text = data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
     except LookupError:
         raise Invalid(f"unknown character set {charset!r}", "file") from None
     except UnicodeDecodeError as error:
         raise Invalid(
             f"not readable as {charset} text (byte {error.start}); save it as UTF-8", "file"
         ) from None
+    # Its first bytes were looked at above, cheaply; a NUL further on is binary data too.
+    if "\x00" in text:
+        raise Invalid("not a text file: it holds binary data", "file")
+    return text
 
 
 def _check_report(report: ReportIn) -> None:
@@ -243,29 +256,23 @@ def _check_report(report: ReportIn) -> None:
         raise Invalid(f"a report has at most {MAX_TEXT} characters", "text")
     if not report.source.strip():
         raise Invalid("name who published the report", "source")
+    # PostgreSQL's text holds no NUL character (the form's source comes past no schema).
+    for name, value in (("text", report.text), ("source", report.source)):
+        if "\x00" in value:
+            raise Invalid("text may not contain NUL characters", name)
     if report.media_type not in MEDIA_TYPES:
         raise Invalid(f"one of {', '.join(MEDIA_TYPES)}", "media_type")
 
 
 def _check_published_on(event: Event, published_on: date) -> None:
-    """A report about the event bears a date from a year before its first day (a preview) to a
-    year after its last (a look back): a mistyped year would otherwise count its weekdays and
-    "yesterday" from another time. As a held meeting's actual start is kept within the event's
-    days, so is a report's date kept near them."""
-    earliest, latest = _years_from(event.days[0], -1), _years_from(event.days[-1], 1)
+    """A report about the event bears a date near it (``events.near_the_event``): a mistyped
+    year would otherwise count its weekdays and "yesterday" from another time."""
+    earliest, latest = near_the_event(event)
     if not earliest <= published_on <= latest:
         raise Invalid(
             f"a report about this event is dated from {earliest} to {latest}, not {published_on}",
             "published_on",
         )
-
-
-def _years_from(day: date, years: int) -> date:
-    """The same day ``years`` later (28 February for a 29th), within the calendar's years."""
-    year = day.year + years
-    if not MINYEAR <= year <= MAXYEAR:
-        return date.min if years < 0 else date.max
-    return day.replace(year=year, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def _owner(actor: Actor, event_id: str) -> str | None:
@@ -380,9 +387,59 @@ def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
 # --- reviewing -------------------------------------------------------------------------------
 
 
+def _is_name(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= NAME_MAX
+        and "\x00" not in value
+    )
+
+
+def _check_names(value: object, where: str) -> None:
+    """Invalid, naming the list or the name at fault, unless ``value`` is a list of names."""
+    if not isinstance(value, list) or len(value) > NAMES_MAX:
+        raise Invalid(f"a list of at most {NAMES_MAX} names", where)
+    for index, name in enumerate(value):
+        if not _is_name(name):
+            raise Invalid(
+                f"a name of 1 to {NAME_MAX} characters, without NUL characters",
+                f"{where}[{index}]",
+            )
+
+
+def _check_confirmers(value: object, where: str) -> None:
+    if not isinstance(value, list) or len(value) > NAMES_MAX:
+        raise Invalid("a list of {name, role, side}", where)
+    for index, confirmer in enumerate(value):
+        if not (
+            isinstance(confirmer, dict)
+            and {"name", "side"} <= confirmer.keys() <= CONFIRMER_KEYS
+            and _is_name(confirmer["name"])
+            and _is_name(confirmer["side"])
+            and all(_is_name(confirmer.get(k) or "-") for k in ("id", "role"))
+        ):
+            raise Invalid("a list of {name, role, side}", f"{where}[{index}]")
+
+
+def _check_day(value: object, where: str) -> None:
+    """Invalid unless ``value`` is None or a day written YYYY-MM-DD (not 2016-W47-1)."""
+    if value is None:
+        return
+    try:
+        if not (isinstance(value, str) and _DAY.fullmatch(value)):
+            raise ValueError(value)
+        date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("a day as YYYY-MM-DD", where) from None
+
+
 def _corrected(
     event: Event, kind: str, fields: dict[str, Any], corrections: dict[str, Any]
 ) -> dict[str, Any]:
+    """The claim's fields with the person's corrections; Invalid naming the first correction
+    at fault. Corrections come as JSON of any shape, so each is checked for its type before
+    it is looked up (a list is no format) and bounded like the same field elsewhere."""
     allowed = MEETING_FIELDS if kind == "meeting" else HISTORY_FIELDS
     result = dict(fields)
     for name, value in corrections.items():
@@ -390,36 +447,39 @@ def _corrected(
         if name not in allowed:
             raise Invalid(f"a {kind} claim has no field {name!r} to correct", where)
         if name == "principals":
-            if not isinstance(value, list) or len(value) != 2 or len(set(value)) != 2:
+            if (
+                not isinstance(value, list)
+                or len(value) != 2
+                or not all(isinstance(p, str) for p in value)
+                or len(set(value)) != 2
+            ):
                 raise Invalid("two different principals", where)
             for index, principal_id in enumerate(value):
-                if PrincipalId(str(principal_id)) not in event.principal_by_id:
+                if PrincipalId(principal_id) not in event.principal_by_id:
                     raise Invalid(f"unknown principal {principal_id!r}", f"{where}[{index}]")
             result["parties"] = [event.principal_by_id[PrincipalId(p)].party for p in value]
-        elif name == "format" and value not in {str(f) for f in MeetingFormat}:
+        elif name == "format" and not (
+            isinstance(value, str) and value in {str(f) for f in MeetingFormat}
+        ):
             raise Invalid(f"unknown format {value!r}", where)
-        elif name == "modality" and value not in {str(m) for m in Modality}:
+        elif name == "modality" and not (
+            isinstance(value, str) and value in {str(m) for m in Modality}
+        ):
             raise Invalid(f"unknown modality {value!r}", where)
         elif name == "time" and value is not None:
             if not isinstance(value, str) or hours_of_day(value) is None:
                 raise Invalid("a time as HH:MM, or morning, afternoon, evening or night", where)
-        elif name in ("day", "when") and value is not None:
-            try:
-                date.fromisoformat(str(value))
-            except ValueError:
-                raise Invalid("a day as YYYY-MM-DD", where) from None
+        elif name in ("day", "when"):
+            _check_day(value, where)
         elif name == "session_id" and value is not None:
-            if all(s.id != value for s in event.programme):
+            if not isinstance(value, str) or all(s.id != value for s in event.programme):
                 raise Invalid(f"unknown programme session {value!r}", where)
-        elif name in ("topics", "sources") and not (
-            isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)
-        ):
-            raise Invalid("a list of names", where)
-        elif name == "confirmers" and not (
-            isinstance(value, list)
-            and all(isinstance(c, dict) and {"name", "side"} <= set(c) for c in value)
-        ):
-            raise Invalid("a list of {name, role, side}", where)
+        elif name in ("topics", "sources"):
+            _check_names(value, where)
+        elif name == "confirmers":
+            _check_confirmers(value, where)
+        elif name == "event" and value is not None and not _is_name(value):
+            raise Invalid(f"a name of 1 to {NAME_MAX} characters, without NUL characters", where)
         result[name] = value
     return result
 

@@ -47,7 +47,7 @@ from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid
-from sidelines.services.events import event_row
+from sidelines.services.events import domain_event, event_row, near_the_event
 from sidelines.services.subjects import (
     PARTIES_JOIN,
     Subject,
@@ -231,6 +231,19 @@ def _check(statement: StatementIn) -> None:
             raise Invalid("a source's URL starts with http:// or https://", f"sources[{index}].url")
 
 
+def _check_said_at(session: Session, event_id: str, said_at: datetime) -> None:
+    """A statement is said near its event (``events.near_the_event``), as a report is dated:
+    one said in 1916 about a meeting of 2016 is a mistyped year. Its UTC day is enough for a
+    window of years, and has no year past the calendar's where a venue's day could."""
+    earliest, latest = near_the_event(domain_event(session, event_id))
+    day = said_at.astimezone(UTC).date()
+    if not earliest <= day <= latest:
+        raise Invalid(
+            f"a statement about this event is said from {earliest} to {latest}, not on {day}",
+            "said_at",
+        )
+
+
 def _about_parties(session: Session, event_id: str, parties: tuple[str, ...]) -> Subject:
     """The subject of a statement made on its own; every bad party named by its index."""
     if len(parties) < 2:
@@ -306,6 +319,7 @@ def make_statement_in(
     """``make_statement`` inside a write transaction the caller holds."""
     party = _statement_maker(actor, event_id, statement)
     event_row(session, event_id)
+    _check_said_at(session, event_id, statement.said_at)
     subject = _subject_for(session, actor, event_id, statement)
     if party not in subject.sides:
         if subject.kind == "parties":
@@ -379,6 +393,8 @@ def amend_statement(
         if row.party_id != party:
             raise Forbidden("only the side that made a statement can change it")
         was = _view(row, subject, signed)
+        if changes.said_at != was.said_at:
+            _check_said_at(session, event_id, changes.said_at)
         if was.visibility is Visibility.PUBLIC and changes.visibility is not Visibility.PUBLIC:
             raise Conflict("a public statement cannot be taken back", "visibility")
         published_joint = was.joint_state == "signed" and was.visibility is Visibility.PUBLIC

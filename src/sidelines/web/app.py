@@ -33,13 +33,26 @@ from sidelines.web.routes import (
     schedule,
     setup,
 )
-from sidelines.web.schemas import ErrorPublic
+from sidelines.web.schemas import ERROR_SCHEMA, ErrorPublic
 from sidelines.web.settings import Settings
 
 # Documented once for every route, so that the OpenAPI document describes the errors the API
 # really sends; it also replaces FastAPI's default 422 schema, which is not our error shape.
+# Any route may also answer 503 with Retry-After (``web.errors``: the database unreachable or a
+# lock not granted in time; ``web.admission``: the process busy), having done nothing.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    "4XX": {"model": ErrorPublic, "description": "The request was refused; `field` says where."}
+    "4XX": {"model": ErrorPublic, "description": "The request was refused; `field` says where."},
+    503: {
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        "description": "Nothing was done: the server is busy or the database unavailable. "
+        "Send the request again after `Retry-After` seconds.",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before sending the request again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    },
 }
 
 
