@@ -33,6 +33,7 @@ from sidelines.domain import MeetingId, SpaceId
 from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import DEFAULT, N_, _, speaking
 from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.onsite.check import check_changes
 from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, places, push
@@ -141,14 +142,43 @@ class PlaceTaken(EditRefused):
 class ChangedSince(Conflict):
     """An edit made on an older view of the schedule (``seen_version``): a meeting it changes
     has been placed elsewhere, or taken off, by a later version. Nothing was written; the
-    organiser looks again at ``version``, the schedule as it now is."""
+    organiser looks again at ``version``, the schedule as it now is.
+
+    The message names the meetings in words, as the grid does (``names``: each one's title,
+    else its format and sides), in the language it is read in; ``meetings`` keeps their ids
+    for a program."""
 
     code = "changed_since"
+    TEXT = N_(
+        "%(meetings)s changed since version %(seen_version)s; the schedule is at version "
+        "%(version)s: look again"
+    )
 
-    def __init__(self, message: str, meetings: list[int], version: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        names: Callable[[], list[str]],
+        meetings: list[int],
+        seen_version: int,
+        version: int,
+    ) -> None:
+        self.names = names
         self.meetings = meetings
+        self.seen_version = seen_version
         self.version = version
+        with speaking(DEFAULT):
+            english = self._said()
+        super().__init__(english)
+
+    @property
+    def message(self) -> str:
+        return self._said()
+
+    def _said(self) -> str:
+        return _(self.TEXT) % {
+            "meetings": notice_text.listed(self.names()),
+            "seen_version": self.seen_version,
+            "version": self.version,
+        }
 
     def details(self) -> dict[str, Any]:
         return {"meetings": self.meetings, "version": self.version}
@@ -533,7 +563,7 @@ class _Seen:
             schedule_versions.schedule_at(session, event_id, current),
         )
 
-    def refuse_changed(self, meetings: Iterable[int]) -> None:
+    def refuse_changed(self, session: Session, event_id: str, meetings: Iterable[int]) -> None:
         """Refuse the edit when a later version placed one of ``meetings`` elsewhere (or took
         it off, or placed it): two organisers who move one meeting at once must not overwrite
         each other unknowingly; the loser looks again. A meeting back where it was seen
@@ -542,13 +572,23 @@ class _Seen:
             return
         changed = sorted({m for m in meetings if self.then.get(str(m)) != self.now.get(str(m))})
         if changed:
-            names = ", ".join(str(m) for m in changed)
-            raise ChangedSince(
-                f"meeting {names} changed since version {self.seen_version}; the schedule is at "
-                f"version {self.current}: look again",
-                changed,
-                self.current,
-            )
+            event = domain_event(session, event_id)
+            labels = notice_text.labels_of(session, changed)
+            titles = {
+                meeting_id: str(terms.get("title") or "")
+                for meeting_id, terms in session.execute(
+                    select(MeetingRow.id, MeetingRow.terms).where(MeetingRow.id.in_(changed))
+                )
+            }
+
+            def names() -> list[str]:
+                said = (
+                    titles.get(m) or notice_text.meeting_label(event, labels[m], None)
+                    for m in changed
+                )
+                return sorted(said, key=str.casefold)
+
+            raise ChangedSince(names, changed, self.seen_version, self.current)
 
 
 def _run(
@@ -570,17 +610,17 @@ def _run(
     the organiser saw, or nothing."""
     require_organiser(actor)
     reason = "the schedule kept changing"
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         try:
             with db.reading() as session:
                 if once is not None:
                     once.replay_if_answered(session)
                 seen = None if seen_version is None else _Seen.read(session, event_id, seen_version)
                 if seen is not None:
-                    seen.refuse_changed(subjects)
+                    seen.refuse_changed(session, event_id, subjects)
                 plan = make(session)
                 if seen is not None:
-                    seen.refuse_changed(plan.steps)
+                    seen.refuse_changed(session, event_id, plan.steps)
         except ServiceError:
             if once is not None:
                 with db.reading() as session:

@@ -72,7 +72,7 @@ def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
     """The meeting as ``viewer`` (a party id) names it: the format with the other sides; for
     the organiser (``viewer`` None), the format with every side."""
     names = [party_name(event, party) for party in label.parties if party != viewer]
-    joined = _and(sorted(names))
+    joined = listed(sorted(names))
     said = format_label(label.format)
     if not joined:
         return said
@@ -100,7 +100,8 @@ def party_name(event: Event, party: str) -> str:
     return known.name if known is not None else party
 
 
-def _and(names: Sequence[str]) -> str:
+def listed(names: Sequence[str]) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C"."""
     if len(names) <= 1:
         return "".join(names)
     return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
