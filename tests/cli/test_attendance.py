@@ -27,7 +27,7 @@ def sweep(url: str, *arguments: str) -> tuple[int, str, str]:
 
 def test_the_sweep_marks_a_no_show_and_says_so(lima_file: str) -> None:
     publish(lima_file)
-    meeting_id, start, _, _ = placed(lima_file)
+    meeting_id, start, *_ = placed(lima_file)
     database = Database(lima_file)
     with database.reading() as session:
         row = session.get(MeetingRow, meeting_id)

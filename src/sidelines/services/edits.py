@@ -144,9 +144,9 @@ class ChangedSince(Conflict):
     has been placed elsewhere, or taken off, by a later version. Nothing was written; the
     organiser looks again at ``version``, the schedule as it now is.
 
-    The message names the meetings in words, as the grid does (``names``: each one's title,
-    else its format and sides), in the language it is read in; ``meetings`` keeps their ids
-    for a program."""
+    The message names the meetings in words (``notice_text.Wording``: each one's title, else
+    its format and sides), in the language it is read in; ``meetings`` keeps their ids for a
+    program."""
 
     code = "changed_since"
     TEXT = N_(
@@ -155,13 +155,9 @@ class ChangedSince(Conflict):
     )
 
     def __init__(
-        self,
-        names: Callable[[], list[str]],
-        meetings: list[int],
-        seen_version: int,
-        version: int,
+        self, wording: notice_text.Wording, meetings: list[int], seen_version: int, version: int
     ) -> None:
-        self.names = names
+        self.wording = wording
         self.meetings = meetings
         self.seen_version = seen_version
         self.version = version
@@ -174,8 +170,9 @@ class ChangedSince(Conflict):
         return self._said()
 
     def _said(self) -> str:
+        names = sorted((self.wording.name(m) for m in self.meetings), key=str.casefold)
         return _(self.TEXT) % {
-            "meetings": notice_text.listed(self.names()),
+            "meetings": notice_text.listed(names),
             "seen_version": self.seen_version,
             "version": self.version,
         }
@@ -572,23 +569,8 @@ class _Seen:
             return
         changed = sorted({m for m in meetings if self.then.get(str(m)) != self.now.get(str(m))})
         if changed:
-            event = domain_event(session, event_id)
-            labels = notice_text.labels_of(session, changed)
-            titles = {
-                meeting_id: str(terms.get("title") or "")
-                for meeting_id, terms in session.execute(
-                    select(MeetingRow.id, MeetingRow.terms).where(MeetingRow.id.in_(changed))
-                )
-            }
-
-            def names() -> list[str]:
-                said = (
-                    titles.get(m) or notice_text.meeting_label(event, labels[m], None)
-                    for m in changed
-                )
-                return sorted(said, key=str.casefold)
-
-            raise ChangedSince(names, changed, self.seen_version, self.current)
+            wording = notice_text.wording(session, domain_event(session, event_id), changed)
+            raise ChangedSince(wording, changed, self.seen_version, self.current)
 
 
 def _run(
