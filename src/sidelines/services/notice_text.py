@@ -96,6 +96,22 @@ def engine_named(event: Event, meeting: Meeting) -> Meeting:
         return replace(meeting, title=meeting_label(event, label, None))
 
 
+def engine_names(event: Event, labels: Iterable[MeetingLabel]) -> dict[str, str]:
+    """How the engine's sentences name each of these meetings in English, by its format and
+    sides (``engine_named``), and how that name reads in the language of the moment: for a
+    page to say those sentences in its reader's language (``service_texts.translate``). None
+    in English."""
+    if current() == DEFAULT:
+        return {}
+    names = {}
+    for label in labels:
+        organisers = MeetingLabel(label.format, label.parties)
+        with speaking(DEFAULT):
+            english = meeting_label(event, organisers, None)
+        names[english] = meeting_label(event, organisers, None)
+    return names
+
+
 def party_name(event: Event, party: str) -> str:
     known = event.party_by_id.get(PartyId(party))
     return known.name if known is not None else party

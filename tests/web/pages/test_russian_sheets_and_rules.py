@@ -4,10 +4,12 @@ its field in the form's words, or not at all."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from sidelines import i18n
 from sidelines.domain.negotiation import MeetingStatus
@@ -16,6 +18,7 @@ from sidelines.services.errors import Conflict, Invalid, ServiceError
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.services.record import Outcome
 from sidelines.storage.db import Database
+from sidelines.storage.tables import SolveRunRow
 from sidelines.web.pages.templating import templates
 from tests.web.helpers import LIMA
 from tests.web.pages.test_grid_refusals import published
@@ -127,3 +130,24 @@ def test_an_error_names_a_field_the_reader_fills_in_in_russian_and_no_other() ->
     assert "запрос в состоянии «отозван» и больше не принимает ответов" in withdrawn
     assert "(" not in withdrawn.split("</strong>", 1)[1]
     assert 'class="field"' not in _error_box(Invalid("no meeting 3", "meeting_id"))
+
+
+def test_a_solve_s_left_out_meetings_read_by_name_with_their_reasons_in_russian(
+    database: Database,
+) -> None:
+    meeting_id, _day = published(database)
+    reason = "Xi-Obama bilateral fits at 2016-11-19 08:00-09:00, but the solve did not place it"
+    with database.writing() as session:
+        run = session.scalars(select(SolveRunRow)).one()
+        assert run.result is not None
+        run.result = {**run.result, "left_out": [{"meeting_id": meeting_id, "reason": reason}]}
+        run_id = run.id
+    desk = _in_russian(database, "protocol-ru", None)
+
+    page = desk.get(f"{EVENT}/solves/{run_id}")
+
+    assert page.status_code == 200, page.text
+    assert re.findall(r'<ul id="left-out"><li>(.*?)</li>', html.unescape(page.text)) == [
+        "Xi-Obama bilateral: Встреча «Xi-Obama bilateral» помещается 2016-11-19 08:00-09:00, "
+        "но расчёт её не поставил"
+    ]
