@@ -8,6 +8,7 @@ import html
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from sidelines.services.errors import Conflict, Invalid, ServiceError
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.services.record import Outcome
 from sidelines.storage.db import Database
-from sidelines.storage.tables import SolveRunRow
+from sidelines.storage.tables import MeetingRow, SolveRunRow
 from sidelines.web.pages.templating import templates
 from tests.web.helpers import LIMA
 from tests.web.pages.test_grid_refusals import published
@@ -68,8 +69,17 @@ def test_a_russian_run_sheet_says_its_days_states_and_press_plans_in_russian(
     assert "held" not in " ".join(terms)
 
 
-def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Database) -> None:
+@pytest.mark.parametrize("titled", [True, False])
+def test_the_rules_a_grid_edit_would_break_are_said_in_russian(
+    database: Database, titled: bool
+) -> None:
     meeting_id, day = published(database)
+    if not titled:
+        # As agreed through negotiation: named by its format and sides, in Russian too.
+        with database.writing() as session:
+            row = session.get(MeetingRow, meeting_id)
+            assert row is not None
+            row.terms = {k: v for k, v in row.terms.items() if k != "title"}
     client = _in_russian(database, "protocol-2", None)
     page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
 
@@ -92,6 +102,13 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Databas
         said["space_fits_meeting"],
     ), said
     assert not any(" does not fit " in s or " is outside its " in s for s in said.values())
+    named = (
+        "Xi-Obama bilateral"
+        if titled
+        else "Двусторонняя встреча в расширенном составе: People's Republic of China и United "
+        "States"
+    )
+    assert f" не подходит для {named}:" in html.unescape(said["space_fits_meeting"]), said
     # So is why the meeting does not fit each place the grid shows it, before any move.
     why = re.findall(r'<span class="why" title="([^"]*)">', page.text)
     assert [w for w in why if " does not fit " in w or " is outside its " in w] == []
