@@ -168,6 +168,8 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef) and node.name in EXPLAIN:
             yield from _returned(node)
+        if isinstance(node, ast.ClassDef):
+            yield from _labels(node)
         if not isinstance(node, ast.Call) or not node.args:
             continue
         called = _called(node)
@@ -181,6 +183,19 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
             continue
         if text:
             yield node.lineno, text
+
+
+def _labels(rule: ast.ClassDef) -> Iterator[tuple[int, str]]:
+    """A rule's human label (``label = "a principal attends at most one meeting at a time"``),
+    which a reason names where the rule leaves a meeting no time and place."""
+    for item in rule.body:
+        if (
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "label" for t in item.targets)
+            and isinstance(item.value, ast.Constant)
+            and isinstance(item.value.value, str)
+        ):
+            yield item.lineno, item.value.value
 
 
 def _returned(function: ast.FunctionDef) -> Iterator[tuple[int, str]]:
