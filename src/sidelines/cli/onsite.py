@@ -82,7 +82,8 @@ def _run(
 
     def act(db: Database, actor: Actor) -> tuple[AbsorbedView, Wording]:
         view = report(db, actor)
-        return view, onsite_changes.wording(db, actor, event_id, view)
+        changed = [m.meeting_id for m in view.moved] + [u.meeting_id for u in view.unplaced]
+        return view, onsite_changes.wording(db, actor, event_id, changed)
 
     _print(*as_organiser(database, user, act))
 

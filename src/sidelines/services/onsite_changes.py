@@ -16,6 +16,7 @@ version, so both sides of every meeting that changed get their change notice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -243,10 +244,10 @@ def list_changes(db: Database, actor: Actor, event_id: str) -> list[OnsiteChange
         return [_change_view(row) for row in rows]
 
 
-def wording(db: Database, actor: Actor, event_id: str, view: AbsorbedView) -> Wording:
-    """How to say what absorbing a change did to each meeting: by name, in venue time."""
+def wording(db: Database, actor: Actor, event_id: str, meeting_ids: Iterable[int]) -> Wording:
+    """How to say what a change at the venue did to each of these meetings, as the organiser's
+    pages do: by name, in venue time."""
     require_organiser(actor)
-    meeting_ids = [m.meeting_id for m in view.moved] + [u.meeting_id for u in view.unplaced]
     with db.reading() as session:
         return notice_text.wording(session, domain_event(session, event_id), meeting_ids)
 
