@@ -52,7 +52,7 @@ def test_an_f_string_becomes_a_text_with_named_placeholders() -> None:
 
 
 def test_a_message_reads_in_the_language_of_the_moment_and_stays_english_as_raised() -> None:
-    refused = Conflict("meeting 123 is withdrawn, not on the schedule")
+    refused = Conflict("meeting 123 is withdrawn: there is nothing to check in to")
     missing = not_found("meeting", 42)
     unknown = Invalid("no space 'suite-7' at this event", "space_id")
     untraced = Invalid("a sentence no service writes")
@@ -62,13 +62,13 @@ def test_a_message_reads_in_the_language_of_the_moment_and_stays_english_as_rais
 
     assert said == [
         # The status is a text of the catalogs too, and is said as well.
-        "встреча 123 в состоянии «отозван» и не стоит в расписании",
+        "встреча 123 в состоянии «отозван»: отмечать прибытие не на что",
         "встреча 42 не найдена",
         "на этом мероприятии нет помещения 'suite-7'",
         "a sentence no service writes",
     ]
     assert refused.message == str(refused) == refused.english
-    assert refused.english == "meeting 123 is withdrawn, not on the schedule"
+    assert refused.english == "meeting 123 is withdrawn: there is nothing to check in to"
 
 
 def test_the_api_answers_in_english_unless_the_client_asks_for_russian(

@@ -646,6 +646,30 @@ def test_an_edit_refused_for_changes_since_names_the_meetings_in_words_in_the_re
         )
 
 
+def test_an_edit_a_meeting_as_it_stands_refuses_names_it_in_the_readers_language(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+    with database.writing() as session:
+        untitled = session.get(MeetingRow, ids["cd"])
+        assert untitled is not None
+        untitled.terms = {k: v for k, v in untitled.terms.items() if k != "title"}
+        untitled.status = str(MeetingStatus.CANCELLED)
+
+    with pytest.raises(edits.MeetingConflict) as locked:
+        edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+    with pytest.raises(edits.MeetingConflict) as cancelled:
+        edits.unplace(database, w.organiser, EVENT, ids["cd"])
+
+    assert (locked.value.status, locked.value.message) == (409, "ab is locked already")
+    assert cancelled.value.message == "Meeting, C and D is cancelled, not on the schedule"
+    with speaking("ru"):
+        assert cancelled.value.message == (
+            "встреча «Встреча: C и D» в состоянии «отменена» и не стоит в расписании"
+        )
+
+
 def test_a_version_not_yet_published_is_refused_naming_the_field(database: Database) -> None:
     w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
     seen, targets = _fitting(database, w, ids["ab"])

@@ -49,6 +49,7 @@ ERRORS = frozenset(
         "PreferenceBroken",
         "PlaceTaken",
         "ChangedSince",
+        "MeetingConflict",
         "StalePlan",
         "RequestLimit",
         "DuplicateRequest",

@@ -34,6 +34,7 @@ from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.i18n import DEFAULT, N_, _, speaking
+from sidelines.i18n.words import words
 from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.onsite.check import check_changes
 from sidelines.scheduling.onsite.manual import keeps_preference, meeting_name, places, push
@@ -77,6 +78,13 @@ ROOM_RULES = frozenset(
     }
 )
 PREFERENCE = "meeting_within_preferred_windows"
+# Why an edit cannot be made on a meeting as it stands (``MeetingConflict``).
+NOT_PLACED = N_("%(meeting)s is %(status)s, not on the schedule")
+NOT_WAITING = N_("%(meeting)s is %(status)s, not agreed and waiting")
+NOT_PLACEABLE = N_("%(meeting)s is %(status)s, not to be placed")
+LOCKED = N_("%(meeting)s is locked already")
+UNLOCKED = N_("%(meeting)s is unlocked already")
+FITS_AS_AGREED = N_("%(meeting)s now fits as agreed: place it instead")
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -179,6 +187,38 @@ class ChangedSince(Conflict):
 
     def details(self) -> dict[str, Any]:
         return {"meetings": self.meetings, "version": self.version}
+
+
+class MeetingConflict(Conflict):
+    """A meeting the edit cannot be made on as it stands (cancelled, locked already...): the
+    message names it in words (``notice_text.Wording``: its title, else its format and sides),
+    in the language it is read in, not by its row number."""
+
+    def __init__(
+        self, template: str, wording: notice_text.Wording, meeting_id: int, status: str = ""
+    ) -> None:
+        self.template = template
+        self.wording = wording
+        self.meeting_id = meeting_id
+        self.meeting_status = status
+        with speaking(DEFAULT):
+            english = self._said()
+        super().__init__(english)
+
+    @property
+    def message(self) -> str:
+        return self._said()
+
+    def _said(self) -> str:
+        said = {"meeting": self.wording.name(self.meeting_id), "status": words(self.meeting_status)}
+        return _(self.template) % said
+
+
+def _refused(
+    session: Session, event_id: str, meeting_id: int, template: str, status: str = ""
+) -> MeetingConflict:
+    wording = notice_text.wording(session, domain_event(session, event_id), [meeting_id])
+    return MeetingConflict(template, wording, meeting_id, status)
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -297,14 +337,14 @@ def _meeting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
 def _placed(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
     row = _meeting(session, event_id, meeting_id)
     if row.status != MeetingStatus.SCHEDULED or row.starts_at is None:
-        raise Conflict(f"meeting {meeting_id} is {row.status}, not on the schedule")
+        raise _refused(session, event_id, meeting_id, NOT_PLACED, row.status)
     return row
 
 
 def _waiting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
     row = _meeting(session, event_id, meeting_id)
     if row.status != MeetingStatus.AGREED or row.starts_at is not None:
-        raise Conflict(f"meeting {meeting_id} is {row.status}, not agreed and waiting")
+        raise _refused(session, event_id, meeting_id, NOT_WAITING, row.status)
     return row
 
 
@@ -757,7 +797,7 @@ def lock(
     def make(session: Session) -> _Plan:
         row = _placed(session, event_id, meeting_id)
         if bool(row.terms.get("locked")) == locked:
-            raise Conflict(f"meeting {meeting_id} is {'locked' if locked else 'unlocked'} already")
+            raise _refused(session, event_id, meeting_id, LOCKED if locked else UNLOCKED)
         ctx = _published(session, event_id)
         assert row.starts_at is not None
         read = (row.starts_at, row.space_id, row.status)
@@ -824,7 +864,7 @@ def apply_alternative(
         )
         result = replan(problem, ctx.schedule, NewMeeting(key), options)
         if key in result.placed:
-            raise Conflict(f"meeting {meeting_id} now fits as agreed: place it instead")
+            raise _refused(session, event_id, meeting_id, FITS_AS_AGREED)
         chosen = next(
             (
                 a
@@ -908,7 +948,7 @@ def meeting_places(
     with db.reading() as session:
         row = _meeting(session, event_id, meeting_id)
         if row.status not in MeetingStatus.placeable():
-            raise Conflict(f"meeting {meeting_id} is {row.status}, not to be placed")
+            raise _refused(session, event_id, meeting_id, NOT_PLACEABLE, row.status)
         waiting = meeting_id if row.starts_at is None else None
         ctx = _published(session, event_id, waiting, required=False)
     problem = ctx.problem
@@ -996,6 +1036,7 @@ __all__ = [
     "ChangedSince",
     "EditRefused",
     "EditView",
+    "MeetingConflict",
     "PlaceTaken",
     "PlaceView",
     "PlacesView",
