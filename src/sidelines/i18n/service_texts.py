@@ -50,6 +50,7 @@ ERRORS = frozenset(
         "PlaceTaken",
         "ChangedSince",
         "MeetingConflict",
+        "ConflictInWords",
         "StalePlan",
         "RequestLimit",
         "DuplicateRequest",

@@ -147,7 +147,24 @@ class PlaceTaken(EditRefused):
         }
 
 
-class ChangedSince(Conflict):
+class ConflictInWords(Conflict):
+    """A refusal said when it is read, in the reader's language (``_said``), naming meetings in
+    words; ``english`` keeps it as raised."""
+
+    def __init__(self) -> None:
+        with speaking(DEFAULT):
+            english = self._said()
+        super().__init__(english)
+
+    @property
+    def message(self) -> str:
+        return self._said()
+
+    def _said(self) -> str:
+        raise NotImplementedError
+
+
+class ChangedSince(ConflictInWords):
     """An edit made on an older view of the schedule (``seen_version``): a meeting it changes
     has been placed elsewhere, or taken off, by a later version. Nothing was written; the
     organiser looks again at ``version``, the schedule as it now is.
@@ -169,13 +186,7 @@ class ChangedSince(Conflict):
         self.meetings = meetings
         self.seen_version = seen_version
         self.version = version
-        with speaking(DEFAULT):
-            english = self._said()
-        super().__init__(english)
-
-    @property
-    def message(self) -> str:
-        return self._said()
+        super().__init__()
 
     def _said(self) -> str:
         names = sorted((self.wording.name(m) for m in self.meetings), key=str.casefold)
@@ -189,7 +200,7 @@ class ChangedSince(Conflict):
         return {"meetings": self.meetings, "version": self.version}
 
 
-class MeetingConflict(Conflict):
+class MeetingConflict(ConflictInWords):
     """A meeting the edit cannot be made on as it stands (cancelled, locked already...): the
     message names it in words (``notice_text.Wording``: its title, else its format and sides),
     in the language it is read in, not by its row number."""
@@ -201,13 +212,7 @@ class MeetingConflict(Conflict):
         self.wording = wording
         self.meeting_id = meeting_id
         self.meeting_status = status
-        with speaking(DEFAULT):
-            english = self._said()
-        super().__init__(english)
-
-    @property
-    def message(self) -> str:
-        return self._said()
+        super().__init__()
 
     def _said(self) -> str:
         said = {"meeting": self.wording.name(self.meeting_id), "status": words(self.meeting_status)}
@@ -1034,6 +1039,7 @@ __all__ = [
     "Breach",
     "ChangeView",
     "ChangedSince",
+    "ConflictInWords",
     "EditRefused",
     "EditView",
     "MeetingConflict",
