@@ -82,6 +82,8 @@ EXPLAIN = frozenset(
         "_no_schedule_reason",
         "_taken_reason",
         "meeting_text",
+        # A principal's rule: who is kept from the meeting, and why.
+        "blocked_text",
         "taker_text",
     }
 )

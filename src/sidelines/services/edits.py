@@ -33,7 +33,7 @@ from sidelines.domain import MeetingId, SpaceId
 from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
 from sidelines.domain.negotiation import MeetingStatus
-from sidelines.i18n import DEFAULT, N_, _, speaking
+from sidelines.i18n import DEFAULT, N_, _, current, speaking
 from sidelines.i18n.words import words
 from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.onsite.check import check_changes
@@ -1008,6 +1008,25 @@ class WaitingView:
     duration_min: int
 
 
+def engine_names(db: Database, actor: Actor, event_id: str) -> dict[str, str]:
+    """How the rules' sentences on the grid (why a place does not fit, what an edit breaks)
+    name the event's meetings in English by format and sides, and how each name reads in the
+    language of the moment; none in English."""
+    require_organiser(actor)
+    if current() == DEFAULT:
+        return {}
+    with db.reading() as session:
+        meeting_ids = session.scalars(
+            select(MeetingRow.id).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status.in_([str(s) for s in MeetingStatus.placeable()]),
+            )
+        )
+        labels = notice_text.labels_of(session, meeting_ids)
+        event = domain_event(session, event_id)
+    return notice_text.engine_names(event, labels.values())
+
+
 def waiting_meetings(db: Database, actor: Actor, event_id: str) -> list[WaitingView]:
     """The event's agreed meetings that wait for a place, oldest agreement first: those agreed
     after publication that fit nowhere, and those taken off the schedule. Nobody else sees
@@ -1051,6 +1070,7 @@ __all__ = [
     "Target",
     "WaitingView",
     "apply_alternative",
+    "engine_names",
     "lock",
     "locked_meetings",
     "meeting_places",

@@ -113,6 +113,9 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(
     why = re.findall(r'<span class="why" title="([^"]*)">', page.text)
     assert [w for w in why if " does not fit " in w or " is outside its " in w] == []
     assert any(" не подходит для " in w for w in why), why
+    # ... and names the meeting there as the reader does.
+    assert any(f" не подходит для {named}" in html.unescape(w) for w in why), why
+    assert not any("Expanded bilateral" in html.unescape(w) for w in why), why
 
 
 def test_a_page_s_own_refusal_is_said_in_russian(database: Database) -> None:

@@ -87,20 +87,6 @@ def _pushes(db: DbDep, actor: Actor, event: Event, pushes: list[ChangeView]) -> 
     return said
 
 
-def _engine_names(
-    db: DbDep, actor: Actor, event: Event, error: ServiceError | None
-) -> dict[str, str]:
-    """How the meetings a refused edit's rules name in English (by format and sides) read in
-    the reader's language, for the rules' sentences to say them so."""
-    if not isinstance(error, EditRefused):
-        return {}
-    labels = []
-    for meeting_id in sorted({m for v in error.violations for m in v.meetings}):
-        view = meetings.get_meeting(db, actor, event.id, meeting_id)
-        labels.append(notice_text.MeetingLabel(view.format, view.parties))
-    return notice_text.engine_names(event, labels)
-
-
 def edit_context(
     db: DbDep, actor: Actor, event: Event, day: date, meeting: int | None, done: str | None
 ) -> dict[str, Any]:
@@ -141,7 +127,8 @@ def grid_page(
         "grid": build_grid(event, day, published.entries),
         "error": error,
         "violations": error.violations if isinstance(error, EditRefused) else [],
-        "names": _engine_names(db, actor, event, error),
+        # The meetings the rules' sentences name, in the reader's language.
+        "names": edits.engine_names(db, actor, event.id) if meeting or error else {},
         "pushes": _pushes(db, actor, event, error.pushes) if isinstance(error, PlaceTaken) else [],
         **edit_context(db, actor, event, day, meeting, done),
         **live(db, actor, event.id),
