@@ -221,3 +221,24 @@ def test_a_delegation_reads_another_engagement_and_the_programme_in_russian(
         "President Xi Jinping участвует в мероприятии программы «Leaders' retreat, session I» "
         "2016-11-20 09:30-11:45",
     ]
+
+
+def test_a_meeting_no_longer_waiting_is_named_in_words_not_by_its_row(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    untitle(database, ids["Obama-Abe"])
+    with database.writing() as session:
+        row = session.get(MeetingRow, ids["Obama-Abe"])
+        assert row is not None
+        row.status = str(MeetingStatus.CANCELLED)
+
+    explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+    with speaking("ru"):
+        in_russian = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+
+    assert explanation.summary == (
+        "Bilateral, Japan and United States is cancelled, not waiting for a time"
+    )
+    assert in_russian.summary == (
+        "встреча «Двусторонняя встреча: Japan и United States» в состоянии «отменена» и не ждёт "
+        "времени в расписании"
+    )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingId, SpaceId
-from sidelines.i18n import DEFAULT, _, current, service_texts
+from sidelines.i18n import DEFAULT, N_, _, current, service_texts
+from sidelines.i18n.words import words
 from sidelines.scheduling.explanations import Fact, Said, explain
 from sidelines.scheduling.rules import contact_at
 from sidelines.scheduling.schedule import Assignment
@@ -25,6 +26,9 @@ from sidelines.services.event_problem import event_problem
 from sidelines.services.events import domain_event
 from sidelines.services.visibility import organiser_sees_everything, visible_meeting
 from sidelines.storage.db import Database
+
+# What an explanation says of a meeting that is held, cancelled or not held.
+NOT_WAITING = N_("%(meeting)s is %(status)s, not waiting for a time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ def explanation_in(
     key = MeetingId(str(row.id))
     if key not in problem.meeting_index:
         # Held, cancelled or not held: nothing is left to place.
-        summary = f"meeting {row.id} is {row.status}, not waiting for a time"
+        # Named in words, in the reader's language, as every sentence of the explanation.
+        wording = notice_text.wording(session, domain_event(session, event_id), [row.id])
+        summary = _(NOT_WAITING) % {"meeting": wording.name(row.id), "status": words(row.status)}
         return ExplanationView(row.id, row.starts_at is not None, summary, (), summary)
     schedule: dict[MeetingId, Assignment] = {}
     for meeting_idx, meeting in enumerate(problem.meetings):
