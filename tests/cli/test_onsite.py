@@ -11,8 +11,9 @@ from sidelines.cli.main import app
 from sidelines.services import solves
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.storage.db import Database
-from sidelines.storage.tables import MeetingRow, OnsiteChangeRow
+from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, SpaceRow
 from tests.web.helpers import LIMA, issue_token, row_counts
+from tests.web.pages.test_grid_edits import LIMA_ZONE
 
 runner = CliRunner()
 
@@ -49,9 +50,9 @@ def test_a_departure_before_any_schedule_is_recorded(lima_file: str) -> None:
     assert printed == (0, f"recorded departure {recorded}\nno meeting had to change\n", "")
 
 
-def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str]:
-    """A meeting in a room (the one in China's suite, unless named): its id, and where it is
-    as the command prints it."""
+def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str, str]:
+    """A meeting in a room (the one in China's suite, unless named): its id, its start, end
+    and room, and where it is as the command prints it, in Lima's time with the room's name."""
     database = Database(url)
     with database.reading() as session:
         query = select(MeetingRow).where(MeetingRow.space_id.is_not(None))
@@ -60,26 +61,33 @@ def placed(url: str, meeting_id: int | None = None) -> tuple[int, str, str, str]
         else:
             query = query.where(MeetingRow.space_id == "chn-suite")
         row = session.scalars(query).first()
+        assert row is not None
+        room = session.get(SpaceRow, (LIMA, row.space_id))
     database.dispose()
-    assert row is not None
     assert row.starts_at is not None
     assert row.ends_at is not None
     assert row.space_id is not None
-    return row.id, row.starts_at.isoformat(), row.ends_at.isoformat(), row.space_id
+    assert room is not None
+    start, end = row.starts_at.astimezone(LIMA_ZONE), row.ends_at.astimezone(LIMA_ZONE)
+    said = f"{start:%a %d %b %Y %H:%M}–{end:%H:%M}, {room.name}"
+    return row.id, row.starts_at.isoformat(), row.ends_at.isoformat(), row.space_id, said
 
 
-def test_a_closed_room_prints_the_meeting_that_moved(lima_file: str) -> None:
+def test_a_closed_room_prints_the_meeting_that_moved_by_name_in_venue_time(
+    lima_file: str,
+) -> None:
     publish(lima_file)
-    meeting_id, start, end, room = placed(lima_file)
+    meeting_id, start, end, room, was = placed(lima_file)
 
     code, out, err = onsite(lima_file, "closure", LIMA, room, "--start", start, "--end", end)
 
-    _, new_start, new_end, new_room = placed(lima_file, meeting_id)
-    moved = f"{start} to {end} in {room} -> {new_start} to {new_end} in {new_room}"
+    now = placed(lima_file, meeting_id)[4]
+    assert was.startswith("Sat 19 Nov 2016 ")
+    assert was.endswith(", Chinese delegation suite")
     assert (code, out, err) == (
         0,
         f"recorded closure {change_id(lima_file)}\nschedule version 2\n"
-        f"  meeting {meeting_id} moved: {moved}\n",
+        f"  Xi-Obama bilateral moved: {was} -> {now}\n",
         "",
     )
 
@@ -114,6 +122,12 @@ def test_a_closed_room_prints_the_meeting_that_moved(lima_file: str) -> None:
                 "2016-11-20T11:00Z",
             ),
             "error: end: the span must end after it starts\n",
+        ),
+        (
+            # Times in the venue's words, as the organiser reads them at the venue.
+            ("departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-22T15:00Z"),
+            "error: leaves_at: Tue 22 Nov 2016 10:00 is outside the event, which runs from "
+            "Sat 19 Nov 2016 07:00 to Sun 20 Nov 2016 23:00\n",
         ),
     ],
 )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from sidelines import i18n
+from sidelines.formats.reports.gazetteer import default_gazetteer
 from sidelines.i18n.words import words
 
 
@@ -92,6 +93,20 @@ def test_a_printed_sheet_s_kind_reads_in_words(kind: str, english: str, russian:
     assert words(kind) == english
     with i18n.speaking("ru"):
         assert words(kind) == russian
+
+
+def test_every_post_of_the_report_roster_reads_in_russian() -> None:
+    # Who confirmed a meeting is shown by post ("Dmitry Peskov, press secretary"): a Russian
+    # page must not say it in English.
+    roster = default_gazetteer()
+    posts = {p.role for p in roster.people} | {o.role for o in roster.offices} | {"principal"}
+
+    with i18n.speaking("ru"):
+        in_english = sorted(post for post in posts if words(post) == post)
+
+    assert (in_english, words("press secretary")) == ([], "press secretary")
+    with i18n.speaking("ru"):
+        assert words("foreign ministry spokeswoman") == "официальный представитель МИД"
 
 
 def test_a_working_language_reads_by_its_name_in_the_reader_s_language() -> None:

@@ -52,7 +52,7 @@ def test_an_f_string_becomes_a_text_with_named_placeholders() -> None:
 
 
 def test_a_message_reads_in_the_language_of_the_moment_and_stays_english_as_raised() -> None:
-    refused = Conflict("meeting 123 is withdrawn, not on the schedule")
+    refused = Conflict("meeting 123 is withdrawn: there is nothing to check in to")
     missing = not_found("meeting", 42)
     unknown = Invalid("no space 'suite-7' at this event", "space_id")
     untraced = Invalid("a sentence no service writes")
@@ -62,13 +62,13 @@ def test_a_message_reads_in_the_language_of_the_moment_and_stays_english_as_rais
 
     assert said == [
         # The status is a text of the catalogs too, and is said as well.
-        "встреча 123 в состоянии «отозван» и не стоит в расписании",
+        "встреча 123 в состоянии «отозван»: отмечать прибытие не на что",
         "встреча 42 не найдена",
         "на этом мероприятии нет помещения 'suite-7'",
         "a sentence no service writes",
     ]
     assert refused.message == str(refused) == refused.english
-    assert refused.english == "meeting 123 is withdrawn, not on the schedule"
+    assert refused.english == "meeting 123 is withdrawn: there is nothing to check in to"
 
 
 def test_the_api_answers_in_english_unless_the_client_asks_for_russian(
@@ -131,4 +131,37 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
         " (morning only)",
         # The reason is a sentence of its own, said too, its feature with it.
         "Russian delegation suite не подходит для Xi-Obama bilateral: нет оснащения: пресса",
+    ]
+
+
+def test_a_reason_a_meeting_is_left_out_reads_in_russian_with_its_rules_and_its_name() -> None:
+    # The engine says why in English; a Russian page says it all in Russian: the sentence, each
+    # rule that stops the meeting, and the meeting as the engine named it by format and sides.
+    reason = (
+        "Bilateral, A and B has no possible time and place: a principal never meets in its "
+        "forbidden windows; a space is used only within its opening hours"
+    )
+
+    with i18n.speaking("ru"):
+        said = service_texts.translate(
+            reason, {"Bilateral, A and B": "Двусторонняя встреча: A и B"}
+        )
+
+    assert said == (
+        "Для встречи «Двусторонняя встреча: A и B» нет ни одного допустимого времени и места: "
+        "участник не встречается в запрещённые для него окна; помещение используется только в "
+        "часы работы"
+    )
+    assert service_texts.translate(reason) == reason
+
+
+def test_a_rule_s_label_is_extracted_from_its_class() -> None:
+    source = (
+        "class SpaceWithinOpeningHours:\n"
+        "    name = 'space_within_opening_hours'\n"
+        "    label = 'a space is used only within its opening hours'\n"
+    )
+
+    assert [text for _line, text in service_texts.texts(source)] == [
+        "a space is used only within its opening hours"
     ]

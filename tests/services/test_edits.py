@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import speaking
 from sidelines.services import edits, event_state, meetings, placing, schedule_versions, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
@@ -639,6 +640,56 @@ def test_a_lock_or_unplace_made_on_an_older_version_is_refused_once_the_meeting_
         edits.swap(database, w.organiser, EVENT, ids["cd"], ids["ab"], seen_version=seen)
 
     assert state(database) == before
+
+
+def test_an_edit_refused_for_changes_since_names_the_meetings_in_words_in_the_readers_language(
+    database: Database,
+) -> None:
+    # A protocol officer knows meetings by their title, else by format and sides, not by row.
+    w, ids, _second, seen, targets = _two_organisers(database)
+    edits.move(database, w.organiser, EVENT, ids["ab"], targets[0])
+    edits.move(database, w.organiser, EVENT, ids["cd"], _fitting(database, w, ids["cd"])[1][0])
+    with database.writing() as session:
+        untitled = session.get(MeetingRow, ids["cd"])
+        assert untitled is not None
+        untitled.terms = {k: v for k, v in untitled.terms.items() if k != "title"}
+
+    with pytest.raises(edits.ChangedSince) as refused:
+        edits.swap(database, w.organiser, EVENT, ids["ab"], ids["cd"], seen_version=seen)
+
+    assert refused.value.meetings == sorted([ids["ab"], ids["cd"]])
+    assert refused.value.message == (
+        "ab and Meeting, C and D changed since version 1; the schedule is at version 3: look again"
+    )
+    with speaking("ru"):
+        assert refused.value.message == (
+            "После версии 1 изменено: ab и Встреча: C и D. Расписание уже в версии 3: "
+            "посмотрите ещё раз"
+        )
+
+
+def test_an_edit_a_meeting_as_it_stands_refuses_names_it_in_the_readers_language(
+    database: Database,
+) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B"), meeting("cd", "C", "D")])
+    edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+    with database.writing() as session:
+        untitled = session.get(MeetingRow, ids["cd"])
+        assert untitled is not None
+        untitled.terms = {k: v for k, v in untitled.terms.items() if k != "title"}
+        untitled.status = str(MeetingStatus.CANCELLED)
+
+    with pytest.raises(edits.MeetingConflict) as locked:
+        edits.lock(database, w.organiser, EVENT, ids["ab"], locked=True)
+    with pytest.raises(edits.MeetingConflict) as cancelled:
+        edits.unplace(database, w.organiser, EVENT, ids["cd"])
+
+    assert (locked.value.status, locked.value.message) == (409, "ab is locked already")
+    assert cancelled.value.message == "Meeting, C and D is cancelled, not on the schedule"
+    with speaking("ru"):
+        assert cancelled.value.message == (
+            "встреча «Встреча: C и D» в состоянии «отменена» и не стоит в расписании"
+        )
 
 
 def test_a_version_not_yet_published_is_refused_naming_the_field(database: Database) -> None:

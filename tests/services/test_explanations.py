@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sidelines.domain import Meeting, MeetingFormat, MeetingId, PrincipalId, TimeSpan
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.event_loader import load_event
+from sidelines.i18n import speaking
 from sidelines.services import events
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import NotFound
@@ -158,14 +159,19 @@ def test_the_public_is_told_the_meeting_does_not_exist(database: Database) -> No
         meeting_explanation(database, Actor(Role.PUBLIC), EVENT, ids["Obama-Abe"])
 
 
+def untitle(database: Database, *meeting_ids: int) -> None:
+    """Meetings as agreed through negotiation: without a title."""
+    with database.writing() as session:
+        for meeting_id in meeting_ids:
+            row = session.get(MeetingRow, meeting_id)
+            assert row is not None
+            row.terms = {k: v for k, v in row.terms.items() if k != "title"}
+
+
 def test_a_meeting_without_a_title_is_named_by_its_format_and_sides(database: Database) -> None:
     # A meeting agreed through negotiation has no title: its row number must not name it.
     ids = lima_with_meetings(database)
-    with database.writing() as session:
-        for title in ("Obama-Abe", "Xi-Abe"):
-            row = session.get(MeetingRow, ids[title])
-            assert row is not None
-            row.terms = {k: v for k, v in row.terms.items() if k != "title"}
+    untitle(database, ids["Obama-Abe"], ids["Xi-Abe"])
 
     explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
 
@@ -173,4 +179,66 @@ def test_a_meeting_without_a_title_is_named_by_its_format_and_sides(database: Da
         "Bilateral, Japan and United States cannot be placed: it may only be held "
         "2016-11-20 08:00-08:30; Prime Minister Shinzo Abe is in Bilateral, Japan and "
         "People's Republic of China 2016-11-20 08:00-08:30."
+    )
+
+
+def test_an_explanation_reads_in_russian_for_a_reader_who_chose_it(database: Database) -> None:
+    # A Russian page must not say why in English: each fact is said from its text and values,
+    # the meetings named by format and sides in Russian too.
+    ids = lima_with_meetings(database)
+    untitle(database, ids["Obama-Abe"], ids["Xi-Abe"])
+
+    with speaking("ru"):
+        explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+    in_english = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+
+    assert explanation.text == (
+        "Встречу «Двусторонняя встреча: Japan и United States» не удаётся поставить в "
+        "расписание: её можно провести только 2016-11-20 08:00-08:30; Prime Minister Shinzo "
+        "Abe участвует во встрече «Двусторонняя встреча: Japan и People's Republic of China» "
+        "2016-11-20 08:00-08:30."
+    )
+    assert [fact.kind for fact in explanation.facts] == [fact.kind for fact in in_english.facts]
+    assert in_english.summary == "Bilateral, Japan and United States cannot be placed"
+
+
+def test_a_delegation_reads_another_engagement_and_the_programme_in_russian(
+    database: Database,
+) -> None:
+    ids = lima_with_meetings(database)
+
+    with speaking("ru"):
+        engagement = meeting_explanation(database, delegate("USA"), EVENT, ids["Obama-Abe"])
+        retreat = meeting_explanation(database, delegate("CHN"), EVENT, ids["Obama-Xi"])
+
+    assert [fact.text for fact in engagement.facts][1] == (
+        "Prime Minister Shinzo Abe участвует в другом мероприятии 2016-11-20 08:00-08:30"
+    )
+    assert [fact.text for fact in retreat.facts] == [
+        "её можно провести только 2016-11-20 09:30-11:45",
+        "President Barack Obama участвует в мероприятии программы «Leaders' retreat, session I» "
+        "2016-11-20 09:30-11:45",
+        "President Xi Jinping участвует в мероприятии программы «Leaders' retreat, session I» "
+        "2016-11-20 09:30-11:45",
+    ]
+
+
+def test_a_meeting_no_longer_waiting_is_named_in_words_not_by_its_row(database: Database) -> None:
+    ids = lima_with_meetings(database)
+    untitle(database, ids["Obama-Abe"])
+    with database.writing() as session:
+        row = session.get(MeetingRow, ids["Obama-Abe"])
+        assert row is not None
+        row.status = str(MeetingStatus.CANCELLED)
+
+    explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+    with speaking("ru"):
+        in_russian = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
+
+    assert explanation.summary == (
+        "Bilateral, Japan and United States is cancelled, not waiting for a time"
+    )
+    assert in_russian.summary == (
+        "встреча «Двусторонняя встреча: Japan и United States» в состоянии «отменена» и не ждёт "
+        "времени в расписании"
     )

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from sidelines import i18n
 from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, TimeSpan
@@ -20,6 +20,7 @@ from sidelines.services.errors import NotFound
 from sidelines.services.negotiation import Terms
 from sidelines.services.results import WAITING_REASON
 from sidelines.storage.db import Database
+from sidelines.storage.tables import SolveRunRow
 from tests import builders
 from tests.services.world import World, agree, make_world
 
@@ -55,6 +56,13 @@ def _world(
     return world, ab, cd
 
 
+def _last_run(database: Database, world: World) -> solves.SolveRunView:
+    with database.reading() as session:
+        run_id = session.scalar(select(func.max(SolveRunRow.id)))
+    assert run_id is not None
+    return solves.get_run(database, world.organiser, world.event_id, run_id)
+
+
 def _line(view: results.ResultsView, party: str) -> results.DelegationResult:
     [line] = [line for line in view.lines if line.party == party]
     return line
@@ -83,6 +91,30 @@ def test_a_meeting_left_out_carries_the_engine_reason(database: Database) -> Non
     assert line.left_out[0].reason != WAITING_REASON
     assert line.left_out[0].reason != ""
     assert (line.priority_asked, line.priority_met) == (1, 0)
+
+
+def test_a_meeting_left_out_reads_its_reason_in_russian_for_a_reader_who_chose_it(
+    database: Database,
+) -> None:
+    world, _, cd = _world(database)
+    english = results.results(database, world.delegates["C"], world.event_id, at=START)
+
+    with i18n.speaking("ru"):
+        view = results.results(database, world.delegates["C"], world.event_id, at=START)
+        runs = solves.left_out(database, world.organiser, _last_run(database, world))
+
+    [item] = _line(view, "C").left_out
+    assert _line(english, "C").left_out[0].reason == (
+        "every possible time for Meeting, C and D is taken by meetings of equal or higher "
+        "value for C, D or by the spaces it could use"
+    )
+    assert item.reason == (
+        "всё возможное время для встречи «Встреча: C и D» занято: у участников (C, D) — "  # noqa: RUF001
+        "встречами той же или большей ценности, либо заняты все подходящие ей помещения"
+    )
+    assert [(r.meeting_id, r.label, r.reason) for r in runs] == [
+        (cd, "Встреча: C и D", item.reason)
+    ]
 
 
 def test_the_organiser_who_sees_bookings_reads_no_request_and_no_priority(

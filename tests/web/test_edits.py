@@ -132,6 +132,7 @@ def test_a_move_on_an_older_version_of_a_meeting_moved_since_is_refused_with_409
         {"starts_at": second["starts_at"], "space_id": second["space_id"], "seen_version": 1},
     )
     late_lock = edit(api, meeting_id, "lock", {"seen_version": 1})
+    in_russian = edit(api, meeting_id, "lock", {"seen_version": 1}, **{"Accept-Language": "ru"})
 
     assert moved.status_code == 200, moved.text
     assert (late.status_code, late.json()) == (
@@ -139,7 +140,8 @@ def test_a_move_on_an_older_version_of_a_meeting_moved_since_is_refused_with_409
         {
             "error": {
                 "code": "changed_since",
-                "message": f"meeting {meeting_id} changed since version 1; the schedule is at "
+                # The meeting in words (its title); its id beside, for a program.
+                "message": "Xi-Obama bilateral changed since version 1; the schedule is at "
                 "version 2: look again",
                 "field": "",
                 "meetings": [meeting_id],
@@ -148,6 +150,9 @@ def test_a_move_on_an_older_version_of_a_meeting_moved_since_is_refused_with_409
         },
     )
     assert (late_lock.status_code, late_lock.json()["error"]["code"]) == (409, "changed_since")
+    assert in_russian.json()["error"]["message"] == (
+        "После версии 1 изменено: Xi-Obama bilateral. Расписание уже в версии 2: посмотрите ещё раз"
+    )
     assert row_counts(database, *WRITTEN) == before
     current = edit(api, meeting_id, "lock", {"seen_version": 2})
     assert (current.status_code, current.json()["locked"]) == (200, True)

@@ -14,6 +14,7 @@ from sidelines.cli.server import DatabaseOption
 if TYPE_CHECKING:
     from sidelines.services.actors import Actor
     from sidelines.services.attendance import SweepView
+    from sidelines.services.notice_text import Wording
     from sidelines.services.request_expiry import RequestSweepView
     from sidelines.storage.db import Database
 
@@ -34,28 +35,32 @@ def sweep(
 ) -> None:
     """Mark the no-shows due, offer the freed time to meetings that wait, release offers not
     confirmed in time, remind and expire unanswered requests."""
-    from sidelines.services import attendance, request_expiry
+    from sidelines.services import attendance, onsite_changes, request_expiry
     from sidelines.services.clock import now
 
     moment = _instant(at, "at") if at is not None else now()
 
-    def act(db: Database, actor: Actor) -> tuple[SweepView, RequestSweepView]:
+    def act(db: Database, actor: Actor) -> tuple[SweepView, RequestSweepView, Wording]:
+        swept = attendance.sweep(db, event, moment, actor)
+        # Each meeting by name, as the organiser's pages say it, not by its row number.
+        changed = [*swept.no_shows, *swept.offered, *swept.released]
         return (
-            attendance.sweep(db, event, moment, actor),
+            swept,
             request_expiry.sweep_requests(db, event, moment, actor),
+            onsite_changes.wording(db, actor, event, changed),
         )
 
-    swept, requests = as_organiser(database, user, act)
+    swept, requests, said = as_organiser(database, user, act)
 
     def say(text: str) -> None:
         console.print(text, highlight=False, markup=False)
 
     for meeting_id in swept.no_shows:
-        say(f"meeting {meeting_id}: no-show")
+        say(f"{said.name(meeting_id)}: no-show")
     for meeting_id in swept.offered:
-        say(f"meeting {meeting_id}: offered the freed time, awaiting both sides' confirmation")
+        say(f"{said.name(meeting_id)}: offered the freed time, awaiting both sides' confirmation")
     for meeting_id in swept.released:
-        say(f"meeting {meeting_id}: released, not confirmed in time")
+        say(f"{said.name(meeting_id)}: released, not confirmed in time")
     for request_id, party in requests.reminded:
         say(f"request {request_id}: {party} reminded before it expires")
     for request_id in requests.expired:

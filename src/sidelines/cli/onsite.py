@@ -15,6 +15,7 @@ from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from sidelines.services.notice_text import Wording
     from sidelines.services.onsite_changes import AbsorbedView
     from sidelines.storage.db import Database
 
@@ -72,12 +73,25 @@ def acting(
 
 
 def _run(
-    database: str | None, user: str, report: Callable[[Database, Actor], AbsorbedView]
+    database: str | None,
+    user: str,
+    event_id: str,
+    report: Callable[[Database, Actor], AbsorbedView],
 ) -> None:
-    _print(as_organiser(database, user, report))
+    from sidelines.services import onsite_changes
+
+    def act(db: Database, actor: Actor) -> tuple[AbsorbedView, Wording]:
+        view = report(db, actor)
+        changed = [m.meeting_id for m in view.moved] + [u.meeting_id for u in view.unplaced]
+        return view, onsite_changes.wording(db, actor, event_id, changed)
+
+    _print(*as_organiser(database, user, act))
 
 
-def _print(view: AbsorbedView) -> None:
+def _print(view: AbsorbedView, said: Wording) -> None:
+    """What the change did, as the organiser's pages say it: each meeting by name, each place
+    in venue time with its space by name."""
+
     def say(text: str) -> None:
         console.print(text, highlight=False, markup=False)
 
@@ -88,17 +102,17 @@ def _print(view: AbsorbedView) -> None:
     say(f"schedule version {view.version}")
     for move in view.moved:
         assert move.after is not None
-        say(f"  meeting {move.meeting_id} moved: {_where(move.before)} -> {_where(move.after)}")
+        before, after = (
+            said.place(move.meeting_id, move.before),
+            said.place(move.meeting_id, move.after),
+        )
+        say(f"  {said.name(move.meeting_id)} moved: {before} -> {after}")
     for unplaced in view.unplaced:
-        say(f"  meeting {unplaced.meeting_id} left the schedule: {unplaced.reason}")
+        was = said.place(unplaced.meeting_id, unplaced.before)
+        say(f"  {said.name(unplaced.meeting_id)} left the schedule (was {was}): {unplaced.reason}")
         say(f"    why: {unplaced.explanation.text}")
         for alternative in unplaced.alternatives:
             say(f"    alternative ({alternative.kind}): {alternative.summary}")
-
-
-def _where(placement: list[object]) -> str:
-    start, end, space = placement
-    return f"{start} to {end} in {space or 'no room'}"
 
 
 @onsite_app.command("departure")
@@ -117,6 +131,7 @@ def departure(
     _run(
         database,
         user,
+        event,
         lambda db, actor: onsite_changes.report_departure(
             db, actor, event, leaves_at=at, principal_id=principal, party_id=party
         ),
@@ -137,6 +152,7 @@ def overrun(
     _run(
         database,
         user,
+        event,
         lambda db, actor: onsite_changes.report_overrun(
             db, actor, event, session_id=session, extra_min=minutes
         ),
@@ -159,6 +175,7 @@ def closure(
     _run(
         database,
         user,
+        event,
         lambda db, actor: onsite_changes.report_closure(
             db, actor, event, space_id=space, start=span[0], end=span[1]
         ),

@@ -35,6 +35,10 @@ METHODS = [
     ("formats/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/rules/**.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/validator.py", "sidelines.i18n.service_texts:extract"),
+    # ... and the engine's sentences the pages show: why a meeting is left out, the facts that
+    # keep it from each time.
+    ("scheduling/reasons.py", "sidelines.i18n.service_texts:extract"),
+    ("scheduling/explanations.py", "sidelines.i18n.service_texts:extract"),
     # ... and those the pages raise themselves.
     ("web/**.py", "sidelines.i18n.service_texts:extract"),
     ("**.py", "python"),

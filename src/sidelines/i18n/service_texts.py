@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any
@@ -49,6 +49,8 @@ ERRORS = frozenset(
         "PreferenceBroken",
         "PlaceTaken",
         "ChangedSince",
+        "MeetingConflict",
+        "ConflictInWords",
         "StalePlan",
         "RequestLimit",
         "DuplicateRequest",
@@ -61,9 +63,31 @@ ERRORS = frozenset(
 # what a schedule breaks (``Violation(rule, message, meetings)``, shown with ``EditRefused`` and
 # ``RulesBroken``). Each is extracted as a service's own, from where it is written.
 PASSED_ON = {"DomainError": 0, "InputError": 1, "HistoryFileError": 1, "Violation": 1}
+# The facts of an explanation of a meeting left out (``scheduling.explanations``), each written
+# as a text with named placeholders and its values (``fact(kind, text, **values)``), and its
+# summary (``_explanation(meeting, scheduled, facts, text, **values)``).
+PASSED_ON |= {"fact": 1, "_explanation": 3}
 # A placement rule says what a placement breaks in the sentence its ``explain`` returns, and why
-# a space or a session does not fit in the one its ``misfit`` returns.
-EXPLAIN = frozenset({"explain", "misfit", "_misfit"})
+# a space or a session does not fit in the one its ``misfit`` returns; the engine says why a
+# meeting is left out, and the facts that keep it out, in those the others here return.
+EXPLAIN = frozenset(
+    {
+        "explain",
+        "misfit",
+        "_misfit",
+        "never_placeable",
+        "not_holdable_where_locked",
+        "_fits_reason",
+        "_fairness_reason",
+        "_room_policy_reason",
+        "_no_schedule_reason",
+        "_taken_reason",
+        "meeting_text",
+        # A principal's rule: who is kept from the meeting, and why.
+        "blocked_text",
+        "taker_text",
+    }
+)
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
 # languages that decline the noun.
 NOT_FOUND = "not_found"
@@ -149,6 +173,8 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef) and node.name in EXPLAIN:
             yield from _returned(node)
+        if isinstance(node, ast.ClassDef):
+            yield from _labels(node)
         if not isinstance(node, ast.Call) or not node.args:
             continue
         called = _called(node)
@@ -162,6 +188,19 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
             continue
         if text:
             yield node.lineno, text
+
+
+def _labels(rule: ast.ClassDef) -> Iterator[tuple[int, str]]:
+    """A rule's human label (``label = "a principal attends at most one meeting at a time"``),
+    which a reason names where the rule leaves a meeting no time and place."""
+    for item in rule.body:
+        if (
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "label" for t in item.targets)
+            and isinstance(item.value, ast.Constant)
+            and isinstance(item.value.value, str)
+        ):
+            yield item.lineno, item.value.value
 
 
 def _returned(function: ast.FunctionDef) -> Iterator[tuple[int, str]]:
@@ -224,14 +263,26 @@ def templates() -> tuple[Template, ...]:
     return tuple(sorted(found, key=lambda t: (-t.fixed, t.text)))
 
 
-def translate(message: str) -> str:
-    """``message``, an English error message of a service, in the language of the moment."""
-    return _said(message, nested=True)
+def translate(message: str, names: Mapping[str, str] | None = None) -> str:
+    """``message``, an English error message of a service (or a sentence of the engine), in
+    the language of the moment. ``names`` says how a name put in it in English reads in that
+    language (a meeting the engine names by its format and sides, say)."""
+    return _said(message, nested=True, names=names or {})
 
 
-def _said(message: str, nested: bool) -> str:
+def translate_value(value: str, names: Mapping[str, str] | None = None) -> str:
+    """A value put in a sentence (a name, a status, a sentence of its own), in the language of
+    the moment, as :func:`translate` says the values it reads back."""
+    if i18n.current() == i18n.DEFAULT:
+        return value
+    return _value(value, True, names or {})
+
+
+def _said(message: str, nested: bool, names: Mapping[str, str]) -> str:
     if i18n.current() == i18n.DEFAULT or not message:
         return message
+    if message in names:
+        return names[message]
     said = i18n.gettext(message)
     if said != message:
         return said
@@ -242,7 +293,7 @@ def _said(message: str, nested: bool) -> str:
         translated = i18n.gettext(template.text)
         if translated == template.text:
             return message
-        values = {name: _value(value, nested) for name, value in match.groupdict().items()}
+        values = {name: _value(value, nested, names) for name, value in match.groupdict().items()}
         try:
             return translated % values
         except (KeyError, ValueError, TypeError):
@@ -250,9 +301,14 @@ def _said(message: str, nested: bool) -> str:
     return message
 
 
-def _value(value: str, nested: bool) -> str:
+def _value(value: str, nested: bool, names: Mapping[str, str]) -> str:
     """A value read back from a message, said too where it is a text of the catalogs (a status)
-    or, one level deep, a sentence of its own (a rule's reason why a space does not fit)."""
+    or, one level deep, a sentence of its own (a rule's reason why a space does not fit); a
+    list of such after semicolons (the rules that keep a meeting out), each so."""
     if not value:
         return value  # gettext says the catalog's header for ""
-    return _said(value, nested=False) if nested else i18n.gettext(value)
+    if value in names:
+        return names[value]
+    if "; " in value:
+        return "; ".join(_value(part, nested, names) for part in value.split("; "))
+    return _said(value, nested=False, names=names) if nested else i18n.gettext(value)

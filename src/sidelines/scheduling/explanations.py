@@ -17,7 +17,7 @@ meetings the reader may see by name, and whether priorities may be shown; the ot
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -57,9 +57,38 @@ class FactKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Said:
+    """A sentence as a page needs it to say it in its reader's language: its English text with
+    named placeholders (a text of the catalogs) and the value put in each. The engine knows no
+    language but English; the services say the text and its values in the reader's."""
+
+    template: str
+    # A value is a text, or a list of texts (meetings, say) said one after another.
+    values: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.template % {
+            name: ", ".join(value) if isinstance(value, tuple) else value
+            for name, value in self.values
+        }
+
+
+def said(template: str, **values: str | tuple[str, ...]) -> Said:
+    return Said(template, tuple(values.items()))
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     kind: FactKind
     text: str
+    said: Said | None = field(default=None, compare=False)
+
+
+def fact(kind: FactKind, template: str, **values: str | tuple[str, ...]) -> Fact:
+    """A fact in English, with what it takes to say it in another language."""
+    sentence = said(template, **values)
+    return Fact(kind, sentence.text, sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +97,20 @@ class Explanation:
     scheduled: bool
     facts: tuple[Fact, ...]
     summary: str
+    summary_said: Said | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:
         if not self.facts:
             return self.summary
         return self.summary + ": " + "; ".join(fact.text for fact in self.facts) + "."
+
+
+def _explanation(
+    meeting_id: MeetingId, scheduled: bool, facts: tuple[Fact, ...], template: str, **values: str
+) -> Explanation:
+    summary = said(template, **values)
+    return Explanation(meeting_id, scheduled, facts, summary.text, summary)
 
 
 class UnknownMeeting(LookupError):
@@ -125,8 +162,14 @@ class _Explainer:
         assignment = self.schedule.get(meeting.id)
         if assignment is not None:
             at = self.span_text(assignment.start_slot, meeting.duration_slots)
-            return Explanation(
-                meeting.id, True, (), f"{meeting.label} is scheduled {at}, {self.where(assignment)}"
+            return _explanation(
+                meeting.id,
+                True,
+                (),
+                "%(meeting)s is scheduled %(span)s, %(place)s",
+                meeting=meeting.label,
+                span=at,
+                place=self.where(assignment),
             )
         starts = MeetingWithinOneDay().allowed_starts(self.problem, self.meeting_idx, None)
         starts &= MeetingWithinItsWindows().allowed_starts(self.problem, self.meeting_idx, None)
@@ -137,13 +180,14 @@ class _Explainer:
         fitting = self.fitting_spaces()
         missing = missing_interpretation(self.problem, self.meeting_idx)
         if missing:
-            self.found[("no_interpreter",)] = Fact(
+            self.found[("no_interpreter",)] = fact(
                 FactKind.INTERPRETERS,
-                f"it needs {', '.join(missing)} interpretation, which the event does not "
-                "provide and no side brings",
+                "it needs %(languages)s interpretation, which the event does not provide and no "
+                "side brings",
+                languages=", ".join(missing),
             )
         elif meeting.needs_space and not fitting:
-            self.found[("no_room",)] = Fact(FactKind.NO_ROOM, self.no_room_text())
+            self.found[("no_room",)] = self.no_room_fact()
         else:
             free: list[int] = []
             for start in iter_slots(starts):
@@ -157,15 +201,17 @@ class _Explainer:
                 times = ", ".join(self.slot_text(start) for start in sorted(free)[:3])
                 # Walking time between rooms and the fairness bound are not read here, so a
                 # time this finds open is said to be open only as far as the facts above go.
-                self.found[("free",)] = Fact(
+                self.found[("free",)] = fact(
                     FactKind.FREE,
-                    f"as far as its principals, rooms and the room policy go it could be held "
-                    f"at {times}; the solver left it out for meetings of more value, for walking "
+                    "as far as its principals, rooms and the room policy go it could be held at "
+                    "%(times)s; the solver left it out for meetings of more value, for walking "
                     "time between rooms or to keep breaks fair",
+                    times=times,
                 )
         facts = tuple(self.found.values())
-        summary = f"{meeting.label} cannot be placed"
-        return Explanation(meeting.id, False, facts, summary)
+        return _explanation(
+            meeting.id, False, facts, "%(meeting)s cannot be placed", meeting=meeting.label
+        )
 
     def blocked_at(self, start: int, fitting: list[int], *, in_session: bool) -> bool:
         """Record every fact that rules ``start`` out; whether any does."""
@@ -218,8 +264,11 @@ class _Explainer:
         label = self.problem.interpreters[pair_idx].label
         return self.add(
             ("interpreters", pair_idx),
-            FactKind.INTERPRETERS,
-            lambda: f"every {label} interpreter of the event is in another meeting then",
+            lambda: fact(
+                FactKind.INTERPRETERS,
+                "every %(languages)s interpreter of the event is in another meeting then",
+                languages=label,
+            ),
         )
 
     def interpreters_taken(self, pair_idx: int, start: int, length: int) -> bool:
@@ -241,11 +290,9 @@ class _Explainer:
 
     # --- facts -----------------------------------------------------------------------------
 
-    def add(
-        self, key: tuple[object, ...], kind: FactKind, text: Callable[[], str]
-    ) -> tuple[object, ...]:
+    def add(self, key: tuple[object, ...], make: Callable[[], Fact]) -> tuple[object, ...]:
         if key not in self.found:
-            self.found[key] = Fact(kind, text())
+            self.found[key] = make()
         return key
 
     def absent(self, principal_idx: int, start: int) -> tuple[object, ...]:
@@ -254,8 +301,9 @@ class _Explainer:
         if not present:
             return self.add(
                 ("absent", principal_idx),
-                FactKind.ABSENT,
-                lambda: f"{principal.label} is not at the event",
+                lambda: fact(
+                    FactKind.ABSENT, "%(principal)s is not at the event", principal=principal.label
+                ),
             )
         first = (present & -present).bit_length() - 1
         last = present.bit_length() - 1
@@ -264,14 +312,22 @@ class _Explainer:
             arrival = self.instant_text(grid.start_of(first))
             return self.add(
                 ("arrives", principal_idx),
-                FactKind.ABSENT,
-                lambda: f"{principal.label} arrives at {arrival}",
+                lambda: fact(
+                    FactKind.ABSENT,
+                    "%(principal)s arrives at %(time)s",
+                    principal=principal.label,
+                    time=arrival,
+                ),
             )
         departure = self.instant_text(grid.end_of(last))
         return self.add(
             ("departs", principal_idx),
-            FactKind.ABSENT,
-            lambda: f"{principal.label} departs at {departure}",
+            lambda: fact(
+                FactKind.ABSENT,
+                "%(principal)s departs at %(time)s",
+                principal=principal.label,
+                time=departure,
+            ),
         )
 
     def unavailable(self, principal_idx: int, needed: int) -> tuple[object, ...]:
@@ -279,8 +335,12 @@ class _Explainer:
         first, end = _run_around(principal.forbidden, needed & principal.forbidden)
         return self.add(
             ("unavailable", principal_idx, first),
-            FactKind.UNAVAILABLE,
-            lambda: f"{principal.label} is unavailable {self.span_text(first, end - first)}",
+            lambda: fact(
+                FactKind.UNAVAILABLE,
+                "%(principal)s is unavailable %(span)s",
+                principal=principal.label,
+                span=self.span_text(first, end - first),
+            ),
         )
 
     def in_session(self, principal_idx: int, session_idx: int) -> tuple[object, ...]:
@@ -289,8 +349,13 @@ class _Explainer:
         first, end = _run_around(session.touching, session.touching)
         return self.add(
             ("session", principal_idx, session_idx),
-            FactKind.PROGRAMME,
-            lambda: f"{principal.label} is in {session.label} {self.span_text(first, end - first)}",
+            lambda: fact(
+                FactKind.PROGRAMME,
+                "%(principal)s is in %(session)s %(span)s",
+                principal=principal.label,
+                session=session.label,
+                span=self.span_text(first, end - first),
+            ),
         )
 
     def other_meeting(self, principal_idx: int, item: Placed) -> tuple[object, ...]:
@@ -300,38 +365,61 @@ class _Explainer:
         if not self.visible(other.id):
             return self.add(
                 ("meeting", principal_idx, item.meeting_idx),
-                FactKind.MEETING,
-                lambda: f"{principal.label} has another engagement {at}",
+                lambda: fact(
+                    FactKind.MEETING,
+                    "%(principal)s has another engagement %(span)s",
+                    principal=principal.label,
+                    span=at,
+                ),
             )
         return self.add(
             ("meeting", principal_idx, item.meeting_idx),
-            FactKind.MEETING,
-            lambda: f"{principal.label} is in {self.meeting_text(item.meeting_idx)} {at}",
+            lambda: fact(
+                FactKind.MEETING,
+                "%(principal)s is in %(meeting)s %(span)s",
+                principal=principal.label,
+                meeting=self.meeting_text(item.meeting_idx),
+                span=at,
+            ),
         )
 
     def precedence(self, item: Placed, *, before: bool) -> tuple[object, ...]:
+        return self.add(
+            ("precedence", item.meeting_idx), lambda: self.precedence_fact(item, before=before)
+        )
+
+    def precedence_fact(self, item: Placed, *, before: bool) -> Fact:
         other = self.problem.meetings[item.meeting_idx]
         at = self.span_text(item.start, other.duration_slots)
-        name = self.meeting_text(item.meeting_idx) if self.visible(other.id) else "a meeting"
-        relation = "must come after" if before else "must come before"
-        return self.add(
-            ("precedence", item.meeting_idx),
-            FactKind.PRECEDENCE,
-            lambda: f"it {relation} {name} {at}",
-        )
+        kind = FactKind.PRECEDENCE
+        if not self.visible(other.id):
+            if before:
+                return fact(kind, "it must come after a meeting %(span)s", span=at)
+            return fact(kind, "it must come before a meeting %(span)s", span=at)
+        name = self.meeting_text(item.meeting_idx)
+        if before:
+            return fact(kind, "it must come after %(meeting)s %(span)s", meeting=name, span=at)
+        return fact(kind, "it must come before %(meeting)s %(span)s", meeting=name, span=at)
 
     def window_fact(self, starts: int) -> Fact | None:
         meeting = self.meeting
         if not starts:
-            return Fact(FactKind.WINDOW, "its windows leave no time for the whole meeting")
+            return fact(FactKind.WINDOW, "its windows leave no time for the whole meeting")
         if meeting.window == self.problem.grid.all_slots() and meeting.day_part == "any":
             return None
         runs = _runs(starts)
         spans = ", ".join(
             self.span_text(first, end - 1 - first + meeting.duration_slots) for first, end in runs
         )
-        part = "" if meeting.day_part == "any" else f" ({meeting.day_part} only)"
-        return Fact(FactKind.WINDOW, f"it may only be held {spans}{part}")
+        if meeting.day_part == "morning":
+            return fact(
+                FactKind.WINDOW, "it may only be held %(spans)s (morning only)", spans=spans
+            )
+        if meeting.day_part == "afternoon":
+            return fact(
+                FactKind.WINDOW, "it may only be held %(spans)s (afternoon only)", spans=spans
+            )
+        return fact(FactKind.WINDOW, "it may only be held %(spans)s", spans=spans)
 
     # --- rooms -----------------------------------------------------------------------------
 
@@ -345,15 +433,37 @@ class _Explainer:
             if all(rule.allowed_starts(self.problem, self.meeting_idx, space_idx) for rule in rules)
         ]
 
-    def no_room_text(self) -> str:
+    def no_room_fact(self) -> Fact:
         meeting = self.meeting
-        needs = sorted(meeting.needs | ({"press"} if meeting.press else set()))
-        with_needs = f" with {', '.join(needs)}" if needs else ""
-        text = f"no room seats {meeting.size}{with_needs} and belongs to no other party"
-        if meeting.agreed_spaces:
-            agreed = ", ".join(sorted(self.problem.spaces[s].label for s in meeting.agreed_spaces))
-            text += f" in its agreed place ({agreed})"
-        return text
+        size = str(meeting.size)
+        needs = ", ".join(sorted(meeting.needs | ({"press"} if meeting.press else set())))
+        agreed = ", ".join(sorted(self.problem.spaces[s].label for s in meeting.agreed_spaces))
+        kind = FactKind.NO_ROOM
+        if needs and agreed:
+            return fact(
+                kind,
+                "no room seats %(size)s with %(needs)s and belongs to no other party in its "
+                "agreed place (%(agreed)s)",
+                size=size,
+                needs=needs,
+                agreed=agreed,
+            )
+        if needs:
+            return fact(
+                kind,
+                "no room seats %(size)s with %(needs)s and belongs to no other party",
+                size=size,
+                needs=needs,
+            )
+        if agreed:
+            return fact(
+                kind,
+                "no room seats %(size)s and belongs to no other party in its agreed place "
+                "(%(agreed)s)",
+                size=size,
+                agreed=agreed,
+            )
+        return fact(kind, "no room seats %(size)s and belongs to no other party", size=size)
 
     def room_problem(self, start: int, fitting: list[int]) -> tuple[object, ...] | None:
         """None when some fitting room is open and free for the meeting at ``start`` within
@@ -389,10 +499,13 @@ class _Explainer:
             cap = problem.max_bookings_per_party_per_day
             return self.add(
                 ("policy", party, day.index),
-                FactKind.POLICY,
-                lambda: (
-                    f"{party} already holds {cap} meetings in the organiser's rooms on "
-                    f"{day.date.isoformat()}, all the room policy allows"
+                lambda: fact(
+                    FactKind.POLICY,
+                    "%(party)s already holds %(count)s meetings in the organiser's rooms on "
+                    "%(day)s, all the room policy allows",
+                    party=str(party),
+                    count=str(cap),
+                    day=day.date.isoformat(),
                 ),
             )
         self.rooms_blocked.append(start)
@@ -435,29 +548,48 @@ class _Explainer:
                 },
                 key=lambda idx: (self.by_meeting[idx].start, idx),
             )
-            at = self.span_text(first, span_end - first)
-            if not takers:
-                text = f"every room that fits is closed {at}"
-            else:
-                names = ", ".join(
-                    self.meeting_text(idx)
-                    if self.visible(problem.meetings[idx].id)
-                    else "another meeting"
-                    for idx in takers
-                )
-                higher = ""
-                if self.priorities and all(
-                    problem.meetings[idx].weight > self.meeting.weight for idx in takers
-                ):
-                    higher = " of higher priority"
-                elif self.priorities and all(
-                    problem.meetings[idx].weight >= self.meeting.weight for idx in takers
-                ):
-                    higher = " of equal or higher priority"
-                text = f"every room that fits is taken {at} by meetings{higher}: {names}"
-            self.found[("rooms", first)] = Fact(FactKind.ROOMS, text)
+            self.found[("rooms", first)] = self.rooms_fact(
+                takers, self.span_text(first, span_end - first)
+            )
+
+    def rooms_fact(self, takers: list[int], at: str) -> Fact:
+        """Every room that fits is closed, or taken by ``takers``: those the reader may see by
+        name."""
+        problem = self.problem
+        kind = FactKind.ROOMS
+        if not takers:
+            return fact(kind, "every room that fits is closed %(span)s", span=at)
+        names = tuple(self.taker_text(idx) for idx in takers)
+        weights = [problem.meetings[idx].weight for idx in takers]
+        if self.priorities and min(weights) > self.meeting.weight:
+            return fact(
+                kind,
+                "every room that fits is taken %(span)s by meetings of higher priority: "
+                "%(meetings)s",
+                span=at,
+                meetings=names,
+            )
+        if self.priorities and min(weights) >= self.meeting.weight:
+            return fact(
+                kind,
+                "every room that fits is taken %(span)s by meetings of equal or higher "
+                "priority: %(meetings)s",
+                span=at,
+                meetings=names,
+            )
+        return fact(
+            kind,
+            "every room that fits is taken %(span)s by meetings: %(meetings)s",
+            span=at,
+            meetings=names,
+        )
 
     # --- words -----------------------------------------------------------------------------
+
+    def taker_text(self, meeting_idx: int) -> str:
+        if not self.visible(self.problem.meetings[meeting_idx].id):
+            return "another meeting"
+        return self.meeting_text(meeting_idx)
 
     def meeting_text(self, meeting_idx: int) -> str:
         other = self.problem.meetings[meeting_idx]
@@ -512,4 +644,4 @@ def _run_around(mask: int, touched: int) -> tuple[int, int]:
     return first, end
 
 
-__all__ = ["Explanation", "Fact", "FactKind", "UnknownMeeting", "explain"]
+__all__ = ["Explanation", "Fact", "FactKind", "Said", "UnknownMeeting", "explain", "fact", "said"]

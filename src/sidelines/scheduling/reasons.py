@@ -59,7 +59,13 @@ def not_holdable_where_locked(problem: Problem, meeting_idx: int) -> str | None:
         spaces = [None]
     else:
         spaces = candidate_spaces(problem, meeting_idx)
-    blockers: list[str] = [] if spaces else ["it needs a room and the event has none"]
+    at = when(problem, Placed(meeting_idx, start, meeting.locked_space))
+    if not spaces:
+        return (
+            f"{meeting.label} cannot be held where it is locked ({at}): it needs a room and the "
+            "event has none"
+        )
+    blockers: list[str] = []
     for space_idx in spaces:
         if possible_starts(problem, meeting_idx, space_idx) >> start & 1:
             return None
@@ -74,10 +80,12 @@ def not_holdable_where_locked(problem: Problem, meeting_idx: int) -> str | None:
                 if rule.label not in blockers:
                     blockers.append(rule.label)
                 break
-    where = when(problem, Placed(meeting_idx, start, meeting.locked_space))
     if meeting.locked_space is not None:
-        where += f" in {problem.spaces[meeting.locked_space].label}"
-    return f"{meeting.label} cannot be held where it is locked ({where}): " + "; ".join(blockers)
+        space = problem.spaces[meeting.locked_space].label
+        return f"{meeting.label} cannot be held where it is locked ({at} in {space}): " + "; ".join(
+            blockers
+        )
+    return f"{meeting.label} cannot be held where it is locked ({at}): " + "; ".join(blockers)
 
 
 # Starts tried per meeting for one within the fairness bound; past them the meeting is said to
@@ -137,28 +145,58 @@ class _FreeTimes:
                         continue
                 tries += 1
                 if bound is None or self._spread_with(meeting_idx, start, space_idx) <= bound:
-                    where = when(problem, Placed(meeting_idx, start, space_idx))
-                    if space_idx is not None:
-                        where += f" in {problem.spaces[space_idx].label}"
-                    return f"{meeting.label} fits at {where}, but the solve did not place it"
+                    return self._fits_reason(meeting_idx, start, space_idx)
                 if tries >= FAIR_TRIES:
                     break
             if tries >= FAIR_TRIES:
                 break
         if not tries:
             return None
+        return _fairness_reason(meeting.label, bound)
+
+    def _fits_reason(self, meeting_idx: int, start: int, space_idx: int | None) -> str:
+        meeting = self.problem.meetings[meeting_idx]
+        at = when(self.problem, Placed(meeting_idx, start, space_idx))
+        if space_idx is None:
+            return f"{meeting.label} fits at {at}, but the solve did not place it"
+        space = self.problem.spaces[space_idx].label
+        return f"{meeting.label} fits at {at} in {space}, but the solve did not place it"
+
+
+def _fairness_reason(label: str, bound: int | None) -> str:
+    return (
+        f"{label} has free times, but at each the principals' breaks would spread more than "
+        f"the event's fairness bound (max - min {bound}) allows"
+    )
+
+
+def _room_policy_reason(label: str, cap: int) -> str:
+    return (
+        f"{label} has free times, but its sides have used the bookings of the organiser's rooms "
+        f"the room policy allows them that day (at most {cap} per party a day)"
+    )
+
+
+def _no_schedule_reason(label: str, status: SolveStatus | None) -> str | None:
+    """Why a meeting that could be placed on its own is out of a solve that has no schedule at
+    all (the result's own reason says more): not because other meetings took its times."""
+    if status == SolveStatus.INFEASIBLE:
         return (
-            f"{meeting.label} has free times, but at each the principals' breaks would spread "
-            f"more than the event's fairness bound (max - min {bound}) allows"
+            f"{label} could be placed on its own, but no schedule keeps every locked and "
+            "required meeting within the rules"
         )
+    if status == SolveStatus.UNKNOWN:
+        return f"{label} could be placed on its own, but the solve found no schedule"
+    return None
 
 
-# Why a meeting that could be placed on its own is out of a solve that has no schedule at all
-# (the result's own reason says more): not because other meetings took its times.
-_NO_SCHEDULE = {
-    SolveStatus.INFEASIBLE: "no schedule keeps every locked and required meeting within the rules",
-    SolveStatus.UNKNOWN: "the solve found no schedule",
-}
+def _taken_reason(problem: Problem, meeting_idx: int) -> str:
+    meeting = problem.meetings[meeting_idx]
+    others = ", ".join(sorted({problem.principals[p].label for p in meeting.principals}))
+    return (
+        f"every possible time for {meeting.label} is taken by meetings of equal or higher "
+        f"value for {others} or by the spaces it could use"
+    )
 
 
 def left_out_reasons(
@@ -177,8 +215,8 @@ def left_out_reasons(
         reason = never_placeable(problem, meeting_idx) or not_holdable_where_locked(
             problem, meeting_idx
         )
-        if reason is None and no_schedule in _NO_SCHEDULE:
-            reason = f"{meeting.label} could be placed on its own, but {_NO_SCHEDULE[no_schedule]}"
+        if reason is None:
+            reason = _no_schedule_reason(meeting.label, no_schedule)
         if reason is None and no_schedule is None:
             # A meeting may be out with its times free: a solve cut short by its time limit
             # left it out, or the fairness bound, not the other meetings, keeps it out.
@@ -194,16 +232,8 @@ def left_out_reasons(
                         replace(problem, max_bookings_per_party_per_day=None), schedule
                     )
                 if unrationed.reason(meeting_idx) is not None:
-                    reason = (
-                        f"{meeting.label} has free times, but its sides have used the bookings "
-                        "of the organiser's rooms the room policy allows them that day "
-                        f"(at most {cap} per party a day)"
-                    )
+                    reason = _room_policy_reason(meeting.label, cap)
         if reason is None:
-            others = sorted({problem.principals[p].label for p in meeting.principals})
-            reason = (
-                f"every possible time for {meeting.label} is taken by meetings of equal or "
-                f"higher value for {', '.join(others)} or by the spaces it could use"
-            )
+            reason = _taken_reason(problem, meeting_idx)
         reasons[meeting.id] = reason
     return reasons

@@ -33,6 +33,8 @@ from sidelines.domain import MeetingId, SpaceId
 from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import DEFAULT, N_, _, current, speaking
+from sidelines.i18n.words import words
 from sidelines.scheduling.onsite import AlternativeKind, NewMeeting, OnsiteOptions, replan
 from sidelines.scheduling.onsite.board import first_slot_from
 from sidelines.scheduling.onsite.check import check_changes
@@ -77,6 +79,13 @@ ROOM_RULES = frozenset(
     }
 )
 PREFERENCE = "meeting_within_preferred_windows"
+# Why an edit cannot be made on a meeting as it stands (``MeetingConflict``).
+NOT_PLACED = N_("%(meeting)s is %(status)s, not on the schedule")
+NOT_WAITING = N_("%(meeting)s is %(status)s, not agreed and waiting")
+NOT_PLACEABLE = N_("%(meeting)s is %(status)s, not to be placed")
+LOCKED = N_("%(meeting)s is locked already")
+UNLOCKED = N_("%(meeting)s is unlocked already")
+FITS_AS_AGREED = N_("%(meeting)s now fits as agreed: place it instead")
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -139,20 +148,83 @@ class PlaceTaken(EditRefused):
         }
 
 
-class ChangedSince(Conflict):
+class ConflictInWords(Conflict):
+    """A refusal said when it is read, in the reader's language (``_said``), naming meetings in
+    words; ``english`` keeps it as raised."""
+
+    def __init__(self) -> None:
+        with speaking(DEFAULT):
+            english = self._said()
+        super().__init__(english)
+
+    @property
+    def message(self) -> str:
+        return self._said()
+
+    def _said(self) -> str:
+        raise NotImplementedError
+
+
+class ChangedSince(ConflictInWords):
     """An edit made on an older view of the schedule (``seen_version``): a meeting it changes
     has been placed elsewhere, or taken off, by a later version. Nothing was written; the
-    organiser looks again at ``version``, the schedule as it now is."""
+    organiser looks again at ``version``, the schedule as it now is.
+
+    The message names the meetings in words (``notice_text.Wording``: each one's title, else
+    its format and sides), in the language it is read in; ``meetings`` keeps their ids for a
+    program."""
 
     code = "changed_since"
+    TEXT = N_(
+        "%(meetings)s changed since version %(seen_version)s; the schedule is at version "
+        "%(version)s: look again"
+    )
 
-    def __init__(self, message: str, meetings: list[int], version: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self, wording: notice_text.Wording, meetings: list[int], seen_version: int, version: int
+    ) -> None:
+        self.wording = wording
         self.meetings = meetings
+        self.seen_version = seen_version
         self.version = version
+        super().__init__()
+
+    def _said(self) -> str:
+        names = sorted((self.wording.name(m) for m in self.meetings), key=str.casefold)
+        return _(self.TEXT) % {
+            "meetings": notice_text.listed(names),
+            "seen_version": self.seen_version,
+            "version": self.version,
+        }
 
     def details(self) -> dict[str, Any]:
         return {"meetings": self.meetings, "version": self.version}
+
+
+class MeetingConflict(ConflictInWords):
+    """A meeting the edit cannot be made on as it stands (cancelled, locked already...): the
+    message names it in words (``notice_text.Wording``: its title, else its format and sides),
+    in the language it is read in, not by its row number."""
+
+    def __init__(
+        self, template: str, wording: notice_text.Wording, meeting_id: int, status: str = ""
+    ) -> None:
+        self.template = template
+        self.wording = wording
+        self.meeting_id = meeting_id
+        self.meeting_status = status
+        super().__init__()
+
+    def _said(self) -> str:
+        said = {"meeting": self.wording.name(self.meeting_id), "status": words(self.meeting_status)}
+        return _(self.template) % said
+
+
+def _refused(
+    session: Session, event_id: str, meeting_id: int, template: str, status: str = ""
+) -> MeetingConflict:
+    wording = notice_text.wording(session, domain_event(session, event_id), [meeting_id])
+    return MeetingConflict(template, wording, meeting_id, status)
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -273,14 +345,14 @@ def _meeting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
 def _placed(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
     row = _meeting(session, event_id, meeting_id)
     if row.status != MeetingStatus.SCHEDULED or row.starts_at is None:
-        raise Conflict(f"meeting {meeting_id} is {row.status}, not on the schedule")
+        raise _refused(session, event_id, meeting_id, NOT_PLACED, row.status)
     return row
 
 
 def _waiting(session: Session, event_id: str, meeting_id: int) -> MeetingRow:
     row = _meeting(session, event_id, meeting_id)
     if row.status != MeetingStatus.AGREED or row.starts_at is not None:
-        raise Conflict(f"meeting {meeting_id} is {row.status}, not agreed and waiting")
+        raise _refused(session, event_id, meeting_id, NOT_WAITING, row.status)
     return row
 
 
@@ -536,7 +608,7 @@ class _Seen:
             schedule_versions.schedule_at(session, event_id, current),
         )
 
-    def refuse_changed(self, meetings: Iterable[int]) -> None:
+    def refuse_changed(self, session: Session, event_id: str, meetings: Iterable[int]) -> None:
         """Refuse the edit when a later version placed one of ``meetings`` elsewhere (or took
         it off, or placed it): two organisers who move one meeting at once must not overwrite
         each other unknowingly; the loser looks again. A meeting back where it was seen
@@ -545,13 +617,8 @@ class _Seen:
             return
         changed = sorted({m for m in meetings if self.then.get(str(m)) != self.now.get(str(m))})
         if changed:
-            names = ", ".join(str(m) for m in changed)
-            raise ChangedSince(
-                f"meeting {names} changed since version {self.seen_version}; the schedule is at "
-                f"version {self.current}: look again",
-                changed,
-                self.current,
-            )
+            wording = notice_text.wording(session, domain_event(session, event_id), changed)
+            raise ChangedSince(wording, changed, self.seen_version, self.current)
 
 
 def _run(
@@ -573,17 +640,17 @@ def _run(
     the organiser saw, or nothing."""
     require_organiser(actor)
     reason = "the schedule kept changing"
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         try:
             with db.reading() as session:
                 if once is not None:
                     once.replay_if_answered(session)
                 seen = None if seen_version is None else _Seen.read(session, event_id, seen_version)
                 if seen is not None:
-                    seen.refuse_changed(subjects)
+                    seen.refuse_changed(session, event_id, subjects)
                 plan = make(session)
                 if seen is not None:
-                    seen.refuse_changed(plan.steps)
+                    seen.refuse_changed(session, event_id, plan.steps)
         except ServiceError:
             if once is not None:
                 with db.reading() as session:
@@ -738,7 +805,7 @@ def lock(
     def make(session: Session) -> _Plan:
         row = _placed(session, event_id, meeting_id)
         if bool(row.terms.get("locked")) == locked:
-            raise Conflict(f"meeting {meeting_id} is {'locked' if locked else 'unlocked'} already")
+            raise _refused(session, event_id, meeting_id, LOCKED if locked else UNLOCKED)
         ctx = _published(session, event_id)
         assert row.starts_at is not None
         read = (row.starts_at, row.space_id, row.status)
@@ -805,7 +872,7 @@ def apply_alternative(
         )
         result = replan(problem, ctx.schedule, NewMeeting(key), options)
         if key in result.placed:
-            raise Conflict(f"meeting {meeting_id} now fits as agreed: place it instead")
+            raise _refused(session, event_id, meeting_id, FITS_AS_AGREED)
         chosen = next(
             (
                 a
@@ -889,7 +956,7 @@ def meeting_places(
     with db.reading() as session:
         row = _meeting(session, event_id, meeting_id)
         if row.status not in MeetingStatus.placeable():
-            raise Conflict(f"meeting {meeting_id} is {row.status}, not to be placed")
+            raise _refused(session, event_id, meeting_id, NOT_PLACEABLE, row.status)
         waiting = meeting_id if row.starts_at is None else None
         ctx = _published(session, event_id, waiting, required=False)
     problem = ctx.problem
@@ -951,6 +1018,25 @@ class WaitingView:
     duration_min: int
 
 
+def engine_names(db: Database, actor: Actor, event_id: str) -> dict[str, str]:
+    """How the rules' sentences on the grid (why a place does not fit, what an edit breaks)
+    name the event's meetings in English by format and sides, and how each name reads in the
+    language of the moment; none in English."""
+    require_organiser(actor)
+    if current() == DEFAULT:
+        return {}
+    with db.reading() as session:
+        meeting_ids = session.scalars(
+            select(MeetingRow.id).where(
+                MeetingRow.event_id == event_id,
+                MeetingRow.status.in_([str(s) for s in MeetingStatus.placeable()]),
+            )
+        )
+        labels = notice_text.labels_of(session, meeting_ids)
+        event = domain_event(session, event_id)
+    return notice_text.engine_names(event, labels.values())
+
+
 def waiting_meetings(db: Database, actor: Actor, event_id: str) -> list[WaitingView]:
     """The event's agreed meetings that wait for a place, oldest agreement first: those agreed
     after publication that fit nowhere, and those taken off the schedule. Nobody else sees
@@ -982,8 +1068,10 @@ __all__ = [
     "Breach",
     "ChangeView",
     "ChangedSince",
+    "ConflictInWords",
     "EditRefused",
     "EditView",
+    "MeetingConflict",
     "PlaceTaken",
     "PlaceView",
     "PlacesView",
@@ -992,6 +1080,7 @@ __all__ = [
     "Target",
     "WaitingView",
     "apply_alternative",
+    "engine_names",
     "lock",
     "locked_meetings",
     "meeting_places",

@@ -10,18 +10,25 @@ the organiser sees every booking, and priorities only when the event lets it see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingId, SpaceId
-from sidelines.scheduling.explanations import Fact, explain
+from sidelines.i18n import DEFAULT, N_, _, current, service_texts
+from sidelines.i18n.words import words
+from sidelines.scheduling.explanations import Fact, Said, explain
 from sidelines.scheduling.rules import contact_at
 from sidelines.scheduling.schedule import Assignment
+from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.event_problem import event_problem
+from sidelines.services.events import domain_event
 from sidelines.services.visibility import organiser_sees_everything, visible_meeting
 from sidelines.storage.db import Database
+
+# What an explanation says of a meeting that is held, cancelled or not held.
+NOT_WAITING = N_("%(meeting)s is %(status)s, not waiting for a time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +56,9 @@ def explanation_in(
     key = MeetingId(str(row.id))
     if key not in problem.meeting_index:
         # Held, cancelled or not held: nothing is left to place.
-        summary = f"meeting {row.id} is {row.status}, not waiting for a time"
+        # Named in words, in the reader's language, as every sentence of the explanation.
+        wording = notice_text.wording(session, domain_event(session, event_id), [row.id])
+        summary = _(NOT_WAITING) % {"meeting": wording.name(row.id), "status": words(row.status)}
         return ExplanationView(row.id, row.starts_at is not None, summary, (), summary)
     schedule: dict[MeetingId, Assignment] = {}
     for meeting_idx, meeting in enumerate(problem.meetings):
@@ -76,13 +85,43 @@ def explanation_in(
     else:
         everything = organiser_sees_everything(session, event_id)
         explanation = explain(problem, schedule, key, priorities=everything)
-    return ExplanationView(
-        row.id,
-        explanation.scheduled,
-        explanation.summary,
-        explanation.facts,
-        explanation.text,
+    if current() == DEFAULT:
+        return ExplanationView(
+            row.id,
+            explanation.scheduled,
+            explanation.summary,
+            explanation.facts,
+            explanation.text,
+        )
+    # In the reader's language: each sentence from its text and values, the meetings the
+    # engine names by format and sides named so in that language too.
+    names = notice_text.engine_names(
+        domain_event(session, event_id),
+        (
+            notice_text.MeetingLabel(str(meeting.format), tuple(meeting.parties))
+            for meeting in problem.meetings
+        ),
     )
+    summary = _in_words(explanation.summary, explanation.summary_said, names)
+    facts = tuple(
+        replace(fact, text=_in_words(fact.text, fact.said, names)) for fact in explanation.facts
+    )
+    text = summary
+    if facts:
+        text += ": " + "; ".join(fact.text for fact in facts) + "."
+    return ExplanationView(row.id, explanation.scheduled, summary, facts, text)
+
+
+def _in_words(english: str, sentence: Said | None, names: dict[str, str]) -> str:
+    if sentence is None:
+        return service_texts.translate(english, names)
+    values = {
+        name: ", ".join(service_texts.translate_value(v, names) for v in value)
+        if isinstance(value, tuple)
+        else service_texts.translate_value(value, names)
+        for name, value in sentence.values
+    }
+    return _(sentence.template) % values
 
 
 __all__ = ["ExplanationView", "explanation_in", "meeting_explanation"]

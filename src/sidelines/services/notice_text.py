@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event, Meeting, PartyId, SpaceId
 from sidelines.i18n import DEFAULT, N_, _, current, format_instant, speaking
 from sidelines.services.places import session_of_contact, session_phrase
+from sidelines.services.venue_time import dated_span
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
 
 # How a format reads in a sentence. A protocol office says "bilateral" for the restricted
@@ -72,7 +73,7 @@ def meeting_label(event: Event, label: MeetingLabel, viewer: str | None) -> str:
     """The meeting as ``viewer`` (a party id) names it: the format with the other sides; for
     the organiser (``viewer`` None), the format with every side."""
     names = [party_name(event, party) for party in label.parties if party != viewer]
-    joined = _and(sorted(names))
+    joined = listed(sorted(names))
     said = format_label(label.format)
     if not joined:
         return said
@@ -95,12 +96,29 @@ def engine_named(event: Event, meeting: Meeting) -> Meeting:
         return replace(meeting, title=meeting_label(event, label, None))
 
 
+def engine_names(event: Event, labels: Iterable[MeetingLabel]) -> dict[str, str]:
+    """How the engine's sentences name each of these meetings in English, by its format and
+    sides (``engine_named``), and how that name reads in the language of the moment: for a
+    page to say those sentences in its reader's language (``service_texts.translate``). None
+    in English."""
+    if current() == DEFAULT:
+        return {}
+    names = {}
+    for label in labels:
+        organisers = MeetingLabel(label.format, label.parties)
+        with speaking(DEFAULT):
+            english = meeting_label(event, organisers, None)
+        names[english] = meeting_label(event, organisers, None)
+    return names
+
+
 def party_name(event: Event, party: str) -> str:
     known = event.party_by_id.get(PartyId(party))
     return known.name if known is not None else party
 
 
-def _and(names: Sequence[str]) -> str:
+def listed(names: Sequence[str]) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C"."""
     if len(names) <= 1:
         return "".join(names)
     return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
@@ -222,6 +240,40 @@ def labels_of(session: Session, meeting_ids: Iterable[int]) -> dict[int, Meeting
         )
         for meeting_id, meeting_format in formats.items()
     }
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What it takes to say meetings and their places as the organiser's pages do, in the
+    language of the moment whenever it is asked: a meeting by its title, else by its format
+    and every side; a place in venue time ("Sat 19 Nov 2016 10:00–10:30") with its space
+    by name."""
+
+    event: Event
+    labels: Mapping[int, MeetingLabel]
+    titles: Mapping[int, str]
+
+    def name(self, meeting_id: int) -> str:
+        title = self.titles.get(meeting_id)
+        if title:
+            return title
+        label = self.labels.get(meeting_id)
+        if label is None:
+            return _("Meeting %(id)s") % {"id": meeting_id}
+        return meeting_label(self.event, label, None)
+
+    def place(self, meeting_id: int, placement: Sequence[Any]) -> str:
+        start, end = (datetime.fromisoformat(placement[0]), datetime.fromisoformat(placement[1]))
+        span = dated_span(start, end, self.event, weekday=True)
+        return f"{span}, {where(self.event, placement, self.labels.get(meeting_id))}"
+
+
+def wording(session: Session, event: Event, meeting_ids: Iterable[int]) -> Wording:
+    """The ``Wording`` of these meetings of ``event``, in three queries whatever their number."""
+    ids = sorted(set(meeting_ids))
+    rows = session.execute(select(MeetingRow.id, MeetingRow.terms).where(MeetingRow.id.in_(ids)))
+    titles = {meeting_id: str(terms["title"]) for meeting_id, terms in rows if terms.get("title")}
+    return Wording(event, labels_of(session, ids), titles)
 
 
 def summaries(

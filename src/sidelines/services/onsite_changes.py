@@ -16,6 +16,7 @@ version, so both sides of every meeting that changed get their change notice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from sidelines.domain.time import require_aware
 from sidelines.scheduling.onsite import OnsiteOptions, OnsiteResult, replan
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
-from sidelines.services import audit
+from sidelines.services import audit, notice_text
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Invalid
@@ -38,6 +39,7 @@ from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.explanations import ExplanationView, explanation_in
 from sidelines.services.idempotency import Once
+from sidelines.services.notice_text import Wording
 from sidelines.services.placing import (
     PLACEMENT_ATTEMPTS,
     PLACEMENT_TIME_LIMIT_S,
@@ -57,6 +59,7 @@ from sidelines.services.replans import (
 )
 from sidelines.services.schedule_versions import current_version
 from sidelines.services.solves import require_organiser
+from sidelines.services.venue_time import dated
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, OnsiteChangeRow, UserRow, random_id
 
@@ -241,6 +244,14 @@ def list_changes(db: Database, actor: Actor, event_id: str) -> list[OnsiteChange
         return [_change_view(row) for row in rows]
 
 
+def wording(db: Database, actor: Actor, event_id: str, meeting_ids: Iterable[int]) -> Wording:
+    """How to say what a change at the venue did to each of these meetings, as the organiser's
+    pages do: by name, in venue time."""
+    require_organiser(actor)
+    with db.reading() as session:
+        return notice_text.wording(session, domain_event(session, event_id), meeting_ids)
+
+
 def organiser_named(db: Database, username: str) -> Actor:
     """The organiser's account ``username``, acting from the console: a change to the schedule
     is recorded under the person who made it."""
@@ -282,8 +293,9 @@ def _outside(event: Event, instant: datetime) -> str:
 
 
 def _local(event: Event, instant: datetime) -> str:
+    """An instant as the venue reads it: "Sun 20 Nov 2016 17:00", not an ISO timestamp."""
     try:
-        return instant.astimezone(event.zone).isoformat()
+        return dated(instant, event, weekday=True)
     except OverflowError:  # an instant near the calendar's end, already refused
         return instant.isoformat()
 

@@ -24,7 +24,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus, RequestState
-from sidelines.i18n import N_
+from sidelines.i18n import N_, service_texts
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.attendance import sweep_if_due
@@ -130,12 +130,14 @@ def results(db: Database, actor: Actor, event_id: str, *, at: datetime) -> Resul
             _count_requests(session, event_id, party, lines)
         labels, waiting = _count_meetings(session, event_id, party, lines)
         reasons = _left_out_reasons(session, event_id)
+        # The engine's reasons in the reader's language, the meetings they name too.
+        names = notice_text.engine_names(event, labels.values())
         for line in lines.values():
             line.left_out = [
                 LeftOut(
                     meeting_id,
                     notice_text.meeting_label(event, labels[meeting_id], party),
-                    reasons.get(meeting_id, WAITING_REASON),
+                    service_texts.translate(reasons.get(meeting_id, WAITING_REASON), names),
                 )
                 for meeting_id in sorted(waiting.get(line.party, ()))
             ]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingId, SpaceId
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import service_texts
 from sidelines.scheduling import (
     Progress,
     SolveOptions,
@@ -39,6 +40,7 @@ from sidelines.scheduling.schedule import Assignment, Schedule
 from sidelines.scheduling.stability import Published, changes, with_published
 from sidelines.services import (
     audit,
+    notice_text,
     schedule_diff,
     schedule_versions,
 )
@@ -343,6 +345,34 @@ def get_run(db: Database, actor: Actor, event_id: str, run_id: int) -> SolveRunV
         if row is None or row.event_id != event_id:
             raise not_found("solve", run_id)
         return _run_view(row)
+
+
+@dataclass(frozen=True)
+class LeftOutView:
+    """A meeting a solve left out, by name, with the engine's reason."""
+
+    meeting_id: int
+    label: str
+    reason: str
+
+
+def left_out(db: Database, actor: Actor, run: SolveRunView) -> list[LeftOutView]:
+    """The meetings ``run`` left out, each by name (its title, else its format and sides) with
+    the engine's reason, in the language of the moment: what a protocol officer reads on the
+    solve's page, not row numbers and English."""
+    require_organiser(actor)
+    items = (run.result or {}).get("left_out") or []
+    if not items:
+        return []
+    reasons = {int(item["meeting_id"]): str(item["reason"]) for item in items}
+    with db.reading() as session:
+        event = domain_event(session, run.event_id)
+        wording = notice_text.wording(session, event, reasons)
+    names = notice_text.engine_names(event, wording.labels.values())
+    return [
+        LeftOutView(meeting_id, wording.name(meeting_id), service_texts.translate(reason, names))
+        for meeting_id, reason in reasons.items()
+    ]
 
 
 def publish(

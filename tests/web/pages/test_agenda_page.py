@@ -89,6 +89,25 @@ def test_an_agreed_meeting_not_yet_placed_says_why_on_its_page(database: Databas
     assert [fact["text"] for fact in explained["facts"]] == [html.unescape(f) for f in listed]
 
 
+def test_a_meeting_page_says_why_in_russian_to_a_reader_who_chose_it(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    agreed = russia_and_usa_agree(api, database)
+    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
+
+    page = api.client.get(
+        f"/events/{LIMA}/meetings/{agreed.meeting_id}", headers={"Accept-Language": "ru"}
+    ).text
+
+    why = html.unescape(page[page.index('id="why-unplaced"') : page.index("</section>")])
+    # The summary names the meeting as a Russian reader does, not in English.
+    summary = "Встречу «Двусторонняя встреча: Russia и United States» не удаётся поставить"
+    assert f"<p>{summary} в расписание</p>" in why
+    assert "President Vladimir Putin уезжает 2016-11-20 20:00" in why
+    assert "cannot be placed" not in why
+
+
 def test_a_placed_meeting_page_has_no_why(database: Database) -> None:
     api = lima_api(database)
     solve_and_publish(api)

@@ -108,6 +108,16 @@ def test_a_claim_reads_in_names_not_ids_before_and_after_it_is_accepted(
     assert "_id" not in accepted
 
 
+def test_a_claim_names_who_confirmed_it_by_post_in_the_reader_s_language(
+    database: Database, russia: TestClient
+) -> None:
+    location = upload(russia)
+
+    page = russia.get(location, headers={"Accept-Language": "ru"}).text
+
+    assert _facts(page)["Подтвердили"] == "Dmitry Peskov, пресс-секретарь (Russia)"
+
+
 def _as_proposed(page: str) -> dict[str, str]:
     """The review form's fields as the page proposes them."""
     fields: dict[str, str] = {}

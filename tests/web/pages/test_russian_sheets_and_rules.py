@@ -4,10 +4,13 @@ its field in the form's words, or not at all."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from sidelines import i18n
 from sidelines.domain.negotiation import MeetingStatus
@@ -16,6 +19,7 @@ from sidelines.services.errors import Conflict, Invalid, ServiceError
 from sidelines.services.onsite_changes import organiser_named
 from sidelines.services.record import Outcome
 from sidelines.storage.db import Database
+from sidelines.storage.tables import MeetingRow, SolveRunRow
 from sidelines.web.pages.templating import templates
 from tests.web.helpers import LIMA
 from tests.web.pages.test_grid_refusals import published
@@ -65,8 +69,17 @@ def test_a_russian_run_sheet_says_its_days_states_and_press_plans_in_russian(
     assert "held" not in " ".join(terms)
 
 
-def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Database) -> None:
+@pytest.mark.parametrize("titled", [True, False])
+def test_the_rules_a_grid_edit_would_break_are_said_in_russian(
+    database: Database, titled: bool
+) -> None:
     meeting_id, day = published(database)
+    if not titled:
+        # As agreed through negotiation: named by its format and sides, in Russian too.
+        with database.writing() as session:
+            row = session.get(MeetingRow, meeting_id)
+            assert row is not None
+            row.terms = {k: v for k, v in row.terms.items() if k != "title"}
     client = _in_russian(database, "protocol-2", None)
     page = client.get(f"{EVENT}/grid?day={day}&meeting={meeting_id}")
 
@@ -89,10 +102,20 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(database: Databas
         said["space_fits_meeting"],
     ), said
     assert not any(" does not fit " in s or " is outside its " in s for s in said.values())
+    named = (
+        "Xi-Obama bilateral"
+        if titled
+        else "Двусторонняя встреча в расширенном составе: People's Republic of China и United "
+        "States"
+    )
+    assert f" не подходит для {named}:" in html.unescape(said["space_fits_meeting"]), said
     # So is why the meeting does not fit each place the grid shows it, before any move.
     why = re.findall(r'<span class="why" title="([^"]*)">', page.text)
     assert [w for w in why if " does not fit " in w or " is outside its " in w] == []
     assert any(" не подходит для " in w for w in why), why
+    # ... and names the meeting there as the reader does.
+    assert any(f" не подходит для {named}" in html.unescape(w) for w in why), why
+    assert not any("Expanded bilateral" in html.unescape(w) for w in why), why
 
 
 def test_a_page_s_own_refusal_is_said_in_russian(database: Database) -> None:
@@ -127,3 +150,24 @@ def test_an_error_names_a_field_the_reader_fills_in_in_russian_and_no_other() ->
     assert "запрос в состоянии «отозван» и больше не принимает ответов" in withdrawn
     assert "(" not in withdrawn.split("</strong>", 1)[1]
     assert 'class="field"' not in _error_box(Invalid("no meeting 3", "meeting_id"))
+
+
+def test_a_solve_s_left_out_meetings_read_by_name_with_their_reasons_in_russian(
+    database: Database,
+) -> None:
+    meeting_id, _day = published(database)
+    reason = "Xi-Obama bilateral fits at 2016-11-19 08:00-09:00, but the solve did not place it"
+    with database.writing() as session:
+        run = session.scalars(select(SolveRunRow)).one()
+        assert run.result is not None
+        run.result = {**run.result, "left_out": [{"meeting_id": meeting_id, "reason": reason}]}
+        run_id = run.id
+    desk = _in_russian(database, "protocol-ru", None)
+
+    page = desk.get(f"{EVENT}/solves/{run_id}")
+
+    assert page.status_code == 200, page.text
+    assert re.findall(r'<ul id="left-out"><li>(.*?)</li>', html.unescape(page.text)) == [
+        "Xi-Obama bilateral: Встреча «Xi-Obama bilateral» помещается 2016-11-19 08:00-09:00, "
+        "но расчёт её не поставил"
+    ]

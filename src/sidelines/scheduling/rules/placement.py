@@ -84,7 +84,7 @@ class _PrincipalsBlocked(PlacementRule):
         """The principal's slots this rule keeps free of meetings."""
 
     @abstractmethod
-    def describe(self, who: str, meeting: str, at: str) -> str:
+    def blocked_text(self, who: str, meeting: str, at: str) -> str:
         """The violation in words."""
 
     def allowed_starts(self, problem: Problem, meeting_idx: int, space_idx: int | None) -> SlotMask:
@@ -102,7 +102,7 @@ class _PrincipalsBlocked(PlacementRule):
             for p in meeting.principals
             if needed & self.blocked(problem.principals[p])
         ]
-        return self.describe(", ".join(busy), meeting.label, when(problem, item))
+        return self.blocked_text(", ".join(busy), meeting.label, when(problem, item))
 
 
 class PrincipalAvailable(_PrincipalsBlocked):
@@ -113,7 +113,7 @@ class PrincipalAvailable(_PrincipalsBlocked):
     def blocked(principal: PrincipalData) -> SlotMask:
         return principal.forbidden
 
-    def describe(self, who: str, meeting: str, at: str) -> str:
+    def blocked_text(self, who: str, meeting: str, at: str) -> str:
         return f"{who} unavailable (forbidden window) for {meeting} at {at}"
 
 
@@ -125,7 +125,7 @@ class PrincipalNotInProgrammeSession(_PrincipalsBlocked):
     def blocked(principal: PrincipalData) -> SlotMask:
         return principal.programme
 
-    def describe(self, who: str, meeting: str, at: str) -> str:
+    def blocked_text(self, who: str, meeting: str, at: str) -> str:
         return f"{who} must attend a programme session during {meeting} at {at}"
 
     # A contact held at a session takes place inside it: only the principals' other sessions
@@ -150,7 +150,7 @@ class PrincipalNotInProgrammeSession(_PrincipalsBlocked):
             for p in meeting.principals
             if needed & _other_sessions(problem, p, item.session.session_idx)
         ]
-        return self.describe(", ".join(busy), meeting.label, when(problem, item))
+        return self.blocked_text(", ".join(busy), meeting.label, when(problem, item))
 
 
 def _other_sessions(problem: Problem, principal_idx: int, session_idx: int) -> SlotMask:

@@ -123,6 +123,8 @@ def grid_page(
         "grid": build_grid(event_on_site(db, event.id), day, published.entries),
         "error": error,
         "violations": error.violations if isinstance(error, EditRefused) else [],
+        # The meetings the rules' sentences name, in the reader's language.
+        "names": edits.engine_names(db, actor, event.id) if meeting or error else {},
         "pushes": _pushes(db, actor, event, error.pushes) if isinstance(error, PlaceTaken) else [],
         **edit_context(db, actor, event, day, meeting, done),
         **live(db, actor, event.id),

@@ -222,6 +222,7 @@ def solve_run(
         "run": run,
         "preview": None,
         "not_publishable": "",
+        "left_out": solve_runs.left_out(db, actor, run),
         **_solve_form(db, event_id),
     }
     if run.status == "done":
