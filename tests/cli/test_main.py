@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sidelines.cli import main
 from sidelines.cli.main import app
+from sidelines.scheduling import SolveOptions, SolveResult, solve
+from sidelines.scheduling.problem import Problem
 
 runner = CliRunner()
 
@@ -235,3 +238,35 @@ def test_solve_prints_ics_with_one_event_per_meeting(small_dzn: Path) -> None:
     calendar = Calendar.from_ical(outcome.stdout)
     events = calendar.walk("VEVENT")
     assert sorted(str(e["UID"]).split("@")[0] for e in events) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [([], SolveOptions().workers), (["3"], 3)])
+def test_solve_passes_workers_to_the_engine(
+    small_dzn: Path, monkeypatch: pytest.MonkeyPatch, given: list[str], expected: int
+) -> None:
+    seen: list[SolveOptions] = []
+
+    def spy(problem: Problem, options: SolveOptions) -> SolveResult:
+        seen.append(options)
+        return solve(problem, options)
+
+    monkeypatch.setattr(main, "solve", spy)
+    arguments = ["--workers", *given] if given else []
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--time-limit", "1", *arguments])
+    assert outcome.exit_code == 0
+    assert [options.workers for options in seen] == [expected]
+
+
+@pytest.mark.parametrize("workers", ["0", "-2"])
+def test_solve_refuses_fewer_than_one_worker(small_dzn: Path, workers: str) -> None:
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--workers", workers])
+    assert outcome.exit_code == 2
+    assert "Invalid value for '--workers'" in outcome.stderr
+    assert "greater than or equal to 1" in outcome.stderr
+    assert "Traceback" not in outcome.output
+
+
+def test_solve_help_names_workers() -> None:
+    outcome = runner.invoke(app, ["solve", "--help"])
+    assert outcome.exit_code == 0
+    assert "--workers" in outcome.stdout

@@ -139,6 +139,12 @@ def solve_command(
         OutputFormat, typer.Option("--format", help="What to print on stdout.")
     ] = OutputFormat.TABLE,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Searches run in parallel (default: one per CPU core of this machine)."
+        ),
+    ] = None,
     published: Annotated[
         Path | None,
         typer.Option(
@@ -174,6 +180,8 @@ def solve_command(
         options = SolveOptions(
             strategy=strategy, time_limit_s=time_limit, seed=seed, on_progress=reporter
         )
+        if workers is not None:
+            options = replace(options, workers=workers)
         result = run_solve(problem, options)
     data = result_to_dict(problem, result, dzn=loaded.is_dzn)
     if out is not None:
