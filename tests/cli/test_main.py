@@ -270,3 +270,28 @@ def test_solve_help_names_workers() -> None:
     outcome = runner.invoke(app, ["solve", "--help"])
     assert outcome.exit_code == 0
     assert "--workers" in outcome.stdout
+
+
+def test_solve_refuses_an_out_that_is_a_folder_before_it_solves(
+    small_dzn: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unwanted(problem: Problem, options: SolveOptions) -> SolveResult:
+        raise AssertionError("solved before --out was checked")
+
+    monkeypatch.setattr(main, "solve", unwanted)
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--out", str(tmp_path)])
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"error: --out: {tmp_path} is a folder; name the file to write\n",
+    )
+
+
+def test_solve_says_when_its_out_cannot_be_written(small_dzn: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.dzn" / "result.json"  # a file's name as a folder
+    (tmp_path / "small.dzn").write_text(SMALL_DZN)
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--time-limit", "1", "--out", str(out)])
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr.splitlines()[-1] == (
+        f"error: {out}: cannot write: {tmp_path / 'small.dzn'} is a file, not a folder"
+    )
