@@ -46,7 +46,10 @@ def solve_command(
         str | None,
         typer.Option(help="A minimal solve's budget: a count (3) or a percentage (2%)."),
     ] = None,
-    time_limit: Annotated[float, typer.Option(help="Seconds the solver may take.")] = 10.0,
+    # The API's bounds (``web.schemas``): a solve of no time, or of hours, is no request.
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds the solver may take.", min=0.1, max=600)
+    ] = 10.0,
     database: DatabaseOption = None,
 ) -> None:
     """Solve the event's agreed meetings against its published schedule, wait, and print the
