@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from sidelines.cli.server import DatabaseOption, database_url
+from sidelines.cli.server import DatabaseOption, open_database
 from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
 
@@ -57,10 +57,8 @@ def acting(
     database: str | None, who: Callable[[Database], Actor], act: Callable[[Database, Actor], T]
 ) -> T:
     """Run ``act`` as the actor ``who`` finds on the database; bad input exits with code 2."""
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         return act(db, who(db))
     except ServiceError as error:

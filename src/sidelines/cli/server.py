@@ -44,6 +44,45 @@ def database_url(database: str | None) -> str:
     return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
 
 
+def open_database(
+    database: str | None, *, migrate: bool = True, pool_size: int | None = None
+) -> Database:
+    """The database ``--database`` (or SIDELINES_DATABASE_URL) names, migrated to this
+    version's schema (``migrate``) or else only reached once. A URL no driver takes, or a
+    database that cannot be opened, ends the command with exit code 2 and one line naming
+    ``--database`` (never the URL's password)."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from sidelines.storage.db import Database
+
+    url = database_url(database)
+    try:
+        db = Database(url) if pool_size is None else Database(url, pool_size=pool_size)
+    except ArgumentError as error:
+        dialect = str(error).rpartition("sqlalchemy.dialects:")[2]
+        raise _fail(
+            f"--database: no database driver for {dialect!r}; " + URL_EXAMPLES
+            if "sqlalchemy.dialects:" in str(error)
+            else "--database: not a database URL; " + URL_EXAMPLES
+        ) from None
+    except ValueError:  # a port that is not a number, a broken IPv6 address
+        raise _fail("--database: not a database URL; " + URL_EXAMPLES) from None
+    try:
+        if migrate:
+            db.upgrade()
+        else:
+            with db.engine.connect():
+                pass
+    except OperationalError as error:
+        db.dispose()
+        reason = " ".join(str(error.orig).split())
+        raise _fail(f"--database: cannot open the database: {reason}") from None
+    return db
+
+
+URL_EXAMPLES = "for example postgresql://user@host/db or sqlite:///sidelines.sqlite3"
+
+
 def _fail(message: str) -> typer.Exit:
     errors.print(f"error: {message}", highlight=False, markup=False)
     return typer.Exit(2)
@@ -118,7 +157,6 @@ def serve(
     """Serve the API (migrating the database first), with a worker for messages, batch
     solves and the attendance and request sweeps."""
 
-    from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
     url = database_url(database)
@@ -127,8 +165,7 @@ def serve(
         Settings()
     except ValueError as error:
         raise _fail(str(error)) from None
-    db = Database(url, pool_size=1)
-    db.upgrade()
+    db = open_database(url, pool_size=1)
     pool_size = pool_size_for_server(db, workers, pool_size)
     db.dispose()
     # The workers read their settings from the environment (``web.main``).
@@ -276,10 +313,8 @@ def user_add(
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
     from sidelines.services import accounts
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         user_id = accounts.create_user(db, username, password, role, event_id=event, party_id=party)
     except ServiceError as error:
@@ -301,14 +336,12 @@ def event_import(
     """Import an event: parties, principals, programme, spaces and (agreed) meetings."""
     from sidelines.formats.event_loader import load_event
     from sidelines.services import events
-    from sidelines.storage.db import Database
 
     try:
         event = load_event(file)
     except InputError as error:
         raise _fail(str(error)) from None
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         events.import_event(db, SYSTEM, event, with_meetings=not without_meetings)
     except ServiceError as error:
@@ -331,10 +364,8 @@ def event_export(
 ) -> None:
     """Print the event as an event file, which `sidelines event import` reads back."""
     from sidelines.services import exports
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         data = exports.event_file(db, SYSTEM, event_id)
     except ServiceError as error:
