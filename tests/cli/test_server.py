@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import typer
+from typer.testing import CliRunner
 
+from sidelines.cli.main import app
 from sidelines.cli.server import forwarding, pool_size_for_server
 from sidelines.storage.db import (
     ADMIN_HEADROOM,
@@ -90,3 +94,30 @@ def test_forwarded_headers_are_trusted_only_from_the_named_proxy() -> None:
     assert forwarding(None) == {"proxy_headers": False}
     assert forwarding("") == {"proxy_headers": False}
     assert forwarding("10.0.0.5") == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (".", "--database: {path} is a folder; name the file to write"),
+        ("no-such-folder/demo.sqlite3", "--database: cannot open the database: unable to open "
+         "database file"),
+    ],
+    ids=["folder", "missing folder"],
+)  # fmt: skip
+def test_a_demo_database_that_cannot_be_made_is_one_line(
+    tmp_path: Path, where: str, said: str
+) -> None:
+    path = tmp_path / where if where != "." else tmp_path
+
+    outcome = CliRunner().invoke(app, ["demo", "--no-serve", "--database", str(path)])
+
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr == "error: " + said.format(path=path) + "\n"
+
+
+def test_the_demo_s_flags_read_as_they_are_typed() -> None:
+    shown = CliRunner().invoke(app, ["demo", "--help"], terminal_width=200).stdout
+
+    assert "--no-serve" in shown
+    assert "--no-no-serve" not in shown

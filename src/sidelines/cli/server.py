@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from sidelines.cli import demo_guard
+from sidelines.cli.output import check_out
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.services.actors import Actor, Role
@@ -231,7 +232,10 @@ def demo(
         "sidelines-demo.sqlite3"
     ),
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    no_serve: Annotated[bool, typer.Option(help="Set up the database and stop.")] = False,
+    # Named as typed: a flag named for itself has no --no- twin ("--no-no-serve").
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Set up the database and stop.")
+    ] = False,
     played: Annotated[
         bool, typer.Option(help="Play the seed story too, for a look at how it ends.")
     ] = False,
@@ -239,19 +243,18 @@ def demo(
     """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
     story is left for you to play (the README says how), unless --played. Refuses to start
     over a demo still running on the same database or port."""
+    check_out(database, "--database")
     refused = demo_guard.refusal(database, None if no_serve else port)
     if refused is not None:
         raise _fail(refused)
     from sidelines.cli.demo_record import add_pair_history, play_seed_story
     from sidelines.formats.event_loader import load_event
     from sidelines.services import accounts, events, solves
-    from sidelines.storage.db import Database
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
-    db = Database(url)
-    db.upgrade()
+    db = open_database(url)
     event = load_event(EXAMPLES / DEMO_EVENT)
     event = replace(
         event, meetings=tuple(m for m in event.meetings if m.id != DEMO_LEFT_TO_NEGOTIATE)
