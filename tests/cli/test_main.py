@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from sidelines.cli import main
@@ -295,3 +298,23 @@ def test_solve_says_when_its_out_cannot_be_written(small_dzn: Path, tmp_path: Pa
     assert outcome.stderr.splitlines()[-1] == (
         f"error: {out}: cannot write: {tmp_path / 'small.dzn'} is a file, not a folder"
     )
+
+
+def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name, command in group.commands.items():
+        found.append((prefix + name, command))
+        if hasattr(command, "commands"):  # a group of its own
+            found += _commands(command, f"{prefix}{name} ")
+    return found
+
+
+def test_each_command_s_summary_is_one_paragraph_without_a_line_break() -> None:
+    # A group's --help lists each command by the first paragraph of its help, line breaks kept:
+    # a summary broken over lines there reads "with a worker for messages, batch" / "solves".
+    broken = [
+        name
+        for name, command in _commands(typer.main.get_group(app))
+        if "\n" in inspect.cleandoc(command.help or "").split("\n\n")[0]
+    ]
+    assert broken == []

@@ -25,8 +25,9 @@ def history_import(
     file: Annotated[Path, typer.Argument(help="Historical meetings (.csv or .json).")],
     database: DatabaseOption = None,
 ) -> None:
-    """Import historical meetings; a file with any bad row is refused whole, each problem
-    printed as FILE:LINE: FIELD: PROBLEM."""
+    """Import historical meetings; a file with any bad row is refused whole.
+
+    Each problem is printed as FILE:LINE: FIELD: PROBLEM."""
     # Imported here so that other commands do not load the database layer (``cli.server``).
     from sidelines.formats.history_file import load_history
     from sidelines.services.history import import_history, latest_today

@@ -52,8 +52,10 @@ def solve_command(
     ] = 10.0,
     database: DatabaseOption = None,
 ) -> None:
-    """Solve the event's agreed meetings against its published schedule, wait, and print the
-    preview of publishing the result."""
+    """Solve against the published schedule and print the preview of publishing it.
+
+    Solves the event's agreed meetings against its published schedule, waits for the solve,
+    and prints what publishing its result would change."""
     from sidelines.services import preview, solves
 
     def act(db: Database, actor: Actor) -> PreviewView | str:

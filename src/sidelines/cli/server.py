@@ -155,8 +155,9 @@ def serve(
         ),
     ] = True,
 ) -> None:
-    """Serve the API (migrating the database first), with a worker for messages, batch
-    solves and the attendance and request sweeps."""
+    """Serve the API and the pages, with a worker (migrating the database first).
+
+    The worker sends messages, runs batch solves and the attendance and request sweeps."""
 
     from sidelines.web.settings import Settings
 
@@ -240,9 +241,10 @@ def demo(
         bool, typer.Option(help="Play the seed story too, for a look at how it ends.")
     ] = False,
 ) -> None:
-    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
-    story is left for you to play (the README says how), unless --played. Refuses to start
-    over a demo still running on the same database or port."""
+    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins.
+
+    The seed story is left for you to play (the README says how), unless --played. Refuses to
+    start over a demo still running on the same database or port."""
     check_out(database, "--database")
     refused = demo_guard.refusal(database, None if no_serve else port)
     if refused is not None:

@@ -78,8 +78,10 @@ def worker(
         ),
     ] = True,
 ) -> None:
-    """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
-    side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
+    """Deliver due messages, run batch solves and sweeps until stopped (SIGINT or SIGTERM).
+
+    Several workers may run side by side on PostgreSQL; SMTP settings come from
+    SIDELINES_SMTP_* (docs/deployment.md)."""
     from sidelines.services.delivery import DeliveryOptions, MailSettings
     from sidelines.services.worker import WorkerContext, run
     from sidelines.web.settings import Settings
