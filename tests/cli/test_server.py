@@ -121,3 +121,16 @@ def test_the_demo_s_flags_read_as_they_are_typed() -> None:
 
     assert "--no-serve" in shown
     assert "--no-no-serve" not in shown
+
+
+def test_user_add_asks_for_the_password_twice_without_an_empty_default(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+
+    outcome = CliRunner().invoke(
+        app,
+        ["user", "add", "protocol", "--database", url],
+        input="long enough password\nlong enough password\n",
+    )
+
+    assert outcome.exit_code == 0
+    assert outcome.stdout.startswith("Password: \nRepeat for confirmation: \ncreated organiser")

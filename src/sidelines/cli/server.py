@@ -313,7 +313,14 @@ def user_add(
     party: Annotated[str | None, typer.Option(help="Party a delegate acts for.")] = None,
     database: DatabaseOption = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            show_default=False,  # not "Password []:"
+            help="Asked for when not given; at least 8 characters.",
+        ),
     ] = "",
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
