@@ -39,11 +39,20 @@ UserOption = Annotated[
 
 
 def _instant(value: str, name: str) -> datetime:
+    """``value`` as an instant: ISO 8601 with its zone (a time without one is no instant: it
+    would be read in whatever zone the machine has), else exit code 2 naming ``name``."""
     try:
-        return datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value)
     except ValueError:
         errors.print(f"error: {name}: not an ISO 8601 time: {value!r}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if instant.tzinfo is None:
+        errors.print(
+            f"error: {name}: {name} must carry a time zone, got naive {instant.isoformat()}",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return instant
 
 
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
