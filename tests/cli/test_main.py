@@ -318,3 +318,23 @@ def test_each_command_s_summary_is_one_paragraph_without_a_line_break() -> None:
         if "\n" in inspect.cleandoc(command.help or "").split("\n\n")[0]
     ]
     assert broken == []
+
+
+@pytest.mark.parametrize("slot", [0, 5, -1, 99])
+@pytest.mark.parametrize("command", ["validate", "published"])
+def test_a_result_s_slot_outside_the_event_is_refused_naming_it(
+    small_dzn: Path, tmp_path: Path, slot: int, command: str
+) -> None:
+    # Slots are counted from 1, as in the .dzn file: the refusal says the number as written.
+    result = write_result(tmp_path, [{"meeting": 1, "slot": slot, "table": 1}])
+    arguments = (
+        ["validate", str(small_dzn), str(result)]
+        if command == "validate"
+        else ["solve", str(small_dzn), "--published", str(result), "--time-limit", "1"]
+    )
+    outcome = runner.invoke(app, arguments)
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"error: {result}: assignments[0].slot: slot must be a number from 1 to 4, got {slot}\n",
+    )
