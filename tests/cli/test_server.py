@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,27 @@ def test_user_add_asks_for_the_password_twice_without_an_empty_default(tmp_path:
 
     assert outcome.exit_code == 0
     assert outcome.stdout.startswith("Password: \nRepeat for confirmation: \ncreated organiser")
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_a_port_no_socket_can_have_is_refused_before_anything_starts(
+    tmp_path: Path, command: str, port: str
+) -> None:
+    # In a process of its own: a server that did start would take over the test's.
+    database = tmp_path / "never.sqlite3"
+    url = f"sqlite:///{database}" if command == "serve" else str(database)
+    source = Path(__file__).resolve().parents[2] / "src"
+
+    outcome = subprocess.run(
+        [sys.executable, "-c", "from sidelines.cli.main import main; main()", command,
+         "--port", port, "--database", url],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+
+    assert outcome.returncode == 2
+    assert "Invalid value for '--port'" in outcome.stderr
+    assert not database.exists()

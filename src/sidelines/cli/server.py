@@ -33,6 +33,8 @@ DEMO_LEFT_TO_NEGOTIATE = MeetingId("rus-usa")
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
+# A port a socket can have: 0 (the system picks one) would leave the address unknown.
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 DatabaseOption = Annotated[
     str | None,
     typer.Option("--database", help="Database URL (default: SIDELINES_DATABASE_URL or SQLite)."),
@@ -128,7 +130,7 @@ def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> i
 def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: PortOption = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     pool_size: Annotated[
         int | None,
@@ -232,7 +234,7 @@ def demo(
     database: Annotated[Path, typer.Option(help="SQLite file for the demo (made anew).")] = Path(
         "sidelines-demo.sqlite3"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: PortOption = 8000,
     # Named as typed: a flag named for itself has no --no- twin ("--no-no-serve").
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Set up the database and stop.")
