@@ -64,4 +64,6 @@ def test_a_moment_without_its_zone_is_refused_naming_it(lima_file: str) -> None:
     code, out, err = sweep(lima_file, "--at", "2016-11-20T10:00")
 
     assert (code, out) == (2, "")
-    assert err == "error: at: at must carry a time zone, got naive 2016-11-20T10:00:00\n"
+    assert err == (
+        "error: --at: must carry a time zone (2016-11-20T10:00-05:00), got 2016-11-20T10:00:00\n"
+    )

@@ -89,7 +89,7 @@ def test_a_bad_stability_is_refused_naming_it(lima_file: str) -> None:
     code, out, err = schedule(lima_file, "solve", LIMA, "--stability", "sometimes")
 
     assert (code, out) == (2, "")
-    assert err == "error: stability: stability must be one of keep, minimal, free\n"
+    assert err == "error: --stability: stability must be one of keep, minimal, free\n"
     assert count(lima_file, SolveRunRow) == 0
 
 

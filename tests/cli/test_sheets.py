@@ -122,7 +122,7 @@ def test_a_day_not_of_the_event_is_refused(lima_file: str, tmp_path: Path) -> No
 
     assert (result.exit_code, result.stderr) == (
         2,
-        "error: day: 2016-11-21 is not a day of the event\n",
+        "error: --day: 2016-11-21 is not a day of the event\n",
     )
     assert not out.exists()
 

@@ -39,7 +39,7 @@ def sweep(
     from sidelines.services import attendance, request_expiry
     from sidelines.services.clock import now
 
-    moment = _instant(at, "at") if at is not None else now()
+    moment = _instant(at, "--at") if at is not None else now()
 
     def act(db: Database, actor: Actor) -> tuple[SweepView, RequestSweepView]:
         return (

@@ -48,11 +48,33 @@ def _instant(value: str, name: str) -> datetime:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if instant.tzinfo is None:
         errors.print(
-            f"error: {name}: {name} must carry a time zone, got naive {instant.isoformat()}",
+            f"error: {name}: must carry a time zone (2016-11-20T10:00-05:00), got "
+            f"{instant.isoformat()}",
             highlight=False,
         )
         raise typer.Exit(EXIT_BAD_INPUT)
     return instant
+
+
+# The services' names of what was wrong, as the command line spells what was typed: an option,
+# or an argument in capitals as --help shows it.
+AS_TYPED = {
+    "at": "--at",
+    "day": "--day",
+    "delegation": "--delegation",
+    "end": "--end",
+    "keep_out": "--keep-out",
+    "leaves_at": "--leaves-at",
+    "max_moves": "--max-moves",
+    "party_id": "--party",
+    "principal_id": "--principal",
+    "session_id": "SESSION",
+    "space": "--space",
+    "space_id": "SPACE",
+    "stability": "--stability",
+    "start": "--start",
+    "user": "--user",
+}
 
 
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
@@ -71,7 +93,7 @@ def acting(
     try:
         return act(db, who(db))
     except ServiceError as error:
-        where = f"{error.field}: " if error.field else ""
+        where = f"{AS_TYPED.get(error.field, error.field)}: " if error.field else ""
         errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
@@ -120,7 +142,7 @@ def departure(
     """A principal, or a whole party, leaves earlier than planned."""
     from sidelines.services import onsite_changes
 
-    at = _instant(leaves_at, "leaves_at")
+    at = _instant(leaves_at, "--leaves-at")
     _run(
         database,
         user,
@@ -162,7 +184,7 @@ def closure(
     """A space cannot be used for a while."""
     from sidelines.services import onsite_changes
 
-    span = _instant(start, "start"), _instant(end, "end")
+    span = _instant(start, "--start"), _instant(end, "--end")
     _run(
         database,
         user,

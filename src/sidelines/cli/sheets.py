@@ -71,7 +71,7 @@ def _days(event: Event, day: str | None) -> list[date]:
     try:
         return [date.fromisoformat(day)]
     except ValueError:
-        errors.print(f"error: day: not a date like 2016-11-20: {day!r}", highlight=False)
+        errors.print(f"error: --day: not a date like 2016-11-20: {day!r}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
