@@ -161,3 +161,14 @@ def test_a_port_no_socket_can_have_is_refused_before_anything_starts(
     assert outcome.returncode == 2
     assert "Invalid value for '--port'" in outcome.stderr
     assert not database.exists()
+
+
+def test_user_add_names_the_option_that_was_wrong(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    add = ["user", "add", "usa", "--role", "delegate", "--password", "long enough password"]
+
+    outcome = CliRunner().invoke(
+        app, [*add, "--event", "nope", "--party", "USA", "--database", url]
+    )
+
+    assert (outcome.exit_code, outcome.stderr) == (2, "error: --event: no event 'nope'\n")

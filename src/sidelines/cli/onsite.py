@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from sidelines.cli.server import DatabaseOption, open_database
+from sidelines.cli.server import DatabaseOption, as_typed, open_database
 from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
 
@@ -56,27 +56,6 @@ def _instant(value: str, name: str) -> datetime:
     return instant
 
 
-# The services' names of what was wrong, as the command line spells what was typed: an option,
-# or an argument in capitals as --help shows it.
-AS_TYPED = {
-    "at": "--at",
-    "day": "--day",
-    "delegation": "--delegation",
-    "end": "--end",
-    "keep_out": "--keep-out",
-    "leaves_at": "--leaves-at",
-    "max_moves": "--max-moves",
-    "party_id": "--party",
-    "principal_id": "--principal",
-    "session_id": "SESSION",
-    "space": "--space",
-    "space_id": "SPACE",
-    "stability": "--stability",
-    "start": "--start",
-    "user": "--user",
-}
-
-
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
     """Run ``act`` as organiser ``user`` on the database; bad input exits with code 2."""
     from sidelines.services import onsite_changes
@@ -93,8 +72,7 @@ def acting(
     try:
         return act(db, who(db))
     except ServiceError as error:
-        where = f"{AS_TYPED.get(error.field, error.field)}: " if error.field else ""
-        errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
+        errors.print(f"error: {as_typed(error)}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         db.dispose()

@@ -86,6 +86,37 @@ def open_database(
 URL_EXAMPLES = "for example postgresql://user@host/db or sqlite:///sidelines.sqlite3"
 
 
+# The services' names of what was wrong, as the command line spells what was typed: an option,
+# or an argument in capitals as --help shows it.
+AS_TYPED = {
+    "at": "--at",
+    "day": "--day",
+    "delegation": "--delegation",
+    "end": "--end",
+    "event_id": "--event",
+    "keep_out": "--keep-out",
+    "leaves_at": "--leaves-at",
+    "max_moves": "--max-moves",
+    "party_id": "--party",
+    "password": "--password",
+    "principal_id": "--principal",
+    "role": "--role",
+    "session_id": "SESSION",
+    "space": "--space",
+    "space_id": "SPACE",
+    "stability": "--stability",
+    "start": "--start",
+    "user": "--user",
+    "username": "USERNAME",
+}
+
+
+def as_typed(error: ServiceError) -> str:
+    """A service's refusal as the command line says it: what was wrong as it was typed."""
+    where = f"{AS_TYPED.get(error.field, error.field)}: " if error.field else ""
+    return where + error.message
+
+
 def _fail(message: str) -> typer.Exit:
     errors.print(f"error: {message}", highlight=False, markup=False)
     return typer.Exit(2)
@@ -332,7 +363,7 @@ def user_add(
     try:
         user_id = accounts.create_user(db, username, password, role, event_id=event, party_id=party)
     except ServiceError as error:
-        raise _fail(f"{error.field}: {error.message}" if error.field else error.message) from None
+        raise _fail(as_typed(error)) from None
     console.print(f"created {role} {username!r} (id {user_id})")
 
 
