@@ -126,9 +126,12 @@ class Post:
 
 @dataclass
 class WebhookReceiver:
-    """Answers each post with the next of ``answers`` (then 200), after ``delay_s``."""
+    """Answers each post with the next of ``answers`` (then 200), after ``delay_s``; listens on
+    ``host`` (another loopback address, 127.0.0.2, stands for an inward one) at ``port`` (0: a
+    free one)."""
 
     port: int = 0
+    host: str = "127.0.0.1"
     posts: list[Post] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     delay_s: float = 0.0
@@ -136,7 +139,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     def keys(self) -> list[str]:
         with self.lock:
@@ -168,7 +171,7 @@ def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
         def log_message(self, *_args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((receiver.host, receiver.port), Handler)
     server.daemon_threads = True
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -59,3 +59,12 @@ def test_the_sweep_marks_a_no_show_and_says_so(lima_file: str) -> None:
 
 def test_a_moment_that_is_no_time_is_refused(lima_file: str) -> None:
     assert sweep(lima_file, "--at", "tomorrow")[0] == 2
+
+
+def test_a_moment_without_its_zone_is_refused_naming_it(lima_file: str) -> None:
+    code, out, err = sweep(lima_file, "--at", "2016-11-20T10:00")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --at: must carry a time zone (2016-11-20T10:00-05:00), got 2016-11-20T10:00:00\n"
+    )

@@ -66,3 +66,15 @@ def test_missing_file_is_an_error(tmp_path: Path) -> None:
         2,
         f"error: {missing}: no such file\n{missing}: nothing imported\n",
     )
+
+
+def test_a_folder_is_not_called_an_event_file(tmp_path: Path) -> None:
+    folder = tmp_path / "history.csv"
+    folder.mkdir()
+
+    result = runner.invoke(app, ["history", "import", str(folder)])
+
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {folder}: is a folder, not a file\n{folder}: nothing imported\n",
+    )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
+from sidelines.cli import main
 from sidelines.cli.main import app
+from sidelines.scheduling import SolveOptions, SolveResult, solve
+from sidelines.scheduling.problem import Problem
 
 runner = CliRunner()
 
@@ -235,3 +241,100 @@ def test_solve_prints_ics_with_one_event_per_meeting(small_dzn: Path) -> None:
     calendar = Calendar.from_ical(outcome.stdout)
     events = calendar.walk("VEVENT")
     assert sorted(str(e["UID"]).split("@")[0] for e in events) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [([], SolveOptions().workers), (["3"], 3)])
+def test_solve_passes_workers_to_the_engine(
+    small_dzn: Path, monkeypatch: pytest.MonkeyPatch, given: list[str], expected: int
+) -> None:
+    seen: list[SolveOptions] = []
+
+    def spy(problem: Problem, options: SolveOptions) -> SolveResult:
+        seen.append(options)
+        return solve(problem, options)
+
+    monkeypatch.setattr(main, "solve", spy)
+    arguments = ["--workers", *given] if given else []
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--time-limit", "1", *arguments])
+    assert outcome.exit_code == 0
+    assert [options.workers for options in seen] == [expected]
+
+
+@pytest.mark.parametrize("workers", ["0", "-2"])
+def test_solve_refuses_fewer_than_one_worker(small_dzn: Path, workers: str) -> None:
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--workers", workers])
+    assert outcome.exit_code == 2
+    assert "Invalid value for '--workers'" in outcome.stderr
+    assert "greater than or equal to 1" in outcome.stderr
+    assert "Traceback" not in outcome.output
+
+
+def test_solve_help_names_workers() -> None:
+    outcome = runner.invoke(app, ["solve", "--help"])
+    assert outcome.exit_code == 0
+    assert "--workers" in outcome.stdout
+
+
+def test_solve_refuses_an_out_that_is_a_folder_before_it_solves(
+    small_dzn: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unwanted(problem: Problem, options: SolveOptions) -> SolveResult:
+        raise AssertionError("solved before --out was checked")
+
+    monkeypatch.setattr(main, "solve", unwanted)
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--out", str(tmp_path)])
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"error: --out: {tmp_path} is a folder; name the file to write\n",
+    )
+
+
+def test_solve_says_when_its_out_cannot_be_written(small_dzn: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.dzn" / "result.json"  # a file's name as a folder
+    (tmp_path / "small.dzn").write_text(SMALL_DZN)
+    outcome = runner.invoke(app, ["solve", str(small_dzn), "--time-limit", "1", "--out", str(out)])
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr.splitlines()[-1] == (
+        f"error: {out}: cannot write: {tmp_path / 'small.dzn'} is a file, not a folder"
+    )
+
+
+def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name, command in group.commands.items():
+        found.append((prefix + name, command))
+        if hasattr(command, "commands"):  # a group of its own
+            found += _commands(command, f"{prefix}{name} ")
+    return found
+
+
+def test_each_command_s_summary_is_one_paragraph_without_a_line_break() -> None:
+    # A group's --help lists each command by the first paragraph of its help, line breaks kept:
+    # a summary broken over lines there reads "with a worker for messages, batch" / "solves".
+    broken = [
+        name
+        for name, command in _commands(typer.main.get_group(app))
+        if "\n" in inspect.cleandoc(command.help or "").split("\n\n")[0]
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize("slot", [0, 5, -1, 99])
+@pytest.mark.parametrize("command", ["validate", "published"])
+def test_a_result_s_slot_outside_the_event_is_refused_naming_it(
+    small_dzn: Path, tmp_path: Path, slot: int, command: str
+) -> None:
+    # Slots are counted from 1, as in the .dzn file: the refusal says the number as written.
+    result = write_result(tmp_path, [{"meeting": 1, "slot": slot, "table": 1}])
+    arguments = (
+        ["validate", str(small_dzn), str(result)]
+        if command == "validate"
+        else ["solve", str(small_dzn), "--published", str(result), "--time-limit", "1"]
+    )
+    outcome = runner.invoke(app, arguments)
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"error: {result}: assignments[0].slot: slot must be a number from 1 to 4, got {slot}\n",
+    )

@@ -97,19 +97,20 @@ def test_a_closed_room_prints_the_meeting_that_moved_by_name_in_venue_time(
     [
         (
             ("departure", LIMA, "--principal", "nobody", "--leaves-at", "2016-11-20T17:00Z"),
-            "error: principal_id: no principal 'nobody' at this event\n",
+            "error: --principal: no principal 'nobody' at this event\n",
         ),
         (
             ("departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-20T17:00"),
-            "error: leaves_at: leaves_at must carry a time zone, got naive 2016-11-20T17:00:00\n",
+            "error: --leaves-at: must carry a time zone (2016-11-20T10:00-05:00), got "
+            "2016-11-20T17:00:00\n",
         ),
         (
             ("departure", LIMA, "--party", "USA", "--leaves-at", "tomorrow"),
-            "error: leaves_at: not an ISO 8601 time: 'tomorrow'\n",
+            "error: --leaves-at: not an ISO 8601 time: 'tomorrow'\n",
         ),
         (
             ("overrun", LIMA, "karaoke", "15"),
-            "error: session_id: no programme session 'karaoke' at this event\n",
+            "error: SESSION: no programme session 'karaoke' at this event\n",
         ),
         (
             (
@@ -121,7 +122,7 @@ def test_a_closed_room_prints_the_meeting_that_moved_by_name_in_venue_time(
                 "--end",
                 "2016-11-20T11:00Z",
             ),
-            "error: end: the span must end after it starts\n",
+            "error: --end: the span must end after it starts\n",
         ),
         (
             # Times in the venue's words, as the organiser reads them at the venue.
@@ -150,4 +151,7 @@ def test_an_account_that_is_not_the_organisers_is_refused(lima_file: str) -> Non
         ["onsite", "overrun", LIMA, "retreat-1", "15", "--user", "russia", "--database", lima_file],
     )
 
-    assert (result.exit_code, result.stderr) == (2, "error: user: no organiser account 'russia'\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: --user: no organiser account 'russia'\n",
+    )

@@ -89,5 +89,16 @@ def test_a_bad_stability_is_refused_naming_it(lima_file: str) -> None:
     code, out, err = schedule(lima_file, "solve", LIMA, "--stability", "sometimes")
 
     assert (code, out) == (2, "")
-    assert err == "error: stability: stability must be one of keep, minimal, free\n"
+    assert err == "error: --stability: stability must be one of keep, minimal, free\n"
+    assert count(lima_file, SolveRunRow) == 0
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "601"])
+def test_a_time_limit_out_of_range_is_refused_before_a_solve_starts(
+    lima_file: str, seconds: str
+) -> None:
+    code, out, err = schedule(lima_file, "solve", LIMA, "--time-limit", seconds)
+
+    assert (code, out) == (2, "")
+    assert "Invalid value for '--time-limit'" in err
     assert count(lima_file, SolveRunRow) == 0

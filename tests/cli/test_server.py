@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import typer
+from typer.testing import CliRunner
 
+from sidelines.cli.main import app
 from sidelines.cli.server import forwarding, pool_size_for_server
 from sidelines.storage.db import (
     ADMIN_HEADROOM,
@@ -90,3 +97,78 @@ def test_forwarded_headers_are_trusted_only_from_the_named_proxy() -> None:
     assert forwarding(None) == {"proxy_headers": False}
     assert forwarding("") == {"proxy_headers": False}
     assert forwarding("10.0.0.5") == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (".", "--database: {path} is a folder; name the file to write"),
+        ("no-such-folder/demo.sqlite3", "--database: cannot open the database: unable to open "
+         "database file"),
+    ],
+    ids=["folder", "missing folder"],
+)  # fmt: skip
+def test_a_demo_database_that_cannot_be_made_is_one_line(
+    tmp_path: Path, where: str, said: str
+) -> None:
+    path = tmp_path / where if where != "." else tmp_path
+
+    outcome = CliRunner().invoke(app, ["demo", "--no-serve", "--database", str(path)])
+
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr == "error: " + said.format(path=path) + "\n"
+
+
+def test_the_demo_s_flags_read_as_they_are_typed() -> None:
+    shown = CliRunner().invoke(app, ["demo", "--help"], terminal_width=200).stdout
+
+    assert "--no-serve" in shown
+    assert "--no-no-serve" not in shown
+
+
+def test_user_add_asks_for_the_password_twice_without_an_empty_default(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+
+    outcome = CliRunner().invoke(
+        app,
+        ["user", "add", "protocol", "--database", url],
+        input="long enough password\nlong enough password\n",
+    )
+
+    assert outcome.exit_code == 0
+    assert outcome.stdout.startswith("Password: \nRepeat for confirmation: \ncreated organiser")
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_a_port_no_socket_can_have_is_refused_before_anything_starts(
+    tmp_path: Path, command: str, port: str
+) -> None:
+    # In a process of its own: a server that did start would take over the test's.
+    database = tmp_path / "never.sqlite3"
+    url = f"sqlite:///{database}" if command == "serve" else str(database)
+    source = Path(__file__).resolve().parents[2] / "src"
+
+    outcome = subprocess.run(
+        [sys.executable, "-c", "from sidelines.cli.main import main; main()", command,
+         "--port", port, "--database", url],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+
+    assert outcome.returncode == 2
+    assert "Invalid value for '--port'" in outcome.stderr
+    assert not database.exists()
+
+
+def test_user_add_names_the_option_that_was_wrong(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    add = ["user", "add", "usa", "--role", "delegate", "--password", "long enough password"]
+
+    outcome = CliRunner().invoke(
+        app, [*add, "--event", "nope", "--party", "USA", "--database", url]
+    )
+
+    assert (outcome.exit_code, outcome.stderr) == (2, "error: --event: no event 'nope'\n")

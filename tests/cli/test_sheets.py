@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -121,6 +122,32 @@ def test_a_day_not_of_the_event_is_refused(lima_file: str, tmp_path: Path) -> No
 
     assert (result.exit_code, result.stderr) == (
         2,
-        "error: day: 2016-11-21 is not a day of the event\n",
+        "error: --day: 2016-11-21 is not a day of the event\n",
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        (".", "--out: {out} is a folder; name the file to write"),
+        ("no-such-folder/overview.pdf", "{out}: cannot write: No such file or directory"),
+    ],
+    ids=["folder", "missing folder"],
+)
+def test_an_out_that_cannot_be_written_is_refused_naming_it(
+    lima_file: str, tmp_path: Path, out: str, said: str
+) -> None:
+    path = tmp_path / out if out != "." else tmp_path
+
+    result = runner.invoke(
+        app,
+        ["print", "overview", "--event", LIMA, "--user", "protocol", "--out", str(path),
+         "--database", lima_file],
+    )  # fmt: skip
+
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: " + said.format(out=path) + "\n",
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import socket
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -15,7 +17,7 @@ from sidelines.services.errors import Invalid
 from sidelines.services.negotiation import Terms
 from sidelines.services.webhook_hosts import inward, refused
 from sidelines.storage.db import Database
-from tests.receivers import LOOPBACK
+from tests.receivers import LOOPBACK, webhook_receiver
 from tests.services.messaging import messaging
 from tests.services.world import make_world
 
@@ -118,9 +120,11 @@ def test_a_webhook_whose_host_turned_inward_is_not_posted_to(database: Database)
         hook = messages.add_webhook(
             database, m.world.delegates["BBB"], "ev", m.hooks.url, allowed=LOOPBACK
         )
+        m.context.close()
         m.context.options = dataclasses.replace(
             m.context.options, webhook_allowed_networks=(), max_attempts=1
         )
+        m.context.open()
         negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
 
         m.deliver_all()
@@ -130,3 +134,44 @@ def test_a_webhook_whose_host_turned_inward_is_not_posted_to(database: Database)
         assert (attempt.ok, attempt.status, attempt.status_code) == (False, "failed", None)
         assert attempt.error is not None
         assert attempt.error.startswith("127.0.0.1 resolves to 127.0.0.1, not a public")
+
+
+def test_a_delivery_connects_to_the_address_it_checked_not_to_a_second_answer(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: a name that answers an allowed address when it is checked and an inward
+    # one when it is asked again. 127.0.0.2 stands for the inward address: a loopback address
+    # outside the one network this worker allows, with a receiver of its own on the same port.
+    name = "hooks.example"
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def rebinding(host: object, port: object, *args: Any, **kwargs: Any) -> Any:
+        if host != name:
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        answer = "127.0.0.1" if not lookups else "127.0.0.2"
+        lookups.append(answer)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (answer, port or 0))]
+
+    with messaging(database) as m, webhook_receiver(host="127.0.0.2", port=m.hooks.port) as inner:
+        hook = messages.add_webhook(
+            database, m.world.delegates["BBB"], "ev", f"http://{name}:{m.hooks.port}/hook"
+        )
+        m.context.close()
+        m.context.options = dataclasses.replace(
+            m.context.options,
+            webhook_allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
+            max_attempts=1,
+        )
+        m.context.open()
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        negotiation.create_request(database, m.world.delegates["AAA"], "ev", ["BBB"], Terms())
+
+        m.deliver_all()
+
+        assert inner.posts == []
+        [post] = m.hooks.posts
+        assert post.headers["Host"] == f"{name}:{m.hooks.port}"
+        assert lookups == ["127.0.0.1"]
+        [attempt] = messages.webhook_deliveries(database, m.world.delegates["BBB"], "ev", hook.id)
+        assert attempt.ok

@@ -33,12 +33,14 @@ def sweep(
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Mark the no-shows due, offer the freed time to meetings that wait, release offers not
-    confirmed in time, remind and expire unanswered requests."""
+    """Mark no-shows, offer the time they free, remind and expire requests.
+
+    Marks the no-shows due, offers the freed time to meetings that wait, releases offers not
+    confirmed in time, and reminds and expires unanswered requests."""
     from sidelines.services import attendance, onsite_changes, request_expiry
     from sidelines.services.clock import now
 
-    moment = _instant(at, "at") if at is not None else now()
+    moment = _instant(at, "--at") if at is not None else now()
 
     def act(db: Database, actor: Actor) -> tuple[SweepView, RequestSweepView, Wording]:
         swept = attendance.sweep(db, event, moment, actor)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sidelines.cli.server import SYSTEM, DatabaseOption, database_url
+from sidelines.cli.server import SYSTEM, DatabaseOption, open_database
 from sidelines.formats.errors import InputError
 from sidelines.services.errors import ServiceError
 
@@ -25,12 +25,12 @@ def history_import(
     file: Annotated[Path, typer.Argument(help="Historical meetings (.csv or .json).")],
     database: DatabaseOption = None,
 ) -> None:
-    """Import historical meetings; a file with any bad row is refused whole, each problem
-    printed as FILE:LINE: FIELD: PROBLEM."""
+    """Import historical meetings; a file with any bad row is refused whole.
+
+    Each problem is printed as FILE:LINE: FIELD: PROBLEM."""
     # Imported here so that other commands do not load the database layer (``cli.server``).
     from sidelines.formats.history_file import load_history
     from sidelines.services.history import import_history, latest_today
-    from sidelines.storage.db import Database
 
     try:
         records = load_history(file, held_by=latest_today())
@@ -42,8 +42,7 @@ def history_import(
         )
         errors.print(f"{file}: nothing imported", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         report = import_history(db, SYSTEM, records)
     except ServiceError as error:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from sidelines.cli import attendance, history, onsite, schedule, server, sheets, worker
+from sidelines.cli.output import check_out, write_out
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
 from sidelines.domain import MeetingId
@@ -139,6 +140,12 @@ def solve_command(
         OutputFormat, typer.Option("--format", help="What to print on stdout.")
     ] = OutputFormat.TABLE,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Searches run in parallel (default: one per CPU core of this machine)."
+        ),
+    ] = None,
     published: Annotated[
         Path | None,
         typer.Option(
@@ -161,6 +168,8 @@ def solve_command(
     ] = None,
 ) -> None:
     """Schedule the meetings of INSTANCE and print the agenda."""
+    if out is not None:
+        check_out(out)
     try:
         loaded = open_instance(instance, fairness)
     except InputError as error:
@@ -174,10 +183,12 @@ def solve_command(
         options = SolveOptions(
             strategy=strategy, time_limit_s=time_limit, seed=seed, on_progress=reporter
         )
+        if workers is not None:
+            options = replace(options, workers=workers)
         result = run_solve(problem, options)
     data = result_to_dict(problem, result, dzn=loaded.is_dzn)
     if out is not None:
-        write_json_atomically(out, data)
+        write_out(out, lambda path: write_json_atomically(path, data))
     if output_format is OutputFormat.JSON:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif output_format is OutputFormat.ICS:

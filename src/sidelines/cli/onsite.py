@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from sidelines.cli.server import DatabaseOption, database_url
+from sidelines.cli.server import DatabaseOption, as_typed, open_database
 from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError
 
@@ -40,11 +40,21 @@ UserOption = Annotated[
 
 
 def _instant(value: str, name: str) -> datetime:
+    """``value`` as an instant: ISO 8601 with its zone (a time without one is no instant: it
+    would be read in whatever zone the machine has), else exit code 2 naming ``name``."""
     try:
-        return datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value)
     except ValueError:
         errors.print(f"error: {name}: not an ISO 8601 time: {value!r}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if instant.tzinfo is None:
+        errors.print(
+            f"error: {name}: must carry a time zone (2016-11-20T10:00-05:00), got "
+            f"{instant.isoformat()}",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return instant
 
 
 def as_organiser(database: str | None, user: str, act: Callable[[Database, Actor], T]) -> T:
@@ -58,15 +68,12 @@ def acting(
     database: str | None, who: Callable[[Database], Actor], act: Callable[[Database, Actor], T]
 ) -> T:
     """Run ``act`` as the actor ``who`` finds on the database; bad input exits with code 2."""
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         return act(db, who(db))
     except ServiceError as error:
-        where = f"{error.field}: " if error.field else ""
-        errors.print(f"error: {where}{error.message}", highlight=False, markup=False)
+        errors.print(f"error: {as_typed(error)}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         db.dispose()
@@ -127,7 +134,7 @@ def departure(
     """A principal, or a whole party, leaves earlier than planned."""
     from sidelines.services import onsite_changes
 
-    at = _instant(leaves_at, "leaves_at")
+    at = _instant(leaves_at, "--leaves-at")
     _run(
         database,
         user,
@@ -171,7 +178,7 @@ def closure(
     """A space cannot be used for a while."""
     from sidelines.services import onsite_changes
 
-    span = _instant(start, "start"), _instant(end, "end")
+    span = _instant(start, "--start"), _instant(end, "--end")
     _run(
         database,
         user,

@@ -46,11 +46,16 @@ def solve_command(
         str | None,
         typer.Option(help="A minimal solve's budget: a count (3) or a percentage (2%)."),
     ] = None,
-    time_limit: Annotated[float, typer.Option(help="Seconds the solver may take.")] = 10.0,
+    # The API's bounds (``web.schemas``): a solve of no time, or of hours, is no request.
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds the solver may take.", min=0.1, max=600)
+    ] = 10.0,
     database: DatabaseOption = None,
 ) -> None:
-    """Solve the event's agreed meetings against its published schedule, wait, and print the
-    preview of publishing the result."""
+    """Solve against the published schedule and print the preview of publishing it.
+
+    Solves the event's agreed meetings against its published schedule, waits for the solve,
+    and prints what publishing its result would change."""
     from sidelines.services import preview, solves
 
     def act(db: Database, actor: Actor) -> PreviewView | str:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from sidelines.cli import demo_guard
+from sidelines.cli.output import check_out
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.services.actors import Actor, Role
@@ -32,6 +33,8 @@ DEMO_LEFT_TO_NEGOTIATE = MeetingId("rus-usa")
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
+# A port a socket can have: 0 (the system picks one) would leave the address unknown.
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 DatabaseOption = Annotated[
     str | None,
     typer.Option("--database", help="Database URL (default: SIDELINES_DATABASE_URL or SQLite)."),
@@ -42,6 +45,76 @@ def database_url(database: str | None) -> str:
     from sidelines.storage.db import DEFAULT_URL
 
     return database or os.environ.get("SIDELINES_DATABASE_URL", DEFAULT_URL)
+
+
+def open_database(
+    database: str | None, *, migrate: bool = True, pool_size: int | None = None
+) -> Database:
+    """The database ``--database`` (or SIDELINES_DATABASE_URL) names, migrated to this
+    version's schema (``migrate``) or else only reached once. A URL no driver takes, or a
+    database that cannot be opened, ends the command with exit code 2 and one line naming
+    ``--database`` (never the URL's password)."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from sidelines.storage.db import Database
+
+    url = database_url(database)
+    try:
+        db = Database(url) if pool_size is None else Database(url, pool_size=pool_size)
+    except ArgumentError as error:
+        dialect = str(error).rpartition("sqlalchemy.dialects:")[2]
+        raise _fail(
+            f"--database: no database driver for {dialect!r}; " + URL_EXAMPLES
+            if "sqlalchemy.dialects:" in str(error)
+            else "--database: not a database URL; " + URL_EXAMPLES
+        ) from None
+    except ValueError:  # a port that is not a number, a broken IPv6 address
+        raise _fail("--database: not a database URL; " + URL_EXAMPLES) from None
+    try:
+        if migrate:
+            db.upgrade()
+        else:
+            with db.engine.connect():
+                pass
+    except OperationalError as error:
+        db.dispose()
+        reason = " ".join(str(error.orig).split())
+        raise _fail(f"--database: cannot open the database: {reason}") from None
+    return db
+
+
+URL_EXAMPLES = "for example postgresql://user@host/db or sqlite:///sidelines.sqlite3"
+
+
+# The services' names of what was wrong, as the command line spells what was typed: an option,
+# or an argument in capitals as --help shows it.
+AS_TYPED = {
+    "at": "--at",
+    "day": "--day",
+    "delegation": "--delegation",
+    "end": "--end",
+    "event_id": "--event",
+    "keep_out": "--keep-out",
+    "leaves_at": "--leaves-at",
+    "max_moves": "--max-moves",
+    "party_id": "--party",
+    "password": "--password",
+    "principal_id": "--principal",
+    "role": "--role",
+    "session_id": "SESSION",
+    "space": "--space",
+    "space_id": "SPACE",
+    "stability": "--stability",
+    "start": "--start",
+    "user": "--user",
+    "username": "USERNAME",
+}
+
+
+def as_typed(error: ServiceError) -> str:
+    """A service's refusal as the command line says it: what was wrong as it was typed."""
+    where = f"{AS_TYPED.get(error.field, error.field)}: " if error.field else ""
+    return where + error.message
 
 
 def _fail(message: str) -> typer.Exit:
@@ -88,7 +161,7 @@ def pool_size_for_server(db: Database, workers: int, pool_size: int | None) -> i
 def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: PortOption = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     pool_size: Annotated[
         int | None,
@@ -115,10 +188,10 @@ def serve(
         ),
     ] = True,
 ) -> None:
-    """Serve the API (migrating the database first), with a worker for messages, batch
-    solves and the attendance and request sweeps."""
+    """Serve the API and the pages, with a worker (migrating the database first).
 
-    from sidelines.storage.db import Database
+    The worker sends messages, runs batch solves and the attendance and request sweeps."""
+
     from sidelines.web.settings import Settings
 
     url = database_url(database)
@@ -127,8 +200,7 @@ def serve(
         Settings()
     except ValueError as error:
         raise _fail(str(error)) from None
-    db = Database(url, pool_size=1)
-    db.upgrade()
+    db = open_database(url, pool_size=1)
     pool_size = pool_size_for_server(db, workers, pool_size)
     db.dispose()
     # The workers read their settings from the environment (``web.main``).
@@ -193,28 +265,31 @@ def demo(
     database: Annotated[Path, typer.Option(help="SQLite file for the demo (made anew).")] = Path(
         "sidelines-demo.sqlite3"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    no_serve: Annotated[bool, typer.Option(help="Set up the database and stop.")] = False,
+    port: PortOption = 8000,
+    # Named as typed: a flag named for itself has no --no- twin ("--no-no-serve").
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Set up the database and stop.")
+    ] = False,
     played: Annotated[
         bool, typer.Option(help="Play the seed story too, for a look at how it ends.")
     ] = False,
 ) -> None:
-    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins. The seed
-    story is left for you to play (the README says how), unless --played. Refuses to start
-    over a demo still running on the same database or port."""
+    """A fresh demo: APEC 2016 Lima with its agreed meetings scheduled, and logins.
+
+    The seed story is left for you to play (the README says how), unless --played. Refuses to
+    start over a demo still running on the same database or port."""
+    check_out(database, "--database")
     refused = demo_guard.refusal(database, None if no_serve else port)
     if refused is not None:
         raise _fail(refused)
     from sidelines.cli.demo_record import add_pair_history, play_seed_story
     from sidelines.formats.event_loader import load_event
     from sidelines.services import accounts, events, solves
-    from sidelines.storage.db import Database
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
-    db = Database(url)
-    db.upgrade()
+    db = open_database(url)
     event = load_event(EXAMPLES / DEMO_EVENT)
     event = replace(
         event, meetings=tuple(m for m in event.meetings if m.id != DEMO_LEFT_TO_NEGOTIATE)
@@ -271,19 +346,24 @@ def user_add(
     party: Annotated[str | None, typer.Option(help="Party a delegate acts for.")] = None,
     database: DatabaseOption = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            show_default=False,  # not "Password []:"
+            help="Asked for when not given; at least 8 characters.",
+        ),
     ] = "",
 ) -> None:
     """Create an account (the first organiser, or a delegation member)."""
     from sidelines.services import accounts
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         user_id = accounts.create_user(db, username, password, role, event_id=event, party_id=party)
     except ServiceError as error:
-        raise _fail(f"{error.field}: {error.message}" if error.field else error.message) from None
+        raise _fail(as_typed(error)) from None
     console.print(f"created {role} {username!r} (id {user_id})")
 
 
@@ -301,14 +381,12 @@ def event_import(
     """Import an event: parties, principals, programme, spaces and (agreed) meetings."""
     from sidelines.formats.event_loader import load_event
     from sidelines.services import events
-    from sidelines.storage.db import Database
 
     try:
         event = load_event(file)
     except InputError as error:
         raise _fail(str(error)) from None
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         events.import_event(db, SYSTEM, event, with_meetings=not without_meetings)
     except ServiceError as error:
@@ -331,10 +409,8 @@ def event_export(
 ) -> None:
     """Print the event as an event file, which `sidelines event import` reads back."""
     from sidelines.services import exports
-    from sidelines.storage.db import Database
 
-    db = Database(database_url(database))
-    db.upgrade()
+    db = open_database(database)
     try:
         data = exports.event_file(db, SYSTEM, event_id)
     except ServiceError as error:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from sidelines.cli.onsite import EXIT_BAD_INPUT, acting
+from sidelines.cli.output import check_out, write_out
 from sidelines.cli.server import DatabaseOption
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def _days(event: Event, day: str | None) -> list[date]:
     try:
         return [date.fromisoformat(day)]
     except ValueError:
-        errors.print(f"error: day: not a date like 2016-11-20: {day!r}", highlight=False)
+        errors.print(f"error: --day: not a date like 2016-11-20: {day!r}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -93,6 +94,7 @@ def _write(
     from sidelines.services.events import domain_event
     from sidelines.web.settings import Settings
 
+    check_out(out)
     if language is not None and i18n.supported(language) is None:
         known = ", ".join(i18n.LANGUAGES)
         errors.print(f"error: --language: one of {known}", highlight=False, markup=False)
@@ -123,7 +125,7 @@ def _write(
     except FontMissing as error:
         errors.print(f"error: {error}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    out.write_bytes(printed)
+    write_out(out, lambda path: path.write_bytes(printed))
     console.print(f"wrote {out} ({len(found)} page{'s' if len(found) != 1 else ''})", markup=False)
 
 

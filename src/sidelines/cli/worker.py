@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sidelines.cli.server import DatabaseOption, _fail, database_url
+from sidelines.cli.server import DatabaseOption, _fail, database_url, open_database
 
 if TYPE_CHECKING:  # the services load when the worker starts, not with the command line
     from sidelines.services.delivery import Pace
@@ -78,11 +78,12 @@ def worker(
         ),
     ] = True,
 ) -> None:
-    """Deliver due messages until stopped (SIGINT or SIGTERM). Several workers may run side by
-    side on PostgreSQL; SMTP settings come from SIDELINES_SMTP_* (docs/deployment.md)."""
+    """Deliver due messages, run batch solves and sweeps until stopped (SIGINT or SIGTERM).
+
+    Several workers may run side by side on PostgreSQL; SMTP settings come from
+    SIDELINES_SMTP_* (docs/deployment.md)."""
     from sidelines.services.delivery import DeliveryOptions, MailSettings
     from sidelines.services.worker import WorkerContext, run
-    from sidelines.storage.db import Database
     from sidelines.web.settings import Settings
 
     # By default the whole worker is lowered (SCHED_IDLE, nice 10), in a scheduling group of its
@@ -104,7 +105,7 @@ def worker(
     except ValueError as error:
         raise _fail(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
-    db = Database(settings.database_url, pool_size=2)
+    db = open_database(settings.database_url, migrate=False, pool_size=2)
     context = WorkerContext(
         db,
         MailSettings(

@@ -128,7 +128,7 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
-        raise InputError(path, "is a directory, not an event file") from None
+        raise InputError(path, "is a folder, not a file") from None
     except OSError as error:
         raise InputError(path, f"cannot be read: {error.strerror or error}") from None
     try:

@@ -161,6 +161,14 @@ def _start_slot(path: Path, problem: Problem, entry: dict[str, Any], where: str)
         slot = entry["slot"]
         if not isinstance(slot, int) or isinstance(slot, bool):
             raise InputError(path, f"slot must be a whole number, got {slot!r}", path=where)
+        # Said as written (from 1), not as the grid counts (from 0); and refused here, as a
+        # table out of range is, before a re-plan indexes the grid with it.
+        if not 1 <= slot <= problem.grid.n_slots:
+            raise InputError(
+                path,
+                f"slot must be a number from 1 to {problem.grid.n_slots}, got {slot}",
+                path=f"{where}.slot",
+            )
         return slot - 1
     if "start" not in entry:
         raise InputError(path, "needs a 'start' or a 'slot'", path=where)

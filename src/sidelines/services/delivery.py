@@ -45,7 +45,7 @@ from sidelines.services import notice_text
 from sidelines.services.clock import now
 from sidelines.services.events import domain_event
 from sidelines.services.outbox import DROPPED, EMAIL, FAILED, PENDING, SENT
-from sidelines.services.webhook_hosts import Network, refused
+from sidelines.services.webhook_hosts import Network, webhook_client
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -610,19 +610,16 @@ def send_all(
     client: httpx.Client,
     settings: MailSettings,
     pool: ThreadPoolExecutor,
-    allowed: Sequence[Network] = (),
 ) -> list[Outcome]:
     """Send each, side by side on the ``pool``'s threads (one SMTP connection each): a slow
     receiver must not hold up everyone's messages. A webhook whose host now resolves off the
-    public internet, outside the ``allowed`` networks, is not posted to: a failed attempt."""
+    public internet, outside the networks the ``client`` allows (``webhook_client``), is not
+    posted to: a failed attempt."""
 
     def post(item: Outgoing) -> Outcome:
         assert item.webhook is not None
-        # Checked again at each delivery: the name may resolve elsewhere than when the webhook
-        # was made (webhook_hosts).
-        reason = refused(item.webhook.url, allowed)
-        if reason is not None:
-            return Outcome(False, None, reason)
+        # The client checks the host's addresses again as it connects, and connects to those:
+        # the name may resolve elsewhere than when the webhook was made (webhook_hosts).
         body = webhook_body(item)
         headers = {
             "Content-Type": "application/json",
@@ -723,8 +720,7 @@ class Senders:
     def open(cls, settings: MailSettings, options: DeliveryOptions) -> Senders:
         return cls(
             Mailer(settings),
-            # A redirect is not followed: it could lead to an address the check refuses.
-            httpx.Client(timeout=options.webhook_timeout_s, follow_redirects=False),
+            webhook_client(options.webhook_timeout_s, options.webhook_allowed_networks),
             ThreadPoolExecutor(max_workers=options.threads, thread_name_prefix="send"),
         )
 
@@ -769,7 +765,6 @@ def deliver_due(
             senders.client,
             settings,
             senders.pool,
-            options.webhook_allowed_networks,
         )
     finally:
         late.cancel()

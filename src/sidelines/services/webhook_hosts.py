@@ -5,15 +5,23 @@ A delegation chooses a webhook's URL, and the worker posts to it from inside the
 network. A URL that points inwards (the server itself, a private network, the cloud's metadata
 service at 169.254.169.254) would let a delegation make the server send requests it could not
 send itself (server-side request forgery, OWASP A10:2021). So the host's addresses are checked
-when the webhook is made and again at every delivery, since what a name resolves to can change.
+when the webhook is made and again whenever a delivery opens a connection, since what a name
+resolves to can change. The connection goes to the addresses that were checked, not to what a
+second look-up answers: a name whose answer changes between the check and the connection (DNS
+rebinding) cannot lead a post inwards. The URL, its Host header and the TLS server name (and so
+the certificate's check) stay the name's.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import typing
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -58,13 +66,90 @@ def refused(url: str, allowed: Sequence[Network] = ()) -> str | None:
     host = urlsplit(url).hostname
     if host is None:
         return "the URL has no host"
-    for address in addresses(host):
+    return _refusal(host, addresses(host), allowed)
+
+
+def _refusal(host: str, found: Iterable[Address], allowed: Sequence[Network]) -> str | None:
+    for address in found:
         if inward(address) and not _within(address, allowed):
             return (
                 f"{host} resolves to {address}, not a public internet address: webhooks are "
                 "sent to public hosts only, or to the networks the deployment allows"
             )
     return None
+
+
+class CheckedBackend(httpcore.NetworkBackend):
+    """Opens a webhook's connection: its host resolved once, every address checked as
+    ``refused`` does, then the connection made to those addresses, in order, by number. A
+    refusal is a failed connection (``httpx.ConnectError``) whose message says why."""
+
+    def __init__(self, allowed: Sequence[Network] = ()) -> None:
+        self.allowed = tuple(allowed)
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        found = list(dict.fromkeys(addresses(host)))
+        reason = _refusal(host, found, self.allowed)
+        if reason is not None:
+            raise httpcore.ConnectError(reason)
+        if not found:
+            raise httpcore.ConnectError(f"{host} does not resolve")
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in found:
+            try:
+                return self.inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        assert failure is not None
+        raise failure
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("webhooks are sent over TCP only")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+class _CheckedTransport(httpx.HTTPTransport):
+    """httpx's transport over a pool whose connections ``CheckedBackend`` opens; httpx takes no
+    network backend of its own, so its pool is replaced (with httpx's default limits)."""
+
+    def __init__(self, allowed: Sequence[Network]) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=CheckedBackend(allowed),
+        )
+
+
+def webhook_client(timeout_s: float, allowed: Sequence[Network] = ()) -> httpx.Client:
+    """The HTTP client that posts webhooks: each connection to a host whose addresses pass the
+    check, made to those addresses; no redirect followed (it could lead to an address the check
+    refuses) and no proxy from the environment (it would resolve the name again itself)."""
+    return httpx.Client(
+        transport=_CheckedTransport(allowed),
+        timeout=timeout_s,
+        follow_redirects=False,
+        trust_env=False,
+    )
 
 
 def _within(address: Address, networks: Iterable[Network]) -> bool:
