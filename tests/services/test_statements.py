@@ -186,6 +186,29 @@ def test_a_statement_said_more_than_a_year_from_its_event_is_refused_naming_said
     assert statements.list_statements(database, a, event_id) == [kept]
 
 
+def test_a_statement_said_today_is_kept_however_far_its_event_lies(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = record_world(database)
+    a, event_id = world.delegates["A"], world.event_id
+    looking_back = at(11).replace(year=2041)
+    monkeypatch.setattr(statements, "now", lambda: looking_back)
+
+    kept = statements.make_statement(
+        database, a, event_id, readout(world, Visibility.SIDE, said_at=looking_back)
+    )
+    with pytest.raises(Invalid) as refused:
+        statements.make_statement(
+            database,
+            a,
+            event_id,
+            readout(world, Visibility.SIDE, said_at=at(11).replace(year=2090)),
+        )
+
+    assert refused.value.field == "said_at"
+    assert statements.list_statements(database, a, event_id) == [kept]
+
+
 def test_publishing_widens_the_audience_and_is_audited(database: Database) -> None:
     world = record_world(database)
     a = world.delegates["A"]

@@ -131,7 +131,7 @@ def test_a_trilateral_held_off_the_schedule_shows_its_sides_and_the_times_it_was
 
     page = api.client.get(f"/events/{LIMA}/meetings/{meeting['id']}").text
 
-    assert "<h1>trilateral: Japan, Russia and United States</h1>" in page
+    assert "<h1>Trilateral: Japan, Russia and United States</h1>" in page
     assert "not placed yet" not in page
     assert "Sun 20 Nov 2016 15:00" in page
     assert "–15:40" in page

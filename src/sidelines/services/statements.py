@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -236,6 +236,12 @@ def _check_said_at(session: Session, event_id: str, said_at: datetime) -> None:
     one said in 1916 about a meeting of 2016 is a mistyped year. Its UTC day is enough for a
     window of years, and has no year past the calendar's where a venue's day could."""
     earliest, latest = near_the_event(domain_event(session, event_id))
+    # What is said today is no mistyped year, however far from the event: a side may look back
+    # on a meeting of years ago, and a statement made without its time is said now. A day
+    # either side covers the venue's day against the UTC one.
+    today = now().astimezone(UTC).date()
+    earliest = min(earliest, today - timedelta(days=1))
+    latest = max(latest, today + timedelta(days=1))
     day = said_at.astimezone(UTC).date()
     if not earliest <= day <= latest:
         raise Invalid(

@@ -33,12 +33,12 @@ def test_request_and_meeting_pages_are_headed_by_format_and_sides(database: Data
     meeting_page = api.client.get(f"/events/{LIMA}/meetings/{agreed.meeting_id}").text
 
     assert headings(request_page) == (
-        "Request: bilateral restricted, Russia – United States · Sidelines",
-        "Request: bilateral restricted, Russia – United States",
+        "Request: Bilateral, Russia – United States · Sidelines",
+        "Request: Bilateral, Russia – United States",
     )
     assert headings(meeting_page) == (
-        "bilateral restricted: Russia and United States · Sidelines",
-        "bilateral restricted: Russia and United States",
+        "Bilateral: Russia and United States · Sidelines",
+        "Bilateral: Russia and United States",
     )
     assert str(asked.id) not in headings(request_page)[1]
 
