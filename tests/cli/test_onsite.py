@@ -127,7 +127,7 @@ def test_a_closed_room_prints_the_meeting_that_moved_by_name_in_venue_time(
         (
             # Times in the venue's words, as the organiser reads them at the venue.
             ("departure", LIMA, "--party", "USA", "--leaves-at", "2016-11-22T15:00Z"),
-            "error: leaves_at: Tue 22 Nov 2016 10:00 is outside the event, which runs from "
+            "error: --leaves-at: Tue 22 Nov 2016 10:00 is outside the event, which runs from "
             "Sat 19 Nov 2016 07:00 to Sun 20 Nov 2016 23:00\n",
         ),
     ],
