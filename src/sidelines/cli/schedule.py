@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sidelines.cli.onsite import UserOption, as_organiser
+from sidelines.cli.pipes import Console
 from sidelines.cli.server import DatabaseOption
 
 if TYPE_CHECKING:
