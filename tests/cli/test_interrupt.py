@@ -1,4 +1,6 @@
-"""Ctrl-C during a solve stops the search and keeps the best schedule found so far."""
+"""Ctrl-C during a solve stops the search and keeps the best schedule found so far; a reader of
+its output that goes away (``sidelines solve … | head``) ends it quietly, as it ends a Unix
+tool (status 141, 128 + SIGPIPE), with no traceback and no message."""
 
 from __future__ import annotations
 
@@ -16,25 +18,25 @@ pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
-def test_interrupt_keeps_the_best_schedule_and_exits_0(tmp_path: Path) -> None:
-    out = tmp_path / "result.json"
-    process = subprocess.Popen(
+def solving(*arguments: str) -> subprocess.Popen[bytes]:
+    """``sidelines solve`` of the B2B forum in a process of its own, with ``arguments``."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-c",
             "from sidelines.cli.main import main; main()",
             "solve",
             str(EXAMPLES / "b2b-forum.yaml"),
-            "--time-limit",
-            "120",
-            "--out",
-            str(out),
-            "--format",
-            "json",
+            *arguments,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def test_interrupt_keeps_the_best_schedule_and_exits_0(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    process = solving("--time-limit", "120", "--out", str(out), "--format", "json")
     # Wait until the search reports a schedule, then press Ctrl-C.
     assert process.stderr is not None
     deadline = time.monotonic() + 60
@@ -50,3 +52,17 @@ def test_interrupt_keeps_the_best_schedule_and_exits_0(tmp_path: Path) -> None:
     assert result["wall_time_s"] < 60
     assert len(result["assignments"]) == result["objective"]["meetings_scheduled"]
     assert b"interrupted: stopping and keeping the best schedule so far" in stderr
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_closed_pipe_ends_the_solve_quietly(output: str) -> None:
+    process = solving("--time-limit", "1", "--format", output)
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before the agenda is printed
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 141, stderr.decode()
+    said = stderr.decode().lower()
+    assert "error" not in said
+    assert "traceback" not in said
+    assert "exception" not in said

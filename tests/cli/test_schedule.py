@@ -102,3 +102,30 @@ def test_a_time_limit_out_of_range_is_refused_before_a_solve_starts(
     assert (code, out) == (2, "")
     assert "Invalid value for '--time-limit'" in err
     assert count(lima_file, SolveRunRow) == 0
+
+
+def test_ctrl_c_while_waiting_for_a_solve_records_it_stopped_and_says_so(
+    lima_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the console waits for its solve: the run is recorded as stopped (failed,
+    with why), as a solve whose process died is, rather than left running until the next solve
+    of the event clears it; one line says so, and the exit is 130 as for any Ctrl-C."""
+    from sidelines.services import solves
+
+    def interrupted(*_args: object, **_kwargs: object) -> solves.SolveRunView:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(solves, "wait_for_run", interrupted)
+
+    code, out, err = schedule(lima_file, "solve", LIMA, "--time-limit", "30")
+    [run_id] = run_ids(lima_file)
+    database = Database(lima_file)
+    with database.reading() as session:
+        run = session.get(SolveRunRow, run_id)
+        assert run is not None
+        status, finished, error = run.status, run.finished_at, run.progress.get("error")
+    database.dispose()
+
+    assert (code, out) == (130, "")
+    assert err == f"interrupted: solve {run_id} stopped\n"
+    assert (status, finished is not None, error) == ("failed", True, "interrupted")

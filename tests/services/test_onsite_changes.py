@@ -274,6 +274,33 @@ def test_an_overrun_that_touches_no_meeting_is_recorded_without_a_new_version(
     ]
 
 
+def test_an_overrun_that_moves_no_meeting_tells_the_attendees_delegations_only(
+    database: Database,
+) -> None:
+    """No meeting moves, so no change notice is made; the delegations whose principals attend
+    the session still learn that it runs over (the report's entry, in their trail and live
+    stream), and no other delegation does."""
+    world = _after_the_plenary(database)
+
+    view = onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    def told(party: str) -> list[tuple[str, str]]:
+        with database.reading() as session:
+            return [
+                (entry.action, entry.subject_id)
+                for entry in session.scalars(
+                    visibility.audit_entries_seen_by(session, EVENT, party, False)
+                )
+                if entry.action == "onsite_change.reported"
+            ]
+
+    assert view.version is None
+    assert told("A") == told("B") == [("onsite_change.reported", str(view.change.id))]
+    assert told("C") == told("D") == told("E") == []
+
+
 def test_an_overrun_runs_on_in_the_agenda_and_the_run_sheet_of_its_attendees(
     database: Database,
 ) -> None:

@@ -193,3 +193,51 @@ def test_an_encounter_logged_by_both_sides_is_one(database: Database) -> None:
         ["RUS", "USA"],
     )
     assert len(api.client.get(url("/encounters"), headers=api.as_("USA")).json()) == 1
+
+
+def words(text: str) -> dict[str, Any]:
+    """An amendment's body: all but what the statement is about."""
+    body = about_pair(visibility="side", text=text)
+    del body["about_parties"]
+    return body
+
+
+def test_amending_with_a_stale_if_match_is_refused_412_and_writes_nothing(
+    database: Database,
+) -> None:
+    """Two editors read the same statement; the second to amend it, holding the first's
+    stale ``ETag`` in ``If-Match``, is refused rather than overwriting the first's words."""
+    api = lima_api(database)
+    made = api.client.post(
+        url("/statements"), json=about_pair(visibility="side"), headers=api.as_("RUS")
+    ).json()
+    one = url(f"/statements/{made['id']}")
+    read = api.client.get(one, headers=api.as_("RUS"))
+    etag = read.headers["ETag"]
+
+    first = api.client.put(
+        one,
+        json=words("Talks are possible."),
+        headers={**api.as_("RUS"), "If-Match": etag},
+    )
+    second = api.client.put(
+        one,
+        json=words("No talks."),
+        headers={**api.as_("RUS"), "If-Match": etag},
+    )
+    after = api.client.get(one, headers=api.as_("RUS"))
+    again = api.client.put(
+        one,
+        json=words("No talks, after all."),
+        headers={**api.as_("RUS"), "If-Match": after.headers["ETag"]},
+    )
+
+    assert first.status_code == 200
+    assert first.headers["ETag"] != etag
+    assert first.headers["ETag"] == after.headers["ETag"]
+    assert second.status_code == 412
+    assert second.json()["error"]["code"] == "precondition_failed"
+    assert second.json()["error"]["field"] == "If-Match"
+    assert after.json()["text"] == "Talks are possible."
+    assert (again.status_code, again.json()["text"]) == (200, "No talks, after all.")
+    assert again.headers["ETag"] == api.client.get(one, headers=api.as_("RUS")).headers["ETag"]

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from sidelines.cli.pipes import Console
 from sidelines.cli.server import SYSTEM, DatabaseOption, open_database
 from sidelines.formats.errors import InputError
 from sidelines.services.errors import ServiceError

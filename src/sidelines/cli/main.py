@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from sidelines.cli import attendance, history, onsite, schedule, server, sheets, worker
 from sidelines.cli.output import check_out, write_out
+from sidelines.cli.pipes import Console, QuietOnClosedPipe
 from sidelines.cli.progress import ProgressReporter
 from sidelines.cli.render import render_agenda
 from sidelines.domain import MeetingId
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 # first use) are imported where a command needs them, so that ``sidelines --help`` starts at once.
 
 # Exit codes: 0 done (an infeasible instance is an answer, not an error), 1 the schedule breaks
-# rules, 2 the input cannot be read.
+# rules, 2 the input cannot be read, 141 the reader of stdout went away (``cli.pipes``).
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
 
@@ -56,6 +56,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=QuietOnClosedPipe,
 )
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
+from sidelines.cli.pipes import Console
 from sidelines.cli.server import DatabaseOption, as_typed, open_database
 from sidelines.services.actors import Actor
 from sidelines.services.errors import ServiceError

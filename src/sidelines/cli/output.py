@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from sidelines.cli.pipes import Console
 
 # The exit code of every command for input it cannot use (``sidelines.cli.main``).
 EXIT_BAD_INPUT = 2

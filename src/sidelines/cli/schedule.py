@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sidelines.cli.onsite import UserOption, as_organiser
+from sidelines.cli.pipes import Console
 from sidelines.cli.server import DatabaseOption
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ schedule_app = typer.Typer(
 )
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
+# What a shell answers for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 KeepOutOption = Annotated[
     list[int] | None,
@@ -62,7 +64,13 @@ def solve_command(
         run = solves.start_solve(
             db, actor, event, time_limit_s=time_limit, stability=stability, max_moves=max_moves
         )
-        finished = solves.wait_for_run(db, run.id, timeout_s=time_limit + 60)
+        try:
+            finished = solves.wait_for_run(db, run.id, timeout_s=time_limit + 60)
+        except KeyboardInterrupt:
+            # Not left "running" until the event's next solve clears it.
+            solves.stop_run(db, run.id, "interrupted")
+            errors.print(f"interrupted: solve {run.id} stopped", highlight=False, markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if finished.status != "done":
             return f"solve {run.id} {(finished.result or {}).get('error', finished.status)}"
         return preview.preview(db, actor, event, run.id)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from sidelines.cli import demo_guard
 from sidelines.cli.output import check_out
+from sidelines.cli.pipes import Console
 from sidelines.domain import MeetingId
 from sidelines.formats.errors import InputError
 from sidelines.services.actors import Actor, Role

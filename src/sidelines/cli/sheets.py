@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
 from sidelines.cli.onsite import EXIT_BAD_INPUT, acting
 from sidelines.cli.output import check_out, write_out
+from sidelines.cli.pipes import Console
 from sidelines.cli.server import DatabaseOption
 
 if TYPE_CHECKING:

@@ -43,6 +43,7 @@ ERRORS = frozenset(
         "RulesBroken",
         "PreviewChanged",
         "Invalid",
+        "PreconditionFailed",
         "TooManyAttempts",
         "EditRefused",
         "RuleBroken",

@@ -91,6 +91,14 @@ class PreviewChanged(Conflict):
         return {"preview": self.preview}
 
 
+class PreconditionFailed(ServiceError):
+    """The client's ``If-Match`` names a version of the object that is no longer the current
+    one: another writer changed it since the client read it, and nothing is written."""
+
+    status = 412
+    code = "precondition_failed"
+
+
 class Invalid(ServiceError):
     status = 422
     code = "invalid"

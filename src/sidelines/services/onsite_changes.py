@@ -187,7 +187,8 @@ def report_overrun(
     once: Once[AbsorbedView] | None = None,
 ) -> AbsorbedView:
     """The programme session ``session_id`` (its id in the event's programme) runs
-    ``extra_min`` minutes past its programmed end; its attendees are held for that time too.
+    ``extra_min`` minutes past its programmed end; its attendees are held for that time too,
+    and their delegations are told (the report's audit entry), even when no meeting moves.
     Overruns of one session are not added up: each says how far past the end it runs."""
     event = _event_for(db, actor, event_id)
     found = [s for s in event.programme if s.id == SessionId(session_id)]
@@ -196,8 +197,16 @@ def report_overrun(
     if not 1 <= extra_min <= MAX_OVERRUN_MIN:
         raise Invalid(f"an overrun lasts 1 to {MAX_OVERRUN_MIN} minutes", "extra_min")
     end = found[0].span.end
+    # The delegations whose principals attend are told, whether or not a meeting moves; no
+    # other delegation learns of the session's overrun from the report.
+    attending = found[0].attendees
+    audience = tuple(sorted({str(p.party) for p in event.principals if p.id in attending}))
     reported = _Reported(
-        ChangeKind.OVERRUN, end, end + timedelta(minutes=extra_min), session_id=session_id
+        ChangeKind.OVERRUN,
+        end,
+        end + timedelta(minutes=extra_min),
+        session_id=session_id,
+        audience=audience,
     )
     return _absorb(db, actor, event_id, reported, at or now(), once)
 

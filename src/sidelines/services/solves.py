@@ -91,6 +91,8 @@ QUEUED = "queued"
 
 
 _threads: dict[int, threading.Thread] = {}
+# What asks the search of a run in a thread of this process to stop (``stop_run``).
+_stops: dict[int, threading.Event] = {}
 
 
 def solving_process() -> dict[str, Any]:
@@ -207,6 +209,7 @@ def start_solve(
     row = db.write(work)
     if queue:
         return _run_view(row)
+    _stops[row.id] = threading.Event()  # a stop asked before the search begins is kept
     thread = threading.Thread(
         target=run_solve, args=(db, row.id, event_id, time_limit_s, choice), daemon=True
     )
@@ -249,7 +252,12 @@ def run_solve(
         mode, budget = choice.resolve(len(published))
         if version is not None:
             problem = with_published(problem, Published(published, mode, budget))
-        result = solve(problem, SolveOptions(time_limit_s=time_limit_s, on_progress=report))
+        options = SolveOptions(
+            time_limit_s=time_limit_s,
+            on_progress=report,
+            stop=_stops.setdefault(run_id, threading.Event()),
+        )
+        result = solve(problem, options)
         data = {
             **result_data(problem, result),
             # The last change reported on site that the problem includes: ``publish`` refuses
@@ -272,15 +280,39 @@ def run_solve(
         data = {"error": f"{type(error).__name__}: {error}"}
         status = "failed"
 
+    _stops.pop(run_id, None)
+
     def finish(session: Session) -> None:
         row = session.get(SolveRunRow, run_id)
         assert row is not None
+        if row.status != "running":
+            return  # stopped meanwhile (``stop_run``): it stays as it was recorded
         row.status = status
         row.finished_at = now()
         row.result = data
         row.progress = {**row.progress, "phase": status, "heartbeat": now().isoformat()}
 
     db.write(finish)
+
+
+def stop_run(db: Database, run_id: int, why: str) -> None:
+    """Record a running solve as stopped (``failed``, with ``why`` as its error, as
+    ``start_solve`` records one whose process died) and ask its search, if it runs in this
+    process, to stop: the event is free for another solve at once. A run that has finished
+    stays as it is."""
+    stop = _stops.get(run_id)
+    if stop is not None:
+        stop.set()
+
+    def work(session: Session) -> None:
+        row = session.get(SolveRunRow, run_id)
+        if row is None or row.status != "running":
+            return
+        row.status = "failed"
+        row.finished_at = now()
+        row.progress = {**row.progress, "phase": "failed", "error": why}
+
+    db.write(work)
 
 
 def result_data(problem: Problem, result: SolveResult) -> dict[str, Any]:

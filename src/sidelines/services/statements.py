@@ -34,6 +34,7 @@ other words. Changing only its visibility keeps them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -46,7 +47,7 @@ from sqlalchemy.orm import Session
 from sidelines.services import audit
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.errors import Conflict, Forbidden, Invalid, PreconditionFailed
 from sidelines.services.events import domain_event, event_row, near_the_event
 from sidelines.services.subjects import (
     PARTIES_JOIN,
@@ -380,6 +381,20 @@ def _sign_own(session: Session, actor: Actor, row: StatementRow) -> list[str]:
     return _signatures(session, [row.id]).get(row.id, [])
 
 
+def version_tag(view: StatementView) -> str:
+    """The strong ``ETag`` of a statement as it now stands: it changes with any change of what
+    it says, its visibility, what it is about or its signatures, so that an amendment sent with
+    ``If-Match`` holding an older one is refused (``amend_statement``)."""
+    digest = hashlib.sha256(repr(view).encode()).hexdigest()[:32]
+    return f'"statement{view.id}-{digest}"'
+
+
+def _matches(if_match: str, tag: str) -> bool:
+    """Whether ``If-Match`` names ``tag`` (strong comparison, RFC 9110 §13.1.1) or is ``*``."""
+    tags = {one.strip() for one in if_match.split(",")}
+    return tag in tags or "*" in tags
+
+
 def get_statement(db: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView:
     with db.reading() as session:
         row, subject, signed = visible_statement(session, actor, event_id, statement_id)
@@ -387,10 +402,18 @@ def get_statement(db: Database, actor: Actor, event_id: str, statement_id: int) 
 
 
 def amend_statement(
-    db: Database, actor: Actor, event_id: str, statement_id: int, changes: StatementIn
+    db: Database,
+    actor: Actor,
+    event_id: str,
+    statement_id: int,
+    changes: StatementIn,
+    *,
+    if_match: str | None = None,
 ) -> StatementView:
     """Change a side's own statement to ``changes`` (its subject stays). Publishing is such a
-    change; taking a public statement back is refused."""
+    change; taking a public statement back is refused. With ``if_match`` (the ``version_tag``
+    the editor read), an amendment to a statement changed since is refused, nothing written:
+    two editors do not overwrite each other."""
     party = actor.acts_for(event_id)
     _check(changes)
 
@@ -399,6 +422,10 @@ def amend_statement(
         if row.party_id != party:
             raise Forbidden("only the side that made a statement can change it")
         was = _view(row, subject, signed)
+        if if_match is not None and not _matches(if_match, version_tag(was)):
+            raise PreconditionFailed(
+                "the statement has changed since it was read; read it again", "If-Match"
+            )
         if changes.said_at != was.said_at:
             _check_said_at(session, event_id, changes.said_at)
         if was.visibility is Visibility.PUBLIC and changes.visibility is not Visibility.PUBLIC:

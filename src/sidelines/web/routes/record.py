@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from sidelines.services import record, statements
 from sidelines.services.errors import Invalid
@@ -188,18 +188,33 @@ def link_statement(
 
 @router.get("/statements/{statement_id}")
 def get_statement(
-    event_id: str, statement_id: PathId, db: DbDep, actor: ActorDep
+    event_id: str, statement_id: PathId, db: DbDep, actor: ActorDep, response: Response
 ) -> StatementPublic:
-    return StatementPublic.model_validate(
-        statements.get_statement(db, actor, event_id, statement_id)
-    )
+    """One statement, with its version as the `ETag` to send back in `If-Match` on `PUT`."""
+    view = statements.get_statement(db, actor, event_id, statement_id)
+    response.headers["ETag"] = statements.version_tag(view)
+    return StatementPublic.model_validate(view)
 
 
-@router.put("/statements/{statement_id}")
+@router.put(
+    "/statements/{statement_id}",
+    responses={412: {"description": "The statement changed since the `ETag` in `If-Match`."}},
+)
 def amend_statement(
-    event_id: str, statement_id: PathId, body: StatementUpdate, db: DbDep, actor: UserDep
+    event_id: str,
+    statement_id: PathId,
+    body: StatementUpdate,
+    db: DbDep,
+    actor: UserDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> StatementPublic:
-    """Change a side's own statement, e.g. publish it; a public statement stays public."""
+    """Change a side's own statement, e.g. publish it; a public statement stays public. With
+    `If-Match` holding the `ETag` it was read with, a statement changed since is refused with
+    412 and nothing is written; the answer carries the new `ETag`."""
     with fields_in("body"):
-        view = statements.amend_statement(db, actor, event_id, statement_id, statement_in(body))
+        view = statements.amend_statement(
+            db, actor, event_id, statement_id, statement_in(body), if_match=if_match
+        )
+    response.headers["ETag"] = statements.version_tag(view)
     return StatementPublic.model_validate(view)
