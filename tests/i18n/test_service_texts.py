@@ -114,8 +114,8 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
     passed_on = Conflict("a meeting that is held cannot become scheduled", "status")
     upload = Invalid("not a readable PDF: EOF marker not found", "file")
     rules = [
-        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows",
-        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows"
+        "Xi-Obama bilateral at Sat 19 Nov 07:00–08:00 is outside its allowed windows",
+        "Xi-Obama bilateral at Sat 19 Nov 07:00–08:00 is outside its allowed windows"
         " (morning only)",
         "Russian delegation suite does not fit Xi-Obama bilateral: lacks press",
     ]
@@ -126,8 +126,8 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
     assert said == [
         "встреча в состоянии «состоялась» не может перейти в состояние «в расписании»",
         "PDF не удаётся прочитать: EOF marker not found",
-        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени",
-        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени"
+        "Xi-Obama bilateral в сб 19 нояб. 07:00–08:00 — вне допустимого для неё времени",
+        "Xi-Obama bilateral в сб 19 нояб. 07:00–08:00 — вне допустимого для неё времени"
         " (morning only)",
         # The reason is a sentence of its own, said too, its feature with it.
         "Russian delegation suite не подходит для Xi-Obama bilateral: нет оснащения: пресса",
