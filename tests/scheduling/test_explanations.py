@@ -235,3 +235,21 @@ def test_explanation_names_the_interpreters_taken_and_the_agreed_place() -> None
             "higher priority: ef (priority 1)",
         ),
     ]
+
+
+def test_a_closed_room_is_said_closed_for_its_own_span_not_the_meetings() -> None:
+    # The only room is closed 13:00-14:00; an hour-long meeting that may only be held
+    # 12:00-15:00 is kept out of the starts 12:30-13:30 by it, yet the room is closed for
+    # an hour, not from 12:30 to 14:30.
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("ab", "A", "B", duration_min=60, windows=(span((12, 0), (15, 0)),))],
+            spaces=(table("T1", opening_hours=(span((9, 0), (13, 0)), span((14, 0), (16, 0)))),),
+            **HOURS,
+        )
+    )
+    facts = explain(problem, {}, MeetingId("ab")).facts
+    assert [(f.kind, f.text) for f in facts][1:2] == [
+        (FactKind.ROOMS, "every room that fits is closed Mon 06 May 13:00–14:00"),
+    ]

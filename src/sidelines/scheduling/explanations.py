@@ -549,9 +549,17 @@ class _Explainer:
                 },
                 key=lambda idx: (self.by_meeting[idx].start, idx),
             )
-            self.found[("rooms", first)] = self.rooms_fact(
-                takers, self.span_text(first, span_end - first)
-            )
+            at = first, span_end - first
+            if not takers:
+                # Closed: for as long as the rooms are, not for the meeting's length around it.
+                window = run_mask(first, span_end - first)
+                closed = 0
+                for space_idx in fitting:
+                    closed |= window & ~problem.spaces[space_idx].open
+                if closed:
+                    low = (closed & -closed).bit_length() - 1
+                    at = low, closed.bit_length() - low
+            self.found[("rooms", first)] = self.rooms_fact(takers, self.span_text(*at))
 
     def rooms_fact(self, takers: list[int], at: str) -> Fact:
         """Every room that fits is closed, or taken by ``takers``: those the reader may see by
