@@ -130,7 +130,8 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
         "Xi-Obama bilateral в сб 19 нояб. 07:00–08:00 — вне допустимого для неё времени"
         " (morning only)",
         # The reason is a sentence of its own, said too, its feature with it.
-        "Russian delegation suite не подходит для Xi-Obama bilateral: нет оснащения: пресса",
+        "Russian delegation suite не подходит для встречи «Xi-Obama bilateral»: нет оснащения: "
+        "пресса",
     ]
 
 
