@@ -166,3 +166,16 @@ def test_a_rule_s_label_is_extracted_from_its_class() -> None:
     assert [text for _line, text in service_texts.texts(source)] == [
         "a space is used only within its opening hours"
     ]
+
+
+def test_the_engine_s_days_and_times_read_with_russian_names() -> None:
+    policy = (
+        "Republic of A holds 2 meetings in the organiser's rooms on Mon 06 May, the policy allows 1"
+    )
+
+    with i18n.speaking("ru"):
+        said = service_texts.translate(policy)
+
+    assert said == (
+        "у стороны Republic of A пн 06 мая встреч в помещениях организатора: 2, правила допускают 1"
+    )

@@ -351,6 +351,21 @@ def test_violation_message_names_principal_and_time() -> None:
     assert violation.meetings == ("m1", "m2")
 
 
+def test_the_room_policy_names_the_party_by_its_name_and_the_day_as_the_pages_do() -> None:
+    sides = event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+        policy=EventPolicy(max_bookings_per_party_per_day=1),
+        spaces=(table("T1"), table("T2")),
+    )
+    named = tuple(replace(party, name=f"Republic of {party.id}") for party in sides.parties)
+    problem = build_problem(replace(sides, parties=named))
+    (violation,) = validate(problem, {"m1": a(0, "T1"), "m2": a(1, "T2")})
+    assert violation.message == (
+        "Republic of A holds 2 meetings in the organiser's rooms on Mon 06 May, the policy allows 1"
+    )
+
+
 def test_a_meeting_past_the_end_of_the_day_is_said_to_end_on_its_own_clock() -> None:
     # The slot after a day's last one is the next morning's first: the message says when the
     # meeting would end (11:30), not the next morning's time its last slot falls on.

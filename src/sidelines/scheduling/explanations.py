@@ -506,7 +506,7 @@ class _Explainer:
                     "%(day)s, all the room policy allows",
                     party=problem.party_label(party),
                     count=str(cap),
-                    day=f"{day.date:{times.DAY}}",
+                    day=times.day_text(day.date),
                 ),
             )
         self.rooms_blocked.append(start)

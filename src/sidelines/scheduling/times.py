@@ -7,7 +7,7 @@ the reader's language (``i18n.said_times``), which reads back exactly these form
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sidelines.i18n import zone_marks
@@ -23,6 +23,11 @@ def instant_text(instant: datetime, zone: str | ZoneInfo) -> str:
     return instant.astimezone(tz).strftime(INSTANT)
 
 
+def day_text(day: date) -> str:
+    """A day of the event: "Sun 20 Nov"."""
+    return day.strftime(DAY)
+
+
 def span_text(start: datetime, end: datetime, zone: str | ZoneInfo) -> str:
     """The span ``[start, end)`` on the venue's clock: "Sun 20 Nov 09:30–11:45"; the end's day
     too when it falls on another ("Sun 20 Nov 23:00–Mon 21 Nov 01:00"), and each end's zone
@@ -34,4 +39,4 @@ def span_text(start: datetime, end: datetime, zone: str | ZoneInfo) -> str:
     return f"{begin.strftime(INSTANT)}{before}–{finish.strftime(end_format)}{after}"
 
 
-__all__ = ["DAY", "INSTANT", "instant_text", "span_text"]
+__all__ = ["DAY", "INSTANT", "day_text", "instant_text", "span_text"]
