@@ -61,9 +61,9 @@ def test_explain_lists_the_blocking_facts(files: tuple[Path, Path]) -> None:
     assert outcome.exit_code == 0
     assert outcome.stdout == (
         "ab cannot be placed:\n"
-        "  - President Alice is in Plenary 2030-05-06 09:00-10:00\n"
-        "  - President Bruno departs at 2030-05-06 10:30\n"
-        "  - every room that fits is taken 2030-05-06 10:00-10:30 by meetings of higher "
+        "  - President Alice is in Plenary Mon 06 May 09:00–10:00\n"
+        "  - President Bruno departs at Mon 06 May 10:30\n"
+        "  - every room that fits is taken Mon 06 May 10:00–10:30 by meetings of higher "
         "priority: cd (priority 5)\n"
     )
 
@@ -72,7 +72,7 @@ def test_explain_without_a_result_solves_first(files: tuple[Path, Path]) -> None
     instance, _ = files
     outcome = runner.invoke(app, ["explain", str(instance), "cd", "--time-limit", "1"])
     assert outcome.exit_code == 0
-    assert outcome.stdout.startswith("cd is scheduled 2030-05-06 ")
+    assert outcome.stdout.startswith("cd is scheduled Mon 06 May ")
 
 
 def test_explain_an_unknown_meeting_is_bad_input(files: tuple[Path, Path]) -> None:

@@ -75,10 +75,10 @@ def test_validate_lists_violations_and_exits_1(small_dzn: Path, tmp_path: Path) 
     outcome = runner.invoke(app, ["validate", str(small_dzn), str(result)])
     assert outcome.exit_code == 1
     assert outcome.stdout.splitlines() == [
-        "[meeting_within_its_windows] 3 at 2022-06-01 10:00-10:30 is outside its allowed "
+        "[meeting_within_its_windows] 3 at Wed 01 Jun 10:00–10:30 is outside its allowed "
         "windows (morning only)",
-        "[principal_not_double_booked] Participant 1 double-booked at 2022-06-01 09:00: "
-        "1 (2022-06-01 09:00-09:30) and 2 (2022-06-01 09:00-09:30)",
+        "[principal_not_double_booked] Participant 1 double-booked at Wed 01 Jun 09:00: "
+        "1 (Wed 01 Jun 09:00–09:30) and 2 (Wed 01 Jun 09:00–09:30)",
         "2 violation(s)",
     ]
 

@@ -114,8 +114,8 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
     passed_on = Conflict("a meeting that is held cannot become scheduled", "status")
     upload = Invalid("not a readable PDF: EOF marker not found", "file")
     rules = [
-        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows",
-        "Xi-Obama bilateral at 2016-11-19 07:00-08:00 is outside its allowed windows"
+        "Xi-Obama bilateral at Sat 19 Nov 07:00–08:00 is outside its allowed windows",
+        "Xi-Obama bilateral at Sat 19 Nov 07:00–08:00 is outside its allowed windows"
         " (morning only)",
         "Russian delegation suite does not fit Xi-Obama bilateral: lacks press",
     ]
@@ -126,11 +126,12 @@ def test_sentences_passed_on_from_the_domain_and_the_rules_read_in_russian() -> 
     assert said == [
         "встреча в состоянии «состоялась» не может перейти в состояние «в расписании»",
         "PDF не удаётся прочитать: EOF marker not found",
-        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени",
-        "Xi-Obama bilateral в 2016-11-19 07:00-08:00 — вне допустимого для неё времени"
+        "Xi-Obama bilateral в сб 19 нояб. 07:00–08:00 — вне допустимого для неё времени",
+        "Xi-Obama bilateral в сб 19 нояб. 07:00–08:00 — вне допустимого для неё времени"
         " (morning only)",
         # The reason is a sentence of its own, said too, its feature with it.
-        "Russian delegation suite не подходит для Xi-Obama bilateral: нет оснащения: пресса",
+        "Russian delegation suite не подходит для встречи «Xi-Obama bilateral»: нет оснащения: "
+        "пресса",
     ]
 
 
@@ -165,3 +166,16 @@ def test_a_rule_s_label_is_extracted_from_its_class() -> None:
     assert [text for _line, text in service_texts.texts(source)] == [
         "a space is used only within its opening hours"
     ]
+
+
+def test_the_engine_s_days_and_times_read_with_russian_names() -> None:
+    policy = (
+        "Republic of A holds 2 meetings in the organiser's rooms on Mon 06 May, the policy allows 1"
+    )
+
+    with i18n.speaking("ru"):
+        said = service_texts.translate(policy)
+
+    assert said == (
+        "у стороны Republic of A пн 06 мая встреч в помещениях организатора: 2, правила допускают 1"
+    )

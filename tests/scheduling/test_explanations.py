@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 import pytest
@@ -71,8 +72,8 @@ def test_explanation_names_the_session_the_departure_and_the_rooms() -> None:
     explanation = explain(problem, placed(problem), MeetingId("usa-rus"))
     assert not explanation.scheduled
     assert explanation.text == (
-        "usa-rus cannot be placed: President USA is in Leaders' retreat 2030-05-06 09:00-11:30; "
-        "RUS departs at 2030-05-06 14:00; every room that fits is taken 2030-05-06 11:30-14:00 "
+        "usa-rus cannot be placed: President USA is in Leaders' retreat Mon 06 May 09:00–11:30; "
+        "RUS departs at Mon 06 May 14:00; every room that fits is taken Mon 06 May 11:30–14:00 "
         "by meetings of higher priority: f0 (priority 5), f1 (priority 5), f2 (priority 5), "
         "f3 (priority 5), f4 (priority 5)."
     )
@@ -103,7 +104,7 @@ def test_explanation_hides_meetings_the_reader_may_not_see() -> None:
         FactKind.ROOMS,
     ]
     assert explanation.facts[-1].text == (
-        "every room that fits is taken 2030-05-06 11:30-14:00 by meetings: another meeting, "
+        "every room that fits is taken Mon 06 May 11:30–14:00 by meetings: another meeting, "
         "another meeting, another meeting, another meeting, another meeting"
     )
 
@@ -121,27 +122,28 @@ def test_explanation_names_a_principal_busy_in_another_meeting() -> None:
     )
     explanation = explain(problem, {"ac": Assignment(0, SpaceId("T2"))}, MeetingId("ab"))
     assert [(f.kind, f.text) for f in explanation.facts] == [
-        (FactKind.WINDOW, "it may only be held 2030-05-06 09:00-10:00"),
-        (FactKind.MEETING, "A is in ac (priority 3) 2030-05-06 09:00-10:00"),
+        (FactKind.WINDOW, "it may only be held Mon 06 May 09:00–10:00"),
+        (FactKind.MEETING, "A is in ac (priority 3) Mon 06 May 09:00–10:00"),
     ]
 
 
 def test_explanation_names_the_room_policy() -> None:
-    problem = build_problem(
-        event(
-            ["A", "B", "C"],
-            [meeting("ab", "A", "B"), meeting("ac", "A", "C")],
-            spaces=(table("T1"), table("T2")),
-            policy=EventPolicy(max_bookings_per_party_per_day=1),
-        )
+    # The party is named by its name, as principals are, and the day as the pages say it.
+    sides = event(
+        ["A", "B", "C"],
+        [meeting("ab", "A", "B"), meeting("ac", "A", "C")],
+        spaces=(table("T1"), table("T2")),
+        policy=EventPolicy(max_bookings_per_party_per_day=1),
     )
+    named = tuple(replace(party, name=f"Republic of {party.id}") for party in sides.parties)
+    problem = build_problem(replace(sides, parties=named))
     explanation = explain(problem, {"ac": Assignment(0, SpaceId("T2"))}, MeetingId("ab"))
     assert [(f.kind, f.text) for f in explanation.facts] == [
-        (FactKind.MEETING, "A is in ac (priority 1) 2030-05-06 09:00-09:30"),
+        (FactKind.MEETING, "A is in ac (priority 1) Mon 06 May 09:00–09:30"),
         (
             FactKind.POLICY,
-            "A already holds 1 meetings in the organiser's rooms on 2030-05-06, all the room "
-            "policy allows",
+            "Republic of A already holds 1 meetings in the organiser's rooms on Mon 06 May, all "
+            "the room policy allows",
         ),
     ]
 
@@ -161,7 +163,7 @@ def test_explanation_says_when_nothing_blocks_a_time() -> None:
     assert fact.kind is FactKind.FREE
     assert fact.text == (
         "as far as its principals, rooms and the room policy go it could be held at "
-        "2030-05-06 09:00, 2030-05-06 09:30, 2030-05-06 10:00; the solver left it out for "
+        "Mon 06 May 09:00, Mon 06 May 09:30, Mon 06 May 10:00; the solver left it out for "
         "meetings of more value, for walking time between rooms or to keep breaks fair"
     )
 
@@ -170,7 +172,7 @@ def test_explanation_of_a_scheduled_meeting_says_where() -> None:
     problem = build_problem(event(["A", "B"], [meeting("ab", "A", "B")]))
     explanation = explain(problem, {"ab": Assignment(1, SpaceId("T1"))}, MeetingId("ab"))
     assert explanation.scheduled
-    assert explanation.text == "ab is scheduled 2030-05-06 09:30-10:00, T1"
+    assert explanation.text == "ab is scheduled Mon 06 May 09:30–10:00, T1"
 
 
 def test_explanation_of_an_unknown_meeting_is_refused() -> None:
@@ -225,11 +227,29 @@ def test_explanation_names_the_interpreters_taken_and_the_agreed_place() -> None
     explanation = explain(problem, schedule, MeetingId("cd"))
 
     assert [(f.kind, f.text) for f in explanation.facts] == [
-        (FactKind.WINDOW, "it may only be held 2030-05-06 09:00-10:00"),
+        (FactKind.WINDOW, "it may only be held Mon 06 May 09:00–10:00"),
         (FactKind.INTERPRETERS, "every en-ru interpreter of the event is in another meeting then"),
         (
             FactKind.ROOMS,
-            "every room that fits is taken 2030-05-06 09:30-10:00 by meetings of equal or "
+            "every room that fits is taken Mon 06 May 09:30–10:00 by meetings of equal or "
             "higher priority: ef (priority 1)",
         ),
+    ]
+
+
+def test_a_closed_room_is_said_closed_for_its_own_span_not_the_meetings() -> None:
+    # The only room is closed 13:00-14:00; an hour-long meeting that may only be held
+    # 12:00-15:00 is kept out of the starts 12:30-13:30 by it, yet the room is closed for
+    # an hour, not from 12:30 to 14:30.
+    problem = build_problem(
+        event(
+            ["A", "B"],
+            [meeting("ab", "A", "B", duration_min=60, windows=(span((12, 0), (15, 0)),))],
+            spaces=(table("T1", opening_hours=(span((9, 0), (13, 0)), span((14, 0), (16, 0)))),),
+            **HOURS,
+        )
+    )
+    facts = explain(problem, {}, MeetingId("ab")).facts
+    assert [(f.kind, f.text) for f in facts][1:2] == [
+        (FactKind.ROOMS, "every room that fits is closed Mon 06 May 13:00–14:00"),
     ]

@@ -31,7 +31,7 @@ def test_a_lock_its_placement_rules_allow_is_holdable() -> None:
 
 def test_a_lock_after_its_room_closes_names_the_opening_hours() -> None:
     assert not_holdable_where_locked(locked_in_t1(11, 0), 0) == (
-        "m1 cannot be held where it is locked (2030-05-06 11:00-11:30 in T1): "
+        "m1 cannot be held where it is locked (Mon 06 May 11:00–11:30 in T1): "
         "a space is used only within its opening hours"
     )
 
@@ -43,7 +43,7 @@ def test_a_meeting_that_is_not_locked_has_no_lock_to_break() -> None:
 def test_left_out_of_a_solve_without_a_schedule_blames_no_other_meeting() -> None:
     problem = locked_in_t1(11, 0)
     assert left_out_reasons(problem, {}, SolveStatus.UNKNOWN) == {
-        "m1": "m1 cannot be held where it is locked (2030-05-06 11:00-11:30 in T1): "
+        "m1": "m1 cannot be held where it is locked (Mon 06 May 11:00–11:30 in T1): "
         "a space is used only within its opening hours",
         "m2": "m2 could be placed on its own, but the solve found no schedule",
     }
@@ -74,8 +74,8 @@ def test_a_meeting_left_out_with_its_times_free_is_said_to_fit() -> None:
     # said that every possible time was taken by meetings of equal or higher value.
     problem = locked_in_t1(10, 30)
     assert left_out_reasons(problem, {}) == {
-        "m1": "m1 fits at 2030-05-06 10:30-11:00 in T1, but the solve did not place it",
-        "m2": "m2 fits at 2030-05-06 09:00-09:30 in T1, but the solve did not place it",
+        "m1": "m1 fits at Mon 06 May 10:30–11:00 in T1, but the solve did not place it",
+        "m2": "m2 fits at Mon 06 May 09:00–09:30 in T1, but the solve did not place it",
     }
 
 
@@ -119,7 +119,7 @@ def test_a_meeting_kept_out_by_the_fairness_bound_alone_is_said_to_be() -> None:
 def test_a_meeting_that_fits_within_the_fairness_bound_is_said_to_fit() -> None:
     problem = m3_at_eleven(fairness=2)
     assert left_out_reasons(problem, M1_M2) == {
-        "m3": "m3 fits at 2030-05-06 11:00-11:30 in T1, but the solve did not place it"
+        "m3": "m3 fits at Mon 06 May 11:00–11:30 in T1, but the solve did not place it"
     }
 
 

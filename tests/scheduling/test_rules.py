@@ -345,10 +345,25 @@ def test_violation_message_names_principal_and_time() -> None:
     )
     (violation,) = validate(problem, {"m1": a(1, "T1"), "m2": a(1, "T2")})
     assert violation.message == (
-        "A double-booked at 2030-05-06 09:30: m1 (2030-05-06 09:30-10:00) and "
-        "m2 (2030-05-06 09:30-10:00)"
+        "A double-booked at Mon 06 May 09:30: m1 (Mon 06 May 09:30–10:00) and "
+        "m2 (Mon 06 May 09:30–10:00)"
     )
     assert violation.meetings == ("m1", "m2")
+
+
+def test_the_room_policy_names_the_party_by_its_name_and_the_day_as_the_pages_do() -> None:
+    sides = event(
+        ["A", "B", "C"],
+        [meeting("m1", "A", "B"), meeting("m2", "A", "C")],
+        policy=EventPolicy(max_bookings_per_party_per_day=1),
+        spaces=(table("T1"), table("T2")),
+    )
+    named = tuple(replace(party, name=f"Republic of {party.id}") for party in sides.parties)
+    problem = build_problem(replace(sides, parties=named))
+    (violation,) = validate(problem, {"m1": a(0, "T1"), "m2": a(1, "T2")})
+    assert violation.message == (
+        "Republic of A holds 2 meetings in the organiser's rooms on Mon 06 May, the policy allows 1"
+    )
 
 
 def test_a_meeting_past_the_end_of_the_day_is_said_to_end_on_its_own_clock() -> None:
@@ -364,7 +379,7 @@ def test_a_meeting_past_the_end_of_the_day_is_said_to_end_on_its_own_clock() -> 
 
     (violation,) = validate(problem, {"m": a(5)})
 
-    assert violation.message == "m at 2030-05-06 11:30-12:30 runs past the end of the day"
+    assert violation.message == "m at Mon 06 May 11:30–12:30 runs past the end of the day"
 
 
 def test_nested_meeting_does_not_hide_a_space_clash() -> None:
@@ -414,8 +429,8 @@ def test_blocked_principal_messages_name_who_and_why() -> None:
         )
     )
     assert [v.message for v in validate(problem, {"m": a(0)})] == [
-        "A unavailable (forbidden window) for m at 2030-05-06 09:00-09:30",
-        "B must attend a programme session during m at 2030-05-06 09:00-09:30",
+        "A unavailable (forbidden window) for m at Mon 06 May 09:00–09:30",
+        "B must attend a programme session during m at Mon 06 May 09:00–09:30",
     ]
 
 
@@ -442,6 +457,6 @@ def test_a_message_in_the_hour_lived_twice_names_the_zone_of_each_end() -> None:
     }
 
     assert [v.message for v in validate(problem, schedule)] == [
-        "A double-booked at 2026-10-25 02:40: m1 (2026-10-25 02:20 CEST-02:20 CET) and "
-        "m2 (2026-10-25 02:40 CEST-02:40 CET)"
+        "A double-booked at Sun 25 Oct 02:40: m1 (Sun 25 Oct 02:20 CEST–02:20 CET) and "
+        "m2 (Sun 25 Oct 02:40 CEST–02:40 CET)"
     ]

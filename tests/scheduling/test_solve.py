@@ -258,7 +258,7 @@ def test_a_locked_meeting_its_principal_has_left_is_infeasible_with_reason(
     )
     result = solve(problem, SolveOptions(strategy=strategy, time_limit_s=2, workers=1))
     why = (
-        "m1 cannot be held where it is locked (2030-05-06 11:30-12:00 in T1): "
+        "m1 cannot be held where it is locked (Mon 06 May 11:30–12:00 in T1): "
         "a principal meets only between its delegation's arrival and departure"
     )
     assert (result.status, result.schedule) == (SolveStatus.INFEASIBLE, {})

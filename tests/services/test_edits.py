@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan
+from sidelines.domain import Meeting, MeetingFormat, Space, TimeSpan, WalkingTimes
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.i18n import speaking
 from sidelines.services import edits, event_state, meetings, placing, schedule_versions, solves
@@ -52,12 +52,15 @@ def slot(hour: int, minute: int = 0) -> tuple[TimeSpan, ...]:
 
 
 def world(
-    database: Database, meetings: list[Meeting], spaces: list[Space] | None = None
+    database: Database, meetings: list[Meeting], spaces: list[Space] | None = None, **fields: Any
 ) -> tuple[World, dict[str, int]]:
     """The event with ``meetings`` agreed, solved and published; meeting row ids by title."""
     event = replace(
         builders.event(
-            PARTIES, meetings, spaces=spaces or [builders.table("T1"), builders.table("T2")]
+            PARTIES,
+            meetings,
+            spaces=spaces or [builders.table("T1"), builders.table("T2")],
+            **fields,
         ),
         id=EVENT,
     )
@@ -307,6 +310,45 @@ def test_a_taken_place_names_the_meetings_that_would_move_and_pushes_them_when_a
     assert notices_of(database, w, 2) == {p: ["moved"] for p in "ABCD"}
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
+
+
+def test_a_move_kept_out_only_by_the_walk_says_so_not_that_the_place_is_taken(
+    database: Database,
+) -> None:
+    # The place itself is free; A could not walk there in time from ab in the other building.
+    spaces = [builders.table("N1", location="north"), builders.table("S1", location="south")]
+    w, ids = world(
+        database,
+        [meeting("ab", "A", "B", windows=slot(9)), meeting("ac", "A", "C", windows=slot(11))],
+        spaces,
+        walking_times=WalkingTimes({("north", "south"): 30}),
+    )
+    free_windows(database, ids["ab"])
+    free_windows(database, ids["ac"])
+    _, ab_space, _ = where(database, ids["ab"])
+    other = "S1" if ab_space == "N1" else "N1"
+
+    with pytest.raises(PlaceTaken) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ac"], Target(at(9, 30), other))
+
+    assert [v.rule for v in refused.value.violations] == ["walking_time_respected"]
+    assert refused.value.message == (
+        "the walk from or to the meeting next to it does not fit; 1 meeting(s) would have to "
+        "move: pass push to move them"
+    )
+
+
+def test_a_move_to_where_the_meeting_is_names_it_in_words(database: Database) -> None:
+    w, ids = world(database, [meeting("ab", "A", "B")])
+    starts_at, space, _ = where(database, ids["ab"])
+    assert starts_at is not None
+
+    with pytest.raises(edits.MeetingConflict) as refused:
+        edits.move(database, w.organiser, EVENT, ids["ab"], Target(starts_at, space))
+
+    assert refused.value.message == "ab is there already"
+    with speaking("ru"):
+        assert refused.value.message == "встреча «ab» уже стоит там"
 
 
 def test_a_meeting_that_cannot_give_way_refuses_the_move(database: Database) -> None:

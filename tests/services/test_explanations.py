@@ -95,8 +95,8 @@ def test_a_side_learns_of_another_delegations_meeting_only_as_an_engagement(
     explanation = meeting_explanation(database, delegate("USA"), EVENT, ids["Obama-Abe"])
     assert not explanation.scheduled
     assert explanation.text == (
-        "Obama-Abe cannot be placed: it may only be held 2016-11-20 08:00-08:30; "
-        "Prime Minister Shinzo Abe has another engagement 2016-11-20 08:00-08:30."
+        "Obama-Abe cannot be placed: it may only be held Sun 20 Nov 08:00–08:30; "
+        "Prime Minister Shinzo Abe has another engagement Sun 20 Nov 08:00–08:30."
     )
 
 
@@ -106,7 +106,7 @@ def test_a_side_of_the_blocking_meeting_sees_it_by_name_without_priorities(
     ids = lima_with_meetings(database)
     explanation = meeting_explanation(database, delegate("JPN"), EVENT, ids["Obama-Abe"])
     assert [fact.text for fact in explanation.facts][1] == (
-        "Prime Minister Shinzo Abe is in Xi-Abe 2016-11-20 08:00-08:30"
+        "Prime Minister Shinzo Abe is in Xi-Abe Sun 20 Nov 08:00–08:30"
     )
 
 
@@ -114,7 +114,7 @@ def test_the_organiser_sees_the_bookings_that_block_a_meeting(database: Database
     ids = lima_with_meetings(database)
     explanation = meeting_explanation(database, ORGANISER, EVENT, ids["Obama-Abe"])
     assert [fact.text for fact in explanation.facts][1] == (
-        "Prime Minister Shinzo Abe is in Xi-Abe 2016-11-20 08:00-08:30"
+        "Prime Minister Shinzo Abe is in Xi-Abe Sun 20 Nov 08:00–08:30"
     )
 
 
@@ -122,14 +122,14 @@ def test_a_meeting_wanted_during_the_retreat_is_blocked_by_it(database: Database
     ids = lima_with_meetings(database)
     explanation = meeting_explanation(database, delegate("CHN"), EVENT, ids["Obama-Xi"])
     assert [(str(fact.kind), fact.text) for fact in explanation.facts] == [
-        ("window", "it may only be held 2016-11-20 09:30-11:45"),
+        ("window", "it may only be held Sun 20 Nov 09:30–11:45"),
         (
             "programme",
-            "President Barack Obama is in Leaders' retreat, session I 2016-11-20 09:30-11:45",
+            "President Barack Obama is in Leaders' retreat, session I Sun 20 Nov 09:30–11:45",
         ),
         (
             "programme",
-            "President Xi Jinping is in Leaders' retreat, session I 2016-11-20 09:30-11:45",
+            "President Xi Jinping is in Leaders' retreat, session I Sun 20 Nov 09:30–11:45",
         ),
     ]
 
@@ -138,7 +138,7 @@ def test_a_placed_meeting_is_explained_by_where_it_is(database: Database) -> Non
     ids = lima_with_meetings(database)
     explanation = meeting_explanation(database, delegate("CHN"), EVENT, ids["Xi-Abe"])
     assert explanation.scheduled
-    assert explanation.text == "Xi-Abe is scheduled 2016-11-20 08:00-08:30, Bilateral room 1 (LCC)"
+    assert explanation.text == "Xi-Abe is scheduled Sun 20 Nov 08:00–08:30, Bilateral room 1 (LCC)"
 
 
 def test_a_third_delegation_is_told_the_meeting_does_not_exist(database: Database) -> None:
@@ -177,8 +177,8 @@ def test_a_meeting_without_a_title_is_named_by_its_format_and_sides(database: Da
 
     assert explanation.text == (
         "Bilateral, Japan and United States cannot be placed: it may only be held "
-        "2016-11-20 08:00-08:30; Prime Minister Shinzo Abe is in Bilateral, Japan and "
-        "People's Republic of China 2016-11-20 08:00-08:30."
+        "Sun 20 Nov 08:00–08:30; Prime Minister Shinzo Abe is in Bilateral, Japan and "
+        "People's Republic of China Sun 20 Nov 08:00–08:30."
     )
 
 
@@ -194,9 +194,9 @@ def test_an_explanation_reads_in_russian_for_a_reader_who_chose_it(database: Dat
 
     assert explanation.text == (
         "Встречу «Двусторонняя встреча: Japan и United States» не удаётся поставить в "
-        "расписание: её можно провести только 2016-11-20 08:00-08:30; Prime Minister Shinzo "
+        "расписание: её можно провести только вс 20 нояб. 08:00–08:30; Prime Minister Shinzo "
         "Abe участвует во встрече «Двусторонняя встреча: Japan и People's Republic of China» "
-        "2016-11-20 08:00-08:30."
+        "вс 20 нояб. 08:00–08:30."
     )
     assert [fact.kind for fact in explanation.facts] == [fact.kind for fact in in_english.facts]
     assert in_english.summary == "Bilateral, Japan and United States cannot be placed"
@@ -212,14 +212,14 @@ def test_a_delegation_reads_another_engagement_and_the_programme_in_russian(
         retreat = meeting_explanation(database, delegate("CHN"), EVENT, ids["Obama-Xi"])
 
     assert [fact.text for fact in engagement.facts][1] == (
-        "Prime Minister Shinzo Abe участвует в другом мероприятии 2016-11-20 08:00-08:30"
+        "Prime Minister Shinzo Abe участвует в другом мероприятии вс 20 нояб. 08:00–08:30"
     )
     assert [fact.text for fact in retreat.facts] == [
-        "её можно провести только 2016-11-20 09:30-11:45",
+        "её можно провести только вс 20 нояб. 09:30–11:45",
         "President Barack Obama участвует в мероприятии программы «Leaders' retreat, session I» "
-        "2016-11-20 09:30-11:45",
+        "вс 20 нояб. 09:30–11:45",
         "President Xi Jinping участвует в мероприятии программы «Leaders' retreat, session I» "
-        "2016-11-20 09:30-11:45",
+        "вс 20 нояб. 09:30–11:45",
     ]
 
 

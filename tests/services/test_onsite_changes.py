@@ -201,8 +201,8 @@ def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternative
     ]
     assert unplaced.explanation.scheduled is False
     assert [(f.kind, f.text) for f in unplaced.explanation.facts] == [
-        (FactKind.WINDOW, "it may only be held 2030-05-06 11:00-12:00"),
-        (FactKind.ABSENT, "A departs at 2030-05-06 11:15"),
+        (FactKind.WINDOW, "it may only be held Mon 06 May 11:00–12:00"),
+        (FactKind.ABSENT, "A departs at Mon 06 May 11:15"),
     ]
     # Agreed again, with no place: the organiser decides.
     assert where(database, ab) == ("agreed", None, None)

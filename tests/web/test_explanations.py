@@ -25,7 +25,7 @@ def test_a_side_gets_the_explanation_of_its_meeting(database: Database) -> None:
     assert body["summary"] == "Xi-Obama bilateral cannot be placed"
     assert body["facts"][0] == {
         "kind": "window",
-        "text": "it may only be held 2016-11-19 08:00-21:00",
+        "text": "it may only be held Sat 19 Nov 08:00–21:00",
     }
     # Nothing is placed yet: the meeting was only left out so far.
     assert body["facts"][-1]["kind"] == "free"

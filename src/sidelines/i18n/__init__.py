@@ -211,6 +211,37 @@ def format_day(day: date, fmt: str = "%a %d %b") -> str:
     return format_date(day, _pattern(fmt), locale=_locale())
 
 
+# The times the engine writes in its English sentences (``scheduling.times``): "Sun 20 Nov
+# 09:30", "Sun 20 Nov 09:30–11:45", "Sun 20 Nov 23:00–Mon 21 Nov 01:00", each end with its zone
+# where clocks go back (" CEST"); a list of them after commas.
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAY = rf"(?:{'|'.join(_WEEKDAYS)}) \d\d (?:{'|'.join(_MONTHS)})"
+_END = r"(?: [A-Z]+|[-+]\d\d)?"
+_TIME = rf"(?:{_DAY}(?: \d\d:\d\d{_END}(?:–(?:{_DAY} )?\d\d:\d\d{_END})?)?)"
+_TIMES = re.compile(rf"{_TIME}(?:, {_TIME})*")
+_DAY_PARTS = re.compile(rf"\b({'|'.join(_WEEKDAYS)}) (\d\d) ({'|'.join(_MONTHS)})\b")
+
+
+def said_times(text: str) -> str | None:
+    """``text``, if it is nothing but the engine's times in English ("Sun 20 Nov 09:30–11:45"),
+    with the reader's weekday and month names ("вс 20 нояб. 09:30–11:45"), as the pages write
+    them (``format_instant``); None if it is anything else."""
+    if not _TIMES.fullmatch(text):
+        return None
+    if current() == DEFAULT:
+        return text
+    locale = _locale()
+    days = locale.days["format"]["abbreviated"]
+    months = locale.months["format"]["abbreviated"]
+
+    def day(match: re.Match[str]) -> str:
+        weekday = days[_WEEKDAYS.index(match.group(1))]
+        return f"{weekday} {match.group(2)} {months[_MONTHS.index(match.group(3)) + 1]}"
+
+    return _DAY_PARTS.sub(day, text)
+
+
 def language_name(code: str) -> str:
     """A working language's name in the reader's language ("ru": "Russian", "русский"); the
     code itself when Babel knows no such language."""

@@ -310,6 +310,9 @@ def _value(value: str, nested: bool, names: Mapping[str, str]) -> str:
         return value  # gettext says the catalog's header for ""
     if value in names:
         return names[value]
+    times = i18n.said_times(value)
+    if times is not None:
+        return times  # the engine's times, with the reader's weekday and month names
     if "; " in value:
         return "; ".join(_value(part, nested, names) for part in value.split("; "))
     return _said(value, nested=False, names=names) if nested else i18n.gettext(value)

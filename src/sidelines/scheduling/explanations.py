@@ -22,8 +22,8 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sidelines.domain.ids import MeetingId
-from sidelines.i18n import zone_marks
+from sidelines.domain.ids import MeetingId, PartyId
+from sidelines.scheduling import times
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.base import Placed
 from sidelines.scheduling.rules.placement import (
@@ -495,6 +495,7 @@ class _Explainer:
             policy_blocked = True
         if policy_blocked:
             party = self.policy_party(start)
+            assert party is not None  # as the loop found it
             day = problem.grid.day_of(start)
             cap = problem.max_bookings_per_party_per_day
             return self.add(
@@ -503,15 +504,15 @@ class _Explainer:
                     FactKind.POLICY,
                     "%(party)s already holds %(count)s meetings in the organiser's rooms on "
                     "%(day)s, all the room policy allows",
-                    party=str(party),
+                    party=problem.party_label(party),
                     count=str(cap),
-                    day=day.date.isoformat(),
+                    day=times.day_text(day.date),
                 ),
             )
         self.rooms_blocked.append(start)
         return ("rooms", start)
 
-    def policy_party(self, start: int) -> str | None:
+    def policy_party(self, start: int) -> PartyId | None:
         cap = self.problem.max_bookings_per_party_per_day
         if cap is None:
             return None
@@ -548,9 +549,17 @@ class _Explainer:
                 },
                 key=lambda idx: (self.by_meeting[idx].start, idx),
             )
-            self.found[("rooms", first)] = self.rooms_fact(
-                takers, self.span_text(first, span_end - first)
-            )
+            at = first, span_end - first
+            if not takers:
+                # Closed: for as long as the rooms are, not for the meeting's length around it.
+                window = run_mask(first, span_end - first)
+                closed = 0
+                for space_idx in fitting:
+                    closed |= window & ~problem.spaces[space_idx].open
+                if closed:
+                    low = (closed & -closed).bit_length() - 1
+                    at = low, closed.bit_length() - low
+            self.found[("rooms", first)] = self.rooms_fact(takers, self.span_text(*at))
 
     def rooms_fact(self, takers: list[int], at: str) -> Fact:
         """Every room that fits is closed, or taken by ``takers``: those the reader may see by
@@ -600,25 +609,16 @@ class _Explainer:
     def where(self, assignment: Assignment) -> str:
         return where(self.problem, assignment)
 
-    def local(self, instant: datetime) -> datetime:
-        return instant.astimezone(self.zone)
-
     def instant_text(self, instant: datetime) -> str:
-        return f"{self.local(instant):%Y-%m-%d %H:%M}"
+        return times.instant_text(instant, self.zone)
 
     def slot_text(self, slot: int) -> str:
         return self.instant_text(self.problem.grid.start_of(slot))
 
     def span_text(self, start: int, length: int) -> str:
-        """'2016-11-20 09:30-11:45', or with both dates when it runs past midnight."""
-        begin = self.local(self.problem.grid.start_of(start))
-        end = self.local(self.problem.grid.end_of(start + length - 1))
-        before, after = zone_marks(begin, end, self.zone)
-        if before:
-            return f"{begin:%Y-%m-%d %H:%M}{before}-{end:%H:%M}{after}"
-        if begin.date() == end.date():
-            return f"{begin:%Y-%m-%d} {begin:%H:%M}-{end:%H:%M}"
-        return f"{begin:%Y-%m-%d %H:%M}-{end:%Y-%m-%d %H:%M}"
+        """'Sun 20 Nov 09:30–11:45' (``times.span_text``)."""
+        begin = self.problem.grid.start_of(start)
+        return times.span_text(begin, self.problem.grid.end_of(start + length - 1), self.zone)
 
 
 def _runs(mask: int) -> list[tuple[int, int]]:

@@ -25,6 +25,7 @@ from sidelines.domain.meeting import DayPart, Meeting, PressPlan
 from sidelines.domain.programme import AtSession, SessionEdge
 from sidelines.domain.space import Feature, SpaceKind
 from sidelines.scheduling.slots import Day, SlotGrid, SlotMask, lowest_slot, run_mask
+from sidelines.scheduling.times import instant_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +213,9 @@ class Problem:
     # sets them for published places, so that "stays" is one literal (``cpsat.stability``).
     own_class_spaces: frozenset[int] = frozenset()
     interpreters: tuple[InterpreterData, ...] = ()
+    # Each party's name, for sentences ("Russian Federation", not "RUS"); one missing here is
+    # named by its id.
+    party_labels: Mapping[PartyId, str] = field(default_factory=dict)
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -314,8 +318,12 @@ class Problem:
     def at_session(self, at: AtSessionIdx) -> AtSession:
         return AtSession(self.sessions[at.session_idx].id, at.edge)
 
+    def party_label(self, party: PartyId) -> str:
+        return self.party_labels.get(party, party)
+
     def describe_slot(self, slot: int) -> str:
-        return self.grid.describe(slot, self.timezone)
+        """A slot's start as the engine's sentences say it: "Sun 20 Nov 09:30"."""
+        return instant_text(self.grid.start_of(slot), self.timezone)
 
     def start_time(self, slot: int) -> datetime:
         return self.grid.start_of(slot)
@@ -586,6 +594,7 @@ def build_problem(event: Event) -> Problem:
         fairness_max_spread=event.policy.fairness_max_spread,
         timezone=event.timezone,
         interpreters=tuple(InterpreterData(pair, count) for pair, count in interpreters.items()),
+        party_labels={party.id: party.name for party in event.parties},
     )
 
 

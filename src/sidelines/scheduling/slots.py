@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from sidelines.domain.time import TimeSpan
 
@@ -164,10 +163,3 @@ class SlotGrid:
         for day in self.days:
             mask |= run_mask(day.afternoon_slot, day.end_slot - day.afternoon_slot)
         return mask
-
-    def describe(self, slot: int, zone_name: str | None = None) -> str:
-        """A slot's start in readable form, in the event's zone when given."""
-        instant = self.start_of(slot)
-        if zone_name:
-            instant = instant.astimezone(ZoneInfo(zone_name))
-        return instant.strftime("%Y-%m-%d %H:%M")

@@ -63,6 +63,7 @@ from sidelines.services.solves import require_organiser
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow, ScheduleVersionRow
 
+WALKING = "walking_time_respected"
 # A plan made on a schedule that changed before it was written is made again, this many times.
 ATTEMPTS = 3
 # Violations that a move into an occupied place makes, which moving the meetings in the way
@@ -71,7 +72,7 @@ ROOM_RULES = frozenset(
     {
         "principal_not_double_booked",
         "space_not_double_booked",
-        "walking_time_respected",
+        WALKING,
         "precedence_respected",
         # The on-site ejection chains also clear a press-out buffer and free an interpreter.
         "press_out_buffer_respected",
@@ -86,6 +87,7 @@ NOT_PLACEABLE = N_("%(meeting)s is %(status)s, not to be placed")
 LOCKED = N_("%(meeting)s is locked already")
 UNLOCKED = N_("%(meeting)s is unlocked already")
 FITS_AS_AGREED = N_("%(meeting)s now fits as agreed: place it instead")
+THERE_ALREADY = N_("%(meeting)s is there already")
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -455,6 +457,8 @@ def _steps(
 
 
 def _relocation(
+    session: Session,
+    event_id: str,
     ctx: _Published,
     edit: str,
     meeting_id: int,
@@ -468,7 +472,7 @@ def _relocation(
     key = MeetingId(str(meeting_id))
     assignment = _assignment(problem, key, target)
     if ctx.schedule.get(key) == assignment:
-        raise Conflict(f"meeting {meeting_id} is there already")
+        raise _refused(session, event_id, meeting_id, THERE_ALREADY)
     after = {**ctx.schedule, key: assignment}
     broken = _new_violations(problem, ctx.schedule, after, [key])
     moved: list[MeetingId] = []
@@ -499,6 +503,14 @@ def _relocation(
                 )
                 for m in moved
             ]
+            if all(v.rule == WALKING for v in broken):
+                # Nothing is in the place: the principals could not walk there in time.
+                raise PlaceTaken(
+                    "the walk from or to the meeting next to it does not fit; "
+                    f"{len(pushes)} meeting(s) would have to move: pass push to move them",
+                    _breaches(broken),
+                    pushes,
+                )
             raise PlaceTaken(
                 f"the place is taken; {len(pushes)} meeting(s) would have to move: pass push "
                 "to move them",
@@ -685,7 +697,14 @@ def move(
         _placed(session, event_id, meeting_id)
         ctx = _published(session, event_id)
         return _relocation(
-            ctx, "move", meeting_id, target, override=override, push_others=push_others
+            session,
+            event_id,
+            ctx,
+            "move",
+            meeting_id,
+            target,
+            override=override,
+            push_others=push_others,
         )
 
     return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))
@@ -709,7 +728,14 @@ def place(
         _waiting(session, event_id, meeting_id)
         ctx = _published(session, event_id, meeting_id)
         return _relocation(
-            ctx, "place", meeting_id, target, override=override, push_others=push_others
+            session,
+            event_id,
+            ctx,
+            "place",
+            meeting_id,
+            target,
+            override=override,
+            push_others=push_others,
         )
 
     return _run(db, actor, event_id, make, once, seen_version, (meeting_id,))

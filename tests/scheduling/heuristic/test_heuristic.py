@@ -198,7 +198,7 @@ def test_heuristic_says_unknown_when_two_locked_meetings_clash() -> None:
 
     assert result.status is SolveStatus.UNKNOWN
     assert result.schedule == {}
-    assert result.reason.startswith("AC is locked at 2030-05-06 09:00 but that place breaks")
+    assert result.reason.startswith("AC is locked at Mon 06 May 09:00 but that place breaks")
 
 
 def test_heuristic_reports_construction_first_and_done_last() -> None:

@@ -104,7 +104,7 @@ def test_a_meeting_page_says_why_in_russian_to_a_reader_who_chose_it(
     # The summary names the meeting as a Russian reader does, not in English.
     summary = "Встречу «Двусторонняя встреча: Russia и United States» не удаётся поставить"
     assert f"<p>{summary} в расписание</p>" in why
-    assert "President Vladimir Putin уезжает 2016-11-20 20:00" in why
+    assert "President Vladimir Putin уезжает вс 20 нояб. 20:00" in why
     assert "cannot be placed" not in why
 
 

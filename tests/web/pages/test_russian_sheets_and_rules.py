@@ -98,7 +98,7 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(
     said = dict(re.findall(r"<li><code>(\w+)</code>: (.*?)</li>", refused.text))
     # The meeting is any of China's (ids are random); the sentence and its reason are Russian.
     assert re.fullmatch(
-        r"Russian delegation suite не подходит для .+: [^a-z]+(: [^:]+)?",
+        r"Russian delegation suite не подходит для встречи «.+»: [^a-z]+(: [^:]+)?",
         said["space_fits_meeting"],
     ), said
     assert not any(" does not fit " in s or " is outside its " in s for s in said.values())
@@ -108,13 +108,13 @@ def test_the_rules_a_grid_edit_would_break_are_said_in_russian(
         else "Двусторонняя встреча в расширенном составе: People's Republic of China и United "
         "States"
     )
-    assert f" не подходит для {named}:" in html.unescape(said["space_fits_meeting"]), said
+    assert f" не подходит для встречи «{named}»:" in html.unescape(said["space_fits_meeting"]), said
     # So is why the meeting does not fit each place the grid shows it, before any move.
     why = re.findall(r'<span class="why" title="([^"]*)">', page.text)
     assert [w for w in why if " does not fit " in w or " is outside its " in w] == []
     assert any(" не подходит для " in w for w in why), why
     # ... and names the meeting there as the reader does.
-    assert any(f" не подходит для {named}" in html.unescape(w) for w in why), why
+    assert any(f" не подходит для встречи «{named}»" in html.unescape(w) for w in why), why
     assert not any("Expanded bilateral" in html.unescape(w) for w in why), why
 
 

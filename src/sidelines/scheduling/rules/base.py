@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from sidelines.domain.ids import MeetingId
-from sidelines.i18n import zone_marks
+from sidelines.scheduling import times
 from sidelines.scheduling.problem import AtSessionIdx, Problem
 from sidelines.scheduling.slots import SlotMask, run_mask
 
@@ -102,14 +101,10 @@ def occupancy(problem: Problem, meeting_idx: int, start: int) -> SlotMask:
 
 
 def when(problem: Problem, item: Placed) -> str:
-    """A placed meeting's time, for messages: "2016-11-20 10:00-10:30"."""
+    """A placed meeting's time, for messages: "Sun 20 Nov 10:00–10:30" (``times.span_text``)."""
     meeting = problem.meetings[item.meeting_idx]
-    start = problem.describe_slot(item.start)
     # On the clock from its start: a meeting that runs past the day's end would otherwise be
     # said to end at the time its last slot falls on, the next morning.
     length = timedelta(minutes=meeting.duration_slots * problem.grid.grain_min)
-    end_instant = problem.grid.start_of(item.start) + length
-    zone = ZoneInfo(problem.timezone)
-    end = end_instant.astimezone(zone).strftime("%H:%M")
-    before, after = zone_marks(problem.grid.start_of(item.start), end_instant, zone)
-    return f"{start}{before}-{end}{after}"
+    start = problem.grid.start_of(item.start)
+    return times.span_text(start, start + length, problem.timezone)

@@ -8,6 +8,7 @@ from sidelines.domain.ids import PartyId
 from sidelines.scheduling.objective import breaks_by_principal
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.rules.base import Placed, Rule, Violation
+from sidelines.scheduling.times import day_text
 
 
 def bookings_per_party_day(
@@ -36,8 +37,9 @@ class RoomPolicyRespected(Rule):
             if len(meetings) > cap:
                 yield Violation(
                     self.name,
-                    f"{party} holds {len(meetings)} meetings in the organiser's rooms on "
-                    f"{problem.grid.days[day].date.isoformat()}, the policy allows {cap}",
+                    f"{problem.party_label(party)} holds {len(meetings)} meetings in the "
+                    f"organiser's rooms on {day_text(problem.grid.days[day].date)}, the policy "
+                    f"allows {cap}",
                     tuple(problem.meetings[m].id for m in meetings),
                 )
 
