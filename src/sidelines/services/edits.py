@@ -653,6 +653,7 @@ def _run(
     require_organiser(actor)
     reason = "the schedule kept changing"
     for _attempt in range(ATTEMPTS):
+        moved_under = False
         try:
             with db.reading() as session:
                 if once is not None:
@@ -663,11 +664,21 @@ def _run(
                 plan = make(session)
                 if seen is not None:
                     seen.refuse_changed(session, event_id, plan.steps)
+                    # Each statement of the read sees what was committed when it began (read
+                    # committed): a version written while the plan was read may have moved the
+                    # meetings the plan read after the check's version. The plan then starts
+                    # from a place the check did not compare, and the write finds the rows as
+                    # the plan read them: the edit would overwrite the other one unknowingly.
+                    # The same version at the end of the read says every statement saw it.
+                    moved_under = _version(session, event_id) != seen.current
         except ServiceError:
             if once is not None:
                 with db.reading() as session:
                     once.replay_if_answered(session)
             raise
+        if moved_under:
+            reason = "the schedule changed while the edit was planned"
+            continue
         try:
             return _write(db, actor, event_id, plan, once)
         except StalePlan as stale:
