@@ -4,6 +4,7 @@ with change notices to the sides concerned."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -835,3 +836,38 @@ def test_the_places_and_a_move_cost_as_many_statements_whatever_the_schedule_hol
     counts = _statements_for(database, pairs)
 
     assert counts == STATEMENTS[database.dialect]
+
+
+def test_a_move_committed_while_another_is_planned_on_the_same_version_refuses_the_second(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving the race above hits by chance: the first move commits after the
+    second's planning read took the version and before it read the meetings."""
+    w, ids, second, seen, targets = _two_organisers(database)
+    planned = edits.onsite_problem
+    first: list[edits.EditView] = []
+    started: list[bool] = []
+
+    def read_after_the_first_move(*args: Any, **kwargs: Any) -> Any:
+        if not started:
+            started.append(True)
+            # Another connection, another thread: the first organiser's move, committed.
+            mover = threading.Thread(
+                target=lambda: first.append(
+                    edits.move(
+                        database, w.organiser, EVENT, ids["ab"], targets[0], seen_version=seen
+                    )
+                )
+            )
+            mover.start()
+            mover.join()
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(edits, "onsite_problem", read_after_the_first_move)
+
+    with pytest.raises(edits.ChangedSince) as refused:
+        edits.move(database, second, EVENT, ids["ab"], targets[1], seen_version=seen)
+
+    assert refused.value.meetings == [ids["ab"]]
+    assert where(database, ids["ab"])[:2] == (targets[0].starts_at, targets[0].space_id)
+    assert schedule_versions.versions_count(database, EVENT) == 2
