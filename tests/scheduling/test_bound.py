@@ -8,10 +8,11 @@ import pytest
 
 from sidelines.domain import EventPolicy
 from sidelines.scheduling import Bound, build_problem
-from sidelines.scheduling.bound import BoundResult, upper_bound
+from sidelines.scheduling.bound import COUNTING_KIND, BoundResult, counting_bound, upper_bound
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
-from sidelines.scheduling.heuristic.state import placement_masks
+from sidelines.scheduling.heuristic.state import State, placement_masks
 from sidelines.scheduling.lp_bound import KindMasks, capacity_bound
+from sidelines.scheduling.problem import Problem
 from tests.builders import event, meeting, principal, span, table
 
 
@@ -23,9 +24,9 @@ def test_bound_is_the_total_weight_when_everything_fits() -> None:
     assert upper_bound(problem) == BoundResult(Bound(3, 0))
 
 
-def test_bound_counts_a_principals_free_slots() -> None:
-    # A has two 30-minute slots and three requests: the two heaviest fit.
-    problem = build_problem(
+def three_requests_in_two_slots() -> Problem:
+    """A has two 30-minute slots and three requests: the two heaviest fit (weight 8)."""
+    return build_problem(
         event(
             ["A", "B", "C", "D"],
             [
@@ -37,26 +38,26 @@ def test_bound_counts_a_principals_free_slots() -> None:
         )
     )
 
-    assert upper_bound(problem).bound == Bound(8, 0)
 
-
-def test_bound_counts_meetings_that_fit_in_gaps_not_slots() -> None:
-    # A is free 09:00-10:00 and 10:20-11:20: six 20-minute slots would hold three 40-minute
-    # meetings, but each hour-long gap holds only one.
+def three_long_meetings_in_two_gaps() -> Problem:
+    """A is free 09:00-10:00 and 10:20-11:20: six 20-minute slots would hold three 40-minute
+    meetings, but each hour-long gap holds only one (weight 2)."""
     a = principal("A", unavailable=(span((10, 0), (10, 20)), span((11, 20), (12, 0))))
-    problem = build_problem(
+    return build_problem(
         event(
             [a, "B", "C", "D"],
-            [
-                meeting("AB", "A", "B", duration_min=40),
-                meeting("AC", "A", "C", duration_min=40),
-                meeting("AD", "A", "D", duration_min=40),
-            ],
+            [meeting(f"A{other}", "A", other, duration_min=40) for other in "BCD"],
             grain_min=20,
         )
     )
 
-    assert upper_bound(problem).bound == Bound(2, 0)
+
+def test_bound_counts_a_principals_free_slots() -> None:
+    assert upper_bound(three_requests_in_two_slots()).bound == Bound(8, 0)
+
+
+def test_bound_counts_meetings_that_fit_in_gaps_not_slots() -> None:
+    assert upper_bound(three_long_meetings_in_two_gaps()).bound == Bound(2, 0)
 
 
 def test_bound_keeps_the_room_policy() -> None:
@@ -126,3 +127,26 @@ def test_bound_counts_whole_meetings_in_a_space_s_hours() -> None:
     )
 
     assert upper_bound(problem) == BoundResult(Bound(9, 0))
+
+
+def test_counting_bound_takes_a_principals_heaviest_meetings_that_fit_in_its_gaps() -> None:
+    # The same cases as the LP's, without an LP.
+    assert counting_bound(three_requests_in_two_slots()) == Bound(8, 0, COUNTING_KIND)
+    assert counting_bound(three_long_meetings_in_two_gaps()) == Bound(2, 0, COUNTING_KIND)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counting_bound_is_never_below_the_relaxed_lp(seed: int) -> None:
+    # Its counts are implied by the LP's rows per principal: a weaker bound, never a lower one
+    # (the LP is never below a real schedule). Read from the heuristic's masks as well.
+    problem = build_problem(
+        generate_event(
+            GeneratorSpec(principals=12, requests=60, spaces=3, days=2, availability=0.6),
+            seed=seed,
+        )
+    )
+    relaxed = upper_bound(problem).bound
+    masks = State(problem, placement_masks(problem)).allowed
+    assert relaxed is not None
+    assert counting_bound(problem).weight_scheduled >= relaxed.weight_scheduled
+    assert counting_bound(problem, masks) == counting_bound(problem)

@@ -13,11 +13,17 @@ from tests.cli.test_startup import modules_loaded_by
 
 def test_the_maxsat_path_loads_no_ortools() -> None:
     loaded = modules_loaded_by(
-        "import sidelines.scheduling.maxsat, sidelines.scheduling.anytime, "
+        "import sidelines.scheduling.maxsat.solver, sidelines.scheduling.anytime, "
         "sidelines.scheduling.solve"
     )
     assert "pysat" in loaded
     assert "ortools" not in loaded
+
+
+def test_asking_whether_maxsat_applies_loads_no_solver() -> None:
+    # ``auto`` asks it of every event, also on a limit of 0, where no search runs.
+    loaded = modules_loaded_by("from sidelines.scheduling.maxsat import unsupported")
+    assert sorted(loaded & {"pysat", "ortools", "numpy"}) == []
 
 
 def test_the_cpsat_model_loads_ortools() -> None:

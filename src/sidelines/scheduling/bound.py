@@ -36,6 +36,8 @@ LP_TIME_LIMIT_MS = 60_000
 ROUNDING_MARGIN = 1e-5
 # How ``Bound.kind`` names this bound (``lp_bound.py`` has the tighter one).
 RELAXED_KIND = "relaxed bound (half-days, space per day)"
+# How ``Bound.kind`` names the bound that needs no LP (``counting_bound``).
+COUNTING_KIND = "counting bound (meetings per principal's free time; no LP in the time limit)"
 
 Options = Sequence[tuple[int, int]]  # (space class, allowed starts), CORRIDOR = -1
 
@@ -121,46 +123,10 @@ class _Relaxation:
         # Per variable: the slots its meeting may occupy in its part.
         self.occupied: list[int] = []
 
-    def reach(self) -> tuple[list[int], list[int]]:
-        """Per meeting: its starts in any class, and the classes it may use as a bit mask (0
-        for the corridor). Masks in parts (``heuristic.state.SharedMasks``) are read as parts,
-        the classes of a kind grouped by their starts, so that no meeting's masks are joined."""
-        from sidelines.scheduling.lp_bound import KindMasks
-
-        options = self.options
-        count = len(self.problem.meetings)
-        anywhere_of = [0] * count
-        classes_of = [0] * count
-        grouped: dict[int, list[tuple[int, int]]] = {}  # kind -> [(starts, classes)]
-        kinds = options if isinstance(options, KindMasks) else None
-        for idx in range(count):
-            if kinds is not None:
-                own, kind_options, kind = kinds.parts(idx)
-                if kind >= 0:
-                    groups = grouped.get(kind)
-                    if groups is None:
-                        by_starts: dict[int, int] = {}
-                        for class_idx, starts in kind_options:
-                            by_starts[starts] = by_starts.get(starts, 0) | _class_bit(class_idx)
-                        groups = grouped[kind] = list(by_starts.items())
-                    anywhere = classes = 0
-                    for starts, bits in groups:
-                        if own & starts:
-                            anywhere |= own & starts
-                            classes |= bits
-                    anywhere_of[idx], classes_of[idx] = anywhere, classes
-                    continue
-            anywhere = classes = 0
-            for class_idx, starts in options[idx]:
-                anywhere |= starts
-                classes |= _class_bit(class_idx)
-            anywhere_of[idx], classes_of[idx] = anywhere, classes
-        return anywhere_of, classes_of
-
     def solve(self) -> BoundResult:
         problem = self.problem
         model = self.model
-        anywhere_of, classes_of = self.reach()
+        anywhere_of, classes_of = _reach(self.problem, self.options)
         # variables[m] = [(part index, variable, starts in that part)]
         variables: list[list[tuple[int, int, int]]] = []
         for meeting_idx, meeting in enumerate(problem.meetings):
@@ -321,6 +287,89 @@ class _Relaxation:
                 self.model.row(terms, 0.0, float(cap))
 
 
+def counting_bound(problem: Problem, options: Sequence[Options] | None = None) -> Bound:
+    """A bound on the weight that needs no LP (nor OR-Tools, nor NumPy, which take a few
+    tenths of a second of CPU to load): for a solve whose time is up before an LP could be
+    loaded. A principal is in one meeting at a time, so in each run of the slots where any of
+    its meetings could be, it holds at most ``run // shortest`` of them; each meeting is
+    counted against one of its principals (the one with the fewest such places for the
+    meetings counted against it so far), and only that principal's heaviest meetings, up to
+    its count, can be in a schedule. Meetings without a place count for nothing. Weaker than
+    ``upper_bound`` (whose rows per principal imply these counts) but a proof all the same."""
+    if options is None:
+        options = _placement_options(problem)
+    anywhere_of, _ = _reach(problem, options)
+    meetings = problem.meetings
+    usable = [0] * len(problem.principals)
+    shortest = [0] * len(problem.principals)
+    for meeting_idx, meeting in enumerate(meetings):
+        starts = anywhere_of[meeting_idx]
+        if not starts:
+            continue
+        occupied = _occupancy(starts, meeting.duration_slots)
+        for principal_idx in meeting.principals:
+            usable[principal_idx] |= occupied
+            held = shortest[principal_idx]
+            shortest[principal_idx] = (
+                meeting.duration_slots if held == 0 else min(held, meeting.duration_slots)
+            )
+    most = [
+        sum(run // length for run in _runs(mask)) if length else 0
+        for mask, length in zip(usable, shortest, strict=True)
+    ]
+    counted: list[list[int]] = [[] for _ in problem.principals]
+    unbounded = 0
+    for meeting_idx, meeting in enumerate(meetings):
+        if not anywhere_of[meeting_idx]:
+            continue
+        if not meeting.principals:
+            unbounded += meeting.weight
+            continue
+        tightest = min(meeting.principals, key=lambda idx: most[idx] - len(counted[idx]))
+        counted[tightest].append(meeting.weight)
+    total = unbounded
+    for principal_idx, weights in enumerate(counted):
+        weights.sort(reverse=True)
+        total += sum(weights[: most[principal_idx]])
+    return Bound(total, 0, COUNTING_KIND)
+
+
+def _reach(problem: Problem, options: Sequence[Options]) -> tuple[list[int], list[int]]:
+    """Per meeting: its starts in any class, and the classes it may use as a bit mask (0
+    for the corridor). Masks in parts (``heuristic.state.SharedMasks``) are read as parts,
+    the classes of a kind grouped by their starts, so that no meeting's masks are joined."""
+    from sidelines.scheduling.lp_bound import KindMasks
+
+    count = len(problem.meetings)
+    anywhere_of = [0] * count
+    classes_of = [0] * count
+    grouped: dict[int, list[tuple[int, int]]] = {}  # kind -> [(starts, classes)]
+    kinds = options if isinstance(options, KindMasks) else None
+    for idx in range(count):
+        if kinds is not None:
+            own, kind_options, kind = kinds.parts(idx)
+            if kind >= 0:
+                groups = grouped.get(kind)
+                if groups is None:
+                    by_starts: dict[int, int] = {}
+                    for class_idx, starts in kind_options:
+                        by_starts[starts] = by_starts.get(starts, 0) | _class_bit(class_idx)
+                    groups = grouped[kind] = list(by_starts.items())
+                anywhere = classes = 0
+                for starts, bits in groups:
+                    if own & starts:
+                        anywhere |= own & starts
+                        classes |= bits
+                anywhere_of[idx], classes_of[idx] = anywhere, classes
+                continue
+        anywhere = classes = 0
+        for class_idx, starts in options[idx]:
+            anywhere |= starts
+            classes |= _class_bit(class_idx)
+        anywhere_of[idx], classes_of[idx] = anywhere, classes
+    return anywhere_of, classes_of
+
+
 def fitting(problem: Problem, space_idx: int, within: int, length: int) -> int:
     """How many meetings of ``length`` slots or more the space can hold in the slots of
     ``within``: per run of its opening hours, ``(run + turnover) // (length + turnover)`` (a
@@ -335,4 +384,11 @@ def _class_bit(class_idx: int) -> int:
     return 1 << class_idx if class_idx >= 0 else 0
 
 
-__all__ = ["RELAXED_KIND", "BoundResult", "fitting", "upper_bound"]
+__all__ = [
+    "COUNTING_KIND",
+    "RELAXED_KIND",
+    "BoundResult",
+    "counting_bound",
+    "fitting",
+    "upper_bound",
+]

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from typing import TYPE_CHECKING
 
-from sidelines.scheduling.bound import BoundResult, upper_bound
+from sidelines.scheduling.bound import BoundResult, counting_bound, upper_bound
 from sidelines.scheduling.heuristic.construct import (
     bump_insert,
     class_rank,
@@ -71,6 +72,21 @@ IN_PLACE_BOUND_SHARE = 0.2
 RELAXED_IN_PLACE_MAX_MEETINGS = 2_000
 # How often the search looks at the bound's process for a better bound so far.
 BOUND_POLL_S = 0.25
+# Loading OR-Tools' model builder and NumPy under it, which every LP bound needs, takes 0.3 s
+# of CPU (a second or more on a busy machine). An LP is started, in place or in the bound's
+# process, only with at least this much of the time limit left (or in place once it is
+# loaded); a solve with less ends with the counting bound (``bound.counting_bound``), which
+# needs no LP: a limit of 0 had its answer 0.3-0.6 s late for the LP's import alone.
+LP_LOAD_MIN_S = 0.5
+# After the search, with no bound from an LP yet, the relaxed LP is computed in place (loading
+# OR-Tools past the limit) only for a limit of at least this long, where that load is a small
+# share of it; a shorter one takes the counting bound.
+LATE_LP_MIN_LIMIT_S = 2.0
+LP_MODULE = "ortools.linear_solver.python.model_builder_helper"
+
+
+def _lp_loaded() -> bool:
+    return LP_MODULE in sys.modules
 
 
 def _busy() -> bool:
@@ -141,7 +157,8 @@ class _Run:
             self.pending is None
             and self.options.workers >= 2
             and len(self.problem.meetings) >= PARALLEL_BOUND_MIN_MEETINGS
-            and not self.out_of_time()
+            and self.deadline - time.monotonic() >= LP_LOAD_MIN_S
+            and not self.options.stop.is_set()
         ):
             if not constructed and _busy():
                 return
@@ -181,6 +198,7 @@ class _Run:
                     or len(self.problem.meetings) < PARALLEL_BOUND_MIN_MEETINGS
                 )
                 and not self.out_of_time()
+                and (_lp_loaded() or self.deadline - time.monotonic() >= LP_LOAD_MIN_S)
             ):
                 from sidelines.scheduling.lp_bound import reported_bound
 
@@ -228,7 +246,8 @@ class _Run:
         """The bound of the answer, without waiting: the process's result if it is done, else
         the best it has so far (its kind says which), else (none yet, or no process started:
         the time was up at the start) on a small event the relaxed bound computed in place
-        (0.1 s of CPU, loading OR-Tools included); the process is killed."""
+        (0.1 s of CPU once OR-Tools is loaded, 0.3 s more to load it: only on a limit long
+        enough for that, else the counting bound, which needs no LP); the process is killed."""
         pending = self.pending
         received = None
         if pending is not None:
@@ -240,9 +259,12 @@ class _Run:
         elif self.bound is not None:
             return  # computed in place
         if received is None and len(self.problem.meetings) < RELAXED_IN_PLACE_MAX_MEETINGS:
-            from sidelines.scheduling.lp_bound import instead_of_lp
+            if _lp_loaded() or self.options.time_limit_s >= LATE_LP_MIN_LIMIT_S:
+                from sidelines.scheduling.lp_bound import instead_of_lp
 
-            received = instead_of_lp(upper_bound(self.problem, self.state.allowed))
+                received = instead_of_lp(upper_bound(self.problem, self.state.allowed))
+            else:
+                received = BoundResult(counting_bound(self.problem, self.state.allowed))
         if received is not None and (received.infeasible or self.tighter(received.bound)):
             self.set_bound(received)
 

@@ -23,26 +23,10 @@ from dataclasses import dataclass, field
 from pysat.card import CardEnc, EncType
 from pysat.formula import WCNF, IDPool
 
+from sidelines.scheduling.maxsat.scope import unsupported
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.slots import iter_slots
 from sidelines.scheduling.starts import NO_CLASS, candidate_classes, start_mask
-
-
-def unsupported(problem: Problem) -> str | None:
-    """Why this encoding cannot express the problem exactly, or None when it can."""
-    if any(not (meeting.required or meeting.locked) for meeting in problem.meetings):
-        return "it needs every meeting to be required"
-    if any(meeting.preferred for meeting in problem.meetings):
-        return "it has no preferred windows"
-    if problem.has_walking:
-        return "it has no walking times"
-    if problem.max_bookings_per_party_per_day is not None:
-        return "it has no room policy"
-    if problem.published is not None and problem.published.binding:
-        # Keep or minimal: the published places and the move budget are not encoded; a free
-        # re-solve is an ordinary one, with its moves only reported.
-        return f"it has no {problem.published.stability} re-solve against a published schedule"
-    return None
 
 
 @dataclass(frozen=True, slots=True)
