@@ -23,8 +23,13 @@ def candidate_spaces(problem: Problem, meeting_idx: int) -> list[int | None]:
     return [space_class.spaces[0] for space_class in problem.space_classes]
 
 
-def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
-    """If no time and space keep the meeting's own placement rules, say which rule stops it."""
+def never_placeable(
+    problem: Problem, meeting_idx: int, *, has_starts: bool | None = None
+) -> str | None:
+    """If no time and space keep the meeting's own placement rules, say which rule stops it.
+    ``has_starts``: whether the meeting's placement masks (``heuristic.state.placement_masks``,
+    the same rules per class) hold a start, when the caller has them: then the rules are not
+    asked again."""
     meeting = problem.meetings[meeting_idx]
     missing = missing_interpretation(problem, meeting_idx)
     if missing:
@@ -32,6 +37,8 @@ def never_placeable(problem: Problem, meeting_idx: int) -> str | None:
             f"{meeting.label} needs {', '.join(missing)} interpretation, which the event does "
             "not provide and no side brings"
         )
+    if has_starts:
+        return None
     spaces = candidate_spaces(problem, meeting_idx)
     if not spaces:
         return f"{meeting.label} needs a room and the event has none"
@@ -102,7 +109,8 @@ class _FreeTimes:
         # Loaded only for a meeting that could be placed.
         from sidelines.scheduling.heuristic.state import State, placement_masks
 
-        state = State(problem, placement_masks(problem))
+        self.masks = placement_masks(problem)
+        state = State(problem, self.masks)
         # The state keeps each principal's breaks within the bound as it places (stricter
         # than max - min): here the bound is what is asked about, read as the rule reads it.
         state.fairness_cap = None
@@ -124,6 +132,10 @@ class _FreeTimes:
         breaks = [state.calendars[idx].breaks for idx in self.concerned]
         state.unplace(meeting_idx)
         return max(breaks) - min(breaks)
+
+    def has_starts(self, meeting_idx: int) -> bool:
+        """Whether the meeting's own placement rules leave it a start in some class."""
+        return self.masks.anywhere(meeting_idx) != 0
 
     def reason(self, meeting_idx: int) -> str | None:
         """Why the meeting is out when times are free for it; None when none is."""
@@ -207,21 +219,25 @@ def left_out_reasons(
     """A reason for every meeting of ``problem`` missing from ``schedule``. ``no_schedule`` is
     the status of a solve that has no schedule at all (infeasible or unknown), if it has none."""
     reasons: dict[MeetingId, str] = {}
-    free: _FreeTimes | None = None  # laid out at the first meeting that asks
+    free: _FreeTimes | None = None
+    if no_schedule is None and len(schedule) < len(problem.meetings):
+        # Laid out first: its placement masks (those the heuristic just worked out, not worked
+        # out again: ``placement_masks``) say which meetings have a start at all, so that the
+        # rules are asked again, one by one, only of those that have none.
+        free = _FreeTimes(problem, schedule)
     unrationed: _FreeTimes | None = None  # the same, without the room policy
     for meeting_idx, meeting in enumerate(problem.meetings):
         if meeting.id in schedule:
             continue
-        reason = never_placeable(problem, meeting_idx) or not_holdable_where_locked(
-            problem, meeting_idx
-        )
+        has_starts = free.has_starts(meeting_idx) if free is not None else None
+        reason = never_placeable(
+            problem, meeting_idx, has_starts=has_starts
+        ) or not_holdable_where_locked(problem, meeting_idx)
         if reason is None:
             reason = _no_schedule_reason(meeting.label, no_schedule)
-        if reason is None and no_schedule is None:
+        if reason is None and free is not None:
             # A meeting may be out with its times free: a solve cut short by its time limit
             # left it out, or the fairness bound, not the other meetings, keeps it out.
-            if free is None:
-                free = _FreeTimes(problem, schedule)
             reason = free.reason(meeting_idx)
             cap = problem.max_bookings_per_party_per_day
             if reason is None and cap is not None:

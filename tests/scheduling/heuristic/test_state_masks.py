@@ -175,3 +175,37 @@ def test_options_without_walking_or_room_policy_are_those_of_the_rules_per_class
 
     assert any(shortcut)
     assert shortcut == [state.options(idx) for idx in range(len(problem.meetings))]
+
+
+def test_the_masks_of_the_last_problem_are_worked_out_once_and_each_caller_has_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # After a solve the left-out reasons ask again for the masks the heuristic has just worked
+    # out (a few tenths of a second of CPU past the time limit at 20,000 meetings).
+    import sidelines.scheduling.heuristic.state as state_module
+
+    problem = build_problem(
+        generate_event(GeneratorSpec(principals=10, requests=30, spaces=3, days=1), seed=4)
+    )
+    first = placement_masks(problem)
+    asked: list[int] = []
+    rules = state_module.meeting_starts
+    monkeypatch.setattr(
+        state_module,
+        "meeting_starts",
+        lambda problem, meeting_idx, space_idx: (
+            asked.append(meeting_idx) or rules(problem, meeting_idx, space_idx)
+        ),
+    )
+    second = placement_masks(problem)
+    assert asked == []
+    assert list(second) == list(first)
+    second[0] = ()  # as ``onsite.alternatives`` does while it tries a variant
+    assert list(placement_masks(problem)) == list(first)
+    # Another problem (equal, but not the one laid out) has its masks worked out.
+    placement_masks(
+        build_problem(
+            generate_event(GeneratorSpec(principals=10, requests=30, spaces=3, days=1), seed=4)
+        )
+    )
+    assert asked != []
