@@ -289,3 +289,18 @@ def test_an_error_elsewhere_in_a_file_of_plain_meetings_is_the_schemas(
 
     assert str(error) == str(error_of(path))
     assert error.path == "principals[5].rank"
+
+
+@pytest.mark.parametrize("priority", [0, -1])
+def test_a_priority_below_one_is_an_error_that_says_where(tmp_path: Path, priority: int) -> None:
+    # A priority of 0 was read as 1 without a word: the meeting weighed as a "nice to have"
+    # the file did not ask for, where a priority of -1 was an error.
+    data = dump_event(generate_event(GENERATED, 1))
+    data["meetings"][3]["priority"] = priority
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    error = error_of(path)
+
+    assert error.path == "meetings[3].priority"
+    assert error.message == f"priority must be at least 1, got {priority}"

@@ -426,3 +426,17 @@ def test_cpsat_answers_no_worse_than_the_local_search_beside_it(
     best_reported = max(p.objective.key() for p in reported if p.objective is not None)
     assert result.objective.key() >= best_reported
     assert result.strategy == "cpsat:heuristic"
+
+
+def test_cpsat_is_not_loaded_when_the_construction_proved_its_schedule_best(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every meeting fits without a break: loading OR-Tools (0.4-1 s, past a 1-s limit on a
+    # busy machine) could only come to the same answer.
+    monkeypatch.delitem(sys.modules, "sidelines.scheduling.cpsat.solver", raising=False)
+    problem = build_problem(
+        event(["A", "B", "C"], [meeting("m1", "A", "B"), meeting("m2", "A", "C")])
+    )
+    result = solve(problem, SolveOptions(strategy=Strategy.CPSAT, time_limit_s=5, workers=1))
+    assert (result.status, result.strategy) == (SolveStatus.OPTIMAL, "cpsat:heuristic")
+    assert "sidelines.scheduling.cpsat.solver" not in sys.modules

@@ -1000,7 +1000,12 @@ class _Builder:
                 duration_min=(
                     item.duration_min if item.duration_min is not None else defaults.duration_min
                 ),
-                priority=(item.priority if item.priority is not None else defaults.priority) or 1,
+                # Only a priority left out defaults to 1: a 0 given is an error, as -1 is.
+                priority=(
+                    item.priority
+                    if item.priority is not None
+                    else (defaults.priority if defaults.priority is not None else 1)
+                ),
                 required=item.required,
                 windows=windows,
                 day_part=item.day_part,

@@ -184,15 +184,21 @@ def _solve_cpsat_alone(problem: Problem, options: SolveOptions, started: float) 
     places 33 (and one worker, finding none, answered with the construction); on larger models
     it kept the construction's schedule where the local search improved it (459 against 476 at
     60 principals x 400 requests in 5 s). Never empty while a meeting fits, never below the
-    best schedule any part found. CP-SAT is not loaded with too little of the limit left to
-    load it and search (as in ``auto``): the construction is the answer (loading took 1.5-4 s
-    on a busy machine, for a limit of 0 s)."""
+    best schedule any part found. CP-SAT is not loaded when the construction proved its answer
+    (best, or that the locked and required meetings cannot all be placed: it took the import's
+    0.4-1 s past a 1-s limit to come to the same answer), nor with too little of the limit
+    left to load it and search (as in ``auto``): the construction is the answer (loading took
+    1.5-4 s on a busy machine, for a limit of 0 s)."""
     from sidelines.scheduling.heuristic import solve_heuristic
 
     constructed = solve_heuristic(problem, replace(options, time_limit_s=0.0))
     remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
     loaded = "sidelines.scheduling.cpsat.solver" in sys.modules
-    if remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S) or options.stop.is_set():
+    if (
+        constructed.status in _PROOFS
+        or remaining <= (0.1 if loaded else CPSAT_LOAD_MIN_S)
+        or options.stop.is_set()
+    ):
         return replace(constructed, strategy="cpsat:heuristic", interrupted=options.stop.is_set())
     if constructed.schedule and constructed.status not in _PROOFS:
         result, searched = _beside_cpsat(problem, options, started, constructed)
