@@ -64,6 +64,15 @@ def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) 
             else None
         ),
         "gap": result.gap,
+        # Which term ``gap`` is of: with the weight proven best and breaks open, a share of a
+        # bound of 0 breaks is always 1.0, which read as "100 % from the best".
+        "open_term": result.open_term,
+        "weight_gap": _weight_gap(result),
+        "breaks_above_bound": (
+            max(0, result.objective.breaks - result.bound.breaks)
+            if result.objective is not None and result.bound is not None
+            else None
+        ),
         "wall_time_s": round(result.wall_time_s, 3),
         "interrupted": result.interrupted,
         "reason": result.reason,
@@ -84,6 +93,14 @@ def result_to_dict(problem: Problem, result: SolveResult, *, dzn: bool = False) 
             for change in changes(problem, result.schedule)
         ]
     return data
+
+
+def _weight_gap(result: SolveResult) -> float | None:
+    """How far the weight may be from the best, as a share of the bound (0.0 when proven)."""
+    if result.objective is None or result.bound is None:
+        return None
+    above = max(0, result.bound.weight_scheduled - result.objective.weight_scheduled)
+    return above / max(1, result.bound.weight_scheduled)
 
 
 def _place(problem: Problem, assignment: Assignment) -> dict[str, Any]:
