@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sidelines.domain import TimeSpan
-from sidelines.scheduling import build_problem
+from sidelines.domain import MeetingId, TimeSpan
+from sidelines.scheduling import build_problem, validate
 from sidelines.scheduling.generator import GeneratorSpec, generate_event
 from sidelines.scheduling.heuristic import construct
 from sidelines.scheduling.heuristic.construct import (
@@ -24,7 +24,7 @@ from sidelines.scheduling.heuristic.construct import (
     principal_blockers,
     space_blockers,
 )
-from sidelines.scheduling.heuristic.state import CORRIDOR, State
+from sidelines.scheduling.heuristic.state import CORRIDOR, State, placement_masks
 from sidelines.scheduling.slots import run_mask
 from tests.builders import event, meeting, principal, span, table
 from tests.scheduling.heuristic.strategies import small_specs
@@ -236,3 +236,26 @@ def test_blockers_are_the_meetings_a_pass_over_the_schedule_finds(
                     assert space_blockers(
                         state, space_idx, start, start + end_of
                     ) == _space_blockers_by_scan(state, space_idx, start, start + end_of)
+
+
+def test_a_meeting_after_a_lighter_one_is_constructed_after_it() -> None:
+    # BC (priority 5) must come after AB (priority 1). Placed first by its weight, BC took
+    # the first start and left AB no time before it: the construction placed one meeting of
+    # two in six free slots, and only the local search, given the time, placed both.
+    problem = build_problem(
+        event(
+            ["A", "B", "C"],
+            [
+                meeting("BC", "B", "C", priority=5, after=(MeetingId("AB"),)),
+                meeting("AB", "A", "B", priority=1),
+            ],
+        )
+    )
+    state = State(problem, placement_masks(problem))
+    ranks = class_rank(state)
+
+    assert construction_order(state) == [1, 0]
+    for meeting_idx in construction_order(state):
+        insert(state, meeting_idx, ranks)
+    assert sorted(state.schedule()) == ["AB", "BC"]
+    assert validate(problem, state.schedule()) == []
