@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
+from sidelines.i18n import speaking
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
     edits,
@@ -220,6 +221,46 @@ def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternative
             select(AuditAudienceRow.party_id).where(AuditAudienceRow.entry_id == unscheduled.id)
         ).all()
     assert (unscheduled.subject_id, sorted(audience)) == (str(ab), ["A", "B"])
+
+
+def test_alternatives_read_in_the_readers_language_with_days_as_the_pages_write_them(
+    database: Database,
+) -> None:
+    """The alternatives offered for a meeting a change left nowhere are said as the rest of the
+    answer is: in the reader's language, a day by its weekday and month ("Mon 06 May"), never
+    an ISO date."""
+
+    def summaries(language: str) -> list[str]:
+        with speaking(language):
+            view = onsite_changes.report_departure(
+                database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
+            )
+        [unplaced] = view.unplaced
+        return [a.summary for a in unplaced.alternatives]
+
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
+    )
+    assert summaries("ru") == [
+        "как 10-минутный разговор «на ходу» без помещения",
+        "в другой день: пн 06 мая",
+    ]
+
+
+def test_alternatives_name_a_day_by_its_weekday_and_month_in_english(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
+    )
+
+    view = onsite_changes.report_departure(
+        database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
+    )
+
+    [unplaced] = view.unplaced
+    assert [a.summary for a in unplaced.alternatives] == [
+        "as a 10-minute pull-aside without a room",
+        "on Mon 06 May instead",
+    ]
 
 
 # --- a programme session that runs over ----------------------------------------------------

@@ -87,6 +87,10 @@ EXPLAIN = frozenset(
         # A principal's rule: who is kept from the meeting, and why.
         "blocked_text",
         "taker_text",
+        # The alternatives offered for a meeting that fits nowhere as agreed.
+        "shorter_format_text",
+        "other_day_text",
+        "give_way_text",
     }
 )
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in

@@ -28,6 +28,7 @@ from sidelines.domain import Event, MeetingId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.domain.time import require_aware
+from sidelines.i18n import service_texts
 from sidelines.scheduling.onsite import OnsiteOptions, OnsiteResult, replan
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
@@ -46,6 +47,7 @@ from sidelines.services.placing import (
     AlternativeView,
     MovedView,
     alternative_view,
+    engine_names,
     moved_view,
     placed_span,
 )
@@ -400,6 +402,8 @@ def _absorbed(
     if plan is None:
         return AbsorbedView(view)
     problem, published, result = plan.problem, plan.published, plan.result
+    # The engine's sentences in the reader's language, as the explanation beside them.
+    names = engine_names(domain_event(session, event_id), problem) if plan.taken_off else {}
     unplaced = []
     for meeting_id in plan.taken_off:
         meeting_idx = problem.meeting_index[meeting_id]
@@ -409,8 +413,11 @@ def _absorbed(
             UnplacedView(
                 int(meeting_id),
                 before,
-                result.unplaced[meeting_id],
-                [alternative_view(problem, a) for a in result.alternatives.get(meeting_id, ())],
+                service_texts.translate(result.unplaced[meeting_id], names),
+                [
+                    alternative_view(problem, a, names)
+                    for a in result.alternatives.get(meeting_id, ())
+                ],
                 # Against the schedule as it now stands, with the change recorded.
                 explanation_in(session, actor, event_id, int(meeting_id)),
             )
