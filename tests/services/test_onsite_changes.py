@@ -365,6 +365,35 @@ def test_an_overrun_runs_on_in_the_agenda_and_the_run_sheet_of_its_attendees(
     assert programme_ends() == ([at(10, 15)], [at(10, 15)])
 
 
+def test_a_run_sheet_printed_before_an_overrun_is_no_longer_current(database: Database) -> None:
+    """No meeting moves, so no version is made; the sheet in the hand still shows the plenary
+    ending at 10:00, and its check must say so rather than "current"."""
+    world = _after_the_plenary(database)
+    a = world.delegates["A"]
+    printed = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+    assert sheets.check(database, a, EVENT, printed.ref).current is True
+
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    before = sheets.check(database, a, EVENT, printed.ref)
+    anyone = sheets.public_check(database, EVENT, printed.ref)
+    reprinted = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+    after = sheets.check(database, a, EVENT, reprinted.ref)
+    # Another delegation's sheet shows nothing of the plenary: still current.
+    c = world.delegates["C"]
+    other = sheets.check(
+        database, c, EVENT, sheets.run_sheet(database, c, EVENT, "C", builders.DAY).ref
+    )
+    assert (before.current, before.latest.number, before.changes) == (False, 1, ())
+    assert before.onsite == ("plenary runs over, until Mon 06 May 10:15",)
+    assert (anyone.current, anyone.changed, anyone.onsite) == (False, True, ())
+    assert (after.current, after.onsite) == (True, ())
+    assert sheets.parse_code(reprinted.ref.code) == reprinted.ref
+    assert other.current is True
+
+
 # --- a space taken away ------------------------------------------------------------------------
 
 
@@ -429,6 +458,24 @@ def test_a_room_closed_all_day_leaves_its_meeting_a_corridor_alternative(
     assert [f.kind for f in unplaced.explanation.facts] == [FactKind.ROOMS]
     assert where(database, ab) == ("agreed", None, None)
     assert notices_of(database, world, 2) == {"A": [(ab, "unplaced")], "B": [(ab, "unplaced")]}
+
+
+def test_a_door_sheet_says_when_its_room_is_closed_on_site(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    printed = sheets.door_sheet(database, world.organiser, EVENT, "T1", builders.DAY)
+    assert printed.closed == ()
+
+    onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 30), end=at(10, 30)
+    )
+
+    door = sheets.door_sheet(database, world.organiser, EVENT, "T1", builders.DAY)
+    assert door.closed == (TimeSpan(at(9, 30), at(10, 30)),)
+    check = sheets.check(database, world.organiser, EVENT, printed.ref)
+    assert check.current is False
+    assert check.onsite == ("T1 is closed Mon 06 May 09:30–10:30",)
 
 
 # --- what comes later respects the change ------------------------------------------------------
