@@ -478,6 +478,36 @@ def test_a_door_sheet_says_when_its_room_is_closed_on_site(database: Database) -
     assert check.onsite == ("T1 is closed Mon 06 May 09:30–10:30",)
 
 
+def test_a_closure_reported_late_leaves_a_meeting_that_already_ended_where_it_was(
+    database: Database,
+) -> None:
+    """At 09:45 the organiser reports the room closed since 09:00. The 09:00 meeting is over:
+    it happened there (or not, for the door to say), and is not taken off the schedule and
+    offered again; the 10:30 one, still to come, is."""
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((9, 0), (9, 30))),
+            builders.meeting("cd", "C", "D", preferred=wanted((10, 30), (11, 0))),
+        ],
+    )
+    ab, cd = meeting_of(database, "A", "B"), meeting_of(database, "C", "D")
+
+    view = onsite_changes.report_closure(
+        database,
+        world.organiser,
+        EVENT,
+        space_id="T1",
+        start=at(9, 0),
+        end=at(12, 0),
+        at=at(9, 45),
+    )
+
+    assert [u.meeting_id for u in view.unplaced] == [cd]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+    assert notices_of(database, world, 2) == {"C": [(cd, "unplaced")], "D": [(cd, "unplaced")]}
+
+
 # --- what comes later respects the change ------------------------------------------------------
 
 

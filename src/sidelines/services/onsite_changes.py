@@ -349,7 +349,10 @@ def _absorb(
                 )
                 result = replan(problem, published, change, options)
                 plan = _Plan(
-                    problem, published, result, _taken_off(session, problem, published, result)
+                    problem,
+                    published,
+                    result,
+                    _taken_off(session, problem, published, result, options.now),
                 )
         replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
 
@@ -435,13 +438,22 @@ def _taken_off(
     problem: Problem,
     published: dict[MeetingId, Assignment],
     result: OnsiteResult,
+    at: datetime | None,
 ) -> list[MeetingId]:
     """The meetings the re-plan takes off the schedule, in the published order: those it
     finds no place for, and those locked or already started where the change no longer allows
     them (the engine leaves them in place for the organiser; the schedule must not keep them
-    there), unless they were held already."""
+    there), unless they were held already or were over by ``at``, the moment of the report
+    (None: an event replayed as if it had not begun). A meeting over is history, whether or
+    not the door has marked it held yet: a change reported late (a room closed since 09:00,
+    reported at 09:45) must not offer it, and tell its sides of it, as one still to place."""
     taken_off = [move.meeting for move in result.moved if move.after is None]
     for meeting_id in result.unplaced:
+        if at is not None and meeting_id in published:
+            meeting = problem.meetings[problem.meeting_index[meeting_id]]
+            last = published[meeting_id].start_slot + meeting.duration_slots - 1
+            if problem.grid.end_of(last) <= at:
+                continue
         if meeting_id in published and meeting_id not in taken_off:
             row = session.get(MeetingRow, int(meeting_id))
             if row is not None and row.status in MeetingStatus.placeable():
