@@ -236,12 +236,14 @@ def test_alternatives_read_in_the_readers_language_with_days_as_the_pages_write_
                 database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
             )
         [unplaced] = view.unplaced
-        return [a.summary for a in unplaced.alternatives]
+        return [unplaced.reason, *(a.summary for a in unplaced.alternatives)]
 
     world = make_venue(
         database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
     )
     assert summaries("ru") == [
+        "ни свободного места, ни такого, которое открыло бы перемещение не более 2 "
+        "незафиксированных встреч",
         "как 10-минутный разговор «на ходу» без помещения",
         "в другой день: пн 06 мая",
     ]

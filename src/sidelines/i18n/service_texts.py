@@ -91,6 +91,9 @@ EXPLAIN = frozenset(
         "shorter_format_text",
         "other_day_text",
         "give_way_text",
+        # ... and why it has no place after a change (``scheduling.onsite.replan``).
+        "stuck_reason",
+        "no_place_reason",
     }
 )
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in
