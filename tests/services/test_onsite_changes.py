@@ -396,6 +396,29 @@ def test_a_run_sheet_printed_before_an_overrun_is_no_longer_current(database: Da
     assert other.current is True
 
 
+def test_a_sheet_check_reads_in_russian_what_changed_on_site_and_by_version(
+    database: Database,
+) -> None:
+    plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
+    world = make_venue(
+        database,
+        [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))],
+        programme=[plenary],
+    )
+    a = world.delegates["A"]
+    printed = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=30
+    )
+
+    with speaking("ru"):
+        check = sheets.check(database, a, EVENT, printed.ref)
+    assert check.onsite == ("plenary затягивается, до пн 06 мая 10:30",)
+    [change] = check.changes
+    assert change.startswith("Версия 2: ")
+
+
 # --- a space taken away ------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, PrincipalId, SpaceId, TimeSpan
+from sidelines.i18n import _
 from sidelines.i18n.words import words
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor, Role
@@ -521,7 +522,8 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
             ref,
             latest,
             tuple(
-                f"Version {n.version if own is None else own.ordinal(n.version)}: {text}"
+                _("Version %(number)s: %(change)s")
+                % {"number": n.version if own is None else own.ordinal(n.version), "change": text}
                 for n, text in zip(notices, said, strict=True)
             ),
             bool(notices) or bool(onsite),
