@@ -10,6 +10,7 @@ import pkgutil
 import sidelines.services
 from sidelines import i18n
 from sidelines.i18n import service_texts
+from sidelines.scheduling.onsite.alternatives import give_way_text
 from sidelines.services.errors import Conflict, Invalid, ServiceError, not_found
 from sidelines.storage.db import Database
 from tests.web.helpers import lima_api, url
@@ -178,4 +179,17 @@ def test_the_engine_s_days_and_times_read_with_russian_names() -> None:
 
     assert said == (
         "у стороны Republic of A пн 06 мая встреч в помещениях организатора: 2, правила допускают 1"
+    )
+
+
+def test_an_alternative_that_has_meetings_give_way_names_each_in_russian() -> None:
+    english = give_way_text(["Bilateral, A and B", "Meeting, C and D"])
+    names = {"Bilateral, A and B": "Двусторонняя, A и B", "Meeting, C and D": "Встреча, C и D"}
+
+    with i18n.speaking("ru"):
+        said = service_texts.translate(english, names)
+
+    assert english == "if Bilateral, A and B; Meeting, C and D give way (lower priority)"
+    assert said == (
+        "если уступят место встречи с более низким приоритетом: Двусторонняя, A и B; Встреча, C и D"
     )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from sidelines.services import accounts, messages, negotiation
+from sidelines.services import accounts, messages, negotiation, onsite_changes
 from sidelines.services.clock import now
 from sidelines.services.delivery import (
     DeliveryOptions,
@@ -26,11 +26,15 @@ from sidelines.services.delivery import (
     in_quiet_hours,
 )
 from sidelines.services.errors import NotFound
+from sidelines.services.messages import Preferences
 from sidelines.services.negotiation import Terms
+from sidelines.services.worker import WorkerContext, deliver
 from sidelines.storage.db import Database
 from sidelines.storage.tables import EventRow, OutboxRow
-from tests.receivers import LOOPBACK, smtp_receiver
-from tests.services.messaging import agree_and_publish, listen, messaging
+from tests import builders
+from tests.receivers import LOOPBACK, smtp_receiver, webhook_receiver
+from tests.services.messaging import FAST, agree_and_publish, listen, messaging
+from tests.services.test_onsite_changes import EVENT, make_venue
 
 SECRET_WORDS = "our red line is the fishing quota"
 
@@ -298,3 +302,50 @@ def test_an_acceptance_with_no_place_yet_tells_the_asker_the_meeting_waits_for_o
         assert mail.message["Subject"] == (
             "Test event: BBB accepted the request for a meeting; it is agreed and waits for a place"
         )
+
+
+def test_an_overrun_is_told_by_email_and_webhook_to_its_attendees_delegations_only(
+    database: Database,
+) -> None:
+    """A session that runs over changes the day of the delegations attending it, whether or
+    not a meeting moves: they are told as of any other change, by e-mail and webhook, in
+    words and venue time; no other delegation is."""
+    world = make_venue(
+        database,
+        [builders.meeting("ab", "A", "B", windows=(builders.span((11, 0), (12, 0)),))],
+        programme=[builders.session("plenary", ["A", "B"], (9, 0), (10, 0))],
+    )
+    for party in ("A", "B", "C"):
+        messages.set_preferences(
+            database, world.delegates[party], Preferences(email=f"{party.lower()}@example.org")
+        )
+    accounts.set_language(database, world.delegates["B"], "ru")
+    with smtp_receiver() as smtp, webhook_receiver() as hooks:
+        hook = messages.add_webhook(
+            database, world.delegates["A"], EVENT, hooks.url, allowed=LOOPBACK
+        )
+        messages.add_webhook(database, world.delegates["C"], EVENT, hooks.url, allowed=LOOPBACK)
+        context = WorkerContext(database, MailSettings(port=smtp.port), FAST, name="test-worker")
+        context.open()
+        try:
+            view = onsite_changes.report_overrun(
+                database, world.organiser, EVENT, session_id="plenary", extra_min=15
+            )
+            assert view.version is None  # no meeting moved: no change notice to carry it
+            while deliver(context):
+                pass
+        finally:
+            context.close()
+
+    assert sorted((mail.to[0], mail.message["Subject"]) for mail in smtp.mails) == [
+        ("a@example.org", "Test event: plenary runs over, until Mon 06 May 10:15"),
+        ("b@example.org", "Test event: plenary затягивается, до пн 06 мая 10:15"),
+    ]
+    [post] = hooks.posts
+    body = json.loads(post.body)
+    assert (body["kind"], body["party_id"], body["text"], hook.party_id) == (
+        "moved",
+        "A",
+        "plenary runs over, until Mon 06 May 10:15",
+        "A",
+    )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sidelines.domain import Event, Party, PartyId
-from sidelines.services.notice_text import MeetingLabel, describe, meeting_label
+from sidelines.services.notice_text import MeetingLabel, describe, meeting_label, onsite_change
 from sidelines.services.schedule_diff import stored
 from tests import builders
 from tests.builders import at
@@ -144,3 +144,24 @@ def test_attendance_notices_say_no_show_offer_and_release() -> None:
         "confirm it to keep it",
         "Bilateral with Russia released, not confirmed in time (was Mon 09:00, Bilateral room 1)",
     ]
+
+
+def test_an_onsite_change_in_the_hour_lived_twice_says_which_of_the_two_it_is() -> None:
+    """A session that runs over until 01:30 on the night the clocks go back in Los Angeles:
+    the second 01:30 (PST), not the first."""
+    event = replace(summit(), timezone="America/Los_Angeles")
+    second = datetime(2030, 11, 3, 9, 30, tzinfo=UTC)
+
+    said = onsite_change(event, "closure", second - timedelta(hours=1), second, space_id="B2")
+    overrun = onsite_change(event, "overrun", second, second, session_id="gone")
+
+    assert said == "Bilateral room 2 is closed Sun 03 Nov 01:30 PDT–01:30 PST"
+    assert overrun == "gone runs over, until Sun 03 Nov 01:30 PST"
+
+
+def test_an_onsite_change_names_the_principal_who_leaves_in_venue_time() -> None:
+    event = summit()
+
+    said = onsite_change(event, "departure", at(20, 0), None, party_id="RUS")
+
+    assert said == "Russia leaves early, at Mon 06 May 15:00"

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
+from sidelines.i18n import speaking
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
     edits,
@@ -222,6 +223,48 @@ def test_a_departure_that_leaves_a_meeting_nowhere_takes_it_off_with_alternative
     assert (unscheduled.subject_id, sorted(audience)) == (str(ab), ["A", "B"])
 
 
+def test_alternatives_read_in_the_readers_language_with_days_as_the_pages_write_them(
+    database: Database,
+) -> None:
+    """The alternatives offered for a meeting a change left nowhere are said as the rest of the
+    answer is: in the reader's language, a day by its weekday and month ("Mon 06 May"), never
+    an ISO date."""
+
+    def summaries(language: str) -> list[str]:
+        with speaking(language):
+            view = onsite_changes.report_departure(
+                database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
+            )
+        [unplaced] = view.unplaced
+        return [unplaced.reason, *(a.summary for a in unplaced.alternatives)]
+
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
+    )
+    assert summaries("ru") == [
+        "ни свободного места, ни такого, которое открыло бы перемещение не более 2 "
+        "незафиксированных встреч",
+        "как 10-минутный разговор «на ходу» без помещения",
+        "в другой день: пн 06 мая",
+    ]
+
+
+def test_alternatives_name_a_day_by_its_weekday_and_month_in_english(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", windows=wanted((11, 0), (12, 0)))], grain_min=5
+    )
+
+    view = onsite_changes.report_departure(
+        database, world.organiser, EVENT, party_id="A", leaves_at=at(11, 15)
+    )
+
+    [unplaced] = view.unplaced
+    assert [a.summary for a in unplaced.alternatives] == [
+        "as a 10-minute pull-aside without a room",
+        "on Mon 06 May instead",
+    ]
+
+
 # --- a programme session that runs over ----------------------------------------------------
 
 
@@ -324,6 +367,58 @@ def test_an_overrun_runs_on_in_the_agenda_and_the_run_sheet_of_its_attendees(
     assert programme_ends() == ([at(10, 15)], [at(10, 15)])
 
 
+def test_a_run_sheet_printed_before_an_overrun_is_no_longer_current(database: Database) -> None:
+    """No meeting moves, so no version is made; the sheet in the hand still shows the plenary
+    ending at 10:00, and its check must say so rather than "current"."""
+    world = _after_the_plenary(database)
+    a = world.delegates["A"]
+    printed = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+    assert sheets.check(database, a, EVENT, printed.ref).current is True
+
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+
+    before = sheets.check(database, a, EVENT, printed.ref)
+    anyone = sheets.public_check(database, EVENT, printed.ref)
+    reprinted = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+    after = sheets.check(database, a, EVENT, reprinted.ref)
+    # Another delegation's sheet shows nothing of the plenary: still current.
+    c = world.delegates["C"]
+    other = sheets.check(
+        database, c, EVENT, sheets.run_sheet(database, c, EVENT, "C", builders.DAY).ref
+    )
+    assert (before.current, before.latest.number, before.changes) == (False, 1, ())
+    assert before.onsite == ("plenary runs over, until Mon 06 May 10:15",)
+    assert (anyone.current, anyone.changed, anyone.onsite) == (False, True, ())
+    assert (after.current, after.onsite) == (True, ())
+    assert sheets.parse_code(reprinted.ref.code) == reprinted.ref
+    assert other.current is True
+
+
+def test_a_sheet_check_reads_in_russian_what_changed_on_site_and_by_version(
+    database: Database,
+) -> None:
+    plenary = builders.session("plenary", ["A", "B"], (9, 0), (10, 0))
+    world = make_venue(
+        database,
+        [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))],
+        programme=[plenary],
+    )
+    a = world.delegates["A"]
+    printed = sheets.run_sheet(database, a, EVENT, "A", builders.DAY)
+
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=30
+    )
+
+    with speaking("ru"):
+        check = sheets.check(database, a, EVENT, printed.ref)
+    assert check.onsite == ("plenary затягивается, до пн 06 мая 10:30",)
+    [change] = check.changes
+    assert change.startswith("Версия 2: ")
+
+
 # --- a space taken away ------------------------------------------------------------------------
 
 
@@ -388,6 +483,54 @@ def test_a_room_closed_all_day_leaves_its_meeting_a_corridor_alternative(
     assert [f.kind for f in unplaced.explanation.facts] == [FactKind.ROOMS]
     assert where(database, ab) == ("agreed", None, None)
     assert notices_of(database, world, 2) == {"A": [(ab, "unplaced")], "B": [(ab, "unplaced")]}
+
+
+def test_a_door_sheet_says_when_its_room_is_closed_on_site(database: Database) -> None:
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    printed = sheets.door_sheet(database, world.organiser, EVENT, "T1", builders.DAY)
+    assert printed.closed == ()
+
+    onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 30), end=at(10, 30)
+    )
+
+    door = sheets.door_sheet(database, world.organiser, EVENT, "T1", builders.DAY)
+    assert door.closed == (TimeSpan(at(9, 30), at(10, 30)),)
+    check = sheets.check(database, world.organiser, EVENT, printed.ref)
+    assert check.current is False
+    assert check.onsite == ("T1 is closed Mon 06 May 09:30–10:30",)
+
+
+def test_a_closure_reported_late_leaves_a_meeting_that_already_ended_where_it_was(
+    database: Database,
+) -> None:
+    """At 09:45 the organiser reports the room closed since 09:00. The 09:00 meeting is over:
+    it happened there (or not, for the door to say), and is not taken off the schedule and
+    offered again; the 10:30 one, still to come, is."""
+    world = make_venue(
+        database,
+        [
+            builders.meeting("ab", "A", "B", preferred=wanted((9, 0), (9, 30))),
+            builders.meeting("cd", "C", "D", preferred=wanted((10, 30), (11, 0))),
+        ],
+    )
+    ab, cd = meeting_of(database, "A", "B"), meeting_of(database, "C", "D")
+
+    view = onsite_changes.report_closure(
+        database,
+        world.organiser,
+        EVENT,
+        space_id="T1",
+        start=at(9, 0),
+        end=at(12, 0),
+        at=at(9, 45),
+    )
+
+    assert [u.meeting_id for u in view.unplaced] == [cd]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
+    assert notices_of(database, world, 2) == {"C": [(cd, "unplaced")], "D": [(cd, "unplaced")]}
 
 
 # --- what comes later respects the change ------------------------------------------------------

@@ -219,6 +219,8 @@ def test_a_check_of_a_version_not_yet_published_is_not_found(database: Database)
         SheetRef(SheetKind.RUN_SHEET, SAT, 2, "USA"),
         SheetRef(SheetKind.DOOR_SHEET, SUN, 12, "lcc-bilateral-1"),
         SheetRef(SheetKind.OVERVIEW, SUN, 0),
+        # A run-sheet that showed two changes reported on site: "r2.2-20161119-USA".
+        SheetRef(SheetKind.RUN_SHEET, SAT, 2, "USA", 2),
     ],
 )
 def test_a_check_code_names_its_sheet(ref: SheetRef) -> None:

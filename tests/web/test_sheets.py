@@ -9,12 +9,15 @@ from datetime import date
 
 import pytest
 
-from sidelines.services import sheet_links
+from sidelines.services import onsite_changes, sheet_links
 from sidelines.services.sheets import SheetKind, SheetRef
 from sidelines.storage.db import Database
+from sidelines.web.app import create_app
 from sidelines.web.pages.session import SESSION_COOKIE
+from tests.builders import at
 from tests.services.sheet_world import agree_placed, agree_russia_us, local_day
-from tests.web.helpers import LIMA, lima_api, solve_and_publish, url
+from tests.services.test_onsite_changes import EVENT, _after_the_plenary
+from tests.web.helpers import LIMA, TestClient, issue_token, lima_api, solve_and_publish, url
 
 # Each test solves, publishes and renders sheets: seconds each (scripts/test runs them).
 pytestmark = pytest.mark.slow
@@ -110,3 +113,30 @@ def test_a_delegation_reads_its_own_version_numbers_on_notices_schedule_and_chec
     assert "version 3, published" in superseded
     # What changed on the sheet since (if the new meeting fell on its day) is in its numbers.
     assert set(re.findall(r"<li>Version (\d+):", superseded)) <= {"3"}
+
+
+def test_a_sheet_changed_on_site_says_so_and_its_door_sheet_says_closed(
+    database: Database,
+) -> None:
+    """An overrun and a closure move no meeting and make no version: the run-sheet printed
+    before still reads superseded, with what changed; the room's door sheet says when it is
+    closed."""
+    world = _after_the_plenary(database)
+    client = TestClient(create_app(database))
+    client.cookies.set(SESSION_COOKIE, issue_token(database, "venue.a.pages", "A", EVENT))
+    printed = client.get(f"/events/{EVENT}/print/run-sheet?day=2030-05-06").text
+
+    onsite_changes.report_overrun(
+        database, world.organiser, EVENT, session_id="plenary", extra_min=15
+    )
+    onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 0), end=at(9, 30)
+    )
+    checked = client.get(_check_link(printed)).text
+    client.cookies.set(SESSION_COOKIE, issue_token(database, "venue.protocol.pages", None, EVENT))
+    door = client.get(f"/events/{EVENT}/print/door-sheets?day=2030-05-06").text
+
+    assert "<strong>Superseded:</strong>" in checked
+    assert "a change reported on site since it was printed changes it." in checked
+    assert "<li>On site: plenary runs over, until Mon 06 May 10:15</li>" in checked
+    assert "<strong>Closed on site:</strong> 09:00–09:30" in door

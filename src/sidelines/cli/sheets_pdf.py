@@ -207,6 +207,9 @@ def door_sheets_pdf(sheets: Sequence[DoorSheet], links: Sequence[str], printed: 
     for sheet, link in zip(sheets, links, strict=True):
         title = f"{sheet.space_name}, {_day(sheet)} ({_('door sheet')})"
         out.header(title, sheet, link, printed)
+        if sheet.closed:
+            closed = ", ".join(_span(sheet, c.start, c.end) for c in sheet.closed)
+            out.line(f"{_('Closed on site:')} {closed}", size=10, bold=True)
         if not sheet.meetings:
             out.nothing(_("Nothing is held here on this day."))
             continue

@@ -39,6 +39,9 @@ METHODS = [
     # keep it from each time.
     ("scheduling/reasons.py", "sidelines.i18n.service_texts:extract"),
     ("scheduling/explanations.py", "sidelines.i18n.service_texts:extract"),
+    # ... and the ways the engine offers to hold a meeting that fits nowhere as agreed.
+    ("scheduling/onsite/alternatives.py", "sidelines.i18n.service_texts:extract"),
+    ("scheduling/onsite/replan.py", "sidelines.i18n.service_texts:extract"),
     # ... and those the pages raise themselves.
     ("web/**.py", "sidelines.i18n.service_texts:extract"),
     ("**.py", "python"),

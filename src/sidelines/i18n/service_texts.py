@@ -87,6 +87,13 @@ EXPLAIN = frozenset(
         # A principal's rule: who is kept from the meeting, and why.
         "blocked_text",
         "taker_text",
+        # The alternatives offered for a meeting that fits nowhere as agreed.
+        "shorter_format_text",
+        "other_day_text",
+        "give_way_text",
+        # ... and why it has no place after a change (``scheduling.onsite.replan``).
+        "stuck_reason",
+        "no_place_reason",
     }
 )
 # ``not_found(kind, ident)`` says ``f"no {kind} {ident}"``: a text per kind reads better in

@@ -386,6 +386,19 @@ class _Words:
         others = sorted(self.audience.get(entry.id, set()) - {entry.actor_party or ""})
         named = ", ".join(notice_text.party_name(event, p) for p in others)
         action = entry.action
+        if action == "onsite_change.reported":
+            detail = entry.detail
+            ends_at = detail.get("ends_at")
+            return notice_text.onsite_change(
+                event,
+                detail["kind"],
+                datetime.fromisoformat(detail["starts_at"]),
+                datetime.fromisoformat(ends_at) if ends_at else None,
+                session_id=detail.get("session_id"),
+                principal_id=detail.get("principal_id"),
+                party_id=detail.get("party_id"),
+                space_id=detail.get("space_id"),
+            )
         if action == "request.sent":
             if viewer is not None or not named:
                 return _("%(actor)s asked you for a meeting") % {"actor": actor}

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, Meeting, PartyId, SpaceId
-from sidelines.i18n import DEFAULT, N_, _, current, format_instant, speaking
+from sidelines.domain import Event, Meeting, PartyId, PrincipalId, SpaceId
+from sidelines.i18n import DEFAULT, N_, _, current, format_instant, format_span, speaking
 from sidelines.services.places import session_of_contact, session_phrase
 from sidelines.services.venue_time import dated_span
 from sidelines.storage.tables import MeetingPrincipalRow, MeetingRow
@@ -49,8 +49,19 @@ LEFT_THE_SCHEDULE = {
     "unplaced": N_("%(meeting)s taken out of the schedule (was %(when)s, %(where)s)"),
 }
 
+# A change reported at the venue, as its delegations and the venue's staff read it
+# (``onsite_change``): the session, principal or space by name, times on the venue's clock.
+ONSITE_CHANGES = {
+    "overrun": N_("%(session)s runs over, until %(end)s"),
+    "departure": N_("%(who)s leaves early, at %(at)s"),
+    "closure": N_("%(space)s is closed %(span)s"),
+}
+# A day and a time as the pages write them: "Sun 20 Nov 09:30".
+DAY_TIME_FORMAT = "%a %d %b %H:%M"
+
 # Weekday and time: an event lasts days, not weeks, so the weekday tells the day.
 TIME_FORMAT = "%a %H:%M"
+TIME_OF_DAY = "%H:%M"
 NO_ROOM = N_("no room")
 
 
@@ -127,6 +138,46 @@ def listed(names: Sequence[str]) -> str:
 def when(event: Event, placement: Sequence[Any]) -> str:
     """The start of a stored placement in the event's local time."""
     return format_instant(datetime.fromisoformat(placement[0]), event.zone, TIME_FORMAT)
+
+
+def onsite_change(
+    event: Event,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    *,
+    session_id: str | None = None,
+    principal_id: str | None = None,
+    party_id: str | None = None,
+    space_id: str | None = None,
+) -> str:
+    """A change reported at the venue in a sentence: "Leaders' retreat runs over, until Sun 20
+    Nov 12:30", "Vladimir Putin leaves early, at Sun 20 Nov 15:00", "Room 2 is closed Sun 20
+    Nov 14:00–15:00"; the zone beside a time the clocks go back through ("01:30 PST")."""
+    if kind == "overrun" and ends_at is not None:
+        found = [s for s in event.programme if s.id == session_id]
+        title = found[0].title if found else str(session_id)
+        return _(ONSITE_CHANGES["overrun"]) % {"session": title, "end": _day_time(event, ends_at)}
+    if kind == "departure":
+        principal = event.principal_by_id.get(PrincipalId(principal_id or ""))
+        who = principal.name if principal is not None else party_name(event, party_id or "")
+        return _(ONSITE_CHANGES["departure"]) % {"who": who, "at": _day_time(event, starts_at)}
+    assert ends_at is not None
+    space = event.space_by_id.get(SpaceId(space_id or ""))
+    return _(ONSITE_CHANGES["closure"]) % {
+        "space": space.name if space is not None else str(space_id),
+        "span": format_span(starts_at, ends_at, event.zone, DAY_TIME_FORMAT, TIME_OF_DAY),
+    }
+
+
+def _day_time(event: Event, instant: datetime) -> str:
+    """``instant`` as the pages write it, with its zone where the clock reads it twice."""
+    said = format_instant(instant, event.zone, DAY_TIME_FORMAT)
+    local = instant.astimezone(event.zone)
+    twin = local.replace(fold=1 - local.fold)
+    if twin.utcoffset() != local.utcoffset():
+        said += f" {local:%Z}"
+    return said
 
 
 def _old_and_new(event: Event, before: Sequence[Any], after: Sequence[Any]) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from sidelines.domain import Event, MeetingId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.errors import DomainError
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.domain.time import require_aware
+from sidelines.i18n import service_texts
 from sidelines.scheduling.onsite import OnsiteOptions, OnsiteResult, replan
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
@@ -46,6 +47,7 @@ from sidelines.services.placing import (
     AlternativeView,
     MovedView,
     alternative_view,
+    engine_names,
     moved_view,
     placed_span,
 )
@@ -347,7 +349,10 @@ def _absorb(
                 )
                 result = replan(problem, published, change, options)
                 plan = _Plan(
-                    problem, published, result, _taken_off(session, problem, published, result)
+                    problem,
+                    published,
+                    result,
+                    _taken_off(session, problem, published, result, options.now),
                 )
         replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
 
@@ -400,6 +405,8 @@ def _absorbed(
     if plan is None:
         return AbsorbedView(view)
     problem, published, result = plan.problem, plan.published, plan.result
+    # The engine's sentences in the reader's language, as the explanation beside them.
+    names = engine_names(domain_event(session, event_id), problem) if plan.taken_off else {}
     unplaced = []
     for meeting_id in plan.taken_off:
         meeting_idx = problem.meeting_index[meeting_id]
@@ -409,8 +416,11 @@ def _absorbed(
             UnplacedView(
                 int(meeting_id),
                 before,
-                result.unplaced[meeting_id],
-                [alternative_view(problem, a) for a in result.alternatives.get(meeting_id, ())],
+                service_texts.translate(result.unplaced[meeting_id], names),
+                [
+                    alternative_view(problem, a, names)
+                    for a in result.alternatives.get(meeting_id, ())
+                ],
                 # Against the schedule as it now stands, with the change recorded.
                 explanation_in(session, actor, event_id, int(meeting_id)),
             )
@@ -428,13 +438,22 @@ def _taken_off(
     problem: Problem,
     published: dict[MeetingId, Assignment],
     result: OnsiteResult,
+    at: datetime | None,
 ) -> list[MeetingId]:
     """The meetings the re-plan takes off the schedule, in the published order: those it
     finds no place for, and those locked or already started where the change no longer allows
     them (the engine leaves them in place for the organiser; the schedule must not keep them
-    there), unless they were held already."""
+    there), unless they were held already or were over by ``at``, the moment of the report
+    (None: an event replayed as if it had not begun). A meeting over is history, whether or
+    not the door has marked it held yet: a change reported late (a room closed since 09:00,
+    reported at 09:45) must not offer it, and tell its sides of it, as one still to place."""
     taken_off = [move.meeting for move in result.moved if move.after is None]
     for meeting_id in result.unplaced:
+        if at is not None and meeting_id in published:
+            meeting = problem.meetings[problem.meeting_index[meeting_id]]
+            last = published[meeting_id].start_slot + meeting.duration_slots - 1
+            if problem.grid.end_of(last) <= at:
+                continue
         if meeting_id in published and meeting_id not in taken_off:
             row = session.get(MeetingRow, int(meeting_id))
             if row is not None and row.status in MeetingStatus.placeable():

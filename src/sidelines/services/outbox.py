@@ -53,6 +53,10 @@ ENTRY_KINDS = {
     "request.terms": "answer",
     "request.withdrawn": "cancelled",
     "meeting.cancelled": "cancelled",
+    # A change at the venue (a session running over, a principal leaving early, a room
+    # closed) changes its delegations' day even where no meeting moves, so no change notice
+    # tells of it: followed as the changes of their meetings are.
+    "onsite_change.reported": "moved",
 }
 # Change notices by kind; any other kind of notice (one that later code adds) is a change of
 # the delegation's meeting, which people follow as "moved". A cancellation's notice is no

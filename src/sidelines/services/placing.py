@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sidelines.domain import Event, MeetingId
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.i18n import DEFAULT, current, service_texts
 from sidelines.scheduling.onsite import (
     Alternative,
     AlternativeKind,
@@ -31,7 +32,7 @@ from sidelines.scheduling.onsite import (
 )
 from sidelines.scheduling.problem import Problem
 from sidelines.scheduling.schedule import Assignment
-from sidelines.services import event_state
+from sidelines.services import event_state, notice_text
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.event_problem import (
@@ -160,12 +161,30 @@ def moved_view(problem: Problem, move: Move) -> MovedView:
     return MovedView(int(move.meeting), before, placed_span(problem, meeting_idx, move.after))
 
 
-def alternative_view(problem: Problem, alternative: Alternative) -> AlternativeView:
+def engine_names(event: Event, problem: Problem) -> dict[str, str]:
+    """How the engine's sentences about ``problem`` name its meetings, and how each name reads
+    in the language of the moment (``notice_text.engine_names``; empty in English)."""
+    if current() == DEFAULT:
+        return {}
+    return notice_text.engine_names(
+        event,
+        (
+            notice_text.MeetingLabel(str(meeting.format), tuple(meeting.parties))
+            for meeting in problem.meetings
+        ),
+    )
+
+
+def alternative_view(
+    problem: Problem, alternative: Alternative, names: Mapping[str, str] | None = None
+) -> AlternativeView:
+    """An alternative as the reader reads it: its summary in the language of the moment, the
+    meetings it names as ``names`` says them (``engine_names``)."""
     grid = problem.grid
     start = alternative.placement.start_slot
     return AlternativeView(
         kind=str(alternative.kind),
-        summary=alternative.summary,
+        summary=service_texts.translate(alternative.summary, names),
         starts_at=grid.start_of(start),
         ends_at=grid.end_of(start + alternative.duration_slots - 1),
         space_id=alternative.placement.space,
@@ -231,12 +250,13 @@ def _plan_placement(
     with event_state.laid_out(session, event_id) as board:
         result = replan(problem, published, NewMeeting(key), options, board)
     if key not in result.placed:
+        names = engine_names(event, problem)
         return PlacementView(
             meeting_id,
             placed=False,
-            reason=result.unplaced.get(key, "it fits nowhere"),
+            reason=service_texts.translate(result.unplaced.get(key, "it fits nowhere"), names),
             alternatives=[
-                alternative_view(problem, alternative)
+                alternative_view(problem, alternative, names)
                 for alternative in result.alternatives.get(key, ())
             ],
         )

@@ -7,8 +7,12 @@
 
 Each carries the schedule version it was printed from (number and publish time) and a check
 code; ``check`` says whether that version is still the current one and what changed since on
-that sheet. A sheet holds only what its reader may see (DESIGN.md §2): a delegation its own
-meetings with their terms; an organiser who sees bookings only the bookings (time, place,
+that sheet. A change reported at the venue that moves no meeting makes no version, yet a sheet
+shows it (a session running over on a run-sheet, a room closed on its door sheet): the code also
+counts those on the sheet when it was printed, and the check tells of those reported since.
+
+A sheet holds only what its reader may see (DESIGN.md §2): a delegation its own meetings with
+their terms; an organiser who sees bookings only the bookings (time, place,
 format, sides and principals), one who sees everything the terms and topics too. The version
 a delegation is shown is the last one that changed its own meetings, as on its grid, so that
 nobody learns from a number that others' meetings moved.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -26,14 +30,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidelines.domain import Event, PrincipalId, SpaceId
+from sidelines.domain import Event, PrincipalId, SpaceId, TimeSpan
+from sidelines.i18n import _
 from sidelines.i18n.words import words
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor, Role
 from sidelines.services.errors import Forbidden, Invalid, NotFound, not_found
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
-from sidelines.services.recorded_changes import as_on_site
+from sidelines.services.recorded_changes import ChangeKind, as_on_site, recorded
 from sidelines.services.schedule_versions import current_version
 from sidelines.services.versions import OwnVersions, own_versions, shown_version
 from sidelines.services.visibility import organiser_sees_everything
@@ -42,6 +47,7 @@ from sidelines.storage.tables import (
     MeetingPrincipalRow,
     MeetingRow,
     NoticeRow,
+    OnsiteChangeRow,
     ScheduleVersionRow,
     UserRow,
 )
@@ -59,7 +65,11 @@ class SheetKind(StrEnum):
 
 _LETTERS = {SheetKind.RUN_SHEET: "r", SheetKind.DOOR_SHEET: "d", SheetKind.OVERVIEW: "o"}
 # "r3-20161120-RUS": kind, version, day, and the delegation or space (ids may hold dashes).
-_CODE = re.compile(r"(?P<kind>[rdo])(?P<version>\d{1,9})-(?P<day>\d{8})(?:-(?P<subject>.+))?")
+# "r3.1-20161120-RUS": after a dot, the changes reported on site the sheet showed (none: no dot).
+_CODE = re.compile(
+    r"(?P<kind>[rdo])(?P<version>\d{1,9})(?:\.(?P<onsite>\d{1,9}))?-(?P<day>\d{8})"
+    r"(?:-(?P<subject>.+))?"
+)
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,13 @@ class SheetRef:
     day: date
     version: int
     subject: str | None = None  # the delegation's party id, or the space's id
+    onsite: int = 0  # how many changes reported on site the sheet showed (``_onsite_on``)
 
     @property
     def code(self) -> str:
         tail = f"-{self.subject}" if self.subject else ""
-        return f"{_LETTERS[self.kind]}{self.version}-{self.day:%Y%m%d}{tail}"
+        seen = f".{self.onsite}" if self.onsite else ""
+        return f"{_LETTERS[self.kind]}{self.version}{seen}-{self.day:%Y%m%d}{tail}"
 
 
 def parse_code(code: str) -> SheetRef:
@@ -90,7 +102,8 @@ def parse_code(code: str) -> SheetRef:
     subject = found["subject"]
     if (kind is SheetKind.OVERVIEW) != (subject is None):
         raise Invalid(f"not a sheet's check code: {code!r}", "code")
-    return SheetRef(kind, day, int(found["version"]), subject)
+    onsite = int(found["onsite"]) if found["onsite"] else 0
+    return SheetRef(kind, day, int(found["version"]), subject, onsite)
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,9 @@ class DoorSheet:
     version: VersionStamp
     meetings: tuple[SheetMeeting, ...]
     ref: SheetRef
+    # When the space is closed on site that day (``onsite_changes.report_closure``), in order:
+    # the staff at the door turn people away then.
+    closed: tuple[TimeSpan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,10 +202,14 @@ class Currency:
     changes: tuple[str, ...]
     # Whether anything on the sheet changed since: all a reader without an account learns.
     changed: bool
+    # The changes reported on site since it was printed that the sheet shows, in words; and
+    # whether there are any (a reader without an account learns only that).
+    onsite: tuple[str, ...] = ()
+    changed_on_site: bool = False
 
     @property
     def current(self) -> bool:
-        return self.latest.number == self.ref.version
+        return self.latest.number == self.ref.version and not self.changed_on_site
 
 
 # --- who reads, which version ------------------------------------------------------------------
@@ -367,6 +387,7 @@ def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) 
         ]
         lines += [SheetLine(m.starts_at, m.ends_at, m.title, m.place, m) for m in meetings]
         lines.sort(key=lambda line: (line.starts_at, line.meeting is not None))
+        ref = SheetRef(SheetKind.RUN_SHEET, day, version.number, party)
         return RunSheet(
             event,
             party,
@@ -374,7 +395,7 @@ def run_sheet(db: Database, actor: Actor, event_id: str, party: str, day: date) 
             day,
             version,
             tuple(lines),
-            SheetRef(SheetKind.RUN_SHEET, day, version.number, party),
+            replace(ref, onsite=len(_onsite_on(session, event, ref))),
         )
 
 
@@ -400,6 +421,8 @@ def _door_sheet(
     if space is None:
         raise Invalid(f"no space {space_id!r} at this event", "space")
     version = _version_for(session, actor, event_id)
+    ref = SheetRef(SheetKind.DOOR_SHEET, day, version.number, space.id)
+    onsite = _onsite_on(session, event, ref)
     return DoorSheet(
         event,
         space.id,
@@ -407,7 +430,8 @@ def _door_sheet(
         day,
         version,
         tuple(_sheet_meetings(session, event, day, viewer=None, full=full, space_id=space_id)),
-        SheetRef(SheetKind.DOOR_SHEET, day, version.number, space.id),
+        replace(ref, onsite=len(onsite)),
+        tuple(sorted((_closure(row) for row in onsite), key=lambda span: (span.start, span.end))),
     )
 
 
@@ -493,14 +517,18 @@ def check(db: Database, actor: Actor, event_id: str, ref: SheetRef) -> Currency:
             [(n.meeting_id, n.kind, n.before, n.after) for n in notices],
             viewer=viewer,
         )
+        onsite = _onsite_on(session, event, ref)[ref.onsite :]
         return Currency(
             ref,
             latest,
             tuple(
-                f"Version {n.version if own is None else own.ordinal(n.version)}: {text}"
+                _("Version %(number)s: %(change)s")
+                % {"number": n.version if own is None else own.ordinal(n.version), "change": text}
                 for n, text in zip(notices, said, strict=True)
             ),
-            bool(notices),
+            bool(notices) or bool(onsite),
+            tuple(_onsite_words(event, row) for row in onsite),
+            bool(onsite),
         )
 
 
@@ -525,7 +553,8 @@ def public_check(db: Database, event_id: str, ref: SheetRef) -> Currency:
         notices = _changes_on(session, event, ref, latest, own)
         if notices is None:
             raise gone
-        return Currency(ref, latest, (), bool(notices))
+        onsite = bool(_onsite_on(session, event, ref)[ref.onsite :])
+        return Currency(ref, latest, (), bool(notices) or onsite, changed_on_site=onsite)
 
 
 def _changes_on(
@@ -545,3 +574,53 @@ def _changes_on(
         if _on_sheet(ref, event, notice.before) or _on_sheet(ref, event, notice.after):
             notices.setdefault((notice.version, notice.meeting_id), notice)
     return list(notices.values())
+
+
+# --- what changed on site ----------------------------------------------------------------------
+
+
+def _onsite_on(session: Session, event: Event, ref: SheetRef) -> list[OnsiteChangeRow]:
+    """The changes reported on site that sheet ``ref`` shows, in the order they were reported
+    (they are never taken back, so a count tells which a printed sheet showed): on a run-sheet
+    the overruns of the day's sessions its delegation attends, on a door sheet the closures of
+    its space that day. The overview shows neither."""
+    start, end = _day_of(event, ref.day)
+    if ref.kind is SheetKind.RUN_SHEET:
+        principals = {p.id for p in event.principals if p.party == ref.subject}
+        sessions = {
+            s.id
+            for s in event.programme
+            if s.attendees & principals and _local_day(event, s.span.start) == ref.day
+        }
+        return [
+            row
+            for row in recorded(session, event.id)
+            if row.kind == ChangeKind.OVERRUN and row.session_id in sessions
+        ]
+    if ref.kind is SheetKind.DOOR_SHEET:
+        return [
+            row
+            for row in recorded(session, event.id)
+            if row.kind == ChangeKind.CLOSURE
+            and row.space_id == ref.subject
+            and _closure(row).overlaps(TimeSpan(start, end))
+        ]
+    return []
+
+
+def _closure(row: OnsiteChangeRow) -> TimeSpan:
+    assert row.ends_at is not None
+    return TimeSpan(row.starts_at, row.ends_at)
+
+
+def _onsite_words(event: Event, row: OnsiteChangeRow) -> str:
+    return notice_text.onsite_change(
+        event,
+        row.kind,
+        row.starts_at,
+        row.ends_at,
+        session_id=row.session_id,
+        principal_id=row.principal_id,
+        party_id=row.party_id,
+        space_id=row.space_id,
+    )

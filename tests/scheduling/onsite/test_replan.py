@@ -325,8 +325,10 @@ def test_alternative_on_another_day_when_the_asked_day_is_full() -> None:
 
     day_options = [a for a in result.alternatives[NEW] if a.kind is AlternativeKind.DAY]
     assert [(a.placement, a.summary) for a in day_options] == [
-        (Assignment(6, T1), f"on {second.isoformat()} instead")
+        (Assignment(6, T1), f"on {second.strftime('%a %d %b')} instead")
     ]
+    # The day as the pages write it, never an ISO date.
+    assert second.isoformat() not in day_options[0].summary
 
 
 def test_freeze_window_is_part_of_the_event_policy() -> None:

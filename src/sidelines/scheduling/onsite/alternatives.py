@@ -5,6 +5,11 @@ pull-aside instead of a 30-minute bilateral), another day than the one the sides
 lower-priority meetings that give way. Each is tried on the board and undone at once: the engine
 only reports them, ranked (no one else affected first, then the fewest and lightest meetings
 that give way), and never applies one.
+
+Each alternative is summed up in an English sentence written by one of the functions below,
+with its day as the pages write it ("Mon 06 May", ``scheduling.times``): the catalogs learn
+these sentences from the sources (``i18n.service_texts``), so that the services say them in
+the reader's language.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 
 from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.meeting import DayPart
+from sidelines.scheduling import times
 from sidelines.scheduling.heuristic.state import CORRIDOR
 from sidelines.scheduling.onsite.board import Board, meeting_masks
 from sidelines.scheduling.onsite.insertion import Insertion, ranked_starts, undo_to
@@ -23,6 +30,26 @@ from sidelines.scheduling.onsite.result import Alternative, AlternativeKind, Mov
 from sidelines.scheduling.problem import MeetingData
 from sidelines.scheduling.schedule import Assignment
 from sidelines.scheduling.slots import run_mask
+
+
+def shorter_format_text(minutes: int, fmt: MeetingFormat) -> str:
+    if fmt is MeetingFormat.BRIEF_CONTACT:
+        return f"as a {minutes}-minute brief contact without a room"
+    return f"as a {minutes}-minute pull-aside without a room"
+
+
+def other_day_text(day: date) -> str:
+    return f"on {times.day_text(day)} instead"
+
+
+def give_way_text(labels: list[str]) -> str:
+    # Meetings are named by format and sides ("Bilateral, A and B"), commas and all: a
+    # semicolon keeps them apart, for the reader and for the services that translate each.
+    meetings = "; ".join(labels)
+    if len(labels) == 1:
+        return f"if {meetings} gives way (lower priority)"
+    return f"if {meetings} give way (lower priority)"
+
 
 # How many give-way options to look for: past three the organiser is better served by a call.
 GIVE_WAY_OPTIONS = 3
@@ -137,7 +164,7 @@ class Alternatives:
                 found = self._attempt(
                     meeting_idx,
                     AlternativeKind.FORMAT,
-                    f"as a {slots * grain}-minute {fmt.replace('_', '-')} without a room",
+                    shorter_format_text(slots * grain, fmt),
                     str(fmt),
                 )
             if found is not None:
@@ -163,7 +190,7 @@ class Alternatives:
                 continue
             with variant(self.board, meeting_idx, free, self._window(meeting_idx) & day_mask):
                 alternative = self._attempt(
-                    meeting_idx, AlternativeKind.DAY, f"on {day.date.isoformat()} instead"
+                    meeting_idx, AlternativeKind.DAY, other_day_text(day.date)
                 )
             if alternative is not None:
                 found.append(alternative)
@@ -230,17 +257,22 @@ class Alternatives:
         for other in sorted(found, key=lambda m: -state.weight[m]):
             published = self.board.published[other]
             self.insertion.direct(other, published[0] if published is not None else start)
-        names = ", ".join(state.problem.meetings[other].label for other in sorted(found))
         alternative = Alternative(
             kind=AlternativeKind.GIVE_WAY,
             meeting=state.problem.meetings[meeting_idx].id,
             placement=self.board.assignment(meeting_idx),
             duration_slots=state.duration[meeting_idx],
             moves=self._moves_since(mark, meeting_idx),
-            summary=f"if {names} {'gives' if len(found) == 1 else 'give'} way (lower priority)",
+            summary=give_way_text([state.problem.meetings[other].label for other in sorted(found)]),
         )
         undo_to(state, mark)
         return alternative
 
 
-__all__ = ["Alternatives", "variant"]
+__all__ = [
+    "Alternatives",
+    "give_way_text",
+    "other_day_text",
+    "shorter_format_text",
+    "variant",
+]

@@ -46,6 +46,20 @@ class OnsiteOptions:
     alternatives: bool = True
 
 
+# Why a meeting has no place after a change, in sentences the catalogs learn from these
+# functions (``i18n.service_texts``), for the services to say in the reader's language.
+
+
+def stuck_reason(locked: bool) -> str:
+    if locked:
+        return "locked where the change no longer allows it"
+    return "already started where the change no longer allows it"
+
+
+def no_place_reason(max_moves: int) -> str:
+    return f"no free place, nor one that moving at most {max_moves} unfrozen meetings would open"
+
+
 def replan(
     problem: Problem,
     published: Schedule,
@@ -83,10 +97,8 @@ def replan(
     # A change that leaves the problem as it was (a new meeting) displaces nothing.
     for meeting_id in displaced(changed, published) if changed is not problem else ():
         meeting = changed.meetings[changed.meeting_index[meeting_id]]
-        if meeting.locked:
-            stuck[meeting_id] = "locked where the change no longer allows it"
-        elif published[meeting_id].start_slot < earliest_new:
-            stuck[meeting_id] = "already started where the change no longer allows it"
+        if meeting.locked or published[meeting_id].start_slot < earliest_new:
+            stuck[meeting_id] = stuck_reason(bool(meeting.locked))
         else:
             targets.append(meeting_id)
     # The heaviest first, then in the published order: they compete for the same free places.
@@ -164,10 +176,7 @@ def _search(
         if insertion.place_fewest_breaks(meeting_idx):
             placed[meeting_id] = board.assignment(meeting_idx)
             continue
-        unplaced[meeting_id] = (
-            f"no free place, nor one that moving at most {options.max_moves} unfrozen meetings "
-            "would open"
-        )
+        unplaced[meeting_id] = no_place_reason(options.max_moves)
         if not options.alternatives:
             continue
         insertion.deadline = time.perf_counter() + options.time_limit_s / 2
