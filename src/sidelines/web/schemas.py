@@ -281,6 +281,7 @@ class AgendaItemPublic(Public):
     where: str | None  # in words: a space's name, or where at a programme session
     meeting_id: int | None
     space_id: str | None = None  # a room meeting's space
+    attending: list[str] = []  # the names of the delegation's own people at a meeting
 
 
 class SolveCreate(Strict):
