@@ -36,3 +36,26 @@ def test_an_unknown_event_is_named(tmp_path: Path) -> None:
 
     assert outcome.exit_code == 2
     assert "no event no-such-event" in outcome.output
+
+
+def test_an_import_says_what_it_imported(tmp_path: Path) -> None:
+    # The organiser checks a fair's import against the spreadsheet it came from: the tables and
+    # the meetings, not only the companies.
+    url = f"sqlite:///{tmp_path / 'fair.sqlite3'}"
+    forum = LIMA.with_name("b2b-forum.yaml")
+
+    with_meetings = runner.invoke(app, ["event", "import", str(forum), "--database", url])
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    without = runner.invoke(
+        app, ["event", "import", str(forum), "--database", other, "--without-meetings"]
+    )
+
+    # Rich wraps a long line at the terminal's width: the words are compared.
+    assert " ".join(with_meetings.stdout.split()) == (
+        "imported 'blue-harbour-2026': 64 parties, 64 principals, 24 spaces, "
+        "1 programme session, 260 meetings"
+    )
+    assert " ".join(without.stdout.split()) == (
+        "imported 'blue-harbour-2026': 64 parties, 64 principals, 24 spaces, "
+        "1 programme session, no meetings (they come from negotiation)"
+    )

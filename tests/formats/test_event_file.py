@@ -10,7 +10,14 @@ import jsonschema
 import pytest
 import yaml
 
-from sidelines.domain import InterpreterPool, MeetingFormat, PressPlan, PrincipalId, SessionKind
+from sidelines.domain import (
+    InterpreterPool,
+    MeetingDefaults,
+    MeetingFormat,
+    PressPlan,
+    PrincipalId,
+    SessionKind,
+)
 from sidelines.domain.terms import DEFAULT_REQUIRED_TERMS, Term
 from sidelines.formats.errors import InputError
 from sidelines.formats.event_loader import (
@@ -171,6 +178,18 @@ def test_an_agreed_place_that_is_no_space_is_located(tmp_path: Path) -> None:
         "meetings[0].spaces[1]",
         "unknown space 'room-9'",
     )
+
+
+def test_the_meeting_defaults_stay_with_the_event_without_its_meetings() -> None:
+    # An event imported without its meetings still asks the fair's 20-minute B2B meetings of
+    # the requests made later; the defaults must survive the event's own storage as a file.
+    data = dump_event(load_event(EXAMPLES / "b2b-forum.yaml"))
+    data["meetings"] = []
+
+    event = event_from_data(data)
+
+    assert event.meeting_defaults == MeetingDefaults(MeetingFormat.B2B, 30)
+    assert dump_event(event)["meeting_defaults"] == {"format": "b2b", "duration_min": 30}
 
 
 def test_json_schema_rejects_unknown_fields() -> None:

@@ -9,7 +9,7 @@ from sidelines.services import meetings, negotiation, solves
 from sidelines.services.negotiation import Terms
 from sidelines.storage.db import Database
 from tests import builders
-from tests.services.world import World, make_world
+from tests.services.world import World, make_world, two_people_company
 
 EVENT = "agenda-kept"
 
@@ -53,3 +53,18 @@ def test_an_agenda_is_built_again_when_a_meeting_of_its_own_changes(database: Da
     again = meetings.agenda(database, world.delegates["G1"], EVENT)
     assert again is not first
     assert len(again.items) == len(first.items) + 1
+
+
+def test_an_agenda_says_which_of_two_representatives_goes_to_each_meeting(
+    database: Database,
+) -> None:
+    # A company with two people at a fair holds meetings at the same time at two tables:
+    # each of them must read on the company's agenda which meetings are theirs.
+    company = two_people_company(database)
+
+    items = meetings.agenda(database, company, "two-people").items
+
+    assert sorted((item.title, item.attending) for item in items) == [
+        ("Meeting with B", ("Ana Ruiz",)),
+        ("Meeting with C", ("Ben Ode",)),
+    ]

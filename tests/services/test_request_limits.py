@@ -113,3 +113,21 @@ def test_a_draft_is_checked_when_it_is_sent(database: Database) -> None:
 
     view = negotiation.get_request(database, world.delegates["A"], world.event_id, draft.id)
     assert view.state == "draft"
+
+
+def test_asking_back_while_the_other_sides_request_is_open_points_at_it(
+    database: Database,
+) -> None:
+    # At a partnering fair both companies often pick each other: two requests accepted would
+    # be two meetings of the same pair, and one of the tables' slots wasted.
+    world = _world(database)
+    first = _ask(database, world, "A", "B")
+
+    with pytest.raises(DuplicateRequest) as refused:
+        _ask(database, world, "B", "A")
+
+    assert (refused.value.request_id, refused.value.field) == (first, "invitees[0]")
+    assert refused.value.message == (
+        f"A has asked you for this format already (request {first}); answer it instead"
+    )
+    assert _requests(database) == 1

@@ -10,9 +10,19 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from sidelines.domain import EventPolicy, MeetingFormat, OrganiserSees, Space, TimeSpan
+from sidelines.domain import (
+    EventPolicy,
+    MeetingFormat,
+    OrganiserSees,
+    Party,
+    PartyId,
+    Principal,
+    PrincipalId,
+    Space,
+    TimeSpan,
+)
 from sidelines.domain.negotiation import Answer
-from sidelines.services import negotiation
+from sidelines.services import negotiation, solves
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
 from sidelines.services.events import import_event
@@ -118,3 +128,26 @@ def agree(db: Database, world: World, a: str, b: str, window: TimeSpan, priority
     view = negotiation.respond(db, world.delegates[b], world.event_id, request_id, Answer.ACCEPT)
     assert view.meeting_id is not None
     return view.meeting_id
+
+
+def two_people_company(db: Database) -> Actor:
+    """Event ``two-people``, published: company A sends Ana Ruiz to meet B and Ben Ode to meet
+    C, at two tables at once. Returns A's login."""
+    people = [
+        Principal(id=PrincipalId("A-1"), party=PartyId("A"), name="Ana Ruiz"),
+        Principal(id=PrincipalId("A-2"), party=PartyId("A"), name="Ben Ode"),
+        builders.principal("B"),
+        builders.principal("C"),
+    ]
+    event = replace(
+        builders.event(people[2:], spaces=[builders.table("T1"), builders.table("T2")]),
+        id="two-people",
+        parties=tuple(Party(id=PartyId(name), name=name) for name in ("A", "B", "C")),
+        principals=tuple(people),
+        meetings=(builders.meeting("m1", "A-1", "B"), builders.meeting("m2", "A-2", "C")),
+    )
+    organiser = add_user(db, "two-people.organiser", Role.ORGANISER, None, None)
+    import_event(db, organiser, event)
+    run = solves.start_solve(db, organiser, "two-people", time_limit_s=5)
+    solves.publish(db, organiser, "two-people", solves.wait_for_run(db, run.id).id)
+    return add_user(db, "two-people.A", Role.DELEGATE, "two-people", "A")

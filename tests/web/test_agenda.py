@@ -3,6 +3,7 @@ conditional reads, and never stale when another process writes."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -10,8 +11,19 @@ from sqlalchemy import select, update
 from sidelines.services.events import domain_event
 from sidelines.storage.db import Database
 from sidelines.storage.tables import MeetingRow
+from sidelines.web.app import create_app
 from sidelines.web.pages.session import SESSION_COOKIE
-from tests.web.helpers import LIMA, answer, lima_api, post_request, solve_and_publish, url
+from tests.services.world import two_people_company
+from tests.web.helpers import (
+    LIMA,
+    TestClient,
+    answer,
+    issue_token,
+    lima_api,
+    post_request,
+    solve_and_publish,
+    url,
+)
 
 
 def meeting_times(items: list[dict[str, str]]) -> dict[int, str]:
@@ -149,3 +161,18 @@ def test_a_trilateral_held_off_the_schedule_shows_its_sides_and_the_times_it_was
     api.client.cookies.clear()
     public = api.client.get(f"/events/{LIMA}/public").text
     assert "<h3>Trilateral: Japan, Russia and United States</h3>" in public
+
+
+def test_the_agenda_page_of_a_company_of_two_names_who_goes_to_each_meeting(
+    database: Database,
+) -> None:
+    two_people_company(database)
+    client = TestClient(create_app(database))
+    client.cookies.set(SESSION_COOKIE, issue_token(database, "a-desk", "A", "two-people"))
+
+    page = client.get("/events/two-people/agenda").text
+
+    assert sorted(re.findall(r"<span class=\"who\">([^<]*)</span>", page)) == [
+        "Ana Ruiz",
+        "Ben Ode",
+    ]

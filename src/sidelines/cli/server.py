@@ -391,7 +391,17 @@ def event_import(
         events.import_event(db, SYSTEM, event, with_meetings=not without_meetings)
     except ServiceError as error:
         raise _fail(f"{file}: {error.message}") from None
-    console.print(f"imported {event.id!r}: {len(event.parties)} parties")
+    meetings = (
+        f"{len(event.meetings)} meetings"
+        if not without_meetings
+        else "no meetings (they come from negotiation)"
+    )
+    sessions = len(event.programme)
+    console.print(
+        f"imported {event.id!r}: {len(event.parties)} parties, {len(event.principals)} "
+        f"principals, {len(event.spaces)} spaces, {sessions} programme "
+        f"session{'' if sessions == 1 else 's'}, {meetings}"
+    )
 
 
 class ExportFormat(StrEnum):

@@ -2,7 +2,7 @@
 
 from sidelines.domain.delegation import Delegation, DelegationMember, MemberRole
 from sidelines.domain.errors import DomainError
-from sidelines.domain.event import Event, EventPolicy, OrganiserSees
+from sidelines.domain.event import Event, EventPolicy, MeetingDefaults, OrganiserSees
 from sidelines.domain.formats import FORMAT_DEFAULTS, FormatDefaults, MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.interpretation import (
@@ -33,6 +33,7 @@ __all__ = [
     "InterpreterPool",
     "LanguagePair",
     "Meeting",
+    "MeetingDefaults",
     "MeetingFormat",
     "MeetingId",
     "MemberRole",

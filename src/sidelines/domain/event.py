@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sidelines.domain.delegation import Delegation
 from sidelines.domain.errors import DomainError
-from sidelines.domain.formats import MeetingFormat
+from sidelines.domain.formats import MeetingFormat, defaults_for
 from sidelines.domain.ids import (
     MeetingId,
     PartyId,
@@ -115,6 +115,22 @@ class EventPolicy:
                 raise DomainError(f"must be at least 1, got {cap}", f"policy.{name}")
 
 
+@dataclass(frozen=True, slots=True)
+class MeetingDefaults:
+    """What a meeting of the event is unless it says otherwise (a fair's 20-minute B2B 1:1s):
+    the meetings of an event file, and the requests made later, take them."""
+
+    format: MeetingFormat | None = None
+    duration_min: int | None = None
+    priority: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.duration_min is not None and self.duration_min < 1:
+            raise DomainError(
+                f"must be at least 1, got {self.duration_min}", "meeting_defaults.duration_min"
+            )
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -155,6 +171,7 @@ class Event:
     walking_times: WalkingTimes = field(default_factory=WalkingTimes)
     interpreters: tuple[InterpreterPool, ...] = ()
     policy: EventPolicy = field(default_factory=EventPolicy)
+    meeting_defaults: MeetingDefaults = field(default_factory=MeetingDefaults)
     day_start: time = time(8, 0)
     day_end: time = time(20, 0)
     morning_ends: time = time(12, 0)
@@ -254,6 +271,24 @@ class Event:
         # A pair listed with no interpreter is not on offer: another pair the principals
         # could use is chosen before it.
         return frozenset(pool.languages for pool in self.interpreters if pool.count > 0)
+
+    @property
+    def default_format(self) -> MeetingFormat:
+        """The format a request takes when it names none: the event's default, else the one
+        format the event offers, else a restricted bilateral."""
+        if self.meeting_defaults.format is not None:
+            return self.meeting_defaults.format
+        if len(self.policy.formats) == 1:
+            return next(iter(self.policy.formats))
+        return MeetingFormat.BILATERAL_RESTRICTED
+
+    def default_duration_min(self, meeting_format: MeetingFormat) -> int:
+        """A meeting's length when it names none: the event's default length, for its default
+        format (or any, when the event names no format), else the format's usual length."""
+        defaults = self.meeting_defaults
+        if defaults.duration_min is not None and defaults.format in (None, meeting_format):
+            return defaults.duration_min
+        return defaults_for(meeting_format).duration_min
 
     # --- invariants ----------------------------------------------------------------------
 

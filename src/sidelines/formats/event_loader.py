@@ -33,7 +33,7 @@ from pydantic_core import ErrorDetails
 
 from sidelines.domain.delegation import Delegation, DelegationMember
 from sidelines.domain.errors import DomainError
-from sidelines.domain.event import Event, EventPolicy
+from sidelines.domain.event import Event, EventPolicy, MeetingDefaults
 from sidelines.domain.formats import MeetingFormat
 from sidelines.domain.ids import MeetingId, PartyId, PrincipalId, SessionId, SpaceId
 from sidelines.domain.interpretation import InterpreterPool
@@ -49,6 +49,7 @@ from sidelines.formats.event_file import (
     EventFile,
     InterpretersIn,
     LockedIn,
+    MeetingDefaultsIn,
     MeetingIn,
     MemberIn,
     PartyIn,
@@ -838,6 +839,11 @@ class _Builder:
                 walking_times=walking,
                 interpreters=interpreters,
                 policy=policy,
+                meeting_defaults=MeetingDefaults(
+                    format=model.meeting_defaults.format,
+                    duration_min=model.meeting_defaults.duration_min,
+                    priority=model.meeting_defaults.priority,
+                ),
                 day_start=model.day_start,
                 day_end=model.day_end,
                 morning_ends=model.morning_ends,
@@ -1199,6 +1205,11 @@ def dump_event(event: Event) -> dict[str, Any]:
             InterpretersIn(languages=sorted(pool.languages), count=pool.count)
             for pool in event.interpreters
         ],
+        meeting_defaults=MeetingDefaultsIn(
+            format=event.meeting_defaults.format,
+            duration_min=event.meeting_defaults.duration_min,
+            priority=event.meeting_defaults.priority,
+        ),
         meetings=[
             MeetingIn(
                 id=m.id,

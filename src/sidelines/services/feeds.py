@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from sidelines.domain.ids import PrincipalId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.ical import CalendarEntry, calendar_to_ical
 from sidelines.services import notice_text
@@ -194,6 +195,18 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
         # A contact at a programme session says where in the description too: some calendar
         # programs show only one of the two fields.
         at_session = place is not None and place.session_id is not None
+        # Who of the delegation goes, where it has more than one person to send (a company
+        # with two people at a fair meets at two tables at once).
+        own = [
+            event.principal_by_id[PrincipalId(principal)].name
+            for principal in principals.get(row.id, [])
+            if event.party_of_principal[PrincipalId(principal)] == party_id
+        ]
+        several = sum(p.party == party_id for p in event.principals) > 1
+        description = f"{summary}. {place.text}." if place and at_session else None
+        if several and own:
+            who = ", ".join(own)
+            description = f"{description} {who}." if description else f"{who}."
         entries.append(
             CalendarEntry(
                 uid=meeting_uid(event_id, row.id),
@@ -201,7 +214,7 @@ def _meeting_entries(session: Session, event_id: str, party_id: str) -> list[Cal
                 end=end,
                 summary=summary,
                 location=place.location if place is not None else None,
-                description=f"{summary}. {place.text}." if place and at_session else None,
+                description=description,
                 sequence=row.calendar_sequence,
                 status="CANCELLED" if row.status in ENDED_WITHOUT_MEETING else "CONFIRMED",
                 last_modified=row.updated_at,

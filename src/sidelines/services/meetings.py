@@ -10,7 +10,7 @@ from sqlalchemy import Row, Select, bindparam, distinct, func, select, true
 from sqlalchemy.orm import Session
 
 from sidelines import i18n
-from sidelines.domain import Event
+from sidelines.domain import Event, PrincipalId
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
@@ -58,6 +58,9 @@ class AgendaItem:
     where: str | None  # in words: the space's name, or the contact's place at a session
     meeting_id: int | None = None
     space_id: str | None = None  # a room meeting's space, by id, for clients
+    # The names of the delegation's own people at a meeting: a company with two people at a
+    # fair meets at two tables at once, and each reads which meetings are theirs.
+    attending: tuple[str, ...] = ()
 
 
 def _links(session: Session, meeting_ids: list[int]) -> dict[int, list[MeetingPrincipalRow]]:
@@ -351,6 +354,11 @@ def _agenda_items(session: Session, event_id: str, party: str) -> tuple[AgendaIt
                 where,
                 meeting_id,
                 row.space_id,
+                tuple(
+                    event.principal_by_id[PrincipalId(principal)].name
+                    for principal, side in row.sides
+                    if side == party
+                ),
             )
         )
     return tuple(sorted(items, key=lambda item: (item.starts_at, item.kind)))

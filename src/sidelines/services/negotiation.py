@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
@@ -93,12 +93,13 @@ MAX_PAGE = 100
 
 @dataclass(frozen=True)
 class Terms:
-    """What a proposal fixes. Unset duration takes the format's default. The place is a space
+    """What a proposal fixes. An unset format is the event's default (``Event.default_format``),
+    an unset duration the event's length for that format. The place is a space
     (``space_id``) or the host side's own premises (``host_suite``), or open; ``attendees``
     ({party: {"principal" or "level", "plus"}}) and ``own_interpreters`` are left as they are on
     the table when None."""
 
-    format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
+    format: MeetingFormat | None = None
     duration_min: int | None = None
     windows: tuple[TimeSpan, ...] = ()
     space_id: str | None = None
@@ -538,7 +539,7 @@ def _principal_of(event: Event, party: str, field_path: str) -> str:
 def _check_duration(
     event: Event, meeting_format: MeetingFormat, duration_min: int | None, path: str
 ) -> int:
-    duration = duration_min or defaults_for(meeting_format).duration_min
+    duration = duration_min or event.default_duration_min(meeting_format)
     if duration <= 0 or duration % event.grain_min:
         raise Invalid(
             f"duration {duration} min is not a whole number of the event's "
@@ -564,15 +565,19 @@ def _check_windows(event: Event, windows: tuple[TimeSpan, ...], path: str) -> No
             )
 
 
-def _check_terms(event: Event, terms: Terms, field_path: str) -> int:
-    """Validate the parts of terms that need only the event; return the duration in minutes."""
+def _check_terms(event: Event, terms: Terms, field_path: str) -> tuple[Terms, int]:
+    """Validate the parts of terms that need only the event; return them with the event's
+    default format filled in, and the duration in minutes."""
+    if terms.format is None:
+        terms = replace(terms, format=event.default_format)
+    assert terms.format is not None
     duration = _check_duration(
         event, terms.format, terms.duration_min, f"{field_path}.duration_min"
     )
     _check_windows(event, terms.windows, f"{field_path}.windows")
     if terms.space_id is not None and terms.host_suite:
         raise Invalid("name a space or the host's suite, not both", f"{field_path}.host_suite")
-    return duration
+    return terms, duration
 
 
 def _proposal_values(
@@ -710,16 +715,16 @@ def create_request(
         for index, invitee in enumerate(invitees):
             if invitee not in event.party_by_id:
                 raise Invalid(f"unknown party {invitee!r}", f"invitees[{index}]")
-        duration = _check_terms(event, terms, "proposal")
+        asked, duration = _check_terms(event, terms, "proposal")
         principals = {party: _principal_of(event, party, "invitees")}
         for index, invitee in enumerate(invitees):
             principals[invitee] = _principal_of(event, invitee, f"invitees[{index}]")
         sides = Sides(principals)
-        values = _proposal_values(terms, duration, open_terms())
-        request_terms.check(event, sides, open_terms(), values, _proposal_paths("proposal", terms))
+        values = _proposal_values(asked, duration, open_terms())
+        request_terms.check(event, sides, open_terms(), values, _proposal_paths("proposal", asked))
         created = now()
         if send_now:
-            request_limits.check(session, event, party, invitees, str(terms.format), created)
+            request_limits.check(session, event, party, invitees, str(asked.format), created)
         # Every row is built before any is written, as plain values (``storage.inserts.New``):
         # a new request is only inserted in this transaction, never read back, and its view is
         # built from the same values, as a page's are from the columns read.
@@ -752,7 +757,7 @@ def create_request(
             }
             for side in (party, *invitees)
         ]
-        proposal = _new_proposal(request_id, 1, party, terms, duration)
+        proposal = _new_proposal(request_id, 1, party, asked, duration)
         on_table = propose(open_terms(), PartyId(party), values, 1)
         entries = audit.entry(actor, event_id, "request.drafted", "request", request_id, [party])
         if send_now:
@@ -1014,11 +1019,18 @@ def respond(
         sides = _sides_of(side_rows)
         if step.new_proposal:
             assert counter is not None
-            duration = _check_terms(event, counter, "proposal")
-            values = _proposal_values(counter, duration, before)
-            request_terms.check(event, sides, before, values, _proposal_paths("proposal", counter))
+            # A counter that names no format keeps the one on the table.
+            on_table = (before[Term.FORMAT].value or {}).get("format")
+            given = (
+                counter
+                if counter.format or not on_table
+                else replace(counter, format=MeetingFormat(on_table))
+            )
+            proposal, duration = _check_terms(event, given, "proposal")
+            values = _proposal_values(proposal, duration, before)
+            request_terms.check(event, sides, before, values, _proposal_paths("proposal", proposal))
             seq = _next_seq(session, row.id)
-            _add_proposal(session, row.id, seq, party, counter, duration)
+            _add_proposal(session, row.id, seq, party, proposal, duration)
             after = propose(before, PartyId(party), values, seq, whole=True)
         elif what is Answer.ACCEPT:
             # Accepting the proposal on the table agrees every term on it.
@@ -1273,7 +1285,7 @@ def _counter_values(
     if counter.format is not None or counter.duration_min is not None:
         on_table = current[Term.FORMAT].value or {}
         meeting_format = counter.format or MeetingFormat(
-            on_table.get("format", MeetingFormat.BILATERAL_RESTRICTED)
+            on_table.get("format", event.default_format)
         )
         # A new format without a length takes that format's default, not the old length.
         duration = _check_duration(

@@ -4,8 +4,10 @@ A delegation that sends sixty requests, three to each party, floods everyone's i
 platforms cap the requests one may have open, and merge repeats. Here: a delegation has at most
 ``policy.max_open_requests_per_party`` open requests (sent or countered, not expired), a party
 receives at most ``policy.max_open_requests_per_target``, and a second open request between the
-same delegation to the same party for the same format is refused, naming the first
-(``DuplicateRequest``), unless the policy's ``one_open_request_per_format`` is off.
+same two parties for the same format is refused, naming the first (``DuplicateRequest``),
+unless the policy's ``one_open_request_per_format`` is off: a repeat to the same party, or a
+request back to a party whose own request is still open (at a partnering fair both companies
+often pick each other, and two requests accepted would be two meetings of one pair).
 Nothing is written when a limit refuses a request.
 """
 
@@ -88,6 +90,18 @@ _SHARED = {
     )
     for draft in (False, True)
 }
+# The invitee's open requests in which the requester is invited: answering one is the way to
+# say yes, and the requester reads them in its inbox.
+_THEIRS = select(_SIDES.request_id).where(
+    _SIDES.request_id.in_(
+        select(_REQUESTS.id).where(
+            _REQUESTS.event_id == bindparam("event_id"),
+            _REQUESTS.requester_party == bindparam("invitee"),
+            is_open(bindparam("at"), _REQUESTS),
+        )
+    ),
+    _SIDES.party_id == bindparam("requester"),
+)
 
 
 def _lock_parties(session: Session, event_id: str, parties: Sequence[str]) -> None:
@@ -161,25 +175,49 @@ def _refuse_duplicates(
     at: datetime,
     draft: int | None,
 ) -> None:
-    """A second open request from ``requester`` to an invitee for the same format is refused,
-    naming the first (never ``draft``, the request being sent)."""
+    """A second open request between ``requester`` and an invitee for the same format is
+    refused, naming the first (never ``draft``, the request being sent): the requester's own,
+    or the invitee's to the requester."""
     mine = {"event_id": event_id, "requester": requester, "at": at, "draft": draft}
     for index, invitee in enumerate(invitees):
-        shared = session.scalars(_SHARED[draft is not None], mine | {"invitee": invitee}).all()
-        if not shared:
-            continue  # nothing open to this invitee: no formats to read
-        formats: dict[int, Any] = dict(
-            session.execute(
-                select(RequestTermRow.request_id, RequestTermRow.value).where(
-                    RequestTermRow.request_id.in_(shared), RequestTermRow.term == str(Term.FORMAT)
-                )
-            ).all()
-        )
-        for first in sorted(shared):
-            if (formats.get(first) or {}).get("format") == meeting_format:
-                raise DuplicateRequest(
-                    f"request {first} to {invitee} for this format is still open; "
-                    "answer or withdraw it instead",
-                    f"invitees[{index}]",
-                    first,
-                )
+        asked = mine | {"invitee": invitee}
+        first = _open_in_format(session, _SHARED[draft is not None], asked, meeting_format)
+        if first is not None:
+            raise DuplicateRequest(
+                f"request {first} to {invitee} for this format is still open; "
+                "answer or withdraw it instead",
+                f"invitees[{index}]",
+                first,
+            )
+        theirs = _open_in_format(session, _THEIRS, asked, meeting_format)
+        if theirs is not None:
+            raise DuplicateRequest(
+                f"{invitee} has asked you for this format already (request {theirs}); "
+                "answer it instead",
+                f"invitees[{index}]",
+                theirs,
+            )
+
+
+def _open_in_format(
+    session: Session, requests: Any, values: dict[str, Any], meeting_format: str
+) -> int | None:
+    """The first of the open ``requests`` (a statement of request ids) for ``meeting_format``."""
+    found = session.scalars(requests, values).all()
+    if not found:
+        return None  # nothing open: no formats to read
+    formats: dict[int, Any] = dict(
+        session.execute(
+            select(RequestTermRow.request_id, RequestTermRow.value).where(
+                RequestTermRow.request_id.in_(found), RequestTermRow.term == str(Term.FORMAT)
+            )
+        ).all()
+    )
+    return next(
+        (
+            request
+            for request in sorted(found)
+            if (formats.get(request) or {}).get("format") == meeting_format
+        ),
+        None,
+    )

@@ -127,9 +127,10 @@ class AttendeeIn(Strict):
 class ProposalIn(Strict):
     """A whole proposal. The place is ``space_id`` or ``host_suite`` (the host side's own
     premises); ``attendees`` (by party) and ``own_interpreters`` (parties that bring their own)
-    are left as they stand when absent."""
+    are left as they stand when absent. Without ``format`` the event's default format (a
+    counter: the one on the table), without ``duration_min`` the event's length for it."""
 
-    format: MeetingFormat = MeetingFormat.BILATERAL_RESTRICTED
+    format: MeetingFormat | None = None
     duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
     windows: list[WindowIn] = Field(default_factory=list, max_length=50)
     space_id: Ref | None = None
@@ -280,6 +281,7 @@ class AgendaItemPublic(Public):
     where: str | None  # in words: a space's name, or where at a programme session
     meeting_id: int | None
     space_id: str | None = None  # a room meeting's space
+    attending: list[str] = []  # the names of the delegation's own people at a meeting
 
 
 class SolveCreate(Strict):

@@ -68,6 +68,8 @@ def agenda(
         "party": party,
         "day": shown,
         "items": items,
+        # Who goes to each meeting, where the delegation has more than one person to send.
+        "several": sum(p.party == party for p in event.principals) > 1,
         "notices": schedule_versions.notices(db, actor, event_id, limit=100)[::-1],
         # Each agreed meeting not yet placed, with its name in words.
         "unplaced": [

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sidelines.domain import MeetingFormat
+from sidelines.domain import Event, MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.domain.terms import PRESS_PLANS, TermState
 from sidelines.i18n import _
@@ -36,7 +36,12 @@ from sidelines.web.pages.term_text import describe
 
 router = APIRouter(prefix="/events/{event_id}", tags=["pages"], include_in_schema=False)
 
-FORMATS = [str(f) for f in MeetingFormat]
+
+def formats_of(event: Event) -> list[str]:
+    """The formats a delegation may ask for: those the event offers, in the usual order."""
+    return [str(f) for f in MeetingFormat if event.policy.offers(f)]
+
+
 ANSWERS = [str(a) for a in Answer]
 REQUESTER_ANSWERS = [str(Answer.ACCEPT), str(Answer.COUNTER)]
 
@@ -93,8 +98,8 @@ def _compose(
     context = {
         "event": event,
         "party": party,
-        "formats": FORMATS,
-        "values": values,
+        "formats": formats_of(event),
+        "values": {"format": str(event.default_format), **values},
         "error": error,
     }
     return render(request, "compose.html", context, status_code=error.status if error else 200)
@@ -159,7 +164,7 @@ def _thread(
         ],
         "press_plans": PRESS_PLANS,
         "my_principals": [p for p in event.principals if p.party == party],
-        "formats": FORMATS,
+        "formats": formats_of(event),
         # The requesting side accepts or counters; it withdraws rather than declines.
         "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
         "reasons": FACE_SAVING_REASONS,
