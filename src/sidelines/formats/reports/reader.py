@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.reports import cues
@@ -359,10 +360,12 @@ class ReportReader:
         histories: list[_History],
         whole: tuple[Sentence, list[Mention]] | None = None,
         partner: str | None = None,
+        at: _Told | None = None,
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
         and sources stand for each of its clauses). ``partner``: the one of several named
-        partners of the sentence's first principal this reading is for."""
+        partners of the sentence's first principal this reading is for; ``at``: the one of
+        several contacts' times the sentence gives ("at 10:00 and again at 16:30")."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -399,6 +402,17 @@ class ReportReader:
             return
         if partner is not None:
             principals = [principals[0], partner]
+        if at is None and meeting_cue and (len(principals) >= 2 or anaphor):
+            day = self._day_for_clock(s, event, report.published_on, state.last_day)
+            again = _times_again(s, event, report.published_on, day)
+            if again:
+                # "Putin and Obama met at 10:00 and again at 16:30": one contact per time.
+                for time_told in again:
+                    self._sentence(
+                        text, sentence, ms, main, report, own_source, state, claims, histories,
+                        whole, partner, time_told,
+                    )  # fmt: skip
+                return
         pair: tuple[str, str] | None = None
         if len(principals) >= 2:
             pair = _pair(principals[0], principals[1])
@@ -443,7 +457,8 @@ class ReportReader:
         item: _Claim | None = None
         current = state.current
         stated = self._stated_day(s, event, report.published_on, state.last_day)
-        told = _told_time(s, event, report.published_on)
+        day = self._day_for_clock(s, event, report.published_on, state.last_day, stated)
+        told = at or _told_time(s, event, report.published_on, day)
         follows = (
             not principals
             and current is not None
@@ -497,8 +512,14 @@ class ReportReader:
                 item, text, sentence, ms, event, report.published_on, stated, unsure
             )
             _note_weekday_conflicts(item, sentence, event, report.published_on)
-            if told is not None and told[0] > item.time_rank:
-                item.time_rank, item.claim.time_of_day = told
+            if told is not None and told.rank > item.time_rank:
+                item.time_rank, item.claim.time_of_day = told.rank, told.value
+                if told.converted_from:
+                    # "at 20:00 GMT": the venue's time is proposed, with the words it came from.
+                    written = Span(sentence.start + told.start, sentence.start + told.end)
+                    note = Note("time_converted", told.converted_from, written)
+                    if note not in claim.notes:
+                        claim.notes.append(note)
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
@@ -625,7 +646,7 @@ class ReportReader:
         current: _Claim | None,
         direct: bool,
         stated: tuple[int, PartialDate] | None,
-        told: tuple[int, str] | None = None,
+        told: _Told | None = None,
     ) -> _Claim:
         kind = _contact_kind(s)
         if kind is None and _modality_cues(s) & {"cancelled", "denied", "negated"}:
@@ -690,6 +711,21 @@ class ReportReader:
         return created
 
     # --- when ---------------------------------------------------------------------------------
+
+    def _day_for_clock(
+        self,
+        s: str,
+        event: EventEntry | None,
+        published: date,
+        anchor: date | None,
+        stated: tuple[int, PartialDate] | None = None,
+    ) -> date | None:
+        """The day whose clocks a time in another zone is brought to the venue's on: the day
+        the sentence states, else the one spoken of last, else the summit's first."""
+        stated = stated or self._stated_day(s, event, published, anchor)
+        if stated is not None and stated[1].precision is Precision.DAY:
+            return stated[1].value
+        return anchor or (event.start if event is not None else None)
 
     def _stated_day(
         self, s: str, event: EventEntry | None, published: date, anchor: date | None
@@ -1182,11 +1218,43 @@ def _note_weekday_conflicts(
         item.day_in_doubt = True
 
 
-def _clock_time(s: str) -> str | None:
-    """The time on the venue's clock a sentence gives, as HH:MM: the one said to be local
-    first ("at 15:00 local time (20:00 GMT)"), never one in another zone ("в 22:30 мск"), whose
-    offset from the venue the reader does not know."""
-    found: str | None = None
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """A time of day a sentence gives: ``rank`` 2 on the clock, 1 in words ("morning");
+    ``value`` on the venue's clock ("15:00") or the words' name; where it is written; whether
+    it is said to be local; and, for a time brought from another zone, the words that gave it
+    ("20:00 GMT")."""
+
+    rank: int
+    value: str
+    start: int = 0
+    end: int = 0
+    local: bool = False
+    converted_from: str = ""
+
+
+# What may join two times of one pair's two contacts in a sentence: "met at 10:00 and again at
+# 16:30", "в 10:00 и еще раз в 16:30". Not "began at 10:00 and ended at 11:30": one contact.
+_AGAIN_BETWEEN = re.compile(
+    r"[\s,;]*(?:(?:and|и|а)\s+)?(?:(?:then|later|afterwards|затем|потом|позже)\s*,?\s*)?"
+    r"(?:again|once again|once more|a second time|снова|вновь|ещё раз|еще раз|повторно)?\s*"
+    r"(?:(?:at|around|about|в|около)\s+)?",  # the second time's preposition
+    re.IGNORECASE,
+)
+
+
+_AGAIN = re.compile(
+    r"(?<!\w)(?:again|once more|a second time|снова|вновь|ещё раз|еще раз|повторно)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _clock_times(s: str, event: EventEntry | None, day: date | None) -> list[_Told]:
+    """The times on the clock a sentence gives, in its order, on the venue's clock: a time
+    written in another zone ("20:00 GMT", "в 22:30 мск") brought to the venue's on ``day``
+    (taken to be the venue's day, as a report dates a contact where it was held); one in a
+    zone the reader does not know, or for an event whose zone it does not know, left out."""
+    found: list[_Told] = []
     for m in cues.CLOCK_TIME.finditer(s):
         hour, minute, half = int(m.group("hour")), m.group("minute"), m.group("half")
         if minute is None and half is None:
@@ -1197,42 +1265,91 @@ def _clock_time(s: str) -> str | None:
             hour = hour % 12 + (12 if half.lower() == "p" else 0)
         if hour > 23 or int(minute or 0) > 59:
             continue
+        at = time(hour, int(minute or 0))
         zone = cues.TIME_ZONE_AFTER.match(s, m.end())
-        if zone is not None and not zone.group("local"):
+        if zone is None or zone.group("local"):
+            value = at.strftime("%H:%M")
+            found.append(_Told(2, value, m.start("hour"), m.end(), local=zone is not None))
             continue
-        value = f"{hour:02d}:{minute or '00'}"
-        if zone is not None:
-            return value
-        found = found or value
-    if found is None and cues.NOON.search(s):
-        return "12:00"
+        venue = _on_venue_clock(at, zone.group("zone"), event, day)
+        if venue is not None:
+            words = " ".join(s[m.start("hour") : zone.end()].replace("(", "").split())
+            found.append(_Told(2, venue, m.start("hour"), zone.end(), converted_from=words))
     return found
 
 
-def _told_time(s: str, event: EventEntry | None, published: date) -> tuple[int, str] | None:
-    """The time of day a sentence gives a contact, with its rank: a time on the clock ("at
-    15:00", "at 3 p.m.", "в 15.00"; 2) before words for a part of the day ("in the morning",
-    «вечером»; 1). What tells two contacts of one pair on one day apart."""
+def _on_venue_clock(
+    at: time, zone_words: str, event: EventEntry | None, day: date | None
+) -> str | None:
+    """``at`` on the clock of the zone the words name, as HH:MM on the venue's clock on
+    ``day``; None when either zone is unknown."""
+    if event is None or not event.timezone or day is None:
+        return None
+    clock = cues.ZONE_CLOCKS.get(" ".join(zone_words.lower().split()))
+    if clock is None:
+        return None
+    written = ZoneInfo(clock) if isinstance(clock, str) else timezone(timedelta(hours=clock))
+    moment = datetime.combine(day, at, tzinfo=written)
+    return moment.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M")
+
+
+def _told_times(s: str, event: EventEntry | None, published: date, day: date | None) -> list[_Told]:
+    """The times of day a sentence gives a contact, best first: a time said to be local, then
+    one on the clock ("at 15:00", "at 3 p.m.", "в 15.00"), then one brought from another zone,
+    then noon, then words for a part of the day ("in the morning", «вечером»). What tells two
+    contacts of one pair on one day apart."""
     s = _without_dateline(s, published, event)
     if event is not None:
         s, _ = _without_saying_days(s, published, event)
-    clock = _clock_time(s)
-    if clock is not None:
-        return 2, clock
+    clocks = _clock_times(s, event, day)
+    if clocks:
+        return sorted(clocks, key=lambda t: (not t.local, bool(t.converted_from)))
+    if cues.NOON.search(s):
+        return [_Told(2, "12:00")]
     for name, cue, _ in cues.NAMED_TIMES_OF_DAY:
         if cue.search(s):
-            return 1, name
-    return None
+            return [_Told(1, name)]
+    return []
 
 
-def _another_time(item: _Claim, told: tuple[int, str] | None) -> bool:
+def _told_time(s: str, event: EventEntry | None, published: date, day: date | None) -> _Told | None:
+    """The time of day a sentence gives a contact, on the venue's clock (``_told_times``)."""
+    told = _told_times(s, event, published, day)
+    return told[0] if told else None
+
+
+def _times_again(
+    s: str, event: EventEntry | None, published: date, day: date | None
+) -> list[_Told]:
+    """The times of one pair's contacts a sentence gives one after another ("met at 10:00 and
+    again at 16:30"): each time on the clock joined to the one before by no more than "and",
+    "then" or "again", and more than an hour from it; the first with them. Empty when the
+    sentence gives one contact's time."""
+    s = _without_dateline(s, published, event)
+    # A time said to be local beside the same time in another zone is one time given twice.
+    clocks = [t for t in _clock_times(s, event, day) if not t.local]
+    found: list[_Told] = []
+    for before, after in pairwise(clocks):
+        between = s[before.end : after.start]
+        # "at 10:00 on Saturday and again at 16:30": a few words of when, with "again".
+        loose = len(between.split()) <= 6 and _AGAIN.search(between) is not None
+        if not (loose or _AGAIN_BETWEEN.fullmatch(between)):
+            continue
+        hours = hours_of_day(before.value), hours_of_day(after.value)
+        if hours[0] is None or hours[1] is None or abs(hours[0][0] - hours[1][0]) <= 1.0:
+            continue
+        found += [t for t in (before, after) if t not in found]
+    return found if len(found) >= 2 else []
+
+
+def _another_time(item: _Claim, told: _Told | None) -> bool:
     """Whether a sentence gives a time of day apart from the contact's ("in the morning", then
     "again in the evening"): two contacts of one pair at two times are two claims. Two times on
     the clock within an hour are one contact ("met at 10:00", "the talks began at 10:30")."""
     known = item.claim.time_of_day
     if told is None or known is None:
         return False
-    ours, theirs = hours_of_day(known), hours_of_day(told[1])
+    ours, theirs = hours_of_day(known), hours_of_day(told.value)
     if ours is None or theirs is None:
         return False
     slack = 1.0 if ours[0] == ours[1] and theirs[0] == theirs[1] else 0.0
