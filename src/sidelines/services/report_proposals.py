@@ -151,7 +151,8 @@ def _meeting_fields(claim: MeetingClaim) -> dict[str, Any]:
         ],
         "sources": list(claim.sources),
         "topics": list(claim.topics),
-        # What a person should check: {"kind": "weekday_conflict", "words": …} from the reader,
+        # What a person should check: {"kind": "weekday_conflict" or "time_converted", "words":
+        # …} from the reader,
         # {"kind": "ambiguous_match", "times": […]} from the record at upload.
         "notes": [{"kind": n.kind, "words": n.words} for n in claim.notes],
     }
