@@ -1137,3 +1137,48 @@ def test_a_time_in_another_zone_beside_the_local_one_is_the_local_one_unnoted() 
     ).meetings
 
     assert (meeting.time_of_day, meeting.notes) == ("15:00", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Obama spoke by phone on Saturday, the Kremlin said in a readout of the call.",
+        "Putin and Obama talked on the phone on Saturday.",
+        "The two presidents held a telephone conversation on Saturday, the White House said.",
+        "Путин и Обама провели телефонный разговор в субботу, сообщила пресс-служба Кремля.",
+        "Путин провел телефонный разговор с Обамой.",
+        "Путин и Обама поговорили по телефону в субботу.",
+    ],
+)
+def test_a_phone_call_is_no_meeting_at_the_summit(text: str) -> None:
+    assert read(text, LIMA_SUNDAY).meetings == []
+
+
+def test_a_phone_call_then_a_meeting_gives_the_meeting_alone() -> None:
+    reading = read(
+        "Putin and Obama spoke by phone on Friday, the White House said. They met in Lima on "
+        "Saturday, the Kremlin said.",
+        LIMA_SUNDAY,
+    )
+
+    [meeting] = reading.meetings
+    assert (meeting.pair, meeting.modality, meeting.day) == (
+        ("obama", "putin"),
+        Modality.HELD,
+        PartialDate(date(2016, 11, 19)),
+    )
+    assert [c.id for c in meeting.confirmers] == ["kremlin"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Песков: встречи Путина и Обамы в Лиме не было.",
+        "Встречи Путина и Обамы в Лиме не было, сказал Песков.",
+        "Переговоров Путина и Обамы на саммите не было, заявил Песков.",
+    ],
+)
+def test_a_meeting_said_not_to_have_been_is_denied(text: str) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.pair, meeting.modality) == (("obama", "putin"), Modality.DENIED)

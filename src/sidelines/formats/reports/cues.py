@@ -190,6 +190,19 @@ MEETING = _cue(
     "пообедал\\w*",
     "поужинал\\w*",
 )
+# A call on the telephone, which is no contact at a summit: "spoke by phone", "a phone call",
+# "телефонный разговор", "по телефону", "созвонились"; with the verb it goes with, so that the
+# words left show whether the sentence tells of a meeting too.
+CALL = _cue(
+    "(?:(?:spoke|spoken|speak\\w*|talk\\w*|chatted|conferred) )?(?:by|on the|over the) "
+    "(?:tele)?phone",
+    "(?:(?:held|had|hold\\w*|have|has) )?(?:a |an |the |their )?(?:[\\w-]+ )?(?:tele)?phone "
+    "(?:call|conversation|talk|discussion)s?",
+    "(?:tele)?phoned",
+    "(?:(?:провел\\w*|провели|состоял\\w*) )?телефонн\\w* (?:разговор|переговор|бесед|контакт)\\w*",
+    "(?:(?:\\w*говорил\\w*|\\w*беседова\\w*|\\w*общал\\w*) )?по телефону",
+    "созвонил\\w*",
+)
 # A meal shared is talk at the meal ("had breakfast together", "пообедали вместе").
 MEAL_TOGETHER = _cue(
     "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
@@ -369,6 +382,8 @@ NEGATED = _cue(
     "не встречал\\w*",
     "не провел\\w*",
     "не было (?:\\w+ ){0,2}встреч\\w*",
+    # "Встречи Путина и Обамы в Лиме не было", "переговоров на саммите не было".
+    "(?:встреч|переговор|бесед|разговор|контакт)\\w* (?:[\\w-]+ ){0,6}?не было",
     "без (?:\\w+ ){0,2}встреч\\w*",
 )
 # A meeting sought that did not come about: "failed to agree a time", "не удалось согласовать".

@@ -433,6 +433,10 @@ class ReportReader:
             state.recent.append(p)
         if pair is not None:
             state.last_pair = pair
+        if meeting_cue is not None and _tells_a_call_only(s):
+            # "Putin and Obama spoke by phone": a call, no contact at the summit nor one to
+            # recall; who it names is still the pair "they" speaks of next.
+            return
         span = Span(sentence.start, sentence.end)
         sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
@@ -1397,6 +1401,19 @@ def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
         and item.claim.day is not None
         and stated[1] != item.claim.day
     )
+
+
+_ABOUT = re.compile(r"(?<!\w)(?:discuss\w*|обсуди\w*|обсужда\w*)", re.IGNORECASE)
+
+
+def _tells_a_call_only(s: str) -> bool:
+    """Whether the only contact a sentence tells of is a call on the telephone: no word of a
+    meeting is left once the call's words are taken out ("spoke by phone to discuss Syria" is a
+    call; "met on Saturday after a phone call on Friday" is a meeting)."""
+    if not cues.CALL.search(s):
+        return False
+    rest = _ABOUT.sub(" ", cues.CALL.sub(" ", s))
+    return cues.MEETING.search(rest) is None
 
 
 def _recalls(s: str) -> bool:
