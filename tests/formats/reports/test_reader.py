@@ -1182,3 +1182,34 @@ def test_a_meeting_said_not_to_have_been_is_denied(text: str) -> None:
     [meeting] = read(text, LIMA_SUNDAY).meetings
 
     assert (meeting.pair, meeting.modality) == (("obama", "putin"), Modality.DENIED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin held talks with Abe on Saturday; Obama met Xi on Saturday.",
+        "Obama met Xi on Saturday, while Putin met Abe.",
+        "On Saturday Obama met Xi and Putin met Abe.",
+        "Obama met Xi, and Putin met Abe on Saturday.",
+    ],
+)
+def test_two_pairs_meeting_in_one_sentence_are_two_contacts(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert sorted((m.pair, m.day) for m in reading.meetings) == [
+        (("abe", "putin"), PartialDate(date(2016, 11, 19))),
+        (("obama", "xi"), PartialDate(date(2016, 11, 19))),
+    ]
+
+
+def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
+    reading = read(
+        "On Saturday, Obama met Xi, and Putin met Abe; on Sunday, Obama spoke briefly with Putin.",
+        LIMA_SUNDAY,
+    )
+
+    assert sorted((m.pair, m.format, m.day) for m in reading.meetings) == [
+        (("abe", "putin"), MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19))),
+        (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, PartialDate(date(2016, 11, 20))),
+        (("obama", "xi"), MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19))),
+    ]

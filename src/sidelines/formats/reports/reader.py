@@ -246,6 +246,9 @@ class ReportReader:
         self._matcher = _Matcher(gazetteer)
         self._party_of = {p.id: p.party for p in gazetteer.people}
         self._party_of.update({o.id: o.party for o in gazetteer.offices})
+        self._leaders = {p.id for p in gazetteer.people if p.role == "leader"} | {
+            p for e in gazetteer.events for p in e.leaders.values()
+        }
 
     # --- the whole report ---------------------------------------------------------------------
 
@@ -274,8 +277,16 @@ class ReportReader:
         for sentence, ms in zip(found, by_sentence, strict=True):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
-            for clause in _clauses(sentence):
+            clauses = _clauses(sentence)
+            by_pair = False
+            if len(clauses) == 1:
+                clauses = self._pair_clauses(sentence, ms)
+                by_pair = len(clauses) > 1
+            for clause in clauses:
                 own = [m for m in ms if clause.start <= m.start < clause.end]
+                # A clause of one pair that states no day has the day the sentence states for
+                # it: "On Saturday Obama met Xi and Putin met Abe".
+                before = text[sentence.start : clause.end]
                 self._sentence(
                     text,
                     clause,
@@ -287,12 +298,43 @@ class ReportReader:
                     claims,
                     histories,
                     whole=(sentence, ms),
+                    day_from=(before, sentence.text) if by_pair else (),
                 )
             previous = sentence
         for item in claims:
             reading.meetings.append(self._finish(item, main, report.published_on))
         reading.history = [h.claim for h in histories]
         return reading
+
+    def _pair_clauses(self, sentence: Sentence, ms: list[Mention]) -> list[Sentence]:
+        """A sentence cut into its clauses when two or more of them each tell of a contact of
+        a pair of their own ("Obama met Xi on Saturday, while Putin met Abe"), so that neither
+        pair's words make a contact of principals from both; otherwise the sentence whole. A
+        piece naming no pair of its own ("On Saturday,", "and with Abe") stays with the next."""
+        leaders = self._leaders
+        cuts = [m.start() for m in _PAIR_BREAK.finditer(sentence.text)]
+        bounds = [0, *cuts, len(sentence.text)]
+        groups: list[tuple[int, int]] = []
+        start = 0
+        for end in bounds[1:]:
+            piece = sentence.text[start:end]
+            named = {
+                m.ref
+                for m in ms
+                if m.kind == "person"
+                and m.ref in leaders
+                and sentence.start + start <= m.start < sentence.start + end
+            }
+            if len(named) >= 2 and cues.MEETING.search(piece):
+                groups.append((start, end))
+                start = end
+        if len(groups) < 2:
+            return [sentence]
+        groups[-1] = (groups[-1][0], len(sentence.text))  # the words after the last pair's
+        return [
+            Sentence(sentence.start + a, sentence.start + b, sentence.paragraph, sentence.text[a:b])
+            for a, b in groups
+        ]
 
     def _agency_of(self, name: str) -> str | None:
         for canonical, forms in cues.AGENCIES.items():
@@ -361,6 +403,7 @@ class ReportReader:
         whole: tuple[Sentence, list[Mention]] | None = None,
         partner: str | None = None,
         at: _Told | None = None,
+        day_from: tuple[str, ...] = (),
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
         and sources stand for each of its clauses). ``partner``: the one of several named
@@ -397,20 +440,26 @@ class ReportReader:
             for each in partners:
                 self._sentence(
                     text, sentence, ms, main, report, own_source, state, claims, histories,
-                    whole, partner=each,
+                    whole, partner=each, day_from=day_from,
                 )  # fmt: skip
             return
         if partner is not None:
             principals = [principals[0], partner]
-        if at is None and meeting_cue and (len(principals) >= 2 or anaphor):
-            day = self._day_for_clock(s, event, report.published_on, state.last_day)
+        if (
+            at is None
+            and meeting_cue
+            and (len(principals) >= 2 or anaphor)
+            and len(cues.CLOCK_TIME.findall(s)) >= 2
+        ):
+            stated = self._stated_day(s, event, report.published_on, state.last_day)
+            day = self._day_for_clock(stated, event, state.last_day)
             again = _times_again(s, event, report.published_on, day)
             if again:
                 # "Putin and Obama met at 10:00 and again at 16:30": one contact per time.
                 for time_told in again:
                     self._sentence(
                         text, sentence, ms, main, report, own_source, state, claims, histories,
-                        whole, partner, time_told,
+                        whole, partner, time_told, day_from,
                     )  # fmt: skip
                 return
         pair: tuple[str, str] | None = None
@@ -461,7 +510,9 @@ class ReportReader:
         item: _Claim | None = None
         current = state.current
         stated = self._stated_day(s, event, report.published_on, state.last_day)
-        day = self._day_for_clock(s, event, report.published_on, state.last_day, stated)
+        for words in day_from:
+            stated = stated or self._stated_day(words, event, report.published_on, None)
+        day = self._day_for_clock(stated, event, state.last_day)
         told = at or _told_time(s, event, report.published_on, day)
         follows = (
             not principals
@@ -716,17 +767,12 @@ class ReportReader:
 
     # --- when ---------------------------------------------------------------------------------
 
+    @staticmethod
     def _day_for_clock(
-        self,
-        s: str,
-        event: EventEntry | None,
-        published: date,
-        anchor: date | None,
-        stated: tuple[int, PartialDate] | None = None,
+        stated: tuple[int, PartialDate] | None, event: EventEntry | None, anchor: date | None
     ) -> date | None:
         """The day whose clocks a time in another zone is brought to the venue's on: the day
         the sentence states, else the one spoken of last, else the summit's first."""
-        stated = stated or self._stated_day(s, event, published, anchor)
         if stated is not None and stated[1].precision is Precision.DAY:
             return stated[1].value
         return anchor or (event.start if event is not None else None)
@@ -1071,6 +1117,14 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     ]
 
 
+# Where a sentence may pass from one pair's contact to another's: "; ", ", and ", ", while ",
+# " and " before a capital ("On Saturday Obama met Xi and Putin met Abe"), ", а ".
+_PAIR_BREAK = re.compile(
+    r";\s|,\s+(?=(?:and|while|whereas|but|а|и|но|тогда как)\s)"
+    r"|\s(?=(?:and|while|whereas|и|а)\s+[A-ZА-ЯЁ])"
+)
+
+
 _ATTRIBUTED_OPENING = re.compile(
     r"(?:по (?:его |ее |её |их )?словам|according to|as (?:\w+ ){0,4}(?:said|told \w+))[^,]{0,60},",
     re.IGNORECASE,
@@ -1403,6 +1457,7 @@ def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
     )
 
 
+_CALL_WORD = re.compile(r"phone|телефон|созвонил", re.IGNORECASE)
 _ABOUT = re.compile(r"(?<!\w)(?:discuss\w*|обсуди\w*|обсужда\w*)", re.IGNORECASE)
 
 
@@ -1410,8 +1465,8 @@ def _tells_a_call_only(s: str) -> bool:
     """Whether the only contact a sentence tells of is a call on the telephone: no word of a
     meeting is left once the call's words are taken out ("spoke by phone to discuss Syria" is a
     call; "met on Saturday after a phone call on Friday" is a meeting)."""
-    if not cues.CALL.search(s):
-        return False
+    if not _CALL_WORD.search(s):
+        return False  # most sentences: a quick look for the words every call cue holds
     rest = _ABOUT.sub(" ", cues.CALL.sub(" ", s))
     return cues.MEETING.search(rest) is None
 
