@@ -1213,3 +1213,20 @@ def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
         (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, PartialDate(date(2016, 11, 20))),
         (("obama", "xi"), MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19))),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There was no meeting between Putin and Obama, Peskov said, but they exchanged a few "
+        "words.",
+        "Встречи Путина и Обамы не было, но они коротко пообщались, сказал Песков.",
+    ],
+)
+def test_no_meeting_but_a_few_words_is_a_meeting_denied_and_a_contact_held(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert [(m.pair, m.format, m.modality) for m in reading.meetings] == [
+        (("obama", "putin"), MeetingFormat.BILATERAL_RESTRICTED, Modality.DENIED),
+        (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, Modality.HELD),
+    ]

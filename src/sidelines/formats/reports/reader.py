@@ -1095,16 +1095,18 @@ _CLAUSE_BREAK = re.compile(
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence cut into its clauses when they speak of contacts of two kinds ("had an
-    informal conversation at the dinner, after Trump scrapped their formal meeting"), so that
-    each clause's words go to its own contact; otherwise the sentence whole."""
+    informal conversation at the dinner, after Trump scrapped their formal meeting") or of two
+    fates ("no meeting took place, but they exchanged a few words"), so that each clause's
+    words go to its own contact; otherwise the sentence whole."""
     cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text)]
     pieces = [(a, b) for a, b in pairwise(cuts) if b > a]
-    kinds = {
-        _worded_kind(sentence.text[a:b])
-        for a, b in pieces
-        if cues.MEETING.search(sentence.text[a:b])
-    }
-    if len(pieces) < 2 or not {FORMAL, INFORMAL} <= kinds:
+    if len(pieces) < 2:
+        return [sentence]
+    told = [sentence.text[a:b] for a, b in pieces if cues.MEETING.search(sentence.text[a:b])]
+    kinds = {_worded_kind(piece) for piece in told}
+    # "There was no meeting, but they exchanged a few words": one contact denied, one held.
+    fates = {bool(_modality_cues(piece) & _NOT_HELD) for piece in told}
+    if not {FORMAL, INFORMAL} <= kinds and len(fates) < 2:
         return [sentence]
     return [
         Sentence(
