@@ -1230,3 +1230,23 @@ def test_no_meeting_but_a_few_words_is_a_meeting_denied_and_a_contact_held(text:
         (("obama", "putin"), MeetingFormat.BILATERAL_RESTRICTED, Modality.DENIED),
         (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, Modality.HELD),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "sources"),
+    [
+        ("LIMA, Nov 20 (Reuters) - Putin and Abe held talks on Saturday.", "Vesti", ["Reuters"]),
+        ("LIMA, Nov 20 (Reuters) - Putin and Abe held talks on Saturday.", "Reuters", []),
+        (
+            "ЛИМА, 20 ноя — РИА Новости. Путин и Абэ провели переговоры в субботу.",
+            "Вести",
+            ["RIA Novosti"],
+        ),
+    ],
+)
+def test_the_agency_of_a_wire_dateline_is_a_source_unless_it_published_the_report(
+    text: str, source: str, sources: list[str]
+) -> None:
+    [meeting] = read(text, LIMA_SUNDAY, source).meetings
+
+    assert meeting.sources == sources

@@ -862,7 +862,20 @@ class ReportReader:
 
     def _sources(self, s: str, ms: list[Mention], sentence: Sentence, own: str | None) -> list[str]:
         if not cues.ATTRIBUTION.search(s):
-            return []
+            # A wire story's dateline names the agency that filed it, with no word of saying:
+            # "LIMA, Nov 20 (Reuters) - …", "ЛИМА, 20 ноя — РИА Новости."
+            byline = cues.DATELINE.match(s)
+            if byline is None:
+                return []
+            end = byline.end()
+            if len(s[end:].strip()) <= 40 and not cues.MEETING.search(s, end):
+                end = len(s)
+            limit = sentence.start + end
+            return list(
+                dict.fromkeys(
+                    m.ref for m in ms if m.kind == "agency" and m.ref != own and m.start < limit
+                )
+            )
         names = [m.ref for m in ms if m.kind == "agency" and m.ref != own]
         for outlet in cues.UNLISTED_OUTLET.finditer(s):
             at = sentence.start + outlet.start("name")
