@@ -1117,9 +1117,10 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         return [sentence]
     told = [sentence.text[a:b] for a, b in pieces if cues.MEETING.search(sentence.text[a:b])]
     kinds = {_worded_kind(piece) for piece in told}
-    # "There was no meeting, but they exchanged a few words": one contact denied, one held.
-    fates = {bool(_modality_cues(piece) & _NOT_HELD) for piece in told}
-    if not {FORMAL, INFORMAL} <= kinds and len(fates) < 2:
+    if not {FORMAL, INFORMAL} <= kinds and (
+        # "There was no meeting, but they exchanged a few words": one contact denied, one held.
+        len(told) < 2 or len({bool(_modality_cues(piece) & _NOT_HELD) for piece in told}) < 2
+    ):
         return [sentence]
     return [
         Sentence(
