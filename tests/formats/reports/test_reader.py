@@ -1250,3 +1250,11 @@ def test_the_agency_of_a_wire_dateline_is_a_source_unless_it_published_the_repor
     [meeting] = read(text, LIMA_SUNDAY, source).meetings
 
     assert meeting.sources == sources
+
+
+def test_a_principal_of_the_next_clause_is_no_partner_of_the_first() -> None:
+    reading = read("В субботу Путин встретился с Абэ, а Обама — с Си Цзиньпином.", LIMA_SUNDAY)
+
+    assert ("obama", "putin") not in [m.pair for m in reading.meetings]
+    assert ("putin", "xi") not in [m.pair for m in reading.meetings]
+    assert reading.meetings[0].pair == ("abe", "putin")

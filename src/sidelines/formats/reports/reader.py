@@ -1156,6 +1156,9 @@ def _first_at(person_id: str, spans: list[Mention]) -> Mention | None:
     return min((m for m in spans if m.ref == person_id), key=lambda m: m.start, default=None)
 
 
+_NEXT_CLAUSE = re.compile(r";|,\s*(?:а|and|while|whereas|но|but)\s", re.IGNORECASE)
+
+
 def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[str]:
     """The principals a sentence names as its first principal's partners ("Putin will meet
     with Xi and Erdogan", "в том числе с Си Цзиньпином и Эрдоганом"): those after a "with"
@@ -1165,7 +1168,16 @@ def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[st
     first, second = _first_at(principals[0], spans), _first_at(principals[1], spans)
     if first is None or second is None or not _WITH.search(text[first.end : second.start]):
         return []
-    return principals[1:]
+    partners = [principals[1]]
+    previous = second
+    for principal in principals[2:]:
+        at = _first_at(principal, spans)
+        if at is None or _NEXT_CLAUSE.search(text[previous.end : at.start]):
+            # "Путин встретился с Абэ, а Обама — с Си": the next clause's subject, no partner.
+            break
+        partners.append(principal)
+        previous = at
+    return partners if len(partners) >= 2 else []
 
 
 def _counterpart(
