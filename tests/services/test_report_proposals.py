@@ -631,6 +631,71 @@ def test_a_report_that_cannot_say_which_of_two_contacts_that_day_is_flagged_and_
     assert view.claims[0].merged["encounter_id"] == encounter_id
 
 
+def _notes(view: report_proposals.UploadView) -> list[dict[str, object]]:
+    return [dict(n) for n in view.claims[0].fields["notes"]]
+
+
+def test_the_ambiguous_match_note_follows_the_record_after_the_upload(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    meeting_id = _place_sunday_meeting(database, "Xi-Obama bilateral")
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("on Sunday")
+    )
+    assert _notes(upload) == []
+
+    _log_sunday_encounter(database, people["organiser"], 16)
+
+    ambiguous = [{"kind": "ambiguous_match", "times": ["10:00", "16:00"]}]
+    assert _notes(report_proposals.get_upload(database, people["USA"], LIMA, upload.id)) == (
+        ambiguous
+    )
+    [listed] = report_proposals.list_uploads(database, people["USA"], LIMA)
+    assert _notes(listed) == ambiguous
+
+    with database.writing() as session:
+        session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(status=str(MeetingStatus.CANCELLED))
+        )
+
+    assert _notes(report_proposals.get_upload(database, people["USA"], LIMA, upload.id)) == []
+
+
+def test_a_delegation_is_not_told_the_times_of_contacts_it_took_no_part_in(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    for hour in (10, 16):
+        started_at = datetime(2016, 11, 20, hour, 0, tzinfo=LIMA_ZONE)
+        encounter = record.EncounterIn(parties=("CHN", "RUS"), started_at=started_at, place="hall")
+        record.log_encounter(database, people["organiser"], LIMA, encounter)
+    report = ReportIn("Putin and Xi Jinping met on Sunday.", date(2016, 11, 20), "Reuters")
+
+    by_usa = report_proposals.upload_report(database, people["USA"], LIMA, report)
+    by_organiser = report_proposals.upload_report(database, people["organiser"], LIMA, report)
+
+    assert _notes(by_usa) == []
+    assert _notes(by_organiser) == [{"kind": "ambiguous_match", "times": ["10:00", "16:00"]}]
+
+
+def test_a_claim_merged_at_the_time_a_person_gave_keeps_no_ambiguous_match_note(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    _place_sunday_meeting(database, "Xi-Obama bilateral")
+    _log_sunday_encounter(database, people["organiser"], 16)
+    upload = report_proposals.upload_report(
+        database, people["USA"], LIMA, _obama_xi_report("on Sunday")
+    )
+
+    view = report_proposals.review_claim(
+        database, people["USA"], LIMA, upload.id, 0, Review("accept", {"time": "16:00"})
+    )
+
+    assert _notes(view) == []
+    assert _notes(report_proposals.get_upload(database, people["USA"], LIMA, upload.id)) == []
+
+
 def test_a_time_of_day_no_contact_of_the_day_has_is_a_new_encounter_at_that_time(
     database: Database, people: dict[str, Actor]
 ) -> None:

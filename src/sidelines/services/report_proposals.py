@@ -151,8 +151,9 @@ def _meeting_fields(claim: MeetingClaim) -> dict[str, Any]:
         ],
         "sources": list(claim.sources),
         "topics": list(claim.topics),
-        # What a person should check: {"kind": "weekday_conflict", "words": …} from the reader,
-        # {"kind": "ambiguous_match", "times": […]} from the record at upload.
+        # What a person should check: {"kind": "weekday_conflict" or "time_converted", "words":
+        # …} from the reader; {"kind": "ambiguous_match", "times": […]} is the record's, added
+        # to a proposed claim on each view (``_with_notes_of_now``), never kept.
         "notes": [{"kind": n.kind, "words": n.words} for n in claim.notes],
     }
 
@@ -282,7 +283,10 @@ def _owner(actor: Actor, event_id: str) -> str | None:
     return party
 
 
-def _view(row: ReportUploadRow) -> UploadView:
+def _view(row: ReportUploadRow, record_now: _RecordContacts) -> UploadView:
+    """The upload as its owner sees it: each proposed claim with the notes of the record as it
+    is now (``record_now``, read once for the view: a contact logged or called off since the
+    upload changes which of them a claim can be)."""
     return UploadView(
         id=row.id,
         event_id=row.event_id,
@@ -299,7 +303,7 @@ def _view(row: ReportUploadRow) -> UploadView:
                 state=c["state"],
                 confidence=c["confidence"],
                 spans=tuple((s[0], s[1]) for s in c["spans"]),
-                fields=c["fields"],
+                fields=_with_notes_of_now(c, row.owner_party, record_now),
                 merged=c["merged"],
             )
             for index, c in enumerate(row.claims)
@@ -316,8 +320,6 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
     _check_published_on(event, report.published_on)
     # Reading takes milliseconds; it stays outside the write transaction all the same.
     text, language, claims = _claims(event, report)
-    with db.reading() as session:
-        _note_ambiguous_matches(session, event, claims)
 
     def work(session: Session) -> UploadView:
         row = ReportUploadRow(
@@ -343,7 +345,7 @@ def upload_report(db: Database, actor: Actor, event_id: str, report: ReportIn) -
             [owner] if owner else [],
             claims=len(claims),
         )
-        return _view(row)
+        return _view(row, _RecordContacts(session, event))
 
     return db.write(work)
 
@@ -366,7 +368,8 @@ def _own_upload(session: Session, actor: Actor, event_id: str, upload_id: int) -
 
 def get_upload(db: Database, actor: Actor, event_id: str, upload_id: int) -> UploadView:
     with db.reading() as session:
-        return _view(_own_upload(session, actor, event_id, upload_id))
+        row = _own_upload(session, actor, event_id, upload_id)
+        return _view(row, _RecordContacts(session, domain_event(session, event_id)))
 
 
 def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
@@ -381,7 +384,11 @@ def list_uploads(db: Database, actor: Actor, event_id: str) -> list[UploadView]:
             .where(ReportUploadRow.event_id == event_id, owner)
             .order_by(ReportUploadRow.uploaded_at.desc(), ReportUploadRow.id.desc())
         ).all()
-        return [_view(row) for row in rows]
+        if not rows:
+            return []
+        # The record is read once for all the uploads, not once per upload or claim.
+        record_now = _RecordContacts(session, domain_event(session, event_id))
+        return [_view(row, record_now) for row in rows]
 
 
 # --- reviewing -------------------------------------------------------------------------------
@@ -515,7 +522,7 @@ def review_claim(
                 merged = _merge_history(session, actor, fields)
         corrected = sorted(n for n in review.corrections if claim["fields"].get(n) != fields.get(n))
         _mark_reviewed(session, actor, row, index, review.action, fields, merged, corrected)
-        return _view(row)
+        return _view(row, _RecordContacts(session, event))
 
     try:
         return db.write(work)
@@ -604,19 +611,33 @@ def _window(event: Event, fields: dict[str, Any], day: date) -> tuple[datetime, 
     return None
 
 
-def _contacts_that_day(
-    session: Session, event: Event, parties: frozenset[str], day: date
-) -> list[_Contact]:
-    """The record's encounters and meetings of the pair on the day, by start; a meeting called
-    off or not held is no contact a report of a held one can be about."""
-    found: list[_Contact] = []
-    encounters = session.scalars(
-        select(EncounterRow).where(EncounterRow.event_id == event.id)
-    ).all()
-    sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
-    for encounter in encounters:
-        start = encounter.started_at.astimezone(event.zone)
-        if sides.get(encounter.id) == parties and start.date() == day:
+class _RecordContacts:
+    """The record's encounters and meetings of the event, read once when first asked for (a
+    view with no proposed claim to check reads nothing), by the pair's parties: what a claim
+    of a held contact can be."""
+
+    def __init__(self, session: Session, event: Event) -> None:
+        self.session = session
+        self.event = event
+        self._by_sides: dict[frozenset[str], list[_Contact]] | None = None
+
+    def of_pair_on(self, parties: frozenset[str], day: date) -> list[_Contact]:
+        """The pair's contacts on the day, by start; a meeting called off or not held is no
+        contact a report of a held one can be about."""
+        if self._by_sides is None:
+            self._by_sides = self._read()
+        found = [c for c in self._by_sides.get(parties, []) if c.start.date() == day]
+        return sorted(found, key=lambda c: (c.start, c.kind, c.id))
+
+    def _read(self) -> dict[frozenset[str], list[_Contact]]:
+        session, event = self.session, self.event
+        found: dict[frozenset[str], list[_Contact]] = {}
+        encounters = session.scalars(
+            select(EncounterRow).where(EncounterRow.event_id == event.id)
+        ).all()
+        sides = _sides(session, EncounterPartyRow, [e.id for e in encounters])
+        for encounter in encounters:
+            start = encounter.started_at.astimezone(event.zone)
             end = encounter.ended_at or encounter.started_at + timedelta(minutes=ENCOUNTER_MIN)
             # One merged from a report that gave no time starts with the day: any time is its.
             timed = not (
@@ -625,27 +646,29 @@ def _contacts_that_day(
                 and start.time() == event.day_start
             )
             contact = _Contact("encounter", encounter.id, start, end.astimezone(event.zone), timed)
-            found.append(contact)
-    gone = (str(MeetingStatus.CANCELLED), str(MeetingStatus.NOT_HELD))
-    meetings = session.scalars(
-        select(MeetingRow).where(MeetingRow.event_id == event.id, MeetingRow.status.not_in(gone))
-    ).all()
-    sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
-    for meeting in meetings:
-        if meeting.starts_at is None or sides.get(meeting.id) != parties:
-            continue
-        start = meeting.starts_at.astimezone(event.zone)
-        if start.date() == day:
+            found.setdefault(sides.get(encounter.id, frozenset()), []).append(contact)
+        gone = (str(MeetingStatus.CANCELLED), str(MeetingStatus.NOT_HELD))
+        meetings = session.scalars(
+            select(MeetingRow).where(
+                MeetingRow.event_id == event.id, MeetingRow.status.not_in(gone)
+            )
+        ).all()
+        sides = _sides(session, MeetingPrincipalRow, [m.id for m in meetings])
+        for meeting in meetings:
+            if meeting.starts_at is None:
+                continue
+            start = meeting.starts_at.astimezone(event.zone)
             end = meeting.ends_at or meeting.starts_at + timedelta(minutes=meeting.duration_min)
-            found.append(_Contact("meeting", meeting.id, start, end.astimezone(event.zone)))
-    return sorted(found, key=lambda c: (c.start, c.kind, c.id))
+            contact = _Contact("meeting", meeting.id, start, end.astimezone(event.zone))
+            found.setdefault(sides.get(meeting.id, frozenset()), []).append(contact)
+        return found
 
 
-def _matches(session: Session, event: Event, fields: dict[str, Any], day: date) -> list[_Contact]:
+def _matches(record_now: _RecordContacts, fields: dict[str, Any], day: date) -> list[_Contact]:
     """The record's contacts of the claim's pair on ``day`` that can be the one it tells: those
     running at its time of day, when it gives one."""
-    contacts = _contacts_that_day(session, event, frozenset(fields["parties"]), day)
-    window = _window(event, fields, day)
+    contacts = record_now.of_pair_on(frozenset(fields["parties"]), day)
+    window = _window(record_now.event, fields, day)
     if window is None:
         return contacts
     return [c for c in contacts if not c.timed or (c.start <= window[1] and window[0] < c.end)]
@@ -655,17 +678,34 @@ def _times(contacts: list[_Contact]) -> list[str]:
     return [c.start.strftime("%H:%M") for c in contacts]
 
 
-def _note_ambiguous_matches(session: Session, event: Event, claims: list[dict[str, Any]]) -> None:
-    """A proposed held contact that two or more of the record's contacts of the pair that day
-    could be, its time of day not saying which, says so: the person gives the time."""
-    for claim in claims:
-        fields = claim["fields"]
-        day = fields.get("day") if claim["kind"] == "meeting" else None
-        if fields.get("modality") != str(Modality.HELD) or day is None or len(day) != 10:
-            continue
-        found = _matches(session, event, fields, date.fromisoformat(day))
+AMBIGUOUS_MATCH = "ambiguous_match"
+
+
+def _with_notes_of_now(
+    claim: dict[str, Any], owner: str | None, record_now: _RecordContacts
+) -> dict[str, Any]:
+    """The claim's fields with its notes as of now: the reader's, and, for a proposed held
+    contact that two or more of the record's contacts of the pair that day could be (its time
+    of day not saying which), an ``ambiguous_match`` note naming their times, for the person
+    to give the time. Worked out on each view, never kept: the record changes after the upload,
+    and a merged or dropped claim has nothing left to choose. A delegation (``owner``) is told
+    the times of its own contacts only: one it did not take part in is none of its to merge."""
+    fields: dict[str, Any] = claim["fields"]
+    if claim["kind"] != "meeting":
+        return fields
+    notes = [n for n in fields.get("notes", []) if n.get("kind") != AMBIGUOUS_MATCH]
+    day = fields.get("day")
+    if (
+        claim["state"] == "proposed"
+        and (owner is None or owner in fields["parties"])
+        and fields.get("modality") == str(Modality.HELD)
+        and isinstance(day, str)
+        and _DAY.fullmatch(day)
+    ):
+        found = _matches(record_now, fields, date.fromisoformat(day))
         if len(found) > 1:
-            fields["notes"].append({"kind": "ambiguous_match", "times": _times(found)})
+            notes.append({"kind": AMBIGUOUS_MATCH, "times": _times(found)})
+    return {**fields, "notes": notes}
 
 
 def _existing(
@@ -674,7 +714,7 @@ def _existing(
     """The encounter or meeting of the record the claim tells, if the record has one: the
     pair's on the day, at the claim's time of day when it gives one. Several that the time does
     not tell apart are refused naming ``corrections.time``: a person says which."""
-    found = _matches(session, event, fields, day)
+    found = _matches(_RecordContacts(session, event), fields, day)
     if len(found) > 1:
         times = ", ".join(_times(found))
         raise Invalid(

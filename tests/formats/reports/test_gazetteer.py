@@ -57,6 +57,24 @@ def test_a_leader_who_is_no_known_person_is_refused_naming_the_field(tmp_path: P
     assert refused.value.path == "events.0.leaders.ITA"
 
 
+def test_an_unknown_time_zone_is_refused_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "events:\n  - {id: e, series: G20, timezone: Europe/Romee, places: [Rome],"
+        " start: 2021-10-30, end: 2021-10-31}\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(InputError) as refused:
+        load_gazetteer([path])
+
+    assert refused.value.path == "events.0.timezone"
+
+
+def test_every_known_summit_has_its_venues_time_zone() -> None:
+    assert [e.id for e in default_gazetteer().events if not e.timezone] == []
+
+
 def test_an_unknown_key_is_refused_naming_the_field(tmp_path: Path) -> None:
     path = tmp_path / "people.yaml"
     path.write_text("people:\n  - {id: x, party: X, role: leader, nam: [X]}\n", encoding="utf-8")
@@ -92,6 +110,7 @@ def test_a_stored_event_brings_its_ids_sessions_and_unknown_principals() -> None
     assert putin is not None
     assert "Путин" in putin.names  # the known transliterations stay
     assert [s.id for s in event.sessions] == [p.id for p in lima.programme]
+    assert event.timezone == stored.timezone
     bolkiah = gazetteer.person("bolkiah")
     assert bolkiah is not None
     assert bolkiah.names == ("Hassanal Bolkiah", "Bolkiah")

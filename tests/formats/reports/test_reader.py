@@ -962,8 +962,6 @@ def test_the_time_of_day_a_report_gives_is_proposed(text: str, time_of_day: str 
     [
         ("Putin and Obama met at 15:00 local time (20:00 GMT) in Lima on Saturday.", "15:00"),
         ("Putin and Obama met at 8 p.m. GMT (3 p.m. local time) in Lima on Saturday.", "15:00"),
-        ("Путин и Обама встретились в субботу в 22:30 мск в Лиме.", None),
-        ("Путин и Обама встретились в субботу в 22:30 по московскому времени.", None),
         ("Путин и Обама встретились в субботу в 12:30 по местному времени.", "12:30"),
         ("Putin and Obama met in Lima on Saturday at noon.", "12:00"),
         ("Путин и Обама встретились в субботу в полдень.", "12:00"),
@@ -971,7 +969,9 @@ def test_the_time_of_day_a_report_gives_is_proposed(text: str, time_of_day: str 
         ("Путин и Обама встретились в субботу во второй половине дня.", "afternoon"),
     ],
 )
-def test_a_time_in_another_zone_is_not_the_venues(text: str, time_of_day: str | None) -> None:
+def test_a_local_time_or_noon_or_a_part_of_the_day_is_the_venues(
+    text: str, time_of_day: str | None
+) -> None:
     [meeting] = read(text, LIMA_SUNDAY).meetings
 
     assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), time_of_day)
@@ -1076,3 +1076,185 @@ def test_having_a_word_is_a_brief_contact_and_talks_a_meeting(
         Modality.HELD,
         pytest.approx(0.75 if told_held else 0.6),
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Obama met at 10:00 and again at 16:30 on Saturday in Lima.",
+        "Putin and Obama met on Saturday at 10:00, and then again at 16:30.",
+        "Путин и Обама встретились в субботу в 10:00 и еще раз в 16:30.",
+    ],
+)
+def test_two_times_of_one_pair_in_one_sentence_are_two_contacts(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert [(m.pair, m.day, m.time_of_day) for m in reading.meetings] == [
+        (("obama", "putin"), PartialDate(date(2016, 11, 19)), "10:00"),
+        (("obama", "putin"), PartialDate(date(2016, 11, 19)), "16:30"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Obama met on Saturday, the talks began at 10:00 and ended at 11:30.",
+        "Putin and Obama met on Saturday from 10:00 to 11:30.",
+        "Putin and Obama met on Saturday at 10:00 and again at 10:30.",
+    ],
+)
+def test_the_start_and_end_of_one_contact_are_one_contact(text: str) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert meeting.time_of_day == "10:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "time_of_day", "words"),
+    [
+        ("Putin and Obama met on Saturday at 20:00 GMT in Lima.", "15:00", "20:00 GMT"),
+        ("Putin and Obama met on Saturday at 3 p.m. EST in Lima.", "15:00", "3 p.m. EST"),
+        ("Путин и Обама встретились в субботу в 22:30 мск в Лиме.", "14:30", "22:30 мск"),
+        (
+            "Путин и Обама встретились в субботу в 22:30 по московскому времени.",
+            "14:30",
+            "22:30 по московскому времени",
+        ),
+    ],
+)
+def test_a_time_in_another_zone_is_converted_to_the_venues_and_noted(
+    text: str, time_of_day: str, words: str
+) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.day, meeting.time_of_day) == (PartialDate(date(2016, 11, 19)), time_of_day)
+    assert [(n.kind, n.words) for n in meeting.notes] == [("time_converted", words)]
+
+
+def test_a_time_in_another_zone_beside_the_local_one_is_the_local_one_unnoted() -> None:
+    [meeting] = read(
+        "Putin and Obama met at 15:00 local time (20:00 GMT) in Lima on Saturday.", LIMA_SUNDAY
+    ).meetings
+
+    assert (meeting.time_of_day, meeting.notes) == ("15:00", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Obama spoke by phone on Saturday, the Kremlin said in a readout of the call.",
+        "Putin and Obama talked on the phone on Saturday.",
+        "The two presidents held a telephone conversation on Saturday, the White House said.",
+        "Путин и Обама провели телефонный разговор в субботу, сообщила пресс-служба Кремля.",
+        "Путин провел телефонный разговор с Обамой.",
+        "Путин и Обама поговорили по телефону в субботу.",
+    ],
+)
+def test_a_phone_call_is_no_meeting_at_the_summit(text: str) -> None:
+    assert read(text, LIMA_SUNDAY).meetings == []
+
+
+def test_a_phone_call_then_a_meeting_gives_the_meeting_alone() -> None:
+    reading = read(
+        "Putin and Obama spoke by phone on Friday, the White House said. They met in Lima on "
+        "Saturday, the Kremlin said.",
+        LIMA_SUNDAY,
+    )
+
+    [meeting] = reading.meetings
+    assert (meeting.pair, meeting.modality, meeting.day) == (
+        ("obama", "putin"),
+        Modality.HELD,
+        PartialDate(date(2016, 11, 19)),
+    )
+    assert [c.id for c in meeting.confirmers] == ["kremlin"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Песков: встречи Путина и Обамы в Лиме не было.",
+        "Встречи Путина и Обамы в Лиме не было, сказал Песков.",
+        "Переговоров Путина и Обамы на саммите не было, заявил Песков.",
+    ],
+)
+def test_a_meeting_said_not_to_have_been_is_denied(text: str) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.pair, meeting.modality) == (("obama", "putin"), Modality.DENIED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin held talks with Abe on Saturday; Obama met Xi on Saturday.",
+        "Obama met Xi on Saturday, while Putin met Abe.",
+        "On Saturday Obama met Xi and Putin met Abe.",
+        "Obama met Xi, and Putin met Abe on Saturday.",
+    ],
+)
+def test_two_pairs_meeting_in_one_sentence_are_two_contacts(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert sorted((m.pair, m.day) for m in reading.meetings) == [
+        (("abe", "putin"), PartialDate(date(2016, 11, 19))),
+        (("obama", "xi"), PartialDate(date(2016, 11, 19))),
+    ]
+
+
+def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
+    reading = read(
+        "On Saturday, Obama met Xi, and Putin met Abe; on Sunday, Obama spoke briefly with Putin.",
+        LIMA_SUNDAY,
+    )
+
+    assert sorted((m.pair, m.format, m.day) for m in reading.meetings) == [
+        (("abe", "putin"), MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19))),
+        (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, PartialDate(date(2016, 11, 20))),
+        (("obama", "xi"), MeetingFormat.BILATERAL_RESTRICTED, PartialDate(date(2016, 11, 19))),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There was no meeting between Putin and Obama, Peskov said, but they exchanged a few "
+        "words.",
+        "Встречи Путина и Обамы не было, но они коротко пообщались, сказал Песков.",
+    ],
+)
+def test_no_meeting_but_a_few_words_is_a_meeting_denied_and_a_contact_held(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert [(m.pair, m.format, m.modality) for m in reading.meetings] == [
+        (("obama", "putin"), MeetingFormat.BILATERAL_RESTRICTED, Modality.DENIED),
+        (("obama", "putin"), MeetingFormat.BRIEF_CONTACT, Modality.HELD),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "sources"),
+    [
+        ("LIMA, Nov 20 (Reuters) - Putin and Abe held talks on Saturday.", "Vesti", ["Reuters"]),
+        ("LIMA, Nov 20 (Reuters) - Putin and Abe held talks on Saturday.", "Reuters", []),
+        (
+            "ЛИМА, 20 ноя — РИА Новости. Путин и Абэ провели переговоры в субботу.",
+            "Вести",
+            ["RIA Novosti"],
+        ),
+    ],
+)
+def test_the_agency_of_a_wire_dateline_is_a_source_unless_it_published_the_report(
+    text: str, source: str, sources: list[str]
+) -> None:
+    [meeting] = read(text, LIMA_SUNDAY, source).meetings
+
+    assert meeting.sources == sources
+
+
+def test_a_principal_of_the_next_clause_is_no_partner_of_the_first() -> None:
+    reading = read("В субботу Путин встретился с Абэ, а Обама — с Си Цзиньпином.", LIMA_SUNDAY)
+
+    assert ("obama", "putin") not in [m.pair for m in reading.meetings]
+    assert ("putin", "xi") not in [m.pair for m in reading.meetings]
+    assert reading.meetings[0].pair == ("abe", "putin")

@@ -188,6 +188,19 @@ def test_a_file_that_is_not_a_pdf_is_refused_naming_it(russia: TestClient) -> No
     assert "No reports yet." in answer.text
 
 
+def test_a_time_given_in_another_zone_is_shown_in_the_venues_time_with_a_note(
+    russia: TestClient,
+) -> None:
+    location = upload(russia, "Путин и Обама встретились в Лиме в субботу в 22:30 мск.")
+    page = russia.get(location).text
+
+    assert _facts(page)["Time of day"] == "14:30"
+    assert (
+        "The report gives the time as “22:30 мск”, in another time zone: it is proposed in the "
+        "venue's time; check the time." in html.unescape(page)
+    )
+
+
 def test_a_claims_notes_and_time_of_day_are_shown_and_the_time_can_be_corrected(
     database: Database, russia: TestClient
 ) -> None:

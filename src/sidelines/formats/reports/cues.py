@@ -190,6 +190,19 @@ MEETING = _cue(
     "пообедал\\w*",
     "поужинал\\w*",
 )
+# A call on the telephone, which is no contact at a summit: "spoke by phone", "a phone call",
+# "телефонный разговор", "по телефону", "созвонились"; with the verb it goes with, so that the
+# words left show whether the sentence tells of a meeting too.
+CALL = _cue(
+    "(?:(?:spoke|spoken|speak\\w*|talk\\w*|chatted|conferred) )?(?:by|on the|over the) "
+    "(?:tele)?phone",
+    "(?:(?:held|had|hold\\w*|have|has) )?(?:a |an |the |their )?(?:[\\w-]+ )?(?:tele)?phone "
+    "(?:call|conversation|talk|discussion)s?",
+    "(?:tele)?phoned",
+    "(?:(?:провел\\w*|провели|состоял\\w*) )?телефонн\\w* (?:разговор|переговор|бесед|контакт)\\w*",
+    "(?:(?:\\w*говорил\\w*|\\w*беседова\\w*|\\w*общал\\w*) )?по телефону",
+    "созвонил\\w*",
+)
 # A meal shared is talk at the meal ("had breakfast together", "пообедали вместе").
 MEAL_TOGETHER = _cue(
     "had (?:a |an )?(?:[\\w-]+ )?(?:breakfast|lunch|dinner) (?:together|with)",
@@ -369,6 +382,8 @@ NEGATED = _cue(
     "не встречал\\w*",
     "не провел\\w*",
     "не было (?:\\w+ ){0,2}встреч\\w*",
+    # "Встречи Путина и Обамы в Лиме не было", "переговоров на саммите не было".
+    "(?:встреч|переговор|бесед|разговор|контакт)\\w* (?:[\\w-]+ ){0,6}?не было",
     "без (?:\\w+ ){0,2}встреч\\w*",
 )
 # A meeting sought that did not come about: "failed to agree a time", "не удалось согласовать".
@@ -1026,13 +1041,55 @@ CLOCK_TIME = re.compile(
 ZONES = "(?:GMT|UTC|ET|EST|EDT|CT|CST|CDT|PT|PST|PDT|CET|CEST|BST|MSK|JST|AEST|AEDT|HKT)"
 # Noon on the clock: "at noon", "at midday", «в полдень».
 NOON = _cue("(?:at )?noon", "(?:at )?midday", "в полдень")
-# A zone written after a time, which makes it no time on the venue's clock unless it is the
+# A zone written after a time, which puts it on another clock than the venue's unless it is the
 # local one: "20:00 GMT", "at 8 p.m. EST", "в 22:30 мск", "по московскому времени".
 TIME_ZONE_AFTER = re.compile(
     r"\s*\(?\s*(?:(?P<local>local(?:\s+time)?|по\s+местному(?:\s+времени)?)"
-    rf"|(?:{ZONES}\b"
-    r"|мск|по\s+москве|по\s+\w+скому(?:\s+времени)?|[\w-]+\s+time\b))",
+    rf"|(?P<zone>{ZONES}\b"
+    r"|мск|по\s+москве|по\s+гринвичу|по\s+\w+скому(?:\s+времени)?|[\w-]+\s+time\b))",
 )
+# Where each zone written after a time keeps its clock, to bring the time to the venue's: a
+# region's zone where the words follow its clock changes ("ET", "мск", "Moscow time"), a fixed
+# offset from UTC in hours where they name standard or summer time ("EST" is UTC-5, as written).
+# Moscow's offset changed in 2011 and 2014, so "мск" is the region's zone, not +3.
+ZONE_CLOCKS: dict[str, str | int] = {
+    "gmt": 0,
+    "utc": 0,
+    "et": "America/New_York",
+    "est": -5,
+    "edt": -4,
+    "ct": "America/Chicago",
+    "cst": -6,
+    "cdt": -5,
+    "pt": "America/Los_Angeles",
+    "pst": -8,
+    "pdt": -7,
+    "cet": 1,
+    "cest": 2,
+    "bst": 1,
+    "msk": "Europe/Moscow",
+    "jst": 9,
+    "aest": 10,
+    "aedt": 11,
+    "hkt": 8,
+    "мск": "Europe/Moscow",
+    "по москве": "Europe/Moscow",
+    "по московскому": "Europe/Moscow",
+    "по московскому времени": "Europe/Moscow",
+    "moscow time": "Europe/Moscow",
+    "по пекинскому": "Asia/Shanghai",
+    "по пекинскому времени": "Asia/Shanghai",
+    "beijing time": "Asia/Shanghai",
+    "по вашингтонскому": "America/New_York",
+    "по вашингтонскому времени": "America/New_York",
+    "washington time": "America/New_York",
+    "eastern time": "America/New_York",
+    "greenwich time": 0,
+    "по гринвичу": 0,
+    "tokyo time": "Asia/Tokyo",
+    "по токийскому": "Asia/Tokyo",
+    "по токийскому времени": "Asia/Tokyo",
+}
 # A day of the month alone, the month left to the event: "on the 19th", "Saturday, the 19th",
 # «19-го», «19-го числа». Not followed by a month, which makes it a date ("the 19th of
 # December"), nor by what it counts ("meeting for the 26th time", "on the 70th anniversary").

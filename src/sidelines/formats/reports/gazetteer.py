@@ -19,9 +19,10 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sidelines.domain import Event
 from sidelines.formats.errors import InputError
@@ -131,6 +132,9 @@ class EventEntry:
     end: date
     leaders: dict[str, str] = field(default_factory=dict)
     sessions: tuple[SessionEntry, ...] = ()
+    # The venue's IANA time zone, to bring a time a report gives in another zone ("20:00 GMT",
+    # "в 22:30 мск") to the venue's clock; "" when not known.
+    timezone: str = ""
 
     def days_from(self, day: date) -> int:
         """How many days ``day`` lies outside the event (0 within it)."""
@@ -200,6 +204,7 @@ class Gazetteer:
             event.days[-1],
             leaders,
             sessions or (known_event.sessions if known_event else ()),
+            event.timezone,
         )
         events = (*(e for e in self.events if e.id != event.id), event_entry)
         return replace(self, parties=tuple(parties), people=tuple(people), events=events)
@@ -262,6 +267,17 @@ class _Event(_Strict):
     end: date
     leaders: dict[str, str] = {}
     sessions: list[_Session] = []
+    timezone: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class _File(_Strict):
@@ -306,7 +322,16 @@ def load_gazetteer(paths: list[Path]) -> Gazetteer:
                 SessionEntry(s.id, s.kind, s.start, s.end, tuple(s.names)) for s in e.sessions
             )
             events.append(
-                EventEntry(e.id, e.series, tuple(e.places), e.start, e.end, e.leaders, sessions)
+                EventEntry(
+                    e.id,
+                    e.series,
+                    tuple(e.places),
+                    e.start,
+                    e.end,
+                    e.leaders,
+                    sessions,
+                    e.timezone,
+                )
             )
     return Gazetteer(
         parties=tuple(

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from sidelines.domain.formats import MeetingFormat
 from sidelines.formats.reports import cues
@@ -245,6 +246,9 @@ class ReportReader:
         self._matcher = _Matcher(gazetteer)
         self._party_of = {p.id: p.party for p in gazetteer.people}
         self._party_of.update({o.id: o.party for o in gazetteer.offices})
+        self._leaders = {p.id for p in gazetteer.people if p.role == "leader"} | {
+            p for e in gazetteer.events for p in e.leaders.values()
+        }
 
     # --- the whole report ---------------------------------------------------------------------
 
@@ -273,8 +277,16 @@ class ReportReader:
         for sentence, ms in zip(found, by_sentence, strict=True):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
-            for clause in _clauses(sentence):
+            clauses = _clauses(sentence)
+            by_pair = False
+            if len(clauses) == 1:
+                clauses = self._pair_clauses(sentence, ms)
+                by_pair = len(clauses) > 1
+            for clause in clauses:
                 own = [m for m in ms if clause.start <= m.start < clause.end]
+                # A clause of one pair that states no day has the day the sentence states for
+                # it: "On Saturday Obama met Xi and Putin met Abe".
+                before = text[sentence.start : clause.end]
                 self._sentence(
                     text,
                     clause,
@@ -286,12 +298,43 @@ class ReportReader:
                     claims,
                     histories,
                     whole=(sentence, ms),
+                    day_from=(before, sentence.text) if by_pair else (),
                 )
             previous = sentence
         for item in claims:
             reading.meetings.append(self._finish(item, main, report.published_on))
         reading.history = [h.claim for h in histories]
         return reading
+
+    def _pair_clauses(self, sentence: Sentence, ms: list[Mention]) -> list[Sentence]:
+        """A sentence cut into its clauses when two or more of them each tell of a contact of
+        a pair of their own ("Obama met Xi on Saturday, while Putin met Abe"), so that neither
+        pair's words make a contact of principals from both; otherwise the sentence whole. A
+        piece naming no pair of its own ("On Saturday,", "and with Abe") stays with the next."""
+        leaders = self._leaders
+        cuts = [m.start() for m in _PAIR_BREAK.finditer(sentence.text)]
+        bounds = [0, *cuts, len(sentence.text)]
+        groups: list[tuple[int, int]] = []
+        start = 0
+        for end in bounds[1:]:
+            piece = sentence.text[start:end]
+            named = {
+                m.ref
+                for m in ms
+                if m.kind == "person"
+                and m.ref in leaders
+                and sentence.start + start <= m.start < sentence.start + end
+            }
+            if len(named) >= 2 and cues.MEETING.search(piece):
+                groups.append((start, end))
+                start = end
+        if len(groups) < 2:
+            return [sentence]
+        groups[-1] = (groups[-1][0], len(sentence.text))  # the words after the last pair's
+        return [
+            Sentence(sentence.start + a, sentence.start + b, sentence.paragraph, sentence.text[a:b])
+            for a, b in groups
+        ]
 
     def _agency_of(self, name: str) -> str | None:
         for canonical, forms in cues.AGENCIES.items():
@@ -359,10 +402,13 @@ class ReportReader:
         histories: list[_History],
         whole: tuple[Sentence, list[Mention]] | None = None,
         partner: str | None = None,
+        at: _Told | None = None,
+        day_from: tuple[str, ...] = (),
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
         and sources stand for each of its clauses). ``partner``: the one of several named
-        partners of the sentence's first principal this reading is for."""
+        partners of the sentence's first principal this reading is for; ``at``: the one of
+        several contacts' times the sentence gives ("at 10:00 and again at 16:30")."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -394,11 +440,28 @@ class ReportReader:
             for each in partners:
                 self._sentence(
                     text, sentence, ms, main, report, own_source, state, claims, histories,
-                    whole, partner=each,
+                    whole, partner=each, day_from=day_from,
                 )  # fmt: skip
             return
         if partner is not None:
             principals = [principals[0], partner]
+        if (
+            at is None
+            and meeting_cue
+            and (len(principals) >= 2 or anaphor)
+            and len(cues.CLOCK_TIME.findall(s)) >= 2
+        ):
+            stated = self._stated_day(s, event, report.published_on, state.last_day)
+            day = self._day_for_clock(stated, event, state.last_day)
+            again = _times_again(s, event, report.published_on, day)
+            if again:
+                # "Putin and Obama met at 10:00 and again at 16:30": one contact per time.
+                for time_told in again:
+                    self._sentence(
+                        text, sentence, ms, main, report, own_source, state, claims, histories,
+                        whole, partner, time_told, day_from,
+                    )  # fmt: skip
+                return
         pair: tuple[str, str] | None = None
         if len(principals) >= 2:
             pair = _pair(principals[0], principals[1])
@@ -419,6 +482,10 @@ class ReportReader:
             state.recent.append(p)
         if pair is not None:
             state.last_pair = pair
+        if meeting_cue is not None and _tells_a_call_only(s):
+            # "Putin and Obama spoke by phone": a call, no contact at the summit nor one to
+            # recall; who it names is still the pair "they" speaks of next.
+            return
         span = Span(sentence.start, sentence.end)
         sources = self._sources(whole_sentence.text, whole_ms, whole_sentence, own_source)
 
@@ -443,7 +510,10 @@ class ReportReader:
         item: _Claim | None = None
         current = state.current
         stated = self._stated_day(s, event, report.published_on, state.last_day)
-        told = _told_time(s, event, report.published_on)
+        for words in day_from:
+            stated = stated or self._stated_day(words, event, report.published_on, None)
+        day = self._day_for_clock(stated, event, state.last_day)
+        told = at or _told_time(s, event, report.published_on, day)
         follows = (
             not principals
             and current is not None
@@ -497,8 +567,14 @@ class ReportReader:
                 item, text, sentence, ms, event, report.published_on, stated, unsure
             )
             _note_weekday_conflicts(item, sentence, event, report.published_on)
-            if told is not None and told[0] > item.time_rank:
-                item.time_rank, item.claim.time_of_day = told
+            if told is not None and told.rank > item.time_rank:
+                item.time_rank, item.claim.time_of_day = told.rank, told.value
+                if told.converted_from:
+                    # "at 20:00 GMT": the venue's time is proposed, with the words it came from.
+                    written = Span(sentence.start + told.start, sentence.start + told.end)
+                    note = Note("time_converted", told.converted_from, written)
+                    if note not in claim.notes:
+                        claim.notes.append(note)
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
@@ -625,7 +701,7 @@ class ReportReader:
         current: _Claim | None,
         direct: bool,
         stated: tuple[int, PartialDate] | None,
-        told: tuple[int, str] | None = None,
+        told: _Told | None = None,
     ) -> _Claim:
         kind = _contact_kind(s)
         if kind is None and _modality_cues(s) & {"cancelled", "denied", "negated"}:
@@ -690,6 +766,16 @@ class ReportReader:
         return created
 
     # --- when ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _day_for_clock(
+        stated: tuple[int, PartialDate] | None, event: EventEntry | None, anchor: date | None
+    ) -> date | None:
+        """The day whose clocks a time in another zone is brought to the venue's on: the day
+        the sentence states, else the one spoken of last, else the summit's first."""
+        if stated is not None and stated[1].precision is Precision.DAY:
+            return stated[1].value
+        return anchor or (event.start if event is not None else None)
 
     def _stated_day(
         self, s: str, event: EventEntry | None, published: date, anchor: date | None
@@ -776,7 +862,20 @@ class ReportReader:
 
     def _sources(self, s: str, ms: list[Mention], sentence: Sentence, own: str | None) -> list[str]:
         if not cues.ATTRIBUTION.search(s):
-            return []
+            # A wire story's dateline names the agency that filed it, with no word of saying:
+            # "LIMA, Nov 20 (Reuters) - …", "ЛИМА, 20 ноя — РИА Новости."
+            byline = cues.DATELINE.match(s)
+            if byline is None:
+                return []
+            end = byline.end()
+            if len(s[end:].strip()) <= 40 and not cues.MEETING.search(s, end):
+                end = len(s)
+            limit = sentence.start + end
+            return list(
+                dict.fromkeys(
+                    m.ref for m in ms if m.kind == "agency" and m.ref != own and m.start < limit
+                )
+            )
         names = [m.ref for m in ms if m.kind == "agency" and m.ref != own]
         for outlet in cues.UNLISTED_OUTLET.finditer(s):
             at = sentence.start + outlet.start("name")
@@ -1009,16 +1108,19 @@ _CLAUSE_BREAK = re.compile(
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """A sentence cut into its clauses when they speak of contacts of two kinds ("had an
-    informal conversation at the dinner, after Trump scrapped their formal meeting"), so that
-    each clause's words go to its own contact; otherwise the sentence whole."""
+    informal conversation at the dinner, after Trump scrapped their formal meeting") or of two
+    fates ("no meeting took place, but they exchanged a few words"), so that each clause's
+    words go to its own contact; otherwise the sentence whole."""
     cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text)]
     pieces = [(a, b) for a, b in pairwise(cuts) if b > a]
-    kinds = {
-        _worded_kind(sentence.text[a:b])
-        for a, b in pieces
-        if cues.MEETING.search(sentence.text[a:b])
-    }
-    if len(pieces) < 2 or not {FORMAL, INFORMAL} <= kinds:
+    if len(pieces) < 2:
+        return [sentence]
+    told = [sentence.text[a:b] for a, b in pieces if cues.MEETING.search(sentence.text[a:b])]
+    kinds = {_worded_kind(piece) for piece in told}
+    if not {FORMAL, INFORMAL} <= kinds and (
+        # "There was no meeting, but they exchanged a few words": one contact denied, one held.
+        len(told) < 2 or len({bool(_modality_cues(piece) & _NOT_HELD) for piece in told}) < 2
+    ):
         return [sentence]
     return [
         Sentence(
@@ -1029,6 +1131,14 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in pieces
     ]
+
+
+# Where a sentence may pass from one pair's contact to another's: "; ", ", and ", ", while ",
+# " and " before a capital ("On Saturday Obama met Xi and Putin met Abe"), ", а ".
+_PAIR_BREAK = re.compile(
+    r";\s|,\s+(?=(?:and|while|whereas|but|а|и|но|тогда как)\s)"
+    r"|\s(?=(?:and|while|whereas|и|а)\s+[A-ZА-ЯЁ])"
+)
 
 
 _ATTRIBUTED_OPENING = re.compile(
@@ -1046,6 +1156,9 @@ def _first_at(person_id: str, spans: list[Mention]) -> Mention | None:
     return min((m for m in spans if m.ref == person_id), key=lambda m: m.start, default=None)
 
 
+_NEXT_CLAUSE = re.compile(r";|,\s*(?:а|and|while|whereas|но|but)\s", re.IGNORECASE)
+
+
 def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[str]:
     """The principals a sentence names as its first principal's partners ("Putin will meet
     with Xi and Erdogan", "в том числе с Си Цзиньпином и Эрдоганом"): those after a "with"
@@ -1055,7 +1168,16 @@ def _partners(text: str, principals: list[str], spans: list[Mention]) -> list[st
     first, second = _first_at(principals[0], spans), _first_at(principals[1], spans)
     if first is None or second is None or not _WITH.search(text[first.end : second.start]):
         return []
-    return principals[1:]
+    partners = [principals[1]]
+    previous = second
+    for principal in principals[2:]:
+        at = _first_at(principal, spans)
+        if at is None or _NEXT_CLAUSE.search(text[previous.end : at.start]):
+            # "Путин встретился с Абэ, а Обама — с Си": the next clause's subject, no partner.
+            break
+        partners.append(principal)
+        previous = at
+    return partners if len(partners) >= 2 else []
 
 
 def _counterpart(
@@ -1182,11 +1304,43 @@ def _note_weekday_conflicts(
         item.day_in_doubt = True
 
 
-def _clock_time(s: str) -> str | None:
-    """The time on the venue's clock a sentence gives, as HH:MM: the one said to be local
-    first ("at 15:00 local time (20:00 GMT)"), never one in another zone ("в 22:30 мск"), whose
-    offset from the venue the reader does not know."""
-    found: str | None = None
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """A time of day a sentence gives: ``rank`` 2 on the clock, 1 in words ("morning");
+    ``value`` on the venue's clock ("15:00") or the words' name; where it is written; whether
+    it is said to be local; and, for a time brought from another zone, the words that gave it
+    ("20:00 GMT")."""
+
+    rank: int
+    value: str
+    start: int = 0
+    end: int = 0
+    local: bool = False
+    converted_from: str = ""
+
+
+# What may join two times of one pair's two contacts in a sentence: "met at 10:00 and again at
+# 16:30", "в 10:00 и еще раз в 16:30". Not "began at 10:00 and ended at 11:30": one contact.
+_AGAIN_BETWEEN = re.compile(
+    r"[\s,;]*(?:(?:and|и|а)\s+)?(?:(?:then|later|afterwards|затем|потом|позже)\s*,?\s*)?"
+    r"(?:again|once again|once more|a second time|снова|вновь|ещё раз|еще раз|повторно)?\s*"
+    r"(?:(?:at|around|about|в|около)\s+)?",  # the second time's preposition
+    re.IGNORECASE,
+)
+
+
+_AGAIN = re.compile(
+    r"(?<!\w)(?:again|once more|a second time|снова|вновь|ещё раз|еще раз|повторно)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _clock_times(s: str, event: EventEntry | None, day: date | None) -> list[_Told]:
+    """The times on the clock a sentence gives, in its order, on the venue's clock: a time
+    written in another zone ("20:00 GMT", "в 22:30 мск") brought to the venue's on ``day``
+    (taken to be the venue's day, as a report dates a contact where it was held); one in a
+    zone the reader does not know, or for an event whose zone it does not know, left out."""
+    found: list[_Told] = []
     for m in cues.CLOCK_TIME.finditer(s):
         hour, minute, half = int(m.group("hour")), m.group("minute"), m.group("half")
         if minute is None and half is None:
@@ -1197,42 +1351,91 @@ def _clock_time(s: str) -> str | None:
             hour = hour % 12 + (12 if half.lower() == "p" else 0)
         if hour > 23 or int(minute or 0) > 59:
             continue
+        at = time(hour, int(minute or 0))
         zone = cues.TIME_ZONE_AFTER.match(s, m.end())
-        if zone is not None and not zone.group("local"):
+        if zone is None or zone.group("local"):
+            value = at.strftime("%H:%M")
+            found.append(_Told(2, value, m.start("hour"), m.end(), local=zone is not None))
             continue
-        value = f"{hour:02d}:{minute or '00'}"
-        if zone is not None:
-            return value
-        found = found or value
-    if found is None and cues.NOON.search(s):
-        return "12:00"
+        venue = _on_venue_clock(at, zone.group("zone"), event, day)
+        if venue is not None:
+            words = " ".join(s[m.start("hour") : zone.end()].replace("(", "").split())
+            found.append(_Told(2, venue, m.start("hour"), zone.end(), converted_from=words))
     return found
 
 
-def _told_time(s: str, event: EventEntry | None, published: date) -> tuple[int, str] | None:
-    """The time of day a sentence gives a contact, with its rank: a time on the clock ("at
-    15:00", "at 3 p.m.", "в 15.00"; 2) before words for a part of the day ("in the morning",
-    «вечером»; 1). What tells two contacts of one pair on one day apart."""
+def _on_venue_clock(
+    at: time, zone_words: str, event: EventEntry | None, day: date | None
+) -> str | None:
+    """``at`` on the clock of the zone the words name, as HH:MM on the venue's clock on
+    ``day``; None when either zone is unknown."""
+    if event is None or not event.timezone or day is None:
+        return None
+    clock = cues.ZONE_CLOCKS.get(" ".join(zone_words.lower().split()))
+    if clock is None:
+        return None
+    written = ZoneInfo(clock) if isinstance(clock, str) else timezone(timedelta(hours=clock))
+    moment = datetime.combine(day, at, tzinfo=written)
+    return moment.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M")
+
+
+def _told_times(s: str, event: EventEntry | None, published: date, day: date | None) -> list[_Told]:
+    """The times of day a sentence gives a contact, best first: a time said to be local, then
+    one on the clock ("at 15:00", "at 3 p.m.", "в 15.00"), then one brought from another zone,
+    then noon, then words for a part of the day ("in the morning", «вечером»). What tells two
+    contacts of one pair on one day apart."""
     s = _without_dateline(s, published, event)
     if event is not None:
         s, _ = _without_saying_days(s, published, event)
-    clock = _clock_time(s)
-    if clock is not None:
-        return 2, clock
+    clocks = _clock_times(s, event, day)
+    if clocks:
+        return sorted(clocks, key=lambda t: (not t.local, bool(t.converted_from)))
+    if cues.NOON.search(s):
+        return [_Told(2, "12:00")]
     for name, cue, _ in cues.NAMED_TIMES_OF_DAY:
         if cue.search(s):
-            return 1, name
-    return None
+            return [_Told(1, name)]
+    return []
 
 
-def _another_time(item: _Claim, told: tuple[int, str] | None) -> bool:
+def _told_time(s: str, event: EventEntry | None, published: date, day: date | None) -> _Told | None:
+    """The time of day a sentence gives a contact, on the venue's clock (``_told_times``)."""
+    told = _told_times(s, event, published, day)
+    return told[0] if told else None
+
+
+def _times_again(
+    s: str, event: EventEntry | None, published: date, day: date | None
+) -> list[_Told]:
+    """The times of one pair's contacts a sentence gives one after another ("met at 10:00 and
+    again at 16:30"): each time on the clock joined to the one before by no more than "and",
+    "then" or "again", and more than an hour from it; the first with them. Empty when the
+    sentence gives one contact's time."""
+    s = _without_dateline(s, published, event)
+    # A time said to be local beside the same time in another zone is one time given twice.
+    clocks = [t for t in _clock_times(s, event, day) if not t.local]
+    found: list[_Told] = []
+    for before, after in pairwise(clocks):
+        between = s[before.end : after.start]
+        # "at 10:00 on Saturday and again at 16:30": a few words of when, with "again".
+        loose = len(between.split()) <= 6 and _AGAIN.search(between) is not None
+        if not (loose or _AGAIN_BETWEEN.fullmatch(between)):
+            continue
+        hours = hours_of_day(before.value), hours_of_day(after.value)
+        if hours[0] is None or hours[1] is None or abs(hours[0][0] - hours[1][0]) <= 1.0:
+            continue
+        found += [t for t in (before, after) if t not in found]
+    return found if len(found) >= 2 else []
+
+
+def _another_time(item: _Claim, told: _Told | None) -> bool:
     """Whether a sentence gives a time of day apart from the contact's ("in the morning", then
     "again in the evening"): two contacts of one pair at two times are two claims. Two times on
     the clock within an hour are one contact ("met at 10:00", "the talks began at 10:30")."""
     known = item.claim.time_of_day
     if told is None or known is None:
         return False
-    ours, theirs = hours_of_day(known), hours_of_day(told[1])
+    ours, theirs = hours_of_day(known), hours_of_day(told.value)
     if ours is None or theirs is None:
         return False
     slack = 1.0 if ours[0] == ours[1] and theirs[0] == theirs[1] else 0.0
@@ -1280,6 +1483,20 @@ def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
         and item.claim.day is not None
         and stated[1] != item.claim.day
     )
+
+
+_CALL_WORD = re.compile(r"phone|телефон|созвонил", re.IGNORECASE)
+_ABOUT = re.compile(r"(?<!\w)(?:discuss\w*|обсуди\w*|обсужда\w*)", re.IGNORECASE)
+
+
+def _tells_a_call_only(s: str) -> bool:
+    """Whether the only contact a sentence tells of is a call on the telephone: no word of a
+    meeting is left once the call's words are taken out ("spoke by phone to discuss Syria" is a
+    call; "met on Saturday after a phone call on Friday" is a meeting)."""
+    if not _CALL_WORD.search(s):
+        return False  # most sentences: a quick look for the words every call cue holds
+    rest = _ABOUT.sub(" ", cues.CALL.sub(" ", s))
+    return cues.MEETING.search(rest) is None
 
 
 def _recalls(s: str) -> bool:
