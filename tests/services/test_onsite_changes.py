@@ -5,6 +5,7 @@ placements and solves respect the change."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
+from sidelines.domain.negotiation import Answer
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
     edits,
@@ -535,3 +537,54 @@ def test_a_bad_report_names_its_field_and_writes_nothing(database: Database, cas
 
     assert refused.value.field == field
     assert row_counts(database, *CHANGE_TABLES) == before
+
+
+# --- changes racing other writes ---------------------------------------------------------------
+
+
+def test_a_meeting_placed_while_a_closure_is_planned_is_not_left_in_the_closed_room(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A and B agree, and their meeting is placed in T1 at 09:00, after the closure of T1 at
+    that hour was planned on the schedule as it was (without their meeting) and before the
+    closure is booked: the closure is planned again with the meeting in it."""
+    world = make_venue(
+        database, [builders.meeting("cd", "C", "D", preferred=wanted((10, 0), (10, 30)))]
+    )
+    request = negotiation.create_request(
+        database,
+        world.delegates["A"],
+        EVENT,
+        ["B"],
+        Terms(format=MeetingFormat.B2B, windows=wanted((9, 0), (9, 30))),
+    )
+    planned = onsite_changes.onsite_problem
+    agreed: list[negotiation.RequestView] = []
+
+    def agreed_and_placed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        found = planned(*args, **kwargs)
+        if not agreed:
+            # Another connection, another thread: B accepts, and the meeting is placed.
+            answering = threading.Thread(
+                target=lambda: agreed.append(
+                    negotiation.respond(
+                        database, world.delegates["B"], EVENT, request.id, Answer.ACCEPT
+                    )
+                )
+            )
+            answering.start()
+            answering.join()
+        return found
+
+    monkeypatch.setattr(onsite_changes, "onsite_problem", agreed_and_placed_meanwhile)
+
+    onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 0), end=at(9, 30)
+    )
+
+    assert len(agreed) == 1
+    assert agreed[0].meeting_id is not None
+    _, starts_at, space = where(database, agreed[0].meeting_id)
+    assert (starts_at, space) != (at(9, 0), "T1")
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
