@@ -33,6 +33,7 @@ from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import import_event
 from sidelines.services.negotiation import Terms
 from sidelines.services.placing import MovedView
+from sidelines.services.replans import StalePlan
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -588,3 +589,33 @@ def test_a_meeting_placed_while_a_closure_is_planned_is_not_left_in_the_closed_r
     assert (starts_at, space) != (at(9, 0), "T1")
     with database.reading() as session:
         assert double_bookings(session, EVENT) == []
+
+
+def test_a_closure_whose_plans_keep_going_stale_is_planned_with_the_schedule_held(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schedule changes under every plan of the change (as under a stream of placements):
+    the change happened at the venue all the same, so it is planned and booked once more with
+    the schedule held still, not refused."""
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    ab = meeting_of(database, "A", "B")
+    booked = onsite_changes.book_replan
+    attempts: list[int] = []
+
+    def stale_until_held(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) <= onsite_changes.PLACEMENT_ATTEMPTS:
+            raise StalePlan("another change came first")
+        return booked(*args, **kwargs)
+
+    monkeypatch.setattr(onsite_changes, "book_replan", stale_until_held)
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 30), end=at(10, 30)
+    )
+
+    assert len(attempts) == onsite_changes.PLACEMENT_ATTEMPTS + 1
+    assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(9, 0)))]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")
