@@ -3,6 +3,8 @@ short cache window has passed, and at once by the process that revoked it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -10,10 +12,13 @@ from sqlalchemy.orm import Session
 from sidelines.services import accounts
 from sidelines.services.actors import Role
 from sidelines.services.clock import now
-from sidelines.services.errors import Unauthenticated
+from sidelines.services.errors import Conflict, ServiceError, Unauthenticated
 from sidelines.storage.db import Database
 from sidelines.storage.tables import TokenRow
 from tests.services.world import make_world
+
+# How long the second account may take while the first waits uncommitted.
+WAIT_S = 5
 
 
 def _revoke_elsewhere(database: Database, token: str) -> None:
@@ -92,3 +97,36 @@ def test_a_lookup_checks_again_the_other_tokens_in_use_and_drops_the_revoked(
     known = accounts.known_actor(tokens["BBB"])
     assert known is not None
     assert known.party_id == "BBB"
+
+
+def test_one_username_taken_twice_at_the_same_moment_is_refused_as_taken(
+    database: Database,
+) -> None:
+    """The second account is written after the first's was inserted and before it committed:
+    the second looked for the name before the first's row could be seen, and finds it taken
+    only when the database refuses its row. It is refused as taken, not as a server error."""
+    if database.dialect == "sqlite":
+        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
+    second: list[int | ServiceError] = []
+
+    def create_second() -> None:
+        try:
+            second.append(accounts.create_user(database, "desk", "a-long-password", Role.ORGANISER))
+        except ServiceError as error:
+            second.append(error)
+
+    creating = threading.Thread(target=create_second)
+
+    def meanwhile(_session: Session, _user_id: int) -> None:
+        # The second waits for the first's row (the unique username): it finishes once this
+        # transaction commits.
+        creating.start()
+        creating.join(WAIT_S)
+
+    first = accounts.create_user(
+        database, "desk", "a-long-password", Role.ORGANISER, also=meanwhile
+    )
+    creating.join(60)
+
+    assert isinstance(first, int)
+    assert [type(outcome) for outcome in second] == [Conflict]

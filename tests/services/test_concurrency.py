@@ -10,14 +10,17 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import timedelta
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import Answer, MeetingStatus, RequestState
 from sidelines.services import negotiation, placing, schedule_versions, solves
+from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, ServiceError
 from sidelines.services.idempotency import Outcome, fingerprint, once, run_within
 from sidelines.services.negotiation import Terms
@@ -378,3 +381,122 @@ def test_creating_with_one_idempotency_key_at_once_creates_one_request(
     assert {o.body["id"] for o in done} == set(ids)
     assert len(ids) == 1
     assert audit_actions(database, world.event_id) == {"request.drafted": 1, "request.sent": 1}
+
+
+def _answered_between_the_reads(
+    db: Database, monkeypatch: pytest.MonkeyPatch, other: Callable[[], object], at_read: int
+) -> list[object]:
+    """Make ``other`` commit, on another connection, right after the ``at_read``-th time the
+    request is read for visibility in this thread: between that read and the row's lock."""
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
+    read = negotiation.visible_request
+    done: list[object] = []
+    reads: list[int] = []
+
+    def then_the_other(*args: Any, **kwargs: Any) -> Any:
+        row = read(*args, **kwargs)
+        reads.append(1)
+        if len(reads) == at_read:
+            answering = threading.Thread(target=lambda: done.append(other()))
+            answering.start()
+            answering.join()
+        return row
+
+    monkeypatch.setattr(negotiation, "visible_request", then_the_other)
+    return done
+
+
+def _meetings_of(db: Database, request_id: int) -> list[int]:
+    with db.reading() as session:
+        return list(
+            session.scalars(select(MeetingRow.id).where(MeetingRow.request_id == request_id))
+        )
+
+
+def _withdraw(db: Database, world: World, request_id: int) -> object:
+    return negotiation.withdraw_request(db, world.delegates["A"], world.event_id, request_id)
+
+
+def _counter(db: Database, world: World, request_id: int) -> object:
+    later = negotiation.TermCounter(windows=(builders.span((11, 0), (12, 0)),))
+    return negotiation.answer_terms(db, world.delegates["A"], world.event_id, request_id, [], later)
+
+
+@pytest.mark.parametrize("act", [_withdraw, _counter])
+def test_an_answer_read_before_the_other_side_accepts_is_refused(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    act: Callable[[Database, World, int], object],
+) -> None:
+    """The requester withdraws or counters while the other side accepts: the acceptance
+    commits after the requester's action read the request, before it locked it. The action
+    finds the request accepted (the row is read again under the lock), and is refused."""
+    world = make_world(database, "race-read-then-lock", ["A", "B"])
+    request = negotiation.create_request(
+        database, world.delegates["A"], world.event_id, ["B"], Terms(format=MeetingFormat.B2B)
+    )
+    # The first read is the expiry check's, in a transaction of its own; the second is the
+    # action's, before it locks the request.
+    accepted = _answered_between_the_reads(
+        database,
+        monkeypatch,
+        lambda: negotiation.respond(
+            database, world.delegates["B"], world.event_id, request.id, Answer.ACCEPT
+        ),
+        at_read=2,
+    )
+
+    with pytest.raises(Conflict):
+        act(database, world, request.id)
+
+    assert len(accepted) == 1
+    final = negotiation.get_request(database, world.delegates["A"], world.event_id, request.id)
+    assert final.state is RequestState.ACCEPTED
+    assert len(_meetings_of(database, request.id)) == 1
+
+
+def test_an_expiry_noticed_by_two_answers_at_once_is_recorded_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sides act on a request past its expiry: the invitee's answer records the expiry
+    after the requester's withdrawal read the request and before it locked it to record the
+    same expiry. The withdrawal finds it recorded (the row read again under the lock)."""
+    world = make_world(database, "race-expiry", ["A", "B"])
+    request = negotiation.create_request(
+        database, world.delegates["A"], world.event_id, ["B"], Terms(format=MeetingFormat.B2B)
+    )
+
+    def overdue(session: Session) -> None:
+        session.execute(
+            update(RequestRow)
+            .where(RequestRow.id == request.id)
+            .values(expires_at=now() - timedelta(minutes=1))
+        )
+
+    database.write(overdue)
+    answered = _answered_between_the_reads(
+        database,
+        monkeypatch,
+        lambda: _refused(
+            lambda: negotiation.respond(
+                database, world.delegates["B"], world.event_id, request.id, Answer.ACCEPT
+            )
+        ),
+        at_read=1,
+    )
+
+    with pytest.raises(Conflict):
+        _withdraw(database, world, request.id)
+
+    assert [type(error) for error in answered] == [Conflict]
+    final = negotiation.get_request(database, world.delegates["A"], world.event_id, request.id)
+    assert final.state is RequestState.EXPIRED
+    assert audit_actions(database, world.event_id)["request.expired"] == 1
+
+
+def _refused(action: Callable[[], object]) -> object:
+    try:
+        return action()
+    except ServiceError as error:
+        return error

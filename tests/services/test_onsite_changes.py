@@ -5,6 +5,7 @@ placements and solves respect the change."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from sidelines.domain import Meeting, MeetingFormat, ProgrammeSession, TimeSpan
+from sidelines.domain.negotiation import Answer
 from sidelines.i18n import speaking
 from sidelines.scheduling.explanations import FactKind
 from sidelines.services import (
@@ -32,6 +34,7 @@ from sidelines.services.errors import Conflict, Forbidden, Invalid
 from sidelines.services.events import import_event
 from sidelines.services.negotiation import Terms
 from sidelines.services.placing import MovedView
+from sidelines.services.replans import StalePlan
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditAudienceRow,
@@ -678,3 +681,84 @@ def test_a_bad_report_names_its_field_and_writes_nothing(database: Database, cas
 
     assert refused.value.field == field
     assert row_counts(database, *CHANGE_TABLES) == before
+
+
+# --- changes racing other writes ---------------------------------------------------------------
+
+
+def test_a_meeting_placed_while_a_closure_is_planned_is_not_left_in_the_closed_room(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A and B agree, and their meeting is placed in T1 at 09:00, after the closure of T1 at
+    that hour was planned on the schedule as it was (without their meeting) and before the
+    closure is booked: the closure is planned again with the meeting in it."""
+    world = make_venue(
+        database, [builders.meeting("cd", "C", "D", preferred=wanted((10, 0), (10, 30)))]
+    )
+    request = negotiation.create_request(
+        database,
+        world.delegates["A"],
+        EVENT,
+        ["B"],
+        Terms(format=MeetingFormat.B2B, windows=wanted((9, 0), (9, 30))),
+    )
+    planned = onsite_changes.onsite_problem
+    agreed: list[negotiation.RequestView] = []
+
+    def agreed_and_placed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        found = planned(*args, **kwargs)
+        if not agreed:
+            # Another connection, another thread: B accepts, and the meeting is placed.
+            answering = threading.Thread(
+                target=lambda: agreed.append(
+                    negotiation.respond(
+                        database, world.delegates["B"], EVENT, request.id, Answer.ACCEPT
+                    )
+                )
+            )
+            answering.start()
+            answering.join()
+        return found
+
+    monkeypatch.setattr(onsite_changes, "onsite_problem", agreed_and_placed_meanwhile)
+
+    onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 0), end=at(9, 30)
+    )
+
+    assert len(agreed) == 1
+    assert agreed[0].meeting_id is not None
+    _, starts_at, space = where(database, agreed[0].meeting_id)
+    assert (starts_at, space) != (at(9, 0), "T1")
+    with database.reading() as session:
+        assert double_bookings(session, EVENT) == []
+
+
+def test_a_closure_whose_plans_keep_going_stale_is_planned_with_the_schedule_held(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schedule changes under every plan of the change (as under a stream of placements):
+    the change happened at the venue all the same, so it is planned and booked once more with
+    the schedule held still, not refused."""
+    world = make_venue(
+        database, [builders.meeting("ab", "A", "B", preferred=wanted((10, 0), (10, 30)))]
+    )
+    ab = meeting_of(database, "A", "B")
+    booked = onsite_changes.book_replan
+    attempts: list[int] = []
+
+    def stale_until_held(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) <= onsite_changes.PLACEMENT_ATTEMPTS:
+            raise StalePlan("another change came first")
+        return booked(*args, **kwargs)
+
+    monkeypatch.setattr(onsite_changes, "book_replan", stale_until_held)
+
+    view = onsite_changes.report_closure(
+        database, world.organiser, EVENT, space_id="T1", start=at(9, 30), end=at(10, 30)
+    )
+
+    assert len(attempts) == onsite_changes.PLACEMENT_ATTEMPTS + 1
+    assert view.moved == [MovedView(ab, placed(at(10, 0)), placed(at(9, 0)))]
+    assert where(database, ab) == ("scheduled", at(9, 0), "T1")

@@ -3,13 +3,23 @@ visibility, both organiser policies)."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from sidelines.domain import OrganiserSees
 from sidelines.services import statements
 from sidelines.services.actors import Actor
-from sidelines.services.errors import Conflict, Forbidden, Invalid, NotFound
+from sidelines.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    ServiceError,
+)
 from sidelines.services.statements import (
     Source,
     StatementIn,
@@ -24,6 +34,9 @@ from tests.builders import at
 from tests.services.record_world import RecordWorld, record_world
 
 READERS = ("A", "B", "C", "organiser", "public")
+# How long another amendment may take while this one waits uncommitted; when it has to wait
+# for this one's lock, this one goes on after that.
+WAIT_S = 5
 
 # Who reads a statement of A's about its meeting with B, by visibility and organiser policy.
 EXPECTED = {
@@ -268,3 +281,61 @@ def test_public_statement_cannot_be_taken_back_nor_changed_by_the_other_side(
 
     assert taken_back.value.field == "visibility"
     assert statements.get_statement(database, a, world.event_id, made.id) == made
+
+
+def test_two_amendments_on_one_version_at_the_same_moment_keep_one_and_refuse_the_other(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two editors send their words with the same ``If-Match``; the second amendment commits
+    after the first read the statement and before the first wrote: one is kept, the other
+    refused, and no words are overwritten unknowingly."""
+    if database.dialect == "sqlite":
+        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
+    world = record_world(database)
+    a = world.delegates["A"]
+    made = statements.make_statement(database, a, world.event_id, readout(world, Visibility.SIDE))
+    tag = statements.version_tag(made)
+    read_statement = statements.visible_statement
+    other: list[StatementView | ServiceError] = []
+
+    def amend(text: str) -> StatementView:
+        return statements.amend_statement(
+            database,
+            a,
+            world.event_id,
+            made.id,
+            readout(world, Visibility.SIDE, text=text),
+            if_match=tag,
+        )
+
+    def second() -> None:
+        try:
+            other.append(amend("The second editor's words."))
+        except ServiceError as error:
+            other.append(error)
+
+    editing = threading.Thread(target=second)
+
+    def the_other_amends_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        found = read_statement(*args, **kwargs)
+        if not editing.is_alive() and not other:
+            # The other amendment goes on; if it has to wait for this one, it finishes once
+            # this one commits.
+            editing.start()
+            editing.join(WAIT_S)
+        return found
+
+    monkeypatch.setattr(statements, "visible_statement", the_other_amends_meanwhile)
+
+    try:
+        first: StatementView | ServiceError = amend("The first editor's words.")
+    except ServiceError as error:
+        first = error
+    editing.join(60)
+
+    outcomes = [first, *other]
+    kept = [o for o in outcomes if isinstance(o, StatementView)]
+    assert len(kept) == 1
+    assert [type(o) for o in outcomes if not isinstance(o, StatementView)] == [PreconditionFailed]
+    final = statements.get_statement(database, a, world.event_id, made.id)
+    assert final.text == kept[0].text

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidelines import i18n
@@ -86,7 +87,17 @@ def create_user(
             also(session, row.id)
         return row.id
 
-    return db.write(work)
+    try:
+        return db.write(work)
+    except IntegrityError:
+        # Another account of that name was written after the look above and before this one
+        # committed (read committed on PostgreSQL): the unique username refused this one.
+        with db.reading() as session:
+            if session.scalar(select(UserRow.id).where(UserRow.username == username)) is None:
+                raise
+        raise Conflict(
+            _("the username %(name)r is taken") % {"name": username}, "username"
+        ) from None
 
 
 def language_of(db: Database, user_id: int) -> str | None:

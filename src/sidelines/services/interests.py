@@ -47,7 +47,18 @@ def _mark(db: Database, actor: Actor, event_id: str, other: str, table: Table, o
 
     def work(session: Session) -> Marks:
         event_row(session, event_id)
-        if session.get(PartyRow, (event_id, other)) is None:
+        # The pair's two parties locked, in one order: the other side marking at the same
+        # moment waits for this mark to commit, and then finds it. Otherwise (at read
+        # committed) each looked for the other's mark before either committed, neither found
+        # it, and the mark became mutual with neither side ever told.
+        pair = session.scalars(
+            select(PartyRow.id)
+            .where(PartyRow.event_id == event_id, PartyRow.id.in_([party, other]))
+            .order_by(PartyRow.id)
+            # FOR NO KEY UPDATE: rows naming a party (principals, requests) may still be written.
+            .with_for_update(key_share=True)
+        ).all()
+        if other not in pair:
             raise Invalid(f"unknown party {other!r}", "party")
         existing = session.get(table, (event_id, party, other))
         if on and existing is None:

@@ -891,12 +891,23 @@ def _accepted(sides: Sequence[RequestPartyRow], accepted: frozenset[PartyId]) ->
         side.accepted_current = side.party_id in accepted
 
 
+# The request's row locked, and read again under the lock. The session may hold the row as an
+# earlier statement read it (the visibility check, before the lock), and keeps those values
+# over a newer read unless told: another transaction that committed in between (an answer, an
+# expiry recorded) would go unseen, and an expiry be recorded twice or a withdrawal or
+# counter applied to a request already accepted.
+_LOCKED_REQUEST = (
+    select(RequestRow)
+    .where(RequestRow.id == bindparam("request_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _locked_request(session: Session, actor: Actor, event_id: str, request_id: int) -> RequestRow:
     """The request, visible to the actor and locked against concurrent answers."""
     visible_request(session, actor, event_id, request_id)
-    row = session.scalars(
-        select(RequestRow).where(RequestRow.id == request_id).with_for_update()
-    ).one()
+    row = session.scalars(_LOCKED_REQUEST, {"request_id": request_id}).one()
     if _effective_state(row, now()) is RequestState.EXPIRED and row.state != RequestState.EXPIRED:
         _expire(session, actor, row)
     return row
@@ -912,9 +923,7 @@ def _expire_if_due(db: Database, actor: Actor, event_id: str, request_id: int) -
             _effective_state(row, now()) is RequestState.EXPIRED
             and row.state != RequestState.EXPIRED
         ):
-            locked = session.scalars(
-                select(RequestRow).where(RequestRow.id == request_id).with_for_update()
-            ).one()
+            locked = session.scalars(_LOCKED_REQUEST, {"request_id": request_id}).one()
             if RequestState(locked.state).open:
                 _expire(session, actor, locked)
 

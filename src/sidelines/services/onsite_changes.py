@@ -35,7 +35,7 @@ from sidelines.scheduling.schedule import Assignment
 from sidelines.services import audit, notice_text
 from sidelines.services.actors import Actor, Role
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Invalid
+from sidelines.services.errors import Invalid
 from sidelines.services.event_problem import freeze_moment, onsite_problem
 from sidelines.services.events import domain_event, event_row
 from sidelines.services.explanations import ExplanationView, explanation_in
@@ -57,6 +57,7 @@ from sidelines.services.replans import (
     Replan,
     StalePlan,
     book_replan,
+    lock_schedule,
     move_rebookings,
 )
 from sidelines.services.schedule_versions import current_version
@@ -330,73 +331,100 @@ def _absorb(
     at: datetime,
     once: Once[AbsorbedView] | None,
 ) -> AbsorbedView:
-    def attempt() -> AbsorbedView:
-        # Drawn before the plan: the bookings it moves name the change in the trail.
+    def planned(session: Session) -> tuple[Replan, int | None, _Plan | None, int]:
+        """The re-plan of the schedule as ``session`` reads it, the version it was read at,
+        and the change's id (drawn before the plan: the bookings it moves name the change)."""
         change_id = random_id()
-        with db.reading() as session:
-            if once is not None:  # a report answered before is not planned again
-                once.replay_if_answered(session)
-            event = domain_event(session, event_id)
-            changes_seen = latest_change(session, event_id)
-            plan = None
-            if current_version(session, event_id) is not None:
-                problem, published = onsite_problem(session, event_id)
-                change = engine_change(event, reported.row(event_id, actor, now()))
-                options = OnsiteOptions(
-                    now=freeze_moment(problem, at),
-                    freeze_window_min=event.policy.freeze_window_min,
-                    time_limit_s=PLACEMENT_TIME_LIMIT_S,
-                )
-                result = replan(problem, published, change, options)
-                plan = _Plan(
-                    problem,
-                    published,
-                    result,
-                    _taken_off(session, problem, published, result, options.now),
-                )
+        if once is not None:  # a report answered before is not planned again
+            once.replay_if_answered(session)
+        event = domain_event(session, event_id)
+        changes_seen = latest_change(session, event_id)
+        # Read before the meetings: a version written after this read makes the plan stale
+        # below, whether or not the meetings read after it already hold it.
+        version = current_version(session, event_id)
+        plan = None
+        if version is not None:
+            problem, published = onsite_problem(session, event_id)
+            change = engine_change(event, reported.row(event_id, actor, now()))
+            options = OnsiteOptions(
+                now=freeze_moment(problem, at),
+                freeze_window_min=event.policy.freeze_window_min,
+                time_limit_s=PLACEMENT_TIME_LIMIT_S,
+            )
+            result = replan(problem, published, change, options)
+            plan = _Plan(
+                problem,
+                published,
+                result,
+                _taken_off(session, problem, published, result, options.now),
+            )
         replanned = Replan(changes_seen, _rebookings(plan, change_id) if plan is not None else [])
+        return replanned, version.number if version is not None else None, plan, change_id
 
-        def work(session: Session) -> AbsorbedView:
-            row = reported.row(event_id, actor, now())
-            row.id = change_id
+    def book(
+        session: Session, replanned: Replan, seen: int | None, plan: _Plan | None, change_id: int
+    ) -> AbsorbedView:
+        row = reported.row(event_id, actor, now())
+        row.id = change_id
 
-            def record(session: Session) -> None:
-                session.add(row)
-                session.flush()
-                audit.record(
-                    session,
-                    actor,
-                    event_id,
-                    "onsite_change.reported",
-                    "onsite_change",
-                    row.id,
-                    reported.audience,
-                    **_detail(row),
-                )
-
-            booked = book_replan(
+        def record(session: Session) -> None:
+            # The change concerns every meeting of its principal or space, not only those the
+            # plan moves: a meeting placed or moved since the plan's read (another placement,
+            # an edit, a publish) may stand where the change forbids it, and the plan never
+            # saw it. Any version written since makes the plan stale.
+            now_at = current_version(session, event_id)
+            if (now_at.number if now_at is not None else None) != seen:
+                raise StalePlan("the schedule changed while the change was planned")
+            session.add(row)
+            session.flush()
+            audit.record(
                 session,
                 actor,
                 event_id,
-                replanned,
-                reason=f"on-site change {row.id} ({row.kind})",
-                before_booking=record,
+                "onsite_change.reported",
+                "onsite_change",
+                row.id,
+                reported.audience,
+                **_detail(row),
             )
-            row.version = booked.version
-            for rebooking in replanned.rebookings:
-                if rebooking.after is None:
-                    _unlock(booked.rows[rebooking.meeting_id])
-            # The answer is made in the transaction, so that the key keeps it (``once``).
-            return _absorbed(session, actor, event_id, _change_view(row), plan)
+
+        booked = book_replan(
+            session,
+            actor,
+            event_id,
+            replanned,
+            reason=f"on-site change {row.id} ({row.kind})",
+            before_booking=record,
+        )
+        row.version = booked.version
+        for rebooking in replanned.rebookings:
+            if rebooking.after is None:
+                _unlock(booked.rows[rebooking.meeting_id])
+        # The answer is made in the transaction, so that the key keeps it (``once``).
+        return _absorbed(session, actor, event_id, _change_view(row), plan)
+
+    def attempt() -> AbsorbedView:
+        with db.reading() as session:
+            replanned, seen, plan, change_id = planned(session)
+
+        def work(session: Session) -> AbsorbedView:
+            return book(session, replanned, seen, plan, change_id)
 
         return db.write(once.guard(work) if once is not None else work)
+
+    def held_still(session: Session) -> AbsorbedView:
+        # Planned and booked under the schedule's lock: nothing changes under the plan.
+        lock_schedule(session, event_id)
+        return book(session, *planned(session))
 
     for _ in range(PLACEMENT_ATTEMPTS):
         try:
             return attempt()
         except StalePlan:
             continue  # the schedule changed since it was read: plan again against it
-    raise Conflict("the schedule kept changing while this change was absorbed; report it again")
+    # Busy: the schedule changed under every plan. The change happened at the venue whatever
+    # the schedule does meanwhile, so it is planned once more with the schedule held still.
+    return db.write(once.guard(held_still) if once is not None else held_still)
 
 
 def _absorbed(

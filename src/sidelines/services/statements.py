@@ -395,6 +395,20 @@ def _matches(if_match: str, tag: str) -> bool:
     return tag in tags or "*" in tags
 
 
+def _lock(session: Session, event_id: str, statement_id: int) -> None:
+    """Lock the statement's row before it is read for a change: two changes at once (two
+    editors holding one ``If-Match``, a signature and an amendment of the words) then run one
+    after the other, the second reading what the first wrote. Without it each read the row
+    before the other committed (read committed on PostgreSQL), both passed their checks, and
+    the second overwrote the first unknowingly. ``FOR NO KEY UPDATE``, as strong against the
+    other changes, leaves alone the key-share lock that an insert naming the statement takes."""
+    session.execute(
+        select(StatementRow.id)
+        .where(StatementRow.id == statement_id, StatementRow.event_id == event_id)
+        .with_for_update(key_share=True)
+    )
+
+
 def get_statement(db: Database, actor: Actor, event_id: str, statement_id: int) -> StatementView:
     with db.reading() as session:
         row, subject, signed = visible_statement(session, actor, event_id, statement_id)
@@ -418,6 +432,7 @@ def amend_statement(
     _check(changes)
 
     def work(session: Session) -> StatementView:
+        _lock(session, event_id, statement_id)
         row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         if row.party_id != party:
             raise Forbidden("only the side that made a statement can change it")
@@ -549,6 +564,7 @@ def sign_statement(db: Database, actor: Actor, event_id: str, statement_id: int)
         raise Forbidden("a joint statement is signed by the sides")
 
     def work(session: Session) -> StatementView:
+        _lock(session, event_id, statement_id)
         row, subject, signed = visible_statement(session, actor, event_id, statement_id)
         if row.kind != StatementKind.JOINT:
             raise Conflict(f"this {row.kind} is one side's own; only a joint statement is signed")
@@ -597,6 +613,7 @@ def link_statement(
     party = actor.acts_for(event_id)
 
     def work(session: Session) -> StatementView:
+        _lock(session, event_id, statement_id)
         row, was, signed = visible_statement(session, actor, event_id, statement_id)
         if row.party_id != party:
             raise Forbidden("only the side that made a statement links it")
