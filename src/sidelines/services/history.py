@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.errors import InputError
-from sidelines.formats.history_file import HistoricalRecord, read_history
+from sidelines.formats.history_file import HistoricalRecord, HistoryFileError, read_history
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.errors import Conflict, Forbidden, Invalid, InvalidFile
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import outcomes
@@ -407,9 +407,24 @@ def import_history_file(db: Database, actor: Actor, raw: bytes, name: str) -> Im
         raise Invalid("the file is not UTF-8 text", "body") from None
     try:
         records = read_history(text, name, held_by=latest_today())
+    except HistoryFileError as error:
+        raise _refused(name, error.problems) from None
     except InputError as error:
-        raise Invalid(str(error), "body") from None
+        raise _refused(name, (error,)) from None
     return import_history(db, actor, records)
+
+
+def _refused(name: str, problems: tuple[InputError, ...]) -> InvalidFile:
+    """The refusal of a file, each of its problems named by line and field: one problem is
+    the message itself; more are counted there, since a message is cut short where a file's
+    problems can run to hundreds."""
+    found: list[dict[str, object]] = [
+        {"file": p.file, "line": p.line, "field": p.path, "message": p.message} for p in problems
+    ]
+    if len(problems) == 1:
+        return InvalidFile(str(problems[0]), "body", found)
+    count = len(problems)
+    return InvalidFile(f"{count} problems in {name}; nothing was imported", "body", found)
 
 
 def import_history(db: Database, actor: Actor, records: list[HistoricalRecord]) -> ImportReport:
