@@ -120,6 +120,32 @@ def test_search_by_topic_finds_meetings_of_every_pair(database: Database) -> Non
         history.pair_history(database, world.reader("public"), None)
 
 
+def test_search_by_topic_finds_the_same_topic_named_in_russian_or_english(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    history.import_history(
+        database,
+        world.organiser,
+        [
+            HANGZHOU,
+            HistoricalRecord(
+                date(2015, 11, 15), "Саммит G20", ("A", "B"), topics=("Сирия", "санкции")
+            ),
+            HistoricalRecord(date(2015, 11, 30), "COP21", ("A", "B"), topics=("climate",)),
+        ],
+    )
+    public = world.reader("public")
+
+    in_english = history.pair_history(database, public, ("A", "B"), topic="Syria")
+    in_russian = history.pair_history(database, public, ("A", "B"), topic="Сирия")
+    sanctions = history.pair_history(database, public, ("A", "B"), topic="Sanctions")
+
+    assert [e.event for e in in_english] == ["G20 summit", "Саммит G20"]
+    assert [e.event for e in in_russian] == ["G20 summit", "Саммит G20"]
+    assert [e.event for e in sanctions] == ["Саммит G20"]
+
+
 def test_only_the_organiser_imports_and_a_second_import_adds_nothing(database: Database) -> None:
     world = record_world(database)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.errors import InputError
 from sidelines.formats.history_file import HistoricalRecord, HistoryFileError, read_history
+from sidelines.formats.reports import cues
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, InvalidFile
@@ -96,9 +98,21 @@ class HistoryEntry:
     statements: tuple[StatementView, ...] = ()
 
     def mentions(self, topic: str) -> bool:
-        wanted = topic.casefold()
+        """Whether a topic of the meeting, or of a statement about it, holds ``topic`` or names
+        the same subject in another language: "Syria" finds "Сирия", "санкции" "sanctions"."""
+        wanted, subjects = topic.casefold(), subjects_of(topic)
         topics = [*self.topics, *(t for s in self.statements for t in s.topics)]
-        return any(wanted in known.casefold() for known in topics)
+        return any(
+            wanted in known.casefold() or not subjects.isdisjoint(subjects_of(known))
+            for known in topics
+        )
+
+
+@cache
+def subjects_of(topic: str) -> frozenset[str]:
+    """The subjects a topic names, as the report reader knows them in English and Russian
+    (``cues.TOPICS``): the same for "Syria" and "Сирия", none for a topic it does not know."""
+    return frozenset(name for name, pattern in cues.TOPICS.items() if pattern.search(topic))
 
 
 @dataclass(frozen=True)
