@@ -460,11 +460,14 @@ def import_history_in(
         raise Forbidden("only the organiser imports history")
     imported = known = 0
     for record in records:
+        held_on, event, parties_key, meeting_format, place = record.key
         exists = session.scalar(
             select(HistoricalMeetingRow.id).where(
-                HistoricalMeetingRow.held_on == record.held_on,
-                HistoricalMeetingRow.event == record.event,
-                HistoricalMeetingRow.parties_key == record.parties_key,
+                HistoricalMeetingRow.held_on == held_on,
+                HistoricalMeetingRow.event == event,
+                HistoricalMeetingRow.parties_key == parties_key,
+                HistoricalMeetingRow.format == meeting_format,
+                HistoricalMeetingRow.place == place,
             )
         )
         if exists is not None:
