@@ -3,18 +3,14 @@ co-signs it, and a statement made on its own is linked to the encounter it was a
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from sidelines.services import meetings, record, statements
+from sidelines.services import record
 from sidelines.services.actors import Actor, Role
 from sidelines.services.record import EncounterIn
-from sidelines.services.statements import StatementIn, StatementKind
-from sidelines.storage.db import Database
-from sidelines.web.security import SESSION_COOKIE
-from tests.web.helpers import LIMA, lima_api
+from tests.web.helpers import LIMA
 from tests.web.pages.conftest import PHONE, Site, check_page, open_as
 
 STATEMENTS = f"/events/{LIMA}/statements"
@@ -78,32 +74,3 @@ def test_joint_statement_is_co_signed_and_a_statement_linked_in_the_browsers(
     expect(russia.locator("ul.statements > li")).to_contain_text(f"about {encounter_label}")
     assert str(encounter.id) not in russia.locator("ul.statements").inner_text()
     check_page(russia, "russia-statement-linked")
-
-
-def test_a_statement_about_a_meeting_says_so_in_russian_with_the_meeting_s_name_quoted(
-    database: Database,
-) -> None:
-    api = lima_api(database)
-    usa = Actor(Role.DELEGATE, event_id=LIMA, party_id="USA")
-    [meeting] = meetings.list_meetings(database, usa, LIMA)
-    statements.make_statement(
-        database,
-        usa,
-        LIMA,
-        StatementIn(
-            StatementKind.READOUT,
-            "The leaders discussed trade.",
-            datetime(2016, 11, 19, 20, 0, tzinfo=UTC),
-            meeting_id=meeting.id,
-        ),
-    )
-    api.client.cookies.set(SESSION_COOKIE, api.tokens["USA"])
-
-    page = api.client.get(STATEMENTS, headers={"Accept-Language": "ru"})
-
-    words = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
-    # "о" takes the prepositional case: the meeting's name, in the nominative, is quoted.
-    assert (
-        "изложение · о встрече « Двусторонняя встреча в расширенном составе: "
-        "People's Republic of China » ·"
-    ) in (words.replace("&#39;", "'")), words
