@@ -83,6 +83,22 @@ def test_json_file_reads_its_meetings_with_their_lines() -> None:
     )
 
 
+TWICE_ON_ONE_DAY = """\
+date,event,parties,format,place,topics
+2014-11-10,APEC Economic Leaders' Meeting,RUS;USA,brief_contact,the opening ceremony,
+2014-11-10,APEC Economic Leaders' Meeting,RUS;USA,meal_conversation,the gala dinner,Ukraine
+"""
+
+
+def test_a_pair_that_met_twice_on_one_day_of_a_summit_is_two_meetings() -> None:
+    records = read_history(TWICE_ON_ONE_DAY, "beijing.csv")
+
+    assert [(r.format, r.place, r.line) for r in records] == [
+        (MeetingFormat.BRIEF_CONTACT, "the opening ceremony", 2),
+        (MeetingFormat.MEAL_CONVERSATION, "the gala dinner", 3),
+    ]
+
+
 def test_bad_csv_reports_every_bad_row_by_line() -> None:
     with pytest.raises(HistoryFileError) as refused:
         read_history(BAD_CSV, "history.csv")

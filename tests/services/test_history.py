@@ -3,10 +3,12 @@ Sidelines, each reader seeing what it may; "last met" in a sentence; search by t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from sidelines.domain import MeetingFormat
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.history_file import HistoricalRecord
 from sidelines.services import history, record, statements
@@ -118,6 +120,56 @@ def test_search_by_topic_finds_meetings_of_every_pair(database: Database) -> Non
     ]
     with pytest.raises(Invalid):
         history.pair_history(database, world.reader("public"), None)
+
+
+def test_search_by_topic_finds_the_same_topic_named_in_russian_or_english(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    history.import_history(
+        database,
+        world.organiser,
+        [
+            HANGZHOU,
+            HistoricalRecord(
+                date(2015, 11, 15), "Саммит G20", ("A", "B"), topics=("Сирия", "санкции")
+            ),
+            HistoricalRecord(date(2015, 11, 30), "COP21", ("A", "B"), topics=("climate",)),
+        ],
+    )
+    public = world.reader("public")
+
+    in_english = history.pair_history(database, public, ("A", "B"), topic="Syria")
+    in_russian = history.pair_history(database, public, ("A", "B"), topic="Сирия")
+    sanctions = history.pair_history(database, public, ("A", "B"), topic="Sanctions")
+
+    assert [e.event for e in in_english] == ["G20 summit", "Саммит G20"]
+    assert [e.event for e in in_russian] == ["G20 summit", "Саммит G20"]
+    assert [e.event for e in sanctions] == ["Саммит G20"]
+
+
+def test_a_pair_that_met_twice_on_one_day_keeps_both_and_a_second_import_adds_neither(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    beijing = HistoricalRecord(
+        date(2014, 11, 10),
+        "APEC Economic Leaders' Meeting",
+        ("A", "B"),
+        format=MeetingFormat.BRIEF_CONTACT,
+        place="the opening ceremony",
+    )
+    twice = [
+        beijing,
+        replace(beijing, format=MeetingFormat.MEAL_CONVERSATION, place="the gala dinner"),
+    ]
+
+    first = history.import_history(database, world.organiser, twice)
+    second = history.import_history(database, world.organiser, twice)
+    seen = history.pair_history(database, world.reader("public"), ("A", "B"))
+
+    assert [(first.imported, first.known), (second.imported, second.known)] == [(2, 0), (0, 2)]
+    assert sorted(e.place for e in seen) == ["the gala dinner", "the opening ceremony"]
 
 
 def test_only_the_organiser_imports_and_a_second_import_adds_nothing(database: Database) -> None:

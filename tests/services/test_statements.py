@@ -4,13 +4,16 @@ visibility, both organiser policies)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from sidelines.domain import OrganiserSees
-from sidelines.services import statements
+from sidelines.domain.negotiation import MeetingStatus
+from sidelines.services import record, statements
 from sidelines.services.actors import Actor
 from sidelines.services.errors import (
     Conflict,
@@ -20,6 +23,7 @@ from sidelines.services.errors import (
     PreconditionFailed,
     ServiceError,
 )
+from sidelines.services.record import Outcome
 from sidelines.services.statements import (
     Source,
     StatementIn,
@@ -30,7 +34,7 @@ from sidelines.services.statements import (
 )
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditAudienceRow, AuditRow
-from tests.builders import at
+from tests.builders import DAY, at
 from tests.services.record_world import RecordWorld, record_world
 
 READERS = ("A", "B", "C", "organiser", "public")
@@ -339,3 +343,49 @@ def test_two_amendments_on_one_version_at_the_same_moment_keep_one_and_refuse_th
     assert [type(o) for o in outcomes if not isinstance(o, StatementView)] == [PreconditionFailed]
     final = statements.get_statement(database, a, world.event_id, made.id)
     assert final.text == kept[0].text
+
+
+def test_a_confirmation_said_before_the_meeting_began_is_refused_naming_said_at(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    a = world.delegates["A"]
+    record.record_outcome(
+        database,
+        a,
+        world.event_id,
+        world.meeting_id,
+        Outcome(MeetingStatus.HELD, started_at=at(10), ended_at=at(10, 30)),
+    )
+    confirmation = readout(world, Visibility.PUBLIC, kind=StatementKind.CONFIRMATION)
+
+    the_day_before = at(9, day=DAY - timedelta(days=1))
+
+    with pytest.raises(Invalid) as too_early:
+        statements.make_statement(
+            database, a, world.event_id, replace(confirmation, said_at=the_day_before)
+        )
+    kept = statements.make_statement(
+        database, a, world.event_id, replace(confirmation, said_at=at(10, 5))
+    )
+    with pytest.raises(Invalid) as moved_back:
+        statements.amend_statement(
+            database, a, world.event_id, kept.id, replace(confirmation, said_at=the_day_before)
+        )
+    announced = statements.make_statement(
+        database,
+        a,
+        world.event_id,
+        replace(confirmation, kind=StatementKind.ANNOUNCEMENT, said_at=the_day_before),
+    )
+
+    assert (too_early.value.field, too_early.value.english) == (
+        "said_at",
+        "a readout or confirmation tells of a meeting that has begun: "
+        "it is said from 2030-05-06 on",
+    )
+    assert moved_back.value.field == "said_at"
+    assert [s.id for s in statements.list_statements(database, a, world.event_id)] == [
+        announced.id,
+        kept.id,
+    ]

@@ -144,16 +144,21 @@ def test_a_format_not_offered_is_named(database: Database) -> None:
     assert refused.json()["error"]["field"] == "query.format"
 
 
-def test_the_record_recalls_the_earlier_meetings_of_the_event_s_parties(
-    database: Database,
-) -> None:
-    api = lima_api(database)
+def import_the_pair_s_history(api: Lima) -> None:
+    """The Russian–US pair's history, as the demo imports it."""
     imported = api.client.post(
         "/api/history/imports?name=history.csv",
         content=HISTORY.read_bytes(),
         headers={**api.as_organiser, "Content-Type": "text/csv"},
     )
     assert imported.status_code == 201, imported.text
+
+
+def test_the_record_recalls_the_earlier_meetings_of_the_event_s_parties(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    import_the_pair_s_history(api)
 
     as_public = api.client.get(url("/record/export")).json()
     as_csv = api.client.get(url("/record/export?format=csv"), headers=api.as_("JPN")).text
@@ -208,3 +213,41 @@ def test_the_record_speaks_venue_time_and_names_the_zone_as_the_schedule_does(
     assert record_rows[0]["timezone"] == "America/Lima"
     assert schedule_json["timezone"] == "America/Lima"
     assert {r["timezone"] for r in schedule_rows} == {"America/Lima"}
+
+
+def test_the_record_as_csv_says_who_may_read_each_statement_and_keeps_every_topic(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    import_the_pair_s_history(api)
+    meeting = api.client.get(url("/meetings"), headers=api.as_("USA")).json()[0]
+    for visibility, topics in (("counterpart", ["trade", "Korean Peninsula"]), ("public", [])):
+        said = api.client.post(
+            url("/statements"),
+            json={
+                "meeting_id": meeting["id"],
+                "kind": "readout",
+                "text": f"A {visibility} readout.",
+                "said_at": "2016-11-19T20:00:00Z",
+                "visibility": visibility,
+                "topics": topics,
+            },
+            headers=api.as_("USA"),
+        )
+        assert said.status_code == 201, said.text
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.client.get(url("/record/export?format=csv"), headers=api.as_("USA")).text
+            )
+        )
+    )
+
+    assert [(r["kind"], r["visibility"], r["topics"]) for r in rows] == [
+        ("meeting", "", "; ".join(meeting["topics"])),
+        ("statement", "counterpart", "trade; Korean Peninsula"),
+        ("statement", "public", ""),
+        ("history", "", "Ukraine; Syria"),
+        ("history", "", "Syria; Ukraine"),
+    ]

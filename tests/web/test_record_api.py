@@ -64,6 +64,15 @@ def test_bad_history_file_is_refused_whole_and_only_the_organiser_imports(
                 "message": "bad.csv:2: parties: list should have at least 2 items after "
                 "validation, not 1, got ['RUS']",
                 "field": "body",
+                "problems": [
+                    {
+                        "file": "bad.csv",
+                        "line": 2,
+                        "field": "parties",
+                        "message": "list should have at least 2 items after validation, not 1, "
+                        "got ['RUS']",
+                    }
+                ],
             }
         },
     )
@@ -109,6 +118,69 @@ def test_a_history_file_dating_a_meeting_after_today_is_refused_at_its_line(
             "message": f"typo.csv:3: date: {next_year}-09-28 is after today; "
             "the history holds meetings already held",
             "field": "body",
+            "problems": [
+                {
+                    "file": "typo.csv",
+                    "line": 3,
+                    "field": "date",
+                    "message": f"{next_year}-09-28 is after today; "
+                    "the history holds meetings already held",
+                }
+            ],
         },
     )
+    assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}
+
+
+def test_a_history_file_with_problems_at_several_lines_names_each_with_its_line_and_field(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    text = (
+        "date,event,parties,topics\n"
+        "2016-13-05,G20 summit,RUS;USA,Syria\n"
+        "2016-09-05,,RUS;USA,Syria\n"
+        "2016-09-05,G20 summit,RUS,Syria\n"
+        "2015-09-28,United Nations General Assembly,RUS;USA,Syria;Ukraine\n"
+        "2016-11-20,APEC Economic Leaders' Meeting in Lima,RUS;USA;RUS,Syria\n"
+    )
+
+    refused = api.client.post(
+        "/api/history/imports?name=several.csv",
+        content=text.encode(),
+        headers={**api.as_organiser, "Content-Type": "text/csv"},
+    )
+
+    error = refused.json()["error"]
+    assert (refused.status_code, error["message"], error["field"]) == (
+        422,
+        "4 problems in several.csv; nothing was imported",
+        "body",
+    )
+    assert error["problems"] == [
+        {
+            "file": "several.csv",
+            "line": 2,
+            "field": "date",
+            "message": "'2016-13-05' is not a valid date (month must be in 1..12)",
+        },
+        {
+            "file": "several.csv",
+            "line": 3,
+            "field": "event",
+            "message": "required field is missing",
+        },
+        {
+            "file": "several.csv",
+            "line": 4,
+            "field": "parties",
+            "message": "list should have at least 2 items after validation, not 1, got ['RUS']",
+        },
+        {
+            "file": "several.csv",
+            "line": 6,
+            "field": "parties",
+            "message": "a party is named twice",
+        },
+    ]
     assert row_counts(database, HistoricalMeetingRow) == {"historical_meetings": 0}

@@ -21,6 +21,10 @@ sources        who reported it: in JSON a list of ``{name, url}``; in CSV one so
 In CSV, lists are written with ``;`` between items (``RUS;USA``); the first line names the
 columns. A JSON file is a list of meetings, or ``{"meetings": [...]}``.
 
+A meeting is told apart by its day, event and parties, and by its format and place: a pair
+that met twice on one day of a summit is two rows that differ in one of these. Importing a file
+again adds none of the meetings it holds.
+
 Every problem in the file is reported, each with its line (``history.csv:3: parties: …``), and a
 file with any problem yields nothing: an import is all or nothing.
 """
@@ -151,6 +155,19 @@ class HistoricalRecord:
         """What tells this meeting apart, with its day and event: "RUS+USA"."""
         return "+".join(sorted(self.parties))
 
+    @property
+    def key(self) -> tuple[date, str, str, str, str]:
+        """What identifies the meeting: its day, event and parties, and its format and place,
+        which tell apart two meetings of a pair on one day of a summit (a word at the opening
+        and a conversation at the dinner)."""
+        return (
+            self.held_on,
+            self.event,
+            self.parties_key,
+            str(self.format) if self.format else "",
+            self.place,
+        )
+
 
 class HistoryFileError(InputError):
     """A file with one or more bad rows; ``problems`` holds each, ``str()`` all of them."""
@@ -183,7 +200,7 @@ def read_history(text: str, file: str, *, held_by: date | None = None) -> list[H
         raise InputError(file, f"a history file ends in {' or '.join(SUFFIXES)}")
     problems: list[InputError] = []
     records: list[HistoricalRecord] = []
-    seen: dict[tuple[date, str, str], int | None] = {}
+    seen: dict[tuple[date, str, str, str, str], int | None] = {}
     for line, lines, data in rows:
         if isinstance(data, InputError):
             problems.append(data)
@@ -204,13 +221,15 @@ def read_history(text: str, file: str, *, held_by: date | None = None) -> list[H
                 )
             )
             continue
-        key = (record.held_on, record.event, record.parties_key)
-        if key in seen:
+        if record.key in seen:
+            # A pair meeting twice that day is told apart by the format or the place.
             problems.append(
-                InputError(file, f"the same meeting as line {seen[key]}", line=line, path="date")
+                InputError(
+                    file, f"the same meeting as line {seen[record.key]}", line=line, path="date"
+                )
             )
             continue
-        seen[key] = line
+        seen[record.key] = line
         records.append(record)
     if not rows and not problems:
         problems.append(InputError(file, "no meetings in the file", line=1))

@@ -43,6 +43,7 @@ ERRORS = frozenset(
         "RulesBroken",
         "PreviewChanged",
         "Invalid",
+        "InvalidFile",
         "PreconditionFailed",
         "TooManyAttempts",
         "EditRefused",

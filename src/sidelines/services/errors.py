@@ -105,6 +105,19 @@ class Invalid(ServiceError):
     field_is_input = True
 
 
+class InvalidFile(Invalid):
+    """A file refused whole: ``problems`` names each of its faults by file, line and field
+    (``[{"file", "line", "field", "message"}]``), however many, where the message alone would
+    be cut short and its lines run together."""
+
+    def __init__(self, message: str, field: str, problems: list[dict[str, object]]) -> None:
+        super().__init__(message, field)
+        self.problems = problems
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": self.problems}
+
+
 class TooManyAttempts(ServiceError):
     status = 429
     code = "too_many_attempts"

@@ -403,8 +403,10 @@ _RECORD_COLUMNS = (
     "about",
     "party",
     "statement_kind",
+    "visibility",
     "speaker",
     "text",
+    "topics",
     "sources",
     "timezone",
 )
@@ -426,6 +428,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "ends_at": meeting["ends_at"] or "",
                 "place": meeting["place"],
                 "parties": "; ".join(meeting["parties"]),
+                "topics": "; ".join(meeting.get("topics") or ()),
                 "timezone": record["timezone"],
             }
         )
@@ -440,6 +443,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "ends_at": encounter["ended_at"] or "",
                 "place": encounter["place"],
                 "parties": "; ".join(encounter["parties"]),
+                "topics": "; ".join(encounter.get("topics") or ()),
                 "timezone": record["timezone"],
             }
         )
@@ -459,8 +463,12 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 "about": about,
                 "party": statement["party"],
                 "statement_kind": statement["kind"],
+                # Who may read it: a delegation's export holds what only it and its
+                # counterpart read beside what the press quoted, and must tell them apart.
+                "visibility": statement["visibility"],
                 "speaker": statement["speaker"],
                 "text": statement["text"],
+                "topics": "; ".join(statement["topics"]),
                 "sources": "; ".join(statement["sources"]),
                 "timezone": record["timezone"],
             }
@@ -476,6 +484,7 @@ def render_record(record: dict[str, Any], file_format: str) -> str:
                 ),
                 "parties": "; ".join(earlier["parties"]),
                 "text": earlier["summary"],
+                "topics": "; ".join(earlier["topics"]),
                 "sources": "; ".join(earlier["sources"]),
             }
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -28,10 +29,11 @@ from sqlalchemy.orm import Session
 from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.errors import InputError
-from sidelines.formats.history_file import HistoricalRecord, read_history
+from sidelines.formats.history_file import HistoricalRecord, HistoryFileError, read_history
+from sidelines.formats.reports import cues
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
-from sidelines.services.errors import Conflict, Forbidden, Invalid
+from sidelines.services.errors import Conflict, Forbidden, Invalid, InvalidFile
 from sidelines.services.events import domain_event
 from sidelines.services.places import meeting_place
 from sidelines.services.record import outcomes
@@ -96,9 +98,21 @@ class HistoryEntry:
     statements: tuple[StatementView, ...] = ()
 
     def mentions(self, topic: str) -> bool:
-        wanted = topic.casefold()
+        """Whether a topic of the meeting, or of a statement about it, holds ``topic`` or names
+        the same subject in another language: "Syria" finds "Сирия", "санкции" "sanctions"."""
+        wanted, subjects = topic.casefold(), subjects_of(topic)
         topics = [*self.topics, *(t for s in self.statements for t in s.topics)]
-        return any(wanted in known.casefold() for known in topics)
+        return any(
+            wanted in known.casefold() or not subjects.isdisjoint(subjects_of(known))
+            for known in topics
+        )
+
+
+@cache
+def subjects_of(topic: str) -> frozenset[str]:
+    """The subjects a topic names, as the report reader knows them in English and Russian
+    (``cues.TOPICS``): the same for "Syria" and "Сирия", none for a topic it does not know."""
+    return frozenset(name for name, pattern in cues.TOPICS.items() if pattern.search(topic))
 
 
 @dataclass(frozen=True)
@@ -407,9 +421,24 @@ def import_history_file(db: Database, actor: Actor, raw: bytes, name: str) -> Im
         raise Invalid("the file is not UTF-8 text", "body") from None
     try:
         records = read_history(text, name, held_by=latest_today())
+    except HistoryFileError as error:
+        raise _refused(name, error.problems) from None
     except InputError as error:
-        raise Invalid(str(error), "body") from None
+        raise _refused(name, (error,)) from None
     return import_history(db, actor, records)
+
+
+def _refused(name: str, problems: tuple[InputError, ...]) -> InvalidFile:
+    """The refusal of a file, each of its problems named by line and field: one problem is
+    the message itself; more are counted there, since a message is cut short where a file's
+    problems can run to hundreds."""
+    found: list[dict[str, object]] = [
+        {"file": p.file, "line": p.line, "field": p.path, "message": p.message} for p in problems
+    ]
+    if len(problems) == 1:
+        return InvalidFile(str(problems[0]), "body", found)
+    count = len(problems)
+    return InvalidFile(f"{count} problems in {name}; nothing was imported", "body", found)
 
 
 def import_history(db: Database, actor: Actor, records: list[HistoricalRecord]) -> ImportReport:
@@ -431,11 +460,14 @@ def import_history_in(
         raise Forbidden("only the organiser imports history")
     imported = known = 0
     for record in records:
+        held_on, event, parties_key, meeting_format, place = record.key
         exists = session.scalar(
             select(HistoricalMeetingRow.id).where(
-                HistoricalMeetingRow.held_on == record.held_on,
-                HistoricalMeetingRow.event == record.event,
-                HistoricalMeetingRow.parties_key == record.parties_key,
+                HistoricalMeetingRow.held_on == held_on,
+                HistoricalMeetingRow.event == event,
+                HistoricalMeetingRow.parties_key == parties_key,
+                HistoricalMeetingRow.format == meeting_format,
+                HistoricalMeetingRow.place == place,
             )
         )
         if exists is not None:

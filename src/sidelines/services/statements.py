@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -68,6 +69,9 @@ from sidelines.services.visibility import (
 )
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
+    EncounterRow,
+    MeetingRow,
+    OutcomeRow,
     PartyRow,
     StatementRow,
     StatementSignatureRow,
@@ -251,6 +255,47 @@ def _check_said_at(session: Session, event_id: str, said_at: datetime) -> None:
         )
 
 
+# What a side says of a meeting once it took place: "greeted each other and briefly spoke".
+TELLS_OF_WHAT_TOOK_PLACE = frozenset({StatementKind.READOUT, StatementKind.CONFIRMATION})
+
+
+def _check_said_after_start(
+    session: Session, subject: Subject, kind: StatementKind, said_at: datetime
+) -> None:
+    """A readout or a confirmation tells of a meeting or an encounter that has begun: one said
+    on a day before the day it began (as recorded, else as placed; days at the venue) is a
+    mistyped date, and would stand in the record before the meeting it confirms. Before that
+    a side announces or denies. The day, not the minute: a press report gives its day only,
+    and a confirmation taken from it is dated at noon (``report_proposals``)."""
+    if kind not in TELLS_OF_WHAT_TOOK_PLACE or subject.kind == "parties":
+        return
+    if subject.kind == "meeting":
+        started = session.scalar(
+            select(OutcomeRow.started_at).where(OutcomeRow.meeting_id == subject.id)
+        ) or session.scalar(select(MeetingRow.starts_at).where(MeetingRow.id == subject.id))
+    else:
+        started = session.scalar(
+            select(EncounterRow.started_at).where(EncounterRow.id == subject.id)
+        )
+    if started is None:
+        return
+    zone = ZoneInfo(domain_event(session, subject.event_id).timezone)
+    start = started.astimezone(zone).date()
+    if said_at.astimezone(zone).date() >= start:
+        return
+    if subject.kind == "meeting":
+        raise Invalid(
+            "a readout or confirmation tells of a meeting that has begun: "
+            f"it is said from {start} on",
+            "said_at",
+        )
+    raise Invalid(
+        "a readout or confirmation tells of an encounter that has begun: "
+        f"it is said from {start} on",
+        "said_at",
+    )
+
+
 def _about_parties(session: Session, event_id: str, parties: tuple[str, ...]) -> Subject:
     """The subject of a statement made on its own; every bad party named by its index."""
     if len(parties) < 2:
@@ -328,6 +373,7 @@ def make_statement_in(
     event_row(session, event_id)
     _check_said_at(session, event_id, statement.said_at)
     subject = _subject_for(session, actor, event_id, statement)
+    _check_said_after_start(session, subject, statement.kind, statement.said_at)
     if party not in subject.sides:
         if subject.kind == "parties":
             raise Forbidden("a statement on its own is made by one of the parties it is about")
@@ -443,6 +489,8 @@ def amend_statement(
             )
         if changes.said_at != was.said_at:
             _check_said_at(session, event_id, changes.said_at)
+        if (changes.said_at, changes.kind) != (was.said_at, was.kind):
+            _check_said_after_start(session, subject, changes.kind, changes.said_at)
         if was.visibility is Visibility.PUBLIC and changes.visibility is not Visibility.PUBLIC:
             raise Conflict("a public statement cannot be taken back", "visibility")
         published_joint = was.joint_state == "signed" and was.visibility is Visibility.PUBLIC
@@ -629,6 +677,7 @@ def link_statement(
                 f"sides are {', '.join(sorted(subject.sides))}",
                 field,
             )
+        _check_said_after_start(session, subject, StatementKind(row.kind), row.said_at)
         row.meeting_id = meeting_id
         row.encounter_id = encounter_id
         row.updated_at = now()

@@ -584,12 +584,13 @@ class StatementSignatureRow(Base):
 class HistoricalMeetingRow(Base):
     """A meeting held before the system knew of it, imported from the public record.
 
-    ``parties_key`` is the sorted party keys joined by "+" ("RUS+USA"): with the day and the
-    event it identifies the meeting, so importing the same file twice adds nothing.
+    ``parties_key`` is the sorted party keys joined by "+" ("RUS+USA"): with the day, the
+    event, the format and the place it identifies the meeting, so importing the same file twice
+    adds nothing, while a pair that met twice on one day of a summit keeps both meetings.
     """
 
     __tablename__ = "historical_meetings"
-    __table_args__ = (UniqueConstraint("held_on", "event", "parties_key"),)
+    __table_args__ = (UniqueConstraint("held_on", "event", "parties_key", "format", "place"),)
 
     id: Mapped[int] = random_id_column()
     held_on: Mapped[date]

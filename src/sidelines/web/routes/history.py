@@ -39,7 +39,8 @@ def pair_history(
 ) -> list[HistoryEntryPublic]:
     """Every meeting of the pair ``a``–``b`` (party keys, or principal ids with
     ``by=principal``) across events, newest first; or, without a pair, every meeting about
-    ``topic``. Each reader sees what it may: the public record and its own meetings."""
+    ``topic`` (a part of a topic's name, or the same subject in English or Russian: "Syria"
+    finds "Сирия"). Each reader sees what it may: the public record and its own meetings."""
     if (a is None) != (b is None):
         raise Invalid("name both of the pair, a and b", "query.b" if b is None else "query.a")
     pair = (a, b) if a is not None and b is not None else None
