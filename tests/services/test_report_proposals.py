@@ -305,6 +305,63 @@ def test_bad_correction_names_the_field_and_writes_nothing(
     assert record.list_encounters(database, people["RUS"], LIMA) == []
 
 
+PESKOV = {"id": "peskov", "name": "Dmitry Peskov", "role": "press secretary"}
+
+
+@pytest.mark.parametrize(
+    "confirmer",
+    [
+        pytest.param({**PESKOV, "side": "USA"}, id="known-by-id"),
+        pytest.param({"name": "Dmitry Peskov", "side": "USA"}, id="known-by-name"),
+        pytest.param({"name": "Песков", "role": "press secretary", "side": "USA"}, id="in-russian"),
+        pytest.param({"name": "An aide", "side": "CHN"}, id="not-a-side"),
+        pytest.param({"id": "earnest", "name": "Dmitry Peskov", "side": "USA"}, id="id-not-name"),
+    ],
+)
+def test_a_confirmer_of_another_side_is_refused_naming_the_side_and_writes_nothing(
+    database: Database, people: dict[str, Actor], confirmer: dict[str, str]
+) -> None:
+    """The American delegation reviewing a Russian report may not record the Kremlin's press
+    secretary, nor a side outside the contact, as confirming for it."""
+    upload = report_proposals.upload_report(database, people["USA"], LIMA, RUSSIAN_REPORT)
+
+    with pytest.raises(Invalid) as refused:
+        report_proposals.review_claim(
+            database,
+            people["USA"],
+            LIMA,
+            upload.id,
+            0,
+            Review("accept", {"confirmers": [confirmer]}),
+        )
+
+    assert refused.value.field == "corrections.confirmers[0].side"
+    assert report_proposals.get_upload(database, people["USA"], LIMA, upload.id).claims[
+        0
+    ].state == ("proposed")
+    assert record.list_encounters(database, people["USA"], LIMA) == []
+    assert statements.list_statements(database, people["USA"], LIMA) == []
+
+
+def test_a_side_corrects_its_own_confirmer_into_its_statement(
+    database: Database, people: dict[str, Actor]
+) -> None:
+    upload = report_proposals.upload_report(database, people["USA"], LIMA, RUSSIAN_REPORT)
+    earnest = {"name": "Josh Earnest", "role": "press secretary", "side": "USA"}
+
+    report_proposals.review_claim(
+        database,
+        people["USA"],
+        LIMA,
+        upload.id,
+        0,
+        Review("accept", {"confirmers": [{**PESKOV, "side": "RUS"}, earnest]}),
+    )
+
+    [statement] = statements.list_statements(database, people["USA"], LIMA)
+    assert (statement.party_id, statement.speaker) == ("USA", "Josh Earnest, press secretary")
+
+
 def test_a_history_claims_event_is_a_name(database: Database, people: dict[str, Actor]) -> None:
     upload = report_proposals.upload_report(database, people["organiser"], LIMA, HISTORY_REPORT)
     index = next(c.index for c in upload.claims if c.kind == "history")

@@ -4,10 +4,17 @@ An error never sends back more than a short excerpt of a bad value."""
 
 from __future__ import annotations
 
+import importlib
+import json
+import pkgutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
 
+from sidelines.services import report_proposals
 from sidelines.storage.db import Database
 from sidelines.storage.tables import (
     AuditRow,
@@ -16,12 +23,13 @@ from sidelines.storage.tables import (
     RequestRow,
     StatementRow,
 )
-from sidelines.web.bounds import REF_MAX, TOPIC_MAX, TOPICS_MAX
+from sidelines.web import routes
+from sidelines.web.bounds import BODY_MAX, REF_MAX, TOPIC_MAX, TOPICS_MAX
 from sidelines.web.errors import MESSAGE_MAX
 from tests.web.helpers import Lima, lima_api, request_body, row_counts, url
 
 WRITTEN = (RequestRow, ProposalRow, AuditRow, EncounterRow, StatementRow)
-HUGE = "x" * 1_000_000
+HUGE = "x" * 900_000  # nearly a megabyte: the most a body may hold (web.bounds.BODY_MAX)
 EXCERPT_MAX = 80
 # Five hours behind UTC, the last hour of the year 9999 is in the year 10000 in UTC.
 OVERFLOWING = "9999-12-31T23:00:00-05:00"
@@ -185,3 +193,152 @@ def test_a_service_error_quotes_only_an_excerpt_of_a_long_value(api: Lima) -> No
     assert error["field"] == "body.invitees[0]"
     assert len(error["message"]) <= MESSAGE_MAX
     assert "Z" * (EXCERPT_MAX + 1) not in error["message"]
+
+
+# JSON says what a value is: ``true`` is no number and ``"30"`` no number nor ``1`` a yes. A
+# client that sends them has a bug to hear about, not a value read as it happens to convert.
+NOT_OF_ITS_TYPE = [
+    pytest.param("/requests", request_body("USA", priority=True), "body.priority", id="true-int"),
+    pytest.param("/requests", request_body("USA", priority="3"), "body.priority", id="text-int"),
+    pytest.param("/requests", request_body("USA", priority=3.0), "body.priority", id="float-int"),
+    pytest.param("/requests", request_body("USA", send=1), "body.send", id="one-bool"),
+    pytest.param("/requests", request_body("USA", on_site="true"), "body.on_site", id="text-bool"),
+    pytest.param(
+        "/requests", proposal(duration_min="30"), "body.proposal.duration_min", id="text-minutes"
+    ),
+    pytest.param(
+        "/requests", proposal(host_suite="false"), "body.proposal.host_suite", id="text-no"
+    ),
+    pytest.param(
+        "/statements",
+        statement(meeting_id=True, about_parties=[]),
+        "body.meeting_id",
+        id="true-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), NOT_OF_ITS_TYPE)
+def test_a_number_or_a_yes_written_as_another_json_type_is_refused_naming_it(
+    api: Lima, path: str, body: dict[str, Any], field: str
+) -> None:
+    before = row_counts(api.database, *WRITTEN)
+
+    response = api.client.post(url(path), json=body, headers=api.as_("RUS"))
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+    assert row_counts(api.database, *WRITTEN) == before
+
+
+def test_the_organisers_numbers_and_yeses_are_read_strictly_too(api: Lima) -> None:
+    space = api.client.get(url("/spaces"), headers=api.as_organiser).json()[0]
+
+    capacity = api.client.put(
+        url(f"/spaces/{space['id']}"), json={**space, "capacity": True}, headers=api.as_organiser
+    )
+    policy = api.client.patch(
+        url(), json={"policy": {"one_open_request_per_format": 0}}, headers=api.as_organiser
+    )
+    solve = api.client.post(url("/solves"), json={"time_limit_s": True}, headers=api.as_organiser)
+
+    assert (capacity.status_code, capacity.json()["error"]["field"]) == (422, "body.capacity")
+    assert (policy.status_code, policy.json()["error"]["field"]) == (
+        422,
+        "body.policy.one_open_request_per_format",
+    )
+    assert (solve.status_code, solve.json()["error"]["field"]) == (422, "body.time_limit_s")
+    assert api.client.get(url("/spaces"), headers=api.as_organiser).json()[0] == space
+
+
+def numbers(schema: object, *, strict: bool, where: str = "") -> list[str]:
+    """Where in a pydantic core schema an integer, a number or a boolean is read strictly, or
+    laxly (``true`` as 1, ``"3"`` as 3)."""
+    if isinstance(schema, dict):
+        is_number = schema.get("type") in ("int", "float", "bool")
+        found = [where] if is_number and bool(schema.get("strict")) == strict else []
+        return found + [
+            spot
+            for key, value in schema.items()
+            for spot in numbers(value, strict=strict, where=f"{where}/{key}")
+        ]
+    if isinstance(schema, list):
+        return [spot for value in schema for spot in numbers(value, strict=strict, where=where)]
+    return []
+
+
+def api_routes() -> list[APIRoute]:
+    found = []
+    for module in pkgutil.iter_modules(routes.__path__):
+        router = importlib.import_module(f"{routes.__name__}.{module.name}").router
+        found += [route for route in router.routes if isinstance(route, APIRoute)]
+    return found
+
+
+def test_every_json_body_reads_its_numbers_and_yeses_strictly_and_urls_laxly() -> None:
+    """A guard for routes to come: each route's JSON body is read with strict numbers and
+    booleans; a value in the path or the query is text in the URL, and is read laxly."""
+    wrong = {}
+    for route in api_routes():
+        where = f"{sorted(route.methods)[0]} {route.path}"
+        if route.body_field is not None:
+            body = TypeAdapter(route.body_field.field_info.annotation).core_schema
+            if numbers(body, strict=False):
+                wrong[where] = "lax body"
+        for param in (*route.dependant.path_params, *route.dependant.query_params):
+            if numbers(TypeAdapter(param.field_info.annotation).core_schema, strict=True):
+                wrong[where] = f"strict {param.name}"
+
+    assert wrong == {}
+
+
+def long_note(size: int) -> bytes:
+    return b'{"invitees": ["USA"], "note": "' + b"x" * size + b'"}'
+
+
+def in_chunks(body: bytes) -> Iterator[bytes]:
+    """The body sent without a Content-Length, as a client streaming it does."""
+    for start in range(0, len(body), 100_000):
+        yield body[start : start + 100_000]
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
+def test_a_body_past_the_bound_is_refused_413_in_json_and_writes_nothing(
+    api: Lima, announced: bool
+) -> None:
+    before = row_counts(api.database, *WRITTEN)
+    body = long_note(BODY_MAX)
+    headers = {**api.as_("RUS"), "Content-Type": "application/json"}
+
+    response = api.client.post(
+        url("/requests"), content=body if announced else in_chunks(body), headers=headers
+    )
+
+    assert (response.status_code, response.json()) == (
+        413,
+        {
+            "error": {
+                "code": "too_large",
+                "message": "the body is larger than this request may send",
+                "field": "body",
+            }
+        },
+    )
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert row_counts(api.database, *WRITTEN) == before
+
+
+def test_a_report_of_the_longest_text_escaped_in_json_is_read_past_the_common_bound(
+    api: Lima,
+) -> None:
+    text = "Путин и Обама встретились. " * (report_proposals.MAX_TEXT // 27)
+    body = json.dumps({"text": text, "published_on": "2016-11-20", "source": "RIA"}).encode()
+
+    response = api.client.post(
+        url("/reports"),
+        content=body,
+        headers={**api.as_("RUS"), "Content-Type": "application/json"},
+    )
+
+    assert len(body) > BODY_MAX
+    assert response.status_code == 201, response.text

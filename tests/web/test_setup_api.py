@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from sidelines.formats.event_file import CAPACITY_MAX, INTERPRETERS_MAX
 from sidelines.formats.event_loader import dump_event
 from sidelines.storage.db import Database
 from sidelines.storage.tables import AuditRow, EventRow, PartyRow, PrincipalRow, SpaceRow
@@ -380,3 +383,113 @@ def test_a_creation_retried_with_its_idempotency_key_gets_the_first_answer(
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert row_counts(database, EventRow) == {"events": 2}
+
+
+# A count past any venue's (a space for 10**18 people, 10**18 interpreters of a language pair)
+# is a typing mistake, and would reach the solver's sums far from where it was written.
+HUGE_COUNTS = [
+    pytest.param("space", "capacity", "body.capacity", id="space-capacity"),
+    pytest.param(
+        "event",
+        {"interpreters": [{"languages": ["en", "ru"], "count": 10**18}]},
+        "body.interpreters[0].count",
+        id="interpreters",
+    ),
+    pytest.param(
+        "event",
+        {"policy": {"max_bookings_per_party_per_day": 10**18}},
+        "body.policy.max_bookings_per_party_per_day",
+        id="bookings-a-day",
+    ),
+    pytest.param(
+        "event",
+        {"policy": {"fairness_max_spread": 10**18}},
+        "body.policy.fairness_max_spread",
+        id="fairness",
+    ),
+    pytest.param(
+        "event",
+        {"policy": {"max_open_requests_per_party": 10**18}},
+        "body.policy.max_open_requests_per_party",
+        id="open-requests",
+    ),
+    pytest.param(
+        "event",
+        {"meeting_defaults": {"priority": 10**18}},
+        "body.meeting_defaults.priority",
+        id="default-priority",
+    ),
+]
+
+
+@pytest.mark.parametrize(("target", "change", "field"), HUGE_COUNTS)
+def test_a_count_past_its_bound_is_refused_naming_it_and_nothing_is_written(
+    database: Database, target: str, change: Any, field: str
+) -> None:
+    api = lima_api(database)
+    before = row_counts(database, EventRow, SpaceRow, AuditRow)
+    if target == "space":
+        space = api.client.get(url("/spaces"), headers=api.as_organiser).json()[0]
+        response = api.client.put(
+            url(f"/spaces/{space['id']}"), json={**space, change: 10**18}, headers=api.as_organiser
+        )
+    else:
+        response = api.client.patch(url(), json=change, headers=api.as_organiser)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (422, field)
+    assert row_counts(database, EventRow, SpaceRow, AuditRow) == before
+
+
+def test_a_new_events_meeting_of_a_huge_size_is_refused_naming_it(database: Database) -> None:
+    api = lima_api(database)
+    data = lima_data()
+    data["meetings"] = [{"principals": ["putin", "obama"], "size": 10**18}]
+
+    response = api.client.post("/api/events", json=data, headers=api.as_organiser)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (
+        422,
+        "body.meetings[0].size",
+    )
+    assert (
+        api.client.get(url(event_id="apec-2016-copy"), headers=api.as_organiser).status_code == 404
+    )
+
+
+def test_the_counts_bounds_are_in_the_openapi_document(database: Database) -> None:
+    api = lima_api(database)
+    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+
+    assert schemas["SpaceIn"]["properties"]["capacity"]["maximum"] == CAPACITY_MAX
+    assert schemas["InterpretersIn"]["properties"]["count"]["maximum"] == INTERPRETERS_MAX
+    assert schemas["MeetingIn"]["properties"]["size"]["anyOf"][0]["maximum"] == CAPACITY_MAX
+
+
+def test_a_long_text_in_an_item_is_refused_naming_it_and_nothing_is_written(
+    database: Database,
+) -> None:
+    api = lima_api(database)
+    before = row_counts(database, SpaceRow, PrincipalRow, AuditRow)
+
+    location = api.client.put(
+        url("/spaces/hall"), json={"id": "hall", "location": "x" * 1001}, headers=api.as_organiser
+    )
+    language = api.client.put(
+        url("/principals/rosa"),
+        json={"party": "PER", "name": "Ana Rosa", "languages": ["es", "e" * 100_000]},
+        headers=api.as_organiser,
+    )
+
+    assert (location.status_code, location.json()["error"]) == (
+        422,
+        {
+            "code": "invalid",
+            "message": "a text is at most 1000 characters",
+            "field": "body.location",
+        },
+    )
+    assert (language.status_code, language.json()["error"]["field"]) == (
+        422,
+        "body.languages[1]",
+    )
+    assert row_counts(database, SpaceRow, PrincipalRow, AuditRow) == before

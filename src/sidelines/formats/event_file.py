@@ -22,13 +22,22 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from sidelines.domain.delegation import MemberRole
 from sidelines.domain.event import OrganiserSees
 from sidelines.domain.formats import MeetingFormat
-from sidelines.domain.meeting import DayPart, PressPlan
+from sidelines.domain.meeting import MAX_PRIORITY, DayPart, PressPlan
 from sidelines.domain.party import PartyKind
 from sidelines.domain.principal import Rank
 from sidelines.domain.programme import SessionKind
@@ -212,9 +221,21 @@ Attendees = Annotated[
 WEEK_MIN = 7 * 24 * 60
 YEAR_HOURS = 366 * 24
 DAY_MIN = 24 * 60
-Minutes = Annotated[int, Field(ge=0, le=WEEK_MIN)]
+# So is a count past any venue's: a space, or a meeting, of more than ten thousand people,
+# more than a thousand interpreters of one language pair, more than ten thousand meetings or
+# requests for one party. The lower bounds are the domain's, with its messages.
+CAPACITY_MAX = 10_000
+INTERPRETERS_MAX = 1_000
+COUNT_MAX = 10_000
+Minutes = Annotated[StrictInt, Field(ge=0, le=WEEK_MIN)]
+Priority = Annotated[StrictInt, Field(le=MAX_PRIORITY)]
 # The policy's own lower bounds are the domain's (``domain.EventPolicy``), with its messages.
-PolicyMinutes = Annotated[int, Field(le=WEEK_MIN)]
+PolicyMinutes = Annotated[StrictInt, Field(le=WEEK_MIN)]
+
+
+# Numbers and yes/no are ``StrictInt`` and ``StrictBool`` for the API, which takes these models
+# as its bodies: a capacity of ``true`` or ``"10"`` is a client's bug, not the number 1 or 10.
+# The loader reads files with ``strict=False``, where a number written as text is common.
 
 
 class _Model(BaseModel):
@@ -230,8 +251,8 @@ class SpanIn(_Model):
 
 
 class PolicyIn(_Model):
-    max_bookings_per_party_per_day: int | None = None
-    fairness_max_spread: int | None = None
+    max_bookings_per_party_per_day: Annotated[StrictInt, Field(le=COUNT_MAX)] | None = None
+    fairness_max_spread: Annotated[StrictInt, Field(le=COUNT_MAX)] | None = None
     organiser_sees: OrganiserSees = OrganiserSees.BOOKINGS
     freeze_window_min: PolicyMinutes = 30
     press_buffer_min: PolicyMinutes = 10
@@ -242,10 +263,10 @@ class PolicyIn(_Model):
     # Check-in and no-shows, and limits on requests (``domain.EventPolicy``).
     no_show_after_min: PolicyMinutes = 10
     refill_confirm_min: PolicyMinutes = 10
-    max_open_requests_per_party: int | None = None
-    max_open_requests_per_target: int | None = None
-    one_open_request_per_format: bool = True
-    request_reminder_hours: Annotated[int, Field(le=YEAR_HOURS)] = 12
+    max_open_requests_per_party: Annotated[StrictInt, Field(le=COUNT_MAX)] | None = None
+    max_open_requests_per_target: Annotated[StrictInt, Field(le=COUNT_MAX)] | None = None
+    one_open_request_per_format: StrictBool = True
+    request_reminder_hours: Annotated[StrictInt, Field(le=YEAR_HOURS)] = 12
 
 
 class PartyIn(_Model):
@@ -299,7 +320,7 @@ class SpaceIn(_Model):
     id: str
     name: str | None = None  # defaults to the id
     kind: SpaceKind = SpaceKind.BILATERAL_ROOM
-    capacity: int = 10
+    capacity: Annotated[StrictInt, Field(le=CAPACITY_MAX)] = 10
     features: list[Feature] = EMPTY_LIST
     opening_hours: list[SpanIn] = EMPTY_LIST
     turnover_min: Minutes = 0
@@ -311,7 +332,7 @@ class InterpretersIn(_Model):
     """``count`` interpreters between two languages that the event provides."""
 
     languages: list[str] = Field(min_length=2, max_length=2)
-    count: Annotated[int, Field(ge=0)]
+    count: Annotated[StrictInt, Field(ge=0, le=INTERPRETERS_MAX)]
 
 
 class WalkIn(_Model):
@@ -331,8 +352,8 @@ class MeetingDefaultsIn(_Model):
     """Values every meeting takes unless it sets its own (e.g. ``format: b2b`` for a fair)."""
 
     format: MeetingFormat | None = None
-    duration_min: Annotated[int, Field(ge=1, le=DAY_MIN)] | None = None
-    priority: int | None = None
+    duration_min: Annotated[StrictInt, Field(ge=1, le=DAY_MIN)] | None = None
+    priority: Priority | None = None
 
 
 class MeetingIn(_Model):
@@ -343,17 +364,17 @@ class MeetingIn(_Model):
     id: str | None = None
     principals: list[str]
     format: MeetingFormat | None = None
-    duration_min: int | None = None
-    priority: int | None = None
-    required: bool = False
+    duration_min: Annotated[StrictInt, Field(le=DAY_MIN)] | None = None
+    priority: Priority | None = None
+    required: StrictBool = False
     windows: list[SpanIn] = EMPTY_LIST
     day_part: DayPart = DayPart.ANY
     preferred: list[SpanIn] = EMPTY_LIST
     locked: LockedIn | None = None
     after: list[str] = EMPTY_LIST
-    needs_space: bool | None = None
+    needs_space: StrictBool | None = None
     needs: list[Feature] | None = None
-    size: int | None = None
+    size: Annotated[StrictInt, Field(le=CAPACITY_MAX)] | None = None
     host: str | None = None
     title: str = ""
     topics: list[str] = EMPTY_LIST
@@ -381,7 +402,7 @@ class EventFile(_Model):
     day_start: LocalTime = time(8, 0)
     day_end: LocalTime = time(20, 0)
     morning_ends: LocalTime = time(12, 0)
-    grain_min: int = 5
+    grain_min: StrictInt = 5
     policy: PolicyIn = PolicyIn()
     parties: list[PartyIn]
     principals: list[PrincipalIn]
@@ -395,6 +416,9 @@ class EventFile(_Model):
 
 
 __all__ = [
+    "CAPACITY_MAX",
+    "COUNT_MAX",
+    "INTERPRETERS_MAX",
     "DelegationIn",
     "EventFile",
     "InterpretersIn",

@@ -616,13 +616,15 @@ def _validate(
         raise InputError(
             file, f"an event file is a mapping of fields, got {type(data).__name__}", line=1
         )
+    # A file's numbers and yes/no may be written as text (a JSON file written from YAML read
+    # as text, a spreadsheet's export): the models read them strictly only as the API's bodies.
     meetings = data.get("meetings")
     if type(meetings) is list and meetings:
         plain = [_plain_meeting(item) for item in meetings]
         try:
-            model = EventFile.model_validate({**data, "meetings": []})
+            model = EventFile.model_validate({**data, "meetings": []}, strict=False)
             read = [
-                found if found is not None else MeetingIn.model_validate(item)
+                found if found is not None else MeetingIn.model_validate(item, strict=False)
                 for found, item in zip(plain, meetings, strict=True)
             ]
         except ValidationError:
@@ -630,7 +632,7 @@ def _validate(
         else:
             return model, read
     try:
-        model = EventFile.model_validate(data)
+        model = EventFile.model_validate(data, strict=False)
     except ValidationError as errors:
         # One error, the first in the file: that is where a reader starts fixing.
         details = errors.errors()

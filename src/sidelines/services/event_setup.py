@@ -102,6 +102,10 @@ EVENT_FIELDS = frozenset(
 # Ids as the database stores them (``storage/tables.py``); a longer one is refused by name.
 ID_MAX = 64
 NAME_MAX = 200
+# Any other text of the event (a venue, a space's location, a language, a host city) is short:
+# at most this long, so that an edit cannot store, and every page and export repeat, a
+# megabyte where a word was meant.
+TEXT_MAX = 1000
 _ID_FIELDS = frozenset({"id", "party", "host_party"})
 _NAME_FIELDS = frozenset({"name", "title"})
 
@@ -113,8 +117,8 @@ def _require_organiser(actor: Actor) -> None:
 
 def _check_text(data: object, path: tuple[str | int, ...] = ()) -> None:
     """Refuse, by path, what the database cannot store: NUL characters, ids longer than its
-    columns, names longer than 200 characters. The file's loader does not bound lengths, as a
-    file on disk needs no such bound."""
+    columns, names longer than 200 characters, other texts longer than 1,000. The file's
+    loader does not bound lengths, as a file on disk needs no such bound."""
     if isinstance(data, dict):
         for key, value in data.items():
             where = (*path, str(key))
@@ -123,6 +127,8 @@ def _check_text(data: object, path: tuple[str | int, ...] = ()) -> None:
             if isinstance(value, str) and key in _NAME_FIELDS and len(value) > NAME_MAX:
                 raise Invalid(f"a name is at most {NAME_MAX} characters", format_path(where))
             _check_text(value, where)
+    elif isinstance(data, str) and len(data) > TEXT_MAX:
+        raise Invalid(f"a text is at most {TEXT_MAX} characters", format_path(path))
     elif isinstance(data, list):
         for index, value in enumerate(data):
             _check_text(value, (*path, index))

@@ -40,6 +40,7 @@ from sidelines.formats.reports import (
     default_gazetteer,
 )
 from sidelines.formats.reports.dates import hours_of_day
+from sidelines.formats.reports.gazetteer import OfficeEntry, PersonEntry
 from sidelines.formats.reports.text import pdf_to_text
 from sidelines.services import audit, history, record, statements
 from sidelines.services.actors import Actor
@@ -488,7 +489,33 @@ def _corrected(
         elif name == "event" and value is not None and not _is_name(value):
             raise Invalid(f"a name of 1 to {NAME_MAX} characters, without NUL characters", where)
         result[name] = value
+    if "confirmers" in corrections:
+        _check_confirmer_sides(event, result["confirmers"], result["parties"])
     return result
+
+
+def _check_confirmer_sides(event: Event, confirmers: list[Any], parties: list[str]) -> None:
+    """Invalid, naming the confirmer's side, unless each confirmer speaks for a side of the
+    contact and, where the gazetteer or the event knows the person or office (by id, or by any
+    of its names), for the side it belongs to: a delegation's confirmation is given by its own
+    spokesperson, never by the other side's press secretary."""
+    known = default_gazetteer().with_event(event)
+    entries: list[PersonEntry | OfficeEntry] = [*known.people, *known.offices]
+    for index, confirmer in enumerate(confirmers):
+        side, where = confirmer["side"], f"corrections.confirmers[{index}].side"
+        if side not in parties:
+            raise Invalid(
+                f"a confirmer speaks for a side of the contact: {', '.join(sorted(parties))}",
+                where,
+            )
+        name = str(confirmer["name"]).casefold()
+        by_id = [e for e in entries if confirmer.get("id") and e.id == confirmer["id"]]
+        # A surname may name people of several sides: one of them on this side will do.
+        by_name = [e for e in entries if name in (n.casefold() for n in e.names)]
+        for found in (by_id, by_name):
+            if found and all(e.party != side for e in found):
+                speaker, party = found[0].names[0], found[0].party
+                raise Invalid(f"{speaker} speaks for {party}, not for {side}", where)
 
 
 def review_claim(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from sidelines import __version__
 from sidelines.storage.db import Database
 from sidelines.web import errors, pages, security
+from sidelines.web.bounds import BODY_MAX
+from sidelines.web.deps import known_query
 from sidelines.web.headers import SecurityHeaders
 from sidelines.web.pages.session import PageSettings
 from sidelines.web.routes import (
@@ -90,7 +92,12 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         messages,
     )
     for module in routers:
-        app.include_router(module.router, responses=ERROR_RESPONSES)
+        app.include_router(
+            module.router,
+            responses=ERROR_RESPONSES,
+            max_body_size=BODY_MAX,
+            dependencies=[Depends(known_query)],
+        )
 
     pages.install(
         app,
@@ -106,5 +113,6 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
 
     # Last: it wraps whichever handler renders service errors by then.
     security.install(app)
+    app.add_middleware(errors.TooLargeAsJson)
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from sidelines.services.accounts import actor_for_token, known_actor
 from sidelines.services.actors import PUBLIC, Actor
-from sidelines.services.errors import Unauthenticated
+from sidelines.services.errors import Invalid, Unauthenticated
 from sidelines.services.webhook_hosts import Network
 from sidelines.storage.db import Database
 
@@ -68,3 +70,25 @@ async def get_user(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
 ActorDep = Annotated[Actor, Depends(get_actor)]
 UserDep = Annotated[Actor, Depends(get_user)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route and its dependencies take, by the names clients send (a
+    walk of a few objects: cheaper than a cache keyed by route would be to keep)."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def known_query(request: Request) -> None:
+    """Refuse a query parameter the route does not take, as a body's unknown field is refused:
+    a misspelt ``limt=10`` would otherwise be ignored, and the client never learn why it got
+    fifty items."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    taken = _query_names(route.dependant)
+    for name in request.query_params:
+        if name not in taken:
+            raise Invalid("not a parameter of this request", f"query.{name}")

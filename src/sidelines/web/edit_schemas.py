@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from sidelines.web.bounds import DB_ID_MAX, DbId, Instant
 from sidelines.web.schemas import Public, Strict
@@ -13,7 +13,7 @@ from sidelines.web.schemas import Public, Strict
 # The schedule version the organiser saw (``version`` of the places, of the last edit, of the
 # schedule): where a later version changed a meeting the edit changes, it is refused with 409
 # ``changed_since`` and nothing is written. Left out, the edit applies to the schedule as it is.
-SeenVersion = Annotated[int | None, Field(ge=1, le=DB_ID_MAX)]
+SeenVersion = Annotated[StrictInt | None, Field(ge=1, le=DB_ID_MAX)]
 
 
 class MoveCreate(Strict):
@@ -23,14 +23,14 @@ class MoveCreate(Strict):
 
     starts_at: Instant
     space_id: str | None = Field(default=None, min_length=1, max_length=64)
-    override: bool = False
-    push: bool = False
+    override: StrictBool = False
+    push: StrictBool = False
     seen_version: SeenVersion = None
 
 
 class SwapCreate(Strict):
     other_id: DbId
-    override: bool = False
+    override: StrictBool = False
     seen_version: SeenVersion = None
 
 

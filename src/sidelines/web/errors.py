@@ -6,6 +6,7 @@ point at it. No stack trace or internal detail ever reaches a client.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidelines import i18n
 from sidelines.services.errors import ServiceError
@@ -72,6 +74,17 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path
 
 
+def not_json(error: RequestValidationError) -> bool:
+    """Whether a route that reads a JSON body was sent one of another media type (text, a form,
+    or no Content-Type): FastAPI reads a body as JSON only when it says so, and hands the
+    schema the raw bytes otherwise. The client is told the media type is at fault (415, RFC 9110
+    §15.5.16), not that the body lacks every field."""
+    return any(
+        item["loc"][:1] == ("body",) and isinstance(item.get("input"), bytes)
+        for item in error.errors()
+    )
+
+
 @contextmanager
 def fields_in(location: str) -> Iterator[None]:
     """Name the input fields of a service's errors (``Invalid``, a duplicate request...) from
@@ -104,6 +117,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_request: Request, error: RequestValidationError) -> JSONResponse:
+        if not_json(error):
+            return JSONResponse(
+                error_body(
+                    "unsupported_media_type",
+                    "the body must be JSON, sent with Content-Type: application/json",
+                    "header.Content-Type",
+                ),
+                415,
+            )
         first = error.errors()[0]
         loc = [part for part in first["loc"] if not str(part).startswith("function-")]
         if first["type"] == "json_invalid":
@@ -113,6 +135,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 413:
+            return JSONResponse(too_large_body(), 413)
         if error.status_code == 400 and error.__cause__ is not None:
             # FastAPI could not read the body (it says no more than that); the client is told
             # the body is at fault, as for any other body that is not JSON.
@@ -122,9 +146,12 @@ def install(app: FastAPI) -> None:
                 else "the body could not be read"
             )
             return JSONResponse(error_body("invalid", message, "body"), 422)
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
-            error.status_code, "http_error"
-        )
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthenticated",
+            413: "too_large",
+        }.get(error.status_code, "http_error")
         return JSONResponse(
             error_body(code, str(error.detail)), error.status_code, headers=error.headers
         )
@@ -164,3 +191,47 @@ def install(app: FastAPI) -> None:
     async def unexpected(_request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=error)
         return JSONResponse(error_body("internal", "an unexpected error occurred"), 500)
+
+
+def too_large_body() -> dict[str, Any]:
+    return error_body("too_large", "the body is larger than this request may send", "body")
+
+
+class TooLargeAsJson:
+    """Starlette's limit on a body (``web.bounds.BODY_MAX``) answers 413 in plain text itself
+    when the client announced the size (Content-Length) and the route began to answer: this
+    says it in the API's JSON, as every other error. Plain ASGI, so that a stream is not
+    buffered (see ``web.headers``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def sending(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = dict(message.get("headers", []))
+                replaced = headers.get(b"content-type", b"").startswith(b"text/plain")
+            if not replaced:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                body = json.dumps(too_large_body()).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 413,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+            # The plain text's own body is dropped: the JSON was sent whole.
+
+        await self.app(scope, receive, sending)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from sidelines.services.onsite_changes import MAX_OVERRUN_MIN
 from sidelines.web.bounds import Instant
@@ -25,7 +25,7 @@ class OverrunCreate(Strict):
     runs past its programmed end."""
 
     session_id: str = Field(min_length=1, max_length=64)
-    extra_min: int = Field(ge=1, le=MAX_OVERRUN_MIN)
+    extra_min: StrictInt = Field(ge=1, le=MAX_OVERRUN_MIN)
 
 
 class ClosureCreate(Strict):

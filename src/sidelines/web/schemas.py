@@ -12,6 +12,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -27,7 +30,12 @@ T = TypeVar("T")
 
 
 class Strict(BaseModel):
-    """Input: unknown fields refused, and no NUL character in any text (``web.bounds``)."""
+    """Input: unknown fields refused, and no NUL character in any text (``web.bounds``).
+
+    Numbers and yes/no fields are ``StrictInt``, ``StrictFloat`` and ``StrictBool``: JSON says
+    what a value is, so ``true`` is no count and ``"3"`` no priority; a client sending them has
+    a bug to hear about. (Not the whole model strict: in pydantic's strict mode a time or an
+    enum could not be read from its JSON text, as FastAPI hands bodies over parsed.)"""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -115,7 +123,7 @@ class AttendeeIn(Strict):
 
     principal: Ref | None = None
     level: Level | None = None
-    plus: int = Field(default=0, ge=0, le=100)
+    plus: StrictInt = Field(default=0, ge=0, le=100)
 
     @model_validator(mode="after")
     def one_of(self) -> AttendeeIn:
@@ -131,14 +139,14 @@ class ProposalIn(Strict):
     counter: the one on the table), without ``duration_min`` the event's length for it."""
 
     format: MeetingFormat | None = None
-    duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    duration_min: StrictInt | None = Field(default=None, ge=1, le=24 * 60)
     windows: list[WindowIn] = Field(default_factory=list, max_length=50)
     space_id: Ref | None = None
     host_party: Ref | None = None
     press_plan: Ref = "none"
     topics: Topics = Field(default_factory=list)
     message: str = Field(default="", max_length=5000)
-    host_suite: bool = False
+    host_suite: StrictBool = False
     attendees: dict[Ref, AttendeeIn] | None = Field(default=None, max_length=10)
     own_interpreters: list[Ref] | None = Field(default=None, max_length=10)
 
@@ -146,10 +154,10 @@ class ProposalIn(Strict):
 class RequestCreate(Strict):
     invitees: list[Ref] = Field(min_length=1, max_length=10)
     proposal: ProposalIn = Field(default_factory=ProposalIn)
-    priority: int | None = Field(default=None, ge=1, le=10)
+    priority: StrictInt | None = Field(default=None, ge=1, le=10)
     note: str = Field(default="", max_length=5000)
-    send: bool = True
-    on_site: bool = False
+    send: StrictBool = True
+    on_site: StrictBool = False
 
 
 class AnswerCreate(Strict):
@@ -159,7 +167,7 @@ class AnswerCreate(Strict):
 
 
 class PrivateUpdate(Strict):
-    priority: int | None = Field(default=None, ge=1, le=10)
+    priority: StrictInt | None = Field(default=None, ge=1, le=10)
     note: str | None = Field(default=None, max_length=5000)
 
 
@@ -289,9 +297,9 @@ class SolveCreate(Strict):
     free before); ``max_moves``: a minimal solve's budget, a count (3) or a percentage of the
     published meetings ("2%"); default 1 %, at least one."""
 
-    time_limit_s: float = Field(default=10.0, gt=0, le=600)
+    time_limit_s: StrictFloat = Field(default=10.0, gt=0, le=600)
     stability: str | None = Field(default=None, max_length=16)
-    max_moves: int | Annotated[str, StringConstraints(max_length=8)] | None = None
+    max_moves: StrictInt | Annotated[str, StringConstraints(max_length=8)] | None = None
 
 
 class SolvePublic(Public):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from sidelines.domain import MeetingFormat
 from sidelines.domain.terms import Term
@@ -16,7 +16,7 @@ class TermCounterIn(Strict):
     ``own_interpreters`` empty means interpreters from the event's pool."""
 
     format: MeetingFormat | None = None
-    duration_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    duration_min: StrictInt | None = Field(default=None, ge=1, le=24 * 60)
     windows: list[WindowIn] | None = Field(default=None, max_length=50)
     place: str | None = Field(default=None, max_length=64)
     host: str | None = Field(default=None, max_length=64)

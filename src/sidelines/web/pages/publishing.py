@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sidelines.services import preview, solves
 from sidelines.services.actors import Actor
 from sidelines.services.errors import PreviewChanged, RulesBroken
-from sidelines.web.bounds import DbId, PathId
+from sidelines.web.bounds import FormId, PathId
 from sidelines.web.deps import DbDep
 from sidelines.web.pages.context import event_of
 from sidelines.web.pages.session import CsrfChecked, PageUser
@@ -26,7 +26,7 @@ KeepOut = Annotated[list[int], Query(max_length=MAX_KEPT_OUT)]
 
 class PublishForm(BaseModel):
     confirm: str = Field(min_length=1, max_length=64)
-    keep_out: list[DbId] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
+    keep_out: list[FormId] = Field(default_factory=list, max_length=MAX_KEPT_OUT)
 
 
 def _confirmation(

@@ -13,6 +13,7 @@ from sidelines.services.actors import PUBLIC
 from sidelines.services.errors import Forbidden, Invalid
 from sidelines.services.history import By
 from sidelines.services.public_record import public_record
+from sidelines.web.bounds import FILE_BODY_MAX
 from sidelines.web.deps import ActorDep, DbDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.record_schemas import (
@@ -72,7 +73,7 @@ def last_met(
     )
 
 
-@router.post("/api/history/imports", status_code=201)
+@router.post("/api/history/imports", status_code=201, max_body_size=FILE_BODY_MAX)
 async def import_history(
     request: Request,
     db: DbDep,

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
-from pydantic import Field
+from fastapi import APIRouter, Response
+from pydantic import Field, StrictInt
 
 from sidelines.services import messages
 from sidelines.services.messages import Preferences
 from sidelines.services.outbox import KINDS
-from sidelines.web.bounds import DbId
+from sidelines.web.bounds import PathId
 from sidelines.web.deps import DbDep, UserDep, WebhookNetworksDep
 from sidelines.web.errors import fields_in
 from sidelines.web.schemas import Public, Strict
@@ -28,10 +28,10 @@ class PreferencesUpdate(Strict):
 
     email: Annotated[str, Field(max_length=254)] | None = None
     kinds: Annotated[list[Kind], Field(max_length=6)] | None = None  # None: every kind
-    digest_min: int = 0
+    digest_min: StrictInt = 0
     quiet_from: HHMM | None = None
     quiet_until: HHMM | None = None
-    reminder_min: Annotated[int, Field(ge=0, le=1440)] = 15
+    reminder_min: Annotated[StrictInt, Field(ge=0, le=1440)] = 15
 
 
 class PreferencesPublic(Public):
@@ -113,16 +113,14 @@ def add_webhook(
 
 
 @router.delete("/api/events/{event_id}/webhooks/{webhook_id}", status_code=204)
-def remove_webhook(
-    event_id: str, webhook_id: Annotated[DbId, Path()], db: DbDep, actor: UserDep
-) -> Response:
+def remove_webhook(event_id: str, webhook_id: PathId, db: DbDep, actor: UserDep) -> Response:
     messages.remove_webhook(db, actor, event_id, webhook_id)
     return Response(status_code=204)
 
 
 @router.get("/api/events/{event_id}/webhooks/{webhook_id}/deliveries")
 def webhook_deliveries(
-    event_id: str, webhook_id: Annotated[DbId, Path()], db: DbDep, actor: UserDep
+    event_id: str, webhook_id: PathId, db: DbDep, actor: UserDep
 ) -> list[DeliveryPublic]:
     """Every attempt to post to the webhook, newest first (its last 200)."""
     return [

@@ -9,15 +9,18 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from sidelines.services import report_proposals
 from sidelines.services.report_proposals import ReportIn, Review
-from sidelines.web.bounds import PathId
+from sidelines.web.bounds import FILE_BODY_MAX, PathId
 from sidelines.web.deps import DbDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.report_schemas import ClaimReview, ReportCreate, ReportPublic
 
 router = APIRouter(prefix="/api/events/{event_id}/reports", tags=["reports"])
 
+# A report's text of 200,000 characters, each escaped in JSON as up to six bytes (``\u0434``).
+REPORT_BODY_MAX = 6 * report_proposals.MAX_TEXT + 10_000
 
-@router.post("", status_code=201)
+
+@router.post("", status_code=201, max_body_size=REPORT_BODY_MAX)
 def upload_report(event_id: str, body: ReportCreate, db: DbDep, actor: UserDep) -> ReportPublic:
     """Read a press report (plain text or HTML, English or Russian) into proposed claims, kept
     for the uploader's delegation (or the organiser) alone until reviewed."""
@@ -28,7 +31,7 @@ def upload_report(event_id: str, body: ReportCreate, db: DbDep, actor: UserDep) 
         )
 
 
-@router.post("/file", status_code=201)
+@router.post("/file", status_code=201, max_body_size=FILE_BODY_MAX)
 def upload_report_file(
     event_id: str,
     file: Annotated[UploadFile, File(description="a PDF, an HTML page or plain text")],

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from sidelines.services import negotiation, preview, schedule_versions, solves
-from sidelines.web.bounds import DB_ID_MAX, DbId, PathId
+from sidelines.web.bounds import DB_ID_MAX, FormId, PathId
 from sidelines.web.deps import ActorDep, DbDep, QueueSolvesDep, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.freshness import NOT_MODIFIED, answer, tag_of
@@ -55,7 +55,7 @@ def preview_solve(
     run_id: PathId,
     db: DbDep,
     actor: UserDep,
-    keep_out: Annotated[list[DbId], Query(max_length=MAX_KEPT_OUT)] = [],  # noqa: B006
+    keep_out: Annotated[list[FormId], Query(max_length=MAX_KEPT_OUT)] = [],  # noqa: B006
 ) -> PreviewPublic:
     """What publishing a finished solve would change against the published version: meetings
     added, moved and left out, the delegations that would get a notice, and the totals.

@@ -8,7 +8,7 @@ item by item; everyone lists its parties, principals, delegations and spaces as 
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 from sidelines.formats.event_file import (
     DelegationIn,
@@ -26,6 +26,7 @@ from sidelines.formats.event_file import (
 )
 from sidelines.services import event_setup
 from sidelines.services.idempotency import Once
+from sidelines.web.bounds import FILE_BODY_MAX
 from sidelines.web.deps import ActorDep, DbDep, IdempotencyKey, UserDep
 from sidelines.web.errors import fields_in
 from sidelines.web.idempotent import answer_once
@@ -49,7 +50,7 @@ class EventChange(BaseModel):
     day_start: LocalTime | None = None
     day_end: LocalTime | None = None
     morning_ends: LocalTime | None = None
-    grain_min: int | None = None
+    grain_min: StrictInt | None = None
     policy: PolicyIn | None = None
     walking_times: list[WalkIn] | None = None
     interpreters: list[InterpretersIn] | None = None
@@ -60,7 +61,7 @@ def _data(model: BaseModel, *, exclude_unset: bool = False) -> dict[str, Any]:
     return model.model_dump(mode="json", by_alias=True, exclude_unset=exclude_unset)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, max_body_size=FILE_BODY_MAX)
 def create_event(body: EventFile, db: DbDep, actor: UserDep, key: IdempotencyKey = None) -> Any:
     """A new event, from the structure of an event file (times local to its time zone)."""
     data = body.model_dump(mode="json", by_alias=True, exclude_defaults=True)
