@@ -83,3 +83,10 @@ def test_the_organiser_prints_door_sheets_and_the_overview_from_the_grid(
     expect(protocol.get_by_role("columnheader", name="Australian delegation suite")).to_be_visible()
     check_page(protocol, "print-overview")
     _printed(protocol)
+
+    # Every day at once: each day's table is a region of its own name.
+    protocol.goto(site.page_url(f"{EVENT}/print/overview"))
+    expect(
+        protocol.get_by_role("region", name="Spaces across, time down, Sunday 20 November")
+    ).to_be_visible()
+    check_page(protocol, "print-overview-every-day")

@@ -239,3 +239,98 @@ def test_too_many_failed_logins_answer_a_page_with_retry_after(database: Databas
     assert throttled.headers["content-type"].startswith("text/html")
     assert int(throttled.headers["retry-after"]) > 0
     assert "<h1>Not done</h1>" in throttled.text
+
+
+def _request_form(client: TestClient, csrf_token: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_token,
+        "invitees": "USA",
+        "format": "pull_aside",
+        "message": "A word in the corridor",
+    }
+
+
+def test_a_form_sent_after_its_session_ended_elsewhere_leads_back_to_its_page_after_login(
+    database: Database,
+) -> None:
+    import_lima(database)
+    accounts.create_user(
+        database, "russia", "kremlin-lima-2016", Role.DELEGATE, event_id=LIMA, party_id="RUS"
+    )
+    client = TestClient(create_app(database))
+    log_in_through_the_form(client, "kremlin-lima-2016")
+    form_page = f"{EVENT}/requests/new"
+    token = csrf_of(client.get(form_page).text)
+    accounts.revoke_token(database, client.cookies[SESSION_COOKIE])  # logged out in another tab
+
+    sent = client.post(
+        f"{EVENT}/requests",
+        data=_request_form(client, token),
+        headers={"Referer": f"http://testserver{form_page}"},
+        follow_redirects=False,
+    )
+
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/login?next={form_page}&unsent=1",
+    )
+    login = client.get(sent.headers["location"])
+    assert "You were logged out before the form was sent, so nothing was saved." in login.text
+    back = client.post(
+        "/login",
+        data={
+            "username": "russia",
+            "password": "kremlin-lima-2016",
+            "csrf_token": csrf_of(login.text),
+            "next": form_page,
+        },
+    )
+    assert (back.status_code, str(back.url)) == (200, f"http://testserver{form_page}")
+    assert negotiation.list_requests(database, RUSSIA, LIMA).total == 0
+
+
+def test_a_form_sent_after_its_session_cookie_was_dropped_asks_for_a_login_not_a_refusal(
+    database: Database,
+) -> None:
+    import_lima(database)
+    client = logged_in(database, "russia", "RUS")
+    form_page = f"{EVENT}/grid?day=2016-11-20"
+    token = csrf_of(client.get(f"{EVENT}/requests/new").text)
+    client.cookies.clear()  # the cookie's day is over: the browser sends none
+
+    sent = client.post(
+        f"{EVENT}/requests",
+        data=_request_form(client, token),
+        headers={"Referer": f"http://testserver{form_page}"},
+        follow_redirects=False,
+    )
+    elsewhere = client.post(
+        f"{EVENT}/requests",
+        data=_request_form(client, token),
+        headers={"Referer": "https://elsewhere.example/page"},
+        follow_redirects=False,
+    )
+
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/login?next=/events/{LIMA}/grid%3Fday%3D2016-11-20&unsent=1",
+    )
+    assert (elsewhere.status_code, elsewhere.headers["location"]) == (303, "/login?next=/&unsent=1")
+    assert negotiation.list_requests(database, RUSSIA, LIMA).total == 0
+
+
+def test_an_address_with_no_page_or_opened_the_wrong_way_is_said_in_the_readers_words(
+    database: Database,
+) -> None:
+    import_lima(database)
+    client = logged_in(database, "russia", "RUS")
+    client.cookies.set("sidelines_language", "ru")
+
+    missing = client.get(f"{EVENT}/no-such-page")
+    posted_only = client.get(f"{EVENT}/requests")
+
+    assert (missing.status_code, posted_only.status_code) == (404, 405)
+    assert "Not Found" not in missing.text
+    assert "по этому адресу нет страницы" in missing.text
+    assert "Method Not Allowed" not in posted_only.text
+    assert "этот адрес — не страница" in posted_only.text

@@ -8,6 +8,7 @@ shows another's requests, and an id it may not see answers "not found".
 from __future__ import annotations
 
 import inspect
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from sidelines.i18n import _
 from sidelines.services.errors import ServiceError
 from sidelines.web.pages import (
     agenda,
@@ -67,6 +69,18 @@ def _is_page(path: str) -> bool:
     return not (path.startswith("/api") or path.startswith("/static") or path.endswith("/progress"))
 
 
+def _http_message(error: HTTPException) -> str:
+    """The routing's own refusals say only their status phrase, in English: on a page they
+    are said in the reader's words."""
+    if error.detail != HTTPStatus(error.status_code).phrase:
+        return str(error.detail)
+    if error.status_code == HTTPStatus.NOT_FOUND:
+        return _("there is no page at this address; it may have been mistyped or moved")
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        return _("this address is not a page to open; go back to the page you came from")
+    return _("the request could not be handled (%(status)s)") % {"status": error.status_code}
+
+
 def install(app: FastAPI, settings: PageSettings) -> None:
     """Add the pages to the API's application: their routes, static files and error pages.
 
@@ -83,7 +97,8 @@ def install(app: FastAPI, settings: PageSettings) -> None:
 
     async def login_required(request: Request, error: Exception) -> Response:
         assert isinstance(error, LoginRequired)
-        return RedirectResponse(f"/login?next={quote(error.next_path)}", 303)
+        unsent = "&unsent=1" if error.unsent else ""
+        return RedirectResponse(f"/login?next={quote(error.next_path, safe='/')}{unsent}", 303)
 
     async def page_error(request: Request, error: Exception) -> Response:
         if not _is_page(request.url.path):
@@ -93,7 +108,7 @@ def install(app: FastAPI, settings: PageSettings) -> None:
         if isinstance(error, ServiceError):
             status, message = error.status, error.message
         elif isinstance(error, HTTPException):
-            status, message = error.status_code, str(error.detail)
+            status, message = error.status_code, _http_message(error)
         else:
             assert isinstance(error, RequestValidationError)
             first = error.errors()[0]

@@ -37,8 +37,9 @@ def home(request: Request, db: DbDep, actor: PageActor) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": safe_next(next), "error": None})
+def login_form(request: Request, next: str | None = None, unsent: bool = False) -> Response:
+    context = {"next": safe_next(next), "error": None, "unsent": unsent}
+    return render(request, "login.html", context)
 
 
 @router.post("/login", dependencies=[CsrfChecked])

@@ -14,6 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 
@@ -26,6 +27,7 @@ from sidelines.web.security import SESSION_COOKIE
 
 NONCE_COOKIE = "sidelines_form"
 CSRF_FIELD = "csrf_token"
+PUBLIC_FORMS = frozenset({"/login", "/language"})  # the forms sent without logging in
 SESSION_MAX_AGE_S = 12 * 3600  # a summit day; a protocol officer logs in again the next morning
 
 
@@ -36,11 +38,26 @@ class PageSettings:
 
 
 class LoginRequired(Exception):
-    """A page that needs a logged-in user was asked for without one."""
+    """A page that needs a logged-in user was asked for without one; ``unsent`` when it was a
+    form's post, which nothing was written for."""
 
-    def __init__(self, next_path: str) -> None:
+    def __init__(self, next_path: str, unsent: bool = False) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+        self.unsent = unsent
+
+    @classmethod
+    def of(cls, request: Request) -> LoginRequired:
+        """Where to come back to after logging in: the page asked for; for a form posted after
+        its session ended (logged out in another tab, revoked, the cookie's day over), the page
+        the form was on, since the address it posts to has no page to show."""
+        if request.method in {"GET", "HEAD"}:
+            query = f"?{request.url.query}" if request.url.query else ""
+            return cls(f"{request.url.path}{query}")
+        referer = urlsplit(request.headers.get("referer", ""))
+        ours = referer.netloc == request.url.netloc and referer.path.startswith("/")
+        query = f"?{referer.query}" if referer.query else ""
+        return cls(f"{referer.path}{query}" if ours else "/", unsent=True)
 
 
 def page_settings(request: Request) -> PageSettings:
@@ -74,7 +91,7 @@ def page_actor(request: Request) -> Actor:
 def page_user(request: Request) -> Actor:
     actor = page_actor(request)
     if actor.user_id is None:
-        raise LoginRequired(request.url.path)
+        raise LoginRequired.of(request)
     return actor
 
 
@@ -112,6 +129,10 @@ async def check_csrf(request: Request) -> None:
         or not basis
         or not hmac.compare_digest(sent, _sign(request, basis))
     ):
+        if request.url.path not in PUBLIC_FORMS and page_actor(request).user_id is None:
+            # The form of a session that has ended since (its cookie gone with the day): what
+            # it needs is a login, not a refusal.
+            raise LoginRequired.of(request)
         raise Forbidden(_("the form has expired; load the page again and resend it"), CSRF_FIELD)
 
 

@@ -7,7 +7,10 @@
 //   rendering and the stream's opening ("ready" names the cursor it starts from) is not missed;
 // - data-live-poll: a small JSON document whose "stamp" changes with the news (a solve's
 //   progress), asked for every data-live-every milliseconds.
-// A swap waits while the reader is typing in a form, so that nothing typed is lost.
+// A swap waits while the reader is typing in a form, or has filled one in without sending it
+// yet (moved on to its button, say), so that nothing written is lost; the status line says that
+// news waits. After a swap the focus stays on the same link, field or button, so that a keyboard
+// or screen-reader user keeps their place.
 (function () {
   "use strict";
   var main = document.getElementById("main");
@@ -34,24 +37,78 @@
     return said.replace("{time}", time).replace("{zone}", zone);
   }
 
+  // A list changed by the reader: one with no option marked in the page shows its first one.
+  function chosen(select) {
+    var options = select.options;
+    var marked = -1;
+    for (var j = 0; j < options.length; j++) {
+      if (select.multiple && options[j].selected !== options[j].defaultSelected) { return true; }
+      if (options[j].defaultSelected) { marked = j; }
+    }
+    return !select.multiple && select.selectedIndex !== (marked === -1 ? 0 : marked);
+  }
+
+  // A form the reader has changed from what the page came with (hidden fields aside).
+  function filledIn() {
+    var fields = main.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "hidden") { continue; }
+      if (field.tagName === "SELECT") {
+        if (chosen(field)) { return true; }
+      } else if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) { return true; }
+      } else if (field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function say(text) {
+    var status = document.querySelector(".live-status");
+    if (status && status.textContent !== text) { status.textContent = text; }
+  }
+
+  // Where the focus is, said so that the same control can be found in the fresh <main>.
+  function focusPlace() {
+    var active = document.activeElement;
+    if (!active || active === main || !main.contains(active)) { return null; }
+    if (active.id) { return { id: active.id }; }
+    var all = main.querySelectorAll(active.tagName);
+    return { tag: active.tagName, index: Array.prototype.indexOf.call(all, active) };
+  }
+
+  function refocus(place) {
+    if (!place) { return; }
+    var found = place.id ? document.getElementById(place.id)
+      : main.querySelectorAll(place.tag)[place.index];
+    (found && main.contains(found) ? found : main).focus({ preventScroll: true });
+  }
+
   function swap(html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var fresh = page.getElementById("main");
     if (!fresh) { return; }
+    var place = focusPlace();
     main.innerHTML = fresh.innerHTML;
+    refocus(place);
     // The navigation counts what awaits an answer: it changes with the news too.
     var inbox = document.getElementById("nav-inbox");
     var freshInbox = page.getElementById("nav-inbox");
     if (inbox && freshInbox) { inbox.innerHTML = freshInbox.innerHTML; }
     main.dataset.livePoll = fresh.dataset.livePoll || "";
     main.dataset.liveStamp = fresh.dataset.liveStamp || "";
-    var status = document.querySelector(".live-status");
-    if (status) { status.textContent = venueTime(new Date()); }
+    say(venueTime(new Date()));
   }
 
   function refresh() {
     if (!pending || busy) { return; }
-    if (typing()) { window.setTimeout(refresh, 500); return; }
+    if (typing() || filledIn()) {
+      if (!typing()) { say(main.dataset.liveWaiting || "News waits until you send or clear the form"); }
+      window.setTimeout(refresh, 500);
+      return;
+    }
     pending = false;
     busy = true;
     fetch(window.location.href, { credentials: "same-origin" })
