@@ -105,6 +105,8 @@ def test_solve_with_maxsat_strategy_falls_back_to_cpsat_when_unsupported() -> No
 
     result = solve(problem, replace(OPTIONS, strategy=Strategy.MAXSAT))
 
-    assert result.strategy == "maxsat:cpsat"
+    # The fallback's construction proves its schedule best here, so CP-SAT is not loaded
+    # for the same answer: the strategy names the part that found it.
+    assert result.strategy == "maxsat:cpsat:heuristic"
     assert result.status is SolveStatus.OPTIMAL
     assert validate(problem, result.schedule) == []
