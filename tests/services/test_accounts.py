@@ -99,14 +99,14 @@ def test_a_lookup_checks_again_the_other_tokens_in_use_and_drops_the_revoked(
     assert known.party_id == "BBB"
 
 
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_one_username_taken_twice_at_the_same_moment_is_refused_as_taken(
     database: Database,
 ) -> None:
     """The second account is written after the first's was inserted and before it committed:
     the second looked for the name before the first's row could be seen, and finds it taken
     only when the database refuses its row. It is refused as taken, not as a server error."""
-    if database.dialect == "sqlite":
-        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
     second: list[int | ServiceError] = []
 
     def create_second() -> None:

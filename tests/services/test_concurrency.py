@@ -387,9 +387,8 @@ def _answered_between_the_reads(
     db: Database, monkeypatch: pytest.MonkeyPatch, other: Callable[[], object], at_read: int
 ) -> list[object]:
     """Make ``other`` commit, on another connection, right after the ``at_read``-th time the
-    request is read for visibility in this thread: between that read and the row's lock."""
-    if db.dialect == "sqlite":
-        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
+    request is read for visibility in this thread: between that read and the row's lock.
+    PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between."""
     read = negotiation.visible_request
     done: list[object] = []
     reads: list[int] = []
@@ -423,6 +422,8 @@ def _counter(db: Database, world: World, request_id: int) -> object:
     return negotiation.answer_terms(db, world.delegates["A"], world.event_id, request_id, [], later)
 
 
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("act", [_withdraw, _counter])
 def test_an_answer_read_before_the_other_side_accepts_is_refused(
     database: Database,
@@ -456,6 +457,8 @@ def test_an_answer_read_before_the_other_side_accepts_is_refused(
     assert len(_meetings_of(database, request.id)) == 1
 
 
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_an_expiry_noticed_by_two_answers_at_once_is_recorded_once(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,14 +49,14 @@ def test_marks_one_after_the_other_tell_the_other_side_once(
     assert _told_both(database, world.event_id, f"{kind}.marked") == 1
 
 
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 @pytest.mark.parametrize(("mark", "kind"), KINDS)
 def test_marks_made_at_the_same_moment_tell_the_other_side_once(
     database: Database, monkeypatch: pytest.MonkeyPatch, mark: Mark, kind: str
 ) -> None:
     """The two marks interleaved: the other side marks after this side looked for its mark
     and before this side's mark commits."""
-    if database.dialect == "sqlite":
-        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
     world = make_world(database, f"marks-at-once-{kind}", ["A", "B"])
     record = audit.record
     other: list[Marks] = []

@@ -3,7 +3,9 @@ organiser, each change audited, the sides' reason kept from everyone else."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -295,3 +297,64 @@ def status_of(database: Database, meeting_id: int) -> str:
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         return row.status
+
+
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_two_sides_recording_different_outcomes_at_once_keep_the_first_and_refuse_the_other(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A records the meeting held while B records it cancelled: B's cancellation is sent
+    after A read the meeting and before A wrote. One outcome is kept and the other refused
+    as out of date, rather than both succeeding and the last one silently staying."""
+    world = record_world(database)
+    check = record._check_outcome
+    other: list[object] = []
+
+    def cancel(by: str) -> object:
+        try:
+            return record.record_outcome(
+                database,
+                world.delegates[by],
+                world.event_id,
+                world.meeting_id,
+                Outcome(MeetingStatus.CANCELLED, cancelled_by=by),
+            )
+        except Conflict as refused:
+            return refused
+
+    def then_the_other_side(*args: Any, **kwargs: Any) -> None:
+        check(*args, **kwargs)
+        if not other:
+            other.append(None)
+            cancelling = threading.Thread(target=lambda: other.append(cancel("B")))
+            cancelling.start()
+            # Fixed, the cancellation waits for this outcome's lock on the meeting: let it.
+            cancelling.join(timeout=3)
+            waiting.append(cancelling)
+
+    waiting: list[threading.Thread] = []
+    monkeypatch.setattr(record, "_check_outcome", then_the_other_side)
+
+    held = record.record_outcome(
+        database,
+        world.delegates["A"],
+        world.event_id,
+        world.meeting_id,
+        Outcome(MeetingStatus.HELD),
+    )
+    for thread in waiting:
+        thread.join()
+
+    assert held.status is MeetingStatus.HELD
+    assert isinstance(other[1], Conflict)
+    assert status_of(database, world.meeting_id) == "held"
+    assert (
+        record.get_outcome(database, world.delegates["B"], world.event_id, world.meeting_id).status
+        is MeetingStatus.HELD
+    )
+    with database.reading() as session:
+        actions = session.scalars(
+            select(AuditRow.action).where(AuditRow.subject_type == "meeting")
+        ).all()
+    assert actions == ["meeting.held"]

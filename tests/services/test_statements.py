@@ -287,14 +287,14 @@ def test_public_statement_cannot_be_taken_back_nor_changed_by_the_other_side(
     assert statements.get_statement(database, a, world.event_id, made.id) == made
 
 
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_two_amendments_on_one_version_at_the_same_moment_keep_one_and_refuse_the_other(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two editors send their words with the same ``If-Match``; the second amendment commits
     after the first read the statement and before the first wrote: one is kept, the other
     refused, and no words are overwritten unknowingly."""
-    if database.dialect == "sqlite":
-        pytest.skip("SQLite takes the writers' lock at BEGIN: no write commits in between")
     world = record_world(database)
     a = world.delegates["A"]
     made = statements.make_statement(database, a, world.event_id, readout(world, Visibility.SIDE))

@@ -306,3 +306,50 @@ def test_while_the_worker_runs_a_connection_closed_elsewhere_leaves_the_log_to_i
     # disposes of it, as ``sidelines worker`` does when it stops), copied it.
     database.dispose()
     assert _outbox_in_the_database_file(database) == ["pending"]
+
+
+class _ClaimedMeanwhile(dict[int, MeetingRow]):
+    """No meeting upcoming (every reminder stale); the first look-up lets another worker
+    claim and send the reminder, committed on its own connection, before this one drops it."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def get(self, key: int, default: MeetingRow | None = None) -> MeetingRow | None:  # type: ignore[override]
+        if not getattr(self, "sent", False):
+            self.sent = True
+
+            def claim_and_send() -> None:
+                with self.db.writing() as session:
+                    session.execute(
+                        update(OutboxRow)
+                        .where(OutboxRow.kind == "reminder")
+                        .values(status="sent", claimed_by="other worker", sent_at=now())
+                    )
+
+            other = threading.Thread(target=claim_and_send)
+            other.start()
+            other.join()
+        return default
+
+
+# PostgreSQL only: SQLite takes the writers' lock at BEGIN, so no write commits in between.
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_reminder_another_worker_sent_meanwhile_is_not_marked_dropped(
+    database: Database,
+) -> None:
+    """The stale reminders are read; another worker claims and sends one before it is
+    dropped. It stays sent: the drop is written only to a reminder still pending, unclaimed."""
+    with messaging(database) as m:
+        listen(database, m.world, "BBB", "bbb@example.org", reminder_min=30)
+        meeting_id = agree_and_publish(database, m.world)
+        move(database, meeting_id, 60)
+        database.write(worker.write_reminders)
+
+        dropped = database.write(
+            lambda session: worker._drop_stale(session, _ClaimedMeanwhile(database))
+        )
+
+        assert [r[0] for r in reminders(database)] == ["sent"]
+        assert dropped == 0

@@ -155,9 +155,13 @@ def record_outcome(
 
     def work(session: Session) -> OutcomeView:
         taken_off = outcome.status in MeetingStatus.did_not_happen()
-        if taken_off:
-            # It may leave the published schedule: a new version, as every change of it takes.
-            lock_schedule(session, event_id)
+        # Taken for every outcome, held ones too: the two sides may record theirs at the same
+        # moment, and the second must read the first's status (and be refused when that status
+        # cannot become its own) rather than overwrite it unseen. One taken off the published
+        # schedule needs it anyway, for the new version; and the lock is the event's row, which
+        # every change of a meeting writes (its revision) whatever the order, so taking it first
+        # keeps two recorders from deadlocking on the meeting's row and the event's.
+        lock_schedule(session, event_id)
         subject = meeting_subject(session, event_id, meeting_id)
         party = actor.acts_for(event_id)
         if party not in subject.sides and not actor.is_organiser:

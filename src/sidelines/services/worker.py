@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -231,13 +231,12 @@ def write_reminders(session: Session) -> int:
 def _drop_stale(session: Session, upcoming: dict[int, MeetingRow]) -> int:
     """Drop pending reminders whose meeting moved, left the schedule or began."""
     dropped = 0
-    for row in session.scalars(
-        select(OutboxRow).where(
-            OutboxRow.kind == "reminder",
-            OutboxRow.status == PENDING,
-            OutboxRow.claimed_by.is_(None),
-        )
-    ):
+    unclaimed = (
+        OutboxRow.kind == "reminder",
+        OutboxRow.status == PENDING,
+        OutboxRow.claimed_by.is_(None),
+    )
+    for row in session.scalars(select(OutboxRow).where(*unclaimed)).all():
         meeting = upcoming.get(row.source["meeting"])
         if meeting is None or meeting.starts_at is None:
             reason = "the meeting is no longer scheduled or has begun"
@@ -245,9 +244,16 @@ def _drop_stale(session: Session, upcoming: dict[int, MeetingRow]) -> int:
             reason = "the meeting moved: its reminder comes at the new time"
         else:
             continue
-        row.status = "dropped"
-        row.last_error = reason
-        dropped += 1
+        # Dropped only if still pending and unclaimed: another worker may have claimed and
+        # sent it since it was read, and a sent reminder must not be recorded as dropped.
+        kept = session.scalars(
+            update(OutboxRow)
+            .where(OutboxRow.id == row.id, *unclaimed)
+            .values(status="dropped", last_error=reason)
+            .returning(OutboxRow.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        dropped += len(kept)
     return dropped
 
 
