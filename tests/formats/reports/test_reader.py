@@ -1233,6 +1233,32 @@ def test_two_pairs_meeting_in_one_sentence_are_two_contacts(text: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В субботу Путин встретился с Абэ, а Обама — с Си Цзиньпином.",
+        "В субботу Путин встретился с Абэ, а Обама - с Си Цзиньпином.",
+        "On Saturday Putin met Abe, and Obama, Xi.",
+        "On Saturday Putin met Abe and Obama with Xi.",
+    ],
+)
+def test_a_clause_without_its_verb_takes_the_verb_before(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert sorted((m.pair, m.day, m.modality) for m in reading.meetings) == [
+        (("abe", "putin"), PartialDate(date(2016, 11, 19)), Modality.HELD),
+        (("obama", "xi"), PartialDate(date(2016, 11, 19)), Modality.HELD),
+    ]
+
+
+def test_a_clause_of_two_names_with_a_verb_of_no_contact_takes_no_verb_before() -> None:
+    reading = read(
+        "On Saturday Putin met Abe, and Obama and Xi were seen in the hall.", LIMA_SUNDAY
+    )
+
+    assert [m.pair for m in reading.meetings] == [("abe", "putin")]
+
+
 def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
     reading = read(
         "On Saturday, Obama met Xi, and Putin met Abe; on Sunday, Obama spoke briefly with Putin.",

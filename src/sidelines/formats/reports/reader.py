@@ -297,7 +297,11 @@ class ReportReader:
             if len(clauses) == 1:
                 clauses = self._pair_clauses(sentence, ms)
                 by_pair = len(clauses) > 1
+            verb: re.Match[str] | None = None
             for clause in clauses:
+                # "Путин встретился с Абэ, а Обама — с Си Цзиньпином": a clause of a pair with
+                # no verb of its own has the verb of the one before.
+                verb = cues.MEETING.search(clause.text) or (verb if by_pair else None)
                 own = [m for m in ms if clause.start <= m.start < clause.end]
                 # A clause of one pair that states no day has the day the sentence states for
                 # it: "On Saturday Obama met Xi and Putin met Abe".
@@ -314,6 +318,7 @@ class ReportReader:
                     histories,
                     whole=(sentence, ms),
                     day_from=(before, sentence.text) if by_pair else (),
+                    verb=verb,
                 )
             previous = sentence
         for item in claims:
@@ -340,7 +345,9 @@ class ReportReader:
                 and m.ref in leaders
                 and sentence.start + start <= m.start < sentence.start + end
             }
-            if len(named) >= 2 and cues.MEETING.search(piece):
+            if len(named) >= 2 and (
+                cues.MEETING.search(piece) or (groups and _GAPPED.match(piece))
+            ):
                 groups.append((start, end))
                 start = end
         if len(groups) < 2:
@@ -419,11 +426,13 @@ class ReportReader:
         partner: str | None = None,
         at: _Told | None = None,
         day_from: tuple[str, ...] = (),
+        verb: re.Match[str] | None = None,
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
         and sources stand for each of its clauses). ``partner``: the one of several named
         partners of the sentence's first principal this reading is for; ``at``: the one of
-        several contacts' times the sentence gives ("at 10:00 and again at 16:30")."""
+        several contacts' times the sentence gives ("at 10:00 and again at 16:30"); ``verb``: the
+        word of a contact a clause without a verb of its own takes from the clause before."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -447,7 +456,7 @@ class ReportReader:
         # "Their next encounter could come at the APEC summit in November": a later summit's.
         event = named_event if is_history or later else (main or named_event)
         principals, direct, principal_spans = self._principals(text, sentence, ms, event)
-        meeting_cue = cues.MEETING.search(s)
+        meeting_cue = cues.MEETING.search(s) or verb
         anaphor = cues.PAIR_ANAPHOR.search(s)
         partners = _partners(text, principals, principal_spans)
         if partner is None and meeting_cue and len(partners) >= 2:
@@ -455,7 +464,7 @@ class ReportReader:
             for each in partners:
                 self._sentence(
                     text, sentence, ms, main, report, own_source, state, claims, histories,
-                    whole, partner=each, day_from=day_from,
+                    whole, partner=each, day_from=day_from, verb=verb,
                 )  # fmt: skip
             return
         if partner is not None:
@@ -474,7 +483,7 @@ class ReportReader:
                 for time_told in again:
                     self._sentence(
                         text, sentence, ms, main, report, own_source, state, claims, histories,
-                        whole, partner, time_told, day_from,
+                        whole, partner, time_told, day_from, verb,
                     )  # fmt: skip
                 return
         pair: tuple[str, str] | None = None
@@ -1151,6 +1160,15 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in pieces
     ]
+
+
+# A clause of a pair whose verb is the clause's before ("а Обама — с Си Цзиньпином", "and Obama,
+# Xi", "and Obama with Xi"): a conjunction, a name, a dash, a comma or "with", a name, and no more.
+_GAPPED = re.compile(
+    r"[,;]?\s*(?:and|while|whereas|but|а|и|но|тогда как)\s+(?:[\w.'-]+\s+){0,3}?[\w.'-]+"
+    r"(?:\s*[—–-]\s*(?:(?:с|со|with)\s+)?|,\s+|\s+(?:with|с|со)\s+)(?:[\w.'-]+\s*){1,4}[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 # Where a sentence may pass from one pair's contact to another's: "; ", ", and ", ", while ",
