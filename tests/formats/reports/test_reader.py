@@ -1185,6 +1185,25 @@ def test_called_with_no_person_called_is_no_call(text: str) -> None:
     assert len(read(text, LIMA_SUNDAY).meetings) == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "«Президенты коротко пообщались», — сказал Песков. Речь идет о Путине и Обаме.",
+        '"The two presidents spoke briefly," Peskov said, referring to Putin and Obama.',
+        '"The two presidents spoke briefly," Peskov said. He was referring to Putin and Obama.',
+    ],
+)
+def test_a_pair_named_after_the_contact_is_the_contacts_pair(text: str) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.pair, meeting.format, meeting.modality) == (
+        ("obama", "putin"),
+        MeetingFormat.BRIEF_CONTACT,
+        Modality.HELD,
+    )
+    assert [c.id for c in meeting.confirmers] == ["peskov"]
+
+
 def test_a_phone_call_then_a_meeting_gives_the_meeting_alone() -> None:
     reading = read(
         "Putin and Obama spoke by phone on Friday, the White House said. They met in Lima on "

@@ -248,6 +248,15 @@ def _by_sentence(found: list[Sentence], mentions: list[Mention]) -> list[list[Me
     return by_sentence
 
 
+# A sentence that says whom the one before meant: «Речь идет о Путине и Обаме», "He was
+# referring to Putin and Obama".
+_MEANT = re.compile(
+    r"\W*(?:речь\s+ид[её]т|речь\s+шла|имеются\s+в\s+виду|имелись\s+в\s+виду|"
+    r"(?:he|she|they)\s+(?:was|were)\s+referring\s+to|(?:he|she|they)\s+meant)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _pair(a: str, b: str) -> tuple[str, str]:
     first, second = sorted((a, b))
     return first, second
@@ -289,9 +298,13 @@ class ReportReader:
         histories: list[_History] = []
         own_source = self._agency_of(report.source)
         previous: Sentence | None = None
-        for sentence, ms in zip(found, by_sentence, strict=True):
+        for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
+            if state.last_pair is None and index + 1 < len(found):
+                state.last_pair = self._pair_named_next(
+                    sentence, found[index + 1], by_sentence[index + 1]
+                )
             clauses = _clauses(sentence)
             by_pair = False
             if len(clauses) == 1:
@@ -325,6 +338,20 @@ class ReportReader:
             reading.meetings.append(self._finish(item, main, report.published_on))
         reading.history = [h.claim for h in histories]
         return reading
+
+    def _pair_named_next(
+        self, sentence: Sentence, following: Sentence, ms: list[Mention]
+    ) -> tuple[str, str] | None:
+        """The pair a sentence speaks of by "the presidents" before any pair was named, when the
+        next sentence of its paragraph says whom it meant: «"Президенты коротко пообщались", —
+        сказал Песков. Речь идет о Путине и Обаме.»"""
+        if following.paragraph != sentence.paragraph or not cues.PAIR_ANAPHOR.search(sentence.text):
+            return None
+        if not _MEANT.match(following.text):
+            return None
+        named = [m.ref for m in ms if m.kind == "person" and m.ref in self._leaders]
+        named = list(dict.fromkeys(named))
+        return _pair(named[0], named[1]) if len(named) == 2 else None
 
     def _pair_clauses(self, sentence: Sentence, ms: list[Mention]) -> list[Sentence]:
         """A sentence cut into its clauses when two or more of them each tell of a contact of
