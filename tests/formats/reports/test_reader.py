@@ -1278,6 +1278,28 @@ def test_a_clause_of_two_names_with_a_verb_of_no_contact_takes_no_verb_before() 
     assert [m.pair for m in reading.meetings] == [("abe", "putin")]
 
 
+def test_a_pair_without_a_day_after_a_pair_with_one_takes_that_day_less_surely() -> None:
+    reading = read("Obama met Xi on Saturday. Putin met Abe.", LIMA_SUNDAY)
+
+    first, second = reading.meetings
+    assert (second.pair, second.day) == (("abe", "putin"), PartialDate(date(2016, 11, 19)))
+    assert second.confidence < first.confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Obama met Xi on Saturday.\nPutin met Abe.",  # another paragraph: another account
+        "Obama met Xi on Saturday. Putin will meet Abe.",  # a plan is no part of that day's
+    ],
+)
+def test_a_pair_without_a_day_outside_the_account_of_a_day_takes_not_that_day(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    [day] = [m.day for m in reading.meetings if m.pair == ("abe", "putin")]
+    assert day != PartialDate(date(2016, 11, 19))
+
+
 def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
     reading = read(
         "On Saturday, Obama met Xi, and Putin met Abe; on Sunday, Obama spoke briefly with Putin.",

@@ -73,7 +73,10 @@ INFORMAL = "informal"
 # How sure a day is, by where it came from (a higher rank wins).
 # A day the sentence states ("on Saturday") beats the day of a programme session it names: "a
 # working dinner on Saturday" is not the gala dinner of Friday.
-_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
+# A day borrowed from the sentence before ("Obama met Xi on Saturday. Putin met Abe.") is
+# surer than the report's date, less than any the sentence gives itself.
+_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH = 6, 5, 4, 3
+_RANK_BEFORE, _RANK_PUBLISHED = 2, 1
 
 _MEAL_AT = re.compile(
     r"(?<!\w)(?:at|during|over|after|on the sidelines of)\s+(?:the\s+|a\s+)?(?:[\w']+\s+){0,3}"
@@ -217,6 +220,7 @@ class _Claim:
     time_rank: int = 0  # 2: a time on the clock, 1: a time of day in words
     named_directly: bool = False
     kind_known: bool = False
+    day_borrowed: bool = False  # the day of the sentence before, told of no day of its own
 
 
 @dataclass
@@ -233,6 +237,8 @@ class _State:
     pending_sources: list[str] = field(default_factory=list)
     last_day: date | None = None  # the day the report spoke of last ("the day before" that)
     last_speaker: Confirmer | None = None  # who spoke last ("he said" is that one)
+    day_told: date | None = None  # the day the sentence being read placed a held contact on
+    day_before: date | None = None  # that day of the sentence before, in the same paragraph
 
 
 def _by_sentence(found: list[Sentence], mentions: list[Mention]) -> list[list[Mention]]:
@@ -301,6 +307,8 @@ class ReportReader:
         for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
+            same_account = previous is not None and previous.paragraph == sentence.paragraph
+            state.day_before, state.day_told = (state.day_told if same_account else None), None
             if state.last_pair is None and index + 1 < len(found):
                 state.last_pair = self._pair_named_next(
                     sentence, found[index + 1], by_sentence[index + 1]
@@ -631,8 +639,21 @@ class ReportReader:
                     note = Note("time_converted", told.converted_from, written)
                     if note not in claim.notes:
                         claim.notes.append(note)
+            if (
+                item.day_rank == 0
+                and not unsure
+                and state.day_before is not None
+                and _modality(_modality_cues(s)) == Modality.HELD
+            ):
+                # "Obama met Xi on Saturday. Putin met Abe.": a held contact of no day of its
+                # own in the account of a day goes on that day, less surely; not across a
+                # paragraph, nor a plan, which is no part of the day told.
+                item.day_rank, claim.day = _RANK_BEFORE, PartialDate(state.day_before)
+                item.day_borrowed = True
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
+                if _modality(item.modality_cues) == Modality.HELD:
+                    state.day_told = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
         # ("telling him at the start of their talks that trade…", "Xi said the Taiwan question…").
         # Why a contact was called off ("citing the seizure of Ukrainian ships") is no topic of it.
@@ -1146,6 +1167,8 @@ class ReportReader:
         confidence += 0.1 if len(claim.spans) >= 2 else 0.0
         if item.day_unsure and claim.day is None:
             confidence -= 0.2  # a person must say the day: it is no day the reader could tell
+        if item.day_borrowed:
+            confidence -= 0.1  # the day of the sentence before: a person may check it
         if item.day_in_doubt:
             confidence -= 0.2  # the report contradicts itself on the day: a person checks it
         claim.confidence = round(min(confidence, 0.95), 2)
