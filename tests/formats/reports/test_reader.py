@@ -19,6 +19,9 @@ from sidelines.formats.reports import (
     ReportReader,
     default_gazetteer,
 )
+from sidelines.formats.reports import reader as reader_module
+from sidelines.formats.reports.reader import Mention
+from sidelines.formats.reports.text import Sentence
 
 READER = ReportReader(default_gazetteer())
 
@@ -1154,6 +1157,53 @@ def test_a_phone_call_is_no_meeting_at_the_summit(text: str) -> None:
     assert read(text, LIMA_SUNDAY).meetings == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Obama called Putin on Saturday to discuss Syria.",
+        "Obama called his Russian counterpart on Saturday to discuss Syria.",
+        "Obama phoned Putin on Saturday to discuss Syria.",
+        "Putin and Obama discussed Syria in a call on Saturday.",
+        "Putin and Obama had a call on Saturday to discuss Syria.",
+        "Путин позвонил Обаме в субботу, чтобы обсудить Сирию.",
+        "Путин и Обама обсудили Сирию в ходе телефонного звонка в субботу.",
+    ],
+)
+def test_a_call_to_a_person_is_no_meeting_at_the_summit(text: str) -> None:
+    assert read(text, LIMA_SUNDAY).meetings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peskov called Putin's talk with Obama in Lima on Saturday useful.",
+        "Obama and Putin met in Lima on Saturday. Putin called for a transition in Syria.",
+        "Abe paid a courtesy call on Putin in Lima on Saturday.",
+    ],
+)
+def test_called_with_no_person_called_is_no_call(text: str) -> None:
+    assert len(read(text, LIMA_SUNDAY).meetings) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "«Президенты коротко пообщались», — сказал Песков. Речь идет о Путине и Обаме.",
+        '"The two presidents spoke briefly," Peskov said, referring to Putin and Obama.',
+        '"The two presidents spoke briefly," Peskov said. He was referring to Putin and Obama.',
+    ],
+)
+def test_a_pair_named_after_the_contact_is_the_contacts_pair(text: str) -> None:
+    [meeting] = read(text, LIMA_SUNDAY).meetings
+
+    assert (meeting.pair, meeting.format, meeting.modality) == (
+        ("obama", "putin"),
+        MeetingFormat.BRIEF_CONTACT,
+        Modality.HELD,
+    )
+    assert [c.id for c in meeting.confirmers] == ["peskov"]
+
+
 def test_a_phone_call_then_a_meeting_gives_the_meeting_alone() -> None:
     reading = read(
         "Putin and Obama spoke by phone on Friday, the White House said. They met in Lima on "
@@ -1200,6 +1250,54 @@ def test_two_pairs_meeting_in_one_sentence_are_two_contacts(text: str) -> None:
         (("abe", "putin"), PartialDate(date(2016, 11, 19))),
         (("obama", "xi"), PartialDate(date(2016, 11, 19))),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В субботу Путин встретился с Абэ, а Обама — с Си Цзиньпином.",
+        "В субботу Путин встретился с Абэ, а Обама - с Си Цзиньпином.",
+        "On Saturday Putin met Abe, and Obama, Xi.",
+        "On Saturday Putin met Abe and Obama with Xi.",
+    ],
+)
+def test_a_clause_without_its_verb_takes_the_verb_before(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    assert sorted((m.pair, m.day, m.modality) for m in reading.meetings) == [
+        (("abe", "putin"), PartialDate(date(2016, 11, 19)), Modality.HELD),
+        (("obama", "xi"), PartialDate(date(2016, 11, 19)), Modality.HELD),
+    ]
+
+
+def test_a_clause_of_two_names_with_a_verb_of_no_contact_takes_no_verb_before() -> None:
+    reading = read(
+        "On Saturday Putin met Abe, and Obama and Xi were seen in the hall.", LIMA_SUNDAY
+    )
+
+    assert [m.pair for m in reading.meetings] == [("abe", "putin")]
+
+
+def test_a_pair_without_a_day_after_a_pair_with_one_takes_that_day_less_surely() -> None:
+    reading = read("Obama met Xi on Saturday. Putin met Abe.", LIMA_SUNDAY)
+
+    first, second = reading.meetings
+    assert (second.pair, second.day) == (("abe", "putin"), PartialDate(date(2016, 11, 19)))
+    assert second.confidence < first.confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Obama met Xi on Saturday.\nPutin met Abe.",  # another paragraph: another account
+        "Obama met Xi on Saturday. Putin will meet Abe.",  # a plan is no part of that day's
+    ],
+)
+def test_a_pair_without_a_day_outside_the_account_of_a_day_takes_not_that_day(text: str) -> None:
+    reading = read(text, LIMA_SUNDAY)
+
+    [day] = [m.day for m in reading.meetings if m.pair == ("abe", "putin")]
+    assert day != PartialDate(date(2016, 11, 19))
 
 
 def test_a_pair_of_each_clause_keeps_its_own_day_and_kind() -> None:
@@ -1258,3 +1356,57 @@ def test_a_principal_of_the_next_clause_is_no_partner_of_the_first() -> None:
     assert ("obama", "putin") not in [m.pair for m in reading.meetings]
     assert ("putin", "xi") not in [m.pair for m in reading.meetings]
     assert reading.meetings[0].pair == ("abe", "putin")
+
+
+class _CountedOffset(int):
+    """An offset into a report that counts how often it is compared: the work of assigning
+    names to sentences, which wall time on a shared machine measures badly."""
+
+    compared = 0
+
+    def __lt__(self, other: object) -> bool:
+        _CountedOffset.compared += 1
+        return int(self) < other  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        _CountedOffset.compared += 1
+        return int(self) <= other  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        _CountedOffset.compared += 1
+        return int(self) > other  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        _CountedOffset.compared += 1
+        return int(self) >= other  # type: ignore[operator]
+
+
+def _comparisons_to_assign_names(sentence_count: int) -> int:
+    found = [Sentence(i * 10, i * 10 + 9, i, "Putin met.") for i in range(sentence_count)]
+    mentions = [
+        Mention("person", "putin", _CountedOffset(i * 10), _CountedOffset(i * 10 + 5))
+        for i in range(sentence_count)
+    ]
+    _CountedOffset.compared = 0
+    by_sentence = reader_module._by_sentence(found, mentions)
+    assert [[m.start for m in ms] for ms in by_sentence] == [
+        [i * 10] for i in range(sentence_count)
+    ]
+    return _CountedOffset.compared
+
+
+def test_assigning_names_to_sentences_grows_no_faster_than_n_log_n() -> None:
+    small, large = _comparisons_to_assign_names(500), _comparisons_to_assign_names(4000)
+
+    # Eight times the report: at most about eight times the work and a log's growth, not
+    # sixty-four times.
+    assert large <= 8 * small * 1.5
+
+
+def test_names_go_to_the_sentence_they_stand_in_in_a_long_report() -> None:
+    sentence = "Putin met Obama in Lima on Saturday. Peskov confirmed it. The sun shone. "
+    reading = read(sentence * 50, LIMA_SUNDAY)
+
+    [meeting] = reading.meetings
+    assert meeting.pair == ("obama", "putin")
+    assert [c.id for c in meeting.confirmers] == ["peskov"]

@@ -199,6 +199,11 @@ CALL = _cue(
     "(?:(?:held|had|hold\\w*|have|has) )?(?:a |an |the |their )?(?:[\\w-]+ )?(?:tele)?phone "
     "(?:call|conversation|talk|discussion)s?",
     "(?:tele)?phoned",
+    # "discussed Syria in a call", "had a call": a call a courtesy call is not.
+    "(?:in|during|on|over|had|held|hold\\w*|have|has) (?:a|an|the|their) (?!courtesy )"
+    "(?:[\\w-]+ )?calls?(?! for| on)",
+    "позвони\\w*",
+    "(?:телефонн\\w* )?звон(?:ок|ка|ке|ком|ки|ков)",
     "(?:(?:провел\\w*|провели|состоял\\w*) )?телефонн\\w* (?:разговор|переговор|бесед|контакт)\\w*",
     "(?:(?:\\w*говорил\\w*|\\w*беседова\\w*|\\w*общал\\w*) )?по телефону",
     "созвонил\\w*",

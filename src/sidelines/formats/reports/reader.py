@@ -19,7 +19,9 @@ one core, and every claim can be traced to the words that made it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
@@ -71,7 +73,10 @@ INFORMAL = "informal"
 # How sure a day is, by where it came from (a higher rank wins).
 # A day the sentence states ("on Saturday") beats the day of a programme session it names: "a
 # working dinner on Saturday" is not the gala dinner of Friday.
-_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH, _RANK_PUBLISHED = 5, 4, 3, 2, 1
+# A day borrowed from the sentence before ("Obama met Xi on Saturday. Putin met Abe.") is
+# surer than the report's date, less than any the sentence gives itself.
+_RANK_EXPLICIT, _RANK_RELATIVE, _RANK_SESSION, _RANK_MONTH = 6, 5, 4, 3
+_RANK_BEFORE, _RANK_PUBLISHED = 2, 1
 
 _MEAL_AT = re.compile(
     r"(?<!\w)(?:at|during|over|after|on the sidelines of)\s+(?:the\s+|a\s+)?(?:[\w']+\s+){0,3}"
@@ -215,6 +220,7 @@ class _Claim:
     time_rank: int = 0  # 2: a time on the clock, 1: a time of day in words
     named_directly: bool = False
     kind_known: bool = False
+    day_borrowed: bool = False  # the day of the sentence before, told of no day of its own
 
 
 @dataclass
@@ -231,6 +237,30 @@ class _State:
     pending_sources: list[str] = field(default_factory=list)
     last_day: date | None = None  # the day the report spoke of last ("the day before" that)
     last_speaker: Confirmer | None = None  # who spoke last ("he said" is that one)
+    day_told: date | None = None  # the day the sentence being read placed a held contact on
+    day_before: date | None = None  # that day of the sentence before, in the same paragraph
+
+
+def _by_sentence(found: list[Sentence], mentions: list[Mention]) -> list[list[Mention]]:
+    """The mentions each sentence holds, in the sentences' order. Sentences come in the text's
+    order, so each mention's sentence is found by halving, not by a look at every sentence: a
+    report of 19,000 words has a thousand sentences and as many names."""
+    starts = [s.start for s in found]
+    by_sentence: list[list[Mention]] = [[] for _ in found]
+    for m in mentions:
+        index = bisect_right(starts, m.start) - 1
+        if index >= 0 and m.start < found[index].end:
+            by_sentence[index].append(m)
+    return by_sentence
+
+
+# A sentence that says whom the one before meant: «Речь идет о Путине и Обаме», "He was
+# referring to Putin and Obama".
+_MEANT = re.compile(
+    r"\W*(?:речь\s+ид[её]т|речь\s+шла|имеются\s+в\s+виду|имелись\s+в\s+виду|"
+    r"(?:he|she|they)\s+(?:was|were)\s+referring\s+to|(?:he|she|they)\s+meant)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -263,7 +293,7 @@ class ReportReader:
         language = "ru" if cyrillic > latin else "en"
         found = sentences(text)
         mentions = self._matcher.find(text)
-        by_sentence = [[m for m in mentions if s.start <= m.start < s.end] for s in found]
+        by_sentence = _by_sentence(found, mentions)
 
         main = self.gazetteer.event(event_id) if event_id else None
         if main is None:
@@ -274,15 +304,25 @@ class ReportReader:
         histories: list[_History] = []
         own_source = self._agency_of(report.source)
         previous: Sentence | None = None
-        for sentence, ms in zip(found, by_sentence, strict=True):
+        for index, (sentence, ms) in enumerate(zip(found, by_sentence, strict=True)):
             if previous is not None and previous.paragraph != sentence.paragraph:
                 state.in_history = None
+            same_account = previous is not None and previous.paragraph == sentence.paragraph
+            state.day_before, state.day_told = (state.day_told if same_account else None), None
+            if state.last_pair is None and index + 1 < len(found):
+                state.last_pair = self._pair_named_next(
+                    sentence, found[index + 1], by_sentence[index + 1]
+                )
             clauses = _clauses(sentence)
             by_pair = False
             if len(clauses) == 1:
                 clauses = self._pair_clauses(sentence, ms)
                 by_pair = len(clauses) > 1
+            verb: re.Match[str] | None = None
             for clause in clauses:
+                # "Путин встретился с Абэ, а Обама — с Си Цзиньпином": a clause of a pair with
+                # no verb of its own has the verb of the one before.
+                verb = cues.MEETING.search(clause.text) or (verb if by_pair else None)
                 own = [m for m in ms if clause.start <= m.start < clause.end]
                 # A clause of one pair that states no day has the day the sentence states for
                 # it: "On Saturday Obama met Xi and Putin met Abe".
@@ -299,12 +339,27 @@ class ReportReader:
                     histories,
                     whole=(sentence, ms),
                     day_from=(before, sentence.text) if by_pair else (),
+                    verb=verb,
                 )
             previous = sentence
         for item in claims:
             reading.meetings.append(self._finish(item, main, report.published_on))
         reading.history = [h.claim for h in histories]
         return reading
+
+    def _pair_named_next(
+        self, sentence: Sentence, following: Sentence, ms: list[Mention]
+    ) -> tuple[str, str] | None:
+        """The pair a sentence speaks of by "the presidents" before any pair was named, when the
+        next sentence of its paragraph says whom it meant: «"Президенты коротко пообщались", —
+        сказал Песков. Речь идет о Путине и Обаме.»"""
+        if following.paragraph != sentence.paragraph or not cues.PAIR_ANAPHOR.search(sentence.text):
+            return None
+        if not _MEANT.match(following.text):
+            return None
+        named = [m.ref for m in ms if m.kind == "person" and m.ref in self._leaders]
+        named = list(dict.fromkeys(named))
+        return _pair(named[0], named[1]) if len(named) == 2 else None
 
     def _pair_clauses(self, sentence: Sentence, ms: list[Mention]) -> list[Sentence]:
         """A sentence cut into its clauses when two or more of them each tell of a contact of
@@ -325,7 +380,9 @@ class ReportReader:
                 and m.ref in leaders
                 and sentence.start + start <= m.start < sentence.start + end
             }
-            if len(named) >= 2 and cues.MEETING.search(piece):
+            if len(named) >= 2 and (
+                cues.MEETING.search(piece) or (groups and _GAPPED.match(piece))
+            ):
                 groups.append((start, end))
                 start = end
         if len(groups) < 2:
@@ -404,11 +461,13 @@ class ReportReader:
         partner: str | None = None,
         at: _Told | None = None,
         day_from: tuple[str, ...] = (),
+        verb: re.Match[str] | None = None,
     ) -> None:
         """Read one sentence, or one clause of it (``whole`` is then the sentence, whose speaker
         and sources stand for each of its clauses). ``partner``: the one of several named
         partners of the sentence's first principal this reading is for; ``at``: the one of
-        several contacts' times the sentence gives ("at 10:00 and again at 16:30")."""
+        several contacts' times the sentence gives ("at 10:00 and again at 16:30"); ``verb``: the
+        word of a contact a clause without a verb of its own takes from the clause before."""
         s = sentence.text
         whole_sentence, whole_ms = whole or (sentence, ms)
         named_event = self._event_of(ms, main, report.published_on)
@@ -432,7 +491,7 @@ class ReportReader:
         # "Their next encounter could come at the APEC summit in November": a later summit's.
         event = named_event if is_history or later else (main or named_event)
         principals, direct, principal_spans = self._principals(text, sentence, ms, event)
-        meeting_cue = cues.MEETING.search(s)
+        meeting_cue = cues.MEETING.search(s) or verb
         anaphor = cues.PAIR_ANAPHOR.search(s)
         partners = _partners(text, principals, principal_spans)
         if partner is None and meeting_cue and len(partners) >= 2:
@@ -440,7 +499,7 @@ class ReportReader:
             for each in partners:
                 self._sentence(
                     text, sentence, ms, main, report, own_source, state, claims, histories,
-                    whole, partner=each, day_from=day_from,
+                    whole, partner=each, day_from=day_from, verb=verb,
                 )  # fmt: skip
             return
         if partner is not None:
@@ -459,7 +518,7 @@ class ReportReader:
                 for time_told in again:
                     self._sentence(
                         text, sentence, ms, main, report, own_source, state, claims, histories,
-                        whole, partner, time_told, day_from,
+                        whole, partner, time_told, day_from, verb,
                     )  # fmt: skip
                 return
         pair: tuple[str, str] | None = None
@@ -482,7 +541,12 @@ class ReportReader:
             state.recent.append(p)
         if pair is not None:
             state.last_pair = pair
-        if meeting_cue is not None and _tells_a_call_only(s):
+        named_at = [
+            (m.start - sentence.start, m.end - sentence.start)
+            for m in principal_spans
+            if sentence.start <= m.start < sentence.end
+        ]
+        if meeting_cue is not None and _tells_a_call_only(s, named_at):
             # "Putin and Obama spoke by phone": a call, no contact at the summit nor one to
             # recall; who it names is still the pair "they" speaks of next.
             return
@@ -575,8 +639,21 @@ class ReportReader:
                     note = Note("time_converted", told.converted_from, written)
                     if note not in claim.notes:
                         claim.notes.append(note)
+            if (
+                item.day_rank == 0
+                and not unsure
+                and state.day_before is not None
+                and _modality(_modality_cues(s)) == Modality.HELD
+            ):
+                # "Obama met Xi on Saturday. Putin met Abe.": a held contact of no day of its
+                # own in the account of a day goes on that day, less surely; not across a
+                # paragraph, nor a plan, which is no part of the day told.
+                item.day_rank, claim.day = _RANK_BEFORE, PartialDate(state.day_before)
+                item.day_borrowed = True
             if item.day_rank >= _RANK_RELATIVE and claim.day is not None:
                 state.last_day = claim.day.value
+                if _modality(item.modality_cues) == Modality.HELD:
+                    state.day_told = claim.day.value
         # A sentence that reached the contact is about it: what it names was spoken of there
         # ("telling him at the start of their talks that trade…", "Xi said the Taiwan question…").
         # Why a contact was called off ("citing the seizure of Ukrainian ships") is no topic of it.
@@ -1090,6 +1167,8 @@ class ReportReader:
         confidence += 0.1 if len(claim.spans) >= 2 else 0.0
         if item.day_unsure and claim.day is None:
             confidence -= 0.2  # a person must say the day: it is no day the reader could tell
+        if item.day_borrowed:
+            confidence -= 0.1  # the day of the sentence before: a person may check it
         if item.day_in_doubt:
             confidence -= 0.2  # the report contradicts itself on the day: a person checks it
         claim.confidence = round(min(confidence, 0.95), 2)
@@ -1131,6 +1210,15 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in pieces
     ]
+
+
+# A clause of a pair whose verb is the clause's before ("а Обама — с Си Цзиньпином", "and Obama,
+# Xi", "and Obama with Xi"): a conjunction, a name, a dash, a comma or "with", a name, and no more.
+_GAPPED = re.compile(
+    r"[,;]?\s*(?:and|while|whereas|but|а|и|но|тогда как)\s+(?:[\w.'-]+\s+){0,3}?[\w.'-]+"
+    r"(?:\s*[—–-]\s*(?:(?:с|со|with)\s+)?|,\s+|\s+(?:with|с|со)\s+)(?:[\w.'-]+\s*){1,4}[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 # Where a sentence may pass from one pair's contact to another's: "; ", ", and ", ", while ",
@@ -1485,14 +1573,26 @@ def _another_day(item: _Claim, stated: tuple[int, PartialDate] | None) -> bool:
     )
 
 
-_CALL_WORD = re.compile(r"phone|телефон|созвонил", re.IGNORECASE)
+_CALL_WORD = re.compile(r"phone|телефон|созвонил|call|позвони|звон", re.IGNORECASE)
 _ABOUT = re.compile(r"(?<!\w)(?:discuss\w*|обсуди\w*|обсужда\w*)", re.IGNORECASE)
+# "called" just before the one called ("Obama called Putin", "called his Russian counterpart").
+# The words between may be the one's own ("his Russian counterpart", "Russian President"), not
+# another thing's ("called the talk between Putin and Obama useful").
+_CALLED = re.compile(
+    r"(?<!\w)called\s+(?:(?:his|her|their)\s+(?:[\w.-]+\s+){0,2}|(?:the\s+)?(?:[A-Z][\w.-]*\s+){0,3})$"
+)
 
 
-def _tells_a_call_only(s: str) -> bool:
+def _tells_a_call_only(s: str, called: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether the only contact a sentence tells of is a call on the telephone: no word of a
     meeting is left once the call's words are taken out ("spoke by phone to discuss Syria" is a
-    call; "met on Saturday after a phone call on Friday" is a meeting)."""
+    call; "met on Saturday after a phone call on Friday" is a meeting). ``called``: where in the
+    sentence the principals are named; "called" before one of them is a call ("Obama called
+    Putin"), not "called for" nor "called Putin's talk useful"."""
+    for start, end in called:
+        verb = _CALLED.search(s, 0, start)
+        if verb and not s.startswith("'s", end):
+            s = s[: verb.start()] + "phoned" + s[verb.start() + len("called") :]
     if not _CALL_WORD.search(s):
         return False  # most sentences: a quick look for the words every call cue holds
     rest = _ABOUT.sub(" ", cues.CALL.sub(" ", s))
