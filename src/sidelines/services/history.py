@@ -183,18 +183,18 @@ def last_met(
 
 
 def before_the_event(
-    db: Database, actor: Actor, event: Event, parties: Collection[str]
+    db: Database, actor: Actor, first_day: date, parties: Collection[str]
 ) -> str | None:
-    """When and where the two ``parties`` last met before ``event`` began, and what they
-    discussed, in a sentence in the language of the moment: what a protocol officer preparing
-    their meeting reads. Only what ``actor`` may see of the pair's history counts (the public
-    record and its own meetings), so a confidential readout never reaches a third reader. None
-    for a pair with no such meeting on record, and for more or fewer than two parties: the
-    history is of pairs."""
+    """When and where the two ``parties`` last met before ``first_day`` (the first day of the
+    event at hand), and what they discussed, in a sentence in the language of the moment: what
+    a protocol officer preparing their meeting reads. Only what ``actor`` may see of the pair's
+    history counts (the public record and its own meetings), so a confidential readout never
+    reaches a third reader. None for a pair with no such meeting on record, and for more or
+    fewer than two parties: the history is of pairs."""
     if len(set(parties)) != 2:
         return None
     first, second = sorted(set(parties))
-    found = last_met(db, actor, (first, second), before=event.days[0])
+    found = last_met(db, actor, (first, second), before=first_day)
     return None if found is None else answer(found)
 
 

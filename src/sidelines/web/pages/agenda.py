@@ -134,7 +134,7 @@ def _meeting_page(
             if view.status in MeetingStatus.held()
             else None
         ),
-        "last_met": history.before_the_event(db, actor, event, view.parties),
+        "last_met": history.before_the_event(db, actor, event.days[0], view.parties),
         "statement_kinds": [str(k) for k in StatementKind],
         "visibilities": [str(v) for v in Visibility],
         "error": error,

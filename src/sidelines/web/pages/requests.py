@@ -169,7 +169,7 @@ def _thread(
         "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
         "reasons": FACE_SAVING_REASONS,
         "last_met": history.before_the_event(
-            db, actor, event, [side.party_id for side in view.sides]
+            db, actor, event.days[0], [side.party_id for side in view.sides]
         ),
         "meeting_waits": view.meeting_id is not None
         and view.meeting_id in meetings.waiting_for_a_place(db, actor, event_id),
