@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
 import pytest
@@ -54,3 +56,37 @@ def test_the_record_costs_no_more_statements_for_three_meetings_than_for_one(
     one, three = by_size(database, build)
 
     assert three == one
+
+
+def test_a_statement_that_reads_as_a_formula_is_quoted_in_the_record_csv() -> None:
+    record = {
+        "timezone": "America/Lima",
+        "meetings": [],
+        "encounters": [],
+        "history": [],
+        "statements": [
+            {
+                "id": 7,
+                "meeting_id": 3,
+                "encounter_id": None,
+                "about_parties": ["RUS", "USA"],
+                "said_at": "2016-11-20T10:00:00-05:00",
+                "party": "RUS",
+                "kind": "readout",
+                "visibility": "public",
+                "speaker": "@press",
+                "text": '=HYPERLINK("http://example.org","read")',
+                "topics": ["-Syria"],
+                "sources": ["Reuters"],
+            }
+        ],
+    }
+
+    (row,) = csv.DictReader(io.StringIO(exports.render_record(record, "csv")))
+
+    assert (row["text"], row["speaker"], row["topics"], row["id"]) == (
+        '\'=HYPERLINK("http://example.org","read")',
+        "'@press",
+        "'-Syria",
+        "7",
+    )

@@ -4,7 +4,7 @@ Sidelines, each reader seeing what it may; "last met" in a sentence; search by t
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -182,3 +182,37 @@ def test_only_the_organiser_imports_and_a_second_import_adds_nothing(database: D
 
     assert (again.imported, again.known) == (0, 1)
     assert len(history.pair_history(database, world.organiser, ("A", "B"))) == 1
+
+
+def test_before_the_event_never_says_a_readout_s_topics_beyond_its_sides(
+    database: Database,
+) -> None:
+    world = record_world(database)
+    held(database, world)
+    for visibility, topics in ((Visibility.COUNTERPART, ("sanctions",)), (Visibility.PUBLIC, ())):
+        statements.make_statement(
+            database,
+            world.delegates["A"],
+            world.event_id,
+            StatementIn(
+                StatementKind.READOUT,
+                "The leaders met.",
+                at(11),
+                meeting_id=world.meeting_id,
+                visibility=visibility,
+                topics=topics,
+            ),
+        )
+    next_month = DAY + timedelta(days=30)
+
+    said = {
+        reader: history.before_the_event(database, actor, next_month, ["B", "A"])
+        for reader, actor in (*world.delegates.items(), ("organiser", world.organiser))
+    }
+
+    # The sides read their own meeting's agreed topics (none here); nobody else reads what
+    # only the sides were told.
+    met = "They last met on the sidelines of the Test summit in Lima, 6 May 2030."
+    assert said == {"A": met, "B": met, "C": met, "organiser": met}
+    assert history.before_the_event(database, world.delegates["A"], DAY, ["A", "B"]) is None
+    assert history.before_the_event(database, world.organiser, next_month, ["A", "B", "C"]) is None

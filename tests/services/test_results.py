@@ -240,3 +240,11 @@ def test_the_reason_a_meeting_agreed_after_the_solve_waits_is_said_in_the_reader
         said = service_texts.translate(WAITING_REASON)
 
     assert said == "согласована после последнего расчёта: ждёт следующего или места на площадке"
+
+
+def test_a_delegation_name_that_reads_as_a_formula_is_quoted_and_counts_stay_numbers() -> None:
+    view = results.ResultsView(
+        "e", "E", None, False, [results.DelegationResult("A", "=cmd|' /C calc'!A0", agreed=2)]
+    )
+
+    assert results.as_csv(view).splitlines()[1] == "A,'=cmd|' /C calc'!A0,,,,2,0,0,0,0,0,0.00,,"

@@ -10,8 +10,6 @@ belong to the requests, which an event file does not hold.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,6 +21,7 @@ from sqlalchemy import select
 
 from sidelines.domain import MeetingId, OrganiserSees
 from sidelines.domain.negotiation import MeetingStatus
+from sidelines.formats.csv_text import csv_text
 from sidelines.formats.event_loader import dump_event
 from sidelines.formats.ical import CalendarEntry, calendar_to_ical
 from sidelines.services import notice_text
@@ -257,11 +256,7 @@ def _schedule_row(export: ScheduleExport, item: ScheduleItem) -> dict[str, Any]:
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(columns, ([row.get(column, "") for column in columns] for row in rows))
 
 
 # --- the record --------------------------------------------------------------------------------

@@ -26,11 +26,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sidelines import i18n
 from sidelines.domain import Event
 from sidelines.domain.negotiation import MeetingStatus
 from sidelines.formats.errors import InputError
 from sidelines.formats.history_file import HistoricalRecord, HistoryFileError, read_history
 from sidelines.formats.reports import cues
+from sidelines.i18n import gettext as _
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Conflict, Forbidden, Invalid, InvalidFile
@@ -180,23 +182,58 @@ def last_met(
     return LastMet(entries[0], describe(entries[0]))
 
 
+def before_the_event(
+    db: Database, actor: Actor, first_day: date, parties: Collection[str]
+) -> str | None:
+    """When and where the two ``parties`` last met before ``first_day`` (the first day of the
+    event at hand), and what they discussed, in a sentence in the language of the moment: what
+    a protocol officer preparing their meeting reads. Only what ``actor`` may see of the pair's
+    history counts (the public record and its own meetings), so a confidential readout never
+    reaches a third reader. None for a pair with no such meeting on record, and for more or
+    fewer than two parties: the history is of pairs."""
+    if len(set(parties)) != 2:
+        return None
+    first, second = sorted(set(parties))
+    found = last_met(db, actor, (first, second), before=first_day)
+    return None if found is None else answer(found)
+
+
 def describe(entry: HistoryEntry) -> str:
     """ "on the sidelines of the G20 summit in Hangzhou, 5 September 2016, where they discussed
-    Ukraine and Syria" """
-    event = entry.event if entry.event.lower().startswith("the ") else f"the {entry.event}"
-    held_on = f"{entry.held_on.day} {MONTHS[entry.held_on.month - 1]} {entry.held_on.year}"
-    sentence = f"on the sidelines of {event}"
+    Ukraine and Syria", in the language of the moment."""
+    name = entry.event[4:] if entry.event.lower().startswith("the ") else entry.event
+    values = {"event": _("the %(event)s") % {"event": name}, "held_on": _held_on(entry.held_on)}
     if entry.city:
-        sentence += f" in {entry.city}"
-    sentence += f", {held_on}"
+        sentence = _("on the sidelines of %(event)s in %(city)s, %(held_on)s") % {
+            **values,
+            "city": entry.city,
+        }
+    else:
+        sentence = _("on the sidelines of %(event)s, %(held_on)s") % values
     if entry.topics:
-        sentence += f", where they discussed {_and(entry.topics)}"
+        sentence += _(", where they discussed %(topics)s") % {"topics": _and(entry.topics)}
     return sentence
+
+
+def answer(found: LastMet | None) -> str:
+    """What ``last_met`` found, in a sentence in the language of the moment."""
+    if found is None:
+        return _("No meeting on record.")
+    return _("They last met %(sentence)s.") % {"sentence": describe(found.entry)}
+
+
+def _held_on(day: date) -> str:
+    if i18n.current() == i18n.DEFAULT:
+        # English month names, whatever the process's locale; the day without a leading zero.
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return i18n.format_day(day, "%d %B %Y")
 
 
 def _and(items: Iterable[str]) -> str:
     items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("%(some)s and %(last)s") % {"some": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def earlier_meetings(db: Database, parties: Collection[str]) -> list[HistoryEntry]:

@@ -14,8 +14,6 @@ Every read is a fixed number of queries, whatever the number of delegations and 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from sidelines.domain.negotiation import MeetingStatus, RequestState
+from sidelines.formats.csv_text import csv_text
 from sidelines.i18n import N_, service_texts
 from sidelines.services import notice_text
 from sidelines.services.actors import Actor
@@ -302,30 +301,27 @@ CSV_COLUMNS = (
 
 def as_csv(view: ResultsView) -> str:
     """The report as CSV, one line per delegation, empty where the reader may not read."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for line in view.lines:
-        share = line.share
-        writer.writerow(
-            [
-                line.party,
-                line.name,
-                _blank(line.requested),
-                _blank(line.received),
-                _blank(line.accepted),
-                line.agreed,
-                line.placed,
-                line.held,
-                line.no_show_absent,
-                line.no_show_other,
-                len(line.left_out),
-                f"{share:.2f}" if share is not None else "",
-                _blank(line.priority_asked),
-                _blank(line.priority_met),
-            ]
-        )
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, (_csv_line(line) for line in view.lines))
+
+
+def _csv_line(line: DelegationResult) -> list[object]:
+    share = line.share
+    return [
+        line.party,
+        line.name,
+        _blank(line.requested),
+        _blank(line.received),
+        _blank(line.accepted),
+        line.agreed,
+        line.placed,
+        line.held,
+        line.no_show_absent,
+        line.no_show_other,
+        len(line.left_out),
+        f"{share:.2f}" if share is not None else "",
+        _blank(line.priority_asked),
+        _blank(line.priority_met),
+    ]
 
 
 def _blank(value: int | None) -> str:

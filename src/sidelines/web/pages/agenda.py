@@ -13,6 +13,7 @@ from sidelines.i18n import _
 from sidelines.services import (
     attendance,
     explanations,
+    history,
     meetings,
     notice_text,
     record,
@@ -133,6 +134,7 @@ def _meeting_page(
             if view.status in MeetingStatus.held()
             else None
         ),
+        "last_met": history.before_the_event(db, actor, event.days[0], view.parties),
         "statement_kinds": [str(k) for k in StatementKind],
         "visibilities": [str(v) for v in Visibility],
         "error": error,

@@ -11,7 +11,7 @@ from sidelines.domain import Event, MeetingFormat
 from sidelines.domain.negotiation import FACE_SAVING_REASONS, Answer
 from sidelines.domain.terms import PRESS_PLANS, TermState
 from sidelines.i18n import _
-from sidelines.services import meetings, negotiation, request_expiry
+from sidelines.services import history, meetings, negotiation, request_expiry
 from sidelines.services.actors import Actor
 from sidelines.services.clock import now
 from sidelines.services.errors import Forbidden, NotFound, ServiceError
@@ -168,6 +168,9 @@ def _thread(
         # The requesting side accepts or counters; it withdraws rather than declines.
         "answers": ANSWERS if view.requester != party else REQUESTER_ANSWERS,
         "reasons": FACE_SAVING_REASONS,
+        "last_met": history.before_the_event(
+            db, actor, event.days[0], [side.party_id for side in view.sides]
+        ),
         "meeting_waits": view.meeting_id is not None
         and view.meeting_id in meetings.waiting_for_a_place(db, actor, event_id),
         "error": error,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from sidelines import i18n
 from sidelines.services import history
 from sidelines.services.actors import PUBLIC
 from sidelines.services.errors import Forbidden, Invalid
@@ -52,6 +53,7 @@ def pair_history(
 
 @router.get("/api/history/last-met")
 def last_met(
+    request: Request,
     db: DbDep,
     actor: ActorDep,
     a: Key,
@@ -60,16 +62,18 @@ def last_met(
     before: date | None = None,
 ) -> LastMetPublic:
     """When and where the pair last met (before ``before``, say the first day of the event
-    at hand, for "their previous meeting"), in a sentence."""
+    at hand, for "their previous meeting"), in a sentence in the reader's language
+    (Accept-Language, as the errors are said)."""
     with fields_in("query"):
         found = history.last_met(db, actor, (a, b), by=by, before=before)
-    if found is None:
-        return LastMetPublic(pair=[a, b], met=False, answer="No meeting on record.", entry=None)
+    language = i18n.from_accept_language(request.headers.get("accept-language"))
+    with i18n.speaking(language or i18n.DEFAULT):
+        said = history.answer(found)
     return LastMetPublic(
         pair=[a, b],
-        met=True,
-        answer=f"They last met {found.sentence}.",
-        entry=HistoryEntryPublic.model_validate(found.entry),
+        met=found is not None,
+        answer=said,
+        entry=None if found is None else HistoryEntryPublic.model_validate(found.entry),
     )
 
 
