@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from sidelines.cli.worker import WORKER_NICE
+from sidelines.domain import MeetingFormat
 from sidelines.services import messages, negotiation
 from sidelines.services.accounts import hash_token
 from sidelines.services.clock import now
@@ -184,8 +185,15 @@ def test_a_server_killed_mid_delivery_loses_no_message(database: Database) -> No
         for party in PARTIES:
             for other in PARTIES:
                 if other != party:
+                    # Each pair asks both ways, in two formats: a request back in the format
+                    # of one still open is refused (answer that one instead).
+                    back = Terms(format=MeetingFormat.BILATERAL_EXPANDED, duration_min=60)
                     negotiation.create_request(
-                        database, world.delegates[party], "ev", [other], Terms()
+                        database,
+                        world.delegates[party],
+                        "ev",
+                        [other],
+                        Terms() if party < other else back,
                     )
         written = outbox(database)
         assert len(written) == 2 * 56  # more than a batch: some wait while the first is sent

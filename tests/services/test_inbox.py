@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from sidelines.domain import EventPolicy
+from sidelines.domain import EventPolicy, MeetingFormat
 from sidelines.domain.negotiation import Answer
 from sidelines.services import inbox, negotiation
 from sidelines.services.negotiation import Terms
@@ -42,7 +42,10 @@ def test_what_waits_comes_first_then_the_latest_step(database: Database) -> None
     from_c = negotiation.create_request(database, c, "ev", ["A"], Terms())  # waits on A
     from_b = negotiation.create_request(database, b, "ev", ["A"], Terms())
     answered = negotiation.respond(database, a, "ev", from_b.id, Answer.COUNTER, counter=Terms())
-    own = negotiation.create_request(database, a, "ev", ["C"], Terms())  # waits on C
+    # Another format than C's open request to A, which A could otherwise only answer.
+    own = negotiation.create_request(
+        database, a, "ev", ["C"], Terms(format=MeetingFormat.BILATERAL_EXPANDED, duration_min=60)
+    )  # waits on C
     ordered = inbox.first_awaiting([own, answered, from_c], "A")
     assert [v.id for v in ordered] == [from_c.id, own.id, answered.id]
 

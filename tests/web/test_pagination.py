@@ -34,7 +34,10 @@ def busy_summit(api: Lima) -> dict[str, list[int]]:
     russian = [post_request(api, "RUS", other)["id"] for other in ("USA", "JPN", "CHN", "PER")]
     draft = post_request(api, "RUS", "USA", send=False)["id"]
     us_to_japan = post_request(api, "USA", "JPN")["id"]
-    japan_to_russia = post_request(api, "JPN", "RUS")["id"]
+    # Another format: Russia's request to Japan for a restricted bilateral is still open.
+    japan_to_russia = post_request(
+        api, "JPN", "RUS", proposal={"topics": ["trade"], "format": "bilateral_expanded"}
+    )["id"]
     us_draft = post_request(api, "USA", "RUS", send=False)["id"]
     return {
         "RUS": [*russian, draft, japan_to_russia],

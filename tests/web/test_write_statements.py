@@ -58,7 +58,7 @@ def send(api: Lima, party: str, invitee: str, key: str) -> Callable[[], int]:
     return call
 
 
-def test_a_request_sent_with_a_key_is_one_transaction_of_12_statements_or_7_on_postgresql(
+def test_a_request_sent_with_a_key_is_one_transaction_of_13_statements_or_8_on_postgresql(
     database: Database,
 ) -> None:
     api = lima_api(database)
@@ -74,7 +74,9 @@ def test_a_request_sent_with_a_key_is_one_transaction_of_12_statements_or_7_on_p
     rows = ["WITH"] if database.dialect == "postgresql" else ["INSERT"] * 6
     assert sorted(seen.statements) == sorted(
         ["INSERT", "UPDATE"]  # the key claimed, then its answer stored
-        + ["SELECT"] * 3  # the event, the parties locked, the open requests to the invitee
+        # The event, the parties locked, the open requests to the invitee, and the invitee's
+        # open requests to the requester (a request back in their format is refused).
+        + ["SELECT"] * 4
         + rows
         + ["SELECT"]  # the outbox's receivers: users and webhooks in one statement
     )
